@@ -1,0 +1,581 @@
+"""Normalizers for the values municipal staff type into forms.
+
+Every function here takes a raw value (as typed in a web form, sent to the API or read
+from an uploaded Excel sheet) and either returns the normalized value or raises
+:class:`InvalidValue`, whose ``str()`` is a Japanese message that says what is wrong and
+what is expected.  The messages go through ``flask_babel.gettext``; outside a request it
+returns the Japanese msgid unchanged, so these functions work in CLI jobs and tests too.
+
+The functions are pure: no I/O, no app context needed, no state.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import NamedTuple
+
+from flask_babel import gettext as _
+
+__all__ = [
+    "ERAS",
+    "Era",
+    "InvalidValue",
+    "normalize_email",
+    "normalize_phone",
+    "normalize_text",
+    "parse_bool",
+    "parse_date",
+    "parse_integer",
+    "to_wareki",
+]
+
+
+class InvalidValue(ValueError):
+    """A value that cannot be normalized; ``str(exc)`` is the message to show the user."""
+
+
+class Era(NamedTuple):
+    """A Japanese era (元号): its name, its one-letter abbreviation and its first day."""
+
+    name: str
+    letter: str
+    start: date
+
+
+# Each era runs from its start up to the day before the next era's start; the last one is
+# open-ended.  A new era is one more line at the end.
+#
+# 明治 starts on 1868-10-23 (明治改元, 慶応4年9月8日), the day of the proclamation.  The
+# proclamation made the whole of 1868 明治元年 retroactively, but dates before 1873 are in
+# the old lunisolar calendar anyway, so converting Gregorian dates of that period to 和暦
+# is approximate at best.  明治 is here only so that old dates (e.g. a 生年月日) parse.
+ERAS: tuple[Era, ...] = (
+    Era("明治", "M", date(1868, 10, 23)),
+    Era("大正", "T", date(1912, 7, 30)),
+    Era("昭和", "S", date(1926, 12, 25)),
+    Era("平成", "H", date(1989, 1, 8)),
+    Era("令和", "R", date(2019, 5, 1)),
+)
+
+MIN_YEAR = 1868
+MAX_YEAR = 2200
+
+# Characters people type (or their IME produces) where they mean an ASCII hyphen.  NFKC
+# already maps the full-width ones (－, ｰ → ー, ‑ → ‐); these are what is left.
+_DASHES = "‐‑‒–—―−ー"
+_DASH_TABLE = str.maketrans(dict.fromkeys(_DASHES, "-"))
+
+# Removed by normalize_text besides the C0/C1 control characters.
+_INVISIBLES = frozenset("\ufeff\u200b")
+
+_WEEKDAYS = "月火水木金土日"
+
+
+def _line_endings(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+
+
+def normalize_text(value: str) -> str:
+    """Return ``value`` cleaned up for storage and comparison.
+
+    The result is in Unicode NFKC (full-width ASCII → half-width, half-width katakana →
+    full-width, U+3000 → space), has no surrounding whitespace, uses ``\\n`` as its only
+    line ending and contains no control characters other than ``\\n`` and ``\\t`` (nor a
+    BOM or zero-width space).  ASCII hyphens stay hyphens.  The function is idempotent.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue(_("文字列を入力してください"))
+    text = _line_endings(value)
+    text = "".join(
+        ch
+        for ch in text
+        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLES)
+    )
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+# --------------------------------------------------------------------------- integers
+
+_INTEGER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")
+_MINUS_SIGNS = "-" + _DASHES
+_MAX_INTEGER_DIGITS = 18
+
+
+def parse_integer(value: str | int) -> int:
+    """Parse a whole number as typed: ``12``, ``１２``, ``1,234``, ``１，２３４``, ``-3``.
+
+    Surrounding whitespace is ignored.  A leading minus (or a dash the IME produced) is
+    accepted, so that range checks can say what the lower bound is; ``+5``, inner spaces,
+    decimals, units (``12件``) and ``bool`` are rejected.  At most 18 digits.
+    """
+    if isinstance(value, bool):
+        raise InvalidValue(_("整数を入力してください（はい／いいえではありません）"))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise InvalidValue(_("整数で入力してください（小数は使えません）"))
+    if not isinstance(value, str):
+        raise InvalidValue(_("整数を入力してください"))
+    text = normalize_text(value)
+    if not text:
+        raise InvalidValue(_("数値が入力されていません"))
+    sign = 1
+    body = text
+    if text[0] in _MINUS_SIGNS:
+        sign, body = -1, text[1:]
+    elif text[0] == "+":
+        raise InvalidValue(_("「+」は付けずに数字だけで入力してください（例: 5）"))
+    if _INTEGER_RE.fullmatch(body):
+        digits = body.replace(",", "")
+        if len(digits.lstrip("0")) > _MAX_INTEGER_DIGITS:
+            raise InvalidValue(_("桁数が多すぎます（%(max)s桁まで）", max=_MAX_INTEGER_DIGITS))
+        return sign * int(digits)
+    raise InvalidValue(_integer_problem(body))
+
+
+def _integer_problem(body: str) -> str:
+    """Explain why ``body`` (sign already removed) is not an integer."""
+    if re.fullmatch(r"[0-9,]*\.[0-9]*", body) and any(c.isdigit() for c in body):
+        return _("整数で入力してください（小数は使えません）")
+    if re.search(r"[0-9,]\s+[0-9]", body):
+        return _("数字の間に空白があります。空白を取り除いてください")
+    if re.fullmatch(r"[0-9,]+", body):
+        return _("桁区切りのカンマの位置が正しくありません（例: 1,234）")
+    unit = re.fullmatch(r"[0-9,]+\s*([^0-9,\s]{1,10})", body)
+    if unit:
+        return _(
+            "「%(unit)s」を付けずに数字だけで入力してください（例: 12）",
+            unit=unit.group(1),
+        )
+    return _("整数として読めません。数字だけで入力してください（例: 12、1,234）")
+
+
+# ------------------------------------------------------------------------------ dates
+
+
+def _era_tokens() -> dict[str, Era]:
+    tokens: dict[str, Era] = {}
+    initials = [era.name[0] for era in ERAS]
+    for era in ERAS:
+        tokens[era.name] = era
+        tokens[era.letter.upper()] = era
+        if initials.count(era.name[0]) == 1:  # 令3.4.1 — only when unambiguous
+            tokens[era.name[0]] = era
+    return tokens
+
+
+_ERA_TOKENS = _era_tokens()
+_ERA_ALTERNATION = "|".join(re.escape(t) for t in sorted(_ERA_TOKENS, key=len, reverse=True))
+
+_WESTERN_RE = re.compile(r"(?P<y>[0-9]{4})(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})")
+_WESTERN_KANJI_RE = re.compile(r"(?P<y>[0-9]{4})年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日?")
+_COMPACT_RE = re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})")
+_ERA_RE = re.compile(
+    rf"(?P<era>{_ERA_ALTERNATION})(?P<y>[0-9]{{1,3}}|元)"
+    r"(?:年(?P<m>[0-9]{1,2})月(?P<d>[0-9]{1,2})日?"
+    r"|(?P<sep>[-/.])(?P<m2>[0-9]{1,2})(?P=sep)(?P<d2>[0-9]{1,2}))",
+    re.IGNORECASE,
+)
+_TWO_DIGIT_YEAR_RE = re.compile(r"[0-9]{2}([-/.])[0-9]{1,2}\1[0-9]{1,2}")
+_WEEKDAY_RE = re.compile(rf"\((?P<wd>[{_WEEKDAYS}])(?:曜日?)?\)$")
+
+_DATE_EXAMPLES = "2021-04-01、令和3年4月1日、R3.4.1"
+
+
+def _era_index(d: date) -> int | None:
+    """Index in ERAS of the era ``d`` falls in, or None before the first one."""
+    found = None
+    for i, era in enumerate(ERAS):
+        if era.start <= d:
+            found = i
+    return found
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidValue(
+            _(
+                "年は%(min)s年から%(max)s年の範囲で入力してください（%(year)s年になっています）",
+                min=MIN_YEAR,
+                max=MAX_YEAR,
+                year=year,
+            )
+        )
+
+
+def _make_date(year: int, month: int, day: int, year_label: str) -> date:
+    """Build a date, explaining impossible months and days in terms of what was typed."""
+    _check_year(year)
+    if not 1 <= month <= 12:
+        raise InvalidValue(
+            _("月は1から12で入力してください（%(month)s月は存在しません）", month=month)
+        )
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise InvalidValue(
+            _(
+                "%(year)s%(month)s月は%(last)s日までです（%(day)s日は存在しません）",
+                year=year_label,
+                month=month,
+                last=last,
+                day=day,
+            )
+        )
+    return date(year, month, day)
+
+
+def _from_era(era: Era, era_year: int, month: int, day: int) -> date:
+    typed = f"{era.name}{era_year}年{month}月{day}日"
+    if era_year < 1:
+        raise InvalidValue(
+            _(
+                "%(era)s%(year)s年はありません（最初の年は%(era)s元年＝%(era)s1年です）",
+                era=era.name,
+                year=era_year,
+            )
+        )
+    result = _make_date(era.start.year + era_year - 1, month, day, f"{era.name}{era_year}年")
+    if result < era.start:
+        raise InvalidValue(
+            _(
+                "%(era)s元年は%(month)s月%(day)s日から始まります（%(typed)sは存在しません）",
+                era=era.name,
+                month=era.start.month,
+                day=era.start.day,
+                typed=typed,
+            )
+        )
+    index = ERAS.index(era)
+    if index + 1 < len(ERAS):
+        following = ERAS[index + 1]
+        if result >= following.start:
+            last_day = date.fromordinal(following.start.toordinal() - 1)
+            raise InvalidValue(
+                _(
+                    "%(era)sは%(last)sまでです（%(typed)sは存在しません。"
+                    "%(start)s以降は%(next)sで入力してください）",
+                    era=era.name,
+                    last=to_wareki(last_day),
+                    typed=typed,
+                    start=f"{following.start.year}年{following.start.month}月{following.start.day}日",
+                    next=following.name,
+                )
+            )
+    return result
+
+
+def _strip_weekday(text: str) -> tuple[str, int | None]:
+    """Remove a trailing ``(木)`` / ``(木曜日)``; return the rest and the weekday typed."""
+    match = _WEEKDAY_RE.search(text)
+    if not match:
+        return text, None
+    return text[: match.start()], _WEEKDAYS.index(match.group("wd"))
+
+
+def parse_date(value: str | date) -> date:
+    """Parse a date as typed by a person and return a plain :class:`datetime.date`.
+
+    Accepted: ``2021-04-01``, ``2021/4/1``, ``2021.4.1``, ``2021年4月1日``, ``20210401``,
+    their full-width forms (any dash variant as separator), 和暦 ``令和3年4月1日``,
+    ``令和元年5月1日``, ``R3.4.1``, ``R3/4/1``, ``r3.4.1``, ``令3.4.1``, ``H31.4.30``, with
+    optional spaces around the parts and an optional trailing weekday ``(木)``, which must
+    be right.  A ``datetime`` is truncated to its date.  Dates that do not exist (2月30日,
+    令和1年4月30日, 平成31年5月1日) and years outside 1868–2200 raise
+    :class:`InvalidValue` with a message naming the problem.
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        _check_year(value.year)
+        return date(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise InvalidValue(_("日付を入力してください。例: %(examples)s", examples=_DATE_EXAMPLES))
+    text = normalize_text(value).translate(_DASH_TABLE)
+    if not text:
+        raise InvalidValue(_("日付が入力されていません"))
+    # Drop spaces next to non-digits (令和 3 年 …, 2021 / 4 / 1); spaces between digits stay
+    # and make the value unreadable rather than silently joining numbers.
+    text = re.sub(r"\s*([^0-9\s])\s*", r"\1", text)
+    text, weekday = _strip_weekday(text)
+    result = _parse_date_text(text)
+    if weekday is not None and result.weekday() != weekday:
+        raise InvalidValue(
+            _(
+                "%(date)sは%(actual)s曜日です（%(typed)s曜日と入力されています）。"
+                "日付を確認してください",
+                date=f"{result.year}年{result.month}月{result.day}日",
+                actual=_WEEKDAYS[result.weekday()],
+                typed=_WEEKDAYS[weekday],
+            )
+        )
+    return result
+
+
+def _parse_date_text(text: str) -> date:
+    for pattern in (_WESTERN_RE, _WESTERN_KANJI_RE, _COMPACT_RE):
+        match = pattern.fullmatch(text)
+        if match:
+            year = int(match.group("y"))
+            return _make_date(year, int(match.group("m")), int(match.group("d")), f"{year}年")
+    match = _ERA_RE.fullmatch(text)
+    if match:
+        era = _ERA_TOKENS[match.group("era").upper()]
+        year_text = match.group("y")
+        era_year = 1 if year_text == "元" else int(year_text)
+        month = match.group("m") or match.group("m2")
+        day = match.group("d") or match.group("d2")
+        return _from_era(era, era_year, int(month), int(day))
+    if _TWO_DIGIT_YEAR_RE.fullmatch(text):
+        raise InvalidValue(
+            _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_DATE_EXAMPLES)
+        )
+    raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_DATE_EXAMPLES))
+
+
+def to_wareki(d: date) -> str:
+    """Format ``d`` as 和暦, e.g. ``令和3年4月1日``; the first year of an era is ``元年``.
+
+    Raises :class:`InvalidValue` for dates before the first era in :data:`ERAS`.
+    """
+    index = _era_index(d)
+    if index is None:
+        raise InvalidValue(
+            _(
+                "%(era)sより前の日付は和暦にできません",
+                era=ERAS[0].name,
+            )
+        )
+    era = ERAS[index]
+    era_year = d.year - era.start.year + 1
+    year_text = "元" if era_year == 1 else str(era_year)
+    return f"{era.name}{year_text}年{d.month}月{d.day}日"
+
+
+# ----------------------------------------------------------------------------- phones
+
+# Digit groups for numbers typed without separators; the longest matching prefix wins.
+# Prefixes not listed fall back to 3-3-4 (10 digits).  Numbers may only be as long as
+# the sum of their groups.
+_PHONE_GROUPS: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("050", (3, 4, 4)),  # IP電話
+    ("070", (3, 4, 4)),  # 携帯
+    ("080", (3, 4, 4)),
+    ("090", (3, 4, 4)),
+    ("0120", (4, 3, 3)),  # フリーダイヤル
+    ("0570", (4, 3, 3)),  # ナビダイヤル
+    ("0800", (4, 3, 4)),  # フリーダイヤル (11桁)
+    ("0990", (4, 3, 3)),
+    ("03", (2, 4, 4)),  # 東京23区
+    ("06", (2, 4, 4)),  # 大阪
+    ("042", (3, 3, 4)),  # 多摩 (八王子・立川など)
+    ("0422", (4, 2, 4)),  # 武蔵野・三鷹
+    ("0428", (4, 2, 4)),  # 青梅
+    ("04992", (5, 1, 4)),  # 大島
+    ("04994", (5, 1, 4)),  # 三宅
+    ("04996", (5, 1, 4)),  # 八丈
+    ("04998", (5, 1, 4)),  # 小笠原
+    ("011", (3, 3, 4)),  # 札幌
+    ("045", (3, 3, 4)),  # 横浜
+    ("052", (3, 3, 4)),  # 名古屋
+    ("092", (3, 3, 4)),  # 福岡
+)
+_DEFAULT_PHONE_GROUPS = (3, 3, 4)
+_PHONE_SHAPE_RE = re.compile(r"0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}")
+_EXTENSION_RE = re.compile(r"内線|ext|#|[0-9]\s*x", re.IGNORECASE)
+_PHONE_EXAMPLE = "03-5321-1111"
+
+
+def _phone_groups(digits: str) -> tuple[int, ...]:
+    best = ""
+    groups: tuple[int, ...] = _DEFAULT_PHONE_GROUPS
+    for prefix, rule in _PHONE_GROUPS:
+        if digits.startswith(prefix) and len(prefix) > len(best):
+            best, groups = prefix, rule
+    return groups
+
+
+def _phone_length(digits: str) -> int:
+    return sum(_phone_groups(digits))
+
+
+def normalize_phone(value: str) -> str:
+    """Return a Japanese phone number as ASCII digits in three hyphenated groups.
+
+    The result always matches ``^0\\d{1,4}-\\d{1,4}-\\d{3,4}$`` and has the same digits
+    as the input (after ``+81`` → ``0``).  Full-width digits, dash variants, spaces and
+    parentheses (``03(5321)1111``, ``(03)5321-1111``) are accepted; a grouping typed by
+    the user is kept when it has that shape, otherwise hyphens are placed by the table
+    above.  Landlines have 10 digits, 050/070/080/090 and 0800 numbers 11.  Extensions
+    (内線) are not supported.  The function is idempotent.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue(
+            _("電話番号を入力してください（例: %(example)s）", example=_PHONE_EXAMPLE)
+        )
+    text = normalize_text(value).translate(_DASH_TABLE)
+    if not text:
+        raise InvalidValue(_("電話番号が入力されていません"))
+    if _EXTENSION_RE.search(text):
+        raise InvalidValue(
+            _("内線番号は入力できません。代表番号または直通番号だけを入力してください")
+        )
+    if text.startswith("+81"):
+        rest = text[3:].lstrip(" -")
+        if rest.startswith("(0)"):
+            rest = rest[3:]
+        text = rest if rest.startswith("0") else "0" + rest
+    tokens = [t for t in re.split(r"[\s()\-]+", text) if t]
+    if not tokens or not all(t.isascii() and t.isdigit() for t in tokens):
+        if "+" in text:
+            raise InvalidValue(
+                _("海外の電話番号は入力できません。日本の番号を0から入力してください")
+            )
+        raise InvalidValue(
+            _(
+                "電話番号は数字とハイフンで入力してください（例: %(example)s）",
+                example=_PHONE_EXAMPLE,
+            )
+        )
+    digits = "".join(tokens)
+    if not digits.startswith("0") or digits.startswith("00"):
+        raise InvalidValue(
+            _(
+                "電話番号は市外局番（0から始まる番号）から入力してください（例: %(example)s）",
+                example=_PHONE_EXAMPLE,
+            )
+        )
+    expected = _phone_length(digits)
+    if len(digits) != expected:
+        raise InvalidValue(
+            _(
+                "電話番号の桁数が正しくありません（%(count)s桁になっています。"
+                "この番号は%(expected)s桁です）",
+                count=len(digits),
+                expected=expected,
+            )
+        )
+    typed = "-".join(tokens)
+    if _PHONE_SHAPE_RE.fullmatch(typed):
+        return typed
+    parts = []
+    position = 0
+    for size in _phone_groups(digits):
+        parts.append(digits[position : position + size])
+        position += size
+    return "-".join(parts)
+
+
+# ----------------------------------------------------------------------------- e-mail
+
+_LOCAL_RE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+")
+_LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_MAX_EMAIL = 254
+_MAX_LOCAL = 64
+
+
+def normalize_email(value: str) -> str:
+    """Return an e-mail address with its domain lower-cased and its local part as typed.
+
+    Full-width characters (＠, ｔａｒｏ) are converted by NFKC and surrounding whitespace is
+    removed.  The address has exactly one ``@``, a non-empty local part of ASCII
+    characters (consecutive dots, as some old 携帯 addresses have, are allowed) and an
+    ASCII domain with at least one dot; at most 254 characters.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue(_("メールアドレスを入力してください"))
+    text = normalize_text(value)
+    if not text:
+        raise InvalidValue(_("メールアドレスが入力されていません"))
+    if any(ch.isspace() for ch in text):
+        raise InvalidValue(_("メールアドレスに空白が含まれています"))
+    if len(text) > _MAX_EMAIL:
+        raise InvalidValue(_("メールアドレスが長すぎます（%(max)s文字まで）", max=_MAX_EMAIL))
+    count = text.count("@")
+    if count == 0:
+        raise InvalidValue(_("メールアドレスに「@」がありません（例: taro@example.jp）"))
+    if count > 1:
+        raise InvalidValue(
+            _("「@」が%(count)s個あります。メールアドレスは1件だけ入力してください", count=count)
+        )
+    local, domain = text.split("@")
+    if not local:
+        raise InvalidValue(_("「@」の前（ユーザー名）が空です"))
+    if len(local) > _MAX_LOCAL:
+        raise InvalidValue(_("「@」の前が長すぎます（%(max)s文字まで）", max=_MAX_LOCAL))
+    if not _LOCAL_RE.fullmatch(local):
+        bad = next(ch for ch in local if not _LOCAL_RE.fullmatch(ch))
+        if not bad.isascii():
+            raise InvalidValue(_("メールアドレスに日本語（全角文字）は使えません"))
+        raise InvalidValue(_("「@」の前に使えない文字「%(char)s」があります", char=bad))
+    domain = domain.lower()
+    if not domain:
+        raise InvalidValue(_("「@」の後ろ（ドメイン）が空です（例: taro@example.jp）"))
+    if not domain.isascii():
+        raise InvalidValue(
+            _(
+                "「@」の後ろに日本語は使えません。"
+                "日本語ドメインは「xn--」で始まる形式で入力してください"
+            )
+        )
+    bad_char = next((ch for ch in domain if not re.fullmatch(r"[a-z0-9.-]", ch)), None)
+    if bad_char is not None:
+        raise InvalidValue(_("「@」の後ろに使えない文字「%(char)s」があります", char=bad_char))
+    labels = domain.split(".")
+    if len(labels) < 2:
+        raise InvalidValue(_("「@」の後ろに「.」がありません（例: taro@example.jp）"))
+    for label in labels:
+        if not label:
+            raise InvalidValue(_("「@」の後ろで「.」が続いているか、先頭・末尾にあります"))
+        if not _LABEL_RE.fullmatch(label):
+            raise InvalidValue(
+                _(
+                    "「@」の後ろの「.」で区切られた各部分は、ハイフンで始めたり終えたりできず、"
+                    "63文字までです"
+                )
+            )
+    if labels[-1].isdigit():
+        raise InvalidValue(_("「@」の後ろの最後の部分（jp、comなど）が数字だけになっています"))
+    return f"{local}@{domain}"
+
+
+# ---------------------------------------------------------------------------- booleans
+
+_TRUE_WORDS = frozenset({"true", "1", "yes", "はい", "○", "〇", "✓", "✔", "x", "on"})
+_FALSE_WORDS = frozenset({"false", "0", "no", "いいえ", "", "off"})
+# × means "no" to many Japanese readers and "ticked" to others: refuse to guess.
+_AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
+
+
+def parse_bool(value: str | bool | int) -> bool:
+    """Parse a yes/no answer.
+
+    True: ``true``, ``1``, ``yes``, ``はい``, ``○``, ``〇``, ``✓``, ``✔``, ``x``, ``on``;
+    False: ``false``, ``0``, ``no``, ``いいえ``, empty, ``off`` (case-insensitive,
+    full-width accepted, surrounding whitespace ignored).  The ints 1 and 0 and bools are
+    accepted; anything else (including ``×``, which is ambiguous) raises InvalidValue.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value in (0, 1):
+            return value == 1
+        raise InvalidValue(_("1（はい）か0（いいえ）で入力してください"))
+    if not isinstance(value, str):
+        raise InvalidValue(_("「はい」か「いいえ」で入力してください"))
+    text = normalize_text(value).lower()
+    if text in _TRUE_WORDS:
+        return True
+    if text in _FALSE_WORDS:
+        return False
+    if text in _AMBIGUOUS_MARKS:
+        raise InvalidValue(
+            _(
+                "「%(mark)s」は「はい」「いいえ」のどちらの意味か判断できません。"
+                "「はい」か「いいえ」で入力してください",
+                mark=text,
+            )
+        )
+    raise InvalidValue(_("「はい」か「いいえ」で入力してください（○、1、yes なども使えます）"))

@@ -1,0 +1,86 @@
+"""再犯防止 連携調査ハブ. ``create_app`` is the only place the application is assembled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_login import AnonymousUserMixin
+
+from hub.config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
+    settings = settings or load_settings()
+    if overrides:
+        settings = settings.with_(**overrides)
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.from_mapping(settings.flask_config())
+    app.extensions["hub_settings"] = settings
+
+    from hub.db import db
+
+    db.init_app(app, settings.database_url)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from hub import errors_http
+    from hub.auth import gate
+
+    gate.init_app(app)
+    errors_http.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from hub.extensions import babel, csrf, login_manager
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "ログインしてください。"
+    login_manager.anonymous_user = AnonymousUserMixin
+    login_manager.user_loader(_load_user)
+    babel.init_app(app, locale_selector=_select_locale)
+
+
+def _load_user(session_id: str) -> Any:
+    from hub.db import db
+    from hub.models import User
+
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _select_locale() -> str:
+    from flask_login import current_user
+
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    if chosen in ("ja", "en"):
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in ("ja", "en"):
+        return str(current_user.locale)
+    return "ja"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hub import health
+    from hub.api import blp as api_blp
+    from hub.auth.views import bp as auth_bp
+    from hub.extensions import api, csrf
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth_bp)
+    api.init_app(app)
+    api.register_blueprint(api_blp)
+    csrf.exempt(api_blp)
+
+
+def settings_of(app: Flask) -> Settings:
+    settings: Settings = app.extensions["hub_settings"]
+    return settings

@@ -1,0 +1,11 @@
+"""``/api/v1``: the JSON API of INTERFACES.md, documented by flask-smorest as OpenAPI 3."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+blp = Blueprint(
+    "api", __name__, url_prefix="/api/v1", description="Rounds, responses and aggregated tables"
+)
+
+from hub.api import rounds as _rounds  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,224 @@
+"""Rounds, responses and the round summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from exports.aggregate import round_counts, summary
+from hub.api import blp
+from hub.api.schemas import (
+    ExtensionIn,
+    ResponseListItem,
+    ResponseOut,
+    ReturnIn,
+    RevisionOut,
+    RoundOut,
+    SaveIn,
+    SubmitIn,
+    SummaryOut,
+)
+from hub.auth.gate import current_actor
+from hub.auth.policy import allow, ensure_municipality
+from hub.db import db, utcnow
+from hub.models import Municipality, Response, Revision, Round, User
+from hub.services import responses, rounds
+
+ERRORS = {"401": {"description": "no or unknown token"}, "403": {"description": "role may not"}}
+
+
+def _actor() -> User:
+    user = current_actor()
+    assert user is not None, "the gate lets no anonymous request reach an API view"
+    return user
+
+
+def round_json(round_: Round) -> dict[str, Any]:
+    now = utcnow()
+    return {
+        "id": round_.id,
+        "survey": round_.survey.key,
+        "survey_version": round_.survey.version,
+        "title": round_.title,
+        "reference_date": round_.reference_date,
+        "opens_at": round_.opens_at,
+        "deadline": round_.deadline,
+        "state": round_.state_at(now).value,
+        "overdue": now > round_.deadline,
+    }
+
+
+def response_json(response: Response) -> dict[str, Any]:
+    return {
+        "round": response.round_id,
+        "municipality": response.municipality_code,
+        "municipality_name": response.municipality.name,
+        "state": response.state,
+        "version": response.version,
+        "answers": response.answers,
+        "return_reason": response.return_reason,
+        "deadline": response.deadline_for(),
+        "extension_until": response.extension_until,
+        "submitted_at": response.submitted_at,
+        "accepted_at": response.accepted_at,
+        "updated_at": response.updated_at,
+        "updated_by": response.updated_by.label if response.updated_by else None,
+        "updated_on_behalf": response.updated_on_behalf,
+    }
+
+
+def _response_for(round_id: int, code: str) -> Response:
+    responses.get_round(round_id)
+    ensure_municipality(_actor(), code)
+    return responses.get_response(round_id, code)
+
+
+@blp.route("/rounds", methods=["GET"])
+@blp.response(200, RoundOut(many=True))
+@blp.doc(responses=ERRORS)
+@allow("rounds.read")
+def list_rounds() -> list[dict[str, Any]]:
+    """Every round, newest reference date first."""
+    return [round_json(r) for r in rounds.list_rounds()]
+
+
+@blp.route("/rounds/<int:round_id>", methods=["GET"])
+@blp.response(200, RoundOut)
+@allow("rounds.read")
+def get_round(round_id: int) -> dict[str, Any]:
+    return round_json(responses.get_round(round_id))
+
+
+@blp.route("/rounds/<int:round_id>/responses", methods=["GET"])
+@blp.response(200, ResponseListItem(many=True))
+@allow("response.review")
+def list_responses(round_id: int) -> list[dict[str, Any]]:
+    """Every municipality's state in the round (staff): the progress board as data."""
+    responses.get_round(round_id)
+    rows = db.session.execute(
+        select(Response, Municipality)
+        .join(Municipality)
+        .where(Response.round_id == round_id)
+        .order_by(Municipality.code)
+    )
+    return [
+        {
+            "municipality": m.code,
+            "municipality_name": m.name,
+            "region": m.region,
+            "state": r.state,
+            "version": r.version,
+            "submitted_at": r.submitted_at,
+            "updated_at": r.updated_at,
+            "updated_by": r.updated_by.label if r.updated_by else None,
+            "extension_until": r.extension_until,
+        }
+        for r, m in rows
+    ]
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>", methods=["GET"])
+@blp.response(200, ResponseOut)
+@allow("response.read")
+def get_response(round_id: int, code: str) -> dict[str, Any]:
+    """One municipality's response; ``version`` is what a later PUT must send back."""
+    return response_json(_response_for(round_id, code))
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>", methods=["PUT"])
+@blp.arguments(SaveIn)
+@blp.response(200, ResponseOut)
+@allow("response.write")
+def put_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
+    """Save a draft (incomplete is fine). A stale ``version`` gets 409 and saves nothing."""
+    response = _response_for(round_id, code)
+    responses.save_draft(
+        response, body["answers"], version=body["version"], user=_actor(), source="api"
+    )
+    db.session.commit()
+    return response_json(response)
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>/submit", methods=["POST"])
+@blp.arguments(SubmitIn)
+@blp.response(200, ResponseOut)
+@allow("response.write")
+def submit_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
+    """Submit with full validation: 422 with per-field errors, 409 after the deadline."""
+    response = _response_for(round_id, code)
+    responses.submit(
+        response,
+        user=_actor(),
+        source="api",
+        raw_answers=body.get("answers"),
+        version=body.get("version"),
+    )
+    db.session.commit()
+    return response_json(response)
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>/return", methods=["POST"])
+@blp.arguments(ReturnIn)
+@blp.response(200, ResponseOut)
+@allow("response.review")
+def return_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
+    """Send a submitted response back to the municipality with a reason (staff)."""
+    response = _response_for(round_id, code)
+    responses.return_response(response, body["reason"], user=_actor())
+    db.session.commit()
+    return response_json(response)
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>/accept", methods=["POST"])
+@blp.response(200, ResponseOut)
+@allow("response.review")
+def accept_response(round_id: int, code: str) -> dict[str, Any]:
+    """Accept a submitted response; it is locked from then on (staff)."""
+    response = _response_for(round_id, code)
+    responses.accept(response, user=_actor())
+    db.session.commit()
+    return response_json(response)
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>/extension", methods=["POST"])
+@blp.arguments(ExtensionIn)
+@blp.response(200, ResponseOut)
+@allow("response.review")
+def extend_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
+    """Let one municipality submit after the deadline, until ``until`` (staff)."""
+    response = _response_for(round_id, code)
+    responses.grant_extension(response, body["until"], user=_actor())
+    db.session.commit()
+    return response_json(response)
+
+
+@blp.route("/rounds/<int:round_id>/responses/<code>/revisions", methods=["GET"])
+@blp.response(200, RevisionOut(many=True))
+@allow("response.read")
+def list_revisions(round_id: int, code: str) -> list[dict[str, Any]]:
+    """Every saved version of the response: who, when, what changed."""
+    response = _response_for(round_id, code)
+    return [_revision_json(r) for r in responses.revisions(response)]
+
+
+def _revision_json(revision: Revision) -> dict[str, Any]:
+    return {
+        "number": revision.number,
+        "action": revision.action,
+        "state": revision.state,
+        "changes": revision.changes,
+        "reason": revision.reason,
+        "source": revision.source,
+        "user": revision.user.label if revision.user else None,
+        "on_behalf": revision.on_behalf,
+        "created_at": revision.created_at,
+    }
+
+
+@blp.route("/rounds/<int:round_id>/summary", methods=["GET"])
+@blp.response(200, SummaryOut)
+@allow("summary.read")
+def round_summary(round_id: int) -> dict[str, Any]:
+    """The aggregated tables, counted over submitted and accepted responses."""
+    return summary(round_counts(responses.get_round(round_id)))

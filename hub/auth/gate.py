@@ -1,0 +1,74 @@
+"""Deny by default: every request passes here before its view runs.
+
+API requests are identified by their bearer token, browser requests by their Flask-Login session.
+A view without a declared permission is refused, so a forgotten decorator fails closed.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from hub.auth.policy import ACCESS_ATTR, PUBLIC, permits
+from hub.errors import Forbidden, HubError
+from hub.models import User
+from hub.services.users import user_for_token
+
+PUBLIC_ENDPOINTS = frozenset({"static", "api-docs.openapi_json", "health.healthz"})
+
+
+class Unauthorized(HubError):
+    status = 401
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def permission_of(endpoint: str) -> str | None:
+    if endpoint in PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, ACCESS_ATTR, None)
+
+
+def bearer_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_token(token.strip())
+
+
+def current_actor() -> User | None:
+    """The user behind this request, whichever way they authenticated."""
+    return g.get("actor")
+
+
+def check_access() -> WerkzeugResponse | None:
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None
+    permission = permission_of(endpoint)
+    if permission is None:
+        current_app.logger.error("view %s declares no permission; refused", endpoint)
+        raise Forbidden("このページへのアクセスは許可されていません。")
+    if is_api_request():
+        user = bearer_user()
+    else:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+    g.actor = user
+    if permission == PUBLIC:
+        return None
+    if user is None:
+        if is_api_request():
+            raise Unauthorized("認証が必要です（Authorization: Bearer トークン）。")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not permits(user, permission):
+        raise Forbidden("この操作を行う権限がありません。")
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_access)

@@ -1,0 +1,136 @@
+"""One frozen, typed settings object, read from ``HUB_*`` environment variables at start.
+
+A wrong setting fails when the hub starts, with a message naming the variable, not later in a
+request or a scheduled job.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    port: int = 5000
+    outbox_dir: Path = Path("instance/outbox")
+    smtp_url: str | None = None
+    mail_from: str = "saihan-hub@localhost"
+    redis_url: str | None = None
+    testing: bool = False
+    max_upload_bytes: int = 5 * 1024 * 1024
+    default_locale: str = "ja"
+    timezone: str = "Asia/Tokyo"
+    run_scheduler: bool = False
+    demo: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "MAX_CONTENT_LENGTH": self.max_upload_bytes,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "BABEL_DEFAULT_LOCALE": self.default_locale,
+            "BABEL_DEFAULT_TIMEZONE": self.timezone,
+            "JSON_SORT_KEYS": False,
+            "API_TITLE": "再犯防止 連携調査ハブ API",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api/v1",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "WTF_CSRF_TIME_LIMIT": None,
+            **self.extra,
+        }
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
+    url = env.get("HUB_DATABASE_URL") or f"sqlite:///{instance_dir / 'hub.sqlite3'}"
+    scheme = urlsplit(url).scheme
+    if scheme.startswith("postgres"):
+        if scheme in ("postgres", "postgresql"):
+            url = "postgresql+psycopg" + url[len(scheme) :]
+    elif not scheme.startswith("sqlite"):
+        raise ConfigError(
+            f"HUB_DATABASE_URL must be a postgresql:// or sqlite:// URL, got {scheme!r}"
+        )
+    return url
+
+
+def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
+    key = env.get("HUB_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("HUB_SECRET_KEY must be at least 32 characters long")
+        return key
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _smtp_url(env: Mapping[str, str]) -> str | None:
+    url = env.get("HUB_SMTP_URL") or None
+    if url and urlsplit(url).scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ConfigError(
+            "HUB_SMTP_URL must look like smtp://host:port (or smtps://, smtp+starttls://)"
+        )
+    return url
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read and validate the settings; raise ``ConfigError`` naming the bad variable."""
+    env = os.environ if env is None else env
+    instance_dir = Path(env.get("HUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    settings = Settings(
+        instance_dir=instance_dir,
+        database_url=_database_url(env, instance_dir),
+        secret_key=_secret_key(env, instance_dir),
+        port=_int(env, "HUB_PORT", 5000, 1, 65535),
+        outbox_dir=Path(env.get("HUB_OUTBOX_DIR") or instance_dir / "outbox").resolve(),
+        smtp_url=_smtp_url(env),
+        mail_from=env.get("HUB_MAIL_FROM") or "saihan-hub@localhost",
+        redis_url=env.get("HUB_REDIS_URL") or None,
+        max_upload_bytes=_int(
+            env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
+        ),
+        default_locale=env.get("HUB_LOCALE") or "ja",
+    )
+    return settings.with_(**overrides) if overrides else settings

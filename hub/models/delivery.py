@@ -1,0 +1,100 @@
+"""National counterparts (recipients), deliveries to them, and the scheduler's claimed job runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, utcnow
+
+
+class Recipient(Base):
+    """A national counterpart and its delivery profile."""
+
+    __tablename__ = "recipient"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20), default="outbox")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    schedule: Mapped[str] = mapped_column(String(100), default="off")
+    formats: Mapped[list[str]] = mapped_column(default=lambda: ["xlsx", "csv", "json"])
+    tables: Mapped[list[str] | None]
+    """Names of the aggregated tables to send; ``None`` means the default set."""
+    include_detail: Mapped[bool] = mapped_column(default=False)
+    """Whether per-municipality answers (never personal fields) are included."""
+    secret: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Delivery(Base):
+    __tablename__ = "delivery"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recipient_name: Mapped[str] = mapped_column(ForeignKey("recipient.name"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    forced: Mapped[bool] = mapped_column(default=False)
+    correction_of_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+    changes: Mapped[dict[str, Any] | None]
+    location: Mapped[str | None] = mapped_column(String(500))
+    trigger: Mapped[str] = mapped_column(String(50), default="manual")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    recipient: Mapped[Recipient] = relationship(lazy="joined")
+
+
+class DeliveryRequest(Base):
+    """A staff "send now": a row the scheduler picks up, not a thread in the web worker."""
+
+    __tablename__ = "delivery_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_name: Mapped[str] = mapped_column(ForeignKey("recipient.name"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    force: Mapped[bool] = mapped_column(default=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    picked_at: Mapped[datetime | None] = mapped_column(index=True)
+    delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+
+
+class JobRun(Base):
+    """A claimed run of a scheduled job: the unique (job, slot) key lets exactly one process act."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(100))
+    slot: Mapped[str] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReminderSent(Base):
+    """One reminder point reached for one municipality in one round; never sent twice."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("round_id", "municipality_code", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
+    kind: Mapped[str] = mapped_column(String(30))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[list[str]] = mapped_column(default=list)

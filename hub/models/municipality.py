@@ -1,0 +1,52 @@
+"""Municipalities (区市町村), identified by their 6-digit 全国地方公共団体コード."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base
+
+
+class Region(StrEnum):
+    """Tokyo's three groups, in the order the source document lists them."""
+
+    KUBU = "区部"
+    SHIBU = "市部"
+    CHOSONBU = "町村部"
+
+
+REGIONS: tuple[str, ...] = tuple(r.value for r in Region)
+
+
+def check_digit(first_five: str) -> int:
+    """The check digit of a local government code: weights 6..2, (11 - sum mod 11) mod 10."""
+    total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    return (11 - total % 11) % 10
+
+
+def is_valid_code(code: str) -> bool:
+    return (
+        len(code) == 6
+        and code.isascii()
+        and code.isdigit()
+        and check_digit(code[:5]) == int(code[5])
+    )
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    prefecture_code: Mapped[str] = mapped_column(String(2), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kana: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(20), index=True)
+    type: Mapped[str] = mapped_column(String(20), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.code} {self.name}>"

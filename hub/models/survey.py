@@ -1,0 +1,147 @@
+"""Questionnaire versions, rounds (調査回), responses and their immutable revisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forms import registry
+from forms.model import Questionnaire
+from hub.db import Base, utcnow
+from hub.models.municipality import Municipality
+from hub.models.user import User
+
+
+class Survey(Base):
+    """A built-in questionnaire version as loaded by ``hub init`` (the definition lives in forms/)."""
+
+    __tablename__ = "survey"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return registry.get(self.key, self.version)
+
+
+class RoundState(StrEnum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Round(Base):
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    reference_date: Mapped[date]
+    opens_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    """Set when the round is closed (by staff, or by the scheduler once the deadline passed)."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    survey: Mapped[Survey] = relationship(lazy="joined")
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.survey.questionnaire
+
+    def state_at(self, now: datetime) -> RoundState:
+        if self.closed_at is not None:
+            return RoundState.CLOSED
+        if now < self.opens_at:
+            return RoundState.UPCOMING
+        return RoundState.OPEN
+
+
+class ResponseState(StrEnum):
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+
+
+class Response(Base):
+    """One municipality's answer to one round; ``version`` counts saves (optimistic locking)."""
+
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("round_id", "municipality_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ResponseState.NOT_STARTED, index=True)
+    version: Mapped[int] = mapped_column(default=0)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prefilled_from_id: Mapped[int | None] = mapped_column(ForeignKey("response.id"))
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    extension_until: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_on_behalf: Mapped[bool] = mapped_column(default=False)
+
+    __mapper_args__ = {  # noqa: RUF012  (SQLAlchemy reads it as a plain class attribute)
+        "version_id_col": version,
+        "version_id_generator": False,
+    }
+
+    round: Mapped[Round] = relationship(lazy="joined")
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+    updated_by: Mapped[User | None] = relationship()
+
+    def deadline_for(self) -> datetime:
+        if self.extension_until and self.extension_until > self.round.deadline:
+            return self.extension_until
+        return self.round.deadline
+
+
+class Revision(Base):
+    """An immutable record of one change to a response: who, when, what, and why."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("response_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict[str, Any]]
+    changes: Mapped[dict[str, Any]]
+    """``{question_id: [before, after]}`` against the previous revision."""
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20), default="web")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    on_behalf: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ResponseChoice(Base):
+    """The chosen codes of every choice question, one row each, so that counts are SQL GROUP BYs."""
+
+    __tablename__ = "response_choice"
+    __table_args__ = (Index("ix_response_choice_question_code", "question_id", "code"),)
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)

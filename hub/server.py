@@ -1,0 +1,60 @@
+"""Serving the hub: gunicorn in production, one threaded process with the scheduler for ``make run``."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        from hub import create_app
+
+        return create_app()
+
+
+def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+    """Workers never start a scheduler: run ``hub scheduler`` as its own process."""
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 60,
+            "graceful_timeout": 20,
+            "accesslog": "-",
+            "preload_app": False,
+        }
+    ).run()
+
+
+def run_development(*, host: str) -> None:
+    from werkzeug.serving import run_simple
+
+    from hub import create_app
+    from hub.jobs import build_scheduler
+
+    app = create_app()
+    settings = app.extensions["hub_settings"]
+    scheduler = build_scheduler(app, blocking=False)
+    scheduler.start()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print(f"再犯防止 連携調査ハブ: http://{host}:{settings.port}/  (Ctrl-C で停止)", flush=True)
+    try:
+        run_simple(host, settings.port, app, threaded=True, use_reloader=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=False)
+        print("stopped", flush=True)

@@ -1,0 +1,61 @@
+"""Demo accounts and a demo round for ``make run`` on a fresh machine (created once)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hub.db import db, utcnow
+from hub.models import Round
+from hub.services.rounds import open_round
+from hub.services.users import create_user, find_by_email
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
+    ("staff@demo.saihan-hub.jp", "staff", None, None),
+    ("chiyoda@demo.saihan-hub.jp", "respondent", "131016", None),
+    ("hachioji@demo.saihan-hub.jp", "respondent", "132012", None),
+    ("admin@demo.saihan-hub.jp", "admin", None, None),
+    ("moj@demo.saihan-hub.jp", "counterpart", None, "moj"),
+)
+
+
+def _fiscal_year_start(today: date) -> date:
+    return date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+
+
+def ensure_demo(instance_dir: Path) -> list[str]:
+    """Create what is missing; return the lines to print (passwords only when just created)."""
+    lines: list[str] = []
+    for email, role, municipality, recipient in DEMO_ACCOUNTS:
+        if find_by_email(email) is not None:
+            continue
+        password = secrets.token_urlsafe(12)
+        create_user(
+            email,
+            role=role,
+            password=password,
+            municipality_code=municipality,
+            recipient_name=recipient,
+        )
+        lines.append(f"  {role:<12} {email:<32} {password}")
+    if lines:
+        lines.insert(
+            0,
+            "デモ用アカウント (demo accounts; shown once, also saved in instance/demo-accounts.txt):",
+        )
+        path = instance_dir / "demo-accounts.txt"
+        with path.open("a", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    if db.session.scalar(select(Round.id).limit(1)) is None:
+        now = utcnow()
+        opened = open_round(
+            "torikumi",
+            reference_date=_fiscal_year_start(now.date()),
+            deadline=now + timedelta(days=30),
+        )
+        lines.append(f"デモ調査回を開始しました: {opened.title} (id {opened.id})")
+    return lines

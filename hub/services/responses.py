@@ -1,0 +1,287 @@
+"""The life of a response: save a draft, submit, return, accept, extend.
+
+Every change goes through :func:`_record`, which bumps the version, writes an immutable revision,
+refreshes the choice index used by the aggregated tables and writes the audit log. Services only
+flush; the request, command or job that called them commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from forms.normalize import normalize_text
+from forms.schema import load_answers
+from hub.db import db, utcnow
+from hub.errors import Conflict, Invalid, NotFound
+from hub.models import (
+    Response,
+    ResponseChoice,
+    ResponseState,
+    Revision,
+    Role,
+    Round,
+    RoundState,
+    User,
+)
+from hub.services import audit
+
+EDITABLE = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
+COUNTED = (ResponseState.SUBMITTED, ResponseState.ACCEPTED)
+
+
+def get_response(round_id: int, municipality_code: str) -> Response:
+    response = db.session.scalar(
+        select(Response).filter_by(round_id=round_id, municipality_code=municipality_code)
+    )
+    if response is None:
+        raise NotFound("この調査回・自治体の回答はありません。")
+    return response
+
+
+def get_round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(f"調査回 {round_id} はありません。")
+    return round_
+
+
+def is_on_behalf(user: User | None, response: Response) -> bool:
+    """Staff (or anyone not of that municipality) writing a municipality's answers: 代理入力."""
+    return user is not None and user.municipality_code != response.municipality_code
+
+
+def save_draft(
+    response: Response,
+    raw_answers: Mapping[str, Any],
+    *,
+    version: int,
+    user: User | None,
+    source: str = "web",
+    ignore_unknown: bool = False,
+) -> Response:
+    """Replace the draft's answers with ``raw_answers`` (validated, normalized, may be incomplete)."""
+    _check_editable(response, user)
+    _check_version(response, version)
+    answers = _load(response, raw_answers, submit=False, ignore_unknown=ignore_unknown)
+    _record(response, "save", answers=answers, state=ResponseState.DRAFT, user=user, source=source)
+    return response
+
+
+def submit(
+    response: Response,
+    *,
+    user: User | None,
+    source: str = "web",
+    raw_answers: Mapping[str, Any] | None = None,
+    version: int | None = None,
+) -> Response:
+    """Validate everything the questionnaire requires and mark the response submitted."""
+    _check_editable(response, user)
+    if version is not None:
+        _check_version(response, version)
+    _check_deadline(response, user)
+    source_answers = response.answers if raw_answers is None else raw_answers
+    answers = _load(response, source_answers, submit=True)
+    response.submitted_at = utcnow()
+    response.return_reason = None
+    _record(
+        response, "submit", answers=answers, state=ResponseState.SUBMITTED, user=user, source=source
+    )
+    return response
+
+
+def return_response(response: Response, reason: str, *, user: User | None) -> Response:
+    """Send a submitted response back to its municipality as a draft, with the reason."""
+    reason = normalize_text(reason or "")
+    if not reason:
+        raise Invalid({"reason": ["差し戻しの理由を入力してください。"]})
+    if len(reason) > 2000:
+        raise Invalid({"reason": ["理由は2000文字以内で入力してください。"]})
+    if response.state != ResponseState.SUBMITTED:
+        raise Conflict("差し戻せるのは提出済みの回答だけです。")
+    response.return_reason = reason
+    _record(response, "return", state=ResponseState.DRAFT, user=user, reason=reason)
+    return response
+
+
+def accept(response: Response, *, user: User | None) -> Response:
+    if response.state != ResponseState.SUBMITTED:
+        raise Conflict("受理できるのは提出済みの回答だけです。")
+    response.accepted_at = utcnow()
+    _record(response, "accept", state=ResponseState.ACCEPTED, user=user)
+    return response
+
+
+def grant_extension(response: Response, until: datetime, *, user: User | None) -> Response:
+    """Let this municipality submit until ``until`` although the round's deadline has passed."""
+    if until <= utcnow():
+        raise Invalid({"until": ["延長後の期限は現在より後にしてください。"]})
+    response.extension_until = until
+    audit.record(
+        "response.extend",
+        user=user,
+        target=_target(response),
+        municipality_code=response.municipality_code,
+        until=until.isoformat(),
+    )
+    db.session.flush()
+    return response
+
+
+def _load(
+    response: Response, raw: Mapping[str, Any], *, submit: bool, ignore_unknown: bool = False
+) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise Invalid({"answers": ["answers は項目IDをキーとするオブジェクトで指定してください。"]})
+    try:
+        return load_answers(
+            response.round.questionnaire,
+            raw,
+            submit=submit,
+            reference_date=response.round.reference_date,
+            ignore_unknown=ignore_unknown,
+        )
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"answers": exc.messages}
+        raise Invalid(_unknown_field_messages(messages)) from exc
+
+
+def _unknown_field_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: ["この調査票にない項目です。"] if value == ["Unknown field."] else value
+        for key, value in messages.items()
+    }
+
+
+def _check_editable(response: Response, user: User | None) -> None:
+    if response.state not in EDITABLE:
+        raise Conflict("提出済み・受理済みの回答は編集できません（差し戻し後に編集できます）。")
+    if _is_staff(user):
+        return
+    state = response.round.state_at(utcnow())
+    if state == RoundState.UPCOMING:
+        raise Conflict("この調査はまだ開始されていません。")
+    if state == RoundState.CLOSED and not _has_open_extension(response):
+        raise Conflict("この調査は締め切られました。")
+
+
+def _check_deadline(response: Response, user: User | None) -> None:
+    if _is_staff(user):
+        return
+    if utcnow() > response.deadline_for():
+        raise Conflict("提出期限を過ぎています。期限の延長は東京都の担当者にご相談ください。")
+
+
+def _has_open_extension(response: Response) -> bool:
+    return response.extension_until is not None and response.extension_until > utcnow()
+
+
+def _is_staff(user: User | None) -> bool:
+    return user is not None and user.role == Role.STAFF
+
+
+def _check_version(response: Response, version: int) -> None:
+    if version != response.version:
+        raise Conflict(
+            "他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。",
+            current_version=response.version,
+            current_answers=response.answers,
+            updated_by=response.updated_by.label if response.updated_by else None,
+        )
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    keys = [*before.keys(), *(k for k in after if k not in before)]
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def _record(
+    response: Response,
+    action: str,
+    *,
+    state: str,
+    user: User | None,
+    answers: dict[str, Any] | None = None,
+    source: str = "web",
+    reason: str | None = None,
+) -> None:
+    before = dict(response.answers or {})
+    after = before if answers is None else answers
+    on_behalf = is_on_behalf(user, response)
+    response.answers = after
+    response.state = state
+    response.version += 1
+    response.updated_at = utcnow()
+    response.updated_by_id = user.id if user else None
+    response.updated_on_behalf = on_behalf
+    changes = diff(before, after)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
+        ) from exc
+    db.session.add(
+        Revision(
+            response_id=response.id,
+            number=response.version,
+            action=action,
+            state=state,
+            answers=after,
+            changes=changes,
+            reason=reason,
+            source=source,
+            user_id=user.id if user else None,
+            on_behalf=on_behalf,
+        )
+    )
+    if answers is not None:
+        index_choices(response)
+    audit.record(
+        f"response.{action}",
+        user=user,
+        target=_target(response),
+        municipality_code=response.municipality_code,
+        on_behalf=on_behalf,
+        version=response.version,
+        changed=sorted(changes),
+        source=source,
+    )
+    db.session.flush()
+
+
+def index_choices(response: Response) -> None:
+    """Rewrite the response's rows in ``response_choice`` from its answers."""
+    db.session.execute(delete(ResponseChoice).where(ResponseChoice.response_id == response.id))
+    rows = choice_rows(response)
+    if rows:
+        db.session.execute(insert(ResponseChoice), rows)
+
+
+def choice_rows(response: Response) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for question in response.round.questionnaire.choice_questions:
+        value = response.answers.get(question.id)
+        codes = value if isinstance(value, list) else [value] if value else []
+        rows.extend(
+            {"response_id": response.id, "question_id": question.id, "code": code} for code in codes
+        )
+    return rows
+
+
+def _target(response: Response) -> str:
+    return f"round/{response.round_id}/response/{response.municipality_code}"
+
+
+def revisions(response: Response) -> list[Revision]:
+    return list(
+        db.session.scalars(
+            select(Revision).filter_by(response_id=response.id).order_by(Revision.number)
+        )
+    )

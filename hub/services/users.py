@@ -1,0 +1,149 @@
+"""Accounts, passwords (argon2id) and API tokens (only their SHA-256 is stored)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from forms.normalize import InvalidValue, normalize_email
+from hub.db import db, utcnow
+from hub.errors import Conflict, Invalid, NotFound
+from hub.models import ApiToken, Municipality, Recipient, Role, User
+from hub.services import audit
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "hub_"  # noqa: S105  (a public prefix, not a secret)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Why a new password is not acceptable (empty when it is)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
+    if len(password) > 256:
+        problems.append("パスワードは256文字以内にしてください。")
+    if email and email.split("@")[0].casefold() in password.casefold():
+        problems.append("メールアドレスを含むパスワードは使えません。")
+    if len(set(password)) < 4:
+        problems.append("同じ文字の繰り返しが多すぎます。")
+    return problems
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    *,
+    role: str,
+    password: str,
+    municipality_code: str | None = None,
+    recipient_name: str | None = None,
+    display_name: str = "",
+    actor: User | None = None,
+    check_password: bool = True,
+) -> User:
+    try:
+        email = normalize_email(email)
+    except InvalidValue as exc:
+        raise Invalid({"email": [str(exc)]}) from exc
+    if role not in {r.value for r in Role}:
+        raise Invalid({"role": [f"役割は {', '.join(r.value for r in Role)} のいずれかです。"]})
+    errors: dict[str, list[str]] = {}
+    if role == Role.RESPONDENT:
+        if not municipality_code:
+            errors["municipality"] = ["回答者には自治体コードが必要です。"]
+        elif db.session.get(Municipality, municipality_code) is None:
+            errors["municipality"] = [f"自治体コード {municipality_code} は登録されていません。"]
+    elif municipality_code:
+        errors["municipality"] = ["自治体を結び付けられるのは回答者（respondent）だけです。"]
+    if role == Role.COUNTERPART:
+        if not recipient_name:
+            errors["recipient"] = ["連携先（counterpart）には送付先名が必要です。"]
+        elif db.session.get(Recipient, recipient_name) is None:
+            errors["recipient"] = [f"送付先 {recipient_name} は登録されていません。"]
+    elif recipient_name:
+        errors["recipient"] = ["送付先を結び付けられるのは連携先（counterpart）だけです。"]
+    if check_password and (problems := password_problems(password, email)):
+        errors["password"] = problems
+    if errors:
+        raise Invalid(errors)
+    if find_by_email(email) is not None:
+        raise Conflict(f"{email} は既に登録されています。")
+    user = User(
+        email=email,
+        role=role,
+        password_hash=hash_password(password),
+        municipality_code=municipality_code if role == Role.RESPONDENT else None,
+        recipient_name=recipient_name if role == Role.COUNTERPART else None,
+        display_name=display_name,
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.create", user=actor, target=email, role=role)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, *, description: str = "", actor: User | None = None) -> str:
+    """Create a token and return it; this is the only time the token itself exists."""
+    if not user.active:
+        raise Conflict(f"{user.email} は無効化されています。")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            prefix=token[: len(TOKEN_PREFIX) + 4],
+            description=description,
+        )
+    )
+    db.session.flush()
+    audit.record("token.create", user=actor, target=user.email)
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to, or ``None``."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    api_token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if api_token is None or not api_token.user.active:
+        return None
+    return api_token.user
+
+
+def revoke_token(token_id: int, *, actor: User | None) -> None:
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None:
+        raise NotFound("トークンが見つかりません。")
+    api_token.revoked_at = utcnow()
+    audit.record("token.revoke", user=actor, target=api_token.user.email, prefix=api_token.prefix)

@@ -1,0 +1,236 @@
+"""Fixtures shared by every test.
+
+The database is built once per session by the real migrations (SQLite in a temporary folder, or
+the PostgreSQL database named by ``HUB_TEST_DATABASE_URL``). After each test every table is
+emptied and the reference data reloaded, so tests never see each other's rows — this also holds
+for tests that use several processes or threads, which a rolled-back transaction would not allow.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from hub import create_app
+from hub.cli import cli
+from hub.config import Settings, load_settings
+from hub.db import Base, db, utcnow
+from hub.migrate import upgrade
+from hub.models import Response, Round, User
+from hub.services import reference
+from hub.services.rounds import open_round
+from hub.services.users import create_token, create_user
+
+PASSWORD = "correct horse battery staple"
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("HUB_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def reset_database(url: str) -> None:
+    """An empty database: for PostgreSQL, drop and recreate the public schema."""
+    if url.startswith("postgres"):
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    instance = tmp_path_factory.mktemp("instance")
+    env = {
+        "HUB_INSTANCE_DIR": str(instance),
+        "HUB_DATABASE_URL": database_url(instance),
+        "HUB_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "HUB_OUTBOX_DIR": str(instance / "outbox"),
+    }
+    reset_database(env["HUB_DATABASE_URL"])
+    return load_settings(env, testing=True)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Iterator[Flask]:
+    application = create_app(settings)
+    with application.app_context():
+        assert db.engine is not None
+        upgrade(db.engine)
+        with db.unit_of_work():
+            reference.initialize()
+    yield application
+    assert db.engine is not None
+    db.engine.dispose()
+
+
+def empty_tables() -> None:
+    with db.unit_of_work() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+        reference.initialize()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app gets the reference data and nothing else."""
+    yield
+    if "app" in request.fixturenames:
+        application: Flask = request.getfixturevalue("app")
+        with application.app_context():
+            empty_tables()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for calling services directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class HubRunner:
+    """Runs ``hub`` commands against the test app, as a person would type them."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(cli, list(args), obj=self.app, input=input)
+
+
+@pytest.fixture
+def runner(app: Flask) -> HubRunner:
+    return HubRunner(app)
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+def make_user(
+    *,
+    role: str,
+    municipality: str | None = None,
+    recipient: str | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    """Create and commit a user (call inside an app context)."""
+    suffix = municipality or recipient or role
+    user = create_user(
+        email or f"{role}-{suffix}-{User.__name__.lower()}{_next()}@example.jp",
+        role=role,
+        password=password,
+        municipality_code=municipality,
+        recipient_name=recipient,
+    )
+    db.session.commit()
+    return user
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+def _next() -> int:
+    return next(_counter)
+
+
+def make_round(
+    *,
+    reference_date: date = date(2021, 4, 1),
+    deadline: datetime | None = None,
+    opens_at: datetime | None = None,
+    municipalities: list[str] | None = None,
+) -> Round:
+    round_ = open_round(
+        "torikumi",
+        reference_date=reference_date,
+        deadline=deadline or utcnow() + timedelta(days=14),
+        opens_at=opens_at or utcnow() - timedelta(days=1),
+        municipality_codes=municipalities,
+    )
+    db.session.commit()
+    return round_
+
+
+class Api:
+    """A JSON client for ``/api/v1`` holding one bearer token."""
+
+    def __init__(self, client: FlaskClient, token: str | None) -> None:
+        self.client = client
+        self.token = token
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(f"/api/v1{path}", headers=self.headers(), **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.put(f"/api/v1{path}", json=json, headers=self.headers(), **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.post(f"/api/v1{path}", json=json, headers=self.headers(), **kwargs)
+
+    def save(
+        self, round_id: int, code: str, answers: dict[str, Any], version: int | None = None
+    ) -> Any:
+        if version is None:
+            version = self.get(f"/rounds/{round_id}/responses/{code}").get_json()["version"]
+        return self.put(
+            f"/rounds/{round_id}/responses/{code}", {"answers": answers, "version": version}
+        )
+
+    def submit(self, round_id: int, code: str, answers: dict[str, Any] | None = None) -> Any:
+        if answers is not None:
+            saved = self.save(round_id, code, answers)
+            assert saved.status_code == 200, saved.get_json()
+        return self.post(f"/rounds/{round_id}/responses/{code}/submit", {})
+
+
+@pytest.fixture
+def api_as(app: Flask, client: FlaskClient) -> Callable[..., Api]:
+    """``api_as("staff")`` or ``api_as("respondent", municipality="131016")``: an Api client."""
+
+    def make(role: str, **kwargs: Any) -> Api:
+        with app.app_context():
+            user = make_user(role=role, **kwargs)
+            token = create_token(user)
+            db.session.commit()
+        return Api(client, token)
+
+    return make
+
+
+def complete_answers(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid set of answers for ``torikumi`` (no plan), with overrides."""
+    answers: dict[str, Any] = {
+        "plan_status": "no_plan",
+        "lead_department": "福祉部 地域福祉課",
+        "consultation_setup": "general_welfare_window",
+        "contact_name": "都庁 太郎",
+        "contact_phone": "03-5321-1111",
+        "contact_email": "taro@example.lg.jp",
+    }
+    answers.update(overrides)
+    return {k: v for k, v in answers.items() if v is not None}
+
+
+def response_of(round_id: int, code: str) -> Response:
+    from hub.services.responses import get_response
+
+    return get_response(round_id, code)
