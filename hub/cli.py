@@ -331,3 +331,12 @@ def demo() -> None:
 
 def main() -> None:
     cli(prog_name="hub")
+
+
+def _register_areas() -> None:
+    from hub.commands import register_all
+
+    register_all(cli)
+
+
+_register_areas()
