@@ -24,9 +24,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from hub import errors_http
+    from hub import errors_http, security
     from hub.auth import gate
 
+    security.init_app(app)
     gate.init_app(app)
     errors_http.init_app(app)
     return app

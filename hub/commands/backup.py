@@ -1,0 +1,54 @@
+"""``hub backup`` and ``hub restore``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hub.cli import app_context, friendly
+from hub.db import db, utcnow
+from hub.services import backup as backups
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(backup_command)
+    cli.add_command(restore_command)
+
+
+@click.command("backup")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="file to write (default: instance/backups/hub-<time>.*)",
+)
+@friendly
+def backup_command(output: Path | None) -> None:
+    """Write a consistent copy of the whole database."""
+    with app_context() as app:
+        url = app.extensions["hub_settings"].database_url
+        folder = app.extensions["hub_settings"].instance_dir / "backups"
+        target = output or backups.default_path(url, folder, utcnow())
+        written = backups.backup(url, target)
+    click.echo(str(written))
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@friendly
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the database's content with a backup made by `hub backup`."""
+    if not yes and not click.confirm(
+        "現在のデータはすべてバックアップの内容で置き換えられます。続けますか？"
+    ):
+        raise click.Abort()
+    with app_context() as app:
+        db.session.remove()
+        assert db.engine is not None
+        db.engine.dispose()
+        backups.restore(app.extensions["hub_settings"].database_url, file)
+        db.engine.dispose()
+    click.echo(f"restored from {file}")

@@ -1,0 +1,117 @@
+"""Protections every response and request gets, whichever blueprint serves it.
+
+- Security headers: a strict Content-Security-Policy (no inline script or style, nothing from
+  outside the hub), nosniff, no framing, no referrer leaks, HSTS when served over TLS.
+- Sessions: an idle and an absolute timeout on top of Flask-Login's session version check.
+- JSON bodies: a nesting limit, so a deeply nested body is a 400 and not a parser recursion error.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+IDLE_TIMEOUT_SECONDS = 30 * 60
+ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
+MAX_JSON_DEPTH = 32
+
+
+def set_security_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    if request.path.startswith("/api/") or (
+        getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static/")
+    ):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays/objects in a JSON text (strings are skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def limit_json_depth() -> None:
+    if (
+        request.is_json
+        and request.content_length != 0
+        and json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH
+    ):
+        raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def enforce_session_timeouts() -> Any:
+    """End browser sessions idle for 30 minutes or older than 12 hours."""
+    if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    started = session.setdefault("started_at", now)
+    seen = session.get("seen_at", now)
+    if now - seen > IDLE_TIMEOUT_SECONDS or now - started > ABSOLUTE_TIMEOUT_SECONDS:
+        logout_user()
+        session.clear()
+        flash(
+            _("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。"),
+            "info",
+        )
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    session["seen_at"] = now
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(limit_json_depth)
+    app.before_request(enforce_session_timeouts)
+    app.after_request(set_security_headers)

@@ -1,0 +1,125 @@
+"""Backups and restores of the whole database.
+
+SQLite is copied with SQLite's online backup API (a consistent copy even while the hub runs);
+PostgreSQL goes through ``pg_dump``/``pg_restore`` in the custom format, when they are installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from hub.errors import HubError, Invalid
+
+BACKUP_SUFFIX = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+
+
+class BackupError(HubError):
+    status = 500
+
+
+def _dialect(url: str) -> str:
+    return make_url(url).get_backend_name()
+
+
+def default_path(url: str, folder: Path, now: datetime) -> Path:
+    return folder / f"hub-{now:%Y%m%d-%H%M%S}{BACKUP_SUFFIX.get(_dialect(url), '.bak')}"
+
+
+def backup(url: str, target: Path) -> Path:
+    """Write a consistent copy of the database to ``target`` and return it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        raise Invalid({"file": [f"{target} は既に存在します。別の名前を指定してください。"]})
+    dialect = _dialect(url)
+    if dialect == "sqlite":
+        _sqlite_copy(_sqlite_path(url), target)
+    elif dialect == "postgresql":
+        _run(
+            ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _libpq(url)], "pg_dump"
+        )
+    else:
+        raise BackupError(f"{dialect} のバックアップには対応していません。")
+    return target
+
+
+def restore(url: str, source: Path) -> None:
+    """Replace the database's content with the backup in ``source``."""
+    if not source.is_file():
+        raise Invalid({"file": [f"{source} が見つかりません。"]})
+    dialect = _dialect(url)
+    if dialect == "sqlite":
+        _check_sqlite_backup(source)
+        _sqlite_copy(source, _sqlite_path(url))
+    elif dialect == "postgresql":
+        if source.read_bytes()[:5] != b"PGDMP":
+            raise Invalid(
+                {"file": [f"{source} は pg_dump のカスタム形式のバックアップではありません。"]}
+            )
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={_libpq(url)}",
+                str(source),
+            ],
+            "pg_restore",
+        )
+    else:
+        raise BackupError(f"{dialect} の復元には対応していません。")
+
+
+def _sqlite_path(url: str) -> Path:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        raise BackupError("メモリ上のデータベースはバックアップできません。")
+    return Path(database)
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    try:
+        conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise Invalid(
+            {"file": [f"{source} はハブのバックアップ（SQLite）ではありません。"]}
+        ) from None
+
+
+def _libpq(url: str) -> str:
+    """The URL in the form libpq tools take (no SQLAlchemy driver suffix)."""
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _run(command: list[str], tool: str) -> None:
+    if shutil.which(tool) is None:
+        raise BackupError(
+            f"{tool} が見つかりません（PostgreSQL のクライアントをインストールしてください）。"
+        )
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{tool} が失敗しました: {lines[-1] if lines else result.returncode}")

@@ -1,0 +1,56 @@
+"""``hub backup`` / ``hub restore``: a round trip brings back exactly what was saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from hub.db import db
+from hub.models import Municipality, User
+from tests.conftest import make_user
+
+
+def test_backup_and_restore_round_trip(ctx, runner, tmp_path: Path) -> None:
+    make_user(role="staff", email="before-backup@example.jp")
+    target = tmp_path / "backup.bin"
+    result = runner("backup", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_size > 0
+
+    make_user(role="staff", email="after-backup@example.jp")
+    db.session.execute(Municipality.__table__.update().values(name="改ざん"))
+    db.session.commit()
+
+    result = runner("restore", str(target), "--yes")
+    assert result.exit_code == 0, result.output
+    db.session.remove()
+    emails = set(db.session.scalars(select(User.email)))
+    assert "before-backup@example.jp" in emails
+    assert "after-backup@example.jp" not in emails
+    assert db.session.scalar(select(func.count()).where(Municipality.name == "改ざん")) == 0
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == 62
+
+
+def test_backup_refuses_to_overwrite(ctx, runner, tmp_path: Path) -> None:
+    target = tmp_path / "exists.bin"
+    target.write_bytes(b"keep me")
+    result = runner("backup", "-o", str(target))
+    assert result.exit_code == 1
+    assert "既に存在します" in result.output
+    assert target.read_bytes() == b"keep me"
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(ctx, runner, tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.bin"
+    bogus.write_bytes(b"this is not a database")
+    result = runner("restore", str(bogus), "--yes")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(Municipality)) == 62
+
+
+def test_restore_of_a_missing_file_is_one_line(ctx, runner, tmp_path: Path) -> None:
+    result = runner("restore", str(tmp_path / "nope.bin"), "--yes")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
