@@ -97,11 +97,13 @@ def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
             raise ConfigError("HUB_SECRET_KEY must be at least 32 characters long")
         return key
     path = instance_dir / "secret_key"
-    if path.exists():
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
     return key
 
 
