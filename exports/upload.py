@@ -1,0 +1,729 @@
+"""Reading an uploaded Excel template back into answers, defensively.
+
+An upload passes three gates, in this order, and is refused with a clear message at the first one
+it fails:
+
+1. the container (:func:`inspect_container`): size, a real ``.xlsx`` zip (not ``.xls``, not a
+   macro workbook), decompressed sizes, entry count and compression ratios checked from the zip
+   directory, and no DTD in any XML part — all before openpyxl reads a byte;
+2. the template (:func:`read_template`): the hidden ``_meta`` sheet and the keys of sheet
+   ``回答``, read with openpyxl in read-only mode (openpyxl parses with defusedxml);
+3. the answers (:func:`interpret` and :func:`validate`): cell values become the raw input the web
+   form would send, then go through the one marshmallow schema; every error names its cell
+   (``回答!C12``).
+
+Nothing is saved here except by :func:`save_upload`, which calls the same service as the web form
+and the API, so an upload stores exactly what they would store.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as safe_fromstring
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from openpyxl import load_workbook
+
+from exports import template as layout
+from forms import normalize, registry
+from forms.model import Kind, Question, Questionnaire
+from forms.schema import is_empty, load_answers
+from hub.db import db
+from hub.errors import Conflict, HubError, Invalid, flatten_errors
+from hub.models import Municipality, Response, User
+from hub.services.responses import EDITABLE, save_draft
+
+log = logging.getLogger(__name__)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+CONTENT_TYPES = "[Content_Types].xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_TYPES = frozenset(
+    {
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+        "application/vnd.ms-excel.addin.macroEnabled.main+xml",
+        "application/vnd.ms-excel.sheet.binary.macroEnabled.main",
+        "application/vnd.ms-office.vbaProject",
+        "application/vnd.ms-office.vbaProjectSignature",
+        "application/vnd.ms-excel.intlmacrosheet+xml",
+        "application/vnd.ms-excel.macrosheet+xml",
+        "application/vnd.ms-office.activeX+xml",
+        "application/vnd.ms-office.activeX",
+    }
+)
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_CHUNK = 64 * 1024
+_AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
+
+
+class UploadRejected(HubError):
+    """The file itself cannot be read safely (damaged, unsafe XML, too many parts)."""
+
+    status = 400
+
+
+class UploadTooLarge(UploadRejected):
+    status = 413
+
+
+class NotAnXlsx(UploadRejected):
+    status = 415
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much an upload may hold; ``max_bytes`` follows the app's ``MAX_CONTENT_LENGTH``."""
+
+    max_bytes: int = 5 * 1024 * 1024
+    max_unzipped_bytes: int = 20 * 1024 * 1024
+    max_entries: int = 200
+    max_ratio: int = 100
+    ratio_floor: int = 512 * 1024
+    """Entries smaller than this decompressed are not ratio-checked: they cannot hurt."""
+    max_rows: int = 1000
+
+    @classmethod
+    def for_upload(cls, max_content_length: int | None) -> Limits:
+        return cls(max_bytes=max_content_length or cls.max_bytes)
+
+
+@dataclass(frozen=True)
+class Meta:
+    municipality_code: str
+    round_id: int
+    questionnaire_id: str
+    questionnaire_version: int
+    response_version: int | None = None
+    """The response's version when the template was downloaded (``None``: not recorded)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of sheet ``回答`` below the table header that has a key."""
+
+    row: int
+    key: str
+    value: Any
+    formula: bool = False
+
+    @property
+    def key_cell(self) -> str:
+        return cell_name(layout.KEY_COLUMN, self.row)
+
+    @property
+    def answer_cell(self) -> str:
+        return cell_name(layout.ANSWER_COLUMN, self.row)
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    meta: Meta
+    lines: tuple[Line, ...]
+    keyless_rows: tuple[int, ...] = ()
+    """Rows below the header with an answer but no key: the key was deleted."""
+
+
+@dataclass
+class Reading:
+    """A template's cells as the raw input the web form would send, for one questionnaire."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+    """``{question_id: "回答!C12"}``: where each answer was read from."""
+    ignored: list[str] = field(default_factory=list)
+    """Keys of an earlier questionnaire version that the round's version no longer has."""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    question_id: str
+    label: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    """A validated upload, not yet saved: what the preview shows and the confirm step saves."""
+
+    raw: dict[str, Any]
+    answers: dict[str, Any]
+    cells: dict[str, str]
+    ignored: list[str]
+    changes: list[Change]
+    template_version: int | None = None
+    """The response's version when the template was downloaded."""
+
+    def is_stale(self, response: Response) -> bool:
+        """The response was saved after this template was downloaded."""
+        return self.template_version is not None and self.template_version != response.version
+
+
+def cell_name(column: int, row: int) -> str:
+    letter = chr(ord("A") + column - 1)
+    return f"{layout.SHEET}!{letter}{row}"
+
+
+# ------------------------------------------------------------------------------ 1. container
+
+
+def inspect_container(data: bytes, limits: Limits) -> None:
+    """Refuse anything that is not a plain, reasonably sized ``.xlsx``, before openpyxl runs."""
+    if len(data) > limits.max_bytes:
+        raise UploadTooLarge(
+            _(
+                "ファイルが大きすぎます（上限 %(limit)s）。",
+                limit=_megabytes(limits.max_bytes),
+            )
+        )
+    if not data:
+        raise NotAnXlsx(_("ファイルが空です。"))
+    if data.startswith(OLE_MAGIC):
+        raise NotAnXlsx(
+            _(
+                "Excel 97-2003 形式（.xls）またはパスワード付きのファイルは受け付けられません。"
+                "パスワードを外し、「Excel ブック（.xlsx）」形式で保存し直してください。"
+            )
+        )
+    if not data.startswith(ZIP_MAGIC):
+        raise NotAnXlsx(
+            _(
+                "Excel ファイル（.xlsx）ではありません。ダウンロードしたテンプレートを使ってください。"
+            )
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            _check_entries(entries, limits)
+            _check_content_types(archive)
+            _check_no_dtd(archive, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
+        raise NotAnXlsx(
+            _("ファイルが壊れているか、Excel ファイル（.xlsx）ではありません。")
+        ) from exc
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(entries) > limits.max_entries:
+        raise UploadRejected(
+            _("ファイルの構成要素が多すぎます（%(count)s 個）。", count=len(entries))
+        )
+    names = [entry.filename for entry in entries]
+    if len(set(names)) != len(names):
+        raise UploadRejected(_("ファイルの構成が正しくありません（同じ名前の要素があります）。"))
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise NotAnXlsx(_macro_message())
+    total = 0
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise NotAnXlsx(_("暗号化されたファイルは受け付けられません。"))
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise NotAnXlsx(_("ファイルの圧縮形式に対応していません。"))
+        total += entry.file_size
+        too_dense = entry.file_size > limits.max_ratio * max(entry.compress_size, 1)
+        if entry.file_size > limits.ratio_floor and too_dense:
+            raise UploadTooLarge(_("展開すると極端に大きくなるファイルは受け付けられません。"))
+    if total > limits.max_unzipped_bytes:
+        raise UploadTooLarge(
+            _(
+                "展開後のサイズが大きすぎます（上限 %(limit)s）。",
+                limit=_megabytes(limits.max_unzipped_bytes),
+            )
+        )
+
+
+def _macro_message() -> str:
+    return _(
+        "マクロを含むファイル（.xlsm など）は受け付けられません。"
+        "「Excel ブック（.xlsx）」形式で保存し直してください。"
+    )
+
+
+def _check_content_types(archive: zipfile.ZipFile) -> None:
+    try:
+        raw = archive.read(CONTENT_TYPES)
+    except KeyError:
+        raise NotAnXlsx(
+            _("Excel ファイル（.xlsx）ではありません（[Content_Types].xml がありません）。")
+        ) from None
+    try:
+        root = safe_fromstring(raw)
+    except DefusedXmlException as exc:
+        raise UploadRejected(_unsafe_xml_message()) from exc
+    except Exception as exc:
+        raise NotAnXlsx(_("ファイルが壊れているため読み込めません。")) from exc
+    types = {element.get("ContentType", "") for element in root.iter()}
+    if types & MACRO_TYPES:
+        raise NotAnXlsx(_macro_message())
+    if XLSX_MAIN not in types:
+        raise NotAnXlsx(
+            _("Excel ブック（.xlsx）ではありません。「Excel ブック」形式で保存し直してください。")
+        )
+
+
+def _check_no_dtd(archive: zipfile.ZipFile, entries: Iterable[zipfile.ZipInfo]) -> None:
+    """No part of an xlsx needs a DTD; one with a DTD is refused before any parser sees it."""
+    for entry in entries:
+        if not entry.filename.lower().endswith(XML_SUFFIXES):
+            continue
+        with archive.open(entry) as stream:
+            tail = b""
+            while chunk := stream.read(_CHUNK):
+                window = tail + chunk
+                if any(marker in window for marker in _DTD_MARKERS):
+                    raise UploadRejected(_unsafe_xml_message())
+                tail = window[-32:]
+
+
+def _unsafe_xml_message() -> str:
+    return _(
+        "ファイルに安全でない XML（DTD・実体宣言）が含まれているため受け付けられません。"
+        "Excel で開いて保存し直したファイルか、ダウンロードしたテンプレートを使ってください。"
+    )
+
+
+# ------------------------------------------------------------------------------- 2. template
+
+
+def read_template(data: bytes, limits: Limits) -> TemplateFile:
+    """The template's meta facts and keyed rows; the container is inspected first."""
+    inspect_container(data, limits)
+    try:
+        workbook = load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except Exception as exc:
+        raise _unreadable(exc) from exc
+    try:
+        meta = _read_meta(workbook)
+        lines, keyless = _read_lines(workbook, limits)
+    except HubError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        workbook.close()
+    return TemplateFile(meta=meta, lines=lines, keyless_rows=keyless)
+
+
+def _unreadable(exc: Exception) -> UploadRejected:
+    """openpyxl failed: unsafe XML (it parses with defusedxml) or a damaged workbook."""
+    if isinstance(exc, DefusedXmlException) or isinstance(exc.__cause__, DefusedXmlException):
+        return UploadRejected(_unsafe_xml_message())
+    log.warning("unreadable xlsx upload: %r", exc)
+    return UploadRejected(_("ファイルが壊れているため読み込めません。"))
+
+
+def _not_a_template() -> Invalid:
+    message = _(
+        "このファイルはハブからダウンロードした回答テンプレートではありません。"
+        "「Excelテンプレートをダウンロード」から取得したファイルに入力してください。"
+    )
+    return Invalid({"file": [message]}, message)
+
+
+def _read_meta(workbook: Any) -> Meta:
+    if layout.META_SHEET not in workbook.sheetnames:
+        raise _not_a_template()
+    facts: dict[str, str] = {}
+    sheet = workbook[layout.META_SHEET]
+    for key, value in sheet.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+        if isinstance(key, str) and value is not None:
+            facts[key] = str(value).strip()
+    try:
+        if facts["format"] != layout.FORMAT:
+            raise _not_a_template()
+        return Meta(
+            municipality_code=facts["municipality_code"],
+            round_id=int(facts["round_id"]),
+            questionnaire_id=facts["questionnaire_id"],
+            questionnaire_version=int(facts["questionnaire_version"]),
+            response_version=_optional_int(facts.get("response_version")),
+        )
+    except (KeyError, ValueError):
+        raise _not_a_template() from None
+
+
+def _optional_int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _read_lines(workbook: Any, limits: Limits) -> tuple[tuple[Line, ...], tuple[int, ...]]:
+    if layout.SHEET not in workbook.sheetnames:
+        message = _(
+            "「%(sheet)s」シートがありません。シート名を変更しないでください。", sheet=layout.SHEET
+        )
+        raise Invalid({"file": [message]}, message)
+    sheet = workbook[layout.SHEET]
+    lines: list[Line] = []
+    keyless: list[int] = []
+    below_header = False
+    rows = sheet.iter_rows(min_row=1, max_row=limits.max_rows + 1, max_col=layout.ANSWER_COLUMN)
+    for number, row in enumerate(rows, start=1):
+        key_cell = row[0] if row else None
+        answer = row[layout.ANSWER_COLUMN - 1] if len(row) >= layout.ANSWER_COLUMN else None
+        key = _text(getattr(key_cell, "value", None))
+        value = getattr(answer, "value", None)
+        if number > limits.max_rows and (key or not is_empty(value)):
+            message = _(
+                "「%(sheet)s」シートの行が多すぎます。行を追加しないでください。",
+                sheet=layout.SHEET,
+            )
+            raise Invalid({"file": [message]}, message)
+        if not below_header:
+            below_header = key == layout.HEADER_KEY
+            continue
+        formula = getattr(answer, "data_type", None) == "f"
+        if key:
+            lines.append(Line(row=number, key=key, value=value, formula=formula))
+        elif not is_empty(value):
+            keyless.append(number)
+    if not below_header:
+        message = _(
+            "「%(sheet)s」シートに見出し行（項目ID）が見つかりません。"
+            "テンプレートをダウンロードし直してください。",
+            sheet=layout.SHEET,
+        )
+        raise Invalid({"file": [message]}, message)
+    return tuple(lines), tuple(keyless)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+# -------------------------------------------------------------------------------- 3. answers
+
+
+def interpret(
+    template: TemplateFile,
+    questionnaire: Questionnaire,
+    current: Mapping[str, Any],
+    *,
+    lookup: Callable[[str, int], Questionnaire] = registry.get,
+) -> Reading:
+    """The raw answers for ``questionnaire`` held by ``template``.
+
+    Keys are checked against the definition the template was made from (``lookup`` of its meta),
+    so an edited key is refused with its cell named, while keys of an earlier version that the
+    round's version no longer has are ignored and listed. Questions the file does not cover keep
+    their ``current`` answers.
+    """
+    source = _source_definition(template.meta, questionnaire, lookup)
+    known = layout.item_map(source)
+    _check_keys(template, known)
+    reading = Reading()
+    chosen: dict[str, set[str]] = {}
+    covered: dict[str, set[str]] = {}
+    for line in template.lines:
+        item = known[line.key]
+        target = questionnaire.get(item.question.id)
+        if target is None or target.kind != item.question.kind:
+            reading.ignored.append(line.key)
+            continue
+        if line.formula:
+            reading.errors.setdefault(line.answer_cell, []).append(
+                _("%(label)s: 数式は使えません。値を直接入力してください。", label=_label(item))
+            )
+            continue
+        if item.choice is None:
+            reading.raw[target.id] = cell_input(target, line.value)
+            reading.cells[target.id] = line.answer_cell
+            continue
+        if target.choice(item.choice.code) is None:
+            reading.ignored.append(line.key)
+            continue
+        reading.cells.setdefault(target.id, line.answer_cell)
+        covered.setdefault(target.id, set()).add(item.choice.code)
+        try:
+            if is_marked(line.value):
+                chosen.setdefault(target.id, set()).add(item.choice.code)
+        except normalize.InvalidValue as exc:
+            reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {exc}")
+    _merge_current(reading, questionnaire, current, chosen, covered)
+    return reading
+
+
+def _label(item: layout.Item) -> str:
+    if item.choice is None:
+        return item.question.label.ja
+    return f"{item.question.label.ja}「{item.choice.display('ja')}」"
+
+
+def _source_definition(
+    meta: Meta, questionnaire: Questionnaire, lookup: Callable[[str, int], Questionnaire]
+) -> Questionnaire:
+    if meta.questionnaire_id != questionnaire.id:
+        message = _(
+            "このファイルは別の調査票（%(survey)s）のテンプレートです。",
+            survey=meta.questionnaire_id,
+        )
+        raise Invalid({"file": [message]}, message)
+    if meta.questionnaire_version == questionnaire.version:
+        return questionnaire
+    try:
+        return lookup(meta.questionnaire_id, meta.questionnaire_version)
+    except LookupError:
+        message = _(
+            "このテンプレートの調査票の版（第%(version)s版）はハブにありません。"
+            "テンプレートをダウンロードし直してください。",
+            version=meta.questionnaire_version,
+        )
+        raise Invalid({"file": [message]}, message) from None
+
+
+def _check_keys(template: TemplateFile, known: Mapping[str, layout.Item]) -> None:
+    errors: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for line in template.lines:
+        if line.key not in known:
+            shown = line.key[:60]
+            errors.setdefault(line.key_cell, []).append(
+                _(
+                    "項目ID「%(key)s」はこの調査票にありません。"
+                    "A列の項目IDは変更しないでください。",
+                    key=shown,
+                )
+            )
+        elif line.key in seen:
+            errors.setdefault(line.key_cell, []).append(
+                _(
+                    "項目ID「%(key)s」が重複しています（%(first)s と同じ）。",
+                    key=line.key,
+                    first=seen[line.key],
+                )
+            )
+        else:
+            seen[line.key] = line.key_cell
+    for row in template.keyless_rows:
+        errors.setdefault(cell_name(layout.KEY_COLUMN, row), []).append(
+            _("この行の項目ID（A列）が消されています。入力した回答を読み取れません。")
+        )
+    if errors:
+        raise Invalid(
+            errors,
+            _(
+                "テンプレートの項目ID（A列）が変更されています。"
+                "テンプレートをダウンロードし直して入力してください。"
+            ),
+        )
+
+
+def cell_input(question: Question, value: Any) -> Any:
+    """A cell's value as the web form would send it: what Excel typed becomes plain input."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value if question.kind == Kind.DATE else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def is_marked(value: Any) -> bool:
+    """Whether a many-of choice row is marked: any non-empty value but a clear "no".
+
+    ○, 〇, 1, ✓, x and any other text mark the choice; empty, 0, いいえ and no leave it unmarked;
+    × is refused because Japanese readers use it for "no" as often as for "ticked".
+    """
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    text = normalize.normalize_text(str(value))
+    if not text:
+        return False
+    if text in _AMBIGUOUS_MARKS:
+        raise normalize.InvalidValue(
+            _(
+                "「%(mark)s」は選ぶ・選ばないのどちらの意味か判断できません。"
+                "選ぶ選択肢には「○」を入れ、選ばない選択肢は空欄にしてください。",
+                mark=text,
+            )
+        )
+    try:
+        return normalize.parse_bool(text)
+    except normalize.InvalidValue:
+        return True
+
+
+def _merge_current(
+    reading: Reading,
+    questionnaire: Questionnaire,
+    current: Mapping[str, Any],
+    chosen: Mapping[str, set[str]],
+    covered: Mapping[str, set[str]],
+) -> None:
+    for question in questionnaire:
+        before = current.get(question.id)
+        if question.kind == Kind.MANY_OF:
+            if question.id not in covered:
+                if before:
+                    reading.raw[question.id] = before
+                continue
+            kept = {c for c in (before or []) if c not in covered[question.id]}
+            marked = chosen.get(question.id, set()) | kept
+            reading.raw[question.id] = [c for c in question.codes if c in marked]
+        elif question.id not in reading.cells and before is not None:
+            reading.raw[question.id] = before
+
+
+def validate(
+    reading: Reading, questionnaire: Questionnaire, reference_date: date | None
+) -> dict[str, Any]:
+    """The normalized answers, or ``Invalid`` whose errors are keyed by cell (``回答!C12``)."""
+    errors = {cell: list(messages) for cell, messages in reading.errors.items()}
+    answers: dict[str, Any] = {}
+    try:
+        answers = load_answers(
+            questionnaire, reading.raw, submit=False, reference_date=reference_date
+        )
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"file": exc.messages}
+        for cell, texts in by_cell(flatten_errors(messages), reading.cells, questionnaire).items():
+            errors.setdefault(cell, []).extend(texts)
+    if errors:
+        raise Invalid(errors, _("入力内容に誤りがあります。セルごとの内容を確認してください。"))
+    return answers
+
+
+def by_cell(
+    errors: Mapping[str, list[str]], cells: Mapping[str, str], questionnaire: Questionnaire
+) -> dict[str, list[str]]:
+    """Field errors keyed by question id, re-keyed by the cell the answer came from."""
+    result: dict[str, list[str]] = {}
+    for key, messages in errors.items():
+        question = questionnaire.get(key)
+        label = question.label.ja if question else key
+        result.setdefault(cells.get(key, key), []).extend(f"{label}: {m}" for m in messages)
+    return result
+
+
+def changes(
+    questionnaire: Questionnaire, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[Change]:
+    """What saving ``after`` changes, in questionnaire order, as a person reads the values."""
+    return [
+        Change(
+            question_id=q.id,
+            label=q.label.ja,
+            before=layout.display_value(q, before.get(q.id)),
+            after=layout.display_value(q, after.get(q.id)),
+        )
+        for q in questionnaire
+        if before.get(q.id) != after.get(q.id)
+    ]
+
+
+# ---------------------------------------------------------------------------- with the hub
+
+
+def check_target(meta: Meta, response: Response) -> None:
+    """Refuse a template made for another municipality or round, naming both."""
+    if meta.municipality_code != response.municipality_code:
+        message = _(
+            "このファイルは別の自治体（%(other)s）のテンプレートです。"
+            "%(name)s（%(code)s）のテンプレートをダウンロードして入力してください。",
+            other=_municipality_label(meta.municipality_code),
+            name=response.municipality.name,
+            code=response.municipality_code,
+        )
+        raise Invalid({"file": [message]}, message)
+    if meta.round_id != response.round_id:
+        message = _(
+            "このファイルは別の調査回（調査回番号 %(other)s）のテンプレートです。"
+            "この調査回（調査回番号 %(round)s）のテンプレートをダウンロードして入力してください。",
+            other=meta.round_id,
+            round=response.round_id,
+        )
+        raise Invalid({"file": [message]}, message)
+
+
+def _municipality_label(code: str) -> str:
+    municipality = db.session.get(Municipality, code[:6]) if code.isascii() else None
+    return f"{municipality.name}・{code}" if municipality else code[:20]
+
+
+def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedUpload:
+    """Read and validate an upload for ``response`` without saving anything."""
+    if response.state not in EDITABLE:
+        raise Conflict(
+            _(
+                "提出済み・受理済みの回答にはアップロードできません"
+                "（差し戻された後にアップロードできます）。"
+            )
+        )
+    template = read_template(data, limits)
+    check_target(template.meta, response)
+    round_ = response.round
+    questionnaire = round_.questionnaire
+    current = dict(response.answers or {})
+    reading = interpret(template, questionnaire, current)
+    answers = validate(reading, questionnaire, round_.reference_date)
+    return PreparedUpload(
+        raw=reading.raw,
+        answers=answers,
+        cells=reading.cells,
+        ignored=reading.ignored,
+        changes=changes(questionnaire, current, answers),
+        template_version=template.meta.response_version,
+    )
+
+
+def check_fresh(prepared: PreparedUpload, response: Response) -> None:
+    """Refuse a template downloaded before the response's last save: a concurrent edit."""
+    if prepared.is_stale(response):
+        raise Conflict(
+            _(
+                "このテンプレートをダウンロードした後に、回答が更新されています"
+                "（ダウンロード時 版%(then)s、現在 版%(now)s）。"
+                "テンプレートをダウンロードし直して入力してください。",
+                then=prepared.template_version,
+                now=response.version,
+            ),
+            current_version=response.version,
+            current_answers=response.answers,
+        )
+
+
+def save_upload(
+    response: Response,
+    answers: Mapping[str, Any],
+    *,
+    version: int,
+    user: User | None,
+    cells: Mapping[str, str],
+) -> Response:
+    """Save uploaded answers as the draft through the same service as the form and the API."""
+    try:
+        return save_draft(response, answers, version=version, user=user, source="excel")
+    except Invalid as exc:
+        questionnaire = response.round.questionnaire
+        raise Invalid(by_cell(exc.errors, cells, questionnaire), exc.message) from exc

@@ -1,0 +1,5 @@
+"""The Excel round trip in the browser: download the template, upload it, preview, confirm."""
+
+from hub.excel.views import bp
+
+__all__ = ["bp"]
