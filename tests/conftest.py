@@ -47,6 +47,20 @@ def reset_database(url: str) -> None:
         engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 with its smallest cost: the suite creates hundreds of users. Production keeps the
+    library's defaults (hub/services/users.py)."""
+    from argon2 import PasswordHasher
+
+    from hub.services import users
+
+    original = users._hasher
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    yield
+    users._hasher = original
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     instance = tmp_path_factory.mktemp("instance")
