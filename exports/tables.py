@@ -1,8 +1,12 @@
 """Aggregated tables as plain data: what every renderer (xlsx, CSV, JSON) and every page reads.
 
 A ``Table`` knows nothing about Excel or HTTP. Cells are ``str``, ``int``, ``float``, ``None`` or
-``date``; ``user_text`` names the columns whose text came from users (they are rendered so that
-they can never become formulas).
+``date`` (a ``datetime`` is a date too, shown in Asia/Tokyo); ``user_text`` names the columns
+whose text came from users (they are rendered so that they can never become formulas).
+
+:func:`round_sheets` and :func:`round_tables` compute every table of a round once, from the SQL
+counts of :mod:`exports.aggregate`; the workbook, the CSV/JSON exports and the summary API all
+read those counts, so a number cannot differ between them.
 """
 
 from __future__ import annotations
@@ -10,9 +14,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
+
+from forms.model import Question
+from forms.normalize import to_wareki
+from hub.models import ResponseState, Round
 
 Cell = str | int | float | date | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart drawn from a table: one bar group per row, one series per value column."""
+
+    title: str
+    values: tuple[int, ...]
+    """Indexes of the columns plotted (their headers name the series)."""
+    categories: int = 0
+    """Index of the column naming the bars."""
+    stacked: bool = False
+    rows: int | None = None
+    """How many leading rows to plot; ``None``: every row but the total rows."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +49,18 @@ class Table:
     user_text: frozenset[int] = field(default_factory=frozenset)
     """Indexes of columns holding text typed by users."""
     meta: dict[str, Any] = field(default_factory=dict)
+    keys: tuple[str, ...] = ()
+    """Optional machine names of the columns (question ids, ``question.code``), for JSON and
+    for people who join tables by key."""
+    shares: frozenset[int] = field(default_factory=frozenset)
+    """Indexes of columns holding a share between 0 and 1 (shown as a percentage)."""
+    total_rows: int = 0
+    """How many trailing rows are totals (shown in bold, left out of charts)."""
+    chart: Chart | None = None
+    filterable: bool = False
+    """A flat list meant for filtering and pivot tables (auto-filter, frozen header)."""
+    frozen_columns: int = 0
+    """Leading columns that identify a row and stay visible when scrolling sideways."""
 
     def __post_init__(self) -> None:
         width = len(self.headers)
@@ -35,6 +69,8 @@ class Table:
                 raise ValueError(
                     f"{self.name}: row {number} has {len(row)} cells, expected {width}"
                 )
+        if self.keys and len(self.keys) != width:
+            raise ValueError(f"{self.name}: {len(self.keys)} keys for {width} columns")
 
     @classmethod
     def of(
@@ -46,3 +82,66 @@ class Table:
         **kwargs: Any,
     ) -> Table:
         return cls(name, title, tuple(headers), tuple(tuple(r) for r in rows), **kwargs)
+
+
+class Sheet(NamedTuple):
+    """A named group of tables: one worksheet of the workbook."""
+
+    name: str
+    tables: Sequence[Table]
+
+
+SUMMARY = "集計"
+SUBMISSIONS = "提出状況"
+ANSWERS = "回答一覧"
+HISTORY = "経年比較"
+DEFINITIONS = "定義"
+
+STATE_LABELS: dict[str, str] = {
+    ResponseState.NOT_STARTED: "未着手",
+    ResponseState.DRAFT: "一時保存（未提出）",
+    ResponseState.SUBMITTED: "提出済み",
+    ResponseState.ACCEPTED: "受理済み",
+}
+
+
+def round_sheets(round_: Round, *, detail: bool = True, personal: bool = True) -> list[Sheet]:
+    """Every table of the round, grouped as the workbook's sheets.
+
+    ``detail``: include the per-municipality sheets (提出状況, 回答一覧). ``personal``: include the
+    questionnaire's personal fields (contact name, phone, e-mail, department) and the names of
+    last editors; deliveries to counterparts pass ``False``. 経年比較 is present only when earlier
+    rounds of the same questionnaire exist. (The sheet modules build on ``Table``, hence the
+    import here rather than at the top.)
+    """
+    from exports.sheets import answers, definitions, history, submissions, summary
+
+    sheets = [Sheet(SUMMARY, summary.summary_tables(round_))]
+    if detail:
+        sheets.append(Sheet(SUBMISSIONS, [submissions.submission_table(round_, personal=personal)]))
+        sheets.append(Sheet(ANSWERS, [answers.answers_table(round_, personal=personal)]))
+    change = history.history_table(round_)
+    if change is not None:
+        sheets.append(Sheet(HISTORY, [change]))
+    sheets.append(Sheet(DEFINITIONS, definitions.definition_tables(round_, personal=personal)))
+    return sheets
+
+
+def round_tables(round_: Round, *, detail: bool = True, personal: bool = True) -> list[Table]:
+    """The tables of :func:`round_sheets`, in sheet order, as one list."""
+    return [
+        t for sheet in round_sheets(round_, detail=detail, personal=personal) for t in sheet.tables
+    ]
+
+
+def as_of(round_: Round) -> str:
+    """「令和3年4月1日現在」: the round's 基準日 as the source document writes it."""
+    return f"{to_wareki(round_.reference_date)}現在"
+
+
+def choice_text(question: Question, code: str) -> str:
+    """A choice as the source document writes it: 「① 策定済み」."""
+    choice = question.choice(code)
+    if choice is None:
+        return code
+    return f"{choice.mark} {choice.label.ja}" if choice.mark else choice.label.ja

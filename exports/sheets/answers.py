@@ -1,0 +1,106 @@
+"""回答一覧: one row per municipality, one column per question (many-of questions as one 0/1
+column per choice, the その他 text beside them), ready for filters and pivot tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from exports.aggregate import answer_rows
+from exports.tables import STATE_LABELS, Cell, Table, as_of
+from forms.model import Kind, Question, Questionnaire
+from hub.models import Round
+
+
+@dataclass(frozen=True)
+class _Column:
+    key: str
+    header: str
+    question: Question
+    code: str | None = None
+    """For a many-of question: the choice this 0/1 column stands for."""
+
+
+def answer_columns(questionnaire: Questionnaire, *, personal: bool = True) -> list[_Column]:
+    """One column per question, many-of questions as one 0/1 column per choice."""
+    columns: list[_Column] = []
+    for q in questionnaire.questions:
+        if not personal and q.id in questionnaire.personal_fields:
+            continue
+        if q.kind == Kind.MANY_OF:
+            columns += [
+                _Column(f"{q.id}.{c.code}", f"{q.label.ja}：{c.label.ja}", q, c.code)
+                for c in q.choices
+            ]
+        else:
+            columns.append(_Column(q.id, _answer_header(questionnaire, q), q))
+    return columns
+
+
+def _answer_header(questionnaire: Questionnaire, question: Question) -> str:
+    if question.other_of:
+        return f"{questionnaire.question(question.other_of).label.ja}：その他の内容"
+    return question.label.ja
+
+
+def _answer_cell(column: _Column, answers: dict[str, Any] | None) -> Cell:
+    if answers is None:
+        return None
+    q = column.question
+    value = answers.get(q.id)
+    if column.code is not None:
+        return 1 if isinstance(value, list) and column.code in value else 0
+    if q.kind == Kind.BOOL:
+        return 1 if value else 0
+    if value is None or value == "":
+        return None
+    if q.kind == Kind.ONE_OF:
+        choice = q.choice(str(value))
+        return choice.display() if choice else str(value)
+    if q.kind == Kind.DATE and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    if q.kind == Kind.INTEGER and isinstance(value, int):
+        return value
+    return str(value)
+
+
+_TEXT_KINDS = frozenset({Kind.TEXT, Kind.PHONE, Kind.EMAIL})
+
+
+def answers_table(round_: Round, *, personal: bool = True) -> Table:
+    """One row per municipality, one column per question: ready for filters and pivot tables."""
+    columns = answer_columns(round_.questionnaire, personal=personal)
+    fixed = (("code", "団体コード"), ("name", "区市町村"), ("region", "地域"), ("state", "状態"))
+    rows = [
+        (
+            r.code,
+            r.name,
+            r.region,
+            STATE_LABELS.get(r.state, r.state),
+            *(_answer_cell(c, r.answers) for c in columns),
+        )
+        for r in answer_rows(round_)
+    ]
+    user_text = frozenset(
+        len(fixed) + i
+        for i, c in enumerate(columns)
+        if c.code is None and c.question.kind in _TEXT_KINDS
+    )
+    return Table.of(
+        "answers",
+        f"回答一覧（{as_of(round_)}）",
+        (*(h for _, h in fixed), *(c.header for c in columns)),
+        rows,
+        keys=(*(k for k, _ in fixed), *(c.key for c in columns)),
+        user_text=user_text,
+        notes=(
+            "回答の値は提出済み・受理済みの回答だけに表示します。"
+            "複数選択の項目は選択肢ごとに 1（選択）／0 の列です。列の意味は「定義」シートにあります。",
+        ),
+        filterable=True,
+        frozen_columns=2,
+    )

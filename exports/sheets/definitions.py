@@ -1,0 +1,123 @@
+"""定義: what the file is, every question id, label and choice code, and the response states,
+generated from the questionnaire definition so that the workbook explains itself."""
+
+from __future__ import annotations
+
+from exports.tables import STATE_LABELS, Cell, Table
+from forms.model import OTHER_SUFFIX, Condition, Kind, Question, Questionnaire
+from hub.models import Round
+
+KIND_LABELS: dict[str, str] = {
+    Kind.TEXT: "文字列",
+    Kind.INTEGER: "整数",
+    Kind.DATE: "日付",
+    Kind.BOOL: "はい／いいえ（1/0）",
+    Kind.PHONE: "電話番号",
+    Kind.EMAIL: "メールアドレス",
+    Kind.ONE_OF: "単一選択",
+    Kind.MANY_OF: "複数選択（選択肢ごとに1/0）",
+}
+
+
+def _required_text(question: Question) -> str:
+    if isinstance(question.required, Condition):
+        return "条件付き必須"
+    return "必須" if question.required else "任意"
+
+
+def _question_note(questionnaire: Questionnaire, question: Question, personal: bool) -> str:
+    notes = []
+    if question.id in questionnaire.personal_fields:
+        notes.append(
+            "個人情報（職員用のファイルにのみ含みます）"
+            if personal
+            else "個人情報（このファイルには含みません）"
+        )
+    if question.other_of:
+        notes.append(
+            f"「{questionnaire.question(question.other_of).label.ja}」で「その他」を選んだときの内容"
+        )
+    if question.max_length:
+        notes.append(f"{question.max_length}文字以内")
+    if question.min_value is not None:
+        notes.append(f"{question.min_value}以上")
+    return "。".join(notes)
+
+
+def question_definition_table(questionnaire: Questionnaire, *, personal: bool = True) -> Table:
+    """Every question and choice with its stable id/code and the 回答一覧 column it fills."""
+    rows: list[tuple[Cell, ...]] = []
+    for section in questionnaire.sections:
+        for q in section.questions:
+            column = "" if q.kind == Kind.MANY_OF else q.id
+            if not personal and q.id in questionnaire.personal_fields:
+                column = ""
+            rows.append(
+                (
+                    section.title.ja,
+                    q.id,
+                    q.label.ja,
+                    KIND_LABELS.get(q.kind, str(q.kind)),
+                    _required_text(q),
+                    None,
+                    None,
+                    column,
+                    _question_note(questionnaire, q, personal),
+                )
+            )
+            for c in q.choices:
+                key = f"{q.id}.{c.code}" if q.kind == Kind.MANY_OF else ""
+                rows.append(
+                    (section.title.ja, q.id, None, None, None, c.code, c.display(), key, None)
+                )
+    return Table.of(
+        "definitions",
+        f"調査項目の定義（{questionnaire.title.ja}　調査票ID {questionnaire.id} 第{questionnaire.version}版）",
+        (
+            "区分",
+            "項目ID",
+            "項目名",
+            "形式",
+            "必須",
+            "選択肢コード",
+            "選択肢",
+            "回答一覧の列",
+            "備考",
+        ),
+        rows,
+        notes=(
+            f"「その他」の内容は項目ID「…{OTHER_SUFFIX}」の列にあります。"
+            "項目IDと選択肢コードは変わりません（API・Excel様式・集計で共通）。",
+        ),
+    )
+
+
+def state_definition_table() -> Table:
+    return Table.of(
+        "states",
+        "回答の状態",
+        ("コード", "状態"),
+        [(str(code), label) for code, label in STATE_LABELS.items()],
+    )
+
+
+def about_table(round_: Round) -> Table:
+    q = round_.questionnaire
+    rows: list[tuple[Cell, ...]] = [
+        ("調査名", q.title.ja),
+        ("調査回", round_.title),
+        ("調査回ID", round_.id),
+        ("基準日", round_.reference_date),
+        ("回答期限", round_.deadline),
+        ("調査票ID・版", f"{q.id} 第{q.version}版"),
+    ]
+    return Table.of("about", "この資料について", ("項目", "内容"), rows, user_text=frozenset({1}))
+
+
+def definition_tables(round_: Round, *, personal: bool = True) -> list[Table]:
+    q = round_.questionnaire
+    return [
+        about_table(round_),
+        question_definition_table(q, personal=personal),
+        state_definition_table(),
+    ]

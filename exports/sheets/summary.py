@@ -1,0 +1,182 @@
+"""集計: the source document's plan-status table, by region, the listed municipalities, a count
+table for every other choice question, and the integer answers' totals."""
+
+from __future__ import annotations
+
+from exports.aggregate import RoundCounts, number_totals, round_counts, state_counts
+from exports.tables import STATE_LABELS, Cell, Chart, Table, as_of, choice_text
+from forms.model import Kind, Question
+from hub.models import Round
+
+CHARTED = frozenset({"programs"})
+"""Choice questions whose count table gets a bar chart besides the headline."""
+
+
+def summary_tables(round_: Round) -> list[Table]:
+    """Every table of 集計, from one set of SQL counts (the summary API reads the same)."""
+    return tables_of_counts(round_counts(round_))
+
+
+def tables_of_counts(counts: RoundCounts) -> list[Table]:
+    q = counts.questionnaire
+    tables = [response_status_table(counts)]
+    if q.headline:
+        tables += [headline_table(counts), headline_by_region_table(counts), listed_table(counts)]
+    tables += [
+        choice_table(counts, question)
+        for question in q.choice_questions
+        if question.id != q.headline
+    ]
+    numbers = number_table(counts)
+    if numbers is not None:
+        tables.append(numbers)
+    return tables
+
+
+def response_status_table(counts: RoundCounts) -> Table:
+    by_state = state_counts(counts.round)
+    rows: list[tuple[Cell, ...]] = [(STATE_LABELS.get(s, s), n) for s, n in by_state.items()]
+    rows.append(("対象自治体数", counts.asked))
+    return Table.of(
+        "response_status",
+        f"回答状況（{as_of(counts.round)}）",
+        ("状態", "自治体数"),
+        rows,
+        total_rows=1,
+        notes=(
+            f"集計は提出済み・受理済みの {counts.responded} 自治体の回答によります"
+            f"（対象 {counts.asked} 自治体）。",
+        ),
+    )
+
+
+def headline_table(counts: RoundCounts) -> Table:
+    """The source document's table: status ①–⑥, 自治体数, 備考, 合計."""
+    q = counts.questionnaire
+    question = q.question(q.headline)
+    tally = counts.choices[question.id]
+    rows: list[tuple[Cell, ...]] = [
+        (choice_text(question, code), n, "") for code, n in tally.items()
+    ]
+    missing = counts.asked - counts.responded
+    rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else ""))
+    return Table.of(
+        question.id,
+        f"区市町村の{question.label.ja}（{as_of(counts.round)}）",
+        (f"区市町村の{question.label.ja}", "自治体数", "備考"),
+        rows,
+        total_rows=1,
+    )
+
+
+def headline_by_region_table(counts: RoundCounts) -> Table:
+    q = counts.questionnaire
+    question = q.question(q.headline)
+    per_region = counts.choices_by_region[question.id]
+    regions = counts.regions
+    rows: list[tuple[Cell, ...]] = [
+        (
+            choice_text(question, code),
+            *(per_region[r][code] for r in regions),
+            counts.choices[question.id][code],
+        )
+        for code in question.codes
+    ]
+    rows.append(
+        ("合計", *(counts.responded_by_region.get(r, 0) for r in regions), counts.responded)
+    )
+    rows.append(
+        ("対象自治体数", *(counts.asked_by_region.get(r, 0) for r in regions), counts.asked)
+    )
+    return Table.of(
+        f"{question.id}_by_region",
+        f"{question.label.ja}（地域別）",
+        (question.label.ja, *regions, "合計"),
+        rows,
+        total_rows=2,
+        chart=Chart(
+            f"{question.label.ja}（地域別）",
+            values=tuple(range(1, len(regions) + 1)),
+            stacked=True,
+        ),
+    )
+
+
+def listed_table(counts: RoundCounts) -> Table:
+    """The municipalities with the listed choice, as the source document lists them.
+
+    One line per region, 「【区部】千代田区、大田区、…」, then 「9/62 区市町村」.
+    """
+    q = counts.questionnaire
+    question = q.question(q.headline)
+    choice = question.choice(q.listed_choice)
+    label = choice.label.ja if choice else q.listed_choice
+    n = sum(len(names) for names in counts.listed.values())
+    share = f"{n}/{counts.asked} 区市町村"
+    rows: list[tuple[Cell, ...]] = [
+        (f"【{region}】{'、'.join(names) if names else 'なし'}",)
+        for region, names in counts.listed.items()
+    ]
+    rows.append((share,))
+    return Table.of(
+        f"{q.listed_choice}_municipalities",
+        f"{label}の区市町村　{share}",
+        (f"{label}の区市町村",),
+        rows,
+        total_rows=1,
+    )
+
+
+def choice_table(counts: RoundCounts, question: Question) -> Table:
+    """How many respondents chose each choice, and their share of the respondents."""
+    tally = counts.choices[question.id]
+    responded = counts.responded
+
+    def share(n: int) -> float | None:
+        return n / responded if responded else None
+
+    rows: list[tuple[Cell, ...]] = [
+        (choice_text(question, code), n, share(n)) for code, n in tally.items()
+    ]
+    notes = [f"割合は回答した {responded} 自治体に対する割合です。"]
+    total_rows = 0
+    if question.kind == Kind.ONE_OF:
+        total = sum(tally.values())
+        rows.append(("合計", total, share(total)))
+        total_rows = 1
+    else:
+        notes.insert(0, "複数回答。")
+    chart = Chart(question.label.ja, values=(1,)) if question.id in CHARTED else None
+    return Table.of(
+        question.id,
+        question.label.ja,
+        ("選択肢", "自治体数", "割合"),
+        rows,
+        shares=frozenset({2}),
+        total_rows=total_rows,
+        notes=("".join(notes),),
+        chart=chart,
+    )
+
+
+def number_table(counts: RoundCounts) -> Table | None:
+    totals = number_totals(counts.round)
+    if not totals:
+        return None
+    q = counts.questionnaire
+    rows: list[tuple[Cell, ...]] = [
+        (
+            q.question(qid).label.ja,
+            t.answered,
+            t.total,
+            t.total / t.answered if t.answered else None,
+        )
+        for qid, t in totals.items()
+    ]
+    return Table.of(
+        "numbers",
+        "数値の回答",
+        ("項目", "回答した自治体数", "合計", "1自治体あたり平均"),
+        rows,
+        notes=("数値を回答した自治体だけで集計しています。",),
+    )

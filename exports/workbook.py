@@ -1,0 +1,91 @@
+"""The consolidated workbook of a round: one builder for the download button, the API, the CLI
+and the scheduled exports.
+
+Other areas add their sheets (hearings, consultation desk ...) by passing ``extra_sheets``: each a
+sheet name and the :class:`~exports.tables.Table` objects to lay out on it, after the round's own
+sheets and before 定義.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from exports.cells import TOKYO
+from exports.tables import DEFINITIONS, Sheet, Table, as_of, round_sheets
+from exports.xlsx import Document, write_xlsx
+from hub.db import utcnow
+from hub.models import Round
+
+ExtraSheets = Sequence[tuple[str, Sequence[Table]]]
+
+
+def workbook_sheets(
+    round_: Round, *, for_staff: bool = True, detail: bool = True, extra_sheets: ExtraSheets = ()
+) -> list[Sheet]:
+    """The round's sheets with the extra ones inserted before 定義 (which stays last)."""
+    sheets = round_sheets(round_, detail=detail, personal=for_staff)
+    extras = [Sheet(name, tables) for name, tables in extra_sheets if tables]
+    if sheets and sheets[-1].name == DEFINITIONS:
+        return [*sheets[:-1], *extras, sheets[-1]]
+    return [*sheets, *extras]
+
+
+def workbook_document(round_: Round, *, generated_at: datetime | None = None) -> Document:
+    """Heading and properties: the survey title, 「令和3年4月1日現在」 and the generation time."""
+    created = generated_at or utcnow()
+    local = created.astimezone(TOKYO)
+    title = round_.questionnaire.title.ja
+    return Document(
+        title=title,
+        subtitle=f"{as_of(round_)}　　作成: {local:%Y年%m月%d日 %H:%M}（日本時間）",
+        created=created,
+        subject=round_.title,
+    )
+
+
+def workbook_filename(round_: Round) -> str:
+    """「区市町村における…調査_令和3年4月1日現在.xlsx」: the name people see when downloading."""
+    return f"{round_.questionnaire.title.ja}_{as_of(round_)}.xlsx"
+
+
+def write_workbook(
+    round_: Round,
+    target: str | Path | IO[bytes],
+    *,
+    for_staff: bool = True,
+    detail: bool = True,
+    extra_sheets: ExtraSheets = (),
+    generated_at: datetime | None = None,
+) -> None:
+    """Stream the workbook into ``target`` (a path or a binary file object)."""
+    sheets = workbook_sheets(round_, for_staff=for_staff, detail=detail, extra_sheets=extra_sheets)
+    write_xlsx(sheets, target, document=workbook_document(round_, generated_at=generated_at))
+
+
+def build_workbook(
+    round_: Round,
+    *,
+    for_staff: bool = True,
+    detail: bool = True,
+    extra_sheets: ExtraSheets = (),
+    generated_at: datetime | None = None,
+) -> bytes:
+    """The consolidated workbook as bytes.
+
+    ``for_staff=False`` leaves out personal data (respondents' contact fields, editors' names);
+    ``detail=False`` leaves out the per-municipality sheets (提出状況, 回答一覧).
+    """
+    buffer = io.BytesIO()
+    write_workbook(
+        round_,
+        buffer,
+        for_staff=for_staff,
+        detail=detail,
+        extra_sheets=extra_sheets,
+        generated_at=generated_at,
+    )
+    return buffer.getvalue()

@@ -1,0 +1,100 @@
+"""The real spreadsheet program opens the workbook and reads the source document's numbers.
+
+LibreOffice (Debian's ``libreoffice-calc-nogui``) converts every sheet to CSV; the CSV shows what
+Calc computed, so a hostile string that had become a formula would show its result (``3`` for
+``+1+2``), not its text.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from exports.tables import Table
+from exports.workbook import build_workbook
+from hub.services import responses
+from tests.exports.seed import FORMULATED, HOSTILE, SOURCE_COUNTS
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+CSV_EVERY_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(
+        SOFFICE is None,
+        reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
+    ),
+]
+
+
+def convert_every_sheet(xlsx: Path, out: Path) -> dict[str, list[list[str]]]:
+    """``{sheet name: rows}`` as LibreOffice computes them, with a private profile."""
+    assert SOFFICE is not None
+    profile = out / "profile"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            CSV_EVERY_SHEET,
+            "--outdir",
+            str(out),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    sheets = {}
+    for path in out.glob(f"{xlsx.stem}-*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            sheets[path.stem.removeprefix(f"{xlsx.stem}-")] = list(csv.reader(f))
+    return sheets
+
+
+def test_libreoffice_reads_the_source_documents_table(
+    app: Flask, seeded_round: int, tmp_path: Path
+) -> None:
+    pasted = Table.of("pasted", "貼り付け", ("文字列",), [(t,) for t in HOSTILE])
+    with app.app_context():
+        data = build_workbook(responses.get_round(seeded_round), extra_sheets=[("貼付", [pasted])])
+    xlsx = tmp_path / "workbook.xlsx"
+    xlsx.write_bytes(data)
+    sheets = convert_every_sheet(xlsx, tmp_path)
+    assert set(sheets) == {"集計", "提出状況", "回答一覧", "貼付", "定義"}
+
+    summary = sheets["集計"]
+    header = summary.index(["区市町村の計画の策定状況", "自治体数", "備考", "", ""])
+    table = summary[header + 1 : header + 8]
+    assert [row[0] for row in table] == [
+        "① 策定済み",
+        "② パブリックコメント手続中（終了している場合を含む）",
+        "③ 関係機関等との協議会等で検討中",
+        "④ 庁内で策定に向けて検討中（協議会等の設置予定を含む）",
+        "⑤ 庁内で策定の可否を検討中",
+        "⑥ 現時点で策定予定なし",
+        "合計",
+    ]
+    assert [int(row[1]) for row in table] == [*SOURCE_COUNTS.values(), 62]
+    lines = [row[0] for row in summary]
+    assert "【区部】千代田区、大田区、中野区、豊島区" in lines
+    assert "【市部】八王子市、府中市、国分寺市、福生市、武蔵村山市" in lines
+    assert "9/62 区市町村" in lines
+    listed = [line for line in lines if line.startswith("【")]
+    assert [line.split("】")[1].split("、") for line in listed[:2]] == [
+        FORMULATED["区部"],
+        FORMULATED["市部"],
+    ]
+
+    pasted_cells = [row[0] for row in sheets["貼付"][5:]]
+    assert pasted_cells == list(HOSTILE), "Calc shows the text, never a computed result"
+    answers = {cell for row in sheets["回答一覧"] for cell in row}
+    assert {"+1+2", "-3", "@SUM(A1)", "=1", '=HYPERLINK("http://x","y")'} <= answers
+    assert "=cmd|' /C calc'!A0" in answers
