@@ -1,0 +1,306 @@
+"""Consultation-desk and hearing tables as ``exports.tables.Table`` objects, and the workbook
+sheets made of them.
+
+The numbers come from ``exports.consultation_counts`` — true for staff, suppressed by the one rule
+for everyone else (``＊`` in a table, ``null`` in JSON); this module only lays them out as the
+source document does (実績, 年代, 犯罪の種類, 紹介した支援機関等, 地域とのつながり).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from exports.aggregate import ordered_regions
+from exports.consultation_counts import (
+    THREE_YEARS,
+    UNKNOWN,
+    Statistics,
+    Value,
+    case_counts,
+    residents_by_municipality,
+    statistics,
+    three_years,
+)
+from exports.suppression import SUPPRESSED_MARK
+from exports.tables import Cell, Chart, Table
+from forms.consultation import (
+    AGE_GROUP,
+    CRIME_TYPE,
+    REFERRED_TO,
+    TOPICS,
+    choice_label,
+    fiscal_year_label,
+    fiscal_year_of,
+)
+from hub.db import db
+from hub.models import Municipality
+from hub.services.hearings import list_hearings, progress
+
+SUPPRESSION_NOTE = (
+    "＊: 1〜2件の区分と、公表した数から計算で分かってしまう区分は、"
+    "個人が特定されないよう秘匿しています。"
+)
+LOCAL_WINDOW_LABEL = "地域の窓口（地域包括支援センター・区市町村窓口）"
+
+
+def shown(value: Value) -> Cell:
+    """A count as a table shows it: ``＊`` where suppressed."""
+    return SUPPRESSED_MARK if value is None else value
+
+
+def _fraction_of(value: Value, whole: Value) -> Cell:
+    """A part's share of its published total (from published numbers only), ``＊`` if hidden."""
+    if value is None or whole is None:
+        return SUPPRESSED_MARK
+    if whole == 0:
+        return None
+    return round(value / whole, 3)
+
+
+def _notes(stats: Statistics, *extra: str) -> tuple[str, ...]:
+    return (*extra, SUPPRESSION_NOTE) if stats.suppressed else extra
+
+
+def _breakdown(
+    name: str,
+    title: str,
+    stats: Statistics,
+    values: Mapping[str, Value],
+    whole: Value,
+    labels: Mapping[str, str],
+    *notes: str,
+) -> Table:
+    rows: list[list[Cell]] = [
+        [labels.get(code, code), shown(v), _fraction_of(v, whole)] for code, v in values.items()
+    ]
+    rows.append(["計", shown(whole), 1.0 if whole else None])
+    return Table.of(
+        name,
+        title,
+        ("区分", "件数", "構成比"),
+        rows,
+        notes=_notes(stats, *notes),
+        shares=frozenset({2}),
+        total_rows=1,
+        chart=Chart(title, values=(1,)),
+    )
+
+
+def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = True) -> list[Table]:
+    """The year's tables as the source document shows them, from one audience's statistics
+    (``regions=False`` for one municipality's residents, who all live in one region)."""
+    year = stats.label
+    head = heading or f"{year} 犯罪お悩みなんでも相談の実績"
+    overview = Table.of(
+        "consultation_overview",
+        head,
+        ("項目", "件数"),
+        [
+            ["相談件数", shown(stats.total)],
+            ["うち犯罪に関する相談", shown(stats.crime_related)],
+            ["支援機関等を紹介した相談", shown(stats.referred)],
+            [f"うち{LOCAL_WINDOW_LABEL}を紹介", shown(stats.local_window)],
+            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_text],
+        ],
+        notes=_notes(stats),
+    )
+    ages = _labels(AGE_GROUP)
+    crimes = _labels(CRIME_TYPE)
+    agencies = _labels(REFERRED_TO)
+    tables = [
+        overview,
+        _breakdown(
+            "consultation_age_group",
+            f"{year} 相談対象者の年代",
+            stats,
+            stats.by_age_group,
+            stats.total,
+            ages,
+            f"N={_n(stats.total)}",
+        ),
+        _breakdown(
+            "consultation_crime_type",
+            f"{year} 相談にかかる犯罪の種類",
+            stats,
+            stats.by_crime_type,
+            stats.crime_related,
+            crimes,
+            f"N={_n(stats.crime_related)}（犯罪に関する相談）",
+        ),
+        Table.of(
+            "consultation_referral",
+            f"{year} 紹介した支援機関等",
+            ("支援機関等", "件数"),
+            [[agencies[c], shown(v)] for c, v in stats.by_referral.items()],
+            chart=Chart(f"{year} 紹介した支援機関等", values=(1,)),
+            notes=_notes(
+                stats,
+                f"N={_n(stats.referred)}（支援機関等を紹介した相談）",
+                "1件の相談で複数の機関を紹介することがあるため、合計はNと一致しません。",
+            ),
+        ),
+    ]
+    if regions:
+        tables.append(
+            _breakdown(
+                "consultation_region",
+                f"{year} 相談対象者の居住地域",
+                stats,
+                stats.by_region,
+                stats.total,
+                {},
+            )
+        )
+    return tables
+
+
+def _n(value: Value) -> str:
+    return str(shown(value))
+
+
+def _labels(question: Any) -> dict[str, str]:
+    return {c: choice_label(question, c) for c in question.codes}
+
+
+def residence_table(fiscal_year: int) -> Table:
+    """Cases by municipality of residence, every municipality listed (staff only: true counts)."""
+    counts = residents_by_municipality(fiscal_year)
+    municipalities = db.session.scalars(
+        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
+    ).all()
+    rows: list[list[Cell]] = [
+        [m.code, m.name, m.region, counts.get(m.code, 0)] for m in municipalities
+    ]
+    rows.append(["", UNKNOWN, "", counts.get("", 0)])
+    rows.append(["", "計", "", sum(counts.values())])
+    return Table.of(
+        "consultation_municipality",
+        f"{fiscal_year_label(fiscal_year)} 居住区市町村別の相談件数（都職員用・秘匿なし）",
+        ("コード", "区市町村", "地域", "件数"),
+        rows,
+        total_rows=1,
+        filterable=True,
+    )
+
+
+def three_year_table(fiscal_year: int, *, suppressed: bool) -> Table:
+    rows = three_years(fiscal_year, suppressed=suppressed)
+    notes = ["地域の窓口: 地域包括支援センター・区市町村窓口（紹介した相談に占める割合）"]
+    if suppressed:
+        notes.append(SUPPRESSION_NOTE)
+    return Table.of(
+        "consultation_three_years",
+        "相談の推移（3年間）と地域とのつながり",
+        (
+            "年度",
+            "相談件数",
+            "犯罪に関する相談",
+            "支援機関等を紹介",
+            "うち地域の窓口",
+            "地域の窓口の割合",
+        ),
+        [
+            [
+                r.label,
+                shown(r.total),
+                shown(r.crime_related),
+                shown(r.referred),
+                shown(r.local_window),
+                r.share_text,
+            ]
+            for r in rows
+        ],
+        notes=tuple(notes),
+    )
+
+
+def consultation_tables(fiscal_year: int, *, suppressed: bool) -> list[Table]:
+    """Every consultation-desk table of the year for one audience (staff: true counts and the
+    per-municipality table too)."""
+    tables = statistics_tables(statistics(fiscal_year, suppressed=suppressed))
+    tables.append(three_year_table(fiscal_year, suppressed=suppressed))
+    if not suppressed:
+        tables.append(residence_table(fiscal_year))
+    return tables
+
+
+def hearing_tables(fiscal_year: int, *, detail: bool) -> list[Table]:
+    """Progress "n/62 heard" by region; with ``detail`` (staff) the municipalities not yet
+    heard and every hearing with its notes."""
+    state = progress(fiscal_year)
+    year = fiscal_year_label(fiscal_year)
+    regions = ordered_regions({m.region for m in (*state.heard, *state.not_heard)})
+    rows: list[list[Cell]] = []
+    for region in regions:
+        heard = sum(1 for m in state.heard if m.region == region)
+        rows.append([region, heard, heard + sum(1 for m in state.not_heard if m.region == region)])
+    rows.append(["計", state.heard_count, state.total])
+    tables = [
+        Table.of(
+            "hearing_progress",
+            f"{year} 区市町村への聞き取り（{state.label()}）",
+            ("地域", "聞き取り済み", "区市町村数"),
+            rows,
+        )
+    ]
+    if detail:
+        tables.append(
+            Table.of(
+                "hearing_not_heard",
+                f"{year} 聞き取りが済んでいない区市町村（{len(state.not_heard)}）",
+                ("コード", "区市町村", "地域"),
+                [[m.code, m.name, m.region] for m in state.not_heard],
+            )
+        )
+        tables.append(
+            Table.of(
+                "hearing_records",
+                f"{year} 聞き取りの記録",
+                ("実施日", "コード", "区市町村", "聞き取り先の部署", "聞き取った課題", "メモ"),
+                [
+                    [h.held_on, m.code, m.name, h.department, topic_labels(h.topics), h.notes]
+                    for h, m in list_hearings(fiscal_year)
+                ],
+                user_text=frozenset({3, 5}),
+            )
+        )
+    return tables
+
+
+def topic_labels(codes: Sequence[str]) -> str:
+    return "、".join(choice_label(TOPICS, c) for c in codes)
+
+
+def consultation_sheets(
+    fiscal_year: int, *, suppress: bool, hearings_fiscal_year: int | None = None
+) -> list[tuple[str, list[Table]]]:
+    """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases and
+    聞き取り when hearings were held (in ``hearings_fiscal_year``, by default the same year).
+
+    ``suppress=True`` for every audience but staff: suppressed counts, and hearing progress without
+    the list of municipalities or the notes.
+    """
+    sheets: list[tuple[str, list[Table]]] = []
+    years = range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1)
+    if any(c.total for c in case_counts(list(years)).values()):
+        sheets.append(("相談窓口", consultation_tables(fiscal_year, suppressed=suppress)))
+    hearing_year = fiscal_year if hearings_fiscal_year is None else hearings_fiscal_year
+    if progress(hearing_year).heard_count:
+        sheets.append(("聞き取り", hearing_tables(hearing_year, detail=not suppress)))
+    return sheets
+
+
+def sheets_for_reference_date(
+    reference_date: date, *, suppress: bool
+) -> list[tuple[str, list[Table]]]:
+    """The sheets that go with a survey round: the consultation desk's last full fiscal year before
+    the 基準日 (令和3年4月1日 → 令和2年度) and the hearings of the 基準日's fiscal year."""
+    return consultation_sheets(
+        fiscal_year_of(reference_date - timedelta(days=1)),
+        suppress=suppress,
+        hearings_fiscal_year=fiscal_year_of(reference_date),
+    )

@@ -1,0 +1,267 @@
+"""Small-cell suppression: the one rule for every count shared outside 都's staff.
+
+Consultation-desk statistics go back to municipalities and national counterparts; no person may be
+singled out from them. :func:`suppress` is the rule, and every shared output (page, API, workbook,
+exports) goes through it:
+
+1. **Primary**: a published count of 1 or 2 is hidden (``None``, shown as ``＊``).
+2. **Complementary**: published counts are tied together by :class:`Relation` s — a total is the sum
+   of its parts, within one table or across tables of the same data (the regional table and a
+   municipality's own residents, the years and their three-year sum). Further cells are hidden until
+   no hidden cell, and no *implicit* count of 1 or 2 (one never published but the difference of
+   published ones, such as "not crime-related" = total − crime-related), can be recomputed from the
+   published values by any chain of additions and subtractions (a linear-algebra test, so it also
+   covers derivations through several tables at once). Also refused: hidden parts of one total
+   whose sum is known and equals their number (each of them would have to be 1).
+3. **Locked** cells were already published elsewhere (the regional table that every municipality
+   sees): their state is kept, and only the other cells are hidden around them, so that two
+   publications of the same data never contradict each other.
+
+Shares are computed from the true counts, before suppression, with :func:`share`: exact to 0.1 %
+when both counts are published, coarser (1 % or 10 %) when the numerator is hidden and the rounding
+still leaves at least two possible numerators, ``None`` otherwise.
+
+Complements are chosen to lose little: cells of 3 or more before anything else, parts before
+totals, smaller counts first, and only cells that actually remove the disclosure when one does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+SUPPRESSED_MARK = "＊"
+SMALL: frozenset[int] = frozenset({1, 2})
+SHARE_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``total`` is the sum of ``parts`` (every case is counted in exactly one part)."""
+
+    total: str
+    parts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, total: str, parts: Iterable[str]) -> Relation:
+        return cls(total, tuple(parts))
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (self.total, *self.parts)
+
+
+class SuppressionError(RuntimeError):
+    """No choice of cells protects the data: the locked cells already disclose something."""
+
+
+Row = dict[int, Fraction]
+
+
+def suppress(
+    counts: Mapping[str, int],
+    relations: Sequence[Relation] = (),
+    *,
+    implicit: Collection[str] = (),
+    locked: Mapping[str, bool] | None = None,
+) -> dict[str, int | None]:
+    """Every published cell of ``counts`` with its value, or ``None`` where it must be hidden.
+
+    ``counts`` holds the true value of every cell named in ``relations``; cells in ``implicit`` are
+    never published (they are left out of the result) but are protected like hidden ones.
+    ``locked`` maps cells already published elsewhere to whether they were hidden there.
+    """
+    state = _State(counts, relations, frozenset(implicit), dict(locked or {}))
+    while (exposed := state.first_exposure()) is not None:
+        state.hide(state.complement_for(exposed))
+    return {c: None if c in state.hidden else counts[c] for c in state.published}
+
+
+def derivable(
+    values: Mapping[str, int | None],
+    relations: Sequence[Relation],
+    *,
+    implicit: Collection[str] = (),
+) -> set[str]:
+    """The unknown cells (``None`` in ``values``, or ``implicit``) that the others determine."""
+    unknown = [c for c, v in values.items() if v is None] + [c for c in implicit if c not in values]
+    system = _System(unknown, relations)
+    return {c for c in unknown if system.determines({c: 1})}
+
+
+@dataclass(frozen=True)
+class Share:
+    """A rounded share: ``value`` in 0..1 and the number of decimals it was rounded to."""
+
+    value: float
+    digits: int
+
+    @property
+    def text(self) -> str:
+        """``39.7%``; a share rounded to 10 % reads ``約40%``."""
+        percent = self.value * 100
+        if self.digits <= 1:
+            return f"約{percent:.0f}%"
+        return f"{percent:.{self.digits - 2}f}%"
+
+
+def share(
+    part: int, whole: int, *, part_hidden: bool = False, whole_hidden: bool = False
+) -> Share | None:
+    """``part / whole`` from true counts, rounded so that it gives away no hidden count.
+
+    With ``whole`` hidden or zero there is no share. With ``part`` hidden the share is rounded to
+    two, then one decimal, and published only if at least two numerators round to it.
+    """
+    if whole <= 0 or whole_hidden:
+        return None
+    if not part_hidden:
+        return Share(_rounded(part, whole, SHARE_DIGITS), SHARE_DIGITS)
+    for digits in (2, 1):
+        value = _rounded(part, whole, digits)
+        candidates = sum(1 for n in range(whole + 1) if _rounded(n, whole, digits) == value)
+        if candidates >= 2:
+            return Share(value, digits)
+    return None
+
+
+def _rounded(part: int, whole: int, digits: int) -> float:
+    """Half-up rounding done in integers, so that 0.125 never turns into 0.12 by float error."""
+    scale = 10**digits
+    return ((2 * part * scale + whole) // (2 * whole)) / scale
+
+
+class _System:
+    """The relations with published cells substituted: which sums of unknowns they determine."""
+
+    def __init__(self, unknown: Sequence[str], relations: Sequence[Relation]) -> None:
+        self.index = {c: i for i, c in enumerate(unknown)}
+        self.basis: dict[int, Row] = {}
+        for relation in relations:
+            row: Row = {}
+            for cell, sign in ((relation.total, 1), *((p, -1) for p in relation.parts)):
+                i = self.index.get(cell)
+                if i is not None:
+                    row[i] = row.get(i, Fraction(0)) + sign
+            self._add({k: v for k, v in row.items() if v})
+
+    def _reduce(self, row: Row) -> Row:
+        row = dict(row)
+        for pivot, base in self.basis.items():
+            factor = row.get(pivot)
+            if factor:
+                for k, v in base.items():
+                    row[k] = row.get(k, Fraction(0)) - factor * v
+        return {k: v for k, v in row.items() if v}
+
+    def _add(self, row: Row) -> None:
+        row = self._reduce(row)
+        if not row:
+            return
+        pivot = min(row)
+        lead = row[pivot]
+        row = {k: v / lead for k, v in row.items()}
+        for other, base in self.basis.items():
+            factor = base.get(pivot)
+            if factor:
+                reduced = {
+                    k: base.get(k, Fraction(0)) - factor * row.get(k, Fraction(0))
+                    for k in {*base, *row}
+                }
+                self.basis[other] = {k: v for k, v in reduced.items() if v}
+        self.basis[pivot] = row
+
+    def determines(self, weights: Mapping[str, int]) -> bool:
+        """True when the published values fix ``Σ weight × cell`` over these unknown cells."""
+        row: Row = {self.index[c]: Fraction(w) for c, w in weights.items() if w}
+        return not self._reduce(row)
+
+
+class _State:
+    def __init__(
+        self,
+        counts: Mapping[str, int],
+        relations: Sequence[Relation],
+        implicit: frozenset[str],
+        locked: dict[str, bool],
+    ) -> None:
+        missing = {c for r in relations for c in r.cells} - set(counts)
+        if missing:
+            raise KeyError(f"relations name cells without counts: {sorted(missing)}")
+        self.counts = counts
+        self.relations = tuple(relations)
+        self.implicit = implicit
+        self.published = [c for c in counts if c not in implicit]
+        self.locked = locked
+        self.hidden: set[str] = {c for c in self.published if locked.get(c, counts[c] in SMALL)}
+        self.totals = {r.total for r in self.relations}
+        self.top = self.totals - {p for r in self.relations for p in r.parts}
+        self.position = {c: i for i, c in enumerate(counts)}
+        self.touching: dict[str, list[Relation]] = {}
+        for relation in self.relations:
+            for cell in relation.cells:
+                self.touching.setdefault(cell, []).append(relation)
+
+    def hide(self, cell: str) -> None:
+        self.hidden.add(cell)
+
+    def system(self, extra: str | None = None) -> _System:
+        unknown = [c for c in self.counts if c in self.hidden or c in self.implicit or c == extra]
+        return _System(unknown, self.relations)
+
+    def first_exposure(self, system: _System | None = None) -> tuple[str, ...] | None:
+        """A disclosure still open: ``(cell,)`` that can be recomputed, or a relation's hidden parts
+        that must all be 1. ``None`` when the cells are safe."""
+        system = system or self.system()
+        for cell in self.counts:
+            protected = cell in self.hidden or (
+                cell in self.implicit and self.counts[cell] in SMALL
+            )
+            if protected and system.determines({cell: 1}):
+                return (cell,)
+        for relation in self.relations:
+            parts = [p for p in relation.parts if p in self.hidden or p in self.implicit]
+            if len(parts) < 2 or any(p in self.implicit for p in parts):
+                continue
+            if sum(self.counts[p] for p in parts) == len(parts) and system.determines(
+                dict.fromkeys(parts, 1)
+            ):
+                return tuple(parts)
+        return None
+
+    def complement_for(self, exposed: tuple[str, ...]) -> str:
+        """The cheapest cell whose hiding closes the disclosure: first among the cells next to
+        it, then among those next to any hidden cell (a two-way table needs the far corner of a
+        rectangle). When no single cell closes it, the cheapest neighbour is hidden and the next
+        round goes on from there. Grand totals (totals that are no part of anything) are hidden
+        only when nothing else is left."""
+        free = sorted(
+            (c for c in self.published if c not in self.hidden and c not in self.locked),
+            key=self._cost,
+        )
+        if not free:
+            raise SuppressionError(f"cannot protect {', '.join(exposed)}: every cell is locked")
+        near = self._touching(set(exposed), free)
+        around = self._touching(self.hidden | self.implicit, free)
+        for tier in (near, around):
+            for cell in tier:
+                if cell not in self.top and not self._still_exposed(exposed, cell):
+                    return cell
+        for tier in (near, around, free):
+            inner = [c for c in tier if c not in self.top]
+            if inner:
+                return inner[0]
+        return next((c for c in free if not self._still_exposed(exposed, c)), free[0])
+
+    def _touching(self, cells: set[str], free: list[str]) -> list[str]:
+        related = {c for cell in cells for r in self.touching.get(cell, ()) for c in r.cells}
+        return [c for c in free if c in related]
+
+    def _still_exposed(self, exposed: tuple[str, ...], cell: str) -> bool:
+        system = self.system(extra=cell)
+        return system.determines(dict.fromkeys(exposed, 1))
+
+    def _cost(self, cell: str) -> tuple[bool, bool, bool, int, int]:
+        value = self.counts[cell]
+        return (cell in self.top, value < 3, cell in self.totals, value, self.position[cell])

@@ -1,0 +1,410 @@
+"""Consultation-desk cases (犯罪お悩みなんでも相談) and hearings (聞き取り) as data — PRODUCT.md §9.
+
+The fields, codes and labels of a case record are written here once, with the questionnaire model
+of ``forms.model``; validation is derived from them with ``forms.schema`` so that a case typed in
+the web form, posted to the API or read from an imported list is normalized exactly like a survey
+answer (全角 digits, 和暦 dates, a Japanese label where a code is expected). No field holds a name
+or contact detail: a case record cannot carry one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from forms import normalize
+from forms.model import (
+    ALWAYS,
+    Choice,
+    Condition,
+    Kind,
+    Label,
+    Question,
+    Questionnaire,
+    Section,
+)
+from forms.schema import completeness_errors, is_empty, load_answers
+from forms.torikumi import TORIKUMI
+
+L = Label
+
+CHANNEL = Question(
+    id="channel",
+    kind=Kind.ONE_OF,
+    label=L("相談方法", "Channel"),
+    required=ALWAYS,
+    choices=(Choice("phone", L("電話", "Phone")), Choice("visit", L("来所", "Visit"))),
+)
+
+AGE_GROUP = Question(
+    id="age_group",
+    kind=Kind.ONE_OF,
+    label=L("相談対象者の年代", "Age group"),
+    required=ALWAYS,
+    choices=(
+        Choice("under_20", L("20歳未満", "Under 20")),
+        Choice("20s", L("20代", "20s")),
+        Choice("30s", L("30代", "30s")),
+        Choice("40s", L("40代", "40s")),
+        Choice("50s", L("50代", "50s")),
+        Choice("60s", L("60代", "60s")),
+        Choice("70s", L("70代", "70s")),
+        Choice("80_plus", L("80代以上", "80 and over")),
+        Choice("unknown", L("不明", "Unknown")),
+    ),
+)
+
+CALLER = Question(
+    id="caller",
+    kind=Kind.ONE_OF,
+    label=L("相談者", "Caller"),
+    required=ALWAYS,
+    choices=(
+        Choice("self", L("本人", "The person concerned")),
+        Choice("family", L("家族", "Family")),
+        Choice("agency", L("関係機関", "Related agency")),
+        Choice("other", L("その他", "Other")),
+    ),
+)
+
+CRIME_RELATED = Question(
+    id="crime_related",
+    kind=Kind.BOOL,
+    label=L("犯罪に関する相談か", "Crime-related"),
+    help=L("空欄は「いいえ」として扱います。", "Empty means no."),
+)
+
+_crime_related = Condition(CRIME_RELATED.id)
+
+CRIME_TYPE = Question(
+    id="crime_type",
+    kind=Kind.ONE_OF,
+    label=L("相談にかかる犯罪の種類", "Type of crime"),
+    required=_crime_related,
+    shown=_crime_related,
+    choices=(
+        Choice("shoplifting", L("万引き", "Shoplifting")),
+        Choice("theft", L("窃盗（万引き以外）", "Theft (other than shoplifting)")),
+        Choice("violence", L("暴行・傷害", "Assault and injury")),
+        Choice("sexual", L("性犯罪・性的問題行動", "Sexual offences and behaviour")),
+        Choice("drugs", L("薬物", "Drugs")),
+        Choice("fraud", L("詐欺", "Fraud")),
+        Choice("stalking_dv", L("ストーカー・DV", "Stalking and domestic violence")),
+        Choice("other", L("その他", "Other")),
+    ),
+)
+
+REFERRED_TO = Question(
+    id="referred_to",
+    kind=Kind.MANY_OF,
+    label=L("紹介した支援機関", "Referred to"),
+    help=L(
+        "一覧の取り込みではコードを「;」で区切ります。",
+        "In an imported list, separate codes with “;”.",
+    ),
+    choices=(
+        Choice("community_support_center", L("地域包括支援センター", "Community support center")),
+        Choice("municipal_window", L("区市町村窓口", "Municipal window")),
+        Choice("mental_health_center", L("精神保健福祉センター", "Mental health center")),
+        Choice(
+            "metro_facility",
+            L("ウィメンズプラザ等の都立施設", "Metropolitan facilities such as Women's Plaza"),
+        ),
+        Choice("self_help_group", L("自助グループ", "Self-help group")),
+        Choice(
+            "social_worker_assoc",
+            L("社会福祉士会の相談窓口", "Certified social workers' association"),
+        ),
+        Choice("juvenile_support_center", L("法務少年支援センター", "Juvenile support center")),
+        Choice("other", L("その他", "Other")),
+    ),
+)
+
+LOCAL_WINDOWS: frozenset[str] = frozenset({"community_support_center", "municipal_window"})
+"""Agencies close to where the person lives (身近な地域の窓口), whose share the tables report."""
+
+RECEIVED_ON = Question(
+    id="received_on",
+    kind=Kind.DATE,
+    label=L("受付日", "Received on"),
+    required=ALWAYS,
+)
+
+MUNICIPALITY = Question(
+    id="municipality",
+    kind=Kind.ONE_OF,
+    label=L("居住区市町村", "Municipality of residence"),
+    help=L("分からない場合は空欄にします。", "Leave empty when unknown."),
+)
+"""Its choices are the municipalities of the database, filled in by :func:`case_form`."""
+
+CONSULTATION = Questionnaire(
+    id="consultation",
+    version=1,
+    title=L("犯罪お悩みなんでも相談 相談記録", "Consultation desk case record"),
+    sections=(
+        Section(
+            id="case",
+            title=L("相談記録", "Case"),
+            questions=(
+                RECEIVED_ON,
+                CHANNEL,
+                AGE_GROUP,
+                CALLER,
+                CRIME_RELATED,
+                CRIME_TYPE,
+                REFERRED_TO,
+                MUNICIPALITY,
+            ),
+        ),
+    ),
+)
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "received_on",
+    "channel",
+    "age_group",
+    "caller",
+    "crime_related",
+)
+"""Columns an imported list must have (a list without ``crime_related`` would silently count
+every case as not crime-related); the others may be left out."""
+
+CHALLENGE_QUESTIONS: tuple[str, ...] = (
+    "plan_challenges",
+    "program_challenges",
+    "consultation_challenges",
+)
+"""The survey's challenge lists (§4) whose codes are the topics of a hearing."""
+
+
+def _topic_choices() -> tuple[Choice, ...]:
+    choices: list[Choice] = []
+    for question_id in CHALLENGE_QUESTIONS:
+        question = TORIKUMI.question(question_id)
+        for choice in question.choices:
+            label = choice.label
+            if choice.code == "other":
+                label = L(f"{question.label.ja}（その他）", f"{question.label.en} (other)")
+            choices.append(Choice(f"{question_id}.{choice.code}", label))
+    return tuple(choices)
+
+
+TOPICS = Question(
+    id="topics",
+    kind=Kind.MANY_OF,
+    label=L("聞き取った課題", "Topics"),
+    choices=_topic_choices(),
+    help=L(
+        "取組状況調査の課題の選択肢です（コードは 設問ID.選択肢コード）。",
+        "The challenge choices of the survey (codes are question_id.choice_code).",
+    ),
+)
+
+HEARING = Questionnaire(
+    id="hearing",
+    version=1,
+    title=L("区市町村への聞き取り", "Hearing with a municipality"),
+    sections=(
+        Section(
+            id="hearing",
+            title=L("聞き取り", "Hearing"),
+            questions=(
+                Question(id="held_on", kind=Kind.DATE, label=L("実施日", "Date"), required=ALWAYS),
+                Question(
+                    id="department",
+                    kind=Kind.TEXT,
+                    label=L("聞き取り先の部署", "Department heard"),
+                    required=ALWAYS,
+                    max_length=200,
+                ),
+                TOPICS,
+                Question(
+                    id="notes",
+                    kind=Kind.TEXT,
+                    label=L("メモ", "Notes"),
+                    max_length=2000,
+                    help=L(
+                        "個人が特定される情報は書かないでください。",
+                        "Do not write anything that identifies a person.",
+                    ),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def fiscal_year_of(day: date) -> int:
+    """年度: April to March, named by the calendar year it starts in (2021-03-31 → 2020)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_label(year: int) -> str:
+    """``令和2年度`` for 2020; a fiscal year takes the era of most of its months (2019 → 令和元年度)."""
+    era = [e for e in normalize.ERAS if e.start <= date(year, 12, 31)][-1]
+    number = year - era.start.year + 1
+    return f"{era.name}{'元' if number == 1 else number}年度"
+
+
+def case_form(municipalities: Iterable[tuple[str, str, str]]) -> Questionnaire:
+    """The case record with ``municipality`` offering ``(code, name, name_en)`` as its choices."""
+    choices = tuple(
+        Choice(code, L(name, name_en or name)) for code, name, name_en in municipalities
+    )
+    section = CONSULTATION.sections[0]
+    questions = tuple(
+        replace(q, choices=choices) if q.id == MUNICIPALITY.id else q for q in section.questions
+    )
+    return replace(CONSULTATION, sections=(replace(section, questions=questions),))
+
+
+_LIST_SEPARATORS = re.compile(r"[;,、]")
+
+
+def split_codes(value: Any) -> Any:
+    """``a;b`` (or ``a、b``, ``a,b``; 全角 too) as a list; lists and other values unchanged."""
+    if isinstance(value, str):
+        text = normalize.normalize_text(value)
+        return [part for part in _LIST_SEPARATORS.split(text) if part.strip()]
+    return value
+
+
+def load_case(
+    form: Questionnaire, data: Mapping[str, Any], *, today: date, ignore_unknown: bool = False
+) -> dict[str, Any]:
+    """A validated, normalized case: ``{field: value}`` with every field of the record.
+
+    Raises ``ValidationError`` whose ``messages`` are ``{field: [message, ...]}`` listing every
+    problem at once. ``crime_type`` must be empty unless the case is crime-related (silently
+    dropping it would hide a mistake), and ``received_on`` may not be in the future.
+    """
+    known = {q.id for q in form.questions}
+    raw = {k: v for k, v in data.items() if k in known}
+    errors: dict[str, list[str]] = {}
+    if not ignore_unknown:
+        for name in sorted(set(data) - known):
+            errors[str(name)] = [_("この項目はありません。")]
+    if REFERRED_TO.id in raw:
+        raw[REFERRED_TO.id] = split_codes(raw[REFERRED_TO.id])
+    answers = _load_all(form, raw, errors)
+    for field, message in _cross_field_problems(raw, answers, today):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(_in_form_order(form, errors))
+    return {
+        "received_on": date.fromisoformat(answers["received_on"]),
+        "channel": answers["channel"],
+        "age_group": answers["age_group"],
+        "caller": answers["caller"],
+        "crime_related": bool(answers.get("crime_related", False)),
+        "crime_type": answers.get("crime_type"),
+        "referred_to": list(answers.get("referred_to", [])),
+        "municipality": answers.get("municipality"),
+    }
+
+
+def _load_all(
+    questionnaire: Questionnaire, raw: Mapping[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Load ``raw``, adding to ``errors`` every field problem, requirements included.
+
+    marshmallow skips the schema's requirement rules once a field fails; they are checked here
+    over the fields that did load, so one pass names every bad field of a row.
+    """
+    try:
+        return load_answers(questionnaire, raw, submit=True)
+    except ValidationError as exc:
+        errors.update(_as_error_dict(exc.messages))
+        valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+        answers = {k: v for k, v in valid.items() if not is_empty(v)}
+        for field, messages in completeness_errors(questionnaire, answers, None).items():
+            errors.setdefault(field, messages)
+        return answers
+
+
+def _in_form_order(form: Questionnaire, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    order = [q.id for q in form.questions if q.id in errors]
+    return {k: errors[k] for k in [*order, *sorted(set(errors) - set(order))]}
+
+
+def _as_error_dict(messages: Any) -> dict[str, list[str]]:
+    if not isinstance(messages, Mapping):
+        return {"_schema": [str(messages)]}
+    return {
+        str(k): [str(m) for m in v] if isinstance(v, list | tuple) else [str(v)]
+        for k, v in messages.items()
+    }
+
+
+def _cross_field_problems(
+    raw: Mapping[str, Any], answers: Mapping[str, Any], today: date
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if not is_empty(raw.get(CRIME_TYPE.id)) and _typed_bool(raw.get(CRIME_RELATED.id)) is False:
+        problems.append(
+            (
+                CRIME_TYPE.id,
+                _(
+                    "犯罪に関する相談でない場合（crime_related が「いいえ」）は、"
+                    "犯罪の種類を空欄にしてください。"
+                ),
+            )
+        )
+    received = answers.get(RECEIVED_ON.id)
+    if isinstance(received, str) and received > today.isoformat():
+        problems.append((RECEIVED_ON.id, _("未来の日付は入力できません。")))
+    return problems
+
+
+def _typed_bool(value: Any) -> bool | None:
+    if is_empty(value):
+        return False
+    try:
+        return normalize.parse_bool(value)
+    except normalize.InvalidValue:
+        return None
+
+
+def load_hearing(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A validated hearing (``held_on`` as a date, ``topics`` as codes); ``ValidationError`` else."""
+    raw = dict(data)
+    if TOPICS.id in raw:
+        raw[TOPICS.id] = split_codes(raw[TOPICS.id])
+    errors: dict[str, list[str]] = {}
+    answers = _load_all(HEARING, raw, errors)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "held_on": date.fromisoformat(answers["held_on"]),
+        "department": answers["department"],
+        "topics": list(answers.get("topics", [])),
+        "notes": answers.get("notes", ""),
+    }
+
+
+def column_for(header: str, form: Questionnaire = CONSULTATION) -> str | None:
+    """The field a column header names: its id, or its Japanese or English label."""
+    key = normalize.normalize_text(header).casefold()
+    for question in form.questions:
+        if key in {
+            question.id.casefold(),
+            question.label.ja.casefold(),
+            question.label.en.casefold(),
+        }:
+            return question.id
+    return None
+
+
+def choice_label(question: Question, code: str | None, locale: str = "ja") -> str:
+    """The label of ``code`` in ``question`` (the code itself when unknown, ``""`` for none)."""
+    if code is None:
+        return ""
+    choice = question.choice(code)
+    return choice.display(locale) if choice else code

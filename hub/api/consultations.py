@@ -1,0 +1,132 @@
+"""Consultation desk: record a case (staff) and the shared statistics (suppressed for non-staff)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from exports.consultation_counts import summary
+from forms.consultation import CONSULTATION, fiscal_year_of
+from hub.api import blp
+from hub.auth.gate import current_actor
+from hub.auth.policy import allow, sees_true_counts
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import Municipality, Role, User
+from hub.services import consultations
+
+ERRORS = {"401": {"description": "no or unknown token"}, "403": {"description": "role may not"}}
+
+
+class _OpenSchema(Schema):
+    """Unknown fields pass through, so that the service can name them in Japanese."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+def _case_in_schema() -> type[Schema]:
+    """The request body, one field per question of the case record (validated by the service)."""
+    declared: dict[str, Any] = {
+        q.id: fields.Raw(
+            allow_none=True,
+            metadata={
+                "description": q.label.ja + (f" — codes: {', '.join(q.codes)}" if q.codes else ""),
+            },
+        )
+        for q in CONSULTATION.questions
+    }
+    return _OpenSchema.from_dict(declared, name="ConsultationIn")
+
+
+ConsultationIn = _case_in_schema()
+
+
+class ConsultationOut(Schema):
+    id = fields.Integer()
+    received_on = fields.String(metadata={"description": "YYYY-MM-DD"})
+    fiscal_year = fields.Integer(metadata={"description": "年度 (April–March), e.g. 2020"})
+    channel = fields.String()
+    age_group = fields.String()
+    caller = fields.String()
+    crime_related = fields.Boolean()
+    crime_type = fields.String(allow_none=True)
+    referred_to = fields.List(fields.String())
+    municipality = fields.String(allow_none=True)
+
+
+class SummaryQuery(Schema):
+    fiscal_year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1989, max=2200),
+        metadata={"description": "年度 named by the year it starts in; default: the current one"},
+    )
+
+
+_counts = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+
+
+class _CountsOut(Schema):
+    fiscal_year = fields.Integer()
+    total = fields.Integer(allow_none=True)
+    by_age_group = _counts
+    crime_related = fields.Integer(allow_none=True)
+    by_crime_type = _counts
+    referred = fields.Integer(allow_none=True)
+    by_referral = _counts
+    local_window_share = fields.Float(
+        allow_none=True,
+        metadata={"description": "地域包括支援センター or 区市町村窓口, over the referred cases"},
+    )
+
+
+class OwnCountsOut(_CountsOut):
+    code = fields.String()
+    name = fields.String()
+
+
+class ConsultationSummaryOut(_CountsOut):
+    municipality = fields.Nested(
+        OwnCountsOut,
+        metadata={"description": "respondents only: their own residents' cases"},
+    )
+
+
+def _actor() -> User:
+    user = current_actor()
+    assert user is not None, "the gate lets no anonymous request reach an API view"
+    return user
+
+
+@blp.route("/consultations", methods=["POST"])
+@blp.arguments(ConsultationIn)
+@blp.response(201, ConsultationOut)
+@blp.doc(responses=ERRORS)
+@allow("consultations.write")
+def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
+    """Record one consultation-desk case (staff). Labels are accepted where codes are expected;
+    ``referred_to`` is a list of codes or a string separated by ``;``. No names or contacts."""
+    if not isinstance(request.get_json(silent=True), dict):
+        raise Invalid({"_schema": ["JSON のオブジェクトを送ってください。"]})
+    case = consultations.record_case(body, user=_actor(), source="api")
+    db.session.commit()
+    return consultations.case_json(case)
+
+
+@blp.route("/consultations/summary", methods=["GET"])
+@blp.arguments(SummaryQuery, location="query")
+@blp.response(200, ConsultationSummaryOut)
+@blp.doc(responses=ERRORS)
+@allow("consultations.summary")
+def consultation_summary(query: dict[str, Any]) -> dict[str, Any]:
+    """The fiscal year's consultation-desk statistics. Staff see true counts; for everyone else
+    counts of 1 or 2, and those they would let be recomputed, are ``null``. Respondents also get
+    ``municipality``: their own residents' cases, suppressed the same way."""
+    user = _actor()
+    year = query["fiscal_year"] or fiscal_year_of(consultations.today_in_tokyo())
+    own = None
+    if user.role == Role.RESPONDENT and user.municipality_code:
+        own = db.session.get(Municipality, user.municipality_code)
+    return summary(year, suppressed=not sees_true_counts(user), municipality=own)

@@ -1,0 +1,296 @@
+"""Views of the consultation desk. Each parses its input, calls one service and renders.
+
+Staff record cases (one by one or by importing a list) and hearings; staff, respondents and
+counterparts read the statistics page, suppressed for everyone but staff by the one rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from exports import consultation_counts as counts
+from exports import consultation_tables as tables
+from forms.consultation import (
+    AGE_GROUP,
+    CALLER,
+    CHANNEL,
+    CRIME_TYPE,
+    HEARING,
+    MUNICIPALITY,
+    REFERRED_TO,
+    REQUIRED_COLUMNS,
+    TOPICS,
+    choice_label,
+    fiscal_year_label,
+    fiscal_year_of,
+)
+from forms.webform import form_class
+from hub.auth.gate import current_actor
+from hub.auth.policy import allow, sees_true_counts
+from hub.consult import charts
+from hub.db import db
+from hub.errors import HubError, Invalid
+from hub.models import Municipality, Role, User
+from hub.services import consultations
+from hub.services import hearings as hearing_service
+from hub.web.display import locale_code
+
+bp = Blueprint("consult", __name__)
+
+FIRST_YEAR = 2018
+"""The desk's first year (平成30年度, as 高齢者よろず犯罪相談); the year pickers start here."""
+
+
+def _actor() -> User:
+    user = current_actor()
+    assert user is not None, "the gate lets no anonymous request reach these views"
+    return user
+
+
+def _fiscal_year_arg() -> int:
+    """``?fiscal_year=2020``; the current fiscal year when absent or unreadable."""
+    current = fiscal_year_of(consultations.today_in_tokyo())
+    text = (request.args.get("fiscal_year") or "").strip()
+    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
+        return int(text)
+    return current
+
+
+def _year_choices(selected: int) -> list[tuple[int, str]]:
+    current = fiscal_year_of(consultations.today_in_tokyo())
+    years = set(range(FIRST_YEAR, current + 1)) | {selected}
+    return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
+
+
+# ------------------------------------------------------------------------------ statistics
+
+
+@bp.get("/consultations/statistics")
+@allow("consultations.summary")
+def statistics() -> ResponseReturnValue:
+    """The shared statistics: regional tables, charts, three years; a respondent also sees their
+    own residents' counts; staff also the table by municipality (true counts)."""
+    user = _actor()
+    year = _fiscal_year_arg()
+    suppressed = not sees_true_counts(user)
+    stats = counts.statistics(year, suppressed=suppressed)
+    own = None
+    own_municipality = None
+    if user.role == Role.RESPONDENT and user.municipality_code:
+        own_municipality = db.session.get(Municipality, user.municipality_code)
+        own = counts.municipality_statistics(year, user.municipality_code, suppressed=suppressed)
+    locale = locale_code()
+    return render_template(
+        "consult/statistics.html",
+        year=year,
+        years=_year_choices(year),
+        stats=stats,
+        own_municipality=own_municipality,
+        stat_tables=tables.statistics_tables(stats),
+        own_tables=tables.statistics_tables(
+            own, heading=_own_heading(own_municipality, year), regions=False
+        )
+        if own
+        else [],
+        three_years=tables.three_year_table(year, suppressed=suppressed),
+        residence=None if suppressed else tables.residence_table(year),
+        age_chart=_age_chart(stats, locale),
+        crime_chart=_bar_chart(
+            CRIME_TYPE, stats.by_crime_type, _("相談にかかる犯罪の種類"), locale
+        ),
+        referral_chart=_bar_chart(
+            REFERRED_TO, stats.by_referral, _("紹介した支援機関等（複数回答）"), locale
+        ),
+    )
+
+
+def _own_heading(municipality: Municipality | None, year: int) -> str:
+    name = municipality.name if municipality else ""
+    return _("%(year)s %(name)sに住む方からの相談", year=fiscal_year_label(year), name=name)
+
+
+def _age_chart(stats: counts.Statistics, locale: str) -> charts.Pie:
+    items = [(choice_label(AGE_GROUP, c, locale), v) for c, v in stats.by_age_group.items()]
+    return charts.pie(
+        items,
+        stats.total,
+        title=_("相談対象者の年代（N=%(n)s）", n=_shown(stats.total)),
+        hidden_label=_("＊ 秘匿した区分の計"),
+    )
+
+
+def _bar_chart(
+    question: Any, values: dict[str, int | None], title: str, locale: str
+) -> charts.Bars:
+    items = [(choice_label(question, c, locale), v) for c, v in values.items()]
+    return charts.bars(items, title=title)
+
+
+def _shown(value: int | None) -> str:
+    return str(tables.shown(value))
+
+
+# ------------------------------------------------------------------------------------ cases
+
+
+@bp.get("/consultations")
+@allow("consultations.write")
+def cases() -> ResponseReturnValue:
+    """The fiscal year's recorded cases (no names are ever stored), newest first."""
+    year = _fiscal_year_arg()
+    return render_template(
+        "consult/cases.html",
+        year=year,
+        years=_year_choices(year),
+        cases=consultations.list_cases(year),
+        labels=_case_labels(locale_code()),
+        municipalities={code: name for code, name, _en in consultations.municipality_choices()},
+    )
+
+
+def _case_labels(locale: str) -> dict[str, Any]:
+    return {
+        q.id: {c.code: c.display(locale) for c in q.choices}
+        for q in (CHANNEL, AGE_GROUP, CALLER, CRIME_TYPE, REFERRED_TO)
+    }
+
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+@allow("consultations.write")
+def new_case() -> ResponseReturnValue:
+    """Enter one case; a bad field re-shows the form with everything typed and the error."""
+    questionnaire = consultations.case_questionnaire()
+    form = form_class(questionnaire, locale_code())()
+    if request.method == "GET":
+        return _case_page(form, questionnaire, {})
+    try:
+        case = consultations.record_case(
+            form.answers(relevant_only=True), user=_actor(), source="web"
+        )
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _case_page(form, questionnaire, exc.errors, status=422)
+    flash(
+        _(
+            "相談記録を登録しました（受付日 %(date)s・%(year)s）。続けて入力できます。",
+            date=case.received_on.isoformat(),
+            year=fiscal_year_label(case.fiscal_year),
+        ),
+        "success",
+    )
+    return redirect(url_for("consult.new_case"))
+
+
+def _case_page(
+    form: Any, questionnaire: Any, errors: dict[str, list[str]], status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "consult/new_case.html",
+            form=form,
+            questionnaire=questionnaire,
+            municipality_question=questionnaire.question(MUNICIPALITY.id),
+            errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.route("/consultations/import", methods=["GET", "POST"])
+@allow("consultations.write")
+def import_cases() -> ResponseReturnValue:
+    """Import a case list; any bad row refuses the whole file and every bad row is listed."""
+    if request.method == "GET":
+        return _import_page()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _import_page(message=_("ファイルを選んでください。"), status=422)
+    try:
+        result = consultations.import_cases(
+            upload.read(), user=_actor(), filename=upload.filename or ""
+        )
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _import_page(message=exc.message, errors=exc.errors, status=422)
+    except HubError as exc:
+        db.session.rollback()
+        return _import_page(message=exc.message, status=exc.status)
+    flash(_("%(count)s件の相談記録を追加しました。", count=result.added), "success")
+    if result.ignored_columns:
+        flash(
+            _(
+                "次の列は相談記録の項目ではないため取り込んでいません: %(columns)s",
+                columns="、".join(result.ignored_columns),
+            ),
+            "info",
+        )
+    return redirect(url_for("consult.cases"))
+
+
+def _import_page(
+    *, message: str = "", errors: dict[str, list[str]] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    questionnaire = consultations.case_questionnaire()
+    return (
+        render_template(
+            "consult/import.html",
+            message=message,
+            errors=errors or {},
+            questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
+            required_columns=REQUIRED_COLUMNS,
+            municipality_question=MUNICIPALITY,
+        ),
+        status,
+    )
+
+
+# --------------------------------------------------------------------------------- hearings
+
+
+@bp.route("/hearings", methods=["GET", "POST"])
+@allow("hearings.manage")
+def hearings() -> ResponseReturnValue:
+    """Record a hearing, and see "n/62 heard" with the municipalities not heard yet."""
+    form = form_class(HEARING, locale_code())()
+    code = (request.form.get("municipality") or "").strip()
+    if request.method == "GET":
+        return _hearing_page(form, _fiscal_year_arg(), "", {})
+    try:
+        hearing = hearing_service.record_hearing(code, form.answers(), user=_actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _hearing_page(form, _fiscal_year_arg(), code, exc.errors, status=422)
+    year = fiscal_year_of(hearing.held_on)
+    flash(_("聞き取りを記録しました。"), "success")
+    return redirect(url_for("consult.hearings", fiscal_year=year))
+
+
+def _hearing_page(
+    form: Any, year: int, code: str, errors: dict[str, list[str]], status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "consult/hearings.html",
+            form=form,
+            questionnaire=HEARING,
+            year=year,
+            year_label=fiscal_year_label(year),
+            years=_year_choices(year),
+            progress=hearing_service.progress(year),
+            records=hearing_service.list_hearings(year),
+            municipalities=consultations.municipality_choices(),
+            chosen=code,
+            errors=errors,
+            topic_text=lambda codes: "、".join(
+                choice_label(TOPICS, c, locale_code()) for c in codes
+            ),
+        ),
+        status,
+    )

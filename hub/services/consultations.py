@@ -1,0 +1,297 @@
+"""Recording consultation-desk cases, one by one or as an imported list.
+
+Every case goes through ``forms.consultation.load_case``, so the web form, the API and an imported
+CSV/xlsx normalize alike. An import is all or nothing: a file with any bad row adds no case and the
+error names every bad row and field (``5行目 age_group``). Services only flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from forms.consultation import (
+    CONSULTATION,
+    REQUIRED_COLUMNS,
+    case_form,
+    column_for,
+    fiscal_year_of,
+    load_case,
+)
+from forms.model import Questionnaire
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import Consultation, ConsultationReferral, Municipality, User
+from hub.services import audit
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+SOURCES = ("web", "api", "import")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    ignored_columns: tuple[str, ...]
+    """Columns of the file that are no field of a case record (never stored, e.g. 氏名)."""
+
+
+def today_in_tokyo() -> date:
+    return datetime.now(TOKYO).date()
+
+
+def municipality_choices() -> list[tuple[str, str, str]]:
+    rows = db.session.execute(
+        select(Municipality.code, Municipality.name, Municipality.name_en)
+        .where(Municipality.active.is_(True))
+        .order_by(Municipality.code)
+    )
+    return [(code, name, name_en) for code, name, name_en in rows]
+
+
+def case_questionnaire() -> Questionnaire:
+    """The case record with the municipalities of the database as residence choices."""
+    return case_form(municipality_choices())
+
+
+def validate_case(
+    form: Questionnaire, data: Mapping[str, Any], *, ignore_unknown: bool = False
+) -> dict[str, Any]:
+    """A normalized case, or ``Invalid`` with per-field messages."""
+    try:
+        return load_case(form, data, today=today_in_tokyo(), ignore_unknown=ignore_unknown)
+    except ValidationError as exc:
+        raise Invalid(exc.messages) from None  # type: ignore[arg-type]
+
+
+def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "web") -> Consultation:
+    """Validate and add one case; ``Invalid`` (nothing added) when any field is wrong."""
+    case = validate_case(case_questionnaire(), data)
+    consultation = _new_consultation(case, user=user, source=source)
+    db.session.add(consultation)
+    db.session.flush()
+    audit.record("consultation.record", user=user, target=str(consultation.id), source=source)
+    return consultation
+
+
+def _new_consultation(case: Mapping[str, Any], *, user: User | None, source: str) -> Consultation:
+    received: date = case["received_on"]
+    return Consultation(
+        received_on=received,
+        fiscal_year=fiscal_year_of(received),
+        channel=case["channel"],
+        age_group=case["age_group"],
+        caller=case["caller"],
+        crime_related=case["crime_related"],
+        crime_type=case["crime_type"] if case["crime_related"] else None,
+        municipality_code=case["municipality"],
+        source=source,
+        created_by_id=user.id if user is not None else None,
+        referrals=[ConsultationReferral(code=code) for code in case["referred_to"]],
+    )
+
+
+def import_cases(data: bytes, *, user: User | None, filename: str = "") -> ImportResult:
+    """Add every case of a CSV (UTF-8 with or without BOM, or Shift_JIS) or xlsx case list.
+
+    Nothing is added unless every row is valid: ``Invalid`` lists each bad row and field, keyed
+    ``"5行目 age_group"`` with the row number as the spreadsheet shows it.
+    """
+    table = read_table(data)
+    columns, ignored = _map_columns(table.header)
+    form = case_questionnaire()
+    cases: list[dict[str, Any]] = []
+    errors: dict[str, list[str]] = {}
+    for line, values in table.rows:
+        row = {field: values[i] if i < len(values) else None for i, field in columns.items()}
+        try:
+            cases.append(validate_case(form, row, ignore_unknown=True))
+        except Invalid as exc:
+            for field, messages in exc.errors.items():
+                errors[f"{line}行目 {field}"] = messages
+    if errors:
+        bad_rows = len({key.split(" ", 1)[0] for key in errors})
+        raise Invalid(
+            errors,
+            _("%(count)s行に誤りがあるため、1件も取り込んでいません。", count=bad_rows),
+        )
+    if not cases:
+        raise Invalid({"file": [_("相談記録が1件もありません（1行目は列名の行です）。")]})
+    db.session.add_all(_new_consultation(case, user=user, source="import") for case in cases)
+    db.session.flush()
+    audit.record("consultation.import", user=user, target=filename[:200], added=len(cases))
+    return ImportResult(added=len(cases), ignored_columns=ignored)
+
+
+def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]]:
+    columns: dict[int, str] = {}
+    ignored: list[str] = []
+    seen: dict[str, int] = {}
+    errors: list[str] = []
+    for i, cell in enumerate(header):
+        title = "" if cell is None else str(cell).strip()
+        if not title:
+            continue
+        field = column_for(title)
+        if field is None:
+            ignored.append(title)
+        elif field in seen:
+            errors.append(_("列「%(field)s」が2回あります。", field=field))
+        else:
+            seen[field] = i
+            columns[i] = field
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
+        names = "、".join(f"{c}（{CONSULTATION.question(c).label.ja}）" for c in missing)
+        errors.append(_("列が足りません: %(names)s", names=names))
+    if errors:
+        raise Invalid({"file": errors})
+    return columns, tuple(ignored)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    header: list[Any]
+    rows: list[tuple[int, list[Any]]]
+    """``(row number as the spreadsheet shows it, cells)``, blank rows left out."""
+
+
+def read_table(data: bytes) -> RawTable:
+    """The first sheet of an xlsx, or a CSV, as a header and numbered rows of plain values."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise Invalid(
+            {"file": [_("ファイルが大きすぎます（%(mb)sMBまで）。", mb=MAX_IMPORT_BYTES >> 20)]}
+        )
+    if not data.strip():
+        raise Invalid({"file": [_("ファイルが空です。")]})
+    is_excel = data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+    lines = _xlsx_lines(data) if is_excel else _csv_lines(data)
+    return _numbered(lines)
+
+
+def _numbered(lines: Iterator[list[Any]]) -> RawTable:
+    header: list[Any] | None = None
+    rows: list[tuple[int, list[Any]]] = []
+    for number, cells in enumerate(lines, start=1):
+        if header is None:
+            header = cells
+            continue
+        if all(_is_blank(c) for c in cells):
+            continue
+        if len(rows) >= MAX_IMPORT_ROWS:
+            raise Invalid({"file": [_("行が多すぎます（%(max)s行まで）。", max=MAX_IMPORT_ROWS)]})
+        rows.append((number, cells))
+    if header is None:
+        raise Invalid({"file": [_("ファイルが空です。")]})
+    return RawTable(header=header, rows=rows)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then Shift_JIS as Japanese Excel saves it (cp932)."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Invalid(
+        {"file": [_("文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。")]}
+    )
+
+
+def _csv_lines(data: bytes) -> Iterator[list[Any]]:
+    text = decode_csv(data)
+    if "\x00" in text:
+        raise Invalid({"file": [_("CSV ファイルとして読めません。")]})
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise Invalid({"file": [_("CSV の形式が正しくありません: %(error)s", error=exc)]}) from None
+
+
+def _xlsx_lines(data: bytes) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    from exports.upload import Limits, inspect_container
+
+    inspect_container(data, Limits(max_bytes=MAX_IMPORT_BYTES))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise Invalid({"file": [_("xlsx ファイルとして読めません。")]}) from None
+    try:
+        if not book.worksheets:
+            raise Invalid({"file": [_("シートがありません。")]})
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield [_plain(v) for v in row]
+    finally:
+        book.close()
+
+
+def _plain(value: Any) -> Any:
+    """Excel's values as a person typed them: dates without a time, 131016.0 as 131016."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def list_cases(fiscal_year: int, *, limit: int = 500) -> list[Consultation]:
+    """The fiscal year's cases, newest first (staff's check of what was recorded)."""
+    return list(
+        db.session.scalars(
+            select(Consultation)
+            .where(Consultation.fiscal_year == fiscal_year)
+            .order_by(Consultation.received_on.desc(), Consultation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def case_json(consultation: Consultation) -> dict[str, Any]:
+    return {
+        "id": consultation.id,
+        "received_on": consultation.received_on.isoformat(),
+        "fiscal_year": consultation.fiscal_year,
+        "channel": consultation.channel,
+        "age_group": consultation.age_group,
+        "caller": consultation.caller,
+        "crime_related": consultation.crime_related,
+        "crime_type": consultation.crime_type,
+        "referred_to": _ordered_referrals(consultation.referred_to),
+        "municipality": consultation.municipality_code,
+    }
+
+
+def _ordered_referrals(codes: Sequence[str]) -> list[str]:
+    order = CONSULTATION.question("referred_to").codes
+    return [c for c in order if c in codes]
+
+
+def known_fiscal_years() -> list[int]:
+    """Fiscal years that have cases, newest first."""
+    return list(
+        db.session.scalars(
+            select(Consultation.fiscal_year)
+            .group_by(Consultation.fiscal_year)
+            .order_by(Consultation.fiscal_year.desc())
+        )
+    )

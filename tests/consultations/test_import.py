@@ -1,0 +1,193 @@
+"""``hub consultations import FILE``: the 令和2年度 list in every form people save it, and files
+with mistakes, which add nothing and name every bad row and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from exports.consultation_counts import all_regions, case_counts
+from hub.db import db
+from hub.models import Consultation
+from tests.conftest import HubRunner
+from tests.consultations.cases import (
+    COLUMNS,
+    R2_CRIME_RELATED,
+    R2_REFERRED,
+    R2_TOTAL,
+    Case,
+    csv_bytes,
+    expected_counts,
+    xlsx_bytes,
+)
+
+Write = Callable[[str, bytes], Path]
+
+
+def _stored(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(Consultation)) or 0)
+
+
+def _check_r2(app: Flask, r2: list[Case], municipalities: dict[str, tuple[str, str]]) -> None:
+    regions = {code: region for code, (_, region) in municipalities.items()}
+    with app.app_context():
+        counted = case_counts([2020])[2020]
+        expected = expected_counts(r2, regions, list(all_regions()))
+    assert counted == expected
+    assert (counted.total, counted.crime_related, counted.referred) == (
+        R2_TOTAL,
+        R2_CRIME_RELATED,
+        R2_REFERRED,
+    )
+
+
+def test_utf8_csv_with_bom_imports_every_case_whatever_the_notation(
+    app: Flask,
+    runner: HubRunner,
+    write: Write,
+    r2: list[Case],
+    names: dict[str, str],
+    municipalities: dict[str, tuple[str, str]],
+) -> None:
+    result = runner("consultations", "import", str(write("r2.csv", csv_bytes(r2, names))))
+    assert result.exit_code == 0, result.output
+    assert "239件" in result.output
+    _check_r2(app, r2, municipalities)
+
+
+def test_shift_jis_csv_as_japanese_excel_saves_it_imports(
+    app: Flask,
+    runner: HubRunner,
+    write: Write,
+    r2: list[Case],
+    names: dict[str, str],
+    municipalities: dict[str, tuple[str, str]],
+) -> None:
+    data = csv_bytes(r2, names, encoding="cp932")
+    assert not data.startswith(b"\xef\xbb\xbf")
+    result = runner("consultations", "import", str(write("r2_sjis.csv", data)))
+    assert result.exit_code == 0, result.output
+    _check_r2(app, r2, municipalities)
+
+
+def test_utf8_csv_without_bom_imports(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    result = runner(
+        "consultations", "import", str(write("r2.csv", csv_bytes(r2, names, encoding="utf-8")))
+    )
+    assert result.exit_code == 0, result.output
+    assert _stored(app) == R2_TOTAL
+
+
+def test_xlsx_with_japanese_headers_real_dates_and_an_extra_column_imports(
+    app: Flask,
+    runner: HubRunner,
+    write: Write,
+    r2: list[Case],
+    names: dict[str, str],
+    municipalities: dict[str, tuple[str, str]],
+) -> None:
+    result = runner("consultations", "import", str(write("r2.xlsx", xlsx_bytes(r2, names))))
+    assert result.exit_code == 0, result.output
+    assert "備考" in result.output, "the ignored column is named"
+    _check_r2(app, r2, municipalities)
+
+
+def test_one_bad_row_imports_nothing_and_names_the_row_and_field(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    bad = ["2020-06-01", "phone", '=HYPERLINK("http://x")', "self", "0", "", "", ""]
+    data = csv_bytes(r2, names, extra={3: bad})
+    result = runner("consultations", "import", str(write("bad.csv", data)))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1, "one line on stderr"
+    assert "5行目 age_group" in message, "the 4th case is on the 5th row (row 1 is the header)"
+    assert "1件も取り込んでいません" in message
+    assert _stored(app) == 0
+
+
+def test_every_bad_row_and_field_is_listed(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    extra = {
+        0: ["令和1年4月30日", "phone", "20s", "self", "0", "", "", ""],
+        9: ["2020-07-01", "fax", "30s", "me", "はい", "", "", ""],
+        20: ["2020-07-01", "phone", "40s", "self", "いいえ", "shoplifting", "police", "999999"],
+        30: [
+            "2099-04-01",
+            "visit",
+            "50s",
+            "family",
+            "×",
+            "",
+            "地域包括支援センター；区市町村窓口",
+            "千代田区",
+        ],
+    }
+    result = runner(
+        "consultations", "import", str(write("bad.csv", csv_bytes(r2, names, extra=extra)))
+    )
+    assert result.exit_code == 1
+    message = result.output
+    for where in (
+        "2行目 received_on",
+        "11行目 channel",
+        "11行目 caller",
+        "11行目 crime_type",
+        "22行目 crime_type",
+        "22行目 referred_to",
+        "22行目 municipality",
+        "32行目 received_on",
+        "32行目 crime_related",
+    ):
+        assert where in message, where
+    assert "4行に誤り" in message
+    assert "令和元年は5月1日から" in message
+    assert _stored(app) == 0
+
+
+def test_missing_columns_an_unreadable_file_and_an_old_xls_are_one_line_errors(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    no_age = csv_bytes(r2[:3], names, header=tuple(c for c in COLUMNS if c != "age_group"))
+    no_crime = csv_bytes(r2[:3], names, header=tuple(c for c in COLUMNS if c != "crime_related"))
+    cases = [
+        (write("no_age.csv", no_age), "age_group（相談対象者の年代）"),
+        (write("no_crime.csv", no_crime), "crime_related（犯罪に関する相談か）"),
+        (
+            write("latin.csv", b"received_on,channel\n" + bytes([0x81, 0xFF, 0xFE])),
+            "文字コード",
+        ),
+        (write("old.xls", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(512)), ".xls"),
+        (write("empty.csv", b""), "空"),
+        (write("header_only.csv", ",".join(COLUMNS).encode()), "1件もありません"),
+    ]
+    for path, expected in cases:
+        result = runner("consultations", "import", str(path))
+        assert result.exit_code == 1, (path, result.output)
+        assert expected in result.output, (path, result.output)
+        assert "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
+    assert _stored(app) == 0
+
+
+def test_a_file_that_does_not_exist_is_a_usage_error(runner: HubRunner, tmp_path: Path) -> None:
+    result = runner("consultations", "import", str(tmp_path / "none.csv"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_importing_twice_adds_twice(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    path = write("part.csv", csv_bytes(r2[:10], names))
+    assert runner("consultations", "import", str(path)).exit_code == 0
+    assert runner("consultations", "import", str(path)).exit_code == 0
+    assert _stored(app) == 20

@@ -1,0 +1,222 @@
+"""The consultation-desk pages as people use them: staff enter and import cases and record
+hearings; everyone with access reads the statistics, suppressed unless they are staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from hub.db import db
+from hub.models import Consultation, Hearing
+from hub.services.consultations import record_case
+from tests.consultations.cases import Case, csv_bytes
+from tests.consultations.conftest import csrf_of
+
+Browser = Callable[..., FlaskClient]
+CHIYODA = "131016"
+NUMBER_CELL = re.compile(r'<td class="numeric">(\d+)</td>')
+
+
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _post(client: FlaskClient, url: str, data: dict[str, object]) -> object:
+    token = csrf_of(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_staff_enter_a_case_with_wareki_and_fullwidth_digits(app: Flask, browser: Browser) -> None:
+    staff = browser("staff")
+    page = staff.get("/consultations/new").get_data(as_text=True)
+    for label in (
+        "受付日",
+        "相談方法",
+        "相談対象者の年代",
+        "犯罪に関する相談か",
+        "紹介した支援機関",
+        "千代田区",
+    ):
+        assert label in page
+    done = _post(
+        staff,
+        "/consultations/new",
+        {
+            "received_on": "令和２年６月１日",
+            "channel": "phone",
+            "age_group": "80_plus",
+            "caller": "family",
+            "crime_related": "y",
+            "crime_type": "shoplifting",
+            "referred_to": ["community_support_center", "other"],
+            "municipality": CHIYODA,
+        },
+    )
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    assert "令和2年度" in staff.get("/consultations/new").get_data(as_text=True)
+    with app.app_context():
+        case = db.session.scalars(select(Consultation)).one()
+        assert (case.fiscal_year, case.crime_type, case.municipality_code) == (
+            2020,
+            "shoplifting",
+            CHIYODA,
+        )
+        assert sorted(case.referred_to) == ["community_support_center", "other"]
+
+
+def test_a_wrong_case_shows_every_error_and_keeps_what_was_typed(
+    app: Flask, browser: Browser
+) -> None:
+    staff = browser("staff")
+    response = _post(
+        staff,
+        "/consultations/new",
+        {
+            "received_on": "令和1年4月30日",
+            "channel": "phone",
+            "crime_related": "y",
+            "age_group": "",
+        },
+    )
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "令和元年は5月1日から始まります" in page
+    assert 'value="令和1年4月30日"' in page, "what was typed is kept"
+    assert page.count("選択してください（必須）") >= 3, "age group, caller and crime type"
+    assert _count(app, Consultation) == 0
+
+
+def test_an_import_with_a_bad_row_lists_it_and_adds_nothing_then_a_good_one_adds_all(
+    app: Flask, browser: Browser, r2: list[Case], names: dict[str, str]
+) -> None:
+    staff = browser("staff")
+    bad = ["2020-06-01", "phone", "<script>alert(1)</script>", "self", "0", "", "", ""]
+    token = csrf_of(staff.get("/consultations/import").get_data(as_text=True))
+    import io
+
+    refused = staff.post(
+        "/consultations/import",
+        data={
+            "csrf_token": token,
+            "file": (
+                io.BytesIO(csv_bytes(r2, names, encoding="cp932", extra={6: bad})),
+                "相談.csv",
+            ),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "8行目 age_group" in page
+    assert "<script>alert(1)</script>" not in page, "escaped"
+    assert "1件も追加していません" in page
+    assert _count(app, Consultation) == 0
+    accepted = staff.post(
+        "/consultations/import",
+        data={
+            "csrf_token": token,
+            "file": (io.BytesIO(csv_bytes(r2, names, encoding="cp932")), "相談.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 302
+    assert _count(app, Consultation) == 239
+    listing = staff.get("/consultations?fiscal_year=2020").get_data(as_text=True)
+    assert "239件" in listing
+
+
+def test_staff_record_hearings_and_see_how_many_municipalities_were_heard(
+    app: Flask, browser: Browser
+) -> None:
+    staff = browser("staff")
+    wrong = _post(staff, "/hearings", {"held_on": "2021-13-01", "department": ""})
+    assert wrong.status_code == 422  # type: ignore[attr-defined]
+    text = wrong.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "区市町村を選択してください" in text
+    assert "13月は存在しません" in text
+    done = _post(
+        staff,
+        "/hearings",
+        {
+            "municipality": CHIYODA,
+            "held_on": "R3.6.10",
+            "department": "地域福祉課",
+            "topics": ["plan_challenges.no_lead_department"],
+            "notes": "=cmd|' /C calc'!A0",
+        },
+    )
+    assert done.status_code == 302  # type: ignore[attr-defined]
+    page = staff.get("/hearings?fiscal_year=2021").get_data(as_text=True)
+    assert "1/62" in page
+    assert "所管部署が決まらない" in page
+    assert "中央区" in page, "listed among those not heard yet"
+    assert _count(app, Hearing) == 1
+
+
+def test_statistics_page_is_suppressed_for_respondents_and_counterparts_true_for_staff(
+    app: Flask, browser: Browser
+) -> None:
+    with app.app_context():
+        for age, home in (
+            ("20s", CHIYODA),
+            ("30s", CHIYODA),
+            ("30s", None),
+            ("40s", None),
+            ("40s", None),
+            ("40s", None),
+            ("50s", "131024"),
+            ("50s", None),
+            ("50s", None),
+        ):
+            record_case(
+                {
+                    "received_on": "2020-08-01",
+                    "channel": "phone",
+                    "age_group": age,
+                    "caller": "self",
+                    "municipality": home,
+                },
+                user=None,
+            )
+        db.session.commit()
+    for role, extra in (
+        ("respondent", {"municipality": CHIYODA}),
+        ("counterpart", {"recipient": "moj"}),
+    ):
+        page = browser(role, **extra).get("/consultations/statistics?fiscal_year=2020")
+        assert page.status_code == 200, role
+        html = page.get_data(as_text=True)
+        assert "＊" in html
+        assert "<svg" in html
+        numbers = {int(n) for n in NUMBER_CELL.findall(html)}
+        assert numbers, role
+        assert not numbers & {1, 2}, (role, numbers)
+        assert "居住区市町村別" not in html
+        assert html.count("<script") == 1, "only the hub's own script, no inline one"
+        assert "<script>" not in html
+    own = browser("respondent", municipality=CHIYODA).get(
+        "/consultations/statistics?fiscal_year=2020"
+    )
+    own_page = own.get_data(as_text=True)
+    assert "千代田区に住む方からの相談" in own_page
+    assert own_page.count("相談対象者の居住地域") == 1, "residents of one municipality: no regions"
+    staff = (
+        browser("staff").get("/consultations/statistics?fiscal_year=2020").get_data(as_text=True)
+    )
+    assert '<td class="numeric">1</td>' in staff
+    assert "居住区市町村別" in staff
+
+
+def test_respondents_and_counterparts_cannot_enter_cases_or_hearings(browser: Browser) -> None:
+    for role, extra in (
+        ("respondent", {"municipality": CHIYODA}),
+        ("counterpart", {"recipient": "moj"}),
+    ):
+        client = browser(role, **extra)
+        for url in ("/consultations", "/consultations/new", "/consultations/import", "/hearings"):
+            assert client.get(url).status_code == 403, (role, url)

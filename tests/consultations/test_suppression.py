@@ -1,0 +1,258 @@
+"""The one suppression rule, on its own: examples, then properties over random tables.
+
+The properties are checked with ``disclosure.py``, an attacker written independently of the rule:
+no published count is 1 or 2, and no hidden cell (nor any count of 1 or 2 that is never published,
+such as "not crime-related") can be recomputed from what is published.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exports.consultation_counts import (
+    UNKNOWN,
+    CaseCounts,
+    CellSystem,
+    cells_of,
+    own_values,
+    regional_values,
+)
+from exports.suppression import (
+    SMALL,
+    Relation,
+    SuppressionError,
+    derivable,
+    share,
+    suppress,
+)
+from forms.consultation import AGE_GROUP, CRIME_TYPE, LOCAL_WINDOWS, REFERRED_TO
+from tests.consultations.disclosure import determined, solvable
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# ----------------------------------------------------------------------------------- examples
+
+
+def test_a_count_of_one_is_hidden_with_a_complement_so_the_total_does_not_give_it_away() -> None:
+    result = suppress({"T": 20, "a": 1, "b": 7, "c": 12}, [Relation.of("T", ["a", "b", "c"])])
+    assert result == {"T": 20, "a": None, "b": None, "c": 12}
+
+
+def test_zero_is_published_and_never_chosen_as_a_complement() -> None:
+    result = suppress({"T": 9, "a": 2, "b": 0, "c": 7}, [Relation.of("T", ["a", "b", "c"])])
+    assert result == {"T": 9, "a": None, "b": 0, "c": None}
+
+
+def test_a_small_difference_of_two_published_totals_is_protected() -> None:
+    counts = {"T": 239, "C": 238, "N": 1, "x": 200, "y": 38, "a": 100, "b": 139}
+    relations = [
+        Relation.of("T", ["C", "N"]),
+        Relation.of("C", ["x", "y"]),
+        Relation.of("T", ["a", "b"]),
+    ]
+    result = suppress(counts, relations, implicit={"N"})
+    assert "N" not in result
+    assert result["T"] == 239, "the grand total stays published"
+    assert result["C"] is None
+    assert (
+        determined([c for c, v in result.items() if v is None] + ["N"], _pairs(relations)) == set()
+    )
+
+
+def test_hidden_parts_that_must_all_be_one_get_another_complement() -> None:
+    result = suppress({"T": 10, "a": 1, "b": 1, "c": 8}, [Relation.of("T", ["a", "b", "c"])])
+    assert result == {"T": 10, "a": None, "b": None, "c": None}
+
+
+def test_a_two_way_table_hides_a_rectangle_not_a_single_complement() -> None:
+    cells = {"r1c1": 1, "r1c2": 5, "r2c1": 4, "r2c2": 6}
+    counts = {**cells, "r1": 6, "r2": 10, "c1": 5, "c2": 11, "all": 16}
+    relations = [
+        Relation.of("r1", ["r1c1", "r1c2"]),
+        Relation.of("r2", ["r2c1", "r2c2"]),
+        Relation.of("c1", ["r1c1", "r2c1"]),
+        Relation.of("c2", ["r1c2", "r2c2"]),
+        Relation.of("all", ["r1", "r2"]),
+        Relation.of("all", ["c1", "c2"]),
+    ]
+    result = suppress(counts, relations)
+    hidden = {c for c, v in result.items() if v is None}
+    assert hidden == {"r1c1", "r1c2", "r2c1", "r2c2"}
+    assert derivable(result, relations) == set()
+
+
+def test_locked_cells_keep_their_state_and_an_impossible_lock_is_an_error() -> None:
+    relations = [Relation.of("T", ["a", "b"])]
+    with pytest.raises(SuppressionError):
+        suppress({"T": 5, "a": 1, "b": 4}, relations, locked={"T": False, "b": False})
+    assert suppress({"T": 5, "a": 1, "b": 4}, relations, locked={"T": True}) == {
+        "T": None,
+        "a": None,
+        "b": 4,
+    }
+
+
+def test_share_is_exact_to_a_tenth_of_a_percent_when_both_counts_are_published() -> None:
+    ratio = share(60, 151)
+    assert ratio is not None
+    assert (ratio.value, ratio.text) == (0.397, "39.7%")
+    half_up = share(1, 16)
+    assert half_up is not None
+    assert half_up.value == 0.063
+
+
+def test_share_of_a_hidden_count_is_coarse_or_withheld() -> None:
+    coarse = share(2, 100, part_hidden=True)
+    assert coarse is not None
+    assert coarse.digits == 1
+    assert coarse.text == "約0%"
+    assert share(2, 5, part_hidden=True) is None, "0.4 of 5 could only be 2"
+    assert share(3, 7, whole_hidden=True) is None
+    assert share(0, 0) is None
+
+
+@given(st.integers(0, 400), st.integers(1, 400))
+@PROPERTY
+def test_a_withheld_numerator_always_has_at_least_two_candidates(part: int, whole: int) -> None:
+    part = min(part, whole)
+    ratio = share(part, whole, part_hidden=True)
+    if ratio is None:
+        return
+    scale = 10**ratio.digits
+    candidates = [
+        n for n in range(whole + 1) if (2 * n * scale + whole) // (2 * whole) / scale == ratio.value
+    ]
+    assert part in candidates
+    assert len(candidates) >= 2
+
+
+# --------------------------------------------------------------------------------- properties
+
+
+def _pairs(relations: Sequence[Relation]) -> list[tuple[str, Sequence[str]]]:
+    return [(r.total, r.parts) for r in relations]
+
+
+def assert_nothing_disclosed(published: Mapping[str, int | None], system: CellSystem) -> None:
+    """No published 1 or 2; nothing hidden or small-and-implicit can be recomputed."""
+    assert not [c for c, v in published.items() if v in SMALL], published
+    relations = _pairs(system.relations)
+    unknown = [c for c in system.counts if c in system.implicit or published.get(c) is None]
+    by_subtraction = solvable(published, relations, system.counts)
+    exact = determined(unknown, relations)
+    assert isinstance(exact, set)
+    for cell in set(by_subtraction) | exact:
+        if cell in system.implicit:
+            assert system.counts[cell] not in SMALL, f"{cell} = {system.counts[cell]} recomputable"
+        else:
+            pytest.fail(f"hidden cell {cell} = {system.counts[cell]} can be recomputed")
+    for relation in system.relations:
+        hidden = [p for p in relation.parts if published.get(p, 0) is None]
+        if len(hidden) >= 2 and sum(system.counts[p] for p in hidden) == len(hidden):
+            assert not determined(unknown, relations, dict.fromkeys(hidden, 1)), (
+                f"{hidden} must all be 1"
+            )
+
+
+REGIONS = ["区部", "市部", "町村部"]
+HOMES = ["131016", "131024", "132012", "133035", None]
+HOME_REGION = {"131016": "区部", "131024": "区部", "132012": "市部", "133035": "町村部"}
+
+records = st.lists(
+    st.tuples(
+        st.sampled_from(AGE_GROUP.codes[:4]),
+        st.one_of(st.none(), st.sampled_from(CRIME_TYPE.codes[:4])),
+        st.frozensets(st.sampled_from(REFERRED_TO.codes[:4]), max_size=2),
+        st.sampled_from(HOMES),
+    ),
+    max_size=45,
+)
+
+
+def counts_of(rows: Sequence[tuple[str, str | None, frozenset[str], str | None]]) -> CaseCounts:
+    referrals = Counter(code for _, _, sent, _ in rows for code in sent)
+    regions = Counter(HOME_REGION[h] if h else UNKNOWN for *_, h in rows)
+    crimes = Counter(c for _, c, _, _ in rows if c)
+    return CaseCounts(
+        total=len(rows),
+        by_age_group={a: sum(1 for r in rows if r[0] == a) for a in AGE_GROUP.codes},
+        crime_related=sum(1 for r in rows if r[1]),
+        by_crime_type={c: crimes[c] for c in CRIME_TYPE.codes},
+        referred=sum(1 for r in rows if r[2]),
+        by_referral={c: referrals[c] for c in REFERRED_TO.codes},
+        local_window=sum(1 for r in rows if r[2] & LOCAL_WINDOWS),
+        by_region={r: regions[r] for r in [*REGIONS, UNKNOWN]},
+    )
+
+
+@given(records)
+@PROPERTY
+def test_regional_tables_disclose_no_small_count(rows: list[tuple]) -> None:  # type: ignore[type-arg]
+    counts = counts_of(rows)
+    published = regional_values(counts, suppressed=True)
+    assert_nothing_disclosed(published, cells_of(counts))
+    for cell, value in published.items():
+        assert value is None or value == cells_of(counts).counts[cell], "published means true"
+
+
+@given(records, st.sampled_from(HOMES[:-1]))
+@PROPERTY
+def test_own_residents_and_regional_tables_together_disclose_nothing(
+    rows: list[tuple],  # type: ignore[type-arg]
+    home: str,
+) -> None:
+    regional = counts_of(rows)
+    own = counts_of([r for r in rows if r[3] == home])
+    shared = regional_values(regional, suppressed=True)
+    mine = own_values(regional, own, HOME_REGION[home], shared)
+    system = cells_of(regional)
+    own_system = cells_of(own, "own:", regions=False)
+    system.add(own_system)
+    for cell in own_system.published():
+        base = cell.removeprefix("own:")
+        system.counts["rest:" + base] = system.counts[base] - system.counts[cell]
+        system.implicit.add("rest:" + base)
+        system.relations.append(Relation.of(base, [cell, "rest:" + base]))
+    region = "region:" + HOME_REGION[home]
+    system.counts["rest:region"] = system.counts[region] - own.total
+    system.implicit.add("rest:region")
+    system.relations.append(Relation.of(region, ["own:total", "rest:region"]))
+    published = {**shared, **{"own:" + c: v for c, v in mine.items()}}
+    assert_nothing_disclosed(published, system)
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda rows: st.integers(1, 4).flatmap(
+            lambda cols: st.lists(
+                st.lists(st.integers(0, 6), min_size=cols, max_size=cols),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    )
+)
+@PROPERTY
+def test_any_two_way_table_with_margins_discloses_nothing(grid: list[list[int]]) -> None:
+    system = CellSystem()
+    rows, cols = len(grid), len(grid[0])
+    for i in range(rows):
+        for j in range(cols):
+            system.counts[f"c{i}.{j}"] = grid[i][j]
+    for i in range(rows):
+        system.counts[f"row{i}"] = sum(grid[i])
+        system.relations.append(Relation.of(f"row{i}", [f"c{i}.{j}" for j in range(cols)]))
+    for j in range(cols):
+        system.counts[f"col{j}"] = sum(grid[i][j] for i in range(rows))
+        system.relations.append(Relation.of(f"col{j}", [f"c{i}.{j}" for i in range(rows)]))
+    system.counts["all"] = sum(map(sum, grid))
+    system.relations.append(Relation.of("all", [f"row{i}" for i in range(rows)]))
+    system.relations.append(Relation.of("all", [f"col{j}" for j in range(cols)]))
+    published = suppress(system.counts, system.relations)
+    assert_nothing_disclosed(published, system)
