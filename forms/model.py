@@ -168,6 +168,21 @@ class Questionnaire:
     def get(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def without_hidden(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers to questions that are shown, following chains of conditions.
+
+        A question shown only by a hidden question is hidden too (``plan_integrated_with_other``
+        when ``plan_integrated_with`` is hidden because no plan is being made), so this repeats
+        until nothing more drops out. Keys that are not questions are kept.
+        """
+        kept = dict(answers)
+        while True:
+            hidden = [k for k in kept if (q := self.get(k)) is not None and not q.is_shown(kept)]
+            if not hidden:
+                return kept
+            for key in hidden:
+                del kept[key]
+
     @property
     def choice_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.has_choices)

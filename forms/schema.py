@@ -8,6 +8,7 @@ returns. A draft may be incomplete; ``submit=True`` adds every requirement of th
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
@@ -57,6 +58,8 @@ class AnswerField(fields.Field):
 def _text_of(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise normalize.InvalidValue(_("文字で入力してください。"))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise normalize.InvalidValue(_("NaN や Infinity は使えません。"))
     return normalize.normalize_text(str(value))
 
 
@@ -210,20 +213,42 @@ class AnswersSchema(Schema):
 
     @validates_schema
     def check_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
-        errors: dict[str, list[str]] = {}
-        for question in self.questionnaire:
-            for message in _rule_errors(question, data, self.submit, self.reference_date):
-                errors.setdefault(question.id, []).append(message)
+        errors = _all_rule_errors(self.questionnaire, data, self.submit, self.reference_date)
         if errors:
             raise ValidationError(errors)
 
 
+def _all_rule_errors(
+    questionnaire: Questionnaire,
+    data: Mapping[str, Any],
+    submit: bool,
+    reference_date: date | None,
+) -> dict[str, list[str]]:
+    shown = questionnaire.without_hidden(data) if submit else data
+    errors: dict[str, list[str]] = {}
+    for question in questionnaire:
+        problems = _rule_errors(question, data, shown, submit, reference_date)
+        if problems:
+            errors[question.id] = problems
+    return errors
+
+
 def _rule_errors(
-    question: Question, data: Mapping[str, Any], submit: bool, reference_date: date | None
+    question: Question,
+    data: Mapping[str, Any],
+    shown: Mapping[str, Any],
+    submit: bool,
+    reference_date: date | None,
 ) -> list[str]:
+    """``shown`` is ``data`` without the answers to hidden questions (see ``without_hidden``)."""
     value = data.get(question.id)
     problems: list[str] = []
-    if submit and question.is_required(data) and question.is_shown(data) and is_empty(value):
+    if (
+        submit
+        and question.is_shown(shown)
+        and question.is_required(shown)
+        and is_empty(shown.get(question.id))
+    ):
         problems.append(_required_message(question))
     rule = question.not_after_reference_date
     if (
@@ -277,7 +302,7 @@ def load_answers(
     loaded: dict[str, Any] = schema.load(dict(data))
     answers = {k: v for k, v in loaded.items() if not is_empty(v) and v is not False}
     if submit:
-        answers = {k: v for k, v in answers.items() if questionnaire.question(k).is_shown(answers)}
+        answers = questionnaire.without_hidden(answers)
     return answers
 
 
@@ -285,9 +310,4 @@ def completeness_errors(
     questionnaire: Questionnaire, answers: Mapping[str, Any], reference_date: date | None
 ) -> dict[str, list[str]]:
     """The errors a submit would give for already-normalized answers (empty when complete)."""
-    errors: dict[str, list[str]] = {}
-    for question in questionnaire:
-        problems = _rule_errors(question, answers, True, reference_date)
-        if problems:
-            errors[question.id] = problems
-    return errors
+    return _all_rule_errors(questionnaire, answers, True, reference_date)

@@ -100,7 +100,13 @@ def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip()
+        kept = path.read_text().strip()
+        if len(kept) < 32:
+            raise ConfigError(
+                f"{path} (the generated HUB_SECRET_KEY) is shorter than 32 characters; "
+                "delete it to generate a new one"
+            ) from None
+        return kept
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w") as f:
         f.write(key)

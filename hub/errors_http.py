@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -53,11 +54,78 @@ def handle_http_exception(exc: HTTPException) -> Any:
     db.session.rollback()
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
+    message = _messages().get(status, exc.name)
+    if _is_unreadable_json(messages):
+        return _body(status, _("リクエスト本文を JSON として読めません。"), None, {})
     errors = None
     if isinstance(messages, dict):
-        errors = flatten_errors(_unwrap_location(messages))
-    message = _messages().get(status, exc.name)
+        errors = {
+            field: [japanese(m) for m in msgs]
+            for field, msgs in flatten_errors(_unwrap_location(messages)).items()
+        }
     return _body(status, message, errors, {})
+
+
+def _is_unreadable_json(messages: Any) -> bool:
+    """webargs' answer to a body that is not JSON: ``{"json": ["Invalid JSON body."]}``."""
+    return (
+        isinstance(messages, dict)
+        and set(messages) == {"json"}
+        and isinstance(messages["json"], list)
+    )
+
+
+def _marshmallow_japanese() -> dict[str, str]:
+    return {
+        "Missing data for required field.": _("必須の項目です。"),
+        "Field may not be null.": _("null は指定できません。"),
+        "Invalid value.": _("値が正しくありません。"),
+        "Not a valid integer.": _("整数で指定してください。"),
+        "Not a valid number.": _("数値で指定してください。"),
+        "Number too large.": _("数が大きすぎます。"),
+        "Not a valid string.": _("文字列で指定してください。"),
+        "Not a valid utf-8 string.": _("UTF-8 の文字列で指定してください。"),
+        "Not a valid mapping type.": _("オブジェクト（{…}）で指定してください。"),
+        "Not a valid list.": _("リスト（[…]）で指定してください。"),
+        "Not a valid boolean.": _("true か false で指定してください。"),
+        "Not a valid date.": _("日付は YYYY-MM-DD で指定してください。"),
+        "Invalid type.": _("値の型が正しくありません。"),
+        "Invalid input type.": _("JSON オブジェクト（{…}）で送ってください。"),
+        "Unknown field.": _("この項目は受け付けていません。"),
+        "Special numeric values (nan or infinity) are not permitted.": _(
+            "NaN や Infinity は使えません。"
+        ),
+    }
+
+
+_DATETIME_RE = re.compile(r"Not a valid (?:aware |naive )?datetime\.")
+_RANGE_RE = re.compile(r"Must be (greater|less) than( or equal to)? (.+)\.")
+_LONGER_RE = re.compile(r"Longer than maximum length (\d+)\.")
+
+
+def japanese(message: str) -> str:
+    """marshmallow's and webargs' built-in English messages, in Japanese (others unchanged)."""
+    known = _marshmallow_japanese().get(message)
+    if known is not None:
+        return known
+    if _DATETIME_RE.fullmatch(message):
+        return _("日時はタイムゾーン付きで指定してください（例: 2021-04-30T17:00:00+09:00）。")
+    if match := _RANGE_RE.fullmatch(message):
+        direction, or_equal, bound = match.groups()
+        if direction == "greater":
+            return (
+                _("%(bound)s以上で指定してください。", bound=bound)
+                if or_equal
+                else _("%(bound)sより大きい値で指定してください。", bound=bound)
+            )
+        return (
+            _("%(bound)s以下で指定してください。", bound=bound)
+            if or_equal
+            else _("%(bound)sより小さい値で指定してください。", bound=bound)
+        )
+    if match := _LONGER_RE.fullmatch(message):
+        return _("%(limit)s文字以内で指定してください。", limit=match.group(1))
+    return message
 
 
 def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
@@ -71,6 +139,9 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
 
 def handle_unexpected(exc: Exception) -> Any:
     db.session.rollback()
+    if isinstance(exc, RecursionError):
+        current_app.logger.warning("nesting too deep on %s %s", request.method, request.path)
+        return _body(400, _("リクエストの入れ子が深すぎます。"), None, {})
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _body(500, _messages()[500], None, {})
 

@@ -43,6 +43,8 @@ def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
             raise Invalid(
                 {"file": ["文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。"]}
             ) from None
+    if not text.strip():
+        raise Invalid({"file": ["ファイルが空です（1行目に列名 code,name,… が必要です）。"]})
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

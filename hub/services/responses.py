@@ -28,6 +28,7 @@ from hub.models import (
     Round,
     RoundState,
     User,
+    is_valid_code,
 )
 from hub.services import audit
 
@@ -36,6 +37,8 @@ COUNTED = (ResponseState.SUBMITTED, ResponseState.ACCEPTED)
 
 
 def get_response(round_id: int, municipality_code: str) -> Response:
+    if not is_valid_code(municipality_code):
+        raise NotFound("この調査回・自治体の回答はありません。")
     response = db.session.scalar(
         select(Response).filter_by(round_id=round_id, municipality_code=municipality_code)
     )
@@ -44,7 +47,13 @@ def get_response(round_id: int, municipality_code: str) -> Response:
     return response
 
 
+MAX_ID = 2**31 - 1
+"""Ids beyond a 32-bit integer cannot exist; looking them up would overflow the database driver."""
+
+
 def get_round(round_id: int) -> Round:
+    if not 0 < round_id <= MAX_ID:
+        raise NotFound(f"調査回 {round_id} はありません。")
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         raise NotFound(f"調査回 {round_id} はありません。")

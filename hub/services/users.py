@@ -17,6 +17,8 @@ from hub.services import audit
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
+MIN_MAILBOX_CHECKED = 3
+"""Shorter mailbox names (``r@…``) occur by chance in good passwords; they are not checked."""
 TOKEN_PREFIX = "hub_"  # noqa: S105  (a public prefix, not a secret)
 
 
@@ -41,7 +43,8 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
     if len(password) > 256:
         problems.append("パスワードは256文字以内にしてください。")
-    if email and email.split("@")[0].casefold() in password.casefold():
+    mailbox = email.split("@")[0].casefold()
+    if len(mailbox) >= MIN_MAILBOX_CHECKED and mailbox in password.casefold():
         problems.append("メールアドレスを含むパスワードは使えません。")
     if len(set(password)) < 4:
         problems.append("同じ文字の繰り返しが多すぎます。")
@@ -147,3 +150,95 @@ def revoke_token(token_id: int, *, actor: User | None) -> None:
         raise NotFound("トークンが見つかりません。")
     api_token.revoked_at = utcnow()
     audit.record("token.revoke", user=actor, target=api_token.user.email, prefix=api_token.prefix)
+
+
+def _end_sessions(user: User) -> None:
+    """Every session signed in before this point stops working (see ``User.get_id``)."""
+    user.session_version += 1
+
+
+def deactivate(user: User, *, actor: User | None) -> User:
+    """Sign the user out everywhere and refuse their logins and API tokens from now on."""
+    if actor is not None and actor.id == user.id:
+        raise Conflict("自分自身のアカウントは無効化できません。")
+    if not user.active:
+        raise Conflict(f"{user.email} は既に無効化されています。")
+    user.active = False
+    _end_sessions(user)
+    audit.record("user.deactivate", user=actor, target=user.email)
+    db.session.flush()
+    return user
+
+
+def reset_password(user: User, *, actor: User | None) -> str:
+    """Give the user a new random password and return it (shown once to the administrator)."""
+    password = secrets.token_urlsafe(12)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    _end_sessions(user)
+    audit.record("user.reset_password", user=actor, target=user.email)
+    db.session.flush()
+    return password
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """The user's own change: the current password must be right and the new one acceptable."""
+    errors: dict[str, list[str]] = {}
+    if not verify_password(user, current):
+        errors["current_password"] = ["現在のパスワードが正しくありません。"]
+    elif current == new:
+        errors["new_password"] = ["現在と異なるパスワードにしてください。"]
+    elif problems := password_problems(new, user.email):
+        errors["new_password"] = problems
+    if errors:
+        raise Invalid(errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    _end_sessions(user)
+    audit.record("user.change_password", user=user, target=user.email)
+    db.session.flush()
+    return user
+
+
+def bind_municipality(user: User, municipality_code: str, *, actor: User | None) -> User:
+    """Bind a respondent to the one municipality whose responses they answer."""
+    if user.role != Role.RESPONDENT:
+        raise Invalid(
+            {"municipality": ["自治体を結び付けられるのは回答者（respondent）だけです。"]}
+        )
+    if db.session.get(Municipality, municipality_code) is None:
+        raise Invalid(
+            {"municipality": [f"自治体コード {municipality_code} は登録されていません。"]}
+        )
+    before = user.municipality_code
+    user.municipality_code = municipality_code
+    if before != municipality_code:
+        _end_sessions(user)
+    audit.record(
+        "user.bind_municipality",
+        user=actor,
+        target=user.email,
+        municipality_code=municipality_code,
+        before=before,
+    )
+    db.session.flush()
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("ユーザーが見つかりません。")
+    return user
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    return list(
+        db.session.scalars(
+            select(ApiToken).filter_by(user_id=user.id).order_by(ApiToken.created_at.desc())
+        )
+    )

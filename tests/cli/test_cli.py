@@ -1,0 +1,284 @@
+"""The ``hub`` command as people type it: user and token, rounds, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from hub.db import db
+from hub.models import AuditEvent, Round, User
+from hub.services.users import find_by_email, verify_password
+from tests.conftest import PASSWORD, Api, HubRunner
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def one_line_error(result: Result, *fragments: str, status: int = 1) -> str:
+    assert result.exit_code == status, (result.exit_code, result.output, result.stderr)
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    err = result.stderr.strip()
+    assert "Traceback" not in result.output
+    if status == 1:
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("hub: ")
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+def add_user(runner: HubRunner, email: str, *options: str, password: str = PASSWORD) -> Result:
+    return runner("user", "add", email, *options, input=password + "\n")
+
+
+def open_round(runner: HubRunner, *extra: str) -> Result:
+    return runner(
+        "round", "open", "torikumi",
+        "--reference-date", "2021-04-01", "--deadline", "2099-05-31T17:00", *extra,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- user add
+
+
+def test_user_add_reads_the_password_from_stdin(app: Flask, runner: HubRunner) -> None:
+    result = add_user(
+        runner, "Tanaka@Example.LG.JP", "--role", "respondent", "--municipality", "131016"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.output.strip() == "created Tanaka@example.lg.jp (respondent)"
+    assert PASSWORD not in result.output + result.stderr
+    with app.app_context():
+        user = find_by_email("tanaka@example.lg.jp")
+        assert user is not None
+        assert (user.role, user.municipality_code) == ("respondent", "131016")
+        assert user.password_hash.startswith("$argon2id$")
+        assert verify_password(user, PASSWORD)
+        assert not verify_password(user, PASSWORD + "x")
+
+
+@pytest.mark.parametrize(
+    ("options", "password", "fragments"),
+    [
+        (["--role", "staff"], "short", ["password", "12文字以上"]),
+        (["--role", "staff"], "aaaaaaaaaaaaaaaa", ["password", "繰り返し"]),
+        (["--role", "staff"], "brand-NEW-password-2021", ["password", "メールアドレス"]),
+        (["--role", "respondent"], PASSWORD, ["municipality", "自治体コードが必要"]),
+        (["--role", "respondent", "--municipality", "999999"], PASSWORD, ["999999", "登録されていません"]),
+        (["--role", "staff", "--municipality", "131016"], PASSWORD, ["回答者（respondent）だけ"]),
+        (["--role", "counterpart"], PASSWORD, ["recipient", "送付先名が必要"]),
+        (["--role", "counterpart", "--recipient", "nobody"], PASSWORD, ["nobody"]),
+    ],
+)  # fmt: skip
+def test_user_add_mistakes_are_one_line(
+    app: Flask, runner: HubRunner, options: list[str], password: str, fragments: list[str]
+) -> None:
+    one_line_error(add_user(runner, "new@example.jp", *options, password=password), *fragments)
+    with app.app_context():
+        assert find_by_email("new@example.jp") is None
+
+
+def test_user_add_bad_email_duplicate_and_empty_stdin(runner: HubRunner) -> None:
+    one_line_error(add_user(runner, "not-an-email", "--role", "staff"), "email")
+    assert add_user(runner, "dup@example.jp", "--role", "staff").exit_code == 0
+    one_line_error(add_user(runner, "DUP@example.jp", "--role", "staff"), "既に登録")
+    one_line_error(runner("user", "add", "x@example.jp", "--role", "staff", input=""), "標準入力")
+
+
+def test_user_add_unknown_role_is_a_usage_error(runner: HubRunner) -> None:
+    result = add_user(runner, "x@example.jp", "--role", "superuser")
+    one_line_error(result, "superuser", status=2)
+
+
+def test_counterpart_bound_to_a_recipient(app: Flask, runner: HubRunner) -> None:
+    result = add_user(runner, "moj@example.go.jp", "--role", "counterpart", "--recipient", "moj")
+    assert result.exit_code == 0, result.stderr
+    with app.app_context():
+        user = find_by_email("moj@example.go.jp")
+        assert user is not None
+        assert user.recipient_name == "moj"
+
+
+# --------------------------------------------------------------------------- token add
+
+
+def test_token_add_prints_a_token_that_works(
+    app: Flask, runner: HubRunner, client: FlaskClient
+) -> None:
+    add_user(runner, "staff@example.jp", "--role", "staff")
+    result = runner("token", "add", "staff@example.jp", "--description", "都の集計システム")
+    assert result.exit_code == 0, result.stderr
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("hub_")
+    assert Api(client, token).get("/rounds").status_code == 200
+    assert Api(client, token[:-1] + "x").get("/rounds").status_code == 401
+    with app.app_context():
+        from hub.models import ApiToken
+
+        stored = db.session.scalars(select(ApiToken.token_hash)).all()
+        assert token not in stored
+        assert len(stored) == 1
+
+
+def test_token_add_for_a_respondent_sees_only_its_municipality(
+    runner: HubRunner, client: FlaskClient
+) -> None:
+    add_user(runner, "r@example.jp", "--role", "respondent", "--municipality", "131016")
+    token = runner("token", "add", "r@example.jp").output.strip().splitlines()[-1]
+    round_id = open_round(runner).output.strip().splitlines()[-1]
+    api = Api(client, token)
+    assert api.get(f"/rounds/{round_id}/responses/131016").status_code == 200
+    assert api.get(f"/rounds/{round_id}/responses/131024").status_code == 403
+
+
+def test_token_add_unknown_user(runner: HubRunner) -> None:
+    one_line_error(runner("token", "add", "ghost@example.jp"), "ghost@example.jp")
+
+
+# ------------------------------------------------------------------------------ rounds
+
+
+def test_round_open_prints_the_id_last(app: Flask, runner: HubRunner) -> None:
+    result = open_round(runner, "--title", "令和3年度 取組状況調査")
+    assert result.exit_code == 0, result.stderr
+    lines = result.output.strip().splitlines()
+    round_id = int(lines[-1])
+    assert "2099-05-31 17:00 JST" in lines[0]
+    with app.app_context():
+        opened = db.session.get(Round, round_id)
+        assert opened is not None
+        assert opened.title == "令和3年度 取組状況調査"
+        assert opened.deadline.isoformat() == "2099-05-31T08:00:00+00:00"
+        assert str(opened.reference_date) == "2021-04-01"
+        events = db.session.scalars(select(AuditEvent.action)).all()
+        assert "round.open" in events
+
+
+def test_two_rounds_of_one_survey_may_be_open(runner: HubRunner) -> None:
+    first = open_round(runner)
+    late = runner(
+        "round", "open", "torikumi", "--reference-date", "2020-04-01", "--deadline", "2099-06-30T17:00"
+    )  # fmt: skip
+    assert first.exit_code == late.exit_code == 0
+    assert first.output.splitlines()[-1] != late.output.splitlines()[-1]
+    listing = runner("round", "list").output.strip().splitlines()
+    assert len(listing) == 2
+    assert all("\topen\t" in line for line in listing)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--reference-date", "2021/04/01", "--deadline", "2099-05-31T17:00"], "YYYY-MM-DD"),
+        (["--reference-date", "令和3年4月1日", "--deadline", "2099-05-31T17:00"], "YYYY-MM-DD"),
+        (["--reference-date", "2021-02-30", "--deadline", "2099-05-31T17:00"], "YYYY-MM-DD"),
+        (["--reference-date", "2021-04-01", "--deadline", "tomorrow"], "YYYY-MM-DDTHH:MM"),
+        (["--reference-date", "2021-04-01", "--deadline", "2099-13-01T17:00"], "YYYY-MM-DDTHH:MM"),
+    ],
+)
+def test_round_open_bad_dates(runner: HubRunner, args: list[str], fragment: str) -> None:
+    result = runner("round", "open", "torikumi", *args)
+    assert result.exit_code in (1, 2)
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert runner("round", "list").output.strip() == ""
+
+
+def test_round_open_deadline_in_the_past(runner: HubRunner) -> None:
+    result = runner(
+        "round", "open", "torikumi", "--reference-date", "2021-04-01", "--deadline", "2000-01-01T00:00"
+    )  # fmt: skip
+    one_line_error(result, "締切")
+
+
+def test_round_open_unknown_survey(runner: HubRunner) -> None:
+    result = runner(
+        "round", "open", "nope", "--reference-date", "2021-04-01", "--deadline", "2099-05-31T17:00"
+    )  # fmt: skip
+    one_line_error(result, "nope", "torikumi")
+
+
+def test_round_close_and_list(runner: HubRunner) -> None:
+    round_id = open_round(runner).output.strip().splitlines()[-1]
+    listed = runner("round", "list").output.strip().split("\t")
+    assert listed[:5] == [round_id, "torikumi", "2021-04-01", "2099-05-31 17:00", "open"]
+    closed = runner("round", "close", round_id)
+    assert closed.exit_code == 0, closed.stderr
+    assert "\tclosed\t" in runner("round", "list").output
+    one_line_error(runner("round", "close", round_id), "既に締め切られて")
+    one_line_error(runner("round", "close", "424242"), "424242")
+    one_line_error(runner("round", "close", "abc"), "abc", status=2)
+
+
+def test_token_of_a_deactivated_user_is_refused(
+    app: Flask, runner: HubRunner, client: FlaskClient
+) -> None:
+    add_user(runner, "gone@example.jp", "--role", "staff")
+    token = runner("token", "add", "gone@example.jp").output.strip().splitlines()[-1]
+    with app.app_context(), db.unit_of_work():
+        user = db.session.scalar(select(User).filter_by(email="gone@example.jp"))
+        assert user is not None
+        user.active = False
+    assert Api(client, token).get("/rounds").status_code == 401
+    one_line_error(runner("token", "add", "gone@example.jp"), "無効")
+
+
+# -------------------------------------------------------------------- python -m hub
+
+
+def run_module(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_INSTANCE_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_python_m_hub_help(tmp_path: Path) -> None:
+    result = run_module(tmp_path, "--help")
+    assert result.returncode == 0, result.stderr
+    for command in ("init", "municipalities", "user", "token", "round", "serve", "scheduler"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"HUB_PORT": "http"}, "HUB_PORT"),
+        ({"HUB_DATABASE_URL": "mysql://root@localhost/hub"}, "HUB_DATABASE_URL"),
+        ({"HUB_SECRET_KEY": "short"}, "HUB_SECRET_KEY"),
+    ],
+)
+def test_python_m_hub_bad_settings_one_line(
+    tmp_path: Path, env: dict[str, str], fragment: str
+) -> None:
+    result = run_module(tmp_path, "round", "list", **env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert fragment in result.stderr
+
+
+def test_python_m_hub_init_on_a_fresh_sqlite_twice(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    for _ in range(2):
+        result = run_module(tmp_path, "init", HUB_DATABASE_URL=url)
+        assert result.returncode == 0, result.stderr
+    assert "62 unchanged" in result.stdout

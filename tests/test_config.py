@@ -1,0 +1,120 @@
+"""Settings from HUB_* variables: a wrong value fails at start with a message naming it."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from hub.config import ConfigError, Settings, load_settings
+
+KEY = "k" * 40
+
+
+def env(tmp_path: Path, **values: str) -> dict[str, str]:
+    return {"HUB_INSTANCE_DIR": str(tmp_path), "HUB_SECRET_KEY": KEY, **values}
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings(env(tmp_path))
+    assert isinstance(settings, Settings)
+    assert settings.port == 5000
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'hub.sqlite3'}"
+    assert settings.outbox_dir == tmp_path.resolve() / "outbox"
+    assert settings.smtp_url is None
+    assert settings.secret_key == KEY
+
+
+def test_settings_are_frozen(tmp_path: Path) -> None:
+    settings = load_settings(env(tmp_path))
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+    assert settings.with_(port=8080).port == 8080
+    assert settings.port == 5000
+
+
+@pytest.mark.parametrize("port", ["abc", "50.5", "0", "70000", "-1", "5000a"])
+def test_bad_port_names_hub_port(tmp_path: Path, port: str) -> None:
+    with pytest.raises(ConfigError, match="HUB_PORT"):
+        load_settings(env(tmp_path, HUB_PORT=port))
+
+
+@pytest.mark.parametrize("port", ["1", "8080", "65535"])
+def test_good_ports(tmp_path: Path, port: str) -> None:
+    assert load_settings(env(tmp_path, HUB_PORT=port)).port == int(port)
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u@h/db", "http://example.jp/db", "hub.sqlite3", "oracle+cx://x", "://x"]
+)
+def test_bad_database_url_scheme_names_the_variable(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="HUB_DATABASE_URL"):
+        load_settings(env(tmp_path, HUB_DATABASE_URL=url))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql://postgres@127.0.0.1:5432/hub",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/hub",
+        ),
+        ("postgres://u:p@db/hub", "postgresql+psycopg://u:p@db/hub"),
+        ("postgresql+psycopg://u@db/hub", "postgresql+psycopg://u@db/hub"),
+        ("sqlite:////tmp/x.sqlite3", "sqlite:////tmp/x.sqlite3"),
+    ],
+)
+def test_database_urls_accepted(tmp_path: Path, url: str, expected: str) -> None:
+    assert load_settings(env(tmp_path, HUB_DATABASE_URL=url)).database_url == expected
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 31])
+def test_short_secret_key_names_the_variable(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match="HUB_SECRET_KEY"):
+        load_settings(env(tmp_path, HUB_SECRET_KEY=key))
+
+
+def test_secret_key_is_generated_once_and_kept_under_instance(tmp_path: Path) -> None:
+    plain = {"HUB_INSTANCE_DIR": str(tmp_path)}
+    first = load_settings(plain).secret_key
+    kept = tmp_path / "secret_key"
+    assert kept.read_text() == first
+    assert len(first) >= 32
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert load_settings(plain).secret_key == first
+    assert load_settings({**plain, "HUB_SECRET_KEY": KEY}).secret_key == KEY
+    assert kept.read_text() == first
+
+
+def test_a_truncated_secret_key_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("")
+    with pytest.raises(ConfigError, match="secret_key"):
+        load_settings({"HUB_INSTANCE_DIR": str(tmp_path)})
+
+
+def test_each_instance_gets_its_own_key(tmp_path: Path) -> None:
+    a = load_settings({"HUB_INSTANCE_DIR": str(tmp_path / "a")}).secret_key
+    b = load_settings({"HUB_INSTANCE_DIR": str(tmp_path / "b")}).secret_key
+    assert a != b
+
+
+@pytest.mark.parametrize("url", ["http://mail.example.jp", "mail.example.jp:25", "ftp://x"])
+def test_bad_smtp_url_names_the_variable(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="HUB_SMTP_URL"):
+        load_settings(env(tmp_path, HUB_SMTP_URL=url))
+
+
+def test_outbox_and_smtp_are_read(tmp_path: Path) -> None:
+    settings = load_settings(
+        env(tmp_path, HUB_OUTBOX_DIR=str(tmp_path / "out"), HUB_SMTP_URL="smtp://127.0.0.1:2525")
+    )
+    assert settings.outbox_dir == (tmp_path / "out").resolve()
+    assert settings.smtp_url == "smtp://127.0.0.1:2525"
+
+
+def test_flask_config_carries_the_secret_and_upload_limit(tmp_path: Path) -> None:
+    config = load_settings(env(tmp_path)).flask_config()
+    assert config["SECRET_KEY"] == KEY
+    assert config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
