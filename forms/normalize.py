@@ -104,18 +104,21 @@ _MINUS_SIGNS = "-" + _DASHES
 _MAX_INTEGER_DIGITS = 18
 
 
-def parse_integer(value: str | int) -> int:
+def parse_integer(value: str | int | float) -> int:
     """Parse a whole number as typed: ``12``, ``１２``, ``1,234``, ``１，２３４``, ``-3``.
 
     Surrounding whitespace is ignored.  A leading minus (or a dash the IME produced) is
     accepted, so that range checks can say what the lower bound is; ``+5``, inner spaces,
-    decimals, units (``12件``) and ``bool`` are rejected.  At most 18 digits.
+    decimals, units (``12件``) and ``bool`` are rejected.  A whole float (``12.0``, as JSON
+    clients and spreadsheets send numbers) is that integer.  At most 18 digits.
     """
     if isinstance(value, bool):
         raise InvalidValue(_("整数を入力してください（はい／いいえではありません）"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
+        if value.is_integer() and abs(value) < 10**_MAX_INTEGER_DIGITS:
+            return int(value)
         raise InvalidValue(_("整数で入力してください（小数は使えません）"))
     if not isinstance(value, str):
         raise InvalidValue(_("整数を入力してください"))

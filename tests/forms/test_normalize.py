@@ -141,10 +141,17 @@ def test_parse_integer_rejects_with_reason(raw: str, fragment: str) -> None:
     assert fragment in error_of(parse_integer, raw)
 
 
-@pytest.mark.parametrize("raw", [True, False, 1.5, 2.0, None])
+@pytest.mark.parametrize("raw", [True, False, 1.5, float("nan"), float("inf"), 1e30, None])
 def test_parse_integer_rejects_non_integers(raw: object) -> None:
     with pytest.raises(InvalidValue):
         parse_integer(raw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(2.0, 2), (0.0, 0), (-3.0, -3), (1234.0, 1234)])
+def test_parse_integer_takes_whole_floats_as_json_and_spreadsheets_send_them(
+    raw: float, expected: int
+) -> None:
+    assert parse_integer(raw) == expected
 
 
 @PROPERTY
