@@ -1,0 +1,85 @@
+"""What every channel receives (a finished parcel of files) and how it reports a failure."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from hub.config import Settings
+
+MANIFEST = "manifest.json"
+
+
+class ChannelError(Exception):
+    """Sending failed. ``permanent`` failures (bad address, no secret) are not worth retrying."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class DeliveryFile:
+    name: str
+    content: bytes
+    media_type: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def entry(self) -> dict[str, Any]:
+        """The file's line in ``manifest.json``."""
+        return {"name": self.name, "sha256": self.sha256, "bytes": self.size}
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One delivery, ready to go: its files and the manifest describing them."""
+
+    delivery_id: str
+    recipient: str
+    recipient_title: str
+    address: str
+    round_id: int
+    round_title: str
+    created_at: datetime
+    files: tuple[DeliveryFile, ...]
+    correction_of: str | None = None
+    changes: dict[str, Any] | None = None
+    secret: str | None = field(default=None, repr=False)
+
+    def manifest(self) -> dict[str, Any]:
+        """``manifest.json`` as INTERFACES.md fixes it, plus the correction marker when there is one."""
+        manifest: dict[str, Any] = {
+            "recipient": self.recipient,
+            "round": self.round_id,
+            "created_at": self.created_at.isoformat(),
+            "files": [f.entry() for f in self.files],
+            "delivery_id": self.delivery_id,
+        }
+        if self.correction_of:
+            manifest["correction_of"] = self.correction_of
+            manifest["changes"] = self.changes or {}
+        return manifest
+
+    def manifest_file(self) -> DeliveryFile:
+        content = json.dumps(self.manifest(), ensure_ascii=False, indent=2).encode("utf-8")
+        return DeliveryFile(MANIFEST, content, "application/json")
+
+
+class Channel(Protocol):
+    def __call__(self, parcel: Parcel, settings: Settings) -> str:
+        """Send the parcel; return where it went (a folder, a mail address, a URL).
+
+        Raises ``ChannelError`` on failure. Sending the same parcel twice must be harmless.
+        """
+        ...

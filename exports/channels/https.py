@@ -1,0 +1,88 @@
+"""The HTTPS channel: one ``multipart/form-data`` POST of the files, signed with a shared secret.
+
+The receiver checks ``X-Hub-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the exact request
+body under the recipient's secret, and may use ``X-Hub-Delivery`` to ignore a repeated delivery.
+Plain ``http://`` is accepted only for the local machine (tests, a relay on the same host).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from exports.channels.base import ChannelError, DeliveryFile, Parcel
+from hub.config import Settings
+
+TIMEOUT_SECONDS = 30
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+DELIVERY_HEADER = "X-Hub-Delivery"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a delivery address, or ``None`` when it can."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+        return None
+    return "送信先は https:// で始まるURLにしてください（http:// はこのサーバー自身宛てのみ）。"
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def multipart(files: Sequence[DeliveryFile]) -> tuple[bytes, str]:
+    """The body and its content type: one part named ``files`` per file."""
+    boundary = "hub-" + secrets.token_hex(16)
+    chunks: list[bytes] = []
+    for item in files:
+        chunks += [
+            f"--{boundary}\r\n".encode(),
+            (
+                f'Content-Disposition: form-data; name="files"; filename="{item.name}"\r\n'
+                f"Content-Type: {item.media_type}\r\n\r\n"
+            ).encode(),
+            item.content,
+            b"\r\n",
+        ]
+    chunks.append(f"--{boundary}--\r\n".encode())
+    return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
+
+
+def send(parcel: Parcel, settings: Settings) -> str:
+    problem = url_problem(parcel.address)
+    if problem:
+        raise ChannelError(f"{parcel.recipient_title}: {problem}", permanent=True)
+    if not parcel.secret:
+        raise ChannelError(
+            f"{parcel.recipient_title} の共有シークレットが設定されていません。", permanent=True
+        )
+    body, content_type = multipart((*parcel.files, parcel.manifest_file()))
+    request = urllib.request.Request(  # noqa: S310  (the scheme is checked by url_problem)
+        parcel.address,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            SIGNATURE_HEADER: signature(parcel.secret, body),
+            DELIVERY_HEADER: parcel.delivery_id,
+            "User-Agent": "saihan-hub",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+            answer.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(200).decode("utf-8", "replace").strip()
+        raise ChannelError(f"送信先が {exc.code} を返しました: {detail}".rstrip(": ")) from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ChannelError(f"送信先に接続できません: {reason}") from exc
+    return parcel.address

@@ -1,0 +1,94 @@
+"""The outbox channel: ``$HUB_OUTBOX_DIR/<recipient>/<delivery-id>/`` appears complete or not at all.
+
+Files are written and fsynced inside a hidden ``.partial-<delivery-id>-<random>`` folder next to the
+final one, the manifest last, and the folder is then renamed into place (atomic on one file
+system). A process killed mid-write leaves only a hidden partial folder, which the next attempt of
+the same delivery (or any attempt a day later) removes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from exports.channels.base import MANIFEST, ChannelError, Parcel
+from hub.config import Settings
+
+PARTIAL_PREFIX = ".partial-"
+STALE_AFTER_SECONDS = 24 * 3600
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def send(parcel: Parcel, settings: Settings) -> str:
+    """Write the parcel's folder; return its path. A folder already in place counts as sent."""
+    base = recipient_folder(settings.outbox_dir, parcel.recipient)
+    final = base / _safe(parcel.delivery_id)
+    if (final / MANIFEST).is_file():
+        return str(final)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(base, parcel.delivery_id)
+        partial = base / f"{PARTIAL_PREFIX}{parcel.delivery_id}-{secrets.token_hex(4)}"
+        partial.mkdir()
+        for item in (*parcel.files, parcel.manifest_file()):
+            write_file(partial / _safe(item.name), item.content)
+        _fsync_dir(partial)
+        _rename_into_place(partial, final)
+        _fsync_dir(base)
+    except OSError as exc:
+        raise ChannelError(f"出力フォルダに書き込めません: {exc.strerror or exc} ({base})") from exc
+    return str(final)
+
+
+def _rename_into_place(partial: Path, final: Path) -> None:
+    """Rename; if another attempt of the same delivery got there first, its folder stands."""
+    try:
+        os.rename(partial, final)
+    except OSError:
+        if not (final / MANIFEST).is_file():
+            raise
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def recipient_folder(outbox_dir: Path, recipient: str) -> Path:
+    return outbox_dir / _safe(recipient)
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write and fsync one file, so that a renamed folder never holds a half-written file."""
+    with open(path, "xb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def remove_stale_partials(base: Path, delivery_id: str) -> list[Path]:
+    """Remove partial folders of earlier attempts of this delivery and any older than a day."""
+    removed = []
+    now = time.time()
+    for entry in base.glob(f"{PARTIAL_PREFIX}*"):
+        mine = entry.name.startswith(f"{PARTIAL_PREFIX}{delivery_id}-")
+        if mine or now - entry.stat().st_mtime > STALE_AFTER_SECONDS:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _safe(name: str) -> str:
+    if not SAFE_NAME.match(name) or ".." in name:
+        raise ChannelError(
+            f"ファイル名・フォルダ名に使えない文字があります: {name!r}", permanent=True
+        )
+    return name

@@ -1,0 +1,165 @@
+"""E-mail through ``HUB_SMTP_URL``: deliveries with their files attached, and plain notices.
+
+``smtp://host:port`` (plain), ``smtp+starttls://`` (STARTTLS) or ``smtps://`` (TLS from the start),
+with optional ``user:password@``. Japanese subjects and bodies are encoded by
+``email.message.EmailMessage`` (RFC 2047 headers, UTF-8 bodies).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from exports.channels.base import ChannelError, DeliveryFile, Parcel
+from hub.config import Settings
+
+TIMEOUT_SECONDS = 30
+DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    scheme: str
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+
+    @classmethod
+    def parse(cls, url: str) -> SmtpServer:
+        parts = urlsplit(url)
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            raise ChannelError(f"HUB_SMTP_URL の形式が正しくありません: {url!r}", permanent=True)
+        return cls(
+            scheme=parts.scheme,
+            host=parts.hostname,
+            port=parts.port or DEFAULT_PORTS[parts.scheme],
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+
+def addresses(text: str) -> list[str]:
+    """The addresses in a comma- or semicolon-separated list, blanks dropped."""
+    return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
+
+
+def build_message(
+    *,
+    sender: str,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[DeliveryFile] = (),
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    message.set_content(body, charset="utf-8")
+    for item in attachments:
+        kind, _, parameters = item.media_type.partition(";")
+        maintype, _, subtype = kind.strip().partition("/")
+        params = dict(p.strip().split("=", 1) for p in parameters.split(";") if "=" in p)
+        message.add_attachment(
+            item.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=item.name,
+            params=params,
+        )
+    return message
+
+
+def send_mail(
+    settings: Settings,
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    attachments: Sequence[DeliveryFile] = (),
+) -> None:
+    """Send one message through ``HUB_SMTP_URL``; raise ``ChannelError`` when it does not go."""
+    if not settings.smtp_url:
+        raise ChannelError(
+            "HUB_SMTP_URL が設定されていないため、メールを送れません。", permanent=True
+        )
+    if not to:
+        raise ChannelError("宛先のメールアドレスがありません。", permanent=True)
+    server = SmtpServer.parse(settings.smtp_url)
+    message = build_message(
+        sender=settings.mail_from, to=to, subject=subject, body=body, attachments=attachments
+    )
+    try:
+        with _connect(server) as smtp:
+            if server.username:
+                smtp.login(server.username, server.password or "")
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise ChannelError(f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise ChannelError(
+            f"メールサーバー {server.host}:{server.port} への送信に失敗: {exc}"
+        ) from exc
+
+
+def _connect(server: SmtpServer) -> smtplib.SMTP:
+    if server.scheme == "smtps":
+        return smtplib.SMTP_SSL(
+            server.host, server.port, timeout=TIMEOUT_SECONDS, context=ssl.create_default_context()
+        )
+    smtp = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS)
+    if server.scheme == "smtp+starttls":
+        smtp.starttls(context=ssl.create_default_context())
+    return smtp
+
+
+def send(parcel: Parcel, settings: Settings) -> str:
+    """Mail the parcel's files (and manifest) to the recipient's address(es)."""
+    to = addresses(parcel.address)
+    if not to:
+        raise ChannelError(
+            f"{parcel.recipient_title} の送信先メールアドレスが設定されていません。", permanent=True
+        )
+    send_mail(
+        settings,
+        to=to,
+        subject=delivery_subject(parcel),
+        body=delivery_body(parcel),
+        attachments=(*parcel.files, parcel.manifest_file()),
+    )
+    return "mailto:" + ",".join(to)
+
+
+def delivery_subject(parcel: Parcel) -> str:
+    marker = "【訂正版】" if parcel.correction_of else ""
+    return f"{marker}再犯防止 連携調査ハブ: {parcel.round_title} 集計データ（{parcel.recipient_title}）"
+
+
+def delivery_body(parcel: Parcel) -> str:
+    lines = [
+        f"{parcel.recipient_title} 御中",
+        "",
+        f"東京都 再犯防止 連携調査ハブから「{parcel.round_title}」の集計データをお送りします。",
+        f"作成日時: {parcel.created_at.astimezone(TOKYO):%Y年%m月%d日 %H:%M}（日本時間）",
+        f"配信ID: {parcel.delivery_id}",
+    ]
+    if parcel.correction_of:
+        lines += [
+            "",
+            f"これは配信 {parcel.correction_of} の訂正版です。変更のあった表:",
+            *(f"  - {title}" for title in (parcel.changes or {}).get("titles", [])),
+        ]
+    lines += ["", "添付ファイル（SHA-256）:"]
+    lines += [f"  {f.name}  {f.size} bytes  {f.sha256}" for f in parcel.files]
+    lines += ["", "このメールはシステムから自動送信されています。"]
+    return "\n".join(lines) + "\n"

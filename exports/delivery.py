@@ -1,0 +1,283 @@
+"""What one recipient receives for one round: the tables its profile names, rendered as files.
+
+The content is decided by the tables, never by the bytes of the files: ``Composition.content_hash``
+is the SHA-256 of the tables' canonical JSON (plus the formats asked for), so a workbook whose
+timestamps differ from run to run is still "the same content". Personal data never gets in:
+tables are always built with ``personal=False``, and any text cell that still contains a
+respondent's name, phone number or e-mail address (typed into free text, say) is scrubbed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from exports.aggregate import round_counts, summary
+from exports.channels.base import DeliveryFile
+from exports.tables import Cell, Table, round_sheets
+from exports.text import content_fingerprint, table_csv, table_json, tables_json
+from exports.workbook import workbook_document
+from exports.xlsx import render_xlsx
+from forms.model import Kind, Questionnaire
+from hub.db import db
+from hub.errors import Conflict
+from hub.models import Recipient, Response, Role, Round, User
+
+REDACTED = "［個人情報のため削除］"
+MIN_PERSONAL_LENGTH = 3
+"""Shorter values (a one-character name) would scrub ordinary words; they are left alone."""
+
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The tables a recipient gets for a round (grouped as workbook sheets) and their fingerprint."""
+
+    round: Round
+    sheets: tuple[tuple[str, tuple[Table, ...]], ...]
+    formats: tuple[str, ...]
+    snapshot: dict[str, Any]
+    content_hash: str
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(t for _, tables in self.sheets for t in tables)
+
+
+@dataclass(frozen=True)
+class Marking:
+    """How a rendered delivery names itself: its id and, for a 訂正版, what it corrects."""
+
+    delivery_id: str
+    created_at: datetime
+    correction_of: str | None = None
+    correction_number: int = 0
+    changes: dict[str, Any] | None = None
+
+
+def compose(recipient: Recipient, round_: Round) -> Composition:
+    """The recipient's tables for the round (its profile's selection, never personal fields)."""
+    wanted = set(recipient.tables or ())
+    values = personal_values(round_)
+    sheets = []
+    for name, tables in round_sheets(round_, detail=recipient.include_detail, personal=False):
+        chosen = [t for t in tables if not wanted or t.name in wanted]
+        if chosen:
+            sheets.append((name, scrub(chosen, values)))
+    formats = tuple(recipient.formats)
+    chosen_tables = [t for _, tables in sheets for t in tables]
+    if not chosen_tables:
+        raise Conflict(
+            f"{recipient.title} の設定では送る表がありません（tables: {', '.join(wanted)}）。"
+        )
+    return Composition(
+        round_,
+        tuple(sheets),
+        formats,
+        snapshot_of(chosen_tables),
+        content_hash(chosen_tables, formats),
+    )
+
+
+def snapshot_of(tables: Iterable[Table]) -> dict[str, Any]:
+    """The tables as plain JSON data (as the JSON export writes them): kept in the delivery log
+    so that the next delivery can say what changed."""
+    return {t.name: table_json(t) for t in tables}
+
+
+def content_hash(tables: Sequence[Table], formats: Sequence[str]) -> str:
+    """Equal exactly when every title, header and cell is, and the same formats are asked for."""
+    canonical = f"{content_fingerprint(tables)}|{','.join(sorted(formats))}"
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- data minimization ------------------------------------------------------------------------
+
+
+def identifying_fields(questionnaire: Questionnaire) -> frozenset[str]:
+    """The personal fields that identify a person: phone numbers, e-mail addresses and names
+    (a department, personal field though it is, names no one and is not scrubbed from text)."""
+    return frozenset(
+        q.id
+        for q in questionnaire.questions
+        if q.id in questionnaire.personal_fields
+        and (q.kind in (Kind.PHONE, Kind.EMAIL) or "氏名" in q.label.ja)
+    )
+
+
+def personal_values(round_: Round) -> frozenset[str]:
+    """Names, phone numbers and e-mail addresses that must not leave the hub for this round.
+
+    The answers to the identifying personal fields, and the respondents' account e-mails and
+    display names; phone numbers also without hyphens.
+    """
+    fields = identifying_fields(round_.questionnaire)
+    values: set[str] = set()
+    answers = db.session.scalars(select(Response.answers).where(Response.round_id == round_.id))
+    for answer in answers:
+        values.update(str(answer[f]) for f in fields if answer.get(f))
+    users = db.session.execute(
+        select(User.email, User.display_name).where(User.role == Role.RESPONDENT)
+    )
+    for email, display_name in users:
+        values.update(v for v in (email, display_name) if v)
+    values.update({v.replace("-", "") for v in values if v.replace("-", "").isdigit()})
+    normalized = {unicodedata.normalize("NFKC", v).strip() for v in values}
+    return frozenset(v for v in normalized if len(v) >= MIN_PERSONAL_LENGTH)
+
+
+def scrub(tables: Iterable[Table], values: frozenset[str]) -> tuple[Table, ...]:
+    """The tables with every occurrence of ``values`` in text cells replaced by ``REDACTED``."""
+    longest_first = sorted(values, key=len, reverse=True)
+    return tuple(_scrub_table(t, longest_first) for t in tables)
+
+
+def _scrub_table(table: Table, values: Sequence[str]) -> Table:
+    rows = tuple(tuple(_scrub_cell(c, values) for c in row) for row in table.rows)
+    return table if rows == table.rows else replace(table, rows=rows)
+
+
+def _scrub_cell(cell: Cell, values: Sequence[str]) -> Cell:
+    if not isinstance(cell, str):
+        return cell
+    text = cell
+    for value in values:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+# --- what changed -----------------------------------------------------------------------------
+
+
+MAX_LISTED_CELLS = 50
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Tables and cells that differ between two snapshots, for a 訂正版's "what changed".
+
+    ``{"tables": [names], "titles": [titles], "cells": [{"table", "row", "column", "before",
+    "after"}]}``; rows are named by their first cell, cells listed up to ``MAX_LISTED_CELLS``.
+    """
+    names = [n for n in after if before.get(n) != after[n]]
+    names += [n for n in before if n not in after]
+    cells: list[dict[str, Any]] = []
+    for name in names:
+        cells.extend(_changed_cells(name, before.get(name), after.get(name)))
+    titles = [(after.get(n) or before.get(n) or {}).get("title", n) for n in names]
+    return {
+        "tables": names,
+        "titles": titles,
+        "cells": cells[:MAX_LISTED_CELLS],
+        "cells_total": len(cells),
+    }
+
+
+def _changed_cells(
+    name: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    if before is None or after is None or before["headers"] != after["headers"]:
+        return []
+    headers = after["headers"]
+    old_rows = _rows_by_label(before["rows"])
+    changed = []
+    for label, row in _rows_by_label(after["rows"]).items():
+        old = old_rows.get(label)
+        for index, value in enumerate(row):
+            previous = old[index] if old is not None else None
+            if previous != value:
+                changed.append(
+                    {
+                        "table": name,
+                        "row": label,
+                        "column": headers[index],
+                        "before": previous,
+                        "after": value,
+                    }
+                )
+    return changed
+
+
+def _rows_by_label(rows: list[list[Any]]) -> dict[str, list[Any]]:
+    labelled: dict[str, list[Any]] = {}
+    for number, row in enumerate(rows, start=1):
+        label = str(row[0]) if row and row[0] is not None else f"{number}行目"
+        labelled[label if label not in labelled else f"{label} ({number}行目)"] = row
+    return labelled
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def base_name(recipient: Recipient, round_: Round, marking: Marking) -> str:
+    """``r12_20210401_moj`` and, for a 訂正版, ``r12_20210401_moj_correction2``."""
+    name = f"r{round_.id}_{round_.reference_date:%Y%m%d}_{recipient.name}"
+    if marking.correction_of:
+        name += f"_correction{marking.correction_number}"
+    return name
+
+
+def render(
+    recipient: Recipient, composition: Composition, marking: Marking
+) -> tuple[DeliveryFile, ...]:
+    """The delivery's files in the formats of the profile, named after the round and recipient."""
+    base = base_name(recipient, composition.round, marking)
+    files: list[DeliveryFile] = []
+    if "xlsx" in composition.formats:
+        files.append(DeliveryFile(f"{base}.xlsx", _xlsx(composition, marking), MEDIA_TYPES["xlsx"]))
+    if "csv" in composition.formats:
+        files.extend(
+            DeliveryFile(f"{base}_{t.name}.csv", table_csv(t), MEDIA_TYPES["csv"])
+            for t in composition.tables
+        )
+    if "json" in composition.formats:
+        files.append(
+            DeliveryFile(
+                f"{base}.json", _json(recipient, composition, marking), MEDIA_TYPES["json"]
+            )
+        )
+    return tuple(files)
+
+
+def _xlsx(composition: Composition, marking: Marking) -> bytes:
+    round_ = composition.round
+    document = workbook_document(round_, generated_at=marking.created_at)
+    if marking.correction_of:
+        document = replace(
+            document,
+            title=f"【訂正版】{document.title}",
+            subtitle=f"{document.subtitle}　配信 {marking.correction_of} の訂正版",
+        )
+    return render_xlsx(composition.sheets, document=document)
+
+
+def _json(recipient: Recipient, composition: Composition, marking: Marking) -> bytes:
+    """The tables and the summary counts (plan status and every choice), with who, what round,
+    and for a 訂正版 which delivery it corrects and what changed."""
+    round_ = composition.round
+    head: dict[str, Any] = {
+        "recipient": recipient.name,
+        "round": round_.id,
+        "survey": round_.questionnaire.id,
+        "reference_date": round_.reference_date.isoformat(),
+        "title": round_.title,
+        "delivery_id": marking.delivery_id,
+        "created_at": marking.created_at.isoformat(),
+        "correction_of": marking.correction_of,
+    }
+    if marking.correction_of:
+        head["changes"] = marking.changes or {}
+    body = json.loads(tables_json(composition.tables, summary=summary(round_counts(round_))))
+    return json.dumps({**head, **body}, ensure_ascii=False, indent=1).encode("utf-8")

@@ -1,0 +1,192 @@
+"""Staff page for the national counterparts: profiles, their edit form, the delivery log and
+「今すぐ送信」, which queues a request row for the scheduler (the web worker never sends)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from exports.channels import CHANNELS
+from hub.auth.gate import current_actor
+from hub.auth.policy import allow
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import DeliveryRequest, Recipient, Round
+from hub.services import deliveries
+from hub.services.recipients import (
+    FORMATS,
+    Changes,
+    describe_schedule,
+    get_recipient,
+    list_recipients,
+    update_recipient,
+)
+
+bp = Blueprint("recipients", __name__, url_prefix="/staff/recipients")
+
+CHANNEL_LABELS = {
+    "outbox": _l("出力フォルダ（outbox）"),
+    "smtp": _l("メール（SMTP）"),
+    "https": _l("HTTPS 送信"),
+}
+TRIGGER_LABELS = {
+    "schedule": _l("定期配信"),
+    "on-close": _l("締切時の配信"),
+    "request": _l("今すぐ送信"),
+    "cli": _l("コマンド（hub export）"),
+    "manual": _l("手動"),
+}
+STATUS_LABELS = {
+    deliveries.SENDING: _l("送信中"),
+    deliveries.RETRYING: _l("再試行待ち"),
+    deliveries.SENT: _l("送信済み"),
+    deliveries.FAILED: _l("失敗"),
+    deliveries.SUPERSEDED: _l("差し替え済み"),
+}
+
+
+class RecipientForm(FlaskForm):
+    schedule = StringField(
+        _l("配信スケジュール"),
+        description=_l(
+            "off（手動のみ）、on-close（締切時）、または cron（日本時間。例: 0 9 * * 1 = 毎週月曜9時）"
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    channel = SelectField(
+        _l("送信方法"),
+        choices=[SelectChoice(c, CHANNEL_LABELS.get(c, c)) for c in CHANNELS],
+        validate_choice=False,
+    )
+    address = StringField(
+        _l("送信先"),
+        description=_l(
+            "メール: メールアドレス（複数はカンマ区切り）。HTTPS: https:// で始まるURL。"
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    formats = SelectMultipleField(
+        _l("形式"),
+        choices=[SelectChoice(f, f) for f in FORMATS],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    include_detail = BooleanField(
+        _l("自治体別の回答（個票）を含める（氏名・電話・メールは常に除外）")
+    )
+    active = BooleanField(_l("定期配信を有効にする"))
+    new_secret = BooleanField(_l("HTTPS の共有シークレットを作り直す"))
+
+
+class SendForm(FlaskForm):
+    round_id = SelectField(_l("調査回"), coerce=int, validate_choice=False)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and its menu entry (one call from ``create_app``)."""
+    from hub.web.nav import add_nav_item
+
+    app.register_blueprint(bp)
+    add_nav_item(app, "recipients.index", _l("国への配信"), "recipients.manage", order=40)
+
+
+def _send_form() -> SendForm:
+    form = SendForm()
+    rounds = db.session.scalars(
+        select(Round).order_by(Round.reference_date.desc(), Round.id.desc())
+    )
+    form.round_id.choices = [SelectChoice(str(r.id), f"{r.title}（ID {r.id}）") for r in rounds]
+    return form
+
+
+@bp.get("/")
+@allow("recipients.manage")
+def index() -> ResponseReturnValue:
+    waiting = db.session.scalars(
+        select(DeliveryRequest)
+        .where(DeliveryRequest.picked_at.is_(None))
+        .order_by(DeliveryRequest.id)
+    )
+    return render_template(
+        "recipients/index.html",
+        recipients=list_recipients(),
+        log=deliveries.delivery_log(limit=100),
+        waiting=list(waiting),
+        send_form=_send_form(),
+        describe_schedule=describe_schedule,
+        channel_labels=CHANNEL_LABELS,
+        status_labels=STATUS_LABELS,
+        trigger_labels=TRIGGER_LABELS,
+    )
+
+
+@bp.route("/<name>", methods=["GET", "POST"])
+@allow("recipients.manage")
+def edit(name: str) -> ResponseReturnValue:
+    recipient = get_recipient(name)
+    form = RecipientForm(obj=recipient if request.method == "GET" else None)
+    if request.method == "GET":
+        return _edit_page(recipient, form, {})
+    changes = Changes(
+        schedule=form.schedule.data or "",
+        channel=form.channel.data or "",
+        address=form.address.data or "",
+        formats=form.formats.data or [],
+        include_detail=bool(form.include_detail.data),
+        active=bool(form.active.data),
+        new_secret=bool(form.new_secret.data),
+    )
+    if not form.validate():
+        return _edit_page(recipient, form, dict(form.errors), status=400)
+    try:
+        updated, secret = update_recipient(name, changes, user=current_actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _edit_page(get_recipient(name), form, exc.errors, status=422)
+    if secret:
+        return render_template("recipients/secret.html", recipient=updated, secret=secret)
+    flash(_("%(title)s の設定を保存しました。", title=updated.title), "success")
+    return redirect(url_for("recipients.index"))
+
+
+def _edit_page(
+    recipient: Recipient, form: RecipientForm, errors: dict[str, list[str]], status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "recipients/edit.html",
+            recipient=recipient,
+            form=form,
+            errors=errors,
+            log=deliveries.delivery_log(recipient.name, limit=20),
+            status_labels=STATUS_LABELS,
+            trigger_labels=TRIGGER_LABELS,
+        ),
+        status,
+    )
+
+
+@bp.post("/<name>/send")
+@allow("recipients.manage")
+def send_now(name: str) -> ResponseReturnValue:
+    """Queue a forced delivery; the scheduler sends it within a few seconds."""
+    recipient = get_recipient(name)
+    form = _send_form()
+    if not form.validate():
+        flash(_("送信を受け付けられませんでした。ページを読み込み直してください。"), "error")
+        return redirect(url_for("recipients.index"))
+    deliveries.request_delivery(recipient.name, form.round_id.data, user=current_actor())
+    db.session.commit()
+    flash(
+        _("%(title)s への送信を受け付けました。まもなく送信されます。", title=recipient.title),
+        "success",
+    )
+    return redirect(url_for("recipients.index"))

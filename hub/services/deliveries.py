@@ -1,0 +1,505 @@
+"""Deliveries to the national counterparts: decide, record, send, retry — each exactly once.
+
+:func:`deliver` is idempotent: content identical to the last successful delivery of that recipient
+and round is not sent again unless forced, and a change after a delivery goes out as a 訂正版
+naming the delivery it corrects and what changed. Unlike other services these functions own their
+transactions, because side effects must follow the commit of the data that caused them: the
+delivery row (and the claim that makes it unique) is committed before any byte leaves, and the
+outcome of every attempt is committed after it. Call them with nothing uncommitted.
+
+Statuses: ``sending`` (an attempt holds a lease until ``next_attempt_at``), ``retrying`` (failed,
+next try at ``next_attempt_at``), ``sent``, ``failed`` (given up; shown to staff) and
+``superseded`` (the data changed before it could be sent; a newer delivery replaced it).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from exports.channels import ChannelError, Parcel, channel
+from exports.delivery import Composition, Marking, changes_between, compose, render
+from hub.db import db, utcnow
+from hub.errors import HubError, NotFound
+from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
+from hub.services import audit
+from hub.services.claims import claim, finish
+from hub.services.recipients import OFF, ON_CLOSE, get_recipient
+from hub.services.responses import get_round
+
+log = logging.getLogger(__name__)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "failed", "superseded"
+UNFINISHED = (SENDING, RETRYING)
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=1)
+LEASE = timedelta(minutes=5)
+"""How long an attempt may take before another process assumes it died and tries again."""
+RECENT = timedelta(days=90)
+"""Closed rounds stay in scheduled deliveries this long, so late corrections still go out."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a call did: ``sent``, ``unchanged``, ``busy``, ``retrying`` or ``failed``."""
+
+    status: str
+    delivery: Delivery | None
+    message: str
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failure: 1, 2, 4, 8 … minutes."""
+    return FIRST_RETRY * 2 ** max(attempts - 1, 0)
+
+
+def latest_round() -> Round:
+    round_ = db.session.scalar(
+        select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
+    )
+    if round_ is None:
+        raise NotFound("調査回がまだありません（hub round open で開始してください）。")
+    return round_
+
+
+def deliver(
+    recipient_name: str,
+    round_id: int | None = None,
+    *,
+    force: bool = False,
+    trigger: str = "manual",
+    slot: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Send the recipient's export of the round (default: the latest round) unless unchanged.
+
+    ``force`` sends even identical content. ``slot`` names this intent for the claim (a "send
+    now" request's id); two processes with the same intent create one delivery between them.
+    """
+    now = now or utcnow()
+    recipient = get_recipient(recipient_name)
+    round_ = get_round(round_id) if round_id is not None else latest_round()
+    composition = compose(recipient, round_)
+    last = last_sent(recipient.name, round_.id)
+    if not force:
+        if last is not None and last.content_hash == composition.content_hash:
+            db.session.commit()
+            return Outcome(
+                "unchanged", last, f"前回の配信 {last.id} から変更がないため送信しません。"
+            )
+        pending = _unfinished(recipient.name, round_.id, composition.content_hash)
+        if pending is not None:
+            db.session.commit()
+            return _busy(pending)
+    intent = slot or (
+        f"forced:{secrets.token_hex(8)}"
+        if force
+        else f"{composition.content_hash[:32]}:after:{last.id if last else '-'}"
+    )
+    job = f"deliver:{recipient.name}:{round_.id}"
+    if not claim(job, intent):
+        db.session.rollback()
+        return _already_claimed(recipient.name, round_.id, composition.content_hash)
+    delivery = _create(recipient, composition, last, force=force, trigger=trigger, now=now)
+    finish(job, intent)
+    db.session.commit()
+    return _send(delivery, composition, now)
+
+
+def last_sent(recipient_name: str, round_id: int) -> Delivery | None:
+    return db.session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.recipient_name == recipient_name,
+            Delivery.round_id == round_id,
+            Delivery.status == SENT,
+        )
+        .order_by(Delivery.sent_at.desc(), Delivery.created_at.desc())
+        .limit(1)
+    )
+
+
+def _unfinished(recipient_name: str, round_id: int, content_hash: str) -> Delivery | None:
+    return db.session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.recipient_name == recipient_name,
+            Delivery.round_id == round_id,
+            Delivery.content_hash == content_hash,
+            Delivery.status.in_(UNFINISHED),
+        )
+        .limit(1)
+    )
+
+
+def _busy(delivery: Delivery) -> Outcome:
+    when = delivery.next_attempt_at
+    at = f"（次の試行 {when.astimezone(TOKYO):%m/%d %H:%M}）" if when else ""
+    return Outcome("busy", delivery, f"同じ内容の配信 {delivery.id} が送信中か再試行待ちです{at}。")
+
+
+def _already_claimed(recipient_name: str, round_id: int, content_hash: str) -> Outcome:
+    """The intent was claimed before: by a failed delivery of this content, or a process now."""
+    earlier = db.session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.recipient_name == recipient_name,
+            Delivery.round_id == round_id,
+            Delivery.content_hash == content_hash,
+        )
+        .order_by(Delivery.created_at.desc())
+        .limit(1)
+    )
+    db.session.commit()
+    if earlier is not None and earlier.status == FAILED:
+        return Outcome(
+            "failed",
+            earlier,
+            f"同じ内容の配信 {earlier.id} は失敗しています（{earlier.error}）。"
+            "再送するには --force（画面では「今すぐ送信」）を使ってください。",
+        )
+    if earlier is not None and earlier.status in UNFINISHED:
+        return _busy(earlier)
+    return Outcome("busy", earlier, "別のプロセスが同じ内容を配信しています。")
+
+
+def _create(
+    recipient: Recipient,
+    composition: Composition,
+    last: Delivery | None,
+    *,
+    force: bool,
+    trigger: str,
+    now: datetime,
+) -> Delivery:
+    delivery_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    changes: dict[str, Any] = {"snapshot": composition.snapshot}
+    is_correction = last is not None and last.content_hash != composition.content_hash
+    if is_correction and last is not None:
+        before = (last.changes or {}).get("snapshot", {})
+        changes.update(changes_between(before, composition.snapshot))
+        changes["correction_number"] = 1 + _corrections_sent(recipient.name, composition.round.id)
+    delivery = Delivery(
+        id=delivery_id,
+        recipient_name=recipient.name,
+        round_id=composition.round.id,
+        content_hash=composition.content_hash,
+        files=[],
+        channel=recipient.channel,
+        status=SENDING,
+        attempts=1,
+        next_attempt_at=now + LEASE,
+        forced=force,
+        correction_of_id=last.id if is_correction and last is not None else None,
+        changes=changes,
+        trigger=trigger,
+        created_at=now,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    claim(f"delivery:{delivery_id}", "attempt:1")
+    audit.record(
+        "delivery.create",
+        user=None,
+        target=f"delivery/{delivery_id}",
+        recipient=recipient.name,
+        round=composition.round.id,
+        forced=force,
+        trigger=trigger,
+        correction_of=delivery.correction_of_id,
+    )
+    return delivery
+
+
+def _corrections_sent(recipient_name: str, round_id: int) -> int:
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.recipient_name == recipient_name,
+                Delivery.round_id == round_id,
+                Delivery.status == SENT,
+                Delivery.correction_of_id.is_not(None),
+            )
+        )
+        or 0
+    )
+
+
+def _marking(delivery: Delivery) -> Marking:
+    changes = {k: v for k, v in (delivery.changes or {}).items() if k != "snapshot"}
+    return Marking(
+        delivery_id=delivery.id,
+        created_at=delivery.created_at,
+        correction_of=delivery.correction_of_id,
+        correction_number=int(changes.pop("correction_number", 0) or 0),
+        changes=changes if delivery.correction_of_id else None,
+    )
+
+
+def _send(delivery: Delivery, composition: Composition | None, now: datetime) -> Outcome:
+    """One attempt, already claimed and committed as ``sending``; commits its outcome."""
+    recipient = delivery.recipient
+    try:
+        if composition is None:
+            composition = compose(recipient, get_round(_round_id(delivery)))
+        if composition.content_hash != delivery.content_hash:
+            return _supersede(delivery, now)
+        marking = _marking(delivery)
+        parcel = _parcel(recipient, composition, marking)
+        delivery.channel = recipient.channel
+        db.session.commit()
+        location = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
+    except ChannelError as exc:
+        return _failed(delivery, exc.message, permanent=exc.permanent, now=now)
+    except Exception as exc:
+        log.exception("delivery %s failed", delivery.id)
+        return _failed(delivery, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
+    delivery.status = SENT
+    delivery.sent_at = utcnow()
+    delivery.location = location
+    delivery.files = [f.entry() for f in parcel.files]
+    delivery.error = None
+    delivery.next_attempt_at = None
+    audit.record(
+        "delivery.sent",
+        user=None,
+        target=f"delivery/{delivery.id}",
+        attempt=delivery.attempts,
+        location=location,
+    )
+    db.session.commit()
+    kind = "訂正版を" if delivery.correction_of_id else ""
+    return Outcome(SENT, delivery, f"{kind}配信しました: {delivery.id} → {location}")
+
+
+def _round_id(delivery: Delivery) -> int:
+    if delivery.round_id is None:
+        raise NotFound(f"配信 {delivery.id} の調査回がありません。")
+    return delivery.round_id
+
+
+def _parcel(recipient: Recipient, composition: Composition, marking: Marking) -> Parcel:
+    return Parcel(
+        delivery_id=marking.delivery_id,
+        recipient=recipient.name,
+        recipient_title=recipient.title,
+        address=recipient.address,
+        round_id=composition.round.id,
+        round_title=composition.round.title,
+        created_at=marking.created_at,
+        files=render(recipient, composition, marking),
+        correction_of=marking.correction_of,
+        changes=marking.changes,
+        secret=recipient.secret,
+    )
+
+
+def _failed(delivery: Delivery, message: str, *, permanent: bool, now: datetime) -> Outcome:
+    db.session.rollback()
+    delivery = db.session.get_one(Delivery, delivery.id)
+    delivery.error = message[:2000]
+    if permanent or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = FAILED
+        delivery.next_attempt_at = None
+        text = f"配信 {delivery.id} は失敗しました（{delivery.attempts}回試行）: {message}"
+    else:
+        delivery.status = RETRYING
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        text = (
+            f"配信 {delivery.id} の送信に失敗しました。"
+            f"{delivery.next_attempt_at.astimezone(TOKYO):%H:%M} に再試行します: {message}"
+        )
+    audit.record(
+        "delivery.attempt_failed",
+        user=None,
+        target=f"delivery/{delivery.id}",
+        attempt=delivery.attempts,
+        error=message[:500],
+        gave_up=delivery.status == FAILED,
+    )
+    db.session.commit()
+    return Outcome(delivery.status, delivery, text)
+
+
+def _supersede(delivery: Delivery, now: datetime) -> Outcome:
+    delivery.status = SUPERSEDED
+    delivery.next_attempt_at = None
+    delivery.error = "送信前にデータが変わったため、新しい配信に置き換えました。"
+    db.session.commit()
+    return deliver(
+        delivery.recipient_name,
+        _round_id(delivery),
+        force=delivery.forced,
+        trigger=delivery.trigger,
+        now=now,
+    )
+
+
+def retry_due(now: datetime | None = None) -> list[Outcome]:
+    """Try again every delivery whose retry time (or an interrupted attempt's lease) has come."""
+    now = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(Delivery.id)
+            .where(Delivery.status.in_(UNFINISHED), Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at)
+        )
+    )
+    db.session.commit()
+    return [outcome for delivery_id in due if (outcome := _retry(delivery_id, now))]
+
+
+def _retry(delivery_id: str, now: datetime) -> Outcome | None:
+    delivery = db.session.get_one(Delivery, delivery_id)
+    if delivery.status not in UNFINISHED or not claim(
+        f"delivery:{delivery.id}", f"attempt:{delivery.attempts + 1}"
+    ):
+        db.session.rollback()
+        return None
+    if delivery.status == SENDING:
+        audit.record(
+            "delivery.interrupted",
+            user=None,
+            target=f"delivery/{delivery.id}",
+            attempt=delivery.attempts,
+        )
+        if delivery.attempts >= MAX_ATTEMPTS:
+            db.session.commit()
+            return _failed(delivery, "送信が中断されました。", permanent=True, now=now)
+    delivery.attempts += 1
+    delivery.status = SENDING
+    delivery.next_attempt_at = now + LEASE
+    db.session.commit()
+    return _send(delivery, None, now)
+
+
+# --- "send now" requests ----------------------------------------------------------------------
+
+
+def request_delivery(
+    recipient_name: str, round_id: int | None, *, user: User | None
+) -> DeliveryRequest:
+    """Queue a forced delivery for the scheduler (a row, not a thread in the web worker)."""
+    recipient = get_recipient(recipient_name)
+    round_ = get_round(round_id) if round_id is not None else latest_round()
+    request = DeliveryRequest(
+        recipient_name=recipient.name,
+        round_id=round_.id,
+        force=True,
+        requested_by_id=user.id if user else None,
+    )
+    db.session.add(request)
+    db.session.flush()
+    audit.record(
+        "delivery.request",
+        user=user,
+        target=f"recipient/{recipient.name}",
+        round=round_.id,
+        request=request.id,
+    )
+    return request
+
+
+def pick_up_requests(now: datetime | None = None) -> list[Outcome]:
+    """Deliver every queued "send now"; each request is taken by exactly one process."""
+    now = now or utcnow()
+    waiting = list(
+        db.session.scalars(
+            select(DeliveryRequest.id)
+            .where(DeliveryRequest.picked_at.is_(None))
+            .order_by(DeliveryRequest.id)
+        )
+    )
+    db.session.commit()
+    outcomes = []
+    for request_id in waiting:
+        taken = db.session.execute(
+            update(DeliveryRequest)
+            .where(DeliveryRequest.id == request_id, DeliveryRequest.picked_at.is_(None))
+            .values(picked_at=now)
+        )
+        db.session.commit()
+        if getattr(taken, "rowcount", 0) != 1:
+            continue
+        outcomes.append(_serve(db.session.get_one(DeliveryRequest, request_id), now))
+    return outcomes
+
+
+def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
+    try:
+        outcome = deliver(
+            request.recipient_name,
+            request.round_id,
+            force=request.force,
+            trigger="request",
+            slot=f"request:{request.id}",
+            now=now,
+        )
+    except HubError as exc:
+        db.session.rollback()
+        log.warning("delivery request %s: %s", request.id, exc.message)
+        return Outcome(FAILED, None, exc.message)
+    if outcome.delivery is not None:
+        db.session.execute(
+            update(DeliveryRequest)
+            .where(DeliveryRequest.id == request.id)
+            .values(delivery_id=outcome.delivery.id)
+        )
+        db.session.commit()
+    return outcome
+
+
+# --- scheduled deliveries ---------------------------------------------------------------------
+
+
+def rounds_in_scope(schedule: str, now: datetime) -> list[Round]:
+    """Rounds a scheduled delivery covers: open and recently closed ones for a cron schedule,
+    closed ones (by staff or by their deadline) for ``on-close``; none when ``off``."""
+    if schedule == OFF:
+        return []
+    cutoff = now - RECENT
+    recently_closed = Round.closed_at >= cutoff
+    if schedule == ON_CLOSE:
+        condition = or_(
+            recently_closed,
+            and_(Round.closed_at.is_(None), Round.deadline <= now, Round.deadline >= cutoff),
+        )
+    else:
+        condition = and_(Round.opens_at <= now, or_(Round.closed_at.is_(None), recently_closed))
+    return list(db.session.scalars(select(Round).where(condition).order_by(Round.id)))
+
+
+def deliver_scheduled(recipient_name: str, now: datetime | None = None) -> list[Outcome]:
+    """Deliver the recipient's rounds in scope; unchanged ones are skipped by :func:`deliver`."""
+    now = now or utcnow()
+    recipient = get_recipient(recipient_name)
+    if not recipient.active:
+        return []
+    trigger = "on-close" if recipient.schedule == ON_CLOSE else "schedule"
+    round_ids = [r.id for r in rounds_in_scope(recipient.schedule, now)]
+    db.session.commit()
+    outcomes = []
+    for round_id in round_ids:
+        try:
+            outcomes.append(deliver(recipient.name, round_id, trigger=trigger, now=now))
+        except HubError as exc:
+            db.session.rollback()
+            log.warning("scheduled delivery %s/%s: %s", recipient.name, round_id, exc.message)
+    return outcomes
+
+
+def delivery_log(recipient_name: str | None = None, *, limit: int = 100) -> list[Delivery]:
+    query = select(Delivery).order_by(Delivery.created_at.desc()).limit(limit)
+    if recipient_name is not None:
+        query = query.where(Delivery.recipient_name == recipient_name)
+    return list(db.session.scalars(query))

@@ -1,0 +1,263 @@
+"""The national counterparts' delivery profiles: reading them and changing them with validation.
+
+A schedule is ``off``, ``on-close`` (when a round's deadline passes) or a five-field cron
+expression evaluated in Asia/Tokyo. Every change is checked here, so the CLI and the staff page
+reject the same mistakes with the same Japanese messages.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+
+from exports.channels import CHANNELS
+from exports.channels.https import url_problem
+from exports.channels.smtp import addresses
+from hub.db import db
+from hub.errors import Invalid, NotFound
+from hub.models import Recipient, Round, User
+from hub.services import audit
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+OFF = "off"
+ON_CLOSE = "on-close"
+FORMATS = ("xlsx", "csv", "json")
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a caller asks to change; ``None`` leaves a setting as it is."""
+
+    schedule: str | None = None
+    channel: str | None = None
+    address: str | None = None
+    formats: Sequence[str] | None = None
+    include_detail: bool | None = None
+    tables: Sequence[str] | None = None
+    active: bool | None = None
+    new_secret: bool = False
+
+
+def list_recipients() -> list[Recipient]:
+    return list(db.session.scalars(select(Recipient).order_by(Recipient.name)))
+
+
+def get_recipient(name: str) -> Recipient:
+    recipient = db.session.get(Recipient, name)
+    if recipient is None:
+        known = ", ".join(r.name for r in list_recipients()) or "なし"
+        raise NotFound(f"送付先 {name} はありません（登録済み: {known}）。")
+    return recipient
+
+
+def cron_trigger(schedule: str) -> CronTrigger:
+    """The trigger of a cron schedule, in Asia/Tokyo; ``Invalid`` with a Japanese message if bad.
+
+    Days of the week follow crontab (0 or 7 Sunday, 1 Monday …), which APScheduler 3 numbers
+    differently (0 Monday); they are translated to names first.
+    """
+    fields = " ".join(schedule.split()).split(" ")
+    if len(fields) != 5:
+        raise Invalid(
+            {"schedule": [f"cron は「分 時 日 月 曜日」の5項目で指定してください: {schedule!r}"]}
+        )
+    try:
+        fields[4] = crontab_weekdays(fields[4])
+        return CronTrigger.from_crontab(" ".join(fields), timezone=TOKYO)
+    except ValueError as exc:
+        raise Invalid(
+            {"schedule": [f"cron の書き方が正しくありません（{exc}）: {schedule!r}"]}
+        ) from None
+
+
+WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field as APScheduler day names: ``1-5`` → ``mon,tue,wed,thu,fri``."""
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        days |= _weekday_part(part)
+    if len(days) == len(WEEKDAYS):
+        return "*"
+    return ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def _weekday_part(part: str) -> set[int]:
+    span, _, step_text = part.partition("/")
+    if (step_text and not step_text.isdigit()) or step_text == "0":
+        raise ValueError(f"曜日の間隔 {step_text!r} は正の整数で指定してください")
+    step = int(step_text or 1)
+    if span == "*":
+        first, last = 0, 6
+    else:
+        low, _, high = span.partition("-")
+        first = _weekday(low)
+        last = _weekday(high) if high else (6 if step_text else first)
+    if last < first:
+        raise ValueError(f"曜日の範囲 {part!r} は小さい方から書いてください")
+    return {d % 7 for d in range(first, last + 1, step)}
+
+
+def _weekday(text: str) -> int:
+    if text in WEEKDAYS:
+        return WEEKDAYS.index(text)
+    if text.isdigit() and int(text) <= 7:
+        return int(text)
+    raise ValueError(f"曜日は 0〜7 または sun〜sat で指定してください: {text!r}")
+
+
+def normalize_schedule(schedule: str) -> str:
+    """``off``, ``on-close`` or a valid cron text; 全角 characters typed in are made half-width."""
+    text = " ".join(unicodedata.normalize("NFKC", schedule).strip().split())
+    if text.lower() in (OFF, ON_CLOSE):
+        return text.lower()
+    cron_trigger(text)
+    return text
+
+
+def normalize_formats(formats: Sequence[str]) -> list[str]:
+    chosen = [f.strip().lower() for f in formats if f.strip()]
+    unknown = sorted(set(chosen) - set(FORMATS))
+    if unknown:
+        raise Invalid(
+            {"formats": [f"使えない形式: {', '.join(unknown)}（{', '.join(FORMATS)} から選択）"]}
+        )
+    if not chosen:
+        raise Invalid({"formats": ["形式を1つ以上選んでください（xlsx, csv, json）。"]})
+    return [f for f in FORMATS if f in chosen]
+
+
+def known_table_names() -> list[str] | None:
+    """Names of the tables a delivery can hold (from the latest round; ``None`` if no round)."""
+    from exports.tables import round_tables
+
+    latest = db.session.scalar(
+        select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
+    )
+    if latest is None:
+        return None
+    return [t.name for t in round_tables(latest, detail=True, personal=False)]
+
+
+def normalize_tables(names: Sequence[str]) -> list[str] | None:
+    """The chosen table names (``None``: every table); unknown names are refused."""
+    chosen = [n.strip() for n in names if n.strip()]
+    if not chosen:
+        return None
+    known = known_table_names()
+    unknown = [n for n in chosen if known is not None and n not in known]
+    if unknown and known is not None:
+        raise Invalid(
+            {"tables": [f"ない表の名前: {', '.join(unknown)}（使える名前: {', '.join(known)}）"]}
+        )
+    return chosen
+
+
+def address_problem(channel: str, address: str) -> str | None:
+    """Why ``address`` does not suit ``channel`` (``None`` when it does)."""
+    if channel == "smtp":
+        found = addresses(address)
+        if not found:
+            return "メール送信にはメールアドレスが必要です。"
+        bad = [a for a in found if not EMAIL.match(a)]
+        return f"メールアドレスの形式が正しくありません: {', '.join(bad)}" if bad else None
+    if channel == "https":
+        return url_problem(address.strip())
+    return None
+
+
+def update_recipient(
+    name: str, changes: Changes, *, user: User | None
+) -> tuple[Recipient, str | None]:
+    """Apply ``changes`` after validating all of them; returns the recipient and a new secret.
+
+    The new secret (created when the channel becomes ``https`` without one, or on request) is
+    returned once so that it can be handed to the counterpart; it is never shown again.
+    """
+    recipient = get_recipient(name)
+    errors: dict[str, list[str]] = {}
+    values = _validated(recipient, changes, errors)
+    if errors:
+        raise Invalid(errors, message="送付先の設定に誤りがあります。")
+    new_secret = None
+    if changes.new_secret or (
+        values.get("channel", recipient.channel) == "https" and not recipient.secret
+    ):
+        new_secret = secrets.token_urlsafe(32)
+        values["secret"] = new_secret
+    changed = sorted(k for k, v in values.items() if getattr(recipient, k) != v)
+    for key, value in values.items():
+        setattr(recipient, key, value)
+    audit.record(
+        "recipient.update",
+        user=user,
+        target=f"recipient/{name}",
+        changed=changed,
+        values={k: v for k, v in values.items() if k != "secret"},
+    )
+    db.session.flush()
+    return recipient, new_secret
+
+
+def _validated(
+    recipient: Recipient, changes: Changes, errors: dict[str, list[str]]
+) -> dict[str, object]:
+    values: dict[str, object] = {}
+    if changes.schedule is not None:
+        _collect(errors, values, "schedule", normalize_schedule, changes.schedule)
+    if changes.formats is not None:
+        _collect(errors, values, "formats", normalize_formats, changes.formats)
+    if changes.channel is not None:
+        channel = changes.channel.strip().lower()
+        if channel not in CHANNELS:
+            errors["channel"] = [
+                f"送信方法は {', '.join(CHANNELS)} のいずれかです: {changes.channel!r}"
+            ]
+        values["channel"] = channel
+    if changes.address is not None:
+        values["address"] = changes.address.strip()
+    if changes.include_detail is not None:
+        values["include_detail"] = changes.include_detail
+    if changes.tables is not None:
+        _collect(errors, values, "tables", normalize_tables, changes.tables)
+    if changes.active is not None:
+        values["active"] = changes.active
+    if "channel" not in errors:
+        channel = str(values.get("channel", recipient.channel))
+        problem = address_problem(channel, str(values.get("address", recipient.address)))
+        if problem:
+            errors.setdefault("address", []).append(problem)
+    return values
+
+
+def _collect(
+    errors: dict[str, list[str]],
+    values: dict[str, object],
+    field: str,
+    normalize: Callable[[Any], object],
+    raw: object,
+) -> None:
+    try:
+        values[field] = normalize(raw)
+    except Invalid as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault(key, []).extend(messages)
+
+
+def describe_schedule(schedule: str) -> str:
+    """The schedule in Japanese, for lists and pages."""
+    if schedule == OFF:
+        return "停止中（手動のみ）"
+    if schedule == ON_CLOSE:
+        return "締切時（調査回の締切後）"
+    return f"cron「{schedule}」（日本時間）"

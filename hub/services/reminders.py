@@ -1,0 +1,189 @@
+"""Deadline reminders to the municipalities that have not submitted, each sent once.
+
+Two reminder points per municipality and round: ``due_soon`` (from ``days_before`` days before its
+deadline until the deadline) and ``overdue`` (after it, for a fortnight). A point is claimed by
+inserting its unique ``reminder_sent`` row and committing before the e-mail goes; if the mail
+server refuses, the row is removed again so the next run retries. A municipality's deadline
+counts its extension, if staff granted one; a round that staff closed before its deadline sends
+no reminders (nobody could act on them), except to municipalities holding an extension.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_, select
+
+from exports.channels import ChannelError
+from exports.channels.smtp import send_mail
+from hub.db import db, utcnow
+from hub.models import ReminderSent, Response, ResponseState, Role, Round, User
+from hub.services.claims import insert_once
+
+log = logging.getLogger(__name__)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+DUE_SOON, OVERDUE = "due_soon", "overdue"
+DAYS_BEFORE = 3
+OVERDUE_WINDOW = timedelta(days=14)
+"""Rounds whose deadline passed longer ago get no overdue reminder (say, after a long outage)."""
+PENDING = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    round_id: int
+    municipality_code: str
+    kind: str
+    to: tuple[str, ...]
+    sent: bool
+    error: str | None = None
+
+
+def send_reminders(
+    now: datetime | None = None, *, days_before: int = DAYS_BEFORE
+) -> list[Reminder]:
+    """Send every reminder point reached and not yet sent; returns what was attempted."""
+    now = now or utcnow()
+    if not current_app.extensions["hub_settings"].smtp_url:
+        log.info("reminders skipped: HUB_SMTP_URL is not set")
+        return []
+    due = _due(now, timedelta(days=days_before))
+    db.session.commit()
+    return [_remind(response_id, kind, now) for response_id, kind in due]
+
+
+def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | None:
+    """Which reminder point ``response`` has reached at ``now`` (``None``: none, or submitted)."""
+    if response.state not in PENDING:
+        return None
+    deadline = response.deadline_for()
+    closed_early = response.round.closed_at is not None and (
+        response.round.closed_at < response.round.deadline
+    )
+    if closed_early and deadline <= response.round.deadline:
+        return None
+    if deadline - lead <= now < deadline:
+        return DUE_SOON
+    if deadline <= now < deadline + OVERDUE_WINDOW:
+        return OVERDUE
+    return None
+
+
+def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
+    candidates = db.session.scalars(
+        select(Response)
+        .join(Round, Round.id == Response.round_id)
+        .where(
+            Response.state.in_([str(s) for s in PENDING]),
+            Round.opens_at <= now,
+            or_(
+                and_(Round.deadline <= now + lead, Round.deadline > now - OVERDUE_WINDOW),
+                Response.extension_until.is_not(None),
+            ),
+        )
+        .order_by(Response.round_id, Response.municipality_code)
+    )
+    sent = {
+        (r, m, k)
+        for r, m, k in db.session.execute(
+            select(ReminderSent.round_id, ReminderSent.municipality_code, ReminderSent.kind)
+        )
+    }
+    due = []
+    for response in candidates:
+        kind = reminder_kind(response, now, lead)
+        if kind and (response.round_id, response.municipality_code, kind) not in sent:
+            due.append((response.id, kind))
+    return due
+
+
+def respondent_addresses(municipality_code: str) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .where(
+                User.role == Role.RESPONDENT,
+                User.active.is_(True),
+                User.municipality_code == municipality_code,
+            )
+            .order_by(User.email)
+        )
+    )
+
+
+def _remind(response_id: int, kind: str, now: datetime) -> Reminder:
+    response = db.session.get_one(Response, response_id)
+    key = (response.round_id, response.municipality_code, kind)
+    to = respondent_addresses(response.municipality_code)
+    if not to:
+        db.session.commit()
+        return Reminder(*key, (), sent=False, error="回答者のアカウントがありません。")
+    claimed = insert_once(
+        ReminderSent,
+        {
+            "round_id": response.round_id,
+            "municipality_code": response.municipality_code,
+            "kind": kind,
+            "sent_at": now,
+            "recipients": to,
+        },
+    )
+    db.session.commit()
+    if not claimed:
+        return Reminder(*key, tuple(to), sent=False, error="他のプロセスが送信済みです。")
+    subject, body = reminder_message(response, kind)
+    try:
+        send_mail(current_app.extensions["hub_settings"], to=to, subject=subject, body=body)
+    except ChannelError as exc:
+        _release(*key)
+        log.warning("reminder %s for %s not sent: %s", kind, response.municipality_code, exc)
+        return Reminder(*key, tuple(to), sent=False, error=exc.message)
+    return Reminder(*key, tuple(to), sent=True)
+
+
+def _release(round_id: int, municipality_code: str, kind: str) -> None:
+    db.session.execute(
+        delete(ReminderSent).where(
+            ReminderSent.round_id == round_id,
+            ReminderSent.municipality_code == municipality_code,
+            ReminderSent.kind == kind,
+        )
+    )
+    db.session.commit()
+
+
+def reminder_message(response: Response, kind: str) -> tuple[str, str]:
+    """The Japanese subject and body of one reminder."""
+    round_ = response.round
+    deadline = response.deadline_for().astimezone(TOKYO)
+    when = f"{deadline:%Y年%m月%d日 %H:%M}"
+    name = response.municipality.name
+    if kind == DUE_SOON:
+        subject = f"【提出のお願い】{round_.title}（締切 {when}）"
+        lead = f"「{round_.title}」の回答期限は {when} です。まだ提出されていません。"
+        ask = "期限までに回答を入力し、「提出」を押してください。"
+    else:
+        subject = f"【提出期限超過】{round_.title}（締切 {when}）"
+        lead = f"「{round_.title}」の回答期限（{when}）を過ぎましたが、まだ提出されていません。"
+        ask = "期限の延長が必要な場合は、東京都の担当者にご相談ください。"
+    state = "一時保存中" if response.state == ResponseState.DRAFT else "未着手"
+    body = "\n".join(
+        [
+            f"{name} ご担当者様",
+            "",
+            lead,
+            f"現在の状態: {state}",
+            ask,
+            "",
+            "再犯防止 連携調査ハブにログインして回答できます。",
+            "このメールはシステムから自動送信されています。行き違いの場合はご容赦ください。",
+            "",
+            "東京都 再犯防止 連携調査ハブ",
+        ]
+    )
+    return subject, body + "\n"

@@ -1,0 +1,206 @@
+"""Fixtures for deliveries: a round with answers carrying contact details that must never leave,
+the outbox folder, a real SMTP server (aiosmtpd) and a signed-in staff browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hub.config import PROJECT_ROOT, Settings
+from hub.db import db
+from hub.models import User
+from hub.services import responses
+from tests.conftest import PASSWORD, complete_answers, make_round, make_user
+
+CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO = "131016", "131024", "131032", "131041", "131059"
+CODES = (CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO)
+
+CONTACTS: dict[str, dict[str, str]] = {
+    CHIYODA: {
+        "contact_name": "千代田 一郎",
+        "contact_phone": "03-3264-0001",
+        "contact_email": "ichiro.chiyoda@city.example.lg.jp",
+    },
+    CHUO: {
+        "contact_name": "中央 花子",
+        "contact_phone": "03-3543-0002",
+        "contact_email": "hanako.chuo@city.example.lg.jp",
+    },
+    MINATO: {
+        "contact_name": "港 三郎",
+        "contact_phone": "03-3578-0003",
+        "contact_email": "saburo.minato@city.example.lg.jp",
+    },
+}
+"""Answers' contact details, submitted for three municipalities; none may appear in a delivery."""
+
+RESPONDENT_ACCOUNTS = {
+    CHIYODA: "yamada.account@city.example.lg.jp",
+    SHINJUKU: "shinjuku.tanto@city.example.lg.jp",
+    BUNKYO: "bunkyo.tanto@city.example.lg.jp",
+}
+
+
+@dataclass
+class Seeded:
+    round_id: int
+    staff_id: int
+    personal: list[str] = field(default_factory=list)
+    """Every contact value seeded: what a delivery must never carry."""
+
+
+def submit_answers(round_id: int, code: str, staff: User, **overrides: Any) -> None:
+    """Save and submit ``code``'s answers as staff (代理入力), committed."""
+    response = responses.get_response(round_id, code)
+    if response.state in ("submitted", "accepted"):
+        responses.return_response(response, "修正のため差し戻し", user=staff)
+    answers = complete_answers(**{**CONTACTS.get(code, {}), **overrides})
+    responses.save_draft(response, answers, version=response.version, user=staff)
+    responses.submit(response, user=staff)
+    db.session.commit()
+
+
+@pytest.fixture
+def seeded(app: Flask) -> Seeded:
+    """A round asking five municipalities; 千代田区 (策定済み), 中央区 and 港区 have submitted,
+    新宿区 has a draft, 文京区 has not started. Made in its own app context, so that web tests
+    can use the test client without sharing ``g`` with the test."""
+    with app.app_context():
+        round_ = make_round(municipalities=list(CODES))
+        staff = make_user(role="staff")
+        submit_answers(
+            round_.id,
+            CHIYODA,
+            staff,
+            plan_status="formulated",
+            plan_name="千代田区再犯防止推進計画",
+            plan_date="令和3年3月1日",
+            comments="問合せは 03-3264-0001（千代田 一郎）まで",
+        )
+        submit_answers(round_.id, CHUO, staff, comments='=HYPERLINK("http://x","y")')
+        submit_answers(round_.id, MINATO, staff, plan_status="council_review")
+        draft = responses.get_response(round_.id, SHINJUKU)
+        responses.save_draft(draft, {"plan_status": "no_plan"}, version=0, user=staff)
+        db.session.commit()
+        personal = [v for contact in CONTACTS.values() for v in contact.values()]
+        return Seeded(round_id=round_.id, staff_id=staff.id, personal=personal)
+
+
+@pytest.fixture
+def respondents(app: Flask, seeded: Seeded) -> dict[str, str]:
+    """Respondent accounts for 千代田区, 新宿区 and 文京区 (their e-mails are personal data too)."""
+    with app.app_context():
+        for code, email in RESPONDENT_ACCOUNTS.items():
+            make_user(role="respondent", municipality=code, email=email)
+    seeded.personal += list(RESPONDENT_ACCOUNTS.values())
+    return dict(RESPONDENT_ACCOUNTS)
+
+
+@pytest.fixture
+def outbox(settings: Settings) -> Iterator[Path]:
+    """The outbox folder of the test settings, emptied after the test."""
+    yield settings.outbox_dir
+    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    """What reached the local SMTP server, parsed as the receiving mail program would."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+            for _, raw in self.envelopes
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [
+            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+            for rcpts, raw in self.envelopes
+            if address in rcpts
+        ]
+
+
+@pytest.fixture
+def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """An aiosmtpd server on 127.0.0.1, and the app's HUB_SMTP_URL pointing at it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{port}")
+    )
+    yield inbox
+    controller.stop()
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no csrf_token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(app: Flask, client: FlaskClient) -> Callable[..., FlaskClient]:
+    """``login("staff")``: a new account of that role, signed in through the login form.
+
+    Tests that browse must not hold an app context of their own (the ``ctx`` fixture): Flask
+    would reuse it for every request, sharing ``g`` (and the CSRF token cached there)."""
+
+    def sign_in(role: str, **kwargs: Any) -> FlaskClient:
+        with app.app_context():
+            email = make_user(role=role, **kwargs).email
+        page = client.get("/login")
+        answer = client.post(
+            "/login",
+            data={"email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        )
+        assert answer.status_code == 302, answer.text
+        return client
+
+    return sign_in
+
+
+def hub_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment for a ``hub`` subprocess working on the test database and folders."""
+    env = dict(os.environ)
+    env.update(
+        HUB_INSTANCE_DIR=str(settings.instance_dir),
+        HUB_DATABASE_URL=settings.database_url,
+        HUB_SECRET_KEY=settings.secret_key,
+        HUB_OUTBOX_DIR=str(settings.outbox_dir),
+        PYTHONPATH=str(PROJECT_ROOT),
+        **extra,
+    )
+    return env

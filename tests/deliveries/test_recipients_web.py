@@ -1,0 +1,163 @@
+"""The staff page: profiles and the delivery log, the edit form's checks, and 「今すぐ送信」,
+which only queues a request row for the scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import db
+from hub.models import Delivery, DeliveryRequest, Recipient
+from hub.services import deliveries
+from tests.deliveries.conftest import CHIYODA, Seeded, csrf_of
+
+
+@contextmanager
+def database(app: Flask) -> Iterator[Session]:
+    """A look at the database from outside any request."""
+    with app.app_context():
+        yield db.session()
+
+
+def test_staff_see_recipients_and_the_log_with_failures_highlighted(
+    app, login, seeded: Seeded, outbox, monkeypatch
+):
+    from exports.channels import CHANNELS, ChannelError
+
+    def refuse(parcel, settings):
+        raise ChannelError("宛先が見つかりません", permanent=True)
+
+    with app.app_context():
+        assert deliveries.deliver("moj", seeded.round_id).status == "sent"
+        monkeypatch.setitem(CHANNELS, "outbox", refuse)
+        assert deliveries.deliver("tokyo-probation", seeded.round_id).status == "failed"
+    client = login("staff")
+    page = client.get("/staff/recipients/")
+    assert page.status_code == 200
+    html = page.text
+    assert "法務省 保護局" in html
+    assert "東京保護観察所" in html
+    assert "今すぐ送信" in html
+    assert html.count('data-failed="true"') == 1
+    assert "宛先が見つかりません" in html
+    assert "失敗" in html
+    assert 'href="/staff/recipients/"' in client.get("/staff/").text
+
+
+def test_only_staff_may_manage_recipients(app, login):
+    client = login("respondent", municipality=CHIYODA)
+    assert client.get("/staff/recipients/").status_code == 403
+    page = client.get("/", follow_redirects=True)
+    refused = client.post(
+        "/staff/recipients/moj/send", data={"round_id": "1", "csrf_token": csrf_of(page.text)}
+    )
+    assert refused.status_code == 403
+    with database(app) as session:
+        assert session.scalars(select(DeliveryRequest)).all() == []
+
+
+def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    assert form.status_code == 200
+    assert 'value="off"' in form.text
+    bad = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule": "0 25 * * *",
+            "channel": "smtp",
+            "address": "moj＠example",
+            "formats": ["xlsx"],
+        },
+    )
+    assert bad.status_code == 422
+    assert "cron の書き方が正しくありません" in bad.text
+    assert "メールアドレスの形式が正しくありません" in bad.text
+    assert 'value="0 25 * * *"' in bad.text
+    assert "moj＠example" in bad.text
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").schedule == "off"
+
+    good = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule": "30 8 * * 1-5",
+            "channel": "smtp",
+            "address": "hogo@example.go.jp",
+            "formats": ["xlsx", "json"],
+            "include_detail": "y",
+            "active": "y",
+        },
+    )
+    assert good.status_code == 302
+    with database(app) as session:
+        saved = session.get_one(Recipient, "moj")
+        assert (saved.schedule, saved.channel, saved.formats, saved.include_detail) == (
+            "30 8 * * 1-5",
+            "smtp",
+            ["xlsx", "json"],
+            True,
+        )
+    assert "cron「30 8 * * 1-5」" in client.get("/staff/recipients/").text
+
+
+def test_switching_to_https_shows_the_secret_once(app, login):
+    client = login("staff")
+    form = client.get("/staff/recipients/tokyo-probation")
+    shown = client.post(
+        "/staff/recipients/tokyo-probation",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule": "off",
+            "channel": "https",
+            "address": "https://probation.example.go.jp/hub",
+            "formats": ["json"],
+            "active": "y",
+        },
+    )
+    assert shown.status_code == 200
+    with database(app) as session:
+        secret = session.get_one(Recipient, "tokyo-probation").secret
+    assert secret
+    assert secret in shown.text
+    assert secret not in client.get("/staff/recipients/tokyo-probation").text
+
+
+def test_send_now_queues_a_request_that_the_scheduler_delivers(app, login, seeded: Seeded, outbox):
+    with app.app_context():
+        assert deliveries.deliver("moj", seeded.round_id).status == "sent"
+    client = login("staff")
+    page = client.get("/staff/recipients/")
+    queued = client.post(
+        "/staff/recipients/moj/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+    )
+    assert queued.status_code == 302
+    assert "送信を受け付けました" in client.get("/staff/recipients/").text
+    with database(app) as session:
+        request = session.scalars(select(DeliveryRequest)).one()
+        assert request.picked_at is None
+        assert request.force is True
+        assert len(session.scalars(select(Delivery)).all()) == 1, "the web worker sends nothing"
+        (outcome,) = deliveries.pick_up_requests()
+        assert outcome.status == "sent"
+        assert len(session.scalars(select(Delivery)).all()) == 2
+
+
+def test_send_now_without_a_token_or_with_a_bad_round_is_refused(app, login, seeded: Seeded):
+    client = login("staff")
+    assert client.post("/staff/recipients/moj/send", data={"round_id": "1"}).status_code == 400
+    page = client.get("/staff/recipients/")
+    unknown = client.post(
+        "/staff/recipients/moj/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": "９９９"},
+    )
+    assert unknown.status_code in (302, 404)
+    with database(app) as session:
+        assert session.scalars(select(DeliveryRequest)).all() == []

@@ -1,0 +1,116 @@
+"""Deadline reminders: exactly the municipalities that have not submitted, once per point, in
+Japanese, through a real SMTP conversation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hub import jobs
+from hub.db import db, utcnow
+from hub.models import ReminderSent, Round, User
+from hub.services import reminders, responses
+from tests.conftest import make_user
+from tests.deliveries.conftest import BUNKYO, SHINJUKU, Inbox, Seeded, free_port
+
+
+def reached(inbox: Inbox) -> dict[str, list[str]]:
+    """Subjects received, by envelope recipient."""
+    found: dict[str, list[str]] = {}
+    for message in inbox.messages:
+        for address in str(message["To"]).split(", "):
+            found.setdefault(address, []).append(str(message["Subject"]))
+    return found
+
+
+def test_reminders_reach_exactly_those_who_have_not_submitted_once_per_point(
+    ctx, seeded: Seeded, respondents, smtp: Inbox
+):
+    second = make_user(
+        role="respondent", municipality=SHINJUKU, email="fuku.tanto@city.example.lg.jp"
+    )
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+
+    assert reminders.send_reminders(deadline - timedelta(days=4)) == []
+    assert smtp.messages == []
+
+    soon = deadline - timedelta(days=3) + timedelta(minutes=1)
+    sent = reminders.send_reminders(soon)
+    assert sorted((r.municipality_code, r.kind, r.sent) for r in sent) == [
+        (SHINJUKU, "due_soon", True),
+        (BUNKYO, "due_soon", True),
+    ]
+    got = reached(smtp)
+    assert set(got) == {respondents[SHINJUKU], second.email, respondents[BUNKYO]}
+    assert all(len(subjects) == 1 for subjects in got.values())
+    assert got[respondents[BUNKYO]][0].startswith("【提出のお願い】")
+    shinjuku = next(m for m in smtp.messages if second.email in str(m["To"]))
+    body = shinjuku.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert body.startswith("新宿区 ご担当者様")
+    assert "一時保存中" in body
+    assert reminders.send_reminders(soon + timedelta(hours=5)) == []
+
+    staff = db.session.get_one(User, seeded.staff_id)
+    bunkyo = responses.get_response(seeded.round_id, BUNKYO)
+    responses.grant_extension(bunkyo, deadline + timedelta(days=2), user=staff)
+    db.session.commit()
+    over = reminders.send_reminders(deadline + timedelta(minutes=1))
+    assert [(r.municipality_code, r.kind) for r in over] == [(SHINJUKU, "overdue")]
+    assert str(smtp.messages[-1]["Subject"]).startswith("【提出期限超過】")
+    assert reminders.send_reminders(deadline + timedelta(hours=1)) == []
+    late = reminders.send_reminders(deadline + timedelta(days=2, minutes=1))
+    assert [(r.municipality_code, r.kind) for r in late] == [(BUNKYO, "overdue")]
+    assert len(smtp.messages) == 4
+    rows = db.session.scalars(select(ReminderSent.municipality_code, ReminderSent.kind)).all()
+    assert len(rows) == 4
+
+
+def test_two_schedulers_send_one_reminder(ctx, app, seeded: Seeded, respondents, smtp: Inbox):
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+    soon = deadline - timedelta(days=2)
+    assert jobs.reminders(soon) is not None
+    assert jobs.reminders(soon) is None
+    assert jobs.reminders(soon + timedelta(minutes=1)) == []
+    assert len(smtp.messages) == 2
+
+
+def test_a_refused_reminder_is_tried_again(ctx, app, seeded: Seeded, respondents, monkeypatch):
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    )
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+    failed = reminders.send_reminders(deadline - timedelta(days=1))
+    assert len(failed) == 2
+    assert not any(r.sent for r in failed)
+    assert db.session.scalars(select(ReminderSent)).all() == []
+
+
+def test_without_a_mail_server_nothing_is_claimed(ctx, seeded: Seeded, respondents):
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+    assert reminders.send_reminders(deadline - timedelta(days=1)) == []
+    assert db.session.scalars(select(ReminderSent)).all() == []
+
+
+def test_a_municipality_without_accounts_is_skipped_until_it_has_one(ctx, seeded: Seeded, smtp):
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+    skipped = reminders.send_reminders(deadline - timedelta(days=1))
+    assert {r.municipality_code for r in skipped} == {SHINJUKU, BUNKYO}
+    assert smtp.messages == []
+    make_user(role="respondent", municipality=BUNKYO, email="bunkyo@city.example.lg.jp")
+    (sent,) = [
+        r for r in reminders.send_reminders(utcnow() + timedelta(days=13, hours=1)) if r.sent
+    ]
+    assert sent.municipality_code == BUNKYO
+
+
+def test_a_round_closed_early_by_staff_sends_no_reminders(ctx, seeded: Seeded, respondents, smtp):
+    from hub.services.rounds import close_round
+
+    round_ = db.session.get_one(Round, seeded.round_id)
+    close_round(round_, user=None)
+    db.session.commit()
+    assert reminders.send_reminders(round_.deadline - timedelta(days=1)) == []
+    assert reminders.send_reminders(round_.deadline + timedelta(hours=1)) == []
+    assert smtp.messages == []
