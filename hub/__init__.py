@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import AnonymousUserMixin
 
 from hub.config import Settings, load_settings
@@ -61,6 +61,8 @@ def _load_user(session_id: str) -> Any:
 def _select_locale() -> str:
     from flask_login import current_user
 
+    if not has_request_context():
+        return "ja"
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("ja", "en"):
         return chosen
@@ -70,13 +72,27 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub import health
+    from hub import health, recipients_web, web
+    from hub.admin import bp as admin_bp
     from hub.api import blp as api_blp
     from hub.auth.views import bp as auth_bp
+    from hub.consult import init_app as init_consult
+    from hub.downloads import bp as downloads_bp
+    from hub.excel import bp as excel_bp
     from hub.extensions import api, csrf
+    from hub.respond import bp as respond_bp
+    from hub.staff import bp as staff_bp
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(downloads_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(excel_bp)
+    web.init_app(app)
+    recipients_web.init_app(app)
+    init_consult(app)
     api.init_app(app)
     api.register_blueprint(api_blp)
     csrf.exempt(api_blp)

@@ -1,11 +1,12 @@
-"""Signing in and out. Each role lands on its own home page."""
+"""Signing in and out, changing one's password, choosing the language. Each role lands on its
+own home page after signing in."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -15,16 +16,48 @@ from wtforms.validators import DataRequired, Length
 
 from hub.auth.policy import SIGNED_IN, allow, public
 from hub.db import db
-from hub.models import Role
+from hub.errors import Invalid
+from hub.models import Role, User
 from hub.services import audit
-from hub.services.users import find_by_email, verify_password
+from hub.services.users import change_password, find_by_email, verify_password
 
 bp = Blueprint("auth", __name__)
 
+LANGUAGES = ("ja", "en")
+LANG_COOKIE_AGE = 365 * 24 * 3600
+
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("メールアドレス"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("パスワード"), validators=[DataRequired(), Length(max=256)])
+    email = EmailField(
+        _l("メールアドレス"),
+        validators=[
+            DataRequired(_l("メールアドレスを入力してください。")),
+            Length(max=254, message=_l("メールアドレスが長すぎます。")),
+        ],
+        render_kw={"autocomplete": "username", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("パスワード"),
+        validators=[
+            DataRequired(_l("パスワードを入力してください。")),
+            Length(max=256, message=_l("パスワードが長すぎます。")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("現在のパスワード"), render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        _l("新しいパスワード"),
+        description=_l("12文字以上。メールアドレスの一部や同じ文字の繰り返しは使えません。"),
+        render_kw={"autocomplete": "new-password"},
+    )
+    new_password_again = PasswordField(
+        _l("新しいパスワード（確認）"), render_kw={"autocomplete": "new-password"}
+    )
 
 
 def home_for(role: str) -> str:
@@ -44,24 +77,35 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target:
+        return None
     return target
+
+
+def start_session(user: User) -> None:
+    """A fresh session for ``user``: nothing of the previous one survives (no fixation)."""
+    session.clear()
+    login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         user = find_by_email(form.email.data or "")
         if user is not None and user.active and verify_password(user, form.password.data or ""):
-            login_user(user)
+            start_session(user)
             audit.record("auth.login", user=user, target=user.email)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for(home_for(user.role)))
         audit.record("auth.login_failed", user=None, target=(form.email.data or "")[:200])
         db.session.commit()
         flash(_("メールアドレスまたはパスワードが正しくありません。"), "error")
-    return render_template("auth/login.html", form=form)
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.post("/logout")
@@ -71,8 +115,47 @@ def logout() -> Any:
     audit.record("auth.logout", user=user, target=user.email)
     db.session.commit()
     logout_user()
+    session.clear()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def password() -> Any:
+    """Change one's own password; every other session of the account ends."""
+    form = PasswordForm()
+    if not form.is_submitted():
+        return render_template("auth/password.html", form=form, errors={})
+    user = current_user._get_current_object()
+    new = form.new_password.data or ""
+    if new != (form.new_password_again.data or ""):
+        errors = {
+            "new_password_again": [_("確認のため、同じパスワードをもう一度入力してください。")]
+        }
+        return render_template("auth/password.html", form=form, errors=errors), 422
+    try:
+        change_password(user, form.current_password.data or "", new)
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return render_template("auth/password.html", form=form, errors=exc.errors), 422
+    start_session(user)
+    flash(_("パスワードを変更しました。他の端末のログインは終了しました。"), "success")
+    return redirect(url_for(home_for(user.role)))
+
+
+@bp.get("/language/<lang>")
+@public
+def language(lang: str) -> Any:
+    """Switch the language of the pages (a cookie; no script needed) and go back."""
+    target = _safe_next(request.args.get("next")) or url_for("auth.index")
+    response = redirect(target)
+    if lang in LANGUAGES:
+        response.set_cookie(
+            "lang", lang, max_age=LANG_COOKIE_AGE, httponly=True, samesite="Lax", path="/"
+        )
+    return response
 
 
 @bp.get("/")

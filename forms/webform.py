@@ -1,0 +1,125 @@
+"""The browser form of a questionnaire, built from its definition (``forms/model.py``).
+
+One WTForms field per question, named by the question's id, labelled in the page's language; no
+field is ever written by hand in a template. The form only carries what was typed: every check
+and every normalization happens in ``forms.schema.load_answers`` (through the response services),
+so the web, the API and the Excel upload accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms.model import Kind, Question, Questionnaire
+
+LONG_TEXT = 200
+"""Text questions allowing more characters than this get a multi-line box."""
+
+RESERVED = frozenset({"version", "csrf_token", "action", "questionnaire"})
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A many-of question as a group of check boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuestionnaireForm(FlaskForm):
+    """Base class of the generated forms; ``version`` is the response version the page showed."""
+
+    questionnaire: ClassVar[Questionnaire]
+    version = HiddenField()
+
+    def field_of(self, question: Question) -> Field:
+        return self[question.id]
+
+    def answers(self, *, relevant_only: bool = False) -> dict[str, Any]:
+        """The raw answers as typed, keyed by question id, for ``responses.save_draft``.
+
+        ``relevant_only`` leaves out questions whose ``shown`` condition does not hold for what
+        was chosen (with scripts off every field is on the page; on submit those are ignored).
+        Choices are posted as codes, so the conditions can be evaluated on the raw values.
+        """
+        raw = {q.id: _raw_value(self[q.id], q) for q in self.questionnaire}
+        if relevant_only:
+            raw = {q.id: raw[q.id] for q in self.questionnaire if q.is_shown(raw)}
+        return raw
+
+    def posted_version(self) -> int:
+        """The version the page was built from; ``-1`` (always stale) when it is not a number."""
+        text = (self.version.data or "").strip()
+        return int(text) if text.isascii() and text.isdigit() else -1
+
+
+def _raw_value(field: Field, question: Question) -> Any:
+    if question.kind == Kind.MANY_OF:
+        return list(field.data or [])
+    if question.kind == Kind.BOOL:
+        return bool(field.data)
+    return field.data
+
+
+def initial_data(answers: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """What a form built for a GET shows: the stored (normalized) answers and their version."""
+    return {**answers, "version": str(version)}
+
+
+@cache
+def form_class(questionnaire: Questionnaire, locale: str) -> type[QuestionnaireForm]:
+    """The form class for a questionnaire, labelled in ``locale`` (``ja`` or ``en``)."""
+    attributes: dict[str, Any] = {"questionnaire": questionnaire}
+    for question in questionnaire:
+        if question.id in RESERVED or hasattr(QuestionnaireForm, question.id):
+            raise ValueError(f"question id {question.id!r} clashes with a form attribute")
+        attributes[question.id] = field_for(question, locale)
+    name = f"{questionnaire.id.title()}V{questionnaire.version}{locale.title()}Form"
+    return type(name, (QuestionnaireForm,), attributes)
+
+
+def field_for(question: Question, locale: str) -> Field:
+    """An unbound WTForms field for one question; no validators (the schema validates)."""
+    label = question.label.get(locale)
+    description = question.help.get(locale) if question.help else ""
+    common: dict[str, Any] = {"label": label, "description": description}
+    if question.kind == Kind.ONE_OF:
+        return RadioField(choices=_choices(question, locale), validate_choice=False, **common)
+    if question.kind == Kind.MANY_OF:
+        return MultiCheckboxField(
+            choices=_choices(question, locale), validate_choice=False, **common
+        )
+    if question.kind == Kind.BOOL:
+        return BooleanField(**common)
+    if question.kind == Kind.TEXT and (question.max_length or 0) > LONG_TEXT:
+        return TextAreaField(render_kw={"rows": 6}, **common)
+    return StringField(render_kw=_input_attributes(question.kind), **common)
+
+
+def _choices(question: Question, locale: str) -> list[SelectChoice]:
+    return [SelectChoice(choice.code, choice.display(locale)) for choice in question.choices]
+
+
+def _input_attributes(kind: Kind) -> dict[str, str]:
+    """Hints for keyboards and autofill; none of them restricts what may be typed."""
+    attributes: dict[Kind, dict[str, str]] = {
+        Kind.INTEGER: {"inputmode": "numeric", "autocomplete": "off"},
+        Kind.DATE: {"autocomplete": "off"},
+        Kind.PHONE: {"type": "tel", "autocomplete": "tel"},
+        Kind.EMAIL: {"inputmode": "email", "autocomplete": "email", "spellcheck": "false"},
+    }
+    return attributes.get(kind, {})

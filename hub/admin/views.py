@@ -1,0 +1,182 @@
+"""The administrator's pages: users (create, deactivate, reset password, bind to a municipality)
+and API tokens (create, revoke). Passwords and tokens made here are shown once, never stored."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from hub.admin.forms import BindForm, CreateUserForm, TokenForm
+from hub.auth.policy import allow
+from hub.db import db
+from hub.errors import Conflict, Invalid, NotFound
+from hub.models import ApiToken, Municipality, Recipient, Role, User
+from hub.services import users
+from hub.web.display import role_label
+from hub.web.editing import actor
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _municipality_choices() -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Municipality.code, Municipality.name)
+        .where(Municipality.active.is_(True))
+        .order_by(Municipality.code)
+    )
+    return [SelectChoice("", "—"), *(SelectChoice(code, f"{code} {name}") for code, name in rows)]
+
+
+def _recipient_choices() -> list[SelectChoice]:
+    rows = db.session.execute(select(Recipient.name, Recipient.title).order_by(Recipient.name))
+    return [
+        SelectChoice("", "—"),
+        *(SelectChoice(name, f"{title}（{name}）") for name, title in rows),
+    ]
+
+
+def _secret_page(template: str, **context: Any) -> ResponseReturnValue:
+    """A page showing a password or token once: never cached by the browser or a proxy."""
+    return render_template(template, **context), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/")
+@allow("users.manage")
+def home() -> ResponseReturnValue:
+    return render_template("admin/users.html", users=users.list_users())
+
+
+def _create_form() -> CreateUserForm:
+    form = CreateUserForm()
+    form.role.choices = [SelectChoice(role.value, role_label(role.value)) for role in Role]
+    form.municipality.choices = _municipality_choices()
+    form.recipient.choices = _recipient_choices()
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow("users.manage")
+def new_user() -> ResponseReturnValue:
+    form = _create_form()
+    if not form.is_submitted():
+        return render_template("admin/new_user.html", form=form, errors={})
+    password = form.password.data or secrets.token_urlsafe(12)
+    try:
+        user = users.create_user(
+            form.email.data or "",
+            role=form.role.data or "",
+            password=password,
+            municipality_code=form.municipality.data or None,
+            recipient_name=form.recipient.data or None,
+            display_name=(form.display_name.data or "").strip()[:100],
+            actor=actor(),
+        )
+        db.session.commit()
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        errors = _errors_of(exc, "email")
+        return render_template("admin/new_user.html", form=form, errors=errors), 422
+    shown = None if form.password.data else password
+    return _secret_page("admin/created.html", user=user, password=shown)
+
+
+def _errors_of(exc: Invalid | Conflict, field: str) -> Mapping[str, list[str]]:
+    if isinstance(exc, Invalid):
+        return exc.errors
+    return {field: [exc.message]}
+
+
+@bp.get("/users/<int:user_id>")
+@allow("users.manage")
+def user(user_id: int) -> ResponseReturnValue:
+    return _user_page(users.get_user(user_id))
+
+
+def _user_page(
+    account: User,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    bind_form: BindForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    if bind_form is None:
+        bind_form = BindForm(formdata=None, data={"municipality": account.municipality_code})
+    bind_form.municipality.choices = _municipality_choices()
+    return (
+        render_template(
+            "admin/user.html",
+            account=account,
+            tokens=users.tokens_of(account),
+            errors=dict(errors or {}),
+            bind_form=bind_form,
+            token_form=TokenForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@allow("users.manage")
+def deactivate(user_id: int) -> ResponseReturnValue:
+    account = users.get_user(user_id)
+    users.deactivate(account, actor=actor())
+    db.session.commit()
+    flash(_("%(email)s を無効化しました。", email=account.email), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@allow("users.manage")
+def reset_password(user_id: int) -> ResponseReturnValue:
+    account = users.get_user(user_id)
+    password = users.reset_password(account, actor=actor())
+    db.session.commit()
+    return _secret_page("admin/created.html", user=account, password=password, reset=True)
+
+
+@bp.post("/users/<int:user_id>/municipality")
+@allow("users.manage")
+def bind(user_id: int) -> ResponseReturnValue:
+    account = users.get_user(user_id)
+    form = BindForm()
+    try:
+        users.bind_municipality(account, form.municipality.data or "", actor=actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _user_page(account, errors=exc.errors, bind_form=form, status=422)
+    flash(_("自治体を設定しました。"), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/tokens")
+@allow("users.manage")
+def create_token(user_id: int) -> ResponseReturnValue:
+    account = users.get_user(user_id)
+    form = TokenForm()
+    description = (form.description.data or "").strip()[:200]
+    token = users.create_token(account, description=description, actor=actor())
+    db.session.commit()
+    return _secret_page("admin/token.html", account=account, token=token)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@allow("users.manage")
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    api_token = db.session.get(ApiToken, token_id)
+    if api_token is None:
+        raise NotFound(_("トークンが見つかりません。"))
+    if api_token.revoked_at is not None:
+        flash(_("このトークンは既に無効です。"), "info")
+        return redirect(url_for("admin.user", user_id=api_token.user_id))
+    users.revoke_token(token_id, actor=actor())
+    db.session.commit()
+    flash(_("トークン %(prefix)s… を無効にしました。", prefix=api_token.prefix), "success")
+    return redirect(url_for("admin.user", user_id=api_token.user_id))

@@ -1,0 +1,217 @@
+"""Where a round stands: counts by state and region, the board of every municipality, overdue.
+
+Everything is counted by SQL (GROUP BY over ``response`` joined to ``municipality``), so the board
+of a national round (1,741 municipalities) costs a handful of queries, not one per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from exports.aggregate import ordered_regions
+from hub.db import db, utcnow
+from hub.models import Municipality, Response, ResponseState, Round, User
+from hub.services.responses import COUNTED
+
+STATES: tuple[str, ...] = tuple(s.value for s in ResponseState)
+RETURNED = "returned"
+"""A pseudo-state for filtering: a draft that staff sent back (it carries a return reason)."""
+FILTER_STATES: tuple[str, ...] = (*STATES, RETURNED)
+
+
+def effective_deadline() -> ColumnElement[Any]:
+    """The round's deadline, or the municipality's extension when that is later."""
+    return case(
+        (Response.extension_until > Round.deadline, Response.extension_until),
+        else_=Round.deadline,
+    )
+
+
+def is_overdue(now: datetime) -> ColumnElement[bool]:
+    """Not yet submitted although its (possibly extended) deadline has passed."""
+    return and_(Response.state.not_in([str(s) for s in COUNTED]), effective_deadline() < now)
+
+
+@dataclass(frozen=True)
+class Progress:
+    round: Round
+    regions: tuple[str, ...]
+    by_region: dict[str, dict[str, int]]
+    """``{region: {state: n}}``, every state present (zero when none)."""
+    returned: int
+    overdue: int
+
+    @property
+    def by_state(self) -> dict[str, int]:
+        return {s: sum(row[s] for row in self.by_region.values()) for s in STATES}
+
+    @property
+    def asked(self) -> int:
+        return sum(self.by_state.values())
+
+    @property
+    def done(self) -> int:
+        """Submitted or accepted: what the "n/62" of the source document counts."""
+        return sum(self.by_state[str(s)] for s in COUNTED)
+
+    def asked_in(self, region: str) -> int:
+        return sum(self.by_region[region].values())
+
+    def done_in(self, region: str) -> int:
+        return sum(self.by_region[region][str(s)] for s in COUNTED)
+
+
+def progress(round_: Round, *, now: datetime | None = None) -> Progress:
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Municipality.region, Response.state, func.count())
+        .join(Response, Response.municipality_code == Municipality.code)
+        .where(Response.round_id == round_.id)
+        .group_by(Municipality.region, Response.state)
+    ).all()
+    regions = ordered_regions({region for region, _, _ in rows})
+    by_region = {r: dict.fromkeys(STATES, 0) for r in regions}
+    for region, state, n in rows:
+        by_region[region][state] = int(n)
+    returned, overdue = db.session.execute(
+        select(
+            func.count().filter(
+                and_(Response.state == ResponseState.DRAFT, Response.return_reason.is_not(None))
+            ),
+            func.count().filter(is_overdue(now)),
+        )
+        .select_from(Response)
+        .join(Round, Round.id == Response.round_id)
+        .where(Response.round_id == round_.id)
+    ).one()
+    return Progress(round_, regions, by_region, int(returned or 0), int(overdue or 0))
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    code: str
+    name: str
+    region: str
+    state: str
+    returned: bool
+    submitted_at: datetime | None
+    updated_at: datetime | None
+    updated_by: str | None
+    on_behalf: bool
+    deadline: datetime
+    extension_until: datetime | None
+    overdue: bool
+
+
+def board(
+    round_: Round,
+    *,
+    region: str | None = None,
+    state: str | None = None,
+    overdue_only: bool = False,
+    now: datetime | None = None,
+) -> list[BoardRow]:
+    """Every municipality asked in the round, in code order, optionally filtered."""
+    now = now or utcnow()
+    editor = aliased(User)
+    query = (
+        select(
+            Municipality.code,
+            Municipality.name,
+            Municipality.region,
+            Response.state,
+            Response.return_reason.is_not(None),
+            Response.submitted_at,
+            Response.updated_at,
+            editor.display_name,
+            editor.email,
+            Response.updated_on_behalf,
+            effective_deadline(),
+            Response.extension_until,
+            is_overdue(now),
+        )
+        .join(Response, Response.municipality_code == Municipality.code)
+        .join(Round, Round.id == Response.round_id)
+        .outerjoin(editor, editor.id == Response.updated_by_id)
+        .where(Response.round_id == round_.id)
+        .order_by(Municipality.code)
+    )
+    if region:
+        query = query.where(Municipality.region == region)
+    if state == RETURNED:
+        query = query.where(
+            Response.state == ResponseState.DRAFT, Response.return_reason.is_not(None)
+        )
+    elif state:
+        query = query.where(Response.state == state)
+    if overdue_only:
+        query = query.where(is_overdue(now))
+    return [_board_row(row, round_) for row in db.session.execute(query)]
+
+
+def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
+    (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
+    (display_name, email, on_behalf, deadline, extension_until, overdue) = row[7:]
+    return BoardRow(
+        code=code,
+        name=name,
+        region=region,
+        state=state,
+        returned=bool(has_reason) and state == ResponseState.DRAFT,
+        submitted_at=submitted_at,
+        updated_at=updated_at,
+        updated_by=display_name or email,
+        on_behalf=bool(on_behalf),
+        deadline=deadline,
+        extension_until=extension_until,
+        overdue=bool(overdue),
+    )
+
+
+@dataclass(frozen=True)
+class RoundLine:
+    round: Round
+    asked: int
+    done: int
+    overdue: int
+
+
+def overview(rounds: Sequence[Round], *, now: datetime | None = None) -> list[RoundLine]:
+    """One line per round for the staff home: asked, submitted or accepted, overdue."""
+    now = now or utcnow()
+    ids = [r.id for r in rounds]
+    counts: dict[int, tuple[int, int, int]] = {}
+    if ids:
+        counted = Response.state.in_([str(s) for s in COUNTED])
+        query = (
+            select(
+                Response.round_id,
+                func.count(),
+                func.count().filter(counted),
+                func.count().filter(is_overdue(now)),
+            )
+            .join(Round, Round.id == Response.round_id)
+            .where(Response.round_id.in_(ids))
+            .group_by(Response.round_id)
+        )
+        for round_id, asked, done, overdue in db.session.execute(query):
+            counts[round_id] = (int(asked), int(done or 0), int(overdue or 0))
+    return [RoundLine(r, *counts.get(r.id, (0, 0, 0))) for r in rounds]
+
+
+def municipality_rounds(code: str) -> list[Response]:
+    """A municipality's responses with their rounds, newest reference date first."""
+    return list(
+        db.session.scalars(
+            select(Response)
+            .join(Round, Round.id == Response.round_id)
+            .where(Response.municipality_code == code)
+            .order_by(Round.reference_date.desc(), Round.id.desc())
+        )
+    )

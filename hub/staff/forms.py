@@ -1,0 +1,47 @@
+"""The small forms of the staff pages. They only carry the typed text (and the CSRF token);
+the views parse dates and times and the services decide what is acceptable."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+
+
+class OpenRoundForm(FlaskForm):
+    survey = SelectField(_l("調査票"), validate_choice=False)
+    title = StringField(
+        _l("調査回の名称（省略可）"),
+        description=_l("省略すると「調査票名（基準日現在）」になります。"),
+    )
+    reference_date = StringField(
+        _l("基準日"),
+        description=_l("例: 令和3年4月1日、2021-04-01"),
+        render_kw={"autocomplete": "off"},
+    )
+    opens_at = StringField(
+        _l("受付開始日時（省略可）"),
+        description=_l("省略するとすぐに受付を始めます。例: 2021-04-05 09:00"),
+        render_kw={"autocomplete": "off"},
+    )
+    deadline = StringField(
+        _l("提出期限"),
+        description=_l("日本時間。例: 2021-05-31 17:00、令和3年5月31日 17:00"),
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        _l("差し戻しの理由"),
+        description=_l("回答者に表示されます。直してほしい項目と理由を書いてください。"),
+        render_kw={"rows": 4},
+    )
+
+
+class ExtensionForm(FlaskForm):
+    until = StringField(
+        _l("延長後の提出期限"),
+        description=_l("日本時間。例: 2021-06-15 17:00"),
+        render_kw={"autocomplete": "off"},
+    )

@@ -1,0 +1,249 @@
+"""都 staff: the rounds, opening one, the progress board, one response with its history and
+the review actions (差し戻し, 受理, 期限延長), and 代理入力 on a municipality's behalf."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from forms import registry
+from forms.normalize import InvalidValue
+from hub.auth.policy import allow
+from hub.db import db, utcnow
+from hub.errors import Invalid
+from hub.models import Response, Revision
+from hub.services import progress, responses, rounds
+from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
+from hub.staff.parsing import parse_day, parse_tokyo_datetime
+from hub.web.display import locale_code
+from hub.web.editing import Pages, actor, confirm_page, form_page, load_response, submit_post
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+PAGES = Pages(
+    form="staff.edit",
+    confirm="staff.edit_confirm",
+    submit="staff.edit_submit",
+    done="staff.response",
+    on_behalf=True,
+)
+
+
+@bp.get("/")
+@allow("response.review")
+def home() -> ResponseReturnValue:
+    """Every round, newest first, with how many municipalities have submitted."""
+    lines = progress.overview(rounds.list_rounds())
+    return render_template("staff/home.html", lines=lines, now=utcnow())
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@allow("rounds.manage")
+def new_round() -> ResponseReturnValue:
+    form = OpenRoundForm()
+    form.survey.choices = [
+        SelectChoice(key, registry.latest(key).title.get(locale_code())) for key in registry.ids()
+    ]
+    if request.method == "GET":
+        return render_template("staff/new_round.html", form=form, errors={})
+    errors: dict[str, list[str]] = {}
+    if form.survey.data not in registry.ids():
+        errors["survey"] = [_("調査票を選んでください。")]
+    values = _round_values(form, errors)
+    if errors:
+        return render_template("staff/new_round.html", form=form, errors=errors), 422
+    try:
+        opened = rounds.open_round(form.survey.data or "", user=actor(), **values)
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return render_template("staff/new_round.html", form=form, errors=exc.errors), 422
+    flash(_("調査回を開始しました: %(title)s", title=opened.title), "success")
+    return redirect(url_for("staff.board", round_id=opened.id))
+
+
+def _round_values(form: OpenRoundForm, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The typed dates and times as values for ``open_round``; problems go into ``errors``."""
+    values: dict[str, Any] = {"title": (form.title.data or "").strip()}
+    parsers: dict[str, Any] = {
+        "reference_date": parse_day,
+        "deadline": parse_tokyo_datetime,
+        "opens_at": parse_tokyo_datetime,
+    }
+    for name, parse in parsers.items():
+        text = (form[name].data or "").strip()
+        if not text and name == "opens_at":
+            continue
+        try:
+            values[name] = parse(text)
+        except InvalidValue as exc:
+            errors[name] = [str(exc)]
+    return values
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """The board's filters as read from the query string; unknown values are ignored."""
+
+    region: str | None
+    state: str | None
+    overdue: bool
+
+
+@bp.get("/rounds/<int:round_id>")
+@allow("response.review")
+def board(round_id: int) -> ResponseReturnValue:
+    """The progress board: counts by state and region, and every municipality (filterable)."""
+    round_ = responses.get_round(round_id)
+    now = utcnow()
+    summary = progress.progress(round_, now=now)
+    region = request.args.get("region") or None
+    state = request.args.get("state") or None
+    filters = BoardFilters(
+        region=region if region in summary.regions else None,
+        state=state if state in progress.FILTER_STATES else None,
+        overdue=request.args.get("overdue") == "1",
+    )
+    rows = progress.board(
+        round_,
+        region=filters.region,
+        state=filters.state,
+        overdue_only=filters.overdue,
+        now=now,
+    )
+    return render_template(
+        "staff/board.html",
+        round=round_,
+        summary=summary,
+        rows=rows,
+        filters=filters,
+        states=progress.STATES,
+        filter_states=progress.FILTER_STATES,
+        now=now,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@allow("rounds.manage")
+def close_round(round_id: int) -> ResponseReturnValue:
+    rounds.close_round(responses.get_round(round_id), user=actor())
+    db.session.commit()
+    flash(_("調査回を締め切りました。"), "success")
+    return redirect(url_for("staff.board", round_id=round_id))
+
+
+@bp.get("/rounds/<int:round_id>/responses/<code>")
+@allow("response.review")
+def response(round_id: int, code: str) -> ResponseReturnValue:
+    return _response_page(load_response(round_id, code))
+
+
+def _response_page(
+    response: Response,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    return_form: ReturnForm | None = None,
+    extension_form: ExtensionForm | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """One response: answers, state, review actions, revision history and a diff of two."""
+    history = responses.revisions(response)
+    older, newer = _compared(history)
+    return (
+        render_template(
+            "staff/response.html",
+            response=response,
+            round=response.round,
+            questionnaire=response.round.questionnaire,
+            history=list(reversed(history)),
+            older=older,
+            newer=newer,
+            changes=responses.diff(older.answers, newer.answers) if older and newer else {},
+            errors=dict(errors or {}),
+            return_form=return_form or ReturnForm(formdata=None),
+            extension_form=extension_form or ExtensionForm(formdata=None),
+            now=utcnow(),
+        ),
+        status,
+    )
+
+
+def _compared(history: list[Revision]) -> tuple[Revision | None, Revision | None]:
+    """The two revisions to compare: ``?from=&to=`` numbers, by default the last two."""
+    if not history:
+        return None, None
+    by_number = {r.number: r for r in history}
+    newer = by_number.get(request.args.get("to", type=int) or -1, history[-1])
+    default_older = next((r for r in reversed(history) if r.number < newer.number), None)
+    older = by_number.get(request.args.get("from", type=int) or -1, default_older)
+    return older, newer
+
+
+@bp.post("/rounds/<int:round_id>/responses/<code>/return")
+@allow("response.review")
+def return_response(round_id: int, code: str) -> ResponseReturnValue:
+    response = load_response(round_id, code)
+    form = ReturnForm()
+    try:
+        responses.return_response(response, form.reason.data or "", user=actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _response_page(response, errors=exc.errors, return_form=form, status=422)
+    flash(_("%(name)sの回答を差し戻しました。", name=response.municipality.name), "success")
+    return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+@bp.post("/rounds/<int:round_id>/responses/<code>/accept")
+@allow("response.review")
+def accept(round_id: int, code: str) -> ResponseReturnValue:
+    response = load_response(round_id, code)
+    responses.accept(response, user=actor())
+    db.session.commit()
+    flash(_("%(name)sの回答を受理しました。", name=response.municipality.name), "success")
+    return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+@bp.post("/rounds/<int:round_id>/responses/<code>/extension")
+@allow("response.review")
+def extension(round_id: int, code: str) -> ResponseReturnValue:
+    response = load_response(round_id, code)
+    form = ExtensionForm()
+    try:
+        until = parse_tokyo_datetime(form.until.data or "")
+    except InvalidValue as exc:
+        errors = {"until": [str(exc)]}
+        return _response_page(response, errors=errors, extension_form=form, status=422)
+    try:
+        responses.grant_extension(response, until, user=actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _response_page(response, errors=exc.errors, extension_form=form, status=422)
+    flash(_("%(name)sの提出期限を延長しました。", name=response.municipality.name), "success")
+    return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+@bp.route("/rounds/<int:round_id>/responses/<code>/edit", methods=["GET", "POST"])
+@allow("response.review")
+def edit(round_id: int, code: str) -> ResponseReturnValue:
+    """代理入力: the municipality's questionnaire, saved as staff acting on its behalf."""
+    return form_page(load_response(round_id, code), PAGES)
+
+
+@bp.get("/rounds/<int:round_id>/responses/<code>/edit/confirm")
+@allow("response.review")
+def edit_confirm(round_id: int, code: str) -> ResponseReturnValue:
+    return confirm_page(load_response(round_id, code), PAGES)
+
+
+@bp.post("/rounds/<int:round_id>/responses/<code>/edit/submit")
+@allow("response.review")
+def edit_submit(round_id: int, code: str) -> ResponseReturnValue:
+    return submit_post(load_response(round_id, code), PAGES)

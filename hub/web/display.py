@@ -1,0 +1,146 @@
+"""How stored values read on a page: answers by their labels, times in Asia/Tokyo, dates in 和暦.
+
+Times are stored in UTC; every page shows them in the configured zone (Asia/Tokyo) through
+Flask-Babel. Labels come from the questionnaire definition in the page's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+
+from forms.model import Condition, Kind, Question, Questionnaire
+from forms.normalize import InvalidValue, parse_date, to_wareki
+
+
+def locale_code() -> str:
+    """``ja`` or ``en``: the language of the current page."""
+    locale = get_locale()
+    return locale.language if locale is not None else "ja"
+
+
+def tokyo(value: datetime | None) -> str:
+    """``2021/04/01 17:00`` in Asia/Tokyo (the configured zone); empty for ``None``."""
+    if value is None:
+        return ""
+    return format_datetime(value, "yyyy/MM/dd HH:mm")
+
+
+def wareki(value: date | str | None) -> str:
+    """``令和3年4月1日`` in Japanese pages, ``2021-04-01`` in English ones."""
+    if value is None or value == "":
+        return ""
+    try:
+        day = parse_date(value) if isinstance(value, str) else value
+    except InvalidValue:
+        return str(value)
+    if locale_code() == "en":
+        return day.isoformat()
+    try:
+        return to_wareki(day)
+    except InvalidValue:
+        return day.isoformat()
+
+
+def answer_text(question: Question, value: Any, locale: str | None = None) -> str:
+    """An answer as people read it: choice labels, 和暦 dates, はい/いいえ (an unticked box is
+    いいえ); empty when unanswered."""
+    locale = locale or locale_code()
+    if question.kind == Kind.BOOL:
+        return _("はい") if value else _("いいえ")
+    if value is None or value == "" or value == []:
+        return ""
+    if question.kind == Kind.ONE_OF:
+        return _choice_label(question, value, locale)
+    if question.kind == Kind.MANY_OF:
+        codes = value if isinstance(value, list) else [value]
+        return "、".join(_choice_label(question, code, locale) for code in codes)
+    if question.kind == Kind.DATE:
+        return wareki(str(value))
+    return str(value)
+
+
+def _choice_label(question: Question, code: Any, locale: str) -> str:
+    choice = question.choice(str(code))
+    return choice.display(locale) if choice is not None else str(code)
+
+
+def requirement_note(questionnaire: Questionnaire, question: Question) -> str:
+    """When a conditionally required question must be answered, in words (empty otherwise)."""
+    condition = question.required
+    if not isinstance(condition, Condition):
+        return ""
+    locale = locale_code()
+    other = questionnaire.get(condition.question)
+    if other is None:
+        return ""
+    if condition.values:
+        names = "」「".join(c.display(locale) for c in other.choices if c.code in condition.values)
+        return _("「%(choices)s」を選んだ場合は必須です。", choices=names)
+    if condition.negate:
+        return _("「%(label)s」に当てはまらない場合は必須です。", label=other.label.get(locale))
+    return _("「%(label)s」に当てはまる場合は必須です。", label=other.label.get(locale))
+
+
+def state_label(state: str, returned: bool = False) -> str:
+    if returned:
+        return _("差し戻し")
+    labels = {
+        "not_started": _("未着手"),
+        "draft": _("回答中"),
+        "submitted": _("提出済み"),
+        "accepted": _("受理済み"),
+        "returned": _("差し戻し"),
+        "upcoming": _("開始前"),
+        "open": _("受付中"),
+        "closed": _("締切済み"),
+    }
+    return labels.get(state, state)
+
+
+def action_label(action: str) -> str:
+    labels = {
+        "save": _("一時保存"),
+        "submit": _("提出"),
+        "return": _("差し戻し"),
+        "accept": _("受理"),
+        "upload": _("Excelアップロード"),
+    }
+    return labels.get(action, action)
+
+
+def region_label(region: str) -> str:
+    labels = {"区部": _("区部"), "市部": _("市部"), "町村部": _("町村部")}
+    return labels.get(region, region)
+
+
+def role_label(role: str) -> str:
+    labels = {
+        "respondent": _("回答者（区市町村）"),
+        "staff": _("都職員"),
+        "counterpart": _("連携先（国）"),
+        "admin": _("システム管理者"),
+    }
+    return labels.get(role, role)
+
+
+def source_label(source: str) -> str:
+    labels = {"web": _("画面"), "api": "API", "excel": "Excel", "cli": _("コマンド")}
+    return labels.get(source, source)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(tokyo)
+    app.add_template_filter(wareki)
+    app.add_template_global(answer_text)
+    app.add_template_global(requirement_note)
+    app.add_template_global(state_label)
+    app.add_template_global(action_label)
+    app.add_template_global(region_label)
+    app.add_template_global(role_label)
+    app.add_template_global(source_label)
+    app.add_template_global(locale_code)

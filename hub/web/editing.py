@@ -1,0 +1,229 @@
+"""The questionnaire pages: fill in, 一時保存, 提出 with a confirmation step.
+
+Used twice: by respondents for their own municipality (``hub.respond``) and by staff entering or
+correcting a response on a municipality's behalf, 代理入力 (``hub.staff``); :class:`Pages` names
+the endpoints of each. The views parse the form, call one response service, commit and redirect;
+the services validate and normalize. Whatever goes wrong, the page comes back with everything
+that was typed still in the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+from forms.schema import completeness_errors
+from forms.webform import QuestionnaireForm, form_class, initial_data
+from hub.auth.gate import current_actor
+from hub.auth.policy import ensure_municipality
+from hub.db import db, utcnow
+from hub.errors import Conflict, Invalid
+from hub.models import Response, User
+from hub.services import responses
+from hub.services.responses import EDITABLE
+from hub.web.display import answer_text, locale_code
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The endpoints of one set of questionnaire pages; each takes ``round_id`` and ``code``."""
+
+    form: str
+    confirm: str
+    submit: str
+    done: str
+    """The read-only view, shown after submitting and whenever the response is locked."""
+    on_behalf: bool = False
+
+    def url(self, page: str, response: Response) -> str:
+        return url_for(
+            getattr(self, page), round_id=response.round_id, code=response.municipality_code
+        )
+
+
+class ConfirmForm(FlaskForm):
+    version = HiddenField()
+
+    def posted_version(self) -> int:
+        text = (self.version.data or "").strip()
+        return int(text) if text.isascii() and text.isdigit() else -1
+
+
+def actor() -> User:
+    user = current_actor()
+    assert user is not None, "the gate lets no anonymous request reach these views"
+    return user
+
+
+def load_response(round_id: int, code: str) -> Response:
+    """The response, after checking that the signed-in user may see this municipality."""
+    responses.get_round(round_id)
+    ensure_municipality(actor(), code)
+    return responses.get_response(round_id, code)
+
+
+def new_form(response: Response, *, from_request: bool) -> QuestionnaireForm:
+    form_type = form_class(response.round.questionnaire, locale_code())
+    if from_request:
+        return form_type()
+    return form_type(formdata=None, data=initial_data(response.answers, response.version))
+
+
+def form_page(response: Response, pages: Pages) -> ResponseReturnValue:
+    """GET shows the form (stored answers, pre-filled ones included); POST saves or submits.
+
+    A POST to a response that was submitted meanwhile (say, from another tab) is refused by the
+    service and comes back with the typed input, never silently dropped.
+    """
+    if request.method == "GET":
+        if response.state not in EDITABLE:
+            return redirect(pages.url("done", response))
+        return render_form(response, new_form(response, from_request=False), pages)
+    return _save_posted(response, pages, submitting=request.form.get("action") == "submit")
+
+
+def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> ResponseReturnValue:
+    """Save what was posted as a draft; on 提出, go on to the confirmation if it is complete."""
+    form = new_form(response, from_request=True)
+    raw = form.answers(relevant_only=submitting)
+    try:
+        responses.save_draft(response, raw, version=form.posted_version(), user=actor())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        errors = exc.errors
+        if submitting:
+            errors = _with_missing(response, raw, errors)
+        return render_form(response, form, pages, errors=errors, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        return _conflict(response, form, pages, exc)
+    if not submitting:
+        flash(_("一時保存しました。"), "success")
+        return redirect(pages.url("form", response))
+    problems = completeness_errors(
+        response.round.questionnaire, response.answers, response.round.reference_date
+    )
+    if problems:
+        form.version.data = str(response.version)
+        notice = _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
+        return render_form(response, form, pages, errors=problems, status=422, notice=notice)
+    return redirect(pages.url("confirm", response))
+
+
+def _with_missing(
+    response: Response, raw: Mapping[str, Any], errors: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Add the required-but-empty fields, so that one round trip names every problem.
+
+    Without a reference date the schema's completeness rules look only at what is empty, which
+    the raw values tell as well as normalized ones (choices are posted as codes).
+    """
+    missing = completeness_errors(response.round.questionnaire, raw, None)
+    return {**{k: v for k, v in missing.items() if k not in errors}, **errors}
+
+
+def _conflict(
+    response: Response, form: QuestionnaireForm, pages: Pages, exc: Conflict
+) -> ResponseReturnValue:
+    current = exc.details.get("current_answers")
+    if not isinstance(current, Mapping):
+        return render_form(response, form, pages, status=409, problem=exc.message)
+    form.version.data = str(exc.details.get("current_version", response.version))
+    theirs = form.answers()
+    rows = []
+    for question in response.round.questionnaire:
+        mine, saved = (
+            answer_text(question, theirs.get(question.id)),
+            answer_text(question, current.get(question.id)),
+        )
+        if mine != saved:
+            rows.append((question, mine, saved))
+    return render_form(
+        response,
+        form,
+        pages,
+        status=409,
+        problem=exc.message,
+        conflict={"rows": rows, "by": exc.details.get("updated_by")},
+    )
+
+
+def render_form(
+    response: Response,
+    form: QuestionnaireForm,
+    pages: Pages,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    status: int = 200,
+    problem: str | None = None,
+    notice: str | None = None,
+    conflict: Mapping[str, Any] | None = None,
+) -> ResponseReturnValue:
+    questionnaire = response.round.questionnaire
+    errors = dict(errors or {})
+    known = {q.id for q in questionnaire}
+    return (
+        render_template(
+            "questionnaire/form.html",
+            response=response,
+            round=response.round,
+            questionnaire=questionnaire,
+            form=form,
+            pages=pages,
+            errors=errors,
+            general_errors=[m for k, msgs in errors.items() if k not in known for m in msgs],
+            problem=problem,
+            notice=notice,
+            conflict=conflict,
+            past_deadline=utcnow() > response.deadline_for(),
+        ),
+        status,
+    )
+
+
+def confirm_page(response: Response, pages: Pages) -> ResponseReturnValue:
+    """The check before submitting: every answer as it will be sent, and one button."""
+    if response.state not in EDITABLE:
+        return redirect(pages.url("done", response))
+    problems = completeness_errors(
+        response.round.questionnaire, response.answers, response.round.reference_date
+    )
+    if problems:
+        flash(_("未入力または誤りのある項目があります。直してから提出してください。"), "error")
+        return redirect(pages.url("form", response))
+    form = ConfirmForm(formdata=None, data={"version": str(response.version)})
+    return render_template(
+        "questionnaire/confirm.html",
+        response=response,
+        round=response.round,
+        questionnaire=response.round.questionnaire,
+        form=form,
+        pages=pages,
+        past_deadline=utcnow() > response.deadline_for(),
+    )
+
+
+def submit_post(response: Response, pages: Pages) -> ResponseReturnValue:
+    form = ConfirmForm()
+    try:
+        responses.submit(response, user=actor(), version=form.posted_version())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return render_form(
+            response, new_form(response, from_request=False), pages, errors=exc.errors, status=422
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(pages.url("form", response))
+    flash(_("提出しました。東京都の担当者が確認します。"), "success")
+    return redirect(pages.url("done", response))

@@ -1,0 +1,99 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the test app.
+
+The app is served by werkzeug on 127.0.0.1 (a free port) in a thread, on the ``app`` fixture's
+database. Every page opened through ``open_page`` is watched: a request for anything outside the
+hub (a CDN, a web font, an analytics beacon) or a script error fails the test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "browser tests need Chromium at /usr/bin/chromium (Debian package 'chromium'; "
+            ".ci/run installs it)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == "127.0.0.1"
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+    """``open_page(java_script_enabled=True)``: a page in a fresh browser context (own cookies)."""
+    contexts: list[Any] = []
+    outside: list[str] = []
+    script_errors: list[str] = []
+
+    def make(**options: Any) -> Any:
+        context = browser.new_context(
+            viewport=VIEWPORT, locale="ja-JP", base_url=live_server, **options
+        )
+        context.set_default_timeout(5000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("request", lambda r: None if is_local(r.url) else outside.append(r.url))
+        page.on("pageerror", lambda e: script_errors.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not outside, f"pages asked for resources outside the hub: {outside}"
+    assert not script_errors, f"script errors: {script_errors}"
+
+
+def screenshot(page: Any, name: str, *, top: bool = False) -> None:
+    """Save what the page shows at 1280×800 under test-artifacts/screenshots/ for reviewers
+    (``top``: scrolled to the top of the page first)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if top:
+        page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))

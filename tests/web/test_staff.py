@@ -1,0 +1,302 @@
+"""Staff pages: rounds with progress, opening a round, the progress board and its filters, one
+response with history and diff, return / accept / extension, and 代理入力."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from hub.db import db, utcnow
+from hub.models import Response, ResponseState, Revision, Round
+from hub.services import responses
+from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.web.conftest import Web, field_values, page, text_of, textarea_value
+
+CHIYODA, HACHIOJI, OKUTAMA = "131016", "132012", "133086"
+
+
+@pytest.fixture
+def staff(web) -> Web:
+    return web("staff")
+
+
+def submitted(app, round_id: int, code: str, **answers) -> None:
+    with app.app_context():
+        response = response_of(round_id, code)
+        user = make_user(role="respondent", municipality=code)
+        responses.submit(response, raw_answers=complete_answers(**answers), user=user)
+        db.session.commit()
+
+
+def test_rounds_list_shows_progress(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    doc = page(staff.get("/staff/"))
+    row = doc.xpath(f"//a[@href='/staff/rounds/{round_id}']/ancestor::tr")[0]
+    assert "1/62" in row.text_content()
+
+
+def test_open_a_round_with_wareki_dates(staff, app):
+    answer = staff.post(
+        "/staff/rounds/new",
+        {
+            "survey": "torikumi",
+            "reference_date": "令和３年４月１日",
+            "deadline": "2099-05-31 17:00",
+            "opens_at": "",
+            "title": "",
+        },
+    )
+    assert answer.status_code == 302, text_of(answer)
+    with app.app_context():
+        opened = db.session.scalars(select(Round)).one()
+        assert opened.reference_date == date(2021, 4, 1)
+        assert opened.deadline.isoformat() == "2099-05-31T08:00:00+00:00"
+        count = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.round_id == opened.id)
+        )
+        assert count == 62
+    board = staff.get(answer.headers["Location"])
+    assert "0/62" in text_of(board)
+
+
+def test_open_round_errors_are_per_field_and_input_is_kept(staff, app):
+    typed = {
+        "survey": "torikumi",
+        "reference_date": "令和1年4月30日",
+        "deadline": "2099-05-31",
+        "opens_at": "あした",
+        "title": "=cmd|'/c calc'!A1",
+    }
+    answer = staff.post("/staff/rounds/new", typed)
+    assert answer.status_code == 422
+    doc = page(answer)
+    for name in ("reference_date", "deadline", "opens_at"):
+        assert doc.xpath(f"//*[@id='{name}-error']"), name
+    assert "時刻も入力してください" in doc.xpath("//*[@id='deadline-error']")[0].text_content()
+    values = field_values(answer, "//form[@class='form']")
+    for name in ("reference_date", "deadline", "opens_at", "title"):
+        assert values[name] == typed[name]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_deadline_before_opening_is_refused_by_the_service(staff):
+    answer = staff.post(
+        "/staff/rounds/new",
+        {
+            "survey": "torikumi",
+            "reference_date": "2021-04-01",
+            "opens_at": "2099-06-01 09:00",
+            "deadline": "2099-05-31 17:00",
+        },
+    )
+    assert answer.status_code == 422
+    assert page(answer).xpath("//*[@id='deadline-error']")
+
+
+def test_board_counts_by_state_and_region_and_names_municipalities(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    submitted(app, round_id, OKUTAMA)
+    with app.app_context():
+        response = response_of(round_id, HACHIOJI)
+        responses.save_draft(response, {"contact_name": "八王子"}, version=0, user=None)
+        db.session.commit()
+    board = staff.get(f"/staff/rounds/{round_id}")
+    doc = page(board)
+    assert doc.xpath("//*[@class='headline__number']")[0].text_content() == "2/62"
+    detail = doc.xpath("//*[@class='headline__detail']")[0].text_content()
+    assert "区部 1/23" in " ".join(detail.split())
+    assert "市部 0/26" in " ".join(detail.split())
+    assert "町村部 1/13" in " ".join(detail.split())
+    totals = [
+        td.text_content() for td in doc.xpath("//table[contains(@class,'table--counts')]/tfoot//td")
+    ]
+    assert totals == ["59", "1", "2", "0", "62"]
+    chiyoda = doc.xpath(f"//tr[@data-municipality='{CHIYODA}']")[0].text_content()
+    assert "千代田区" in chiyoda
+    assert "提出済み" in chiyoda
+    assert len(doc.xpath("//tr[@data-municipality]")) == 62
+
+
+def test_board_filters_by_region_state_and_overdue_without_scripts(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    only_ku = page(staff.get(f"/staff/rounds/{round_id}?region=区部"))
+    assert len(only_ku.xpath("//tr[@data-municipality]")) == 23
+    only_submitted = page(staff.get(f"/staff/rounds/{round_id}?state=submitted"))
+    assert only_submitted.xpath("//tr[@data-municipality]/@data-municipality") == [CHIYODA]
+    assert not page(staff.get(f"/staff/rounds/{round_id}?overdue=1")).xpath(
+        "//tr[@data-municipality]"
+    )
+    with app.app_context():
+        round_ = db.session.get(Round, round_id)
+        round_.deadline = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    overdue = page(staff.get(f"/staff/rounds/{round_id}?overdue=1"))
+    rows = overdue.xpath("//tr[@data-municipality]")
+    assert len(rows) == 61
+    assert all("期限超過" in r.text_content() for r in rows)
+    junk = staff.get(f"/staff/rounds/{round_id}?region=<script>&state=nope")
+    assert junk.status_code == 200
+    assert len(page(junk).xpath("//tr[@data-municipality]")) == 62
+
+
+def test_return_needs_a_reason_and_keeps_it_on_error(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    staff.get(url)
+    empty = staff.post(f"{url}/return", {"reason": "　"})
+    assert empty.status_code == 422
+    assert page(empty).xpath("//*[@id='reason-error']")
+    too_long = "直してください。" * 300
+    staff.get(url)
+    long_answer = staff.post(f"{url}/return", {"reason": too_long})
+    assert long_answer.status_code == 422
+    textarea = page(long_answer).xpath("//textarea[@name='reason']")[0]
+    assert textarea_value(textarea) == too_long
+    staff.get(url)
+    done = staff.post(f"{url}/return", {"reason": "電話番号を直通にしてください。"})
+    assert done.status_code == 302
+    with app.app_context():
+        response = response_of(round_id, CHIYODA)
+        assert response.state == ResponseState.DRAFT
+        assert response.return_reason == "電話番号を直通にしてください。"
+    shown = text_of(staff.get(url))
+    assert "千代田区の回答を差し戻しました。" in shown
+    assert "電話番号を直通にしてください。" in shown
+
+
+def test_accept_locks_the_response(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    staff.get(url)
+    assert staff.post(f"{url}/accept").status_code == 302
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == ResponseState.ACCEPTED
+    staff.get(url)
+    again = staff.post(f"{url}/accept")
+    assert again.status_code == 409
+    assert "受理できるのは提出済みの回答だけです" in text_of(again)
+
+
+def test_extension_in_tokyo_time(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    url = f"/staff/rounds/{round_id}/responses/{HACHIOJI}"
+    staff.get(url)
+    bad = staff.post(f"{url}/extension", {"until": "来週"})
+    assert bad.status_code == 422
+    assert page(bad).xpath("//input[@name='until']/@value") == ["来週"]
+    past = staff.post(f"{url}/extension", {"until": "2000-01-01 17:00"})
+    assert past.status_code == 422
+    assert "現在より後" in text_of(past)
+    staff.get(url)
+    ok = staff.post(f"{url}/extension", {"until": "令和81年6月15日 17:00"})
+    assert ok.status_code == 302
+    with app.app_context():
+        until = response_of(round_id, HACHIOJI).extension_until
+        assert until is not None
+        assert until.isoformat() == "2099-06-15T08:00:00+00:00"
+    assert "延長" in text_of(staff.get(f"/staff/rounds/{round_id}?region=市部"))
+
+
+def test_on_behalf_entry_is_recorded_as_such(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    url = f"/staff/rounds/{round_id}/responses/{OKUTAMA}/edit"
+    shown = staff.get(url)
+    assert "代理入力" in text_of(shown)
+    values = {k: v for k, v in field_values(shown).items() if v not in (None, [])}
+    values.update(complete_answers(contact_name="奥多摩 花子"), action="submit")
+    answer = staff.post(url, values)
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/edit/confirm")
+    confirm = staff.get(answer.headers["Location"])
+    version = page(confirm).xpath("//input[@name='version']/@value")[0]
+    done = staff.post(
+        f"/staff/rounds/{round_id}/responses/{OKUTAMA}/edit/submit", {"version": version}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        response = response_of(round_id, OKUTAMA)
+        assert response.state == ResponseState.SUBMITTED
+        assert response.updated_on_behalf
+        revisions = db.session.scalars(
+            select(Revision).filter_by(response_id=response.id).order_by(Revision.number)
+        ).all()
+        assert [r.on_behalf for r in revisions] == [True, True]
+    row = page(staff.get(f"/staff/rounds/{round_id}?region=町村部")).xpath(
+        f"//tr[@data-municipality='{OKUTAMA}']"
+    )[0]
+    assert "代理入力" in row.text_content()
+
+
+def test_response_page_shows_history_and_a_diff_between_revisions(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+        response = response_of(round_id, CHIYODA)
+        responses.save_draft(response, {"contact_name": "初版"}, version=0, user=None)
+        responses.save_draft(
+            response, {"contact_name": "二版", "cooperating_employers": 5}, version=1, user=None
+        )
+        responses.save_draft(response, {"contact_name": "三版"}, version=2, user=None)
+        db.session.commit()
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    doc = page(staff.get(url))
+    assert doc.xpath("//li[@id='revision-3']")
+    assert doc.xpath("//li[@id='revision-1']")
+    diff = doc.xpath("//table[contains(@class,'diff')]")[0].text_content()
+    assert "二版" in diff
+    assert "三版" in diff
+    assert "初版" not in diff
+    chosen = page(staff.get(f"{url}?from=1&to=2"))
+    diff = chosen.xpath("//table[contains(@class,'diff')]")[0].text_content()
+    assert "初版" in diff
+    assert "二版" in diff
+    assert "協力雇用主数" in diff
+    nonsense = staff.get(f"{url}?from=abc&to=999")
+    assert nonsense.status_code == 200
+
+
+def test_downloads_are_linked_only_when_their_endpoints_exist(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    doc = page(staff.get(f"/staff/rounds/{round_id}"))
+    links = doc.xpath("//a/@href")
+    if "downloads.round_workbook" in app.view_functions:
+        with app.test_request_context():
+            from flask import url_for
+
+            assert url_for("downloads.round_workbook", round_id=round_id) in links
+    else:
+        assert not [link for link in links if "workbook" in link]
+
+
+def test_respondents_and_admins_cannot_use_staff_pages(web, app):
+    with app.app_context():
+        round_id = make_round().id
+    for client in (web("respondent", municipality=CHIYODA), web("admin")):
+        assert client.get("/staff/").status_code == 403
+        assert client.get(f"/staff/rounds/{round_id}").status_code == 403
+        assert client.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}").status_code == 403
+
+
+def test_staff_following_a_respondent_link_land_on_the_staff_pages(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    answer = staff.get(f"/respond/rounds/{round_id}/{CHIYODA}")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/staff/rounds/{round_id}/responses/{CHIYODA}/edit"
+    view = staff.get(f"/respond/rounds/{round_id}/{CHIYODA}/history")
+    assert view.headers["Location"] == f"/staff/rounds/{round_id}/responses/{CHIYODA}"
