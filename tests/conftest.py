@@ -30,6 +30,8 @@ from hub.services import reference
 from hub.services.rounds import open_round
 from hub.services.users import create_token, create_user
 
+pytest_plugins = ["tests.browser.support"]
+
 PASSWORD = "correct horse battery staple"
 
 

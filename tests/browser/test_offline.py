@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import is_local
+from tests.browser.support import is_local
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,8 @@ def test_is_local():
     assert not is_local("http://localhost.evil.example/x.js")
 
 
-def test_the_watch_sees_a_request_for_an_outside_resource(browser, live_server):
-    context = browser.new_context(base_url=live_server)
+def test_the_watch_sees_a_request_for_an_outside_resource(chromium, live_server):
+    context = chromium.new_context(base_url=live_server)
     try:
         page = context.new_page()
         seen: list[str] = []

@@ -8,7 +8,7 @@ import pytest
 
 from hub.db import db
 from hub.models import ResponseState
-from tests.browser.conftest import screenshot
+from tests.browser.support import screenshot
 from tests.conftest import PASSWORD, make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser

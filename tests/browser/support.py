@@ -1,5 +1,8 @@
 """Real-browser fixtures: Debian's Chromium driven by Playwright against the test app.
 
+A pytest plugin loaded by tests/conftest.py, so that every area's browser tests share the one
+session-wide Playwright instance (Playwright's sync API cannot be started twice at once).
+
 The app is served by werkzeug on 127.0.0.1 (a free port) in a thread, on the ``app`` fixture's
 database. Every page opened through ``open_page`` is watched: a request for anything outside the
 hub (a CDN, a web font, an analytics beacon) or a script error fails the test.
@@ -31,7 +34,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(
             "browser tests need Chromium at /usr/bin/chromium (Debian package 'chromium'; "
@@ -40,11 +43,11 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        yield launched
+        launched.close()
 
 
 @pytest.fixture
@@ -66,14 +69,14 @@ def is_local(url: str) -> bool:
 
 
 @pytest.fixture
-def open_page(browser: Any, live_server: str) -> Iterator[Callable[..., Any]]:
+def open_page(chromium: Any, live_server: str) -> Iterator[Callable[..., Any]]:
     """``open_page(java_script_enabled=True)``: a page in a fresh browser context (own cookies)."""
     contexts: list[Any] = []
     outside: list[str] = []
     script_errors: list[str] = []
 
     def make(**options: Any) -> Any:
-        context = browser.new_context(
+        context = chromium.new_context(
             viewport=VIEWPORT, locale="ja-JP", base_url=live_server, **options
         )
         context.set_default_timeout(5000)
