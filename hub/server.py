@@ -39,6 +39,11 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
     ).run()
 
 
+def _stop_on_sigterm(_signum: int, _frame: Any) -> None:
+    """``kill`` stops the development process as Ctrl-C does: the scheduler shuts down too."""
+    raise KeyboardInterrupt
+
+
 def run_development(*, host: str) -> None:
     from werkzeug.serving import run_simple
 
@@ -49,7 +54,7 @@ def run_development(*, host: str) -> None:
     settings = app.extensions["hub_settings"]
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(f"再犯防止 連携調査ハブ: http://{host}:{settings.port}/  (Ctrl-C で停止)", flush=True)
     try:
         run_simple(host, settings.port, app, threaded=True, use_reloader=False)
