@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hub.auth.gate import is_api_request
@@ -137,8 +139,64 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
     return messages
 
 
+def _rollback_quietly() -> None:
+    """Roll back; when the database itself is gone, there is nothing to roll back."""
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.remove()
+
+
+DATABASE_UNAVAILABLE_JA = (
+    "データベースに一時的に接続できません。入力内容はまだ保存されていません。"
+    "しばらくしてからもう一度操作してください。"
+)
+DATABASE_UNAVAILABLE_EN = (
+    "The database cannot be reached for a moment. Nothing was saved yet; please try again shortly."
+)
+
+
+def _unavailable_page() -> str:
+    """A page built without templates: Flask-Login's context processor would load the user."""
+    css = escape(url_for("static", filename="hub.css"))
+    again = escape(request.full_path.rstrip("?"))
+    return (
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>再犯防止 連携調査ハブ</title>"
+        f'<link rel="stylesheet" href="{css}"></head>'
+        f'<body><main id="main" class="container"><h1>{DATABASE_UNAVAILABLE_JA}</h1>'
+        f'<p lang="en">{DATABASE_UNAVAILABLE_EN}</p>'
+        f'<p><a href="{again}">再読み込み / Reload</a></p></main></body></html>'
+    )
+
+
+def handle_database_unavailable(exc: Exception) -> Any:
+    """The database dropped the connection or is restarting: 503, try again shortly.
+
+    Nothing here may touch the database again (no signed-in user, no locale from the account),
+    so the page is a standalone one in both languages.
+    """
+    _rollback_quietly()
+    current_app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__
+    )
+    if is_api_request():
+        english = request.cookies.get("lang") == "en"
+        message = DATABASE_UNAVAILABLE_EN if english else DATABASE_UNAVAILABLE_JA
+        response = make_response(jsonify({"message": message}), 503)
+    else:
+        response = make_response(_unavailable_page(), 503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def handle_unexpected(exc: Exception) -> Any:
-    db.session.rollback()
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return handle_database_unavailable(exc)
+    _rollback_quietly()
     if isinstance(exc, RecursionError):
         current_app.logger.warning("nesting too deep on %s %s", request.method, request.path)
         return _body(400, _("リクエストの入れ子が深すぎます。"), None, {})
