@@ -100,6 +100,7 @@ def empty_tables() -> None:
 def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test that uses the app gets the reference data and nothing else."""
     yield
+    db.session.remove()  # a session some test used outside any app context (thread-scoped)
     if "app" in request.fixturenames:
         application: Flask = request.getfixturevalue("app")
         with application.app_context():

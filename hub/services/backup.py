@@ -6,6 +6,7 @@ PostgreSQL goes through ``pg_dump``/``pg_restore`` in the custom format, when th
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -114,12 +115,24 @@ def _libpq(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+LOCK_TIMEOUT = "30s"
+"""How long pg_restore waits for a table another connection holds before giving up."""
+
+
 def _run(command: list[str], tool: str) -> None:
     if shutil.which(tool) is None:
         raise BackupError(
             f"{tool} が見つかりません（PostgreSQL のクライアントをインストールしてください）。"
         )
-    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    env = {**os.environ, "PGOPTIONS": f"-c lock_timeout={LOCK_TIMEOUT}"}
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=3600, check=False, env=env
+    )
+    if result.returncode != 0 and "lock timeout" in result.stderr:
+        raise BackupError(
+            f"{tool}: 他の接続がテーブルを使用中です。ハブ（hub serve / hub scheduler）を止めてから"
+            "やり直してください。"
+        )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
         raise BackupError(f"{tool} が失敗しました: {lines[-1] if lines else result.returncode}")
