@@ -245,6 +245,72 @@ def burst(
     return len(order) * 3 / elapsed, saves, submits
 
 
+def answer_with_retries(client: Client, path: str, answers: dict[str, Any]) -> int:
+    """Save and submit as a patient client does: on 503 or a dropped connection, wait and start
+    again from a fresh GET (the version tells whether the last save went through). Returns the
+    number of transient failures seen; raises when the response never gets submitted."""
+    for transient in range(30):
+        try:
+            status, body = client.request("GET", path)
+            if status == 200 and body["state"] == "submitted":
+                return transient
+            if status == 200:
+                status, body = client.request(
+                    "PUT", path, {"answers": answers, "version": body["version"]}
+                )
+            if status == 200:
+                status, body = client.request("POST", path + "/submit", {})
+            if status == 200:
+                return transient
+            if status not in (409, 503):
+                raise RuntimeError(f"{path}: {status} {body}")
+        except (ConnectionError, http.client.HTTPException, TimeoutError):
+            client.conn.close()
+            client.conn = http.client.HTTPConnection(HOST, client.port, timeout=30)
+        time.sleep(1.0)
+    raise RuntimeError(f"{path}: not submitted after 30 attempts")
+
+
+def restart_survival(
+    port: int, round_id: int, tokens: dict[str, str], clients: int
+) -> dict[str, Any]:
+    """Restart PostgreSQL while these municipalities save and submit; none may be lost."""
+    cluster = sorted(os.listdir("/etc/postgresql"))[0]
+    order = sorted(tokens)
+    failures: list[str] = []
+    transient: list[int] = []
+
+    def answer(code: str) -> None:
+        path = f"/api/v1/rounds/{round_id}/responses/{code}"
+        try:
+            transient.append(
+                answer_with_retries(Client(port, tokens[code]), path, complete_answers(len(code)))
+            )
+        except RuntimeError as exc:
+            failures.append(str(exc))
+
+    def restart() -> None:
+        time.sleep(0.5)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "restart"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    elapsed = run_clients(clients, order, answer)
+    restarter.join()
+    return {
+        "municipalities": len(order),
+        "seconds": round(elapsed, 1),
+        "transient_failures_retried": sum(transient),
+        "final_failures": len(failures),
+        "examples": failures[:3],
+    }
+
+
 def _race(port: int, token: str, path: str, bodies: list[dict[str, Any]]) -> list[int]:
     """Send the bodies as PUTs released at the same instant; return their statuses."""
     barrier = threading.Barrier(len(bodies))
@@ -307,6 +373,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--healthz-seconds", type=float, default=10.0)
     parser.add_argument("--pairs", type=int, default=20, help="simultaneous-save pairs to check")
+    parser.add_argument(
+        "--restart-db",
+        type=int,
+        default=0,
+        metavar="N",
+        help="keep N municipalities back and restart the local PostgreSQL while they answer",
+    )
     args = parser.parse_args(argv)
 
     url = prepare_database(args.database_url)
@@ -320,11 +393,19 @@ def main(argv: list[str] | None = None) -> int:
         watchdog = threading.Timer(TIME_LIMIT_SECONDS, server.kill)
         watchdog.start()
         try:
+            codes = sorted(tokens)
+            held_back = codes[len(codes) - args.restart_db :] if args.restart_db else []
+            burst_tokens = {c: tokens[c] for c in codes if c not in set(held_back)}
             floor, health = healthz_floor(port, args.clients, args.healthz_seconds)
-            rate, saves, submits = burst(port, round_id, tokens, args.clients)
+            rate, saves, submits = burst(port, round_id, burst_tokens, args.clients)
             pairs = min(args.pairs, len(tokens))
             wins, conflicts, other = simultaneous_saves(
                 port, round_id, staff_token, sorted(tokens)[:pairs]
+            )
+            restart = (
+                restart_survival(port, round_id, {c: tokens[c] for c in held_back}, args.clients)
+                if held_back
+                else None
             )
         finally:
             watchdog.cancel()
@@ -354,12 +435,14 @@ def main(argv: list[str] | None = None) -> int:
             "conflicts": conflicts,
             "other": other,
         },
+        "database_restart": restart,
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     for error in (saves.errors + submits.errors + health.errors)[:10]:
         print("error:", error)
     ok = (
         result["errors"] == 0
+        and (restart is None or restart["final_failures"] == 0)
         and result["lost"] == 0
         and wins == pairs
         and conflicts == pairs
