@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.from_mapping(settings.flask_config())
     app.extensions["hub_settings"] = settings
+    _trust_proxy(app, settings)
 
     from hub.db import db
 
@@ -31,6 +32,15 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     gate.init_app(app)
     errors_http.init_app(app)
     return app
+
+
+def _trust_proxy(app: Flask, settings: Settings) -> None:
+    """Behind one reverse proxy (``HUB_BEHIND_PROXY``), take the client's address and scheme from
+    its X-Forwarded-* headers; otherwise ignore them, so nobody can fake an address."""
+    if settings.behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -72,7 +82,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub import health, recipients_web, web
+    from hub import audit_web, health, recipients_web, web
     from hub.admin import bp as admin_bp
     from hub.api import blp as api_blp
     from hub.auth.views import bp as auth_bp
@@ -93,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     web.init_app(app)
     recipients_web.init_app(app)
     init_consult(app)
+    audit_web.init_app(app)
     api.init_app(app)
     api.register_blueprint(api_blp)
     csrf.exempt(api_blp)

@@ -37,6 +37,10 @@ class Settings:
     timezone: str = "Asia/Tokyo"
     run_scheduler: bool = False
     demo: bool = False
+    behind_proxy: bool = False
+    """Trust one reverse proxy's X-Forwarded-For/-Proto/-Host/-Port (``HUB_BEHIND_PROXY``)."""
+    secure_cookies: bool = False
+    """Session cookies only over HTTPS (``HUB_SECURE_COOKIES``; on by default behind a proxy)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -51,6 +55,8 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
             "JSON_SORT_KEYS": False,
@@ -75,6 +81,21 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
     return value
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {env.get(name)!r}")
 
 
 def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
@@ -127,6 +148,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     env = os.environ if env is None else env
     instance_dir = Path(env.get("HUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
     instance_dir.mkdir(parents=True, exist_ok=True)
+    behind_proxy = _bool(env, "HUB_BEHIND_PROXY", False)
     settings = Settings(
         instance_dir=instance_dir,
         database_url=_database_url(env, instance_dir),
@@ -140,5 +162,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
             env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
         ),
         default_locale=env.get("HUB_LOCALE") or "ja",
+        behind_proxy=behind_proxy,
+        secure_cookies=_bool(env, "HUB_SECURE_COOKIES", behind_proxy),
     )
     return settings.with_(**overrides) if overrides else settings

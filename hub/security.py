@@ -2,7 +2,8 @@
 
 - Security headers: a strict Content-Security-Policy (no inline script or style, nothing from
   outside the hub), nosniff, no framing, no referrer leaks, HSTS when served over TLS.
-- Sessions: an idle and an absolute timeout on top of Flask-Login's session version check.
+- Sessions: an idle and an absolute timeout on top of the per-user session version that
+  ``hub._load_user`` checks (bumped at logout, password change and deactivation).
 - JSON bodies: a nesting limit, so a deeply nested body is a 400 and not a parser recursion error.
 """
 
@@ -42,6 +43,10 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+ACCESS_LOG_FORMAT = '%(h)s %(l)s - %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+"""gunicorn's default without ``%(u)s``, the user name of an HTTP Basic header: an API client
+that sends its token that way would otherwise have it written to the access log."""
+
 IDLE_TIMEOUT_SECONDS = 30 * 60
 ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
 MAX_JSON_DEPTH = 32
@@ -55,7 +60,7 @@ def set_security_headers(response: Response) -> Response:
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
     if request.path.startswith("/api/") or (
-        getattr(current_user, "is_authenticated", False) and not request.path.startswith("/static/")
+        "_user_id" in session and not request.path.startswith("/static/")
     ):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
@@ -92,8 +97,16 @@ def limit_json_depth() -> None:
         raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
 
 
+def mark_session_start() -> None:
+    """Called at sign-in: both timeouts count from now. The times live in the signed session
+    cookie, so a copy of an old cookie is just as expired as the original."""
+    now = int(time.time())
+    session["started_at"] = now
+    session["seen_at"] = now
+
+
 def enforce_session_timeouts() -> Any:
-    """End browser sessions idle for 30 minutes or older than 12 hours."""
+    """End browser sessions idle for 30 minutes or older than 12 hours (ASVS 3.3.2)."""
     if request.path.startswith(("/api/", "/static/")) or not current_user.is_authenticated:
         return None
     now = int(time.time())

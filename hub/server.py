@@ -7,6 +7,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from hub.security import ACCESS_LOG_FORMAT
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
@@ -34,6 +36,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "timeout": 60,
             "graceful_timeout": 20,
             "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
             "preload_app": False,
         }
     ).run()

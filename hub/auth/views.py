@@ -14,12 +14,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from forms.normalize import InvalidValue, normalize_email
+from hub import security
 from hub.auth.policy import SIGNED_IN, allow, public
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, User
-from hub.services import audit
-from hub.services.users import change_password, find_by_email, verify_password
+from hub.services import audit, throttle
+from hub.services.users import authenticate, change_password, log_out_everywhere
 
 bp = Blueprint("auth", __name__)
 
@@ -83,24 +85,42 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def start_session(user: User) -> None:
-    """A fresh session for ``user``: nothing of the previous one survives (no fixation)."""
+    """A fresh session for ``user``: nothing of the previous one survives (no fixation), and
+    its idle and absolute timeouts start now."""
     session.clear()
     login_user(user)
+    security.mark_session_start()
+
+
+def typed_login(email: str) -> str:
+    """What the audit log keeps of a failed login's e-mail field: people type their password
+    there by mistake, so anything that is not a well-formed e-mail address is not kept."""
+    try:
+        return normalize_email(email)[:200]
+    except InvalidValue:
+        return "（メールアドレス以外の入力）"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
+    """Sign in; after too many failures for the account or the address (counted in the
+    database, so across every worker process) the answer is 429 until the window passes."""
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = find_by_email(form.email.data or "")
-        if user is not None and user.active and verify_password(user, form.password.data or ""):
+        email, address = form.email.data or "", request.remote_addr or ""
+        if throttle.is_throttled(email, address):
+            return _throttled(form, email)
+        user = authenticate(email, form.password.data or "")
+        if user is not None:
+            throttle.clear_failures(email)
             start_session(user)
             audit.record("auth.login", user=user, target=user.email)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for(home_for(user.role)))
-        audit.record("auth.login_failed", user=None, target=(form.email.data or "")[:200])
+        throttle.record_failure(email, address)
+        audit.record("auth.login_failed", user=None, target=typed_login(email))
         db.session.commit()
         flash(_("メールアドレスまたはパスワードが正しくありません。"), "error")
     elif form.is_submitted():
@@ -108,11 +128,27 @@ def login() -> Any:
     return render_template("auth/login.html", form=form), status
 
 
+def _throttled(form: LoginForm, email: str) -> Any:
+    audit.record("auth.login_throttled", user=None, target=typed_login(email))
+    db.session.commit()
+    minutes = throttle.WINDOW_MINUTES
+    flash(
+        _(
+            "ログインの失敗が続いたため、このアカウントまたはこの端末からのログインを"
+            "一時的に止めています。%(minutes)s分ほど待ってからやり直してください。",
+            minutes=minutes,
+        ),
+        "error",
+    )
+    headers = {"Retry-After": str(minutes * 60)}
+    return render_template("auth/login.html", form=form), 429, headers
+
+
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout() -> Any:
-    user = current_user._get_current_object()
-    audit.record("auth.logout", user=user, target=user.email)
+    """Sign out: the session is revoked (a copied cookie stops working), on every device."""
+    log_out_everywhere(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()

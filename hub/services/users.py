@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from forms.normalize import InvalidValue, normalize_email
+from hub.auth.passwords import guessability_problems
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import ApiToken, Municipality, Recipient, Role, User
@@ -36,8 +39,30 @@ def verify_password(user: User, password: str) -> bool:
     return True
 
 
+@cache
+def _unknown_account_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail address and password, or ``None``.
+
+    An unknown address costs the same argon2 verification as a known one, so the time a
+    failed login takes does not tell an attacker which addresses have accounts.
+    """
+    user = find_by_email(email)
+    if user is None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_unknown_account_hash(), password)
+        return None
+    if not verify_password(user, password) or not user.active:
+        return None
+    return user
+
+
 def password_problems(password: str, email: str = "") -> list[str]:
-    """Why a new password is not acceptable (empty when it is)."""
+    """Why a new password is not acceptable (empty when it is): too short or long, containing
+    the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
@@ -48,6 +73,8 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append("メールアドレスを含むパスワードは使えません。")
     if len(set(password)) < 4:
         problems.append("同じ文字の繰り返しが多すぎます。")
+    elif len(password) <= 256:
+        problems.extend(guessability_problems(password))
     return problems
 
 
@@ -155,6 +182,14 @@ def revoke_token(token_id: int, *, actor: User | None) -> None:
 def _end_sessions(user: User) -> None:
     """Every session signed in before this point stops working (see ``User.get_id``)."""
     user.session_version += 1
+
+
+def log_out_everywhere(user: User) -> None:
+    """Signing out ends the session for good: a copy of its cookie (a shared PC, a proxy log)
+    stops working, and so does every other session of the account."""
+    _end_sessions(user)
+    audit.record("auth.logout", user=user, target=user.email)
+    db.session.flush()
 
 
 def deactivate(user: User, *, actor: User | None) -> User:

@@ -1,0 +1,255 @@
+"""The audit log page for staff and administrators: who did what, when (shown in Asia/Tokyo),
+from which address and on whose behalf, filtered by action, user, municipality and dates, paged.
+
+Read only: nothing on this page changes the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from wtforms import Form, SelectChoice, SelectField, StringField
+
+from forms.normalize import InvalidValue, parse_date
+from hub.auth.policy import allow
+from hub.db import db
+from hub.models import AuditEvent, Municipality, User
+from hub.web.nav import add_nav_item
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+PER_PAGE = 50
+FAMILY_SUFFIX = ".*"
+
+ACTION_LABELS: dict[str, Any] = {
+    "auth.login": _l("ログイン"),
+    "auth.login_failed": _l("ログイン失敗"),
+    "auth.login_throttled": _l("ログイン一時停止（失敗の連続）"),
+    "auth.logout": _l("ログアウト"),
+    "user.create": _l("ユーザー作成"),
+    "user.deactivate": _l("ユーザー無効化"),
+    "user.reset_password": _l("パスワード再設定"),
+    "user.change_password": _l("パスワード変更"),
+    "user.bind_municipality": _l("自治体の設定"),
+    "token.create": _l("APIトークン発行"),
+    "token.revoke": _l("APIトークン無効化"),
+    "round.open": _l("調査回の開始"),
+    "round.close": _l("調査回の締切"),
+    "response.save": _l("回答の一時保存"),
+    "response.submit": _l("回答の提出"),
+    "response.return": _l("回答の差し戻し"),
+    "response.accept": _l("回答の受理"),
+    "response.upload": _l("Excelアップロード"),
+    "response.extend": _l("提出期限の延長"),
+    "template.download": _l("Excelテンプレートのダウンロード"),
+    "workbook.download": _l("集計表のダウンロード"),
+    "recipient.update": _l("送付先の設定変更"),
+    "delivery.create": _l("送付データの作成"),
+    "delivery.request": _l("今すぐ送信の依頼"),
+    "delivery.sent": _l("送付完了"),
+    "delivery.attempt_failed": _l("送付の失敗"),
+    "delivery.interrupted": _l("送付の中断"),
+    "consultation.record": _l("相談記録の登録"),
+    "consultation.import": _l("相談記録の取込"),
+    "hearing.record": _l("ヒアリング記録"),
+}
+FAMILY_LABELS: dict[str, Any] = {
+    "auth": _l("ログイン・ログアウト"),
+    "user": _l("ユーザー"),
+    "token": _l("APIトークン"),
+    "round": _l("調査回"),
+    "response": _l("回答"),
+    "delivery": _l("送付"),
+    "consultation": _l("相談記録"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+class FilterForm(Form):
+    """The filters, read from the query string (a GET form: nothing to protect with CSRF)."""
+
+    action = SelectField(_l("操作"), validate_choice=False)
+    user = StringField(
+        _l("利用者（メールアドレスの一部）"),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    municipality = SelectField(_l("区市町村"), validate_choice=False)
+    date_from = StringField(
+        _l("期間（から）"), description=_l("例: 2021-04-01、令和3年4月1日"), render_kw={"size": 16}
+    )
+    date_to = StringField(_l("期間（まで）"), render_kw={"size": 16})
+
+
+@dataclass(frozen=True)
+class Filters:
+    action: str = ""
+    user: str = ""
+    municipality: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _typed(args: Mapping[str, str], name: str) -> str:
+    return (args.get(name) or "").strip()[:200]
+
+
+def read_filters(args: Mapping[str, str]) -> tuple[Filters, dict[str, list[str]]]:
+    """The filters as typed, and a message per field that cannot be read."""
+    errors: dict[str, list[str]] = {}
+    days: dict[str, date | None] = {}
+    for name in ("date_from", "date_to"):
+        typed = _typed(args, name)
+        days[name] = None
+        if typed:
+            try:
+                days[name] = parse_date(typed)
+            except InvalidValue as exc:
+                errors[name] = [str(exc)]
+    start, end = days["date_from"], days["date_to"]
+    if start and end and start > end:
+        errors["date_to"] = [_("「まで」は「から」と同じ日か後の日にしてください。")]
+    municipality = _typed(args, "municipality")
+    if municipality and db.session.get(Municipality, municipality) is None:
+        errors["municipality"] = [
+            _("自治体コード %(code)s は登録されていません。", code=municipality)
+        ]
+    filters = Filters(
+        action=_typed(args, "action"),
+        user=_typed(args, "user"),
+        municipality=municipality,
+        date_from=start,
+        date_to=end,
+    )
+    return filters, errors
+
+
+def _utc_start_of(day: date) -> datetime:
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Tokyo")
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def filtered(filters: Filters) -> Select[Any]:
+    query = select(AuditEvent).outerjoin(User, AuditEvent.user_id == User.id)
+    if filters.action.endswith(FAMILY_SUFFIX):
+        family = filters.action.removesuffix(FAMILY_SUFFIX)
+        query = query.where(AuditEvent.action.startswith(family + ".", autoescape=True))
+    elif filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.user:
+        query = query.where(func.lower(User.email).contains(filters.user.lower(), autoescape=True))
+    if filters.municipality:
+        query = query.where(AuditEvent.municipality_code == filters.municipality)
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= _utc_start_of(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEvent.at < _utc_start_of(filters.date_to + timedelta(days=1)))
+    return query
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[AuditEvent]
+    number: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // PER_PAGE))
+
+    @property
+    def first_shown(self) -> int:
+        return 0 if not self.total else (self.number - 1) * PER_PAGE + 1
+
+    @property
+    def last_shown(self) -> int:
+        return min(self.total, self.number * PER_PAGE)
+
+
+def page_of(query: Select[Any], wanted: str) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    last = max(1, -(-total // PER_PAGE))
+    number = int(wanted) if wanted.isdecimal() else 1
+    number = min(max(number, 1), last)
+    events = db.session.scalars(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(PER_PAGE)
+        .offset((number - 1) * PER_PAGE)
+    ).all()
+    return Page(events=list(events), number=number, total=total)
+
+
+def _action_choices() -> list[SelectChoice]:
+    present = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+    families = sorted({a.split(".", 1)[0] for a in present if "." in a})
+    choices = [SelectChoice("", _("すべて"))]
+    for family in families:
+        label = FAMILY_LABELS.get(family, family)
+        choices.append(
+            SelectChoice(family + FAMILY_SUFFIX, _("%(family)s（すべて）", family=label))
+        )
+    choices.extend(SelectChoice(action, action_label(action)) for action in present)
+    return choices
+
+
+def _municipality_choices() -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Municipality.code, Municipality.name).order_by(Municipality.code)
+    )
+    return [SelectChoice("", _("すべて")), *(SelectChoice(c, f"{c} {n}") for c, n in rows)]
+
+
+def event_time(value: datetime) -> str:
+    """``2021/04/01 17:00:05`` in Asia/Tokyo (the configured zone)."""
+    return format_datetime(value, "yyyy/MM/dd HH:mm:ss")
+
+
+def details_text(details: Mapping[str, Any] | None) -> str:
+    if not details:
+        return ""
+    parts = []
+    for key, value in details.items():
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        parts.append(f"{key}: {shown[:200]}")
+    return " / ".join(parts)
+
+
+@bp.get("/")
+@allow("audit.read")
+def index() -> ResponseReturnValue:
+    form = FilterForm(request.args)
+    form.action.choices = _action_choices()
+    form.municipality.choices = _municipality_choices()
+    filters, errors = read_filters(request.args)
+    if errors:
+        page = Page(events=[], number=1, total=0)
+    else:
+        page = page_of(filtered(filters), request.args.get("page", ""))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return (
+        render_template(
+            "audit/index.html", form=form, errors=errors, page=page, args=args, filters=filters
+        ),
+        422 if errors else 200,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_global(action_label, "audit_action_label")
+    app.add_template_filter(event_time, "audit_time")
+    app.add_template_filter(details_text, "audit_details")
+    add_nav_item(app, "audit.index", _l("監査ログ"), "audit.read", order=90)
