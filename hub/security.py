@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -89,12 +90,20 @@ def json_depth(body: bytes) -> int:
 
 
 def limit_json_depth() -> None:
-    if (
-        request.is_json
-        and request.content_length != 0
-        and json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH
-    ):
+    """Refuse, as 400, JSON bodies nested too deeply or that Python's parser refuses outright
+    (e.g. an integer literal of thousands of digits, which ``json.loads`` raises ``ValueError``
+    for deep inside the argument parser)."""
+    if not request.is_json or request.content_length == 0:
+        return
+    body = request.get_data(cache=True)
+    if json_depth(body) > MAX_JSON_DEPTH:
         raise BadRequest(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        unreadable = BadRequest("JSON body cannot be read")
+        unreadable.data = {"messages": {"json": ["Invalid JSON body."]}}  # type: ignore[attr-defined]  # as webargs says it
+        raise unreadable from exc
 
 
 def mark_session_start() -> None:

@@ -88,3 +88,16 @@ def test_json_depth_matches_the_parsed_structure(value: object) -> None:
 def test_depth_limit_is_generous_for_real_bodies() -> None:
     real = {"answers": {"programs": ["shamei_campaign"], "plan_status": "formulated"}, "version": 3}
     assert json_depth(json.dumps(real).encode()) < MAX_JSON_DEPTH
+
+
+def test_an_integer_literal_of_thousands_of_digits_is_a_400(client, api_as) -> None:
+    api = api_as("staff")
+    body = '{"answers": {}, "version": ' + "9" * 5000 + "}"
+    response = api.client.put(
+        "/api/v1/rounds/1/responses/131016",
+        data=body,
+        content_type="application/json",
+        headers=api.headers(),
+    )
+    assert response.status_code == 400
+    assert response.get_json()["message"]
