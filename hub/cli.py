@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from forms.normalize import InvalidValue, parse_date
 from hub.config import ConfigError
 from hub.errors import HubError, Invalid
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("hub.cli")
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
@@ -46,12 +49,39 @@ def friendly(command: F) -> F:
             fail(_one_line(exc))
         except ConfigError as exc:
             fail(f"設定エラー: {exc}")
-        except OperationalError as exc:
-            fail(f"データベースに接続できません: {str(exc.orig).splitlines()[0]}")
+        except (OperationalError, ProgrammingError) as exc:
+            fail(_database_problem(exc))
         except OSError as exc:
             fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            log.debug("hub %s failed", command.__name__, exc_info=True)
+            fail(f"予期しないエラーが発生しました（{type(exc).__name__}）: {str(exc)[:200]}")
 
     return run  # type: ignore[return-value]
+
+
+def _database_problem(exc: OperationalError | ProgrammingError) -> str:
+    detail = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+    if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
+        return "データベースが初期化されていません。先に hub init を実行してください。"
+    return f"データベースに接続できません: {detail}"
+
+
+class HubGroup(click.Group):
+    """The ``hub`` group: usage mistakes end in one line on stderr too, not click's block."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        except click.exceptions.Abort:
+            fail("中止しました。")
+        except click.ClickException as exc:
+            fail(f"{exc.format_message()}（hub --help で使い方を表示）", exc.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 def current_app_or_new() -> Flask:
@@ -93,15 +123,14 @@ def parse_tokyo_datetime(value: str, option: str) -> datetime:
 
 
 def parse_day(value: str, option: str) -> date:
+    """A date as people type it: 2021-04-01, 2021/4/1, 令和3年4月1日, R3.4.1 ..."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"YYYY-MM-DD の形で指定してください: {value!r}", param_hint=option
-        ) from None
+        return parse_date(value)
+    except InvalidValue as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """再犯防止 連携調査ハブ: surveys, consolidation and deliveries."""
 
