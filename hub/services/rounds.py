@@ -110,24 +110,27 @@ def _municipalities(codes: list[str] | None) -> list[str]:
 
 
 def _previous_accepted(round_: Round) -> dict[str, Response]:
-    """Accepted responses of the latest earlier round of the same questionnaire, by municipality."""
-    previous_round = db.session.scalar(
-        select(Round)
-        .join(Survey)
+    """Each municipality's latest accepted response in an earlier round of the same questionnaire.
+
+    "Earlier" is by reference date; a municipality that skipped the last round still gets its
+    answers from the round before.
+    """
+    rows = db.session.scalars(
+        select(Response)
+        .join(Round, Round.id == Response.round_id)
+        .join(Survey, Survey.id == Round.survey_id)
         .where(
             Survey.key == round_.survey.key,
             Round.id != round_.id,
             Round.reference_date < round_.reference_date,
+            Response.state == ResponseState.ACCEPTED,
         )
         .order_by(Round.reference_date.desc(), Round.id.desc())
-        .limit(1)
     )
-    if previous_round is None:
-        return {}
-    accepted = db.session.scalars(
-        select(Response).filter_by(round_id=previous_round.id, state=ResponseState.ACCEPTED)
-    )
-    return {r.municipality_code: r for r in accepted}
+    latest: dict[str, Response] = {}
+    for response in rows:
+        latest.setdefault(response.municipality_code, response)
+    return latest
 
 
 def _new_response(

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
-from forms.normalize import InvalidValue, normalize_email
+from forms.normalize import InvalidValue, normalize_email, normalize_text
 from hub.auth.passwords import guessability_problems
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
@@ -99,6 +99,8 @@ def create_user(
         raise Invalid({"email": [str(exc)]}) from exc
     if role not in {r.value for r in Role}:
         raise Invalid({"role": [f"役割は {', '.join(r.value for r in Role)} のいずれかです。"]})
+    if municipality_code:
+        municipality_code = normalize_text(municipality_code)  # １３１０１６ as typed
     errors: dict[str, list[str]] = {}
     if role == Role.RESPONDENT:
         if not municipality_code:

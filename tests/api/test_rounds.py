@@ -104,6 +104,19 @@ def test_prefill_takes_the_latest_earlier_round_only(
     assert answers["plan_status"] == "council_review"
 
 
+def test_a_municipality_that_skipped_the_last_round_gets_its_answers_from_the_one_before(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    older = new_round(reference_date=date(2019, 4, 1))
+    staff.submit(older, CHIYODA, complete_answers(plan_status="internal_feasibility"))
+    staff.post(response_url(older, action="accept"))
+    skipped = new_round(reference_date=date(2020, 4, 1))
+    staff.save(skipped, CHIYODA, {"plan_status": "no_plan"})  # a draft, never accepted
+    latest = new_round(reference_date=date(2021, 4, 1))
+    answers = staff.get(response_url(latest)).get_json()["answers"]
+    assert answers["plan_status"] == "internal_feasibility"
+
+
 def race(app: Flask, path: str, version: int, savers: dict[str, Api]) -> dict[str, int]:
     """Every saver PUTs ``version`` at the same moment from its own thread; status by name."""
     barrier = threading.Barrier(len(savers))

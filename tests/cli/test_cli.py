@@ -323,3 +323,12 @@ def test_python_m_hub_init_on_a_fresh_sqlite_twice(tmp_path: Path) -> None:
         result = run_module(tmp_path, "init", HUB_DATABASE_URL=url)
         assert result.returncode == 0, result.stderr
     assert "62 unchanged" in result.stdout
+
+
+def test_user_add_takes_a_full_width_municipality_code(runner: HubRunner) -> None:
+    result = add_user(
+        runner, "zenkaku@example.jp", "--role", "respondent", "--municipality", "１３１０１６"
+    )
+    assert result.exit_code == 0, result.stderr
+    with runner.app.app_context():
+        assert find_by_email("zenkaku@example.jp").municipality_code == "131016"
