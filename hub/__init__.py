@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     init_consult(app)
     audit_web.init_app(app)
     api.init_app(app)
+    api.document_bearer_auth()
     api.register_blueprint(api_blp)
     csrf.exempt(api_blp)
 

@@ -65,6 +65,7 @@ class Settings:
             "OPENAPI_VERSION": "3.0.3",
             "OPENAPI_URL_PREFIX": "/api/v1",
             "OPENAPI_JSON_PATH": "openapi.json",
+            "API_SPEC_OPTIONS": {"security": [{"bearerAuth": []}]},
             "WTF_CSRF_TIME_LIMIT": None,
             **self.extra,
         }
@@ -135,10 +136,26 @@ def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
 
 
 def _smtp_url(env: Mapping[str, str]) -> str | None:
+    """The mail server URL, which must name a host (and a numeric port, if any).
+
+    The messages never repeat the URL: it may hold a password.
+    """
     url = env.get("HUB_SMTP_URL") or None
-    if url and urlsplit(url).scheme not in ("smtp", "smtps", "smtp+starttls"):
+    if url is None:
+        return None
+    shape = "smtp://[user:password@]host[:port] (or smtps://, smtp+starttls://)"
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f"HUB_SMTP_URL is not a valid URL; write it as {shape}") from None
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ConfigError(f"HUB_SMTP_URL must look like {shape}")
+    if not host:
+        raise ConfigError(f"HUB_SMTP_URL names no mail server host; write it as {shape}")
+    if parts.path.strip("/") or parts.query or parts.fragment:
         raise ConfigError(
-            "HUB_SMTP_URL must look like smtp://host:port (or smtps://, smtp+starttls://)"
+            "HUB_SMTP_URL has text after host:port; percent-encode /, ? and # in the password"
         )
     return url
 

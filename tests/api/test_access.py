@@ -179,3 +179,13 @@ def test_openapi_and_healthz_need_no_token(client: FlaskClient) -> None:
         assert path in paths, path
     health = client.get("/healthz")
     assert (health.status_code, health.get_json()["database"]) == (200, "ok")
+
+
+def test_the_openapi_document_declares_bearer_auth_and_the_error_body(client) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["security"] == [{"bearerAuth": []}]
+    assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    error = document["components"]["schemas"]["ErrorOut"]
+    assert {"message", "errors", "current_version"} <= set(error["properties"])
+    put = document["paths"]["/api/v1/rounds/{round_id}/responses/{code}"]["put"]
+    assert "default" in put["responses"]
