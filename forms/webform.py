@@ -46,9 +46,6 @@ class QuestionnaireForm(FlaskForm):
     questionnaire: ClassVar[Questionnaire]
     version = HiddenField()
 
-    def field_of(self, question: Question) -> Field:
-        return self[question.id]
-
     def answers(self, *, relevant_only: bool = False) -> dict[str, Any]:
         """The raw answers as typed, keyed by question id, for ``responses.save_draft``.
 

@@ -108,8 +108,3 @@ def _register_blueprints(app: Flask) -> None:
     api.document_bearer_auth()
     api.register_blueprint(api_blp)
     csrf.exempt(api_blp)
-
-
-def settings_of(app: Flask) -> Settings:
-    settings: Settings = app.extensions["hub_settings"]
-    return settings

@@ -30,7 +30,6 @@ class Settings:
     outbox_dir: Path = Path("instance/outbox")
     smtp_url: str | None = None
     mail_from: str = "saihan-hub@localhost"
-    redis_url: str | None = None
     testing: bool = False
     max_upload_bytes: int = 5 * 1024 * 1024
     default_locale: str = "ja"
@@ -59,7 +58,6 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": self.secure_cookies,
             "BABEL_DEFAULT_LOCALE": self.default_locale,
             "BABEL_DEFAULT_TIMEZONE": self.timezone,
-            "JSON_SORT_KEYS": False,
             "API_TITLE": "再犯防止 連携調査ハブ API",
             "API_VERSION": "v1",
             "OPENAPI_VERSION": "3.0.3",
@@ -174,7 +172,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         outbox_dir=Path(env.get("HUB_OUTBOX_DIR") or instance_dir / "outbox").resolve(),
         smtp_url=_smtp_url(env),
         mail_from=env.get("HUB_MAIL_FROM") or "saihan-hub@localhost",
-        redis_url=env.get("HUB_REDIS_URL") or None,
         max_upload_bytes=_int(
             env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
         ),

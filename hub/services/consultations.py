@@ -284,14 +284,3 @@ def case_json(consultation: Consultation) -> dict[str, Any]:
 def _ordered_referrals(codes: Sequence[str]) -> list[str]:
     order = CONSULTATION.question("referred_to").codes
     return [c for c in order if c in codes]
-
-
-def known_fiscal_years() -> list[int]:
-    """Fiscal years that have cases, newest first."""
-    return list(
-        db.session.scalars(
-            select(Consultation.fiscal_year)
-            .group_by(Consultation.fiscal_year)
-            .order_by(Consultation.fiscal_year.desc())
-        )
-    )

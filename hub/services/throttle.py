@@ -8,8 +8,8 @@ the last real failure; a success clears the account's failures (not the address'
 The account is kept as the SHA-256 of the typed address (``login_attempt.email``), never as
 typed: people type their password into the e-mail field by mistake.
 
-``HUB_REDIS_URL`` does not change this: the table is shared by every worker already and costs
-one indexed query per login attempt, so Redis would add a dependency and a second place to look.
+There is no Redis variant: the table is shared by every worker already and costs one indexed
+query per login attempt, so Redis would add a dependency and a second place to look.
 """
 
 from __future__ import annotations
