@@ -78,22 +78,28 @@ def _line_endings(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
 
 
+def _kept(ch: str) -> bool:
+    """Characters that may be stored: not control characters, not lone surrogates (which no
+    file format can encode), not Unicode noncharacters, not invisible marks."""
+    if unicodedata.category(ch) in ("Cc", "Cs") or ch in _INVISIBLES:
+        return False
+    code = ord(ch)
+    return not (0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE)
+
+
 def normalize_text(value: str) -> str:
     """Return ``value`` cleaned up for storage and comparison.
 
     The result is in Unicode NFKC (full-width ASCII → half-width, half-width katakana →
     full-width, U+3000 → space), has no surrounding whitespace, uses ``\\n`` as its only
     line ending and contains no control characters other than ``\\n`` and ``\\t`` (nor a
-    BOM or zero-width space).  ASCII hyphens stay hyphens.  The function is idempotent.
+    BOM, zero-width space, lone surrogate or noncharacter).  ASCII hyphens stay hyphens.
+    The function is idempotent.
     """
     if not isinstance(value, str):
         raise InvalidValue(_("文字列を入力してください"))
     text = _line_endings(value)
-    text = "".join(
-        ch
-        for ch in text
-        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLES)
-    )
+    text = "".join(ch for ch in text if ch in "\n\t" or _kept(ch))
     return unicodedata.normalize("NFKC", text).strip()
 
 

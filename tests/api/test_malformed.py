@@ -256,3 +256,12 @@ def test_wrong_methods_are_405(staff: Api, round_id: int, method: str) -> None:
         f"/api/v1{response_url(round_id)}", method=method, headers=staff.headers()
     )
     assert_clean_error(r, {405})
+
+
+def test_a_lone_surrogate_is_dropped_and_the_workbook_still_builds(
+    client: FlaskClient, staff: Api, round_id: int
+) -> None:
+    saved = staff.save(round_id, "131016", {"comments": "特に\ud800なし"})
+    assert saved.status_code == 200
+    assert saved.get_json()["answers"]["comments"] == "特になし"
+    assert staff.get(f"/rounds/{round_id}/workbook").status_code == 200

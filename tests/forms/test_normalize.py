@@ -596,3 +596,10 @@ def test_messages_are_japanese_and_fully_formatted(func: Callable[[Any], object]
 
 def test_invalid_value_is_a_value_error() -> None:
     assert issubclass(InvalidValue, ValueError)
+
+
+@pytest.mark.parametrize("raw", ["a\ud800b", "a\ufffeb", "a\uffffb", "a\ufdd0b"])
+def test_normalize_text_drops_characters_no_file_can_hold(raw: str) -> None:
+    cleaned = normalize_text(raw)
+    assert cleaned == "ab"
+    cleaned.encode("utf-8")
