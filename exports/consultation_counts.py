@@ -218,6 +218,20 @@ def _put(system: CellSystem, prefix: str, values: Mapping[str, int]) -> list[str
     return names
 
 
+def _split_whole(system: CellSystem, cells: Sequence[str], part: str, rest: str) -> None:
+    """Declare that each of ``cells`` is its ``part`` plus the ``rest`` (``cell = part+cell +
+    rest+cell``), the rest implicit.
+
+    Every cell is split, the implicit ones too: the rest of "not crime-related" is as much a count
+    of people as the rest of a published cell, and a reader gets it as the difference of two
+    published rests, so the rule must know it to protect it.
+    """
+    for cell in cells:
+        system.counts[rest + cell] = system.counts[cell] - system.counts[part + cell]
+        system.implicit.add(rest + cell)
+        system.relations.append(Relation.of(cell, [part + cell, rest + cell]))
+
+
 def regional_values(counts: CaseCounts, *, suppressed: bool) -> dict[str, Value]:
     """The published cells of the regional tables: true, or after the one suppression rule."""
     system = cells_of(counts)
@@ -237,11 +251,7 @@ def own_values(
     system = cells_of(regional)
     mine = cells_of(own, "own:", regions=False)
     system.add(mine)
-    for name in mine.published():
-        cell = name.removeprefix("own:")
-        system.counts["rest:" + cell] = system.counts[cell] - system.counts[name]
-        system.implicit.add("rest:" + cell)
-        system.relations.append(Relation.of(cell, [name, "rest:" + cell]))
+    _split_whole(system, [c.removeprefix("own:") for c in mine.counts], "own:", "rest:")
     region_cell = "region:" + region
     system.counts["rest:region"] = system.counts[region_cell] - own.total
     system.implicit.add("rest:region")
@@ -389,9 +399,7 @@ def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
         system.add(year_system)
         locked |= {f"{year}:{c}": v is None for c, v in values.items()}
         rows.append(_year_row(fiscal_year_label(year), year, counts[year], values))
-    for cell in THREE_YEAR_CELLS:
-        system.counts[f"sum:{cell}"] = sum(system.counts[f"{y}:{cell}"] for y in years)
-        system.relations.append(Relation.of(f"sum:{cell}", [f"{y}:{cell}" for y in years]))
+    _sum_years(system, list(cells_of(counts[fiscal_year]).counts), years)
     total_counts = {c: system.counts[f"sum:{c}"] for c in THREE_YEAR_CELLS}
     if suppressed:
         values = suppress(system.counts, system.relations, implicit=system.implicit, locked=locked)
@@ -401,6 +409,17 @@ def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
     label = f"{THREE_YEARS}年間計（{fiscal_year_label(years[0])}〜{fiscal_year_label(years[-1])}）"
     rows.append(_row_from(label, None, total_counts, sums))
     return rows
+
+
+def _sum_years(system: CellSystem, cells: Sequence[str], years: Sequence[int]) -> None:
+    """Declare ``sum:cell`` = the cell over ``years`` for every cell of a year, implicit unless the
+    three-year row shows it: a sum of hidden or implicit cells (cases referred elsewhere than a
+    local window, over three years) is a count of people that the published sums can give away."""
+    for cell in cells:
+        system.counts[f"sum:{cell}"] = sum(system.counts[f"{y}:{cell}"] for y in years)
+        system.relations.append(Relation.of(f"sum:{cell}", [f"{y}:{cell}" for y in years]))
+        if cell not in THREE_YEAR_CELLS:
+            system.implicit.add(f"sum:{cell}")
 
 
 def _year_row(label: str, year: int, counts: CaseCounts, values: Mapping[str, Value]) -> YearRow:

@@ -12,7 +12,10 @@ exports) goes through it:
    published ones, such as "not crime-related" = total − crime-related), can be recomputed from the
    published values by any chain of additions and subtractions (a linear-algebra test, so it also
    covers derivations through several tables at once). Also refused: hidden parts of one total
-   whose sum is known and equals their number (each of them would have to be 1).
+   whose sum is known and equals their number (each of them would have to be 1). Only named cells
+   are protected: when tables are tied together (a municipality and the rest of its region, three
+   years and their sum), every cell must be tied, implicit ones included, since the rest of
+   "not crime-related" is a count of people too.
 3. **Locked** cells were already published elsewhere (the regional table that every municipality
    sees): their state is kept, and only the other cells are hidden around them, so that two
    publications of the same data never contradict each other.

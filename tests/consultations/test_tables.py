@@ -138,6 +138,23 @@ def test_the_three_year_view_sums_the_years_and_hides_a_sum_that_would_reveal_a_
             assert value not in (1, 2)
 
 
+def test_the_three_year_sums_do_not_give_away_one_case_not_about_a_crime(app: Flask) -> None:
+    """Every year small (1, 1 and 2 cases, all hidden) but the sums 4 and 3 would leave one case
+    over three years that was not about a crime: one of the two sums is hidden."""
+    with app.app_context():
+        record_case(_case("2018-06-01", crime="violence"), user=None)
+        record_case(_case("2019-06-01"), user=None)
+        for _ in range(2):
+            record_case(_case("2020-06-01", crime="violence"), user=None)
+        db.session.commit()
+        true = three_years(2020, suppressed=False)[-1]
+        shared = three_years(2020, suppressed=True)
+    assert (true.total, true.crime_related) == (4, 3), "staff see the true sums"
+    assert all(row.total is None for row in shared[:-1]), "every year is small"
+    total = shared[-1]
+    assert None in (total.total, total.crime_related), "else 4 - 3 = 1 case not about a crime"
+
+
 def test_hearings_count_municipalities_heard_in_the_fiscal_year(app: Flask) -> None:
     with app.app_context():
         hearings.record_hearing(
