@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -24,18 +25,18 @@ from exports.channels.base import DeliveryFile
 from exports.tables import Cell, Table, round_sheets
 from exports.text import content_fingerprint, table_csv, table_json, tables_json
 from exports.workbook import workbook_document
-from exports.xlsx import render_xlsx
-from forms.model import Kind, Questionnaire
+from exports.xlsx import XLSX_MIMETYPE, render_xlsx
 from hub.db import db
 from hub.errors import Conflict
 from hub.models import Recipient, Response, Role, Round, User
 
 REDACTED = "［個人情報のため削除］"
-MIN_PERSONAL_LENGTH = 3
-"""Shorter values (a one-character name) would scrub ordinary words; they are left alone."""
+MIN_PERSONAL_LENGTH = 2
+"""Values of one character are not scrubbed: a one-character name (港, 林) would also blank every
+municipality, department or word holding that character. Two characters and up are scrubbed."""
 
 MEDIA_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_MIMETYPE,
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
@@ -106,57 +107,50 @@ def content_hash(tables: Sequence[Table], formats: Sequence[str]) -> str:
 # --- data minimization ------------------------------------------------------------------------
 
 
-def identifying_fields(questionnaire: Questionnaire) -> frozenset[str]:
-    """The personal fields that identify a person: phone numbers, e-mail addresses and names
-    (a department, personal field though it is, names no one and is not scrubbed from text)."""
-    return frozenset(
-        q.id
-        for q in questionnaire.questions
-        if q.id in questionnaire.personal_fields
-        and (q.kind in (Kind.PHONE, Kind.EMAIL) or "氏名" in q.label.ja)
-    )
-
-
 def personal_values(round_: Round) -> frozenset[str]:
-    """Names, phone numbers and e-mail addresses that must not leave the hub for this round.
+    """Every value that must not leave the hub for this round, as it may appear in free text.
 
-    The answers to the identifying personal fields, and the respondents' account e-mails and
-    display names; phone numbers also without hyphens.
+    The answers to the questionnaire's ``personal_fields`` (the one list of what is personal),
+    and the respondents' account e-mails and display names; phone numbers also without hyphens
+    and names also without their spaces (千代田 一郎 → 千代田一郎). Values shorter than
+    ``MIN_PERSONAL_LENGTH`` are left out.
     """
-    fields = identifying_fields(round_.questionnaire)
+    fields = round_.questionnaire.personal_fields
     values: set[str] = set()
     answers = db.session.scalars(select(Response.answers).where(Response.round_id == round_.id))
     for answer in answers:
-        values.update(str(answer[f]) for f in fields if answer.get(f))
+        values.update(str(answer[f]) for f in fields if (answer or {}).get(f))
     users = db.session.execute(
         select(User.email, User.display_name).where(User.role == Role.RESPONDENT)
     )
     for email, display_name in users:
         values.update(v for v in (email, display_name) if v)
-    values.update({v.replace("-", "") for v in values if v.replace("-", "").isdigit()})
     normalized = {unicodedata.normalize("NFKC", v).strip() for v in values}
-    return frozenset(v for v in normalized if len(v) >= MIN_PERSONAL_LENGTH)
+    variants = {v.replace("-", "") for v in normalized if v.replace("-", "").isdigit()}
+    variants |= {"".join(v.split()) for v in normalized}
+    return frozenset(v for v in normalized | variants if len(v) >= MIN_PERSONAL_LENGTH)
 
 
 def scrub(tables: Iterable[Table], values: frozenset[str]) -> tuple[Table, ...]:
-    """The tables with every occurrence of ``values`` in text cells replaced by ``REDACTED``."""
+    """The tables with every occurrence of ``values`` in text cells replaced by ``REDACTED``.
+
+    Matching ignores case (an e-mail address typed with capitals is still found); longer values
+    are tried first, so that a name is not half-replaced by a shorter value inside it.
+    """
+    if not values:
+        return tuple(tables)
     longest_first = sorted(values, key=len, reverse=True)
-    return tuple(_scrub_table(t, longest_first) for t in tables)
+    pattern = re.compile("|".join(re.escape(v) for v in longest_first), re.IGNORECASE)
+    return tuple(_scrub_table(t, pattern) for t in tables)
 
 
-def _scrub_table(table: Table, values: Sequence[str]) -> Table:
-    rows = tuple(tuple(_scrub_cell(c, values) for c in row) for row in table.rows)
+def _scrub_table(table: Table, pattern: re.Pattern[str]) -> Table:
+    rows = tuple(tuple(_scrub_cell(c, pattern) for c in row) for row in table.rows)
     return table if rows == table.rows else replace(table, rows=rows)
 
 
-def _scrub_cell(cell: Cell, values: Sequence[str]) -> Cell:
-    if not isinstance(cell, str):
-        return cell
-    text = cell
-    for value in values:
-        if value in text:
-            text = text.replace(value, REDACTED)
-    return text
+def _scrub_cell(cell: Cell, pattern: re.Pattern[str]) -> Cell:
+    return pattern.sub(REDACTED, cell) if isinstance(cell, str) else cell
 
 
 # --- what changed -----------------------------------------------------------------------------

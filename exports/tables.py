@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 
 from forms.model import Question
 from forms.normalize import to_wareki
-from hub.models import ResponseState, Round
+from hub.models import Round
+from hub.models.survey import RESPONSE_STATE_LABELS
 
 Cell = str | int | float | date | None
 
@@ -97,12 +98,7 @@ ANSWERS = "回答一覧"
 HISTORY = "経年比較"
 DEFINITIONS = "定義"
 
-STATE_LABELS: dict[str, str] = {
-    ResponseState.NOT_STARTED: "未着手",
-    ResponseState.DRAFT: "一時保存（未提出）",
-    ResponseState.SUBMITTED: "提出済み",
-    ResponseState.ACCEPTED: "受理済み",
-}
+STATE_LABELS: dict[str, str] = {state: label.ja for state, label in RESPONSE_STATE_LABELS.items()}
 
 
 def round_sheets(round_: Round, *, detail: bool = True, personal: bool = True) -> list[Sheet]:

@@ -3,8 +3,10 @@
 The workbook is a projection of the questionnaire definition, like the web form and the schema:
 sheet ``回答`` lists one item per row — column A the key (a question id, or
 ``question_id.choice_code`` for each choice of a many-of question), B the label, C the answer —
-under a header block naming the municipality, the round and its 基準日. A very hidden ``_meta``
-sheet carries the same facts for :mod:`exports.upload`, which reads the file back.
+under a header block naming the municipality, the round and its 基準日. Column A holds nothing
+but keys (headings and titles are in B to E), so a program that knows only the layout of
+INTERFACES.md can read and write the file. A very hidden ``_meta`` sheet carries the same facts
+for :mod:`exports.upload`, which reads the file back.
 
 Only column C of item rows is unlocked; everything else is protected without a password, so a
 person can fill the file but not move the keys by accident. Every cell is written as a value,
@@ -41,9 +43,6 @@ LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
 FORMAT = "saihan-hub-template"
 FORMAT_VERSION = 1
-HEADER_KEY = "項目ID"
-"""Column A of the table header row; items are the rows below it."""
-
 KEY_COLUMN, LABEL_COLUMN, ANSWER_COLUMN, REQUIRED_COLUMN, HINT_COLUMN = 1, 2, 3, 4, 5
 MARK = "○"
 YES, NO = "はい", "いいえ"
@@ -213,9 +212,10 @@ def _write_lists(workbook: Workbook, questionnaire: Questionnaire) -> dict[str, 
 
 def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: Mapping[str, str]) -> None:
     row = _write_header_block(sheet, info)
+    sheet.cell(row=row, column=KEY_COLUMN).fill = _HEADING_FILL
     for column, title in zip(
-        (KEY_COLUMN, LABEL_COLUMN, ANSWER_COLUMN, REQUIRED_COLUMN, HINT_COLUMN),
-        (HEADER_KEY, "項目", "回答（黄色のセルに入力）", "必須", "入力のしかた"),
+        (LABEL_COLUMN, ANSWER_COLUMN, REQUIRED_COLUMN, HINT_COLUMN),
+        ("項目", "回答（黄色のセルに入力）", "必須", "入力のしかた"),
         strict=True,
     ):
         cell = sheet.cell(row=row, column=column)

@@ -6,8 +6,12 @@ it fails:
 1. the container (:func:`inspect_container`): size, a real ``.xlsx`` zip (not ``.xls``, not a
    macro workbook), decompressed sizes, entry count and compression ratios checked from the zip
    directory, and no DTD in any XML part — all before openpyxl reads a byte;
-2. the template (:func:`read_template`): the hidden ``_meta`` sheet and the keys of sheet
-   ``回答``, read with openpyxl in read-only mode (openpyxl parses with defusedxml);
+2. the template (:func:`read_template`): the keys of sheet ``回答`` (every non-empty cell of
+   column A is a key; the rows are found by their keys, not by a header row) and, when the file
+   has it, the hidden ``_meta`` sheet naming its municipality and round, read with openpyxl in
+   read-only mode (openpyxl parses with defusedxml). A file without ``_meta`` (built by another
+   program from the layout of INTERFACES.md) is read for the round and municipality of the URL,
+   and the preview says so; a ``_meta`` naming another municipality or round is refused;
 3. the answers (:func:`interpret` and :func:`validate`): cell values become the raw input the web
    form would send, then go through the one marshmallow schema; every error names its cell
    (``回答!C12``).
@@ -131,12 +135,17 @@ class Line:
         return cell_name(layout.ANSWER_COLUMN, self.row)
 
 
+LEGACY_HEADER_KEY = "項目ID"
+"""Templates made before column A held only keys carried this header there; it is skipped."""
+
+
 @dataclass(frozen=True)
 class TemplateFile:
-    meta: Meta
+    meta: Meta | None
+    """The ``_meta`` sheet's facts; ``None`` when the file has no ``_meta`` sheet."""
     lines: tuple[Line, ...]
     keyless_rows: tuple[int, ...] = ()
-    """Rows below the header with an answer but no key: the key was deleted."""
+    """Rows after the first key with an answer but no key: the key was deleted."""
 
 
 @dataclass
@@ -170,6 +179,11 @@ class PreparedUpload:
     changes: list[Change]
     template_version: int | None = None
     """The response's version when the template was downloaded."""
+    identified: bool = True
+    """Whether the file named its municipality and round (``_meta``); if not, it was read for
+    the response it was uploaded to."""
+    notices: tuple[str, ...] = ()
+    """What the person uploading should know before saving (shown by the preview and the API)."""
 
     def is_stale(self, response: Response) -> bool:
         """The response was saved after this template was downloaded."""
@@ -343,9 +357,10 @@ def _not_a_template() -> Invalid:
     return Invalid({"file": [message]}, message)
 
 
-def _read_meta(workbook: Any) -> Meta:
+def _read_meta(workbook: Any) -> Meta | None:
+    """The ``_meta`` facts; ``None`` without the sheet, refused when the sheet is not ours."""
     if layout.META_SHEET not in workbook.sheetnames:
-        raise _not_a_template()
+        return None
     facts: dict[str, str] = {}
     sheet = workbook[layout.META_SHEET]
     for key, value in sheet.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
@@ -370,15 +385,18 @@ def _optional_int(text: str | None) -> int | None:
 
 
 def _read_lines(workbook: Any, limits: Limits) -> tuple[tuple[Line, ...], tuple[int, ...]]:
+    """Every row of sheet 回答 with a key in column A, and the rows after the first key that
+    hold an answer without one. Rows above the first key (titles, headings) are not items."""
     if layout.SHEET not in workbook.sheetnames:
         message = _(
-            "「%(sheet)s」シートがありません。シート名を変更しないでください。", sheet=layout.SHEET
+            "「%(sheet)s」シートがありません。シート名を変更しないでください"
+            "（A列に項目ID、C列に回答を並べた「%(sheet)s」シートが必要です）。",
+            sheet=layout.SHEET,
         )
         raise Invalid({"file": [message]}, message)
     sheet = workbook[layout.SHEET]
     lines: list[Line] = []
     keyless: list[int] = []
-    below_header = False
     rows = sheet.iter_rows(min_row=1, max_row=limits.max_rows + 1, max_col=layout.ANSWER_COLUMN)
     for number, row in enumerate(rows, start=1):
         key_cell = row[0] if row else None
@@ -391,18 +409,17 @@ def _read_lines(workbook: Any, limits: Limits) -> tuple[tuple[Line, ...], tuple[
                 sheet=layout.SHEET,
             )
             raise Invalid({"file": [message]}, message)
-        if not below_header:
-            below_header = key == layout.HEADER_KEY
+        if key == LEGACY_HEADER_KEY:
             continue
         formula = getattr(answer, "data_type", None) == "f"
         if key:
             lines.append(Line(row=number, key=key, value=value, formula=formula))
-        elif not is_empty(value):
+        elif lines and not is_empty(value):
             keyless.append(number)
-    if not below_header:
+    if not lines:
         message = _(
-            "「%(sheet)s」シートに見出し行（項目ID）が見つかりません。"
-            "テンプレートをダウンロードし直してください。",
+            "「%(sheet)s」シートのA列に項目ID（例: plan_status）が見つかりません。"
+            "ダウンロードしたテンプレートを使ってください。",
             sheet=layout.SHEET,
         )
         raise Invalid({"file": [message]}, message)
@@ -432,7 +449,11 @@ def interpret(
     round's version no longer has are ignored and listed. Questions the file does not cover keep
     their ``current`` answers.
     """
-    source = _source_definition(template.meta, questionnaire, lookup)
+    source = (
+        questionnaire
+        if template.meta is None
+        else _source_definition(template.meta, questionnaire, lookup)
+    )
     known = layout.item_map(source)
     _check_keys(template, known)
     reading = Reading()
@@ -681,7 +702,8 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
             )
         )
     template = read_template(data, limits)
-    check_target(template.meta, response)
+    if template.meta is not None:
+        check_target(template.meta, response)
     round_ = response.round
     questionnaire = round_.questionnaire
     current = dict(response.answers or {})
@@ -693,7 +715,21 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
         cells=reading.cells,
         ignored=reading.ignored,
         changes=changes(questionnaire, current, answers),
-        template_version=template.meta.response_version,
+        template_version=template.meta.response_version if template.meta else None,
+        identified=template.meta is not None,
+        notices=() if template.meta is not None else (unidentified_notice(response),),
+    )
+
+
+def unidentified_notice(response: Response) -> str:
+    """What the preview and the API say about a file that does not name its target."""
+    return _(
+        "このファイルには自治体・調査回の識別情報（_meta シート）がありません。"
+        "%(name)s（%(code)s）の調査回番号 %(round)s の回答として読み込みました。"
+        "別の自治体・調査回のファイルでないことを確かめてから保存してください。",
+        name=response.municipality.name,
+        code=response.municipality_code,
+        round=response.round_id,
     )
 
 

@@ -1,9 +1,11 @@
 """The consolidated workbook of a round: one builder for the download button, the API, the CLI
-and the scheduled exports.
+and the scheduled exports, so that each of them gets the same sheets.
 
-Other areas add their sheets (hearings, consultation desk ...) by passing ``extra_sheets``: each a
-sheet name and the :class:`~exports.tables.Table` objects to lay out on it, after the round's own
-sheets and before 定義.
+Besides the round's own sheets it holds the consultation desk's and the hearings' sheets of the
+round's 基準日 (PRODUCT §7 "hearings and consultation-desk sheets when present"): true counts for
+staff, small cells suppressed and no hearing notes otherwise. Callers may add sheets of their own
+with ``extra_sheets``: each a sheet name and the :class:`~exports.tables.Table` objects to lay out
+on it. Extra sheets come after the round's own sheets and before 定義, which stays last.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from exports.cells import TOKYO
+from exports.consultation_tables import sheets_for_reference_date
 from exports.tables import DEFINITIONS, Sheet, Table, as_of, round_sheets
 from exports.xlsx import Document, write_xlsx
 from hub.db import utcnow
@@ -24,11 +27,22 @@ ExtraSheets = Sequence[tuple[str, Sequence[Table]]]
 
 
 def workbook_sheets(
-    round_: Round, *, for_staff: bool = True, detail: bool = True, extra_sheets: ExtraSheets = ()
+    round_: Round,
+    *,
+    for_staff: bool = True,
+    detail: bool = True,
+    consultations: bool = True,
+    extra_sheets: ExtraSheets = (),
 ) -> list[Sheet]:
-    """The round's sheets with the extra ones inserted before 定義 (which stays last)."""
+    """The round's sheets, then the consultation and hearing sheets (unless ``consultations`` is
+    false) and ``extra_sheets``, then 定義."""
     sheets = round_sheets(round_, detail=detail, personal=for_staff)
-    extras = [Sheet(name, tables) for name, tables in extra_sheets if tables]
+    desk: ExtraSheets = (
+        sheets_for_reference_date(round_.reference_date, suppress=not for_staff)
+        if consultations
+        else ()
+    )
+    extras = [Sheet(name, tables) for name, tables in (*desk, *extra_sheets) if tables]
     if sheets and sheets[-1].name == DEFINITIONS:
         return [*sheets[:-1], *extras, sheets[-1]]
     return [*sheets, *extras]
@@ -58,11 +72,18 @@ def write_workbook(
     *,
     for_staff: bool = True,
     detail: bool = True,
+    consultations: bool = True,
     extra_sheets: ExtraSheets = (),
     generated_at: datetime | None = None,
 ) -> None:
     """Stream the workbook into ``target`` (a path or a binary file object)."""
-    sheets = workbook_sheets(round_, for_staff=for_staff, detail=detail, extra_sheets=extra_sheets)
+    sheets = workbook_sheets(
+        round_,
+        for_staff=for_staff,
+        detail=detail,
+        consultations=consultations,
+        extra_sheets=extra_sheets,
+    )
     write_xlsx(sheets, target, document=workbook_document(round_, generated_at=generated_at))
 
 
@@ -71,13 +92,17 @@ def build_workbook(
     *,
     for_staff: bool = True,
     detail: bool = True,
+    consultations: bool = True,
     extra_sheets: ExtraSheets = (),
     generated_at: datetime | None = None,
 ) -> bytes:
-    """The consolidated workbook as bytes.
+    """The consolidated workbook as bytes: what the download button, the API and ``hub workbook``
+    all serve.
 
-    ``for_staff=False`` leaves out personal data (respondents' contact fields, editors' names);
-    ``detail=False`` leaves out the per-municipality sheets (提出状況, 回答一覧).
+    ``for_staff=False`` leaves out personal data (respondents' contact fields, editors' names)
+    and suppresses the consultation desk's small counts and the hearings' notes;
+    ``detail=False`` leaves out the per-municipality sheets (提出状況, 回答一覧);
+    ``consultations=False`` leaves out the consultation desk's and hearings' sheets.
     """
     buffer = io.BytesIO()
     write_workbook(
@@ -85,6 +110,7 @@ def build_workbook(
         buffer,
         for_staff=for_staff,
         detail=detail,
+        consultations=consultations,
         extra_sheets=extra_sheets,
         generated_at=generated_at,
     )

@@ -37,6 +37,8 @@ FONT_NAME = "游ゴシック"
 """Excel's Japanese UI font since 2016; Excel and LibreOffice substitute Meiryo or another
 Japanese Gothic face where it is missing."""
 CREATOR = "再犯防止 連携調査ハブ"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""The media type of every .xlsx the hub serves or delivers (workbook, template, deliveries)."""
 
 SheetSpec = tuple[str, Sequence[Table]]
 

@@ -10,15 +10,13 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response
 
-from exports.consultation_tables import sheets_for_reference_date
 from exports.workbook import build_workbook, workbook_filename
+from exports.xlsx import XLSX_MIMETYPE
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.services import audit
 from hub.services.responses import get_round
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("downloads", __name__)
 
@@ -40,8 +38,7 @@ def xlsx_response(data: bytes, *, filename: str, fallback: str) -> Response:
 def round_workbook_response(round_id: int) -> Response:
     """The staff workbook of a round (404 for an unknown round); the download is audited."""
     round_ = get_round(round_id)
-    extra = sheets_for_reference_date(round_.reference_date, suppress=False)
-    data = build_workbook(round_, for_staff=True, extra_sheets=extra)
+    data = build_workbook(round_, for_staff=True)
     audit.record("workbook.download", user=current_actor(), target=f"round/{round_id}")
     db.session.commit()
     return xlsx_response(

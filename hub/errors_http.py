@@ -213,6 +213,11 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from hub.web.expired import handle_csrf_error
+
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HubError, handle_hub_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)

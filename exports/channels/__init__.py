@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from exports.channels import https, outbox, smtp
-from exports.channels.base import Channel, ChannelError, DeliveryFile, Parcel
+from exports.channels.base import Channel, ChannelError, DeliveryFile, Parcel, redact_url
 
 CHANNELS: dict[str, Channel] = {"outbox": outbox.send, "smtp": smtp.send, "https": https.send}
 
-__all__ = ["CHANNELS", "Channel", "ChannelError", "DeliveryFile", "Parcel", "channel"]
+__all__ = [
+    "CHANNELS",
+    "Channel",
+    "ChannelError",
+    "DeliveryFile",
+    "Parcel",
+    "channel",
+    "redact_url",
+]
 
 
 def channel(name: str) -> Channel:

@@ -13,6 +13,21 @@ from hub.config import Settings
 MANIFEST = "manifest.json"
 
 
+def redact_url(url: str) -> str:
+    """``url`` fit for a message or a log: any ``user:password@`` becomes ``***@``.
+
+    Everything between ``scheme://`` and the last ``@`` is hidden, not just what a URL parser
+    calls the user info: a password may hold unencoded ``/``, ``#`` or ``@`` that would make a
+    parser cut it elsewhere, and hiding a little too much from an error message costs nothing.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    if "@" not in rest:
+        return url
+    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}"
+
+
 class ChannelError(Exception):
     """Sending failed. ``permanent`` failures (bad address, no secret) are not worth retrying."""
 

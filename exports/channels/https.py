@@ -25,11 +25,28 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a delivery address, or ``None`` when it can."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    """Why ``url`` cannot be a delivery address, or ``None`` when it can.
+
+    A ``user:password@`` in the URL is refused: the address is shown on pages, printed by the
+    CLI and kept in the audit log, and the receiver authenticates by the signature instead. Any
+    ``@`` is refused, not only one a parser reads as user info: a password holding an unencoded
+    ``/``, ``?`` or ``#`` moves the ``@`` out of the host part, where it would be stored all the same.
+    """
+    if "@" in url:
+        return (
+            "送信先のURLに利用者名やパスワード（user:password@）を含めないでください"
+            "（「@」は使えません）。受け手は共有シークレットによる署名（X-Hub-Signature-256）で"
+            "送り手を確認します。"
+        )
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        parts.port  # noqa: B018  (urlsplit checks the port only when it is read)
+    except ValueError:
+        return "送信先のURLの形式が正しくありません（https://ホスト名/パス の形にしてください）。"
+    if parts.scheme == "https" and hostname:
         return None
-    if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
+    if parts.scheme == "http" and hostname in LOCAL_HOSTS:
         return None
     return "送信先は https:// で始まるURLにしてください（http:// はこのサーバー自身宛てのみ）。"
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from exports.channels.base import ChannelError, DeliveryFile, Parcel
+from exports.channels.base import ChannelError, DeliveryFile, Parcel, redact_url
 from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
@@ -30,20 +30,34 @@ class SmtpServer:
     host: str
     port: int
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)
 
     @classmethod
     def parse(cls, url: str) -> SmtpServer:
-        parts = urlsplit(url)
-        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise ChannelError(f"HUB_SMTP_URL の形式が正しくありません: {url!r}", permanent=True)
+        """The server of ``HUB_SMTP_URL``; a malformed URL is named without its password."""
+        problem = ChannelError(
+            f"HUB_SMTP_URL の形式が正しくありません（smtp://ホスト名:ポート の形にしてください）: "
+            f"{redact_url(url)}",
+            permanent=True,
+        )
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            raise problem from None
+        if parts.scheme not in DEFAULT_PORTS or not host:
+            raise problem
         return cls(
             scheme=parts.scheme,
-            host=parts.hostname,
-            port=parts.port or DEFAULT_PORTS[parts.scheme],
+            host=host,
+            port=port or DEFAULT_PORTS[parts.scheme],
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
         )
+
+    def hide_password(self, text: str) -> str:
+        """``text`` (a server's or library's message) with the password, if it appears, hidden."""
+        return text.replace(self.password, "***") if self.password else text
 
 
 def addresses(text: str) -> list[str]:
@@ -105,11 +119,13 @@ def send_mail(
                 smtp.login(server.username, server.password or "")
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise ChannelError(f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}") from exc
+        raise ChannelError(f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise ChannelError(
-            f"メールサーバー {server.host}:{server.port} への送信に失敗: {exc}"
-        ) from exc
+            server.hide_password(
+                f"メールサーバー {server.host}:{server.port} への送信に失敗: {exc}"
+            )
+        ) from None
 
 
 def _connect(server: SmtpServer) -> smtplib.SMTP:

@@ -48,6 +48,12 @@ class TemplateUploadOut(ResponseOut):
         metadata={"description": "keys of an earlier questionnaire version that were ignored"},
     )
     changed = fields.List(fields.String(), metadata={"description": "question ids changed"})
+    identified = fields.Boolean(
+        metadata={"description": "false when the file had no _meta sheet naming its target"}
+    )
+    notices = fields.List(
+        fields.String(), metadata={"description": "what to check before relying on the upload"}
+    )
 
 
 def _version_field() -> int | None:
@@ -111,4 +117,6 @@ def upload_template(round_id: int, code: str, file: FileStorage) -> dict[str, An
         **response_json(response),
         "ignored_keys": prepared.ignored,
         "changed": [change.question_id for change in prepared.changes],
+        "identified": prepared.identified,
+        "notices": list(prepared.notices),
     }

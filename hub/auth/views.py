@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
@@ -19,8 +20,11 @@ from hub import security
 from hub.auth.policy import SIGNED_IN, allow, public
 from hub.db import db
 from hub.errors import Invalid
-from hub.models import Role, User
+from hub.models import Role, Round, User
+from hub.recipients_web import CHANNEL_LABELS, STATUS_LABELS
 from hub.services import audit, throttle
+from hub.services.deliveries import delivery_log
+from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
 
 bp = Blueprint("auth", __name__)
@@ -86,8 +90,11 @@ def _safe_next(target: str | None) -> str | None:
 
 def start_session(user: User) -> None:
     """A fresh session for ``user``: nothing of the previous one survives (no fixation), and
-    its idle and absolute timeouts start now."""
+    its idle and absolute timeouts start now. A CSRF token made earlier in this request (and
+    cached by Flask-WTF in ``g``) belonged to the old session, so a page rendered after this
+    gets a new one."""
     session.clear()
+    g.pop("csrf_token", None)
     login_user(user)
     security.mark_session_start()
 
@@ -101,6 +108,54 @@ def typed_login(email: str) -> str:
         return "（メールアドレス以外の入力）"
 
 
+class LoginThrottled(Exception):
+    """Too many failed sign-ins for the account or the address: wait for the window to pass."""
+
+
+def check_login(email: str, password: str) -> User | None:
+    """The user these credentials belong to, or ``None`` (the failure is counted and logged).
+
+    Raises :class:`LoginThrottled` while the account or the address is locked out; signs nobody
+    in (:func:`finish_login` does), so a caller may still refuse the user.
+    """
+    address = request.remote_addr or ""
+    if throttle.is_throttled(email, address):
+        audit.record("auth.login_throttled", user=None, target=typed_login(email))
+        db.session.commit()
+        raise LoginThrottled
+    user = authenticate(email, password)
+    if user is not None:
+        throttle.clear_failures(email)
+        return user
+    throttle.record_failure(email, address)
+    audit.record("auth.login_failed", user=None, target=typed_login(email))
+    db.session.commit()
+    return None
+
+
+def finish_login(user: User) -> None:
+    """Sign ``user`` in with a fresh session, and log it."""
+    start_session(user)
+    audit.record("auth.login", user=user, target=user.email)
+    db.session.commit()
+
+
+def wrong_credentials_message() -> str:
+    return _("メールアドレスまたはパスワードが正しくありません。")
+
+
+def throttled_message() -> str:
+    return _(
+        "ログインの失敗が続いたため、このアカウントまたはこの端末からのログインを"
+        "一時的に止めています。%(minutes)s分ほど待ってからやり直してください。",
+        minutes=throttle.WINDOW_MINUTES,
+    )
+
+
+def retry_after_headers() -> dict[str, str]:
+    return {"Retry-After": str(throttle.WINDOW_MINUTES * 60)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login() -> Any:
@@ -109,39 +164,18 @@ def login() -> Any:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        email, address = form.email.data or "", request.remote_addr or ""
-        if throttle.is_throttled(email, address):
-            return _throttled(form, email)
-        user = authenticate(email, form.password.data or "")
+        try:
+            user = check_login(form.email.data or "", form.password.data or "")
+        except LoginThrottled:
+            flash(throttled_message(), "error")
+            return render_template("auth/login.html", form=form), 429, retry_after_headers()
         if user is not None:
-            throttle.clear_failures(email)
-            start_session(user)
-            audit.record("auth.login", user=user, target=user.email)
-            db.session.commit()
+            finish_login(user)
             return redirect(_safe_next(request.args.get("next")) or url_for(home_for(user.role)))
-        throttle.record_failure(email, address)
-        audit.record("auth.login_failed", user=None, target=typed_login(email))
-        db.session.commit()
-        flash(_("メールアドレスまたはパスワードが正しくありません。"), "error")
+        flash(wrong_credentials_message(), "error")
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status
-
-
-def _throttled(form: LoginForm, email: str) -> Any:
-    audit.record("auth.login_throttled", user=None, target=typed_login(email))
-    db.session.commit()
-    minutes = throttle.WINDOW_MINUTES
-    flash(
-        _(
-            "ログインの失敗が続いたため、このアカウントまたはこの端末からのログインを"
-            "一時的に止めています。%(minutes)s分ほど待ってからやり直してください。",
-            minutes=minutes,
-        ),
-        "error",
-    )
-    headers = {"Retry-After": str(minutes * 60)}
-    return render_template("auth/login.html", form=form), 429, headers
 
 
 @bp.post("/logout")
@@ -203,6 +237,24 @@ def index() -> Any:
 
 
 @bp.get("/counterpart")
-@allow(SIGNED_IN)
+@allow("deliveries.read")
 def counterpart_home() -> Any:
-    return render_template("auth/counterpart.html")
+    """A counterpart's home: its recipient's delivery profile and the log of what was sent to it
+    (only its own recipient's; no table content, errors or server paths). Staff, who may read
+    every recipient's log, are sent to the recipients page."""
+    user = current_user._get_current_object()
+    if user.role == Role.STAFF:
+        return redirect(url_for("recipients.index"))
+    recipient = get_recipient(user.recipient_name) if user.recipient_name else None
+    log = delivery_log(recipient.name, limit=100) if recipient else []
+    round_ids = {d.round_id for d in log if d.round_id is not None}
+    rounds = list(db.session.scalars(select(Round).where(Round.id.in_(round_ids))))
+    return render_template(
+        "auth/counterpart.html",
+        recipient=recipient,
+        log=log,
+        round_titles={r.id: r.title for r in rounds},
+        schedule=describe_schedule(recipient.schedule) if recipient else "",
+        channel_labels=CHANNEL_LABELS,
+        status_labels=STATUS_LABELS,
+    )

@@ -55,11 +55,13 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--without-personal",
         is_flag=True,
-        help="回答者の氏名・連絡先と更新者名を含めない（外部への提供用）",
+        help="回答者の氏名・連絡先と更新者名、聞き取りのメモを含めず、相談窓口の少ない件数を"
+        "伏せる（外部への提供用）",
     )
     @friendly
     def workbook(round_id: str, output: Path | None, without_personal: bool) -> None:
-        """Write the consolidated workbook of ROUND (集計・提出状況・回答一覧・経年比較・定義)."""
+        """Write the consolidated workbook of ROUND, the same file as the download button
+        (集計・提出状況・回答一覧・経年比較・相談窓口・聞き取り・定義)."""
         from exports.workbook import build_workbook, workbook_filename
         from hub.services.responses import get_round
 

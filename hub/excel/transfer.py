@@ -9,12 +9,11 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from exports import template, upload
+from exports.xlsx import XLSX_MIMETYPE
 from hub.auth.policy import ensure_municipality
 from hub.db import db
 from hub.models import Response, User
 from hub.services import audit, responses
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def response_for(round_id: int, code: str, user: User) -> Response:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forms.model import Label
 from hub.db import Base
 
 
@@ -19,6 +20,13 @@ class Region(StrEnum):
 
 
 REGIONS: tuple[str, ...] = tuple(r.value for r in Region)
+
+REGION_LABELS: dict[str, Label] = {
+    Region.KUBU: Label(Region.KUBU.value, "Special wards"),
+    Region.SHIBU: Label(Region.SHIBU.value, "Cities"),
+    Region.CHOSONBU: Label(Region.CHOSONBU.value, "Towns and villages"),
+}
+"""Each region as people read it: the enum's value in Japanese, and its English name."""
 
 
 def check_digit(first_five: str) -> int:

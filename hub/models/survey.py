@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forms import registry
-from forms.model import Questionnaire
+from forms.model import Label, Questionnaire
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
 from hub.models.user import User
@@ -73,6 +73,18 @@ class ResponseState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     ACCEPTED = "accepted"
+
+
+RESPONSE_STATE_LABELS: dict[str, Label] = {
+    ResponseState.NOT_STARTED: Label("未着手", "Not started"),
+    ResponseState.DRAFT: Label("一時保存（未提出）", "Saved as draft (not submitted)"),
+    ResponseState.SUBMITTED: Label("提出済み", "Submitted"),
+    ResponseState.ACCEPTED: Label("受理済み", "Accepted"),
+}
+"""How each state reads to people, in pages, workbooks and e-mails alike (the one table)."""
+
+RETURNED_LABEL = Label("差し戻し", "Returned")
+"""A draft that staff sent back with a reason: shown in place of the draft label."""
 
 
 class Response(Base):

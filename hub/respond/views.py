@@ -14,12 +14,22 @@ from hub.auth.views import home_for
 from hub.db import utcnow
 from hub.models import Response, Role, RoundState
 from hub.services import progress, responses
-from hub.web.editing import Pages, actor, confirm_page, form_page, load_response, submit_post
+from hub.web.editing import (
+    Pages,
+    actor,
+    confirm_page,
+    form_page,
+    load_response,
+    register,
+    submit_post,
+)
 
 bp = Blueprint("respond", __name__, url_prefix="/respond")
 
-PAGES = Pages(
-    form="respond.form", confirm="respond.confirm", submit="respond.submit", done="respond.view"
+PAGES = register(
+    Pages(
+        form="respond.form", confirm="respond.confirm", submit="respond.submit", done="respond.view"
+    )
 )
 
 

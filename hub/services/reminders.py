@@ -22,6 +22,7 @@ from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db, utcnow
 from hub.models import ReminderSent, Response, ResponseState, Role, Round, User
+from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services.claims import insert_once
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
         subject = f"【提出期限超過】{round_.title}（締切 {when}）"
         lead = f"「{round_.title}」の回答期限（{when}）を過ぎましたが、まだ提出されていません。"
         ask = "期限の延長が必要な場合は、東京都の担当者にご相談ください。"
-    state = "一時保存中" if response.state == ResponseState.DRAFT else "未着手"
+    state = RESPONSE_STATE_LABELS[response.state].ja
     body = "\n".join(
         [
             f"{name} ご担当者様",

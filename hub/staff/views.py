@@ -22,16 +22,26 @@ from hub.services import progress, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
 from hub.staff.parsing import parse_day, parse_tokyo_datetime
 from hub.web.display import locale_code
-from hub.web.editing import Pages, actor, confirm_page, form_page, load_response, submit_post
+from hub.web.editing import (
+    Pages,
+    actor,
+    confirm_page,
+    form_page,
+    load_response,
+    register,
+    submit_post,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-PAGES = Pages(
-    form="staff.edit",
-    confirm="staff.edit_confirm",
-    submit="staff.edit_submit",
-    done="staff.response",
-    on_behalf=True,
+PAGES = register(
+    Pages(
+        form="staff.edit",
+        confirm="staff.edit_confirm",
+        submit="staff.edit_submit",
+        done="staff.response",
+        on_behalf=True,
+    )
 )
 
 

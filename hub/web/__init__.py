@@ -1,16 +1,22 @@
 """What every page shares: template filters, the navigation and the questionnaire pages' logic.
 
 ``init_app`` registers the filters and globals the templates under ``hub/templates`` rely on
-(``tokyo``, ``wareki``, ``state_label``, ``nav_items``, ``has_endpoint`` ...).
+(``tokyo``, ``wareki``, ``state_label``, ``nav_items``, ``has_endpoint`` ...), and the sign-in
+that gives a questionnaire's typed answers back when its session ended (``hub.web.expired``).
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
+from hub import security
 from hub.web import display, nav
 
 
 def init_app(app: Flask) -> None:
+    from hub.web import expired, resume
+
     display.init_app(app)
     nav.init_app(app)
+    app.register_blueprint(resume.bp)
+    security.on_expired_post(app, expired.rescue_timed_out_post)

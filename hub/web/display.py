@@ -15,6 +15,9 @@ from flask_babel import gettext as _
 
 from forms.model import Condition, Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
+from hub.models.municipality import REGION_LABELS
+from hub.models.survey import RESPONSE_STATE_LABELS, RETURNED_LABEL, RoundState
+from hub.services.progress import RETURNED
 
 
 def locale_code() -> str:
@@ -87,19 +90,19 @@ def requirement_note(questionnaire: Questionnaire, question: Question) -> str:
 
 
 def state_label(state: str, returned: bool = False) -> str:
-    if returned:
-        return _("差し戻し")
-    labels = {
-        "not_started": _("未着手"),
-        "draft": _("回答中"),
-        "submitted": _("提出済み"),
-        "accepted": _("受理済み"),
-        "returned": _("差し戻し"),
-        "upcoming": _("開始前"),
-        "open": _("受付中"),
-        "closed": _("締切済み"),
+    """A response's state (from the one table next to ``ResponseState``; ``returned`` for a draft
+    sent back with a reason) or a round's state, in the page's language."""
+    if returned or state == RETURNED:
+        return RETURNED_LABEL.get(locale_code())
+    label = RESPONSE_STATE_LABELS.get(state)
+    if label is not None:
+        return label.get(locale_code())
+    round_labels: dict[str, str] = {
+        RoundState.UPCOMING: _("開始前"),
+        RoundState.OPEN: _("受付中"),
+        RoundState.CLOSED: _("締切済み"),
     }
-    return labels.get(state, state)
+    return round_labels.get(state, state)
 
 
 def action_label(action: str) -> str:
@@ -114,8 +117,8 @@ def action_label(action: str) -> str:
 
 
 def region_label(region: str) -> str:
-    labels = {"区部": _("区部"), "市部": _("市部"), "町村部": _("町村部")}
-    return labels.get(region, region)
+    label = REGION_LABELS.get(region)
+    return label.get(locale_code()) if label is not None else region
 
 
 def role_label(role: str) -> str:

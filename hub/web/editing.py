@@ -17,6 +17,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
 from forms.schema import completeness_errors
@@ -48,6 +49,27 @@ class Pages:
         )
 
 
+REGISTERED: dict[str, Pages] = {}
+"""Every set of questionnaire pages, by the endpoint of its form page."""
+
+
+def register(pages: Pages) -> Pages:
+    """Make ``pages`` known to the handlers that give a timed-out or refused POST's answers back
+    (``hub.web.expired``); each blueprint registers its set once, at import."""
+    REGISTERED[pages.form] = pages
+    return pages
+
+
+def pages_posted_to(endpoint: str | None) -> Pages | None:
+    """The pages whose form page ``endpoint`` is (``None`` for any other endpoint)."""
+    return REGISTERED.get(endpoint or "")
+
+
+def pages_submitted_to(endpoint: str | None) -> Pages | None:
+    """The pages whose final 提出 (the confirmation's button) ``endpoint`` is."""
+    return next((p for p in REGISTERED.values() if p.submit == endpoint), None)
+
+
 class ConfirmForm(FlaskForm):
     version = HiddenField()
 
@@ -69,8 +91,14 @@ def load_response(round_id: int, code: str) -> Response:
     return responses.get_response(round_id, code)
 
 
-def new_form(response: Response, *, from_request: bool) -> QuestionnaireForm:
+def new_form(
+    response: Response, *, from_request: bool, formdata: MultiDict[str, str] | None = None
+) -> QuestionnaireForm:
+    """The questionnaire form: what this request posted, what ``formdata`` holds (answers carried
+    across a new sign-in) or, with neither, the stored answers."""
     form_type = form_class(response.round.questionnaire, locale_code())
+    if formdata is not None:
+        return form_type(formdata=formdata)
     if from_request:
         return form_type()
     return form_type(formdata=None, data=initial_data(response.answers, response.version))

@@ -48,7 +48,7 @@ def test_reminders_reach_exactly_those_who_have_not_submitted_once_per_point(
     shinjuku = next(m for m in smtp.messages if second.email in str(m["To"]))
     body = shinjuku.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert body.startswith("新宿区 ご担当者様")
-    assert "一時保存中" in body
+    assert "現在の状態: 一時保存（未提出）" in body
     assert reminders.send_reminders(soon + timedelta(hours=5)) == []
 
     staff = db.session.get_one(User, seeded.staff_id)

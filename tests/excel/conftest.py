@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl.workbook.workbook import Workbook
 
-from exports.template import ANSWER_COLUMN, HEADER_KEY, KEY_COLUMN, SHEET
+from exports.template import ANSWER_COLUMN, KEY_COLUMN, SHEET
 from hub.db import db
 from tests.conftest import PASSWORD, Api, make_round, make_user
 
@@ -55,15 +55,13 @@ def open_xlsx(data: bytes) -> Workbook:
 
 
 def rows_by_key(workbook: Workbook) -> dict[str, int]:
-    """``{key: row}`` of sheet 回答 below the header, read the way a person finds a row."""
+    """``{key: row}`` of sheet 回答: every non-empty cell of column A is a key (INTERFACES.md)."""
     sheet = workbook[SHEET]
     found: dict[str, int] = {}
-    below = False
     for row in range(1, sheet.max_row + 1):
         key = sheet.cell(row=row, column=KEY_COLUMN).value
-        if below and key:
+        if key is not None and str(key).strip():
             found[str(key)] = row
-        below = below or key == HEADER_KEY
     return found
 
 

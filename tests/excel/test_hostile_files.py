@@ -214,9 +214,28 @@ def test_zip_without_content_types(round_id, chiyoda, template, saved_draft):
     still_serving(chiyoda, round_id, saved_draft, template)
 
 
-def test_workbook_not_made_by_the_hub(round_id, chiyoda, template, saved_draft):
+def test_workbook_without_an_answer_sheet(round_id, chiyoda, template, saved_draft):
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = "plan_status"
+    body = refused(chiyoda, round_id, save(workbook), 422, "「回答」シートがありません")
+    assert "file" in body["errors"]
+    still_serving(chiyoda, round_id, saved_draft, template)
+
+
+def test_answer_sheet_without_any_key(round_id, chiyoda, template, saved_draft):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "回答"
+    sheet["B1"], sheet["C1"] = "計画の策定状況", "①策定済み"
+    body = refused(chiyoda, round_id, save(workbook), 422, "A列に項目ID")
+    assert "file" in body["errors"]
+    still_serving(chiyoda, round_id, saved_draft, template)
+
+
+def test_a_meta_sheet_that_is_not_ours_is_refused(round_id, chiyoda, template, saved_draft):
+    workbook = open_xlsx(template)
+    meta = workbook["_meta"]
+    meta["B1"] = "someone-elses-format"
     body = refused(chiyoda, round_id, save(workbook), 422, "ダウンロード")
     assert "file" in body["errors"]
     still_serving(chiyoda, round_id, saved_draft, template)

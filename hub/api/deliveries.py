@@ -1,0 +1,131 @@
+"""The delivery log over the API: a counterpart reads its own recipient's deliveries, staff all.
+
+A delivery is described by what was sent (files with their SHA-256 sums, the tables, the 訂正版
+marker) and how it went; never by the tables' content. Error messages and the place a delivery
+went (a folder of this server, a mail address) are for staff only: ``null`` for counterparts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from hub.api import blp
+from hub.auth.gate import current_actor
+from hub.auth.policy import allow
+from hub.errors import Forbidden
+from hub.models import Delivery, Role, User
+from hub.services.deliveries import delivery_log
+from hub.services.recipients import get_recipient
+
+ERRORS = {
+    "401": {"description": "no or unknown token"},
+    "403": {"description": "role may not, or another counterpart's recipient"},
+    "404": {"description": "no such recipient"},
+}
+
+
+class DeliveriesQuery(Schema):
+    recipient = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "staff: only this recipient's deliveries (counterparts: own)"},
+    )
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=500),
+        metadata={"description": "newest first, at most this many (1–500, default 100)"},
+    )
+
+
+class DeliveredFileOut(Schema):
+    name = fields.String()
+    sha256 = fields.String()
+    bytes = fields.Integer()
+
+
+class DeliveryOut(Schema):
+    id = fields.String(required=True)
+    recipient = fields.String(required=True)
+    recipient_title = fields.String()
+    round = fields.Integer(allow_none=True)
+    status = fields.String(
+        required=True, metadata={"description": "sending, retrying, sent, failed or superseded"}
+    )
+    attempts = fields.Integer()
+    trigger = fields.String(metadata={"description": "schedule, on-close, request, cli, manual"})
+    forced = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    next_attempt_at = fields.AwareDateTime(allow_none=True)
+    correction_of = fields.String(
+        allow_none=True, metadata={"description": "the delivery this 訂正版 corrects"}
+    )
+    changed_tables = fields.List(
+        fields.String(), metadata={"description": "訂正版: titles of the tables that changed"}
+    )
+    tables = fields.List(fields.String(), metadata={"description": "names of the tables sent"})
+    files = fields.List(fields.Nested(DeliveredFileOut))
+    error = fields.String(allow_none=True, metadata={"description": "staff only"})
+    location = fields.String(allow_none=True, metadata={"description": "staff only"})
+
+
+def _actor() -> User:
+    user = current_actor()
+    assert user is not None, "the gate lets no anonymous request reach an API view"
+    return user
+
+
+def recipient_in_scope(user: User, asked: str | None) -> str | None:
+    """The recipient whose deliveries ``user`` reads (``None``: every recipient, staff only).
+
+    A counterpart reads only its own recipient's; asking for another one is refused.
+    """
+    if user.role != Role.COUNTERPART:
+        return get_recipient(asked).name if asked else None
+    if not user.recipient_name:
+        raise Forbidden("この利用者には送付先（連携先）が割り当てられていません。")
+    if asked and asked != user.recipient_name:
+        raise Forbidden("他の連携先の配信記録は見られません。")
+    return user.recipient_name
+
+
+def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
+    changes = delivery.changes or {}
+    return {
+        "id": delivery.id,
+        "recipient": delivery.recipient_name,
+        "recipient_title": delivery.recipient.title,
+        "round": delivery.round_id,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "trigger": delivery.trigger,
+        "forced": delivery.forced,
+        "created_at": delivery.created_at,
+        "sent_at": delivery.sent_at,
+        "next_attempt_at": delivery.next_attempt_at,
+        "correction_of": delivery.correction_of_id,
+        "changed_tables": list(changes.get("titles") or []) if delivery.correction_of_id else [],
+        "tables": list(changes.get("snapshot") or {}),
+        "files": [
+            {"name": f.get("name"), "sha256": f.get("sha256"), "bytes": f.get("bytes")}
+            for f in delivery.files or []
+        ],
+        "error": delivery.error if for_staff else None,
+        "location": delivery.location if for_staff else None,
+    }
+
+
+@blp.route("/deliveries", methods=["GET"])
+@blp.arguments(DeliveriesQuery, location="query")
+@blp.response(200, DeliveryOut(many=True))
+@blp.doc(responses=ERRORS)
+@allow("deliveries.read")
+def list_deliveries(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The delivery log, newest first: a counterpart's own recipient's deliveries, or (staff)
+    every recipient's. What was sent, when, with its checksums, and how it went."""
+    user = _actor()
+    name = recipient_in_scope(user, query["recipient"])
+    staff = user.role == Role.STAFF
+    return [delivery_json(d, for_staff=staff) for d in delivery_log(name, limit=query["limit"])]

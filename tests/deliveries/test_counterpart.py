@@ -1,0 +1,130 @@
+"""What a counterpart sees of its deliveries: its recipient's profile and delivery log on
+/counterpart and ``GET /api/v1/deliveries`` — only its own recipient's, never another's, and no
+personal data; staff read every recipient's log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hub.db import db
+from hub.models import Recipient, User
+from hub.services import deliveries
+from tests.conftest import Api
+from tests.deliveries.conftest import CHUO, Seeded, submit_answers
+
+
+@pytest.fixture
+def delivered(app: Flask, seeded: Seeded, respondents, outbox) -> dict[str, list[str]]:
+    """Deliveries to both recipients, with per-municipality detail, and a 訂正版 for moj."""
+    with app.app_context():
+        for name in ("moj", "tokyo-probation"):
+            db.session.get_one(Recipient, name).include_detail = True
+        db.session.commit()
+        ids: dict[str, list[str]] = {"moj": [], "tokyo-probation": []}
+        for name in ids:
+            outcome = deliveries.deliver(name, seeded.round_id)
+            assert outcome.status == "sent", outcome.message
+            assert outcome.delivery is not None
+            ids[name].append(outcome.delivery.id)
+        staff = db.session.get_one(User, seeded.staff_id)
+        submit_answers(seeded.round_id, CHUO, staff, plan_status="internal_planning")
+        correction = deliveries.deliver("moj", seeded.round_id)
+        assert correction.status == "sent", correction.message
+        assert correction.delivery is not None
+        ids["moj"].append(correction.delivery.id)
+        db.session.remove()
+    return ids
+
+
+def test_the_counterpart_page_shows_its_profile_and_only_its_deliveries(
+    login: Callable[..., FlaskClient], seeded: Seeded, delivered: dict[str, list[str]]
+):
+    page = login("counterpart", recipient="moj").get("/counterpart")
+    assert page.status_code == 200
+    html = page.text
+    assert "法務省 保護局" in html
+    assert "出力フォルダ（outbox）" in html
+    assert "xlsx, csv, json" in html
+    assert "集計表と自治体別回答" in html
+    for delivery_id in delivered["moj"]:
+        assert delivery_id in html
+    for delivery_id in delivered["tokyo-probation"]:
+        assert delivery_id not in html
+    assert "東京保護観察所" not in html
+    assert "訂正版" in html
+    assert ".xlsx" in html
+    for value in seeded.personal:
+        assert value not in html
+
+
+def test_the_api_gives_a_counterpart_only_its_recipients_deliveries(
+    api_as: Callable[..., Api], seeded: Seeded, delivered: dict[str, list[str]]
+):
+    moj = api_as("counterpart", recipient="moj")
+    got = moj.get("/deliveries")
+    assert got.status_code == 200, got.get_json()
+    listed = got.get_json()
+    assert [d["id"] for d in listed] == list(reversed(delivered["moj"]))
+    assert {d["recipient"] for d in listed} == {"moj"}
+    newest = listed[0]
+    assert newest["correction_of"] == delivered["moj"][0]
+    assert newest["changed_tables"]
+    assert newest["error"] is None
+    assert newest["location"] is None
+    assert {f["name"].rsplit(".", 1)[-1] for f in newest["files"]} == {"xlsx", "csv", "json"}
+    assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in newest["files"])
+    for value in seeded.personal:
+        assert value not in got.get_data(as_text=True)
+
+    other = moj.get("/deliveries?recipient=tokyo-probation")
+    assert other.status_code == 403
+    for delivery_id in delivered["tokyo-probation"]:
+        assert delivery_id not in other.get_data(as_text=True)
+    own = moj.get("/deliveries?recipient=moj&limit=1")
+    assert [d["id"] for d in own.get_json()] == [delivered["moj"][-1]]
+
+
+def test_staff_read_every_recipients_deliveries(
+    api_as: Callable[..., Api], delivered: dict[str, list[str]]
+):
+    staff = api_as("staff")
+    everything = staff.get("/deliveries").get_json()
+    assert {d["id"] for d in everything} == {*delivered["moj"], *delivered["tokyo-probation"]}
+    assert all(d["location"] for d in everything)
+    probation = staff.get("/deliveries?recipient=tokyo-probation").get_json()
+    assert [d["id"] for d in probation] == delivered["tokyo-probation"]
+    assert staff.get("/deliveries?recipient=nobody").status_code == 404
+    assert staff.get("/deliveries?limit=０").status_code == 422
+    assert staff.get("/deliveries?limit=many").status_code == 422
+
+
+def test_respondents_admins_and_strangers_read_no_deliveries(
+    app: Flask, api_as: Callable[..., Api], client: FlaskClient, login, delivered
+):
+    assert api_as("respondent", municipality=CHUO).get("/deliveries").status_code == 403
+    assert api_as("admin").get("/deliveries").status_code == 403
+    assert client.get("/api/v1/deliveries").status_code == 401
+    assert login("respondent", municipality=CHUO).get("/counterpart").status_code == 403
+
+
+def test_staff_visiting_the_counterpart_page_go_to_the_recipients_page(login):
+    answer = login("staff").get("/counterpart")
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/staff/recipients/")
+
+
+def test_a_counterpart_without_deliveries_sees_an_empty_log(login):
+    page = login("counterpart", recipient="tokyo-probation").get("/counterpart")
+    assert page.status_code == 200
+    assert "東京保護観察所" in page.text
+    assert "配信記録はまだありません" in page.text
+
+
+def test_the_endpoint_is_in_the_openapi_document(client: FlaskClient):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/deliveries"]["get"]
+    assert "200" in operation["responses"]
