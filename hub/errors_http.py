@@ -101,6 +101,7 @@ def _marshmallow_japanese() -> dict[str, str]:
 
 
 _DATETIME_RE = re.compile(r"Not a valid (?:aware |naive )?datetime\.")
+_BETWEEN_RE = re.compile(r"Must be greater than or equal to (.+) and less than or equal to (.+)\.")
 _RANGE_RE = re.compile(r"Must be (greater|less) than( or equal to)? (.+)\.")
 _LONGER_RE = re.compile(r"Longer than maximum length (\d+)\.")
 
@@ -112,6 +113,9 @@ def japanese(message: str) -> str:
         return known
     if _DATETIME_RE.fullmatch(message):
         return _("日時はタイムゾーン付きで指定してください（例: 2021-04-30T17:00:00+09:00）。")
+    if match := _BETWEEN_RE.fullmatch(message):
+        low, high = match.groups()
+        return _("%(low)s以上%(high)s以下で指定してください。", low=low, high=high)
     if match := _RANGE_RE.fullmatch(message):
         direction, or_equal, bound = match.groups()
         if direction == "greater":

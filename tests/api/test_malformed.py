@@ -265,3 +265,10 @@ def test_a_lone_surrogate_is_dropped_and_the_workbook_still_builds(
     assert saved.status_code == 200
     assert saved.get_json()["answers"]["comments"] == "特になし"
     assert staff.get(f"/rounds/{round_id}/workbook").status_code == 200
+
+
+def test_a_two_sided_range_reads_as_one_japanese_sentence(client: FlaskClient, staff: Api) -> None:
+    answer = staff.get("/consultations/summary?fiscal_year=" + "9" * 30)
+    assert answer.status_code == 422
+    (message,) = answer.get_json()["errors"]["fiscal_year"]
+    assert message == "1989以上2200以下で指定してください。"
