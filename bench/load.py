@@ -75,7 +75,10 @@ class Client:
                 self.conn.request(method, path, body=payload, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()
-                return response.status, json.loads(data) if data else None
+                try:
+                    return response.status, json.loads(data) if data else None
+                except ValueError:
+                    return response.status, data[:200].decode("utf-8", "replace")
             except (ConnectionError, http.client.HTTPException, TimeoutError):
                 self.conn.close()
                 self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)

@@ -101,3 +101,12 @@ def test_an_integer_literal_of_thousands_of_digits_is_a_400(client, api_as) -> N
     )
     assert response.status_code == 400
     assert response.get_json()["message"]
+
+
+def test_a_get_that_names_json_but_sends_no_body_is_fine(client, api_as) -> None:
+    api = api_as("staff")
+    response = api.client.get(
+        "/api/v1/rounds", headers={**api.headers(), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert client.get("/healthz", headers={"Content-Type": "application/json"}).status_code == 200
