@@ -178,11 +178,9 @@ def start_server(url: str, instance: Path, port: int, workers: int) -> subproces
         "HUB_INSTANCE_DIR": str(instance),
     }
     hub = Path(sys.executable).with_name("hub")
+    log = (instance / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(hub), "serve", "--workers", str(workers)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(hub), "serve", "--workers", str(workers)], env=env, stdout=log, stderr=log
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -415,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
             server.terminate()
             server.wait(timeout=30)
         submitted = count_submitted(url, round_id)
+        server_errors = [
+            line
+            for line in (instance / "server.log").read_text(errors="replace").splitlines()
+            if "Traceback" in line or "ERROR" in line or "Internal Server Error" in line
+        ]
 
     result = {
         "municipalities": len(tokens),
@@ -439,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             "other": other,
         },
         "database_restart": restart,
+        "server_error_lines": server_errors[:20],
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     for error in (saves.errors + submits.errors + health.errors)[:10]:
@@ -446,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = (
         result["errors"] == 0
         and (restart is None or restart["final_failures"] == 0)
+        and not server_errors
         and result["lost"] == 0
         and wins == pairs
         and conflicts == pairs

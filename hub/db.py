@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from flask import Flask, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -97,9 +98,12 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
-            if exc is not None:
-                self.session.rollback()
-            self.session.remove()
+            try:
+                if exc is not None:
+                    self.session.rollback()
+                self.session.remove()
+            except DBAPIError:  # the database went away mid-request: nothing left to undo
+                discard_session(self.session)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -111,6 +115,15 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+
+
+def discard_session(session: scoped_session[Session] | None = None) -> None:
+    """Drop a session whose connection is dead, without talking to the database again."""
+    session = session or db.session
+    try:
+        session.registry().invalidate()
+    finally:
+        session.registry.clear()
 
 
 def _scope() -> int:

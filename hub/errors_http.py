@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hub.auth.gate import is_api_request
-from hub.db import db
+from hub.db import db, discard_session
 from hub.errors import HubError, Invalid, flatten_errors
 
 
@@ -44,7 +44,7 @@ def _body(
 
 
 def handle_hub_error(exc: HubError) -> Any:
-    db.session.rollback()
+    _rollback_quietly()
     errors = exc.errors if isinstance(exc, Invalid) else None
     return _body(exc.status, exc.message, errors, _jsonable(exc.details))
 
@@ -53,7 +53,7 @@ def handle_http_exception(exc: HTTPException) -> Any:
     if exc.response is not None and not is_api_request():
         return exc.response
     status = exc.code or 500
-    db.session.rollback()
+    _rollback_quietly()
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     message = _messages().get(status, exc.name)
@@ -148,7 +148,7 @@ def _rollback_quietly() -> None:
     try:
         db.session.rollback()
     except DBAPIError:
-        db.session.remove()
+        discard_session()
 
 
 DATABASE_UNAVAILABLE_JA = (
