@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from exports.aggregate import round_counts, summary
 from exports.channels.base import DeliveryFile
+from exports.consultation_tables import sheets_for_reference_date
 from exports.tables import Cell, Table, round_sheets
 from exports.text import content_fingerprint, table_csv, table_json, tables_json
 from exports.workbook import workbook_document
@@ -69,11 +70,16 @@ class Marking:
 
 
 def compose(recipient: Recipient, round_: Round) -> Composition:
-    """The recipient's tables for the round (its profile's selection, never personal fields)."""
+    """The recipient's tables for the round (its profile's selection, never personal fields),
+    with the consultation desk's statistics and hearing progress, small cells suppressed."""
     wanted = set(recipient.tables or ())
     values = personal_values(round_)
     sheets = []
-    for name, tables in round_sheets(round_, detail=recipient.include_detail, personal=False):
+    shared = sheets_for_reference_date(round_.reference_date, suppress=True)
+    for name, tables in [
+        *round_sheets(round_, detail=recipient.include_detail, personal=False),
+        *shared,
+    ]:
         chosen = [t for t in tables if not wanted or t.name in wanted]
         if chosen:
             sheets.append((name, scrub(chosen, values)))

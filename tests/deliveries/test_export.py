@@ -219,3 +219,35 @@ def test_a_profile_left_with_no_table_is_refused(runner, ctx, seeded: Seeded, ou
     assert result.exit_code == 1
     assert "送る表がありません" in result.output
     assert not folders(outbox, "moj")
+
+
+def test_the_consultation_desk_statistics_go_out_with_small_cells_hidden(
+    app, runner, seeded: Seeded, outbox
+):
+    from hub.services.consultations import record_case
+
+    with app.app_context():
+        for age in ("40s", "40s", "40s", "50s"):
+            record_case(
+                {
+                    "received_on": "2020-09-01",
+                    "channel": "phone",
+                    "age_group": age,
+                    "caller": "self",
+                    "crime_related": "false",
+                },
+                user=None,
+            )
+        db.session.commit()
+    result = runner("export", "moj", "--round", str(seeded.round_id))
+    assert result.exit_code == 0, result.output
+    (folder,) = folders(outbox, "moj")
+    ages = next(p for p in folder.glob("*.csv") if p.name.endswith("consultation_age_group.csv"))
+    rows = {
+        r[0]: r[1]
+        for r in csv.reader(io.StringIO(ages.read_bytes().decode("utf-8-sig")))
+        if len(r) > 1
+    }
+    assert "1" not in rows.values()
+    assert "2" not in rows.values()
+    assert any(v in ("＊", "") for label, v in rows.items() if "50" in label)
