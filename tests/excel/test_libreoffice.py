@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,41 +12,19 @@ import pytest
 from exports.template import SHEET
 from forms.schema import load_answers
 from forms.torikumi import TORIKUMI
+from tests import libreoffice
 from tests.conftest import Api
 from tests.excel.conftest import CHIYODA, download, fill, open_xlsx, post_file, rows_by_key
 
 pytestmark = pytest.mark.libreoffice
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"
 
 
 def convert(source: Path, target: str, extension: str) -> Path:
-    """Convert ``source`` with headless LibreOffice in a private profile; return the new file."""
-    if SOFFICE is None:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed, so opening the template in it cannot be checked"
-        )
+    """Convert ``source`` with headless LibreOffice; return the new file."""
     outdir = source.parent / f"lo-{extension}"
-    outdir.mkdir()
-    profile = source.parent / "lo-profile"
-    done = subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(outdir),
-            str(source),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    done = libreoffice.convert(source, target, outdir)
     produced = outdir / f"{source.stem}.{extension}"
     assert produced.exists(), f"LibreOffice produced nothing: {done.stdout} {done.stderr}"
     return produced

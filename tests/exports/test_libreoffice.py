@@ -8,8 +8,6 @@ Calc computed, so a hostile string that had become a formula would show its resu
 from __future__ import annotations
 
 import csv
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,40 +16,21 @@ from flask import Flask
 from exports.tables import Table
 from exports.workbook import build_workbook
 from hub.services import responses
+from tests import libreoffice
 from tests.exports.seed import FORMULATED, HOSTILE, SOURCE_COUNTS
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CSV_EVERY_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 pytestmark = [
     pytest.mark.libreoffice,
-    pytest.mark.skipif(
-        SOFFICE is None,
-        reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui",
-    ),
+    pytest.mark.skipif(libreoffice.SOFFICE is None, reason=libreoffice.MISSING),
 ]
 
 
 def convert_every_sheet(xlsx: Path, out: Path) -> dict[str, list[list[str]]]:
-    """``{sheet name: rows}`` as LibreOffice computes them, with a private profile."""
-    assert SOFFICE is not None
-    profile = out / "profile"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            CSV_EVERY_SHEET,
-            "--outdir",
-            str(out),
-            str(xlsx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    """``{sheet name: rows}`` as LibreOffice computes them."""
+    done = libreoffice.convert(xlsx, CSV_EVERY_SHEET, out)
+    assert done.returncode == 0, done.stderr
     sheets = {}
     for path in out.glob(f"{xlsx.stem}-*.csv"):
         with path.open(encoding="utf-8", newline="") as f:
