@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -9,6 +10,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from exports.consultation_counts import summary
 from forms.consultation import CONSULTATION, fiscal_year_of
+from forms.model import Kind
 from hub.api import blp
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow, sees_true_counts
@@ -44,17 +46,29 @@ def _case_in_schema() -> type[Schema]:
 ConsultationIn = _case_in_schema()
 
 
-class ConsultationOut(Schema):
-    id = fields.Integer()
-    received_on = fields.String(metadata={"description": "YYYY-MM-DD"})
-    fiscal_year = fields.Integer(metadata={"description": "年度 (April–March), e.g. 2020"})
-    channel = fields.String()
-    age_group = fields.String()
-    caller = fields.String()
-    crime_related = fields.Boolean()
-    crime_type = fields.String(allow_none=True)
-    referred_to = fields.List(fields.String())
-    municipality = fields.String(allow_none=True)
+_OUT_FIELDS: dict[Kind, Callable[[], fields.Field]] = {
+    Kind.BOOL: fields.Boolean,
+    Kind.INTEGER: lambda: fields.Integer(allow_none=True),
+    Kind.MANY_OF: lambda: fields.List(fields.String()),
+}
+
+
+def _case_out_schema() -> type[Schema]:
+    """The stored case as the API returns it: one field per question of the case record (codes
+    for choices, ``YYYY-MM-DD`` for dates), plus its id and 年度."""
+    declared: dict[str, Any] = {
+        "id": fields.Integer(),
+        "fiscal_year": fields.Integer(metadata={"description": "年度 (April–March), e.g. 2020"}),
+    }
+    for q in CONSULTATION.questions:
+        make = _OUT_FIELDS.get(q.kind, lambda: fields.String(allow_none=True))
+        field = make()
+        field.metadata = {"description": q.label.ja}
+        declared[q.id] = field
+    return Schema.from_dict(declared, name="ConsultationOut")
+
+
+ConsultationOut = _case_out_schema()
 
 
 class SummaryQuery(Schema):
