@@ -195,6 +195,7 @@ class SubmissionRow:
     name: str
     region: str
     state: str
+    version: int
     submitted_at: datetime | None
     accepted_at: datetime | None
     updated_at: datetime | None
@@ -213,6 +214,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             Municipality.name,
             Municipality.region,
             Response.state,
+            Response.version,
             Response.submitted_at,
             Response.accepted_at,
             Response.updated_at,
@@ -233,6 +235,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             name=name,
             region=region,
             state=state,
+            version=version,
             submitted_at=submitted_at,
             accepted_at=accepted_at,
             updated_at=updated_at,
@@ -246,6 +249,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             name,
             region,
             state,
+            version,
             submitted_at,
             accepted_at,
             updated_at,

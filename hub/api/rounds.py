@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from exports.aggregate import round_counts, summary
+from exports.aggregate import round_counts, submission_rows, summary
 from hub.api import blp
 from hub.api.schemas import (
     ExtensionIn,
@@ -22,7 +20,7 @@ from hub.api.schemas import (
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow, ensure_municipality
 from hub.db import db, utcnow
-from hub.models import Municipality, Response, Revision, Round, User
+from hub.models import Response, Revision, Round, User
 from hub.services import responses, rounds
 
 ERRORS = {"401": {"description": "no or unknown token"}, "403": {"description": "role may not"}}
@@ -95,26 +93,19 @@ def get_round(round_id: int) -> dict[str, Any]:
 @allow("response.review")
 def list_responses(round_id: int) -> list[dict[str, Any]]:
     """Every municipality's state in the round (staff): the progress board as data."""
-    responses.get_round(round_id)
-    rows = db.session.execute(
-        select(Response, Municipality)
-        .join(Municipality)
-        .where(Response.round_id == round_id)
-        .order_by(Municipality.code)
-    )
     return [
         {
-            "municipality": m.code,
-            "municipality_name": m.name,
-            "region": m.region,
-            "state": r.state,
-            "version": r.version,
-            "submitted_at": r.submitted_at,
-            "updated_at": r.updated_at,
-            "updated_by": r.updated_by.label if r.updated_by else None,
-            "extension_until": r.extension_until,
+            "municipality": row.code,
+            "municipality_name": row.name,
+            "region": row.region,
+            "state": row.state,
+            "version": row.version,
+            "submitted_at": row.submitted_at,
+            "updated_at": row.updated_at,
+            "updated_by": row.updated_by,
+            "extension_until": row.extension_until,
         }
-        for r, m in rows
+        for row in submission_rows(responses.get_round(round_id))
     ]
 
 

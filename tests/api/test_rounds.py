@@ -177,3 +177,20 @@ def test_deadline_shown_per_municipality_with_extension(
     plain = staff.get(response_url(round_id, CHUO)).get_json()
     assert extended["deadline"].startswith("2099-01-31T08:00:00")
     assert plain["deadline"] != extended["deadline"]
+
+
+def test_the_list_shows_each_municipalitys_state_version_and_last_editor(
+    round_id: int, staff: Api
+) -> None:
+    assert staff.save(round_id, CHIYODA, {"plan_status": "no_plan"}).status_code == 200
+    rows = {
+        row["municipality"]: row for row in staff.get(f"/rounds/{round_id}/responses").get_json()
+    }
+    mine = rows[CHIYODA]
+    assert (mine["municipality_name"], mine["state"], mine["version"]) == ("千代田区", "draft", 1)
+    assert mine["updated_by"].endswith("@example.jp")
+    assert (rows["131024"]["state"], rows["131024"]["version"], rows["131024"]["updated_by"]) == (
+        "not_started",
+        0,
+        None,
+    )
