@@ -12,14 +12,13 @@ from exports.consultation_counts import summary
 from forms.consultation import CONSULTATION, fiscal_year_of
 from forms.model import Kind
 from hub.api import blp
+from hub.api.schemas import AUTH_ERRORS
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Municipality, Role, User
 from hub.services import consultations
-
-ERRORS = {"401": {"description": "no or unknown token"}, "403": {"description": "role may not"}}
 
 
 class _OpenSchema(Schema):
@@ -117,7 +116,7 @@ def _actor() -> User:
 @blp.route("/consultations", methods=["POST"])
 @blp.arguments(ConsultationIn)
 @blp.response(201, ConsultationOut)
-@blp.doc(responses=ERRORS)
+@blp.doc(responses=AUTH_ERRORS)
 @allow("consultations.write")
 def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
     """Record one consultation-desk case (staff). Labels are accepted where codes are expected;
@@ -132,7 +131,7 @@ def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/consultations/summary", methods=["GET"])
 @blp.arguments(SummaryQuery, location="query")
 @blp.response(200, ConsultationSummaryOut)
-@blp.doc(responses=ERRORS)
+@blp.doc(responses=AUTH_ERRORS)
 @allow("consultations.summary")
 def consultation_summary(query: dict[str, Any]) -> dict[str, Any]:
     """The fiscal year's consultation-desk statistics. Staff see true counts; for everyone else

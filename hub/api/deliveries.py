@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from hub.api import blp
+from hub.api.schemas import AUTH_ERRORS
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.errors import Forbidden
@@ -20,7 +21,7 @@ from hub.services.deliveries import delivery_log
 from hub.services.recipients import get_recipient
 
 ERRORS = {
-    "401": {"description": "no or unknown token"},
+    **AUTH_ERRORS,
     "403": {"description": "role may not, or another counterpart's recipient"},
     "404": {"description": "no such recipient"},
 }

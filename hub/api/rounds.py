@@ -7,6 +7,7 @@ from typing import Any
 from exports.aggregate import round_counts, submission_rows, summary
 from hub.api import blp
 from hub.api.schemas import (
+    AUTH_ERRORS,
     ExtensionIn,
     ResponseListItem,
     ResponseOut,
@@ -22,8 +23,6 @@ from hub.auth.policy import allow, ensure_municipality
 from hub.db import db, utcnow
 from hub.models import Response, Revision, Round, User
 from hub.services import responses, rounds
-
-ERRORS = {"401": {"description": "no or unknown token"}, "403": {"description": "role may not"}}
 
 
 def _actor() -> User:
@@ -74,7 +73,7 @@ def _response_for(round_id: int, code: str) -> Response:
 
 @blp.route("/rounds", methods=["GET"])
 @blp.response(200, RoundOut(many=True))
-@blp.doc(responses=ERRORS)
+@blp.doc(responses=AUTH_ERRORS)
 @allow("rounds.read")
 def list_rounds() -> list[dict[str, Any]]:
     """Every round, newest reference date first."""

@@ -6,6 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from forms import registry
 
+AUTH_ERRORS = {
+    "401": {"description": "no or unknown token"},
+    "403": {"description": "role may not"},
+}
+"""The answers every authenticated operation may give, for ``@blp.doc(responses=...)``."""
+
 
 class RoundOut(Schema):
     id = fields.Integer(required=True)
