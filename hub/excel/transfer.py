@@ -8,7 +8,7 @@ from flask import current_app, send_file
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from exports import template, upload
+from exports import safe_xlsx, template
 from exports.xlsx import XLSX_MIMETYPE
 from hub.auth.policy import ensure_municipality
 from hub.db import db
@@ -23,9 +23,9 @@ def response_for(round_id: int, code: str, user: User) -> Response:
     return responses.get_response(round_id, code)
 
 
-def limits() -> upload.Limits:
+def limits() -> safe_xlsx.Limits:
     """The parser's limits, with the size limit of the app (``MAX_CONTENT_LENGTH``)."""
-    return upload.Limits.for_upload(current_app.config.get("MAX_CONTENT_LENGTH"))
+    return safe_xlsx.Limits.for_upload(current_app.config.get("MAX_CONTENT_LENGTH"))
 
 
 def read_upload(file: FileStorage) -> bytes:

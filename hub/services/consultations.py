@@ -226,7 +226,7 @@ def _csv_lines(data: bytes) -> Iterator[list[Any]]:
 def _xlsx_lines(data: bytes) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
-    from exports.upload import Limits, inspect_container
+    from exports.safe_xlsx import Limits, inspect_container
 
     inspect_container(data, Limits(max_bytes=MAX_IMPORT_BYTES))
     try:

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from defusedxml import DefusedXmlException
 
-from exports import upload
+from exports import safe_xlsx
 from tests.conftest import Api
 from tests.excel.conftest import (
     CHIYODA,
@@ -69,7 +69,7 @@ def rezip(
 def as_macro_workbook(data: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         types = archive.read("[Content_Types].xml").decode()
-    return types.replace(upload.XLSX_MAIN, MACRO_WORKBOOK).encode()
+    return types.replace(safe_xlsx.XLSX_MAIN, MACRO_WORKBOOK).encode()
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_empty_file(round_id, chiyoda, template, saved_draft):
 
 
 def test_xls_bytes(round_id, chiyoda, template, saved_draft):
-    xls = upload.OLE_MAGIC + os.urandom(4096)
+    xls = safe_xlsx.OLE_MAGIC + os.urandom(4096)
     refused(chiyoda, round_id, xls, 415, ".xls")
     still_serving(chiyoda, round_id, saved_draft, template)
 
@@ -141,7 +141,7 @@ def test_zip_bomb_is_refused_from_the_directory_before_openpyxl(
     def openpyxl_must_not_run(*args, **kwargs):
         raise AssertionError("openpyxl was reached")
 
-    monkeypatch.setattr(upload, "load_workbook", openpyxl_must_not_run)
+    monkeypatch.setattr(safe_xlsx, "load_workbook", openpyxl_must_not_run)
     refused(chiyoda, round_id, bomb, 413, "大き")
     monkeypatch.undo()
     still_serving(chiyoda, round_id, saved_draft, template)
@@ -162,8 +162,8 @@ def test_25_megabyte_file_gets_413(round_id, chiyoda, template, saved_draft):
 
 
 def test_parser_checks_the_size_itself():
-    with pytest.raises(upload.UploadTooLarge):
-        upload.inspect_container(b"PK\x03\x04" + b"\0" * 2048, upload.Limits(max_bytes=1024))
+    with pytest.raises(safe_xlsx.UploadTooLarge):
+        safe_xlsx.inspect_container(b"PK\x03\x04" + b"\0" * 2048, safe_xlsx.Limits(max_bytes=1024))
 
 
 def test_billion_laughs_inside_an_xlsx(round_id, chiyoda, template, saved_draft):
@@ -194,7 +194,7 @@ def test_xlsm_with_a_macro(round_id, chiyoda, template, saved_draft):
     xlsm = rezip(
         template,
         replace={"[Content_Types].xml": as_macro_workbook(template)},
-        add={"xl/vbaProject.bin": upload.OLE_MAGIC + os.urandom(2048)},
+        add={"xl/vbaProject.bin": safe_xlsx.OLE_MAGIC + os.urandom(2048)},
     )
     refused(chiyoda, round_id, xlsm, 415, "マクロ")
     still_serving(chiyoda, round_id, saved_draft, template)
@@ -292,7 +292,7 @@ def test_renamed_answer_sheet(round_id, chiyoda, template, saved_draft):
 def test_billion_laughs_past_the_scan_is_still_refused_cleanly(
     round_id, chiyoda, template, saved_draft, monkeypatch
 ):
-    monkeypatch.setattr(upload, "_check_no_dtd", lambda archive, entries: None)
+    monkeypatch.setattr(safe_xlsx, "_check_no_dtd", lambda archive, entries: None)
     bomb = rezip(template, replace={SHEET_XML: BILLION_LAUGHS})
     refused(chiyoda, round_id, bomb, 400, "XML")
     monkeypatch.undo()
@@ -313,6 +313,6 @@ def test_version_field_must_be_a_number(round_id, chiyoda, template, saved_draft
 
 
 def test_too_many_parts(round_id, chiyoda, template, saved_draft):
-    parts = {f"xl/media/tiny{i}.bin": b"x" for i in range(upload.Limits().max_entries)}
+    parts = {f"xl/media/tiny{i}.bin": b"x" for i in range(safe_xlsx.Limits().max_entries)}
     refused(chiyoda, round_id, rezip(template, add=parts), 400, "構成要素が多すぎます")
     still_serving(chiyoda, round_id, saved_draft, template)
