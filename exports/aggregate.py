@@ -16,7 +16,7 @@ from sqlalchemy import case, func, or_, select
 from forms.model import Kind, Questionnaire
 from hub.db import db
 from hub.models import (
-    REGIONS,
+    COUNTED,
     Municipality,
     Response,
     ResponseChoice,
@@ -24,8 +24,8 @@ from hub.models import (
     Round,
     Survey,
     User,
+    ordered_regions,
 )
-from hub.services.responses import COUNTED
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,6 @@ class RoundCounts:
     @property
     def responded(self) -> int:
         return sum(self.responded_by_region.values())
-
-
-def ordered_regions(found: set[str]) -> tuple[str, ...]:
-    """Tokyo's regions in the document's order, then any others (other prefectures) by name."""
-    return tuple(r for r in REGIONS if r in found) + tuple(sorted(found - set(REGIONS)))
 
 
 def round_counts(round_: Round) -> RoundCounts:

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from exports.aggregate import ordered_regions
 from exports.suppression import SUPPRESSED_MARK, Relation, Share, share, suppress
 from forms.consultation import (
     AGE_GROUP,
@@ -28,7 +27,7 @@ from forms.consultation import (
     fiscal_year_label,
 )
 from hub.db import db
-from hub.models import Consultation, ConsultationReferral, Municipality
+from hub.models import Consultation, ConsultationReferral, Municipality, ordered_regions
 
 UNKNOWN = "不明"
 THREE_YEARS = 3

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from exports.aggregate import ordered_regions
 from exports.consultation_counts import (
     THREE_YEARS,
     UNKNOWN,
@@ -37,7 +36,7 @@ from forms.consultation import (
     fiscal_year_of,
 )
 from hub.db import db
-from hub.models import Municipality
+from hub.models import Municipality, ordered_regions
 from hub.services.hearings import list_hearings, progress
 
 SUPPRESSION_NOTE = (

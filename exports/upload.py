@@ -37,8 +37,8 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import Municipality, Response, User
-from hub.services.responses import EDITABLE, save_draft
+from hub.models import EDITABLE, Municipality, Response, User
+from hub.services.responses import save_draft
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 

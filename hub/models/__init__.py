@@ -3,8 +3,17 @@
 from hub.models.audit import AuditEvent
 from hub.models.consultation import Consultation, ConsultationReferral, Hearing
 from hub.models.delivery import Delivery, DeliveryRequest, JobRun, Recipient, ReminderSent
-from hub.models.municipality import REGIONS, Municipality, Region, check_digit, is_valid_code
+from hub.models.municipality import (
+    REGIONS,
+    Municipality,
+    Region,
+    check_digit,
+    is_valid_code,
+    ordered_regions,
+)
 from hub.models.survey import (
+    COUNTED,
+    EDITABLE,
     Response,
     ResponseChoice,
     ResponseState,
@@ -16,6 +25,8 @@ from hub.models.survey import (
 from hub.models.user import ApiToken, LoginAttempt, Role, User
 
 __all__ = [
+    "COUNTED",
+    "EDITABLE",
     "REGIONS",
     "ApiToken",
     "AuditEvent",
@@ -41,4 +52,5 @@ __all__ = [
     "User",
     "check_digit",
     "is_valid_code",
+    "ordered_regions",
 ]

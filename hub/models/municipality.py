@@ -29,6 +29,11 @@ REGION_LABELS: dict[str, Label] = {
 """Each region as people read it: the enum's value in Japanese, and its English name."""
 
 
+def ordered_regions(found: set[str]) -> tuple[str, ...]:
+    """Tokyo's regions in the document's order, then any others (other prefectures) by name."""
+    return tuple(r for r in REGIONS if r in found) + tuple(sorted(found - set(REGIONS)))
+
+
 def check_digit(first_five: str) -> int:
     """The check digit of a local government code: weights 6..2, (11 - sum mod 11) mod 10."""
     total = sum(int(d) * w for d, w in zip(first_five, (6, 5, 4, 3, 2), strict=True))

@@ -75,6 +75,11 @@ class ResponseState(StrEnum):
     ACCEPTED = "accepted"
 
 
+EDITABLE: tuple[ResponseState, ...] = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
+"""States in which a response's answers may still change (a respondent, staff or an upload)."""
+COUNTED: tuple[ResponseState, ...] = (ResponseState.SUBMITTED, ResponseState.ACCEPTED)
+"""States whose answers the aggregated tables count, and that "n/62 submitted" counts."""
+
 RESPONSE_STATE_LABELS: dict[str, Label] = {
     ResponseState.NOT_STARTED: Label("未着手", "Not started"),
     ResponseState.DRAFT: Label("一時保存（未提出）", "Saved as draft (not submitted)"),

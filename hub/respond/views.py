@@ -12,7 +12,7 @@ from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.auth.views import home_for
 from hub.db import utcnow
-from hub.models import Response, Role, RoundState
+from hub.models import COUNTED, EDITABLE, Response, Role, RoundState
 from hub.services import progress, responses
 from hub.web.editing import (
     Pages,
@@ -61,7 +61,7 @@ def phase(response: Response, now: datetime) -> str:
         response.extension_until and response.extension_until > now
     ):
         return "past"
-    if now > response.deadline_for() and response.state in responses.COUNTED:
+    if now > response.deadline_for() and response.state in COUNTED:
         return "past"
     return "open"
 
@@ -110,7 +110,7 @@ def view(round_id: int, code: str) -> ResponseReturnValue:
         response=response,
         round=response.round,
         questionnaire=response.round.questionnaire,
-        editable=response.state in responses.EDITABLE,
+        editable=response.state in EDITABLE,
         now=utcnow(),
     )
 

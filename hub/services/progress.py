@@ -14,10 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from exports.aggregate import ordered_regions
 from hub.db import db, utcnow
-from hub.models import Municipality, Response, ResponseState, Round, User
-from hub.services.responses import COUNTED
+from hub.models import COUNTED, Municipality, Response, ResponseState, Round, User, ordered_regions
 
 STATES: tuple[str, ...] = tuple(s.value for s in ResponseState)
 RETURNED = "returned"

@@ -20,6 +20,7 @@ from forms.schema import load_answers
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
+    EDITABLE,
     Response,
     ResponseChoice,
     ResponseState,
@@ -31,9 +32,6 @@ from hub.models import (
     is_valid_code,
 )
 from hub.services import audit
-
-EDITABLE = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
-COUNTED = (ResponseState.SUBMITTED, ResponseState.ACCEPTED)
 
 
 def get_response(round_id: int, municipality_code: str) -> Response:

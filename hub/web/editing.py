@@ -26,9 +26,8 @@ from hub.auth.gate import current_actor
 from hub.auth.policy import ensure_municipality
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
-from hub.models import Response, User
+from hub.models import EDITABLE, Response, User
 from hub.services import responses
-from hub.services.responses import EDITABLE
 from hub.web.display import answer_text, locale_code
 
 
