@@ -16,8 +16,8 @@ it fails:
    form would send, then go through the one marshmallow schema; every error names its cell
    (``回答!C12``).
 
-Nothing is saved here except by :func:`save_upload`, which calls the same service as the web form
-and the API, so an upload stores exactly what they would store.
+Nothing is saved here: :func:`hub.services.excel.save_upload` saves a prepared upload through the
+same service as the web form and the API, so an upload stores exactly what they would store.
 """
 
 from __future__ import annotations
@@ -37,8 +37,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import EDITABLE, Municipality, Response, User
-from hub.services.responses import save_draft
+from hub.models import EDITABLE, Municipality, Response
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 
@@ -547,19 +546,3 @@ def check_fresh(prepared: PreparedUpload, response: Response) -> None:
             current_version=response.version,
             current_answers=response.answers,
         )
-
-
-def save_upload(
-    response: Response,
-    answers: Mapping[str, Any],
-    *,
-    version: int,
-    user: User | None,
-    cells: Mapping[str, str],
-) -> Response:
-    """Save uploaded answers as the draft through the same service as the form and the API."""
-    try:
-        return save_draft(response, answers, version=version, user=user, source="excel")
-    except Invalid as exc:
-        questionnaire = response.round.questionnaire
-        raise Invalid(by_cell(exc.errors, cells, questionnaire), exc.message) from exc

@@ -24,6 +24,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.excel.transfer import XLSX_MIMETYPE, limits, read_upload, response_for, xlsx_download
 from hub.models import User
+from hub.services import excel
 
 FILE_ERRORS = {
     "400": {"description": "damaged file or unsafe XML"},
@@ -105,7 +106,7 @@ def upload_template(round_id: int, code: str, file: FileStorage) -> dict[str, An
     prepared = upload.prepare_upload(response, read_upload(file), limits())
     if version is None:
         upload.check_fresh(prepared, response)
-    upload.save_upload(
+    excel.save_upload(
         response,
         prepared.raw,
         version=response.version if version is None else version,

@@ -13,7 +13,7 @@ from exports.xlsx import XLSX_MIMETYPE
 from hub.auth.policy import ensure_municipality
 from hub.db import db
 from hub.models import Response, User
-from hub.services import audit, responses
+from hub.services import excel, responses
 
 
 def response_for(round_id: int, code: str, user: User) -> Response:
@@ -36,14 +36,7 @@ def read_upload(file: FileStorage) -> bytes:
 def xlsx_download(response: Response, user: User) -> WerkzeugResponse:
     """The template as an attachment; the download is written to the audit log and committed."""
     data = template.template_for(response)
-    audit.record(
-        "template.download",
-        user=user,
-        target=f"round/{response.round_id}/response/{response.municipality_code}",
-        municipality_code=response.municipality_code,
-        on_behalf=responses.is_on_behalf(user, response),
-        version=response.version,
-    )
+    excel.record_download(response, user)
     db.session.commit()
     sent = send_file(
         io.BytesIO(data),

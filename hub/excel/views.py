@@ -25,6 +25,7 @@ from hub.errors import Conflict, HubError, Invalid
 from hub.excel import pending
 from hub.excel.transfer import limits, read_upload, response_for, xlsx_download
 from hub.models import Response, Role, User
+from hub.services import excel
 from hub.web.nav import has_endpoint
 
 bp = Blueprint("excel", __name__)
@@ -99,9 +100,7 @@ def confirm(round_id: int, code: str) -> ResponseReturnValue:
         if not form.validate_on_submit():
             raise pending.PendingExpired(_("確認画面の内容が正しくありません。"))
         kept = pending.load(form.token.data or "", response, user)
-        upload.save_upload(
-            response, kept.answers, version=kept.version, user=user, cells=kept.cells
-        )
+        excel.save_upload(response, kept.answers, version=kept.version, user=user, cells=kept.cells)
     except HubError as exc:
         db.session.rollback()
         return _upload_page(response, UploadForm(formdata=None), problem=exc)

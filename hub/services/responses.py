@@ -133,7 +133,7 @@ def grant_extension(response: Response, until: datetime, *, user: User | None) -
     audit.record(
         "response.extend",
         user=user,
-        target=_target(response),
+        target=target_of(response),
         municipality_code=response.municipality_code,
         until=until.isoformat(),
     )
@@ -253,7 +253,7 @@ def _record(
     audit.record(
         f"response.{action}",
         user=user,
-        target=_target(response),
+        target=target_of(response),
         municipality_code=response.municipality_code,
         on_behalf=on_behalf,
         version=response.version,
@@ -282,7 +282,8 @@ def choice_rows(response: Response) -> list[dict[str, Any]]:
     return rows
 
 
-def _target(response: Response) -> str:
+def target_of(response: Response) -> str:
+    """How the audit log names a response: ``round/12/response/131016``."""
     return f"round/{response.round_id}/response/{response.municipality_code}"
 
 

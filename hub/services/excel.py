@@ -1,0 +1,45 @@
+"""The Excel round trip's writes: a template download is audited, a confirmed upload is saved.
+
+Reading a template back into answers is :mod:`exports.upload`; it saves nothing. A confirmed upload
+is saved here through :func:`hub.services.responses.save_draft`, the same service as the web form
+and the API, so an upload stores exactly what they would store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from exports.upload import by_cell
+from hub.errors import Invalid
+from hub.models import Response, User
+from hub.services import audit
+from hub.services.responses import is_on_behalf, save_draft, target_of
+
+
+def record_download(response: Response, user: User) -> None:
+    """Write the template download to the audit log (who, for which response and version)."""
+    audit.record(
+        "template.download",
+        user=user,
+        target=target_of(response),
+        municipality_code=response.municipality_code,
+        on_behalf=is_on_behalf(user, response),
+        version=response.version,
+    )
+
+
+def save_upload(
+    response: Response,
+    answers: Mapping[str, Any],
+    *,
+    version: int,
+    user: User | None,
+    cells: Mapping[str, str],
+) -> Response:
+    """Save uploaded answers as the draft; errors are keyed by the cell they came from."""
+    try:
+        return save_draft(response, answers, version=version, user=user, source="excel")
+    except Invalid as exc:
+        questionnaire = response.round.questionnaire
+        raise Invalid(by_cell(exc.errors, cells, questionnaire), exc.message) from exc
