@@ -24,6 +24,7 @@ from exports.consultation_counts import (
     statistics,
     three_years,
 )
+from exports.hearings import list_hearings, progress
 from exports.suppression import SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
 from forms.consultation import (
@@ -37,7 +38,6 @@ from forms.consultation import (
 )
 from hub.db import db
 from hub.models import Municipality, ordered_regions
-from hub.services.hearings import list_hearings, progress
 
 SUPPRESSION_NOTE = (
     "＊: 1〜2件の区分と、公表した数から計算で分かってしまう区分は、"

@@ -246,6 +246,11 @@ def fiscal_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
+    """First and last day of a fiscal year (April 1 to March 31)."""
+    return date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+
+
 def fiscal_year_label(year: int) -> str:
     """``令和2年度`` for 2020; a fiscal year takes the era of most of its months (2019 → 令和元年度)."""
     era = [e for e in normalize.ERAS if e.start <= date(year, 12, 31)][-1]

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from exports import consultation_counts as counts
 from exports import consultation_tables as tables
+from exports import hearings as heard
 from forms.consultation import (
     AGE_GROUP,
     CALLER,
@@ -283,8 +284,8 @@ def _hearing_page(
             year=year,
             year_label=fiscal_year_label(year),
             years=_year_choices(year),
-            progress=hearing_service.progress(year),
-            records=hearing_service.list_hearings(year),
+            progress=heard.progress(year),
+            records=heard.list_hearings(year),
             municipalities=consultations.municipality_choices(),
             chosen=code,
             errors=errors,

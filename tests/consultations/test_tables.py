@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
+from exports import hearings as hearing_reads
 from exports.consultation_counts import three_years
 from exports.consultation_tables import consultation_sheets, sheets_for_reference_date
 from exports.suppression import SUPPRESSED_MARK
@@ -179,7 +180,7 @@ def test_hearings_count_municipalities_heard_in_the_fiscal_year(app: Flask) -> N
             OKUTAMA, {"held_on": "2021-03-31", "department": "福祉保健課"}, user=None
         )
         db.session.commit()
-        state = hearings.progress(2021)
+        state = hearing_reads.progress(2021)
         assert state.label() == "2/62 区市町村"
         assert [m.code for m in state.heard] == [CHIYODA, HACHIOJI]
         assert len(state.not_heard) == 60
