@@ -275,26 +275,31 @@ def topic_labels(codes: Sequence[str]) -> str:
 
 
 def consultation_sheets(
-    fiscal_year: int, *, suppress: bool, hearings_fiscal_year: int | None = None
+    fiscal_year: int,
+    *,
+    suppress: bool,
+    hearings_fiscal_year: int | None = None,
+    when_empty: bool = False,
 ) -> list[tuple[str, list[Table]]]:
     """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases and
-    聞き取り when hearings were held (in ``hearings_fiscal_year``, by default the same year).
+    聞き取り when hearings were held (in ``hearings_fiscal_year``, by default the same year);
+    ``when_empty``: both, whatever the years hold (to know every table a delivery may carry).
 
     ``suppress=True`` for every audience but staff: suppressed counts, and hearing progress without
     the list of municipalities or the notes.
     """
     sheets: list[tuple[str, list[Table]]] = []
     years = range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1)
-    if any(c.total for c in case_counts(list(years)).values()):
+    if when_empty or any(c.total for c in case_counts(list(years)).values()):
         sheets.append(("相談窓口", consultation_tables(fiscal_year, suppressed=suppress)))
     hearing_year = fiscal_year if hearings_fiscal_year is None else hearings_fiscal_year
-    if progress(hearing_year).heard_count:
+    if when_empty or progress(hearing_year).heard_count:
         sheets.append(("聞き取り", hearing_tables(hearing_year, detail=not suppress)))
     return sheets
 
 
 def sheets_for_reference_date(
-    reference_date: date, *, suppress: bool
+    reference_date: date, *, suppress: bool, when_empty: bool = False
 ) -> list[tuple[str, list[Table]]]:
     """The sheets that go with a survey round: the consultation desk's last full fiscal year before
     the 基準日 (令和3年4月1日 → 令和2年度) and the hearings of the 基準日's fiscal year."""
@@ -302,4 +307,5 @@ def sheets_for_reference_date(
         fiscal_year_of(reference_date - timedelta(days=1)),
         suppress=suppress,
         hearings_fiscal_year=fiscal_year_of(reference_date),
+        when_empty=when_empty,
     )

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import select
 
 from exports.aggregate import round_counts, summary
+from exports.assembly import round_sheets
 from exports.channels.base import DeliveryFile
-from exports.consultation_tables import sheets_for_reference_date
-from exports.tables import Cell, Table, round_sheets
-from exports.text import content_fingerprint, table_csv, table_json, tables_json
+from exports.tables import Cell, Table
+from exports.text import content_fingerprint, table_csv, table_json, tables_document
 from exports.workbook import workbook_document
 from exports.xlsx import XLSX_MIMETYPE, render_xlsx
 from hub.db import db
@@ -52,6 +52,9 @@ class Composition:
     formats: tuple[str, ...]
     snapshot: dict[str, Any]
     content_hash: str
+    summary: dict[str, Any]
+    """The round's summary counts (the JSON file's ``summary``), from the same counts as the
+    tables."""
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -71,15 +74,15 @@ class Marking:
 
 def compose(recipient: Recipient, round_: Round) -> Composition:
     """The recipient's tables for the round (its profile's selection, never personal fields),
-    with the consultation desk's statistics and hearing progress, small cells suppressed."""
+    with the consultation desk's statistics and hearing progress, small cells suppressed; the
+    sheets in the staff workbook's order."""
     wanted = set(recipient.tables or ())
     values = personal_values(round_)
+    counts = round_counts(round_)
     sheets = []
-    shared = sheets_for_reference_date(round_.reference_date, suppress=True)
-    for name, tables in [
-        *round_sheets(round_, detail=recipient.include_detail, personal=False),
-        *shared,
-    ]:
+    for name, tables in round_sheets(
+        round_, detail=recipient.include_detail, personal=False, desk=True, counts=counts
+    ):
         chosen = [t for t in tables if not wanted or t.name in wanted]
         if chosen:
             sheets.append((name, scrub(chosen, values)))
@@ -95,6 +98,7 @@ def compose(recipient: Recipient, round_: Round) -> Composition:
         formats,
         snapshot_of(chosen_tables),
         content_hash(chosen_tables, formats),
+        summary(counts),
     )
 
 
@@ -279,5 +283,5 @@ def _json(recipient: Recipient, composition: Composition, marking: Marking) -> b
     }
     if marking.correction_of:
         head["changes"] = marking.changes or {}
-    body = json.loads(tables_json(composition.tables, summary=summary(round_counts(round_))))
-    return json.dumps({**head, **body}, ensure_ascii=False, indent=1).encode("utf-8")
+    body = tables_document(composition.tables, summary=composition.summary)
+    return json.dumps({**head, **body}, ensure_ascii=False, indent=1, default=str).encode("utf-8")

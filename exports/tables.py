@@ -4,9 +4,9 @@ A ``Table`` knows nothing about Excel or HTTP. Cells are ``str``, ``int``, ``flo
 ``date`` (a ``datetime`` is a date too, shown in Asia/Tokyo); ``user_text`` names the columns
 whose text came from users (they are rendered so that they can never become formulas).
 
-:func:`round_sheets` and :func:`round_tables` compute every table of a round once, from the SQL
-counts of :mod:`exports.aggregate`; the workbook, the CSV/JSON exports and the summary API all
-read those counts, so a number cannot differ between them.
+This is the vocabulary the sheet builders (:mod:`exports.sheets`, :mod:`exports.consultation_tables`)
+build on; it imports none of them. :mod:`exports.assembly` puts their tables together into the
+sheets of a workbook or a delivery.
 """
 
 from __future__ import annotations
@@ -92,42 +92,7 @@ class Sheet(NamedTuple):
     tables: Sequence[Table]
 
 
-SUMMARY = "集計"
-SUBMISSIONS = "提出状況"
-ANSWERS = "回答一覧"
-HISTORY = "経年比較"
-DEFINITIONS = "定義"
-
 STATE_LABELS: dict[str, str] = {state: label.ja for state, label in RESPONSE_STATE_LABELS.items()}
-
-
-def round_sheets(round_: Round, *, detail: bool = True, personal: bool = True) -> list[Sheet]:
-    """Every table of the round, grouped as the workbook's sheets.
-
-    ``detail``: include the per-municipality sheets (提出状況, 回答一覧). ``personal``: include the
-    questionnaire's personal fields (contact name, phone, e-mail, department) and the names of
-    last editors; deliveries to counterparts pass ``False``. 経年比較 is present only when earlier
-    rounds of the same questionnaire exist. (The sheet modules build on ``Table``, hence the
-    import here rather than at the top.)
-    """
-    from exports.sheets import answers, definitions, history, submissions, summary
-
-    sheets = [Sheet(SUMMARY, summary.summary_tables(round_))]
-    if detail:
-        sheets.append(Sheet(SUBMISSIONS, [submissions.submission_table(round_, personal=personal)]))
-        sheets.append(Sheet(ANSWERS, [answers.answers_table(round_, personal=personal)]))
-    change = history.history_table(round_)
-    if change is not None:
-        sheets.append(Sheet(HISTORY, [change]))
-    sheets.append(Sheet(DEFINITIONS, definitions.definition_tables(round_, personal=personal)))
-    return sheets
-
-
-def round_tables(round_: Round, *, detail: bool = True, personal: bool = True) -> list[Table]:
-    """The tables of :func:`round_sheets`, in sheet order, as one list."""
-    return [
-        t for sheet in round_sheets(round_, detail=detail, personal=personal) for t in sheet.tables
-    ]
 
 
 def as_of(round_: Round) -> str:

@@ -58,8 +58,13 @@ def table_json(table: Table) -> dict[str, Any]:
 
 def tables_json(tables: Sequence[Table], *, summary: Mapping[str, Any]) -> bytes:
     """``{"summary": {...}, "tables": {name: {"title", "headers", ["keys"], "rows", ["notes"]}}}``."""
-    document = {"summary": dict(summary), "tables": {t.name: table_json(t) for t in tables}}
+    document = tables_document(tables, summary=summary)
     return json.dumps(document, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+
+
+def tables_document(tables: Sequence[Table], *, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`tables_json` writes, as data: ``{"summary": …, "tables": {name: table}}``."""
+    return {"summary": dict(summary), "tables": {t.name: table_json(t) for t in tables}}
 
 
 def content_fingerprint(tables: Sequence[Table]) -> str:

@@ -2,28 +2,26 @@
 and the scheduled exports, so that each of them gets the same sheets.
 
 Besides the round's own sheets it holds the consultation desk's and the hearings' sheets of the
-round's 基準日 (PRODUCT §7 "hearings and consultation-desk sheets when present"): true counts for
-staff, small cells suppressed and no hearing notes otherwise. Callers may add sheets of their own
-with ``extra_sheets``: each a sheet name and the :class:`~exports.tables.Table` objects to lay out
-on it. Extra sheets come after the round's own sheets and before 定義, which stays last.
+round's 基準日 when there are any: true counts for staff, small cells suppressed and no hearing
+notes otherwise. Callers may add sheets of their own with ``extra_sheets``: each a sheet name and
+the :class:`~exports.tables.Table` objects to lay out on it. The order of the sheets is
+:func:`exports.assembly.round_sheets`'s, the same as in a delivery: extra sheets come after the
+round's and the desk's sheets and before 定義, which stays last.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from exports.assembly import ExtraSheets, round_sheets
 from exports.cells import TOKYO
-from exports.consultation_tables import sheets_for_reference_date
-from exports.tables import DEFINITIONS, Sheet, Table, as_of, round_sheets
+from exports.tables import Sheet, as_of
 from exports.xlsx import Document, write_xlsx
 from hub.db import utcnow
 from hub.models import Round
-
-ExtraSheets = Sequence[tuple[str, Sequence[Table]]]
 
 
 def workbook_sheets(
@@ -36,16 +34,13 @@ def workbook_sheets(
 ) -> list[Sheet]:
     """The round's sheets, then the consultation and hearing sheets (unless ``consultations`` is
     false) and ``extra_sheets``, then 定義."""
-    sheets = round_sheets(round_, detail=detail, personal=for_staff)
-    desk: ExtraSheets = (
-        sheets_for_reference_date(round_.reference_date, suppress=not for_staff)
-        if consultations
-        else ()
+    return round_sheets(
+        round_,
+        detail=detail,
+        personal=for_staff,
+        desk=consultations,
+        extra_sheets=extra_sheets,
     )
-    extras = [Sheet(name, tables) for name, tables in (*desk, *extra_sheets) if tables]
-    if sheets and sheets[-1].name == DEFINITIONS:
-        return [*sheets[:-1], *extras, sheets[-1]]
-    return [*sheets, *extras]
 
 
 def workbook_document(round_: Round, *, generated_at: datetime | None = None) -> Document:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
+from exports.assembly import deliverable_table_names
 from exports.channels import CHANNELS
 from exports.channels.https import url_problem
 from exports.channels.smtp import addresses
@@ -138,15 +139,14 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
 
 
 def known_table_names() -> list[str] | None:
-    """Names of the tables a delivery can hold (from the latest round; ``None`` if no round)."""
-    from exports.tables import round_tables
-
+    """Names of the tables a delivery can hold, the consultation desk's included (from the latest
+    round; ``None`` if no round)."""
     latest = db.session.scalar(
         select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
     )
     if latest is None:
         return None
-    return [t.name for t in round_tables(latest, detail=True, personal=False)]
+    return deliverable_table_names(latest)
 
 
 def normalize_tables(names: Sequence[str]) -> list[str] | None:

@@ -251,3 +251,63 @@ def test_the_consultation_desk_statistics_go_out_with_small_cells_hidden(
     assert "1" not in rows.values()
     assert "2" not in rows.values()
     assert any(v in ("＊", "") for label, v in rows.items() if "50" in label)
+
+
+def test_a_profile_may_choose_the_consultation_tables_before_any_case_exists(
+    app, runner, seeded: Seeded, outbox
+):
+    chosen = runner("recipient", "set", "moj", "--tables", "plan_status,consultation_overview")
+    assert chosen.exit_code == 0, chosen.output
+    unknown = runner("recipient", "set", "moj", "--tables", "consultation_nosuch")
+    assert unknown.exit_code == 1
+    assert "consultation_overview" in unknown.output, "the message lists the desk's tables too"
+
+
+def test_a_delivery_lays_its_sheets_out_in_the_staff_workbooks_order(
+    app, runner, seeded: Seeded, outbox
+):
+    from exports.workbook import build_workbook
+    from hub.services import responses
+    from hub.services.consultations import record_case
+
+    with app.app_context():
+        record_case(
+            {
+                "received_on": "2020-09-01",
+                "channel": "phone",
+                "age_group": "40s",
+                "caller": "self",
+                "crime_related": "false",
+            },
+            user=None,
+        )
+        db.session.commit()
+        staff_sheets = load_workbook(
+            io.BytesIO(build_workbook(responses.get_round(seeded.round_id), for_staff=False)),
+            read_only=True,
+        ).sheetnames
+    assert runner("export", "moj", "--round", str(seeded.round_id)).exit_code == 0
+    (folder,) = folders(outbox, "moj")
+    (xlsx,) = folder.glob("*.xlsx")
+    delivered = load_workbook(xlsx, read_only=True).sheetnames
+    assert delivered == [s for s in staff_sheets if s in delivered]
+    assert delivered.index("相談窓口") < delivered.index("定義") == len(delivered) - 1
+
+
+def test_a_delivery_counts_the_round_once(app, runner, seeded: Seeded, outbox, monkeypatch):
+    import sys
+
+    from exports import aggregate
+
+    calls: list[int] = []
+    counted = aggregate.round_counts
+
+    def counting(round_):
+        calls.append(round_.id)
+        return counted(round_)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "round_counts", None) is counted:
+            monkeypatch.setattr(module, "round_counts", counting)
+    assert runner("export", "moj", "--round", str(seeded.round_id)).exit_code == 0
+    assert calls == [seeded.round_id]

@@ -8,7 +8,8 @@ from datetime import date
 from flask import Flask
 
 from exports.aggregate import round_counts, summary
-from exports.tables import Table, round_sheets, round_tables
+from exports.assembly import round_sheets, round_tables
+from exports.tables import Table
 from hub.services import responses
 from tests.conftest import Api, complete_answers
 from tests.exports.seed import FORMULATED, SOURCE_COUNTS, contact_values

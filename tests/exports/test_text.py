@@ -11,7 +11,8 @@ from datetime import date
 from flask import Flask
 
 from exports.aggregate import round_counts, summary
-from exports.tables import Table, round_tables
+from exports.assembly import round_tables
+from exports.tables import Table
 from exports.text import content_fingerprint, csv_files, table_csv, tables_json
 from hub.services import responses
 from tests.conftest import Api
