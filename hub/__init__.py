@@ -83,9 +83,9 @@ def _select_locale() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from hub import audit_web, health, recipients_web, web
+    from hub.account import bp as auth_bp
     from hub.admin import bp as admin_bp
     from hub.api import blp as api_blp
-    from hub.auth.views import bp as auth_bp
     from hub.consult import init_app as init_consult
     from hub.downloads import bp as downloads_bp
     from hub.excel import bp as excel_bp

@@ -8,9 +8,9 @@ from datetime import datetime
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from hub.account.views import home_for
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
-from hub.auth.views import home_for
 from hub.db import utcnow
 from hub.models import COUNTED, EDITABLE, Response, Role, RoundState
 from hub.services import progress, responses

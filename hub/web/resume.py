@@ -14,9 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from forms.model import Questionnaire
-from hub.auth.gate import permission_of
-from hub.auth.policy import can_see_municipality, permits, public
-from hub.auth.views import (
+from hub.account.views import (
     LoginForm,
     LoginThrottled,
     check_login,
@@ -25,6 +23,8 @@ from hub.auth.views import (
     throttled_message,
     wrong_credentials_message,
 )
+from hub.auth.gate import permission_of
+from hub.auth.policy import can_see_municipality, permits, public
 from hub.db import db
 from hub.models import Role, Round, User
 from hub.web import carried as carrying
