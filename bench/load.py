@@ -107,13 +107,14 @@ def prepare_database(url: str | None) -> str:
 def seed(url: str, instance: Path, municipalities: int) -> tuple[int, dict[str, str], str]:
     """Schema, municipalities, a round, one respondent token per municipality, a staff token."""
     from hub import create_app
+    from hub.auth.tokens import token_hash
     from hub.config import load_settings
     from hub.db import db, utcnow
     from hub.migrate import upgrade
     from hub.models import ApiToken, Municipality, User
     from hub.services import reference
     from hub.services.rounds import open_round
-    from hub.services.users import _token_hash, create_token, create_user, hash_password
+    from hub.services.users import create_token, create_user, hash_password
 
     settings = load_settings({"HUB_INSTANCE_DIR": str(instance), "HUB_DATABASE_URL": url})
     app = create_app(settings)
@@ -157,7 +158,7 @@ def seed(url: str, instance: Path, municipalities: int) -> tuple[int, dict[str, 
             db.session.execute(
                 insert(ApiToken),
                 [
-                    {"user_id": users[c], "token_hash": _token_hash(t), "prefix": t[:8]}
+                    {"user_id": users[c], "token_hash": token_hash(t), "prefix": t[:8]}
                     for c, t in tokens.items()
                 ],
             )

@@ -25,11 +25,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from hub import errors_http, security
-    from hub.auth import gate
+    from hub import auth, errors_http, security
 
     security.init_app(app)
-    gate.init_app(app)
+    auth.init_app(app)
     errors_http.init_app(app)
     return app
 
@@ -44,6 +43,7 @@ def _trust_proxy(app: Flask, settings: Settings) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from hub.auth.sessions import load_user
     from hub.extensions import babel, csrf, login_manager
 
     csrf.init_app(app)
@@ -51,21 +51,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "ログインしてください。"
     login_manager.anonymous_user = AnonymousUserMixin
-    login_manager.user_loader(_load_user)
+    login_manager.user_loader(load_user)
     babel.init_app(app, locale_selector=_select_locale)
-
-
-def _load_user(session_id: str) -> Any:
-    from hub.db import db
-    from hub.models import User
-
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
 
 
 def _select_locale() -> str:

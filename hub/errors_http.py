@@ -217,11 +217,8 @@ def _jsonable(details: dict[str, Any]) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    from hub.web.expired import handle_csrf_error
-
-    app.register_error_handler(CSRFError, handle_csrf_error)
+    """The handlers every request gets. Pages may register their own for narrower errors (the
+    CSRF refusal: :func:`hub.web.init_app`); Flask picks the most specific one."""
     app.register_error_handler(HubError, handle_hub_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from forms.normalize import InvalidValue, normalize_email
-from hub import security
 from hub.auth.policy import SIGNED_IN, allow, public
+from hub.auth.sessions import start_session
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
@@ -86,17 +86,6 @@ def _safe_next(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
-
-
-def start_session(user: User) -> None:
-    """A fresh session for ``user``: nothing of the previous one survives (no fixation), and
-    its idle and absolute timeouts start now. A CSRF token made earlier in this request (and
-    cached by Flask-WTF in ``g``) belonged to the old session, so a page rendered after this
-    gets a new one."""
-    session.clear()
-    g.pop("csrf_token", None)
-    login_user(user)
-    security.mark_session_start()
 
 
 def typed_login(email: str) -> str:

@@ -11,9 +11,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.auth.policy import ACCESS_ATTR, PUBLIC, permits
+from hub.auth.tokens import user_for_token
 from hub.errors import Forbidden, HubError
 from hub.models import User
-from hub.services.users import user_for_token
 
 PUBLIC_ENDPOINTS = frozenset({"static", "api-docs.openapi_json", "health.healthz"})
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import secrets
 from functools import cache
 
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 
 from forms.normalize import InvalidValue, normalize_email, normalize_text
 from hub.auth.passwords import guessability_problems
+from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import ApiToken, Municipality, Recipient, Role, User
@@ -22,7 +22,6 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MIN_MAILBOX_CHECKED = 3
 """Shorter mailbox names (``r@…``) occur by chance in good passwords; they are not checked."""
-TOKEN_PREFIX = "hub_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def hash_password(password: str) -> str:
@@ -137,19 +136,15 @@ def create_user(
     return user
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_token(user: User, *, description: str = "", actor: User | None = None) -> str:
     """Create a token and return it; this is the only time the token itself exists."""
     if not user.active:
         raise Conflict(f"{user.email} は無効化されています。")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token()
     db.session.add(
         ApiToken(
             user_id=user.id,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             prefix=token[: len(TOKEN_PREFIX) + 4],
             description=description,
         )
@@ -157,20 +152,6 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
     db.session.flush()
     audit.record("token.create", user=actor, target=user.email)
     return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or ``None``."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    api_token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if api_token is None or not api_token.user.active:
-        return None
-    return api_token.user
 
 
 def revoke_token(token_id: int, *, actor: User | None) -> None:

@@ -8,8 +8,9 @@ that gives a questionnaire's typed answers back when its session ended (``hub.we
 from __future__ import annotations
 
 from flask import Flask
+from flask_wtf.csrf import CSRFError
 
-from hub import security
+from hub.auth import sessions
 from hub.web import display, nav
 
 
@@ -19,4 +20,5 @@ def init_app(app: Flask) -> None:
     display.init_app(app)
     nav.init_app(app)
     app.register_blueprint(resume.bp)
-    security.on_expired_post(app, expired.rescue_timed_out_post)
+    app.register_error_handler(CSRFError, expired.handle_csrf_error)
+    sessions.on_expired_post(app, expired.rescue_timed_out_post)

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from hub import security
+from hub.auth import sessions
 from hub.auth.gate import is_api_request, permission_of
 from hub.auth.policy import permits
 from hub.db import db
@@ -43,7 +43,7 @@ def signed_out_reason() -> str:
 
 
 def rescue_timed_out_post() -> ResponseReturnValue | None:
-    """For :func:`hub.security.on_expired_post`: the session has just ended. A questionnaire
+    """For :func:`hub.auth.sessions.on_expired_post`: the session has just ended. A questionnaire
     POST (or the sign-in page keeping one) gets the sign-in page that keeps its answers; a final
     提出 is sent to sign in and then to its confirmation page (the answers are already saved);
     other POSTs pass."""
@@ -84,8 +84,8 @@ def _signed_in_user() -> User | None:
     """The user whose session this still is (a timed-out session ends here)."""
     if not current_user.is_authenticated:
         return None
-    if security.session_timed_out():
-        security.end_session()
+    if sessions.session_timed_out():
+        sessions.end_session()
         return None
     user: User = current_user._get_current_object()
     return user

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from hub import security
+from hub.auth import sessions
 from hub.models import ResponseState
 from tests.browser.support import screenshot
 from tests.conftest import PASSWORD, make_round, make_user, response_of
@@ -46,7 +46,7 @@ def test_typed_answers_survive_an_idle_timeout(app, open_page, monkeypatch):
     page.get_by_label("自由記述").fill(FORMULA)
 
     later = time.time() + 31 * 60
-    monkeypatch.setattr(security, "time", SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(sessions, "time", SimpleNamespace(time=lambda: later))
     page.get_by_role("button", name="一時保存", exact=True).click()
 
     expect(page.get_by_role("heading", name="もう一度ログインしてください")).to_be_visible()

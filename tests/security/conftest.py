@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from hub import security
+from hub.auth import sessions
 from hub.config import Settings
 from tests.web.conftest import Web, page, text_of, web
 
@@ -46,7 +46,7 @@ def replay(app: Flask, cookie: str, url: str) -> TestResponse:
 
 
 class Clock:
-    """Stands in for the ``time`` module inside ``hub.security`` (only there)."""
+    """Stands in for the ``time`` module inside ``hub.auth.sessions`` (only there)."""
 
     def __init__(self, now: float = 1_700_000_000.0) -> None:
         self.now = now
@@ -61,7 +61,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(security, "time", fake)
+    monkeypatch.setattr(sessions, "time", fake)
     return fake
 
 

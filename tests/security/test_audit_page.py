@@ -236,7 +236,8 @@ def test_every_message_of_the_audit_page_and_login_has_an_english_translation():
     keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
     sources = [
         ("python", root / "hub/audit_web.py"),
-        ("python", root / "hub/auth/views.py"),
+        ("python", root / "hub/account/views.py"),
+        ("python", root / "hub/auth/sessions.py"),
         ("jinja2", root / "hub/templates/audit/index.html"),
     ]
     missing = set()

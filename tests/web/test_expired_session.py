@@ -12,7 +12,7 @@ import itsdangerous.timed
 import pytest
 from werkzeug.test import TestResponse
 
-from hub import security
+from hub.auth import sessions
 from hub.db import db
 from hub.models import ResponseState, Revision
 from hub.web import carried as carrying
@@ -36,7 +36,7 @@ NOT_SAVED = "入力した内容はまだ保存されていません。"
 
 
 class Clock:
-    """Stands in for the ``time`` module inside ``hub.security``: the session timeouts' clock."""
+    """Stands in for the ``time`` module inside ``hub.auth.sessions``: the session timeouts' clock."""
 
     def __init__(self) -> None:
         self.now = 1_700_000_000.0
@@ -51,7 +51,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(security, "time", fake)
+    monkeypatch.setattr(sessions, "time", fake)
     return fake
 
 
