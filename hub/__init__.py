@@ -69,14 +69,14 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub import audit_web, health, recipients_web, web
+    from hub import audit, health, recipients, web
     from hub.account import bp as auth_bp
     from hub.admin import bp as admin_bp
     from hub.api import blp as api_blp
     from hub.consult import init_app as init_consult
-    from hub.downloads import bp as downloads_bp
     from hub.excel import bp as excel_bp
     from hub.extensions import api, csrf
+    from hub.files import bp as downloads_bp
     from hub.respond import bp as respond_bp
     from hub.staff import bp as staff_bp
 
@@ -88,9 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(excel_bp)
     web.init_app(app)
-    recipients_web.init_app(app)
+    recipients.init_app(app)
     init_consult(app)
-    audit_web.init_app(app)
+    audit.init_app(app)
     api.init_app(app)
     api.document_bearer_auth()
     api.register_blueprint(api_blp)

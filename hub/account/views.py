@@ -21,7 +21,7 @@ from hub.auth.sessions import start_session
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
-from hub.recipients_web import CHANNEL_LABELS, STATUS_LABELS
+from hub.recipients.views import CHANNEL_LABELS, STATUS_LABELS
 from hub.services import audit, throttle
 from hub.services.deliveries import delivery_log
 from hub.services.recipients import describe_schedule, get_recipient

@@ -6,7 +6,7 @@ from flask import Response
 
 from hub.api import blp
 from hub.auth.policy import allow
-from hub.downloads import XLSX_MIMETYPE, round_workbook_response
+from hub.files import XLSX_MIMETYPE, round_workbook_response
 
 _XLSX = {XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}
 

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from exports.workbook import workbook_filename
-from hub.downloads import XLSX_MIMETYPE
+from hub.files import XLSX_MIMETYPE
 from hub.services import responses
 from tests.conftest import Api, HubRunner, make_user
 from tests.exports.conftest import log_in, open_xlsx

@@ -235,7 +235,7 @@ def test_every_message_of_the_audit_page_and_login_has_an_english_translation():
         translated = {m.id for m in read_po(f) if m.id and m.string}
     keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
     sources = [
-        ("python", root / "hub/audit_web.py"),
+        ("python", root / "hub/audit/views.py"),
         ("python", root / "hub/account/views.py"),
         ("python", root / "hub/auth/sessions.py"),
         ("jinja2", root / "hub/templates/audit/index.html"),
