@@ -69,28 +69,12 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub import audit, health, recipients, web
-    from hub.account import bp as auth_bp
-    from hub.admin import bp as admin_bp
+    from hub import health, pages
     from hub.api import blp as api_blp
-    from hub.consult import init_app as init_consult
-    from hub.excel import bp as excel_bp
     from hub.extensions import api, csrf
-    from hub.files import bp as downloads_bp
-    from hub.respond import bp as respond_bp
-    from hub.staff import bp as staff_bp
 
     app.register_blueprint(health.bp)
-    app.register_blueprint(downloads_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(respond_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(excel_bp)
-    web.init_app(app)
-    recipients.init_app(app)
-    init_consult(app)
-    audit.init_app(app)
+    pages.init_app(app)
     api.init_app(app)
     api.document_bearer_auth()
     api.register_blueprint(api_blp)

@@ -1,24 +1,38 @@
-"""Files that signed-in people download in the browser: the consolidated workbook.
+"""Files over HTTP, for the pages and the API alike: xlsx attachments and upload limits.
 
-The same response is served to API clients by ``hub.api.exports``; both go through
-:func:`round_workbook_response`, so the file is identical whichever way it was fetched.
+The consolidated workbook and a municipality's template are served through here whichever way
+they are fetched (the staff board's button, a respondent's page, ``/api/v1``), so the file and its
+headers are the same; every download is written to the audit log.
 """
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
-from flask import Blueprint, Response
+from flask import Response, current_app, send_file
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as WerkzeugResponse
 
+from exports import safe_xlsx, template
 from exports.workbook import build_workbook, workbook_filename
 from exports.xlsx import XLSX_MIMETYPE
 from hub.auth.gate import current_actor
-from hub.auth.policy import allow
 from hub.db import db
-from hub.services import audit
+from hub.models import Response as SurveyResponse
+from hub.models import User
+from hub.services import audit, excel
 from hub.services.responses import get_round
 
-bp = Blueprint("downloads", __name__)
+__all__ = [
+    "XLSX_MIMETYPE",
+    "content_disposition",
+    "limits",
+    "read_upload",
+    "round_workbook_response",
+    "template_download",
+    "xlsx_response",
+]
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -46,8 +60,27 @@ def round_workbook_response(round_id: int) -> Response:
     )
 
 
-@bp.get("/rounds/<int:round_id>/workbook.xlsx")
-@allow("workbook.read")
-def round_workbook(round_id: int) -> Response:
-    """The consolidated workbook of the round, for the staff board's download button."""
-    return round_workbook_response(round_id)
+def limits() -> safe_xlsx.Limits:
+    """The parser's limits, with the size limit of the app (``MAX_CONTENT_LENGTH``)."""
+    return safe_xlsx.Limits.for_upload(current_app.config.get("MAX_CONTENT_LENGTH"))
+
+
+def read_upload(file: FileStorage) -> bytes:
+    """The uploaded bytes, never more than the limit plus one (so that the parser can refuse)."""
+    return file.stream.read(limits().max_bytes + 1)
+
+
+def template_download(response: SurveyResponse, user: User) -> WerkzeugResponse:
+    """The template as an attachment; the download is written to the audit log and committed."""
+    data = template.template_for(response)
+    excel.record_download(response, user)
+    db.session.commit()
+    sent = send_file(
+        io.BytesIO(data),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=template.filename_for(response),
+        max_age=0,
+    )
+    sent.headers["Cache-Control"] = "no-store"
+    return sent

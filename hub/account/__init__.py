@@ -3,4 +3,6 @@ counterparts' home page. The blueprint keeps the name ``auth`` (endpoints ``auth
 
 from hub.account.views import bp
 
-__all__ = ["bp"]
+MENU = ()
+
+__all__ = ["MENU", "bp"]

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from hub.admin.forms import BindForm, CreateUserForm, TokenForm
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
 from hub.web.display import role_label
-from hub.web.editing import actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -76,7 +76,7 @@ def new_user() -> ResponseReturnValue:
             municipality_code=form.municipality.data or None,
             recipient_name=form.recipient.data or None,
             display_name=(form.display_name.data or "").strip()[:100],
-            actor=actor(),
+            actor=require_actor(),
         )
         db.session.commit()
     except (Invalid, Conflict) as exc:
@@ -126,7 +126,7 @@ def _user_page(
 @allow("users.manage")
 def deactivate(user_id: int) -> ResponseReturnValue:
     account = users.get_user(user_id)
-    users.deactivate(account, actor=actor())
+    users.deactivate(account, actor=require_actor())
     db.session.commit()
     flash(_("%(email)s を無効化しました。", email=account.email), "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -136,7 +136,7 @@ def deactivate(user_id: int) -> ResponseReturnValue:
 @allow("users.manage")
 def reset_password(user_id: int) -> ResponseReturnValue:
     account = users.get_user(user_id)
-    password = users.reset_password(account, actor=actor())
+    password = users.reset_password(account, actor=require_actor())
     db.session.commit()
     return _secret_page("admin/created.html", user=account, password=password, reset=True)
 
@@ -147,7 +147,7 @@ def bind(user_id: int) -> ResponseReturnValue:
     account = users.get_user(user_id)
     form = BindForm()
     try:
-        users.bind_municipality(account, form.municipality.data or "", actor=actor())
+        users.bind_municipality(account, form.municipality.data or "", actor=require_actor())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -162,7 +162,7 @@ def create_token(user_id: int) -> ResponseReturnValue:
     account = users.get_user(user_id)
     form = TokenForm()
     description = (form.description.data or "").strip()[:200]
-    token = users.create_token(account, description=description, actor=actor())
+    token = users.create_token(account, description=description, actor=require_actor())
     db.session.commit()
     return _secret_page("admin/token.html", account=account, token=token)
 
@@ -176,7 +176,7 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     if api_token.revoked_at is not None:
         flash(_("このトークンは既に無効です。"), "info")
         return redirect(url_for("admin.user", user_id=api_token.user_id))
-    users.revoke_token(token_id, actor=actor())
+    users.revoke_token(token_id, actor=require_actor())
     db.session.commit()
     flash(_("トークン %(prefix)s… を無効にしました。", prefix=api_token.prefix), "success")
     return redirect(url_for("admin.user", user_id=api_token.user_id))

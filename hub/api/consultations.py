@@ -13,11 +13,11 @@ from forms.consultation import CONSULTATION, fiscal_year_of
 from forms.model import Kind
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS
-from hub.auth.gate import current_actor
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.db import db
 from hub.errors import Invalid
-from hub.models import Municipality, Role, User
+from hub.models import Municipality, Role
 from hub.services import consultations
 
 
@@ -107,12 +107,6 @@ class ConsultationSummaryOut(_CountsOut):
     )
 
 
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach an API view"
-    return user
-
-
 @blp.route("/consultations", methods=["POST"])
 @blp.arguments(ConsultationIn)
 @blp.response(201, ConsultationOut)
@@ -123,7 +117,7 @@ def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
     ``referred_to`` is a list of codes or a string separated by ``;``. No names or contacts."""
     if not isinstance(request.get_json(silent=True), dict):
         raise Invalid({"_schema": ["JSON のオブジェクトを送ってください。"]})
-    case = consultations.record_case(body, user=_actor(), source="api")
+    case = consultations.record_case(body, user=require_actor(), source="api")
     db.session.commit()
     return consultations.case_json(case)
 
@@ -137,7 +131,7 @@ def consultation_summary(query: dict[str, Any]) -> dict[str, Any]:
     """The fiscal year's consultation-desk statistics. Staff see true counts; for everyone else
     counts of 1 or 2, and those they would let be recomputed, are ``null``. Respondents also get
     ``municipality``: their own residents' cases, suppressed the same way."""
-    user = _actor()
+    user = require_actor()
     year = query["fiscal_year"] or fiscal_year_of(consultations.today_in_tokyo())
     own = None
     if user.role == Role.RESPONDENT and user.municipality_code:

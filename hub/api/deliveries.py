@@ -13,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS
-from hub.auth.gate import current_actor
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.errors import Forbidden
 from hub.models import Delivery, Role, User
@@ -72,12 +72,6 @@ class DeliveryOut(Schema):
     location = fields.String(allow_none=True, metadata={"description": "staff only"})
 
 
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach an API view"
-    return user
-
-
 def recipient_in_scope(user: User, asked: str | None) -> str | None:
     """The recipient whose deliveries ``user`` reads (``None``: every recipient, staff only).
 
@@ -126,7 +120,7 @@ def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
 def list_deliveries(query: dict[str, Any]) -> list[dict[str, Any]]:
     """The delivery log, newest first: a counterpart's own recipient's deliveries, or (staff)
     every recipient's. What was sent, when, with its checksums, and how it went."""
-    user = _actor()
+    user = require_actor()
     name = recipient_in_scope(user, query["recipient"])
     staff = user.role == Role.STAFF
     return [delivery_json(d, for_staff=staff) for d in delivery_log(name, limit=query["limit"])]

@@ -18,17 +18,11 @@ from hub.api.schemas import (
     SubmitIn,
     SummaryOut,
 )
-from hub.auth.gate import current_actor
-from hub.auth.policy import allow, ensure_municipality
+from hub.auth.gate import require_actor
+from hub.auth.policy import allow
 from hub.db import db, utcnow
-from hub.models import Response, Revision, Round, User
+from hub.models import Response, Revision, Round
 from hub.services import responses, rounds
-
-
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach an API view"
-    return user
 
 
 def round_json(round_: Round) -> dict[str, Any]:
@@ -66,9 +60,7 @@ def response_json(response: Response) -> dict[str, Any]:
 
 
 def _response_for(round_id: int, code: str) -> Response:
-    responses.get_round(round_id)
-    ensure_municipality(_actor(), code)
-    return responses.get_response(round_id, code)
+    return responses.response_for(round_id, code, require_actor())
 
 
 @blp.route("/rounds", methods=["GET"])
@@ -124,7 +116,7 @@ def put_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, An
     """Save a draft (incomplete is fine). A stale ``version`` gets 409 and saves nothing."""
     response = _response_for(round_id, code)
     responses.save_draft(
-        response, body["answers"], version=body["version"], user=_actor(), source="api"
+        response, body["answers"], version=body["version"], user=require_actor(), source="api"
     )
     db.session.commit()
     return response_json(response)
@@ -139,7 +131,7 @@ def submit_response(body: dict[str, Any], round_id: int, code: str) -> dict[str,
     response = _response_for(round_id, code)
     responses.submit(
         response,
-        user=_actor(),
+        user=require_actor(),
         source="api",
         raw_answers=body.get("answers"),
         version=body.get("version"),
@@ -155,7 +147,7 @@ def submit_response(body: dict[str, Any], round_id: int, code: str) -> dict[str,
 def return_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
     """Send a submitted response back to the municipality with a reason (staff)."""
     response = _response_for(round_id, code)
-    responses.return_response(response, body["reason"], user=_actor())
+    responses.return_response(response, body["reason"], user=require_actor())
     db.session.commit()
     return response_json(response)
 
@@ -166,7 +158,7 @@ def return_response(body: dict[str, Any], round_id: int, code: str) -> dict[str,
 def accept_response(round_id: int, code: str) -> dict[str, Any]:
     """Accept a submitted response; it is locked from then on (staff)."""
     response = _response_for(round_id, code)
-    responses.accept(response, user=_actor())
+    responses.accept(response, user=require_actor())
     db.session.commit()
     return response_json(response)
 
@@ -178,7 +170,7 @@ def accept_response(round_id: int, code: str) -> dict[str, Any]:
 def extend_response(body: dict[str, Any], round_id: int, code: str) -> dict[str, Any]:
     """Let one municipality submit after the deadline, until ``until`` (staff)."""
     response = _response_for(round_id, code)
-    responses.grant_extension(response, body["until"], user=_actor())
+    responses.grant_extension(response, body["until"], user=require_actor())
     db.session.commit()
     return response_json(response)
 

@@ -18,13 +18,12 @@ from exports import upload
 from hub.api import blp
 from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
-from hub.auth.gate import current_actor
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Invalid
-from hub.excel.transfer import XLSX_MIMETYPE, limits, read_upload, response_for, xlsx_download
-from hub.models import User
-from hub.services import excel
+from hub.files import XLSX_MIMETYPE, limits, read_upload, template_download
+from hub.services import excel, responses
 
 FILE_ERRORS = {
     "400": {"description": "damaged file or unsafe XML"},
@@ -66,12 +65,6 @@ def _version_field() -> int | None:
     return int(raw)
 
 
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach an API view"
-    return user
-
-
 @blp.route("/rounds/<int:round_id>/responses/<code>/template", methods=["GET"])
 @blp.doc(
     responses={
@@ -84,8 +77,8 @@ def _actor() -> User:
 @allow("template.use")
 def download_template(round_id: int, code: str) -> WerkzeugResponse:
     """That municipality's Excel template, pre-filled with its current answers."""
-    user = _actor()
-    return xlsx_download(response_for(round_id, code, user), user)
+    user = require_actor()
+    return template_download(responses.response_for(round_id, code, user), user)
 
 
 @blp.route("/rounds/<int:round_id>/responses/<code>/template", methods=["POST"])
@@ -101,8 +94,8 @@ def upload_template(round_id: int, code: str, file: FileStorage) -> dict[str, An
     template downloaded before someone else's save is refused rather than overwriting it.
     """
     version = _version_field()
-    user = _actor()
-    response = response_for(round_id, code, user)
+    user = require_actor()
+    response = responses.response_for(round_id, code, user)
     prepared = upload.prepare_upload(response, read_upload(file), limits())
     if version is None:
         upload.check_fresh(prepared, response)

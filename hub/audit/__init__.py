@@ -1,5 +1,10 @@
 """The audit log page (staff and administrators)."""
 
-from hub.audit.views import bp, init_app
+from flask_babel import lazy_gettext as _l
 
-__all__ = ["bp", "init_app"]
+from hub.audit.views import bp
+from hub.web.nav import MenuItem
+
+MENU = (MenuItem("audit.index", _l("監査ログ"), "audit.read", 90),)
+
+__all__ = ["MENU", "bp"]

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -24,7 +24,6 @@ from forms.normalize import InvalidValue, parse_date
 from hub.auth.policy import allow
 from hub.db import db
 from hub.models import AuditEvent, Municipality, User
-from hub.web.nav import add_nav_item
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -247,9 +246,6 @@ def index() -> ResponseReturnValue:
     )
 
 
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.add_template_global(action_label, "audit_action_label")
-    app.add_template_filter(event_time, "audit_time")
-    app.add_template_filter(details_text, "audit_details")
-    add_nav_item(app, "audit.index", _l("監査ログ"), "audit.read", order=90)
+bp.add_app_template_global(action_label, "audit_action_label")
+bp.add_app_template_filter(event_time, "audit_time")
+bp.add_app_template_filter(details_text, "audit_details")

@@ -46,6 +46,15 @@ def current_actor() -> User | None:
     return g.get("actor")
 
 
+def require_actor() -> User:
+    """The user behind this request, in a view that needs one (every view but the public ones:
+    the gate has already turned anonymous requests away, so this only guards a mistake)."""
+    user = current_actor()
+    if user is None:
+        raise Unauthorized("認証が必要です。")
+    return user
+
+
 def check_access() -> WerkzeugResponse | None:
     endpoint = request.endpoint
     if endpoint is None:

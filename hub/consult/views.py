@@ -30,12 +30,12 @@ from forms.consultation import (
     fiscal_year_of,
 )
 from forms.webform import form_class
-from hub.auth.gate import current_actor
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.consult import charts
 from hub.db import db
 from hub.errors import HubError, Invalid
-from hub.models import Municipality, Role, User
+from hub.models import Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.display import locale_code
@@ -44,12 +44,6 @@ bp = Blueprint("consult", __name__)
 
 FIRST_YEAR = 2018
 """The desk's first year (平成30年度, as 高齢者よろず犯罪相談); the year pickers start here."""
-
-
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach these views"
-    return user
 
 
 def _fiscal_year_arg() -> int:
@@ -75,7 +69,7 @@ def _year_choices(selected: int) -> list[tuple[int, str]]:
 def statistics() -> ResponseReturnValue:
     """The shared statistics: regional tables, charts, three years; a respondent also sees their
     own residents' counts; staff also the table by municipality (true counts)."""
-    user = _actor()
+    user = require_actor()
     year = _fiscal_year_arg()
     suppressed = not sees_true_counts(user)
     stats = counts.statistics(year, suppressed=suppressed)
@@ -170,7 +164,7 @@ def new_case() -> ResponseReturnValue:
         return _case_page(form, questionnaire, {})
     try:
         case = consultations.record_case(
-            form.answers(relevant_only=True), user=_actor(), source="web"
+            form.answers(relevant_only=True), user=require_actor(), source="web"
         )
         db.session.commit()
     except Invalid as exc:
@@ -213,7 +207,7 @@ def import_cases() -> ResponseReturnValue:
         return _import_page(message=_("ファイルを選んでください。"), status=422)
     try:
         result = consultations.import_cases(
-            upload.read(), user=_actor(), filename=upload.filename or ""
+            upload.read(), user=require_actor(), filename=upload.filename or ""
         )
         db.session.commit()
     except Invalid as exc:
@@ -263,7 +257,7 @@ def hearings() -> ResponseReturnValue:
     if request.method == "GET":
         return _hearing_page(form, _fiscal_year_arg(), "", {})
     try:
-        hearing = hearing_service.record_hearing(code, form.answers(), user=_actor())
+        hearing = hearing_service.record_hearing(code, form.answers(), user=require_actor())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()

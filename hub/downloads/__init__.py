@@ -1,5 +1,7 @@
 """Files that signed-in people download in the browser: the consolidated workbook."""
 
-from hub.files import bp
+from hub.downloads.views import bp
 
-__all__ = ["bp"]
+MENU = ()
+
+__all__ = ["MENU", "bp"]

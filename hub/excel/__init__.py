@@ -2,4 +2,6 @@
 
 from hub.excel.views import bp
 
-__all__ = ["bp"]
+MENU = ()
+
+__all__ = ["MENU", "bp"]

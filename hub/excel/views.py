@@ -18,14 +18,14 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
 from exports import upload
-from hub.auth.gate import current_actor
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid
 from hub.excel import pending
-from hub.excel.transfer import limits, read_upload, response_for, xlsx_download
+from hub.files import limits, read_upload, template_download
 from hub.models import Response, Role, User
-from hub.services import excel
+from hub.services import excel, responses
 from hub.web.nav import has_endpoint
 
 bp = Blueprint("excel", __name__)
@@ -42,18 +42,12 @@ class ConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=pending.MAX_TOKEN_CHARS)])
 
 
-def _actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach these views"
-    return user
-
-
 @bp.get("/rounds/<int:round_id>/responses/<code>/template.xlsx")
 @allow("template.use")
 def download(round_id: int, code: str) -> ResponseReturnValue:
     """The municipality's template, pre-filled with its current answers."""
-    user = _actor()
-    return xlsx_download(response_for(round_id, code, user), user)
+    user = require_actor()
+    return template_download(responses.response_for(round_id, code, user), user)
 
 
 @bp.route(
@@ -64,8 +58,8 @@ def download(round_id: int, code: str) -> ResponseReturnValue:
 @allow("template.use")
 def upload_page(round_id: int, code: str) -> ResponseReturnValue:
     """The upload form; a valid file shows the preview of its changes (nothing saved yet)."""
-    user = _actor()
-    response = response_for(round_id, code, user)
+    user = require_actor()
+    response = responses.response_for(round_id, code, user)
     form = UploadForm()
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -93,8 +87,8 @@ def upload_page(round_id: int, code: str) -> ResponseReturnValue:
 @allow("template.use")
 def confirm(round_id: int, code: str) -> ResponseReturnValue:
     """Save the previewed upload as the draft, if nobody saved the response since the preview."""
-    user = _actor()
-    response = response_for(round_id, code, user)
+    user = require_actor()
+    response = responses.response_for(round_id, code, user)
     form = ConfirmForm()
     try:
         if not form.validate_on_submit():
@@ -126,7 +120,7 @@ def _upload_page(
             conflict=isinstance(problem, Conflict),
             cell_errors=cell_errors,
             max_megabytes=f"{limits().max_bytes / (1024 * 1024):g}",
-            on_behalf=_on_behalf(_actor(), response),
+            on_behalf=_on_behalf(require_actor(), response),
         ),
         status,
     )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -87,14 +87,6 @@ class RecipientForm(FlaskForm):
 
 class SendForm(FlaskForm):
     round_id = SelectField(_l("調査回"), coerce=int, validate_choice=False)
-
-
-def init_app(app: Flask) -> None:
-    """Register the blueprint and its menu entry (one call from ``create_app``)."""
-    from hub.web.nav import add_nav_item
-
-    app.register_blueprint(bp)
-    add_nav_item(app, "recipients.index", _l("国への配信"), "recipients.manage", order=40)
 
 
 def _send_form() -> SendForm:

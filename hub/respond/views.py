@@ -9,14 +9,13 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from hub.account.views import home_for
-from hub.auth.gate import current_actor
+from hub.auth.gate import current_actor, require_actor
 from hub.auth.policy import allow
 from hub.db import utcnow
 from hub.models import COUNTED, EDITABLE, Response, Role, RoundState
 from hub.services import progress, responses
 from hub.web.editing import (
     Pages,
-    actor,
     confirm_page,
     form_page,
     load_response,
@@ -70,7 +69,7 @@ def phase(response: Response, now: datetime) -> str:
 @allow("response.write")
 def home() -> ResponseReturnValue:
     """The rounds of the user's municipality: open first, then upcoming, then past."""
-    user = actor()
+    user = require_actor()
     if not user.municipality_code:
         return redirect(url_for(home_for(user.role)))
     now = utcnow()

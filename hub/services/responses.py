@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from forms.normalize import normalize_text
 from forms.schema import load_answers
+from hub.auth.policy import ensure_municipality
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
@@ -56,6 +57,15 @@ def get_round(round_id: int) -> Round:
     if round_ is None:
         raise NotFound(f"調査回 {round_id} はありません。")
     return round_
+
+
+def response_for(round_id: int, municipality_code: str, user: User) -> Response:
+    """The response a page or API call names, once ``user`` may see that municipality: the one
+    lookup behind every URL ``…/rounds/<round>/…/<code>`` (an unknown round is 404 before any
+    check, another municipality's response 403)."""
+    get_round(round_id)
+    ensure_municipality(user, municipality_code)
+    return get_response(round_id, municipality_code)
 
 
 def is_on_behalf(user: User | None, response: Response) -> bool:

@@ -1,5 +1,13 @@
 """Pages for 都 staff: rounds, progress boards, reviewing responses, 代理入力."""
 
-from hub.staff.views import bp
+from flask_babel import lazy_gettext as _l
 
-__all__ = ["bp"]
+from hub.staff.views import bp
+from hub.web.nav import MenuItem
+
+MENU = (
+    MenuItem("staff.home", _l("調査回と進捗"), "response.review", 10),
+    MenuItem("staff.new_round", _l("調査回を開始"), "rounds.manage", 20),
+)
+
+__all__ = ["MENU", "bp"]

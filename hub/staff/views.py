@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 from forms import registry
 from forms.normalize import InvalidValue
+from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
@@ -24,7 +25,6 @@ from hub.staff.parsing import parse_day, parse_tokyo_datetime
 from hub.web.display import locale_code
 from hub.web.editing import (
     Pages,
-    actor,
     confirm_page,
     form_page,
     load_response,
@@ -69,7 +69,7 @@ def new_round() -> ResponseReturnValue:
     if errors:
         return render_template("staff/new_round.html", form=form, errors=errors), 422
     try:
-        opened = rounds.open_round(form.survey.data or "", user=actor(), **values)
+        opened = rounds.open_round(form.survey.data or "", user=require_actor(), **values)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -142,7 +142,7 @@ def board(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/close")
 @allow("rounds.manage")
 def close_round(round_id: int) -> ResponseReturnValue:
-    rounds.close_round(responses.get_round(round_id), user=actor())
+    rounds.close_round(responses.get_round(round_id), user=require_actor())
     db.session.commit()
     flash(_("調査回を締め切りました。"), "success")
     return redirect(url_for("staff.board", round_id=round_id))
@@ -201,7 +201,7 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     form = ReturnForm()
     try:
-        responses.return_response(response, form.reason.data or "", user=actor())
+        responses.return_response(response, form.reason.data or "", user=require_actor())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -214,7 +214,7 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
 @allow("response.review")
 def accept(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
-    responses.accept(response, user=actor())
+    responses.accept(response, user=require_actor())
     db.session.commit()
     flash(_("%(name)sの回答を受理しました。", name=response.municipality.name), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
@@ -231,7 +231,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
         errors = {"until": [str(exc)]}
         return _response_page(response, errors=errors, extension_form=form, status=422)
     try:
-        responses.grant_extension(response, until, user=actor())
+        responses.grant_extension(response, until, user=require_actor())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()

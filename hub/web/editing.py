@@ -22,11 +22,10 @@ from wtforms import HiddenField
 
 from forms.schema import completeness_errors
 from forms.webform import QuestionnaireForm, form_class, initial_data
-from hub.auth.gate import current_actor
-from hub.auth.policy import ensure_municipality
+from hub.auth.gate import require_actor
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
-from hub.models import EDITABLE, Response, User
+from hub.models import EDITABLE, Response
 from hub.services import responses
 from hub.web.display import answer_text, locale_code
 
@@ -77,17 +76,9 @@ class ConfirmForm(FlaskForm):
         return int(text) if text.isascii() and text.isdigit() else -1
 
 
-def actor() -> User:
-    user = current_actor()
-    assert user is not None, "the gate lets no anonymous request reach these views"
-    return user
-
-
 def load_response(round_id: int, code: str) -> Response:
     """The response, after checking that the signed-in user may see this municipality."""
-    responses.get_round(round_id)
-    ensure_municipality(actor(), code)
-    return responses.get_response(round_id, code)
+    return responses.response_for(round_id, code, require_actor())
 
 
 def new_form(
@@ -121,7 +112,7 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
     form = new_form(response, from_request=True)
     raw = form.answers(relevant_only=submitting)
     try:
-        responses.save_draft(response, raw, version=form.posted_version(), user=actor())
+        responses.save_draft(response, raw, version=form.posted_version(), user=require_actor())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -241,7 +232,7 @@ def confirm_page(response: Response, pages: Pages) -> ResponseReturnValue:
 def submit_post(response: Response, pages: Pages) -> ResponseReturnValue:
     form = ConfirmForm()
     try:
-        responses.submit(response, user=actor(), version=form.posted_version())
+        responses.submit(response, user=require_actor(), version=form.posted_version())
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
