@@ -7,28 +7,22 @@ Read only: nothing on this page changes the log.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from forms.normalize import InvalidValue, parse_date
 from hub.auth.policy import allow
-from hub.db import db
-from hub.models import AuditEvent, Municipality, User
+from hub.services import audit
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-PER_PAGE = 50
-FAMILY_SUFFIX = ".*"
 
 ACTION_LABELS: dict[str, Any] = {
     "auth.login": _l("ログイン"),
@@ -93,20 +87,11 @@ class FilterForm(Form):
     date_to = StringField(_l("期間（まで）"), render_kw={"size": 16})
 
 
-@dataclass(frozen=True)
-class Filters:
-    action: str = ""
-    user: str = ""
-    municipality: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-
-
 def _typed(args: Mapping[str, str], name: str) -> str:
     return (args.get(name) or "").strip()[:200]
 
 
-def read_filters(args: Mapping[str, str]) -> tuple[Filters, dict[str, list[str]]]:
+def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list[str]]]:
     """The filters as typed, and a message per field that cannot be read."""
     errors: dict[str, list[str]] = {}
     days: dict[str, date | None] = {}
@@ -122,11 +107,11 @@ def read_filters(args: Mapping[str, str]) -> tuple[Filters, dict[str, list[str]]
     if start and end and start > end:
         errors["date_to"] = [_("「まで」は「から」と同じ日か後の日にしてください。")]
     municipality = _typed(args, "municipality")
-    if municipality and db.session.get(Municipality, municipality) is None:
+    if municipality and not audit.is_municipality(municipality):
         errors["municipality"] = [
             _("自治体コード %(code)s は登録されていません。", code=municipality)
         ]
-    filters = Filters(
+    filters = audit.Filters(
         action=_typed(args, "action"),
         user=_typed(args, "user"),
         municipality=municipality,
@@ -136,78 +121,21 @@ def read_filters(args: Mapping[str, str]) -> tuple[Filters, dict[str, list[str]]
     return filters, errors
 
 
-def _utc_start_of(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Tokyo")
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def filtered(filters: Filters) -> Select[Any]:
-    query = select(AuditEvent).outerjoin(User, AuditEvent.user_id == User.id)
-    if filters.action.endswith(FAMILY_SUFFIX):
-        family = filters.action.removesuffix(FAMILY_SUFFIX)
-        query = query.where(AuditEvent.action.startswith(family + ".", autoescape=True))
-    elif filters.action:
-        query = query.where(AuditEvent.action == filters.action)
-    if filters.user:
-        query = query.where(func.lower(User.email).contains(filters.user.lower(), autoescape=True))
-    if filters.municipality:
-        query = query.where(AuditEvent.municipality_code == filters.municipality)
-    if filters.date_from:
-        query = query.where(AuditEvent.at >= _utc_start_of(filters.date_from))
-    if filters.date_to:
-        query = query.where(AuditEvent.at < _utc_start_of(filters.date_to + timedelta(days=1)))
-    return query
-
-
-@dataclass(frozen=True)
-class Page:
-    events: list[AuditEvent]
-    number: int
-    total: int
-
-    @property
-    def last(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def first_shown(self) -> int:
-        return 0 if not self.total else (self.number - 1) * PER_PAGE + 1
-
-    @property
-    def last_shown(self) -> int:
-        return min(self.total, self.number * PER_PAGE)
-
-
-def page_of(query: Select[Any], wanted: str) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last = max(1, -(-total // PER_PAGE))
-    number = int(wanted) if wanted.isdecimal() else 1
-    number = min(max(number, 1), last)
-    events = db.session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE)
-        .offset((number - 1) * PER_PAGE)
-    ).all()
-    return Page(events=list(events), number=number, total=total)
-
-
 def _action_choices() -> list[SelectChoice]:
-    present = sorted(db.session.scalars(select(AuditEvent.action).distinct()))
+    present = audit.recorded_actions()
     families = sorted({a.split(".", 1)[0] for a in present if "." in a})
     choices = [SelectChoice("", _("すべて"))]
     for family in families:
         label = FAMILY_LABELS.get(family, family)
         choices.append(
-            SelectChoice(family + FAMILY_SUFFIX, _("%(family)s（すべて）", family=label))
+            SelectChoice(family + audit.FAMILY_SUFFIX, _("%(family)s（すべて）", family=label))
         )
     choices.extend(SelectChoice(action, action_label(action)) for action in present)
     return choices
 
 
 def _municipality_choices() -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Municipality.code, Municipality.name).order_by(Municipality.code)
-    )
+    rows = audit.municipality_names()
     return [SelectChoice("", _("すべて")), *(SelectChoice(c, f"{c} {n}") for c, n in rows)]
 
 
@@ -234,9 +162,9 @@ def index() -> ResponseReturnValue:
     form.municipality.choices = _municipality_choices()
     filters, errors = read_filters(request.args)
     if errors:
-        page = Page(events=[], number=1, total=0)
+        page = audit.Page(events=[], number=1, total=0)
     else:
-        page = page_of(filtered(filters), request.args.get("page", ""))
+        page = audit.find_events(filters, request.args.get("page", ""))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return (
         render_template(

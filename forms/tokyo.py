@@ -1,0 +1,70 @@
+"""Tokyo's time, written once: the zone every time is shown and typed in, and the reader of the
+date-times people type (a deadline on the staff page, ``hub round open --deadline``).
+
+Times are stored in UTC (``hub.db.UTCDateTime``) and shown and read in :data:`TOKYO`; the app's
+``Settings.timezone`` (Flask-Babel's zone) and the scheduler take :data:`TIMEZONE` from here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from forms.normalize import InvalidValue, normalize_text, parse_date
+
+TIMEZONE = "Asia/Tokyo"
+TOKYO = ZoneInfo(TIMEZONE)
+
+_TIME_RE = re.compile(r"(?P<h>[0-9]{1,2})(?:[:時](?P<m>[0-9]{1,2})?分?)?")
+_SPLIT_RE = re.compile(r"^(?P<day>.+?)(?:[T\s]+(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?))$")
+
+
+def now() -> datetime:
+    """The current time in Tokyo."""
+    return datetime.now(TOKYO)
+
+
+def today() -> date:
+    """Today's date in Tokyo (a day that starts at 0:00 JST, whatever the server's zone)."""
+    return now().date()
+
+
+def parse_datetime(text: str) -> datetime:
+    """A date and a time as people type them, in Tokyo unless an offset is given.
+
+    ``2021-05-31 17:00``, ``2021-05-31T17:00``, ``２０２１／５／３１　１７：３０``,
+    ``令和3年5月31日 17時``, ``R3.6.1 0:05``, and ISO 8601 with seconds or an offset
+    (``2021-05-31T17:00:00+09:00``). A date alone is refused: a deadline needs its time.
+    Raises :class:`~forms.normalize.InvalidValue` with a message naming the problem.
+    """
+    cleaned = normalize_text(text or "")
+    if not cleaned:
+        raise InvalidValue(_("日時を入力してください（例: 2021-05-31 17:00）。"))
+    match = _SPLIT_RE.match(cleaned)
+    if match is None:
+        exact = _iso_datetime(cleaned)
+        if exact is not None:
+            return exact
+        raise InvalidValue(_("時刻も入力してください（例: 2021-05-31 17:00）。"))
+    day = parse_date(match.group("day"))
+    clock = _TIME_RE.fullmatch(match.group("time"))
+    if clock is None:
+        raise InvalidValue(_("時刻は 17:00 のように入力してください。"))
+    hour, minute = int(clock.group("h")), int(clock.group("m") or 0)
+    if hour > 23 or minute > 59:
+        raise InvalidValue(_("時刻は 00:00〜23:59 で入力してください。"))
+    return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
+
+
+def _iso_datetime(text: str) -> datetime | None:
+    """``2021-05-31T17:00:00+09:00`` and the like (a time is required); ``None`` otherwise."""
+    if "T" not in text and " " not in text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=TOKYO)
