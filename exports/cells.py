@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from forms.tokyo import TOKYO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 """Text starting with one of these is taken as a formula (or DDE link) by some spreadsheet."""

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -33,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exports.cells import CellKind, safe_cell
 from forms.model import Choice, Condition, Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, to_wareki
+from forms.tokyo import TOKYO
 
 if TYPE_CHECKING:
     from hub.models import Response
@@ -46,7 +46,6 @@ FORMAT_VERSION = 1
 KEY_COLUMN, LABEL_COLUMN, ANSWER_COLUMN, REQUIRED_COLUMN, HINT_COLUMN = 1, 2, 3, 4, 5
 MARK = "○"
 YES, NO = "はい", "いいえ"
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADING_FILL = PatternFill("solid", fgColor="D9E1F2")

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import IO
 
 from exports.assembly import ExtraSheets, round_sheets
-from exports.cells import TOKYO
 from exports.tables import Sheet, as_of
 from exports.xlsx import Document, write_xlsx
+from forms.tokyo import TOKYO
 from hub.db import utcnow
 from hub.models import Round
 

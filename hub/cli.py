@@ -11,19 +11,18 @@ from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from forms.normalize import InvalidValue, parse_date
+from forms.tokyo import TOKYO, parse_datetime
 from hub.config import ConfigError
 from hub.errors import HubError, Invalid
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("hub.cli")
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def fail(message: str, status: int = 1) -> None:
@@ -111,15 +110,15 @@ def unit_of_work() -> Iterator[Flask]:
 
 
 def parse_tokyo_datetime(value: str, option: str) -> datetime:
+    """A date and time as the staff page takes them (``2099-05-31T17:00``, ``令和8年12月28日 17時``
+    …), in Asia/Tokyo unless an offset is given: :func:`forms.tokyo.parse_datetime`."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parse_datetime(value)
+    except InvalidValue as exc:
         raise click.BadParameter(
-            f"YYYY-MM-DDTHH:MM の形で指定してください: {value!r}", param_hint=option
+            f"{exc} YYYY-MM-DDTHH:MM や 令和8年12月28日 17時 の形で指定してください: {value!r}",
+            param_hint=option,
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=TOKYO)
-    return parsed
 
 
 def parse_day(value: str, option: str) -> date:
@@ -251,8 +250,10 @@ def round_group() -> None:
 @round_group.command("open")
 @click.argument("survey")
 @click.option("--reference-date", required=True, help="基準日 YYYY-MM-DD")
-@click.option("--deadline", required=True, help="YYYY-MM-DDTHH:MM in Asia/Tokyo")
-@click.option("--opens-at", default=None, help="YYYY-MM-DDTHH:MM in Asia/Tokyo (default: now)")
+@click.option(
+    "--deadline", required=True, help="YYYY-MM-DDTHH:MM or 令和8年12月28日 17時, in Asia/Tokyo"
+)
+@click.option("--opens-at", default=None, help="as --deadline (default: now)")
 @click.option("--title", default="", help="title shown to respondents")
 @friendly
 def round_open(

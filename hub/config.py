@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from forms.tokyo import TIMEZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,7 +35,7 @@ class Settings:
     testing: bool = False
     max_upload_bytes: int = 5 * 1024 * 1024
     default_locale: str = "ja"
-    timezone: str = "Asia/Tokyo"
+    timezone: str = TIMEZONE
     run_scheduler: bool = False
     demo: bool = False
     behind_proxy: bool = False

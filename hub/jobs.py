@@ -35,13 +35,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select
 
+from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import Round
 from hub.services import claims
 
 log = logging.getLogger(__name__)
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TICK_ENV = "HUB_SCHEDULER_TICK_SECONDS"
 CATCH_UP = timedelta(days=1)
 """How far back a missed cron fire time of a recipient is still delivered."""

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
 from exports.channels.base import ChannelError, DeliveryFile, Parcel, redact_url
+from forms.tokyo import TOKYO
 from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask import request
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from exports.consultation_counts import summary
+from forms import tokyo
 from forms.consultation import CONSULTATION, fiscal_year_of
 from forms.model import Kind
 from hub.api import blp
@@ -132,7 +133,7 @@ def consultation_summary(query: dict[str, Any]) -> dict[str, Any]:
     counts of 1 or 2, and those they would let be recomputed, are ``null``. Respondents also get
     ``municipality``: their own residents' cases, suppressed the same way."""
     user = require_actor()
-    year = query["fiscal_year"] or fiscal_year_of(consultations.today_in_tokyo())
+    year = query["fiscal_year"] or fiscal_year_of(tokyo.today())
     own = None
     if user.role == Role.RESPONDENT and user.municipality_code:
         own = db.session.get(Municipality, user.municipality_code)

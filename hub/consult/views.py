@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from exports import consultation_counts as counts
 from exports import consultation_tables as tables
 from exports import hearings as heard
+from forms import tokyo
 from forms.consultation import (
     AGE_GROUP,
     CALLER,
@@ -48,7 +49,7 @@ FIRST_YEAR = 2018
 
 def _fiscal_year_arg() -> int:
     """``?fiscal_year=2020``; the current fiscal year when absent or unreadable."""
-    current = fiscal_year_of(consultations.today_in_tokyo())
+    current = fiscal_year_of(tokyo.today())
     text = (request.args.get("fiscal_year") or "").strip()
     if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
         return int(text)
@@ -56,7 +57,7 @@ def _fiscal_year_arg() -> int:
 
 
 def _year_choices(selected: int) -> list[tuple[int, str]]:
-    current = fiscal_year_of(consultations.today_in_tokyo())
+    current = fiscal_year_of(tokyo.today())
     years = set(range(FIRST_YEAR, current + 1)) | {selected}
     return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
 

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from forms import tokyo
 from forms.consultation import (
     CONSULTATION,
     REQUIRED_COLUMNS,
@@ -34,7 +34,6 @@ from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 SOURCES = ("web", "api", "import")
@@ -45,10 +44,6 @@ class ImportResult:
     added: int
     ignored_columns: tuple[str, ...]
     """Columns of the file that are no field of a case record (never stored, e.g. 氏名)."""
-
-
-def today_in_tokyo() -> date:
-    return datetime.now(TOKYO).date()
 
 
 def municipality_choices() -> list[tuple[str, str, str]]:
@@ -70,7 +65,7 @@ def validate_case(
 ) -> dict[str, Any]:
     """A normalized case, or ``Invalid`` with per-field messages."""
     try:
-        return load_case(form, data, today=today_in_tokyo(), ignore_unknown=ignore_unknown)
+        return load_case(form, data, today=tokyo.today(), ignore_unknown=ignore_unknown)
     except ValidationError as exc:
         raise Invalid(exc.messages) from None  # type: ignore[arg-type]
 

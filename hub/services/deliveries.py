@@ -19,13 +19,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
 from exports.delivery import Composition, Marking, changes_between, compose, render
+from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.errors import HubError, NotFound
 from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
@@ -35,7 +35,6 @@ from hub.services.recipients import OFF, ON_CLOSE, get_recipient
 from hub.services.responses import get_round
 
 log = logging.getLogger(__name__)
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "failed", "superseded"
 UNFINISHED = (SENDING, RETRYING)

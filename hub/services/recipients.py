@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -22,12 +21,12 @@ from exports.assembly import deliverable_table_names
 from exports.channels import CHANNELS
 from exports.channels.https import url_problem
 from exports.channels.smtp import addresses
+from forms.tokyo import TOKYO
 from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Recipient, Round, User
 from hub.services import audit
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 OFF = "off"
 ON_CLOSE = "on-close"
 FORMATS = ("xlsx", "csv", "json")

@@ -13,20 +13,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
+from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import ReminderSent, Response, ResponseState, Role, Round, User
 from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services.claims import insert_once
 
 log = logging.getLogger(__name__)
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 DUE_SOON, OVERDUE = "due_soon", "overdue"
 DAYS_BEFORE = 3

@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from forms import registry
-from forms.normalize import InvalidValue
+from forms.normalize import InvalidValue, parse_date
+from forms.tokyo import parse_datetime
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
@@ -21,7 +22,6 @@ from hub.errors import Invalid
 from hub.models import Response, Revision
 from hub.services import progress, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
-from hub.staff.parsing import parse_day, parse_tokyo_datetime
 from hub.web.display import locale_code
 from hub.web.editing import (
     Pages,
@@ -82,9 +82,9 @@ def _round_values(form: OpenRoundForm, errors: dict[str, list[str]]) -> dict[str
     """The typed dates and times as values for ``open_round``; problems go into ``errors``."""
     values: dict[str, Any] = {"title": (form.title.data or "").strip()}
     parsers: dict[str, Any] = {
-        "reference_date": parse_day,
-        "deadline": parse_tokyo_datetime,
-        "opens_at": parse_tokyo_datetime,
+        "reference_date": parse_date,
+        "deadline": parse_datetime,
+        "opens_at": parse_datetime,
     }
     for name, parse in parsers.items():
         text = (form[name].data or "").strip()
@@ -226,7 +226,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     form = ExtensionForm()
     try:
-        until = parse_tokyo_datetime(form.until.data or "")
+        until = parse_datetime(form.until.data or "")
     except InvalidValue as exc:
         errors = {"until": [str(exc)]}
         return _response_page(response, errors=errors, extension_form=form, status=422)

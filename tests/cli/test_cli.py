@@ -182,12 +182,33 @@ def test_two_rounds_of_one_survey_may_be_open(runner: HubRunner) -> None:
         (["--reference-date", "2021-02-30", "--deadline", "2099-05-31T17:00"], "30日"),
         (["--reference-date", "2021-04-01", "--deadline", "tomorrow"], "YYYY-MM-DDTHH:MM"),
         (["--reference-date", "2021-04-01", "--deadline", "2099-13-01T17:00"], "YYYY-MM-DDTHH:MM"),
+        (["--reference-date", "2021-04-01", "--deadline", "2099-05-31"], "時刻も入力"),
+        (["--reference-date", "2021-04-01", "--deadline", "2099-05-31 25:00"], "23:59"),
     ],
 )
 def test_round_open_bad_dates(runner: HubRunner, args: list[str], fragment: str) -> None:
     result = runner("round", "open", "torikumi", *args)
     one_line_error(result, fragment, status=2)
     assert runner("round", "list").output.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("令和8年12月28日 17時", "2026-12-28 17:00"),
+        ("2026/12/28 17:30", "2026-12-28 17:30"),
+        ("２０２６－１２－２８Ｔ１７：００", "2026-12-28 17:00"),
+        ("2026-12-28T08:00+00:00", "2026-12-28 17:00"),
+    ],
+)
+def test_round_open_takes_the_deadline_as_the_staff_page_does(
+    runner: HubRunner, typed: str, shown: str
+) -> None:
+    result = runner(
+        "round", "open", "torikumi", "--reference-date", "2026-04-01", "--deadline", typed
+    )
+    assert result.exit_code == 0, result.stderr
+    assert f"deadline {shown} JST" in result.output
 
 
 @pytest.mark.parametrize("typed", ["2021/4/1", "令和3年4月1日", "R3.4.1", "２０２１－０４－０１"])
