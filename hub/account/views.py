@@ -15,15 +15,15 @@ from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from exports.channels import CHANNEL_LABELS
 from forms.normalize import InvalidValue, normalize_email
 from hub.auth.policy import SIGNED_IN, allow, public
 from hub.auth.sessions import start_session
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
-from hub.recipients.views import CHANNEL_LABELS, STATUS_LABELS
 from hub.services import audit, throttle
-from hub.services.deliveries import delivery_log
+from hub.services.deliveries import STATUS_LABELS, delivery_log
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
 

@@ -20,6 +20,8 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from flask_babel import gettext as _
+
 COMMON_FILE = "common_passwords.txt"
 MIN_WORD = 4
 """Shorter list entries are too common inside good passwords to count as a piece."""
@@ -155,12 +157,14 @@ def is_common(password: str) -> bool:
 def guessability_problems(password: str) -> list[str]:
     """Why ``password`` is among the first an attacker would try (empty when it is not)."""
     if is_repeated_pattern(password):
-        return ["同じ文字や並びを繰り返しただけのパスワードは使えません。"]
+        return [_("同じ文字や並びを繰り返しただけのパスワードは使えません。")]
     if is_sequence(password):
-        return ["キーボードの並びや連続した数字・文字だけのパスワードは使えません。"]
+        return [_("キーボードの並びや連続した数字・文字だけのパスワードは使えません。")]
     if is_common(password):
         return [
-            "よく使われるパスワードや、それに数字・記号を付けただけのものは使えません。"
-            "関係のない単語を3つ以上つなげた長い文にしてください。"
+            _(
+                "よく使われるパスワードや、それに数字・記号を付けただけのものは使えません。"
+                "関係のない単語を3つ以上つなげた長い文にしてください。"
+            )
         ]
     return []

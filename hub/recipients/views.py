@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from exports.channels import CHANNELS
+from exports.channels import CHANNEL_LABELS, CHANNELS
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -29,26 +29,6 @@ from hub.services.recipients import (
 )
 
 bp = Blueprint("recipients", __name__, url_prefix="/staff/recipients")
-
-CHANNEL_LABELS = {
-    "outbox": _l("出力フォルダ（outbox）"),
-    "smtp": _l("メール（SMTP）"),
-    "https": _l("HTTPS 送信"),
-}
-TRIGGER_LABELS = {
-    "schedule": _l("定期配信"),
-    "on-close": _l("締切時の配信"),
-    "request": _l("今すぐ送信"),
-    "cli": _l("コマンド（hub export）"),
-    "manual": _l("手動"),
-}
-STATUS_LABELS = {
-    deliveries.SENDING: _l("送信中"),
-    deliveries.RETRYING: _l("再試行待ち"),
-    deliveries.SENT: _l("送信済み"),
-    deliveries.FAILED: _l("失敗"),
-    deliveries.SUPERSEDED: _l("差し替え済み"),
-}
 
 
 class RecipientForm(FlaskForm):
@@ -114,8 +94,8 @@ def index() -> ResponseReturnValue:
         send_form=_send_form(),
         describe_schedule=describe_schedule,
         channel_labels=CHANNEL_LABELS,
-        status_labels=STATUS_LABELS,
-        trigger_labels=TRIGGER_LABELS,
+        status_labels=deliveries.STATUS_LABELS,
+        trigger_labels=deliveries.TRIGGER_LABELS,
     )
 
 
@@ -159,8 +139,8 @@ def _edit_page(
             form=form,
             errors=errors,
             log=deliveries.delivery_log(recipient.name, limit=20),
-            status_labels=STATUS_LABELS,
-            trigger_labels=TRIGGER_LABELS,
+            status_labels=deliveries.STATUS_LABELS,
+            trigger_labels=deliveries.TRIGGER_LABELS,
         ),
         status,
     )

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
@@ -38,6 +39,22 @@ log = logging.getLogger(__name__)
 
 SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "failed", "superseded"
 UNFINISHED = (SENDING, RETRYING)
+STATUS_LABELS = {
+    SENDING: _l("送信中"),
+    RETRYING: _l("再試行待ち"),
+    SENT: _l("送信済み"),
+    FAILED: _l("失敗"),
+    SUPERSEDED: _l("差し替え済み"),
+}
+"""How each status reads on a page (staff's log, a counterpart's home)."""
+TRIGGER_LABELS = {
+    "schedule": _l("定期配信"),
+    "on-close": _l("締切時の配信"),
+    "request": _l("今すぐ送信"),
+    "cli": _l("コマンド（hub export）"),
+    "manual": _l("手動"),
+}
+"""What started a delivery, as a page says it."""
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=1)
 LEASE = timedelta(minutes=5)

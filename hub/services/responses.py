@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,12 +38,12 @@ from hub.services import audit
 
 def get_response(round_id: int, municipality_code: str) -> Response:
     if not is_valid_code(municipality_code):
-        raise NotFound("この調査回・自治体の回答はありません。")
+        raise NotFound(_("この調査回・自治体の回答はありません。"))
     response = db.session.scalar(
         select(Response).filter_by(round_id=round_id, municipality_code=municipality_code)
     )
     if response is None:
-        raise NotFound("この調査回・自治体の回答はありません。")
+        raise NotFound(_("この調査回・自治体の回答はありません。"))
     return response
 
 
@@ -52,10 +53,10 @@ MAX_ID = 2**31 - 1
 
 def get_round(round_id: int) -> Round:
     if not 0 < round_id <= MAX_ID:
-        raise NotFound(f"調査回 {round_id} はありません。")
+        raise NotFound(_("調査回 %(round)s はありません。", round=round_id))
     round_ = db.session.get(Round, round_id)
     if round_ is None:
-        raise NotFound(f"調査回 {round_id} はありません。")
+        raise NotFound(_("調査回 %(round)s はありません。", round=round_id))
     return round_
 
 
@@ -117,11 +118,11 @@ def return_response(response: Response, reason: str, *, user: User | None) -> Re
     """Send a submitted response back to its municipality as a draft, with the reason."""
     reason = normalize_text(reason or "")
     if not reason:
-        raise Invalid({"reason": ["差し戻しの理由を入力してください。"]})
+        raise Invalid({"reason": [_("差し戻しの理由を入力してください。")]})
     if len(reason) > 2000:
-        raise Invalid({"reason": ["理由は2000文字以内で入力してください。"]})
+        raise Invalid({"reason": [_("理由は2000文字以内で入力してください。")]})
     if response.state != ResponseState.SUBMITTED:
-        raise Conflict("差し戻せるのは提出済みの回答だけです。")
+        raise Conflict(_("差し戻せるのは提出済みの回答だけです。"))
     response.return_reason = reason
     _record(response, "return", state=ResponseState.DRAFT, user=user, reason=reason)
     return response
@@ -129,7 +130,7 @@ def return_response(response: Response, reason: str, *, user: User | None) -> Re
 
 def accept(response: Response, *, user: User | None) -> Response:
     if response.state != ResponseState.SUBMITTED:
-        raise Conflict("受理できるのは提出済みの回答だけです。")
+        raise Conflict(_("受理できるのは提出済みの回答だけです。"))
     response.accepted_at = utcnow()
     _record(response, "accept", state=ResponseState.ACCEPTED, user=user)
     return response
@@ -138,7 +139,7 @@ def accept(response: Response, *, user: User | None) -> Response:
 def grant_extension(response: Response, until: datetime, *, user: User | None) -> Response:
     """Let this municipality submit until ``until`` although the round's deadline has passed."""
     if until <= utcnow():
-        raise Invalid({"until": ["延長後の期限は現在より後にしてください。"]})
+        raise Invalid({"until": [_("延長後の期限は現在より後にしてください。")]})
     response.extension_until = until
     audit.record(
         "response.extend",
@@ -155,7 +156,9 @@ def _load(
     response: Response, raw: Mapping[str, Any], *, submit: bool, ignore_unknown: bool = False
 ) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        raise Invalid({"answers": ["answers は項目IDをキーとするオブジェクトで指定してください。"]})
+        raise Invalid(
+            {"answers": [_("answers は項目IDをキーとするオブジェクトで指定してください。")]}
+        )
     try:
         return load_answers(
             response.round.questionnaire,
@@ -171,28 +174,28 @@ def _load(
 
 def _unknown_field_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        key: ["この調査票にない項目です。"] if value == ["Unknown field."] else value
+        key: [_("この調査票にない項目です。")] if value == ["Unknown field."] else value
         for key, value in messages.items()
     }
 
 
 def _check_editable(response: Response, user: User | None) -> None:
     if response.state not in EDITABLE:
-        raise Conflict("提出済み・受理済みの回答は編集できません（差し戻し後に編集できます）。")
+        raise Conflict(_("提出済み・受理済みの回答は編集できません（差し戻し後に編集できます）。"))
     if _is_staff(user):
         return
     state = response.round.state_at(utcnow())
     if state == RoundState.UPCOMING:
-        raise Conflict("この調査はまだ開始されていません。")
+        raise Conflict(_("この調査はまだ開始されていません。"))
     if state == RoundState.CLOSED and not _has_open_extension(response):
-        raise Conflict("この調査は締め切られました。")
+        raise Conflict(_("この調査は締め切られました。"))
 
 
 def _check_deadline(response: Response, user: User | None) -> None:
     if _is_staff(user):
         return
     if utcnow() > response.deadline_for():
-        raise Conflict("提出期限を過ぎています。期限の延長は東京都の担当者にご相談ください。")
+        raise Conflict(_("提出期限を過ぎています。期限の延長は東京都の担当者にご相談ください。"))
 
 
 def _has_open_extension(response: Response) -> bool:
@@ -206,7 +209,7 @@ def _is_staff(user: User | None) -> bool:
 def _check_version(response: Response, version: int) -> None:
     if version != response.version:
         raise Conflict(
-            "他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。",
+            _("他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。"),
             current_version=response.version,
             current_answers=response.answers,
             updated_by=response.updated_by.label if response.updated_by else None,
@@ -242,7 +245,9 @@ def _record(
         db.session.flush()
     except StaleDataError as exc:
         raise Conflict(
-            "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
+            _(
+                "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
+            )
         ) from exc
     db.session.add(
         Revision(

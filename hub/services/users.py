@@ -8,6 +8,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from forms.normalize import InvalidValue, normalize_email, normalize_text
@@ -64,14 +65,16 @@ def password_problems(password: str, email: str = "") -> list[str]:
     the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
+        problems.append(
+            _("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > 256:
-        problems.append("パスワードは256文字以内にしてください。")
+        problems.append(_("パスワードは256文字以内にしてください。"))
     mailbox = email.split("@")[0].casefold()
     if len(mailbox) >= MIN_MAILBOX_CHECKED and mailbox in password.casefold():
-        problems.append("メールアドレスを含むパスワードは使えません。")
+        problems.append(_("メールアドレスを含むパスワードは使えません。"))
     if len(set(password)) < 4:
-        problems.append("同じ文字の繰り返しが多すぎます。")
+        problems.append(_("同じ文字の繰り返しが多すぎます。"))
     elif len(password) <= 256:
         problems.extend(guessability_problems(password))
     return problems
@@ -97,30 +100,38 @@ def create_user(
     except InvalidValue as exc:
         raise Invalid({"email": [str(exc)]}) from exc
     if role not in {r.value for r in Role}:
-        raise Invalid({"role": [f"役割は {', '.join(r.value for r in Role)} のいずれかです。"]})
+        raise Invalid(
+            {
+                "role": [
+                    _("役割は %(roles)s のいずれかです。", roles=", ".join(r.value for r in Role))
+                ]
+            }
+        )
     if municipality_code:
         municipality_code = normalize_text(municipality_code)  # １３１０１６ as typed
     errors: dict[str, list[str]] = {}
     if role == Role.RESPONDENT:
         if not municipality_code:
-            errors["municipality"] = ["回答者には自治体コードが必要です。"]
+            errors["municipality"] = [_("回答者には自治体コードが必要です。")]
         elif db.session.get(Municipality, municipality_code) is None:
-            errors["municipality"] = [f"自治体コード {municipality_code} は登録されていません。"]
+            errors["municipality"] = [
+                _("自治体コード %(code)s は登録されていません。", code=municipality_code)
+            ]
     elif municipality_code:
-        errors["municipality"] = ["自治体を結び付けられるのは回答者（respondent）だけです。"]
+        errors["municipality"] = [_("自治体を結び付けられるのは回答者（respondent）だけです。")]
     if role == Role.COUNTERPART:
         if not recipient_name:
-            errors["recipient"] = ["連携先（counterpart）には送付先名が必要です。"]
+            errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
         elif db.session.get(Recipient, recipient_name) is None:
-            errors["recipient"] = [f"送付先 {recipient_name} は登録されていません。"]
+            errors["recipient"] = [_("送付先 %(name)s は登録されていません。", name=recipient_name)]
     elif recipient_name:
-        errors["recipient"] = ["送付先を結び付けられるのは連携先（counterpart）だけです。"]
+        errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
     if errors:
         raise Invalid(errors)
     if find_by_email(email) is not None:
-        raise Conflict(f"{email} は既に登録されています。")
+        raise Conflict(_("%(email)s は既に登録されています。", email=email))
     user = User(
         email=email,
         role=role,
@@ -139,7 +150,7 @@ def create_user(
 def create_token(user: User, *, description: str = "", actor: User | None = None) -> str:
     """Create a token and return it; this is the only time the token itself exists."""
     if not user.active:
-        raise Conflict(f"{user.email} は無効化されています。")
+        raise Conflict(_("%(email)s は無効化されています。", email=user.email))
     token = new_token()
     db.session.add(
         ApiToken(
@@ -157,7 +168,7 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
 def revoke_token(token_id: int, *, actor: User | None) -> None:
     api_token = db.session.get(ApiToken, token_id)
     if api_token is None:
-        raise NotFound("トークンが見つかりません。")
+        raise NotFound(_("トークンが見つかりません。"))
     api_token.revoked_at = utcnow()
     audit.record("token.revoke", user=actor, target=api_token.user.email, prefix=api_token.prefix)
 
@@ -178,9 +189,9 @@ def log_out_everywhere(user: User) -> None:
 def deactivate(user: User, *, actor: User | None) -> User:
     """Sign the user out everywhere and refuse their logins and API tokens from now on."""
     if actor is not None and actor.id == user.id:
-        raise Conflict("自分自身のアカウントは無効化できません。")
+        raise Conflict(_("自分自身のアカウントは無効化できません。"))
     if not user.active:
-        raise Conflict(f"{user.email} は既に無効化されています。")
+        raise Conflict(_("%(email)s は既に無効化されています。", email=user.email))
     user.active = False
     _end_sessions(user)
     audit.record("user.deactivate", user=actor, target=user.email)
@@ -203,9 +214,9 @@ def change_password(user: User, current: str, new: str) -> User:
     """The user's own change: the current password must be right and the new one acceptable."""
     errors: dict[str, list[str]] = {}
     if not verify_password(user, current):
-        errors["current_password"] = ["現在のパスワードが正しくありません。"]
+        errors["current_password"] = [_("現在のパスワードが正しくありません。")]
     elif current == new:
-        errors["new_password"] = ["現在と異なるパスワードにしてください。"]
+        errors["new_password"] = [_("現在と異なるパスワードにしてください。")]
     elif problems := password_problems(new, user.email):
         errors["new_password"] = problems
     if errors:
@@ -222,11 +233,15 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
     """Bind a respondent to the one municipality whose responses they answer."""
     if user.role != Role.RESPONDENT:
         raise Invalid(
-            {"municipality": ["自治体を結び付けられるのは回答者（respondent）だけです。"]}
+            {"municipality": [_("自治体を結び付けられるのは回答者（respondent）だけです。")]}
         )
     if db.session.get(Municipality, municipality_code) is None:
         raise Invalid(
-            {"municipality": [f"自治体コード {municipality_code} は登録されていません。"]}
+            {
+                "municipality": [
+                    _("自治体コード %(code)s は登録されていません。", code=municipality_code)
+                ]
+            }
         )
     before = user.municipality_code
     user.municipality_code = municipality_code
@@ -250,7 +265,7 @@ def list_users() -> list[User]:
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("ユーザーが見つかりません。")
+        raise NotFound(_("ユーザーが見つかりません。"))
     return user
 
 

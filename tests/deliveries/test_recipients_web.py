@@ -161,3 +161,9 @@ def test_send_now_without_a_token_or_with_a_bad_round_is_refused(app, login, see
     assert unknown.status_code in (302, 404)
     with database(app) as session:
         assert session.scalars(select(DeliveryRequest)).all() == []
+
+
+def test_every_channel_has_a_label_beside_it():
+    from exports.channels import CHANNEL_LABELS, CHANNELS
+
+    assert set(CHANNEL_LABELS) == set(CHANNELS)

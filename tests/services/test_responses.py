@@ -180,3 +180,17 @@ def test_any_sequence_of_actions_keeps_the_history_consistent(
         assert [r.number for r in history] == list(range(1, response.version + 1))
         assert response.state == (history[-1].state if history else ResponseState.NOT_STARTED)
     db.session.rollback()
+
+
+def test_the_services_errors_speak_the_pages_language(app) -> None:
+    """Messages from the services go through gettext: the English UI gets them in English."""
+    from hub.errors import NotFound
+    from hub.services.responses import get_round
+    from hub.services.users import password_problems
+
+    with app.test_request_context("/?lang=en"):
+        with pytest.raises(NotFound, match="There is no round 999"):
+            get_round(999)
+        assert "Use a password of at least 12 characters." in password_problems("short")
+    with app.test_request_context("/"), pytest.raises(NotFound, match="調査回 999 はありません"):
+        get_round(999)

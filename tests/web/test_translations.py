@@ -22,7 +22,15 @@ WEB_TEMPLATES = (
     "staff",
     "admin",
 )
-WEB_MODULES = ("hub/web", "hub/respond", "hub/staff", "hub/admin", "hub/auth")
+WEB_MODULES = (
+    "hub/web",
+    "hub/respond",
+    "hub/staff",
+    "hub/admin",
+    "hub/auth",
+    "hub/account",
+    "hub/services",
+)
 
 
 def _messages(catalog) -> dict[str, str]:
