@@ -1,6 +1,7 @@
 """``hub`` sub-commands by area; every module here has ``register(cli)`` and is found on start.
 
-An area adds its commands by adding a module, so the ``hub`` group never needs editing.
+An area adds its commands by adding a module here, so the ``hub`` group (``hub/cli.py``: the
+group, the one-line error handling and the app context helpers) never needs editing.
 """
 
 from __future__ import annotations

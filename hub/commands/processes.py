@@ -1,0 +1,55 @@
+"""``hub scheduler``, ``hub serve`` and ``hub run``: the long-running processes."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli import current_app_or_new, friendly
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(scheduler)
+    cli.add_command(serve)
+    cli.add_command(run)
+
+
+@click.command()
+@friendly
+def scheduler() -> None:
+    """Run the scheduler in the foreground (one per deployment); Ctrl-C stops it."""
+    from hub.jobs import build_scheduler
+
+    app = current_app_or_new()
+    sched = build_scheduler(app, blocking=True)
+    click.echo(f"scheduler running with {len(sched.get_jobs())} job(s); Ctrl-C stops it", err=True)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if sched.running:
+            sched.shutdown(wait=False)
+    click.echo("scheduler stopped", err=True)
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@friendly
+def serve(workers: int, host: str) -> None:
+    """The production server (gunicorn) on HUB_PORT. Run `hub scheduler` beside it."""
+    from hub.config import load_settings
+    from hub.server import run_gunicorn
+
+    settings = load_settings()
+    run_gunicorn(host=host, port=settings.port, workers=workers)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@friendly
+def run(host: str) -> None:
+    """One development process: the web app on HUB_PORT with the scheduler inside."""
+    from hub.server import run_development
+
+    run_development(host=host)

@@ -1,0 +1,98 @@
+"""``hub round open|list|close``: rounds (調査回); dates and times read as the staff page reads them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from forms.normalize import InvalidValue, parse_date
+from forms.tokyo import TOKYO, parse_datetime
+from hub.cli import app_context, friendly, unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(round_group)
+
+
+def parse_tokyo_datetime(value: str, option: str) -> datetime:
+    """A date and time as the staff page takes them (``2099-05-31T17:00``, ``令和8年12月28日 17時``
+    …), in Asia/Tokyo unless an offset is given: :func:`forms.tokyo.parse_datetime`."""
+    try:
+        return parse_datetime(value)
+    except InvalidValue as exc:
+        raise click.BadParameter(
+            f"{exc} YYYY-MM-DDTHH:MM や 令和8年12月28日 17時 の形で指定してください: {value!r}",
+            param_hint=option,
+        ) from None
+
+
+def parse_day(value: str, option: str) -> date:
+    """A date as people type it: 2021-04-01, 2021/4/1, 令和3年4月1日, R3.4.1 ..."""
+    try:
+        return parse_date(value)
+    except InvalidValue as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+@click.group("round")
+def round_group() -> None:
+    """Rounds (調査回)."""
+
+
+@round_group.command("open")
+@click.argument("survey")
+@click.option("--reference-date", required=True, help="基準日 YYYY-MM-DD")
+@click.option(
+    "--deadline", required=True, help="YYYY-MM-DDTHH:MM or 令和8年12月28日 17時, in Asia/Tokyo"
+)
+@click.option("--opens-at", default=None, help="as --deadline (default: now)")
+@click.option("--title", default="", help="title shown to respondents")
+@friendly
+def round_open(
+    survey: str, reference_date: str, deadline: str, opens_at: str | None, title: str
+) -> None:
+    """Open a round for all municipalities; prints its id (last line)."""
+    from hub.services.rounds import open_round
+
+    with unit_of_work():
+        opened = open_round(
+            survey,
+            reference_date=parse_day(reference_date, "--reference-date"),
+            deadline=parse_tokyo_datetime(deadline, "--deadline"),
+            opens_at=parse_tokyo_datetime(opens_at, "--opens-at") if opens_at else None,
+            title=title,
+        )
+        click.echo(
+            f"opened {opened.title}; deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
+        )
+        click.echo(str(opened.id))
+
+
+@round_group.command("list")
+@friendly
+def round_list() -> None:
+    """Show every round with its state and deadline."""
+    from hub.db import utcnow
+    from hub.services.rounds import list_rounds
+
+    with app_context():
+        now = utcnow()
+        for r in list_rounds():
+            click.echo(
+                f"{r.id}\t{r.survey.key}\t{r.reference_date}\t"
+                f"{r.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}\t{r.state_at(now).value}\t{r.title}"
+            )
+
+
+@round_group.command("close")
+@click.argument("round_id", type=int)
+@friendly
+def round_close(round_id: int) -> None:
+    """Close a round now: respondents can no longer save or submit (extensions excepted)."""
+    from hub.services.responses import get_round
+    from hub.services.rounds import close_round
+
+    with unit_of_work():
+        close_round(get_round(round_id), user=None)
+    click.echo(f"closed round {round_id}")

@@ -1,0 +1,86 @@
+"""``hub user add`` and ``hub token add``: accounts and API tokens."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+
+from hub.cli import fail, friendly, unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(user)
+    cli.add_command(token)
+
+
+@click.group()
+def user() -> None:
+    """Accounts."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password (again): "):
+            fail("パスワードが一致しません。")
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        fail("パスワードを標準入力から渡してください（例: echo 'PASSWORD' | hub user add ...）。")
+    return line
+
+
+@user.command("add")
+@click.argument("email")
+@click.option(
+    "--role", required=True, type=click.Choice(["respondent", "staff", "counterpart", "admin"])
+)
+@click.option("--municipality", "municipality_code", help="6-digit code (respondents)")
+@click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
+@click.option("--name", "display_name", default="", help="display name")
+@friendly
+def user_add(
+    email: str,
+    role: str,
+    municipality_code: str | None,
+    recipient_name: str | None,
+    display_name: str,
+) -> None:
+    """Create an account; the password is read from stdin."""
+    from hub.services.users import create_user
+
+    password = _read_password()
+    with unit_of_work():
+        created = create_user(
+            email,
+            role=role,
+            password=password,
+            municipality_code=municipality_code,
+            recipient_name=recipient_name,
+            display_name=display_name,
+        )
+        click.echo(f"created {created.email} ({created.role})")
+
+
+@click.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("add")
+@click.argument("email")
+@click.option("--description", default="", help="what the token is for")
+@friendly
+def token_add(email: str, description: str) -> None:
+    """Print a new API token for that user (last line of stdout)."""
+    from hub.errors import NotFound
+    from hub.services.users import create_token, find_by_email
+
+    with unit_of_work():
+        account = find_by_email(email)
+        if account is None:
+            raise NotFound(f"ユーザー {email} は登録されていません。")
+        value = create_token(account, description=description)
+    click.echo(value)
