@@ -35,6 +35,14 @@ pytest_plugins = ["tests.browser.support"]
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium or LibreOffice are slow too: ``pytest -m "not slow"`` is the
+    fast local loop (README); ``make test`` runs everything."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("libreoffice"):
+            item.add_marker(pytest.mark.slow)
+
+
 def database_url(tmp_dir: Path) -> str:
     return os.environ.get("HUB_TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
