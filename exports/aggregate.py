@@ -128,7 +128,7 @@ def _listed(
 
 
 def summary(counts: RoundCounts) -> dict[str, Any]:
-    """The JSON summary of INTERFACES.md: headline table, by region, listed names, every choice."""
+    """The JSON summary of docs/api.md: headline table, by region, listed names, every choice."""
     q = counts.questionnaire
     result: dict[str, Any] = {
         "round": counts.round.id,

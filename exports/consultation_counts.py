@@ -285,7 +285,7 @@ class Statistics:
         return fiscal_year_label(self.fiscal_year)
 
     def summary(self) -> dict[str, Any]:
-        """The body of ``GET /api/v1/consultations/summary`` (INTERFACES.md)."""
+        """The body of ``GET /api/v1/consultations/summary`` (docs/api.md)."""
         return {
             "fiscal_year": self.fiscal_year,
             "total": self.total,

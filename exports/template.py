@@ -1,12 +1,12 @@
-"""The pre-filled Excel template of one response (INTERFACES.md "Excel template").
+"""The pre-filled Excel template of one response (docs/excel-template.md).
 
 The workbook is a projection of the questionnaire definition, like the web form and the schema:
 sheet ``回答`` lists one item per row — column A the key (a question id, or
 ``question_id.choice_code`` for each choice of a many-of question), B the label, C the answer —
 under a header block naming the municipality, the round and its 基準日. Column A holds nothing
 but keys (headings and titles are in B to E), so a program that knows only the layout of
-INTERFACES.md can read and write the file. A very hidden ``_meta`` sheet carries the same facts
-for :mod:`exports.upload`, which reads the file back.
+docs/excel-template.md can read and write the file. A very hidden ``_meta`` sheet carries the
+same facts for :mod:`exports.upload`, which reads the file back.
 
 Only column C of item rows is unlocked; everything else is protected without a password, so a
 person can fill the file but not move the keys by accident. Every cell is written as a value,

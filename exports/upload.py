@@ -10,7 +10,7 @@ it fails:
    column A is a key; the rows are found by their keys, not by a header row) and, when the file
    has it, the hidden ``_meta`` sheet naming its municipality and round, read with openpyxl in
    read-only mode (openpyxl parses with defusedxml). A file without ``_meta`` (built by another
-   program from the layout of INTERFACES.md) is read for the round and municipality of the URL,
+   program from the layout of docs/excel-template.md) is read for the round and municipality of the URL,
    and the preview says so; a ``_meta`` naming another municipality or round is refused;
 3. the answers (:func:`interpret` and :func:`validate`): cell values become the raw input the web
    form would send, then go through the one marshmallow schema; every error names its cell

@@ -1,4 +1,4 @@
-"""Consultation-desk cases (犯罪お悩みなんでも相談) and hearings (聞き取り) as data — PRODUCT.md §9.
+"""Consultation-desk cases (犯罪お悩みなんでも相談) and hearings (聞き取り) as data — docs/questionnaire.md, "The consultation desk".
 
 The fields, codes and labels of a case record are written here once, with the questionnaire model
 of ``forms.model``; validation is derived from them with ``forms.schema`` so that a case typed in

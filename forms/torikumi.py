@@ -1,4 +1,4 @@
-"""「区市町村における再犯防止等の推進に向けた取組状況調査」 — PRODUCT.md §4.
+"""「区市町村における再犯防止等の推進に向けた取組状況調査」 — docs/questionnaire.md.
 
 This module is the single place where the questionnaire's ids, codes and labels are written.
 """

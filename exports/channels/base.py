@@ -73,7 +73,7 @@ class Parcel:
     secret: str | None = field(default=None, repr=False)
 
     def manifest(self) -> dict[str, Any]:
-        """``manifest.json`` as INTERFACES.md fixes it, plus the correction marker when there is one."""
+        """``manifest.json`` as docs/deliveries.md fixes it, plus the correction marker when there is one."""
         manifest: dict[str, Any] = {
             "recipient": self.recipient,
             "round": self.round_id,

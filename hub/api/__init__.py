@@ -1,4 +1,4 @@
-"""``/api/v1``: the JSON API of INTERFACES.md, documented by flask-smorest as OpenAPI 3."""
+"""``/api/v1``: the JSON API of docs/api.md, documented by flask-smorest as OpenAPI 3."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what through the API (PRODUCT.md §2, INTERFACES.md auth)."""
+"""Who may do what through the API (the roles of docs/architecture.md, docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The life of a response through the API (PRODUCT.md §5): draft, submit, return, accept, deadline."""
+"""The life of a response through the API (docs/questionnaire.md, life of a response): draft, submit, return, accept, deadline."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Values typed as people type them come back normalized through the API (PRODUCT.md §6)."""
+"""Values typed as people type them come back normalized through the API (docs/questionnaire.md, normalization)."""
 
 from __future__ import annotations
 

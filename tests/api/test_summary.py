@@ -1,4 +1,4 @@
-"""The source document's table, reproduced through the API by 62 submissions (PRODUCT.md §7).
+"""The source document's table, reproduced through the API by 62 submissions (docs/architecture.md, the workbook).
 
 The answers are those of ``tests/exports/seed.py`` (the document gives ①9 ②1 ③5 ④8 ⑤10 ⑥29 and
 the names with a plan; the split of ③–⑥ over the regions is seed's choice), but here staff submit

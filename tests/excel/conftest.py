@@ -55,7 +55,7 @@ def open_xlsx(data: bytes) -> Workbook:
 
 
 def rows_by_key(workbook: Workbook) -> dict[str, int]:
-    """``{key: row}`` of sheet 回答: every non-empty cell of column A is a key (INTERFACES.md)."""
+    """``{key: row}`` of sheet 回答: every non-empty cell of column A is a key (docs/excel-template.md)."""
     sheet = workbook[SHEET]
     found: dict[str, int] = {}
     for row in range(1, sheet.max_row + 1):

@@ -1,4 +1,4 @@
-"""The template as INTERFACES.md fixes it: sheet 回答, column A nothing but keys, B the label, C the
+"""The template as docs/excel-template.md fixes it: sheet 回答, column A nothing but keys, B the label, C the
 answer. A workbook another program builds from that description alone uploads; a file without the
 hidden ``_meta`` sheet is read for the URL's round and municipality and says so; a ``_meta`` naming
 another municipality still refuses the file."""
@@ -44,7 +44,7 @@ FROM_SCRATCH: list[tuple[str, str, Any]] = [
     ("contact_phone", "電話番号", "０３（５３２１）１１１１"),
     ("contact_email", "メールアドレス", "Taro@Example.LG.JP"),
 ]
-"""Rows a program writes knowing only INTERFACES.md: key, label, answer (全角, 和暦, ○, "=…")."""
+"""Rows a program writes knowing only docs/excel-template.md: key, label, answer (全角, 和暦, ○, "=…")."""
 
 
 def workbook_from_scratch(rows: list[tuple[str, str, Any]] = FROM_SCRATCH) -> bytes:

@@ -1,4 +1,4 @@
-"""One builder for every way of getting the workbook (PRODUCT §7): ``hub workbook`` writes the same
+"""One builder for every way of getting the workbook (one assembly, docs/architecture.md): ``hub workbook`` writes the same
 sheets as the API and the download link, the consultation desk's and hearings' sheets included —
 suppressed, and without hearing notes, in the copy made ``--without-personal``."""
 

@@ -1,4 +1,4 @@
-"""The torikumi questionnaire as data: ids, codes and labels exactly as PRODUCT.md §4."""
+"""The torikumi questionnaire as data: ids, codes and labels exactly as docs/questionnaire.md."""
 
 from __future__ import annotations
 
