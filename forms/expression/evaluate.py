@@ -1,0 +1,240 @@
+"""Evaluating an expression tree with the semantics ODK's XPath engine gives it.
+
+Values are strings, numbers (``float``), booleans and dates. An unanswered question is the empty
+string; a many-of answer is its codes separated by spaces (so ``selected`` and ``count-selected``
+split it, as in ODK); comparisons follow XPath 1.0 — ``=`` compares as booleans if either side is
+one, else as numbers if either side is one, else as strings; ``<`` and friends compare numbers,
+so an empty answer compared with a number is false — and, as in ODK, a date compared with a date
+or an ISO date string is compared as a date. Evaluation never raises for odd values (``1 div 0``
+is infinity, ``number('x')`` is NaN); it raises :class:`Unknowable` only when the rule needs a
+fact the caller does not have (the round's 基準日 outside a round).
+
+``hub/static/hub.js`` implements the same semantics for ``relevant`` in the browser; the tests run
+both over generated expressions and compare.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from forms.expression.syntax import Binary, Call, Current, Expr, Literal, Negative, Ref
+
+Value = str | float | bool | date
+EPOCH = date(1970, 1, 1)
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class Unknowable(Exception):
+    """The expression needs a value that is not known here, such as the round's 基準日."""
+
+
+@dataclass(frozen=True)
+class Env:
+    """What an expression can see: other answers by name, its own answer (``.``) and today."""
+
+    resolve: Callable[[str], Value]
+    current: Value = ""
+    today: date | None = None
+
+
+def evaluate(expr: Expr, env: Env) -> Value:
+    if isinstance(expr, Literal):
+        return expr.value if isinstance(expr.value, str) else float(expr.value)
+    if isinstance(expr, Ref):
+        return env.resolve(expr.name)
+    if isinstance(expr, Current):
+        return env.current
+    if isinstance(expr, Negative):
+        return -number(evaluate(expr.operand, env))
+    if isinstance(expr, Call):
+        return _call(expr, env)
+    return _binary(expr, env)
+
+
+def truthy(expr: Expr, env: Env) -> bool:
+    return boolean(evaluate(expr, env))
+
+
+# ------------------------------------------------------------------------------ conversions
+
+
+def boolean(value: Value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return not (value == 0 or math.isnan(value))
+    if isinstance(value, date):
+        return True
+    return value != ""
+
+
+def number(value: Value) -> float:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, float):
+        return value
+    if isinstance(value, date):
+        return float((value - EPOCH).days)
+    text = value.strip()
+    return float(text) if _NUMBER.fullmatch(text) else math.nan
+
+
+def string(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _number_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _number_text(value: float) -> str:
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == int(value):
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
+def as_date(value: Value) -> date | None:
+    """A date, an ISO ``YYYY-MM-DD`` string as a date, or ``None``."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+# ------------------------------------------------------------------------------- operators
+
+
+def _binary(expr: Binary, env: Env) -> Value:
+    op = expr.op
+    if op == "or":
+        return truthy(expr.left, env) or truthy(expr.right, env)
+    if op == "and":
+        return truthy(expr.left, env) and truthy(expr.right, env)
+    left, right = evaluate(expr.left, env), evaluate(expr.right, env)
+    if op == "=":
+        return equal(left, right)
+    if op == "!=":
+        return not equal(left, right)
+    if op in ("<", "<=", ">", ">="):
+        return compare(op, left, right)
+    return arithmetic(op, number(left), number(right))
+
+
+def equal(left: Value, right: Value) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return boolean(left) == boolean(right)
+    if isinstance(left, float) or isinstance(right, float):
+        return number(left) == number(right)
+    if isinstance(left, date) or isinstance(right, date):
+        a, b = as_date(left), as_date(right)
+        return a is not None and a == b
+    return left == right
+
+
+def compare(op: str, left: Value, right: Value) -> bool:
+    if isinstance(left, date) or isinstance(right, date):
+        a, b = as_date(left), as_date(right)
+        if a is not None and b is not None:
+            return _ordered(op, a.toordinal(), b.toordinal())
+    x, y = number(left), number(right)
+    if math.isnan(x) or math.isnan(y):
+        return False
+    return _ordered(op, x, y)
+
+
+def _ordered(op: str, x: float, y: float) -> bool:
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    return x >= y
+
+
+def arithmetic(op: str, x: float, y: float) -> float:
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "div":
+        if y != 0 or math.isnan(y):
+            return x / y
+        if x == 0 or math.isnan(x):
+            return math.nan
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    if y == 0 or math.isinf(x) or math.isnan(x) or math.isnan(y):
+        return math.nan
+    return math.fmod(x, y)
+
+
+# ------------------------------------------------------------------------------- functions
+
+
+def _call(expr: Call, env: Env) -> Value:
+    name, args = expr.name, expr.args
+    if name == "if":
+        return evaluate(args[1] if truthy(args[0], env) else args[2], env)
+    if name == "true":
+        return True
+    if name == "false":
+        return False
+    if name == "today":
+        if env.today is None:
+            raise Unknowable("today")
+        return env.today
+    values = [evaluate(arg, env) for arg in args]
+    return _FUNCTIONS[name](*values)
+
+
+def _selected(answer: Value, code: Value) -> bool:
+    return string(code).strip() in string(answer).split()
+
+
+def _int(value: Value) -> float:
+    x = number(value)
+    return x if math.isnan(x) or math.isinf(x) else float(math.trunc(x))
+
+
+def _date(value: Value) -> Value:
+    if isinstance(value, str):
+        return as_date(value) or ""
+    x = number(value)
+    if math.isnan(x) or math.isinf(x) or abs(x) > 2_000_000:
+        return ""
+    return EPOCH + timedelta(days=math.floor(x))
+
+
+_FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "selected": _selected,
+    "count-selected": lambda answer: float(len(string(answer).split())),
+    "not": lambda value: not boolean(value),
+    "string-length": lambda value: float(len(string(value))),
+    "coalesce": lambda first, second: first if string(first) != "" else second,
+    "contains": lambda text, part: string(part) in string(text),
+    "starts-with": lambda text, part: string(text).startswith(string(part)),
+    "ends-with": lambda text, part: string(text).endswith(string(part)),
+    "number": number,
+    "int": _int,
+    "string": string,
+    "boolean": boolean,
+    "date": _date,
+}
