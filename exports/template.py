@@ -30,7 +30,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exports.cells import CellKind, safe_cell
-from forms.model import Choice, Condition, Kind, Question, Questionnaire
+from forms.describe import rule_texts
+from forms.model import Choice, Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, to_wareki
 from forms.tokyo import TOKYO
 
@@ -225,11 +226,14 @@ def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: Mapping[str
     validations = _Validations(sheet, lists)
     questionnaire = info.questionnaire
     for section in questionnaire.sections:
-        row += 1
-        _heading(sheet, row, section.title.ja, _HEADING_FILL)
-        for question in section.questions:
+        if section.title.ja:
             row += 1
-            if question.kind == Kind.MANY_OF:
+            _heading(sheet, row, section.title.ja, _HEADING_FILL)
+        for question in section.items:
+            row += 1
+            if question.is_note:
+                _write_note(sheet, row, info, question)
+            elif question.kind == Kind.MANY_OF:
                 row = _write_many_of(sheet, row, info, question, validations)
             else:
                 _write_single(sheet, row, info, question, validations)
@@ -285,6 +289,16 @@ def _write_single(
     validations.add(question, answer.coordinate)
 
 
+def _write_note(sheet: Worksheet, row: int, info: TemplateInfo, note: Question) -> None:
+    """A note: its text in B, its hint and rules in E; no key, nothing to answer."""
+    text = sheet.cell(row=row, column=LABEL_COLUMN)
+    put(text, note.label.ja)
+    text.alignment = _WRAP
+    hint = sheet.cell(row=row, column=HINT_COLUMN)
+    put(hint, _hint(info.questionnaire, note))
+    hint.alignment = _WRAP
+
+
 def _write_many_of(
     sheet: Worksheet, row: int, info: TemplateInfo, question: Question, validations: _Validations
 ) -> int:
@@ -327,12 +341,9 @@ def _write_required(sheet: Worksheet, row: int, question: Question) -> None:
 
 def _hint(questionnaire: Questionnaire, question: Question) -> str:
     parts = [_kind_hint(question)]
-    if question.help is not None and question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
-        parts = [question.help.ja]
-    if question.shown is not None:
-        parts.append(f"{_condition_text(questionnaire, question.shown)}に回答")
-    if isinstance(question.required, Condition) and question.required != question.shown:
-        parts.append(f"{_condition_text(questionnaire, question.required)}は必須")
+    if question.hint is not None and question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
+        parts = [question.hint.ja]
+    parts += rule_texts(question, questionnaire)
     return "。".join(p for p in parts if p)
 
 
@@ -344,31 +355,16 @@ def _kind_hint(question: Question) -> str:
     if question.kind == Kind.BOOL:
         return f"「{YES}」か「{NO}」を選択"
     if question.kind == Kind.INTEGER:
-        floor = "" if question.min_value is None else f"{question.min_value}以上の"
-        return f"{floor}整数（全角・半角どちらでも可）"
+        return "整数（全角・半角どちらでも可）"
+    if question.kind == Kind.DECIMAL:
+        return "数（小数も可。全角・半角どちらでも可）"
     if question.kind == Kind.DATE:
         return "例: 令和3年4月1日、R3.4.1、2021/4/1"
     if question.kind == Kind.PHONE:
         return "例: 03-5321-1111"
     if question.kind == Kind.EMAIL:
         return "例: taro@example.lg.jp"
-    if question.max_length:
-        return f"{question.max_length}文字以内"
     return ""
-
-
-def _condition_text(questionnaire: Questionnaire, condition: Condition) -> str:
-    target = questionnaire.question(condition.question)
-    if condition.values:
-        names = "・".join(f"「{_choice_display(target, v)}」" for v in condition.values)
-        if target.kind == Kind.MANY_OF:
-            verb = "を選ばなかったとき" if condition.negate else "を選んだとき"
-            return f"「{target.label.ja}」で{names}{verb}"
-        verb = "以外のとき" if condition.negate else "のとき"
-        return f"「{target.label.ja}」が{names}{verb}"
-    answered = f"「{YES}」" if target.kind == Kind.BOOL else "回答あり"
-    ending = "でないとき" if condition.negate else "のとき"
-    return f"「{target.label.ja}」が{answered}{ending}"
 
 
 class _Validations:

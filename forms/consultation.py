@@ -19,20 +19,13 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from forms import normalize
-from forms.model import (
-    ALWAYS,
-    Choice,
-    Condition,
-    Kind,
-    Label,
-    Question,
-    Questionnaire,
-    Section,
-)
+from forms.expression import parse
+from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
 from forms.schema import completeness_errors, is_empty, load_answers
 from forms.torikumi import TORIKUMI
 
 L = Label
+ALWAYS = True
 
 CHANNEL = Question(
     id="channel",
@@ -77,17 +70,17 @@ CRIME_RELATED = Question(
     id="crime_related",
     kind=Kind.BOOL,
     label=L("犯罪に関する相談か", "Crime-related"),
-    help=L("空欄は「いいえ」として扱います。", "Empty means no."),
+    hint=L("空欄は「いいえ」として扱います。", "Empty means no."),
 )
 
-_crime_related = Condition(CRIME_RELATED.id)
+_crime_related = parse("${crime_related}")
 
 CRIME_TYPE = Question(
     id="crime_type",
     kind=Kind.ONE_OF,
     label=L("相談にかかる犯罪の種類", "Type of crime"),
     required=_crime_related,
-    shown=_crime_related,
+    relevant=_crime_related,
     choices=(
         Choice("shoplifting", L("万引き", "Shoplifting")),
         Choice("theft", L("窃盗（万引き以外）", "Theft (other than shoplifting)")),
@@ -104,7 +97,7 @@ REFERRED_TO = Question(
     id="referred_to",
     kind=Kind.MANY_OF,
     label=L("紹介した支援機関", "Referred to"),
-    help=L(
+    hint=L(
         "一覧の取り込みではコードを「;」で区切ります。",
         "In an imported list, separate codes with “;”.",
     ),
@@ -140,7 +133,7 @@ MUNICIPALITY = Question(
     id="municipality",
     kind=Kind.ONE_OF,
     label=L("居住区市町村", "Municipality of residence"),
-    help=L("分からない場合は空欄にします。", "Leave empty when unknown."),
+    hint=L("分からない場合は空欄にします。", "Leave empty when unknown."),
 )
 """Its choices are the municipalities of the database, filled in by :func:`case_form`."""
 
@@ -152,7 +145,7 @@ CONSULTATION = Questionnaire(
         Section(
             id="case",
             title=L("相談記録", "Case"),
-            questions=(
+            items=(
                 RECEIVED_ON,
                 CHANNEL,
                 AGE_GROUP,
@@ -201,7 +194,7 @@ TOPICS = Question(
     kind=Kind.MANY_OF,
     label=L("聞き取った課題", "Topics"),
     choices=_topic_choices(),
-    help=L(
+    hint=L(
         "取組状況調査の課題の選択肢です（コードは 設問ID.選択肢コード）。",
         "The challenge choices of the survey (codes are question_id.choice_code).",
     ),
@@ -215,22 +208,22 @@ HEARING = Questionnaire(
         Section(
             id="hearing",
             title=L("聞き取り", "Hearing"),
-            questions=(
+            items=(
                 Question(id="held_on", kind=Kind.DATE, label=L("実施日", "Date"), required=ALWAYS),
                 Question(
                     id="department",
                     kind=Kind.TEXT,
                     label=L("聞き取り先の部署", "Department heard"),
                     required=ALWAYS,
-                    max_length=200,
+                    constraint=parse("string-length(.) <= 200"),
                 ),
                 TOPICS,
                 Question(
                     id="notes",
                     kind=Kind.TEXT,
                     label=L("メモ", "Notes"),
-                    max_length=2000,
-                    help=L(
+                    constraint=parse("string-length(.) <= 2000"),
+                    hint=L(
                         "個人が特定される情報は書かないでください。",
                         "Do not write anything that identifies a person.",
                     ),
@@ -264,10 +257,10 @@ def case_form(municipalities: Iterable[tuple[str, str, str]]) -> Questionnaire:
         Choice(code, L(name, name_en or name)) for code, name, name_en in municipalities
     )
     section = CONSULTATION.sections[0]
-    questions = tuple(
-        replace(q, choices=choices) if q.id == MUNICIPALITY.id else q for q in section.questions
+    items = tuple(
+        replace(q, choices=choices) if q.id == MUNICIPALITY.id else q for q in section.items
     )
-    return replace(CONSULTATION, sections=(replace(section, questions=questions),))
+    return replace(CONSULTATION, sections=(replace(section, items=items),))
 
 
 _LIST_SEPARATORS = re.compile(r"[;,、]")

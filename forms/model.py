@@ -1,33 +1,53 @@
-"""The questionnaire as data.
+"""The questionnaire as data, shaped like an XLSForm.
 
-A questionnaire is a tree of plain frozen dataclasses: sections holding questions, questions holding
-choices and conditions. Nothing here knows about Flask, marshmallow or openpyxl; the schema, the web
-form and the Excel template are projections of these objects (see ``schema.py``, ``webform.py`` and
-``exports/template.py``). Ids and codes are stable: the API, the Excel template and the exports use them.
+A questionnaire is a tree of plain frozen dataclasses: sections (XLSForm groups) holding questions,
+questions holding choices and rules. The rules are expression trees (:mod:`forms.expression`):
+``relevant`` (the question is asked only when it holds), ``required`` (``True`` or an expression)
+and ``constraint`` (what the answer must satisfy, with ``.`` for the answer itself). Nothing here
+knows about Flask pages, marshmallow or openpyxl; the schema, the web form, the Excel template and
+the workbook are projections of these objects, and :mod:`forms.xlsform` reads and writes them as
+XLSForm files. Names (ids) and choice codes are stable: the API, the Excel template and the
+exports use them. How rules evaluate against answers is in :mod:`forms.rules`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
+
+from forms.expression import Binary, Call, Current, Expr, Literal, conjuncts, references, unparse
 
 OTHER = "other"
 OTHER_SUFFIX = "_other"
+REFERENCE_DATE = "reference_date"
+"""``${reference_date}``: the round's 基準日, usable in any rule; no question may take the name."""
 
 
 class Kind(StrEnum):
+    """What a question holds. The XLSForm type each kind is written as is in
+    :data:`forms.xlsform.vocabulary.TYPE_NAMES` (``select_one`` for ``ONE_OF``, ``acknowledge`` for
+    ``BOOL``, …)."""
+
     TEXT = "text"
     INTEGER = "integer"
+    DECIMAL = "decimal"
     DATE = "date"
     BOOL = "bool"
+    """A single check box, stored as JSON ``true`` (XLSForm's ``acknowledge``)."""
     PHONE = "phone"
     EMAIL = "email"
     ONE_OF = "one_of"
     MANY_OF = "many_of"
+    NOTE = "note"
+    """Text shown in the form, with no answer."""
+
+
+NUMBER_KINDS = frozenset({Kind.INTEGER, Kind.DECIMAL})
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,11 @@ class Label:
 
     def get(self, locale: str) -> str:
         return self.en if locale.startswith("en") else self.ja
+
+    @classmethod
+    def same(cls, text: str) -> Label:
+        """A text given in one language only, serving both."""
+        return cls(text, text)
 
 
 @dataclass(frozen=True)
@@ -52,53 +77,44 @@ class Choice:
 
 
 @dataclass(frozen=True)
-class Condition:
-    """True when the answer to ``question`` is one of ``values`` (or contains one, for many-of).
+class Bounds:
+    """Limits a constraint states plainly (``string-length(.) <= 200``, ``. >= 0``), for the HTML
+    ``maxlength``, the Excel data validation and precise messages."""
 
-    With ``values`` empty the condition holds when the answer is truthy (a checked box, a
-    non-empty text). ``negate`` turns it around ("unless ...").
-    """
-
-    question: str
-    values: tuple[str, ...] = ()
-    negate: bool = False
-
-    def holds(self, answers: Mapping[str, Any]) -> bool:
-        value = answers.get(self.question)
-        if not self.values:
-            result = bool(value)
-        elif isinstance(value, list | tuple | set | frozenset):
-            result = any(v in self.values for v in value)
-        else:
-            result = value in self.values
-        return not result if self.negate else result
-
-
-ALWAYS: bool = True
-OPTIONAL: bool = False
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
+    """XLSForm ``name``."""
     kind: Kind
     label: Label
-    required: bool | Condition = OPTIONAL
-    """``True``: always required on submit; a ``Condition``: required when it holds."""
-    shown: Condition | None = None
-    """The field only makes sense when this holds; the web form hides it otherwise."""
+    hint: Label | None = None
+    required: bool | Expr = False
+    """``True``: always required on submit; an expression: required when it holds."""
+    relevant: Expr | None = None
+    """The question is asked only when this holds; its answer is not kept otherwise."""
+    constraint: Expr | None = None
+    constraint_message: Label | None = None
+    required_message: Label | None = None
     choices: tuple[Choice, ...] = ()
-    max_length: int | None = None
-    min_value: int | None = None
-    not_after_reference_date: Condition | None = None
-    """For dates: when this holds, the date must not be later than the round's 基準日."""
-    help: Label | None = None
+    list_name: str = ""
+    """The XLSForm choice list the choices come from (several questions may share one)."""
+    personal: bool = False
+    """Personal data (names, phone numbers, e-mail) that no delivery may carry."""
     other_of: str | None = None
-    """For the text field of an ``other`` choice: the id of the question it belongs to."""
+    """For ``<name>_other``, the text of an ``other`` choice: the choice question it belongs to."""
 
     @property
     def has_choices(self) -> bool:
         return self.kind in (Kind.ONE_OF, Kind.MANY_OF)
+
+    @property
+    def is_note(self) -> bool:
+        return self.kind == Kind.NOTE
 
     def choice(self, code: str) -> Choice | None:
         return next((c for c in self.choices if c.code == code), None)
@@ -107,116 +123,265 @@ class Question:
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.choices)
 
-    def is_required(self, answers: Mapping[str, Any]) -> bool:
-        if isinstance(self.required, Condition):
-            return self.required.holds(answers)
-        return self.required
+    @property
+    def always_required(self) -> bool:
+        return self.required is True
 
-    def is_shown(self, answers: Mapping[str, Any]) -> bool:
-        return self.shown is None or self.shown.holds(answers)
+    @property
+    def required_if(self) -> Expr | None:
+        """The condition of a conditionally required question (``None`` otherwise)."""
+        return None if isinstance(self.required, bool) else self.required
+
+    @cached_property
+    def bounds(self) -> Bounds:
+        return constraint_bounds(self.constraint)
+
+    @property
+    def max_length(self) -> int | None:
+        return self.bounds.max_length
+
+    @property
+    def min_value(self) -> float | None:
+        return self.bounds.min_value
+
+    @property
+    def max_value(self) -> float | None:
+        return self.bounds.max_value
+
+    def rules(self) -> tuple[Expr, ...]:
+        """Every expression of the question."""
+        candidates = (self.relevant, self.required_if, self.constraint)
+        return tuple(e for e in candidates if e is not None)
 
 
 @dataclass(frozen=True)
 class Section:
+    """An XLSForm group (``id`` its name); a run of questions outside any group has ``id`` ""."""
+
     id: str
     title: Label
-    questions: tuple[Question, ...]
+    items: tuple[Question, ...]
+    """The questions and notes in order."""
+    relevant: Expr | None = None
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The questions that take an answer (notes left out)."""
+        return tuple(q for q in self.items if not q.is_note)
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.id)
 
 
 @dataclass(frozen=True)
 class Questionnaire:
     id: str
+    """XLSForm ``form_id``."""
     version: int
     title: Label
     sections: tuple[Section, ...]
-    personal_fields: frozenset[str] = field(default_factory=frozenset)
-    """Questions holding personal data (names, phone numbers, e-mail) that no delivery may carry."""
     headline: str = ""
     """The one-of question whose table leads the summary, split by region (計画の策定状況)."""
     listed_choice: str = ""
     """The headline's choice whose municipalities are listed by name (策定済み)."""
 
     def __post_init__(self) -> None:
-        ids = [q.id for q in self.questions]
-        duplicates = {i for i in ids if ids.count(i) > 1}
-        if duplicates:
-            raise ValueError(f"duplicate question ids in {self.id}: {sorted(duplicates)}")
-        known = set(ids)
-        for q in self.questions:
-            for cond in (q.required, q.shown, q.not_after_reference_date):
-                if isinstance(cond, Condition) and cond.question not in known:
-                    raise ValueError(f"{q.id} refers to unknown question {cond.question}")
-        if self.headline and self.question(self.headline).choice(self.listed_choice) is None:
-            raise ValueError(f"{self.listed_choice} is not a choice of {self.headline}")
-        unknown_personal = self.personal_fields - known
-        if unknown_personal:
-            raise ValueError(f"unknown personal fields: {sorted(unknown_personal)}")
+        problems = definition_problems(self)
+        if problems:
+            raise ValueError(f"{self.id}: " + "; ".join(problems))
+
+    @property
+    def items(self) -> tuple[Question, ...]:
+        """Questions and notes, in order."""
+        return tuple(q for s in self.sections for q in s.items)
 
     @property
     def questions(self) -> tuple[Question, ...]:
+        """The questions that take an answer, in order."""
         return tuple(q for s in self.sections for q in s.questions)
 
     def __iter__(self) -> Iterator[Question]:
         return iter(self.questions)
 
     def question(self, question_id: str) -> Question:
-        for q in self.questions:
-            if q.id == question_id:
-                return q
-        raise KeyError(question_id)
+        question = self.get(question_id)
+        if question is None:
+            raise KeyError(question_id)
+        return question
 
     def get(self, question_id: str) -> Question | None:
-        return next((q for q in self.questions if q.id == question_id), None)
+        return self._by_id.get(question_id)
 
-    def without_hidden(self, answers: Mapping[str, Any]) -> dict[str, Any]:
-        """The answers to questions that are shown, following chains of conditions.
+    @cached_property
+    def _by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
 
-        A question shown only by a hidden question is hidden too (``plan_integrated_with_other``
-        when ``plan_integrated_with`` is hidden because no plan is being made), so this repeats
-        until nothing more drops out. Keys that are not questions are kept.
-        """
-        kept = dict(answers)
-        while True:
-            hidden = [k for k in kept if (q := self.get(k)) is not None and not q.is_shown(kept)]
-            if not hidden:
-                return kept
-            for key in hidden:
-                del kept[key]
+    @cached_property
+    def relevance_order(self) -> tuple[Question, ...]:
+        """Questions and notes ordered so that each comes after every question its relevance
+        (its own ``relevant`` and its group's) refers to; document order where free."""
+        return _relevance_order(self)[0]
+
+    def relevance_dependencies(self, item: Question) -> frozenset[str]:
+        """The questions whose answers decide whether ``item`` is asked."""
+        section = self.section_of(item.id)
+        rules = [r for r in (item.relevant, section.relevant if section else None) if r]
+        names = frozenset().union(*(references(r) for r in rules)) if rules else frozenset()
+        return names - {REFERENCE_DATE}
+
+    def section_of(self, question_id: str) -> Section | None:
+        return next((s for s in self.sections if any(q.id == question_id for q in s.items)), None)
 
     @property
     def choice_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.has_choices)
 
+    @property
+    def personal_fields(self) -> frozenset[str]:
+        """Questions holding personal data (names, phone numbers, e-mail) that no delivery may carry."""
+        return frozenset(q.id for q in self.questions if q.personal)
+
     def fingerprint(self) -> str:
         """A stable hash of the definition: it changes whenever any id, label or rule changes."""
-        payload = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
+        payload = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def with_other(question: Question, other_label: Label | None = None) -> tuple[Question, Question]:
-    """A choice question that offers その他 plus its free-text field ``<id>_other``.
+def _plain(value: Any) -> Any:
+    """JSON-ready data of a definition, each rule as its text (positions in a file don't count)."""
+    if isinstance(value, Expr):
+        return unparse(value)
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
 
-    The text field is required exactly when ``other`` is chosen and shown only then, so the
-    definition of a question never has to spell out its ``_other`` companion by hand.
-    """
-    if question.choice(OTHER) is None:
-        question = Question(
-            **{
-                **question.__dict__,
-                "choices": (*question.choices, Choice(OTHER, Label("その他", "Other"))),
-            }
-        )
-    chosen = Condition(question.id, (OTHER,))
-    label = other_label or Label(
-        f"{question.label.ja}（その他の内容）", f"{question.label.en} (other, please specify)"
-    )
-    text = Question(
-        id=question.id + OTHER_SUFFIX,
-        kind=Kind.TEXT,
-        label=label,
-        required=chosen,
-        shown=chosen,
-        max_length=200,
-        other_of=question.id,
-    )
-    return question, text
+
+# ---------------------------------------------------------------------------- derived facts
+
+
+def constraint_bounds(constraint: Expr | None) -> Bounds:
+    """The plain limits among the ``and``-ed parts of ``constraint``."""
+    if constraint is None:
+        return Bounds()
+    max_length: int | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    for part in conjuncts(constraint):
+        bound = _bound_of(part)
+        if bound is None:
+            continue
+        what, op, number = bound
+        if what == "length" and op in ("<=", "<"):
+            limit = int(number) - (1 if op == "<" and number == int(number) else 0)
+            max_length = limit if max_length is None else min(max_length, limit)
+        elif what == "value" and op == ">=":
+            min_value = number if min_value is None else max(min_value, number)
+        elif what == "value" and op == "<=":
+            max_value = number if max_value is None else min(max_value, number)
+    return Bounds(max_length, min_value, max_value)
+
+
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+
+
+def _bound_of(part: Expr) -> tuple[str, str, float] | None:
+    """``("length"|"value", op, number)`` for ``string-length(.) op N`` or ``. op N``."""
+    if not isinstance(part, Binary) or part.op not in _MIRRORED:
+        return None
+    subject, op, other = part.left, part.op, part.right
+    if isinstance(subject, Literal):
+        subject, op, other = other, _MIRRORED[op], subject
+    if not isinstance(other, Literal) or isinstance(other.value, str):
+        return None
+    number = float(other.value)
+    if isinstance(subject, Current):
+        return ("value", op, number)
+    if (
+        isinstance(subject, Call)
+        and subject.name == "string-length"
+        and isinstance(subject.args[0], Current)
+    ):
+        return ("length", op, number)
+    return None
+
+
+def other_question_of(
+    question_id: str, kind: Kind, choice_questions: dict[str, Question]
+) -> str | None:
+    """The choice question a ``<name>_other`` text question specifies (``None`` for others)."""
+    if kind != Kind.TEXT or not question_id.endswith(OTHER_SUFFIX):
+        return None
+    owner = choice_questions.get(question_id.removesuffix(OTHER_SUFFIX))
+    return owner.id if owner is not None and owner.choice(OTHER) is not None else None
+
+
+def _relevance_order(questionnaire: Questionnaire) -> tuple[tuple[Question, ...], list[str]]:
+    """The order (see ``Questionnaire.relevance_order``) and, when there is none, a cycle of
+    names (``[a, b, a]``)."""
+    items = list(questionnaire.items)
+    known = {q.id for q in items}
+    needs = {q.id: questionnaire.relevance_dependencies(q) & known for q in items}
+    placed: set[str] = set()
+    order: list[Question] = []
+    while len(order) < len(items):
+        ready = next((q for q in items if q.id not in placed and needs[q.id] <= placed), None)
+        if ready is None:
+            left = {q.id: needs[q.id] - placed for q in items if q.id not in placed}
+            return tuple(order), _a_cycle(left)
+        placed.add(ready.id)
+        order.append(ready)
+    return tuple(order), []
+
+
+def _a_cycle(needs: dict[str, frozenset[str]]) -> list[str]:
+    """Follow unmet needs from any name until one repeats: every name left waits on another."""
+    path: list[str] = [min(needs)]
+    while True:
+        step = min(needs[path[-1]] & set(needs))
+        if step in path:
+            return [*path[path.index(step) :], step]
+        path.append(step)
+
+
+def relevance_cycle(questionnaire: Questionnaire) -> list[str]:
+    """Names whose ``relevant`` rules wait on each other (``[a, b, a]``), or ``[]``."""
+    return _relevance_order(questionnaire)[1]
+
+
+# ------------------------------------------------------------------------------ invariants
+
+
+def definition_problems(questionnaire: Questionnaire) -> list[str]:
+    """What makes a definition unusable (the file reader reports these with rows first)."""
+    problems: list[str] = []
+    ids = [q.id for q in questionnaire.items]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        problems.append(f"duplicate question ids: {duplicates}")
+    answerable = {q.id for q in questionnaire.questions} | {REFERENCE_DATE}
+    if REFERENCE_DATE in ids:
+        problems.append(f"{REFERENCE_DATE} is reserved")
+    for section in questionnaire.sections:
+        rules = [section.relevant] if section.relevant is not None else []
+        for item in section.items:
+            rules += item.rules()
+        for rule in rules:
+            unknown = references(rule) - answerable
+            if unknown:
+                problems.append(
+                    f"{section.id or 'survey'} refers to unknown question(s) {sorted(unknown)}"
+                )
+    if not problems and (cycle := relevance_cycle(questionnaire)):
+        problems.append(f"relevant rules form a cycle: {' → '.join(cycle)}")
+    if questionnaire.headline:
+        headline = questionnaire.get(questionnaire.headline)
+        if headline is None or headline.kind != Kind.ONE_OF:
+            problems.append(f"headline {questionnaire.headline} is not a one-of question")
+        elif headline.choice(questionnaire.listed_choice) is None:
+            problems.append(
+                f"{questionnaire.listed_choice} is not a choice of {questionnaire.headline}"
+            )
+    return problems

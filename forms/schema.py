@@ -2,8 +2,10 @@
 
 One schema validates and normalizes answers wherever they come from: the web form, the API and
 the Excel upload. Values come out JSON-ready (dates as ``YYYY-MM-DD``, integers as ``int``,
-many-of answers as lists of codes in the definition's order), so what is stored is what the API
-returns. A draft may be incomplete; ``submit=True`` adds every requirement of the definition.
+decimals as numbers, many-of answers as lists of codes in the definition's order), so what is
+stored is what the API returns. Every save checks the definition's constraints (the 基準日 rule
+among them); ``submit=True`` adds its requirements, and drops the answers to questions that are
+not asked. A draft may be incomplete.
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
 
-from forms import normalize
-from forms.model import Kind, Question, Questionnaire
+from forms import describe, normalize, rules
+from forms.expression import Binary, Call, Current, Literal, Ref, conjuncts, disjuncts, uses_current
+from forms.expression.evaluate import string
+from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
+from forms.numbers import parse_decimal
+from forms.rules import Context, answer_value
 
 EMPTY: tuple[Any, ...] = (None, "", [], ())
 
@@ -65,30 +73,20 @@ def _text_of(value: Any) -> str:
 
 class TextField(AnswerField):
     def convert(self, value: Any) -> str | None:
-        text = _text_of(value)
-        limit = self.question.max_length
-        if limit is not None and len(text) > limit:
-            raise normalize.InvalidValue(
-                _(
-                    "%(limit)s文字以内で入力してください（現在%(count)s文字）。",
-                    limit=limit,
-                    count=len(text),
-                )
-            )
-        return text or None
+        return _text_of(value) or None
 
 
 class IntegerField(AnswerField):
     def convert(self, value: Any) -> int:
         number = normalize.parse_integer(value)
-        minimum = self.question.min_value
-        if minimum is not None and number < minimum:
-            raise normalize.InvalidValue(
-                _("%(minimum)s以上の整数で入力してください。", minimum=minimum)
-            )
-        if number > 2_147_483_647:
+        if abs(number) > 2_147_483_647:
             raise normalize.InvalidValue(_("数が大きすぎます。"))
         return number
+
+
+class DecimalField(AnswerField):
+    def convert(self, value: Any) -> float:
+        return parse_decimal(value if isinstance(value, int | float) else _text_of(value))
 
 
 class DateField(AnswerField):
@@ -182,6 +180,7 @@ class ManyOfField(AnswerField):
 FIELD_TYPES: dict[Kind, type[AnswerField]] = {
     Kind.TEXT: TextField,
     Kind.INTEGER: IntegerField,
+    Kind.DECIMAL: DecimalField,
     Kind.DATE: DateField,
     Kind.BOOL: BoolField,
     Kind.PHONE: PhoneField,
@@ -211,66 +210,161 @@ class AnswersSchema(Schema):
     class Meta:
         ordered = True
 
+    @validates_schema(skip_on_field_errors=False)
+    def check_constraints(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Every answer that loaded against its constraint, even when other fields failed, so
+        one round trip names every bad value."""
+        errors = _rule_errors(self.questionnaire, data, self.reference_date, required=False)
+        if errors:
+            raise ValidationError(errors)
+
     @validates_schema
-    def check_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
-        errors = _all_rule_errors(self.questionnaire, data, self.submit, self.reference_date)
+    def check_required(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not self.submit:
+            return
+        errors = _rule_errors(
+            self.questionnaire, data, self.reference_date, constraints=False, required=True
+        )
         if errors:
             raise ValidationError(errors)
 
 
-def _all_rule_errors(
+def _rule_errors(
     questionnaire: Questionnaire,
     data: Mapping[str, Any],
-    submit: bool,
     reference_date: date | None,
+    *,
+    constraints: bool = True,
+    required: bool,
 ) -> dict[str, list[str]]:
-    shown = questionnaire.without_hidden(data) if submit else data
+    """Constraint and (with ``required``) requirement errors of normalized answers, by question.
+
+    Every answer given is checked against its constraint, asked or not (a form with scripts off
+    shows every field, and an API client may send any): what is stored always satisfies the
+    definition. A question that is not asked is never required, and its answer is dropped on
+    submit (see :func:`load_answers`).
+    """
+    context = Context(questionnaire, data, reference_date=reference_date, on=rules.today())
     errors: dict[str, list[str]] = {}
     for question in questionnaire:
-        problems = _rule_errors(question, data, shown, submit, reference_date)
+        value = data.get(question.id)
+        problems: list[str] = []
+        if required and context.is_required(question) and _unanswered(value):
+            problems.append(_required_message(question))
+        if constraints and not _unanswered(value) and not context.constraint_holds(question, value):
+            problems.append(constraint_message(question, value, context))
         if problems:
             errors[question.id] = problems
     return errors
 
 
-def _rule_errors(
-    question: Question,
-    data: Mapping[str, Any],
-    shown: Mapping[str, Any],
-    submit: bool,
-    reference_date: date | None,
-) -> list[str]:
-    """``shown`` is ``data`` without the answers to hidden questions (see ``without_hidden``)."""
-    value = data.get(question.id)
-    problems: list[str] = []
-    if (
-        submit
-        and question.is_shown(shown)
-        and question.is_required(shown)
-        and is_empty(shown.get(question.id))
-    ):
-        problems.append(_required_message(question))
-    rule = question.not_after_reference_date
-    if (
-        reference_date is not None
-        and rule is not None
-        and rule.holds(data)
-        and isinstance(value, str)
-        and value > reference_date.isoformat()
-    ):
-        problems.append(
-            _(
-                "基準日（%(date)s）より後の日付は入力できません。",
-                date=normalize.to_wareki(reference_date),
-            )
-        )
-    return problems
+def _unanswered(value: Any) -> bool:
+    return is_empty(value) or value is False
+
+
+def _locale() -> str:
+    locale = get_locale() if has_request_context() else None
+    return locale.language if locale is not None else "ja"
 
 
 def _required_message(question: Question) -> str:
+    if question.required_message is not None:
+        return question.required_message.get(_locale())
     if question.has_choices:
         return _("選択してください（必須）。")
+    if question.kind == Kind.BOOL:
+        return _("チェックを入れてください（必須）。")
     return _("入力してください（必須）。")
+
+
+def constraint_message(question: Question, value: Any, context: Context) -> str:
+    """Why ``value`` breaks the question's constraint: the file's ``constraint_message`` when it
+    gives one, else a precise sentence for the plain shapes (``string-length(.) <= 200``,
+    ``. >= 0``, ``. <= ${reference_date}``), else the rule in words."""
+    locale = _locale()
+    if question.constraint_message is not None:
+        return question.constraint_message.get(locale)
+    assert question.constraint is not None
+    current = answer_value(question, value)
+    failing = next(
+        (p for p in conjuncts(question.constraint) if not context.holds(p, current=current)),
+        question.constraint,
+    )
+    bodies = [d for d in disjuncts(failing) if uses_current(d)]
+    if len(bodies) == 1 and isinstance(bodies[0], Binary):
+        message = _plain_message(question, bodies[0], current, context)
+        if message is not None:
+            return message
+    rule = describe.constraint_text(question, context.questionnaire, locale)
+    return _("この回答は条件を満たしていません（%(rule)s）。", rule=rule)
+
+
+def _plain_message(question: Question, expr: Binary, current: Any, context: Context) -> str | None:
+    left, op, right = expr.left, expr.op, expr.right
+    if not uses_current(left):
+        left, op, right = right, _FLIPPED.get(op, op), left
+    if isinstance(right, Ref) and right.name == REFERENCE_DATE and isinstance(left, Current):
+        day = context.reference_date
+        if day is None or op not in ("<=", ">="):
+            return None
+        if op == "<=":
+            return _(
+                "基準日（%(date)s）より後の日付は入力できません。", date=normalize.to_wareki(day)
+            )
+        return _("基準日（%(date)s）より前の日付は入力できません。", date=normalize.to_wareki(day))
+    if isinstance(right, Call) and right.name == "today" and isinstance(left, Current):
+        return _("未来の日付は入力できません。") if op == "<=" else None
+    if not isinstance(right, Literal) or isinstance(right.value, str):
+        return None
+    limit = string(float(right.value))
+    if isinstance(left, Call) and isinstance(left.args[0], Current):
+        return _measure_message(left.name, op, limit, current)
+    if isinstance(left, Current):
+        return _value_message(question, op, limit)
+    return None
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _measure_message(function: str, op: str, limit: str, current: Any) -> str | None:
+    if function == "string-length":
+        count = len(string(current))
+        if op in ("<=", "<"):
+            return _(
+                "%(limit)s文字以内で入力してください（現在%(count)s文字）。",
+                limit=limit if op == "<=" else int(float(limit)) - 1,
+                count=count,
+            )
+        if op in (">=", ">"):
+            return _(
+                "%(limit)s文字以上で入力してください（現在%(count)s文字）。",
+                limit=limit if op == ">=" else int(float(limit)) + 1,
+                count=count,
+            )
+    if function == "count-selected":
+        if op == "<=":
+            return _("選べるのは%(limit)s個までです。", limit=limit)
+        if op == ">=":
+            return _("%(limit)s個以上選んでください。", limit=limit)
+    return None
+
+
+def _value_message(question: Question, op: str, limit: str) -> str | None:
+    whole = question.kind == Kind.INTEGER
+    if op == ">=":
+        if whole:
+            return _("%(minimum)s以上の整数で入力してください。", minimum=limit)
+        return _("%(minimum)s以上の数を入力してください。", minimum=limit)
+    if op == "<=":
+        if whole:
+            return _("%(maximum)s以下の整数で入力してください。", maximum=limit)
+        return _("%(maximum)s以下の数を入力してください。", maximum=limit)
+    if op == ">":
+        return _("%(limit)sより大きい数を入力してください。", limit=limit)
+    if op == "<":
+        return _("%(limit)s未満の数を入力してください。", limit=limit)
+    return None
 
 
 @cache
@@ -293,16 +387,16 @@ def load_answers(
     """Validate and normalize ``data``; raise ``ValidationError`` with per-field messages.
 
     The result holds only answered questions (empty answers are dropped), so a draft stores exactly
-    what was typed. On submit, answers to questions that are not shown (say, the plan's name when
-    no plan is being made) are dropped too, as survey tools do with irrelevant answers.
+    what was typed. On submit, answers to questions that are not asked (say, the plan's name when
+    no plan is being made) are dropped too, as ODK drops non-relevant answers.
     """
     schema = schema_for(questionnaire)(
         submit=submit, reference_date=reference_date, ignore_unknown=ignore_unknown
     )
     loaded: dict[str, Any] = schema.load(dict(data))
-    answers = {k: v for k, v in loaded.items() if not is_empty(v) and v is not False}
+    answers = {k: v for k, v in loaded.items() if not _unanswered(v)}
     if submit:
-        answers = questionnaire.without_hidden(answers)
+        answers = rules.without_hidden(questionnaire, answers, reference_date=reference_date)
     return answers
 
 
@@ -310,4 +404,20 @@ def completeness_errors(
     questionnaire: Questionnaire, answers: Mapping[str, Any], reference_date: date | None
 ) -> dict[str, list[str]]:
     """The errors a submit would give for already-normalized answers (empty when complete)."""
-    return _all_rule_errors(questionnaire, answers, True, reference_date)
+    return _rule_errors(questionnaire, answers, reference_date, required=True)
+
+
+def rule_answers(questionnaire: Questionnaire, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Raw answers (as a form posts them) with each value the schema can read normalized and
+    the rest left out: what relevance is decided on before the answers are validated."""
+    fields = schema_for(questionnaire)().fields
+    readable: dict[str, Any] = {}
+    for name, value in raw.items():
+        field = fields.get(name)
+        if not isinstance(field, AnswerField) or is_empty(value):
+            continue
+        try:
+            readable[name] = field.convert(value)
+        except (normalize.InvalidValue, TypeError, ValueError):
+            continue
+    return readable

@@ -5,19 +5,38 @@ This module is the single place where the questionnaire's ids, codes and labels 
 
 from __future__ import annotations
 
-from forms.model import (
-    ALWAYS,
-    Choice,
-    Condition,
-    Kind,
-    Label,
-    Question,
-    Questionnaire,
-    Section,
-    with_other,
-)
+from dataclasses import replace
+
+from forms.expression import Expr, parse
+from forms.model import OTHER, OTHER_SUFFIX, Choice, Kind, Label, Question, Questionnaire, Section
 
 L = Label
+ALWAYS = True
+
+
+def length(limit: int) -> Expr:
+    return parse(f"string-length(.) <= {limit}")
+
+
+def with_other(question: Question) -> tuple[Question, Question]:
+    """A choice question that offers その他 plus its free-text field ``<id>_other``."""
+    question = replace(
+        question, choices=(*question.choices, Choice(OTHER, Label("その他", "Other")))
+    )
+    chosen = parse(f"selected(${{{question.id}}}, '{OTHER}')")
+    text = Question(
+        id=question.id + OTHER_SUFFIX,
+        kind=Kind.TEXT,
+        label=Label(
+            f"{question.label.ja}（その他の内容）", f"{question.label.en} (other, please specify)"
+        ),
+        required=chosen,
+        relevant=chosen,
+        constraint=length(200),
+        other_of=question.id,
+    )
+    return question, text
+
 
 PLAN_STATUS = Question(
     id="plan_status",
@@ -56,17 +75,16 @@ PLAN_STATUS = Question(
     ),
 )
 
-_formulated = Condition("plan_status", ("formulated",))
-_has_plan_name = Condition("plan_status", ("formulated", "public_comment"))
-_undecided = Condition("lead_department_undecided")
-_decided = Condition("lead_department_undecided", negate=True)
+_formulated = parse("${plan_status} = 'formulated'")
+_has_plan_name = parse("${plan_status} = 'formulated' or ${plan_status} = 'public_comment'")
+_decided = parse("not(${lead_department_undecided})")
 
 _plan_integrated_with, _plan_integrated_with_other = with_other(
     Question(
         id="plan_integrated_with",
         kind=Kind.MANY_OF,
         label=L("一体的に策定した計画", "Plans made together with it"),
-        shown=_has_plan_name,
+        relevant=_has_plan_name,
         choices=(
             Choice("regional_welfare", L("地域福祉計画", "Regional welfare plan")),
             Choice("crime_prevention", L("防犯に関する計画", "Crime prevention plan")),
@@ -108,24 +126,24 @@ _plan_challenges, _plan_challenges_other = with_other(
 SECTION_A = Section(
     id="A",
     title=L("A. 地方再犯防止推進計画", "A. Local recidivism prevention plan"),
-    questions=(
+    items=(
         PLAN_STATUS,
         Question(
             id="plan_name",
             kind=Kind.TEXT,
             label=L("計画の名称", "Name of the plan"),
             required=_has_plan_name,
-            shown=_has_plan_name,
-            max_length=200,
+            relevant=_has_plan_name,
+            constraint=length(200),
         ),
         Question(
             id="plan_date",
             kind=Kind.DATE,
             label=L("策定日", "Date formulated"),
             required=_formulated,
-            shown=_has_plan_name,
-            not_after_reference_date=_formulated,
-            help=L("例: 令和3年3月31日、2021-03-31", "e.g. 2021-03-31"),
+            relevant=_has_plan_name,
+            constraint=parse("${plan_status} != 'formulated' or . <= ${reference_date}"),
+            hint=L("例: 令和3年3月31日、2021-03-31", "e.g. 2021-03-31"),
         ),
         _plan_integrated_with,
         _plan_integrated_with_other,
@@ -134,8 +152,8 @@ SECTION_A = Section(
             kind=Kind.TEXT,
             label=L("所管部署", "Lead department"),
             required=_decided,
-            shown=_decided,
-            max_length=100,
+            relevant=_decided,
+            constraint=length(100),
         ),
         Question(
             id="lead_department_undecided",
@@ -222,14 +240,14 @@ _program_challenges, _program_challenges_other = with_other(
 SECTION_B = Section(
     id="B",
     title=L("B. 事業実施状況", "B. Programs"),
-    questions=(
+    items=(
         _programs,
         _programs_other,
         Question(
             id="cooperating_employers",
             kind=Kind.INTEGER,
             label=L("協力雇用主数（把握している場合）", "Cooperating employers (if known)"),
-            min_value=0,
+            constraint=parse(". >= 0"),
         ),
         _program_challenges,
         _program_challenges_other,
@@ -298,7 +316,7 @@ _consultation_challenges, _consultation_challenges_other = with_other(
 SECTION_C = Section(
     id="C",
     title=L("C. 相談支援体制", "C. Consultation and support"),
-    questions=(
+    items=(
         _consultation_setup,
         _consultation_setup_other,
         Question(
@@ -308,7 +326,7 @@ SECTION_C = Section(
                 "前年度に受け付けた犯罪に関する相談件数",
                 "Crime-related consultations received last fiscal year",
             ),
-            min_value=0,
+            constraint=parse(". >= 0"),
         ),
         _consultation_challenges,
         _consultation_challenges_other,
@@ -351,14 +369,14 @@ _requests, _requests_other = with_other(
 SECTION_D = Section(
     id="D",
     title=L("D. 都への要望", "D. Requests"),
-    questions=(
+    items=(
         _requests,
         _requests_other,
         Question(
             id="comments",
             kind=Kind.TEXT,
             label=L("自由記述", "Comments"),
-            max_length=2000,
+            constraint=length(2000),
         ),
     ),
 )
@@ -366,32 +384,36 @@ SECTION_D = Section(
 SECTION_E = Section(
     id="E",
     title=L("E. 回答者", "E. Respondent"),
-    questions=(
+    items=(
         Question(
             id="contact_department",
             kind=Kind.TEXT,
             label=L("回答部署", "Department"),
-            max_length=100,
+            constraint=length(100),
+            personal=True,
         ),
         Question(
             id="contact_name",
             kind=Kind.TEXT,
             label=L("回答者氏名", "Name"),
             required=ALWAYS,
-            max_length=100,
+            constraint=length(100),
+            personal=True,
         ),
         Question(
             id="contact_phone",
             kind=Kind.PHONE,
             label=L("電話番号", "Phone number"),
             required=ALWAYS,
-            help=L("例: 03-5321-1111", "e.g. 03-5321-1111"),
+            hint=L("例: 03-5321-1111", "e.g. 03-5321-1111"),
+            personal=True,
         ),
         Question(
             id="contact_email",
             kind=Kind.EMAIL,
             label=L("メールアドレス", "E-mail address"),
             required=ALWAYS,
+            personal=True,
         ),
     ),
 )
@@ -404,9 +426,6 @@ TORIKUMI = Questionnaire(
         "Survey of municipal efforts to prevent recidivism",
     ),
     sections=(SECTION_A, SECTION_B, SECTION_C, SECTION_D, SECTION_E),
-    personal_fields=frozenset(
-        {"contact_department", "contact_name", "contact_phone", "contact_email"}
-    ),
     headline=PLAN_STATUS.id,
     listed_choice="formulated",
 )

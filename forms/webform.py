@@ -25,12 +25,19 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms import rules
 from forms.model import Kind, Question, Questionnaire
+from forms.schema import rule_answers
 
 LONG_TEXT = 200
 """Text questions allowing more characters than this get a multi-line box."""
 
 RESERVED = frozenset({"version", "csrf_token", "action", "questionnaire"})
+
+
+def clashes(name: str) -> bool:
+    """Whether a question named ``name`` would clash with the form's own fields or methods."""
+    return name in RESERVED or hasattr(QuestionnaireForm, name)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -49,13 +56,14 @@ class QuestionnaireForm(FlaskForm):
     def answers(self, *, relevant_only: bool = False) -> dict[str, Any]:
         """The raw answers as typed, keyed by question id, for ``responses.save_draft``.
 
-        ``relevant_only`` leaves out questions whose ``shown`` condition does not hold for what
-        was chosen (with scripts off every field is on the page; on submit those are ignored).
-        Choices are posted as codes, so the conditions can be evaluated on the raw values.
+        ``relevant_only`` leaves out questions that are not asked given what was typed (with
+        scripts off every field is on the page; on submit those are ignored). Relevance is
+        decided on the values the schema can read; an unreadable value counts as unanswered.
         """
         raw = {q.id: _raw_value(self[q.id], q) for q in self.questionnaire}
         if relevant_only:
-            raw = {q.id: raw[q.id] for q in self.questionnaire if q.is_shown(raw)}
+            asked = rules.asked(self.questionnaire, rule_answers(self.questionnaire, raw))
+            raw = {name: value for name, value in raw.items() if asked.get(name, True)}
         return raw
 
     def posted_version(self) -> int:
@@ -82,7 +90,7 @@ def form_class(questionnaire: Questionnaire, locale: str) -> type[QuestionnaireF
     """The form class for a questionnaire, labelled in ``locale`` (``ja`` or ``en``)."""
     attributes: dict[str, Any] = {"questionnaire": questionnaire}
     for question in questionnaire:
-        if question.id in RESERVED or hasattr(QuestionnaireForm, question.id):
+        if clashes(question.id):
             raise ValueError(f"question id {question.id!r} clashes with a form attribute")
         attributes[question.id] = field_for(question, locale)
     name = f"{questionnaire.id.title()}V{questionnaire.version}{locale.title()}Form"
@@ -92,7 +100,7 @@ def form_class(questionnaire: Questionnaire, locale: str) -> type[QuestionnaireF
 def field_for(question: Question, locale: str) -> Field:
     """An unbound WTForms field for one question; no validators (the schema validates)."""
     label = question.label.get(locale)
-    description = question.help.get(locale) if question.help else ""
+    description = question.hint.get(locale) if question.hint else ""
     common: dict[str, Any] = {"label": label, "description": description}
     if question.kind == Kind.ONE_OF:
         return RadioField(choices=_choices(question, locale), validate_choice=False, **common)
@@ -115,6 +123,7 @@ def _input_attributes(kind: Kind) -> dict[str, str]:
     """Hints for keyboards and autofill; none of them restricts what may be typed."""
     attributes: dict[Kind, dict[str, str]] = {
         Kind.INTEGER: {"inputmode": "numeric", "autocomplete": "off"},
+        Kind.DECIMAL: {"inputmode": "decimal", "autocomplete": "off"},
         Kind.DATE: {"autocomplete": "off"},
         Kind.PHONE: {"type": "tel", "autocomplete": "tel"},
         Kind.EMAIL: {"inputmode": "email", "autocomplete": "email", "spellcheck": "false"},

@@ -63,7 +63,7 @@ def _answer_cell(column: _Column, answers: dict[str, Any] | None) -> Cell:
             return date.fromisoformat(value)
         except ValueError:
             return value
-    if q.kind == Kind.INTEGER and isinstance(value, int):
+    if q.kind in (Kind.INTEGER, Kind.DECIMAL) and isinstance(value, int | float):
         return value
     return str(value)
 

@@ -4,12 +4,14 @@ generated from the questionnaire definition so that the workbook explains itself
 from __future__ import annotations
 
 from exports.tables import STATE_LABELS, Cell, Table
-from forms.model import OTHER_SUFFIX, Condition, Kind, Question, Questionnaire
+from forms.describe import rule_texts
+from forms.model import OTHER_SUFFIX, Kind, Question, Questionnaire
 from hub.models import Round
 
 KIND_LABELS: dict[str, str] = {
     Kind.TEXT: "文字列",
     Kind.INTEGER: "整数",
+    Kind.DECIMAL: "数値（小数可）",
     Kind.DATE: "日付",
     Kind.BOOL: "はい／いいえ（1/0）",
     Kind.PHONE: "電話番号",
@@ -20,7 +22,7 @@ KIND_LABELS: dict[str, str] = {
 
 
 def _required_text(question: Question) -> str:
-    if isinstance(question.required, Condition):
+    if question.required_if is not None:
         return "条件付き必須"
     return "必須" if question.required else "任意"
 
@@ -37,10 +39,7 @@ def _question_note(questionnaire: Questionnaire, question: Question, personal: b
         notes.append(
             f"「{questionnaire.question(question.other_of).label.ja}」で「その他」を選んだときの内容"
         )
-    if question.max_length:
-        notes.append(f"{question.max_length}文字以内")
-    if question.min_value is not None:
-        notes.append(f"{question.min_value}以上")
+    notes += rule_texts(question, questionnaire)
     return "。".join(notes)
 
 

@@ -2,50 +2,236 @@
 (function () {
   "use strict";
 
-  /* The current answer to a question, read from the form as posted: a code, a list of codes,
-     a boolean (a single check box) or the typed text. */
+  /* ---- The rule language of forms/expression, for `relevant` in the browser ----------------
+     A port of forms/expression/evaluate.py (the tests run both over generated expressions).
+     Values are strings, numbers, booleans and dates ({days: n}, days since 1970-01-01). A value
+     this page cannot read as the server would (a date typed in 和暦, say) throws UNKNOWN, and the
+     field it decides is shown: the server has the last word. */
+  var UNKNOWN = { unknown: true };
+  var NUMBER = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
+  var DAY = 86400000;
+
+  function isDate(v) { return v !== null && typeof v === "object" && typeof v.days === "number"; }
+
+  function isoDate(text) {
+    var m = /^\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*$/.exec(text);
+    if (!m) { return null; }
+    var y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+    var t = Date.UTC(y, mo - 1, d);
+    var back = new Date(t);
+    if (y < 1 || back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+      return null;
+    }
+    return { days: Math.round(t / DAY) };
+  }
+
+  function asDate(v) {
+    if (isDate(v)) { return v; }
+    return typeof v === "string" ? isoDate(v) : null;
+  }
+
+  function toBoolean(v) {
+    if (typeof v === "boolean") { return v; }
+    if (typeof v === "number") { return !(v === 0 || isNaN(v)); }
+    if (isDate(v)) { return true; }
+    return v !== "";
+  }
+
+  function toNumber(v) {
+    if (typeof v === "boolean") { return v ? 1 : 0; }
+    if (typeof v === "number") { return v; }
+    if (isDate(v)) { return v.days; }
+    var text = v.trim();
+    return NUMBER.test(text) ? parseFloat(text) : NaN;
+  }
+
+  function pad(n, width) { var s = String(n); while (s.length < width) { s = "0" + s; } return s; }
+
+  function toText(v) {
+    if (typeof v === "boolean") { return v ? "true" : "false"; }
+    if (typeof v === "number") {
+      if (isNaN(v)) { return "NaN"; }
+      if (!isFinite(v)) { return v > 0 ? "Infinity" : "-Infinity"; }
+      return v === Math.trunc(v) ? String(Math.trunc(v)) : String(v);
+    }
+    if (isDate(v)) {
+      var d = new Date(v.days * DAY);
+      return pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2);
+    }
+    return v;
+  }
+
+  function words(v) { return toText(v).split(/\s+/).filter(Boolean); }
+
+  function equal(a, b) {
+    if (typeof a === "boolean" || typeof b === "boolean") { return toBoolean(a) === toBoolean(b); }
+    if (typeof a === "number" || typeof b === "number") { return toNumber(a) === toNumber(b); }
+    if (isDate(a) || isDate(b)) {
+      var x = asDate(a), y = asDate(b);
+      return x !== null && y !== null && x.days === y.days;
+    }
+    return a === b;
+  }
+
+  function ordered(op, x, y) {
+    if (op === "<") { return x < y; }
+    if (op === "<=") { return x <= y; }
+    if (op === ">") { return x > y; }
+    return x >= y;
+  }
+
+  function compare(op, a, b) {
+    if (isDate(a) || isDate(b)) {
+      var x = asDate(a), y = asDate(b);
+      if (x !== null && y !== null) { return ordered(op, x.days, y.days); }
+    }
+    var m = toNumber(a), n = toNumber(b);
+    return !(isNaN(m) || isNaN(n)) && ordered(op, m, n);
+  }
+
+  var FUNCTIONS = {
+    "selected": function (a, code) { return words(a).indexOf(toText(code).trim()) !== -1; },
+    "count-selected": function (a) { return words(a).length; },
+    "not": function (v) { return !toBoolean(v); },
+    "string-length": function (v) { return Array.from(toText(v)).length; },
+    "coalesce": function (a, b) { return toText(a) !== "" ? a : b; },
+    "contains": function (a, b) { return toText(a).indexOf(toText(b)) !== -1; },
+    "starts-with": function (a, b) { return toText(a).slice(0, toText(b).length) === toText(b); },
+    "ends-with": function (a, b) {
+      var t = toText(a), p = toText(b);
+      return p === "" || t.slice(-p.length) === p;
+    },
+    "number": toNumber,
+    "int": function (v) { var x = toNumber(v); return isFinite(x) ? Math.trunc(x) : x; },
+    "string": toText,
+    "boolean": toBoolean,
+    "date": function (v) {
+      if (typeof v === "string") { return asDate(v) || ""; }
+      var x = toNumber(v);
+      return isNaN(x) || !isFinite(x) || Math.abs(x) > 2000000 ? "" : { days: Math.floor(x) };
+    }
+  };
+
+  /* tree: the JSON of forms.expression.to_json; env: {resolve(name), current, today}. */
+  function evaluate(tree, env) {
+    var op = tree[0];
+    if (op === "s") { return tree[1]; }
+    if (op === "n") { return Number(tree[1]); }
+    if (op === "r") { return env.resolve(tree[1]); }
+    if (op === ".") { return env.current; }
+    if (op === "neg") { return -toNumber(evaluate(tree[1], env)); }
+    if (op === "f") { return call(tree[1], tree.slice(2), env); }
+    if (op === "or") { return truthy(tree[1], env) || truthy(tree[2], env); }
+    if (op === "and") { return truthy(tree[1], env) && truthy(tree[2], env); }
+    var a = evaluate(tree[1], env), b = evaluate(tree[2], env);
+    if (op === "=") { return equal(a, b); }
+    if (op === "!=") { return !equal(a, b); }
+    if (op === "<" || op === "<=" || op === ">" || op === ">=") { return compare(op, a, b); }
+    var x = toNumber(a), y = toNumber(b);
+    if (op === "+") { return x + y; }
+    if (op === "-") { return x - y; }
+    if (op === "*") { return x * y; }
+    if (op === "div") { return x / y; }
+    return x % y;
+  }
+
+  function call(name, args, env) {
+    if (name === "if") { return evaluate(truthy(args[0], env) ? args[1] : args[2], env); }
+    if (name === "true") { return true; }
+    if (name === "false") { return false; }
+    if (name === "today") {
+      if (!env.today) { throw UNKNOWN; }
+      return env.today;
+    }
+    var values = args.map(function (arg) { return evaluate(arg, env); });
+    return FUNCTIONS[name].apply(null, values);
+  }
+
+  function truthy(tree, env) { return toBoolean(evaluate(tree, env)); }
+
+  window.hubRules = { evaluate: evaluate, truthy: truthy };
+
+  /* ---- Reading the form as the server reads it ------------------------------------------- */
+
+  function typedNumber(text) {
+    var t = text.normalize("NFKC").trim().replace(/[‐‑‒–—―−ー]/g, "-").replace(/,/g, "");
+    if (t === "") { return ""; }
+    if (!NUMBER.test(t)) { throw UNKNOWN; }
+    return parseFloat(t);
+  }
+
+  function typedDate(text) {
+    var t = text.normalize("NFKC").trim();
+    if (t === "") { return ""; }
+    var m = /^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$/.exec(t);
+    var d = m ? isoDate(m[1] + "-" + pad(Number(m[2]), 2) + "-" + pad(Number(m[3]), 2)) : null;
+    if (d === null) { throw UNKNOWN; }
+    return d;
+  }
+
+  /* The answer to question `name` as an expression sees it (forms.rules.answer_value). */
   function answerOf(form, name) {
+    var field = form.querySelector('[data-question="' + name + '"]');
     var inputs = form.querySelectorAll('[name="' + name + '"]');
-    if (inputs.length === 0) {
-      return "";
+    if (!field || inputs.length === 0) { return ""; }
+    var kind = field.dataset.kind;
+    var checked = Array.prototype.filter.call(inputs, function (i) { return i.checked; });
+    if (kind === "one_of" || kind === "many_of") {
+      return checked.map(function (i) { return i.value; }).join(" ");
     }
-    var first = inputs[0];
-    if (first.type === "radio") {
-      var chosen = form.querySelector('[name="' + name + '"]:checked');
-      return chosen ? chosen.value : "";
-    }
-    if (first.type === "checkbox") {
-      if (inputs.length === 1 && !first.closest(".question--many_of")) {
-        return first.checked;
-      }
-      return Array.prototype.filter
-        .call(inputs, function (i) { return i.checked; })
-        .map(function (i) { return i.value; });
-    }
-    return first.value.trim();
+    if (kind === "bool") { return checked.length > 0 ? "OK" : ""; }
+    var text = inputs[0].value;
+    if (kind === "integer" || kind === "decimal") { return typedNumber(text); }
+    if (kind === "date") { return typedDate(text); }
+    return text.trim();
   }
 
-  /* Mirrors forms.model.Condition.holds. */
-  function holds(field, form) {
-    var value = answerOf(form, field.dataset.shownIf);
-    var values = (field.dataset.shownValues || "").split(" ").filter(Boolean);
-    var result;
-    if (values.length === 0) {
-      result = Array.isArray(value) ? value.length > 0 : Boolean(value);
-    } else if (Array.isArray(value)) {
-      result = value.some(function (v) { return values.indexOf(v) !== -1; });
-    } else {
-      result = values.indexOf(value) !== -1;
-    }
-    return field.dataset.shownNegate === "true" ? !result : result;
+  function ruleOf(element) {
+    return element && element.dataset.relevant ? JSON.parse(element.dataset.relevant) : null;
   }
 
-  /* Fields whose condition does not hold are hidden (their values stay and are posted; the
-     server ignores irrelevant answers on submit). A field with an error is never hidden. */
+  /* Questions, notes and groups whose `relevant` does not hold are hidden; the answer of a
+     hidden question counts as empty in other rules, as on the server. Hidden fields keep their
+     values (the server ignores irrelevant answers on submit); a field with an error is never
+     hidden. Rules are re-evaluated until nothing changes: they form no cycle, so that ends. */
   function updateConditional(form) {
-    var fields = form.querySelectorAll("[data-shown-if]");
-    Array.prototype.forEach.call(fields, function (field) {
-      field.hidden = !holds(field, form) && field.dataset.hasError !== "true";
+    var fields = Array.prototype.slice.call(form.querySelectorAll("[data-question], .question--note"));
+    var hidden = {};
+    var env = {
+      current: "",
+      today: isoDate(form.dataset.today || ""),
+      resolve: function (name) {
+        if (name === "reference_date") {
+          var day = isoDate(form.dataset.referenceDate || "");
+          if (!day) { throw UNKNOWN; }
+          return day;
+        }
+        return hidden[name] ? "" : answerOf(form, name);
+      }
+    };
+    var holds = function (rule) {
+      try { return rule === null || truthy(rule, env); } catch (e) {
+        if (e === UNKNOWN) { return true; }
+        throw e;
+      }
+    };
+    for (var round = 0; round <= fields.length; round += 1) {
+      var changed = false;
+      fields.forEach(function (field) {
+        var group = field.parentElement.closest("section[data-relevant]");
+        var shown = holds(ruleOf(group)) && holds(ruleOf(field));
+        var name = field.dataset.question || field.id;
+        if (hidden[name] !== !shown) { changed = true; }
+        hidden[name] = !shown;
+      });
+      if (!changed) { break; }
+    }
+    fields.forEach(function (field) {
+      var name = field.dataset.question || field.id;
+      field.hidden = hidden[name] && field.dataset.hasError !== "true";
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("section[data-relevant]"), function (section) {
+      section.hidden = !holds(ruleOf(section)) && !section.querySelector('[data-has-error="true"]');
     });
   }
 

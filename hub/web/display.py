@@ -6,6 +6,8 @@ Flask-Babel. Labels come from the questionnaire definition in the page's languag
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +15,9 @@ from flask import Flask
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
-from forms.model import Condition, Kind, Question, Questionnaire
+from forms import describe, rules
+from forms.expression import Expr, to_json
+from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
 from hub.models.municipality import REGION_LABELS
 from hub.models.survey import RESPONSE_STATE_LABELS, RETURNED_LABEL, RoundState
@@ -64,6 +68,8 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
         return "、".join(_choice_label(question, code, locale) for code in codes)
     if question.kind == Kind.DATE:
         return wareki(str(value))
+    if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
@@ -74,19 +80,18 @@ def _choice_label(question: Question, code: Any, locale: str) -> str:
 
 def requirement_note(questionnaire: Questionnaire, question: Question) -> str:
     """When a conditionally required question must be answered, in words (empty otherwise)."""
-    condition = question.required
-    if not isinstance(condition, Condition):
-        return ""
     locale = locale_code()
-    other = questionnaire.get(condition.question)
-    if other is None:
-        return ""
-    if condition.values:
-        names = "」「".join(c.display(locale) for c in other.choices if c.code in condition.values)
-        return _("「%(choices)s」を選んだ場合は必須です。", choices=names)
-    if condition.negate:
-        return _("「%(label)s」に当てはまらない場合は必須です。", label=other.label.get(locale))
-    return _("「%(label)s」に当てはまる場合は必須です。", label=other.label.get(locale))
+    return describe.sentence(describe.required_text(question, questionnaire, locale), locale)
+
+
+def relevant_json(rule: Expr) -> str:
+    """A ``relevant`` rule as the JSON tree ``hub/static/hub.js`` evaluates."""
+    return json.dumps(to_json(rule), ensure_ascii=False, separators=(",", ":"))
+
+
+def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, bool]:
+    """``{name: asked?}`` for the stored ``answers`` (a page shows answers of asked questions)."""
+    return rules.asked(questionnaire, answers)
 
 
 def state_label(state: str, returned: bool = False) -> str:
@@ -141,6 +146,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(wareki)
     app.add_template_global(answer_text)
     app.add_template_global(requirement_note)
+    app.add_template_global(relevant_json)
+    app.add_template_global(asked_questions)
+    app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)
     app.add_template_global(action_label)
     app.add_template_global(region_label)

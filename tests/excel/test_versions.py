@@ -44,11 +44,9 @@ def earlier_version() -> Questionnaire:
             Choice("old_campaign", Label("旧キャンペーン", "Old campaign")),
         ),
     )
-    old_b = replace(
-        b, questions=tuple(old_programs if q.id == "programs" else q for q in b.questions)
-    )
-    old_c = replace(c, questions=tuple(q for q in c.questions if q.id != "consultations_received"))
-    old_a = replace(a, questions=(*a.questions, budget))
+    old_b = replace(b, items=tuple(old_programs if q.id == "programs" else q for q in b.items))
+    old_c = replace(c, items=tuple(q for q in c.items if q.id != "consultations_received"))
+    old_a = replace(a, items=(*a.items, budget))
     return replace(TORIKUMI, version=TORIKUMI.version - 1, sections=(old_a, old_b, old_c, *rest))
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from forms import registry
-from forms.model import OTHER, Choice, Condition, Kind, Label, Question, Questionnaire, Section
+from forms.expression import parse
+from forms.model import OTHER, Choice, Kind, Label, Question, Questionnaire, Section
+from forms.rules import Context
 from forms.torikumi import TORIKUMI
 
 PRODUCT_MD = Path(__file__).resolve().parents[3] / "shared" / "spec" / "PRODUCT.md"
@@ -144,8 +146,9 @@ def test_every_other_choice_has_its_text_field_and_nothing_else_does() -> None:
             text = TORIKUMI.question(question.id + "_other")
             assert text.kind == Kind.TEXT
             assert text.other_of == question.id
-            assert text.required == Condition(question.id, (OTHER,))
-            assert text.shown == Condition(question.id, (OTHER,))
+            chosen = parse(f"selected(${{{question.id}}}, '{OTHER}')")
+            assert text.required == chosen
+            assert text.relevant == chosen
             assert question.choice(OTHER) is not None
             assert question.choice(OTHER).label.ja == OTHER_LABEL  # type: ignore[union-attr]
     for question in TORIKUMI:
@@ -163,17 +166,23 @@ def test_english_labels_exist_for_everything() -> None:
             assert choice.label.en.strip(), (question.id, choice.code)
 
 
+def required(question_id: str, answers: dict[str, object]) -> bool:
+    return Context(TORIKUMI, answers).is_required(TORIKUMI.question(question_id))
+
+
 def test_requirements_as_the_product_describes() -> None:
     assert {q.id for q in TORIKUMI if q.required is True} == ALWAYS_REQUIRED
     q = TORIKUMI.question
-    assert q("plan_name").is_required({"plan_status": "formulated"})
-    assert q("plan_name").is_required({"plan_status": "public_comment"})
-    assert not q("plan_name").is_required({"plan_status": "council_review"})
-    assert q("plan_date").is_required({"plan_status": "formulated"})
-    assert not q("plan_date").is_required({"plan_status": "public_comment"})
-    assert q("plan_date").not_after_reference_date == Condition("plan_status", ("formulated",))
-    assert q("lead_department").is_required({})
-    assert not q("lead_department").is_required({"lead_department_undecided": True})
+    assert required("plan_name", {"plan_status": "formulated"})
+    assert required("plan_name", {"plan_status": "public_comment"})
+    assert not required("plan_name", {"plan_status": "council_review"})
+    assert required("plan_date", {"plan_status": "formulated"})
+    assert not required("plan_date", {"plan_status": "public_comment"})
+    assert q("plan_date").constraint == parse(
+        "${plan_status} != 'formulated' or . <= ${reference_date}"
+    )
+    assert required("lead_department", {})
+    assert not required("lead_department", {"lead_department_undecided": True})
     assert q("plan_name").max_length == 200
     assert q("lead_department").max_length == 100
     assert q("comments").max_length == 2000
@@ -235,7 +244,7 @@ def test_a_definition_with_duplicate_ids_is_refused() -> None:
 
 
 def test_a_condition_on_an_unknown_question_is_refused() -> None:
-    q = Question("a", Kind.TEXT, Label("a", "a"), required=Condition("missing", ("x",)))
+    q = Question("a", Kind.TEXT, Label("a", "a"), required=parse("${missing} = 'x'"))
     with pytest.raises(ValueError, match="unknown question"):
         _tiny(q)
 

@@ -3,6 +3,7 @@ with per-field errors while keeping everything, confirms before submitting, show
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -331,12 +332,21 @@ def test_english_pages_use_the_english_labels(respondent, round_id):
 def test_conditional_fields_carry_their_condition_for_the_script(respondent, round_id):
     doc = page(respondent.get(form_url(round_id)))
     plan_name = doc.xpath("//div[@id='field-plan_name']")[0]
-    assert plan_name.get("data-shown-if") == "plan_status"
-    assert plan_name.get("data-shown-values").split() == ["formulated", "public_comment"]
+    assert json.loads(plan_name.get("data-relevant")) == [
+        "or",
+        ["=", ["r", "plan_status"], ["s", "formulated"]],
+        ["=", ["r", "plan_status"], ["s", "public_comment"]],
+    ]
     lead = doc.xpath("//div[@id='field-lead_department']")[0]
-    assert lead.get("data-shown-if") == "lead_department_undecided"
-    assert lead.get("data-shown-negate") == "true"
+    assert json.loads(lead.get("data-relevant")) == [
+        "f",
+        "not",
+        ["r", "lead_department_undecided"],
+    ]
+    assert lead.get("data-kind") == "text"
     assert "hidden" not in plan_name.attrib
+    form = doc.xpath("//form[@data-questionnaire]")[0]
+    assert form.get("data-reference-date") == "2021-04-01"
 
 
 def test_saving_after_it_was_submitted_elsewhere_keeps_the_input(respondent, round_id, app):

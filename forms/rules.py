@@ -1,0 +1,169 @@
+"""How a questionnaire's rules apply to a set of answers.
+
+Answers come in as stored (normalized JSON values) or as typed (the raw strings of a web form or
+an Excel cell): :func:`answer_value` reads either into the value an expression sees — a number for
+number questions, a date for dates, codes separated by spaces for many-of answers, ``"OK"`` for a
+ticked box (as ODK's ``acknowledge``), ``""`` for anything unanswered or unreadable.
+
+As in ODK, a question whose ``relevant`` (or whose group's) does not hold is not asked, and its
+answer counts as empty in every other rule, so relevance is decided in dependency order
+(``Questionnaire.relevance_order``). A rule that needs a fact the caller does not have (the 基準日
+outside a round, ``today()`` outside a request) is given the benefit of the doubt: the question is
+asked, the constraint holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import has_app_context
+from flask_babel import to_user_timezone
+
+from forms import normalize
+from forms.expression import Env, Expr, Unknowable, Value, truthy
+from forms.expression.evaluate import as_date
+from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
+from forms.numbers import parse_decimal
+
+ACKNOWLEDGED = "OK"
+
+
+def today() -> date:
+    """Today in the configured time zone (Asia/Tokyo) inside the app, else the machine's."""
+    if has_app_context():
+        return to_user_timezone(datetime.now(UTC)).date()
+    return date.today()
+
+
+def answer_value(question: Question, value: Any) -> Value:
+    """What ``${name}`` of ``question`` is when its answer is ``value`` (stored or as typed)."""
+    if value is None or value == "" or value == [] or value is False:
+        return ""
+    kind = question.kind
+    if kind == Kind.MANY_OF:
+        return " ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
+    if kind == Kind.BOOL:
+        return ACKNOWLEDGED if _ticked(value) else ""
+    if kind in (Kind.INTEGER, Kind.DECIMAL):
+        return _number(value)
+    if kind == Kind.DATE:
+        return _date(value)
+    return str(value)
+
+
+def _ticked(value: Any) -> bool:
+    try:
+        return normalize.parse_bool(value)
+    except (normalize.InvalidValue, TypeError):
+        return False
+
+
+def _number(value: Any) -> Value:
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(parse_decimal(str(value)))
+    except normalize.InvalidValue:
+        return str(value)
+
+
+def _date(value: Any) -> Value:
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    parsed = as_date(text)
+    if parsed is not None:
+        return parsed
+    try:
+        return normalize.parse_date(text)
+    except normalize.InvalidValue:
+        return ""
+
+
+class Context:
+    """Answers as the rules see them, for one round (``reference_date``) and one day."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        answers: Mapping[str, Any],
+        *,
+        reference_date: date | None = None,
+        on: date | None = None,
+    ) -> None:
+        self.questionnaire = questionnaire
+        self.answers = answers
+        self.reference_date = reference_date
+        self.on = on
+        self._asked: dict[str, bool] | None = None
+
+    def resolve(self, name: str) -> Value:
+        if name == REFERENCE_DATE:
+            if self.reference_date is None:
+                raise Unknowable(name)
+            return self.reference_date
+        question = self.questionnaire.get(name)
+        if question is None or not self.asked().get(name, True):
+            return ""
+        return answer_value(question, self.answers.get(name))
+
+    def env(self, current: Value = "") -> Env:
+        return Env(self.resolve, current, self.on)
+
+    def holds(self, expr: Expr, *, current: Value = "", unknown: bool = True) -> bool:
+        """Whether ``expr`` holds; ``unknown`` when it needs a fact this context lacks."""
+        try:
+            return truthy(expr, self.env(current))
+        except Unknowable:
+            return unknown
+
+    def asked(self) -> dict[str, bool]:
+        """``{name: asked?}`` for every question and note (see the module docstring)."""
+        if self._asked is None:
+            self._asked = {}
+            for item in self.questionnaire.relevance_order:
+                self._asked[item.id] = self._is_asked(item)
+        return self._asked
+
+    def _is_asked(self, item: Question) -> bool:
+        section = self.questionnaire.section_of(item.id)
+        rules = [r for r in (section.relevant if section else None, item.relevant) if r]
+        return all(self.holds(rule) for rule in rules)
+
+    def is_required(self, question: Question) -> bool:
+        """Required on submit: asked, and always required or its condition holds."""
+        if not self.asked().get(question.id, True) or question.required is False:
+            return False
+        if question.required is True:
+            return True
+        return self.holds(question.required, unknown=False)
+
+    def constraint_holds(self, question: Question, value: Any) -> bool:
+        """Whether the (non-empty) answer ``value`` satisfies the question's constraint."""
+        if question.constraint is None:
+            return True
+        return self.holds(question.constraint, current=answer_value(question, value))
+
+    def without_hidden(self) -> dict[str, Any]:
+        """The answers without those to questions that are not asked; other keys are kept."""
+        asked = self.asked()
+        return {k: v for k, v in self.answers.items() if asked.get(k, True)}
+
+
+def without_hidden(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], *, reference_date: date | None = None
+) -> dict[str, Any]:
+    return Context(
+        questionnaire, answers, reference_date=reference_date, on=today()
+    ).without_hidden()
+
+
+def asked(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], *, reference_date: date | None = None
+) -> dict[str, bool]:
+    """``{name: asked?}`` for every question and note of ``questionnaire``."""
+    return Context(questionnaire, answers, reference_date=reference_date, on=today()).asked()
