@@ -48,7 +48,7 @@ _JA = {
     "date<": "{subject}が{value}より前",
     "count": "{subject}の選択数",
     "length": "{subject}の文字数",
-    "holds": "{text}が成り立つ",
+    "holds": "『{text}』が成り立つ",
     "not": "（{text}）ではない",
     "and": "かつ",
     "or": "または",
@@ -74,7 +74,7 @@ _JA = {
     "c_date<": "{value}より前の日付",
     "c_count<=": "{value}個まで選択",
     "c_count>=": "{value}個以上選択",
-    "c_holds": "{text}が成り立つこと",
+    "c_holds": "『{text}』が成り立つこと",
     "end": "。",
 }
 
@@ -216,15 +216,18 @@ class _Describer:
         return self.atom(expr, negate=False)
 
     def joined(self, op: str, phrases: list[_Phrase]) -> _Phrase:
+        """``AかつB`` / ``A and B``; compound parts in parentheses, a verb-ending part followed
+        by a comma in Japanese (``…を選んだ、または…``)."""
         texts = []
-        for phrase in phrases:
-            text = f"（{phrase.text}）" if phrase.compound and self.locale == "ja" else phrase.text
-            if self.locale == "en" and phrase.compound:
-                text = f"({text})"
-            if self.locale == "ja" and not phrase.noun and not phrase.compound:
+        for index, phrase in enumerate(phrases):
+            text = phrase.text
+            if phrase.compound:
+                text = f"（{text}）" if self.locale == "ja" else f"({text})"
+            elif self.locale == "ja" and not phrase.noun and index < len(phrases) - 1:
                 text += "、"
             texts.append(text)
-        return _Phrase(self.words[op].join(texts), phrases[-1].noun, compound=True)
+        last = phrases[-1]
+        return _Phrase(self.words[op].join(texts), last.noun or last.compound, compound=True)
 
     def negated(self, expr: Expr) -> _Phrase:
         if isinstance(expr, Call) and expr.name == "not":
@@ -236,7 +239,7 @@ class _Describer:
         ):
             inner = self.condition(expr)
             if inner.compound:
-                return _Phrase(self.word("not", text=inner.text), False, compound=True)
+                return _Phrase(self.word("not", text=inner.text), False)
         return self.atom(expr, negate=True)
 
     def atom(self, expr: Expr, *, negate: bool) -> _Phrase:
@@ -255,9 +258,9 @@ class _Describer:
             phrase = self.comparison(expr)
             if phrase is not None:
                 return phrase
-        text = self.word("holds", text=self.quote(self.readable(expr)))
+        text = self.word("holds", text=self.readable(expr))
         if negate:
-            return _Phrase(self.word("not", text=text), False, compound=True)
+            return _Phrase(self.word("not", text=text), False)
         return _Phrase(text, False)
 
     def truthy_ref(self, expr: Ref, negate: bool) -> _Phrase:
@@ -322,7 +325,7 @@ class _Describer:
 
     def when(self, expr: Expr) -> str:
         phrase = self.condition(expr)
-        key = "when_noun" if phrase.noun or phrase.compound else "when"
+        key = "when_noun" if phrase.noun else "when"
         return self.word(key, phrase=phrase.text)
 
     # ------------------------------------------------------------------------ constraints
@@ -342,7 +345,7 @@ class _Describer:
             text = self.plain_rule(expr)
             if text is not None:
                 return text
-        return self.word("c_holds", text=self.quote(self.readable(expr)))
+        return self.word("c_holds", text=self.readable(expr))
 
     def plain_rule(self, expr: Binary) -> str | None:
         left, op, right = expr.left, expr.op, expr.right
