@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -319,21 +319,31 @@ def other_question_of(
 
 
 def _relevance_order(questionnaire: Questionnaire) -> tuple[tuple[Question, ...], list[str]]:
-    """The order (see ``Questionnaire.relevance_order``) and, when there is none, a cycle of
-    names (``[a, b, a]``)."""
-    items = list(questionnaire.items)
-    known = {q.id for q in items}
-    needs = {q.id: questionnaire.relevance_dependencies(q) & known for q in items}
+    """The order (see ``Questionnaire.relevance_order``) and, when there is none, a cycle."""
+    items = {q.id: q for q in questionnaire.items}
+    needs = {name: questionnaire.relevance_dependencies(q) for name, q in items.items()}
+    order, cycle = dependency_order(list(items), needs)
+    return tuple(items[name] for name in order), cycle
+
+
+def dependency_order(
+    names: list[str], needs: Mapping[str, frozenset[str]]
+) -> tuple[list[str], list[str]]:
+    """``names`` ordered so that each comes after the names it needs (others are ignored),
+    keeping the given order where free; when there is no such order, the names placed so far
+    and a cycle of names (``[a, b, a]``)."""
+    known = set(names)
+    waiting = {name: needs.get(name, frozenset()) & known for name in names}
     placed: set[str] = set()
-    order: list[Question] = []
-    while len(order) < len(items):
-        ready = next((q for q in items if q.id not in placed and needs[q.id] <= placed), None)
+    order: list[str] = []
+    while len(order) < len(names):
+        ready = next((n for n in names if n not in placed and waiting[n] <= placed), None)
         if ready is None:
-            left = {q.id: needs[q.id] - placed for q in items if q.id not in placed}
-            return tuple(order), _a_cycle(left)
-        placed.add(ready.id)
+            left = {n: waiting[n] - placed for n in names if n not in placed}
+            return order, _a_cycle(left)
+        placed.add(ready)
         order.append(ready)
-    return tuple(order), []
+    return order, []
 
 
 def _a_cycle(needs: dict[str, frozenset[str]]) -> list[str]:

@@ -1,0 +1,54 @@
+"""Questionnaire definitions as XLSForm files (the spreadsheet layout of ODK and KoboToolbox).
+
+- :func:`read_workbook` — an opened workbook into a :class:`~forms.model.Questionnaire`, or
+  :class:`DefinitionError` listing every :class:`Problem` (sheet, row, column, message);
+- :func:`read_xlsform` — the same from ``.xlsx`` bytes the hub trusts (the definitions shipped in
+  ``forms/definitions/``); an uploaded file is read by :func:`exports.definition_upload.read_definition`,
+  which runs the upload's container checks first;
+- :func:`write_xlsform` — a definition back to ``.xlsx`` bytes; reading them gives an equal one;
+- :mod:`~forms.xlsform.vocabulary` — the sheet, column and type names read, and those refused.
+
+The supported subset is described in ``docs/questionnaires.md``.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import load_workbook
+
+from forms.model import Questionnaire
+from forms.xlsform.problems import DefinitionError, Problem
+from forms.xlsform.reader import Reader
+from forms.xlsform.sheets import read_sheets, unreadable
+from forms.xlsform.writer import write_xlsform
+
+
+def read_workbook(workbook: Any, filename: str = "") -> Questionnaire:
+    """The definition in an opened (read-only) openpyxl workbook; ``filename`` gives the
+    form_id when the file has no ``settings`` sheet. Raises :class:`DefinitionError` only."""
+    return Reader(read_sheets(workbook), filename).questionnaire()
+
+
+def read_xlsform(data: bytes, filename: str = "") -> Questionnaire:
+    """The definition in ``.xlsx`` bytes the hub trusts (no container checks)."""
+    try:
+        workbook = load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except Exception as exc:
+        raise DefinitionError([Problem("", None, "", unreadable(exc))]) from exc
+    try:
+        return read_workbook(workbook, filename)
+    finally:
+        workbook.close()
+
+
+__all__ = [
+    "DefinitionError",
+    "Problem",
+    "read_workbook",
+    "read_xlsform",
+    "write_xlsform",
+]

@@ -1,0 +1,152 @@
+"""A :class:`Questionnaire` as an XLSForm file, in the layout the reader reads back equal.
+
+Sheet ``survey`` has one row per question, note and group boundary with ``label::ja`` and
+``label::en`` (and the same for hints and messages), rules as expression text; ``choices`` lists
+each choice list once; ``settings`` holds form_id, version, the title and the summary options.
+Every text cell is written as text, never as a formula, whatever it starts with.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from forms.expression import Expr, unparse
+from forms.model import Choice, Label, Question, Questionnaire
+from forms.xlsform.vocabulary import CHOICES, SETTINGS, SURVEY, TYPE_NAMES
+
+SURVEY_HEADERS = (
+    "type",
+    "name",
+    "label::ja",
+    "label::en",
+    "hint::ja",
+    "hint::en",
+    "required",
+    "relevant",
+    "constraint",
+    "constraint_message::ja",
+    "constraint_message::en",
+    "required_message::ja",
+    "required_message::en",
+    "personal",
+)
+CHOICE_HEADERS = ("list_name", "name", "label::ja", "label::en", "mark")
+SETTINGS_HEADERS = (
+    "form_id",
+    "version",
+    "form_title::ja",
+    "form_title::en",
+    "headline",
+    "listed_choice",
+)
+WIDTH = 28
+
+
+def write_xlsform(questionnaire: Questionnaire) -> bytes:
+    """The definition as .xlsx bytes; :func:`forms.xlsform.read_xlsform` reads it back equal."""
+    workbook = Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = SURVEY
+    _fill(survey, SURVEY_HEADERS, _survey_rows(questionnaire))
+    _fill(workbook.create_sheet(CHOICES), CHOICE_HEADERS, _choice_rows(questionnaire))
+    _fill(workbook.create_sheet(SETTINGS), SETTINGS_HEADERS, [_settings_row(questionnaire)])
+    workbook.properties.title = questionnaire.title.ja
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(sheet: Worksheet, headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column, value=header)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = WIDTH
+    for number, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            if value is None or value == "":
+                continue
+            cell = sheet.cell(row=number, column=column)
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if value[:1] in ("=", "+", "-", "@"):
+                    cell.quotePrefix = True
+    sheet.freeze_panes = "A2"
+
+
+def _texts(label: Label | None) -> tuple[str, str]:
+    return (label.ja, label.en) if label is not None else ("", "")
+
+
+def _rule(expr: Expr | None) -> str:
+    return unparse(expr) if expr is not None else ""
+
+
+def _survey_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for section in questionnaire.sections:
+        if section.grouped:
+            rows.append(
+                (
+                    "begin_group",
+                    section.id,
+                    *_texts(section.title),
+                    "",
+                    "",
+                    "",
+                    _rule(section.relevant),
+                )
+            )
+        rows += [_question_row(q) for q in section.items]
+        if section.grouped:
+            rows.append(("end_group",))
+    return rows
+
+
+def _question_row(question: Question) -> tuple[object, ...]:
+    kind = TYPE_NAMES[question.kind]
+    if question.has_choices:
+        kind = f"{kind} {question.list_name or question.id}"
+    required = question.required if isinstance(question.required, bool) else None
+    return (
+        kind,
+        question.id,
+        *_texts(question.label),
+        *_texts(question.hint),
+        "yes" if required else _rule(question.required_if),
+        _rule(question.relevant),
+        _rule(question.constraint),
+        *_texts(question.constraint_message),
+        *_texts(question.required_message),
+        "yes" if question.personal else "",
+    )
+
+
+def _choice_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
+    written: dict[str, tuple[Choice, ...]] = {}
+    rows: list[tuple[object, ...]] = []
+    for question in questionnaire.choice_questions:
+        list_name = question.list_name or question.id
+        if list_name in written:
+            if written[list_name] != question.choices:
+                raise ValueError(f"list {list_name} has different choices in {question.id}")
+            continue
+        written[list_name] = question.choices
+        rows += [(list_name, c.code, c.label.ja, c.label.en, c.mark) for c in question.choices]
+    return rows
+
+
+def _settings_row(questionnaire: Questionnaire) -> tuple[object, ...]:
+    return (
+        questionnaire.id,
+        str(questionnaire.version),
+        questionnaire.title.ja,
+        questionnaire.title.en,
+        questionnaire.headline,
+        questionnaire.listed_choice,
+    )

@@ -1,0 +1,505 @@
+"""XLSForm files: what is read (ODK/Kobo spellings included), every refusal with its sheet, row
+and cause, defensive reading, and the round trip write → read."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from exports.definition_upload import read_definition
+from forms import registry
+from forms.expression import parse
+from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
+from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
+from tests.forms.xlsform_files import YES_NO, form, xlsx
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
+
+
+def refused(data: bytes, filename: str = "kenshu.xlsx") -> list[Problem]:
+    with pytest.raises(DefinitionError) as info:
+        read_definition(data, filename)
+    assert info.value.problems
+    return info.value.problems
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+# ------------------------------------------------------------------------------------ reading
+
+
+def test_a_small_form_reads_into_the_model() -> None:
+    data = form(
+        [
+            ("begin_group", "g", "参加状況", "", "", ""),
+            ("select_one yes_no", "attended", "研修会に参加しましたか", "yes", "", ""),
+            (
+                "integer",
+                "people",
+                "参加人数",
+                "${attended} = 'yes'",
+                "${attended} = 'yes'",
+                ". >= 1",
+            ),
+            ("end_group", "", "", "", "", ""),
+            ("note", "thanks", "ご協力ありがとうございました。", "", "", ""),
+        ],
+        YES_NO,
+    )
+    q = read_xlsform(data, "kenshu.xlsx")
+    assert (q.id, q.version, q.title) == ("kenshu", 1, Label.same("研修会調査"))
+    group, tail = q.sections
+    assert (group.id, group.title.ja, tail.id) == ("g", "参加状況", "")
+    attended, people = group.items
+    assert attended.kind == Kind.ONE_OF
+    assert attended.codes == ("yes", "no")
+    assert attended.required is True
+    assert people.required == parse("${attended} = 'yes'")
+    assert people.relevant == parse("${attended} = 'yes'")
+    assert people.min_value == 1
+    assert [i.kind for i in tail.items] == [Kind.NOTE]
+    assert [x.id for x in q.questions] == ["attended", "people"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("select_one yes_no", Kind.ONE_OF),
+        ("select one yes_no", Kind.ONE_OF),
+        ("select one from yes_no", Kind.ONE_OF),
+        ("select_multiple yes_no", Kind.MANY_OF),
+        ("select all that apply yes_no", Kind.MANY_OF),
+        ("select multiple yes_no", Kind.MANY_OF),
+        ("text", Kind.TEXT),
+        ("string", Kind.TEXT),
+        ("integer", Kind.INTEGER),
+        ("int", Kind.INTEGER),
+        ("decimal", Kind.DECIMAL),
+        ("date", Kind.DATE),
+        ("acknowledge", Kind.BOOL),
+        ("phone", Kind.PHONE),
+        ("email", Kind.EMAIL),
+        ("Text", Kind.TEXT),
+        ("  select_one   yes_no ", Kind.ONE_OF),
+    ],
+)
+def test_types_in_every_spelling_xlsform_still_accepts(typed: str, kind: Kind) -> None:
+    q = read_xlsform(form([(typed, "q", "質問", "", "", "")], YES_NO))
+    assert q.question("q").kind == kind
+
+
+@pytest.mark.parametrize(
+    ("begin", "end"), [("begin group", "end group"), ("begin_group", "end_group")]
+)
+def test_groups_in_both_spellings(begin: str, end: str) -> None:
+    q = read_xlsform(
+        form([(begin, "g", "グループ", "", "", ""), ("text", "a", "A", "", "", ""), (end,)])
+    )
+    assert [(s.id, [i.id for i in s.items]) for s in q.sections] == [("g", ["a"])]
+
+
+@pytest.mark.parametrize(
+    ("headers", "ja", "en"),
+    [
+        (("label::ja", "label::en"), "日本語の質問", "English question"),
+        (("label::Japanese (ja)", "label::English (en)"), "日本語の質問", "English question"),
+        (("label:Japanese", "label:English"), "日本語の質問", "English question"),
+        (("label::日本語", "label::English"), "日本語の質問", "English question"),
+        (("label", "label::English (en)"), "日本語の質問", "English question"),
+    ],
+)
+def test_label_columns_in_each_language_form(headers: tuple[str, str], ja: str, en: str) -> None:
+    data = form(
+        [("text", "q", ja, en)],
+        survey_header=("type", "name", *headers),
+    )
+    assert read_xlsform(data).question("q").label == Label(ja, en)
+
+
+@pytest.mark.parametrize(
+    "header", ["label", "label::ja", "label::English (en)", "label::French (fr)"]
+)
+def test_a_label_in_one_language_serves_every_language(header: str) -> None:
+    data = form([("text", "q", "一つの言語だけ")], survey_header=("type", "name", header))
+    assert read_xlsform(data).question("q").label == Label.same("一つの言語だけ")
+
+
+def test_default_language_names_the_plain_label_column() -> None:
+    data = form(
+        [("text", "q", "Question", "質問")],
+        survey_header=("type", "name", "label", "label::ja"),
+        settings=(("form_id", "default_language"), ("kenshu", "English (en)")),
+    )
+    assert read_xlsform(data).question("q").label == Label("質問", "Question")
+
+
+def test_older_column_spellings() -> None:
+    data = xlsx(
+        {
+            "survey": [
+                ("type", "name", "caption", "relevance", "constraint", "jr:constraintMsg"),
+                ("select_one yn", "a", "A", "", "", ""),
+                ("integer", "b", "B", "${a} = 'y'", ". < 10", "10未満です"),
+            ],
+            "choices": [
+                ("list name", "value", "label"),
+                ("yn", "y", "はい"),
+                ("yn", "n", "いいえ"),
+            ],
+        }
+    )
+    q = read_xlsform(data, "old_form.xlsx")
+    b = q.question("b")
+    assert b.relevant == parse("${a} = 'y'")
+    assert b.constraint_message == Label.same("10未満です")
+    assert q.id == "old_form"
+
+
+def test_without_settings_the_file_name_is_the_form_id_and_the_version_is_1() -> None:
+    q = read_xlsform(form([("text", "q", "質問")], settings=None), "renrakukai_2025.xlsx")
+    assert (q.id, q.version, q.title) == ("renrakukai_2025", 1, Label.same("renrakukai_2025"))
+
+
+def test_or_other_adds_the_other_choice_and_its_text_question() -> None:
+    q = read_xlsform(form([("select_one yes_no or_other", "how", "方法")], YES_NO))
+    assert q.question("how").codes == ("yes", "no", "other")
+    text = q.question("how_other")
+    assert (text.kind, text.other_of) == (Kind.TEXT, "how")
+    assert text.relevant == parse("selected(${how}, 'other')")
+
+
+def test_an_other_text_question_is_linked_to_its_choice_question() -> None:
+    data = form(
+        [
+            ("select_multiple plans", "plans", "計画"),
+            ("text", "plans_other", "計画（その他）", "", "selected(${plans}, 'other')"),
+        ],
+        (("plans", "a", "A"), ("plans", "other", "その他")),
+    )
+    assert read_xlsform(data).question("plans_other").other_of == "plans"
+
+
+def test_cells_are_read_as_typed_text() -> None:
+    data = form(
+        [
+            ("select_one nums", "n", "=SUM(A1:A3)", "TRUE"),
+            ("text", "t", "+81 3 5321 1111", ""),
+        ],
+        (("nums", 1, "一"), ("nums", 2.0, "二")),
+        settings=(("form_id", "version"), ("kenshu", 20240401)),
+    )
+    q = read_xlsform(data)
+    assert q.question("n").label.ja == "=SUM(A1:A3)"
+    assert q.question("n").codes == ("1", "2")
+    assert q.question("n").required is True
+    assert q.question("t").label.ja == "+81 3 5321 1111"
+    assert q.version == 20240401
+
+
+def test_other_sheets_and_unknown_columns_are_ignored() -> None:
+    data = xlsx(
+        {
+            "survey": [
+                ("type", "name", "label", "appearance", "備考"),
+                ("text", "q", "質問", "multiline", "担当メモ"),
+            ],
+            "説明": [("このファイルについて",)],
+        }
+    )
+    assert read_xlsform(data, "memo.xlsx").question("q").label.ja == "質問"
+
+
+def test_summary_options_from_the_settings() -> None:
+    data = form(
+        [("select_one yes_no", "attended", "参加")],
+        YES_NO,
+        settings=(("form_id", "headline", "listed_choice"), ("kenshu", "attended", "yes")),
+    )
+    q = read_xlsform(data)
+    assert (q.headline, q.listed_choice) == ("attended", "yes")
+
+
+# ----------------------------------------------------------------------------------- refusing
+
+
+@pytest.mark.parametrize(
+    ("survey", "row", "column", "cause"),
+    [
+        ([("text", "q", "A"), ("text", "q", "B")], 3, "name", "2行目でも使われています"),
+        ([("text", "q", "")], 2, "label", "label（質問文）が空"),
+        ([("text", "", "A")], 2, "name", "name が空"),
+        ([("", "q", "A")], 2, "type", "type が空"),
+        ([("text", "1q", "A")], 2, "name", "名前「1q」は使えません"),
+        ([("text", "reference_date", "A")], 2, "name", "ハブが使う"),
+        ([("text", "version", "A")], 2, "name", "ハブが使う"),
+        ([("geopoint", "where", "場所")], 2, "type", "位置情報"),
+        ([("calculate", "c", "計算")], 2, "type", "calculate"),
+        ([("begin repeat", "r", "繰り返し"), ("end repeat",)], 2, "type", "repeat"),
+        ([("image", "p", "写真")], 2, "type", "画像"),
+        ([("time", "t", "時刻")], 2, "type", "時刻"),
+        ([("start", "s", "開始")], 2, "type", "メタデータ"),
+        ([("select_one_from_file x.csv", "s", "外部")], 2, "type", "外部ファイル"),
+        ([("textt", "q", "A")], 2, "type", "「text」のことですか"),
+        ([("select_one", "q", "A")], 2, "type", "選択肢リストの名前"),
+        (
+            [("select_one nolist", "q", "A")],
+            2,
+            "type",
+            "選択肢リスト「nolist」が choices シートにありません",
+        ),
+        (
+            [("text", "q", "A", "", "${missing} = 'x'")],
+            2,
+            "relevant",
+            "「missing」という名前の質問はありません",
+        ),
+        ([("text", "q", "A", "", "foo(1)")], 2, "relevant", "1文字目: 関数「foo」は使えません"),
+        ([("text", "q", "A", "", ". = 'x'")], 2, "relevant", "constraint の中だけ"),
+        ([("text", "q", "A", "${q", "")], 2, "required", "1文字目"),
+        ([("integer", "q", "A", "", "", ". >= ")], 2, "constraint", "式が途中で終わっています"),
+        (
+            [("text", "a", "A", "", "${b} = 'x'"), ("text", "b", "B", "", "${a} = 'y'")],
+            2,
+            "relevant",
+            "relevant が循環しています: a → b → a",
+        ),
+        ([("text", "a", "A", "", "${a} != ''")], 2, "relevant", "a → a"),
+        ([("note", "n", "説明", "yes")], 2, "required", "note（説明文）には required"),
+        (
+            [("begin_group", "g", "G"), ("text", "q", "A")],
+            2,
+            "type",
+            "end_group で閉じられていません",
+        ),
+        ([("end_group",)], 2, "type", "対応する begin_group"),
+        (
+            [("begin_group", "g", "G"), ("begin_group", "h", "H"), ("end_group",), ("end_group",)],
+            3,
+            "type",
+            "グループの中にグループは置けません",
+        ),
+        (
+            [("text", "q", "A", "", "${g} = ''"), ("begin_group", "g", "G"), ("end_group",)],
+            2,
+            "relevant",
+            "グループで、回答がありません",
+        ),
+        (
+            [("note", "n", "説明"), ("text", "q", "A", "", "${n} = ''")],
+            3,
+            "relevant",
+            "note（説明文）で、回答がありません",
+        ),
+    ],
+)
+def test_each_refusal_names_sheet_row_and_cause(
+    survey: list[tuple[str, ...]], row: int, column: str, cause: str
+) -> None:
+    problem = only(refused(form(survey)))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", row, column)
+    assert cause in problem.message
+    assert str(problem).startswith(f"surveyシート {row}行目 {column}列: ")
+
+
+def test_a_code_not_in_the_list_is_refused_with_its_position() -> None:
+    problem = only(
+        refused(
+            form([("select_one yes_no", "a", "A"), ("text", "b", "B", "", "${a} = 'yse'")], YES_NO)
+        )
+    )
+    assert (problem.row, problem.column) == (3, "relevant")
+    assert problem.message.startswith(
+        "8文字目: 「yse」は「a」の選択肢にありません（選択肢: yes, no）"
+    )
+
+
+@pytest.mark.parametrize(
+    ("choices", "row", "column", "cause"),
+    [
+        ([("yes_no", "yes", "はい"), ("yes_no", "yes", "はい")], 3, "name", "2回あります（2行目）"),
+        ([("yes_no", "y n", "はい")], 2, "name", "「y n」は使えません"),
+        ([("yes_no", "yes", "")], 2, "label", "label（選択肢の表示名）が空"),
+        ([("", "yes", "はい")], 2, "list_name", "list_name が空"),
+    ],
+)
+def test_choice_refusals(choices: list[tuple[str, ...]], row: int, column: str, cause: str) -> None:
+    problems = refused(form([("text", "q", "A")], choices))
+    problem = only(problems)
+    assert (problem.sheet, problem.row, problem.column) == ("choices", row, column)
+    assert cause in problem.message
+
+
+@pytest.mark.parametrize(
+    ("rows", "column", "cause"),
+    [
+        ((("form_id", "version"), ("kenshu", "v2")), "version", "1以上の整数"),
+        ((("form_id", "version"), ("kenshu", 0)), "version", "1以上の整数"),
+        ((("form_id",), ("研修会",)), "form_id", "form_id「研修会」は使えません"),
+        ((("form_id", "headline"), ("kenshu", "q")), "headline", "select_one の質問"),
+        ((("form_id", "listed_choice"), ("kenshu", "x")), "listed_choice", "headline も必要"),
+    ],
+)
+def test_settings_refusals(rows: tuple[tuple[object, ...], ...], column: str, cause: str) -> None:
+    problem = only(refused(form([("text", "q", "A")], settings=rows)))
+    assert (problem.sheet, problem.row, problem.column) == ("settings", 2, column)
+    assert cause in problem.message
+
+
+def test_no_form_id_anywhere_is_refused() -> None:
+    problem = only(refused(form([("text", "q", "A")], settings=None), "研修会調査.xlsx"))
+    assert (problem.sheet, problem.column) == ("settings", "form_id")
+
+
+def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
+    data = form([("text", "q", "A", "既定値")], survey_header=("type", "name", "label", "default"))
+    problem = only(refused(data))
+    assert (problem.row, problem.column) == (2, "default")
+    assert "default 列はハブでは使えません" in problem.message
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    problems = refused(
+        form(
+            [
+                ("text", "q", ""),
+                ("geopoint", "where", "場所"),
+                ("text", "q", "重複"),
+                ("select_one nolist", "s", "S"),
+            ]
+        )
+    )
+    assert [(p.row, p.column) for p in problems] == [
+        (2, "label"),
+        (3, "type"),
+        (4, "name"),
+        (5, "type"),
+    ]
+
+
+def test_missing_survey_sheet_and_headers() -> None:
+    problem = only(refused(xlsx({"Sheet1": [("type",)]})))
+    assert (problem.sheet, problem.row) == ("survey", None)
+    problems = refused(xlsx({"survey": [("name", "label"), ("q", "A")]}))
+    assert [(p.row, p.column) for p in problems] == [(1, "type")]
+
+
+def test_a_formula_in_a_name_is_just_a_bad_name() -> None:
+    problem = only(refused(form([("text", '=HYPERLINK("http://x")', "A")])))
+    assert problem.column == "name"
+
+
+# -------------------------------------------------------------------------------- round trip
+
+
+def test_torikumi_round_trips() -> None:
+    torikumi = registry.latest("torikumi")
+    once = read_xlsform(write_xlsform(torikumi), "other.xlsx")
+    assert [q.id for q in once.items] == [q.id for q in torikumi.items]
+    assert read_xlsform(write_xlsform(once)) == once
+
+
+def test_the_example_round_trips() -> None:
+    example = read_xlsform(EXAMPLE.read_bytes(), EXAMPLE.name)
+    assert read_xlsform(write_xlsform(example)) == example
+
+
+def test_formula_looking_text_is_written_as_text() -> None:
+    q = read_xlsform(
+        form(
+            [("text", "q", "=1+1", "", "", "")],
+            settings=(("form_id", "form_title"), ("kenshu", "@SUM(A1)")),
+        )
+    )
+    data = write_xlsform(q)
+    workbook = load_workbook(io.BytesIO(data))
+    cells = [c for row in workbook["survey"].iter_rows() for c in row if c.value == "=1+1"]
+    assert [c.data_type for c in cells] == ["s", "s"]
+    assert read_xlsform(data) == q
+
+
+def test_the_written_file_is_the_documented_layout() -> None:
+    workbook = load_workbook(io.BytesIO(write_xlsform(registry.latest("torikumi"))))
+    assert workbook.sheetnames == ["survey", "choices", "settings"]
+    headers = [c.value for c in next(workbook["survey"].iter_rows(max_row=1))]
+    assert headers[:4] == ["type", "name", "label::ja", "label::en"]
+    assert "personal" in headers
+
+
+_TEXT = (
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+_LABELS = st.builds(Label, _TEXT, _TEXT) | _TEXT.map(Label.same)
+_CHOICES = st.lists(
+    st.builds(
+        Choice,
+        st.from_regex(r"[a-z0-9_]{1,8}", fullmatch=True),
+        _LABELS,
+        st.sampled_from(["", "①"]),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda c: c.code,
+)
+_RULES = st.sampled_from(
+    [
+        None,
+        parse("${q0} != ''"),
+        parse("string-length(${q0}) > 2 or not(${q0})"),
+        parse("count-selected(${q0}) > 1"),
+    ]
+)
+
+
+@st.composite
+def _questionnaires(draw: st.DrawFn) -> Questionnaire:
+    count = draw(st.integers(min_value=1, max_value=6))
+    questions = []
+    for index in range(count):
+        kind = draw(st.sampled_from([k for k in Kind if k != Kind.NOTE]))
+        choices = tuple(draw(_CHOICES)) if kind in (Kind.ONE_OF, Kind.MANY_OF) else ()
+        relevant = draw(_RULES) if index > 0 else None
+        questions.append(
+            Question(
+                id=f"q{index}",
+                kind=kind,
+                label=draw(_LABELS),
+                hint=draw(st.none() | _LABELS),
+                required=draw(st.sampled_from([False, True, parse("${q0} = ''")]))
+                if index
+                else True,
+                relevant=relevant,
+                constraint=draw(st.sampled_from([None, parse(". != ''")])),
+                choices=choices,
+                list_name=f"list{index}" if choices else "",
+                personal=draw(st.booleans()),
+            )
+        )
+    split = draw(st.integers(min_value=0, max_value=count))
+    group_rule = draw(_RULES) if split else None
+    sections = (
+        Section("", Label("", ""), tuple(questions[:split])),
+        Section("g", draw(_LABELS), tuple(questions[split:]), group_rule),
+    )
+    return Questionnaire(
+        "random", draw(st.integers(1, 99)), draw(_LABELS), tuple(s for s in sections if s.items)
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(_questionnaires())
+def test_any_definition_round_trips(definition: Questionnaire) -> None:
+    assert read_xlsform(write_xlsform(definition)) == definition
