@@ -18,11 +18,10 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from forms import normalize
+from forms import normalize, registry
 from forms.expression import parse
 from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
 from forms.schema import completeness_errors, is_empty, load_answers
-from forms.torikumi import TORIKUMI
 
 L = Label
 ALWAYS = True
@@ -180,7 +179,7 @@ CHALLENGE_QUESTIONS: tuple[str, ...] = (
 def _topic_choices() -> tuple[Choice, ...]:
     choices: list[Choice] = []
     for question_id in CHALLENGE_QUESTIONS:
-        question = TORIKUMI.question(question_id)
+        question = registry.latest("torikumi").question(question_id)
         for choice in question.choices:
             label = choice.label
             if choice.code == "other":

@@ -1,15 +1,32 @@
-"""The built-in questionnaires, by id and version.
+"""The questionnaires the hub ships, read from their definition files in ``forms/definitions/``.
 
-A new version of a questionnaire is added beside the old one (never edited in place), so rounds
-opened with the old version keep their meaning and old Excel templates still upload.
+Each file is an XLSForm (``docs/questionnaires.md``) and the only place its questions, codes and
+labels are written. A new version of a questionnaire is a new file beside the old one, never an
+edit in place, so rounds opened on the old version keep their meaning and old Excel templates
+still upload. (Definitions stored in the database come with issue 12, part B.)
 """
 
 from __future__ import annotations
 
-from forms.model import Questionnaire
-from forms.torikumi import TORIKUMI
+from pathlib import Path
 
-BUILT_IN: tuple[Questionnaire, ...] = (TORIKUMI,)
+from forms.model import Questionnaire
+from forms.xlsform import read_xlsform
+
+DEFINITIONS = Path(__file__).parent / "definitions"
+
+
+def _shipped() -> tuple[Questionnaire, ...]:
+    definitions = tuple(
+        read_xlsform(path.read_bytes(), path.name) for path in sorted(DEFINITIONS.glob("*.xlsx"))
+    )
+    keys = [(q.id, q.version) for q in definitions]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"two definition files hold the same questionnaire version: {keys}")
+    return definitions
+
+
+BUILT_IN: tuple[Questionnaire, ...] = _shipped()
 
 _BY_KEY = {(q.id, q.version): q for q in BUILT_IN}
 
@@ -22,7 +39,7 @@ def get(questionnaire_id: str, version: int) -> Questionnaire:
 
 
 def latest(questionnaire_id: str) -> Questionnaire:
-    versions = [q for q in BUILT_IN if q.id == questionnaire_id]
+    versions = [q for q in _BY_KEY.values() if q.id == questionnaire_id]
     if not versions:
         raise LookupError(f"unknown questionnaire {questionnaire_id}")
     return max(versions, key=lambda q: q.version)

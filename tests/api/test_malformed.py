@@ -11,9 +11,11 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forms.torikumi import TORIKUMI
+from forms import registry
 from tests.api.conftest import CHIYODA, response_url
 from tests.conftest import Api
+
+TORIKUMI = registry.latest("torikumi")
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 FUZZ = settings(

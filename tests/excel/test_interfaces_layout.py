@@ -12,7 +12,7 @@ import openpyxl
 from flask.testing import FlaskClient
 
 from exports.template import items
-from forms.torikumi import TORIKUMI
+from forms import registry
 from tests.conftest import Api
 from tests.excel.conftest import (
     CHIYODA,
@@ -26,6 +26,8 @@ from tests.excel.conftest import (
     save,
 )
 from tests.excel.test_pages import send
+
+TORIKUMI = registry.latest("torikumi")
 
 INJECTION = '=HYPERLINK("http://evil.example/","ここをクリック")'
 

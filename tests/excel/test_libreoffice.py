@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from exports.template import SHEET
+from forms import registry
 from forms.schema import load_answers
-from forms.torikumi import TORIKUMI
 from tests import libreoffice
 from tests.conftest import Api
 from tests.excel.conftest import CHIYODA, download, fill, open_xlsx, post_file, rows_by_key
+
+TORIKUMI = registry.latest("torikumi")
 
 pytestmark = pytest.mark.libreoffice
 

@@ -11,12 +11,14 @@ from urllib.parse import unquote
 from openpyxl.workbook.workbook import Workbook
 
 from exports.template import META_SHEET, SHEET
+from forms import registry
 from forms.model import Kind
-from forms.torikumi import TORIKUMI
 from hub.db import db, utcnow
 from hub.services import responses
 from tests.conftest import Api, complete_answers, make_round
 from tests.excel.conftest import CHIYODA, download, open_xlsx, rows_by_key
+
+TORIKUMI = registry.latest("torikumi")
 
 INJECTION = "=cmd|' /C calc'!A0"
 

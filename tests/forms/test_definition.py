@@ -11,7 +11,8 @@ from forms import registry
 from forms.expression import parse
 from forms.model import OTHER, Choice, Kind, Label, Question, Questionnaire, Section
 from forms.rules import Context
-from forms.torikumi import TORIKUMI
+
+TORIKUMI = registry.latest("torikumi")
 
 PRODUCT_MD = Path(__file__).resolve().parents[3] / "shared" / "spec" / "PRODUCT.md"
 

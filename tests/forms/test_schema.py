@@ -10,11 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError, fields
 
+from forms import registry
 from forms.model import OTHER, Kind
 from forms.rules import Context
 from forms.schema import AnswerField, completeness_errors, load_answers, schema_for
-from forms.torikumi import TORIKUMI
 from tests.conftest import complete_answers
+
+TORIKUMI = registry.latest("torikumi")
 
 REFERENCE = date(2021, 4, 1)
 PROPERTY = settings(max_examples=80, deadline=None)

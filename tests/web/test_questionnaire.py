@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 
+from forms import registry
 from forms.model import Kind
-from forms.torikumi import TORIKUMI
 from hub.db import db, utcnow
 from hub.models import ResponseState, Revision
 from hub.services import responses
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.web.conftest import Web, field_values, page, text_of
+
+TORIKUMI = registry.latest("torikumi")
 
 CHIYODA = "131016"
 HACHIOJI = "132012"

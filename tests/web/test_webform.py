@@ -6,9 +6,11 @@ import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
+from forms import registry
 from forms.model import Kind, Label, Question, Questionnaire, Section
-from forms.torikumi import TORIKUMI
 from forms.webform import MultiCheckboxField, form_class
+
+TORIKUMI = registry.latest("torikumi")
 
 FIELD_TYPES = {
     Kind.ONE_OF: RadioField,
