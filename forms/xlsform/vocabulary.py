@@ -67,7 +67,6 @@ SELECT_TYPES: dict[str, Kind] = {
     "select one using": Kind.ONE_OF,
     "add select one prompt using": Kind.ONE_OF,
     "select_multiple": Kind.MANY_OF,
-    "select multiple": Kind.MANY_OF,
     "q select": Kind.MANY_OF,
     "select all that apply": Kind.MANY_OF,
     "select all that apply from": Kind.MANY_OF,
@@ -188,6 +187,7 @@ UNSUPPORTED_TYPES: dict[str, str] = {
             "uri:simserial",
             "uri:phonenumber",
             "uri:username",
+            "uri:email",
             "number of days in last month",
             "number of days in last six months",
             "number of days in last year",
@@ -332,10 +332,16 @@ def language(text: str) -> str:
     return LANGUAGE_NAMES.get(key, key)
 
 
+TITLE_COLUMNS = {"form_title_en": ("form_title", "en"), "form_title_ja": ("form_title", "ja")}
+"""The hub's settings columns for the title in one language (XLSForm's form_title has none)."""
+
+
 def split_header(header: str) -> tuple[str, str | None]:
     """``(column, language)`` of a header: ``label::English (en)`` → ``("label", "en")``,
     ``label:Japanese`` → ``("label", "ja")``, ``relevance`` → ``("relevant", None)``."""
     text = " ".join(header.split()).lower()
+    if text in TITLE_COLUMNS:
+        return TITLE_COLUMNS[text]
     if text in COLUMN_ALIASES:
         return COLUMN_ALIASES[text], None
     for separator in ("::", ":"):

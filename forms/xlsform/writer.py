@@ -38,11 +38,13 @@ CHOICE_HEADERS = ("list_name", "name", "label::ja", "label::en", "mark")
 SETTINGS_HEADERS = (
     "form_id",
     "version",
-    "form_title::ja",
-    "form_title::en",
+    "form_title",
+    "form_title_en",
     "headline",
     "listed_choice",
 )
+"""``form_title`` is the Japanese title (XLSForm's title has no languages; pyxform fails on
+``form_title::en``), ``form_title_en`` the hub's column for the English one."""
 WIDTH = 28
 
 

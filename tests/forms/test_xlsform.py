@@ -77,7 +77,6 @@ def test_a_small_form_reads_into_the_model() -> None:
         ("select one from yes_no", Kind.ONE_OF),
         ("select_multiple yes_no", Kind.MANY_OF),
         ("select all that apply yes_no", Kind.MANY_OF),
-        ("select multiple yes_no", Kind.MANY_OF),
         ("text", Kind.TEXT),
         ("string", Kind.TEXT),
         ("integer", Kind.INTEGER),

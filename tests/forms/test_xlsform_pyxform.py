@@ -1,0 +1,110 @@
+"""The hub's XLSForm against pyxform, the reference implementation (a development dependency).
+
+pyxform is not used at run time (docs/questionnaires.md says why); these tests keep the two
+honest: every type pyxform knows is read or refused by name, every spelling read means what it
+means in pyxform, and the files the hub writes convert to an XForm once the hub's extensions are
+mapped to plain XLSForm.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pyxform import aliases, constants, xls2xform
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+from forms import registry
+from forms.model import Kind, Questionnaire
+from forms.xlsform import read_xlsform, write_xlsform
+from forms.xlsform.vocabulary import SELECT_TYPES, SIMPLE_TYPES, select_type, unsupported_type
+from forms.xlsform.writer import SURVEY_HEADERS
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
+EXTENSIONS = {"phone", "email"}
+"""The hub's own types (``email`` is device metadata in ODK; here the respondent types it)."""
+
+
+def _read_or_refused(type_text: str) -> bool:
+    lowered = type_text.lower()
+    return (
+        lowered in SIMPLE_TYPES
+        or select_type(f"{type_text} some_list") is not None
+        or unsupported_type(type_text) is not None
+        or unsupported_type(lowered) is not None
+    )
+
+
+@pytest.mark.parametrize("type_text", sorted(QUESTION_TYPE_DICT))
+def test_every_type_pyxform_knows_is_read_or_refused_by_name(type_text: str) -> None:
+    assert _read_or_refused(type_text), type_text
+
+
+@pytest.mark.parametrize("command", sorted(aliases.select))
+def test_every_select_spelling_is_read_or_refused_by_name(command: str) -> None:
+    assert select_type(f"{command} some_list") is not None or unsupported_type(
+        f"{command} some_list"
+    ), command
+
+
+_BIND_KINDS = {"string": Kind.TEXT, "int": Kind.INTEGER, "decimal": Kind.DECIMAL, "date": Kind.DATE}
+
+
+@pytest.mark.parametrize("type_text", sorted(set(SIMPLE_TYPES) - EXTENSIONS))
+def test_each_simple_spelling_means_what_it_means_in_pyxform(type_text: str) -> None:
+    entry = QUESTION_TYPE_DICT[type_text]
+    kind = SIMPLE_TYPES[type_text]
+    if kind == Kind.NOTE:
+        assert entry["bind"]["readonly"] == "true()"
+    elif kind == Kind.BOOL:
+        assert entry["control"]["tag"] == "trigger"
+    else:
+        assert _BIND_KINDS[entry["bind"]["type"]] == kind
+        assert entry["control"]["tag"] == "input"
+
+
+@pytest.mark.parametrize("command", sorted(SELECT_TYPES))
+def test_each_select_spelling_means_what_it_means_in_pyxform(command: str) -> None:
+    expected = {Kind.ONE_OF: constants.SELECT_ONE, Kind.MANY_OF: constants.SELECT_ALL_THAT_APPLY}
+    if command in aliases.select:
+        assert aliases.select[command] == expected[SELECT_TYPES[command]]
+    else:
+        tag = QUESTION_TYPE_DICT[command]["control"]["tag"]
+        assert tag == ("select1" if SELECT_TYPES[command] == Kind.ONE_OF else "select")
+
+
+def as_plain_xlsform(data: bytes) -> bytes:
+    """The hub's file as plain XLSForm: ``phone``/``email`` become ``text`` and
+    ``${reference_date}`` a ``calculate`` holding a date (what a round supplies)."""
+    workbook = load_workbook(io.BytesIO(data))
+    survey = workbook["survey"]
+    for row in survey.iter_rows(min_row=2):
+        if row[0].value in EXTENSIONS:
+            row[0].value = "text"
+    calculation = len(SURVEY_HEADERS) + 1
+    survey.cell(row=1, column=calculation, value="calculation")
+    survey.append(["calculate", "reference_date"])
+    survey.cell(row=survey.max_row, column=calculation, value="'2021-04-01'")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [registry.latest("torikumi"), read_xlsform(EXAMPLE.read_bytes(), EXAMPLE.name)],
+    ids=["torikumi", "example"],
+)
+def test_files_the_hub_writes_convert_to_an_xform(
+    definition: Questionnaire, tmp_path: Path
+) -> None:
+    path = tmp_path / f"{definition.id}.xlsx"
+    path.write_bytes(as_plain_xlsform(write_xlsform(definition)))
+    result = xls2xform.convert(xlsform=str(path), validate=False)
+    assert result.warnings == []
+    assert f"<h:title>{definition.title.ja}</h:title>" in result.xform
+    for question in definition.questions:
+        assert f"/{question.id}" in result.xform, question.id
+    assert 'lang="en"' in result.xform
