@@ -211,14 +211,18 @@ def _selected(answer: Value, code: Value) -> bool:
 
 def _int(value: Value) -> float:
     x = number(value)
-    return x if math.isnan(x) or math.isinf(x) else float(math.trunc(x))
+    return x if math.isnan(x) or math.isinf(x) else math.copysign(float(math.trunc(x)), x)
+
+
+FIRST_DAY = (date.min - EPOCH).days
+LAST_DAY = (date.max - EPOCH).days
 
 
 def _date(value: Value) -> Value:
     if isinstance(value, str):
         return as_date(value) or ""
     x = number(value)
-    if math.isnan(x) or math.isinf(x) or abs(x) > 2_000_000:
+    if math.isnan(x) or not FIRST_DAY <= x < LAST_DAY + 1:
         return ""
     return EPOCH + timedelta(days=math.floor(x))
 

@@ -10,6 +10,8 @@
   var UNKNOWN = { unknown: true };
   var NUMBER = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
   var DAY = 86400000;
+  var FIRST_DAY = -719162;  /* 0001-01-01, as Python's date.min */
+  var LAST_DAY = 2932896;   /* 9999-12-31 */
 
   function isDate(v) { return v !== null && typeof v === "object" && typeof v.days === "number"; }
 
@@ -52,13 +54,23 @@
     if (typeof v === "number") {
       if (isNaN(v)) { return "NaN"; }
       if (!isFinite(v)) { return v > 0 ? "Infinity" : "-Infinity"; }
-      return v === Math.trunc(v) ? String(Math.trunc(v)) : String(v);
+      return positional(String(v === Math.trunc(v) ? Math.trunc(v) : v));
     }
     if (isDate(v)) {
       var d = new Date(v.days * DAY);
       return pad(d.getUTCFullYear(), 4) + "-" + pad(d.getUTCMonth() + 1, 2) + "-" + pad(d.getUTCDate(), 2);
     }
     return v;
+  }
+
+  /* "1.5e-7" as "0.00000015": numbers are written without an exponent, as on the server. */
+  function positional(text) {
+    var m = /^(-?)(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+    if (!m) { return text; }
+    var digits = m[2] + (m[3] || ""), point = m[2].length + Number(m[4]);
+    if (point <= 0) { return m[1] + "0." + new Array(1 - point).join("0") + digits; }
+    if (point >= digits.length) { return m[1] + digits + new Array(point - digits.length + 1).join("0"); }
+    return m[1] + digits.slice(0, point) + "." + digits.slice(point);
   }
 
   function words(v) { return toText(v).split(/\s+/).filter(Boolean); }
@@ -108,7 +120,7 @@
     "date": function (v) {
       if (typeof v === "string") { return asDate(v) || ""; }
       var x = toNumber(v);
-      return isNaN(x) || !isFinite(x) || Math.abs(x) > 2000000 ? "" : { days: Math.floor(x) };
+      return isNaN(x) || !(x >= FIRST_DAY && x < LAST_DAY + 1) ? "" : { days: Math.floor(x) };
     }
   };
 
