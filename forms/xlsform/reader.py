@@ -732,8 +732,8 @@ class Reader:
             None,
             "form_id",
             _(
-                "form_id がありません。settings シートに form_id を書くか、ファイル名を "
-                "半角英数字（例: kenshu.xlsx）にしてください。"
+                "form_id がありません。settings シートに form_id を書くか、"
+                "ファイル名を半角英数字（例: kenshu.xlsx）にしてください。"
             ),
         )
         return None
