@@ -16,6 +16,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from flask_babel import gettext as _
 
+from forms.model import Label
 from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.vocabulary import split_header
 
@@ -61,6 +62,22 @@ class Sheet:
     def header(self, name: str) -> str:
         column = self.column(name)
         return column.header if column is not None else name
+
+    def label(self, row: Row, name: str, default_language: str) -> Label | None:
+        """The texts of the ``name`` columns (``label``, ``label::ja``, ``label::English (en)``)
+        as a Label; a plain column is in ``default_language``, and a text in one language
+        serves both."""
+        texts: dict[str, str] = {}
+        for column in self.columns_named(name):
+            text = row.texts.get(column.index, "")
+            if text:
+                texts.setdefault(column.language or default_language, text)
+        if not texts:
+            return None
+        others = [t for lang, t in texts.items() if lang not in ("ja", "en")]
+        ja = texts.get("ja") or texts.get("en") or others[0]
+        en = texts.get("en") or texts.get("ja") or others[0]
+        return Label(ja, en)
 
 
 def read_sheets(workbook: Any) -> dict[str, Sheet]:

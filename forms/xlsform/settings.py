@@ -1,0 +1,126 @@
+"""The ``settings`` sheet: form_id (or the file name), version, title, default language and the
+summary options ``headline`` and ``listed_choice``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from flask_babel import gettext as _
+
+from forms.model import Kind, Label, Section
+from forms.xlsform import vocabulary as words
+from forms.xlsform.checks import Report
+from forms.xlsform.sheets import Sheet
+
+FORM_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+MAX_FORM_ID = 50
+MAX_VERSION = 2_147_483_647
+"""What the database's integer column holds (ODK's ``2025060101`` style fits)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    text: str
+    header: str
+    row: int
+
+
+@dataclass
+class Settings:
+    values: dict[str, Setting] = field(default_factory=dict)
+    title: Label | None = None
+    default_language: str = "ja"
+
+
+def read_settings(sheet: Sheet | None) -> Settings:
+    """The first row of values (the sheet is optional, and so is every column)."""
+    settings = Settings()
+    if sheet is None or not sheet.rows:
+        return settings
+    row = sheet.rows[0]
+    language = sheet.text(row, "default_language")
+    if language:
+        settings.default_language = words.language(language)
+    for key in ("form_id", "version", "headline", "listed_choice"):
+        text = sheet.text(row, key)
+        if text:
+            settings.values[key] = Setting(text, sheet.header(key), row.number)
+    settings.title = sheet.label(row, "form_title", settings.default_language)
+    return settings
+
+
+def form_id(report: Report, settings: Settings, filename: str) -> str | None:
+    given = settings.values.get("form_id")
+    if given is not None:
+        if FORM_ID_RE.fullmatch(given.text) and len(given.text) <= MAX_FORM_ID:
+            return given.text
+        message = _(
+            "form_id「%(id)s」は使えません。半角英字か _ で始まる半角英数字と _ - の"
+            "%(max)s文字以内にしてください。",
+            id=given.text,
+            max=MAX_FORM_ID,
+        )
+        report(words.SETTINGS, given.row, given.header, message)
+        return None
+    stem = PurePath(filename).stem if filename else ""
+    if FORM_ID_RE.fullmatch(stem) and len(stem) <= MAX_FORM_ID:
+        return stem
+    message = _(
+        "form_id がありません。settings シートに form_id を書くか、"
+        "ファイル名を半角英数字（例: kenshu.xlsx）にしてください。"
+    )
+    report(words.SETTINGS, None, "form_id", message)
+    return None
+
+
+def version(report: Report, settings: Settings) -> int | None:
+    given = settings.values.get("version")
+    if given is None:
+        return 1
+    text = given.text
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_VERSION:
+        return int(text)
+    message = _("version は1以上の整数にしてください（「%(text)s」）。", text=text)
+    report(words.SETTINGS, given.row, given.header, message)
+    return None
+
+
+def summary_options(
+    report: Report, settings: Settings, sections: tuple[Section, ...]
+) -> tuple[str, str]:
+    """``(headline, listed_choice)``, both or neither; ``("", "")`` with a problem."""
+    headline, listed = settings.values.get("headline"), settings.values.get("listed_choice")
+    if headline is None:
+        if listed is not None:
+            report(
+                words.SETTINGS,
+                listed.row,
+                listed.header,
+                _("listed_choice には headline も必要です。"),
+            )
+        return "", ""
+    question = next((q for s in sections for q in s.items if q.id == headline.text), None)
+    if question is None or question.kind != Kind.ONE_OF:
+        message = _(
+            "headline には select_one の質問の名前を書いてください（「%(name)s」）。",
+            name=headline.text,
+        )
+        report(words.SETTINGS, headline.row, headline.header, message)
+        return "", ""
+    if listed is None:
+        report(
+            words.SETTINGS,
+            headline.row,
+            "listed_choice",
+            _("headline には listed_choice も必要です。"),
+        )
+        return "", ""
+    if question.choice(listed.text) is None:
+        message = _(
+            "「%(code)s」は「%(name)s」の選択肢にありません。", code=listed.text, name=headline.text
+        )
+        report(words.SETTINGS, listed.row, listed.header, message)
+        return "", ""
+    return headline.text, listed.text
