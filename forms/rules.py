@@ -4,6 +4,7 @@ Answers come in as stored (normalized JSON values) or as typed (the raw strings 
 an Excel cell): :func:`answer_value` reads either into the value an expression sees — a number for
 number questions, a date for dates, codes separated by spaces for many-of answers, ``"OK"`` for a
 ticked box (as ODK's ``acknowledge``), ``""`` for anything unanswered or unreadable.
+``today()`` is today in Tokyo (:func:`forms.tokyo.today`).
 
 As in ODK, a question whose ``relevant`` (or whose group's) does not hold is not asked, and its
 answer counts as empty in every other rule, so relevance is decided in dependency order
@@ -15,26 +16,17 @@ asked, the constraint holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-
-from flask import has_app_context
-from flask_babel import to_user_timezone
 
 from forms import normalize
 from forms.expression import Env, Expr, Unknowable, Value, truthy
 from forms.expression.evaluate import as_date
 from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
 from forms.numbers import parse_decimal
+from forms.tokyo import today
 
 ACKNOWLEDGED = "OK"
-
-
-def today() -> date:
-    """Today in the configured time zone (Asia/Tokyo) inside the app, else the machine's."""
-    if has_app_context():
-        return to_user_timezone(datetime.now(UTC)).date()
-    return date.today()
 
 
 def answer_value(question: Question, value: Any) -> Value:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from exports.definition_upload import read_definition
 from forms import registry
 from forms.model import Questionnaire
-from forms.xlsform import read_xlsform
 from hub.db import db, utcnow
 from hub.services.reference import load_surveys
 from hub.services.rounds import open_round
@@ -24,7 +24,7 @@ REFERENCE_DATE = date(2025, 6, 1)
 
 
 def example() -> Questionnaire:
-    return read_xlsform(EXAMPLE.read_bytes(), EXAMPLE.name)
+    return read_definition(EXAMPLE.read_bytes(), EXAMPLE.name)
 
 
 def example_round(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
