@@ -231,7 +231,11 @@ class Questionnaire:
         return names - {REFERENCE_DATE}
 
     def section_of(self, question_id: str) -> Section | None:
-        return next((s for s in self.sections if any(q.id == question_id for q in s.items)), None)
+        return self._section_by_item.get(question_id)
+
+    @cached_property
+    def _section_by_item(self) -> dict[str, Section]:
+        return {q.id: s for s in self.sections for q in s.items}
 
     @property
     def choice_questions(self) -> tuple[Question, ...]:

@@ -122,9 +122,10 @@ class Context:
         return self._asked
 
     def _is_asked(self, item: Question) -> bool:
+        if item.relevant is not None and not self.holds(item.relevant):
+            return False
         section = self.questionnaire.section_of(item.id)
-        rules = [r for r in (section.relevant if section else None, item.relevant) if r]
-        return all(self.holds(rule) for rule in rules)
+        return section is None or section.relevant is None or self.holds(section.relevant)
 
     def is_required(self, question: Question) -> bool:
         """Required on submit: asked, and always required or its condition holds."""
