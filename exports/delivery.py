@@ -122,8 +122,9 @@ def personal_values(round_: Round) -> frozenset[str]:
 
     The answers to the questionnaire's ``personal_fields`` (the one list of what is personal),
     and the respondents' account e-mails and display names; phone numbers also without hyphens
-    and names also without their spaces (千代田 一郎 → 千代田一郎). Values shorter than
-    ``MIN_PERSONAL_LENGTH`` are left out.
+    and names also without their spaces (千代田 一郎 → 千代田一郎); free text keeps what was typed,
+    so each value is looked for both as typed (ＤＸ推進) and width-folded (DX推進). Values shorter
+    than ``MIN_PERSONAL_LENGTH`` are left out.
     """
     fields = round_.questionnaire.personal_fields
     values: set[str] = set()
@@ -135,7 +136,7 @@ def personal_values(round_: Round) -> frozenset[str]:
     )
     for email, display_name in users:
         values.update(v for v in (email, display_name) if v)
-    normalized = {unicodedata.normalize("NFKC", v).strip() for v in values}
+    normalized = {w.strip() for v in values for w in (v, unicodedata.normalize("NFKC", v))}
     variants = {v.replace("-", "") for v in normalized if v.replace("-", "").isdigit()}
     variants |= {"".join(v.split()) for v in normalized}
     return frozenset(v for v in normalized | variants if len(v) >= MIN_PERSONAL_LENGTH)

@@ -377,7 +377,7 @@ def is_marked(value: Any) -> bool:
         return value
     if isinstance(value, int | float):
         return value != 0
-    text = normalize.normalize_text(str(value))
+    text = normalize.fold_text(str(value))
     if not text:
         return False
     if text in _AMBIGUOUS_MARKS:

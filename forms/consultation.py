@@ -268,7 +268,7 @@ _LIST_SEPARATORS = re.compile(r"[;,、]")
 def split_codes(value: Any) -> Any:
     """``a;b`` (or ``a、b``, ``a,b``; 全角 too) as a list; lists and other values unchanged."""
     if isinstance(value, str):
-        text = normalize.normalize_text(value)
+        text = normalize.fold_text(value)
         return [part for part in _LIST_SEPARATORS.split(text) if part.strip()]
     return value
 
@@ -388,7 +388,7 @@ def load_hearing(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def column_for(header: str, form: Questionnaire = CONSULTATION) -> str | None:
     """The field a column header names: its id, or its Japanese or English label."""
-    key = normalize.normalize_text(header).casefold()
+    key = normalize.fold_text(header).casefold()
     for question in form.questions:
         if key in {
             question.id.casefold(),

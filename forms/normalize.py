@@ -3,7 +3,13 @@
 Every function here takes a raw value (as typed in a web form, sent to the API or read
 from an uploaded Excel sheet) and either returns the normalized value or raises
 :class:`InvalidValue`, whose ``str()`` is a Japanese message that says what is wrong and
-what is expected.  The messages go through ``flask_babel.gettext``; outside a request it
+what is expected.
+
+Two kinds of text, two functions: free text — names, departments, reasons, comments, notes —
+goes through :func:`clean_text`, which keeps every character people typed (全角スペース,
+（全角括弧）, ｶﾀｶﾅ as typed) and only drops control characters and surrounding blanks.
+Width folding (Unicode NFKC, :func:`fold_text`) is for values with one right spelling:
+numbers, dates, phone numbers, e-mail addresses and codes.  The messages go through ``flask_babel.gettext``; outside a request it
 returns the Japanese msgid unchanged, so these functions work in CLI jobs and tests too.
 
 The functions are pure: no I/O, no app context needed, no state.
@@ -23,9 +29,10 @@ __all__ = [
     "ERAS",
     "Era",
     "InvalidValue",
+    "clean_text",
+    "fold_text",
     "normalize_email",
     "normalize_phone",
-    "normalize_text",
     "parse_bool",
     "parse_date",
     "parse_integer",
@@ -68,7 +75,7 @@ MAX_YEAR = 2200
 _DASHES = "‐‑‒–—―−ー"
 _DASH_TABLE = str.maketrans(dict.fromkeys(_DASHES, "-"))
 
-# Removed by normalize_text besides the C0/C1 control characters.
+# Removed by clean_text besides the C0/C1 control characters.
 _INVISIBLES = frozenset("\ufeff\u200b")
 
 _WEEKDAYS = "月火水木金土日"
@@ -87,20 +94,29 @@ def _kept(ch: str) -> bool:
     return not (0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE)
 
 
-def normalize_text(value: str) -> str:
-    """Return ``value`` cleaned up for storage and comparison.
+def clean_text(value: str) -> str:
+    """Return free text as typed, ready to store: nothing a person wrote is rewritten.
 
-    The result is in Unicode NFKC (full-width ASCII → half-width, half-width katakana →
-    full-width, U+3000 → space), has no surrounding whitespace, uses ``\\n`` as its only
-    line ending and contains no control characters other than ``\\n`` and ``\\t`` (nor a
-    BOM, zero-width space, lone surrogate or noncharacter).  ASCII hyphens stay hyphens.
+    Only what no reader can see or no file can hold goes: C0/C1 control characters other than
+    ``\\n`` and ``\\t`` (and a BOM, zero-width space, lone surrogate or noncharacter); line endings
+    become ``\\n``; surrounding blanks (spaces, 全角スペース, blank lines) are removed.  Full-width
+    letters, brackets and spaces inside the text, and half-width katakana, stay as they are.
     The function is idempotent.
     """
     if not isinstance(value, str):
         raise InvalidValue(_("文字列を入力してください"))
     text = _line_endings(value)
-    text = "".join(ch for ch in text if ch in "\n\t" or _kept(ch))
-    return unicodedata.normalize("NFKC", text).strip()
+    return "".join(ch for ch in text if ch in "\n\t" or _kept(ch)).strip()
+
+
+def fold_text(value: str) -> str:
+    """Return a value that has one right spelling (a number, date, phone, e-mail, code) folded.
+
+    :func:`clean_text`, then Unicode NFKC: full-width ASCII → half-width, half-width katakana →
+    full-width, U+3000 → space.  ASCII hyphens stay hyphens.  Never use it on free text: it
+    rewrites （令和3年3月31日） as (令和3年3月31日).  The function is idempotent.
+    """
+    return unicodedata.normalize("NFKC", clean_text(value)).strip()
 
 
 # --------------------------------------------------------------------------- integers
@@ -128,7 +144,7 @@ def parse_integer(value: str | int | float) -> int:
         raise InvalidValue(_("整数で入力してください（小数は使えません）"))
     if not isinstance(value, str):
         raise InvalidValue(_("整数を入力してください"))
-    text = normalize_text(value)
+    text = fold_text(value)
     if not text:
         raise InvalidValue(_("数値が入力されていません"))
     sign = 1
@@ -302,7 +318,7 @@ def parse_date(value: str | date) -> date:
         return date(value.year, value.month, value.day)
     if not isinstance(value, str):
         raise InvalidValue(_("日付を入力してください。例: %(examples)s", examples=_DATE_EXAMPLES))
-    text = normalize_text(value).translate(_DASH_TABLE)
+    text = fold_text(value).translate(_DASH_TABLE)
     if not text:
         raise InvalidValue(_("日付が入力されていません"))
     # Drop spaces next to non-digits (令和 3 年 …, 2021 / 4 / 1); spaces between digits stay
@@ -424,7 +440,7 @@ def normalize_phone(value: str) -> str:
         raise InvalidValue(
             _("電話番号を入力してください（例: %(example)s）", example=_PHONE_EXAMPLE)
         )
-    text = normalize_text(value).translate(_DASH_TABLE)
+    text = fold_text(value).translate(_DASH_TABLE)
     if not text:
         raise InvalidValue(_("電話番号が入力されていません"))
     if _EXTENSION_RE.search(text):
@@ -495,7 +511,7 @@ def normalize_email(value: str) -> str:
     """
     if not isinstance(value, str):
         raise InvalidValue(_("メールアドレスを入力してください"))
-    text = normalize_text(value)
+    text = fold_text(value)
     if not text:
         raise InvalidValue(_("メールアドレスが入力されていません"))
     if any(ch.isspace() for ch in text):
@@ -574,7 +590,7 @@ def parse_bool(value: str | bool | int) -> bool:
         raise InvalidValue(_("1（はい）か0（いいえ）で入力してください"))
     if not isinstance(value, str):
         raise InvalidValue(_("「はい」か「いいえ」で入力してください"))
-    text = normalize_text(value).lower()
+    text = fold_text(value).lower()
     if text in _TRUE_WORDS:
         return True
     if text in _FALSE_WORDS:

@@ -68,7 +68,7 @@ def _text_of(value: Any) -> str:
         raise normalize.InvalidValue(_("文字で入力してください。"))
     if isinstance(value, float) and not math.isfinite(value):
         raise normalize.InvalidValue(_("NaN や Infinity は使えません。"))
-    return normalize.normalize_text(str(value))
+    return normalize.clean_text(str(value))
 
 
 class TextField(AnswerField):

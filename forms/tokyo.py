@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from forms.normalize import InvalidValue, normalize_text, parse_date
+from forms.normalize import InvalidValue, fold_text, parse_date
 
 TIMEZONE = "Asia/Tokyo"
 TOKYO = ZoneInfo(TIMEZONE)
@@ -40,7 +40,7 @@ def parse_datetime(text: str) -> datetime:
     (``2021-05-31T17:00:00+09:00``). A date alone is refused: a deadline needs its time.
     Raises :class:`~forms.normalize.InvalidValue` with a message naming the problem.
     """
-    cleaned = normalize_text(text or "")
+    cleaned = fold_text(text or "")
     if not cleaned:
         raise InvalidValue(_("日時を入力してください（例: 2021-05-31 17:00）。"))
     match = _SPLIT_RE.match(cleaned)

@@ -75,7 +75,7 @@ def new_user() -> ResponseReturnValue:
             password=password,
             municipality_code=form.municipality.data or None,
             recipient_name=form.recipient.data or None,
-            display_name=(form.display_name.data or "").strip()[:100],
+            display_name=form.display_name.data or "",
             actor=require_actor(),
         )
         db.session.commit()
@@ -161,8 +161,9 @@ def bind(user_id: int) -> ResponseReturnValue:
 def create_token(user_id: int) -> ResponseReturnValue:
     account = users.get_user(user_id)
     form = TokenForm()
-    description = (form.description.data or "").strip()[:200]
-    token = users.create_token(account, description=description, actor=require_actor())
+    token = users.create_token(
+        account, description=form.description.data or "", actor=require_actor()
+    )
     db.session.commit()
     return _secret_page("admin/token.html", account=account, token=token)
 

@@ -11,12 +11,14 @@ from importlib import resources
 from sqlalchemy import select
 
 from forms import registry
-from forms.normalize import normalize_text
+from forms.normalize import clean_text, fold_text
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Municipality, Recipient, Survey, check_digit
 
 COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
+NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
+"""Names are kept as written; the other columns are codes, folded (１３１０１６ → 131016)."""
 TOKYO_CSV = "tokyo_municipalities.csv"
 
 DEFAULT_RECIPIENTS: tuple[tuple[str, str], ...] = (
@@ -55,7 +57,9 @@ def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
     for line, raw in enumerate(reader, start=2):
-        row = {c: normalize_text(raw.get(c) or "") for c in COLUMNS}
+        row = {
+            c: (clean_text if c in NAME_COLUMNS else fold_text)(raw.get(c) or "") for c in COLUMNS
+        }
         problems = _row_problems(row, seen)
         if problems:
             errors[f"{line}行目"] = problems

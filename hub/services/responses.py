@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from forms.normalize import normalize_text
+from forms.normalize import clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
 from hub.db import db, utcnow
@@ -116,7 +116,7 @@ def submit(
 
 def return_response(response: Response, reason: str, *, user: User | None) -> Response:
     """Send a submitted response back to its municipality as a draft, with the reason."""
-    reason = normalize_text(reason or "")
+    reason = clean_text(reason or "")
     if not reason:
         raise Invalid({"reason": [_("差し戻しの理由を入力してください。")]})
     if len(reason) > 2000:

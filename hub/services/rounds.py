@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from forms import registry
 from forms.model import Questionnaire
-from forms.normalize import to_wareki
+from forms.normalize import clean_text, to_wareki
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
@@ -60,7 +60,7 @@ def open_round(
     round_ = Round(
         survey_id=survey.id,
         survey=survey,
-        title=title or f"{survey.title}（{to_wareki(reference_date)}現在）",
+        title=clean_text(title) or f"{survey.title}（{to_wareki(reference_date)}現在）",
         reference_date=reference_date,
         opens_at=opens_at,
         deadline=deadline,

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from forms.normalize import InvalidValue, normalize_email, normalize_text
+from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email
 from hub.auth.passwords import guessability_problems
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.db import db, utcnow
@@ -108,7 +108,7 @@ def create_user(
             }
         )
     if municipality_code:
-        municipality_code = normalize_text(municipality_code)  # １３１０１６ as typed
+        municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
     errors: dict[str, list[str]] = {}
     if role == Role.RESPONDENT:
         if not municipality_code:
@@ -138,7 +138,7 @@ def create_user(
         password_hash=hash_password(password),
         municipality_code=municipality_code if role == Role.RESPONDENT else None,
         recipient_name=recipient_name if role == Role.COUNTERPART else None,
-        display_name=display_name,
+        display_name=clean_text(display_name)[:100],
         password_changed_at=utcnow(),
     )
     db.session.add(user)
@@ -157,7 +157,7 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
             user_id=user.id,
             token_hash=token_hash(token),
             prefix=token[: len(TOKEN_PREFIX) + 4],
-            description=description,
+            description=clean_text(description)[:200],
         )
     )
     db.session.flush()

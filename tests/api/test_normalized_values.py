@@ -152,14 +152,16 @@ def test_unknown_question_is_422(round_id: int, staff: Api) -> None:
     assert r.get_json()["errors"] == {"plan_stauts": ["この調査票にない項目です。"]}
 
 
-def test_text_is_nfkc_and_trimmed_and_formulas_stay_text(round_id: int, staff: Api) -> None:
+def test_text_is_kept_as_typed_and_trimmed_and_formulas_stay_text(
+    round_id: int, staff: Api
+) -> None:
     typed = {
         "lead_department": "\u3000福祉部　ＡＢＣ課２３９ ",
         "comments": '=HYPERLINK("http://evil.example/","詳細")',
     }
     r = staff.save(round_id, CHIYODA, typed, version=0)
     answers = r.get_json()["answers"]
-    assert answers["lead_department"] == "福祉部 ABC課239"
+    assert answers["lead_department"] == "福祉部　ＡＢＣ課２３９"
     assert answers["comments"] == '=HYPERLINK("http://evil.example/","詳細")'
 
 
@@ -204,13 +206,13 @@ def test_whole_submission_typed_by_a_person(round_id: int, chiyoda: Api) -> None
         "plan_name": "千代田区再犯防止推進計画",
         "plan_date": "2021-03-31",
         "plan_integrated_with": ["regional_welfare"],
-        "lead_department": "保健福祉部 福祉総務課",
+        "lead_department": "保健福祉部　福祉総務課",
         "programs": ["shamei_campaign", "other"],
-        "programs_other": "JR駅前での街頭広報",
+        "programs_other": "ＪＲ駅前での街頭広報",
         "cooperating_employers": 12,
         "consultation_setup": "dedicated_window",
         "consultations_received": 239,
-        "contact_name": "千代田 花子",
+        "contact_name": "千代田　花子",
         "contact_phone": "03-3264-2111",
         "contact_email": "Hanako@city.chiyoda.lg.jp",
     }

@@ -68,7 +68,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#contact_email-error")).to_contain_text("入力してください（必須）")
     expect(page.get_by_label("計画の名称")).to_have_value("千代田区再犯防止推進計画")
-    expect(page.get_by_label("回答者氏名")).to_have_value("都庁 太郎")
+    expect(page.get_by_label("回答者氏名")).to_have_value("都庁　太郎")
     expect(page.get_by_label("①策定済み")).to_be_checked()
     expect(page.get_by_label("社会を明るくする運動")).to_be_checked()
     expect(page.get_by_label("自由記述")).to_have_value('=HYPERLINK("http://example.com","押して")')
@@ -121,7 +121,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     screenshot(page, "10-respondent-returned")
     page.get_by_role("link", name=re.compile("回答を続ける")).click()
     expect(page.locator("[data-return-reason]")).to_have_text(REASON)
-    expect(page.get_by_label("回答者氏名")).to_have_value("都庁 太郎")
+    expect(page.get_by_label("回答者氏名")).to_have_value("都庁　太郎")
     with app.app_context():
         assert response_of(round_id, "131016").state == ResponseState.DRAFT
         db.session.rollback()

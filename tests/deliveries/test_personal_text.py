@@ -50,8 +50,9 @@ def test_a_two_character_name_typed_into_comments_never_leaves(
     text = _delivered_text(folder)
     assert "森蘭" not in text
     assert "DX推進" not in text
+    assert "ＤＸ推進" not in text
     row = answers_row(folder, MINATO)
-    assert f"担当は{REDACTED}({REDACTED})。=HYPERLINK は使いません" in row
+    assert f"担当は{REDACTED}（{REDACTED}）。＝HYPERLINK は使いません" in row
 
 
 def test_a_one_character_name_is_not_scrubbed_from_every_word(

@@ -77,15 +77,15 @@ def test_a_workbook_built_from_the_interface_alone_uploads(round_id, chiyoda: Ap
     assert body["state"] == "draft"
     assert answers_of(chiyoda, round_id, CHIYODA)["answers"] == {
         "plan_status": "formulated",
-        "plan_name": "第1次 千代田区再犯防止推進計画",
+        "plan_name": "第１次　千代田区再犯防止推進計画",
         "plan_date": "2019-05-01",
         "plan_integrated_with": ["regional_welfare"],
-        "lead_department": "保健福祉部 福祉政策課",
+        "lead_department": "保健福祉部　福祉政策課",
         "programs": ["shamei_campaign"],
         "cooperating_employers": 239,
         "consultation_setup": "dedicated_window",
         "comments": INJECTION,
-        "contact_name": "都庁 太郎",
+        "contact_name": "都庁　太郎",
         "contact_phone": "03-5321-1111",
         "contact_email": "Taro@example.lg.jp",
     }

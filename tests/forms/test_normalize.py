@@ -16,9 +16,10 @@ from forms.normalize import (
     ERAS,
     Era,
     InvalidValue,
+    clean_text,
+    fold_text,
     normalize_email,
     normalize_phone,
-    normalize_text,
     parse_bool,
     parse_date,
     parse_integer,
@@ -42,7 +43,7 @@ def error_of(func: Callable[[Any], object], value: Any) -> str:
     return str(info.value)
 
 
-# ------------------------------------------------------------------------ normalize_text
+# ------------------------------------------------------------------ clean_text, fold_text
 
 
 @pytest.mark.parametrize(
@@ -50,9 +51,6 @@ def error_of(func: Callable[[Any], object], value: Any) -> str:
     [
         ("  東京都  ", "東京都"),
         ("\u3000新宿区\u3000", "新宿区"),
-        ("ＡＢＣ１２３", "ABC123"),
-        ("ﾄｳｷｮｳﾄ", "トウキョウト"),
-        ("ｶﾞｲﾄﾞ", "ガイド"),
         ("1行目\r\n2行目\r3行目", "1行目\n2行目\n3行目"),
         ("a\x00b\x07c\x1bd", "abcd"),
         ("列1\t列2", "列1\t列2"),
@@ -60,34 +58,66 @@ def error_of(func: Callable[[Any], object], value: Any) -> str:
         ("ゼロ\u200b幅", "ゼロ幅"),
         ("\n\n本文\n\n", "本文"),
         ("", ""),
+        # Free text keeps its typography: nothing typed is rewritten.
+        ("（令和3年3月31日）", "（令和3年3月31日）"),
+        ("保健福祉部\u3000福祉総務課", "保健福祉部\u3000福祉総務課"),
+        ("都庁\u3000太郎", "都庁\u3000太郎"),
+        ("ＡＢＣ１２３", "ＡＢＣ１２３"),
+        ("ﾄｳｷｮｳﾄ", "ﾄｳｷｮｳﾄ"),
+        ("第１回：「更生」～支援！", "第１回：「更生」～支援！"),
+        ("０３－１２３４", "０３－１２３４"),
     ],
 )
-def test_normalize_text_table(raw: str, expected: str) -> None:
-    assert normalize_text(raw) == expected
+def test_clean_text_drops_only_controls_and_surrounding_blanks(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u3000新宿区\u3000", "新宿区"),
+        ("ＡＢＣ１２３", "ABC123"),
+        ("ﾄｳｷｮｳﾄ", "トウキョウト"),
+        ("ｶﾞｲﾄﾞ", "ガイド"),
+        ("１３１０１６", "131016"),
+        ("a\x00b", "ab"),
+    ],
+)
+def test_fold_text_folds_width(raw: str, expected: str) -> None:
+    assert fold_text(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["a-b", "03-5321-1111", "2021-04-01", "ｱ-ｲ", "R-1"])
-def test_normalize_text_keeps_ascii_hyphen(raw: str) -> None:
-    assert "-" in normalize_text(raw)
-    assert "ー" not in normalize_text(raw)
+def test_fold_text_keeps_ascii_hyphen(raw: str) -> None:
+    assert "-" in fold_text(raw)
+    assert "ー" not in fold_text(raw)
 
 
-def test_normalize_text_full_width_hyphen_becomes_ascii() -> None:
-    assert normalize_text("０３－１２３４") == "03-1234"
+def test_fold_text_full_width_hyphen_becomes_ascii() -> None:
+    assert fold_text("０３－１２３４") == "03-1234"
 
 
 _TRICKY_CHARS = st.sampled_from(
-    list("ｶﾞﾟﾞｱ\u3000\r\n\t\x00\x85\u0301\u3099\u309b\u00b4－ー１Ａ①㍻ ﬁ\ufeff\u200b")
+    list("ｶﾞﾟﾞｱ\u3000\r\n\t\x00\x85\u0301\u3099\u309b\u00b4－ー１Ａ①㍻ ﬁ\ufeff\u200b（）")
 )
 
 
 @PROPERTY
 @given(st.text(alphabet=st.one_of(st.characters(), _TRICKY_CHARS), max_size=40))
-def test_normalize_text_is_idempotent(raw: str) -> None:
-    once = normalize_text(raw)
-    assert normalize_text(once) == once
-    assert "\r" not in once
-    assert once == once.strip()
+def test_clean_and_fold_are_idempotent(raw: str) -> None:
+    for clean in (clean_text, fold_text):
+        once = clean(raw)
+        assert clean(once) == once
+        assert "\r" not in once
+        assert once == once.strip()
+
+
+@PROPERTY
+@given(st.text(alphabet=st.one_of(st.characters(), _TRICKY_CHARS), max_size=40))
+def test_clean_text_only_removes_characters(raw: str) -> None:
+    """Every character kept is one that was typed, in the order typed (line endings aside)."""
+    kept = iter(raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n"))
+    assert all(ch in kept for ch in clean_text(raw))
 
 
 # ------------------------------------------------------------------------- parse_integer
@@ -599,7 +629,8 @@ def test_invalid_value_is_a_value_error() -> None:
 
 
 @pytest.mark.parametrize("raw", ["a\ud800b", "a\ufffeb", "a\uffffb", "a\ufdd0b"])
-def test_normalize_text_drops_characters_no_file_can_hold(raw: str) -> None:
-    cleaned = normalize_text(raw)
-    assert cleaned == "ab"
-    cleaned.encode("utf-8")
+def test_clean_text_drops_characters_no_file_can_hold(raw: str) -> None:
+    for clean in (clean_text, fold_text):
+        cleaned = clean(raw)
+        assert cleaned == "ab"
+        cleaned.encode("utf-8")
