@@ -21,9 +21,11 @@ import calendar
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple
 
 from flask_babel import gettext as _
+from publicsuffixlist import PublicSuffixList
 
 __all__ = [
     "ERAS",
@@ -507,7 +509,10 @@ def normalize_email(value: str) -> str:
     Full-width characters (＠, ｔａｒｏ) are converted by NFKC and surrounding whitespace is
     removed.  The address has exactly one ``@``, a non-empty local part of ASCII
     characters (consecutive dots, as some old 携帯 addresses have, are allowed) and an
-    ASCII domain with at least one dot; at most 254 characters.
+    ASCII domain with at least one dot that ends in a top-level domain that exists (``jp``,
+    ``com``, ``tokyo``… from the Public Suffix List's ICANN section, which the
+    ``publicsuffixlist`` package ships and keeps current): ``hanako@city.hachioji`` is refused.
+    At most 254 characters.
     """
     if not isinstance(value, str):
         raise InvalidValue(_("メールアドレスを入力してください"))
@@ -563,7 +568,21 @@ def normalize_email(value: str) -> str:
             )
     if labels[-1].isdigit():
         raise InvalidValue(_("「@」の後ろの最後の部分（jp、comなど）が数字だけになっています"))
+    if _suffixes().publicsuffix(domain, accept_unknown=False) is None:
+        raise InvalidValue(
+            _(
+                "「@」の後ろが「.%(tld)s」で終わっています。ドメインの末尾（jp、comなど）まで"
+                "入力してください（例: hanako@city.hachioji.lg.jp）",
+                tld=labels[-1],
+            )
+        )
     return f"{local}@{domain}"
+
+
+@cache
+def _suffixes() -> PublicSuffixList:
+    """The Public Suffix List's ICANN section: the top-level domains that exist (read once)."""
+    return PublicSuffixList(only_icann=True)
 
 
 # ---------------------------------------------------------------------------- booleans

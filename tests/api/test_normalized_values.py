@@ -103,6 +103,14 @@ def test_email_domain_is_lower_cased(round_id: int, staff: Api, typed: str, emai
     assert saved_value(staff, round_id, {"contact_email": typed}, "contact_email") == email
 
 
+def test_email_without_a_top_level_domain_is_refused(round_id: int, staff: Api) -> None:
+    r = staff.save(round_id, CHIYODA, {"contact_email": "hanako@city.hachioji"}, 0)
+    assert r.status_code == 422
+    (message,) = r.get_json()["errors"]["contact_email"]
+    assert "「.hachioji」で終わっています" in message
+    assert "hanako@city.hachioji.lg.jp" in message
+
+
 def test_bad_phone_and_email_are_422_naming_both(round_id: int, staff: Api) -> None:
     r = staff.save(round_id, CHIYODA, {"contact_phone": "5321-1111", "contact_email": "taro"}, 0)
     assert r.status_code == 422
