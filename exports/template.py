@@ -160,10 +160,16 @@ def template_for(response: Response) -> bytes:
 
 def filename_for(response: Response) -> str:
     """``torikumi_<round>_<code>_<name>.xlsx``: recognisable in a folder of 62 files."""
-    return (
-        f"{response.round.questionnaire.id}_{response.round_id}_"
-        f"{response.municipality_code}_{response.municipality.name}.xlsx"
-    )
+    return f"{_file_stem(response)}_{response.municipality.name}.xlsx"
+
+
+def ascii_filename_for(response: Response) -> str:
+    """``torikumi_<round>_<code>.xlsx``, for programs that cannot read a Japanese file name."""
+    return f"{_file_stem(response)}.xlsx"
+
+
+def _file_stem(response: Response) -> str:
+    return f"{response.round.questionnaire.id}_{response.round_id}_{response.municipality_code}"
 
 
 def build_template(info: TemplateInfo) -> bytes:

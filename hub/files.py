@@ -7,10 +7,9 @@ headers are the same; every download is written to the audit log.
 
 from __future__ import annotations
 
-import io
 from urllib.parse import quote
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -75,12 +74,8 @@ def template_download(response: SurveyResponse, user: User) -> WerkzeugResponse:
     data = template.template_for(response)
     excel.record_download(response, user)
     db.session.commit()
-    sent = send_file(
-        io.BytesIO(data),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=template.filename_for(response),
-        max_age=0,
+    return xlsx_response(
+        data,
+        filename=template.filename_for(response),
+        fallback=template.ascii_filename_for(response),
     )
-    sent.headers["Cache-Control"] = "no-store"
-    return sent

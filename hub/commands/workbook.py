@@ -9,12 +9,22 @@ from pathlib import Path
 import click
 
 
+def _umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it: never a half-written file."""
+    """Write ``data`` to ``path`` through a temporary file beside it: never a half-written file.
+
+    The file gets the mode any program's new file gets (0666 less the umask); the temporary file
+    stays private (0600, as ``mkstemp`` makes it) until it is complete."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+            os.fchmod(out.fileno(), 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

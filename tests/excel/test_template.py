@@ -161,6 +161,7 @@ def test_download_name_and_headers(round_id, chiyoda: Api):
     assert "attachment" in disposition
     assert "千代田区" in unquote(disposition)
     assert re.search(r"filename\*=UTF-8''", disposition)
+    assert f'filename="torikumi_{round_id}_{CHIYODA}.xlsx"' in disposition, "no trailing _"
     assert got.headers["Cache-Control"] == "no-store"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
@@ -95,6 +97,22 @@ def test_hub_workbook_writes_the_file(runner: HubRunner, seeded_round: int, tmp_
     book = open_xlsx(target.read_bytes())
     assert book.sheetnames == ["集計", "提出状況", "回答一覧", "定義"]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_hub_workbook_respects_the_umask(
+    runner: HubRunner, seeded_round: int, tmp_path: Path, umask: int, mode: int
+) -> None:
+    """``-o`` writes the file as any other program would: 0666 less the umask, not a forced 0600
+    (the temporary file it writes first is private until renamed)."""
+    target = tmp_path / "集計.xlsx"
+    before = os.umask(umask)
+    try:
+        result = runner("workbook", str(seeded_round), "-o", str(target))
+    finally:
+        os.umask(before)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(target.stat().st_mode) == mode
 
 
 def test_hub_workbook_without_personal_data(
