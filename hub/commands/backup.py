@@ -29,8 +29,10 @@ def backup_command(output: Path | None) -> None:
     """Write a consistent copy of the whole database."""
     with app_context() as app:
         url = app.extensions["hub_settings"].database_url
-        folder = app.extensions["hub_settings"].instance_dir / "backups"
-        target = output or backups.default_path(url, folder, utcnow())
+        if output is None:
+            folder = backups.backup_folder(app.extensions["hub_settings"].instance_dir)
+            output = backups.default_path(url, folder, utcnow())
+        target = output
         written = backups.backup(url, target)
     click.echo(str(written))
 

@@ -28,25 +28,58 @@ def _dialect(url: str) -> str:
     return make_url(url).get_backend_name()
 
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+"""A backup holds every answer and account: only the hub's own user may read it (like the
+secret key under ``instance/``)."""
+
+
 def default_path(url: str, folder: Path, now: datetime) -> Path:
     return folder / f"hub-{now:%Y%m%d-%H%M%S}{BACKUP_SUFFIX.get(_dialect(url), '.bak')}"
 
 
+def backup_folder(instance_dir: Path) -> Path:
+    """``instance/backups``, created or tightened to 0700 (it is the hub's own folder)."""
+    folder = instance_dir / "backups"
+    _make_folders(folder)
+    folder.chmod(PRIVATE_FOLDER)
+    return folder
+
+
 def backup(url: str, target: Path) -> Path:
-    """Write a consistent copy of the database to ``target`` and return it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        raise Invalid({"file": [f"{target} は既に存在します。別の名前を指定してください。"]})
+    """Write a consistent copy of the database to ``target`` (mode 0600) and return it.
+
+    Folders the target needs are created 0700; folders that exist are left as they are."""
     dialect = _dialect(url)
-    if dialect == "sqlite":
-        _sqlite_copy(_sqlite_path(url), target)
-    elif dialect == "postgresql":
-        _run(
-            ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _libpq(url)], "pg_dump"
-        )
-    else:
+    if dialect not in BACKUP_SUFFIX:
         raise BackupError(f"{dialect} のバックアップには対応していません。")
+    _make_folders(target.parent)
+    try:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        raise Invalid(
+            {"file": [f"{target} は既に存在します。別の名前を指定してください。"]}
+        ) from None
+    try:
+        if dialect == "sqlite":
+            _sqlite_copy(_sqlite_path(url), target)
+        else:
+            _run(
+                ["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _libpq(url)],
+                "pg_dump",
+            )
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return target
+
+
+def _make_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each 0700."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    for created in missing:
+        created.chmod(PRIVATE_FOLDER)
 
 
 def restore(url: str, source: Path) -> None:

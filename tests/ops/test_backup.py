@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,6 +32,27 @@ def test_backup_and_restore_round_trip(ctx, runner, tmp_path: Path) -> None:
     assert "after-backup@example.jp" not in emails
     assert db.session.scalar(select(func.count()).where(Municipality.name == "改ざん")) == 0
     assert db.session.scalar(select(func.count()).select_from(Municipality)) == 62
+
+
+def test_backups_are_private_files_in_private_folders(ctx, runner, tmp_path: Path) -> None:
+    """0600 files in 0700 folders, whatever the umask, as the secret key under instance/ is."""
+    before = os.umask(0o022)
+    try:
+        nested = tmp_path / "new" / "folder" / "hub.bak"
+        assert runner("backup", "-o", str(nested)).exit_code == 0
+        result = runner("backup")
+    finally:
+        os.umask(before)
+    assert result.exit_code == 0, result.output
+    default = Path(result.output.strip().splitlines()[-1])
+    try:
+        for written in (nested, default):
+            assert stat.S_IMODE(written.stat().st_mode) == 0o600, written
+            assert stat.S_IMODE(written.parent.stat().st_mode) == 0o700, written.parent
+        assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+        assert default.parent.name == "backups"
+    finally:
+        default.unlink()
 
 
 def test_backup_refuses_to_overwrite(ctx, runner, tmp_path: Path) -> None:
