@@ -7,6 +7,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from hub.accesslog import RedactingGunicornLogger, RedactingRequestHandler
 from hub.security import ACCESS_LOG_FORMAT
 
 
@@ -17,7 +18,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # control_socket_* exist from gunicorn 25.1 on
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from hub import create_app
@@ -26,7 +28,12 @@ class _Gunicorn(BaseApplication):
 
 
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:
-    """Workers never start a scheduler: run ``hub scheduler`` as its own process."""
+    """Workers never start a scheduler: run ``hub scheduler`` as its own process.
+
+    The access log is written through ``hub.accesslog`` (no token from a query string in it).
+    gunicorn's control socket (``gunicornc``, from gunicorn 25.1) stays off: it would be opened
+    under the home directory, beside nothing else of the hub, as one more way to command the
+    server; ``hub serve`` is run by the service manager and stopped or reloaded by signals."""
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -37,6 +44,8 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "graceful_timeout": 20,
             "accesslog": "-",
             "access_log_format": ACCESS_LOG_FORMAT,
+            "logger_class": RedactingGunicornLogger,
+            "control_socket_disable": True,
             "preload_app": False,
         }
     ).run()
@@ -60,7 +69,14 @@ def run_development(*, host: str) -> None:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(f"再犯防止 連携調査ハブ: http://{host}:{settings.port}/  (Ctrl-C で停止)", flush=True)
     try:
-        run_simple(host, settings.port, app, threaded=True, use_reloader=False)
+        run_simple(
+            host,
+            settings.port,
+            app,
+            threaded=True,
+            use_reloader=False,
+            request_handler=RedactingRequestHandler,
+        )
     except KeyboardInterrupt:
         pass
     finally:

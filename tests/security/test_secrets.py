@@ -5,6 +5,7 @@ server's access log, and nowhere in the audit log (``AuditEvent.target`` / ``det
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import logging
@@ -191,10 +192,20 @@ def free_port() -> int:
 @pytest.fixture
 def served(settings, tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """``hub serve`` (gunicorn, one worker) on the test database, its output in a file."""
+    with hub_server(settings, tmp_path, "serve", "--workers", "1") as running:
+        yield running
+
+
+@contextlib.contextmanager
+def hub_server(settings, tmp_path: Path, *command: str) -> Iterator[tuple[int, Path]]:
+    """``hub COMMAND`` serving the test database on a free port, its output in a file. HOME is
+    a folder of its own (``tmp_path/home``), so that what the server leaves there can be seen."""
     port = free_port()
     log = tmp_path / "server.log"
+    (tmp_path / "home").mkdir(exist_ok=True)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"},
+        "HOME": str(tmp_path / "home"),
         "HUB_DATABASE_URL": settings.database_url,
         "HUB_SECRET_KEY": settings.secret_key,
         "HUB_INSTANCE_DIR": str(settings.instance_dir),
@@ -203,7 +214,7 @@ def served(settings, tmp_path: Path) -> Iterator[tuple[int, Path]]:
     hub = Path(sys.executable).with_name("hub")
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [str(hub), "serve", "--workers", "1"], env=env, stdout=out, stderr=subprocess.STDOUT
+            [str(hub), *command], env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + 60
@@ -214,7 +225,7 @@ def served(settings, tmp_path: Path) -> Iterator[tuple[int, Path]]:
             except OSError:
                 time.sleep(0.1)
         else:
-            pytest.fail("hub serve did not start:\n" + log.read_text())
+            pytest.fail(f"hub {command[0]} did not start:\n" + log.read_text())
         yield port, log
     finally:
         server.send_signal(signal.SIGTERM)
