@@ -30,7 +30,7 @@ from hub.services import reference
 from hub.services.rounds import open_round
 from hub.services.users import create_token, create_user
 
-pytest_plugins = ["tests.browser.support"]
+pytest_plugins = ["tests.browser.support", "tests.mailbox"]
 
 PASSWORD = "correct horse battery staple"
 

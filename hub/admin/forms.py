@@ -28,11 +28,3 @@ class CreateUserForm(FlaskForm):
 
 class BindForm(FlaskForm):
     municipality = SelectField(_l("自治体"), validate_choice=False)
-
-
-class TokenForm(FlaskForm):
-    description = StringField(
-        _l("用途（省略可）"),
-        description=_l("例: 庁内システム連携用"),
-        render_kw={"autocomplete": "off"},
-    )

@@ -1,23 +1,27 @@
 """The administrator's pages: users (create, deactivate, reset password, bind to a municipality)
-and API tokens (create, revoke). Passwords and tokens made here are shown once, never stored."""
+and their API tokens (list, revoke).
+
+An administrator reads no survey data, so holds no working credential of anyone else: tokens are
+minted by their owners (``hub.account.tokens``), a reset mails a temporary password to the user,
+and the first password of a new account (shown once here) must be replaced at the first login."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from hub.admin.forms import BindForm, CreateUserForm, TokenForm
+from hub.account.tokens import revoke_and_tell, secret_page
+from hub.admin.forms import BindForm, CreateUserForm
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
 from hub.web.display import role_label
@@ -40,11 +44,6 @@ def _recipient_choices() -> list[SelectChoice]:
         SelectChoice("", "—"),
         *(SelectChoice(name, f"{title}（{name}）") for name, title in rows),
     ]
-
-
-def _secret_page(template: str, **context: Any) -> ResponseReturnValue:
-    """A page showing a password or token once: never cached by the browser or a proxy."""
-    return render_template(template, **context), 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/")
@@ -77,6 +76,7 @@ def new_user() -> ResponseReturnValue:
             recipient_name=form.recipient.data or None,
             display_name=form.display_name.data or "",
             actor=require_actor(),
+            must_change_password=True,
         )
         db.session.commit()
     except (Invalid, Conflict) as exc:
@@ -84,7 +84,7 @@ def new_user() -> ResponseReturnValue:
         errors = _errors_of(exc, "email")
         return render_template("admin/new_user.html", form=form, errors=errors), 422
     shown = None if form.password.data else password
-    return _secret_page("admin/created.html", user=user, password=shown)
+    return secret_page("admin/created.html", user=user, password=shown)
 
 
 def _errors_of(exc: Invalid | Conflict, field: str) -> Mapping[str, list[str]]:
@@ -116,7 +116,7 @@ def _user_page(
             tokens=users.tokens_of(account),
             errors=dict(errors or {}),
             bind_form=bind_form,
-            token_form=TokenForm(formdata=None),
+            mail_configured=bool(current_app.extensions["hub_settings"].smtp_url),
         ),
         status,
     )
@@ -135,10 +135,23 @@ def deactivate(user_id: int) -> ResponseReturnValue:
 @bp.post("/users/<int:user_id>/password")
 @allow("users.manage")
 def reset_password(user_id: int) -> ResponseReturnValue:
+    """Mail the user a temporary password (the administrator never sees it)."""
     account = users.get_user(user_id)
-    password = users.reset_password(account, actor=require_actor())
-    db.session.commit()
-    return _secret_page("admin/created.html", user=account, password=password, reset=True)
+    try:
+        users.reset_password(account, actor=require_actor())
+        db.session.commit()
+    except Conflict as exc:
+        db.session.rollback()
+        return _user_page(account, errors={"reset": [exc.message]}, status=exc.status)
+    flash(
+        _(
+            "%(email)s に仮パスワードをメールで送りました。次のログインで新しいパスワードを"
+            "決めてもらいます。今のログインはすべて終了しました。",
+            email=account.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/municipality")
@@ -156,28 +169,10 @@ def bind(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/tokens")
-@allow("users.manage")
-def create_token(user_id: int) -> ResponseReturnValue:
-    account = users.get_user(user_id)
-    form = TokenForm()
-    token = users.create_token(
-        account, description=form.description.data or "", actor=require_actor()
-    )
-    db.session.commit()
-    return _secret_page("admin/token.html", account=account, token=token)
-
-
 @bp.post("/tokens/<int:token_id>/revoke")
 @allow("users.manage")
 def revoke_token(token_id: int) -> ResponseReturnValue:
-    api_token = db.session.get(ApiToken, token_id)
-    if api_token is None:
-        raise NotFound(_("トークンが見つかりません。"))
-    if api_token.revoked_at is not None:
-        flash(_("このトークンは既に無効です。"), "info")
-        return redirect(url_for("admin.user", user_id=api_token.user_id))
-    users.revoke_token(token_id, actor=require_actor())
-    db.session.commit()
-    flash(_("トークン %(prefix)s… を無効にしました。", prefix=api_token.prefix), "success")
-    return redirect(url_for("admin.user", user_id=api_token.user_id))
+    """Revoke anyone's token (minting one is for its owner only)."""
+    owner_id = db.session.scalar(select(ApiToken.user_id).where(ApiToken.id == token_id))
+    revoke_and_tell(token_id)
+    return redirect(url_for("admin.user", user_id=owner_id))

@@ -16,6 +16,8 @@ from hub.errors import Forbidden, HubError
 from hub.models import User
 
 PUBLIC_ENDPOINTS = frozenset({"static", "api-docs.openapi_json", "health.healthz"})
+WHILE_CHANGING_PASSWORD = frozenset({"auth.password", "auth.logout"})
+"""All a signed-in user whose password must be changed may reach besides public pages."""
 
 
 class Unauthorized(HubError):
@@ -70,6 +72,8 @@ def check_access() -> WerkzeugResponse | None:
     g.actor = user
     if permission == PUBLIC:
         return None
+    if must_change_password(user) and endpoint not in WHILE_CHANGING_PASSWORD:
+        return redirect(url_for("auth.password"))
     if user is None:
         if is_api_request():
             raise Unauthorized("認証が必要です（Authorization: Bearer トークン）。")
@@ -77,6 +81,13 @@ def check_access() -> WerkzeugResponse | None:
     if not permits(user, permission):
         raise Forbidden("この操作を行う権限がありません。")
     return None
+
+
+def must_change_password(user: User | None) -> bool:
+    """A browser session whose user must replace a password someone else set (an administrator's
+    reset, a new account): every page but the password page sends them there. API tokens are
+    the user's own credentials and keep working."""
+    return user is not None and user.must_change_password and not is_api_request()
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""``hub user add`` and ``hub token add``: accounts and API tokens."""
+"""``hub user add``, ``hub user reset-password`` and ``hub token add``: accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -62,6 +62,24 @@ def user_add(
             display_name=display_name,
         )
         click.echo(f"created {created.email} ({created.role})")
+
+
+@user.command("reset-password")
+@click.argument("email")
+@friendly
+def user_reset_password(email: str) -> None:
+    """Set a temporary password (read from stdin) that the user must replace at the next login."""
+    from hub.errors import NotFound
+    from hub.services.users import find_by_email, set_temporary_password
+
+    password = _read_password()
+    with unit_of_work():
+        account = find_by_email(email)
+        if account is None:
+            raise NotFound(f"ユーザー {email} は登録されていません。")
+        set_temporary_password(account, password)
+        address = account.email
+    click.echo(f"{address}: 次のログインで新しいパスワードを決めてもらいます")
 
 
 @click.group()

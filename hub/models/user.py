@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
@@ -37,6 +37,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     """Bumped on logout everywhere, password change and deactivation: old sessions stop working."""
     password_changed_at: Mapped[datetime | None]
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Set by an administrator's reset (and on accounts an administrator creates): the user must
+    choose a new password before anything else, so the administrator never holds a working one."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")

@@ -1,21 +1,30 @@
-"""Accounts, passwords (argon2id) and API tokens (only their SHA-256 is stored)."""
+"""Accounts, passwords (argon2id) and API tokens (only their SHA-256 is stored).
+
+An administrator manages accounts but reads no survey data, so never holds a working credential
+of anyone else: a token is minted only by the account it belongs to (an administrator may revoke
+any), and an administrator's password reset mails a temporary password to the account's own
+address, which must be replaced at the next login (``User.must_change_password``)."""
 
 from __future__ import annotations
 
 import contextlib
 import secrets
+from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from exports.channels import ChannelError
+from exports.channels.smtp import send_mail
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email
 from hub.auth.passwords import guessability_problems
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.db import db, utcnow
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import audit
 
@@ -23,6 +32,9 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
 MIN_MAILBOX_CHECKED = 3
 """Shorter mailbox names (``r@…``) occur by chance in good passwords; they are not checked."""
+TEMPORARY_PASSWORD_LIFETIME = timedelta(hours=72)
+"""How long a password that must be changed (an administrator's reset or a new account's first
+password) signs in; after that an administrator resets it again."""
 
 
 def hash_password(password: str) -> str:
@@ -57,7 +69,14 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user, password) or not user.active:
         return None
+    if user.must_change_password and _temporary_password_expired(user):
+        return None
     return user
+
+
+def _temporary_password_expired(user: User) -> bool:
+    changed = user.password_changed_at
+    return changed is None or utcnow() - changed > TEMPORARY_PASSWORD_LIFETIME
 
 
 def password_problems(password: str, email: str = "") -> list[str]:
@@ -94,7 +113,10 @@ def create_user(
     display_name: str = "",
     actor: User | None = None,
     check_password: bool = True,
+    must_change_password: bool = False,
 ) -> User:
+    """A new account. ``must_change_password``: the first password is someone else's (the
+    administrator who typed or was shown it); the user must choose their own at first login."""
     try:
         email = normalize_email(email)
     except InvalidValue as exc:
@@ -140,6 +162,7 @@ def create_user(
         recipient_name=recipient_name if role == Role.COUNTERPART else None,
         display_name=clean_text(display_name)[:100],
         password_changed_at=utcnow(),
+        must_change_password=must_change_password,
     )
     db.session.add(user)
     db.session.flush()
@@ -148,7 +171,13 @@ def create_user(
 
 
 def create_token(user: User, *, description: str = "", actor: User | None = None) -> str:
-    """Create a token and return it; this is the only time the token itself exists."""
+    """Create a token and return it; this is the only time the token itself exists.
+
+    Only the account itself may mint one (``actor`` is ``None`` on the server's command line,
+    whose operator has the database anyway): an administrator who could mint tokens for staff
+    could read every answer through the API."""
+    if actor is not None and actor.id != user.id:
+        raise Forbidden(_("APIトークンを発行できるのは、そのアカウントの本人だけです。"))
     if not user.active:
         raise Conflict(_("%(email)s は無効化されています。", email=user.email))
     token = new_token()
@@ -165,12 +194,20 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
     return token
 
 
-def revoke_token(token_id: int, *, actor: User | None) -> None:
+def revoke_token(token_id: int, *, actor: User | None) -> ApiToken:
+    """Revoke a token: its owner, an administrator or the command line may."""
     api_token = db.session.get(ApiToken, token_id)
-    if api_token is None:
+    if api_token is None or not _may_revoke(actor, api_token):
         raise NotFound(_("トークンが見つかりません。"))
+    if api_token.revoked_at is not None:
+        raise Conflict(_("このトークンは既に無効です。"))
     api_token.revoked_at = utcnow()
     audit.record("token.revoke", user=actor, target=api_token.user.email, prefix=api_token.prefix)
+    return api_token
+
+
+def _may_revoke(actor: User | None, api_token: ApiToken) -> bool:
+    return actor is None or actor.role == Role.ADMIN or actor.id == api_token.user_id
 
 
 def _end_sessions(user: User) -> None:
@@ -199,15 +236,73 @@ def deactivate(user: User, *, actor: User | None) -> User:
     return user
 
 
-def reset_password(user: User, *, actor: User | None) -> str:
-    """Give the user a new random password and return it (shown once to the administrator)."""
-    password = secrets.token_urlsafe(12)
+def reset_password(user: User, *, actor: User | None) -> None:
+    """An administrator's reset: a temporary password mailed to the user's own address (shown to
+    nobody), to be replaced at the next login; every session of the account ends.
+
+    Raises ``Conflict`` when the mail does not go (``HUB_SMTP_URL`` unset, server refusing); the
+    caller rolls back, so the old password still works then.
+    """
+    if actor is not None and actor.id == user.id:
+        raise Conflict(_("自分のパスワードは「パスワード変更」で変更してください。"))
+    if not user.active:
+        raise Conflict(_("%(email)s は無効化されています。", email=user.email))
+    temporary = secrets.token_urlsafe(12)
+    _set_temporary_password(user, temporary)
+    audit.record("user.reset_password", user=actor, target=user.email, delivered="mail")
+    db.session.flush()
+    subject, body = reset_message(user, temporary)
+    try:
+        send_mail(
+            current_app.extensions["hub_settings"], to=[user.email], subject=subject, body=body
+        )
+    except ChannelError as exc:
+        raise Conflict(
+            _(
+                "仮パスワードのメールを送れなかったため、パスワードは再設定していません"
+                "（%(reason)s）。",
+                reason=exc.message,
+            )
+        ) from None
+
+
+def set_temporary_password(user: User, password: str) -> None:
+    """The command line's reset (``hub user reset-password``): the operator's temporary password,
+    to be replaced at the next login."""
+    if problems := password_problems(password, user.email):
+        raise Invalid({"password": problems})
+    _set_temporary_password(user, password)
+    audit.record("user.reset_password", user=None, target=user.email, delivered="command line")
+    db.session.flush()
+
+
+def _set_temporary_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = True
     _end_sessions(user)
-    audit.record("user.reset_password", user=actor, target=user.email)
-    db.session.flush()
-    return password
+
+
+def reset_message(user: User, temporary: str) -> tuple[str, str]:
+    """The Japanese subject and body of the mail that carries a temporary password."""
+    hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
+    body = "\n".join(
+        [
+            f"{user.label} 様",
+            "",
+            f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）のパスワードを"
+            "再設定しました。",
+            "次の仮パスワードでログインし、表示される画面で新しいパスワードを決めてください。",
+            "",
+            f"仮パスワード: {temporary}",
+            "",
+            f"仮パスワードは{hours}時間有効です。新しいパスワードを決めるまで、ほかの画面は使えません。",
+            "心当たりがない場合は、このメールを破棄し、管理者に連絡してください。",
+            "",
+            "東京都 再犯防止 連携調査ハブ",
+        ]
+    )
+    return "【再犯防止 連携調査ハブ】パスワードが再設定されました", body + "\n"
 
 
 def change_password(user: User, current: str, new: str) -> User:
@@ -223,6 +318,7 @@ def change_password(user: User, current: str, new: str) -> User:
         raise Invalid(errors)
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    user.must_change_password = False
     _end_sessions(user)
     audit.record("user.change_password", user=user, target=user.email)
     db.session.flush()

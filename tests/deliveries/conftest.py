@@ -6,16 +6,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -24,6 +20,9 @@ from hub.db import db
 from hub.models import User
 from hub.services import responses
 from tests.conftest import PASSWORD, complete_answers, make_round, make_user
+from tests.mailbox import Inbox, free_port
+
+__all__ = ["Inbox", "free_port"]  # the delivery tests import them from here too
 
 CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO = "131016", "131024", "131032", "131041", "131059"
 CODES = (CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO)
@@ -114,52 +113,6 @@ def outbox(settings: Settings) -> Iterator[Path]:
     """The outbox folder of the test settings, emptied after the test."""
     yield settings.outbox_dir
     shutil.rmtree(settings.outbox_dir, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Inbox:
-    """What reached the local SMTP server, parsed as the receiving mail program would."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[tuple[list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
-        return "250 OK"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [
-            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
-            for _, raw in self.envelopes
-        ]
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [
-            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
-            for rcpts, raw in self.envelopes
-            if address in rcpts
-        ]
-
-
-@pytest.fixture
-def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    """An aiosmtpd server on 127.0.0.1, and the app's HUB_SMTP_URL pointing at it."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = app.extensions["hub_settings"]
-    monkeypatch.setitem(
-        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{port}")
-    )
-    yield inbox
-    controller.stop()
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -1,4 +1,8 @@
-"""The administrator's pages: users and API tokens."""
+"""The administrator's pages: users and API tokens.
+
+An administrator reads no survey data (issue 14, item 24): tokens are minted only by their owner,
+a password reset is mailed to the user and must be replaced at the next login, and a new account
+chooses its own password at its first login."""
 
 from __future__ import annotations
 
@@ -30,6 +34,18 @@ def test_create_a_respondent_with_a_generated_password_shown_once(app, web):
     newcomer = Web(app)
     assert newcomer.login(email, password).headers["Location"] == "/respond/"
     assert password not in admin.get("/admin/").get_data(as_text=True)
+    assert newcomer.get("/respond/").headers["Location"] == "/password", "first, their own"
+    newcomer.get("/password")
+    chosen = newcomer.post(
+        "/password",
+        {
+            "current_password": password,
+            "new_password": "tama river at dusk 7",
+            "new_password_again": "tama river at dusk 7",
+        },
+    )
+    assert chosen.status_code == 302
+    assert newcomer.get("/respond/").status_code == 200
 
 
 def test_create_user_errors_are_per_field_and_input_kept(app, web):
@@ -82,16 +98,76 @@ def test_admin_cannot_deactivate_themselves(web):
     assert admin.post(f"/admin/users/{admin.user.id}/deactivate").status_code == 409
 
 
-def test_reset_password_shows_a_new_one_and_ends_sessions(app, web):
+def temporary_password_in(mail) -> str:
+    return mail.get_content().split("仮パスワード: ")[1].split()[0]
+
+
+def test_reset_password_mails_it_to_the_user_and_the_admin_never_sees_it(app, web, smtp):
+    admin = web("admin")
+    staff = web("staff")
+    url = f"/admin/users/{staff.user.id}"
+    assert "仮パスワードをメールで送る" in text_of(admin.get(url))
+    answer = admin.post(f"{url}/password")
+    assert answer.status_code == 302
+    shown = admin.get(answer.headers["Location"])
+    (mail,) = smtp.to(staff.user.email)
+    temporary = temporary_password_in(mail)
+    assert temporary not in answer.get_data(as_text=True) + shown.get_data(as_text=True)
+    assert "メールで送りました" in text_of(shown)
+    assert staff.get("/staff/").status_code == 302, "the user's sessions ended"
+    assert Web(app).login(staff.user.email).status_code == 200, "the old password is gone"
+
+    again = Web(app)
+    assert again.login(staff.user.email, temporary).status_code == 302
+    for path in ("/staff/", "/audit/", "/account/tokens", "/staff/rounds/1"):
+        assert again.get(path).headers["Location"] == "/password", path
+    assert "新しいパスワードを決めてください" in text_of(again.get("/password"))
+    chosen = again.post(
+        "/password",
+        {
+            "current_password": temporary,
+            "new_password": "okutama mist at noon 4",
+            "new_password_again": "okutama mist at noon 4",
+        },
+    )
+    assert chosen.status_code == 302
+    assert again.get("/staff/").status_code == 200
+    with app.app_context():
+        assert not db.session.get(User, staff.user.id).must_change_password
+        logged = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+        assert "user.reset_password" in logged
+        assert logged.index("user.reset_password") < logged.index("user.change_password")
+
+
+def test_reset_password_without_mail_changes_nothing_and_says_what_to_do(app, web):
+    admin = web("admin")
+    staff = web("staff")
+    url = f"/admin/users/{staff.user.id}"
+    shown = text_of(admin.get(url))
+    assert "hub user reset-password" in shown
+    refused = admin.post(f"{url}/password")
+    assert refused.status_code == 409
+    assert "HUB_SMTP_URL" in text_of(refused)
+    assert staff.get("/staff/").status_code == 200, "nothing changed"
+    with app.app_context():
+        assert not db.session.get(User, staff.user.id).must_change_password
+
+
+def test_a_temporary_password_expires(app, web, smtp):
+    from datetime import timedelta
+
+    from hub.services.users import TEMPORARY_PASSWORD_LIFETIME
+
     admin = web("admin")
     staff = web("staff")
     admin.get(f"/admin/users/{staff.user.id}")
-    answer = admin.post(f"/admin/users/{staff.user.id}/password")
-    assert answer.status_code == 200
-    assert answer.headers["Cache-Control"] == "no-store"
-    password = page(answer).xpath("//code[@data-secret]")[0].text_content()
-    assert staff.get("/staff/").status_code == 302
-    assert Web(app).login(staff.user.email, password).status_code == 302
+    admin.post(f"/admin/users/{staff.user.id}/password")
+    temporary = temporary_password_in(smtp.to(staff.user.email)[0])
+    with app.app_context():
+        user = db.session.get(User, staff.user.id)
+        user.password_changed_at -= TEMPORARY_PASSWORD_LIFETIME + timedelta(minutes=1)
+        db.session.commit()
+    assert Web(app).login(staff.user.email, temporary).status_code == 200
 
 
 def test_bind_a_respondent_to_another_municipality(app, web):
@@ -109,17 +185,25 @@ def test_bind_a_respondent_to_another_municipality(app, web):
     assert "八王子市" in text_of(admin.get(url))
 
 
-def test_tokens_are_shown_once_work_and_can_be_revoked(app, web):
+def test_tokens_are_minted_by_their_owner_shown_once_and_revoked_by_admin(app, web):
     admin = web("admin")
     staff = web("staff")
     url = f"/admin/users/{staff.user.id}"
-    admin.get(url)
-    answer = admin.post(f"{url}/tokens", {"description": "庁内システム"})
+    admin_page = page(admin.get(url))
+    assert not admin_page.xpath(
+        "//form[contains(@action,'/tokens') and not(contains(@action,'/revoke'))]"
+    )
+    assert admin.post(f"{url}/tokens", {"description": "x"}).status_code in (404, 405)
+
+    staff.get("/account/tokens")
+    answer = staff.post("/account/tokens", {"description": "庁内システム"})
     assert answer.headers["Cache-Control"] == "no-store"
     token = page(answer).xpath("//code[@data-secret]")[0].text_content()
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert api.get("/api/v1/rounds", headers=headers).status_code == 200
+    assert "庁内システム" in text_of(staff.get("/account/tokens"))
+    assert token not in staff.last.get_data(as_text=True)
     listing = page(admin.get(url))
     assert token not in admin.last.get_data(as_text=True)
     revoke = listing.xpath("//form[contains(@action,'/revoke')]/@action")[0]
@@ -127,6 +211,20 @@ def test_tokens_are_shown_once_work_and_can_be_revoked(app, web):
     assert api.get("/api/v1/rounds", headers=headers).status_code == 401
     admin.get(url)
     assert "既に無効" in text_of(admin.get(admin.post(revoke).headers["Location"]))
+
+
+def test_people_revoke_their_own_tokens_and_nobody_elses(app, web):
+    owner = web("staff")
+    other = web("respondent", municipality="131016")
+    owner.get("/account/tokens")
+    owner.post("/account/tokens", {"description": "集計用"})
+    revoke = page(owner.get("/account/tokens")).xpath(
+        "//form[contains(@action,'/revoke')]/@action"
+    )[0]
+    other.get("/account/tokens")
+    assert other.post(revoke).status_code == 404
+    assert owner.post(revoke).status_code == 302
+    assert "無効（" in text_of(owner.get("/account/tokens"))
 
 
 def test_other_roles_cannot_manage_users(web):

@@ -21,6 +21,7 @@ WEB_TEMPLATES = (
     "respond",
     "staff",
     "admin",
+    "account",
 )
 WEB_MODULES = (
     "hub/web",

@@ -1,0 +1,63 @@
+"""A real SMTP server for the tests (aiosmtpd on 127.0.0.1) and what reached it.
+
+A pytest plugin loaded by tests/conftest.py: any test may ask for the ``smtp`` fixture, which
+points the app's ``HUB_SMTP_URL`` at the server for the length of the test.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Inbox:
+    """What reached the local SMTP server, parsed as the receiving mail program would."""
+
+    def __init__(self) -> None:
+        self.envelopes: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.envelopes.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [
+            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+            for _, raw in self.envelopes
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [
+            message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
+            for rcpts, raw in self.envelopes
+            if address in rcpts
+        ]
+
+
+@pytest.fixture
+def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """An aiosmtpd server on 127.0.0.1, and the app's HUB_SMTP_URL pointing at it."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{port}")
+    )
+    yield inbox
+    controller.stop()
