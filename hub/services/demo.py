@@ -1,4 +1,5 @@
-"""Demo accounts and a demo round for ``make run`` on a fresh machine (created once)."""
+"""Demo accounts, a demo round, consultation cases and hearings for ``make run`` on a fresh
+machine (each created once, when missing)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from forms import tokyo
+from forms.consultation import fiscal_year_label, fiscal_year_of
 from hub.db import db, utcnow
-from hub.models import Round
+from hub.models import Consultation, Hearing, Round
+from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
 from hub.services.rounds import open_round
 from hub.services.users import create_user, find_by_email
 
@@ -58,4 +62,21 @@ def ensure_demo(instance_dir: Path) -> list[str]:
             deadline=now + timedelta(days=30),
         )
         lines.append(f"デモ調査回を開始しました: {opened.title} (id {opened.id})")
+    lines.extend(_ensure_consultation_desk(tokyo.today()))
+    return lines
+
+
+def _ensure_consultation_desk(today: date) -> list[str]:
+    """A whole fiscal year of cases (the last complete one) and this year's hearings."""
+    lines = []
+    if db.session.scalar(select(Consultation.id).limit(1)) is None:
+        year = fiscal_year_of(today) - 1
+        added = add_demo_cases(year)
+        lines.append(f"デモ用の相談記録を追加しました: {fiscal_year_label(year)} {added}件")
+    if db.session.scalar(select(Hearing.id).limit(1)) is None:
+        heard = add_demo_hearings(today)
+        lines.append(
+            f"デモ用の聞き取りを追加しました: {fiscal_year_label(fiscal_year_of(today))} "
+            f"{heard}区市町村"
+        )
     return lines

@@ -1,0 +1,63 @@
+"""``hub demo`` (run by ``make run``): accounts, a round, and a consultation desk that is not empty
+— a fiscal year of cases shaped like the council paper's 令和2年度 and this year's hearings."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from exports.consultation_counts import case_counts
+from exports.hearings import progress
+from forms import tokyo
+from forms.consultation import fiscal_year_of
+from hub.db import db
+from hub.models import AuditEvent, Consultation, Hearing, Round, User
+from tests.conftest import make_user
+from tests.web.conftest import Web, text_of
+
+
+def _count(model: type) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_demo_fills_the_consultation_desk_once(app, runner):
+    first = runner("demo")
+    assert first.exit_code == 0, first.output
+    today = tokyo.today()
+    last_year = fiscal_year_of(today) - 1
+    with app.app_context():
+        counts = case_counts([last_year])[last_year]
+        assert (counts.total, counts.crime_related, counts.referred) == (239, 199, 151)
+        assert counts.local_window == 60
+        assert counts.by_age_group["70s"] == 52
+        assert counts.by_crime_type["shoplifting"] == 98
+        assert _count(Consultation) == 239, "all of them in that one fiscal year"
+        heard = progress(fiscal_year_of(today))
+        assert heard.heard_count == 49
+        assert max(h.held_on for h in db.session.scalars(select(Hearing))) <= today
+        imports = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "consultation.import")
+        ).all()
+        assert len(imports) == 1, "imported as the desk imports its list"
+        assert _count(User) == 5
+        assert _count(Round) == 1
+    assert "相談記録を追加しました" in first.output
+    assert "聞き取りを追加しました" in first.output
+
+    again = runner("demo")
+    assert again.exit_code == 0, again.output
+    assert again.output == ""
+    with app.app_context():
+        assert (_count(Consultation), _count(Hearing), _count(User)) == (239, 49, 5)
+
+
+def test_the_demo_desk_shows_on_the_pages(app, runner):
+    assert runner("demo").exit_code == 0
+    with app.app_context():
+        email = make_user(role="staff").email
+    staff = Web(app)
+    assert staff.login(email).status_code == 302
+    year = fiscal_year_of(tokyo.today()) - 1
+    statistics = text_of(staff.get(f"/consultations/statistics?fiscal_year={year}"))
+    assert "239" in statistics
+    hearings = text_of(staff.get("/hearings"))
+    assert "49/62" in hearings
