@@ -6,7 +6,6 @@ points the app's ``HUB_SMTP_URL`` at the server for the length of the test.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -16,11 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port
 
 
 class Inbox:

@@ -1,4 +1,4 @@
-"""``hub demo``: demo accounts and a demo round, once."""
+"""``hub demo``: demo accounts, a demo round, consultation cases and hearings, once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ def register(cli: click.Group) -> None:
 @click.command()
 @friendly
 def demo() -> None:
-    """Create demo accounts and a demo round, once; prints the accounts the first time."""
+    """Create demo accounts, a demo round, consultation cases and hearings, once; prints the
+    accounts the first time."""
+    create_demo()
+
+
+def create_demo() -> None:
+    """What ``hub demo`` does (also ``hub run --demo``)."""
     from hub.services.demo import ensure_demo
 
     with unit_of_work() as app:

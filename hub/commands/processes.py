@@ -47,9 +47,20 @@ def serve(workers: int, host: str) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--demo",
+    "with_demo",
+    is_flag=True,
+    help="first do what `hub init` and `hub demo` do (make run: one process, a faster start)",
+)
 @friendly
-def run(host: str) -> None:
+def run(host: str, with_demo: bool) -> None:
     """One development process: the web app on HUB_PORT with the scheduler inside."""
+    from hub.commands.demo import create_demo
+    from hub.commands.reference import initialize_database
     from hub.server import run_development
 
+    if with_demo:
+        initialize_database()
+        create_demo()
     run_development(host=host)

@@ -18,6 +18,11 @@ def register(cli: click.Group) -> None:
 @friendly
 def init() -> None:
     """Create or upgrade the schema, load the Tokyo municipalities and the questionnaires."""
+    initialize_database()
+
+
+def initialize_database() -> None:
+    """What ``hub init`` does (also ``hub run --demo``)."""
     from hub.db import db
     from hub.migrate import upgrade
     from hub.services.reference import initialize

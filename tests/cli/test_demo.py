@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from exports.consultation_counts import case_counts
@@ -12,6 +13,7 @@ from forms.consultation import fiscal_year_of
 from hub.db import db
 from hub.models import AuditEvent, Consultation, Hearing, Round, User
 from tests.conftest import make_user
+from tests.servers import hub_server, request
 from tests.web.conftest import Web, text_of
 
 
@@ -61,3 +63,18 @@ def test_the_demo_desk_shows_on_the_pages(app, runner):
     assert "239" in statistics
     hearings = text_of(staff.get("/hearings"))
     assert "49/62" in hearings
+
+
+@pytest.mark.slow
+def test_hub_run_with_demo_prepares_everything_in_one_process(app, settings, tmp_path):
+    """What ``make run`` runs: schema, reference data, demo data, then the server."""
+    with hub_server(settings, tmp_path, "run", "--demo") as (port, log):
+        status, _, body = request(port, "GET", "/login")
+        output = log.read_text()
+    assert status == 200
+    assert "ログイン" in body
+    assert "schema up to date" in output
+    assert "デモ用アカウント" in output
+    assert "相談記録を追加しました" in output
+    with app.app_context():
+        assert _count(Consultation) == 239

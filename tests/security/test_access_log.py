@@ -12,7 +12,7 @@ from hub.accesslog import REDACTED, redact_secrets
 from hub.db import db
 from hub.services.users import create_token
 from tests.conftest import make_user
-from tests.security.test_secrets import hub_server, request
+from tests.servers import hub_server, request
 
 TOKEN = "hub_" + "Ab3-_x" * 7
 
