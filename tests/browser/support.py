@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+"""A phone held upright; also what a 1560 px window shows at 400 % zoom (WCAG 1.4.10 Reflow)."""
 
 
 @pytest.fixture(scope="session")
@@ -70,14 +72,15 @@ def is_local(url: str) -> bool:
 
 @pytest.fixture
 def open_page(chromium: Any, live_server: str) -> Iterator[Callable[..., Any]]:
-    """``open_page(java_script_enabled=True)``: a page in a fresh browser context (own cookies)."""
+    """``open_page(java_script_enabled=True, viewport=PHONE)``: a page in a fresh browser context
+    (own cookies); 1280×800 unless ``viewport`` says otherwise."""
     contexts: list[Any] = []
     outside: list[str] = []
     script_errors: list[str] = []
 
     def make(**options: Any) -> Any:
         context = chromium.new_context(
-            viewport=VIEWPORT, locale="ja-JP", base_url=live_server, **options
+            **{"viewport": VIEWPORT, "locale": "ja-JP", "base_url": live_server, **options}
         )
         context.set_default_timeout(5000)
         contexts.append(context)

@@ -103,7 +103,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     expect(chiyoda).to_contain_text("千代田区")
     expect(chiyoda).to_contain_text("提出済み")
     screenshot(desk, "08-progress-board")
-    desk.get_by_label("状態").select_option("submitted")
+    desk.get_by_label("状態", exact=True).select_option("submitted")
     desk.get_by_role("button", name="絞り込む").click()
     expect(desk.locator("tr[data-municipality]")).to_have_count(1)
     expect(desk.locator("tr[data-municipality]")).to_contain_text("千代田区")
