@@ -127,6 +127,7 @@ def test_respondent_pages_and_errors(app, site: Site, open_page):
     page.goto(f"/rounds/{rid}/responses/{CHIYODA}/template/upload")
     page.get_by_role("button", name="アップロードして確認").click()
     page.wait_for_load_state()
+    assert page.locator("[data-error-summary]").count() == 1
     assert_accessible(page)
     page.set_input_files("input[type=file]", files=[_not_a_workbook()])
     page.get_by_role("button", name="アップロードして確認").click()

@@ -1,0 +1,75 @@
+"""The error summary takes people to what needs fixing (issue 14, item 13): a radio group's link
+focuses its legend, so the question and its message are both in view, and the Excel upload page
+has the same summary, linked to its file input, which names its error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.accessibility import assert_accessible
+from tests.browser.support import PHONE
+from tests.browser.test_accessibility import sign_in
+from tests.conftest import make_round, make_user
+
+pytestmark = pytest.mark.browser
+
+CHIYODA = "131016"
+
+
+@pytest.fixture
+def respondent(app) -> tuple[int, str]:
+    with app.app_context():
+        return make_round().id, make_user(role="respondent", municipality=CHIYODA).email
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_radio_groups_link_shows_its_question_and_message(respondent, open_page, viewport):
+    from playwright.sync_api import expect
+
+    round_id, email = respondent
+    page = open_page(**({"viewport": viewport} if viewport else {}))
+    sign_in(page, email)
+    page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
+    page.get_by_role("button", name="提出", exact=True).click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    first = summary.get_by_role("link").first
+    expect(first).to_contain_text("計画の策定状況")
+    first.click()
+    legend = page.locator("#plan_status-legend")
+    expect(legend).to_be_focused()
+    expect(legend).to_be_in_viewport()
+    expect(page.locator("#plan_status-error")).to_be_in_viewport()
+    expect(page.locator("#plan_status-error")).to_contain_text("選択してください")
+    page.keyboard.press("Tab")
+    expect(page.locator("#plan_status-0")).to_be_focused()
+
+
+def test_the_upload_page_has_the_forms_error_summary(respondent, open_page):
+    from playwright.sync_api import expect
+
+    round_id, email = respondent
+    page = open_page()
+    sign_in(page, email)
+    page.goto(f"/rounds/{round_id}/responses/{CHIYODA}/template/upload")
+    page.get_by_role("button", name="アップロードして確認").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("ファイルを選択してください")
+    file_input = page.get_by_label("記入したExcelファイル（.xlsx）")
+    expect(file_input).to_have_attribute("aria-invalid", "true")
+    expect(file_input).to_have_attribute("aria-describedby", "file-hint file-error")
+    expect(page.locator("#file-error")).to_contain_text("ファイルを選択してください")
+    summary.get_by_role("link").first.click()
+    expect(file_input).to_be_focused()
+    assert_accessible(page)
+
+    file_input.set_input_files(
+        files=[{"name": "回答.xlsx", "mimeType": "application/octet-stream", "buffer": b"no zip"}]
+    )
+    page.get_by_role("button", name="アップロードして確認").click()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("ファイルは保存されていません")
+    expect(page.locator("#file-error")).not_to_be_empty()
+    expect(file_input).to_have_attribute("aria-describedby", "file-hint file-error")
+    assert_accessible(page)
