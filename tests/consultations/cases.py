@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from exports.consultation_counts import UNKNOWN, CaseCounts
 from forms.consultation import AGE_GROUP, CALLER, CHANNEL, CRIME_TYPE, LOCAL_WINDOWS, REFERRED_TO
 from hub.services.demo_consultations import (
+    COLUMNS,
     SEED_AGES,
     SEED_CRIME_RELATED,
     SEED_CRIMES,
@@ -25,17 +26,6 @@ from hub.services.demo_consultations import (
     SEED_REFERRALS,
     SEED_REFERRED,
     SEED_TOTAL,
-)
-
-COLUMNS = (
-    "received_on",
-    "channel",
-    "age_group",
-    "caller",
-    "crime_related",
-    "crime_type",
-    "referred_to",
-    "municipality",
 )
 
 # 令和2年度 as the source document reports it: the figures the demo's cases are shaped by too.

@@ -6,11 +6,21 @@ chooses its own password at its first login."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hub.db import db
 from hub.models import AuditEvent, User
 from hub.services.users import find_by_email
 from tests.conftest import make_user
 from tests.web.conftest import Web, page, text_of
+
+
+def choose_password(web: Web, current: str, new: str) -> Any:
+    web.get("/password")
+    return web.post(
+        "/password",
+        {"current_password": current, "new_password": new, "new_password_again": new},
+    )
 
 
 def test_create_a_respondent_with_a_generated_password_shown_once(app, web):
@@ -35,16 +45,7 @@ def test_create_a_respondent_with_a_generated_password_shown_once(app, web):
     assert newcomer.login(email, password).headers["Location"] == "/respond/"
     assert password not in admin.get("/admin/").get_data(as_text=True)
     assert newcomer.get("/respond/").headers["Location"] == "/password", "first, their own"
-    newcomer.get("/password")
-    chosen = newcomer.post(
-        "/password",
-        {
-            "current_password": password,
-            "new_password": "tama river at dusk 7",
-            "new_password_again": "tama river at dusk 7",
-        },
-    )
-    assert chosen.status_code == 302
+    assert choose_password(newcomer, password, "tama river at dusk 7").status_code == 302
     assert newcomer.get("/respond/").status_code == 200
 
 
@@ -122,15 +123,7 @@ def test_reset_password_mails_it_to_the_user_and_the_admin_never_sees_it(app, we
     for path in ("/staff/", "/audit/", "/account/tokens", "/staff/rounds/1"):
         assert again.get(path).headers["Location"] == "/password", path
     assert "新しいパスワードを決めてください" in text_of(again.get("/password"))
-    chosen = again.post(
-        "/password",
-        {
-            "current_password": temporary,
-            "new_password": "okutama mist at noon 4",
-            "new_password_again": "okutama mist at noon 4",
-        },
-    )
-    assert chosen.status_code == 302
+    assert choose_password(again, temporary, "okutama mist at noon 4").status_code == 302
     assert again.get("/staff/").status_code == 200
     with app.app_context():
         assert not db.session.get(User, staff.user.id).must_change_password
