@@ -143,7 +143,8 @@ def summary(counts: RoundCounts) -> dict[str, Any]:
     ``<name>_by_region``), each number question ``{n, sum, min, median, max}`` and ``notes``.
 
     Question names cannot clash with the fixed keys: :func:`forms.model.summary_key_clash` refuses
-    them when a definition is read.
+    them when a definition is read. Questions marked ``personal`` are left out: the summary is
+    read by respondents and counterparts and goes out with deliveries.
     """
     q = counts.questionnaire
     result: dict[str, Any] = {
@@ -156,6 +157,8 @@ def summary(counts: RoundCounts) -> dict[str, Any]:
         "responded_by_region": counts.responded_by_region,
     }
     for question in q.questions:
+        if question.personal:
+            continue
         if question.has_choices:
             result[question.id] = counts.choices[question.id]
             if question.kind == Kind.ONE_OF:

@@ -50,7 +50,7 @@ def round_sheets(
     (empty ones are left out). ``counts``: the round's counts when the caller has them already.
     """
     counts = counts or round_counts(round_)
-    sheets = [Sheet(SUMMARY, summary.tables_of_counts(counts))]
+    sheets = [Sheet(SUMMARY, summary.tables_of_counts(counts, personal=personal))]
     if detail:
         sheets.append(Sheet(SUBMISSIONS, [submissions.submission_table(round_, personal=personal)]))
         sheets.append(Sheet(ANSWERS, [answers.answers_table(round_, personal=personal)]))

@@ -19,19 +19,20 @@ def summary_tables(round_: Round) -> list[Table]:
     return tables_of_counts(round_counts(round_))
 
 
-def tables_of_counts(counts: RoundCounts) -> list[Table]:
+def tables_of_counts(counts: RoundCounts, *, personal: bool = True) -> list[Table]:
+    """``personal=False``: without the questions marked ``personal`` (what leaves the hub)."""
     q = counts.questionnaire
     tables = [response_status_table(counts)]
     if q.headline:
         headline = q.question(q.headline)
         tables += [headline_table(counts), by_region_table(counts, headline), listed_table(counts)]
     for question in q.choice_questions:
-        if question.id == q.headline:
+        if question.id == q.headline or (question.personal and not personal):
             continue
         tables.append(choice_table(counts, question))
         if question.kind == Kind.ONE_OF:
             tables.append(by_region_table(counts, question))
-    numbers = number_table(counts)
+    numbers = number_table(counts, personal=personal)
     if numbers is not None:
         tables.append(numbers)
     return tables
@@ -164,15 +165,16 @@ def choice_table(counts: RoundCounts, question: Question) -> Table:
     )
 
 
-def number_table(counts: RoundCounts) -> Table | None:
+def number_table(counts: RoundCounts, *, personal: bool = True) -> Table | None:
     """Every integer and decimal question: how many answered, the sum, min, median and max."""
-    if not counts.numbers:
-        return None
     q = counts.questionnaire
     rows: list[tuple[Cell, ...]] = [
         (q.question(qid).label.ja, s.n, s.sum, s.min, s.median, s.max)
         for qid, s in counts.numbers.items()
+        if personal or not q.question(qid).personal
     ]
+    if not rows:
+        return None
     return Table.of(
         "numbers",
         "数値の回答",
