@@ -93,6 +93,22 @@ class ExtensionIn(Schema):
     until = fields.AwareDateTime(required=True)
 
 
+class NoteIn(Schema):
+    note = fields.String(
+        required=True,
+        metadata={"description": "the 備考 of the row, as typed; empty removes it"},
+    )
+
+
+class NoteOut(Schema):
+    round = fields.Integer()
+    question = fields.String()
+    code = fields.String()
+    note = fields.String(
+        metadata={"description": "as stored (control characters and surrounding blanks removed)"}
+    )
+
+
 class MessageOut(Schema):
     message = fields.String()
 

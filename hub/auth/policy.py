@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hearings.manage": frozenset({S}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({S, A}),
+    "summary.annotate": frozenset({S}),
 }
 
 

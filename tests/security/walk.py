@@ -70,6 +70,7 @@ def build_world(app: Flask) -> World:
             "case_id": case.id,
             "consultation_id": case.id,
             "lang": "ja",
+            "question": "plan_status",
         }
         return World(ids=ids, version=response.version)
 
@@ -115,6 +116,8 @@ def api_body(url: str, version: int) -> dict[str, Any]:
         return {"until": "2099-01-01T17:00:00+09:00"}
     if url.endswith(("/submit", "/accept")):
         return {}
+    if "/notes/" in url:
+        return {"note": "備考"}
     if url.endswith("/consultations"):
         return {
             "received_on": "2020-05-19",
