@@ -365,23 +365,27 @@ def _stats(question: Question, values: list[int | float]) -> NumberStats:
 
 
 @dataclass(frozen=True)
-class HeadlineOfRound:
+class CountsOfRound:
+    """One round's counts of one choice question, for 経年比較."""
+
     round: Round
+    question: Question
+    """The question as that round's definition has it (labels may differ between versions)."""
     asked: int
     responded: int
     counts: dict[str, int]
 
 
-def headline_history(round_: Round) -> list[HeadlineOfRound]:
-    """The headline counts of the earlier rounds of the same questionnaire and of this one.
+@dataclass(frozen=True)
+class QuestionHistory:
+    question: Question
+    rounds: list[CountsOfRound]
+    """Oldest first, this round last: the earlier rounds that asked the question, by name."""
 
-    Earlier means an earlier 基準日; oldest first, this round last. Empty when the questionnaire
-    has no headline question.
-    """
-    questionnaire = round_.questionnaire
-    if not questionnaire.headline:
-        return []
-    rounds = list(
+
+def earlier_rounds(round_: Round) -> list[Round]:
+    """The rounds of the same questionnaire (any version) with an earlier 基準日, and this one last."""
+    return list(
         db.session.scalars(
             select(Round)
             .join(Survey, Survey.id == Round.survey_id)
@@ -392,6 +396,30 @@ def headline_history(round_: Round) -> list[HeadlineOfRound]:
             .order_by(Round.reference_date, Round.id)
         )
     )
+
+
+def _one_of(round_: Round, name: str) -> Question | None:
+    question = round_.questionnaire.get(name)
+    return question if question is not None and question.kind == Kind.ONE_OF else None
+
+
+def choice_history(round_: Round) -> list[QuestionHistory]:
+    """For each ``select_one`` of this round that the previous round also asked (by name, as a
+    ``select_one``), its counts in every round that asked it; headline first. Empty when there is
+    no previous round. Questions marked ``personal`` are left out."""
+    rounds = earlier_rounds(round_)
+    if len(rounds) < 2:
+        return []
+    previous = rounds[-2]
+    questionnaire = round_.questionnaire
+    names = [
+        q.id
+        for q in questionnaire.questions
+        if q.kind == Kind.ONE_OF and not q.personal and _one_of(previous, q.id) is not None
+    ]
+    names.sort(key=lambda name: name != questionnaire.headline)
+    if not names:
+        return []
     ids = [r.id for r in rounds]
     counted = Response.state.in_([str(s) for s in COUNTED])
     sizes = {
@@ -402,18 +430,23 @@ def headline_history(round_: Round) -> list[HeadlineOfRound]:
             .group_by(Response.round_id)
         )
     }
-    codes = questionnaire.question(questionnaire.headline).codes
-    counts: dict[int, dict[str, int]] = {i: dict.fromkeys(codes, 0) for i in ids}
-    for round_id, code, n in db.session.execute(
-        select(Response.round_id, ResponseChoice.code, func.count())
+    found: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for round_id, name, code, n in db.session.execute(
+        select(Response.round_id, ResponseChoice.question_id, ResponseChoice.code, func.count())
         .join(ResponseChoice, ResponseChoice.response_id == Response.id)
-        .where(
-            Response.round_id.in_(ids),
-            counted,
-            ResponseChoice.question_id == questionnaire.headline,
-        )
-        .group_by(Response.round_id, ResponseChoice.code)
+        .where(Response.round_id.in_(ids), counted, ResponseChoice.question_id.in_(names))
+        .group_by(Response.round_id, ResponseChoice.question_id, ResponseChoice.code)
     ):
-        if code in counts[round_id]:
-            counts[round_id][code] = int(n)
-    return [HeadlineOfRound(r, *sizes.get(r.id, (0, 0)), counts[r.id]) for r in rounds]
+        found[(round_id, name)][code] = int(n)
+    histories = []
+    for name in names:
+        columns = []
+        for r in rounds:
+            question = _one_of(r, name)
+            if question is None:
+                continue
+            tally = found.get((r.id, name), {})
+            counts = {code: tally.get(code, 0) for code in question.codes}
+            columns.append(CountsOfRound(r, question, *sizes.get(r.id, (0, 0)), counts))
+        histories.append(QuestionHistory(questionnaire.question(name), columns))
+    return histories

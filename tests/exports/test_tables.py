@@ -179,7 +179,12 @@ def test_history_appears_when_an_earlier_round_exists(
     with app.app_context():
         sheets_of_later = round_sheets(responses.get_round(later))
     assert [s.name for s in sheets_of_later] == ["集計", "提出状況", "回答一覧", "経年比較", "定義"]
-    history = next(s for s in sheets_of_later if s.name == "経年比較").tables[0]
+    history_sheet = next(s for s in sheets_of_later if s.name == "経年比較")
+    assert [t.name for t in history_sheet.tables] == [
+        "plan_status_history",
+        "consultation_setup_history",
+    ], "every select_one both rounds ask, the headline first"
+    history = history_sheet.tables[0]
     assert history.headers == (
         "計画の策定状況",
         "令和3年4月1日現在",
