@@ -11,6 +11,17 @@ from hub.models.municipality import (
     is_valid_code,
     ordered_regions,
 )
+from hub.models.referral import (
+    CONTACT_METHODS,
+    NEEDS,
+    OUTCOMES,
+    REFERRAL_STATUS_LABELS,
+    REFERRER_STAFF,
+    Referral,
+    ReferralEvent,
+    ReferralRead,
+    ReferralStatus,
+)
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
@@ -25,8 +36,13 @@ from hub.models.survey import (
 from hub.models.user import ApiToken, LoginAttempt, Role, User
 
 __all__ = [
+    "CONTACT_METHODS",
     "COUNTED",
     "EDITABLE",
+    "NEEDS",
+    "OUTCOMES",
+    "REFERRAL_STATUS_LABELS",
+    "REFERRER_STAFF",
     "REGIONS",
     "ApiToken",
     "AuditEvent",
@@ -39,6 +55,10 @@ __all__ = [
     "LoginAttempt",
     "Municipality",
     "Recipient",
+    "Referral",
+    "ReferralEvent",
+    "ReferralRead",
+    "ReferralStatus",
     "Region",
     "ReminderSent",
     "Response",
