@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.record": _l("相談記録の登録"),
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("ヒアリング記録"),
+    "summary_note.set": _l("集計表の備考の更新"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),

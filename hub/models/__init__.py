@@ -31,6 +31,7 @@ from hub.models.survey import (
     Revision,
     Round,
     RoundState,
+    SummaryNote,
     Survey,
 )
 from hub.models.user import ApiToken, LoginAttempt, Role, User
@@ -68,6 +69,7 @@ __all__ = [
     "Role",
     "Round",
     "RoundState",
+    "SummaryNote",
     "Survey",
     "User",
     "check_digit",

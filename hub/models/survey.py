@@ -162,3 +162,19 @@ class ResponseChoice(Base):
     )
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SummaryNote(Base):
+    """A 備考 staff wrote for one row of a round's summary tables: a choice of a question."""
+
+    __tablename__ = "summary_note"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    note: Mapped[str] = mapped_column(Text)
+    """Free text as typed (Japanese typography kept); shown in 集計, the summary and deliveries."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
