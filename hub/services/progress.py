@@ -26,6 +26,7 @@ from hub.models import (
     ordered_regions,
 )
 from hub.models.survey import revision_event
+from hub.models.user import person_label
 
 STATES: tuple[str, ...] = tuple(s.value for s in ResponseState)
 RETURNED = "returned"
@@ -140,6 +141,7 @@ def board(
             Response.submitted_at,
             Response.updated_at,
             editor.display_name,
+            editor.organisation,
             editor.email,
             Response.updated_on_behalf,
             effective_deadline(),
@@ -174,8 +176,8 @@ def board(
 
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
-    (display_name, email, on_behalf, deadline, extension_until, overdue) = row[7:13]
-    (action, source, revision_on_behalf) = row[13:]
+    (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
+    (action, source, revision_on_behalf) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -184,7 +186,7 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         returned=bool(has_reason) and state == ResponseState.DRAFT,
         submitted_at=submitted_at,
         updated_at=updated_at,
-        updated_by=display_name or email,
+        updated_by=person_label(display_name, organisation, email) if email else None,
         on_behalf=bool(on_behalf),
         event=revision_event(action, source, revision_on_behalf) if action else None,
         deadline=deadline,
