@@ -233,7 +233,7 @@ def _record(
 ) -> None:
     before = dict(response.answers or {})
     after = before if answers is None else answers
-    on_behalf = is_on_behalf(user, response)
+    on_behalf = answers is not None and is_on_behalf(user, response)
     response.answers = after
     response.state = state
     response.version += 1
