@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hearings.manage": frozenset({S}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({S, A}),
+    "questionnaires.read": frozenset({S, R, C}),
+    "questionnaires.manage": frozenset({S}),
 }
 
 

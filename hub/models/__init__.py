@@ -14,6 +14,7 @@ from hub.models.municipality import (
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
+    QuestionnaireDraft,
     Response,
     ResponseChoice,
     ResponseState,
@@ -38,6 +39,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "QuestionnaireDraft",
     "Recipient",
     "Region",
     "ReminderSent",

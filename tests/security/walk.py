@@ -70,6 +70,8 @@ def build_world(app: Flask) -> World:
             "case_id": case.id,
             "consultation_id": case.id,
             "lang": "ja",
+            "questionnaire_id": "torikumi",
+            "version": 1,
         }
         return World(ids=ids, version=response.version)
 
