@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referrals.handle": frozenset({W}),
     "referrals.summary": frozenset({S, R, C, W}),
     "summary.annotate": frozenset({S}),
+    "questionnaires.read": frozenset({S, R, C}),
+    "questionnaires.manage": frozenset({S}),
 }
 
 

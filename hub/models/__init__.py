@@ -25,6 +25,7 @@ from hub.models.referral import (
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
+    QuestionnaireDraft,
     Response,
     ResponseChoice,
     ResponseState,
@@ -55,6 +56,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "QuestionnaireDraft",
     "Recipient",
     "Referral",
     "ReferralEvent",

@@ -76,6 +76,8 @@ def build_world(app: Flask) -> World:
             "lang": "ja",
             "referral_id": referral.id,
             "question": "plan_status",
+            "questionnaire_id": "torikumi",
+            "version": 1,
         }
         return World(ids=ids, version=response.version)
 
