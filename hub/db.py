@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -124,6 +125,44 @@ def discard_session(session: scoped_session[Session] | None = None) -> None:
         session.registry().invalidate()
     finally:
         session.registry.clear()
+
+
+@dataclass
+class StatementLog:
+    """The SQL statements sent to the database while :func:`counting_statements` was open, one
+    entry per round trip (an ``executemany`` of many rows is one entry)."""
+
+    statements: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    def verbs(self) -> list[str]:
+        """The first word of each statement, upper case: ``["SELECT", "UPDATE", "INSERT"]``."""
+        return [s.split(None, 1)[0].upper() if s.strip() else "" for s in self.statements]
+
+    def count(self, verb: str) -> int:
+        return self.verbs().count(verb.upper())
+
+
+@contextmanager
+def counting_statements(engine: Engine | None = None) -> Iterator[StatementLog]:
+    """Record every statement ``engine`` (the app's by default) sends, from any thread, while the
+    block runs: for statement-count tests and ``bench/statements.py`` (counts, not times)."""
+    engine = engine or db.engine
+    assert engine is not None, "counting_statements needs an engine (an app was created)"
+    log = StatementLog()
+    lock = threading.Lock()
+
+    def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        with lock:
+            log.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _record)
+    try:
+        yield log
+    finally:
+        event.remove(engine, "before_cursor_execute", _record)
 
 
 def _scope() -> int:
