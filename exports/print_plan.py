@@ -1,19 +1,22 @@
-"""How each sheet of a workbook prints: paper, scale, repeated rows and the manual page breaks.
+"""How each sheet of a workbook prints: paper, repeated rows and the manual page breaks.
 
 Decided here, once, from the sheet's layout (column widths, row heights, the blocks of rows that
 each table and its chart occupy) and nothing else, so that the renderer (:mod:`exports.xlsx`)
-only carries the decisions out:
+only carries the decisions out. Every sheet prints landscape, one page wide (fit to width, any
+number of pages tall: Excel and LibreOffice keep manual breaks in that mode), its heading rows on
+every page;
 
-- a list (回答一覧, 提出状況): one page wide, its heading and header rows repeated on every page;
-  A4 landscape, or A3 landscape when A4 would shrink it below :data:`LEGIBLE_SCALE`;
-- any other sheet (集計, 相談窓口, 定義 …): A4 landscape at one fixed scale that fits its width
-  (a fixed scale, because spreadsheet programs ignore manual breaks under "fit to page"), and a
-  manual page break before every block (a table with its notes and its chart) that would not fit
-  on the rest of the page, so that no table or chart is cut in two. A block taller than a page
-  starts a page of its own and continues on the next.
+- a list (回答一覧, 提出状況) also repeats its header row; it goes on A3 when A4 would shrink it
+  below :data:`LEGIBLE_SCALE`, and breaks wherever its rows fill a page;
+- any other sheet (集計, 相談窓口, 定義 …) is A4 with a manual page break before every block (a
+  table with its notes and its chart) that would not fit on the rest of the page, so that no
+  table or chart is cut in two. A block taller than a page starts a page of its own and runs on.
 
-Sizes are in points (1/72 inch). Column widths are Excel's character units; a wide (East Asian)
-character counts two (see :func:`exports.xlsx.display_width`).
+The breaks are planned at the scale the sheet's estimated width needs. Spreadsheet programs
+measure columns in the digit width of the font they have, which is wider than the estimate's
+(Excel's 7 px for an 11 pt font): the real scale is then smaller, a page holds more than planned,
+and the breaks still fall between blocks. Sizes are in points (1/72 inch); column widths in
+Excel's character units.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ SAFETY = 0.94
 """Share of the printable area planned for: fonts differ between Excel and LibreOffice."""
 LEGIBLE_SCALE = 55
 """Below this scale a list on A4 is hard to read: it goes on A3."""
-MIN_SCALE = 40
 POINTS_PER_CHARACTER = 7.0 * 0.75
 """One unit of column width (a digit of the body font) in points, and the cell's padding."""
 COLUMN_PADDING = 5 * 0.75
@@ -68,8 +70,8 @@ class Layout:
 @dataclass(frozen=True)
 class PrintPlan:
     paper: int
-    scale: int | None
-    """A fixed zoom in percent; ``None``: fit to one page wide (lists)."""
+    scale: int
+    """The estimated zoom in percent that fits the sheet's width (the breaks are planned at it)."""
     repeat_rows: int
     breaks: tuple[int, ...]
     """0-based rows that start a new page."""
@@ -93,20 +95,21 @@ def fitting_scale(layout: Layout, paper: int) -> int:
 
 
 def plan(layout: Layout) -> PrintPlan:
-    if layout.is_list:
-        paper = A4 if fitting_scale(layout, A4) >= LEGIBLE_SCALE else A3
-        return PrintPlan(paper, None, layout.repeat_rows, ())
-    scale = max(MIN_SCALE, fitting_scale(layout, A4))
-    return PrintPlan(A4, scale, layout.repeat_rows, page_breaks(layout, scale))
+    paper = A4
+    if layout.is_list and fitting_scale(layout, A4) < LEGIBLE_SCALE:
+        paper = A3
+    scale = fitting_scale(layout, paper)
+    breaks = () if layout.is_list else page_breaks(layout, scale, paper)
+    return PrintPlan(paper, scale, layout.repeat_rows, breaks)
 
 
-def page_breaks(layout: Layout, scale: int) -> tuple[int, ...]:
+def page_breaks(layout: Layout, scale: int, paper: int = A4) -> tuple[int, ...]:
     """Rows before which a page must break so that no block straddles two pages.
 
     Rows between blocks (blank spacers) may fall anywhere; a block that does not fit on the rest
     of the page moves to the next one.
     """
-    _, usable = printable(A4)
+    _, usable = printable(paper)
     repeated = sum(layout.heights[: layout.repeat_rows])
     page = usable * 100 / scale - repeated
     heights = layout.heights

@@ -471,14 +471,11 @@ def _header_row_of_single(table: Table) -> int:
 
 
 def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
-    """Carry out the sheet's print plan: paper, scale, repeated rows, page breaks, footer."""
+    """Carry out the sheet's print plan: paper, one page wide, repeated rows, page breaks, footer."""
     planned = print_plan.plan(layout)
     ws.set_landscape()
     ws.set_paper(planned.paper)
-    if planned.scale is None:
-        ws.fit_to_pages(1, 0)
-    else:
-        ws.set_print_scale(planned.scale)
+    ws.fit_to_pages(1, 0)
     ws.repeat_rows(0, planned.repeat_rows - 1)
     if planned.breaks:
         ws.set_h_pagebreaks(list(planned.breaks))
