@@ -30,6 +30,7 @@ from hub.models import (
     User,
     ordered_regions,
 )
+from hub.models.user import person_label
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             Response.accepted_at,
             Response.updated_at,
             User.display_name,
+            User.organisation,
             User.email,
             Response.updated_on_behalf,
             Response.extension_until,
@@ -276,7 +278,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             submitted_at=submitted_at,
             accepted_at=accepted_at,
             updated_at=updated_at,
-            updated_by=(display_name or email) if email else None,
+            updated_by=person_label(display_name, organisation, email) if email else None,
             on_behalf=bool(on_behalf),
             extension_until=extension_until,
             return_reason=return_reason,
@@ -291,6 +293,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             accepted_at,
             updated_at,
             display_name,
+            organisation,
             email,
             on_behalf,
             extension_until,

@@ -209,6 +209,9 @@ class Questionnaire:
     """The one-of question whose table leads the summary, split by region (計画の策定状況)."""
     listed_choice: str = ""
     """The headline's choice whose municipalities are listed by name (策定済み)."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """``(name, old name)`` of questions renamed since an earlier version (settings ``renamed``):
+    a new round prefills each from the answer given under its old name."""
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)
@@ -236,6 +239,10 @@ class Questionnaire:
 
     def get(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)
+
+    def previous_name(self, question_id: str) -> str:
+        """The name ``question_id`` had in earlier versions (itself unless renamed)."""
+        return dict(self.renamed).get(question_id, question_id)
 
     @cached_property
     def _by_id(self) -> dict[str, Question]:
@@ -414,6 +421,9 @@ def definition_problems(questionnaire: Questionnaire) -> list[str]:
                 )
     if not problems and (cycle := relevance_cycle(questionnaire)):
         problems.append(f"relevant rules form a cycle: {' → '.join(cycle)}")
+    for name, _old in questionnaire.renamed:
+        if name not in answerable:
+            problems.append(f"renamed {name} is not a question")
     if questionnaire.headline:
         headline = questionnaire.get(questionnaire.headline)
         if headline is None or headline.kind != Kind.ONE_OF:

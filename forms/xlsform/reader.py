@@ -453,10 +453,11 @@ class Reader:
             self.problem(survey.name, None, "", _("質問がありません。"))
         title = settings.title or Label.same(form_id or "")
         headline, listed = setting.summary_options(self.problem, settings, sections)
+        renamed = setting.renamed(self.problem, settings, sections)
         if self.problems or form_id is None or version is None:
             return None
         try:
-            return Questionnaire(form_id, version, title, sections, headline, listed)
+            return Questionnaire(form_id, version, title, sections, headline, listed, renamed)
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
             return None

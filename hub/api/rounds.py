@@ -196,6 +196,7 @@ def _revision_json(revision: Revision) -> dict[str, Any]:
         "source": revision.source,
         "user": revision.user.label if revision.user else None,
         "on_behalf": revision.on_behalf,
+        "event": revision.event,
         "created_at": revision.created_at,
     }
 

@@ -72,6 +72,12 @@ class RevisionOut(Schema):
     source = fields.String()
     user = fields.String(allow_none=True)
     on_behalf = fields.Boolean()
+    event = fields.String(
+        metadata={
+            "description": "What happened: saved, submitted, uploaded, saved_on_behalf, "
+            "submitted_on_behalf, uploaded_on_behalf, returned or accepted."
+        }
+    )
     created_at = fields.AwareDateTime()
 
 

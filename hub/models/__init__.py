@@ -11,9 +11,21 @@ from hub.models.municipality import (
     is_valid_code,
     ordered_regions,
 )
+from hub.models.referral import (
+    CONTACT_METHODS,
+    NEEDS,
+    OUTCOMES,
+    REFERRAL_STATUS_LABELS,
+    REFERRER_STAFF,
+    Referral,
+    ReferralEvent,
+    ReferralRead,
+    ReferralStatus,
+)
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
+    QuestionnaireDraft,
     Response,
     ResponseChoice,
     ResponseState,
@@ -26,8 +38,13 @@ from hub.models.survey import (
 from hub.models.user import ApiToken, LoginAttempt, Role, User
 
 __all__ = [
+    "CONTACT_METHODS",
     "COUNTED",
     "EDITABLE",
+    "NEEDS",
+    "OUTCOMES",
+    "REFERRAL_STATUS_LABELS",
+    "REFERRER_STAFF",
     "REGIONS",
     "ApiToken",
     "AuditEvent",
@@ -39,7 +56,12 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "QuestionnaireDraft",
     "Recipient",
+    "Referral",
+    "ReferralEvent",
+    "ReferralRead",
+    "ReferralStatus",
     "Region",
     "ReminderSent",
     "Response",
