@@ -11,19 +11,16 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from statistics import median
 from typing import Any
 
-import pytest
 from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from exports.definition_upload import read_definition
-from forms import registry
 from hub.db import db
 from hub.models import Municipality
-from hub.services.reference import load_surveys
 from tests.conftest import Api
 
 FORM_ID = "kyoryoku_koyonushi"
@@ -189,16 +186,14 @@ def municipalities(app: Flask) -> dict[str, str]:
         return dict(db.session.execute(select(Municipality.code, Municipality.region)).all())
 
 
-def load_definition(app: Flask, monkeypatch: pytest.MonkeyPatch, data: bytes) -> str:
-    """Read the file as an upload is read and make it known, as ``hub questionnaire import``
-    will once definitions are stored; returns ``<form_id> v<version>``."""
-    definition = read_definition(data, "協力雇用主.xlsx")
-    monkeypatch.setattr(registry, "BUILT_IN", (*registry.BUILT_IN, definition))
-    monkeypatch.setitem(registry._BY_KEY, (definition.id, definition.version), definition)
-    with app.app_context():
-        load_surveys()
-        db.session.commit()
-    return f"{definition.id} v{definition.version}"
+def import_definition(runner: Any, folder: Path, data: bytes, name: str = "協力雇用主.xlsx") -> str:
+    """``hub questionnaire import FILE`` as staff type it; returns its last line
+    (``<form_id> v<version>``)."""
+    path = folder / name
+    path.write_bytes(data)
+    result = runner("questionnaire", "import", str(path))
+    assert result.exit_code == 0, result.output
+    return str(result.output.splitlines()[-1])
 
 
 def open_round(runner: Any, reference_date: date = REFERENCE_DATE) -> int:
@@ -211,9 +206,7 @@ def open_round(runner: Any, reference_date: date = REFERENCE_DATE) -> int:
     return int(result.output.strip().splitlines()[-1])
 
 
-def open_loop(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, runner: Any, staff: Api, data: bytes
-) -> Loop:
-    assert load_definition(app, monkeypatch, data) == f"{FORM_ID} v1"
+def open_loop(app: Flask, folder: Path, runner: Any, staff: Api, data: bytes) -> Loop:
+    assert import_definition(runner, folder, data) == f"{FORM_ID} v1"
     round_id = open_round(runner)
     return Loop(round_id, sorted(municipalities(app)), staff)

@@ -4,9 +4,8 @@ constraints and 基準日 rule refused at save, its required / required-if rules
 answers dropped, the summary, the Excel template round trip, the workbook, and a delivery that
 holds no ``personal`` field.
 
-Until definitions are stored in the database (qstore's ``hub questionnaire import``), the file is
-read by the same reader an upload uses and added to the registry for the test
-(:func:`tests.questionnaires.loop.load_definition`); the round is opened with ``hub round open``.
+The file is imported as staff would (``hub questionnaire import FILE``) and the round opened with
+``hub round open``.
 """
 
 from __future__ import annotations
@@ -32,19 +31,22 @@ from tests.questionnaires.loop import (
     FORM_ID,
     NAME_TYPED,
     PHONES_TYPED,
+    REFERENCE_DATE,
     Loop,
     answers_for,
     definition_file,
     expected_answers,
+    import_definition,
     municipalities,
     open_loop,
+    open_round,
     stats,
 )
 
 
 @pytest.fixture
-def loop(app: Flask, monkeypatch: pytest.MonkeyPatch, runner, api_as) -> Loop:
-    return open_loop(app, monkeypatch, runner, api_as("staff"), definition_file(version=1))
+def loop(app: Flask, tmp_path: Path, runner, api_as) -> Loop:
+    return open_loop(app, tmp_path, runner, api_as("staff"), definition_file(version=1))
 
 
 def put(staff: Api, loop: Loop, code: str, answers: dict[str, Any]) -> Any:
@@ -227,3 +229,40 @@ def test_email_typed_with_capitals_is_kept_lower_cased_only_in_its_domain(loop: 
     assert put(loop.staff, loop, code, answers_for(0)).status_code == 200
     answers = loop.staff.get(f"/rounds/{loop.round_id}/responses/{code}").get_json()["answers"]
     assert answers["contact_email"] == EMAIL_TYPED.format(i=0).split("@")[0] + "@city.example.lg.jp"
+
+
+def test_the_next_years_round_on_v2_gets_a_year_over_year_table_per_select_one(
+    app: Flask, loop: Loop, runner, tmp_path: Path
+) -> None:
+    staff = loop.staff
+    for index, code in enumerate(loop.codes[:4]):
+        assert (
+            staff.post(
+                f"/rounds/{loop.round_id}/responses/{code}/submit",
+                {"answers": answers_for(index), "version": 0},
+            ).status_code
+            == 200
+        )
+    weekly = (("freq", "weekly", "週1回程度"),)
+    v2 = definition_file(version=2, extra_choices=weekly)
+    assert import_definition(runner, tmp_path, v2, "協力雇用主_v2.xlsx") == f"{FORM_ID} v2"
+    later = open_round(runner, REFERENCE_DATE.replace(year=2027))
+    for code, frequency in zip(loop.codes[:3], ("weekly", "weekly", "none"), strict=True):
+        answers = {**answers_for(0), "frequency": frequency}
+        got = staff.post(
+            f"/rounds/{later}/responses/{code}/submit", {"answers": answers, "version": 0}
+        )
+        assert got.status_code == 200, got.get_json()
+
+    book = load_workbook(io.BytesIO(staff.get(f"/rounds/{later}/workbook").data))
+    assert "経年比較" in book.sheetnames
+    rows = [r for r in book["経年比較"].iter_rows(values_only=True) if any(r)]
+    header = next(r for r in rows if r[0] == "情報交換の頻度")
+    assert header[1:4] == ("令和8年4月1日現在", "令和9年4月1日現在", "増減（前回比）")
+    by_label = {r[0]: r[1:4] for r in rows}
+    assert by_label["月1回程度"] == (1, 0, -1)
+    assert by_label["行っていない"] == (1, 1, 0)
+    assert by_label["週1回程度"] == (None, 2, 2), "a choice v1 did not have: blank, not 0"
+    assert any(r[0] == "協力雇用主の名簿の有無" for r in rows), "every select_one both ask"
+    first_round = load_workbook(io.BytesIO(staff.get(f"/rounds/{loop.round_id}/workbook").data))
+    assert "経年比較" not in first_round.sheetnames
