@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,13 @@ from tests.questionnaires.loop import (
 @pytest.fixture
 def loop(app: Flask, tmp_path: Path, runner, api_as) -> Loop:
     return open_loop(app, tmp_path, runner, api_as("staff"), definition_file(version=1))
+
+
+@pytest.fixture
+def outbox(settings) -> Iterator[Path]:
+    """The outbox folder of the test settings, emptied after the test."""
+    yield settings.outbox_dir
+    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
 
 
 def put(staff: Api, loop: Loop, code: str, answers: dict[str, Any]) -> Any:
@@ -90,7 +99,7 @@ def test_required_and_required_if_are_checked_at_submit(loop: Loop) -> None:
 
 
 def test_a_hand_written_questionnaire_runs_the_whole_loop(
-    app: Flask, loop: Loop, runner, settings
+    app: Flask, loop: Loop, runner, outbox: Path
 ) -> None:
     staff = loop.staff
     by_code = municipalities(app)
@@ -161,9 +170,7 @@ def test_a_hand_written_questionnaire_runs_the_whole_loop(
         db.session.commit()
     result = runner("export", "moj", "--round", str(loop.round_id))
     assert result.exit_code == 0, result.output
-    (folder,) = sorted(
-        p for p in (settings.outbox_dir / "moj").iterdir() if not p.name.startswith(".")
-    )
+    (folder,) = sorted(p for p in (outbox / "moj").iterdir() if not p.name.startswith("."))
     delivered = json.loads(next(p for p in folder.glob("r*.json")).read_text(encoding="utf-8"))
     assert {
         "response_status",
