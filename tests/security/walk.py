@@ -20,9 +20,10 @@ from werkzeug.test import TestResponse
 from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
-from hub.services import consultations, responses
+from hub.services import consultations, questionnaires, responses
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.questionnaires.files import kenshu_v1
 
 OWN = "131016"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,6 +59,7 @@ def build_world(app: Flask) -> World:
             },
             user=None,
         )
+        draft = questionnaires.create_draft(kenshu_v1(), "kenshu.xlsx", user=target)
         db.session.commit()
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == target.id))
         ids = {
@@ -72,6 +74,7 @@ def build_world(app: Flask) -> World:
             "lang": "ja",
             "questionnaire_id": "torikumi",
             "version": 1,
+            "draft_id": draft.id,
         }
         return World(ids=ids, version=response.version)
 
