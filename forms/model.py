@@ -27,6 +27,30 @@ OTHER_SUFFIX = "_other"
 REFERENCE_DATE = "reference_date"
 """``${reference_date}``: the round's 基準日, usable in any rule; no question may take the name."""
 
+SUMMARY_KEYS = frozenset(
+    {
+        "round",
+        "survey",
+        "reference_date",
+        "municipalities",
+        "responded",
+        "municipalities_by_region",
+        "responded_by_region",
+        "notes",
+    }
+)
+"""The round summary's own keys (``GET /rounds/{id}/summary``); questions are keyed by name
+beside them, so no question may take one of these names."""
+BY_REGION = "_by_region"
+"""The summary key of a one-of question's split by region: ``<name>_by_region``."""
+LISTED = "_municipalities"
+"""The summary key of the headline's listed municipalities: ``<listed_choice>_municipalities``."""
+
+
+def summary_key_clash(name: str) -> bool:
+    """Whether a question named ``name`` could clash with a key of the round summary."""
+    return name in SUMMARY_KEYS or name.endswith((BY_REGION, LISTED))
+
 
 class Kind(StrEnum):
     """What a question holds. The XLSForm type each kind is written as is in

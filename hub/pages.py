@@ -19,6 +19,7 @@ from hub import (
     excel,
     questionnaires,
     recipients,
+    referrals,
     respond,
     staff,
     web,
@@ -36,6 +37,7 @@ AREAS = (
     consult,
     audit,
     questionnaires,
+    referrals,
 )
 
 

@@ -21,6 +21,7 @@ from forms.model import (
     OTHER,
     OTHER_SUFFIX,
     REFERENCE_DATE,
+    SUMMARY_KEYS,
     Choice,
     Kind,
     Label,
@@ -28,6 +29,7 @@ from forms.model import (
     Questionnaire,
     Section,
     other_question_of,
+    summary_key_clash,
 )
 from forms.webform import clashes
 from forms.xlsform import settings as setting
@@ -491,6 +493,13 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
         )
     if name == REFERENCE_DATE or clashes(name):
         return _("名前「%(name)s」はハブが使うため、別の名前にしてください。", name=name)
+    if summary_key_clash(name):
+        return _(
+            "名前「%(name)s」は集計（summary）の項目名と重なるため使えません。"
+            "%(keys)s と、_by_region・_municipalities で終わる名前は避けてください。",
+            name=name,
+            keys="・".join(sorted(SUMMARY_KEYS)),
+        )
     if name in seen:
         return _("名前「%(name)s」は%(row)s行目でも使われています。", name=name, row=seen[name])
     return ""

@@ -111,6 +111,13 @@ def summary_options(
         )
         report(words.SETTINGS, headline.row, headline.header, message)
         return "", ""
+    if question.personal:
+        message = _(
+            "headline の質問「%(name)s」は personal（個人情報）のため、集計の見出しにできません。",
+            name=headline.text,
+        )
+        report(words.SETTINGS, headline.row, headline.header, message)
+        return "", ""
     if listed is None:
         report(
             words.SETTINGS,

@@ -11,6 +11,17 @@ from hub.models.municipality import (
     is_valid_code,
     ordered_regions,
 )
+from hub.models.referral import (
+    CONTACT_METHODS,
+    NEEDS,
+    OUTCOMES,
+    REFERRAL_STATUS_LABELS,
+    REFERRER_STAFF,
+    Referral,
+    ReferralEvent,
+    ReferralRead,
+    ReferralStatus,
+)
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
@@ -21,13 +32,19 @@ from hub.models.survey import (
     Revision,
     Round,
     RoundState,
+    SummaryNote,
     Survey,
 )
 from hub.models.user import ApiToken, LoginAttempt, Role, User
 
 __all__ = [
+    "CONTACT_METHODS",
     "COUNTED",
     "EDITABLE",
+    "NEEDS",
+    "OUTCOMES",
+    "REFERRAL_STATUS_LABELS",
+    "REFERRER_STAFF",
     "REGIONS",
     "ApiToken",
     "AuditEvent",
@@ -41,6 +58,10 @@ __all__ = [
     "Municipality",
     "QuestionnaireDraft",
     "Recipient",
+    "Referral",
+    "ReferralEvent",
+    "ReferralRead",
+    "ReferralStatus",
     "Region",
     "ReminderSent",
     "Response",
@@ -50,6 +71,7 @@ __all__ = [
     "Role",
     "Round",
     "RoundState",
+    "SummaryNote",
     "Survey",
     "User",
     "check_digit",
