@@ -9,6 +9,7 @@ from flask import Flask
 
 from exports.template import TemplateInfo, build_template
 from forms import registry
+from forms.schema import schema_for
 from hub.db import db, utcnow
 from hub.models import Round
 from hub.services import questionnaires
@@ -149,9 +150,12 @@ def test_the_definition_is_parsed_once_per_process_not_per_request(app, api_as, 
     monkeypatch.setattr(registry, "_STORED", {})
     before = registry.parses
     chiyoda: Api = api_as("respondent", municipality=CHIYODA)
+    assert chiyoda.save(round_id, CHIYODA, {"memo": "保存"}).status_code == 200
+    schemas = schema_for.cache_info().misses
     for n in range(5):
         assert chiyoda.save(round_id, CHIYODA, {"memo": f"保存{n}"}).status_code == 200
     assert registry.parses - before == 1
+    assert schema_for.cache_info().misses == schemas, "the schema class is built once too"
 
 
 def test_the_form_shows_last_rounds_answer_beside_each_field(app, api_as, web):
