@@ -42,6 +42,10 @@ class Survey(Base):
 
     @property
     def questionnaire(self) -> Questionnaire:
+        # The cache first: touching ``definition`` would load the deferred bytes on every request.
+        found = registry.cached(self.key, self.version, self.fingerprint)
+        if found is not None:
+            return found
         if self.definition is None:
             return registry.get(self.key, self.version)
         return registry.stored(self.key, self.version, self.fingerprint, self._definition)
