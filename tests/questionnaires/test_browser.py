@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from hub.db import db
+from hub.models import User
+from hub.services import questionnaires
 from tests.browser.accessibility import assert_accessible
 from tests.browser.test_survey_flow import login
 from tests.conftest import make_user
@@ -90,3 +94,29 @@ def test_staff_uploads_previews_publishes_and_opens_a_round_then_a_respondent_fi
     respondent.get_by_role("button", name="一時保存").click()
     expect(respondent.locator("body")).to_contain_text("一時保存しました")
     expect(respondent.get_by_label("参加人数")).to_have_value("12")
+
+
+def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_path) -> None:
+    from tests.browser.support import PHONE
+    from tests.browser.test_accessibility import no_sideways_scroll
+
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        draft = questionnaires.create_draft(kenshu_v1(), "kenshu.xlsx", user=user)
+        db.session.commit()
+        draft_id = draft.id
+    urls = [
+        "/staff/questionnaires/",
+        "/staff/questionnaires/upload",
+        f"/staff/questionnaires/drafts/{draft_id}",
+        "/staff/questionnaires/torikumi/versions/1",
+    ]
+    desk, phone = open_page(), open_page(viewport=PHONE)
+    for page in (desk, phone):
+        login(page, email)
+    for url in urls:
+        desk.goto(url)
+        assert_accessible(desk)
+        phone.goto(url)
+        no_sideways_scroll(phone)

@@ -105,6 +105,9 @@ def test_upload_preview_check_template_publish_and_open_a_round(app, staff):
     }
     assert "kenshu@1" in options
     assert "torikumi@1" in options
+    assert "最新" in options["kenshu@1"]
+    chosen = page(staff.get("/staff/rounds/new?survey=kenshu@1"))
+    assert chosen.xpath("//select[@name='survey']/option[@selected]/@value") == ["kenshu@1"]
     opened = staff.post(
         "/staff/rounds/new",
         {"survey": "kenshu@1", "reference_date": "令和7年4月1日", "deadline": "2099-05-31 17:00"},
