@@ -57,6 +57,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("ヒアリング記録"),
     "summary_note.set": _l("集計表の備考の更新"),
+    "questionnaire.import": _l("調査票の登録"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -66,6 +67,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "response": _l("回答"),
     "delivery": _l("送付"),
     "consultation": _l("相談記録"),
+    "questionnaire": _l("調査票"),
 }
 
 
