@@ -58,6 +58,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.record": _l("相談記録の登録"),
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("聞き取りの記録"),
+    "summary_note.set": _l("集計表の備考の更新"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -71,6 +72,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "delivery": _l("送付"),
     "consultation": _l("相談記録"),
     "hearing": _l("聞き取り"),
+    "summary_note": _l("集計表の備考"),
 }
 """Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
 

@@ -35,9 +35,11 @@ def _read_password() -> str:
 @user.command("add")
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice(["respondent", "staff", "counterpart", "admin"])
+    "--role",
+    required=True,
+    type=click.Choice(["respondent", "staff", "counterpart", "admin", "window"]),
 )
-@click.option("--municipality", "municipality_code", help="6-digit code (respondents)")
+@click.option("--municipality", "municipality_code", help="6-digit code (respondents, windows)")
 @click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
 @click.option("--name", "display_name", default="", help="display name (山田 花子)")
 @click.option(

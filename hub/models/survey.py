@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from forms import registry
 from forms.model import Label, Questionnaire
@@ -17,7 +17,12 @@ from hub.models.user import User
 
 
 class Survey(Base):
-    """A built-in questionnaire version as loaded by ``hub init`` (the definition lives in forms/)."""
+    """A stored questionnaire version (調査票の版): immutable once imported.
+
+    ``definition`` holds the XLSForm as the hub writes it (:func:`forms.xlsform.write_xlsform`);
+    it is read once per process (:func:`forms.registry.stored`). A row made before definitions
+    were stored has none until ``hub init`` fills it from the shipped file.
+    """
 
     __tablename__ = "survey"
     __table_args__ = (UniqueConstraint("key", "version"),)
@@ -28,10 +33,44 @@ class Survey(Base):
     title: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    definition: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    """The file it was imported from (``torikumi.xlsx`` for a shipped one)."""
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    imported_by: Mapped[User | None] = relationship()
 
     @property
     def questionnaire(self) -> Questionnaire:
-        return registry.get(self.key, self.version)
+        if self.definition is None:
+            return registry.get(self.key, self.version)
+        return registry.stored(self.key, self.version, self.fingerprint, self._definition)
+
+    def _definition(self) -> bytes:
+        assert self.definition is not None
+        return self.definition
+
+
+class QuestionnaireDraft(Base):
+    """An uploaded definition waiting to be previewed and published (not yet a :class:`Survey`)."""
+
+    __tablename__ = "questionnaire_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return registry.stored(self.key, self.version, self.fingerprint, lambda: self.definition)
 
 
 class RoundState(StrEnum):
@@ -211,3 +250,19 @@ class ResponseChoice(Base):
     )
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SummaryNote(Base):
+    """A 備考 staff wrote for one row of a round's summary tables: a choice of a question."""
+
+    __tablename__ = "summary_note"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    note: Mapped[str] = mapped_column(Text)
+    """Free text as typed (Japanese typography kept); shown in 集計, the summary and deliveries."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -22,6 +22,8 @@ class Role(StrEnum):
     STAFF = "staff"
     COUNTERPART = "counterpart"
     ADMIN = "admin"
+    WINDOW = "window"
+    """区市町村の相談窓口: bound to one municipality, receives its referrals (つなぎ)."""
 
 
 class User(UserMixin, Base):

@@ -99,6 +99,10 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
+MUNICIPAL_ROLES = frozenset({Role.RESPONDENT, Role.WINDOW})
+"""Roles bound to one municipality (a respondent answers for it, a window receives its referrals)."""
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -134,15 +138,21 @@ def create_user(
     if municipality_code:
         municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
     errors: dict[str, list[str]] = {}
-    if role == Role.RESPONDENT:
+    if role in MUNICIPAL_ROLES:
         if not municipality_code:
-            errors["municipality"] = [_("回答者には自治体コードが必要です。")]
+            errors["municipality"] = [
+                _("回答者には自治体コードが必要です。")
+                if role == Role.RESPONDENT
+                else _("相談窓口（window）には自治体コードが必要です。")
+            ]
         elif db.session.get(Municipality, municipality_code) is None:
             errors["municipality"] = [
                 _("自治体コード %(code)s は登録されていません。", code=municipality_code)
             ]
     elif municipality_code:
-        errors["municipality"] = [_("自治体を結び付けられるのは回答者（respondent）だけです。")]
+        errors["municipality"] = [
+            _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
+        ]
     if role == Role.COUNTERPART:
         if not recipient_name:
             errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
@@ -162,7 +172,7 @@ def create_user(
         email=email,
         role=role,
         password_hash=hash_password(password),
-        municipality_code=municipality_code if role == Role.RESPONDENT else None,
+        municipality_code=municipality_code if role in MUNICIPAL_ROLES else None,
         recipient_name=recipient_name if role == Role.COUNTERPART else None,
         **profile,
         password_changed_at=utcnow(),

@@ -144,6 +144,7 @@ def role_label(role: str) -> str:
         "staff": _("都職員"),
         "counterpart": _("連携先（国）"),
         "admin": _("システム管理者"),
+        "window": _("相談窓口（区市町村）"),
     }
     return labels.get(role, role)
 
