@@ -12,12 +12,12 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from forms.normalize import InvalidValue, parse_date
+from forms.tokyo import format_datetime as format_tokyo
 from hub.auth.policy import allow
 from hub.models import AuditEvent, Round
 from hub.services import audit
@@ -181,8 +181,8 @@ def _municipality_choices() -> list[SelectChoice]:
 
 
 def event_time(value: datetime) -> str:
-    """``2021/04/01 17:00:05`` in Asia/Tokyo (the configured zone)."""
-    return format_datetime(value, "yyyy/MM/dd HH:mm:ss")
+    """``令和3年4月1日（木）17:00:05``: the pages' one way of writing a time, to the second."""
+    return format_tokyo(value, locale_code(), seconds=True)
 
 
 def target_text(event: AuditEvent, names: audit.Names) -> str:

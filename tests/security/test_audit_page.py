@@ -82,7 +82,7 @@ def test_an_event_reads_in_japanese_with_tokyo_time(app, staff):
         },
     )
     [row] = [r for r in rows(staff.get("/audit/")) if "八王子市" in r]
-    assert "2021/04/01 00:30:05" in row
+    assert "令和3年4月1日（木）00:30:05" in row
     assert "回答の一時保存" in row
     assert "代理入力" in row
     assert "hachioji@example.jp" in row  # an account with no name is named by its address
