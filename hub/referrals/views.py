@@ -70,6 +70,16 @@ def _labels() -> dict[str, dict[str, str]]:
             for code in intake.AGE_GROUPS
         },
         "via": {"web": _("画面"), "api": "API", "cli": _("コマンド")},
+        "fields": {
+            "person.name": _("氏名"),
+            "person.kana": _("ふりがな"),
+            "person.birth_year": _("生年"),
+            "person.age_group": _("年代"),
+            "person.phone": _("電話"),
+            "person.address": _("住所"),
+            "summary": _("概要"),
+            "needs_other": _("その他の内容"),
+        },
     }
 
 

@@ -22,6 +22,7 @@ WEB_TEMPLATES = (
     "staff",
     "admin",
     "account",
+    "referrals",
 )
 WEB_MODULES = (
     "hub/web",
@@ -31,6 +32,7 @@ WEB_MODULES = (
     "hub/auth",
     "hub/account",
     "hub/services",
+    "hub/referrals",
 )
 
 

@@ -193,14 +193,15 @@ def _needs(raw: Any, other: Any, errors: Errors) -> tuple[list[str], str]:
     return needs, text
 
 
-CONSENT_MESSAGE = "本人の同意（取得日・取得者・同意の範囲）がないつなぎは登録できません。"
+def _consent_missing() -> str:
+    return _("本人の同意（取得日・取得者・同意の範囲）がないつなぎは登録できません。")
 
 
 def _consent(raw: Any, errors: Errors) -> tuple[date | None, str, str]:
     if not isinstance(raw, Mapping) or not any(
         raw.get(k) for k in ("obtained_on", "obtained_by", "scope")
     ):
-        errors.add("consent", _(CONSENT_MESSAGE))
+        errors.add("consent", _consent_missing())
         return None, "", ""
     on = _date(raw.get("obtained_on"), "consent.obtained_on", errors, required=True)
     if on is not None and on > tokyo.today():
