@@ -11,7 +11,7 @@ from flask import Flask
 
 from hub.db import db, utcnow
 from hub.models import Referral
-from tests.referrals.conftest import HACHIOJI, NAME, PHONE, Cast
+from tests.referrals.conftest import HACHIOJI, NAME, Cast
 from tests.web.conftest import Web, page, text_of
 
 
