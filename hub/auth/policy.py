@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referrals.refer": frozenset({S, C}),
     "referrals.handle": frozenset({W}),
     "referrals.summary": frozenset({S, R, C, W}),
+    "summary.annotate": frozenset({S}),
+    "questionnaires.read": frozenset({S, R, C}),
+    "questionnaires.manage": frozenset({S}),
 }
 
 

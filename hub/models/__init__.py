@@ -25,12 +25,14 @@ from hub.models.referral import (
 from hub.models.survey import (
     COUNTED,
     EDITABLE,
+    QuestionnaireDraft,
     Response,
     ResponseChoice,
     ResponseState,
     Revision,
     Round,
     RoundState,
+    SummaryNote,
     Survey,
 )
 from hub.models.user import ApiToken, LoginAttempt, Role, User
@@ -54,6 +56,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "QuestionnaireDraft",
     "Recipient",
     "Referral",
     "ReferralEvent",
@@ -68,6 +71,7 @@ __all__ = [
     "Role",
     "Round",
     "RoundState",
+    "SummaryNote",
     "Survey",
     "User",
     "check_digit",

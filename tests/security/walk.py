@@ -75,6 +75,9 @@ def build_world(app: Flask) -> World:
             "consultation_id": case.id,
             "lang": "ja",
             "referral_id": referral.id,
+            "question": "plan_status",
+            "questionnaire_id": "torikumi",
+            "version": 1,
         }
         return World(ids=ids, version=response.version)
 
@@ -140,6 +143,8 @@ def api_body(url: str, version: int) -> dict[str, Any]:
         return {"outcome": "connected"}
     if url.endswith("/reroute"):
         return {"municipality": "131024"}
+    if "/notes/" in url:
+        return {"note": "備考"}
     if url.endswith("/consultations"):
         return {
             "received_on": "2020-05-19",
