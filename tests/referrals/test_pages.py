@@ -157,3 +157,22 @@ def test_the_pages_read_in_english(desk: Web, refer: Callable[..., int]):
     shown = text_of(desk.get(f"/referrals/{referral_id}"))
     assert "Timeline" in shown
     assert "Access log" in shown
+
+
+def test_a_declined_referral_is_re_routed_from_the_case_page(
+    desk: Web, window: Web, cast: Cast, smtp, refer: Callable[..., int]
+):
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    window.get(url)
+    assert window.post(f"{url}/decline", {"reason": ""}).status_code == 422
+    assert window.post(f"{url}/decline", {"reason": "市外に転居予定のため"}).status_code == 302
+    shown = text_of(desk.get(url))
+    assert "市外に転居予定のため" in shown
+    smtp.envelopes.clear()
+    moved = desk.post(f"{url}/reroute", {"municipality": "131016"})
+    assert moved.status_code == 302
+    assert window.get(url).status_code == 404
+    assert [m["Subject"] for m in smtp.to(cast.emails["other_window"])] == [
+        "新しいつなぎ依頼が1件あります"
+    ]

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from forms import tokyo
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_phone, parse_date
@@ -89,9 +90,9 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
         if field not in errors.found:
             errors.add(field, _("つなぎ先の区市町村を選んでください。"))
         return ""
-    found = db.session.get(Municipality, text)
-    if found is None:
-        found = db.session.query(Municipality).filter(Municipality.name == text).one_or_none()
+    found = db.session.get(Municipality, text) or db.session.scalar(
+        select(Municipality).where(Municipality.name == text)
+    )
     if found is None or not found.active:
         errors.add(field, _("区市町村「%(value)s」は登録されていません。", value=text))
         return ""
