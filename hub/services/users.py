@@ -393,7 +393,9 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
         raise Invalid(
             {
                 "municipality": [
-                    _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
+                    _(
+                        "自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。"
+                    )
                 ]
             }
         )
