@@ -168,11 +168,13 @@ def _labels(question: Any) -> dict[str, str]:
 def residence_table(fiscal_year: int) -> Table:
     """Cases by municipality of residence, every municipality listed (staff only: true counts)."""
     counts = residents_by_municipality(fiscal_year)
-    municipalities = db.session.scalars(
-        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
-    ).all()
+    municipalities = db.session.execute(
+        select(Municipality.code, Municipality.name, Municipality.region)
+        .where(Municipality.active.is_(True))
+        .order_by(Municipality.code)
+    )
     rows: list[list[Cell]] = [
-        [m.code, m.name, m.region, counts.get(m.code, 0)] for m in municipalities
+        [code, name, region, counts.get(code, 0)] for code, name, region in municipalities
     ]
     rows.append(["", UNKNOWN, "", counts.get("", 0)])
     rows.append(["", "計", "", sum(counts.values())])
