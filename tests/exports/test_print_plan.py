@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from exports.print_plan import A3, A4, Block, Layout, page_breaks, plan
 
 ROW = 20.0
@@ -44,7 +46,3 @@ def test_a_wide_list_goes_on_a3_and_a_narrow_one_on_a4() -> None:
     assert (plan(narrow).paper, plan(narrow).breaks) == (A4, ())
     assert plan(wide).paper == A3
     assert plan(wide).repeat_rows == 6
-
-
-def pairwise(points: list[int]) -> list[tuple[int, int]]:
-    return list(zip(points, points[1:], strict=False))
