@@ -103,9 +103,10 @@ def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = T
             ["うち犯罪に関する相談", shown(stats.crime_related)],
             ["支援機関等を紹介した相談", shown(stats.referred)],
             [f"うち{LOCAL_WINDOW_LABEL}を紹介", shown(stats.local_window)],
-            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_text],
+            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_cell],
         ],
         notes=_notes(stats),
+        shares=frozenset({1}),
     )
     ages = _labels(AGE_GROUP)
     crimes = _labels(CRIME_TYPE)
@@ -211,11 +212,12 @@ def three_year_table(fiscal_year: int, *, suppressed: bool) -> Table:
                 shown(r.crime_related),
                 shown(r.referred),
                 shown(r.local_window),
-                r.share_text,
+                r.share_cell,
             ]
             for r in rows
         ],
         notes=tuple(notes),
+        shares=frozenset({5}),
     )
 
 

@@ -416,7 +416,7 @@ class _SheetWriter:
                 safe.kind,
                 total=total,
                 wrap=wrap[i],
-                share=i in table.shares,
+                share=i in table.shares and safe.kind is CellKind.DECIMAL,
                 quote=safe.keep_text,
             )
             cells.append(cell_xml(f"{self.refs[i]}{number}", safe, self.looks.style(look)))
@@ -443,7 +443,7 @@ class _SheetWriter:
             if value is None:
                 continue
             cls = value.__class__
-            if cls is int and i not in shares:
+            if cls is int:
                 cells.append(f'<c r="{refs[i]}{number}"><v>{value}</v></c>')
                 continue
             key = (cls, value, i in user_text, i in shares)
@@ -456,6 +456,7 @@ class _SheetWriter:
 
     def _list_tail(self, value: object, user_text: bool, share: bool) -> str:
         safe = safe_cell(value, user_text=user_text)
+        share = share and safe.kind is CellKind.DECIMAL
         style = 0
         if safe.keep_text or share or safe.kind in (CellKind.DATE, CellKind.DATETIME):
             look = Look("cell", safe.kind, share=share, quote=safe.keep_text, boxed=False)
