@@ -106,9 +106,10 @@ def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = T
             ["うち犯罪に関する相談", shown(stats.crime_related)],
             ["支援機関等を紹介した相談", shown(stats.referred)],
             [f"うち{LOCAL_WINDOW_LABEL}を紹介", shown(stats.local_window)],
-            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_text],
+            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_cell],
         ],
         notes=_notes(stats),
+        shares=frozenset({1}),
     )
     ages = _labels(AGE_GROUP)
     crimes = _labels(CRIME_TYPE)
@@ -171,11 +172,13 @@ def _labels(question: Any) -> dict[str, str]:
 def residence_table(fiscal_year: int) -> Table:
     """Cases by municipality of residence, every municipality listed (staff only: true counts)."""
     counts = residents_by_municipality(fiscal_year)
-    municipalities = db.session.scalars(
-        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
-    ).all()
+    municipalities = db.session.execute(
+        select(Municipality.code, Municipality.name, Municipality.region)
+        .where(Municipality.active.is_(True))
+        .order_by(Municipality.code)
+    )
     rows: list[list[Cell]] = [
-        [m.code, m.name, m.region, counts.get(m.code, 0)] for m in municipalities
+        [code, name, region, counts.get(code, 0)] for code, name, region in municipalities
     ]
     rows.append(["", UNKNOWN, "", counts.get("", 0)])
     rows.append(["", "計", "", sum(counts.values())])
@@ -212,11 +215,12 @@ def three_year_table(fiscal_year: int, *, suppressed: bool) -> Table:
                 shown(r.crime_related),
                 shown(r.referred),
                 shown(r.local_window),
-                r.share_text,
+                r.share_cell,
             ]
             for r in rows
         ],
         notes=tuple(notes),
+        shares=frozenset({5}),
     )
 
 
