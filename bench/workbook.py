@@ -3,13 +3,15 @@
 Loads 1,741 municipalities (Tokyo's real 62 and made-up ones for the other 46 prefectures, with
 valid check digits), submits an answer for each through the services, then — each in a fresh
 process, so that peak memory is its own — builds the whole workbook (SQL, tables, every sheet,
-charts) and writes the same 回答一覧 rows with ``pandas.DataFrame.to_excel``. Prints both times,
-their ratio and the peak resident memory of each process.
+charts) and writes the same 回答一覧 rows with ``pandas.DataFrame.to_excel`` (engine XlsxWriter,
+pandas' default when XlsxWriter is installed) — the floor. The runs are interleaved (floor, hub,
+floor, hub …) so that both meet the same load on a shared machine. Prints both times, their ratio
+and the peak resident memory of each process.
 
     python -m bench.workbook [--municipalities 1741]
 
 Uses a temporary SQLite database unless ``HUB_DATABASE_URL`` names one (which then gains the
-made-up municipalities and two rounds). Targets: the whole workbook in no more time than pandas
+made-up municipalities and two rounds). Targets: the whole workbook in at most half the time pandas
 takes for the raw sheet, and under 200 MB.
 """
 
@@ -30,11 +32,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bench.national import NATIONAL_COUNT, complete_answers, made_up_rows
 from exports.sheets.answers import answers_table
-from exports.workbook import write_workbook
+from exports.workbook import workbook_document, workbook_sheets
+from exports.xlsx import write_xlsx
 from hub import create_app
 from hub.config import load_settings
 from hub.db import db, utcnow
@@ -44,6 +47,8 @@ from hub.services import reference, responses
 from hub.services.rounds import open_round
 
 MEMORY_LIMIT_MB = 200.0
+RATIO_TARGET = 0.5
+FLOOR_ENGINE = "xlsxwriter"
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"  # noqa: S105  (a throwaway database)
 
 
@@ -115,9 +120,27 @@ def round_responses(round_id: int) -> list[Response]:
 
 
 def build_workbook_file(round_id: int, out: Path) -> dict[str, Any]:
+    """What ``write_workbook`` does, in its two phases: the queries and tables (with the number of
+    SQL statements they ran), then the writing of the file."""
+    assert db.engine is not None
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    started = time.perf_counter()
+    round_ = responses.get_round(round_id)
+    sheets = workbook_sheets(round_)
+    tables_done = time.perf_counter()
+    event.remove(db.engine, "before_cursor_execute", count)
     with out.open("wb") as f:
-        write_workbook(responses.get_round(round_id), f)
-    return {}
+        write_xlsx(sheets, f, document=workbook_document(round_))
+    return {
+        "tables_seconds": tables_done - started,
+        "write_seconds": time.perf_counter() - tables_done,
+        "statements": statements[0],
+    }
 
 
 def pandas_answers_file(round_id: int, out: Path) -> dict[str, Any]:
@@ -129,8 +152,8 @@ def pandas_answers_file(round_id: int, out: Path) -> dict[str, Any]:
 
     def write() -> dict[str, Any]:
         frame = pd.DataFrame(rows, columns=headers)
-        frame.to_excel(out, sheet_name="回答一覧", index=False)
-        return {"rows": len(rows), "columns": len(headers), "engine": "openpyxl"}
+        frame.to_excel(out, sheet_name="回答一覧", index=False, engine=FLOOR_ENGINE)
+        return {"rows": len(rows), "columns": len(headers), "engine": FLOOR_ENGINE}
 
     return measure(write)
 
@@ -180,27 +203,45 @@ def run_child(
     return result
 
 
-def best_of(
-    repeat: int, job: str, round_id: int, out: Path, env: Mapping[str, str]
-) -> dict[str, Any]:
-    """The fastest of ``repeat`` runs (the machine is shared), the highest memory, and one run
-    under tracemalloc for the memory the job itself allocates."""
-    runs = [run_child(job, round_id, out, env) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r["seconds"])
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest of the runs (the machine is shared) with the highest memory of them all."""
+    best = dict(min(runs, key=lambda r: r["seconds"]))
     best["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
     best["runs"] = [round(r["seconds"], 2) for r in runs]
-    best["traced_peak_mb"] = run_child(job, round_id, out, env, trace=True)["traced_peak_mb"]
     return best
+
+
+def interleaved(
+    repeat: int, jobs: Mapping[str, tuple[str, int, Path]], env: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Each job ``repeat`` times, taking turns (floor first, then the hub's), so that every job
+    meets the same load on a shared machine; then one run each under tracemalloc for the memory
+    the job itself allocates."""
+    runs: dict[str, list[dict[str, Any]]] = {label: [] for label in jobs}
+    for _ in range(repeat):
+        for label, (job, round_id, out) in jobs.items():
+            runs[label].append(run_child(job, round_id, out, env))
+    results = {label: summarize(found) for label, found in runs.items()}
+    for label, (job, round_id, out) in jobs.items():
+        traced = run_child(job, round_id, out, env, trace=True)
+        results[label]["traced_peak_mb"] = traced["traced_peak_mb"]
+    return results
 
 
 # --- the report --------------------------------------------------------------------------------
 
 
 def describe(label: str, r: dict[str, Any]) -> str:
+    phases = (
+        f" [queries and tables {r['tables_seconds']:.2f} s in {r['statements']} SQL statements,"
+        f" writing {r['write_seconds']:.2f} s]"
+        if "statements" in r
+        else ""
+    )
     return (
-        f"{label}: {r['seconds']:.2f} s (runs {r['runs']}), peak RSS {r['peak_rss_mb']:.0f} MB "
-        f"(process before {r['rss_before_mb']:.0f} MB), allocated by the job {r['traced_peak_mb']:.1f} MB"
-        f", {r['bytes']:,} bytes"
+        f"{label}: {r['seconds']:.2f} s (runs {r['runs']}){phases}, peak RSS "
+        f"{r['peak_rss_mb']:.0f} MB (process before {r['rss_before_mb']:.0f} MB), allocated by "
+        f"the job {r['traced_peak_mb']:.1f} MB, {r['bytes']:,} bytes"
     )
 
 
@@ -208,26 +249,37 @@ def report(
     total: int, seeded: dict[str, Any], env: Mapping[str, str], work: Path, repeat: int
 ) -> bool:
     rounds = seeded["rounds"]
-    national = best_of(repeat, "workbook", rounds["national"], work / "national.xlsx", env)
-    tokyo = best_of(repeat, "workbook", rounds["tokyo"], work / "tokyo.xlsx", env)
-    raw = best_of(repeat, "pandas", rounds["national"], work / "pandas.xlsx", env)
+    results = interleaved(
+        repeat,
+        {
+            "pandas": ("pandas", rounds["national"], work / "pandas.xlsx"),
+            "national": ("workbook", rounds["national"], work / "national.xlsx"),
+            "tokyo": ("workbook", rounds["tokyo"], work / "tokyo.xlsx"),
+        },
+        env,
+    )
+    raw, national, tokyo = results["pandas"], results["national"], results["tokyo"]
     ratio = national["seconds"] / raw["seconds"]
     database = env["HUB_DATABASE_URL"].split(":", 1)[0]
     print(
         f"database: {database}; answers submitted through the services in {seeded['seed_seconds']:.1f} s"
     )
-    print(describe(f"whole workbook, {total} municipalities", national))
-    print(describe("whole workbook, 62 municipalities", tokyo))
     print(
         describe(
-            f"pandas.DataFrame.to_excel of 回答一覧 alone ({raw['rows']} rows x {raw['columns']} "
-            f"columns, engine {raw['engine']})",
+            f"floor: pandas.DataFrame.to_excel of 回答一覧 alone ({raw['rows']} rows x "
+            f"{raw['columns']} columns, engine {raw['engine']})",
             raw,
         )
     )
+    print(describe(f"whole workbook, {total} municipalities", national))
+    print(describe("whole workbook, 62 municipalities", tokyo))
     print(f"ratio workbook / pandas: {ratio:.2f}")
-    ok = ratio <= 1.0 and national["peak_rss_mb"] < MEMORY_LIMIT_MB
-    print("PASS" if ok else f"FAIL (targets: ratio <= 1.0, peak RSS < {MEMORY_LIMIT_MB:.0f} MB)")
+    ok = ratio <= RATIO_TARGET and national["peak_rss_mb"] < MEMORY_LIMIT_MB
+    print(
+        "PASS"
+        if ok
+        else f"FAIL (targets: ratio <= {RATIO_TARGET}, peak RSS < {MEMORY_LIMIT_MB:.0f} MB)"
+    )
     return ok
 
 

@@ -1,10 +1,21 @@
-"""Tables to an .xlsx file, streamed: openpyxl's write-only mode (with lxml), so that memory stays
-flat however many municipalities a round has.
+"""Tables to an .xlsx file, streamed: the one module that writes spreadsheets (XlsxWriter).
 
 The renderer knows nothing about surveys: it lays out ``(sheet name, tables)`` groups, one table
-under the other, with a heading, Japanese fonts, fitted column widths, frozen headers, A4
-landscape print setup and the charts the tables ask for. Every cell goes through
-:func:`exports.cells.safe_cell`, so no text ever becomes a formula.
+under the other, with a heading, Japanese fonts, fitted column widths, frozen headers, the charts
+the tables ask for and the print plan of :mod:`exports.print_plan`. XlsxWriter writes the file in
+``constant_memory`` mode: each row goes to a temporary file as it is finished, so memory stays
+flat however many municipalities a round has.
+
+Cells are written by this module, one row of XML at a time (:func:`row_xml`), not through
+XlsxWriter's per-cell calls: that is most of the time of a national workbook, and it keeps the
+two rules that matter in one place here:
+
+- every value goes through :func:`exports.cells.safe_cell` first; text is always an inline string
+  (never a formula), and text from users or text that looks like a formula carries the quote
+  prefix, so that editing it in Excel keeps it text;
+- text is XML-escaped here (``&``, ``<``, ``>``, CR as ``&#13;``, and Excel's own ``_xHHHH_``
+  escape escaped), whatever it looks like — XlsxWriter's own constant-memory path would pass a
+  string shaped like ``<r>…</r>`` through unescaped.
 """
 
 from __future__ import annotations
@@ -14,22 +25,17 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.indexed_list import IndexedList
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.worksheet.properties import PageSetupProperties
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
+from exports import print_plan
 from exports.cells import CellKind, SafeCell, safe_cell
 from exports.tables import Chart, Table
 
@@ -45,12 +51,18 @@ SheetSpec = tuple[str, Sequence[Table]]
 HEADING_ROWS = 2
 MIN_WIDTH = 6
 MAX_WIDTH = 60
-MAX_WIDTH_FILTERABLE = 40
-HEADER_WRAP = 18
+MAX_WIDTH_FILTERABLE = 24
+"""Columns of a list stay narrow (their headers wrap) so that the list prints one page wide."""
+HEADER_WRAP = 12
 WIDTH_SAMPLE = 500
-POINTS_PER_LINE = 15.0
+BODY_SIZE = 11
+ROW_POINTS = 18.75
+"""The height of a one-line row with the 11 pt Japanese body font (Excel's default for it)."""
+POINTS_PER_LINE = 16.5
 CHART_ROWS = 16
-FIT_COLUMNS = 16
+CHART_WIDTH_PX = 680
+CHART_HEIGHT_PX = 283
+"""18 × 7.5 cm at 96 dpi."""
 
 _ILLEGAL_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -77,30 +89,100 @@ def sheet_title(name: str) -> str:
     return _ILLEGAL_SHEET_CHARS.sub("_", name).strip("'")[:31] or "Sheet"
 
 
-# --- styles ----------------------------------------------------------------------------------
+# --- cells as XML ----------------------------------------------------------------------------
 
-_THIN = Side(style="thin", color="A6A6A6")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+_EPOCH = datetime(1899, 12, 30)
+
+
+def text_xml(text: str) -> str:
+    """``text`` as the content of a ``<t>`` element: read back exactly as it was, by any program.
+
+    XML's ``&``, ``<`` and ``>`` are escaped; CR is a character reference (a literal CR would be
+    read as LF); a literal ``_x0041_`` gets Excel's escape of the underscore, so that Excel does
+    not read it as the character it names.
+    """
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(r"_x005F\1", text)
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_XML_ESCAPES)
+    return text
+
+
+def _serial(value: date) -> float:
+    """Excel's serial day number (1900 date system) of a date or a naive local date-time."""
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    delta = moment.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
+
+
+def cell_xml(ref: str, safe: SafeCell, style: int) -> str:
+    """One ``<c>`` element; ``style`` 0 is the workbook's default look."""
+    s = f' s="{style}"' if style else ""
+    value = safe.value
+    kind = safe.kind
+    if kind is CellKind.TEXT:
+        assert isinstance(value, str)
+        space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text_xml(value)}</t></is></c>'
+    if kind is CellKind.EMPTY:
+        return f'<c r="{ref}"{s}/>' if style else ""
+    if kind in (CellKind.DATE, CellKind.DATETIME):
+        assert isinstance(value, date)
+        return f'<c r="{ref}"{s}><v>{_serial(value)!r}</v></c>'
+    if isinstance(value, float) and not math.isfinite(value):
+        return cell_xml(ref, safe_cell(str(value)), style)
+    return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+
+
+def row_xml(row: int, cells: str, height: float | None = None) -> str:
+    """One ``<row>`` (``row`` 0-based) holding the ``<c>`` elements ``cells``."""
+    ht = f' ht="{height:g}" customHeight="1"' if height is not None else ""
+    return f'<row r="{row + 1}"{ht}>{cells}</row>'
+
+
+class StreamedWorksheet(Worksheet):
+    """XlsxWriter's worksheet in constant-memory mode, taking whole rows of cell XML.
+
+    Everything else (columns, panes, filter, charts, print setup) uses XlsxWriter's public
+    methods. Rows must come in order and no cell may be written through ``write*``.
+    """
+
+    def append_row(self, row: int, last_column: int, xml: str) -> None:
+        assert self.constant_memory, "rows are streamed in constant_memory mode only"
+        self._check_dimensions(row, 0)
+        self._check_dimensions(row, last_column)
+        self.previous_row = row
+        self.fh.write(xml)
+
+
+# --- looks -----------------------------------------------------------------------------------
+
+_BORDER = {"border": 1, "border_color": "#A6A6A6"}
 _NUMBER_FORMATS = {
     CellKind.INTEGER: "#,##0",
     CellKind.DECIMAL: "#,##0.0",
     CellKind.DATE: "yyyy/m/d",
     CellKind.DATETIME: "yyyy/m/d h:mm",
 }
-BODY_SIZE = 11
-
-
-def _font(**kwargs: object) -> Font:
-    return Font(name=FONT_NAME, family=3, charset=128, **kwargs)
-
-
-def _use_japanese_default_font(workbook: Workbook) -> None:
-    """Make 游ゴシック the workbook's default font (style 0, the Normal style).
-
-    Cells written as plain values (the bulk of 回答一覧) carry no style of their own; without this
-    they would show in Calibri. openpyxl has no public setter for the default font.
-    """
-    workbook._fonts = IndexedList([_font(size=BODY_SIZE)])
+SHARE_FORMAT = "0.0%"
+_ROLES: dict[str, dict[str, Any]] = {
+    "heading": {"font_size": 14, "bold": True},
+    "subheading": {"font_size": 10, "font_color": "#595959"},
+    "title": {"font_size": 12, "bold": True},
+    "note": {"font_size": 9, "font_color": "#595959"},
+    "key": {"font_size": 8, "font_color": "#808080"},
+    "header": {
+        "bold": True,
+        "bg_color": "#DDEBF7",
+        "text_wrap": True,
+        "valign": "vcenter",
+        "align": "center",
+        **_BORDER,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -116,88 +198,39 @@ class Look:
     boxed: bool = True
 
 
-class _Styles:
-    """One prepared style per look, shared by every cell that looks that way.
-
-    Styling each cell through openpyxl's descriptors costs more than writing it; a prepared
-    style array is built once with the public descriptors and then handed to each cell.
-    """
-
-    def __init__(self) -> None:
-        self.prepared: dict[Look, StyleArray] = {}
-
-    def of(self, ws: WriteOnlyWorksheet, look: Look) -> StyleArray:
-        found = self.prepared.get(look)
-        if found is None:
-            proto = WriteOnlyCell(ws)
-            _dress(proto, look)
-            found = self.prepared[look] = proto._style
-        return found
-
-
-def _dress(cell: WriteOnlyCell, look: Look) -> None:
-    role = look.role
-    if role == "heading":
-        cell.font = _font(size=14, bold=True)
-    elif role == "subheading":
-        cell.font = _font(size=10, color="595959")
-    elif role == "title":
-        cell.font = _font(size=12, bold=True)
-    elif role == "note":
-        cell.font = _font(size=9, color="595959")
-    elif role == "key":
-        cell.font = _font(size=8, color="808080")
-    elif role == "header":
-        cell.font = _font(size=BODY_SIZE, bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.border = _BOX
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+def _properties(look: Look) -> dict[str, Any]:
+    if look.role in _ROLES:
+        props = dict(_ROLES[look.role])
     else:
-        cell.font = _font(size=BODY_SIZE, bold=look.total)
+        props = {"bold": look.total}
         if look.boxed:
-            cell.border = _BOX
-            cell.alignment = Alignment(wrap_text=look.wrap, vertical="top")
+            props.update(_BORDER, text_wrap=look.wrap, valign="top")
         if look.share:
-            cell.number_format = "0.0%"
+            props["num_format"] = SHARE_FORMAT
         elif look.kind in _NUMBER_FORMATS:
-            cell.number_format = _NUMBER_FORMATS[look.kind]
+            props["num_format"] = _NUMBER_FORMATS[look.kind]
         if look.total:
-            cell.fill = PatternFill("solid", fgColor="F2F2F2")
-    cell.quotePrefix = look.quote
+            props["bg_color"] = "#F2F2F2"
+    if look.quote:
+        props["quote_prefix"] = True
+    return props
 
 
-# --- cells -----------------------------------------------------------------------------------
+@dataclass
+class _Looks:
+    """One XlsxWriter format per look, made on first use and shared by every cell that looks so."""
 
+    workbook: Workbook
+    formats: dict[Look, Format] = field(default_factory=dict)
+    styles: dict[Look, int] = field(default_factory=dict)
 
-def _excel_value(safe: SafeCell) -> object:
-    value = safe.value
-    if safe.kind is CellKind.DATETIME and isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _cell(ws: WriteOnlyWorksheet, safe: SafeCell, style: StyleArray) -> WriteOnlyCell:
-    """A styled cell; text is always a string cell, never a formula or an error value."""
-    cell = WriteOnlyCell(ws, _excel_value(safe))
-    if safe.kind is CellKind.TEXT:
-        cell.data_type = "s"
-    cell._style = style
-    return cell
-
-
-def _plain(safe: SafeCell) -> object | None:
-    """The value itself when openpyxl may write it unstyled, else ``None``.
-
-    Numbers and text that neither looks like a formula nor came from users (nor reads as
-    an Excel error value such as ``#N/A``) are safe to hand over as they are.
-    """
-    if safe.kind is CellKind.TEXT:
-        if safe.keep_text or safe.value in ERROR_CODES:
-            return None
-        return safe.value
-    if safe.kind in (CellKind.INTEGER, CellKind.DECIMAL):
-        return safe.value
-    return None
+    def style(self, look: Look) -> int:
+        """The ``s`` index of ``look`` in the file's cell styles."""
+        found = self.styles.get(look)
+        if found is None:
+            fmt = self.formats[look] = self.workbook.add_format(_properties(look))
+            found = self.styles[look] = fmt._get_xf_index()
+        return found
 
 
 # --- layout ----------------------------------------------------------------------------------
@@ -254,72 +287,101 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
-class _SheetWriter:
-    """Appends rows to one write-only sheet, remembering where each table landed."""
+def _height(lines: int) -> float | None:
+    """A row's height for ``lines`` lines of wrapped text; ``None``: the default height."""
+    return ROW_POINTS + POINTS_PER_LINE * (min(lines, 27) - 1) if lines > 1 else None
 
-    def __init__(self, ws: WriteOnlyWorksheet, styles: _Styles, plan: _Plan) -> None:
+
+class _SheetWriter:
+    """Appends rows to one sheet, remembering their heights and where each table landed."""
+
+    def __init__(
+        self, workbook: Workbook, ws: StreamedWorksheet, looks: _Looks, plan: _Plan
+    ) -> None:
+        self.workbook = workbook
         self.ws = ws
-        self.styles = styles
+        self.looks = looks
         self.plan = plan
         self.widths = plan.widths
-        self.row = 0
-        self.chart_column = len(plan.widths) + 2
+        self.refs = [xl_col_to_name(i) for i in range(max(len(plan.widths), 1))]
+        self.heights: list[float] = []
+        self.blocks: list[print_plan.Block] = []
+        self.chart_column = len(plan.widths) + 1
+        self.charted = False
         self.filtered = False
 
-    def append(self, cells: list[object], height: float | None = None) -> int:
-        self.row += 1
-        if height is not None:
-            self.ws.row_dimensions[self.row].height = height
-        self.ws.append(cells)
-        return self.row
+    @property
+    def row(self) -> int:
+        """The next row to be written (0-based)."""
+        return len(self.heights)
+
+    def append(self, cells: str, height: float | None = None, last_column: int = 0) -> int:
+        row = self.row
+        if cells:
+            self.ws.append_row(row, last_column, row_xml(row, cells, height))
+        self.heights.append(height or ROW_POINTS)
+        return row
 
     def blank(self) -> None:
-        self.append([])
+        self.append("")
 
-    def text(self, text: str, role: str) -> WriteOnlyCell:
+    def text(self, column: int, text: str, role: str) -> str:
         safe = safe_cell(text)
-        return _cell(self.ws, safe, self.styles.of(self.ws, Look(role, quote=safe.keep_text)))
+        style = self.looks.style(Look(role, quote=safe.keep_text))
+        return cell_xml(f"{self.refs[column]}{self.row + 1}", safe, style)
 
     def heading(self, document: Document, sheet: str) -> None:
-        self.append([self.text(f"{document.title}　{sheet}", "heading")], height=21)
-        self.append([self.text(document.subtitle, "subheading")])
+        self.append(self.text(0, f"{document.title}　{sheet}", "heading"), height=24)
+        self.append(self.text(0, document.subtitle, "subheading"))
 
     def table(self, table: Table) -> tuple[int, int]:
-        """Write ``table``; return the rows of its header and its last data row."""
-        first = self.row + 1
-        self.append([self.text(table.title, "title")], height=18)
+        """Write ``table``; return the 0-based rows of its header and its last data row."""
+        first = self.row
+        last_column = len(table.headers) - 1
+        self.append(self.text(0, table.title, "title"), height=21)
         if table.keys:
-            self.append([self.text(key, "key") for key in table.keys])
+            self.append(
+                "".join(self.text(i, key, "key") for i, key in enumerate(table.keys)),
+                last_column=last_column,
+            )
         header_lines = max(
             (_lines(h, self.widths[i]) for i, h in enumerate(table.headers)), default=1
         )
         header_row = self.append(
-            [self.text(h, "header") for h in table.headers],
-            height=POINTS_PER_LINE * header_lines + 3 if header_lines > 1 else None,
+            "".join(self.text(i, h, "header") for i, h in enumerate(table.headers)),
+            height=_height(header_lines),
+            last_column=last_column,
         )
         wrap = self.plan.wraps(table)
         body = len(table.rows) - table.total_rows
         for number, row in enumerate(table.rows):
             if table.filterable and number < body:
-                self._list_row(table, row)
+                self._list_row(table, row, last_column)
             else:
-                self._boxed_row(table, row, wrap, total=number >= body)
-        last = self.row
+                self._boxed_row(table, row, wrap, last_column, total=number >= body)
+        last = self.row - 1
         for note in table.notes:
-            self.append([self.text(f"※ {note}", "note")])
+            self.append(self.text(0, f"※ {note}", "note"))
         if table.filterable and not self.filtered and table.rows:
-            end = get_column_letter(len(table.headers))
-            self.ws.auto_filter.ref = f"A{header_row}:{end}{last}"
+            self.ws.autofilter(header_row, 0, last, last_column)
             self.filtered = True
         if table.chart is not None and table.rows:
             self._chart(table, table.chart, first, header_row)
+        self.blocks.append(print_plan.Block(first, self.row - 1))
         return header_row, last
 
     def _boxed_row(
-        self, table: Table, row: Sequence[object], wrap: list[bool], *, total: bool
+        self,
+        table: Table,
+        row: Sequence[object],
+        wrap: list[bool],
+        last_column: int,
+        *,
+        total: bool,
     ) -> None:
         """A row of a summary table: every cell boxed and styled for its kind."""
-        cells: list[object] = []
+        number = self.row + 1
+        cells = []
         lines = 1
         for i, value in enumerate(row):
             safe = safe_cell(value, user_text=i in table.user_text)
@@ -331,138 +393,156 @@ class _SheetWriter:
                 share=i in table.shares,
                 quote=safe.keep_text,
             )
-            cells.append(_cell(self.ws, safe, self.styles.of(self.ws, look)))
+            cells.append(cell_xml(f"{self.refs[i]}{number}", safe, self.looks.style(look)))
             if wrap[i] and safe.kind is CellKind.TEXT:
                 lines = max(lines, _lines(str(safe.value), self.widths[i]))
-        self.append(cells, height=POINTS_PER_LINE * min(lines, 27) if lines > 1 else None)
+        self.append("".join(cells), height=_height(lines), last_column=last_column)
 
-    def _list_row(self, table: Table, row: Sequence[object]) -> None:
-        """A row of a long list (回答一覧): plain values wherever that is safe, streamed fast.
+    def _list_row(self, table: Table, row: Sequence[object], last_column: int) -> None:
+        """A row of a long list (回答一覧): unboxed, streamed fast.
 
         Integers and empty cells need no decision; everything else goes through ``safe_cell``,
-        and only text that must stay text (users' text, formula-like text) gets a styled cell.
+        and only what needs it (users' text, formula-like text, dates, shares) gets a style.
         """
-        cells: list[object] = []
+        number = self.row + 1
+        refs = self.refs
+        shares = table.shares
+        user_text = table.user_text
+        cells = []
         for i, value in enumerate(row):
-            if value is None or (type(value) is int and i not in table.shares):
-                cells.append(value)
+            if value is None:
                 continue
-            safe = safe_cell(value, user_text=i in table.user_text)
-            plain = _plain(safe)
-            if plain is not None and i not in table.shares:
-                cells.append(plain)
+            if type(value) is int and i not in shares:
+                cells.append(f'<c r="{refs[i]}{number}"><v>{value}</v></c>')
                 continue
-            look = Look(
-                "cell", safe.kind, share=i in table.shares, quote=safe.keep_text, boxed=False
-            )
-            cells.append(_cell(self.ws, safe, self.styles.of(self.ws, look)))
-        self.append(cells)
+            safe = safe_cell(value, user_text=i in user_text)
+            style = 0
+            if safe.keep_text or i in shares or safe.kind in (CellKind.DATE, CellKind.DATETIME):
+                look = Look("cell", safe.kind, share=i in shares, quote=safe.keep_text, boxed=False)
+                style = self.looks.style(look)
+            cells.append(cell_xml(f"{refs[i]}{number}", safe, style))
+        self.append("".join(cells), last_column=last_column)
 
     def _chart(self, table: Table, spec: Chart, first: int, header_row: int) -> None:
         plotted = spec.rows if spec.rows is not None else len(table.rows) - table.total_rows
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = spec.title
-        chart.style = 10
-        if spec.stacked:
-            chart.grouping = "stacked"
-            chart.overlap = 100
-        for column in spec.values:
-            chart.add_data(
-                Reference(
-                    self.ws, min_col=column + 1, min_row=header_row, max_row=header_row + plotted
-                ),
-                titles_from_data=True,
-            )
-        chart.set_categories(
-            Reference(
-                self.ws,
-                min_col=spec.categories + 1,
-                min_row=header_row + 1,
-                max_row=header_row + plotted,
-            )
+        sheet = "'" + self.ws.name.replace("'", "''") + "'"
+
+        def column(index: int, top: int, bottom: int) -> str:
+            ref = self.refs[index]
+            return f"={sheet}!${ref}${top + 1}:${ref}${bottom + 1}"
+
+        chart = self.workbook.add_chart(
+            {"type": "bar", "subtype": "stacked"} if spec.stacked else {"type": "bar"}
         )
-        chart.x_axis.scaling.orientation = "maxMin"
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        chart.y_axis.majorGridlines = None
+        for index in spec.values:
+            ref = self.refs[index]
+            chart.add_series(
+                {
+                    "name": f"={sheet}!${ref}${header_row + 1}",
+                    "categories": column(spec.categories, header_row + 1, header_row + plotted),
+                    "values": column(index, header_row + 1, header_row + plotted),
+                }
+            )
+        chart.set_title({"name": _literal(spec.title), "name_font": {"size": 12}})
+        chart.set_style(10)
+        chart.set_y_axis({"reverse": True})  # the category axis of a bar chart: rows top down
+        chart.set_x_axis({"major_gridlines": {"visible": False}})
         if len(spec.values) == 1:
-            chart.legend = None
-        chart.width = 18
-        chart.height = 7.5
-        self.ws.add_chart(chart, f"{get_column_letter(self.chart_column)}{first}")
+            chart.set_legend({"none": True})
+        chart.set_size({"width": CHART_WIDTH_PX, "height": CHART_HEIGHT_PX})
+        self.ws.insert_chart(first, self.chart_column, chart)
+        self.charted = True
         while self.row < first + CHART_ROWS:
             self.blank()
 
 
-def _setup_page(
-    ws: WriteOnlyWorksheet, widths: list[float], freeze: str, title_rows: int, title_columns: int
-) -> None:
-    """Column widths, frozen panes and A4 landscape printing with repeated titles.
+def _literal(text: str) -> str:
+    """A chart title XlsxWriter takes as text, never as a reference (``=…``)."""
+    return " " + text if text.startswith("=") else text
 
-    Sheets up to :data:`FIT_COLUMNS` columns print fitted to the page width; wider ones (回答一覧)
-    print at full size across pages, repeating their identifying columns on each.
-    """
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = freeze
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"
-    if len(widths) <= FIT_COLUMNS:
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    elif title_columns:
-        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
-    ws.print_title_rows = f"1:{title_rows}"
-    ws.oddFooter.center.text = "&P / &N"
-    ws.oddFooter.right.text = "&A"
+
+# --- sheets ----------------------------------------------------------------------------------
 
 
 def _header_row_of_single(table: Table) -> int:
-    """Where :class:`_SheetWriter` puts the header of a sheet's only table: heading rows, a blank
-    row, the title, the keys row if any. Frozen panes must be set before the first row is written."""
-    return HEADING_ROWS + 1 + 1 + (1 if table.keys else 0) + 1
+    """Where :class:`_SheetWriter` puts the header of a sheet's only table (0-based): heading
+    rows, a blank row, the title, the keys row if any."""
+    return HEADING_ROWS + 1 + 1 + (1 if table.keys else 0)
+
+
+def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
+    """Carry out the sheet's print plan: paper, one page wide, repeated rows, page breaks, footer."""
+    planned = print_plan.plan(layout)
+    ws.set_landscape()
+    ws.set_paper(planned.paper)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, planned.repeat_rows - 1)
+    if planned.breaks:
+        ws.set_h_pagebreaks(list(planned.breaks))
+    ws.set_footer("&C&P / &N&R&A")
 
 
 def _write_sheet(
-    workbook: Workbook, styles: _Styles, name: str, tables: Sequence[Table], document: Document
+    workbook: Workbook, looks: _Looks, name: str, tables: Sequence[Table], document: Document
 ) -> None:
-    ws = workbook.create_sheet(title=sheet_title(name))
+    ws = workbook.add_worksheet(sheet_title(name), worksheet_class=StreamedWorksheet)
     plan = _Plan.of(tables)
-    widths = plan.widths
-    if len(tables) == 1:
-        header_row = _header_row_of_single(tables[0])
-        frozen = get_column_letter(tables[0].frozen_columns + 1)
-        _setup_page(ws, widths, f"{frozen}{header_row + 1}", header_row, tables[0].frozen_columns)
+    for i, width in enumerate(plan.widths):
+        ws.set_column(i, i, width)
+    single = tables[0] if len(tables) == 1 else None
+    if single is not None:
+        header_row = _header_row_of_single(single)
+        ws.freeze_panes(header_row + 1, single.frozen_columns)
+        repeat = header_row + 1
     else:
-        _setup_page(ws, widths, f"A{HEADING_ROWS + 1}", HEADING_ROWS, 0)
-    writer = _SheetWriter(ws, styles, plan)
+        ws.freeze_panes(HEADING_ROWS, 0)
+        repeat = HEADING_ROWS
+    writer = _SheetWriter(workbook, ws, looks, plan)
     writer.heading(document, name)
     for table in tables:
         writer.blank()
         writer.table(table)
+    is_list = single is not None and single.filterable
+    layout = print_plan.Layout(
+        widths=plan.widths,
+        heights=writer.heights,
+        blocks=writer.blocks,
+        is_list=is_list,
+        repeat_rows=repeat if is_list else HEADING_ROWS,
+        extra_width=(CHART_WIDTH_PX * 0.75 + 12) if writer.charted else 0.0,
+    )
+    _set_up_page(ws, layout)
 
 
 def write_xlsx(
     sheets: Sequence[SheetSpec], target: str | Path | IO[bytes], *, document: Document
 ) -> None:
     """Stream ``sheets`` into an xlsx file at ``target`` (a path or a binary file object)."""
-    workbook = Workbook(write_only=True)
-    props = workbook.properties
+    workbook = Workbook(
+        str(target) if isinstance(target, Path) else target,
+        {
+            "constant_memory": True,
+            "default_format_properties": {
+                "font_name": FONT_NAME,
+                "font_size": BODY_SIZE,
+                "font_charset": 128,
+                "font_family": 3,
+            },
+        },
+    )
     created = document.created.astimezone(UTC).replace(tzinfo=None)
-    props.title = document.title
-    props.subject = document.subject or None
-    props.creator = document.creator
-    props.lastModifiedBy = document.creator
-    props.created = created
-    props.modified = created
-    props.language = "ja-JP"
-    _use_japanese_default_font(workbook)
-    styles = _Styles()
+    workbook.set_properties(
+        {
+            "title": document.title,
+            "subject": document.subject,
+            "author": document.creator,
+            "created": created,
+        }
+    )
+    looks = _Looks(workbook)
     for name, tables in sheets:
-        _write_sheet(workbook, styles, name, tables, document)
-    workbook.save(target)
+        _write_sheet(workbook, looks, name, tables, document)
+    workbook.close()
 
 
 def render_xlsx(sheets: Sequence[SheetSpec], *, document: Document) -> bytes:

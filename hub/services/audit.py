@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy import insert as sql_insert
 
 from forms.tokyo import TOKYO
@@ -91,7 +91,14 @@ def filtered(filters: Filters) -> Select[Any]:
     elif filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.user:
-        query = query.where(func.lower(User.email).contains(filters.user.lower(), autoescape=True))
+        wanted = filters.user.lower()
+        query = query.where(
+            or_(
+                func.lower(User.email).contains(wanted, autoescape=True),
+                func.lower(User.display_name).contains(wanted, autoescape=True),
+                func.lower(User.organisation).contains(wanted, autoescape=True),
+            )
+        )
     if filters.municipality:
         query = query.where(AuditEvent.municipality_code == filters.municipality)
     if filters.date_from:

@@ -271,7 +271,7 @@ def _record(
     nothing is read again and no second UPDATE follows at commit."""
     before = dict(response.answers or {})
     after = before if answers is None else answers
-    on_behalf = is_on_behalf(user, response)
+    on_behalf = answers is not None and is_on_behalf(user, response)
     seen = response.version
     values: dict[str, Any] = {
         "answers": after,
