@@ -42,6 +42,9 @@ class Survey(Base):
 
     @property
     def questionnaire(self) -> Questionnaire:
+        cached = registry.cached(self.key, self.version, self.fingerprint)
+        if cached is not None:  # without loading the deferred definition: no query per request
+            return cached
         if self.definition is None:
             return registry.get(self.key, self.version)
         return registry.stored(self.key, self.version, self.fingerprint, self._definition)
