@@ -23,6 +23,7 @@ WEB_TEMPLATES = (
     "admin",
     "account",
     "questionnaires",
+    "referrals",
 )
 WEB_MODULES = (
     "hub/web",
@@ -33,6 +34,7 @@ WEB_MODULES = (
     "hub/account",
     "hub/services",
     "hub/questionnaires",
+    "hub/referrals",
 )
 
 
