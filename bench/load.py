@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -171,7 +172,30 @@ def seed(url: str, instance: Path, municipalities: int) -> tuple[int, dict[str, 
     return round_id, tokens, staff_token
 
 
-def start_server(url: str, instance: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def profiler_command(output: Path | None) -> list[str]:
+    """``py-spy record`` around the server and its gunicorn workers, when a profile is asked for:
+    ``.svg`` a flame graph, ``.json`` speedscope, anything else py-spy's raw collapsed stacks."""
+    if output is None:
+        return []
+    formats = {".svg": "flamegraph", ".json": "speedscope"}
+    py_spy = Path(sys.executable).with_name("py-spy")
+    return [
+        str(py_spy),
+        "record",
+        "--subprocesses",
+        "--rate",
+        "100",
+        "--format",
+        formats.get(output.suffix, "raw"),
+        "--output",
+        str(output),
+        "--",
+    ]
+
+
+def start_server(
+    url: str, instance: Path, port: int, workers: int, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "HUB_DATABASE_URL": url,
@@ -181,7 +205,10 @@ def start_server(url: str, instance: Path, port: int, workers: int) -> subproces
     hub = Path(sys.executable).with_name("hub")
     log = (instance / "server.log").open("wb")
     server = subprocess.Popen(
-        [str(hub), "serve", "--workers", str(workers)], env=env, stdout=log, stderr=log
+        [*profiler_command(profile), str(hub), "serve", "--workers", str(workers)],
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -193,6 +220,19 @@ def start_server(url: str, instance: Path, port: int, workers: int) -> subproces
             time.sleep(0.2)
     server.kill()
     raise SystemExit("hub serve did not answer /healthz within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop ``hub serve``; under py-spy, stop the server itself (py-spy's child) so that py-spy
+    sees it end and writes its profile."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    served_by_py_spy = Path(server.args[0]).name == "py-spy"  # type: ignore[index]
+    if served_by_py_spy and children.exists():
+        for pid in children.read_text().split():
+            os.kill(int(pid), signal.SIGTERM)
+    else:
+        server.terminate()
+    server.wait(timeout=60)
 
 
 def run_clients(clients: int, items: list[Any], work: Callable[[Any], None]) -> float:
@@ -382,6 +422,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="keep N municipalities back and restart the local PostgreSQL while they answer",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="record the server's workers with py-spy into FILE (.svg flame graph, .json "
+        "speedscope, otherwise raw collapsed stacks)",
+    )
     args = parser.parse_args(argv)
 
     url = prepare_database(args.database_url)
@@ -391,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         round_id, tokens, staff_token = seed(url, instance, args.municipalities)
         print(f"seeded {len(tokens)} municipalities in {time.perf_counter() - t:.1f} s")
         port = free_port()
-        server = start_server(url, instance, port, args.workers)
+        server = start_server(url, instance, port, args.workers, args.profile)
         watchdog = threading.Timer(TIME_LIMIT_SECONDS, server.kill)
         watchdog.start()
         try:
@@ -411,8 +458,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         finally:
             watchdog.cancel()
-            server.terminate()
-            server.wait(timeout=30)
+            stop_server(server)
         submitted = count_submitted(url, round_id)
         server_errors = [
             line

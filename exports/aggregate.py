@@ -1,7 +1,9 @@
 """Counts for one round, straight from SQL GROUP BYs over the choice index.
 
 Everything downstream (the summary API, the workbook, CSV and JSON exports, scheduled deliveries)
-reads these counts; nothing counts responses in Python loops.
+reads these counts; choices are counted by SQL, never in Python loops. Number questions' values
+are read by one query and summarized (n, sum, min, median, max) here. All of it is generic over
+the questionnaire: nothing here knows a question's name.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
-from forms.model import Kind, Questionnaire
+from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind, Question, Questionnaire
 from hub.db import db
 from hub.models import (
     COUNTED,
@@ -22,10 +25,12 @@ from hub.models import (
     ResponseChoice,
     ResponseState,
     Round,
+    SummaryNote,
     Survey,
     User,
     ordered_regions,
 )
+from hub.models.user import person_label
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class RoundCounts:
     """``{question_id: {region: {code: n}}}``."""
     listed: dict[str, list[str]]
     """Names of the municipalities that chose the headline's listed choice, by region."""
+    numbers: dict[str, NumberStats]
+    """``{question_id: stats}`` for every integer and decimal question."""
+    notes: dict[str, dict[str, str]]
+    """The 備考 staff wrote for rows of the summary tables: ``{question_id: {code: text}}``."""
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -97,6 +106,8 @@ def round_counts(round_: Round) -> RoundCounts:
         choices=totals,
         choices_by_region=by_region,
         listed=_listed(round_, questionnaire, regions),
+        numbers=number_stats(round_),
+        notes=summary_notes(round_),
     )
 
 
@@ -128,7 +139,14 @@ def _listed(
 
 
 def summary(counts: RoundCounts) -> dict[str, Any]:
-    """The JSON summary of docs/api.md: headline table, by region, listed names, every choice."""
+    """The JSON summary of docs/api.md, for any questionnaire: the fixed keys, the headline's
+    listed municipalities, each choice question ``{code: n}`` (a one-of also
+    ``<name>_by_region``), each number question ``{n, sum, min, median, max}`` and ``notes``.
+
+    Question names cannot clash with the fixed keys: :func:`forms.model.summary_key_clash` refuses
+    them when a definition is read. Questions marked ``personal`` are left out: the summary is
+    read by respondents and counterparts and goes out with deliveries.
+    """
     q = counts.questionnaire
     result: dict[str, Any] = {
         "round": counts.round.id,
@@ -139,13 +157,38 @@ def summary(counts: RoundCounts) -> dict[str, Any]:
         "municipalities_by_region": counts.asked_by_region,
         "responded_by_region": counts.responded_by_region,
     }
+    for question in q.questions:
+        if question.personal:
+            continue
+        if question.has_choices:
+            result[question.id] = counts.choices[question.id]
+            if question.kind == Kind.ONE_OF:
+                result[f"{question.id}{BY_REGION}"] = counts.choices_by_region[question.id]
+        elif question.id in counts.numbers:
+            result[question.id] = counts.numbers[question.id].as_json()
     if q.headline:
-        result[q.headline] = counts.choices[q.headline]
-        result[f"{q.headline}_by_region"] = counts.choices_by_region[q.headline]
-        result[f"{q.listed_choice}_municipalities"] = counts.listed
-    for question in q.choice_questions:
-        result.setdefault(question.id, counts.choices[question.id])
+        result[f"{q.listed_choice}{LISTED}"] = counts.listed
+    result["notes"] = counts.notes
     return result
+
+
+def summary_notes(round_: Round) -> dict[str, dict[str, str]]:
+    """The round's 備考 ``{question_id: {code: text}}``, in the questionnaire's order."""
+    rows = db.session.execute(
+        select(SummaryNote.question_id, SummaryNote.code, SummaryNote.note).where(
+            SummaryNote.round_id == round_.id
+        )
+    ).all()
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for question_id, code, note in rows:
+        found[question_id][code] = note
+    notes: dict[str, dict[str, str]] = {}
+    for question in round_.questionnaire.choice_questions:
+        if question.id in found:
+            notes[question.id] = {
+                c: found[question.id][c] for c in question.codes if c in found[question.id]
+            }
+    return notes
 
 
 # --- per-municipality rows and the other counts the workbook shows ----------------------------
@@ -214,6 +257,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             Response.accepted_at,
             Response.updated_at,
             User.display_name,
+            User.organisation,
             User.email,
             Response.updated_on_behalf,
             Response.extension_until,
@@ -234,7 +278,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             submitted_at=submitted_at,
             accepted_at=accepted_at,
             updated_at=updated_at,
-            updated_by=(display_name or email) if email else None,
+            updated_by=person_label(display_name, organisation, email) if email else None,
             on_behalf=bool(on_behalf),
             extension_until=extension_until,
             return_reason=return_reason,
@@ -249,6 +293,7 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             accepted_at,
             updated_at,
             display_name,
+            organisation,
             email,
             on_behalf,
             extension_until,
@@ -271,49 +316,79 @@ def state_counts(round_: Round) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class NumberTotal:
-    answered: int
-    total: int
+class NumberStats:
+    """A number question over the counted responses that answered it."""
+
+    n: int
+    sum: int | float
+    min: int | float | None
+    median: int | float | None
+    max: int | float | None
+
+    def as_json(self) -> dict[str, int | float | None]:
+        return {
+            "n": self.n,
+            "sum": self.sum,
+            "min": self.min,
+            "median": self.median,
+            "max": self.max,
+        }
 
 
-def number_totals(round_: Round) -> dict[str, NumberTotal]:
-    """For each integer question: how many counted responses gave a number, and their sum."""
-    questions = [q for q in round_.questionnaire.questions if q.kind == Kind.INTEGER]
+def number_stats(round_: Round) -> dict[str, NumberStats]:
+    """For each integer and decimal question, over the counted responses that answered it: the
+    values come from one query (a JSON path per question); a median needs them all anyway."""
+    questions = [q for q in round_.questionnaire.questions if q.kind in NUMBER_KINDS]
     if not questions:
         return {}
-    columns = []
-    for q in questions:
-        value = Response.answers[q.id].as_integer()
-        columns += [func.count(value), func.sum(value)]
-    row = db.session.execute(
-        select(*columns).where(
+    values = [_number_value(q) for q in questions]
+    rows = db.session.execute(
+        select(*values).where(
             Response.round_id == round_.id, Response.state.in_([str(s) for s in COUNTED])
         )
-    ).one()
+    ).all()
     return {
-        q.id: NumberTotal(int(row[2 * i] or 0), int(row[2 * i + 1] or 0))
+        q.id: _stats(q, [row[i] for row in rows if row[i] is not None])
         for i, q in enumerate(questions)
     }
 
 
+def _number_value(question: Question) -> Any:
+    value = Response.answers[question.id]
+    return value.as_integer() if question.kind == Kind.INTEGER else value.as_float()
+
+
+def _stats(question: Question, values: list[int | float]) -> NumberStats:
+    if not values:
+        return NumberStats(0, 0, None, None, None)
+    middle = median(values)
+    if question.kind == Kind.INTEGER and middle == int(middle):
+        middle = int(middle)
+    return NumberStats(len(values), sum(values), min(values), middle, max(values))
+
+
 @dataclass(frozen=True)
-class HeadlineOfRound:
+class CountsOfRound:
+    """One round's counts of one choice question, for 経年比較."""
+
     round: Round
+    question: Question
+    """The question as that round's definition has it (labels may differ between versions)."""
     asked: int
     responded: int
     counts: dict[str, int]
 
 
-def headline_history(round_: Round) -> list[HeadlineOfRound]:
-    """The headline counts of the earlier rounds of the same questionnaire and of this one.
+@dataclass(frozen=True)
+class QuestionHistory:
+    question: Question
+    rounds: list[CountsOfRound]
+    """Oldest first, this round last: the earlier rounds that asked the question, by name."""
 
-    Earlier means an earlier 基準日; oldest first, this round last. Empty when the questionnaire
-    has no headline question.
-    """
-    questionnaire = round_.questionnaire
-    if not questionnaire.headline:
-        return []
-    rounds = list(
+
+def earlier_rounds(round_: Round) -> list[Round]:
+    """The rounds of the same questionnaire (any version) with an earlier 基準日, and this one last."""
+    return list(
         db.session.scalars(
             select(Round)
             .join(Survey, Survey.id == Round.survey_id)
@@ -324,6 +399,30 @@ def headline_history(round_: Round) -> list[HeadlineOfRound]:
             .order_by(Round.reference_date, Round.id)
         )
     )
+
+
+def _one_of(round_: Round, name: str) -> Question | None:
+    question = round_.questionnaire.get(name)
+    return question if question is not None and question.kind == Kind.ONE_OF else None
+
+
+def choice_history(round_: Round) -> list[QuestionHistory]:
+    """For each ``select_one`` of this round that the previous round also asked (by name, as a
+    ``select_one``), its counts in every round that asked it; headline first. Empty when there is
+    no previous round. Questions marked ``personal`` are left out."""
+    rounds = earlier_rounds(round_)
+    if len(rounds) < 2:
+        return []
+    previous = rounds[-2]
+    questionnaire = round_.questionnaire
+    names = [
+        q.id
+        for q in questionnaire.questions
+        if q.kind == Kind.ONE_OF and not q.personal and _one_of(previous, q.id) is not None
+    ]
+    names.sort(key=lambda name: name != questionnaire.headline)
+    if not names:
+        return []
     ids = [r.id for r in rounds]
     counted = Response.state.in_([str(s) for s in COUNTED])
     sizes = {
@@ -334,18 +433,23 @@ def headline_history(round_: Round) -> list[HeadlineOfRound]:
             .group_by(Response.round_id)
         )
     }
-    codes = questionnaire.question(questionnaire.headline).codes
-    counts: dict[int, dict[str, int]] = {i: dict.fromkeys(codes, 0) for i in ids}
-    for round_id, code, n in db.session.execute(
-        select(Response.round_id, ResponseChoice.code, func.count())
+    found: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for round_id, name, code, n in db.session.execute(
+        select(Response.round_id, ResponseChoice.question_id, ResponseChoice.code, func.count())
         .join(ResponseChoice, ResponseChoice.response_id == Response.id)
-        .where(
-            Response.round_id.in_(ids),
-            counted,
-            ResponseChoice.question_id == questionnaire.headline,
-        )
-        .group_by(Response.round_id, ResponseChoice.code)
+        .where(Response.round_id.in_(ids), counted, ResponseChoice.question_id.in_(names))
+        .group_by(Response.round_id, ResponseChoice.question_id, ResponseChoice.code)
     ):
-        if code in counts[round_id]:
-            counts[round_id][code] = int(n)
-    return [HeadlineOfRound(r, *sizes.get(r.id, (0, 0)), counts[r.id]) for r in rounds]
+        found[(round_id, name)][code] = int(n)
+    histories = []
+    for name in names:
+        columns = []
+        for r in rounds:
+            question = _one_of(r, name)
+            if question is None:
+                continue
+            tally = found.get((r.id, name), {})
+            counts = {code: tally.get(code, 0) for code in question.codes}
+            columns.append(CountsOfRound(r, question, *sizes.get(r.id, (0, 0)), counts))
+        histories.append(QuestionHistory(questionnaire.question(name), columns))
+    return histories

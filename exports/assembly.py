@@ -7,7 +7,7 @@ API and ``hub workbook``, and every delivery to a counterpart (:mod:`exports.del
 :func:`round_sheets`, so a sheet cannot sit in one place in the workbook and elsewhere in a
 delivery:
 
-集計 · 提出状況 · 回答一覧 (``detail``) · 経年比較 (when earlier rounds exist) · 相談窓口 · 聞き取り
+集計 · 提出状況 · 回答一覧 (``detail``) · 経年比較 (when the previous round shares a select_one) · 相談窓口 · 聞き取り
 (``desk``, when the year has cases or hearings) · sheets added by the caller · 定義 (always last).
 
 ``personal=False`` is the outside view: no respondents' contact fields or editors' names, and the
@@ -50,13 +50,13 @@ def round_sheets(
     (empty ones are left out). ``counts``: the round's counts when the caller has them already.
     """
     counts = counts or round_counts(round_)
-    sheets = [Sheet(SUMMARY, summary.tables_of_counts(counts))]
+    sheets = [Sheet(SUMMARY, summary.tables_of_counts(counts, personal=personal))]
     if detail:
         sheets.append(Sheet(SUBMISSIONS, [submissions.submission_table(round_, personal=personal)]))
         sheets.append(Sheet(ANSWERS, [answers.answers_table(round_, personal=personal)]))
-    change = history.history_table(round_)
-    if change is not None:
-        sheets.append(Sheet(HISTORY, [change]))
+    changes = history.history_tables(round_)
+    if changes:
+        sheets.append(Sheet(HISTORY, changes))
     if desk:
         shared = sheets_for_reference_date(round_.reference_date, suppress=not personal)
         sheets.extend(Sheet(name, tables) for name, tables in shared if tables)

@@ -3,27 +3,24 @@
 The content is decided by the tables, never by the bytes of the files: ``Composition.content_hash``
 is the SHA-256 of the tables' canonical JSON (plus the formats asked for), so a workbook whose
 timestamps differ from run to run is still "the same content". Personal data never gets in:
-tables are always built with ``personal=False``, and any text cell that still contains a
-respondent's name, phone number or e-mail address (typed into free text, say) is scrubbed.
+tables are always built with ``personal=False``, which leaves out the questionnaire's ``personal``
+fields as whole fields (and the editors' names). Every other cell goes out exactly as typed: no
+cell is ever edited by looking for personal values inside it (issue 14, item 2).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from exports.aggregate import round_counts, summary
 from exports.assembly import round_sheets
 from exports.channels.base import DeliveryFile
-from exports.tables import Cell, Table
+from exports.tables import Table
 from exports.text import (
     UTF8,
     content_fingerprint,
@@ -34,14 +31,8 @@ from exports.text import (
 )
 from exports.workbook import workbook_document
 from exports.xlsx import XLSX_MIMETYPE, render_xlsx
-from hub.db import db
 from hub.errors import Conflict
-from hub.models import Recipient, Response, Role, Round, User
-
-REDACTED = "［個人情報のため削除］"
-MIN_PERSONAL_LENGTH = 2
-"""Values of one character are not scrubbed: a one-character name (港, 林) would also blank every
-municipality, department or word holding that character. Two characters and up are scrubbed."""
+from hub.models import Recipient, Round
 
 MEDIA_TYPES = {
     "xlsx": XLSX_MIMETYPE,
@@ -87,7 +78,6 @@ def compose(recipient: Recipient, round_: Round) -> Composition:
     with the consultation desk's statistics and hearing progress, small cells suppressed; the
     sheets in the staff workbook's order."""
     wanted = set(recipient.tables or ())
-    values = personal_values(round_)
     counts = round_counts(round_)
     sheets = []
     for name, tables in round_sheets(
@@ -95,7 +85,7 @@ def compose(recipient: Recipient, round_: Round) -> Composition:
     ):
         chosen = [t for t in tables if not wanted or t.name in wanted]
         if chosen:
-            sheets.append((name, scrub(chosen, values)))
+            sheets.append((name, tuple(chosen)))
     formats = tuple(recipient.formats)
     chosen_tables = [t for _, tables in sheets for t in tables]
     if not chosen_tables:
@@ -146,56 +136,6 @@ def content_hash(tables: Sequence[Table], formats: Sequence[str], encoding: str 
     if encoding != UTF8:
         canonical += f"|csv:{encoding}"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-# --- data minimization ------------------------------------------------------------------------
-
-
-def personal_values(round_: Round) -> frozenset[str]:
-    """Every value that must not leave the hub for this round, as it may appear in free text.
-
-    The answers to the questionnaire's ``personal_fields`` (the one list of what is personal),
-    and the respondents' account e-mails and display names; phone numbers also without hyphens
-    and names also without their spaces (千代田 一郎 → 千代田一郎); free text keeps what was typed,
-    so each value is looked for both as typed (ＤＸ推進) and width-folded (DX推進). Values shorter
-    than ``MIN_PERSONAL_LENGTH`` are left out.
-    """
-    fields = round_.questionnaire.personal_fields
-    values: set[str] = set()
-    answers = db.session.scalars(select(Response.answers).where(Response.round_id == round_.id))
-    for answer in answers:
-        values.update(str(answer[f]) for f in fields if (answer or {}).get(f))
-    users = db.session.execute(
-        select(User.email, User.display_name).where(User.role == Role.RESPONDENT)
-    )
-    for email, display_name in users:
-        values.update(v for v in (email, display_name) if v)
-    normalized = {w.strip() for v in values for w in (v, unicodedata.normalize("NFKC", v))}
-    variants = {v.replace("-", "") for v in normalized if v.replace("-", "").isdigit()}
-    variants |= {"".join(v.split()) for v in normalized}
-    return frozenset(v for v in normalized | variants if len(v) >= MIN_PERSONAL_LENGTH)
-
-
-def scrub(tables: Iterable[Table], values: frozenset[str]) -> tuple[Table, ...]:
-    """The tables with every occurrence of ``values`` in text cells replaced by ``REDACTED``.
-
-    Matching ignores case (an e-mail address typed with capitals is still found); longer values
-    are tried first, so that a name is not half-replaced by a shorter value inside it.
-    """
-    if not values:
-        return tuple(tables)
-    longest_first = sorted(values, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(v) for v in longest_first), re.IGNORECASE)
-    return tuple(_scrub_table(t, pattern) for t in tables)
-
-
-def _scrub_table(table: Table, pattern: re.Pattern[str]) -> Table:
-    rows = tuple(tuple(_scrub_cell(c, pattern) for c in row) for row in table.rows)
-    return table if rows == table.rows else replace(table, rows=rows)
-
-
-def _scrub_cell(cell: Cell, pattern: re.Pattern[str]) -> Cell:
-    return pattern.sub(REDACTED, cell) if isinstance(cell, str) else cell
 
 
 # --- what changed -----------------------------------------------------------------------------

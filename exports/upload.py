@@ -29,6 +29,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from exports import template as layout
 from exports.safe_xlsx import Limits, open_workbook, unreadable
@@ -37,7 +38,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import EDITABLE, Municipality, Response
+from hub.models import EDITABLE, Municipality, Response, Survey
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 
@@ -239,7 +240,7 @@ def interpret(
     questionnaire: Questionnaire,
     current: Mapping[str, Any],
     *,
-    lookup: Callable[[str, int], Questionnaire] = registry.get,
+    lookup: Callable[[str, int], Questionnaire] | None = None,
 ) -> Reading:
     """The raw answers for ``questionnaire`` held by ``template``.
 
@@ -251,7 +252,7 @@ def interpret(
     source = (
         questionnaire
         if template.meta is None
-        else _source_definition(template.meta, questionnaire, lookup)
+        else _source_definition(template.meta, questionnaire, lookup or stored_questionnaire)
     )
     known = layout.item_map(source)
     _check_keys(template, known)
@@ -291,6 +292,14 @@ def _label(item: layout.Item) -> str:
     if item.choice is None:
         return item.question.label.ja
     return f"{item.question.label.ja}「{item.choice.display('ja')}」"
+
+
+def stored_questionnaire(key: str, version: int) -> Questionnaire:
+    """A stored version of a questionnaire (a shipped file's when not stored); ``LookupError``."""
+    survey = db.session.scalar(select(Survey).filter_by(key=key, version=version))
+    if survey is None:
+        return registry.get(key, version)
+    return survey.questionnaire
 
 
 def _source_definition(

@@ -120,7 +120,8 @@ def _serial(value: date) -> float:
 
 
 def cell_tail(safe: SafeCell, style: int) -> str:
-    """A ``<c>`` element after its ``r`` attribute; ``""`` for an empty cell with no style.
+    """A ``<c>`` element after its ``r`` attribute; ``""`` for an empty cell (``None`` or empty
+    text) with no style.
 
     ``style`` 0 is the workbook's default look. A cell's tail depends on its value and look
     alone, so the list rows reuse it for every repeat of a value.
@@ -128,12 +129,12 @@ def cell_tail(safe: SafeCell, style: int) -> str:
     s = f' s="{style}"' if style else ""
     value = safe.value
     kind = safe.kind
+    if kind is CellKind.EMPTY or value == "":
+        return f"{s}/>" if style else ""
     if kind is CellKind.TEXT:
         assert isinstance(value, str)
         space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
         return f'{s} t="inlineStr"><is><t{space}>{text_xml(value)}</t></is></c>'
-    if kind is CellKind.EMPTY:
-        return f"{s}/>" if style else ""
     if kind in (CellKind.DATE, CellKind.DATETIME):
         assert isinstance(value, date)
         return f"{s}><v>{_serial(value)!r}</v></c>"

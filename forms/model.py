@@ -27,6 +27,30 @@ OTHER_SUFFIX = "_other"
 REFERENCE_DATE = "reference_date"
 """``${reference_date}``: the round's 基準日, usable in any rule; no question may take the name."""
 
+SUMMARY_KEYS = frozenset(
+    {
+        "round",
+        "survey",
+        "reference_date",
+        "municipalities",
+        "responded",
+        "municipalities_by_region",
+        "responded_by_region",
+        "notes",
+    }
+)
+"""The round summary's own keys (``GET /rounds/{id}/summary``); questions are keyed by name
+beside them, so no question may take one of these names."""
+BY_REGION = "_by_region"
+"""The summary key of a one-of question's split by region: ``<name>_by_region``."""
+LISTED = "_municipalities"
+"""The summary key of the headline's listed municipalities: ``<listed_choice>_municipalities``."""
+
+
+def summary_key_clash(name: str) -> bool:
+    """Whether a question named ``name`` could clash with a key of the round summary."""
+    return name in SUMMARY_KEYS or name.endswith((BY_REGION, LISTED))
+
 
 class Kind(StrEnum):
     """What a question holds. The XLSForm type each kind is written as is in
@@ -185,6 +209,9 @@ class Questionnaire:
     """The one-of question whose table leads the summary, split by region (計画の策定状況)."""
     listed_choice: str = ""
     """The headline's choice whose municipalities are listed by name (策定済み)."""
+    renamed: tuple[tuple[str, str], ...] = ()
+    """``(name, old name)`` of questions renamed since an earlier version (settings ``renamed``):
+    a new round prefills each from the answer given under its old name."""
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)
@@ -212,6 +239,10 @@ class Questionnaire:
 
     def get(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)
+
+    def previous_name(self, question_id: str) -> str:
+        """The name ``question_id`` had in earlier versions (itself unless renamed)."""
+        return dict(self.renamed).get(question_id, question_id)
 
     @cached_property
     def _by_id(self) -> dict[str, Question]:
@@ -390,6 +421,9 @@ def definition_problems(questionnaire: Questionnaire) -> list[str]:
                 )
     if not problems and (cycle := relevance_cycle(questionnaire)):
         problems.append(f"relevant rules form a cycle: {' → '.join(cycle)}")
+    for name, _old in questionnaire.renamed:
+        if name not in answerable:
+            problems.append(f"renamed {name} is not a question")
     if questionnaire.headline:
         headline = questionnaire.get(questionnaire.headline)
         if headline is None or headline.kind != Kind.ONE_OF:

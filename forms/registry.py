@@ -1,13 +1,18 @@
-"""The questionnaires the hub ships, read from their definition files in ``forms/definitions/``.
+"""The questionnaires the hub ships, and the process-wide cache of stored definitions.
 
-Each file is an XLSForm (``docs/questionnaires.md``) and the only place its questions, codes and
-labels are written. A new version of a questionnaire is a new file beside the old one, never an
-edit in place, so rounds opened on the old version keep their meaning and old Excel templates
-still upload. (Definitions stored in the database come with issue 12, part B.)
+The shipped ones are the XLSForm files of ``forms/definitions/`` (``docs/questionnaires.md``);
+``hub init`` stores them in the database like any imported definition. A stored definition is
+immutable: its (id, version) never changes meaning, so :func:`stored` parses its bytes once per
+process and hands the same :class:`Questionnaire` to every request (and thereby the same cached
+schema and form classes, which are keyed by it). The key includes the definition's fingerprint,
+so a database rebuilt with other content under the same (id, version) — tests, a restore — is
+never answered from the cache.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from forms.model import Questionnaire
@@ -47,3 +52,39 @@ def latest(questionnaire_id: str) -> Questionnaire:
 
 def ids() -> list[str]:
     return sorted({q.id for q in BUILT_IN})
+
+
+_STORED: dict[tuple[str, int, str], Questionnaire] = {}
+_STORED_LOCK = threading.Lock()
+parses = 0
+"""How many stored definitions this process has parsed (a test proves requests reuse them)."""
+
+
+def cached(questionnaire_id: str, version: int, fingerprint: str) -> Questionnaire | None:
+    """The stored definition if this process has parsed it already (no bytes needed)."""
+    return _STORED.get((questionnaire_id, version, fingerprint))
+
+
+def stored(
+    questionnaire_id: str, version: int, fingerprint: str, data: Callable[[], bytes]
+) -> Questionnaire:
+    """The stored definition (id, version, fingerprint), parsed from ``data()`` on first use."""
+    key = (questionnaire_id, version, fingerprint)
+    found = _STORED.get(key)
+    if found is not None:
+        return found
+    with _STORED_LOCK:
+        found = _STORED.get(key)
+        if found is None:
+            global parses
+            found = read_xlsform(data(), f"{questionnaire_id}.xlsx")
+            parses += 1
+            _STORED[key] = found
+        return found
+
+
+def remember(questionnaire: Questionnaire) -> None:
+    """Put a definition just imported into the cache (it was parsed already)."""
+    key = (questionnaire.id, questionnaire.version, questionnaire.fingerprint())
+    with _STORED_LOCK:
+        _STORED.setdefault(key, questionnaire)

@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, request
 from flask_login import AnonymousUserMixin
 
 from hub.config import Settings, load_settings
+from hub.jsonio import OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -15,6 +16,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     if overrides:
         settings = settings.with_(**overrides)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(settings.flask_config())
     app.extensions["hub_settings"] = settings
     _trust_proxy(app, settings)

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from forms.tokyo import TIMEZONE
+from hub.crypto import DataKeyError, DataKeys, load_or_create
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,12 @@ class Settings:
     """Trust one reverse proxy's X-Forwarded-For/-Proto/-Host/-Port (``HUB_BEHIND_PROXY``)."""
     secure_cookies: bool = False
     """Session cookies only over HTTPS (``HUB_SECURE_COOKIES``; on by default behind a proxy)."""
+    data_keys: DataKeys | None = field(default=None, repr=False)
+    """The AES-GCM keys of personal fields (``HUB_DATA_KEY``, or ``instance/data_key``)."""
+    public_url: str = "http://127.0.0.1:5000"
+    """The hub's address as users reach it, for links in e-mails (``HUB_PUBLIC_URL``)."""
+    referral_retention_days: int = 365
+    """Personal fields of referrals closed longer ago are erased (``HUB_REFERRAL_RETENTION_DAYS``)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -135,6 +142,22 @@ def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
     return key
 
 
+def _public_url(env: Mapping[str, str]) -> str:
+    port = _int(env, "HUB_PORT", 5000, 1, 65535)
+    url = (env.get("HUB_PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError("HUB_PUBLIC_URL must look like https://hub.example.lg.jp[/path]")
+    return url
+
+
+def _data_keys(env: Mapping[str, str], instance_dir: Path) -> DataKeys:
+    try:
+        return load_or_create(env.get("HUB_DATA_KEY") or None, instance_dir)
+    except DataKeyError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _smtp_url(env: Mapping[str, str]) -> str | None:
     """The mail server URL, which must name a host (and a numeric port, if any).
 
@@ -180,5 +203,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         default_locale=env.get("HUB_LOCALE") or "ja",
         behind_proxy=behind_proxy,
         secure_cookies=_bool(env, "HUB_SECURE_COOKIES", behind_proxy),
+        data_keys=_data_keys(env, instance_dir),
+        public_url=_public_url(env),
+        referral_retention_days=_int(env, "HUB_REFERRAL_RETENTION_DAYS", 365, 0, 36500),
     )
     return settings.with_(**overrides) if overrides else settings

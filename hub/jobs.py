@@ -204,6 +204,25 @@ def housekeeping(now: datetime) -> Any:
     return claimed("housekeeping", now, prune, slot=f"{now.astimezone(UTC):%Y-%m-%dT%H}h")
 
 
+def referral_follow_up(now: datetime) -> Any:
+    """Overdue follow-ups to the windows, referrals not accepted in 5 working days to their
+    referrer (each mailed once, without personal data)."""
+    from hub.services.referrals import followup
+
+    return claimed("referrals.follow_up", now, followup.run)
+
+
+def referral_retention(now: datetime) -> Any:
+    """Erase the personal data of referrals closed longer ago than the retention period."""
+    from hub.services.referrals import retention
+
+    def purge(at: datetime) -> int:
+        with db.unit_of_work():
+            return retention.purge(at)
+
+    return claimed("referrals.retention", now, purge, slot=f"{now.astimezone(UTC):%Y-%m-%dT%H}h")
+
+
 JOBS: tuple[Job, ...] = (
     Job("rounds.close", every_minute, rounds_closing),
     Job("deliveries.schedule", every_minute, scheduled_deliveries),
@@ -211,6 +230,8 @@ JOBS: tuple[Job, ...] = (
     Job("deliveries.retry", every_minute, delivery_retries),
     Job("reminders", every_minute, reminders),
     Job("housekeeping", hourly, housekeeping),
+    Job("referrals.follow_up", every_minute, referral_follow_up),
+    Job("referrals.retention", hourly, referral_retention),
 )
 
 

@@ -10,10 +10,33 @@ from __future__ import annotations
 
 from flask import Flask
 
-from hub import account, admin, audit, consult, downloads, excel, recipients, respond, staff, web
+from hub import (
+    account,
+    admin,
+    audit,
+    consult,
+    downloads,
+    excel,
+    recipients,
+    referrals,
+    respond,
+    staff,
+    web,
+)
 from hub.web import nav
 
-AREAS = (account, respond, staff, admin, excel, downloads, recipients, consult, audit)
+AREAS = (
+    account,
+    respond,
+    staff,
+    admin,
+    excel,
+    downloads,
+    recipients,
+    consult,
+    audit,
+    referrals,
+)
 
 
 def init_app(app: Flask) -> None:

@@ -1,47 +1,68 @@
-"""経年比較: the headline counts of this round beside the earlier rounds of the questionnaire."""
+"""経年比較: for each ``select_one`` that this round and the previous round of the questionnaire
+both ask (by name, across versions), its counts in every round that asked it, with the change."""
 
 from __future__ import annotations
 
-from exports.aggregate import headline_history
+from exports.aggregate import QuestionHistory, choice_history
 from exports.tables import Cell, Table, choice_text
 from forms.normalize import to_wareki
 from hub.models import Round
 
 
-def history_table(round_: Round) -> Table | None:
-    """The headline counts of this round beside the earlier rounds', with the change."""
-    history = headline_history(round_)
-    if len(history) < 2:
-        return None
-    q = round_.questionnaire
-    question = q.question(q.headline)
-    dates = [to_wareki(h.round.reference_date) for h in history]
+def history_tables(round_: Round) -> list[Table]:
+    """One table per question of :func:`exports.aggregate.choice_history`, headline first."""
+    return [history_table(h) for h in choice_history(round_)]
+
+
+def _codes(history: QuestionHistory) -> list[str]:
+    """This round's codes in its order, then codes only earlier versions had."""
+    codes = list(history.question.codes)
+    for column in history.rounds:
+        codes += [c for c in column.question.codes if c not in codes]
+    return codes
+
+
+def _label(history: QuestionHistory, code: str) -> str:
+    for column in reversed(history.rounds):
+        if column.question.choice(code) is not None:
+            return choice_text(column.question, code)
+    return code
+
+
+def history_table(history: QuestionHistory) -> Table:
+    """The counts of each round side by side and the change against the previous round."""
+    question, columns = history.question, history.rounds
+    dates = [to_wareki(c.round.reference_date) for c in columns]
     headers = [
-        f"{d}現在" if dates.count(d) == 1 else f"{d}現在（調査回{h.round.id}）"
-        for d, h in zip(dates, history, strict=True)
+        f"{d}現在" if dates.count(d) == 1 else f"{d}現在（調査回{c.round.id}）"
+        for d, c in zip(dates, columns, strict=True)
     ]
-    previous, current = history[-2], history[-1]
+    previous, current = columns[-2], columns[-1]
+    codes = _codes(history)
     rows: list[tuple[Cell, ...]] = [
         (
-            choice_text(question, code),
-            *(h.counts[code] for h in history),
-            current.counts[code] - previous.counts[code],
+            _label(history, code),
+            *(c.counts.get(code) for c in columns),
+            current.counts.get(code, 0) - previous.counts.get(code, 0),
         )
-        for code in question.codes
+        for code in codes
     ]
     rows.append(
         (
             "合計（回答自治体数）",
-            *(h.responded for h in history),
+            *(c.responded for c in columns),
             current.responded - previous.responded,
         )
     )
-    rows.append(("対象自治体数", *(h.asked for h in history), current.asked - previous.asked))
+    rows.append(("対象自治体数", *(c.asked for c in columns), current.asked - previous.asked))
+    notes = ["増減は直前の調査回との差です。各回とも提出済み・受理済みの回答を集計しています。"]
+    if any(code not in c.counts for c in columns for code in codes):
+        notes.append("空欄はその回の調査票にない選択肢です。")
     return Table.of(
         f"{question.id}_history",
         f"{question.label.ja}の推移",
         (question.label.ja, *headers, "増減（前回比）"),
         rows,
         total_rows=2,
-        notes=("増減は直前の調査回との差です。各回とも提出済み・受理済みの回答を集計しています。",),
+        notes=tuple(notes),
     )

@@ -1,15 +1,17 @@
-"""集計: the source document's plan-status table, by region, the listed municipalities, a count
-table for every other choice question, and the integer answers' totals."""
+"""集計, built from the definition: the headline question in the source document's layout (its
+table, by region, the municipalities of its listed choice), then for every other one-of question a
+count table and a by-region table with a chart, for every many-of question a count table with
+shares, and one table of the number questions (n, sum, min, median, max). Each choice row carries
+the 備考 staff wrote for it."""
 
 from __future__ import annotations
 
-from exports.aggregate import RoundCounts, number_totals, round_counts, state_counts
+from exports.aggregate import RoundCounts, round_counts, state_counts
 from exports.tables import STATE_LABELS, Cell, Chart, Table, as_of, choice_text
-from forms.model import Kind, Question
+from forms.model import BY_REGION, LISTED, Kind, Question
 from hub.models import Round
 
-CHARTED = frozenset({"programs"})
-"""Choice questions whose count table gets a bar chart besides the headline."""
+NOTE = "備考"
 
 
 def summary_tables(round_: Round) -> list[Table]:
@@ -17,17 +19,20 @@ def summary_tables(round_: Round) -> list[Table]:
     return tables_of_counts(round_counts(round_))
 
 
-def tables_of_counts(counts: RoundCounts) -> list[Table]:
+def tables_of_counts(counts: RoundCounts, *, personal: bool = True) -> list[Table]:
+    """``personal=False``: without the questions marked ``personal`` (what leaves the hub)."""
     q = counts.questionnaire
     tables = [response_status_table(counts)]
     if q.headline:
-        tables += [headline_table(counts), headline_by_region_table(counts), listed_table(counts)]
-    tables += [
-        choice_table(counts, question)
-        for question in q.choice_questions
-        if question.id != q.headline
-    ]
-    numbers = number_table(counts)
+        headline = q.question(q.headline)
+        tables += [headline_table(counts), by_region_table(counts, headline), listed_table(counts)]
+    for question in q.choice_questions:
+        if question.id == q.headline or (question.personal and not personal):
+            continue
+        tables.append(choice_table(counts, question))
+        if question.kind == Kind.ONE_OF:
+            tables.append(by_region_table(counts, question))
+    numbers = number_table(counts, personal=personal)
     if numbers is not None:
         tables.append(numbers)
     return tables
@@ -55,23 +60,24 @@ def headline_table(counts: RoundCounts) -> Table:
     q = counts.questionnaire
     question = q.question(q.headline)
     tally = counts.choices[question.id]
+    notes = counts.notes.get(question.id, {})
     rows: list[tuple[Cell, ...]] = [
-        (choice_text(question, code), n, "") for code, n in tally.items()
+        (choice_text(question, code), n, notes.get(code, "")) for code, n in tally.items()
     ]
     missing = counts.asked - counts.responded
     rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else ""))
     return Table.of(
         question.id,
         f"区市町村の{question.label.ja}（{as_of(counts.round)}）",
-        (f"区市町村の{question.label.ja}", "自治体数", "備考"),
+        (f"区市町村の{question.label.ja}", "自治体数", NOTE),
         rows,
         total_rows=1,
+        user_text=frozenset({2}),
     )
 
 
-def headline_by_region_table(counts: RoundCounts) -> Table:
-    q = counts.questionnaire
-    question = q.question(q.headline)
+def by_region_table(counts: RoundCounts, question: Question) -> Table:
+    """A one-of question's counts by region, with a stacked bar chart."""
     per_region = counts.choices_by_region[question.id]
     regions = counts.regions
     rows: list[tuple[Cell, ...]] = [
@@ -89,7 +95,7 @@ def headline_by_region_table(counts: RoundCounts) -> Table:
         ("対象自治体数", *(counts.asked_by_region.get(r, 0) for r in regions), counts.asked)
     )
     return Table.of(
-        f"{question.id}_by_region",
+        f"{question.id}{BY_REGION}",
         f"{question.label.ja}（地域別）",
         (question.label.ja, *regions, "合計"),
         rows,
@@ -119,7 +125,7 @@ def listed_table(counts: RoundCounts) -> Table:
     ]
     rows.append((share,))
     return Table.of(
-        f"{q.listed_choice}_municipalities",
+        f"{q.listed_choice}{LISTED}",
         f"{label}の区市町村　{share}",
         (f"{label}の区市町村",),
         rows,
@@ -128,55 +134,51 @@ def listed_table(counts: RoundCounts) -> Table:
 
 
 def choice_table(counts: RoundCounts, question: Question) -> Table:
-    """How many respondents chose each choice, and their share of the respondents."""
+    """How many respondents chose each choice, their share of the respondents, and the 備考."""
     tally = counts.choices[question.id]
+    notes = counts.notes.get(question.id, {})
     responded = counts.responded
 
     def share(n: int) -> float | None:
         return n / responded if responded else None
 
     rows: list[tuple[Cell, ...]] = [
-        (choice_text(question, code), n, share(n)) for code, n in tally.items()
+        (choice_text(question, code), n, share(n), notes.get(code, "")) for code, n in tally.items()
     ]
-    notes = [f"割合は回答した {responded} 自治体に対する割合です。"]
+    explained = [f"割合は回答した {responded} 自治体に対する割合です。"]
     total_rows = 0
     if question.kind == Kind.ONE_OF:
         total = sum(tally.values())
-        rows.append(("合計", total, share(total)))
+        rows.append(("合計", total, share(total), ""))
         total_rows = 1
     else:
-        notes.insert(0, "複数回答。")
-    chart = Chart(question.label.ja, values=(1,)) if question.id in CHARTED else None
+        explained.insert(0, "複数回答。")
     return Table.of(
         question.id,
         question.label.ja,
-        ("選択肢", "自治体数", "割合"),
+        ("選択肢", "自治体数", "割合", NOTE),
         rows,
         shares=frozenset({2}),
         total_rows=total_rows,
-        notes=("".join(notes),),
-        chart=chart,
+        notes=("".join(explained),),
+        user_text=frozenset({3}),
     )
 
 
-def number_table(counts: RoundCounts) -> Table | None:
-    totals = number_totals(counts.round)
-    if not totals:
-        return None
+def number_table(counts: RoundCounts, *, personal: bool = True) -> Table | None:
+    """Every integer and decimal question: how many answered, the sum, min, median and max."""
     q = counts.questionnaire
     rows: list[tuple[Cell, ...]] = [
-        (
-            q.question(qid).label.ja,
-            t.answered,
-            t.total,
-            t.total / t.answered if t.answered else None,
-        )
-        for qid, t in totals.items()
+        (q.question(qid).label.ja, s.n, s.sum, s.min, s.median, s.max)
+        for qid, s in counts.numbers.items()
+        if personal or not q.question(qid).personal
     ]
+    if not rows:
+        return None
     return Table.of(
         "numbers",
         "数値の回答",
-        ("項目", "回答した自治体数", "合計", "1自治体あたり平均"),
+        ("項目", "回答した自治体数", "合計", "最小", "中央値", "最大"),
         rows,
         notes=("数値を回答した自治体だけで集計しています。",),
     )

@@ -22,7 +22,7 @@ from forms.model import Questionnaire
 from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.reader import Reader
 from forms.xlsform.sheets import read_sheets, unreadable
-from forms.xlsform.writer import write_xlsform
+from forms.xlsform.writer import write_xlsform, xlsform_rows
 
 
 def read_workbook(workbook: Any, filename: str = "") -> Questionnaire:
@@ -51,4 +51,5 @@ __all__ = [
     "read_workbook",
     "read_xlsform",
     "write_xlsform",
+    "xlsform_rows",
 ]

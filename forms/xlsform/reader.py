@@ -21,6 +21,7 @@ from forms.model import (
     OTHER,
     OTHER_SUFFIX,
     REFERENCE_DATE,
+    SUMMARY_KEYS,
     Choice,
     Kind,
     Label,
@@ -28,6 +29,7 @@ from forms.model import (
     Questionnaire,
     Section,
     other_question_of,
+    summary_key_clash,
 )
 from forms.webform import clashes
 from forms.xlsform import settings as setting
@@ -451,10 +453,11 @@ class Reader:
             self.problem(survey.name, None, "", _("質問がありません。"))
         title = settings.title or Label.same(form_id or "")
         headline, listed = setting.summary_options(self.problem, settings, sections)
+        renamed = setting.renamed(self.problem, settings, sections)
         if self.problems or form_id is None or version is None:
             return None
         try:
-            return Questionnaire(form_id, version, title, sections, headline, listed)
+            return Questionnaire(form_id, version, title, sections, headline, listed, renamed)
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
             return None
@@ -490,6 +493,13 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
         )
     if name == REFERENCE_DATE or clashes(name):
         return _("名前「%(name)s」はハブが使うため、別の名前にしてください。", name=name)
+    if summary_key_clash(name):
+        return _(
+            "名前「%(name)s」は集計（summary）の項目名と重なるため使えません。"
+            "%(keys)s と、_by_region・_municipalities で終わる名前は避けてください。",
+            name=name,
+            keys="・".join(sorted(SUMMARY_KEYS)),
+        )
     if name in seen:
         return _("名前「%(name)s」は%(row)s行目でも使われています。", name=name, row=seen[name])
     return ""

@@ -1,5 +1,6 @@
-"""The ``settings`` sheet: form_id (or the file name), version, title, default language and the
-summary options ``headline`` and ``listed_choice``."""
+"""The ``settings`` sheet: form_id (or the file name), version, title, default language, the
+summary options ``headline`` and ``listed_choice``, and ``renamed`` (questions renamed since an
+earlier version: ``new_name=old_name``, several separated by commas or line breaks)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Report
 from forms.xlsform.sheets import Sheet
 
+RENAMED_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 FORM_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 MAX_FORM_ID = 50
 MAX_VERSION = 2_147_483_647
@@ -43,7 +45,7 @@ def read_settings(sheet: Sheet | None) -> Settings:
     language = sheet.text(row, "default_language")
     if language:
         settings.default_language = words.language(language)
-    for key in ("form_id", "version", "headline", "listed_choice"):
+    for key in ("form_id", "version", "headline", "listed_choice", "renamed"):
         text = sheet.text(row, key)
         if text:
             settings.values[key] = Setting(text, sheet.header(key), row.number)
@@ -109,6 +111,13 @@ def summary_options(
         )
         report(words.SETTINGS, headline.row, headline.header, message)
         return "", ""
+    if question.personal:
+        message = _(
+            "headline の質問「%(name)s」は personal（個人情報）のため、集計の見出しにできません。",
+            name=headline.text,
+        )
+        report(words.SETTINGS, headline.row, headline.header, message)
+        return "", ""
     if listed is None:
         report(
             words.SETTINGS,
@@ -124,3 +133,32 @@ def summary_options(
         report(words.SETTINGS, listed.row, listed.header, message)
         return "", ""
     return headline.text, listed.text
+
+
+def renamed(
+    report: Report, settings: Settings, sections: tuple[Section, ...]
+) -> tuple[tuple[str, str], ...]:
+    """``((name, old_name), …)`` from ``renamed``: ``lead_dept=lead_department, b=a``."""
+    given = settings.values.get("renamed")
+    if given is None:
+        return ()
+    questions = {q.id for s in sections for q in s.questions}
+    pairs: list[tuple[str, str]] = []
+    for part in re.split(r"[,、;\n]+", given.text):
+        if not part.strip():
+            continue
+        match = RENAMED_RE.fullmatch(part)
+        if match is None:
+            message = _(
+                "renamed は「新しい名前=前の名前」をコンマで区切って書いてください（「%(text)s」）。",
+                text=part.strip(),
+            )
+        elif match[1] not in questions:
+            message = _("renamed の「%(name)s」はこの調査票の質問ではありません。", name=match[1])
+        elif match[1] in dict(pairs):
+            message = _("renamed に「%(name)s」が2回あります。", name=match[1])
+        else:
+            pairs.append((match[1], match[2]))
+            continue
+        report(words.SETTINGS, given.row, given.header, message)
+    return tuple(pairs)

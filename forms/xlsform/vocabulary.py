@@ -303,7 +303,15 @@ REFUSED_COLUMNS = frozenset(
 
 CHOICE_COLUMNS = frozenset({"list_name", "name", "label", "mark"})
 SETTINGS_COLUMNS = frozenset(
-    {"form_id", "version", "form_title", "default_language", "headline", "listed_choice"}
+    {
+        "form_id",
+        "version",
+        "form_title",
+        "default_language",
+        "headline",
+        "listed_choice",
+        "renamed",
+    }
 )
 
 YES = frozenset({"yes", "true", "true()", "1"})

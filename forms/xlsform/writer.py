@@ -56,11 +56,38 @@ def write_xlsform(questionnaire: Questionnaire) -> bytes:
     survey.title = SURVEY
     _fill(survey, SURVEY_HEADERS, _survey_rows(questionnaire))
     _fill(workbook.create_sheet(CHOICES), CHOICE_HEADERS, _choice_rows(questionnaire))
-    _fill(workbook.create_sheet(SETTINGS), SETTINGS_HEADERS, [_settings_row(questionnaire)])
+    headers, row = _settings(questionnaire)
+    _fill(workbook.create_sheet(SETTINGS), headers, [row])
     workbook.properties.title = questionnaire.title.ja
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsform_rows(questionnaire: Questionnaire) -> dict[str, list[dict[str, str]]]:
+    """The three sheets as rows of ``{column: text}`` (empty cells left out): the definition as
+    the API shows it, in the same words as the file."""
+    settings_headers, settings_row = _settings(questionnaire)
+    sheets = {
+        SURVEY: (SURVEY_HEADERS, _survey_rows(questionnaire)),
+        CHOICES: (CHOICE_HEADERS, _choice_rows(questionnaire)),
+        SETTINGS: (settings_headers, [settings_row]),
+    }
+    return {
+        name: [
+            {h: str(v) for h, v in zip(headers, row, strict=False) if v not in (None, "")}
+            for row in rows
+        ]
+        for name, (headers, rows) in sheets.items()
+    }
+
+
+def _settings(questionnaire: Questionnaire) -> tuple[tuple[str, ...], tuple[object, ...]]:
+    headers: tuple[str, ...] = SETTINGS_HEADERS
+    row = _settings_row(questionnaire)
+    if questionnaire.renamed:
+        headers, row = (*headers, "renamed"), (*row, _renamed_text(questionnaire))
+    return headers, row
 
 
 def _fill(sheet: Worksheet, headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
@@ -152,3 +179,7 @@ def _settings_row(questionnaire: Questionnaire) -> tuple[object, ...]:
         questionnaire.headline,
         questionnaire.listed_choice,
     )
+
+
+def _renamed_text(questionnaire: Questionnaire) -> str:
+    return ", ".join(f"{name}={old}" for name, old in questionnaire.renamed)

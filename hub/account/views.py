@@ -73,6 +73,7 @@ def home_for(role: str) -> str:
         Role.STAFF: "staff.home",
         Role.ADMIN: "admin.home",
         Role.COUNTERPART: "auth.counterpart_home",
+        Role.WINDOW: "referrals.index",
     }
     return homes.get(role, "auth.login")
 

@@ -11,7 +11,21 @@ class CreateUserForm(FlaskForm):
     email = StringField(
         _l("メールアドレス"), render_kw={"autocomplete": "off", "spellcheck": "false"}
     )
-    display_name = StringField(_l("表示名（省略可）"), render_kw={"autocomplete": "off"})
+    display_name = StringField(
+        _l("氏名（表示名）"),
+        description=_l("画面や履歴にメールアドレスの代わりに表示します。例: 山田 花子"),
+        render_kw={"autocomplete": "off"},
+    )
+    organisation = StringField(
+        _l("所属（組織・部署）"),
+        description=_l("例: 千代田区 保健福祉部 福祉総務課、東京都 福祉局"),
+        render_kw={"autocomplete": "off"},
+    )
+    phone = StringField(
+        _l("電話番号（省略可）"),
+        description=_l("督促の連絡先として都の担当者に表示します。"),
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
     role = SelectField(_l("役割"), validate_choice=False)
     municipality = SelectField(
         _l("自治体（回答者のみ）"), validate_choice=False, description=_l("回答者は必ず選びます。")
@@ -28,3 +42,9 @@ class CreateUserForm(FlaskForm):
 
 class BindForm(FlaskForm):
     municipality = SelectField(_l("自治体"), validate_choice=False)
+
+
+class ProfileForm(FlaskForm):
+    display_name = CreateUserForm.display_name
+    organisation = CreateUserForm.organisation
+    phone = CreateUserForm.phone

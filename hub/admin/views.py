@@ -17,7 +17,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from hub.account.tokens import revoke_and_tell, secret_page
-from hub.admin.forms import BindForm, CreateUserForm
+from hub.admin.forms import BindForm, CreateUserForm, ProfileForm
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -75,6 +75,8 @@ def new_user() -> ResponseReturnValue:
             municipality_code=form.municipality.data or None,
             recipient_name=form.recipient.data or None,
             display_name=form.display_name.data or "",
+            organisation=form.organisation.data or "",
+            phone=form.phone.data or "",
             actor=require_actor(),
             must_change_password=True,
         )
@@ -104,8 +106,11 @@ def _user_page(
     *,
     errors: Mapping[str, list[str]] | None = None,
     bind_form: BindForm | None = None,
+    profile_form: ProfileForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    if profile_form is None:
+        profile_form = ProfileForm(formdata=None, obj=account)
     if bind_form is None:
         bind_form = BindForm(formdata=None, data={"municipality": account.municipality_code})
     bind_form.municipality.choices = _municipality_choices()
@@ -116,6 +121,7 @@ def _user_page(
             tokens=users.tokens_of(account),
             errors=dict(errors or {}),
             bind_form=bind_form,
+            profile_form=profile_form,
             mail_configured=bool(current_app.extensions["hub_settings"].smtp_url),
         ),
         status,
@@ -151,6 +157,28 @@ def reset_password(user_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/profile")
+@allow("users.manage")
+def profile(user_id: int) -> ResponseReturnValue:
+    """Name, organisation/department and phone: how pages name and staff reach the person."""
+    account = users.get_user(user_id)
+    form = ProfileForm()
+    try:
+        users.update_profile(
+            account,
+            display_name=form.display_name.data or "",
+            organisation=form.organisation.data or "",
+            phone=form.phone.data or "",
+            actor=require_actor(),
+        )
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _user_page(account, errors=exc.errors, profile_form=form, status=422)
+    flash(_("氏名・所属・電話番号を変更しました。"), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
 

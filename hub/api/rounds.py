@@ -9,6 +9,8 @@ from hub.api import blp
 from hub.api.schemas import (
     AUTH_ERRORS,
     ExtensionIn,
+    NoteIn,
+    NoteOut,
     ResponseListItem,
     ResponseOut,
     ReturnIn,
@@ -22,7 +24,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.models import Response, Revision, Round
-from hub.services import responses, rounds
+from hub.services import notes, responses, rounds
 
 
 def round_json(round_: Round) -> dict[str, Any]:
@@ -194,6 +196,7 @@ def _revision_json(revision: Revision) -> dict[str, Any]:
         "source": revision.source,
         "user": revision.user.label if revision.user else None,
         "on_behalf": revision.on_behalf,
+        "event": revision.event,
         "created_at": revision.created_at,
     }
 
@@ -204,3 +207,17 @@ def _revision_json(revision: Revision) -> dict[str, Any]:
 def round_summary(round_id: int) -> dict[str, Any]:
     """The aggregated tables, counted over submitted and accepted responses."""
     return summary(round_counts(responses.get_round(round_id)))
+
+
+@blp.route("/rounds/<int:round_id>/notes/<question>/<code>", methods=["PUT"])
+@blp.arguments(NoteIn)
+@blp.response(200, NoteOut)
+@blp.doc(responses={**AUTH_ERRORS, "404": {"description": "no such round, question or code"}})
+@allow("summary.annotate")
+def put_note(body: dict[str, Any], round_id: int, question: str, code: str) -> dict[str, Any]:
+    """Write the 備考 of one row of the round's summary tables (staff); an empty note removes it.
+    Shown in 集計, in the summary's ``notes`` and in deliveries."""
+    round_ = responses.get_round(round_id)
+    note = notes.set_note(round_, question, code, body["note"], user=require_actor())
+    db.session.commit()
+    return {"round": round_id, "question": question, "code": code, "note": note}

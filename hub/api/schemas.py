@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump, validate
 
 from forms import registry
+from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
 
 AUTH_ERRORS = {
     "401": {"description": "no or unknown token"},
@@ -69,6 +72,12 @@ class RevisionOut(Schema):
     source = fields.String()
     user = fields.String(allow_none=True)
     on_behalf = fields.Boolean()
+    event = fields.String(
+        metadata={
+            "description": "What happened: saved, submitted, uploaded, saved_on_behalf, "
+            "submitted_on_behalf, uploaded_on_behalf, returned or accepted."
+        }
+    )
     created_at = fields.AwareDateTime()
 
 
@@ -90,12 +99,43 @@ class ExtensionIn(Schema):
     until = fields.AwareDateTime(required=True)
 
 
+class NoteIn(Schema):
+    note = fields.String(
+        required=True,
+        metadata={"description": "the 備考 of the row, as typed; empty removes it"},
+    )
+
+
+class NoteOut(Schema):
+    round = fields.Integer()
+    question = fields.String()
+    code = fields.String()
+    note = fields.String(
+        metadata={"description": "as stored (control characters and surrounding blanks removed)"}
+    )
+
+
 class MessageOut(Schema):
     message = fields.String()
 
 
+class _Summary(Schema):
+    """Dumps every key of the summary: the declared ones (for the OpenAPI document) and the keys
+    of any questionnaire's questions, which are known only per round."""
+
+    @post_dump(pass_original=True)
+    def keep_every_question(
+        self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any
+    ) -> dict[str, Any]:
+        return {**original, **data}
+
+
+NUMBER_STATS = {"n", "sum", "min", "median", "max"}
+
+
 def _summary_schema() -> type[Schema]:
-    """The summary body, with one count table per choice question of the built-in questionnaires."""
+    """The summary body; the fields of the built-in questionnaires are declared as examples, and
+    every questionnaire's questions are keyed the same way (docs/api.md)."""
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     declared: dict[str, fields.Field] = {
         "round": fields.Integer(),
@@ -105,22 +145,37 @@ def _summary_schema() -> type[Schema]:
         "responded": fields.Integer(),
         "municipalities_by_region": counts,
         "responded_by_region": counts,
+        "notes": fields.Dict(
+            keys=fields.String(),
+            values=fields.Dict(keys=fields.String(), values=fields.String()),
+            metadata={"description": "備考 of the summary rows: question -> choice code -> text"},
+        ),
     }
     for questionnaire in registry.BUILT_IN:
         if questionnaire.headline:
-            declared[f"{questionnaire.headline}_by_region"] = fields.Dict(
-                keys=fields.String(), values=fields.Dict()
-            )
-            declared[f"{questionnaire.listed_choice}_municipalities"] = fields.Dict(
+            declared[f"{questionnaire.listed_choice}{LISTED}"] = fields.Dict(
                 keys=fields.String(), values=fields.List(fields.String())
             )
-        for question in questionnaire.choice_questions:
-            declared[question.id] = fields.Dict(
-                keys=fields.String(),
-                values=fields.Integer(),
-                metadata={"description": f"{question.label.ja}: choice code -> count"},
-            )
-    return Schema.from_dict(declared, name="Summary")
+        for question in questionnaire.questions:
+            label = question.label.ja
+            if question.has_choices:
+                declared[question.id] = fields.Dict(
+                    keys=fields.String(),
+                    values=fields.Integer(),
+                    metadata={"description": f"{label}: choice code -> count"},
+                )
+            if question.kind == Kind.ONE_OF:
+                declared[f"{question.id}{BY_REGION}"] = fields.Dict(
+                    keys=fields.String(),
+                    values=fields.Dict(),
+                    metadata={"description": f"{label}: region -> choice code -> count"},
+                )
+            if question.kind in NUMBER_KINDS:
+                declared[question.id] = fields.Dict(
+                    keys=fields.String(validate=validate.OneOf(sorted(NUMBER_STATS))),
+                    metadata={"description": f"{label}: n, sum, min, median, max"},
+                )
+    return _Summary.from_dict(declared, name="Summary")
 
 
 SummaryOut = _summary_schema()

@@ -34,6 +34,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.reset_password": _l("パスワード再設定"),
     "user.change_password": _l("パスワード変更"),
     "user.bind_municipality": _l("自治体の設定"),
+    "user.profile": _l("氏名・所属の変更"),
     "token.create": _l("APIトークン発行"),
     "token.revoke": _l("APIトークン無効化"),
     "round.open": _l("調査回の開始"),
@@ -55,6 +56,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.record": _l("相談記録の登録"),
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("ヒアリング記録"),
+    "summary_note.set": _l("集計表の備考の更新"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -77,7 +79,7 @@ class FilterForm(Form):
 
     action = SelectField(_l("操作"), validate_choice=False)
     user = StringField(
-        _l("利用者（メールアドレスの一部）"),
+        _l("利用者（氏名・所属・メールアドレスの一部）"),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     municipality = SelectField(_l("区市町村"), validate_choice=False)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from hub.errors import Forbidden
-from hub.models import Role, User
+from hub.errors import Forbidden, NotFound
+from hub.models import REFERRER_STAFF, Referral, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,9 +20,10 @@ PUBLIC = "public"
 SIGNED_IN = "signed_in"
 
 S, R, C, A = Role.STAFF, Role.RESPONDENT, Role.COUNTERPART, Role.ADMIN
+W = Role.WINDOW
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    SIGNED_IN: frozenset({S, R, C, A}),
+    SIGNED_IN: frozenset({S, R, C, A, W}),
     "rounds.read": frozenset({S, R, C}),
     "rounds.manage": frozenset({S}),
     "response.read": frozenset({S, R}),
@@ -38,6 +39,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "hearings.manage": frozenset({S}),
     "users.manage": frozenset({A}),
     "audit.read": frozenset({S, A}),
+    # Referrals (issue 13). "referrals.read" lets every role reach the object rule
+    # (see_referral), which answers 404 for a referral the user may not see: invisible and
+    # nonexistent look the same.
+    "referrals.read": frozenset({S, R, C, A, W}),
+    "referrals.list": frozenset({S, C, W}),
+    "referrals.refer": frozenset({S, C}),
+    "referrals.handle": frozenset({W}),
+    "referrals.summary": frozenset({S, R, C, W}),
+    "summary.annotate": frozenset({S}),
+    "questionnaires.read": frozenset({S, R, C}),
+    "questionnaires.manage": frozenset({S}),
 }
 
 
@@ -79,3 +91,58 @@ def ensure_municipality(user: User, municipality_code: str) -> None:
 def sees_true_counts(user: User) -> bool:
     """Only staff see small counts; everyone else gets suppressed cells."""
     return user.role == Role.STAFF
+
+
+REFERRING_RECIPIENTS = frozenset({"tokyo-probation"})
+"""Counterparts whose users may refer a person (東京保護観察所); 法務省 (``moj``) may not."""
+
+
+def referrer_of(user: User) -> str | None:
+    """The referring organisation ``user`` acts for (``Referral.referrer``), or None."""
+    if user.role == Role.STAFF:
+        return REFERRER_STAFF
+    if user.role == Role.COUNTERPART and user.recipient_name in REFERRING_RECIPIENTS:
+        return user.recipient_name
+    return None
+
+
+def ensure_may_refer(user: User) -> str:
+    referrer = referrer_of(user)
+    if referrer is None:
+        raise Forbidden("つなぎを依頼できるのは都の相談窓口と東京保護観察所だけです。")
+    return referrer
+
+
+def is_referrer(user: User, referral: Referral) -> bool:
+    return referrer_of(user) == referral.referrer
+
+
+def is_receiving_window(user: User, referral: Referral) -> bool:
+    return user.role == Role.WINDOW and user.municipality_code == referral.municipality_code
+
+
+def can_see_referral(user: User, referral: Referral) -> bool:
+    """The referring organisation and the receiving municipality's windows; nobody else (not
+    other municipalities, respondents, admins or ``moj``)."""
+    return user.active and (is_referrer(user, referral) or is_receiving_window(user, referral))
+
+
+def see_referral(user: User, referral: Referral | None) -> Referral:
+    """``referral`` if ``user`` may see it; otherwise ``NotFound``, as if it did not exist."""
+    if referral is None or not can_see_referral(user, referral):
+        raise NotFound("つなぎが見つかりません。")
+    return referral
+
+
+def handle_referral(user: User, referral: Referral | None) -> Referral:
+    """The receiving window's own referral (accept, decline, contacts, close); else 404."""
+    if referral is None or not is_receiving_window(user, referral):
+        raise NotFound("つなぎが見つかりません。")
+    return referral
+
+
+def own_referral(user: User, referral: Referral | None) -> Referral:
+    """A referral of the organisation ``user`` refers for (re-route, withdraw consent); else 404."""
+    if referral is None or not is_referrer(user, referral):
+        raise NotFound("つなぎが見つかりません。")
+    return referral

@@ -41,7 +41,10 @@ def round_group() -> None:
 
 
 @round_group.command("open")
-@click.argument("survey")
+@click.argument("survey", metavar="ID")
+@click.option(
+    "--version", type=click.IntRange(min=1), default=None, help="default: the latest stored"
+)
 @click.option("--reference-date", required=True, help="基準日 YYYY-MM-DD")
 @click.option(
     "--deadline", required=True, help="YYYY-MM-DDTHH:MM or 令和8年12月28日 17時, in Asia/Tokyo"
@@ -50,21 +53,27 @@ def round_group() -> None:
 @click.option("--title", default="", help="title shown to respondents")
 @friendly
 def round_open(
-    survey: str, reference_date: str, deadline: str, opens_at: str | None, title: str
+    survey: str,
+    version: int | None,
+    reference_date: str,
+    deadline: str,
+    opens_at: str | None,
+    title: str,
 ) -> None:
-    """Open a round for all municipalities; prints its id (last line)."""
+    """Open a round on a stored questionnaire for all municipalities; prints its id (last line)."""
     from hub.services.rounds import open_round
 
     with unit_of_work():
         opened = open_round(
             survey,
+            version=version,
             reference_date=parse_day(reference_date, "--reference-date"),
             deadline=parse_tokyo_datetime(deadline, "--deadline"),
             opens_at=parse_tokyo_datetime(opens_at, "--opens-at") if opens_at else None,
             title=title,
         )
         click.echo(
-            f"opened {opened.title}; deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
+            f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
         )
         click.echo(str(opened.id))
 

@@ -35,11 +35,17 @@ def _read_password() -> str:
 @user.command("add")
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice(["respondent", "staff", "counterpart", "admin"])
+    "--role",
+    required=True,
+    type=click.Choice(["respondent", "staff", "counterpart", "admin", "window"]),
 )
-@click.option("--municipality", "municipality_code", help="6-digit code (respondents)")
+@click.option("--municipality", "municipality_code", help="6-digit code (respondents, windows)")
 @click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
-@click.option("--name", "display_name", default="", help="display name")
+@click.option("--name", "display_name", default="", help="display name (山田 花子)")
+@click.option(
+    "--organisation", default="", help="organisation and department (千代田区 保健福祉部)"
+)
+@click.option("--phone", default="", help="work telephone number")
 @friendly
 def user_add(
     email: str,
@@ -47,6 +53,8 @@ def user_add(
     municipality_code: str | None,
     recipient_name: str | None,
     display_name: str,
+    organisation: str,
+    phone: str,
 ) -> None:
     """Create an account; the password is read from stdin."""
     from hub.services.users import create_user
@@ -60,8 +68,37 @@ def user_add(
             municipality_code=municipality_code,
             recipient_name=recipient_name,
             display_name=display_name,
+            organisation=organisation,
+            phone=phone,
         )
         click.echo(f"created {created.email} ({created.role})")
+
+
+@user.command("set")
+@click.argument("email")
+@click.option("--name", "display_name", default=None, help="display name (山田 花子)")
+@click.option("--organisation", default=None, help="organisation and department")
+@click.option("--phone", default=None, help="work telephone number ('' to clear)")
+@friendly
+def user_set(
+    email: str, display_name: str | None, organisation: str | None, phone: str | None
+) -> None:
+    """Change an account's display name, organisation/department or phone (others stay)."""
+    from hub.errors import NotFound
+    from hub.services.users import find_by_email, update_profile
+
+    with unit_of_work():
+        account = find_by_email(email)
+        if account is None:
+            raise NotFound(f"ユーザー {email} は登録されていません。")
+        update_profile(
+            account,
+            display_name=account.display_name if display_name is None else display_name,
+            organisation=account.organisation if organisation is None else organisation,
+            phone=account.phone if phone is None else phone,
+            actor=None,
+        )
+        click.echo(f"updated {account.email}: {account.label}")
 
 
 @user.command("reset-password")

@@ -99,7 +99,7 @@ def confirm(round_id: int, code: str) -> ResponseReturnValue:
         db.session.rollback()
         return _upload_page(response, UploadForm(formdata=None), problem=exc)
     db.session.commit()
-    flash(_("Excelの内容を一時保存しました。提出はまだ済んでいません。"), "success")
+    flash(_saved_message(user, response), "success")
     return redirect(_after_save(user, response))
 
 
@@ -128,6 +128,17 @@ def _upload_page(
 
 def _on_behalf(user: User, response: Response) -> bool:
     return user.municipality_code != response.municipality_code
+
+
+def _saved_message(user: User, response: Response) -> str:
+    """After a confirmed upload, for whoever confirmed it (the clerk, or 都 staff on the
+    municipality's behalf)."""
+    if _on_behalf(user, response):
+        return _(
+            "%(name)sのExcelの内容を代理入力として一時保存しました。まだ提出されていません。",
+            name=response.municipality.name,
+        )
+    return _("Excelの内容を一時保存しました。提出はまだ済んでいません。")
 
 
 def _after_save(user: User, response: Response) -> str:

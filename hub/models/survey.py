@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from forms import registry
 from forms.model import Label, Questionnaire
@@ -17,7 +17,12 @@ from hub.models.user import User
 
 
 class Survey(Base):
-    """A built-in questionnaire version as loaded by ``hub init`` (the definition lives in forms/)."""
+    """A stored questionnaire version (調査票の版): immutable once imported.
+
+    ``definition`` holds the XLSForm as the hub writes it (:func:`forms.xlsform.write_xlsform`);
+    it is read once per process (:func:`forms.registry.stored`). A row made before definitions
+    were stored has none until ``hub init`` fills it from the shipped file.
+    """
 
     __tablename__ = "survey"
     __table_args__ = (UniqueConstraint("key", "version"),)
@@ -28,10 +33,48 @@ class Survey(Base):
     title: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    definition: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    """The file it was imported from (``torikumi.xlsx`` for a shipped one)."""
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    imported_by: Mapped[User | None] = relationship()
 
     @property
     def questionnaire(self) -> Questionnaire:
-        return registry.get(self.key, self.version)
+        # The cache first: touching ``definition`` would load the deferred bytes on every request.
+        found = registry.cached(self.key, self.version, self.fingerprint)
+        if found is not None:
+            return found
+        if self.definition is None:
+            return registry.get(self.key, self.version)
+        return registry.stored(self.key, self.version, self.fingerprint, self._definition)
+
+    def _definition(self) -> bytes:
+        assert self.definition is not None
+        return self.definition
+
+
+class QuestionnaireDraft(Base):
+    """An uploaded definition waiting to be previewed and published (not yet a :class:`Survey`)."""
+
+    __tablename__ = "questionnaire_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(50))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    source_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return registry.stored(self.key, self.version, self.fingerprint, lambda: self.definition)
 
 
 class RoundState(StrEnum):
@@ -91,6 +134,43 @@ RESPONSE_STATE_LABELS: dict[str, Label] = {
 RETURNED_LABEL = Label("差し戻し", "Returned")
 """A draft that staff sent back with a reason: shown in place of the draft label."""
 
+REVISION_EVENT_LABELS: dict[str, Label] = {
+    "saved": Label("一時保存", "Saved as draft"),
+    "submitted": Label("提出", "Submitted"),
+    "uploaded": Label("Excelから取り込み", "Uploaded from Excel"),
+    "saved_on_behalf": Label(
+        "東京都が代理入力（一時保存）", "Entered on the municipality's behalf"
+    ),
+    "submitted_on_behalf": Label(
+        "東京都が代理入力（提出）", "Submitted on the municipality's behalf"
+    ),
+    "uploaded_on_behalf": Label(
+        "東京都が代理入力（Excelから取り込み）", "Uploaded from Excel on the municipality's behalf"
+    ),
+    "returned": Label("東京都が差し戻し", "Returned by 東京都"),
+    "accepted": Label("東京都が受理", "Accepted by 東京都"),
+}
+"""What one revision was, as pages say it (the one table; :func:`revision_event` picks the key)."""
+
+_EVENTS_BY_ACTION = {
+    "save": "saved",
+    "submit": "submitted",
+    "return": "returned",
+    "accept": "accepted",
+}
+
+
+def revision_event(action: str, source: str, on_behalf: bool) -> str:
+    """What happened in a revision: saved or submitted by the municipality, entered on its behalf,
+    uploaded from Excel, returned or accepted. Only writing answers can be on the municipality's
+    behalf; a return or an acceptance is 都's own act, whoever the revision says did it."""
+    event = _EVENTS_BY_ACTION.get(action, action)
+    if action == "save" and source == "excel":
+        event = "uploaded"
+    if on_behalf and action in ("save", "submit"):
+        event += "_on_behalf"
+    return event
+
 
 class Response(Base):
     """One municipality's answer to one round; ``version`` counts saves (optimistic locking)."""
@@ -121,6 +201,13 @@ class Response(Base):
     round: Mapped[Round] = relationship(lazy="joined")
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     updated_by: Mapped[User | None] = relationship()
+    latest_revision: Mapped[Revision | None] = relationship(
+        primaryjoin="and_(Response.id == foreign(Revision.response_id), "
+        "Response.version == foreign(Revision.number))",
+        viewonly=True,
+        uselist=False,
+    )
+    """The revision that made the response what it is now (its number is the version)."""
 
     def deadline_for(self) -> datetime:
         if self.extension_until and self.extension_until > self.round.deadline:
@@ -150,6 +237,11 @@ class Revision(Base):
 
     user: Mapped[User | None] = relationship(lazy="joined")
 
+    @property
+    def event(self) -> str:
+        """What happened (a key of :data:`REVISION_EVENT_LABELS`)."""
+        return revision_event(self.action, self.source, self.on_behalf)
+
 
 class ResponseChoice(Base):
     """The chosen codes of every choice question, one row each, so that counts are SQL GROUP BYs."""
@@ -162,3 +254,19 @@ class ResponseChoice(Base):
     )
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SummaryNote(Base):
+    """A 備考 staff wrote for one row of a round's summary tables: a choice of a question."""
+
+    __tablename__ = "summary_note"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    note: Mapped[str] = mapped_column(Text)
+    """Free text as typed (Japanese typography kept); shown in 集計, the summary and deliveries."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

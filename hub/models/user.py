@@ -18,6 +18,8 @@ class Role(StrEnum):
     STAFF = "staff"
     COUNTERPART = "counterpart"
     ADMIN = "admin"
+    WINDOW = "window"
+    """区市町村の相談窓口: bound to one municipality, receives its referrals (つなぎ)."""
 
 
 class User(UserMixin, Base):
@@ -26,6 +28,10 @@ class User(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(100), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The person's organisation and department (東京都 福祉局 生活福祉部, 千代田区 保健福祉部 …)."""
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    """A telephone number to reach them at work (the progress board shows it to staff)."""
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))
     municipality_code: Mapped[str | None] = mapped_column(
@@ -54,10 +60,19 @@ class User(UserMixin, Base):
 
     @property
     def label(self) -> str:
-        return self.display_name or self.email
+        """How pages name the person: 「山田 花子（千代田区 保健福祉部）」; the e-mail address only
+        for an account that has neither a name nor an organisation."""
+        return person_label(self.display_name, self.organisation, self.email)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+def person_label(name: str | None, organisation: str | None, email: str | None) -> str:
+    """The one way a person is named: name and organisation, either alone, else the address."""
+    if name and organisation:
+        return f"{name}（{organisation}）"
+    return name or organisation or email or ""
 
 
 class ApiToken(Base):

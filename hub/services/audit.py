@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy import insert as sql_insert
 
 from forms.tokyo import TOKYO
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import AuditEvent, Municipality, User
 
 PER_PAGE = 50
@@ -28,17 +29,43 @@ def record(
     on_behalf: bool = False,
     **details: Any,
 ) -> AuditEvent:
-    event = AuditEvent(
-        action=action,
-        user_id=user.id if user is not None else None,
-        target=target,
-        municipality_code=municipality_code,
-        on_behalf=on_behalf,
-        address=request.remote_addr if has_request_context() else None,
-        details=details,
-    )
+    """Add an event to the session (written at the next flush, with the caller's other rows)."""
+    event = AuditEvent(**_row(action, user, target, municipality_code, on_behalf, details))
     db.session.add(event)
     return event
+
+
+def insert(
+    action: str,
+    *,
+    user: User | None,
+    target: str = "",
+    municipality_code: str | None = None,
+    on_behalf: bool = False,
+    **details: Any,
+) -> None:
+    """Write an event at once as one plain INSERT, nothing read back: for the save path."""
+    row = _row(action, user, target, municipality_code, on_behalf, details)
+    db.session.execute(sql_insert(AuditEvent), [{"at": utcnow(), **row}])
+
+
+def _row(
+    action: str,
+    user: User | None,
+    target: str,
+    municipality_code: str | None,
+    on_behalf: bool,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "user_id": user.id if user is not None else None,
+        "target": target,
+        "municipality_code": municipality_code,
+        "on_behalf": on_behalf,
+        "address": request.remote_addr if has_request_context() else None,
+        "details": details,
+    }
 
 
 @dataclass(frozen=True)
@@ -64,7 +91,14 @@ def filtered(filters: Filters) -> Select[Any]:
     elif filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.user:
-        query = query.where(func.lower(User.email).contains(filters.user.lower(), autoescape=True))
+        wanted = filters.user.lower()
+        query = query.where(
+            or_(
+                func.lower(User.email).contains(wanted, autoescape=True),
+                func.lower(User.display_name).contains(wanted, autoescape=True),
+                func.lower(User.organisation).contains(wanted, autoescape=True),
+            )
+        )
     if filters.municipality:
         query = query.where(AuditEvent.municipality_code == filters.municipality)
     if filters.date_from:

@@ -17,12 +17,37 @@ from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
 from hub.services.rounds import open_round
 from hub.services.users import create_user, find_by_email
 
-DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
-    ("staff@demo.saihan-hub.jp", "staff", None, None),
-    ("chiyoda@demo.saihan-hub.jp", "respondent", "131016", None),
-    ("hachioji@demo.saihan-hub.jp", "respondent", "132012", None),
-    ("admin@demo.saihan-hub.jp", "admin", None, None),
-    ("moj@demo.saihan-hub.jp", "counterpart", None, "moj"),
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str | None, str, str, str], ...] = (
+    # email, role, municipality, recipient, name, organisation, phone
+    (
+        "staff@demo.saihan-hub.jp",
+        "staff",
+        None,
+        None,
+        "都庁 一郎",
+        "東京都 総務局 再犯防止推進担当",
+        "03-5321-1111",
+    ),
+    (
+        "chiyoda@demo.saihan-hub.jp",
+        "respondent",
+        "131016",
+        None,
+        "千代田 花子",
+        "千代田区 保健福祉部 福祉総務課",
+        "03-3264-2111",
+    ),
+    (
+        "hachioji@demo.saihan-hub.jp",
+        "respondent",
+        "132012",
+        None,
+        "八王子 次郎",
+        "八王子市 福祉部 地域福祉推進課",
+        "042-626-3111",
+    ),
+    ("admin@demo.saihan-hub.jp", "admin", None, None, "管理 三郎", "東京都 デジタルサービス局", ""),
+    ("moj@demo.saihan-hub.jp", "counterpart", None, "moj", "法務 四郎", "法務省 保護局", ""),
 )
 
 
@@ -33,7 +58,7 @@ def _fiscal_year_start(today: date) -> date:
 def ensure_demo(instance_dir: Path) -> list[str]:
     """Create what is missing; return the lines to print (passwords only when just created)."""
     lines: list[str] = []
-    for email, role, municipality, recipient in DEMO_ACCOUNTS:
+    for email, role, municipality, recipient, name, organisation, phone in DEMO_ACCOUNTS:
         if find_by_email(email) is not None:
             continue
         password = secrets.token_urlsafe(12)
@@ -43,6 +68,9 @@ def ensure_demo(instance_dir: Path) -> list[str]:
             password=password,
             municipality_code=municipality,
             recipient_name=recipient,
+            display_name=name,
+            organisation=organisation,
+            phone=phone,
         )
         lines.append(f"  {role:<12} {email:<32} {password}")
     if lines:

@@ -15,7 +15,18 @@ from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from hub.db import db, utcnow
-from hub.models import COUNTED, Municipality, Response, ResponseState, Round, User, ordered_regions
+from hub.models import (
+    COUNTED,
+    Municipality,
+    Response,
+    ResponseState,
+    Revision,
+    Round,
+    User,
+    ordered_regions,
+)
+from hub.models.survey import revision_event
+from hub.models.user import person_label
 
 STATES: tuple[str, ...] = tuple(s.value for s in ResponseState)
 RETURNED = "returned"
@@ -102,6 +113,8 @@ class BoardRow:
     updated_at: datetime | None
     updated_by: str | None
     on_behalf: bool
+    event: str | None
+    """What the latest revision did (a key of ``REVISION_EVENT_LABELS``); ``None`` if untouched."""
     deadline: datetime
     extension_until: datetime | None
     overdue: bool
@@ -128,15 +141,23 @@ def board(
             Response.submitted_at,
             Response.updated_at,
             editor.display_name,
+            editor.organisation,
             editor.email,
             Response.updated_on_behalf,
             effective_deadline(),
             Response.extension_until,
             is_overdue(now),
+            Revision.action,
+            Revision.source,
+            Revision.on_behalf,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
         .outerjoin(editor, editor.id == Response.updated_by_id)
+        .outerjoin(
+            Revision,
+            and_(Revision.response_id == Response.id, Revision.number == Response.version),
+        )
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
     )
@@ -155,7 +176,8 @@ def board(
 
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
-    (display_name, email, on_behalf, deadline, extension_until, overdue) = row[7:]
+    (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
+    (action, source, revision_on_behalf) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -164,8 +186,9 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         returned=bool(has_reason) and state == ResponseState.DRAFT,
         submitted_at=submitted_at,
         updated_at=updated_at,
-        updated_by=display_name or email,
+        updated_by=person_label(display_name, organisation, email) if email else None,
         on_behalf=bool(on_behalf),
+        event=revision_event(action, source, revision_on_behalf) if action else None,
         deadline=deadline,
         extension_until=extension_until,
         overdue=bool(overdue),

@@ -15,6 +15,7 @@ from forms.normalize import clean_text, fold_text
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Municipality, Recipient, Survey, check_digit
+from hub.services import questionnaires
 
 COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
 NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
@@ -119,20 +120,12 @@ def tokyo_csv() -> bytes:
 
 
 def load_surveys() -> list[Survey]:
-    """Make sure every built-in questionnaire version has its row; safe to repeat."""
-    surveys = []
-    for questionnaire in registry.BUILT_IN:
-        survey = db.session.scalar(
-            select(Survey).filter_by(key=questionnaire.id, version=questionnaire.version)
-        )
-        if survey is None:
-            survey = Survey(key=questionnaire.id, version=questionnaire.version)
-            db.session.add(survey)
-        survey.title = questionnaire.title.ja
-        survey.fingerprint = questionnaire.fingerprint()
-        surveys.append(survey)
-    db.session.flush()
-    return surveys
+    """Store every shipped questionnaire version (``forms/definitions/``) as an imported one
+    would be; safe to repeat, and a stored version is never changed."""
+    return [
+        questionnaires.store_shipped(questionnaire, f"{questionnaire.id}.xlsx")
+        for questionnaire in registry.BUILT_IN
+    ]
 
 
 def ensure_default_recipients() -> None:

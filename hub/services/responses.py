@@ -7,15 +7,16 @@ flush; the request, command or job that called them commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import CursorResult, delete, insert, select, tuple_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
+from forms.model import Question
 from forms.normalize import clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
@@ -34,6 +35,8 @@ from hub.models import (
     is_valid_code,
 )
 from hub.services import audit
+
+Pair = tuple[str, str]
 
 
 def get_response(round_id: int, municipality_code: str) -> Response:
@@ -63,10 +66,22 @@ def get_round(round_id: int) -> Round:
 def response_for(round_id: int, municipality_code: str, user: User) -> Response:
     """The response a page or API call names, once ``user`` may see that municipality: the one
     lookup behind every URL ``…/rounds/<round>/…/<code>`` (an unknown round is 404 before any
-    check, another municipality's response 403)."""
-    get_round(round_id)
+    check, another municipality's response 403).
+
+    One query when the response exists (it brings its round, survey and municipality along);
+    only a miss looks the round up on its own, to tell an unknown round from a municipality
+    outside it."""
+    response = None
+    if 0 < round_id <= MAX_ID and is_valid_code(municipality_code):
+        response = db.session.scalar(
+            select(Response).filter_by(round_id=round_id, municipality_code=municipality_code)
+        )
+    if response is None:
+        get_round(round_id)
     ensure_municipality(user, municipality_code)
-    return get_response(round_id, municipality_code)
+    if response is None:
+        raise NotFound(_("この調査回・自治体の回答はありません。"))
+    return response
 
 
 def is_on_behalf(user: User | None, response: Response) -> bool:
@@ -106,10 +121,14 @@ def submit(
     _check_deadline(response, user)
     source_answers = response.answers if raw_answers is None else raw_answers
     answers = _load(response, source_answers, submit=True)
-    response.submitted_at = utcnow()
-    response.return_reason = None
     _record(
-        response, "submit", answers=answers, state=ResponseState.SUBMITTED, user=user, source=source
+        response,
+        "submit",
+        answers=answers,
+        state=ResponseState.SUBMITTED,
+        user=user,
+        source=source,
+        columns={"submitted_at": utcnow(), "return_reason": None},
     )
     return response
 
@@ -123,16 +142,27 @@ def return_response(response: Response, reason: str, *, user: User | None) -> Re
         raise Invalid({"reason": [_("理由は2000文字以内で入力してください。")]})
     if response.state != ResponseState.SUBMITTED:
         raise Conflict(_("差し戻せるのは提出済みの回答だけです。"))
-    response.return_reason = reason
-    _record(response, "return", state=ResponseState.DRAFT, user=user, reason=reason)
+    _record(
+        response,
+        "return",
+        state=ResponseState.DRAFT,
+        user=user,
+        reason=reason,
+        columns={"return_reason": reason},
+    )
     return response
 
 
 def accept(response: Response, *, user: User | None) -> Response:
     if response.state != ResponseState.SUBMITTED:
         raise Conflict(_("受理できるのは提出済みの回答だけです。"))
-    response.accepted_at = utcnow()
-    _record(response, "accept", state=ResponseState.ACCEPTED, user=user)
+    _record(
+        response,
+        "accept",
+        state=ResponseState.ACCEPTED,
+        user=user,
+        columns={"accepted_at": utcnow()},
+    )
     return response
 
 
@@ -230,71 +260,114 @@ def _record(
     answers: dict[str, Any] | None = None,
     source: str = "web",
     reason: str | None = None,
+    columns: Mapping[str, Any] | None = None,
 ) -> None:
+    """Write one change: the response, its revision, its choice index and the audit row.
+
+    As few round trips as the guarantees allow: the version check and the update are one
+    ``UPDATE … WHERE version = :seen`` (no row updated: someone saved first, 409); the revision
+    and the audit row are plain INSERTs (nothing is read back); the choice index changes only
+    by the rows that differ. What was written is set on ``response`` as committed state, so
+    nothing is read again and no second UPDATE follows at commit."""
     before = dict(response.answers or {})
     after = before if answers is None else answers
-    on_behalf = is_on_behalf(user, response)
-    response.answers = after
-    response.state = state
-    response.version += 1
-    response.updated_at = utcnow()
-    response.updated_by_id = user.id if user else None
-    response.updated_on_behalf = on_behalf
-    changes = diff(before, after)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
+    on_behalf = answers is not None and is_on_behalf(user, response)
+    seen = response.version
+    values: dict[str, Any] = {
+        "answers": after,
+        "state": state,
+        "version": seen + 1,
+        "updated_at": utcnow(),
+        "updated_by_id": user.id if user else None,
+        "updated_on_behalf": on_behalf,
+        **(columns or {}),
+    }
+    updated = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.version == seen)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], updated).rowcount != 1:
         raise Conflict(
             _(
                 "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
             )
-        ) from exc
-    db.session.add(
-        Revision(
-            response_id=response.id,
-            number=response.version,
-            action=action,
-            state=state,
-            answers=after,
-            changes=changes,
-            reason=reason,
-            source=source,
-            user_id=user.id if user else None,
-            on_behalf=on_behalf,
         )
+    for key, value in values.items():
+        set_committed_value(response, key, value)
+    set_committed_value(response, "updated_by", user)
+    changes = diff(before, after)
+    db.session.execute(
+        insert(Revision),
+        [
+            {
+                "response_id": response.id,
+                "number": seen + 1,
+                "action": action,
+                "state": state,
+                "answers": after,
+                "changes": changes,
+                "reason": reason,
+                "source": source,
+                "user_id": user.id if user else None,
+                "on_behalf": on_behalf,
+                "created_at": values["updated_at"],
+            }
+        ],
     )
     if answers is not None:
-        index_choices(response)
-    audit.record(
+        _reindex_choices(response, before)
+    audit.insert(
         f"response.{action}",
         user=user,
         target=target_of(response),
         municipality_code=response.municipality_code,
         on_behalf=on_behalf,
-        version=response.version,
+        version=seen + 1,
         changed=sorted(changes),
         source=source,
     )
-    db.session.flush()
 
 
-def index_choices(response: Response) -> None:
-    """Rewrite the response's rows in ``response_choice`` from its answers."""
-    db.session.execute(delete(ResponseChoice).where(ResponseChoice.response_id == response.id))
-    rows = choice_rows(response)
-    if rows:
-        db.session.execute(insert(ResponseChoice), rows)
+def _reindex_choices(response: Response, before: Mapping[str, Any]) -> None:
+    """Bring ``response_choice`` from the rows of ``before`` to those of the response's answers:
+    delete what is gone, insert what is new, nothing when the choices did not change. Relies on
+    the index always matching the answers (every write of answers goes through here, or through
+    ``rounds.open_round``, which indexes what it prefills)."""
+    questions = response.round.questionnaire.choice_questions
+    old = set(_choice_pairs(questions, before))
+    new = set(_choice_pairs(questions, response.answers))
+    if old - new:
+        db.session.execute(
+            delete(ResponseChoice).where(
+                ResponseChoice.response_id == response.id,
+                tuple_(ResponseChoice.question_id, ResponseChoice.code).in_(sorted(old - new)),
+            )
+        )
+    if new - old:
+        db.session.execute(
+            insert(ResponseChoice),
+            [
+                {"response_id": response.id, "question_id": question, "code": code}
+                for question, code in sorted(new - old)
+            ],
+        )
+
+
+def _choice_pairs(questions: Iterable[Question], answers: Mapping[str, Any]) -> Iterator[Pair]:
+    for question in questions:
+        value = answers.get(question.id)
+        for code in value if isinstance(value, list) else [value] if value else []:
+            yield question.id, code
 
 
 def choice_rows(response: Response) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for question in response.round.questionnaire.choice_questions:
-        value = response.answers.get(question.id)
-        codes = value if isinstance(value, list) else [value] if value else []
-        rows.extend(
-            {"response_id": response.id, "question_id": question.id, "code": code} for code in codes
-        )
-    return rows
+    questions = response.round.questionnaire.choice_questions
+    return [
+        {"response_id": response.id, "question_id": question, "code": code}
+        for question, code in _choice_pairs(questions, response.answers)
+    ]
 
 
 def target_of(response: Response) -> str:

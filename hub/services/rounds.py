@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
-from forms import registry
-from forms.model import Questionnaire
+from forms.model import Kind, Question, Questionnaire
 from forms.normalize import clean_text, to_wareki
+from forms.schema import load_answers
 from hub.db import db, utcnow
-from hub.errors import Conflict, Invalid, NotFound
+from hub.errors import Conflict, Invalid, flatten_errors
 from hub.models import (
     Municipality,
     Response,
@@ -21,29 +22,19 @@ from hub.models import (
     Survey,
     User,
 )
-from hub.services import audit
+from hub.services import audit, questionnaires
 from hub.services.responses import choice_rows
 
 
-def survey_for(key: str) -> Survey:
-    """The newest loaded version of a built-in questionnaire."""
-    try:
-        questionnaire = registry.latest(key)
-    except LookupError:
-        raise NotFound(
-            f"調査票 {key} はありません（使える調査票: {', '.join(registry.ids())}）。"
-        ) from None
-    survey = db.session.scalar(
-        select(Survey).filter_by(key=questionnaire.id, version=questionnaire.version)
-    )
-    if survey is None:
-        raise NotFound(f"調査票 {key} が読み込まれていません（hub init を実行してください）。")
-    return survey
+def survey_for(key: str, version: int | None = None) -> Survey:
+    """The stored questionnaire version a round is opened on (the latest without ``version``)."""
+    return questionnaires.get_version(key, version)
 
 
 def open_round(
     survey_key: str,
     *,
+    version: int | None = None,
     reference_date: date,
     deadline: datetime,
     opens_at: datetime | None = None,
@@ -51,8 +42,9 @@ def open_round(
     municipality_codes: list[str] | None = None,
     user: User | None = None,
 ) -> Round:
-    """Open a round for the given municipalities (all active ones by default)."""
-    survey = survey_for(survey_key)
+    """Open a round on a stored questionnaire (its latest version, or ``version``) for the given
+    municipalities (all active ones by default); the round keeps that version forever."""
+    survey = survey_for(survey_key, version)
     opens_at = opens_at or utcnow()
     if deadline <= opens_at:
         raise Invalid({"deadline": ["締切は開始日時より後にしてください。"]})
@@ -71,7 +63,8 @@ def open_round(
     previous = _previous_accepted(round_)
     questionnaire = survey.questionnaire
     responses = [
-        _new_response(round_, code, previous.get(code), questionnaire) for code in municipalities
+        _new_response(round_, code, previous.get(code, []), questionnaire)
+        for code in municipalities
     ]
     db.session.add_all(responses)
     db.session.flush()
@@ -109,37 +102,96 @@ def _municipalities(codes: list[str] | None) -> list[str]:
     return sorted(set(codes))
 
 
-def _previous_accepted(round_: Round) -> dict[str, Response]:
-    """Each municipality's latest accepted response in an earlier round of the same questionnaire.
+def _previous_accepted(round_: Round) -> dict[str, list[Response]]:
+    """Each municipality's accepted responses in earlier rounds of the same questionnaire id (any
+    version), newest first. "Earlier" is by reference date; a municipality that skipped the last
+    round still gets its answers from the round before."""
+    return accepted_before(round_.survey.key, round_.reference_date, exclude_round=round_.id)
 
-    "Earlier" is by reference date; a municipality that skipped the last round still gets its
-    answers from the round before.
-    """
-    rows = db.session.scalars(
+
+def accepted_before(
+    key: str, reference_date: date, *, exclude_round: int, municipality: str | None = None
+) -> dict[str, list[Response]]:
+    query = (
         select(Response)
         .join(Round, Round.id == Response.round_id)
         .join(Survey, Survey.id == Round.survey_id)
         .where(
-            Survey.key == round_.survey.key,
-            Round.id != round_.id,
-            Round.reference_date < round_.reference_date,
+            Survey.key == key,
+            Round.id != exclude_round,
+            Round.reference_date < reference_date,
             Response.state == ResponseState.ACCEPTED,
         )
         .order_by(Round.reference_date.desc(), Round.id.desc())
     )
-    latest: dict[str, Response] = {}
-    for response in rows:
-        latest.setdefault(response.municipality_code, response)
-    return latest
+    if municipality is not None:
+        query = query.where(Response.municipality_code == municipality)
+    found: dict[str, list[Response]] = {}
+    for response in db.session.scalars(query):
+        found.setdefault(response.municipality_code, []).append(response)
+    return found
+
+
+def carried_answers(
+    questionnaire: Questionnaire, earlier: list[Response]
+) -> tuple[dict[str, Any], Response | None]:
+    """The latest accepted answer to each question, found by its name (or the old name the
+    definition's ``renamed`` gives) across versions, and the newest response that gave one."""
+    answers: dict[str, Any] = {}
+    source: Response | None = None
+    for question in questionnaire:
+        names = (question.id, questionnaire.previous_name(question.id))
+        for response in earlier:
+            name = next((n for n in names if n in (response.answers or {})), None)
+            if name is None:
+                continue
+            value = _fitting(question, response.answers[name])
+            if value is not None:
+                answers[question.id] = value
+                if source is None or _newer(response, source):
+                    source = response
+            break
+    return answers, source
+
+
+def _newer(a: Response, b: Response) -> bool:
+    return (a.round.reference_date, a.round_id) > (b.round.reference_date, b.round_id)
+
+
+def _fitting(question: Question, value: Any) -> Any:
+    """``value`` as this version of ``question`` can hold it (codes no longer offered dropped);
+    ``None`` when it cannot hold it at all."""
+    if question.kind == Kind.MANY_OF:
+        codes = [c for c in value if c in question.codes] if isinstance(value, list) else []
+        return codes or None
+    if question.kind == Kind.ONE_OF:
+        return value if value in question.codes else None
+    return value
+
+
+def _valid_only(
+    questionnaire: Questionnaire, answers: dict[str, Any], reference_date: date
+) -> dict[str, Any]:
+    """The carried answers this version accepts (its types, codes and constraints); an answer
+    the definition no longer accepts is left for the municipality to give again."""
+    for _attempt in range(len(answers) + 1):
+        try:
+            return load_answers(questionnaire, answers, reference_date=reference_date)
+        except ValidationError as exc:
+            messages = exc.messages if isinstance(exc.messages, dict) else {}
+            refused = {k.split(".")[0] for k in flatten_errors(messages)} & set(answers)
+            if not refused:
+                return {}
+            answers = {k: v for k, v in answers.items() if k not in refused}
+    return {}
 
 
 def _new_response(
-    round_: Round, code: str, previous: Response | None, questionnaire: Questionnaire
+    round_: Round, code: str, earlier: list[Response], questionnaire: Questionnaire
 ) -> Response:
-    answers: dict[str, Any] = {}
-    if previous is not None:
-        known = {q.id for q in questionnaire}
-        answers = {k: v for k, v in previous.answers.items() if k in known}
+    answers, source = carried_answers(questionnaire, earlier)
+    if answers:
+        answers = _valid_only(questionnaire, answers, round_.reference_date)
     return Response(
         round=round_,
         round_id=round_.id,
@@ -147,7 +199,7 @@ def _new_response(
         state=ResponseState.NOT_STARTED,
         version=0,
         answers=answers,
-        prefilled_from_id=previous.id if previous is not None else None,
+        prefilled_from_id=source.id if source is not None and answers else None,
     )
 
 
@@ -164,3 +216,16 @@ def list_rounds() -> list[Round]:
     return list(
         db.session.scalars(select(Round).order_by(Round.reference_date.desc(), Round.id.desc()))
     )
+
+
+def previous_answers(response: Response) -> dict[str, Any]:
+    """What ``response``'s municipality last answered to each question (accepted, in an earlier
+    round of the same questionnaire, by name across versions): shown beside each field."""
+    round_ = response.round
+    earlier = accepted_before(
+        round_.survey.key,
+        round_.reference_date,
+        exclude_round=round_.id,
+        municipality=response.municipality_code,
+    )
+    return carried_answers(round_.questionnaire, earlier.get(response.municipality_code, []))[0]

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
-from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email
+from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email, normalize_phone
 from hub.auth.passwords import guessability_problems
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.db import db, utcnow
@@ -99,6 +99,10 @@ def password_problems(password: str, email: str = "") -> list[str]:
     return problems
 
 
+MUNICIPAL_ROLES = frozenset({Role.RESPONDENT, Role.WINDOW})
+"""Roles bound to one municipality (a respondent answers for it, a window receives its referrals)."""
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
@@ -111,6 +115,8 @@ def create_user(
     municipality_code: str | None = None,
     recipient_name: str | None = None,
     display_name: str = "",
+    organisation: str = "",
+    phone: str = "",
     actor: User | None = None,
     check_password: bool = True,
     must_change_password: bool = False,
@@ -132,15 +138,21 @@ def create_user(
     if municipality_code:
         municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
     errors: dict[str, list[str]] = {}
-    if role == Role.RESPONDENT:
+    if role in MUNICIPAL_ROLES:
         if not municipality_code:
-            errors["municipality"] = [_("回答者には自治体コードが必要です。")]
+            errors["municipality"] = [
+                _("回答者には自治体コードが必要です。")
+                if role == Role.RESPONDENT
+                else _("相談窓口（window）には自治体コードが必要です。")
+            ]
         elif db.session.get(Municipality, municipality_code) is None:
             errors["municipality"] = [
                 _("自治体コード %(code)s は登録されていません。", code=municipality_code)
             ]
     elif municipality_code:
-        errors["municipality"] = [_("自治体を結び付けられるのは回答者（respondent）だけです。")]
+        errors["municipality"] = [
+            _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
+        ]
     if role == Role.COUNTERPART:
         if not recipient_name:
             errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
@@ -150,6 +162,8 @@ def create_user(
         errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
+    profile, profile_errors = read_profile(display_name, organisation, phone)
+    errors.update(profile_errors)
     if errors:
         raise Invalid(errors)
     if find_by_email(email) is not None:
@@ -158,15 +172,62 @@ def create_user(
         email=email,
         role=role,
         password_hash=hash_password(password),
-        municipality_code=municipality_code if role == Role.RESPONDENT else None,
+        municipality_code=municipality_code if role in MUNICIPAL_ROLES else None,
         recipient_name=recipient_name if role == Role.COUNTERPART else None,
-        display_name=clean_text(display_name)[:100],
+        **profile,
         password_changed_at=utcnow(),
         must_change_password=must_change_password,
     )
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", user=actor, target=email, role=role)
+    return user
+
+
+PROFILE_LIMITS = {"display_name": 100, "organisation": 200}
+
+
+def read_profile(
+    display_name: str, organisation: str, phone: str
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A person's name, organisation/department and work phone as typed (name and organisation
+    keep their typography; the phone is read like the questionnaire's), or the problems by field.
+    Nothing is shortened silently."""
+    profile = {
+        "display_name": clean_text(display_name or ""),
+        "organisation": clean_text(organisation or ""),
+        "phone": "",
+    }
+    errors: dict[str, list[str]] = {}
+    for field, limit in PROFILE_LIMITS.items():
+        if len(profile[field]) > limit:
+            errors[field] = [
+                _(
+                    "%(limit)s文字以内で入力してください（現在%(count)s文字）。",
+                    limit=limit,
+                    count=len(profile[field]),
+                )
+            ]
+    if (phone or "").strip():
+        try:
+            profile["phone"] = normalize_phone(phone)
+        except InvalidValue as exc:
+            errors["phone"] = [str(exc)]
+    return profile, errors
+
+
+def update_profile(
+    user: User, *, display_name: str, organisation: str, phone: str, actor: User | None
+) -> User:
+    """Change how the person is named and reached (admin page, ``hub user set``); audited."""
+    profile, errors = read_profile(display_name, organisation, phone)
+    if errors:
+        raise Invalid(errors)
+    changed = sorted(k for k, v in profile.items() if getattr(user, k) != v)
+    for key, value in profile.items():
+        setattr(user, key, value)
+    audit.record("user.profile", user=actor, target=user.email, changed=changed)
+    db.session.flush()
     return user
 
 

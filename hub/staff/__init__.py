@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from hub.staff import summary as _summary  # noqa: F401  (registers its routes on bp)
 from hub.staff.views import bp
 from hub.web.nav import MenuItem
 

@@ -20,7 +20,12 @@ from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
 from hub.models.municipality import REGION_LABELS
-from hub.models.survey import RESPONSE_STATE_LABELS, RETURNED_LABEL, RoundState
+from hub.models.survey import (
+    RESPONSE_STATE_LABELS,
+    RETURNED_LABEL,
+    REVISION_EVENT_LABELS,
+    RoundState,
+)
 from hub.services.progress import RETURNED
 
 
@@ -121,6 +126,13 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
+def event_label(event: str) -> str:
+    """What a revision did (saved, entered on the municipality's behalf, returned …), in the page's
+    language."""
+    label = REVISION_EVENT_LABELS.get(event)
+    return label.get(locale_code()) if label is not None else event
+
+
 def region_label(region: str) -> str:
     label = REGION_LABELS.get(region)
     return label.get(locale_code()) if label is not None else region
@@ -132,6 +144,7 @@ def role_label(role: str) -> str:
         "staff": _("都職員"),
         "counterpart": _("連携先（国）"),
         "admin": _("システム管理者"),
+        "window": _("相談窓口（区市町村）"),
     }
     return labels.get(role, role)
 
@@ -151,6 +164,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)
     app.add_template_global(action_label)
+    app.add_template_global(event_label)
     app.add_template_global(region_label)
     app.add_template_global(role_label)
     app.add_template_global(source_label)

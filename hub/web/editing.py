@@ -124,7 +124,7 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
         db.session.rollback()
         return _conflict(response, form, pages, exc)
     if not submitting:
-        flash(_("一時保存しました。"), "success")
+        flash(_saved_message(response, pages), "success")
         return redirect(pages.url("form", response))
     problems = completeness_errors(
         response.round.questionnaire, response.answers, response.round.reference_date
@@ -243,5 +243,28 @@ def submit_post(response: Response, pages: Pages) -> ResponseReturnValue:
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(pages.url("form", response))
-    flash(_("提出しました。東京都の担当者が確認します。"), "success")
+    flash(_submitted_message(response, pages), "success")
     return redirect(pages.url("done", response))
+
+
+def _saved_message(response: Response, pages: Pages) -> str:
+    """After 一時保存, for whoever pressed it: the clerk, or 都 staff entering on the municipality's
+    behalf."""
+    if pages.on_behalf:
+        return _(
+            "%(name)sの回答を代理入力として一時保存しました。まだ提出されていません。",
+            name=response.municipality.name,
+        )
+    return _("一時保存しました。")
+
+
+def _submitted_message(response: Response, pages: Pages) -> str:
+    """After 提出: the clerk is told 都 will check it; staff, who are 都, what they just did and
+    what comes next."""
+    if pages.on_behalf:
+        return _(
+            "%(name)sに代わって提出しました。提出済みとして進捗に数えられます。"
+            "内容を確認して受理するか、差し戻してください。",
+            name=response.municipality.name,
+        )
+    return _("提出しました。東京都の担当者が確認します。")

@@ -239,7 +239,8 @@ def test_every_save_is_a_revision_with_who_and_what(
         "response.submit",
         "response.return",
     ]
-    assert [e.on_behalf for e in events] == [False, True, True, True, True]
+    # writing answers for the municipality is on its behalf; a return is 都's own act (item 5)
+    assert [e.on_behalf for e in events] == [False, True, True, True, False]
     assert {e.municipality_code for e in events} == {CHIYODA}
     assert events[1].details["changed"] == ["comments", "plan_status"]
 

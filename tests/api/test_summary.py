@@ -80,6 +80,34 @@ def test_62_submissions_reproduce_the_source_documents_table(
     }
 
 
+def test_every_question_has_its_generic_summary_keys(app: Flask, round_id: int, staff: Api) -> None:
+    submit_all(app, staff, round_id)
+    summary = staff.get(f"/rounds/{round_id}/summary").get_json()
+    setup = summary["consultation_setup_by_region"]
+    assert set(setup) == {"区部", "市部", "町村部"}
+    assert {
+        code: sum(region[code] for region in setup.values())
+        for code in summary["consultation_setup"]
+    } == summary["consultation_setup"]
+    assert "programs_by_region" not in summary, "only one-of questions are split by region"
+    assert summary["cooperating_employers"] == {
+        "n": 62,
+        "sum": sum(i % 7 for i in range(62)),
+        "min": 0,
+        "median": 3,
+        "max": 6,
+    }
+    answered = len(range(0, 62, 5))
+    assert summary["consultations_received"] == {
+        "n": answered,
+        "sum": 12 * answered,
+        "min": 12,
+        "median": 12,
+        "max": 12,
+    }
+    assert summary["notes"] == {}
+
+
 def test_summary_counts_only_submitted_and_accepted(app: Flask, round_id: int, staff: Api) -> None:
     submitted = submit_all(app, staff, round_id)
     chiyoda = next(code for code, (name, _) in submitted.items() if name == "千代田区")

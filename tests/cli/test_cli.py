@@ -73,7 +73,7 @@ def test_user_add_reads_the_password_from_stdin(app: Flask, runner: HubRunner) -
         (["--role", "staff"], "brand-NEW-password-2021", ["password", "メールアドレス"]),
         (["--role", "respondent"], PASSWORD, ["municipality", "自治体コードが必要"]),
         (["--role", "respondent", "--municipality", "999999"], PASSWORD, ["999999", "登録されていません"]),
-        (["--role", "staff", "--municipality", "131016"], PASSWORD, ["回答者（respondent）だけ"]),
+        (["--role", "staff", "--municipality", "131016"], PASSWORD, ["回答者（respondent）と相談窓口（window）だけ"]),
         (["--role", "counterpart"], PASSWORD, ["recipient", "送付先名が必要"]),
         (["--role", "counterpart", "--recipient", "nobody"], PASSWORD, ["nobody"]),
     ],

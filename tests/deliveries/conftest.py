@@ -87,7 +87,7 @@ def seeded(app: Flask) -> Seeded:
             plan_status="formulated",
             plan_name="千代田区再犯防止推進計画",
             plan_date="令和3年3月1日",
-            comments="問合せは 03-3264-0001（千代田 一郎）まで",
+            comments="計画は令和3年3月に策定（全文は区のウェブサイト）",
         )
         submit_answers(round_.id, CHUO, staff, comments='=HYPERLINK("http://x","y")')
         submit_answers(round_.id, MINATO, staff, plan_status="council_review")

@@ -1,20 +1,21 @@
-"""Personal values typed into free text are scrubbed from deliveries: every answer to the
-questionnaire's ``personal_fields`` (its one list of what is personal), however short — down to two
-characters; a one-character value is left alone, since it would also blank ordinary words."""
+"""Personal fields are left out of deliveries as whole fields; every other cell goes out exactly as
+typed — never edited because a personal value happens to appear inside it (issue 14, item 2:
+「千代田区 ［個人情報のため削除］」 when 回答部署 was also the 所管部署)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from flask import Flask
 
-from exports.delivery import REDACTED, personal_values
 from hub.db import db
 from hub.models import Recipient, User
-from hub.services.responses import get_round
 from tests.deliveries.conftest import MINATO, SHINJUKU, Seeded, submit_answers
-from tests.deliveries.test_export import _delivered_text, folders
+from tests.deliveries.test_export import _delivered_text, folders, json_of
+
+PERSONAL = ("contact_department", "contact_name", "contact_phone", "contact_email")
 
 
 def with_detail(name: str) -> None:
@@ -22,12 +23,16 @@ def with_detail(name: str) -> None:
     db.session.commit()
 
 
-def answers_row(folder, code: str) -> list[str]:
+def answers_csv(folder: Path) -> list[dict[str, str]]:
     text = next(folder.glob("*_answers.csv")).read_bytes().decode("utf-8-sig")
-    return next(row for row in csv.reader(io.StringIO(text)) if row[0] == code)
+    return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_a_two_character_name_typed_into_comments_never_leaves(
+def row_of(folder: Path, code: str) -> dict[str, str]:
+    return next(row for row in answers_csv(folder) if row["団体コード"] == code)
+
+
+def test_the_department_that_answered_stays_in_other_cells_as_typed(
     app: Flask, runner, seeded: Seeded, outbox
 ):
     with app.app_context():
@@ -37,9 +42,10 @@ def test_a_two_character_name_typed_into_comments_never_leaves(
             MINATO,
             staff,
             plan_status="council_review",
+            contact_department="福祉部　地域福祉課",
             contact_name="森蘭",
-            contact_department="ＤＸ推進",
-            comments="担当は森蘭（ＤＸ推進）。＝HYPERLINK は使いません",
+            lead_department="福祉部　地域福祉課",
+            comments="担当は福祉部　地域福祉課（ＤＸ推進と連携）。",
         )
         with_detail("moj")
 
@@ -47,47 +53,35 @@ def test_a_two_character_name_typed_into_comments_never_leaves(
 
     assert result.exit_code == 0, result.output
     (folder,) = folders(outbox, "moj")
+    row = row_of(folder, MINATO)
+    assert row["区市町村"] == "港区"
+    lead = next(v for k, v in row.items() if k.startswith("所管部署"))
+    assert lead == "福祉部　地域福祉課", "the 所管部署 goes out whole, 全角スペース and all"
+    assert "担当は福祉部　地域福祉課（ＤＸ推進と連携）。" in row.values()
     text = _delivered_text(folder)
-    assert "森蘭" not in text
-    assert "DX推進" not in text
-    assert "ＤＸ推進" not in text
-    row = answers_row(folder, MINATO)
-    assert f"担当は{REDACTED}（{REDACTED}）。＝HYPERLINK は使いません" in row
+    assert "個人情報のため削除" not in text
+    assert "森蘭" not in text, "the personal field itself is left out"
 
 
-def test_a_one_character_name_is_not_scrubbed_from_every_word(
+def test_personal_fields_are_left_out_as_whole_fields_everywhere(
     app: Flask, runner, seeded: Seeded, outbox
 ):
     with app.app_context():
         staff = db.session.get_one(User, seeded.staff_id)
         submit_answers(seeded.round_id, SHINJUKU, staff, contact_name="港", comments="港区と連携")
         with_detail("moj")
-        assert "港" not in personal_values(get_round(seeded.round_id))
 
     assert runner("export", "moj", "--round", str(seeded.round_id)).exit_code == 0
     (folder,) = folders(outbox, "moj")
-    assert answers_row(folder, MINATO)[1] == "港区"
-    assert "港区と連携" in answers_row(folder, SHINJUKU)
-
-
-def test_names_are_found_without_their_space_and_emails_in_any_case(
-    app: Flask, runner, seeded: Seeded, outbox
-):
-    with app.app_context():
-        staff = db.session.get_one(User, seeded.staff_id)
-        submit_answers(
-            seeded.round_id,
-            SHINJUKU,
-            staff,
-            contact_name="新宿 次郎",
-            contact_email="jiro@shinjuku.example.lg.jp",
-            comments="新宿次郎 (JIRO@SHINJUKU.EXAMPLE.LG.JP) まで",
-        )
-        with_detail("moj")
-
-    assert runner("export", "moj", "--round", str(seeded.round_id)).exit_code == 0
-    (folder,) = folders(outbox, "moj")
-    text = _delivered_text(folder).lower()
-    assert "新宿次郎" not in text
-    assert "jiro@shinjuku" not in text
-    assert f"{REDACTED} ({REDACTED}) まで" in answers_row(folder, SHINJUKU)
+    assert row_of(folder, MINATO)["区市町村"] == "港区"
+    assert "港区と連携" in row_of(folder, SHINJUKU).values()
+    delivered = json_of(folder)
+    answers = delivered["tables"]["answers"]
+    assert not set(answers["keys"]) & set(PERSONAL)
+    definitions = delivered["tables"]["definitions"]
+    column = definitions["headers"].index("回答一覧の列")
+    assert not {row[column] for row in definitions["rows"]} & set(PERSONAL)
+    assert not set(delivered["summary"]) & set(PERSONAL)
+    text = _delivered_text(folder)
+    for value in seeded.personal:
+        assert value not in text

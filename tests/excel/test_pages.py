@@ -251,6 +251,19 @@ def test_staff_uploads_on_behalf(round_id, chiyoda: Api, staff: Api, browser_as)
     body = answers_of(staff, round_id, CHUO)
     assert body["answers"] == {"plan_status": "public_comment"}
     assert body["updated_on_behalf"] is True
+    shown = browser.get(done.headers["Location"]).get_data(as_text=True)
+    assert "中央区のExcelの内容を代理入力として一時保存しました。" in shown  # for staff (item 6)
+
+
+def test_the_clerk_reads_that_the_upload_is_not_submitted(
+    round_id, chiyoda: Api, staff: Api, chiyoda_browser: FlaskClient
+):
+    filled = fill(download(chiyoda, round_id, CHIYODA), {"plan_status": "⑥現時点で策定予定なし"})
+    status, preview = send(chiyoda_browser, round_id, CHIYODA, filled)
+    assert status == 200, preview
+    done = press_confirm(chiyoda_browser, round_id, CHIYODA, preview)
+    shown = chiyoda_browser.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Excelの内容を一時保存しました。提出はまだ済んでいません。" in shown
 
 
 def test_respondent_cannot_open_another_municipalitys_pages(round_id, chiyoda_browser):

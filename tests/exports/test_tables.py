@@ -87,13 +87,15 @@ def test_summary_output_is_unchanged_by_the_tables(app: Flask, seeded_round: int
     assert result["formulated_municipalities"] == FORMULATED
 
 
-def test_numbers_are_summed_in_sql(app: Flask, seeded_round: int) -> None:
+def test_number_questions_get_n_sum_min_median_max(app: Flask, seeded_round: int) -> None:
     table = tables_of(app, seeded_round)["numbers"]
+    assert table.headers == ("項目", "回答した自治体数", "合計", "最小", "中央値", "最大")
     employers = table.rows[0]
-    assert employers[:3] == ("協力雇用主数（把握している場合）", 62, sum(i % 7 for i in range(62)))
+    total = sum(i % 7 for i in range(62))
+    assert employers == ("協力雇用主数（把握している場合）", 62, total, 0, 3, 6)
     consultations = table.rows[1]
     answered = len([i for i in range(62) if i % 5 == 0])
-    assert consultations[1:4] == (answered, 12 * answered, 12.0)
+    assert consultations[1:] == (answered, 12 * answered, 12, 12, 12)
 
 
 def test_answers_table_has_one_row_per_municipality_and_01_columns(
@@ -177,7 +179,12 @@ def test_history_appears_when_an_earlier_round_exists(
     with app.app_context():
         sheets_of_later = round_sheets(responses.get_round(later))
     assert [s.name for s in sheets_of_later] == ["集計", "提出状況", "回答一覧", "経年比較", "定義"]
-    history = next(s for s in sheets_of_later if s.name == "経年比較").tables[0]
+    history_sheet = next(s for s in sheets_of_later if s.name == "経年比較")
+    assert [t.name for t in history_sheet.tables] == [
+        "plan_status_history",
+        "consultation_setup_history",
+    ], "every select_one both rounds ask, the headline first"
+    history = history_sheet.tables[0]
     assert history.headers == (
         "計画の策定状況",
         "令和3年4月1日現在",

@@ -1,7 +1,5 @@
-"""The example definition (docs/examples/kenshu_sanka.xlsx) as a questionnaire a round can use.
-
-Until definitions are stored in the database (issue 12, part B), the registry knows only the
-shipped files; :func:`example_round` adds the example to it for one test and opens a round.
+"""The example definition (docs/examples/kenshu_sanka.xlsx) as a questionnaire a round can use:
+:func:`example_round` imports it as staff would (``hub questionnaire import``) and opens a round.
 """
 
 from __future__ import annotations
@@ -13,10 +11,9 @@ import pytest
 from flask import Flask
 
 from exports.definition_upload import read_definition
-from forms import registry
 from forms.model import Questionnaire
 from hub.db import db, utcnow
-from hub.services.reference import load_surveys
+from hub.services.questionnaires import import_definition
 from hub.services.rounds import open_round
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
@@ -27,13 +24,11 @@ def example() -> Questionnaire:
     return read_definition(EXAMPLE.read_bytes(), EXAMPLE.name)
 
 
-def example_round(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
-    """Open a round of the example for every municipality; returns its id."""
+def example_round(app: Flask, monkeypatch: pytest.MonkeyPatch | None = None) -> int:
+    """Import the example and open a round of it for every municipality; returns its id."""
     definition = example()
-    monkeypatch.setattr(registry, "BUILT_IN", (*registry.BUILT_IN, definition))
-    monkeypatch.setitem(registry._BY_KEY, (definition.id, definition.version), definition)
     with app.app_context():
-        load_surveys()
+        import_definition(EXAMPLE.read_bytes(), EXAMPLE.name)
         round_ = open_round(
             definition.id,
             reference_date=REFERENCE_DATE,

@@ -21,12 +21,13 @@ from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
 from hub.services import consultations, responses
+from hub.services.referrals import lifecycle
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
 
 OWN = "131016"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-ROLES = ("anonymous", Role.COUNTERPART, Role.RESPONDENT, Role.STAFF, Role.ADMIN)
+ROLES = ("anonymous", Role.COUNTERPART, Role.RESPONDENT, Role.STAFF, Role.ADMIN, Role.WINDOW)
 
 
 @dataclass
@@ -58,6 +59,9 @@ def build_world(app: Flask) -> World:
             },
             user=None,
         )
+        referral = lifecycle.create(
+            referral_body(OWN), referrer="staff", user=make_user(role=Role.STAFF)
+        )
         db.session.commit()
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == target.id))
         ids = {
@@ -70,8 +74,22 @@ def build_world(app: Flask) -> World:
             "case_id": case.id,
             "consultation_id": case.id,
             "lang": "ja",
+            "referral_id": referral.id,
+            "question": "plan_status",
+            "questionnaire_id": "torikumi",
+            "version": 1,
         }
         return World(ids=ids, version=response.version)
+
+
+def referral_body(municipality: str) -> dict[str, Any]:
+    return {
+        "municipality": municipality,
+        "person": {"name": "歩 行者", "phone": "03-5321-1111"},
+        "needs": ["employment"],
+        "summary": "",
+        "consent": {"obtained_on": "2025-04-01", "obtained_by": "都 相談員", "scope": "窓口へ"},
+    }
 
 
 def url_of(rule: Rule, ids: dict[str, Any]) -> str:
@@ -115,6 +133,18 @@ def api_body(url: str, version: int) -> dict[str, Any]:
         return {"until": "2099-01-01T17:00:00+09:00"}
     if url.endswith(("/submit", "/accept")):
         return {}
+    if url.endswith("/referrals"):
+        return referral_body(OWN)
+    if url.endswith("/decline"):
+        return {"reason": "管轄外のため"}
+    if url.endswith("/contacts"):
+        return {"on": "2025-04-03", "method": "phone", "note": "連絡", "next_follow_up": None}
+    if url.endswith("/close"):
+        return {"outcome": "connected"}
+    if url.endswith("/reroute"):
+        return {"municipality": "131024"}
+    if "/notes/" in url:
+        return {"note": "備考"}
     if url.endswith("/consultations"):
         return {
             "received_on": "2020-05-19",

@@ -1,0 +1,325 @@
+"""Referrals (つなぎ, issue 13) over the API.
+
+A referral the caller may not see answers 404, exactly like one that does not exist. Lists carry
+no personal data; ``GET /referrals/{id}`` returns the person's data and logs the read. Bodies are
+checked by the service (``hub.services.referrals.intake``), so the web form and the API give the
+same Japanese messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from exports.referral_counts import summary as referral_summary
+from forms import tokyo
+from forms.consultation import fiscal_year_of
+from hub.api import blp
+from hub.api.schemas import AUTH_ERRORS
+from hub.auth.gate import require_actor
+from hub.auth.policy import (
+    allow,
+    ensure_may_refer,
+    handle_referral,
+    own_referral,
+    sees_true_counts,
+)
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Referral
+from hub.services.referrals import lifecycle, notify, queries
+
+ERRORS = {**AUTH_ERRORS, "404": {"description": "no such referral, or one the caller may not see"}}
+WRITE_ERRORS = {
+    **ERRORS,
+    "409": {"description": "the step does not fit the referral's status"},
+    "422": {"description": "invalid body: {errors: {field: [messages]}}"},
+}
+
+
+class _Open(Schema):
+    """Unknown fields pass through, so that the service names them in Japanese."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class PersonIn(_Open):
+    name = fields.Raw(allow_none=True, metadata={"description": "氏名 (required)"})
+    kana = fields.Raw(allow_none=True, metadata={"description": "ふりがな"})
+    birth_year = fields.Raw(allow_none=True, metadata={"description": "生年 (1965, 昭和40年)"})
+    age_group = fields.Raw(
+        allow_none=True, metadata={"description": "年代 (instead of birth_year): 10s … 80s+"}
+    )
+    phone = fields.Raw(
+        allow_none=True, metadata={"description": "電話 (phone or address required)"}
+    )
+    address = fields.Raw(
+        allow_none=True, metadata={"description": "住所 in the receiving municipality"}
+    )
+
+
+class ConsentIn(_Open):
+    obtained_on = fields.Raw(
+        allow_none=True, metadata={"description": "date consent was obtained (YYYY-MM-DD)"}
+    )
+    obtained_by = fields.Raw(allow_none=True, metadata={"description": "who obtained it"})
+    scope = fields.Raw(allow_none=True, metadata={"description": "what may be shared with whom"})
+
+
+class ReferralIn(_Open):
+    municipality = fields.Raw(
+        allow_none=True, metadata={"description": "receiving municipality code"}
+    )
+    person = fields.Raw(allow_none=True, metadata={"description": "PersonIn"})
+    needs = fields.Raw(allow_none=True, metadata={"description": "codes: " + ", ".join(NEEDS)})
+    needs_other = fields.Raw(allow_none=True, metadata={"description": "text when needs has other"})
+    summary = fields.Raw(
+        allow_none=True, metadata={"description": "short summary, at most 400 characters"}
+    )
+    consent = fields.Raw(
+        metadata={"description": "ConsentIn {obtained_on, obtained_by, scope}; required (422)"}
+    )
+
+
+class ReasonIn(_Open):
+    reason = fields.Raw(allow_none=True, metadata={"description": "why the window cannot take it"})
+
+
+class RerouteIn(_Open):
+    municipality = fields.Raw(
+        allow_none=True, metadata={"description": "the new receiving municipality"}
+    )
+
+
+class ContactIn(_Open):
+    on = fields.Raw(allow_none=True, metadata={"description": "date of the contact"})
+    method = fields.Raw(
+        allow_none=True, metadata={"description": "codes: " + ", ".join(CONTACT_METHODS)}
+    )
+    note = fields.Raw(allow_none=True, metadata={"description": "short note (window only)"})
+    next_follow_up = fields.Raw(allow_none=True, metadata={"description": "next follow-up date"})
+
+
+class CloseIn(_Open):
+    outcome = fields.Raw(allow_none=True, metadata={"description": "codes: " + ", ".join(OUTCOMES)})
+
+
+class CreatedOut(Schema):
+    id = fields.Integer(required=True)
+
+
+class ReferralSummaryOut(Schema):
+    id = fields.Integer()
+    municipality = fields.String()
+    status = fields.String(metadata={"description": "sent, accepted, declined or closed"})
+    needs = fields.List(fields.String())
+    outcome = fields.String(allow_none=True)
+    referrer = fields.String(metadata={"description": "staff or the counterpart's recipient"})
+    fiscal_year = fields.Integer()
+    sent_at = fields.String()
+    accepted_at = fields.String(allow_none=True)
+    closed_at = fields.String(allow_none=True)
+    next_follow_up = fields.String(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "a follow-up date has passed"})
+    late = fields.Boolean(metadata={"description": "not accepted within 5 working days"})
+    erased = fields.Boolean(metadata={"description": "personal data erased"})
+
+
+class ReferralOut(ReferralSummaryOut):
+    person = fields.Dict(allow_none=True, metadata={"description": "null once erased"})
+    summary = fields.String(allow_none=True)
+    needs_other = fields.String(allow_none=True)
+    consent = fields.Dict()
+    erased_at = fields.String(allow_none=True)
+    erased_because = fields.String(allow_none=True)
+    timeline = fields.List(fields.Dict())
+
+
+class AccessOut(Schema):
+    at = fields.String()
+    user = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    via = fields.String()
+
+
+class ListQuery(Schema):
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["sent", "accepted", "declined", "closed"])
+    )
+
+
+class SummaryQuery(Schema):
+    fiscal_year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1989, max=2200),
+        metadata={"description": "年度 named by the year it starts in; default: the current one"},
+    )
+
+
+_counts = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+
+
+class ReferralCountsOut(Schema):
+    fiscal_year = fields.Integer()
+    total = fields.Integer(allow_none=True)
+    by_municipality = _counts
+    by_need = _counts
+    by_outcome = _counts
+    connected_share = fields.Float(
+        allow_none=True, metadata={"description": "closed referrals that reached support, 0..1"}
+    )
+
+
+def _body() -> None:
+    if not isinstance(request.get_json(silent=True), dict):
+        raise Invalid({"_schema": ["JSON のオブジェクトを送ってください。"]})
+
+
+def _for_window(referral_id: int) -> Referral:
+    return handle_referral(require_actor(), db.session.get(Referral, referral_id))
+
+
+def _for_referrer(referral_id: int) -> Referral:
+    return own_referral(require_actor(), db.session.get(Referral, referral_id))
+
+
+def _detail(referral: Referral) -> dict[str, Any]:
+    out = queries.detail_json(referral, user=require_actor(), via="api")
+    db.session.commit()
+    return out
+
+
+@blp.route("/referrals", methods=["POST"])
+@blp.arguments(ReferralIn)
+@blp.response(201, CreatedOut)
+@blp.doc(responses={**AUTH_ERRORS, "422": WRITE_ERRORS["422"]})
+@allow("referrals.refer")
+def create_referral(body: dict[str, Any]) -> dict[str, Any]:
+    """Refer a person to a municipality's window (都 staff, 東京保護観察所). Consent is required:
+    without it 422 names ``consent``. The window's users get a mail without personal data."""
+    _body()
+    user = require_actor()
+    referral = lifecycle.create(body, referrer=ensure_may_refer(user), user=user)
+    db.session.commit()
+    notify.new_referral(referral)
+    return {"id": referral.id}
+
+
+@blp.route("/referrals", methods=["GET"])
+@blp.arguments(ListQuery, location="query")
+@blp.response(200, ReferralSummaryOut(many=True))
+@blp.doc(responses=AUTH_ERRORS)
+@allow("referrals.list")
+def list_referrals(query: dict[str, Any]) -> list[dict[str, Any]]:
+    """The referrals the caller may see, newest first, without personal data."""
+    found = queries.listing(require_actor(), status=query["status"])
+    return [queries.summary_json(r) for r in found]
+
+
+@blp.route("/referrals/summary", methods=["GET"])
+@blp.arguments(SummaryQuery, location="query")
+@blp.response(200, ReferralCountsOut)
+@blp.doc(responses=AUTH_ERRORS)
+@allow("referrals.summary")
+def referrals_summary(query: dict[str, Any]) -> dict[str, Any]:
+    """Referrals of a fiscal year by municipality, need and outcome. Exact for 都 staff; for
+    everyone else small cells (and those that would let them be recomputed) are ``null``."""
+    year = query["fiscal_year"] or fiscal_year_of(tokyo.today())
+    return referral_summary(year, suppressed=not sees_true_counts(require_actor())).as_json()
+
+
+@blp.route("/referrals/<int:referral_id>", methods=["GET"])
+@blp.response(200, ReferralOut)
+@blp.doc(responses=ERRORS)
+@allow("referrals.read")
+def get_referral(referral_id: int) -> dict[str, Any]:
+    """One referral with the person's data (null once erased); the read is logged."""
+    return _detail(queries.get(require_actor(), referral_id))
+
+
+@blp.route("/referrals/<int:referral_id>/access-log", methods=["GET"])
+@blp.response(200, AccessOut(many=True))
+@blp.doc(responses=ERRORS)
+@allow("referrals.read")
+def referral_access_log(referral_id: int) -> list[dict[str, Any]]:
+    """Who read this referral's personal data, when, which fields and how; newest first."""
+    return queries.access_log_json(queries.get(require_actor(), referral_id))
+
+
+@blp.route("/referrals/<int:referral_id>/accept", methods=["POST"])
+@blp.response(200, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.handle")
+def accept_referral(referral_id: int) -> dict[str, Any]:
+    """The receiving window accepts the referral."""
+    referral = lifecycle.accept(_for_window(referral_id), user=require_actor())
+    return _detail(referral)
+
+
+@blp.route("/referrals/<int:referral_id>/decline", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.handle")
+def decline_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
+    """The receiving window declines, with a reason the referrer sees (to re-route)."""
+    referral = _for_window(referral_id)
+    _body()
+    lifecycle.decline(referral, body, user=require_actor())
+    return _detail(referral)
+
+
+@blp.route("/referrals/<int:referral_id>/reroute", methods=["POST"])
+@blp.arguments(RerouteIn)
+@blp.response(200, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.refer")
+def reroute_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
+    """The referrer sends a declined (or not yet accepted) referral to another municipality."""
+    referral = _for_referrer(referral_id)
+    _body()
+    lifecycle.reroute(referral, body, user=require_actor())
+    db.session.commit()
+    notify.new_referral(referral)
+    return _detail(referral)
+
+
+@blp.route("/referrals/<int:referral_id>/contacts", methods=["POST"])
+@blp.arguments(ContactIn)
+@blp.response(201, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.handle")
+def add_referral_contact(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
+    """The window records a contact (date, method, short note) and the next follow-up date."""
+    referral = _for_window(referral_id)
+    _body()
+    lifecycle.add_contact(referral, body, user=require_actor())
+    return _detail(referral)
+
+
+@blp.route("/referrals/<int:referral_id>/close", methods=["POST"])
+@blp.arguments(CloseIn)
+@blp.response(200, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.handle")
+def close_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
+    """The window closes the referral with an outcome the referrer sees."""
+    referral = _for_window(referral_id)
+    _body()
+    lifecycle.close(referral, body, user=require_actor())
+    return _detail(referral)
+
+
+@blp.route("/referrals/<int:referral_id>/withdraw-consent", methods=["POST"])
+@blp.response(200, ReferralOut)
+@blp.doc(responses=WRITE_ERRORS)
+@allow("referrals.refer")
+def withdraw_referral_consent(referral_id: int) -> dict[str, Any]:
+    """The person withdrew consent (recorded by the referrer): personal data erased at once; the
+    case and its counts stay (an open one is closed as declined_by_person)."""
+    referral = lifecycle.withdraw_consent(_for_referrer(referral_id), user=require_actor())
+    return _detail(referral)

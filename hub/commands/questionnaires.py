@@ -1,0 +1,82 @@
+"""``hub questionnaire import|list|export``: stored questionnaire definitions (XLSForm files)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hub.cli import app_context, fail, friendly, unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(questionnaire_group)
+
+
+@click.group("questionnaire")
+def questionnaire_group() -> None:
+    """Questionnaire definitions (調査票, XLSForm files)."""
+
+
+@questionnaire_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@friendly
+def questionnaire_import(file: Path) -> None:
+    """Check and store a definition as a new version; prints `<form_id> v<version>` (last line).
+
+    A broken file is refused as a whole: one line per problem on stderr, nothing stored."""
+    from forms.xlsform import DefinitionError
+    from hub.services.questionnaires import import_definition
+
+    if not file.is_file():
+        fail(f"ファイルがありません: {file}")
+    data = file.read_bytes()
+    try:
+        with unit_of_work():
+            survey = import_definition(data, file.name)
+            click.echo(f"{survey.title}（{file.name}）を登録しました。")
+            click.echo(f"{survey.key} v{survey.version}")
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(f"hub: {problem}", err=True)
+        click.echo(
+            f"hub: {file.name} は登録しませんでした（問題 {len(exc.problems)} 件）。", err=True
+        )
+        sys.exit(1)
+
+
+@questionnaire_group.command("list")
+@friendly
+def questionnaire_list() -> None:
+    """Every stored questionnaire version: id, version, title, rounds opened on it."""
+    from hub.services.questionnaires import rounds_by_survey, stored_versions
+
+    with app_context():
+        rounds = rounds_by_survey()
+        for survey in stored_versions():
+            used = len(rounds.get(survey.id, []))
+            click.echo(f"{survey.key}\tv{survey.version}\t{survey.title}\t調査回 {used}")
+
+
+@questionnaire_group.command("export")
+@click.argument("questionnaire_id", metavar="ID")
+@click.option("--version", type=click.IntRange(min=1), default=None, help="default: the latest")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=True, path_type=Path),
+    help="the .xlsx file to write",
+)
+@friendly
+def questionnaire_export(questionnaire_id: str, version: int | None, output: Path) -> None:
+    """Write a stored questionnaire as an XLSForm file (it imports back unchanged)."""
+    from hub.commands.workbook import _check_target, write_atomically
+    from hub.services.questionnaires import export
+
+    _check_target(output)
+    with app_context():
+        survey, data = export(questionnaire_id, version)
+    write_atomically(output, data)
+    click.echo(f"{survey.key} v{survey.version} → {output}")

@@ -1,0 +1,29 @@
+"""``hub referrals purge``: erase now the personal data that retention would erase."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli import friendly, unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(referrals)
+
+
+@click.group()
+def referrals() -> None:
+    """Referrals to municipal windows (つなぎ)."""
+
+
+@referrals.command("purge")
+@friendly
+def purge() -> None:
+    """Erase the personal data of referrals closed more than HUB_REFERRAL_RETENTION_DAYS days ago
+    (0: every closed referral); the cases and their counts stay."""
+    from hub.services.referrals import retention
+
+    with unit_of_work():
+        days = retention.retention_days()
+        erased = retention.purge()
+    click.echo(f"{erased}件のつなぎの本人情報を消去しました（終了から{days}日を過ぎたもの）。")

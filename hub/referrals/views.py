@@ -1,0 +1,357 @@
+"""Views of referrals. Each parses its input, calls one service, commits and renders.
+
+A referral the user may not see answers 404 (``hub.auth.policy.see_referral``). The case page
+opens the person's data, so every view of it is logged in the access log it also shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from exports.referral_counts import summary as referral_summary
+from exports.referral_tables import referral_tables
+from forms import tokyo
+from forms.consultation import fiscal_year_label, fiscal_year_of
+from hub.auth.gate import require_actor
+from hub.auth.policy import (
+    allow,
+    ensure_may_refer,
+    handle_referral,
+    is_receiving_window,
+    is_referrer,
+    own_referral,
+    referrer_of,
+    sees_true_counts,
+)
+from hub.consult import charts
+from hub.db import db
+from hub.errors import HubError, Invalid
+from hub.models import (
+    CONTACT_METHODS,
+    NEEDS,
+    OUTCOMES,
+    REFERRAL_STATUS_LABELS,
+    Municipality,
+    Referral,
+    Role,
+)
+from hub.services.referrals import intake, lifecycle, notify, queries
+from hub.web.display import locale_code
+
+bp = Blueprint("referrals", __name__)
+
+FIRST_YEAR = 2024
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    locale = locale_code()
+    return {
+        "status": {k: v.get(locale) for k, v in REFERRAL_STATUS_LABELS.items()},
+        "needs": {k: v.get(locale) for k, v in NEEDS.items()},
+        "outcomes": {k: v.get(locale) for k, v in OUTCOMES.items()},
+        "methods": {k: v.get(locale) for k, v in CONTACT_METHODS.items()},
+        "actions": {
+            "sent": _("依頼"),
+            "accepted": _("受理"),
+            "declined": _("受理できず"),
+            "rerouted": _("つなぎ先を変更"),
+            "contact": _("連絡"),
+            "closed": _("終了"),
+            "consent_withdrawn": _("同意撤回（本人情報を消去）"),
+        },
+        "age_groups": {
+            code: (code[:-1] + _("代") if not code.endswith("+") else code[:-2] + _("代以上"))
+            for code in intake.AGE_GROUPS
+        },
+        "via": {"web": _("画面"), "api": "API", "cli": _("コマンド")},
+    }
+
+
+def _municipalities() -> list[Municipality]:
+    return list(
+        db.session.scalars(
+            select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
+        )
+    )
+
+
+# ------------------------------------------------------------------------------ lists
+
+
+@bp.get("/referrals")
+@allow("referrals.list")
+def index() -> ResponseReturnValue:
+    """The window's inbox (open referrals by due date, then the rest); the referrer's list."""
+    user = require_actor()
+    if user.role == Role.WINDOW:
+        open_ones = queries.inbox(user)
+        done = [r for r in queries.listing(user) if r not in open_ones]
+        return render_template(
+            "referrals/inbox.html",
+            inbox=open_ones,
+            done=done,
+            labels=_labels(),
+            overdue=queries.is_overdue,
+            late=queries.is_late,
+            acceptance_due=queries.acceptance_due,
+        )
+    return render_template(
+        "referrals/list.html",
+        referrals=queries.listing(user),
+        labels=_labels(),
+        may_refer=referrer_of(user) is not None,
+        overdue=queries.is_overdue,
+        late=queries.is_late,
+    )
+
+
+# ------------------------------------------------------------------------------ the form
+
+
+def _form_data() -> dict[str, Any]:
+    """The referral form's fields as the API's body, so that one service reads both."""
+    form = request.form
+    return {
+        "municipality": form.get("municipality", ""),
+        "person": {
+            key: form.get(f"person-{key}", "")
+            for key in intake.PERSON_FIELDS
+            if form.get(f"person-{key}", "")
+        },
+        "needs": form.getlist("needs"),
+        "needs_other": form.get("needs_other", ""),
+        "summary": form.get("summary", ""),
+        "consent": {
+            key: form.get(f"consent-{key}", "")
+            for key in ("obtained_on", "obtained_by", "scope")
+            if form.get(f"consent-{key}", "")
+        },
+    }
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@allow("referrals.refer")
+def new() -> ResponseReturnValue:
+    """The referral form (都's desk, 東京保護観察所). A bad field re-shows everything typed."""
+    user = require_actor()
+    referrer = ensure_may_refer(user)
+    if request.method == "GET":
+        return _form_page({}, {})
+    data = _form_data()
+    try:
+        referral = lifecycle.create(data, referrer=referrer, user=user)
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _form_page(request.form, exc.errors, status=422)
+    notify.new_referral(referral)
+    flash(_("つなぎ依頼（No.%(id)s）を送りました。", id=referral.id), "success")
+    return redirect(url_for("referrals.case", referral_id=referral.id))
+
+
+def _form_page(values: Any, errors: dict[str, list[str]], status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "referrals/new.html",
+            values=values,
+            chosen_needs=values.getlist("needs") if hasattr(values, "getlist") else [],
+            errors=errors,
+            municipalities=_municipalities(),
+            labels=_labels(),
+            age_groups=intake.AGE_GROUPS,
+            summary_max=intake.SUMMARY_MAX,
+        ),
+        status,
+    )
+
+
+# ------------------------------------------------------------------------------ one case
+
+
+@bp.get("/referrals/<int:referral_id>")
+@allow("referrals.read")
+def case(referral_id: int) -> ResponseReturnValue:
+    """The case: the person (this read is logged), consent, needs, timeline and access log."""
+    return _case_page(queries.get(require_actor(), referral_id), {})
+
+
+def _case_page(
+    referral: Referral, errors: dict[str, list[str]], status: int = 200
+) -> ResponseReturnValue:
+    user = require_actor()
+    detail = queries.detail_json(referral, user=user, via="web")
+    db.session.commit()
+    return (
+        render_template(
+            "referrals/case.html",
+            referral=referral,
+            detail=detail,
+            timeline=queries.timeline(referral, user),
+            access_log=queries.access_log(referral),
+            window=is_receiving_window(user, referral),
+            referrer=is_referrer(user, referral),
+            overdue=queries.is_overdue(referral),
+            late=queries.is_late(referral),
+            acceptance_due=queries.acceptance_due(referral),
+            labels=_labels(),
+            municipalities=_municipalities(),
+            errors=errors,
+            values=request.form if request.method == "POST" else {},
+            today=tokyo.today(),
+        ),
+        status,
+    )
+
+
+def _act(
+    referral_id: int,
+    find: Callable[[Any, Referral | None], Referral],
+    step: Callable[[Referral], Any],
+    done: str,
+) -> ResponseReturnValue:
+    """Run one step on a referral the user may act on (404 otherwise); errors re-show the case."""
+    user = require_actor()
+    referral = find(user, db.session.get(Referral, referral_id))
+    try:
+        step(referral)
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _case_page(db.session.get_one(Referral, referral_id), exc.errors, status=422)
+    except HubError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("referrals.case", referral_id=referral_id))
+    flash(done, "success")
+    return redirect(url_for("referrals.case", referral_id=referral_id))
+
+
+@bp.post("/referrals/<int:referral_id>/accept")
+@allow("referrals.handle")
+def accept(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    return _act(
+        referral_id,
+        handle_referral,
+        lambda r: lifecycle.accept(r, user=user),
+        _("受理しました。連絡したら記録してください。"),
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/decline")
+@allow("referrals.handle")
+def decline(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    return _act(
+        referral_id,
+        handle_referral,
+        lambda r: lifecycle.decline(r, {"reason": request.form.get("reason", "")}, user=user),
+        _("受理できない旨を依頼元に伝えました。"),
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/contact")
+@allow("referrals.handle")
+def contact(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    body = {
+        key: request.form.get(key) or None for key in ("on", "method", "note", "next_follow_up")
+    }
+    return _act(
+        referral_id,
+        handle_referral,
+        lambda r: lifecycle.add_contact(r, body, user=user),
+        _("連絡を記録しました。"),
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/close")
+@allow("referrals.handle")
+def close(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    return _act(
+        referral_id,
+        handle_referral,
+        lambda r: lifecycle.close(r, {"outcome": request.form.get("outcome")}, user=user),
+        _("終了しました。結果は依頼元にも表示されます。"),
+    )
+
+
+@bp.post("/referrals/<int:referral_id>/reroute")
+@allow("referrals.refer")
+def reroute(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    moved: list[Referral] = []
+
+    def step(r: Referral) -> None:
+        moved.append(
+            lifecycle.reroute(r, {"municipality": request.form.get("municipality")}, user=user)
+        )
+
+    answer = _act(referral_id, own_referral, step, _("つなぎ先を変更して送りました。"))
+    if moved and db.session.get(Referral, referral_id) is not None:
+        notify.new_referral(moved[0])
+    return answer
+
+
+@bp.post("/referrals/<int:referral_id>/withdraw-consent")
+@allow("referrals.refer")
+def withdraw_consent(referral_id: int) -> ResponseReturnValue:
+    user = require_actor()
+    if request.form.get("confirm") != "yes":
+        return _case_page(
+            own_referral(user, db.session.get(Referral, referral_id)),
+            {"confirm": [_("同意撤回を確認するチェックを入れてください。")]},
+            status=422,
+        )
+    return _act(
+        referral_id,
+        own_referral,
+        lambda r: lifecycle.withdraw_consent(r, user=user),
+        _("同意の撤回を記録し、本人の情報を消去しました。件数は統計に残ります。"),
+    )
+
+
+# ------------------------------------------------------------------------------ statistics
+
+
+def _fiscal_year_arg() -> int:
+    current = fiscal_year_of(tokyo.today())
+    text = (request.args.get("fiscal_year") or "").strip()
+    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
+        return int(text)
+    return current
+
+
+@bp.get("/referrals/statistics")
+@allow("referrals.summary")
+def statistics() -> ResponseReturnValue:
+    """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
+    year = _fiscal_year_arg()
+    if year < FIRST_YEAR:
+        abort(404)
+    counts = referral_summary(year, suppressed=not sees_true_counts(require_actor()))
+    current = fiscal_year_of(tokyo.today())
+    years = [(y, fiscal_year_label(y)) for y in range(current, FIRST_YEAR - 1, -1)]
+    labels = _labels()
+    return render_template(
+        "referrals/statistics.html",
+        year=year,
+        years=years,
+        counts=counts,
+        tables=referral_tables(counts),
+        need_chart=charts.bars(
+            [(labels["needs"][c], v) for c, v in counts.by_need.items()],
+            title=_("必要な支援（複数回答）"),
+        ),
+        outcome_chart=charts.bars(
+            [(labels["outcomes"][c], v) for c, v in counts.by_outcome.items()],
+            title=_("終了時の結果"),
+        ),
+    )

@@ -1,0 +1,220 @@
+"""Stored questionnaire definitions (調査票): import, check, draft and publish, list, export.
+
+A definition is stored once per (id, version) and never changed: rounds keep the version they
+were opened on, and the templates made from it still upload. What is stored is the XLSForm as
+the hub writes it (:func:`forms.xlsform.write_xlsform`), read back before it is kept, so what a
+round serves is exactly what was checked. Every refusal is a
+:class:`~forms.xlsform.DefinitionError` listing each problem by sheet, row and column, and
+nothing is stored.
+
+An uploaded file goes through :func:`exports.definition_upload.read_definition` (the upload's
+container checks first). The staff pages keep an upload as a :class:`QuestionnaireDraft` until it
+is previewed and published; the CLI and the API publish at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from exports.definition_upload import read_definition
+from forms import registry
+from forms.model import Questionnaire
+from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
+from hub.db import db
+from hub.errors import NotFound
+from hub.models import QuestionnaireDraft, Round, Survey, User
+from hub.services import audit
+
+VERSION_ROW = 2
+"""The row of ``settings`` that holds the values (row 1 is the header)."""
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """A definition as it will be stored: the hub's own XLSForm bytes and what they read as."""
+
+    questionnaire: Questionnaire
+    data: bytes
+
+
+def canonical(questionnaire: Questionnaire) -> Canonical:
+    """Write ``questionnaire`` and read it back: the stored bytes serve exactly this."""
+    data = write_xlsform(questionnaire)
+    stored = read_xlsform(data, f"{questionnaire.id}.xlsx")
+    if stored.fingerprint() != questionnaire.fingerprint():  # round trip tested; names a gap
+        raise DefinitionError([Problem("", None, "", _("この定義はハブの形式で書き戻せません。"))])
+    return Canonical(stored, data)
+
+
+def read_upload(data: bytes, filename: str) -> Canonical:
+    """An uploaded file, checked as a whole and against what is stored (the version)."""
+    questionnaire = read_definition(data, filename)
+    check_version(questionnaire)
+    return canonical(questionnaire)
+
+
+def latest_version(key: str) -> int | None:
+    return db.session.scalar(select(func.max(Survey.version)).where(Survey.key == key))
+
+
+def check_version(questionnaire: Questionnaire) -> None:
+    """A new version must be higher than every stored one of the same id."""
+    stored = latest_version(questionnaire.id)
+    if stored is None or questionnaire.version > stored:
+        return
+    message = _(
+        "version %(version)s の「%(id)s」は登録できません。登録済みの版（第%(stored)s版）より"
+        "大きい version にしてください。登録した版は変更できません。",
+        version=questionnaire.version,
+        id=questionnaire.id,
+        stored=stored,
+    )
+    raise DefinitionError([Problem("settings", VERSION_ROW, "version", message)])
+
+
+def import_definition(data: bytes, filename: str, *, user: User | None = None) -> Survey:
+    """Read, check and store an uploaded definition (the CLI and the API)."""
+    return store(read_upload(data, filename), source_name=filename, user=user)
+
+
+def store(
+    definition: Canonical, *, source_name: str, user: User | None, audited: bool = True
+) -> Survey:
+    """Keep a checked definition as a new stored version (audited unless shipped)."""
+    questionnaire = definition.questionnaire
+    check_version(questionnaire)
+    survey = Survey(
+        key=questionnaire.id,
+        version=questionnaire.version,
+        title=questionnaire.title.ja,
+        fingerprint=questionnaire.fingerprint(),
+        definition=definition.data,
+        source_name=source_name[:255],
+        imported_by_id=user.id if user is not None else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(survey)
+            db.session.flush()
+    except IntegrityError:  # the same version stored meanwhile by another request
+        check_version(questionnaire)
+        raise
+    registry.remember(questionnaire)
+    if not audited:
+        return survey
+    audit.record(
+        "questionnaire.import",
+        user=user,
+        target=f"questionnaire/{questionnaire.id}/{questionnaire.version}",
+        source=source_name[:255],
+    )
+    return survey
+
+
+def store_shipped(questionnaire: Questionnaire, source_name: str) -> Survey:
+    """A definition shipped in ``forms/definitions/`` (``hub init``): stored once, then kept.
+
+    A row made before definitions were stored gets its definition; a stored one is never
+    changed (a changed file must come as a new version)."""
+    survey = db.session.scalar(
+        select(Survey).filter_by(key=questionnaire.id, version=questionnaire.version)
+    )
+    if survey is None:
+        return store(canonical(questionnaire), source_name=source_name, user=None, audited=False)
+    if survey.definition is None:
+        definition = canonical(questionnaire)
+        survey.definition = definition.data
+        survey.title = questionnaire.title.ja
+        survey.fingerprint = questionnaire.fingerprint()
+        survey.source_name = source_name
+        db.session.flush()
+    return survey
+
+
+# ------------------------------------------------------------------------------ finding
+
+
+def stored_versions() -> list[Survey]:
+    """Every stored version, by id and version."""
+    return list(db.session.scalars(select(Survey).order_by(Survey.key, Survey.version)))
+
+
+def get_version(key: str, version: int | None = None) -> Survey:
+    """A stored version (the latest without ``version``); ``NotFound`` names what exists."""
+    query = select(Survey).where(Survey.key == key)
+    if version is not None:
+        query = query.where(Survey.version == version)
+    survey = db.session.scalar(query.order_by(Survey.version.desc()).limit(1))
+    if survey is not None:
+        return survey
+    if version is not None and latest_version(key) is not None:
+        raise NotFound(_("調査票 %(id)s の第%(version)s版はありません。", id=key, version=version))
+    known = ", ".join(sorted({s.key for s in stored_versions()})) or "-"
+    raise NotFound(_("調査票 %(id)s はありません（登録済み: %(known)s）。", id=key, known=known))
+
+
+def rounds_by_survey() -> dict[int, list[Round]]:
+    """The rounds opened on each stored version (``survey.id`` → rounds, newest first)."""
+    found: dict[int, list[Round]] = {}
+    for round_ in db.session.scalars(
+        select(Round).order_by(Round.reference_date.desc(), Round.id.desc())
+    ):
+        found.setdefault(round_.survey_id, []).append(round_)
+    return found
+
+
+def export(key: str, version: int | None = None) -> tuple[Survey, bytes]:
+    """A stored version as an XLSForm file (what reading it back gives is the same)."""
+    survey = get_version(key, version)
+    return survey, write_xlsform(survey.questionnaire)
+
+
+# ------------------------------------------------------------------------------- drafts
+
+
+def create_draft(data: bytes, filename: str, *, user: User) -> QuestionnaireDraft:
+    """Keep an upload for preview; refused files are not kept."""
+    definition = read_upload(data, filename)
+    questionnaire = definition.questionnaire
+    draft = QuestionnaireDraft(
+        key=questionnaire.id,
+        version=questionnaire.version,
+        title=questionnaire.title.ja,
+        fingerprint=questionnaire.fingerprint(),
+        definition=definition.data,
+        source_name=filename[:255],
+        uploaded_by_id=user.id,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    registry.remember(questionnaire)
+    return draft
+
+
+def get_draft(draft_id: int) -> QuestionnaireDraft:
+    draft = db.session.get(QuestionnaireDraft, draft_id)
+    if draft is None:
+        raise NotFound(_("この調査票の下書きはありません（公開済みか、取り消されました）。"))
+    return draft
+
+
+def publish_draft(draft: QuestionnaireDraft, *, user: User) -> Survey:
+    """Store a previewed draft as a new version (checked again: another may have come first)."""
+    definition = Canonical(draft.questionnaire, draft.definition)
+    survey = store(definition, source_name=draft.source_name, user=user)
+    db.session.execute(
+        delete(QuestionnaireDraft).where(
+            QuestionnaireDraft.key == draft.key, QuestionnaireDraft.version <= draft.version
+        )
+    )
+    db.session.flush()
+    return survey
+
+
+def discard_draft(draft: QuestionnaireDraft) -> None:
+    db.session.delete(draft)
+    db.session.flush()

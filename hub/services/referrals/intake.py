@@ -1,0 +1,283 @@
+"""Reading what a referrer or a window typed (web form and API alike) into clean values.
+
+Every problem is collected and raised at once as ``Invalid`` keyed by field (``person.name``,
+``consent``, ``needs`` …), with Japanese messages; nothing is stored until all is well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from forms import tokyo
+from forms.normalize import InvalidValue, clean_text, fold_text, normalize_phone, parse_date
+from forms.normalize import parse_integer as _parse_integer
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Municipality
+
+SUMMARY_MAX = 400
+NOTE_MAX = 400
+NAME_MAX = 100
+ADDRESS_MAX = 200
+AGE_GROUPS = ("10s", "20s", "30s", "40s", "50s", "60s", "70s", "80s+")
+PERSON_FIELDS = ("name", "kana", "birth_year", "age_group", "phone", "address")
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    municipality_code: str
+    person: dict[str, Any]
+    needs: list[str]
+    needs_other: str
+    summary: str
+    consent_obtained_on: date
+    consent_obtained_by: str
+    consent_scope: str
+
+
+class Errors:
+    def __init__(self) -> None:
+        self.found: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.found.setdefault(field, []).append(message)
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise Invalid(self.found)
+
+
+def _text(value: Any, field: str, errors: Errors, *, limit: int, fold: bool = False) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(field, _("文字列で入力してください。"))
+        return ""
+    try:
+        text = fold_text(value) if fold else clean_text(value)
+    except InvalidValue as exc:
+        errors.add(field, str(exc))
+        return ""
+    if len(text) > limit:
+        errors.add(
+            field, _("%(limit)s文字以内で入力してください（%(n)s文字）。", limit=limit, n=len(text))
+        )
+    return text
+
+
+def _date(value: Any, field: str, errors: Errors, *, required: bool) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(field, _("日付を入力してください。"))
+        return None
+    try:
+        return parse_date(value)
+    except InvalidValue as exc:
+        errors.add(field, str(exc))
+        return None
+
+
+def municipality(value: Any, errors: Errors, field: str = "municipality") -> str:
+    """A municipality code (or its name as typed: 八王子市) of an active municipality."""
+    text = _text(value, field, errors, limit=40, fold=True)
+    if not text:
+        if field not in errors.found:
+            errors.add(field, _("つなぎ先の区市町村を選んでください。"))
+        return ""
+    found = db.session.get(Municipality, text)
+    if found is None:
+        found = db.session.query(Municipality).filter(Municipality.name == text).one_or_none()
+    if found is None or not found.active:
+        errors.add(field, _("区市町村「%(value)s」は登録されていません。", value=text))
+        return ""
+    return found.code
+
+
+def _person(raw: Any, errors: Errors) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        errors.add("person.name", _("氏名を入力してください。"))
+        return {}
+    for key in raw:
+        if key not in PERSON_FIELDS:
+            errors.add(f"person.{key}", _("この項目は受け付けていません。"))
+    person: dict[str, Any] = {
+        "name": _text(raw.get("name"), "person.name", errors, limit=NAME_MAX),
+        "kana": _text(raw.get("kana"), "person.kana", errors, limit=NAME_MAX),
+        "address": _text(raw.get("address"), "person.address", errors, limit=ADDRESS_MAX),
+        "birth_year": _birth_year(raw.get("birth_year"), errors),
+        "age_group": _age_group(raw.get("age_group"), errors),
+        "phone": _phone(raw.get("phone"), errors),
+    }
+    if not person["name"] and "person.name" not in errors.found:
+        errors.add("person.name", _("氏名を入力してください。"))
+    reachable = person["phone"] or person["address"]
+    if not reachable and "person.phone" not in errors.found:
+        errors.add("person.phone", _("連絡先（電話または住所）のどちらかを入力してください。"))
+    return {k: v for k, v in person.items() if v not in ("", None)}
+
+
+def _birth_year(value: Any, errors: Errors) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        errors.add("person.birth_year", _("生年は西暦の年（例: 1965）で入力してください。"))
+        return None
+    try:
+        year = _parse_integer(value) if not isinstance(value, int) else value
+    except InvalidValue:
+        try:
+            year = parse_date(f"{value}1月1日" if isinstance(value, str) else value).year
+        except InvalidValue:
+            errors.add("person.birth_year", _("生年は西暦の年（例: 1965）で入力してください。"))
+            return None
+    if not 1900 <= year <= tokyo.today().year:
+        errors.add(
+            "person.birth_year",
+            _("生年は1900年から%(year)s年までです。", year=tokyo.today().year),
+        )
+        return None
+    return year
+
+
+def _age_group(value: Any, errors: Errors) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in AGE_GROUPS:
+        errors.add(
+            "person.age_group", _("年代は %(codes)s のいずれかです。", codes=", ".join(AGE_GROUPS))
+        )
+        return None
+    return str(value)
+
+
+def _phone(value: Any, errors: Errors) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, str):
+        errors.add("person.phone", _("電話番号は文字列で入力してください。"))
+        return ""
+    try:
+        return normalize_phone(value)
+    except InvalidValue as exc:
+        errors.add("person.phone", str(exc))
+        return ""
+
+
+def _needs(raw: Any, other: Any, errors: Errors) -> tuple[list[str], str]:
+    if isinstance(raw, str):
+        raw = [p for p in raw.replace("；", ";").split(";") if p.strip()]
+    if not isinstance(raw, list) or not raw:
+        errors.add("needs", _("必要な支援を1つ以上選んでください。"))
+        return [], ""
+    unknown = [str(c) for c in raw if c not in NEEDS]
+    if unknown:
+        errors.add(
+            "needs",
+            _(
+                "支援の種類 %(codes)s はありません（%(known)s）。",
+                codes=", ".join(unknown),
+                known=", ".join(NEEDS),
+            ),
+        )
+    needs = [code for code in NEEDS if code in raw]
+    text = _text(other, "needs_other", errors, limit=200)
+    if "other" in needs and not text:
+        errors.add("needs_other", _("「その他」の内容を入力してください。"))
+    if "other" not in needs:
+        text = ""
+    return needs, text
+
+
+CONSENT_MESSAGE = "本人の同意（取得日・取得者・同意の範囲）がないつなぎは登録できません。"
+
+
+def _consent(raw: Any, errors: Errors) -> tuple[date | None, str, str]:
+    if not isinstance(raw, Mapping) or not any(
+        raw.get(k) for k in ("obtained_on", "obtained_by", "scope")
+    ):
+        errors.add("consent", _(CONSENT_MESSAGE))
+        return None, "", ""
+    on = _date(raw.get("obtained_on"), "consent.obtained_on", errors, required=True)
+    if on is not None and on > tokyo.today():
+        errors.add("consent.obtained_on", _("同意の取得日が未来の日付です。"))
+    by = _text(raw.get("obtained_by"), "consent.obtained_by", errors, limit=100)
+    scope = _text(raw.get("scope"), "consent.scope", errors, limit=400)
+    if not by and "consent.obtained_by" not in errors.found:
+        errors.add("consent.obtained_by", _("同意を得た職員の名前を入力してください。"))
+    if not scope and "consent.scope" not in errors.found:
+        errors.add("consent.scope", _("同意の範囲（どこに何を伝えてよいか）を入力してください。"))
+    return on, by, scope
+
+
+def new_referral(data: Mapping[str, Any]) -> NewReferral:
+    """A referral as the API and the form send it; ``Invalid`` naming every bad field."""
+    errors = Errors()
+    known = {"municipality", "person", "needs", "needs_other", "summary", "consent"}
+    for key in data:
+        if key not in known:
+            errors.add(str(key), _("この項目は受け付けていません。"))
+    code = municipality(data.get("municipality"), errors)
+    person = _person(data.get("person"), errors)
+    needs, other = _needs(data.get("needs"), data.get("needs_other"), errors)
+    summary = _text(data.get("summary"), "summary", errors, limit=SUMMARY_MAX)
+    on, by, scope = _consent(data.get("consent"), errors)
+    errors.raise_any()
+    assert on is not None
+    return NewReferral(code, person, needs, other, summary, on, by, scope)
+
+
+def reason(data: Mapping[str, Any]) -> str:
+    errors = Errors()
+    text = _text(data.get("reason"), "reason", errors, limit=NOTE_MAX)
+    if not text and not errors.found:
+        errors.add("reason", _("理由を入力してください。"))
+    errors.raise_any()
+    return text
+
+
+@dataclass(frozen=True)
+class Contact:
+    on: date
+    method: str
+    note: str
+    next_follow_up: date | None
+
+
+def contact(data: Mapping[str, Any]) -> Contact:
+    errors = Errors()
+    on = _date(data.get("on"), "on", errors, required=True)
+    if on is not None and on > tokyo.today():
+        errors.add("on", _("連絡日が未来の日付です。"))
+    method = data.get("method")
+    if method not in CONTACT_METHODS:
+        errors.add(
+            "method", _("方法は %(codes)s のいずれかです。", codes=", ".join(CONTACT_METHODS))
+        )
+    note = _text(data.get("note"), "note", errors, limit=NOTE_MAX)
+    follow = _date(data.get("next_follow_up"), "next_follow_up", errors, required=False)
+    if follow is not None and on is not None and follow < on:
+        errors.add("next_follow_up", _("次回フォロー日は連絡日より後にしてください。"))
+    errors.raise_any()
+    assert on is not None
+    return Contact(on, str(method), note, follow)
+
+
+def outcome(data: Mapping[str, Any]) -> str:
+    value = data.get("outcome")
+    if value not in OUTCOMES:
+        raise Invalid(
+            {"outcome": [_("結果は %(codes)s のいずれかです。", codes=", ".join(OUTCOMES))]}
+        )
+    return str(value)
+
+
+def reroute(data: Mapping[str, Any]) -> str:
+    errors = Errors()
+    code = municipality(data.get("municipality"), errors)
+    errors.raise_any()
+    return code

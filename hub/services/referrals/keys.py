@@ -1,0 +1,85 @@
+"""Key rotation: every sealed value re-sealed with a new data key, in one transaction.
+
+With the key kept in ``instance/data_key`` (the default), :func:`rotate` writes the new key in
+front of the old one first (both open values during the rotation), re-seals and commits, then
+keeps only the new key: a crash at any point leaves a key file that opens every value. With
+``HUB_DATA_KEY`` the operator puts the new key first (``NEW,OLD``), runs the rotation, then
+removes the old key from the variable. Running hubs pick up a rotated key file by themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from hub.crypto import DataKeys, encode_key, new_key, write_key_file
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import Referral, ReferralEvent
+from hub.services import audit
+from hub.services.referrals import personal
+
+
+@dataclass(frozen=True)
+class Rotation:
+    values: int
+    """Sealed values re-sealed with the new key."""
+    key_file: Path | None
+    """The key file that now holds only the new key (None: the keys came from HUB_DATA_KEY)."""
+
+
+def reseal_all(keys: DataKeys) -> int:
+    """Every sealed value opened with ``keys`` and sealed again with the first of them."""
+    count = 0
+    for referral in db.session.scalars(select(Referral).where(Referral.person_sealed.is_not(None))):
+        assert referral.person_sealed is not None
+        context = personal.person_context(referral.id)
+        referral.person_sealed = keys.seal(keys.open(referral.person_sealed, context), context)
+        count += 1
+    for event in db.session.scalars(
+        select(ReferralEvent).where(ReferralEvent.text_sealed.is_not(None))
+    ):
+        assert event.text_sealed is not None
+        context = personal.text_context(event.id)
+        event.text_sealed = keys.seal(keys.open(event.text_sealed, context), context)
+        count += 1
+    db.session.flush()
+    return count
+
+
+def rotate() -> Rotation:
+    """Re-seal everything with a new key (key file) or with the first key of HUB_DATA_KEY.
+    Commits (it must order the key file's writes around the commit, see the module docstring)."""
+    keys: DataKeys = personal.data_keys()
+    if keys.source == "HUB_DATA_KEY":
+        if keys.count < 2:
+            raise Invalid(
+                {
+                    "HUB_DATA_KEY": [
+                        "HUB_DATA_KEY で鍵を渡しているときは、新しい鍵を先頭に「新しい鍵,古い鍵」"
+                        "と設定してから実行してください（新しい鍵は hub keys generate で作れます）。"
+                    ]
+                }
+            )
+        count = reseal_all(keys)
+        audit.record("keys.rotate", user=None, values=count, source="HUB_DATA_KEY")
+        db.session.commit()
+        return Rotation(count, None)
+    path = Path(keys.source)
+    both = keys.with_first(new_key())
+    write_key_file(path, both)
+    personal.use_keys(both)
+    count = reseal_all(both)
+    audit.record("keys.rotate", user=None, values=count, source="key file")
+    db.session.commit()
+    only_new = both.only_current()
+    write_key_file(path, only_new)
+    personal.use_keys(only_new)
+    return Rotation(count, path)
+
+
+def generated_key() -> str:
+    """A new key as HUB_DATA_KEY takes it (not stored anywhere)."""
+    return encode_key(new_key())

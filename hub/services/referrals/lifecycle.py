@@ -1,0 +1,158 @@
+"""The life cycle of a referral: sent → accepted or declined (→ re-routed) → contacts → closed.
+
+Every step is a ``ReferralEvent`` (who, when, what). Callers check who may act with the object
+rules of ``hub.auth.policy`` first; these functions check that the step fits the state (409
+otherwise). The audit log gets the action, the id and the municipality — never personal text.
+Services flush; the caller commits (and only then sends the new-referral mail).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+from forms.consultation import fiscal_year_of
+from hub.db import db, utcnow
+from hub.errors import Conflict, Invalid
+from hub.models import Referral, ReferralEvent, ReferralStatus, User
+from hub.services import audit
+from hub.services.referrals import intake, personal
+
+OPEN_STATES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
+def _event(referral: Referral, action: str, user: User | None, **values: Any) -> ReferralEvent:
+    event = ReferralEvent(referral_id=referral.id, action=action, at=utcnow(), user=user, **values)
+    referral.events.append(event)
+    db.session.flush()
+    return event
+
+
+def _audit(action: str, referral: Referral, user: User | None, **details: Any) -> None:
+    audit.record(
+        f"referral.{action}",
+        user=user,
+        target=str(referral.id),
+        municipality_code=referral.municipality_code,
+        **details,
+    )
+
+
+def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
+    """A new referral from ``referrer`` (``staff`` or a recipient name); ``Invalid`` without
+    consent or with any bad field (nothing stored)."""
+    new = intake.new_referral(data)
+    now = utcnow()
+    referral = Referral(
+        municipality_code=new.municipality_code,
+        referrer=referrer,
+        status=ReferralStatus.SENT,
+        needs=new.needs,
+        fiscal_year=fiscal_year_of(now.date()),
+        consent_obtained_on=new.consent_obtained_on,
+        consent_obtained_by=new.consent_obtained_by,
+        consent_scope=new.consent_scope,
+        created_at=now,
+        created_by_id=user.id,
+        sent_at=now,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    personal.seal_person(
+        referral,
+        {"person": new.person, "summary": new.summary, "needs_other": new.needs_other},
+    )
+    _event(referral, "sent", user, municipality_code=new.municipality_code)
+    _audit("create", referral, user)
+    return referral
+
+
+def _require(referral: Referral, *states: str) -> None:
+    if referral.status not in states:
+        raise Conflict(_("この状態（%(status)s）ではできない操作です。", status=referral.status))
+
+
+def accept(referral: Referral, *, user: User) -> Referral:
+    _require(referral, ReferralStatus.SENT)
+    referral.status = ReferralStatus.ACCEPTED
+    referral.accepted_at = utcnow()
+    _event(referral, "accepted", user)
+    _audit("accept", referral, user)
+    return referral
+
+
+def decline(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
+    reason = intake.reason(data)
+    _require(referral, ReferralStatus.SENT)
+    referral.status = ReferralStatus.DECLINED
+    event = _event(referral, "declined", user)
+    personal.seal_text(event, reason)
+    _audit("decline", referral, user)
+    return referral
+
+
+def reroute(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
+    """The referrer sends a declined (or not yet accepted) referral to another municipality;
+    the new window's clock starts now."""
+    code = intake.reroute(data)
+    _require(referral, ReferralStatus.SENT, ReferralStatus.DECLINED)
+    if referral.erased:
+        raise Conflict(_("本人の情報が消去されたつなぎは、つなぎ先を変えられません。"))
+    if code == referral.municipality_code:
+        raise Invalid({"municipality": [_("今のつなぎ先と同じ区市町村です。")]})
+    referral.municipality_code = code
+    referral.status = ReferralStatus.SENT
+    referral.sent_at = utcnow()
+    referral.late_flagged_at = None
+    _event(referral, "rerouted", user, municipality_code=code)
+    _audit("reroute", referral, user)
+    return referral
+
+
+def add_contact(referral: Referral, data: Mapping[str, Any], *, user: User) -> ReferralEvent:
+    contact = intake.contact(data)
+    _require(referral, ReferralStatus.ACCEPTED)
+    event = _event(
+        referral,
+        "contact",
+        user,
+        contact_on=contact.on,
+        method=contact.method,
+        next_follow_up=contact.next_follow_up,
+    )
+    if not referral.erased:
+        personal.seal_text(event, contact.note)
+    referral.next_follow_up = contact.next_follow_up
+    _audit("contact", referral, user)
+    return event
+
+
+def close(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
+    outcome = intake.outcome(data)
+    _require(referral, ReferralStatus.ACCEPTED)
+    _close(referral, outcome)
+    _event(referral, "closed", user, outcome=outcome)
+    _audit("close", referral, user, outcome=outcome)
+    return referral
+
+
+def _close(referral: Referral, outcome: str) -> None:
+    referral.status = ReferralStatus.CLOSED
+    referral.outcome = outcome
+    referral.closed_at = utcnow()
+    referral.next_follow_up = None
+
+
+def withdraw_consent(referral: Referral, *, user: User) -> Referral:
+    """The person withdrew consent: every personal field is erased at once. The case stays for
+    the counts; an open one is closed as 本人辞退 (there is no one left to follow up)."""
+    if referral.erased:
+        raise Conflict(_("このつなぎの本人情報は既に消去されています。"))
+    personal.erase(referral, because="withdrawn")
+    if referral.status != ReferralStatus.CLOSED:
+        _close(referral, "declined_by_person")
+    _event(referral, "consent_withdrawn", user)
+    _audit("withdraw_consent", referral, user)
+    return referral

@@ -1,0 +1,106 @@
+"""The personal fields of referrals: sealing, opening (each read logged), erasing.
+
+Values are sealed with the hub's data keys (:mod:`hub.crypto`, AES-GCM) and bound to their row:
+the associated data names the table, the row id and the field. Reading a person's data always
+goes through :func:`read_person`, which writes the access log row (who, when, which, how) in
+the same unit of work as the read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app
+
+from hub.crypto import DataKeyError, DataKeys, load_or_create
+from hub.db import db, utcnow
+from hub.models import Referral, ReferralEvent, ReferralRead, User
+
+
+def data_keys() -> DataKeys:
+    keys: DataKeys | None = current_app.extensions["hub_settings"].data_keys
+    if keys is None:
+        raise RuntimeError("the hub has no data key (HUB_DATA_KEY)")
+    return keys
+
+
+def use_keys(keys: DataKeys) -> None:
+    """From now on this app seals and opens with ``keys`` (after a rotation)."""
+    settings = current_app.extensions["hub_settings"]
+    current_app.extensions["hub_settings"] = settings.with_(data_keys=keys)
+
+
+def _open(blob: bytes, context: str) -> str:
+    """Open a sealed value; if its key is unknown and the keys come from the key file, read the
+    file again once (another process rotated the key) before giving up."""
+    keys = data_keys()
+    try:
+        return keys.open(blob, context)
+    except DataKeyError:
+        if keys.source == "HUB_DATA_KEY":
+            raise
+        fresh = load_or_create(None, current_app.extensions["hub_settings"].instance_dir)
+        use_keys(fresh)
+        return fresh.open(blob, context)
+
+
+def person_context(referral_id: int) -> str:
+    return f"referral:{referral_id}:person"
+
+
+def text_context(event_id: int) -> str:
+    return f"referral_event:{event_id}:text"
+
+
+def seal_person(referral: Referral, person: dict[str, Any]) -> None:
+    """``{"person": {...}, "summary", "needs_other"}`` sealed into ``referral`` (flushed)."""
+    plain = json.dumps(person, ensure_ascii=False, sort_keys=True)
+    referral.person_sealed = data_keys().seal(plain, person_context(referral.id))
+
+
+def seal_text(event: ReferralEvent, text: str) -> None:
+    event.text_sealed = data_keys().seal(text, text_context(event.id)) if text else None
+
+
+def open_person(referral: Referral) -> dict[str, Any] | None:
+    if referral.person_sealed is None:
+        return None
+    opened: dict[str, Any] = json.loads(_open(referral.person_sealed, person_context(referral.id)))
+    return opened
+
+
+def open_text(event: ReferralEvent) -> str:
+    if event.text_sealed is None:
+        return ""
+    return _open(event.text_sealed, text_context(event.id))
+
+
+def read_person(referral: Referral, *, user: User, via: str) -> dict[str, Any] | None:
+    """The personal data (None once erased); the read is logged unless there was nothing."""
+    personal = open_person(referral)
+    if personal is not None:
+        fields = [f"person.{k}" for k in sorted(personal.get("person", {}))]
+        fields += [k for k in ("summary", "needs_other") if personal.get(k)]
+        db.session.add(
+            ReferralRead(
+                referral_id=referral.id,
+                user_id=user.id,
+                at=utcnow(),
+                fields=",".join(fields)[:200],
+                via=via,
+            )
+        )
+    return personal
+
+
+def erase(referral: Referral, *, because: str) -> bool:
+    """Erase every personal field of ``referral``; False if there was nothing left to erase."""
+    if referral.erased_at is not None:
+        return False
+    referral.person_sealed = None
+    for event in referral.events:
+        event.text_sealed = None
+    referral.erased_at = utcnow()
+    referral.erased_because = because
+    return True

@@ -1,0 +1,210 @@
+"""What a user may see of referrals: lists, the window's inbox, one case (its personal data read
+through the access log), its timeline and its access log.
+
+Lists carry no personal data; only one case at a time opens the person's data, and every such
+read is logged (``personal.read_person``). The referrer sees status and outcome but not the
+window's contact notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, false, select
+
+from forms import tokyo
+from hub.auth.policy import is_receiving_window, referrer_of, see_referral
+from hub.db import db
+from hub.models import Referral, ReferralEvent, ReferralRead, ReferralStatus, Role, User
+from hub.services.referrals import personal
+
+WORKING_DAYS_TO_ACCEPT = 5
+
+
+def visible(user: User) -> Select[Any]:
+    """The referrals ``user`` may see (the referrer's organisation, or the receiving window)."""
+    query = select(Referral)
+    if user.role == Role.WINDOW and user.municipality_code:
+        return query.where(Referral.municipality_code == user.municipality_code)
+    referrer = referrer_of(user)
+    if referrer is not None:
+        return query.where(Referral.referrer == referrer)
+    return query.where(false())
+
+
+def get(user: User, referral_id: int) -> Referral:
+    """The referral if ``user`` may see it; ``NotFound`` otherwise (as if it did not exist)."""
+    return see_referral(user, db.session.get(Referral, referral_id))
+
+
+def listing(user: User, *, status: str | None = None, limit: int = 500) -> list[Referral]:
+    """Newest first: the referrer's list, or every referral of the window's municipality."""
+    query = visible(user)
+    if status:
+        query = query.where(Referral.status == status)
+    return list(
+        db.session.scalars(query.order_by(Referral.sent_at.desc(), Referral.id.desc()).limit(limit))
+    )
+
+
+def inbox(user: User) -> list[Referral]:
+    """The window's open referrals by due date: new (not yet accepted) ones first, oldest first,
+    then accepted ones by their next follow-up date (none last)."""
+    query = visible(user).where(Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
+    new_first = case((Referral.status == ReferralStatus.SENT, 0), else_=1)
+    no_date_last = case((Referral.next_follow_up.is_(None), 1), else_=0)
+    return list(
+        db.session.scalars(
+            query.order_by(
+                new_first, no_date_last, Referral.next_follow_up, Referral.sent_at, Referral.id
+            )
+        )
+    )
+
+
+def is_overdue(referral: Referral, today: date | None = None) -> bool:
+    """An accepted referral whose next follow-up date has passed (Tokyo dates)."""
+    today = today or tokyo.today()
+    return (
+        referral.status == ReferralStatus.ACCEPTED
+        and referral.next_follow_up is not None
+        and referral.next_follow_up < today
+    )
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``days`` working days (Monday to Friday) after ``start``."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def acceptance_due(referral: Referral) -> date:
+    """The last day a window should accept: 5 working days after it was sent (Tokyo dates)."""
+    return add_working_days(referral.sent_at.astimezone(tokyo.TOKYO).date(), WORKING_DAYS_TO_ACCEPT)
+
+
+def is_late(referral: Referral, today: date | None = None) -> bool:
+    """Not accepted within 5 working days."""
+    today = today or tokyo.today()
+    return referral.status == ReferralStatus.SENT and acceptance_due(referral) < today
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    action: str
+    at: datetime
+    by: str
+    municipality_code: str | None
+    contact_on: date | None
+    method: str | None
+    next_follow_up: date | None
+    outcome: str | None
+    text: str | None
+    """The decline reason (for both sides) or a contact note (for the window only); None when
+    the viewer may not see it, "" when erased or empty."""
+
+
+def timeline(referral: Referral, user: User) -> list[TimelineEntry]:
+    window = is_receiving_window(user, referral)
+    return [
+        _entry(event, shows_text=window or event.action == "declined") for event in referral.events
+    ]
+
+
+def _entry(event: ReferralEvent, *, shows_text: bool) -> TimelineEntry:
+    return TimelineEntry(
+        action=event.action,
+        at=event.at,
+        by=event.user.label if event.user is not None else "",
+        municipality_code=event.municipality_code,
+        contact_on=event.contact_on,
+        method=event.method,
+        next_follow_up=event.next_follow_up,
+        outcome=event.outcome,
+        text=personal.open_text(event) if shows_text else None,
+    )
+
+
+def access_log(referral: Referral) -> list[ReferralRead]:
+    return list(
+        db.session.scalars(
+            select(ReferralRead)
+            .where(ReferralRead.referral_id == referral.id)
+            .order_by(ReferralRead.at.desc(), ReferralRead.id.desc())
+        )
+    )
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def summary_json(referral: Referral) -> dict[str, Any]:
+    """A referral without personal data (lists)."""
+    return {
+        "id": referral.id,
+        "municipality": referral.municipality_code,
+        "status": referral.status,
+        "needs": list(referral.needs),
+        "outcome": referral.outcome,
+        "referrer": referral.referrer,
+        "fiscal_year": referral.fiscal_year,
+        "sent_at": _iso(referral.sent_at),
+        "accepted_at": _iso(referral.accepted_at),
+        "closed_at": _iso(referral.closed_at),
+        "next_follow_up": _iso(referral.next_follow_up),
+        "overdue": is_overdue(referral),
+        "late": is_late(referral),
+        "erased": referral.erased,
+    }
+
+
+def detail_json(referral: Referral, *, user: User, via: str) -> dict[str, Any]:
+    """One referral with the person's data (this read is logged), its consent and timeline."""
+    personal_data = personal.read_person(referral, user=user, via=via)
+    return {
+        **summary_json(referral),
+        "person": personal_data["person"] if personal_data is not None else None,
+        "summary": personal_data.get("summary", "") if personal_data is not None else None,
+        "needs_other": personal_data.get("needs_other", "") if personal_data is not None else None,
+        "consent": {
+            "obtained_on": _iso(referral.consent_obtained_on),
+            "obtained_by": referral.consent_obtained_by,
+            "scope": referral.consent_scope,
+        },
+        "erased_at": _iso(referral.erased_at),
+        "erased_because": referral.erased_because,
+        "timeline": [
+            {
+                "action": e.action,
+                "at": _iso(e.at),
+                "by": e.by,
+                "municipality": e.municipality_code,
+                "on": _iso(e.contact_on),
+                "method": e.method,
+                "next_follow_up": _iso(e.next_follow_up),
+                "outcome": e.outcome,
+                **({"text": e.text} if e.text is not None else {}),
+            }
+            for e in timeline(referral, user)
+        ],
+    }
+
+
+def access_log_json(referral: Referral) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": _iso(read.at),
+            "user": read.user.label if read.user is not None else None,
+            "role": read.user.role if read.user is not None else None,
+            "fields": read.fields.split(",") if read.fields else [],
+            "via": read.via,
+        }
+        for read in access_log(referral)
+    ]

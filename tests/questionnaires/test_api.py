@@ -1,0 +1,105 @@
+"""``/api/v1/questionnaires``: list, one version, import (staff only; 201 or 422 with problems)."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from hub.db import db
+from hub.models import Survey
+from tests.conftest import Api
+from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
+
+
+def upload(api: Api, data: bytes, name: str = "kenshu.xlsx"):
+    return api.client.post(
+        "/api/v1/questionnaires",
+        data={"file": (io.BytesIO(data), name)},
+        headers=api.headers(),
+        content_type="multipart/form-data",
+    )
+
+
+def test_staff_imports_and_everyone_reads(app, api_as):
+    staff = api_as("staff")
+    created = upload(staff, kenshu_v1())
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json() == {"id": "kenshu", "version": 1}
+
+    respondent = api_as("respondent", municipality="131016")
+    listed = respondent.get("/questionnaires")
+    assert listed.status_code == 200
+    keys = [(q["id"], q["version"]) for q in listed.get_json()]
+    assert ("kenshu", 1) in keys
+    assert ("torikumi", 1) in keys
+
+    one = respondent.get("/questionnaires/kenshu/versions/1").get_json()
+    assert one["title"] == {"ja": "研修会参加状況調査", "en": "研修会参加状況調査"}
+    survey = one["xlsform"]["survey"]
+    people = next(row for row in survey if row.get("name") == "people")
+    assert people["type"] == "integer"
+    assert people["relevant"] == "${attended} = 'yes'"
+    assert people["constraint"] == ". >= 1 and . <= 500"
+    assert one["xlsform"]["settings"] == [
+        {
+            "form_id": "kenshu",
+            "version": "1",
+            "form_title": "研修会参加状況調査",
+            "form_title_en": "研修会参加状況調査",
+        }
+    ]
+    assert respondent.get("/questionnaires/kenshu/versions/2").status_code == 404
+
+
+def test_a_broken_file_is_a_422_listing_every_problem(app, api_as):
+    staff = api_as("staff")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Survey))
+    got = upload(staff, broken(), "broken.xlsx")
+    assert got.status_code == 422
+    errors = got.get_json()["errors"]
+    assert {
+        "sheet": "survey",
+        "row": 3,
+        "column": "name",
+        "message": "名前「memo」は2行目でも使われています。",
+    } in errors
+    assert {(e["sheet"], e["row"], e["column"]) for e in errors} >= {
+        ("survey", 4, "relevant"),
+        ("survey", 5, "type"),
+    }
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Survey)) == before
+
+
+def test_versions_must_go_up(app, api_as):
+    staff = api_as("staff")
+    assert upload(staff, kenshu_v1()).status_code == 201
+    again = upload(staff, kenshu_v1())
+    assert again.status_code == 422
+    assert again.get_json()["errors"][0]["column"] == "version"
+    assert upload(staff, kenshu_v2()).status_code == 201
+
+
+def test_hostile_and_missing_files(app, api_as):
+    staff = api_as("staff")
+    got = upload(staff, b"PK\x03\x04" + b"\0" * 100, "evil.xlsx")
+    assert got.status_code == 422
+    assert got.get_json()["errors"][0]["sheet"] == ""
+    none = staff.client.post("/api/v1/questionnaires", headers=staff.headers(), data={})
+    assert none.status_code == 422
+
+
+def test_only_staff_may_import(app, api_as):
+    for role, kwargs in (
+        ("respondent", {"municipality": "131016"}),
+        ("counterpart", {"recipient": "moj"}),
+    ):
+        assert upload(api_as(role, **kwargs), kenshu_v1()).status_code == 403
+
+
+def test_the_openapi_document_has_them(app, client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/questionnaires"])
+    assert "get" in paths["/api/v1/questionnaires/{questionnaire_id}/versions/{version}"]

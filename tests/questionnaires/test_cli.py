@@ -1,0 +1,128 @@
+"""``hub questionnaire import|list|export`` and ``hub round open ID --version N``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from forms import registry
+from forms.xlsform import read_xlsform
+from hub.db import db
+from hub.models import Round, Survey
+from tests.conftest import HubRunner
+from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def surveys(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Survey)) or 0
+
+
+def test_import_prints_id_and_version_last_and_lists_it(app, runner: HubRunner, tmp_path):
+    got = runner("questionnaire", "import", str(write(tmp_path, "kenshu.xlsx", kenshu_v1())))
+    assert got.exit_code == 0, got.output
+    assert got.output.splitlines()[-1] == "kenshu v1"
+
+    listed = runner("questionnaire", "list")
+    assert listed.exit_code == 0
+    lines = listed.output.splitlines()
+    assert "kenshu\tv1\t研修会参加状況調査\t調査回 0" in lines
+    assert any(line.startswith("torikumi\tv1\t") for line in lines)
+
+
+def test_a_broken_file_names_each_problem_and_stores_nothing(app, runner, tmp_path):
+    before = surveys(app)
+    got = runner("questionnaire", "import", str(write(tmp_path, "broken.xlsx", broken())))
+    assert got.exit_code == 1
+    lines = got.output.splitlines()
+    assert "hub: surveyシート 3行目 name列: 名前「memo」は2行目でも使われています。" in lines
+    assert any("4行目 relevant列" in line and "nothere" in line for line in lines)
+    assert any("5行目 type列" in line and "missing_list" in line for line in lines)
+    assert surveys(app) == before
+
+
+def test_a_version_not_higher_than_the_stored_one_is_refused(app, runner, tmp_path):
+    path = write(tmp_path, "kenshu.xlsx", kenshu_v1())
+    assert runner("questionnaire", "import", str(path)).exit_code == 0
+    again = runner("questionnaire", "import", str(path))
+    assert again.exit_code == 1
+    assert "settingsシート 2行目 version列" in again.output
+    assert "第1版" in again.output
+    assert (
+        runner("questionnaire", "import", str(write(tmp_path, "k2.xlsx", kenshu_v2()))).exit_code
+        == 0
+    )
+    assert surveys(app) == 3  # torikumi, kenshu v1, v2
+
+
+def test_a_hostile_file_is_refused_by_the_upload_defences(app, runner, tmp_path):
+    fake = write(tmp_path, "macro.xlsx", b"PK\x03\x04 not really a zip")
+    got = runner("questionnaire", "import", str(fake))
+    assert got.exit_code == 1
+    assert "hub:" in got.output
+    assert "Traceback" not in got.output
+
+
+def test_export_round_trips_and_torikumi_imports_back_under_another_id(app, runner, tmp_path):
+    out = tmp_path / "torikumi.xlsx"
+    got = runner("questionnaire", "export", "torikumi", "-o", str(out))
+    assert got.exit_code == 0, got.output
+    exported = read_xlsform(out.read_bytes(), out.name)
+    assert exported.fingerprint() == registry.latest("torikumi").fingerprint()
+
+    workbook = load_workbook(io.BytesIO(out.read_bytes()))
+    settings = workbook["settings"]
+    headers = [c.value for c in settings[1]]
+    settings.cell(row=2, column=headers.index("form_id") + 1, value="torikumi_copy")
+    copy = tmp_path / "torikumi_copy.xlsx"
+    workbook.save(copy)
+    imported = runner("questionnaire", "import", str(copy))
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.splitlines()[-1] == "torikumi_copy v1"
+
+    back = tmp_path / "back.xlsx"
+    assert runner("questionnaire", "export", "torikumi_copy", "-o", str(back)).exit_code == 0
+    again = read_xlsform(back.read_bytes(), back.name)
+    assert again.sections == exported.sections
+    assert again.title == exported.title
+
+
+def test_export_of_an_unknown_version_is_one_line(app, runner, tmp_path):
+    got = runner(
+        "questionnaire", "export", "torikumi", "--version", "7", "-o", str(tmp_path / "x.xlsx")
+    )
+    assert got.exit_code == 1
+    assert got.output.strip() == "hub: 調査票 torikumi の第7版はありません。"
+    nothing = runner("questionnaire", "export", "nope", "-o", str(tmp_path / "x.xlsx"))
+    assert nothing.exit_code == 1
+    assert "登録済み: torikumi" in nothing.output
+
+
+def test_round_open_takes_a_version_and_keeps_it(app, runner, tmp_path):
+    runner("questionnaire", "import", str(write(tmp_path, "k1.xlsx", kenshu_v1())))
+    runner("questionnaire", "import", str(write(tmp_path, "k2.xlsx", kenshu_v2())))
+    args = ("--reference-date", "令和7年4月1日", "--deadline", "2099-05-31T17:00")
+    old = runner("round", "open", "kenshu", "--version", "1", *args)
+    new = runner("round", "open", "kenshu", *args)
+    assert old.exit_code == 0, old.output
+    assert new.exit_code == 0, new.output
+    with app.app_context():
+        first = db.session.get(Round, int(old.output.splitlines()[-1]))
+        latest = db.session.get(Round, int(new.output.splitlines()[-1]))
+        assert first is not None
+        assert latest is not None
+        assert (first.survey.key, first.survey.version) == ("kenshu", 1)
+        assert (latest.survey.version, latest.questionnaire.version) == (2, 2)
+        assert first.questionnaire.get("people") is not None
+    missing = runner("round", "open", "kenshu", "--version", "9", *args)
+    assert missing.exit_code == 1
+    assert "第9版はありません" in missing.output

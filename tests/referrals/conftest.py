@@ -1,0 +1,85 @@
+"""Actors of the referral tests (each an API client with its own token) and a valid body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hub.db import db
+from hub.services.users import create_token
+from tests.conftest import Api, make_user
+
+HACHIOJI = "132012"
+CHIYODA = "131016"
+NAME = "山田 花子"
+PHONE = "090-1234-5678"
+
+
+def referral_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "municipality": HACHIOJI,
+        "person": {"name": NAME, "kana": "やまだ はなこ", "birth_year": 1958, "phone": PHONE},
+        "needs": ["housing", "elderly_welfare"],
+        "needs_other": "",
+        "summary": "出所後の住まいが決まっていない。高齢で年金の手続きにも支援が必要。",
+        "consent": {
+            "obtained_on": "2025-04-01",
+            "obtained_by": "都 相談員 佐藤",
+            "scope": "氏名・連絡先・概要を八王子市の相談窓口に伝えること",
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+@dataclass
+class Cast:
+    staff: Api
+    probation: Api
+    moj: Api
+    window: Api
+    """八王子市's window."""
+    other_window: Api
+    """千代田区's window."""
+    respondent: Api
+    """八王子市's survey respondent."""
+    admin: Api
+    emails: dict[str, str]
+
+
+@pytest.fixture
+def cast(app: Flask, client: FlaskClient) -> Cast:
+    made: dict[str, tuple[str, str]] = {}
+    roles: dict[str, dict[str, Any]] = {
+        "staff": {"role": "staff"},
+        "probation": {"role": "counterpart", "recipient": "tokyo-probation"},
+        "moj": {"role": "counterpart", "recipient": "moj"},
+        "window": {"role": "window", "municipality": HACHIOJI},
+        "other_window": {"role": "window", "municipality": CHIYODA},
+        "respondent": {"role": "respondent", "municipality": HACHIOJI},
+        "admin": {"role": "admin"},
+    }
+    with app.app_context():
+        for name, kwargs in roles.items():
+            user = make_user(**kwargs)
+            made[name] = (create_token(user), user.email)
+        db.session.commit()
+    apis = {name: Api(client, token) for name, (token, _) in made.items()}
+    return Cast(**apis, emails={name: email for name, (_, email) in made.items()})
+
+
+@pytest.fixture
+def refer(cast: Cast) -> Callable[..., int]:
+    """``refer(by=cast.staff, **overrides)``: a new referral's id."""
+
+    def make(by: Api | None = None, **overrides: Any) -> int:
+        answer = (by or cast.staff).post("/referrals", referral_body(**overrides))
+        assert answer.status_code == 201, answer.get_json()
+        return int(answer.get_json()["id"])
+
+    return make

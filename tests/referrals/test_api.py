@@ -1,0 +1,216 @@
+"""The referral API end to end: consent, the life cycle, what each side sees, the access log,
+withdrawal, and who gets 404 (issue 13, "Must show")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from hub.db import db
+from hub.models import Referral, ReferralRead
+from tests.referrals.conftest import CHIYODA, NAME, PHONE, Cast, referral_body
+
+
+def test_no_referral_without_consent(cast: Cast, app: Flask):
+    body = referral_body()
+    del body["consent"]
+    answer = cast.staff.post("/referrals", body)
+    assert answer.status_code == 422
+    errors = answer.get_json()["errors"]
+    assert "consent" in errors
+    assert "同意" in errors["consent"][0]
+    empty = cast.staff.post("/referrals", referral_body(consent={}))
+    assert "consent" in empty.get_json()["errors"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Referral)) == 0
+
+
+def test_every_bad_field_is_named_in_japanese(cast: Cast):
+    answer = cast.staff.post(
+        "/referrals",
+        referral_body(
+            municipality="999999",
+            person={"kana": "だれ"},
+            needs=["flying"],
+            summary="あ" * 401,
+            consent={"obtained_on": "令和99年13月1日", "obtained_by": "", "scope": "全部"},
+        ),
+    )
+    assert answer.status_code == 422
+    errors = answer.get_json()["errors"]
+    assert {"municipality", "person.name", "person.phone", "needs", "summary"} <= set(errors)
+    assert "consent.obtained_on" in errors
+    assert "consent.obtained_by" in errors
+    assert "400" in errors["summary"][0]
+
+
+def test_the_receiving_window_reads_it_and_everyone_else_gets_404(
+    cast: Cast, refer: Callable[..., int]
+):
+    referral_id = refer()
+    seen = cast.window.get(f"/referrals/{referral_id}")
+    assert seen.status_code == 200, seen.get_json()
+    body = seen.get_json()
+    assert body["person"]["name"] == NAME
+    assert body["person"]["phone"] == PHONE
+    assert body["municipality"] == "132012"
+    assert body["status"] == "sent"
+    assert body["needs"] == ["housing", "elderly_welfare"]
+    for outsider in (cast.other_window, cast.respondent, cast.admin, cast.moj, cast.probation):
+        assert outsider.get(f"/referrals/{referral_id}").status_code == 404
+        assert outsider.get(f"/referrals/{referral_id}/access-log").status_code == 404
+        assert outsider.get("/referrals/999999").status_code == 404
+    assert cast.other_window.get("/referrals").get_json() == []
+    assert cast.probation.get("/referrals").get_json() == []
+    assert [r["id"] for r in cast.window.get("/referrals").get_json()] == [referral_id]
+
+
+def test_probation_sees_its_own_referral_and_staff_do_not(cast: Cast, refer: Callable[..., int]):
+    referral_id = refer(by=cast.probation)
+    assert cast.probation.get(f"/referrals/{referral_id}").status_code == 200
+    assert cast.staff.get(f"/referrals/{referral_id}").status_code == 404
+    assert cast.window.get(f"/referrals/{referral_id}").status_code == 200
+
+
+def test_moj_may_not_refer(cast: Cast):
+    assert cast.moj.post("/referrals", referral_body()).status_code == 403
+    assert cast.window.post("/referrals", referral_body()).status_code == 403
+    assert cast.respondent.post("/referrals", referral_body()).status_code == 403
+
+
+def test_accept_contact_close_and_the_referrer_sees_the_outcome_not_the_notes(
+    cast: Cast, refer: Callable[..., int]
+):
+    referral_id = refer()
+    path = f"/referrals/{referral_id}"
+    assert cast.staff.post(f"{path}/accept").status_code == 403  # the window's step
+    assert cast.other_window.post(f"{path}/accept").status_code == 404
+    accepted = cast.window.post(f"{path}/accept")
+    assert accepted.status_code == 200
+    assert accepted.get_json()["status"] == "accepted"
+    assert cast.window.post(f"{path}/accept").status_code == 409
+    contact = cast.window.post(
+        f"{path}/contacts",
+        {
+            "on": "2025-04-03",
+            "method": "phone",
+            "note": "本人と面談日を調整",
+            "next_follow_up": "2025-04-10",
+        },
+    )
+    assert contact.status_code == 201, contact.get_json()
+    closed = cast.window.post(f"{path}/close", {"outcome": "connected"})
+    assert closed.status_code == 200
+    seen = cast.staff.get(path).get_json()
+    assert seen["status"] == "closed"
+    assert seen["outcome"] == "connected"
+    assert all("text" not in step for step in seen["timeline"])
+    assert [s["action"] for s in seen["timeline"]] == ["sent", "accepted", "contact", "closed"]
+    window_view = cast.window.get(path).get_json()
+    assert any(s.get("text") == "本人と面談日を調整" for s in window_view["timeline"])
+
+
+def test_the_access_log_shows_the_windows_reads_to_both_sides(
+    cast: Cast, refer: Callable[..., int]
+):
+    referral_id = refer()
+    assert cast.staff.get(f"/referrals/{referral_id}/access-log").get_json() == []
+    cast.window.get(f"/referrals/{referral_id}")
+    cast.window.get(f"/referrals/{referral_id}")
+    for side in (cast.staff, cast.window):
+        log = side.get(f"/referrals/{referral_id}/access-log").get_json()
+        assert len(log) == 2
+        assert log[0]["user"] == cast.emails["window"]
+        assert log[0]["role"] == "window"
+        assert "person.name" in log[0]["fields"]
+        assert log[0]["via"] == "api"
+    assert cast.window.get("/referrals").status_code == 200  # lists open no personal data
+    assert len(cast.staff.get(f"/referrals/{referral_id}/access-log").get_json()) == 2
+
+
+def test_decline_and_reroute(cast: Cast, refer: Callable[..., int]):
+    referral_id = refer()
+    path = f"/referrals/{referral_id}"
+    assert cast.window.post(f"{path}/decline", {}).status_code == 422
+    declined = cast.window.post(f"{path}/decline", {"reason": "管轄外の住所のため"})
+    assert declined.get_json()["status"] == "declined"
+    seen = cast.staff.get(path).get_json()
+    assert seen["timeline"][-1]["text"] == "管轄外の住所のため"
+    assert cast.window.post(f"{path}/reroute", {"municipality": CHIYODA}).status_code == 403
+    moved = cast.staff.post(f"{path}/reroute", {"municipality": "千代田区"})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["municipality"] == CHIYODA
+    assert moved.get_json()["status"] == "sent"
+    assert cast.window.get(path).status_code == 404
+    assert cast.other_window.get(path).status_code == 200
+
+
+def test_withdrawal_erases_personal_data_and_keeps_the_counts(
+    cast: Cast, refer: Callable[..., int], app: Flask
+):
+    referral_id = refer()
+    cast.window.post(f"/referrals/{referral_id}/accept")
+    cast.window.post(
+        f"/referrals/{referral_id}/contacts",
+        {"on": "2025-04-03", "method": "visit", "note": "来所あり", "next_follow_up": None},
+    )
+    assert cast.window.post(f"/referrals/{referral_id}/withdraw-consent").status_code == 403
+    withdrawn = cast.staff.post(f"/referrals/{referral_id}/withdraw-consent")
+    assert withdrawn.status_code == 200
+    body = withdrawn.get_json()
+    assert body["person"] is None
+    assert body["summary"] is None
+    assert body["erased"] is True
+    assert body["status"] == "closed"
+    assert body["outcome"] == "declined_by_person"
+    window_view = cast.window.get(f"/referrals/{referral_id}").get_json()
+    assert all(not step.get("text") for step in window_view["timeline"])
+    assert cast.staff.post(f"/referrals/{referral_id}/withdraw-consent").status_code == 409
+    summary = cast.staff.get("/referrals/summary").get_json()
+    assert summary["total"] == 1
+    assert summary["by_outcome"]["declined_by_person"] == 1
+    with app.app_context():
+        referral = db.session.get(Referral, referral_id)
+        assert referral is not None
+        assert referral.person_sealed is None
+        assert all(e.text_sealed is None for e in referral.events)
+        reads = db.session.scalar(select(func.count()).select_from(ReferralRead))
+        assert reads >= 1
+
+
+def test_summary_exact_for_staff_and_suppressed_for_windows(cast: Cast, refer: Callable[..., int]):
+    for _ in range(4):
+        refer()
+    refer(municipality=CHIYODA, needs=["employment"])
+    exact = cast.staff.get("/referrals/summary").get_json()
+    assert exact["total"] == 5
+    assert exact["by_municipality"]["132012"] == 4
+    assert exact["by_municipality"][CHIYODA] == 1
+    assert exact["by_need"]["employment"] == 1
+    assert exact["by_need"]["housing"] == 4
+    hidden = cast.window.get("/referrals/summary").get_json()
+    assert hidden["by_municipality"][CHIYODA] is None
+    assert hidden["by_need"]["employment"] is None
+    assert hidden["by_municipality"]["132012"] is None  # else 5 − 4 gives 千代田区's 1 away
+    assert hidden["by_need"]["housing"] == 4
+    for other in (cast.respondent, cast.probation, cast.moj):
+        assert other.get("/referrals/summary").get_json() == hidden
+    assert cast.admin.get("/referrals/summary").status_code == 403
+
+
+def test_the_openapi_document_lists_the_referral_routes(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in (
+        "/api/v1/referrals",
+        "/api/v1/referrals/summary",
+        "/api/v1/referrals/{referral_id}",
+        "/api/v1/referrals/{referral_id}/accept",
+        "/api/v1/referrals/{referral_id}/decline",
+        "/api/v1/referrals/{referral_id}/contacts",
+        "/api/v1/referrals/{referral_id}/close",
+        "/api/v1/referrals/{referral_id}/withdraw-consent",
+        "/api/v1/referrals/{referral_id}/access-log",
+    ):
+        assert path in paths, path

@@ -1,0 +1,71 @@
+"""Isolation walked over every referral route (API and pages) for every outsider role: a
+referral someone may not see answers 404, exactly like one that does not exist, and a role that
+may never take a step gets 403 whatever the id. Nothing of the person ever shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from hub.auth.policy import permits
+from hub.db import db
+from hub.models import User
+from hub.services.users import find_by_email
+from tests.referrals.conftest import NAME, Cast
+from tests.security.walk import api_body, form_body, permission, routes
+from tests.web.conftest import Web
+
+MISSING = 987654
+
+OUTSIDERS = ("other_window", "respondent", "admin", "moj", "probation")
+
+
+def referral_routes(app: Flask):
+    return [(rule, method) for rule, method in routes(app) if "referral_id" in rule.arguments]
+
+
+def test_every_referral_route_is_walked(app: Flask):
+    endpoints = {rule.endpoint for rule, _ in referral_routes(app)}
+    assert {"api.get_referral", "api.accept_referral", "referrals.case"} <= endpoints
+    assert len(endpoints) == 15  # 8 API routes, 7 pages
+
+
+def _user(app: Flask, email: str) -> User:
+    with app.app_context():
+        user = find_by_email(email)
+        assert user is not None
+        db.session.expunge(user)
+        return user
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_outsiders_get_404_on_every_route_of_a_referral_they_may_not_see(
+    app: Flask, cast: Cast, refer: Callable[..., int], who: str
+):
+    referral_id = refer()
+    email = cast.emails[who]
+    user = _user(app, email)
+    web = Web(app)
+    assert web.login(email).status_code == 302
+    token = getattr(cast, who).token
+    for rule, method in referral_routes(app):
+        needed = permission(app, rule)
+        expected = 404 if permits(user, needed) else 403
+        for target in (referral_id, MISSING):
+            url = rule.build({"referral_id": target}, append_unknown=False)[1]
+            if rule.rule.startswith("/api/"):
+                body = api_body(url, 0) if method == "POST" else None
+                answer = web.client.open(
+                    url, method=method, json=body, headers={"Authorization": f"Bearer {token}"}
+                )
+            elif method == "POST":
+                answer = web.client.post(url, data={**form_body(web.csrf()), "confirm": "yes"})
+            else:
+                answer = web.client.get(url)
+            where = f"{who} {method} {url}: {answer.status_code}"
+            assert answer.status_code == expected, where
+            assert NAME not in answer.get_data(as_text=True), where
+    assert cast.window.get(f"/referrals/{referral_id}").get_json()["status"] == "sent"
+    assert cast.staff.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME

@@ -1,0 +1,141 @@
+"""The scheduled follow-ups and retention, ``hub referrals purge`` and ``hub keys rotate``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from flask import Flask
+
+from hub.db import db, utcnow
+from hub.jobs import run_job
+from hub.models import Referral
+from hub.services.referrals import queries
+from tests.referrals.conftest import NAME, PHONE, Cast
+
+
+def _set(app: Flask, referral_id: int, **values) -> None:
+    with app.app_context():
+        referral = db.session.get_one(Referral, referral_id)
+        for key, value in values.items():
+            setattr(referral, key, value)
+        db.session.commit()
+
+
+def test_overdue_follow_ups_are_mailed_to_the_window_once(
+    app: Flask, cast: Cast, smtp, refer: Callable[..., int]
+):
+    referral_id = refer()
+    cast.window.post(f"/referrals/{referral_id}/accept")
+    cast.window.post(
+        f"/referrals/{referral_id}/contacts",
+        {"on": "2025-04-01", "method": "phone", "note": "初回", "next_follow_up": "2025-04-08"},
+    )
+    smtp.envelopes.clear()
+    with app.app_context():
+        run_job("referrals.follow_up")
+        run_job("referrals.follow_up", utcnow() + timedelta(minutes=1))
+    mails = smtp.to(cast.emails["window"])
+    assert len(mails) == 1
+    assert mails[0]["Subject"] == "フォロー予定日を過ぎたつなぎがあります"
+    raw = b"".join(data for _, data in smtp.envelopes)
+    assert NAME.encode() not in raw
+    assert PHONE.encode() not in raw
+    assert {a for rcpts, _ in smtp.envelopes for a in rcpts} == {cast.emails["window"]}
+    listed = cast.window.get("/referrals").get_json()
+    assert listed[0]["overdue"] is True
+
+
+def test_a_referral_not_accepted_in_5_working_days_is_flagged_to_the_referrer(
+    app: Flask, cast: Cast, smtp, refer: Callable[..., int]
+):
+    referral_id = refer()
+    fresh = refer()
+    _set(app, referral_id, sent_at=utcnow() - timedelta(days=10))
+    smtp.envelopes.clear()
+    with app.app_context():
+        run_job("referrals.follow_up")
+        run_job("referrals.follow_up", utcnow() + timedelta(minutes=1))
+    mails = smtp.to(cast.emails["staff"])
+    assert len(mails) == 1
+    assert f"No.{referral_id}" in mails[0].get_content()
+    assert NAME not in mails[0].get_content()
+    listed = {r["id"]: r for r in cast.staff.get("/referrals").get_json()}
+    assert listed[referral_id]["late"] is True
+    assert listed[fresh]["late"] is False
+
+
+def test_working_days_skip_weekends():
+    friday = date(2025, 4, 4)
+    assert queries.add_working_days(friday, 5) == date(2025, 4, 11)
+    assert queries.add_working_days(date(2025, 4, 5), 1) == date(2025, 4, 7)
+
+
+def test_retention_erases_closed_referrals_and_keeps_the_counts(
+    app: Flask, cast: Cast, refer: Callable[..., int], runner, monkeypatch
+):
+    old, recent, still_open = refer(), refer(), refer()
+    for referral_id in (old, recent):
+        cast.window.post(f"/referrals/{referral_id}/accept")
+        cast.window.post(f"/referrals/{referral_id}/close", {"outcome": "connected"})
+    _set(app, old, closed_at=utcnow() - timedelta(days=400))
+    with app.app_context():
+        run_job("referrals.retention")
+    assert cast.staff.get(f"/referrals/{old}").get_json()["person"] is None
+    assert cast.staff.get(f"/referrals/{recent}").get_json()["person"]["name"] == NAME
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(referral_retention_days=0))
+    result = runner("referrals", "purge")
+    assert result.exit_code == 0, result.output
+    assert "1件" in result.output
+    assert cast.staff.get(f"/referrals/{recent}").get_json()["person"] is None
+    assert cast.staff.get(f"/referrals/{still_open}").get_json()["person"]["name"] == NAME
+    summary = cast.staff.get("/referrals/summary").get_json()
+    assert summary["total"] == 3
+    assert summary["by_outcome"]["connected"] == 2
+    timeline = cast.window.get(f"/referrals/{old}").get_json()["timeline"]
+    assert timeline[-1]["action"] == "erased"
+
+
+def test_keys_rotate_re_encrypts_with_a_new_key_file(
+    app: Flask, cast: Cast, refer: Callable[..., int], runner
+):
+    referral_id = refer()
+    cast.window.post(f"/referrals/{referral_id}/accept")
+    cast.window.post(
+        f"/referrals/{referral_id}/contacts",
+        {"on": "2025-04-01", "method": "phone", "note": "メモ", "next_follow_up": None},
+    )
+    settings = app.extensions["hub_settings"]
+    key_file = settings.instance_dir / "data_key"
+    before = key_file.read_text()
+    with app.app_context():
+        sealed_before = db.session.get_one(Referral, referral_id).person_sealed
+    result = runner("keys", "rotate")
+    assert result.exit_code == 0, result.output
+    assert "2件" in result.output
+    after = key_file.read_text()
+    assert after != before
+    assert before.strip() not in after
+    assert before.strip() not in result.output
+    assert after.strip() not in result.output
+    with app.app_context():
+        assert db.session.get_one(Referral, referral_id).person_sealed != sealed_before
+    body = cast.window.get(f"/referrals/{referral_id}").get_json()
+    assert body["person"]["name"] == NAME
+    assert body["timeline"][-1]["text"] == "メモ"
+
+
+def test_keys_rotate_with_a_single_env_key_explains_what_to_do(app: Flask, runner, monkeypatch):
+    from hub.crypto import DataKeys, new_key
+
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions,
+        "hub_settings",
+        settings.with_(data_keys=DataKeys([new_key()], source="HUB_DATA_KEY")),
+    )
+    result = runner("keys", "rotate")
+    assert result.exit_code == 1
+    assert "新しい鍵,古い鍵" in result.output
+    assert "Traceback" not in result.output
