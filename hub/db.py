@@ -6,7 +6,6 @@ job) commits once, or rolls back on any error. Sessions end with the app context
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import orjson
 from flask import Flask, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -68,23 +66,11 @@ class Base(DeclarativeBase):
     }
 
 
-def loads_json(text: str | bytes) -> Any:
-    """JSON columns read with orjson (answers of a national round: 1,741 documents per workbook);
-    what orjson refuses (an integer beyond 64 bits, NaN) is read by the standard library."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
 def make_engine(url: str) -> Engine:
     """An engine that survives restarts of the database (pre-ping) and enforces SQLite FKs."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url,
-            connect_args={"timeout": 30, "check_same_thread": False},
-            poolclass=NullPool,
-            json_deserializer=loads_json,
+            url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
         )
 
         @event.listens_for(engine, "connect")
@@ -96,9 +82,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(
-        url, pool_size=5, max_overflow=10, pool_recycle=1800, json_deserializer=loads_json
-    )
+    engine = create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800)
     _ping_idle_connections(engine)
     return engine
 
