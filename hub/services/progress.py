@@ -118,6 +118,7 @@ class BoardRow:
     deadline: datetime
     extension_until: datetime | None
     overdue: bool
+    name_en: str = ""
 
 
 def board(
@@ -150,6 +151,7 @@ def board(
             Revision.action,
             Revision.source,
             Revision.on_behalf,
+            Municipality.name_en,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
@@ -177,7 +179,7 @@ def board(
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
     (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
-    (action, source, revision_on_behalf) = row[14:]
+    (action, source, revision_on_behalf, name_en) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -192,6 +194,7 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         deadline=deadline,
         extension_until=extension_until,
         overdue=bool(overdue),
+        name_en=name_en or "",
     )
 
 
