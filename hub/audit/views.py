@@ -59,6 +59,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("聞き取りの記録"),
     "summary_note.set": _l("集計表の備考の更新"),
+    "questionnaire.import": _l("調査票の登録"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -71,6 +72,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "recipient": _l("送付先"),
     "delivery": _l("送付"),
     "consultation": _l("相談記録"),
+    "questionnaire": _l("調査票"),
     "hearing": _l("聞き取り"),
     "summary_note": _l("集計表の備考"),
 }

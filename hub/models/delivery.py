@@ -29,6 +29,9 @@ class Recipient(Base):
     """Names of the aggregated tables to send; ``None`` means the default set."""
     include_detail: Mapped[bool] = mapped_column(default=False)
     """Whether per-municipality answers (never personal fields) are included."""
+    csv_encoding: Mapped[str] = mapped_column(String(20), default="utf-8-sig")
+    """How its CSV files are encoded: ``utf-8-sig`` (UTF-8 with a BOM) or ``cp932`` (Shift_JIS
+    as Windows writes it, for systems that read nothing else)."""
     secret: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy import insert as sql_insert
 
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
@@ -35,18 +34,19 @@ def record(
     return event
 
 
-def insert(
+def row(
     action: str,
     *,
     user: User | None,
     target: str = "",
     municipality_code: str | None = None,
     on_behalf: bool = False,
+    at: datetime | None = None,
     **details: Any,
-) -> None:
-    """Write an event at once as one plain INSERT, nothing read back: for the save path."""
+) -> dict[str, Any]:
+    """An event as a row for a plain INSERT that the caller sends (the save path batches it)."""
     row = _row(action, user, target, municipality_code, on_behalf, details)
-    db.session.execute(sql_insert(AuditEvent), [{"at": utcnow(), **row}])
+    return {"at": at or utcnow(), **row}
 
 
 def _row(

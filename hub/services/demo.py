@@ -48,6 +48,24 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str | None, str, str, str], ...
     ),
     ("admin@demo.saihan-hub.jp", "admin", None, None, "管理 三郎", "東京都 デジタルサービス局", ""),
     ("moj@demo.saihan-hub.jp", "counterpart", None, "moj", "法務 四郎", "法務省 保護局", ""),
+    (
+        "probation@demo.saihan-hub.jp",
+        "counterpart",
+        None,
+        "tokyo-probation",
+        "保護 五郎",
+        "東京保護観察所",
+        "",
+    ),
+    (
+        "hachioji-window@demo.saihan-hub.jp",
+        "window",
+        "132012",
+        None,
+        "八王子 窓口",
+        "八王子市 福祉部 生活福祉課 相談窓口",
+        "",
+    ),
 )
 
 
