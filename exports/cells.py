@@ -1,7 +1,11 @@
 """What a table cell may become in a spreadsheet: the one place that decides, for every renderer.
 
-Spreadsheet programs run text that starts with ``=``, ``+``, ``-`` or ``@`` (and, after a tab, CR
-or LF, some still do) as a formula or a DDE link. Text typed by users must never get there:
+Spreadsheet programs run text that starts with ``=`` or ``@`` (and, after a tab, CR or LF, some
+still do) as a formula or a DDE link; text that starts with ``+`` or ``-`` they run only when the
+rest reads as a formula — an expression (``+1+2``, ``-A1``, ``+81 3-1234-5678``, ``-SUM(…)``,
+``-cmd|…``) — or they turn it into a number (``-3``). Japanese text that merely starts with a sign,
+such as 「-1 件(前年比)」 or 「- 箇条書き」, Excel and LibreOffice keep as text: it is left alone.
+Text typed by users must never become a formula:
 
 - xlsx: every text is written as a string cell, never a formula; text from users and any text that
   looks like a formula also get Excel's quote prefix, so that editing the cell keeps it text.
@@ -21,7 +25,19 @@ from enum import StrEnum
 from forms.tokyo import TOKYO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-"""Text starting with one of these is taken as a formula (or DDE link) by some spreadsheet."""
+"""Text starting with one of these may be taken as a formula (or DDE link) by a spreadsheet."""
+ALWAYS_FORMULA = ("=", "@", "\t", "\r", "\n")
+"""Text starting with one of these is always treated as formula-like."""
+SIGNS = ("+", "-")
+
+_NUMBER = re.compile(r"\s*(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?\s*\Z")
+_EXPRESSION = re.compile(
+    r"""[=@!|"$:;&^*/<>]"""  # references, DDE, strings and operators only formulas use
+    r"|[A-Za-z_][\w.]*\s*\("  # a function call: SUM(, HYPERLINK(
+    r"|[\w)%.]\s*[-+]\s*[\w(.$]"  # a sign between two operands: 1+2, 3-1234, A1-B1
+    r"|\A\s*[(A-Za-z+\-]",  # a parenthesis, a name or another sign right after the sign
+    re.ASCII,
+)
 
 CSV_QUOTE = "'"
 
@@ -72,7 +88,14 @@ class SafeCell:
 
 
 def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
+    """Whether a spreadsheet would run ``text`` (or read it as a number): see the module
+    docstring."""
+    if text.startswith(ALWAYS_FORMULA):
+        return True
+    if text.startswith(SIGNS):
+        rest = text[1:]
+        return bool(_NUMBER.match(rest) or _EXPRESSION.search(rest))
+    return False
 
 
 def clean_text(text: str) -> str:

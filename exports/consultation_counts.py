@@ -18,7 +18,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from exports.suppression import SUPPRESSED_MARK, Relation, Share, share, suppress
+from exports.suppression import (
+    SHARE_DIGITS,
+    SUPPRESSED_MARK,
+    Relation,
+    Share,
+    share,
+    suppress,
+)
 from forms.consultation import (
     AGE_GROUP,
     CRIME_TYPE,
@@ -278,6 +285,8 @@ class Statistics:
     local_window: Value
     local_window_share: float | None
     local_window_share_text: str
+    local_window_share_cell: float | str
+    """The share as a table cell: a number (shown as a percentage) when exact, else its text."""
     by_region: dict[str, Value]
 
     @property
@@ -322,6 +331,7 @@ def _statistics(
         local_window=values.get("local_window"),
         local_window_share=ratio.value if ratio else None,
         local_window_share_text=_share_text(ratio, values.get("referred")),
+        local_window_share_cell=share_cell(ratio, values.get("referred")),
         by_region=pick("region:", list(counts.by_region)),
     )
 
@@ -379,6 +389,8 @@ class YearRow:
     local_window: Value
     share_text: str
     share: float | None
+    share_cell: float | str
+    """The share as a table cell: a number when exact, else its text (``約40%``, ``-``, ``＊``)."""
 
 
 def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
@@ -448,8 +460,17 @@ def _row_from(
         referred=shown["referred"],
         local_window=shown["local_window"],
         share_text=_share_text(ratio, shown["referred"]),
+        share_cell=share_cell(ratio, shown["referred"]),
         share=ratio.value if ratio else None,
     )
+
+
+def share_cell(ratio: Share | None, whole: Value) -> float | str:
+    """A share for a table: the number (0.397, shown as 39.7 %) when it is exact to 0.1 %; the
+    text otherwise — a coarse share keeps its 「約」, a missing one reads ``-`` or ``＊``."""
+    if ratio is not None and ratio.digits == SHARE_DIGITS:
+        return ratio.value
+    return _share_text(ratio, whole)
 
 
 def _share_text(ratio: Share | None, whole: Value) -> str:

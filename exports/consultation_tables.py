@@ -25,6 +25,9 @@ from exports.consultation_counts import (
     three_years,
 )
 from exports.hearings import list_hearings, progress
+from exports.referral_counts import has_referrals
+from exports.referral_counts import summary as referral_summary
+from exports.referral_tables import referral_tables
 from exports.suppression import SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
 from forms.consultation import (
@@ -103,9 +106,10 @@ def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = T
             ["うち犯罪に関する相談", shown(stats.crime_related)],
             ["支援機関等を紹介した相談", shown(stats.referred)],
             [f"うち{LOCAL_WINDOW_LABEL}を紹介", shown(stats.local_window)],
-            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_text],
+            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_cell],
         ],
         notes=_notes(stats),
+        shares=frozenset({1}),
     )
     ages = _labels(AGE_GROUP)
     crimes = _labels(CRIME_TYPE)
@@ -168,11 +172,13 @@ def _labels(question: Any) -> dict[str, str]:
 def residence_table(fiscal_year: int) -> Table:
     """Cases by municipality of residence, every municipality listed (staff only: true counts)."""
     counts = residents_by_municipality(fiscal_year)
-    municipalities = db.session.scalars(
-        select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
-    ).all()
+    municipalities = db.session.execute(
+        select(Municipality.code, Municipality.name, Municipality.region)
+        .where(Municipality.active.is_(True))
+        .order_by(Municipality.code)
+    )
     rows: list[list[Cell]] = [
-        [m.code, m.name, m.region, counts.get(m.code, 0)] for m in municipalities
+        [code, name, region, counts.get(code, 0)] for code, name, region in municipalities
     ]
     rows.append(["", UNKNOWN, "", counts.get("", 0)])
     rows.append(["", "計", "", sum(counts.values())])
@@ -209,11 +215,12 @@ def three_year_table(fiscal_year: int, *, suppressed: bool) -> Table:
                 shown(r.crime_related),
                 shown(r.referred),
                 shown(r.local_window),
-                r.share_text,
+                r.share_cell,
             ]
             for r in rows
         ],
         notes=tuple(notes),
+        shares=frozenset({5}),
     )
 
 
@@ -281,7 +288,8 @@ def consultation_sheets(
     hearings_fiscal_year: int | None = None,
     when_empty: bool = False,
 ) -> list[tuple[str, list[Table]]]:
-    """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases and
+    """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases or the
+    year referrals (つなぎ, counts by municipality, need and outcome, after the desk's tables), and
     聞き取り when hearings were held (in ``hearings_fiscal_year``, by default the same year);
     ``when_empty``: both, whatever the years hold (to know every table a delivery may carry).
 
@@ -290,8 +298,13 @@ def consultation_sheets(
     """
     sheets: list[tuple[str, list[Table]]] = []
     years = range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1)
+    desk: list[Table] = []
     if when_empty or any(c.total for c in case_counts(list(years)).values()):
-        sheets.append(("相談窓口", consultation_tables(fiscal_year, suppressed=suppress)))
+        desk = consultation_tables(fiscal_year, suppressed=suppress)
+    if when_empty or has_referrals(fiscal_year):
+        desk += referral_tables(referral_summary(fiscal_year, suppressed=suppress))
+    if desk:
+        sheets.append(("相談窓口", desk))
     hearing_year = fiscal_year if hearings_fiscal_year is None else hearings_fiscal_year
     if when_empty or progress(hearing_year).heard_count:
         sheets.append(("聞き取り", hearing_tables(hearing_year, detail=not suppress)))

@@ -21,7 +21,14 @@ from exports.aggregate import round_counts, summary
 from exports.assembly import round_sheets
 from exports.channels.base import DeliveryFile
 from exports.tables import Table
-from exports.text import content_fingerprint, table_csv, table_json, tables_document
+from exports.text import (
+    UTF8,
+    content_fingerprint,
+    table_csv,
+    table_json,
+    tables_document,
+    unencodable,
+)
 from exports.workbook import workbook_document
 from exports.xlsx import XLSX_MIMETYPE, render_xlsx
 from hub.errors import Conflict
@@ -32,6 +39,7 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
+CSV_MEDIA_TYPES = {UTF8: MEDIA_TYPES["csv"], "cp932": "text/csv; charset=Shift_JIS"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,8 @@ class Composition:
     summary: dict[str, Any]
     """The round's summary counts (the JSON file's ``summary``), from the same counts as the
     tables."""
+    csv_encoding: str = UTF8
+    """``utf-8-sig`` or ``cp932`` (the recipient's profile), checked to hold every character."""
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -82,13 +92,34 @@ def compose(recipient: Recipient, round_: Round) -> Composition:
         raise Conflict(
             f"{recipient.title} の設定では送る表がありません（tables: {', '.join(wanted)}）。"
         )
+    encoding = recipient.csv_encoding if "csv" in formats else UTF8
+    check_encodable(recipient, chosen_tables, encoding)
     return Composition(
         round_,
         tuple(sheets),
         formats,
         snapshot_of(chosen_tables),
-        content_hash(chosen_tables, formats),
+        content_hash(chosen_tables, formats, encoding),
         summary(counts),
+        encoding,
+    )
+
+
+MAX_REPORTED = 5
+
+
+def check_encodable(recipient: Recipient, tables: Sequence[Table], encoding: str) -> None:
+    """Refuse, before anything is sent, tables whose text the recipient's CSV encoding cannot
+    hold, naming each place (never replace a character silently)."""
+    problems = unencodable(tables, encoding)
+    if not problems:
+        return
+    shown = "；".join(p.describe(encoding) for p in problems[:MAX_REPORTED])
+    more = f"（ほか {len(problems) - MAX_REPORTED} 件）" if len(problems) > MAX_REPORTED else ""
+    raise Conflict(
+        f"{recipient.title} へのCSVを {encoding} で作れません: {shown}{more}。"
+        "その文字を直すか、送付先のCSVの文字コードを utf-8-sig にしてください。",
+        problems=[p.describe(encoding) for p in problems],
     )
 
 
@@ -98,9 +129,12 @@ def snapshot_of(tables: Iterable[Table]) -> dict[str, Any]:
     return {t.name: table_json(t) for t in tables}
 
 
-def content_hash(tables: Sequence[Table], formats: Sequence[str]) -> str:
-    """Equal exactly when every title, header and cell is, and the same formats are asked for."""
+def content_hash(tables: Sequence[Table], formats: Sequence[str], encoding: str = UTF8) -> str:
+    """Equal exactly when every title, header and cell is, and the same formats (and CSV
+    encoding) are asked for."""
     canonical = f"{content_fingerprint(tables)}|{','.join(sorted(formats))}"
+    if encoding != UTF8:
+        canonical += f"|csv:{encoding}"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -184,7 +218,11 @@ def render(
         files.append(DeliveryFile(f"{base}.xlsx", _xlsx(composition, marking), MEDIA_TYPES["xlsx"]))
     if "csv" in composition.formats:
         files.extend(
-            DeliveryFile(f"{base}_{t.name}.csv", table_csv(t), MEDIA_TYPES["csv"])
+            DeliveryFile(
+                f"{base}_{t.name}.csv",
+                table_csv(t, composition.csv_encoding),
+                CSV_MEDIA_TYPES[composition.csv_encoding],
+            )
             for t in composition.tables
         )
     if "json" in composition.formats:

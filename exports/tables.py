@@ -54,7 +54,8 @@ class Table:
     """Optional machine names of the columns (question ids, ``question.code``), for JSON and
     for people who join tables by key."""
     shares: frozenset[int] = field(default_factory=frozenset)
-    """Indexes of columns holding a share between 0 and 1 (shown as a percentage)."""
+    """Indexes of columns whose decimals are shares between 0 and 1 (shown as a percentage);
+    integers and text in such a column (a count beside the share, ``＊``) are shown as they are."""
     total_rows: int = 0
     """How many trailing rows are totals (shown in bold, left out of charts)."""
     chart: Chart | None = None

@@ -1,4 +1,11 @@
-"""Tables as CSV (UTF-8 with a BOM, one file per table) and as one JSON document.
+"""Tables as CSV (one file per table: UTF-8 with a BOM, or Shift_JIS as Windows writes it, cp932)
+and as one JSON document.
+
+A character that cp932 cannot hold (𠮷, 髙 in some forms, emoji, Hangul …) is never replaced: the
+tables are checked first (:func:`unencodable`) and the caller refuses to send, naming the table,
+the row, the column and the character. The only characters written differently are the few
+that Unicode has twice and cp932 once, which Windows itself maps on conversion: 〜 (U+301C) as
+～, − (U+2212) as －, ‖ (U+2016) as ∥, ¢ £ ¬ as their full-width forms.
 
 CSV cells go through :func:`exports.cells.safe_cell` like every other renderer: text that a
 spreadsheet would run as a formula gets a leading ``'``; numbers stay plain numbers. JSON carries
@@ -12,6 +19,7 @@ import hashlib
 import io
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,18 +27,85 @@ from exports.cells import CellKind, safe_cell
 from exports.tables import Table
 
 BOM = "\ufeff"
+UTF8 = "utf-8-sig"
+CP932 = "cp932"
+CSV_ENCODINGS = (UTF8, CP932)
+CP932_SAME = str.maketrans(
+    {
+        "\u301c": "\uff5e",
+        "\u2212": "\uff0d",
+        "\u2016": "\u2225",
+        "\xa2": "\uffe0",
+        "\xa3": "\uffe1",
+        "\xac": "\uffe2",
+    }
+)
+"""Characters Unicode has twice and cp932 once, written as the form cp932 holds (as Windows does)."""
 
 
-def table_csv(table: Table) -> bytes:
-    """One table as CSV: a header row, then the rows; UTF-8 with a BOM so Excel reads Japanese."""
+@dataclass(frozen=True)
+class Unencodable:
+    """A character of a table that an encoding cannot hold, and where it is."""
+
+    table: str
+    row: int
+    """1-based row of the CSV file (1 is the header row)."""
+    column: str
+    character: str
+
+    def describe(self, encoding: str) -> str:
+        return (
+            f"表「{self.table}」の {self.row} 行目「{self.column}」の文字「{self.character}」"
+            f"（U+{ord(self.character):04X}）は {encoding} で書けません"
+        )
+
+
+def _csv_lines(table: Table) -> list[list[str]]:
+    lines = [[safe_cell(h).csv() for h in table.headers]]
+    lines.extend(
+        [safe_cell(v, user_text=i in table.user_text).csv() for i, v in enumerate(row)]
+        for row in table.rows
+    )
+    return lines
+
+
+def table_csv(table: Table, encoding: str = UTF8) -> bytes:
+    """One table as CSV: a header row, then the rows; UTF-8 with a BOM so that Excel reads
+    Japanese, or cp932. Raises ``UnicodeEncodeError`` for a character cp932 cannot hold: call
+    :func:`unencodable` first to say where it is."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(f"unknown CSV encoding {encoding!r}")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h).csv() for h in table.headers])
-    for row in table.rows:
-        writer.writerow(
-            [safe_cell(v, user_text=i in table.user_text).csv() for i, v in enumerate(row)]
-        )
+    writer.writerows(_csv_lines(table))
+    if encoding == CP932:
+        return out.getvalue().translate(CP932_SAME).encode(CP932)
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def unencodable(tables: Sequence[Table], encoding: str) -> list[Unencodable]:
+    """Every cell (header included) of ``tables`` holding a character ``encoding`` cannot hold,
+    with the first such character; empty for UTF-8."""
+    if encoding != CP932:
+        return []
+    found = []
+    for table in tables:
+        for number, line in enumerate(_csv_lines(table), start=1):
+            for column, text in enumerate(line):
+                character = _first_unencodable(text)
+                if character is not None:
+                    found.append(Unencodable(table.title, number, table.headers[column], character))
+    return found
+
+
+def _first_unencodable(text: str) -> str | None:
+    if text.isascii():
+        return None
+    try:
+        text.translate(CP932_SAME).encode(CP932)
+    except UnicodeEncodeError as exc:
+        return exc.object[exc.start]
+    return None
 
 
 def csv_files(tables: Sequence[Table]) -> dict[str, bytes]:

@@ -38,7 +38,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import EDITABLE, Municipality, Response, Survey
+from hub.models import EDITABLE, Municipality, Response, Revision, Survey
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 
@@ -122,8 +122,23 @@ class PreparedUpload:
     """What the person uploading should know before saving (shown by the preview and the API)."""
 
     def is_stale(self, response: Response) -> bool:
-        """The response was saved after this template was downloaded."""
-        return self.template_version is not None and self.template_version != response.version
+        """The response was changed after this template was downloaded by someone or something
+        other than this municipality's own uploads of its template: uploading the same file again,
+        or after one more edit, is not a concurrent edit."""
+        base = self.template_version
+        if base is None or base == response.version:
+            return False
+        if base > response.version:
+            return True
+        since = db.session.execute(
+            select(Revision.source, Revision.on_behalf, Revision.action).where(
+                Revision.response_id == response.id, Revision.number > base
+            )
+        ).all()
+        return not all(
+            source == "excel" and not on_behalf and action == "save"
+            for source, on_behalf, action in since
+        )
 
 
 def cell_name(column: int, row: int) -> str:

@@ -20,6 +20,7 @@ two rules that matter in one place here:
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -118,23 +119,33 @@ def _serial(value: date) -> float:
     return delta.days + delta.seconds / 86400 + delta.microseconds / 86_400_000_000
 
 
-def cell_xml(ref: str, safe: SafeCell, style: int) -> str:
-    """One ``<c>`` element; ``style`` 0 is the workbook's default look."""
+def cell_tail(safe: SafeCell, style: int) -> str:
+    """A ``<c>`` element after its ``r`` attribute; ``""`` for an empty cell with no style.
+
+    ``style`` 0 is the workbook's default look. A cell's tail depends on its value and look
+    alone, so the list rows reuse it for every repeat of a value.
+    """
     s = f' s="{style}"' if style else ""
     value = safe.value
     kind = safe.kind
     if kind is CellKind.TEXT:
         assert isinstance(value, str)
         space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text_xml(value)}</t></is></c>'
+        return f'{s} t="inlineStr"><is><t{space}>{text_xml(value)}</t></is></c>'
     if kind is CellKind.EMPTY:
-        return f'<c r="{ref}"{s}/>' if style else ""
+        return f"{s}/>" if style else ""
     if kind in (CellKind.DATE, CellKind.DATETIME):
         assert isinstance(value, date)
-        return f'<c r="{ref}"{s}><v>{_serial(value)!r}</v></c>'
+        return f"{s}><v>{_serial(value)!r}</v></c>"
     if isinstance(value, float) and not math.isfinite(value):
-        return cell_xml(ref, safe_cell(str(value)), style)
-    return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+        return cell_tail(safe_cell(str(value)), style)
+    return f"{s}><v>{value!r}</v></c>"
+
+
+def cell_xml(ref: str, safe: SafeCell, style: int) -> str:
+    """One ``<c>`` element at ``ref`` (``B7``); ``""`` for an empty cell with no style."""
+    tail = cell_tail(safe, style)
+    return f'<c r="{ref}"{tail}' if tail else ""
 
 
 def row_xml(row: int, cells: str, height: float | None = None) -> str:
@@ -237,20 +248,34 @@ class _Looks:
 
 
 def _natural_width(table: Table, column: int) -> int:
+    """The widest value of the column (in its first :data:`WIDTH_SAMPLE` rows), as shown."""
     widest = 0
     for row in table.rows[:WIDTH_SAMPLE]:
-        safe = safe_cell(row[column])
-        if safe.kind is CellKind.TEXT:
-            widest = max(widest, display_width(str(safe.value)))
-        elif safe.kind is CellKind.INTEGER:
-            widest = max(widest, len(f"{safe.value:,}"))
-        elif safe.kind is CellKind.DECIMAL:
-            widest = max(widest, 7)
-        elif safe.kind is CellKind.DATE:
-            widest = max(widest, 10)
-        elif safe.kind is CellKind.DATETIME:
-            widest = max(widest, 16)
+        value = row[column]
+        if value is None:
+            continue
+        cls = value.__class__
+        if cls is str:
+            assert isinstance(value, str)
+            fast = value.isascii() and "\n" not in value
+            width = len(value) if fast else _text_width(value)
+        elif cls is int or cls is bool:
+            width = len(f"{value:,}")
+        elif cls is float:
+            width = 7
+        elif isinstance(value, datetime):
+            width = 16
+        elif isinstance(value, date):
+            width = 10
+        else:
+            width = _text_width(str(value))
+        widest = max(widest, width)
     return widest
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_width(text: str) -> int:
+    return display_width(text)
 
 
 @dataclass(frozen=True)
@@ -309,6 +334,7 @@ class _SheetWriter:
         self.chart_column = len(plan.widths) + 1
         self.charted = False
         self.filtered = False
+        self.tails: dict[tuple[type, object, bool, bool], str] = {}
 
     @property
     def row(self) -> int:
@@ -390,7 +416,7 @@ class _SheetWriter:
                 safe.kind,
                 total=total,
                 wrap=wrap[i],
-                share=i in table.shares,
+                share=i in table.shares and safe.kind is CellKind.DECIMAL,
                 quote=safe.keep_text,
             )
             cells.append(cell_xml(f"{self.refs[i]}{number}", safe, self.looks.style(look)))
@@ -401,27 +427,41 @@ class _SheetWriter:
     def _list_row(self, table: Table, row: Sequence[object], last_column: int) -> None:
         """A row of a long list (回答一覧): unboxed, streamed fast.
 
-        Integers and empty cells need no decision; everything else goes through ``safe_cell``,
-        and only what needs it (users' text, formula-like text, dates, shares) gets a style.
+        Integers and empty cells need no decision. Every other value goes through ``safe_cell``
+        the first time it appears in its kind of column (users' text or not, share or not); the
+        finished XML after the cell reference is kept and reused for its repeats (regions, states,
+        choices, 0/1). Only what needs it (users' text, formula-like text, dates, shares) gets a
+        style.
         """
         number = self.row + 1
         refs = self.refs
         shares = table.shares
         user_text = table.user_text
+        known = self.tails
         cells = []
         for i, value in enumerate(row):
             if value is None:
                 continue
-            if type(value) is int and i not in shares:
+            cls = value.__class__
+            if cls is int:
                 cells.append(f'<c r="{refs[i]}{number}"><v>{value}</v></c>')
                 continue
-            safe = safe_cell(value, user_text=i in user_text)
-            style = 0
-            if safe.keep_text or i in shares or safe.kind in (CellKind.DATE, CellKind.DATETIME):
-                look = Look("cell", safe.kind, share=i in shares, quote=safe.keep_text, boxed=False)
-                style = self.looks.style(look)
-            cells.append(cell_xml(f"{refs[i]}{number}", safe, style))
+            key = (cls, value, i in user_text, i in shares)
+            tail = known.get(key)
+            if tail is None:
+                tail = known[key] = self._list_tail(value, i in user_text, i in shares)
+            if tail:
+                cells.append(f'<c r="{refs[i]}{number}"{tail}')
         self.append("".join(cells), last_column=last_column)
+
+    def _list_tail(self, value: object, user_text: bool, share: bool) -> str:
+        safe = safe_cell(value, user_text=user_text)
+        share = share and safe.kind is CellKind.DECIMAL
+        style = 0
+        if safe.keep_text or share or safe.kind in (CellKind.DATE, CellKind.DATETIME):
+            look = Look("cell", safe.kind, share=share, quote=safe.keep_text, boxed=False)
+            style = self.looks.style(look)
+        return cell_tail(safe, style)
 
     def _chart(self, table: Table, spec: Chart, first: int, header_row: int) -> None:
         plotted = spec.rows if spec.rows is not None else len(table.rows) - table.total_rows

@@ -9,6 +9,7 @@ for tests that use several processes or threads, which a rolled-back transaction
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -113,6 +114,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         application: Flask = request.getfixturevalue("app")
         with application.app_context():
             empty_tables()
+        # and no delivery left in the outbox for the next test to find
+        shutil.rmtree(request.getfixturevalue("settings").outbox_dir, ignore_errors=True)
 
 
 @pytest.fixture

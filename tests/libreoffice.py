@@ -12,9 +12,12 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 MISSING = "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
 
 
-def convert(source: Path, target: str, outdir: Path) -> subprocess.CompletedProcess[str]:
+def convert(
+    source: Path, target: str, outdir: Path, *, infilter: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Convert ``source`` to the ``--convert-to`` ``target`` into ``outdir``, with a private
-    profile (so that parallel or earlier runs never share LibreOffice's user settings)."""
+    profile (so that parallel or earlier runs never share LibreOffice's user settings);
+    ``infilter`` names the import filter and its options (CSV: separators, formula evaluation)."""
     if SOFFICE is None:
         pytest.skip(MISSING)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -25,6 +28,7 @@ def convert(source: Path, target: str, outdir: Path) -> subprocess.CompletedProc
             "--headless",
             "--norestore",
             f"-env:UserInstallation={profile.as_uri()}",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             target,
             "--outdir",

@@ -70,6 +70,7 @@ def recipient_list() -> None:
                         r.address or "-",
                         describe_schedule(r.schedule),
                         ",".join(r.formats),
+                        f"CSV {r.csv_encoding}",
                         "個票あり" if r.include_detail else "集計のみ",
                         "有効" if r.active else "無効",
                         last_text,
@@ -90,6 +91,9 @@ def recipient_list() -> None:
 @click.option("--tables", help="送る表の名前（カンマ区切り）。'all' で既定の全表")
 @click.option("--active/--inactive", default=None, help="定期配信の有効・無効")
 @click.option("--new-secret", is_flag=True, help="https の共有シークレットを作り直して表示する")
+@click.option(
+    "--csv-encoding", help="CSVの文字コード: utf-8-sig（BOM付きUTF-8、既定）か cp932（Shift_JIS）"
+)
 @friendly
 def recipient_set(
     name: str,
@@ -101,6 +105,7 @@ def recipient_set(
     tables: str | None,
     active: bool | None,
     new_secret: bool,
+    csv_encoding: str | None,
 ) -> None:
     """Change a recipient's delivery settings; every value is checked before anything changes."""
     from hub.services.recipients import Changes, describe_schedule, update_recipient
@@ -114,6 +119,7 @@ def recipient_set(
         tables=_tables(tables),
         active=active,
         new_secret=new_secret,
+        csv_encoding=csv_encoding,
     )
     if changes == Changes():
         fail(
@@ -125,6 +131,7 @@ def recipient_set(
         click.echo(
             f"{updated.name}: {updated.channel} {updated.address or '-'}; "
             f"{describe_schedule(updated.schedule)}; {','.join(updated.formats)}"
+            f"; CSV {updated.csv_encoding}"
         )
     if secret:
         click.echo(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from hub.models.survey import Round
 
 
 class Recipient(Base):
@@ -26,6 +29,9 @@ class Recipient(Base):
     """Names of the aggregated tables to send; ``None`` means the default set."""
     include_detail: Mapped[bool] = mapped_column(default=False)
     """Whether per-municipality answers (never personal fields) are included."""
+    csv_encoding: Mapped[str] = mapped_column(String(20), default="utf-8-sig")
+    """How its CSV files are encoded: ``utf-8-sig`` (UTF-8 with a BOM) or ``cp932`` (Shift_JIS
+    as Windows writes it, for systems that read nothing else)."""
     secret: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -53,6 +59,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
 
     recipient: Mapped[Recipient] = relationship(lazy="joined")
+    round: Mapped[Round | None] = relationship("Round", lazy="joined")
 
 
 class DeliveryRequest(Base):
@@ -68,6 +75,9 @@ class DeliveryRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     picked_at: Mapped[datetime | None] = mapped_column(index=True)
     delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+
+    recipient: Mapped[Recipient] = relationship(lazy="joined")
+    round: Mapped[Round | None] = relationship("Round", lazy="joined")
 
 
 class JobRun(Base):

@@ -42,15 +42,10 @@ class Survey(Base):
 
     @property
     def questionnaire(self) -> Questionnaire:
-        cached = registry.cached(self.key, self.version, self.fingerprint)
-        if cached is not None:  # without loading the deferred definition: no query per request
-            return cached
-        if self.definition is None:
-            return registry.get(self.key, self.version)
+        """The definition, parsed once per process (the deferred bytes are loaded on a miss only)."""
         return registry.stored(self.key, self.version, self.fingerprint, self._definition)
 
-    def _definition(self) -> bytes:
-        assert self.definition is not None
+    def _definition(self) -> bytes | None:
         return self.definition
 
 

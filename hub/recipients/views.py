@@ -61,6 +61,18 @@ class RecipientForm(FlaskForm):
     include_detail = BooleanField(
         _l("自治体別の回答（個票）を含める（氏名・電話・メールは常に除外）")
     )
+    csv_encoding = SelectField(
+        _l("CSVの文字コード"),
+        choices=[
+            SelectChoice("utf-8-sig", _l("UTF-8（BOM付き、既定）")),
+            SelectChoice("cp932", _l("Shift_JIS（cp932）")),
+        ],
+        description=_l(
+            "Shift_JIS しか読めないシステムには cp932 を選びます。"
+            "cp932 で書けない文字があるときは、送る前にその表・行・文字を知らせます（置き換えません）。"
+        ),
+        validate_choice=False,
+    )
     active = BooleanField(_l("定期配信を有効にする"))
     new_secret = BooleanField(_l("HTTPS の共有シークレットを作り直す"))
 
@@ -112,6 +124,7 @@ def edit(name: str) -> ResponseReturnValue:
         address=form.address.data or "",
         formats=form.formats.data or [],
         include_detail=bool(form.include_detail.data),
+        csv_encoding=form.csv_encoding.data or None,
         active=bool(form.active.data),
         new_secret=bool(form.new_secret.data),
     )

@@ -21,10 +21,11 @@ from exports.assembly import deliverable_table_names
 from exports.channels import CHANNELS
 from exports.channels.https import url_problem
 from exports.channels.smtp import addresses
+from exports.text import CSV_ENCODINGS
 from forms.tokyo import TOKYO
 from hub.db import db
 from hub.errors import Invalid, NotFound
-from hub.models import Recipient, Round, User
+from hub.models import Recipient, Round, Survey, User
 from hub.services import audit
 
 OFF = "off"
@@ -45,6 +46,7 @@ class Changes:
     tables: Sequence[str] | None = None
     active: bool | None = None
     new_secret: bool = False
+    csv_encoding: str | None = None
 
 
 def list_recipients() -> list[Recipient]:
@@ -137,15 +139,34 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
     return [f for f in FORMATS if f in chosen]
 
 
+def normalize_csv_encoding(text: str) -> str:
+    """``utf-8-sig`` or ``cp932``; also read as people write them (UTF-8, Shift_JIS, SJIS …)."""
+    key = text.strip().lower().replace("_", "-")
+    aliases = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "utf-8-bom": "utf-8-sig"}
+    aliases |= dict.fromkeys(("shift-jis", "sjis", "windows-31j", "ms932", "cp-932"), "cp932")
+    key = aliases.get(key, key)
+    if key not in CSV_ENCODINGS:
+        raise Invalid({"csv_encoding": [f"CSVの文字コードは utf-8-sig か cp932 です: {text!r}"]})
+    return key
+
+
 def known_table_names() -> list[str] | None:
-    """Names of the tables a delivery can hold, the consultation desk's included (from the latest
-    round; ``None`` if no round)."""
-    latest = db.session.scalar(
-        select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
+    """Names of the tables a delivery can hold, the consultation desk's included: those of the
+    latest round of every questionnaire, in that order (``None`` if there is no round)."""
+    rounds = db.session.scalars(
+        select(Round)
+        .join(Survey, Survey.id == Round.survey_id)
+        .order_by(Round.reference_date.desc(), Round.id.desc())
     )
-    if latest is None:
+    latest: dict[str, Round] = {}
+    for round_ in rounds:
+        latest.setdefault(round_.survey.key, round_)
+    if not latest:
         return None
-    return deliverable_table_names(latest)
+    names: list[str] = []
+    for round_ in latest.values():
+        names += [n for n in deliverable_table_names(round_) if n not in names]
+    return names
 
 
 def normalize_tables(names: Sequence[str]) -> list[str] | None:
@@ -231,6 +252,8 @@ def _validated(
         _collect(errors, values, "tables", normalize_tables, changes.tables)
     if changes.active is not None:
         values["active"] = changes.active
+    if changes.csv_encoding is not None:
+        _collect(errors, values, "csv_encoding", normalize_csv_encoding, changes.csv_encoding)
     if "channel" not in errors:
         channel = str(values.get("channel", recipient.channel))
         problem = address_problem(channel, str(values.get("address", recipient.address)))

@@ -87,6 +87,11 @@ def is_on_behalf(user: User | None, response: Response) -> bool:
     return user is not None and user.municipality_code != response.municipality_code
 
 
+def normalized(response: Response, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw_answers`` as a draft save would store them (``Invalid`` if a draft would refuse)."""
+    return _load(response, raw_answers, submit=False)
+
+
 def save_draft(
     response: Response,
     raw_answers: Mapping[str, Any],

@@ -12,13 +12,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forms import describe, rules
 from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
+from forms.tokyo import days_until as tokyo_days_until
+from forms.tokyo import format_datetime as format_tokyo
 from hub.models.municipality import REGION_LABELS
 from hub.models.survey import (
     RESPONSE_STATE_LABELS,
@@ -36,10 +38,16 @@ def locale_code() -> str:
 
 
 def tokyo(value: datetime | None) -> str:
-    """``2021/04/01 17:00`` in Asia/Tokyo (the configured zone); empty for ``None``."""
+    """``令和3年4月1日（木）17:00`` (``Thu 1 Apr 2021 17:00`` in English) in Tokyo's time, the one
+    way every page writes a date-time (:func:`forms.tokyo.format_datetime`); empty for ``None``."""
     if value is None:
         return ""
-    return format_datetime(value, "yyyy/MM/dd HH:mm")
+    return format_tokyo(value, locale_code())
+
+
+def days_until(deadline: datetime, now: datetime) -> int:
+    """Calendar days in Tokyo from ``now`` to ``deadline`` (negative once it has passed)."""
+    return tokyo_days_until(deadline, now)
 
 
 def wareki(value: date | str | None) -> str:
@@ -156,6 +164,7 @@ def source_label(source: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(tokyo)
+    app.add_template_global(days_until)
     app.add_template_filter(wareki)
     app.add_template_global(answer_text)
     app.add_template_global(requirement_note)

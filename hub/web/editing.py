@@ -26,7 +26,7 @@ from hub.auth.gate import require_actor
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import EDITABLE, Response
-from hub.services import responses
+from hub.services import responses, rounds
 from hub.web.display import answer_text, locale_code
 
 
@@ -202,6 +202,7 @@ def render_form(
             notice=notice,
             conflict=conflict,
             past_deadline=utcnow() > response.deadline_for(),
+            previous=rounds.previous_answers(response),
         ),
         status,
     )

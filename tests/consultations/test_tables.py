@@ -78,7 +78,8 @@ def test_r2_tables_give_the_documents_numbers_to_everyone(
         assert overview["相談件数"] == (239,)
         assert overview["うち犯罪に関する相談"] == (199,)
         assert overview["支援機関等を紹介した相談"] == (151,)
-        assert overview["地域の窓口を紹介した割合（紹介した相談に占める割合）"] == ("39.7%",)
+        assert overview["地域の窓口を紹介した割合（紹介した相談に占める割合）"] == (0.397,)
+        assert 1 in tables["consultation_overview"].shares, "a number shown as a percentage"
         assert _rows(tables["consultation_age_group"])["70代"] == (52, round(52 / 239, 3))
         assert _rows(tables["consultation_crime_type"])["万引き"][0] == 98
     assert "consultation_municipality" in staff, "staff see every municipality"
@@ -129,6 +130,8 @@ def test_the_three_year_view_sums_the_years_and_hides_a_sum_that_would_reveal_a_
         (20, 16, 16, 12),
     ]
     assert true[-1].share_text == "75.0%"
+    assert true[-1].share_cell == 0.75, "tables get the number; the workbook shows 75.0%"
+    assert true[2].share_cell == 0.0, "0 of 4 referred to a local window"
     h30, r1, r2, total = shared
     assert (h30.total, h30.crime_related, r2.total) == (7, 4, 4)
     assert r1.crime_related is None, "8 of 9: one case that is not about a crime would show"
@@ -219,6 +222,19 @@ def test_the_staff_workbook_download_has_the_consultation_and_hearing_sheets(
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data), read_only=True)
     assert {"相談窓口", "聞き取り"} <= set(book.sheetnames)
+    percentages = [
+        (cell.value, cell.number_format)
+        for row in book["相談窓口"].iter_rows()
+        for cell in row
+        if (getattr(cell, "number_format", None) or "").endswith("%")
+    ]
+    assert (0.397, "0.0%") in percentages, "the share is a number shown as a percentage"
+    assert not [
+        cell.value
+        for row in book["相談窓口"].iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value[:1].isdigit() and cell.value.endswith("%")
+    ], "no percentage is written as text"
     values = [
         [c for c in row if c is not None] for row in book["相談窓口"].iter_rows(values_only=True)
     ]
@@ -227,5 +243,5 @@ def test_the_staff_workbook_download_has_the_consultation_and_hearing_sheets(
     assert lines["相談件数"][0] == 239
     assert lines["うち犯罪に関する相談"][0] == 199
     assert lines["支援機関等を紹介した相談"][0] == 151
-    assert "39.7%" in lines["地域の窓口を紹介した割合（紹介した相談に占める割合）"]
+    assert 0.397 in lines["地域の窓口を紹介した割合（紹介した相談に占める割合）"]
     assert SUPPRESSED_MARK not in {v for row in values for v in row}, "staff see true counts"

@@ -167,3 +167,37 @@ def test_every_channel_has_a_label_beside_it():
     from exports.channels import CHANNEL_LABELS, CHANNELS
 
     assert set(CHANNEL_LABELS) == set(CHANNELS)
+
+
+def test_the_edit_form_chooses_the_csv_encoding(app, login):
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    assert "CSVの文字コード" in form.text
+    assert 'value="cp932"' in form.text
+    saved = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule": "off",
+            "channel": "outbox",
+            "formats": ["csv"],
+            "csv_encoding": "cp932",
+        },
+    )
+    assert saved.status_code == 302, saved.text
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").csv_encoding == "cp932"
+    listing = client.get("/staff/recipients/")
+    assert "（CSV: Shift_JIS）" in listing.text
+    wrong = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule": "off",
+            "channel": "outbox",
+            "formats": ["csv"],
+            "csv_encoding": "euc-jp",
+        },
+    )
+    assert wrong.status_code == 422
+    assert "utf-8-sig か cp932" in wrong.text

@@ -20,11 +20,27 @@ def test_formula_looking_text_is_kept_as_text_everywhere(text: str) -> None:
     assert cell.csv() == "'" + text
 
 
-@pytest.mark.parametrize("text", ["千代田区", "福祉部 地域福祉課", "3", "a=b", "", " =1"])
+NOT_FORMULAS = ("-1 件(前年比)", "- 箇条書き", "-2019年度比", "-（注）", "+α", "-", "+")
+"""Text that starts with a sign but that no spreadsheet runs: Excel and LibreOffice keep it."""
+FORMULAS = ("+81 3-1234-5678", "+81-3-1234", "-A1", "-SUM(A1)", "-(1)", "-10:00", "+1.5%")
+"""Signed text a spreadsheet would run or turn into a number: an expression, a reference, a
+function call, a time, a number."""
+
+
+@pytest.mark.parametrize(
+    "text", ["千代田区", "福祉部 地域福祉課", "3", "a=b", "", " =1", *NOT_FORMULAS]
+)
 def test_ordinary_text_is_left_alone_in_csv(text: str) -> None:
     cell = safe_cell(text)
     assert not cell.formula_like
     assert cell.csv() == text
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_signed_text_that_a_spreadsheet_would_run_is_guarded(text: str) -> None:
+    cell = safe_cell(text)
+    assert cell.formula_like
+    assert cell.csv() == "'" + text
 
 
 def test_user_text_keeps_its_quote_prefix_even_when_harmless() -> None:

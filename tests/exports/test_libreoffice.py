@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 
 from exports.tables import Table
+from exports.text import table_csv
 from exports.workbook import build_workbook
 from hub.services import responses
 from tests import libreoffice
@@ -77,3 +78,24 @@ def test_libreoffice_reads_the_source_documents_table(
     answers = {cell for row in sheets["回答一覧"] for cell in row}
     assert {"+1+2", "-3", "@SUM(A1)", "=1", '=HYPERLINK("http://x","y")'} <= answers
     assert "=cmd|' /C calc'!A0" in answers
+
+
+def test_libreoffice_keeps_signed_text_the_guard_leaves_alone(tmp_path: Path) -> None:
+    """CSV opened in Calc with formula evaluation on: text the guard leaves alone (「-1 件(前年比)」)
+    reads back as typed, with no apostrophe; a formula comes back as its guarded text."""
+    alone = ("-1 件(前年比)", "- 箇条書き", "-2019年度比", "-（注）")
+    guarded = ("=1+1", "@SUM(A1)")
+    table = Table.of("t", "t", ("文字列",), [(t,) for t in (*alone, *guarded)])
+    source = tmp_path / "in.csv"
+    source.write_bytes(table_csv(table))
+    evaluate = "CSV:44,34,76,1,,1041,false,false,false,false,false,-1,true"
+    done = libreoffice.convert(
+        source,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false",
+        tmp_path / "out",
+        infilter=evaluate,
+    )
+    assert done.returncode == 0, done.stderr
+    with (tmp_path / "out" / "in.csv").open(encoding="utf-8-sig", newline="") as f:
+        cells = [row[0] for row in csv.reader(f)][1:]
+    assert cells == [*alone, *("'" + t for t in guarded)]

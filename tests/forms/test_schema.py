@@ -52,7 +52,7 @@ def test_one_field_per_question_derived_from_the_definition() -> None:
     for question in TORIKUMI:
         field = schema.fields[question.id]
         assert isinstance(field, AnswerField)
-        assert field.question is question
+        assert field.question == question
     assert schema_for(TORIKUMI) is schema_for(TORIKUMI)
 
 

@@ -1,0 +1,3 @@
+from tests.web.conftest import web
+
+__all__ = ["web"]
