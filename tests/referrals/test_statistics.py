@@ -53,6 +53,8 @@ def test_the_staff_workbook_has_exact_referral_counts_on_the_desk_sheet(
     assert "令和2年度 つなぎ（区市町村の相談窓口への支援の依頼）" in flat
     overview = next(r for r in rows if r[0] == "つなぎの件数")
     assert overview[1] == 5
+    share = next(r for r in rows if str(r[0]).startswith("支援につながった割合"))
+    assert share[1] == 1  # 3 of 3 closed, a number Excel shows as 100%
     municipalities = {r[0]: r[1] for r in rows if r[0] in ("八王子市", "千代田区")}
     assert municipalities == {"八王子市": 4, "千代田区": 1}
     assert not any(str(NAME) in str(c) or PHONE in str(c) for c in flat)
