@@ -196,14 +196,12 @@ def profiler_command(output: Path | None) -> list[str]:
     ]
 
 
-def hub_env(url: str, instance: Path, port: int = 0) -> dict[str, str]:
+def hub_env(url: str, instance: Path, port: int | None = None) -> dict[str, str]:
     """Every instance shares the database and the instance folder (its secret key among them)."""
-    return {
-        **os.environ,
-        "HUB_DATABASE_URL": url,
-        "HUB_PORT": str(port),
-        "HUB_INSTANCE_DIR": str(instance),
-    }
+    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_INSTANCE_DIR": str(instance)}
+    if port is not None:
+        env["HUB_PORT"] = str(port)
+    return env
 
 
 def start_scheduler(url: str, instance: Path, n: int) -> subprocess.Popen[bytes]:
@@ -344,6 +342,14 @@ class Tally:
     requests: int = 0
     seconds: float = 0.0
     cpu_seconds: float = 0.0
+    database_cpu_seconds: float = 0.0
+
+    def spent(self, before: tuple[float, float], after: tuple[float, float]) -> None:
+        self.cpu_seconds += after[0] - before[0] + after[1] - before[1]
+        self.database_cpu_seconds += after[1] - before[1]
+
+    def database_share(self) -> float:
+        return self.database_cpu_seconds / self.cpu_seconds if self.cpu_seconds else 0.0
 
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
@@ -352,8 +358,8 @@ class Tally:
         return 1000 * self.cpu_seconds / self.requests if self.requests else 0.0
 
 
-def server_cpu_seconds(server_pids: list[int], database: str) -> float:
-    """CPU used so far by the servers and their descendants and by the database's backends."""
+def server_cpu_seconds(server_pids: list[int], database: str) -> tuple[float, float]:
+    """CPU used so far by the servers and their descendants, and by the database's backends."""
     ticks = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     used: dict[int, float] = {}
@@ -378,7 +384,7 @@ def server_cpu_seconds(server_pids: list[int], database: str) -> float:
         children = {pid for pid, parent in parents.items() if parent in ours} - ours
         grew = bool(children)
         ours |= children
-    return sum(used.get(pid, 0.0) for pid in ours | backends)
+    return sum(used.get(pid, 0.0) for pid in ours), sum(used.get(pid, 0.0) for pid in backends)
 
 
 def interleaved(
@@ -386,7 +392,7 @@ def interleaved(
     round_id: int,
     tokens: dict[str, str],
     args: argparse.Namespace,
-    cpu: Callable[[], float],
+    cpu: Callable[[], tuple[float, float]],
 ) -> tuple[Tally, Phase, Tally, Burst]:
     """The floor and the burst in turns (``--turns`` of each), so that both meet the same load
     on a shared machine: ``/healthz`` for a slice of ``--healthz-seconds``, then a slice of the
@@ -398,12 +404,12 @@ def interleaved(
         floor.seconds += healthz_floor(
             ports, args.clients, args.healthz_seconds / args.turns, health
         )
-        floor.cpu_seconds += cpu() - before
+        floor.spent(before, cpu())
         floor.requests += len(health.latencies) - seen
         chunk = codes[turn :: args.turns]
         before = cpu()
         hub.seconds += burst(ports, round_id, tokens, chunk, args.clients, phases)
-        hub.cpu_seconds += cpu() - before
+        hub.spent(before, cpu())
         hub.requests += 3 * len(chunk)
     return floor, health, hub, phases
 
@@ -530,12 +536,15 @@ def claims_by_owner(url: str) -> dict[str, int]:
     return {owner: int(n) for owner, n in rows}
 
 
+ERROR_SIGNS = ("Traceback", "ERROR", "Internal Server Error", "エラー")
+
+
 def error_lines(instance: Path) -> list[str]:
     """Tracebacks and errors in every server's and scheduler's log."""
     found = []
     for log in sorted(instance.glob("s*.log")):
         for line in log.read_text(errors="replace").splitlines():
-            if "Traceback" in line or "ERROR" in line or "Internal Server Error" in line:
+            if any(sign in line for sign in ERROR_SIGNS):
                 found.append(f"{log.name}: {line}")
     return found
 
@@ -669,6 +678,8 @@ def main(argv: list[str] | None = None) -> int:
         "server_cpu_ms_per_healthz": round(floor.cpu_ms_per_request(), 2),
         "server_cpu_ms_per_answer_request": round(hub.cpu_ms_per_request(), 2),
         "cpu_ratio_healthz_to_answer": round(cpu_ratio, 3),
+        "database_share_of_cpu_healthz": round(floor.database_share(), 2),
+        "database_share_of_cpu_answer": round(hub.database_share(), 2),
         "request_p50_ms": round(requests.percentile(0.50) * 1000, 1),
         "request_p95_ms": round(requests.percentile(0.95) * 1000, 1),
         "get_p95_ms": round(gets.percentile(0.95) * 1000, 1),

@@ -489,9 +489,15 @@ def _write_instructions(sheet: Worksheet, info: TemplateInfo) -> None:
     )
     for row, line in enumerate(lines, start=1):
         if line:
-            put(sheet.cell(row=row, column=1), line)
+            cell = sheet.cell(row=row, column=1)
+            put(cell, line)
+            cell.alignment = _WRAP
     sheet.cell(row=1, column=1).font = _BOLD
-    sheet.column_dimensions["A"].width = 110
+    sheet.column_dimensions["A"].width = 90
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.protection.sheet = True
 
 

@@ -362,18 +362,34 @@ def _check_keys(template: TemplateFile, known: Mapping[str, layout.Item]) -> Non
             )
         else:
             seen[line.key] = line.key_cell
+    # every key is still there, so a row without one was inserted (a memo), not emptied
+    added = bool(template.keyless_rows) and not set(known) - set(seen)
     for row in template.keyless_rows:
         errors.setdefault(cell_name(layout.KEY_COLUMN, row), []).append(
-            _("この行の項目ID（A列）が消されています。入力した回答を読み取れません。")
+            _(
+                "この行は追加された行です。テンプレートには行を追加できません"
+                "（書いた内容は読み取れません）。行を削除してからアップロードしてください。"
+            )
+            if added
+            else _("この行の項目ID（A列）が消されています。入力した回答を読み取れません。")
         )
     if errors:
-        raise Invalid(
-            errors,
-            _(
-                "テンプレートの項目ID（A列）が変更されています。"
-                "テンプレートをダウンロードし直して入力してください。"
-            ),
-        )
+        raise Invalid(errors, _rows_added_message() if added else _keys_changed_message())
+
+
+def _rows_added_message() -> str:
+    return _(
+        "「%(sheet)s」シートに行が追加されています。テンプレートには行を追加できません。"
+        "追加した行（メモなど）を削除してからアップロードしてください。",
+        sheet=layout.SHEET,
+    )
+
+
+def _keys_changed_message() -> str:
+    return _(
+        "テンプレートの項目ID（A列）が変更されています。"
+        "テンプレートをダウンロードし直して入力してください。"
+    )
 
 
 def cell_input(question: Question, value: Any) -> Any:

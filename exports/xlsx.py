@@ -60,6 +60,10 @@ BODY_SIZE = 11
 ROW_POINTS = 18.75
 """The height of a one-line row with the 11 pt Japanese body font (Excel's default for it)."""
 POINTS_PER_LINE = 16.5
+WIDE_FONT = 1.2
+LIST_ROW_POINTS = 15.0
+"""A row of a long list: one line, no wrapping; lower than :data:`ROW_POINTS`, so that more rows
+fit a printed page."""
 CHART_ROWS = 16
 CHART_WIDTH_PX = 680
 CHART_HEIGHT_PX = 283
@@ -120,7 +124,8 @@ def _serial(value: date) -> float:
 
 
 def cell_tail(safe: SafeCell, style: int) -> str:
-    """A ``<c>`` element after its ``r`` attribute; ``""`` for an empty cell with no style.
+    """A ``<c>`` element after its ``r`` attribute; ``""`` for an empty cell (``None`` or empty
+    text) with no style.
 
     ``style`` 0 is the workbook's default look. A cell's tail depends on its value and look
     alone, so the list rows reuse it for every repeat of a value.
@@ -128,12 +133,12 @@ def cell_tail(safe: SafeCell, style: int) -> str:
     s = f' s="{style}"' if style else ""
     value = safe.value
     kind = safe.kind
+    if kind is CellKind.EMPTY or value == "":
+        return f"{s}/>" if style else ""
     if kind is CellKind.TEXT:
         assert isinstance(value, str)
         space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
         return f'{s} t="inlineStr"><is><t{space}>{text_xml(value)}</t></is></c>'
-    if kind is CellKind.EMPTY:
-        return f"{s}/>" if style else ""
     if kind in (CellKind.DATE, CellKind.DATETIME):
         assert isinstance(value, date)
         return f"{s}><v>{_serial(value)!r}</v></c>"
@@ -308,8 +313,13 @@ class _Plan:
 
 
 def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a column ``width`` wide, counted with a font
+    :data:`WIDE_FONT` times wider than Excel's unit (the Japanese fonts LibreOffice substitutes
+    are), so that a row is never too short for its text."""
     usable = max(width - 1, 1)
-    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+    return sum(
+        max(1, math.ceil(display_width(part) * WIDE_FONT / usable)) for part in text.split("\n")
+    )
 
 
 def _height(lines: int) -> float | None:
@@ -452,7 +462,7 @@ class _SheetWriter:
                 tail = known[key] = self._list_tail(value, i in user_text, i in shares)
             if tail:
                 cells.append(f'<c r="{refs[i]}{number}"{tail}')
-        self.append("".join(cells), last_column=last_column)
+        self.append("".join(cells), height=LIST_ROW_POINTS, last_column=last_column)
 
     def _list_tail(self, value: object, user_text: bool, share: bool) -> str:
         safe = safe_cell(value, user_text=user_text)
@@ -529,6 +539,7 @@ def _write_sheet(
     plan = _Plan.of(tables)
     for i, width in enumerate(plan.widths):
         ws.set_column(i, i, width)
+    ws.set_default_row(ROW_POINTS)  # every row's height is known: the print plan counts on it
     single = tables[0] if len(tables) == 1 else None
     if single is not None:
         header_row = _header_row_of_single(single)

@@ -60,11 +60,6 @@ parses = 0
 """How many stored definitions this process has parsed (a test proves requests reuse them)."""
 
 
-def cached(questionnaire_id: str, version: int, fingerprint: str) -> Questionnaire | None:
-    """The stored definition if this process has parsed it already (no bytes needed)."""
-    return _STORED.get((questionnaire_id, version, fingerprint))
-
-
 def stored(
     questionnaire_id: str, version: int, fingerprint: str, data: Callable[[], bytes | None]
 ) -> Questionnaire:

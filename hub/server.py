@@ -30,7 +30,7 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 4) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 8) -> None:
     """Workers never start a scheduler: run ``hub scheduler`` as its own process.
 
     The access log is written through ``hub.accesslog`` (no token from a query string in it).

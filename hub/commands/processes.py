@@ -36,7 +36,7 @@ def scheduler() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--threads",
-    default=4,
+    default=8,
     show_default=True,
     type=click.IntRange(1, 64),
     help="threads per worker (gthread); docs/performance.md has the measured mix",

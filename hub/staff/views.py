@@ -21,7 +21,7 @@ from hub.errors import Invalid
 from hub.models import Response, Revision
 from hub.services import progress, questionnaires, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
-from hub.web.display import locale_code
+from hub.web.display import locale_code, place
 from hub.web.editing import (
     Pages,
     confirm_page,
@@ -247,7 +247,7 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, return_form=form, status=422)
-    flash(_("%(name)sの回答を差し戻しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの回答を差し戻しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
@@ -257,7 +257,7 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     responses.accept(response, user=require_actor())
     db.session.commit()
-    flash(_("%(name)sの回答を受理しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの回答を受理しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
@@ -277,7 +277,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, extension_form=form, status=422)
-    flash(_("%(name)sの提出期限を延長しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの提出期限を延長しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 

@@ -21,7 +21,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
-from hub.models.municipality import REGION_LABELS
+from hub.models.municipality import REGION_LABELS, Municipality
 from hub.models.survey import (
     RESPONSE_STATE_LABELS,
     RETURNED_LABEL,
@@ -141,6 +141,19 @@ def event_label(event: str) -> str:
     return label.get(locale_code()) if label is not None else event
 
 
+def place(municipality: Municipality | None) -> str:
+    """A municipality's name in the page's language: 千代田区, or Chiyoda City in English (the
+    reference CSV's ``name_en``; the Japanese name when it has none)."""
+    if municipality is None:
+        return ""
+    return place_name(municipality.name, municipality.name_en)
+
+
+def place_name(name: str, name_en: str | None) -> str:
+    """:func:`place` for a name and English name read by a query (the board's rows)."""
+    return name_en if locale_code() == "en" and name_en else name
+
+
 def region_label(region: str) -> str:
     label = REGION_LABELS.get(region)
     return label.get(locale_code()) if label is not None else region
@@ -175,6 +188,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(action_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
+    app.add_template_filter(place)
+    app.add_template_global(place_name)
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)

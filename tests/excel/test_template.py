@@ -128,6 +128,11 @@ def test_instructions_and_meta_sheets(round_id, chiyoda: Api):
     assert "千代田区" in instructions
     assert "○" in instructions
     assert "令和" in instructions
+    sheet = workbook["記入方法"]
+    written = [c for row in sheet.iter_rows() for c in row if c.value]
+    assert all(c.alignment.wrap_text for c in written), "long lines wrap on screen and paper"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
     meta = workbook[META_SHEET]
     assert meta.sheet_state == "veryHidden"
     facts = {row[0].value: row[1].value for row in meta.iter_rows()}

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from exports.cells import looks_like_formula
 from exports.tables import Table
 from exports.workbook import build_workbook, workbook_filename
+from exports.xlsx import MAX_WIDTH, display_width
 from hub.services import responses
 from tests.exports.conftest import open_xlsx, sheet_xml
 from tests.exports.seed import HOSTILE, SOURCE_COUNTS, contact_values
@@ -136,6 +137,15 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     assert summary.print_title_rows == "$1:$2"
     assert summary.column_dimensions["A"].width > 30, "fits the long Japanese labels"
     assert str(rows_of(summary)[1][0]).endswith("作成: 2021年08月02日 10:30（日本時間）")
+    long_texts = [
+        c
+        for row in book["定義"].iter_rows(min_row=4)
+        if sum(c.value is not None for c in row) > 1  # table rows, not titles and notes
+        for c in row
+        if isinstance(c.value, str) and display_width(c.value) > MAX_WIDTH
+    ]
+    assert long_texts
+    assert all(c.alignment.wrap_text for c in long_texts), "定義 wraps its long texts"
     props = book.properties
     assert props.title == "区市町村における再犯防止等の推進に向けた取組状況調査"
     assert props.creator == "再犯防止 連携調査ハブ"

@@ -1,7 +1,7 @@
 """recipient.csv_encoding: UTF-8 with a BOM or Shift_JIS (cp932) per counterpart (issue 14, item 19)
 
 Revision ID: 0003_render
-Revises: 0002_users14
+Revises: 0003_qstore
 Create Date: 2026-11-29 12:40:00
 """
 
