@@ -22,6 +22,8 @@ HOOKS = "Flask.preprocess_request ("
 """Before the view: the gate (token lookup), JSON limits, session timeouts."""
 REQUEST = "Flask.wsgi_app ("
 """Frames under Flask are request work; the rest is the server (accept, parse) or start-up."""
+WAIT = "Connection.wait (psycopg/"
+"""psycopg waiting for the server's answer: time in the database (or the network), not Python."""
 LINE = re.compile(r"^(?P<stack>.*) (?P<count>\d+)$")
 
 
@@ -56,15 +58,21 @@ def kind_of(frames: list[str]) -> str:
 def summary(path: Path, top: int = 18) -> str:
     totals: Counter[str] = Counter()
     inclusive: dict[str, Counter[str]] = defaultdict(Counter)
+    waiting: Counter[str] = Counter()
     for frames, count in read(path):
         kind = kind_of(frames)
         totals[kind] += count
+        if any(frame.startswith(WAIT) for frame in frames):
+            waiting[kind] += count
         for function in {_function(f) for f in frames[1:] if not f.startswith("process ")}:
             inclusive[kind][function] += count
     everything = sum(totals.values()) or 1
     lines = [f"py-spy samples: {everything}"]
     for kind, samples in totals.most_common():
-        lines.append(f"\n{kind}: {samples} samples ({100 * samples / everything:.1f} %)")
+        lines.append(
+            f"\n{kind}: {samples} samples ({100 * samples / everything:.1f} %), "
+            f"waiting for the database {100 * waiting[kind] / samples:.0f} %"
+        )
         for function, n in inclusive[kind].most_common(top):
             lines.append(f"  {100 * n / samples:5.1f} %  {function[:150]}")
     return "\n".join(lines)

@@ -114,10 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         if url.startswith("postgres"):
             _reset_postgresql(url)
         results = measure(url, Path(tmp))
-    print(f"database: {url.split(':', 1)[0]}")
-    print(f"{'request':<24} statements")
-    for name, count, statements in results:
-        print(f"{name:<24} {count}")
+    print(f"database: {url.split(':', 1)[0]}; SQL statements per request (round trips to it)")
+    floor = results[0][1]
+    for n, (name, count, statements) in enumerate(results):
+        label = "floor" if n == 0 else "hub"
+        ratio = "" if n == 0 else f" = {count / floor:.0f} × floor"
+        print(f"{label:<6} {name:<22} {count} statement{'s' if count != 1 else ''}{ratio}")
         if args.verbose:
             for statement in statements:
                 print("    " + " ".join(statement.split())[:160])

@@ -25,6 +25,9 @@ from exports.consultation_counts import (
     three_years,
 )
 from exports.hearings import list_hearings, progress
+from exports.referral_counts import has_referrals
+from exports.referral_counts import summary as referral_summary
+from exports.referral_tables import referral_tables
 from exports.suppression import SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
 from forms.consultation import (
@@ -285,7 +288,8 @@ def consultation_sheets(
     hearings_fiscal_year: int | None = None,
     when_empty: bool = False,
 ) -> list[tuple[str, list[Table]]]:
-    """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases and
+    """Extra workbook sheets ``(title, tables)``: 相談窓口 when the three years hold cases or the
+    year referrals (つなぎ, counts by municipality, need and outcome, after the desk's tables), and
     聞き取り when hearings were held (in ``hearings_fiscal_year``, by default the same year);
     ``when_empty``: both, whatever the years hold (to know every table a delivery may carry).
 
@@ -294,8 +298,13 @@ def consultation_sheets(
     """
     sheets: list[tuple[str, list[Table]]] = []
     years = range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1)
+    desk: list[Table] = []
     if when_empty or any(c.total for c in case_counts(list(years)).values()):
-        sheets.append(("相談窓口", consultation_tables(fiscal_year, suppressed=suppress)))
+        desk = consultation_tables(fiscal_year, suppressed=suppress)
+    if when_empty or has_referrals(fiscal_year):
+        desk += referral_tables(referral_summary(fiscal_year, suppressed=suppress))
+    if desk:
+        sheets.append(("相談窓口", desk))
     hearing_year = fiscal_year if hearings_fiscal_year is None else hearings_fiscal_year
     if when_empty or progress(hearing_year).heard_count:
         sheets.append(("聞き取り", hearing_tables(hearing_year, detail=not suppress)))

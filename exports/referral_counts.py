@@ -79,6 +79,15 @@ def true_counts(fiscal_year: int) -> tuple[int, dict[str, int], dict[str, int], 
     return sum(by_municipality.values()), by_municipality, by_need, by_outcome
 
 
+def has_referrals(fiscal_year: int) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.fiscal_year == fiscal_year)
+        )
+        or 0
+    ) > 0
+
+
 def summary(fiscal_year: int, *, suppressed: bool) -> ReferralCounts:
     total, by_municipality, by_need, by_outcome = true_counts(fiscal_year)
     closed = sum(by_outcome.values())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from exports.consultation_counts import share_cell
 from exports.referral_counts import ReferralCounts, Value
 from exports.suppression import SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
@@ -32,9 +33,9 @@ def referral_tables(counts: ReferralCounts) -> list[Table]:
     """Overview, by need, by outcome and by receiving municipality (municipalities with none
     left out) for one fiscal year."""
     year = fiscal_year_label(counts.fiscal_year)
-    share = counts.connected_share.text if counts.connected_share else SUPPRESSED_MARK
     closed = list(counts.by_outcome.values())
     closed_total: Value = None if any(v is None for v in closed) else sum(v or 0 for v in closed)
+    share = share_cell(counts.connected_share, closed_total)
     overview = Table.of(
         "referral_overview",
         f"{year} つなぎ（区市町村の相談窓口への支援の依頼）",
@@ -45,6 +46,7 @@ def referral_tables(counts: ReferralCounts) -> list[Table]:
             ["支援につながった割合（終了した件数に占める割合）", share],
         ],
         notes=_notes(counts),
+        shares=frozenset({1}),
     )
     municipalities = {code: v for code, v in counts.by_municipality.items() if v is None or v > 0}
     return [

@@ -193,12 +193,41 @@ def _macro_message() -> str:
     )
 
 
+OPENDOCUMENT_MIMETYPE = b"application/vnd.oasis.opendocument."
+
+
+def _is_opendocument(archive: zipfile.ZipFile) -> bool:
+    """An OpenDocument file (LibreOffice's .ods): a zip whose ``mimetype`` entry says so."""
+    try:
+        info = archive.getinfo("mimetype")
+    except KeyError:
+        return False
+    if info.file_size > 100:
+        return False
+    return archive.read(info).startswith(OPENDOCUMENT_MIMETYPE)
+
+
+def opendocument_message() -> str:
+    """What to do with a file LibreOffice saved in its own format."""
+    return _(
+        "OpenDocument 形式（.ods）のファイルは読み込めません。LibreOffice Calc では"
+        "「ファイル」→「名前を付けて保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで"
+        "保存し（形式の確認には「Excel 2007-365 形式を使用!」を選びます）、"
+        "そのファイルをアップロードしてください。"
+    )
+
+
 def _check_content_types(archive: zipfile.ZipFile) -> None:
     try:
         raw = archive.read(CONTENT_TYPES)
     except KeyError:
+        if _is_opendocument(archive):
+            raise NotAnXlsx(opendocument_message()) from None
         raise NotAnXlsx(
-            _("Excel ファイル（.xlsx）ではありません（[Content_Types].xml がありません）。")
+            _(
+                "Excel ブック（.xlsx）ではありません。ダウンロードしたテンプレートに入力し、"
+                "「Excel ブック（.xlsx）」形式のまま保存してアップロードしてください。"
+            )
         ) from None
     try:
         root = safe_fromstring(raw)

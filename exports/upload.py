@@ -38,7 +38,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import EDITABLE, Municipality, Response, Survey
+from hub.models import EDITABLE, Municipality, Response, Revision, Survey
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 
@@ -122,8 +122,23 @@ class PreparedUpload:
     """What the person uploading should know before saving (shown by the preview and the API)."""
 
     def is_stale(self, response: Response) -> bool:
-        """The response was saved after this template was downloaded."""
-        return self.template_version is not None and self.template_version != response.version
+        """The response was changed after this template was downloaded by someone or something
+        other than this municipality's own uploads of its template: uploading the same file again,
+        or after one more edit, is not a concurrent edit."""
+        base = self.template_version
+        if base is None or base == response.version:
+            return False
+        if base > response.version:
+            return True
+        since = db.session.execute(
+            select(Revision.source, Revision.on_behalf, Revision.action).where(
+                Revision.response_id == response.id, Revision.number > base
+            )
+        ).all()
+        return not all(
+            source == "excel" and not on_behalf and action == "save"
+            for source, on_behalf, action in since
+        )
 
 
 def cell_name(column: int, row: int) -> str:
@@ -347,18 +362,34 @@ def _check_keys(template: TemplateFile, known: Mapping[str, layout.Item]) -> Non
             )
         else:
             seen[line.key] = line.key_cell
+    # every key is still there, so a row without one was inserted (a memo), not emptied
+    added = bool(template.keyless_rows) and not set(known) - set(seen)
     for row in template.keyless_rows:
         errors.setdefault(cell_name(layout.KEY_COLUMN, row), []).append(
-            _("この行の項目ID（A列）が消されています。入力した回答を読み取れません。")
+            _(
+                "この行は追加された行です。テンプレートには行を追加できません"
+                "（書いた内容は読み取れません）。行を削除してからアップロードしてください。"
+            )
+            if added
+            else _("この行の項目ID（A列）が消されています。入力した回答を読み取れません。")
         )
     if errors:
-        raise Invalid(
-            errors,
-            _(
-                "テンプレートの項目ID（A列）が変更されています。"
-                "テンプレートをダウンロードし直して入力してください。"
-            ),
-        )
+        raise Invalid(errors, _rows_added_message() if added else _keys_changed_message())
+
+
+def _rows_added_message() -> str:
+    return _(
+        "「%(sheet)s」シートに行が追加されています。テンプレートには行を追加できません。"
+        "追加した行（メモなど）を削除してからアップロードしてください。",
+        sheet=layout.SHEET,
+    )
+
+
+def _keys_changed_message() -> str:
+    return _(
+        "テンプレートの項目ID（A列）が変更されています。"
+        "テンプレートをダウンロードし直して入力してください。"
+    )
 
 
 def cell_input(question: Question, value: Any) -> Any:

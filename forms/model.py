@@ -218,6 +218,15 @@ class Questionnaire:
         if problems:
             raise ValueError(f"{self.id}: " + "; ".join(problems))
 
+    def __hash__(self) -> int:
+        """Cheap after the first call: the schema, form and template caches are keyed by the
+        definition, once per request (hashing the whole tree each time cost ~0.1 ms)."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.id, self.version, self.fingerprint()))
+
     @property
     def items(self) -> tuple[Question, ...]:
         """Questions and notes, in order."""

@@ -60,15 +60,12 @@ parses = 0
 """How many stored definitions this process has parsed (a test proves requests reuse them)."""
 
 
-def cached(questionnaire_id: str, version: int, fingerprint: str) -> Questionnaire | None:
-    """The stored definition if this process has parsed it already (no bytes needed)."""
-    return _STORED.get((questionnaire_id, version, fingerprint))
-
-
 def stored(
-    questionnaire_id: str, version: int, fingerprint: str, data: Callable[[], bytes]
+    questionnaire_id: str, version: int, fingerprint: str, data: Callable[[], bytes | None]
 ) -> Questionnaire:
-    """The stored definition (id, version, fingerprint), parsed from ``data()`` on first use."""
+    """The stored definition (id, version, fingerprint), parsed from ``data()`` on first use
+    (``data()`` is not called on a hit: the bytes are not even read from the database). A row
+    stored before definitions were kept has none: its shipped file serves."""
     key = (questionnaire_id, version, fingerprint)
     found = _STORED.get(key)
     if found is not None:
@@ -77,8 +74,12 @@ def stored(
         found = _STORED.get(key)
         if found is None:
             global parses
-            found = read_xlsform(data(), f"{questionnaire_id}.xlsx")
-            parses += 1
+            definition = data()
+            if definition is None:
+                found = get(questionnaire_id, version)
+            else:
+                found = read_xlsform(definition, f"{questionnaire_id}.xlsx")
+                parses += 1
             _STORED[key] = found
         return found
 

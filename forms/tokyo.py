@@ -8,12 +8,12 @@ Times are stored in UTC (``hub.db.UTCDateTime``) and shown and read in :data:`TO
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from forms.normalize import InvalidValue, fold_text, parse_date
+from forms.normalize import InvalidValue, fold_text, parse_date, to_wareki
 
 TIMEZONE = "Asia/Tokyo"
 TOKYO = ZoneInfo(TIMEZONE)
@@ -68,3 +68,36 @@ def _iso_datetime(text: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=TOKYO)
+
+
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def in_tokyo(value: datetime) -> datetime:
+    """``value`` (stored in UTC; a naive value is UTC) as Tokyo's wall-clock time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(TOKYO)
+
+
+def format_datetime(value: datetime, locale: str = "ja", *, seconds: bool = False) -> str:
+    """The one way a date-time reads: ``令和8年12月29日（火）17:00`` in Japanese,
+    ``Tue 29 Dec 2026 17:00`` in English, in Tokyo's time (``seconds`` for the audit log)."""
+    local = in_tokyo(value)
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    day = local.date()
+    if locale.startswith("en"):
+        weekday, month = WEEKDAYS_EN[day.weekday()], MONTHS_EN[day.month - 1]
+        return f"{weekday} {day.day} {month} {day.year} {clock}"
+    try:
+        written = to_wareki(day)
+    except InvalidValue:
+        written = f"{day.year}年{day.month}月{day.day}日"
+    return f"{written}（{WEEKDAYS_JA[day.weekday()]}）{clock}"
+
+
+def days_until(deadline: datetime, now: datetime) -> int:
+    """Calendar days in Tokyo from ``now`` to ``deadline``: 0 on the day itself, negative after."""
+    return (in_tokyo(deadline).date() - in_tokyo(now).date()).days

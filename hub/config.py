@@ -49,6 +49,10 @@ class Settings:
     """The hub's address as users reach it, for links in e-mails (``HUB_PUBLIC_URL``)."""
     referral_retention_days: int = 365
     """Personal fields of referrals closed longer ago are erased (``HUB_REFERRAL_RETENTION_DAYS``)."""
+    min_responses_shared: int = 3
+    """Below this many submitted responses a round's summary is not shown to respondents or
+    counterparts nor delivered: it would be one municipality's unpublished answer
+    (``HUB_MIN_RESPONSES``; staff see everything)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -206,5 +210,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         data_keys=_data_keys(env, instance_dir),
         public_url=_public_url(env),
         referral_retention_days=_int(env, "HUB_REFERRAL_RETENTION_DAYS", 365, 0, 36500),
+        min_responses_shared=_int(env, "HUB_MIN_RESPONSES", 3, 1, 10000),
     )
     return settings.with_(**overrides) if overrides else settings

@@ -66,6 +66,11 @@ class Base(DeclarativeBase):
     }
 
 
+POOL_SIZE = 10
+"""Connections a process keeps open: at least ``hub serve``'s threads per worker (8), so that a
+busy worker does not open and close overflow connections on every request."""
+
+
 def make_engine(url: str) -> Engine:
     """An engine that survives restarts of the database (pre-ping) and enforces SQLite FKs."""
     if url.startswith("sqlite"):
@@ -82,7 +87,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10, pool_recycle=1800)
+    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_recycle=1800)
     _ping_idle_connections(engine)
     return engine
 

@@ -17,6 +17,7 @@ from hub import (
     consult,
     downloads,
     excel,
+    questionnaires,
     recipients,
     referrals,
     respond,
@@ -35,6 +36,7 @@ AREAS = (
     recipients,
     consult,
     audit,
+    questionnaires,
     referrals,
 )
 

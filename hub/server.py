@@ -22,12 +22,15 @@ class _Gunicorn(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from forms.normalize import normalize_email
         from hub import create_app
 
-        return create_app()
+        app = create_app()
+        normalize_email("warm-up@example.jp")  # reads the Public Suffix List before requests do
+        return app
 
 
-def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 8) -> None:
     """Workers never start a scheduler: run ``hub scheduler`` as its own process.
 
     The access log is written through ``hub.accesslog`` (no token from a query string in it).
@@ -39,7 +42,7 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": threads,
             "timeout": 60,
             "graceful_timeout": 20,
             "accesslog": "-",

@@ -9,6 +9,7 @@ for tests that use several processes or threads, which a rolled-back transaction
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -113,6 +114,8 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
         application: Flask = request.getfixturevalue("app")
         with application.app_context():
             empty_tables()
+        # and no delivery left in the outbox for the next test to find
+        shutil.rmtree(request.getfixturevalue("settings").outbox_dir, ignore_errors=True)
 
 
 @pytest.fixture
@@ -259,3 +262,22 @@ def response_of(round_id: int, code: str) -> Response:
     from hub.services.responses import get_response
 
     return get_response(round_id, code)
+
+
+@pytest.fixture
+def min_responses(app: Flask) -> Iterator[Callable[[int], None]]:
+    """``min_responses(1)``: share a round's summary from that many responses (``HUB_MIN_RESPONSES``)
+    for this test; tests of delivery mechanics use one municipality's answers."""
+    original = app.extensions["hub_settings"]
+
+    def set_to(n: int) -> None:
+        app.extensions["hub_settings"] = original.with_(min_responses_shared=n)
+
+    yield set_to
+    app.extensions["hub_settings"] = original
+
+
+@pytest.fixture
+def shared_always(min_responses: Callable[[int], None]) -> None:
+    """Summaries and deliveries of rounds however few answered (tests of the mechanics)."""
+    min_responses(0)

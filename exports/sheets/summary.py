@@ -62,10 +62,10 @@ def headline_table(counts: RoundCounts) -> Table:
     tally = counts.choices[question.id]
     notes = counts.notes.get(question.id, {})
     rows: list[tuple[Cell, ...]] = [
-        (choice_text(question, code), n, notes.get(code, "")) for code, n in tally.items()
+        (choice_text(question, code), n, notes.get(code)) for code, n in tally.items()
     ]
     missing = counts.asked - counts.responded
-    rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else ""))
+    rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else None))
     return Table.of(
         question.id,
         f"区市町村の{question.label.ja}（{as_of(counts.round)}）",
@@ -143,13 +143,13 @@ def choice_table(counts: RoundCounts, question: Question) -> Table:
         return n / responded if responded else None
 
     rows: list[tuple[Cell, ...]] = [
-        (choice_text(question, code), n, share(n), notes.get(code, "")) for code, n in tally.items()
+        (choice_text(question, code), n, share(n), notes.get(code)) for code, n in tally.items()
     ]
     explained = [f"割合は回答した {responded} 自治体に対する割合です。"]
     total_rows = 0
     if question.kind == Kind.ONE_OF:
         total = sum(tally.values())
-        rows.append(("合計", total, share(total), ""))
+        rows.append(("合計", total, share(total), None))
         total_rows = 1
     else:
         explained.insert(0, "複数回答。")

@@ -28,7 +28,9 @@ class CreateUserForm(FlaskForm):
     )
     role = SelectField(_l("役割"), validate_choice=False)
     municipality = SelectField(
-        _l("自治体（回答者のみ）"), validate_choice=False, description=_l("回答者は必ず選びます。")
+        _l("自治体（回答者・相談窓口のみ）"),
+        validate_choice=False,
+        description=_l("回答者と相談窓口は必ず選びます。"),
     )
     recipient = SelectField(
         _l("送付先（連携先のみ）"), validate_choice=False, description=_l("連携先は必ず選びます。")

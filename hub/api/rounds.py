@@ -24,7 +24,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.models import Response, Revision, Round
-from hub.services import notes, responses, rounds
+from hub.services import notes, responses, rounds, sharing
 
 
 def round_json(round_: Round) -> dict[str, Any]:
@@ -205,8 +205,11 @@ def _revision_json(revision: Revision) -> dict[str, Any]:
 @blp.response(200, SummaryOut)
 @allow("summary.read")
 def round_summary(round_id: int) -> dict[str, Any]:
-    """The aggregated tables, counted over submitted and accepted responses."""
-    return summary(round_counts(responses.get_round(round_id)))
+    """The aggregated tables, counted over submitted and accepted responses (409 for
+    respondents and counterparts while fewer than ``HUB_MIN_RESPONSES`` have responded)."""
+    round_ = responses.get_round(round_id)
+    sharing.ensure_shared_with(require_actor(), round_)
+    return summary(round_counts(round_))
 
 
 @blp.route("/rounds/<int:round_id>/notes/<question>/<code>", methods=["PUT"])

@@ -12,14 +12,16 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from forms.normalize import InvalidValue, parse_date
+from forms.tokyo import format_datetime as format_tokyo
 from hub.auth.policy import allow
+from hub.models import AuditEvent, Round
 from hub.services import audit
+from hub.web.display import locale_code, role_label, source_label
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -55,8 +57,9 @@ ACTION_LABELS: dict[str, Any] = {
     "delivery.interrupted": _l("送付の中断"),
     "consultation.record": _l("相談記録の登録"),
     "consultation.import": _l("相談記録の取込"),
-    "hearing.record": _l("ヒアリング記録"),
+    "hearing.record": _l("聞き取りの記録"),
     "summary_note.set": _l("集計表の備考の更新"),
+    "questionnaire.import": _l("調査票の登録"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -64,8 +67,46 @@ FAMILY_LABELS: dict[str, Any] = {
     "token": _l("APIトークン"),
     "round": _l("調査回"),
     "response": _l("回答"),
+    "template": _l("Excelテンプレート"),
+    "workbook": _l("集計表"),
+    "recipient": _l("送付先"),
     "delivery": _l("送付"),
     "consultation": _l("相談記録"),
+    "questionnaire": _l("調査票"),
+    "hearing": _l("聞き取り"),
+    "summary_note": _l("集計表の備考"),
+}
+"""Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
+
+DETAIL_LABELS: dict[str, Any] = {
+    "round": _l("調査回"),
+    "request": _l("依頼番号"),
+    "recipient": _l("送付先"),
+    "version": _l("版"),
+    "changed": _l("変更した項目"),
+    "source": _l("入力方法"),
+    "role": _l("役割"),
+    "attempt": _l("試行回数"),
+    "prefix": _l("トークンの先頭"),
+    "delivered": _l("伝え方"),
+    "until": _l("延長後の期限"),
+    "survey": _l("調査票"),
+    "added": _l("件数"),
+    "before": _l("変更前"),
+    "error": _l("エラー"),
+    "forced": _l("強制"),
+    "trigger": _l("きっかけ"),
+    "correction_of": _l("訂正元の送付"),
+    "location": _l("送付先の場所"),
+    "gave_up": _l("再試行の打ち切り"),
+    "channel": _l("受付方法"),
+    "deadline": _l("提出期限"),
+    "reference_date": _l("基準日"),
+    "municipalities": _l("対象の区市町村数"),
+    "prefilled": _l("前回の回答を引き継ぎ"),
+    "received_on": _l("受付日"),
+    "fiscal_year": _l("年度"),
+    "values": _l("値"),
 }
 
 
@@ -142,18 +183,69 @@ def _municipality_choices() -> list[SelectChoice]:
 
 
 def event_time(value: datetime) -> str:
-    """``2021/04/01 17:00:05`` in Asia/Tokyo (the configured zone)."""
-    return format_datetime(value, "yyyy/MM/dd HH:mm:ss")
+    """``令和3年4月1日（木）17:00:05``: the pages' one way of writing a time, to the second."""
+    return format_tokyo(value, locale_code(), seconds=True)
 
 
-def details_text(details: Mapping[str, Any] | None) -> str:
+def target_text(event: AuditEvent, names: audit.Names) -> str:
+    """What an event was about, by name: 調査回「…」の千代田区の回答, 送付先「法務省」, a person."""
+    parts = event.target.split("/")
+    if parts[0] == "round" and len(parts) > 1 and parts[1].isdecimal():
+        round_ = names.rounds.get(int(parts[1]))
+        text = _("調査回「%(title)s」", title=round_.title if round_ else parts[1])
+        if len(parts) == 4 and parts[2] == "response":
+            place = names.municipalities.get(parts[3], parts[3])
+            text = _("%(round)sの%(name)sの回答", round=text, name=place)
+        return text
+    if parts[0] == "recipient" and len(parts) == 2:
+        return _("送付先「%(title)s」", title=names.recipients.get(parts[1], parts[1]))
+    if parts[0] == "delivery" and len(parts) == 2:
+        return _("送付 %(id)s", id=parts[1])
+    return names.people.get(event.target, event.target)
+
+
+def details_text(event: AuditEvent, names: audit.Names) -> str:
+    """The event's details with labels and names in the reader's language (the questions a
+    response event changed by their labels in the round's questionnaire)."""
+    details = event.details
     if not details:
         return ""
+    parts_of_target = event.target.split("/")
+    round_ = None
+    if parts_of_target[0] == "round" and len(parts_of_target) > 1:
+        round_ = (
+            names.rounds.get(int(parts_of_target[1])) if parts_of_target[1].isdecimal() else None
+        )
     parts = []
     for key, value in details.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        parts.append(f"{key}: {shown[:200]}")
+        shown = _detail_value(key, value, names, round_=round_)
+        label = DETAIL_LABELS.get(key, key)
+        parts.append(f"{label}: {shown[:200]}")
     return " / ".join(parts)
+
+
+def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
+    if key == "round" and str(value).isdecimal():
+        named = names.rounds.get(int(value))
+        return named.title if named else str(value)
+    if key == "changed" and round_ is not None and isinstance(value, list):
+        questionnaire = round_.questionnaire
+        locale = locale_code()
+        labels = [
+            (q.label.get(locale) if (q := questionnaire.get(str(v))) else str(v)) for v in value
+        ]
+        return "、".join(labels)
+    if key == "recipient" and isinstance(value, str):
+        return names.recipients.get(value, value)
+    if key == "source" and isinstance(value, str):
+        return source_label(value)
+    if key == "role" and isinstance(value, str):
+        return role_label(value)
+    if isinstance(value, bool):
+        return _("はい") if value else _("いいえ")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
 
 
 @bp.get("/")
@@ -170,7 +262,13 @@ def index() -> ResponseReturnValue:
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return (
         render_template(
-            "audit/index.html", form=form, errors=errors, page=page, args=args, filters=filters
+            "audit/index.html",
+            form=form,
+            errors=errors,
+            page=page,
+            args=args,
+            filters=filters,
+            names=audit.names_for(page.events),
         ),
         422 if errors else 200,
     )
@@ -178,4 +276,5 @@ def index() -> ResponseReturnValue:
 
 bp.add_app_template_global(action_label, "audit_action_label")
 bp.add_app_template_filter(event_time, "audit_time")
-bp.add_app_template_filter(details_text, "audit_details")
+bp.add_app_template_global(details_text, "audit_details")
+bp.add_app_template_global(target_text, "audit_target")

@@ -34,15 +34,22 @@ def scheduler() -> None:
 
 @click.command()
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="threads per worker (gthread); docs/performance.md has the measured mix",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @friendly
-def serve(workers: int, host: str) -> None:
+def serve(workers: int, threads: int, host: str) -> None:
     """The production server (gunicorn) on HUB_PORT. Run `hub scheduler` beside it."""
     from hub.config import load_settings
     from hub.server import run_gunicorn
 
     settings = load_settings()
-    run_gunicorn(host=host, port=settings.port, workers=workers)
+    run_gunicorn(host=host, port=settings.port, workers=workers, threads=threads)
 
 
 @click.command()

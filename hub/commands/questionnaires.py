@@ -26,12 +26,14 @@ def questionnaire_import(file: Path) -> None:
     """Check and store a definition as a new version; prints `<form_id> v<version>` (last line).
 
     A broken file is refused as a whole: one line per problem on stderr, nothing stored."""
+    from exports.definition_upload import LIMITS
     from forms.xlsform import DefinitionError
     from hub.services.questionnaires import import_definition
 
     if not file.is_file():
         fail(f"ファイルがありません: {file}")
-    data = file.read_bytes()
+    with file.open("rb") as source:  # never more than the limit (plus one byte to refuse it)
+        data = source.read(LIMITS.max_bytes + 1)
     try:
         with unit_of_work():
             survey = import_definition(data, file.name)

@@ -26,6 +26,7 @@ from hub.excel import pending
 from hub.files import limits, read_upload, template_download
 from hub.models import Response, Role, User
 from hub.services import excel, responses
+from hub.web.display import place
 from hub.web.nav import has_endpoint
 
 bp = Blueprint("excel", __name__)
@@ -136,7 +137,7 @@ def _saved_message(user: User, response: Response) -> str:
     if _on_behalf(user, response):
         return _(
             "%(name)sのExcelの内容を代理入力として一時保存しました。まだ提出されていません。",
-            name=response.municipality.name,
+            name=place(response.municipality),
         )
     return _("Excelの内容を一時保存しました。提出はまだ済んでいません。")
 

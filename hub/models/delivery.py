@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from hub.models.survey import Round
 
 
 class Recipient(Base):
@@ -56,6 +59,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
 
     recipient: Mapped[Recipient] = relationship(lazy="joined")
+    round: Mapped[Round | None] = relationship("Round", lazy="joined")
 
 
 class DeliveryRequest(Base):
@@ -71,6 +75,9 @@ class DeliveryRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     picked_at: Mapped[datetime | None] = mapped_column(index=True)
     delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+
+    recipient: Mapped[Recipient] = relationship(lazy="joined")
+    round: Mapped[Round | None] = relationship("Round", lazy="joined")
 
 
 class JobRun(Base):

@@ -42,16 +42,10 @@ class Survey(Base):
 
     @property
     def questionnaire(self) -> Questionnaire:
-        # The cache first: touching ``definition`` would load the deferred bytes on every request.
-        found = registry.cached(self.key, self.version, self.fingerprint)
-        if found is not None:
-            return found
-        if self.definition is None:
-            return registry.get(self.key, self.version)
+        """The definition, parsed once per process (the deferred bytes are loaded on a miss only)."""
         return registry.stored(self.key, self.version, self.fingerprint, self._definition)
 
-    def _definition(self) -> bytes:
-        assert self.definition is not None
+    def _definition(self) -> bytes | None:
         return self.definition
 
 

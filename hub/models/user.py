@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
+
+if TYPE_CHECKING:
+    from hub.models.delivery import Recipient
 
 
 class Role(StrEnum):
@@ -49,6 +53,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+    recipient: Mapped[Recipient | None] = relationship("Recipient", lazy="joined")
 
     @property
     def is_active(self) -> bool:

@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from exports.channels import CHANNEL_LABELS, CHANNELS
@@ -18,11 +25,11 @@ from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import DeliveryRequest, Recipient, Round
+from hub.recipients import schedule
 from hub.services import deliveries
 from hub.services.recipients import (
     FORMATS,
     Changes,
-    describe_schedule,
     get_recipient,
     list_recipients,
     update_recipient,
@@ -32,12 +39,30 @@ bp = Blueprint("recipients", __name__, url_prefix="/staff/recipients")
 
 
 class RecipientForm(FlaskForm):
-    schedule = StringField(
-        _l("配信スケジュール"),
-        description=_l(
-            "off（手動のみ）、on-close（締切時）、または cron（日本時間。例: 0 9 * * 1 = 毎週月曜9時）"
-        ),
-        render_kw={"autocomplete": "off"},
+    schedule_kind = RadioField(
+        _l("配信のタイミング"),
+        choices=[SelectChoice(k, schedule.KIND_LABELS[k]) for k in schedule.KINDS],
+        validate_choice=False,
+    )
+    weekday = SelectField(
+        _l("曜日（毎週のとき）"),
+        choices=[SelectChoice(str(i), label) for i, label in enumerate(schedule.WEEKDAY_LABELS)],
+        validate_choice=False,
+    )
+    month_day = SelectField(
+        _l("日（毎月のとき）"),
+        choices=[SelectChoice(str(d), str(d)) for d in range(1, 29)],
+        validate_choice=False,
+    )
+    at = StringField(
+        _l("時刻（日本時間）"),
+        description=_l("毎日・毎週・毎月のときの送信時刻。例: 9:00"),
+        render_kw={"autocomplete": "off", "inputmode": "numeric"},
+    )
+    cron = StringField(
+        _l("cron 式（詳細設定のとき）"),
+        description=_l("分 時 日 月 曜日（日本時間）。例: 0 9 * * 1-5 = 平日の9時"),
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     channel = SelectField(
         _l("送信方法"),
@@ -104,7 +129,7 @@ def index() -> ResponseReturnValue:
         log=deliveries.delivery_log(limit=100),
         waiting=list(waiting),
         send_form=_send_form(),
-        describe_schedule=describe_schedule,
+        describe_schedule=schedule.describe,
         channel_labels=CHANNEL_LABELS,
         status_labels=deliveries.STATUS_LABELS,
         trigger_labels=deliveries.TRIGGER_LABELS,
@@ -115,11 +140,17 @@ def index() -> ResponseReturnValue:
 @allow("recipients.manage")
 def edit(name: str) -> ResponseReturnValue:
     recipient = get_recipient(name)
-    form = RecipientForm(obj=recipient if request.method == "GET" else None)
     if request.method == "GET":
-        return _edit_page(recipient, form, {})
+        return _edit_page(recipient, _filled_form(recipient), {})
+    form = RecipientForm()
+    choice = _choice_of(form)
+    schedule_errors: dict[str, list[str]] = {}
+    try:
+        chosen = schedule.to_schedule(choice)
+    except Invalid as exc:
+        schedule_errors, chosen = dict(exc.errors), recipient.schedule
     changes = Changes(
-        schedule=form.schedule.data or "",
+        schedule=chosen,
         channel=form.channel.data or "",
         address=form.address.data or "",
         formats=form.formats.data or [],
@@ -132,14 +163,49 @@ def edit(name: str) -> ResponseReturnValue:
         return _edit_page(recipient, form, dict(form.errors), status=400)
     try:
         updated, secret = update_recipient(name, changes, user=current_actor())
+        if schedule_errors:
+            raise Invalid(schedule_errors)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        return _edit_page(get_recipient(name), form, exc.errors, status=422)
+        errors = {**_schedule_errors(exc.errors, choice), **schedule_errors}
+        return _edit_page(get_recipient(name), form, errors, status=422)
     if secret:
         return render_template("recipients/secret.html", recipient=updated, secret=secret)
     flash(_("%(title)s の設定を保存しました。", title=updated.title), "success")
     return redirect(url_for("recipients.index"))
+
+
+def _filled_form(recipient: Recipient) -> RecipientForm:
+    shown = schedule.from_schedule(recipient.schedule)
+    form = RecipientForm(obj=recipient)
+    form.schedule_kind.data = shown.kind
+    form.weekday.data = str(shown.weekday)
+    form.month_day.data = str(shown.month_day)
+    form.at.data = shown.at
+    form.cron.data = shown.cron
+    return form
+
+
+def _schedule_errors(errors: dict[str, list[str]], choice: schedule.Choice) -> dict[str, list[str]]:
+    """A cron expression the service refused is shown at the cron field."""
+    if choice.kind == "cron" and "schedule" in errors:
+        errors = {**errors, "cron": errors["schedule"]}
+        del errors["schedule"]
+    return errors
+
+
+def _choice_of(form: RecipientForm) -> schedule.Choice:
+    def number(text: str | None, default: int) -> int:
+        return int(text) if text and text.isdecimal() else default
+
+    return schedule.Choice(
+        kind=form.schedule_kind.data or "",
+        weekday=number(form.weekday.data, -1),
+        month_day=number(form.month_day.data, 0),
+        at=form.at.data or "",
+        cron=form.cron.data or "",
+    )
 
 
 def _edit_page(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -70,6 +70,16 @@ def _labels() -> dict[str, dict[str, str]]:
             for code in intake.AGE_GROUPS
         },
         "via": {"web": _("画面"), "api": "API", "cli": _("コマンド")},
+        "fields": {
+            "person.name": _("氏名"),
+            "person.kana": _("ふりがな"),
+            "person.birth_year": _("生年"),
+            "person.age_group": _("年代"),
+            "person.phone": _("電話"),
+            "person.address": _("住所"),
+            "summary": _("概要"),
+            "needs_other": _("その他の内容"),
+        },
     }
 
 
@@ -214,8 +224,10 @@ def _act(
     find: Callable[[Any, Referral | None], Referral],
     step: Callable[[Referral], Any],
     done: str,
+    after: Callable[[Referral], Any] | None = None,
 ) -> ResponseReturnValue:
-    """Run one step on a referral the user may act on (404 otherwise); errors re-show the case."""
+    """Run one step on a referral the user may act on (404 otherwise) and commit, then ``after``
+    (a mail); a bad field re-shows the case with what was typed, a state clash says why."""
     user = require_actor()
     referral = find(user, db.session.get(Referral, referral_id))
     try:
@@ -228,6 +240,8 @@ def _act(
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("referrals.case", referral_id=referral_id))
+    if after is not None:
+        after(referral)
     flash(done, "success")
     return redirect(url_for("referrals.case", referral_id=referral_id))
 
@@ -287,17 +301,15 @@ def close(referral_id: int) -> ResponseReturnValue:
 @allow("referrals.refer")
 def reroute(referral_id: int) -> ResponseReturnValue:
     user = require_actor()
-    moved: list[Referral] = []
-
-    def step(r: Referral) -> None:
-        moved.append(
-            lifecycle.reroute(r, {"municipality": request.form.get("municipality")}, user=user)
-        )
-
-    answer = _act(referral_id, own_referral, step, _("つなぎ先を変更して送りました。"))
-    if moved and db.session.get(Referral, referral_id) is not None:
-        notify.new_referral(moved[0])
-    return answer
+    return _act(
+        referral_id,
+        own_referral,
+        lambda r: lifecycle.reroute(
+            r, {"municipality": request.form.get("municipality")}, user=user
+        ),
+        _("つなぎ先を変更して送りました。"),
+        after=notify.new_referral,
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/withdraw-consent")
@@ -334,8 +346,6 @@ def _fiscal_year_arg() -> int:
 def statistics() -> ResponseReturnValue:
     """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
     year = _fiscal_year_arg()
-    if year < FIRST_YEAR:
-        abort(404)
     counts = referral_summary(year, suppressed=not sees_true_counts(require_actor()))
     current = fiscal_year_of(tokyo.today())
     years = [(y, fiscal_year_label(y)) for y in range(current, FIRST_YEAR - 1, -1)]

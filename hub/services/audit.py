@@ -9,11 +9,10 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy import insert as sql_insert
 
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
-from hub.models import AuditEvent, Municipality, User
+from hub.models import AuditEvent, Municipality, Recipient, Round, User
 
 PER_PAGE = 50
 FAMILY_SUFFIX = ".*"
@@ -35,18 +34,19 @@ def record(
     return event
 
 
-def insert(
+def row(
     action: str,
     *,
     user: User | None,
     target: str = "",
     municipality_code: str | None = None,
     on_behalf: bool = False,
+    at: datetime | None = None,
     **details: Any,
-) -> None:
-    """Write an event at once as one plain INSERT, nothing read back: for the save path."""
+) -> dict[str, Any]:
+    """An event as a row for a plain INSERT that the caller sends (the save path batches it)."""
     row = _row(action, user, target, municipality_code, on_behalf, details)
-    db.session.execute(sql_insert(AuditEvent), [{"at": utcnow(), **row}])
+    return {"at": at or utcnow(), **row}
 
 
 def _row(
@@ -161,3 +161,62 @@ def municipality_names() -> list[tuple[str, str]]:
 
 def is_municipality(code: str) -> bool:
     return db.session.get(Municipality, code) is not None
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the events of one page refer to, by the names people use (one query per kind)."""
+
+    rounds: dict[int, Round]
+    municipalities: dict[str, str]
+    recipients: dict[str, str]
+    people: dict[str, str]
+    """``{e-mail: 「氏名（所属）」}`` of the accounts the targets name."""
+
+
+def _round_id(text: Any) -> int | None:
+    return int(text) if str(text).isdecimal() and int(text) < 2**31 else None
+
+
+def names_for(events: list[AuditEvent]) -> Names:
+    """The names of the rounds, municipalities, recipients and people ``events`` refer to, by
+    their targets (``round/12/response/131016``, ``recipient/moj``, an e-mail) and details."""
+    rounds: set[int] = set()
+    codes: set[str] = set()
+    recipients: set[str] = set()
+    emails: set[str] = set()
+    for event in events:
+        parts = event.target.split("/")
+        if parts[0] == "round" and len(parts) > 1 and (rid := _round_id(parts[1])):
+            rounds.add(rid)
+        if len(parts) == 4 and parts[2] == "response":
+            codes.add(parts[3])
+        if parts[0] == "recipient" and len(parts) == 2:
+            recipients.add(parts[1])
+        if "@" in event.target:
+            emails.add(event.target)
+        if event.municipality_code:
+            codes.add(event.municipality_code)
+        details = event.details or {}
+        if (rid := _round_id(details.get("round", ""))) is not None:
+            rounds.add(rid)
+        if isinstance(details.get("recipient"), str):
+            recipients.add(details["recipient"])
+    return Names(
+        rounds={r.id: r for r in (db.session.scalars(select(Round).where(Round.id.in_(rounds))))},
+        municipalities=_lookup(Municipality.code, Municipality.name, codes),
+        recipients=_lookup(Recipient.name, Recipient.title, recipients),
+        people={
+            u.email: u.label
+            for u in (
+                db.session.scalars(select(User).where(User.email.in_(emails))) if emails else []
+            )
+        },
+    )
+
+
+def _lookup(key: Any, value: Any, wanted: set[Any]) -> dict[Any, str]:
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(key, value).where(key.in_(wanted)))
+    return {row[0]: row[1] for row in rows}

@@ -30,7 +30,7 @@ from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.errors import HubError, NotFound
 from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
-from hub.services import audit
+from hub.services import audit, sharing
 from hub.services.claims import claim, finish
 from hub.services.recipients import OFF, ON_CLOSE, get_recipient
 from hub.services.responses import get_round
@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "failed", "superseded"
 UNFINISHED = (SENDING, RETRYING)
+WAITING = "waiting"
+"""An outcome, not a delivery: too few responses for the summary to leave 都 (hub.services.sharing)."""
+
 STATUS_LABELS = {
     SENDING: _l("送信中"),
     RETRYING: _l("再試行待ち"),
@@ -65,7 +68,8 @@ RECENT = timedelta(days=90)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a call did: ``sent``, ``unchanged``, ``busy``, ``retrying`` or ``failed``."""
+    """What a call did: ``sent``, ``unchanged``, ``busy``, ``retrying``, ``failed`` or
+    ``waiting`` (too few responses to share the summary yet; nothing was created)."""
 
     status: str
     delivery: Delivery | None
@@ -103,6 +107,9 @@ def deliver(
     now = now or utcnow()
     recipient = get_recipient(recipient_name)
     round_ = get_round(round_id) if round_id is not None else latest_round()
+    if not sharing.is_shared(round_):
+        db.session.commit()
+        return Outcome(WAITING, None, sharing.waiting_message(round_))
     composition = compose(recipient, round_)
     last = last_sent(recipient.name, round_.id)
     if not force:

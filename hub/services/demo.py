@@ -4,14 +4,14 @@ machine (each created once, when missing)."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from forms import tokyo
 from forms.consultation import fiscal_year_label, fiscal_year_of
-from hub.db import db, utcnow
+from hub.db import db
 from hub.models import Consultation, Hearing, Round
 from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
 from hub.services.rounds import open_round
@@ -48,7 +48,35 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str | None, str, str, str], ...
     ),
     ("admin@demo.saihan-hub.jp", "admin", None, None, "管理 三郎", "東京都 デジタルサービス局", ""),
     ("moj@demo.saihan-hub.jp", "counterpart", None, "moj", "法務 四郎", "法務省 保護局", ""),
+    (
+        "probation@demo.saihan-hub.jp",
+        "counterpart",
+        None,
+        "tokyo-probation",
+        "保護 五郎",
+        "東京保護観察所",
+        "",
+    ),
+    (
+        "hachioji-window@demo.saihan-hub.jp",
+        "window",
+        "132012",
+        None,
+        "八王子 窓口",
+        "八王子市 福祉部 生活福祉課 相談窓口",
+        "",
+    ),
 )
+
+
+DEMO_CLOSING_TIME = time(17, 0)
+"""Rounds close at the end of the office day, as a real round would (not at the minute of
+``make run``)."""
+
+
+def demo_deadline(today: date) -> datetime:
+    """Thirty days from ``today``, at 17:00 in Tokyo."""
+    return datetime.combine(today + timedelta(days=30), DEMO_CLOSING_TIME, tzinfo=tokyo.TOKYO)
 
 
 def _fiscal_year_start(today: date) -> date:
@@ -83,11 +111,11 @@ def ensure_demo(instance_dir: Path) -> list[str]:
             f.write("\n".join(lines) + "\n")
         path.chmod(0o600)
     if db.session.scalar(select(Round.id).limit(1)) is None:
-        now = utcnow()
+        today = tokyo.today()
         opened = open_round(
             "torikumi",
-            reference_date=_fiscal_year_start(now.date()),
-            deadline=now + timedelta(days=30),
+            reference_date=_fiscal_year_start(today),
+            deadline=demo_deadline(today),
         )
         lines.append(f"デモ調査回を開始しました: {opened.title} (id {opened.id})")
     lines.extend(_ensure_consultation_desk(tokyo.today()))

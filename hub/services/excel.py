@@ -12,9 +12,9 @@ from typing import Any
 
 from exports.upload import by_cell
 from hub.errors import Invalid
-from hub.models import Response, User
+from hub.models import EDITABLE, Response, User
 from hub.services import audit
-from hub.services.responses import is_on_behalf, save_draft, target_of
+from hub.services.responses import is_on_behalf, normalized, save_draft, target_of
 
 
 def record_download(response: Response, user: User) -> None:
@@ -37,8 +37,11 @@ def save_upload(
     user: User | None,
     cells: Mapping[str, str],
 ) -> Response:
-    """Save uploaded answers as the draft; errors are keyed by the cell they came from."""
+    """Save uploaded answers as the draft; errors are keyed by the cell they came from. An upload
+    that changes nothing changes nothing: no new version, no revision (a file uploaded twice)."""
     try:
+        if response.state in EDITABLE and normalized(response, answers) == (response.answers or {}):
+            return response
         return save_draft(response, answers, version=version, user=user, source="excel")
     except Invalid as exc:
         questionnaire = response.round.questionnaire

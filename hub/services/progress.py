@@ -7,13 +7,14 @@ of a national round (1,741 municipalities) costs a handful of queries, not one p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from forms.model import Kind
 from hub.db import db, utcnow
 from hub.models import (
     COUNTED,
@@ -118,6 +119,18 @@ class BoardRow:
     deadline: datetime
     extension_until: datetime | None
     overdue: bool
+    name_en: str = ""
+    contact: Contact | None = None
+    """Whom staff call about this response (the answers' department and phone, else the
+    municipality's respondent account)."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    department: str
+    phone: str
+    source: str
+    """``answers`` or ``account``: where the department and phone were found."""
 
 
 def board(
@@ -150,6 +163,7 @@ def board(
             Revision.action,
             Revision.source,
             Revision.on_behalf,
+            Municipality.name_en,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
@@ -171,13 +185,53 @@ def board(
         query = query.where(Response.state == state)
     if overdue_only:
         query = query.where(is_overdue(now))
-    return [_board_row(row, round_) for row in db.session.execute(query)]
+    rows = [_board_row(row, round_) for row in db.session.execute(query)]
+    contacts = contacts_for(round_, [r.code for r in rows])
+    return [replace(r, contact=contacts.get(r.code)) for r in rows]
+
+
+def contacts_for(round_: Round, codes: list[str]) -> dict[str, Contact]:
+    """Whom to call at each municipality: the department and phone its answers give (the
+    questionnaire's personal department and phone questions), else its respondent account's
+    organisation and phone. Two queries, whatever the number of municipalities."""
+    if not codes:
+        return {}
+    questionnaire = round_.questionnaire
+    personal = [q for q in questionnaire if q.personal]
+    phone_q = next((q.id for q in personal if q.kind == Kind.PHONE), None)
+    department_q = next(
+        (q.id for q in personal if q.kind == Kind.TEXT and q.id.endswith("department")), None
+    )
+    found: dict[str, Contact] = {}
+    answered = db.session.execute(
+        select(Response.municipality_code, Response.answers).where(
+            Response.round_id == round_.id, Response.municipality_code.in_(codes)
+        )
+    )
+    for code, answers in answered:
+        phone = str((answers or {}).get(phone_q) or "") if phone_q else ""
+        department = str((answers or {}).get(department_q) or "") if department_q else ""
+        if phone or department:
+            found[code] = Contact(department, phone, "answers")
+    accounts = db.session.execute(
+        select(User.municipality_code, User.organisation, User.phone)
+        .where(
+            User.municipality_code.in_([c for c in codes if c not in found]),
+            User.active.is_(True),
+            or_(User.phone != "", User.organisation != ""),
+        )
+        .order_by(User.municipality_code, User.id)
+    )
+    for code, organisation, phone in accounts:
+        if code is not None:
+            found.setdefault(code, Contact(organisation, phone, "account"))
+    return found
 
 
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
     (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
-    (action, source, revision_on_behalf) = row[14:]
+    (action, source, revision_on_behalf, name_en) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -192,6 +246,7 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         deadline=deadline,
         extension_until=extension_until,
         overdue=bool(overdue),
+        name_en=name_en or "",
     )
 
 

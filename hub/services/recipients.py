@@ -25,7 +25,7 @@ from exports.text import CSV_ENCODINGS
 from forms.tokyo import TOKYO
 from hub.db import db
 from hub.errors import Invalid, NotFound
-from hub.models import Recipient, Round, User
+from hub.models import Recipient, Round, Survey, User
 from hub.services import audit
 
 OFF = "off"
@@ -151,14 +151,22 @@ def normalize_csv_encoding(text: str) -> str:
 
 
 def known_table_names() -> list[str] | None:
-    """Names of the tables a delivery can hold, the consultation desk's included (from the latest
-    round; ``None`` if no round)."""
-    latest = db.session.scalar(
-        select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
+    """Names of the tables a delivery can hold, the consultation desk's included: those of the
+    latest round of every questionnaire, in that order (``None`` if there is no round)."""
+    rounds = db.session.scalars(
+        select(Round)
+        .join(Survey, Survey.id == Round.survey_id)
+        .order_by(Round.reference_date.desc(), Round.id.desc())
     )
-    if latest is None:
+    latest: dict[str, Round] = {}
+    for round_ in rounds:
+        latest.setdefault(round_.survey.key, round_)
+    if not latest:
         return None
-    return deliverable_table_names(latest)
+    names: list[str] = []
+    for round_ in latest.values():
+        names += [n for n in deliverable_table_names(round_) if n not in names]
+    return names
 
 
 def normalize_tables(names: Sequence[str]) -> list[str] | None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import CursorResult, delete, insert, select, tuple_, update
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forms.model import Question
@@ -25,7 +25,6 @@ from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
     EDITABLE,
     Response,
-    ResponseChoice,
     ResponseState,
     Revision,
     Role,
@@ -35,8 +34,7 @@ from hub.models import (
     is_valid_code,
 )
 from hub.services import audit
-
-Pair = tuple[str, str]
+from hub.services.response_writes import Change, Pair, write_change
 
 
 def get_response(round_id: int, municipality_code: str) -> Response:
@@ -87,6 +85,11 @@ def response_for(round_id: int, municipality_code: str, user: User) -> Response:
 def is_on_behalf(user: User | None, response: Response) -> bool:
     """Staff (or anyone not of that municipality) writing a municipality's answers: 代理入力."""
     return user is not None and user.municipality_code != response.municipality_code
+
+
+def normalized(response: Response, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``raw_answers`` as a draft save would store them (``Invalid`` if a draft would refuse)."""
+    return _load(response, raw_answers, submit=False)
 
 
 def save_draft(
@@ -264,44 +267,35 @@ def _record(
 ) -> None:
     """Write one change: the response, its revision, its choice index and the audit row.
 
-    As few round trips as the guarantees allow: the version check and the update are one
-    ``UPDATE … WHERE version = :seen`` (no row updated: someone saved first, 409); the revision
-    and the audit row are plain INSERTs (nothing is read back); the choice index changes only
-    by the rows that differ. What was written is set on ``response`` as committed state, so
-    nothing is read again and no second UPDATE follows at commit."""
+    As few round trips as the guarantees allow (:mod:`hub.services.response_writes`): the
+    version check and the update are one ``UPDATE … WHERE version = :seen`` (no row updated:
+    someone saved first, 409, nothing written); the revision, the audit row and the rows of the
+    choice index that differ are written with it, nothing read back. What was written is set on
+    ``response`` as committed state, so no second UPDATE follows at commit."""
     before = dict(response.answers or {})
     after = before if answers is None else answers
     on_behalf = answers is not None and is_on_behalf(user, response)
     seen = response.version
+    now = utcnow()
     values: dict[str, Any] = {
         "answers": after,
         "state": state,
         "version": seen + 1,
-        "updated_at": utcnow(),
+        "updated_at": now,
         "updated_by_id": user.id if user else None,
         "updated_on_behalf": on_behalf,
         **(columns or {}),
     }
-    updated = db.session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == seen)
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult[Any], updated).rowcount != 1:
-        raise Conflict(
-            _(
-                "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
-            )
-        )
-    for key, value in values.items():
-        set_committed_value(response, key, value)
-    set_committed_value(response, "updated_by", user)
     changes = diff(before, after)
-    db.session.execute(
-        insert(Revision),
-        [
-            {
+    questions = response.round.questionnaire.choice_questions
+    old = set(_choice_pairs(questions, before)) if answers is not None else set()
+    new = set(_choice_pairs(questions, after)) if answers is not None else set()
+    written = write_change(
+        Change(
+            response_id=response.id,
+            seen_version=seen,
+            response=values,
+            revision={
                 "response_id": response.id,
                 "number": seen + 1,
                 "action": action,
@@ -312,47 +306,34 @@ def _record(
                 "source": source,
                 "user_id": user.id if user else None,
                 "on_behalf": on_behalf,
-                "created_at": values["updated_at"],
-            }
-        ],
+                "created_at": now,
+            },
+            audit=audit.row(
+                f"response.{action}",
+                user=user,
+                target=target_of(response),
+                municipality_code=response.municipality_code,
+                on_behalf=on_behalf,
+                at=now,
+                version=seen + 1,
+                changed=sorted(changes),
+                source=source,
+            ),
+            # the index always matches the answers (every write of answers comes here, or is
+            # ``rounds.open_round`` indexing what it prefills): only the rows that differ change
+            removed_choices=sorted(old - new),
+            added_choices=sorted(new - old),
+        )
     )
-    if answers is not None:
-        _reindex_choices(response, before)
-    audit.insert(
-        f"response.{action}",
-        user=user,
-        target=target_of(response),
-        municipality_code=response.municipality_code,
-        on_behalf=on_behalf,
-        version=seen + 1,
-        changed=sorted(changes),
-        source=source,
-    )
-
-
-def _reindex_choices(response: Response, before: Mapping[str, Any]) -> None:
-    """Bring ``response_choice`` from the rows of ``before`` to those of the response's answers:
-    delete what is gone, insert what is new, nothing when the choices did not change. Relies on
-    the index always matching the answers (every write of answers goes through here, or through
-    ``rounds.open_round``, which indexes what it prefills)."""
-    questions = response.round.questionnaire.choice_questions
-    old = set(_choice_pairs(questions, before))
-    new = set(_choice_pairs(questions, response.answers))
-    if old - new:
-        db.session.execute(
-            delete(ResponseChoice).where(
-                ResponseChoice.response_id == response.id,
-                tuple_(ResponseChoice.question_id, ResponseChoice.code).in_(sorted(old - new)),
+    if not written:
+        raise Conflict(
+            _(
+                "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
             )
         )
-    if new - old:
-        db.session.execute(
-            insert(ResponseChoice),
-            [
-                {"response_id": response.id, "question_id": question, "code": code}
-                for question, code in sorted(new - old)
-            ],
-        )
+    for key, value in values.items():
+        set_committed_value(response, key, value)
+    set_committed_value(response, "updated_by", user)
 
 
 def _choice_pairs(questions: Iterable[Question], answers: Mapping[str, Any]) -> Iterator[Pair]:

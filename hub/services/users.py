@@ -387,10 +387,17 @@ def change_password(user: User, current: str, new: str) -> User:
 
 
 def bind_municipality(user: User, municipality_code: str, *, actor: User | None) -> User:
-    """Bind a respondent to the one municipality whose responses they answer."""
-    if user.role != Role.RESPONDENT:
+    """Bind a respondent to the one municipality whose responses they answer, or a window to the
+    one whose referrals it receives."""
+    if user.role not in MUNICIPAL_ROLES:
         raise Invalid(
-            {"municipality": [_("自治体を結び付けられるのは回答者（respondent）だけです。")]}
+            {
+                "municipality": [
+                    _(
+                        "自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。"
+                    )
+                ]
+            }
         )
     if db.session.get(Municipality, municipality_code) is None:
         raise Invalid(

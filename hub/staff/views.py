@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from forms import registry
 from forms.normalize import InvalidValue, parse_date
 from forms.tokyo import parse_datetime
 from hub.auth.gate import require_actor
@@ -20,9 +19,9 @@ from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import Response, Revision
-from hub.services import progress, responses, rounds
+from hub.services import progress, questionnaires, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
-from hub.web.display import locale_code
+from hub.web.display import locale_code, place
 from hub.web.editing import (
     Pages,
     confirm_page,
@@ -57,25 +56,67 @@ def home() -> ResponseReturnValue:
 @allow("rounds.manage")
 def new_round() -> ResponseReturnValue:
     form = OpenRoundForm()
-    form.survey.choices = [
-        SelectChoice(key, registry.latest(key).title.get(locale_code())) for key in registry.ids()
-    ]
+    offered = _stored_choices()
+    form.survey.choices = [SelectChoice(value, label) for value, label in offered.items()]
     if request.method == "GET":
+        asked = request.args.get("survey", "")
+        if asked in offered:
+            form.survey.data = asked
         return render_template("staff/new_round.html", form=form, errors={})
     errors: dict[str, list[str]] = {}
-    if form.survey.data not in registry.ids():
+    chosen = _chosen_version(form.survey.data or "", offered)
+    if chosen is None:
         errors["survey"] = [_("調査票を選んでください。")]
     values = _round_values(form, errors)
     if errors:
         return render_template("staff/new_round.html", form=form, errors=errors), 422
+    key, version = chosen or ("", None)
     try:
-        opened = rounds.open_round(form.survey.data or "", user=require_actor(), **values)
+        opened = rounds.open_round(key, version=version, user=require_actor(), **values)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
         return render_template("staff/new_round.html", form=form, errors=exc.errors), 422
     flash(_("調査回を開始しました: %(title)s", title=opened.title), "success")
     return redirect(url_for("staff.board", round_id=opened.id))
+
+
+def _stored_choices() -> dict[str, str]:
+    """``{"id@version": label}`` for every stored questionnaire version, newest version first."""
+    versions = sorted(
+        questionnaires.stored_versions(), key=lambda s: (s.key != "torikumi", s.key, -s.version)
+    )
+    latest = {s.key: max(v.version for v in versions if v.key == s.key) for s in versions}
+    locale = locale_code()
+    choices = {}
+    for survey in versions:
+        title = survey.questionnaire.title.get(locale)
+        if survey.version == latest[survey.key]:
+            label = _(
+                "%(title)s（%(id)s 第%(version)s版・最新）",
+                title=title,
+                id=survey.key,
+                version=survey.version,
+            )
+        else:
+            label = _(
+                "%(title)s（%(id)s 第%(version)s版）",
+                title=title,
+                id=survey.key,
+                version=survey.version,
+            )
+        choices[f"{survey.key}@{survey.version}"] = label
+    return choices
+
+
+def _chosen_version(value: str, offered: dict[str, str]) -> tuple[str, int | None] | None:
+    """``(id, version)`` of the chosen option; a bare id (``torikumi``) means its latest."""
+    if value in offered:
+        key, _at, version = value.rpartition("@")
+        return key, int(version)
+    if value and value in {option.rpartition("@")[0] for option in offered}:
+        return value, None
+    return None
 
 
 def _round_values(form: OpenRoundForm, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -206,7 +247,7 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, return_form=form, status=422)
-    flash(_("%(name)sの回答を差し戻しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの回答を差し戻しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
@@ -216,7 +257,7 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     responses.accept(response, user=require_actor())
     db.session.commit()
-    flash(_("%(name)sの回答を受理しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの回答を受理しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
@@ -236,7 +277,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, extension_form=form, status=422)
-    flash(_("%(name)sの提出期限を延長しました。", name=response.municipality.name), "success")
+    flash(_("%(name)sの提出期限を延長しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 

@@ -12,14 +12,16 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from forms import describe, rules
 from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, parse_date, to_wareki
-from hub.models.municipality import REGION_LABELS
+from forms.tokyo import days_until as tokyo_days_until
+from forms.tokyo import format_datetime as format_tokyo
+from hub.models.municipality import REGION_LABELS, Municipality
 from hub.models.survey import (
     RESPONSE_STATE_LABELS,
     RETURNED_LABEL,
@@ -36,10 +38,16 @@ def locale_code() -> str:
 
 
 def tokyo(value: datetime | None) -> str:
-    """``2021/04/01 17:00`` in Asia/Tokyo (the configured zone); empty for ``None``."""
+    """``令和3年4月1日（木）17:00`` (``Thu 1 Apr 2021 17:00`` in English) in Tokyo's time, the one
+    way every page writes a date-time (:func:`forms.tokyo.format_datetime`); empty for ``None``."""
     if value is None:
         return ""
-    return format_datetime(value, "yyyy/MM/dd HH:mm")
+    return format_tokyo(value, locale_code())
+
+
+def days_until(deadline: datetime, now: datetime) -> int:
+    """Calendar days in Tokyo from ``now`` to ``deadline`` (negative once it has passed)."""
+    return tokyo_days_until(deadline, now)
 
 
 def wareki(value: date | str | None) -> str:
@@ -133,6 +141,19 @@ def event_label(event: str) -> str:
     return label.get(locale_code()) if label is not None else event
 
 
+def place(municipality: Municipality | None) -> str:
+    """A municipality's name in the page's language: 千代田区, or Chiyoda City in English (the
+    reference CSV's ``name_en``; the Japanese name when it has none)."""
+    if municipality is None:
+        return ""
+    return place_name(municipality.name, municipality.name_en)
+
+
+def place_name(name: str, name_en: str | None) -> str:
+    """:func:`place` for a name and English name read by a query (the board's rows)."""
+    return name_en if locale_code() == "en" and name_en else name
+
+
 def region_label(region: str) -> str:
     label = REGION_LABELS.get(region)
     return label.get(locale_code()) if label is not None else region
@@ -156,6 +177,7 @@ def source_label(source: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(tokyo)
+    app.add_template_global(days_until)
     app.add_template_filter(wareki)
     app.add_template_global(answer_text)
     app.add_template_global(requirement_note)
@@ -166,6 +188,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(action_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
+    app.add_template_filter(place)
+    app.add_template_global(place_name)
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)

@@ -26,8 +26,8 @@ from hub.auth.gate import require_actor
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import EDITABLE, Response
-from hub.services import responses
-from hub.web.display import answer_text, locale_code
+from hub.services import responses, rounds
+from hub.web.display import answer_text, locale_code, place
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,7 @@ def render_form(
             notice=notice,
             conflict=conflict,
             past_deadline=utcnow() > response.deadline_for(),
+            previous=rounds.previous_answers(response),
         ),
         status,
     )
@@ -253,7 +254,7 @@ def _saved_message(response: Response, pages: Pages) -> str:
     if pages.on_behalf:
         return _(
             "%(name)sの回答を代理入力として一時保存しました。まだ提出されていません。",
-            name=response.municipality.name,
+            name=place(response.municipality),
         )
     return _("一時保存しました。")
 
@@ -265,6 +266,6 @@ def _submitted_message(response: Response, pages: Pages) -> str:
         return _(
             "%(name)sに代わって提出しました。提出済みとして進捗に数えられます。"
             "内容を確認して受理するか、差し戻してください。",
-            name=response.municipality.name,
+            name=place(response.municipality),
         )
     return _("提出しました。東京都の担当者が確認します。")

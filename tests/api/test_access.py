@@ -100,13 +100,16 @@ def test_revoked_token_and_deactivated_user_are_401(
 
 
 def test_counterpart_is_refused_per_municipality_data(
-    round_id: int, api_as: Callable[..., Api]
+    round_id: int, api_as: Callable[..., Api], min_responses: Callable[[int], None]
 ) -> None:
     moj = api_as("counterpart", recipient="moj")
     assert moj.get(response_url(round_id)).status_code == 403
     assert moj.save(round_id, CHIYODA, {"plan_status": "no_plan"}, version=0).status_code == 403
     assert moj.get(response_url(round_id, action="revisions")).status_code == 403
     assert moj.get(f"/rounds/{round_id}/responses").status_code == 403
+    # the aggregated tables are theirs once enough municipalities answered (item 27)
+    assert moj.get(f"/rounds/{round_id}/summary").status_code == 409
+    min_responses(0)
     assert moj.get(f"/rounds/{round_id}/summary").status_code == 200
 
 

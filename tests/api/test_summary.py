@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -138,6 +139,7 @@ def test_summary_of_an_untouched_round_is_all_zeros(round_id: int, staff: Api) -
         assert set(summary[key].values()) == {0}, key
 
 
+@pytest.mark.usefixtures("shared_always")
 def test_summary_is_readable_by_respondents_and_unknown_round_is_404(
     round_id: int, chiyoda: Api, staff: Api
 ) -> None:

@@ -52,3 +52,36 @@ def test_the_clerk_sees_a_return_as_a_return(app, open_page):
     expect(page.locator("main")).to_contain_text("東京都が差し戻し")
     expect(page.locator("main")).not_to_contain_text("代理入力")
     assert_accessible(page)
+
+
+def test_deadlines_read_one_way_with_the_days_left(app, open_page):
+    """Item 9: the respondent's home and the staff board write 令和…（曜）17:00 and how far the
+    deadline is, on a phone too, at zero axe-core violations."""
+    from datetime import datetime, time, timedelta
+
+    from playwright.sync_api import expect
+
+    from forms import tokyo
+    from tests.browser.support import PHONE
+
+    deadline = datetime.combine(tokyo.today() + timedelta(days=3), time(17), tzinfo=tokyo.TOKYO)
+    written = tokyo.format_datetime(deadline)
+    with app.app_context():
+        round_id = make_round(deadline=deadline).id
+        clerk = make_user(role="respondent", municipality=CHIYODA).email
+        staff = make_user(role="staff").email
+
+    page = open_page(viewport=PHONE)
+    sign_in(page, clerk)
+    card = page.locator("li.card").first
+    expect(card).to_contain_text(written)
+    expect(card).to_contain_text("あと3日")
+    assert_accessible(page)
+
+    board = open_page()
+    sign_in(board, staff)
+    board.goto(f"/staff/rounds/{round_id}")
+    row = board.locator(f"tr[data-municipality='{CHIYODA}']")
+    expect(row).to_contain_text(written)
+    expect(row).to_contain_text("あと3日")
+    assert_accessible(board)

@@ -40,7 +40,7 @@ def test_demo_fills_the_consultation_desk_once(app, runner):
             select(AuditEvent).where(AuditEvent.action == "consultation.import")
         ).all()
         assert len(imports) == 1, "imported as the desk imports its list"
-        assert _count(User) == 5
+        assert _count(User) == 7
         assert _count(Round) == 1
     assert "相談記録を追加しました" in first.output
     assert "聞き取りを追加しました" in first.output
@@ -49,7 +49,7 @@ def test_demo_fills_the_consultation_desk_once(app, runner):
     assert again.exit_code == 0, again.output
     assert again.output == ""
     with app.app_context():
-        assert (_count(Consultation), _count(Hearing), _count(User)) == (239, 49, 5)
+        assert (_count(Consultation), _count(Hearing), _count(User)) == (239, 49, 7)
 
 
 def test_the_demo_desk_shows_on_the_pages(app, runner):

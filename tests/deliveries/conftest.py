@@ -110,7 +110,9 @@ def respondents(app: Flask, seeded: Seeded) -> dict[str, str]:
 
 @pytest.fixture
 def outbox(settings: Settings) -> Iterator[Path]:
-    """The outbox folder of the test settings, emptied after the test."""
+    """The outbox folder of the test settings, empty at the start (whatever an earlier test left)
+    and emptied after the test."""
+    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
     yield settings.outbox_dir
     shutil.rmtree(settings.outbox_dir, ignore_errors=True)
 

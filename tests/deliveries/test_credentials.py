@@ -151,7 +151,7 @@ def test_the_staff_form_refuses_credentials_in_the_address_too(app: Flask, login
         "/staff/recipients/moj",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "off",
+            "schedule_kind": "off",
             "channel": "https",
             "address": "https://kanri:pw@moj.example.go.jp/in",
             "formats": ["xlsx"],

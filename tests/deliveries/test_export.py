@@ -11,6 +11,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -118,6 +119,7 @@ def test_a_change_after_a_delivery_goes_out_as_a_correction(runner, ctx, seeded:
     ).items()
 
 
+@pytest.mark.usefixtures("shared_always")
 def test_the_default_round_is_the_latest(runner, ctx, seeded: Seeded, outbox):
     newer = make_round(reference_date=date(2022, 4, 1), municipalities=[CHIYODA])
     result = runner("export", "tokyo-probation")

@@ -69,7 +69,8 @@ def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
         "/staff/recipients/moj",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "0 25 * * *",
+            "schedule_kind": "cron",
+            "cron": "0 25 * * *",
             "channel": "smtp",
             "address": "moj＠example",
             "formats": ["xlsx"],
@@ -87,7 +88,8 @@ def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
         "/staff/recipients/moj",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "30 8 * * 1-5",
+            "schedule_kind": "cron",
+            "cron": "30 8 * * 1-5",
             "channel": "smtp",
             "address": "hogo@example.go.jp",
             "formats": ["xlsx", "json"],
@@ -114,7 +116,7 @@ def test_switching_to_https_shows_the_secret_once(app, login):
         "/staff/recipients/tokyo-probation",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "off",
+            "schedule_kind": "off",
             "channel": "https",
             "address": "https://probation.example.go.jp/hub",
             "formats": ["json"],

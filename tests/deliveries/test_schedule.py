@@ -7,6 +7,7 @@ import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from hub import jobs
@@ -99,6 +100,7 @@ def test_every_minute_a_change_leads_to_exactly_one_delivery(ctx, seeded: Seeded
     assert count("tokyo-probation") == 2
 
 
+@pytest.mark.usefixtures("shared_always")
 def test_a_slot_missed_while_down_is_delivered_once_on_return(ctx, outbox):
     now = utcnow()
     make_round(opens_at=now - timedelta(days=10))
@@ -122,6 +124,7 @@ def test_a_slot_missed_while_down_is_delivered_once_on_return(ctx, outbox):
     assert len(slots) == 2, "three missed days coalesce into one run"
 
 
+@pytest.mark.usefixtures("shared_always")
 def test_a_schedule_set_after_its_time_does_not_fire_until_the_next(ctx, outbox):
     now = utcnow()
     make_round(opens_at=now - timedelta(days=10))
@@ -132,6 +135,7 @@ def test_a_schedule_set_after_its_time_does_not_fire_until_the_next(ctx, outbox)
     assert count("moj") == 1
 
 
+@pytest.mark.usefixtures("shared_always")
 def test_on_close_delivers_once_when_the_deadline_has_passed(ctx, outbox):
     now = utcnow()
     round_ = make_round(opens_at=now - timedelta(days=3), deadline=now + timedelta(hours=1))

@@ -210,7 +210,7 @@ def test_zip_without_content_types(round_id, chiyoda, template, saved_draft):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("回答.csv", "plan_status,formulated\n")
-    refused(chiyoda, round_id, out.getvalue(), 415, "Content_Types")
+    refused(chiyoda, round_id, out.getvalue(), 415, "Excel ブック（.xlsx）ではありません")
     still_serving(chiyoda, round_id, saved_draft, template)
 
 
@@ -316,3 +316,31 @@ def test_too_many_parts(round_id, chiyoda, template, saved_draft):
     parts = {f"xl/media/tiny{i}.bin": b"x" for i in range(safe_xlsx.Limits().max_entries)}
     refused(chiyoda, round_id, rezip(template, add=parts), 400, "構成要素が多すぎます")
     still_serving(chiyoda, round_id, saved_draft, template)
+
+
+def _ods() -> bytes:
+    """What LibreOffice Calc writes in its own format: a zip led by an uncompressed mimetype."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
+        archive.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest/>')
+    return buffer.getvalue()
+
+
+def test_an_ods_file_is_refused_with_what_to_do(round_id, chiyoda, template, saved_draft):
+    """Issue 14, item 17: not "[Content_Types].xml がありません" but how to save as .xlsx."""
+    body = refused(chiyoda, round_id, _ods(), 415, "名前を付けて保存")
+    assert "Excel 2007-365 (.xlsx)" in body["message"]
+    assert "Content_Types" not in body["message"]
+    still_serving(chiyoda, round_id, saved_draft, template)
+
+
+def test_a_zip_that_is_no_workbook_says_what_to_do(round_id, chiyoda, template, saved_draft):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    body = refused(chiyoda, round_id, buffer.getvalue(), 415, "Excel ブック（.xlsx）")
+    assert "Content_Types" not in body["message"]

@@ -68,7 +68,7 @@ def test_json_carries_the_summary_counts_and_every_table(app: Flask, seeded_roun
     assert document["summary"]["plan_status"] == SOURCE_COUNTS
     assert document["summary"]["municipalities"] == 62
     plan = document["tables"]["plan_status"]
-    assert plan["rows"][0] == ["① 策定済み", 9, ""]
+    assert plan["rows"][0] == ["① 策定済み", 9, None], "no 備考 written: null"
     answers = document["tables"]["answers"]
     assert answers["keys"][:2] == ["code", "name"]
     assert "contact_email" not in answers["keys"]

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 
 from forms.normalize import InvalidValue
-from forms.tokyo import TIMEZONE, TOKYO, parse_datetime
+from forms.tokyo import TIMEZONE, TOKYO, days_until, format_datetime, parse_datetime
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,25 @@ def test_the_zone_is_written_once_and_is_the_apps():
 
     assert TOKYO.key == TIMEZONE == "Asia/Tokyo"
     assert Settings.timezone == TIMEZONE
+
+
+# --- the one way a date-time reads (issue 14, item 9) ----------------------------------------
+
+
+def test_a_date_time_reads_in_wareki_with_the_weekday_in_tokyo():
+    at = datetime(2026, 12, 29, 8, 0, tzinfo=UTC)  # 17:00 in Tokyo
+    assert format_datetime(at) == "令和8年12月29日（火）17:00"
+    assert format_datetime(at, "en") == "Tue 29 Dec 2026 17:00"
+    assert format_datetime(datetime(2019, 5, 1, 0, 0, 5, tzinfo=UTC), seconds=True) == (
+        "令和元年5月1日（水）09:00:05"
+    )
+    late_evening = datetime(2026, 12, 28, 15, 30, tzinfo=UTC)  # 00:30 on the 29th in Tokyo
+    assert format_datetime(late_evening).startswith("令和8年12月29日（火）")
+
+
+def test_days_until_counts_calendar_days_in_tokyo():
+    deadline = datetime(2026, 12, 29, 8, 0, tzinfo=UTC)
+    assert days_until(deadline, datetime(2026, 12, 26, 0, 0, tzinfo=UTC)) == 3
+    assert days_until(deadline, datetime(2026, 12, 28, 14, 59, tzinfo=UTC)) == 1  # 23:59 JST
+    assert days_until(deadline, datetime(2026, 12, 28, 15, 0, tzinfo=UTC)) == 0  # 00:00 JST
+    assert days_until(deadline, datetime(2026, 12, 31, 1, 0, tzinfo=UTC)) == -2

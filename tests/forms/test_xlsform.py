@@ -506,3 +506,44 @@ def _questionnaires(draw: st.DrawFn) -> Questionnaire:
 @given(_questionnaires())
 def test_any_definition_round_trips(definition: Questionnaire) -> None:
     assert read_xlsform(write_xlsform(definition)) == definition
+
+
+# ------------------------------------------------------------------------------ renamed
+
+
+def test_renamed_maps_new_names_to_old_ones_and_round_trips() -> None:
+    data = form(
+        [
+            ("text", "lead_dept", "所管部署", "", "", ""),
+            ("integer", "staff_count", "職員数", "", "", ""),
+        ],
+        settings=(
+            ("form_id", "version", "form_title", "renamed"),
+            ("kenshu", 2, "研修会調査", "lead_dept = lead_department、 staff_count=staff"),
+        ),
+    )
+    q = read_xlsform(data, "kenshu.xlsx")
+    assert q.renamed == (("lead_dept", "lead_department"), ("staff_count", "staff"))
+    assert q.previous_name("lead_dept") == "lead_department"
+    assert q.previous_name("other") == "other"
+    again = read_xlsform(write_xlsform(q), "kenshu.xlsx")
+    assert again.renamed == q.renamed
+    assert again.fingerprint() == q.fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("nothere=old", "renamed の「nothere」はこの調査票の質問ではありません。"),
+        ("lead_dept old", "renamed は「新しい名前=前の名前」をコンマで区切って書いてください"),
+        ("lead_dept=a, lead_dept=b", "renamed に「lead_dept」が2回あります。"),
+    ],
+)
+def test_renamed_refusals_name_the_settings_cell(text: str, cause: str) -> None:
+    data = form(
+        [("text", "lead_dept", "所管部署", "", "", "")],
+        settings=(("form_id", "version", "renamed"), ("kenshu", 2, text)),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("settings", 2, "renamed")
+    assert problem.message.startswith(cause)

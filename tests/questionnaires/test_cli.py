@@ -126,3 +126,12 @@ def test_round_open_takes_a_version_and_keeps_it(app, runner, tmp_path):
     missing = runner("round", "open", "kenshu", "--version", "9", *args)
     assert missing.exit_code == 1
     assert "第9版はありません" in missing.output
+
+
+def test_an_oversized_file_is_refused_without_reading_it_all(app, runner, tmp_path):
+    big = tmp_path / "big.xlsx"
+    big.write_bytes(b"PK\x03\x04" + b"\0" * (3 * 1024 * 1024))
+    got = runner("questionnaire", "import", str(big))
+    assert got.exit_code == 1
+    assert "hub:" in got.output
+    assert "Traceback" not in got.output

@@ -9,6 +9,7 @@ from flask import Flask
 
 from exports.template import TemplateInfo, build_template
 from forms import registry
+from forms.schema import schema_for
 from hub.db import db, utcnow
 from hub.models import Round
 from hub.services import questionnaires
@@ -16,6 +17,7 @@ from hub.services.rounds import open_round, previous_answers
 from tests.conftest import Api, response_of
 from tests.excel.conftest import answers_of, download, fill, open_xlsx, post_file, rows_by_key
 from tests.questionnaires.files import kenshu_v1, kenshu_v2
+from tests.web.conftest import page
 
 CHIYODA = "131016"
 CHUO = "131024"
@@ -148,6 +150,30 @@ def test_the_definition_is_parsed_once_per_process_not_per_request(app, api_as, 
     monkeypatch.setattr(registry, "_STORED", {})
     before = registry.parses
     chiyoda: Api = api_as("respondent", municipality=CHIYODA)
+    assert chiyoda.save(round_id, CHIYODA, {"memo": "保存"}).status_code == 200
+    schemas = schema_for.cache_info().misses
     for n in range(5):
         assert chiyoda.save(round_id, CHIYODA, {"memo": f"保存{n}"}).status_code == 200
     assert registry.parses - before == 1
+    assert schema_for.cache_info().misses == schemas, "the schema class is built once too"
+
+
+def test_the_form_shows_last_rounds_answer_beside_each_field(app, api_as, web):
+    import_file(app, kenshu_v1(), "kenshu.xlsx")
+    first = open_kenshu(app, date(2024, 6, 1))
+    chiyoda: Api = api_as("respondent", municipality=CHIYODA)
+    staff: Api = api_as("staff")
+    assert chiyoda.submit(first, CHIYODA, V1_ANSWERS).status_code == 200
+    assert staff.post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    import_file(app, kenshu_v2(), "kenshu_v2.xlsx")
+    second = open_kenshu(app, date(2025, 6, 1))
+
+    browser = web("respondent", municipality=CHIYODA)
+    doc = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    previous = doc.xpath("//p[@id='participants-previous']")[0]
+    assert " ".join(previous.text_content().split()) == "前回の回答: 12"
+    field = doc.xpath("//input[@name='participants']")[0]
+    assert "participants-previous" in field.get("aria-describedby")
+    topics = doc.xpath("//p[@id='topics-previous']")[0].text_content()
+    assert "就労支援" in topics
+    assert not doc.xpath("//p[@id='liaison_meetings-previous']")

@@ -139,3 +139,15 @@ def test_keys_rotate_with_a_single_env_key_explains_what_to_do(app: Flask, runne
     assert result.exit_code == 1
     assert "新しい鍵,古い鍵" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_running_hub_reads_the_rotated_key_file_by_itself(
+    app: Flask, cast: Cast, refer: Callable[..., int], runner, monkeypatch
+):
+    """Another process rotated the key: this one still holds the old key and meets a value
+    sealed with the new one; it reads the key file again instead of failing."""
+    referral_id = refer()
+    stale = app.extensions["hub_settings"]
+    assert runner("keys", "rotate").exit_code == 0
+    monkeypatch.setitem(app.extensions, "hub_settings", stale)
+    assert cast.window.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME

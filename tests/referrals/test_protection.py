@@ -162,3 +162,67 @@ def test_a_sealed_value_is_bound_to_its_row_and_checked():
         keys.open(tampered, "referral:1:person")
     with pytest.raises(DataKeyError):
         DataKeys([new_key()], source="other").open(sealed, "referral:1:person")
+
+
+@pytest.mark.slow
+def test_a_real_server_log_holds_no_name_or_phone(
+    app: Flask, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """``hub run`` (werkzeug and the scheduler in one process) with a real SMTP server: a
+    referral is made, read and mailed about; its log and the mail hold neither value."""
+    import json
+    import time
+
+    from aiosmtpd.controller import Controller
+
+    from hub.services.users import create_token
+    from tests.conftest import make_user
+    from tests.mailbox import Inbox
+    from tests.servers import free_port, hub_server, request
+
+    with app.app_context():
+        staff = create_token(make_user(role="staff"))
+        window_user = make_user(role="window", municipality=HACHIOJI)
+        window = create_token(window_user)
+        db.session.commit()
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("HUB_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    try:
+        with hub_server(settings, tmp_path, "run") as (hub_port, log):
+            body = {
+                "municipality": HACHIOJI,
+                "person": {"name": NAME, "phone": PHONE},
+                "needs": ["housing"],
+                "summary": f"{NAME} {PHONE}",
+                "consent": {"obtained_on": "2025-04-01", "obtained_by": "佐藤", "scope": "窓口へ"},
+            }
+            status, _, text_ = request(
+                hub_port,
+                "POST",
+                "/api/v1/referrals",
+                json.dumps(body).encode(),
+                {"Authorization": f"Bearer {staff}", "Content-Type": "application/json"},
+            )
+            assert status == 201, text_
+            referral_id = json.loads(text_)["id"]
+            status, _, text_ = request(
+                hub_port,
+                "GET",
+                f"/api/v1/referrals/{referral_id}",
+                headers={"Authorization": f"Bearer {window}"},
+            )
+            assert status == 200
+            assert NAME in text_
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and not inbox.envelopes:
+                time.sleep(0.1)
+            written = log.read_bytes()
+    finally:
+        controller.stop()
+    assert f"/api/v1/referrals/{referral_id}".encode() in written
+    assert leaks(written) == []
+    assert len(inbox.envelopes) == 1
+    assert leaks(b"".join(raw for _, raw in inbox.envelopes)) == []

@@ -20,10 +20,11 @@ from werkzeug.test import TestResponse
 from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
-from hub.services import consultations, responses
+from hub.services import consultations, questionnaires, responses
 from hub.services.referrals import lifecycle
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.questionnaires.files import kenshu_v1
 
 OWN = "131016"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -59,6 +60,7 @@ def build_world(app: Flask) -> World:
             },
             user=None,
         )
+        draft = questionnaires.create_draft(kenshu_v1(), "kenshu.xlsx", user=target)
         referral = lifecycle.create(
             referral_body(OWN), referrer="staff", user=make_user(role=Role.STAFF)
         )
@@ -78,6 +80,7 @@ def build_world(app: Flask) -> World:
             "question": "plan_status",
             "questionnaire_id": "torikumi",
             "version": 1,
+            "draft_id": draft.id,
         }
         return World(ids=ids, version=response.version)
 

@@ -22,6 +22,8 @@ WEB_TEMPLATES = (
     "staff",
     "admin",
     "account",
+    "questionnaires",
+    "referrals",
 )
 WEB_MODULES = (
     "hub/web",
@@ -31,6 +33,8 @@ WEB_MODULES = (
     "hub/auth",
     "hub/account",
     "hub/services",
+    "hub/questionnaires",
+    "hub/referrals",
 )
 
 

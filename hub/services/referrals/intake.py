@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from forms import tokyo
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_phone, parse_date
@@ -89,9 +90,9 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
         if field not in errors.found:
             errors.add(field, _("つなぎ先の区市町村を選んでください。"))
         return ""
-    found = db.session.get(Municipality, text)
-    if found is None:
-        found = db.session.query(Municipality).filter(Municipality.name == text).one_or_none()
+    found = db.session.get(Municipality, text) or db.session.scalar(
+        select(Municipality).where(Municipality.name == text)
+    )
     if found is None or not found.active:
         errors.add(field, _("区市町村「%(value)s」は登録されていません。", value=text))
         return ""
@@ -193,14 +194,15 @@ def _needs(raw: Any, other: Any, errors: Errors) -> tuple[list[str], str]:
     return needs, text
 
 
-CONSENT_MESSAGE = "本人の同意（取得日・取得者・同意の範囲）がないつなぎは登録できません。"
+def _consent_missing() -> str:
+    return _("本人の同意（取得日・取得者・同意の範囲）がないつなぎは登録できません。")
 
 
 def _consent(raw: Any, errors: Errors) -> tuple[date | None, str, str]:
     if not isinstance(raw, Mapping) or not any(
         raw.get(k) for k in ("obtained_on", "obtained_by", "scope")
     ):
-        errors.add("consent", _(CONSENT_MESSAGE))
+        errors.add("consent", _consent_missing())
         return None, "", ""
     on = _date(raw.get("obtained_on"), "consent.obtained_on", errors, required=True)
     if on is not None and on > tokyo.today():

@@ -1,0 +1,242 @@
+"""Questionnaire definitions in the browser: list the stored versions and the rounds using each,
+upload a file (every problem in a table by sheet and row), preview it exactly as a respondent
+will see it — conditions live, rules checked by the server, its Excel template — and publish it.
+
+An upload is kept as a draft until it is published; nothing a round uses changes before that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from marshmallow import ValidationError
+
+from exports.definition_upload import LIMITS
+from exports.template import TemplateInfo, build_template
+from forms import rules
+from forms.model import Questionnaire
+from forms.schema import completeness_errors, load_answers
+from forms.webform import form_class, initial_data
+from forms.xlsform import DefinitionError, Problem, write_xlsform
+from hub.auth.gate import require_actor
+from hub.auth.policy import allow
+from hub.db import db
+from hub.errors import flatten_errors
+from hub.files import xlsx_response
+from hub.models import QuestionnaireDraft
+from hub.services import questionnaires
+from hub.web.display import locale_code
+
+bp = Blueprint("questionnaires", __name__, url_prefix="/staff/questionnaires")
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("調査票の定義ファイル（XLSForm 形式の .xlsx）"),
+        validators=[FileRequired(_l("ファイルを選択してください。"))],
+    )
+
+
+class ActionForm(FlaskForm):
+    """The CSRF token of the publish and discard buttons."""
+
+
+@bp.get("/")
+@allow("questionnaires.manage")
+def index() -> ResponseReturnValue:
+    """Every stored version, grouped by id, with the rounds using it; drafts waiting."""
+    versions = questionnaires.stored_versions()
+    groups: dict[str, list[Any]] = {}
+    for survey in versions:
+        groups.setdefault(survey.key, []).append(survey)
+    drafts = db.session.query(QuestionnaireDraft).order_by(QuestionnaireDraft.uploaded_at).all()
+    return render_template(
+        "questionnaires/index.html",
+        groups={k: list(reversed(v)) for k, v in groups.items()},
+        rounds=questionnaires.rounds_by_survey(),
+        drafts=drafts,
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@allow("questionnaires.manage")
+def upload() -> ResponseReturnValue:
+    """A definition file: refused with every problem listed, or kept as a draft to preview."""
+    form = UploadForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return _upload_page(form, [], status)
+    file = form.file.data
+    data = file.stream.read(LIMITS.max_bytes + 1)
+    filename = file.filename or ""
+    try:
+        draft = questionnaires.create_draft(data, filename, user=require_actor())
+    except DefinitionError as exc:
+        db.session.rollback()
+        return _upload_page(form, exc.problems, 422, filename=filename)
+    db.session.commit()
+    return redirect(url_for("questionnaires.draft", draft_id=draft.id))
+
+
+def _upload_page(
+    form: UploadForm, problems: list[Problem], status: int, filename: str = ""
+) -> ResponseReturnValue:
+    page = render_template(
+        "questionnaires/upload.html",
+        form=form,
+        problems=problems,
+        filename=filename,
+        max_megabytes=LIMITS.max_bytes // (1024 * 1024),
+    )
+    return page, status
+
+
+# ------------------------------------------------------------------------------- preview
+
+
+@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@allow("questionnaires.manage")
+def draft(draft_id: int) -> ResponseReturnValue:
+    """A draft as respondents will see it; POST checks what was typed (nothing is stored)."""
+    found = questionnaires.get_draft(draft_id)
+    return _preview(found.questionnaire, draft=found)
+
+
+@bp.route("/<questionnaire_id>/versions/<int:version>", methods=["GET", "POST"])
+@allow("questionnaires.manage")
+def version(questionnaire_id: str, version: int) -> ResponseReturnValue:
+    """A stored version as respondents see it."""
+    survey = questionnaires.get_version(questionnaire_id, version)
+    rounds = questionnaires.rounds_by_survey().get(survey.id, [])
+    return _preview(survey.questionnaire, rounds=rounds)
+
+
+def _preview(
+    questionnaire: Questionnaire,
+    *,
+    draft: QuestionnaireDraft | None = None,
+    rounds: list[Any] | None = None,
+    problems: list[Problem] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    form_type = form_class(questionnaire, locale_code())
+    errors: dict[str, list[str]] = {}
+    checked = False
+    if request.method == "POST" and problems is None:
+        form = form_type()
+        errors = _check(questionnaire, form.answers(relevant_only=True))
+        checked = True
+        status = 422 if errors else 200
+    else:
+        form = form_type(formdata=None, data=initial_data({}, 0))
+    page = render_template(
+        "questionnaires/preview.html",
+        questionnaire=questionnaire,
+        form=form,
+        errors=errors,
+        checked=checked,
+        draft=draft,
+        rounds=rounds or [],
+        problems=problems or [],
+        actions=ActionForm(),
+        reference_date=rules.today(),
+        previous=None,
+    )
+    return page, status
+
+
+def _check(questionnaire: Questionnaire, raw: dict[str, Any]) -> dict[str, list[str]]:
+    """What saving and then submitting ``raw`` would say, with today as the 基準日."""
+    today = rules.today()
+    try:
+        answers = load_answers(questionnaire, raw, reference_date=today)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return flatten_errors(messages)
+    return completeness_errors(questionnaire, answers, today)
+
+
+@bp.post("/drafts/<int:draft_id>/publish")
+@allow("questionnaires.manage")
+def publish(draft_id: int) -> ResponseReturnValue:
+    found = questionnaires.get_draft(draft_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("questionnaires.draft", draft_id=draft_id))
+    try:
+        survey = questionnaires.publish_draft(found, user=require_actor())
+    except DefinitionError as exc:
+        db.session.rollback()
+        return _preview(found.questionnaire, draft=found, problems=exc.problems, status=422)
+    db.session.commit()
+    flash(
+        _(
+            "「%(title)s」（%(id)s 第%(version)s版）を公開しました。調査回を開始できます。",
+            title=survey.title,
+            id=survey.key,
+            version=survey.version,
+        ),
+        "success",
+    )
+    return redirect(url_for("questionnaires.index"))
+
+
+@bp.post("/drafts/<int:draft_id>/discard")
+@allow("questionnaires.manage")
+def discard(draft_id: int) -> ResponseReturnValue:
+    found = questionnaires.get_draft(draft_id)
+    if ActionForm().validate_on_submit():
+        questionnaires.discard_draft(found)
+        db.session.commit()
+        flash(_("アップロードした調査票を取り消しました。"), "success")
+    return redirect(url_for("questionnaires.index"))
+
+
+# ------------------------------------------------------------------------------- files
+
+
+def _template(questionnaire: Questionnaire) -> bytes:
+    """The Excel template as a municipality gets it, for no municipality and no round."""
+    info = TemplateInfo(
+        questionnaire=questionnaire,
+        municipality_code="",
+        municipality_name=_("（見本）"),
+        round_id=0,
+        round_title=_("プレビュー"),
+        reference_date=rules.today(),
+    )
+    return build_template(info)
+
+
+def _stem(questionnaire: Questionnaire) -> str:
+    return f"{questionnaire.id}_v{questionnaire.version}"
+
+
+@bp.get("/drafts/<int:draft_id>/template.xlsx")
+@allow("questionnaires.manage")
+def draft_template(draft_id: int) -> ResponseReturnValue:
+    questionnaire = questionnaires.get_draft(draft_id).questionnaire
+    name = f"{_stem(questionnaire)}_template.xlsx"
+    return xlsx_response(_template(questionnaire), filename=name, fallback=name)
+
+
+@bp.get("/<questionnaire_id>/versions/<int:version>/template.xlsx")
+@allow("questionnaires.manage")
+def version_template(questionnaire_id: str, version: int) -> ResponseReturnValue:
+    questionnaire = questionnaires.get_version(questionnaire_id, version).questionnaire
+    name = f"{_stem(questionnaire)}_template.xlsx"
+    return xlsx_response(_template(questionnaire), filename=name, fallback=name)
+
+
+@bp.get("/<questionnaire_id>/versions/<int:version>/definition.xlsx")
+@allow("questionnaires.manage")
+def definition(questionnaire_id: str, version: int) -> ResponseReturnValue:
+    """The stored definition as an XLSForm file (``hub questionnaire export``)."""
+    questionnaire = questionnaires.get_version(questionnaire_id, version).questionnaire
+    name = f"{_stem(questionnaire)}.xlsx"
+    return xlsx_response(write_xlsform(questionnaire), filename=name, fallback=name)

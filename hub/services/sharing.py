@@ -1,0 +1,57 @@
+"""When a round's summary may leave 都: the minimum number of responses (issue 14, item 27).
+
+With one municipality submitted, "the summary" is that municipality's unpublished answer. Below
+``Settings.min_responses_shared`` (``HUB_MIN_RESPONSES``, 3 by default) submitted or accepted
+responses, respondents and counterparts do not see a round's summary and deliveries wait; staff
+see everything. This is a gate in front of the summary and the delivery (which stay as they are),
+so what they contain is decided elsewhere (``exports/aggregate.py``, ``exports/delivery.py``).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from hub.auth.policy import sees_true_counts
+from hub.db import db
+from hub.errors import Conflict
+from hub.models import COUNTED, Response, Round, User
+
+
+def minimum() -> int:
+    settings = current_app.extensions["hub_settings"]
+    return int(settings.min_responses_shared)
+
+
+def responses_counted(round_: Round) -> int:
+    """Submitted or accepted responses of the round (what the summary counts)."""
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Response)
+            .where(Response.round_id == round_.id, Response.state.in_([str(s) for s in COUNTED]))
+        )
+        or 0
+    )
+
+
+def is_shared(round_: Round) -> bool:
+    """Whether enough municipalities responded for the summary to leave 都."""
+    return responses_counted(round_) >= minimum()
+
+
+def waiting_message(round_: Round) -> str:
+    return _(
+        "この調査回の集計は、提出した区市町村が%(minimum)s団体に達するまで公開・送付されません"
+        "（現在%(count)s団体）。",
+        minimum=minimum(),
+        count=responses_counted(round_),
+    )
+
+
+def ensure_shared_with(user: User, round_: Round) -> None:
+    """Refuse a respondent's or counterpart's look at a summary that must still wait."""
+    if sees_true_counts(user) or is_shared(round_):
+        return
+    raise Conflict(waiting_message(round_))

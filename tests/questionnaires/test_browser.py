@@ -1,0 +1,122 @@
+"""In Chromium: a staff member uploads a definition written in Excel, previews it (conditions
+live, the sample template), publishes it and opens a round on it; a respondent fills it in with
+conditions appearing and disappearing, and sees last round's answer beside the fields."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from hub.db import db
+from hub.models import User
+from hub.services import questionnaires
+from tests.browser.accessibility import assert_accessible
+from tests.browser.test_survey_flow import login
+from tests.conftest import make_user
+from tests.questionnaires.files import broken, kenshu_v1
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_staff_uploads_previews_publishes_and_opens_a_round_then_a_respondent_fills_it(
+    app, open_page, tmp_path
+) -> None:
+    from playwright.sync_api import expect
+
+    good = tmp_path / "kenshu.xlsx"
+    good.write_bytes(kenshu_v1())
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(broken())
+    with app.app_context():
+        staff_email = make_user(role="staff").email
+        respondent_email = make_user(role="respondent", municipality="131016").email
+
+    staff = open_page()
+    login(staff, staff_email)
+    staff.get_by_role("link", name="調査票", exact=True).first.click()
+    staff.get_by_role("link", name="調査票をアップロード").click()
+
+    staff.get_by_label("調査票の定義ファイル").set_input_files(str(bad))
+    staff.get_by_role("button", name="アップロードして検査").click()
+    problems = staff.locator("#definition-problems")
+    expect(problems).to_contain_text("名前「memo」は2行目でも使われています。")
+    expect(problems.locator("tbody tr")).to_have_count(3)
+    assert_accessible(staff)
+
+    staff.get_by_label("調査票の定義ファイル").set_input_files(str(good))
+    staff.get_by_role("button", name="アップロードして検査").click()
+    expect(staff.get_by_role("heading", name="研修会参加状況調査", level=1)).to_be_visible()
+    people = staff.get_by_label("参加人数")
+    expect(people).to_be_hidden()
+    staff.locator("#field-attended").get_by_label("はい").check()
+    expect(people).to_be_visible()
+    people.fill("６００")
+    staff.get_by_role("button", name="入力内容を検査（保存されません）").click()
+    expect(staff.locator(".error-summary")).to_contain_text("1人以上500人以下で入力してください。")
+    assert_accessible(staff)
+    with staff.expect_download() as download:
+        staff.get_by_role("link", name="回答用Excelの見本をダウンロード").click()
+    assert download.value.suggested_filename == "kenshu_v1_template.xlsx"
+
+    staff.get_by_role("button", name="この調査票を公開する").click()
+    expect(staff.locator("body")).to_contain_text("を公開しました")
+    expect(staff.get_by_role("table", name="kenshu の版")).to_contain_text("第1版")
+    assert_accessible(staff)
+
+    staff.goto("/staff/rounds/new")
+    staff.get_by_label("調査票").select_option("kenshu@1")
+    staff.get_by_label("基準日").fill("令和7年4月1日")
+    staff.get_by_label("提出期限").fill("2099-05-31 17:00")
+    staff.get_by_role("button", name="開始する").click()
+    expect(staff.locator("body")).to_contain_text("調査回を開始しました")
+
+    respondent = open_page()
+    login(respondent, respondent_email)
+    respondent.get_by_role("link", name=re.compile("研修会参加状況調査")).first.click()
+    people = respondent.get_by_label("参加人数")
+    held = respondent.get_by_label("開催日")
+    expect(people).to_be_hidden()
+    expect(held).to_be_hidden()
+    respondent.locator("#field-attended").get_by_label("はい").check()
+    expect(people).to_be_visible()
+    expect(held).to_be_visible()
+    respondent.locator("#field-attended").get_by_label("いいえ").check()
+    expect(people).to_be_hidden()
+    respondent.locator("#field-attended").get_by_label("はい").check()
+    people.fill("１２")
+    held.fill("令和9年1月1日")
+    respondent.get_by_role("button", name="一時保存").click()
+    expect(respondent.locator(".error-summary")).to_contain_text("開催日")
+    assert_accessible(respondent)
+    held.fill("令和7年3月1日")
+    respondent.get_by_role("button", name="一時保存").click()
+    expect(respondent.locator("body")).to_contain_text("一時保存しました")
+    expect(respondent.get_by_label("参加人数")).to_have_value("12")
+
+
+def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_path) -> None:
+    from tests.browser.support import PHONE
+    from tests.browser.test_accessibility import no_sideways_scroll
+
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        draft = questionnaires.create_draft(kenshu_v1(), "kenshu.xlsx", user=user)
+        db.session.commit()
+        draft_id = draft.id
+    urls = [
+        "/staff/questionnaires/",
+        "/staff/questionnaires/upload",
+        f"/staff/questionnaires/drafts/{draft_id}",
+        "/staff/questionnaires/torikumi/versions/1",
+    ]
+    desk, phone = open_page(), open_page(viewport=PHONE)
+    for page in (desk, phone):
+        login(page, email)
+    for url in urls:
+        desk.goto(url)
+        assert_accessible(desk)
+        phone.goto(url)
+        no_sideways_scroll(phone)

@@ -1,0 +1,147 @@
+"""Staff pages: upload a definition (problems in a table by sheet/row), preview it as respondents
+will see it and check typed answers against its rules, download its template, publish it, list
+the versions with their rounds, and open a round on any stored version."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from hub.db import db
+from hub.models import QuestionnaireDraft, Round, Survey
+from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
+from tests.web.conftest import Web, page, text_of
+
+
+@pytest.fixture
+def staff(web) -> Web:
+    return web("staff")
+
+
+def upload(staff: Web, data: bytes, name: str = "kenshu.xlsx"):
+    return staff.post(
+        "/staff/questionnaires/upload",
+        {"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_broken_file_shows_every_problem_by_sheet_and_row_and_keeps_nothing(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, broken(), "broken.xlsx")
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    assert ["survey", "3", "name", "名前「memo」は2行目でも使われています。"] in rows
+    assert {(r[0], r[1], r[2]) for r in rows} >= {
+        ("survey", "4", "relevant"),
+        ("survey", "5", "type"),
+    }
+    assert "何も登録されていません" in text_of(got)
+    assert count(app, QuestionnaireDraft) == 0
+
+
+def test_a_missing_file_is_named(staff):
+    staff.get("/staff/questionnaires/upload")
+    got = staff.post("/staff/questionnaires/upload", {})
+    assert got.status_code == 422
+    assert "ファイルを選択してください" in text_of(got)
+
+
+def test_upload_preview_check_template_publish_and_open_a_round(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, kenshu_v1())
+    assert got.status_code == 302
+    preview_url = got.headers["Location"]
+    preview = staff.get(preview_url)
+    assert preview.status_code == 200
+    doc = page(preview)
+    form = doc.xpath("//form[@data-questionnaire]")[0]
+    assert form.xpath(".//input[@name='attended' and @type='radio']")
+    people = doc.xpath("//div[@id='field-people']")[0]
+    assert "data-relevant" in people.attrib
+    assert "公開前" in text_of(preview)
+    assert count(app, Survey) == 1  # only torikumi: a draft is not a questionnaire yet
+
+    checked = staff.post(
+        preview_url,
+        {"attended": "yes", "people": "６００", "held_on": "2999-01-01", "memo": "x" * 201},
+    )
+    assert checked.status_code == 422
+    text = text_of(checked)
+    assert "1人以上500人以下で入力してください。" in text
+    assert "200文字以内" in text
+    fine = staff.post(preview_url, {"attended": "no"})
+    assert fine.status_code == 200
+    assert "入力内容に問題はありません" in text_of(fine)
+
+    draft_id = int(preview_url.rstrip("/").split("/")[-1])
+    template = staff.get(f"/staff/questionnaires/drafts/{draft_id}/template.xlsx")
+    assert template.status_code == 200
+    keys = [c.value for c in load_workbook(io.BytesIO(template.data))["回答"]["A"] if c.value]
+    assert {"attended", "people", "topics.employment"} <= set(keys)
+
+    staff.get(preview_url)
+    published = staff.post(f"/staff/questionnaires/drafts/{draft_id}/publish", {})
+    assert published.status_code == 302
+    assert count(app, QuestionnaireDraft) == 0
+    listing = staff.get("/staff/questionnaires/")
+    assert "研修会参加状況調査" in text_of(listing)
+    assert "第1版" in text_of(listing)
+
+    new_round = page(staff.get("/staff/rounds/new"))
+    options = {
+        o.get("value"): o.text_content() for o in new_round.xpath("//select[@name='survey']/option")
+    }
+    assert "kenshu@1" in options
+    assert "torikumi@1" in options
+    assert "最新" in options["kenshu@1"]
+    chosen = page(staff.get("/staff/rounds/new?survey=kenshu@1"))
+    assert chosen.xpath("//select[@name='survey']/option[@selected]/@value") == ["kenshu@1"]
+    opened = staff.post(
+        "/staff/rounds/new",
+        {"survey": "kenshu@1", "reference_date": "令和7年4月1日", "deadline": "2099-05-31 17:00"},
+    )
+    assert opened.status_code == 302, text_of(opened)
+    with app.app_context():
+        round_ = db.session.scalars(select(Round)).one()
+        assert (round_.survey.key, round_.survey.version) == ("kenshu", 1)
+    listing = staff.get("/staff/questionnaires/")
+    assert "研修会参加状況調査（令和7年4月1日現在）" in text_of(listing)
+
+
+def test_a_version_not_higher_is_refused_at_upload(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    first = upload(staff, kenshu_v1())
+    staff.get(first.headers["Location"])
+    staff.post(first.headers["Location"].rstrip("/") + "/publish", {})
+    staff.get("/staff/questionnaires/upload")
+    again = upload(staff, kenshu_v1())
+    assert again.status_code == 422
+    assert "登録済みの版（第1版）" in text_of(again)
+    assert upload(staff, kenshu_v2()).status_code == 302
+
+
+def test_a_stored_version_previews_and_downloads_its_definition(app, staff):
+    got = staff.get("/staff/questionnaires/torikumi/versions/1")
+    assert got.status_code == 200
+    assert page(got).xpath("//form[@data-questionnaire]//input[@name='plan_status']")
+    definition = staff.get("/staff/questionnaires/torikumi/versions/1/definition.xlsx")
+    assert definition.status_code == 200
+    assert load_workbook(io.BytesIO(definition.data))["settings"]["A2"].value == "torikumi"
+    assert staff.get("/staff/questionnaires/torikumi/versions/9").status_code == 404
+
+
+def test_respondents_cannot_reach_the_pages(web):
+    respondent = web("respondent", municipality="131016")
+    assert respondent.get("/staff/questionnaires/").status_code == 403

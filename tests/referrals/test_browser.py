@@ -1,0 +1,61 @@
+"""In Chromium: the referral pages of both sides at zero axe-core violations (error states
+included) and without sideways scrolling at 390 px."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from hub.db import db
+from hub.services.referrals import lifecycle
+from tests.browser.accessibility import assert_accessible
+from tests.browser.support import PHONE
+from tests.browser.test_accessibility import no_sideways_scroll, sign_in
+from tests.conftest import make_user
+from tests.referrals.conftest import HACHIOJI, referral_body
+
+pytestmark = pytest.mark.browser
+
+
+def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callable[..., Any]):
+    with app.app_context():
+        staff = make_user(role="staff")
+        window = make_user(role="window", municipality=HACHIOJI)
+        referral = lifecycle.create(referral_body(), referrer="staff", user=staff)
+        db.session.commit()
+        emails, case = (staff.email, window.email), f"/referrals/{referral.id}"
+    desk, phone = open_page(), open_page(viewport=PHONE)
+    for page in (desk, phone):
+        sign_in(page, emails[0])
+    for url in ("/referrals", "/referrals/new", case, "/referrals/statistics"):
+        desk.goto(url)
+        assert_accessible(desk)
+        phone.goto(url)
+        no_sideways_scroll(phone)
+    desk.goto("/referrals/new")
+    desk.get_by_label("氏名").fill("山田 花子")
+    desk.locator("main form.form button[type=submit]").click()
+    desk.wait_for_load_state()
+    assert "同意" in desk.inner_text(".error-summary")
+    assert desk.input_value("#person-name") == "山田 花子"
+    assert_accessible(desk)
+
+    inbox, small = open_page(), open_page(viewport=PHONE)
+    for page in (inbox, small):
+        sign_in(page, emails[1])
+    for url in ("/referrals", case):
+        inbox.goto(url)
+        assert_accessible(inbox)
+        small.goto(url)
+        no_sideways_scroll(small)
+    inbox.get_by_role("button", name="受理する").click()
+    inbox.wait_for_load_state()
+    inbox.locator("main form.form button[type=submit]", has_text="連絡を記録する").click()
+    inbox.wait_for_load_state()
+    assert inbox.locator(".error-summary").count() == 1
+    assert_accessible(inbox)
+    small.goto(case)
+    no_sideways_scroll(small)
