@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import update
@@ -62,7 +61,6 @@ def test_the_staff_workbook_has_exact_referral_counts_on_the_desk_sheet(
     assert not any(str(NAME) in str(c) or PHONE in str(c) for c in flat)
 
 
-@pytest.mark.usefixtures("shared_always")  # a round with no answers: the gate of item 27 aside
 def test_the_moj_delivery_carries_suppressed_referral_counts_only(
     app: Flask, cast: Cast, refer: Callable[..., int], runner, outbox: Path
 ):
