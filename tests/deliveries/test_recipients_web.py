@@ -180,7 +180,7 @@ def test_the_edit_form_chooses_the_csv_encoding(app, login):
         "/staff/recipients/moj",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "off",
+            "schedule_kind": "off",
             "channel": "outbox",
             "formats": ["csv"],
             "csv_encoding": "cp932",
@@ -195,7 +195,7 @@ def test_the_edit_form_chooses_the_csv_encoding(app, login):
         "/staff/recipients/moj",
         data={
             "csrf_token": csrf_of(form.text),
-            "schedule": "off",
+            "schedule_kind": "off",
             "channel": "outbox",
             "formats": ["csv"],
             "csv_encoding": "euc-jp",
