@@ -285,6 +285,10 @@ def _addressees(municipality_code: str) -> list[Addressee]:
     return [Addressee(u.display_name, u.email) for u in users]
 
 
+def mail_configured() -> bool:
+    return bool(current_app.extensions["hub_settings"].smtp_url)
+
+
 def send_chosen(round_: Round, chosen: list[ChosenReminder], *, user: User) -> ChosenOutcome:
     """Send each previewed reminder now (those without an address are skipped); each send and
     the whole action are audited with counts and municipality codes only."""

@@ -204,7 +204,12 @@ def reminders_preview(round_id: int) -> ResponseReturnValue:
     chosen = reminders.preview_chosen(round_, codes, utcnow())
     if not chosen:
         return _no_choice(round_, codes)
-    return render_template("staff/reminders_preview.html", round=round_, chosen=chosen)
+    return render_template(
+        "staff/reminders_preview.html",
+        round=round_,
+        chosen=chosen,
+        mail_ready=reminders.mail_configured(),
+    )
 
 
 @bp.post("/rounds/<int:round_id>/reminders/send")

@@ -13,6 +13,7 @@ from hub.models import AuditEvent, ResponseState, Round
 from hub.services import reminders
 from hub.services.users import create_user
 from tests.conftest import PASSWORD, make_round, make_user, response_of
+from tests.servers import free_port
 from tests.web.conftest import page, text_of
 
 CHIYODA, CHUO, MINATO = "131016", "131024", "131032"
@@ -148,3 +149,30 @@ def test_others_may_not_remind(app, web, smtp):
             assert other.post(url, {"municipality": CHIYODA}).status_code in (403, 404)
         assert not page(other.get(f"/staff/rounds/{round_id}")).xpath("//form[@data-remind]")
     assert smtp.messages == []
+
+
+def test_a_refusing_mail_server_is_reported_and_audited(app, web, monkeypatch):
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    )
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    assert done.status_code == 302
+    assert "1団体への送信に失敗しました" in text_of(staff.get(done.headers["Location"]))
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder.chosen")
+        ).one()
+        assert event.details == {"sent": [], "no_address": [], "failed": [CHIYODA]}
+
+
+def test_without_a_mail_server_the_preview_says_so_and_offers_no_send(app, web):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    shown = staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": CHIYODA})
+    assert "HUB_SMTP_URL" in text_of(shown)
+    assert not page(shown).xpath("//button[normalize-space()='送信する']")
