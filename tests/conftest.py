@@ -119,6 +119,12 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def outbox(settings: Settings) -> Path:
+    """The outbox folder of the test settings; ``_isolated`` empties it after every test."""
+    return settings.outbox_dir
+
+
+@pytest.fixture
 def ctx(app: Flask) -> Iterator[Flask]:
     """An app context for calling services directly."""
     with app.app_context():

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,15 +104,6 @@ def respondents(app: Flask, seeded: Seeded) -> dict[str, str]:
             make_user(role="respondent", municipality=code, email=email)
     seeded.personal += list(RESPONDENT_ACCOUNTS.values())
     return dict(RESPONDENT_ACCOUNTS)
-
-
-@pytest.fixture
-def outbox(settings: Settings) -> Iterator[Path]:
-    """The outbox folder of the test settings, empty at the start (whatever an earlier test left)
-    and emptied after the test."""
-    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
-    yield settings.outbox_dir
-    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -13,10 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +47,6 @@ from tests.questionnaires.loop import (
 @pytest.fixture
 def loop(app: Flask, tmp_path: Path, runner, api_as) -> Loop:
     return open_loop(app, tmp_path, runner, api_as("staff"), definition_file(version=1))
-
-
-@pytest.fixture
-def outbox(settings) -> Iterator[Path]:
-    """The outbox folder of the test settings, emptied after the test."""
-    yield settings.outbox_dir
-    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
 
 
 def put(staff: Api, loop: Loop, code: str, answers: dict[str, Any]) -> Any:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hub.config import Settings
 from hub.db import db
 from hub.services.users import create_token
 from tests.conftest import Api, make_user
@@ -86,10 +83,3 @@ def refer(cast: Cast) -> Callable[..., int]:
         return int(answer.get_json()["id"])
 
     return make
-
-
-@pytest.fixture
-def outbox(settings: Settings) -> Iterator[Path]:
-    """The outbox folder of the test settings, emptied after the test."""
-    yield settings.outbox_dir
-    shutil.rmtree(settings.outbox_dir, ignore_errors=True)
