@@ -41,6 +41,8 @@ ACTION_LABELS: dict[str, Any] = {
     "token.revoke": _l("APIトークン無効化"),
     "round.open": _l("調査回の開始"),
     "round.close": _l("調査回の締切"),
+    "reminder.send": _l("督促メールの送信"),
+    "reminder.chosen": _l("督促メール（選択した団体）"),
     "response.save": _l("回答の一時保存"),
     "response.submit": _l("回答の提出"),
     "response.return": _l("回答の差し戻し"),
@@ -75,6 +77,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "questionnaire": _l("調査票"),
     "hearing": _l("聞き取り"),
     "summary_note": _l("集計表の備考"),
+    "reminder": _l("督促メール"),
 }
 """Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
 
@@ -107,6 +110,11 @@ DETAIL_LABELS: dict[str, Any] = {
     "received_on": _l("受付日"),
     "fiscal_year": _l("年度"),
     "values": _l("値"),
+    "kind": _l("督促の種類"),
+    "recipients": _l("宛先の数"),
+    "sent": _l("送信した区市町村"),
+    "no_address": _l("宛先なしの区市町村"),
+    "failed": _l("送信できなかった区市町村"),
 }
 
 

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "response.read": frozenset({S, R}),
     "response.write": frozenset({S, R}),
     "response.review": frozenset({S}),
+    "reminders.send": frozenset({S}),
     "summary.read": frozenset({S, R, C}),
     "workbook.read": frozenset({S}),
     "template.use": frozenset({S, R}),

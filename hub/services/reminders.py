@@ -23,6 +23,7 @@ from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import ReminderSent, Response, ResponseState, Role, Round, User
 from hub.models.survey import RESPONSE_STATE_LABELS
+from hub.services import audit
 from hub.services.claims import insert_once
 
 log = logging.getLogger(__name__)
@@ -187,3 +188,145 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
         ]
     )
     return subject, body + "\n"
+
+
+# 督促: staff choose late municipalities on the board, preview the mails, then send them now.
+
+
+@dataclass(frozen=True)
+class Addressee:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ChosenReminder:
+    """One chosen municipality's reminder as previewed: to whom, and the mail it would get."""
+
+    municipality_code: str
+    municipality_name: str
+    kind: str
+    addressees: tuple[Addressee, ...]
+    subject: str
+    body: str
+
+    @property
+    def to(self) -> list[str]:
+        return [a.email for a in self.addressees]
+
+
+@dataclass(frozen=True)
+class ChosenOutcome:
+    sent: tuple[str, ...]
+    no_address: tuple[str, ...]
+    failed: tuple[str, ...]
+    error: str | None = None
+
+
+def is_late(response: Response, now: datetime, *, days_before: int = DAYS_BEFORE) -> bool:
+    """Not submitted, and its deadline passed or is at most ``days_before`` days away."""
+    return response.state in PENDING and now >= response.deadline_for() - timedelta(
+        days=days_before
+    )
+
+
+def chosen_kind(response: Response, now: datetime) -> str:
+    return OVERDUE if now >= response.deadline_for() else DUE_SOON
+
+
+def late_codes(round_: Round, now: datetime) -> set[str]:
+    """The municipalities of ``round_`` that staff may chase now."""
+    pending = db.session.scalars(
+        select(Response).where(
+            Response.round_id == round_.id,
+            Response.state.in_([str(s) for s in PENDING]),
+        )
+    )
+    return {r.municipality_code for r in pending if is_late(r, now)}
+
+
+def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[ChosenReminder]:
+    """The reminders for the chosen late municipalities of ``round_`` (others are ignored)."""
+    wanted = set(codes)
+    found = db.session.scalars(
+        select(Response)
+        .where(Response.round_id == round_.id, Response.municipality_code.in_(wanted))
+        .order_by(Response.municipality_code)
+    )
+    chosen = []
+    for response in found:
+        if not is_late(response, now):
+            continue
+        kind = chosen_kind(response, now)
+        subject, body = reminder_message(response, kind)
+        chosen.append(
+            ChosenReminder(
+                municipality_code=response.municipality_code,
+                municipality_name=response.municipality.name,
+                kind=kind,
+                addressees=tuple(_addressees(response.municipality_code)),
+                subject=subject,
+                body=body,
+            )
+        )
+    return chosen
+
+
+def _addressees(municipality_code: str) -> list[Addressee]:
+    users = db.session.scalars(
+        select(User)
+        .where(
+            User.role == Role.RESPONDENT,
+            User.active.is_(True),
+            User.municipality_code == municipality_code,
+        )
+        .order_by(User.email)
+    )
+    return [Addressee(u.display_name, u.email) for u in users]
+
+
+def mail_configured() -> bool:
+    return bool(current_app.extensions["hub_settings"].smtp_url)
+
+
+def send_chosen(round_: Round, chosen: list[ChosenReminder], *, user: User) -> ChosenOutcome:
+    """Send each previewed reminder now (those without an address are skipped); each send and
+    the whole action are audited with counts and municipality codes only."""
+    settings = current_app.extensions["hub_settings"]
+    if not settings.smtp_url:
+        return ChosenOutcome((), (), tuple(c.municipality_code for c in chosen), _NO_SERVER)
+    sent, no_address, failed = [], [], []
+    error = None
+    for reminder in chosen:
+        code = reminder.municipality_code
+        if not reminder.to:
+            no_address.append(code)
+            continue
+        try:
+            send_mail(settings, to=reminder.to, subject=reminder.subject, body=reminder.body)
+        except ChannelError as exc:
+            log.warning("reminder for %s not sent: %s", code, exc)
+            failed.append(code)
+            error = exc.message
+            continue
+        sent.append(code)
+        audit.record(
+            "reminder.send",
+            user=user,
+            target=f"round/{round_.id}",
+            municipality_code=code,
+            kind=reminder.kind,
+            recipients=len(reminder.to),
+        )
+    audit.record(
+        "reminder.chosen",
+        user=user,
+        target=f"round/{round_.id}",
+        sent=sorted(sent),
+        no_address=sorted(no_address),
+        failed=sorted(failed),
+    )
+    return ChosenOutcome(tuple(sent), tuple(no_address), tuple(failed), error)
+
+
+_NO_SERVER = "メールサーバー（HUB_SMTP_URL）が設定されていません。"

@@ -3,7 +3,7 @@ the review actions (差し戻し, 受理, 期限延長), and 代理入力 on a m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,8 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
-from hub.models import Response, Revision
-from hub.services import progress, questionnaires, responses, rounds
+from hub.models import Response, Revision, Round
+from hub.services import progress, questionnaires, reminders, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
 from hub.web.display import locale_code, place
 from hub.web.editing import (
@@ -151,7 +151,16 @@ class BoardFilters:
 @allow("response.review")
 def board(round_id: int) -> ResponseReturnValue:
     """The progress board: counts by state and region, and every municipality (filterable)."""
-    round_ = responses.get_round(round_id)
+    return _board_page(responses.get_round(round_id))
+
+
+def _board_page(
+    round_: Round,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    chosen: Collection[str] = (),
+    status: int = 200,
+) -> ResponseReturnValue:
     now = utcnow()
     summary = progress.progress(round_, now=now)
     region = request.args.get("region") or None
@@ -168,16 +177,77 @@ def board(round_id: int) -> ResponseReturnValue:
         overdue_only=filters.overdue,
         now=now,
     )
-    return render_template(
-        "staff/board.html",
-        round=round_,
-        summary=summary,
-        rows=rows,
-        filters=filters,
-        states=progress.STATES,
-        filter_states=progress.FILTER_STATES,
-        now=now,
+    return (
+        render_template(
+            "staff/board.html",
+            round=round_,
+            summary=summary,
+            rows=rows,
+            filters=filters,
+            states=progress.STATES,
+            filter_states=progress.FILTER_STATES,
+            late=reminders.late_codes(round_, now),
+            chosen=set(chosen),
+            errors=dict(errors or {}),
+            now=now,
+        ),
+        status,
     )
+
+
+@bp.post("/rounds/<int:round_id>/reminders")
+@allow("reminders.send")
+def reminders_preview(round_id: int) -> ResponseReturnValue:
+    """督促メール: the chosen late municipalities, their addressees and the mail, to confirm."""
+    round_ = responses.get_round(round_id)
+    codes = request.form.getlist("municipality")
+    chosen = reminders.preview_chosen(round_, codes, utcnow())
+    if not chosen:
+        return _no_choice(round_, codes)
+    return render_template(
+        "staff/reminders_preview.html",
+        round=round_,
+        chosen=chosen,
+        mail_ready=reminders.mail_configured(),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/reminders/send")
+@allow("reminders.send")
+def reminders_send(round_id: int) -> ResponseReturnValue:
+    round_ = responses.get_round(round_id)
+    codes = request.form.getlist("municipality")
+    chosen = reminders.preview_chosen(round_, codes, utcnow())
+    if not chosen:
+        return _no_choice(round_, codes)
+    outcome = reminders.send_chosen(round_, chosen, user=require_actor())
+    db.session.commit()
+    if outcome.sent:
+        flash(_("督促メールを%(n)s団体に送信しました。", n=len(outcome.sent)), "success")
+    if outcome.no_address:
+        flash(
+            _("宛先なしのため%(n)s団体には送信していません。", n=len(outcome.no_address)),
+            "warning",
+        )
+    if outcome.failed:
+        flash(
+            _(
+                "%(n)s団体への送信に失敗しました: %(error)s",
+                n=len(outcome.failed),
+                error=outcome.error or "",
+            ),
+            "error",
+        )
+    return redirect(url_for("staff.board", round_id=round_id, _anchor="municipalities"))
+
+
+def _no_choice(round_: Round, codes: list[str]) -> ResponseReturnValue:
+    message = (
+        _("選んだ区市町村は督促の対象ではありません（提出済み、または期限まで日があります）。")
+        if codes
+        else _("督促メールを送る区市町村を選んでください。")
+    )
+    return _board_page(round_, errors={"municipality": [message]}, chosen=codes, status=422)
 
 
 @bp.post("/rounds/<int:round_id>/close")

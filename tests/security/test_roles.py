@@ -109,5 +109,6 @@ def test_the_sensitive_permissions_are_what_the_product_says():
     assert PERMISSIONS["audit.read"] == {Role.STAFF, Role.ADMIN}
     assert PERMISSIONS["response.review"] == {Role.STAFF}
     assert PERMISSIONS["workbook.read"] == {Role.STAFF}
+    assert PERMISSIONS["reminders.send"] == {Role.STAFF}
     assert Role.COUNTERPART not in PERMISSIONS["response.read"]
     assert Role.ADMIN not in PERMISSIONS["response.read"]

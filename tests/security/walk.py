@@ -163,7 +163,7 @@ def api_body(url: str, version: int) -> dict[str, Any]:
 
 def form_body(csrf: str | None) -> dict[str, str]:
     """What a careless form post might carry; CSRF token only when given."""
-    body = {"reason": "確認", "action": "save", "until": "2099-01-01 17:00"}
+    body = {"reason": "確認", "action": "save", "until": "2099-01-01 17:00", "municipality": OWN}
     if csrf is not None:
         body["csrf_token"] = csrf
     return body

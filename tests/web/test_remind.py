@@ -1,0 +1,178 @@
+"""督促メール from the board: staff choose late municipalities, preview the mail the scheduled
+reminder sends, then send it through the real SMTP server; audited without personal data
+(issue 14, item 14)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from hub.db import db, utcnow
+from hub.models import AuditEvent, ResponseState, Round
+from hub.services import reminders
+from hub.services.users import create_user
+from tests.conftest import PASSWORD, make_round, make_user, response_of
+from tests.servers import free_port
+from tests.web.conftest import page, text_of
+
+CHIYODA, CHUO, MINATO = "131016", "131024", "131032"
+CLERK = "fukushi@city.chiyoda.example.lg.jp"
+
+
+def late_round(app) -> int:
+    """A round whose deadline passed yesterday: 千代田区 has a respondent, 中央区 none, 港区 submitted."""
+    with app.app_context():
+        round_ = make_round(deadline=utcnow() + timedelta(days=1))
+        create_user(
+            CLERK,
+            role="respondent",
+            password=PASSWORD,
+            municipality_code=CHIYODA,
+            display_name="千代田　花子",
+        )
+        make_user(role="respondent", municipality=MINATO)
+        minato = response_of(round_.id, MINATO)
+        minato.state = ResponseState.SUBMITTED
+        minato.submitted_at = utcnow()
+        round_.opens_at = utcnow() - timedelta(days=10)
+        round_.deadline = utcnow() - timedelta(days=1)
+        db.session.commit()
+        return round_.id
+
+
+def board_form(staff, round_id: int):
+    shown = page(staff.get(f"/staff/rounds/{round_id}"))
+    return shown.xpath("//form[@data-remind]")[0]
+
+
+def test_only_late_municipalities_can_be_ticked_each_with_a_label(app, web):
+    staff = web("staff")
+    round_id = late_round(app)
+    form = board_form(staff, round_id)
+    ticks = form.xpath(".//input[@type='checkbox'][@name='municipality']")
+    codes = {t.get("value") for t in ticks}
+    assert {CHIYODA, CHUO} <= codes
+    assert MINATO not in codes
+    for tick in ticks:
+        assert form.xpath(f".//label[@for='{tick.get('id')}']")
+    assert form.xpath(".//input[@name='csrf_token']")
+    assert form.xpath(".//button[@type='submit']")[0].text_content().strip() == "督促メールを送る"
+
+
+def test_preview_shows_addressees_and_the_scheduled_reminders_text(app, web):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    shown = staff.post(
+        f"/staff/rounds/{round_id}/reminders", {"municipality": [CHIYODA, CHUO, MINATO]}
+    )
+    assert shown.status_code == 200
+    doc = page(shown)
+    chiyoda = doc.xpath(f"//*[@data-reminder='{CHIYODA}']")[0]
+    assert "千代田　花子" in chiyoda.text_content()
+    assert CLERK in chiyoda.text_content()
+    with app.app_context():
+        subject, body = reminders.reminder_message(
+            response_of(round_id, CHIYODA), reminders.OVERDUE
+        )
+    assert chiyoda.xpath(".//*[@data-subject]")[0].text_content() == subject
+    assert chiyoda.xpath(".//*[@data-body]")[0].text_content() == body
+    chuo = doc.xpath(f"//*[@data-reminder='{CHUO}']")[0]
+    assert "宛先なし" in chuo.text_content()
+    assert not doc.xpath(f"//*[@data-reminder='{MINATO}']")
+
+
+def test_confirming_sends_through_smtp_audits_and_flashes_the_count(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": [CHIYODA, CHUO]})
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA, CHUO]})
+    assert done.status_code == 302
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK]
+    assert str(smtp.messages[0]["Subject"]).startswith("【提出期限超過】")
+    board = text_of(staff.get(done.headers["Location"]))
+    assert "督促メールを1団体に送信しました。" in board
+    assert "宛先なしのため1団体には送信していません。" in board
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("reminder.%")).order_by(AuditEvent.id)
+        ).all()
+        assert [(e.action, e.municipality_code) for e in events] == [
+            ("reminder.send", CHIYODA),
+            ("reminder.chosen", None),
+        ]
+        assert events[0].details == {"kind": "overdue", "recipients": 1}
+        assert events[1].details == {"sent": [CHIYODA], "no_address": [CHUO], "failed": []}
+        written = " ".join(f"{e.target} {e.details}" for e in events)
+        for personal in (CLERK, "花子", "提出"):
+            assert personal not in written
+
+
+def test_no_selection_keeps_the_board_with_a_clear_error(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}?overdue=1")
+    shown = staff.post(f"/staff/rounds/{round_id}/reminders", {})
+    assert shown.status_code == 422
+    assert "督促メールを送る区市町村を選んでください。" in text_of(shown)
+    assert page(shown).xpath("//form[@data-remind]")
+    refused = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": MINATO})
+    assert refused.status_code == 422
+    assert "督促の対象ではありません" in text_of(refused)
+    assert page(refused).xpath(f"//input[@name='municipality'][@value='{CHIYODA}']")
+    assert smtp.messages == []
+
+
+def test_without_csrf_nothing_is_sent(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    answer = staff.post(
+        f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA}, csrf=False
+    )
+    assert answer.status_code == 400
+    assert smtp.messages == []
+
+
+def test_others_may_not_remind(app, web, smtp):
+    round_id = late_round(app)
+    with app.app_context():
+        assert db.session.get(Round, round_id) is not None
+    for role, kwargs in (("respondent", {"municipality": CHIYODA}), ("admin", {})):
+        other = web(role, **kwargs)
+        other.get("/")
+        for url in (
+            f"/staff/rounds/{round_id}/reminders",
+            f"/staff/rounds/{round_id}/reminders/send",
+        ):
+            assert other.post(url, {"municipality": CHIYODA}).status_code in (403, 404)
+        assert not page(other.get(f"/staff/rounds/{round_id}")).xpath("//form[@data-remind]")
+    assert smtp.messages == []
+
+
+def test_a_refusing_mail_server_is_reported_and_audited(app, web, monkeypatch):
+    settings = app.extensions["hub_settings"]
+    monkeypatch.setitem(
+        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{free_port()}")
+    )
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    assert done.status_code == 302
+    assert "1団体への送信に失敗しました" in text_of(staff.get(done.headers["Location"]))
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder.chosen")
+        ).one()
+        assert event.details == {"sent": [], "no_address": [], "failed": [CHIYODA]}
+
+
+def test_without_a_mail_server_the_preview_says_so_and_offers_no_send(app, web):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    shown = staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": CHIYODA})
+    assert "HUB_SMTP_URL" in text_of(shown)
+    assert not page(shown).xpath("//button[normalize-space()='送信する']")
