@@ -8,6 +8,7 @@ the questionnaire: nothing here knows a question's name.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -364,7 +365,9 @@ def _stats(question: Question, values: list[int | float]) -> NumberStats:
     middle = median(values)
     if question.kind == Kind.INTEGER and middle == int(middle):
         middle = int(middle)
-    return NumberStats(len(values), sum(values), min(values), middle, max(values))
+    # decimals summed exactly rounded, so the total does not depend on the order the rows came in
+    total = sum(values) if question.kind == Kind.INTEGER else math.fsum(values)
+    return NumberStats(len(values), total, min(values), middle, max(values))
 
 
 @dataclass(frozen=True)

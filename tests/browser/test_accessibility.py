@@ -238,7 +238,8 @@ def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("e => e.scrollLeft") > 0, "the keyboard scrolls the table"
+    # the browser may animate the scroll: wait for it (a timeout fails the test)
+    page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     for url in ("/audit/", f"/consultations/statistics?fiscal_year={_demo_year()}"):
         page.goto(url)
         no_sideways_scroll(page)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from math import fsum
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -165,7 +166,8 @@ def stats(values: list[Any]) -> dict[str, Any]:
     middle = median(values)
     if all(isinstance(v, int) for v in values) and middle == int(middle):
         middle = int(middle)
-    return {"n": len(values), "sum": sum(values), "min": min(values), "median": middle,
+    total = sum(values) if all(isinstance(v, int) for v in values) else fsum(values)
+    return {"n": len(values), "sum": total, "min": min(values), "median": middle,
             "max": max(values)}  # fmt: skip
 
 
