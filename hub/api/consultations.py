@@ -6,14 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields
 
 from exports.consultation_counts import summary
 from forms import tokyo
 from forms.consultation import CONSULTATION, fiscal_year_of
 from forms.model import Kind
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS
+from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.db import db
@@ -71,25 +71,14 @@ def _case_out_schema() -> type[Schema]:
 ConsultationOut = _case_out_schema()
 
 
-class SummaryQuery(Schema):
-    fiscal_year = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1989, max=2200),
-        metadata={"description": "年度 named by the year it starts in; default: the current one"},
-    )
-
-
-_counts = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
-
-
 class _CountsOut(Schema):
     fiscal_year = fields.Integer()
     total = fields.Integer(allow_none=True)
-    by_age_group = _counts
+    by_age_group = counts_field()
     crime_related = fields.Integer(allow_none=True)
-    by_crime_type = _counts
+    by_crime_type = counts_field()
     referred = fields.Integer(allow_none=True)
-    by_referral = _counts
+    by_referral = counts_field()
     local_window_share = fields.Float(
         allow_none=True,
         metadata={"description": "地域包括支援センター or 区市町村窓口, over the referred cases"},
@@ -124,7 +113,7 @@ def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/consultations/summary", methods=["GET"])
-@blp.arguments(SummaryQuery, location="query")
+@blp.arguments(FiscalYearQuery, location="query")
 @blp.response(200, ConsultationSummaryOut)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("consultations.summary")

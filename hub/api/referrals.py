@@ -17,7 +17,7 @@ from exports.referral_counts import summary as referral_summary
 from forms import tokyo
 from forms.consultation import fiscal_year_of
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS
+from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
     allow,
@@ -152,23 +152,12 @@ class ListQuery(Schema):
     )
 
 
-class SummaryQuery(Schema):
-    fiscal_year = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1989, max=2200),
-        metadata={"description": "年度 named by the year it starts in; default: the current one"},
-    )
-
-
-_counts = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
-
-
 class ReferralCountsOut(Schema):
     fiscal_year = fields.Integer()
     total = fields.Integer(allow_none=True)
-    by_municipality = _counts
-    by_need = _counts
-    by_outcome = _counts
+    by_municipality = counts_field()
+    by_need = counts_field()
+    by_outcome = counts_field()
     connected_share = fields.Float(
         allow_none=True, metadata={"description": "closed referrals that reached support, 0..1"}
     )
@@ -221,7 +210,7 @@ def list_referrals(query: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @blp.route("/referrals/summary", methods=["GET"])
-@blp.arguments(SummaryQuery, location="query")
+@blp.arguments(FiscalYearQuery, location="query")
 @blp.response(200, ReferralCountsOut)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("referrals.summary")

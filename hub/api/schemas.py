@@ -179,3 +179,18 @@ def _summary_schema() -> type[Schema]:
 
 
 SummaryOut = _summary_schema()
+
+
+class FiscalYearQuery(Schema):
+    """``?fiscal_year=YYYY`` of the statistics summaries (consultations, referrals)."""
+
+    fiscal_year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1989, max=2200),
+        metadata={"description": "年度 named by the year it starts in; default: the current one"},
+    )
+
+
+def counts_field() -> fields.Dict:
+    """``{code: n}`` where a suppressed cell is ``null``."""
+    return fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
