@@ -107,6 +107,11 @@ def referrer_of(user: User) -> str | None:
     return None
 
 
+def has_referrals(user: User) -> bool:
+    """Whether any referral can concern ``user``: a referrer's or a window's (not ``moj``'s)."""
+    return referrer_of(user) is not None or user.role == Role.WINDOW
+
+
 def ensure_may_refer(user: User) -> str:
     referrer = referrer_of(user)
     if referrer is None:

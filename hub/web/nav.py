@@ -7,7 +7,7 @@ signed-in user's role has its permission, so a link never leads to a refusal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,9 @@ class MenuItem:
     recipients 40, consultation desk 50-52, audit 90)."""
     municipal: bool = False
     """Only for users bound to a municipality (respondents)."""
+    shown_to: Callable[[Any], bool] | None = None
+    """A rule of :mod:`hub.auth.policy` narrowing the permission to the users the page serves
+    (a role's permission may reach an object rule that leaves some of its users nothing)."""
 
 
 def add_items(app: Flask, items: Iterable[MenuItem]) -> None:
@@ -54,6 +57,7 @@ def nav_items() -> list[tuple[str, str]]:
         if has_endpoint(i.endpoint)
         and permits(user, i.permission)
         and (user.municipality_code or not i.municipal)
+        and (i.shown_to is None or i.shown_to(user))
     ]
 
 

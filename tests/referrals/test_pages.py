@@ -176,3 +176,12 @@ def test_a_declined_referral_is_re_routed_from_the_case_page(
     assert [m["Subject"] for m in smtp.to(cast.emails["other_window"])] == [
         "新しいつなぎ依頼が1件あります"
     ]
+
+
+def test_the_menu_offers_referrals_only_to_those_they_can_concern(app: Flask, cast: Cast) -> None:
+    """東京保護観察所 refers and a window receives; 法務省 (a counterpart too) has none to see."""
+    for who, shown in (("probation", True), ("window", True), ("moj", False)):
+        web = Web(app)
+        web.login(cast.emails[who])
+        html = web.client.get("/account/tokens").get_data(as_text=True)
+        assert ('href="/referrals"' in html) is shown, who
