@@ -100,7 +100,7 @@ def ensure_demo(instance_dir: Path) -> list[str]:
             organisation=organisation,
             phone=phone,
         )
-        lines.append(f"  {role:<12} {email:<32} {password}")
+        lines.append(f"  {role:<12} {email:<36} {password}")
     if lines:
         lines.insert(
             0,
