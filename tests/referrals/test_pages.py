@@ -59,6 +59,8 @@ def test_the_desk_refers_and_the_window_works_the_case(desk: Web, window: Web, c
     inbox = window.get("/referrals")
     assert case_url in inbox.get_data(as_text=True)
     assert NAME not in text_of(inbox)  # the inbox lists no personal data
+    assert "住居、その他" in text_of(inbox)  # needs by their labels, as on the case page
+    assert "住居、その他（携帯電話の契約）" in text_of(window.get(case_url))
     window.get(case_url)
     assert window.post(f"{case_url}/accept").status_code == 302
     bad = window.post(f"{case_url}/contact", {"on": "あした", "method": "phone", "note": "面談"})
