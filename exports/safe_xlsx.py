@@ -116,7 +116,8 @@ def inspect_container(data: bytes, limits: Limits) -> None:
     if not data.startswith(ZIP_MAGIC):
         raise NotAnXlsx(
             _(
-                "Excel ファイル（.xlsx）ではありません。ダウンロードしたテンプレートを使ってください。"
+                "Excel ファイル（.xlsx）ではありません。"
+                "Excel で「Excel ブック（.xlsx）」形式で保存したファイルを選んでください。"
             )
         )
     try:

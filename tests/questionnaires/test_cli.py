@@ -135,3 +135,14 @@ def test_an_oversized_file_is_refused_without_reading_it_all(app, runner, tmp_pa
     assert got.exit_code == 1
     assert "hub:" in got.output
     assert "Traceback" not in got.output
+
+
+def test_a_file_that_is_no_workbook_is_told_how_to_save_one(app, runner, tmp_path):
+    """The container check is shared with the template upload; its words fit a definition too."""
+    got = runner(
+        "questionnaire", "import", str(write(tmp_path, "kenshu.xlsx", b"form_id,version\n"))
+    )
+    assert got.exit_code == 1
+    assert "Excel ファイル（.xlsx）ではありません" in got.output
+    assert "「Excel ブック（.xlsx）」形式で保存" in got.output
+    assert "テンプレート" not in got.output
