@@ -14,7 +14,7 @@ import math
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import has_request_context
@@ -376,6 +376,18 @@ def schema_for(questionnaire: Questionnaire) -> type[AnswersSchema]:
     return type(name, (AnswersSchema,), declared)
 
 
+@lru_cache(maxsize=512)
+def _schema(
+    questionnaire: Questionnaire, submit: bool, reference_date: date | None, ignore_unknown: bool
+) -> AnswersSchema:
+    """A schema instance, made once per questionnaire, mode and reference date: making one deep-
+    copies every field, and loading keeps no state on the instance (messages are translated when
+    a value fails, in the request's language), so threads share it."""
+    return schema_for(questionnaire)(
+        submit=submit, reference_date=reference_date, ignore_unknown=ignore_unknown
+    )
+
+
 def load_answers(
     questionnaire: Questionnaire,
     data: Mapping[str, Any],
@@ -390,9 +402,7 @@ def load_answers(
     what was typed. On submit, answers to questions that are not asked (say, the plan's name when
     no plan is being made) are dropped too, as ODK drops non-relevant answers.
     """
-    schema = schema_for(questionnaire)(
-        submit=submit, reference_date=reference_date, ignore_unknown=ignore_unknown
-    )
+    schema = _schema(questionnaire, submit, reference_date, ignore_unknown)
     loaded: dict[str, Any] = schema.load(dict(data))
     answers = {k: v for k, v in loaded.items() if not _unanswered(v)}
     if submit:

@@ -48,16 +48,18 @@ MAX_JSON_DEPTH = 32
 
 
 def set_security_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Add each header the view did not set itself (one pass over the response's headers)."""
+    wanted = dict(HEADERS)
     if request.is_secure:
-        response.headers.setdefault(
-            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-        )
+        wanted["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.path.startswith("/api/") or (
         "_user_id" in session and not request.path.startswith("/static/")
     ):
-        response.headers.setdefault("Cache-Control", "no-store")
+        wanted["Cache-Control"] = "no-store"
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend(
+        [(name, value) for name, value in wanted.items() if name.lower() not in present]
+    )
     return response
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import lazyload
 
 from hub.db import db
 from hub.models import ApiToken, User
@@ -26,11 +27,19 @@ def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or ``None``."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    api_token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
-        )
+    return db.session.scalar(_USER_BY_TOKEN, {"token_hash": token_hash(token)})
+
+
+_USER_BY_TOKEN = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
     )
-    if api_token is None or not api_token.user.active:
-        return None
-    return api_token.user
+    .options(lazyload(User.municipality), lazyload(User.recipient))
+)
+"""The one query of every API request: the user row alone, found by the token's unique hash.
+Built once; the user's municipality and recipient load only if used (from the session when the
+request has already loaded them)."""

@@ -11,23 +11,24 @@ one after another, the update first. Either way the caller's transaction holds t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
+    Select,
     String,
     Table,
-    column,
+    bindparam,
     delete,
     func,
     insert,
-    literal,
     select,
     true,
     tuple_,
     update,
-    values,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.selectable import CTE
 
 from hub.db import db
@@ -90,32 +91,69 @@ def _one_after_another(change: Change) -> bool:
 
 
 def _in_one_statement(change: Change) -> bool:
+    statement = _one_statement(
+        tuple(change.response),
+        tuple(change.revision),
+        tuple(change.audit),
+        removing=bool(change.removed_choices),
+        adding=bool(change.added_choices),
+    )
+    parameters: dict[str, Any] = {
+        "response_id": change.response_id,
+        "seen_version": change.seen_version,
+        **{f"response_{name}": value for name, value in change.response.items()},
+        **{f"revision_{name}": value for name, value in change.revision.items()},
+        **{f"audit_{name}": value for name, value in change.audit.items()},
+    }
+    for kind, pairs in (("removed", change.removed_choices), ("added", change.added_choices)):
+        if pairs:
+            parameters[f"{kind}_questions"] = [question for question, _ in pairs]
+            parameters[f"{kind}_codes"] = [code for _, code in pairs]
+    return db.session.execute(statement, parameters).scalar_one() == 1
+
+
+@lru_cache(maxsize=64)
+def _one_statement(
+    response_columns: tuple[str, ...],
+    revision_columns: tuple[str, ...],
+    audit_columns: tuple[str, ...],
+    *,
+    removing: bool,
+    adding: bool,
+) -> Select[Any]:
+    """The one statement of a change of this shape (which columns, whether choices go or come),
+    built once per process with every value a named parameter: building and walking a statement
+    this size costs more Python than sending it, so each request only supplies the values."""
     responses, choices = _table(Response), _table(ResponseChoice)
     changed = (
         update(responses)
-        .where(responses.c.id == change.response_id, responses.c.version == change.seen_version)
-        .values(change.response)
+        .where(
+            responses.c.id == bindparam("response_id"),
+            responses.c.version == bindparam("seen_version"),
+        )
+        .values({name: _parameter("response", responses, name) for name in response_columns})
         .returning(responses.c.id)
         .cte("changed")
     )
     writes = [
-        _insert_if_changed(_table(Revision), change.revision, changed, "revision_written"),
-        _insert_if_changed(_table(AuditEvent), change.audit, changed, "audit_written"),
+        _insert_if_changed(_table(Revision), "revision", revision_columns, changed),
+        _insert_if_changed(_table(AuditEvent), "audit", audit_columns, changed),
     ]
-    if change.removed_choices:
+    if removing:
+        removed = _unnested("removed")
         writes.append(
             delete(choices)
             .where(
                 choices.c.response_id.in_(select(changed.c.id)),
-                tuple_(choices.c.question_id, choices.c.code).in_(change.removed_choices),
+                tuple_(choices.c.question_id, choices.c.code).in_(
+                    select(removed.c.question_id, removed.c.code)
+                ),
             )
             .returning(choices.c.response_id)
             .cte("choices_removed")
         )
-    if change.added_choices:
-        added = values(column("question_id", String), column("code", String), name="added").data(
-            change.added_choices
-        )
+    if adding:
+        added = _unnested("added")
         writes.append(
             insert(choices)
             .from_select(
@@ -127,17 +165,28 @@ def _in_one_statement(change: Change) -> bool:
             .returning(choices.c.response_id)
             .cte("choices_added")
         )
-    statement = select(func.count()).select_from(changed).add_cte(*writes)
-    return db.session.execute(statement).scalar_one() == 1
+    return select(func.count()).select_from(changed).add_cte(*writes)
 
 
-def _insert_if_changed(table: Table, row: dict[str, Any], changed: CTE, name: str) -> CTE:
+def _parameter(prefix: str, table: Table, name: str) -> Any:
+    return bindparam(f"{prefix}_{name}", type_=table.c[name].type)
+
+
+def _unnested(kind: str) -> Any:
+    """``unnest(:<kind>_questions, :<kind>_codes) AS <kind>(question_id, code)``: pairs as two
+    array parameters, so that the statement is the same however many pairs there are (a
+    ``VALUES`` list would be compiled anew for every call)."""
+    questions = bindparam(f"{kind}_questions", type_=ARRAY(String))
+    codes = bindparam(f"{kind}_codes", type_=ARRAY(String))
+    return func.unnest(questions, codes).table_valued("question_id", "code").render_derived(kind)
+
+
+def _insert_if_changed(table: Table, prefix: str, names: tuple[str, ...], changed: CTE) -> CTE:
     """``INSERT INTO table SELECT <row> FROM changed``: one row when the update found its row."""
-    names = list(row)
-    chosen = select(*(literal(row[n], type_=table.c[n].type).label(n) for n in names))
+    chosen = select(*(_parameter(prefix, table, name).label(name) for name in names))
     return (
         insert(table)
-        .from_select(names, chosen.select_from(changed))
+        .from_select(list(names), chosen.select_from(changed))
         .returning(table.c.id)
-        .cte(name)
+        .cte(f"{prefix}_written")
     )

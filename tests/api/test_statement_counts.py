@@ -186,7 +186,7 @@ def test_token_lookup_is_one_indexed_query_and_a_revoked_token_is_refused_at_onc
     token_query = log.statements[0]
     with app.app_context():
         assert "api_token" in token_query
-        assert "JOIN user_account" in token_query
+        assert "JOIN api_token" in token_query  # the user and its token: one query
         assert "token_hash" in token_query.split("WHERE", 1)[1]
         unique = inspect(db.engine).get_unique_constraints("api_token")
         assert ["token_hash"] in [constraint["column_names"] for constraint in unique]

@@ -640,3 +640,27 @@ def test_clean_text_drops_characters_no_file_can_hold(raw: str) -> None:
         cleaned = clean(raw)
         assert cleaned == "ab"
         cleaned.encode("utf-8")
+
+
+def test_clean_text_removes_exactly_what_cannot_be_stored_over_all_of_unicode() -> None:
+    """Every code point (but CR and U+2028, which become newlines), against the rule written
+    out by Unicode category: control characters
+    but newline and tab, lone surrogates, noncharacters, BOM and zero-width space go; the rest
+    (全角スペース, every letter and mark) stays."""
+    import unicodedata
+
+    def storable(code: int) -> bool:
+        ch = chr(code)
+        if ch in "\n\t":
+            return True
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufeff\u200b":
+            return False
+        return not (0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE)
+
+    wrong = [
+        hex(code)
+        for code in range(0x110000)
+        if chr(code) not in "\r\u2028"
+        and (clean_text(f"a{chr(code)}b") == f"a{chr(code)}b") != storable(code)
+    ]
+    assert wrong == []
