@@ -10,17 +10,20 @@ ignores manual page breaks under fit-to-page, and a wide sheet fitted to one pag
 :data:`MAX_SCALE` (so that narrow sheets do not spread over many pages) and never below
 :data:`LEGIBLE_SCALE`: the 11 pt body text prints at 6.6 pt or more, the smallest size the
 printed workbook promises (`tests/exports/test_print.py` measures it in LibreOffice's PDF).
-6.6 pt is the size of the small print of statistical tables on paper; below about 6 pt kanji
-strokes merge. 65 % (7.2 pt) would read more easily, but then the 62 rows of 回答一覧 no
-longer fit one A3 page tall and the workbook needs more than its budget of 25 pages; 60 % keeps
-both. A sheet goes on A4 when its width fits there at :data:`LEGIBLE_SCALE`, else on A3.
+The floor is 6.5 pt: small print, about that of a dense statistical table, where kanji of many
+strokes still stay apart on a laser print; it is the lowest this project accepts, not a
+comfortable size. 65 % (7.2 pt) would read more easily, but then the 62 rows of 回答一覧 no
+longer fit one A3 page tall, each column group takes two pages and the workbook needs more than
+its budget of 25 pages; 60 % keeps both. A sheet goes on A4 when its width fits there at
+:data:`LEGIBLE_SCALE`, else on A3.
 
 **Wide lists in column groups.** A list (回答一覧) too wide for A3 at :data:`LEGIBLE_SCALE`
 prints in pages of column groups, as wide exports are printed by hand: its identifying columns
 (団体コード, 区市町村) repeat on the left of every page and its header rows on top, and manual
-vertical page breaks (:func:`column_breaks`) fall between the questionnaire's sections; a
-section too wide for a page is split between fields, never inside a field's columns (a many-of
-question's choice columns, a question and its その他). Pages print "down, then over" (the
+vertical page breaks (:func:`column_breaks`) fall between the questionnaire's sections (a
+section that fits on a page but not on the rest of one starts the next page); a section too
+wide for any page fills the rest of the page it comes to and runs on, split between fields,
+never inside a field's columns (a many-of question's choice columns, a question and its その他). Pages print "down, then over" (the
 spreadsheet's default order): all the rows of a column group, then the next group. With 62
 municipalities a group is one page tall either way; with 1,741 the pages of one group (one
 section of the questionnaire for every municipality) follow each other instead of alternating
@@ -32,10 +35,10 @@ they fill a page (the spreadsheet's automatic breaks).
 table or chart is cut in two. A block taller than a page starts a page of its own and runs on.
 
 Widths are planned with LibreOffice's column unit, 7 pt (the digit of the 11 pt font it
-substitutes for 游ゴシック where that is missing), the widest of the spreadsheet programs:
-Excel's unit for 游ゴシック 11 pt is 6 pt and a little padding, so there a page holds a little
-more than planned and every break still falls where it was planned. Sizes are in points
-(1/72 inch); column widths in character units.
+substitutes for 游ゴシック where that is missing, measured from its own conversion of the
+workbook), the widest of the spreadsheet programs seen: where a program's unit is narrower (Excel
+with 游ゴシック), a page holds a little more than planned and every break still falls where it
+was planned. Sizes are in points (1/72 inch); column widths in character units.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ HEADING_ROWS = 2
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 MAX_WIDTH_FILTERABLE = 24
-"""Columns of a list stay narrow (their headers wrap) so that the list prints one page wide."""
+"""Columns of a list stay narrow (their headers wrap) so that a printed page holds many."""
 HEADER_WRAP = 12
 WIDTH_SAMPLE = 500
 BODY_SIZE = 11
@@ -62,8 +62,8 @@ ROW_POINTS = 18.75
 POINTS_PER_LINE = 16.5
 WIDE_FONT = 1.0
 """How many of its display units (a kanji counts two) a character is taken to fill when text
-wraps: LibreOffice draws an 11 pt kanji 1.6 of its 7 pt units wide, Excel (游ゴシック) about
-1.8 of its units, so counting two never makes a row too short for its text."""
+wraps: LibreOffice draws an 11 pt kanji 1.6 of its 7 pt units wide, and Excel's units are
+no narrower than a kanji's half, so counting two never makes a row too short for its text."""
 LIST_ROW_POINTS = 15.0
 """A row of a long list: one line, no wrapping; lower than :data:`ROW_POINTS`, so that more rows
 fit a printed page."""
