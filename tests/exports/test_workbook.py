@@ -122,6 +122,7 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     fit = answers.sheet_properties.pageSetUpPr
     assert fit is None or not fit.fitToPage, "a fixed scale: Excel keeps manual breaks"
     assert (answers.page_setup.paperSize, answers.page_setup.scale) == (8, LEGIBLE_SCALE)
+    assert answers.page_setup.pageOrder in (None, "downThenOver"), "a column group's rows together"
     keys = [c.value for c in answers[5]]
     column_breaks = [b.id for b in answers.col_breaks.brk]
     assert column_breaks, "pages of column groups"
