@@ -62,7 +62,16 @@ class Table:
     filterable: bool = False
     """A flat list meant for filtering and pivot tables (auto-filter, frozen header)."""
     frozen_columns: int = 0
-    """Leading columns that identify a row and stay visible when scrolling sideways."""
+    """Leading columns that identify a row and stay visible when scrolling sideways (and, when
+    a wide list prints in column groups, on the left of every page)."""
+    fields: tuple[int, ...] = ()
+    """The first column of every field of a list (a question's columns: a many-of question's
+    choice columns print together); empty: every column stands alone."""
+    sections: tuple[int, ...] = ()
+    """The first column of every section of the questionnaire in a list: printed pages of
+    column groups break here first."""
+    max_column_width: int | None = None
+    """Text wider than this (character units) wraps; ``None``: the renderer's default."""
 
     def __post_init__(self) -> None:
         width = len(self.headers)

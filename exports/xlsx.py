@@ -53,14 +53,17 @@ HEADING_ROWS = 2
 MIN_WIDTH = 6
 MAX_WIDTH = 60
 MAX_WIDTH_FILTERABLE = 24
-"""Columns of a list stay narrow (their headers wrap) so that the list prints one page wide."""
+"""Columns of a list stay narrow (their headers wrap) so that a printed page holds many."""
 HEADER_WRAP = 12
 WIDTH_SAMPLE = 500
 BODY_SIZE = 11
 ROW_POINTS = 18.75
 """The height of a one-line row with the 11 pt Japanese body font (Excel's default for it)."""
 POINTS_PER_LINE = 16.5
-WIDE_FONT = 1.2
+WIDE_FONT = 1.0
+"""How many of its display units (a kanji counts two) a character is taken to fill when text
+wraps: LibreOffice draws an 11 pt kanji 1.6 of its 7 pt units wide, and Excel's units are
+no narrower than a kanji's half, so counting two never makes a row too short for its text."""
 LIST_ROW_POINTS = 15.0
 """A row of a long list: one line, no wrapping; lower than :data:`ROW_POINTS`, so that more rows
 fit a printed page."""
@@ -68,6 +71,9 @@ CHART_ROWS = 16
 CHART_WIDTH_PX = 680
 CHART_HEIGHT_PX = 283
 """18 × 7.5 cm at 96 dpi."""
+CHART_OFFSET_PX = 4
+DEFAULT_COLUMN_PX = 64
+"""The width XlsxWriter gives a column left at its default width, in pixels."""
 
 _ILLEGAL_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -186,10 +192,10 @@ _NUMBER_FORMATS = {
 SHARE_FORMAT = "0.0%"
 _ROLES: dict[str, dict[str, Any]] = {
     "heading": {"font_size": 14, "bold": True},
-    "subheading": {"font_size": 10, "font_color": "#595959"},
+    "subheading": {"font_size": BODY_SIZE, "font_color": "#595959"},
     "title": {"font_size": 12, "bold": True},
-    "note": {"font_size": 9, "font_color": "#595959"},
-    "key": {"font_size": 8, "font_color": "#808080"},
+    "note": {"font_size": BODY_SIZE, "font_color": "#595959"},
+    "key": {"font_size": BODY_SIZE, "font_color": "#808080"},
     "header": {
         "bold": True,
         "bg_color": "#DDEBF7",
@@ -297,6 +303,7 @@ class _Plan:
         natural: dict[int, list[int]] = {}
         for table in tables:
             limit = MAX_WIDTH_FILTERABLE if table.filterable else MAX_WIDTH
+            limit = min(limit, table.max_column_width or limit)
             natural[id(table)] = [_natural_width(table, i) for i in range(len(table.headers))]
             for i, header in enumerate(table.headers):
                 wanted = max(natural[id(table)][i], min(display_width(header), HEADER_WRAP))
@@ -313,9 +320,8 @@ class _Plan:
 
 
 def _lines(text: str, width: float) -> int:
-    """Lines ``text`` wraps to in a column ``width`` wide, counted with a font
-    :data:`WIDE_FONT` times wider than Excel's unit (the Japanese fonts LibreOffice substitutes
-    are), so that a row is never too short for its text."""
+    """Lines ``text`` wraps to in a column ``width`` wide, counted with :data:`WIDE_FONT`, so
+    that a row is never too short for its text."""
     usable = max(width - 1, 1)
     return sum(
         max(1, math.ceil(display_width(part) * WIDE_FONT / usable)) for part in text.split("\n")
@@ -495,12 +501,19 @@ class _SheetWriter:
             )
         chart.set_title({"name": _literal(spec.title), "name_font": {"size": 12}})
         chart.set_style(10)
-        chart.set_y_axis({"reverse": True})  # the category axis of a bar chart: rows top down
-        chart.set_x_axis({"major_gridlines": {"visible": False}})
+        # Labels at the body size: they print as small as the table beside them, no smaller.
+        label = {"size": BODY_SIZE}
+        # the category axis of a bar chart: rows top down
+        chart.set_y_axis({"reverse": True, "num_font": label})
+        chart.set_x_axis({"major_gridlines": {"visible": False}, "num_font": label})
         if len(spec.values) == 1:
             chart.set_legend({"none": True})
+        else:
+            chart.set_legend({"font": label})
         chart.set_size({"width": CHART_WIDTH_PX, "height": CHART_HEIGHT_PX})
-        self.ws.insert_chart(first, self.chart_column, chart)
+        # a few pixels below its row: a chart on the row boundary is also drawn (clipped) on the
+        # page before, which a reader of the PDF text would count as a cut chart
+        self.ws.insert_chart(first, self.chart_column, chart, {"y_offset": CHART_OFFSET_PX})
         self.charted = True
         while self.row < first + CHART_ROWS:
             self.blank()
@@ -520,16 +533,27 @@ def _header_row_of_single(table: Table) -> int:
     return HEADING_ROWS + 1 + 1 + (1 if table.keys else 0)
 
 
+def _chart_points() -> float:
+    """Points the charts take beside the tables: a blank column and the chart, which a
+    spreadsheet program stretches over the default-width columns it is anchored to."""
+    return (1 + CHART_WIDTH_PX / DEFAULT_COLUMN_PX) * print_plan.DEFAULT_COLUMN_POINTS
+
+
 def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
-    """Carry out the sheet's print plan: paper, one page wide, repeated rows, page breaks, footer."""
+    """Carry out the sheet's print plan: paper, scale, repeated rows and columns, page breaks,
+    footer. Pages print down, then over (the default order)."""
     planned = print_plan.plan(layout)
     ws.set_landscape()
     ws.set_paper(planned.paper)
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(planned.scale)
     ws.repeat_rows(0, planned.repeat_rows - 1)
+    if planned.repeat_columns:
+        ws.repeat_columns(0, planned.repeat_columns - 1)
     if planned.breaks:
         ws.set_h_pagebreaks(list(planned.breaks))
-    ws.set_footer("&C&P / &N&R&A")
+    if planned.column_breaks:
+        ws.set_v_pagebreaks(list(planned.column_breaks))
+    ws.set_footer(f"&C&{BODY_SIZE}&P / &N&R&{BODY_SIZE}&A")
 
 
 def _write_sheet(
@@ -560,7 +584,10 @@ def _write_sheet(
         blocks=writer.blocks,
         is_list=is_list,
         repeat_rows=repeat if is_list else HEADING_ROWS,
-        extra_width=(CHART_WIDTH_PX * 0.75 + 12) if writer.charted else 0.0,
+        extra_width=_chart_points() if writer.charted else 0.0,
+        repeat_columns=single.frozen_columns if single is not None else 0,
+        fields=single.fields if single is not None else (),
+        sections=single.sections if single is not None else (),
     )
     _set_up_page(ws, layout)
 

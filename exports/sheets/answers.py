@@ -90,6 +90,7 @@ def answers_table(round_: Round, *, personal: bool = True) -> Table:
         for i, c in enumerate(columns)
         if c.code is None and c.question.kind in _TEXT_KINDS
     )
+    fields, sections = _column_groups(round_.questionnaire, columns, first=len(fixed))
     return Table.of(
         "answers",
         f"回答一覧（{as_of(round_)}）",
@@ -103,4 +104,28 @@ def answers_table(round_: Round, *, personal: bool = True) -> Table:
         ),
         filterable=True,
         frozen_columns=2,
+        fields=tuple(range(len(fixed))) + fields,
+        sections=sections,
     )
+
+
+def _column_groups(
+    questionnaire: Questionnaire, columns: list[_Column], *, first: int
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where fields and sections start among the answer columns (offset by ``first``): a
+    question's columns and the その他 text that goes with it are one field; a section is an
+    XLSForm group of the definition. Printed column groups break only there."""
+    fields: list[int] = []
+    sections: list[int] = []
+    field = section = None
+    for i, column in enumerate(columns):
+        q = column.question
+        field_id = q.other_of or q.id
+        found = questionnaire.section_of(q.id)
+        section_id = found.id if found is not None else ""
+        if field_id != field:
+            fields.append(first + i)
+        if section_id != section:
+            sections.append(first + i)
+        field, section = field_id, section_id
+    return tuple(fields), tuple(sections)

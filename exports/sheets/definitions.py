@@ -8,6 +8,10 @@ from forms.describe import rule_texts
 from forms.model import OTHER_SUFFIX, Kind, Question, Questionnaire
 from hub.models import Round
 
+DEFINITION_WIDTH = 24
+"""The widest column of 定義 (character units): longer labels and notes wrap, so that the sheet
+prints legibly on A3."""
+
 KIND_LABELS: dict[str, str] = {
     Kind.TEXT: "文字列",
     Kind.INTEGER: "整数",
@@ -84,6 +88,7 @@ def question_definition_table(questionnaire: Questionnaire, *, personal: bool = 
             "備考",
         ),
         rows,
+        max_column_width=DEFINITION_WIDTH,
         notes=(
             f"「その他」の内容は項目ID「…{OTHER_SUFFIX}」の列にあります。"
             "項目IDと選択肢コードは変わりません（API・Excel様式・集計で共通）。",
@@ -97,6 +102,7 @@ def state_definition_table() -> Table:
         "回答の状態",
         ("コード", "状態"),
         [(str(code), label) for code, label in STATE_LABELS.items()],
+        max_column_width=DEFINITION_WIDTH,
     )
 
 
@@ -110,7 +116,14 @@ def about_table(round_: Round) -> Table:
         ("回答期限", round_.deadline),
         ("調査票ID・版", f"{q.id} 第{q.version}版"),
     ]
-    return Table.of("about", "この資料について", ("項目", "内容"), rows, user_text=frozenset({1}))
+    return Table.of(
+        "about",
+        "この資料について",
+        ("項目", "内容"),
+        rows,
+        user_text=frozenset({1}),
+        max_column_width=DEFINITION_WIDTH,
+    )
 
 
 def definition_tables(round_: Round, *, personal: bool = True) -> list[Table]:

@@ -47,13 +47,15 @@ FIRST_YEAR = 2018
 """The desk's first year (平成30年度, as 高齢者よろず犯罪相談); the year pickers start here."""
 
 
-def _fiscal_year_arg() -> int:
-    """``?fiscal_year=2020``; the current fiscal year when absent or unreadable."""
+def _fiscal_year_arg(*, latest_with_cases: bool = False) -> int:
+    """``?fiscal_year=2020``; when absent or unreadable the current fiscal year or, with
+    ``latest_with_cases``, the latest fiscal year up to it that has cases (the current one when
+    it has any)."""
     current = fiscal_year_of(tokyo.today())
     text = (request.args.get("fiscal_year") or "").strip()
     if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
         return int(text)
-    return current
+    return consultations.latest_case_year(current) if latest_with_cases else current
 
 
 def _year_choices(selected: int) -> list[tuple[int, str]]:
@@ -71,7 +73,7 @@ def statistics() -> ResponseReturnValue:
     """The shared statistics: regional tables, charts, three years; a respondent also sees their
     own residents' counts; staff also the table by municipality (true counts)."""
     user = require_actor()
-    year = _fiscal_year_arg()
+    year = _fiscal_year_arg(latest_with_cases=True)
     suppressed = not sees_true_counts(user)
     stats = counts.statistics(year, suppressed=suppressed)
     own = None
@@ -137,7 +139,7 @@ def _shown(value: int | None) -> str:
 @allow("consultations.write")
 def cases() -> ResponseReturnValue:
     """The fiscal year's recorded cases (no names are ever stored), newest first."""
-    year = _fiscal_year_arg()
+    year = _fiscal_year_arg(latest_with_cases=True)
     return render_template(
         "consult/cases.html",
         year=year,

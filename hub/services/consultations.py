@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forms import tokyo
 from forms.consultation import (
@@ -247,6 +247,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def latest_case_year(current: int) -> int:
+    """The fiscal year the desk's pages open on: ``current`` when it has cases or when no year
+    up to it has any, else the latest fiscal year before it that has cases (a new fiscal year
+    starts empty, and the year just closed is what people come to read)."""
+    latest = db.session.scalar(
+        select(func.max(Consultation.fiscal_year)).where(Consultation.fiscal_year <= current)
+    )
+    return latest if latest is not None else current
 
 
 def list_cases(fiscal_year: int, *, limit: int = 500) -> list[Consultation]:

@@ -10,6 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from forms import tokyo
+from forms.consultation import fiscal_year_label, fiscal_year_of
 from hub.db import db
 from hub.models import Consultation, Hearing
 from hub.services.consultations import record_case
@@ -220,3 +222,59 @@ def test_respondents_and_counterparts_cannot_enter_cases_or_hearings(browser: Br
         client = browser(role, **extra)
         for url in ("/consultations", "/consultations/new", "/consultations/import", "/hearings"):
             assert client.get(url).status_code == 403, (role, url)
+
+
+def _record_cases_in(app: Flask, *years: int) -> None:
+    with app.app_context():
+        for year in years:
+            record_case(
+                {
+                    "received_on": f"{year}-08-01",
+                    "channel": "phone",
+                    "age_group": "30s",
+                    "caller": "self",
+                    "municipality": CHIYODA,
+                },
+                user=None,
+            )
+        db.session.commit()
+
+
+def _statistics_year(client: FlaskClient, query: str = "") -> str:
+    page = client.get(f"/consultations/statistics{query}")
+    assert page.status_code == 200
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.get_data(as_text=True), re.S)
+    assert heading
+    return heading.group(1)
+
+
+def _cases_year(client: FlaskClient) -> str:
+    page = client.get("/consultations")
+    assert page.status_code == 200
+    found = re.search(r"/consultations/statistics\?fiscal_year=(\d+)", page.get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_the_desk_pages_open_on_the_latest_fiscal_year_with_cases(
+    app: Flask, browser: Browser
+) -> None:
+    current = fiscal_year_of(tokyo.today())
+    staff = browser("staff")
+    assert fiscal_year_label(current) in _statistics_year(staff), "no cases: the current year"
+    assert _cases_year(staff) == str(current)
+
+    _record_cases_in(app, current - 3, current - 2)
+    latest = fiscal_year_label(current - 2)
+    assert latest in _statistics_year(staff), "the current year has none: the latest that has"
+    assert _cases_year(staff) == str(current - 2)
+    respondent = browser("respondent", municipality=CHIYODA)
+    assert latest in _statistics_year(respondent)
+    asked = _statistics_year(staff, f"?fiscal_year={current - 3}")
+    assert fiscal_year_label(current - 3) in asked, "a year asked for wins"
+    asked = _statistics_year(staff, f"?fiscal_year={current}")
+    assert fiscal_year_label(current) in asked, "even an empty one"
+
+    _record_cases_in(app, current)
+    assert fiscal_year_label(current) in _statistics_year(staff), "the current year has cases"
+    assert _cases_year(staff) == str(current)

@@ -11,6 +11,7 @@ from flask import Flask
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exports.cells import looks_like_formula
+from exports.print_plan import LEGIBLE_SCALE
 from exports.tables import Table
 from exports.workbook import build_workbook, workbook_filename
 from exports.xlsx import MAX_WIDTH, display_width
@@ -117,12 +118,19 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     assert answers.freeze_panes == "C7"
     assert answers.auto_filter.ref == f"A6:{answers.cell(6, answers.max_column).column_letter}68"
     assert answers.print_title_rows == "$1:$6", "heading and header rows on every page"
-    assert answers.print_title_cols is None
-    assert answers.sheet_properties.pageSetUpPr.fitToPage, "one page wide"
-    fit_width = answers.page_setup.fitToWidth or 1  # 1 is the file format's default
-    assert (fit_width, answers.page_setup.fitToHeight) == (1, 0)
-    assert answers["A6"].font.name == "游ゴシック"
+    assert answers.print_title_cols == "$A:$B", "団体コード and 区市町村 on every page"
+    fit = answers.sheet_properties.pageSetUpPr
+    assert fit is None or not fit.fitToPage, "a fixed scale: Excel keeps manual breaks"
+    assert (answers.page_setup.paperSize, answers.page_setup.scale) == (8, LEGIBLE_SCALE)
+    assert answers.page_setup.pageOrder in (None, "downThenOver"), "a column group's rows together"
     keys = [c.value for c in answers[5]]
+    column_breaks = [b.id for b in answers.col_breaks.brk]
+    assert column_breaks, "pages of column groups"
+    for column in column_breaks:  # between two fields: a many-of question's choices stay together
+        field = keys[column].split(".")[0]
+        assert field != keys[column - 1].split(".")[0], keys[column - 1 : column + 1]
+        assert not keys[column - 1].startswith(field.removesuffix("_other")), keys[column]
+    assert answers["A6"].font.name == "游ゴシック"
     plain = answers.cell(7, keys.index("programs.shamei_campaign") + 1)
     assert plain.value == 1
     assert plain.font.name == "游ゴシック", "the default font is Japanese too"
@@ -130,9 +138,10 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     summary = book["集計"]
     assert summary.freeze_panes == "A3"
     assert summary.page_setup.orientation == "landscape"
-    assert summary.page_setup.paperSize == 9
-    assert summary.sheet_properties.pageSetUpPr.fitToPage, "one page wide"
-    assert summary.page_setup.fitToHeight == 0, "as many pages tall as it needs"
+    assert summary.page_setup.paperSize in (8, 9)
+    fit = summary.sheet_properties.pageSetUpPr
+    assert fit is None or not fit.fitToPage, "a fixed scale: Excel keeps manual breaks"
+    assert summary.page_setup.scale >= LEGIBLE_SCALE
     assert [b.man for b in summary.row_breaks.brk], "manual breaks between the tables"
     assert summary.print_title_rows == "$1:$2"
     assert summary.column_dimensions["A"].width > 30, "fits the long Japanese labels"
