@@ -89,7 +89,47 @@ def make_engine(url: str) -> Engine:
         return engine
     engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_recycle=1800)
     _ping_idle_connections(engine)
+    _track_writes(engine)
     return engine
+
+
+WROTE = "hub_wrote"
+"""``Connection.info`` key: the connection's current transaction sent something other than a
+SELECT."""
+CONNECTIONS = "hub_connections"
+"""``Session.info`` key: the connections the session's current transaction uses."""
+
+
+def _track_writes(engine: Engine) -> None:
+    """Note on each connection whether its transaction sent anything but a SELECT (a statement
+    beginning ``WITH changed AS (UPDATE …`` counts as a write: only a plain SELECT reads)."""
+
+    @event.listens_for(engine, "begin")
+    def _began(connection: Any) -> None:
+        connection.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _sent(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() != "SELECT":
+            connection.info[WROTE] = True
+
+
+def end_reading_transaction(session: Session) -> None:
+    """End a request's transaction that only read with COMMIT instead of ROLLBACK.
+
+    The same for the database, but not for psycopg: it forgets every prepared statement of the
+    connection on each rollback (and deallocates them), so read-only requests — most of the
+    burst's — kept the server parsing and planning every statement anew (0.2–0.4 ms of server
+    CPU each). Committed, the statements a connection has run five times stay prepared. Anything
+    else (pending ORM changes, a statement that wrote, an unknown connection state) is left to
+    the usual rollback."""
+    connections = session.info.pop(CONNECTIONS, ())
+    if session.new or session.dirty or session.deleted:
+        return
+    for connection in connections:
+        if connection.closed or connection.invalidated or connection.info.get(WROTE, True):
+            continue
+        connection.connection.dbapi_connection.commit()
 
 
 PING_AFTER_IDLE_SECONDS = 0.5
@@ -136,11 +176,17 @@ class Database:
         self._factory.configure(bind=self.engine)
         app.extensions["hub_db"] = self
 
+        @event.listens_for(self._factory, "after_begin")
+        def _connected(session: Session, _transaction: Any, connection: Any) -> None:
+            session.info.setdefault(CONNECTIONS, []).append(connection)
+
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:
             try:
                 if exc is not None:
                     self.session.rollback()
+                elif self.session.registry.has():
+                    end_reading_transaction(self.session())
                 self.session.remove()
             except DBAPIError:  # the database went away mid-request: nothing left to undo
                 discard_session(self.session)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, inspect, select, text, update
 
 from hub.db import counting_statements, db
 from hub.errors import Conflict
@@ -204,3 +204,49 @@ def test_token_lookup_is_one_indexed_query_and_a_revoked_token_is_refused_at_onc
         fresh = create_token(user)
         db.session.commit()
     assert Api(chiyoda.client, fresh).get(response_url(round_id)).status_code == 200
+
+
+def prepared_statements_per_connection() -> list[int]:
+    """How many statements each pooled PostgreSQL connection holds prepared (checking each
+    connection out once: the pool hands them out in turn)."""
+    assert db.engine is not None
+    counts = []
+    for _ in range(db.engine.pool.checkedin()):
+        with db.engine.connect() as conn:
+            counts.append(
+                conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+            )
+    return counts
+
+
+def test_reading_requests_keep_the_connection_s_prepared_statements(
+    app: Flask, round_id: int, chiyoda: Api
+) -> None:
+    """psycopg prepares a statement a connection has run five times, and forgets all of them on a
+    ROLLBACK: a request that only read ends with COMMIT, so the burst's lookups stay prepared
+    instead of being parsed and planned by the server on every request."""
+    if not on_postgresql():
+        pytest.skip("prepared statements are psycopg's (PostgreSQL)")
+    for _ in range(20):  # the pool hands its connections out in turn: five uses each
+        assert chiyoda.get(response_url(round_id)).status_code == 200
+    assert max(prepared_statements_per_connection()) >= 2, "the token and response lookups"
+
+
+def test_a_request_that_ends_without_committing_its_writes_leaves_nothing_written(
+    app: Flask, round_id: int
+) -> None:
+    """Only a transaction that sent nothing but SELECTs is committed at the end of a request:
+    a statement that wrote, or an ORM change never flushed, is rolled back as before."""
+    with app.app_context():
+        db.session.execute(
+            update(Response).where(Response.round_id == round_id).values(return_reason="書きかけ")
+        )
+    with app.app_context():
+        response = db.session.scalars(select(Response).where(Response.round_id == round_id)).first()
+        assert response is not None
+        response.return_reason = "保存していない変更"
+    with app.app_context():
+        reasons = db.session.scalars(
+            select(Response.return_reason).where(Response.round_id == round_id)
+        ).all()
+    assert set(reasons) == {None}
