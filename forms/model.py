@@ -188,7 +188,7 @@ class Section:
     """The questions and notes in order."""
     relevant: Expr | None = None
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """The questions that take an answer (notes left out)."""
         return tuple(q for q in self.items if not q.is_note)
@@ -227,12 +227,12 @@ class Questionnaire:
     def _hash(self) -> int:
         return hash((self.id, self.version, self.fingerprint()))
 
-    @property
+    @cached_property
     def items(self) -> tuple[Question, ...]:
         """Questions and notes, in order."""
         return tuple(q for s in self.sections for q in s.items)
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """The questions that take an answer, in order."""
         return tuple(q for s in self.sections for q in s.questions)
@@ -277,11 +277,11 @@ class Questionnaire:
     def _section_by_item(self) -> dict[str, Section]:
         return {q.id: s for s in self.sections for q in s.items}
 
-    @property
+    @cached_property
     def choice_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.has_choices)
 
-    @property
+    @cached_property
     def personal_fields(self) -> frozenset[str]:
         """Questions holding personal data (names, phone numbers, e-mail) that no delivery may carry."""
         return frozenset(q.id for q in self.questions if q.personal)
