@@ -25,7 +25,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -277,13 +277,17 @@ class _Looks:
 
 
 def _natural_width(table: Table, column: int) -> int:
-    """The widest value of the column (in its first :data:`WIDTH_SAMPLE` rows), as shown."""
+    """The widest value of the column (in its first :data:`WIDTH_SAMPLE` rows), as shown: each
+    distinct value (with its type: ``1`` and ``1.0`` are shown differently) measured once."""
+    sample = [row[column] for row in table.rows[:WIDTH_SAMPLE]]
+    try:
+        distinct: Iterable[tuple[type, object]] = set(zip(map(type, sample), sample, strict=True))
+    except TypeError:  # a value that cannot be hashed: measure every one
+        distinct = zip(map(type, sample), sample, strict=True)
     widest = 0
-    for row in table.rows[:WIDTH_SAMPLE]:
-        value = row[column]
+    for cls, value in distinct:
         if value is None:
             continue
-        cls = value.__class__
         if cls is str:
             assert isinstance(value, str)
             fast = value.isascii() and "\n" not in value
