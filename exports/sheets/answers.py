@@ -134,8 +134,8 @@ def _rows(columns: list[_Column], found: list[AnswerRow]) -> list[tuple[Cell, ..
     """The list's rows, built column by column: the fixed columns, then each answer column over
     the counted responses; a response not counted has empty answer cells."""
     counted = [r.answers for r in found if r.answers is not None]
-    answer_columns = [_column_values(c, counted) for c in columns]
-    counted_rows = iter(zip(*answer_columns, strict=True)) if columns else None
+    by_column = [_column_values(c, counted) for c in columns]
+    counted_rows = iter(zip(*by_column, strict=True)) if columns else None
     empty = (None,) * len(columns)
     rows: list[tuple[Cell, ...]] = []
     for r in found:
