@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from bench.national import NATIONAL_COUNT, complete_answers, made_up_rows
 from exports.sheets.answers import answers_table
@@ -109,7 +109,18 @@ def seed(total: int) -> dict[str, Any]:
                 db.session.commit()
         db.session.commit()
         rounds[name] = round_.id
+    analyze()
     return {"rounds": rounds, "seed_seconds": time.perf_counter() - started}
+
+
+def analyze() -> None:
+    """Planner statistics for the rows just loaded, as autovacuum gathers them on a real server
+    after so many inserts; the bench's PostgreSQL may run without autovacuum (this machine's
+    does), and then plans the counts for empty tables (nested loops over 12,000 choice rows)."""
+    assert db.engine is not None
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def round_responses(round_id: int) -> list[Response]:

@@ -207,7 +207,11 @@ class AnswerRow:
 
 
 def answer_rows(round_: Round) -> list[AnswerRow]:
-    """Every municipality asked in the round, by code, with the answers that the counts use."""
+    """Every municipality asked in the round, by code, with the answers that the counts use.
+
+    One plain query, fetched at once: the rows end up in a list anyway, and a server-side cursor
+    (``yield_per``) cost four more round trips and a plan chosen for the first rows (PostgreSQL
+    plans a cursor for a fast start), five times the time of the query for 1,741 rows."""
     rows = db.session.execute(
         select(
             Municipality.code,
@@ -219,7 +223,6 @@ def answer_rows(round_: Round) -> list[AnswerRow]:
         .join(Response, Response.municipality_code == Municipality.code)
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
-        .execution_options(yield_per=500)
     )
     counted = {str(s) for s in COUNTED}
     return [

@@ -25,7 +25,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -240,11 +240,19 @@ def _properties(look: Look) -> dict[str, Any]:
 
 @dataclass
 class _Looks:
-    """One XlsxWriter format per look, made on first use and shared by every cell that looks so."""
+    """One XlsxWriter format per look, made on first use and shared by every cell that looks so.
+
+    ``tails`` holds the finished XML of the list cells seen so far, per kind of column (users'
+    text or not, share or not), for the whole workbook: a style index is the workbook's, so a
+    value's tail is the same on every sheet (提出状況 and 回答一覧 share codes and names).
+    """
 
     workbook: Workbook
     formats: dict[Look, Format] = field(default_factory=dict)
     styles: dict[Look, int] = field(default_factory=dict)
+    tails: dict[tuple[bool, bool], dict[object, str]] = field(default_factory=dict)
+
+    list_styles: dict[tuple[str, bool, bool], int] = field(default_factory=dict)
 
     def style(self, look: Look) -> int:
         """The ``s`` index of ``look`` in the file's cell styles."""
@@ -254,18 +262,32 @@ class _Looks:
             found = self.styles[look] = fmt._get_xf_index()
         return found
 
+    def list_style(self, kind: CellKind, share: bool, quote: bool) -> int:
+        """The style of an unboxed list cell, by plain values (hashing a ``Look`` costs more
+        than the rest of a cell's decision)."""
+        key = (kind._value_, share, quote)
+        found = self.list_styles.get(key)
+        if found is None:
+            look = Look("cell", kind, share=share, quote=quote, boxed=False)
+            found = self.list_styles[key] = self.style(look)
+        return found
+
 
 # --- layout ----------------------------------------------------------------------------------
 
 
 def _natural_width(table: Table, column: int) -> int:
-    """The widest value of the column (in its first :data:`WIDTH_SAMPLE` rows), as shown."""
+    """The widest value of the column (in its first :data:`WIDTH_SAMPLE` rows), as shown: each
+    distinct value (with its type: ``1`` and ``1.0`` are shown differently) measured once."""
+    sample = [row[column] for row in table.rows[:WIDTH_SAMPLE]]
+    try:
+        distinct: Iterable[tuple[type, object]] = set(zip(map(type, sample), sample, strict=True))
+    except TypeError:  # a value that cannot be hashed: measure every one
+        distinct = zip(map(type, sample), sample, strict=True)
     widest = 0
-    for row in table.rows[:WIDTH_SAMPLE]:
-        value = row[column]
+    for cls, value in distinct:
         if value is None:
             continue
-        cls = value.__class__
         if cls is str:
             assert isinstance(value, str)
             fast = value.isascii() and "\n" not in value
@@ -350,7 +372,7 @@ class _SheetWriter:
         self.chart_column = len(plan.widths) + 1
         self.charted = False
         self.filtered = False
-        self.tails: dict[tuple[type, object, bool, bool], str] = {}
+        self.openings = [f'<c r="{ref}' for ref in self.refs]
 
     @property
     def row(self) -> int:
@@ -396,9 +418,10 @@ class _SheetWriter:
         )
         wrap = self.plan.wraps(table)
         body = len(table.rows) - table.total_rows
+        known = self._tails_of(table) if table.filterable else []
         for number, row in enumerate(table.rows):
             if table.filterable and number < body:
-                self._list_row(table, row, last_column)
+                self._list_row(table, row, last_column, known)
             else:
                 self._boxed_row(table, row, wrap, last_column, total=number >= body)
         last = self.row - 1
@@ -440,43 +463,56 @@ class _SheetWriter:
                 lines = max(lines, _lines(str(safe.value), self.widths[i]))
         self.append("".join(cells), height=_height(lines), last_column=last_column)
 
-    def _list_row(self, table: Table, row: Sequence[object], last_column: int) -> None:
+    def _list_row(
+        self,
+        table: Table,
+        row: Sequence[object],
+        last_column: int,
+        known: list[dict[object, str]],
+    ) -> None:
         """A row of a long list (回答一覧): unboxed, streamed fast.
 
         Integers and empty cells need no decision. Every other value goes through ``safe_cell``
-        the first time it appears in its kind of column (users' text or not, share or not); the
-        finished XML after the cell reference is kept and reused for its repeats (regions, states,
-        choices, 0/1). Only what needs it (users' text, formula-like text, dates, shares) gets a
-        style.
+        the first time it appears in its kind of column (users' text or not, share or not) in
+        the workbook; the finished XML after the cell reference is kept and reused for its
+        repeats (codes, names, regions, states, choices). Only what needs it (users' text,
+        formula-like text, dates, shares) gets a style.
         """
         number = self.row + 1
-        refs = self.refs
-        shares = table.shares
-        user_text = table.user_text
-        known = self.tails
+        openings = self.openings
         cells = []
         for i, value in enumerate(row):
             if value is None:
                 continue
             cls = value.__class__
             if cls is int:
-                cells.append(f'<c r="{refs[i]}{number}"><v>{value}</v></c>')
+                cells.append(f'{openings[i]}{number}"><v>{value}</v></c>')
                 continue
-            key = (cls, value, i in user_text, i in shares)
-            tail = known.get(key)
+            tails = known[i]
+            # text is looked up by itself; anything else with its type (1.0 is not True)
+            key = value if cls is str else (cls, value)
+            tail = tails.get(key)
             if tail is None:
-                tail = known[key] = self._list_tail(value, i in user_text, i in shares)
+                tail = tails[key] = self._list_tail(value, i in table.user_text, i in table.shares)
             if tail:
-                cells.append(f'<c r="{refs[i]}{number}"{tail}')
+                cells.append(f'{openings[i]}{number}"{tail}')
         self.append("".join(cells), height=LIST_ROW_POINTS, last_column=last_column)
+
+    def _tails_of(self, table: Table) -> list[dict[object, str]]:
+        """For each column of ``table``, the workbook's finished tails of its kind of column."""
+        found = self.looks.tails
+        return [
+            found.setdefault((i in table.user_text, i in table.shares), {})
+            for i in range(len(table.headers))
+        ]
 
     def _list_tail(self, value: object, user_text: bool, share: bool) -> str:
         safe = safe_cell(value, user_text=user_text)
-        share = share and safe.kind is CellKind.DECIMAL
+        kind = safe.kind
+        share = share and kind is CellKind.DECIMAL
         style = 0
-        if safe.keep_text or share or safe.kind in (CellKind.DATE, CellKind.DATETIME):
-            look = Look("cell", safe.kind, share=share, quote=safe.keep_text, boxed=False)
-            style = self.looks.style(look)
+        if safe.keep_text or share or kind is CellKind.DATE or kind is CellKind.DATETIME:
+            style = self.looks.list_style(kind, share, safe.keep_text)
         return cell_tail(safe, style)
 
     def _chart(self, table: Table, spec: Chart, first: int, header_row: int) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from exports.aggregate import answer_rows
+from exports.aggregate import AnswerRow, answer_rows
 from exports.tables import STATE_LABELS, Cell, Table, as_of
 from forms.model import Kind, Question, Questionnaire
 from hub.models import Round
@@ -44,26 +44,56 @@ def _answer_header(questionnaire: Questionnaire, question: Question) -> str:
     return question.label.ja
 
 
-def _answer_cell(column: _Column, answers: dict[str, Any] | None) -> Cell:
-    if answers is None:
-        return None
+def _column_values(column: _Column, answers: list[dict[str, Any]]) -> list[Cell]:
+    """The cells of ``column`` for each of ``answers`` (counted responses only).
+
+    The conversion is chosen once per column, not once per cell: a many-of choice is 1 when the
+    stored list holds its code (0 otherwise), a check box 1 when ticked; empty answers are empty
+    cells; a one-of shows its choice as the source document writes it (a code it does not know as
+    stored); a date an ISO date (anything else as stored); a number as a number (anything else as
+    text); the rest as text."""
     q = column.question
-    value = answers.get(q.id)
-    if column.code is not None:
-        return 1 if isinstance(value, list) and column.code in value else 0
+    qid = q.id
+    code = column.code
+    values = [a.get(qid) for a in answers]
+    if code is not None:
+        return [1 if isinstance(v, list) and code in v else 0 for v in values]
     if q.kind == Kind.BOOL:
-        return 1 if value else 0
+        return [1 if v else 0 for v in values]
+    if q.kind == Kind.ONE_OF:
+        shown: dict[str, str] = {}
+        for choice in q.choices:
+            shown.setdefault(choice.code, choice.display())
+        return [_one_of(v, shown) for v in values]
+    if q.kind == Kind.DATE:
+        return [_date(v) for v in values]
+    if q.kind in (Kind.INTEGER, Kind.DECIMAL):
+        return [_number(v) for v in values]
+    return [None if v is None or v == "" else v if v.__class__ is str else str(v) for v in values]
+
+
+def _one_of(value: object, shown: dict[str, str]) -> Cell:
     if value is None or value == "":
         return None
-    if q.kind == Kind.ONE_OF:
-        choice = q.choice(str(value))
-        return choice.display() if choice else str(value)
-    if q.kind == Kind.DATE and isinstance(value, str):
+    text = str(value)
+    return shown.get(text, text)
+
+
+def _date(value: object) -> Cell:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
         try:
             return date.fromisoformat(value)
         except ValueError:
             return value
-    if q.kind in (Kind.INTEGER, Kind.DECIMAL) and isinstance(value, int | float):
+    return str(value)
+
+
+def _number(value: object) -> Cell:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
         return value
     return str(value)
 
@@ -75,16 +105,7 @@ def answers_table(round_: Round, *, personal: bool = True) -> Table:
     """One row per municipality, one column per question: ready for filters and pivot tables."""
     columns = answer_columns(round_.questionnaire, personal=personal)
     fixed = (("code", "団体コード"), ("name", "区市町村"), ("region", "地域"), ("state", "状態"))
-    rows = [
-        (
-            r.code,
-            r.name,
-            r.region,
-            STATE_LABELS.get(r.state, r.state),
-            *(_answer_cell(c, r.answers) for c in columns),
-        )
-        for r in answer_rows(round_)
-    ]
+    rows = _rows(columns, answer_rows(round_))
     user_text = frozenset(
         len(fixed) + i
         for i, c in enumerate(columns)
@@ -107,6 +128,25 @@ def answers_table(round_: Round, *, personal: bool = True) -> Table:
         fields=tuple(range(len(fixed))) + fields,
         sections=sections,
     )
+
+
+def _rows(columns: list[_Column], found: list[AnswerRow]) -> list[tuple[Cell, ...]]:
+    """The list's rows, built column by column: the fixed columns, then each answer column over
+    the counted responses; a response not counted has empty answer cells."""
+    counted = [r.answers for r in found if r.answers is not None]
+    by_column = [_column_values(c, counted) for c in columns]
+    counted_rows = iter(zip(*by_column, strict=True)) if columns else None
+    empty = (None,) * len(columns)
+    rows: list[tuple[Cell, ...]] = []
+    for r in found:
+        fixed = (r.code, r.name, r.region, STATE_LABELS.get(r.state, r.state))
+        if r.answers is None:
+            rows.append(fixed + empty)
+        elif counted_rows is None:
+            rows.append(fixed)
+        else:
+            rows.append(fixed + next(counted_rows))
+    return rows
 
 
 def _column_groups(
