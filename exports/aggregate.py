@@ -340,26 +340,32 @@ class NumberStats:
 
 
 def number_stats(round_: Round) -> dict[str, NumberStats]:
-    """For each integer and decimal question, over the counted responses that answered it: the
-    values come from one query (a JSON path per question); a median needs them all anyway."""
+    """For each integer and decimal question, over the counted responses that answered it with
+    a number: the values come from one query (a JSON path per question); a median needs them all
+    anyway. The values are read as stored JSON, not cast in SQL: a stored value that is no
+    number (text an older definition allowed, a decimal in an integer question) is left out of
+    the statistics instead of failing the whole query."""
     questions = [q for q in round_.questionnaire.questions if q.kind in NUMBER_KINDS]
     if not questions:
         return {}
-    values = [_number_value(q) for q in questions]
     rows = db.session.execute(
-        select(*values).where(
+        select(*(Response.answers[q.id] for q in questions)).where(
             Response.round_id == round_.id, Response.state.in_([str(s) for s in COUNTED])
         )
     ).all()
     return {
-        q.id: _stats(q, [row[i] for row in rows if row[i] is not None])
+        q.id: _stats(q, [n for row in rows if (n := _number(q, row[i])) is not None])
         for i, q in enumerate(questions)
     }
 
 
-def _number_value(question: Question) -> Any:
-    value = Response.answers[question.id]
-    return value.as_integer() if question.kind == Kind.INTEGER else value.as_float()
+def _number(question: Question, value: Any) -> int | float | None:
+    """``value`` when it is a number of the question's kind (an integer for an integer question)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if question.kind == Kind.INTEGER:
+        return value if isinstance(value, int) else None
+    return float(value)
 
 
 def _stats(question: Question, values: list[int | float]) -> NumberStats:

@@ -209,3 +209,30 @@ def test_definitions_are_generated_from_the_questionnaire(app: Flask, seeded_rou
     assert keys == set(tables["answers"].keys[4:])
     codes = column(definitions, "選択肢コード")
     assert {"formulated", "shamei_campaign", "consultation_knowhow"} <= set(codes)
+
+
+def test_a_stored_value_that_is_no_number_is_left_out_of_the_statistics(
+    app: Flask, seeded_round: int
+) -> None:
+    """Text an older definition allowed, or a decimal in an integer question, cannot be summed:
+    it is left out (the others still counted), and no database refuses the whole table."""
+    from sqlalchemy import select
+
+    from hub.db import db
+    from hub.models import Response
+
+    with app.app_context():
+        found = list(
+            db.session.scalars(
+                select(Response)
+                .filter_by(round_id=seeded_round)
+                .order_by(Response.municipality_code)
+                .limit(3)
+            )
+        )
+        for response, odd in zip(found, ["１２", 2.5, "12件"], strict=True):
+            response.answers = {**response.answers, "cooperating_employers": odd}
+        db.session.commit()
+    employers = tables_of(app, seeded_round)["numbers"].rows[0]
+    values = [i % 7 for i in range(3, 62)]
+    assert employers[1:] == (59, sum(values), 0, 3, 6)
