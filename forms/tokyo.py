@@ -82,20 +82,26 @@ def in_tokyo(value: datetime) -> datetime:
     return value.astimezone(TOKYO)
 
 
-def format_datetime(value: datetime, locale: str = "ja", *, seconds: bool = False) -> str:
+def format_datetime(
+    value: datetime, locale: str = "ja", *, seconds: bool = False, clock: bool = True
+) -> str:
     """The one way a date-time reads: ``令和8年12月29日（火）17:00`` in Japanese,
-    ``Tue 29 Dec 2026 17:00`` in English, in Tokyo's time (``seconds`` for the audit log)."""
+    ``Tue 29 Dec 2026 17:00`` in English, in Tokyo's time (``seconds`` for the audit log;
+    ``clock=False`` for the day alone: ``令和8年12月29日（火）``, ``Tue 29 Dec 2026``)."""
     local = in_tokyo(value)
-    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    hour = (" " if locale.startswith("en") else "") + local.strftime(
+        "%H:%M:%S" if seconds else "%H:%M"
+    )
+    hour = hour if clock else ""
     day = local.date()
     if locale.startswith("en"):
         weekday, month = WEEKDAYS_EN[day.weekday()], MONTHS_EN[day.month - 1]
-        return f"{weekday} {day.day} {month} {day.year} {clock}"
+        return f"{weekday} {day.day} {month} {day.year}{hour}"
     try:
         written = to_wareki(day)
     except InvalidValue:
         written = f"{day.year}年{day.month}月{day.day}日"
-    return f"{written}（{WEEKDAYS_JA[day.weekday()]}）{clock}"
+    return f"{written}（{WEEKDAYS_JA[day.weekday()]}）{hour}"
 
 
 def days_until(deadline: datetime, now: datetime) -> int:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
-from forms.tokyo import TOKYO
+from forms.tokyo import TOKYO, in_tokyo
 from hub.db import db, utcnow
-from hub.models import ReminderSent, Response, ResponseState, Role, Round, User
+from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Role, Round, User
 from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services import audit
 from hub.services.claims import insert_once
@@ -209,6 +209,11 @@ class ChosenReminder:
     addressees: tuple[Addressee, ...]
     subject: str
     body: str
+    last_reminded: datetime | None = None
+    """When it was last reminded in this round (by the scheduler or by staff), if ever."""
+    reminded_today: bool = False
+    """Last reminded on the same calendar day in Tokyo as the preview: not sent again unless
+    staff choose 「本日送信済みの団体にも再送する」."""
 
     @property
     def to(self) -> list[str]:
@@ -221,6 +226,41 @@ class ChosenOutcome:
     no_address: tuple[str, ...]
     failed: tuple[str, ...]
     error: str | None = None
+    reminded_today: tuple[str, ...] = ()
+    """Left out because they were already reminded today and staff did not choose to resend."""
+
+
+MANUAL_SEND = "reminder.send"
+"""The audit action of one reminder that staff sent from the board: the record of manual sends."""
+
+
+def last_reminded(round_: Round) -> dict[str, datetime]:
+    """When each municipality of ``round_`` was last reminded: the scheduler's ``reminder_sent``
+    rows and the audited sends staff made from the board, whichever is later."""
+    automatic = db.session.execute(
+        select(ReminderSent.municipality_code, func.max(ReminderSent.sent_at))
+        .where(ReminderSent.round_id == round_.id)
+        .group_by(ReminderSent.municipality_code)
+    )
+    manual = db.session.execute(
+        select(AuditEvent.municipality_code, func.max(AuditEvent.at))
+        .where(
+            AuditEvent.action == MANUAL_SEND,
+            AuditEvent.target == f"round/{round_.id}",
+            AuditEvent.municipality_code.is_not(None),
+        )
+        .group_by(AuditEvent.municipality_code)
+    )
+    last: dict[str, datetime] = {}
+    for code, at in [*automatic, *manual]:
+        if code is not None and at is not None and (code not in last or at > last[code]):
+            last[code] = at
+    return last
+
+
+def same_day(at: datetime, now: datetime) -> bool:
+    """``at`` and ``now`` fall on the same calendar day in Tokyo."""
+    return in_tokyo(at).date() == in_tokyo(now).date()
 
 
 def is_late(response: Response, now: datetime, *, days_before: int = DAYS_BEFORE) -> bool:
@@ -248,6 +288,7 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
 def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[ChosenReminder]:
     """The reminders for the chosen late municipalities of ``round_`` (others are ignored)."""
     wanted = set(codes)
+    last = last_reminded(round_)
     found = db.session.scalars(
         select(Response)
         .where(Response.round_id == round_.id, Response.municipality_code.in_(wanted))
@@ -267,6 +308,11 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
                 addressees=tuple(_addressees(response.municipality_code)),
                 subject=subject,
                 body=body,
+                last_reminded=last.get(response.municipality_code),
+                reminded_today=(
+                    response.municipality_code in last
+                    and same_day(last[response.municipality_code], now)
+                ),
             )
         )
     return chosen
@@ -289,16 +335,22 @@ def mail_configured() -> bool:
     return bool(current_app.extensions["hub_settings"].smtp_url)
 
 
-def send_chosen(round_: Round, chosen: list[ChosenReminder], *, user: User) -> ChosenOutcome:
-    """Send each previewed reminder now (those without an address are skipped); each send and
-    the whole action are audited with counts and municipality codes only."""
+def send_chosen(
+    round_: Round, chosen: list[ChosenReminder], *, user: User, resend: bool = False
+) -> ChosenOutcome:
+    """Send each previewed reminder now (those without an address are skipped, and so are those
+    already reminded today unless ``resend``); each send and the whole action are audited with
+    counts and municipality codes only."""
     settings = current_app.extensions["hub_settings"]
     if not settings.smtp_url:
         return ChosenOutcome((), (), tuple(c.municipality_code for c in chosen), _NO_SERVER)
-    sent, no_address, failed = [], [], []
+    sent, no_address, failed, today = [], [], [], []
     error = None
     for reminder in chosen:
         code = reminder.municipality_code
+        if reminder.reminded_today and not resend:
+            today.append(code)
+            continue
         if not reminder.to:
             no_address.append(code)
             continue
@@ -311,7 +363,7 @@ def send_chosen(round_: Round, chosen: list[ChosenReminder], *, user: User) -> C
             continue
         sent.append(code)
         audit.record(
-            "reminder.send",
+            MANUAL_SEND,
             user=user,
             target=f"round/{round_.id}",
             municipality_code=code,
@@ -325,8 +377,10 @@ def send_chosen(round_: Round, chosen: list[ChosenReminder], *, user: User) -> C
         sent=sorted(sent),
         no_address=sorted(no_address),
         failed=sorted(failed),
+        reminded_today=sorted(today),
+        resend=resend,
     )
-    return ChosenOutcome(tuple(sent), tuple(no_address), tuple(failed), error)
+    return ChosenOutcome(tuple(sent), tuple(no_address), tuple(failed), error, tuple(today))
 
 
 _NO_SERVER = "メールサーバー（HUB_SMTP_URL）が設定されていません。"

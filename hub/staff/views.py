@@ -187,6 +187,7 @@ def _board_page(
             states=progress.STATES,
             filter_states=progress.FILTER_STATES,
             late=reminders.late_codes(round_, now),
+            last_reminded=reminders.last_reminded(round_),
             chosen=set(chosen),
             errors=dict(errors or {}),
             now=now,
@@ -198,12 +199,20 @@ def _board_page(
 @bp.post("/rounds/<int:round_id>/reminders")
 @allow("reminders.send")
 def reminders_preview(round_id: int) -> ResponseReturnValue:
-    """督促メール: the chosen late municipalities, their addressees and the mail, to confirm."""
+    """督促メール: the chosen late municipalities, their addressees and the mail, to confirm.
+    「遅れている団体をすべて選んで確認へ」 (``all_late``) chooses every late municipality of the
+    round, whatever was ticked or filtered: the server decides which are late."""
     round_ = responses.get_round(round_id)
-    codes = request.form.getlist("municipality")
-    chosen = reminders.preview_chosen(round_, codes, utcnow())
+    now = utcnow()
+    all_late = request.form.get("all_late") == "1"
+    codes = (
+        sorted(reminders.late_codes(round_, now))
+        if all_late
+        else request.form.getlist("municipality")
+    )
+    chosen = reminders.preview_chosen(round_, codes, now)
     if not chosen:
-        return _no_choice(round_, codes)
+        return _no_choice(round_, codes, all_late=all_late)
     return render_template(
         "staff/reminders_preview.html",
         round=round_,
@@ -220,13 +229,24 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
     chosen = reminders.preview_chosen(round_, codes, utcnow())
     if not chosen:
         return _no_choice(round_, codes)
-    outcome = reminders.send_chosen(round_, chosen, user=require_actor())
+    outcome = reminders.send_chosen(
+        round_, chosen, user=require_actor(), resend=request.form.get("resend") == "1"
+    )
     db.session.commit()
     if outcome.sent:
         flash(_("督促メールを%(n)s団体に送信しました。", n=len(outcome.sent)), "success")
     if outcome.no_address:
         flash(
             _("宛先なしのため%(n)s団体には送信していません。", n=len(outcome.no_address)),
+            "warning",
+        )
+    if outcome.reminded_today:
+        flash(
+            _(
+                "本日すでに督促した%(n)s団体には送信していません。再送するには、確認画面で"
+                "「本日送信済みの団体にも再送する」を選んでください。",
+                n=len(outcome.reminded_today),
+            ),
             "warning",
         )
     if outcome.failed:
@@ -241,12 +261,17 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.board", round_id=round_id, _anchor="municipalities"))
 
 
-def _no_choice(round_: Round, codes: list[str]) -> ResponseReturnValue:
-    message = (
-        _("選んだ区市町村は督促の対象ではありません（提出済み、または期限まで日があります）。")
-        if codes
-        else _("督促メールを送る区市町村を選んでください。")
-    )
+def _no_choice(round_: Round, codes: list[str], *, all_late: bool = False) -> ResponseReturnValue:
+    if all_late:
+        message = _(
+            "督促の対象となる区市町村はありません（すべて提出済み、または期限まで日があります）。"
+        )
+    elif codes:
+        message = _(
+            "選んだ区市町村は督促の対象ではありません（提出済み、または期限まで日があります）。"
+        )
+    else:
+        message = _("督促メールを送る区市町村を選んでください。")
     return _board_page(round_, errors={"municipality": [message]}, chosen=codes, status=422)
 
 

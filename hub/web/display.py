@@ -37,12 +37,13 @@ def locale_code() -> str:
     return locale.language if locale is not None else "ja"
 
 
-def tokyo(value: datetime | None) -> str:
+def tokyo(value: datetime | None, clock: bool = True) -> str:
     """``令和3年4月1日（木）17:00`` (``Thu 1 Apr 2021 17:00`` in English) in Tokyo's time, the one
-    way every page writes a date-time (:func:`forms.tokyo.format_datetime`); empty for ``None``."""
+    way every page writes a date-time (:func:`forms.tokyo.format_datetime`); empty for ``None``.
+    ``clock=False`` writes the day alone (``令和3年4月1日（木）``)."""
     if value is None:
         return ""
-    return format_tokyo(value, locale_code())
+    return format_tokyo(value, locale_code(), clock=clock)
 
 
 def days_until(deadline: datetime, now: datetime) -> int:

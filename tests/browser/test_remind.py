@@ -1,6 +1,8 @@
 """督促メール in Chromium: staff tick a late municipality with the keyboard, see the preview, send
 it to the real SMTP server and read the count on the board; a press with nothing ticked keeps the
-board with the error summary. Zero axe-core violations, no sideways scroll at 390 px."""
+board with the error summary. Then the board shows 最終督促, 「遅れている団体をすべて選んで確認へ」
+previews every late municipality with the one reminded today marked and left out unless
+「本日送信済みの団体にも再送する」 is ticked. Zero axe-core violations, no sideways scroll at 390 px."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.support import PHONE
 from tests.browser.test_summary_notes import sign_in
 from tests.conftest import make_user
-from tests.web.test_remind import CHIYODA, CLERK, late_round
+from tests.web.test_remind import CHIYODA, CHUO, CLERK, MINATO, late_round
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +63,37 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     assert "督促メールを1団体に送信しました。" in page.inner_text("main")
     assert [str(m["To"]) for m in smtp.messages] == [CLERK]
     assert_accessible(page)
+
+    # Sent once today: the board says so, and chasing everyone late leaves 千代田区 out ...
+    assert page.inner_text(f"tr[data-municipality='{CHIYODA}'] [data-last-reminded]").startswith(
+        "最終督促 令和"
+    )
+    page.get_by_role("button", name="遅れている団体をすべて選んで確認へ").click()
+    page.wait_for_load_state()
+    assert page.locator(f"[data-reminder='{CHUO}']").count() == 1
+    assert page.locator(f"[data-reminder='{MINATO}']").count() == 0
+    assert "本日督促済み" in page.inner_text(f"[data-reminder='{CHIYODA}']")
+    resend = page.get_by_label("本日送信済みの団体にも再送する")
+    assert not resend.is_checked()
+    assert_accessible(page)
+    page.get_by_role("button", name="送信する").click()
+    page.wait_for_load_state()
+    assert "本日すでに督促した1団体には送信していません。" in page.inner_text("main")
+    assert len(smtp.messages) == 1
+    assert_accessible(page)
+
+    # ... unless staff choose to send again.
+    page.get_by_role("button", name="遅れている団体をすべて選んで確認へ").click()
+    page.wait_for_load_state()
+    page.get_by_label("本日送信済みの団体にも再送する").check()
+    page.get_by_role("button", name="送信する").click()
+    page.wait_for_load_state()
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK, CLERK]
+
+    phone.goto(f"/staff/rounds/{round_id}")
+    assert phone.locator("[data-last-reminded]").first.is_visible()
+    no_sideways_scroll(phone)
+    phone.get_by_role("button", name="遅れている団体をすべて選んで確認へ").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_label("本日送信済みの団体にも再送する").is_visible()
+    no_sideways_scroll(phone)

@@ -71,3 +71,9 @@ def test_days_until_counts_calendar_days_in_tokyo():
     assert days_until(deadline, datetime(2026, 12, 28, 14, 59, tzinfo=UTC)) == 1  # 23:59 JST
     assert days_until(deadline, datetime(2026, 12, 28, 15, 0, tzinfo=UTC)) == 0  # 00:00 JST
     assert days_until(deadline, datetime(2026, 12, 31, 1, 0, tzinfo=UTC)) == -2
+
+
+def test_the_day_alone_reads_the_same_way_without_the_clock():
+    at = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
+    assert format_datetime(at, clock=False) == "令和8年11月29日（日）"
+    assert format_datetime(at, "en", clock=False) == "Sun 29 Nov 2026"

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from forms.tokyo import format_datetime
 from hub.db import db, utcnow
-from hub.models import AuditEvent, ResponseState, Round
+from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Round
 from hub.services import reminders
 from hub.services.users import create_user
 from tests.conftest import PASSWORD, make_round, make_user, response_of
@@ -104,7 +105,13 @@ def test_confirming_sends_through_smtp_audits_and_flashes_the_count(app, web, sm
             ("reminder.chosen", None),
         ]
         assert events[0].details == {"kind": "overdue", "recipients": 1}
-        assert events[1].details == {"sent": [CHIYODA], "no_address": [CHUO], "failed": []}
+        assert events[1].details == {
+            "sent": [CHIYODA],
+            "no_address": [CHUO],
+            "failed": [],
+            "reminded_today": [],
+            "resend": False,
+        }
         written = " ".join(f"{e.target} {e.details}" for e in events)
         for personal in (CLERK, "花子", "提出"):
             assert personal not in written
@@ -166,7 +173,13 @@ def test_a_refusing_mail_server_is_reported_and_audited(app, web, monkeypatch):
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "reminder.chosen")
         ).one()
-        assert event.details == {"sent": [], "no_address": [], "failed": [CHIYODA]}
+        assert event.details == {
+            "sent": [],
+            "no_address": [],
+            "failed": [CHIYODA],
+            "reminded_today": [],
+            "resend": False,
+        }
 
 
 def test_without_a_mail_server_the_preview_says_so_and_offers_no_send(app, web):
@@ -176,3 +189,185 @@ def test_without_a_mail_server_the_preview_says_so_and_offers_no_send(app, web):
     shown = staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": CHIYODA})
     assert "HUB_SMTP_URL" in text_of(shown)
     assert not page(shown).xpath("//button[normalize-space()='送信する']")
+
+
+# --- everyone late in one step, never twice the same day by accident (issue 14, item 14) -------
+
+SHINJUKU = "131041"
+
+
+def preview_codes(answer) -> set[str]:
+    return {s.get("data-reminder") for s in page(answer).xpath("//*[@data-reminder]")}
+
+
+def test_select_all_late_previews_exactly_the_late_municipalities(app, web):
+    staff = web("staff")
+    round_id = late_round(app)
+    with app.app_context():
+        shinjuku = response_of(round_id, SHINJUKU)
+        shinjuku.state = ResponseState.ACCEPTED
+        shinjuku.submitted_at = utcnow()
+        db.session.commit()
+        pending = {
+            r.municipality_code
+            for r in db.session.scalars(select(Response).where(Response.round_id == round_id))
+            if r.state in (ResponseState.NOT_STARTED, ResponseState.DRAFT)
+        }
+    form = board_form(staff, round_id)
+    button = form.xpath(".//button[@data-all-late]")[0]
+    assert button.text_content().strip() == "遅れている団体をすべて選んで確認へ"
+    assert (button.get("name"), button.get("value"), button.get("type")) == (
+        "all_late",
+        "1",
+        "submit",
+    )
+    # The server decides: what was ticked (or tampered with) does not matter.
+    shown = staff.post(
+        f"/staff/rounds/{round_id}/reminders", {"all_late": "1", "municipality": [MINATO]}
+    )
+    assert shown.status_code == 200
+    codes = preview_codes(shown)
+    assert codes == pending
+    assert {CHIYODA, CHUO} <= codes
+    assert MINATO not in codes
+    assert SHINJUKU not in codes
+    sending = page(shown).xpath("//form[contains(@action, '/reminders/send')]")[0]
+    assert {i.get("value") for i in sending.xpath(".//input[@name='municipality']")} == pending
+
+
+def test_select_all_late_with_nobody_late_says_so(app, web):
+    staff = web("staff")
+    with app.app_context():
+        round_id = make_round(deadline=utcnow() + timedelta(days=30)).id
+    staff.get(f"/staff/rounds/{round_id}")
+    shown = staff.post(f"/staff/rounds/{round_id}/reminders", {"all_late": "1"})
+    assert shown.status_code == 422
+    assert "督促の対象となる区市町村はありません" in text_of(shown)
+
+
+def test_a_second_send_the_same_day_needs_the_explicit_choice(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    first = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    assert first.status_code == 302
+    assert len(smtp.messages) == 1
+
+    preview = staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": CHIYODA})
+    chiyoda = page(preview).xpath(f"//*[@data-reminder='{CHIYODA}']")[0]
+    assert chiyoda.xpath(".//*[@data-reminded-today]")
+    assert "本日督促済み" in chiyoda.text_content()
+    resend = page(preview).xpath("//input[@name='resend']")[0]
+    assert resend.get("checked") is None
+    assert (
+        page(preview)
+        .xpath(f"//label[@for='{resend.get('id')}']")[0]
+        .text_content()
+        .startswith("本日送信済みの団体にも再送する")
+    )
+    assert "次の0団体に督促メールを送ります" in text_of(preview)
+
+    again = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    assert again.status_code == 302
+    assert len(smtp.messages) == 1
+    board = text_of(staff.get(again.headers["Location"]))
+    assert "本日すでに督促した1団体には送信していません。" in board
+    assert "督促メールを1団体に送信しました。" not in board
+
+    chosen = staff.post(
+        f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA, "resend": "1"}
+    )
+    assert chosen.status_code == 302
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK, CLERK]
+    assert "督促メールを1団体に送信しました。" in text_of(staff.get(chosen.headers["Location"]))
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder.chosen").order_by(AuditEvent.id)
+        ).all()
+        assert [(e.details["sent"], e.details["reminded_today"]) for e in events] == [
+            ([CHIYODA], []),
+            ([], [CHIYODA]),
+            ([CHIYODA], []),
+        ]
+
+
+def test_an_automatic_reminder_today_counts_and_one_yesterday_does_not(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    with app.app_context():
+        db.session.add(
+            ReminderSent(
+                round_id=round_id,
+                municipality_code=CHIYODA,
+                kind=reminders.OVERDUE,
+                sent_at=utcnow(),
+                recipients=[CLERK],
+            )
+        )
+        db.session.add(
+            ReminderSent(
+                round_id=round_id,
+                municipality_code=CHUO,
+                kind=reminders.OVERDUE,
+                sent_at=utcnow() - timedelta(days=1),
+                recipients=[],
+            )
+        )
+        make_user(role="respondent", municipality=CHUO, email="kusei@city.chuo.example.lg.jp")
+        db.session.commit()
+    staff.get(f"/staff/rounds/{round_id}")
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA, CHUO]})
+    assert done.status_code == 302
+    assert [str(m["To"]) for m in smtp.messages] == ["kusei@city.chuo.example.lg.jp"]
+
+
+def test_the_board_shows_when_each_municipality_was_last_reminded(app, web, smtp):
+    staff = web("staff")
+    round_id = late_round(app)
+    yesterday = utcnow() - timedelta(days=1)
+    with app.app_context():
+        db.session.add(
+            ReminderSent(
+                round_id=round_id,
+                municipality_code=CHUO,
+                kind=reminders.DUE_SOON,
+                sent_at=yesterday,
+                recipients=[],
+            )
+        )
+        db.session.commit()
+    staff.get(f"/staff/rounds/{round_id}")
+    staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+
+    def shown(code: str) -> list[str]:
+        row = board.xpath(f"//tr[@data-municipality='{code}']")[0]
+        return [e.text_content() for e in row.xpath(".//*[@data-last-reminded]")]
+
+    assert shown(CHIYODA) == [f"最終督促 {format_datetime(utcnow(), clock=False)}"]
+    assert shown(CHUO) == [f"最終督促 {format_datetime(yesterday, clock=False)}"]
+    assert shown(MINATO) == []
+    assert shown(CHIYODA)[0].startswith("最終督促 令和")
+
+
+def test_others_may_not_choose_all_late_or_resend(app, web, smtp):
+    round_id = late_round(app)
+    for role, kwargs in (
+        ("respondent", {"municipality": CHIYODA}),
+        ("admin", {}),
+        ("counterpart", {"recipient": "moj"}),
+    ):
+        other = web(role, **kwargs)
+        other.get("/")
+        assert other.post(f"/staff/rounds/{round_id}/reminders", {"all_late": "1"}).status_code in (
+            403,
+            404,
+        )
+        assert other.post(
+            f"/staff/rounds/{round_id}/reminders/send",
+            {"municipality": CHIYODA, "resend": "1"},
+        ).status_code in (403, 404)
+    outsider = web()
+    answer = outsider.client.post(f"/staff/rounds/{round_id}/reminders", data={"all_late": "1"})
+    assert answer.status_code in (302, 400, 401, 403, 404)
+    assert smtp.messages == []
