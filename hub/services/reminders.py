@@ -335,6 +335,14 @@ def mail_configured() -> bool:
     return bool(current_app.extensions["hub_settings"].smtp_url)
 
 
+def hold_sending(round_: Round) -> None:
+    """Take the round's row lock until the transaction ends, before reading who was reminded
+    today: two sends of the same round (a double click, two staff members) then run one after
+    the other, and the second sees the first's audit rows and skips those already reminded.
+    PostgreSQL only; SQLite, the single-process embedded database, has no row locks."""
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+
+
 def send_chosen(
     round_: Round, chosen: list[ChosenReminder], *, user: User, resend: bool = False
 ) -> ChosenOutcome:

@@ -226,6 +226,7 @@ def reminders_preview(round_id: int) -> ResponseReturnValue:
 def reminders_send(round_id: int) -> ResponseReturnValue:
     round_ = responses.get_round(round_id)
     codes = request.form.getlist("municipality")
+    reminders.hold_sending(round_)
     chosen = reminders.preview_chosen(round_, codes, utcnow())
     if not chosen:
         return _no_choice(round_, codes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from forms.tokyo import format_datetime
@@ -371,3 +372,31 @@ def test_others_may_not_choose_all_late_or_resend(app, web, smtp):
     answer = outsider.client.post(f"/staff/rounds/{round_id}/reminders", data={"all_late": "1"})
     assert answer.status_code in (302, 400, 401, 403, 404)
     assert smtp.messages == []
+
+
+def test_two_sends_at_the_same_moment_remind_once(app, web, smtp):
+    """A double click on 送信する, or two staff members at once: the second send waits for the
+    first and then finds the municipality reminded today (PostgreSQL's row lock)."""
+    import threading
+
+    if db.engine is None or db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs embedded in one process")
+    round_id = late_round(app)
+    clients = [web("staff"), web("staff")]
+    for client in clients:
+        client.get(f"/staff/rounds/{round_id}")
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def send(client) -> None:
+        start.wait()
+        answer = client.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+        codes.append(answer.status_code)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == [302, 302]
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK]
