@@ -19,7 +19,7 @@ from typing import IO
 from exports.assembly import ExtraSheets, round_sheets
 from exports.tables import Sheet, as_of
 from exports.xlsx import Document, write_xlsx
-from forms.tokyo import TOKYO
+from forms.tokyo import format_datetime
 from hub.db import utcnow
 from hub.models import Round
 
@@ -46,11 +46,10 @@ def workbook_sheets(
 def workbook_document(round_: Round, *, generated_at: datetime | None = None) -> Document:
     """Heading and properties: the survey title, 「令和3年4月1日現在」 and the generation time."""
     created = generated_at or utcnow()
-    local = created.astimezone(TOKYO)
     title = round_.questionnaire.title.ja
     return Document(
         title=title,
-        subtitle=f"{as_of(round_)}　　作成: {local:%Y年%m月%d日 %H:%M}（日本時間）",
+        subtitle=f"{as_of(round_)}　　作成: {format_datetime(created)}（日本時間）",
         created=created,
         subject=round_.title,
     )

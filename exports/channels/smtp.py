@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 from exports.channels.base import ChannelError, DeliveryFile, Parcel, redact_url
-from forms.tokyo import TOKYO
+from forms.tokyo import format_datetime
 from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
@@ -165,7 +165,7 @@ def delivery_body(parcel: Parcel) -> str:
         f"{parcel.recipient_title} 御中",
         "",
         f"東京都 再犯防止 連携調査ハブから「{parcel.round_title}」の集計データをお送りします。",
-        f"作成日時: {parcel.created_at.astimezone(TOKYO):%Y年%m月%d日 %H:%M}（日本時間）",
+        f"作成日時: {format_datetime(parcel.created_at)}（日本時間）",
         f"配信ID: {parcel.delivery_id}",
     ]
     if parcel.correction_of:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
-from forms.tokyo import TOKYO, in_tokyo
+from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
 from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Role, Round, User
 from hub.models.survey import RESPONSE_STATE_LABELS
@@ -161,8 +161,7 @@ def _release(round_id: int, municipality_code: str, kind: str) -> None:
 def reminder_message(response: Response, kind: str) -> tuple[str, str]:
     """The Japanese subject and body of one reminder."""
     round_ = response.round
-    deadline = response.deadline_for().astimezone(TOKYO)
-    when = f"{deadline:%Y年%m月%d日 %H:%M}"
+    when = format_datetime(response.deadline_for())
     name = response.municipality.name
     if kind == DUE_SOON:
         subject = f"【提出のお願い】{round_.title}（締切 {when}）"

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE
+from tests.browser.support import PHONE, screenshot
 from tests.browser.test_summary_notes import sign_in
 from tests.conftest import make_user
 from tests.web.test_remind import CHIYODA, CHUO, CLERK, MINATO, late_round
@@ -68,6 +68,7 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     assert page.inner_text(f"tr[data-municipality='{CHIYODA}'] [data-last-reminded]").startswith(
         "最終督促 令和"
     )
+    screenshot(page, "14-board-last-reminded", top=True)
     page.get_by_role("button", name="遅れている団体をすべて選んで確認へ").click()
     page.wait_for_load_state()
     assert page.locator(f"[data-reminder='{CHUO}']").count() == 1
@@ -76,6 +77,7 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     resend = page.get_by_label("本日送信済みの団体にも再送する")
     assert not resend.is_checked()
     assert_accessible(page)
+    screenshot(page, "13-reminders-preview-all-late", top=True)
     page.get_by_role("button", name="送信する").click()
     page.wait_for_load_state()
     assert "本日すでに督促した1団体には送信していません。" in page.inner_text("main")

@@ -145,7 +145,7 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     assert [b.man for b in summary.row_breaks.brk], "manual breaks between the tables"
     assert summary.print_title_rows == "$1:$2"
     assert summary.column_dimensions["A"].width > 30, "fits the long Japanese labels"
-    assert str(rows_of(summary)[1][0]).endswith("作成: 2021年08月02日 10:30（日本時間）")
+    assert str(rows_of(summary)[1][0]).endswith("作成: 令和3年8月2日（月）10:30（日本時間）")
     long_texts = [
         c
         for row in book["定義"].iter_rows(min_row=4)

@@ -80,6 +80,10 @@ def test_preview_shows_addressees_and_the_scheduled_reminders_text(app, web):
         )
     assert chiyoda.xpath(".//*[@data-subject]")[0].text_content() == subject
     assert chiyoda.xpath(".//*[@data-body]")[0].text_content() == body
+    with app.app_context():
+        deadline = format_datetime(response_of(round_id, CHIYODA).deadline_for())
+    assert f"（締切 {deadline}）" in subject, "the deadline as every page writes it: 令和…（曜日）"
+    assert deadline.startswith("令和")
     chuo = doc.xpath(f"//*[@data-reminder='{CHUO}']")[0]
     assert "宛先なし" in chuo.text_content()
     assert not doc.xpath(f"//*[@data-reminder='{MINATO}']")
