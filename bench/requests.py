@@ -31,7 +31,7 @@ from typing import Any
 
 from bench.load import server_cpu_seconds
 from bench.national import complete_answers
-from bench.statements import SECRET, _reset_postgresql
+from bench.statements import _reset_postgresql, migrated_app
 
 KINDS = ("GET /healthz", "GET response", "PUT response (save)", "POST submit")
 
@@ -68,18 +68,9 @@ def seed(app: Any, rounds: int) -> tuple[list[int], dict[str, str]]:
 
 def measure(url: str, instance: Path, rounds: int) -> dict[str, tuple[float, float]]:
     """CPU seconds per request of each kind: (this process, the database's backends)."""
-    from hub import create_app
-    from hub.config import load_settings
     from hub.db import db
-    from hub.migrate import upgrade
 
-    settings = load_settings(
-        {"HUB_INSTANCE_DIR": str(instance), "HUB_DATABASE_URL": url, "HUB_SECRET_KEY": SECRET}
-    )
-    app = create_app(settings)
-    with app.app_context():
-        assert db.engine is not None
-        upgrade(db.engine)
+    app = migrated_app(url, instance)
     round_ids, tokens = seed(app, rounds + 1)
     database = url.rsplit("/", 1)[-1] if url.startswith("postgres") else ""
     client = app.test_client()

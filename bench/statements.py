@@ -60,14 +60,12 @@ def steps(round_id: int, token: str) -> list[tuple[str, Callable[[Any], Any]]]:
     ]
 
 
-def measure(url: str, instance: Path) -> list[tuple[str, int, list[str]]]:
+def migrated_app(url: str, instance: Path) -> Any:
+    """The app on ``url`` (its schema made or upgraded), its instance folder ``instance``."""
     from hub import create_app
     from hub.config import load_settings
-    from hub.db import counting_statements, db, utcnow
+    from hub.db import db
     from hub.migrate import upgrade
-    from hub.services import reference
-    from hub.services.rounds import open_round
-    from hub.services.users import create_token, create_user
 
     settings = load_settings(
         {"HUB_INSTANCE_DIR": str(instance), "HUB_DATABASE_URL": url, "HUB_SECRET_KEY": SECRET}
@@ -76,21 +74,31 @@ def measure(url: str, instance: Path) -> list[tuple[str, int, list[str]]]:
     with app.app_context():
         assert db.engine is not None
         upgrade(db.engine)
-        with db.unit_of_work():
-            reference.initialize()
-            round_id = open_round(
-                "torikumi",
-                reference_date=date(2021, 4, 1),
-                deadline=utcnow() + timedelta(days=1),
-                opens_at=utcnow() - timedelta(days=1),
-            ).id
-            user = create_user(
-                "r131016@bench.example.jp",
-                role="respondent",
-                password=os.urandom(16).hex(),
-                municipality_code=CHIYODA,
-            )
-            token = create_token(user)
+    return app
+
+
+def measure(url: str, instance: Path) -> list[tuple[str, int, list[str]]]:
+    from hub.db import counting_statements, db, utcnow
+    from hub.services import reference
+    from hub.services.rounds import open_round
+    from hub.services.users import create_token, create_user
+
+    app = migrated_app(url, instance)
+    with app.app_context(), db.unit_of_work():
+        reference.initialize()
+        round_id = open_round(
+            "torikumi",
+            reference_date=date(2021, 4, 1),
+            deadline=utcnow() + timedelta(days=1),
+            opens_at=utcnow() - timedelta(days=1),
+        ).id
+        user = create_user(
+            "r131016@bench.example.jp",
+            role="respondent",
+            password=os.urandom(16).hex(),
+            municipality_code=CHIYODA,
+        )
+        token = create_token(user)
     client = app.test_client()
     results = []
     for name, call in steps(round_id, token):
