@@ -220,15 +220,17 @@ def _stem(questionnaire: Questionnaire) -> str:
 @bp.get("/drafts/<int:draft_id>/template.xlsx")
 @allow("questionnaires.manage")
 def draft_template(draft_id: int) -> ResponseReturnValue:
-    questionnaire = questionnaires.get_draft(draft_id).questionnaire
-    name = f"{_stem(questionnaire)}_template.xlsx"
-    return xlsx_response(_template(questionnaire), filename=name, fallback=name)
+    return _template_download(questionnaires.get_draft(draft_id).questionnaire)
 
 
 @bp.get("/<questionnaire_id>/versions/<int:version>/template.xlsx")
 @allow("questionnaires.manage")
 def version_template(questionnaire_id: str, version: int) -> ResponseReturnValue:
-    questionnaire = questionnaires.get_version(questionnaire_id, version).questionnaire
+    return _template_download(questionnaires.get_version(questionnaire_id, version).questionnaire)
+
+
+def _template_download(questionnaire: Questionnaire) -> ResponseReturnValue:
+    """The sample answer template of a definition (a draft's or a published version's)."""
     name = f"{_stem(questionnaire)}_template.xlsx"
     return xlsx_response(_template(questionnaire), filename=name, fallback=name)
 
