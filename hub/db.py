@@ -178,7 +178,10 @@ class Database:
 
         @event.listens_for(self._factory, "after_begin")
         def _connected(session: Session, _transaction: Any, connection: Any) -> None:
-            session.info.setdefault(CONNECTIONS, []).append(connection)
+            # those of earlier transactions are closed: keep the list to the current one (a
+            # scheduler's or a command's session lives for many transactions)
+            held = [c for c in session.info.get(CONNECTIONS, ()) if not c.closed]
+            session.info[CONNECTIONS] = [*held, connection]
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:

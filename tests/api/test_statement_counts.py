@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, inspect, select, text, update
 
-from hub.db import counting_statements, db
+from hub.db import CONNECTIONS, counting_statements, db
 from hub.errors import Conflict
 from hub.models import ApiToken, AuditEvent, Response, ResponseChoice, Revision
 from hub.services import responses
@@ -250,3 +250,14 @@ def test_a_request_that_ends_without_committing_its_writes_leaves_nothing_writte
             select(Response.return_reason).where(Response.round_id == round_id)
         ).all()
     assert set(reasons) == {None}
+
+
+def test_a_long_lived_session_holds_only_its_current_transaction_s_connection(app: Flask) -> None:
+    """A scheduler's or a command's session runs many transactions: what it remembers for the
+    end of a request does not grow with them."""
+    with app.app_context():
+        for _ in range(5):
+            db.session.execute(select(func.count(Response.id)))
+            db.session.commit()
+        db.session.execute(select(func.count(Response.id)))
+        assert len(db.session.info[CONNECTIONS]) == 1
