@@ -103,3 +103,21 @@ def screenshot(page: Any, name: str, *, top: bool = False) -> None:
     if top:
         page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def sign_in(page: Any, email: str) -> None:
+    """Sign in through the login page with the test password, and wait for the next page."""
+    from tests.conftest import PASSWORD
+
+    page.goto("/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
+
+
+def no_sideways_scroll(page: Any) -> None:
+    """The page is no wider than the window: whatever is wider scrolls inside its own region."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    window = page.evaluate("() => window.innerWidth")
+    assert width <= window, f"{page.url}: the page is {width} px wide in a {window} px window"

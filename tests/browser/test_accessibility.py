@@ -17,8 +17,8 @@ from hub.models import Round
 from hub.services import responses
 from hub.services.demo import ensure_demo
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE
-from tests.conftest import PASSWORD, complete_answers, make_round, make_user, response_of
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.conftest import complete_answers, make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
 
@@ -47,21 +47,6 @@ class Site:
 @pytest.fixture
 def site(app: Flask, tmp_path) -> Site:
     return Site(app, tmp_path)
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_load_state()
-
-
-def no_sideways_scroll(page: Any) -> None:
-    """The page is no wider than the window: whatever is wider scrolls inside its own region."""
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    window = page.evaluate("() => window.innerWidth")
-    assert width <= window, f"{page.url}: the page is {width} px wide in a {window} px window"
 
 
 def check(page: Any, url: str, *, within: str | None = None) -> None:

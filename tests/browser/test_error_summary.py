@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE
-from tests.browser.test_accessibility import sign_in
+from tests.browser.support import PHONE, sign_in
 from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.browser

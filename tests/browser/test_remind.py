@@ -6,23 +6,15 @@ previews every late municipality with the one reminded today marked and left out
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, screenshot
-from tests.browser.test_summary_notes import sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
 from tests.conftest import make_user
 from tests.web.test_remind import CHIYODA, CHUO, CLERK, MINATO, late_round
 
 pytestmark = pytest.mark.browser
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= page.evaluate("() => window.innerWidth")
 
 
 def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, smtp) -> None:

@@ -4,27 +4,17 @@ with the error summary linking to the field; zero axe-core violations, no sidewa
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from flask import Flask
 
 from hub.db import db
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE
-from tests.conftest import PASSWORD, make_round, make_user
+from tests.browser.support import PHONE, sign_in
+from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.browser
 
 NOTE = "② パブリックコメント手続中　…　「令和3年8月時点策定済」"
-
-
-def sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_load_state()
 
 
 def test_staff_write_a_note_and_see_a_refused_one_explained(app: Flask, open_page) -> None:

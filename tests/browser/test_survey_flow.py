@@ -8,19 +8,12 @@ import pytest
 
 from hub.db import db
 from hub.models import ResponseState
-from tests.browser.support import screenshot
-from tests.conftest import PASSWORD, make_round, make_user, response_of
+from tests.browser.support import screenshot, sign_in
+from tests.conftest import make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
 
 REASON = "電話番号は担当課の直通番号を記入してください。"
-
-
-def login(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_respondent_answers_staff_follows_and_returns(app, open_page):
@@ -34,7 +27,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     page = open_page()
     page.goto("/login")
     screenshot(page, "01-login")
-    login(page, respondent)
+    sign_in(page, respondent)
     expect(page).to_have_url(re.compile(r"/respond/$"))
     screenshot(page, "02-respondent-home")
     page.get_by_role("link", name=re.compile("回答を始める")).click()
@@ -90,7 +83,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
         assert saved.answers["plan_date"] == "2021-03-31"
 
     desk = open_page()
-    login(desk, staff)
+    sign_in(desk, staff)
     expect(desk).to_have_url(re.compile(r"/staff/$"))
     round_row = desk.get_by_role("row").filter(
         has=desk.get_by_role("link", name=re.compile("令和3年4月1日"))
@@ -134,7 +127,7 @@ def test_questionnaire_works_with_scripts_off(app, open_page):
         round_id = make_round().id
         respondent = make_user(role="respondent", municipality="132012").email
     page = open_page(java_script_enabled=False)
-    login(page, respondent)
+    sign_in(page, respondent)
     page.goto(f"/respond/rounds/{round_id}/132012")
     expect(page.get_by_label("計画の名称")).to_be_visible()
     expect(page.get_by_label("一体的に策定した計画（その他の内容）")).to_be_visible()
@@ -163,7 +156,7 @@ def test_admin_and_english_pages(app, open_page):
         admin = make_user(role="admin").email
         make_user(role="respondent", municipality="131016")
     page = open_page()
-    login(page, admin)
+    sign_in(page, admin)
     expect(page.get_by_role("heading", name="ユーザー管理")).to_be_visible()
     screenshot(page, "11-admin-users")
     page.get_by_role("link", name="English").click()

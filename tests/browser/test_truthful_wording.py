@@ -8,18 +8,12 @@ import pytest
 from hub.db import db
 from hub.services import responses
 from tests.browser.accessibility import assert_accessible
-from tests.conftest import PASSWORD, complete_answers, make_round, make_user, response_of
+from tests.browser.support import sign_in
+from tests.conftest import complete_answers, make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
 
 CHIYODA = "131016"
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_the_clerk_sees_a_return_as_a_return(app, open_page):
@@ -62,7 +56,7 @@ def test_deadlines_read_one_way_with_the_days_left(app, open_page):
     from playwright.sync_api import expect
 
     from forms import tokyo
-    from tests.browser.support import PHONE
+    from tests.browser.support import PHONE, sign_in
 
     deadline = datetime.combine(tokyo.today() + timedelta(days=3), time(17), tzinfo=tokyo.TOKYO)
     written = tokyo.format_datetime(deadline)
