@@ -13,7 +13,7 @@ from hub.db import db
 from hub.models import User
 from hub.services import questionnaires
 from tests.browser.accessibility import assert_accessible
-from tests.browser.test_survey_flow import login
+from tests.browser.support import no_sideways_scroll, sign_in
 from tests.conftest import make_user
 from tests.questionnaires.files import broken, kenshu_v1
 
@@ -34,7 +34,7 @@ def test_staff_uploads_previews_publishes_and_opens_a_round_then_a_respondent_fi
         respondent_email = make_user(role="respondent", municipality="131016").email
 
     staff = open_page()
-    login(staff, staff_email)
+    sign_in(staff, staff_email)
     staff.get_by_role("link", name="調査票", exact=True).first.click()
     staff.get_by_role("link", name="調査票をアップロード").click()
 
@@ -73,7 +73,7 @@ def test_staff_uploads_previews_publishes_and_opens_a_round_then_a_respondent_fi
     expect(staff.locator("body")).to_contain_text("調査回を開始しました")
 
     respondent = open_page()
-    login(respondent, respondent_email)
+    sign_in(respondent, respondent_email)
     respondent.get_by_role("link", name=re.compile("研修会参加状況調査")).first.click()
     people = respondent.get_by_label("参加人数")
     held = respondent.get_by_label("開催日")
@@ -98,7 +98,6 @@ def test_staff_uploads_previews_publishes_and_opens_a_round_then_a_respondent_fi
 
 def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_path) -> None:
     from tests.browser.support import PHONE
-    from tests.browser.test_accessibility import no_sideways_scroll
 
     with app.app_context():
         email = make_user(role="staff").email
@@ -114,7 +113,7 @@ def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_pa
     ]
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        login(page, email)
+        sign_in(page, email)
     for url in urls:
         desk.goto(url)
         assert_accessible(desk)

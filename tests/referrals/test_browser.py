@@ -12,8 +12,7 @@ from flask import Flask
 from hub.db import db
 from hub.services.referrals import lifecycle
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE
-from tests.browser.test_accessibility import no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in
 from tests.conftest import make_user
 from tests.referrals.conftest import HACHIOJI, referral_body
 
