@@ -6,6 +6,7 @@ job) commits once, or rolls back on any error. Sessions end with the app context
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import orjson
 from flask import Flask, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -71,11 +73,28 @@ POOL_SIZE = 10
 busy worker does not open and close overflow connections on every request."""
 
 
+_STRICT_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def write_json(value: Any) -> str:
+    """The text of a JSON column: orjson (the save path writes three documents per change),
+    Python's writer for whatever orjson refuses (an integer beyond 64 bits, a lone surrogate, a
+    date or a dataclass, which Python's writer refuses in turn, as it always did). Reading stays
+    with Python's parser: orjson would read an integer beyond 64 bits as a float."""
+    try:
+        return orjson.dumps(value, option=_STRICT_JSON).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
 def make_engine(url: str) -> Engine:
     """An engine that survives restarts of the database (pre-ping) and enforces SQLite FKs."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=NullPool
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            poolclass=NullPool,
+            json_serializer=write_json,
         )
 
         @event.listens_for(engine, "connect")
@@ -87,7 +106,13 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=10, pool_recycle=1800)
+    engine = create_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=10,
+        pool_recycle=1800,
+        json_serializer=write_json,
+    )
     _ping_idle_connections(engine)
     _track_writes(engine)
     return engine

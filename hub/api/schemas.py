@@ -38,9 +38,7 @@ class ResponseOut(Schema):
         required=True, metadata={"description": "not_started, draft, submitted, accepted"}
     )
     version = fields.Integer(required=True)
-    answers = fields.Dict(
-        keys=fields.String(), required=True, metadata={"description": "keyed by question id"}
-    )
+    answers = fields.Dict(required=True, metadata={"description": "keyed by question id"})
     return_reason = fields.String(allow_none=True)
     deadline = fields.AwareDateTime()
     extension_until = fields.AwareDateTime(allow_none=True)
@@ -82,12 +80,12 @@ class RevisionOut(Schema):
 
 
 class SaveIn(Schema):
-    answers = fields.Dict(keys=fields.String(), required=True)
+    answers = fields.Dict(required=True)
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class SubmitIn(Schema):
-    answers = fields.Dict(keys=fields.String(), load_default=None)
+    answers = fields.Dict(load_default=None)
     version = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
 
 

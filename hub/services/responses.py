@@ -13,7 +13,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forms.model import Question
@@ -24,12 +25,14 @@ from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
     EDITABLE,
+    Municipality,
     Response,
     ResponseState,
     Revision,
     Role,
     Round,
     RoundState,
+    Survey,
     User,
     is_valid_code,
 )
@@ -72,7 +75,7 @@ def response_for(round_id: int, municipality_code: str, user: User) -> Response:
     response = None
     if 0 < round_id <= MAX_ID and is_valid_code(municipality_code):
         response = db.session.scalar(
-            select(Response).filter_by(round_id=round_id, municipality_code=municipality_code)
+            _RESPONSE_WITH_ROUND, {"round_id": round_id, "code": municipality_code}
         )
     if response is None:
         get_round(round_id)
@@ -80,6 +83,32 @@ def response_for(round_id: int, municipality_code: str, user: User) -> Response:
     if response is None:
         raise NotFound(_("この調査回・自治体の回答はありません。"))
     return response
+
+
+_RESPONSE_WITH_ROUND = (
+    select(Response)
+    .where(
+        Response.round_id == bindparam("round_id"),
+        Response.municipality_code == bindparam("code"),
+    )
+    .options(
+        joinedload(Response.round)
+        .load_only(
+            Round.survey_id,
+            Round.title,
+            Round.reference_date,
+            Round.opens_at,
+            Round.deadline,
+            Round.closed_at,
+        )
+        .joinedload(Round.survey)
+        .load_only(Survey.key, Survey.version, Survey.title, Survey.fingerprint),
+        joinedload(Response.municipality).load_only(Municipality.name, Municipality.region),
+    )
+)
+"""The lookup behind every response URL, built once: the response with the columns of its
+round, questionnaire row and municipality that the pages, the API and the services read (any
+other loads on first use)."""
 
 
 def is_on_behalf(user: User | None, response: Response) -> bool:
