@@ -6,7 +6,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 
 from hub.db import db
 from hub.models import ApiToken, User
@@ -38,8 +38,23 @@ _USER_BY_TOKEN = (
         ApiToken.revoked_at.is_(None),
         User.active.is_(True),
     )
-    .options(lazyload(User.municipality), lazyload(User.recipient))
+    .options(
+        load_only(
+            User.email,
+            User.display_name,
+            User.organisation,
+            User.role,
+            User.municipality_code,
+            User.recipient_name,
+            User.active,
+            User.must_change_password,
+        ),
+        lazyload(User.municipality),
+        lazyload(User.recipient),
+    )
 )
-"""The one query of every API request: the user row alone, found by the token's unique hash.
-Built once; the user's municipality and recipient load only if used (from the session when the
-request has already loaded them)."""
+"""The one query of every API request: the user row alone, found by the token's unique hash,
+with the columns the gate, the policy and a response's ``updated_by`` read (the password hash,
+the telephone number and the session's columns load only if some view reads them). Built once;
+the user's municipality and recipient load only if used (from the session when the request has
+already loaded them)."""

@@ -34,8 +34,9 @@ from hub.models.survey import (
     RoundState,
     SummaryNote,
     Survey,
+    deadline_of,
 )
-from hub.models.user import ApiToken, LoginAttempt, Role, User
+from hub.models.user import ApiToken, LoginAttempt, Role, User, person_label
 
 __all__ = [
     "CONTACT_METHODS",
@@ -75,6 +76,8 @@ __all__ = [
     "Survey",
     "User",
     "check_digit",
+    "deadline_of",
     "is_valid_code",
     "ordered_regions",
+    "person_label",
 ]

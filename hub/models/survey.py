@@ -204,9 +204,14 @@ class Response(Base):
     """The revision that made the response what it is now (its number is the version)."""
 
     def deadline_for(self) -> datetime:
-        if self.extension_until and self.extension_until > self.round.deadline:
-            return self.extension_until
-        return self.round.deadline
+        return deadline_of(self.round.deadline, self.extension_until)
+
+
+def deadline_of(round_deadline: datetime, extension_until: datetime | None) -> datetime:
+    """A municipality's deadline: the round's, or its extension when that is later."""
+    if extension_until and extension_until > round_deadline:
+        return extension_until
+    return round_deadline
 
 
 class Revision(Base):
