@@ -56,12 +56,18 @@ def test_every_state_reads_and_replies_as_the_schema_dumps_it(
     check(staff.save(round_id, CHIYODA, complete_answers()))  # 代理入力 by staff
     check(chiyoda.submit(round_id, CHIYODA))
     check(staff.post(response_url(round_id, action="return"), {"reason": "記入漏れ：電話番号"}))
-    check(staff.post(response_url(round_id, action="extension"), {"until": future(days=30).isoformat()}))
+    check(
+        staff.post(
+            response_url(round_id, action="extension"), {"until": future(days=30).isoformat()}
+        )
+    )
     check(chiyoda.submit(round_id, CHIYODA))
     check(staff.post(response_url(round_id, action="accept")))
     body = chiyoda.get(url).get_json()
     assert body["deadline"] == body["extension_until"]  # the extension is later than the round's
-    assert body["updated_by"] and body["accepted_at"] and body["return_reason"] is None
+    assert body["updated_by"]
+    assert body["accepted_at"]
+    assert body["return_reason"] is None
 
 
 def test_times_are_written_as_iso_8601_with_their_offset(round_id: int, chiyoda: Api) -> None:
