@@ -35,6 +35,7 @@ from hub.models.survey import (
     SummaryNote,
     Survey,
     deadline_of,
+    round_state,
 )
 from hub.models.user import ApiToken, LoginAttempt, Role, User, person_label
 
@@ -80,4 +81,5 @@ __all__ = [
     "is_valid_code",
     "ordered_regions",
     "person_label",
+    "round_state",
 ]

@@ -98,11 +98,17 @@ class Round(Base):
         return self.survey.questionnaire
 
     def state_at(self, now: datetime) -> RoundState:
-        if self.closed_at is not None:
-            return RoundState.CLOSED
-        if now < self.opens_at:
-            return RoundState.UPCOMING
-        return RoundState.OPEN
+        return round_state(self.opens_at, self.closed_at, now)
+
+
+def round_state(opens_at: datetime, closed_at: datetime | None, now: datetime) -> RoundState:
+    """A round is closed once closed (by staff, or the scheduler after the deadline), upcoming
+    before it opens, else open."""
+    if closed_at is not None:
+        return RoundState.CLOSED
+    if now < opens_at:
+        return RoundState.UPCOMING
+    return RoundState.OPEN
 
 
 class ResponseState(StrEnum):
@@ -205,6 +211,15 @@ class Response(Base):
 
     def deadline_for(self) -> datetime:
         return deadline_of(self.round.deadline, self.extension_until)
+
+    @property
+    def municipality_name(self) -> str:
+        return self.municipality.name
+
+    @property
+    def updated_by_label(self) -> str | None:
+        """Who changed it last, as pages name people (``None`` before anyone did)."""
+        return self.updated_by.label if self.updated_by else None
 
 
 def deadline_of(round_deadline: datetime, extension_until: datetime | None) -> datetime:

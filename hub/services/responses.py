@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
@@ -18,7 +18,8 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forms.model import Question
+from forms import registry
+from forms.model import Question, Questionnaire
 from forms.normalize import clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
@@ -38,6 +39,7 @@ from hub.models import (
     deadline_of,
     is_valid_code,
     person_label,
+    round_state,
 )
 from hub.services import audit
 from hub.services.response_writes import Change, Pair, write_change
@@ -85,20 +87,22 @@ def response_for(round_id: int, municipality_code: str, user: User) -> Response:
     return response
 
 
-def read_response(round_id: int, municipality_code: str, user: User) -> ResponseView:
-    """What reading a response shows (``GET …/responses/<code>``): the same lookup, answers and
-    refusals as :func:`response_for`, in one plain statement that makes no ORM objects — the
-    burst's reads are a third of its requests."""
+def record_for(round_id: int, municipality_code: str, user: User) -> ResponseRecord:
+    """:func:`response_for` without ORM objects, for the deadline burst's requests (reading,
+    saving and submitting through the API): the same lookup, answers and refusals, the response
+    with what a change needs of its round in one plain statement. ``save_draft`` and ``submit``
+    take it as they take a :class:`Response`."""
     row = None
     if _may_exist(round_id, municipality_code):
         row = (
             db.session.connection()
-            .execute(_RESPONSE_VIEW, {"round_id": round_id, "code": municipality_code})
+            .execute(_RECORD, {"round_id": round_id, "code": municipality_code})
             .one_or_none()
         )
     _ensure_found(round_id, municipality_code, user, found=row is not None)
     assert row is not None
-    return ResponseView(
+    return ResponseRecord(
+        id=row.id,
         round_id=round_id,
         municipality_code=municipality_code,
         municipality_name=row.municipality_name,
@@ -106,17 +110,27 @@ def read_response(round_id: int, municipality_code: str, user: User) -> Response
         version=row.version,
         answers=row.answers,
         return_reason=row.return_reason,
-        deadline=deadline_of(row.round_deadline, row.extension_until),
         extension_until=row.extension_until,
         submitted_at=row.submitted_at,
         accepted_at=row.accepted_at,
         updated_at=row.updated_at,
-        updated_by=(
+        updated_by_label=(
             person_label(row.display_name, row.organisation, row.email)
             if row.updated_by_id is not None
             else None
         ),
         updated_on_behalf=row.updated_on_behalf,
+        round=RoundFacts(
+            id=round_id,
+            survey_id=row.survey_id,
+            survey_key=row.survey_key,
+            survey_version=row.survey_version,
+            survey_fingerprint=row.survey_fingerprint,
+            reference_date=row.reference_date,
+            opens_at=row.opens_at,
+            deadline=row.deadline,
+            closed_at=row.closed_at,
+        ),
     )
 
 
@@ -130,6 +144,65 @@ def _ensure_found(round_id: int, municipality_code: str, user: User, *, found: b
     ensure_municipality(user, municipality_code)
     if not found:
         raise NotFound(_("この調査回・自治体の回答はありません。"))
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What a change of a response reads of its round (as :class:`Round` offers it)."""
+
+    id: int
+    survey_id: int
+    survey_key: str
+    survey_version: int
+    survey_fingerprint: str
+    reference_date: date
+    opens_at: datetime
+    deadline: datetime
+    closed_at: datetime | None
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The definition, from the process's cache (its bytes are read on a miss only)."""
+        return registry.stored(
+            self.survey_key, self.survey_version, self.survey_fingerprint, self._definition
+        )
+
+    def _definition(self) -> bytes | None:
+        return db.session.scalar(select(Survey.definition).where(Survey.id == self.survey_id))
+
+    def state_at(self, now: datetime) -> RoundState:
+        return round_state(self.opens_at, self.closed_at, now)
+
+
+@dataclass
+class ResponseRecord:
+    """A response read in one plain statement (:func:`record_for`), with the attributes the
+    services read of a :class:`Response`; a change made through ``save_draft`` or ``submit``
+    updates it as it updates a response."""
+
+    id: int
+    round_id: int
+    municipality_code: str
+    municipality_name: str
+    state: str
+    version: int
+    answers: dict[str, Any]
+    return_reason: str | None
+    extension_until: datetime | None
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    updated_at: datetime | None
+    updated_by_label: str | None
+    updated_on_behalf: bool
+    round: RoundFacts
+
+    def deadline_for(self) -> datetime:
+        return deadline_of(self.round.deadline, self.extension_until)
+
+
+AnyResponse = Response | ResponseRecord
+Changed = TypeVar("Changed", Response, ResponseRecord)
+"""A change gives back what it was given, brought up to date."""
 
 
 @dataclass(frozen=True)
@@ -153,11 +226,11 @@ class ResponseView:
     updated_on_behalf: bool
 
     @classmethod
-    def of(cls, response: Response) -> ResponseView:
+    def of(cls, response: AnyResponse) -> ResponseView:
         return cls(
             round_id=response.round_id,
             municipality_code=response.municipality_code,
-            municipality_name=response.municipality.name,
+            municipality_name=response.municipality_name,
             state=response.state,
             version=response.version,
             answers=response.answers,
@@ -167,7 +240,7 @@ class ResponseView:
             submitted_at=response.submitted_at,
             accepted_at=response.accepted_at,
             updated_at=response.updated_at,
-            updated_by=response.updated_by.label if response.updated_by else None,
+            updated_by=response.updated_by_label,
             updated_on_behalf=response.updated_on_behalf,
         )
 
@@ -176,9 +249,12 @@ def _table(model: Any) -> Table:
     return cast(Table, model.__table__)
 
 
-_RESPONSES, _ROUNDS, _MUNICIPALITIES, _USERS = map(_table, (Response, Round, Municipality, User))
-_RESPONSE_VIEW = (
+_RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(
+    _table, (Response, Round, Survey, Municipality, User)
+)
+_RECORD = (
     select(
+        _RESPONSES.c.id,
         _RESPONSES.c.state,
         _RESPONSES.c.version,
         _RESPONSES.c.answers,
@@ -190,13 +266,21 @@ _RESPONSE_VIEW = (
         _RESPONSES.c.updated_by_id,
         _RESPONSES.c.updated_on_behalf,
         _MUNICIPALITIES.c.name.label("municipality_name"),
-        _ROUNDS.c.deadline.label("round_deadline"),
+        _ROUNDS.c.survey_id,
+        _ROUNDS.c.reference_date,
+        _ROUNDS.c.opens_at,
+        _ROUNDS.c.deadline,
+        _ROUNDS.c.closed_at,
+        _SURVEYS.c.key.label("survey_key"),
+        _SURVEYS.c.version.label("survey_version"),
+        _SURVEYS.c.fingerprint.label("survey_fingerprint"),
         _USERS.c.display_name,
         _USERS.c.organisation,
         _USERS.c.email,
     )
     .select_from(
         _RESPONSES.join(_ROUNDS, _ROUNDS.c.id == _RESPONSES.c.round_id)
+        .join(_SURVEYS, _SURVEYS.c.id == _ROUNDS.c.survey_id)
         .join(_MUNICIPALITIES, _MUNICIPALITIES.c.code == _RESPONSES.c.municipality_code)
         .outerjoin(_USERS, _USERS.c.id == _RESPONSES.c.updated_by_id)
     )
@@ -205,7 +289,7 @@ _RESPONSE_VIEW = (
         _RESPONSES.c.municipality_code == bindparam("code"),
     )
 )
-""":func:`read_response`'s statement, built once: plain columns, no ORM entities."""
+""":func:`record_for`'s statement, built once: plain columns, no ORM entities."""
 
 
 _RESPONSE_WITH_ROUND = (
@@ -234,25 +318,25 @@ round, questionnaire row and municipality that the pages, the API and the servic
 other loads on first use)."""
 
 
-def is_on_behalf(user: User | None, response: Response) -> bool:
+def is_on_behalf(user: User | None, response: AnyResponse) -> bool:
     """Staff (or anyone not of that municipality) writing a municipality's answers: 代理入力."""
     return user is not None and user.municipality_code != response.municipality_code
 
 
-def normalized(response: Response, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
+def normalized(response: AnyResponse, raw_answers: Mapping[str, Any]) -> dict[str, Any]:
     """``raw_answers`` as a draft save would store them (``Invalid`` if a draft would refuse)."""
     return _load(response, raw_answers, submit=False)
 
 
 def save_draft(
-    response: Response,
+    response: Changed,
     raw_answers: Mapping[str, Any],
     *,
     version: int,
     user: User | None,
     source: str = "web",
     ignore_unknown: bool = False,
-) -> Response:
+) -> Changed:
     """Replace the draft's answers with ``raw_answers`` (validated, normalized, may be incomplete)."""
     _check_editable(response, user)
     _check_version(response, version)
@@ -262,13 +346,13 @@ def save_draft(
 
 
 def submit(
-    response: Response,
+    response: Changed,
     *,
     user: User | None,
     source: str = "web",
     raw_answers: Mapping[str, Any] | None = None,
     version: int | None = None,
-) -> Response:
+) -> Changed:
     """Validate everything the questionnaire requires and mark the response submitted."""
     _check_editable(response, user)
     if version is not None:
@@ -338,7 +422,7 @@ def grant_extension(response: Response, until: datetime, *, user: User | None) -
 
 
 def _load(
-    response: Response, raw: Mapping[str, Any], *, submit: bool, ignore_unknown: bool = False
+    response: AnyResponse, raw: Mapping[str, Any], *, submit: bool, ignore_unknown: bool = False
 ) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise Invalid(
@@ -364,7 +448,7 @@ def _unknown_field_messages(messages: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_editable(response: Response, user: User | None) -> None:
+def _check_editable(response: AnyResponse, user: User | None) -> None:
     if response.state not in EDITABLE:
         raise Conflict(_("提出済み・受理済みの回答は編集できません（差し戻し後に編集できます）。"))
     if _is_staff(user):
@@ -376,14 +460,14 @@ def _check_editable(response: Response, user: User | None) -> None:
         raise Conflict(_("この調査は締め切られました。"))
 
 
-def _check_deadline(response: Response, user: User | None) -> None:
+def _check_deadline(response: AnyResponse, user: User | None) -> None:
     if _is_staff(user):
         return
     if utcnow() > response.deadline_for():
         raise Conflict(_("提出期限を過ぎています。期限の延長は東京都の担当者にご相談ください。"))
 
 
-def _has_open_extension(response: Response) -> bool:
+def _has_open_extension(response: AnyResponse) -> bool:
     return response.extension_until is not None and response.extension_until > utcnow()
 
 
@@ -391,13 +475,13 @@ def _is_staff(user: User | None) -> bool:
     return user is not None and user.role == Role.STAFF
 
 
-def _check_version(response: Response, version: int) -> None:
+def _check_version(response: AnyResponse, version: int) -> None:
     if version != response.version:
         raise Conflict(
             _("他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。"),
             current_version=response.version,
             current_answers=response.answers,
-            updated_by=response.updated_by.label if response.updated_by else None,
+            updated_by=response.updated_by_label,
         )
 
 
@@ -407,7 +491,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 
 def _record(
-    response: Response,
+    response: AnyResponse,
     action: str,
     *,
     state: str,
@@ -483,6 +567,12 @@ def _record(
                 "他の人が同時にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
             )
         )
+    if isinstance(response, ResponseRecord):
+        for key, value in values.items():
+            if key != "updated_by_id":
+                setattr(response, key, value)
+        response.updated_by_label = user.label if user else None
+        return
     for key, value in values.items():
         set_committed_value(response, key, value)
     set_committed_value(response, "updated_by", user)
@@ -503,7 +593,7 @@ def choice_rows(response: Response) -> list[dict[str, Any]]:
     ]
 
 
-def target_of(response: Response) -> str:
+def target_of(response: AnyResponse) -> str:
     """How the audit log names a response: ``round/12/response/131016``."""
     return f"round/{response.round_id}/response/{response.municipality_code}"
 

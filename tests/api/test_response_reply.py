@@ -9,12 +9,13 @@ from typing import Any
 
 from flask import Flask
 
+from forms import registry
 from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
-from hub.db import db
+from hub.db import db, utcnow
 from hub.services import responses
 from hub.services.responses import ResponseView
-from tests.api.conftest import CHIYODA, future, response_url
+from tests.api.conftest import CHIYODA, future, past, response_url
 from tests.conftest import Api, complete_answers, make_user
 
 
@@ -29,10 +30,11 @@ def schema_dump(app: Flask, round_id: int, code: str = CHIYODA) -> dict[str, Any
 
 
 def read_view(app: Flask, round_id: int, code: str = CHIYODA) -> tuple[ResponseView, ResponseView]:
-    """The same response read both ways: without ORM objects (GET) and from the ORM object."""
+    """The same response read both ways: without ORM objects (the API's burst path) and as the
+    ORM object pages use."""
     with app.app_context():
         staff = make_user(role="staff")
-        plain = responses.read_response(round_id, code, staff)
+        plain = ResponseView.of(responses.record_for(round_id, code, staff))
         loaded = ResponseView.of(responses.response_for(round_id, code, staff))
         db.session.rollback()
     return plain, loaded
@@ -85,3 +87,19 @@ def test_the_openapi_document_still_describes_the_replies_with_response_out(
     for method in ("get", "put"):
         schema = path[method]["responses"]["200"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ResponseOut"}
+
+
+def test_a_record_s_round_is_the_round(app: Flask, round_id: int, monkeypatch: Any) -> None:
+    """What a change reads of the round is the same through the plain statement, and the
+    definition is read from the database when the process has not parsed it yet."""
+    with app.app_context():
+        staff = make_user(role="staff")
+        record = responses.record_for(round_id, CHIYODA, staff)
+        response = responses.response_for(round_id, CHIYODA, staff)
+        assert record.id == response.id
+        monkeypatch.setattr(registry, "_STORED", {})
+        assert record.round.questionnaire == response.round.questionnaire
+        for moment in (past(days=2), utcnow(), future(days=30)):
+            assert record.round.state_at(moment) == response.round.state_at(moment)
+        assert record.deadline_for() == response.deadline_for()
+        db.session.rollback()
