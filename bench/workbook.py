@@ -11,7 +11,7 @@ and the peak resident memory of each process.
     python -m bench.workbook [--municipalities 1741]
 
 Uses a temporary SQLite database unless ``HUB_DATABASE_URL`` names one (which then gains the
-made-up municipalities and two rounds). Targets: the whole workbook in at most half the time pandas
+made-up municipalities and two rounds; a PostgreSQL database that does not exist yet is created). Targets: the whole workbook in at most half the time pandas
 takes for the raw sheet, and under 200 MB.
 """
 
@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from bench.national import NATIONAL_COUNT, complete_answers, made_up_rows
 from exports.sheets.answers import answers_table
@@ -65,6 +65,24 @@ def bench_env(instance: Path) -> dict[str, str]:
         or f"sqlite:///{instance / 'bench.sqlite3'}",
         "HUB_SECRET_KEY": os.environ.get("HUB_SECRET_KEY") or SECRET,
     }
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database ``url`` names when the server does not have it yet."""
+    if not url.startswith("postgres"):
+        return
+    target = make_url(url).set(drivername="postgresql+psycopg")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+                print(f"created the database {target.database}", file=sys.stderr)
+    finally:
+        admin.dispose()
 
 
 @contextmanager
@@ -310,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
         work = Path(folder)
         env = bench_env(work)
+        ensure_database(env["HUB_DATABASE_URL"])
         with hub_context(env):
             seeded = seed(args.municipalities)
         ok = report(args.municipalities, seeded, env, work, max(1, args.repeat))
