@@ -29,7 +29,7 @@ from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.models import Response, Revision, Round
 from hub.services import notes, responses, rounds, sharing
-from hub.services.responses import AnyResponse, ResponseView
+from hub.services.response_records import AnyResponse, ResponseView
 
 
 def round_json(round_: Round) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.files import XLSX_MIMETYPE, limits, read_upload, template_download
 from hub.services import excel, responses
-from hub.services.responses import ResponseView
+from hub.services.response_records import ResponseView
 
 FILE_ERRORS = {
     "400": {"description": "damaged file or unsafe XML"},

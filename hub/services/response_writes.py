@@ -57,12 +57,13 @@ def write_change(change: Change) -> bool:
     return _one_after_another(change)
 
 
-def _table(model: Any) -> Table:
+def table_of(model: Any) -> Table:
+    """A mapped class's table, for statements written in SQLAlchemy Core."""
     return cast(Table, model.__table__)
 
 
 def _one_after_another(change: Change) -> bool:
-    responses, choices = _table(Response), _table(ResponseChoice)
+    responses, choices = table_of(Response), table_of(ResponseChoice)
     updated = db.session.execute(
         update(responses)
         .where(responses.c.id == change.response_id, responses.c.version == change.seen_version)
@@ -70,7 +71,7 @@ def _one_after_another(change: Change) -> bool:
     )
     if cast(CursorResult[Any], updated).rowcount != 1:
         return False
-    db.session.execute(insert(_table(Revision)), [change.revision])
+    db.session.execute(insert(table_of(Revision)), [change.revision])
     if change.removed_choices:
         db.session.execute(
             delete(choices).where(
@@ -86,7 +87,7 @@ def _one_after_another(change: Change) -> bool:
                 for q, c in change.added_choices
             ],
         )
-    db.session.execute(insert(_table(AuditEvent)), [change.audit])
+    db.session.execute(insert(table_of(AuditEvent)), [change.audit])
     return True
 
 
@@ -124,7 +125,7 @@ def _one_statement(
     """The one statement of a change of this shape (which columns, whether choices go or come),
     built once per process with every value a named parameter: building and walking a statement
     this size costs more Python than sending it, so each request only supplies the values."""
-    responses, choices = _table(Response), _table(ResponseChoice)
+    responses, choices = table_of(Response), table_of(ResponseChoice)
     changed = (
         update(responses)
         .where(
@@ -136,8 +137,8 @@ def _one_statement(
         .cte("changed")
     )
     writes = [
-        _insert_if_changed(_table(Revision), "revision", revision_columns, changed),
-        _insert_if_changed(_table(AuditEvent), "audit", audit_columns, changed),
+        _insert_if_changed(table_of(Revision), "revision", revision_columns, changed),
+        _insert_if_changed(table_of(AuditEvent), "audit", audit_columns, changed),
     ]
     if removing:
         removed = _unnested("removed")

@@ -8,18 +8,16 @@ flush; the request, command or job that called them commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forms import registry
-from forms.model import Question, Questionnaire
+from forms.model import Question
 from forms.normalize import clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
@@ -36,12 +34,15 @@ from hub.models import (
     RoundState,
     Survey,
     User,
-    deadline_of,
     is_valid_code,
-    person_label,
-    round_state,
 )
 from hub.services import audit
+from hub.services.response_records import (
+    AnyResponse,
+    Changed,
+    ResponseRecord,
+    read_record,
+)
 from hub.services.response_writes import Change, Pair, write_change
 
 
@@ -90,48 +91,15 @@ def response_for(round_id: int, municipality_code: str, user: User) -> Response:
 def record_for(round_id: int, municipality_code: str, user: User) -> ResponseRecord:
     """:func:`response_for` without ORM objects, for the deadline burst's requests (reading,
     saving and submitting through the API): the same lookup, answers and refusals, the response
-    with what a change needs of its round in one plain statement. ``save_draft`` and ``submit``
-    take it as they take a :class:`Response`."""
-    row = None
+    with what a change needs of its round in one plain statement
+    (:mod:`hub.services.response_records`). ``save_draft`` and ``submit`` take it as they take a
+    :class:`Response`."""
+    record = None
     if _may_exist(round_id, municipality_code):
-        row = (
-            db.session.connection()
-            .execute(_RECORD, {"round_id": round_id, "code": municipality_code})
-            .one_or_none()
-        )
-    _ensure_found(round_id, municipality_code, user, found=row is not None)
-    assert row is not None
-    return ResponseRecord(
-        id=row.id,
-        round_id=round_id,
-        municipality_code=municipality_code,
-        municipality_name=row.municipality_name,
-        state=row.state,
-        version=row.version,
-        answers=row.answers,
-        return_reason=row.return_reason,
-        extension_until=row.extension_until,
-        submitted_at=row.submitted_at,
-        accepted_at=row.accepted_at,
-        updated_at=row.updated_at,
-        updated_by_label=(
-            person_label(row.display_name, row.organisation, row.email)
-            if row.updated_by_id is not None
-            else None
-        ),
-        updated_on_behalf=row.updated_on_behalf,
-        round=RoundFacts(
-            id=round_id,
-            survey_id=row.survey_id,
-            survey_key=row.survey_key,
-            survey_version=row.survey_version,
-            survey_fingerprint=row.survey_fingerprint,
-            reference_date=row.reference_date,
-            opens_at=row.opens_at,
-            deadline=row.deadline,
-            closed_at=row.closed_at,
-        ),
-    )
+        record = read_record(round_id, municipality_code)
+    _ensure_found(round_id, municipality_code, user, found=record is not None)
+    assert record is not None
+    return record
 
 
 def _may_exist(round_id: int, municipality_code: str) -> bool:
@@ -144,152 +112,6 @@ def _ensure_found(round_id: int, municipality_code: str, user: User, *, found: b
     ensure_municipality(user, municipality_code)
     if not found:
         raise NotFound(_("この調査回・自治体の回答はありません。"))
-
-
-@dataclass(frozen=True)
-class RoundFacts:
-    """What a change of a response reads of its round (as :class:`Round` offers it)."""
-
-    id: int
-    survey_id: int
-    survey_key: str
-    survey_version: int
-    survey_fingerprint: str
-    reference_date: date
-    opens_at: datetime
-    deadline: datetime
-    closed_at: datetime | None
-
-    @property
-    def questionnaire(self) -> Questionnaire:
-        """The definition, from the process's cache (its bytes are read on a miss only)."""
-        return registry.stored(
-            self.survey_key, self.survey_version, self.survey_fingerprint, self._definition
-        )
-
-    def _definition(self) -> bytes | None:
-        return db.session.scalar(select(Survey.definition).where(Survey.id == self.survey_id))
-
-    def state_at(self, now: datetime) -> RoundState:
-        return round_state(self.opens_at, self.closed_at, now)
-
-
-@dataclass
-class ResponseRecord:
-    """A response read in one plain statement (:func:`record_for`), with the attributes the
-    services read of a :class:`Response`; a change made through ``save_draft`` or ``submit``
-    updates it as it updates a response."""
-
-    id: int
-    round_id: int
-    municipality_code: str
-    municipality_name: str
-    state: str
-    version: int
-    answers: dict[str, Any]
-    return_reason: str | None
-    extension_until: datetime | None
-    submitted_at: datetime | None
-    accepted_at: datetime | None
-    updated_at: datetime | None
-    updated_by_label: str | None
-    updated_on_behalf: bool
-    round: RoundFacts
-
-    def deadline_for(self) -> datetime:
-        return deadline_of(self.round.deadline, self.extension_until)
-
-
-AnyResponse = Response | ResponseRecord
-Changed = TypeVar("Changed", Response, ResponseRecord)
-"""A change gives back what it was given, brought up to date."""
-
-
-@dataclass(frozen=True)
-class ResponseView:
-    """A response as the API shows it: its own columns, its municipality's name, its deadline
-    (the extension's when later) and who changed it last."""
-
-    round_id: int
-    municipality_code: str
-    municipality_name: str
-    state: str
-    version: int
-    answers: dict[str, Any]
-    return_reason: str | None
-    deadline: datetime
-    extension_until: datetime | None
-    submitted_at: datetime | None
-    accepted_at: datetime | None
-    updated_at: datetime | None
-    updated_by: str | None
-    updated_on_behalf: bool
-
-    @classmethod
-    def of(cls, response: AnyResponse) -> ResponseView:
-        return cls(
-            round_id=response.round_id,
-            municipality_code=response.municipality_code,
-            municipality_name=response.municipality_name,
-            state=response.state,
-            version=response.version,
-            answers=response.answers,
-            return_reason=response.return_reason,
-            deadline=response.deadline_for(),
-            extension_until=response.extension_until,
-            submitted_at=response.submitted_at,
-            accepted_at=response.accepted_at,
-            updated_at=response.updated_at,
-            updated_by=response.updated_by_label,
-            updated_on_behalf=response.updated_on_behalf,
-        )
-
-
-def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
-
-
-_RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(
-    _table, (Response, Round, Survey, Municipality, User)
-)
-_RECORD = (
-    select(
-        _RESPONSES.c.id,
-        _RESPONSES.c.state,
-        _RESPONSES.c.version,
-        _RESPONSES.c.answers,
-        _RESPONSES.c.return_reason,
-        _RESPONSES.c.extension_until,
-        _RESPONSES.c.submitted_at,
-        _RESPONSES.c.accepted_at,
-        _RESPONSES.c.updated_at,
-        _RESPONSES.c.updated_by_id,
-        _RESPONSES.c.updated_on_behalf,
-        _MUNICIPALITIES.c.name.label("municipality_name"),
-        _ROUNDS.c.survey_id,
-        _ROUNDS.c.reference_date,
-        _ROUNDS.c.opens_at,
-        _ROUNDS.c.deadline,
-        _ROUNDS.c.closed_at,
-        _SURVEYS.c.key.label("survey_key"),
-        _SURVEYS.c.version.label("survey_version"),
-        _SURVEYS.c.fingerprint.label("survey_fingerprint"),
-        _USERS.c.display_name,
-        _USERS.c.organisation,
-        _USERS.c.email,
-    )
-    .select_from(
-        _RESPONSES.join(_ROUNDS, _ROUNDS.c.id == _RESPONSES.c.round_id)
-        .join(_SURVEYS, _SURVEYS.c.id == _ROUNDS.c.survey_id)
-        .join(_MUNICIPALITIES, _MUNICIPALITIES.c.code == _RESPONSES.c.municipality_code)
-        .outerjoin(_USERS, _USERS.c.id == _RESPONSES.c.updated_by_id)
-    )
-    .where(
-        _RESPONSES.c.round_id == bindparam("round_id"),
-        _RESPONSES.c.municipality_code == bindparam("code"),
-    )
-)
-""":func:`record_for`'s statement, built once: plain columns, no ORM entities."""
 
 
 _RESPONSE_WITH_ROUND = (

@@ -14,7 +14,7 @@ from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
 from hub.db import db, utcnow
 from hub.services import responses
-from hub.services.responses import ResponseView
+from hub.services.response_records import ResponseView
 from tests.api.conftest import CHIYODA, future, past, response_url
 from tests.conftest import Api, complete_answers, make_user
 

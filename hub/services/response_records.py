@@ -1,0 +1,218 @@
+"""A response read for the API's deadline-burst path without ORM objects: one plain statement
+gives the response, what a change needs of its round (:class:`RoundFacts`) and who changed it
+last. The services take a :class:`ResponseRecord` wherever they take a :class:`Response`
+(``AnyResponse``), and the API shows either as a :class:`ResponseView`.
+
+The ORM costs the burst more than the statement: loading a response with its round,
+questionnaire row and municipality as four objects took longer than the rest of a GET
+(docs/performance.md, third pass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, select
+
+from forms import registry
+from forms.model import Questionnaire
+from hub.db import db
+from hub.models import (
+    Municipality,
+    Response,
+    Round,
+    RoundState,
+    Survey,
+    User,
+    deadline_of,
+    person_label,
+    round_state,
+)
+from hub.services.response_writes import table_of
+
+
+def read_record(round_id: int, municipality_code: str) -> ResponseRecord | None:
+    """The response of ``municipality_code`` in ``round_id``, or ``None`` (no access check:
+    ``responses.record_for`` makes the lookup's checks)."""
+    row = (
+        db.session.connection()
+        .execute(_RECORD, {"round_id": round_id, "code": municipality_code})
+        .one_or_none()
+    )
+    if row is None:
+        return None
+    return ResponseRecord(
+        id=row.id,
+        round_id=round_id,
+        municipality_code=municipality_code,
+        municipality_name=row.municipality_name,
+        state=row.state,
+        version=row.version,
+        answers=row.answers,
+        return_reason=row.return_reason,
+        extension_until=row.extension_until,
+        submitted_at=row.submitted_at,
+        accepted_at=row.accepted_at,
+        updated_at=row.updated_at,
+        updated_by_label=(
+            person_label(row.display_name, row.organisation, row.email)
+            if row.updated_by_id is not None
+            else None
+        ),
+        updated_on_behalf=row.updated_on_behalf,
+        round=RoundFacts(
+            id=round_id,
+            survey_id=row.survey_id,
+            survey_key=row.survey_key,
+            survey_version=row.survey_version,
+            survey_fingerprint=row.survey_fingerprint,
+            reference_date=row.reference_date,
+            opens_at=row.opens_at,
+            deadline=row.deadline,
+            closed_at=row.closed_at,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """What a change of a response reads of its round (as :class:`Round` offers it)."""
+
+    id: int
+    survey_id: int
+    survey_key: str
+    survey_version: int
+    survey_fingerprint: str
+    reference_date: date
+    opens_at: datetime
+    deadline: datetime
+    closed_at: datetime | None
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The definition, from the process's cache (its bytes are read on a miss only)."""
+        return registry.stored(
+            self.survey_key, self.survey_version, self.survey_fingerprint, self._definition
+        )
+
+    def _definition(self) -> bytes | None:
+        return db.session.scalar(select(Survey.definition).where(Survey.id == self.survey_id))
+
+    def state_at(self, now: datetime) -> RoundState:
+        return round_state(self.opens_at, self.closed_at, now)
+
+
+@dataclass
+class ResponseRecord:
+    """A response read in one plain statement (:func:`record_for`), with the attributes the
+    services read of a :class:`Response`; a change made through ``save_draft`` or ``submit``
+    updates it as it updates a response."""
+
+    id: int
+    round_id: int
+    municipality_code: str
+    municipality_name: str
+    state: str
+    version: int
+    answers: dict[str, Any]
+    return_reason: str | None
+    extension_until: datetime | None
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    updated_at: datetime | None
+    updated_by_label: str | None
+    updated_on_behalf: bool
+    round: RoundFacts
+
+    def deadline_for(self) -> datetime:
+        return deadline_of(self.round.deadline, self.extension_until)
+
+
+AnyResponse = Response | ResponseRecord
+Changed = TypeVar("Changed", Response, ResponseRecord)
+"""A change gives back what it was given, brought up to date."""
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    """A response as the API shows it: its own columns, its municipality's name, its deadline
+    (the extension's when later) and who changed it last."""
+
+    round_id: int
+    municipality_code: str
+    municipality_name: str
+    state: str
+    version: int
+    answers: dict[str, Any]
+    return_reason: str | None
+    deadline: datetime
+    extension_until: datetime | None
+    submitted_at: datetime | None
+    accepted_at: datetime | None
+    updated_at: datetime | None
+    updated_by: str | None
+    updated_on_behalf: bool
+
+    @classmethod
+    def of(cls, response: AnyResponse) -> ResponseView:
+        return cls(
+            round_id=response.round_id,
+            municipality_code=response.municipality_code,
+            municipality_name=response.municipality_name,
+            state=response.state,
+            version=response.version,
+            answers=response.answers,
+            return_reason=response.return_reason,
+            deadline=response.deadline_for(),
+            extension_until=response.extension_until,
+            submitted_at=response.submitted_at,
+            accepted_at=response.accepted_at,
+            updated_at=response.updated_at,
+            updated_by=response.updated_by_label,
+            updated_on_behalf=response.updated_on_behalf,
+        )
+
+
+_RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(
+    table_of, (Response, Round, Survey, Municipality, User)
+)
+_RECORD = (
+    select(
+        _RESPONSES.c.id,
+        _RESPONSES.c.state,
+        _RESPONSES.c.version,
+        _RESPONSES.c.answers,
+        _RESPONSES.c.return_reason,
+        _RESPONSES.c.extension_until,
+        _RESPONSES.c.submitted_at,
+        _RESPONSES.c.accepted_at,
+        _RESPONSES.c.updated_at,
+        _RESPONSES.c.updated_by_id,
+        _RESPONSES.c.updated_on_behalf,
+        _MUNICIPALITIES.c.name.label("municipality_name"),
+        _ROUNDS.c.survey_id,
+        _ROUNDS.c.reference_date,
+        _ROUNDS.c.opens_at,
+        _ROUNDS.c.deadline,
+        _ROUNDS.c.closed_at,
+        _SURVEYS.c.key.label("survey_key"),
+        _SURVEYS.c.version.label("survey_version"),
+        _SURVEYS.c.fingerprint.label("survey_fingerprint"),
+        _USERS.c.display_name,
+        _USERS.c.organisation,
+        _USERS.c.email,
+    )
+    .select_from(
+        _RESPONSES.join(_ROUNDS, _ROUNDS.c.id == _RESPONSES.c.round_id)
+        .join(_SURVEYS, _SURVEYS.c.id == _ROUNDS.c.survey_id)
+        .join(_MUNICIPALITIES, _MUNICIPALITIES.c.code == _RESPONSES.c.municipality_code)
+        .outerjoin(_USERS, _USERS.c.id == _RESPONSES.c.updated_by_id)
+    )
+    .where(
+        _RESPONSES.c.round_id == bindparam("round_id"),
+        _RESPONSES.c.municipality_code == bindparam("code"),
+    )
+)
+""":func:`read_record`'s statement, built once: plain columns, no ORM entities."""
