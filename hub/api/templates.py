@@ -24,7 +24,6 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.files import XLSX_MIMETYPE, limits, read_upload, template_download
 from hub.services import excel, responses
-from hub.services.response_records import ResponseView
 
 FILE_ERRORS = {
     "400": {"description": "damaged file or unsafe XML"},
@@ -109,7 +108,7 @@ def upload_template(round_id: int, code: str, file: FileStorage) -> dict[str, An
     )
     db.session.commit()
     return {
-        **response_json(ResponseView.of(response)),
+        **response_json(response),
         "ignored_keys": prepared.ignored,
         "changed": [change.question_id for change in prepared.changes],
         "identified": prepared.identified,

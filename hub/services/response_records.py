@@ -1,7 +1,7 @@
 """A response read for the API's deadline-burst path without ORM objects: one plain statement
 gives the response, what a change needs of its round (:class:`RoundFacts`) and who changed it
 last. The services take a :class:`ResponseRecord` wherever they take a :class:`Response`
-(``AnyResponse``), and the API shows either as a :class:`ResponseView`.
+(``AnyResponse``), and the API shows either the same way.
 
 The ORM costs the burst more than the statement: loading a response with its round,
 questionnaire row and municipality as four objects took longer than the rest of a GET
@@ -133,46 +133,6 @@ class ResponseRecord:
 AnyResponse = Response | ResponseRecord
 Changed = TypeVar("Changed", Response, ResponseRecord)
 """A change gives back what it was given, brought up to date."""
-
-
-@dataclass(frozen=True)
-class ResponseView:
-    """A response as the API shows it: its own columns, its municipality's name, its deadline
-    (the extension's when later) and who changed it last."""
-
-    round_id: int
-    municipality_code: str
-    municipality_name: str
-    state: str
-    version: int
-    answers: dict[str, Any]
-    return_reason: str | None
-    deadline: datetime
-    extension_until: datetime | None
-    submitted_at: datetime | None
-    accepted_at: datetime | None
-    updated_at: datetime | None
-    updated_by: str | None
-    updated_on_behalf: bool
-
-    @classmethod
-    def of(cls, response: AnyResponse) -> ResponseView:
-        return cls(
-            round_id=response.round_id,
-            municipality_code=response.municipality_code,
-            municipality_name=response.municipality_name,
-            state=response.state,
-            version=response.version,
-            answers=response.answers,
-            return_reason=response.return_reason,
-            deadline=response.deadline_for(),
-            extension_until=response.extension_until,
-            submitted_at=response.submitted_at,
-            accepted_at=response.accepted_at,
-            updated_at=response.updated_at,
-            updated_by=response.updated_by_label,
-            updated_on_behalf=response.updated_on_behalf,
-        )
 
 
 _RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(

@@ -14,7 +14,6 @@ from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
 from hub.db import db, utcnow
 from hub.services import responses
-from hub.services.response_records import ResponseView
 from tests.api.conftest import CHIYODA, future, past, response_url
 from tests.conftest import Api, complete_answers, make_user
 
@@ -24,18 +23,20 @@ def schema_dump(app: Flask, round_id: int, code: str = CHIYODA) -> dict[str, Any
     with app.app_context():
         staff = make_user(role="staff")
         response = responses.response_for(round_id, code, staff)
-        dumped = ResponseOut().dump(response_json(ResponseView.of(response)))
+        dumped = ResponseOut().dump(response_json(response))
         db.session.rollback()
     return json.loads(json.dumps(dumped))
 
 
-def read_view(app: Flask, round_id: int, code: str = CHIYODA) -> tuple[ResponseView, ResponseView]:
+def read_view(
+    app: Flask, round_id: int, code: str = CHIYODA
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same response read both ways: without ORM objects (the API's burst path) and as the
     ORM object pages use."""
     with app.app_context():
         staff = make_user(role="staff")
-        plain = ResponseView.of(responses.record_for(round_id, code, staff))
-        loaded = ResponseView.of(responses.response_for(round_id, code, staff))
+        plain = response_json(responses.record_for(round_id, code, staff))
+        loaded = response_json(responses.response_for(round_id, code, staff))
         db.session.rollback()
     return plain, loaded
 
