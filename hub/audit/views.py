@@ -62,6 +62,8 @@ ACTION_LABELS: dict[str, Any] = {
     "hearing.record": _l("聞き取りの記録"),
     "summary_note.set": _l("集計表の備考の更新"),
     "questionnaire.import": _l("調査票の登録"),
+    "questionnaire.draft": _l("調査票のアップロード（公開前）"),
+    "questionnaire.discard": _l("アップロードした調査票の取り消し"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),

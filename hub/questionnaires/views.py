@@ -191,7 +191,7 @@ def publish(draft_id: int) -> ResponseReturnValue:
 def discard(draft_id: int) -> ResponseReturnValue:
     found = questionnaires.get_draft(draft_id)
     if ActionForm().validate_on_submit():
-        questionnaires.discard_draft(found)
+        questionnaires.discard_draft(found, user=require_actor())
         db.session.commit()
         flash(_("アップロードした調査票を取り消しました。"), "success")
     return redirect(url_for("questionnaires.index"))

@@ -109,7 +109,7 @@ def store(
     audit.record(
         "questionnaire.import",
         user=user,
-        target=f"questionnaire/{questionnaire.id}/{questionnaire.version}",
+        target=_target(questionnaire.id, questionnaire.version),
         source=source_name[:255],
     )
     return survey
@@ -192,6 +192,12 @@ def create_draft(data: bytes, filename: str, *, user: User) -> QuestionnaireDraf
     db.session.add(draft)
     db.session.flush()
     registry.remember(questionnaire)
+    audit.record(
+        "questionnaire.draft",
+        user=user,
+        target=_target(draft.key, draft.version),
+        source=draft.source_name,
+    )
     return draft
 
 
@@ -215,6 +221,17 @@ def publish_draft(draft: QuestionnaireDraft, *, user: User) -> Survey:
     return survey
 
 
-def discard_draft(draft: QuestionnaireDraft) -> None:
+def discard_draft(draft: QuestionnaireDraft, *, user: User) -> None:
+    audit.record(
+        "questionnaire.discard",
+        user=user,
+        target=_target(draft.key, draft.version),
+        source=draft.source_name,
+    )
     db.session.delete(draft)
     db.session.flush()
+
+
+def _target(key: str, version: int) -> str:
+    """How the audit log names a questionnaire version: ``questionnaire/torikumi/2``."""
+    return f"questionnaire/{key}/{version}"

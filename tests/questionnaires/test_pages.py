@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from hub.db import db
-from hub.models import QuestionnaireDraft, Round, Survey
+from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.web.conftest import Web, page, text_of
 
@@ -145,3 +145,28 @@ def test_a_stored_version_previews_and_downloads_its_definition(app, staff):
 def test_respondents_cannot_reach_the_pages(web):
     respondent = web("respondent", municipality="131016")
     assert respondent.get("/staff/questionnaires/").status_code == 403
+
+
+def test_uploading_and_discarding_a_draft_are_in_the_audit_log(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    assert upload(staff, kenshu_v1(), "研修会（案）.xlsx").status_code == 302
+    with app.app_context():
+        draft_id = db.session.scalar(select(QuestionnaireDraft.id))
+    staff.get("/staff/questionnaires")
+    assert staff.post(f"/staff/questionnaires/drafts/{draft_id}/discard").status_code == 302
+    assert count(app, QuestionnaireDraft) == 0
+    with app.app_context():
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.target, AuditEvent.user_id, AuditEvent.details)
+            .where(AuditEvent.action.like("questionnaire.%"))
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [(e.action, e.target) for e in events] == [
+        ("questionnaire.draft", "questionnaire/kenshu/1"),
+        ("questionnaire.discard", "questionnaire/kenshu/1"),
+    ]
+    assert {e.user_id for e in events} == {staff.user.id}
+    assert {e.details["source"] for e in events} == {"研修会（案）.xlsx"}
+    shown = text_of(staff.get("/audit/?family=questionnaire"))
+    assert "調査票のアップロード（公開前）" in shown
+    assert "アップロードした調査票の取り消し" in shown
