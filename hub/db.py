@@ -79,8 +79,10 @@ _STRICT_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLAS
 def write_json(value: Any) -> str:
     """The text of a JSON column: orjson (the save path writes three documents per change),
     Python's writer for whatever orjson refuses (an integer beyond 64 bits, a lone surrogate, a
-    date or a dataclass, which Python's writer refuses in turn, as it always did). Reading stays
-    with Python's parser: orjson would read an integer beyond 64 bits as a float."""
+    date or a dataclass, which Python's writer refuses in turn, as it always did). A float NaN or
+    infinity — which no validated answer holds — becomes ``null`` (Python wrote ``NaN``, which
+    PostgreSQL refused). Reading stays with Python's parser: orjson would read an integer beyond
+    64 bits as a float."""
     try:
         return orjson.dumps(value, option=_STRICT_JSON).decode()
     except orjson.JSONEncodeError:
