@@ -90,6 +90,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "version": _l("版"),
     "changed": _l("変更した項目"),
     "source": _l("入力方法"),
+    "file": _l("ファイル名"),
     "role": _l("役割"),
     "attempt": _l("試行回数"),
     "prefix": _l("トークンの先頭"),

@@ -110,7 +110,7 @@ def store(
         "questionnaire.import",
         user=user,
         target=_target(questionnaire.id, questionnaire.version),
-        source=source_name[:255],
+        file=source_name[:255],
     )
     return survey
 
@@ -196,7 +196,7 @@ def create_draft(data: bytes, filename: str, *, user: User) -> QuestionnaireDraf
         "questionnaire.draft",
         user=user,
         target=_target(draft.key, draft.version),
-        source=draft.source_name,
+        file=draft.source_name,
     )
     return draft
 
@@ -226,7 +226,7 @@ def discard_draft(draft: QuestionnaireDraft, *, user: User) -> None:
         "questionnaire.discard",
         user=user,
         target=_target(draft.key, draft.version),
-        source=draft.source_name,
+        file=draft.source_name,
     )
     db.session.delete(draft)
     db.session.flush()

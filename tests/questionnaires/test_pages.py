@@ -166,7 +166,9 @@ def test_uploading_and_discarding_a_draft_are_in_the_audit_log(app, staff):
         ("questionnaire.discard", "questionnaire/kenshu/1"),
     ]
     assert {e.user_id for e in events} == {staff.user.id}
-    assert {e.details["source"] for e in events} == {"研修会（案）.xlsx"}
+    assert {e.details["file"] for e in events} == {"研修会（案）.xlsx"}
     shown = text_of(staff.get("/audit/?family=questionnaire"))
     assert "調査票のアップロード（公開前）" in shown
     assert "アップロードした調査票の取り消し" in shown
+    assert "ファイル名" in shown  # not 入力方法, the label of how answers were entered
+    assert "入力方法" not in shown
