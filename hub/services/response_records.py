@@ -104,11 +104,12 @@ class RoundFacts:
         return round_state(self.opens_at, self.closed_at, now)
 
 
-@dataclass
+@dataclass(slots=True)
 class ResponseRecord:
-    """A response read in one plain statement (:func:`record_for`), with the attributes the
+    """A response read in one plain statement (:func:`read_record`), with the attributes the
     services read of a :class:`Response`; a change made through ``save_draft`` or ``submit``
-    updates it as it updates a response."""
+    updates it as it updates a response (slots: setting a column it does not have fails
+    loudly instead of adding an attribute nobody reads)."""
 
     id: int
     round_id: int
