@@ -4,7 +4,7 @@ reminder sends, then send it through the real SMTP server; audited without perso
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -296,28 +296,32 @@ def test_a_second_send_the_same_day_needs_the_explicit_choice(app, web, smtp):
         ]
 
 
+def scheduler_reminded(
+    round_id: int,
+    code: str,
+    when: datetime,
+    *,
+    kind: str = reminders.OVERDUE,
+    recipients: list[str] | None = None,
+) -> None:
+    """A reminder the scheduler sent (its ``reminder_sent`` row), added to the session."""
+    db.session.add(
+        ReminderSent(
+            round_id=round_id,
+            municipality_code=code,
+            kind=kind,
+            sent_at=when,
+            recipients=recipients or [],
+        )
+    )
+
+
 def test_an_automatic_reminder_today_counts_and_one_yesterday_does_not(app, web, smtp):
     staff = web("staff")
     round_id = late_round(app)
     with app.app_context():
-        db.session.add(
-            ReminderSent(
-                round_id=round_id,
-                municipality_code=CHIYODA,
-                kind=reminders.OVERDUE,
-                sent_at=utcnow(),
-                recipients=[CLERK],
-            )
-        )
-        db.session.add(
-            ReminderSent(
-                round_id=round_id,
-                municipality_code=CHUO,
-                kind=reminders.OVERDUE,
-                sent_at=utcnow() - timedelta(days=1),
-                recipients=[],
-            )
-        )
+        scheduler_reminded(round_id, CHIYODA, utcnow(), recipients=[CLERK])
+        scheduler_reminded(round_id, CHUO, utcnow() - timedelta(days=1))
         make_user(role="respondent", municipality=CHUO, email="kusei@city.chuo.example.lg.jp")
         db.session.commit()
     staff.get(f"/staff/rounds/{round_id}")
@@ -331,15 +335,7 @@ def test_the_board_shows_when_each_municipality_was_last_reminded(app, web, smtp
     round_id = late_round(app)
     yesterday = utcnow() - timedelta(days=1)
     with app.app_context():
-        db.session.add(
-            ReminderSent(
-                round_id=round_id,
-                municipality_code=CHUO,
-                kind=reminders.DUE_SOON,
-                sent_at=yesterday,
-                recipients=[],
-            )
-        )
+        scheduler_reminded(round_id, CHUO, yesterday, kind=reminders.DUE_SOON)
         db.session.commit()
     staff.get(f"/staff/rounds/{round_id}")
     staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
