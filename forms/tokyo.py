@@ -1,5 +1,6 @@
-"""Tokyo's time, written once: the zone every time is shown and typed in, and the reader of the
-date-times people type (a deadline on the staff page, ``hub round open --deadline``).
+"""Tokyo's time, written once: the zone every time is shown and typed in, the reader of the
+date-times people type (a deadline on the staff page, ``hub round open --deadline``), and the
+days the offices are open (:func:`is_office_day`, for deadlines counted in working days).
 
 Times are stored in UTC (``hub.db.UTCDateTime``) and shown and read in :data:`TOKYO`; the app's
 ``Settings.timezone`` (Flask-Babel's zone) and the scheduler take :data:`TIMEZONE` from here.
@@ -11,6 +12,7 @@ import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import jpholiday
 from flask_babel import gettext as _
 
 from forms.normalize import InvalidValue, fold_text, parse_date, to_wareki
@@ -107,3 +109,19 @@ def format_datetime(
 def days_until(deadline: datetime, now: datetime) -> int:
     """Calendar days in Tokyo from ``now`` to ``deadline``: 0 on the day itself, negative after."""
     return (in_tokyo(deadline).date() - in_tokyo(now).date()).days
+
+
+YEAR_END_CLOSURE = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
+"""年末年始の休日 (month, day): 東京都の休日に関する条例 closes the offices from 29 December to
+3 January, and the municipalities' ordinances (地方自治法第4条の2) say the same."""
+
+
+def is_office_day(day: date) -> bool:
+    """Whether Tokyo's and the municipalities' offices are open on ``day`` (開庁日): not a
+    Saturday or Sunday, not a national holiday (国民の祝日, 振替休日 and 国民の休日, as
+    ``jpholiday`` knows them from the Cabinet Office's list), not the year-end closure."""
+    return (
+        day.weekday() < 5
+        and (day.month, day.day) not in YEAR_END_CLOSURE
+        and not jpholiday.is_holiday(day)
+    )

@@ -3,12 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from forms.normalize import InvalidValue
-from forms.tokyo import TIMEZONE, TOKYO, days_until, format_datetime, parse_datetime
+from forms.tokyo import (
+    TIMEZONE,
+    TOKYO,
+    days_until,
+    format_datetime,
+    is_office_day,
+    parse_datetime,
+)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +84,30 @@ def test_the_day_alone_reads_the_same_way_without_the_clock():
     at = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
     assert format_datetime(at, clock=False) == "令和8年11月29日（日）"
     assert format_datetime(at, "en", clock=False) == "Sun 29 Nov 2026"
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (date(2026, 11, 28), "土曜日"),
+        (date(2026, 11, 29), "日曜日"),
+        (date(2026, 11, 23), "勤労感謝の日"),
+        (date(2026, 5, 6), "憲法記念日の振替休日"),
+        (date(2026, 9, 22), "国民の休日 (敬老の日と秋分の日の間)"),
+        (date(2027, 1, 11), "成人の日 (1月の第2月曜日)"),
+        (date(2026, 12, 29), "年末年始"),
+        (date(2026, 12, 31), "年末年始"),
+        (date(2027, 1, 1), "元日"),
+        (date(2027, 1, 4) - timedelta(days=1), "年末年始 (1月3日)"),
+    ],
+)
+def test_offices_are_closed_on_weekends_holidays_and_the_year_end(day: date, why: str) -> None:
+    assert not is_office_day(day), why
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2026, 11, 27), date(2026, 12, 28), date(2027, 1, 4), date(2026, 5, 7), date(2026, 9, 24)],
+)
+def test_offices_are_open_on_the_other_weekdays(day: date) -> None:
+    assert is_office_day(day)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +19,9 @@ HACHIOJI = "132012"
 CHIYODA = "131016"
 NAME = "山田 花子"
 PHONE = "090-1234-5678"
+SURELY_LATE = timedelta(days=30)
+"""Sent this long ago, a referral is past its 5 working days whatever today is: the year-end
+closure and Golden Week close the offices at most ten days in a row."""
 
 
 def referral_body(**overrides: Any) -> dict[str, Any]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask import Flask
 
 from hub.db import db, utcnow
 from hub.jobs import run_job
-from hub.models import Referral
+from hub.models import Referral, ReferralStatus
 from hub.services.referrals import queries
-from tests.referrals.conftest import NAME, PHONE, Cast
+from tests.referrals.conftest import NAME, PHONE, SURELY_LATE, Cast
 
 
 def _set(app: Flask, referral_id: int, **values) -> None:
@@ -51,7 +51,7 @@ def test_a_referral_not_accepted_in_5_working_days_is_flagged_to_the_referrer(
 ):
     referral_id = refer()
     fresh = refer()
-    _set(app, referral_id, sent_at=utcnow() - timedelta(days=10))
+    _set(app, referral_id, sent_at=utcnow() - SURELY_LATE)
     smtp.envelopes.clear()
     with app.app_context():
         run_job("referrals.follow_up")
@@ -65,10 +65,24 @@ def test_a_referral_not_accepted_in_5_working_days_is_flagged_to_the_referrer(
     assert listed[fresh]["late"] is False
 
 
-def test_working_days_skip_weekends():
+def test_working_days_skip_weekends_holidays_and_the_year_end():
     friday = date(2025, 4, 4)
     assert queries.add_working_days(friday, 5) == date(2025, 4, 11)
     assert queries.add_working_days(date(2025, 4, 5), 1) == date(2025, 4, 7)
+    # sent on the last open day of the year: 29 Dec – 3 Jan closed, 4 Jan 2026 a Sunday
+    assert queries.add_working_days(date(2025, 12, 26), 5) == date(2026, 1, 9)
+    # Golden Week 2026: 29 Apr, then 3–6 May (6 May the substitute for Sunday 3 May)
+    assert queries.add_working_days(date(2026, 4, 28), 5) == date(2026, 5, 11)
+    # Silver Week 2026: 21–23 Sep (22 Sep the day between two holidays)
+    assert queries.add_working_days(date(2026, 9, 18), 5) == date(2026, 9, 30)
+
+
+def test_a_referral_sent_before_the_year_end_is_not_late_after_it():
+    sent = datetime(2025, 12, 26, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo, the last open day
+    referral = Referral(status=ReferralStatus.SENT, sent_at=sent)
+    assert queries.acceptance_due(referral) == date(2026, 1, 9)
+    assert not queries.is_late(referral, date(2026, 1, 9))
+    assert queries.is_late(referral, date(2026, 1, 13))  # 12 Jan: 成人の日
 
 
 def test_retention_erases_closed_referrals_and_keeps_the_counts(

@@ -4,14 +4,13 @@ window's inbox and case page (accept, contact, close), the referrer's list and t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from hub.db import db, utcnow
 from hub.models import Referral
-from tests.referrals.conftest import HACHIOJI, NAME, Cast
+from tests.referrals.conftest import HACHIOJI, NAME, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
 
 
@@ -122,7 +121,7 @@ def test_a_late_referral_is_flagged_in_the_referrers_list(
 ):
     referral_id = refer()
     with app.app_context():
-        db.session.get_one(Referral, referral_id).sent_at = utcnow() - timedelta(days=9)
+        db.session.get_one(Referral, referral_id).sent_at = utcnow() - SURELY_LATE
         db.session.commit()
     assert "5営業日以上未受理" in text_of(desk.get("/referrals"))
 

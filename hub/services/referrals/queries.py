@@ -75,11 +75,12 @@ def is_overdue(referral: Referral, today: date | None = None) -> bool:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """``days`` working days (Monday to Friday) after ``start``."""
+    """``days`` working days after ``start``: days the offices are open (``tokyo.is_office_day``:
+    no weekend, national holiday or year-end closure)."""
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if tokyo.is_office_day(day):
             days -= 1
     return day
 
