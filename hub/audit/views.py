@@ -21,6 +21,7 @@ from forms.tokyo import format_datetime as format_tokyo
 from hub.auth.policy import allow
 from hub.models import AuditEvent, Round
 from hub.services import audit
+from hub.services.paging import Page
 from hub.web.display import locale_code, role_label, source_label
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -266,8 +267,9 @@ def index() -> ResponseReturnValue:
     form.action.choices = _action_choices()
     form.municipality.choices = _municipality_choices()
     filters, errors = read_filters(request.args)
+    page: Page[AuditEvent]
     if errors:
-        page = audit.Page(events=[], number=1, total=0)
+        page = Page(items=[], number=1, total=0, per_page=audit.PER_PAGE)
     else:
         page = audit.find_events(filters, request.args.get("page", ""))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -279,7 +281,7 @@ def index() -> ResponseReturnValue:
             page=page,
             args=args,
             filters=filters,
-            names=audit.names_for(page.events),
+            names=audit.names_for(page.items),
         ),
         422 if errors else 200,
     )

@@ -3,6 +3,7 @@ there is one), and the queries of the audit page (filters, pages of events, newe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import AuditEvent, Municipality, Recipient, Round, User
+from hub.services.paging import Page, page_of
 
 PER_PAGE = 50
 FAMILY_SUFFIX = ".*"
@@ -108,42 +110,11 @@ def filtered(filters: Filters) -> Select[Any]:
     return query
 
 
-@dataclass(frozen=True)
-class Page:
-    events: list[AuditEvent]
-    number: int
-    total: int
-
-    @property
-    def last(self) -> int:
-        return max(1, -(-self.total // PER_PAGE))
-
-    @property
-    def first_shown(self) -> int:
-        return 0 if not self.total else (self.number - 1) * PER_PAGE + 1
-
-    @property
-    def last_shown(self) -> int:
-        return min(self.total, self.number * PER_PAGE)
-
-
-def page_of(query: Select[Any], wanted: str) -> Page:
-    """Page ``wanted`` (as typed; out of range or unreadable: the nearest page) of ``query``."""
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    last = max(1, -(-total // PER_PAGE))
-    number = int(wanted) if wanted.isdecimal() else 1
-    number = min(max(number, 1), last)
-    events = db.session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(PER_PAGE)
-        .offset((number - 1) * PER_PAGE)
-    ).all()
-    return Page(events=list(events), number=number, total=total)
-
-
-def find_events(filters: Filters, wanted_page: str) -> Page:
-    """The page of events the audit page shows, newest first."""
-    return page_of(filtered(filters), wanted_page)
+def find_events(filters: Filters, wanted_page: str) -> Page[AuditEvent]:
+    """The page of events the audit page shows, newest first (out of range or unreadable: the
+    nearest page)."""
+    newest_first = filtered(filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return page_of(newest_first, wanted_page, PER_PAGE)
 
 
 def recorded_actions() -> list[str]:
@@ -178,7 +149,7 @@ def _round_id(text: Any) -> int | None:
     return int(text) if str(text).isdecimal() and int(text) < 2**31 else None
 
 
-def names_for(events: list[AuditEvent]) -> Names:
+def names_for(events: Sequence[AuditEvent]) -> Names:
     """The names of the rounds, municipalities, recipients and people ``events`` refer to, by
     their targets (``round/12/response/131016``, ``recipient/moj``, an e-mail) and details."""
     rounds: set[int] = set()
