@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
+from flask_smorest.pagination import PaginationParameters
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from exports.referral_counts import summary as referral_summary
@@ -31,6 +32,8 @@ from hub.errors import Invalid
 from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Referral
 from hub.services.referrals import lifecycle, notify, queries
 
+API_PAGE_SIZE = 500
+"""The list's page when the caller asks for none: what one call answered before it was paged."""
 ERRORS = {**AUTH_ERRORS, "404": {"description": "no such referral, or one the caller may not see"}}
 WRITE_ERRORS = {
     **ERRORS,
@@ -201,12 +204,24 @@ def create_referral(body: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/referrals", methods=["GET"])
 @blp.arguments(ListQuery, location="query")
 @blp.response(200, ReferralSummaryOut(many=True))
+@blp.paginate(page_size=API_PAGE_SIZE, max_page_size=API_PAGE_SIZE)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("referrals.list")
-def list_referrals(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """The referrals the caller may see, newest first, without personal data."""
-    found = queries.listing(require_actor(), status=query["status"])
-    return [queries.summary_json(r) for r in found]
+def list_referrals(
+    query: dict[str, Any], pagination_parameters: PaginationParameters
+) -> list[dict[str, Any]]:
+    """The referrals the caller may see, newest first, without personal data: a page at a time
+    (``page``, ``page_size`` up to 500, the default; ``X-Pagination`` tells the total and the
+    pages — a page past the last is empty)."""
+    found = queries.listing(
+        require_actor(),
+        pagination_parameters.page,
+        status=query["status"],
+        per_page=pagination_parameters.page_size,
+        nearest=False,
+    )
+    pagination_parameters.item_count = found.total
+    return [queries.summary_json(r) for r in found.items]
 
 
 @blp.route("/referrals/summary", methods=["GET"])

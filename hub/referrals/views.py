@@ -99,13 +99,12 @@ def _municipalities() -> list[Municipality]:
 def index() -> ResponseReturnValue:
     """The window's inbox (open referrals by due date, then the rest); the referrer's list."""
     user = require_actor()
+    wanted_page = request.args.get("page", "")
     if user.role == Role.WINDOW:
-        open_ones = queries.inbox(user)
-        done = [r for r in queries.listing(user) if r not in open_ones]
         return render_template(
             "referrals/inbox.html",
-            inbox=open_ones,
-            done=done,
+            inbox=queries.inbox(user),
+            done=queries.finished(user, wanted_page),
             labels=_labels(),
             overdue=queries.is_overdue,
             late=queries.is_late,
@@ -113,7 +112,7 @@ def index() -> ResponseReturnValue:
         )
     return render_template(
         "referrals/list.html",
-        referrals=queries.listing(user),
+        referrals=queries.listing(user, wanted_page),
         labels=_labels(),
         may_refer=referrer_of(user) is not None,
         overdue=queries.is_overdue,

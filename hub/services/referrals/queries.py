@@ -18,9 +18,13 @@ from forms import tokyo
 from hub.auth.policy import is_receiving_window, referrer_of, see_referral
 from hub.db import db
 from hub.models import Referral, ReferralEvent, ReferralRead, ReferralStatus, Role, User
+from hub.services.paging import Page, page_of
 from hub.services.referrals import personal
 
 WORKING_DAYS_TO_ACCEPT = 5
+PER_PAGE = 50
+OPEN = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+"""A window's work: every open referral is listed at once, in the order it is due."""
 
 
 def visible(user: User) -> Select[Any]:
@@ -39,20 +43,37 @@ def get(user: User, referral_id: int) -> Referral:
     return see_referral(user, db.session.get(Referral, referral_id))
 
 
-def listing(user: User, *, status: str | None = None, limit: int = 500) -> list[Referral]:
-    """Newest first: the referrer's list, or every referral of the window's municipality."""
+def listing(
+    user: User,
+    wanted_page: str | int | None,
+    *,
+    status: str | None = None,
+    per_page: int = PER_PAGE,
+    nearest: bool = True,
+) -> Page[Referral]:
+    """A page of the referrals ``user`` may see, newest first: the referrer's list, or every
+    referral of the window's municipality (see ``paging.page_of`` for ``nearest``)."""
     query = visible(user)
     if status:
         query = query.where(Referral.status == status)
-    return list(
-        db.session.scalars(query.order_by(Referral.sent_at.desc(), Referral.id.desc()).limit(limit))
-    )
+    return page_of(_newest_first(query), wanted_page, per_page, nearest=nearest)
+
+
+def finished(user: User, wanted_page: str | int | None) -> Page[Referral]:
+    """A page of the window's referrals that are no longer open (declined and waiting to be
+    re-routed, or closed), newest first: what its inbox lists below the open ones."""
+    query = visible(user).where(Referral.status.not_in(OPEN))
+    return page_of(_newest_first(query), wanted_page, PER_PAGE)
+
+
+def _newest_first(query: Select[Any]) -> Select[Any]:
+    return query.order_by(Referral.sent_at.desc(), Referral.id.desc())
 
 
 def inbox(user: User) -> list[Referral]:
     """The window's open referrals by due date: new (not yet accepted) ones first, oldest first,
     then accepted ones by their next follow-up date (none last)."""
-    query = visible(user).where(Referral.status.in_((ReferralStatus.SENT, ReferralStatus.ACCEPTED)))
+    query = visible(user).where(Referral.status.in_(OPEN))
     new_first = case((Referral.status == ReferralStatus.SENT, 0), else_=1)
     no_date_last = case((Referral.next_follow_up.is_(None), 1), else_=0)
     return list(
