@@ -50,3 +50,15 @@ def _checked(number: Decimal) -> float:
     if digits > MAX_DIGITS or abs(number) >= Decimal(10) ** MAX_DIGITS:
         raise InvalidValue(_("桁数が多すぎます（%(max)s桁まで）", max=MAX_DIGITS))
     return float(number)
+
+
+def whole_number(text: str | None, *, digits: int = 9) -> int | None:
+    """``text`` (spaces around it ignored) as a whole number written in ASCII digits, at most
+    ``digits`` of them — a version, a year, a page, a step: values the app wrote or a machine
+    sends (numbers people type go through :func:`forms.normalize.parse_integer`) — or ``None``
+    when it is not one. More digits are ``None`` too rather than Python's ``ValueError``: ``int``
+    refuses to read more than 4,300 digits, and a view that let that through answered 500."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > digits:
+        return None
+    return int(text)

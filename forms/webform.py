@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import rules
 from forms.model import Kind, Question, Questionnaire
+from forms.numbers import whole_number
 from forms.schema import rule_answers
 
 LONG_TEXT = 200
@@ -68,8 +69,8 @@ class QuestionnaireForm(FlaskForm):
 
     def posted_version(self) -> int:
         """The version the page was built from; ``-1`` (always stale) when it is not a number."""
-        text = (self.version.data or "").strip()
-        return int(text) if text.isascii() and text.isdigit() else -1
+        version = whole_number(self.version.data)
+        return -1 if version is None else version
 
 
 def _raw_value(field: Field, question: Question) -> Any:

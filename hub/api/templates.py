@@ -15,6 +15,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from exports import upload
+from forms.numbers import whole_number
 from hub.api import blp
 from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
@@ -60,9 +61,10 @@ def _version_field() -> int | None:
     raw = request.form.get("version", "").strip()
     if not raw:
         return None
-    if not raw.isascii() or not raw.isdigit():
+    version = whole_number(raw)
+    if version is None:
         raise Invalid({"version": ["version は0以上の整数で指定してください。"]})
-    return int(raw)
+    return version
 
 
 @blp.route("/rounds/<int:round_id>/responses/<code>/template", methods=["GET"])

@@ -30,6 +30,7 @@ from forms.consultation import (
     fiscal_year_label,
     fiscal_year_of,
 )
+from forms.numbers import whole_number
 from forms.webform import form_class
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
@@ -52,9 +53,9 @@ def _fiscal_year_arg(*, latest_with_cases: bool = False) -> int:
     ``latest_with_cases``, the latest fiscal year up to it that has cases (the current one when
     it has any)."""
     current = fiscal_year_of(tokyo.today())
-    text = (request.args.get("fiscal_year") or "").strip()
-    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
-        return int(text)
+    year = whole_number(request.args.get("fiscal_year"))
+    if year is not None and FIRST_YEAR <= year <= current + 1:
+        return year
     return consultations.latest_case_year(current) if latest_with_cases else current
 
 

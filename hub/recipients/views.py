@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from exports.channels import CHANNEL_LABELS, CHANNELS
+from forms.numbers import whole_number
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -197,7 +198,8 @@ def _schedule_errors(errors: dict[str, list[str]], choice: schedule.Choice) -> d
 
 def _choice_of(form: RecipientForm) -> schedule.Choice:
     def number(text: str | None, default: int) -> int:
-        return int(text) if text and text.isdecimal() else default
+        value = whole_number(text)
+        return default if value is None else value
 
     return schedule.Choice(
         kind=form.schedule_kind.data or "",

@@ -18,6 +18,7 @@ from exports.referral_counts import summary as referral_summary
 from exports.referral_tables import referral_tables
 from forms import tokyo
 from forms.consultation import fiscal_year_label, fiscal_year_of
+from forms.numbers import whole_number
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
     allow,
@@ -334,9 +335,9 @@ def withdraw_consent(referral_id: int) -> ResponseReturnValue:
 
 def _fiscal_year_arg() -> int:
     current = fiscal_year_of(tokyo.today())
-    text = (request.args.get("fiscal_year") or "").strip()
-    if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= current + 1:
-        return int(text)
+    year = whole_number(request.args.get("fiscal_year"))
+    if year is not None and FIRST_YEAR <= year <= current + 1:
+        return year
     return current
 
 

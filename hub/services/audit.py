@@ -11,6 +11,7 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import Select, func, or_, select
 
+from forms.numbers import whole_number
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import AuditEvent, Municipality, Recipient, Round, User
@@ -146,7 +147,8 @@ class Names:
 
 
 def _round_id(text: Any) -> int | None:
-    return int(text) if str(text).isdecimal() and int(text) < 2**31 else None
+    number = whole_number(str(text), digits=10)
+    return number if number is not None and number < 2**31 else None
 
 
 def names_for(events: Sequence[AuditEvent]) -> Names:

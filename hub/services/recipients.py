@@ -22,6 +22,7 @@ from exports.channels import CHANNELS
 from exports.channels.https import url_problem
 from exports.channels.smtp import addresses
 from exports.text import CSV_ENCODINGS
+from forms.numbers import whole_number
 from forms.tokyo import TOKYO
 from hub.db import db
 from hub.errors import Invalid, NotFound
@@ -96,9 +97,9 @@ def crontab_weekdays(field: str) -> str:
 
 def _weekday_part(part: str) -> set[int]:
     span, _, step_text = part.partition("/")
-    if (step_text and not step_text.isdigit()) or step_text == "0":
+    step = whole_number(step_text) if step_text else 1
+    if not step:
         raise ValueError(f"曜日の間隔 {step_text!r} は正の整数で指定してください")
-    step = int(step_text or 1)
     if span == "*":
         first, last = 0, 6
     else:
@@ -113,8 +114,9 @@ def _weekday_part(part: str) -> set[int]:
 def _weekday(text: str) -> int:
     if text in WEEKDAYS:
         return WEEKDAYS.index(text)
-    if text.isdigit() and int(text) <= 7:
-        return int(text)
+    number = whole_number(text, digits=2)
+    if number is not None and number <= 7:
+        return number
     raise ValueError(f"曜日は 0〜7 または sun〜sat で指定してください: {text!r}")
 
 

@@ -20,6 +20,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
+from forms.numbers import whole_number
 from forms.schema import completeness_errors
 from forms.webform import QuestionnaireForm, form_class, initial_data
 from hub.auth.gate import require_actor
@@ -72,8 +73,8 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
 
     def posted_version(self) -> int:
-        text = (self.version.data or "").strip()
-        return int(text) if text.isascii() and text.isdigit() else -1
+        version = whole_number(self.version.data)
+        return -1 if version is None else version
 
 
 def load_response(round_id: int, code: str) -> Response:

@@ -274,6 +274,8 @@ def test_the_desk_pages_open_on_the_latest_fiscal_year_with_cases(
     assert fiscal_year_label(current - 3) in asked, "a year asked for wins"
     asked = _statistics_year(staff, f"?fiscal_year={current}")
     assert fiscal_year_label(current) in asked, "even an empty one"
+    for unreadable in ("令和", "9" * 5000):  # more digits than Python reads was a 500
+        assert latest in _statistics_year(staff, f"?fiscal_year={unreadable}")
 
     _record_cases_in(app, current)
     assert fiscal_year_label(current) in _statistics_year(staff), "the current year has cases"

@@ -203,3 +203,26 @@ def test_the_edit_form_chooses_the_csv_encoding(app, login):
     )
     assert wrong.status_code == 422
     assert "utf-8-sig か cp932" in wrong.text
+
+
+def test_numbers_longer_than_python_reads_are_refused_like_any_bad_number(app, login):
+    """``int`` refuses more than 4,300 digits with a ``ValueError`` of its own (an English
+    sentence, or a 500): a step or a day that long is a mistake like any other."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    common = {"csrf_token": csrf_of(form.text), "channel": "smtp", "address": "hogo@example.go.jp"}
+    long_step = client.post(
+        "/staff/recipients/moj",
+        data={**common, "schedule_kind": "cron", "cron": "0 8 * * */" + "9" * 5000},
+    )
+    assert long_step.status_code == 422
+    assert "cron の書き方が正しくありません" in long_step.text
+    assert "曜日の間隔" in long_step.text
+    assert "integer string conversion" not in long_step.text
+    long_day = client.post(
+        "/staff/recipients/moj",
+        data={**common, "schedule_kind": "monthly", "month_day": "9" * 5000, "at": "08:00"},
+    )
+    assert long_day.status_code == 422
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").schedule == "off"

@@ -305,8 +305,9 @@ def test_damaged_workbook_part(round_id, chiyoda, template, saved_draft):
     still_serving(chiyoda, round_id, saved_draft, template)
 
 
-def test_version_field_must_be_a_number(round_id, chiyoda, template, saved_draft):
-    got = post_file(chiyoda, round_id, CHIYODA, template, version="最新")
+@pytest.mark.parametrize("version", ["最新", "9" * 5000])
+def test_version_field_must_be_a_number(round_id, chiyoda, template, saved_draft, version):
+    got = post_file(chiyoda, round_id, CHIYODA, template, version=version)
     assert got.status_code == 422
     assert "version" in got.get_json()["errors"]
     still_serving(chiyoda, round_id, saved_draft, template)

@@ -152,6 +152,14 @@ def test_the_statistics_page_shows_tables_and_charts(
     assert "＊" in window_text
 
 
+def test_a_fiscal_year_that_is_not_one_shows_this_year(desk: Web) -> None:
+    this_year = text_of(desk.get("/referrals/statistics"))
+    for unreadable in ("abc", "9" * 5000):  # more digits than Python reads was a 500
+        answer = desk.get(f"/referrals/statistics?fiscal_year={unreadable}")
+        assert answer.status_code == 200
+        assert text_of(answer) == this_year
+
+
 def test_the_pages_read_in_english(desk: Web, refer: Callable[..., int]):
     referral_id = refer()
     desk.get("/language/en")

@@ -9,6 +9,7 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from forms import registry
 from forms.model import Kind, Label, Question, Questionnaire, Section
 from forms.webform import MultiCheckboxField, form_class
+from hub.web.editing import ConfirmForm
 
 TORIKUMI = registry.latest("torikumi")
 
@@ -62,7 +63,7 @@ def test_answers_are_the_raw_input_and_irrelevant_ones_can_be_left_out(app):
         assert form.posted_version() == 3
 
 
-@pytest.mark.parametrize("version", ["", "abc", "３", "-1", "1.5"])
+@pytest.mark.parametrize("version", ["", "abc", "３", "-1", "1.5", "9" * 5000])
 def test_a_missing_or_odd_version_is_always_stale(app, version):
     with app.test_request_context(method="POST", data={"version": version}):
         assert form_class(TORIKUMI, "ja")().posted_version() == -1
@@ -77,3 +78,9 @@ def test_a_question_id_clashing_with_the_form_is_refused():
     )
     with pytest.raises(ValueError, match="data"):
         form_class(clash, "ja")
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1", "9" * 5000])
+def test_the_submit_confirmations_odd_version_is_always_stale(app, version):
+    with app.test_request_context(method="POST", data={"version": version}):
+        assert ConfirmForm().posted_version() == -1
