@@ -338,8 +338,12 @@ def hold_sending(round_: Round) -> None:
     """Take the round's row lock until the transaction ends, before reading who was reminded
     today: two sends of the same round (a double click, two staff members) then run one after
     the other, and the second sees the first's audit rows and skips those already reminded.
-    PostgreSQL only; SQLite, the single-process embedded database, has no row locks."""
-    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the lock is held while the mails go out, and rows
+    that only name the round (the scheduler's ``reminder_sent``, a delivery: a foreign key's
+    ``KEY SHARE`` check) must not wait for a slow mail server. PostgreSQL only; SQLite, the
+    single-process embedded database, has no row locks."""
+    locked = select(Round.id).where(Round.id == round_.id).with_for_update(key_share=True)
+    db.session.execute(locked)
 
 
 def send_chosen(

@@ -400,3 +400,35 @@ def test_two_sends_at_the_same_moment_remind_once(app, web, smtp):
         thread.join(30)
     assert codes == [302, 302]
     assert [str(m["To"]) for m in smtp.messages] == [CLERK]
+
+
+def test_a_send_in_progress_holds_up_another_send_but_not_the_scheduler(app):
+    """The send's lock (``FOR NO KEY UPDATE`` on the round) makes a second send wait, while the
+    scheduler's reminder rows — which only name the round, a foreign-key check's ``KEY SHARE``
+    lock — are written at once even if the mail server is slow."""
+    from sqlalchemy import create_engine, insert
+    from sqlalchemy.exc import OperationalError
+
+    if db.engine is None or db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs embedded in one process")
+    round_id = late_round(app)
+    other = create_engine(db.engine.url)
+    try:
+        with app.app_context():
+            reminders.hold_sending(db.session.get_one(Round, round_id))  # a send in progress
+            with other.begin() as connection:
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+                connection.execute(
+                    insert(ReminderSent).values(
+                        round_id=round_id, municipality_code=CHIYODA, kind="after", recipients=[]
+                    )
+                )
+            with other.connect() as connection:
+                connection.exec_driver_sql("SET lock_timeout = '200ms'")
+                another_send = select(Round.id).where(Round.id == round_id)
+                with pytest.raises(OperationalError, match="lock"):
+                    connection.execute(another_send.with_for_update(key_share=True))
+                connection.rollback()
+            db.session.rollback()
+    finally:
+        other.dispose()
