@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from hub.db import db
 from hub.services.users import create_token
 from tests.conftest import Api, make_user
+from tests.web.conftest import Web
 
 HACHIOJI = "132012"
 CHIYODA = "131016"
@@ -87,3 +88,20 @@ def refer(cast: Cast) -> Callable[..., int]:
         return int(answer.get_json()["id"])
 
     return make
+
+
+@pytest.fixture
+def desk(app: Flask, cast: Cast) -> Web:
+    """都 staff (the referrer) signed in with a browser-like client."""
+    web = Web(app)
+    assert web.login(cast.emails["staff"]).status_code == 302
+    return web
+
+
+@pytest.fixture
+def window(app: Flask, cast: Cast) -> Web:
+    """八王子市's window signed in with a browser-like client (it lands on its inbox)."""
+    web = Web(app)
+    answer = web.login(cast.emails["window"])
+    assert answer.headers["Location"] == "/referrals"
+    return web

@@ -5,29 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 
 from hub.db import db, utcnow
 from hub.models import Referral
 from tests.referrals.conftest import HACHIOJI, NAME, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
-
-
-@pytest.fixture
-def desk(app: Flask, cast: Cast) -> Web:
-    web = Web(app)
-    assert web.login(cast.emails["staff"]).status_code == 302
-    return web
-
-
-@pytest.fixture
-def window(app: Flask, cast: Cast) -> Web:
-    web = Web(app)
-    answer = web.login(cast.emails["window"])
-    assert answer.headers["Location"] == "/referrals"
-    return web
-
 
 FORM = {
     "municipality": HACHIOJI,

@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
 from lxml import html
 
 from hub.api.referrals import API_PAGE_SIZE
@@ -18,20 +17,6 @@ from tests.referrals.conftest import Cast
 from tests.web.conftest import Web, page, text_of
 
 PER_PAGE = queries.PER_PAGE
-
-
-@pytest.fixture
-def desk(app: Flask, cast: Cast) -> Web:
-    web = Web(app)
-    assert web.login(cast.emails["staff"]).status_code == 302
-    return web
-
-
-@pytest.fixture
-def window(app: Flask, cast: Cast) -> Web:
-    web = Web(app)
-    assert web.login(cast.emails["window"]).status_code == 302
-    return web
 
 
 def numbers_in_table(doc: html.HtmlElement) -> list[str]:
