@@ -121,23 +121,25 @@ class PreparedUpload:
     notices: tuple[str, ...] = ()
     """What the person uploading should know before saving (shown by the preview and the API)."""
 
-    def is_stale(self, response: Response) -> bool:
+    def is_stale(self, response: Response, uploader: int | None) -> bool:
         """The response was changed after this template was downloaded by someone or something
-        other than this municipality's own uploads of its template: uploading the same file again,
-        or after one more edit, is not a concurrent edit."""
+        other than the uploader's own uploads of a template (user id ``uploader``): uploading the
+        same file again, or after one more edit, is not a concurrent edit; another clerk's upload
+        of the same template in between is — the second file would silently undo the first's
+        answers."""
         base = self.template_version
         if base is None or base == response.version:
             return False
         if base > response.version:
             return True
         since = db.session.execute(
-            select(Revision.source, Revision.on_behalf, Revision.action).where(
+            select(Revision.source, Revision.on_behalf, Revision.action, Revision.user_id).where(
                 Revision.response_id == response.id, Revision.number > base
             )
         ).all()
         return not all(
-            source == "excel" and not on_behalf and action == "save"
-            for source, on_behalf, action in since
+            source == "excel" and not on_behalf and action == "save" and user_id == uploader
+            for source, on_behalf, action, user_id in since
         )
 
 
@@ -572,9 +574,9 @@ def unidentified_notice(response: Response) -> str:
     )
 
 
-def check_fresh(prepared: PreparedUpload, response: Response) -> None:
+def check_fresh(prepared: PreparedUpload, response: Response, uploader: int | None) -> None:
     """Refuse a template downloaded before the response's last save: a concurrent edit."""
-    if prepared.is_stale(response):
+    if prepared.is_stale(response, uploader):
         raise Conflict(
             _(
                 "このテンプレートをダウンロードした後に、回答が更新されています"

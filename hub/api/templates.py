@@ -100,7 +100,7 @@ def upload_template(round_id: int, code: str, file: FileStorage) -> dict[str, An
     response = responses.response_for(round_id, code, user)
     prepared = upload.prepare_upload(response, read_upload(file), limits())
     if version is None:
-        upload.check_fresh(prepared, response)
+        upload.check_fresh(prepared, response, user.id)
     excel.save_upload(
         response,
         prepared.raw,

@@ -78,7 +78,7 @@ def upload_page(round_id: int, code: str) -> ResponseReturnValue:
         "excel/preview.html",
         response=response,
         prepared=prepared,
-        stale=prepared.is_stale(response),
+        stale=prepared.is_stale(response, user.id),
         confirm=ConfirmForm(token=token),
         on_behalf=_on_behalf(user, response),
     )

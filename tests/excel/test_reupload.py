@@ -1,8 +1,11 @@
 """Uploading the same template again (issue 14, item 16): an upload that changes nothing changes
-nothing (no new version); a file whose base version came from this municipality's own earlier
-upload of its template is not stale; someone else's save in between still is."""
+nothing (no new version); a file whose base version came from the same clerk's own earlier upload
+of a template is not stale; someone else's save in between still is — another clerk's upload of
+the same template too."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from tests.conftest import Api, complete_answers
 from tests.excel.conftest import CHIYODA, answers_of, download, fill, post_file
@@ -42,3 +45,18 @@ def test_a_save_by_someone_else_in_between_is_still_a_conflict(round_id, chiyoda
     refused = post_file(chiyoda, round_id, CHIYODA, fill(template, {"contact_name": "別の人"}))
     assert refused.status_code == 409
     assert "ダウンロードし直して" in refused.get_json()["message"]
+
+
+def test_another_clerks_upload_of_the_same_template_in_between_is_a_conflict(
+    round_id, chiyoda: Api, api_as: Callable[..., Api]
+):
+    colleague = api_as("respondent", municipality=CHIYODA)
+    template = download(chiyoda, round_id, CHIYODA)
+    assert post_file(chiyoda, round_id, CHIYODA, fill(template, FIRST)).status_code == 200
+    theirs = fill(template, {"contact_name": "同僚　次郎"})
+    refused = post_file(colleague, round_id, CHIYODA, theirs)
+    assert refused.status_code == 409, "it would silently undo the first clerk's answers"
+    assert "ダウンロードし直して" in refused.get_json()["message"]
+    assert answers_of(chiyoda, round_id, CHIYODA)["answers"]["plan_status"] == "no_plan"
+    fresh = fill(download(colleague, round_id, CHIYODA), {"contact_name": "同僚　次郎"})
+    assert post_file(colleague, round_id, CHIYODA, fresh).status_code == 200
