@@ -145,7 +145,7 @@ def cases() -> ResponseReturnValue:
         "consult/cases.html",
         year=year,
         years=_year_choices(year),
-        cases=consultations.list_cases(year),
+        cases=consultations.cases_page(year, request.args.get("page", "")),
         labels=_case_labels(locale_code()),
         municipalities={code: name for code, name, _en in consultations.municipality_choices()},
     )

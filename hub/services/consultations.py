@@ -33,10 +33,12 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
+from hub.services.paging import Page, page_of
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 SOURCES = ("web", "api", "import")
+CASES_PER_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -259,16 +261,14 @@ def latest_case_year(current: int) -> int:
     return latest if latest is not None else current
 
 
-def list_cases(fiscal_year: int, *, limit: int = 500) -> list[Consultation]:
-    """The fiscal year's cases, newest first (staff's check of what was recorded)."""
-    return list(
-        db.session.scalars(
-            select(Consultation)
-            .where(Consultation.fiscal_year == fiscal_year)
-            .order_by(Consultation.received_on.desc(), Consultation.id.desc())
-            .limit(limit)
-        )
+def cases_page(fiscal_year: int, wanted_page: str | int | None) -> Page[Consultation]:
+    """A page of the fiscal year's cases, newest first (staff's check of what was recorded)."""
+    newest_first = (
+        select(Consultation)
+        .where(Consultation.fiscal_year == fiscal_year)
+        .order_by(Consultation.received_on.desc(), Consultation.id.desc())
     )
+    return page_of(newest_first, wanted_page, CASES_PER_PAGE)
 
 
 def case_json(consultation: Consultation) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from forms import tokyo
 from forms.consultation import fiscal_year_label, fiscal_year_of
 from hub.db import db
 from hub.models import Consultation, Hearing
+from hub.services import consultations
 from hub.services.consultations import record_case
 from tests.consultations.cases import Case, csv_bytes
 from tests.consultations.conftest import csrf_of
@@ -280,3 +281,22 @@ def test_the_desk_pages_open_on_the_latest_fiscal_year_with_cases(
     _record_cases_in(app, current)
     assert fiscal_year_label(current) in _statistics_year(staff), "the current year has cases"
     assert _cases_year(staff) == str(current)
+
+
+def test_the_case_list_comes_a_page_at_a_time_keeping_the_year(
+    app: Flask, browser: Browser
+) -> None:
+    """It stopped at the newest 500 and said 「500件」 however many there were."""
+    year = fiscal_year_of(tokyo.today()) - 1
+    per_page = consultations.CASES_PER_PAGE
+    _record_cases_in(app, *[year] * (per_page + 1))
+    staff = browser("staff")
+
+    first = staff.get(f"/consultations?fiscal_year={year}").get_data(as_text=True)
+    assert first.count("<tr>") == per_page + 1  # the heading row and a page of cases
+    assert f"{per_page + 1}件中 1〜{per_page}件目を表示しています。" in first
+    assert f'href="/consultations?page=2&amp;fiscal_year={year}" rel="next"' in first
+
+    second = staff.get(f"/consultations?fiscal_year={year}&page=2").get_data(as_text=True)
+    assert second.count("<tr>") == 2
+    assert f"{per_page + 1}件中 {per_page + 1}〜{per_page + 1}件目を表示しています。" in second
