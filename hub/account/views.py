@@ -23,7 +23,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
 from hub.services import audit, throttle
-from hub.services.deliveries import STATUS_LABELS, delivery_log
+from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
 
@@ -236,13 +236,14 @@ def counterpart_home() -> Any:
     if user.role == Role.STAFF:
         return redirect(url_for("recipients.index"))
     recipient = get_recipient(user.recipient_name) if user.recipient_name else None
-    log = delivery_log(recipient.name, limit=100) if recipient else []
+    log = delivery_log(recipient.name, limit=LOG_ON_THE_PAGE) if recipient else []
     round_ids = {d.round_id for d in log if d.round_id is not None}
     rounds = list(db.session.scalars(select(Round).where(Round.id.in_(round_ids))))
     return render_template(
         "auth/counterpart.html",
         recipient=recipient,
         log=log,
+        log_limit=LOG_ON_THE_PAGE,
         round_titles={r.id: r.title for r in rounds},
         schedule=describe_schedule(recipient.schedule) if recipient else "",
         channel_labels=CHANNEL_LABELS,

@@ -521,6 +521,12 @@ def deliver_scheduled(recipient_name: str, now: datetime | None = None) -> list[
     return outcomes
 
 
+LOG_ON_THE_PAGE = 100
+"""The newest deliveries the staff's and a counterpart's pages list (the API reads up to 500)."""
+LOG_OF_ONE_RECIPIENT = 20
+"""The newest deliveries a recipient's edit page lists below its form."""
+
+
 def delivery_log(recipient_name: str | None = None, *, limit: int = 100) -> list[Delivery]:
     query = select(Delivery).order_by(Delivery.created_at.desc()).limit(limit)
     if recipient_name is not None:

@@ -3,6 +3,7 @@ which only queues a request row for the scheduler."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -226,3 +227,26 @@ def test_numbers_longer_than_python_reads_are_refused_like_any_bad_number(app, l
     assert long_day.status_code == 422
     with database(app) as session:
         assert session.get_one(Recipient, "moj").schedule == "off"
+
+
+def test_a_log_cut_at_its_newest_rows_says_so(app, login):
+    def add_deliveries(count: int) -> None:
+        with database(app) as session:
+            for _ in range(count):
+                session.add(
+                    Delivery(
+                        id=os.urandom(16).hex(),
+                        recipient_name="moj",
+                        content_hash="0" * 64,
+                        channel="smtp",
+                        status="sent",
+                    )
+                )
+            session.commit()
+
+    client = login("staff")
+    notice = f"新しい順に、最新の{deliveries.LOG_OF_ONE_RECIPIENT}件を表示しています。"
+    add_deliveries(deliveries.LOG_OF_ONE_RECIPIENT - 1)
+    assert notice not in client.get("/staff/recipients/moj").text
+    add_deliveries(1)
+    assert notice in client.get("/staff/recipients/moj").text
