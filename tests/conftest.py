@@ -9,6 +9,7 @@ for tests that use several processes or threads, which a rolled-back transaction
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from werkzeug.test import TestResponse
 
 from hub import create_app
 from hub.cli import cli
@@ -153,6 +155,26 @@ def runner(app: Flask) -> HubRunner:
 
 
 # --- factories -------------------------------------------------------------------------------
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the form on a page, as a browser would post it back."""
+    match = CSRF_FIELD.search(html)
+    assert match, "no csrf_token field on the page"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, *, next_url: str = "") -> TestResponse:
+    """Sign ``client`` in through the login form, as a person does; it must be accepted (the
+    answer, a redirect, is returned for where it leads)."""
+    login = f"/login?next={next_url}" if next_url else "/login"
+    token = csrf_of(client.get(login).get_data(as_text=True))
+    done = client.post(login, data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert done.status_code == 302, done.get_data(as_text=True)[:500]
+    return done
 
 
 def make_user(

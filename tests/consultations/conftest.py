@@ -3,7 +3,6 @@ case list written to files as people save them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from hub.db import db
 from hub.models import Municipality
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user, sign_in
 from tests.consultations.cases import Case, r2_cases
 
 
@@ -48,29 +47,16 @@ def write(tmp_path: Path) -> Callable[[str, bytes], Path]:
     return put
 
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_of(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "the page has a CSRF token"
-    return match.group(1)
-
-
 @pytest.fixture
 def browser(app: Flask) -> Callable[..., FlaskClient]:
     """``browser("staff")``: a test client signed in through the login form as a new user."""
 
-    def sign_in(role: str, **kwargs: str) -> FlaskClient:
+    def signed_in(role: str, **kwargs: str) -> FlaskClient:
         with app.app_context():
             user = make_user(role=role, **kwargs)
             email = user.email
         client = app.test_client()
-        token = csrf_of(client.get("/login").get_data(as_text=True))
-        done = client.post(
-            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-        )
-        assert done.status_code == 302, done.get_data(as_text=True)[:500]
+        sign_in(client, email)
         return client
 
-    return sign_in
+    return signed_in

@@ -16,8 +16,8 @@ from hub.db import db
 from hub.models import Consultation, Hearing
 from hub.services import consultations
 from hub.services.consultations import record_case
+from tests.conftest import csrf_of
 from tests.consultations.cases import Case, csv_bytes
-from tests.consultations.conftest import csrf_of
 
 Browser = Callable[..., FlaskClient]
 CHIYODA = "131016"

@@ -4,7 +4,6 @@ the outbox folder, a real SMTP server (aiosmtpd) and a signed-in staff browser."
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from hub.config import PROJECT_ROOT, Settings
 from hub.db import db
 from hub.models import User
 from hub.services import responses
-from tests.conftest import PASSWORD, complete_answers, make_round, make_user
+from tests.conftest import complete_answers, make_round, make_user, sign_in
 from tests.mailbox import Inbox, free_port
 
 __all__ = ["Inbox", "free_port"]  # the delivery tests import them from here too
@@ -106,15 +105,6 @@ def respondents(app: Flask, seeded: Seeded) -> dict[str, str]:
     return dict(RESPONDENT_ACCOUNTS)
 
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no csrf_token on the page"
-    return match.group(1)
-
-
 @pytest.fixture
 def login(app: Flask, client: FlaskClient) -> Callable[..., FlaskClient]:
     """``login("staff")``: a new account of that role, signed in through the login form.
@@ -122,18 +112,13 @@ def login(app: Flask, client: FlaskClient) -> Callable[..., FlaskClient]:
     Tests that browse must not hold an app context of their own (the ``ctx`` fixture): Flask
     would reuse it for every request, sharing ``g`` (and the CSRF token cached there)."""
 
-    def sign_in(role: str, **kwargs: Any) -> FlaskClient:
+    def signed_in(role: str, **kwargs: Any) -> FlaskClient:
         with app.app_context():
             email = make_user(role=role, **kwargs).email
-        page = client.get("/login")
-        answer = client.post(
-            "/login",
-            data={"email": email, "password": PASSWORD, "csrf_token": csrf_of(page.text)},
-        )
-        assert answer.status_code == 302, answer.text
+        sign_in(client, email)
         return client
 
-    return sign_in
+    return signed_in
 
 
 def hub_env(settings: Settings, **extra: str) -> dict[str, str]:

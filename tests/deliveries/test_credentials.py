@@ -16,7 +16,8 @@ from exports.channels import redact_url
 from hub.config import ConfigError, load_settings
 from hub.db import db
 from hub.models import AuditEvent, Delivery, Recipient
-from tests.deliveries.conftest import Seeded, csrf_of, free_port, hub_env
+from tests.conftest import csrf_of
+from tests.deliveries.conftest import Seeded, free_port, hub_env
 
 PASSWORD = "S3cret-Pw_9"
 

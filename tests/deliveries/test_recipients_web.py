@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from hub.db import db
 from hub.models import Delivery, DeliveryRequest, Recipient
 from hub.services import deliveries
-from tests.deliveries.conftest import CHIYODA, Seeded, csrf_of
+from tests.conftest import csrf_of
+from tests.deliveries.conftest import CHIYODA, Seeded
 
 
 @contextmanager

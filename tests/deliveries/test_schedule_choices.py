@@ -7,7 +7,7 @@ import pytest
 
 from hub.models import Recipient
 from hub.recipients.schedule import Choice, from_schedule, to_schedule
-from tests.deliveries.conftest import csrf_of
+from tests.conftest import csrf_of
 from tests.deliveries.test_recipients_web import database
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,7 @@ from openpyxl.workbook.workbook import Workbook
 
 from exports.template import ANSWER_COLUMN, KEY_COLUMN, SHEET
 from hub.db import db
-from tests.conftest import PASSWORD, Api, make_round, make_user
+from tests.conftest import Api, make_round, make_user, sign_in
 
 CHIYODA = "131016"
 CHUO = "131024"
@@ -126,22 +125,6 @@ def answers_of(api: Api, round_id: int, code: str) -> dict[str, Any]:
     return body
 
 
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no csrf_token field on the page"
-    return match.group(1)
-
-
-def login(client: FlaskClient, email: str) -> None:
-    page = client.get("/login")
-    token = csrf_of(page.get_data(as_text=True))
-    done = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert done.status_code == 302, done.get_data(as_text=True)[:500]
-
-
 @pytest.fixture
 def browser_as(app: Flask) -> Callable[..., FlaskClient]:
     """``browser_as("respondent", municipality=...)``: a signed-in browser session (own cookies)."""
@@ -151,7 +134,7 @@ def browser_as(app: Flask) -> Callable[..., FlaskClient]:
             email = make_user(role=role, **kwargs).email
             db.session.remove()
         browser = app.test_client()
-        login(browser, email)
+        sign_in(browser, email)
         return browser
 
     return make

@@ -11,14 +11,13 @@ from html import unescape
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import Api
+from tests.conftest import Api, csrf_of
 from tests.excel.conftest import (
     CHIYODA,
     CHUO,
     XLSX,
     answer_cell,
     answers_of,
-    csrf_of,
     download,
     fill,
 )

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from tests.conftest import PASSWORD, make_round
+from tests.conftest import make_round
 from tests.exports.seed import seed_source_document
 
 
@@ -46,17 +44,3 @@ def sheet_xml(data: bytes) -> Iterator[tuple[str, str]]:
         for name in archive.namelist():
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 yield name, archive.read(name).decode("utf-8")
-
-
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def log_in(client: FlaskClient, email: str, next_url: str) -> object:
-    """Sign in through the login form, as a person does, and follow to ``next_url``."""
-    page = client.get(f"/login?next={next_url}").get_data(as_text=True)
-    token = _CSRF.search(page)
-    assert token, "the login page has no csrf_token"
-    return client.post(
-        f"/login?next={next_url}",
-        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
-    )

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from exports.workbook import workbook_filename
 from hub.files import XLSX_MIMETYPE
 from hub.services import responses
-from tests.conftest import Api, HubRunner, make_user
-from tests.exports.conftest import log_in, open_xlsx
+from tests.conftest import Api, HubRunner, make_user, sign_in
+from tests.exports.conftest import open_xlsx
 
 FILENAME = "区市町村における再犯防止等の推進に向けた取組状況調査_令和3年4月1日現在.xlsx"
 
@@ -70,7 +70,7 @@ def test_the_download_link_works_for_signed_in_staff(
     assert "/login" in anonymous.headers["Location"]
     with app.app_context():
         email = make_user(role="staff").email
-    signed_in = log_in(client, email, path)
+    signed_in = sign_in(client, email, next_url=path)
     assert signed_in.status_code == 302
     assert signed_in.headers["Location"].endswith(path)
     r = client.get(path)
@@ -86,7 +86,7 @@ def test_respondents_cannot_use_the_download_link(
     path = f"/rounds/{seeded_round}/workbook.xlsx"
     with app.app_context():
         email = make_user(role="respondent", municipality="131016").email
-    log_in(client, email, path)
+    sign_in(client, email, next_url=path)
     assert client.get(path).status_code == 403
 
 
