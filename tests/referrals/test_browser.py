@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from hub.db import db
-from hub.services.referrals import lifecycle
+from hub.services.referrals import lifecycle, queries
 from tests.browser.accessibility import assert_accessible
 from tests.browser.support import PHONE, no_sideways_scroll, sign_in
 from tests.conftest import make_user
@@ -23,17 +23,23 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
     with app.app_context():
         staff = make_user(role="staff")
         window = make_user(role="window", municipality=HACHIOJI)
+        for _ in range(queries.PER_PAGE + 1):  # enough finished ones for both lists to page
+            declined = lifecycle.create(referral_body(), referrer="staff", user=staff)
+            lifecycle.decline(declined, {"reason": "管轄外"}, user=window)
         referral = lifecycle.create(referral_body(), referrer="staff", user=staff)
         db.session.commit()
         emails, case = (staff.email, window.email), f"/referrals/{referral.id}"
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
         sign_in(page, emails[0])
-    for url in ("/referrals", "/referrals/new", case, "/referrals/statistics"):
+    paged = ("/referrals", "/referrals?page=2")
+    for url in (*paged, "/referrals/new", case, "/referrals/statistics"):
         desk.goto(url)
         assert_accessible(desk)
         phone.goto(url)
         no_sideways_scroll(phone)
+    desk.goto("/referrals")
+    assert desk.get_by_role("navigation", name="ページ").is_visible()
     desk.goto("/referrals/new")
     desk.get_by_label("氏名").fill("山田 花子")
     desk.locator("main form.form button[type=submit]").click()
@@ -45,11 +51,14 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
     inbox, small = open_page(), open_page(viewport=PHONE)
     for page in (inbox, small):
         sign_in(page, emails[1])
-    for url in ("/referrals", case):
+    for url in (*paged, case):
         inbox.goto(url)
         assert_accessible(inbox)
         small.goto(url)
         no_sideways_scroll(small)
+    inbox.goto("/referrals")
+    assert inbox.get_by_role("navigation", name="ページ").is_visible()
+    inbox.goto(case)
     inbox.get_by_role("button", name="受理する").click()
     inbox.wait_for_load_state()
     inbox.locator("main form.form button[type=submit]", has_text="連絡を記録する").click()
