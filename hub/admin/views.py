@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -49,7 +49,9 @@ def _recipient_choices() -> list[SelectChoice]:
 @bp.get("/")
 @allow("users.manage")
 def home() -> ResponseReturnValue:
-    return render_template("admin/users.html", users=users.list_users())
+    search = request.args.get("q", "")
+    found = users.users_page(request.args.get("page", ""), search=search)
+    return render_template("admin/users.html", page=found, search=search.strip())
 
 
 def _create_form() -> CreateUserForm:

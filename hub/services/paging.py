@@ -1,7 +1,7 @@
-"""Pages of a long list (the audit log, the referral lists, the desk's cases): a fixed number of
-rows a page, the page people ask for read as typed, and an out-of-range or unreadable number
-answered with the nearest page rather than an error — as the lists of DHIS2 and KoboToolbox
-behave."""
+"""Pages of a long list (the audit log, the referral lists, the desk's cases, the accounts): a
+fixed number of rows a page, the page people ask for read as typed, and an out-of-range or
+unreadable number answered with the nearest page rather than an error — as the lists of DHIS2 and
+KoboToolbox behave."""
 
 from __future__ import annotations
 

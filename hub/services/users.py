@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
@@ -27,6 +27,7 @@ from hub.db import db, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import audit
+from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -422,8 +423,28 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
     return user
 
 
-def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+USERS_PER_PAGE = 50
+
+
+def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]:
+    """A page of the accounts by role and e-mail, those ``search`` finds when it is given: a
+    part of the e-mail, the name or the organisation (any case, 全角 or half-width), or of the
+    municipality's name, or its code."""
+    query = select(User).order_by(User.role, User.email)
+    wanted = fold_text(search).casefold()
+    if wanted:
+        in_municipality = Municipality.name.contains(wanted, autoescape=True) | (
+            Municipality.code == wanted
+        )
+        query = query.where(
+            or_(
+                func.lower(User.email).contains(wanted, autoescape=True),
+                func.lower(User.display_name).contains(wanted, autoescape=True),
+                func.lower(User.organisation).contains(wanted, autoescape=True),
+                User.municipality.has(in_municipality),
+            )
+        )
+    return page_of(query, wanted_page, USERS_PER_PAGE)
 
 
 def get_user(user_id: int) -> User:

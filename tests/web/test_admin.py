@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from hub.db import db
 from hub.models import AuditEvent, User
-from hub.services.users import find_by_email
+from hub.services.users import USERS_PER_PAGE, find_by_email
 from tests.conftest import make_user
 from tests.web.conftest import Web, page, text_of
 
@@ -224,3 +226,38 @@ def test_other_roles_cannot_manage_users(web):
     for client in (web("staff"), web("respondent", municipality="131016")):
         assert client.get("/admin/").status_code == 403
         assert client.get("/admin/users/new").status_code == 403
+
+
+def emails_listed(web: Web, query: str = "") -> list[str]:
+    answer = web.get(f"/admin/{query}")
+    assert answer.status_code == 200
+    return [a.text_content() for a in page(answer).xpath("//tbody/tr/th/a")]
+
+
+def test_the_user_list_comes_a_page_at_a_time(app, web):
+    admin = web("admin")
+    with app.app_context():
+        for _ in range(USERS_PER_PAGE):
+            make_user(role="staff")
+        everyone = set(db.session.scalars(select(User.email)).all())
+    first, second = emails_listed(admin), emails_listed(admin, "?page=2")
+    assert len(first) == USERS_PER_PAGE
+    assert sorted(first + second) == sorted(everyone), "every account once, none left out"
+    shown = text_of(admin.get("/admin/"))
+    assert f"{len(everyone)}件中 1〜{USERS_PER_PAGE}件目を表示しています。" in shown
+
+
+def test_users_are_found_by_a_part_of_what_people_remember(app, web):
+    admin = web("admin")
+    with app.app_context():
+        chiyoda = make_user(
+            role="respondent", municipality="131016", email="Sato.Hanako@city.example.jp"
+        )
+        make_user(role="respondent", municipality="131024", email="chuo@example.jp")
+        chiyoda_email = chiyoda.email
+    for typed in ("sato.hanako", "ＳＡＴＯ", "千代田", "131016"):
+        assert emails_listed(admin, f"?q={typed}") == [chiyoda_email], typed
+    kept = page(admin.get("/admin/?q=千代田"))
+    assert kept.xpath("//input[@name='q']/@value") == ["千代田"], "what was typed stays"
+    assert emails_listed(admin, "?q=%") == [], "a wildcard is a character like any other"
+    assert "該当するユーザーはいません。" in text_of(admin.get("/admin/?q=nobody-at-all"))
