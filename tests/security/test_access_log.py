@@ -35,6 +35,11 @@ TOKEN = "hub_" + "Ab3-_x" * 7
             f"GET /x?client_secret={REDACTED}&csrf_token={REDACTED}",
         ),
         ("GET /audit/?action=auth&municipality=131016&day=2026-11-01", None),
+        (
+            "GET /audit/?user=sato%40example.jp&action=auth HTTP/1.1",
+            f"GET /audit/?user={REDACTED}&action=auth HTTP/1.1",
+        ),
+        ("GET /admin/?q=%E5%B1%B1%E7%94%B0&page=2", f"GET /admin/?q={REDACTED}&page=2"),
         ("GET /staff/rounds/3?region=23ku&overdue=1 HTTP/1.1", None),
         (f'"http://hub.example/?next=/x&t={TOKEN}"', f'"http://hub.example/?next=/x&t={REDACTED}"'),
         (f"Bearer {TOKEN}", f"Bearer {REDACTED}"),
