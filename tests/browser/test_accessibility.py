@@ -188,7 +188,16 @@ def test_admin_and_counterpart_pages(app, site: Site, open_page):
     with app.app_context():
         user_id = make_user(role="staff").id
     page = walk(
-        open_page, site.admin, ["/admin/", "/admin/users/new", f"/admin/users/{user_id}", "/audit/"]
+        open_page,
+        site.admin,
+        [
+            "/admin/",
+            "/admin/?q=staff",  # a search, and one that finds nobody
+            "/admin/?q=nobody-at-all",
+            "/admin/users/new",
+            f"/admin/users/{user_id}",
+            "/audit/",
+        ],
     )
     page.goto("/admin/users/new")
     submit_empty(page)
