@@ -7,6 +7,7 @@ points the app's ``HUB_SMTP_URL`` at the server for the length of the test.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -23,9 +24,12 @@ class Inbox:
 
     def __init__(self) -> None:
         self.envelopes: list[tuple[list[str], bytes]] = []
+        self.connections: set[Any] = set()
+        """The client ends (address, port) that messages came over: one per connection."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        self.connections.add(session.peer)
         return "250 OK"
 
     @property
@@ -43,16 +47,23 @@ class Inbox:
         ]
 
 
+@contextmanager
+def start_server(handler: Any) -> Iterator[str]:
+    """An aiosmtpd server on 127.0.0.1 with ``handler``; yields its ``HUB_SMTP_URL``."""
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     """An aiosmtpd server on 127.0.0.1, and the app's HUB_SMTP_URL pointing at it."""
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = app.extensions["hub_settings"]
-    monkeypatch.setitem(
-        app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{port}")
-    )
-    yield inbox
-    controller.stop()
+    with start_server(inbox) as url:
+        settings = app.extensions["hub_settings"]
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        yield inbox

@@ -102,29 +102,131 @@ def send_mail(
     attachments: Sequence[DeliveryFile] = (),
 ) -> None:
     """Send one message through ``HUB_SMTP_URL``; raise ``ChannelError`` when it does not go."""
-    if not settings.smtp_url:
-        raise ChannelError(
-            "HUB_SMTP_URL が設定されていないため、メールを送れません。", permanent=True
+    with MailSession(settings) as session:
+        session.send(to=to, subject=subject, body=body, attachments=attachments)
+
+
+class MailServerUnavailable(ChannelError):
+    """The mail server could not be reached, refused the login or went away: the messages after
+    this one would fail the same way, so a batch stops here instead of waiting on each."""
+
+
+class MailSession:
+    """Several messages over one connection and one login, as a batch of reminders needs:
+    connecting (TLS and login included) is most of what one message costs.
+
+    A relay may close a connection after so many messages (``421``, or simply hanging up); the
+    session then connects again once and sends that message on the new connection. Any other
+    failure of a message drops the connection, so that the next message starts clean."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._server: SmtpServer | None = None
+        self._smtp: smtplib.SMTP | None = None
+        self._sent_on_connection = 0
+
+    @property
+    def server(self) -> SmtpServer:
+        """``HUB_SMTP_URL``'s server; when it is unset or malformed no message can go."""
+        if self._server is None:
+            if not self.settings.smtp_url:
+                raise MailServerUnavailable(
+                    "HUB_SMTP_URL が設定されていないため、メールを送れません。", permanent=True
+                )
+            try:
+                self._server = SmtpServer.parse(self.settings.smtp_url)
+            except ChannelError as exc:
+                raise MailServerUnavailable(exc.message, permanent=True) from None
+        return self._server
+
+    def __enter__(self) -> MailSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def send(
+        self,
+        *,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        attachments: Sequence[DeliveryFile] = (),
+    ) -> None:
+        """Send one message; ``MailServerUnavailable`` when the server cannot be used at all,
+        ``ChannelError`` when only this message was refused."""
+        self.server  # noqa: B018 -- unset or malformed: say so before anything else
+        if not to:
+            raise ChannelError("宛先のメールアドレスがありません。", permanent=True)
+        message = build_message(
+            sender=self.settings.mail_from,
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=attachments,
         )
-    if not to:
-        raise ChannelError("宛先のメールアドレスがありません。", permanent=True)
-    server = SmtpServer.parse(settings.smtp_url)
-    message = build_message(
-        sender=settings.mail_from, to=to, subject=subject, body=body, attachments=attachments
-    )
-    try:
-        with _connect(server) as smtp:
-            if server.username:
-                smtp.login(server.username, server.password or "")
+        try:
+            self._send(message)
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException):
+            self.close()  # a reused connection the relay closed: once more on a new one
+            self._send(message)
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+        self._sent_on_connection = 0
+
+    def _send(self, message: EmailMessage) -> None:
+        """One attempt. Only a reused connection that the server closed is raised as smtplib's
+        own exception, for :meth:`send` to try again; every other failure is final here."""
+        smtp = self._connection()
+        try:
             smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise ChannelError(f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise ChannelError(
-            server.hide_password(
-                f"メールサーバー {server.host}:{server.port} への送信に失敗: {exc}"
-            )
-        ) from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise ChannelError(
+                f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}"
+            ) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
+            if self._sent_on_connection and self._went_away(exc):
+                raise
+            self.close()
+            raise (self._unavailable(exc) if self._went_away(exc) else self._refused(exc)) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise self._unavailable(exc) from None
+        self._sent_on_connection += 1
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            try:
+                smtp = _connect(self.server)
+                if self.server.username:
+                    smtp.login(self.server.username, self.server.password or "")
+            except (smtplib.SMTPException, OSError) as exc:
+                raise self._unavailable(exc) from None
+            self._smtp, self._sent_on_connection = smtp, 0
+        return self._smtp
+
+    @staticmethod
+    def _went_away(exc: Exception) -> bool:
+        return isinstance(exc, smtplib.SMTPServerDisconnected) or (
+            isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
+        )
+
+    def _failure(self, exc: Exception) -> str:
+        return self.server.hide_password(
+            f"メールサーバー {self.server.host}:{self.server.port} への送信に失敗: {exc}"
+        )
+
+    def _unavailable(self, exc: Exception) -> MailServerUnavailable:
+        return MailServerUnavailable(self._failure(exc))
+
+    def _refused(self, exc: Exception) -> ChannelError:
+        return ChannelError(self._failure(exc))
 
 
 def _connect(server: SmtpServer) -> smtplib.SMTP:

@@ -119,6 +119,9 @@ DETAIL_LABELS: dict[str, Any] = {
     "sent": _l("送信した区市町村"),
     "no_address": _l("宛先なしの区市町村"),
     "failed": _l("送信できなかった区市町村"),
+    "reminded_today": _l("本日督促済みのため送らなかった区市町村"),
+    "out_of_time": _l("時間内に送れなかった区市町村"),
+    "resend": _l("本日送信済みの団体にも再送"),
 }
 
 

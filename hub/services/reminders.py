@@ -11,14 +11,15 @@ no reminders (nobody could act on them), except to municipalities holding an ext
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 
 from exports.channels import ChannelError
-from exports.channels.smtp import send_mail
+from exports.channels.smtp import MailServerUnavailable, MailSession
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
 from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Role, Round, User
@@ -43,6 +44,7 @@ class Reminder:
     to: tuple[str, ...]
     sent: bool
     error: str | None = None
+    failure: ChannelError | None = field(default=None, compare=False, repr=False)
 
 
 def send_reminders(
@@ -55,7 +57,13 @@ def send_reminders(
         return []
     due = _due(now, timedelta(days=days_before))
     db.session.commit()
-    return [_remind(response_id, kind, now) for response_id, kind in due]
+    attempted = []
+    with MailSession(current_app.extensions["hub_settings"]) as mail:
+        for response_id, kind in due:
+            attempted.append(_remind(mail, response_id, kind, now))
+            if isinstance(attempted[-1].failure, MailServerUnavailable):
+                break  # the rest wait for the next run instead of each waiting for the server
+    return attempted
 
 
 def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | None:
@@ -117,7 +125,7 @@ def respondent_addresses(municipality_code: str) -> list[str]:
     )
 
 
-def _remind(response_id: int, kind: str, now: datetime) -> Reminder:
+def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Reminder:
     response = db.session.get_one(Response, response_id)
     key = (response.round_id, response.municipality_code, kind)
     to = respondent_addresses(response.municipality_code)
@@ -139,11 +147,11 @@ def _remind(response_id: int, kind: str, now: datetime) -> Reminder:
         return Reminder(*key, tuple(to), sent=False, error="他のプロセスが送信済みです。")
     subject, body = reminder_message(response, kind)
     try:
-        send_mail(current_app.extensions["hub_settings"], to=to, subject=subject, body=body)
+        mail.send(to=to, subject=subject, body=body)
     except ChannelError as exc:
         _release(*key)
         log.warning("reminder %s for %s not sent: %s", kind, response.municipality_code, exc)
-        return Reminder(*key, tuple(to), sent=False, error=exc.message)
+        return Reminder(*key, tuple(to), sent=False, error=exc.message, failure=exc)
     return Reminder(*key, tuple(to), sent=True)
 
 
@@ -227,6 +235,8 @@ class ChosenOutcome:
     error: str | None = None
     reminded_today: tuple[str, ...] = ()
     """Left out because they were already reminded today and staff did not choose to resend."""
+    out_of_time: tuple[str, ...] = ()
+    """Not tried: the send had used its time (:data:`SEND_SECONDS`); staff send them again."""
 
 
 MANUAL_SEND = "reminder.send"
@@ -338,7 +348,8 @@ def hold_sending(round_: Round) -> None:
     """Take the round's row lock until the transaction ends, before reading who was reminded
     today: two sends of the same round (a double click, two staff members) then run one after
     the other, and the second sees the first's audit rows and skips those already reminded.
-    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the lock is held while the mails go out, and rows
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the lock is held while the mails go out (at most
+    :data:`SEND_SECONDS` and one mail), and rows
     that only name the round (the scheduler's ``reminder_sent``, a delivery: a foreign key's
     ``KEY SHARE`` check) must not wait for a slow mail server. PostgreSQL only; SQLite, the
     single-process embedded database, has no row locks."""
@@ -346,41 +357,59 @@ def hold_sending(round_: Round) -> None:
     db.session.execute(locked)
 
 
+SEND_SECONDS = 20.0
+"""How long one 督促 send goes on starting new mails. With the one mail under way (at most the
+SMTP timeout, 30 s) the page still answers inside a reverse proxy's usual 60 s, so staff see what
+was sent rather than a gateway error; what is left is not sent, and staff are told."""
+
+
 def send_chosen(
     round_: Round, chosen: list[ChosenReminder], *, user: User, resend: bool = False
 ) -> ChosenOutcome:
-    """Send each previewed reminder now (those without an address are skipped, and so are those
-    already reminded today unless ``resend``); each send and the whole action are audited with
-    counts and municipality codes only."""
+    """Send each previewed reminder now over one connection to the mail server (those without an
+    address are skipped, and so are those already reminded today unless ``resend``); each send
+    and the whole action are audited with counts and municipality codes only.
+
+    When the server cannot be reached, or :data:`SEND_SECONDS` have gone by, the rest are not
+    tried: staff would otherwise wait for the server once per municipality."""
     settings = current_app.extensions["hub_settings"]
     if not settings.smtp_url:
         return ChosenOutcome((), (), tuple(c.municipality_code for c in chosen), _NO_SERVER)
-    sent, no_address, failed, today = [], [], [], []
-    error = None
-    for reminder in chosen:
-        code = reminder.municipality_code
-        if reminder.reminded_today and not resend:
-            today.append(code)
-            continue
-        if not reminder.to:
-            no_address.append(code)
-            continue
-        try:
-            send_mail(settings, to=reminder.to, subject=reminder.subject, body=reminder.body)
-        except ChannelError as exc:
-            log.warning("reminder for %s not sent: %s", code, exc)
-            failed.append(code)
-            error = exc.message
-            continue
-        sent.append(code)
-        audit.record(
-            MANUAL_SEND,
-            user=user,
-            target=f"round/{round_.id}",
-            municipality_code=code,
-            kind=reminder.kind,
-            recipients=len(reminder.to),
-        )
+    sent: list[str] = []
+    no_address: list[str] = []
+    failed: list[str] = []
+    today: list[str] = []
+    left: list[str] = []
+    error: ChannelError | None = None
+    give_up_at = time.monotonic() + SEND_SECONDS
+    with MailSession(settings) as mail:
+        for reminder in chosen:
+            code = reminder.municipality_code
+            if reminder.reminded_today and not resend:
+                today.append(code)
+            elif not reminder.to:
+                no_address.append(code)
+            elif isinstance(error, MailServerUnavailable):
+                failed.append(code)
+            elif sent and time.monotonic() > give_up_at:
+                left.append(code)
+            else:
+                try:
+                    mail.send(to=reminder.to, subject=reminder.subject, body=reminder.body)
+                except ChannelError as exc:
+                    log.warning("reminder for %s not sent: %s", code, exc)
+                    failed.append(code)
+                    error = exc
+                    continue
+                sent.append(code)
+                audit.record(
+                    MANUAL_SEND,
+                    user=user,
+                    target=f"round/{round_.id}",
+                    municipality_code=code,
+                    kind=reminder.kind,
+                    recipients=len(reminder.to),
+                )
     audit.record(
         "reminder.chosen",
         user=user,
@@ -389,9 +418,17 @@ def send_chosen(
         no_address=sorted(no_address),
         failed=sorted(failed),
         reminded_today=sorted(today),
+        out_of_time=sorted(left),
         resend=resend,
     )
-    return ChosenOutcome(tuple(sent), tuple(no_address), tuple(failed), error, tuple(today))
+    return ChosenOutcome(
+        tuple(sent),
+        tuple(no_address),
+        tuple(failed),
+        error.message if error else None,
+        tuple(today),
+        tuple(left),
+    )
 
 
 _NO_SERVER = "メールサーバー（HUB_SMTP_URL）が設定されていません。"

@@ -259,6 +259,16 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
             ),
             "error",
         )
+    if outcome.out_of_time:
+        flash(
+            _(
+                "時間内に送りきれなかった%(n)s団体には、まだ送信していません。"
+                "「遅れている団体をすべて選んで確認へ」からもう一度送ると、"
+                "本日送信済みの団体を除いて送信します。",
+                n=len(outcome.out_of_time),
+            ),
+            "warning",
+        )
     return redirect(url_for("staff.board", round_id=round_id, _anchor="municipalities"))
 
 

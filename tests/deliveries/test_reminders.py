@@ -75,16 +75,32 @@ def test_two_schedulers_send_one_reminder(ctx, app, seeded: Seeded, respondents,
     assert len(smtp.messages) == 2
 
 
-def test_a_refused_reminder_is_tried_again(ctx, app, seeded: Seeded, respondents, monkeypatch):
+def test_an_unreachable_mail_server_stops_the_run_and_the_next_run_sends_all(
+    ctx, app, seeded: Seeded, respondents, monkeypatch
+):
+    """Two reminders due and no mail server: the run tries the first, stops instead of waiting
+    for the server once per reminder, claims nothing; the next run, with the server, sends both
+    over one connection."""
+    from tests.mailbox import Inbox as Relay
+    from tests.mailbox import start_server
+
     settings = app.extensions["hub_settings"]
     monkeypatch.setitem(
         app.extensions, "hub_settings", settings.with_(smtp_url=f"smtp://127.0.0.1:{free_port()}")
     )
     deadline = db.session.get_one(Round, seeded.round_id).deadline
-    failed = reminders.send_reminders(deadline - timedelta(days=1))
-    assert len(failed) == 2
-    assert not any(r.sent for r in failed)
+    (failed,) = reminders.send_reminders(deadline - timedelta(days=1))
+    assert not failed.sent
+    assert "127.0.0.1" in (failed.error or "")
     assert db.session.scalars(select(ReminderSent)).all() == []
+
+    relay = Relay()
+    with start_server(relay) as url:
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        sent = reminders.send_reminders(deadline - timedelta(days=1) + timedelta(minutes=1))
+    assert [r.sent for r in sent] == [True, True]
+    assert len(relay.messages) == 2
+    assert len(relay.connections) == 1
 
 
 def test_without_a_mail_server_nothing_is_claimed(ctx, seeded: Seeded, respondents):

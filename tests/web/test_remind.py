@@ -115,6 +115,7 @@ def test_confirming_sends_through_smtp_audits_and_flashes_the_count(app, web, sm
             "no_address": [CHUO],
             "failed": [],
             "reminded_today": [],
+            "out_of_time": [],
             "resend": False,
         }
         written = " ".join(f"{e.target} {e.details}" for e in events)
@@ -183,8 +184,99 @@ def test_a_refusing_mail_server_is_reported_and_audited(app, web, monkeypatch):
             "no_address": [],
             "failed": [CHIYODA],
             "reminded_today": [],
+            "out_of_time": [],
             "resend": False,
         }
+
+
+CHUO_CLERK = "kikaku@city.chuo.example.lg.jp"
+
+
+def with_chuo_clerk(app, round_id: int) -> int:
+    with app.app_context():
+        create_user(CHUO_CLERK, role="respondent", password=PASSWORD, municipality_code=CHUO)
+        db.session.commit()
+    return round_id
+
+
+def test_the_chosen_reminders_go_over_one_connection(app, web, smtp):
+    staff = web("staff")
+    round_id = with_chuo_clerk(app, late_round(app))
+    staff.get(f"/staff/rounds/{round_id}")
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA, CHUO]})
+    assert "督促メールを2団体に送信しました。" in text_of(staff.get(done.headers["Location"]))
+    assert sorted(str(m["To"]) for m in smtp.messages) == sorted([CLERK, CHUO_CLERK])
+    assert len(smtp.connections) == 1
+
+
+def test_a_mail_server_that_hangs_up_is_tried_once_not_once_per_municipality(app, web, monkeypatch):
+    """A server that takes the connection and closes it: the send stops at the first failure and
+    reports every chosen municipality as not sent, instead of waiting on the server for each."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[int] = []
+
+    def hang_up() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            connection.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    settings = app.extensions["hub_settings"]
+    url = f"smtp://127.0.0.1:{listener.getsockname()[1]}"
+    monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+    staff = web("staff")
+    round_id = with_chuo_clerk(app, late_round(app))
+    staff.get(f"/staff/rounds/{round_id}")
+    try:
+        done = staff.post(
+            f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA, CHUO]}
+        )
+    finally:
+        listener.close()
+    assert "2団体への送信に失敗しました: メールサーバー 127.0.0.1" in text_of(
+        staff.get(done.headers["Location"])
+    )
+    assert len(accepted) == 1
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder.chosen")
+        ).one()
+        assert event.details["failed"] == [CHIYODA, CHUO]
+        assert event.details["sent"] == []
+
+
+def test_what_a_send_had_no_time_for_is_said_and_sent_by_the_next_send(app, web, smtp, monkeypatch):
+    monkeypatch.setattr(reminders, "SEND_SECONDS", 0.0)
+    staff = web("staff")
+    round_id = with_chuo_clerk(app, late_round(app))
+    staff.get(f"/staff/rounds/{round_id}")
+    done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA, CHUO]})
+    board = text_of(staff.get(done.headers["Location"]))
+    assert "督促メールを1団体に送信しました。" in board
+    assert "時間内に送りきれなかった1団体には、まだ送信していません。" in board
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK]
+    with app.app_context():
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "reminder.chosen")
+        ).one()
+        assert (event.details["sent"], event.details["out_of_time"]) == ([CHIYODA], [CHUO])
+
+    preview = staff.post(f"/staff/rounds/{round_id}/reminders", {"all_late": "1"})
+    ticked = [i.get("value") for i in page(preview).xpath("//input[@name='municipality']")]
+    again = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": ticked})
+    board = text_of(staff.get(again.headers["Location"]))
+    assert "督促メールを1団体に送信しました。" in board
+    assert "本日すでに督促した1団体には送信していません。" in board
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK, CHUO_CLERK]
 
 
 def test_without_a_mail_server_the_preview_says_so_and_offers_no_send(app, web):
