@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from forms import normalize, registry
+from forms import normalize, registry, tokyo
 from forms.expression import parse
 from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
 from forms.schema import completeness_errors, is_empty, load_answers
@@ -236,6 +236,11 @@ HEARING = Questionnaire(
 def fiscal_year_of(day: date) -> int:
     """年度: April to March, named by the calendar year it starts in (2021-03-31 → 2020)."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def current_fiscal_year() -> int:
+    """The fiscal year of today in Tokyo."""
+    return fiscal_year_of(tokyo.today())
 
 
 def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:

@@ -9,8 +9,7 @@ from flask import request
 from marshmallow import INCLUDE, Schema, fields
 
 from exports.consultation_counts import summary
-from forms import tokyo
-from forms.consultation import CONSULTATION, fiscal_year_of
+from forms.consultation import CONSULTATION, current_fiscal_year
 from forms.model import Kind
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
@@ -122,7 +121,7 @@ def consultation_summary(query: dict[str, Any]) -> dict[str, Any]:
     counts of 1 or 2, and those they would let be recomputed, are ``null``. Respondents also get
     ``municipality``: their own residents' cases, suppressed the same way."""
     user = require_actor()
-    year = query["fiscal_year"] or fiscal_year_of(tokyo.today())
+    year = query["fiscal_year"] or current_fiscal_year()
     own = None
     if user.role == Role.RESPONDENT and user.municipality_code:
         own = db.session.get(Municipality, user.municipality_code)

@@ -15,8 +15,7 @@ from flask_smorest.pagination import PaginationParameters
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from exports.referral_counts import summary as referral_summary
-from forms import tokyo
-from forms.consultation import fiscal_year_of
+from forms.consultation import current_fiscal_year
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
 from hub.auth.gate import require_actor
@@ -232,7 +231,7 @@ def list_referrals(
 def referrals_summary(query: dict[str, Any]) -> dict[str, Any]:
     """Referrals of a fiscal year by municipality, need and outcome. Exact for 都 staff; for
     everyone else small cells (and those that would let them be recomputed) are ``null``."""
-    year = query["fiscal_year"] or fiscal_year_of(tokyo.today())
+    year = query["fiscal_year"] or current_fiscal_year()
     return referral_summary(year, suppressed=not sees_true_counts(require_actor())).as_json()
 
 

@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from exports import consultation_counts as counts
 from exports import consultation_tables as tables
 from exports import hearings as heard
-from forms import tokyo
 from forms.consultation import (
     AGE_GROUP,
     CALLER,
@@ -30,7 +29,6 @@ from forms.consultation import (
     fiscal_year_label,
     fiscal_year_of,
 )
-from forms.numbers import whole_number
 from forms.webform import form_class
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
@@ -41,6 +39,7 @@ from hub.models import Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.display import locale_code
+from hub.web.fiscal import fiscal_year_arg, year_choices
 
 bp = Blueprint("consult", __name__)
 
@@ -49,20 +48,16 @@ FIRST_YEAR = 2018
 
 
 def _fiscal_year_arg(*, latest_with_cases: bool = False) -> int:
-    """``?fiscal_year=2020``; when absent or unreadable the current fiscal year or, with
+    """``?fiscal_year=``; when absent or unreadable the current fiscal year or, with
     ``latest_with_cases``, the latest fiscal year up to it that has cases (the current one when
     it has any)."""
-    current = fiscal_year_of(tokyo.today())
-    year = whole_number(request.args.get("fiscal_year"))
-    if year is not None and FIRST_YEAR <= year <= current + 1:
-        return year
-    return consultations.latest_case_year(current) if latest_with_cases else current
+    return fiscal_year_arg(
+        FIRST_YEAR, default=consultations.latest_case_year if latest_with_cases else None
+    )
 
 
 def _year_choices(selected: int) -> list[tuple[int, str]]:
-    current = fiscal_year_of(tokyo.today())
-    years = set(range(FIRST_YEAR, current + 1)) | {selected}
-    return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
+    return year_choices(FIRST_YEAR, selected)
 
 
 # ------------------------------------------------------------------------------ statistics

@@ -17,8 +17,6 @@ from sqlalchemy import select
 from exports.referral_counts import summary as referral_summary
 from exports.referral_tables import referral_tables
 from forms import tokyo
-from forms.consultation import fiscal_year_label, fiscal_year_of
-from forms.numbers import whole_number
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
     allow,
@@ -44,6 +42,7 @@ from hub.models import (
 )
 from hub.services.referrals import intake, lifecycle, notify, queries
 from hub.web.display import locale_code
+from hub.web.fiscal import fiscal_year_arg, year_choices
 
 bp = Blueprint("referrals", __name__)
 
@@ -333,27 +332,17 @@ def withdraw_consent(referral_id: int) -> ResponseReturnValue:
 # ------------------------------------------------------------------------------ statistics
 
 
-def _fiscal_year_arg() -> int:
-    current = fiscal_year_of(tokyo.today())
-    year = whole_number(request.args.get("fiscal_year"))
-    if year is not None and FIRST_YEAR <= year <= current + 1:
-        return year
-    return current
-
-
 @bp.get("/referrals/statistics")
 @allow("referrals.summary")
 def statistics() -> ResponseReturnValue:
     """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
-    year = _fiscal_year_arg()
+    year = fiscal_year_arg(FIRST_YEAR)
     counts = referral_summary(year, suppressed=not sees_true_counts(require_actor()))
-    current = fiscal_year_of(tokyo.today())
-    years = [(y, fiscal_year_label(y)) for y in range(current, FIRST_YEAR - 1, -1)]
     labels = _labels()
     return render_template(
         "referrals/statistics.html",
         year=year,
-        years=years,
+        years=year_choices(FIRST_YEAR, year),
         counts=counts,
         tables=referral_tables(counts),
         need_chart=charts.bars(

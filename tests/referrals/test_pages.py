@@ -143,6 +143,16 @@ def test_a_fiscal_year_that_is_not_one_shows_this_year(desk: Web) -> None:
         assert text_of(answer) == this_year
 
 
+def test_next_fiscal_year_may_be_chosen_and_shows_as_chosen(desk: Web) -> None:
+    """A year the page accepts is among the choices, selected (the picker left it out)."""
+    from forms.consultation import current_fiscal_year
+
+    following = current_fiscal_year() + 1
+    doc = page(desk.get(f"/referrals/statistics?fiscal_year={following}"))
+    assert doc.xpath(f"//select/option[@value='{following}']/@selected")
+    assert not doc.xpath(f"//select/option[@value='{following - 1}']/@selected")
+
+
 def test_the_pages_read_in_english(desk: Web, refer: Callable[..., int]):
     referral_id = refer()
     desk.get("/language/en")
