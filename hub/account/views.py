@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from exports.channels import CHANNEL_LABELS
 from forms.normalize import InvalidValue, normalize_email
+from hub.auth import sessions
 from hub.auth.policy import SIGNED_IN, allow, public
 from hub.auth.sessions import start_session
 from hub.db import db
@@ -178,6 +179,22 @@ def logout() -> Any:
     session.clear()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/session")
+@public
+def session_status() -> Any:
+    """How long this browser's session has left, for the page's timeout warning. Looking is not
+    activity: it keeps no session alive (``hub.auth.sessions.STATUS_ENDPOINT``)."""
+    return jsonify(sessions.time_left()), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/session")
+@allow(SIGNED_IN)
+def extend_session() -> Any:
+    """「ログインを続ける」 on the timeout warning: this request is the activity that restarts the
+    idle timeout (the 12-hour limit stays); answers the new time left."""
+    return jsonify(sessions.time_left()), 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -25,6 +25,11 @@ from hub.models import User
 
 IDLE_TIMEOUT_SECONDS = 30 * 60
 ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
+WARNING_SECONDS = 2 * 60
+"""How long before a timeout the page warns and offers to stay signed in (WCAG 2.2.1 Timing
+Adjustable asks for a warning and at least 20 seconds to extend with a simple action)."""
+STATUS_ENDPOINT = "auth.session_status"
+"""A page asking how long its session has left: not activity, so it keeps no session alive."""
 EXPIRED_POST_HANDLERS = "hub_expired_post_handlers"
 
 
@@ -66,6 +71,21 @@ def session_timed_out() -> bool:
     return now - seen > IDLE_TIMEOUT_SECONDS or now - started > ABSOLUTE_TIMEOUT_SECONDS
 
 
+def time_left() -> dict[str, bool | int]:
+    """What a page needs to warn before its session ends: whether it is signed in and the
+    seconds to the idle and to the absolute timeout (the second cannot be extended)."""
+    if not current_user.is_authenticated:
+        return {"signed_in": False, "idle_seconds": 0, "absolute_seconds": 0}
+    now = int(time.time())
+    seen = session.get("seen_at", now)
+    started = session.get("started_at", now)
+    return {
+        "signed_in": True,
+        "idle_seconds": max(0, IDLE_TIMEOUT_SECONDS - (now - seen)),
+        "absolute_seconds": max(0, ABSOLUTE_TIMEOUT_SECONDS - (now - started)),
+    }
+
+
 def end_session() -> None:
     """Sign out and forget the session, its CSRF token included (also the one Flask-WTF caches
     in ``g`` for this request, so a page rendered after this gets a token for the new one)."""
@@ -98,8 +118,11 @@ def enforce_session_timeouts() -> Any:
         return None
     now = int(time.time())
     session.setdefault("started_at", now)
+    looking_only = request.endpoint == STATUS_ENDPOINT
     if session_timed_out():
         end_session()
+        if looking_only:
+            return None  # the status says "signed out"; the page decides what to show
         answer = _answer_expired_post()
         if answer is not None:
             return answer
@@ -108,9 +131,16 @@ def enforce_session_timeouts() -> Any:
             "info",
         )
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    session["seen_at"] = now
+    if not looking_only:
+        session["seen_at"] = now
     return None
 
 
 def init_app(app: Flask) -> None:
     app.before_request(enforce_session_timeouts)
+    app.add_template_global(time_left, "session_time_left")
+    app.add_template_global(warning_seconds, "session_warning_seconds")
+
+
+def warning_seconds() -> int:
+    return WARNING_SECONDS

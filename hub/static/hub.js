@@ -275,9 +275,116 @@
     }
   }
 
+  /* ---- The warning before the session times out (WCAG 2.2.1 Timing Adjustable) -------------
+     The page says how long its session has left; a little before the end, the status URL says
+     it again (another tab may have kept the session alive; asking is not activity), and if the
+     end is near the warning shows with a button that keeps the session (a POST: that request is
+     the activity). Nothing on the page is touched: what is typed stays in its field. */
+  function watchSession() {
+    var box = document.querySelector("[data-session-warning]");
+    if (!box || !window.fetch) { return; }
+    var warnMs = Number(box.dataset.warn) * 1000;
+    var idleEnd = 0, absoluteEnd = 0, timer = null, ticking = null, returnTo = null, shown = "";
+
+    function setEnds(idleSeconds, absoluteSeconds) {
+      idleEnd = Date.now() + idleSeconds * 1000;
+      absoluteEnd = Date.now() + absoluteSeconds * 1000;
+    }
+
+    function end() { return Math.min(idleEnd, absoluteEnd); }
+
+    function show(state) {
+      shown = state;
+      Array.prototype.forEach.call(box.querySelectorAll("[data-when]"), function (part) {
+        part.hidden = part.dataset.when.split(" ").indexOf(state) < 0;
+      });
+      if (box.hidden) {
+        returnTo = document.activeElement;
+        box.hidden = false;
+      }
+      var first = box.querySelector("button:not([hidden]), a:not([hidden])");
+      (state === "ended" ? box : first || box).focus();
+    }
+
+    function hide() {
+      shown = "";
+      box.hidden = true;
+      clearInterval(ticking);
+      ticking = null;
+      if (returnTo && document.body.contains(returnTo)) { returnTo.focus(); }
+      returnTo = null;
+    }
+
+    function countdown() {
+      var left = Math.max(0, Math.round((end() - Date.now()) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      var text = (m > 0 ? box.dataset.minutes : box.dataset.seconds)
+        .replace("{m}", String(m)).replace("{s}", m > 0 && s < 10 ? "0" + s : String(s));
+      box.querySelector("[data-countdown]").textContent = text;
+      if (left === 0) { clearInterval(ticking); ticking = null; ask(); }
+    }
+
+    function warn() {
+      show(absoluteEnd <= idleEnd ? "absolute" : "idle");
+      countdown();
+      if (!ticking) { ticking = setInterval(countdown, 1000); }
+    }
+
+    function ended() {
+      clearTimeout(timer);
+      clearInterval(ticking);
+      ticking = null;
+      show("ended");
+    }
+
+    function update(state) {
+      if (!state || !state.signed_in) { ended(); return; }
+      setEnds(state.idle_seconds, state.absolute_seconds);
+      if (end() - Date.now() > warnMs + 1000) {
+        if (!box.hidden) { hide(); }
+        schedule();
+      } else {
+        warn();
+      }
+    }
+
+    function ask() {
+      fetch(box.dataset.statusUrl, { credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(update, function () { if (end() <= Date.now()) { ended(); } else { warn(); } });
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(ask, Math.max(0, end() - warnMs - Date.now()));
+    }
+
+    box.querySelector("[data-extend]").addEventListener("click", function () {
+      fetch(box.dataset.statusUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-CSRFToken": box.dataset.csrf, Accept: "application/json" }
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(update, ended);
+    });
+    box.querySelector("[data-dismiss]").addEventListener("click", function () {
+      var over = shown === "ended";
+      hide();
+      if (!over) {  /* the 12 hours cannot be extended: say so again when they are over */
+        clearTimeout(timer);
+        timer = setTimeout(ask, Math.max(0, end() - Date.now()) + 2000);
+      }
+    });
+    setEnds(Number(box.dataset.idleLeft), Number(box.dataset.absoluteLeft));
+    schedule();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceQuestionnaires();
     confirmDangerousActions();
     focusErrorSummary();
+    watchSession();
   });
 })();
