@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -185,8 +186,11 @@ def logout() -> Any:
 @public
 def session_status() -> Any:
     """How long this browser's session has left, for the page's timeout warning. Looking is not
-    activity: it keeps no session alive (``hub.auth.sessions.STATUS_ENDPOINT``)."""
-    return jsonify(sessions.time_left()), 200, {"Cache-Control": "no-store"}
+    activity: it keeps no session alive (``hub.auth.sessions.STATUS_ENDPOINT``). A signed-in
+    answer carries a CSRF token of the session as it is now: a page whose session ended and was
+    signed in again (in another tab) puts it in its forms, so what was typed can still be sent
+    (only other pages of this site can read the answer)."""
+    return _session_reply()
 
 
 @bp.post("/session")
@@ -194,7 +198,14 @@ def session_status() -> Any:
 def extend_session() -> Any:
     """「ログインを続ける」 on the timeout warning: this request is the activity that restarts the
     idle timeout (the 12-hour limit stays); answers the new time left."""
-    return jsonify(sessions.time_left()), 200, {"Cache-Control": "no-store"}
+    return _session_reply()
+
+
+def _session_reply() -> Any:
+    left = sessions.time_left()
+    if left["signed_in"]:
+        left["csrf_token"] = generate_csrf()
+    return jsonify(left), 200, {"Cache-Control": "no-store"}
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -71,16 +71,18 @@ def session_timed_out() -> bool:
     return now - seen > IDLE_TIMEOUT_SECONDS or now - started > ABSOLUTE_TIMEOUT_SECONDS
 
 
-def time_left() -> dict[str, bool | int]:
-    """What a page needs to warn before its session ends: whether it is signed in and the
-    seconds to the idle and to the absolute timeout (the second cannot be extended)."""
+def time_left() -> dict[str, Any]:
+    """What a page needs to warn before its session ends: whether it is signed in, as whom
+    (the user's id, so that a page can tell its own user signing in again from someone else),
+    and the seconds to the idle and to the absolute timeout (the second cannot be extended)."""
     if not current_user.is_authenticated:
-        return {"signed_in": False, "idle_seconds": 0, "absolute_seconds": 0}
+        return {"signed_in": False, "user": None, "idle_seconds": 0, "absolute_seconds": 0}
     now = int(time.time())
     seen = session.get("seen_at", now)
     started = session.get("started_at", now)
     return {
         "signed_in": True,
+        "user": current_user.id,
         "idle_seconds": max(0, IDLE_TIMEOUT_SECONDS - (now - seen)),
         "absolute_seconds": max(0, ABSOLUTE_TIMEOUT_SECONDS - (now - started)),
     }

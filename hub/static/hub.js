@@ -279,12 +279,16 @@
      The page says how long its session has left; a little before the end, the status URL says
      it again (another tab may have kept the session alive; asking is not activity), and if the
      end is near the warning shows with a button that keeps the session (a POST: that request is
-     the activity). Nothing on the page is touched: what is typed stays in its field. */
+     the activity). Nothing on the page is touched: what is typed stays in its field. Whenever
+     the tab is looked at again the status is asked too: if the same person signed in again
+     meanwhile (in another tab), the page's forms get the new session's CSRF token, so what was
+     typed here can still be sent; someone else signed in counts as signed out. */
   function watchSession() {
     var box = document.querySelector("[data-session-warning]");
     if (!box || !window.fetch) { return; }
     var warnMs = Number(box.dataset.warn) * 1000;
     var idleEnd = 0, absoluteEnd = 0, timer = null, ticking = null, returnTo = null, shown = "";
+    var out = false;  /* the session of this page ended */
 
     function setEnds(idleSeconds, absoluteSeconds) {
       idleEnd = Date.now() + idleSeconds * 1000;
@@ -331,16 +335,34 @@
     }
 
     function ended() {
+      out = true;
       clearTimeout(timer);
       clearInterval(ticking);
       ticking = null;
       show("ended");
     }
 
+    function takeToken(token) {
+      box.dataset.csrf = token;
+      Array.prototype.forEach.call(
+        document.querySelectorAll("input[name='csrf_token']"),
+        function (field) { field.value = token; }
+      );
+    }
+
     function update(state) {
-      if (!state || !state.signed_in) { ended(); return; }
+      if (!state || !state.signed_in || String(state.user) !== box.dataset.user) {
+        ended();
+        return;
+      }
+      var back = out;
+      out = false;
+      takeToken(state.csrf_token);
       setEnds(state.idle_seconds, state.absolute_seconds);
-      if (end() - Date.now() > warnMs + 1000) {
+      if (back) {
+        show("back");
+        schedule();
+      } else if (end() - Date.now() > warnMs + 1000) {
         if (!box.hidden) { hide(); }
         schedule();
       } else {
@@ -370,12 +392,15 @@
         .then(update, ended);
     });
     box.querySelector("[data-dismiss]").addEventListener("click", function () {
-      var over = shown === "ended";
+      var was = shown;
       hide();
-      if (!over) {  /* the 12 hours cannot be extended: say so again when they are over */
+      if (was === "absolute") {  /* the 12 hours cannot be extended: say so when they are over */
         clearTimeout(timer);
         timer = setTimeout(ask, Math.max(0, end() - Date.now()) + 2000);
       }
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") { ask(); }
     });
     setEnds(Number(box.dataset.idleLeft), Number(box.dataset.absoluteLeft));
     schedule();
