@@ -105,3 +105,23 @@ def test_a_session_that_ran_out_keeps_the_typing_and_sends_it_after_signing_in_a
     with app.app_context():
         saved = response_of(typing.round_id, CHIYODA)
         assert saved.answers["plan_name"] == "千代田区再犯防止推進計画（第二次）"
+
+
+def test_the_twelve_hours_are_announced_and_cannot_be_extended(app, open_page, monkeypatch):
+    from playwright.sync_api import expect
+
+    monkeypatch.setattr(sessions, "ABSOLUTE_TIMEOUT_SECONDS", 10)
+    with app.app_context():
+        email = make_user(role="respondent", municipality=CHIYODA).email
+    page = open_page()
+    sign_in(page, email)  # the respondent's home: under two minutes left at once
+    warning = page.get_by_role("alertdialog", name="まもなくログインの有効期限が切れます")
+    expect(warning).to_be_visible(timeout=15_000)
+    expect(warning).to_contain_text("ログインから12時間が経つと")
+    expect(warning.get_by_role("button", name="ログインを続ける")).to_be_hidden()
+    close = warning.get_by_role("button", name="閉じる")
+    expect(close).to_be_focused()
+    assert_accessible(page)
+    close.click()
+    expect(warning).to_be_hidden()
+    expect(page.get_by_role("alertdialog", name="ログアウトしました")).to_be_visible(timeout=15_000)
