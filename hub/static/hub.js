@@ -389,8 +389,8 @@
         headers: { "X-CSRFToken": box.dataset.csrf, Accept: "application/json" }
       })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(update, ended);
-    });
+        .then(function (state) { if (state) { update(state); } else { ask(); } }, ask);
+    });  /* refused (a token of an older session, say): the status says what is true now */
     box.querySelector("[data-dismiss]").addEventListener("click", function () {
       var was = shown;
       hide();
