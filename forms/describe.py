@@ -26,7 +26,7 @@ from forms.expression import (
 )
 from forms.expression.evaluate import string
 from forms.expression.syntax import PRECEDENCE, precedence
-from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
+from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire, constraint_step
 
 _JA = {
     "quote": "「{}」",
@@ -75,6 +75,7 @@ _JA = {
     "c_count<=": "{value}個まで選択",
     "c_count>=": "{value}個以上選択",
     "c_holds": "『{text}』が成り立つこと",
+    "c_step": "{first}、{second}、{third}…のいずれか",
     "end": "。",
 }
 
@@ -125,6 +126,7 @@ _EN = {
     "c_count<=": "at most {value} choices",
     "c_count>=": "at least {value} choices",
     "c_holds": "{text} must hold",
+    "c_step": "one of {first}, {second}, {third}, …",
     "end": ".",
 }
 
@@ -345,6 +347,9 @@ class _Describer:
             text = self.plain_rule(expr)
             if text is not None:
                 return text
+        stepped = constraint_step(expr)
+        if stepped is not None:
+            return self.word("c_step", **step_examples(*stepped))
         return self.word("c_holds", text=self.readable(expr))
 
     def plain_rule(self, expr: Binary) -> str | None:
@@ -362,6 +367,11 @@ class _Describer:
             if kind is not None and f"c_{kind}{op}" in self.words:
                 return self.word(f"c_{kind}{op}", value=value)
         return None
+
+
+def step_examples(start: float, step: float) -> dict[str, str]:
+    """The first three values a step rule allows, as they are written."""
+    return {key: string(start + n * step) for n, key in enumerate(("first", "second", "third"))}
 
 
 def _equals_code(expr: Expr) -> tuple[str, str] | None:

@@ -352,6 +352,30 @@ def _bound_of(part: Expr) -> tuple[str, str, float] | None:
     return None
 
 
+def constraint_step(part: Expr) -> tuple[float, float] | None:
+    """``(start, step)`` for a whole-number step rule, ``(. - start) mod step = 0`` or
+    ``. mod step = 0`` (start 0), as a ``range`` writes it (``forms.xlsform.ranges``)."""
+    if not (isinstance(part, Binary) and part.op == "=" and part.right == Literal(0)):
+        return None
+    modulo = part.left
+    if not (isinstance(modulo, Binary) and modulo.op == "mod"):
+        return None
+    step, offset = modulo.right, modulo.left
+    if not isinstance(step, Literal) or isinstance(step.value, str) or step.value <= 0:
+        return None
+    if isinstance(offset, Current):
+        return 0.0, float(step.value)
+    if (
+        isinstance(offset, Binary)
+        and offset.op == "-"
+        and isinstance(offset.left, Current)
+        and isinstance(offset.right, Literal)
+        and not isinstance(offset.right.value, str)
+    ):
+        return float(offset.right.value), float(step.value)
+    return None
+
+
 def other_question_of(
     question_id: str, kind: Kind, choice_questions: dict[str, Question]
 ) -> str | None:

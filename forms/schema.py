@@ -25,7 +25,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from forms import describe, normalize, rules
 from forms.expression import Binary, Call, Current, Literal, Ref, conjuncts, disjuncts, uses_current
 from forms.expression.evaluate import string
-from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
+from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire, constraint_step
 from forms.numbers import parse_decimal
 from forms.rules import Context, answer_value
 
@@ -290,6 +290,13 @@ def constraint_message(question: Question, value: Any, context: Context) -> str:
         (p for p in conjuncts(question.constraint) if not context.holds(p, current=current)),
         question.constraint,
     )
+    stepped = constraint_step(failing)
+    if stepped is not None:
+        return _(
+            "%(first)s、%(second)s、%(third)s…のように、%(step)sずつの値で入力してください。",
+            step=string(stepped[1]),
+            **describe.step_examples(*stepped),
+        )
     bodies = [d for d in disjuncts(failing) if uses_current(d)]
     if len(bodies) == 1 and isinstance(bodies[0], Binary):
         message = _plain_message(question, bodies[0], current, context)

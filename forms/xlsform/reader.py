@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from flask_babel import gettext as _
 
-from forms.expression import Current, Expr, ExpressionError, parse, walk
+from forms.expression import Binary, Current, Expr, ExpressionError, parse, walk
 from forms.model import (
     OTHER,
     OTHER_SUFFIX,
@@ -36,6 +36,7 @@ from forms.xlsform import settings as setting
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Group, Item, at_character, check_rules
 from forms.xlsform.problems import DefinitionError, Problem
+from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
 from forms.xlsform.sheets import Row, Sheet
 
@@ -276,6 +277,9 @@ class Reader:
         kind, choices, list_name = self.kind(sheet, row, kind_text, lists)
         if kind is None:
             return None
+        limits = self.range_limits(sheet, row, kind_text)
+        if limits is not None:
+            kind = limits[0]
         name = self.name(sheet, row, seen)
         label = self.label_of(sheet, row, "label")
         if label is None:
@@ -311,6 +315,8 @@ class Reader:
         constraint = self.rule(sheet, row, "constraint")
         if constraint is not None:
             item.sources["constraint"] = sheet.header("constraint")
+        if limits is not None:
+            constraint = limits[1] if constraint is None else Binary("and", constraint, limits[1])
         constraint_message = self.label_of(sheet, row, "constraint_message")
         if constraint_message is not None and constraint is None:
             self.at(
@@ -329,6 +335,20 @@ class Reader:
             personal=self.flag(sheet, row, "personal"),
         )
         return item
+
+    def range_limits(self, sheet: Sheet, row: Row, kind_text: str) -> tuple[Kind, Expr] | None:
+        """For a ``range`` row, its number kind and limits (``forms.xlsform.ranges``); any other
+        row must leave ``parameters`` empty."""
+        parameters = sheet.text(row, "parameters")
+        if kind_text.strip().lower() != RANGE:
+            if parameters:
+                self.at(sheet, row, "parameters", _("parameters 列は range の行だけで使えます。"))
+            return None
+        try:
+            return range_question(parameters)
+        except RangeProblem as exc:
+            self.at(sheet, row, "parameters", str(exc))
+            return None
 
     def kind(
         self,

@@ -55,8 +55,10 @@ SIMPLE_TYPES: dict[str, Kind] = {
     "trigger": Kind.BOOL,
     "phone": Kind.PHONE,
     "email": Kind.EMAIL,
+    "range": Kind.INTEGER,
 }
-"""Types without a list, in every spelling pyxform accepts for them."""
+"""Types without a list, in every spelling pyxform accepts for them (``range`` is a number with
+limits: ``forms.xlsform.ranges`` makes it ``decimal`` when its parameters have decimals)."""
 
 SELECT_TYPES: dict[str, Kind] = {
     "select_one": Kind.ONE_OF,
@@ -196,7 +198,7 @@ UNSUPPORTED_TYPES: dict[str, str] = {
         "metadata",
     ),
     **dict.fromkeys(
-        ("range", "rank", "hidden", "xml-external", "csv-external", "osm", "entity"),
+        ("rank", "hidden", "xml-external", "csv-external", "osm", "entity"),
         "other",
     ),
     **dict.fromkeys(
@@ -283,6 +285,7 @@ SURVEY_COLUMNS = frozenset(
         "constraint_message",
         "required_message",
         "personal",
+        "parameters",
     }
 )
 REFUSED_COLUMNS = frozenset(
@@ -293,7 +296,6 @@ REFUSED_COLUMNS = frozenset(
         "choice_filter",
         "repeat_count",
         "trigger",
-        "parameters",
         "save_to",
         "bind",
         "instance",

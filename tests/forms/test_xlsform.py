@@ -312,6 +312,69 @@ def test_each_refusal_names_sheet_row_and_cause(
     assert str(problem).startswith(f"surveyシート {row}行目 {column}列: ")
 
 
+RANGE_HEADER = ("type", "name", "label", "constraint", "parameters")
+
+
+def ranged(*rows: tuple[str, ...]) -> bytes:
+    return form(list(rows), survey_header=RANGE_HEADER)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "kind", "rule"),
+    [
+        ("", Kind.INTEGER, ". >= 1 and . <= 10"),
+        ("start=1 end=5", Kind.INTEGER, ". >= 1 and . <= 5"),
+        ("start=１ end=５", Kind.INTEGER, ". >= 1 and . <= 5"),
+        ("start = 10; end = 0", Kind.INTEGER, ". >= 0 and . <= 10"),
+        ("start=0 end=100 step=10", Kind.INTEGER, ". >= 0 and . <= 100 and (. - 0) mod 10 = 0"),
+        ("start=0 end=1 step=0.25", Kind.DECIMAL, ". >= 0.0 and . <= 1.0"),
+    ],
+)
+def test_a_range_is_a_number_with_its_limits(parameters: str, kind: Kind, rule: str) -> None:
+    question = read_definition(
+        ranged(("range", "score", "満足度", "", parameters)), "k.xlsx"
+    ).question("score")
+    assert question.kind == kind
+    assert question.constraint == parse(rule)
+
+
+def test_a_range_keeps_its_own_constraint_too() -> None:
+    question = read_definition(
+        ranged(("range", "score", "満足度", ". != 3", "start=1 end=5")), "k.xlsx"
+    ).question("score")
+    assert question.constraint == parse(". != 3 and (. >= 1 and . <= 5)")
+    assert (question.min_value, question.max_value) == (1, 5)
+
+
+def test_a_range_round_trips_as_the_number_question_it_is() -> None:
+    definition = read_definition(
+        ranged(
+            ("range", "score", "満足度", ". != 3", "start=1 end=5"),
+            ("range", "share", "割合", "", "start=0 end=1 step=0.1"),
+            ("range", "people", "人数", "", "start=0 end=100 step=10"),
+        ),
+        "k.xlsx",
+    )
+    assert read_xlsform(write_xlsform(definition), "k.xlsx") == definition
+
+
+@pytest.mark.parametrize(
+    ("row", "cause"),
+    [
+        (("range", "s", "S", "", "start=1 end=5 tick_interval=1"), "「tick_interval」は使えません"),
+        (("range", "s", "S", "", "start=a end=5"), "range の start は数にしてください（「a」）"),
+        (("range", "s", "S", "", "start=1 end=5 step=0"), "step は0より大きい数"),
+        (("range", "s", "S", "", "start=1 end=2 step=5"), "幅より大きく"),
+        (("range", "s", "S", "", "start 1"), "「start=1 end=5 step=1」の形"),
+        (("integer", "s", "S", "", "start=1 end=5"), "parameters 列は range の行だけ"),
+    ],
+)
+def test_range_refusals_name_the_parameters_cell(row: tuple[str, ...], cause: str) -> None:
+    problem = only(refused(ranged(row)))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "parameters")
+    assert cause in problem.message
+
+
 def test_a_code_not_in_the_list_is_refused_with_its_position() -> None:
     problem = only(
         refused(

@@ -62,7 +62,8 @@ def test_each_simple_spelling_means_what_it_means_in_pyxform(type_text: str) -> 
         assert entry["control"]["tag"] == "trigger"
     else:
         assert _BIND_KINDS[entry["bind"]["type"]] == kind
-        assert entry["control"]["tag"] == "input"
+        # ODK shows a range as a slider; the hub as a number field with its limits
+        assert entry["control"]["tag"] == ("range" if type_text == "range" else "input")
 
 
 @pytest.mark.parametrize("command", sorted(SELECT_TYPES))
@@ -108,3 +109,45 @@ def test_files_the_hub_writes_convert_to_an_xform(
     for question in definition.questions:
         assert f"/{question.id}" in result.xform, question.id
     assert 'lang="en"' in result.xform
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        "",
+        "start=1 end=5",
+        "start=0 end=100 step=10",
+        "start = 0; end = 1; step = 0.1",
+        "start=10,end=1",
+        "START=-5 end=5 step=2.5",
+    ],
+)
+def test_a_range_reads_as_pyxform_reads_it(parameters: str, tmp_path: Path) -> None:
+    """The limits and the number type the hub takes from ``parameters`` are those pyxform puts
+    in the XForm (``start``/``end``/``step`` on the range control, ``int`` or ``decimal``)."""
+    import re
+
+    from forms.xlsform.ranges import range_question
+    from tests.forms.xlsform_files import form
+
+    path = tmp_path / "kenshu.xlsx"
+    path.write_bytes(
+        form(
+            [("range", "score", "満足度", parameters)],
+            survey_header=("type", "name", "label", "parameters"),
+        )
+    )
+    xform = xls2xform.convert(xlsform=str(path), validate=False).xform
+    control = re.search(r"<range ([^>]*)>", xform)
+    assert control is not None
+    attributes = dict(re.findall(r'(\w+)="([^"]*)"', control[1]))
+    bind = re.search(r'<bind nodeset="/data/score" type="(\w+)"', xform)
+    assert bind is not None
+    kind, _rule = range_question(parameters)
+    question = read_xlsform(path.read_bytes(), "kenshu.xlsx").question("score")
+    assert question.kind == kind == _BIND_KINDS[bind[1]]
+    start, end = float(attributes["start"]), float(attributes["end"])
+    assert (question.bounds.min_value, question.bounds.max_value) == (
+        min(start, end),
+        max(start, end),
+    )

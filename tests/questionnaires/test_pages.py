@@ -172,3 +172,39 @@ def test_uploading_and_discarding_a_draft_are_in_the_audit_log(app, staff):
     assert "アップロードした調査票の取り消し" in shown
     assert "ファイル名" in shown  # not 入力方法, the label of how answers were entered
     assert "入力方法" not in shown
+
+
+def test_a_range_question_is_previewed_checked_and_templated_with_its_limits(app, staff):
+    """An ODK ``range`` (a number from start to end in steps): the preview checks typed values
+    against it, in words people read, and the template says the rule."""
+    from tests.forms.xlsform_files import form
+
+    definition = form(
+        [
+            ("range", "satisfaction", "研修の満足度（1〜5）", "start=1 end=5"),
+            ("range", "share", "参加した職員の割合（%）", "start=0 end=100 step=10"),
+        ],
+        survey_header=("type", "name", "label", "parameters"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 302, text_of(got)
+    preview_url = got.headers["Location"]
+    staff.get(preview_url)
+    checked = staff.post(preview_url, {"satisfaction": "６", "share": "３５"})
+    assert checked.status_code == 422
+    text = text_of(checked)
+    assert "5以下の整数で入力してください。" in text
+    assert "0、10、20…のように、10ずつの値で入力してください。" in text
+    fine = staff.post(preview_url, {"satisfaction": "５", "share": "３０"})
+    assert "入力内容に問題はありません" in text_of(fine)
+
+    draft_id = int(preview_url.rstrip("/").split("/")[-1])
+    template = staff.get(f"/staff/questionnaires/drafts/{draft_id}/template.xlsx")
+    cells = [
+        str(c.value)
+        for row in load_workbook(io.BytesIO(template.data))["回答"].iter_rows()
+        for c in row
+    ]
+    assert any("1以上、5以下" in c for c in cells)
+    assert any("0、10、20…のいずれか" in c for c in cells)
