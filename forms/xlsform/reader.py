@@ -55,6 +55,16 @@ class Reader:
         self.default_language = "ja"
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
+        for column in sheet.columns_named(name):
+            inserted = _INSERTED.search(row.texts.get(column.index, ""))
+            if inserted is not None:
+                message = _(
+                    "%(text)s のような回答の差し込みはハブでは使えません（質問文はどの区市町村にも"
+                    "同じ文で表示され、集計表や回答用Excelの見出しにもなります）。固定の文に"
+                    "してください。",
+                    text=inserted[0],
+                )
+                self.problem(sheet.name, row.number, column.header, message)
         return sheet.label(row, name, self.default_language)
 
     def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
@@ -498,6 +508,11 @@ class Reader:
             name = group.name if group.grouped else ""
             sections.append(Section(name, group.title, items, group.relevant))
         return tuple(sections)
+
+
+_INSERTED = re.compile(r"\$\{[^}]*\}")
+"""``${name}`` in a label, a hint or a message: ODK puts the answer there; the hub's texts are
+the same for every municipality (the workbook's headings, the template, the rules in words)."""
 
 
 def _name_problem(name: str, seen: dict[str, int]) -> str:

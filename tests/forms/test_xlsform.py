@@ -375,6 +375,43 @@ def test_range_refusals_name_the_parameters_cell(row: tuple[str, ...], cause: st
     assert cause in problem.message
 
 
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("label::ja", ("text", "b", "「${a}」の所管部署", "Department")),
+        ("label::en", ("text", "b", "所管部署", "Department of ${ a }")),
+        ("hint::ja", ("text", "b", "所管部署", "Department", "${a}の担当")),
+        ("constraint_message::ja", ("text", "b", "所管部署", "Department", "", "${a}は不可")),
+    ],
+)
+def test_an_answer_inserted_into_a_text_is_refused_in_its_cell(
+    header: str, row: tuple[str, ...]
+) -> None:
+    """ODK shows the answer where ``${a}`` stands; the hub's texts head tables and templates
+    for every municipality, so it says so instead of showing ``${a}`` to respondents."""
+    survey_header = (
+        "type",
+        "name",
+        "label::ja",
+        "label::en",
+        "hint::ja",
+        "constraint_message::ja",
+        "constraint",
+    )
+    data = form(
+        [("text", "a", "計画名", "Plan"), (*row, *[""] * (6 - len(row)), ". != ''")],
+        survey_header=survey_header,
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 3, header)
+    assert "回答の差し込みはハブでは使えません" in problem.message
+
+
+def test_a_dollar_sign_alone_is_just_text() -> None:
+    definition = read_definition(form([("text", "a", "予算（$）")]), "k.xlsx")
+    assert definition.question("a").label.ja == "予算（$）"
+
+
 def test_a_code_not_in_the_list_is_refused_with_its_position() -> None:
     problem = only(
         refused(
