@@ -76,6 +76,7 @@ _JA = {
     "c_count>=": "{value}個以上選択",
     "c_holds": "『{text}』が成り立つこと",
     "c_step": "{first}、{second}、{third}…のいずれか",
+    "c_regex": "正規表現「{pattern}」に合う形",
     "end": "。",
 }
 
@@ -127,6 +128,7 @@ _EN = {
     "c_count>=": "at least {value} choices",
     "c_holds": "{text} must hold",
     "c_step": "one of {first}, {second}, {third}, …",
+    "c_regex": "matching the regular expression {pattern}",
     "end": ".",
 }
 
@@ -350,6 +352,13 @@ class _Describer:
         stepped = constraint_step(expr)
         if stepped is not None:
             return self.word("c_step", **step_examples(*stepped))
+        if (
+            isinstance(expr, Call)
+            and expr.name == "regex"
+            and isinstance(expr.args[0], Current)
+            and isinstance(expr.args[1], Literal)
+        ):
+            return self.word("c_regex", pattern=str(expr.args[1].value))
         return self.word("c_holds", text=self.readable(expr))
 
     def plain_rule(self, expr: Binary) -> str | None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from forms.expression.patterns import matches
 from forms.expression.syntax import Binary, Call, Current, Expr, Literal, Negative, Ref
 
 Value = str | float | bool | date
@@ -241,4 +242,5 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "string": string,
     "boolean": boolean,
     "date": _date,
+    "regex": lambda text, pattern: matches(string(text), string(pattern)),
 }

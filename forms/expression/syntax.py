@@ -18,6 +18,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from forms.expression.patterns import pattern_problem
+
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "selected": (2, 2),
     "count-selected": (1, 1),
@@ -36,6 +38,7 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "string": (1, 1),
     "boolean": (1, 1),
     "date": (1, 1),
+    "regex": (2, 2),
 }
 """The functions the hub evaluates, with their least and greatest number of arguments."""
 
@@ -327,7 +330,28 @@ class _Parser:
                 ),
                 name.position,
             )
+        if name.text == "regex":
+            _check_pattern(args[1], name.position)
         return Call(name.text, tuple(args), name.position)
+
+
+def _check_pattern(pattern: Expr, position: int) -> None:
+    """``regex()``'s pattern is written in the file, as text, and must read as one."""
+    if not isinstance(pattern, Literal) or not isinstance(pattern.value, str):
+        raise ExpressionError(
+            _("regex() の2つ目には、正規表現を '^[0-9]{7}$' のように ' ' で囲んで書いてください。"),
+            getattr(pattern, "position", 0) or position,
+        )
+    problem = pattern_problem(pattern.value)
+    if problem is not None:
+        raise ExpressionError(
+            _(
+                "正規表現「%(pattern)s」を読めません（%(reason)s）。",
+                pattern=pattern.value,
+                reason=problem,
+            ),
+            pattern.position or position,
+        )
 
 
 def _number(text: str) -> int | float:

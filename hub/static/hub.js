@@ -121,6 +121,17 @@
       if (typeof v === "string") { return asDate(v) || ""; }
       var x = toNumber(v);
       return isNaN(x) || !(x >= FIRST_DAY && x < LAST_DAY + 1) ? "" : { days: Math.floor(x) };
+    },
+    /* forms/expression/patterns.py: a search, ASCII classes as in JavaScript's own; a pattern
+       this browser reads otherwise (or not at all) leaves the decision to the server. */
+    "regex": function (text, pattern) {
+      var source = toText(pattern);
+      if (/\(\?P|\{,|\\[AZz]|\(\?[aiLmsux-]/.test(source)) { throw UNKNOWN; }
+      try {
+        return new RegExp(source).test(toText(text));
+      } catch (e) {
+        throw UNKNOWN;
+      }
     }
   };
 

@@ -82,7 +82,9 @@ def test_reads_what_odk_designers_write(text: str, tree: Expr) -> None:
         ("", 1, "空"),
         ("${a} =", 7, "途中で終わって"),
         ("${a} = 'x", 8, "引用符"),
-        ("regex(., '[0-9]+')", 1, "関数「regex」は使えません"),
+        ("concat(., 'x')", 1, "関数「concat」は使えません"),
+        ("regex(., ${a})", 10, "' ' で囲んで書いてください"),
+        ("regex(., '[0-9')", 10, "正規表現「[0-9」を読めません"),
         ("not(1, 2)", 1, "引数は1個"),
         ("selected(${a})", 1, "引数は2個"),
         ("plan_status = 'x'", 1, "${plan_status}"),
@@ -140,6 +142,8 @@ NUMBERS = st.integers(min_value=0, max_value=10**6) | st.floats(
     min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False
 )
 OPERATORS = sorted(op for level in LEVELS for op in level)
+PATTERNS = st.sampled_from(["^[0-9]{3}$", "a.c", "", "計画", "^it's", "[ab] c$", "^-?[0-9]+$"])
+"""regex() patterns (the file must give a readable one) that Python and JavaScript read alike."""
 
 
 def trees(depth: int = 3) -> st.SearchStrategy[Expr]:
@@ -155,9 +159,13 @@ def trees(depth: int = 3) -> st.SearchStrategy[Expr]:
 
     def calls(children: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
         return st.sampled_from(sorted(FUNCTIONS)).flatmap(
-            lambda name: st.lists(
-                children, min_size=FUNCTIONS[name][0], max_size=FUNCTIONS[name][1]
-            ).map(lambda args: Call(name, tuple(args)))
+            lambda name: (
+                st.tuples(children, PATTERNS.map(Literal)).map(lambda args: Call(name, args))
+                if name == "regex"
+                else st.lists(
+                    children, min_size=FUNCTIONS[name][0], max_size=FUNCTIONS[name][1]
+                ).map(lambda args: Call(name, tuple(args)))
+            )
         )
 
     children = trees(depth - 1)
@@ -309,3 +317,26 @@ def test_evaluation_never_raises_for_odd_values(
     env = Env(lambda name: answers.get(name, ""), current, TODAY)
     result = evaluate(tree, env)
     assert isinstance(result, str | float | bool | date)
+
+
+@pytest.mark.parametrize(
+    ("text", "matched"),
+    [
+        ("100-0001", True),
+        ("〒100-0001", False),
+        ("１００-０００１", False),  # \d and [0-9] are ASCII, as in Java and JavaScript
+        ("", False),
+    ],
+)
+def test_regex_searches_with_ascii_classes(text: str, matched: bool) -> None:
+    rule = parse(r"regex(., '^\d{3}-[0-9]{4}$')")
+    assert evaluate(rule, Env(lambda _name: "", text, None)) is matched
+
+
+@pytest.mark.timeout(10)
+def test_a_pattern_that_would_run_for_ever_counts_as_no_match() -> None:
+    """``(a|aa)+$`` on a long answer backtracks for longer than anyone waits: the search gives
+    up (``forms/expression/patterns.py``) and the answer does not match."""
+    rule = parse("regex(., '(a|aa)+$')")
+    assert evaluate(rule, Env(lambda _name: "", "a" * 5000 + "b", None)) is False
+    assert evaluate(rule, Env(lambda _name: "", "aaaa", None)) is True

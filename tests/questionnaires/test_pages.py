@@ -208,3 +208,39 @@ def test_a_range_question_is_previewed_checked_and_templated_with_its_limits(app
     ]
     assert any("1以上、5以下" in c for c in cells)
     assert any("0、10、20…のいずれか" in c for c in cells)
+
+
+def test_a_regex_rule_is_checked_and_said_in_words(app, staff):
+    """regex() as ODK designers write it: with their own message, and without one the rule in
+    words; a pattern that cannot be read is refused in its cell."""
+    from tests.forms.xlsform_files import form
+
+    header = ("type", "name", "label", "constraint", "constraint_message")
+    definition = form(
+        [
+            ("text", "postal", "郵便番号", r"regex(., '^[0-9]{3}-[0-9]{4}$')", "例: 100-0001"),
+            ("text", "code", "事業コード", "regex(., '^[A-Z]{2}[0-9]{3}$')", ""),
+        ],
+        survey_header=header,
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 302, text_of(got)
+    preview_url = got.headers["Location"]
+    staff.get(preview_url)
+    checked = staff.post(preview_url, {"postal": "1000001", "code": "ab123"})
+    assert checked.status_code == 422
+    text = text_of(checked)
+    assert "例: 100-0001" in text
+    assert "正規表現「^[A-Z]{2}[0-9]{3}$」に合う形" in text
+    fine = staff.post(preview_url, {"postal": "100-0001", "code": "AB123"})
+    assert "入力内容に問題はありません" in text_of(fine)
+
+    staff.get("/staff/questionnaires/upload")
+    broken = upload(
+        staff,
+        form([("text", "code", "事業コード", "regex(., '[A-Z')", "")], survey_header=header),
+    )
+    assert broken.status_code == 422
+    shown = text_of(broken)
+    assert "正規表現「[A-Z」を読めません" in shown
