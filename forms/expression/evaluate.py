@@ -206,8 +206,20 @@ def _call(expr: Call, env: Env) -> Value:
     return _FUNCTIONS[name](*values)
 
 
+_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_WORD_GAPS = re.compile(f"[{_SPACE}]+")
+_EDGES = re.compile(f"^[{_SPACE}]+|[{_SPACE}]+$")
+"""White space as JavaScript's ``\\s`` and ``trim()`` know it (hub.js splits and trims the same
+way): Python's own ``split()`` also splits at control characters such as U+001C."""
+
+
+def _words(answer: Value) -> list[str]:
+    """A ``select_multiple`` answer's codes (text between white space)."""
+    return [word for word in _WORD_GAPS.split(string(answer)) if word]
+
+
 def _selected(answer: Value, code: Value) -> bool:
-    return string(code).strip() in string(answer).split()
+    return _EDGES.sub("", string(code)) in _words(answer)
 
 
 def _int(value: Value) -> float:
@@ -230,7 +242,7 @@ def _date(value: Value) -> Value:
 
 _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "selected": _selected,
-    "count-selected": lambda answer: float(len(string(answer).split())),
+    "count-selected": lambda answer: float(len(_words(answer))),
     "not": lambda value: not boolean(value),
     "string-length": lambda value: float(len(string(value))),
     "coalesce": lambda first, second: first if string(first) != "" else second,

@@ -208,6 +208,7 @@ ANSWERS: dict[str, Any] = {
     "ticked": "OK",
     "name": "千代田区計画",
     "padded": " 12 ",
+    "separated": "a\x1cb\u3000c",
 }
 
 
@@ -223,6 +224,9 @@ ODK_CASES: list[tuple[str, Any]] = [
     ("selected(${status}, 'formulated')", True),
     ("count-selected(${programs})", 2.0),
     ("count-selected(${empty})", 0.0),
+    # white space as JavaScript's \s knows it: U+3000 separates, the control U+001C does not
+    ("count-selected(${separated})", 2.0),
+    ("selected(${separated}, 'c')", True),
     ("${count} > 10", True),
     ("${count} = '12'", True),
     ("${padded} = 12", True),
