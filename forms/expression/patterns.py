@@ -12,20 +12,28 @@ the respondent only the text.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 TIME_LIMIT_SECONDS = 0.05
-FLAGS = regex.V0 | regex.ASCII
 
 
 @lru_cache(maxsize=512)
 def compiled(pattern: str) -> regex.Pattern[str]:
-    return regex.compile(pattern, FLAGS)
+    """The pattern, compiled once per process. ``regex`` is imported here, on first use: a
+    process whose definitions have no ``regex()`` never loads it (its objects would only make
+    the garbage collector's full passes longer, measurably so in the workbook's first build)."""
+    import regex
+
+    return regex.compile(pattern, regex.V0 | regex.ASCII)
 
 
 def pattern_problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be read as a regular expression (``None`` when it can)."""
+    import regex
+
     try:
         compiled(pattern)
     except regex.error as exc:
@@ -34,6 +42,8 @@ def pattern_problem(pattern: str) -> str | None:
 
 
 def matches(text: str, pattern: str) -> bool:
+    import regex
+
     try:
         return compiled(pattern).search(text, timeout=TIME_LIMIT_SECONDS) is not None
     except (regex.error, TimeoutError):
