@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
+from tests.forms.xlsform_files import form
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.web.conftest import Web, page, text_of
 
@@ -174,11 +175,26 @@ def test_uploading_and_discarding_a_draft_are_in_the_audit_log(app, staff):
     assert "入力方法" not in shown
 
 
+def previewed_and_checked(
+    staff: Web, definition: bytes, *, wrong: dict[str, str], right: dict[str, str]
+) -> tuple[str, str]:
+    """Upload ``definition``, check ``wrong`` answers on its preview (refused: their page's text
+    is returned with the preview's URL) and ``right`` ones (accepted)."""
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 302, text_of(got)
+    preview_url = got.headers["Location"]
+    staff.get(preview_url)
+    checked = staff.post(preview_url, wrong)
+    assert checked.status_code == 422
+    fine = staff.post(preview_url, right)
+    assert "入力内容に問題はありません" in text_of(fine)
+    return preview_url, text_of(checked)
+
+
 def test_a_range_question_is_previewed_checked_and_templated_with_its_limits(app, staff):
     """An ODK ``range`` (a number from start to end in steps): the preview checks typed values
     against it, in words people read, and the template says the rule."""
-    from tests.forms.xlsform_files import form
-
     definition = form(
         [
             ("range", "satisfaction", "研修の満足度（1〜5）", "start=1 end=5"),
@@ -186,18 +202,14 @@ def test_a_range_question_is_previewed_checked_and_templated_with_its_limits(app
         ],
         survey_header=("type", "name", "label", "parameters"),
     )
-    staff.get("/staff/questionnaires/upload")
-    got = upload(staff, definition)
-    assert got.status_code == 302, text_of(got)
-    preview_url = got.headers["Location"]
-    staff.get(preview_url)
-    checked = staff.post(preview_url, {"satisfaction": "６", "share": "３５"})
-    assert checked.status_code == 422
-    text = text_of(checked)
+    preview_url, text = previewed_and_checked(
+        staff,
+        definition,
+        wrong={"satisfaction": "６", "share": "３５"},
+        right={"satisfaction": "５", "share": "３０"},
+    )
     assert "5以下の整数で入力してください。" in text
     assert "0、10、20…のように、10ずつの値で入力してください。" in text
-    fine = staff.post(preview_url, {"satisfaction": "５", "share": "３０"})
-    assert "入力内容に問題はありません" in text_of(fine)
 
     draft_id = int(preview_url.rstrip("/").split("/")[-1])
     template = staff.get(f"/staff/questionnaires/drafts/{draft_id}/template.xlsx")
@@ -213,8 +225,6 @@ def test_a_range_question_is_previewed_checked_and_templated_with_its_limits(app
 def test_a_regex_rule_is_checked_and_said_in_words(app, staff):
     """regex() as ODK designers write it: with their own message, and without one the rule in
     words; a pattern that cannot be read is refused in its cell."""
-    from tests.forms.xlsform_files import form
-
     header = ("type", "name", "label", "constraint", "constraint_message")
     definition = form(
         [
@@ -223,18 +233,14 @@ def test_a_regex_rule_is_checked_and_said_in_words(app, staff):
         ],
         survey_header=header,
     )
-    staff.get("/staff/questionnaires/upload")
-    got = upload(staff, definition)
-    assert got.status_code == 302, text_of(got)
-    preview_url = got.headers["Location"]
-    staff.get(preview_url)
-    checked = staff.post(preview_url, {"postal": "1000001", "code": "ab123"})
-    assert checked.status_code == 422
-    text = text_of(checked)
+    _url, text = previewed_and_checked(
+        staff,
+        definition,
+        wrong={"postal": "1000001", "code": "ab123"},
+        right={"postal": "100-0001", "code": "AB123"},
+    )
     assert "例: 100-0001" in text
     assert "正規表現「^[A-Z]{2}[0-9]{3}$」に合う形" in text
-    fine = staff.post(preview_url, {"postal": "100-0001", "code": "AB123"})
-    assert "入力内容に問題はありません" in text_of(fine)
 
     staff.get("/staff/questionnaires/upload")
     broken = upload(
