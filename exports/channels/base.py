@@ -29,12 +29,18 @@ def redact_url(url: str) -> str:
 
 
 class ChannelError(Exception):
-    """Sending failed. ``permanent`` failures (bad address, no secret) are not worth retrying."""
+    """Sending failed. ``permanent`` failures (bad address, no secret) are not worth retrying.
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    ``message`` is for the people who act on it (staff, the delivery log) and may name an
+    address; ``for_log`` is the same without personal data, for the application log."""
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, for_log: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.for_log = message if for_log is None else for_log
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,8 @@ class MailSession:
             smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             raise ChannelError(
-                f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}"
+                f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}",
+                for_log=f"宛先{len(exc.recipients)}件が受け付けられませんでした",
             ) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
             if self._sent_on_connection and self._went_away(exc):

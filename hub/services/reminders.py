@@ -150,7 +150,9 @@ def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Re
         mail.send(to=to, subject=subject, body=body)
     except ChannelError as exc:
         _release(*key)
-        log.warning("reminder %s for %s not sent: %s", kind, response.municipality_code, exc)
+        log.warning(
+            "reminder %s for %s not sent: %s", kind, response.municipality_code, exc.for_log
+        )
         return Reminder(*key, tuple(to), sent=False, error=exc.message, failure=exc)
     return Reminder(*key, tuple(to), sent=True)
 
@@ -397,7 +399,7 @@ def send_chosen(
                 try:
                     mail.send(to=reminder.to, subject=reminder.subject, body=reminder.body)
                 except ChannelError as exc:
-                    log.warning("reminder for %s not sent: %s", code, exc)
+                    log.warning("reminder for %s not sent: %s", code, exc.for_log)
                     failed.append(code)
                     error = exc
                     continue

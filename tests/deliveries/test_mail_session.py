@@ -159,3 +159,14 @@ def test_no_or_a_malformed_server_setting_is_unavailable_for_good(app, url, said
     with MailSession(settings) as session, pytest.raises(MailServerUnavailable, match=said) as no:
         send(session, "a@example.lg.jp")
     assert no.value.permanent
+
+
+def test_a_refused_address_is_named_for_staff_and_counted_for_the_log(relay_of):
+    """The address a relay refused is in the message staff read (they choose whom to remind);
+    the log's text counts it instead (an e-mail address is personal data). The reminder pages'
+    log is checked in tests/web/test_remind.py."""
+    relay = Relay(refuse_to="moved@example.lg.jp")
+    with MailSession(relay_of(relay)) as session, pytest.raises(ChannelError) as refused:
+        send(session, "moved@example.lg.jp")
+    assert "moved@example.lg.jp" in refused.value.message
+    assert refused.value.for_log == "宛先1件が受け付けられませんでした"

@@ -524,3 +524,28 @@ def test_a_send_in_progress_holds_up_another_send_but_not_the_scheduler(app):
             db.session.rollback()
     finally:
         other.dispose()
+
+
+def test_a_refused_address_is_named_on_the_page_and_not_in_the_log(app, web, caplog):
+    """A relay refusing the clerk's address: staff read which address, the log does not."""
+    import logging
+
+    from tests.deliveries.test_mail_session import Relay
+    from tests.mailbox import start_server
+
+    relay = Relay(refuse_to=CLERK)
+    with start_server(relay) as url, caplog.at_level(logging.DEBUG):
+        settings = app.extensions["hub_settings"]
+        app.extensions["hub_settings"] = settings.with_(smtp_url=url)
+        try:
+            staff = web("staff")
+            round_id = late_round(app)
+            staff.get(f"/staff/rounds/{round_id}")
+            done = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+            board = text_of(staff.get(done.headers["Location"]))
+        finally:
+            app.extensions["hub_settings"] = settings
+    assert f"1団体への送信に失敗しました: 宛先が受け付けられませんでした: {CLERK}" in board
+    hub_log = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("hub"))
+    assert "reminder for 131016 not sent: 宛先1件が受け付けられませんでした" in hub_log
+    assert CLERK not in hub_log  # (the test's own mail server, aiosmtpd, logs it: not the hub)

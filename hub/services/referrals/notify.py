@@ -57,7 +57,7 @@ def send(to: Sequence[str], subject: str, body: str, *, about: str) -> bool:
     try:
         send_mail(settings, to=list(to), subject=subject, body=body)
     except ChannelError as exc:
-        log.warning("%s: mail not sent: %s", about, exc.message)
+        log.warning("%s: mail not sent: %s", about, exc.for_log)
         return False
     return True
 
