@@ -11,6 +11,7 @@ respondent is typing. Nothing here evaluates text as code.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -283,7 +284,13 @@ class _Parser:
         if token.kind == "string":
             return Literal(token.text[1:-1], token.position)
         if token.kind == "number":
-            return Literal(_number(token.text), token.position)
+            number = _number(token.text)
+            if not math.isfinite(float(number) if isinstance(number, float) else _as_float(number)):
+                raise ExpressionError(
+                    _("数「%(number)s」は大きすぎます。", number=token.text[:20] + "…"),
+                    token.position,
+                )
+            return Literal(number, token.position)
         if token.kind == "ref":
             if not NAME_PATTERN.fullmatch(token.text):
                 raise ExpressionError(
@@ -356,6 +363,14 @@ def _check_pattern(pattern: Expr, position: int) -> None:
 
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
+
+
+def _as_float(number: int) -> float:
+    """As XPath sees a number (a double); beyond the largest one, infinity."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf
 
 
 # ----------------------------------------------------------------------------------- printer

@@ -24,6 +24,8 @@ RANGE = "range"
 DEFAULTS = {"start": Decimal(1), "end": Decimal(10), "step": Decimal(1)}
 _PAIR = re.compile(r"([^\s=,;]+)\s*=\s*([^\s=,;]+)")
 _SEPARATORS = re.compile(r"[\s,;]+")
+_LARGEST = Decimal(10) ** 15
+"""The decimal questions' limit (15 significant digits): a parameter beyond it is refused."""
 
 
 class RangeProblem(ValueError):
@@ -93,6 +95,10 @@ def _number(name: str, text: str | None, default: Decimal) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         value = Decimal("NaN")
+    if value.is_finite() and abs(value) > _LARGEST:
+        raise RangeProblem(
+            _("range の %(name)s が大きすぎます（15桁まで）: 「%(text)s」", name=name, text=text)
+        )
     if not value.is_finite():
         raise RangeProblem(
             _("range の %(name)s は数にしてください（「%(text)s」）。", name=name, text=text)

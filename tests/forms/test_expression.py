@@ -85,6 +85,7 @@ def test_reads_what_odk_designers_write(text: str, tree: Expr) -> None:
         ("concat(., 'x')", 1, "関数「concat」は使えません"),
         ("regex(., ${a})", 10, "' ' で囲んで書いてください"),
         ("regex(., '[0-9')", 10, "正規表現「[0-9」を読めません"),
+        (". <= 1" + "0" * 400, 6, "は大きすぎます"),  # beyond a double: saving raised before
         ("not(1, 2)", 1, "引数は1個"),
         ("selected(${a})", 1, "引数は2個"),
         ("plan_status = 'x'", 1, "${plan_status}"),

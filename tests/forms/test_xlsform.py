@@ -363,6 +363,7 @@ def test_a_range_round_trips_as_the_number_question_it_is() -> None:
     [
         (("range", "s", "S", "", "start=1 end=5 tick_interval=1"), "「tick_interval」は使えません"),
         (("range", "s", "S", "", "start=a end=5"), "range の start は数にしてください（「a」）"),
+        (("range", "s", "S", "", "start=0 end=1e400"), "range の end が大きすぎます"),
         (("range", "s", "S", "", "start=1 end=5 step=0"), "step は0より大きい数"),
         (("range", "s", "S", "", "start=1 end=2 step=5"), "幅より大きく"),
         (("range", "s", "S", "", "start 1"), "「start=1 end=5 step=1」の形"),
