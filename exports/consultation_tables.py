@@ -170,11 +170,12 @@ def _labels(question: Any) -> dict[str, str]:
 
 
 def residence_table(fiscal_year: int) -> Table:
-    """Cases by municipality of residence, every municipality listed (staff only: true counts)."""
+    """Cases by municipality of residence, every active municipality listed and any retired one
+    with cases that year (staff only: true counts)."""
     counts = residents_by_municipality(fiscal_year)
     municipalities = db.session.execute(
         select(Municipality.code, Municipality.name, Municipality.region)
-        .where(Municipality.active.is_(True))
+        .where(Municipality.active.is_(True) | Municipality.code.in_(list(counts)))
         .order_by(Municipality.code)
     )
     rows: list[list[Cell]] = [

@@ -1,17 +1,15 @@
-"""``hub init`` and ``hub municipalities import``: the schema and the reference data."""
+"""``hub init``: the schema and the reference data (``hub municipalities`` is in
+``municipalities.py``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from hub.cli import app_context, friendly, unit_of_work
+from hub.cli import app_context, friendly
 
 
 def register(cli: click.Group) -> None:
     cli.add_command(init)
-    cli.add_command(municipalities)
 
 
 @click.command()
@@ -36,21 +34,3 @@ def initialize_database() -> None:
         f"schema up to date; municipalities: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged; questionnaires and recipients loaded"
     )
-
-
-@click.group()
-def municipalities() -> None:
-    """Reference data: the municipalities (区市町村)."""
-
-
-@municipalities.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@friendly
-def municipalities_import(file: Path) -> None:
-    """Add or update municipalities from a CSV shaped like tokyo_municipalities.csv."""
-    from hub.services.reference import import_municipalities, read_municipality_csv
-
-    rows = read_municipality_csv(file.read_bytes())
-    with unit_of_work():
-        result = import_municipalities(rows)
-    click.echo(f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged")

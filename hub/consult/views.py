@@ -142,7 +142,7 @@ def cases() -> ResponseReturnValue:
         years=_year_choices(year),
         cases=consultations.cases_page(year, request.args.get("page", "")),
         labels=_case_labels(locale_code()),
-        municipalities={code: name for code, name, _en in consultations.municipality_choices()},
+        municipalities=consultations.municipality_names(),
     )
 
 

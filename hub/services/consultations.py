@@ -57,6 +57,12 @@ def municipality_choices() -> list[tuple[str, str, str]]:
     return [(code, name, name_en) for code, name, name_en in rows]
 
 
+def municipality_names() -> dict[str, str]:
+    """Every municipality's name by code, retired ones too: a case keeps its residence."""
+    rows = db.session.execute(select(Municipality.code, Municipality.name))
+    return {row.code: row.name for row in rows}
+
+
 def case_questionnaire() -> Questionnaire:
     """The case record with the municipalities of the database as residence choices."""
     return case_form(municipality_choices())

@@ -1,0 +1,101 @@
+"""``hub municipalities``: import a prefecture's list, retire and bring back municipalities
+(合併・廃止), list them. What each does: ``hub/services/municipalities.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hub.cli import app_context, friendly, unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(municipalities)
+
+
+@click.group()
+def municipalities() -> None:
+    """Reference data: the municipalities (区市町村)."""
+
+
+@municipalities.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--retire-missing",
+    is_flag=True,
+    help="ファイルにある都道府県の団体のうち、ファイルにない団体を廃止にする",
+)
+@click.option("--dry-run", is_flag=True, help="変わる内容を表示するだけで、何も変更しない")
+@friendly
+def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> None:
+    """Add or update municipalities from a CSV shaped like tokyo_municipalities.csv; a retired
+    municipality the file lists is brought back."""
+    from hub.services.municipalities import (
+        ChangeKind,
+        apply_plan,
+        plan_import,
+        read_municipality_csv,
+    )
+
+    rows = read_municipality_csv(file.read_bytes())
+    with app_context() if dry_run else unit_of_work():
+        plan = plan_import(rows, retire_missing=retire_missing)
+        if not dry_run:
+            apply_plan(plan, user=None)
+    for change in plan.changes:
+        if change.kind in (ChangeKind.RETIRED, ChangeKind.REACTIVATED):
+            click.echo(f"{change.kind.value}\t{change.code}\t{change.name}")
+    click.echo(plan.summary())
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+
+
+@municipalities.command("retire")
+@click.argument("codes", nargs=-1, required=True)
+@friendly
+def municipalities_retire(codes: tuple[str, ...]) -> None:
+    """Retire municipalities (合併・廃止): new rounds, referrals, hearings and cases leave them
+    out; what was recorded for them stays."""
+    _set_active(codes, active=False)
+
+
+@municipalities.command("reactivate")
+@click.argument("codes", nargs=-1, required=True)
+@friendly
+def municipalities_reactivate(codes: tuple[str, ...]) -> None:
+    """Bring retired municipalities back."""
+    _set_active(codes, active=True)
+
+
+def _set_active(codes: tuple[str, ...], *, active: bool) -> None:
+    from forms.normalize import fold_text
+    from hub.services.municipalities import set_active
+
+    word = "reactivated" if active else "retired"
+    wanted = list(dict.fromkeys(fold_text(code) for code in codes))
+    with unit_of_work():
+        changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None)]
+    for code, name in changed:
+        click.echo(f"{word}\t{code}\t{name}")
+    click.echo(f"{len(changed)} {word}, {len(wanted) - len(changed)} already so")
+
+
+@municipalities.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["active", "retired", "all"]),
+    default="active",
+    show_default=True,
+)
+@click.option("--search", default="", help="コードの先頭、名称・かなの一部")
+@friendly
+def municipalities_list(status: str, search: str) -> None:
+    """One municipality a line: code, name, region, type, 有効/廃止 (tab-separated)."""
+    from hub.db import db
+    from hub.services.municipalities import listed
+
+    with app_context():
+        for m in db.session.scalars(listed(search=search, status=status)):
+            state = "有効" if m.active else "廃止"
+            click.echo(f"{m.code}\t{m.name}\t{m.region}\t{m.type}\t{state}")

@@ -1,0 +1,313 @@
+"""The municipalities (区市町村) over the years: a prefecture's list read from CSV, compared with
+what is stored, and applied; municipalities retired (合併・廃止) and brought back.
+
+A retired municipality keeps its code, its name and everything recorded for it (responses,
+hearings, cases, referrals, accounts); it is no longer asked by new rounds, offered for a new
+referral, hearing or case, or counted among those still to be heard. Rounds already open keep
+asking it, as DHIS2 keeps a closed organisation unit's past data.
+
+``--retire-missing`` (the 区市町村 page's 「ファイルにない団体を廃止にする」) retires only
+municipalities of the prefectures the file lists (the first two digits of the code): Osaka's
+list never retires a Tokyo municipality."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+
+from forms.normalize import clean_text, fold_text
+from hub.db import db
+from hub.errors import Invalid, NotFound
+from hub.models import Municipality, User, check_digit
+from hub.services import audit
+from hub.services.paging import Page, page_of
+
+COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
+NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
+"""Names are kept as written; the other columns are codes, folded (１３１０１６ → 131016)."""
+PER_PAGE = 50
+
+
+class ChangeKind(StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    REACTIVATED = "reactivated"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    column: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    name: str
+    kind: ChangeKind
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a list would change; ``apply_plan`` does exactly this."""
+
+    rows: tuple[Mapping[str, str], ...]
+    changes: tuple[Change, ...]
+    unchanged: int
+    prefectures: tuple[str, ...]
+
+    def of(self, kind: ChangeKind) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    def count(self, kind: ChangeKind) -> int:
+        return len(self.of(kind))
+
+    @property
+    def fingerprint(self) -> str:
+        """Names this plan: a confirmation made from one preview applies only that preview."""
+        text = "\n".join(
+            f"{c.kind}|{c.code}|" + "|".join(f"{f.column}={f.after}" for f in c.fields)
+            for c in self.changes
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def summary(self) -> str:
+        """One line, as ``hub municipalities import`` has always printed it, plus what retiring
+        or reactivating did when anything."""
+        line = (
+            f"{self.count(ChangeKind.ADDED)} added, {self.count(ChangeKind.UPDATED)} updated, "
+            f"{self.unchanged} unchanged"
+        )
+        for kind in (ChangeKind.REACTIVATED, ChangeKind.RETIRED):
+            if self.count(kind):
+                line += f", {self.count(kind)} {kind.value}"
+        return line
+
+
+# ---------------------------------------------------------------------------- reading CSV
+
+
+def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
+    """Parse and validate a municipality list; raise ``Invalid`` naming every bad line."""
+    text = _decoded(data)
+    if not text.strip():
+        raise Invalid({"file": [_("ファイルが空です（1行目に列名 code,name,… が必要です）。")]})
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(
+            {
+                "file": [
+                    _(
+                        "列が足りません: %(missing)s（必要な列: %(columns)s）",
+                        missing=", ".join(missing),
+                        columns=", ".join(COLUMNS),
+                    )
+                ]
+            }
+        )
+    rows: list[dict[str, str]] = []
+    errors: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {
+            c: (clean_text if c in NAME_COLUMNS else fold_text)(raw.get(c) or "") for c in COLUMNS
+        }
+        problems = _row_problems(row, seen)
+        if problems:
+            errors[_("%(line)s行目", line=line)] = problems
+        else:
+            seen.add(row["code"])
+            rows.append(row)
+    if errors:
+        raise Invalid(errors)
+    if not rows:
+        raise Invalid({"file": [_("自治体が1件も含まれていません。")]})
+    return rows
+
+
+def _decoded(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Invalid(
+        {"file": [_("文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。")]}
+    )
+
+
+def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
+    code = row["code"]
+    problems = []
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        problems.append(_("code は6桁の数字です: %(code)s", code=repr(code)))
+    elif check_digit(code[:5]) != int(code[5]):
+        problems.append(
+            _(
+                "code %(code)s の検査数字が正しくありません（正しくは %(right)s）",
+                code=code,
+                right=f"{code[:5]}{check_digit(code[:5])}",
+            )
+        )
+    elif code in seen:
+        problems.append(_("code %(code)s が重複しています", code=code))
+    if not row["name"]:
+        problems.append(_("%(column)s が空です", column="name"))
+    elif len(row["name"]) > 100:
+        problems.append(_("%(column)s は%(limit)s文字以内です", column="name", limit=100))
+    if not row["region"]:
+        problems.append(_("%(column)s が空です", column="region"))
+    elif len(row["region"]) > 20:
+        problems.append(_("%(column)s は%(limit)s文字以内です", column="region", limit=20))
+    for column, limit in (("kana", 200), ("name_en", 200), ("type", 20)):
+        if len(row[column]) > limit:
+            problems.append(_("%(column)s は%(limit)s文字以内です", column=column, limit=limit))
+    return problems
+
+
+# ------------------------------------------------------------------------------ importing
+
+
+def plan_import(
+    rows: Iterable[Mapping[str, str]], *, retire_missing: bool = False, reactivate: bool = True
+) -> ImportPlan:
+    """Compare ``rows`` with what is stored. ``reactivate``: a retired municipality the list
+    holds is brought back (``hub init``, which loads the shipped Tokyo list on every upgrade,
+    leaves retired ones retired)."""
+    rows = tuple(rows)
+    existing = {m.code: m for m in db.session.scalars(select(Municipality))}
+    changes: list[Change] = []
+    unchanged = 0
+    for row in rows:
+        current = existing.get(row["code"])
+        if current is None:
+            changes.append(Change(row["code"], row["name"], ChangeKind.ADDED))
+            continue
+        fields = tuple(
+            FieldChange(column, getattr(current, column), row[column])
+            for column in COLUMNS[1:]
+            if getattr(current, column) != row[column]
+        )
+        if reactivate and not current.active:
+            changes.append(Change(row["code"], row["name"], ChangeKind.REACTIVATED, fields))
+        elif fields:
+            changes.append(Change(row["code"], row["name"], ChangeKind.UPDATED, fields))
+        else:
+            unchanged += 1
+    prefectures = tuple(sorted({row["code"][:2] for row in rows}))
+    if retire_missing:
+        listed = {row["code"] for row in rows}
+        changes.extend(
+            Change(m.code, m.name, ChangeKind.RETIRED)
+            for code, m in sorted(existing.items())
+            if m.active and code[:2] in prefectures and code not in listed
+        )
+    return ImportPlan(rows, tuple(changes), unchanged, prefectures)
+
+
+def apply_plan(plan: ImportPlan, *, user: User | None, audited: bool = True) -> ImportPlan:
+    """Write ``plan`` (made in this transaction) and, when it changes anything, audit it
+    (``audited=False``: ``hub init`` loading the shipped list, as a migration would)."""
+    stored = {m.code: m for m in db.session.scalars(select(Municipality))}
+    rows = {row["code"]: row for row in plan.rows}
+    for change in plan.changes:
+        if change.kind == ChangeKind.ADDED:
+            row = rows[change.code]
+            values = {c: row[c] for c in COLUMNS}
+            db.session.add(Municipality(prefecture_code=change.code[:2], **values))
+            continue
+        municipality = stored[change.code]
+        for field in change.fields:
+            setattr(municipality, field.column, field.after)
+        if change.kind in (ChangeKind.REACTIVATED, ChangeKind.RETIRED):
+            municipality.active = change.kind == ChangeKind.REACTIVATED
+    db.session.flush()
+    if audited and plan.changes:
+        audit.record(
+            "municipality.import",
+            user=user,
+            target=",".join(plan.prefectures),
+            unchanged=plan.unchanged,
+            **_codes_by_kind(plan),
+        )
+    return plan
+
+
+def _codes_by_kind(plan: ImportPlan) -> dict[str, Any]:
+    return {
+        f"{kind.value}_codes": [c.code for c in plan.of(kind)]
+        for kind in ChangeKind
+        if plan.of(kind)
+    }
+
+
+def set_active(codes: Sequence[str], *, active: bool, user: User | None) -> list[Municipality]:
+    """Retire (``active=False``) or bring back the municipalities of ``codes``; those already
+    so are left alone. Unknown codes are refused, all of them named, nothing changed."""
+    found = {
+        m.code: m
+        for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise NotFound(_("登録されていない団体コードです: %(codes)s", codes=", ".join(unknown)))
+    changed = [found[code] for code in dict.fromkeys(codes) if found[code].active != active]
+    for municipality in changed:
+        municipality.active = active
+        audit.record(
+            "municipality.reactivate" if active else "municipality.retire",
+            user=user,
+            target=municipality.code,
+            municipality_code=municipality.code,
+        )
+    db.session.flush()
+    return changed
+
+
+def get(code: str) -> Municipality:
+    municipality = db.session.get(Municipality, fold_text(code))
+    if municipality is None:
+        raise NotFound(_("登録されていない団体コードです: %(codes)s", codes=code))
+    return municipality
+
+
+# -------------------------------------------------------------------------------- listing
+
+STATUSES = ("active", "retired", "all")
+
+
+def listed(*, search: str = "", status: str = "active") -> Select[Any]:
+    """The municipalities by code; ``search`` a part of the name or kana, or the code's start
+    (全角 or half-width); ``status`` one of ``STATUSES``."""
+    query = select(Municipality).order_by(Municipality.code)
+    if status != "all":
+        query = query.where(Municipality.active.is_(status != "retired"))
+    wanted = fold_text(search)
+    if wanted:
+        query = query.where(
+            or_(
+                Municipality.code.startswith(wanted, autoescape=True),
+                Municipality.name.contains(wanted, autoescape=True),
+                Municipality.kana.contains(wanted, autoescape=True),
+                Municipality.name_en.icontains(wanted, autoescape=True),
+            )
+        )
+    return query
+
+
+def municipalities_page(
+    wanted_page: str | int | None, *, search: str = "", status: str = "active"
+) -> Page[Municipality]:
+    return page_of(listed(search=search, status=status), wanted_page, PER_PAGE)

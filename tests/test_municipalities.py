@@ -1,0 +1,208 @@
+"""Municipalities over the years (合併・廃止): a prefecture's list imported with
+``--retire-missing``, retiring and bringing back by code, the list; and what a retired
+municipality is left out of (new rounds, new referrals and hearings) and kept in (the year's
+counts it already has)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from hub.db import db
+from hub.errors import Invalid
+from hub.models import AuditEvent, Municipality, Response
+from tests.conftest import HubRunner
+from tests.test_reference import HEADER, OSAKA, assert_one_line_error, write
+
+TOYONAKA, IKEDA = "272035", "272043"
+CHIYODA = "131016"
+
+
+def active(code: str) -> bool:
+    municipality = db.session.get(Municipality, code)
+    assert municipality is not None
+    return municipality.active
+
+
+def audit_actions() -> list[tuple[str, str, dict[str, object]]]:
+    return [
+        (e.action, e.target, e.details)
+        for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
+
+
+def test_retire_missing_retires_only_the_files_prefectures(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    merged = [HEADER, *[line for line in OSAKA if not line.startswith(IKEDA)]]
+    result = runner("municipalities", "import", "--retire-missing", write(tmp_path, merged))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"retired\t{IKEDA}\t池田市",
+        "0 added, 0 updated, 4 unchanged, 1 retired",
+    ]
+    with app.app_context():
+        assert not active(IKEDA)
+        assert active(TOYONAKA)
+        assert active(CHIYODA), "a Tokyo municipality is not in Osaka's file and stays"
+        action, target, details = audit_actions()[-1]
+        assert (action, target, details["retired_codes"], details["unchanged"]) == (
+            "municipality.import",
+            "27",
+            [IKEDA],
+            4,
+        )
+
+
+def test_without_the_option_nothing_is_retired(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    result = runner("municipalities", "import", write(tmp_path, [HEADER, OSAKA[0]]))
+    assert result.output.strip() == "0 added, 0 updated, 1 unchanged"
+    with app.app_context():
+        assert active(IKEDA)
+
+
+def test_dry_run_says_what_would_change_and_changes_nothing(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    renamed = [HEADER, *OSAKA[:2], "272035,豊中市,とよなかし,Toyonaka City,市部,市"]
+    result = runner(
+        "municipalities", "import", "--retire-missing", "--dry-run", write(tmp_path, renamed)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"retired\t{IKEDA}\t池田市",
+        "retired\t272051\t吹田市",
+        "0 added, 1 updated, 2 unchanged, 2 retired",
+        "dry run: nothing was changed",
+    ]
+    with app.app_context():
+        assert active(IKEDA)
+        toyonaka = db.session.get(Municipality, TOYONAKA)
+        assert toyonaka is not None
+        assert toyonaka.name_en == "Toyonaka"
+        assert not [a for a in audit_actions() if a[0] == "municipality.import" and a[1] == "27"][
+            1:
+        ]
+
+
+def test_a_listed_retired_municipality_comes_back_but_not_by_init(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    assert runner("municipalities", "retire", IKEDA, CHIYODA).exit_code == 0
+    init = runner("init")
+    assert "0 added, 0 updated, 62 unchanged" in init.output
+    with app.app_context():
+        assert not active(CHIYODA), "hub init loads the shipped Tokyo list, retiring nothing back"
+    again = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    assert again.output.splitlines() == [
+        f"reactivated\t{IKEDA}\t池田市",
+        "0 added, 0 updated, 4 unchanged, 1 reactivated",
+    ]
+    with app.app_context():
+        assert active(IKEDA)
+        assert not active(CHIYODA)
+
+
+def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
+    retired = runner("municipalities", "retire", "１３１０１６", CHIYODA)
+    assert retired.exit_code == 0, retired.output
+    assert retired.output.splitlines() == [
+        f"retired\t{CHIYODA}\t千代田区",
+        "1 retired, 0 already so",
+    ]
+    again = runner("municipalities", "retire", CHIYODA)
+    assert again.output.splitlines() == ["0 retired, 1 already so"]
+    listed = runner("municipalities", "list", "--status", "retired")
+    assert listed.output.splitlines() == [f"{CHIYODA}\t千代田区\t区部\t特別区\t廃止"]
+    back = runner("municipalities", "reactivate", CHIYODA)
+    assert back.output.splitlines() == [
+        f"reactivated\t{CHIYODA}\t千代田区",
+        "1 reactivated, 0 already so",
+    ]
+    with app.app_context():
+        assert active(CHIYODA)
+        assert [(a, t) for a, t, _ in audit_actions()] == [
+            ("municipality.retire", CHIYODA),
+            ("municipality.reactivate", CHIYODA),
+        ]
+
+
+def test_unknown_codes_are_named_and_nothing_is_retired(app: Flask, runner: HubRunner) -> None:
+    result = runner("municipalities", "retire", CHIYODA, "999999", "131017")
+    assert_one_line_error(result, "999999", "131017")
+    with app.app_context():
+        assert active(CHIYODA)
+
+
+def test_list_searches_names_kana_and_code_starts(runner: HubRunner) -> None:
+    assert runner("municipalities", "list", "--search", "千代田").output.startswith(CHIYODA)
+    assert runner("municipalities", "list", "--search", "ちよだ").output.startswith(CHIYODA)
+    by_code = runner("municipalities", "list", "--search", "１３１０").output.splitlines()
+    assert [line[:6] for line in by_code] == ["131016", "131024", "131032", "131041", "131059",
+                                               "131067", "131075", "131083", "131091"]  # fmt: skip
+    assert len(runner("municipalities", "list").output.splitlines()) == 62
+
+
+def test_a_new_round_leaves_a_retired_municipality_out_and_an_open_one_keeps_it(
+    app: Flask, runner: HubRunner
+) -> None:
+    first = runner("round", "open", "torikumi", "--reference-date", "2021-04-01",
+                   "--deadline", "2099-05-31T17:00")  # fmt: skip
+    runner("municipalities", "retire", CHIYODA)
+    second = runner("round", "open", "torikumi", "--reference-date", "2022-04-01",
+                    "--deadline", "2099-05-31T17:00")  # fmt: skip
+    first_id, second_id = (int(r.output.strip().splitlines()[-1]) for r in (first, second))
+    with app.app_context():
+
+        def asked(round_id: int) -> set[str]:
+            return set(
+                db.session.scalars(
+                    select(Response.municipality_code).where(Response.round_id == round_id)
+                )
+            )
+
+        assert CHIYODA in asked(first_id)
+        assert CHIYODA not in asked(second_id)
+        assert len(asked(second_id)) == 61
+
+
+def test_a_retired_municipality_stays_in_the_counts_of_a_year_it_has(app: Flask) -> None:
+    from exports import hearings as hearing_reads
+    from exports.consultation_tables import residence_table
+    from hub.services import hearings, municipalities
+    from hub.services.consultations import record_case
+
+    okutama = "133086"
+    with app.app_context():
+        hearings.record_hearing(
+            CHIYODA, {"held_on": "2021-06-10", "department": "福祉課"}, user=None
+        )
+        record_case(
+            {"received_on": "2021-06-11", "channel": "phone", "age_group": "30s", "caller": "self",
+             "crime_related": False, "municipality": CHIYODA},
+            user=None,
+        )  # fmt: skip
+        municipalities.set_active([CHIYODA, okutama], active=False, user=None)
+        db.session.commit()
+        heard = hearing_reads.progress(2021)
+        assert [m.code for m in heard.heard] == [CHIYODA]
+        assert heard.label() == "1/61 区市町村", "heard then retired: counted; never heard: not"
+        assert okutama not in {m.code for m in heard.not_heard}
+        rows = {row[0]: row for row in residence_table(2021).rows}
+        assert rows[CHIYODA][1:] == ("千代田区", "区部", 1)
+        assert okutama not in rows
+        assert rows[""][-1] == 1, "the rows add up to the total"
+        with pytest.raises(Invalid) as refused:
+            hearings.record_hearing(
+                CHIYODA, {"held_on": "2022-06-10", "department": "福祉課"}, user=None
+            )
+        assert "municipality" in refused.value.errors
