@@ -29,13 +29,20 @@ from hub.web.display import role_label
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _municipality_choices() -> list[SelectChoice]:
+def _municipality_choices(current: str | None = None) -> list[SelectChoice]:
+    """The active municipalities, and ``current`` (an account's own, retired since) marked."""
     rows = db.session.execute(
-        select(Municipality.code, Municipality.name)
-        .where(Municipality.active.is_(True))
+        select(Municipality.code, Municipality.name, Municipality.active)
+        .where(Municipality.active.is_(True) | (Municipality.code == current))
         .order_by(Municipality.code)
     )
-    return [SelectChoice("", "—"), *(SelectChoice(code, f"{code} {name}") for code, name in rows)]
+    return [
+        SelectChoice("", "—"),
+        *(
+            SelectChoice(code, f"{code} {name}" + ("" if active else _("（廃止）")))
+            for code, name, active in rows
+        ),
+    ]
 
 
 def _recipient_choices() -> list[SelectChoice]:
@@ -115,7 +122,7 @@ def _user_page(
         profile_form = ProfileForm(formdata=None, obj=account)
     if bind_form is None:
         bind_form = BindForm(formdata=None, data={"municipality": account.municipality_code})
-    bind_form.municipality.choices = _municipality_choices()
+    bind_form.municipality.choices = _municipality_choices(account.municipality_code)
     return (
         render_template(
             "admin/user.html",

@@ -65,6 +65,9 @@ ACTION_LABELS: dict[str, Any] = {
     "questionnaire.import": _l("調査票の登録"),
     "questionnaire.draft": _l("調査票のアップロード（公開前）"),
     "questionnaire.discard": _l("アップロードした調査票の取り消し"),
+    "municipality.import": _l("区市町村一覧の取り込み"),
+    "municipality.retire": _l("区市町村の廃止（合併など）"),
+    "municipality.reactivate": _l("廃止した区市町村の再開"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -81,6 +84,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "hearing": _l("聞き取り"),
     "summary_note": _l("集計表の備考"),
     "reminder": _l("督促メール"),
+    "municipality": _l("区市町村"),
 }
 """Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
 
@@ -122,6 +126,11 @@ DETAIL_LABELS: dict[str, Any] = {
     "reminded_today": _l("本日督促済みのため送らなかった区市町村"),
     "out_of_time": _l("時間内に送れなかった区市町村"),
     "resend": _l("本日送信済みの団体にも再送"),
+    "unchanged": _l("変更のない区市町村の数"),
+    "added_codes": _l("追加した区市町村"),
+    "updated_codes": _l("名称などを更新した区市町村"),
+    "reactivated_codes": _l("再開した区市町村"),
+    "retired_codes": _l("廃止にした区市町村"),
 }
 
 

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "consultations.summary": frozenset({S, R, C}),
     "hearings.manage": frozenset({S}),
     "users.manage": frozenset({A}),
+    "municipalities.manage": frozenset({A}),
     "audit.read": frozenset({S, A}),
     # Referrals (issue 13). "referrals.read" lets every role reach the object rule
     # (see_referral), which answers 404 for a referral the user may not see: invisible and

@@ -17,8 +17,9 @@ from hub.models import Round
 from hub.services import responses
 from hub.services.demo import ensure_demo
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
 from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.test_reference import HEADER, OSAKA
 
 pytestmark = pytest.mark.browser
 
@@ -184,7 +185,7 @@ def _demo_year() -> int:
     return fiscal_year_of(tokyo.today()) - 1
 
 
-def test_admin_and_counterpart_pages(app, site: Site, open_page):
+def test_admin_and_counterpart_pages(app, site: Site, open_page, tmp_path):
     with app.app_context():
         user_id = make_user(role="staff").id
     page = walk(
@@ -196,13 +197,42 @@ def test_admin_and_counterpart_pages(app, site: Site, open_page):
             "/admin/?q=nobody-at-all",
             "/admin/users/new",
             f"/admin/users/{user_id}",
+            "/admin/municipalities",
+            "/admin/municipalities?status=retired",  # none yet
             "/audit/",
         ],
     )
     page.goto("/admin/users/new")
     submit_empty(page)
     assert_accessible(page)
+    page.goto("/admin/municipalities")
+    submit_empty(page, "main form[enctype]")
+    assert page.locator("[data-error-summary]").count() == 1
+    assert_accessible(page)
+    municipality_list_previewed(page, tmp_path)
     walk(open_page, site.counterpart, ["/counterpart", "/account/tokens"])
+
+
+def municipality_list_previewed(page: Any, tmp_path: Any) -> None:
+    """A prefecture's list with a merger: the preview of what changes, then the import."""
+    lines = [HEADER, *OSAKA[:3], "272051,吹田市,すいたし,Suita City,市部,市"]
+    (tmp_path / "osaka.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    page.goto("/admin/municipalities")
+    page.set_input_files("input[type=file]", str(tmp_path / "osaka.csv"))
+    page.get_by_label("ファイルにない団体を廃止にする").check()
+    page.get_by_role("button", name="読み込んで確認").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-changes=added] tr[data-change]").count() == 4
+    assert_accessible(page)
+    screenshot(page, "admin-municipalities-preview", top=True)
+    page.set_viewport_size(PHONE)
+    no_sideways_scroll(page)
+    page.get_by_role("button", name="この内容で取り込む").click()
+    page.wait_for_load_state()
+    assert "追加 4" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    screenshot(page, "admin-municipalities", top=True)
 
 
 def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):

@@ -1,0 +1,198 @@
+"""The administrator's 区市町村 page: the municipalities (search, active or retired, 50 a page),
+a prefecture's list imported from CSV after a preview of what changes, and one municipality
+retired (合併・廃止) or brought back. What each change means: ``hub/services/municipalities.py``.
+
+The preview carries the uploaded file back in the confirming form (base64), with the plan's
+fingerprint: the import applies the list again and goes ahead only when it would change exactly
+what the preview showed."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField
+
+from hub.admin.views import bp
+from hub.auth.gate import require_actor
+from hub.auth.policy import allow
+from hub.db import db
+from hub.errors import Invalid
+from hub.services import municipalities
+from hub.services.municipalities import ChangeKind, ImportPlan
+
+MAX_LIST_BYTES = 360_000
+"""A national list (1,741 municipalities) is 100–200 KB. The preview carries the file back in
+base64, which must stay under Werkzeug's limit on a form's fields (500 KB)."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("区市町村の一覧（CSV）"),
+        validators=[FileRequired(_l("ファイルを選択してください。"))],
+    )
+    retire_missing = BooleanField(_l("ファイルにない団体を廃止にする"))
+
+
+class ConfirmForm(FlaskForm):
+    payload = HiddenField()
+    retire_missing = HiddenField()
+    fingerprint = HiddenField()
+
+
+@bp.get("/municipalities")
+@allow("municipalities.manage")
+def municipalities_index() -> ResponseReturnValue:
+    return _index_page(ImportForm(formdata=None))
+
+
+def _index_page(
+    form: ImportForm, *, errors: Mapping[str, list[str]] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    search = request.args.get("q", "").strip()
+    wanted = request.args.get("status", "active")
+    status_filter = wanted if wanted in municipalities.STATUSES else "active"
+    page = municipalities.municipalities_page(
+        request.args.get("page", ""), search=search, status=status_filter
+    )
+    args = {k: v for k, v in (("q", search), ("status", status_filter)) if v and v != "active"}
+    return (
+        render_template(
+            "admin/municipalities.html",
+            page=page,
+            search=search,
+            status=status_filter,
+            args=args,
+            form=form,
+            errors=dict(errors or {}),
+        ),
+        status,
+    )
+
+
+@bp.post("/municipalities/import")
+@allow("municipalities.manage")
+def municipalities_preview() -> ResponseReturnValue:
+    """The uploaded list read and compared with what is stored; nothing is changed yet."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _index_page(form, status=422)
+    data = form.file.data.stream.read(MAX_LIST_BYTES + 1)
+    if len(data) > MAX_LIST_BYTES:
+        too_big = _(
+            "ファイルが大きすぎます（%(kb)s KB まで。全国の約1,800団体の一覧は 100〜200 KB です）。",
+            kb=MAX_LIST_BYTES // 1000,
+        )
+        return _index_page(form, errors={"file": [too_big]}, status=422)
+    try:
+        plan = _plan(data, retire_missing=bool(form.retire_missing.data))
+    except Invalid as exc:
+        return _index_page(form, errors=exc.errors, status=422)
+    return _preview_page(plan, data, retire_missing=bool(form.retire_missing.data))
+
+
+def _plan(data: bytes, *, retire_missing: bool) -> ImportPlan:
+    rows = municipalities.read_municipality_csv(data)
+    return municipalities.plan_import(rows, retire_missing=retire_missing)
+
+
+def _preview_page(
+    plan: ImportPlan, data: bytes, *, retire_missing: bool, changed: bool = False
+) -> ResponseReturnValue:
+    confirm = ConfirmForm(
+        formdata=None,
+        data={
+            "payload": base64.b64encode(data).decode("ascii"),
+            "retire_missing": "1" if retire_missing else "",
+            "fingerprint": plan.fingerprint,
+        },
+    )
+    page = render_template(
+        "admin/municipalities_preview.html",
+        plan=plan,
+        kinds=ChangeKind,
+        confirm=confirm,
+        retire_missing=retire_missing,
+        changed=changed,
+    )
+    return page, 409 if changed else 200
+
+
+@bp.post("/municipalities/import/confirm")
+@allow("municipalities.manage")
+def municipalities_import() -> ResponseReturnValue:
+    form = ConfirmForm()
+    retire_missing = form.retire_missing.data == "1"
+    try:
+        data = base64.b64decode(form.payload.data or "", validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not form.validate_on_submit() or not data:
+        flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
+        return redirect(url_for("admin.municipalities_index"))
+    try:
+        plan = _plan(data, retire_missing=retire_missing)
+    except Invalid:
+        flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
+        return redirect(url_for("admin.municipalities_index"))
+    if plan.fingerprint != form.fingerprint.data:
+        return _preview_page(plan, data, retire_missing=retire_missing, changed=True)
+    municipalities.apply_plan(plan, user=require_actor())
+    db.session.commit()
+    flash(_outcome(plan), "success")
+    return redirect(url_for("admin.municipalities_index"))
+
+
+def _outcome(plan: ImportPlan) -> str:
+    if not plan.changes:
+        return _("一覧と登録内容は同じでした。何も変更していません。")
+    return _(
+        "区市町村の一覧を取り込みました（追加 %(added)s、更新 %(updated)s、再開 %(reactivated)s、"
+        "廃止 %(retired)s、変更なし %(unchanged)s）。",
+        added=plan.count(ChangeKind.ADDED),
+        updated=plan.count(ChangeKind.UPDATED),
+        reactivated=plan.count(ChangeKind.REACTIVATED),
+        retired=plan.count(ChangeKind.RETIRED),
+        unchanged=plan.unchanged,
+    )
+
+
+@bp.post("/municipalities/<code>/retire")
+@allow("municipalities.manage")
+def municipality_retire(code: str) -> ResponseReturnValue:
+    return _set_active(code, active=False)
+
+
+@bp.post("/municipalities/<code>/reactivate")
+@allow("municipalities.manage")
+def municipality_reactivate(code: str) -> ResponseReturnValue:
+    return _set_active(code, active=True)
+
+
+def _set_active(code: str, *, active: bool) -> ResponseReturnValue:
+    municipality = municipalities.get(code)
+    municipalities.set_active([municipality.code], active=active, user=require_actor())
+    db.session.commit()
+    message = (
+        _(
+            "%(name)s（%(code)s）を再開しました。新しい調査回から回答を依頼します。",
+            name=municipality.name,
+            code=municipality.code,
+        )
+        if active
+        else _(
+            "%(name)s（%(code)s）を廃止にしました。これまでの回答や記録は残り、新しい調査回・"
+            "つなぎ・聞き取り・相談記録の対象から外れます。",
+            name=municipality.name,
+            code=municipality.code,
+        )
+    )
+    flash(message, "success")
+    return redirect(url_for("admin.municipalities_index", q=municipality.code, status="all"))

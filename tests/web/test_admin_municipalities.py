@@ -1,0 +1,231 @@
+"""The administrator's 区市町村 page: the list, a prefecture's CSV previewed then imported, and
+one municipality retired and brought back; refusals say what is wrong and change nothing."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Flask
+from sqlalchemy import select
+
+from hub.db import db
+from hub.models import AuditEvent, Municipality
+from tests.conftest import make_user
+from tests.test_reference import HEADER, OSAKA
+from tests.web.conftest import Web, page, text_of
+
+CHIYODA = "131016"
+
+
+def csv_of(*lines: str, encoding: str = "utf-8") -> bytes:
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def upload(admin: Web, data: bytes, *, retire_missing: bool = False):
+    admin.get("/admin/municipalities")
+    form = {"file": (io.BytesIO(data), "municipalities.csv")}
+    if retire_missing:
+        form["retire_missing"] = "y"
+    return admin.post("/admin/municipalities/import", form, content_type="multipart/form-data")
+
+
+def confirm(admin: Web, preview) -> object:
+    """Press 「この内容で取り込む」 on the preview, posting its form as the browser would."""
+    doc = page(preview)
+    fields = {
+        name: doc.xpath(
+            f"//form[@action='/admin/municipalities/import/confirm']//input[@name='{name}']/@value"
+        )
+        for name in ("csrf_token", "payload", "retire_missing", "fingerprint")
+    }
+    data = {name: values[0] if values else "" for name, values in fields.items()}
+    return admin.post("/admin/municipalities/import/confirm", data, csrf=False)
+
+
+def active(code: str) -> bool:
+    municipality = db.session.get(Municipality, code)
+    assert municipality is not None
+    return municipality.active
+
+
+def test_the_list_pages_and_searches(app: Flask, web) -> None:
+    admin = web("admin")
+    listed = admin.get("/admin/municipalities")
+    assert listed.status_code == 200
+    rows = page(listed).xpath("//tr[@data-municipality]/@data-municipality")
+    assert len(rows) == 50
+    assert rows[0] == CHIYODA
+    assert "62件中 1〜50件目" in text_of(listed)
+    second = page(admin.get("/admin/municipalities?page=2")).xpath("//tr/@data-municipality")
+    assert len(second) == 12
+    found = page(admin.get("/admin/municipalities?q=ちよだ")).xpath("//tr/@data-municipality")
+    assert found == [CHIYODA]
+    nothing = admin.get("/admin/municipalities?status=retired")
+    assert "該当する区市町村はありません" in text_of(nothing)
+
+
+def test_preview_then_import_retires_what_the_file_leaves_out(app: Flask, web) -> None:
+    admin = web("admin")
+    confirm(admin, upload(admin, csv_of(HEADER, *OSAKA)))
+    merged = csv_of(HEADER, *OSAKA[:3], "272051,吹田市,すいたし,Suita City,市部,市")
+    preview = upload(admin, merged, retire_missing=True)
+    assert preview.status_code == 200
+    doc = page(preview)
+    assert doc.xpath("//section[@data-changes='retired']//tr/@data-change") == ["272043"]
+    updated = doc.xpath("//section[@data-changes='updated']//tr[@data-change='272051']")[0]
+    assert "name_en: Suita → Suita City" in updated.text_content()
+    assert "変更なし: 3団体" in text_of(preview)
+    with app.app_context():
+        assert active("272043"), "a preview changes nothing"
+    done = confirm(admin, preview)
+    assert done.status_code == 302
+    after = admin.get(done.headers["Location"])
+    assert "更新 1、再開 0、廃止 1、変更なし 3" in text_of(after)
+    with app.app_context():
+        assert not active("272043")
+        assert active(CHIYODA)
+        assert db.session.get(Municipality, "272051").name_en == "Suita City"  # type: ignore[union-attr]
+        event = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "municipality.import")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert event is not None
+        assert event.details["retired_codes"] == ["272043"]
+        assert event.user_id is not None
+
+
+def test_a_preview_made_stale_is_shown_again_not_applied(app: Flask, web) -> None:
+    admin = web("admin")
+    preview = upload(admin, csv_of(HEADER, *OSAKA))
+    with app.app_context(), db.unit_of_work():
+        db.session.add(
+            Municipality(code="271004", prefecture_code="27", name="大阪市", region="政令市")
+        )
+    again = confirm(admin, preview)
+    assert again.status_code == 409
+    assert page(again).xpath("//*[@data-plan-changed]")
+    assert page(again).xpath("//section[@data-changes='added']//tr/@data-change") == [
+        "271403", "272035", "272043", "272051",
+    ]  # fmt: skip
+    with app.app_context():
+        assert db.session.get(Municipality, "271403") is None
+
+
+def test_bad_files_are_named_by_line_and_change_nothing(app: Flask, web) -> None:
+    admin = web("admin")
+    bad = upload(admin, csv_of(HEADER, OSAKA[0], "271005,大阪市,,,政令市,"))
+    assert bad.status_code == 422
+    text = text_of(bad)
+    assert "3行目" in text
+    assert "検査数字" in text
+    assert "何も変更していません" in text
+    assert page(bad).xpath("//*[@data-error-summary]")
+    missing = admin.post("/admin/municipalities/import", {}, content_type="multipart/form-data")
+    assert missing.status_code == 422
+    assert "ファイルを選択してください" in text_of(missing)
+    binary = upload(admin, b"\x81\xff\xfe\x00" * 20)
+    assert binary.status_code == 422
+    assert "文字コード" in text_of(binary)
+    forged = admin.post(
+        "/admin/municipalities/import/confirm",
+        {"payload": "not base64!", "fingerprint": "x", "retire_missing": ""},
+    )
+    assert forged.status_code == 302
+    assert "読み取れませんでした" in text_of(admin.get(forged.headers["Location"]))
+    with app.app_context():
+        assert db.session.get(Municipality, "271004") is None
+
+
+def test_shift_jis_file_is_read(app: Flask, web) -> None:
+    admin = web("admin")
+    preview = upload(admin, csv_of(HEADER, *OSAKA, encoding="cp932"))
+    assert "豊中市" in text_of(preview)
+    assert confirm(admin, preview).status_code == 302
+    with app.app_context():
+        assert db.session.get(Municipality, "272035") is not None
+
+
+def test_retire_and_reactivate_one(app: Flask, web) -> None:
+    admin = web("admin")
+    admin.get("/admin/municipalities")
+    retired = admin.post(f"/admin/municipalities/{CHIYODA}/retire")
+    assert retired.status_code == 302
+    shown = admin.get(retired.headers["Location"])
+    assert "千代田区（131016）を廃止にしました" in text_of(shown)
+    assert page(shown).xpath(f"//tr[@data-municipality='{CHIYODA}']//*[contains(@class,'tag')]")
+    with app.app_context():
+        assert not active(CHIYODA)
+    assert admin.post(f"/admin/municipalities/{CHIYODA}/reactivate").status_code == 302
+    with app.app_context():
+        assert active(CHIYODA)
+    assert admin.post("/admin/municipalities/999999/retire").status_code == 404
+    assert admin.post(f"/admin/municipalities/{CHIYODA}/retire", csrf=False).status_code == 400
+    with app.app_context():
+        assert active(CHIYODA)
+
+
+def test_an_account_bound_to_a_retired_municipality_keeps_it_on_its_page(app: Flask, web) -> None:
+    with app.app_context():
+        user_id = make_user(role="respondent", municipality=CHIYODA).id
+    admin = web("admin")
+    admin.get("/admin/municipalities")
+    admin.post(f"/admin/municipalities/{CHIYODA}/retire")
+    doc = page(admin.get(f"/admin/users/{user_id}"))
+    selected = doc.xpath("//select[@name='municipality']/option[@selected]")
+    assert [o.get("value") for o in selected] == [CHIYODA]
+    assert "（廃止）" in selected[0].text_content()
+
+
+def test_only_the_administrator_reaches_the_page(app: Flask, web) -> None:
+    others = [
+        web("staff"),
+        web("respondent", municipality=CHIYODA),
+        web("counterpart", recipient="moj"),
+        web("window", municipality=CHIYODA),
+    ]
+    for other in others:
+        assert other.get("/admin/municipalities").status_code == 403, other.user
+        other.get("/")
+        assert other.post(f"/admin/municipalities/{CHIYODA}/retire").status_code == 403
+    with app.app_context():
+        assert active(CHIYODA)
+
+
+def test_the_case_list_names_a_retired_residence(app: Flask, web) -> None:
+    from hub.services import municipalities
+    from hub.services.consultations import record_case
+
+    with app.app_context():
+        record_case(
+            {"received_on": "2021-06-11", "channel": "phone", "age_group": "30s", "caller": "self",
+             "crime_related": False, "municipality": CHIYODA},
+            user=None,
+        )  # fmt: skip
+        municipalities.set_active([CHIYODA], active=False, user=None)
+        db.session.commit()
+    listed = web("staff").get("/consultations?fiscal_year=2021")
+    assert "千代田区" in text_of(listed)
+
+
+def test_a_file_too_big_for_a_list_is_refused_by_its_size(app: Flask, web) -> None:
+    from hub.admin.municipalities import MAX_LIST_BYTES
+
+    admin = web("admin")
+    padded = csv_of(HEADER, *OSAKA, *["#" * 99] * (MAX_LIST_BYTES // 100))
+    answer = upload(admin, padded)
+    assert answer.status_code == 422
+    assert "ファイルが大きすぎます（360 KB まで" in text_of(answer)
+
+
+def test_a_national_list_goes_through_preview_and_import(app: Flask, web) -> None:
+    from bench.national import made_up_csv
+
+    admin = web("admin")
+    preview = upload(admin, made_up_csv(1741), retire_missing=True)
+    assert preview.status_code == 200
+    added = len(page(preview).xpath("//section[@data-changes='added']//tr[@data-change]"))
+    assert added == 1741 - 62
+    assert confirm(admin, preview).status_code == 302
+    with app.app_context():
+        assert db.session.query(Municipality).filter(Municipality.active.is_(True)).count() == 1741
