@@ -131,6 +131,9 @@ class Question:
     """Personal data (names, phone numbers, e-mail) that no delivery may carry."""
     other_of: str | None = None
     """For ``<name>_other``, the text of an ``other`` choice: the choice question it belongs to."""
+    default: str | int | float | bool | tuple[str, ...] | None = None
+    """XLSForm ``default``: the answer a new response starts with, as it is stored (a many-of's
+    codes as a tuple); a previous round's accepted answer takes its place."""
 
     @property
     def has_choices(self) -> bool:
@@ -281,6 +284,14 @@ class Questionnaire:
     def choice_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.has_choices)
 
+    def defaults(self) -> dict[str, Any]:
+        """The answers a new response starts with (XLSForm ``default``), as answers are stored."""
+        return {
+            q.id: list(q.default) if isinstance(q.default, tuple) else q.default
+            for q in self.questions
+            if q.default is not None
+        }
+
     @cached_property
     def personal_fields(self) -> frozenset[str]:
         """Questions holding personal data (names, phone numbers, e-mail) that no delivery may carry."""
@@ -292,12 +303,21 @@ class Questionnaire:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+_LATER_FIELDS = frozenset({"default"})
+"""Fields added after definitions were first stored: left out while unset, so that a stored
+definition keeps the fingerprint it was stored with."""
+
+
 def _plain(value: Any) -> Any:
     """JSON-ready data of a definition, each rule as its text (positions in a file don't count)."""
     if isinstance(value, Expr):
         return unparse(value)
     if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _plain(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.name in _LATER_FIELDS and getattr(value, f.name) is None)
+        }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     return value

@@ -44,7 +44,20 @@ def _question_note(questionnaire: Questionnaire, question: Question, personal: b
             f"「{questionnaire.question(question.other_of).label.ja}」で「その他」を選んだときの内容"
         )
     notes += rule_texts(question, questionnaire)
+    if question.default is not None:
+        notes.append(f"新しい調査回の初期値「{_default_text(question)}」")
     return "。".join(notes)
+
+
+def _default_text(question: Question) -> str:
+    """A default as people read it: a choice by its label, a yes/no in words."""
+    value = question.default
+    codes = value if isinstance(value, tuple) else (value,) if question.has_choices else ()
+    if codes:
+        return "、".join(c.display() for c in question.choices if c.code in codes)
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    return str(value)
 
 
 def question_definition_table(questionnaire: Questionnaire, *, personal: bool = True) -> Table:

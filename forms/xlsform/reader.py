@@ -13,8 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import replace
+from typing import Any
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 
 from forms.expression import Binary, Current, Expr, ExpressionError, parse, walk
 from forms.model import (
@@ -31,6 +33,7 @@ from forms.model import (
     other_question_of,
     summary_key_clash,
 )
+from forms.schema import FIELD_TYPES
 from forms.webform import clashes
 from forms.xlsform import settings as setting
 from forms.xlsform import vocabulary as words
@@ -42,6 +45,11 @@ from forms.xlsform.sheets import Row, Sheet
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+_CALL = re.compile(
+    r"\s*(today|now|once|concat|if|uuid|random|date|decimal-date-time|format-date|coalesce"
+    r"|string|number|int|round|pulldata|instance|position|sum|count)\s*\("
+)
+"""The start of an ODK dynamic default (``today()``, ``once(…)``…): a function call."""
 MAX_NAME = 64
 
 
@@ -262,7 +270,7 @@ class Reader:
 
     def group(self, sheet: Sheet, row: Row, seen: dict[str, int]) -> Group:
         name = self.name(sheet, row, seen) or ""
-        for column in ("required", "constraint"):
+        for column in ("required", "constraint", "default"):
             if sheet.text(row, column):
                 self.at(
                     sheet,
@@ -309,7 +317,7 @@ class Reader:
         if relevant is not None:
             item.sources["relevant"] = sheet.header("relevant")
         if kind == Kind.NOTE:
-            for column in ("required", "constraint", "personal"):
+            for column in ("required", "constraint", "personal", "default"):
                 if sheet.text(row, column) not in ("", "no", "false", "false()"):
                     self.at(
                         sheet,
@@ -343,8 +351,30 @@ class Reader:
             constraint_message=constraint_message,
             required_message=self.label_of(sheet, row, "required_message"),
             personal=self.flag(sheet, row, "personal"),
+            default=self.default(sheet, row, question),
         )
         return item
+
+    def default(self, sheet: Sheet, row: Row, question: Question) -> Any:
+        """The row's ``default`` as an answer is stored, read as a respondent's typing is
+        (全角, 和暦, a choice's label); an expression (ODK's dynamic default) is refused."""
+        text = sheet.text(row, "default")
+        if not text:
+            return None
+        if "${" in text or _CALL.match(text):
+            self.at(
+                sheet, row, "default", _("default に式は使えません（固定の値を書いてください）。")
+            )
+            return None
+        raw: Any = text.split() if question.kind == Kind.MANY_OF else text
+        try:
+            value = FIELD_TYPES[question.kind](question).deserialize(raw)
+        except ValidationError as exc:
+            messages = exc.messages if isinstance(exc.messages, list) else [str(exc.messages)]
+            reason = "、".join(str(m) for m in messages)
+            self.at(sheet, row, "default", _("default の値を読めません: %(reason)s", reason=reason))
+            return None
+        return tuple(value) if isinstance(value, list) else value
 
     def range_limits(self, sheet: Sheet, row: Row, kind_text: str) -> tuple[Kind, Expr] | None:
         """For a ``range`` row, its number kind and limits (``forms.xlsform.ranges``); any other

@@ -286,11 +286,11 @@ SURVEY_COLUMNS = frozenset(
         "required_message",
         "personal",
         "parameters",
+        "default",
     }
 )
 REFUSED_COLUMNS = frozenset(
     {
-        "default",
         "read_only",
         "calculate",
         "choice_filter",

@@ -54,7 +54,7 @@ def write_xlsform(questionnaire: Questionnaire) -> bytes:
     survey = workbook.active
     assert survey is not None
     survey.title = SURVEY
-    _fill(survey, SURVEY_HEADERS, _survey_rows(questionnaire))
+    _fill(survey, _survey_headers(questionnaire), _survey_rows(questionnaire))
     _fill(workbook.create_sheet(CHOICES), CHOICE_HEADERS, _choice_rows(questionnaire))
     headers, row = _settings(questionnaire)
     _fill(workbook.create_sheet(SETTINGS), headers, [row])
@@ -69,7 +69,7 @@ def xlsform_rows(questionnaire: Questionnaire) -> dict[str, list[dict[str, str]]
     the API shows it, in the same words as the file."""
     settings_headers, settings_row = _settings(questionnaire)
     sheets = {
-        SURVEY: (SURVEY_HEADERS, _survey_rows(questionnaire)),
+        SURVEY: (_survey_headers(questionnaire), _survey_rows(questionnaire)),
         CHOICES: (CHOICE_HEADERS, _choice_rows(questionnaire)),
         SETTINGS: (settings_headers, [settings_row]),
     }
@@ -116,6 +116,25 @@ def _rule(expr: Expr | None) -> str:
     return unparse(expr) if expr is not None else ""
 
 
+def _survey_headers(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """``default`` only when a question has one (files written before it stay the same)."""
+    if any(q.default is not None for q in questionnaire.questions):
+        return (*SURVEY_HEADERS, "default")
+    return SURVEY_HEADERS
+
+
+def _default_text(question: Question) -> object:
+    """A default as the reader reads it back: codes space-separated, a yes/no as yes or no."""
+    value = question.default
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return " ".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def _survey_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     for section in questionnaire.sections:
@@ -153,6 +172,7 @@ def _question_row(question: Question) -> tuple[object, ...]:
         *_texts(question.constraint_message),
         *_texts(question.required_message),
         "yes" if question.personal else "",
+        *((_default_text(question),) if question.default is not None else ()),
     )
 
 

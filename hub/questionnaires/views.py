@@ -134,7 +134,7 @@ def _preview(
         checked = True
         status = 422 if errors else 200
     else:
-        form = form_type(formdata=None, data=initial_data({}, 0))
+        form = form_type(formdata=None, data=initial_data(questionnaire.defaults(), 0))
     page = render_template(
         "questionnaires/preview.html",
         questionnaire=questionnaire,
@@ -201,7 +201,8 @@ def discard(draft_id: int) -> ResponseReturnValue:
 
 
 def _template(questionnaire: Questionnaire) -> bytes:
-    """The Excel template as a municipality gets it, for no municipality and no round."""
+    """The Excel template as a municipality gets it, for no municipality and no round: the
+    definition's defaults filled in, as a new round fills them in."""
     info = TemplateInfo(
         questionnaire=questionnaire,
         municipality_code="",
@@ -209,6 +210,7 @@ def _template(questionnaire: Questionnaire) -> bytes:
         round_id=0,
         round_title=_("プレビュー"),
         reference_date=rules.today(),
+        answers=questionnaire.defaults(),
     )
     return build_template(info)
 

@@ -62,8 +62,9 @@ def open_round(
     db.session.flush()
     previous = _previous_accepted(round_)
     questionnaire = survey.questionnaire
+    start = _valid_only(questionnaire, questionnaire.defaults(), round_.reference_date)
     responses = [
-        _new_response(round_, code, previous.get(code, []), questionnaire)
+        _new_response(round_, code, previous.get(code, []), questionnaire, start)
         for code in municipalities
     ]
     db.session.add_all(responses)
@@ -187,11 +188,19 @@ def _valid_only(
 
 
 def _new_response(
-    round_: Round, code: str, earlier: list[Response], questionnaire: Questionnaire
+    round_: Round,
+    code: str,
+    earlier: list[Response],
+    questionnaire: Questionnaire,
+    start: dict[str, Any],
 ) -> Response:
-    answers, source = carried_answers(questionnaire, earlier)
-    if answers:
-        answers = _valid_only(questionnaire, answers, round_.reference_date)
+    """A municipality's response: the definition's defaults (``start``), each replaced by the
+    answer last accepted from the municipality."""
+    carried, source = carried_answers(questionnaire, earlier)
+    answers = dict(start)
+    if carried:
+        answers = _valid_only(questionnaire, {**start, **carried}, round_.reference_date)
+    kept = any(name in answers for name in carried)
     return Response(
         round=round_,
         round_id=round_.id,
@@ -199,7 +208,7 @@ def _new_response(
         state=ResponseState.NOT_STARTED,
         version=0,
         answers=answers,
-        prefilled_from_id=source.id if source is not None and answers else None,
+        prefilled_from_id=source.id if source is not None and kept else None,
     )
 
 

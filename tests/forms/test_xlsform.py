@@ -463,10 +463,10 @@ def test_no_form_id_anywhere_is_refused() -> None:
 
 
 def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
-    data = form([("text", "q", "A", "既定値")], survey_header=("type", "name", "label", "default"))
+    data = form([("text", "q", "A", "yes")], survey_header=("type", "name", "label", "read_only"))
     problem = only(refused(data))
-    assert (problem.row, problem.column) == (2, "default")
-    assert "default 列はハブでは使えません" in problem.message
+    assert (problem.row, problem.column) == (2, "read_only")
+    assert "read_only 列はハブでは使えません" in problem.message
 
 
 def test_every_problem_is_listed_at_once() -> None:

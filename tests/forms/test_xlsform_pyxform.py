@@ -20,7 +20,6 @@ from forms import registry
 from forms.model import Kind, Questionnaire
 from forms.xlsform import read_xlsform, write_xlsform
 from forms.xlsform.vocabulary import SELECT_TYPES, SIMPLE_TYPES, select_type, unsupported_type
-from forms.xlsform.writer import SURVEY_HEADERS
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
 EXTENSIONS = {"phone", "email"}
@@ -84,7 +83,7 @@ def as_plain_xlsform(data: bytes) -> bytes:
     for row in survey.iter_rows(min_row=2):
         if row[0].value in EXTENSIONS:
             row[0].value = "text"
-    calculation = len(SURVEY_HEADERS) + 1
+    calculation = survey.max_column + 1
     survey.cell(row=1, column=calculation, value="calculation")
     survey.append(["calculate", "reference_date"])
     survey.cell(row=survey.max_row, column=calculation, value="'2021-04-01'")
@@ -151,3 +150,28 @@ def test_a_range_reads_as_pyxform_reads_it(parameters: str, tmp_path: Path) -> N
         min(start, end),
         max(start, end),
     )
+
+
+def test_the_defaults_the_hub_writes_are_pyxforms_instance_values(tmp_path: Path) -> None:
+    """A default as the hub stores and writes it is the value pyxform puts in the form's
+    instance (a new blank form), codes of a many-of space-separated."""
+    import re
+
+    from tests.forms.xlsform_files import form
+
+    source = form(
+        [
+            ("integer", "count", "件数", "０"),
+            ("date", "since", "開始日", "令和3年4月1日"),
+            ("select_multiple area", "areas", "地域", "minami kita"),
+            ("text", "memo", "備考", "担当課で確認"),
+        ],
+        [("area", "kita", "北部"), ("area", "minami", "南部")],
+        survey_header=("type", "name", "label", "default"),
+    )
+    path = tmp_path / "kenshu.xlsx"
+    path.write_bytes(as_plain_xlsform(write_xlsform(read_xlsform(source, "kenshu.xlsx"))))
+    xform = xls2xform.convert(xlsform=str(path), validate=False).xform
+    instance = dict(re.findall(r"<(count|since|areas|memo)>([^<]*)</", xform))
+    assert instance == {"count": "0", "since": "2021-04-01", "areas": "kita minami",
+                        "memo": "担当課で確認"}  # fmt: skip

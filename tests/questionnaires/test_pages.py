@@ -5,6 +5,7 @@ the versions with their rounds, and open a round on any stored version."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 
 from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
-from tests.forms.xlsform_files import form
+from tests.conftest import response_of
+from tests.forms.xlsform_files import YES_NO, form
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
+from tests.questionnaires.test_versions import CHIYODA, CHUO, open_kenshu
 from tests.web.conftest import Web, page, text_of
 
 
@@ -250,3 +253,49 @@ def test_a_regex_rule_is_checked_and_said_in_words(app, staff):
     assert broken.status_code == 422
     shown = text_of(broken)
     assert "正規表現「[A-Z」を読めません" in shown
+
+
+def test_defaults_fill_the_preview_the_template_and_a_new_round(app, staff, api_as):
+    """XLSForm ``default``: the preview and the sample template start with it; a new round
+    stores it as each response's first answer, and a municipality's answer accepted in the
+    previous round replaces it."""
+    definition = form(
+        [
+            ("integer", "sessions", "研修の回数", "０"),
+            ("select_one yes_no", "plan", "計画の有無", "no"),
+            ("text", "memo", "備考", None),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "default"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    preview_url = upload(staff, definition).headers["Location"]
+    doc = page(staff.get(preview_url))
+    assert doc.xpath("//input[@name='sessions']/@value") == ["0"]
+    assert doc.xpath("//input[@name='plan' and @checked]/@value") == ["no"]
+    draft_id = int(preview_url.rstrip("/").split("/")[-1])
+    sheet = load_workbook(
+        io.BytesIO(staff.get(f"/staff/questionnaires/drafts/{draft_id}/template.xlsx").data)
+    )["回答"]
+    values = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    assert 0 in [c.value for c in values["sessions"]]
+    staff.get(preview_url)
+    assert staff.post(f"/staff/questionnaires/drafts/{draft_id}/publish", {}).status_code == 302
+
+    first = open_kenshu(app, date(2024, 6, 1))
+    with app.app_context():
+        chiyoda = response_of(first, CHIYODA)
+        assert chiyoda.answers == {"sessions": 0, "plan": "no"}
+        assert chiyoda.prefilled_from_id is None
+    respondent = api_as("respondent", municipality=CHIYODA)
+    got = respondent.get(f"/rounds/{first}/responses/{CHIYODA}")
+    assert got.json["answers"] == {"sessions": 0, "plan": "no"}
+    assert respondent.submit(first, CHIYODA, {"sessions": "３", "plan": "yes"}).status_code == 200
+    assert (
+        api_as("staff").post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    )
+    second = open_kenshu(app, date(2025, 6, 1))
+    with app.app_context():
+        assert response_of(second, CHIYODA).answers == {"sessions": 3, "plan": "yes"}
+        assert response_of(second, CHIYODA).prefilled_from_id is not None
+        assert response_of(second, CHUO).answers == {"sessions": 0, "plan": "no"}
