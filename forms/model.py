@@ -134,6 +134,9 @@ class Question:
     default: str | int | float | bool | tuple[str, ...] | None = None
     """XLSForm ``default``: the answer a new response starts with, as it is stored (a many-of's
     codes as a tuple); a previous round's accepted answer takes its place."""
+    appearance: str | None = None
+    """XLSForm ``appearance`` the web form honours: ``multiline`` (a text as a box of several
+    lines) or ``minimal`` (a one-of as a drop-down list); any other is not kept."""
 
     @property
     def has_choices(self) -> bool:
@@ -303,7 +306,7 @@ class Questionnaire:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_LATER_FIELDS = frozenset({"default"})
+_LATER_FIELDS = frozenset({"default", "appearance"})
 """Fields added after definitions were first stored: left out while unset, so that a stored
 definition keeps the fingerprint it was stored with."""
 

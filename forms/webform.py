@@ -19,6 +19,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -26,7 +27,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import rules
-from forms.model import Kind, Question, Questionnaire
+from forms.model import Kind, Label, Question, Questionnaire
 from forms.numbers import whole_number
 from forms.schema import rule_answers
 
@@ -98,11 +99,19 @@ def form_class(questionnaire: Questionnaire, locale: str) -> type[QuestionnaireF
     return type(name, (QuestionnaireForm,), attributes)
 
 
+UNCHOSEN = Label("選択してください", "Choose one")
+"""The first entry of a drop-down list (``appearance`` ``minimal``): nothing chosen."""
+
+
 def field_for(question: Question, locale: str) -> Field:
     """An unbound WTForms field for one question; no validators (the schema validates)."""
     label = question.label.get(locale)
     description = question.hint.get(locale) if question.hint else ""
     common: dict[str, Any] = {"label": label, "description": description}
+    if question.kind == Kind.ONE_OF and question.appearance == "minimal":
+        unchosen = SelectChoice("", UNCHOSEN.get(locale))
+        choices = [unchosen, *_choices(question, locale)]
+        return SelectField(choices=choices, validate_choice=False, **common)
     if question.kind == Kind.ONE_OF:
         return RadioField(choices=_choices(question, locale), validate_choice=False, **common)
     if question.kind == Kind.MANY_OF:
@@ -111,7 +120,9 @@ def field_for(question: Question, locale: str) -> Field:
         )
     if question.kind == Kind.BOOL:
         return BooleanField(**common)
-    if question.kind == Kind.TEXT and (question.max_length or 0) > LONG_TEXT:
+    if question.kind == Kind.TEXT and (
+        question.appearance == "multiline" or (question.max_length or 0) > LONG_TEXT
+    ):
         return TextAreaField(render_kw={"rows": 6}, **common)
     return StringField(render_kw=_input_attributes(question.kind), **common)
 

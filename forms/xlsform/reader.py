@@ -352,6 +352,7 @@ class Reader:
             required_message=self.label_of(sheet, row, "required_message"),
             personal=self.flag(sheet, row, "personal"),
             default=self.default(sheet, row, question),
+            appearance=_appearance(sheet.text(row, "appearance"), kind),
         )
         return item
 
@@ -543,6 +544,16 @@ class Reader:
 _INSERTED = re.compile(r"\$\{[^}]*\}")
 """``${name}`` in a label, a hint or a message: ODK puts the answer there; the hub's texts are
 the same for every municipality (the workbook's headings, the template, the rules in words)."""
+
+
+APPEARANCES: dict[Kind, str] = {Kind.TEXT: "multiline", Kind.ONE_OF: "minimal"}
+"""The one ``appearance`` word per kind that the web form honours; every other is ignored, as
+ODK ignores what a client cannot draw."""
+
+
+def _appearance(text: str, kind: Kind) -> str | None:
+    wanted = APPEARANCES.get(kind)
+    return wanted if wanted is not None and wanted in text.casefold().split() else None
 
 
 def _name_problem(name: str, seen: dict[str, int]) -> str:

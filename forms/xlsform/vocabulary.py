@@ -287,6 +287,7 @@ SURVEY_COLUMNS = frozenset(
         "personal",
         "parameters",
         "default",
+        "appearance",
     }
 )
 REFUSED_COLUMNS = frozenset(

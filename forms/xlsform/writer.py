@@ -116,11 +116,21 @@ def _rule(expr: Expr | None) -> str:
     return unparse(expr) if expr is not None else ""
 
 
+OPTIONAL_HEADERS = ("default", "appearance")
+"""Written only when a question has one, after the others (files written before them stay the
+same)."""
+
+
 def _survey_headers(questionnaire: Questionnaire) -> tuple[str, ...]:
-    """``default`` only when a question has one (files written before it stay the same)."""
-    if any(q.default is not None for q in questionnaire.questions):
-        return (*SURVEY_HEADERS, "default")
-    return SURVEY_HEADERS
+    return (*SURVEY_HEADERS, *_optional_headers(questionnaire))
+
+
+def _optional_headers(questionnaire: Questionnaire) -> tuple[str, ...]:
+    return tuple(
+        header
+        for header in OPTIONAL_HEADERS
+        if any(getattr(q, header) is not None for q in questionnaire.questions)
+    )
 
 
 def _default_text(question: Question) -> object:
@@ -136,6 +146,7 @@ def _default_text(question: Question) -> object:
 
 
 def _survey_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
+    optional = _optional_headers(questionnaire)
     rows: list[tuple[object, ...]] = []
     for section in questionnaire.sections:
         if section.grouped:
@@ -150,13 +161,13 @@ def _survey_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
                     _rule(section.relevant),
                 )
             )
-        rows += [_question_row(q) for q in section.items]
+        rows += [_question_row(q, optional) for q in section.items]
         if section.grouped:
             rows.append(("end_group",))
     return rows
 
 
-def _question_row(question: Question) -> tuple[object, ...]:
+def _question_row(question: Question, optional: tuple[str, ...]) -> tuple[object, ...]:
     kind = TYPE_NAMES[question.kind]
     if question.has_choices:
         kind = f"{kind} {question.list_name or question.id}"
@@ -172,8 +183,15 @@ def _question_row(question: Question) -> tuple[object, ...]:
         *_texts(question.constraint_message),
         *_texts(question.required_message),
         "yes" if question.personal else "",
-        *((_default_text(question),) if question.default is not None else ()),
+        *(_OPTIONAL_TEXTS[header](question) for header in optional),
     )
+
+
+def _appearance_text(question: Question) -> object:
+    return question.appearance or ""
+
+
+_OPTIONAL_TEXTS = {"default": _default_text, "appearance": _appearance_text}
 
 
 def _choice_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:

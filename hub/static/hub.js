@@ -198,6 +198,7 @@
     var inputs = form.querySelectorAll('[name="' + name + '"]');
     if (!field || inputs.length === 0) { return ""; }
     var kind = field.dataset.kind;
+    if (inputs[0].tagName === "SELECT") { return inputs[0].value; }
     var checked = Array.prototype.filter.call(inputs, function (i) { return i.checked; });
     if (kind === "one_of" || kind === "many_of") {
       return checked.map(function (i) { return i.value; }).join(" ");

@@ -119,3 +119,40 @@ def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_pa
         assert_accessible(desk)
         phone.goto(url)
         no_sideways_scroll(phone)
+
+
+def test_a_drop_down_decides_what_is_asked_as_a_radio_group_does(app, open_page) -> None:
+    """``appearance`` ``minimal``: choosing in the drop-down list shows the question that
+    depends on it (hub.js reads a select as it reads radios); axe-clean, and on a phone."""
+    from playwright.sync_api import expect
+
+    from tests.browser.support import PHONE
+    from tests.forms.xlsform_files import YES_NO, form
+
+    definition = form(
+        [
+            ("select_one yes_no", "plan", "計画の有無", None, "minimal"),
+            ("text", "plan_name", "計画の名称", "${plan} = 'yes'", "multiline"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "relevant", "appearance"),
+    )
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        draft_id = questionnaires.create_draft(definition, "kenshu.xlsx", user=user).id
+        db.session.commit()
+    for viewport in (None, PHONE):
+        page = open_page(viewport=viewport) if viewport else open_page()
+        sign_in(page, email)
+        page.goto(f"/staff/questionnaires/drafts/{draft_id}")
+        name = page.get_by_label("計画の名称")
+        expect(name).to_be_hidden()
+        page.get_by_label("計画の有無").select_option("yes")
+        expect(name).to_be_visible()
+        name.fill("第一次\n再犯防止推進計画")
+        assert_accessible(page)
+        if viewport:
+            no_sideways_scroll(page)
+        page.get_by_label("計画の有無").select_option("no")
+        expect(name).to_be_hidden()

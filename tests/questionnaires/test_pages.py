@@ -299,3 +299,33 @@ def test_defaults_fill_the_preview_the_template_and_a_new_round(app, staff, api_
         assert response_of(second, CHIYODA).answers == {"sessions": 3, "plan": "yes"}
         assert response_of(second, CHIYODA).prefilled_from_id is not None
         assert response_of(second, CHUO).answers == {"sessions": 0, "plan": "no"}
+
+
+def test_a_drop_down_and_a_multiline_box_are_previewed_and_checked(app, staff):
+    """``appearance``: ``minimal`` draws a select_one as a labelled drop-down list (nothing
+    chosen first) and ``multiline`` a text as a box; the preview checks what they send."""
+    definition = form(
+        [
+            ("select_one yes_no", "plan", "計画の有無", None, "minimal"),
+            ("text", "plan_name", "計画の名称", "${plan} = 'yes'", "multiline"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "relevant", "appearance"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    preview_url = upload(staff, definition).headers["Location"]
+    doc = page(staff.get(preview_url))
+    select = doc.xpath("//select[@name='plan']")[0]
+    assert doc.xpath(f"//label[@for='{select.get('id')}']/text()")[0].strip() == "計画の有無"
+    assert select.xpath("./option/@value") == ["", "yes", "no"]
+    assert doc.xpath("//textarea[@name='plan_name']")
+    checked = staff.post(preview_url, {"plan": "maybe"})
+    assert checked.status_code == 422
+    assert "選択肢にない値です: maybe" in text_of(checked)
+    assert page(checked).xpath("//select[@name='plan']/@aria-invalid") == ["true"]
+    assert "#plan" in page(checked).xpath("//*[@data-error-summary]//a/@href")[0]
+    fine = staff.post(preview_url, {"plan": "yes", "plan_name": "第一次\n再犯防止推進計画"})
+    assert "入力内容に問題はありません" in text_of(fine)
+    kept = page(fine)
+    assert kept.xpath("//select[@name='plan']/option[@selected]/@value") == ["yes"]
+    assert "第一次\n再犯防止推進計画" in kept.xpath("//textarea[@name='plan_name']/text()")[0]
