@@ -33,6 +33,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
+from hub.services.csv_text import decode_csv
 from hub.services.paging import Page, page_of
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -202,18 +203,6 @@ def _numbered(lines: Iterator[list[Any]]) -> RawTable:
 
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Shift_JIS as Japanese Excel saves it (cp932)."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise Invalid(
-        {"file": [_("文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。")]}
-    )
 
 
 def _csv_lines(data: bytes) -> Iterator[list[Any]]:

@@ -28,6 +28,7 @@ from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Municipality, User, check_digit
 from hub.services import audit
+from hub.services.csv_text import decode_csv
 from hub.services.paging import Page, page_of
 
 COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
@@ -100,7 +101,7 @@ class ImportPlan:
 
 def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
     """Parse and validate a municipality list; raise ``Invalid`` naming every bad line."""
-    text = _decoded(data)
+    text = decode_csv(data)
     if not text.strip():
         raise Invalid({"file": [_("ファイルが空です（1行目に列名 code,name,… が必要です）。")]})
     reader = csv.DictReader(io.StringIO(text))
@@ -135,17 +136,6 @@ def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
     if not rows:
         raise Invalid({"file": [_("自治体が1件も含まれていません。")]})
     return rows
-
-
-def _decoded(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise Invalid(
-        {"file": [_("文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。")]}
-    )
 
 
 def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
