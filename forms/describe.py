@@ -20,6 +20,7 @@ from forms.expression import (
     Literal,
     Negative,
     Ref,
+    column_name,
     conjuncts,
     disjuncts,
     uses_current,
@@ -77,6 +78,8 @@ _JA = {
     "c_holds": "『{text}』が成り立つこと",
     "c_step": "{first}、{second}、{third}…のいずれか",
     "c_regex": "正規表現「{pattern}」に合う形",
+    "column": "選択肢の{name}",
+    "choice_filter": "選べる選択肢は、{rule} を満たすもの",
     "end": "。",
 }
 
@@ -129,6 +132,8 @@ _EN = {
     "c_holds": "{text} must hold",
     "c_step": "one of {first}, {second}, {third}, …",
     "c_regex": "matching the regular expression {pattern}",
+    "column": "the choice's {name}",
+    "choice_filter": "Choices offered: those where {rule}",
     "end": ".",
 }
 
@@ -189,6 +194,8 @@ class _Describer:
             return self.subject(expr)
         if isinstance(expr, Literal):
             return f"'{expr.value}'" if isinstance(expr.value, str) else string(float(expr.value))
+        if column_name(expr) is not None:
+            return self.word("column", name=str(column_name(expr)))
         if isinstance(expr, Call):
             return f"{expr.name}({', '.join(self.readable(a) for a in expr.args)})"
         if isinstance(expr, Negative):
@@ -453,6 +460,14 @@ def constraint_text(question: Question, questionnaire: Questionnaire, locale: st
     return _Describer(questionnaire, locale).constraint(question)
 
 
+def choice_filter_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """``選べる選択肢は、選択肢のpref = 「都道府県」 を満たすもの``; empty without a filter."""
+    if question.choice_filter is None:
+        return ""
+    describer = _Describer(questionnaire, locale)
+    return describer.word("choice_filter", rule=describer.readable(question.choice_filter))
+
+
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:
     """Every rule of ``question`` in words: when it is asked, when required, what it accepts.
 
@@ -463,6 +478,7 @@ def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "
     if question.required_if is not None and question.required_if != question.relevant:
         texts.append(required_text(question, questionnaire, locale))
     texts.append(constraint_text(question, questionnaire, locale))
+    texts.append(choice_filter_text(question, questionnaire, locale))
     return [t for t in texts if t]
 
 

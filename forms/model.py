@@ -94,10 +94,17 @@ class Choice:
     label: Label
     mark: str = ""
     """A circled number such as ① shown before the label, as in the source document."""
+    columns: tuple[tuple[str, str], ...] | None = None
+    """The choices sheet's other columns (``(name, text)``, by name) of a list that a
+    ``choice_filter`` filters; ``None`` for every other list."""
 
     def display(self, locale: str = "ja") -> str:
         text = self.label.get(locale)
         return f"{self.mark}{text}" if self.mark else text
+
+    def filter_values(self) -> dict[str, str]:
+        """What a ``choice_filter`` sees of this choice: its columns, and ``name`` its code."""
+        return {**dict(self.columns or ()), "name": self.code}
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,9 @@ class Question:
     default: str | int | float | bool | tuple[str, ...] | None = None
     """XLSForm ``default``: the answer a new response starts with, as it is stored (a many-of's
     codes as a tuple); a previous round's accepted answer takes its place."""
+    choice_filter: Expr | None = None
+    """XLSForm ``choice_filter``: a choice is offered when it holds for it (its columns by bare
+    name, other answers by ``${name}``); an answer outside it is refused."""
     appearance: str | None = None
     """XLSForm ``appearance`` the web form honours: ``multiline`` (a text as a box of several
     lines) or ``minimal`` (a one-of as a drop-down list); any other is not kept."""
@@ -180,7 +190,7 @@ class Question:
 
     def rules(self) -> tuple[Expr, ...]:
         """Every expression of the question."""
-        candidates = (self.relevant, self.required_if, self.constraint)
+        candidates = (self.relevant, self.required_if, self.constraint, self.choice_filter)
         return tuple(e for e in candidates if e is not None)
 
 
@@ -306,7 +316,7 @@ class Questionnaire:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_LATER_FIELDS = frozenset({"default", "appearance"})
+_LATER_FIELDS = frozenset({"default", "appearance", "choice_filter", "columns"})
 """Fields added after definitions were first stored: left out while unset, so that a stored
 definition keeps the fingerprint it was stored with."""
 

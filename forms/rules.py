@@ -22,7 +22,7 @@ from typing import Any
 from forms import normalize
 from forms.expression import Env, Expr, Unknowable, Value, truthy
 from forms.expression.evaluate import as_date
-from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire
+from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire
 from forms.numbers import parse_decimal
 from forms.tokyo import today
 
@@ -134,6 +134,30 @@ class Context:
         if question.required is True:
             return True
         return self.holds(question.required, unknown=False)
+
+    def offered(self, question: Question) -> tuple[Choice, ...]:
+        """The choices its ``choice_filter`` offers with these answers (all without one); a
+        filter that needs a fact this context lacks (the 基準日) offers the choice."""
+        if question.choice_filter is None:
+            return question.choices
+        return tuple(
+            choice for choice in question.choices if self._offers(question.choice_filter, choice)
+        )
+
+    def _offers(self, rule: Expr, choice: Choice) -> bool:
+        env = Env(self.resolve, "", self.on, choice.filter_values())
+        try:
+            return truthy(rule, env)
+        except Unknowable:
+            return True
+
+    def not_offered(self, question: Question, value: Any) -> list[Choice]:
+        """The chosen choices (of a non-empty answer) its ``choice_filter`` does not offer."""
+        if question.choice_filter is None:
+            return []
+        codes = value if isinstance(value, list) else [value]
+        offered = {c.code for c in self.offered(question)}
+        return [c for c in question.choices if c.code in codes and c.code not in offered]
 
     def constraint_holds(self, question: Question, value: Any) -> bool:
         """Whether the (non-empty) answer ``value`` satisfies the question's constraint."""

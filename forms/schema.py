@@ -25,7 +25,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validat
 from forms import describe, normalize, rules
 from forms.expression import Binary, Call, Current, Literal, Ref, conjuncts, disjuncts, uses_current
 from forms.expression.evaluate import string
-from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire, constraint_step
+from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire, constraint_step
 from forms.numbers import parse_decimal
 from forms.rules import Context, answer_value
 
@@ -253,9 +253,18 @@ def _rule_errors(
             problems.append(_required_message(question))
         if constraints and not _unanswered(value) and not context.constraint_holds(question, value):
             problems.append(constraint_message(question, value, context))
+        if constraints and not _unanswered(value):
+            problems += [_not_offered_message(c) for c in context.not_offered(question, value)]
         if problems:
             errors[question.id] = problems
     return errors
+
+
+def _not_offered_message(choice: Choice) -> str:
+    return _(
+        "「%(choice)s」は、ほかの質問への回答からは選べません（選べる選択肢だけが表示されます）。",
+        choice=choice.display(_locale()),
+    )
 
 
 def _unanswered(value: Any) -> bool:

@@ -8,6 +8,7 @@ so the web, the API and the Excel upload accept and refuse exactly the same thin
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar
@@ -27,7 +28,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms import rules
-from forms.model import Kind, Label, Question, Questionnaire
+from forms.model import Choice, Kind, Label, Question, Questionnaire
 from forms.numbers import whole_number
 from forms.schema import rule_answers
 
@@ -110,7 +111,7 @@ def field_for(question: Question, locale: str) -> Field:
     common: dict[str, Any] = {"label": label, "description": description}
     if question.kind == Kind.ONE_OF and question.appearance == "minimal":
         unchosen = SelectChoice("", UNCHOSEN.get(locale))
-        choices = [unchosen, *_choices(question, locale)]
+        choices = [unchosen, *_choices(question, locale, options=True)]
         return SelectField(choices=choices, validate_choice=False, **common)
     if question.kind == Kind.ONE_OF:
         return RadioField(choices=_choices(question, locale), validate_choice=False, **common)
@@ -127,8 +128,22 @@ def field_for(question: Question, locale: str) -> Field:
     return StringField(render_kw=_input_attributes(question.kind), **common)
 
 
-def _choices(question: Question, locale: str) -> list[SelectChoice]:
-    return [SelectChoice(choice.code, choice.display(locale)) for choice in question.choices]
+def _choices(question: Question, locale: str, *, options: bool = False) -> list[SelectChoice]:
+    """The choices as WTForms takes them; ``options``: a drop-down's, each carrying what the
+    browser's ``choice_filter`` reads of it (radios and check boxes carry it on their ``.choice``
+    box, ``macros/forms.html``)."""
+    return [
+        SelectChoice(
+            choice.code,
+            choice.display(locale),
+            render_kw=_filter_values(choice) if options and question.choice_filter else {},
+        )
+        for choice in question.choices
+    ]
+
+
+def _filter_values(choice: Choice) -> dict[str, str]:
+    return {"data-choice": json.dumps(choice.filter_values(), ensure_ascii=False)}
 
 
 def _input_attributes(kind: Kind) -> dict[str, str]:

@@ -6,6 +6,7 @@ prints them back; :mod:`~forms.expression.evaluate` evaluates a tree with ODK's 
 
 from forms.expression.evaluate import Env, Unknowable, Value, evaluate, truthy
 from forms.expression.syntax import (
+    COLUMN,
     FUNCTIONS,
     Binary,
     Call,
@@ -15,6 +16,8 @@ from forms.expression.syntax import (
     Literal,
     Negative,
     Ref,
+    column_name,
+    columns_of,
     conjuncts,
     disjuncts,
     parse,
@@ -26,6 +29,7 @@ from forms.expression.syntax import (
 )
 
 __all__ = [
+    "COLUMN",
     "FUNCTIONS",
     "Binary",
     "Call",
@@ -38,6 +42,8 @@ __all__ = [
     "Ref",
     "Unknowable",
     "Value",
+    "column_name",
+    "columns_of",
     "conjuncts",
     "disjuncts",
     "evaluate",

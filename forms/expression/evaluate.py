@@ -17,13 +17,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from forms.expression.patterns import matches
-from forms.expression.syntax import Binary, Call, Current, Expr, Literal, Negative, Ref
+from forms.expression.syntax import (
+    COLUMN,
+    Binary,
+    Call,
+    Current,
+    Expr,
+    Literal,
+    Negative,
+    Ref,
+    column_name,
+)
 
 Value = str | float | bool | date
 EPOCH = date(1970, 1, 1)
@@ -42,6 +52,8 @@ class Env:
     resolve: Callable[[str], Value]
     current: Value = ""
     today: date | None = None
+    choice: Mapping[str, str] | None = None
+    """In a ``choice_filter``: the choice being filtered, its columns by name (``name`` its code)."""
 
 
 def evaluate(expr: Expr, env: Env) -> Value:
@@ -202,6 +214,10 @@ def _call(expr: Call, env: Env) -> Value:
         if env.today is None:
             raise Unknowable("today")
         return env.today
+    if name == COLUMN:
+        if env.choice is None:
+            raise Unknowable(COLUMN)
+        return env.choice.get(str(column_name(expr)), "")
     values = [evaluate(arg, env) for arg in args]
     return _FUNCTIONS[name](*values)
 

@@ -45,6 +45,11 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 
 OPERATOR_NAMES = frozenset({"and", "or", "div", "mod"})
 
+COLUMN = "choice-column"
+"""In a ``choice_filter``, a bare name (``pref``) is a column of the choice being filtered (``name``
+its code). It is read as ``Call(COLUMN, (Literal("pref"),))`` so that every walk and evaluator
+knows it as a call; printed back as the bare name. Not a function a rule may use."""
+
 # Lowest binding first; each level is left-associative (XPath 1.0, §3.4–3.5).
 LEVELS: tuple[frozenset[str], ...] = (
     frozenset({"or"}),
@@ -197,11 +202,12 @@ def _unexpected_character(char: str) -> str:
 # ---------------------------------------------------------------------------------- parser
 
 
-def parse(text: str) -> Expr:
-    """The tree of ``text``; :class:`ExpressionError` (with the position) when it is not valid."""
+def parse(text: str, *, columns: bool = False) -> Expr:
+    """The tree of ``text``; :class:`ExpressionError` (with the position) when it is not valid.
+    ``columns``: a ``choice_filter``, where a bare name is a column of the choice (``COLUMN``)."""
     if not text.strip():
         raise ExpressionError(_("式が空です。"), 1)
-    parser = _Parser(tokenize(text))
+    parser = _Parser(tokenize(text), columns=columns)
     expr = parser.expression()
     token = parser.peek()
     if token.kind != "end":
@@ -231,10 +237,11 @@ and far below Python's recursion limit."""
 
 
 class _Parser:
-    def __init__(self, tokens: list[Token]) -> None:
+    def __init__(self, tokens: list[Token], *, columns: bool = False) -> None:
         self.tokens = tokens
         self.index = 0
         self.depth = 0
+        self.columns = columns
 
     def peek(self) -> Token:
         return self.tokens[self.index]
@@ -305,6 +312,9 @@ class _Parser:
             return inner
         if token.kind == "name" and self.peek().kind == "(":
             return self.call(token)
+        if token.kind == "name" and self.columns and token.text not in OPERATOR_NAMES:
+            name = token.text.lower()  # as the choices sheet's headers are read
+            return Call(COLUMN, (Literal(name, token.position),), token.position)
         raise ExpressionError(_unexpected_token(token), token.position)
 
     def call(self, name: Token) -> Call:
@@ -388,6 +398,8 @@ def _unparse(expr: Expr) -> str:
         return f"${{{expr.name}}}"
     if isinstance(expr, Current):
         return "."
+    if isinstance(expr, Call) and expr.name == COLUMN:
+        return str(column_name(expr))
     if isinstance(expr, Call):
         return f"{expr.name}({', '.join(_unparse(a) for a in expr.args)})"
     if isinstance(expr, Negative):
@@ -456,6 +468,18 @@ def walk(expr: Expr) -> list[Expr]:
     elif isinstance(expr, Binary):
         nodes += walk(expr.left) + walk(expr.right)
     return nodes
+
+
+def column_name(expr: Expr) -> str | None:
+    """The choice column ``expr`` reads (``COLUMN``), or ``None``."""
+    if isinstance(expr, Call) and expr.name == COLUMN and isinstance(expr.args[0], Literal):
+        return str(expr.args[0].value)
+    return None
+
+
+def columns_of(expr: Expr) -> list[Call]:
+    """The choice columns ``expr`` reads, in order."""
+    return [node for node in walk(expr) if isinstance(node, Call) and node.name == COLUMN]
 
 
 def references(expr: Expr) -> frozenset[str]:

@@ -132,6 +132,7 @@ def _rule_of(question: Question, column: str) -> Expr:
         "relevant": question.relevant,
         "required": question.required_if,
         "constraint": question.constraint,
+        "choice_filter": question.choice_filter,
     }[column]
     assert expr is not None
     return expr

@@ -18,7 +18,15 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from forms.expression import Binary, Current, Expr, ExpressionError, parse, walk
+from forms.expression import (
+    Binary,
+    Current,
+    Expr,
+    ExpressionError,
+    column_name,
+    parse,
+    walk,
+)
 from forms.model import (
     OTHER,
     OTHER_SUFFIX,
@@ -61,6 +69,9 @@ class Reader:
         self.filename = filename
         self.problems: list[Problem] = []
         self.default_language = "ja"
+        self.choice_columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        """The choices sheet's other columns of each choice, by (list name, code)."""
+        self.column_names: tuple[str, ...] = ()
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
@@ -98,6 +109,7 @@ class Reader:
         self.default_language = settings.default_language
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
+        self.attach_choice_columns(groups)
         check_rules(self.problem, survey.name, groups, survey.header("relevant"))
         definition = self.build(settings, groups, survey)
         if self.problems:
@@ -106,6 +118,21 @@ class Reader:
         return definition
 
     # --------------------------------------------------------------------------- choices
+
+    def attach_choice_columns(self, groups: list[Group]) -> None:
+        """The choices of every list a ``choice_filter`` filters carry their other columns (for
+        every question using the list, so that a list stays one list)."""
+        items = [item for group in groups for item in group.items]
+        filtered = {i.question.list_name for i in items if i.question.choice_filter is not None}
+        for item in items:
+            question = item.question
+            if question.list_name not in filtered:
+                continue
+            choices = tuple(
+                replace(c, columns=self.choice_columns.get((question.list_name, c.code), ()))
+                for c in question.choices
+            )
+            item.question = replace(question, choices=choices)
 
     def read_choices(self) -> dict[str, list[tuple[Choice, int]]]:
         sheet = self.sheets.get(words.CHOICES)
@@ -117,10 +144,17 @@ class Reader:
                 self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
         if self.problems:
             return lists
+        extra = [
+            c for c in sheet.columns if c.language is None and c.name not in words.CHOICE_COLUMNS
+        ]
+        self.column_names = tuple(c.name for c in extra)
         for row in sheet.rows:
             choice = self.choice(sheet, row, lists)
             if choice is not None:
-                lists.setdefault(sheet.text(row, "list_name"), []).append((choice, row.number))
+                list_name = sheet.text(row, "list_name")
+                lists.setdefault(list_name, []).append((choice, row.number))
+                values = tuple((c.name, row.texts.get(c.index, "")) for c in extra)
+                self.choice_columns[(list_name, choice.code)] = values
         return lists
 
     def choice(
@@ -353,8 +387,47 @@ class Reader:
             personal=self.flag(sheet, row, "personal"),
             default=self.default(sheet, row, question),
             appearance=_appearance(sheet.text(row, "appearance"), kind),
+            choice_filter=self.choice_filter(sheet, row, question),
         )
+        if item.question.choice_filter is not None:
+            item.sources["choice_filter"] = sheet.header("choice_filter")
         return item
+
+    def choice_filter(self, sheet: Sheet, row: Row, question: Question) -> Expr | None:
+        """``choice_filter``: a rule over each choice's columns (bare names; ``name`` its code)
+        and other answers (``${name}``), on a select row whose list has those columns."""
+        text = sheet.text(row, "choice_filter")
+        if not text:
+            return None
+        column = "choice_filter"
+        if not question.has_choices:
+            self.at(sheet, row, column, _("choice_filter は選択式の質問にだけ付けられます。"))
+            return None
+        select = words.select_type(" ".join(sheet.text(row, "type").split()))
+        if select is not None and select[2]:
+            self.at(sheet, row, column, _("or_other の質問には choice_filter を付けられません。"))
+            return None
+        try:
+            expr = parse(text, columns=True)
+        except ExpressionError as exc:
+            self.at(sheet, row, column, str(exc))
+            return None
+        known = {"name", *self.column_names}
+        for node in walk(expr):
+            name = column_name(node)
+            problem = None
+            if isinstance(node, Current):
+                problem = _("「.」は choice_filter では使えません（選択肢の列は名前で書きます）。")
+            elif name is not None and name not in known:
+                problem = _(
+                    "「%(name)s」は choices シートの列にありません（使える列: %(known)s）。",
+                    name=name,
+                    known=", ".join(sorted(known)),
+                )
+            if problem is not None:
+                self.at(sheet, row, column, at_character(node.position, problem))
+                return None
+        return expr
 
     def default(self, sheet: Sheet, row: Row, question: Question) -> Any:
         """The row's ``default`` as an answer is stored, read as a respondent's typing is

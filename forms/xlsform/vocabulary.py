@@ -288,13 +288,17 @@ SURVEY_COLUMNS = frozenset(
         "parameters",
         "default",
         "appearance",
+        "choice_filter",
     }
 )
+CHOICE_COLUMNS = frozenset(
+    {"list_name", "name", "label", "mark", "image", "audio", "video", "big-image", "media"}
+)
+"""The choices sheet's own columns; any other is a column a ``choice_filter`` may read."""
 REFUSED_COLUMNS = frozenset(
     {
         "read_only",
         "calculate",
-        "choice_filter",
         "repeat_count",
         "trigger",
         "save_to",

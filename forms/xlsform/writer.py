@@ -55,7 +55,7 @@ def write_xlsform(questionnaire: Questionnaire) -> bytes:
     assert survey is not None
     survey.title = SURVEY
     _fill(survey, _survey_headers(questionnaire), _survey_rows(questionnaire))
-    _fill(workbook.create_sheet(CHOICES), CHOICE_HEADERS, _choice_rows(questionnaire))
+    _fill(workbook.create_sheet(CHOICES), *_choices_sheet(questionnaire))
     headers, row = _settings(questionnaire)
     _fill(workbook.create_sheet(SETTINGS), headers, [row])
     workbook.properties.title = questionnaire.title.ja
@@ -70,7 +70,7 @@ def xlsform_rows(questionnaire: Questionnaire) -> dict[str, list[dict[str, str]]
     settings_headers, settings_row = _settings(questionnaire)
     sheets = {
         SURVEY: (_survey_headers(questionnaire), _survey_rows(questionnaire)),
-        CHOICES: (CHOICE_HEADERS, _choice_rows(questionnaire)),
+        CHOICES: _choices_sheet(questionnaire),
         SETTINGS: (settings_headers, [settings_row]),
     }
     return {
@@ -116,7 +116,7 @@ def _rule(expr: Expr | None) -> str:
     return unparse(expr) if expr is not None else ""
 
 
-OPTIONAL_HEADERS = ("default", "appearance")
+OPTIONAL_HEADERS = ("default", "appearance", "choice_filter")
 """Written only when a question has one, after the others (files written before them stay the
 same)."""
 
@@ -191,12 +191,41 @@ def _appearance_text(question: Question) -> object:
     return question.appearance or ""
 
 
-_OPTIONAL_TEXTS = {"default": _default_text, "appearance": _appearance_text}
+def _choice_filter_text(question: Question) -> object:
+    return _rule(question.choice_filter)
 
 
-def _choice_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
+_OPTIONAL_TEXTS = {
+    "default": _default_text,
+    "appearance": _appearance_text,
+    "choice_filter": _choice_filter_text,
+}
+
+
+def _choices_sheet(
+    questionnaire: Questionnaire,
+) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The choices sheet's headers and rows: the columns ``choice_filter``s read come last."""
+    extra = tuple(
+        dict.fromkeys(
+            name
+            for question in questionnaire.choice_questions
+            for choice in question.choices
+            for name, _text in choice.columns or ()
+        )
+    )
+    rows = [
+        (*row, *(dict(columns).get(name, "") for name in extra))
+        for row, columns in _choice_rows(questionnaire)
+    ]
+    return (*CHOICE_HEADERS, *extra), rows
+
+
+def _choice_rows(
+    questionnaire: Questionnaire,
+) -> list[tuple[tuple[object, ...], tuple[tuple[str, str], ...]]]:
     written: dict[str, tuple[Choice, ...]] = {}
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[tuple[object, ...], tuple[tuple[str, str], ...]]] = []
     for question in questionnaire.choice_questions:
         list_name = question.list_name or question.id
         if list_name in written:
@@ -204,7 +233,10 @@ def _choice_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
                 raise ValueError(f"list {list_name} has different choices in {question.id}")
             continue
         written[list_name] = question.choices
-        rows += [(list_name, c.code, c.label.ja, c.label.en, c.mark) for c in question.choices]
+        rows += [
+            ((list_name, c.code, c.label.ja, c.label.en, c.mark), c.columns or ())
+            for c in question.choices
+        ]
     return rows
 
 

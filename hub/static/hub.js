@@ -166,6 +166,11 @@
       if (!env.today) { throw UNKNOWN; }
       return env.today;
     }
+    if (name === "choice-column") {
+      if (!env.choice) { throw UNKNOWN; }
+      var value = env.choice[args[0][1]];
+      return value === undefined ? "" : value;
+    }
     var values = args.map(function (arg) { return evaluate(arg, env); });
     return FUNCTIONS[name].apply(null, values);
   }
@@ -253,9 +258,31 @@
     fields.forEach(function (field) {
       var name = field.dataset.question || field.id;
       field.hidden = hidden[name] && field.dataset.hasError !== "true";
+      if (field.dataset.choiceFilter) { filterChoices(field, env); }
     });
     Array.prototype.forEach.call(form.querySelectorAll("section[data-relevant]"), function (section) {
       section.hidden = !holds(ruleOf(section)) && !section.querySelector('[data-has-error="true"]');
+    });
+  }
+
+  /* `choice_filter`: a choice is offered when the rule holds for it (its columns in
+     data-choice, other answers as the rules see them). One not offered is hidden, unless it is
+     the one chosen: that stays in sight, and the server says why it cannot be kept. */
+  function filterChoices(field, env) {
+    var rule = JSON.parse(field.dataset.choiceFilter);
+    var options = field.querySelectorAll("[data-choice]");
+    Array.prototype.forEach.call(options, function (option) {
+      var offered;
+      try {
+        offered = truthy(rule, Object.assign({}, env, { choice: JSON.parse(option.dataset.choice) }));
+      } catch (e) {
+        if (e !== UNKNOWN) { throw e; }
+        offered = true;
+      }
+      var input = option.tagName === "OPTION" ? option : option.querySelector("input");
+      var chosen = option.tagName === "OPTION" ? option.selected : input.checked;
+      option.hidden = !offered && !chosen;
+      if (option.tagName === "OPTION") { option.disabled = !offered && !chosen; }
     });
   }
 

@@ -50,6 +50,7 @@ _EVALUATE_IN_PAGE = """
       current: decode(c.current),
       today: { days: c.today },
       resolve: (name) => (name in c.answers ? decode(c.answers[name]) : ""),
+      choice: c.choice,
     };
     return encode(window.hubRules.evaluate(c.tree, env));
   });
@@ -116,23 +117,47 @@ def test_the_browser_evaluates_as_the_server(
     assert_same(rules_page, cases)
 
 
-def assert_same(page: Any, cases: list[tuple[Expr, dict[str, Any], Any]]) -> None:
+def assert_same(
+    page: Any, cases: list[tuple[Expr, dict[str, Any], Any]], choice: dict[str, str] | None = None
+) -> None:
     expected = []
     sent = []
     for tree, answers, current in cases:
-        env = Env(lambda name, a=answers: a.get(name, ""), current, TODAY)  # type: ignore[misc]
-        expected.append(encoded(evaluate(tree, env)))
+        resolve = lambda name, a=answers: a.get(name, "")  # type: ignore[misc]  # noqa: E731
+        expected.append(encoded(evaluate(tree, Env(resolve, current, TODAY, choice))))
         sent.append(
             {
                 "tree": to_json(tree),
                 "answers": {k: wire(v) for k, v in answers.items()},
                 "current": wire(current),
                 "today": (TODAY - EPOCH).days,
+                "choice": choice,
             }
         )
     got = page.evaluate(_EVALUATE_IN_PAGE, sent)
     for (tree, answers, current), mine, theirs in zip(cases, expected, got, strict=True):
         assert theirs == mine, (tree, answers, current)
+
+
+@pytest.mark.parametrize(
+    "choice",
+    [{"name": "131016", "pref": "13", "size": "10"}, {"name": "271004", "pref": "27"}],
+)
+def test_the_browser_filters_choices_as_the_server(rules_page: Any, choice: dict[str, str]) -> None:
+    """``choice_filter``: a choice's columns by bare name (a missing one is empty), with the
+    conversions of XPath, as forms/expression evaluates them."""
+    texts = [
+        "pref = ${pref}",
+        "pref = 13",
+        "size > 5",
+        "size = ''",
+        "name != '271004' and selected(${areas}, pref)",
+        "starts-with(name, ${pref})",
+        "if(${pref} = '', true(), pref = ${pref})",
+    ]
+    answers = [{"pref": "13", "areas": "13 14"}, {"pref": "27", "areas": ""}, {}]
+    cases = [(parse(t, columns=True), a, "") for t in texts for a in answers]
+    assert_same(rules_page, cases, choice)
 
 
 def test_conditions_appear_and_disappear_as_the_file_says(app, open_page, monkeypatch) -> None:

@@ -175,3 +175,17 @@ def test_the_defaults_the_hub_writes_are_pyxforms_instance_values(tmp_path: Path
     instance = dict(re.findall(r"<(count|since|areas|memo)>([^<]*)</", xform))
     assert instance == {"count": "0", "since": "2021-04-01", "areas": "kita minami",
                         "memo": "担当課で確認"}  # fmt: skip
+
+
+def test_a_choice_filter_the_hub_writes_is_pyxforms_itemset_filter(tmp_path: Path) -> None:
+    """pyxform reads the hub's file as a cascading select: the list's columns in its instance,
+    the rule as the itemset's predicate over them."""
+    from tests.forms.test_choice_filter import CASCADE, CHOICES, CHOICES_HEADER, HEADER
+    from tests.forms.xlsform_files import form
+
+    source = form(CASCADE, CHOICES, survey_header=HEADER, choices_header=CHOICES_HEADER)
+    path = tmp_path / "kenshu.xlsx"
+    path.write_bytes(as_plain_xlsform(write_xlsform(read_xlsform(source, "kenshu.xlsx"))))
+    xform = xls2xform.convert(xlsform=str(path), validate=False).xform
+    assert "<itemset nodeset=\"instance('city')/root/item[pref =  /data/pref ]\">" in xform
+    assert "<name>131016</name><pref>13</pref>" in xform.replace("\n", "").replace(" ", "")

@@ -121,12 +121,27 @@ def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_pa
         no_sideways_scroll(phone)
 
 
+def previews(app, open_page, definition: bytes):
+    """``definition`` uploaded as a draft; its preview opened on a desk, then on a phone."""
+    from tests.browser.support import PHONE
+
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        draft_id = questionnaires.create_draft(definition, "kenshu.xlsx", user=user).id
+        db.session.commit()
+    for viewport in (None, PHONE):
+        page = open_page(viewport=viewport) if viewport else open_page()
+        sign_in(page, email)
+        page.goto(f"/staff/questionnaires/drafts/{draft_id}")
+        yield viewport, page
+
+
 def test_a_drop_down_decides_what_is_asked_as_a_radio_group_does(app, open_page) -> None:
     """``appearance`` ``minimal``: choosing in the drop-down list shows the question that
     depends on it (hub.js reads a select as it reads radios); axe-clean, and on a phone."""
     from playwright.sync_api import expect
 
-    from tests.browser.support import PHONE
     from tests.forms.xlsform_files import YES_NO, form
 
     definition = form(
@@ -137,15 +152,7 @@ def test_a_drop_down_decides_what_is_asked_as_a_radio_group_does(app, open_page)
         YES_NO,
         survey_header=("type", "name", "label", "relevant", "appearance"),
     )
-    with app.app_context():
-        email = make_user(role="staff").email
-        user = db.session.scalars(select(User).filter_by(email=email)).one()
-        draft_id = questionnaires.create_draft(definition, "kenshu.xlsx", user=user).id
-        db.session.commit()
-    for viewport in (None, PHONE):
-        page = open_page(viewport=viewport) if viewport else open_page()
-        sign_in(page, email)
-        page.goto(f"/staff/questionnaires/drafts/{draft_id}")
+    for viewport, page in previews(app, open_page, definition):
         name = page.get_by_label("計画の名称")
         expect(name).to_be_hidden()
         page.get_by_label("計画の有無").select_option("yes")
@@ -156,3 +163,44 @@ def test_a_drop_down_decides_what_is_asked_as_a_radio_group_does(app, open_page)
             no_sideways_scroll(page)
         page.get_by_label("計画の有無").select_option("no")
         expect(name).to_be_hidden()
+
+
+def test_a_cascading_select_offers_the_cities_of_the_chosen_prefecture(app, open_page) -> None:
+    """``choice_filter`` in the browser: radios and a drop-down show only what the rule offers
+    for the prefecture chosen; a city chosen before the prefecture changed stays in sight, and
+    the check says why it cannot be kept. Axe-clean, and on a phone."""
+    from playwright.sync_api import expect
+
+    from tests.forms.test_choice_filter import CASCADE, CHOICES, CHOICES_HEADER, HEADER
+    from tests.forms.xlsform_files import form
+
+    rows = [*CASCADE, ("select_one city", "office", "窓口のある市", "pref = ${pref}")]
+    definition = form([(*r, "minimal" if r[1] == "office" else None) for r in rows], CHOICES,
+                      survey_header=(*HEADER, "appearance"), choices_header=CHOICES_HEADER)  # fmt: skip
+    for viewport, page in previews(app, open_page, definition):
+        city = page.locator("#field-city")
+        chiyoda, osaka = city.get_by_label("千代田区"), city.get_by_label("大阪市")
+        expect(chiyoda).to_be_hidden()
+        expect(osaka).to_be_hidden()
+        page.locator("#field-pref").get_by_label("東京都").check()
+        expect(chiyoda).to_be_visible()
+        expect(osaka).to_be_hidden()
+        office = page.get_by_label("窓口のある市")
+        assert office.locator("option:not([hidden])").all_inner_texts() == [
+            "選択してください", "千代田区", "八王子市",
+        ]  # fmt: skip
+        chiyoda.check()
+        office.select_option("132012")
+        assert_accessible(page)
+        page.locator("#field-pref").get_by_label("大阪府").check()
+        expect(chiyoda).to_be_visible()  # chosen: kept in sight
+        expect(osaka).to_be_visible()
+        expect(city.get_by_label("八王子市")).to_be_hidden()
+        if viewport:
+            no_sideways_scroll(page)
+            continue
+        page.get_by_role("button", name="入力内容を検査（保存されません）").click()
+        expect(page.locator(".error-summary")).to_contain_text(
+            "「千代田区」は、ほかの質問への回答からは選べません"
+        )
+        assert_accessible(page)

@@ -5,6 +5,7 @@ the versions with their rounds, and open a round on any stored version."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pytest
@@ -329,3 +330,29 @@ def test_a_drop_down_and_a_multiline_box_are_previewed_and_checked(app, staff):
     kept = page(fine)
     assert kept.xpath("//select[@name='plan']/option[@selected]/@value") == ["yes"]
     assert "第一次\n再犯防止推進計画" in kept.xpath("//textarea[@name='plan_name']/text()")[0]
+
+
+def test_a_cascading_select_is_previewed_and_an_answer_it_does_not_offer_is_refused(app, staff):
+    """``choice_filter``: every option carries its columns for the browser, the question its
+    rule; the check refuses a city of another prefecture, naming it."""
+    from tests.forms.test_choice_filter import CASCADE, CHOICES, CHOICES_HEADER, HEADER
+
+    rows = [*CASCADE, ("select_one city", "office", "窓口のある市", "pref = ${pref}")]
+    definition = form([(*r, "minimal" if r[1] == "office" else None) for r in rows], CHOICES,
+                      survey_header=(*HEADER, "appearance"), choices_header=CHOICES_HEADER)  # fmt: skip
+    staff.get("/staff/questionnaires/upload")
+    preview_url = upload(staff, definition).headers["Location"]
+    doc = page(staff.get(preview_url))
+    city = doc.xpath("//div[@data-question='city']")[0]
+    assert city.get("data-choice-filter") == '["=",["f","choice-column",["s","pref"]],["r","pref"]]'
+    boxes = [json.loads(b) for b in city.xpath(".//div[@data-choice]/@data-choice")]
+    assert boxes[0] == {"name": "131016", "pref": "13"}
+    options = doc.xpath("//select[@name='office']/option[@data-choice]/@data-choice")
+    assert [json.loads(o) for o in options][2] == {"name": "271004", "pref": "27"}
+    checked = staff.post(preview_url, {"pref": "27", "city": "131016", "office": "132012"})
+    assert checked.status_code == 422
+    text = text_of(checked)
+    assert "「千代田区」は、ほかの質問への回答からは選べません" in text
+    assert "「八王子市」は、ほかの質問への回答からは選べません" in text
+    fine = staff.post(preview_url, {"pref": "27", "city": "271004", "office": "271004"})
+    assert "入力内容に問題はありません" in text_of(fine)
