@@ -296,6 +296,39 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
     return {r.municipality_code for r in pending if is_late(r, now)}
 
 
+NAME_SLOT = "〈団体名〉"
+"""Where each municipality's name goes in a mail text shown once for many municipalities."""
+
+
+@dataclass(frozen=True)
+class MailText:
+    """One text that several chosen municipalities get, their name in ``NAME_SLOT``."""
+
+    number: int
+    subject: str
+    body: str
+    codes: tuple[str, ...]
+
+    def for_municipality(self, name: str) -> str:
+        return self.body.replace(NAME_SLOT, name)
+
+
+def mail_texts(chosen: list[ChosenReminder]) -> list[MailText]:
+    """The distinct mails of ``chosen`` (those with an addressee), each once, in order: the
+    preview shows a text once for all the municipalities that get it (the round's deadline or an
+    extension, the response's state and whether it is overdue make the differences)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for reminder in chosen:
+        if not reminder.addressees:
+            continue
+        body = reminder.body.replace(reminder.municipality_name, NAME_SLOT)
+        groups.setdefault((reminder.subject, body), []).append(reminder.municipality_code)
+    return [
+        MailText(number, subject, body, tuple(codes))
+        for number, ((subject, body), codes) in enumerate(groups.items(), start=1)
+    ]
+
+
 def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[ChosenReminder]:
     """The reminders for the chosen late municipalities of ``round_`` (others are ignored)."""
     wanted = set(codes)

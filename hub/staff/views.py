@@ -213,10 +213,14 @@ def reminders_preview(round_id: int) -> ResponseReturnValue:
     chosen = reminders.preview_chosen(round_, codes, now)
     if not chosen:
         return _no_choice(round_, codes, all_late=all_late)
+    texts = reminders.mail_texts(chosen)
     return render_template(
         "staff/reminders_preview.html",
         round=round_,
         chosen=chosen,
+        texts=texts,
+        text_of={code: text.number for text in texts for code in text.codes},
+        name_slot=reminders.NAME_SLOT,
         mail_ready=reminders.mail_configured(),
     )
 

@@ -78,8 +78,11 @@ def test_preview_shows_addressees_and_the_scheduled_reminders_text(app, web):
         subject, body = reminders.reminder_message(
             response_of(round_id, CHIYODA), reminders.OVERDUE
         )
-    assert chiyoda.xpath(".//*[@data-subject]")[0].text_content() == subject
-    assert chiyoda.xpath(".//*[@data-body]")[0].text_content() == body
+    number = chiyoda.xpath(".//*[@data-mail]/@data-mail")[0]
+    text = doc.xpath(f"//*[@data-mail-text='{number}']")[0]
+    assert text.xpath(".//*[@data-subject]")[0].text_content() == subject
+    shown_body = text.xpath(".//*[@data-body]")[0].text_content()
+    assert shown_body.replace(reminders.NAME_SLOT, "千代田区") == body
     with app.app_context():
         deadline = format_datetime(response_of(round_id, CHIYODA).deadline_for())
     assert f"（締切 {deadline}）" in subject, "the deadline as every page writes it: 令和…（曜日）"
@@ -87,6 +90,41 @@ def test_preview_shows_addressees_and_the_scheduled_reminders_text(app, web):
     chuo = doc.xpath(f"//*[@data-reminder='{CHUO}']")[0]
     assert "宛先なし" in chuo.text_content()
     assert not doc.xpath(f"//*[@data-reminder='{MINATO}']")
+
+
+def test_a_text_many_municipalities_get_is_shown_once_with_each_name_in_its_place(app, web):
+    """The preview lists every chosen municipality once and each distinct mail once: the same
+    text for all whose state and deadline are the same, another for an extension."""
+    round_id = late_round(app)
+    others = ["131041", "131059", "131067"]  # 新宿区, 文京区, 台東区: each with a clerk
+    with app.app_context():
+        for code in others:
+            make_user(role="respondent", municipality=code)
+        extended = response_of(round_id, others[-1])
+        extended.extension_until = utcnow() + timedelta(hours=2)
+        db.session.commit()
+        expected = {
+            code: reminders.reminder_message(response_of(round_id, code), reminders.OVERDUE)
+            for code in [CHIYODA, *others[:2]]
+        }
+    staff = web("staff")
+    staff.get(f"/staff/rounds/{round_id}")
+    doc = page(staff.post(f"/staff/rounds/{round_id}/reminders",
+                          {"municipality": [CHIYODA, CHUO, *others]}))  # fmt: skip
+    rows = doc.xpath("//tr[@data-reminder]")
+    assert [r.get("data-reminder") for r in rows] == sorted([CHIYODA, CHUO, *others])
+    numbers = {r.get("data-reminder"): r.xpath(".//@data-mail") for r in rows}
+    assert numbers[CHUO] == [], "no addressee, no mail"
+    assert numbers[CHIYODA] == numbers[others[0]] == numbers[others[1]] == ["1"]
+    assert numbers[others[2]] == ["2"], "an extension makes another text"
+    texts = doc.xpath("//*[@data-mail-text]")
+    assert [t.get("data-mail-text") for t in texts] == ["1", "2"]
+    body = texts[0].xpath(".//*[@data-body]")[0].text_content()
+    with app.app_context():
+        for code, (subject, sent) in expected.items():
+            name = response_of(round_id, code).municipality.name
+            assert body.replace(reminders.NAME_SLOT, name) == sent
+            assert texts[0].xpath(".//*[@data-subject]")[0].text_content() == subject
 
 
 def test_confirming_sends_through_smtp_audits_and_flashes_the_count(app, web, smtp):
