@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -228,6 +228,9 @@ class Questionnaire:
     renamed: tuple[tuple[str, str], ...] = ()
     """``(name, old name)`` of questions renamed since an earlier version (settings ``renamed``):
     a new round prefills each from the answer given under its old name."""
+    skipped: tuple[tuple[int, str], ...] = field(default=(), compare=False, repr=False)
+    """``(row, type)`` of the file's rows read past (device metadata such as ``start``, which
+    ODK and KoboToolbox put in every form): said on the preview, not part of the definition."""
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)
@@ -329,7 +332,7 @@ def _plain(value: Any) -> Any:
         return {
             f.name: _plain(getattr(value, f.name))
             for f in fields(value)
-            if not (f.name in _LATER_FIELDS and getattr(value, f.name) is None)
+            if f.compare and not (f.name in _LATER_FIELDS and getattr(value, f.name) is None)
         }
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]

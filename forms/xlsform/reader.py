@@ -72,6 +72,8 @@ class Reader:
         self.choice_columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         """The choices sheet's other columns of each choice, by (list name, code)."""
         self.column_names: tuple[str, ...] = ()
+        self.skipped: list[tuple[int, str]] = []
+        """Device-metadata rows read past (``start``, ``end``, ``deviceid``…)."""
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
@@ -263,6 +265,9 @@ class Reader:
                     continue
                 current = self.group(sheet, row, seen)
                 groups.append(current)
+                continue
+            if words.unsupported_type(lowered) == "metadata":
+                self.skipped.append((row.number, kind_text))
                 continue
             item = self.item(sheet, row, kind_text, lists, seen)
             if item is None:
@@ -591,7 +596,9 @@ class Reader:
         if self.problems or form_id is None or version is None:
             return None
         try:
-            return Questionnaire(form_id, version, title, sections, headline, listed, renamed)
+            return Questionnaire(
+                form_id, version, title, sections, headline, listed, renamed, tuple(self.skipped)
+            )
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
             return None

@@ -28,7 +28,7 @@ def questionnaire_import(file: Path) -> None:
     A broken file is refused as a whole: one line per problem on stderr, nothing stored."""
     from exports.definition_upload import LIMITS
     from forms.xlsform import DefinitionError
-    from hub.services.questionnaires import import_definition
+    from hub.services.questionnaires import read_upload, store
 
     if not file.is_file():
         fail(f"ファイルがありません: {file}")
@@ -36,7 +36,12 @@ def questionnaire_import(file: Path) -> None:
         data = source.read(LIMITS.max_bytes + 1)
     try:
         with unit_of_work():
-            survey = import_definition(data, file.name)
+            definition = read_upload(data, file.name)
+            survey = store(definition, source_name=file.name, user=None)
+            for row, kind in definition.skipped:
+                click.echo(
+                    f"hub: survey {row}行目 {kind}: メタデータの行は読み飛ばしました", err=True
+                )
             click.echo(f"{survey.title}（{file.name}）を登録しました。")
             click.echo(f"{survey.key} v{survey.version}")
     except DefinitionError as exc:

@@ -76,12 +76,24 @@ def upload() -> ResponseReturnValue:
     data = file.stream.read(LIMITS.max_bytes + 1)
     filename = file.filename or ""
     try:
-        draft = questionnaires.create_draft(data, filename, user=require_actor())
+        definition = questionnaires.read_upload(data, filename)
+        draft = questionnaires.keep_draft(definition, filename, user=require_actor())
     except DefinitionError as exc:
         db.session.rollback()
         return _upload_page(form, exc.problems, 422, filename=filename)
     db.session.commit()
+    if definition.skipped:
+        flash(skipped_notice(definition.skipped), "info")
     return redirect(url_for("questionnaires.draft", draft_id=draft.id))
+
+
+def skipped_notice(skipped: tuple[tuple[int, str], ...]) -> str:
+    rows = "、".join(_("%(row)s行目 %(type)s", row=row, type=kind) for row, kind in skipped)
+    return _(
+        "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
+        "%(rows)s。ハブは、誰がいつ保存・提出したかを自動で記録します。",
+        rows=rows,
+    )
 
 
 def _upload_page(

@@ -14,7 +14,7 @@ is previewed and published; the CLI and the API publish at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -39,6 +39,9 @@ class Canonical:
 
     questionnaire: Questionnaire
     data: bytes
+    skipped: tuple[tuple[int, str], ...] = ()
+    """The uploaded file's rows read past (device metadata): the stored bytes no longer hold
+    them, so only the upload can say so."""
 
 
 def canonical(questionnaire: Questionnaire) -> Canonical:
@@ -54,7 +57,7 @@ def read_upload(data: bytes, filename: str) -> Canonical:
     """An uploaded file, checked as a whole and against what is stored (the version)."""
     questionnaire = read_definition(data, filename)
     check_version(questionnaire)
-    return canonical(questionnaire)
+    return replace(canonical(questionnaire), skipped=questionnaire.skipped)
 
 
 def latest_version(key: str) -> int | None:
@@ -178,7 +181,11 @@ def export(key: str, version: int | None = None) -> tuple[Survey, bytes]:
 
 def create_draft(data: bytes, filename: str, *, user: User) -> QuestionnaireDraft:
     """Keep an upload for preview; refused files are not kept."""
-    definition = read_upload(data, filename)
+    return keep_draft(read_upload(data, filename), filename, user=user)
+
+
+def keep_draft(definition: Canonical, filename: str, *, user: User) -> QuestionnaireDraft:
+    """Keep a definition read by :func:`read_upload` for preview."""
     questionnaire = definition.questionnaire
     draft = QuestionnaireDraft(
         key=questionnaire.id,

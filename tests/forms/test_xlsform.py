@@ -248,7 +248,6 @@ def test_summary_options_from_the_settings() -> None:
         ([("begin repeat", "r", "繰り返し"), ("end repeat",)], 2, "type", "repeat"),
         ([("image", "p", "写真")], 2, "type", "画像"),
         ([("time", "t", "時刻")], 2, "type", "時刻"),
-        ([("start", "s", "開始")], 2, "type", "メタデータ"),
         ([("select_one_from_file x.csv", "s", "外部")], 2, "type", "外部ファイル"),
         ([("textt", "q", "A")], 2, "type", "「text」のことですか"),
         ([("select_one", "q", "A")], 2, "type", "選択肢リストの名前"),

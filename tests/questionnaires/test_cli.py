@@ -146,3 +146,17 @@ def test_a_file_that_is_no_workbook_is_told_how_to_save_one(app, runner, tmp_pat
     assert "Excel ファイル（.xlsx）ではありません" in got.output
     assert "「Excel ブック（.xlsx）」形式で保存" in got.output
     assert "テンプレート" not in got.output
+
+
+def test_metadata_rows_of_a_kobo_form_are_read_past_and_said(app, runner, tmp_path):
+    from tests.forms.test_metadata_rows import KOBO_HEAD
+    from tests.forms.xlsform_files import form
+
+    data = form([*KOBO_HEAD[:2], ("integer", "count", "件数")])
+    got = runner("questionnaire", "import", str(write(tmp_path, "kobo.xlsx", data)))
+    assert got.exit_code == 0, got.output
+    assert got.stdout.strip().splitlines()[-1] == "kenshu v1"
+    assert got.stderr.splitlines() == [
+        "hub: survey 2行目 start: メタデータの行は読み飛ばしました",
+        "hub: survey 3行目 end: メタデータの行は読み飛ばしました",
+    ]

@@ -356,3 +356,17 @@ def test_a_cascading_select_is_previewed_and_an_answer_it_does_not_offer_is_refu
     assert "「八王子市」は、ほかの質問への回答からは選べません" in text
     fine = staff.post(preview_url, {"pref": "27", "city": "271004", "office": "271004"})
     assert "入力内容に問題はありません" in text_of(fine)
+
+
+def test_metadata_rows_of_a_kobo_form_are_said_on_the_preview(app, staff):
+    from tests.forms.test_metadata_rows import KOBO_HEAD
+
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, form([*KOBO_HEAD, ("integer", "count", "件数")]))
+    assert got.status_code == 302, text_of(got)
+    preview = text_of(staff.get(got.headers["Location"]))
+    assert (
+        "次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: 2行目 start、"
+        in preview
+    )
+    assert "5行目 deviceid。" in preview
