@@ -229,3 +229,15 @@ def test_a_national_list_goes_through_preview_and_import(app: Flask, web) -> Non
     assert confirm(admin, preview).status_code == 302
     with app.app_context():
         assert db.session.query(Municipality).filter(Municipality.active.is_(True)).count() == 1741
+
+
+def test_the_page_and_its_refusals_read_in_english(app, web) -> None:
+    admin = web("admin")
+    admin.get("/language/en")
+    listed = text_of(admin.get("/admin/municipalities"))
+    assert "Find a municipality" in listed
+    assert "Import a list" in listed
+    bad = upload(admin, csv_of(HEADER, OSAKA[0], "271005,大阪市,,,政令市,"))
+    text = text_of(bad)
+    assert "row 3: code 271005 has a wrong check digit (it should be 271004)" in text
+    assert "Nothing has been changed." in text
