@@ -41,7 +41,7 @@ from forms.model import (
     other_question_of,
     summary_key_clash,
 )
-from forms.schema import FIELD_TYPES
+from forms.schema import FIELD_TYPES, load_answers
 from forms.webform import clashes
 from forms.xlsform import settings as setting
 from forms.xlsform import vocabulary as words
@@ -596,12 +596,34 @@ class Reader:
         if self.problems or form_id is None or version is None:
             return None
         try:
-            return Questionnaire(
+            questionnaire = Questionnaire(
                 form_id, version, title, sections, headline, listed, renamed, tuple(self.skipped)
             )
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
             return None
+        self.check_defaults(questionnaire, groups, survey)
+        return None if self.problems else questionnaire
+
+    def check_defaults(
+        self, questionnaire: Questionnaire, groups: list[Group], survey: Sheet
+    ) -> None:
+        """The defaults together, as a new round stores them: each must keep its question's
+        ``constraint`` (and ``choice_filter``) given the others, or a round would drop it."""
+        defaults = questionnaire.defaults()
+        if not defaults:
+            return
+        try:
+            load_answers(questionnaire, defaults)
+        except ValidationError as exc:
+            rows = {item.question.id: item.row for group in groups for item in group.items}
+            messages = exc.messages if isinstance(exc.messages, dict) else {}
+            for name, reasons in messages.items():
+                reason = "、".join(
+                    str(r) for r in (reasons if isinstance(reasons, list) else [reasons])
+                )
+                message = _("default がこの質問の規則を満たしません: %(reason)s", reason=reason)
+                self.problem(survey.name, rows.get(str(name)), survey.header("default"), message)
 
     def sections(self, groups: list[Group]) -> tuple[Section, ...]:
         choice_questions = {

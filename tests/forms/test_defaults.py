@@ -125,3 +125,20 @@ def test_the_definition_sheet_says_each_default_as_people_read_it() -> None:
     assert "新しい調査回の初期値「北部、南部」" in notes["areas"]
     assert "新しい調査回の初期値「いいえ」" in notes["plan"]
     assert "初期値" not in (notes["memo"] or "")
+
+
+def test_a_default_its_own_rules_refuse_is_refused_in_its_cell() -> None:
+    header = ("type", "name", "label", "default", "constraint")
+    data = form(
+        [
+            ("integer", "count", "件数", "０", ". > 0"),
+            ("integer", "staff", "職員数", "3", ". <= ${count} or ${count} = ''"),
+            ("integer", "fine", "問題なし", "5", ". >= 1"),
+        ],
+        survey_header=header,
+    )
+    with pytest.raises(DefinitionError) as caught:
+        read_xlsform(data, "kenshu.xlsx")
+    problems = caught.value.problems
+    assert [(p.row, p.column) for p in problems] == [(2, "default"), (3, "default")]
+    assert "default がこの質問の規則を満たしません: " in problems[0].message
