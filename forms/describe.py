@@ -80,6 +80,7 @@ _JA = {
     "c_regex": "正規表現「{pattern}」に合う形",
     "column": "選択肢の{name}",
     "choice_filter": "選べる選択肢は、{rule} を満たすもの",
+    "choice_match": "選べる選択肢は、{column}が{subject}の回答と同じもの",
     "end": "。",
 }
 
@@ -134,6 +135,7 @@ _EN = {
     "c_regex": "matching the regular expression {pattern}",
     "column": "the choice's {name}",
     "choice_filter": "Choices offered: those where {rule}",
+    "choice_match": "Choices offered: those whose {column} is the answer to {subject}",
     "end": ".",
 }
 
@@ -465,7 +467,16 @@ def choice_filter_text(question: Question, questionnaire: Questionnaire, locale:
     if question.choice_filter is None:
         return ""
     describer = _Describer(questionnaire, locale)
-    return describer.word("choice_filter", rule=describer.readable(question.choice_filter))
+    rule = question.choice_filter
+    if isinstance(rule, Binary) and rule.op == "=":
+        for column, other in ((rule.left, rule.right), (rule.right, rule.left)):
+            if column_name(column) is not None and isinstance(other, Ref):
+                return describer.word(
+                    "choice_match",
+                    column=str(column_name(column)),
+                    subject=describer.subject(other),
+                )
+    return describer.word("choice_filter", rule=describer.readable(rule))
 
 
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:

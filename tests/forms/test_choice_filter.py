@@ -112,9 +112,11 @@ def test_the_rule_is_said_in_words_in_both_languages() -> None:
 
     questionnaire = read(*CASCADE)
     city = questionnaire.question("city")
-    assert rule_texts(city, questionnaire) == [
-        "選べる選択肢は、選択肢のpref = 「都道府県」 を満たすもの"
-    ]
+    assert rule_texts(city, questionnaire) == ["選べる選択肢は、prefが「都道府県」の回答と同じもの"]
     assert rule_texts(city, questionnaire, "en") == [
-        "Choices offered: those where the choice's pref = “都道府県”"
+        "Choices offered: those whose pref is the answer to “都道府県”"
+    ]
+    other = read(*CASCADE[:1], ("select_one city", "c", "市", "pref != ${pref} and name != 'x'"))
+    assert rule_texts(other.question("c"), other) == [
+        "選べる選択肢は、選択肢のpref != 「都道府県」 and 選択肢のname != 'x' を満たすもの"
     ]
