@@ -206,3 +206,50 @@ def test_a_retired_municipality_stays_in_the_counts_of_a_year_it_has(app: Flask)
                 CHIYODA, {"held_on": "2022-06-10", "department": "福祉課"}, user=None
             )
         assert "municipality" in refused.value.errors
+
+
+def xlsx_of(rows: list[list[object]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_list_is_read_with_codes_excel_kept_as_numbers(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    """Admins keep lists in Excel: columns in any order and case, a code typed as a number
+    (Hokkaido's lose their leading zero), blank rows."""
+    rows = [
+        ["Name", "Code", "Region", "kana", "name_en", "type"],
+        ["札幌市", 11002, "政令市", "さっぽろし", "Sapporo", "政令指定都市"],
+        [None, None, None, None, None, None],
+        ["大阪市", "271004", "政令市", "", "Osaka", ""],
+    ]
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx_of(rows))
+    result = runner("municipalities", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "2 added, 0 updated, 0 unchanged"
+    with app.app_context():
+        sapporo = db.session.get(Municipality, "011002")
+        assert sapporo is not None
+        assert (sapporo.name, sapporo.prefecture_code) == ("札幌市", "01")
+
+
+def test_a_bad_row_of_an_xlsx_is_named_by_its_row_in_the_sheet(
+    runner: HubRunner, tmp_path: Path
+) -> None:
+    rows = [["code", "name", "kana", "name_en", "region", "type"],
+            [271004, "大阪市", "", "", "政令市", ""], [None] * 6, [271005, "大阪市", "", "", "", ""]]  # fmt: skip
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx_of(rows))
+    assert_one_line_error(runner("municipalities", "import", str(path)), "4行目", "271004")

@@ -35,7 +35,7 @@ base64, which must stay under Werkzeug's limit on a form's fields (500 KB)."""
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("区市町村の一覧（CSV）"),
+        _l("区市町村の一覧（CSV または Excel）"),
         validators=[FileRequired(_l("ファイルを選択してください。"))],
     )
     retire_missing = BooleanField(_l("ファイルにない団体を廃止にする"))

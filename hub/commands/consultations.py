@@ -24,7 +24,8 @@ def consultations() -> None:
 @friendly
 def import_file(file: Path) -> None:
     """Add every case of FILE (CSV in UTF-8 or Shift_JIS, or xlsx); one bad row adds none."""
-    from hub.services.consultations import MAX_IMPORT_BYTES, import_cases
+    from hub.services.consultations import import_cases
+    from hub.services.uploaded_tables import MAX_IMPORT_BYTES
 
     if file.stat().st_size > MAX_IMPORT_BYTES:
         raise HubError(f"ファイルが大きすぎます（{MAX_IMPORT_BYTES >> 20}MBまで）: {file}")

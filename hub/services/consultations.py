@@ -7,12 +7,9 @@ error names every bad row and field (``5行目 age_group``). Services only flush
 
 from __future__ import annotations
 
-import csv
-import io
-import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,11 +30,9 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
-from hub.services.csv_text import decode_csv
 from hub.services.paging import Page, page_of
+from hub.services.uploaded_tables import read_table
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
 SOURCES = ("web", "api", "import")
 CASES_PER_PAGE = 100
 
@@ -162,88 +157,6 @@ def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]
     if errors:
         raise Invalid({"file": errors})
     return columns, tuple(ignored)
-
-
-@dataclass(frozen=True)
-class RawTable:
-    header: list[Any]
-    rows: list[tuple[int, list[Any]]]
-    """``(row number as the spreadsheet shows it, cells)``, blank rows left out."""
-
-
-def read_table(data: bytes) -> RawTable:
-    """The first sheet of an xlsx, or a CSV, as a header and numbered rows of plain values."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise Invalid(
-            {"file": [_("ファイルが大きすぎます（%(mb)sMBまで）。", mb=MAX_IMPORT_BYTES >> 20)]}
-        )
-    if not data.strip():
-        raise Invalid({"file": [_("ファイルが空です。")]})
-    is_excel = data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
-    lines = _xlsx_lines(data) if is_excel else _csv_lines(data)
-    return _numbered(lines)
-
-
-def _numbered(lines: Iterator[list[Any]]) -> RawTable:
-    header: list[Any] | None = None
-    rows: list[tuple[int, list[Any]]] = []
-    for number, cells in enumerate(lines, start=1):
-        if header is None:
-            header = cells
-            continue
-        if all(_is_blank(c) for c in cells):
-            continue
-        if len(rows) >= MAX_IMPORT_ROWS:
-            raise Invalid({"file": [_("行が多すぎます（%(max)s行まで）。", max=MAX_IMPORT_ROWS)]})
-        rows.append((number, cells))
-    if header is None:
-        raise Invalid({"file": [_("ファイルが空です。")]})
-    return RawTable(header=header, rows=rows)
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _csv_lines(data: bytes) -> Iterator[list[Any]]:
-    text = decode_csv(data)
-    if "\x00" in text:
-        raise Invalid({"file": [_("CSV ファイルとして読めません。")]})
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise Invalid({"file": [_("CSV の形式が正しくありません: %(error)s", error=exc)]}) from None
-
-
-def _xlsx_lines(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    from exports.safe_xlsx import Limits, inspect_container
-
-    inspect_container(data, Limits(max_bytes=MAX_IMPORT_BYTES))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise Invalid({"file": [_("xlsx ファイルとして読めません。")]}) from None
-    try:
-        if not book.worksheets:
-            raise Invalid({"file": [_("シートがありません。")]})
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_plain(v) for v in row]
-    finally:
-        book.close()
-
-
-def _plain(value: Any) -> Any:
-    """Excel's values as a person typed them: dates without a time, 131016.0 as 131016."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def latest_case_year(current: int) -> int:

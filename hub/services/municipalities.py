@@ -12,9 +12,7 @@ list never retires a Tokyo municipality."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,8 +26,8 @@ from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Municipality, User, check_digit
 from hub.services import audit
-from hub.services.csv_text import decode_csv
 from hub.services.paging import Page, page_of
+from hub.services.uploaded_tables import read_table
 
 COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
 NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
@@ -96,16 +94,16 @@ class ImportPlan:
         return line
 
 
-# ---------------------------------------------------------------------------- reading CSV
+# --------------------------------------------------------------------------- reading a list
 
 
 def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
-    """Parse and validate a municipality list; raise ``Invalid`` naming every bad line."""
-    text = decode_csv(data)
-    if not text.strip():
-        raise Invalid({"file": [_("ファイルが空です（1行目に列名 code,name,… が必要です）。")]})
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    """Parse and validate a municipality list — a CSV (UTF-8 or Shift_JIS) or the first sheet
+    of an xlsx, with the columns of ``COLUMNS`` in any order; raise ``Invalid`` naming every bad
+    line by its row number in the file."""
+    table = read_table(data)
+    header = [str(h).strip().lower() if h is not None else "" for h in table.header]
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise Invalid(
             {
@@ -118,13 +116,12 @@ def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
                 ]
             }
         )
+    where = {c: header.index(c) for c in COLUMNS}
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {
-            c: (clean_text if c in NAME_COLUMNS else fold_text)(raw.get(c) or "") for c in COLUMNS
-        }
+    for line, cells in table.rows:
+        row = {c: _cell_text(c, cells[i] if i < len(cells) else None) for c, i in where.items()}
         problems = _row_problems(row, seen)
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
@@ -136,6 +133,15 @@ def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
     if not rows:
         raise Invalid({"file": [_("自治体が1件も含まれていません。")]})
     return rows
+
+
+def _cell_text(column: str, value: Any) -> str:
+    """A cell as text: names kept as written, codes folded (１３１０１６ → 131016); a code Excel
+    keeps as a number gets back the leading zero it dropped (11002 → 011002, 北海道)."""
+    if column == "code" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:06d}" if 0 <= value < 1_000_000 else str(value)
+    text = "" if value is None else str(value)
+    return (clean_text if column in NAME_COLUMNS else fold_text)(text)
 
 
 def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:

@@ -241,3 +241,17 @@ def test_the_page_and_its_refusals_read_in_english(app, web) -> None:
     text = text_of(bad)
     assert "row 3: code 271005 has a wrong check digit (it should be 271004)" in text
     assert "Nothing has been changed." in text
+
+
+def test_an_excel_list_is_previewed_and_imported(app: Flask, web) -> None:
+    from tests.test_municipalities import xlsx_of
+
+    admin = web("admin")
+    rows = [["code", "name", "kana", "name_en", "region", "type"],
+            [11002, "札幌市", "さっぽろし", "Sapporo", "政令市", "政令指定都市"]]  # fmt: skip
+    preview = upload(admin, xlsx_of(rows))
+    assert preview.status_code == 200, text_of(preview)
+    assert page(preview).xpath("//section[@data-changes='added']//tr/@data-change") == ["011002"]
+    assert confirm(admin, preview).status_code == 302
+    with app.app_context():
+        assert db.session.get(Municipality, "011002") is not None
