@@ -309,9 +309,6 @@ class MailText:
     body: str
     codes: tuple[str, ...]
 
-    def for_municipality(self, name: str) -> str:
-        return self.body.replace(NAME_SLOT, name)
-
 
 def mail_texts(chosen: list[ChosenReminder]) -> list[MailText]:
     """The distinct mails of ``chosen`` (those with an addressee), each once, in order: the
