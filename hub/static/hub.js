@@ -284,6 +284,10 @@
       option.hidden = !offered && !chosen;
       if (option.tagName === "OPTION") { option.disabled = !offered && !chosen; }
     });
+    var none = field.querySelector("[data-no-choices]");
+    if (none) {
+      none.hidden = Array.prototype.some.call(options, function (o) { return !o.hidden; });
+    }
   }
 
   function enhanceQuestionnaires() {

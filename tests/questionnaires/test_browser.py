@@ -13,7 +13,7 @@ from hub.db import db
 from hub.models import User
 from hub.services import questionnaires
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import no_sideways_scroll, sign_in
+from tests.browser.support import no_sideways_scroll, screenshot, sign_in
 from tests.conftest import make_user
 from tests.questionnaires.files import broken, kenshu_v1
 
@@ -182,7 +182,10 @@ def test_a_cascading_select_offers_the_cities_of_the_chosen_prefecture(app, open
         chiyoda, osaka = city.get_by_label("千代田区"), city.get_by_label("大阪市")
         expect(chiyoda).to_be_hidden()
         expect(osaka).to_be_hidden()
+        waiting = city.get_by_text("ほかの質問に答えると、ここで選べる選択肢が表示されます。")
+        expect(waiting).to_be_visible()
         page.locator("#field-pref").get_by_label("東京都").check()
+        expect(waiting).to_be_hidden()
         expect(chiyoda).to_be_visible()
         expect(osaka).to_be_hidden()
         office = page.get_by_label("窓口のある市")
@@ -192,6 +195,8 @@ def test_a_cascading_select_offers_the_cities_of_the_chosen_prefecture(app, open
         chiyoda.check()
         office.select_option("132012")
         assert_accessible(page)
+        if not viewport:
+            screenshot(page, "questionnaire-preview-cascading-select")
         page.locator("#field-pref").get_by_label("大阪府").check()
         expect(chiyoda).to_be_visible()  # chosen: kept in sight
         expect(osaka).to_be_visible()
