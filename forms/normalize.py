@@ -593,7 +593,8 @@ def _suffixes() -> PublicSuffixList:
 
 # ---------------------------------------------------------------------------- booleans
 
-_TRUE_WORDS = frozenset({"true", "1", "yes", "はい", "○", "〇", "✓", "✔", "x", "on"})
+_TRUE_WORDS = frozenset({"true", "1", "yes", "はい", "○", "〇", "✓", "✔", "x", "on", "ok"})
+"""``ok``: ODK's value of a ticked ``acknowledge`` (its default in a file, an API client's)."""
 _FALSE_WORDS = frozenset({"false", "0", "no", "いいえ", "", "off"})
 # × means "no" to many Japanese readers and "ticked" to others: refuse to guess.
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
@@ -602,7 +603,7 @@ _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 def parse_bool(value: str | bool | int) -> bool:
     """Parse a yes/no answer.
 
-    True: ``true``, ``1``, ``yes``, ``はい``, ``○``, ``〇``, ``✓``, ``✔``, ``x``, ``on``;
+    True: ``true``, ``1``, ``yes``, ``はい``, ``○``, ``〇``, ``✓``, ``✔``, ``x``, ``on``, ``OK``;
     False: ``false``, ``0``, ``no``, ``いいえ``, empty, ``off`` (case-insensitive,
     full-width accepted, surrounding whitespace ignored).  The ints 1 and 0 and bools are
     accepted; anything else (including ``×``, which is ambiguous) raises InvalidValue.

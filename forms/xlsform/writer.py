@@ -134,14 +134,14 @@ def _optional_headers(questionnaire: Questionnaire) -> tuple[str, ...]:
 
 
 def _default_text(question: Question) -> object:
-    """A default as the reader reads it back: codes space-separated, a yes/no as yes or no."""
+    """A default as the reader reads it back (and ODK): codes space-separated, a tick as OK."""
     value = question.default
     if value is None:
         return ""
     if isinstance(value, tuple):
         return " ".join(value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "OK" if value else "no"  # OK: ODK's value of a ticked acknowledge
     return str(value)
 
 

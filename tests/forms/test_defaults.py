@@ -38,6 +38,7 @@ def refused(*rows: tuple[object, ...]):
         ("select_one yes_no", "no", "no"),
         ("select_one yes_no", "いいえ", "no"),
         ("select_multiple area", "naka kita", ("kita", "naka")),
+        ("acknowledge", "OK", True),
     ],
 )  # fmt: skip
 def test_a_default_is_read_as_an_answer_is_stored(kind: str, typed: object, stored: object) -> None:

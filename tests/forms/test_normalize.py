@@ -581,7 +581,7 @@ def test_normalize_email_rejects_with_reason(raw: str, fragment: str) -> None:
     "raw",
     [
         *("true", "TRUE", "True", "1", "１", "yes", "Yes", "はい", "○", "〇", "✓", "✔"),
-        *("x", "X", "ｘ", "on", "ON", " はい ", "ＴＲＵＥ", True, 1),
+        *("x", "X", "ｘ", "on", "ON", " はい ", "ＴＲＵＥ", "OK", "ok", True, 1),
     ],
 )
 def test_parse_bool_true(raw: str | bool | int) -> None:
