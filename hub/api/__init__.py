@@ -11,6 +11,7 @@ blp = Blueprint(
 from hub.api import consultations as _consultations  # noqa
 from hub.api import deliveries as _deliveries  # noqa: E402,F401  (registers the routes)
 from hub.api import exports as _exports  # noqa: E402,F401  (registers the routes)
+from hub.api import municipalities as _municipalities  # noqa: E402,F401  (registers the routes)
 from hub.api import referrals as _referrals  # noqa: E402,F401  (registers the routes)
 from hub.api import rounds as _rounds  # noqa: E402,F401  (registers the routes)
 from hub.api import questionnaires as _questionnaires  # noqa: E402,F401  (registers the routes)
