@@ -153,11 +153,12 @@ class Context:
 
     def not_offered(self, question: Question, value: Any) -> list[Choice]:
         """The chosen choices (of a non-empty answer) its ``choice_filter`` does not offer."""
-        if question.choice_filter is None:
+        rule = question.choice_filter
+        if rule is None:
             return []
         codes = value if isinstance(value, list) else [value]
-        offered = {c.code for c in self.offered(question)}
-        return [c for c in question.choices if c.code in codes and c.code not in offered]
+        chosen = [c for c in question.choices if c.code in codes]
+        return [c for c in chosen if not self._offers(rule, c)]
 
     def constraint_holds(self, question: Question, value: Any) -> bool:
         """Whether the (non-empty) answer ``value`` satisfies the question's constraint."""
