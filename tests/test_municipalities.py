@@ -78,6 +78,7 @@ def test_dry_run_says_what_would_change_and_changes_nothing(
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
+        "updated\t272035\t豊中市\tname_en: Toyonaka → Toyonaka City",
         f"retired\t{IKEDA}\t池田市",
         "retired\t272051\t吹田市",
         "0 added, 1 updated, 2 unchanged, 2 retired",

@@ -26,7 +26,9 @@ def municipalities() -> None:
     is_flag=True,
     help="ファイルにある都道府県の団体のうち、ファイルにない団体を廃止にする",
 )
-@click.option("--dry-run", is_flag=True, help="変わる内容を表示するだけで、何も変更しない")
+@click.option(
+    "--dry-run", is_flag=True, help="変わる内容を団体ごとに表示するだけで、何も変更しない"
+)
 @friendly
 def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> None:
     """Add or update municipalities from a CSV shaped like tokyo_municipalities.csv; a retired
@@ -44,8 +46,11 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
         if not dry_run:
             apply_plan(plan, user=None)
     for change in plan.changes:
-        if change.kind in (ChangeKind.RETIRED, ChangeKind.REACTIVATED):
-            click.echo(f"{change.kind.value}\t{change.code}\t{change.name}")
+        if dry_run or change.kind in (ChangeKind.RETIRED, ChangeKind.REACTIVATED):
+            fields = "; ".join(f"{f.column}: {f.before} → {f.after}" for f in change.fields)
+            click.echo(
+                "\t".join(filter(None, (change.kind.value, change.code, change.name, fields)))
+            )
     click.echo(plan.summary())
     if dry_run:
         click.echo("dry run: nothing was changed")
