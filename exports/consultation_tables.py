@@ -36,6 +36,7 @@ from forms.consultation import (
     REFERRED_TO,
     TOPICS,
     choice_label,
+    fiscal_year_bounds,
     fiscal_year_label,
     fiscal_year_of,
 )
@@ -170,12 +171,15 @@ def _labels(question: Any) -> dict[str, str]:
 
 
 def residence_table(fiscal_year: int) -> Table:
-    """Cases by municipality of residence, every active municipality listed and any retired one
-    with cases that year (staff only: true counts)."""
+    """Cases by municipality of residence, every municipality that existed in the year listed
+    (and any with cases that year), staff only: true counts."""
     counts = residents_by_municipality(fiscal_year)
     municipalities = db.session.execute(
         select(Municipality.code, Municipality.name, Municipality.region)
-        .where(Municipality.active.is_(True) | Municipality.code.in_(list(counts)))
+        .where(
+            Municipality.existing_after(fiscal_year_bounds(fiscal_year)[0])
+            | Municipality.code.in_(list(counts))
+        )
         .order_by(Municipality.code)
     )
     rows: list[list[Cell]] = [

@@ -46,8 +46,8 @@ class HearingProgress:
 
 
 def progress(fiscal_year: int) -> HearingProgress:
-    """Which municipalities were heard in the fiscal year and which active ones not, in code
-    order (one retired since is listed when it was heard)."""
+    """Which municipalities were heard in the fiscal year and which not, in code order: those
+    that existed in the year (retired since counts; retired before does not, unless heard)."""
     start, end = fiscal_year_bounds(fiscal_year)
     heard_codes = set(
         db.session.scalars(
@@ -60,7 +60,7 @@ def progress(fiscal_year: int) -> HearingProgress:
         Place(*row)
         for row in db.session.execute(
             select(Municipality.code, Municipality.name, Municipality.name_en, Municipality.region)
-            .where(Municipality.active.is_(True) | Municipality.code.in_(heard_codes))
+            .where(Municipality.existing_after(start) | Municipality.code.in_(heard_codes))
             .order_by(Municipality.code)
         )
     ]

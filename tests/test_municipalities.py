@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from forms import tokyo
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import AuditEvent, Municipality, Response
@@ -123,7 +124,8 @@ def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
     again = runner("municipalities", "retire", CHIYODA)
     assert again.output.splitlines() == ["0 retired, 1 already so"]
     listed = runner("municipalities", "list", "--status", "retired")
-    assert listed.output.splitlines() == [f"{CHIYODA}\t千代田区\t区部\t特別区\t廃止"]
+    today = tokyo.today().isoformat()
+    assert listed.output.splitlines() == [f"{CHIYODA}\t千代田区\t区部\t特別区\t廃止\t{today}"]
     back = runner("municipalities", "reactivate", CHIYODA)
     assert back.output.splitlines() == [
         f"reactivated\t{CHIYODA}\t千代田区",
@@ -135,6 +137,22 @@ def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
             ("municipality.retire", CHIYODA),
             ("municipality.reactivate", CHIYODA),
         ]
+
+
+def test_retire_on_a_day_typed_as_people_type_it(app: Flask, runner: HubRunner) -> None:
+    from datetime import date
+
+    done = runner("municipalities", "retire", CHIYODA, "--on", "令和9年4月1日")
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        chiyoda = db.session.get(Municipality, CHIYODA)
+        assert chiyoda is not None
+        assert chiyoda.retired_on == date(2027, 4, 1)
+        assert audit_actions()[-1][2] == {"retired_on": "2027-04-01"}
+    bad = runner("municipalities", "retire", "131024", "--on", "4月31日")
+    assert_one_line_error(bad, "on")
+    with app.app_context():
+        assert active("131024")
 
 
 def test_unknown_codes_are_named_and_nothing_is_retired(app: Flask, runner: HubRunner) -> None:
@@ -176,7 +194,11 @@ def test_a_new_round_leaves_a_retired_municipality_out_and_an_open_one_keeps_it(
         assert len(asked(second_id)) == 61
 
 
-def test_a_retired_municipality_stays_in_the_counts_of_a_year_it_has(app: Flask) -> None:
+def test_a_year_counts_the_municipalities_that_existed_in_it(app: Flask) -> None:
+    """Retired on a day: the fiscal years before still count it (heard or not, with cases or
+    not); the years after do not, unless that year has its hearing or cases."""
+    from datetime import date
+
     from exports import hearings as hearing_reads
     from exports.consultation_tables import residence_table
     from hub.services import hearings, municipalities
@@ -192,21 +214,29 @@ def test_a_retired_municipality_stays_in_the_counts_of_a_year_it_has(app: Flask)
              "crime_related": False, "municipality": CHIYODA},
             user=None,
         )  # fmt: skip
-        municipalities.set_active([CHIYODA, okutama], active=False, user=None)
+        municipalities.set_active([CHIYODA], active=False, user=None, on=date(2021, 10, 1))
+        municipalities.set_active([okutama], active=False, user=None, on=date(2022, 4, 1))
         db.session.commit()
-        heard = hearing_reads.progress(2021)
-        assert [m.code for m in heard.heard] == [CHIYODA]
-        assert heard.label() == "1/61 区市町村", "heard then retired: counted; never heard: not"
-        assert okutama not in {m.code for m in heard.not_heard}
+        assert db.session.get(Municipality, okutama).retired_on == date(2022, 4, 1)  # type: ignore[union-attr]
+        in_2021 = hearing_reads.progress(2021)
+        assert [m.code for m in in_2021.heard] == [CHIYODA]
+        assert in_2021.label() == "1/62 区市町村", "both existed in 令和3年度"
+        in_2022 = hearing_reads.progress(2022)
+        assert in_2022.label() == "0/60 区市町村", "retired on 4月1日: not in the new year"
         rows = {row[0]: row for row in residence_table(2021).rows}
         assert rows[CHIYODA][1:] == ("千代田区", "区部", 1)
-        assert okutama not in rows
+        assert rows[okutama][-1] == 0
         assert rows[""][-1] == 1, "the rows add up to the total"
+        later = {row[0] for row in residence_table(2022).rows}
+        assert CHIYODA not in later
+        assert okutama not in later
         with pytest.raises(Invalid) as refused:
             hearings.record_hearing(
                 CHIYODA, {"held_on": "2022-06-10", "department": "福祉課"}, user=None
             )
         assert "municipality" in refused.value.errors
+        municipalities.set_active([okutama], active=True, user=None)
+        assert db.session.get(Municipality, okutama).retired_on is None  # type: ignore[union-attr]
 
 
 def xlsx_of(rows: list[list[object]]) -> bytes:

@@ -32,6 +32,7 @@ class MunicipalityOut(Schema):
     region = fields.String()
     type = fields.String()
     active = fields.Boolean(required=True, metadata={"description": "false once retired"})
+    retired_on = fields.Date(allow_none=True, metadata={"description": "the day it was retired"})
 
 
 @blp.route("/municipalities", methods=["GET"])
@@ -51,6 +52,7 @@ def list_municipalities(status: str) -> list[dict[str, Any]]:
             "region": m.region,
             "type": m.type,
             "active": m.active,
+            "retired_on": m.retired_on,
         }
         for m in found
     ]

@@ -131,6 +131,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "updated_codes": _l("名称などを更新した区市町村"),
     "reactivated_codes": _l("再開した区市町村"),
     "retired_codes": _l("廃止にした区市町村"),
+    "retired_on": _l("廃止日"),
 }
 
 

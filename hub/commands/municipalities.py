@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -58,11 +59,29 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
 
 @municipalities.command("retire")
 @click.argument("codes", nargs=-1, required=True)
+@click.option(
+    "--on",
+    "on_text",
+    default="",
+    help="廃止の日（例: 2027-04-01、令和9年4月1日。既定は今日）。その前の年度の集計には数えます",
+)
 @friendly
-def municipalities_retire(codes: tuple[str, ...]) -> None:
+def municipalities_retire(codes: tuple[str, ...], on_text: str) -> None:
     """Retire municipalities (合併・廃止): new rounds, referrals, hearings and cases leave them
-    out; what was recorded for them stays."""
-    _set_active(codes, active=False)
+    out; what was recorded for them stays, and the years before the day still count them."""
+    _set_active(codes, active=False, on=_day(on_text))
+
+
+def _day(text: str) -> date | None:
+    from forms.normalize import InvalidValue, parse_date
+    from hub.errors import Invalid
+
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except InvalidValue as exc:
+        raise Invalid({"on": [str(exc)]}) from None
 
 
 @municipalities.command("reactivate")
@@ -73,14 +92,14 @@ def municipalities_reactivate(codes: tuple[str, ...]) -> None:
     _set_active(codes, active=True)
 
 
-def _set_active(codes: tuple[str, ...], *, active: bool) -> None:
+def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None) -> None:
     from forms.normalize import fold_text
     from hub.services.municipalities import set_active
 
     word = "reactivated" if active else "retired"
     wanted = list(dict.fromkeys(fold_text(code) for code in codes))
     with unit_of_work():
-        changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None)]
+        changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None, on=on)]
     for code, name in changed:
         click.echo(f"{word}\t{code}\t{name}")
     click.echo(f"{len(changed)} {word}, {len(wanted) - len(changed)} already so")
@@ -96,11 +115,13 @@ def _set_active(codes: tuple[str, ...], *, active: bool) -> None:
 @click.option("--search", default="", help="コードの先頭、名称・かなの一部")
 @friendly
 def municipalities_list(status: str, search: str) -> None:
-    """One municipality a line: code, name, region, type, 有効/廃止 (tab-separated)."""
+    """One municipality a line: code, name, region, type, 有効/廃止 and the day it was retired
+    (tab-separated)."""
     from hub.db import db
     from hub.services.municipalities import listed
 
     with app_context():
         for m in db.session.scalars(listed(search=search, status=status)):
             state = "有効" if m.active else "廃止"
-            click.echo(f"{m.code}\t{m.name}\t{m.region}\t{m.type}\t{state}")
+            day = m.retired_on.isoformat() if m.retired_on else ""
+            click.echo("\t".join((m.code, m.name, m.region, m.type, state, day)).rstrip("\t"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import ColumnElement, String, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forms.model import Label
@@ -60,6 +61,15 @@ class Municipality(Base):
     region: Mapped[str] = mapped_column(String(20), index=True)
     type: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    retired_on: Mapped[date | None] = mapped_column(default=None)
+    """The day it was retired (合併・廃止); ``None`` while active (or retired before the day was
+    kept: counted as retired for good)."""
+
+    @classmethod
+    def existing_after(cls, day: date) -> ColumnElement[bool]:
+        """Active, or retired after ``day``: it still existed then (a fiscal year that began on
+        ``day`` counts it)."""
+        return or_(cls.active.is_(True), cls.retired_on > day)
 
     def __repr__(self) -> str:
         return f"<Municipality {self.code} {self.name}>"

@@ -3,8 +3,9 @@ what is stored, and applied; municipalities retired (合併・廃止) and brough
 
 A retired municipality keeps its code, its name and everything recorded for it (responses,
 hearings, cases, referrals, accounts); it is no longer asked by new rounds, offered for a new
-referral, hearing or case, or counted among those still to be heard. Rounds already open keep
-asking it, as DHIS2 keeps a closed organisation unit's past data.
+referral, hearing or case. Rounds already open keep asking it. The day it was retired is kept
+(``retired_on``, as DHIS2 keeps a closed organisation unit's closed date): the fiscal years
+before it still count it (``Municipality.existing_after``).
 
 ``--retire-missing`` (the 区市町村 page's 「ファイルにない団体を廃止にする」) retires only
 municipalities of the prefectures the file lists (the first two digits of the code): Osaka's
@@ -15,12 +16,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
+from forms import tokyo
 from forms.normalize import clean_text, fold_text
 from hub.db import db
 from hub.errors import Invalid, NotFound
@@ -228,7 +231,7 @@ def apply_plan(plan: ImportPlan, *, user: User | None, audited: bool = True) -> 
         for field in change.fields:
             setattr(municipality, field.column, field.after)
         if change.kind in (ChangeKind.REACTIVATED, ChangeKind.RETIRED):
-            municipality.active = change.kind == ChangeKind.REACTIVATED
+            _set(municipality, active=change.kind == ChangeKind.REACTIVATED, on=tokyo.today())
     db.session.flush()
     if audited and plan.changes:
         audit.record(
@@ -249,9 +252,17 @@ def _codes_by_kind(plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def set_active(codes: Sequence[str], *, active: bool, user: User | None) -> list[Municipality]:
-    """Retire (``active=False``) or bring back the municipalities of ``codes``; those already
-    so are left alone. Unknown codes are refused, all of them named, nothing changed."""
+def _set(municipality: Municipality, *, active: bool, on: date) -> None:
+    municipality.active = active
+    municipality.retired_on = None if active else on
+
+
+def set_active(
+    codes: Sequence[str], *, active: bool, user: User | None, on: date | None = None
+) -> list[Municipality]:
+    """Retire (``active=False``, on ``on``: today in Tokyo by default) or bring back the
+    municipalities of ``codes``; those already so are left alone. Unknown codes are refused, all
+    of them named, nothing changed."""
     found = {
         m.code: m
         for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
@@ -260,13 +271,16 @@ def set_active(codes: Sequence[str], *, active: bool, user: User | None) -> list
     if unknown:
         raise NotFound(_("登録されていない団体コードです: %(codes)s", codes=", ".join(unknown)))
     changed = [found[code] for code in dict.fromkeys(codes) if found[code].active != active]
+    day = on or tokyo.today()
     for municipality in changed:
-        municipality.active = active
+        _set(municipality, active=active, on=day)
+        details: dict[str, Any] = {} if active else {"retired_on": day.isoformat()}
         audit.record(
             "municipality.reactivate" if active else "municipality.retire",
             user=user,
             target=municipality.code,
             municipality_code=municipality.code,
+            **details,
         )
     db.session.flush()
     return changed

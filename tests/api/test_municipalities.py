@@ -3,6 +3,8 @@ request; any token may read it; a bad ``status`` is a 422 naming it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from hub.db import db
 from hub.services import municipalities
 
@@ -22,17 +24,20 @@ def test_every_role_reads_the_active_list_by_code(app, api_as) -> None:
         assert len(got.json) == 62
     first = got.json[0]
     assert first == {"code": CHIYODA, "name": "千代田区", "kana": first["kana"],
-                     "name_en": "Chiyoda", "region": "区部", "type": "特別区", "active": True}  # fmt: skip
+                     "name_en": "Chiyoda", "region": "区部", "type": "特別区", "active": True,
+                     "retired_on": None}  # fmt: skip
 
 
 def test_retired_ones_on_request(app, api_as) -> None:
     with app.app_context():
-        municipalities.set_active([CHIYODA], active=False, user=None)
+        municipalities.set_active([CHIYODA], active=False, user=None, on=date(2027, 4, 1))
         db.session.commit()
     api = api_as("counterpart", recipient="moj")
     assert CHIYODA not in [m["code"] for m in api.get("/municipalities").json]
     retired = api.get("/municipalities?status=retired").json
-    assert [(m["code"], m["active"]) for m in retired] == [(CHIYODA, False)]
+    assert [(m["code"], m["active"], m["retired_on"]) for m in retired] == [
+        (CHIYODA, False, "2027-04-01")
+    ]
     assert len(api.get("/municipalities?status=all").json) == 62
 
 

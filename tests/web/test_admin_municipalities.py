@@ -154,6 +154,8 @@ def test_retire_and_reactivate_one(app: Flask, web) -> None:
     shown = admin.get(retired.headers["Location"])
     assert "千代田区（131016）を廃止にしました" in text_of(shown)
     assert page(shown).xpath(f"//tr[@data-municipality='{CHIYODA}']//*[contains(@class,'tag')]")
+    day = page(shown).xpath(f"//tr[@data-municipality='{CHIYODA}']//*[@data-retired-on]")
+    assert day[0].text_content().startswith("令和")
     with app.app_context():
         assert not active(CHIYODA)
     assert admin.post(f"/admin/municipalities/{CHIYODA}/reactivate").status_code == 302
