@@ -117,7 +117,7 @@ def seed(url: str, instance: Path, municipalities: int) -> tuple[int, dict[str, 
     from hub.migrate import upgrade
     from hub.models import ApiToken, Municipality, User
     from hub.services import reference
-    from hub.services.municipalities import read_municipality_csv
+    from hub.services.municipalities import read_municipality_list
     from hub.services.rounds import open_round
     from hub.services.users import create_token, create_user, hash_password
 
@@ -128,7 +128,7 @@ def seed(url: str, instance: Path, municipalities: int) -> tuple[int, dict[str, 
         upgrade(db.engine)
         with db.unit_of_work():
             reference.initialize()
-            reference.import_municipalities(read_municipality_csv(made_up_csv(NATIONAL_COUNT)))
+            reference.import_municipalities(read_municipality_list(made_up_csv(NATIONAL_COUNT)))
         codes = list(db.session.scalars(select(Municipality.code).order_by(Municipality.code)))
         codes = codes[:municipalities]
         with db.unit_of_work():

@@ -71,10 +71,19 @@ def _index_page(
             status=status_filter,
             args=args,
             form=form,
-            errors=dict(errors or {}),
+            problems=_problems(errors or {}),
         ),
         status,
     )
+
+
+def _problems(errors: Mapping[str, list[str]]) -> list[str]:
+    """A refused list's problems, each once, its line first (「3行目: …」)."""
+    return [
+        f"{where}: {message}" if where != "file" else message
+        for where, messages in errors.items()
+        for message in messages
+    ]
 
 
 @bp.post("/municipalities/import")
@@ -99,7 +108,7 @@ def municipalities_preview() -> ResponseReturnValue:
 
 
 def _plan(data: bytes, *, retire_missing: bool) -> ImportPlan:
-    rows = municipalities.read_municipality_csv(data)
+    rows = municipalities.read_municipality_list(data)
     return municipalities.plan_import(rows, retire_missing=retire_missing)
 
 

@@ -38,10 +38,10 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
         ChangeKind,
         apply_plan,
         plan_import,
-        read_municipality_csv,
+        read_municipality_list,
     )
 
-    rows = read_municipality_csv(file.read_bytes())
+    rows = read_municipality_list(file.read_bytes())
     with app_context() if dry_run else unit_of_work():
         plan = plan_import(rows, retire_missing=retire_missing)
         if not dry_run:

@@ -100,7 +100,7 @@ class ImportPlan:
 # --------------------------------------------------------------------------- reading a list
 
 
-def read_municipality_csv(data: bytes) -> list[dict[str, str]]:
+def read_municipality_list(data: bytes) -> list[dict[str, str]]:
     """Parse and validate a municipality list — a CSV (UTF-8 or Shift_JIS) or the first sheet
     of an xlsx, with the columns of ``COLUMNS`` in any order; raise ``Invalid`` naming every bad
     line by its row number in the file."""

@@ -61,7 +61,7 @@ def ensure_default_recipients() -> None:
 
 def initialize() -> ImportResult:
     """What ``hub init`` does after migrating: reference data, questionnaires, recipients."""
-    result = import_municipalities(municipalities.read_municipality_csv(tokyo_csv()))
+    result = import_municipalities(municipalities.read_municipality_list(tokyo_csv()))
     load_surveys()
     ensure_default_recipients()
     return result

@@ -257,3 +257,14 @@ def test_an_excel_list_is_previewed_and_imported(app: Flask, web) -> None:
     assert confirm(admin, preview).status_code == 302
     with app.app_context():
         assert db.session.get(Municipality, "011002") is not None
+
+
+def test_each_problem_of_a_refused_list_is_said_once(app: Flask, web) -> None:
+    admin = web("admin")
+    bad = upload(admin, csv_of(HEADER, "271005,大阪市,,,政令市,", "271404,堺市,,,政令市,"))
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert html.count("2行目: code 271005 の検査数字が正しくありません") == 1
+    assert html.count("3行目: code 271404 の検査数字が正しくありません") == 1
+    summary = page(bad).xpath("//*[@data-error-summary]")[0].text_content()
+    assert "2件の問題があります" in summary
