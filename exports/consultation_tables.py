@@ -177,7 +177,7 @@ def residence_table(fiscal_year: int) -> Table:
     municipalities = db.session.execute(
         select(Municipality.code, Municipality.name, Municipality.region)
         .where(
-            Municipality.existing_after(fiscal_year_bounds(fiscal_year)[0])
+            Municipality.existed_on(fiscal_year_bounds(fiscal_year)[0])
             | Municipality.code.in_(list(counts))
         )
         .order_by(Municipality.code)

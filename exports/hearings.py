@@ -60,7 +60,7 @@ def progress(fiscal_year: int) -> HearingProgress:
         Place(*row)
         for row in db.session.execute(
             select(Municipality.code, Municipality.name, Municipality.name_en, Municipality.region)
-            .where(Municipality.existing_after(start) | Municipality.code.in_(heard_codes))
+            .where(Municipality.existed_on(start) | Municipality.code.in_(heard_codes))
             .order_by(Municipality.code)
         )
     ]

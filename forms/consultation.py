@@ -15,6 +15,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
@@ -279,13 +281,20 @@ def split_codes(value: Any) -> Any:
 
 
 def load_case(
-    form: Questionnaire, data: Mapping[str, Any], *, today: date, ignore_unknown: bool = False
+    form: Questionnaire,
+    data: Mapping[str, Any],
+    *,
+    today: date,
+    retired_on: Mapping[str, date] | None = None,
+    ignore_unknown: bool = False,
 ) -> dict[str, Any]:
     """A validated, normalized case: ``{field: value}`` with every field of the record.
 
     Raises ``ValidationError`` whose ``messages`` are ``{field: [message, ...]}`` listing every
     problem at once. ``crime_type`` must be empty unless the case is crime-related (silently
-    dropping it would hide a mistake), and ``received_on`` may not be in the future.
+    dropping it would hide a mistake), ``received_on`` may not be in the future, and a
+    municipality retired on a day (``retired_on``: code → day) is a residence only for a case
+    received before that day.
     """
     known = {q.id for q in form.questions}
     raw = {k: v for k, v in data.items() if k in known}
@@ -296,7 +305,7 @@ def load_case(
     if REFERRED_TO.id in raw:
         raw[REFERRED_TO.id] = split_codes(raw[REFERRED_TO.id])
     answers = _load_all(form, raw, errors)
-    for field, message in _cross_field_problems(raw, answers, today):
+    for field, message in _cross_field_problems(raw, answers, today, retired_on or {}):
         errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(_in_form_order(form, errors))
@@ -346,7 +355,7 @@ def _as_error_dict(messages: Any) -> dict[str, list[str]]:
 
 
 def _cross_field_problems(
-    raw: Mapping[str, Any], answers: Mapping[str, Any], today: date
+    raw: Mapping[str, Any], answers: Mapping[str, Any], today: date, retired_on: Mapping[str, date]
 ) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not is_empty(raw.get(CRIME_TYPE.id)) and _typed_bool(raw.get(CRIME_RELATED.id)) is False:
@@ -362,7 +371,31 @@ def _cross_field_problems(
     received = answers.get(RECEIVED_ON.id)
     if isinstance(received, str) and received > today.isoformat():
         problems.append((RECEIVED_ON.id, _("未来の日付は入力できません。")))
+    retired = retired_on.get(answers.get(MUNICIPALITY.id) or "")
+    if isinstance(received, str) and retired is not None and received >= retired.isoformat():
+        problems.append((MUNICIPALITY.id, retired_residence_problem(retired)))
     return problems
+
+
+def retired_residence_problem(retired: date) -> str:
+    """Why a municipality retired on ``retired`` is no residence for a case received since."""
+    return _(
+        "この区市町村は%(day)sに廃止されたため、受付日がその日以降の相談には選べません。",
+        day=_day_text(retired),
+    )
+
+
+def retired_hearing_problem(retired: date) -> str:
+    """Why a municipality retired on ``retired`` cannot be named for a hearing held since."""
+    return _(
+        "この区市町村は%(day)sに廃止されたため、その日以降の聞き取りには選べません。",
+        day=_day_text(retired),
+    )
+
+
+def _day_text(day: date) -> str:
+    locale = str(get_locale()) if has_request_context() else "ja"
+    return tokyo.format_day(day, locale)
 
 
 def _typed_bool(value: Any) -> bool | None:

@@ -106,6 +106,17 @@ def format_datetime(
     return f"{written}（{WEEKDAYS_JA[day.weekday()]}）{hour}"
 
 
+def format_day(day: date, locale: str = "ja") -> str:
+    """A day as the pages write it: ``令和3年4月1日`` in Japanese, ``2021-04-01`` in English (and
+    for a day before the first era)."""
+    if locale.startswith("en"):
+        return day.isoformat()
+    try:
+        return to_wareki(day)
+    except InvalidValue:
+        return day.isoformat()
+
+
 def days_until(deadline: datetime, now: datetime) -> int:
     """Calendar days in Tokyo from ``now`` to ``deadline``: 0 on the day itself, negative after."""
     return (in_tokyo(deadline).date() - in_tokyo(now).date()).days

@@ -1,6 +1,6 @@
 """The administrator's 区市町村 page: the municipalities (search, active or retired, 50 a page),
 a prefecture's list imported from CSV after a preview of what changes, and one municipality
-retired (合併・廃止) or brought back. What each change means: ``hub/services/municipalities.py``.
+retired (合併・廃止) on a day — or given another day — or brought back. What each change means: ``hub/services/municipalities.py``.
 
 The preview carries the uploaded file back in the confirming form (base64), with the plan's
 fingerprint: the import applies the list again and goes ahead only when it would change exactly
@@ -18,15 +18,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField, HiddenField, StringField
 
+from forms import tokyo
+from forms.normalize import InvalidValue, parse_date, to_wareki
 from hub.admin.views import bp
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Invalid
+from hub.models import Municipality
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
+from hub.web.display import wareki
 
 MAX_LIST_BYTES = 360_000
 """A national list (1,741 municipalities) is 100–200 KB. The preview carries the file back in
@@ -173,35 +177,83 @@ def _outcome(plan: ImportPlan) -> str:
     )
 
 
-@bp.post("/municipalities/<code>/retire")
+class RetireForm(FlaskForm):
+    on = StringField(
+        _l("廃止日"),
+        description=_l(
+            "団体がなくなった日（合併なら新しい団体が始まる日）。2027-04-01、令和9年4月1日、"
+            "R9.4.1 のどの形でも入力できます。この日より前の年度の集計には数え、この日より前に"
+            "受け付けた相談や聞き取りには選べます。"
+        ),
+    )
+
+
+@bp.route("/municipalities/<code>/retire", methods=["GET", "POST"])
 @allow("municipalities.manage")
 def municipality_retire(code: str) -> ResponseReturnValue:
-    return _set_active(code, active=False)
+    """Retire one municipality on a day, or change the day of one already retired: a page that
+    says what retiring does, with the day (today unless typed)."""
+    municipality = municipalities.get(code)
+    form = RetireForm()
+    if request.method == "GET":
+        form.on.data = to_wareki(municipality.retired_on or tokyo.today())
+        return _retire_page(municipality, form)
+    try:
+        day = parse_date(form.on.data or "")
+    except InvalidValue as exc:
+        return _retire_page(municipality, form, errors={"on": [str(exc)]}, status=422)
+    if municipality.active:
+        municipalities.set_active([municipality.code], active=False, user=require_actor(), on=day)
+        message = _(
+            "%(name)s（%(code)s）を%(day)s付けで廃止にしました。これまでの回答や記録は残り、"
+            "新しい調査回とつなぎの対象から外れます。",
+            name=municipality.name,
+            code=municipality.code,
+            day=wareki(day),
+        )
+    else:
+        municipalities.set_retired_on([municipality.code], day, user=require_actor())
+        message = _(
+            "%(name)s（%(code)s）の廃止日を%(day)sにしました。",
+            name=municipality.name,
+            code=municipality.code,
+            day=wareki(day),
+        )
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.municipalities_index", q=municipality.code, status="all"))
+
+
+def _retire_page(
+    municipality: Municipality,
+    form: RetireForm,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "admin/municipality_retire.html",
+            municipality=municipality,
+            form=form,
+            errors=errors or {},
+        ),
+        status,
+    )
 
 
 @bp.post("/municipalities/<code>/reactivate")
 @allow("municipalities.manage")
 def municipality_reactivate(code: str) -> ResponseReturnValue:
-    return _set_active(code, active=True)
-
-
-def _set_active(code: str, *, active: bool) -> ResponseReturnValue:
     municipality = municipalities.get(code)
-    municipalities.set_active([municipality.code], active=active, user=require_actor())
+    municipalities.set_active([municipality.code], active=True, user=require_actor())
     db.session.commit()
-    message = (
+    flash(
         _(
             "%(name)s（%(code)s）を再開しました。新しい調査回から回答を依頼します。",
             name=municipality.name,
             code=municipality.code,
-        )
-        if active
-        else _(
-            "%(name)s（%(code)s）を廃止にしました。これまでの回答や記録は残り、新しい調査回・"
-            "つなぎ・聞き取り・相談記録の対象から外れます。",
-            name=municipality.name,
-            code=municipality.code,
-        )
+        ),
+        "success",
     )
-    flash(message, "success")
     return redirect(url_for("admin.municipalities_index", q=municipality.code, status="all"))

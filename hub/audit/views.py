@@ -68,6 +68,7 @@ ACTION_LABELS: dict[str, Any] = {
     "municipality.import": _l("区市町村一覧の取り込み"),
     "municipality.retire": _l("区市町村の廃止（合併など）"),
     "municipality.reactivate": _l("廃止した区市町村の再開"),
+    "municipality.redate": _l("区市町村の廃止日の変更"),
 }
 FAMILY_LABELS: dict[str, Any] = {
     "auth": _l("ログイン・ログアウト"),
@@ -132,6 +133,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "reactivated_codes": _l("再開した区市町村"),
     "retired_codes": _l("廃止にした区市町村"),
     "retired_on": _l("廃止日"),
+    "was": _l("変更前"),
 }
 
 

@@ -63,12 +63,17 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
     "--on",
     "on_text",
     default="",
-    help="廃止の日（例: 2027-04-01、令和9年4月1日。既定は今日）。その前の年度の集計には数えます",
+    help=(
+        "廃止の日（例: 2027-04-01、令和9年4月1日。既定は今日）。その前の年度の集計には数えます。"
+        "すでに廃止した団体は、廃止日をこの日に直します"
+    ),
 )
 @friendly
 def municipalities_retire(codes: tuple[str, ...], on_text: str) -> None:
-    """Retire municipalities (合併・廃止): new rounds, referrals, hearings and cases leave them
-    out; what was recorded for them stays, and the years before the day still count them."""
+    """Retire municipalities (合併・廃止): new rounds and referrals leave them out; what was
+    recorded for them stays, the years before the day still count them, and cases and hearings
+    dated before it may name them. With
+    ``--on``, one already retired gets that day (``redated``)."""
     _set_active(codes, active=False, on=_day(on_text))
 
 
@@ -94,15 +99,22 @@ def municipalities_reactivate(codes: tuple[str, ...]) -> None:
 
 def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None) -> None:
     from forms.normalize import fold_text
-    from hub.services.municipalities import set_active
+    from hub.services.municipalities import set_active, set_retired_on
 
     word = "reactivated" if active else "retired"
     wanted = list(dict.fromkeys(fold_text(code) for code in codes))
     with unit_of_work():
         changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None, on=on)]
+        redated = [] if active or on is None else set_retired_on(wanted, on, user=None)
+        redated_rows = [(m.code, m.name, m.retired_on) for m in redated]
     for code, name in changed:
         click.echo(f"{word}\t{code}\t{name}")
-    click.echo(f"{len(changed)} {word}, {len(wanted) - len(changed)} already so")
+    for code, name, day in redated_rows:
+        click.echo(f"redated\t{code}\t{name}\t{day}")
+    line = f"{len(changed)} {word}"
+    if redated_rows:
+        line += f", {len(redated_rows)} redated"
+    click.echo(f"{line}, {len(wanted) - len(changed) - len(redated_rows)} already so")
 
 
 @municipalities.command("list")

@@ -157,10 +157,11 @@ def _case_labels(locale: str) -> dict[str, Any]:
 @allow("consultations.write")
 def new_case() -> ResponseReturnValue:
     """Enter one case; a bad field re-shows the form with everything typed and the error."""
-    questionnaire = consultations.case_questionnaire()
+    found = consultations.residences()
+    questionnaire = consultations.case_questionnaire(found)
     form = form_class(questionnaire, locale_code())()
     if request.method == "GET":
-        return _case_page(form, questionnaire, {})
+        return _case_page(form, questionnaire, found, {})
     try:
         case = consultations.record_case(
             form.answers(relevant_only=True), user=require_actor(), source="web"
@@ -168,7 +169,7 @@ def new_case() -> ResponseReturnValue:
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        return _case_page(form, questionnaire, exc.errors, status=422)
+        return _case_page(form, questionnaire, found, exc.errors, status=422)
     flash(
         _(
             "相談記録を登録しました（受付日 %(date)s・%(year)s）。続けて入力できます。",
@@ -181,14 +182,18 @@ def new_case() -> ResponseReturnValue:
 
 
 def _case_page(
-    form: Any, questionnaire: Any, errors: dict[str, list[str]], status: int = 200
+    form: Any,
+    questionnaire: Any,
+    found: consultations.Residences,
+    errors: dict[str, list[str]],
+    status: int = 200,
 ) -> ResponseReturnValue:
     return (
         render_template(
             "consult/new_case.html",
             form=form,
             questionnaire=questionnaire,
-            municipality_question=questionnaire.question(MUNICIPALITY.id),
+            residences=found,
             errors=errors,
         ),
         status,
@@ -279,7 +284,7 @@ def _hearing_page(
             years=_year_choices(year),
             progress=heard.progress(year),
             records=heard.list_hearings(year),
-            municipalities=consultations.municipality_choices(),
+            municipalities=consultations.residences(),
             chosen=code,
             errors=errors,
             topic_text=lambda codes: "、".join(

@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, String, or_
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forms.model import Label
@@ -50,6 +51,11 @@ def is_valid_code(code: str) -> bool:
     )
 
 
+def _existed_on_sql(cls: type[Municipality], day: date) -> ColumnElement[bool]:
+    """:attr:`Municipality.existed_on` in a query."""
+    return or_(cls.active.is_(True), cls.retired_on > day)
+
+
 class Municipality(Base):
     __tablename__ = "municipality"
 
@@ -65,11 +71,13 @@ class Municipality(Base):
     """The day it was retired (合併・廃止); ``None`` while active (or retired before the day was
     kept: counted as retired for good)."""
 
-    @classmethod
-    def existing_after(cls, day: date) -> ColumnElement[bool]:
-        """Active, or retired after ``day``: it still existed then (a fiscal year that began on
-        ``day`` counts it)."""
-        return or_(cls.active.is_(True), cls.retired_on > day)
+    def _existed_on(self, day: date) -> bool:
+        return self.active or (self.retired_on is not None and self.retired_on > day)
+
+    existed_on = hybrid_method(_existed_on, _existed_on_sql)
+    """Active, or retired after ``day``: it still existed that day. A fiscal year that began on
+    ``day`` counts it; a case received or a hearing held that day may name it. On a row a
+    ``bool``; on the class (``Municipality.existed_on(day)``) the same rule as SQL."""
 
     def __repr__(self) -> str:
         return f"<Municipality {self.code} {self.name}>"

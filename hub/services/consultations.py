@@ -44,13 +44,28 @@ class ImportResult:
     """Columns of the file that are no field of a case record (never stored, e.g. 氏名)."""
 
 
-def municipality_choices() -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Residences:
+    """The municipalities a case or a hearing may name, in code order: the active ones, and the
+    retired ones that kept the day they were retired (a case received, or a hearing held, before
+    that day still names it)."""
+
+    choices: list[tuple[str, str, str]]
+    """``(code, name, name_en)`` of each."""
+    retired_on: dict[str, date]
+    """The day each retired one was retired."""
+
+
+def residences() -> Residences:
     rows = db.session.execute(
-        select(Municipality.code, Municipality.name, Municipality.name_en)
-        .where(Municipality.active.is_(True))
+        select(Municipality.code, Municipality.name, Municipality.name_en, Municipality.retired_on)
+        .where(Municipality.active.is_(True) | Municipality.retired_on.is_not(None))
         .order_by(Municipality.code)
+    ).all()
+    return Residences(
+        choices=[(row.code, row.name, row.name_en) for row in rows],
+        retired_on={row.code: row.retired_on for row in rows if row.retired_on is not None},
     )
-    return [(code, name, name_en) for code, name, name_en in rows]
 
 
 def municipality_names() -> dict[str, str]:
@@ -59,24 +74,31 @@ def municipality_names() -> dict[str, str]:
     return {row.code: row.name for row in rows}
 
 
-def case_questionnaire() -> Questionnaire:
+def case_questionnaire(found: Residences | None = None) -> Questionnaire:
     """The case record with the municipalities of the database as residence choices."""
-    return case_form(municipality_choices())
+    return case_form((found or residences()).choices)
 
 
 def validate_case(
-    form: Questionnaire, data: Mapping[str, Any], *, ignore_unknown: bool = False
+    form: Questionnaire,
+    data: Mapping[str, Any],
+    *,
+    retired_on: Mapping[str, date],
+    ignore_unknown: bool = False,
 ) -> dict[str, Any]:
     """A normalized case, or ``Invalid`` with per-field messages."""
     try:
-        return load_case(form, data, today=tokyo.today(), ignore_unknown=ignore_unknown)
+        return load_case(
+            form, data, today=tokyo.today(), retired_on=retired_on, ignore_unknown=ignore_unknown
+        )
     except ValidationError as exc:
         raise Invalid(exc.messages) from None  # type: ignore[arg-type]
 
 
 def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "web") -> Consultation:
     """Validate and add one case; ``Invalid`` (nothing added) when any field is wrong."""
-    case = validate_case(case_questionnaire(), data)
+    found = residences()
+    case = validate_case(case_questionnaire(found), data, retired_on=found.retired_on)
     consultation = _new_consultation(case, user=user, source=source)
     db.session.add(consultation)
     db.session.flush()
@@ -109,13 +131,14 @@ def import_cases(data: bytes, *, user: User | None, filename: str = "") -> Impor
     """
     table = read_table(data)
     columns, ignored = _map_columns(table.header)
-    form = case_questionnaire()
+    found = residences()
+    form = case_questionnaire(found)
     cases: list[dict[str, Any]] = []
     errors: dict[str, list[str]] = {}
     for line, values in table.rows:
         row = {field: values[i] if i < len(values) else None for i, field in columns.items()}
         try:
-            cases.append(validate_case(form, row, ignore_unknown=True))
+            cases.append(validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True))
         except Invalid as exc:
             for field, messages in exc.errors.items():
                 errors[f"{line}行目 {field}"] = messages

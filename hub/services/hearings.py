@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from forms.consultation import load_hearing
+from forms.consultation import load_hearing, retired_hearing_problem
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Hearing, Municipality, User
@@ -22,15 +22,24 @@ from hub.services import audit
 def record_hearing(
     municipality_code: str, data: Mapping[str, Any], *, user: User | None
 ) -> Hearing:
-    """Validate and add one hearing; ``Invalid`` with per-field messages otherwise."""
+    """Validate and add one hearing; ``Invalid`` with per-field messages otherwise. A retired
+    municipality may be named for a hearing held before the day it was retired."""
     errors: dict[str, list[str]] = {}
     municipality = db.session.get(Municipality, (municipality_code or "").strip())
-    if municipality is None or not municipality.active:
+    if municipality is None or not (municipality.active or municipality.retired_on):
         errors["municipality"] = [_("区市町村を選択してください。")]
     try:
         hearing = load_hearing(data)
     except ValidationError as exc:
         errors.update(exc.messages)  # type: ignore[arg-type]
+    else:
+        held_on = hearing["held_on"]
+        if (
+            municipality is not None
+            and municipality.retired_on
+            and not municipality.existed_on(held_on)
+        ):
+            errors["municipality"] = [retired_hearing_problem(municipality.retired_on)]
     if errors:
         raise Invalid(errors)
     assert municipality is not None

@@ -5,7 +5,7 @@ A retired municipality keeps its code, its name and everything recorded for it (
 hearings, cases, referrals, accounts); it is no longer asked by new rounds, offered for a new
 referral, hearing or case. Rounds already open keep asking it. The day it was retired is kept
 (``retired_on``, as DHIS2 keeps a closed organisation unit's closed date): the fiscal years
-before it still count it (``Municipality.existing_after``).
+before it still count it (``Municipality.existed_on``).
 
 ``--retire-missing`` (the 区市町村 page's 「ファイルにない団体を廃止にする」) retires only
 municipalities of the prefectures the file lists (the first two digits of the code): Osaka's
@@ -120,11 +120,21 @@ def read_municipality_list(data: bytes) -> list[dict[str, str]]:
             }
         )
     where = {c: header.index(c) for c in COLUMNS}
+    return _checked(
+        (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
+        for line, cells in table.rows
+    )
+
+
+def _checked(lines: Iterable[tuple[int, Mapping[str, Any] | None]]) -> list[dict[str, str]]:
+    """The rows as text, every line checked (``None``: a line that is no municipality)."""
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for line, cells in table.rows:
-        row = {c: _cell_text(c, cells[i] if i < len(cells) else None) for c, i in where.items()}
+    for line, cells in lines:
+        if cells is None:
+            continue
+        row = {c: _cell_text(c, value) for c, value in cells.items()}
         problems = _row_problems(row, seen)
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
@@ -171,7 +181,7 @@ def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
     elif len(row["region"]) > 20:
         problems.append(_("%(column)s は%(limit)s文字以内です", column="region", limit=20))
     for column, limit in (("kana", 200), ("name_en", 200), ("type", 20)):
-        if len(row[column]) > limit:
+        if len(row.get(column, "")) > limit:
             problems.append(_("%(column)s は%(limit)s文字以内です", column=column, limit=limit))
     return problems
 
@@ -197,7 +207,7 @@ def plan_import(
         fields = tuple(
             FieldChange(column, getattr(current, column), row[column])
             for column in COLUMNS[1:]
-            if getattr(current, column) != row[column]
+            if column in row and getattr(current, column) != row[column]
         )
         if reactivate and not current.active:
             changes.append(Change(row["code"], row["name"], ChangeKind.REACTIVATED, fields))
@@ -224,7 +234,7 @@ def apply_plan(plan: ImportPlan, *, user: User | None, audited: bool = True) -> 
     for change in plan.changes:
         if change.kind == ChangeKind.ADDED:
             row = rows[change.code]
-            values = {c: row[c] for c in COLUMNS}
+            values = {c: row.get(c, "") for c in COLUMNS}
             db.session.add(Municipality(prefecture_code=change.code[:2], **values))
             continue
         municipality = stored[change.code]
@@ -261,15 +271,10 @@ def set_active(
     codes: Sequence[str], *, active: bool, user: User | None, on: date | None = None
 ) -> list[Municipality]:
     """Retire (``active=False``, on ``on``: today in Tokyo by default) or bring back the
-    municipalities of ``codes``; those already so are left alone. Unknown codes are refused, all
-    of them named, nothing changed."""
-    found = {
-        m.code: m
-        for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
-    }
-    unknown = [code for code in codes if code not in found]
-    if unknown:
-        raise NotFound(_("登録されていない団体コードです: %(codes)s", codes=", ".join(unknown)))
+    municipalities of ``codes``; those already so are left alone (:func:`set_retired_on` changes
+    the day of one already retired). Unknown codes are refused, all of them named, nothing
+    changed. Returns those changed."""
+    found = _found(codes)
     changed = [found[code] for code in dict.fromkeys(codes) if found[code].active != active]
     day = on or tokyo.today()
     for municipality in changed:
@@ -284,6 +289,43 @@ def set_active(
         )
     db.session.flush()
     return changed
+
+
+def set_retired_on(codes: Sequence[str], on: date, *, user: User | None) -> list[Municipality]:
+    """Give the retired municipalities of ``codes`` the day ``on`` (a list import retires with
+    today's date; the day of a merger is often settled later). Active ones and those already
+    retired on that day are left alone; unknown codes are refused as by :func:`set_active`.
+    Returns those changed, each change audited with the day before."""
+    found = _found(codes)
+    changed = [
+        m
+        for m in (found[code] for code in dict.fromkeys(codes))
+        if not m.active and m.retired_on != on
+    ]
+    for municipality in changed:
+        before = municipality.retired_on
+        municipality.retired_on = on
+        audit.record(
+            "municipality.redate",
+            user=user,
+            target=municipality.code,
+            municipality_code=municipality.code,
+            retired_on=on.isoformat(),
+            was=before.isoformat() if before else "",
+        )
+    db.session.flush()
+    return changed
+
+
+def _found(codes: Sequence[str]) -> dict[str, Municipality]:
+    found = {
+        m.code: m
+        for m in db.session.scalars(select(Municipality).where(Municipality.code.in_(codes)))
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise NotFound(_("登録されていない団体コードです: %(codes)s", codes=", ".join(unknown)))
+    return found
 
 
 def get(code: str) -> Municipality:

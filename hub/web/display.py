@@ -18,9 +18,10 @@ from flask_babel import gettext as _
 from forms import describe, rules
 from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import InvalidValue, parse_date, to_wareki
+from forms.normalize import InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
+from forms.tokyo import format_day
 from hub.models.municipality import REGION_LABELS, Municipality
 from hub.models.survey import (
     RESPONSE_STATE_LABELS,
@@ -59,12 +60,7 @@ def wareki(value: date | str | None) -> str:
         day = parse_date(value) if isinstance(value, str) else value
     except InvalidValue:
         return str(value)
-    if locale_code() == "en":
-        return day.isoformat()
-    try:
-        return to_wareki(day)
-    except InvalidValue:
-        return day.isoformat()
+    return format_day(day, locale_code())
 
 
 def answer_text(question: Question, value: Any, locale: str | None = None) -> str:

@@ -210,6 +210,7 @@ def test_admin_and_counterpart_pages(app, site: Site, open_page, tmp_path):
     assert page.locator("[data-error-summary]").count() == 1
     assert_accessible(page)
     municipality_list_previewed(page, tmp_path)
+    municipality_retired_on_a_day(page)
     walk(open_page, site.counterpart, ["/counterpart", "/account/tokens"])
 
 
@@ -233,6 +234,29 @@ def municipality_list_previewed(page: Any, tmp_path: Any) -> None:
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "admin-municipalities", top=True)
+
+
+def municipality_retired_on_a_day(page: Any) -> None:
+    """「廃止にする」 asks for the day: a day that is none is refused in its field, a 和暦 day
+    retires; the page reflows at 390 px."""
+    page.goto("/admin/municipalities")
+    page.locator("tr[data-municipality='131016'] a", has_text="廃止にする").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_label("廃止日").fill("令和9年4月31日")
+    page.get_by_role("button", name="廃止にする", exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("[data-error-summary]").count() == 1
+    assert page.get_by_label("廃止日").input_value() == "令和9年4月31日"
+    assert_accessible(page)
+    page.set_viewport_size(PHONE)
+    no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.get_by_label("廃止日").fill("令和9年4月1日")
+    page.get_by_role("button", name="廃止にする", exact=True).click()
+    page.wait_for_load_state()
+    assert "令和9年4月1日付けで廃止にしました" in page.locator("main").inner_text()
+    assert_accessible(page)
 
 
 def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):

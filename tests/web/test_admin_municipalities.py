@@ -4,10 +4,13 @@ one municipality retired and brought back; refusals say what is wrong and change
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from flask import Flask
 from sqlalchemy import select
 
+from forms import tokyo
+from forms.normalize import to_wareki
 from hub.db import db
 from hub.models import AuditEvent, Municipality
 from tests.conftest import make_user
@@ -146,13 +149,33 @@ def test_shift_jis_file_is_read(app: Flask, web) -> None:
         assert db.session.get(Municipality, "272035") is not None
 
 
+def retire(admin: Web, code: str, day: str | None = None):
+    """Open 「廃止にする」 and press its button, with the day the page offers or ``day`` typed."""
+    opened = admin.get(f"/admin/municipalities/{code}/retire")
+    if opened.status_code != 200:
+        return opened
+    offered = page(opened).xpath("//input[@name='on']/@value")
+    return admin.post(f"/admin/municipalities/{code}/retire", {"on": day or offered[0]})
+
+
 def test_retire_and_reactivate_one(app: Flask, web) -> None:
     admin = web("admin")
-    admin.get("/admin/municipalities")
-    retired = admin.post(f"/admin/municipalities/{CHIYODA}/retire")
+    listed = admin.get("/admin/municipalities")
+    link = page(listed).xpath(
+        f"//tr[@data-municipality='{CHIYODA}']//a[contains(., '廃止にする')]/@href"
+    )
+    assert link == [f"/admin/municipalities/{CHIYODA}/retire"]
+    opened = admin.get(link[0])
+    assert "千代田区を廃止にする" in text_of(opened)
+    assert "これまでの回答・記録・アカウントはそのまま残ります" in text_of(opened)
+    offered = page(opened).xpath("//input[@name='on']/@value")
+    assert offered == [to_wareki(tokyo.today())], "today, as people write it"
+    with app.app_context():
+        assert active(CHIYODA), "opening the page changes nothing"
+    retired = retire(admin, CHIYODA)
     assert retired.status_code == 302
     shown = admin.get(retired.headers["Location"])
-    assert "千代田区（131016）を廃止にしました" in text_of(shown)
+    assert f"千代田区（131016）を{to_wareki(tokyo.today())}付けで廃止にしました" in text_of(shown)
     assert page(shown).xpath(f"//tr[@data-municipality='{CHIYODA}']//*[contains(@class,'tag')]")
     day = page(shown).xpath(f"//tr[@data-municipality='{CHIYODA}']//*[@data-retired-on]")
     assert day[0].text_content().startswith("令和")
@@ -161,18 +184,67 @@ def test_retire_and_reactivate_one(app: Flask, web) -> None:
     assert admin.post(f"/admin/municipalities/{CHIYODA}/reactivate").status_code == 302
     with app.app_context():
         assert active(CHIYODA)
-    assert admin.post("/admin/municipalities/999999/retire").status_code == 404
-    assert admin.post(f"/admin/municipalities/{CHIYODA}/retire", csrf=False).status_code == 400
+    assert admin.get("/admin/municipalities/999999/retire").status_code == 404
+    assert (
+        admin.post("/admin/municipalities/999999/retire", {"on": "2027-04-01"}).status_code == 404
+    )
+    refused = admin.post(
+        f"/admin/municipalities/{CHIYODA}/retire", {"on": "2027-04-01"}, csrf=False
+    )
+    assert refused.status_code == 400
     with app.app_context():
         assert active(CHIYODA)
+
+
+def test_retire_on_a_day_typed_as_people_type_it_and_change_it_later(app: Flask, web) -> None:
+    admin = web("admin")
+    done = retire(admin, CHIYODA, "Ｒ９．４．１")
+    assert done.status_code == 302
+    assert "令和9年4月1日付けで廃止にしました" in text_of(admin.get(done.headers["Location"]))
+    with app.app_context():
+        assert db.session.get(Municipality, CHIYODA).retired_on == date(2027, 4, 1)
+    opened = admin.get(f"/admin/municipalities/{CHIYODA}/retire")
+    assert "千代田区の廃止日を直す" in text_of(opened)
+    assert page(opened).xpath("//input[@name='on']/@value") == ["令和9年4月1日"]
+    moved = retire(admin, CHIYODA, "2027-10-01")
+    assert "千代田区（131016）の廃止日を令和9年10月1日にしました" in text_of(
+        admin.get(moved.headers["Location"])
+    )
+    with app.app_context():
+        chiyoda = db.session.get(Municipality, CHIYODA)
+        assert (chiyoda.active, chiyoda.retired_on) == (False, date(2027, 10, 1))
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.action, e.details) for e in events[-2:]] == [
+            ("municipality.retire", {"retired_on": "2027-04-01"}),
+            ("municipality.redate", {"retired_on": "2027-10-01", "was": "2027-04-01"}),
+        ]
+
+
+def test_a_day_that_is_no_day_is_refused_and_kept_in_its_field(app: Flask, web) -> None:
+    admin = web("admin")
+    for typed in ("4月31日", "", "=1+1"):
+        refused = (
+            retire(admin, CHIYODA, typed)
+            if typed
+            else admin.post(f"/admin/municipalities/{CHIYODA}/retire", {"on": ""})
+        )
+        assert refused.status_code == 422, typed
+        doc = page(refused)
+        assert doc.xpath("//input[@name='on']/@value") == [typed]
+        assert doc.xpath("//*[@data-error-summary]//a[@href='#on']"), typed
+        assert doc.xpath("//input[@name='on']/@aria-invalid") == ["true"]
+    with app.app_context():
+        assert active(CHIYODA)
+        assert not db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("municipality.%"))
+        ).all()
 
 
 def test_an_account_bound_to_a_retired_municipality_keeps_it_on_its_page(app: Flask, web) -> None:
     with app.app_context():
         user_id = make_user(role="respondent", municipality=CHIYODA).id
     admin = web("admin")
-    admin.get("/admin/municipalities")
-    admin.post(f"/admin/municipalities/{CHIYODA}/retire")
+    retire(admin, CHIYODA)
     doc = page(admin.get(f"/admin/users/{user_id}"))
     selected = doc.xpath("//select[@name='municipality']/option[@selected]")
     assert [o.get("value") for o in selected] == [CHIYODA]
@@ -189,7 +261,9 @@ def test_only_the_administrator_reaches_the_page(app: Flask, web) -> None:
     for other in others:
         assert other.get("/admin/municipalities").status_code == 403, other.user
         other.get("/")
-        assert other.post(f"/admin/municipalities/{CHIYODA}/retire").status_code == 403
+        assert other.get(f"/admin/municipalities/{CHIYODA}/retire").status_code == 403
+        retiring = other.post(f"/admin/municipalities/{CHIYODA}/retire", {"on": "2027-04-01"})
+        assert retiring.status_code == 403
     with app.app_context():
         assert active(CHIYODA)
 
