@@ -155,6 +155,33 @@ def test_retire_on_a_day_typed_as_people_type_it(app: Flask, runner: HubRunner) 
         assert active("131024")
 
 
+def test_the_day_of_one_already_retired_is_changed_with_on(app: Flask, runner: HubRunner) -> None:
+    from datetime import date
+
+    runner("municipalities", "retire", CHIYODA)
+    moved = runner("municipalities", "retire", CHIYODA, "131024", "--on", "R7.4.1")
+    assert moved.exit_code == 0, moved.output
+    assert moved.output.splitlines() == [
+        "retired\t131024\t中央区",
+        f"redated\t{CHIYODA}\t千代田区\t2025-04-01",
+        "1 retired, 1 redated, 0 already so",
+    ]
+    same = runner("municipalities", "retire", CHIYODA, "--on", "2025-04-01")
+    assert same.output.splitlines() == ["0 retired, 1 already so"]
+    with app.app_context():
+        chiyoda = db.session.get(Municipality, CHIYODA)
+        assert chiyoda is not None
+        assert chiyoda.retired_on == date(2025, 4, 1)
+        assert audit_actions()[-2:] == [
+            ("municipality.retire", "131024", {"retired_on": "2025-04-01"}),
+            (
+                "municipality.redate",
+                CHIYODA,
+                {"retired_on": "2025-04-01", "was": tokyo.today().isoformat()},
+            ),
+        ]
+
+
 def test_unknown_codes_are_named_and_nothing_is_retired(app: Flask, runner: HubRunner) -> None:
     result = runner("municipalities", "retire", CHIYODA, "999999", "131017")
     assert_one_line_error(result, "999999", "131017")
