@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, StringField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
 
 from forms import tokyo
 from forms.normalize import InvalidValue, parse_date, to_wareki
@@ -27,10 +28,12 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Invalid
-from hub.models import Municipality
+from hub.models import PREFECTURES, Municipality, prefecture_name
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
 from hub.web.display import wareki
+
+PREFECTURE_CODES = frozenset(f"{number:02d}" for number in range(1, len(PREFECTURES) + 1))
 
 MAX_LIST_BYTES = 360_000
 """A national list (1,741 municipalities) is 100–200 KB. The preview carries the file back in
@@ -42,13 +45,30 @@ class ImportForm(FlaskForm):
         _l("区市町村の一覧（CSV または Excel）"),
         validators=[FileRequired(_l("ファイルを選択してください。"))],
     )
+    prefecture = SelectField(
+        _l("取り込む都道府県"),
+        choices=[SelectChoice("", _l("ファイルにあるすべての都道府県"))]
+        + [SelectChoice(f"{n:02d}", name) for n, name in enumerate(PREFECTURES, start=1)],
+        default="",
+        description=_l("全国の一覧から一つの都道府県の団体だけを取り込むときに選びます。"),
+    )
     retire_missing = BooleanField(_l("ファイルにない団体を廃止にする"))
 
 
 class ConfirmForm(FlaskForm):
     payload = HiddenField()
+    prefecture = HiddenField()
     retire_missing = HiddenField()
     fingerprint = HiddenField()
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the administrator chose with the file: one prefecture (``""``: all) and whether to
+    retire the municipalities the file leaves out."""
+
+    prefecture: str
+    retire_missing: bool
 
 
 @bp.get("/municipalities")
@@ -104,26 +124,29 @@ def municipalities_preview() -> ResponseReturnValue:
             kb=MAX_LIST_BYTES // 1000,
         )
         return _index_page(form, errors={"file": [too_big]}, status=422)
+    chosen = Choices(form.prefecture.data or "", bool(form.retire_missing.data))
     try:
-        plan = _plan(data, retire_missing=bool(form.retire_missing.data))
+        plan = _plan(data, chosen)
     except Invalid as exc:
         return _index_page(form, errors=exc.errors, status=422)
-    return _preview_page(plan, data, retire_missing=bool(form.retire_missing.data))
+    return _preview_page(plan, data, chosen)
 
 
-def _plan(data: bytes, *, retire_missing: bool) -> ImportPlan:
-    rows = municipalities.read_municipality_list(data)
-    return municipalities.plan_import(rows, retire_missing=retire_missing)
+def _plan(data: bytes, chosen: Choices) -> ImportPlan:
+    prefectures = (chosen.prefecture,) if chosen.prefecture else ()
+    rows = municipalities.read_municipality_list(data, prefectures=prefectures)
+    return municipalities.plan_import(rows, retire_missing=chosen.retire_missing)
 
 
 def _preview_page(
-    plan: ImportPlan, data: bytes, *, retire_missing: bool, changed: bool = False
+    plan: ImportPlan, data: bytes, chosen: Choices, *, changed: bool = False
 ) -> ResponseReturnValue:
     confirm = ConfirmForm(
         formdata=None,
         data={
             "payload": base64.b64encode(data).decode("ascii"),
-            "retire_missing": "1" if retire_missing else "",
+            "prefecture": chosen.prefecture,
+            "retire_missing": "1" if chosen.retire_missing else "",
             "fingerprint": plan.fingerprint,
         },
     )
@@ -132,7 +155,9 @@ def _preview_page(
         plan=plan,
         kinds=ChangeKind,
         confirm=confirm,
-        retire_missing=retire_missing,
+        retire_missing=chosen.retire_missing,
+        new_prefectures=[prefecture_name(code) for code in municipalities.new_prefectures(plan)],
+        prefectures=[prefecture_name(code) for code in plan.prefectures],
         changed=changed,
     )
     return page, 409 if changed else 200
@@ -142,7 +167,10 @@ def _preview_page(
 @allow("municipalities.manage")
 def municipalities_import() -> ResponseReturnValue:
     form = ConfirmForm()
-    retire_missing = form.retire_missing.data == "1"
+    chosen = Choices(
+        form.prefecture.data if (form.prefecture.data or "") in PREFECTURE_CODES else "",
+        form.retire_missing.data == "1",
+    )
     try:
         data = base64.b64decode(form.payload.data or "", validate=True)
     except (binascii.Error, ValueError):
@@ -151,12 +179,12 @@ def municipalities_import() -> ResponseReturnValue:
         flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
         return redirect(url_for("admin.municipalities_index"))
     try:
-        plan = _plan(data, retire_missing=retire_missing)
+        plan = _plan(data, chosen)
     except Invalid:
         flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
         return redirect(url_for("admin.municipalities_index"))
     if plan.fingerprint != form.fingerprint.data:
-        return _preview_page(plan, data, retire_missing=retire_missing, changed=True)
+        return _preview_page(plan, data, chosen, changed=True)
     municipalities.apply_plan(plan, user=require_actor())
     db.session.commit()
     flash(_outcome(plan), "success")

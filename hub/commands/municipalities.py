@@ -30,10 +30,20 @@ def municipalities() -> None:
 @click.option(
     "--dry-run", is_flag=True, help="変わる内容を団体ごとに表示するだけで、何も変更しない"
 )
+@click.option(
+    "--prefecture",
+    "prefecture_texts",
+    multiple=True,
+    metavar="CODE_OR_NAME",
+    help="この都道府県の団体だけを取り込む（13 または 東京都。繰り返して複数）",
+)
 @friendly
-def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> None:
-    """Add or update municipalities from a CSV shaped like tokyo_municipalities.csv; a retired
-    municipality the file lists is brought back."""
+def municipalities_import(
+    file: Path, retire_missing: bool, dry_run: bool, prefecture_texts: tuple[str, ...]
+) -> None:
+    """Add or update municipalities from a CSV or xlsx shaped like tokyo_municipalities.csv, or
+    from 総務省's 全国地方公共団体コード list as downloaded; a retired municipality the file lists
+    is brought back."""
     from hub.services.municipalities import (
         ChangeKind,
         apply_plan,
@@ -41,7 +51,8 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
         read_municipality_list,
     )
 
-    rows = read_municipality_list(file.read_bytes())
+    prefectures = _prefectures(prefecture_texts)
+    rows = read_municipality_list(file.read_bytes(), prefectures=prefectures)
     with app_context() if dry_run else unit_of_work():
         plan = plan_import(rows, retire_missing=retire_missing)
         if not dry_run:
@@ -55,6 +66,19 @@ def municipalities_import(file: Path, retire_missing: bool, dry_run: bool) -> No
     click.echo(plan.summary())
     if dry_run:
         click.echo("dry run: nothing was changed")
+
+
+def _prefectures(texts: tuple[str, ...]) -> tuple[str, ...]:
+    from hub.errors import Invalid
+    from hub.models import prefecture_code
+
+    codes = [(text, prefecture_code(text)) for text in texts]
+    unknown = [text for text, code in codes if code is None]
+    if unknown:
+        raise Invalid(
+            {"prefecture": [f"都道府県のコードか名称ではありません: {', '.join(unknown)}"]}
+        )
+    return tuple(code for _, code in codes if code is not None)
 
 
 @municipalities.command("retire")

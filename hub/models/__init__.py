@@ -4,12 +4,15 @@ from hub.models.audit import AuditEvent
 from hub.models.consultation import Consultation, ConsultationReferral, Hearing
 from hub.models.delivery import Delivery, DeliveryRequest, JobRun, Recipient, ReminderSent
 from hub.models.municipality import (
+    PREFECTURES,
     REGIONS,
     Municipality,
     Region,
     check_digit,
     is_valid_code,
     ordered_regions,
+    prefecture_code,
+    prefecture_name,
 )
 from hub.models.referral import (
     CONTACT_METHODS,
@@ -45,6 +48,7 @@ __all__ = [
     "EDITABLE",
     "NEEDS",
     "OUTCOMES",
+    "PREFECTURES",
     "REFERRAL_STATUS_LABELS",
     "REFERRER_STAFF",
     "REGIONS",
@@ -81,5 +85,7 @@ __all__ = [
     "is_valid_code",
     "ordered_regions",
     "person_label",
+    "prefecture_code",
+    "prefecture_name",
     "round_state",
 ]

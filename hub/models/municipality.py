@@ -10,6 +10,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forms.model import Label
+from forms.normalize import fold_text
 from hub.db import Base
 
 
@@ -29,6 +30,35 @@ REGION_LABELS: dict[str, Label] = {
     Region.CHOSONBU: Label(Region.CHOSONBU.value, "Towns and villages"),
 }
 """Each region as people read it: the enum's value in Japanese, and its English name."""
+
+
+PREFECTURES: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+"""The 47 prefectures in the order of their codes (JIS X 0401): ``PREFECTURES[12]`` is 東京都, code
+``13``, the first two digits of each of its municipalities' codes."""
+
+
+def prefecture_name(code: str) -> str:
+    """``東京都`` for ``13``; the code itself when it is none."""
+    index = int(code) - 1 if code.isascii() and code.isdigit() else -1
+    return PREFECTURES[index] if 0 <= index < len(PREFECTURES) else code
+
+
+def prefecture_code(text: str) -> str | None:
+    """The two-digit code of a prefecture named by its code (``13``, ``１３``) or its name
+    (``東京都``, or ``東京`` without 都道府県); ``None`` when it names none."""
+    folded = fold_text(text).strip()
+    if folded.isascii() and folded.isdigit() and 1 <= int(folded) <= len(PREFECTURES):
+        return f"{int(folded):02d}"
+    for index, name in enumerate(PREFECTURES, start=1):
+        if folded in (name, name[:-1]) and folded:
+            return f"{index:02d}"
+    return None
 
 
 def ordered_regions(found: set[str]) -> tuple[str, ...]:

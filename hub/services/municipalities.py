@@ -14,7 +14,7 @@ list never retires a Tokyo municipality."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -27,8 +27,8 @@ from forms import tokyo
 from forms.normalize import clean_text, fold_text
 from hub.db import db
 from hub.errors import Invalid, NotFound
-from hub.models import Municipality, User, check_digit
-from hub.services import audit
+from hub.models import Municipality, User, check_digit, prefecture_name
+from hub.services import audit, code_list
 from hub.services.paging import Page, page_of
 from hub.services.uploaded_tables import read_table
 
@@ -100,11 +100,26 @@ class ImportPlan:
 # --------------------------------------------------------------------------- reading a list
 
 
-def read_municipality_list(data: bytes) -> list[dict[str, str]]:
+def read_municipality_list(
+    data: bytes, *, prefectures: Collection[str] = ()
+) -> list[dict[str, str]]:
     """Parse and validate a municipality list — a CSV (UTF-8 or Shift_JIS) or the first sheet
-    of an xlsx, with the columns of ``COLUMNS`` in any order; raise ``Invalid`` naming every bad
-    line by its row number in the file."""
+    of an xlsx, with the columns of ``COLUMNS`` in any order, or 総務省's 全国地方公共団体コード
+    list as downloaded (:mod:`hub.services.code_list`); raise ``Invalid`` naming every bad line
+    by its row number in the file. ``prefectures`` (two-digit codes): only their municipalities
+    are read, the other lines passed over unchecked (a national list, read for one prefecture).
+    """
     table = read_table(data)
+    code_list_header = code_list.find_header(table.header, table.rows)
+    if code_list_header is not None:
+        return _checked(
+            (
+                (line, code_list.row_of(cells, code_list_header[0]))
+                for line, cells in table.rows
+                if line > code_list_header[1]
+            ),
+            prefectures,
+        )
     header = [str(h).strip().lower() if h is not None else "" for h in table.header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -121,13 +136,19 @@ def read_municipality_list(data: bytes) -> list[dict[str, str]]:
         )
     where = {c: header.index(c) for c in COLUMNS}
     return _checked(
-        (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
-        for line, cells in table.rows
+        (
+            (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
+            for line, cells in table.rows
+        ),
+        prefectures,
     )
 
 
-def _checked(lines: Iterable[tuple[int, Mapping[str, Any] | None]]) -> list[dict[str, str]]:
-    """The rows as text, every line checked (``None``: a line that is no municipality)."""
+def _checked(
+    lines: Iterable[tuple[int, Mapping[str, Any] | None]], prefectures: Collection[str]
+) -> list[dict[str, str]]:
+    """The rows as text, every line checked (``None``: a line that is no municipality), only
+    those of ``prefectures`` when some are given."""
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
     seen: set[str] = set()
@@ -135,6 +156,8 @@ def _checked(lines: Iterable[tuple[int, Mapping[str, Any] | None]]) -> list[dict
         if cells is None:
             continue
         row = {c: _cell_text(c, value) for c, value in cells.items()}
+        if prefectures and row["code"][:2] not in prefectures:
+            continue
         problems = _row_problems(row, seen)
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
@@ -143,6 +166,19 @@ def _checked(lines: Iterable[tuple[int, Mapping[str, Any] | None]]) -> list[dict
             rows.append(row)
     if errors:
         raise Invalid(errors)
+    if not rows and prefectures:
+        raise Invalid(
+            {
+                "file": [
+                    _(
+                        "%(prefectures)sの団体が1件も含まれていません。",
+                        prefectures="・".join(
+                            prefecture_name(code) for code in sorted(prefectures)
+                        ),
+                    )
+                ]
+            }
+        )
     if not rows:
         raise Invalid({"file": [_("自治体が1件も含まれていません。")]})
     return rows
@@ -224,6 +260,14 @@ def plan_import(
             if m.active and code[:2] in prefectures and code not in listed
         )
     return ImportPlan(rows, tuple(changes), unchanged, prefectures)
+
+
+def new_prefectures(plan: ImportPlan) -> tuple[str, ...]:
+    """The prefectures of ``plan`` of which no municipality is stored yet — when some other
+    prefecture's are (a national list uploaded to a prefecture's hub); empty otherwise."""
+    stored = set(db.session.scalars(select(Municipality.prefecture_code).distinct()))
+    new = tuple(code for code in plan.prefectures if code not in stored)
+    return new if stored and new else ()
 
 
 def apply_plan(plan: ImportPlan, *, user: User | None, audited: bool = True) -> ImportPlan:

@@ -39,7 +39,7 @@ def confirm(admin: Web, preview) -> object:
         name: doc.xpath(
             f"//form[@action='/admin/municipalities/import/confirm']//input[@name='{name}']/@value"
         )
-        for name in ("csrf_token", "payload", "retire_missing", "fingerprint")
+        for name in ("csrf_token", "payload", "prefecture", "retire_missing", "fingerprint")
     }
     data = {name: values[0] if values else "" for name, values in fields.items()}
     return admin.post("/admin/municipalities/import/confirm", data, csrf=False)
@@ -342,3 +342,46 @@ def test_each_problem_of_a_refused_list_is_said_once(app: Flask, web) -> None:
     assert html.count("3行目: code 271404 の検査数字が正しくありません") == 1
     summary = page(bad).xpath("//*[@data-error-summary]")[0].text_content()
     assert "2件の問題があります" in summary
+
+
+def test_the_admin_page_previews_the_soumu_file_as_downloaded(app: Flask, web) -> None:
+    from tests.test_code_list import tokyo_rows, xlsx
+
+    admin: Web = web("admin")
+    shown = page(admin.get("/admin/municipalities"))
+    assert "総務省" in shown.text_content()
+    rows = [r if r[0] != "131016" else (*r[:2], "ちよだ区", *r[3:]) for r in tokyo_rows()]
+    preview = admin.post(
+        "/admin/municipalities/import",
+        {"file": (io.BytesIO(xlsx(rows)), "000925835.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert preview.status_code == 200, text_of(preview)
+    updated = page(preview).xpath("//section[@data-changes='updated']//tr[@data-change]")
+    assert len(updated) == 1
+    assert "千代田区 → ちよだ区" in " ".join(updated[0].text_content().split())
+
+
+def test_a_national_file_warns_of_new_prefectures_and_one_can_be_chosen(app: Flask, web) -> None:
+    from tests.test_code_list import OSAKA_ROWS, tokyo_rows, xlsx
+
+    admin: Web = web("admin")
+    admin.get("/admin/municipalities")
+    data = xlsx([*tokyo_rows(), *OSAKA_ROWS[:2]])
+
+    def preview(prefecture: str):
+        form = {"file": (io.BytesIO(data), "code_all.xlsx"), "prefecture": prefecture}
+        return admin.post("/admin/municipalities/import", form, content_type="multipart/form-data")
+
+    everything = preview("")
+    assert "まだ登録していない都道府県（大阪府）" in text_of(everything)
+    tokyo = preview("13")
+    assert not page(tokyo).xpath("//*[@data-new-prefectures]")
+    assert "一覧と登録内容は同じです" in text_of(tokyo)
+    osaka = preview("27")
+    assert page(osaka).xpath("//section[@data-changes='added']//tr/@data-change") == ["272035"]
+    assert confirm(admin, osaka).status_code == 302
+    with app.app_context():
+        assert db.session.get(Municipality, "272035") is not None
+    forged = preview("99")
+    assert forged.status_code == 422
