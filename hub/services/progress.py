@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from forms.model import Kind
+from forms.tokyo import in_tokyo
 from hub.db import db, utcnow
 from hub.models import (
     COUNTED,
@@ -120,6 +121,9 @@ class BoardRow:
     extension_until: datetime | None
     overdue: bool
     name_en: str = ""
+    gone: bool = False
+    """The municipality no longer exists (retired, its day passed): it is not chased."""
+    retired_on: date | None = None
     contact: Contact | None = None
     """Whom staff call about this response (the answers' department and phone, else the
     municipality's respondent account)."""
@@ -164,6 +168,8 @@ def board(
             Revision.source,
             Revision.on_behalf,
             Municipality.name_en,
+            Municipality.existed_on(in_tokyo(now).date()),
+            Municipality.retired_on,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
@@ -231,7 +237,7 @@ def contacts_for(round_: Round, codes: list[str]) -> dict[str, Contact]:
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
     (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
-    (action, source, revision_on_behalf, name_en) = row[14:]
+    (action, source, revision_on_behalf, name_en, exists, retired_on) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -247,6 +253,8 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         extension_until=extension_until,
         overdue=bool(overdue),
         name_en=name_en or "",
+        gone=not exists,
+        retired_on=retired_on,
     )
 
 

@@ -22,7 +22,16 @@ from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
-from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Role, Round, User
+from hub.models import (
+    AuditEvent,
+    Municipality,
+    ReminderSent,
+    Response,
+    ResponseState,
+    Role,
+    Round,
+    User,
+)
 from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services import audit
 from hub.services.claims import insert_once
@@ -87,8 +96,10 @@ def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
     candidates = db.session.scalars(
         select(Response)
         .join(Round, Round.id == Response.round_id)
+        .join(Municipality, Municipality.code == Response.municipality_code)
         .where(
             Response.state.in_([str(s) for s in PENDING]),
+            Municipality.existed_on(in_tokyo(now).date()),
             Round.opens_at <= now,
             or_(
                 and_(Round.deadline <= now + lead, Round.deadline > now - OVERDUE_WINDOW),
@@ -286,11 +297,16 @@ def chosen_kind(response: Response, now: datetime) -> str:
 
 
 def late_codes(round_: Round, now: datetime) -> set[str]:
-    """The municipalities of ``round_`` that staff may chase now."""
+    """The municipalities of ``round_`` that staff may chase now: late, and still existing (a
+    municipality retired while the round was open keeps its response but is not chased; the
+    scheduled reminders leave it out too)."""
     pending = db.session.scalars(
-        select(Response).where(
+        select(Response)
+        .join(Municipality, Municipality.code == Response.municipality_code)
+        .where(
             Response.round_id == round_.id,
             Response.state.in_([str(s) for s in PENDING]),
+            Municipality.existed_on(in_tokyo(now).date()),
         )
     )
     return {r.municipality_code for r in pending if is_late(r, now)}

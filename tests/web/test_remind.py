@@ -587,3 +587,39 @@ def test_a_refused_address_is_named_on_the_page_and_not_in_the_log(app, web, cap
     hub_log = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("hub"))
     assert "reminder for 131016 not sent: 宛先1件が受け付けられませんでした" in hub_log
     assert CLERK not in hub_log  # (the test's own mail server, aiosmtpd, logs it: not the hub)
+
+
+def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased(app, web, smtp):
+    """Retired on a day that has passed: its response stays on the board, marked, but neither
+    staff's 督促 nor the scheduled reminders go to it. Retired on a day still to come: chased."""
+    from datetime import date
+
+    from forms import tokyo
+    from hub.services import municipalities
+    from hub.services.reminders import send_reminders
+
+    staff = web("staff")
+    round_id = late_round(app)
+    with app.app_context():
+        municipalities.set_active([CHIYODA], active=False, user=None, on=date(2025, 4, 1))
+        future = tokyo.today() + timedelta(days=30)
+        municipalities.set_active([CHUO], active=False, user=None, on=future)
+        make_user(role="respondent", municipality=CHUO)
+        db.session.commit()
+    shown = page(staff.get(f"/staff/rounds/{round_id}"))
+    gone = shown.xpath(f"//a[contains(@href, '/{CHIYODA}')]/following-sibling::*[@data-gone]")
+    assert [g.text_content() for g in gone] == ["廃止（令和7年4月1日）"]
+    ticks = {
+        t.get("value") for t in board_form(staff, round_id).xpath(".//input[@name='municipality']")
+    }
+    assert CHIYODA not in ticks
+    assert CHUO in ticks, "it exists until its day"
+    everyone = staff.post(f"/staff/rounds/{round_id}/reminders", {"all_late": "1"})
+    assert CHIYODA not in preview_codes(everyone)
+    with app.app_context():
+        send_reminders(now=utcnow())
+        db.session.commit()
+    with app.app_context():
+        reminded = set(db.session.scalars(select(ReminderSent.municipality_code)))
+    assert CHIYODA not in reminded
+    assert CHUO in reminded
