@@ -249,6 +249,7 @@ def municipality_retired_on_a_day(page: Any) -> None:
     assert page.locator("[data-error-summary]").count() == 1
     assert page.get_by_label("廃止日").input_value() == "令和9年4月31日"
     assert_accessible(page)
+    screenshot(page, "admin-municipality-retire", top=True)
     page.set_viewport_size(PHONE)
     no_sideways_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 800})
