@@ -350,6 +350,8 @@ def _hint(questionnaire: Questionnaire, question: Question) -> str:
     if question.hint is not None and question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
         parts = [question.hint.ja]
     parts += rule_texts(question, questionnaire)
+    if question.guidance is not None:
+        parts.append(f"（詳しい説明）{question.guidance.ja.rstrip('。')}")
     return "。".join(p for p in parts if p)
 
 

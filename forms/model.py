@@ -147,6 +147,9 @@ class Question:
     appearance: str | None = None
     """XLSForm ``appearance`` the web form honours: ``multiline`` (a text as a box of several
     lines) or ``minimal`` (a one-of as a drop-down list); any other is not kept."""
+    guidance: Label | None = None
+    """XLSForm ``guidance_hint``: a longer explanation for whoever needs it, shown folded under
+    the hint (as ODK Collect and Enketo show it) and in the Excel template's 入力のしかた."""
 
     @property
     def has_choices(self) -> bool:
@@ -319,7 +322,7 @@ class Questionnaire:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_LATER_FIELDS = frozenset({"default", "appearance", "choice_filter", "columns"})
+_LATER_FIELDS = frozenset({"default", "appearance", "choice_filter", "columns", "guidance"})
 """Fields added after definitions were first stored: left out while unset, so that a stored
 definition keeps the fingerprint it was stored with."""
 

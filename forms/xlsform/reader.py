@@ -348,6 +348,7 @@ class Reader:
             kind=kind,
             label=label,
             hint=self.label_of(sheet, row, "hint"),
+            guidance=self.label_of(sheet, row, "guidance_hint"),
             choices=choices,
             list_name=list_name,
         )

@@ -271,7 +271,9 @@ COLUMN_ALIASES: dict[str, str] = {
 }
 """Older or alternative column names, as pyxform reads them, to the names used here."""
 
-TRANSLATABLE = frozenset({"label", "hint", "constraint_message", "required_message", "form_title"})
+TRANSLATABLE = frozenset(
+    {"label", "hint", "guidance_hint", "constraint_message", "required_message", "form_title"}
+)
 
 SURVEY_COLUMNS = frozenset(
     {
@@ -279,6 +281,7 @@ SURVEY_COLUMNS = frozenset(
         "name",
         "label",
         "hint",
+        "guidance_hint",
         "required",
         "relevant",
         "constraint",

@@ -116,7 +116,13 @@ def _rule(expr: Expr | None) -> str:
     return unparse(expr) if expr is not None else ""
 
 
-OPTIONAL_HEADERS = ("default", "appearance", "choice_filter")
+OPTIONAL_HEADERS = (
+    "default",
+    "appearance",
+    "choice_filter",
+    "guidance_hint::ja",
+    "guidance_hint::en",
+)
 """Written only when a question has one, after the others (files written before them stay the
 same)."""
 
@@ -129,7 +135,7 @@ def _optional_headers(questionnaire: Questionnaire) -> tuple[str, ...]:
     return tuple(
         header
         for header in OPTIONAL_HEADERS
-        if any(getattr(q, header) is not None for q in questionnaire.questions)
+        if any(getattr(q, _FIELD_OF.get(header, header)) is not None for q in questionnaire.items)
     )
 
 
@@ -195,11 +201,23 @@ def _choice_filter_text(question: Question) -> object:
     return _rule(question.choice_filter)
 
 
+def _guidance_ja(question: Question) -> object:
+    return _texts(question.guidance)[0]
+
+
+def _guidance_en(question: Question) -> object:
+    return _texts(question.guidance)[1]
+
+
 _OPTIONAL_TEXTS = {
     "default": _default_text,
     "appearance": _appearance_text,
     "choice_filter": _choice_filter_text,
+    "guidance_hint::ja": _guidance_ja,
+    "guidance_hint::en": _guidance_en,
 }
+_FIELD_OF = {"guidance_hint::ja": "guidance", "guidance_hint::en": "guidance"}
+"""The question's field an optional header writes, where the header is not its name."""
 
 
 def _choices_sheet(

@@ -209,3 +209,29 @@ def test_a_cascading_select_offers_the_cities_of_the_chosen_prefecture(app, open
             "「千代田区」は、ほかの質問への回答からは選べません"
         )
         assert_accessible(page)
+
+
+def test_a_guidance_hint_opens_on_request(app, open_page) -> None:
+    """``guidance_hint``: folded under the hint, opened by keyboard; axe-clean closed and open,
+    and on a phone."""
+    from playwright.sync_api import expect
+
+    from tests.forms.xlsform_files import YES_NO, form
+
+    long_line = "兼務の職員、会計年度任用職員、再任用職員を含めた人数です。" * 4
+    definition = form(
+        [("integer", "staff_count", "担当職員数", "人数", f"3月31日時点。\n{long_line}")],
+        YES_NO,
+        survey_header=("type", "name", "label", "hint", "guidance_hint"),
+    )
+    for viewport, page in previews(app, open_page, definition):
+        text = page.locator("details.guidance p")
+        expect(text).to_be_hidden()
+        assert_accessible(page)
+        page.locator("details.guidance summary").focus()
+        page.keyboard.press("Enter")
+        expect(text).to_be_visible()
+        assert text.inner_text().startswith("3月31日時点。\n兼務")
+        assert_accessible(page)
+        if viewport:
+            no_sideways_scroll(page)

@@ -370,3 +370,25 @@ def test_metadata_rows_of_a_kobo_form_are_said_on_the_preview(app, staff):
         in preview
     )
     assert "5行目 deviceid。" in preview
+
+
+def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
+    """``guidance_hint``: a question's and a note's longer explanation, in a <details> that opens
+    on request; its line breaks kept."""
+    definition = form(
+        [
+            ("integer", "staff_count", "担当職員数", "人数", "3月31日時点。\n兼務も含める。"),
+            ("note", "about", "この調査について", None, "<b>回答は公表されます</b>"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "hint", "guidance_hint"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    preview_url = upload(staff, definition).headers["Location"]
+    doc = page(staff.get(preview_url))
+    details = doc.xpath("//details[@class='guidance']")
+    assert [d.xpath("string(./summary)") for d in details] == ["詳しい説明", "詳しい説明"]
+    assert details[0].xpath("string(./p)") == "3月31日時点。\n兼務も含める。"
+    assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
+    field = doc.xpath("//div[@data-question='staff_count']")[0]
+    assert field.xpath(".//p[@class='hint']/text()")[0].strip() == "人数"
