@@ -161,3 +161,10 @@ def test_a_hearing_before_the_day_names_it_and_one_after_is_refused(
     option = listed.xpath(f"//select[@name='municipality']/option[@value='{CHIYODA}']")
     assert option[0].text_content() == "千代田区（令和7年4月1日廃止）"
     assert "1/61" in listed.text_content(), "fiscal 2024 counts 千代田区, not 中央区 (no day)"
+
+
+@pytest.mark.parametrize("typed", ["青ヶ島村", "青ケ島村", "134023", "１３４０２３", "Aogashima"])
+def test_a_residence_is_read_whichever_way_its_name_is_written(app: Flask, typed: str) -> None:
+    with app.app_context():
+        recorded = record_case(case("2024-05-01", typed), user=None)
+        assert recorded.municipality_code == "134023"
