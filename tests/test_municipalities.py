@@ -192,6 +192,10 @@ def test_unknown_codes_are_named_and_nothing_is_retired(app: Flask, runner: HubR
 def test_list_searches_names_kana_and_code_starts(runner: HubRunner) -> None:
     assert runner("municipalities", "list", "--search", "千代田").output.startswith(CHIYODA)
     assert runner("municipalities", "list", "--search", "ちよだ").output.startswith(CHIYODA)
+    assert runner("municipalities", "list", "--search", "ﾁﾖﾀﾞ").output.startswith(CHIYODA)
+    assert runner("municipalities", "list", "--search", "チヨダ").output.startswith(CHIYODA)
+    assert runner("municipalities", "list", "--search", "青ケ島").output.startswith("134023")
+    assert runner("municipalities", "list", "--search", "青ヶ島").output.startswith("134023")
     by_code = runner("municipalities", "list", "--search", "１３１０").output.splitlines()
     assert [line[:6] for line in by_code] == ["131016", "131024", "131032", "131041", "131059",
                                                "131067", "131075", "131083", "131091"]  # fmt: skip

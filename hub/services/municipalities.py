@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from forms import tokyo
 from forms.normalize import clean_text, fold_text
@@ -385,18 +385,20 @@ STATUSES = ("active", "retired", "all")
 
 
 def listed(*, search: str = "", status: str = "active") -> Select[Any]:
-    """The municipalities by code; ``search`` a part of the name or kana, or the code's start
-    (全角 or half-width); ``status`` one of ``STATUSES``."""
+    """The municipalities by code; ``search`` a part of the name (ヶ or ケ alike) or of the kana
+    (in hiragana or katakana), or the code's start (全角 or half-width); ``status`` one of
+    ``STATUSES``."""
     query = select(Municipality).order_by(Municipality.code)
     if status != "all":
         query = query.where(Municipality.active.is_(status != "retired"))
     wanted = fold_text(search)
     if wanted:
+        name = func.replace(Municipality.name, "ヶ", "ケ")
         query = query.where(
             or_(
                 Municipality.code.startswith(wanted, autoescape=True),
-                Municipality.name.contains(wanted, autoescape=True),
-                Municipality.kana.contains(wanted, autoescape=True),
+                name.contains(wanted.replace("ヶ", "ケ"), autoescape=True),
+                Municipality.kana.contains(code_list.hiragana(wanted), autoescape=True),
                 Municipality.name_en.icontains(wanted, autoescape=True),
             )
         )
