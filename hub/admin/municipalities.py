@@ -1,6 +1,7 @@
 """The administrator's 区市町村 page: the municipalities (search, active or retired, 50 a page),
-a prefecture's list imported from CSV after a preview of what changes, and one municipality
-retired (合併・廃止) on a day — or given another day — or brought back. What each change means: ``hub/services/municipalities.py``.
+a prefecture's list (or 総務省's national one, for a chosen prefecture) imported after a preview
+of what changes, and one municipality retired (合併・廃止) on a day — or given another day — or
+brought back. What each change means: ``hub/services/municipalities.py``.
 
 The preview carries the uploaded file back in the confirming form (base64), with the plan's
 fingerprint: the import applies the list again and goes ahead only when it would change exactly

@@ -1,11 +1,13 @@
-"""The municipalities (区市町村) over the years: a prefecture's list read from CSV, compared with
-what is stored, and applied; municipalities retired (合併・廃止) and brought back.
+"""The municipalities (区市町村) over the years: a prefecture's list read from CSV or xlsx (or
+総務省's code list), compared with what is stored, and applied; municipalities retired (合併・廃止),
+given another day, and brought back.
 
 A retired municipality keeps its code, its name and everything recorded for it (responses,
-hearings, cases, referrals, accounts); it is no longer asked by new rounds, offered for a new
-referral, hearing or case. Rounds already open keep asking it. The day it was retired is kept
-(``retired_on``, as DHIS2 keeps a closed organisation unit's closed date): the fiscal years
-before it still count it (``Municipality.existed_on``).
+hearings, cases, referrals, accounts); it is no longer asked by new rounds or offered for a new
+referral. Rounds already open keep asking it, but once its day has passed it is not reminded.
+The day it was retired is kept (``retired_on``, as DHIS2 keeps a closed organisation unit's
+closed date): the fiscal years before it still count it, and a case or hearing dated before it
+may name it (``Municipality.existed_on``).
 
 ``--retire-missing`` (the 区市町村 page's 「ファイルにない団体を廃止にする」) retires only
 municipalities of the prefectures the file lists (the first two digits of the code): Osaka's
