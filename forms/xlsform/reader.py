@@ -649,14 +649,27 @@ _INSERTED = re.compile(r"\$\{[^}]*\}")
 the same for every municipality (the workbook's headings, the template, the rules in words)."""
 
 
-APPEARANCES: dict[Kind, str] = {Kind.TEXT: "multiline", Kind.ONE_OF: "minimal"}
-"""The one ``appearance`` word per kind that the web form honours; every other is ignored, as
-ODK ignores what a client cannot draw."""
+APPEARANCES: dict[Kind, tuple[str, ...]] = {
+    Kind.TEXT: ("multiline",),
+    Kind.ONE_OF: ("minimal", "likert", "columns"),
+    Kind.MANY_OF: ("columns",),
+}
+"""The ``appearance`` words per kind that the web form honours; every other is ignored, as ODK
+ignores what a client cannot draw."""
+
+_COLUMNS = re.compile(r"columns(-pack|-\d+)?|horizontal(-compact)?")
+"""ODK's ways of asking for the choices side by side (``horizontal`` is its older name): all
+drawn as ``columns``, as many as the screen holds."""
 
 
 def _appearance(text: str, kind: Kind) -> str | None:
-    wanted = APPEARANCES.get(kind)
-    return wanted if wanted is not None and wanted in text.casefold().split() else None
+    """The first word of ``text`` the web form draws for ``kind``."""
+    honoured = APPEARANCES.get(kind, ())
+    for word in text.casefold().split():
+        word = "columns" if _COLUMNS.fullmatch(word) else word
+        if word in honoured:
+            return word
+    return None
 
 
 def _name_problem(name: str, seen: dict[str, int]) -> str:

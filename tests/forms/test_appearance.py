@@ -1,6 +1,7 @@
-"""XLSForm ``appearance``: ``multiline`` draws a text as a box of several lines and ``minimal``
-a select_one as a drop-down list; every other appearance is ignored (not kept), as ODK ignores
-what a client cannot draw."""
+"""XLSForm ``appearance``: ``multiline`` draws a text as a box of several lines, ``minimal`` a
+select_one as a drop-down list, ``likert`` a select_one as a scale and ``columns`` (or ODK's
+older ``horizontal``) the choices in columns; every other appearance is ignored (not kept), as
+ODK ignores what a client cannot draw."""
 
 from __future__ import annotations
 
@@ -25,8 +26,16 @@ def read(*rows: tuple[object, ...]):
         ("text", "Multiline", "multiline"),
         ("select_one yes_no", "minimal", "minimal"),
         ("select_one yes_no", "minimal quick", "minimal"),
-        ("select_one yes_no", "likert", None),
+        ("select_one yes_no", "likert", "likert"),
+        ("select_one yes_no", "quick likert", "likert"),
+        ("select_one yes_no", "columns", "columns"),
+        ("select_one yes_no", "horizontal", "columns"),
+        ("select_one yes_no", "columns-pack", "columns"),
+        ("select_multiple yes_no", "columns-3", "columns"),
+        ("select_multiple yes_no", "horizontal-compact", "columns"),
+        ("select_multiple yes_no", "likert", None),
         ("select_multiple yes_no", "minimal", None),
+        ("integer", "likert", None),
         ("integer", "multiline", None),
         ("text", "numbers", None),
         ("text", None, None),
@@ -70,3 +79,13 @@ def test_the_web_form_draws_what_the_appearance_asks(
         assert [(c.value, c.label) for c in choices] == [
             ("", "選択してください"), ("yes", "はい"), ("no", "いいえ"),
         ]  # fmt: skip
+
+
+def test_a_scale_and_columns_are_written_back_and_read_the_same() -> None:
+    questionnaire = read(
+        ("select_one yes_no", "useful", "役に立ったか", "likert"),
+        ("select_multiple yes_no", "areas", "地域", "horizontal"),
+    )
+    again = read_xlsform(write_xlsform(questionnaire), "kenshu.xlsx")
+    assert again == questionnaire
+    assert again.question("areas").appearance == "columns"

@@ -235,3 +235,47 @@ def test_a_guidance_hint_opens_on_request(app, open_page) -> None:
         assert_accessible(page)
         if viewport:
             no_sideways_scroll(page)
+
+
+def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
+    app, open_page
+) -> None:
+    """``likert`` puts a select_one's choices in one row, each label under its button;
+    ``columns`` a select_multiple's in columns. Still a radio group and check boxes (keyboard,
+    axe); on a phone one choice a line, nothing scrolling sideways."""
+    from playwright.sync_api import expect
+
+    from tests.forms.xlsform_files import form
+
+    scale = [("scale", code, label) for code, label in (
+        ("1", "まったく役に立たなかった"), ("2", "あまり役に立たなかった"), ("3", "どちらともいえない"),
+        ("4", "やや役に立った"), ("5", "とても役に立った"),
+    )]  # fmt: skip
+    areas = [("area", f"a{n}", f"地域{n}") for n in range(1, 9)]
+    definition = form(
+        [
+            ("select_one scale", "useful", "研修は役に立ったか", "likert"),
+            ("select_multiple area", "areas", "対象地域", "columns"),
+        ],
+        [*scale, *areas],
+        survey_header=("type", "name", "label", "appearance"),
+    )
+    for viewport, page in previews(app, open_page, definition):
+        buttons = page.locator("[data-question='useful'] .choice")
+        tops = {round(b.bounding_box()["y"]) for b in buttons.all()}
+        assert len(tops) == (1 if viewport is None else 5), (
+            "one row on a desk, a line each on a phone"
+        )
+        page.get_by_label("とても役に立った").check()
+        expect(page.get_by_label("とても役に立った")).to_be_checked()
+        page.keyboard.press("ArrowLeft")
+        expect(page.get_by_label("やや役に立った")).to_be_checked()
+        boxes = page.locator("[data-question='areas'] .choice").all()
+        lefts = {round(b.bounding_box()["x"]) for b in boxes}
+        assert (len(lefts) > 1) is (viewport is None), "columns on a desk, one on a phone"
+        page.get_by_label("地域3").check()
+        assert_accessible(page)
+        page.locator("[data-question='useful']").scroll_into_view_if_needed()
+        screenshot(page, f"questionnaire-likert-{'phone' if viewport else 'desk'}")
+        if viewport:
+            no_sideways_scroll(page)
