@@ -163,3 +163,15 @@ def test_a_prefecture_that_is_none_or_not_in_the_file_is_one_line(
     absent = runner("municipalities", "import", str(path), "--prefecture", "27")
     assert absent.exit_code == 1
     assert "大阪府の団体が1件も含まれていません" in absent.output
+
+
+def test_a_code_excel_keeps_as_a_number_gets_its_zero_back_before_the_type_is_decided() -> None:
+    """013030 stored as the number 13030 is a Hokkaido code, not a Tokyo one: a name ending in
+    区 there is a 区, not one of Tokyo's 特別区."""
+    columns = {"code": 0, "prefecture": 1, "name": 2, "kana": 4}
+    row = code_list.row_of((13030, "北海道", "架空区", "ﾎｯｶｲﾄﾞｳ", "ｶｸｳｸ"), columns)
+    assert row is not None
+    assert (row["code"], row["type"], row["region"]) == ("013030", "区", "区部")
+    tokyo = code_list.row_of((131016, "東京都", "千代田区", "ﾄｳｷｮｳﾄ", "ﾁﾖﾀﾞｸ"), columns)
+    assert tokyo is not None
+    assert (tokyo["code"], tokyo["type"]) == ("131016", "特別区")

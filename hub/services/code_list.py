@@ -67,6 +67,14 @@ def find_header(
     return None
 
 
+def code_text(value: Any) -> str:
+    """A 団体コード cell as text: folded (１３１０１６ → 131016); one Excel keeps as a number gets
+    back the leading zero it dropped (11002 → 011002, 北海道)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:06d}" if 0 <= value < 1_000_000 else str(value)
+    return fold_text("" if value is None else str(value))
+
+
 def hiragana(kana: str) -> str:
     """Half- or full-width katakana as hiragana (ﾁﾖﾀﾞｸ → ちよだく); anything else unchanged."""
     return unicodedata.normalize("NFKC", kana).translate(_KATAKANA_TO_HIRAGANA)
@@ -99,9 +107,8 @@ def row_of(cells: Sequence[Any], columns: dict[str, int]) -> dict[str, Any] | No
     name = "" if cell("name") is None else str(cell("name")).strip()
     if not name:
         return None
-    code = cell("code")
-    code_text = fold_text("" if code is None else str(code))
-    kind = kind_of(code_text, name)
+    code = code_text(cell("code"))
+    kind = kind_of(code, name)
     return {
         "code": code,
         "name": name,

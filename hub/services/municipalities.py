@@ -187,10 +187,9 @@ def _checked(
 
 
 def _cell_text(column: str, value: Any) -> str:
-    """A cell as text: names kept as written, codes folded (１３１０１６ → 131016); a code Excel
-    keeps as a number gets back the leading zero it dropped (11002 → 011002, 北海道)."""
-    if column == "code" and isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:06d}" if 0 <= value < 1_000_000 else str(value)
+    """A cell as text: names kept as written, codes as :func:`code_list.code_text` reads them."""
+    if column == "code":
+        return code_list.code_text(value)
     text = "" if value is None else str(value)
     return (clean_text if column in NAME_COLUMNS else fold_text)(text)
 
