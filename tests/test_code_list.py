@@ -146,8 +146,9 @@ def test_one_prefecture_of_a_national_file_is_read_and_the_rest_passed_over(
     tokyo = runner("municipalities", "import", str(path), "--prefecture", "東京都")
     assert tokyo.exit_code == 0, tokyo.output
     assert tokyo.output.splitlines()[-1] == "0 added, 0 updated, 62 unchanged"
-    by_code = runner("municipalities", "import", str(path), "--prefecture", "１３", "--dry-run")
-    assert by_code.output.splitlines()[0] == "0 added, 0 updated, 62 unchanged"
+    for named in ("１３", "tokyo", "東京"):
+        again = runner("municipalities", "import", str(path), "--prefecture", named, "--dry-run")
+        assert again.output.splitlines()[0] == "0 added, 0 updated, 62 unchanged", named
     with app.app_context():
         assert db.session.get(Municipality, "272035") is None
 

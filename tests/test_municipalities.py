@@ -5,6 +5,7 @@ counts it already has)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from forms import tokyo
-from hub.db import db
+from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import AuditEvent, Municipality, Response
+from hub.services.rounds import open_round
 from tests.conftest import HubRunner
 from tests.test_reference import HEADER, OSAKA, assert_one_line_error, write
 
@@ -112,6 +114,24 @@ def test_a_listed_retired_municipality_comes_back_but_not_by_init(
     with app.app_context():
         assert active(IKEDA)
         assert not active(CHIYODA)
+
+
+def test_a_list_that_still_holds_one_retired_on_a_day_to_come_keeps_its_day(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    """This year's list names a municipality whose merger is decided for next April: importing
+    it changes nothing (it exists until then), and its day stays."""
+    runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    ahead = tokyo.today() + timedelta(days=120)
+    assert runner("municipalities", "retire", IKEDA, "--on", ahead.isoformat()).exit_code == 0
+    again = runner(
+        "municipalities", "import", "--retire-missing", write(tmp_path, [HEADER, *OSAKA])
+    )
+    assert again.output.splitlines() == ["0 added, 0 updated, 5 unchanged"]
+    with app.app_context():
+        ikeda = db.session.get(Municipality, IKEDA)
+        assert ikeda is not None
+        assert (ikeda.active, ikeda.retired_on) == (False, ahead)
 
 
 def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
@@ -223,6 +243,47 @@ def test_a_new_round_leaves_a_retired_municipality_out_and_an_open_one_keeps_it(
         assert CHIYODA in asked(first_id)
         assert CHIYODA not in asked(second_id)
         assert len(asked(second_id)) == 61
+
+
+def test_a_new_round_asks_a_municipality_retired_on_a_day_still_to_come(
+    app: Flask, runner: HubRunner
+) -> None:
+    """A merger decided for next April: this winter's round still asks the municipality (it
+    exists until its day); named by code, one already gone is refused as retired, not unknown."""
+    ahead = tokyo.today() + timedelta(days=120)
+    assert runner("municipalities", "retire", CHIYODA, "--on", ahead.isoformat()).exit_code == 0
+    assert (
+        runner("municipalities", "retire", "131024", "--on", tokyo.today().isoformat()).exit_code
+        == 0
+    )
+    opened = runner("round", "open", "torikumi", "--reference-date", "2022-04-01",
+                    "--deadline", "2099-05-31T17:00")  # fmt: skip
+    assert opened.exit_code == 0, opened.output
+    round_id = int(opened.output.strip().splitlines()[-1])
+    listed = runner("municipalities", "list", "--search", "13101").output.splitlines()
+    assert listed == [f"{CHIYODA}\t千代田区\t区部\t特別区\t廃止予定\t{ahead.isoformat()}"]
+    with app.app_context():
+        asked = set(
+            db.session.scalars(
+                select(Response.municipality_code).where(Response.round_id == round_id)
+            )
+        )
+        assert CHIYODA in asked
+        assert "131024" not in asked
+        assert len(asked) == 61
+        with pytest.raises(Invalid) as refused:
+            open_round(
+                "torikumi",
+                reference_date=date(2023, 4, 1),
+                deadline=utcnow() + timedelta(days=14),
+                municipality_codes=[CHIYODA, "131024", "999999"],
+            )
+        assert refused.value.errors == {
+            "municipalities": [
+                "登録されていない自治体コード: 999999",
+                "廃止された自治体コード: 131024",
+            ]
+        }
 
 
 def test_a_year_counts_the_municipalities_that_existed_in_it(app: Flask) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,7 +30,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import Invalid
-from hub.models import PREFECTURES, Municipality, prefecture_name
+from hub.models import PREFECTURES, Municipality
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
 from hub.web.display import wareki
@@ -49,7 +50,10 @@ class ImportForm(FlaskForm):
     prefecture = SelectField(
         _l("取り込む都道府県"),
         choices=[SelectChoice("", _l("ファイルにあるすべての都道府県"))]
-        + [SelectChoice(f"{n:02d}", name) for n, name in enumerate(PREFECTURES, start=1)],
+        + [
+            SelectChoice(code, LazyString(municipalities.prefecture_label, code))
+            for code in sorted(PREFECTURE_CODES)
+        ],
         default="",
         description=_l("全国の一覧から一つの都道府県の団体だけを取り込むときに選びます。"),
     )
@@ -97,6 +101,7 @@ def _index_page(
             args=args,
             form=form,
             problems=_problems(errors or {}),
+            today=tokyo.today(),
         ),
         status,
     )
@@ -157,8 +162,10 @@ def _preview_page(
         kinds=ChangeKind,
         confirm=confirm,
         retire_missing=chosen.retire_missing,
-        new_prefectures=[prefecture_name(code) for code in municipalities.new_prefectures(plan)],
-        prefectures=[prefecture_name(code) for code in plan.prefectures],
+        new_prefectures=[
+            municipalities.prefecture_label(code) for code in municipalities.new_prefectures(plan)
+        ],
+        prefectures=[municipalities.prefecture_label(code) for code in plan.prefectures],
         changed=changed,
     )
     return page, 409 if changed else 200

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from forms import tokyo
 from hub.account.tokens import revoke_and_tell, secret_page
 from hub.admin.forms import BindForm, CreateUserForm, ProfileForm
 from hub.auth.gate import require_actor
@@ -24,24 +25,22 @@ from hub.db import db
 from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
-from hub.web.display import role_label
+from hub.web.display import place_choice, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _municipality_choices(current: str | None = None) -> list[SelectChoice]:
-    """The active municipalities, and ``current`` (an account's own, retired since) marked."""
-    rows = db.session.execute(
-        select(Municipality.code, Municipality.name, Municipality.active)
-        .where(Municipality.active.is_(True) | (Municipality.code == current))
+    """The municipalities that exist today (one retired on a day still to come is offered until
+    then, marked with its day), and ``current`` (an account's own, retired since) marked."""
+    rows = db.session.scalars(
+        select(Municipality)
+        .where(Municipality.existed_on(tokyo.today()) | (Municipality.code == current))
         .order_by(Municipality.code)
     )
     return [
         SelectChoice("", "—"),
-        *(
-            SelectChoice(code, f"{code} {name}" + ("" if active else _("（廃止）")))
-            for code, name, active in rows
-        ),
+        *(SelectChoice(m.code, f"{m.code} {place_choice(m)}") for m in rows),
     ]
 
 

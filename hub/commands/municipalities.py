@@ -35,7 +35,7 @@ def municipalities() -> None:
     "prefecture_texts",
     multiple=True,
     metavar="CODE_OR_NAME",
-    help="この都道府県の団体だけを取り込む（13 または 東京都。繰り返して複数）",
+    help="この都道府県の団体だけを取り込む（13、東京都 または Tokyo。繰り返して複数）",
 )
 @friendly
 def municipalities_import(
@@ -151,13 +151,15 @@ def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None)
 @click.option("--search", default="", help="コードの先頭、名称・かなの一部")
 @friendly
 def municipalities_list(status: str, search: str) -> None:
-    """One municipality a line: code, name, region, type, 有効/廃止 and the day it was retired
-    (tab-separated)."""
+    """One municipality a line: code, name, region, type, 有効/廃止予定/廃止 and the day it was
+    retired (tab-separated)."""
+    from forms import tokyo
     from hub.db import db
     from hub.services.municipalities import listed
 
     with app_context():
+        today = tokyo.today()
         for m in db.session.scalars(listed(search=search, status=status)):
-            state = "有効" if m.active else "廃止"
+            state = "有効" if m.active else "廃止予定" if m.existed_on(today) else "廃止"
             day = m.retired_on.isoformat() if m.retired_on else ""
             click.echo("\t".join((m.code, m.name, m.region, m.type, state, day)).rstrip("\t"))

@@ -32,31 +32,45 @@ REGION_LABELS: dict[str, Label] = {
 """Each region as people read it: the enum's value in Japanese, and its English name."""
 
 
-PREFECTURES: tuple[str, ...] = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
-    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
-    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
-    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
-    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+_PREFECTURE_NAMES: tuple[tuple[str, str], ...] = (
+    ("北海道", "Hokkaido"), ("青森県", "Aomori"), ("岩手県", "Iwate"), ("宮城県", "Miyagi"),
+    ("秋田県", "Akita"), ("山形県", "Yamagata"), ("福島県", "Fukushima"), ("茨城県", "Ibaraki"),
+    ("栃木県", "Tochigi"), ("群馬県", "Gunma"), ("埼玉県", "Saitama"), ("千葉県", "Chiba"),
+    ("東京都", "Tokyo"), ("神奈川県", "Kanagawa"), ("新潟県", "Niigata"), ("富山県", "Toyama"),
+    ("石川県", "Ishikawa"), ("福井県", "Fukui"), ("山梨県", "Yamanashi"), ("長野県", "Nagano"),
+    ("岐阜県", "Gifu"), ("静岡県", "Shizuoka"), ("愛知県", "Aichi"), ("三重県", "Mie"),
+    ("滋賀県", "Shiga"), ("京都府", "Kyoto"), ("大阪府", "Osaka"), ("兵庫県", "Hyogo"),
+    ("奈良県", "Nara"), ("和歌山県", "Wakayama"), ("鳥取県", "Tottori"), ("島根県", "Shimane"),
+    ("岡山県", "Okayama"), ("広島県", "Hiroshima"), ("山口県", "Yamaguchi"), ("徳島県", "Tokushima"),
+    ("香川県", "Kagawa"), ("愛媛県", "Ehime"), ("高知県", "Kochi"), ("福岡県", "Fukuoka"),
+    ("佐賀県", "Saga"), ("長崎県", "Nagasaki"), ("熊本県", "Kumamoto"), ("大分県", "Oita"),
+    ("宮崎県", "Miyazaki"), ("鹿児島県", "Kagoshima"), ("沖縄県", "Okinawa"),
 )  # fmt: skip
-"""The 47 prefectures in the order of their codes (JIS X 0401): ``PREFECTURES[12]`` is 東京都, code
+"""The 47 prefectures in the order of their codes (JIS X 0401), in Japanese and in English."""
+
+PREFECTURES: tuple[str, ...] = tuple(name for name, _ in _PREFECTURE_NAMES)
+"""The 47 prefectures' names in the order of their codes: ``PREFECTURES[12]`` is 東京都, code
 ``13``, the first two digits of each of its municipalities' codes."""
 
 
-def prefecture_name(code: str) -> str:
-    """``東京都`` for ``13``; the code itself when it is none."""
+def prefecture_name(code: str, *, english: bool = False) -> str:
+    """``東京都`` for ``13`` (``Tokyo`` in English); the code itself when it is none."""
     index = int(code) - 1 if code.isascii() and code.isdigit() else -1
-    return PREFECTURES[index] if 0 <= index < len(PREFECTURES) else code
+    if not 0 <= index < len(_PREFECTURE_NAMES):
+        return code
+    name, name_en = _PREFECTURE_NAMES[index]
+    return name_en if english else name
 
 
 def prefecture_code(text: str) -> str | None:
-    """The two-digit code of a prefecture named by its code (``13``, ``１３``) or its name
-    (``東京都``, or ``東京`` without 都道府県); ``None`` when it names none."""
+    """The two-digit code of a prefecture named by its code (``13``, ``１３``), its name
+    (``東京都``, or ``東京`` without 都道府県) or its English name (``Tokyo``, any case); ``None``
+    when it names none."""
     folded = fold_text(text).strip()
     if folded.isascii() and folded.isdigit() and 1 <= int(folded) <= len(PREFECTURES):
         return f"{int(folded):02d}"
-    for index, name in enumerate(PREFECTURES, start=1):
-        if folded in (name, name[:-1]) and folded:
+    for index, (name, name_en) in enumerate(_PREFECTURE_NAMES, start=1):
+        if folded and (folded in (name, name[:-1]) or folded.casefold() == name_en.casefold()):
             return f"{index:02d}"
     return None
 

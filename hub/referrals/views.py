@@ -86,7 +86,9 @@ def _labels() -> dict[str, dict[str, str]]:
 def _municipalities() -> list[Municipality]:
     return list(
         db.session.scalars(
-            select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.code)
+            select(Municipality)
+            .where(Municipality.existed_on(tokyo.today()))
+            .order_by(Municipality.code)
         )
     )
 

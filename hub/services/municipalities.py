@@ -3,8 +3,8 @@
 given another day, and brought back.
 
 A retired municipality keeps its code, its name and everything recorded for it (responses,
-hearings, cases, referrals, accounts); it is no longer asked by new rounds or offered for a new
-referral. Rounds already open keep asking it, but once its day has passed it is not reminded.
+hearings, cases, referrals, accounts); from its day it is no longer asked by new rounds or offered
+for a new referral (retired on a day still to come, it is until then: 廃止予定). Rounds already open keep asking it, but once its day has passed it is not reminded.
 The day it was retired is kept (``retired_on``, as DHIS2 keeps a closed organisation unit's
 closed date): the fiscal years before it still count it, and a case or hearing dated before it
 may name it (``Municipality.existed_on``).
@@ -22,6 +22,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
@@ -38,6 +40,12 @@ COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
 NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
 """Names are kept as written; the other columns are codes, folded (１３１０１６ → 131016)."""
 PER_PAGE = 50
+
+
+def prefecture_label(code: str) -> str:
+    """A prefecture's name in the request's language (東京都, Tokyo); Japanese outside a request."""
+    english = has_request_context() and str(get_locale()) == "en"
+    return prefecture_name(code, english=english)
 
 
 class ChangeKind(StrEnum):
@@ -175,7 +183,7 @@ def _checked(
                     _(
                         "%(prefectures)sの団体が1件も含まれていません。",
                         prefectures="・".join(
-                            prefecture_name(code) for code in sorted(prefectures)
+                            prefecture_label(code) for code in sorted(prefectures)
                         ),
                     )
                 ]
@@ -231,8 +239,10 @@ def plan_import(
 ) -> ImportPlan:
     """Compare ``rows`` with what is stored. ``reactivate``: a retired municipality the list
     holds is brought back (``hub init``, which loads the shipped Tokyo list on every upgrade,
-    leaves retired ones retired)."""
+    leaves retired ones retired) — not one retired on a day still to come: it is on today's list
+    because it exists until then, and its day stays."""
     rows = tuple(rows)
+    today = tokyo.today()
     existing = {m.code: m for m in db.session.scalars(select(Municipality))}
     changes: list[Change] = []
     unchanged = 0
@@ -246,7 +256,7 @@ def plan_import(
             for column in COLUMNS[1:]
             if column in row and getattr(current, column) != row[column]
         )
-        if reactivate and not current.active:
+        if reactivate and not current.existed_on(today):
             changes.append(Change(row["code"], row["name"], ChangeKind.REACTIVATED, fields))
         elif fields:
             changes.append(Change(row["code"], row["name"], ChangeKind.UPDATED, fields))
@@ -388,10 +398,12 @@ STATUSES = ("active", "retired", "all")
 def listed(*, search: str = "", status: str = "active") -> Select[Any]:
     """The municipalities by code; ``search`` a part of the name (ヶ or ケ alike) or of the kana
     (in hiragana or katakana), or the code's start (全角 or half-width); ``status`` one of
-    ``STATUSES``."""
+    ``STATUSES`` (``active``: those that exist today, one retired on a day still to come
+    included)."""
     query = select(Municipality).order_by(Municipality.code)
     if status != "all":
-        query = query.where(Municipality.active.is_(status != "retired"))
+        exists = Municipality.existed_on(tokyo.today())
+        query = query.where(exists if status == "active" else ~exists)
     wanted = fold_text(search)
     if wanted:
         name = func.replace(Municipality.name, "ヶ", "ケ")

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
+from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import clean_text, to_wareki
 from forms.schema import load_answers
@@ -43,7 +44,7 @@ def open_round(
     user: User | None = None,
 ) -> Round:
     """Open a round on a stored questionnaire (its latest version, or ``version``) for the given
-    municipalities (all active ones by default); the round keeps that version forever."""
+    municipalities (by default all that exist today); the round keeps that version forever."""
     survey = survey_for(survey_key, version)
     opens_at = opens_at or utcnow()
     if deadline <= opens_at:
@@ -86,20 +87,30 @@ def open_round(
 
 
 def _municipalities(codes: list[str] | None) -> list[str]:
-    active = list(
+    """The municipalities a new round asks: those that exist today, a municipality retired on a day
+    still to come included (it answers until its day, as its successor answers after it)."""
+    existing = list(
         db.session.scalars(
             select(Municipality.code)
-            .where(Municipality.active.is_(True))
+            .where(Municipality.existed_on(tokyo.today()))
             .order_by(Municipality.code)
         )
     )
     if codes is None:
-        if not active:
+        if not existing:
             raise Conflict("自治体が登録されていません（hub init を実行してください）。")
-        return active
-    unknown = sorted(set(codes) - set(active))
-    if unknown:
-        raise Invalid({"municipalities": [f"登録されていない自治体コード: {', '.join(unknown)}"]})
+        return existing
+    missing = set(codes) - set(existing)
+    retired = sorted(
+        db.session.scalars(select(Municipality.code).where(Municipality.code.in_(missing)))
+    )
+    unknown = sorted(missing - set(retired))
+    problems = [
+        *([f"登録されていない自治体コード: {', '.join(unknown)}"] if unknown else []),
+        *([f"廃止された自治体コード: {', '.join(retired)}"] if retired else []),
+    ]
+    if problems:
+        raise Invalid({"municipalities": problems})
     return sorted(set(codes))
 
 

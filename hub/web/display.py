@@ -151,6 +151,17 @@ def place_name(name: str, name_en: str | None) -> str:
     return name_en if locale_code() == "en" and name_en else name
 
 
+def place_choice(municipality: Municipality) -> str:
+    """:func:`place` as an option of a list: a retired municipality (one retired on a day still to
+    come is offered until then) says its day, 八王子市（令和9年4月1日廃止）."""
+    name = place(municipality)
+    if municipality.active:
+        return name
+    if municipality.retired_on is None:
+        return name + _("（廃止）")
+    return name + _("（%(day)s廃止）", day=wareki(municipality.retired_on))
+
+
 def region_label(region: str) -> str:
     label = REGION_LABELS.get(region)
     return label.get(locale_code()) if label is not None else region
@@ -187,6 +198,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(region_label)
     app.add_template_filter(place)
     app.add_template_global(place_name)
+    app.add_template_global(place_choice)
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)

@@ -4,7 +4,7 @@ one municipality retired and brought back; refusals say what is wrong and change
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Flask
 from sqlalchemy import select
@@ -248,7 +248,42 @@ def test_an_account_bound_to_a_retired_municipality_keeps_it_on_its_page(app: Fl
     doc = page(admin.get(f"/admin/users/{user_id}"))
     selected = doc.xpath("//select[@name='municipality']/option[@selected]")
     assert [o.get("value") for o in selected] == [CHIYODA]
-    assert "（廃止）" in selected[0].text_content()
+    assert selected[0].text_content() == f"{CHIYODA} 千代田区（{to_wareki(tokyo.today())}廃止）"
+
+
+def test_a_municipality_retired_on_a_day_to_come_is_listed_and_offered_until_then(
+    app: Flask, web
+) -> None:
+    """A merger decided for next April: until its day the municipality exists — listed under 有効
+    as 廃止予定 with its day, with 「再開する」 and 「廃止日を直す」, and still a choice for a new
+    account; from its day it is 廃止."""
+    admin = web("admin")
+    ahead = tokyo.today() + timedelta(days=120)
+    assert retire(admin, CHIYODA, to_wareki(ahead)).status_code == 302
+    row = page(admin.get(f"/admin/municipalities?q={CHIYODA}")).xpath(
+        f"//tr[@data-municipality='{CHIYODA}']"
+    )[0]
+    assert "廃止予定" in row.text_content()
+    assert row.xpath(".//*[@data-retired-on]/text()") == [to_wareki(ahead)]
+    assert [
+        b.text_content() for b in row.xpath(".//button | .//a[contains(@class, 'button')]")
+    ] == [
+        "再開する（千代田区）",
+        "廃止日を直す（千代田区）",
+    ]
+    assert not page(admin.get(f"/admin/municipalities?q={CHIYODA}&status=retired")).xpath(
+        "//tr[@data-municipality]"
+    )
+    options = page(admin.get("/admin/users/new")).xpath("//select[@name='municipality']/option")
+    assert f"{CHIYODA} 千代田区（{to_wareki(ahead)}廃止）" in [o.text_content() for o in options]
+
+    assert retire(admin, CHIYODA, to_wareki(tokyo.today())).status_code == 302  # the day moved
+    gone = page(admin.get(f"/admin/municipalities?q={CHIYODA}&status=retired"))
+    assert gone.xpath(f"//tr[@data-municipality='{CHIYODA}']//*[contains(@class, 'tag--overdue')]")
+    options = page(admin.get("/admin/users/new")).xpath(
+        "//select[@name='municipality']/option/@value"
+    )
+    assert CHIYODA not in options
 
 
 def test_only_the_administrator_reaches_the_page(app: Flask, web) -> None:
@@ -385,3 +420,14 @@ def test_a_national_file_warns_of_new_prefectures_and_one_can_be_chosen(app: Fla
         assert db.session.get(Municipality, "272035") is not None
     forged = preview("99")
     assert forged.status_code == 422
+
+    admin.get("/language/en")
+    options = page(admin.get("/admin/municipalities")).xpath("//select[@name='prefecture']/option")
+    assert [(o.get("value"), o.text_content()) for o in options[12:15]] == [
+        ("12", "Chiba"),
+        ("13", "Tokyo"),
+        ("14", "Kanagawa"),
+    ]
+    in_english = text_of(preview(""))
+    assert "Osaka" in in_english
+    assert "大阪府" not in in_english

@@ -84,7 +84,8 @@ def _date(value: Any, field: str, errors: Errors, *, required: bool) -> date | N
 
 
 def municipality(value: Any, errors: Errors, field: str = "municipality") -> str:
-    """A municipality code (or its name as typed: 八王子市) of an active municipality."""
+    """A municipality code (or its name as typed: 八王子市) of a municipality that exists today
+    (one retired on a day still to come included)."""
     text = _text(value, field, errors, limit=40, fold=True)
     if not text:
         if field not in errors.found:
@@ -93,7 +94,7 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
     found = db.session.get(Municipality, text) or db.session.scalar(
         select(Municipality).where(Municipality.name == text)
     )
-    if found is None or not found.active:
+    if found is None or not found.existed_on(tokyo.today()):
         errors.add(field, _("区市町村「%(value)s」は登録されていません。", value=text))
         return ""
     return found.code

@@ -1,0 +1,48 @@
+"""Referring to a municipality that merges: until its day (a merger decided for next April) the
+person may still be referred to its window, and the form says the day; from its day it is refused
+by name, from the API and the page alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from forms import tokyo
+from forms.normalize import to_wareki
+from hub.db import db
+from hub.services.municipalities import set_active
+from tests.referrals.conftest import CHIYODA, HACHIOJI, Cast, referral_body
+from tests.web.conftest import Web, page
+
+
+def retire(app: Flask, code: str, days_ahead: int) -> None:
+    with app.app_context():
+        set_active([code], active=False, user=None, on=tokyo.today() + timedelta(days=days_ahead))
+        db.session.commit()
+
+
+def test_a_municipality_retired_on_a_day_to_come_is_still_referred_to(
+    app: Flask, cast: Cast, desk: Web
+) -> None:
+    retire(app, HACHIOJI, 120)
+    sent = cast.staff.post("/referrals", referral_body(municipality="八王子市"))
+    assert sent.status_code == 201, sent.get_json()
+    assert cast.window.get(f"/referrals/{sent.get_json()['id']}").status_code == 200
+    day = to_wareki(tokyo.today() + timedelta(days=120))
+    options = page(desk.get("/referrals/new")).xpath("//select[@name='municipality']/option")
+    assert f"八王子市（{day}廃止）" in [o.text_content() for o in options]
+
+
+def test_from_its_day_it_is_refused_by_name_and_no_longer_offered(
+    app: Flask, cast: Cast, desk: Web
+) -> None:
+    retire(app, CHIYODA, 0)
+    refused = cast.staff.post("/referrals", referral_body(municipality=CHIYODA))
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["municipality"] == [
+        f"区市町村「{CHIYODA}」は登録されていません。"
+    ]
+    offered = page(desk.get("/referrals/new")).xpath("//select[@name='municipality']/option/@value")
+    assert CHIYODA not in offered
+    assert HACHIOJI in offered
