@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.cell import absolute_coordinate
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -33,6 +34,7 @@ from exports.cells import CellKind, safe_cell
 from forms.describe import rule_texts
 from forms.model import Choice, Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, to_wareki
+from forms.rules import cascade
 from forms.tokyo import TOKYO
 
 if TYPE_CHECKING:
@@ -179,7 +181,7 @@ def build_template(info: TemplateInfo) -> bytes:
     assert sheet is not None
     sheet.title = SHEET
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), info)
-    lists = _write_lists(workbook, info.questionnaire)
+    lists = _write_lists(workbook, info)
     _write_answer_sheet(sheet, info, lists)
     _write_meta(workbook.create_sheet(META_SHEET), info)
     workbook.active = 0
@@ -191,13 +193,36 @@ def build_template(info: TemplateInfo) -> bytes:
     return buffer.getvalue()
 
 
-def _write_lists(workbook: Workbook, questionnaire: Questionnaire) -> dict[str, str]:
-    """The drop-down choices on a hidden sheet; returns ``{question_id: defined name}``."""
+@dataclass(frozen=True)
+class _Lists:
+    """The drop-down lists on the hidden sheet: ``names`` every list's defined name by question
+    id; ``cascades`` the dependent lists by question id."""
+
+    names: dict[str, str]
+    cascades: dict[str, _CascadeList]
+
+
+@dataclass(frozen=True)
+class _CascadeList:
+    """A cascading select's list on the hidden sheet: column ``keys`` the parent's choice (one
+    row per offered choice, grouped by parent choice), the next column the offered choice."""
+
+    parent_id: str
+    keys: str
+    """The keys' range, ``'_lists'!$C$1:$C$9``."""
+    first: str
+    """The first offered choice's cell, ``'_lists'!$D$1``."""
+
+
+def _write_lists(workbook: Workbook, info: TemplateInfo) -> _Lists:
+    """The drop-down choices on a hidden sheet, and a cascading select's choices by the parent's
+    answer (:func:`forms.rules.cascade`)."""
     sheet = workbook.create_sheet(LISTS_SHEET)
     sheet.sheet_state = "hidden"
     names: dict[str, str] = {}
+    cascades: dict[str, _CascadeList] = {}
     column = 0
-    for question in questionnaire:
+    for question in info.questionnaire:
         if question.kind == Kind.ONE_OF:
             values = [choice.display("ja") for choice in question.choices]
         elif question.kind == Kind.BOOL:
@@ -212,11 +237,24 @@ def _write_lists(workbook: Workbook, questionnaire: Questionnaire) -> dict[str, 
         reference = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(values)}"
         workbook.defined_names[name] = DefinedName(name, attr_text=reference)
         names[question.id] = name
+        found = cascade(info.questionnaire, question, reference_date=info.reference_date)
+        pairs = [(p, c) for p, offered in found.offered for c in offered] if found else []
+        if found and pairs:
+            column += 2
+            keys, first = sheet.cell(row=1, column=column - 1), sheet.cell(row=1, column=column)
+            for row, (parent_choice, choice) in enumerate(pairs, start=1):
+                put(sheet.cell(row=row, column=column - 1), parent_choice.display("ja"))
+                put(sheet.cell(row=row, column=column), choice.display("ja"))
+            cascades[question.id] = _CascadeList(
+                found.parent.id,
+                f"'{LISTS_SHEET}'!${keys.column_letter}$1:${keys.column_letter}${len(pairs)}",
+                f"'{LISTS_SHEET}'!${first.column_letter}$1",
+            )
     sheet.protection.sheet = True
-    return names
+    return _Lists(names, cascades)
 
 
-def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: Mapping[str, str]) -> None:
+def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: _Lists) -> None:
     row = _write_header_block(sheet, info)
     sheet.cell(row=row, column=KEY_COLUMN).fill = _HEADING_FILL
     for column, title in zip(
@@ -286,7 +324,7 @@ def _write_single(
     label.alignment = _WRAP
     _write_required(sheet, row, question)
     hint = sheet.cell(row=row, column=HINT_COLUMN)
-    put(hint, _hint(info.questionnaire, question))
+    put(hint, _hint(info.questionnaire, question, validations.lists))
     hint.alignment = _WRAP
     answer = _input_cell(sheet, row)
     if question.kind in (Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL):
@@ -345,11 +383,15 @@ def _write_required(sheet: Worksheet, row: int, question: Question) -> None:
     cell.alignment = _WRAP
 
 
-def _hint(questionnaire: Questionnaire, question: Question) -> str:
+def _hint(questionnaire: Questionnaire, question: Question, lists: _Lists | None = None) -> str:
     parts = [_kind_hint(question)]
     if question.hint is not None and question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
         parts = [question.hint.ja]
     parts += rule_texts(question, questionnaire)
+    found = lists.cascades.get(question.id) if lists else None
+    parent = questionnaire.get(found.parent_id) if found else None
+    if parent is not None:
+        parts.append(f"先に「{parent.label.ja}」を選ぶと、一覧にはそれに合う選択肢だけが出ます")
     if question.guidance is not None:
         parts.append(f"（詳しい説明）{question.guidance.ja.rstrip('。')}")
     return "。".join(p for p in parts if p)
@@ -378,14 +420,14 @@ def _kind_hint(question: Question) -> str:
 class _Validations:
     """Collects the cells of each drop-down so that one validation covers them all."""
 
-    def __init__(self, sheet: Worksheet, lists: Mapping[str, str]) -> None:
+    def __init__(self, sheet: Worksheet, lists: _Lists) -> None:
         self.sheet = sheet
         self.lists = lists
         self.by_question: dict[str, list[str]] = {}
         self.marks: list[str] = []
 
     def add(self, question: Question, coordinate: str) -> None:
-        if question.id in self.lists:
+        if question.id in self.lists.names:
             self.by_question.setdefault(question.id, []).append(coordinate)
 
     def add_mark(self, coordinate: str) -> None:
@@ -395,7 +437,7 @@ class _Validations:
         for question_id, cells in self.by_question.items():
             validation = DataValidation(
                 type="list",
-                formula1=self.lists[question_id],
+                formula1=self.list_formula(question_id),
                 allow_blank=True,
                 showErrorMessage=True,
                 errorStyle="stop",
@@ -418,6 +460,22 @@ class _Validations:
             for coordinate in self.marks:
                 marks.add(coordinate)
             self.sheet.add_data_validation(marks)
+
+    def list_formula(self, question_id: str) -> str:
+        """The list's defined name; for a cascading select, the choices offered for the answer in
+        the parent's cell (every choice while it is empty or not one of its choices). Excel and
+        LibreOffice both take OFFSET there; a list longer than Excel's 255 characters of rule
+        keeps every choice."""
+        every = self.lists.names[question_id]
+        found = self.lists.cascades.get(question_id)
+        parent_cells = self.by_question.get(found.parent_id, []) if found else []
+        if found is None or not parent_cells:
+            return every
+        parent = absolute_coordinate(parent_cells[0])
+        match = f"MATCH({parent},{found.keys},0)"
+        count = f"COUNTIF({found.keys},{parent})"
+        formula = f"IF(ISNA({match}),{every},OFFSET({found.first},{match}-1,0,{count},1))"
+        return formula if len(formula) <= 255 else every
 
 
 _WIDTHS = {"A": 34, "B": 50, "C": 40, "D": 13, "E": 50}

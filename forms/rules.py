@@ -16,11 +16,12 @@ asked, the constraint holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from forms import normalize
-from forms.expression import Env, Expr, Unknowable, Value, truthy
+from forms.expression import Env, Expr, Unknowable, Value, references, truthy
 from forms.expression.evaluate import as_date
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire
 from forms.numbers import parse_decimal
@@ -185,3 +186,46 @@ def asked(
 ) -> dict[str, bool]:
     """``{name: asked?}`` for every question and note of ``questionnaire``."""
     return Context(questionnaire, answers, reference_date=reference_date, on=today()).asked()
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A ``select_one`` whose ``choice_filter`` reads one other ``select_one`` only (ODK's
+    cascading select): the choices it offers for each choice of that question — what a
+    spreadsheet's dependent drop-down list can hold."""
+
+    parent: Question
+    offered: tuple[tuple[Choice, tuple[Choice, ...]], ...]
+    """``(parent's choice, the choices offered when it is chosen)``, in the parent's order."""
+
+
+def cascade(
+    questionnaire: Questionnaire, question: Question, *, reference_date: date | None = None
+) -> Cascade | None:
+    """``question``'s :class:`Cascade`; ``None`` when its rule reads anything else (several
+    answers, a number, a fact not known here) — a list that cannot be worked out beforehand."""
+    rule = question.choice_filter
+    if rule is None or question.kind != Kind.ONE_OF:
+        return None
+    names = references(rule) - {REFERENCE_DATE}
+    parent = questionnaire.get(next(iter(names))) if len(names) == 1 else None
+    if parent is None or parent.kind != Kind.ONE_OF or parent.id == question.id:
+        return None
+    on = today()
+
+    def offered_for(chosen: Choice) -> tuple[Choice, ...]:
+        def resolve(name: str) -> Value:
+            if name != REFERENCE_DATE:
+                return answer_value(parent, chosen.code)
+            if reference_date is None:
+                raise Unknowable(name)
+            return reference_date
+
+        return tuple(
+            c for c in question.choices if truthy(rule, Env(resolve, "", on, c.filter_values()))
+        )
+
+    try:
+        return Cascade(parent, tuple((c, offered_for(c)) for c in parent.choices))
+    except Unknowable:
+        return None

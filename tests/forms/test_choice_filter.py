@@ -5,10 +5,12 @@ cell when the rule names a column the list does not have."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from marshmallow import ValidationError
 
-from forms.rules import Context
+from forms.rules import Context, cascade
 from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
 from tests.forms.xlsform_files import form
@@ -120,3 +122,48 @@ def test_the_rule_is_said_in_words_in_both_languages() -> None:
     assert rule_texts(other.question("c"), other) == [
         "選べる選択肢は、選択肢のpref != 「都道府県」 and 選択肢のname != 'x' を満たすもの"
     ]
+
+
+def test_a_cascade_is_worked_out_for_each_choice_of_the_one_answer_it_reads() -> None:
+    questionnaire = read(*CASCADE)
+    found = cascade(questionnaire, questionnaire.question("city"))
+    assert found is not None
+    assert found.parent.id == "pref"
+    assert [(p.code, [c.code for c in offered]) for p, offered in found.offered] == [
+        ("13", ["131016", "132012"]),
+        ("27", ["271004"]),
+    ]
+    assert cascade(questionnaire, questionnaire.question("pref")) is None
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "pref = ${pref} or pref = ${other}",  # two answers
+        "pref = ${count}",  # a number: no list of its values
+        "pref = ${pref} and ${reference_date} > '2020-01-01'",  # the 基準日, not known here
+    ],
+)
+def test_no_cascade_when_the_rule_reads_more_than_one_choice(rule: str) -> None:
+    questionnaire = read(
+        *CASCADE[:1],
+        ("select_one pref", "other", "もう一つ", None),
+        ("integer", "count", "数", None),
+        ("select_one city", "city", "区市町村", rule),
+    )
+    assert cascade(questionnaire, questionnaire.question("city")) is None
+
+
+def test_the_round_s_reference_date_may_be_read() -> None:
+    questionnaire = read(
+        *CASCADE[:1],
+        (
+            "select_one city",
+            "city",
+            "区市町村",
+            "pref = ${pref} and ${reference_date} > '2020-01-01'",
+        ),
+    )
+    found = cascade(questionnaire, questionnaire.question("city"), reference_date=date(2025, 4, 1))
+    assert found is not None
+    assert [len(offered) for _, offered in found.offered] == [2, 1]

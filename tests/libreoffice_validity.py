@@ -1,0 +1,60 @@
+"""Run by the system's Python, which has LibreOffice's UNO bridge (python3-uno), not by the tests'
+virtual environment: open an xlsx in headless LibreOffice, type each value into one cell and ask
+LibreOffice's own validity check (Tools ▸ Detective ▸ Mark Invalid Data) whether it accepts it.
+
+    python3 libreoffice_validity.py FILE.xlsx SHEET CELL PORT PROFILE_DIR VALUE...
+
+prints one line of JSON: ``{value: true when LibreOffice marks it invalid}``."""
+
+import json
+import subprocess
+import sys
+import time
+
+import uno  # type: ignore[import-not-found]
+from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
+
+
+def main(path: str, sheet_name: str, cell_name: str, port: str, profile: str, *values: str) -> None:
+    office = subprocess.Popen(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+         f"--accept=socket,host=127.0.0.1,port={port};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
+        url = f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+        for _ in range(240):
+            try:
+                remote = resolver.resolve(url)
+                break
+            except NoConnectException:  # LibreOffice is still starting
+                time.sleep(0.25)
+        desktop = remote.ServiceManager.createInstanceWithContext(
+            "com.sun.star.frame.Desktop", remote
+        )
+        hidden = PropertyValue()
+        hidden.Name, hidden.Value = "Hidden", True
+        document = desktop.loadComponentFromURL(f"file://{path}", "_blank", 0, (hidden,))
+        sheet = document.Sheets.getByName(sheet_name)
+        marked = {}
+        for value in values:
+            sheet.getCellRangeByName(cell_name).setString(value)
+            shapes = sheet.DrawPage
+            for index in range(shapes.Count - 1, -1, -1):
+                shapes.remove(shapes.getByIndex(index))
+            sheet.showInvalid()
+            marked[value] = shapes.Count > 0
+        document.close(True)
+        print(json.dumps(marked, ensure_ascii=False))
+    finally:
+        office.terminate()
+        office.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
