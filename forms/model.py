@@ -147,8 +147,8 @@ class Question:
     appearance: str | None = None
     """XLSForm ``appearance`` the web form honours: ``multiline`` (a text as a box of several
     lines), ``minimal`` (a one-of as a drop-down list), ``likert`` (a one-of as a scale, its
-    choices side by side) or ``columns`` (a one-of's or many-of's choices in columns); any other
-    is not kept."""
+    choices side by side) or ``columns`` (a one-of's or many-of's choices in as many columns as
+    the screen holds; ``columns-3``: in three); any other is not kept."""
     guidance: Label | None = None
     """XLSForm ``guidance_hint``: a longer explanation for whoever needs it, shown folded under
     the hint (as ODK Collect and Enketo show it) and in the Excel template's 入力のしかた."""

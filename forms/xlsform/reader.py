@@ -658,15 +658,22 @@ APPEARANCES: dict[Kind, tuple[str, ...]] = {
 ignores what a client cannot draw."""
 
 _COLUMNS = re.compile(r"columns(-pack|-\d+)?|horizontal(-compact)?")
-"""ODK's ways of asking for the choices side by side (``horizontal`` is its older name): all
-drawn as ``columns``, as many as the screen holds."""
+"""ODK's ways of asking for the choices side by side (``horizontal`` is its older name)."""
+
+MAX_COLUMNS = 10
+"""``columns-N`` up to this many is drawn as exactly N columns (one on a phone); a larger N, and
+``columns``, ``columns-pack`` and ``horizontal``, as many columns as the screen holds."""
 
 
 def _appearance(text: str, kind: Kind) -> str | None:
     """The first word of ``text`` the web form draws for ``kind``."""
     honoured = APPEARANCES.get(kind, ())
     for word in text.casefold().split():
-        word = "columns" if _COLUMNS.fullmatch(word) else word
+        found = _COLUMNS.fullmatch(word)
+        if found and "columns" in honoured:
+            count = found.group(1) or ""
+            exact = count[1:].isdigit() and 1 <= int(count[1:]) <= MAX_COLUMNS
+            return f"columns-{int(count[1:])}" if exact else "columns"
         if word in honoured:
             return word
     return None

@@ -31,7 +31,12 @@ def read(*rows: tuple[object, ...]):
         ("select_one yes_no", "columns", "columns"),
         ("select_one yes_no", "horizontal", "columns"),
         ("select_one yes_no", "columns-pack", "columns"),
-        ("select_multiple yes_no", "columns-3", "columns"),
+        ("select_multiple yes_no", "columns-3", "columns-3"),
+        ("select_one yes_no", "columns-03", "columns-3"),
+        ("select_one yes_no", "columns-10", "columns-10"),
+        ("select_one yes_no", "columns-11", "columns"),
+        ("select_one yes_no", "columns-0", "columns"),
+        ("text", "columns-3", None),
         ("select_multiple yes_no", "horizontal-compact", "columns"),
         ("select_multiple yes_no", "likert", None),
         ("select_multiple yes_no", "minimal", None),
@@ -85,7 +90,9 @@ def test_a_scale_and_columns_are_written_back_and_read_the_same() -> None:
     questionnaire = read(
         ("select_one yes_no", "useful", "役に立ったか", "likert"),
         ("select_multiple yes_no", "areas", "地域", "horizontal"),
+        ("select_one yes_no", "base", "拠点", "columns-3"),
     )
     again = read_xlsform(write_xlsform(questionnaire), "kenshu.xlsx")
     assert again == questionnaire
     assert again.question("areas").appearance == "columns"
+    assert again.question("base").appearance == "columns-3"

@@ -241,8 +241,9 @@ def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
     app, open_page
 ) -> None:
     """``likert`` puts a select_one's choices in one row, each label under its button;
-    ``columns`` a select_multiple's in columns. Still a radio group and check boxes (keyboard,
-    axe); on a phone one choice a line, nothing scrolling sideways."""
+    ``columns`` a select_multiple's in columns, ``columns-3`` a select_one's in exactly three.
+    Still a radio group and check boxes (keyboard, axe); on a phone one choice a line, nothing
+    scrolling sideways."""
     from playwright.sync_api import expect
 
     from tests.forms.xlsform_files import form
@@ -256,6 +257,7 @@ def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
         [
             ("select_one scale", "useful", "研修は役に立ったか", "likert"),
             ("select_multiple area", "areas", "対象地域", "columns"),
+            ("select_one area", "base", "拠点の地域", "columns-3"),
         ],
         [*scale, *areas],
         survey_header=("type", "name", "label", "appearance"),
@@ -273,7 +275,10 @@ def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
         boxes = page.locator("[data-question='areas'] .choice").all()
         lefts = {round(b.bounding_box()["x"]) for b in boxes}
         assert (len(lefts) > 1) is (viewport is None), "columns on a desk, one on a phone"
-        page.get_by_label("地域3").check()
+        three = page.locator("[data-question='base'] .choice").all()
+        lefts = {round(b.bounding_box()["x"]) for b in three}
+        assert len(lefts) == (3 if viewport is None else 1), "columns-3: three on a desk"
+        page.get_by_label("地域3", exact=True).first.check()
         assert_accessible(page)
         page.locator("[data-question='useful']").scroll_into_view_if_needed()
         screenshot(page, f"questionnaire-likert-{'phone' if viewport else 'desk'}")
