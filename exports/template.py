@@ -24,31 +24,34 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.cell import absolute_coordinate
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.cells import CellKind, safe_cell
+from exports.template_layout import (
+    ANSWER_COLUMN,
+    FORMAT,
+    FORMAT_VERSION,
+    HINT_COLUMN,
+    INSTRUCTIONS_SHEET,
+    KEY_COLUMN,
+    LABEL_COLUMN,
+    MARK,
+    META_SHEET,
+    NO,
+    REQUIRED_COLUMN,
+    SHEET,
+    YES,
+    put,
+)
+from exports.template_lists import Lists, Validations, write_lists
 from forms.describe import rule_texts
 from forms.model import Choice, Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, to_wareki
-from forms.rules import cascade
 from forms.tokyo import TOKYO
 
 if TYPE_CHECKING:
     from hub.models import Response
 
-SHEET = "回答"
-INSTRUCTIONS_SHEET = "記入方法"
-LISTS_SHEET = "_lists"
-META_SHEET = "_meta"
-FORMAT = "saihan-hub-template"
-FORMAT_VERSION = 1
-KEY_COLUMN, LABEL_COLUMN, ANSWER_COLUMN, REQUIRED_COLUMN, HINT_COLUMN = 1, 2, 3, 4, 5
-MARK = "○"
-YES, NO = "はい", "いいえ"
 
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADING_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -130,16 +133,6 @@ def _choice_display(question: Question, code: str) -> str:
     return choice.display("ja") if choice else code
 
 
-def put(cell: Cell, value: Any, *, user_text: bool = False) -> None:
-    """Write ``value`` as :func:`exports.cells.safe_cell` decides: text never becomes a formula."""
-    safe = safe_cell(value, user_text=user_text)
-    cell.value = safe.value
-    if safe.kind is CellKind.TEXT:
-        cell.data_type = "s"
-        if safe.keep_text:
-            cell.quotePrefix = True
-
-
 def info_for(response: Response) -> TemplateInfo:
     """What the template of ``response`` shows: its current draft (or last round's answers)."""
     round_ = response.round
@@ -181,7 +174,7 @@ def build_template(info: TemplateInfo) -> bytes:
     assert sheet is not None
     sheet.title = SHEET
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), info)
-    lists = _write_lists(workbook, info)
+    lists = write_lists(workbook, info.questionnaire, info.reference_date)
     _write_answer_sheet(sheet, info, lists)
     _write_meta(workbook.create_sheet(META_SHEET), info)
     workbook.active = 0
@@ -193,68 +186,7 @@ def build_template(info: TemplateInfo) -> bytes:
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class _Lists:
-    """The drop-down lists on the hidden sheet: ``names`` every list's defined name by question
-    id; ``cascades`` the dependent lists by question id."""
-
-    names: dict[str, str]
-    cascades: dict[str, _CascadeList]
-
-
-@dataclass(frozen=True)
-class _CascadeList:
-    """A cascading select's list on the hidden sheet: column ``keys`` the parent's choice (one
-    row per offered choice, grouped by parent choice), the next column the offered choice."""
-
-    parent_id: str
-    keys: str
-    """The keys' range, ``'_lists'!$C$1:$C$9``."""
-    first: str
-    """The first offered choice's cell, ``'_lists'!$D$1``."""
-
-
-def _write_lists(workbook: Workbook, info: TemplateInfo) -> _Lists:
-    """The drop-down choices on a hidden sheet, and a cascading select's choices by the parent's
-    answer (:func:`forms.rules.cascade`)."""
-    sheet = workbook.create_sheet(LISTS_SHEET)
-    sheet.sheet_state = "hidden"
-    names: dict[str, str] = {}
-    cascades: dict[str, _CascadeList] = {}
-    column = 0
-    for question in info.questionnaire:
-        if question.kind == Kind.ONE_OF:
-            values = [choice.display("ja") for choice in question.choices]
-        elif question.kind == Kind.BOOL:
-            values = [YES, NO]
-        else:
-            continue
-        column += 1
-        letter = sheet.cell(row=1, column=column).column_letter
-        for row, value in enumerate(values, start=1):
-            put(sheet.cell(row=row, column=column), value)
-        name = f"list_{question.id}"
-        reference = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(values)}"
-        workbook.defined_names[name] = DefinedName(name, attr_text=reference)
-        names[question.id] = name
-        found = cascade(info.questionnaire, question, reference_date=info.reference_date)
-        pairs = [(p, c) for p, offered in found.offered for c in offered] if found else []
-        if found and pairs:
-            column += 2
-            keys, first = sheet.cell(row=1, column=column - 1), sheet.cell(row=1, column=column)
-            for row, (parent_choice, choice) in enumerate(pairs, start=1):
-                put(sheet.cell(row=row, column=column - 1), parent_choice.display("ja"))
-                put(sheet.cell(row=row, column=column), choice.display("ja"))
-            cascades[question.id] = _CascadeList(
-                found.parent.id,
-                f"'{LISTS_SHEET}'!${keys.column_letter}$1:${keys.column_letter}${len(pairs)}",
-                f"'{LISTS_SHEET}'!${first.column_letter}$1",
-            )
-    sheet.protection.sheet = True
-    return _Lists(names, cascades)
-
-
-def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: _Lists) -> None:
+def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: Lists) -> None:
     row = _write_header_block(sheet, info)
     sheet.cell(row=row, column=KEY_COLUMN).fill = _HEADING_FILL
     for column, title in zip(
@@ -267,7 +199,7 @@ def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: _Lists) -> 
         cell.font = _BOLD
         cell.fill = _HEADING_FILL
     sheet.freeze_panes = sheet.cell(row=row + 1, column=LABEL_COLUMN)
-    validations = _Validations(sheet, lists)
+    validations = Validations(sheet, lists)
     questionnaire = info.questionnaire
     for section in questionnaire.sections:
         if section.title.ja:
@@ -316,7 +248,7 @@ def _heading(sheet: Worksheet, row: int, text: str, fill: PatternFill) -> None:
 
 
 def _write_single(
-    sheet: Worksheet, row: int, info: TemplateInfo, question: Question, validations: _Validations
+    sheet: Worksheet, row: int, info: TemplateInfo, question: Question, validations: Validations
 ) -> None:
     put(sheet.cell(row=row, column=KEY_COLUMN), question.id)
     label = sheet.cell(row=row, column=LABEL_COLUMN)
@@ -330,7 +262,7 @@ def _write_single(
     if question.kind in (Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL):
         answer.number_format = "@"
     put(answer, display_value(question, info.answers.get(question.id)), user_text=True)
-    validations.add(question, answer.coordinate)
+    validations.add(question.id, answer.coordinate)
 
 
 def _write_note(sheet: Worksheet, row: int, info: TemplateInfo, note: Question) -> None:
@@ -344,12 +276,12 @@ def _write_note(sheet: Worksheet, row: int, info: TemplateInfo, note: Question) 
 
 
 def _write_many_of(
-    sheet: Worksheet, row: int, info: TemplateInfo, question: Question, validations: _Validations
+    sheet: Worksheet, row: int, info: TemplateInfo, question: Question, validations: Validations
 ) -> int:
     _heading(sheet, row, question.label.ja, _QUESTION_FILL)
     _write_required(sheet, row, question)
     hint = sheet.cell(row=row, column=HINT_COLUMN)
-    put(hint, _hint(info.questionnaire, question))
+    put(hint, _hint(info.questionnaire, question, validations.lists))
     hint.alignment = _WRAP
     chosen = info.answers.get(question.id) or []
     for choice in question.choices:
@@ -362,7 +294,7 @@ def _write_many_of(
         answer.alignment = Alignment(horizontal="center", vertical="top")
         if choice.code in chosen:
             put(answer, MARK)
-        validations.add_mark(answer.coordinate)
+        validations.add_mark(question.id, answer.coordinate)
     return row
 
 
@@ -383,15 +315,18 @@ def _write_required(sheet: Worksheet, row: int, question: Question) -> None:
     cell.alignment = _WRAP
 
 
-def _hint(questionnaire: Questionnaire, question: Question, lists: _Lists | None = None) -> str:
+def _hint(questionnaire: Questionnaire, question: Question, lists: Lists | None = None) -> str:
     parts = [_kind_hint(question)]
     if question.hint is not None and question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
         parts = [question.hint.ja]
     parts += rule_texts(question, questionnaire)
     found = lists.cascades.get(question.id) if lists else None
-    parent = questionnaire.get(found.parent_id) if found else None
-    if parent is not None:
-        parts.append(f"先に「{parent.label.ja}」を選ぶと、一覧にはそれに合う選択肢だけが出ます")
+    if found is not None and question.kind == Kind.MANY_OF:
+        parts.append(
+            f"先に「{found.parent_label}」を選ぶと、選べない選択肢は灰色の取り消し線になります"
+        )
+    elif found is not None:
+        parts.append(f"先に「{found.parent_label}」を選ぶと、一覧にはそれに合う選択肢だけが出ます")
     if question.guidance is not None:
         parts.append(f"（詳しい説明）{question.guidance.ja.rstrip('。')}")
     return "。".join(p for p in parts if p)
@@ -415,67 +350,6 @@ def _kind_hint(question: Question) -> str:
     if question.kind == Kind.EMAIL:
         return "例: taro@example.lg.jp"
     return ""
-
-
-class _Validations:
-    """Collects the cells of each drop-down so that one validation covers them all."""
-
-    def __init__(self, sheet: Worksheet, lists: _Lists) -> None:
-        self.sheet = sheet
-        self.lists = lists
-        self.by_question: dict[str, list[str]] = {}
-        self.marks: list[str] = []
-
-    def add(self, question: Question, coordinate: str) -> None:
-        if question.id in self.lists.names:
-            self.by_question.setdefault(question.id, []).append(coordinate)
-
-    def add_mark(self, coordinate: str) -> None:
-        self.marks.append(coordinate)
-
-    def attach(self) -> None:
-        for question_id, cells in self.by_question.items():
-            validation = DataValidation(
-                type="list",
-                formula1=self.list_formula(question_id),
-                allow_blank=True,
-                showErrorMessage=True,
-                errorStyle="stop",
-                errorTitle="選択肢にない値です",
-                error="一覧から選んでください。",
-            )
-            for coordinate in cells:
-                validation.add(coordinate)
-            self.sheet.add_data_validation(validation)
-        if self.marks:
-            marks = DataValidation(
-                type="list",
-                formula1=f'"{MARK}"',
-                allow_blank=True,
-                showErrorMessage=False,
-                promptTitle="複数選択",
-                prompt=f"該当する場合は「{MARK}」を入力（1、✓ なども可）。該当しない場合は空欄。",
-                showInputMessage=True,
-            )
-            for coordinate in self.marks:
-                marks.add(coordinate)
-            self.sheet.add_data_validation(marks)
-
-    def list_formula(self, question_id: str) -> str:
-        """The list's defined name; for a cascading select, the choices offered for the answer in
-        the parent's cell (every choice while it is empty or not one of its choices). Excel and
-        LibreOffice both take OFFSET there; a list longer than Excel's 255 characters of rule
-        keeps every choice."""
-        every = self.lists.names[question_id]
-        found = self.lists.cascades.get(question_id)
-        parent_cells = self.by_question.get(found.parent_id, []) if found else []
-        if found is None or not parent_cells:
-            return every
-        parent = absolute_coordinate(parent_cells[0])
-        match = f"MATCH({parent},{found.keys},0)"
-        count = f"COUNTIF({found.keys},{parent})"
-        formula = f"IF(ISNA({match}),{every},OFFSET({found.first},{match}-1,0,{count},1))"
-        return formula if len(formula) <= 255 else every
 
 
 _WIDTHS = {"A": 34, "B": 50, "C": 40, "D": 13, "E": 50}

@@ -190,9 +190,9 @@ def asked(
 
 @dataclass(frozen=True)
 class Cascade:
-    """A ``select_one`` whose ``choice_filter`` reads one other ``select_one`` only (ODK's
-    cascading select): the choices it offers for each choice of that question — what a
-    spreadsheet's dependent drop-down list can hold."""
+    """A ``select_one`` or ``select_multiple`` whose ``choice_filter`` reads one other
+    ``select_one`` only (ODK's cascading select): the choices it offers for each choice of that
+    question — what a spreadsheet's dependent drop-down list (or greyed rows) can hold."""
 
     parent: Question
     offered: tuple[tuple[Choice, tuple[Choice, ...]], ...]
@@ -205,7 +205,7 @@ def cascade(
     """``question``'s :class:`Cascade`; ``None`` when its rule reads anything else (several
     answers, a number, a fact not known here) — a list that cannot be worked out beforehand."""
     rule = question.choice_filter
-    if rule is None or question.kind != Kind.ONE_OF:
+    if rule is None or question.kind not in (Kind.ONE_OF, Kind.MANY_OF):
         return None
     names = references(rule) - {REFERENCE_DATE}
     parent = questionnaire.get(next(iter(names))) if len(names) == 1 else None

@@ -1,10 +1,11 @@
 """Run by the system's Python, which has LibreOffice's UNO bridge (python3-uno), not by the tests'
 virtual environment: open an xlsx in headless LibreOffice, type each value into one cell and ask
-LibreOffice's own validity check (Tools ▸ Detective ▸ Mark Invalid Data) whether it accepts it.
+LibreOffice's own validity check (Tools ▸ Detective ▸ Mark Invalid Data) whether it accepts it,
+then empty the cell again.
 
-    python3 libreoffice_validity.py FILE.xlsx SHEET CELL PORT PROFILE_DIR VALUE...
+    python3 libreoffice_validity.py FILE.xlsx SHEET PORT PROFILE_DIR CELL=VALUE...
 
-prints one line of JSON: ``{value: true when LibreOffice marks it invalid}``."""
+prints one line of JSON: ``{"CELL=VALUE": true when LibreOffice marks it invalid}``."""
 
 import json
 import subprocess
@@ -16,7 +17,7 @@ from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
 
-def main(path: str, sheet_name: str, cell_name: str, port: str, profile: str, *values: str) -> None:
+def main(path: str, sheet_name: str, port: str, profile: str, *typed: str) -> None:
     office = subprocess.Popen(
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
          f"--accept=socket,host=127.0.0.1,port={port};urp;"],
@@ -42,13 +43,16 @@ def main(path: str, sheet_name: str, cell_name: str, port: str, profile: str, *v
         document = desktop.loadComponentFromURL(f"file://{path}", "_blank", 0, (hidden,))
         sheet = document.Sheets.getByName(sheet_name)
         marked = {}
-        for value in values:
-            sheet.getCellRangeByName(cell_name).setString(value)
+        for item in typed:
+            cell_name, value = item.split("=", 1)
+            cell = sheet.getCellRangeByName(cell_name)
+            cell.setString(value)
             shapes = sheet.DrawPage
             for index in range(shapes.Count - 1, -1, -1):
                 shapes.remove(shapes.getByIndex(index))
             sheet.showInvalid()
-            marked[value] = shapes.Count > 0
+            marked[item] = shapes.Count > 0
+            cell.setString("")
         document.close(True)
         print(json.dumps(marked, ensure_ascii=False))
     finally:

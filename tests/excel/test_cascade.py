@@ -16,7 +16,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from exports.template import LISTS_SHEET, SHEET, TemplateInfo, build_template
+from exports.template import SHEET, TemplateInfo, build_template
+from exports.template_layout import LISTS_SHEET
 from forms.model import Questionnaire
 from tests import libreoffice
 from tests.forms.test_choice_filter import CASCADE, read
@@ -130,27 +131,68 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.libreoffice
-def test_libreoffice_refuses_a_city_of_another_prefecture_in_the_cell(tmp_path: Path) -> None:
-    """LibreOffice's own check of the drop-down (Mark Invalid Data): with 大阪府 chosen, 大阪市 is
-    accepted and 千代田区 is not; with the prefecture cleared, both are."""
+def marked_invalid(tmp_path: Path, data: bytes, typed: dict[str, str]) -> dict[str, bool]:
+    """LibreOffice's own check of what is typed (Mark Invalid Data), through its Python bridge:
+    ``{cell: marked invalid}`` for each ``{cell: value}`` typed, one at a time."""
     if libreoffice.SOFFICE is None or not Path(SYSTEM_PYTHON).exists() or not uno_bridge():
         pytest.skip("LibreOffice's Python bridge is not installed: apt-get install python3-uno")
+    source = tmp_path / f"typed-{len(list(tmp_path.iterdir()))}.xlsx"
+    source.write_bytes(data)
+    script = Path(__file__).parent.parent / "libreoffice_validity.py"
+    done = subprocess.run(
+        [SYSTEM_PYTHON, str(script), str(source), SHEET, str(free_port()),
+         str(tmp_path / f"{source.stem}-profile"), *(f"{c}={v}" for c, v in typed.items())],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return {item.split("=", 1)[0]: invalid for item, invalid in found.items()}
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_refuses_a_city_of_another_prefecture_in_the_cell(tmp_path: Path) -> None:
+    """With 大阪府 chosen, 大阪市 is accepted and 千代田区 is not; with the prefecture empty, both
+    are."""
     questionnaire = read(*CASCADE)
+    for answers, chiyoda_refused in (({"pref": "27"}, True), ({}, False)):
+        data = template_of(questionnaire, answers)
+        city = f"C{row_of(load_workbook(io.BytesIO(data))[SHEET], 'city')}"
+        found = [
+            marked_invalid(tmp_path, data, {city: label})[city] for label in ("千代田区", "大阪市")
+        ]
+        assert found == [chiyoda_refused, False], answers
 
-    def marked(answers: dict[str, str]) -> dict[str, bool]:
-        workbook = load_workbook(io.BytesIO(template_of(questionnaire, answers)))
-        city = f"C{row_of(workbook[SHEET], 'city')}"
-        source = tmp_path / f"cascade-{len(answers)}.xlsx"
-        workbook.save(source)
-        script = Path(__file__).parent.parent / "libreoffice_validity.py"
-        done = subprocess.run(
-            [SYSTEM_PYTHON, str(script), str(source), SHEET, city, str(free_port()),
-             str(tmp_path / f"profile-{len(answers)}"), "千代田区", "大阪市"],
-            capture_output=True, text=True, timeout=180, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return json.loads(done.stdout.strip().splitlines()[-1])
 
-    assert marked({"pref": "27"}) == {"千代田区": True, "大阪市": False}
-    assert marked({}) == {"千代田区": False, "大阪市": False}
+MANY = (
+    CASCADE[0],
+    ("select_multiple city", "cities", "研修を開いた区市町村", "pref = ${pref}"),
+)
+
+
+def test_a_many_of_greys_the_rows_that_do_not_fit() -> None:
+    workbook = load_workbook(io.BytesIO(template_of(read(*MANY), {"pref": "27"})))
+    sheet = workbook[SHEET]
+    rows = [row_of(sheet, f"cities.{code}") for code in ("131016", "132012", "271004")]
+    pref = f"$C${row_of(sheet, 'pref')}"
+    checks = [v for v in sheet.data_validations.dataValidation if f"C{rows[0]}" in v.sqref]
+    assert len(checks) == 1
+    assert checks[0].type == "custom"
+    assert str(checks[0].sqref) == f"C{rows[0]}:C{rows[-1]}"
+    assert "COUNTIFS(" in checks[0].formula1
+    assert pref in checks[0].formula1
+    assert "「都道府県」の回答では選べません" in checks[0].error
+    (greyed,) = [r for r in sheet.conditional_formatting if str(r.sqref) == f"B{rows[0]}:C{rows[-1]}"]
+    assert greyed.rules[0].dxf.font.strike
+    hint = sheet.cell(rows[0] - 1, 5).value  # the question's heading row, above its choices
+    assert "選べない選択肢は灰色の取り消し線になります" in hint
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_refuses_a_mark_on_a_row_that_does_not_fit(tmp_path: Path) -> None:
+    data = template_of(read(*MANY), {"pref": "27"})
+    sheet = load_workbook(io.BytesIO(data))[SHEET]
+    chiyoda, osaka = (f"C{row_of(sheet, f'cities.{code}')}" for code in ("131016", "271004"))
+    found = marked_invalid(tmp_path, data, {chiyoda: "○", osaka: "○"})
+    assert found == {chiyoda: True, osaka: False}
+    free = marked_invalid(tmp_path, template_of(read(*MANY)), {chiyoda: "○"})
+    assert free == {chiyoda: False}
