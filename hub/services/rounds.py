@@ -86,16 +86,21 @@ def open_round(
     return round_
 
 
-def _municipalities(codes: list[str] | None) -> list[str]:
-    """The municipalities a new round asks: those that exist today, a municipality retired on a day
-    still to come included (it answers until its day, as its successor answers after it)."""
-    existing = list(
+def asked_by_a_new_round() -> list[Municipality]:
+    """The municipalities a new round asks by default: those that exist today, a municipality
+    retired on a day still to come included (it answers until its day, as its successor answers
+    after it)."""
+    return list(
         db.session.scalars(
-            select(Municipality.code)
+            select(Municipality)
             .where(Municipality.existed_on(tokyo.today()))
             .order_by(Municipality.code)
         )
     )
+
+
+def _municipalities(codes: list[str] | None) -> list[str]:
+    existing = [m.code for m in asked_by_a_new_round()]
     if codes is None:
         if not existing:
             raise Conflict("自治体が登録されていません（hub init を実行してください）。")

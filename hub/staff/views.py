@@ -62,23 +62,36 @@ def new_round() -> ResponseReturnValue:
         asked = request.args.get("survey", "")
         if asked in offered:
             form.survey.data = asked
-        return render_template("staff/new_round.html", form=form, errors={})
+        return _new_round_page(form, {})
     errors: dict[str, list[str]] = {}
     chosen = _chosen_version(form.survey.data or "", offered)
     if chosen is None:
         errors["survey"] = [_("調査票を選んでください。")]
     values = _round_values(form, errors)
     if errors:
-        return render_template("staff/new_round.html", form=form, errors=errors), 422
+        return _new_round_page(form, errors), 422
     key, version = chosen or ("", None)
     try:
         opened = rounds.open_round(key, version=version, user=require_actor(), **values)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        return render_template("staff/new_round.html", form=form, errors=exc.errors), 422
+        return _new_round_page(form, exc.errors), 422
     flash(_("調査回を開始しました: %(title)s", title=opened.title), "success")
     return redirect(url_for("staff.board", round_id=opened.id))
+
+
+def _new_round_page(form: OpenRoundForm, errors: Mapping[str, list[str]]) -> str:
+    """The form, saying how many municipalities the round will ask and which of them are to be
+    retired (asked until their day)."""
+    asked = rounds.asked_by_a_new_round()
+    return render_template(
+        "staff/new_round.html",
+        form=form,
+        errors=errors,
+        asked=len(asked),
+        leaving=[m for m in asked if not m.active],
+    )
 
 
 def _stored_choices() -> dict[str, str]:

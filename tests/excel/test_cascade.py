@@ -181,7 +181,9 @@ def test_a_many_of_greys_the_rows_that_do_not_fit() -> None:
     assert "COUNTIFS(" in checks[0].formula1
     assert pref in checks[0].formula1
     assert "「都道府県」の回答では選べません" in checks[0].error
-    (greyed,) = [r for r in sheet.conditional_formatting if str(r.sqref) == f"B{rows[0]}:C{rows[-1]}"]
+    (greyed,) = [
+        r for r in sheet.conditional_formatting if str(r.sqref) == f"B{rows[0]}:C{rows[-1]}"
+    ]
     assert greyed.rules[0].dxf.font.strike
     hint = sheet.cell(rows[0] - 1, 5).value  # the question's heading row, above its choices
     assert "選べない選択肢は灰色の取り消し線になります" in hint

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from forms import tokyo
+from forms.normalize import to_wareki
 from hub.db import db, utcnow
 from hub.models import Response, ResponseState, Revision, Round
-from hub.services import responses
+from hub.services import municipalities, responses
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.web.conftest import Web, field_values, page, text_of, textarea_value
 
@@ -61,6 +63,23 @@ def test_open_a_round_with_wareki_dates(staff, app):
         assert count == 62
     board = staff.get(answer.headers["Location"])
     assert "0/62" in text_of(board)
+
+
+def test_the_form_says_whom_the_round_asks_and_who_is_to_be_retired(staff, app):
+    """A merger decided for next April: the form counts the municipality among those asked and
+    names it with its day; one retired already is neither counted nor named."""
+    ahead = tokyo.today() + timedelta(days=120)
+    with app.app_context():
+        municipalities.set_active([CHIYODA], active=False, user=None, on=ahead)
+        municipalities.set_active([OKUTAMA], active=False, user=None, on=tokyo.today())
+        db.session.commit()
+    doc = page(staff.get("/staff/rounds/new"))
+    assert "今日ある区市町村すべて（61団体）に回答を依頼します" in doc.text_content()
+    leaving = doc.xpath("//*[@data-leaving]//li")
+    assert [li.text_content() for li in leaving] == [f"千代田区（{to_wareki(ahead)}廃止）"]
+    staff.get("/language/en")
+    english = text_of(staff.get("/staff/rounds/new"))
+    assert "all 61 municipalities that exist today" in english
 
 
 def test_open_round_errors_are_per_field_and_input_is_kept(staff, app):
