@@ -243,6 +243,40 @@ def _int(value: Value) -> float:
     return x if math.isnan(x) or math.isinf(x) else math.copysign(float(math.trunc(x)), x)
 
 
+def _whole(value: Value, towards: Callable[[float], int]) -> float:
+    """``floor``/``ceiling``: NaN and the infinities as they are, the sign of a zero kept (as
+    JavaScript's ``Math.floor``/``Math.ceil``)."""
+    x = number(value)
+    return x if math.isnan(x) or math.isinf(x) else math.copysign(float(towards(x)), x)
+
+
+def _extreme(pick: Callable[[list[float]], float]) -> Callable[..., float]:
+    """``min``/``max`` of numbers: NaN when any argument is not one (an empty answer), as ODK."""
+
+    def extreme(*values: Value) -> float:
+        numbers = [number(v) for v in values]
+        return math.nan if any(math.isnan(x) for x in numbers) else pick(numbers)
+
+    return extreme
+
+
+def _substr(text: Value, start: Value, end: Value | None = None) -> str:
+    """ODK's ``substr(s, start, end)``: characters from ``start`` (0 first) up to, not including,
+    ``end`` (the end of the text without it); positions outside the text are moved to its ends."""
+    chars = string(text)
+    first, last = _int(start), _int(float(len(chars)) if end is None else end)
+    if math.isnan(first) or math.isnan(last):
+        return ""
+    first, last = (min(max(x, 0.0), float(len(chars))) for x in (first, last))
+    return chars[int(first) : int(last)] if first < last else ""
+
+
+def _selected_at(answer: Value, index: Value) -> str:
+    """The code at ``index`` (0 first) of a ``select_multiple`` answer; ``""`` beyond it."""
+    codes, at = _words(answer), _int(index)
+    return codes[int(at)] if not math.isnan(at) and 0 <= at < len(codes) else ""
+
+
 FIRST_DAY = (date.min - EPOCH).days
 LAST_DAY = (date.max - EPOCH).days
 
@@ -271,4 +305,12 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "boolean": boolean,
     "date": _date,
     "regex": lambda text, pattern: matches(string(text), string(pattern)),
+    "abs": lambda value: abs(number(value)),
+    "floor": lambda value: _whole(value, math.floor),
+    "ceiling": lambda value: _whole(value, math.ceil),
+    "min": _extreme(min),
+    "max": _extreme(max),
+    "substr": _substr,
+    "normalize-space": lambda text: " ".join(_words(text)),
+    "selected-at": _selected_at,
 }

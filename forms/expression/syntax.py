@@ -40,6 +40,14 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "boolean": (1, 1),
     "date": (1, 1),
     "regex": (2, 2),
+    "abs": (1, 1),
+    "floor": (1, 1),
+    "ceiling": (1, 1),
+    "min": (1, 10),
+    "max": (1, 10),
+    "substr": (2, 3),
+    "normalize-space": (1, 1),
+    "selected-at": (2, 2),
 }
 """The functions the hub evaluates, with their least and greatest number of arguments."""
 

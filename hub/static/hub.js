@@ -101,6 +101,14 @@
     return !(isNaN(m) || isNaN(n)) && ordered(op, m, n);
   }
 
+  function whole(v) { var x = toNumber(v); return isFinite(x) ? Math.trunc(x) : x; }
+
+  /* min/max of numbers: NaN when any argument is not one (an empty answer), as ODK. */
+  function extreme(args, pick) {
+    var numbers = Array.prototype.map.call(args, toNumber);
+    return numbers.some(isNaN) ? NaN : pick.apply(null, numbers);
+  }
+
   var FUNCTIONS = {
     "selected": function (a, code) { return words(a).indexOf(toText(code).trim()) !== -1; },
     "count-selected": function (a) { return words(a).length; },
@@ -114,13 +122,31 @@
       return p === "" || t.slice(-p.length) === p;
     },
     "number": toNumber,
-    "int": function (v) { var x = toNumber(v); return isFinite(x) ? Math.trunc(x) : x; },
+    "int": whole,
     "string": toText,
     "boolean": toBoolean,
     "date": function (v) {
       if (typeof v === "string") { return asDate(v) || ""; }
       var x = toNumber(v);
       return isNaN(x) || !(x >= FIRST_DAY && x < LAST_DAY + 1) ? "" : { days: Math.floor(x) };
+    },
+    "abs": function (v) { return Math.abs(toNumber(v)); },
+    "floor": function (v) { return Math.floor(toNumber(v)); },
+    "ceiling": function (v) { return Math.ceil(toNumber(v)); },
+    "min": function () { return extreme(arguments, Math.min); },
+    "max": function () { return extreme(arguments, Math.max); },
+    "substr": function (text, start, end) {
+      var chars = Array.from(toText(text));
+      var first = whole(start), last = whole(end === undefined ? chars.length : end);
+      if (isNaN(first) || isNaN(last)) { return ""; }
+      first = Math.min(Math.max(first, 0), chars.length);
+      last = Math.min(Math.max(last, 0), chars.length);
+      return first < last ? chars.slice(first, last).join("") : "";
+    },
+    "normalize-space": function (v) { return words(v).join(" "); },
+    "selected-at": function (a, index) {
+      var codes = words(a), at = whole(index);
+      return !isNaN(at) && at >= 0 && at < codes.length ? codes[at] : "";
     },
     /* forms/expression/patterns.py: a search, ASCII classes as in JavaScript's own; a pattern
        this browser reads otherwise (or not at all) leaves the decision to the server. */
