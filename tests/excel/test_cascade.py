@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -21,6 +20,7 @@ from exports.template_layout import LISTS_SHEET
 from forms.model import Questionnaire
 from tests import libreoffice
 from tests.forms.test_choice_filter import CASCADE, read
+from tests.servers import free_port
 
 
 def template_of(questionnaire: Questionnaire, answers: dict[str, str] | None = None) -> bytes:
@@ -123,12 +123,6 @@ def uno_bridge() -> bool:
         [SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, check=False, timeout=60
     )
     return found.returncode == 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def marked_invalid(tmp_path: Path, data: bytes, typed: dict[str, str]) -> dict[str, bool]:

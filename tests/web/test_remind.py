@@ -595,6 +595,7 @@ def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased
     from datetime import date
 
     from forms import tokyo
+    from forms.normalize import to_wareki
     from hub.services import municipalities
     from hub.services.reminders import send_reminders
 
@@ -609,6 +610,8 @@ def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased
     shown = page(staff.get(f"/staff/rounds/{round_id}"))
     gone = shown.xpath(f"//a[contains(@href, '/{CHIYODA}')]/following-sibling::*[@data-gone]")
     assert [g.text_content() for g in gone] == ["廃止（令和7年4月1日）"]
+    leaving = shown.xpath(f"//a[contains(@href, '/{CHUO}')]/following-sibling::*[@data-leaving]")
+    assert [g.text_content() for g in leaving] == [f"廃止予定（{to_wareki(future)}）"]
     ticks = {
         t.get("value") for t in board_form(staff, round_id).xpath(".//input[@name='municipality']")
     }
