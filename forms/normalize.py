@@ -127,6 +127,16 @@ def fold_text(value: str) -> str:
     return unicodedata.normalize("NFKC", clean_text(value)).strip()
 
 
+_SMALL_KE = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ゖ": "け", "ゕ": "か"})
+
+
+def same_ke(text: str) -> str:
+    """``text`` with ヶ as ケ (ヵ as カ): place names are written both ways (鎌ケ谷市 is official,
+    鶴ヶ島市 too; 青ヶ島村 is often typed 青ケ島村), so what is matched against a name folds them
+    alike."""
+    return text.translate(_SMALL_KE)
+
+
 # --------------------------------------------------------------------------- integers
 
 _INTEGER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")

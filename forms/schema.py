@@ -114,13 +114,8 @@ class EmailField(AnswerField):
         return normalize.normalize_email(_text_of(value))
 
 
-_SMALL_KANA = str.maketrans({"ヶ": "ケ", "ヵ": "カ", "ゖ": "け", "ゕ": "か"})
-"""Place names are written both ways (鎌ケ谷市 is official, 鶴ヶ島市 too; 青ヶ島村 is often typed
-青ケ島村): a label matches whichever the respondent types."""
-
-
 def _choice_key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold().translate(_SMALL_KANA)
+    return normalize.same_ke(unicodedata.normalize("NFKC", text).strip().casefold())
 
 
 class OneOfField(AnswerField):

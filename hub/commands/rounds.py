@@ -51,6 +51,12 @@ def round_group() -> None:
 )
 @click.option("--opens-at", default=None, help="as --deadline (default: now)")
 @click.option("--title", default="", help="title shown to respondents")
+@click.option(
+    "--municipalities",
+    "named",
+    default="",
+    help="only these: codes, names or regions separated by commas (区部,八王子市,132039)",
+)
 @friendly
 def round_open(
     survey: str,
@@ -59,9 +65,11 @@ def round_open(
     deadline: str,
     opens_at: str | None,
     title: str,
+    named: str,
 ) -> None:
-    """Open a round on a stored questionnaire for all municipalities; prints its id (last line)."""
-    from hub.services.rounds import open_round
+    """Open a round on a stored questionnaire for all municipalities that exist today (or those
+    named); prints its id (last line)."""
+    from hub.services.rounds import municipalities_named, open_round
 
     with unit_of_work():
         opened = open_round(
@@ -71,6 +79,7 @@ def round_open(
             deadline=parse_tokyo_datetime(deadline, "--deadline"),
             opens_at=parse_tokyo_datetime(opens_at, "--opens-at") if opens_at else None,
             title=title,
+            municipality_codes=municipalities_named(named),
         )
         click.echo(
             f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from forms import tokyo
-from forms.normalize import clean_text, fold_text
+from forms.normalize import clean_text, fold_text, same_ke
 from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Municipality, User, check_digit, prefecture_name
@@ -406,11 +406,11 @@ def listed(*, search: str = "", status: str = "active") -> Select[Any]:
         query = query.where(exists if status == "active" else ~exists)
     wanted = fold_text(search)
     if wanted:
-        name = func.replace(Municipality.name, "ヶ", "ケ")
+        name = func.replace(func.replace(Municipality.name, "ヶ", "ケ"), "ヵ", "カ")  # same_ke
         query = query.where(
             or_(
                 Municipality.code.startswith(wanted, autoescape=True),
-                name.contains(wanted.replace("ヶ", "ケ"), autoescape=True),
+                name.contains(same_ke(wanted), autoescape=True),
                 Municipality.kana.contains(code_list.hiragana(wanted), autoescape=True),
                 Municipality.name_en.icontains(wanted, autoescape=True),
             )

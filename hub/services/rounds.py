@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import insert, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import clean_text, to_wareki
+from forms.normalize import clean_text, fold_text, same_ke, to_wareki
 from forms.schema import load_answers
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
@@ -97,6 +99,52 @@ def asked_by_a_new_round() -> list[Municipality]:
             .order_by(Municipality.code)
         )
     )
+
+
+_SEPARATORS = re.compile(r"[,、，;；\s]+")
+
+
+def municipalities_named(text: str) -> list[str] | None:
+    """The municipalities staff list for a round (``None`` for an empty list: all of them), as
+    people write them: codes (全角 too), names (ヶ or ケ alike) or whole regions (区部), separated
+    by 、, commas, spaces or lines. Each must exist today; what names none is refused by name."""
+    words = [w for w in _SEPARATORS.split(fold_text(text)) if w]
+    if not words:
+        return None
+    existing = asked_by_a_new_round()
+    known = {m.code: m for m in db.session.scalars(select(Municipality))}
+    by_name = {same_ke(m.name): m.code for m in known.values()}
+    regions = {m.region for m in existing}
+    codes: list[str] = []
+    unknown: list[str] = []
+    for word in words:
+        if word in regions:
+            codes += [m.code for m in existing if m.region == word]
+        elif word in known or same_ke(word) in by_name:
+            codes.append(word if word in known else by_name[same_ke(word)])
+        else:
+            unknown.append(word)
+    gone = [known[c] for c in dict.fromkeys(codes) if not known[c].existed_on(tokyo.today())]
+    problems = [
+        *(
+            [
+                _(
+                    "区市町村の団体コード・名称・区分ではありません: %(words)s",
+                    words="、".join(unknown),
+                )
+            ]
+            if unknown
+            else []
+        ),
+        *(
+            [_("廃止された区市町村です: %(names)s", names="、".join(m.name for m in gone))]
+            if gone
+            else []
+        ),
+    ]
+    if problems:
+        raise Invalid({"municipalities": problems})
+    return sorted(set(codes))
 
 
 def _municipalities(codes: list[str] | None) -> list[str]:

@@ -29,6 +29,15 @@ class OpenRoundForm(FlaskForm):
         description=_l("日本時間。例: 2021-05-31 17:00、令和3年5月31日 17:00"),
         render_kw={"autocomplete": "off"},
     )
+    municipalities = TextAreaField(
+        _l("依頼する区市町村（省略可）"),
+        description=_l(
+            "省略すると、今日あるすべての区市町村に依頼します。一部の団体に依頼するときは、"
+            "団体コード・名称・区分（区部・市部・町村部）を読点・カンマ・改行で区切って入力します。"
+            "例: 区部、八王子市、132039"
+        ),
+        render_kw={"rows": 3, "autocomplete": "off"},
+    )
 
 
 class ReturnForm(FlaskForm):

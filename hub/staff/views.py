@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from forms.normalize import InvalidValue, parse_date
@@ -68,6 +69,10 @@ def new_round() -> ResponseReturnValue:
     if chosen is None:
         errors["survey"] = [_("調査票を選んでください。")]
     values = _round_values(form, errors)
+    try:
+        values["municipality_codes"] = rounds.municipalities_named(form.municipalities.data or "")
+    except Invalid as exc:
+        errors.update(exc.errors)
     if errors:
         return _new_round_page(form, errors), 422
     key, version = chosen or ("", None)
@@ -77,7 +82,13 @@ def new_round() -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _new_round_page(form, exc.errors), 422
-    flash(_("調査回を開始しました: %(title)s", title=opened.title), "success")
+    asked = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.round_id == opened.id)
+    )
+    flash(
+        _("調査回を開始しました: %(title)s（%(count)s団体）", title=opened.title, count=asked),
+        "success",
+    )
     return redirect(url_for("staff.board", round_id=opened.id))
 
 

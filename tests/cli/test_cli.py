@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hub.db import db
-from hub.models import AuditEvent, Round, User
+from hub.models import AuditEvent, Response, Round, User
 from hub.services.users import find_by_email, verify_password
 from tests.conftest import PASSWORD, Api, HubRunner
 
@@ -172,6 +172,20 @@ def test_two_rounds_of_one_survey_may_be_open(runner: HubRunner) -> None:
     listing = runner("round", "list").output.strip().splitlines()
     assert len(listing) == 2
     assert all("\topen\t" in line for line in listing)
+
+
+def test_a_round_for_the_municipalities_named(app: Flask, runner: HubRunner) -> None:
+    opened = open_round(runner, "--municipalities", "町村部,八王子市")
+    assert opened.exit_code == 0, opened.output
+    round_id = int(opened.output.splitlines()[-1])
+    with app.app_context():
+        asked = db.session.scalars(
+            select(Response.municipality_code).where(Response.round_id == round_id)
+        ).all()
+    assert len(asked) == 14, "13 towns and villages and 八王子市"
+    refused = open_round(runner, "--municipalities", "町村部,八王子")
+    one_line_error(refused, "区市町村の団体コード・名称・区分ではありません: 八王子")
+    assert len(runner("round", "list").output.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

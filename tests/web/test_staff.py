@@ -75,11 +75,69 @@ def test_the_form_says_whom_the_round_asks_and_who_is_to_be_retired(staff, app):
         db.session.commit()
     doc = page(staff.get("/staff/rounds/new"))
     assert "今日ある区市町村すべて（61団体）に回答を依頼します" in doc.text_content()
+    named = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "千代田区、奥多摩町"})
+    assert named.status_code == 422
+    assert (
+        page(named)
+        .xpath("//*[@id='municipalities-error']")[0]
+        .text_content()
+        .endswith("廃止された区市町村です: 奥多摩町")
+    )
     leaving = doc.xpath("//*[@data-leaving]//li")
     assert [li.text_content() for li in leaving] == [f"千代田区（{to_wareki(ahead)}廃止）"]
     staff.get("/language/en")
     english = text_of(staff.get("/staff/rounds/new"))
     assert "all 61 municipalities that exist today" in english
+
+
+OPENING = {
+    "survey": "torikumi",
+    "reference_date": "令和3年4月1日",
+    "deadline": "2099-05-31 17:00",
+    "opens_at": "",
+    "title": "",
+}
+
+
+def test_a_round_for_some_municipalities_named_as_people_write_them(staff, app):
+    """A survey of the 23 wards and two cities: a region, a name and a 全角 code, separated by
+    、, a line and a space."""
+    answer = staff.post(
+        "/staff/rounds/new", {**OPENING, "municipalities": "区部、八王子市\n１３２０３９ 八王子市"}
+    )
+    assert answer.status_code == 302, text_of(answer)
+    with app.app_context():
+        opened = db.session.scalars(select(Round)).one()
+        asked = set(
+            db.session.scalars(
+                select(Response.municipality_code).where(Response.round_id == opened.id)
+            )
+        )
+    assert len(asked) == 25
+    assert {HACHIOJI, "132039", CHIYODA} <= asked
+    assert OKUTAMA not in asked
+    board = staff.get(answer.headers["Location"])
+    assert "（25団体）" in text_of(board)
+    assert "0/25" in text_of(board)
+
+
+def test_a_municipality_list_naming_none_is_refused_by_word_and_kept(staff, app):
+    typed = {**OPENING, "municipalities": "区部、八王子、999999"}
+    answer = staff.post("/staff/rounds/new", typed)
+    assert answer.status_code == 422
+    doc = page(answer)
+    error = doc.xpath("//*[@id='municipalities-error']")[0].text_content()
+    assert error.endswith("区市町村の団体コード・名称・区分ではありません: 八王子、999999")
+    assert doc.xpath("//*[@data-error-summary]//a[@href='#municipalities']")
+    assert (
+        textarea_value(doc.xpath("//textarea[@name='municipalities']")[0])
+        == typed["municipalities"]
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+    staff.get("/language/en")
+    english = text_of(staff.post("/staff/rounds/new", typed))
+    assert "Not a municipality's code or name, nor a region: 八王子、999999" in english
 
 
 def test_open_round_errors_are_per_field_and_input_is_kept(staff, app):
