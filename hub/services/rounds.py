@@ -106,42 +106,35 @@ _SEPARATORS = re.compile(r"[,、，;；\s]+")
 
 def municipalities_named(text: str) -> list[str] | None:
     """The municipalities staff list for a round (``None`` for an empty list: all of them), as
-    people write them: codes (全角 too), names (ヶ or ケ alike) or whole regions (区部), separated
-    by 、, commas, spaces or lines. Each must exist today; what names none is refused by name."""
+    people write them: codes (six digits or 総務省's five without the check digit, 全角 too),
+    names (ヶ or ケ alike) or whole regions (区部), separated by 、, commas, spaces or lines. Each
+    must exist today; a word that names none is refused by name."""
     words = [w for w in _SEPARATORS.split(fold_text(text)) if w]
     if not words:
         return None
     existing = asked_by_a_new_round()
     known = {m.code: m for m in db.session.scalars(select(Municipality))}
-    by_name = {same_ke(m.name): m.code for m in known.values()}
-    regions = {m.region for m in existing}
+    by_word = {
+        **{same_ke(m.name): m.code for m in known.values()},
+        **{code[:5]: code for code in known},
+        **{code: code for code in known},
+    }
     codes: list[str] = []
     unknown: list[str] = []
     for word in words:
-        if word in regions:
-            codes += [m.code for m in existing if m.region == word]
-        elif word in known or same_ke(word) in by_name:
-            codes.append(word if word in known else by_name[same_ke(word)])
-        else:
+        in_region = [m.code for m in existing if m.region == word]
+        found = in_region or ([by_word[same_ke(word)]] if same_ke(word) in by_word else [])
+        codes += found
+        if not found:
             unknown.append(word)
-    gone = [known[c] for c in dict.fromkeys(codes) if not known[c].existed_on(tokyo.today())]
-    problems = [
-        *(
-            [
-                _(
-                    "区市町村の団体コード・名称・区分ではありません: %(words)s",
-                    words="、".join(unknown),
-                )
-            ]
-            if unknown
-            else []
-        ),
-        *(
-            [_("廃止された区市町村です: %(names)s", names="、".join(m.name for m in gone))]
-            if gone
-            else []
-        ),
-    ]
+    gone = [known[c].name for c in dict.fromkeys(codes) if not known[c].existed_on(tokyo.today())]
+    problems = []
+    if unknown:
+        problems.append(
+            _("区市町村の団体コード・名称・区分ではありません: %(words)s", words="、".join(unknown))
+        )
+    if gone:
+        problems.append(_("廃止された区市町村です: %(names)s", names="、".join(gone)))
     if problems:
         raise Invalid({"municipalities": problems})
     return sorted(set(codes))
@@ -158,10 +151,11 @@ def _municipalities(codes: list[str] | None) -> list[str]:
         db.session.scalars(select(Municipality.code).where(Municipality.code.in_(missing)))
     )
     unknown = sorted(missing - set(retired))
-    problems = [
-        *([f"登録されていない自治体コード: {', '.join(unknown)}"] if unknown else []),
-        *([f"廃止された自治体コード: {', '.join(retired)}"] if retired else []),
-    ]
+    problems = []
+    if unknown:
+        problems.append(f"登録されていない自治体コード: {', '.join(unknown)}")
+    if retired:
+        problems.append(f"廃止された自治体コード: {', '.join(retired)}")
     if problems:
         raise Invalid({"municipalities": problems})
     return sorted(set(codes))
