@@ -121,7 +121,6 @@ class Validations:
     sheet: Worksheet
     lists: Lists
     by_question: dict[str, list[str]] = field(default_factory=dict)
-    marks: list[str] = field(default_factory=list)
     marks_by_question: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, question_id: str, coordinate: str) -> None:
@@ -209,15 +208,20 @@ class Validations:
             showErrorMessage=True,
             errorStyle="stop",
             errorTitle="選べない選択肢です",
-            error=f"この選択肢は「{found.parent_label}」の回答では選べません。",
+            error=f"この選択肢は「{_short(found.parent_label)}」の回答では選べません。",
             promptTitle="複数選択",
             prompt=f"該当する場合は「{MARK}」を入力（1、✓ なども可）。灰色の取り消し線の選択肢は選べません。",
             showInputMessage=True,
         )
         validation.add(f"{top}:{bottom}")
         self.sheet.add_data_validation(validation)
-        first_label = f"{label[1:]}"
         self.sheet.conditional_formatting.add(
-            f"{first_label}:{bottom}", FormulaRule(formula=[greyed], font=_NOT_OFFERED)
+            f"{label.lstrip('$')}:{bottom}", FormulaRule(formula=[greyed], font=_NOT_OFFERED)
         )
         return True
+
+
+def _short(label: str, limit: int = 60) -> str:
+    """A question's label in a validation's message, which Excel keeps to 225 characters (a
+    longer one makes it repair the file)."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"

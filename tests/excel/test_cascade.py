@@ -192,3 +192,14 @@ def test_libreoffice_refuses_a_mark_on_a_row_that_does_not_fit(tmp_path: Path) -
     assert found == {chiyoda: True, osaka: False}
     free = marked_invalid(tmp_path, template_of(read(*MANY)), {chiyoda: "○"})
     assert free == {chiyoda: False}
+
+
+def test_a_long_label_is_shortened_where_excel_keeps_messages_short() -> None:
+    """Excel repairs a file whose validation message is longer than 225 characters."""
+    long_label = "研修を開いた都道府県" * 20
+    questionnaire = read(("select_one pref", "pref", long_label, None), MANY[1])
+    sheet = load_workbook(io.BytesIO(template_of(questionnaire)))[SHEET]
+    messages = [v.error for v in sheet.data_validations.dataValidation if v.type == "custom"]
+    assert len(messages) == 1
+    assert len(messages[0]) <= 225
+    assert "…" in messages[0]
