@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, String, or_
+from sqlalchemy import ColumnElement, String, and_, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -96,8 +96,9 @@ def is_valid_code(code: str) -> bool:
 
 
 def _existed_on_sql(cls: type[Municipality], day: date) -> ColumnElement[bool]:
-    """:attr:`Municipality.existed_on` in a query."""
-    return or_(cls.active.is_(True), cls.retired_on > day)
+    """:attr:`Municipality.existed_on` in a query: never NULL, so that its negation holds for a
+    municipality retired without a day (``retired_on`` NULL) too."""
+    return or_(cls.active.is_(True), and_(cls.retired_on.is_not(None), cls.retired_on > day))
 
 
 class Municipality(Base):

@@ -4,7 +4,8 @@ given another day, and brought back.
 
 A retired municipality keeps its code, its name and everything recorded for it (responses,
 hearings, cases, referrals, accounts); from its day it is no longer asked by new rounds or offered
-for a new referral (retired on a day still to come, it is until then: 廃止予定). Rounds already open keep asking it, but once its day has passed it is not reminded.
+for a new referral (retired on a day still to come, it is until then: 廃止予定). Rounds already
+open keep asking it, but once its day has passed it is not reminded.
 The day it was retired is kept (``retired_on``, as DHIS2 keeps a closed organisation unit's
 closed date): the fiscal years before it still count it, and a case or hearing dated before it
 may name it (``Municipality.existed_on``).

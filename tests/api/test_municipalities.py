@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from hub.db import db
+from hub.models import Municipality
 from hub.services import municipalities
 
 CHIYODA = "131016"
@@ -34,14 +35,19 @@ def test_retired_ones_on_request(app, api_as) -> None:
     with app.app_context():
         municipalities.set_active([CHIYODA], active=False, user=None, on=date(2025, 4, 1))
         municipalities.set_active(["131024"], active=False, user=None, on=date(2099, 4, 1))
+        undated = db.session.get(Municipality, "131032")  # retired before the day was kept
+        assert undated is not None
+        undated.active = False
         db.session.commit()
     api = api_as("counterpart", recipient="moj")
     listed = {m["code"]: (m["active"], m["retired_on"]) for m in api.get("/municipalities").json}
     assert CHIYODA not in listed
+    assert "131032" not in listed
     assert listed["131024"] == (False, "2099-04-01")
     retired = api.get("/municipalities?status=retired").json
     assert [(m["code"], m["active"], m["retired_on"]) for m in retired] == [
-        (CHIYODA, False, "2025-04-01")
+        (CHIYODA, False, "2025-04-01"),
+        ("131032", False, None),
     ]
     assert len(api.get("/municipalities?status=all").json) == 62
 
