@@ -8,6 +8,7 @@ flush; the request, command or job that called them commits.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -225,6 +226,52 @@ def accept(response: Response, *, user: User | None) -> Response:
         columns={"accepted_at": utcnow()},
     )
     return response
+
+
+def submitted_in(round_: Round) -> list[Response]:
+    """The round's responses waiting to be accepted (submitted), by municipality code."""
+    return list(
+        db.session.scalars(
+            select(Response)
+            .where(Response.round_id == round_.id, Response.state == ResponseState.SUBMITTED)
+            .order_by(Response.municipality_code)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ManyAccepted:
+    accepted: tuple[str, ...]
+    changed: tuple[str, ...]
+    """Municipality codes not accepted: no longer submitted, or changed since staff saw them."""
+
+
+def accept_many(round_: Round, seen: Mapping[str, int], *, user: User | None) -> ManyAccepted:
+    """Accept each of the round's responses that staff chose, as :func:`accept` does one (its own
+    revision and audit row), if it is still the version they saw: one returned, re-submitted or
+    accepted by someone else since the list was shown is left as it is and named."""
+    found = {
+        r.municipality_code: r
+        for r in db.session.scalars(
+            select(Response).where(
+                Response.round_id == round_.id, Response.municipality_code.in_(list(seen))
+            )
+        )
+    }
+    accepted: list[str] = []
+    changed: list[str] = []
+    for code in sorted(seen):
+        response = found.get(code)
+        if response is None or response.version != seen[code]:
+            changed.append(code)
+            continue
+        try:
+            accept(response, user=user)
+        except Conflict:
+            changed.append(code)
+            continue
+        accepted.append(code)
+    return ManyAccepted(tuple(accepted), tuple(changed))
 
 
 def grant_extension(response: Response, until: datetime, *, user: User | None) -> Response:

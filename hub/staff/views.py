@@ -19,7 +19,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
-from hub.models import Response, Revision, Round
+from hub.models import Municipality, Response, Revision, Round
 from hub.services import progress, questionnaires, reminders, responses, rounds
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
 from hub.web.display import locale_code, place
@@ -393,6 +393,53 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("%(name)sの回答を受理しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+@bp.get("/rounds/<int:round_id>/accept")
+@allow("response.review")
+def accept_many_preview(round_id: int) -> ResponseReturnValue:
+    """The submitted responses, each ticked, to accept together once staff have read them."""
+    return _accept_many_page(responses.get_round(round_id))
+
+
+def _accept_many_page(
+    round_: Round, *, errors: Mapping[str, list[str]] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    waiting = responses.submitted_in(round_)
+    page = render_template(
+        "staff/accept_many.html", round=round_, waiting=waiting, errors=errors or {}
+    )
+    return page, status
+
+
+@bp.post("/rounds/<int:round_id>/accept")
+@allow("response.review")
+def accept_many(round_id: int) -> ResponseReturnValue:
+    """Accept the ticked responses that are still the version the list showed."""
+    round_ = responses.get_round(round_id)
+    seen = {
+        code: int(version)
+        for code in request.form.getlist("municipality")
+        if (version := request.form.get(f"version-{code}", "")).isdigit()
+    }
+    if not seen:
+        errors = {"municipality": [_("受理する回答を選んでください。")]}
+        return _accept_many_page(round_, errors=errors, status=422)
+    outcome = responses.accept_many(round_, seen, user=require_actor())
+    db.session.commit()
+    if outcome.accepted:
+        flash(_("%(n)s件の回答を受理しました。", n=len(outcome.accepted)), "success")
+    if outcome.changed:
+        names = "、".join(place(db.session.get(Municipality, c)) for c in outcome.changed)
+        flash(
+            _(
+                "次の団体の回答は、一覧を表示した後に変わったため受理していません"
+                "（回答を開いて確かめてください）: %(names)s",
+                names=names,
+            ),
+            "warning",
+        )
+    return redirect(url_for("staff.board", round_id=round_id))
 
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/extension")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from forms import tokyo
 from forms.normalize import to_wareki
@@ -377,3 +378,58 @@ def test_staff_following_a_respondent_link_land_on_the_staff_pages(staff, app):
     assert answer.headers["Location"] == f"/staff/rounds/{round_id}/responses/{CHIYODA}/edit"
     view = staff.get(f"/respond/rounds/{round_id}/{CHIYODA}/history")
     assert view.headers["Location"] == f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+
+
+def test_submitted_responses_are_accepted_together_each_with_its_revision(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    for code in (CHIYODA, HACHIOJI, OKUTAMA):
+        submitted(app, round_id, code)
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+    assert "（3件）" in board.xpath("//*[@data-accept-many-link]")[0].text_content()
+    listed = staff.get(f"/staff/rounds/{round_id}/accept")
+    form = page(listed).xpath("//form[@data-accept-many]")[0]
+    ticked = form.xpath(".//input[@type='checkbox'][@checked]/@value")
+    assert ticked == [CHIYODA, HACHIOJI, OKUTAMA]
+    with app.app_context():  # 八王子市 is returned and submitted again after the list was shown
+        response = response_of(round_id, HACHIOJI)
+        responses.return_response(response, reason="数字を確認してください", user=None)
+        db.session.commit()
+    submitted(app, round_id, HACHIOJI)
+    fields = {n: form.xpath(f".//input[@name='{n}']/@value") for n in ("csrf_token",)}
+    data = [("csrf_token", fields["csrf_token"][0])]
+    data += [("municipality", code) for code in ticked]
+    data += [(i.get("name"), i.get("value")) for i in form.xpath(".//input[@type='hidden']")
+             if i.get("name", "").startswith("version-")]  # fmt: skip
+    done = staff.client.post(f"/staff/rounds/{round_id}/accept", data=MultiDict(data))
+    assert done.status_code == 302
+    shown = text_of(staff.get(done.headers["Location"]))
+    assert "2件の回答を受理しました。" in shown
+    assert "一覧を表示した後に変わったため受理していません" in shown
+    assert "八王子市" in shown.split("受理していません")[1]
+    with app.app_context():
+        states = {code: response_of(round_id, code).state for code in (CHIYODA, HACHIOJI, OKUTAMA)}
+        accepts = db.session.scalars(
+            select(Revision.action).where(Revision.action == "accept")
+        ).all()
+    assert states == {
+        CHIYODA: ResponseState.ACCEPTED,
+        HACHIOJI: ResponseState.SUBMITTED,
+        OKUTAMA: ResponseState.ACCEPTED,
+    }
+    assert len(accepts) == 2
+
+
+def test_accepting_together_with_nothing_ticked_says_so_and_accepts_nothing(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    assert "受理を待っている回答はありません" in text_of(
+        staff.get(f"/staff/rounds/{round_id}/accept")
+    )
+    submitted(app, round_id, CHIYODA)
+    staff.get(f"/staff/rounds/{round_id}/accept")
+    refused = staff.post(f"/staff/rounds/{round_id}/accept", {})
+    assert refused.status_code == 422
+    assert page(refused).xpath("//*[@data-error-summary]//a[@href='#accept-first']")
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == ResponseState.SUBMITTED
