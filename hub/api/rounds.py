@@ -19,6 +19,7 @@ from hub.api.schemas import (
     ResponseOut,
     ReturnIn,
     RevisionOut,
+    RoundIn,
     RoundOut,
     SaveIn,
     SubmitIn,
@@ -27,6 +28,7 @@ from hub.api.schemas import (
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
+from hub.errors import Invalid, NotFound
 from hub.models import Response, Revision, Round
 from hub.services import notes, responses, rounds, sharing
 from hub.services.response_records import AnyResponse
@@ -89,6 +91,38 @@ def _response_for(round_id: int, code: str) -> Response:
 def list_rounds() -> list[dict[str, Any]]:
     """Every round, newest reference date first."""
     return [round_json(r) for r in rounds.list_rounds()]
+
+
+@blp.route("/rounds", methods=["POST"])
+@blp.arguments(RoundIn)
+@blp.response(201, RoundOut)
+@blp.doc(responses=AUTH_ERRORS)
+@allow("rounds.manage")
+def open_round(body: dict[str, Any]) -> dict[str, Any]:
+    """Open a round (staff), as 調査回を開始 does: dates and times as people type them, every
+    problem at once by field (422)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        rounds.survey_for(body["survey"], body.get("survey_version"))
+    except NotFound as exc:
+        errors["survey"] = [exc.message]
+    try:
+        values = rounds.typed_round(
+            reference_date=body["reference_date"],
+            deadline=body["deadline"],
+            opens_at=body.get("opens_at", ""),
+            title=body.get("title", ""),
+            municipalities="\n".join(body.get("municipalities", [])),
+        )
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    opened = rounds.open_round(
+        body["survey"], version=body.get("survey_version"), user=require_actor(), **values
+    )
+    db.session.commit()
+    return round_json(opened)
 
 
 @blp.route("/rounds/<int:round_id>", methods=["GET"])

@@ -30,6 +30,33 @@ class RoundOut(Schema):
     overdue = fields.Boolean(metadata={"description": "the deadline has passed"})
 
 
+class RoundIn(Schema):
+    survey = fields.String(
+        required=True, metadata={"description": "questionnaire id, e.g. torikumi"}
+    )
+    survey_version = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "a stored version; the latest without it"},
+    )
+    reference_date = fields.String(
+        required=True,
+        metadata={"description": "基準日: 2021-04-01, or as staff type it (令和3年4月1日)"},
+    )
+    deadline = fields.String(
+        required=True,
+        metadata={"description": "2021-05-31T17:00 (Asia/Tokyo unless an offset is given)"},
+    )
+    opens_at = fields.String(metadata={"description": "as deadline; now without it"})
+    title = fields.String(metadata={"description": "shown to respondents; a default without it"})
+    municipalities = fields.List(
+        fields.String(),
+        metadata={
+            "description": "only these: codes, names or regions (区部); every municipality that "
+            "exists today without it"
+        },
+    )
+
+
 class ResponseOut(Schema):
     round = fields.Integer(required=True)
     municipality = fields.String(required=True)

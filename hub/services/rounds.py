@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import clean_text, fold_text, same_ke, to_wareki
+from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke, to_wareki
 from forms.schema import load_answers
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
@@ -99,6 +99,43 @@ def asked_by_a_new_round() -> list[Municipality]:
             .order_by(Municipality.code)
         )
     )
+
+
+def typed_round(
+    *,
+    reference_date: str,
+    deadline: str,
+    opens_at: str = "",
+    title: str = "",
+    municipalities: str = "",
+) -> dict[str, Any]:
+    """:func:`open_round`'s values from what staff type, on the page or to the API: the 基準日 and
+    times as people write them (``令和3年4月1日``, ``2021-05-31 17:00``, Tokyo unless an offset is
+    given; no opening time: now) and the municipalities as :func:`municipalities_named` reads
+    them. Every problem at once, by field."""
+    values: dict[str, Any] = {"title": title.strip()}
+    errors: dict[str, list[str]] = {}
+    typed = {"reference_date": reference_date, "deadline": deadline, "opens_at": opens_at}
+    parsers: dict[str, Any] = {
+        "reference_date": parse_date,
+        "deadline": tokyo.parse_datetime,
+        "opens_at": tokyo.parse_datetime,
+    }
+    for name, parse in parsers.items():
+        text = typed[name].strip()
+        if not text and name == "opens_at":
+            continue
+        try:
+            values[name] = parse(text)
+        except InvalidValue as exc:
+            errors[name] = [str(exc)]
+    try:
+        values["municipality_codes"] = municipalities_named(municipalities)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid(errors)
+    return values
 
 
 _SEPARATORS = re.compile(r"[,、，;；\s]+")

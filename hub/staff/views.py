@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from forms.normalize import InvalidValue, parse_date
+from forms.normalize import InvalidValue
 from forms.tokyo import parse_datetime
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
@@ -68,9 +68,15 @@ def new_round() -> ResponseReturnValue:
     chosen = _chosen_version(form.survey.data or "", offered)
     if chosen is None:
         errors["survey"] = [_("調査票を選んでください。")]
-    values = _round_values(form, errors)
+    values: dict[str, Any] = {}
     try:
-        values["municipality_codes"] = rounds.municipalities_named(form.municipalities.data or "")
+        values = rounds.typed_round(
+            reference_date=form.reference_date.data or "",
+            deadline=form.deadline.data or "",
+            opens_at=form.opens_at.data or "",
+            title=form.title.data or "",
+            municipalities=form.municipalities.data or "",
+        )
     except Invalid as exc:
         errors.update(exc.errors)
     if errors:
@@ -141,25 +147,6 @@ def _chosen_version(value: str, offered: dict[str, str]) -> tuple[str, int | Non
     if value and value in {option.rpartition("@")[0] for option in offered}:
         return value, None
     return None
-
-
-def _round_values(form: OpenRoundForm, errors: dict[str, list[str]]) -> dict[str, Any]:
-    """The typed dates and times as values for ``open_round``; problems go into ``errors``."""
-    values: dict[str, Any] = {"title": (form.title.data or "").strip()}
-    parsers: dict[str, Any] = {
-        "reference_date": parse_date,
-        "deadline": parse_datetime,
-        "opens_at": parse_datetime,
-    }
-    for name, parse in parsers.items():
-        text = (form[name].data or "").strip()
-        if not text and name == "opens_at":
-            continue
-        try:
-            values[name] = parse(text)
-        except InvalidValue as exc:
-            errors[name] = [str(exc)]
-    return values
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Flask
 
@@ -194,3 +194,57 @@ def test_the_list_shows_each_municipalitys_state_version_and_last_editor(
         0,
         None,
     )
+
+
+def test_staff_open_a_round_as_the_page_does(staff: Api, chiyoda: Api) -> None:
+    """Dates as staff type them, only the municipalities named; 201 with the round."""
+    opened = staff.post(
+        "/rounds",
+        {
+            "survey": "torikumi",
+            "reference_date": "令和3年4月1日",
+            "deadline": "2099-05-31T17:00",
+            "title": "区部と八王子市の調査",
+            "municipalities": ["区部", "八王子市"],
+        },
+    )
+    assert opened.status_code == 201, opened.get_json()
+    body = opened.get_json()
+    assert (body["survey"], body["reference_date"], body["title"], body["state"]) == (
+        "torikumi",
+        "2021-04-01",
+        "区部と八王子市の調査",
+        "open",
+    )
+    assert datetime.fromisoformat(body["deadline"]) == datetime(2099, 5, 31, 8, tzinfo=UTC)
+    listed = staff.get(f"/rounds/{body['id']}/responses").get_json()
+    assert len(listed) == 24
+    assert chiyoda.get(f"/rounds/{body['id']}/responses/{CHIYODA}").status_code == 200
+
+
+def test_opening_a_round_names_every_problem_and_opens_nothing(staff: Api, chiyoda: Api) -> None:
+    refused = staff.post(
+        "/rounds",
+        {
+            "survey": "nosuch",
+            "reference_date": "令和1年4月30日",
+            "deadline": "2099-05-31",
+            "municipalities": ["八王子"],
+        },
+    )
+    assert refused.status_code == 422
+    errors = refused.get_json()["errors"]
+    assert set(errors) == {"survey", "reference_date", "deadline", "municipalities"}
+    assert "nosuch" in errors["survey"][0]
+    assert "八王子" in errors["municipalities"][0]
+    missing = staff.post("/rounds", {"survey": "torikumi"})
+    assert missing.status_code == 422
+    assert {"reference_date", "deadline"} <= set(missing.get_json()["errors"])
+    assert (
+        chiyoda.post(
+            "/rounds",
+            {"survey": "torikumi", "reference_date": "2021-04-01", "deadline": "2099-05-31T17:00"},
+        ).status_code
+        == 403
+    )
+    assert staff.get("/rounds").get_json() == []
