@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,6 +21,7 @@ from marshmallow import ValidationError
 from exports.definition_upload import LIMITS
 from exports.template import TemplateInfo, build_template
 from forms import rules
+from forms.compare import Aspect
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
@@ -159,8 +161,27 @@ def _preview(
         actions=ActionForm(),
         reference_date=rules.today(),
         previous=None,
+        comparison=questionnaires.changes_from_latest(questionnaire) if draft else None,
+        aspects=ASPECT_LABELS,
     )
     return page, status
+
+
+ASPECT_LABELS: dict[str, LazyString] = {
+    Aspect.LABEL: _l("質問文"),
+    Aspect.KIND: _l("形式"),
+    Aspect.CHOICES_ADDED: _l("選択肢の追加"),
+    Aspect.CHOICES_REMOVED: _l("選択肢の削除"),
+    Aspect.CHOICE_LABELS: _l("選択肢の表示名"),
+    Aspect.REQUIRED: _l("必須"),
+    Aspect.RELEVANT: _l("表示条件（relevant）"),
+    Aspect.CONSTRAINT: _l("入力の制約（constraint）"),
+    Aspect.CHOICE_FILTER: _l("選択肢の絞り込み（choice_filter）"),
+    Aspect.DEFAULT: _l("初期値（default）"),
+    Aspect.PERSONAL: _l("個人情報の指定（personal）"),
+    Aspect.HINT: _l("説明（hint・guidance_hint）"),
+}
+"""How the preview names what changed about a question (:class:`forms.compare.Aspect`)."""
 
 
 def _check(questionnaire: Questionnaire, raw: dict[str, Any]) -> dict[str, list[str]]:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exports.definition_upload import read_definition
 from forms import registry
+from forms.compare import Comparison, compare
 from forms.model import Questionnaire
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
 from hub.db import db
@@ -62,6 +63,15 @@ def read_upload(data: bytes, filename: str) -> Canonical:
 
 def latest_version(key: str) -> int | None:
     return db.session.scalar(select(func.max(Survey.version)).where(Survey.key == key))
+
+
+def changes_from_latest(questionnaire: Questionnaire) -> Comparison | None:
+    """What ``questionnaire`` (a draft) changes from the latest stored version of its id;
+    ``None`` for a questionnaire stored for the first time."""
+    stored = latest_version(questionnaire.id)
+    if stored is None:
+        return None
+    return compare(get_version(questionnaire.id, stored).questionnaire, questionnaire)
 
 
 def check_version(questionnaire: Questionnaire) -> None:

@@ -392,3 +392,32 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
     field = doc.xpath("//div[@data-question='staff_count']")[0]
     assert field.xpath(".//p[@class='hint']/text()")[0].strip() == "人数"
+
+
+def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staff):
+    """Before publishing 第2版, staff read what it changes from 第1版: questions added, renamed
+    and changed, and what that means for the answers a new round carries."""
+    from hub.services import questionnaires
+
+    with app.app_context():
+        questionnaires.import_definition(kenshu_v1(), "kenshu.xlsx")
+        db.session.commit()
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, kenshu_v2(max_people=300, without_choice="housing"))
+    assert got.status_code == 302, text_of(got)
+    doc = page(staff.get(got.headers["Location"]))
+    (section,) = doc.xpath("//section[@data-changes-from='1']")
+    assert "第1版との違い" in section.text_content()
+    assert [
+        " ".join(li.text_content().split()) for li in section.xpath(".//ul[@data-added]/li")
+    ] == ["liaison_meetings 連絡会の開催回数"]
+    changed = {
+        li.get("data-question"): " ".join(li.text_content().split())
+        for li in section.xpath(".//ul[@data-changed]/li")
+    }
+    assert changed["participants"].endswith("名前の変更（people から）、入力の制約（constraint）")
+    assert changed["topics"].endswith("選択肢の追加（welfare）、選択肢の削除（housing）")
+    assert not section.xpath(".//ul[@data-removed]")
+    staff.get("/language/en")
+    english = text_of(staff.get(got.headers["Location"]))
+    assert "Changes from version 1" in english

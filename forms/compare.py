@@ -1,0 +1,118 @@
+"""What changed between two versions of a questionnaire: the questions added, removed, renamed
+(settings ``renamed``) and changed, each change named by what it touches — what staff read
+before publishing a new version of a yearly survey, since a new round carries last year's
+answers only where they still fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from forms.expression import Expr, unparse
+from forms.model import Question, Questionnaire
+from forms.xlsform.vocabulary import TYPE_NAMES
+
+
+class Aspect(StrEnum):
+    """One thing about a question that can change between versions."""
+
+    LABEL = "label"
+    KIND = "kind"
+    CHOICES_ADDED = "choices_added"
+    CHOICES_REMOVED = "choices_removed"
+    CHOICE_LABELS = "choice_labels"
+    REQUIRED = "required"
+    RELEVANT = "relevant"
+    CONSTRAINT = "constraint"
+    CHOICE_FILTER = "choice_filter"
+    DEFAULT = "default"
+    PERSONAL = "personal"
+    HINT = "hint"
+
+
+@dataclass(frozen=True)
+class Change:
+    aspect: Aspect
+    detail: str = ""
+    """The codes of the choices added, removed or relabelled (``a, b``), or the types before and
+    after as the file writes them (``integer → decimal``)."""
+
+
+@dataclass(frozen=True)
+class ChangedQuestion:
+    question: Question
+    """As it is in the new version."""
+    changes: tuple[Change, ...]
+    renamed_from: str = ""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    old_version: int
+    added: tuple[Question, ...]
+    removed: tuple[Question, ...]
+    changed: tuple[ChangedQuestion, ...]
+
+    @property
+    def same(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
+    """``new`` against ``old`` (an earlier version of the same questionnaire), in ``new``'s
+    order; a question renamed in ``new``'s settings is compared with its old name."""
+    before = {q.id: q for q in old.questions}
+    matched: set[str] = set()
+    added: list[Question] = []
+    changed: list[ChangedQuestion] = []
+    for question in new.questions:
+        old_name = new.previous_name(question.id)
+        previous = before.get(old_name) or before.get(question.id)
+        if previous is None:
+            added.append(question)
+            continue
+        matched.add(previous.id)
+        changes = _changes(previous, question)
+        renamed = previous.id if previous.id != question.id else ""
+        if changes or renamed:
+            changed.append(ChangedQuestion(question, changes, renamed))
+    removed = tuple(q for q in old.questions if q.id not in matched)
+    return Comparison(old.version, tuple(added), removed, tuple(changed))
+
+
+def _rule(expr: Expr | bool | None) -> str:
+    if expr is None or isinstance(expr, bool):
+        return str(expr)
+    return unparse(expr)
+
+
+def _changes(old: Question, new: Question) -> tuple[Change, ...]:
+    changes: list[Change] = []
+    if old.label != new.label:
+        changes.append(Change(Aspect.LABEL))
+    if old.kind != new.kind:
+        changes.append(Change(Aspect.KIND, f"{TYPE_NAMES[old.kind]} → {TYPE_NAMES[new.kind]}"))
+    old_codes, new_codes = old.codes, new.codes
+    if added := [c for c in new_codes if c not in old_codes]:
+        changes.append(Change(Aspect.CHOICES_ADDED, ", ".join(added)))
+    if removed := [c for c in old_codes if c not in new_codes]:
+        changes.append(Change(Aspect.CHOICES_REMOVED, ", ".join(removed)))
+    relabelled = [
+        c.code for c in new.choices if (o := old.choice(c.code)) is not None and o.label != c.label
+    ]
+    if relabelled:
+        changes.append(Change(Aspect.CHOICE_LABELS, ", ".join(relabelled)))
+    rules = (
+        (Aspect.REQUIRED, old.required, new.required),
+        (Aspect.RELEVANT, old.relevant, new.relevant),
+        (Aspect.CONSTRAINT, old.constraint, new.constraint),
+        (Aspect.CHOICE_FILTER, old.choice_filter, new.choice_filter),
+    )
+    changes += [Change(aspect) for aspect, a, b in rules if _rule(a) != _rule(b)]
+    if old.default != new.default:
+        changes.append(Change(Aspect.DEFAULT))
+    if old.personal != new.personal:
+        changes.append(Change(Aspect.PERSONAL))
+    if old.hint != new.hint or old.guidance != new.guidance:
+        changes.append(Change(Aspect.HINT))
+    return tuple(changes)

@@ -1,0 +1,52 @@
+"""What a new version of a questionnaire changes from an earlier one (forms.compare)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from forms.compare import Aspect, Change, compare
+from forms.model import Kind
+from forms.xlsform import read_xlsform
+from tests.questionnaires.files import kenshu_v1, kenshu_v2
+
+
+def test_added_renamed_and_changed_questions_are_named_with_what_changed() -> None:
+    old = read_xlsform(kenshu_v1(), "kenshu.xlsx")
+    new = read_xlsform(kenshu_v2(max_people=300, without_choice="housing"), "kenshu.xlsx")
+    found = compare(old, new)
+    assert found.old_version == 1
+    assert [q.id for q in found.added] == ["liaison_meetings"]
+    assert found.removed == ()
+    changed = {c.question.id: c for c in found.changed}
+    assert set(changed) == {"participants", "topics"}
+    assert changed["participants"].renamed_from == "people"
+    assert changed["participants"].changes == (Change(Aspect.CONSTRAINT),)
+    assert changed["topics"].changes == (
+        Change(Aspect.CHOICES_ADDED, "welfare"),
+        Change(Aspect.CHOICES_REMOVED, "housing"),
+    )
+
+
+def test_a_question_gone_is_removed_and_a_new_type_is_said_in_the_file_s_words() -> None:
+    old = read_xlsform(kenshu_v1(), "kenshu.xlsx")
+    memo = old.question("memo")
+    section = old.sections[-1]
+    items = tuple(
+        replace(q, kind=Kind.DECIMAL, constraint=None) if q.id == "memo" else q
+        for q in section.items
+        if q.id != "contact_name"
+    )
+    new = replace(old, version=2, sections=(*old.sections[:-1], replace(section, items=items)))
+    found = compare(old, new)
+    assert [q.id for q in found.removed] == ["contact_name"]
+    (changed,) = found.changed
+    assert changed.question.id == memo.id
+    assert changed.changes == (
+        Change(Aspect.KIND, "text → decimal"),
+        Change(Aspect.CONSTRAINT),
+    )
+
+
+def test_the_same_definition_has_no_changes() -> None:
+    old = read_xlsform(kenshu_v1(), "kenshu.xlsx")
+    assert compare(old, replace(old, version=2)).same
