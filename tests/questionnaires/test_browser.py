@@ -284,3 +284,25 @@ def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
         screenshot(page, f"questionnaire-likert-{'phone' if viewport else 'desk'}")
         if viewport:
             no_sideways_scroll(page)
+
+
+def test_the_changes_from_the_stored_version_read_well_on_a_desk_and_a_phone(
+    app, open_page
+) -> None:
+    """The preview of 第2版 lists what it changes from 第1版: axe-clean, nothing scrolling
+    sideways at 390 px."""
+    from tests.questionnaires.files import kenshu_v2
+
+    with app.app_context():
+        questionnaires.import_definition(kenshu_v1(), "kenshu.xlsx")
+        db.session.commit()
+    for viewport, page in previews(app, open_page, kenshu_v2(without_choice="housing")):
+        section = page.locator("[data-changes-from='1']")
+        assert section.is_visible()
+        assert "選択肢の削除（housing）" in section.inner_text()
+        assert_accessible(page)
+        if viewport:
+            no_sideways_scroll(page)
+        else:
+            section.scroll_into_view_if_needed()
+            screenshot(page, "questionnaire-changes-desk")
