@@ -38,7 +38,7 @@ from sqlalchemy import select
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.models import Round
-from hub.services import claims
+from hub.services import claims, questionnaires
 
 log = logging.getLogger(__name__)
 
@@ -197,9 +197,11 @@ def rounds_closing(now: datetime) -> Any:
 
 
 def housekeeping(now: datetime) -> Any:
+    """Old claims pruned, and questionnaire drafts nobody published discarded."""
+
     def prune(at: datetime) -> int:
         with db.unit_of_work():
-            return claims.prune(at - KEEP_RUNS)
+            return claims.prune(at - KEEP_RUNS) + questionnaires.expire_drafts(at)
 
     return claimed("housekeeping", now, prune, slot=f"{now.astimezone(UTC):%Y-%m-%dT%H}h")
 

@@ -63,6 +63,7 @@ def index() -> ResponseReturnValue:
         groups={k: list(reversed(v)) for k, v in groups.items()},
         rounds=questionnaires.rounds_by_survey(),
         drafts=drafts,
+        draft_days=questionnaires.DRAFT_DAYS,
     )
 
 

@@ -9,12 +9,14 @@ nothing is stored.
 
 An uploaded file goes through :func:`exports.definition_upload.read_definition` (the upload's
 container checks first). The staff pages keep an upload as a :class:`QuestionnaireDraft` until it
-is previewed and published; the CLI and the API publish at once.
+is previewed and published; the CLI and the API publish at once. A draft nobody published is
+discarded :data:`DRAFT_DAYS` after its upload (the scheduler's hourly housekeeping).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -247,6 +249,31 @@ def discard_draft(draft: QuestionnaireDraft, *, user: User) -> None:
     )
     db.session.delete(draft)
     db.session.flush()
+
+
+DRAFT_DAYS = 90
+"""How long an unpublished draft is kept: staff upload the file again to go on with it."""
+
+
+def expire_drafts(now: datetime) -> int:
+    """Discard the drafts uploaded more than :data:`DRAFT_DAYS` ago, each audited as
+    ``questionnaire.expire``; how many."""
+    old = db.session.scalars(
+        select(QuestionnaireDraft).where(
+            QuestionnaireDraft.uploaded_at < now - timedelta(days=DRAFT_DAYS)
+        )
+    ).all()
+    for draft in old:
+        audit.record(
+            "questionnaire.expire",
+            user=None,
+            target=_target(draft.key, draft.version),
+            file=draft.source_name,
+            uploaded_at=draft.uploaded_at.isoformat(),
+        )
+        db.session.delete(draft)
+    db.session.flush()
+    return len(old)
 
 
 def _target(key: str, version: int) -> str:

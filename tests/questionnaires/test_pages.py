@@ -421,3 +421,35 @@ def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staf
     staff.get("/language/en")
     english = text_of(staff.get(got.headers["Location"]))
     assert "Changes from version 1" in english
+
+
+def test_a_draft_nobody_published_is_discarded_after_its_days_by_the_housekeeping(app, staff):
+    """The 調査票 page says how long a draft is kept; the hourly housekeeping discards one older
+    than that (audited), and keeps a recent one."""
+    from datetime import timedelta
+
+    from hub import jobs
+    from hub.db import utcnow
+    from hub.services import questionnaires
+
+    staff.get("/staff/questionnaires/upload")
+    old = upload(staff, kenshu_v1(), "old.xlsx")
+    recent = upload(staff, kenshu_v2(), "recent.xlsx")
+    assert old.status_code == recent.status_code == 302
+    assert "アップロードから90日で消えます" in text_of(staff.get("/staff/questionnaires/"))
+    with app.app_context():
+        first = db.session.scalars(
+            select(QuestionnaireDraft).where(QuestionnaireDraft.source_name == "old.xlsx")
+        ).one()
+        first.uploaded_at = utcnow() - timedelta(days=questionnaires.DRAFT_DAYS, minutes=1)
+        db.session.commit()
+        jobs.housekeeping(utcnow())
+        left = db.session.scalars(select(QuestionnaireDraft.source_name)).all()
+        expired = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "questionnaire.expire")
+        ).all()
+    assert left == ["recent.xlsx"]
+    assert [(e.target, e.user_id, e.details["file"]) for e in expired] == [
+        ("questionnaire/kenshu/1", None, "old.xlsx")
+    ]
+    assert staff.get(old.headers["Location"]).status_code == 404
