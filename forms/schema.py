@@ -123,7 +123,17 @@ class OneOfField(AnswerField):
 
     def convert(self, value: Any) -> str:
         text = _text_of(value)
-        code = self.lookup().get(_choice_key(text))
+        key = _choice_key(text)
+        code = self.lookup().get(key)
+        if code is None and key in _shared_labels(self.question):
+            codes = "、".join(_shared_labels(self.question)[key])
+            raise normalize.InvalidValue(
+                _(
+                    "「%(value)s」に当たる選択肢が複数あります（%(codes)s）。コードで入力してください。",
+                    value=text[:50],
+                    codes=codes,
+                )
+            )
         if code is None:
             raise normalize.InvalidValue(_("選択肢にない値です: %(value)s", value=text[:50]))
         return code
@@ -132,21 +142,38 @@ class OneOfField(AnswerField):
         return _choice_lookup(self.question)
 
 
+def _label_keys(choice: Choice) -> set[str]:
+    texts = (
+        choice.label.ja,
+        choice.label.en,
+        choice.display("ja"),
+        choice.display("en"),
+        choice.mark,
+    )
+    return {_choice_key(t) for t in texts if t}
+
+
 @cache
 def _choice_lookup(question: Question) -> dict[str, str]:
-    table: dict[str, str] = {}
+    """Each choice by its code and by every label it is written with; a label two choices share
+    (府中市 of two prefectures) names neither: :func:`_shared_labels`."""
+    table = {_choice_key(c.code): c.code for c in question.choices}
+    shared = _shared_labels(question)
     for choice in question.choices:
-        for key in (
-            choice.code,
-            choice.label.ja,
-            choice.label.en,
-            choice.display("ja"),
-            choice.display("en"),
-            choice.mark,
-        ):
-            if key:
-                table.setdefault(_choice_key(key), choice.code)
+        for key in _label_keys(choice):
+            if key not in shared:
+                table.setdefault(key, choice.code)
     return table
+
+
+@cache
+def _shared_labels(question: Question) -> dict[str, tuple[str, ...]]:
+    """The labels more than one choice is written with, and those choices' codes."""
+    codes: dict[str, list[str]] = {}
+    for choice in question.choices:
+        for key in _label_keys(choice):
+            codes.setdefault(key, []).append(choice.code)
+    return {key: tuple(found) for key, found in codes.items() if len(found) > 1}
 
 
 class ManyOfField(AnswerField):

@@ -151,20 +151,27 @@ def municipalities_named(text: str) -> list[str] | None:
         return None
     existing = asked_by_a_new_round()
     known = {m.code: m for m in db.session.scalars(select(Municipality))}
-    by_word = {
-        **{same_ke(m.name): m.code for m in known.values()},
-        **{code[:5]: code for code in known},
-        **{code: code for code in known},
-    }
+    today = tokyo.today()
+    by_code = {**{code[:5]: code for code in known}, **{code: code for code in known}}
+    by_name: dict[str, list[Municipality]] = {}
+    for m in known.values():
+        by_name.setdefault(same_ke(m.name), []).append(m)
     codes: list[str] = []
     unknown: list[str] = []
+    shared: list[str] = []
     for word in words:
         in_region = [m.code for m in existing if m.region == word]
-        found = in_region or ([by_word[same_ke(word)]] if same_ke(word) in by_word else [])
-        codes += found
-        if not found:
+        named = by_name.get(same_ke(word), [])
+        chosen = [m for m in named if m.existed_on(today)] or named  # 府中市: two prefectures
+        if in_region or word in by_code:
+            codes += in_region or [by_code[word]]
+        elif len(chosen) > 1:
+            shared.append(f"{word}（{'、'.join(m.code for m in chosen)}）")
+        elif chosen:
+            codes.append(chosen[0].code)
+        else:
             unknown.append(word)
-    gone = [known[c].name for c in dict.fromkeys(codes) if not known[c].existed_on(tokyo.today())]
+    gone = [known[c].name for c in dict.fromkeys(codes) if not known[c].existed_on(today)]
     problems = []
     if unknown:
         problems.append(
@@ -172,6 +179,13 @@ def municipalities_named(text: str) -> list[str] | None:
         )
     if gone:
         problems.append(_("廃止された区市町村です: %(names)s", names="、".join(gone)))
+    if shared:
+        problems.append(
+            _(
+                "同じ名前の区市町村が複数あります。団体コードで指定してください: %(names)s",
+                names="、".join(shared),
+            )
+        )
     if problems:
         raise Invalid({"municipalities": problems})
     return sorted(set(codes))

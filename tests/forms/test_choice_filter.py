@@ -167,3 +167,20 @@ def test_the_round_s_reference_date_may_be_read() -> None:
     found = cascade(questionnaire, questionnaire.question("city"), reference_date=date(2025, 4, 1))
     assert found is not None
     assert [len(offered) for _, offered in found.offered] == [2, 1]
+
+
+def test_a_label_two_choices_share_is_refused_naming_their_codes(app) -> None:
+    """A list of municipalities across prefectures: 府中市 twice. Its label names neither; each
+    code is taken."""
+    questionnaire = read(
+        ("select_one city", "city", "区市町村", None),
+        choices=(*CHOICES, ("city", "342076", "府中市", "34"), ("city", "132063", "府中市", "13")),
+    )
+    with app.test_request_context():
+        with pytest.raises(ValidationError) as refused:
+            load_answers(questionnaire, {"city": "府中市"})
+        assert "「府中市」に当たる選択肢が複数あります（342076、132063）" in str(
+            refused.value.messages
+        )
+        assert load_answers(questionnaire, {"city": "132063"})["city"] == "132063"
+        assert load_answers(questionnaire, {"city": "八王子市"})["city"] == "132012"

@@ -46,3 +46,23 @@ def test_from_its_day_it_is_refused_by_name_and_no_longer_offered(
     offered = page(desk.get("/referrals/new")).xpath("//select[@name='municipality']/option/@value")
     assert CHIYODA not in offered
     assert HACHIOJI in offered
+
+
+def test_a_name_two_municipalities_share_is_refused_and_the_code_is_asked_for(
+    app: Flask, cast: Cast
+) -> None:
+    """要配慮個人情報 must not reach the wrong 府中市: the name alone is refused, naming both
+    codes; the code is taken."""
+    from hub.services import municipalities as listing
+
+    with app.app_context():
+        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
+                 "region": "市部", "type": "市"}]  # fmt: skip
+        listing.apply_plan(listing.plan_import(rows), user=None)
+        db.session.commit()
+    refused = cast.staff.post("/referrals", referral_body(municipality="府中市"))
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"]["municipality"] == [
+        "「府中市」という区市町村が複数あります（132063、342076）。団体コードで指定してください。"
+    ]
+    assert cast.staff.post("/referrals", referral_body(municipality="132063")).status_code == 201

@@ -433,3 +433,22 @@ def test_accepting_together_with_nothing_ticked_says_so_and_accepts_nothing(staf
     assert page(refused).xpath("//*[@data-error-summary]//a[@href='#accept-first']")
     with app.app_context():
         assert response_of(round_id, CHIYODA).state == ResponseState.SUBMITTED
+
+
+def test_a_name_two_municipalities_share_is_refused_until_a_code_is_given(staff, app):
+    """On a national list 府中市 is in Tokyo and in Hiroshima: the name alone names neither."""
+    from hub.services import municipalities as listing
+
+    with app.app_context():
+        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
+                 "region": "市部", "type": "市"}]  # fmt: skip
+        listing.apply_plan(listing.plan_import(rows), user=None)
+        db.session.commit()
+    refused = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "府中市"})
+    assert refused.status_code == 422
+    error = page(refused).xpath("//*[@id='municipalities-error']")[0].text_content()
+    assert error.endswith(
+        "同じ名前の区市町村が複数あります。団体コードで指定してください: 府中市（132063、342076）"
+    )
+    opened = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "132063"})
+    assert opened.status_code == 302

@@ -91,13 +91,25 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
         if field not in errors.found:
             errors.add(field, _("つなぎ先の区市町村を選んでください。"))
         return ""
-    found = db.session.get(Municipality, text) or db.session.scalar(
-        select(Municipality).where(Municipality.name == text)
-    )
-    if found is None or not found.existed_on(tokyo.today()):
+    today = tokyo.today()
+    by_code = db.session.get(Municipality, text)
+    named = db.session.scalars(select(Municipality).where(Municipality.name == text)).all()
+    found = [by_code] if by_code else [m for m in named if m.existed_on(today)]
+    if len(found) > 1:
+        codes = "、".join(m.code for m in found)
+        errors.add(
+            field,
+            _(
+                "「%(value)s」という区市町村が複数あります（%(codes)s）。団体コードで指定してください。",
+                value=text,
+                codes=codes,
+            ),
+        )
+        return ""
+    if not found or not found[0].existed_on(today):
         errors.add(field, _("区市町村「%(value)s」は登録されていません。", value=text))
         return ""
-    return found.code
+    return found[0].code
 
 
 def _person(raw: Any, errors: Errors) -> dict[str, Any]:
