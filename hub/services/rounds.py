@@ -150,7 +150,9 @@ def municipalities_named(text: str) -> list[str] | None:
     if not words:
         return None
     existing = asked_by_a_new_round()
-    known = {m.code: m for m in db.session.scalars(select(Municipality))}
+    known = {
+        m.code: m for m in db.session.scalars(select(Municipality).order_by(Municipality.code))
+    }
     today = tokyo.today()
     by_code = {**{code[:5]: code for code in known}, **{code: code for code in known}}
     by_name: dict[str, list[Municipality]] = {}

@@ -93,7 +93,9 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
         return ""
     today = tokyo.today()
     by_code = db.session.get(Municipality, text)
-    named = db.session.scalars(select(Municipality).where(Municipality.name == text)).all()
+    named = db.session.scalars(
+        select(Municipality).where(Municipality.name == text).order_by(Municipality.code)
+    ).all()
     found = [by_code] if by_code else [m for m in named if m.existed_on(today)]
     if len(found) > 1:
         codes = "、".join(m.code for m in found)
