@@ -7,7 +7,8 @@ Flask-Babel. Labels come from the questionnaire definition in the page's languag
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from forms.normalize import InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
-from hub.models.municipality import REGION_LABELS, Municipality
+from hub.models.municipality import REGION_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
     RESPONSE_STATE_LABELS,
     RETURNED_LABEL,
@@ -151,15 +152,28 @@ def place_name(name: str, name_en: str | None) -> str:
     return name_en if locale_code() == "en" and name_en else name
 
 
-def place_choice(municipality: Municipality) -> str:
+def place_choice(municipality: Municipality, *, with_prefecture: bool = False) -> str:
     """:func:`place` as an option of a list: a retired municipality (one retired on a day still to
-    come is offered until then) says its day, 八王子市（令和9年4月1日廃止）."""
+    come is offered until then) says its day, 八王子市（令和9年4月1日廃止）; ``with_prefecture``
+    adds its prefecture, 府中市（広島県）."""
     name = place(municipality)
+    if with_prefecture:
+        english = locale_code() == "en"
+        prefecture = prefecture_name(municipality.prefecture_code, english=english)
+        name += _("（%(prefecture)s）", prefecture=prefecture)
     if municipality.active:
         return name
     if municipality.retired_on is None:
         return name + _("（廃止）")
     return name + _("（%(day)s廃止）", day=wareki(municipality.retired_on))
+
+
+def place_choices(municipalities: Sequence[Municipality]) -> list[tuple[str, str]]:
+    """The options of a list of municipalities, ``(code, label)``: each :func:`place_choice`,
+    with its prefecture where two of them share a name (府中市 of Tokyo and of Hiroshima), so that
+    nobody picks the wrong one by its name."""
+    counts = Counter(m.name for m in municipalities)
+    return [(m.code, place_choice(m, with_prefecture=counts[m.name] > 1)) for m in municipalities]
 
 
 def region_label(region: str) -> str:
@@ -199,6 +213,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(place)
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
+    app.add_template_global(place_choices)
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)

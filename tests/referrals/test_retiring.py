@@ -1,9 +1,11 @@
-"""Referring to a municipality that merges: until its day (a merger decided for next April) the
-person may still be referred to its window, and the form says the day; from its day it is refused
-by name, from the API and the page alike."""
+"""Which municipality a referral goes to, as the list changes: until its day (a merger decided
+for next April) a municipality may still be referred to and the form says the day; from its day
+it is refused by name; and where two municipalities share a name (府中市 of Tokyo and of
+Hiroshima on a national list) the name alone is refused and the form tells them apart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
@@ -14,6 +16,17 @@ from hub.db import db
 from hub.services.municipalities import set_active
 from tests.referrals.conftest import CHIYODA, HACHIOJI, Cast, referral_body
 from tests.web.conftest import Web, page
+
+
+def add_hiroshima_fuchu(app: Flask) -> None:
+    """A second 府中市 (Hiroshima's), as a national list holds it beside Tokyo's."""
+    from hub.services import municipalities as listing
+
+    with app.app_context():
+        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
+                 "region": "市部", "type": "市"}]  # fmt: skip
+        listing.apply_plan(listing.plan_import(rows), user=None)
+        db.session.commit()
 
 
 def retire(app: Flask, code: str, days_ahead: int) -> None:
@@ -53,16 +66,38 @@ def test_a_name_two_municipalities_share_is_refused_and_the_code_is_asked_for(
 ) -> None:
     """要配慮個人情報 must not reach the wrong 府中市: the name alone is refused, naming both
     codes; the code is taken."""
-    from hub.services import municipalities as listing
-
-    with app.app_context():
-        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
-                 "region": "市部", "type": "市"}]  # fmt: skip
-        listing.apply_plan(listing.plan_import(rows), user=None)
-        db.session.commit()
+    add_hiroshima_fuchu(app)
     refused = cast.staff.post("/referrals", referral_body(municipality="府中市"))
     assert refused.status_code == 422
     assert refused.get_json()["errors"]["municipality"] == [
         "「府中市」という区市町村が複数あります（132063、342076）。団体コードで指定してください。"
     ]
     assert cast.staff.post("/referrals", referral_body(municipality="132063")).status_code == 201
+
+
+def test_the_form_tells_municipalities_that_share_a_name_apart_by_prefecture(
+    app: Flask, cast: Cast, desk: Web, refer: Callable[..., int]
+) -> None:
+    """On the referral form and the case page's 「つなぎ先の変更」, the two 府中市 say their
+    prefecture; other municipalities do not."""
+    add_hiroshima_fuchu(app)
+    options = {
+        o.get("value"): o.text_content()
+        for o in page(desk.get("/referrals/new")).xpath("//select[@name='municipality']/option")
+    }
+    assert (options["132063"], options["342076"], options[HACHIOJI]) == (
+        "府中市（東京都）",
+        "府中市（広島県）",
+        "八王子市",
+    )
+    referral_id = refer(cast.staff, municipality="342076")
+    case = page(desk.get(f"/referrals/{referral_id}"))
+    rerouted = {
+        o.get("value"): o.text_content()
+        for o in case.xpath("//form[contains(@action, 'reroute')]//select/option")
+    }
+    assert rerouted["132063"] == "府中市（東京都）"
+    assert "342076" not in rerouted
+    desk.get("/language/en")
+    english = page(desk.get("/referrals/new")).xpath("//option[@value='342076']")[0]
+    assert english.text_content() == "Fuchu (Hiroshima)"
