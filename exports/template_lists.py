@@ -20,7 +20,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
-from openpyxl.utils.cell import absolute_coordinate
+from openpyxl.utils.cell import absolute_coordinate, coordinate_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -73,16 +73,19 @@ def write_lists(workbook: Workbook, questionnaire: Questionnaire, reference_date
     for question in questionnaire:
         if question.kind in (Kind.ONE_OF, Kind.BOOL):
             column += 1
-            choices = question.choices if question.kind == Kind.ONE_OF else ()
-            values = [c.display("ja") for c in choices] if choices else [YES, NO]
+            if question.kind == Kind.ONE_OF:
+                values = [c.display("ja") for c in question.choices]
+            else:
+                values = [YES, NO]
             names[question.id] = _defined_list(workbook, sheet, question.id, column, values)
         found = cascade(questionnaire, question, reference_date=reference_date)
         pairs = [(p, c) for p, offered in found.offered for c in offered] if found else []
-        texts = [p.display("ja") for p, _ in pairs] + [c.display("ja") for _, c in pairs]
-        if found and pairs and all(map(_matched_as_typed, texts)):
+        key_texts = [p.display("ja") for p, _ in pairs]
+        offered_texts = [c.display("ja") for _, c in pairs]
+        if found and pairs and all(map(_matched_as_typed, key_texts + offered_texts)):
             column += 2
-            keys = _column(sheet, column - 1, [p.display("ja") for p, _ in pairs])
-            offered = _column(sheet, column, [c.display("ja") for _, c in pairs])
+            keys = _column(sheet, column - 1, key_texts)
+            offered = _column(sheet, column, offered_texts)
             cascades[question.id] = CascadeList(
                 found.parent.id, found.parent.label.ja, keys, offered
             )
@@ -194,7 +197,8 @@ class Validations:
         if found is None or parent is None:
             return False
         top, bottom = cells[0], cells[-1]
-        label = f"${self.sheet.cell(row=1, column=LABEL_COLUMN).column_letter}{top[1:]}"
+        row = coordinate_from_string(top)[1]
+        label = f"${get_column_letter(LABEL_COLUMN)}{row}"
         fits = f"COUNTIFS({found.keys},{parent},{found.values},{label})>0"
         unknown = f"ISNA(MATCH({parent},{found.keys},0))"
         allowed = f'OR({top}="",{unknown},{fits})'
