@@ -160,6 +160,17 @@ def runner(app: Flask) -> HubRunner:
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+def add_hiroshima_fuchu(app: Flask) -> None:
+    """A second 府中市 (Hiroshima's 342076), as a national list holds it beside Tokyo's 132063."""
+    from hub.services import municipalities as listing
+
+    with app.app_context():
+        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
+                 "region": "市部", "type": "市"}]  # fmt: skip
+        listing.apply_plan(listing.plan_import(rows), user=None)
+        db.session.commit()
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token of the form on a page, as a browser would post it back."""
     match = CSRF_FIELD.search(html)

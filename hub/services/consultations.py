@@ -7,6 +7,7 @@ error names every bad row and field (``5行目 age_group``). Services only flush
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -54,17 +55,28 @@ class Residences:
     """``(code, name, name_en)`` of each."""
     retired_on: dict[str, date]
     """The day each retired one was retired."""
+    shared_names: dict[str, str]
+    """The prefecture code of each one whose name another of them shares (府中市 of Tokyo and of
+    Hiroshima on a national list), which the list shows beside its name."""
 
 
 def residences() -> Residences:
     rows = db.session.execute(
-        select(Municipality.code, Municipality.name, Municipality.name_en, Municipality.retired_on)
+        select(
+            Municipality.code,
+            Municipality.name,
+            Municipality.name_en,
+            Municipality.retired_on,
+            Municipality.prefecture_code,
+        )
         .where(Municipality.active.is_(True) | Municipality.retired_on.is_not(None))
         .order_by(Municipality.code)
     ).all()
+    counts = Counter(row.name for row in rows)
     return Residences(
         choices=[(row.code, row.name, row.name_en) for row in rows],
         retired_on={row.code: row.retired_on for row in rows if row.retired_on is not None},
+        shared_names={row.code: row.prefecture_code for row in rows if counts[row.name] > 1},
     )
 
 

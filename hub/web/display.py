@@ -158,14 +158,18 @@ def place_choice(municipality: Municipality, *, with_prefecture: bool = False) -
     adds its prefecture, 府中市（広島県）."""
     name = place(municipality)
     if with_prefecture:
-        english = locale_code() == "en"
-        prefecture = prefecture_name(municipality.prefecture_code, english=english)
-        name += _("（%(prefecture)s）", prefecture=prefecture)
+        name += prefecture_note(municipality.prefecture_code)
     if municipality.active:
         return name
     if municipality.retired_on is None:
         return name + _("（廃止）")
     return name + _("（%(day)s廃止）", day=wareki(municipality.retired_on))
+
+
+def prefecture_note(code: str) -> str:
+    """（東京都） after a name that another municipality shares, in the page's language."""
+    prefecture = prefecture_name(code, english=locale_code() == "en")
+    return _("（%(prefecture)s）", prefecture=prefecture)
 
 
 def place_choices(municipalities: Sequence[Municipality]) -> list[tuple[str, str]]:
@@ -214,6 +218,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
     app.add_template_global(place_choices)
+    app.add_template_global(prefecture_note)
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)

@@ -18,7 +18,7 @@ from hub.models import Consultation, Hearing, Municipality
 from hub.services import municipalities
 from hub.services.consultations import import_cases, record_case
 from hub.services.hearings import record_hearing
-from tests.conftest import Api, csrf_of
+from tests.conftest import Api, add_hiroshima_fuchu, csrf_of
 from tests.web.conftest import page
 
 CHIYODA = "131016"
@@ -168,3 +168,24 @@ def test_a_residence_is_read_whichever_way_its_name_is_written(app: Flask, typed
     with app.app_context():
         recorded = record_case(case("2024-05-01", typed), user=None)
         assert recorded.municipality_code == "134023"
+
+
+def test_the_desk_tells_municipalities_that_share_a_name_apart_by_prefecture(
+    app: Flask, browser: Callable[..., FlaskClient]
+) -> None:
+    """On a national list the two 府中市 say their prefecture in the residence list of a case
+    and of a hearing, in either language; a name nobody shares says none."""
+    add_hiroshima_fuchu(app)
+    staff = browser("staff")
+    for path in ("/consultations/new", "/hearings"):
+        options = page(staff.get(path)).xpath("//select[@name='municipality']/option")
+        labels = {o.get("value"): o.text_content() for o in options}
+        assert (labels["132063"], labels["342076"], labels[CHIYODA]) == (
+            "府中市（東京都）",
+            "府中市（広島県）",
+            "千代田区",
+        ), path
+    staff.get("/language/en")
+    english = page(staff.get("/consultations/new"))
+    label = english.xpath("//select[@name='municipality']/option[@value='342076']")
+    assert label[0].text_content() == "Fuchu (Hiroshima)"

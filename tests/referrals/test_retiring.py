@@ -14,19 +14,9 @@ from forms import tokyo
 from forms.normalize import to_wareki
 from hub.db import db
 from hub.services.municipalities import set_active
+from tests.conftest import add_hiroshima_fuchu
 from tests.referrals.conftest import CHIYODA, HACHIOJI, Cast, referral_body
 from tests.web.conftest import Web, page
-
-
-def add_hiroshima_fuchu(app: Flask) -> None:
-    """A second 府中市 (Hiroshima's), as a national list holds it beside Tokyo's."""
-    from hub.services import municipalities as listing
-
-    with app.app_context():
-        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
-                 "region": "市部", "type": "市"}]  # fmt: skip
-        listing.apply_plan(listing.plan_import(rows), user=None)
-        db.session.commit()
 
 
 def retire(app: Flask, code: str, days_ahead: int) -> None:

@@ -14,7 +14,13 @@ from forms.normalize import to_wareki
 from hub.db import db, utcnow
 from hub.models import Response, ResponseState, Revision, Round
 from hub.services import municipalities, responses
-from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.conftest import (
+    add_hiroshima_fuchu,
+    complete_answers,
+    make_round,
+    make_user,
+    response_of,
+)
 from tests.web.conftest import Web, field_values, page, text_of, textarea_value
 
 CHIYODA, HACHIOJI, OKUTAMA = "131016", "132012", "133086"
