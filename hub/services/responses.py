@@ -7,7 +7,7 @@ flush; the request, command or job that called them commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -197,11 +197,7 @@ def submit(
 
 def return_response(response: Response, reason: str, *, user: User | None) -> Response:
     """Send a submitted response back to its municipality as a draft, with the reason."""
-    reason = clean_text(reason or "")
-    if not reason:
-        raise Invalid({"reason": [_("差し戻しの理由を入力してください。")]})
-    if len(reason) > 2000:
-        raise Invalid({"reason": [_("理由は2000文字以内で入力してください。")]})
+    reason = _return_reason(reason)
     if response.state != ResponseState.SUBMITTED:
         raise Conflict(_("差し戻せるのは提出済みの回答だけです。"))
     _record(
@@ -213,6 +209,15 @@ def return_response(response: Response, reason: str, *, user: User | None) -> Re
         columns={"return_reason": reason},
     )
     return response
+
+
+def _return_reason(typed: str) -> str:
+    reason = clean_text(typed or "")
+    if not reason:
+        raise Invalid({"reason": [_("差し戻しの理由を入力してください。")]})
+    if len(reason) > 2000:
+        raise Invalid({"reason": [_("理由は2000文字以内で入力してください。")]})
+    return reason
 
 
 def accept(response: Response, *, user: User | None) -> Response:
@@ -240,16 +245,34 @@ def submitted_in(round_: Round) -> list[Response]:
 
 
 @dataclass(frozen=True)
-class ManyAccepted:
-    accepted: tuple[str, ...]
+class ManyDecided:
+    done: tuple[Response, ...]
+    """The responses accepted, or returned (their municipalities are told by mail after the
+    commit)."""
     changed: tuple[str, ...]
-    """Municipality codes not accepted: no longer submitted, or changed since staff saw them."""
+    """Municipality codes left alone: no longer submitted, or changed since staff saw them."""
 
 
-def accept_many(round_: Round, seen: Mapping[str, int], *, user: User | None) -> ManyAccepted:
+def accept_many(round_: Round, seen: Mapping[str, int], *, user: User | None) -> ManyDecided:
     """Accept each of the round's responses that staff chose, as :func:`accept` does one (its own
     revision and audit row), if it is still the version they saw: one returned, re-submitted or
     accepted by someone else since the list was shown is left as it is and named."""
+    return _decide_many(round_, seen, lambda response: accept(response, user=user))
+
+
+def return_many(
+    round_: Round, seen: Mapping[str, int], reason: str, *, user: User | None
+) -> ManyDecided:
+    """Return each chosen response with the one reason, as :func:`return_response` does one, if
+    it is still the version staff saw (as :func:`accept_many`). ``Invalid`` for a missing or too
+    long reason, before anything is returned."""
+    reason = _return_reason(reason)
+    return _decide_many(round_, seen, lambda response: return_response(response, reason, user=user))
+
+
+def _decide_many(
+    round_: Round, seen: Mapping[str, int], decide: Callable[[Response], Response]
+) -> ManyDecided:
     found = {
         r.municipality_code: r
         for r in db.session.scalars(
@@ -258,7 +281,7 @@ def accept_many(round_: Round, seen: Mapping[str, int], *, user: User | None) ->
             )
         )
     }
-    accepted: list[str] = []
+    done: list[Response] = []
     changed: list[str] = []
     for code in sorted(seen):
         response = found.get(code)
@@ -266,12 +289,12 @@ def accept_many(round_: Round, seen: Mapping[str, int], *, user: User | None) ->
             changed.append(code)
             continue
         try:
-            accept(response, user=user)
+            decide(response)
         except Conflict:
             changed.append(code)
             continue
-        accepted.append(code)
-    return ManyAccepted(tuple(accepted), tuple(changed))
+        done.append(response)
+    return ManyDecided(tuple(done), tuple(changed))
 
 
 def grant_extension(response: Response, until: datetime, *, user: User | None) -> Response:

@@ -43,7 +43,10 @@ class OpenRoundForm(FlaskForm):
 class ReturnForm(FlaskForm):
     reason = TextAreaField(
         _l("差し戻しの理由"),
-        description=_l("回答者に表示されます。直してほしい項目と理由を書いてください。"),
+        description=_l(
+            "回答画面に表示されます。直してほしい項目と理由を書いてください。"
+            "回答者には差し戻したことをメールで知らせます（理由はメールに書きません）。"
+        ),
         render_kw={"rows": 4},
     )
 

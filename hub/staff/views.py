@@ -20,7 +20,14 @@ from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import Municipality, Response, Revision, Round
-from hub.services import progress, questionnaires, reminders, responses, rounds
+from hub.services import (
+    progress,
+    questionnaires,
+    reminders,
+    responses,
+    return_notice,
+    rounds,
+)
 from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
 from hub.web.display import locale_code, place
 from hub.web.editing import (
@@ -369,7 +376,37 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, return_form=form, status=422)
     flash(_("%(name)sの回答を差し戻しました。", name=place(response.municipality)), "success")
+    _tell_returned([response])
     return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+def _tell_returned(returned: list[Response]) -> None:
+    """Mail the municipalities whose responses were just returned, and say who was not told."""
+    notice = return_notice.tell_returned(returned, user=require_actor())
+    db.session.commit()
+    if notice.sent:
+        flash(
+            _("%(n)s団体の回答者に、差し戻したことをメールで知らせました。", n=len(notice.sent)),
+            "info",
+        )
+    if notice.unsent:
+        flash(
+            _(
+                "次の団体にはメールを送れませんでした（%(error)s）。電話などで知らせてください: "
+                "%(names)s",
+                error=notice.error,
+                names=_names(notice.unsent),
+            ),
+            "warning",
+        )
+    if notice.no_address:
+        flash(
+            _(
+                "次の団体には回答者のアカウントがないため、メールで知らせていません: %(names)s",
+                names=_names(notice.no_address),
+            ),
+            "warning",
+        )
 
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/accept")
@@ -386,17 +423,46 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
 @allow("response.review")
 def accept_many_preview(round_id: int) -> ResponseReturnValue:
     """The submitted responses, each ticked, to accept together once staff have read them."""
-    return _accept_many_page(responses.get_round(round_id))
+    return _decide_many_page(responses.get_round(round_id), "accept")
 
 
-def _accept_many_page(
-    round_: Round, *, errors: Mapping[str, list[str]] | None = None, status: int = 200
+@bp.get("/rounds/<int:round_id>/return")
+@allow("response.review")
+def return_many_preview(round_id: int) -> ResponseReturnValue:
+    """The submitted responses, none ticked, to return together with one reason."""
+    return _decide_many_page(responses.get_round(round_id), "return")
+
+
+def _decide_many_page(
+    round_: Round,
+    action: str,
+    *,
+    errors: Mapping[str, list[str]] | None = None,
+    ticked: Collection[str] | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
     waiting = responses.submitted_in(round_)
+    if ticked is None:
+        ticked = {r.municipality_code for r in waiting} if action == "accept" else set()
     page = render_template(
-        "staff/accept_many.html", round=round_, waiting=waiting, errors=errors or {}
+        "staff/decide_many.html",
+        round=round_,
+        action=action,
+        waiting=waiting,
+        ticked=ticked,
+        return_form=ReturnForm(),
+        errors=errors or {},
     )
     return page, status
+
+
+def _seen_versions() -> dict[str, int]:
+    """The ticked municipalities, each with the version of its response the list showed."""
+    return {
+        code: int(version)
+        for code in request.form.getlist("municipality")
+        if (version := request.form.get(f"version-{code}", "")).isdigit()
+    }
 
 
 @bp.post("/rounds/<int:round_id>/accept")
@@ -404,29 +470,62 @@ def _accept_many_page(
 def accept_many(round_id: int) -> ResponseReturnValue:
     """Accept the ticked responses that are still the version the list showed."""
     round_ = responses.get_round(round_id)
-    seen = {
-        code: int(version)
-        for code in request.form.getlist("municipality")
-        if (version := request.form.get(f"version-{code}", "")).isdigit()
-    }
+    seen = _seen_versions()
     if not seen:
         errors = {"municipality": [_("受理する回答を選んでください。")]}
-        return _accept_many_page(round_, errors=errors, status=422)
+        return _decide_many_page(round_, "accept", errors=errors, ticked=(), status=422)
     outcome = responses.accept_many(round_, seen, user=require_actor())
     db.session.commit()
-    if outcome.accepted:
-        flash(_("%(n)s件の回答を受理しました。", n=len(outcome.accepted)), "success")
+    if outcome.done:
+        flash(_("%(n)s件の回答を受理しました。", n=len(outcome.done)), "success")
     if outcome.changed:
-        names = "、".join(place(db.session.get(Municipality, c)) for c in outcome.changed)
         flash(
             _(
                 "次の団体の回答は、一覧を表示した後に変わったため受理していません"
                 "（回答を開いて確かめてください）: %(names)s",
-                names=names,
+                names=_names(outcome.changed),
             ),
             "warning",
         )
     return redirect(url_for("staff.board", round_id=round_id))
+
+
+@bp.post("/rounds/<int:round_id>/return")
+@allow("response.review")
+def return_many(round_id: int) -> ResponseReturnValue:
+    """Return the ticked responses that are still the version the list showed, with one reason,
+    and tell their municipalities by mail."""
+    round_ = responses.get_round(round_id)
+    seen = _seen_versions()
+    reason = ReturnForm().reason.data or ""
+    errors: dict[str, list[str]] = {}
+    if not seen:
+        errors["municipality"] = [_("差し戻す回答を選んでください。")]
+    try:
+        outcome = responses.return_many(round_, seen, reason, user=require_actor())
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        db.session.rollback()
+        return _decide_many_page(round_, "return", errors=errors, ticked=set(seen), status=422)
+    db.session.commit()
+    if outcome.done:
+        flash(_("%(n)s件の回答を差し戻しました。", n=len(outcome.done)), "success")
+        _tell_returned(list(outcome.done))
+    if outcome.changed:
+        flash(
+            _(
+                "次の団体の回答は、一覧を表示した後に変わったため差し戻していません"
+                "（回答を開いて確かめてください）: %(names)s",
+                names=_names(outcome.changed),
+            ),
+            "warning",
+        )
+    return redirect(url_for("staff.board", round_id=round_id))
+
+
+def _names(codes: Collection[str]) -> str:
+    return "、".join(place(db.session.get(Municipality, c)) for c in codes)
 
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/extension")

@@ -163,14 +163,20 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
             "/staff/recipients/moj",
             f"/staff/rounds/{rid}?lang=en",
             f"/staff/rounds/{rid}/accept",
+            f"/staff/rounds/{rid}/return",
         ],
     )
     page.goto(f"/staff/rounds/{rid}/accept")
-    for box in page.locator("[data-accept-many] input[type=checkbox]").all():
+    for box in page.locator("[data-decide-many] input[type=checkbox]").all():
         box.uncheck()
     page.get_by_role("button", name="選んだ回答を受理する").click()
     page.wait_for_load_state()
     assert page.locator("[data-error-summary]").is_visible()
+    assert_accessible(page)
+    page.goto(f"/staff/rounds/{rid}/return")
+    page.get_by_role("button", name="選んだ回答を差し戻す").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-error-summary] a[href='#reason']").is_visible()
     assert_accessible(page)
     page.goto(response)
     page.get_by_role("button", name="差し戻す").click()

@@ -394,7 +394,7 @@ def test_submitted_responses_are_accepted_together_each_with_its_revision(staff,
     board = page(staff.get(f"/staff/rounds/{round_id}"))
     assert "（3件）" in board.xpath("//*[@data-accept-many-link]")[0].text_content()
     listed = staff.get(f"/staff/rounds/{round_id}/accept")
-    form = page(listed).xpath("//form[@data-accept-many]")[0]
+    form = page(listed).xpath("//form[@data-decide-many='accept']")[0]
     ticked = form.xpath(".//input[@type='checkbox'][@checked]/@value")
     assert ticked == [CHIYODA, HACHIOJI, OKUTAMA]
     with app.app_context():  # 八王子市 is returned and submitted again after the list was shown
@@ -436,20 +436,14 @@ def test_accepting_together_with_nothing_ticked_says_so_and_accepts_nothing(staf
     staff.get(f"/staff/rounds/{round_id}/accept")
     refused = staff.post(f"/staff/rounds/{round_id}/accept", {})
     assert refused.status_code == 422
-    assert page(refused).xpath("//*[@data-error-summary]//a[@href='#accept-first']")
+    assert page(refused).xpath("//*[@data-error-summary]//a[@href='#decide-first']")
     with app.app_context():
         assert response_of(round_id, CHIYODA).state == ResponseState.SUBMITTED
 
 
 def test_a_name_two_municipalities_share_is_refused_until_a_code_is_given(staff, app):
     """On a national list 府中市 is in Tokyo and in Hiroshima: the name alone names neither."""
-    from hub.services import municipalities as listing
-
-    with app.app_context():
-        rows = [{"code": "342076", "name": "府中市", "kana": "ふちゅうし", "name_en": "Fuchu",
-                 "region": "市部", "type": "市"}]  # fmt: skip
-        listing.apply_plan(listing.plan_import(rows), user=None)
-        db.session.commit()
+    add_hiroshima_fuchu(app)
     refused = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "府中市"})
     assert refused.status_code == 422
     error = page(refused).xpath("//*[@id='municipalities-error']")[0].text_content()

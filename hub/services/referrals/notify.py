@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db
 from hub.models import Referral, Role, User
+from hub.services.mails import link
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +37,6 @@ def window_addresses(municipality_code: str) -> list[str]:
             .order_by(User.email)
         )
     )
-
-
-def link(endpoint: str, **values: Any) -> str:
-    """An absolute link to a page, built on ``HUB_PUBLIC_URL`` (also outside a request)."""
-    base = current_app.extensions["hub_settings"].public_url
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
 
 
 def send(to: Sequence[str], subject: str, body: str, *, about: str) -> bool:
