@@ -101,6 +101,14 @@ def asked_by_a_new_round() -> list[Municipality]:
     )
 
 
+def to_be_asked(codes: list[str] | None) -> list[Municipality]:
+    """The municipalities a round for ``codes`` (``None``: all) would ask, in code order."""
+    if codes is None:
+        return asked_by_a_new_round()
+    wanted = select(Municipality).where(Municipality.code.in_(codes))
+    return list(db.session.scalars(wanted.order_by(Municipality.code)))
+
+
 def typed_round(
     *,
     reference_date: str,

@@ -19,7 +19,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
-from hub.models import Municipality, Response, Revision, Round
+from hub.models import Municipality, Response, Revision, Round, ordered_regions
 from hub.services import (
     progress,
     questionnaires,
@@ -88,6 +88,8 @@ def new_round() -> ResponseReturnValue:
         errors.update(exc.errors)
     if errors:
         return _new_round_page(form, errors), 422
+    if request.form.get("action") == "preview":
+        return _new_round_page(form, {}, preview=rounds.to_be_asked(values["municipality_codes"]))
     key, version = chosen or ("", None)
     try:
         opened = rounds.open_round(key, version=version, user=require_actor(), **values)
@@ -105,9 +107,15 @@ def new_round() -> ResponseReturnValue:
     return redirect(url_for("staff.board", round_id=opened.id))
 
 
-def _new_round_page(form: OpenRoundForm, errors: Mapping[str, list[str]]) -> str:
+def _new_round_page(
+    form: OpenRoundForm,
+    errors: Mapping[str, list[str]],
+    *,
+    preview: list[Municipality] | None = None,
+) -> str:
     """The form, saying how many municipalities the round will ask and which of them are to be
-    retired (asked until their day)."""
+    retired (asked until their day); with ``preview``, the municipalities what was typed asks,
+    region by region, before anything is opened."""
     asked = rounds.asked_by_a_new_round()
     return render_template(
         "staff/new_round.html",
@@ -115,6 +123,8 @@ def _new_round_page(form: OpenRoundForm, errors: Mapping[str, list[str]]) -> str
         errors=errors,
         asked=len(asked),
         leaving=[m for m in asked if not m.active],
+        preview=preview,
+        preview_regions=ordered_regions({m.region for m in preview or ()}),
     )
 
 

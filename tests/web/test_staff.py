@@ -128,6 +128,41 @@ def test_a_round_for_some_municipalities_named_as_people_write_them(staff, app):
     assert "0/25" in text_of(board)
 
 
+def test_the_municipalities_a_round_will_ask_are_shown_before_it_opens(staff, app):
+    """「依頼先を確かめる」 lists them region by region, a municipality to be retired with its
+    day, and keeps everything typed; nothing is opened until 「開始する」."""
+    with app.app_context():
+        day = tokyo.today() + timedelta(days=120)
+        municipalities.set_active([HACHIOJI], active=False, user=None, on=day)
+        db.session.commit()
+    typed = {**OPENING, "municipalities": "区部、八王子市", "title": "区部と八王子市の調査"}
+    shown = staff.post("/staff/rounds/new", {**typed, "action": "preview"})
+    assert shown.status_code == 200
+    doc = page(shown)
+    preview = doc.xpath("//*[@data-round-preview]")[0]
+    assert "依頼先の確認: 24団体" in preview.text_content()
+    regions = {
+        d.get("data-preview-region"): d.xpath("string(p)") for d in preview.xpath(".//details")
+    }
+    assert list(regions) == ["区部", "市部"]
+    assert regions["区部"].startswith("千代田区、中央区、港区")
+    assert regions["市部"] == f"八王子市（{to_wareki(day)}廃止）"
+    assert doc.xpath("//input[@name='title']/@value") == ["区部と八王子市の調査"]
+    assert textarea_value(doc.xpath("//textarea[@name='municipalities']")[0]) == "区部、八王子市"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+    assert staff.post("/staff/rounds/new", typed).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 24
+
+
+def test_a_list_naming_none_is_refused_on_preview_too(staff, app):
+    typed = {**OPENING, "municipalities": "区部、八王子", "action": "preview"}
+    answer = staff.post("/staff/rounds/new", typed)
+    assert answer.status_code == 422
+    assert not page(answer).xpath("//*[@data-round-preview]")
+
+
 def test_a_municipality_list_naming_none_is_refused_by_word_and_kept(staff, app):
     typed = {**OPENING, "municipalities": "区部、八王子、999999"}
     answer = staff.post("/staff/rounds/new", typed)
