@@ -28,6 +28,8 @@ class Aspect(StrEnum):
     DEFAULT = "default"
     PERSONAL = "personal"
     HINT = "hint"
+    MESSAGES = "messages"
+    APPEARANCE = "appearance"
 
 
 @dataclass(frozen=True)
@@ -115,4 +117,12 @@ def _changes(old: Question, new: Question) -> tuple[Change, ...]:
         changes.append(Change(Aspect.PERSONAL))
     if old.hint != new.hint or old.guidance != new.guidance:
         changes.append(Change(Aspect.HINT))
+    if (old.constraint_message, old.required_message) != (
+        new.constraint_message,
+        new.required_message,
+    ):
+        changes.append(Change(Aspect.MESSAGES))
+    if old.appearance != new.appearance:
+        before, after = old.appearance or "—", new.appearance or "—"
+        changes.append(Change(Aspect.APPEARANCE, f"{before} → {after}"))
     return tuple(changes)

@@ -162,7 +162,7 @@ def _preview(
         actions=ActionForm(),
         reference_date=rules.today(),
         previous=None,
-        comparison=questionnaires.changes_from_latest(questionnaire) if draft else None,
+        comparisons=questionnaires.changes_for_draft(questionnaire) if draft else [],
         aspects=ASPECT_LABELS,
     )
     return page, status
@@ -181,6 +181,8 @@ ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.DEFAULT: _l("初期値（default）"),
     Aspect.PERSONAL: _l("個人情報の指定（personal）"),
     Aspect.HINT: _l("説明（hint・guidance_hint）"),
+    Aspect.MESSAGES: _l("エラー文（constraint_message・required_message）"),
+    Aspect.APPEARANCE: _l("表示形式（appearance）"),
 }
 """How the preview names what changed about a question (:class:`forms.compare.Aspect`)."""
 

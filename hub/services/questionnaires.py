@@ -67,13 +67,35 @@ def latest_version(key: str) -> int | None:
     return db.session.scalar(select(func.max(Survey.version)).where(Survey.key == key))
 
 
-def changes_from_latest(questionnaire: Questionnaire) -> Comparison | None:
-    """What ``questionnaire`` (a draft) changes from the latest stored version of its id;
-    ``None`` for a questionnaire stored for the first time."""
+@dataclass(frozen=True)
+class VersionComparison:
+    comparison: Comparison
+    last_round: Round | None = None
+    """The latest round of the questionnaire, when it used the version compared with."""
+
+
+def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
+    """What ``questionnaire`` (a draft) changes from the latest stored version of its id and,
+    when the latest round used an earlier version, from that one too: the answers a new round
+    carries were given on that version. Empty for a questionnaire stored for the first time."""
     stored = latest_version(questionnaire.id)
     if stored is None:
-        return None
-    return compare(get_version(questionnaire.id, stored).questionnaire, questionnaire)
+        return []
+    last_round = db.session.scalars(
+        select(Round)
+        .join(Survey, Survey.id == Round.survey_id)
+        .where(Survey.key == questionnaire.id)
+        .order_by(Round.reference_date.desc(), Round.id.desc())
+        .limit(1)
+    ).first()
+    used = last_round.survey.version if last_round is not None else stored
+    return [
+        VersionComparison(
+            compare(get_version(questionnaire.id, version).questionnaire, questionnaire),
+            last_round if version == used else None,
+        )
+        for version in sorted({stored, used}, reverse=True)
+    ]
 
 
 def check_version(questionnaire: Questionnaire) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from forms.compare import Aspect, Change, compare
-from forms.model import Kind
+from forms.model import Kind, Label
 from forms.xlsform import read_xlsform
 from tests.questionnaires.files import kenshu_v1, kenshu_v2
 
@@ -20,7 +20,10 @@ def test_added_renamed_and_changed_questions_are_named_with_what_changed() -> No
     changed = {c.question.id: c for c in found.changed}
     assert set(changed) == {"participants", "topics"}
     assert changed["participants"].renamed_from == "people"
-    assert changed["participants"].changes == (Change(Aspect.CONSTRAINT),)
+    assert changed["participants"].changes == (
+        Change(Aspect.CONSTRAINT),
+        Change(Aspect.MESSAGES),  # 1人以上500人以下 → 300人以下
+    )
     assert changed["topics"].changes == (
         Change(Aspect.CHOICES_ADDED, "welfare"),
         Change(Aspect.CHOICES_REMOVED, "housing"),
@@ -50,3 +53,25 @@ def test_a_question_gone_is_removed_and_a_new_type_is_said_in_the_file_s_words()
 def test_the_same_definition_has_no_changes() -> None:
     old = read_xlsform(kenshu_v1(), "kenshu.xlsx")
     assert compare(old, replace(old, version=2)).same
+
+
+def test_messages_and_appearance_are_changes_too() -> None:
+    """A new error text or a select shown as a list is what respondents see differ."""
+    old = read_xlsform(kenshu_v1(), "kenshu.xlsx")
+    topics = old.question("topics")
+    people = old.question("people")
+    changed_to = {
+        topics.id: replace(topics, appearance="minimal"),
+        people.id: replace(
+            people, constraint_message=Label("0以上で入力してください", "Zero or more")
+        ),
+    }
+    sections = tuple(
+        replace(s, items=tuple(changed_to.get(q.id, q) for q in s.items)) for s in old.sections
+    )
+    new = replace(old, version=2, sections=sections)
+    changed = {c.question.id: c.changes for c in compare(old, new).changed}
+    assert changed == {
+        topics.id: (Change(Aspect.APPEARANCE, f"{topics.appearance or '—'} → minimal"),),
+        people.id: (Change(Aspect.MESSAGES),),
+    }

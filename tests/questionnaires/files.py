@@ -84,8 +84,9 @@ def kenshu_v1() -> bytes:
     )
 
 
-def kenshu_v2(max_people: int = 500, without_choice: str = "") -> bytes:
-    """v2; ``max_people`` and ``without_choice`` make its rules stricter than v1's."""
+def kenshu_v2(max_people: int = 500, without_choice: str = "", version: int = 2) -> bytes:
+    """v2; ``max_people`` and ``without_choice`` make its rules stricter than v1's; ``version``
+    stores the same as a later version."""
     extra = (
         (
             "integer",
@@ -109,7 +110,7 @@ def kenshu_v2(max_people: int = 500, without_choice: str = "") -> bytes:
             "choices": [("list_name", "name", "label::ja", "label::en"), *choices],
             "settings": [
                 ("form_id", "version", "form_title", "renamed"),
-                ("kenshu", 2, "研修会参加状況調査（第2版）", "participants=people"),
+                ("kenshu", version, "研修会参加状況調査（第2版）", "participants=people"),
             ],
         }
     )

@@ -415,12 +415,45 @@ def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staf
         li.get("data-question"): " ".join(li.text_content().split())
         for li in section.xpath(".//ul[@data-changed]/li")
     }
-    assert changed["participants"].endswith("名前の変更（people から）、入力の制約（constraint）")
+    assert changed["participants"].endswith(
+        "名前の変更（people から）、入力の制約（constraint）、"
+        "エラー文（constraint_message・required_message）"
+    )
     assert changed["topics"].endswith("選択肢の追加（welfare）、選択肢の削除（housing）")
     assert not section.xpath(".//ul[@data-removed]")
     staff.get("/language/en")
     english = text_of(staff.get(got.headers["Location"]))
     assert "Changes from version 1" in english
+
+
+def test_the_preview_also_compares_with_the_version_the_latest_round_used(app, staff):
+    """第1版 was used by the latest round and 第2版 published since without one: a draft 第3版
+    says what it changes from each, the answers it carries having been given on 第1版."""
+    from hub.services import questionnaires
+
+    with app.app_context():
+        questionnaires.import_definition(kenshu_v1(), "kenshu.xlsx")
+        db.session.commit()
+    round_id = open_kenshu(app, date(2025, 4, 1))
+    with app.app_context():
+        questionnaires.import_definition(kenshu_v2(), "kenshu.xlsx")
+        title = db.session.get_one(Round, round_id).title
+        db.session.commit()
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, kenshu_v2(max_people=300, version=3))
+    assert got.status_code == 302, text_of(got)
+    doc = page(staff.get(got.headers["Location"]))
+    sections = doc.xpath("//section[@data-changes-from]")
+    assert [s.get("data-changes-from") for s in sections] == ["2", "1"]
+    latest, used = sections
+    assert latest.xpath("string(h2)") == "第2版との違い"
+    assert [li.get("data-question") for li in latest.xpath(".//ul[@data-changed]/li")] == [
+        "participants"
+    ]
+    assert used.xpath("string(h2)") == f"第1版（前回の調査回「{title}」で使用）との違い"
+    assert [" ".join(li.text_content().split()) for li in used.xpath(".//ul[@data-added]/li")] == [
+        "liaison_meetings 連絡会の開催回数"
+    ]
 
 
 def test_a_draft_nobody_published_is_discarded_after_its_days_by_the_housekeeping(app, staff):
