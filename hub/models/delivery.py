@@ -97,10 +97,12 @@ class JobRun(Base):
 
 
 class ReminderSent(Base):
-    """One reminder point reached for one municipality in one round; never sent twice."""
+    """One reminder point reached for one municipality in one round and deadline; never sent
+    twice. A new deadline (an extension, or the round's deadline moved) has its points anew;
+    ``deadline`` is NULL on rows from before it was kept, which count for any deadline."""
 
     __tablename__ = "reminder_sent"
-    __table_args__ = (UniqueConstraint("round_id", "municipality_code", "kind"),)
+    __table_args__ = (UniqueConstraint("round_id", "municipality_code", "kind", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
@@ -108,3 +110,4 @@ class ReminderSent(Base):
     kind: Mapped[str] = mapped_column(String(30))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[list[str]] = mapped_column(default=list)
+    deadline: Mapped[datetime | None]

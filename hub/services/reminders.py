@@ -1,7 +1,9 @@
 """Deadline reminders to the municipalities that have not submitted, each sent once.
 
-Two reminder points per municipality and round: ``due_soon`` (from ``days_before`` days before its
-deadline until the deadline) and ``overdue`` (after it, for a fortnight). A point is claimed by
+Two reminder points per municipality, round and deadline: ``due_soon`` (from ``days_before`` days
+before its deadline until the deadline) and ``overdue`` (after it, for a fortnight). A new deadline
+— an extension staff grant, or the round's deadline moved — has its own points: the municipality
+is reminded of the new deadline as of the old. A point is claimed by
 inserting its unique ``reminder_sent`` row and committing before the e-mail goes; if the mail
 server refuses, the row is removed again so the next run retries. A municipality's deadline
 counts its extension, if staff granted one; a round that staff closed before its deadline sends
@@ -108,16 +110,23 @@ def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
         )
         .order_by(Response.round_id, Response.municipality_code)
     )
-    sent = {
-        (r, m, k)
-        for r, m, k in db.session.execute(
-            select(ReminderSent.round_id, ReminderSent.municipality_code, ReminderSent.kind)
+    sent: dict[tuple[int, str, str], set[datetime | None]] = {}
+    for r, m, k, deadline in db.session.execute(
+        select(
+            ReminderSent.round_id,
+            ReminderSent.municipality_code,
+            ReminderSent.kind,
+            ReminderSent.deadline,
         )
-    }
+    ):
+        sent.setdefault((r, m, k), set()).add(deadline)
     due = []
     for response in candidates:
         kind = reminder_kind(response, now, lead)
-        if kind and (response.round_id, response.municipality_code, kind) not in sent:
+        if kind is None:
+            continue
+        about = sent.get((response.round_id, response.municipality_code, kind), set())
+        if None not in about and response.deadline_for() not in about:
             due.append((response.id, kind))
     return due
 
@@ -151,6 +160,7 @@ def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Re
             "kind": kind,
             "sent_at": now,
             "recipients": to,
+            "deadline": response.deadline_for(),
         },
     )
     db.session.commit()
@@ -160,7 +170,7 @@ def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Re
     try:
         mail.send(to=to, subject=subject, body=body)
     except ChannelError as exc:
-        _release(*key)
+        _release(*key, response.deadline_for())
         log.warning(
             "reminder %s for %s not sent: %s", kind, response.municipality_code, exc.for_log
         )
@@ -168,12 +178,13 @@ def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Re
     return Reminder(*key, tuple(to), sent=True)
 
 
-def _release(round_id: int, municipality_code: str, kind: str) -> None:
+def _release(round_id: int, municipality_code: str, kind: str, deadline: datetime) -> None:
     db.session.execute(
         delete(ReminderSent).where(
             ReminderSent.round_id == round_id,
             ReminderSent.municipality_code == municipality_code,
             ReminderSent.kind == kind,
+            ReminderSent.deadline == deadline,
         )
     )
     db.session.commit()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from forms.tokyo import format_datetime
 from hub import jobs
 from hub.db import db, utcnow
 from hub.models import ReminderSent, Round, User
@@ -56,14 +57,21 @@ def test_reminders_reach_exactly_those_who_have_not_submitted_once_per_point(
     responses.grant_extension(bunkyo, deadline + timedelta(days=2), user=staff)
     db.session.commit()
     over = reminders.send_reminders(deadline + timedelta(minutes=1))
-    assert [(r.municipality_code, r.kind) for r in over] == [(SHINJUKU, "overdue")]
-    assert str(smtp.messages[-1]["Subject"]).startswith("【提出期限超過】")
+    assert [(r.municipality_code, r.kind) for r in over] == [
+        (SHINJUKU, "overdue"),
+        (BUNKYO, "due_soon"),  # its new deadline, two days on, is reminded of as the old one was
+    ]
+    assert str(smtp.to(respondents[SHINJUKU])[-1]["Subject"]).startswith("【提出期限超過】")
+    extended = format_datetime(deadline + timedelta(days=2))
+    assert str(smtp.to(respondents[BUNKYO])[-1]["Subject"]) == (
+        f"【提出のお願い】{db.session.get_one(Round, seeded.round_id).title}（締切 {extended}）"
+    )
     assert reminders.send_reminders(deadline + timedelta(hours=1)) == []
     late = reminders.send_reminders(deadline + timedelta(days=2, minutes=1))
     assert [(r.municipality_code, r.kind) for r in late] == [(BUNKYO, "overdue")]
-    assert len(smtp.messages) == 4
+    assert len(smtp.messages) == 5
     rows = db.session.scalars(select(ReminderSent.municipality_code, ReminderSent.kind)).all()
-    assert len(rows) == 4
+    assert len(rows) == 5
 
 
 def test_two_schedulers_send_one_reminder(ctx, app, seeded: Seeded, respondents, smtp: Inbox):
@@ -130,3 +138,19 @@ def test_a_round_closed_early_by_staff_sends_no_reminders(ctx, seeded: Seeded, r
     assert reminders.send_reminders(round_.deadline - timedelta(days=1)) == []
     assert reminders.send_reminders(round_.deadline + timedelta(hours=1)) == []
     assert smtp.messages == []
+
+
+def test_a_reminder_recorded_before_deadlines_were_kept_counts_for_any_deadline(
+    ctx, seeded: Seeded, respondents, smtp: Inbox
+):
+    """Rows from before the upgrade name no deadline: a point they recorded is not sent again,
+    whatever the deadline now is."""
+    deadline = db.session.get_one(Round, seeded.round_id).deadline
+    db.session.add(
+        ReminderSent(
+            round_id=seeded.round_id, municipality_code=BUNKYO, kind="due_soon", deadline=None
+        )
+    )
+    db.session.commit()
+    sent = reminders.send_reminders(deadline - timedelta(days=1))
+    assert [(r.municipality_code, r.kind) for r in sent] == [(SHINJUKU, "due_soon")]
