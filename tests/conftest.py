@@ -253,6 +253,9 @@ class Api:
     def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.post(f"/api/v1{path}", json=json, headers=self.headers(), **kwargs)
 
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.patch(f"/api/v1{path}", json=json, headers=self.headers(), **kwargs)
+
     def save(
         self, round_id: int, code: str, answers: dict[str, Any], version: int | None = None
     ) -> Any:

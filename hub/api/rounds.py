@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from exports.aggregate import round_counts, submission_rows, summary
@@ -19,6 +20,7 @@ from hub.api.schemas import (
     ResponseOut,
     ReturnIn,
     RevisionOut,
+    RoundChangeIn,
     RoundIn,
     RoundOut,
     SaveIn,
@@ -30,7 +32,7 @@ from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid, NotFound
 from hub.models import Response, Revision, Round
-from hub.services import notes, responses, rounds, sharing
+from hub.services import municipal_mail, notes, responses, rounds, sharing
 from hub.services.response_records import AnyResponse
 
 
@@ -125,6 +127,33 @@ def open_round(body: dict[str, Any]) -> dict[str, Any]:
     return round_json(opened)
 
 
+@blp.route("/rounds/<int:round_id>", methods=["PATCH"])
+@blp.arguments(RoundChangeIn)
+@blp.response(200, RoundOut)
+@blp.doc(responses=AUTH_ERRORS)
+@allow("rounds.manage")
+def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """A new title or deadline (staff), as 期限・名称の変更 does: a closed round with a deadline
+    still to come takes answers again; ``notify`` mails the municipalities still to submit whose
+    deadline moved. Every problem at once by field (422), nothing changed."""
+    round_ = responses.get_round(round_id)
+    if "title" not in body and "deadline" not in body:
+        raise Invalid({"_schema": [_("title か deadline を指定してください。")]})
+    change = rounds.change_round(
+        round_,
+        title=body.get("title", round_.title),
+        deadline=body.get("deadline", round_.deadline.isoformat()),
+        user=require_actor(),
+    )
+    db.session.commit()
+    if body["notify"] and change.newly_due:
+        municipal_mail.tell_new_deadline(
+            change.newly_due, change.deadline_before, user=require_actor()
+        )
+        db.session.commit()
+    return round_json(round_)
+
+
 @blp.route("/rounds/<int:round_id>", methods=["GET"])
 @blp.response(200, RoundOut)
 @allow("rounds.read")
@@ -203,6 +232,8 @@ def return_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugR
     """Send a submitted response back to the municipality with a reason (staff)."""
     response = _response_for(round_id, code)
     responses.return_response(response, body["reason"], user=require_actor())
+    db.session.commit()
+    municipal_mail.tell_returned([response], user=require_actor())
     db.session.commit()
     return response_reply(response)
 

@@ -57,6 +57,23 @@ class RoundIn(Schema):
     )
 
 
+class RoundChangeIn(Schema):
+    title = fields.String(metadata={"description": "a new title; unchanged without it"})
+    deadline = fields.String(
+        metadata={
+            "description": "a new deadline, as for opening; unchanged without it. A closed round "
+            "with a deadline still to come takes answers again"
+        }
+    )
+    notify = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "mail the municipalities still to submit whose deadline moved "
+            "(as the page's tick box does)"
+        },
+    )
+
+
 class ResponseOut(Schema):
     round = fields.Integer(required=True)
     municipality = fields.String(required=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from forms.schema import load_answers
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
 from hub.models import (
+    EDITABLE,
     Municipality,
     Response,
     ResponseChoice,
@@ -329,6 +331,73 @@ def _new_response(
         answers=answers,
         prefilled_from_id=source.id if source is not None and kept else None,
     )
+
+
+TITLE_LENGTH = 200
+"""The longest title a round keeps (``round.title``)."""
+
+
+@dataclass(frozen=True)
+class RoundChange:
+    deadline_before: datetime
+    reopened: bool
+    """The round was closed (by staff, or at its deadline) and takes answers again."""
+    newly_due: tuple[Response, ...]
+    """The responses still to be submitted whose deadline moved (an extension later than both
+    deadlines keeps theirs): those to tell."""
+
+
+def change_round(round_: Round, *, title: str, deadline: str, user: User | None) -> RoundChange:
+    """Give an opened round a new title or deadline, as staff type them (the deadline as
+    :func:`typed_round` reads it). A deadline must be still to come (to stop answers now, staff
+    close the round); a closed round with a new deadline takes answers again, and the responses
+    already accepted stay accepted. ``Invalid`` naming every field at once, nothing changed."""
+    errors: dict[str, list[str]] = {}
+    title = clean_text(title)
+    if not title:
+        errors["title"] = [_("調査回の名称を入力してください。")]
+    elif len(title) > TITLE_LENGTH:
+        errors["title"] = [_("名称は%(n)s文字以内で入力してください。", n=TITLE_LENGTH)]
+    try:
+        new_deadline = tokyo.parse_datetime(deadline.strip()).astimezone(UTC)
+    except InvalidValue as exc:
+        errors["deadline"] = [str(exc)]
+        raise Invalid(errors) from None
+    if new_deadline <= utcnow():
+        errors["deadline"] = [
+            _(
+                "提出期限は今より後にしてください（今すぐ締め切るときは「調査回を締め切る」を押します）。"
+            )
+        ]
+    elif new_deadline <= round_.opens_at:
+        errors["deadline"] = [_("提出期限は受付開始日時より後にしてください。")]
+    if errors:
+        raise Invalid(errors)
+    before = round_.deadline
+    pending = list(
+        db.session.scalars(
+            select(Response)
+            .where(Response.round_id == round_.id, Response.state.in_([str(s) for s in EDITABLE]))
+            .order_by(Response.municipality_code)
+        )
+    )
+    deadlines = {r.id: r.deadline_for() for r in pending}
+    reopened = round_.closed_at is not None
+    changes: dict[str, Any] = {}
+    if title != round_.title:
+        changes["title"] = title
+    if new_deadline != before:
+        changes["deadline_before"] = before.isoformat()
+        changes["deadline"] = new_deadline.isoformat()
+    round_.title = title
+    round_.deadline = new_deadline
+    round_.closed_at = None
+    audit.record(
+        "round.change", user=user, target=f"round/{round_.id}", reopened=reopened, **changes
+    )
+    db.session.flush()
+    moved = tuple(r for r in pending if r.deadline_for() != deadlines[r.id])
+    return RoundChange(before, reopened, moved)
 
 
 def close_round(round_: Round, *, user: User | None) -> Round:

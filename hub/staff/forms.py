@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 
 
 class OpenRoundForm(FlaskForm):
@@ -37,6 +37,21 @@ class OpenRoundForm(FlaskForm):
             "例: 区部、八王子市、132039"
         ),
         render_kw={"rows": 3, "autocomplete": "off"},
+    )
+
+
+class ChangeRoundForm(FlaskForm):
+    title = StringField(_l("調査回の名称"))
+    deadline = StringField(
+        _l("提出期限"),
+        description=_l(
+            "日本時間。例: 2021-06-15 17:00、令和3年6月15日 17:00。締め切った調査回は、"
+            "今より後の期限にすると回答の受付を再開します。"
+        ),
+        render_kw={"autocomplete": "off"},
+    )
+    notify = BooleanField(
+        _l("まだ提出していない区市町村に、新しい提出期限をメールで知らせる"), default=True
     )
 
 

@@ -14,21 +14,21 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from forms.normalize import InvalidValue
-from forms.tokyo import parse_datetime
+from forms.tokyo import in_tokyo, parse_datetime
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import Municipality, Response, Revision, Round, ordered_regions
 from hub.services import (
+    municipal_mail,
     progress,
     questionnaires,
     reminders,
     responses,
-    return_notice,
     rounds,
 )
-from hub.staff.forms import ExtensionForm, OpenRoundForm, ReturnForm
+from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
 from hub.web.display import locale_code, place
 from hub.web.editing import (
     Pages,
@@ -318,6 +318,53 @@ def _no_choice(round_: Round, codes: list[str], *, all_late: bool = False) -> Re
     return _board_page(round_, errors={"municipality": [message]}, chosen=codes, status=422)
 
 
+@bp.route("/rounds/<int:round_id>/change", methods=["GET", "POST"])
+@allow("rounds.manage")
+def change_round(round_id: int) -> ResponseReturnValue:
+    """A new title or deadline for an opened round; a closed one takes answers again."""
+    round_ = responses.get_round(round_id)
+    form = ChangeRoundForm()
+    if request.method == "GET":
+        form.title.data = round_.title
+        form.deadline.data = f"{in_tokyo(round_.deadline):%Y-%m-%d %H:%M}"
+        return _change_round_page(round_, form, {})
+    try:
+        change = rounds.change_round(
+            round_,
+            title=form.title.data or "",
+            deadline=form.deadline.data or "",
+            user=require_actor(),
+        )
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _change_round_page(round_, form, exc.errors, 422)
+    flash(_("調査回の設定を変更しました。"), "success")
+    if change.reopened:
+        flash(_("締め切っていた調査回の受付を再開しました。"), "info")
+    if form.notify.data and change.newly_due:
+        outcome = municipal_mail.tell_new_deadline(
+            change.newly_due, change.deadline_before, user=require_actor()
+        )
+        db.session.commit()
+        told = _("%(n)s団体の回答者に、新しい提出期限をメールで知らせました。", n=len(outcome.sent))
+        _say_mailed(outcome, told)
+    return redirect(url_for("staff.board", round_id=round_id))
+
+
+def _change_round_page(
+    round_: Round, form: ChangeRoundForm, errors: Mapping[str, list[str]], status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
+        "staff/change_round.html",
+        round=round_,
+        form=form,
+        errors=errors,
+        round_state=round_.state_at(utcnow()),
+    )
+    return page, status
+
+
 @bp.post("/rounds/<int:round_id>/close")
 @allow("rounds.manage")
 def close_round(round_id: int) -> ResponseReturnValue:
@@ -392,28 +439,31 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
 
 def _tell_returned(returned: list[Response]) -> None:
     """Mail the municipalities whose responses were just returned, and say who was not told."""
-    notice = return_notice.tell_returned(returned, user=require_actor())
+    outcome = municipal_mail.tell_returned(returned, user=require_actor())
     db.session.commit()
-    if notice.sent:
-        flash(
-            _("%(n)s団体の回答者に、差し戻したことをメールで知らせました。", n=len(notice.sent)),
-            "info",
-        )
-    if notice.unsent:
+    told = _("%(n)s団体の回答者に、差し戻したことをメールで知らせました。", n=len(outcome.sent))
+    _say_mailed(outcome, told)
+
+
+def _say_mailed(outcome: municipal_mail.MailOutcome, told: str) -> None:
+    """Flash whom the mails reached (``told``), and whom they did not, so that staff phone."""
+    if outcome.sent:
+        flash(told, "info")
+    if outcome.unsent:
         flash(
             _(
                 "次の団体にはメールを送れませんでした（%(error)s）。電話などで知らせてください: "
                 "%(names)s",
-                error=notice.error,
-                names=_names(notice.unsent),
+                error=outcome.error,
+                names=_names(outcome.unsent),
             ),
             "warning",
         )
-    if notice.no_address:
+    if outcome.no_address:
         flash(
             _(
                 "次の団体には回答者のアカウントがないため、メールで知らせていません: %(names)s",
-                names=_names(notice.no_address),
+                names=_names(outcome.no_address),
             ),
             "warning",
         )

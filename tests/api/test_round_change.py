@@ -1,0 +1,64 @@
+"""Changing a round through the API (PATCH /rounds/<id>), and the mails an API return sends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from hub.db import db
+from hub.models import Round
+from hub.services import rounds
+from tests.api.conftest import CHIYODA, CHUO, future, past, response_url
+from tests.conftest import Api, complete_answers, make_user
+from tests.mailbox import Inbox
+
+
+def test_a_closed_round_gets_a_new_deadline_and_those_still_to_submit_are_told(
+    app: Flask, new_round: Callable[..., int], staff: Api, chiyoda: Api, smtp: Inbox
+) -> None:
+    round_id = new_round()
+    with app.app_context():
+        make_user(role="respondent", municipality=CHUO, email="clerk@chuo.example.jp")
+        rounds.close_round(db.session.get_one(Round, round_id), user=None)
+        db.session.commit()
+    assert staff.get(f"/rounds/{round_id}").get_json()["state"] == "closed"
+    later = future(days=5).replace(microsecond=0)
+    changed = staff.patch(f"/rounds/{round_id}", {"deadline": later.isoformat(), "notify": True})
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["state"] == "open"
+    assert changed.get_json()["deadline"] == later.isoformat()
+    assert "clerk@chuo.example.jp" in {str(m["To"]) for m in smtp.messages}
+    assert chiyoda.submit(round_id, CHIYODA, complete_answers()).status_code == 200
+
+
+def test_a_deadline_gone_or_nothing_to_change_is_a_422_and_nothing_changes(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    round_id = new_round()
+    before = staff.get(f"/rounds/{round_id}").get_json()
+    gone = staff.patch(f"/rounds/{round_id}", {"deadline": past(hours=1).isoformat(), "title": ""})
+    assert gone.status_code == 422
+    assert set(gone.get_json()["errors"]) == {"deadline", "title"}
+    nothing = staff.patch(f"/rounds/{round_id}", {"notify": True})
+    assert nothing.status_code == 422
+    assert staff.get(f"/rounds/{round_id}").get_json() == before
+
+
+def test_a_respondent_cannot_change_a_round(new_round: Callable[..., int], chiyoda: Api) -> None:
+    round_id = new_round()
+    assert chiyoda.patch(f"/rounds/{round_id}", {"title": "改ざん"}).status_code == 403
+
+
+def test_a_return_through_the_api_tells_the_municipality_too(
+    new_round: Callable[..., int], staff: Api, chiyoda: Api, smtp: Inbox, app: Flask
+) -> None:
+    round_id = new_round()
+    with app.app_context():
+        make_user(role="respondent", municipality=CHIYODA, email="clerk@chiyoda.example.jp")
+    assert chiyoda.submit(round_id, CHIYODA, complete_answers()).status_code == 200
+    returned = staff.post(response_url(round_id, action="return"), {"reason": "桁を確かめて"})
+    assert returned.status_code == 200
+    [mail] = smtp.to("clerk@chiyoda.example.jp")
+    assert str(mail["Subject"]).startswith("【差し戻し】")
+    assert "桁" not in mail.get_content()
