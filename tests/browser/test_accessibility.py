@@ -164,6 +164,7 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
             f"/staff/rounds/{rid}?lang=en",
             f"/staff/rounds/{rid}/accept",
             f"/staff/rounds/{rid}/return",
+            f"/staff/rounds/{rid}/change",
         ],
     )
     page.goto(f"/staff/rounds/{rid}/accept")
@@ -177,6 +178,12 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
     page.get_by_role("button", name="選んだ回答を差し戻す").click()
     page.wait_for_load_state()
     assert page.locator("[data-error-summary] a[href='#reason']").is_visible()
+    assert_accessible(page)
+    page.goto(f"/staff/rounds/{rid}/change")
+    page.get_by_label("提出期限", exact=True).fill("来週")
+    page.get_by_role("button", name="変更する").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-error-summary] a[href='#deadline']").is_visible()
     assert_accessible(page)
     page.goto(response)
     page.get_by_role("button", name="差し戻す").click()
