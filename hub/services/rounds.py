@@ -52,7 +52,7 @@ def open_round(
     survey = survey_for(survey_key, version)
     opens_at = opens_at or utcnow()
     if deadline <= opens_at:
-        raise Invalid({"deadline": ["締切は開始日時より後にしてください。"]})
+        raise Invalid({"deadline": [_("提出期限は受付開始日時より後にしてください。")]})
     municipalities = _municipalities(municipality_codes)
     round_ = Round(
         survey_id=survey.id,

@@ -487,3 +487,13 @@ def test_a_name_two_municipalities_share_is_refused_until_a_code_is_given(staff,
     )
     opened = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "132063"})
     assert opened.status_code == 302
+
+
+def test_a_deadline_before_the_opening_is_refused_in_the_page_s_language(staff, app):
+    typed = {**OPENING, "opens_at": "2099-06-01 09:00", "deadline": "2099-05-31 17:00"}
+    refused = staff.post("/staff/rounds/new", typed)
+    assert refused.status_code == 422
+    assert "提出期限は受付開始日時より後にしてください。" in text_of(refused)
+    staff.get("/language/en")
+    english = staff.post("/staff/rounds/new", typed)
+    assert "The deadline must be later than the opening time." in text_of(english)
