@@ -1,4 +1,5 @@
-"""``hub round open|list|close``: rounds (調査回); dates and times read as the staff page reads them."""
+"""``hub round open|list|change|close|remove``: rounds (調査回); dates and times read as the staff
+page reads them."""
 
 from __future__ import annotations
 
@@ -114,3 +115,60 @@ def round_close(round_id: int) -> None:
     with unit_of_work():
         close_round(get_round(round_id), user=None)
     click.echo(f"closed round {round_id}")
+
+
+@round_group.command("change")
+@click.argument("round_id", type=int)
+@click.option("--deadline", default=None, help="a new deadline, as the staff page reads it")
+@click.option("--title", default=None, help="a new title")
+@click.option(
+    "--notify/--no-notify",
+    default=False,
+    help="mail the municipalities still to submit whose deadline moved",
+)
+@friendly
+def round_change(round_id: int, deadline: str | None, title: str | None, notify: bool) -> None:
+    """Give a round a new deadline or title; a closed round with a deadline still to come takes
+    answers again."""
+    from hub.db import db
+    from hub.services import municipal_mail
+    from hub.services.responses import get_round
+    from hub.services.rounds import change_round
+
+    if deadline is None and title is None:
+        raise click.UsageError("--deadline か --title を指定してください。")
+    with app_context():
+        round_ = get_round(round_id)
+        change = change_round(
+            round_,
+            title=round_.title if title is None else title,
+            deadline=round_.deadline.isoformat() if deadline is None else deadline,
+            user=None,
+        )
+        db.session.commit()
+        click.echo(
+            f"changed round {round_id}: deadline "
+            f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
+            + ("; reopened" if change.reopened else "")
+        )
+        if notify and change.newly_due:
+            outcome = municipal_mail.tell_new_deadline(
+                change.newly_due, change.deadline_before, user=None
+            )
+            db.session.commit()
+            click.echo(
+                f"mailed {len(outcome.sent)}; not mailed {len(outcome.unsent) + len(outcome.no_address)}"
+            )
+
+
+@round_group.command("remove")
+@click.argument("round_id", type=int)
+@friendly
+def round_remove(round_id: int) -> None:
+    """Take back a round opened by mistake, before any municipality answered it."""
+    from hub.services.responses import get_round
+    from hub.services.rounds import remove_round
+
+    with unit_of_work():
+        remove_round(get_round(round_id), user=None)
+    click.echo(f"removed round {round_id}")

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
@@ -19,6 +19,8 @@ from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
 from hub.models import (
     EDITABLE,
+    Delivery,
+    DeliveryRequest,
     Municipality,
     Response,
     ResponseChoice,
@@ -398,6 +400,55 @@ def change_round(round_: Round, *, title: str, deadline: str, user: User | None)
     db.session.flush()
     moved = tuple(r for r in pending if r.deadline_for() != deadlines[r.id])
     return RoundChange(before, reopened, moved)
+
+
+def why_not_removable(round_: Round) -> list[str]:
+    """Why ``round_`` may no longer be taken back (empty: it may): a round opened by mistake can
+    be, until anyone has saved, submitted or uploaded an answer, or anything of it was sent."""
+    reasons = []
+    answered = db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(
+            Response.round_id == round_.id,
+            or_(Response.version > 0, Response.state != ResponseState.NOT_STARTED),
+        )
+    )
+    if answered:
+        reasons.append(_("%(n)s団体が既に回答を保存・提出しています。", n=answered))
+    delivered = db.session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.round_id == round_.id)
+    ) or db.session.scalar(
+        select(func.count())
+        .select_from(DeliveryRequest)
+        .where(DeliveryRequest.round_id == round_.id)
+    )
+    if delivered:
+        reasons.append(_("この調査回の集計表は既に送信されたか、送信を依頼されています。"))
+    return reasons
+
+
+def remove_round(round_: Round, *, user: User | None) -> None:
+    """Take back a round opened by mistake, with its unanswered responses (``Conflict`` once
+    :func:`why_not_removable` names a reason). The audit log keeps what it was."""
+    reasons = why_not_removable(round_)
+    if reasons:
+        raise Conflict(" ".join(reasons))
+    asked = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.round_id == round_.id)
+    )
+    audit.record(
+        "round.remove",
+        user=user,
+        target=f"round/{round_.id}",
+        title=round_.title,
+        survey=round_.survey.key,
+        survey_version=round_.survey.version,
+        reference_date=round_.reference_date.isoformat(),
+        municipalities=asked,
+    )
+    db.session.execute(delete(Round).where(Round.id == round_.id))
+    db.session.expunge(round_)
 
 
 def close_round(round_: Round, *, user: User | None) -> Round:

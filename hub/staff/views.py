@@ -365,6 +365,23 @@ def _change_round_page(
     return page, status
 
 
+@bp.route("/rounds/<int:round_id>/remove", methods=["GET", "POST"])
+@allow("rounds.manage")
+def remove_round(round_id: int) -> ResponseReturnValue:
+    """Take back a round opened by mistake (the wrong questionnaire or 基準日), before anyone
+    answered: GET says what goes, or why it cannot; POST removes it."""
+    round_ = responses.get_round(round_id)
+    reasons = rounds.why_not_removable(round_)
+    if request.method == "GET" or reasons:
+        page = render_template("staff/remove_round.html", round=round_, reasons=reasons)
+        return page, 409 if reasons and request.method == "POST" else 200
+    title = round_.title
+    rounds.remove_round(round_, user=require_actor())
+    db.session.commit()
+    flash(_("調査回「%(title)s」を取り消しました。", title=title), "success")
+    return redirect(url_for("staff.home"))
+
+
 @bp.post("/rounds/<int:round_id>/close")
 @allow("rounds.manage")
 def close_round(round_id: int) -> ResponseReturnValue:

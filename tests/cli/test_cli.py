@@ -273,7 +273,7 @@ def test_round_open_deadline_in_the_past(runner: HubRunner) -> None:
     result = runner(
         "round", "open", "torikumi", "--reference-date", "2021-04-01", "--deadline", "2000-01-01T00:00"
     )  # fmt: skip
-    one_line_error(result, "締切")
+    one_line_error(result, "提出期限")
 
 
 def test_round_open_unknown_survey(runner: HubRunner) -> None:
@@ -293,6 +293,23 @@ def test_round_close_and_list(runner: HubRunner) -> None:
     one_line_error(runner("round", "close", round_id), "既に締め切られて")
     one_line_error(runner("round", "close", "424242"), "424242")
     one_line_error(runner("round", "close", "abc"), "abc", status=2)
+
+
+def test_round_change_reopens_and_remove_takes_back(runner: HubRunner) -> None:
+    round_id = open_round(runner).output.strip().splitlines()[-1]
+    assert runner("round", "close", round_id).exit_code == 0
+    changed = runner("round", "change", round_id, "--deadline", "令和81年6月1日 17時")
+    assert changed.exit_code == 0, changed.stderr
+    assert "2099-06-01 17:00 JST; reopened" in changed.output
+    assert "\t2099-06-01 17:00\topen\t" in runner("round", "list").output
+    one_line_error(
+        runner("round", "change", round_id, "--deadline", "2001-01-01T00:00"), "今より後"
+    )
+    one_line_error(runner("round", "change", round_id), "--deadline", status=2)
+    removed = runner("round", "remove", round_id)
+    assert removed.exit_code == 0, removed.stderr
+    assert runner("round", "list").output.strip() == ""
+    one_line_error(runner("round", "remove", round_id), round_id)
 
 
 def test_token_of_a_deactivated_user_is_refused(
