@@ -165,6 +165,7 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
             f"/staff/rounds/{rid}/accept",
             f"/staff/rounds/{rid}/return",
             f"/staff/rounds/{rid}/change",
+            f"/staff/rounds/{rid}/remove",
         ],
     )
     page.goto(f"/staff/rounds/{rid}/accept")
