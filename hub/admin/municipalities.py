@@ -271,6 +271,7 @@ def _retire_page(
         render_template(
             "admin/municipality_retire.html",
             municipality=municipality,
+            work=municipalities.open_work(municipality.code),
             form=form,
             errors=errors or {},
         ),

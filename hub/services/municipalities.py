@@ -32,7 +32,17 @@ from forms import tokyo
 from forms.normalize import clean_text, fold_text, same_ke
 from hub.db import db
 from hub.errors import Invalid, NotFound
-from hub.models import Municipality, User, check_digit, prefecture_name
+from hub.models import (
+    EDITABLE,
+    Municipality,
+    Referral,
+    ReferralStatus,
+    Response,
+    Round,
+    User,
+    check_digit,
+    prefecture_name,
+)
 from hub.services import audit, code_list
 from hub.services.paging import Page, page_of
 from hub.services.uploaded_tables import read_table
@@ -423,3 +433,36 @@ def municipalities_page(
     wanted_page: str | int | None, *, search: str = "", status: str = "active"
 ) -> Page[Municipality]:
     return page_of(listed(search=search, status=status), wanted_page, PER_PAGE)
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    """What is still under way at a municipality, for whoever is about to retire it: counts only
+    (the referrals' contents are not the administrator's to read)."""
+
+    referrals: int
+    """Referrals to its windows neither closed nor declined."""
+    responses: int
+    """Its responses still to be submitted in rounds that take answers."""
+
+
+def open_work(code: str) -> OpenWork:
+    referrals = db.session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(
+            Referral.municipality_code == code,
+            Referral.status.in_([ReferralStatus.SENT, ReferralStatus.ACCEPTED]),
+        )
+    )
+    responses = db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .join(Round, Round.id == Response.round_id)
+        .where(
+            Response.municipality_code == code,
+            Response.state.in_([str(s) for s in EDITABLE]),
+            Round.closed_at.is_(None),
+        )
+    )
+    return OpenWork(referrals or 0, responses or 0)

@@ -91,3 +91,31 @@ def test_the_form_tells_municipalities_that_share_a_name_apart_by_prefecture(
     desk.get("/language/en")
     english = page(desk.get("/referrals/new")).xpath("//option[@value='342076']")[0]
     assert english.text_content() == "Fuchu (Hiroshima)"
+
+
+def test_the_retire_page_counts_what_is_under_way_there(
+    app: Flask, cast: Cast, refer: Callable[..., int]
+) -> None:
+    """Whoever retires 八王子市 sees, as counts only, its referrals not yet done (one sent, one
+    accepted; a declined one is the referrer's to send on) and its answers still to come."""
+    from tests.conftest import make_round
+
+    refer()
+    accepted = refer()
+    assert cast.window.post(f"/referrals/{accepted}/accept").status_code == 200
+    declined = refer()
+    assert (
+        cast.window.post(f"/referrals/{declined}/decline", {"reason": "対象外です"}).status_code
+        == 200
+    )
+    with app.app_context():
+        make_round(municipalities=[HACHIOJI, CHIYODA])
+    admin = Web(app)
+    assert admin.login(cast.emails["admin"]).status_code == 302
+    shown = page(admin.get(f"/admin/municipalities/{HACHIOJI}/retire"))
+    work = shown.xpath("string(//*[@data-open-work])")
+    assert "完了していないつなぎ: 2件" in work
+    assert "まだ提出していない回答: 1件" in work
+    assert "対象外" not in shown.text_content()
+    other = page(admin.get("/admin/municipalities/133086/retire"))  # 奥多摩町: nothing under way
+    assert not other.xpath("//*[@data-open-work]")
