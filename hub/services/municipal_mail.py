@@ -7,14 +7,12 @@ when and where — never a text staff typed (a return's reason stays on the resp
 the sign-in: no text a person typed goes into a mail, issue 13).
 
 Mails go after the commit of what caused them, over one connection for many; a mail server that
-cannot be reached, or :data:`~hub.services.reminders.SEND_SECONDS` gone by, leaves the rest
+cannot be reached, or :data:`~hub.services.mails.SEND_SECONDS` gone by, leaves the rest
 unsent and named, and what caused them stands. Each mail sent is audited with codes and counts.
 """
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,16 +20,12 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 
-from exports.channels import ChannelError
-from exports.channels.smtp import MailServerUnavailable, MailSession
 from forms.tokyo import format_datetime
 from hub.db import utcnow
 from hub.models import Response, User
-from hub.services import audit
-from hub.services.mails import link
-from hub.services.reminders import SEND_SECONDS, respondent_addresses
-
-log = logging.getLogger(__name__)
+from hub.services import audit, mails
+from hub.services.mails import MailBatch, link
+from hub.services.reminders import respondent_addresses
 
 RETURN_MAIL = "response.return_mail"
 DEADLINE_MAIL = "round.deadline_mail"
@@ -119,46 +113,42 @@ def tell_new_deadline(
 
 
 def send_each(
-    mails: Sequence[tuple[Response, str, str]], *, action: str, user: User | None
+    mails_: Sequence[tuple[Response, str, str]], *, action: str, user: User | None
 ) -> MailOutcome:
     """Send each ``(response, subject, body)`` to the response's municipality over one
     connection, auditing each mail sent as ``action``."""
     settings = current_app.extensions["hub_settings"]
     if not settings.smtp_url:
-        codes = tuple(response.municipality_code for response, _s, _b in mails)
+        codes = tuple(response.municipality_code for response, _s, _b in mails_)
         return MailOutcome(
             unsent=codes, error=_("メールサーバー（HUB_SMTP_URL）が設定されていません。")
         )
     sent: list[str] = []
     no_address: list[str] = []
     unsent: list[str] = []
-    error: ChannelError | None = None
-    give_up_at = time.monotonic() + SEND_SECONDS
-    with MailSession(settings) as session:
-        for response, subject, body in mails:
+    with MailBatch(mails.SEND_SECONDS) as batch:
+        for response, subject, body in mails_:
             code = response.municipality_code
             to = respondent_addresses(code)
             if not to:
                 no_address.append(code)
-                continue
-            if isinstance(error, MailServerUnavailable) or (sent and time.monotonic() > give_up_at):
+            elif (
+                batch.unreachable
+                or batch.out_of_time
+                or not batch.send(
+                    to=to, subject=subject, body=body, about=f"{action} for response {response.id}"
+                )
+            ):
                 unsent.append(code)
-                continue
-            try:
-                session.send(to=to, subject=subject, body=body)
-            except ChannelError as exc:
-                log.warning("%s for response %s not sent: %s", action, response.id, exc.for_log)
-                unsent.append(code)
-                error = exc
-                continue
-            sent.append(code)
-            audit.record(
-                action,
-                user=user,
-                target=f"round/{response.round_id}",
-                municipality_code=code,
-                recipients=len(to),
-            )
+            else:
+                sent.append(code)
+                audit.record(
+                    action,
+                    user=user,
+                    target=f"round/{response.round_id}",
+                    municipality_code=code,
+                    recipients=len(to),
+                )
     out_of_time = _("時間内に送り終わらなかったため、残りは送っていません。")
-    reason = error.message if error else (out_of_time if unsent else None)
+    reason = batch.error.message if batch.error else (out_of_time if unsent else None)
     return MailOutcome(tuple(sent), tuple(no_address), tuple(unsent), reason)

@@ -13,7 +13,6 @@ no reminders (nobody could act on them), except to municipalities holding an ext
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,8 +34,9 @@ from hub.models import (
     User,
 )
 from hub.models.survey import RESPONSE_STATE_LABELS
-from hub.services import audit
+from hub.services import audit, mails
 from hub.services.claims import insert_once
+from hub.services.mails import MailBatch
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class ChosenOutcome:
     reminded_today: tuple[str, ...] = ()
     """Left out because they were already reminded today and staff did not choose to resend."""
     out_of_time: tuple[str, ...] = ()
-    """Not tried: the send had used its time (:data:`SEND_SECONDS`); staff send them again."""
+    """Not tried: the send had used its time (:data:`~hub.services.mails.SEND_SECONDS`); staff send them again."""
 
 
 MANUAL_SEND = "reminder.send"
@@ -408,18 +408,12 @@ def hold_sending(round_: Round) -> None:
     today: two sends of the same round (a double click, two staff members) then run one after
     the other, and the second sees the first's audit rows and skips those already reminded.
     ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the lock is held while the mails go out (at most
-    :data:`SEND_SECONDS` and one mail), and rows
+    :data:`~hub.services.mails.SEND_SECONDS` and one mail), and rows
     that only name the round (the scheduler's ``reminder_sent``, a delivery: a foreign key's
     ``KEY SHARE`` check) must not wait for a slow mail server. PostgreSQL only; SQLite, the
     single-process embedded database, has no row locks."""
     locked = select(Round.id).where(Round.id == round_.id).with_for_update(key_share=True)
     db.session.execute(locked)
-
-
-SEND_SECONDS = 20.0
-"""How long one 督促 send goes on starting new mails. With the one mail under way (at most the
-SMTP timeout, 30 s) the page still answers inside a reverse proxy's usual 60 s, so staff see what
-was sent rather than a gateway error; what is left is not sent, and staff are told."""
 
 
 def send_chosen(
@@ -429,7 +423,7 @@ def send_chosen(
     address are skipped, and so are those already reminded today unless ``resend``); each send
     and the whole action are audited with counts and municipality codes only.
 
-    When the server cannot be reached, or :data:`SEND_SECONDS` have gone by, the rest are not
+    When the server cannot be reached, or :data:`~hub.services.mails.SEND_SECONDS` have gone by, the rest are not
     tried: staff would otherwise wait for the server once per municipality."""
     settings = current_app.extensions["hub_settings"]
     if not settings.smtp_url:
@@ -439,27 +433,25 @@ def send_chosen(
     failed: list[str] = []
     today: list[str] = []
     left: list[str] = []
-    error: ChannelError | None = None
-    give_up_at = time.monotonic() + SEND_SECONDS
-    with MailSession(settings) as mail:
+    with MailBatch(mails.SEND_SECONDS) as batch:
         for reminder in chosen:
             code = reminder.municipality_code
             if reminder.reminded_today and not resend:
                 today.append(code)
             elif not reminder.to:
                 no_address.append(code)
-            elif isinstance(error, MailServerUnavailable):
+            elif batch.unreachable:
                 failed.append(code)
-            elif sent and time.monotonic() > give_up_at:
+            elif batch.out_of_time:
                 left.append(code)
+            elif not batch.send(
+                to=reminder.to,
+                subject=reminder.subject,
+                body=reminder.body,
+                about=f"reminder for {code}",
+            ):
+                failed.append(code)
             else:
-                try:
-                    mail.send(to=reminder.to, subject=reminder.subject, body=reminder.body)
-                except ChannelError as exc:
-                    log.warning("reminder for %s not sent: %s", code, exc.for_log)
-                    failed.append(code)
-                    error = exc
-                    continue
                 sent.append(code)
                 audit.record(
                     MANUAL_SEND,
@@ -484,7 +476,7 @@ def send_chosen(
         tuple(sent),
         tuple(no_address),
         tuple(failed),
-        error.message if error else None,
+        batch.error.message if batch.error else None,
         tuple(today),
         tuple(left),
     )

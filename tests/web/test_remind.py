@@ -12,7 +12,7 @@ from sqlalchemy import select
 from forms.tokyo import format_datetime
 from hub.db import db, utcnow
 from hub.models import AuditEvent, ReminderSent, Response, ResponseState, Round
-from hub.services import reminders
+from hub.services import mails, reminders
 from hub.services.users import create_user
 from tests.conftest import PASSWORD, make_round, make_user, response_of
 from tests.servers import free_port
@@ -293,7 +293,7 @@ def test_a_mail_server_that_hangs_up_is_tried_once_not_once_per_municipality(app
 
 
 def test_what_a_send_had_no_time_for_is_said_and_sent_by_the_next_send(app, web, smtp, monkeypatch):
-    monkeypatch.setattr(reminders, "SEND_SECONDS", 0.0)
+    monkeypatch.setattr(mails, "SEND_SECONDS", 0.0)
     staff = web("staff")
     round_id = with_chuo_clerk(app, late_round(app))
     staff.get(f"/staff/rounds/{round_id}")
