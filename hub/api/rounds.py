@@ -121,7 +121,11 @@ def open_round(body: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise Invalid(errors)
     opened = rounds.open_round(
-        body["survey"], version=body.get("survey_version"), user=require_actor(), **values
+        body["survey"],
+        version=body.get("survey_version"),
+        user=require_actor(),
+        invite=body["invite"],
+        **values,
     )
     db.session.commit()
     return round_json(opened)

@@ -55,6 +55,13 @@ class RoundIn(Schema):
             "exists today without it"
         },
     )
+    invite = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "mail each municipality asked a request to answer once the round "
+            "opens (依頼メール)"
+        },
+    )
 
 
 class RoundChangeIn(Schema):

@@ -58,6 +58,11 @@ def round_group() -> None:
     default="",
     help="only these: codes, names or regions separated by commas (区部,八王子市,132039)",
 )
+@click.option(
+    "--invite/--no-invite",
+    default=False,
+    help="mail each municipality asked a request to answer once the round opens",
+)
 @friendly
 def round_open(
     survey: str,
@@ -67,6 +72,7 @@ def round_open(
     opens_at: str | None,
     title: str,
     named: str,
+    invite: bool,
 ) -> None:
     """Open a round on a stored questionnaire for all municipalities that exist today (or those
     named); prints its id (last line)."""
@@ -81,6 +87,7 @@ def round_open(
             opens_at=parse_tokyo_datetime(opens_at, "--opens-at") if opens_at else None,
             title=title,
             municipality_codes=municipalities_named(named),
+            invite=invite,
         )
         click.echo(
             f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"

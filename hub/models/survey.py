@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from forms import registry
@@ -88,6 +88,8 @@ class Round(Base):
     deadline: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     """Set when the round is closed (by staff, or by the scheduler once the deadline passed)."""
+    invite: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Mail each municipality asked a request to answer (依頼メール) once the round opens."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 

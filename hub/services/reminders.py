@@ -1,4 +1,8 @@
-"""Deadline reminders to the municipalities that have not submitted, each sent once.
+"""The request to answer (依頼メール) once a round opens, and deadline reminders to the
+municipalities that have not submitted, each sent once.
+
+A round opened with ``invite`` mails each municipality asked, once, when it opens: what to
+answer, by when and where (a due-soon reminder it already meets is not sent after it).
 
 Two reminder points per municipality, round and deadline: ``due_soon`` (from ``days_before`` days
 before its deadline until the deadline) and ``overdue`` (after it, for a fortnight). A new deadline
@@ -13,6 +17,7 @@ no reminders (nobody could act on them), except to municipalities holding an ext
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +26,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
+from forms.normalize import to_wareki
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
 from hub.models import (
@@ -36,11 +42,11 @@ from hub.models import (
 from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services import audit, mails
 from hub.services.claims import insert_once
-from hub.services.mails import MailBatch
+from hub.services.mails import MailBatch, link
 
 log = logging.getLogger(__name__)
 
-DUE_SOON, OVERDUE = "due_soon", "overdue"
+DUE_SOON, OVERDUE, INVITE = "due_soon", "overdue", "invite"
 DAYS_BEFORE = 3
 OVERDUE_WINDOW = timedelta(days=14)
 """Rounds whose deadline passed longer ago get no overdue reminder (say, after a long outage)."""
@@ -95,40 +101,65 @@ def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | N
 
 
 def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
-    candidates = db.session.scalars(
-        select(Response)
-        .join(Round, Round.id == Response.round_id)
-        .join(Municipality, Municipality.code == Response.municipality_code)
-        .where(
-            Response.state.in_([str(s) for s in PENDING]),
-            Municipality.existed_on(in_tokyo(now).date()),
-            Round.opens_at <= now,
-            or_(
-                and_(Round.deadline <= now + lead, Round.deadline > now - OVERDUE_WINDOW),
-                Response.extension_until.is_not(None),
-            ),
+    candidates = list(
+        db.session.scalars(
+            select(Response)
+            .join(Round, Round.id == Response.round_id)
+            .join(Municipality, Municipality.code == Response.municipality_code)
+            .where(
+                Response.state.in_([str(s) for s in PENDING]),
+                Municipality.existed_on(in_tokyo(now).date()),
+                Round.opens_at <= now,
+                or_(
+                    and_(Round.deadline <= now + lead, Round.deadline > now - OVERDUE_WINDOW),
+                    Response.extension_until.is_not(None),
+                    and_(Round.invite.is_(True), Round.closed_at.is_(None)),
+                ),
+            )
+            .order_by(Response.round_id, Response.municipality_code)
         )
-        .order_by(Response.round_id, Response.municipality_code)
     )
-    sent: dict[tuple[int, str, str], set[datetime | None]] = {}
-    for r, m, k, deadline in db.session.execute(
+    sent: dict[tuple[int, str, str], list[tuple[datetime | None, datetime]]] = {}
+    for r, m, k, deadline, at in db.session.execute(
         select(
             ReminderSent.round_id,
             ReminderSent.municipality_code,
             ReminderSent.kind,
             ReminderSent.deadline,
-        )
+            ReminderSent.sent_at,
+        ).where(ReminderSent.round_id.in_({c.round_id for c in candidates}))
     ):
-        sent.setdefault((r, m, k), set()).add(deadline)
+        sent.setdefault((r, m, k), []).append((deadline, at))
     due = []
     for response in candidates:
-        kind = reminder_kind(response, now, lead)
-        if kind is None:
-            continue
-        about = sent.get((response.round_id, response.municipality_code, kind), set())
-        if None not in about and response.deadline_for() not in about:
+        kind = _point(response, now, lead, sent)
+        if kind is not None:
             due.append((response.id, kind))
     return due
+
+
+def _point(
+    response: Response,
+    now: datetime,
+    lead: timedelta,
+    sent: Mapping[tuple[int, str, str], list[tuple[datetime | None, datetime]]],
+) -> str | None:
+    """The point ``response`` is due for now and was not sent: the request to answer first, once
+    (a due-soon reminder it met is covered by it), then the reminders, once per deadline."""
+
+    def rows(kind: str) -> list[tuple[datetime | None, datetime]]:
+        return sent.get((response.round_id, response.municipality_code, kind), [])
+
+    deadline = response.deadline_for()
+    round_ = response.round
+    if round_.invite and round_.closed_at is None and now < deadline and not rows(INVITE):
+        return INVITE
+    kind = reminder_kind(response, now, lead)
+    if kind is None or any(d is None or d == deadline for d, _at in rows(kind)):
+        return None
+    if kind == DUE_SOON and any(d == deadline and at >= deadline - lead for d, at in rows(INVITE)):
+        return None
+    return kind
 
 
 def respondent_addresses(municipality_code: str) -> list[str]:
@@ -192,6 +223,8 @@ def _release(round_id: int, municipality_code: str, kind: str, deadline: datetim
 
 def reminder_message(response: Response, kind: str) -> tuple[str, str]:
     """The Japanese subject and body of one reminder."""
+    if kind == INVITE:
+        return invitation(response)
     round_ = response.round
     when = format_datetime(response.deadline_for())
     name = response.municipality.name
@@ -219,6 +252,31 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
         ]
     )
     return subject, body + "\n"
+
+
+def invitation(response: Response) -> tuple[str, str]:
+    """The Japanese subject and body of the request to answer (依頼メール) a round opening."""
+    round_ = response.round
+    when = format_datetime(response.deadline_for())
+    lines = [
+        f"{response.municipality.name} ご担当者様",
+        "",
+        f"東京都から「{round_.title}」への回答をお願いします。",
+        f"基準日: {to_wareki(round_.reference_date)}",
+        f"提出期限: {when}",
+    ]
+    if response.prefilled_from_id is not None:
+        lines.append("前回の調査で受理された回答が、あらかじめ入力されています。")
+    lines += [
+        "",
+        "回答画面（ログインが必要です。Excel で回答するときは、回答画面から回答用の Excel を"
+        "ダウンロードできます）:",
+        link("respond.form", round_id=response.round_id, code=response.municipality_code),
+        "",
+        "このメールはシステムから自動送信されています。",
+        "東京都 再犯防止 連携調査ハブ",
+    ]
+    return f"【回答のお願い】{round_.title}（締切 {when}）", "\n".join(lines) + "\n"
 
 
 # 督促: staff choose late municipalities on the board, preview the mails, then send them now.
@@ -272,7 +330,7 @@ def last_reminded(round_: Round) -> dict[str, datetime]:
     rows and the audited sends staff made from the board, whichever is later."""
     automatic = db.session.execute(
         select(ReminderSent.municipality_code, func.max(ReminderSent.sent_at))
-        .where(ReminderSent.round_id == round_.id)
+        .where(ReminderSent.round_id == round_.id, ReminderSent.kind != INVITE)
         .group_by(ReminderSent.municipality_code)
     )
     manual = db.session.execute(
@@ -289,6 +347,18 @@ def last_reminded(round_: Round) -> dict[str, datetime]:
         if code is not None and at is not None and (code not in last or at > last[code]):
             last[code] = at
     return last
+
+
+def invited(round_: Round) -> int:
+    """How many municipalities of ``round_`` its request to answer reached."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ReminderSent)
+            .where(ReminderSent.round_id == round_.id, ReminderSent.kind == INVITE)
+        )
+        or 0
+    )
 
 
 def same_day(at: datetime, now: datetime) -> bool:

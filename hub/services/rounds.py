@@ -47,10 +47,12 @@ def open_round(
     opens_at: datetime | None = None,
     title: str = "",
     municipality_codes: list[str] | None = None,
+    invite: bool = False,
     user: User | None = None,
 ) -> Round:
     """Open a round on a stored questionnaire (its latest version, or ``version``) for the given
-    municipalities (by default all that exist today); the round keeps that version forever."""
+    municipalities (by default all that exist today); the round keeps that version forever.
+    ``invite``: the scheduler mails each of them a request to answer once the round opens."""
     survey = survey_for(survey_key, version)
     opens_at = opens_at or utcnow()
     if deadline <= opens_at:
@@ -63,6 +65,7 @@ def open_round(
         reference_date=reference_date,
         opens_at=opens_at,
         deadline=deadline,
+        invite=invite,
         created_by_id=user.id if user else None,
     )
     db.session.add(round_)
@@ -88,6 +91,7 @@ def open_round(
         deadline=deadline.isoformat(),
         municipalities=len(responses),
         prefilled=sum(1 for r in responses if r.prefilled_from_id),
+        invite=invite,
     )
     return round_
 

@@ -38,6 +38,9 @@ class OpenRoundForm(FlaskForm):
         ),
         render_kw={"rows": 3, "autocomplete": "off"},
     )
+    invite = BooleanField(
+        _l("依頼する区市町村の回答者に、依頼メールを送る（受付開始の日時に送ります）"), default=True
+    )
 
 
 class ChangeRoundForm(FlaskForm):

@@ -92,7 +92,13 @@ def new_round() -> ResponseReturnValue:
         return _new_round_page(form, {}, preview=rounds.to_be_asked(values["municipality_codes"]))
     key, version = chosen or ("", None)
     try:
-        opened = rounds.open_round(key, version=version, user=require_actor(), **values)
+        opened = rounds.open_round(
+            key,
+            version=version,
+            user=require_actor(),
+            invite=bool(form.invite.data),
+            **values,
+        )
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -216,6 +222,7 @@ def _board_page(
             filter_states=progress.FILTER_STATES,
             late=reminders.late_codes(round_, now),
             last_reminded=reminders.last_reminded(round_),
+            invited=reminders.invited(round_) if round_.invite else 0,
             chosen=set(chosen),
             errors=dict(errors or {}),
             now=now,

@@ -1,0 +1,108 @@
+"""The request to answer (依頼メール): sent once to each municipality a round asks, when the round
+opens, by the scheduler — never for a round opened without it, nor again for a moved deadline —
+and a due-soon reminder it already met is not sent after it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from forms.tokyo import format_datetime
+from hub.db import db, utcnow
+from hub.models import ReminderSent, Round
+from hub.services import reminders, rounds
+from tests.conftest import make_user
+from tests.mailbox import Inbox
+
+CHIYODA, CHUO, HACHIOJI = "131016", "131024", "132012"
+
+
+def open_for_three(*, invite: bool, opens_in: timedelta, deadline_in: timedelta) -> int:
+    round_ = rounds.open_round(
+        "torikumi",
+        reference_date=date(2026, 4, 1),
+        opens_at=utcnow() + opens_in,
+        deadline=utcnow() + deadline_in,
+        municipality_codes=[CHIYODA, CHUO, HACHIOJI],
+        invite=invite,
+    )
+    db.session.commit()
+    return round_.id
+
+
+def clerks() -> None:
+    for code in (CHIYODA, CHUO):
+        make_user(role="respondent", municipality=code, email=f"clerk-{code}@example.jp")
+
+
+def test_the_request_goes_once_when_the_round_opens(ctx: Flask, smtp: Inbox) -> None:
+    clerks()
+    round_id = open_for_three(
+        invite=True, opens_in=timedelta(hours=2), deadline_in=timedelta(days=30)
+    )
+    assert reminders.send_reminders(utcnow()) == []  # not open yet
+    opened = utcnow() + timedelta(hours=2, minutes=1)
+    sent = reminders.send_reminders(opened)
+    assert sorted((r.municipality_code, r.kind, r.sent) for r in sent) == [
+        (CHIYODA, "invite", True),
+        (CHUO, "invite", True),
+        (HACHIOJI, "invite", False),  # no account to write to; tried again next run
+    ]
+    [mail] = smtp.to(f"clerk-{CHIYODA}@example.jp")
+    round_ = db.session.get_one(Round, round_id)
+    assert str(mail["Subject"]) == (
+        f"【回答のお願い】{round_.title}（締切 {format_datetime(round_.deadline)}）"
+    )
+    body = mail.get_content()
+    assert "基準日: 令和8年4月1日" in body
+    assert f"/respond/rounds/{round_id}/{CHIYODA}" in body
+    again = reminders.send_reminders(opened + timedelta(minutes=1))
+    assert [(r.municipality_code, r.sent) for r in again] == [(HACHIOJI, False)]
+    assert len(smtp.messages) == 2
+    assert reminders.invited(round_) == 2
+    assert reminders.last_reminded(round_) == {}, "a request is no 督促"
+
+
+def test_no_request_for_a_round_opened_without_it(ctx: Flask, smtp: Inbox) -> None:
+    clerks()
+    open_for_three(invite=False, opens_in=timedelta(hours=-1), deadline_in=timedelta(days=30))
+    assert reminders.send_reminders(utcnow()) == []
+    assert smtp.messages == []
+
+
+def test_a_round_opened_close_to_its_deadline_sends_the_request_not_also_the_reminder(
+    ctx: Flask, smtp: Inbox
+) -> None:
+    clerks()
+    round_id = open_for_three(
+        invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=2)
+    )
+    first = reminders.send_reminders(utcnow())
+    assert {(r.municipality_code, r.kind) for r in first if r.sent} == {
+        (CHIYODA, "invite"),
+        (CHUO, "invite"),
+    }
+    assert [r for r in reminders.send_reminders(utcnow() + timedelta(hours=1)) if r.sent] == []
+    deadline = db.session.get_one(Round, round_id).deadline
+    late = reminders.send_reminders(deadline + timedelta(minutes=1))
+    assert {(r.municipality_code, r.kind) for r in late if r.sent} == {
+        (CHIYODA, "overdue"),
+        (CHUO, "overdue"),
+    }
+
+
+def test_a_moved_deadline_sends_no_second_request(ctx: Flask, smtp: Inbox) -> None:
+    clerks()
+    round_id = open_for_three(
+        invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=30)
+    )
+    reminders.send_reminders(utcnow())
+    round_ = db.session.get_one(Round, round_id)
+    later = round_.deadline + timedelta(days=7)
+    rounds.change_round(round_, title=round_.title, deadline=later.isoformat(), user=None)
+    db.session.commit()
+    assert [r for r in reminders.send_reminders(utcnow()) if r.sent] == []
+    kinds = db.session.scalars(select(ReminderSent.kind)).all()
+    assert kinds == ["invite", "invite"]
