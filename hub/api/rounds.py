@@ -146,7 +146,7 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
     change = rounds.change_round(
         round_,
         title=body.get("title", round_.title),
-        deadline=body.get("deadline", round_.deadline.isoformat()),
+        deadline=body.get("deadline"),
         user=require_actor(),
     )
     db.session.commit()

@@ -149,7 +149,7 @@ def round_change(round_id: int, deadline: str | None, title: str | None, notify:
         change = change_round(
             round_,
             title=round_.title if title is None else title,
-            deadline=round_.deadline.isoformat() if deadline is None else deadline,
+            deadline=deadline,
             user=None,
         )
         db.session.commit()

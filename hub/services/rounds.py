@@ -353,30 +353,25 @@ class RoundChange:
     deadlines keeps theirs): those to tell."""
 
 
-def change_round(round_: Round, *, title: str, deadline: str, user: User | None) -> RoundChange:
+def change_round(
+    round_: Round, *, title: str, deadline: str | None, user: User | None
+) -> RoundChange:
     """Give an opened round a new title or deadline, as staff type them (the deadline as
-    :func:`typed_round` reads it). A deadline must be still to come (to stop answers now, staff
-    close the round); a closed round with a new deadline takes answers again, and the responses
-    already accepted stay accepted. ``Invalid`` naming every field at once, nothing changed."""
+    :func:`typed_round` reads it). A new deadline must be still to come (to stop answers now,
+    staff close the round), and a closed round given one takes answers again; the responses
+    already accepted stay accepted. A title alone changes nothing else. ``Invalid`` naming every
+    field at once, nothing changed. ``deadline`` ``None``: unchanged."""
     errors: dict[str, list[str]] = {}
     title = clean_text(title)
     if not title:
         errors["title"] = [_("調査回の名称を入力してください。")]
     elif len(title) > TITLE_LENGTH:
         errors["title"] = [_("名称は%(n)s文字以内で入力してください。", n=TITLE_LENGTH)]
+    new_deadline = None
     try:
-        new_deadline = tokyo.parse_datetime(deadline.strip()).astimezone(UTC)
+        new_deadline = _new_deadline(round_, deadline)
     except InvalidValue as exc:
         errors["deadline"] = [str(exc)]
-        raise Invalid(errors) from None
-    if new_deadline <= utcnow():
-        errors["deadline"] = [
-            _(
-                "提出期限は今より後にしてください（今すぐ締め切るときは「調査回を締め切る」を押します）。"
-            )
-        ]
-    elif new_deadline <= round_.opens_at:
-        errors["deadline"] = [_("提出期限は受付開始日時より後にしてください。")]
     if errors:
         raise Invalid(errors)
     before = round_.deadline
@@ -388,22 +383,42 @@ def change_round(round_: Round, *, title: str, deadline: str, user: User | None)
         )
     )
     deadlines = {r.id: r.deadline_for() for r in pending}
-    reopened = round_.closed_at is not None
+    reopened = new_deadline is not None and round_.closed_at is not None
     changes: dict[str, Any] = {}
     if title != round_.title:
         changes["title"] = title
-    if new_deadline != before:
+    if new_deadline is not None:
         changes["deadline_before"] = before.isoformat()
         changes["deadline"] = new_deadline.isoformat()
+        round_.deadline = new_deadline
+        round_.closed_at = None
     round_.title = title
-    round_.deadline = new_deadline
-    round_.closed_at = None
     audit.record(
         "round.change", user=user, target=f"round/{round_.id}", reopened=reopened, **changes
     )
     db.session.flush()
-    moved = tuple(r for r in pending if r.deadline_for() != deadlines[r.id])
-    return RoundChange(before, reopened, moved)
+    newly_due = tuple(r for r in pending if r.deadline_for() != deadlines[r.id])
+    return RoundChange(before, reopened, newly_due)
+
+
+def _new_deadline(round_: Round, typed: str | None) -> datetime | None:
+    """The deadline staff typed, ``None`` when it is the round's own (as the form shows it, to
+    the minute) or nothing was typed; ``InvalidValue`` when it is no time, is past (to stop answers
+    now, staff close the round) or not after the opening."""
+    if typed is None:
+        return None
+    deadline = tokyo.parse_datetime(typed.strip()).astimezone(UTC)
+    if deadline == round_.deadline.replace(second=0, microsecond=0):
+        return None
+    if deadline <= utcnow():
+        raise InvalidValue(
+            _(
+                "提出期限は今より後にしてください（今すぐ締め切るときは「調査回を締め切る」を押します）。"
+            )
+        )
+    if deadline <= round_.opens_at:
+        raise InvalidValue(_("提出期限は受付開始日時より後にしてください。"))
+    return deadline
 
 
 def why_not_removable(round_: Round) -> list[str]:

@@ -62,3 +62,18 @@ def test_a_return_through_the_api_tells_the_municipality_too(
     [mail] = smtp.to("clerk@chiyoda.example.jp")
     assert str(mail["Subject"]).startswith("【差し戻し】")
     assert "桁" not in mail.get_content()
+
+
+def test_a_new_title_alone_leaves_a_closed_round_closed(
+    app: Flask, new_round: Callable[..., int], staff: Api
+) -> None:
+    round_id = new_round()
+    with app.app_context():
+        rounds.close_round(db.session.get_one(Round, round_id), user=None)
+        db.session.commit()
+    changed = staff.patch(f"/rounds/{round_id}", {"title": "令和8年度 調査"})
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["title"], changed.get_json()["state"]) == (
+        "令和8年度 調査",
+        "closed",
+    )

@@ -174,3 +174,38 @@ def test_the_page_reads_in_english(staff: Web, round_id: int) -> None:
     shown = text_of(staff.get(f"/staff/rounds/{round_id}/change"))
     assert "Change the round's settings" in shown
     assert "提出期限" not in shown
+
+
+def test_a_new_title_alone_leaves_a_closed_round_closed(
+    app: Flask, staff: Web, round_id: int
+) -> None:
+    """Staff closed the round early, then mend a typo in its title: it stays closed."""
+    with app.app_context():
+        rounds.close_round(db.session.get_one(Round, round_id), user=None)
+        db.session.commit()
+    form = page(staff.get(f"/staff/rounds/{round_id}/change"))
+    deadline = form.xpath("//input[@name='deadline']/@value")[0]
+    done = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "令和8年度 調査", "deadline": deadline}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        round_ = db.session.get_one(Round, round_id)
+        assert round_.title == "令和8年度 調査"
+        assert round_.closed_at is not None
+
+
+def test_a_finished_round_s_title_is_mended_though_its_deadline_passed(
+    app: Flask, staff: Web
+) -> None:
+    with app.app_context():
+        round_ = make_round(opens_at=utcnow() - timedelta(days=30))
+        round_.deadline = utcnow() - timedelta(days=1)
+        db.session.commit()
+        round_id = round_.id
+    form = page(staff.get(f"/staff/rounds/{round_id}/change"))
+    deadline = form.xpath("//input[@name='deadline']/@value")[0]
+    done = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "直した名称", "deadline": deadline}
+    )
+    assert done.status_code == 302
