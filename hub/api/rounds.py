@@ -151,9 +151,7 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
     )
     db.session.commit()
     if body["notify"] and change.newly_due:
-        municipal_mail.tell_new_deadline(
-            change.newly_due, change.deadline_before, user=require_actor()
-        )
+        municipal_mail.tell_new_deadline(change.newly_due, user=require_actor())
         db.session.commit()
     return round_json(round_)
 

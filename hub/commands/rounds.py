@@ -159,9 +159,7 @@ def round_change(round_id: int, deadline: str | None, title: str | None, notify:
             + ("; reopened" if change.reopened else "")
         )
         if notify and change.newly_due:
-            outcome = municipal_mail.tell_new_deadline(
-                change.newly_due, change.deadline_before, user=None
-            )
+            outcome = municipal_mail.tell_new_deadline(change.newly_due, user=None)
             db.session.commit()
             click.echo(
                 f"mailed {len(outcome.sent)}; not mailed {len(outcome.unsent) + len(outcome.no_address)}"

@@ -104,12 +104,12 @@ def tell_returned(responses: Sequence[Response], *, user: User | None) -> MailOu
 
 
 def tell_new_deadline(
-    responses: Sequence[Response], before: datetime, *, user: User | None
+    moved: Sequence[tuple[Response, datetime]], *, user: User | None
 ) -> MailOutcome:
-    """Mail each response's municipality its new deadline (call after the commit of the
-    change); the caller commits the audit rows."""
-    mails = [(r, *deadline_mail(r, before)) for r in responses]
-    return send_each(mails, action=DEADLINE_MAIL, user=user)
+    """Mail each response's municipality its new deadline, with the one it had before (call
+    after the commit of the change); the caller commits the audit rows."""
+    mails_ = [(r, *deadline_mail(r, before)) for r, before in moved]
+    return send_each(mails_, action=DEADLINE_MAIL, user=user)
 
 
 def send_each(

@@ -345,12 +345,11 @@ TITLE_LENGTH = 200
 
 @dataclass(frozen=True)
 class RoundChange:
-    deadline_before: datetime
     reopened: bool
     """The round was closed (by staff, or at its deadline) and takes answers again."""
-    newly_due: tuple[Response, ...]
+    newly_due: tuple[tuple[Response, datetime], ...]
     """The responses still to be submitted whose deadline moved (an extension later than both
-    deadlines keeps theirs): those to tell."""
+    deadlines keeps theirs), each with its deadline before: those to tell."""
 
 
 def change_round(
@@ -397,8 +396,8 @@ def change_round(
         "round.change", user=user, target=f"round/{round_.id}", reopened=reopened, **changes
     )
     db.session.flush()
-    newly_due = tuple(r for r in pending if r.deadline_for() != deadlines[r.id])
-    return RoundChange(before, reopened, newly_due)
+    newly_due = tuple((r, deadlines[r.id]) for r in pending if r.deadline_for() != deadlines[r.id])
+    return RoundChange(reopened, newly_due)
 
 
 def _new_deadline(round_: Round, typed: str | None) -> datetime | None:

@@ -350,9 +350,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
     if change.reopened:
         flash(_("締め切っていた調査回の受付を再開しました。"), "info")
     if form.notify.data and change.newly_due:
-        outcome = municipal_mail.tell_new_deadline(
-            change.newly_due, change.deadline_before, user=require_actor()
-        )
+        outcome = municipal_mail.tell_new_deadline(change.newly_due, user=require_actor())
         db.session.commit()
         told = _("%(n)s団体の回答者に、新しい提出期限をメールで知らせました。", n=len(outcome.sent))
         _say_mailed(outcome, told)

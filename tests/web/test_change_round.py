@@ -209,3 +209,20 @@ def test_a_finished_round_s_title_is_mended_though_its_deadline_passed(
         f"/staff/rounds/{round_id}/change", {"title": "直した名称", "deadline": deadline}
     )
     assert done.status_code == 302
+
+
+def test_a_municipality_with_an_extension_is_told_its_own_deadline_before(
+    app: Flask, staff: Web, round_id: int, smtp: Inbox
+) -> None:
+    """八王子市's extension ran a month past the old deadline; the new one is later still."""
+    before = deadline_of(app, round_id)
+    later = (before + timedelta(days=40)).replace(second=0, microsecond=0)
+    staff.post(
+        f"/staff/rounds/{round_id}/change",
+        {"title": "調査", "deadline": typed(later), "notify": "y"},
+    )
+    [mail] = smtp.to(f"clerk-{HACHIOJI}@example.jp")
+    body = mail.get_content()
+    assert f"変更前: {format_datetime(before + timedelta(days=30))}" in body
+    assert f"変更後: {format_datetime(later)}" in body
+    assert len(smtp.messages) == 2  # and 中央区
