@@ -42,11 +42,15 @@ ACTION_LABELS: dict[str, Any] = {
     "token.revoke": _l("APIトークン無効化"),
     "round.open": _l("調査回の開始"),
     "round.close": _l("調査回の締切"),
+    "round.change": _l("調査回の変更（提出期限・名称）"),
+    "round.remove": _l("調査回の取り消し"),
+    "round.deadline_mail": _l("提出期限の変更のお知らせメール"),
     "reminder.send": _l("督促メールの送信"),
     "reminder.chosen": _l("督促メール（選択した団体）"),
     "response.save": _l("回答の一時保存"),
     "response.submit": _l("回答の提出"),
     "response.return": _l("回答の差し戻し"),
+    "response.return_mail": _l("差し戻しのお知らせメール"),
     "response.accept": _l("回答の受理"),
     "response.upload": _l("Excelアップロード"),
     "response.extend": _l("提出期限の延長"),
@@ -65,6 +69,9 @@ ACTION_LABELS: dict[str, Any] = {
     "questionnaire.import": _l("調査票の登録"),
     "questionnaire.draft": _l("調査票のアップロード（公開前）"),
     "questionnaire.discard": _l("アップロードした調査票の取り消し"),
+    "questionnaire.expire": _l("公開されなかった調査票の破棄（期限切れ）"),
+    "referral.purge": _l("つなぎの個人情報の消去（保存期間の経過）"),
+    "keys.rotate": _l("個人情報の暗号鍵の切り替え"),
     "municipality.import": _l("区市町村一覧の取り込み"),
     "municipality.retire": _l("区市町村の廃止（合併など）"),
     "municipality.reactivate": _l("廃止した区市町村の再開"),
@@ -86,6 +93,8 @@ FAMILY_LABELS: dict[str, Any] = {
     "summary_note": _l("集計表の備考"),
     "reminder": _l("督促メール"),
     "municipality": _l("区市町村"),
+    "referral": _l("つなぎ"),
+    "keys": _l("暗号鍵"),
 }
 """Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
 
@@ -134,6 +143,12 @@ DETAIL_LABELS: dict[str, Any] = {
     "retired_codes": _l("廃止にした区市町村"),
     "retired_on": _l("廃止日"),
     "was": _l("変更前"),
+    "deadline_before": _l("変更前の提出期限"),
+    "reopened": _l("受付の再開"),
+    "title": _l("名称"),
+    "survey_version": _l("調査票の版"),
+    "invite": _l("依頼メール"),
+    "erased": _l("消去した件数"),
 }
 
 
@@ -219,7 +234,10 @@ def target_text(event: AuditEvent, names: audit.Names) -> str:
     parts = event.target.split("/")
     if parts[0] == "round" and len(parts) > 1 and parts[1].isdecimal():
         round_ = names.rounds.get(int(parts[1]))
-        text = _("調査回「%(title)s」", title=round_.title if round_ else parts[1])
+        if round_ is None:
+            text = _("取り消された調査回（番号 %(id)s）", id=parts[1])
+        else:
+            text = _("調査回「%(title)s」", title=round_.title)
         if len(parts) == 4 and parts[2] == "response":
             place = names.municipalities.get(parts[3], parts[3])
             text = _("%(round)sの%(name)sの回答", round=text, name=place)

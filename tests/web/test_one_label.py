@@ -4,7 +4,9 @@ name actions, rounds, recipients, requests and municipalities, never their codes
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 from hub.audit.views import ACTION_LABELS, FAMILY_LABELS
 from hub.db import db
@@ -18,6 +20,34 @@ CHIYODA = "131016"
 def test_every_family_of_actions_has_a_label():
     families = {action.split(".", 1)[0] for action in ACTION_LABELS}
     assert families <= set(FAMILY_LABELS)
+
+
+def recorded_literally() -> set[str]:
+    """Every action the code records by a string literal (``audit.record("round.open", …)``)."""
+    found = set()
+    for path in Path(__file__).resolve().parents[2].joinpath("hub").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("record", "row")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_action_recorded_has_a_label():
+    """The audit page never shows an action's code: each one the code records is labelled."""
+    from hub.services.municipal_mail import DEADLINE_MAIL, RETURN_MAIL
+    from hub.services.reminders import MANUAL_SEND
+
+    recorded = recorded_literally() | {DEADLINE_MAIL, RETURN_MAIL, MANUAL_SEND}
+    assert len(recorded) > 40
+    assert sorted(recorded - set(ACTION_LABELS)) == []
 
 
 def test_the_audit_page_names_things(app, web):

@@ -46,6 +46,11 @@ def test_a_round_nobody_answered_is_taken_back_and_audited(app: Flask, staff: We
         ).one()
         assert removed.details["title"] == title
         assert removed.details["municipalities"] == 62
+    row = page(staff.get("/audit/?action=round.remove")).xpath("//tr[@data-audit-event]")[0]
+    shown = " ".join(row.text_content().split())
+    assert "調査回の取り消し" in shown
+    assert f"取り消された調査回（番号 {round_id}）" in shown
+    assert f"名称: {title}" in shown
 
 
 def test_once_anyone_saved_it_can_only_be_closed(app: Flask, staff: Web) -> None:

@@ -24,6 +24,11 @@ WEB_TEMPLATES = (
     "account",
     "questionnaires",
     "referrals",
+    "consult",
+    "session_warning.html",
+    "audit",
+    "excel",
+    "recipients",
 )
 WEB_MODULES = (
     "hub/web",
@@ -35,6 +40,13 @@ WEB_MODULES = (
     "hub/services",
     "hub/questionnaires",
     "hub/referrals",
+    "hub/consult",
+    "hub/downloads",
+    "hub/audit",
+    "hub/api",
+    "hub/models",
+    "hub/excel",
+    "hub/recipients",
 )
 
 
