@@ -192,6 +192,13 @@ def reminders(now: datetime) -> Any:
     return claimed("reminders", now, send_reminders)
 
 
+def mail_queue(now: datetime) -> Any:
+    """The mails to municipalities that pages, the API and commands queued."""
+    from hub.services.mail_queue import send_due
+
+    return claimed("mail.queue", now, send_due)
+
+
 def rounds_closing(now: datetime) -> Any:
     return claimed("rounds.close", now, close_due_rounds)
 
@@ -231,6 +238,7 @@ JOBS: tuple[Job, ...] = (
     Job("deliveries.requests", every_quarter_minute, delivery_requests),
     Job("deliveries.retry", every_minute, delivery_retries),
     Job("reminders", every_minute, reminders),
+    Job("mail.queue", every_minute, mail_queue),
     Job("housekeeping", hourly, housekeeping),
     Job("referrals.follow_up", every_minute, referral_follow_up),
     Job("referrals.retention", hourly, referral_retention),

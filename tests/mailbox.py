@@ -67,3 +67,12 @@ def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
         settings = app.extensions["hub_settings"]
         monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
         yield inbox
+
+
+def send_queued(app: Flask) -> list[Any]:
+    """Run the scheduler's ``mail.queue`` job once: the mails pages and the API queued go."""
+    from hub.db import utcnow
+    from hub.services.mail_queue import send_due
+
+    with app.app_context():
+        return send_due(utcnow())

@@ -149,10 +149,9 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
         deadline=body.get("deadline"),
         user=require_actor(),
     )
-    db.session.commit()
     if body["notify"] and change.newly_due:
-        municipal_mail.tell_new_deadline(change.newly_due, user=require_actor())
-        db.session.commit()
+        municipal_mail.tell_new_deadline(change.newly_due)
+    db.session.commit()
     return round_json(round_)
 
 
@@ -234,8 +233,7 @@ def return_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugR
     """Send a submitted response back to the municipality with a reason (staff)."""
     response = _response_for(round_id, code)
     responses.return_response(response, body["reason"], user=require_actor())
-    db.session.commit()
-    municipal_mail.tell_returned([response], user=require_actor())
+    municipal_mail.tell_returned([response])
     db.session.commit()
     return response_reply(response)
 

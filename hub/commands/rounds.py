@@ -152,17 +152,19 @@ def round_change(round_id: int, deadline: str | None, title: str | None, notify:
             deadline=deadline,
             user=None,
         )
+        queued = municipal_mail.Queued()
+        if notify and change.newly_due:
+            queued = municipal_mail.tell_new_deadline(change.newly_due)
         db.session.commit()
         click.echo(
             f"changed round {round_id}: deadline "
             f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
             + ("; reopened" if change.reopened else "")
         )
-        if notify and change.newly_due:
-            outcome = municipal_mail.tell_new_deadline(change.newly_due, user=None)
-            db.session.commit()
+        if notify:
             click.echo(
-                f"mailed {len(outcome.sent)}; not mailed {len(outcome.unsent) + len(outcome.no_address)}"
+                f"mails queued: {len(queued.queued)}; no account: {len(queued.no_address)}"
+                + ("; HUB_SMTP_URL is not set, nothing queued" if queued.no_server else "")
             )
 
 

@@ -2,7 +2,14 @@
 
 from hub.models.audit import AuditEvent
 from hub.models.consultation import Consultation, ConsultationReferral, Hearing
-from hub.models.delivery import Delivery, DeliveryRequest, JobRun, Recipient, ReminderSent
+from hub.models.delivery import (
+    Delivery,
+    DeliveryRequest,
+    JobRun,
+    OutgoingMail,
+    Recipient,
+    ReminderSent,
+)
 from hub.models.municipality import (
     PREFECTURES,
     REGIONS,
@@ -62,6 +69,7 @@ __all__ = [
     "JobRun",
     "LoginAttempt",
     "Municipality",
+    "OutgoingMail",
     "QuestionnaireDraft",
     "Recipient",
     "Referral",

@@ -111,3 +111,27 @@ class ReminderSent(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[list[str]] = mapped_column(default=list)
     deadline: Mapped[datetime | None]
+
+
+class OutgoingMail(Base):
+    """A mail to a municipality's respondents about its response, queued by a page, the API or a
+    command and sent by the scheduler (:mod:`hub.services.outbox`). Its text names no person and
+    holds no text anyone typed; the addresses are read when it goes."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    about: Mapped[str] = mapped_column(String(50))
+    """The audit action its sending is recorded as (``response.return_mail`` …)."""
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    """When it may be tried (next): its creation, a retry's pause, or the lease of a sender."""
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None]
+    given_up_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    """Why the last attempt failed, as staff read it."""

@@ -6,9 +6,8 @@ unless told; a deadline moved is news only if it reaches them. The mails say whi
 when and where — never a text staff typed (a return's reason stays on the response's page behind
 the sign-in: no text a person typed goes into a mail, issue 13).
 
-Mails go after the commit of what caused them, over one connection for many; a mail server that
-cannot be reached, or :data:`~hub.services.mails.SEND_SECONDS` gone by, leaves the rest
-unsent and named, and what caused them stands. Each mail sent is audited with codes and counts.
+The mails are queued with what caused them, in its transaction, and the scheduler sends them
+(:mod:`hub.services.mail_queue`): a page never waits for a mail server, however many municipalities.
 """
 
 from __future__ import annotations
@@ -18,31 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from forms.tokyo import format_datetime
 from hub.db import utcnow
-from hub.models import Response, User
-from hub.services import audit, mails
-from hub.services.mails import MailBatch, link
+from hub.models import Response
+from hub.services import mail_queue
+from hub.services.mails import link
 from hub.services.reminders import respondent_addresses
 
 RETURN_MAIL = "response.return_mail"
 DEADLINE_MAIL = "round.deadline_mail"
 SIGNATURE = ["", "このメールはシステムから自動送信されています。", "東京都 再犯防止 連携調査ハブ"]
-
-
-@dataclass(frozen=True)
-class MailOutcome:
-    """Whom the mails reached: municipality codes."""
-
-    sent: tuple[str, ...] = ()
-    no_address: tuple[str, ...] = ()
-    """No active respondent account to write to."""
-    unsent: tuple[str, ...] = ()
-    """The mail server refused, could not be reached or is not configured, or time ran out."""
-    error: str | None = None
-    """Why the last of ``unsent`` did not go."""
 
 
 def return_mail(response: Response) -> tuple[str, str]:
@@ -97,58 +82,38 @@ def _page(response: Response) -> list[str]:
     ]
 
 
-def tell_returned(responses: Sequence[Response], *, user: User | None) -> MailOutcome:
-    """Mail each returned response's municipality (call after the commit of the returns); the
-    caller commits the audit rows."""
-    return send_each([(r, *return_mail(r)) for r in responses], action=RETURN_MAIL, user=user)
+@dataclass(frozen=True)
+class Queued:
+    """Whom the mails will reach: municipality codes."""
+
+    queued: tuple[str, ...] = ()
+    no_address: tuple[str, ...] = ()
+    """No active respondent account to write to: nothing queued."""
+    no_server: bool = False
+    """``HUB_SMTP_URL`` is not set: nothing queued."""
 
 
-def tell_new_deadline(
-    moved: Sequence[tuple[Response, datetime]], *, user: User | None
-) -> MailOutcome:
-    """Mail each response's municipality its new deadline, with the one it had before (call
-    after the commit of the change); the caller commits the audit rows."""
-    mails_ = [(r, *deadline_mail(r, before)) for r, before in moved]
-    return send_each(mails_, action=DEADLINE_MAIL, user=user)
+def tell_returned(responses: Sequence[Response]) -> Queued:
+    """Queue the mail about each returned response (the caller commits with the returns)."""
+    return _queue([(r, *return_mail(r)) for r in responses], about=RETURN_MAIL)
 
 
-def send_each(
-    mails_: Sequence[tuple[Response, str, str]], *, action: str, user: User | None
-) -> MailOutcome:
-    """Send each ``(response, subject, body)`` to the response's municipality over one
-    connection, auditing each mail sent as ``action``."""
-    settings = current_app.extensions["hub_settings"]
-    if not settings.smtp_url:
-        codes = tuple(response.municipality_code for response, _s, _b in mails_)
-        return MailOutcome(
-            unsent=codes, error=_("メールサーバー（HUB_SMTP_URL）が設定されていません。")
-        )
-    sent: list[str] = []
+def tell_new_deadline(moved: Sequence[tuple[Response, datetime]]) -> Queued:
+    """Queue the mail telling each response's municipality its new deadline, with the one it had
+    before (the caller commits with the change)."""
+    return _queue([(r, *deadline_mail(r, before)) for r, before in moved], about=DEADLINE_MAIL)
+
+
+def _queue(mails: Sequence[tuple[Response, str, str]], *, about: str) -> Queued:
+    if not current_app.extensions["hub_settings"].smtp_url:
+        return Queued(no_server=True)
+    queued: list[str] = []
     no_address: list[str] = []
-    unsent: list[str] = []
-    with MailBatch(mails.SEND_SECONDS) as batch:
-        for response, subject, body in mails_:
-            code = response.municipality_code
-            to = respondent_addresses(code)
-            if not to:
-                no_address.append(code)
-            elif (
-                batch.unreachable
-                or batch.out_of_time
-                or not batch.send(
-                    to=to, subject=subject, body=body, about=f"{action} for response {response.id}"
-                )
-            ):
-                unsent.append(code)
-            else:
-                sent.append(code)
-                audit.record(
-                    action,
-                    user=user,
-                    target=f"round/{response.round_id}",
-                    municipality_code=code,
-                    recipients=len(to),
-                )
-    out_of_time = _("時間内に送り終わらなかったため、残りは送っていません。")
-    reason = batch.error.message if batch.error else (out_of_time if unsent else None)
-    return MailOutcome(tuple(sent), tuple(no_address), tuple(unsent), reason)
+    for response, subject, body in mails:
+        code = response.municipality_code
+        if respondent_addresses(code):
+            mail_queue.queue(response, subject, body, about=about)
+            queued.append(code)
+        else:
+            no_address.append(code)
+    return Queued(tuple(queued), tuple(no_address))

@@ -21,6 +21,7 @@ from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import Municipality, Response, Revision, Round, ordered_regions
 from hub.services import (
+    mail_queue,
     municipal_mail,
     progress,
     questionnaires,
@@ -197,6 +198,7 @@ def _board_page(
 ) -> ResponseReturnValue:
     now = utcnow()
     summary = progress.progress(round_, now=now)
+    mail = mail_queue.of_round(round_.id)
     region = request.args.get("region") or None
     state = request.args.get("state") or None
     filters = BoardFilters(
@@ -223,6 +225,11 @@ def _board_page(
             late=reminders.late_codes(round_, now),
             last_reminded=reminders.last_reminded(round_),
             invited=reminders.invited(round_) if round_.invite else 0,
+            mail=mail,
+            given_up=[
+                (place(db.session.get(Municipality, code)), error)
+                for code, error in mail.given_up.items()
+            ],
             chosen=set(chosen),
             errors=dict(errors or {}),
             now=now,
@@ -342,6 +349,9 @@ def change_round(round_id: int) -> ResponseReturnValue:
             deadline=form.deadline.data or "",
             user=require_actor(),
         )
+        told = municipal_mail.Queued()
+        if form.notify.data and change.newly_due:
+            told = municipal_mail.tell_new_deadline(change.newly_due)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -349,11 +359,9 @@ def change_round(round_id: int) -> ResponseReturnValue:
     flash(_("調査回の設定を変更しました。"), "success")
     if change.reopened:
         flash(_("締め切っていた調査回の受付を再開しました。"), "info")
-    if form.notify.data and change.newly_due:
-        outcome = municipal_mail.tell_new_deadline(change.newly_due, user=require_actor())
-        db.session.commit()
-        told = _("%(n)s団体の回答者に、新しい提出期限をメールで知らせました。", n=len(outcome.sent))
-        _say_mailed(outcome, told)
+    _say_queued(
+        told, _("%(n)s団体の回答者に、新しい提出期限をメールで知らせます。", n=len(told.queued))
+    )
     return redirect(url_for("staff.board", round_id=round_id))
 
 
@@ -450,42 +458,38 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
     form = ReturnForm()
     try:
         responses.return_response(response, form.reason.data or "", user=require_actor())
+        queued = municipal_mail.tell_returned([response])
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, return_form=form, status=422)
     flash(_("%(name)sの回答を差し戻しました。", name=place(response.municipality)), "success")
-    _tell_returned([response])
+    _say_returned(queued)
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
-def _tell_returned(returned: list[Response]) -> None:
-    """Mail the municipalities whose responses were just returned, and say who was not told."""
-    outcome = municipal_mail.tell_returned(returned, user=require_actor())
-    db.session.commit()
-    told = _("%(n)s団体の回答者に、差し戻したことをメールで知らせました。", n=len(outcome.sent))
-    _say_mailed(outcome, told)
+def _say_returned(queued: municipal_mail.Queued) -> None:
+    told = _("%(n)s団体の回答者に、差し戻したことをメールで知らせます。", n=len(queued.queued))
+    _say_queued(queued, told)
 
 
-def _say_mailed(outcome: municipal_mail.MailOutcome, told: str) -> None:
-    """Flash whom the mails reached (``told``), and whom they did not, so that staff phone."""
-    if outcome.sent:
+def _say_queued(queued: municipal_mail.Queued, told: str) -> None:
+    """Flash whom the mails will reach (``told``), and whom they will not, so that staff phone."""
+    if queued.queued:
         flash(told, "info")
-    if outcome.unsent:
+    if queued.no_server:
         flash(
             _(
-                "次の団体にはメールを送れませんでした（%(error)s）。電話などで知らせてください: "
-                "%(names)s",
-                error=outcome.error,
-                names=_names(outcome.unsent),
+                "メールサーバー（HUB_SMTP_URL）が設定されていないため、メールでは知らせていません。"
+                "電話などで知らせてください。"
             ),
             "warning",
         )
-    if outcome.no_address:
+    if queued.no_address:
         flash(
             _(
                 "次の団体には回答者のアカウントがないため、メールで知らせていません: %(names)s",
-                names=_names(outcome.no_address),
+                names=_names(queued.no_address),
             ),
             "warning",
         )
@@ -590,10 +594,11 @@ def return_many(round_id: int) -> ResponseReturnValue:
     if errors:
         db.session.rollback()
         return _decide_many_page(round_, "return", errors=errors, ticked=set(seen), status=422)
+    queued = municipal_mail.tell_returned(outcome.done)
     db.session.commit()
     if outcome.done:
         flash(_("%(n)s件の回答を差し戻しました。", n=len(outcome.done)), "success")
-        _tell_returned(list(outcome.done))
+        _say_returned(queued)
     if outcome.changed:
         flash(
             _(

@@ -11,7 +11,7 @@ from hub.models import Round
 from hub.services import rounds
 from tests.api.conftest import CHIYODA, CHUO, future, past, response_url
 from tests.conftest import Api, complete_answers, make_user
-from tests.mailbox import Inbox
+from tests.mailbox import Inbox, send_queued
 
 
 def test_a_closed_round_gets_a_new_deadline_and_those_still_to_submit_are_told(
@@ -28,6 +28,7 @@ def test_a_closed_round_gets_a_new_deadline_and_those_still_to_submit_are_told(
     assert changed.status_code == 200, changed.get_json()
     assert changed.get_json()["state"] == "open"
     assert changed.get_json()["deadline"] == later.isoformat()
+    send_queued(app)
     assert "clerk@chuo.example.jp" in {str(m["To"]) for m in smtp.messages}
     assert chiyoda.submit(round_id, CHIYODA, complete_answers()).status_code == 200
 
@@ -59,6 +60,7 @@ def test_a_return_through_the_api_tells_the_municipality_too(
     assert chiyoda.submit(round_id, CHIYODA, complete_answers()).status_code == 200
     returned = staff.post(response_url(round_id, action="return"), {"reason": "桁を確かめて"})
     assert returned.status_code == 200
+    send_queued(app)
     [mail] = smtp.to("clerk@chiyoda.example.jp")
     assert str(mail["Subject"]).startswith("【差し戻し】")
     assert "桁" not in mail.get_content()

@@ -15,7 +15,7 @@ from hub.db import db, utcnow
 from hub.models import AuditEvent, ResponseState, Round
 from hub.services import reminders, responses, rounds
 from tests.conftest import complete_answers, make_round, make_user, response_of
-from tests.mailbox import Inbox
+from tests.mailbox import Inbox, send_queued
 from tests.web.conftest import Web, page, text_of
 
 CHIYODA, CHUO, HACHIOJI = "131016", "131024", "132012"
@@ -66,8 +66,9 @@ def test_a_later_deadline_is_mailed_to_those_whose_deadline_moved(
     assert done.status_code == 302
     shown = text_of(staff.get(done.headers["Location"]))
     assert "調査回の設定を変更しました。" in shown
-    assert "1団体の回答者に、新しい提出期限をメールで知らせました。" in shown
+    assert "1団体の回答者に、新しい提出期限をメールで知らせます。" in shown
     assert format_datetime(later) in shown
+    send_queued(app)
     [mail] = smtp.messages  # 中央区 only: 千代田区 submitted, 八王子市 keeps its later extension
     assert str(mail["To"]) == f"clerk-{CHUO}@example.jp"
     assert str(mail["Subject"]).startswith("【提出期限の変更】")
@@ -147,6 +148,7 @@ def test_without_the_tick_nobody_is_mailed(
         f"/staff/rounds/{round_id}/change", {"title": "調査", "deadline": typed(later)}
     )
     assert done.status_code == 302
+    send_queued(app)
     assert smtp.messages == []
 
 
@@ -221,6 +223,7 @@ def test_a_municipality_with_an_extension_is_told_its_own_deadline_before(
         f"/staff/rounds/{round_id}/change",
         {"title": "調査", "deadline": typed(later), "notify": "y"},
     )
+    send_queued(app)
     [mail] = smtp.to(f"clerk-{HACHIOJI}@example.jp")
     body = mail.get_content()
     assert f"変更前: {format_datetime(before + timedelta(days=30))}" in body

@@ -1,0 +1,159 @@
+"""Mails to municipalities queued by a page, the API or a command, and sent by the scheduler.
+
+A page that returns forty responses, or moves the deadline of 1,741 municipalities, cannot send
+that many mails inside a web request. It queues one row per municipality in the transaction of
+the change — a change rolled back queues nothing — and the ``mail.queue`` job sends them within
+a minute over one connection. Each goes once: a sender leases a row with an UPDATE only one
+process can win, and marks it sent after the mail went. A refused mail is tried again after a
+pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
+names the municipality so that staff phone it. The addresses are read when the mail goes, so an
+account added or deactivated meanwhile counts. Each mail sent is audited with codes and counts
+only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from exports.channels import ChannelError
+from exports.channels.smtp import MailServerUnavailable, MailSession
+from hub.db import db
+from hub.models import OutgoingMail, Response
+from hub.services import audit
+from hub.services.reminders import respondent_addresses
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 8
+"""Tries before a mail is given up: pauses of 1, 2, 4 … 64 minutes, about two hours in all."""
+LEASE = timedelta(minutes=10)
+"""How long a sender holds a row it is sending (a crashed sender's rows go again after it)."""
+BATCH = 2000
+"""Rows one run looks at: more than a nation's municipalities."""
+
+
+def queue(response: Response, subject: str, body: str, *, about: str) -> None:
+    """Queue one mail to ``response``'s municipality (the caller commits it with its change)."""
+    db.session.add(
+        OutgoingMail(
+            about=about,
+            round_id=response.round_id,
+            municipality_code=response.municipality_code,
+            subject=subject,
+            body=body,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Sent:
+    mail_id: int
+    municipality_code: str
+    sent: bool
+    error: str | None = None
+
+
+def send_due(now: datetime) -> list[Sent]:
+    """Send every queued mail that is due; stop at a mail server that cannot be reached (the
+    rest wait for the next run)."""
+    settings = current_app.extensions["hub_settings"]
+    if not settings.smtp_url:
+        log.info("mail queue skipped: HUB_SMTP_URL is not set")
+        return []
+    due = list(
+        db.session.scalars(
+            select(OutgoingMail.id)
+            .where(
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.given_up_at.is_(None),
+                OutgoingMail.not_before <= now,
+            )
+            .order_by(OutgoingMail.id)
+            .limit(BATCH)
+        )
+    )
+    db.session.commit()
+    done: list[Sent] = []
+    with MailSession(settings) as session:
+        for mail_id in due:
+            if not _lease(mail_id, now):
+                continue
+            outcome, failure = _send(session, mail_id, now)
+            done.append(outcome)
+            if isinstance(failure, MailServerUnavailable):
+                break
+    return done
+
+
+def _lease(mail_id: int, now: datetime) -> bool:
+    """Hold the row for :data:`LEASE`, counting an attempt; only one process wins it."""
+    leased = db.session.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail_id,
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.given_up_at.is_(None),
+            OutgoingMail.not_before <= now,
+        )
+        .values(not_before=now + LEASE, attempts=OutgoingMail.attempts + 1)
+    )
+    db.session.commit()
+    return leased.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, ChannelError | None]:
+    mail = db.session.get_one(OutgoingMail, mail_id)
+    to = respondent_addresses(mail.municipality_code)
+    try:
+        if not to:
+            raise ChannelError("回答者のアカウントがありません。", permanent=True)
+        session.send(to=to, subject=mail.subject, body=mail.body)
+    except ChannelError as exc:
+        log.warning("%s %s not sent: %s", mail.about, mail.id, exc.for_log)
+        mail.error = exc.message[:500]
+        if isinstance(exc, MailServerUnavailable):  # not this mail's fault: the next run, again
+            mail.attempts -= 1
+            mail.not_before = now + timedelta(minutes=1)
+        elif mail.attempts >= ATTEMPTS or exc.permanent:
+            mail.given_up_at = now
+        else:
+            mail.not_before = now + timedelta(minutes=2 ** (mail.attempts - 1))
+        db.session.commit()
+        return Sent(mail_id, mail.municipality_code, False, mail.error), exc
+    mail.sent_at = now
+    mail.error = None
+    audit.record(
+        mail.about,
+        user=None,
+        target=f"round/{mail.round_id}",
+        municipality_code=mail.municipality_code,
+        recipients=len(to),
+    )
+    db.session.commit()
+    return Sent(mail_id, mail.municipality_code, True), None
+
+
+@dataclass(frozen=True)
+class RoundMail:
+    """The queued mails of a round, for its board."""
+
+    waiting: int
+    given_up: dict[str, str]
+    """Municipality code → why its mail was given up (the latest such mail)."""
+
+
+def of_round(round_id: int) -> RoundMail:
+    rows = db.session.execute(
+        select(OutgoingMail.municipality_code, OutgoingMail.given_up_at, OutgoingMail.error)
+        .where(OutgoingMail.round_id == round_id, OutgoingMail.sent_at.is_(None))
+        .order_by(OutgoingMail.id)
+    ).all()
+    waiting = Counter(row.given_up_at is None for row in rows)[True]
+    given_up = {row.municipality_code: row.error or "" for row in rows if row.given_up_at}
+    return RoundMail(waiting, given_up)

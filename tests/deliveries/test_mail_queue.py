@@ -1,0 +1,109 @@
+"""The queue of mails to municipalities: queued with what caused them, sent by the scheduler once
+each, tried again after a refusal with growing pauses, given up and shown on the board."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from hub import jobs
+from hub.db import db, utcnow
+from hub.models import OutgoingMail
+from hub.services import mail_queue, municipal_mail, responses
+from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.mailbox import Inbox, start_server
+
+CHIYODA, CHUO = "131016", "131024"
+
+
+def returned(app: Flask, *codes: str) -> int:
+    """A round whose ``codes`` were returned, each mail queued as the page queues it."""
+    with app.app_context():
+        round_id = make_round(municipalities=[CHIYODA, CHUO]).id
+        done = []
+        for code in codes:
+            make_user(role="respondent", municipality=code, email=f"clerk-{code}@example.jp")
+            response = response_of(round_id, code)
+            responses.submit(response, raw_answers=complete_answers(), user=None)
+            responses.return_response(response, "確かめてください", user=None)
+            done.append(response)
+        municipal_mail.tell_returned(done)
+        db.session.commit()
+        return round_id
+
+
+class Refusing(Inbox):
+    """A relay that refuses every mail for a while, then takes them."""
+
+    def __init__(self, refusals: int) -> None:
+        super().__init__()
+        self.refusals = refusals
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refusals > 0:
+            self.refusals -= 1
+            return "451 4.3.0 try again later"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def with_relay(app: Flask, monkeypatch, relay: Inbox):
+    settings = app.extensions["hub_settings"]
+    server = start_server(relay)
+    url = server.__enter__()
+    monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+    return server
+
+
+def test_the_scheduler_sends_each_queued_mail_once(app: Flask, smtp: Inbox) -> None:
+    returned(app, CHIYODA, CHUO)
+    with app.app_context():
+        first = jobs.run_job("mail.queue")
+        assert sorted((s.municipality_code, s.sent) for s in first) == [
+            (CHIYODA, True),
+            (CHUO, True),
+        ]
+        assert jobs.run_job("mail.queue", utcnow() + timedelta(minutes=1)) == []
+    assert len(smtp.messages) == 2
+    assert len(smtp.connections) == 1, "one connection for the run"
+
+
+def test_a_refused_mail_is_tried_again_after_a_pause(app: Flask, monkeypatch) -> None:
+    relay = Refusing(refusals=1)
+    server = with_relay(app, monkeypatch, relay)
+    try:
+        returned(app, CHIYODA)
+        with app.app_context():
+            now = utcnow()
+            [refused] = mail_queue.send_due(now)
+            assert not refused.sent
+            assert mail_queue.send_due(now + timedelta(seconds=30)) == [], "pausing"
+            [again] = mail_queue.send_due(now + timedelta(minutes=1, seconds=1))
+            assert again.sent
+            mail = db.session.scalars(select(OutgoingMail)).one()
+            assert (mail.attempts, mail.error) == (2, None)
+    finally:
+        server.__exit__(None, None, None)
+    assert len(relay.messages) == 1
+
+
+def test_two_senders_at_once_send_each_mail_once(app: Flask, smtp: Inbox) -> None:
+    returned(app, CHIYODA, CHUO)
+    now = utcnow()
+    results: list[list[mail_queue.Sent]] = []
+
+    def send() -> None:
+        with app.app_context():
+            results.append(mail_queue.send_due(now))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sent = sorted(s.municipality_code for batch in results for s in batch if s.sent)
+    assert sent == [CHIYODA, CHUO]
+    assert len(smtp.messages) == 2
