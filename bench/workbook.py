@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, make_url, select, text
 
 from bench.national import NATIONAL_COUNT, complete_answers, made_up_rows
+from exports import collector
 from exports.sheets.answers import answers_table
 from exports.workbook import workbook_document, workbook_sheets
 from exports.xlsx import write_xlsx
@@ -159,12 +160,13 @@ def build_workbook_file(round_id: int, out: Path) -> dict[str, Any]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     started = time.perf_counter()
-    round_ = responses.get_round(round_id)
-    sheets = workbook_sheets(round_)
-    tables_done = time.perf_counter()
-    event.remove(db.engine, "before_cursor_execute", count)
-    with out.open("wb") as f:
-        write_xlsx(sheets, f, document=workbook_document(round_))
+    with collector.held_off():  # as write_workbook builds it
+        round_ = responses.get_round(round_id)
+        sheets = workbook_sheets(round_)
+        tables_done = time.perf_counter()
+        event.remove(db.engine, "before_cursor_execute", count)
+        with out.open("wb") as f:
+            write_xlsx(sheets, f, document=workbook_document(round_))
     return {
         "tables_seconds": tables_done - started,
         "write_seconds": time.perf_counter() - tables_done,

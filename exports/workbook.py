@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
+from exports import collector
 from exports.assembly import ExtraSheets, round_sheets
 from exports.tables import Sheet, as_of
 from exports.xlsx import Document, write_xlsx
@@ -70,15 +71,17 @@ def write_workbook(
     extra_sheets: ExtraSheets = (),
     generated_at: datetime | None = None,
 ) -> None:
-    """Stream the workbook into ``target`` (a path or a binary file object)."""
-    sheets = workbook_sheets(
-        round_,
-        for_staff=for_staff,
-        detail=detail,
-        consultations=consultations,
-        extra_sheets=extra_sheets,
-    )
-    write_xlsx(sheets, target, document=workbook_document(round_, generated_at=generated_at))
+    """Stream the workbook into ``target`` (a path or a binary file object), with the cyclic
+    collector held off (:mod:`exports.collector`)."""
+    with collector.held_off():
+        sheets = workbook_sheets(
+            round_,
+            for_staff=for_staff,
+            detail=detail,
+            consultations=consultations,
+            extra_sheets=extra_sheets,
+        )
+        write_xlsx(sheets, target, document=workbook_document(round_, generated_at=generated_at))
 
 
 def build_workbook(
