@@ -3,7 +3,7 @@ there is one), and the queries of the audit page (filters, pages of events, newe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -116,6 +116,14 @@ def find_events(filters: Filters, wanted_page: str) -> Page[AuditEvent]:
     nearest page)."""
     newest_first = filtered(filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     return page_of(newest_first, wanted_page, PER_PAGE)
+
+
+def events_in_chunks(filters: Filters, size: int = 500) -> Iterator[list[AuditEvent]]:
+    """Every event the filters select, newest first, ``size`` at a time (the CSV download of a
+    long period reads them as it writes them)."""
+    newest_first = filtered(filters).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    result = db.session.scalars(newest_first.execution_options(yield_per=size))
+    yield from (list(chunk) for chunk in result.partitions(size))
 
 
 def recorded_actions() -> list[str]:

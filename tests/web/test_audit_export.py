@@ -1,0 +1,76 @@
+"""The audit log as a CSV file: every event the filters select (not one page), named as the page
+names them, opening in Excel (UTF-8 with a BOM), text that looks like a formula kept as text, and
+the download itself audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import unquote
+
+from flask import Flask
+from sqlalchemy import select
+
+from hub.db import db
+from hub.models import AuditEvent
+from hub.services import audit
+from tests.conftest import make_round, make_user
+from tests.web.conftest import page
+
+CHIYODA = "131016"
+
+
+def rows_of(answer) -> list[list[str]]:
+    text = answer.get_data().decode("utf-8")
+    assert text.startswith("\ufeff"), "a BOM, so that Excel reads UTF-8"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_every_event_the_filters_select_in_one_file(app: Flask, web) -> None:
+    with app.app_context():
+        round_ = make_round()
+        round_.title = "令和8年度 取組状況調査"
+        staff = make_user(role="staff")
+        for _ in range(audit.PER_PAGE + 5):  # more than a page
+            audit.record("workbook.download", user=staff, target=f"round/{round_.id}")
+        audit.record("hearing.record", user=staff, target="1", municipality_code=CHIYODA)
+        db.session.commit()
+    auditor = web("staff")
+    shown = page(auditor.get("/audit/?action=workbook.download"))
+    link = shown.xpath("//a[@data-audit-export]/@href")[0]
+    answer = auditor.get(link)
+    assert answer.status_code == 200
+    assert answer.mimetype == "text/csv"
+    disposition = answer.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition
+    assert unquote(disposition.split("''", 1)[1]).startswith("監査ログ_")
+    header, *rows = rows_of(answer)
+    assert header[:2] == ["日時（日本時間）", "操作"]
+    assert len(rows) == audit.PER_PAGE + 5
+    assert {row[1] for row in rows} == {"集計表のダウンロード"}
+    assert {row[4] for row in rows} == {"調査回「令和8年度 取組状況調査」"}
+    with app.app_context():
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "audit.export")
+        ).one()
+        assert exported.details == {"by_action": "workbook.download"}
+
+
+def test_formula_looking_text_stays_text(app: Flask, web) -> None:
+    with app.app_context():
+        staff = make_user(role="staff")
+        audit.record("user.profile", user=staff, target='=HYPERLINK("http://x")')
+        db.session.commit()
+    _header, *rows = rows_of(web("staff").get("/audit/export.csv?action=user.profile"))
+    assert rows[0][4] == '\'=HYPERLINK("http://x")'
+
+
+def test_unreadable_filters_show_the_page_with_the_error(app: Flask, web) -> None:
+    refused = web("staff").get("/audit/export.csv?date_from=2021-13-01")
+    assert refused.status_code == 422
+    assert refused.mimetype == "text/html"
+    assert page(refused).xpath("//*[@id='date_from-error']")
+
+
+def test_respondents_may_not_export(app: Flask, web) -> None:
+    assert web("respondent", municipality=CHIYODA).get("/audit/export.csv").status_code == 403
