@@ -4,7 +4,8 @@ A page that returns forty responses, or moves the deadline of 1,741 municipaliti
 that many mails inside a web request. It queues one row per municipality in the transaction of
 the change — a change rolled back queues nothing — and the ``mail.queue`` job sends them within
 a minute over one connection. Each goes once: a sender leases a row with an UPDATE only one
-process can win, and marks it sent after the mail went. A refused mail is tried again after a
+process can win, and marks it sent after the mail went (a sender killed between the mail
+server's acceptance and that mark leaves the row to go again once its lease ends). A refused mail is tried again after a
 pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
 names the municipality so that staff phone it. The addresses are read when the mail goes, so an
 account added or deactivated meanwhile counts. Each mail sent is audited with codes and counts
