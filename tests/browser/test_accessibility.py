@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from hub.db import db, utcnow
-from hub.models import Round
+from hub.models import OutgoingMail, Round
 from hub.services import responses
 from hub.services.demo import ensure_demo
 from tests.browser.accessibility import assert_accessible
@@ -42,6 +42,20 @@ class Site:
             response = response_of(self.round_id, HACHIOJI)
             responses.save_draft(response, {"plan_status": "no_plan"}, version=0, user=hachioji)
             responses.submit(response, raw_answers=complete_answers(), user=hachioji)
+            round_ = db.session.get_one(Round, self.round_id)
+            round_.invite = True  # the board's 依頼メール count
+            for code, given_up in ((CHIYODA, None), (HACHIOJI, utcnow())):  # waiting, given up
+                db.session.add(
+                    OutgoingMail(
+                        about="response.return_mail",
+                        round_id=self.round_id,
+                        municipality_code=code,
+                        subject="件名",
+                        body="本文",
+                        given_up_at=given_up,
+                        error="550 宛先が見つかりません" if given_up else None,
+                    )
+                )
             db.session.commit()
 
 
@@ -168,6 +182,10 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
             f"/staff/rounds/{rid}/remove",
         ],
     )
+    page.goto(f"/staff/rounds/{rid}")
+    assert page.locator("[data-mail-given-up]").is_visible()
+    assert page.locator("[data-mail-waiting]").is_visible()
+    assert page.locator("[data-invite]").is_visible()
     page.goto(f"/staff/rounds/{rid}/accept")
     for box in page.locator("[data-decide-many] input[type=checkbox]").all():
         box.uncheck()
