@@ -141,12 +141,13 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
     still to come takes answers again; ``notify`` mails the municipalities still to submit whose
     deadline moved. Every problem at once by field (422), nothing changed."""
     round_ = responses.get_round(round_id)
-    if "title" not in body and "deadline" not in body:
-        raise Invalid({"_schema": [_("title か deadline を指定してください。")]})
+    if not {"title", "deadline", "opens_at"} & set(body):
+        raise Invalid({"_schema": [_("title・deadline・opens_at のどれかを指定してください。")]})
     change = rounds.change_round(
         round_,
         title=body.get("title", round_.title),
         deadline=body.get("deadline"),
+        opens_at=body.get("opens_at"),
         user=require_actor(),
     )
     if body["notify"] and change.newly_due:

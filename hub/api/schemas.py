@@ -66,6 +66,12 @@ class RoundIn(Schema):
 
 class RoundChangeIn(Schema):
     title = fields.String(metadata={"description": "a new title; unchanged without it"})
+    opens_at = fields.String(
+        metadata={
+            "description": "a new opening time for a round not yet open, as for opening "
+            "(empty: now); unchanged without it"
+        }
+    )
     deadline = fields.String(
         metadata={
             "description": "a new deadline, as for opening; unchanged without it. A closed round "

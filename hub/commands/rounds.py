@@ -129,12 +129,17 @@ def round_close(round_id: int) -> None:
 @click.option("--deadline", default=None, help="a new deadline, as the staff page reads it")
 @click.option("--title", default=None, help="a new title")
 @click.option(
+    "--opens-at", default=None, help="a new opening time for a round not yet open ('' : now)"
+)
+@click.option(
     "--notify/--no-notify",
     default=False,
     help="mail the municipalities still to submit whose deadline moved",
 )
 @friendly
-def round_change(round_id: int, deadline: str | None, title: str | None, notify: bool) -> None:
+def round_change(
+    round_id: int, deadline: str | None, title: str | None, opens_at: str | None, notify: bool
+) -> None:
     """Give a round a new deadline or title; a closed round with a deadline still to come takes
     answers again."""
     from hub.db import db
@@ -142,14 +147,15 @@ def round_change(round_id: int, deadline: str | None, title: str | None, notify:
     from hub.services.responses import get_round
     from hub.services.rounds import change_round
 
-    if deadline is None and title is None:
-        raise click.UsageError("--deadline か --title を指定してください。")
+    if deadline is None and title is None and opens_at is None:
+        raise click.UsageError("--deadline・--title・--opens-at のどれかを指定してください。")
     with app_context():
         round_ = get_round(round_id)
         change = change_round(
             round_,
             title=round_.title if title is None else title,
             deadline=deadline,
+            opens_at=opens_at,
             user=None,
         )
         queued = municipal_mail.Queued()

@@ -353,24 +353,36 @@ class RoundChange:
 
 
 def change_round(
-    round_: Round, *, title: str, deadline: str | None, user: User | None
+    round_: Round,
+    *,
+    title: str,
+    deadline: str | None,
+    opens_at: str | None = None,
+    user: User | None,
 ) -> RoundChange:
-    """Give an opened round a new title or deadline, as staff type them (the deadline as
-    :func:`typed_round` reads it). A new deadline must be still to come (to stop answers now,
-    staff close the round), and a closed round given one takes answers again; the responses
-    already accepted stay accepted. A title alone changes nothing else. ``Invalid`` naming every
-    field at once, nothing changed. ``deadline`` ``None``: unchanged."""
+    """Give an opened round a new title, deadline or — before it opens — opening time, as staff
+    type them (as :func:`typed_round` reads them; an empty opening time: now). A new deadline
+    must be still to come (to stop answers now, staff close the round), and a closed round given
+    one takes answers again; the responses already accepted stay accepted. A title alone changes
+    nothing else. ``Invalid`` naming every field at once, nothing changed. ``deadline`` or
+    ``opens_at`` ``None``: unchanged."""
     errors: dict[str, list[str]] = {}
     title = clean_text(title)
     if not title:
         errors["title"] = [_("調査回の名称を入力してください。")]
     elif len(title) > TITLE_LENGTH:
         errors["title"] = [_("名称は%(n)s文字以内で入力してください。", n=TITLE_LENGTH)]
-    new_deadline = None
+    new_opening = new_deadline = None
+    try:
+        new_opening = _new_opening(round_, opens_at)
+    except InvalidValue as exc:
+        errors["opens_at"] = [str(exc)]
     try:
         new_deadline = _new_deadline(round_, deadline)
     except InvalidValue as exc:
         errors["deadline"] = [str(exc)]
+    if not errors and (new_deadline or round_.deadline) <= (new_opening or round_.opens_at):
+        errors["deadline"] = [_("提出期限は受付開始日時より後にしてください。")]
     if errors:
         raise Invalid(errors)
     before = round_.deadline
@@ -386,6 +398,10 @@ def change_round(
     changes: dict[str, Any] = {}
     if title != round_.title:
         changes["title"] = title
+    if new_opening is not None:
+        changes["opens_at_before"] = round_.opens_at.isoformat()
+        changes["opens_at"] = new_opening.isoformat()
+        round_.opens_at = new_opening
     if new_deadline is not None:
         changes["deadline_before"] = before.isoformat()
         changes["deadline"] = new_deadline.isoformat()
@@ -415,9 +431,22 @@ def _new_deadline(round_: Round, typed: str | None) -> datetime | None:
                 "提出期限は今より後にしてください（今すぐ締め切るときは「調査回を締め切る」を押します）。"
             )
         )
-    if deadline <= round_.opens_at:
-        raise InvalidValue(_("提出期限は受付開始日時より後にしてください。"))
     return deadline
+
+
+def _new_opening(round_: Round, typed: str | None) -> datetime | None:
+    """The opening time staff typed for a round not yet open (nothing typed: now), ``None`` when
+    it is the round's own or nothing was sent; ``InvalidValue`` when it is no time, or the round
+    has opened already (its answers started then)."""
+    if typed is None:
+        return None
+    if round_.opens_at <= utcnow():
+        raise InvalidValue(_("受付を始めた調査回の受付開始日時は変えられません。"))
+    text = typed.strip()
+    opening = tokyo.parse_datetime(text).astimezone(UTC) if text else utcnow()
+    if opening == round_.opens_at.replace(second=0, microsecond=0):
+        return None
+    return opening
 
 
 def why_not_removable(round_: Round) -> list[str]:

@@ -45,6 +45,13 @@ class OpenRoundForm(FlaskForm):
 
 class ChangeRoundForm(FlaskForm):
     title = StringField(_l("調査回の名称"))
+    opens_at = StringField(
+        _l("受付開始日時"),
+        description=_l(
+            "まだ受付を始めていない調査回だけ変えられます。空にするとすぐに受付を始めます。"
+        ),
+        render_kw={"autocomplete": "off"},
+    )
     deadline = StringField(
         _l("提出期限"),
         description=_l(

@@ -340,6 +340,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
     form = ChangeRoundForm()
     if request.method == "GET":
         form.title.data = round_.title
+        form.opens_at.data = f"{in_tokyo(round_.opens_at):%Y-%m-%d %H:%M}"
         form.deadline.data = f"{in_tokyo(round_.deadline):%Y-%m-%d %H:%M}"
         return _change_round_page(round_, form, {})
     try:
@@ -347,6 +348,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
             round_,
             title=form.title.data or "",
             deadline=form.deadline.data or "",
+            opens_at=(form.opens_at.data or "") if "opens_at" in request.form else None,
             user=require_actor(),
         )
         told = municipal_mail.Queued()

@@ -79,3 +79,12 @@ def test_a_new_title_alone_leaves_a_closed_round_closed(
         "令和8年度 調査",
         "closed",
     )
+
+
+def test_an_opening_time_for_a_round_already_open_is_a_422(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    round_id = new_round()
+    refused = staff.patch(f"/rounds/{round_id}", {"opens_at": "2099-01-01T09:00"})
+    assert refused.status_code == 422
+    assert list(refused.get_json()["errors"]) == ["opens_at"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
+from hub.errors import Invalid
 from hub.models import AuditEvent, ResponseState, Round
 from hub.services import reminders, responses, rounds
 from tests.conftest import complete_answers, make_round, make_user, response_of
@@ -229,3 +230,51 @@ def test_a_municipality_with_an_extension_is_told_its_own_deadline_before(
     assert f"変更前: {format_datetime(before + timedelta(days=30))}" in body
     assert f"変更後: {format_datetime(later)}" in body
     assert len(smtp.messages) == 2  # and 中央区
+
+
+def test_a_round_not_yet_open_gets_a_new_opening_time(app: Flask, staff: Web) -> None:
+    """Opened for next week by mistake: staff empty the opening time and it takes answers now.
+    Once open, the page offers no opening time, and the API refuses one."""
+    with app.app_context():
+        round_ = make_round(
+            opens_at=utcnow() + timedelta(days=7), deadline=utcnow() + timedelta(days=30)
+        )
+        round_id = round_.id
+        assert round_.state_at(utcnow()).value == "upcoming"
+    form = page(staff.get(f"/staff/rounds/{round_id}/change"))
+    [shown] = form.xpath("//input[@name='opens_at']/@value")
+    deadline = form.xpath("//input[@name='deadline']/@value")[0]
+    late = staff.post(
+        f"/staff/rounds/{round_id}/change",
+        {"title": "調査", "deadline": deadline, "opens_at": "2099-01-01 09:00"},
+    )
+    assert late.status_code == 422
+    assert "提出期限は受付開始日時より後にしてください。" in text_of(late)
+    done = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "調査", "deadline": deadline, "opens_at": ""}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        round_ = db.session.get_one(Round, round_id)
+        assert round_.state_at(utcnow()).value == "open"
+        changed = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "round.change")
+        ).one()
+        assert set(changed.details) == {"title", "opens_at_before", "opens_at", "reopened"}
+    assert shown != typed(utcnow())
+    again = page(staff.get(f"/staff/rounds/{round_id}/change"))
+    assert not again.xpath("//input[@name='opens_at']")
+
+
+def test_the_service_refuses_a_new_opening_time_once_open(app: Flask, round_id: int) -> None:
+    with app.app_context(), pytest.raises(Invalid) as refused:
+        rounds.change_round(
+            db.session.get_one(Round, round_id),
+            title="調査",
+            deadline=None,
+            opens_at="2099-01-01 09:00",
+            user=None,
+        )
+    assert refused.value.errors == {
+        "opens_at": ["受付を始めた調査回の受付開始日時は変えられません。"]
+    }
