@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from forms.normalize import InvalidValue
+from forms.numbers import whole_number
 from forms.tokyo import in_tokyo, parse_datetime
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
@@ -545,11 +546,13 @@ def _decide_many_page(
 
 
 def _seen_versions() -> dict[str, int]:
-    """The ticked municipalities, each with the version of its response the list showed."""
+    """The ticked municipalities, each with the version of its response the list showed (-1,
+    which no response has, when what came is no version: it is named as changed)."""
     return {
-        code: int(version)
+        code: -1
+        if (version := whole_number(request.form.get(f"version-{code}"))) is None
+        else version
         for code in request.form.getlist("municipality")
-        if (version := request.form.get(f"version-{code}", "")).isdigit()
     }
 
 

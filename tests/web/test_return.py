@@ -186,3 +186,22 @@ def test_the_page_reads_in_english(app: Flask, staff: Web) -> None:
     shown = text_of(staff.get(f"/staff/rounds/{round_id}/return"))
     assert "Return submitted responses together" in shown
     assert "差し戻" not in shown
+
+
+def test_a_forged_version_of_any_length_is_left_alone_not_a_500(
+    app: Flask, staff: Web, smtp: Inbox
+) -> None:
+    """A version of 5,000 digits (more than Python's int() reads) names the response as changed."""
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    form = page(staff.get(f"/staff/rounds/{round_id}/return")).xpath("//form")[-1]
+    data = ticking(form, [CHIYODA])
+    data[f"version-{CHIYODA}"] = "9" * 5000
+    data["reason"] = REASON
+    for path in ("return", "accept"):
+        answer = staff.client.post(f"/staff/rounds/{round_id}/{path}", data=data)
+        assert answer.status_code == 302, path
+        assert "一覧を表示した後に変わったため" in text_of(staff.get(answer.headers["Location"]))
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == ResponseState.SUBMITTED
