@@ -345,6 +345,8 @@ def export() -> ResponseReturnValue:
     chosen: dict[str, Any] = {
         f"by_{k}": v for k, v in request.args.items() if k in EXPORT_FILTERS and v
     }
+    if "by_user" in chosen:  # part of a person's name or address: said, not kept
+        chosen["by_user"] = True
     audit.record("audit.export", user=require_actor(), **chosen)
     db.session.commit()
     stamp = f"{tokyo_now():%Y%m%d-%H%M}"

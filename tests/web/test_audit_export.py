@@ -74,3 +74,19 @@ def test_unreadable_filters_show_the_page_with_the_error(app: Flask, web) -> Non
 
 def test_respondents_may_not_export(app: Flask, web) -> None:
     assert web("respondent", municipality=CHIYODA).get("/audit/export.csv").status_code == 403
+
+
+def test_the_person_searched_for_is_not_kept_in_the_audit_text(app: Flask, web) -> None:
+    """A search by a person's name is recorded as a search by person, not the name."""
+    with app.app_context():
+        make_user(role="staff")
+        db.session.commit()
+    answer = web("staff").get("/audit/export.csv?user=山田太郎")
+    assert answer.status_code == 200
+    answer.get_data()
+    with app.app_context():
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "audit.export")
+        ).one()
+        assert exported.details == {"by_user": True}
+        assert "山田" not in str(exported.details)
