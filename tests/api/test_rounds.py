@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from flask import Flask
 
 from hub.db import db
+from hub.models import Round
 from hub.services.responses import get_response, revisions
 from tests.api.conftest import CHIYODA, CHUO, past, response_url
 from tests.conftest import Api, complete_answers
@@ -220,6 +221,16 @@ def test_staff_open_a_round_as_the_page_does(staff: Api, chiyoda: Api) -> None:
     listed = staff.get(f"/rounds/{body['id']}/responses").get_json()
     assert len(listed) == 24
     assert chiyoda.get(f"/rounds/{body['id']}/responses/{CHIYODA}").status_code == 200
+
+
+def test_the_request_to_answer_is_asked_for_by_invite_and_off_without_it(
+    app: Flask, staff: Api
+) -> None:
+    typed = {"survey": "torikumi", "reference_date": "2021-04-01", "deadline": "2099-05-31T17:00"}
+    plain = staff.post("/rounds", typed).get_json()["id"]
+    invited = staff.post("/rounds", {**typed, "invite": True}).get_json()["id"]
+    with app.app_context():
+        assert [db.session.get(Round, r).invite for r in (plain, invited)] == [False, True]
 
 
 def test_opening_a_round_names_every_problem_and_opens_nothing(staff: Api, chiyoda: Api) -> None:

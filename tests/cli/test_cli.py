@@ -283,6 +283,15 @@ def test_round_open_unknown_survey(runner: HubRunner) -> None:
     one_line_error(result, "nope", "torikumi")
 
 
+def test_round_open_asks_for_the_request_to_answer_only_when_told(
+    app: Flask, runner: HubRunner
+) -> None:
+    plain = open_round(runner).output.strip().splitlines()[-1]
+    invited = open_round(runner, "--invite").output.strip().splitlines()[-1]
+    with app.app_context():
+        assert [db.session.get(Round, int(r)).invite for r in (plain, invited)] == [False, True]
+
+
 def test_round_close_and_list(runner: HubRunner) -> None:
     round_id = open_round(runner).output.strip().splitlines()[-1]
     listed = runner("round", "list").output.strip().split("\t")
