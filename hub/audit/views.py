@@ -140,6 +140,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "kind": _l("督促の種類"),
     "recipients": _l("宛先の数"),
     "sent": _l("送信した区市町村"),
+    "queued": _l("送信待ちに入れた区市町村"),
     "no_address": _l("宛先なしの区市町村"),
     "failed": _l("送信できなかった区市町村"),
     "reminded_today": _l("本日督促済みのため送らなかった区市町村"),

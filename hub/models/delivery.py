@@ -114,8 +114,9 @@ class ReminderSent(Base):
 
 
 class OutgoingMail(Base):
-    """A mail to a municipality's respondents about its response, queued by a page, the API or a
-    command and sent by the scheduler (:mod:`hub.services.outbox`). Its text names no person and
+    """A mail to a municipality's respondents about its response (a return, a new deadline, a
+    督促), queued by a page, the API or a command and sent by the scheduler
+    (:mod:`hub.services.mail_queue`). Its text names no person and
     holds no text anyone typed; the addresses are read when it goes."""
 
     __tablename__ = "outgoing_mail"

@@ -1,7 +1,7 @@
 """Mails to municipalities queued by a page, the API or a command, and sent by the scheduler.
 
-A page that returns forty responses, or moves the deadline of 1,741 municipalities, cannot send
-that many mails inside a web request. It queues one row per municipality in the transaction of
+A page that returns forty responses, moves the deadline of 1,741 municipalities or chases every
+late one (督促) cannot send that many mails inside a web request. It queues one row per municipality in the transaction of
 the change — a change rolled back queues nothing — and the ``mail.queue`` job sends them within
 a minute over one connection. Each goes once: a sender leases a row with an UPDATE only one
 process can win, and marks it sent after the mail went (a sender killed between the mail
@@ -25,9 +25,9 @@ from sqlalchemy import select, update
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
 from hub.db import db
-from hub.models import OutgoingMail, Response
+from hub.models import OutgoingMail
 from hub.services import audit
-from hub.services.reminders import respondent_addresses
+from hub.services.mails import respondent_addresses
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,14 @@ BATCH = 2000
 """Rows one run looks at: more than a nation's municipalities."""
 
 
-def queue(response: Response, subject: str, body: str, *, about: str) -> None:
-    """Queue one mail to ``response``'s municipality (the caller commits it with its change)."""
+def queue(round_id: int, municipality_code: str, subject: str, body: str, *, about: str) -> None:
+    """Queue one mail about ``round_id`` to a municipality's respondents (the caller commits it
+    with its change)."""
     db.session.add(
         OutgoingMail(
             about=about,
-            round_id=response.round_id,
-            municipality_code=response.municipality_code,
+            round_id=round_id,
+            municipality_code=municipality_code,
             subject=subject,
             body=body,
         )

@@ -1,24 +1,16 @@
-"""What the mails the hub sends from a page share: links to its pages, and a batch of many mails
-over one connection that gives up in time."""
+"""What the mails the hub sends share: links to its pages, and the respondents they go to."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
+from sqlalchemy import select
 
-from exports.channels import ChannelError
-from exports.channels.smtp import MailServerUnavailable, MailSession
-
-log = logging.getLogger(__name__)
-
-SEND_SECONDS = 20.0
-"""How long one send from a page goes on starting new mails. With the one mail under way (at most
-the SMTP timeout, 30 s) the page still answers inside a reverse proxy's usual 60 s, so staff see
-what was sent rather than a gateway error; what is left is not sent, and staff are told."""
+from hub.db import db
+from hub.models import Role, User
 
 
 def link(endpoint: str, **values: Any) -> str:
@@ -28,40 +20,35 @@ def link(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-class MailBatch:
-    """Many mails from one page over one connection: once the mail server cannot be reached
-    (``unreachable``), or ``seconds`` have gone by after at least one mail went (``out_of_time``),
-    the rest are not tried — staff would otherwise wait for the server once per mail."""
+def mail_configured() -> bool:
+    """Whether a mail server is set (``HUB_SMTP_URL``): without one nothing is sent or queued."""
+    return bool(current_app.extensions["hub_settings"].smtp_url)
 
-    def __init__(self, seconds: float = SEND_SECONDS) -> None:
-        self._session = MailSession(current_app.extensions["hub_settings"])
-        self._give_up_at = time.monotonic() + seconds
-        self._sent_any = False
-        self.error: ChannelError | None = None
-        """Why the last mail refused did not go."""
 
-    def __enter__(self) -> MailBatch:
-        return self
+@dataclass(frozen=True)
+class Addressee:
+    name: str
+    email: str
 
-    def __exit__(self, *_exc: object) -> None:
-        self._session.close()
 
-    @property
-    def unreachable(self) -> bool:
-        return isinstance(self.error, MailServerUnavailable)
+def respondents(codes: Iterable[str]) -> dict[str, tuple[Addressee, ...]]:
+    """The active respondent accounts of each of ``codes`` that has any, in one query: whom a
+    mail to a municipality goes to."""
+    found: dict[str, list[Addressee]] = {}
+    for code, name, email in db.session.execute(
+        select(User.municipality_code, User.display_name, User.email)
+        .where(
+            User.role == Role.RESPONDENT,
+            User.active.is_(True),
+            User.municipality_code.in_(set(codes)),
+        )
+        .order_by(User.email)
+    ):
+        if code is not None:
+            found.setdefault(code, []).append(Addressee(name, email))
+    return {code: tuple(people) for code, people in found.items()}
 
-    @property
-    def out_of_time(self) -> bool:
-        return self._sent_any and time.monotonic() > self._give_up_at
 
-    def send(self, *, to: Sequence[str], subject: str, body: str, about: str) -> bool:
-        """Send one mail; ``False`` (logged as ``about``, addresses counted, not named) when
-        it was refused."""
-        try:
-            self._session.send(to=to, subject=subject, body=body)
-        except ChannelError as exc:
-            log.warning("%s not sent: %s", about, exc.for_log)
-            self.error = exc
-            return False
-        self._sent_any = True
-        return True
+def respondent_addresses(municipality_code: str) -> list[str]:
+    """The addresses of ``municipality_code``'s active respondent accounts, read as a mail goes."""
+    return [a.email for a in respondents([municipality_code]).get(municipality_code, ())]

@@ -16,14 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import select
-
 from forms.tokyo import format_datetime
-from hub.db import db, utcnow
-from hub.models import Response, Role, User
+from hub.db import utcnow
+from hub.models import Response
 from hub.services import mail_queue
-from hub.services.mails import link
+from hub.services.mails import link, mail_configured, respondents
 
 RETURN_MAIL = "response.return_mail"
 DEADLINE_MAIL = "round.deadline_mail"
@@ -105,29 +102,16 @@ def tell_new_deadline(moved: Sequence[tuple[Response, datetime]]) -> Queued:
 
 
 def _queue(mails: Sequence[tuple[Response, str, str]], *, about: str) -> Queued:
-    if not current_app.extensions["hub_settings"].smtp_url:
+    if not mail_configured():
         return Queued(no_server=True)
-    reachable = _with_respondents({response.municipality_code for response, _s, _b in mails})
+    reachable = respondents(response.municipality_code for response, _s, _b in mails).keys()
     queued: list[str] = []
     no_address: list[str] = []
     for response, subject, body in mails:
         code = response.municipality_code
         if code in reachable:
-            mail_queue.queue(response, subject, body, about=about)
+            mail_queue.queue(response.round_id, code, subject, body, about=about)
             queued.append(code)
         else:
             no_address.append(code)
     return Queued(tuple(queued), tuple(no_address))
-
-
-def _with_respondents(codes: set[str]) -> set[str]:
-    """Which of ``codes`` have an active respondent account to write to, in one query."""
-    return set(
-        db.session.scalars(
-            select(User.municipality_code).where(
-                User.role == Role.RESPONDENT,
-                User.active.is_(True),
-                User.municipality_code.in_(codes),
-            )
-        )
-    )

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
@@ -32,17 +33,23 @@ from hub.db import db, utcnow
 from hub.models import (
     AuditEvent,
     Municipality,
+    OutgoingMail,
     ReminderSent,
     Response,
     ResponseState,
-    Role,
     Round,
     User,
 )
 from hub.models.survey import RESPONSE_STATE_LABELS
-from hub.services import audit, mails
+from hub.services import audit, mail_queue
 from hub.services.claims import insert_once
-from hub.services.mails import MailBatch, link
+from hub.services.mails import (
+    Addressee,
+    link,
+    mail_configured,
+    respondent_addresses,
+    respondents,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +76,7 @@ def send_reminders(
 ) -> list[Reminder]:
     """Send every reminder point reached and not yet sent; returns what was attempted."""
     now = now or utcnow()
-    if not current_app.extensions["hub_settings"].smtp_url:
+    if not mail_configured():
         log.info("reminders skipped: HUB_SMTP_URL is not set")
         return []
     due = _due(now, timedelta(days=days_before))
@@ -160,20 +167,6 @@ def _point(
     if kind == DUE_SOON and any(d == deadline and at >= deadline - lead for d, at in rows(INVITE)):
         return None
     return kind
-
-
-def respondent_addresses(municipality_code: str) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(User.email)
-            .where(
-                User.role == Role.RESPONDENT,
-                User.active.is_(True),
-                User.municipality_code == municipality_code,
-            )
-            .order_by(User.email)
-        )
-    )
 
 
 def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Reminder:
@@ -279,13 +272,9 @@ def invitation(response: Response) -> tuple[str, str]:
     return f"【回答のお願い】{round_.title}（締切 {when}）", "\n".join(lines) + "\n"
 
 
-# 督促: staff choose late municipalities on the board, preview the mails, then send them now.
-
-
-@dataclass(frozen=True)
-class Addressee:
-    name: str
-    email: str
+# 督促: staff choose late municipalities on the board, preview the mails, then queue them: the
+# scheduler's ``mail.queue`` job sends them within a minute (a page never waits for a mail
+# server, whether it chases 3 municipalities or 1,741).
 
 
 @dataclass(frozen=True)
@@ -311,29 +300,40 @@ class ChosenReminder:
 
 @dataclass(frozen=True)
 class ChosenOutcome:
-    sent: tuple[str, ...]
-    no_address: tuple[str, ...]
-    failed: tuple[str, ...]
-    error: str | None = None
+    queued: tuple[str, ...] = ()
+    """Queued for the scheduler to send (``mail.queue``, within a minute)."""
+    no_address: tuple[str, ...] = ()
     reminded_today: tuple[str, ...] = ()
     """Left out because they were already reminded today and staff did not choose to resend."""
-    out_of_time: tuple[str, ...] = ()
-    """Not tried: the send had used its time (:data:`~hub.services.mails.SEND_SECONDS`); staff send them again."""
+    no_server: bool = False
+    """``HUB_SMTP_URL`` is not set: nothing queued."""
 
 
 MANUAL_SEND = "reminder.send"
-"""The audit action of one reminder that staff sent from the board: the record of manual sends."""
+"""The audit action of one reminder that staff chose on the board, recorded when the mail went,
+and the ``about`` of its queued mail: with the scheduler's ``reminder_sent`` rows, the record of
+who was reminded when."""
 
 
 def last_reminded(round_: Round) -> dict[str, datetime]:
     """When each municipality of ``round_`` was last reminded: the scheduler's ``reminder_sent``
-    rows and the audited sends staff made from the board, whichever is later."""
+    rows, the reminders staff chose on the board (sent, or queued and not given up: one queued a
+    minute ago counts as reminded), whichever is later."""
     automatic = db.session.execute(
         select(ReminderSent.municipality_code, func.max(ReminderSent.sent_at))
         .where(ReminderSent.round_id == round_.id, ReminderSent.kind != INVITE)
         .group_by(ReminderSent.municipality_code)
     )
     manual = db.session.execute(
+        select(OutgoingMail.municipality_code, func.max(OutgoingMail.created_at))
+        .where(
+            OutgoingMail.round_id == round_.id,
+            OutgoingMail.about == MANUAL_SEND,
+            OutgoingMail.given_up_at.is_(None),
+        )
+        .group_by(OutgoingMail.municipality_code)
+    )
+    sent_before_the_queue = db.session.execute(
         select(AuditEvent.municipality_code, func.max(AuditEvent.at))
         .where(
             AuditEvent.action == MANUAL_SEND,
@@ -343,7 +343,7 @@ def last_reminded(round_: Round) -> dict[str, datetime]:
         .group_by(AuditEvent.municipality_code)
     )
     last: dict[str, datetime] = {}
-    for code, at in [*automatic, *manual]:
+    for code, at in [*automatic, *manual, *sent_before_the_queue]:
         if code is not None and at is not None and (code not in last or at > last[code]):
             last[code] = at
     return last
@@ -430,8 +430,10 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
     found = db.session.scalars(
         select(Response)
         .where(Response.round_id == round_.id, Response.municipality_code.in_(wanted))
+        .options(joinedload(Response.municipality))
         .order_by(Response.municipality_code)
-    )
+    ).all()
+    addressees = respondents(r.municipality_code for r in found)
     chosen = []
     for response in found:
         if not is_late(response, now):
@@ -443,7 +445,7 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
                 municipality_code=response.municipality_code,
                 municipality_name=response.municipality.name,
                 kind=kind,
-                addressees=tuple(_addressees(response.municipality_code)),
+                addressees=addressees.get(response.municipality_code, ()),
                 subject=subject,
                 body=body,
                 last_reminded=last.get(response.municipality_code),
@@ -456,100 +458,45 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
     return chosen
 
 
-def _addressees(municipality_code: str) -> list[Addressee]:
-    users = db.session.scalars(
-        select(User)
-        .where(
-            User.role == Role.RESPONDENT,
-            User.active.is_(True),
-            User.municipality_code == municipality_code,
-        )
-        .order_by(User.email)
-    )
-    return [Addressee(u.display_name, u.email) for u in users]
-
-
-def mail_configured() -> bool:
-    return bool(current_app.extensions["hub_settings"].smtp_url)
-
-
 def hold_sending(round_: Round) -> None:
     """Take the round's row lock until the transaction ends, before reading who was reminded
     today: two sends of the same round (a double click, two staff members) then run one after
-    the other, and the second sees the first's audit rows and skips those already reminded.
-    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the lock is held while the mails go out (at most
-    :data:`~hub.services.mails.SEND_SECONDS` and one mail), and rows
-    that only name the round (the scheduler's ``reminder_sent``, a delivery: a foreign key's
-    ``KEY SHARE`` check) must not wait for a slow mail server. PostgreSQL only; SQLite, the
-    single-process embedded database, has no row locks."""
+    the other, and the second sees the mails the first queued and leaves those municipalities
+    out. ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: rows that only name the round (the
+    scheduler's ``reminder_sent``, a delivery: a foreign key's ``KEY SHARE`` check) need not wait
+    for it. PostgreSQL only; SQLite, the single-process embedded database, has no row locks."""
     locked = select(Round.id).where(Round.id == round_.id).with_for_update(key_share=True)
     db.session.execute(locked)
 
 
-def send_chosen(
+def queue_chosen(
     round_: Round, chosen: list[ChosenReminder], *, user: User, resend: bool = False
 ) -> ChosenOutcome:
-    """Send each previewed reminder now over one connection to the mail server (those without an
-    address are skipped, and so are those already reminded today unless ``resend``); each send
-    and the whole action are audited with counts and municipality codes only.
-
-    When the server cannot be reached, or :data:`~hub.services.mails.SEND_SECONDS` have gone by, the rest are not
-    tried: staff would otherwise wait for the server once per municipality."""
-    settings = current_app.extensions["hub_settings"]
-    if not settings.smtp_url:
-        return ChosenOutcome((), (), tuple(c.municipality_code for c in chosen), _NO_SERVER)
-    sent: list[str] = []
+    """Queue each previewed reminder for the scheduler to send (those without an address are
+    skipped, and so are those already reminded today unless ``resend``); the whole action is
+    audited with municipality codes only, and each mail again when it goes (:data:`MANUAL_SEND`).
+    The caller commits, after :func:`hold_sending`."""
+    if not mail_configured():
+        return ChosenOutcome(no_server=True)
+    queued: list[str] = []
     no_address: list[str] = []
-    failed: list[str] = []
     today: list[str] = []
-    left: list[str] = []
-    with MailBatch(mails.SEND_SECONDS) as batch:
-        for reminder in chosen:
-            code = reminder.municipality_code
-            if reminder.reminded_today and not resend:
-                today.append(code)
-            elif not reminder.to:
-                no_address.append(code)
-            elif batch.unreachable:
-                failed.append(code)
-            elif batch.out_of_time:
-                left.append(code)
-            elif not batch.send(
-                to=reminder.to,
-                subject=reminder.subject,
-                body=reminder.body,
-                about=f"reminder for {code}",
-            ):
-                failed.append(code)
-            else:
-                sent.append(code)
-                audit.record(
-                    MANUAL_SEND,
-                    user=user,
-                    target=f"round/{round_.id}",
-                    municipality_code=code,
-                    kind=reminder.kind,
-                    recipients=len(reminder.to),
-                )
+    for reminder in chosen:
+        code = reminder.municipality_code
+        if reminder.reminded_today and not resend:
+            today.append(code)
+        elif not reminder.to:
+            no_address.append(code)
+        else:
+            mail_queue.queue(round_.id, code, reminder.subject, reminder.body, about=MANUAL_SEND)
+            queued.append(code)
     audit.record(
         "reminder.chosen",
         user=user,
         target=f"round/{round_.id}",
-        sent=sorted(sent),
+        queued=sorted(queued),
         no_address=sorted(no_address),
-        failed=sorted(failed),
         reminded_today=sorted(today),
-        out_of_time=sorted(left),
         resend=resend,
     )
-    return ChosenOutcome(
-        tuple(sent),
-        tuple(no_address),
-        tuple(failed),
-        batch.error.message if batch.error else None,
-        tuple(today),
-        tuple(left),
-    )
-
-
-_NO_SERVER = "メールサーバー（HUB_SMTP_URL）が設定されていません。"
+    return ChosenOutcome(tuple(queued), tuple(no_address), tuple(today))

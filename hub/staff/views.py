@@ -23,6 +23,7 @@ from hub.errors import Invalid
 from hub.models import Municipality, Response, Revision, Round, ordered_regions
 from hub.services import (
     mail_queue,
+    mails,
     municipal_mail,
     progress,
     questionnaires,
@@ -264,7 +265,7 @@ def reminders_preview(round_id: int) -> ResponseReturnValue:
         texts=texts,
         text_of={code: text.number for text in texts for code in text.codes},
         name_slot=reminders.NAME_SLOT,
-        mail_ready=reminders.mail_configured(),
+        mail_ready=mails.mail_configured(),
     )
 
 
@@ -277,12 +278,26 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
     chosen = reminders.preview_chosen(round_, codes, utcnow())
     if not chosen:
         return _no_choice(round_, codes)
-    outcome = reminders.send_chosen(
+    outcome = reminders.queue_chosen(
         round_, chosen, user=require_actor(), resend=request.form.get("resend") == "1"
     )
     db.session.commit()
-    if outcome.sent:
-        flash(_("督促メールを%(n)s団体に送信しました。", n=len(outcome.sent)), "success")
+    if outcome.no_server:
+        flash(
+            _(
+                "メールサーバー（HUB_SMTP_URL）が設定されていないため送信できません。"
+                "システム管理者に設定を依頼してください。"
+            ),
+            "error",
+        )
+    if outcome.queued:
+        flash(
+            _(
+                "%(n)s団体への督促メールを送信待ちに入れました。1分ほどで送られます。",
+                n=len(outcome.queued),
+            ),
+            "success",
+        )
     if outcome.no_address:
         flash(
             _("宛先なしのため%(n)s団体には送信していません。", n=len(outcome.no_address)),
@@ -294,25 +309,6 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
                 "本日すでに督促した%(n)s団体には送信していません。再送するには、確認画面で"
                 "「本日送信済みの団体にも再送する」を選んでください。",
                 n=len(outcome.reminded_today),
-            ),
-            "warning",
-        )
-    if outcome.failed:
-        flash(
-            _(
-                "%(n)s団体への送信に失敗しました: %(error)s",
-                n=len(outcome.failed),
-                error=outcome.error or "",
-            ),
-            "error",
-        )
-    if outcome.out_of_time:
-        flash(
-            _(
-                "時間内に送りきれなかった%(n)s団体には、まだ送信していません。"
-                "「遅れている団体をすべて選んで確認へ」からもう一度送ると、"
-                "本日送信済みの団体を除いて送信します。",
-                n=len(outcome.out_of_time),
             ),
             "warning",
         )

@@ -1,5 +1,5 @@
-"""督促メール in Chromium: staff tick a late municipality with the keyboard, see the preview, send
-it to the real SMTP server and read the count on the board; a press with nothing ticked keeps the
+"""督促メール in Chromium: staff tick a late municipality with the keyboard, see the preview, queue
+it, read the count on the board and see the scheduler's queue job send it to the real SMTP server; a press with nothing ticked keeps the
 board with the error summary. Then the board shows 最終督促, 「遅れている団体をすべて選んで確認へ」
 previews every late municipality with the one reminded today marked and left out unless
 「本日送信済みの団体にも再送する」 is ticked. Zero axe-core violations, no sideways scroll at 390 px."""
@@ -12,6 +12,7 @@ from flask import Flask
 from tests.browser.accessibility import assert_accessible
 from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
 from tests.conftest import make_user
+from tests.mailbox import send_queued
 from tests.web.test_remind import CHIYODA, CHUO, CLERK, MINATO, late_round
 
 pytestmark = pytest.mark.browser
@@ -52,9 +53,12 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
 
     page.get_by_role("button", name="送信する").click()
     page.wait_for_load_state()
-    assert "督促メールを1団体に送信しました。" in page.inner_text("main")
-    assert [str(m["To"]) for m in smtp.messages] == [CLERK]
+    assert "1団体への督促メールを送信待ちに入れました。" in page.inner_text("main")
+    assert "送信待ちのメール: 1通" in page.inner_text("[data-mail-waiting]")
     assert_accessible(page)
+    send_queued(app)  # the scheduler's mail.queue job
+    assert [str(m["To"]) for m in smtp.messages] == [CLERK]
+    page.reload()
 
     # Sent once today: the board says so, and chasing everyone late leaves 千代田区 out ...
     assert page.inner_text(f"tr[data-municipality='{CHIYODA}'] [data-last-reminded]").startswith(
@@ -82,6 +86,7 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     page.get_by_label("本日送信済みの団体にも再送する").check()
     page.get_by_role("button", name="送信する").click()
     page.wait_for_load_state()
+    send_queued(app)
     assert [str(m["To"]) for m in smtp.messages] == [CLERK, CLERK]
 
     phone.goto(f"/staff/rounds/{round_id}")

@@ -43,7 +43,7 @@ def test_the_board_counts_what_waits_and_a_removed_round_takes_its_mails(
 ) -> None:
     round_id = returned(app, CHIYODA, CHUO)
     board = page(web("staff").get(f"/staff/rounds/{round_id}"))
-    assert "送信待ちのお知らせメール: 2通" in board.xpath("string(//*[@data-mail-waiting])")
+    assert "送信待ちのメール: 2通" in board.xpath("string(//*[@data-mail-waiting])")
     with app.app_context():
         db.session.delete(db.session.get_one(Round, round_id))
         db.session.commit()
