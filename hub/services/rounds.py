@@ -437,14 +437,21 @@ def _new_deadline(round_: Round, typed: str | None) -> datetime | None:
 def _new_opening(round_: Round, typed: str | None) -> datetime | None:
     """The opening time staff typed for a round not yet open (nothing typed: now), ``None`` when
     it is the round's own or nothing was sent; ``InvalidValue`` when it is no time, or the round
-    has opened already (its answers started then)."""
+    has opened already (its answers started then).
+
+    A page shown while the round was still to open sends its opening time back: left as shown,
+    or emptied ("now"), it asks for what has happened since and is no change; any other time
+    is refused."""
     if typed is None:
         return None
-    if round_.opens_at <= utcnow():
-        raise InvalidValue(_("受付を始めた調査回の受付開始日時は変えられません。"))
     text = typed.strip()
     opening = tokyo.parse_datetime(text).astimezone(UTC) if text else utcnow()
-    if opening == round_.opens_at.replace(second=0, microsecond=0):
+    own = round_.opens_at.replace(second=0, microsecond=0)
+    if round_.opens_at <= utcnow():
+        if not text or opening == own:
+            return None
+        raise InvalidValue(_("受付を始めた調査回の受付開始日時は変えられません。"))
+    if opening == own:
         return None
     return opening
 

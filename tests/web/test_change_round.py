@@ -278,3 +278,48 @@ def test_the_service_refuses_a_new_opening_time_once_open(app: Flask, round_id: 
     assert refused.value.errors == {
         "opens_at": ["受付を始めた調査回の受付開始日時は変えられません。"]
     }
+
+
+def test_a_page_shown_before_the_round_opened_still_changes_it_after(
+    app: Flask, staff: Web
+) -> None:
+    """Staff open the page while the round is still to open, and press 変更する after it opened:
+    the opening time sent back as shown (or emptied: "now") is no change, and the new deadline
+    is taken. A different opening time is refused on the field, which the page shows again with
+    what was typed."""
+    with app.app_context():
+        round_ = make_round(
+            opens_at=utcnow() + timedelta(days=7), deadline=utcnow() + timedelta(days=30)
+        )
+        round_id = round_.id
+    form = page(staff.get(f"/staff/rounds/{round_id}/change"))
+    [shown] = form.xpath("//input[@name='opens_at']/@value")
+    with app.app_context():  # meanwhile, it opens (as the scheduler's clock would have it)
+        db.session.get_one(Round, round_id).opens_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    own = page(staff.get(f"/staff/rounds/{round_id}/change")).xpath(
+        "//input[@name='opens_at']/@value"
+    )
+    assert own == [], "once open, the page offers no opening time"
+    with app.app_context():
+        opened_at = in_tokyo(db.session.get_one(Round, round_id).opens_at)
+    new_deadline = typed(utcnow() + timedelta(days=40))
+    for sent_back in (f"{opened_at:%Y-%m-%d %H:%M}", ""):
+        done = staff.post(
+            f"/staff/rounds/{round_id}/change",
+            {"title": "調査", "deadline": new_deadline, "opens_at": sent_back},
+        )
+        assert done.status_code == 302, sent_back
+    assert typed(deadline_of(app, round_id)) == new_deadline
+
+    refused = staff.post(
+        f"/staff/rounds/{round_id}/change",
+        {"title": "調査", "deadline": new_deadline, "opens_at": shown},
+    )
+    assert refused.status_code == 422
+    shown_again = page(refused)
+    assert shown_again.xpath("//input[@name='opens_at']/@value") == [shown]
+    assert "受付を始めた調査回の受付開始日時は変えられません。" in text_of(refused)
+    link = shown_again.xpath("//*[@data-error-summary]//a/@href")
+    assert link == ["#opens_at"]
+    assert shown_again.xpath("//*[@id='opens_at']")
