@@ -14,7 +14,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from hub.db import Base, make_engine
@@ -118,3 +118,53 @@ def test_upgrade_keeps_rows(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM municipality")).scalar_one() == "千代田区"
+
+
+def _round(conn: Connection, title: str) -> int:
+    conn.execute(
+        text(
+            "INSERT INTO round (survey_id, title, reference_date, opens_at, deadline, created_at,"
+            " invite) VALUES (1, :title, '2026-04-01', '2026-04-01 00:00:00',"
+            " '2026-05-01 00:00:00', '2026-04-01 00:00:00', false)"
+        ),
+        {"title": title},
+    )
+    return int(conn.execute(text("SELECT max(id) FROM round")).scalar_one())
+
+
+def test_a_round_s_number_is_never_given_again_and_its_table_s_rebuild_keeps_what_names_it(
+    empty_engine: Engine,
+) -> None:
+    """0008 rebuilds ``round`` on SQLite; the responses that name a round survive it (foreign
+    keys are off while migrations run: dropping the old table would otherwise delete them).
+    Afterwards a round taken back leaves its number unused, on both databases."""
+    upgrade(empty_engine, "0007_outgoing_mail")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
+                " type, active) VALUES ('131016', '13', '千代田区', '', '', '区部', '', true)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey (id, key, version, title, fingerprint, loaded_at,"
+                " source_name) VALUES (1, 'torikumi', 1, '取組調査', 'f', '2026-04-01', '')"
+            )
+        )
+        first, second = _round(conn, "令和8年度"), _round(conn, "誤って開始")
+        conn.execute(
+            text(
+                "INSERT INTO response (round_id, municipality_code, state, version, answers,"
+                " updated_on_behalf) VALUES (:round, '131016', 'draft', 1, '{}', false)"
+            ),
+            {"round": first},
+        )
+    upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        assert conn.execute(text("SELECT round_id FROM response")).scalars().all() == [first]
+        conn.execute(text("DELETE FROM round WHERE id = :id"), {"id": second})
+        assert _round(conn, "令和8年度（やり直し）") > second
+    downgrade(empty_engine, "0007_outgoing_mail")
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT round_id FROM response")).scalars().all() == [first]

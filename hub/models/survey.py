@@ -53,6 +53,7 @@ class QuestionnaireDraft(Base):
     """An uploaded definition waiting to be previewed and published (not yet a :class:`Survey`)."""
 
     __tablename__ = "questionnaire_draft"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # a discarded draft's number is never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(50))
@@ -79,6 +80,7 @@ class RoundState(StrEnum):
 
 class Round(Base):
     __tablename__ = "round"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # a removed round's number is never reused
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)

@@ -179,6 +179,26 @@ def test_uploading_and_discarding_a_draft_are_in_the_audit_log(app, staff):
     assert "入力方法" not in shown
 
 
+def test_a_page_of_a_discarded_draft_never_publishes_the_next_upload(app, staff):
+    """A tab still showing a discarded draft: the next upload gets a number of its own (SQLite
+    gave the highest number again), so pressing 公開 there finds nothing rather than publishing
+    someone else's file."""
+    staff.get("/staff/questionnaires/upload")
+    upload(staff, kenshu_v1(), "研修会（案）.xlsx")
+    with app.app_context():
+        discarded = db.session.scalar(select(QuestionnaireDraft.id))
+    staff.get("/staff/questionnaires")
+    staff.post(f"/staff/questionnaires/drafts/{discarded}/discard")
+    staff.get("/staff/questionnaires/upload")
+    upload(staff, kenshu_v1(), "研修会（修正版）.xlsx")
+    with app.app_context():
+        assert db.session.scalar(select(QuestionnaireDraft.id)) != discarded
+    staff.get("/staff/questionnaires")
+    assert staff.post(f"/staff/questionnaires/drafts/{discarded}/publish").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Survey.key == "kenshu")) == 0
+
+
 def previewed_and_checked(
     staff: Web, definition: bytes, *, wrong: dict[str, str], right: dict[str, str]
 ) -> tuple[str, str]:

@@ -53,6 +53,21 @@ def test_a_round_nobody_answered_is_taken_back_and_audited(app: Flask, staff: We
     assert f"名称: {title}" in shown
 
 
+def test_the_round_opened_again_gets_a_number_of_its_own(app: Flask, staff: Web) -> None:
+    """The round opened to replace one taken back never takes its number (SQLite gave the
+    highest number again): the audit log, the links in mails and a downloaded template name
+    one round each."""
+    with app.app_context():
+        mistaken = make_round().id
+    assert staff.post(f"/staff/rounds/{mistaken}/remove", {}).status_code == 302
+    with app.app_context():
+        again = make_round().id
+    assert again > mistaken
+    assert staff.get(f"/staff/rounds/{mistaken}").status_code == 404
+    row = page(staff.get("/audit/?action=round.remove")).xpath("//tr[@data-audit-event]")[0]
+    assert f"取り消された調査回（番号 {mistaken}）" in " ".join(row.text_content().split())
+
+
 def test_once_anyone_saved_it_can_only_be_closed(app: Flask, staff: Web) -> None:
     with app.app_context():
         round_id = make_round().id
