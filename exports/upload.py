@@ -38,7 +38,16 @@ from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
-from hub.models import EDITABLE, Municipality, Response, Revision, Survey
+from hub.models import (
+    EDITABLE,
+    ROUND_REMOVED,
+    AuditEvent,
+    Municipality,
+    Response,
+    Revision,
+    Round,
+    Survey,
+)
 
 _AMBIGUOUS_MARKS = frozenset({"×", "✕", "✖", "✗", "✘"})
 
@@ -507,8 +516,10 @@ def changes(
 # ---------------------------------------------------------------------------- with the hub
 
 
-def check_target(meta: Meta, response: Response) -> None:
-    """Refuse a template made for another municipality or round, naming both."""
+def check_target(meta: Meta, response: Response) -> str | None:
+    """Refuse a template made for another municipality or round, naming both. A template of a
+    round taken back (「調査回を取り消す」) on the same questionnaire version is read for the round
+    that replaced it: the notice returned says so, for the preview before anything is saved."""
     if meta.municipality_code != response.municipality_code:
         message = _(
             "このファイルは別の自治体（%(other)s）のテンプレートです。"
@@ -518,14 +529,39 @@ def check_target(meta: Meta, response: Response) -> None:
             code=response.municipality_code,
         )
         raise Invalid({"file": [message]}, message)
-    if meta.round_id != response.round_id:
-        message = _(
-            "このファイルは別の調査回（調査回番号 %(other)s）のテンプレートです。"
-            "この調査回（調査回番号 %(round)s）のテンプレートをダウンロードして入力してください。",
+    if meta.round_id == response.round_id:
+        return None
+    survey = response.round.survey
+    if _taken_back(meta.round_id) and (meta.questionnaire_id, meta.questionnaire_version) == (
+        survey.key,
+        survey.version,
+    ):
+        return _(
+            "このファイルは、取り消された調査回（調査回番号 %(other)s）のテンプレートです。"
+            "調査票が同じため、この調査回（調査回番号 %(round)s）の回答として読み込みました。"
+            "下の変更内容を確かめてから保存してください。",
             other=meta.round_id,
             round=response.round_id,
         )
-        raise Invalid({"file": [message]}, message)
+    message = _(
+        "このファイルは別の調査回（調査回番号 %(other)s）のテンプレートです。"
+        "この調査回（調査回番号 %(round)s）のテンプレートをダウンロードして入力してください。",
+        other=meta.round_id,
+        round=response.round_id,
+    )
+    raise Invalid({"file": [message]}, message)
+
+
+def _taken_back(round_id: int) -> bool:
+    """Whether round ``round_id`` was taken back: gone, and the audit log says so."""
+    if db.session.get(Round, round_id) is not None:
+        return False
+    found = db.session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.action == ROUND_REMOVED, AuditEvent.target == f"round/{round_id}")
+        .limit(1)
+    )
+    return found is not None
 
 
 def _municipality_label(code: str) -> str:
@@ -543,8 +579,7 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
             )
         )
     template = read_template(data, limits)
-    if template.meta is not None:
-        check_target(template.meta, response)
+    carried = check_target(template.meta, response) if template.meta is not None else None
     round_ = response.round
     questionnaire = round_.questionnaire
     current = dict(response.answers or {})
@@ -556,9 +591,13 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
         cells=reading.cells,
         ignored=reading.ignored,
         changes=changes(questionnaire, current, answers),
-        template_version=template.meta.response_version if template.meta else None,
+        template_version=(
+            template.meta.response_version if template.meta and not carried else None
+        ),
         identified=template.meta is not None,
-        notices=() if template.meta is not None else (unidentified_notice(response),),
+        notices=(
+            (carried,) if carried else () if template.meta else (unidentified_notice(response),)
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """Every model, imported here so that the metadata is complete for Alembic and the app."""
 
-from hub.models.audit import AuditEvent
+from hub.models.audit import ROUND_REMOVED, AuditEvent
 from hub.models.consultation import Consultation, ConsultationReferral, Hearing
 from hub.models.delivery import (
     Delivery,
@@ -59,6 +59,7 @@ __all__ = [
     "REFERRAL_STATUS_LABELS",
     "REFERRER_STAFF",
     "REGIONS",
+    "ROUND_REMOVED",
     "ApiToken",
     "AuditEvent",
     "Consultation",

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.db import Base, utcnow
 from hub.models.user import User
 
+ROUND_REMOVED = "round.remove"
+"""The action recorded when a round opened by mistake is taken back: the round is deleted, and
+this row is what remains of it (an upload of its template reads it)."""
+
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"

@@ -19,6 +19,7 @@ from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
 from hub.models import (
     EDITABLE,
+    ROUND_REMOVED,
     Delivery,
     DeliveryRequest,
     Municipality,
@@ -492,7 +493,7 @@ def remove_round(round_: Round, *, user: User | None) -> None:
         select(func.count()).select_from(Response).where(Response.round_id == round_.id)
     )
     audit.record(
-        "round.remove",
+        ROUND_REMOVED,
         user=user,
         target=f"round/{round_.id}",
         title=round_.title,

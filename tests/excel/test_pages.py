@@ -282,3 +282,53 @@ def test_another_municipalitys_file_on_the_page(round_id, staff: Api, chiyoda_br
     assert status == 422
     assert "別の自治体（中央区・131024）" in html
     assert 'id="cell-errors"' not in html
+
+
+def mistaken_round_template(app, chiyoda: Api) -> tuple[int, bytes]:
+    """千代田区 downloads and fills the template of a round that staff then take back, and staff
+    open the round that replaces it (the same questionnaire): the file and the new round's id."""
+    from hub.db import db
+    from hub.models import Round
+    from hub.services import rounds
+    from tests.conftest import make_round
+
+    with app.app_context():
+        mistaken = make_round().id
+    filled = fill(download(chiyoda, mistaken, CHIYODA), {"plan_status": "①策定済み"})
+    with app.app_context():
+        rounds.remove_round(db.session.get_one(Round, mistaken), user=None)
+        db.session.commit()
+        return make_round().id, filled
+
+
+def test_a_template_of_a_round_taken_back_is_read_for_the_round_that_replaced_it(
+    app, chiyoda: Api, chiyoda_browser: FlaskClient
+):
+    """Typed into the template of a round opened by mistake: nothing is typed again. The
+    preview says which round the file was for and which it is read for, before anything is
+    saved."""
+    replacing, filled = mistaken_round_template(app, chiyoda)
+    status, preview = send(chiyoda_browser, replacing, CHIYODA, filled)
+    assert status == 200, preview[:2000]
+    assert "取り消された調査回" in preview
+    assert f"この調査回（調査回番号 {replacing}）の回答として読み込みました" in preview
+    assert "①策定済み" in preview
+    assert press_confirm(chiyoda_browser, replacing, CHIYODA, preview).status_code == 302
+    assert answers_of(chiyoda, replacing, CHIYODA)["answers"]["plan_status"] == "formulated"
+
+
+def test_a_template_of_a_round_taken_back_on_another_questionnaire_version_is_refused(
+    app, chiyoda: Api, chiyoda_browser: FlaskClient
+):
+    from exports.template import META_SHEET
+    from tests.excel.conftest import open_xlsx, save
+
+    replacing, filled = mistaken_round_template(app, chiyoda)
+    workbook = open_xlsx(filled)
+    for key, value in workbook[META_SHEET].iter_rows(max_col=2):
+        if key.value == "questionnaire_version":
+            value.value = "99"
+    status, page = send(chiyoda_browser, replacing, CHIYODA, save(workbook))
+    assert status == 422
+    assert "このファイルは別の調査回" in page
+    assert "plan_status" not in answers_of(chiyoda, replacing, CHIYODA)["answers"]
