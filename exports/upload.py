@@ -531,18 +531,28 @@ def check_target(meta: Meta, response: Response) -> str | None:
         raise Invalid({"file": [message]}, message)
     if meta.round_id == response.round_id:
         return None
-    survey = response.round.survey
-    if _taken_back(meta.round_id) and (meta.questionnaire_id, meta.questionnaire_version) == (
-        survey.key,
-        survey.version,
-    ):
-        return _(
+    round_ = response.round
+    taken_back = _taken_back(meta.round_id)
+    same_survey = (meta.questionnaire_id, meta.questionnaire_version) == (
+        round_.survey.key,
+        round_.survey.version,
+    )
+    if taken_back is not None and same_survey:
+        notice = _(
             "このファイルは、取り消された調査回（調査回番号 %(other)s）のテンプレートです。"
             "調査票が同じため、この調査回（調査回番号 %(round)s）の回答として読み込みました。"
             "下の変更内容を確かめてから保存してください。",
             other=meta.round_id,
             round=response.round_id,
         )
+        if taken_back.get("reference_date") not in (None, round_.reference_date.isoformat()):
+            notice += _(
+                "基準日が変わっています（%(before)s → %(after)s）。"
+                "回答が新しい基準日に合っているか確かめてください。",
+                before=normalize.to_wareki(date.fromisoformat(taken_back["reference_date"])),
+                after=normalize.to_wareki(round_.reference_date),
+            )
+        return notice
     message = _(
         "このファイルは別の調査回（調査回番号 %(other)s）のテンプレートです。"
         "この調査回（調査回番号 %(round)s）のテンプレートをダウンロードして入力してください。",
@@ -552,16 +562,16 @@ def check_target(meta: Meta, response: Response) -> str | None:
     raise Invalid({"file": [message]}, message)
 
 
-def _taken_back(round_id: int) -> bool:
-    """Whether round ``round_id`` was taken back: gone, and the audit log says so."""
+def _taken_back(round_id: int) -> dict[str, Any] | None:
+    """What the audit log kept of round ``round_id`` if it was taken back (``None``: it was
+    not, or it is still there)."""
     if db.session.get(Round, round_id) is not None:
-        return False
-    found = db.session.scalar(
-        select(AuditEvent.id)
+        return None
+    return db.session.scalar(
+        select(AuditEvent.details)
         .where(AuditEvent.action == ROUND_REMOVED, AuditEvent.target == f"round/{round_id}")
         .limit(1)
     )
-    return found is not None
 
 
 def _municipality_label(code: str) -> str:

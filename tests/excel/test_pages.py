@@ -284,7 +284,7 @@ def test_another_municipalitys_file_on_the_page(round_id, staff: Api, chiyoda_br
     assert 'id="cell-errors"' not in html
 
 
-def mistaken_round_template(app, chiyoda: Api) -> tuple[int, bytes]:
+def mistaken_round_template(app, chiyoda: Api, **mistake) -> tuple[int, bytes]:
     """千代田区 downloads and fills the template of a round that staff then take back, and staff
     open the round that replaces it (the same questionnaire): the file and the new round's id."""
     from hub.db import db
@@ -293,7 +293,7 @@ def mistaken_round_template(app, chiyoda: Api) -> tuple[int, bytes]:
     from tests.conftest import make_round
 
     with app.app_context():
-        mistaken = make_round().id
+        mistaken = make_round(**mistake).id
     filled = fill(download(chiyoda, mistaken, CHIYODA), {"plan_status": "①策定済み"})
     with app.app_context():
         rounds.remove_round(db.session.get_one(Round, mistaken), user=None)
@@ -312,9 +312,21 @@ def test_a_template_of_a_round_taken_back_is_read_for_the_round_that_replaced_it
     assert status == 200, preview[:2000]
     assert "取り消された調査回" in preview
     assert f"この調査回（調査回番号 {replacing}）の回答として読み込みました" in preview
+    assert "基準日が変わっています" not in preview
     assert "①策定済み" in preview
     assert press_confirm(chiyoda_browser, replacing, CHIYODA, preview).status_code == 302
     assert answers_of(chiyoda, replacing, CHIYODA)["answers"]["plan_status"] == "formulated"
+
+
+def test_a_template_of_a_round_taken_back_for_its_wrong_reference_date_says_so(
+    app, chiyoda: Api, chiyoda_browser: FlaskClient
+):
+    from datetime import date
+
+    replacing, filled = mistaken_round_template(app, chiyoda, reference_date=date(2020, 4, 1))
+    status, preview = send(chiyoda_browser, replacing, CHIYODA, filled)
+    assert status == 200, preview[:2000]
+    assert "基準日が変わっています（令和2年4月1日 → 令和3年4月1日）" in preview
 
 
 def test_a_template_of_a_round_taken_back_on_another_questionnaire_version_is_refused(
