@@ -127,6 +127,21 @@ YEAR_END_CLOSURE = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
 3 January, and the municipalities' ordinances (地方自治法第4条の2) say the same."""
 
 
+def closed_because(day: date) -> str | None:
+    """Why the offices are closed on ``day``, as a person reads it (土曜日, 祝日（元日）, 年末年始);
+    ``None`` on a day they are open (:func:`is_office_day`)."""
+    if (day.month, day.day) in YEAR_END_CLOSURE:
+        return _("年末年始")
+    holiday = jpholiday.is_holiday_name(day)
+    if holiday:
+        return _("祝日（%(name)s）", name=holiday)
+    if day.weekday() == 5:
+        return _("土曜日")
+    if day.weekday() == 6:
+        return _("日曜日")
+    return None
+
+
 def is_office_day(day: date) -> bool:
     """Whether Tokyo's and the municipalities' offices are open on ``day`` (開庁日): not a
     Saturday or Sunday, not a national holiday (国民の祝日, 振替休日 and 国民の休日, as

@@ -92,7 +92,16 @@ def round_open(
         click.echo(
             f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
         )
+        _warn_closed_day(opened.deadline)
         click.echo(str(opened.id))
+
+
+def _warn_closed_day(deadline: datetime) -> None:
+    from hub.services.rounds import closed_day_note
+
+    note = closed_day_note(deadline)
+    if note:
+        click.echo(f"warning: {note}", err=True)
 
 
 @round_group.command("list")
@@ -167,6 +176,8 @@ def round_change(
             f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
             + ("; reopened" if change.reopened else "")
         )
+        if deadline is not None:
+            _warn_closed_day(round_.deadline)
         if notify:
             click.echo(
                 f"mails queued: {len(queued.queued)}; no account: {len(queued.no_address)}"

@@ -110,6 +110,21 @@ def asked_by_a_new_round() -> list[Municipality]:
     )
 
 
+def closed_day_note(deadline: datetime) -> str | None:
+    """A warning when ``deadline`` falls on a day the offices are closed (a Sunday, a holiday,
+    29 December …): staff seldom mean it, and the municipalities may not be at work to answer.
+    Not a refusal — a round may well close on a Saturday."""
+    why = tokyo.closed_because(tokyo.in_tokyo(deadline).date())
+    if why is None:
+        return None
+    return _(
+        "提出期限（%(when)s）は閉庁日（%(why)s）です。"
+        "区市町村の担当者が期限の日に回答できないおそれがあります。",
+        when=tokyo.format_datetime(deadline),
+        why=why,
+    )
+
+
 def to_be_asked(codes: list[str] | None) -> list[Municipality]:
     """The municipalities a round for ``codes`` (``None``: all) would ask, in code order."""
     if codes is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -92,7 +93,12 @@ def new_round() -> ResponseReturnValue:
     if errors:
         return _new_round_page(form, errors), 422
     if request.form.get("action") == "preview":
-        return _new_round_page(form, {}, preview=rounds.to_be_asked(values["municipality_codes"]))
+        return _new_round_page(
+            form,
+            {},
+            preview=rounds.to_be_asked(values["municipality_codes"]),
+            deadline_note=rounds.closed_day_note(values["deadline"]),
+        )
     key, version = chosen or ("", None)
     try:
         opened = rounds.open_round(
@@ -113,7 +119,15 @@ def new_round() -> ResponseReturnValue:
         _("調査回を開始しました: %(title)s（%(count)s団体）", title=opened.title, count=asked),
         "success",
     )
+    _say_closed_day(opened.deadline)
     return redirect(url_for("staff.board", round_id=opened.id))
+
+
+def _say_closed_day(deadline: datetime) -> None:
+    """Flash a warning when a deadline just set falls on a day the offices are closed."""
+    note = rounds.closed_day_note(deadline)
+    if note:
+        flash(note, "warning")
 
 
 def _new_round_page(
@@ -121,6 +135,7 @@ def _new_round_page(
     errors: Mapping[str, list[str]],
     *,
     preview: list[Municipality] | None = None,
+    deadline_note: str | None = None,
 ) -> str:
     """The form, saying how many municipalities the round will ask and which of them are to be
     retired (asked until their day); with ``preview``, the municipalities what was typed asks,
@@ -134,6 +149,7 @@ def _new_round_page(
         leaving=[m for m in asked if not m.active],
         preview=preview,
         preview_regions=ordered_regions({m.region for m in preview or ()}),
+        deadline_note=deadline_note,
     )
 
 
@@ -340,6 +356,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
         form.opens_at.data = f"{in_tokyo(round_.opens_at):%Y-%m-%d %H:%M}"
         form.deadline.data = f"{in_tokyo(round_.deadline):%Y-%m-%d %H:%M}"
         return _change_round_page(round_, form, {})
+    deadline_before = round_.deadline
     try:
         change = rounds.change_round(
             round_,
@@ -358,6 +375,8 @@ def change_round(round_id: int) -> ResponseReturnValue:
     flash(_("調査回の設定を変更しました。"), "success")
     if change.reopened:
         flash(_("締め切っていた調査回の受付を再開しました。"), "info")
+    if round_.deadline != deadline_before:
+        _say_closed_day(round_.deadline)
     _say_queued(
         told, _("%(n)s団体の回答者に、新しい提出期限をメールで知らせます。", n=len(told.queued))
     )
@@ -633,6 +652,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, extension_form=form, status=422)
     flash(_("%(name)sの提出期限を延長しました。", name=place(response.municipality)), "success")
+    _say_closed_day(until)
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 

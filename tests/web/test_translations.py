@@ -1,5 +1,6 @@
 """The English catalog: the committed .mo is compiled from the committed .po, and every message
-of the web pages (templates and the web blueprints) has an English translation."""
+of the web pages (templates, the web blueprints, and the questionnaire and export messages they
+show) has an English translation."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ WEB_MODULES = (
     "hub/models",
     "hub/excel",
     "hub/recipients",
+    "forms",
+    "exports",
 )
 
 

@@ -1,0 +1,109 @@
+"""A deadline on a day the offices are closed (a Sunday, a holiday, 年末年始) is warned of — on
+「依頼先を確かめる」 before the round opens, after opening, after a new deadline and after an
+extension, and by the CLI — but never refused: a round may well close on a Saturday."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from forms import tokyo
+from hub.db import db
+from hub.models import Round
+from tests.conftest import HubRunner, make_round, response_of
+from tests.web.conftest import page, text_of
+
+YEAR_END = "2099-12-29 17:00"  # a Tuesday, in the year-end closure
+SUNDAY = "2099-05-31 17:00"
+MONDAY = "2099-06-01 17:00"
+
+
+def new_round(deadline: str, **more: str) -> dict[str, str]:
+    return {
+        "survey": "torikumi",
+        "reference_date": "令和8年4月1日",
+        "deadline": deadline,
+        "municipalities": "千代田区",
+        **more,
+    }
+
+
+def test_closed_because_names_the_reason_and_agrees_with_office_days(app: Flask) -> None:
+    with app.test_request_context():
+        assert tokyo.closed_because(date(2099, 12, 29)) == "年末年始"
+        assert tokyo.closed_because(date(2027, 1, 1)) == "年末年始"
+        assert tokyo.closed_because(date(2026, 11, 23)) == "祝日（勤労感謝の日）"
+        assert tokyo.closed_because(date(2099, 5, 31)) == "日曜日"
+        assert tokyo.closed_because(date(2099, 5, 30)) == "土曜日"
+        assert tokyo.closed_because(date(2099, 6, 1)) is None
+        day = date(2026, 1, 1)
+        while day < date(2028, 1, 1):
+            assert (tokyo.closed_because(day) is None) == tokyo.is_office_day(day), day
+            day += timedelta(days=1)
+
+
+def test_the_check_before_opening_warns_of_a_deadline_in_the_year_end_closure(web) -> None:
+    staff = web("staff")
+    staff.get("/staff/rounds/new")
+    checked = staff.post("/staff/rounds/new", new_round(YEAR_END, action="preview"))
+    assert checked.status_code == 200
+    [note] = page(checked).xpath("//*[@data-deadline-note]")
+    assert " ".join(note.text_content().split()) == (
+        "注意 提出期限（令和81年12月29日（火）17:00）は閉庁日（年末年始）です。"
+        "区市町村の担当者が期限の日に回答できないおそれがあります。"
+    )
+    fine = staff.post("/staff/rounds/new", new_round(MONDAY, action="preview"))
+    assert not page(fine).xpath("//*[@data-deadline-note]")
+
+
+def test_opening_on_a_sunday_deadline_opens_and_warns(app: Flask, web) -> None:
+    staff = web("staff")
+    staff.get("/staff/rounds/new")
+    opened = staff.post("/staff/rounds/new", new_round(SUNDAY))
+    assert opened.status_code == 302
+    board = text_of(staff.get(opened.headers["Location"]))
+    assert "調査回を開始しました" in board
+    assert "は閉庁日（日曜日）です。" in board
+    with app.app_context():
+        assert db.session.scalars(select(Round)).one().deadline.year == 2099
+    again = staff.post("/staff/rounds/new", new_round(MONDAY))
+    assert "閉庁日" not in text_of(staff.get(again.headers["Location"]))
+
+
+def test_a_new_deadline_or_an_extension_on_a_closed_day_warns(app: Flask, web) -> None:
+    with app.app_context():
+        round_id = make_round(municipalities=["131016"]).id
+    staff = web("staff")
+    staff.get(f"/staff/rounds/{round_id}/change")
+    moved = staff.post(f"/staff/rounds/{round_id}/change", {"title": "調査", "deadline": YEAR_END})
+    assert moved.status_code == 302
+    assert "は閉庁日（年末年始）です。" in text_of(staff.get(moved.headers["Location"]))
+    titled = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "調査（改題）", "deadline": YEAR_END}
+    )
+    assert "閉庁日" not in text_of(staff.get(titled.headers["Location"])), "no new deadline"
+
+    staff.get(f"/staff/rounds/{round_id}/responses/131016")
+    extended = staff.post(
+        f"/staff/rounds/{round_id}/responses/131016/extension", {"until": "2100-01-01 17:00"}
+    )
+    assert extended.status_code == 302
+    assert "は閉庁日（年末年始）です。" in text_of(staff.get(extended.headers["Location"]))
+    with app.app_context():
+        assert tokyo.in_tokyo(response_of(round_id, "131016").extension_until).year == 2100
+
+
+def test_the_cli_warns_on_stderr_and_opens(runner: HubRunner) -> None:
+    result = runner(
+        "round", "open", "torikumi", "--reference-date", "2026-04-01", "--deadline", SUNDAY
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: 提出期限（" in result.stderr
+    assert "閉庁日（日曜日）" in result.stderr
+    assert result.stdout.strip().splitlines()[-1].isdigit()
+    round_id = result.stdout.strip().splitlines()[-1]
+    moved = runner("round", "change", round_id, "--deadline", MONDAY)
+    assert moved.exit_code == 0, moved.output
+    assert "閉庁日" not in moved.stderr
