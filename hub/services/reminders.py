@@ -47,7 +47,6 @@ from hub.services.mails import (
     Addressee,
     link,
     mail_configured,
-    respondent_addresses,
     respondents,
 )
 
@@ -80,14 +79,36 @@ def send_reminders(
         log.info("reminders skipped: HUB_SMTP_URL is not set")
         return []
     due = _due(now, timedelta(days=days_before))
+    addresses = respondents(d.municipality_code for d in due)  # one query for the whole run
     db.session.commit()
     attempted = []
     with MailSession(current_app.extensions["hub_settings"]) as mail:
-        for response_id, kind in due:
-            attempted.append(_remind(mail, response_id, kind, now))
+        for point in due:
+            to = [a.email for a in addresses.get(point.municipality_code, ())]
+            if not to:  # tried again next run: an account may be added meanwhile
+                attempted.append(Reminder(*point.key, (), sent=False, error=NO_ACCOUNT))
+                continue
+            attempted.append(_remind(mail, point, to, now))
             if isinstance(attempted[-1].failure, MailServerUnavailable):
                 break  # the rest wait for the next run instead of each waiting for the server
     return attempted
+
+
+NO_ACCOUNT = "回答者のアカウントがありません。"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A reminder point reached and not yet sent."""
+
+    response_id: int
+    round_id: int
+    municipality_code: str
+    kind: str
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return (self.round_id, self.municipality_code, self.kind)
 
 
 def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | None:
@@ -107,7 +128,7 @@ def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | N
     return None
 
 
-def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
+def _due(now: datetime, lead: timedelta) -> list[Due]:
     candidates = list(
         db.session.scalars(
             select(Response)
@@ -141,7 +162,7 @@ def _due(now: datetime, lead: timedelta) -> list[tuple[int, str]]:
     for response in candidates:
         kind = _point(response, now, lead, sent)
         if kind is not None:
-            due.append((response.id, kind))
+            due.append(Due(response.id, response.round_id, response.municipality_code, kind))
     return due
 
 
@@ -169,13 +190,9 @@ def _point(
     return kind
 
 
-def _remind(mail: MailSession, response_id: int, kind: str, now: datetime) -> Reminder:
-    response = db.session.get_one(Response, response_id)
-    key = (response.round_id, response.municipality_code, kind)
-    to = respondent_addresses(response.municipality_code)
-    if not to:
-        db.session.commit()
-        return Reminder(*key, (), sent=False, error="回答者のアカウントがありません。")
+def _remind(mail: MailSession, point: Due, to: list[str], now: datetime) -> Reminder:
+    response = db.session.get_one(Response, point.response_id)
+    key, kind = point.key, point.kind
     claimed = insert_once(
         ReminderSent,
         {

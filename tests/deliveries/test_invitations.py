@@ -106,3 +106,39 @@ def test_a_moved_deadline_sends_no_second_request(ctx: Flask, smtp: Inbox) -> No
     assert [r for r in reminders.send_reminders(utcnow()) if r.sent] == []
     kinds = db.session.scalars(select(ReminderSent.kind)).all()
     assert kinds == ["invite", "invite"]
+
+
+def test_a_run_reads_the_accounts_once_however_many_municipalities_have_none(
+    ctx: Flask, smtp: Inbox
+) -> None:
+    """Until a municipality has a respondent account its request waits, tried each minute: that
+    costs the run one query for every municipality's accounts, not a query and a commit each."""
+    from sqlalchemy import event
+
+    clerks()
+    rounds.open_round(
+        "torikumi",
+        reference_date=date(2026, 4, 1),
+        opens_at=utcnow() - timedelta(minutes=1),
+        deadline=utcnow() + timedelta(days=30),
+        invite=True,
+    )
+    db.session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        tried = reminders.send_reminders(utcnow())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sorted(r.municipality_code for r in tried if r.sent) == [CHIYODA, CHUO]
+    waiting = [r for r in tried if not r.sent]
+    assert len(waiting) == 60
+    assert {r.error for r in waiting} == {reminders.NO_ACCOUNT}
+    accounts = [s for s in statements if "FROM user_account" in s]
+    assert len(accounts) == 1, accounts
+    assert len(statements) < 30, statements
