@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, utcnow
@@ -136,3 +136,5 @@ class OutgoingMail(Base):
     given_up_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     """Why the last attempt failed, as staff read it."""
+    until_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """It asks the municipality to submit (督促, a return): dropped, not sent, once it has."""

@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
 from hub.db import db
-from hub.models import OutgoingMail
+from hub.models import EDITABLE, OutgoingMail, Response
 from hub.services import audit
 from hub.services.mails import respondent_addresses
 
@@ -39,9 +39,19 @@ BATCH = 2000
 """Rows one run looks at: more than a nation's municipalities."""
 
 
-def queue(round_id: int, municipality_code: str, subject: str, body: str, *, about: str) -> None:
+def queue(
+    round_id: int,
+    municipality_code: str,
+    subject: str,
+    body: str,
+    *,
+    about: str,
+    until_submitted: bool = False,
+) -> None:
     """Queue one mail about ``round_id`` to a municipality's respondents (the caller commits it
-    with its change)."""
+    with its change). ``until_submitted``: it asks them to submit, and is dropped instead of sent
+    if they have by the time it would go (a mail server down for an hour would otherwise deliver
+    「まだ提出されていません」 after the answer came)."""
     db.session.add(
         OutgoingMail(
             about=about,
@@ -49,6 +59,7 @@ def queue(round_id: int, municipality_code: str, subject: str, body: str, *, abo
             municipality_code=municipality_code,
             subject=subject,
             body=body,
+            until_submitted=until_submitted,
         )
     )
 
@@ -59,6 +70,8 @@ class Sent:
     municipality_code: str
     sent: bool
     error: str | None = None
+    dropped: bool = False
+    """Not sent, and never will be: it asked to submit, and the municipality has."""
 
 
 def send_due(now: datetime) -> list[Sent]:
@@ -111,6 +124,11 @@ def _lease(mail_id: int, now: datetime) -> bool:
 
 def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, ChannelError | None]:
     mail = db.session.get_one(OutgoingMail, mail_id)
+    if mail.until_submitted and _submitted(mail):
+        log.info("%s %s dropped: the municipality has submitted", mail.about, mail.id)
+        db.session.delete(mail)
+        db.session.commit()
+        return Sent(mail_id, mail.municipality_code, False, dropped=True), None
     to = respondent_addresses(mail.municipality_code)
     try:
         if not to:
@@ -139,6 +157,16 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     )
     db.session.commit()
     return Sent(mail_id, mail.municipality_code, True), None
+
+
+def _submitted(mail: OutgoingMail) -> bool:
+    state = db.session.scalar(
+        select(Response.state).where(
+            Response.round_id == mail.round_id,
+            Response.municipality_code == mail.municipality_code,
+        )
+    )
+    return state is not None and state not in EDITABLE
 
 
 @dataclass(frozen=True)

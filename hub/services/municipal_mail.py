@@ -102,6 +102,8 @@ def tell_new_deadline(moved: Sequence[tuple[Response, datetime]]) -> Queued:
 
 
 def _queue(mails: Sequence[tuple[Response, str, str]], *, about: str) -> Queued:
+    """Queue each mail; each asks the municipality to submit, so one that has by the time the
+    mail would go is not sent (``until_submitted``)."""
     if not mail_configured():
         return Queued(no_server=True)
     reachable = respondents(response.municipality_code for response, _s, _b in mails).keys()
@@ -110,7 +112,14 @@ def _queue(mails: Sequence[tuple[Response, str, str]], *, about: str) -> Queued:
     for response, subject, body in mails:
         code = response.municipality_code
         if code in reachable:
-            mail_queue.queue(response.round_id, code, subject, body, about=about)
+            mail_queue.queue(
+                response.round_id,
+                code,
+                subject,
+                body,
+                about=about,
+                until_submitted=True,
+            )
             queued.append(code)
         else:
             no_address.append(code)

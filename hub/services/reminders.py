@@ -505,7 +505,14 @@ def queue_chosen(
         elif not reminder.to:
             no_address.append(code)
         else:
-            mail_queue.queue(round_.id, code, reminder.subject, reminder.body, about=MANUAL_SEND)
+            mail_queue.queue(
+                round_.id,
+                code,
+                reminder.subject,
+                reminder.body,
+                about=MANUAL_SEND,
+                until_submitted=True,
+            )
             queued.append(code)
     audit.record(
         "reminder.chosen",

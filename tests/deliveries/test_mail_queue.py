@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub import jobs
 from hub.db import db, utcnow
@@ -107,3 +107,37 @@ def test_two_senders_at_once_send_each_mail_once(app: Flask, smtp: Inbox) -> Non
     sent = sorted(s.municipality_code for batch in results for s in batch if s.sent)
     assert sent == [CHIYODA, CHUO]
     assert len(smtp.messages) == 2
+
+
+def test_a_mail_that_asks_to_submit_is_dropped_once_the_municipality_has(
+    app: Flask, smtp: Inbox, caplog
+) -> None:
+    """Returned, then submitted again before the mail went (a mail server down for an hour,
+    say): 千代田区 gets no 「差し戻しました」 about an answer it has sent again; 中央区, still to
+    submit, gets its mail. A row queued before this existed (``until_submitted`` false) goes."""
+    import logging
+
+    round_id = returned(app, CHIYODA, CHUO)
+    with app.app_context():
+        again = response_of(round_id, CHIYODA)
+        responses.submit(again, raw_answers=complete_answers(), version=again.version, user=None)
+        mail_queue.queue(round_id, CHIYODA, "以前からの行", "本文\n", about="response.return_mail")
+        db.session.commit()
+        with caplog.at_level(logging.INFO):
+            done = mail_queue.send_due(utcnow())
+        assert sorted((s.municipality_code, s.sent, s.dropped) for s in done) == [
+            (CHIYODA, False, True),
+            (CHIYODA, True, False),
+            (CHUO, True, False),
+        ]
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(OutgoingMail).where(OutgoingMail.sent_at.is_(None))
+            )
+            == 0
+        ), "dropped, not left waiting nor given up"
+    assert sorted(str(m["Subject"]) for m in smtp.to(f"clerk-{CHIYODA}@example.jp")) == [
+        "以前からの行"
+    ]
+    assert len(smtp.to(f"clerk-{CHUO}@example.jp")) == 1
+    assert "dropped: the municipality has submitted" in caplog.text

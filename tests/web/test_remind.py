@@ -12,7 +12,7 @@ from sqlalchemy import select
 from forms.tokyo import format_datetime
 from hub.db import db, utcnow
 from hub.models import AuditEvent, OutgoingMail, ReminderSent, Response, ResponseState, Round
-from hub.services import reminders
+from hub.services import reminders, responses
 from hub.services.mail_queue import ATTEMPTS, send_due
 from hub.services.users import create_user
 from tests.conftest import PASSWORD, make_round, make_user, response_of
@@ -437,6 +437,28 @@ def test_a_second_send_the_same_day_needs_the_explicit_choice(app, web, smtp):
             ([], [CHIYODA]),
             ([CHIYODA], []),
         ]
+
+
+def test_a_reminder_to_a_municipality_that_submitted_meanwhile_is_not_sent(app, web, smtp):
+    """「まだ提出されていません」 must not arrive after the answer did: a 督促 still queued when
+    the municipality submits is dropped, and the board waits for nothing."""
+    from tests.conftest import complete_answers
+
+    staff = web("staff")
+    round_id = late_round(app)
+    staff.get(f"/staff/rounds/{round_id}")
+    staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
+    with app.app_context():
+        late = response_of(round_id, CHIYODA)
+        late.extension_until = utcnow() + timedelta(days=1)  # staff let it submit late
+        db.session.flush()
+        responses.submit(late, raw_answers=complete_answers(), user=None)
+        db.session.commit()
+    [dropped] = send_queued(app)
+    assert dropped.dropped
+    assert smtp.messages == []
+    assert queued_mails(app) == []
+    assert not page(staff.get(f"/staff/rounds/{round_id}")).xpath("//*[@data-mail-waiting]")
 
 
 def test_a_reminder_given_up_does_not_count_as_reminded(app, web, smtp):
