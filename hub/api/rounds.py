@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from exports.aggregate import round_counts, submission_rows, summary
+from forms import tokyo
 from hub.api import blp
 from hub.api.schemas import (
     AUTH_ERRORS,
@@ -48,6 +49,7 @@ def round_json(round_: Round) -> dict[str, Any]:
         "deadline": round_.deadline,
         "state": round_.state_at(now).value,
         "overdue": now > round_.deadline,
+        "deadline_closed_because": tokyo.closed_because(tokyo.in_tokyo(round_.deadline).date()),
     }
 
 

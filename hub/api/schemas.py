@@ -28,6 +28,13 @@ class RoundOut(Schema):
     deadline = fields.AwareDateTime(required=True)
     state = fields.String(required=True, metadata={"description": "upcoming, open or closed"})
     overdue = fields.Boolean(metadata={"description": "the deadline has passed"})
+    deadline_closed_because = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why the offices are closed on the deadline's day in Tokyo (日曜日, "
+            "祝日（…）, 年末年始 …), as the page warns; null on a day they are open"
+        },
+    )
 
 
 class RoundIn(Schema):

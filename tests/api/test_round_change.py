@@ -88,3 +88,17 @@ def test_an_opening_time_for_a_round_already_open_is_a_422(
     refused = staff.patch(f"/rounds/{round_id}", {"opens_at": "2099-01-01T09:00"})
     assert refused.status_code == 422
     assert list(refused.get_json()["errors"]) == ["opens_at"]
+
+
+def test_a_round_says_when_its_deadline_falls_on_a_day_the_offices_are_closed(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    round_id = new_round()
+    sunday = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-05-31 17:00"})
+    assert sunday.status_code == 200
+    assert sunday.get_json()["deadline_closed_because"] == "日曜日"
+    year_end = staff.patch(f"/rounds/{round_id}", {"deadline": "令和81年12月29日 17:00"})
+    assert year_end.get_json()["deadline_closed_because"] == "年末年始"
+    monday = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-01 17:00"})
+    assert monday.get_json()["deadline_closed_because"] is None
+    assert staff.get("/rounds").get_json()[0]["deadline_closed_because"] is None
