@@ -255,7 +255,9 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
             f"現在の状態: {state}",
             ask,
             "",
-            "再犯防止 連携調査ハブにログインして回答できます。",
+            "回答画面（ログインが必要です）:",
+            link("respond.form", round_id=response.round_id, code=response.municipality_code),
+            "",
             "このメールはシステムから自動送信されています。行き違いの場合はご容赦ください。",
             "",
             "東京都 再犯防止 連携調査ハブ",
@@ -412,6 +414,8 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
 
 NAME_SLOT = "〈団体名〉"
 """Where each municipality's name goes in a mail text shown once for many municipalities."""
+CODE_SLOT = "〈団体コード〉"
+"""Where each municipality's code goes (the link to its response page)."""
 
 
 @dataclass(frozen=True)
@@ -432,7 +436,9 @@ def mail_texts(chosen: list[ChosenReminder]) -> list[MailText]:
     for reminder in chosen:
         if not reminder.addressees:
             continue
-        body = reminder.body.replace(reminder.municipality_name, NAME_SLOT)
+        body = reminder.body.replace(reminder.municipality_name, NAME_SLOT).replace(
+            reminder.municipality_code, CODE_SLOT
+        )
         groups.setdefault((reminder.subject, body), []).append(reminder.municipality_code)
     return [
         MailText(number, subject, body, tuple(codes))

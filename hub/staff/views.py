@@ -281,6 +281,7 @@ def reminders_preview(round_id: int) -> ResponseReturnValue:
         texts=texts,
         text_of={code: text.number for text in texts for code in text.codes},
         name_slot=reminders.NAME_SLOT,
+        code_slot=reminders.CODE_SLOT,
         mail_ready=mails.mail_configured(),
     )
 

@@ -50,6 +50,8 @@ def test_reminders_reach_exactly_those_who_have_not_submitted_once_per_point(
     body = shinjuku.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert body.startswith("新宿区 ご担当者様")
     assert "現在の状態: 一時保存（未提出）" in body
+    public = ctx.extensions["hub_settings"].public_url.rstrip("/")
+    assert f"{public}/respond/rounds/{seeded.round_id}/{SHINJUKU}\n" in body, "one click to answer"
     assert reminders.send_reminders(soon + timedelta(hours=5)) == []
 
     staff = db.session.get_one(User, seeded.staff_id)

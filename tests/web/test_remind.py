@@ -92,7 +92,11 @@ def test_preview_shows_addressees_and_the_scheduled_reminders_text(app, web):
     text = doc.xpath(f"//*[@data-mail-text='{number}']")[0]
     assert text.xpath(".//*[@data-subject]")[0].text_content() == subject
     shown_body = text.xpath(".//*[@data-body]")[0].text_content()
-    assert shown_body.replace(reminders.NAME_SLOT, "千代田区") == body
+    assert (
+        shown_body.replace(reminders.NAME_SLOT, "千代田区").replace(reminders.CODE_SLOT, CHIYODA)
+        == body
+    )
+    assert f"/respond/rounds/{round_id}/{reminders.CODE_SLOT}" in shown_body
     with app.app_context():
         deadline = format_datetime(response_of(round_id, CHIYODA).deadline_for())
     assert f"（締切 {deadline}）" in subject, "the deadline as every page writes it: 令和…（曜日）"
@@ -133,7 +137,9 @@ def test_a_text_many_municipalities_get_is_shown_once_with_each_name_in_its_plac
     with app.app_context():
         for code, (subject, sent) in expected.items():
             name = response_of(round_id, code).municipality.name
-            assert body.replace(reminders.NAME_SLOT, name) == sent
+            assert (
+                body.replace(reminders.NAME_SLOT, name).replace(reminders.CODE_SLOT, code) == sent
+            )
             assert texts[0].xpath(".//*[@data-subject]")[0].text_content() == subject
 
 
