@@ -215,6 +215,8 @@ def test_staff_pages_and_errors(app, site: Site, open_page):
     page.get_by_role("button", name="依頼先を確かめる").click()
     page.wait_for_load_state()
     assert page.locator("[data-round-preview]").is_visible()
+    assert "閉庁日（日曜日）" in page.inner_text("[data-deadline-note]")  # 2099-05-31
+    screenshot(page, "15-new-round-deadline-on-a-closed-day", top=True)
     assert_accessible(page)
     page.set_viewport_size(PHONE)
     no_sideways_scroll(page)
