@@ -204,11 +204,17 @@ def rounds_closing(now: datetime) -> Any:
 
 
 def housekeeping(now: datetime) -> Any:
-    """Old claims pruned, and questionnaire drafts nobody published discarded."""
+    """Old claims and mails sent long ago pruned, and questionnaire drafts nobody published
+    discarded."""
+    from hub.services.mail_queue import prune as prune_sent_mail
 
     def prune(at: datetime) -> int:
         with db.unit_of_work():
-            return claims.prune(at - KEEP_RUNS) + questionnaires.expire_drafts(at)
+            return (
+                claims.prune(at - KEEP_RUNS)
+                + prune_sent_mail(at)
+                + questionnaires.expire_drafts(at)
+            )
 
     return claimed("housekeeping", now, prune, slot=f"{now.astimezone(UTC):%Y-%m-%dT%H}h")
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
@@ -37,6 +37,8 @@ LEASE = timedelta(minutes=10)
 """How long a sender holds a row it is sending (a crashed sender's rows go again after it)."""
 BATCH = 2000
 """Rows one run looks at: more than a nation's municipalities."""
+KEEP_SENT = timedelta(days=90)
+"""How long a sent mail's row is kept; the audit log keeps that it went (``about``)."""
 
 
 def queue(
@@ -167,6 +169,13 @@ def _submitted(mail: OutgoingMail) -> bool:
         )
     )
     return state is not None and state not in EDITABLE
+
+
+def prune(now: datetime) -> int:
+    """Forget the mails sent more than :data:`KEEP_SENT` ago (the hourly housekeeping): a hub
+    run for years does not keep every text it ever sent. Waiting and given-up mails stay."""
+    gone = db.session.execute(delete(OutgoingMail).where(OutgoingMail.sent_at < now - KEEP_SENT))
+    return int(gone.rowcount)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from hub import jobs
 from hub.db import db, utcnow
-from hub.models import OutgoingMail
+from hub.models import AuditEvent, OutgoingMail
 from hub.services import mail_queue, municipal_mail, responses
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.mailbox import Inbox, start_server
@@ -141,3 +141,35 @@ def test_a_mail_that_asks_to_submit_is_dropped_once_the_municipality_has(
     ]
     assert len(smtp.to(f"clerk-{CHUO}@example.jp")) == 1
     assert "dropped: the municipality has submitted" in caplog.text
+
+
+def test_the_housekeeping_forgets_mails_sent_long_ago_and_keeps_the_rest(
+    app: Flask, smtp: Inbox
+) -> None:
+    """Sent 91 days ago: its row goes (the audit log keeps that it went). Sent 89 days ago,
+    waiting, or given up (the board names those): kept."""
+    round_id = returned(app, CHIYODA, CHUO)
+    with app.app_context():
+        mail_queue.send_due(utcnow())
+        old, recent = db.session.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+        old.sent_at = utcnow() - timedelta(days=91)
+        recent.sent_at = utcnow() - timedelta(days=89)
+        for about in ("waiting", "given up"):
+            mail_queue.queue(round_id, CHIYODA, about, "本文\n", about="response.return_mail")
+        db.session.flush()
+        given_up = db.session.scalars(
+            select(OutgoingMail).where(OutgoingMail.subject == "given up")
+        ).one()
+        given_up.given_up_at = utcnow() - timedelta(days=200)
+        db.session.commit()
+        old_id = old.id
+        assert jobs.run_job("housekeeping") >= 1
+        kept = db.session.scalars(select(OutgoingMail.id).order_by(OutgoingMail.id)).all()
+        assert old_id not in kept
+        assert len(kept) == 3
+        sent_audited = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "response.return_mail")
+        )
+        assert sent_audited == 2, "the audit log still says both went"
