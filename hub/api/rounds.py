@@ -252,6 +252,18 @@ def accept_response(round_id: int, code: str) -> WerkzeugResponse:
     return response_reply(response)
 
 
+@blp.route("/rounds/<int:round_id>/responses/<code>/unaccept", methods=["POST"])
+@blp.response(200, ResponseOut)
+@allow("response.review")
+def unaccept_response(round_id: int, code: str) -> WerkzeugResponse:
+    """Take back an acceptance made by mistake: the response is submitted again, still locked
+    for the municipality (staff; 409 unless accepted)."""
+    response = _response_for(round_id, code)
+    responses.unaccept(response, user=require_actor())
+    db.session.commit()
+    return response_reply(response)
+
+
 @blp.route("/rounds/<int:round_id>/responses/<code>/extension", methods=["POST"])
 @blp.arguments(ExtensionIn)
 @blp.response(200, ResponseOut)

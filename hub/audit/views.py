@@ -59,6 +59,7 @@ ACTION_LABELS: dict[str, Any] = {
     "response.return": _l("回答の差し戻し"),
     "response.return_mail": _l("差し戻しのお知らせメール"),
     "response.accept": _l("回答の受理"),
+    "response.unaccept": _l("回答の受理の取り消し"),
     "response.upload": _l("Excelアップロード"),
     "response.extend": _l("提出期限の延長"),
     "template.download": _l("Excelテンプレートのダウンロード"),

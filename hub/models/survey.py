@@ -153,6 +153,7 @@ REVISION_EVENT_LABELS: dict[str, Label] = {
     ),
     "returned": Label("東京都が差し戻し", "Returned by 東京都"),
     "accepted": Label("東京都が受理", "Accepted by 東京都"),
+    "unaccepted": Label("東京都が受理を取り消し", "Acceptance withdrawn by 東京都"),
 }
 """What one revision was, as pages say it (the one table; :func:`revision_event` picks the key)."""
 
@@ -161,6 +162,7 @@ _EVENTS_BY_ACTION = {
     "submit": "submitted",
     "return": "returned",
     "accept": "accepted",
+    "unaccept": "unaccepted",
 }
 
 

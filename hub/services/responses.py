@@ -233,6 +233,22 @@ def accept(response: Response, *, user: User | None) -> Response:
     return response
 
 
+def unaccept(response: Response, *, user: User | None) -> Response:
+    """Take back an acceptance made by mistake (a tick too many on まとめて受理): the response is
+    submitted again, still locked for the municipality, and staff may accept or return it. A
+    revision and the audit log record who did it."""
+    if response.state != ResponseState.ACCEPTED:
+        raise Conflict(_("受理を取り消せるのは受理済みの回答だけです。"))
+    _record(
+        response,
+        "unaccept",
+        state=ResponseState.SUBMITTED,
+        user=user,
+        columns={"accepted_at": None},
+    )
+    return response
+
+
 def submitted_in(round_: Round) -> list[Response]:
     """The round's responses waiting to be accepted (submitted), by municipality code."""
     return list(

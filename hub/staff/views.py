@@ -524,6 +524,23 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 
+@bp.post("/rounds/<int:round_id>/responses/<code>/unaccept")
+@allow("response.review")
+def unaccept(round_id: int, code: str) -> ResponseReturnValue:
+    """Take back an acceptance made by mistake: the response is submitted again."""
+    response = load_response(round_id, code)
+    responses.unaccept(response, user=require_actor())
+    db.session.commit()
+    flash(
+        _(
+            "%(name)sの回答の受理を取り消しました。提出済みに戻っています。",
+            name=place(response.municipality),
+        ),
+        "success",
+    )
+    return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
 @bp.get("/rounds/<int:round_id>/accept")
 @allow("response.review")
 def accept_many_preview(round_id: int) -> ResponseReturnValue:

@@ -127,6 +127,7 @@ def action_label(action: str) -> str:
         "submit": _("提出"),
         "return": _("差し戻し"),
         "accept": _("受理"),
+        "unaccept": _("受理の取り消し"),
         "upload": _("Excelアップロード"),
     }
     return labels.get(action, action)

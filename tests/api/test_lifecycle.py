@@ -53,6 +53,22 @@ def test_accepted_response_is_locked(round_id: int, chiyoda: Api, staff: Api) ->
     assert after["answers"]["plan_status"] == "no_plan"
 
 
+def test_an_acceptance_is_taken_back_and_the_response_is_submitted_again(
+    round_id: int, chiyoda: Api, staff: Api
+) -> None:
+    chiyoda.submit(round_id, CHIYODA, complete_answers())
+    assert staff.post(response_url(round_id, action="unaccept")).status_code == 409
+    staff.post(response_url(round_id, action="accept"))
+    assert chiyoda.post(response_url(round_id, action="unaccept")).status_code == 403
+    undone = staff.post(response_url(round_id, action="unaccept"))
+    assert undone.status_code == 200
+    assert (undone.get_json()["state"], undone.get_json()["accepted_at"]) == ("submitted", None)
+    version = state_of(chiyoda, round_id)["version"]
+    put = chiyoda.save(round_id, CHIYODA, complete_answers(plan_status="council_review"), version)
+    assert put.status_code == 409, "submitted again: still not edited in place"
+    assert staff.post(response_url(round_id, action="return"), {"reason": "x"}).status_code == 200
+
+
 def test_submitted_response_is_not_edited_in_place(round_id: int, chiyoda: Api) -> None:
     chiyoda.submit(round_id, CHIYODA, complete_answers())
     version = state_of(chiyoda, round_id)["version"]

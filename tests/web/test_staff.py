@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from forms import tokyo
 from forms.normalize import to_wareki
 from hub.db import db, utcnow
-from hub.models import Response, ResponseState, Revision, Round
+from hub.models import AuditEvent, Response, ResponseState, Revision, Round
 from hub.services import municipalities, responses
 from tests.conftest import (
     add_hiroshima_fuchu,
@@ -307,6 +307,45 @@ def test_accept_locks_the_response(staff, app):
     again = staff.post(f"{url}/accept")
     assert again.status_code == 409
     assert "受理できるのは提出済みの回答だけです" in text_of(again)
+
+
+def test_an_acceptance_made_by_mistake_is_taken_back(staff, app, web):
+    """受理を取り消す: the response is submitted again (still locked for the municipality), with a
+    revision and an audit row; staff may then return it. Only an accepted response offers it."""
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    assert not page(staff.get(url)).xpath("//*[@data-unaccept]"), "submitted: nothing to undo"
+    refused = staff.post(f"{url}/unaccept")
+    assert refused.status_code == 409
+    assert "受理を取り消せるのは受理済みの回答だけです。" in text_of(refused)
+    staff.post(f"{url}/accept")
+    shown = page(staff.get(url))
+    [form] = shown.xpath("//*[@data-unaccept]//form")
+    assert form.get("data-confirm") == "千代田区の回答の受理を取り消しますか。"
+    done = staff.post(f"{url}/unaccept")
+    assert done.status_code == 302
+    assert "千代田区の回答の受理を取り消しました。提出済みに戻っています。" in text_of(
+        staff.get(done.headers["Location"])
+    )
+    with app.app_context():
+        response = response_of(round_id, CHIYODA)
+        assert (response.state, response.accepted_at) == (ResponseState.SUBMITTED, None)
+        events = db.session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.like("response.%accept"))
+        ).all()
+        assert events == ["response.accept", "response.unaccept"]
+    history = text_of(staff.get(url))
+    assert "受理の取り消し" in history
+    audit = text_of(staff.get("/audit/?action=response.unaccept"))
+    assert "回答の受理の取り消し" in audit
+    returned = staff.post(f"{url}/return", {"reason": "記入漏れがあります"})
+    assert returned.status_code == 302
+
+    clerk = web("respondent", municipality=CHIYODA)
+    clerk.get(f"/respond/rounds/{round_id}/{CHIYODA}")
+    assert clerk.post(f"{url}/unaccept").status_code in (403, 404)
 
 
 def test_extension_in_tokyo_time(staff, app):
