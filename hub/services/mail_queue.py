@@ -1,15 +1,17 @@
 """Mails to municipalities queued by a page, the API or a command, and sent by the scheduler.
 
 A page that returns forty responses, moves the deadline of 1,741 municipalities or chases every
-late one (督促) cannot send that many mails inside a web request. It queues one row per municipality in the transaction of
-the change — a change rolled back queues nothing — and the ``mail.queue`` job sends them within
-a minute over one connection. Each goes once: a sender leases a row with an UPDATE only one
-process can win, and marks it sent after the mail went (a sender killed between the mail
-server's acceptance and that mark leaves the row to go again once its lease ends). A refused mail is tried again after a
-pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
-names the municipality so that staff phone it. The addresses are read when the mail goes, so an
-account added or deactivated meanwhile counts. Each mail sent is audited with codes and counts
-only.
+late one (督促) cannot send that many mails inside a web request. It queues one row per
+municipality in the transaction of the change — a change rolled back queues nothing — and the
+``mail.queue`` job sends them within a minute over one connection. Each goes once: a sender
+leases a row with an UPDATE only one process can win, and marks it sent after the mail went (a
+sender killed between the mail server's acceptance and that mark leaves the row to go again once
+its lease ends). A refused mail is tried again after a pause that doubles each time, until
+:data:`ATTEMPTS` tries; then it is given up, and the board names the municipality so that staff
+phone it. A mail that asks the municipality to submit is dropped if it has by then. The
+addresses are read when the mail goes, so an account added or deactivated meanwhile counts. Each
+mail sent is audited with codes and counts only; the housekeeping forgets sent rows after
+:data:`KEEP_SENT`.
 """
 
 from __future__ import annotations
@@ -128,9 +130,10 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     mail = db.session.get_one(OutgoingMail, mail_id)
     if mail.until_submitted and _submitted(mail):
         log.info("%s %s dropped: the municipality has submitted", mail.about, mail.id)
+        dropped = Sent(mail_id, mail.municipality_code, False, dropped=True)
         db.session.delete(mail)
         db.session.commit()
-        return Sent(mail_id, mail.municipality_code, False, dropped=True), None
+        return dropped, None
     to = respondent_addresses(mail.municipality_code)
     try:
         if not to:
