@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
 from hub.db import db
-from hub.models import EDITABLE, OutgoingMail, Response
+from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
 from hub.services.mails import respondent_addresses
 
@@ -179,6 +179,45 @@ def prune(now: datetime) -> int:
     run for years does not keep every text it ever sent. Waiting and given-up mails stay."""
     gone = db.session.execute(delete(OutgoingMail).where(OutgoingMail.sent_at < now - KEEP_SENT))
     return int(gone.rowcount)  # type: ignore[attr-defined]
+
+
+def retry_given_up(
+    round_id: int, codes: set[str], now: datetime, *, user: User | None
+) -> list[str]:
+    """Queue again the given-up mails of ``round_id`` to ``codes`` (an address mended, a mail
+    server that refused for a day): each gets its tries anew. Audited (``mail.retry``) with the
+    codes requeued, which it returns."""
+    again = db.session.scalars(
+        update(OutgoingMail)
+        .where(_given_up_to(round_id, codes))
+        .values(given_up_at=None, attempts=0, not_before=now, error=None)
+        .returning(OutgoingMail.municipality_code)
+    ).all()
+    done = sorted(set(again))
+    audit.record("mail.retry", user=user, target=f"round/{round_id}", codes=done)
+    return done
+
+
+def dismiss_given_up(round_id: int, codes: set[str], *, user: User | None) -> list[str]:
+    """Forget the given-up mails of ``round_id`` to ``codes``: staff told them otherwise, and the
+    board stops naming them. Audited (``mail.dismiss``) with the codes, which it returns."""
+    gone = db.session.scalars(
+        delete(OutgoingMail)
+        .where(_given_up_to(round_id, codes))
+        .returning(OutgoingMail.municipality_code)
+    ).all()
+    done = sorted(set(gone))
+    audit.record("mail.dismiss", user=user, target=f"round/{round_id}", codes=done)
+    return done
+
+
+def _given_up_to(round_id: int, codes: set[str]) -> ColumnElement[bool]:
+    return and_(
+        OutgoingMail.round_id == round_id,
+        OutgoingMail.given_up_at.is_not(None),
+        OutgoingMail.sent_at.is_(None),
+        OutgoingMail.municipality_code.in_(codes),
+    )
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def _board_page(
             invited=reminders.invited(round_) if round_.invite else 0,
             mail=mail,
             given_up=[
-                (place(db.session.get(Municipality, code)), error)
+                (code, place(db.session.get(Municipality, code)), error)
                 for code, error in mail.given_up.items()
             ],
             chosen=set(chosen),
@@ -254,6 +254,29 @@ def _board_page(
         ),
         status,
     )
+
+
+@bp.post("/rounds/<int:round_id>/mail/given-up")
+@allow("reminders.send")
+def given_up_mail(round_id: int) -> ResponseReturnValue:
+    """The mails the queue gave up on: sent again (an address mended), or taken off the board
+    once staff told those municipalities otherwise. Audited with codes only."""
+    round_ = responses.get_round(round_id)
+    codes = set(request.form.getlist("municipality"))
+    action = request.form.get("action")
+    if not codes or action not in ("retry", "dismiss"):
+        flash(_("もう一度送る、または一覧から外す区市町村を選んでください。"), "error")
+        return redirect(url_for("staff.board", round_id=round_id))
+    user = require_actor()
+    if action == "retry":
+        done = mail_queue.retry_given_up(round_.id, codes, utcnow(), user=user)
+        message = _("%(n)s団体へのメールを、もう一度送信待ちに入れました。", n=len(done))
+    else:
+        done = mail_queue.dismiss_given_up(round_.id, codes, user=user)
+        message = _("%(n)s団体を「送れなかったメール」の一覧から外しました。", n=len(done))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("staff.board", round_id=round_id))
 
 
 @bp.post("/rounds/<int:round_id>/reminders")

@@ -48,3 +48,72 @@ def test_the_board_counts_what_waits_and_a_removed_round_takes_its_mails(
         db.session.delete(db.session.get_one(Round, round_id))
         db.session.commit()
         assert db.session.scalars(select(OutgoingMail)).all() == []
+
+
+def given_up(app: Flask, round_id: int) -> None:
+    """Every queued mail of the round given up, as after its tries."""
+    with app.app_context():
+        for mail in db.session.scalars(select(OutgoingMail)):
+            mail.given_up_at = utcnow()
+            mail.attempts = mail_queue.ATTEMPTS
+            mail.error = "宛先が受け付けられませんでした"
+        db.session.commit()
+
+
+def test_a_mail_given_up_is_sent_again_or_taken_off_the_board(app: Flask, web, smtp: Inbox) -> None:
+    """The address mended: 「選んだ団体にもう一度送る」 queues it with its tries anew. Told by
+    phone: 「選んだ団体を一覧から外す」 and the board names it no more. Both audited by code."""
+    from hub.models import AuditEvent
+    from tests.mailbox import send_queued
+    from tests.web.conftest import text_of
+
+    round_id = returned(app, CHIYODA, CHUO)
+    given_up(app, round_id)
+    staff = web("staff")
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+    ticks = board.xpath("//form[@data-given-up-form]//input[@name='municipality']")
+    assert sorted(t.get("value") for t in ticks) == [CHIYODA, CHUO]
+    assert all(t.get("checked") is not None for t in ticks)
+    for tick in ticks:
+        assert board.xpath(f"//label[@for='{tick.get('id')}']")
+
+    nothing = staff.post(f"/staff/rounds/{round_id}/mail/given-up", {"action": "retry"})
+    assert "選んでください" in text_of(staff.get(nothing.headers["Location"]))
+
+    again = staff.post(
+        f"/staff/rounds/{round_id}/mail/given-up", {"action": "retry", "municipality": CHIYODA}
+    )
+    assert "1団体へのメールを、もう一度送信待ちに入れました。" in text_of(
+        staff.get(again.headers["Location"])
+    )
+    assert [s.municipality_code for s in send_queued(app) if s.sent] == [CHIYODA]
+    assert len(smtp.to(f"clerk-{CHIYODA}@example.jp")) == 1
+
+    off = staff.post(
+        f"/staff/rounds/{round_id}/mail/given-up", {"action": "dismiss", "municipality": CHUO}
+    )
+    board = page(staff.get(off.headers["Location"]))
+    assert "1団体を「送れなかったメール」の一覧から外しました。" in text_of_page(board)
+    assert not board.xpath("//*[@data-mail-given-up]")
+    with app.app_context():
+        assert db.session.scalars(select(OutgoingMail.municipality_code)).all() == [CHIYODA]
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.details)
+            .where(AuditEvent.action.like("mail.%"))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [(e.action, e.details["codes"]) for e in events] == [
+            ("mail.retry", [CHIYODA]),
+            ("mail.dismiss", [CHUO]),
+        ]
+
+    clerk = web("respondent", municipality=CHIYODA)
+    clerk.get("/")
+    refused = clerk.post(
+        f"/staff/rounds/{round_id}/mail/given-up", {"action": "dismiss", "municipality": CHIYODA}
+    )
+    assert refused.status_code in (403, 404)
+
+
+def text_of_page(doc) -> str:
+    return " ".join(doc.text_content().split())
