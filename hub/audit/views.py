@@ -103,6 +103,7 @@ FAMILY_LABELS: dict[str, Any] = {
     "hearing": _l("聞き取り"),
     "summary_note": _l("集計表の備考"),
     "reminder": _l("督促メール"),
+    "mail": _l("区市町村へのメール"),
     "municipality": _l("区市町村"),
     "referral": _l("つなぎ"),
     "keys": _l("暗号鍵"),
