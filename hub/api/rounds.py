@@ -17,6 +17,8 @@ from hub.api.schemas import (
     ExtensionIn,
     NoteIn,
     NoteOut,
+    RemindIn,
+    RemindOut,
     ResponseListItem,
     ResponseOut,
     ReturnIn,
@@ -31,9 +33,9 @@ from hub.api.schemas import (
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
-from hub.errors import Invalid, NotFound
+from hub.errors import Conflict, Invalid, NotFound
 from hub.models import Response, Revision, Round
-from hub.services import municipal_mail, notes, responses, rounds, sharing
+from hub.services import municipal_mail, notes, reminders, responses, rounds, sharing
 from hub.services.response_records import AnyResponse
 
 
@@ -156,6 +158,29 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
         municipal_mail.tell_new_deadline(change.newly_due)
     db.session.commit()
     return round_json(round_)
+
+
+@blp.route("/rounds/<int:round_id>/reminders", methods=["POST"])
+@blp.arguments(RemindIn)
+@blp.response(200, RemindOut)
+@blp.doc(responses=AUTH_ERRORS)
+@allow("reminders.send")
+def remind(body: dict[str, Any], round_id: int) -> dict[str, Any]:
+    """督促 (staff): queue the reminder of the late municipalities named (every late one without
+    ``municipalities``); the scheduler sends them within a minute. Those reminded today are left
+    out unless ``resend``. 422 when none of them is late; 409 without a mail server."""
+    round_ = responses.get_round(round_id)
+    outcome = reminders.chase(
+        round_, body.get("municipalities"), user=require_actor(), resend=body["resend"]
+    )
+    if outcome.no_server:
+        raise Conflict(_("メールサーバー（HUB_SMTP_URL）が設定されていないため送信できません。"))
+    db.session.commit()
+    return {
+        "queued": list(outcome.queued),
+        "no_address": list(outcome.no_address),
+        "reminded_today": list(outcome.reminded_today),
+    }
 
 
 @blp.route("/rounds/<int:round_id>", methods=["GET"])

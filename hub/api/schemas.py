@@ -94,6 +94,34 @@ class RoundChangeIn(Schema):
     )
 
 
+class RemindIn(Schema):
+    municipalities = fields.List(
+        fields.String(),
+        metadata={
+            "description": "codes of late municipalities to remind; every late one without it "
+            "(the board's 「遅れている団体をすべて選んで確認へ」)"
+        },
+    )
+    resend = fields.Boolean(
+        load_default=False,
+        metadata={"description": "remind also those already reminded today (Tokyo)"},
+    )
+
+
+class RemindOut(Schema):
+    queued = fields.List(
+        fields.String(),
+        metadata={"description": "codes whose reminder the scheduler sends within a minute"},
+    )
+    no_address = fields.List(
+        fields.String(), metadata={"description": "codes with no respondent account"}
+    )
+    reminded_today = fields.List(
+        fields.String(),
+        metadata={"description": "codes left out: reminded today already (see resend)"},
+    )
+
+
 class ResponseOut(Schema):
     round = fields.Integer(required=True)
     municipality = fields.String(required=True)

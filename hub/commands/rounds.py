@@ -185,6 +185,32 @@ def round_change(
             )
 
 
+@round_group.command("remind")
+@click.argument("round_id", type=int)
+@click.option(
+    "--municipality",
+    "codes",
+    multiple=True,
+    help="a late municipality's code (repeat it); every late one without it",
+)
+@click.option("--resend", is_flag=True, help="remind also those already reminded today")
+@friendly
+def round_remind(round_id: int, codes: tuple[str, ...], resend: bool) -> None:
+    """督促: queue the reminder of the late municipalities (the scheduler sends them within a
+    minute), as the board's 督促メール does; those reminded today are left out unless --resend."""
+    from hub.services.reminders import chase
+    from hub.services.responses import get_round
+
+    with unit_of_work():
+        outcome = chase(get_round(round_id), list(codes) or None, user=None, resend=resend)
+        if outcome.no_server:
+            raise click.ClickException("HUB_SMTP_URL が設定されていないため送信できません。")
+    click.echo(
+        f"reminders queued: {len(outcome.queued)}; no account: {len(outcome.no_address)}; "
+        f"reminded today already: {len(outcome.reminded_today)}"
+    )
+
+
 @round_group.command("remove")
 @click.argument("round_id", type=int)
 @friendly

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -30,6 +31,7 @@ from exports.channels.smtp import MailServerUnavailable, MailSession
 from forms.normalize import to_wareki
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
+from hub.errors import Invalid
 from hub.models import (
     AuditEvent,
     Municipality,
@@ -481,6 +483,34 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
     return chosen
 
 
+def nobody_to_chase(codes: list[str] | None) -> str:
+    """Why a 督促 has nobody to go to: ``codes`` chosen (``None``: every late one asked for)."""
+    if codes is None:
+        return _(
+            "督促の対象となる区市町村はありません（すべて提出済み、または期限まで日があります）。"
+        )
+    if codes:
+        return _(
+            "選んだ区市町村は督促の対象ではありません（提出済み、または期限まで日があります）。"
+        )
+    return _("督促メールを送る区市町村を選んでください。")
+
+
+def chase(
+    round_: Round, codes: list[str] | None, *, user: User | None, resend: bool = False
+) -> ChosenOutcome:
+    """督促 without a preview (the API and ``hub round remind``): queue the reminder of each of
+    ``codes`` that is late (``None``: every late municipality), as the board's 送信する does.
+    ``Invalid`` naming ``municipalities`` when none of them is late. The caller commits."""
+    now = utcnow()
+    hold_sending(round_)
+    wanted = sorted(late_codes(round_, now)) if codes is None else codes
+    chosen = preview_chosen(round_, wanted, now)
+    if not chosen:
+        raise Invalid({"municipalities": [nobody_to_chase(codes)]})
+    return queue_chosen(round_, chosen, user=user, resend=resend)
+
+
 def hold_sending(round_: Round) -> None:
     """Take the round's row lock until the transaction ends, before reading who was reminded
     today: two sends of the same round (a double click, two staff members) then run one after
@@ -493,7 +523,7 @@ def hold_sending(round_: Round) -> None:
 
 
 def queue_chosen(
-    round_: Round, chosen: list[ChosenReminder], *, user: User, resend: bool = False
+    round_: Round, chosen: list[ChosenReminder], *, user: User | None, resend: bool = False
 ) -> ChosenOutcome:
     """Queue each previewed reminder for the scheduler to send (those without an address are
     skipped, and so are those already reminded today unless ``resend``); the whole action is

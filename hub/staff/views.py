@@ -356,16 +356,7 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
 
 
 def _no_choice(round_: Round, codes: list[str], *, all_late: bool = False) -> ResponseReturnValue:
-    if all_late:
-        message = _(
-            "督促の対象となる区市町村はありません（すべて提出済み、または期限まで日があります）。"
-        )
-    elif codes:
-        message = _(
-            "選んだ区市町村は督促の対象ではありません（提出済み、または期限まで日があります）。"
-        )
-    else:
-        message = _("督促メールを送る区市町村を選んでください。")
+    message = reminders.nobody_to_chase(None if all_late else codes)
     return _board_page(round_, errors={"municipality": [message]}, chosen=codes, status=422)
 
 

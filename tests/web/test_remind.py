@@ -721,3 +721,48 @@ def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased
         reminded = set(db.session.scalars(select(ReminderSent.municipality_code)))
     assert CHIYODA not in reminded
     assert CHUO in reminded
+
+
+# --- 督促 without the board: the API and the command line ------------------------------------
+
+
+def test_the_api_queues_the_reminders_of_every_late_municipality_or_those_named(app, api_as, smtp):
+    round_id = with_chuo_clerk(app, late_round(app))
+    staff = api_as("staff")
+    clerk = api_as("respondent", municipality=CHIYODA)
+    assert clerk.post(f"/rounds/{round_id}/reminders", {}).status_code == 403
+    named = staff.post(f"/rounds/{round_id}/reminders", {"municipalities": [CHIYODA, MINATO]})
+    assert named.status_code == 200, named.get_json()
+    assert named.get_json() == {"queued": [CHIYODA], "no_address": [], "reminded_today": []}
+    everyone = staff.post(f"/rounds/{round_id}/reminders", {})
+    body = everyone.get_json()
+    assert body["reminded_today"] == [CHIYODA]
+    assert CHUO in body["queued"]
+    assert MINATO not in body["queued"] + body["no_address"], "submitted: not late"
+    nobody = staff.post(f"/rounds/{round_id}/reminders", {"municipalities": [MINATO]})
+    assert nobody.status_code == 422
+    assert "督促の対象ではありません" in nobody.get_json()["errors"]["municipalities"][0]
+    send_queued(app)
+    assert len(smtp.to(CLERK)) == 1
+    assert len(smtp.to(CHUO_CLERK)) == 1
+
+
+def test_the_api_without_a_mail_server_queues_nothing(app, api_as):
+    round_id = late_round(app)
+    refused = api_as("staff").post(f"/rounds/{round_id}/reminders", {})
+    assert refused.status_code == 409
+    assert "HUB_SMTP_URL" in refused.get_json()["message"]
+    assert queued_mails(app) == []
+
+
+def test_hub_round_remind_queues_as_the_board_does(app, runner, smtp):
+    round_id = late_round(app)
+    done = runner("round", "remind", str(round_id), "--municipality", CHIYODA)
+    assert done.exit_code == 0, done.output
+    assert "reminders queued: 1; no account: 0; reminded today already: 0" in done.output
+    again = runner("round", "remind", str(round_id))
+    assert "reminded today already: 1" in again.output
+    assert queued_mails(app) == [("reminder.send", CHIYODA)]
+    nobody = runner("round", "remind", str(round_id), "--municipality", MINATO)
+    assert nobody.exit_code == 1
+    assert "督促の対象ではありません" in nobody.output
