@@ -336,6 +336,50 @@ and the ``about`` of its queued mail: with the scheduler's ``reminder_sent`` row
 who was reminded when."""
 
 
+@dataclass(frozen=True)
+class MailRecord:
+    """One mail to a municipality about its response, for the response's page: what, when,
+    and whether it went."""
+
+    kind: str
+    """``invite``, ``due_soon``, ``overdue`` (the scheduler's), or the ``about`` of a queued
+    mail (``reminder.send``, ``response.return_mail``, ``round.deadline_mail``)."""
+    at: datetime
+    """When it went, or when it was queued."""
+    state: str
+    """``sent``, ``waiting`` or ``given_up``."""
+    recipients: int | None = None
+    error: str | None = None
+
+
+def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
+    """Every mail to ``municipality_code`` about round ``round_id``, newest first: the
+    scheduler's requests and reminders, and the queued mails (those sent more than
+    ``mail_queue.KEEP_SENT`` ago are in the audit log only)."""
+    records = [
+        MailRecord(kind, at, "sent", len(to or []))
+        for kind, at, to in db.session.execute(
+            select(ReminderSent.kind, ReminderSent.sent_at, ReminderSent.recipients).where(
+                ReminderSent.round_id == round_id,
+                ReminderSent.municipality_code == municipality_code,
+            )
+        )
+    ]
+    for mail in db.session.scalars(
+        select(OutgoingMail).where(
+            OutgoingMail.round_id == round_id,
+            OutgoingMail.municipality_code == municipality_code,
+        )
+    ):
+        if mail.sent_at is not None:
+            records.append(MailRecord(mail.about, mail.sent_at, "sent"))
+        elif mail.given_up_at is not None:
+            records.append(MailRecord(mail.about, mail.given_up_at, "given_up", error=mail.error))
+        else:
+            records.append(MailRecord(mail.about, mail.created_at, "waiting", error=mail.error))
+    return sorted(records, key=lambda r: r.at, reverse=True)
+
+
 def last_reminded(round_: Round) -> dict[str, datetime]:
     """When each municipality of ``round_`` was last reminded: the scheduler's ``reminder_sent``
     rows, the reminders staff chose on the board (sent, or queued and not given up: one queued a

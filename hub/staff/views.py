@@ -467,6 +467,7 @@ def _response_page(
             errors=dict(errors or {}),
             return_form=return_form or ReturnForm(formdata=None),
             extension_form=extension_form or ExtensionForm(formdata=None),
+            mails=reminders.mails_to(response.round_id, response.municipality_code),
             now=utcnow(),
         ),
         status,

@@ -133,6 +133,19 @@ def action_label(action: str) -> str:
     return labels.get(action, action)
 
 
+def mail_kind_label(kind: str) -> str:
+    """What a mail to a municipality was (:class:`hub.services.reminders.MailRecord`)."""
+    labels = {
+        "invite": _("依頼メール"),
+        "due_soon": _("期限前のお知らせ"),
+        "overdue": _("期限超過のお知らせ"),
+        "reminder.send": _("督促メール"),
+        "response.return_mail": _("差し戻しのお知らせ"),
+        "round.deadline_mail": _("提出期限変更のお知らせ"),
+    }
+    return labels.get(kind, kind)
+
+
 def event_label(event: str) -> str:
     """What a revision did (saved, entered on the municipality's behalf, returned …), in the page's
     language."""
@@ -213,6 +226,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)
     app.add_template_global(action_label)
+    app.add_template_global(mail_kind_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
     app.add_template_filter(place)

@@ -117,3 +117,48 @@ def test_a_mail_given_up_is_sent_again_or_taken_off_the_board(app: Flask, web, s
 
 def text_of_page(doc) -> str:
     return " ".join(doc.text_content().split())
+
+
+def test_the_response_page_lists_the_mails_to_its_municipality(
+    app: Flask, web, smtp: Inbox
+) -> None:
+    """Phoned by a municipality that "never got anything": staff read on its response page each
+    mail of the round to it, newest first — the request to answer, a 督促 waiting, a return mail
+    given up with the server's answer — and no other municipality's."""
+    from hub.models import ReminderSent
+    from tests.conftest import make_round
+
+    round_id = returned(app, CHIYODA, CHUO)
+    given_up(app, round_id)
+    with app.app_context():
+        db.session.add(
+            ReminderSent(
+                round_id=round_id,
+                municipality_code=CHIYODA,
+                kind="invite",
+                sent_at=utcnow() - timedelta(days=3),
+                recipients=["a@example.jp", "b@example.jp"],
+            )
+        )
+        mail_queue.queue(round_id, CHIYODA, "督促", "本文\n", about="reminder.send")
+        db.session.commit()
+    staff = web("staff")
+    shown = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}"))
+    rows = shown.xpath("//*[@data-mails]//tr[@data-mail-record]")
+    assert [r.get("data-mail-record") for r in rows] == [
+        "reminder.send",
+        "response.return_mail",
+        "invite",
+    ]
+    said = [" ".join(r.text_content().split()) for r in rows]
+    assert said[0].endswith("督促メール 送信待ち")
+    assert "差し戻しのお知らせ 送れなかった 宛先が受け付けられませんでした" in said[1]
+    assert said[2].endswith("依頼メール 送信済み（宛先2件）")
+    other = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHUO}"))
+    assert other.xpath("//*[@data-mails]//tr/@data-mail-record") == ["response.return_mail"]
+    with app.app_context():
+        quiet = make_round(municipalities=[CHIYODA]).id
+    nothing = page(staff.get(f"/staff/rounds/{quiet}/responses/{CHIYODA}"))
+    assert "この調査回では、まだメールを送っていません。" in nothing.xpath(
+        "string(//*[@data-mails])"
+    )
