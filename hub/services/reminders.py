@@ -458,6 +458,22 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
     return {r.municipality_code for r in pending if is_late(r, now)}
 
 
+def unreachable(round_: Round) -> list[Municipality]:
+    """The municipalities of ``round_`` still to submit that no mail reaches: no active
+    respondent account (the request, reminders and 督促 wait for one), in code order."""
+    pending = db.session.scalars(
+        select(Municipality)
+        .join(Response, Response.municipality_code == Municipality.code)
+        .where(
+            Response.round_id == round_.id,
+            Response.state.in_([str(s) for s in PENDING]),
+        )
+        .order_by(Municipality.code)
+    ).all()
+    reached = respondents(m.code for m in pending)
+    return [m for m in pending if m.code not in reached]
+
+
 NAME_SLOT = "〈団体名〉"
 """Where each municipality's name goes in a mail text shown once for many municipalities."""
 CODE_SLOT = "〈団体コード〉"

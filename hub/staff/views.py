@@ -243,6 +243,7 @@ def _board_page(
             late=reminders.late_codes(round_, now),
             last_reminded=reminders.last_reminded(round_),
             invited=reminders.invited(round_) if round_.invite else 0,
+            unreachable=reminders.unreachable(round_),
             mail=mail,
             given_up=[
                 (code, place(db.session.get(Municipality, code)), error)

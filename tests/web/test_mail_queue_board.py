@@ -162,3 +162,26 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
     assert "この調査回では、まだメールを送っていません。" in nothing.xpath(
         "string(//*[@data-mails])"
     )
+
+
+def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> None:
+    """Still to submit and without a respondent account: the request, reminders and 督促 wait
+    for one, so the board names them (closed: nothing more to send, no notice)."""
+    from hub.models import ResponseState
+    from tests.conftest import make_round, make_user, response_of
+
+    with app.app_context():
+        round_id = make_round(municipalities=[CHIYODA, CHUO, "132012", "133086"]).id
+        make_user(role="respondent", municipality=CHIYODA)
+        response_of(round_id, "133086").state = ResponseState.SUBMITTED  # 奥多摩町: done
+        db.session.commit()
+    staff = web("staff")
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+    [notice] = board.xpath("//*[@data-unreachable]")
+    said = " ".join(notice.text_content().split())
+    assert "メールが届かない団体: 2団体（未提出）" in said
+    assert "中央区、八王子市" in said
+    assert "千代田区" not in said
+    assert "奥多摩町" not in said
+    staff.post(f"/staff/rounds/{round_id}/close", {})
+    assert not page(staff.get(f"/staff/rounds/{round_id}")).xpath("//*[@data-unreachable]")
