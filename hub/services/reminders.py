@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from exports.channels import ChannelError
@@ -449,13 +449,20 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
     pending = db.session.scalars(
         select(Response)
         .join(Municipality, Municipality.code == Response.municipality_code)
-        .where(
-            Response.round_id == round_.id,
-            Response.state.in_([str(s) for s in PENDING]),
-            Municipality.existed_on(in_tokyo(now).date()),
-        )
+        .where(_still_to_submit(round_, now))
     )
     return {r.municipality_code for r in pending if is_late(r, now)}
+
+
+def _still_to_submit(round_: Round, now: datetime) -> ColumnElement[bool]:
+    """The responses of ``round_`` not yet submitted, of municipalities that exist today (a
+    municipality retired while the round was open is chased no more): joined with
+    ``Municipality``."""
+    return and_(
+        Response.round_id == round_.id,
+        Response.state.in_([str(s) for s in PENDING]),
+        Municipality.existed_on(in_tokyo(now).date()),
+    )
 
 
 def unreachable(round_: Round) -> list[Municipality]:
@@ -464,10 +471,7 @@ def unreachable(round_: Round) -> list[Municipality]:
     pending = db.session.scalars(
         select(Municipality)
         .join(Response, Response.municipality_code == Municipality.code)
-        .where(
-            Response.round_id == round_.id,
-            Response.state.in_([str(s) for s in PENDING]),
-        )
+        .where(_still_to_submit(round_, utcnow()))
         .order_by(Municipality.code)
     ).all()
     reached = respondents(m.code for m in pending)

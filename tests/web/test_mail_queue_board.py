@@ -170,10 +170,15 @@ def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> 
     from hub.models import ResponseState
     from tests.conftest import make_round, make_user, response_of
 
+    from datetime import date
+
+    from hub.services import municipalities
+
     with app.app_context():
-        round_id = make_round(municipalities=[CHIYODA, CHUO, "132012", "133086"]).id
+        round_id = make_round(municipalities=[CHIYODA, CHUO, "132012", "133086", "131032"]).id
         make_user(role="respondent", municipality=CHIYODA)
         response_of(round_id, "133086").state = ResponseState.SUBMITTED  # 奥多摩町: done
+        municipalities.set_active(["131032"], active=False, user=None, on=date(2025, 4, 1))
         db.session.commit()
     staff = web("staff")
     board = page(staff.get(f"/staff/rounds/{round_id}"))
@@ -183,5 +188,6 @@ def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> 
     assert "中央区、八王子市" in said
     assert "千代田区" not in said
     assert "奥多摩町" not in said
+    assert "港区" not in said, "retired: chased no more"
     staff.post(f"/staff/rounds/{round_id}/close", {})
     assert not page(staff.get(f"/staff/rounds/{round_id}")).xpath("//*[@data-unreachable]")
