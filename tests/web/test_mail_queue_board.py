@@ -167,12 +167,11 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
 def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> None:
     """Still to submit and without a respondent account: the request, reminders and 督促 wait
     for one, so the board names them (closed: nothing more to send, no notice)."""
-    from hub.models import ResponseState
-    from tests.conftest import make_round, make_user, response_of
-
     from datetime import date
 
+    from hub.models import ResponseState
     from hub.services import municipalities
+    from tests.conftest import make_round, make_user, response_of
 
     with app.app_context():
         round_id = make_round(municipalities=[CHIYODA, CHUO, "132012", "133086", "131032"]).id
