@@ -121,18 +121,6 @@ def state_label(state: str, returned: bool = False) -> str:
     return round_labels.get(state, state)
 
 
-def action_label(action: str) -> str:
-    labels = {
-        "save": _("一時保存"),
-        "submit": _("提出"),
-        "return": _("差し戻し"),
-        "accept": _("受理"),
-        "unaccept": _("受理の取り消し"),
-        "upload": _("Excelアップロード"),
-    }
-    return labels.get(action, action)
-
-
 def mail_kind_label(kind: str) -> str:
     """What a mail to a municipality was (:class:`hub.services.reminders.MailRecord`)."""
     labels = {
@@ -225,7 +213,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(asked_questions)
     app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)
-    app.add_template_global(action_label)
     app.add_template_global(mail_kind_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)

@@ -336,8 +336,10 @@ def test_an_acceptance_made_by_mistake_is_taken_back(staff, app, web):
             select(AuditEvent.action).where(AuditEvent.action.like("response.%accept"))
         ).all()
         assert events == ["response.accept", "response.unaccept"]
-    history = text_of(staff.get(url))
-    assert "受理の取り消し" in history
+    shown = page(staff.get(url))
+    assert "東京都が受理を取り消し" in " ".join(shown.xpath("//*[@id='history-title']/..//text()"))
+    choices = shown.xpath("//select[@name='to']/option/text()")
+    assert any("東京都が受理を取り消し" in c for c in choices), choices  # one label table for both
     audit = text_of(staff.get("/audit/?action=response.unaccept"))
     assert "回答の受理の取り消し" in audit
     returned = staff.post(f"{url}/return", {"reason": "記入漏れがあります"})
