@@ -318,6 +318,19 @@ def test_a_template_of_a_round_taken_back_is_read_for_the_round_that_replaced_it
     assert answers_of(chiyoda, replacing, CHIYODA)["answers"]["plan_status"] == "formulated"
 
 
+def test_the_api_reads_a_template_of_a_round_taken_back_and_says_so_in_its_notices(
+    app, chiyoda: Api
+):
+    from tests.excel.conftest import post_file
+
+    replacing, filled = mistaken_round_template(app, chiyoda)
+    saved = post_file(chiyoda, replacing, CHIYODA, filled)
+    assert saved.status_code == 200, saved.get_data(as_text=True)[:500]
+    [notice] = saved.get_json()["notices"]
+    assert "取り消された調査回" in notice
+    assert answers_of(chiyoda, replacing, CHIYODA)["answers"]["plan_status"] == "formulated"
+
+
 def test_a_template_of_a_round_taken_back_for_its_wrong_reference_date_says_so(
     app, chiyoda: Api, chiyoda_browser: FlaskClient
 ):
