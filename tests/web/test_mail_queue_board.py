@@ -141,6 +141,11 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
             )
         )
         mail_queue.queue(round_id, CHIYODA, "督促", "本文\n", about="reminder.send")
+        db.session.flush()
+        retrying = db.session.scalars(
+            select(OutgoingMail).where(OutgoingMail.about == "reminder.send")
+        ).one()
+        retrying.error = "451 しばらくしてから"  # refused once, tried again later
         db.session.commit()
     staff = web("staff")
     shown = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}"))
@@ -151,7 +156,7 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
         "invite",
     ]
     said = [" ".join(r.text_content().split()) for r in rows]
-    assert said[0].endswith("督促メール 送信待ち")
+    assert said[0].endswith("督促メール 送信待ち（前回: 451 しばらくしてから）")
     assert "差し戻しのお知らせ 送れなかった 宛先が受け付けられませんでした" in said[1]
     assert said[2].endswith("依頼メール 送信済み（宛先2件）")
     other = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHUO}"))
