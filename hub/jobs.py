@@ -187,13 +187,14 @@ def delivery_retries(now: datetime) -> Any:
 
 
 def reminders(now: datetime) -> Any:
-    from hub.services.reminders import send_reminders
+    """The request to answer and the reminders, queued for ``mail.queue`` to send."""
+    from hub.services.reminders import queue_reminders
 
-    return claimed("reminders", now, send_reminders)
+    return claimed("reminders", now, queue_reminders)
 
 
 def mail_queue(now: datetime) -> Any:
-    """The mails to municipalities that pages, the API and commands queued."""
+    """The mails to municipalities that the scheduler, pages, the API and commands queued."""
     from hub.services.mail_queue import send_due
 
     return claimed("mail.queue", now, send_due)

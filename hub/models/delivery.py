@@ -97,9 +97,10 @@ class JobRun(Base):
 
 
 class ReminderSent(Base):
-    """One reminder point reached for one municipality in one round and deadline; never sent
-    twice. A new deadline (an extension, or the round's deadline moved) has its points anew;
-    ``deadline`` is NULL on rows from before it was kept, which count for any deadline."""
+    """One reminder point reached for one municipality in one round and deadline (the request to
+    answer, or a reminder); never queued twice. A new deadline (an extension, or the round's
+    deadline moved) has its points anew; ``deadline`` is NULL on rows from before it was kept,
+    which count for any deadline."""
 
     __tablename__ = "reminder_sent"
     __table_args__ = (UniqueConstraint("round_id", "municipality_code", "kind", "deadline"),)
@@ -111,11 +112,15 @@ class ReminderSent(Base):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[list[str]] = mapped_column(default=list)
     deadline: Mapped[datetime | None]
+    queued: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Its mail was queued (``outgoing_mail``, which tells whether it went); false on rows from
+    before the queue, whose mail went at once (``sent_at``, to ``recipients``)."""
 
 
 class OutgoingMail(Base):
-    """A mail to a municipality's respondents about its response (a return, a new deadline, a
-    督促), queued by a page, the API or a command and sent by the scheduler
+    """A mail to a municipality's respondents about its response (the request to answer, a
+    reminder, a return, a new deadline, a 督促), queued by the scheduler, a page, the API or a
+    command and sent by the scheduler
     (:mod:`hub.services.mail_queue`). Its text names no person and
     holds no text anyone typed; the addresses are read when it goes."""
 

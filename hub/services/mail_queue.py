@@ -1,17 +1,19 @@
-"""Mails to municipalities queued by a page, the API or a command, and sent by the scheduler.
+"""Mails to municipalities queued by the scheduler, a page, the API or a command, and sent by
+the scheduler.
 
-A page that returns forty responses, moves the deadline of 1,741 municipalities or chases every
-late one (督促) cannot send that many mails inside a web request. It queues one row per
-municipality in the transaction of the change — a change rolled back queues nothing — and the
-``mail.queue`` job sends them within a minute over one connection. Each goes once: a sender
-leases a row with an UPDATE only one process can win, and marks it sent after the mail went (a
-sender killed between the mail server's acceptance and that mark leaves the row to go again once
-its lease ends). A refused mail is tried again after a pause that doubles each time, until
-:data:`ATTEMPTS` tries; then it is given up, and the board names the municipality so that staff
-phone it. A mail that asks the municipality to submit is dropped if it has by then. The
-addresses are read when the mail goes, so an account added or deactivated meanwhile counts. Each
-mail sent is audited with codes and counts only; the housekeeping forgets sent rows after
-:data:`KEEP_SENT`.
+The scheduler's ``reminders`` job queues the request to answer and the reminders
+(:mod:`hub.services.reminders`). A page that returns forty responses, moves the deadline of
+1,741 municipalities or chases every late one (督促) cannot send that many mails inside a web
+request. It queues one row per municipality in the transaction of the change — a change rolled
+back queues nothing. The ``mail.queue`` job sends them all within a minute over one
+connection. Each goes once: a sender leases a row with an UPDATE only one process can win, and
+marks it sent after the mail went (a sender killed between the mail server's acceptance and that
+mark leaves the row to go again once its lease ends). A refused mail is tried again after a
+pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
+names the municipality so that staff phone it. A mail that asks the municipality to submit is
+dropped if it has by then. The addresses are read when the mail goes, so an account added or
+deactivated meanwhile counts. Each mail sent is audited with codes and counts only; the
+housekeeping forgets sent rows after :data:`KEEP_SENT`.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
 from hub.services.mails import respondent_addresses
@@ -51,11 +53,14 @@ def queue(
     *,
     about: str,
     until_submitted: bool = False,
+    at: datetime | None = None,
 ) -> None:
     """Queue one mail about ``round_id`` to a municipality's respondents (the caller commits it
     with its change). ``until_submitted``: it asks them to submit, and is dropped instead of sent
     if they have by the time it would go (a mail server down for an hour would otherwise deliver
-    「まだ提出されていません」 after the answer came)."""
+    「まだ提出されていません」 after the answer came). ``at``: the moment it is queued (the
+    scheduler's run; default now)."""
+    at = at or utcnow()
     db.session.add(
         OutgoingMail(
             about=about,
@@ -64,6 +69,8 @@ def queue(
             subject=subject,
             body=body,
             until_submitted=until_submitted,
+            created_at=at,
+            not_before=at,
         )
     )
 

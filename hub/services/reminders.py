@@ -1,5 +1,5 @@
 """The request to answer (依頼メール) once a round opens, and deadline reminders to the
-municipalities that have not submitted, each sent once.
+municipalities that have not submitted, each queued once.
 
 A round opened with ``invite`` mails each municipality asked, once, when it opens: what to
 answer, by when and where (a due-soon reminder it already meets is not sent after it).
@@ -7,27 +7,27 @@ answer, by when and where (a due-soon reminder it already meets is not sent afte
 Two reminder points per municipality, round and deadline: ``due_soon`` (from ``days_before`` days
 before its deadline until the deadline) and ``overdue`` (after it, for a fortnight). A new deadline
 — an extension staff grant, or the round's deadline moved — has its own points: the municipality
-is reminded of the new deadline as of the old. A point is claimed by
-inserting its unique ``reminder_sent`` row and committing before the e-mail goes; if the mail
-server refuses, the row is removed again so the next run retries. A municipality's deadline
-counts its extension, if staff granted one; a round that staff closed before its deadline sends
-no reminders (nobody could act on them), except to municipalities holding an extension.
+is reminded of the new deadline as of the old. A point is claimed by inserting its unique
+``reminder_sent`` row in the transaction that queues its mail; the ``mail.queue`` job sends it
+as it sends every mail to a municipality (:mod:`hub.services.mail_queue`: tried again while the
+mail server refuses, named on the board when given up, dropped once the municipality has
+submitted). A municipality without a respondent account is left for the next run, as an account
+may be added meanwhile. A municipality's deadline counts its extension, if staff granted one; a
+round that staff closed before its deadline sends no reminders (nobody could act on them),
+except to municipalities holding an extension.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from exports.channels import ChannelError
-from exports.channels.smtp import MailServerUnavailable, MailSession
 from forms.normalize import to_wareki
 from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
@@ -61,39 +61,42 @@ OVERDUE_WINDOW = timedelta(days=14)
 PENDING = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
 
 
+SCHEDULED = {INVITE: "reminder.invite", DUE_SOON: "reminder.due_soon", OVERDUE: "reminder.overdue"}
+"""The ``about`` of the scheduler's queued mails, by point: their audit action once they go."""
+KIND_OF = {about: kind for kind, about in SCHEDULED.items()}
+
+
 @dataclass(frozen=True)
 class Reminder:
     round_id: int
     municipality_code: str
     kind: str
     to: tuple[str, ...]
-    sent: bool
+    queued: bool
     error: str | None = None
-    failure: ChannelError | None = field(default=None, compare=False, repr=False)
 
 
-def send_reminders(
+def queue_reminders(
     now: datetime | None = None, *, days_before: int = DAYS_BEFORE
 ) -> list[Reminder]:
-    """Send every reminder point reached and not yet sent; returns what was attempted."""
+    """Queue the mail of every point reached and not yet queued — the request to answer, the
+    reminders — for the ``mail.queue`` job to send; returns what was queued or left for the next
+    run. Each point's ``reminder_sent`` row goes in with its mail, in one transaction."""
     now = now or utcnow()
     if not mail_configured():
         log.info("reminders skipped: HUB_SMTP_URL is not set")
         return []
     due = _due(now, timedelta(days=days_before))
     addresses = respondents(d.municipality_code for d in due)  # one query for the whole run
+    outcome = []
+    for point in due:
+        to = tuple(a.email for a in addresses.get(point.municipality_code, ()))
+        if not to:  # tried again next run: an account may be added meanwhile
+            outcome.append(Reminder(*point.key, (), queued=False, error=NO_ACCOUNT))
+        else:
+            outcome.append(_queue_point(point, to, now))
     db.session.commit()
-    attempted = []
-    with MailSession(current_app.extensions["hub_settings"]) as mail:
-        for point in due:
-            to = [a.email for a in addresses.get(point.municipality_code, ())]
-            if not to:  # tried again next run: an account may be added meanwhile
-                attempted.append(Reminder(*point.key, (), sent=False, error=NO_ACCOUNT))
-                continue
-            attempted.append(_remind(mail, point, to, now))
-            if isinstance(attempted[-1].failure, MailServerUnavailable):
-                break  # the rest wait for the next run instead of each waiting for the server
-    return attempted
+    return outcome
 
 
 NO_ACCOUNT = "回答者のアカウントがありません。"
@@ -192,45 +195,33 @@ def _point(
     return kind
 
 
-def _remind(mail: MailSession, point: Due, to: list[str], now: datetime) -> Reminder:
+def _queue_point(point: Due, to: tuple[str, ...], now: datetime) -> Reminder:
     response = db.session.get_one(Response, point.response_id)
-    key, kind = point.key, point.kind
     claimed = insert_once(
         ReminderSent,
         {
             "round_id": response.round_id,
             "municipality_code": response.municipality_code,
-            "kind": kind,
+            "kind": point.kind,
             "sent_at": now,
-            "recipients": to,
+            "recipients": list(to),
             "deadline": response.deadline_for(),
+            "queued": True,
         },
     )
-    db.session.commit()
     if not claimed:
-        return Reminder(*key, tuple(to), sent=False, error="他のプロセスが送信済みです。")
-    subject, body = reminder_message(response, kind)
-    try:
-        mail.send(to=to, subject=subject, body=body)
-    except ChannelError as exc:
-        _release(*key, response.deadline_for())
-        log.warning(
-            "reminder %s for %s not sent: %s", kind, response.municipality_code, exc.for_log
-        )
-        return Reminder(*key, tuple(to), sent=False, error=exc.message, failure=exc)
-    return Reminder(*key, tuple(to), sent=True)
-
-
-def _release(round_id: int, municipality_code: str, kind: str, deadline: datetime) -> None:
-    db.session.execute(
-        delete(ReminderSent).where(
-            ReminderSent.round_id == round_id,
-            ReminderSent.municipality_code == municipality_code,
-            ReminderSent.kind == kind,
-            ReminderSent.deadline == deadline,
-        )
+        return Reminder(*point.key, to, queued=False, error="他のプロセスが送信を手配済みです。")
+    subject, body = reminder_message(response, point.kind)
+    mail_queue.queue(
+        response.round_id,
+        response.municipality_code,
+        subject,
+        body,
+        about=SCHEDULED[point.kind],
+        until_submitted=True,
+        at=now,
     )
-    db.session.commit()
+    return Reminder(*point.key, to, queued=True)
 
 
 def reminder_message(response: Response, kind: str) -> tuple[str, str]:
@@ -342,8 +333,8 @@ class MailRecord:
     and whether it went."""
 
     kind: str
-    """``invite``, ``due_soon``, ``overdue`` (the scheduler's), or the ``about`` of a queued
-    mail (``reminder.send``, ``response.return_mail``, ``round.deadline_mail``)."""
+    """``invite``, ``due_soon``, ``overdue`` (the scheduler's), or the ``about`` of another
+    queued mail (``reminder.send``, ``response.return_mail``, ``round.deadline_mail``)."""
     at: datetime
     """When it went, or when it was queued."""
     state: str
@@ -353,15 +344,16 @@ class MailRecord:
 
 
 def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
-    """Every mail to ``municipality_code`` about round ``round_id``, newest first: the
-    scheduler's requests and reminders, and the queued mails (those sent more than
-    ``mail_queue.KEEP_SENT`` ago are in the audit log only)."""
+    """Every mail to ``municipality_code`` about round ``round_id``, newest first: the queued
+    mails (those sent more than ``mail_queue.KEEP_SENT`` ago are in the audit log only), and the
+    scheduler's requests and reminders sent before they were queued."""
     records = [
         MailRecord(kind, at, "sent", len(to or []))
         for kind, at, to in db.session.execute(
             select(ReminderSent.kind, ReminderSent.sent_at, ReminderSent.recipients).where(
                 ReminderSent.round_id == round_id,
                 ReminderSent.municipality_code == municipality_code,
+                ReminderSent.queued.is_(False),
             )
         )
     ]
@@ -371,29 +363,35 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
             OutgoingMail.municipality_code == municipality_code,
         )
     ):
+        kind = KIND_OF.get(mail.about, mail.about)
         if mail.sent_at is not None:
-            records.append(MailRecord(mail.about, mail.sent_at, "sent"))
+            records.append(MailRecord(kind, mail.sent_at, "sent"))
         elif mail.given_up_at is not None:
-            records.append(MailRecord(mail.about, mail.given_up_at, "given_up", error=mail.error))
+            records.append(MailRecord(kind, mail.given_up_at, "given_up", error=mail.error))
         else:
-            records.append(MailRecord(mail.about, mail.created_at, "waiting", error=mail.error))
+            records.append(MailRecord(kind, mail.created_at, "waiting", error=mail.error))
     return sorted(records, key=lambda r: r.at, reverse=True)
 
 
 def last_reminded(round_: Round) -> dict[str, datetime]:
-    """When each municipality of ``round_`` was last reminded: the scheduler's ``reminder_sent``
-    rows, the reminders staff chose on the board (sent, or queued and not given up: one queued a
-    minute ago counts as reminded), whichever is later."""
+    """When each municipality of ``round_`` was last reminded: its reminders in the queue, the
+    scheduler's and those staff chose on the board (sent, or queued and not given up: one queued
+    a minute ago counts as reminded), and the scheduler's sent before they were queued,
+    whichever is later."""
     automatic = db.session.execute(
         select(ReminderSent.municipality_code, func.max(ReminderSent.sent_at))
-        .where(ReminderSent.round_id == round_.id, ReminderSent.kind != INVITE)
+        .where(
+            ReminderSent.round_id == round_.id,
+            ReminderSent.kind != INVITE,
+            ReminderSent.queued.is_(False),
+        )
         .group_by(ReminderSent.municipality_code)
     )
-    manual = db.session.execute(
+    queued = db.session.execute(
         select(OutgoingMail.municipality_code, func.max(OutgoingMail.created_at))
         .where(
             OutgoingMail.round_id == round_.id,
-            OutgoingMail.about == MANUAL_SEND,
+            OutgoingMail.about.in_([MANUAL_SEND, SCHEDULED[DUE_SOON], SCHEDULED[OVERDUE]]),
             OutgoingMail.given_up_at.is_(None),
         )
         .group_by(OutgoingMail.municipality_code)
@@ -408,22 +406,30 @@ def last_reminded(round_: Round) -> dict[str, datetime]:
         .group_by(AuditEvent.municipality_code)
     )
     last: dict[str, datetime] = {}
-    for code, at in [*automatic, *manual, *sent_before_the_queue]:
+    for code, at in [*automatic, *queued, *sent_before_the_queue]:
         if code is not None and at is not None and (code not in last or at > last[code]):
             last[code] = at
     return last
 
 
 def invited(round_: Round) -> int:
-    """How many municipalities of ``round_`` its request to answer reached."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(ReminderSent)
-            .where(ReminderSent.round_id == round_.id, ReminderSent.kind == INVITE)
-        )
-        or 0
+    """How many municipalities of ``round_`` its request to answer reached: those it was
+    queued for, less those whose mail still waits or was given up (a sent mail's row is
+    forgotten after ``mail_queue.KEEP_SENT``; an unsent one stays until staff dismiss it, having
+    told the municipality otherwise)."""
+    claimed = db.session.scalar(
+        select(func.count())
+        .select_from(ReminderSent)
+        .where(ReminderSent.round_id == round_.id, ReminderSent.kind == INVITE)
     )
+    unsent = db.session.scalar(
+        select(func.count(func.distinct(OutgoingMail.municipality_code))).where(
+            OutgoingMail.round_id == round_.id,
+            OutgoingMail.about == SCHEDULED[INVITE],
+            OutgoingMail.sent_at.is_(None),
+        )
+    )
+    return (claimed or 0) - (unsent or 0)
 
 
 def same_day(at: datetime, now: datetime) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,11 +16,21 @@ from flask.testing import FlaskClient
 from hub.config import PROJECT_ROOT, Settings
 from hub.db import db
 from hub.models import User
-from hub.services import responses
+from hub.services import mail_queue, reminders, responses
+from hub.services.reminders import Reminder
 from tests.conftest import complete_answers, make_round, make_user, sign_in
 from tests.mailbox import Inbox, free_port
 
 __all__ = ["Inbox", "free_port"]  # the delivery tests import them from here too
+
+
+def remind(at: datetime) -> list[Reminder]:
+    """The scheduler at ``at``: its ``reminders`` job queues the points reached, then its
+    ``mail.queue`` job sends what is due. Returns what the first queued or left."""
+    queued = reminders.queue_reminders(at)
+    mail_queue.send_due(at)
+    return queued
+
 
 CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO = "131016", "131024", "131032", "131041", "131059"
 CODES = (CHIYODA, CHUO, MINATO, SHINJUKU, BUNKYO)

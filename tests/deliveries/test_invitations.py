@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from forms.tokyo import format_datetime
 from hub.db import db, utcnow
-from hub.models import ReminderSent, Round
+from hub.models import AuditEvent, ReminderSent, Round
 from hub.services import reminders, rounds
 from tests.conftest import make_user
+from tests.deliveries.conftest import remind
 from tests.mailbox import Inbox
 
 CHIYODA, CHUO, HACHIOJI = "131016", "131024", "132012"
@@ -42,10 +43,10 @@ def test_the_request_goes_once_when_the_round_opens(ctx: Flask, smtp: Inbox) -> 
     round_id = open_for_three(
         invite=True, opens_in=timedelta(hours=2), deadline_in=timedelta(days=30)
     )
-    assert reminders.send_reminders(utcnow()) == []  # not open yet
+    assert reminders.queue_reminders(utcnow()) == []  # not open yet
     opened = utcnow() + timedelta(hours=2, minutes=1)
-    sent = reminders.send_reminders(opened)
-    assert sorted((r.municipality_code, r.kind, r.sent) for r in sent) == [
+    sent = remind(opened)
+    assert sorted((r.municipality_code, r.kind, r.queued) for r in sent) == [
         (CHIYODA, "invite", True),
         (CHUO, "invite", True),
         (HACHIOJI, "invite", False),  # no account to write to; tried again next run
@@ -58,9 +59,15 @@ def test_the_request_goes_once_when_the_round_opens(ctx: Flask, smtp: Inbox) -> 
     body = mail.get_content()
     assert "基準日: 令和8年4月1日" in body
     assert f"/respond/rounds/{round_id}/{CHIYODA}" in body
-    again = reminders.send_reminders(opened + timedelta(minutes=1))
-    assert [(r.municipality_code, r.sent) for r in again] == [(HACHIOJI, False)]
+    again = remind(opened + timedelta(minutes=1))
+    assert [(r.municipality_code, r.queued) for r in again] == [(HACHIOJI, False)]
     assert len(smtp.messages) == 2
+    audited = db.session.execute(
+        select(AuditEvent.municipality_code, AuditEvent.details).where(
+            AuditEvent.action == "reminder.invite"
+        )
+    ).all()
+    assert sorted(audited) == [(CHIYODA, {"recipients": 1}), (CHUO, {"recipients": 1})]
     assert reminders.invited(round_) == 2
     assert reminders.last_reminded(round_) == {}, "a request is no 督促"
 
@@ -68,7 +75,7 @@ def test_the_request_goes_once_when_the_round_opens(ctx: Flask, smtp: Inbox) -> 
 def test_no_request_for_a_round_opened_without_it(ctx: Flask, smtp: Inbox) -> None:
     clerks()
     open_for_three(invite=False, opens_in=timedelta(hours=-1), deadline_in=timedelta(days=30))
-    assert reminders.send_reminders(utcnow()) == []
+    assert reminders.queue_reminders(utcnow()) == []
     assert smtp.messages == []
 
 
@@ -79,15 +86,15 @@ def test_a_round_opened_close_to_its_deadline_sends_the_request_not_also_the_rem
     round_id = open_for_three(
         invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=2)
     )
-    first = reminders.send_reminders(utcnow())
-    assert {(r.municipality_code, r.kind) for r in first if r.sent} == {
+    first = reminders.queue_reminders(utcnow())
+    assert {(r.municipality_code, r.kind) for r in first if r.queued} == {
         (CHIYODA, "invite"),
         (CHUO, "invite"),
     }
-    assert [r for r in reminders.send_reminders(utcnow() + timedelta(hours=1)) if r.sent] == []
+    assert [r for r in reminders.queue_reminders(utcnow() + timedelta(hours=1)) if r.queued] == []
     deadline = db.session.get_one(Round, round_id).deadline
-    late = reminders.send_reminders(deadline + timedelta(minutes=1))
-    assert {(r.municipality_code, r.kind) for r in late if r.sent} == {
+    late = reminders.queue_reminders(deadline + timedelta(minutes=1))
+    assert {(r.municipality_code, r.kind) for r in late if r.queued} == {
         (CHIYODA, "overdue"),
         (CHUO, "overdue"),
     }
@@ -98,12 +105,12 @@ def test_a_moved_deadline_sends_no_second_request(ctx: Flask, smtp: Inbox) -> No
     round_id = open_for_three(
         invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=30)
     )
-    reminders.send_reminders(utcnow())
+    reminders.queue_reminders(utcnow())
     round_ = db.session.get_one(Round, round_id)
     later = round_.deadline + timedelta(days=7)
     rounds.change_round(round_, title=round_.title, deadline=later.isoformat(), user=None)
     db.session.commit()
-    assert [r for r in reminders.send_reminders(utcnow()) if r.sent] == []
+    assert [r for r in reminders.queue_reminders(utcnow()) if r.queued] == []
     kinds = db.session.scalars(select(ReminderSent.kind)).all()
     assert kinds == ["invite", "invite"]
 
@@ -132,11 +139,11 @@ def test_a_run_reads_the_accounts_once_however_many_municipalities_have_none(
     engine = db.engine
     event.listen(engine, "before_cursor_execute", seen)
     try:
-        tried = reminders.send_reminders(utcnow())
+        tried = reminders.queue_reminders(utcnow())
     finally:
         event.remove(engine, "before_cursor_execute", seen)
-    assert sorted(r.municipality_code for r in tried if r.sent) == [CHIYODA, CHUO]
-    waiting = [r for r in tried if not r.sent]
+    assert sorted(r.municipality_code for r in tried if r.queued) == [CHIYODA, CHUO]
+    waiting = [r for r in tried if not r.queued]
     assert len(waiting) == 60
     assert {r.error for r in waiting} == {reminders.NO_ACCOUNT}
     accounts = [s for s in statements if "FROM user_account" in s]

@@ -14,8 +14,9 @@ from forms.tokyo import format_datetime, in_tokyo
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import AuditEvent, ResponseState, Round
-from hub.services import reminders, responses, rounds
+from hub.services import responses, rounds
 from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.deliveries.conftest import remind
 from tests.mailbox import Inbox, send_queued
 from tests.web.conftest import Web, page, text_of
 
@@ -159,15 +160,15 @@ def test_the_scheduled_reminder_comes_again_for_the_new_deadline(
     with app.app_context():
         round_ = db.session.get_one(Round, round_id)
         old = round_.deadline
-        due = reminders.send_reminders(old - timedelta(days=1))
+        due = remind(old - timedelta(days=1))
         assert [(r.municipality_code, r.kind) for r in due] == [(CHUO, "due_soon")]
         rounds.change_round(
             round_, title=round_.title, deadline=typed(old + timedelta(days=7)), user=None
         )
         db.session.commit()
         new = db.session.get_one(Round, round_id).deadline
-        assert reminders.send_reminders(old - timedelta(hours=1)) == []
-        again = reminders.send_reminders(new - timedelta(days=1))
+        assert remind(old - timedelta(hours=1)) == []
+        again = remind(new - timedelta(days=1))
         assert [(r.municipality_code, r.kind) for r in again] == [(CHUO, "due_soon")]
     assert str(smtp.messages[-1]["Subject"]).endswith(f"（締切 {format_datetime(new)}）")
 

@@ -692,7 +692,7 @@ def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased
     from forms import tokyo
     from forms.normalize import to_wareki
     from hub.services import municipalities
-    from hub.services.reminders import send_reminders
+    from hub.services.reminders import queue_reminders
 
     staff = web("staff")
     round_id = late_round(app)
@@ -715,7 +715,7 @@ def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased
     everyone = staff.post(f"/staff/rounds/{round_id}/reminders", {"all_late": "1"})
     assert CHIYODA not in preview_codes(everyone)
     with app.app_context():
-        send_reminders(now=utcnow())
+        queue_reminders(now=utcnow())
         db.session.commit()
     with app.app_context():
         reminded = set(db.session.scalars(select(ReminderSent.municipality_code)))
