@@ -42,6 +42,23 @@ def insert_once(model: type[Base], values: dict[str, Any]) -> bool:
     return db.session.execute(statement.returning(primary_key)).first() is not None
 
 
+def insert_new(model: type[Base], rows: list[dict[str, Any]], *keys: Any) -> set[tuple[Any, ...]]:
+    """Insert those of ``rows`` that clash with no unique key, in one statement; returns the
+    ``keys`` columns of the rows that went in (the others were there already)."""
+    if not rows:
+        return set()
+    dialect = db.session.get_bind().dialect.name
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(model).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(model).on_conflict_do_nothing()
+    else:
+        raise RuntimeError(f"claims are not implemented for the {dialect} dialect")
+    inserted = db.session.execute(statement.returning(*keys), rows)
+    return {tuple(row) for row in inserted}
+
+
 def claim(job: str, slot: str) -> bool:
     """Insert the ``(job, slot)`` run; ``True`` only for the one caller whose row went in."""
     return insert_once(

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from forms.normalize import to_wareki
 from forms.tokyo import format_datetime, in_tokyo
@@ -44,7 +45,7 @@ from hub.models import (
 )
 from hub.models.survey import RESPONSE_STATE_LABELS
 from hub.services import audit, mail_queue
-from hub.services.claims import insert_once
+from hub.services.claims import insert_new
 from hub.services.mails import (
     Addressee,
     link,
@@ -88,25 +89,65 @@ def queue_reminders(
         return []
     due = _due(now, timedelta(days=days_before))
     addresses = respondents(d.municipality_code for d in due)  # one query for the whole run
+    reached = {d: tuple(a.email for a in addresses.get(d.municipality_code, ())) for d in due}
+    claimed = _claim([d for d in due if reached[d]], reached, now)
     outcome = []
     for point in due:
-        to = tuple(a.email for a in addresses.get(point.municipality_code, ()))
+        to = reached[point]
         if not to:  # tried again next run: an account may be added meanwhile
             outcome.append(Reminder(*point.key, (), queued=False, error=NO_ACCOUNT))
+        elif point.key not in claimed:
+            outcome.append(Reminder(*point.key, to, queued=False, error=CLAIMED_ELSEWHERE))
         else:
-            outcome.append(_queue_point(point, to, now))
+            subject, body = reminder_message(point.response, point.kind)
+            mail_queue.queue(
+                point.round_id,
+                point.municipality_code,
+                subject,
+                body,
+                about=SCHEDULED[point.kind],
+                until_submitted=True,
+                at=now,
+            )
+            outcome.append(Reminder(*point.key, to, queued=True))
     db.session.commit()
     return outcome
 
 
+def _claim(
+    points: list[Due], reached: Mapping[Due, tuple[str, ...]], now: datetime
+) -> set[tuple[Any, ...]]:
+    """Insert the ``reminder_sent`` row of each point, in one statement; the keys of those that
+    went in (another process's run has the others)."""
+    return insert_new(
+        ReminderSent,
+        [
+            {
+                "round_id": d.round_id,
+                "municipality_code": d.municipality_code,
+                "kind": d.kind,
+                "sent_at": now,
+                "recipients": list(reached[d]),
+                "deadline": d.response.deadline_for(),
+                "queued": True,
+            }
+            for d in points
+        ],
+        ReminderSent.round_id,
+        ReminderSent.municipality_code,
+        ReminderSent.kind,
+    )
+
+
 NO_ACCOUNT = "回答者のアカウントがありません。"
+CLAIMED_ELSEWHERE = "他のプロセスが送信を手配済みです。"
 
 
 @dataclass(frozen=True)
 class Due:
-    """A reminder point reached and not yet sent."""
+    """A reminder point reached and not yet queued."""
 
-    response_id: int
+    response: Response = field(compare=False, repr=False)
     round_id: int
     municipality_code: str
     kind: str
@@ -149,6 +190,7 @@ def _due(now: datetime, lead: timedelta) -> list[Due]:
                     and_(Round.invite.is_(True), Round.closed_at.is_(None)),
                 ),
             )
+            .options(contains_eager(Response.round), contains_eager(Response.municipality))
             .order_by(Response.round_id, Response.municipality_code)
         )
     )
@@ -167,7 +209,7 @@ def _due(now: datetime, lead: timedelta) -> list[Due]:
     for response in candidates:
         kind = _point(response, now, lead, sent)
         if kind is not None:
-            due.append(Due(response.id, response.round_id, response.municipality_code, kind))
+            due.append(Due(response, response.round_id, response.municipality_code, kind))
     return due
 
 
@@ -193,35 +235,6 @@ def _point(
     if kind == DUE_SOON and any(d == deadline and at >= deadline - lead for d, at in rows(INVITE)):
         return None
     return kind
-
-
-def _queue_point(point: Due, to: tuple[str, ...], now: datetime) -> Reminder:
-    response = db.session.get_one(Response, point.response_id)
-    claimed = insert_once(
-        ReminderSent,
-        {
-            "round_id": response.round_id,
-            "municipality_code": response.municipality_code,
-            "kind": point.kind,
-            "sent_at": now,
-            "recipients": list(to),
-            "deadline": response.deadline_for(),
-            "queued": True,
-        },
-    )
-    if not claimed:
-        return Reminder(*point.key, to, queued=False, error="他のプロセスが送信を手配済みです。")
-    subject, body = reminder_message(response, point.kind)
-    mail_queue.queue(
-        response.round_id,
-        response.municipality_code,
-        subject,
-        body,
-        about=SCHEDULED[point.kind],
-        until_submitted=True,
-        at=now,
-    )
-    return Reminder(*point.key, to, queued=True)
 
 
 def reminder_message(response: Response, kind: str) -> tuple[str, str]:
