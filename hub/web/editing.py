@@ -120,7 +120,9 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
         errors = exc.errors
         if submitting:
             errors = _with_missing(response, raw, errors)
-        return render_form(response, form, pages, errors=errors, status=422)
+        return render_form(
+            response, form, pages, errors=errors, status=422, error_note=_unsaved(submitting)
+        )
     except Conflict as exc:
         db.session.rollback()
         return _conflict(response, form, pages, exc)
@@ -135,6 +137,19 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
         notice = _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
         return render_form(response, form, pages, errors=problems, status=422, notice=notice)
     return redirect(pages.url("confirm", response))
+
+
+def _unsaved(submitting: bool) -> str:
+    """What the error summary says when a value could not be read: nothing was kept yet."""
+    if submitting:
+        return _(
+            "一時保存も提出もしていません。下の項目を直してから、もう一度「提出」を押して"
+            "ください。入力した内容は入力欄に残っています。"
+        )
+    return _(
+        "一時保存していません。下の項目を直してから、もう一度「一時保存」を押してください。"
+        "入力した内容は入力欄に残っています。"
+    )
 
 
 def _with_missing(
@@ -184,6 +199,7 @@ def render_form(
     status: int = 200,
     problem: str | None = None,
     notice: str | None = None,
+    error_note: str = "",
     conflict: Mapping[str, Any] | None = None,
 ) -> ResponseReturnValue:
     questionnaire = response.round.questionnaire
@@ -201,6 +217,7 @@ def render_form(
             general_errors=[m for k, msgs in errors.items() if k not in known for m in msgs],
             problem=problem,
             notice=notice,
+            error_note=error_note,
             conflict=conflict,
             past_deadline=utcnow() > response.deadline_for(),
             previous=rounds.previous_answers(response),

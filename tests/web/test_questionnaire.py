@@ -130,6 +130,8 @@ def test_invalid_input_is_refused_per_field_and_everything_typed_is_kept(respond
     assert "令和" in doc.xpath("//*[@id='plan_date-error']")[0].text_content()
     summary_links = doc.xpath("//div[@data-error-summary]//a/@href")
     assert "#plan_date" in summary_links
+    said = doc.xpath("string(//div[@data-error-summary])")
+    assert "一時保存していません。" in said, "a clerk must not close the tab thinking it saved"
     values = field_values(answer)
     for name, value in typed.items():
         assert values[name] == value, name
@@ -148,6 +150,8 @@ def test_submit_with_a_missing_required_field_keeps_input_and_saves_the_draft(
     assert (
         "入力してください（必須）" in doc.xpath("//*[@id='contact_email-error']")[0].text_content()
     )
+    assert "していません" not in doc.xpath("string(//div[@data-error-summary])")
+    assert "入力内容は一時保存しました。" in doc.xpath("string(//*[@role='status'])")
     values = field_values(answer)
     assert values["cooperating_employers"] == "３"
     assert values["contact_name"] == typed["contact_name"]
@@ -171,6 +175,7 @@ def test_submit_names_missing_and_invalid_fields_in_one_go(respondent, round_id)
         assert doc.xpath(f"//*[@id='{field}-error']"), field
     assert doc.xpath("//*[@id='consultation_setup-error']")
     assert "2月" in doc.xpath("//*[@id='plan_date-error']")[0].text_content()
+    assert "一時保存も提出もしていません。" in doc.xpath("string(//div[@data-error-summary])")
 
 
 def test_submit_goes_through_a_confirmation_page(respondent, round_id, app):
