@@ -1,0 +1,51 @@
+"""A page address that only a button reaches (a POST: the 督促 preview, a refused 差し戻し) opened
+again by reloading, a bookmark or the history: the nearest page above it, with a word on why,
+instead of a bare 405."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from hub.auth.gate import is_api_request
+from hub.errors_http import handle_http_exception
+
+
+def handle_method_not_allowed(exc: MethodNotAllowed) -> ResponseReturnValue:
+    """A GET of a POST-only page goes to the nearest page above it that a GET opens; anything
+    else (the API, a POST to a page that only shows) is the usual 405."""
+    if is_api_request() or request.method not in ("GET", "HEAD"):
+        return handle_http_exception(exc)
+    above = page_above(request.path)
+    if above is None:
+        return handle_http_exception(exc)
+    flash(
+        _(
+            "この画面は、ボタンを押したときにだけ表示されます（再読み込みやブックマークからは"
+            "開けません）。必要なら、もう一度操作してください。"
+        ),
+        "info",
+    )
+    return redirect(above)
+
+
+def page_above(path: str) -> str | None:
+    """The longest leading part of ``path`` that a GET opens (``/staff/rounds/3/reminders`` →
+    ``/staff/rounds/3``); ``None`` when no part does. The page checks who may see it, as
+    always."""
+    urls = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        candidate = "/".join(parts[:end]) or "/"
+        for tried in (candidate, candidate + "/"):
+            try:
+                urls.match(tried, method="GET")
+            except RequestRedirect as moved:
+                return str(moved.new_url).removeprefix("http://localhost")
+            except (MethodNotAllowed, NotFound):
+                continue
+            return tried
+    return None
