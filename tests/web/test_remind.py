@@ -407,15 +407,15 @@ def test_a_second_send_the_same_day_needs_the_explicit_choice(app, web, smtp):
     chiyoda = page(preview).xpath(f"//*[@data-reminder='{CHIYODA}']")[0]
     assert chiyoda.xpath(".//*[@data-reminded-today]")
     assert "本日督促済み" in chiyoda.text_content()
-    resend = page(preview).xpath("//input[@name='resend']")[0]
-    assert resend.get("checked") is None
-    assert (
-        page(preview)
-        .xpath(f"//label[@for='{resend.get('id')}']")[0]
-        .text_content()
-        .startswith("本日送信済みの団体にも再送する")
-    )
-    assert "次の0団体に督促メールを送ります" in text_of(preview)
+    # Nobody chosen is due a first reminder today: no 「送信する」 that would send nothing, and
+    # the one button there is says what it does.
+    shown = page(preview)
+    assert "選んだ団体はどれも本日すでに督促しています。" in text_of(preview)
+    assert "次の0団体" not in text_of(preview)
+    assert [b.text_content() for b in shown.xpath("//main//form//button")] == [
+        "本日送信済みの団体に再送する（1団体）"
+    ]
+    assert shown.xpath("//form//input[@name='resend']/@type") == ["hidden"]
 
     send_queued(app)
     again = staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": CHIYODA})
