@@ -204,6 +204,8 @@ class AnswerRow:
     region: str
     state: str
     answers: dict[str, Any] | None
+    returned: bool = False
+    """Sent back with a reason, and not yet submitted again (it reads 差し戻し)."""
 
 
 def answer_rows(round_: Round) -> list[AnswerRow]:
@@ -219,6 +221,7 @@ def answer_rows(round_: Round) -> list[AnswerRow]:
             Municipality.region,
             Response.state,
             Response.answers,
+            Response.return_reason.is_not(None),
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .where(Response.round_id == round_.id)
@@ -226,8 +229,8 @@ def answer_rows(round_: Round) -> list[AnswerRow]:
     )
     counted = {str(s) for s in COUNTED}
     return [
-        AnswerRow(code, name, region, state, answers if state in counted else None)
-        for code, name, region, state, answers in rows
+        AnswerRow(code, name, region, state, answers if state in counted else None, returned)
+        for code, name, region, state, answers, returned in rows
     ]
 
 

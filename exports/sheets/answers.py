@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 
 from exports.aggregate import AnswerRow, answer_rows
-from exports.tables import STATE_LABELS, Cell, Table, as_of
+from exports.tables import Cell, Table, as_of
 from forms.model import Kind, Question, Questionnaire
 from hub.models import Round
+from hub.models.survey import response_state_label
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def _rows(columns: list[_Column], found: list[AnswerRow]) -> list[tuple[Cell, ..
     empty = (None,) * len(columns)
     rows: list[tuple[Cell, ...]] = []
     for r in found:
-        fixed = (r.code, r.name, r.region, STATE_LABELS.get(r.state, r.state))
+        fixed = (r.code, r.name, r.region, response_state_label(r.state, returned=r.returned).ja)
         if r.answers is None:
             rows.append(fixed + empty)
         elif counted_rows is None:

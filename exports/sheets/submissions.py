@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from exports.aggregate import submission_rows
-from exports.tables import STATE_LABELS, Cell, Table, as_of
+from exports.tables import Cell, Table, as_of
 from hub.models import Round
+from hub.models.survey import response_state_label
 
 
 def submission_table(round_: Round, *, personal: bool = True) -> Table:
@@ -18,7 +19,7 @@ def submission_table(round_: Round, *, personal: bool = True) -> Table:
             r.code,
             r.name,
             r.region,
-            STATE_LABELS.get(r.state, r.state),
+            response_state_label(r.state, returned=r.return_reason is not None).ja,
             r.submitted_at,
             r.accepted_at,
             r.updated_at,

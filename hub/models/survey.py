@@ -138,6 +138,15 @@ RESPONSE_STATE_LABELS: dict[str, Label] = {
 RETURNED_LABEL = Label("差し戻し", "Returned")
 """A draft that staff sent back with a reason: shown in place of the draft label."""
 
+
+def response_state_label(state: str, *, returned: bool) -> Label:
+    """How a response's state reads; ``returned``: it was sent back with a reason (a draft
+    again, but the municipality reads 差し戻し wherever it reads its state)."""
+    if returned and state == ResponseState.DRAFT:
+        return RETURNED_LABEL
+    return RESPONSE_STATE_LABELS[state]
+
+
 REVISION_EVENT_LABELS: dict[str, Label] = {
     "saved": Label("一時保存", "Saved as draft"),
     "submitted": Label("提出", "Submitted"),

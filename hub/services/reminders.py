@@ -43,7 +43,7 @@ from hub.models import (
     Round,
     User,
 )
-from hub.models.survey import RESPONSE_STATE_LABELS
+from hub.models.survey import response_state_label
 from hub.services import audit, mail_queue
 from hub.services.claims import insert_new
 from hub.services.mails import (
@@ -252,7 +252,7 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
         subject = f"【提出期限超過】{round_.title}（締切 {when}）"
         lead = f"「{round_.title}」の回答期限（{when}）を過ぎましたが、まだ提出されていません。"
         ask = "期限の延長が必要な場合は、東京都の担当者にご相談ください。"
-    state = RESPONSE_STATE_LABELS[response.state].ja
+    state = response_state_label(response.state, returned=response.return_reason is not None).ja
     body = "\n".join(
         [
             f"{name} ご担当者様",

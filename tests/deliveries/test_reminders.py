@@ -199,3 +199,20 @@ def test_a_scheduled_reminder_counts_as_reminded_once_queued_and_not_once_given_
     assert reminders.last_reminded(round_) == {SHINJUKU: due}
     mails = reminders.mails_to(seeded.round_id, BUNKYO)
     assert [(m.kind, m.state) for m in mails] == [("due_soon", "given_up")], "listed once"
+
+
+def test_a_returned_response_is_reminded_as_returned(
+    ctx, seeded: Seeded, respondents, smtp: Inbox
+):
+    """千代田区's answer sent back near the deadline: its reminder says 差し戻し, as the return
+    mail and the board do, not 一時保存（未提出）."""
+    from tests.deliveries.conftest import CHIYODA
+
+    staff = db.session.get_one(User, seeded.staff_id)
+    returned = responses.get_response(seeded.round_id, CHIYODA)
+    responses.return_response(returned, "連絡先を確認してください", user=staff)
+    db.session.commit()
+    remind(db.session.get_one(Round, seeded.round_id).deadline - timedelta(days=1))
+    (mail,) = smtp.to(respondents[CHIYODA])
+    body = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert "現在の状態: 差し戻し\n" in body

@@ -10,6 +10,7 @@ from flask import Flask
 from exports.aggregate import round_counts, summary
 from exports.assembly import round_sheets, round_tables
 from exports.tables import Table
+from hub.db import db
 from hub.services import responses
 from tests.conftest import Api, complete_answers
 from tests.exports.seed import FORMULATED, SOURCE_COUNTS, contact_values
@@ -236,3 +237,23 @@ def test_a_stored_value_that_is_no_number_is_left_out_of_the_statistics(
     employers = tables_of(app, seeded_round)["numbers"].rows[0]
     values = [i % 7 for i in range(3, 62)]
     assert employers[1:] == (59, sum(values), 0, 3, 6)
+
+
+def test_a_returned_response_reads_returned_in_the_answer_list_and_the_submissions(
+    app: Flask, open_round_at: Callable[[date], int], api_as: Callable[..., Api]
+) -> None:
+    """Sent back with a reason, it is a draft again, but the workbook names it 差し戻し as the
+    board does: staff read off which answers wait on a resubmission."""
+    round_id = open_round_at(date(2021, 4, 1))
+    staff = api_as("staff")
+    assert staff.submit(round_id, "131016", complete_answers()).status_code == 200
+    assert staff.submit(round_id, "131024", complete_answers()).status_code == 200
+    with app.app_context():
+        chiyoda = responses.get_response(round_id, "131016")
+        responses.return_response(chiyoda, "連絡先を確認してください", user=None)
+        db.session.commit()
+    tables = tables_of(app, round_id)
+    states = {row[0]: row[3] for row in tables["answers"].rows[:2]}
+    assert states == {"131016": "差し戻し", "131024": "提出済み"}
+    submissions = {row[0]: row[3] for row in tables["submissions"].rows[:2]}
+    assert submissions == {"131016": "差し戻し", "131024": "提出済み"}
