@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextlib import suppress
+from datetime import date
 from functools import cache
 from typing import Any, ClassVar
 
@@ -31,6 +33,7 @@ from forms import rules
 from forms.model import Choice, Kind, Label, Question, Questionnaire
 from forms.numbers import whole_number
 from forms.schema import rule_answers
+from forms.tokyo import format_day
 
 LONG_TEXT = 200
 """Text questions allowing more characters than this get a multi-line box."""
@@ -83,9 +86,19 @@ def _raw_value(field: Field, question: Question) -> Any:
     return field.data
 
 
-def initial_data(answers: Mapping[str, Any], version: int) -> dict[str, Any]:
-    """What a form built for a GET shows: the stored (normalized) answers and their version."""
-    return {**answers, "version": str(version)}
+def initial_data(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], version: int, locale: str
+) -> dict[str, Any]:
+    """What a form built for a GET shows: the stored (normalized) answers and their version, a
+    date as the pages write it (令和3年4月1日 in Japanese: what was typed as 和暦 comes back as
+    和暦, and reads back as the same day)."""
+    shown = dict(answers)
+    for question in questionnaire:
+        value = shown.get(question.id)
+        if question.kind == Kind.DATE and isinstance(value, str):
+            with suppress(ValueError):  # not a stored date: shown as it is
+                shown[question.id] = format_day(date.fromisoformat(value), locale)
+    return {**shown, "version": str(version)}
 
 
 @cache

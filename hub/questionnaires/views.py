@@ -140,7 +140,8 @@ def _preview(
     problems: list[Problem] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    form_type = form_class(questionnaire, locale_code())
+    locale = locale_code()
+    form_type = form_class(questionnaire, locale)
     errors: dict[str, list[str]] = {}
     checked = False
     if request.method == "POST" and problems is None:
@@ -149,7 +150,8 @@ def _preview(
         checked = True
         status = 422 if errors else 200
     else:
-        form = form_type(formdata=None, data=initial_data(questionnaire.defaults(), 0))
+        shown = initial_data(questionnaire, questionnaire.defaults(), 0, locale)
+        form = form_type(formdata=None, data=shown)
     page = render_template(
         "questionnaires/preview.html",
         questionnaire=questionnaire,

@@ -5,7 +5,7 @@
   /* ---- The rule language of forms/expression, for `relevant` in the browser ----------------
      A port of forms/expression/evaluate.py (the tests run both over generated expressions).
      Values are strings, numbers, booleans and dates ({days: n}, days since 1970-01-01). A value
-     this page cannot read as the server would (a date typed in 和暦, say) throws UNKNOWN, and the
+     this page cannot read as the server would (a date typed as R3.4.1, say) throws UNKNOWN, and the
      field it decides is shown: the server has the last word. */
   var UNKNOWN = { unknown: true };
   var NUMBER = /^-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/;
@@ -203,7 +203,7 @@
 
   function truthy(tree, env) { return toBoolean(evaluate(tree, env)); }
 
-  window.hubRules = { evaluate: evaluate, truthy: truthy };
+  window.hubRules = { evaluate: evaluate, truthy: truthy, typedDate: typedDate };
 
   /* ---- Reading the form as the server reads it ------------------------------------------- */
 
@@ -214,13 +214,34 @@
     return parseFloat(t);
   }
 
-  function typedDate(text) {
-    var t = text.normalize("NFKC").trim();
+  /* A date as typed: 2021-04-01 (or with / or .), or 和暦 as the pages write it (令和3年4月1日,
+     元年 for the first year) with the eras the server sends (`eras`: [name, first day] in
+     order, forms.normalize.ERAS). Anything else the server may still read: UNKNOWN. */
+  function typedDate(text, eras) {
+    var t = text.normalize("NFKC").replace(/\s+/g, "");
     if (t === "") { return ""; }
     var m = /^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$/.exec(t);
     var d = m ? isoDate(m[1] + "-" + pad(Number(m[2]), 2) + "-" + pad(Number(m[3]), 2)) : null;
+    if (d === null) { d = warekiDate(t, eras || []); }
     if (d === null) { throw UNKNOWN; }
     return d;
+  }
+
+  function warekiDate(t, eras) {
+    var m = /^(\D+?)(元|[0-9]{1,2})年([0-9]{1,2})月([0-9]{1,2})日$/.exec(t);
+    if (!m) { return null; }
+    for (var i = 0; i < eras.length; i += 1) {
+      if (eras[i][0] !== m[1]) { continue; }
+      var start = isoDate(eras[i][1]);
+      var next = i + 1 < eras.length ? isoDate(eras[i + 1][1]) : null;
+      var year = Number(eras[i][1].slice(0, 4)) + (m[2] === "元" ? 1 : Number(m[2])) - 1;
+      var d = isoDate(pad(year, 4) + "-" + pad(Number(m[3]), 2) + "-" + pad(Number(m[4]), 2));
+      if (d === null || d.days < start.days || (next !== null && d.days >= next.days)) {
+        return null;
+      }
+      return d;
+    }
+    return null;
   }
 
   /* The answer to question `name` as an expression sees it (forms.rules.answer_value). */
@@ -237,7 +258,7 @@
     if (kind === "bool") { return checked.length > 0 ? "OK" : ""; }
     var text = inputs[0].value;
     if (kind === "integer" || kind === "decimal") { return typedNumber(text); }
-    if (kind === "date") { return typedDate(text); }
+    if (kind === "date") { return typedDate(text, JSON.parse(form.dataset.eras || "[]")); }
     return text.trim();
   }
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from forms import describe, rules
 from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import InvalidValue, parse_date
+from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
@@ -98,6 +98,12 @@ def requirement_note(questionnaire: Questionnaire, question: Question) -> str:
 def relevant_json(rule: Expr) -> str:
     """A ``relevant`` rule as the JSON tree ``hub/static/hub.js`` evaluates."""
     return json.dumps(to_json(rule), ensure_ascii=False, separators=(",", ":"))
+
+
+def eras_json() -> str:
+    """The eras (``forms.normalize.ERAS``) as ``hub/static/hub.js`` reads 和暦 dates with them:
+    ``[[name, first day], …]``."""
+    return json.dumps([[e.name, e.start.isoformat()] for e in ERAS], ensure_ascii=False)
 
 
 def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, bool]:
@@ -210,6 +216,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(answer_text)
     app.add_template_global(requirement_note)
     app.add_template_global(relevant_json)
+    app.add_template_global(eras_json)
     app.add_template_global(asked_questions)
     app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)

@@ -87,12 +87,14 @@ def new_form(
 ) -> QuestionnaireForm:
     """The questionnaire form: what this request posted, what ``formdata`` holds (answers carried
     across a new sign-in) or, with neither, the stored answers."""
-    form_type = form_class(response.round.questionnaire, locale_code())
+    locale = locale_code()
+    form_type = form_class(response.round.questionnaire, locale)
     if formdata is not None:
         return form_type(formdata=formdata)
     if from_request:
         return form_type()
-    return form_type(formdata=None, data=initial_data(response.answers, response.version))
+    shown = initial_data(response.round.questionnaire, response.answers, response.version, locale)
+    return form_type(formdata=None, data=shown)
 
 
 def form_page(response: Response, pages: Pages) -> ResponseReturnValue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,61 @@ def rules_page(chromium: Any) -> Any:
     page.add_script_tag(content=HUB_JS.read_text(encoding="utf-8"))
     yield page
     page.close()
+
+
+WAREKI_TYPED = [
+    "令和元年5月1日",
+    "令和1年5月1日",
+    "令和８年１２月３日",
+    "令和 3 年 4 月 1 日",
+    "平成31年4月30日",
+    "昭和64年1月7日",
+    "平成元年1月8日",
+    "明治45年7月29日",
+    "2021-04-01",
+    "2021/4/1",
+    "",
+    # not days, or 和暦 the server reads and the page need not: the page does not decide
+    "令和1年4月30日",
+    "平成31年5月1日",
+    "昭和64年1月8日",
+    "令和3年2月30日",
+    "令和3年13月1日",
+    "文久3年1月1日",
+    "R1.5.1",
+    "2021年4月1日",
+]
+
+
+def test_the_browser_reads_a_date_as_the_server_or_leaves_it_to_the_server(
+    rules_page: Any,
+) -> None:
+    """The form shows a stored date in 和暦 (令和3年4月1日): a rule that reads it in the browser
+    reads the day the server reads; what the page cannot read for sure it leaves undecided."""
+    from forms.normalize import InvalidValue, parse_date
+    from hub.web.display import eras_json
+
+    got = rules_page.evaluate(
+        """([texts, eras]) => texts.map((t) => {
+            try {
+              const d = window.hubRules.typedDate(t, JSON.parse(eras));
+              return d === "" ? "" : d.days;
+            } catch (e) { return "unknown"; }
+        })""",
+        [WAREKI_TYPED, eras_json()],
+    )
+    for text, day in zip(WAREKI_TYPED, got, strict=True):
+        if day == "unknown":
+            assert text in WAREKI_TYPED[WAREKI_TYPED.index("") + 1 :], text
+            continue
+        if text == "":
+            assert day == ""
+            continue
+        try:
+            expected = parse_date(text)
+        except InvalidValue:
+            raise AssertionError(f"the page read {text!r}, which the server refuses") from None
+        assert (EPOCH + timedelta(days=day)) == expected, text
 
 
 def test_the_browser_evaluates_the_odk_table_as_the_server(rules_page: Any) -> None:

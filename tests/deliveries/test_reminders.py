@@ -201,9 +201,7 @@ def test_a_scheduled_reminder_counts_as_reminded_once_queued_and_not_once_given_
     assert [(m.kind, m.state) for m in mails] == [("due_soon", "given_up")], "listed once"
 
 
-def test_a_returned_response_is_reminded_as_returned(
-    ctx, seeded: Seeded, respondents, smtp: Inbox
-):
+def test_a_returned_response_is_reminded_as_returned(ctx, seeded: Seeded, respondents, smtp: Inbox):
     """千代田区's answer sent back near the deadline: its reminder says 差し戻し, as the return
     mail and the board do, not 一時保存（未提出）."""
     from tests.deliveries.conftest import CHIYODA

@@ -105,6 +105,7 @@ def test_save_draft_normalizes_zenkaku_and_wareki(respondent, round_id, app):
     values = field_values(shown)
     assert values["cooperating_employers"] == "12"
     assert values["plan_status"] == "formulated"
+    assert values["plan_date"] == "令和3年3月31日", "typed in 和暦, it comes back in 和暦"
 
 
 def test_invalid_input_is_refused_per_field_and_everything_typed_is_kept(respondent, round_id, app):
@@ -334,6 +335,14 @@ def test_english_pages_use_the_english_labels(respondent, round_id):
     answer = fill(respondent, form_url(round_id), {"contact_email": "taro"}, action="save")
     assert answer.status_code == 422
     assert "Please check your answers" in text_of(answer)
+
+
+def test_english_pages_show_a_saved_date_as_the_day_itself(respondent, round_id):
+    respondent.client.set_cookie("lang", "en")
+    fill(respondent, form_url(round_id), {"plan_date": "令和３年３月３１日"}, action="save")
+    english = respondent.get(form_url(round_id))
+    assert page(english).get("lang") == "en"
+    assert field_values(english)["plan_date"] == "2021-03-31"
 
 
 def test_conditional_fields_carry_their_condition_for_the_script(respondent, round_id):
