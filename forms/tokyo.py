@@ -50,7 +50,13 @@ def parse_datetime(text: str) -> datetime:
         exact = _iso_datetime(cleaned)
         if exact is not None:
             return exact
-        raise InvalidValue(_("時刻も入力してください（例: 2021-05-31 17:00）。"))
+        if _is_day(cleaned):
+            raise InvalidValue(_("時刻も入力してください（例: 2021-05-31 17:00）。"))
+        raise InvalidValue(
+            _(
+                "日付と時刻として読めません。2021-05-31 17:00、令和3年5月31日 17:00 のように入力してください。"
+            )
+        )
     day = parse_date(match.group("day"))
     clock = _TIME_RE.fullmatch(match.group("time"))
     if clock is None:
@@ -59,6 +65,15 @@ def parse_datetime(text: str) -> datetime:
     if hour > 23 or minute > 59:
         raise InvalidValue(_("時刻は 00:00〜23:59 で入力してください。"))
     return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
+
+
+def _is_day(text: str) -> bool:
+    """``text`` is a date alone (``令和3年5月31日``): what it lacks is the time."""
+    try:
+        parse_date(text)
+    except InvalidValue:
+        return False
+    return True
 
 
 def _iso_datetime(text: str) -> datetime | None:

@@ -79,6 +79,6 @@ class ReturnForm(FlaskForm):
 class ExtensionForm(FlaskForm):
     until = StringField(
         _l("延長後の提出期限"),
-        description=_l("日本時間。例: 2021-06-15 17:00"),
+        description=_l("日本時間。例: 2021-06-15 17:00、令和3年6月15日 17:00"),
         render_kw={"autocomplete": "off"},
     )
