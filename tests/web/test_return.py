@@ -57,6 +57,15 @@ def test_returning_one_tells_its_respondents_without_the_reason(
         staff.get(done.headers["Location"])
     )
     assert smtp.messages == [], "the page queues; the scheduler sends"
+    shown = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}"))
+    notice = shown.xpath("string(//*[@id='return-reason-title']/..)")
+    assert "差し戻し済み（区市町村の再提出待ち）" in notice, "staff read that it waits"
+    assert REASON in notice
+    assert "もう一度提出してください" not in notice, "that is the municipality's to read"
+    clerk = Web(app)
+    clerk.login(f"clerk-{CHIYODA}@example.jp")
+    theirs = page(clerk.get(f"/respond/rounds/{round_id}/{CHIYODA}"))
+    assert "東京都から差し戻されました" in theirs.xpath("string(//*[@id='return-reason-title'])")
     send_queued(app)
     [mail] = smtp.to(f"clerk-{CHIYODA}@example.jp")
     body = mail.get_content()
