@@ -272,9 +272,14 @@ def target_text(event: AuditEvent, names: audit.Names) -> str:
     return names.people.get(event.target, event.target)
 
 
-def details_text(event: AuditEvent, names: audit.Names) -> str:
+SHOWN_DETAIL = 200
+"""Characters of one detail the page shows; the CSV download holds it whole."""
+
+
+def details_text(event: AuditEvent, names: audit.Names, limit: int | None = None) -> str:
     """The event's details with labels and names in the reader's language (the questions a
-    response event changed by their labels in the round's questionnaire)."""
+    response event changed by their labels in the round's questionnaire, municipalities by
+    name, times in Tokyo's); ``limit``: each detail cut there, saying so (the page)."""
     details = event.details
     if not details:
         return ""
@@ -288,8 +293,15 @@ def details_text(event: AuditEvent, names: audit.Names) -> str:
     for key, value in details.items():
         shown = _detail_value(key, value, names, round_=round_)
         label = DETAIL_LABELS.get(key, key)
-        parts.append(f"{label}: {shown[:200]}")
+        if limit is not None and len(shown) > limit:
+            shown = shown[:limit] + _("…（続きはCSVで）")
+        parts.append(f"{label}: {shown}")
     return " / ".join(parts)
+
+
+def page_details(event: AuditEvent, names: audit.Names) -> str:
+    """The details as the audit page shows them: each cut at :data:`SHOWN_DETAIL`."""
+    return details_text(event, names, SHOWN_DETAIL)
 
 
 def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
@@ -312,8 +324,25 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
     if isinstance(value, bool):
         return _("はい") if value else _("いいえ")
     if isinstance(value, list):
+        if value and all(audit.looks_like_code(v) for v in value):
+            places = "、".join(names.municipalities.get(str(v)) or str(v) for v in value)
+            return _("%(n)s団体（%(places)s）", n=len(value), places=places)
         return ", ".join(map(str, value))
+    if isinstance(value, str) and (moment := _moment(value)) is not None:
+        return format_tokyo(moment, locale_code())
     return str(value)
+
+
+def _moment(text: str) -> datetime | None:
+    """A time as details store it (ISO 8601 with its offset, ``2026-12-30T08:00:00+00:00``);
+    ``None`` for any other text."""
+    if "T" not in text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @bp.get("/")
@@ -416,5 +445,5 @@ def _csv_row(values: list[Any]) -> str:
 
 bp.add_app_template_global(action_label, "audit_action_label")
 bp.add_app_template_filter(event_time, "audit_time")
-bp.add_app_template_global(details_text, "audit_details")
+bp.add_app_template_global(page_details, "audit_details")
 bp.add_app_template_global(target_text, "audit_target")

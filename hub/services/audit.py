@@ -159,6 +159,11 @@ def _round_id(text: Any) -> int | None:
     return number if number is not None and number < 2**31 else None
 
 
+def looks_like_code(value: Any) -> bool:
+    """A municipality code as details list them (``131016``)."""
+    return isinstance(value, str) and len(value) == 6 and value.isdecimal()
+
+
 def names_for(events: Sequence[AuditEvent]) -> Names:
     """The names of the rounds, municipalities, recipients and people ``events`` refer to, by
     their targets (``round/12/response/131016``, ``recipient/moj``, an e-mail) and details."""
@@ -183,6 +188,9 @@ def names_for(events: Sequence[AuditEvent]) -> Names:
             rounds.add(rid)
         if isinstance(details.get("recipient"), str):
             recipients.add(details["recipient"])
+        for value in details.values():
+            if isinstance(value, list):
+                codes.update(v for v in value if looks_like_code(v))
     return Names(
         rounds={r.id: r for r in (db.session.scalars(select(Round).where(Round.id.in_(rounds))))},
         municipalities=_lookup(Municipality.code, Municipality.name, codes),

@@ -90,3 +90,43 @@ def test_the_person_searched_for_is_not_kept_in_the_audit_text(app: Flask, web) 
         ).one()
         assert exported.details == {"by_user": True}
         assert "山田" not in str(exported.details)
+
+
+def test_details_name_municipalities_give_times_in_tokyo_and_say_where_the_rest_is(
+    app: Flask, web
+) -> None:
+    """A 督促 of sixty municipalities without accounts, and a deadline moved: the page reads
+    names, not codes, and 17:00 in Tokyo, not 08:00 UTC; a long list is cut saying the CSV holds
+    the rest, and the CSV holds it whole."""
+    from hub.models import Municipality
+
+    with app.app_context():
+        round_id = make_round().id
+        codes = list(db.session.scalars(select(Municipality.code).order_by(Municipality.code)))
+        names = dict(db.session.execute(select(Municipality.code, Municipality.name)).all())
+        audit.record(
+            "reminder.chosen", user=None, target=f"round/{round_id}", no_address=codes[:60]
+        )
+        audit.record(
+            "round.change",
+            user=None,
+            target=f"round/{round_id}",
+            deadline_before="2026-12-30T08:00:00+00:00",
+            deadline="2027-01-08T08:00:00+00:00",
+        )
+        db.session.commit()
+    auditor = web("staff")
+    shown = page(auditor.get("/audit/"))
+    rows_shown = shown.xpath("//tr[@data-audit-event]")
+    text = " ".join(" ".join(r.text_content().split()) for r in rows_shown)
+    assert "令和8年12月30日（水）17:00" in text
+    assert "令和9年1月8日（金）17:00" in text
+    assert "08:00:00+00:00" not in text
+    assert f"60団体（{names[codes[0]]}、{names[codes[1]]}、" in text
+    assert "…（続きはCSVで）" in text
+    assert codes[0] not in text
+    link = shown.xpath("//a[@data-audit-export]/@href")[0]
+    _header, *rows = rows_of(auditor.get(link))
+    (chosen,) = [row for row in rows if row[1] == "督促メール（選択した団体）"]
+    assert names[codes[59]] in chosen[-1], "the CSV holds every name"
+    assert "続きはCSVで" not in chosen[-1]
