@@ -138,3 +138,19 @@ def test_the_administrator_sets_name_organisation_and_phone(app, web):
             "",
         )
     assert "氏名・所属・電話番号を変更しました。" in text_of(admin.get(url))
+
+
+def test_the_header_names_the_municipality_once(app, web) -> None:
+    """「千代田 花子（千代田区 保健福祉部）」 already says where: no second 「（千代田区）」; an
+    account without an organisation still says where it belongs."""
+    clerk = web("respondent", municipality="131016")
+    bare = " ".join(
+        page(clerk.get("/respond/")).xpath("string(//*[@class='site-header__user'])").split()
+    )
+    assert bare.endswith("（千代田区）")
+    with app.app_context():
+        user = db.session.get_one(User, clerk.user.id)
+        user.display_name, user.organisation = "千代田 花子", "千代田区 保健福祉部"
+        db.session.commit()
+    named = page(clerk.get("/respond/")).xpath("string(//*[@class='site-header__user'])")
+    assert named == "千代田 花子（千代田区 保健福祉部）"
