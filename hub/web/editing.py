@@ -280,12 +280,12 @@ def _saved_message(response: Response, pages: Pages) -> str:
 
 
 def _submitted_message(response: Response, pages: Pages) -> str:
-    """After 提出: the clerk is told 都 will check it; staff, who are 都, what they just did and
-    what comes next."""
+    """After 提出: the clerk that it went (the page below says 都 will check it); staff, who
+    are 都, what they just did and what comes next."""
     if pages.on_behalf:
         return _(
             "%(name)sに代わって提出しました。提出済みとして進捗に数えられます。"
             "内容を確認して受理するか、差し戻してください。",
             name=place(response.municipality),
         )
-    return _("提出しました。東京都の担当者が確認します。")
+    return _("提出しました。")

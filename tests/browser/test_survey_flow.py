@@ -49,7 +49,7 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     page.get_by_role("button", name="一時保存", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="一時保存しました。")).to_be_visible()
     expect(page.get_by_label("協力雇用主数（把握している場合）")).to_have_value("12")
-    expect(page.get_by_label("策定日")).to_have_value("2021-03-31")
+    expect(page.get_by_label("策定日")).to_have_value("令和3年3月31日")  # as typed: 和暦
 
     page.get_by_label("自由記述").fill('=HYPERLINK("http://example.com","押して")')
     page.get_by_role("button", name="提出", exact=True).click()
@@ -73,7 +73,10 @@ def test_respondent_answers_staff_follows_and_returns(app, open_page):
     expect(page.locator("main")).to_contain_text("Taro@example.lg.jp")
     screenshot(page, "05-confirm")
     page.get_by_role("button", name="この内容で提出する").click()
-    expect(page.get_by_text("提出しました。東京都の担当者が確認します。")).to_be_visible()
+    expect(page.get_by_text("提出しました。", exact=True)).to_be_visible()
+    expect(
+        page.get_by_text("提出済みです。東京都の担当者が確認します。", exact=False)
+    ).to_be_visible()
     screenshot(page, "06-submitted")
     with app.app_context():
         saved = response_of(round_id, "131016")
