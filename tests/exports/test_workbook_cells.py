@@ -16,12 +16,13 @@ from sqlalchemy import select
 
 from exports.cells import CellKind, safe_cell
 from exports.sheets.answers import answers_table
-from exports.tables import STATE_LABELS, Cell, Sheet, Table
+from exports.tables import Cell, Sheet, Table
 from exports.workbook import workbook_document, workbook_sheets
 from exports.xlsx import render_xlsx, sheet_title
 from forms.model import Kind
 from hub.db import db, utcnow
 from hub.models import COUNTED, Response, Round
+from hub.models.survey import RESPONSE_STATE_LABELS, RETURNED_LABEL
 from hub.services import responses
 from tests.exports.conftest import open_xlsx
 
@@ -41,7 +42,9 @@ def reference_answers(round_: Round, *, personal: bool = True) -> list[tuple[Cel
             municipality.code,
             municipality.name,
             municipality.region,
-            STATE_LABELS[response.state],
+            (
+                RETURNED_LABEL if response.return_reason else RESPONSE_STATE_LABELS[response.state]
+            ).ja,
         ]
         for question in questionnaire.questions:
             if not personal and question.id in questionnaire.personal_fields:
@@ -170,7 +173,7 @@ def test_answers_table_is_the_straightforward_one(
     assert len(table.rows) == 62
     for number, (row, wanted) in enumerate(zip(table.rows, expected, strict=True)):
         assert [(type(v), v) for v in row] == [(type(v), v) for v in wanted], number
-    assert table.rows[0][3] == STATE_LABELS["draft"]
+    assert table.rows[0][3] == RETURNED_LABEL.ja  # returned by vary_the_round
     assert set(table.rows[0][4:]) == {None}
     odd = dict(zip(table.keys, table.rows[3], strict=True))
     assert odd["plan_status"] == "retired_code"
