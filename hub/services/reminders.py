@@ -246,11 +246,11 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
     name = response.municipality.name
     if kind == DUE_SOON:
         subject = f"【提出のお願い】{round_.title}（締切 {when}）"
-        lead = f"「{round_.title}」の回答期限は {when} です。まだ提出されていません。"
+        lead = f"「{round_.title}」の提出期限は {when} です。まだ提出されていません。"
         ask = "期限までに回答を入力し、「提出」を押してください。"
     else:
         subject = f"【提出期限超過】{round_.title}（締切 {when}）"
-        lead = f"「{round_.title}」の回答期限（{when}）を過ぎましたが、まだ提出されていません。"
+        lead = f"「{round_.title}」の提出期限（{when}）を過ぎましたが、まだ提出されていません。"
         ask = "期限の延長が必要な場合は、東京都の担当者にご相談ください。"
     state = response_state_label(response.state, returned=response.return_reason is not None).ja
     body = "\n".join(
