@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
 from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
@@ -46,7 +47,11 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     sign_in(phone, email)
     phone.goto(f"/staff/rounds/{round_id}")
     no_sideways_scroll(phone)
-    phone.get_by_label("千代田区に督促メールを送る").check()
+    tick_on_phone = phone.get_by_label("千代田区に督促メールを送る")
+    tick_on_phone.scroll_into_view_if_needed()
+    expect(tick_on_phone).to_be_in_viewport()  # before the name: no scrolling the table for it
+    screenshot(phone, "15-board-remind-390")
+    tick_on_phone.check()
     phone.get_by_role("button", name="督促メールを送る").click()
     phone.wait_for_load_state()
     no_sideways_scroll(phone)
