@@ -26,25 +26,16 @@ def owner() -> str:
 
 
 def insert_once(model: type[Base], values: dict[str, Any]) -> bool:
-    """Insert one row unless it clashes with a unique key; ``True`` when this row went in.
-
-    ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, spelled for the session's dialect.
-    """
-    dialect = db.session.get_bind().dialect.name
-    statement: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        statement = postgresql.insert(model).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(model).values(values).on_conflict_do_nothing()
-    else:
-        raise RuntimeError(f"claims are not implemented for the {dialect} dialect")
-    primary_key = model.__mapper__.primary_key[0]
-    return db.session.execute(statement.returning(primary_key)).first() is not None
+    """Insert one row unless it clashes with a unique key; ``True`` when this row went in."""
+    return bool(insert_new(model, [values], model.__mapper__.primary_key[0]))
 
 
 def insert_new(model: type[Base], rows: list[dict[str, Any]], *keys: Any) -> set[tuple[Any, ...]]:
     """Insert those of ``rows`` that clash with no unique key, in one statement; returns the
-    ``keys`` columns of the rows that went in (the others were there already)."""
+    ``keys`` columns of the rows that went in (the others were there already).
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, spelled for the session's dialect.
+    """
     if not rows:
         return set()
     dialect = db.session.get_bind().dialect.name
