@@ -29,7 +29,7 @@ def handle_method_not_allowed(exc: MethodNotAllowed) -> ResponseReturnValue:
         ),
         "info",
     )
-    return redirect(above)
+    return redirect(request.script_root + above)  # behind a proxy's path prefix too
 
 
 def page_above(path: str) -> str | None:

@@ -60,3 +60,15 @@ def test_the_api_and_other_methods_keep_their_405(app: Flask, web, api_as) -> No
     answer = api.get("/rounds/1/reminders")
     assert answer.status_code == 405
     assert answer.get_json()["message"] == "この方法では操作できません。"
+
+
+def test_behind_a_path_prefix_the_page_above_keeps_it(app: Flask, web) -> None:
+    """Mounted under /hub by a proxy (SCRIPT_NAME): the way back keeps the prefix."""
+    with app.app_context():
+        round_id = make_round().id
+    staff: Web = web("staff")
+    reopened = staff.get(
+        f"/staff/rounds/{round_id}/reminders", environ_overrides={"SCRIPT_NAME": "/hub"}
+    )
+    assert reopened.status_code == 302
+    assert reopened.headers["Location"] == f"/hub/staff/rounds/{round_id}"
