@@ -24,13 +24,13 @@ from hub.models import (
     Municipality,
     Response,
     ResponseChoice,
-    ResponseState,
     Round,
     SummaryNote,
     Survey,
     User,
     ordered_regions,
 )
+from hub.models.survey import SHOWN_STATES, shown_state
 from hub.models.user import person_label
 
 
@@ -310,15 +310,17 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
 
 
 def state_counts(round_: Round) -> dict[str, int]:
-    """``{state: n}`` for every response state, in the life-cycle order."""
-    counts = dict.fromkeys((str(s) for s in ResponseState), 0)
+    """``{state: n}`` for every state as people see it (a returned draft is 差し戻し), in the
+    life-cycle order."""
+    counts = dict.fromkeys(SHOWN_STATES, 0)
+    returned = Response.return_reason.is_not(None)
     rows = db.session.execute(
-        select(Response.state, func.count())
+        select(Response.state, returned, func.count())
         .where(Response.round_id == round_.id)
-        .group_by(Response.state)
+        .group_by(Response.state, returned)
     )
-    for state, n in rows:
-        counts[state] = int(n)
+    for state, was_returned, n in rows:
+        counts[shown_state(state, returned=bool(was_returned))] += int(n)
     return counts
 
 

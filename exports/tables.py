@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from forms.model import Question
 from forms.normalize import to_wareki
 from hub.models import Round
-from hub.models.survey import RESPONSE_STATE_LABELS
+from hub.models.survey import SHOWN_STATE_LABELS
 
 Cell = str | int | float | date | None
 
@@ -102,7 +102,8 @@ class Sheet(NamedTuple):
     tables: Sequence[Table]
 
 
-STATE_LABELS: dict[str, str] = {state: label.ja for state, label in RESPONSE_STATE_LABELS.items()}
+STATE_LABELS: dict[str, str] = {state: label.ja for state, label in SHOWN_STATE_LABELS.items()}
+"""Every state as the workbook shows it, 差し戻し included, in the life-cycle order."""
 
 
 def as_of(round_: Round) -> str:

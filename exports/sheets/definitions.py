@@ -7,6 +7,7 @@ from exports.tables import STATE_LABELS, Cell, Table
 from forms.describe import rule_texts
 from forms.model import OTHER_SUFFIX, Kind, Question, Questionnaire
 from hub.models import Round
+from hub.models.survey import RETURNED, ResponseState
 
 DEFINITION_WIDTH = 24
 """The widest column of 定義 (character units): longer labels and notes wrap, so that the sheet
@@ -116,6 +117,10 @@ def state_definition_table() -> Table:
         ("コード", "状態"),
         [(str(code), label) for code, label in STATE_LABELS.items()],
         max_column_width=DEFINITION_WIDTH,
+        notes=(
+            f"「{STATE_LABELS[RETURNED]}」は、東京都が理由を付けて差し戻し、区市町村の再提出を待つ"
+            f"回答です（APIでは state が {ResponseState.DRAFT} で、return_reason があります）。",
+        ),
     )
 
 

@@ -6,7 +6,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    case,
+    false,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from forms import registry
@@ -135,16 +146,36 @@ RESPONSE_STATE_LABELS: dict[str, Label] = {
 }
 """How each state reads to people, in pages, workbooks and e-mails alike (the one table)."""
 
+RETURNED = "returned"
+"""Not a stored state: a draft that staff sent back with a reason. It is a draft again, but
+pages, mails, workbooks and counts show it as 差し戻し, apart from the other drafts."""
+
+SHOWN_STATES: tuple[str, ...] = (
+    ResponseState.NOT_STARTED.value,
+    ResponseState.DRAFT.value,
+    RETURNED,
+    ResponseState.SUBMITTED.value,
+    ResponseState.ACCEPTED.value,
+)
+"""The states as people see and count them, in the life-cycle order."""
+
 RETURNED_LABEL = Label("差し戻し", "Returned")
-"""A draft that staff sent back with a reason: shown in place of the draft label."""
+SHOWN_STATE_LABELS: dict[str, Label] = {
+    state: RETURNED_LABEL if state == RETURNED else RESPONSE_STATE_LABELS[state]
+    for state in SHOWN_STATES
+}
+
+
+def shown_state(state: str, *, returned: bool) -> str:
+    """How a response's state shows: ``returned`` (it carries a return reason) makes a draft
+    :data:`RETURNED`."""
+    return RETURNED if returned and state == ResponseState.DRAFT else state
 
 
 def response_state_label(state: str, *, returned: bool) -> Label:
-    """How a response's state reads; ``returned``: it was sent back with a reason (a draft
-    again, but the municipality reads 差し戻し wherever it reads its state)."""
-    if returned and state == ResponseState.DRAFT:
-        return RETURNED_LABEL
-    return RESPONSE_STATE_LABELS[state]
+    """How a response's state reads (the municipality reads 差し戻し wherever it reads its
+    state once staff sent its answer back)."""
+    return SHOWN_STATE_LABELS[shown_state(state, returned=returned)]
 
 
 REVISION_EVENT_LABELS: dict[str, Label] = {
@@ -235,6 +266,17 @@ class Response(Base):
     def updated_by_label(self) -> str | None:
         """Who changed it last, as pages name people (``None`` before anyone did)."""
         return self.updated_by.label if self.updated_by else None
+
+
+def shown_state_sql() -> ColumnElement[str]:
+    """:func:`shown_state` in SQL, over ``response``'s columns: what counts and filters group by."""
+    return case(
+        (
+            and_(Response.state == ResponseState.DRAFT, Response.return_reason.is_not(None)),
+            RETURNED,
+        ),
+        else_=Response.state,
+    )
 
 
 def deadline_of(round_deadline: datetime, extension_until: datetime | None) -> datetime:

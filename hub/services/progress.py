@@ -27,13 +27,17 @@ from hub.models import (
     User,
     ordered_regions,
 )
-from hub.models.survey import revision_event
+from hub.models.survey import (
+    RETURNED,
+    SHOWN_STATES,
+    revision_event,
+    shown_state,
+    shown_state_sql,
+)
 from hub.models.user import person_label
 
-STATES: tuple[str, ...] = tuple(s.value for s in ResponseState)
-RETURNED = "returned"
-"""A pseudo-state for filtering: a draft that staff sent back (it carries a return reason)."""
-FILTER_STATES: tuple[str, ...] = (*STATES, RETURNED)
+STATES: tuple[str, ...] = SHOWN_STATES
+"""The board counts and filters by the states people see: a returned draft is 差し戻し."""
 
 
 def effective_deadline() -> ColumnElement[Any]:
@@ -54,13 +58,16 @@ class Progress:
     round: Round
     regions: tuple[str, ...]
     by_region: dict[str, dict[str, int]]
-    """``{region: {state: n}}``, every state present (zero when none)."""
-    returned: int
+    """``{region: {state: n}}``, every state of :data:`STATES` present (zero when none)."""
     overdue: int
 
     @property
     def by_state(self) -> dict[str, int]:
         return {s: sum(row[s] for row in self.by_region.values()) for s in STATES}
+
+    @property
+    def returned(self) -> int:
+        return self.by_state[RETURNED]
 
     @property
     def asked(self) -> int:
@@ -80,28 +87,24 @@ class Progress:
 
 def progress(round_: Round, *, now: datetime | None = None) -> Progress:
     now = now or utcnow()
+    returned = Response.return_reason.is_not(None)
     rows = db.session.execute(
-        select(Municipality.region, Response.state, func.count())
+        select(Municipality.region, Response.state, returned, func.count())
         .join(Response, Response.municipality_code == Municipality.code)
         .where(Response.round_id == round_.id)
-        .group_by(Municipality.region, Response.state)
+        .group_by(Municipality.region, Response.state, returned)
     ).all()
-    regions = ordered_regions({region for region, _, _ in rows})
+    regions = ordered_regions({row[0] for row in rows})
     by_region = {r: dict.fromkeys(STATES, 0) for r in regions}
-    for region, state, n in rows:
-        by_region[region][state] = int(n)
-    returned, overdue = db.session.execute(
-        select(
-            func.count().filter(
-                and_(Response.state == ResponseState.DRAFT, Response.return_reason.is_not(None))
-            ),
-            func.count().filter(is_overdue(now)),
-        )
+    for region, state, was_returned, n in rows:
+        by_region[region][shown_state(state, returned=bool(was_returned))] += int(n)
+    overdue = db.session.scalar(
+        select(func.count())
         .select_from(Response)
         .join(Round, Round.id == Response.round_id)
-        .where(Response.round_id == round_.id)
-    ).one()
-    return Progress(round_, regions, by_region, int(returned or 0), int(overdue or 0))
+        .where(Response.round_id == round_.id, is_overdue(now))
+    )
+    return Progress(round_, regions, by_region, int(overdue or 0))
 
 
 @dataclass(frozen=True)
@@ -183,12 +186,8 @@ def board(
     )
     if region:
         query = query.where(Municipality.region == region)
-    if state == RETURNED:
-        query = query.where(
-            Response.state == ResponseState.DRAFT, Response.return_reason.is_not(None)
-        )
-    elif state:
-        query = query.where(Response.state == state)
+    if state:
+        query = query.where(shown_state_sql() == state)
     if overdue_only:
         query = query.where(is_overdue(now))
     rows = [_board_row(row, round_) for row in db.session.execute(query)]

@@ -221,7 +221,7 @@ def _board_page(
     state = request.args.get("state") or None
     filters = BoardFilters(
         region=region if region in summary.regions else None,
-        state=state if state in progress.FILTER_STATES else None,
+        state=state if state in progress.STATES else None,
         overdue=request.args.get("overdue") == "1",
     )
     rows = progress.board(
@@ -239,7 +239,6 @@ def _board_page(
             rows=rows,
             filters=filters,
             states=progress.STATES,
-            filter_states=progress.FILTER_STATES,
             late=reminders.late_codes(round_, now),
             last_reminded=reminders.last_reminded(round_),
             invited=reminders.invited(round_) if round_.invite else 0,

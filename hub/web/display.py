@@ -25,12 +25,11 @@ from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
 from hub.models.municipality import REGION_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
-    RESPONSE_STATE_LABELS,
-    RETURNED_LABEL,
     REVISION_EVENT_LABELS,
+    SHOWN_STATE_LABELS,
     RoundState,
+    shown_state,
 )
-from hub.services.progress import RETURNED
 
 
 def locale_code() -> str:
@@ -114,9 +113,7 @@ def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Any]) ->
 def state_label(state: str, returned: bool = False) -> str:
     """A response's state (from the one table next to ``ResponseState``; ``returned`` for a draft
     sent back with a reason) or a round's state, in the page's language."""
-    if returned or state == RETURNED:
-        return RETURNED_LABEL.get(locale_code())
-    label = RESPONSE_STATE_LABELS.get(state)
+    label = SHOWN_STATE_LABELS.get(shown_state(state, returned=returned))
     if label is not None:
         return label.get(locale_code())
     round_labels: dict[str, str] = {

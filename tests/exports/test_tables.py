@@ -12,7 +12,7 @@ from exports.assembly import round_sheets, round_tables
 from exports.tables import Table
 from hub.db import db
 from hub.services import responses
-from tests.conftest import Api, complete_answers
+from tests.conftest import Api, complete_answers, response_of
 from tests.exports.seed import FORMULATED, SOURCE_COUNTS, contact_values
 
 
@@ -143,6 +143,41 @@ def test_unsubmitted_answers_are_not_shown_or_counted(
     assert status["提出済み"] == 1
     assert status["未着手"] == 60
     assert status["対象自治体数"] == 62
+
+
+def test_a_returned_answer_is_counted_as_returned_not_as_a_draft(
+    app: Flask, open_round_at: Callable[[date], int], api_as: Callable[..., Api]
+) -> None:
+    round_id = open_round_at(date(2021, 4, 1))
+    staff = api_as("staff")
+    assert staff.submit(round_id, "131024", complete_answers()).status_code == 200
+    assert staff.save(round_id, "131016", complete_answers()).status_code == 200
+    with app.app_context():
+        responses.return_response(
+            response_of(round_id, "131024"), "数字を直してください", user=None
+        )
+        db.session.commit()
+    tables = tables_of(app, round_id)
+    status = tables["response_status"].rows
+    assert [row[0] for row in status] == [
+        "未着手",
+        "一時保存（未提出）",
+        "差し戻し",
+        "提出済み",
+        "受理済み",
+        "対象自治体数",
+    ]
+    assert dict(status) == {
+        "未着手": 60,
+        "一時保存（未提出）": 1,
+        "差し戻し": 1,
+        "提出済み": 0,
+        "受理済み": 0,
+        "対象自治体数": 62,
+    }
+    states = tables["states"]
+    assert ("returned", "差し戻し") in states.rows
+    assert "return_reason" in states.notes[0]
 
 
 def test_personal_fields_appear_only_in_the_staff_tables(app: Flask, seeded_round: int) -> None:

@@ -9,7 +9,12 @@ from exports.tables import STATE_LABELS
 from hub.db import db, utcnow
 from hub.models import Region, ResponseState
 from hub.models.municipality import REGION_LABELS
-from hub.models.survey import RESPONSE_STATE_LABELS, RETURNED_LABEL
+from hub.models.survey import (
+    RESPONSE_STATE_LABELS,
+    RETURNED_LABEL,
+    SHOWN_STATE_LABELS,
+    SHOWN_STATES,
+)
 from hub.services import responses
 from hub.services.reminders import DUE_SOON, reminder_message
 from tests.conftest import make_round, response_of
@@ -31,7 +36,8 @@ def test_every_state_and_region_has_one_label_in_both_languages():
 
 
 def test_the_workbook_and_the_reminders_use_the_same_wording(app):
-    assert {s: RESPONSE_STATE_LABELS[s].ja for s in ResponseState} == STATE_LABELS
+    assert {s: SHOWN_STATE_LABELS[s].ja for s in SHOWN_STATES} == STATE_LABELS
+    assert STATE_LABELS["returned"] == RETURNED_LABEL.ja
     with app.app_context():
         round_id = make_round(deadline=utcnow() + timedelta(days=1)).id
         draft = response_of(round_id, CHIYODA)
@@ -58,8 +64,9 @@ def _board(web, app, lang: str | None = None):
 def test_the_board_names_states_and_regions_from_the_tables(web, app):
     doc, _ = _board(web, app)
     heads = [th.text_content() for th in doc.xpath("//table[contains(@class,'table--counts')]//th")]
-    assert [RESPONSE_STATE_LABELS[s].ja for s in ResponseState] == heads[1:5]
-    assert [REGION_LABELS[r].ja for r in Region] == heads[6:9]
+    assert [SHOWN_STATE_LABELS[s].ja for s in SHOWN_STATES] == heads[1:6]
+    assert heads[1:4] == ["未着手", DRAFT, RETURNED_LABEL.ja]
+    assert [REGION_LABELS[r].ja for r in Region] == heads[7:10]
     okutama = doc.xpath(f"//tr[@data-municipality='{OKUTAMA}']")[0].text_content()
     assert DRAFT in okutama
     assert "町村部" in okutama

@@ -28,13 +28,21 @@ def test_counts_by_state_and_region(ctx):
     summary = progress.progress(round_)
     assert summary.regions == ("区部", "市部", "町村部")
     assert summary.asked == 62
-    assert summary.by_state == {"not_started": 58, "draft": 2, "submitted": 1, "accepted": 1}
-    assert summary.by_region["区部"] == {
-        "not_started": 21,
-        "draft": 0,
+    assert summary.by_state == {
+        "not_started": 58,
+        "draft": 1,
+        "returned": 1,
         "submitted": 1,
         "accepted": 1,
     }
+    assert summary.by_region["区部"] == {
+        "not_started": 21,
+        "draft": 0,
+        "returned": 0,
+        "submitted": 1,
+        "accepted": 1,
+    }
+    assert summary.by_region["町村部"]["returned"] == 1
     assert (summary.asked_in("市部"), summary.done_in("市部")) == (26, 0)
     assert (summary.asked_in("町村部"), summary.done_in("町村部")) == (13, 0)
     assert summary.done == 2
@@ -82,6 +90,7 @@ def test_board_rows_and_filters(ctx):
     assert okutama.updated_at.tzinfo is not None
     assert [r.code for r in progress.board(round_, state="returned")] == [CHIYODA]
     assert [r.code for r in progress.board(round_, state="draft", region="町村部")] == [OKUTAMA]
+    assert CHIYODA not in {r.code for r in progress.board(round_, state="draft")}
     assert len(progress.board(round_, region="市部")) == 26
 
 

@@ -236,11 +236,46 @@ def test_board_counts_by_state_and_region_and_names_municipalities(staff, app):
     totals = [
         td.text_content() for td in doc.xpath("//table[contains(@class,'table--counts')]/tfoot//td")
     ]
-    assert totals == ["59", "1", "2", "0", "62"]
+    assert totals == ["59", "1", "0", "2", "0", "62"]
     chiyoda = doc.xpath(f"//tr[@data-municipality='{CHIYODA}']")[0].text_content()
     assert "千代田区" in chiyoda
     assert "提出済み" in chiyoda
     assert len(doc.xpath("//tr[@data-municipality]")) == 62
+
+
+def test_board_counts_a_returned_answer_apart_from_the_drafts(staff, app):
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    submitted(app, round_id, OKUTAMA)
+    with app.app_context():
+        responses.return_response(response_of(round_id, OKUTAMA), "数字を直してください", user=None)
+        response = response_of(round_id, HACHIOJI)
+        responses.save_draft(response, {"contact_name": "八王子"}, version=0, user=None)
+        db.session.commit()
+    doc = page(staff.get(f"/staff/rounds/{round_id}"))
+    counts = doc.xpath("//table[contains(@class,'table--counts')]")[0]
+    heads = [th.text_content() for th in counts.xpath("thead//th")]
+    assert heads[1:6] == ["未着手", "一時保存（未提出）", "差し戻し", "提出済み", "受理済み"]
+    towns = [td.text_content() for td in counts.xpath("tbody/tr[th//a[text()='町村部']]/td")]
+    assert towns == ["12", "0", "1", "0", "0", "13"]
+    assert [td.text_content() for td in counts.xpath("tfoot//td")] == [
+        "59",
+        "1",
+        "1",
+        "1",
+        "0",
+        "62",
+    ]
+    link = counts.xpath("tfoot//td[3]/a/@href")[0]
+    returned = page(staff.get(link))
+    assert [tr.get("data-municipality") for tr in returned.xpath("//tr[@data-municipality]")] == [
+        OKUTAMA
+    ]
+    drafts = page(staff.get(f"/staff/rounds/{round_id}?state=draft"))
+    assert [tr.get("data-municipality") for tr in drafts.xpath("//tr[@data-municipality]")] == [
+        HACHIOJI
+    ]
 
 
 def test_board_filters_by_region_state_and_overdue_without_scripts(staff, app):
