@@ -3,7 +3,10 @@ note keeps everything typed on the page and saves nothing."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 
 from hub.db import db
 from hub.services import responses
@@ -50,6 +53,14 @@ def test_staff_write_notes_beside_the_counts(web, app, round_id: int) -> None:
     assert value == [NOTE]
     with app.app_context():
         assert notes_of(responses.get_round(round_id)) == {("plan_status", "public_comment"): NOTE}
+    (link,) = page(shown).xpath("//a[@data-workbook-link]/@href")
+    workbook = staff.get(link)
+    assert workbook.status_code == 200
+    assert workbook.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    book = load_workbook(BytesIO(workbook.data), read_only=True)
+    assert any(NOTE in row for row in book["集計"].iter_rows(values_only=True))
 
 
 def test_a_refused_note_keeps_what_was_typed_and_saves_nothing(web, app, round_id: int) -> None:
