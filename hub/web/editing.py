@@ -114,8 +114,15 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
     """Save what was posted as a draft; on 提出, go on to the confirmation if it is complete."""
     form = new_form(response, from_request=True)
     raw = form.answers(relevant_only=submitting)
+    seen = response.version
     try:
-        responses.save_draft(response, raw, version=form.posted_version(), user=require_actor())
+        responses.save_draft(
+            response,
+            raw,
+            version=form.posted_version(),
+            user=require_actor(),
+            record_unchanged=False,
+        )
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -128,15 +135,20 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
     except Conflict as exc:
         db.session.rollback()
         return _conflict(response, form, pages, exc)
+    changed = response.version != seen
     if not submitting:
-        flash(_saved_message(response, pages), "success")
+        flash(_saved_message(response, pages) if changed else _unchanged_message(), "success")
         return redirect(pages.url("form", response))
     problems = completeness_errors(
         response.round.questionnaire, response.answers, response.round.reference_date
     )
     if problems:
         form.version.data = str(response.version)
-        notice = _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
+        notice = (
+            _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
+            if changed
+            else _("入力内容は一時保存済みです。エラーのある項目を直してから提出してください。")
+        )
         return render_form(response, form, pages, errors=problems, status=422, notice=notice)
     return redirect(pages.url("confirm", response))
 
@@ -277,6 +289,11 @@ def _saved_message(response: Response, pages: Pages) -> str:
             name=place(response.municipality),
         )
     return _("一時保存しました。")
+
+
+def _unchanged_message() -> str:
+    """After 一時保存 of what was already saved: nothing was written, nothing is lost."""
+    return _("前回の一時保存から変更がないため、保存済みの内容のままです。")
 
 
 def _submitted_message(response: Response, pages: Pages) -> str:

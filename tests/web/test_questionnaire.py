@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from forms import registry
 from forms.model import Kind
@@ -161,6 +162,37 @@ def test_submit_with_a_missing_required_field_keeps_input_and_saves_the_draft(
         assert saved.state == ResponseState.DRAFT
         assert saved.answers["cooperating_employers"] == 3
         assert values["version"] == str(saved.version)
+
+
+def test_saving_again_without_a_change_records_nothing_and_says_so(respondent, round_id, app):
+    typed = complete_answers(contact_email=None, cooperating_employers="３")
+    assert fill(respondent, form_url(round_id), typed).status_code == 302
+    with app.app_context():
+        version = response_of(round_id, CHIYODA).version
+
+    again = fill(respondent, form_url(round_id), {})
+    assert again.status_code == 302
+    shown = text_of(respondent.get(again.headers["Location"]))
+    assert "前回の一時保存から変更がないため、保存済みの内容のままです。" in shown
+    submitted = fill(respondent, form_url(round_id), {}, action="submit")
+    assert submitted.status_code == 422
+    doc = page(submitted)
+    assert "入力内容は一時保存済みです。" in doc.xpath("string(//*[@role='status'])")
+    assert doc.xpath("//*[@id='contact_email-error']")
+    with app.app_context():
+        response = response_of(round_id, CHIYODA)
+        assert response.version == version
+        assert response.answers["cooperating_employers"] == 3
+        numbers = db.session.scalars(
+            select(Revision.number).where(Revision.response_id == response.id)
+        ).all()
+        assert list(numbers) == [version]
+
+    changed = fill(respondent, form_url(round_id), {"cooperating_employers": "4"})
+    assert changed.status_code == 302
+    assert "一時保存しました。" in text_of(respondent.get(changed.headers["Location"]))
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).version == version + 1
 
 
 def test_submit_names_missing_and_invalid_fields_in_one_go(respondent, round_id):
