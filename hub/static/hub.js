@@ -358,6 +358,37 @@
     });
   }
 
+  /* A double click on a form's button sends it once: a second submit while the first is on its
+     way is ignored (a record would be stored twice: a hearing, a case, a referral). The button
+     is not disabled — the browser would then leave its name and value out of what is sent —
+     and the form takes submits again after a few seconds (a download leaves the page where it
+     is) or when the page is shown again from the history. Registered after the confirmations,
+     so a cancelled confirmation does not count as sent. */
+  function sendFormsOnce() {
+    var forms = document.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+      form.addEventListener("submit", function (event) {
+        if (event.defaultPrevented) { return; }
+        if (form.dataset.sending) {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.sending = "1";
+        form.setAttribute("aria-busy", "true");
+        window.setTimeout(function () { release(form); }, 5000);
+      });
+    });
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(forms, release);
+    });
+  }
+
+  function release(form) {
+    delete form.dataset.sending;
+    form.removeAttribute("aria-busy");
+  }
+
   function focusErrorSummary() {
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
@@ -499,6 +530,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     enhanceQuestionnaires();
     confirmDangerousActions();
+    sendFormsOnce();
     focusErrorSummary();
     watchSession();
   });

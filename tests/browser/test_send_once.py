@@ -1,0 +1,76 @@
+"""A double click sends a form once (hub.js ``sendFormsOnce``), and a confirmation the person
+cancelled does not hold the form back when they press the button again."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from hub.db import db
+from tests.browser.support import sign_in
+from tests.conftest import make_round, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def posts_to(page, path: str) -> list[str]:
+    """Every POST the page sends to ``path`` from now on (the list fills as they go)."""
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.url)
+            if request.method == "POST" and request.url.endswith(path)
+            else None
+        ),
+    )
+    return sent
+
+
+def test_a_second_click_while_the_first_is_on_its_way_sends_nothing(app: Flask, open_page) -> None:
+    with app.app_context():
+        round_id = make_round().id
+        email = make_user(role="staff").email
+        db.session.commit()
+    path = f"/staff/rounds/{round_id}/summary"
+    page = open_page()
+    sign_in(page, email)
+    page.goto(path)
+    page.locator("#note-plan_status-public_comment").fill("令和3年8月時点策定済")
+    held: list = []  # the POSTs, held back as a slow server would
+    page.route(
+        f"**{path}",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    # the second click comes while the first POST is on its way, as a slow double click does
+    page.evaluate(
+        """() => {
+            const button = document.querySelector("main form[method=post] button[type=submit]");
+            button.click();
+            setTimeout(() => button.click(), 300);
+        }"""
+    )
+    page.wait_for_timeout(1000)
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_load_state()
+    page.wait_for_selector("text=備考を保存しました（1件）")
+
+
+def test_a_cancelled_confirmation_does_not_hold_the_form_back(app: Flask, open_page) -> None:
+    with app.app_context():
+        round_id = make_round().id
+        email = make_user(role="staff").email
+        db.session.commit()
+    page = open_page()
+    sign_in(page, email)
+    page.goto(f"/staff/rounds/{round_id}")
+    sent = posts_to(page, f"/staff/rounds/{round_id}/close")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="調査回を締め切る").click()
+    assert sent == []
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="調査回を締め切る").click()
+    page.wait_for_load_state()
+    assert len(sent) == 1
+    assert "締切済み" in page.inner_text("main")
