@@ -363,25 +363,31 @@ def _cross_field_problems(
             (
                 CRIME_TYPE.id,
                 _(
-                    "犯罪に関する相談でない場合（crime_related が「いいえ」）は、"
+                    "犯罪に関する相談でない場合（「犯罪に関する相談か」が「いいえ」）は、"
                     "犯罪の種類を空欄にしてください。"
                 ),
             )
         )
     received = answers.get(RECEIVED_ON.id)
     if isinstance(received, str) and received > today.isoformat():
-        problems.append((RECEIVED_ON.id, _("未来の日付は入力できません。")))
+        problems.append((RECEIVED_ON.id, future_day_problem()))
     retired = retired_on.get(answers.get(MUNICIPALITY.id) or "")
     if isinstance(received, str) and retired is not None and received >= retired.isoformat():
         problems.append((MUNICIPALITY.id, retired_residence_problem(retired)))
     return problems
 
 
+def future_day_problem() -> str:
+    """Why a day after today is refused: a case or a hearing is recorded once it happened, and
+    one dated ahead would be counted in a year that has not come."""
+    return _("未来の日付は入力できません。")
+
+
 def retired_residence_problem(retired: date) -> str:
     """Why a municipality retired on ``retired`` is no residence for a case received since."""
     return _(
         "この区市町村は%(day)sに廃止されたため、受付日がその日以降の相談には選べません。",
-        day=_day_text(retired),
+        day=day_text(retired),
     )
 
 
@@ -389,11 +395,12 @@ def retired_hearing_problem(retired: date) -> str:
     """Why a municipality retired on ``retired`` cannot be named for a hearing held since."""
     return _(
         "この区市町村は%(day)sに廃止されたため、その日以降の聞き取りには選べません。",
-        day=_day_text(retired),
+        day=day_text(retired),
     )
 
 
-def _day_text(day: date) -> str:
+def day_text(day: date) -> str:
+    """A day in a message, as the pages of the request's language write it."""
     locale = str(get_locale()) if has_request_context() else "ja"
     return tokyo.format_day(day, locale)
 
@@ -407,13 +414,17 @@ def _typed_bool(value: Any) -> bool | None:
         return None
 
 
-def load_hearing(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A validated hearing (``held_on`` as a date, ``topics`` as codes); ``ValidationError`` else."""
+def load_hearing(data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
+    """A validated hearing (``held_on`` as a date, ``topics`` as codes); ``ValidationError`` else.
+    ``held_on`` may not be after ``today``, as a case's ``received_on`` may not."""
     raw = dict(data)
     if TOPICS.id in raw:
         raw[TOPICS.id] = split_codes(raw[TOPICS.id])
     errors: dict[str, list[str]] = {}
     answers = _load_all(HEARING, raw, errors)
+    held = answers.get("held_on")
+    if isinstance(held, str) and held > today.isoformat():
+        errors.setdefault("held_on", []).append(future_day_problem())
     if errors:
         raise ValidationError(errors)
     return {

@@ -6,6 +6,7 @@ counterparts read the statistics page, suppressed for everyone but staff by the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -203,24 +204,36 @@ def _case_page(
 @bp.route("/consultations/import", methods=["GET", "POST"])
 @allow("consultations.write")
 def import_cases() -> ResponseReturnValue:
-    """Import a case list; any bad row refuses the whole file and every bad row is listed."""
+    """Import a case list; any bad row refuses the whole file and every bad row is listed. Rows
+    that repeat a stored case or an earlier row are left out and listed, with the choice to add
+    them (the same file chosen again); the new rows are added at once either way."""
     if request.method == "GET":
         return _import_page()
     upload = request.files.get("file")
+    confirmed = _confirmed_rows(request.form)
     if upload is None or not upload.filename:
-        return _import_page(message=_("ファイルを選んでください。"), status=422)
+        return _import_page(
+            message=_("ファイルを選んでください。"), confirming=confirmed, status=422
+        )
     try:
         result = consultations.import_cases(
-            upload.read(), user=require_actor(), filename=upload.filename or ""
+            upload.read(),
+            user=require_actor(),
+            filename=upload.filename or "",
+            add_repeats=confirmed is not None,
+            lines=confirmed.lines if confirmed else None,
+            digest=confirmed.digest if confirmed else None,
         )
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        return _import_page(message=exc.message, errors=exc.errors, status=422)
+        return _import_page(
+            message=exc.message, errors=exc.errors, confirming=confirmed, status=422
+        )
     except HubError as exc:
         db.session.rollback()
-        return _import_page(message=exc.message, status=exc.status)
-    flash(_("%(count)s件の相談記録を追加しました。", count=result.added), "success")
+        return _import_page(message=exc.message, confirming=confirmed, status=exc.status)
+    flash(_imported_message(result), "success")
     if result.ignored_columns:
         flash(
             _(
@@ -229,18 +242,59 @@ def import_cases() -> ResponseReturnValue:
             ),
             "info",
         )
-    return redirect(url_for("consult.cases"))
+    if result.left_out:
+        return _import_page(result=result, filename=upload.filename or "")
+    return redirect(url_for("consult.cases", fiscal_year=result.fiscal_year))
+
+
+@dataclass(frozen=True)
+class _Confirmed:
+    """The left-out rows the clerk chose to add after all, and the file they belong to."""
+
+    digest: str
+    lines: frozenset[int]
+
+
+def _confirmed_rows(form: Any) -> _Confirmed | None:
+    digest = (form.get("repeat_digest") or "").strip()
+    if not digest:
+        return None
+    parts = (form.get("repeat_lines") or "").split(",")
+    lines = frozenset(int(p) for p in parts if p.strip().isdigit() and len(p.strip()) <= 7)
+    return _Confirmed(digest=digest[:64], lines=lines)
+
+
+def _imported_message(result: consultations.ImportResult) -> str:
+    if not result.left_out:
+        return _("%(count)s件の相談記録を追加しました。", count=result.added)
+    return _(
+        "%(count)s件の相談記録を追加しました。登録済みの記録と同じ内容の%(left)s件は追加していません。",
+        count=result.added,
+        left=len(result.left_out),
+    )
 
 
 def _import_page(
-    *, message: str = "", errors: dict[str, list[str]] | None = None, status: int = 200
+    *,
+    message: str = "",
+    errors: dict[str, list[str]] | None = None,
+    result: consultations.ImportResult | None = None,
+    filename: str = "",
+    confirming: _Confirmed | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
+    """The import form; after an import that left rows out, those rows and the way to add them;
+    after a refused confirmation, that way again (the rows by number)."""
     questionnaire = consultations.case_questionnaire()
     return (
         render_template(
             "consult/import.html",
             message=message,
             errors=errors or {},
+            result=result,
+            filename=filename,
+            confirming=confirming,
+            year_label=fiscal_year_label(result.fiscal_year) if result else "",
             questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,

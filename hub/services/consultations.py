@@ -2,24 +2,32 @@
 
 Every case goes through ``forms.consultation.load_case``, so the web form, the API and an imported
 CSV/xlsx normalize alike. An import is all or nothing: a file with any bad row adds no case and the
-error names every bad row and field (``5行目 age_group``). Services only flush; the caller commits.
+error names every bad row and column as the file's header names it (``5行目 相談対象者の年代``).
+A valid file's rows identical to a stored case, or to an earlier row, are left out unless the
+clerk says they are other callers (cases carry no names, so two callers can make the same row; the
+same file imported twice must not count twice, and cases are never deleted).
+Services only flush; the caller commits.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from forms import tokyo
+from forms import normalize, tokyo
 from forms.consultation import (
     CONSULTATION,
+    MUNICIPALITY,
     REQUIRED_COLUMNS,
     case_form,
     column_for,
@@ -39,10 +47,27 @@ CASES_PER_PAGE = 100
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A row of an imported file not added because it repeats a case."""
+
+    line: int
+    """The row number as the spreadsheet shows it."""
+    received_on: date
+    same_as_line: int | None
+    """The earlier row of the file it repeats; ``None`` when it repeats a stored case."""
+
+
+@dataclass(frozen=True)
 class ImportResult:
     added: int
     ignored_columns: tuple[str, ...]
     """Columns of the file that are no field of a case record (never stored, e.g. 氏名)."""
+    left_out: tuple[LeftOut, ...]
+    fiscal_year: int
+    """The latest fiscal year of the rows added (of the file's rows when none was): where the
+    clerk looks for what was imported."""
+    digest: str
+    """The file's SHA-256, which a confirmation of its left-out rows names (:func:`import_cases`)."""
 
 
 @dataclass(frozen=True)
@@ -135,25 +160,41 @@ def _new_consultation(case: Mapping[str, Any], *, user: User | None, source: str
     )
 
 
-def import_cases(data: bytes, *, user: User | None, filename: str = "") -> ImportResult:
-    """Add every case of a CSV (UTF-8 with or without BOM, or Shift_JIS) or xlsx case list.
+def import_cases(
+    data: bytes,
+    *,
+    user: User | None,
+    filename: str = "",
+    add_repeats: bool = False,
+    lines: Collection[int] | None = None,
+    digest: str | None = None,
+) -> ImportResult:
+    """Add the cases of a CSV (UTF-8 with or without BOM, or Shift_JIS) or xlsx case list.
 
-    Nothing is added unless every row is valid: ``Invalid`` lists each bad row and field, keyed
-    ``"5行目 age_group"`` with the row number as the spreadsheet shows it.
+    Nothing is added unless every row is valid: ``Invalid`` lists each bad row and column, keyed
+    ``"5行目 相談対象者の年代"`` with the row number as the spreadsheet shows it and the column as
+    its header names it. A row identical to a stored case or to an earlier row is left out
+    (``ImportResult.left_out``) unless ``add_repeats``. ``lines`` adds only those rows (the ones
+    an earlier import left out, confirmed as other callers); ``digest``, when given, must be the
+    file's (the same file as the one whose rows were confirmed), else ``Invalid``.
     """
     table = read_table(data)
     columns, ignored = _map_columns(table.header)
+    titles = {field: str(table.header[i]).strip() for i, field in columns.items()}
     found = residences()
     form = case_questionnaire(found)
-    cases: list[dict[str, Any]] = []
+    cases: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
     for line, values in table.rows:
         row = {field: values[i] if i < len(values) else None for i, field in columns.items()}
         try:
-            cases.append(validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True))
+            case = validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True)
+            cases.append((line, case))
         except Invalid as exc:
             for field, messages in exc.errors.items():
-                errors[f"{line}行目 {field}"] = messages
+                if field == MUNICIPALITY.id:
+                    messages = _with_close_names(messages, row.get(field), found)
+                errors[f"{line}行目 {_column_name(field, titles)}"] = messages
     if errors:
         bad_rows = len({key.split(" ", 1)[0] for key in errors})
         raise Invalid(
@@ -162,16 +203,137 @@ def import_cases(data: bytes, *, user: User | None, filename: str = "") -> Impor
         )
     if not cases:
         raise Invalid({"file": [_("相談記録が1件もありません（1行目は列名の行です）。")]})
-    db.session.add_all(_new_consultation(case, user=user, source="import") for case in cases)
+    file_digest = hashlib.sha256(data).hexdigest()
+    if digest is not None and digest != file_digest:
+        raise Invalid(
+            {
+                "file": [
+                    _("先ほど取り込んだファイルと違うファイルです。同じファイルを選んでください。")
+                ]
+            }
+        )
+    if lines is not None:
+        cases = [(line, case) for line, case in cases if line in lines]
+    added, left_out = (cases, []) if add_repeats else _leave_out_repeats(cases)
+    db.session.add_all(_new_consultation(case, user=user, source="import") for _, case in added)
     db.session.flush()
-    audit.record("consultation.import", user=user, target=filename[:200], added=len(cases))
-    return ImportResult(added=len(cases), ignored_columns=ignored)
+    audit.record(
+        "consultation.import",
+        user=user,
+        target=filename[:200],
+        added=len(added),
+        left_out=len(left_out),
+    )
+    return ImportResult(
+        added=len(added),
+        ignored_columns=ignored,
+        left_out=tuple(left_out),
+        fiscal_year=max(fiscal_year_of(case["received_on"]) for _, case in (added or cases)),
+        digest=file_digest,
+    )
+
+
+CaseKey = tuple[date, str, str, str, bool, str | None, str | None, frozenset[str]]
+
+
+def _leave_out_repeats(
+    cases: list[tuple[int, dict[str, Any]]],
+) -> tuple[list[tuple[int, dict[str, Any]]], list[LeftOut]]:
+    """The rows to add and the rows left out: those whose every stored field equals a stored
+    case's, or an earlier row's of the file (the same file imported twice, a row pasted twice)."""
+    days = [case["received_on"] for _, case in cases]
+    stored = _stored_keys(min(days), max(days))
+    first_line: dict[CaseKey, int] = {}
+    added: list[tuple[int, dict[str, Any]]] = []
+    left_out: list[LeftOut] = []
+    for line, case in cases:
+        key = _case_key(case)
+        if key in stored or key in first_line:
+            left_out.append(LeftOut(line, case["received_on"], first_line.get(key)))
+        else:
+            first_line[key] = line
+            added.append((line, case))
+    return added, left_out
+
+
+def _case_key(case: Mapping[str, Any]) -> CaseKey:
+    """Every field a case stores, as :func:`_new_consultation` stores it."""
+    return (
+        case["received_on"],
+        case["channel"],
+        case["age_group"],
+        case["caller"],
+        case["crime_related"],
+        case["crime_type"] if case["crime_related"] else None,
+        case["municipality"],
+        frozenset(case["referred_to"]),
+    )
+
+
+def _stored_keys(first: date, last: date) -> set[CaseKey]:
+    stored = db.session.scalars(
+        select(Consultation).where(Consultation.received_on.between(first, last))
+    )
+    return {
+        (
+            c.received_on,
+            c.channel,
+            c.age_group,
+            c.caller,
+            c.crime_related,
+            c.crime_type,
+            c.municipality_code,
+            frozenset(c.referred_to),
+        )
+        for c in stored
+    }
+
+
+def _column_name(field: str, titles: Mapping[str, str]) -> str:
+    """A column as the clerk knows it: the file's header (``受付日``), with the item's name after
+    it when the header is another spelling (``received_on（受付日）``); the item's name for a field
+    the file has no column of (``crime_type`` required by a crime-related case)."""
+    question = next((q for q in CONSULTATION.questions if q.id == field), None)
+    if question is None:
+        return field
+    label = question.label.get(_locale())
+    title = titles.get(field)
+    if not title or normalize.fold_text(title) == label:
+        return label
+    return f"{title}（{label}）"
+
+
+def _locale() -> str:
+    return str(get_locale()) if has_request_context() else "ja"
+
+
+def _with_close_names(messages: list[str], typed: Any, found: Residences) -> list[str]:
+    """The messages of an unknown municipality with the names it may mean (八王子 →
+    「八王子市」のことですか？); a suggestion only, never taken on the clerk's behalf."""
+    names = close_names(typed, found)
+    if not names:
+        return messages
+    hint = _("%(names)sのことですか？", names="、".join(f"「{name}」" for name in names))
+    return [*messages[:-1], f"{messages[-1]}（{hint}）"]
+
+
+def close_names(typed: Any, found: Residences, limit: int = 3) -> list[str]:
+    """Municipality names that begin with what was typed (八王子 → 八王子市) or that it ends with
+    (東京都八王子市 → 八王子市): the usual ways a name is written short or long. Nothing for a
+    name or code that is a choice, or for a number."""
+    text = normalize.fold_text(str(typed or ""))
+    if not text or text.isdigit():
+        return []
+    names = list(dict.fromkeys(name for _code, name, _en in found.choices))
+    if text in names:
+        return []
+    return [n for n in names if n.startswith(text) or text.endswith(n)][:limit]
 
 
 def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]]:
     columns: dict[int, str] = {}
     ignored: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     errors: list[str] = []
     for i, cell in enumerate(header):
         title = "" if cell is None else str(cell).strip()
@@ -181,10 +343,20 @@ def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]
         if field is None:
             ignored.append(title)
         elif field in seen:
-            errors.append(_("列「%(field)s」が2回あります。", field=field))
+            errors.append(
+                _(
+                    "「%(first)s」と「%(second)s」は同じ項目（%(label)s）の列です。"
+                    "どちらか一方にしてください。",
+                    first=seen[field],
+                    second=title,
+                    label=_column_name(field, {}),
+                )
+            )
         else:
-            seen[field] = i
+            seen[field] = title
             columns[i] = field
+    if not seen:
+        raise Invalid({"file": [_no_known_column()]})
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
         names = "、".join(f"{c}（{CONSULTATION.question(c).label.ja}）" for c in missing)
@@ -192,6 +364,17 @@ def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]
     if errors:
         raise Invalid({"file": errors})
     return columns, tuple(ignored)
+
+
+def _no_known_column() -> str:
+    """A first row with no column of a case at all is rarely a list missing its columns: the
+    file is not a CSV of cases (a workbook saved under a .csv name, a tab-separated text) or its
+    first row is a title, so it says that instead of listing every column as missing."""
+    return _(
+        "1行目に相談記録の列名が1つもありません。CSV（コンマ区切り）として読めないファイルか、"
+        "1行目が列名の行ではありません。Excel のファイルは「CSV UTF-8（コンマ区切り）」で"
+        "保存し直すか、Excel ブック（.xlsx）のまま選んでください。"
+    )
 
 
 def latest_case_year(current: int) -> int:

@@ -134,7 +134,8 @@ def add_demo_cases(fiscal_year: int) -> int:
     """Import the seed-shaped cases of ``fiscal_year``; returns how many were added."""
     codes = list(_active_codes())
     data = cases_csv(seed_shaped_cases(fiscal_year, codes))
-    return import_cases(data, user=None, filename=f"demo-{fiscal_year}.csv").added
+    # Drawn at random, two cases may be alike: both are kept, as two callers' would be.
+    return import_cases(data, user=None, filename=f"demo-{fiscal_year}.csv", add_repeats=True).added
 
 
 def add_demo_hearings(today: date, *, seed: int = 2021) -> int:

@@ -75,11 +75,20 @@ def _is_blank(value: Any) -> bool:
 def _csv_lines(data: bytes) -> Iterator[list[Any]]:
     text = decode_csv(data)
     if "\x00" in text:
-        raise Invalid({"file": [_("CSV ファイルとして読めません。")]})
+        raise Invalid({"file": [_not_text()]})
     try:
         yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as exc:
         raise Invalid({"file": [_("CSV の形式が正しくありません: %(error)s", error=exc)]}) from None
+
+
+def _not_text() -> str:
+    """A file with NUL bytes is no CSV: most often a workbook or Unicode text (UTF-16) saved
+    under a .csv name; say how to save it so that it can be read."""
+    return _(
+        "CSV ファイルとして読めません（Excel などのファイルの名前だけを .csv に変えたもののようです）。"
+        "Excel で「CSV UTF-8（コンマ区切り）」として保存し直すか、Excel ブック（.xlsx）のまま選んでください。"
+    )
 
 
 def _xlsx_lines(data: bytes, max_bytes: int) -> Iterator[list[Any]]:

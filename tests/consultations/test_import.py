@@ -184,10 +184,28 @@ def test_a_file_that_does_not_exist_is_a_usage_error(runner: HubRunner, tmp_path
     assert "Traceback" not in result.output
 
 
-def test_importing_twice_adds_twice(
+def test_importing_twice_leaves_the_repeats_out_unless_asked(
     app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
 ) -> None:
     path = write("part.csv", csv_bytes(r2[:10], names))
     assert runner("consultations", "import", str(path)).exit_code == 0
-    assert runner("consultations", "import", str(path)).exit_code == 0
-    assert _stored(app) == 20
+    again = runner("consultations", "import", str(path))
+    assert again.exit_code == 0
+    assert "0件の相談記録を追加しました。" in again.output
+    assert "登録済みの記録と同じ内容の10件は追加していません（2,3,4,5,6,7,8,9,10,11行目）" in (
+        again.output
+    )
+    assert f"hub consultations import {path} --add-repeats --rows 2,3,4,5,6,7,8,9,10,11" in (
+        again.output
+    )
+    assert _stored(app) == 10
+    some = runner("consultations", "import", str(path), "--add-repeats", "--rows", "3,5")
+    assert some.exit_code == 0, some.output
+    assert "2件の相談記録を追加しました。" in some.output
+    assert _stored(app) == 12
+    every = runner("consultations", "import", str(path), "--add-repeats")
+    assert every.exit_code == 0
+    assert _stored(app) == 22
+    wrong = runner("consultations", "import", str(path), "--rows", "3-5")
+    assert wrong.exit_code == 1
+    assert "--rows" in wrong.output

@@ -93,7 +93,7 @@ def test_an_imported_list_names_the_row_of_a_case_after_the_day(app: Flask, merg
         after = before + "R7.4.1,phone,30s,self,0,千代田区\n"
         with pytest.raises(Invalid) as refused:
             import_cases(after.encode(), user=None)
-        assert refused.value.errors == {"4行目 municipality": [REFUSAL]}
+        assert refused.value.errors == {"4行目 municipality（居住区市町村）": [REFUSAL]}
         db.session.rollback()
         assert db.session.query(Consultation).count() == 2
 
