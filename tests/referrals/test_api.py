@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from hub.db import db
 from hub.models import Referral, ReferralRead
-from tests.referrals.conftest import CHIYODA, NAME, PHONE, Cast, referral_body
+from tests.referrals.conftest import CHIYODA, NAME, PHONE, SENT_ON, Cast, referral_body
 
 
 def test_no_referral_without_consent(cast: Cast, app: Flask):
@@ -83,7 +83,7 @@ def test_moj_may_not_refer(cast: Cast):
 def test_accept_contact_close_and_the_referrer_sees_the_outcome_not_the_notes(
     cast: Cast, refer: Callable[..., int]
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     path = f"/referrals/{referral_id}"
     assert cast.staff.post(f"{path}/accept").status_code == 403  # the window's step
     assert cast.other_window.post(f"{path}/accept").status_code == 404
@@ -150,12 +150,13 @@ def test_decline_and_reroute(cast: Cast, refer: Callable[..., int]):
 def test_withdrawal_erases_personal_data_and_keeps_the_counts(
     cast: Cast, refer: Callable[..., int], app: Flask
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{referral_id}/accept")
-    cast.window.post(
+    contact = cast.window.post(
         f"/referrals/{referral_id}/contacts",
         {"on": "2025-04-03", "method": "visit", "note": "来所あり", "next_follow_up": None},
     )
+    assert contact.status_code == 201, contact.get_json()
     assert cast.window.post(f"/referrals/{referral_id}/withdraw-consent").status_code == 403
     withdrawn = cast.staff.post(f"/referrals/{referral_id}/withdraw-consent")
     assert withdrawn.status_code == 200

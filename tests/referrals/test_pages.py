@@ -4,12 +4,14 @@ window's inbox and case page (accept, contact, close), the referrer's list and t
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
 
+from forms import tokyo
 from hub.db import db, utcnow
 from hub.models import Referral
-from tests.referrals.conftest import HACHIOJI, NAME, SURELY_LATE, Cast
+from tests.referrals.conftest import HACHIOJI, NAME, SENT_ON, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
 
 FORM = {
@@ -49,15 +51,17 @@ def test_the_desk_refers_and_the_window_works_the_case(desk: Web, window: Web, c
     assert bad.status_code == 422
     assert "面談" in bad.get_data(as_text=True)  # what was typed stays
     assert page(bad).xpath("//div[@class='error-summary']")
-    window.post(
+    today = tokyo.today()
+    recorded = window.post(
         f"{case_url}/contact",
         {
-            "on": "令和7年4月3日",
+            "on": tokyo.format_day(today),  # 令和…年…月…日, as people type it
             "method": "visit",
             "note": "来所。次回は書類を持参",
-            "next_follow_up": "2025-04-10",
+            "next_follow_up": (today + timedelta(days=7)).isoformat(),
         },
     )
+    assert recorded.status_code == 302, text_of(recorded)
     assert window.post(f"{case_url}/close", {"outcome": "connected"}).status_code == 302
     referrer_view = text_of(desk.get(case_url))
     assert "支援につながった" in referrer_view
@@ -85,7 +89,7 @@ def test_the_form_without_consent_names_it_and_keeps_everything_typed(desk: Web,
 def test_the_inbox_puts_new_ones_first_and_highlights_overdue(
     app: Flask, window: Web, cast: Cast, refer: Callable[..., int]
 ):
-    accepted = refer()
+    accepted = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{accepted}/accept")
     cast.window.post(
         f"/referrals/{accepted}/contacts",
