@@ -94,6 +94,13 @@ class RerouteIn(_Open):
     municipality = fields.Raw(
         allow_none=True, metadata={"description": "the new receiving municipality"}
     )
+    consent = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "the person's consent to the new municipality: {scope (what may be"
+            " passed to it), confirmed (true: the person agreed)}; required (422)"
+        },
+    )
 
 
 class ContactIn(_Open):
@@ -282,7 +289,8 @@ def decline_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
 @blp.doc(responses=WRITE_ERRORS)
 @allow("referrals.refer")
 def reroute_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
-    """The referrer sends a declined (or not yet accepted) referral to another municipality."""
+    """The referrer sends a declined (or not yet accepted) referral to another municipality,
+    with the person's consent to it (``consent: {scope, confirmed: true}``; 422 without)."""
     referral = _for_referrer(referral_id)
     _body()
     lifecycle.reroute(referral, body, user=require_actor())

@@ -128,6 +128,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "delivered": _l("伝え方"),
     "until": _l("延長後の期限"),
     "survey": _l("調査票"),
+    "consent_reconfirmed": _l("新しいつなぎ先への本人の同意"),
     "added": _l("件数"),
     "before": _l("変更前"),
     "error": _l("エラー"),

@@ -123,7 +123,8 @@ class ReferralEvent(Base):
         ForeignKey("referral.id", ondelete="CASCADE"), index=True
     )
     action: Mapped[str] = mapped_column(String(30))
-    """sent, accepted, declined, rerouted, contact, closed, consent_withdrawn, erased."""
+    """sent, accepted, declined, consent_reconfirmed (the person agreed to a new municipality,
+    recorded just before its ``rerouted``), rerouted, contact, closed, consent_withdrawn, erased."""
     at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     municipality_code: Mapped[str | None] = mapped_column(String(6))

@@ -30,7 +30,7 @@ from hub.auth.policy import (
 )
 from hub.consult import charts
 from hub.db import db
-from hub.errors import HubError, Invalid
+from hub.errors import Conflict, HubError, Invalid
 from hub.models import (
     CONTACT_METHODS,
     NEEDS,
@@ -41,7 +41,7 @@ from hub.models import (
     Role,
 )
 from hub.services.referrals import intake, lifecycle, notify, queries
-from hub.web.display import locale_code
+from hub.web.display import locale_code, place
 from hub.web.fiscal import fiscal_year_arg, year_choices
 
 bp = Blueprint("referrals", __name__)
@@ -61,6 +61,7 @@ def _labels() -> dict[str, dict[str, str]]:
             "accepted": _("受理"),
             "declined": _("受理できず"),
             "rerouted": _("つなぎ先を変更"),
+            "consent_reconfirmed": _("新しいつなぎ先への本人の同意を確認"),
             "contact": _("連絡"),
             "closed": _("終了"),
             "consent_withdrawn": _("同意撤回（本人情報を消去）"),
@@ -193,8 +194,13 @@ def case(referral_id: int) -> ResponseReturnValue:
 
 
 def _case_page(
-    referral: Referral, errors: dict[str, list[str]], status: int = 200
+    referral: Referral,
+    errors: dict[str, list[str]],
+    status: int = 200,
+    problem: str = "",
 ) -> ResponseReturnValue:
+    """The case page; after a POST it keeps what was typed: in its fields, and — when a state
+    clash (``problem``) means the form is no longer offered — listed under the message."""
     user = require_actor()
     detail = queries.detail_json(referral, user=user, via="web")
     db.session.commit()
@@ -213,11 +219,40 @@ def _case_page(
             labels=_labels(),
             municipalities=_municipalities(),
             errors=errors,
+            problem=problem,
+            typed=_typed() if problem else [],
             values=request.form if request.method == "POST" else {},
             today=tokyo.today(),
         ),
         status,
     )
+
+
+def _typed() -> list[tuple[str, str]]:
+    """What the posted form held, as ``(field, text)`` in words (choices by their labels): the
+    step was refused because the referral changed meanwhile, and the page may no longer show the
+    form it was typed into, so it is shown to be copied rather than lost."""
+    form, labels = request.form, _labels()
+    chosen: dict[str, Callable[[str], str]] = {
+        "method": lambda code: labels["methods"].get(code, code),
+        "outcome": lambda code: labels["outcomes"].get(code, code),
+        "municipality": lambda code: place(db.session.get(Municipality, code)) or code,
+    }
+    names = {
+        "reason": _("受理できない理由"),
+        "on": _("連絡日"),
+        "method": _("方法"),
+        "note": _("メモ"),
+        "next_follow_up": _("次回フォロー日"),
+        "outcome": _("結果"),
+        "municipality": _("新しいつなぎ先"),
+        "consent-scope": _("新しいつなぎ先について本人が同意した範囲"),
+    }
+    return [
+        (name, chosen.get(key, str)(form[key]))
+        for key, name in names.items()
+        if form.get(key, "").strip()
+    ]
 
 
 def _act(
@@ -228,7 +263,9 @@ def _act(
     after: Callable[[Referral], Any] | None = None,
 ) -> ResponseReturnValue:
     """Run one step on a referral the user may act on (404 otherwise) and commit, then ``after``
-    (a mail); a bad field re-shows the case with what was typed, a state clash says why."""
+    (a mail); a bad field re-shows the case with what was typed (422), and so does a step the
+    referral's state no longer allows — taken from a page opened before another step — with the
+    state in words (409)."""
     user = require_actor()
     referral = find(user, db.session.get(Referral, referral_id))
     try:
@@ -237,6 +274,11 @@ def _act(
     except Invalid as exc:
         db.session.rollback()
         return _case_page(db.session.get_one(Referral, referral_id), exc.errors, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        return _case_page(
+            db.session.get_one(Referral, referral_id), {}, status=409, problem=exc.message
+        )
     except HubError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -301,13 +343,21 @@ def close(referral_id: int) -> ResponseReturnValue:
 @bp.post("/referrals/<int:referral_id>/reroute")
 @allow("referrals.refer")
 def reroute(referral_id: int) -> ResponseReturnValue:
+    """A new municipality, with the scope of consent for it and the tick that the person agreed
+    (the API's body: ``consent: {scope, confirmed}``)."""
     user = require_actor()
+    form = request.form
+    body = {
+        "municipality": form.get("municipality"),
+        "consent": {
+            "scope": form.get("consent-scope", ""),
+            "confirmed": form.get("consent-confirmed") == "yes",
+        },
+    }
     return _act(
         referral_id,
         own_referral,
-        lambda r: lifecycle.reroute(
-            r, {"municipality": request.form.get("municipality")}, user=user
-        ),
+        lambda r: lifecycle.reroute(r, body, user=user),
         _("つなぎ先を変更して送りました。"),
         after=notify.new_referral,
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from forms.tokyo import TOKYO
 from hub.db import db
+from hub.models import Referral
 from hub.services.users import create_token
 from tests.conftest import Api, make_user
 from tests.web.conftest import Web
@@ -20,6 +22,9 @@ HACHIOJI = "132012"
 CHIYODA = "131016"
 NAME = "山田 花子"
 PHONE = "090-1234-5678"
+SENT_ON = date(2025, 4, 1)
+"""The day ``refer(sent_on=SENT_ON)`` dates a referral: contacts may be dated from it on, and a
+follow-up date soon after it has long passed."""
 SURELY_LATE = timedelta(days=30)
 """Sent this long ago, a referral is past its 5 working days whatever today is: the year-end
 closure and Golden Week close the offices at most ten days in a row."""
@@ -79,13 +84,20 @@ def cast(app: Flask, client: FlaskClient) -> Cast:
 
 
 @pytest.fixture
-def refer(cast: Cast) -> Callable[..., int]:
-    """``refer(by=cast.staff, **overrides)``: a new referral's id."""
+def refer(app: Flask, cast: Cast) -> Callable[..., int]:
+    """``refer(by=cast.staff, sent_on=None, **overrides)``: a new referral's id; ``sent_on`` a
+    day (Tokyo) it was sent instead of now, so that its contacts may be dated in the past."""
 
-    def make(by: Api | None = None, **overrides: Any) -> int:
+    def make(by: Api | None = None, sent_on: date | None = None, **overrides: Any) -> int:
         answer = (by or cast.staff).post("/referrals", referral_body(**overrides))
         assert answer.status_code == 201, answer.get_json()
-        return int(answer.get_json()["id"])
+        referral_id = int(answer.get_json()["id"])
+        if sent_on is not None:
+            with app.app_context():
+                sent_at = datetime.combine(sent_on, time(9), TOKYO).astimezone(UTC)
+                db.session.get_one(Referral, referral_id).sent_at = sent_at
+                db.session.commit()
+        return referral_id
 
     return make
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from hub.db import db
 from hub.models import Referral, ReferralRead
-from tests.referrals.conftest import CHIYODA, NAME, PHONE, Cast, referral_body
+from tests.referrals.conftest import CHIYODA, HACHIOJI, NAME, PHONE, SENT_ON, Cast, referral_body
 
 
 def test_no_referral_without_consent(cast: Cast, app: Flask):
@@ -83,7 +83,7 @@ def test_moj_may_not_refer(cast: Cast):
 def test_accept_contact_close_and_the_referrer_sees_the_outcome_not_the_notes(
     cast: Cast, refer: Callable[..., int]
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     path = f"/referrals/{referral_id}"
     assert cast.staff.post(f"{path}/accept").status_code == 403  # the window's step
     assert cast.other_window.post(f"{path}/accept").status_code == 404
@@ -130,6 +130,9 @@ def test_the_access_log_shows_the_windows_reads_to_both_sides(
     assert len(cast.staff.get(f"/referrals/{referral_id}/access-log").get_json()) == 2
 
 
+NEW_SCOPE = "氏名・連絡先・概要を千代田区の相談窓口に伝えること"
+
+
 def test_decline_and_reroute(cast: Cast, refer: Callable[..., int]):
     referral_id = refer()
     path = f"/referrals/{referral_id}"
@@ -139,10 +142,26 @@ def test_decline_and_reroute(cast: Cast, refer: Callable[..., int]):
     seen = cast.staff.get(path).get_json()
     assert seen["timeline"][-1]["text"] == "管轄外の住所のため"
     assert cast.window.post(f"{path}/reroute", {"municipality": CHIYODA}).status_code == 403
-    moved = cast.staff.post(f"{path}/reroute", {"municipality": "千代田区"})
+    refused = cast.staff.post(f"{path}/reroute", {"municipality": "千代田区"})
+    assert refused.status_code == 422  # the consent recorded names 八王子市
+    assert set(refused.get_json()["errors"]) == {"consent.scope", "consent.confirmed"}
+    unconfirmed = {"municipality": "千代田区", "consent": {"scope": NEW_SCOPE}}
+    assert cast.staff.post(f"{path}/reroute", unconfirmed).get_json()["errors"] == {
+        "consent.confirmed": [
+            "新しいつなぎ先に伝えることに本人が同意したことを確かめて、チェックを入れてください。"
+        ]
+    }
+    assert cast.staff.get(path).get_json()["municipality"] == HACHIOJI
+    consent = {"scope": NEW_SCOPE, "confirmed": True}
+    moved = cast.staff.post(f"{path}/reroute", {"municipality": "千代田区", "consent": consent})
     assert moved.status_code == 200, moved.get_json()
     assert moved.get_json()["municipality"] == CHIYODA
     assert moved.get_json()["status"] == "sent"
+    assert moved.get_json()["consent"]["scope"] == NEW_SCOPE
+    assert [s["action"] for s in moved.get_json()["timeline"]][-2:] == [
+        "consent_reconfirmed",
+        "rerouted",
+    ]
     assert cast.window.get(path).status_code == 404
     assert cast.other_window.get(path).status_code == 200
 
@@ -150,12 +169,13 @@ def test_decline_and_reroute(cast: Cast, refer: Callable[..., int]):
 def test_withdrawal_erases_personal_data_and_keeps_the_counts(
     cast: Cast, refer: Callable[..., int], app: Flask
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{referral_id}/accept")
-    cast.window.post(
+    contact = cast.window.post(
         f"/referrals/{referral_id}/contacts",
         {"on": "2025-04-03", "method": "visit", "note": "来所あり", "next_follow_up": None},
     )
+    assert contact.status_code == 201, contact.get_json()
     assert cast.window.post(f"/referrals/{referral_id}/withdraw-consent").status_code == 403
     withdrawn = cast.staff.post(f"/referrals/{referral_id}/withdraw-consent")
     assert withdrawn.status_code == 200

@@ -47,6 +47,11 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
     assert "同意" in desk.inner_text(".error-summary")
     assert desk.input_value("#person-name") == "山田 花子"
     assert_accessible(desk)
+    desk.goto(case)  # re-routing without the consent to the new municipality: its error state
+    desk.get_by_role("button", name="このつなぎ先に送る").click()
+    desk.wait_for_load_state()
+    assert "本人が同意したことを確かめて" in desk.inner_text(".error-summary")
+    assert_accessible(desk)
 
     inbox, small = open_page(), open_page(viewport=PHONE)
     for page in (inbox, small):
@@ -59,8 +64,15 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
     inbox.goto("/referrals")
     assert inbox.get_by_role("navigation", name="ページ").is_visible()
     inbox.goto(case)
+    small.goto(case)  # a second tab, opened before the case was accepted in the first
     inbox.get_by_role("button", name="受理する").click()
     inbox.wait_for_load_state()
+    small.get_by_label("受理できない理由").fill("管轄外の住所のため")
+    small.get_by_role("button", name="受理できないと伝える").click()
+    small.wait_for_load_state()
+    assert "既に受理されています" in small.inner_text("[data-state-clash]")
+    assert_accessible(small)
+    no_sideways_scroll(small)
     inbox.locator("main form.form button[type=submit]", has_text="連絡を記録する").click()
     inbox.wait_for_load_state()
     assert inbox.locator(".error-summary").count() == 1

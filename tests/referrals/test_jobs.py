@@ -11,7 +11,7 @@ from hub.db import db, utcnow
 from hub.jobs import run_job
 from hub.models import Referral, ReferralStatus
 from hub.services.referrals import queries
-from tests.referrals.conftest import NAME, PHONE, SURELY_LATE, Cast
+from tests.referrals.conftest import NAME, PHONE, SENT_ON, SURELY_LATE, Cast
 
 
 def _set(app: Flask, referral_id: int, **values) -> None:
@@ -25,7 +25,7 @@ def _set(app: Flask, referral_id: int, **values) -> None:
 def test_overdue_follow_ups_are_mailed_to_the_window_once(
     app: Flask, cast: Cast, smtp, refer: Callable[..., int]
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{referral_id}/accept")
     cast.window.post(
         f"/referrals/{referral_id}/contacts",
@@ -114,7 +114,7 @@ def test_retention_erases_closed_referrals_and_keeps_the_counts(
 def test_keys_rotate_re_encrypts_with_a_new_key_file(
     app: Flask, cast: Cast, refer: Callable[..., int], runner
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{referral_id}/accept")
     cast.window.post(
         f"/referrals/{referral_id}/contacts",

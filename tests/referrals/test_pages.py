@@ -3,13 +3,17 @@ window's inbox and case page (accept, contact, close), the referrer's list and t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy import select
 
+from forms import tokyo
 from hub.db import db, utcnow
-from hub.models import Referral
-from tests.referrals.conftest import HACHIOJI, NAME, SURELY_LATE, Cast
+from hub.models import AuditEvent, Referral
+from tests.referrals.conftest import CHIYODA, HACHIOJI, NAME, SENT_ON, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
 
 FORM = {
@@ -25,6 +29,10 @@ FORM = {
     "consent-obtained_by": "相談員 佐藤",
     "consent-scope": "八王子市の相談窓口へ",
 }
+
+NEW_SCOPE = "氏名・連絡先・概要を千代田区の相談窓口に伝えること"
+NEW_CONSENT = {"consent-scope": NEW_SCOPE, "consent-confirmed": "yes"}
+"""The re-routing form's consent to the new municipality (千代田区), ticked."""
 
 
 def test_the_desk_refers_and_the_window_works_the_case(desk: Web, window: Web, cast: Cast):
@@ -49,15 +57,17 @@ def test_the_desk_refers_and_the_window_works_the_case(desk: Web, window: Web, c
     assert bad.status_code == 422
     assert "面談" in bad.get_data(as_text=True)  # what was typed stays
     assert page(bad).xpath("//div[@class='error-summary']")
-    window.post(
+    today = tokyo.today()
+    recorded = window.post(
         f"{case_url}/contact",
         {
-            "on": "令和7年4月3日",
+            "on": tokyo.format_day(today),  # 令和…年…月…日, as people type it
             "method": "visit",
             "note": "来所。次回は書類を持参",
-            "next_follow_up": "2025-04-10",
+            "next_follow_up": (today + timedelta(days=7)).isoformat(),
         },
     )
+    assert recorded.status_code == 302, text_of(recorded)
     assert window.post(f"{case_url}/close", {"outcome": "connected"}).status_code == 302
     referrer_view = text_of(desk.get(case_url))
     assert "支援につながった" in referrer_view
@@ -85,7 +95,7 @@ def test_the_form_without_consent_names_it_and_keeps_everything_typed(desk: Web,
 def test_the_inbox_puts_new_ones_first_and_highlights_overdue(
     app: Flask, window: Web, cast: Cast, refer: Callable[..., int]
 ):
-    accepted = refer()
+    accepted = refer(sent_on=SENT_ON)
     cast.window.post(f"/referrals/{accepted}/accept")
     cast.window.post(
         f"/referrals/{accepted}/contacts",
@@ -172,7 +182,7 @@ def test_a_declined_referral_is_re_routed_from_the_case_page(
     shown = text_of(desk.get(url))
     assert "市外に転居予定のため" in shown
     smtp.envelopes.clear()
-    moved = desk.post(f"{url}/reroute", {"municipality": "131016"})
+    moved = desk.post(f"{url}/reroute", {"municipality": "131016", **NEW_CONSENT})
     assert moved.status_code == 302
     assert window.get(url).status_code == 404
     assert [m["Subject"] for m in smtp.to(cast.emails["other_window"])] == [
@@ -187,3 +197,141 @@ def test_the_menu_offers_referrals_only_to_those_they_can_concern(app: Flask, ca
         web.login(cast.emails[who])
         html = web.client.get("/account/tokens").get_data(as_text=True)
         assert ('href="/referrals"' in html) is shown, who
+
+
+def test_re_routing_needs_the_persons_consent_to_the_new_municipality(
+    app: Flask, desk: Web, cast: Cast, refer: Callable[..., int]
+):
+    """The consent recorded named 八王子市: the person's data goes to 千代田区 only with the scope
+    agreed for it and the tick that the person agreed; the audit log says so, without the text."""
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    cast.window.post(f"{url}/decline", {"reason": "管轄外の住所のため"})
+    form = page(desk.get(url))
+    assert form.xpath("//textarea[@id='consent-scope']")[0].text_content() == ""
+    assert not form.xpath("//input[@id='consent-confirmed'][@checked]")
+    for refused in (
+        {"municipality": CHIYODA},
+        {"municipality": CHIYODA, "consent-scope": NEW_SCOPE},
+        {"municipality": CHIYODA, "consent-confirmed": "yes"},
+    ):
+        answer = desk.post(f"{url}/reroute", refused)
+        assert answer.status_code == 422, refused
+        doc = page(answer)
+        kept = doc.xpath("//textarea[@id='consent-scope']")[0].text_content()
+        assert kept == refused.get("consent-scope", "")  # what was typed stays
+        assert doc.xpath("//select[@id='municipality']/option[@selected]/@value") == [CHIYODA]
+        summary = " ".join(doc.xpath("//div[@class='error-summary']//text()"))
+        if "consent-scope" not in refused:
+            assert "本人が同意した範囲を入力してください" in summary
+        if "consent-confirmed" not in refused:
+            assert "本人が同意したことを確かめて" in summary
+    with app.app_context():
+        unchanged = db.session.get_one(Referral, referral_id)
+        assert (unchanged.municipality_code, unchanged.status) == (HACHIOJI, "declined")
+        assert "八王子市" in unchanged.consent_scope
+    assert desk.post(f"{url}/reroute", {"municipality": CHIYODA, **NEW_CONSENT}).status_code == 302
+    shown = text_of(desk.get(url))
+    assert f"範囲: {NEW_SCOPE}" in shown
+    assert "新しいつなぎ先への本人の同意を確認" in shown
+    with app.app_context():
+        moved = db.session.get_one(Referral, referral_id)
+        assert (moved.municipality_code, moved.consent_scope) == (CHIYODA, NEW_SCOPE)
+        row = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "referral.reroute")
+        ).one()
+        assert row.details == {"consent_reconfirmed": True}
+        assert row.municipality_code == CHIYODA
+        assert NEW_SCOPE not in json.dumps(row.details, ensure_ascii=False) + row.target
+
+
+def test_a_step_from_a_stale_tab_says_what_happened_and_keeps_what_was_typed(
+    app: Flask, window: Web, refer: Callable[..., int]
+):
+    """Tab A accepted; tab B, opened before, says it cannot take it: the status in words as the
+    page shows it, the case as it is now, and the reason typed in tab B still there to copy."""
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    window.get(url)
+    assert window.post(f"{url}/accept").status_code == 302  # tab A
+    stale = window.post(f"{url}/decline", {"reason": "管轄外の住所のため"})  # tab B
+    assert stale.status_code == 409
+    doc = page(stale)
+    clash = " ".join(doc.xpath("//div[@data-state-clash]//text()"))
+    assert "このつなぎは既に受理されています（受理・支援中）。" in clash
+    assert "accepted" not in clash
+    assert "管轄外の住所のため" in clash
+    assert "連絡の記録" in text_of(stale)  # the page as it is now: accepted
+    blank = window.post(f"{url}/decline", {"reason": ""})  # the state first, not the field
+    assert blank.status_code == 409
+    with app.app_context():
+        assert db.session.get_one(Referral, referral_id).status == "accepted"
+    window.post(f"{url}/close", {"outcome": "connected"})
+    late_note = window.post(
+        f"{url}/contact", {"on": tokyo.today().isoformat(), "method": "phone", "note": "電話した"}
+    )
+    assert late_note.status_code == 409
+    clash = " ".join(page(late_note).xpath("//div[@data-state-clash]//text()"))
+    assert "このつなぎは既に終了しています（終了）。" in clash
+    assert "電話した" in clash
+    method = page(late_note).xpath(
+        "//div[@data-state-clash]//dt[.='方法']/following-sibling::dd/text()"
+    )
+    assert method == ["電話"]  # by its label, not phone
+
+
+def test_a_list_left_unchosen_asks_for_a_choice_and_a_wrong_one_names_the_choices(
+    window: Web, cast: Cast, refer: Callable[..., int]
+):
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    cast.window.post(f"{url}/accept")
+    window.get(url)
+    today = tokyo.today().isoformat()
+
+    def errors(answer) -> str:
+        assert answer.status_code == 422
+        return " ".join(page(answer).xpath("//div[@class='error-summary']//text()"))
+
+    unchosen = errors(window.post(f"{url}/contact", {"on": today, "method": ""}))
+    assert "方法を選んでください。" in unchosen
+    wrong = errors(window.post(f"{url}/contact", {"on": today, "method": "fax"}))
+    assert "電話、来所、訪問、郵送、メール、その他" in wrong
+    assert "phone" not in wrong
+    assert "結果を選んでください。" in errors(window.post(f"{url}/close", {"outcome": ""}))
+    wrong = errors(window.post(f"{url}/close", {"outcome": "done"}))
+    assert "支援につながった、本人辞退、連絡不能、転出、その他" in wrong
+    assert "connected" not in wrong
+    answer = cast.window.post(f"{url}/contacts", {"on": today})  # the API says the same
+    assert answer.get_json()["errors"]["method"] == ["方法を選んでください。"]
+
+
+def test_a_contact_before_the_referral_was_sent_is_refused(
+    window: Web, cast: Cast, refer: Callable[..., int]
+):
+    referral_id = refer(sent_on=SENT_ON)
+    url = f"/referrals/{referral_id}"
+    cast.window.post(f"{url}/accept")
+    window.get(url)
+    before = window.post(f"{url}/contact", {"on": "2025-03-31", "method": "phone", "note": "電話"})
+    assert before.status_code == 422
+    assert "このつなぎ依頼が届いた日（令和7年4月1日）より前です" in text_of(before)
+    assert "電話" in page(before).xpath("//textarea[@id='note']")[0].text_content()
+    same_day = window.post(f"{url}/contact", {"on": "令和7年4月1日", "method": "phone"})
+    assert same_day.status_code == 302
+
+
+def test_the_timeline_names_the_municipalities(desk: Web, cast: Cast, refer: Callable[..., int]):
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    cast.window.post(f"{url}/decline", {"reason": "管轄外"})
+    desk.post(f"{url}/reroute", {"municipality": CHIYODA, **NEW_CONSENT})
+    timeline = " ".join(page(desk.get(url)).xpath("//ol[@class='timeline']//text()"))
+    assert "つなぎ先: 八王子市" in timeline
+    assert "つなぎ先: 千代田区" in timeline
+    assert f"つなぎ先: {HACHIOJI}" not in timeline
+    assert f"つなぎ先: {CHIYODA}" not in timeline
+    desk.get("/language/en")
+    timeline = " ".join(page(desk.get(url)).xpath("//ol[@class='timeline']//text()"))
+    assert "Hachioji" in timeline
+    assert "Chiyoda" in timeline

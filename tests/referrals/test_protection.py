@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from hub.config import load_settings
 from hub.crypto import DataKeyError, DataKeys, encode_key, new_key
 from hub.db import db
-from tests.referrals.conftest import HACHIOJI, NAME, PHONE, Cast
+from tests.referrals.conftest import HACHIOJI, NAME, PHONE, SENT_ON, Cast
 
 SECRETS = (NAME, PHONE, PHONE.replace("-", ""), "やまだ はなこ")
 
@@ -48,13 +48,14 @@ def database_bytes(app: Flask) -> bytes:
 def test_a_raw_look_at_the_database_finds_no_name_or_phone(
     app: Flask, cast: Cast, refer: Callable[..., int]
 ):
-    referral_id = refer()
+    referral_id = refer(sent_on=SENT_ON)
     cast.window.get(f"/referrals/{referral_id}")
     cast.window.post(f"/referrals/{referral_id}/accept")
-    cast.window.post(
+    contact = cast.window.post(
         f"/referrals/{referral_id}/contacts",
         {"on": "2025-04-03", "method": "phone", "note": f"{NAME}さんに{PHONE}で連絡"},
     )
+    assert contact.status_code == 201, contact.get_json()
     assert cast.window.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME
     assert leaks(database_bytes(app)) == []
 

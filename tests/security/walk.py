@@ -145,7 +145,7 @@ def api_body(url: str, version: int) -> dict[str, Any]:
     if url.endswith("/close"):
         return {"outcome": "connected"}
     if url.endswith("/reroute"):
-        return {"municipality": "131024"}
+        return {"municipality": "131024", "consent": {"scope": "港区の窓口へ", "confirmed": True}}
     if "/notes/" in url:
         return {"note": "備考"}
     if url.endswith("/consultations"):

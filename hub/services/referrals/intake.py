@@ -6,15 +6,18 @@ Every problem is collected and raised at once as ``Invalid`` keyed by field (``p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forms import tokyo
+from forms.model import Label
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_phone, parse_date
 from forms.normalize import parse_integer as _parse_integer
 from hub.db import db
@@ -25,6 +28,7 @@ SUMMARY_MAX = 400
 NOTE_MAX = 400
 NAME_MAX = 100
 ADDRESS_MAX = 200
+SCOPE_MAX = 400
 AGE_GROUPS = ("10s", "20s", "30s", "40s", "50s", "60s", "70s", "80s+")
 PERSON_FIELDS = ("name", "kana", "birth_year", "age_group", "phone", "address")
 
@@ -39,6 +43,13 @@ class NewReferral:
     consent_obtained_on: date
     consent_obtained_by: str
     consent_scope: str
+
+
+def locale() -> str:
+    """``ja`` or ``en``: the request's language (Japanese outside a request), so that a message
+    names a choice or a day as the page around it does."""
+    chosen = get_locale() if has_request_context() else None
+    return chosen.language if chosen is not None else "ja"
 
 
 class Errors:
@@ -223,7 +234,7 @@ def _consent(raw: Any, errors: Errors) -> tuple[date | None, str, str]:
     if on is not None and on > tokyo.today():
         errors.add("consent.obtained_on", _("同意の取得日が未来の日付です。"))
     by = _text(raw.get("obtained_by"), "consent.obtained_by", errors, limit=100)
-    scope = _text(raw.get("scope"), "consent.scope", errors, limit=400)
+    scope = _text(raw.get("scope"), "consent.scope", errors, limit=SCOPE_MAX)
     if not by and "consent.obtained_by" not in errors.found:
         errors.add("consent.obtained_by", _("同意を得た職員の名前を入力してください。"))
     if not scope and "consent.scope" not in errors.found:
@@ -265,36 +276,100 @@ class Contact:
     next_follow_up: date | None
 
 
-def contact(data: Mapping[str, Any]) -> Contact:
+def contact(data: Mapping[str, Any], *, sent_on: date) -> Contact:
+    """A contact of the window; ``sent_on`` is the Tokyo day the referral reached it, before
+    which nobody can have been contacted about it."""
     errors = Errors()
     on = _date(data.get("on"), "on", errors, required=True)
     if on is not None and on > tokyo.today():
         errors.add("on", _("連絡日が未来の日付です。"))
-    method = data.get("method")
-    if method not in CONTACT_METHODS:
+    elif on is not None and on < sent_on:
         errors.add(
-            "method", _("方法は %(codes)s のいずれかです。", codes=", ".join(CONTACT_METHODS))
+            "on",
+            _(
+                "連絡日が、このつなぎ依頼が届いた日（%(day)s）より前です。",
+                day=tokyo.format_day(sent_on, locale()),
+            ),
         )
+    method = _choice(
+        data.get("method"),
+        CONTACT_METHODS,
+        "method",
+        errors,
+        empty=_("方法を選んでください。"),
+        unknown=lambda known: _("方法は %(labels)s のいずれかから選んでください。", labels=known),
+    )
     note = _text(data.get("note"), "note", errors, limit=NOTE_MAX)
     follow = _date(data.get("next_follow_up"), "next_follow_up", errors, required=False)
     if follow is not None and on is not None and follow < on:
         errors.add("next_follow_up", _("次回フォロー日は連絡日より後にしてください。"))
     errors.raise_any()
     assert on is not None
-    return Contact(on, str(method), note, follow)
+    return Contact(on, method, note, follow)
 
 
 def outcome(data: Mapping[str, Any]) -> str:
-    value = data.get("outcome")
-    if value not in OUTCOMES:
-        raise Invalid(
-            {"outcome": [_("結果は %(codes)s のいずれかです。", codes=", ".join(OUTCOMES))]}
-        )
+    errors = Errors()
+    value = _choice(
+        data.get("outcome"),
+        OUTCOMES,
+        "outcome",
+        errors,
+        empty=_("結果を選んでください。"),
+        unknown=lambda known: _("結果は %(labels)s のいずれかから選んでください。", labels=known),
+    )
+    errors.raise_any()
+    return value
+
+
+def _choice(
+    value: Any,
+    choices: Mapping[str, Label],
+    field: str,
+    errors: Errors,
+    *,
+    empty: str,
+    unknown: Callable[[str], str],
+) -> str:
+    """One code of ``choices``. A list left at 「選んでください」 is asked to be chosen; a code
+    that is none of them is answered with the choices as people read them (the labels the page
+    offers), not with codes nobody on the page sees."""
+    if value is None or value == "":
+        errors.add(field, empty)
+        return ""
+    if value not in choices:
+        errors.add(field, unknown("、".join(label.get(locale()) for label in choices.values())))
+        return ""
     return str(value)
 
 
-def reroute(data: Mapping[str, Any]) -> str:
+@dataclass(frozen=True)
+class Reroute:
+    municipality_code: str
+    consent_scope: str
+    """What the person agreed may be passed to the new municipality."""
+
+
+def reroute(data: Mapping[str, Any]) -> Reroute:
+    """A new receiving municipality with the person's consent for it: the consent recorded names
+    the old one, so the person's data (要配慮個人情報) may go to another only with a scope of
+    consent for it and the referrer's word (``confirmed``, true) that the person agreed."""
     errors = Errors()
     code = municipality(data.get("municipality"), errors)
+    raw = data.get("consent")
+    consent: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    scope = _text(consent.get("scope"), "consent.scope", errors, limit=SCOPE_MAX)
+    if not scope and "consent.scope" not in errors.found:
+        errors.add(
+            "consent.scope",
+            _("新しいつなぎ先に何を伝えてよいか、本人が同意した範囲を入力してください。"),
+        )
+    if consent.get("confirmed") is not True:
+        errors.add(
+            "consent.confirmed",
+            _(
+                "新しいつなぎ先に伝えることに本人が同意したことを確かめて、チェックを入れてください。"
+            ),
+        )
     errors.raise_any()
-    return code
+    return Reroute(code, scope)

@@ -2,8 +2,9 @@
 
 Every step is a ``ReferralEvent`` (who, when, what). Callers check who may act with the object
 rules of ``hub.auth.policy`` first; these functions check that the step fits the state (409
-otherwise). The audit log gets the action, the id and the municipality — never personal text.
-Services flush; the caller commits (and only then sends the new-referral mail).
+otherwise) before reading what was typed, so that a step taken from a page opened before another
+step says what happened rather than naming a field of a form that no longer applies. The audit
+log gets the action, the id and the municipality — never personal text. Services flush; the caller commits (and only then sends the new-referral mail).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from forms import tokyo
 from forms.consultation import fiscal_year_of
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
-from hub.models import Referral, ReferralEvent, ReferralStatus, User
+from hub.models import REFERRAL_STATUS_LABELS, Referral, ReferralEvent, ReferralStatus, User
 from hub.services import audit
 from hub.services.referrals import intake, personal
 
@@ -70,8 +72,23 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
 
 
 def _require(referral: Referral, *states: str) -> None:
+    """A step that does not fit the state (409): taken from a page opened before someone else
+    took another step, so the message says in words what has happened since."""
     if referral.status not in states:
-        raise Conflict(_("この状態（%(status)s）ではできない操作です。", status=referral.status))
+        raise Conflict(_already(referral) + _("この操作はできません。"))
+
+
+def _already(referral: Referral) -> str:
+    """The referral's state as a sentence with the status label the pages show."""
+    label = REFERRAL_STATUS_LABELS.get(referral.status)
+    status = label.get(intake.locale()) if label is not None else referral.status
+    if referral.status == ReferralStatus.SENT:
+        return _("このつなぎはまだ受理されていません（%(status)s）。", status=status)
+    if referral.status == ReferralStatus.ACCEPTED:
+        return _("このつなぎは既に受理されています（%(status)s）。", status=status)
+    if referral.status == ReferralStatus.DECLINED:
+        return _("このつなぎは既に受理できないと伝えられています（%(status)s）。", status=status)
+    return _("このつなぎは既に終了しています（%(status)s）。", status=status)
 
 
 def accept(referral: Referral, *, user: User) -> Referral:
@@ -84,8 +101,8 @@ def accept(referral: Referral, *, user: User) -> Referral:
 
 
 def decline(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
-    reason = intake.reason(data)
     _require(referral, ReferralStatus.SENT)
+    reason = intake.reason(data)
     referral.status = ReferralStatus.DECLINED
     event = _event(referral, "declined", user)
     personal.seal_text(event, reason)
@@ -95,25 +112,29 @@ def decline(referral: Referral, data: Mapping[str, Any], *, user: User) -> Refer
 
 def reroute(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
     """The referrer sends a declined (or not yet accepted) referral to another municipality;
-    the new window's clock starts now."""
-    code = intake.reroute(data)
+    the new window's clock starts now. The consent recorded named the old municipality, so the
+    referrer gives the scope the person agreed to for the new one (stored as the consent's scope,
+    like the first) and the timeline and the audit log say that consent was confirmed again."""
     _require(referral, ReferralStatus.SENT, ReferralStatus.DECLINED)
     if referral.erased:
         raise Conflict(_("本人の情報が消去されたつなぎは、つなぎ先を変えられません。"))
-    if code == referral.municipality_code:
+    new = intake.reroute(data)
+    if new.municipality_code == referral.municipality_code:
         raise Invalid({"municipality": [_("今のつなぎ先と同じ区市町村です。")]})
-    referral.municipality_code = code
+    referral.municipality_code = new.municipality_code
+    referral.consent_scope = new.consent_scope
     referral.status = ReferralStatus.SENT
     referral.sent_at = utcnow()
     referral.late_flagged_at = None
-    _event(referral, "rerouted", user, municipality_code=code)
-    _audit("reroute", referral, user)
+    _event(referral, "consent_reconfirmed", user, municipality_code=new.municipality_code)
+    _event(referral, "rerouted", user, municipality_code=new.municipality_code)
+    _audit("reroute", referral, user, consent_reconfirmed=True)
     return referral
 
 
 def add_contact(referral: Referral, data: Mapping[str, Any], *, user: User) -> ReferralEvent:
-    contact = intake.contact(data)
     _require(referral, ReferralStatus.ACCEPTED)
+    contact = intake.contact(data, sent_on=tokyo.in_tokyo(referral.sent_at).date())
     event = _event(
         referral,
         "contact",
@@ -130,8 +151,8 @@ def add_contact(referral: Referral, data: Mapping[str, Any], *, user: User) -> R
 
 
 def close(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
-    outcome = intake.outcome(data)
     _require(referral, ReferralStatus.ACCEPTED)
+    outcome = intake.outcome(data)
     _close(referral, outcome)
     _event(referral, "closed", user, outcome=outcome)
     _audit("close", referral, user, outcome=outcome)

@@ -17,7 +17,15 @@ from sqlalchemy import Select, case, false, select
 from forms import tokyo
 from hub.auth.policy import is_receiving_window, referrer_of, see_referral
 from hub.db import db
-from hub.models import Referral, ReferralEvent, ReferralRead, ReferralStatus, Role, User
+from hub.models import (
+    Municipality,
+    Referral,
+    ReferralEvent,
+    ReferralRead,
+    ReferralStatus,
+    Role,
+    User,
+)
 from hub.services.paging import Page, page_of
 from hub.services.referrals import personal
 
@@ -123,6 +131,8 @@ class TimelineEntry:
     at: datetime
     by: str
     municipality_code: str | None
+    municipality: Municipality | None
+    """The municipality of ``municipality_code``, which pages name (retired ones too)."""
     contact_on: date | None
     method: str | None
     next_follow_up: date | None
@@ -145,6 +155,11 @@ def _entry(event: ReferralEvent, *, shows_text: bool) -> TimelineEntry:
         at=event.at,
         by=event.user.label if event.user is not None else "",
         municipality_code=event.municipality_code,
+        municipality=(
+            db.session.get(Municipality, event.municipality_code)
+            if event.municipality_code
+            else None
+        ),
         contact_on=event.contact_on,
         method=event.method,
         next_follow_up=event.next_follow_up,
