@@ -27,6 +27,7 @@ from hub.auth.policy import allow
 from hub.db import db
 from hub.files import content_disposition
 from hub.models import AuditEvent, Round
+from hub.models.referral import OUTCOMES
 from hub.services import audit
 from hub.services.paging import Page
 from hub.web.display import locale_code, role_label, source_label
@@ -83,6 +84,13 @@ ACTION_LABELS: dict[str, Any] = {
     "questionnaire.draft": _l("調査票のアップロード（公開前）"),
     "questionnaire.discard": _l("アップロードした調査票の取り消し"),
     "questionnaire.expire": _l("公開されなかった調査票の破棄（期限切れ）"),
+    "referral.create": _l("つなぎの依頼"),
+    "referral.accept": _l("つなぎの受理"),
+    "referral.decline": _l("つなぎを受理できないと回答"),
+    "referral.reroute": _l("つなぎ先の変更"),
+    "referral.contact": _l("つなぎの連絡の記録"),
+    "referral.close": _l("つなぎの終了"),
+    "referral.withdraw_consent": _l("つなぎの同意の撤回"),
     "referral.purge": _l("つなぎの個人情報の消去（保存期間の経過）"),
     "keys.rotate": _l("個人情報の暗号鍵の切り替え"),
     "municipality.import": _l("区市町村一覧の取り込み"),
@@ -129,6 +137,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "until": _l("延長後の期限"),
     "survey": _l("調査票"),
     "consent_reconfirmed": _l("新しいつなぎ先への本人の同意"),
+    "outcome": _l("結果"),
     "added": _l("件数"),
     "before": _l("変更前"),
     "error": _l("エラー"),
@@ -322,6 +331,8 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
         return source_label(value)
     if key == "role" and isinstance(value, str):
         return role_label(value)
+    if key == "outcome" and isinstance(value, str) and value in OUTCOMES:
+        return OUTCOMES[value].get(locale_code())
     if isinstance(value, bool):
         return _("はい") if value else _("いいえ")
     if isinstance(value, list):

@@ -37,7 +37,21 @@ def recorded_literally() -> set[str]:
                 and isinstance(node.args[0], ast.Constant)
             ):
                 found.add(node.args[0].value)
-    return found
+    return found | referral_actions()
+
+
+def referral_actions() -> set[str]:
+    """The referral's steps, recorded as ``referral.<step>`` by ``lifecycle._audit("<step>", …)``."""
+    path = Path(__file__).resolve().parents[2] / "hub" / "services" / "referrals" / "lifecycle.py"
+    return {
+        f"referral.{node.args[0].value}"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_audit"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
 
 
 def test_every_action_recorded_has_a_label():
@@ -47,6 +61,7 @@ def test_every_action_recorded_has_a_label():
 
     recorded = recorded_literally() | {DEADLINE_MAIL, RETURN_MAIL, MANUAL_SEND}
     assert len(recorded) > 40
+    assert {"referral.create", "referral.reroute"} <= recorded
     assert sorted(recorded - set(ACTION_LABELS)) == []
 
 
