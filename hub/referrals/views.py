@@ -65,6 +65,7 @@ def _labels() -> dict[str, dict[str, str]]:
             "contact": _("連絡"),
             "closed": _("終了"),
             "consent_withdrawn": _("同意撤回（本人情報を消去）"),
+            "erased": _("保存期間の経過により本人情報を消去"),
         },
         "age_groups": {
             code: (code[:-1] + _("代") if not code.endswith("+") else code[:-2] + _("代以上"))
