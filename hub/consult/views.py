@@ -27,7 +27,6 @@ from forms.consultation import (
     REQUIRED_COLUMNS,
     TOPICS,
     choice_label,
-    fiscal_year_label,
     fiscal_year_of,
 )
 from forms.webform import form_class
@@ -40,7 +39,7 @@ from hub.models import Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.display import locale_code
-from hub.web.fiscal import fiscal_year_arg, year_choices
+from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
 bp = Blueprint("consult", __name__)
 
@@ -105,7 +104,7 @@ def statistics() -> ResponseReturnValue:
 
 def _own_heading(municipality: Municipality | None, year: int) -> str:
     name = municipality.name if municipality else ""
-    return _("%(year)s %(name)sに住む方からの相談", year=fiscal_year_label(year), name=name)
+    return _("%(year)s %(name)sに住む方からの相談", year=fiscal_year_text(year), name=name)
 
 
 def _age_chart(stats: counts.Statistics, locale: str) -> charts.Pie:
@@ -175,7 +174,7 @@ def new_case() -> ResponseReturnValue:
         _(
             "相談記録を登録しました（受付日 %(date)s・%(year)s）。続けて入力できます。",
             date=case.received_on.isoformat(),
-            year=fiscal_year_label(case.fiscal_year),
+            year=fiscal_year_text(case.fiscal_year),
         ),
         "success",
     )
@@ -294,7 +293,7 @@ def _import_page(
             result=result,
             filename=filename,
             confirming=confirming,
-            year_label=fiscal_year_label(result.fiscal_year) if result else "",
+            year_label=fiscal_year_text(result.fiscal_year) if result else "",
             questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,
@@ -334,7 +333,7 @@ def _hearing_page(
             form=form,
             questionnaire=HEARING,
             year=year,
-            year_label=fiscal_year_label(year),
+            year_label=fiscal_year_text(year),
             years=_year_choices(year),
             progress=heard.progress(year),
             records=heard.list_hearings(year),

@@ -12,6 +12,7 @@ from flask import request
 
 from forms.consultation import current_fiscal_year, fiscal_year_label
 from forms.numbers import whole_number
+from hub.web.display import locale_code
 
 
 def fiscal_year_arg(first: int, *, default: Callable[[int], int] | None = None) -> int:
@@ -28,4 +29,10 @@ def year_choices(first: int, selected: int) -> list[tuple[int, str]]:
     """The years from ``first`` to the current one, newest first, with ``selected`` among them
     (next fiscal year may be asked for before it starts)."""
     years = set(range(first, current_fiscal_year() + 1)) | {selected}
-    return [(y, fiscal_year_label(y)) for y in sorted(years, reverse=True)]
+    return [(y, fiscal_year_text(y)) for y in sorted(years, reverse=True)]
+
+
+def fiscal_year_text(year: int) -> str:
+    """A fiscal year in the page's language: 令和2年度, or FY2020 (April 2020 to March 2021)."""
+    return fiscal_year_label(year) if locale_code() == "ja" else f"FY{year}"
+

@@ -76,3 +76,14 @@ def test_the_same_hearing_sent_twice_is_stored_once(app: Flask, browser: Browser
     ):
         assert _record(staff, {**hearing, **different}).status_code == 302, different  # type: ignore[attr-defined]
     assert _hearings(app) == 5
+
+
+def test_english_pages_name_the_fiscal_year_in_english(app: Flask, browser: Browser) -> None:
+    staff = browser("staff")
+    staff.set_cookie("lang", "en")
+    year = tokyo.today().year if tokyo.today().month >= 4 else tokyo.today().year - 1
+    english = staff.get("/hearings").get_data(as_text=True)
+    assert f"FY{year}" in english
+    assert "年度" not in english.split("<main", 1)[1].split("</main>", 1)[0]
+    staff.set_cookie("lang", "ja")
+    assert "年度" in staff.get("/hearings").get_data(as_text=True)
