@@ -90,9 +90,13 @@ def version(report: Report, settings: Settings) -> int | None:
 
 
 def summary_options(
-    report: Report, settings: Settings, sections: tuple[Section, ...]
+    report: Report,
+    settings: Settings,
+    sections: tuple[Section, ...],
+    unread: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
-    """``(headline, listed_choice)``, both or neither; ``("", "")`` with a problem."""
+    """``(headline, listed_choice)``, both or neither; ``("", "")`` with a problem, or when the
+    headline names a question whose row was refused (``unread``: that row's problem says it)."""
     headline, listed = settings.values.get("headline"), settings.values.get("listed_choice")
     if headline is None:
         if listed is not None:
@@ -104,6 +108,8 @@ def summary_options(
             )
         return "", ""
     question = next((q for s in sections for q in s.items if q.id == headline.text), None)
+    if question is None and headline.text in unread:
+        return "", ""
     if question is None or question.kind != Kind.ONE_OF:
         message = _(
             "headline には select_one の質問の名前を書いてください（「%(name)s」）。",
@@ -136,13 +142,17 @@ def summary_options(
 
 
 def renamed(
-    report: Report, settings: Settings, sections: tuple[Section, ...]
+    report: Report,
+    settings: Settings,
+    sections: tuple[Section, ...],
+    unread: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, str], ...]:
-    """``((name, old_name), …)`` from ``renamed``: ``lead_dept=lead_department, b=a``."""
+    """``((name, old_name), …)`` from ``renamed``: ``lead_dept=lead_department, b=a``; a name
+    whose row was refused (``unread``) is taken as a question's."""
     given = settings.values.get("renamed")
     if given is None:
         return ()
-    questions = {q.id for s in sections for q in s.questions}
+    questions = {q.id for s in sections for q in s.questions} | unread
     pairs: list[tuple[str, str]] = []
     for part in re.split(r"[,、;\n]+", given.text):
         if not part.strip():
