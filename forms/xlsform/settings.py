@@ -11,6 +11,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 
 from forms.model import Kind, Label, Section
+from forms.normalize import fold_text
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Report
 from forms.xlsform.sheets import Sheet
@@ -82,8 +83,9 @@ def version(report: Report, settings: Settings) -> int | None:
     if given is None:
         return 1
     text = given.text
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_VERSION:
-        return int(text)
+    digits = fold_text(text)  # ２ typed in 全角, as the rest of the file is read
+    if digits.isascii() and digits.isdigit() and 1 <= int(digits) <= MAX_VERSION:
+        return int(digits)
     message = _("version は1以上の整数にしてください（「%(text)s」）。", text=text)
     report(words.SETTINGS, given.row, given.header, message)
     return None

@@ -445,6 +445,7 @@ def test_choice_refusals(choices: list[tuple[str, ...]], row: int, column: str, 
     [
         ((("form_id", "version"), ("kenshu", "v2")), "version", "1以上の整数"),
         ((("form_id", "version"), ("kenshu", 0)), "version", "1以上の整数"),
+        ((("form_id", "version"), ("kenshu", "０")), "version", "1以上の整数"),
         ((("form_id",), ("研修会",)), "form_id", "form_id「研修会」は使えません"),
         ((("form_id", "headline"), ("kenshu", "q")), "headline", "select_one の質問"),
         ((("form_id", "listed_choice"), ("kenshu", "x")), "listed_choice", "headline も必要"),
@@ -555,6 +556,18 @@ def test_a_survey_sheet_without_a_name_column_is_one_problem() -> None:
     )
     problem = only(refused(data))
     assert (problem.sheet, problem.row, problem.column) == ("survey", 1, "name")
+
+
+def test_a_full_width_version_is_read_as_its_number() -> None:
+    q = read_xlsform(
+        form([("text", "q", "A")], settings=(("form_id", "version"), ("kenshu", "２"))), "k.xlsx"
+    )
+    assert q.version == 2
+    q = read_xlsform(
+        form([("text", "q", "A")], settings=(("form_id", "version"), ("kenshu", " １２ "))),
+        "k.xlsx",
+    )
+    assert q.version == 12
 
 
 def test_a_formula_in_a_name_is_just_a_bad_name() -> None:
