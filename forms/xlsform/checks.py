@@ -44,12 +44,21 @@ def at_character(position: int, message: str) -> str:
     return _("%(position)s文字目: %(message)s", position=position, message=message)
 
 
-def check_rules(report: Report, sheet: str, groups: list[Group], relevant_header: str) -> None:
+def check_rules(
+    report: Report,
+    sheet: str,
+    groups: list[Group],
+    relevant_header: str,
+    unread: frozenset[str] = frozenset(),
+) -> None:
+    """Every rule's names and codes; ``unread``: questions whose own row was refused, which
+    the rules may name (their row's problem is the one to fix)."""
     items = [item for group in groups for item in group.items]
     names = _Names(
         questions={i.question.id: i.question for i in items if not i.question.is_note},
         notes={i.question.id for i in items if i.question.is_note},
         groups={g.name for g in groups if g.grouped},
+        unread=unread,
     )
     for group in groups:
         if group.relevant is not None:
@@ -65,6 +74,7 @@ class _Names:
     questions: dict[str, Question]
     notes: set[str]
     groups: set[str]
+    unread: frozenset[str]
 
     def check(self, report: Report, sheet: str, row: int, header: str, expr: Expr) -> None:
         for node in walk(expr):
@@ -72,6 +82,7 @@ class _Names:
                 isinstance(node, Ref)
                 and node.name != REFERENCE_DATE
                 and node.name not in self.questions
+                and node.name not in self.unread
             ):
                 report(sheet, row, header, at_character(node.position, self.unknown(node.name)))
             code = _compared_code(node)

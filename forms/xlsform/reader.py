@@ -74,6 +74,13 @@ class Reader:
         self.column_names: tuple[str, ...] = ()
         self.skipped: list[tuple[int, str]] = []
         """Device-metadata rows read past (``start``, ``end``, ``deviceid``…)."""
+        self.unread: set[str] = set()
+        """The names of question rows refused for a problem of their own (a typo in the list
+        name, an empty label): the question is meant to be there, so the rules and settings that
+        name it are not refused again for naming no question (one problem, at its cause)."""
+        self.survey_read = True
+        """False when the survey sheet lacks a column every row needs (nothing of it is read,
+        and the settings that name questions are not checked against it)."""
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
@@ -112,7 +119,9 @@ class Reader:
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
-        check_rules(self.problem, survey.name, groups, survey.header("relevant"))
+        check_rules(
+            self.problem, survey.name, groups, survey.header("relevant"), frozenset(self.unread)
+        )
         definition = self.build(settings, groups, survey)
         if self.problems:
             raise DefinitionError(self.problems)
@@ -214,6 +223,7 @@ class Reader:
         if not sheet.columns_named("label"):
             self.problem(sheet.name, 1, "label", _("label 列がありません。"))
         if self.problems:
+            self.survey_read = False
             return []
         self.check_columns(sheet)
         groups: list[Group] = []
@@ -333,6 +343,7 @@ class Reader:
     ) -> Item | None:
         kind, choices, list_name = self.kind(sheet, row, kind_text, lists)
         if kind is None:
+            self.unread_question(sheet, row, kind_text, seen)
             return None
         limits = self.range_limits(sheet, row, kind_text)
         if limits is not None:
@@ -341,6 +352,8 @@ class Reader:
         label = self.label_of(sheet, row, "label")
         if label is None:
             self.problem(sheet.name, row.number, "label", _("label（質問文）が空です。"))
+            if name is not None:
+                self.unread.add(name)
         if name is None or label is None:
             return None
         question = Question(
@@ -398,6 +411,18 @@ class Reader:
         if item.question.choice_filter is not None:
             item.sources["choice_filter"] = sheet.header("choice_filter")
         return item
+
+    def unread_question(self, sheet: Sheet, row: Row, kind_text: str, seen: dict[str, int]) -> None:
+        """A row whose type was refused: unless the type is one the hub does not do (a
+        ``calculate``, a ``geopoint``: the rules naming it must change too), its name still
+        counts as a question's (:attr:`unread`), and is taken (a later row of the same name is
+        a repeat)."""
+        if words.unsupported_type(kind_text) or words.unsupported_type(kind_text.lower()):
+            return
+        name = sheet.text(row, "name")
+        if not _name_problem(name, seen):
+            seen[name] = row.number
+            self.unread.add(name)
 
     def choice_filter(self, sheet: Sheet, row: Row, question: Question) -> Expr | None:
         """``choice_filter``: a rule over each choice's columns (bare names; ``name`` its code)
@@ -592,8 +617,12 @@ class Reader:
         if not self.problems and not any(section.items for section in sections):
             self.problem(survey.name, None, "", _("質問がありません。"))
         title = settings.title or Label.same(form_id or "")
-        headline, listed = setting.summary_options(self.problem, settings, sections)
-        renamed = setting.renamed(self.problem, settings, sections)
+        headline, listed = "", ""
+        renamed: tuple[tuple[str, str], ...] = ()
+        if self.survey_read:
+            unread = frozenset(self.unread)
+            headline, listed = setting.summary_options(self.problem, settings, sections, unread)
+            renamed = setting.renamed(self.problem, settings, sections, unread)
         if self.problems or form_id is None or version is None:
             return None
         try:

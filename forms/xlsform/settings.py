@@ -11,6 +11,7 @@ from pathlib import PurePath
 from flask_babel import gettext as _
 
 from forms.model import Kind, Label, Section
+from forms.normalize import fold_text
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Report
 from forms.xlsform.sheets import Sheet
@@ -82,17 +83,22 @@ def version(report: Report, settings: Settings) -> int | None:
     if given is None:
         return 1
     text = given.text
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_VERSION:
-        return int(text)
+    digits = fold_text(text)  # ２ typed in 全角, as the rest of the file is read
+    if digits.isascii() and digits.isdigit() and 1 <= int(digits) <= MAX_VERSION:
+        return int(digits)
     message = _("version は1以上の整数にしてください（「%(text)s」）。", text=text)
     report(words.SETTINGS, given.row, given.header, message)
     return None
 
 
 def summary_options(
-    report: Report, settings: Settings, sections: tuple[Section, ...]
+    report: Report,
+    settings: Settings,
+    sections: tuple[Section, ...],
+    unread: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
-    """``(headline, listed_choice)``, both or neither; ``("", "")`` with a problem."""
+    """``(headline, listed_choice)``, both or neither; ``("", "")`` with a problem, or when the
+    headline names a question whose row was refused (``unread``: that row's problem says it)."""
     headline, listed = settings.values.get("headline"), settings.values.get("listed_choice")
     if headline is None:
         if listed is not None:
@@ -104,6 +110,8 @@ def summary_options(
             )
         return "", ""
     question = next((q for s in sections for q in s.items if q.id == headline.text), None)
+    if question is None and headline.text in unread:
+        return "", ""
     if question is None or question.kind != Kind.ONE_OF:
         message = _(
             "headline には select_one の質問の名前を書いてください（「%(name)s」）。",
@@ -136,13 +144,17 @@ def summary_options(
 
 
 def renamed(
-    report: Report, settings: Settings, sections: tuple[Section, ...]
+    report: Report,
+    settings: Settings,
+    sections: tuple[Section, ...],
+    unread: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, str], ...]:
-    """``((name, old_name), …)`` from ``renamed``: ``lead_dept=lead_department, b=a``."""
+    """``((name, old_name), …)`` from ``renamed``: ``lead_dept=lead_department, b=a``; a name
+    whose row was refused (``unread``) is taken as a question's."""
     given = settings.values.get("renamed")
     if given is None:
         return ()
-    questions = {q.id for s in sections for q in s.questions}
+    questions = {q.id for s in sections for q in s.questions} | unread
     pairs: list[tuple[str, str]] = []
     for part in re.split(r"[,、;\n]+", given.text):
         if not part.strip():

@@ -47,7 +47,14 @@ from hub.models.survey import (
     deadline_of,
     round_state,
 )
-from hub.models.user import ApiToken, LoginAttempt, Role, User, person_label
+from hub.models.user import (
+    TOKEN_DESCRIPTION_LENGTH,
+    ApiToken,
+    LoginAttempt,
+    Role,
+    User,
+    person_label,
+)
 
 __all__ = [
     "CONTACT_METHODS",
@@ -60,6 +67,7 @@ __all__ = [
     "REFERRER_STAFF",
     "REGIONS",
     "ROUND_REMOVED",
+    "TOKEN_DESCRIPTION_LENGTH",
     "ApiToken",
     "AuditEvent",
     "Consultation",

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from hub.models.delivery import Recipient
 
 
+TOKEN_DESCRIPTION_LENGTH = 200
+"""The longest 用途 (description) an API token keeps."""
+
+
 class Role(StrEnum):
     RESPONDENT = "respondent"
     STAFF = "staff"
@@ -91,7 +95,7 @@ class ApiToken(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
-    description: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(String(TOKEN_DESCRIPTION_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

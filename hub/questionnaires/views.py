@@ -7,6 +7,7 @@ An upload is kept as a draft until it is published; nothing a round uses changes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -33,6 +34,7 @@ from hub.errors import flatten_errors
 from hub.files import xlsx_response
 from hub.models import QuestionnaireDraft
 from hub.services import questionnaires
+from hub.services.questionnaires import DraftName
 from hub.web.display import locale_code
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/staff/questionnaires")
@@ -120,7 +122,7 @@ def _upload_page(
 def draft(draft_id: int) -> ResponseReturnValue:
     """A draft as respondents will see it; POST checks what was typed (nothing is stored)."""
     found = questionnaires.get_draft(draft_id)
-    return _preview(found.questionnaire, draft=found)
+    return _preview(found.questionnaire, draft=found, rivals=questionnaires.rivals(found))
 
 
 @bp.route("/<questionnaire_id>/versions/<int:version>", methods=["GET", "POST"])
@@ -136,6 +138,7 @@ def _preview(
     questionnaire: Questionnaire,
     *,
     draft: QuestionnaireDraft | None = None,
+    rivals: list[QuestionnaireDraft] | None = None,
     rounds: list[Any] | None = None,
     problems: list[Problem] | None = None,
     status: int = 200,
@@ -159,6 +162,7 @@ def _preview(
         errors=errors,
         checked=checked,
         draft=draft,
+        rivals_notice=rivals_notice(draft, rivals) if draft and rivals else "",
         rounds=rounds or [],
         problems=problems or [],
         actions=ActionForm(),
@@ -207,11 +211,15 @@ def publish(draft_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return redirect(url_for("questionnaires.draft", draft_id=draft_id))
     try:
-        survey = questionnaires.publish_draft(found, user=require_actor())
+        published = questionnaires.publish_draft(found, user=require_actor())
     except DefinitionError as exc:
         db.session.rollback()
-        return _preview(found.questionnaire, draft=found, problems=exc.problems, status=422)
+        rivals = questionnaires.rivals(found)
+        return _preview(
+            found.questionnaire, draft=found, rivals=rivals, problems=exc.problems, status=422
+        )
     db.session.commit()
+    survey = published.survey
     flash(
         _(
             "「%(title)s」（%(id)s 第%(version)s版）を公開しました。調査回を開始できます。",
@@ -221,7 +229,42 @@ def publish(draft_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    if published.dropped:
+        flash(dropped_notice(published.dropped), "info")
     return redirect(url_for("questionnaires.index"))
+
+
+def drafts_named(drafts: Sequence[QuestionnaireDraft | DraftName]) -> str:
+    """``下書き5「研修会（案）.xlsx」第1版、…``: how the pages name drafts to one another."""
+    return "、".join(
+        _(
+            "下書き%(id)s「%(file)s」第%(version)s版",
+            id=d.id,
+            file=d.source_name,
+            version=d.version,
+        )
+        for d in drafts
+    )
+
+
+def rivals_notice(draft: QuestionnaireDraft, rivals: Sequence[QuestionnaireDraft]) -> str:
+    """The other drafts of a draft's version, named on its page before anyone publishes: a
+    corrected file uploaded again is a second draft, and publishing either drops the other."""
+    return _(
+        "同じ版（第%(version)s版）の下書きがほかにもあります（%(drafts)s）。"
+        "この下書きを公開すると、ほかの下書きは取り消されます。",
+        version=draft.version,
+        drafts=drafts_named(rivals),
+    )
+
+
+def dropped_notice(dropped: Sequence[DraftName]) -> str:
+    """What publishing dropped: the other drafts of the version (and earlier ones), which a
+    version stored once leaves nothing to publish."""
+    return _(
+        "同じ版か前の版のほかの下書きは、公開できなくなったため取り消しました: %(drafts)s。",
+        drafts=drafts_named(dropped),
+    )
 
 
 @bp.post("/drafts/<int:draft_id>/discard")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
@@ -29,7 +30,7 @@ from forms.model import Questionnaire
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
 from hub.db import db
 from hub.errors import NotFound
-from hub.models import QuestionnaireDraft, Round, Survey, User
+from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey, User
 from hub.services import audit
 
 VERSION_ROW = 2
@@ -119,9 +120,15 @@ def import_definition(data: bytes, filename: str, *, user: User | None = None) -
 
 
 def store(
-    definition: Canonical, *, source_name: str, user: User | None, audited: bool = True
+    definition: Canonical,
+    *,
+    source_name: str,
+    user: User | None,
+    audited: bool = True,
+    draft: int | None = None,
 ) -> Survey:
-    """Keep a checked definition as a new stored version (audited unless shipped)."""
+    """Keep a checked definition as a new stored version (audited unless shipped; ``draft``:
+    the number of the draft it was published from, which the audit event names)."""
     questionnaire = definition.questionnaire
     check_version(questionnaire)
     survey = Survey(
@@ -143,11 +150,14 @@ def store(
     registry.remember(questionnaire)
     if not audited:
         return survey
+    details: dict[str, Any] = {"file": source_name[:255]}
+    if draft is not None:
+        details["draft"] = draft
     audit.record(
         "questionnaire.import",
         user=user,
         target=_target(questionnaire.id, questionnaire.version),
-        file=source_name[:255],
+        **details,
     )
     return survey
 
@@ -238,28 +248,86 @@ def keep_draft(definition: Canonical, filename: str, *, user: User) -> Questionn
         user=user,
         target=_target(draft.key, draft.version),
         file=draft.source_name,
+        draft=draft.id,
     )
     return draft
 
 
 def get_draft(draft_id: int) -> QuestionnaireDraft:
+    """A draft by its number; one no longer kept is a ``NotFound`` saying why, as the audit log
+    recorded it (another tab still shows it)."""
     draft = db.session.get(QuestionnaireDraft, draft_id)
     if draft is None:
-        raise NotFound(_("この調査票の下書きはありません（公開済みか、取り消されました）。"))
+        raise NotFound(why_gone(draft_id))
     return draft
 
 
-def publish_draft(draft: QuestionnaireDraft, *, user: User) -> Survey:
-    """Store a previewed draft as a new version (checked again: another may have come first)."""
+def rivals(draft: QuestionnaireDraft) -> list[QuestionnaireDraft]:
+    """The other drafts of the same form_id and version: publishing any one drops the others
+    (a version is stored once), so each draft's page names them."""
+    return list(
+        db.session.scalars(
+            select(QuestionnaireDraft)
+            .where(
+                QuestionnaireDraft.key == draft.key,
+                QuestionnaireDraft.version == draft.version,
+                QuestionnaireDraft.id != draft.id,
+            )
+            .order_by(QuestionnaireDraft.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DraftName:
+    """How pages name a draft to staff once its row is gone: number, file and version."""
+
+    id: int
+    source_name: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Published:
+    survey: Survey
+    dropped: tuple[DraftName, ...]
+    """The drafts of the same form_id at this version or a lower one, dropped with it: none of
+    them could be published any more."""
+
+
+def publish_draft(draft: QuestionnaireDraft, *, user: User) -> Published:
+    """Store a previewed draft as a new version (checked again: another may have come first);
+    the other drafts it leaves unpublishable are dropped, each audited as
+    ``questionnaire.supersede`` (numbers and versions only) so that their pages can say why."""
     definition = Canonical(draft.questionnaire, draft.definition)
-    survey = store(definition, source_name=draft.source_name, user=user)
+    survey = store(definition, source_name=draft.source_name, user=user, draft=draft.id)
+    dropped = list(
+        db.session.scalars(
+            select(QuestionnaireDraft)
+            .where(
+                QuestionnaireDraft.key == draft.key,
+                QuestionnaireDraft.version <= draft.version,
+                QuestionnaireDraft.id != draft.id,
+            )
+            .order_by(QuestionnaireDraft.id)
+        )
+    )
+    for other in dropped:
+        audit.record(
+            "questionnaire.supersede",
+            user=user,
+            target=_target(other.key, other.version),
+            draft=other.id,
+            published_draft=draft.id,
+            version=draft.version,
+        )
     db.session.execute(
         delete(QuestionnaireDraft).where(
             QuestionnaireDraft.key == draft.key, QuestionnaireDraft.version <= draft.version
         )
     )
     db.session.flush()
-    return survey
+    return Published(survey, tuple(DraftName(d.id, d.source_name, d.version) for d in dropped))
 
 
 def discard_draft(draft: QuestionnaireDraft, *, user: User) -> None:
@@ -268,9 +336,72 @@ def discard_draft(draft: QuestionnaireDraft, *, user: User) -> None:
         user=user,
         target=_target(draft.key, draft.version),
         file=draft.source_name,
+        draft=draft.id,
     )
     db.session.delete(draft)
     db.session.flush()
+
+
+GONE_ACTIONS = (
+    "questionnaire.import",
+    "questionnaire.supersede",
+    "questionnaire.discard",
+    "questionnaire.expire",
+)
+"""The audit events that end a draft, each naming it (``draft``: its number)."""
+
+
+def why_gone(draft_id: int) -> str:
+    """Why draft ``draft_id`` is no longer kept, as the audit log recorded it; the general
+    reasons when it recorded nothing (a number never given, or a draft ended before the log
+    named drafts)."""
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action.in_(GONE_ACTIONS),
+            AuditEvent.details["draft"].as_integer() == draft_id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return _(
+            "この調査票の下書きはありません（公開済みか、取り消されました）。"
+            "同じ版の別の下書きが公開されると、この下書きは取り消されます。"
+        )
+    details = event.details
+    key, _slash, version = event.target.removeprefix("questionnaire/").rpartition("/")
+    if event.action == "questionnaire.import":
+        return _(
+            "下書き%(id)sは公開済みです（%(key)s 第%(version)s版）。",
+            id=draft_id,
+            key=key,
+            version=version,
+        )
+    if event.action == "questionnaire.supersede":
+        if str(details.get("version")) == version:
+            return _(
+                "下書き%(id)sは、同じ版（第%(version)s版）の下書き%(other)sが公開されたため、"
+                "取り消されました。",
+                id=draft_id,
+                version=version,
+                other=details.get("published_draft"),
+            )
+        return _(
+            "下書き%(id)s（第%(version)s版）は、第%(newer)s版の下書き%(other)sが公開されたため、"
+            "取り消されました。",
+            id=draft_id,
+            version=version,
+            newer=details.get("version"),
+            other=details.get("published_draft"),
+        )
+    if event.action == "questionnaire.expire":
+        return _(
+            "下書き%(id)sは、アップロードから%(days)s日間公開されなかったため破棄されました。",
+            id=draft_id,
+            days=DRAFT_DAYS,
+        )
+    return _("下書き%(id)sは取り消されました。", id=draft_id)
 
 
 DRAFT_DAYS = 90
@@ -292,6 +423,7 @@ def expire_drafts(now: datetime) -> int:
             target=_target(draft.key, draft.version),
             file=draft.source_name,
             uploaded_at=draft.uploaded_at.isoformat(),
+            draft=draft.id,
         )
         db.session.delete(draft)
     db.session.flush()

@@ -55,9 +55,9 @@ def open_round(
     municipalities (by default all that exist today); the round keeps that version forever.
     ``invite``: the scheduler mails each of them a request to answer once the round opens."""
     survey = survey_for(survey_key, version)
+    if deadline <= (opens_at or utcnow()):
+        raise Invalid({"deadline": [_deadline_problem(deadline, opens_at)]})
     opens_at = opens_at or utcnow()
-    if deadline <= opens_at:
-        raise Invalid({"deadline": [_("提出期限は受付開始日時より後にしてください。")]})
     municipalities = _municipalities(municipality_codes)
     round_ = Round(
         survey_id=survey.id,
@@ -95,6 +95,17 @@ def open_round(
         invite=invite,
     )
     return round_
+
+
+def _deadline_problem(deadline: datetime, opens_at: datetime | None) -> str:
+    """Why a deadline not after the opening is refused, naming what staff typed: with no
+    opening time (now), the deadline is past — not "before the opening", a field left empty."""
+    if opens_at is None:
+        return _(
+            "提出期限が過ぎています（%(when)s）。これから先の日時を入力してください。",
+            when=tokyo.format_datetime(deadline),
+        )
+    return _("提出期限は受付開始日時より後にしてください。")
 
 
 def asked_by_a_new_round() -> list[Municipality]:
@@ -204,7 +215,7 @@ def municipalities_named(text: str) -> list[str] | None:
         elif chosen:
             codes.append(chosen[0].code)
         else:
-            unknown.append(word)
+            unknown.append(_with_suggestion(word, existing))
     gone = [known[c].name for c in dict.fromkeys(codes) if not known[c].existed_on(today)]
     problems = []
     if unknown:
@@ -223,6 +234,16 @@ def municipalities_named(text: str) -> list[str] | None:
     if problems:
         raise Invalid({"municipalities": problems})
     return sorted(set(codes))
+
+
+def _with_suggestion(word: str, existing: list[Municipality]) -> str:
+    """An unknown word as the refusal names it: with the one municipality whose name starts
+    with it, if there is exactly one (八王子 → 八王子市, 千代田 → 千代田区: the name without 市・区・町・村)."""
+    typed = same_ke(word)
+    starting = [m for m in existing if same_ke(m.name).startswith(typed)] if typed else []
+    if len(starting) != 1:
+        return word
+    return _("%(word)s（%(name)sのことですか？）", word=word, name=starting[0].name)
 
 
 def _municipalities(codes: list[str] | None) -> list[str]:

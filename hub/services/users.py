@@ -25,7 +25,14 @@ from hub.auth.passwords import guessability_problems
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.db import db, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
-from hub.models import ApiToken, Municipality, Recipient, Role, User
+from hub.models import (
+    TOKEN_DESCRIPTION_LENGTH,
+    ApiToken,
+    Municipality,
+    Recipient,
+    Role,
+    User,
+)
 from hub.services import audit
 from hub.services.paging import Page, page_of
 
@@ -248,7 +255,7 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
             user_id=user.id,
             token_hash=token_hash(token),
             prefix=token[: len(TOKEN_PREFIX) + 4],
-            description=clean_text(description)[:200],
+            description=clean_text(description)[:TOKEN_DESCRIPTION_LENGTH],
         )
     )
     db.session.flush()

@@ -136,6 +136,7 @@ def test_respondent_pages_and_errors(app, site: Site, open_page):
     page.goto("/password")
     submit_empty(page)
     assert_accessible(page)
+    _token_issued_once(page)
     with app.app_context():
         draft = response_of(rid, CHIYODA)
         responses.save_draft(
@@ -144,6 +145,27 @@ def test_respondent_pages_and_errors(app, site: Site, open_page):
         db.session.commit()
     check(page, f"{form}/confirm")
     check(page, f"{form}/view")
+
+
+def _token_issued_once(page: Any) -> None:
+    """A 用途 too long is an error summary; a token issued shows once on a page of its own, and
+    reloading it shows the list without the secret."""
+    page.goto("/account/tokens")
+    page.get_by_label("用途（省略可）").fill("あ" * 201)
+    page.get_by_role("button", name="トークンを発行する").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-error-summary]").count() == 1
+    assert_accessible(page)
+    page.get_by_label("用途（省略可）").fill("集計用")
+    page.get_by_role("button", name="トークンを発行する").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/account/tokens/new")
+    assert page.locator("[data-secret]").count() == 1
+    assert_accessible(page)
+    page.reload()
+    page.wait_for_load_state()
+    assert page.url.endswith("/account/tokens")
+    assert page.locator("[data-secret]").count() == 0
 
 
 def _not_a_workbook() -> dict[str, Any]:

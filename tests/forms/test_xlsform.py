@@ -445,6 +445,7 @@ def test_choice_refusals(choices: list[tuple[str, ...]], row: int, column: str, 
     [
         ((("form_id", "version"), ("kenshu", "v2")), "version", "1以上の整数"),
         ((("form_id", "version"), ("kenshu", 0)), "version", "1以上の整数"),
+        ((("form_id", "version"), ("kenshu", "０")), "version", "1以上の整数"),
         ((("form_id",), ("研修会",)), "form_id", "form_id「研修会」は使えません"),
         ((("form_id", "headline"), ("kenshu", "q")), "headline", "select_one の質問"),
         ((("form_id", "listed_choice"), ("kenshu", "x")), "listed_choice", "headline も必要"),
@@ -492,6 +493,81 @@ def test_missing_survey_sheet_and_headers() -> None:
     assert (problem.sheet, problem.row) == ("survey", None)
     problems = refused(xlsx({"survey": [("name", "label"), ("q", "A")]}))
     assert [(p.row, p.column) for p in problems] == [(1, "type")]
+
+
+def test_a_typo_in_a_list_name_is_one_problem_not_one_per_rule_naming_the_question() -> None:
+    """``select_one plan_statuss``: the row's own problem, once; the rules, the headline and
+    ``renamed`` naming the question are not refused again for naming no question."""
+    statuses = (("status", "done", "策定済み"), ("status", "none", "未策定"))
+    data = form(
+        [
+            ("select_one statuss", "plan_status", "策定状況", "yes", "", ""),
+            (
+                "date",
+                "plan_date",
+                "策定日",
+                "${plan_status} = 'done'",
+                "${plan_status} = 'done'",
+                "",
+            ),
+            ("text", "memo", "備考", "", "selected(${plan_status}, 'none')", ""),
+        ],
+        statuses,
+        settings=(
+            ("form_id", "version", "headline", "listed_choice", "renamed"),
+            ("kenshu", 2, "plan_status", "done", "plan_status=status"),
+        ),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "type")
+    assert problem.message == "選択肢リスト「statuss」が choices シートにありません。"
+
+
+def test_a_question_without_a_label_still_counts_as_named_by_rules() -> None:
+    problem = only(
+        refused(
+            form(
+                [
+                    ("integer", "people", "", "", "", ""),
+                    ("text", "memo", "M", "", "${people} > 0", ""),
+                ]
+            )
+        )
+    )
+    assert (problem.row, problem.column) == (2, "label")
+
+
+def test_a_rule_naming_a_refused_kind_of_question_is_still_refused() -> None:
+    """A ``calculate`` is refused, and so is the rule that counts on it: it must change too."""
+    problems = refused(
+        form(
+            [("calculate", "total", "T", "", "", ""), ("text", "memo", "M", "", "${total} > 0", "")]
+        )
+    )
+    assert [(p.row, p.column) for p in problems] == [(2, "type"), (3, "relevant")]
+
+
+def test_a_survey_sheet_without_a_name_column_is_one_problem() -> None:
+    data = form(
+        [("select_one yes_no", "A", "", "", "")],
+        YES_NO,
+        settings=(("form_id", "headline", "listed_choice"), ("kenshu", "attended", "yes")),
+        survey_header=("type", "label", "required", "relevant", "constraint"),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 1, "name")
+
+
+def test_a_full_width_version_is_read_as_its_number() -> None:
+    q = read_xlsform(
+        form([("text", "q", "A")], settings=(("form_id", "version"), ("kenshu", "２"))), "k.xlsx"
+    )
+    assert q.version == 2
+    q = read_xlsform(
+        form([("text", "q", "A")], settings=(("form_id", "version"), ("kenshu", " １２ "))),
+        "k.xlsx",
+    )
+    assert q.version == 12
 
 
 def test_a_formula_in_a_name_is_just_a_bad_name() -> None:

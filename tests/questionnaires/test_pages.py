@@ -506,3 +506,60 @@ def test_a_draft_nobody_published_is_discarded_after_its_days_by_the_housekeepin
         ("questionnaire/kenshu/1", None, "old.xlsx")
     ]
     assert staff.get(old.headers["Location"]).status_code == 404
+    assert "公開されなかったため破棄されました" in text_of(staff.last)
+
+
+def draft_number(location: str) -> int:
+    return int(location.rstrip("/").split("/")[-1])
+
+
+def test_a_second_draft_of_a_version_is_named_and_publishing_says_what_it_dropped(app, staff):
+    """Two drafts of kenshu v1 (a corrected file uploaded again): each draft's page names the
+    other; publishing one says which draft it dropped, the audit log records the numbers only,
+    and the other tab's page (and its buttons) say why the draft is gone."""
+    staff.get("/staff/questionnaires/upload")
+    first = draft_number(upload(staff, kenshu_v1(), "研修会（案）.xlsx").headers["Location"])
+    assert "ほかにもあります" not in text_of(staff.get(f"/staff/questionnaires/drafts/{first}"))
+    second = draft_number(upload(staff, kenshu_v1(), "研修会（修正版）.xlsx").headers["Location"])
+    shown = page(staff.get(f"/staff/questionnaires/drafts/{second}"))
+    notice = shown.xpath("//*[@data-rival-drafts]")[0].text_content()
+    assert notice.strip() == (
+        f"同じ版（第1版）の下書きがほかにもあります（下書き{first}「研修会（案）.xlsx」第1版）。"
+        "この下書きを公開すると、ほかの下書きは取り消されます。"
+    )
+    other = text_of(staff.get(f"/staff/questionnaires/drafts/{first}"))
+    assert f"下書き{second}「研修会（修正版）.xlsx」第1版" in other
+
+    assert staff.post(f"/staff/questionnaires/drafts/{second}/publish").status_code == 302
+    listing = text_of(staff.get("/staff/questionnaires/"))
+    assert (
+        "同じ版か前の版のほかの下書きは、公開できなくなったため取り消しました: "
+        f"下書き{first}「研修会（案）.xlsx」第1版。"
+    ) in listing
+    with app.app_context():
+        dropped = db.session.execute(
+            select(AuditEvent.target, AuditEvent.user_id, AuditEvent.details).where(
+                AuditEvent.action == "questionnaire.supersede"
+            )
+        ).one()
+    assert dropped.target == "questionnaire/kenshu/1"
+    assert dropped.user_id == staff.user.id
+    assert dropped.details == {"draft": first, "published_draft": second, "version": 1}
+    assert "別の下書きの公開による" in text_of(staff.get("/audit/?family=questionnaire"))
+
+    gone = staff.get(f"/staff/questionnaires/drafts/{first}")
+    assert gone.status_code == 404
+    why = f"下書き{first}は、同じ版（第1版）の下書き{second}が公開されたため、取り消されました。"
+    assert why in text_of(gone)
+    pressed = staff.post(f"/staff/questionnaires/drafts/{first}/publish")
+    assert pressed.status_code == 404
+    assert why in text_of(pressed)
+    published = staff.get(f"/staff/questionnaires/drafts/{second}")
+    assert published.status_code == 404
+    assert f"下書き{second}は公開済みです（kenshu 第1版）。" in text_of(published)
+
+
+def test_a_draft_number_nothing_recorded_says_what_ends_a_draft(staff):
+    gone = staff.get("/staff/questionnaires/drafts/999")
+    assert gone.status_code == 404
+    assert "同じ版の別の下書きが公開されると、この下書きは取り消されます。" in text_of(gone)

@@ -114,7 +114,8 @@ def test_no_secret_reaches_the_logs_or_the_audit_log(
     secrets.add(CHANGED, session_cookie(respondent))
     respondent.get("/account/tokens")
     issued = respondent.post("/account/tokens", {"description": "庁内システム"})
-    token = page(issued).xpath("//code[@data-secret]")[0].text_content()
+    shown = respondent.get(issued.headers["Location"])
+    token = page(shown).xpath("//code[@data-secret]")[0].text_content()
     secrets.add(token)
 
     stranger = Web(app)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.db import db
-from hub.models import AuditEvent, User
+from hub.models import ApiToken, AuditEvent, User
 from hub.services.users import USERS_PER_PAGE, find_by_email
 from tests.conftest import make_user
 from tests.web.conftest import Web, page, text_of
@@ -191,7 +191,9 @@ def test_tokens_are_minted_by_their_owner_shown_once_and_revoked_by_admin(app, w
     assert admin.post(f"{url}/tokens", {"description": "x"}).status_code in (404, 405)
 
     staff.get("/account/tokens")
-    answer = staff.post("/account/tokens", {"description": "庁内システム"})
+    issued = staff.post("/account/tokens", {"description": "庁内システム"})
+    assert issued.status_code == 302
+    answer = staff.get(issued.headers["Location"])
     assert answer.headers["Cache-Control"] == "no-store"
     token = page(answer).xpath("//code[@data-secret]")[0].text_content()
     api = app.test_client()
@@ -220,6 +222,44 @@ def test_people_revoke_their_own_tokens_and_nobody_elses(app, web):
     assert other.post(revoke).status_code == 404
     assert owner.post(revoke).status_code == 302
     assert "無効（" in text_of(owner.get("/account/tokens"))
+
+
+def test_a_reloaded_token_page_mints_no_second_token_and_shows_the_secret_no_more(app, web):
+    """Post/Redirect/Get: the POST mints and leads to a page showing the token once; reloading
+    that page (F5) shows the list, saying why, and no second token exists."""
+    owner = web("staff")
+    owner.get("/account/tokens")
+    issued = owner.post("/account/tokens", {"description": "集計用"})
+    assert issued.status_code == 302
+    assert issued.headers["Location"] == "/account/tokens/new"
+    assert "hub_" not in issued.get_data(as_text=True)
+    shown = owner.get("/account/tokens/new")
+    assert shown.headers["Cache-Control"] == "no-store"
+    token = page(shown).xpath("//code[@data-secret]")[0].text_content()
+    reloaded = owner.get("/account/tokens/new")
+    assert reloaded.status_code == 302
+    listing = owner.get(reloaded.headers["Location"])
+    assert token not in listing.get_data(as_text=True)
+    assert "一度だけ表示されます。控えていないときは" in text_of(listing)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_a_token_s_purpose_longer_than_its_column_is_refused_and_nothing_minted(app, web):
+    owner = web("staff")
+    owner.get("/account/tokens")
+    refused = owner.post("/account/tokens", {"description": "あ" * 201})
+    assert refused.status_code == 422
+    doc = page(refused)
+    error = doc.xpath("//*[@id='description-error']")[0].text_content()
+    assert error.endswith("用途は200文字以内で入力してください。")
+    assert doc.xpath("//*[@data-error-summary]//a[@href='#description']")
+    assert "トークンは発行していません。" in text_of(refused)
+    assert doc.xpath("//input[@name='description']/@value") == ["あ" * 201]
+    assert not doc.xpath("//input[@name='description']/@maxlength")  # no silent cut
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+    assert owner.post("/account/tokens", {"description": "あ" * 200}).status_code == 302
 
 
 def test_other_roles_cannot_manage_users(web):

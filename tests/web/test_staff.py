@@ -169,7 +169,9 @@ def test_a_municipality_list_naming_none_is_refused_by_word_and_kept(staff, app)
     assert answer.status_code == 422
     doc = page(answer)
     error = doc.xpath("//*[@id='municipalities-error']")[0].text_content()
-    assert error.endswith("区市町村の団体コード・名称・区分ではありません: 八王子、999999")
+    assert error.endswith(
+        "区市町村の団体コード・名称・区分ではありません: 八王子（八王子市のことですか？）、999999"
+    )
     assert doc.xpath("//*[@data-error-summary]//a[@href='#municipalities']")
     assert (
         textarea_value(doc.xpath("//textarea[@name='municipalities']")[0])
@@ -179,7 +181,10 @@ def test_a_municipality_list_naming_none_is_refused_by_word_and_kept(staff, app)
         assert db.session.scalar(select(func.count()).select_from(Round)) == 0
     staff.get("/language/en")
     english = text_of(staff.post("/staff/rounds/new", typed))
-    assert "Not a municipality's code or name, nor a region: 八王子、999999" in english
+    assert (
+        "Not a municipality's code or name, nor a region: 八王子 (did you mean 八王子市?)、999999"
+        in english
+    )
 
 
 def test_open_round_errors_are_per_field_and_input_is_kept(staff, app):
@@ -563,6 +568,39 @@ def test_a_name_two_municipalities_share_is_refused_until_a_code_is_given(staff,
     )
     opened = staff.post("/staff/rounds/new", {**OPENING, "municipalities": "132063"})
     assert opened.status_code == 302
+
+
+def test_names_without_their_suffix_are_refused_with_the_one_municipality_they_start(staff, app):
+    """八王子、千代田: each the start of exactly one municipality's name, which the refusal
+    suggests; 東 starts many (東村山市, 東大和市, …) and gets no guess."""
+    typed = {**OPENING, "municipalities": "八王子、千代田、東"}
+    refused = staff.post("/staff/rounds/new", typed)
+    assert refused.status_code == 422
+    error = page(refused).xpath("//*[@id='municipalities-error']")[0].text_content()
+    assert error.endswith(
+        "区市町村の団体コード・名称・区分ではありません: "
+        "八王子（八王子市のことですか？）、千代田（千代田区のことですか？）、東"
+    )
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_a_past_deadline_with_no_opening_time_says_it_is_past_not_before_the_opening(staff, app):
+    """受付開始日時 left empty means now: a deadline already gone is past, and the error names
+    no field the user left empty."""
+    typed = {**OPENING, "deadline": "2021-05-31 17:00"}
+    refused = staff.post("/staff/rounds/new", typed)
+    assert refused.status_code == 422
+    error = page(refused).xpath("//*[@id='deadline-error']")[0].text_content()
+    assert error.endswith(
+        "提出期限が過ぎています（令和3年5月31日（月）17:00）。これから先の日時を入力してください。"
+    )
+    assert "受付開始日時より後" not in text_of(refused)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+    staff.get("/language/en")
+    english = text_of(staff.post("/staff/rounds/new", typed))
+    assert "The deadline has passed" in english
 
 
 def test_a_deadline_before_the_opening_is_refused_in_the_page_s_language(staff, app):
