@@ -1,8 +1,9 @@
 """Your own API tokens: list them, mint one (shown once), revoke one.
 
 A new token is shown by a GET after the POST that mints it (Post/Redirect/Get): the POST keeps
-it in the signed session cookie for one showing, and the page that shows it takes it out, so
-reloading either page mints nothing and shows the secret no more.
+it in the session cookie for one showing, sealed with the data key (the cookie is signed, not
+encrypted: a copied cookie or a proxy's log must not hold a working token), and the page that
+shows it takes it out, so reloading either page mints nothing and shows the secret no more.
 
 Only the account itself mints its tokens — an administrator, who reads no survey data, may revoke
 anyone's but mint none (``hub.services.users.create_token``). The views are on the account's
@@ -12,9 +13,11 @@ blueprint (``auth.tokens`` …); the administrator's page reuses :func:`revoke_a
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,9 +28,10 @@ from wtforms.validators import Length
 from hub.account.views import bp
 from hub.auth.gate import require_actor
 from hub.auth.policy import SIGNED_IN, allow
+from hub.crypto import DataKeyError, DataKeys
 from hub.db import db
 from hub.errors import Conflict
-from hub.models import TOKEN_DESCRIPTION_LENGTH
+from hub.models import TOKEN_DESCRIPTION_LENGTH, User
 from hub.services import users
 
 JUST_MINTED = "just_minted"
@@ -90,7 +94,7 @@ def create_token() -> ResponseReturnValue:
         return _tokens_page(form, 422)
     token = users.create_token(user, description=form.description.data or "", actor=user)
     db.session.commit()
-    session[JUST_MINTED] = token
+    _keep_for_showing(token, user)
     return redirect(url_for("auth.new_token"))
 
 
@@ -99,8 +103,8 @@ def create_token() -> ResponseReturnValue:
 def new_token() -> ResponseReturnValue:
     """The token just minted, shown this once; opened again (a reload, a bookmark, the
     history), the list of tokens, saying why the secret is not there."""
-    token = session.pop(JUST_MINTED, None)
-    if not isinstance(token, str):
+    token = _take_for_showing(require_actor())
+    if token is None:
         flash(
             _(
                 "トークンは発行した直後に一度だけ表示されます。控えていないときは、"
@@ -117,3 +121,31 @@ def new_token() -> ResponseReturnValue:
 def revoke_token(token_id: int) -> ResponseReturnValue:
     revoke_and_tell(token_id)
     return redirect(url_for("auth.tokens"))
+
+
+def _keys() -> DataKeys:
+    keys: DataKeys | None = current_app.extensions["hub_settings"].data_keys
+    if keys is None:
+        raise RuntimeError("the hub has no data key (HUB_DATA_KEY)")
+    return keys
+
+
+def _context(user: User) -> str:
+    return f"account.new_token:{user.id}"
+
+
+def _keep_for_showing(token: str, user: User) -> None:
+    sealed = _keys().seal(token, _context(user))
+    session[JUST_MINTED] = base64.b64encode(sealed).decode("ascii")
+
+
+def _take_for_showing(user: User) -> str | None:
+    """The token the last POST kept for ``user``, taken out; ``None`` when there is none or it
+    does not open (another user's, or the data key changed meanwhile)."""
+    kept = session.pop(JUST_MINTED, None)
+    if not isinstance(kept, str):
+        return None
+    try:
+        return _keys().open(base64.b64decode(kept, validate=True), _context(user))
+    except (DataKeyError, binascii.Error):
+        return None

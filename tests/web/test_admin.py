@@ -233,9 +233,14 @@ def test_a_reloaded_token_page_mints_no_second_token_and_shows_the_secret_no_mor
     assert issued.status_code == 302
     assert issued.headers["Location"] == "/account/tokens/new"
     assert "hub_" not in issued.get_data(as_text=True)
+    cookie = owner.client.get_cookie("session")
+    assert cookie is not None
+    kept = app.session_interface.get_signing_serializer(app).loads(cookie.value)
     shown = owner.get("/account/tokens/new")
     assert shown.headers["Cache-Control"] == "no-store"
     token = page(shown).xpath("//code[@data-secret]")[0].text_content()
+    assert token.startswith("hub_")
+    assert token not in repr(kept), "the cookie holds the token sealed, not as it is"
     reloaded = owner.get("/account/tokens/new")
     assert reloaded.status_code == 302
     listing = owner.get(reloaded.headers["Location"])
