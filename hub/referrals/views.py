@@ -211,7 +211,9 @@ def _case_page(
             referral=referral,
             detail=detail,
             timeline=queries.timeline(referral, user),
-            access_log=queries.access_log(referral),
+            reads=queries.access_log_page(
+                referral, request.args.get("page") if request.method == "GET" else None
+            ),
             window=is_receiving_window(user, referral),
             referrer=is_referrer(user, referral),
             overdue=queries.is_overdue(referral),

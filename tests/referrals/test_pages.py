@@ -8,11 +8,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forms import tokyo
 from hub.db import db, utcnow
-from hub.models import AuditEvent, Referral
+from hub.models import AuditEvent, Referral, ReferralRead
+from hub.services.referrals.queries import READS_PER_PAGE
 from tests.referrals.conftest import CHIYODA, HACHIOJI, NAME, SENT_ON, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
 
@@ -335,3 +336,31 @@ def test_the_timeline_names_the_municipalities(desk: Web, cast: Cast, refer: Cal
     timeline = " ".join(page(desk.get(url)).xpath("//ol[@class='timeline']//text()"))
     assert "Hachioji" in timeline
     assert "Chiyoda" in timeline
+
+
+def test_the_access_log_is_shown_a_page_at_a_time(
+    app: Flask, window: Web, refer: Callable[..., int]
+) -> None:
+    referral_id = refer()
+    url = f"/referrals/{referral_id}"
+    for _ in range(READS_PER_PAGE + 4):
+        assert window.get(url).status_code == 200
+    shown = page(window.get(url))
+    rows = shown.xpath("//h2[@id='reads']/following::table[1]/tbody/tr")
+    assert len(rows) == READS_PER_PAGE
+    total = READS_PER_PAGE + 5
+    assert f"{total}件中 1〜{READS_PER_PAGE}件目" in shown.text_content()
+    (next_page,) = shown.xpath("//nav[@aria-label='ページ']/a[@rel='next']/@href")
+    assert next_page == f"{url}?page=2#reads"
+    second = page(window.get(next_page))
+    rows = second.xpath("//h2[@id='reads']/following::table[1]/tbody/tr")
+    assert len(rows) == total + 1 - READS_PER_PAGE  # this showing of page 2 is a read too
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ReferralRead)
+                .where(ReferralRead.referral_id == referral_id)
+            )
+            == total + 1
+        )

@@ -168,14 +168,26 @@ def _entry(event: ReferralEvent, *, shows_text: bool) -> TimelineEntry:
     )
 
 
-def access_log(referral: Referral) -> list[ReferralRead]:
-    return list(
-        db.session.scalars(
-            select(ReferralRead)
-            .where(ReferralRead.referral_id == referral.id)
-            .order_by(ReferralRead.at.desc(), ReferralRead.id.desc())
-        )
+READS_PER_PAGE = 50
+"""The case page's access log, a page at a time: every showing of the case is a row."""
+
+
+def _reads(referral: Referral) -> Select[tuple[ReferralRead]]:
+    return (
+        select(ReferralRead)
+        .where(ReferralRead.referral_id == referral.id)
+        .order_by(ReferralRead.at.desc(), ReferralRead.id.desc())
     )
+
+
+def access_log(referral: Referral) -> list[ReferralRead]:
+    """Every read of ``referral``'s person, newest first (the API's whole log)."""
+    return list(db.session.scalars(_reads(referral)))
+
+
+def access_log_page(referral: Referral, wanted: str | None) -> Page[ReferralRead]:
+    """Page ``wanted`` of the access log, newest first (the case page)."""
+    return page_of(_reads(referral), wanted, READS_PER_PAGE)
 
 
 def _iso(value: date | datetime | None) -> str | None:
