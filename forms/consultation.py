@@ -435,14 +435,24 @@ def load_hearing(data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     }
 
 
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "received_on": ("相談日", "受付年月日", "相談年月日"),
+    "municipality": ("区市町村", "市区町村", "居住地", "住所地"),
+}
+"""Other headers a desk's own list gives a column, besides the item's id and labels: without
+them the column would be left out as no field of a case (every residence counted 不明)."""
+
+
 def column_for(header: str, form: Questionnaire = CONSULTATION) -> str | None:
-    """The field a column header names: its id, or its Japanese or English label."""
+    """The field a column header names: its id, its Japanese or English label, or one of its
+    :data:`HEADER_ALIASES`."""
     key = normalize.fold_text(header).casefold()
     for question in form.questions:
         if key in {
             question.id.casefold(),
             question.label.ja.casefold(),
             question.label.en.casefold(),
+            *HEADER_ALIASES.get(question.id, ()),
         }:
             return question.id
     return None

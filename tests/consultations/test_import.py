@@ -209,3 +209,18 @@ def test_importing_twice_leaves_the_repeats_out_unless_asked(
     wrong = runner("consultations", "import", str(path), "--rows", "3-5")
     assert wrong.exit_code == 1
     assert "--rows" in wrong.output
+
+
+def test_a_desks_own_headers_for_the_day_and_the_municipality_are_read(
+    app: Flask, runner: HubRunner, write: Write
+) -> None:
+    data = (
+        "相談日,相談方法,相談対象者の年代,相談者,犯罪に関する相談か,区市町村\n"
+        "令和2年５月１日,電話,70代,本人,,八王子市\n"
+    ).encode("utf-8-sig")
+    result = runner("consultations", "import", str(write("own.csv", data)))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        case = db.session.scalars(select(Consultation)).one()
+    assert str(case.received_on) == "2020-05-01"
+    assert case.municipality_code == "132012"
