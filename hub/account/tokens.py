@@ -13,11 +13,9 @@ blueprint (``auth.tokens`` …); the administrator's page reuses :func:`revoke_a
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,10 +26,9 @@ from wtforms.validators import Length
 from hub.account.views import bp
 from hub.auth.gate import require_actor
 from hub.auth.policy import SIGNED_IN, allow
-from hub.crypto import DataKeyError, DataKeys
 from hub.db import db
 from hub.errors import Conflict
-from hub.models import TOKEN_DESCRIPTION_LENGTH, User
+from hub.models import TOKEN_DESCRIPTION_LENGTH
 from hub.services import users
 
 JUST_MINTED = "just_minted"
@@ -94,7 +91,7 @@ def create_token() -> ResponseReturnValue:
         return _tokens_page(form, 422)
     token = users.create_token(user, description=form.description.data or "", actor=user)
     db.session.commit()
-    _keep_for_showing(token, user)
+    session[JUST_MINTED] = users.sealed_for_showing(token, user)
     return redirect(url_for("auth.new_token"))
 
 
@@ -103,7 +100,7 @@ def create_token() -> ResponseReturnValue:
 def new_token() -> ResponseReturnValue:
     """The token just minted, shown this once; opened again (a reload, a bookmark, the
     history), the list of tokens, saying why the secret is not there."""
-    token = _take_for_showing(require_actor())
+    token = users.opened_for_showing(session.pop(JUST_MINTED, None), require_actor())
     if token is None:
         flash(
             _(
@@ -121,31 +118,3 @@ def new_token() -> ResponseReturnValue:
 def revoke_token(token_id: int) -> ResponseReturnValue:
     revoke_and_tell(token_id)
     return redirect(url_for("auth.tokens"))
-
-
-def _keys() -> DataKeys:
-    keys: DataKeys | None = current_app.extensions["hub_settings"].data_keys
-    if keys is None:
-        raise RuntimeError("the hub has no data key (HUB_DATA_KEY)")
-    return keys
-
-
-def _context(user: User) -> str:
-    return f"account.new_token:{user.id}"
-
-
-def _keep_for_showing(token: str, user: User) -> None:
-    sealed = _keys().seal(token, _context(user))
-    session[JUST_MINTED] = base64.b64encode(sealed).decode("ascii")
-
-
-def _take_for_showing(user: User) -> str | None:
-    """The token the last POST kept for ``user``, taken out; ``None`` when there is none or it
-    does not open (another user's, or the data key changed meanwhile)."""
-    kept = session.pop(JUST_MINTED, None)
-    if not isinstance(kept, str):
-        return None
-    try:
-        return _keys().open(base64.b64decode(kept, validate=True), _context(user))
-    except (DataKeyError, binascii.Error):
-        return None

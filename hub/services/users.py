@@ -7,6 +7,8 @@ address, which must be replaced at the next login (``User.must_change_password``
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import secrets
 from datetime import timedelta
@@ -23,6 +25,7 @@ from exports.channels.smtp import send_mail
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email, normalize_phone
 from hub.auth.passwords import guessability_problems
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
+from hub.crypto import DataKeyError, DataKeys
 from hub.db import db, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
@@ -261,6 +264,35 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
     db.session.flush()
     audit.record("token.create", user=actor, target=user.email)
     return token
+
+
+def sealed_for_showing(token: str, user: User) -> str:
+    """``token``, just minted, sealed with the data key for ``user`` alone: what the page that
+    mints it keeps in the session cookie (signed, not encrypted) until the page showing it."""
+    sealed = _data_keys().seal(token, _showing_context(user))
+    return base64.b64encode(sealed).decode("ascii")
+
+
+def opened_for_showing(kept: object, user: User) -> str | None:
+    """The token :func:`sealed_for_showing` kept for ``user``; ``None`` for anything else
+    (nothing kept, another user's, or a data key changed meanwhile)."""
+    if not isinstance(kept, str):
+        return None
+    try:
+        return _data_keys().open(base64.b64decode(kept, validate=True), _showing_context(user))
+    except (DataKeyError, binascii.Error):
+        return None
+
+
+def _showing_context(user: User) -> str:
+    return f"account.new_token:{user.id}"
+
+
+def _data_keys() -> DataKeys:
+    keys: DataKeys | None = current_app.extensions["hub_settings"].data_keys
+    if keys is None:
+        raise RuntimeError("the hub has no data key (HUB_DATA_KEY)")
+    return keys
 
 
 def revoke_token(token_id: int, *, actor: User | None) -> ApiToken:

@@ -172,7 +172,7 @@ READS_PER_PAGE = 50
 """The case page's access log, a page at a time: every showing of the case is a row."""
 
 
-def _reads(referral: Referral) -> Select[tuple[ReferralRead]]:
+def _reads(referral: Referral) -> Select[Any]:
     return (
         select(ReferralRead)
         .where(ReferralRead.referral_id == referral.id)
