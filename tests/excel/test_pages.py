@@ -159,7 +159,9 @@ def test_hostile_file_on_the_page_is_refused_clearly(
     assert chiyoda_browser.get(upload_url(round_id, CHIYODA)).status_code == 200
 
 
-def test_25_megabytes_on_the_page_gets_413(round_id, chiyoda_browser: FlaskClient):
+def test_25_megabytes_on_the_page_lead_back_to_the_form_with_the_limit(
+    round_id, chiyoda_browser: FlaskClient
+):
     page = chiyoda_browser.get(upload_url(round_id, CHIYODA)).get_data(as_text=True)
     boundary = "page-boundary-31c"
     body = (
@@ -179,9 +181,13 @@ def test_25_megabytes_on_the_page_gets_413(round_id, chiyoda_browser: FlaskClien
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
-    assert got.status_code == 413
-    assert "大きすぎます" in got.get_data(as_text=True)
-    assert chiyoda_browser.get(upload_url(round_id, CHIYODA)).status_code == 200
+    assert got.status_code == 303
+    assert got.headers["Location"] == upload_url(round_id, CHIYODA)
+    form = chiyoda_browser.get(got.headers["Location"])
+    assert form.status_code == 200
+    shown = form.get_data(as_text=True)
+    assert "ファイルが大きすぎます（5 MB まで）。" in shown
+    assert 'type="file"' in shown
 
 
 def test_upload_without_csrf_token_is_refused(round_id, chiyoda: Api, chiyoda_browser):

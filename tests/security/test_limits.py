@@ -1,5 +1,6 @@
-"""Request body limits on pages and uploads: past ``HUB_MAX_UPLOAD_BYTES`` (5 MB) a post is a
-413 with a Japanese page, read no further and saving nothing."""
+"""Request body limits on pages and uploads: past ``HUB_MAX_UPLOAD_BYTES`` (5 MB) a post is
+read no further and saves nothing — a 413 with a Japanese page, or, for a page's file upload,
+the way back to its form with the limit said."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def test_an_oversized_questionnaire_post_is_413_and_saves_nothing(app, web) -> N
         assert all(r.version == 0 for r in saved)
 
 
-def test_an_oversized_excel_upload_is_413(app, web) -> None:
+def test_an_oversized_excel_upload_leads_back_to_its_form_with_the_limit(app, web) -> None:
     with app.app_context():
         round_id = make_round().id
     respondent = web("respondent", municipality="131016")
@@ -64,8 +65,11 @@ def test_an_oversized_excel_upload_is_413(app, web) -> None:
         {"csrf_token": respondent.csrf()}, b"PK\x03\x04" + b"\0" * over_limit(app)
     )
     answer = respondent.client.post(url, data=body, content_type=content_type)
-    assert answer.status_code == 413
-    assert TOO_LARGE in text_of(answer)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == url
+    assert "ファイルが大きすぎます（5 MB まで）。" in text_of(respondent.get(url))
+    with app.app_context():
+        assert db.session.get_one(Response, 1).version == 0
 
 
 def test_an_oversized_api_upload_is_413_json(app, api_as) -> None:
