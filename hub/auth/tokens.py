@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import lazyload, load_only
 
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import ApiToken, User
 
 TOKEN_PREFIX = "hub_"  # noqa: S105  (a public prefix, not a secret)
@@ -27,11 +28,32 @@ def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or ``None``."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         return None
-    return db.session.scalar(_USER_BY_TOKEN, {"token_hash": token_hash(token)})
+    found = db.session.execute(_USER_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if found is None:
+        return None
+    user, token_id, last_used_at = found
+    _note_use(token_id, last_used_at)
+    return user
+
+
+LAST_USE_PRECISION = timedelta(hours=1)
+"""How exact a token's 最終利用 is: a use is written when the last one written is older, so a
+busy client costs one small write an hour, not one a request."""
+
+
+def _note_use(token_id: int, last_used_at: datetime | None) -> None:
+    """Record that the token was used now, at :data:`LAST_USE_PRECISION`: in a transaction of its
+    own, as a GET's request commits nothing and a refused request rolls back (the use still
+    happened)."""
+    now = utcnow()
+    if (last_used_at is not None and now - last_used_at < LAST_USE_PRECISION) or not db.engine:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
 
 
 _USER_BY_TOKEN = (
-    select(User)
+    select(User, ApiToken.id, ApiToken.last_used_at)
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -53,7 +75,8 @@ _USER_BY_TOKEN = (
         lazyload(User.recipient),
     )
 )
-"""The one query of every API request: the user row alone, found by the token's unique hash,
+"""The one query of every API request: the user row (with the token's id and last use), found by
+the token's unique hash,
 with the columns the gate, the policy and a response's ``updated_by`` read (the password hash,
 the telephone number and the session's columns load only if some view reads them). Built once;
 the user's municipality and recipient load only if used (from the session when the request has

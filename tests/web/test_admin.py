@@ -6,11 +6,12 @@ chooses its own password at its first login."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import ApiToken, AuditEvent, User
 from hub.services.users import USERS_PER_PAGE, find_by_email
 from tests.conftest import make_user
@@ -198,7 +199,15 @@ def test_tokens_are_minted_by_their_owner_shown_once_and_revoked_by_admin(app, w
     token = page(answer).xpath("//code[@data-secret]")[0].text_content()
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken.last_used_at)).one() is None
     assert api.get("/api/v1/rounds", headers=headers).status_code == 200
+    with app.app_context():
+        used = db.session.scalars(select(ApiToken.last_used_at)).one()
+    assert used is not None
+    assert utcnow() - used < timedelta(minutes=1)
+    shown = page(staff.get("/account/tokens")).xpath("//table//tbody/tr[1]/td[4]")[0]
+    assert "令和" in shown.text_content(), "最終利用 shows the use"
     assert "庁内システム" in text_of(staff.get("/account/tokens"))
     assert token not in staff.last.get_data(as_text=True)
     listing = page(admin.get(url))
