@@ -306,3 +306,21 @@ def test_users_are_found_by_a_part_of_what_people_remember(app, web):
     assert kept.xpath("//input[@name='q']/@value") == ["千代田"], "what was typed stays"
     assert emails_listed(admin, "?q=%") == [], "a wildcard is a character like any other"
     assert "該当するユーザーはいません。" in text_of(admin.get("/admin/?q=nobody-at-all"))
+
+
+def test_a_name_is_found_with_or_without_the_spaces_between_its_parts(app, web):
+    """People write 千代田　花子, 千代田 花子 or 千代田花子 and search for it any of these ways."""
+    admin = web("admin")
+    with app.app_context():
+        listed = {}
+        for name, organisation in (("千代田　花子", "総務部 総務課"), ("中央 太郎", "福祉局")):
+            user = make_user(role="staff")
+            user.display_name, user.organisation = name, organisation
+            listed[name] = user.email
+        db.session.commit()
+    for typed in ("千代田　花子", "千代田 花子", "千代田花子", " 千代田　 花子 "):
+        assert emails_listed(admin, f"?q={typed}") == [listed["千代田　花子"]], typed
+    for typed in ("中央太郎", "中央　太郎"):
+        assert emails_listed(admin, f"?q={typed}") == [listed["中央 太郎"]], typed
+    assert emails_listed(admin, "?q=総務部総務課") == [listed["千代田　花子"]]
+    assert emails_listed(admin, "?q=花子中央") == []
