@@ -93,12 +93,12 @@ def _temporary_password_expired(user: User) -> bool:
 
 def password_problems(password: str, email: str = "") -> list[str]:
     """Why a new password is not acceptable (empty when it is): too short or long, containing
-    the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats)."""
-    problems = []
+    the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats).
+    A short one is told only its length: every other check is of the password one chooses once
+    it is long enough (four different characters are too few only in a long one)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(
-            _("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)
-        )
+        return [_("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)]
+    problems = []
     if len(password) > 256:
         problems.append(_("パスワードは256文字以内にしてください。"))
     mailbox = email.split("@")[0].casefold()
