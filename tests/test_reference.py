@@ -149,12 +149,36 @@ def test_shift_jis_and_bom_and_full_width_codes_are_read(
     assert runner("municipalities", "import", write(tmp_path, wide)).exit_code == 0
 
 
+def test_japanese_headers_and_five_digit_codes_are_read(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    """A prefecture's own list, saved by Excel in Shift_JIS: Japanese headers and codes without
+    their check digit (27100, as lists derived from 総務省's write them)."""
+    japanese = ["団体コード,団体名,ふりがな,英語名,地域,種別"]
+    five = [line[:5] + line[6:] for line in OSAKA]
+    done = runner("municipalities", "import", write(tmp_path, japanese + five, "cp932"))
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    with app.app_context():
+        osaka = db.session.get(Municipality, "271004")
+        assert osaka is not None
+        assert (osaka.name, osaka.kana, osaka.region, osaka.type) == (
+            "大阪市", "おおさかし", "政令市", "政令指定都市",
+        )  # fmt: skip
+    six = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
+    assert six.output.strip() == "0 added, 0 updated, 5 unchanged"
+    short = runner("municipalities", "import", write(tmp_path, ["団体コード,団体名", five[0]]))
+    assert short.exit_code != 0
+    assert "列が足りません: kana, name_en, region, type" in short.output
+    assert "kana（ふりがな）" in short.output
+
+
 @pytest.mark.parametrize(
     ("lines", "fragments"),
     [
         ([HEADER, OSAKA[0], "271005,大阪市,,,政令市,"], ["3行目", "検査数字", "271004"]),
         ([HEADER, OSAKA[0], OSAKA[1], OSAKA[0]], ["4行目", "重複"]),
-        ([HEADER, "27100,大阪市,,,政令市,"], ["2行目", "6桁"]),
+        ([HEADER, "2710,大阪市,,,政令市,"], ["2行目", "6桁"]),
         ([HEADER, "271004,,,,政令市,"], ["2行目", "name"]),
         ([HEADER, "271004,大阪市,,,,"], ["2行目", "region"]),
         (["code,name,kana,name_en,type", OSAKA[0]], ["列が足りません", "region"]),

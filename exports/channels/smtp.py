@@ -7,6 +7,7 @@ with optional ``user:password@``. Japanese subjects and bodies are encoded by
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -59,9 +60,15 @@ class SmtpServer:
         return text.replace(self.password, "***") if self.password else text
 
 
+ADDRESS_SEPARATORS = re.compile("[,;、，；､]")
+"""What people put between addresses: commas and semicolons, and the Japanese ones their IME
+types (読点 、 and ､, full-width ， and ；)."""
+
+
 def addresses(text: str) -> list[str]:
-    """The addresses in a comma- or semicolon-separated list, blanks dropped."""
-    return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
+    """The addresses in a list separated by commas or semicolons (Japanese ones too), blanks
+    dropped."""
+    return [a.strip() for a in ADDRESS_SEPARATORS.split(text) if a.strip()]
 
 
 def build_message(

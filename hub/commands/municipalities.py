@@ -41,7 +41,8 @@ def municipalities() -> None:
 def municipalities_import(
     file: Path, retire_missing: bool, dry_run: bool, prefecture_texts: tuple[str, ...]
 ) -> None:
-    """Add or update municipalities from a CSV or xlsx shaped like tokyo_municipalities.csv, or
+    """Add or update municipalities from a CSV or xlsx shaped like tokyo_municipalities.csv (or
+    headed 団体コード,団体名,ふりがな,英語名,地域,種別; 5-digit codes get their check digit), or
     from 総務省's 全国地方公共団体コード list as downloaded; a retired municipality the file lists
     is brought back."""
     from hub.services.municipalities import (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from forms.normalize import fold_text
 from hub.errors import Invalid
 from hub.services.recipients import OFF, ON_CLOSE
 
@@ -36,7 +37,8 @@ WEEKDAY_LABELS = (
     _l("土曜日"),
 )
 """Index = crontab's day of the week (0 Sunday)."""
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
+"""A time as folded (``fold_text``): ９：００ typed with the IME is 9:00."""
 _SIMPLE = re.compile(r"^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}) \* (\*|[0-6])$")
 
 
@@ -61,7 +63,7 @@ def to_schedule(choice: Choice) -> str:
         return " ".join(choice.cron.split())
     if choice.kind not in KINDS:
         raise Invalid({"schedule_kind": [_("配信のタイミングを選んでください。")]})
-    match = _TIME.match(choice.at.strip())
+    match = _TIME.fullmatch(fold_text(choice.at))
     if match is None:
         raise Invalid({"at": [_("時刻は 9:00 や 17:30 のように入力してください。")]})
     hour, minute = int(match.group(1)), int(match.group(2))

@@ -120,12 +120,39 @@ class ImportPlan:
 
 # --------------------------------------------------------------------------- reading a list
 
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("団体コード", "市区町村コード", "コード"),
+    "name": ("団体名", "名称", "市区町村名"),
+    "kana": ("ふりがな", "フリガナ", "よみ", "よみがな", "読み"),
+    "name_en": ("英語名", "英語表記"),
+    "region": ("地域", "区分"),
+    "type": ("種別",),
+}
+"""The Japanese headers a prefecture's own list gives the hub's columns (団体コード,団体名,…, often
+in a CSV saved by Excel in Shift_JIS); the first one is named when a column is missing."""
+_HEADER_COLUMNS = {
+    alias: column for column, aliases in HEADER_ALIASES.items() for alias in (column, *aliases)
+}
+
+
+def columns_of(header: Sequence[Any]) -> dict[str, int]:
+    """Where each of :data:`COLUMNS` is in ``header``, by its name or a Japanese one (any width
+    and case, spaces ignored); a column named twice is read from its first place."""
+    where: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = "".join(fold_text("" if cell is None else str(cell)).lower().split())
+        column = _HEADER_COLUMNS.get(key)
+        if column is not None:
+            where.setdefault(column, index)
+    return where
+
 
 def read_municipality_list(
     data: bytes, *, prefectures: Collection[str] = ()
 ) -> list[dict[str, str]]:
     """Parse and validate a municipality list — a CSV (UTF-8 or Shift_JIS) or the first sheet
-    of an xlsx, with the columns of ``COLUMNS`` in any order, or 総務省's 全国地方公共団体コード
+    of an xlsx, with the columns of ``COLUMNS`` (or their Japanese names, :data:`HEADER_ALIASES`)
+    in any order, codes of 6 digits or 5 (:func:`with_check_digit`), or 総務省's 全国地方公共団体コード
     list as downloaded (:mod:`hub.services.code_list`); raise ``Invalid`` naming every bad line
     by its row number in the file. ``prefectures`` (two-digit codes): only their municipalities
     are read, the other lines passed over unchecked (a national list, read for one prefecture).
@@ -141,8 +168,8 @@ def read_municipality_list(
             ),
             prefectures,
         )
-    header = [str(h).strip().lower() if h is not None else "" for h in table.header]
-    missing = [c for c in COLUMNS if c not in header]
+    where = columns_of(table.header)
+    missing = [c for c in COLUMNS if c not in where]
     if missing:
         raise Invalid(
             {
@@ -150,12 +177,11 @@ def read_municipality_list(
                     _(
                         "列が足りません: %(missing)s（必要な列: %(columns)s）",
                         missing=", ".join(missing),
-                        columns=", ".join(COLUMNS),
+                        columns=", ".join(f"{c}（{HEADER_ALIASES[c][0]}）" for c in COLUMNS),
                     )
                 ]
             }
         )
-    where = {c: header.index(c) for c in COLUMNS}
     return _checked(
         (
             (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
@@ -208,9 +234,18 @@ def _checked(
 def _cell_text(column: str, value: Any) -> str:
     """A cell as text: names kept as written, codes as :func:`code_list.code_text` reads them."""
     if column == "code":
-        return code_list.code_text(value)
+        return with_check_digit(code_list.code_text(value))
     text = "" if value is None else str(value)
     return (clean_text if column in NAME_COLUMNS else fold_text)(text)
+
+
+def with_check_digit(code: str) -> str:
+    """A five-digit code — 団体コード without its check digit, as lists derived from 総務省's often
+    write it (13101) — as the hub keeps it, its check digit added (131016); any other unchanged
+    (a 6-digit code keeps its own check digit, to be checked)."""
+    if len(code) == 5 and code.isascii() and code.isdigit():
+        return f"{code}{check_digit(code)}"
+    return code
 
 
 def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:

@@ -7,7 +7,6 @@ reject the same mistakes with the same Japanese messages.
 
 from __future__ import annotations
 
-import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exports.assembly import deliverable_table_names
@@ -22,6 +22,7 @@ from exports.channels import CHANNELS
 from exports.channels.https import url_problem
 from exports.channels.smtp import addresses
 from exports.text import CSV_ENCODINGS
+from forms.normalize import InvalidValue, normalize_email
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
 from hub.db import db
@@ -32,7 +33,6 @@ from hub.services import audit
 OFF = "off"
 ON_CLOSE = "on-close"
 FORMATS = ("xlsx", "csv", "json")
-EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
 @dataclass(frozen=True)
@@ -185,14 +185,39 @@ def normalize_tables(names: Sequence[str]) -> list[str] | None:
     return chosen
 
 
+def normalize_address(channel: str, address: str) -> str:
+    """The address as stored. For mail, each address as an account's is (``normalize_email``:
+    ｍｏｊ＠… typed with the IME is moj@…), joined by ", " whatever separated them (、 ， ；);
+    one that cannot be read is kept as typed, for :func:`address_problem` to name."""
+    if channel != "smtp":
+        return address.strip()
+    return ", ".join(_mail_address(a)[0] for a in addresses(address))
+
+
+def _mail_address(text: str) -> tuple[str, str | None]:
+    """One address of a mail list, normalized, and why it is not an address (``None``: it is)."""
+    try:
+        return normalize_email(text), None
+    except InvalidValue as exc:
+        return text, str(exc)
+
+
 def address_problem(channel: str, address: str) -> str | None:
     """Why ``address`` does not suit ``channel`` (``None`` when it does)."""
     if channel == "smtp":
         found = addresses(address)
         if not found:
             return "メール送信にはメールアドレスが必要です。"
-        bad = [a for a in found if not EMAIL.match(a)]
-        return f"メールアドレスの形式が正しくありません: {', '.join(bad)}" if bad else None
+        bad = [
+            f"{typed}（{problem}）"
+            for typed, problem in map(_mail_address, found)
+            if problem is not None
+        ]
+        if bad:
+            return _(
+                "メールアドレスの形式が正しくありません: %(addresses)s", addresses="、".join(bad)
+            )
+        return None
     if channel == "https":
         return url_problem(address.strip())
     return None
@@ -246,8 +271,6 @@ def _validated(
                 f"送信方法は {', '.join(CHANNELS)} のいずれかです: {changes.channel!r}"
             ]
         values["channel"] = channel
-    if changes.address is not None:
-        values["address"] = changes.address.strip()
     if changes.include_detail is not None:
         values["include_detail"] = changes.include_detail
     if changes.tables is not None:
@@ -256,8 +279,10 @@ def _validated(
         values["active"] = changes.active
     if changes.csv_encoding is not None:
         _collect(errors, values, "csv_encoding", normalize_csv_encoding, changes.csv_encoding)
+    channel = str(values.get("channel", recipient.channel))
+    if changes.address is not None:
+        values["address"] = normalize_address(channel, changes.address)
     if "channel" not in errors:
-        channel = str(values.get("channel", recipient.channel))
         problem = address_problem(channel, str(values.get("address", recipient.address)))
         if problem:
             errors.setdefault("address", []).append(problem)

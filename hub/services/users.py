@@ -18,7 +18,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, String, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
@@ -92,12 +93,12 @@ def _temporary_password_expired(user: User) -> bool:
 
 def password_problems(password: str, email: str = "") -> list[str]:
     """Why a new password is not acceptable (empty when it is): too short or long, containing
-    the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats)."""
-    problems = []
+    the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats).
+    A short one is told only its length: every other check is of the password one chooses once
+    it is long enough (four different characters are too few only in a long one)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(
-            _("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)
-        )
+        return [_("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)]
+    problems = []
     if len(password) > 256:
         problems.append(_("パスワードは256文字以内にしてください。"))
     mailbox = email.split("@")[0].casefold()
@@ -467,23 +468,31 @@ USERS_PER_PAGE = 50
 
 def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]:
     """A page of the accounts by role and e-mail, those ``search`` finds when it is given: a
-    part of the e-mail, the name or the organisation (any case, 全角 or half-width), or of the
-    municipality's name, or its code."""
+    part of the e-mail, the name or the organisation (any case, 全角 or half-width, spaces
+    ignored on both sides), or of the municipality's name, or its code."""
     query = select(User).order_by(User.role, User.email)
-    wanted = fold_text(search).casefold()
+    wanted = "".join(fold_text(search).casefold().split())
     if wanted:
-        in_municipality = Municipality.name.contains(wanted, autoescape=True) | (
+        in_municipality = _spaceless(Municipality.name).contains(wanted, autoescape=True) | (
             Municipality.code == wanted
         )
         query = query.where(
             or_(
                 func.lower(User.email).contains(wanted, autoescape=True),
-                func.lower(User.display_name).contains(wanted, autoescape=True),
-                func.lower(User.organisation).contains(wanted, autoescape=True),
+                _spaceless(User.display_name).contains(wanted, autoescape=True),
+                _spaceless(User.organisation).contains(wanted, autoescape=True),
                 User.municipality.has(in_municipality),
             )
         )
     return page_of(query, wanted_page, USERS_PER_PAGE)
+
+
+def _spaceless(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """``column`` lower-cased without its spaces, half- or full-width, in SQL (SQLite and
+    PostgreSQL alike): a name is found whether it was written 千代田　花子 or 千代田花子, and
+    whether it is searched for with the space or without."""
+    lowered = func.lower(column, type_=String)
+    return func.replace(func.replace(lowered, " ", "", type_=String), "\u3000", "", type_=String)
 
 
 def get_user(user_id: int) -> User:

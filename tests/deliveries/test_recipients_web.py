@@ -111,6 +111,52 @@ def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
     assert "cron「30 8 * * 1-5」" in client.get("/staff/recipients/").text
 
 
+def test_full_width_as_typed_with_the_ime_is_read_and_stored_half_width(app, login):
+    """A time and addresses typed in 全角, the addresses separated by 、 ， or ；, are what the
+    rest of the hub accepts: read, and stored as an account's address is (moj@…)."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    saved = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule_kind": "daily",
+            "at": "９：００",
+            "channel": "smtp",
+            "address": "moj＠example.go.jp、b@Example.GO.JP，c@example.go.jp；ｄ@example.go.jp",
+            "formats": ["xlsx"],
+        },
+    )
+    assert saved.status_code == 302, saved.text
+    with database(app) as session:
+        stored = session.get_one(Recipient, "moj")
+        assert stored.schedule == "0 9 * * *"
+        assert stored.address == (
+            "moj@example.go.jp, b@example.go.jp, c@example.go.jp, d@example.go.jp"
+        )
+    wrong = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule_kind": "daily",
+            "at": "９：００",
+            "channel": "smtp",
+            "address": "moj@example.go.jp、ｂ＠ｅｘａｍｐｌｅ",
+            "formats": ["xlsx"],
+        },
+    )
+    assert wrong.status_code == 422
+    assert "メールアドレスの形式が正しくありません: ｂ＠ｅｘａｍｐｌｅ（" in wrong.text
+
+
+def test_the_mail_channel_splits_a_list_at_japanese_separators_too():
+    from exports.channels.smtp import addresses
+
+    assert addresses("a@x.jp、b@x.jp，c@x.jp；d@x.jp; e@x.jp,,") == [
+        "a@x.jp", "b@x.jp", "c@x.jp", "d@x.jp", "e@x.jp",
+    ]  # fmt: skip
+
+
 def test_switching_to_https_shows_the_secret_once(app, login):
     client = login("staff")
     form = client.get("/staff/recipients/tokyo-probation")

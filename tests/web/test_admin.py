@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from hub.db import db, utcnow
 from hub.models import ApiToken, AuditEvent, User
 from hub.services.users import USERS_PER_PAGE, find_by_email
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 from tests.web.conftest import Web, page, text_of
 
 
@@ -315,3 +315,52 @@ def test_users_are_found_by_a_part_of_what_people_remember(app, web):
     assert kept.xpath("//input[@name='q']/@value") == ["千代田"], "what was typed stays"
     assert emails_listed(admin, "?q=%") == [], "a wildcard is a character like any other"
     assert "該当するユーザーはいません。" in text_of(admin.get("/admin/?q=nobody-at-all"))
+
+
+def test_a_name_is_found_with_or_without_the_spaces_between_its_parts(app, web):
+    """People write 千代田　花子, 千代田 花子 or 千代田花子 and search for it any of these ways."""
+    admin = web("admin")
+    with app.app_context():
+        listed = {}
+        for name, organisation in (("千代田　花子", "総務部 総務課"), ("中央 太郎", "福祉局")):
+            user = make_user(role="staff")
+            user.display_name, user.organisation = name, organisation
+            listed[name] = user.email
+        db.session.commit()
+    for typed in ("千代田　花子", "千代田 花子", "千代田花子", " 千代田　 花子 "):
+        assert emails_listed(admin, f"?q={typed}") == [listed["千代田　花子"]], typed
+    for typed in ("中央太郎", "中央　太郎"):
+        assert emails_listed(admin, f"?q={typed}") == [listed["中央 太郎"]], typed
+    assert emails_listed(admin, "?q=総務部総務課") == [listed["千代田　花子"]]
+    assert emails_listed(admin, "?q=花子中央") == []
+
+
+def test_a_short_password_is_told_its_length_and_nothing_else(app, web):
+    """``abc`` is too short, not 「同じ文字の繰り返しが多すぎます」; a long password made of one
+    character repeated is still refused for that."""
+    admin = web("admin")
+    admin.get("/admin/users/new")
+    short = admin.post(
+        "/admin/users/new", {"email": "short@example.jp", "role": "staff", "password": "abc"}
+    )
+    assert short.status_code == 422
+    said = page(short).xpath("//*[@id='password-error']")[0].text_content()
+    assert said.count("。") == 1, said
+    assert "パスワードは12文字以上にしてください。" in said
+    with app.app_context():
+        email = make_user(role="staff").email
+    person = Web(app)
+    person.login(email)
+    too_short, repeated = (
+        "パスワードは12文字以上にしてください。",
+        "同じ文字の繰り返しが多すぎます。",
+    )
+    for new, wanted, unwanted in (
+        ("abc", too_short, repeated),
+        ("aaaaaaaaaaaab", repeated, too_short),
+    ):
+        refused = choose_password(person, PASSWORD, new)
+        assert refused.status_code == 422, new
+        said = text_of(refused)
+        assert wanted in said, new
+        assert unwanted not in said, new

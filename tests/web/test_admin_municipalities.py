@@ -149,6 +149,27 @@ def test_shift_jis_file_is_read(app: Flask, web) -> None:
         assert db.session.get(Municipality, "272035") is not None
 
 
+def test_a_list_with_japanese_headers_and_five_digit_codes_is_previewed_with_six(
+    app: Flask, web
+) -> None:
+    """団体コード,団体名,… in Shift_JIS, the codes without their check digit (27100): the preview
+    shows the codes as the hub keeps them (271004), and importing it adds them."""
+    admin = web("admin")
+    five = [line[:5] + line[6:] for line in OSAKA]
+    data = csv_of("団体コード,団体名,ふりがな,英語名,地域,種別", *five, encoding="cp932")
+    preview = upload(admin, data)
+    assert preview.status_code == 200, text_of(preview)
+    assert page(preview).xpath("//section[@data-changes='added']//tr/@data-change") == [
+        "271004", "271403", "272035", "272043", "272051",
+    ]  # fmt: skip
+    assert "271004" in text_of(preview)
+    assert confirm(admin, preview).status_code == 302
+    with app.app_context():
+        sakai = db.session.get(Municipality, "271403")
+        assert sakai is not None
+        assert (sakai.name, sakai.kana, sakai.name_en) == ("堺市", "さかいし", "Sakai")
+
+
 def retire(admin: Web, code: str, day: str | None = None):
     """Open 「廃止にする」 and press its button, with the day the page offers or ``day`` typed."""
     opened = admin.get(f"/admin/municipalities/{code}/retire")
