@@ -542,10 +542,19 @@ def request_result(request: DeliveryRequest) -> str:
     if delivery is not None:
         return _delivery_result(delivery)
     if request.outcome is None:
-        return _("送信の処理中です。")
+        return _unrecorded(request)
     if request.outcome in (WAITING, REFUSED, FAILED):
         return _("送れませんでした。%(why)s", why=request.message or "")
     return request.message or ""
+
+
+def _unrecorded(request: DeliveryRequest) -> str:
+    """A request taken without an outcome: still being handled, or — past an attempt's lease —
+    handled before outcomes were kept (migration 0011) or cut off with its process."""
+    picked = request.picked_at
+    if picked is not None and picked + LEASE < utcnow():
+        return _("結果は記録されていません。配信記録をご覧ください。")
+    return _("送信の処理中です。")
 
 
 def _delivery_result(delivery: Delivery) -> str:

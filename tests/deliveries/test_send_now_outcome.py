@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hub import jobs
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import AuditEvent, Delivery, DeliveryRequest, Recipient, User
+from hub.services import deliveries
 from tests.conftest import csrf_of, make_round, make_user
 from tests.deliveries.conftest import CHIYODA, CHUO, CODES, Seeded, submit_answers
 
@@ -147,3 +149,17 @@ def test_a_channel_that_refuses_is_named_and_a_sent_request_names_its_delivery(
         ).one()
         assert request.outcome == "sent", request.message
         assert f"送信しました（配信 {request.delivery_id}）。" in shown
+
+
+def test_a_request_handled_before_outcomes_were_kept_does_not_say_it_is_still_running(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded
+):
+    with app.app_context():
+        request = deliveries.request_delivery("moj", seeded.round_id, user=None)
+        request.picked_at = utcnow() - timedelta(hours=1)
+        fresh = deliveries.request_delivery("moj", seeded.round_id, user=None)
+        fresh.picked_at = utcnow()
+        db.session.commit()
+    page = " ".join(login("staff").get("/staff/recipients/").text.split())
+    assert "結果は記録されていません。配信記録をご覧ください。" in page
+    assert "送信の処理中です。" in page
