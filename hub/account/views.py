@@ -3,6 +3,7 @@ own home page after signing in."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,12 +20,12 @@ from wtforms.validators import DataRequired, Length
 from exports.channels import CHANNEL_LABELS
 from forms.normalize import InvalidValue, normalize_email
 from hub.auth import sessions
-from hub.auth.policy import SIGNED_IN, allow, public
+from hub.auth.policy import SIGNED_IN, allow, has_referrals, public
 from hub.auth.sessions import start_session
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
-from hub.services import audit, throttle
+from hub.services import audit, sharing, throttle
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
@@ -276,4 +277,50 @@ def counterpart_home() -> Any:
         schedule=describe_schedule(recipient.schedule) if recipient else "",
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,
+        api_calls=api_calls(user),
     )
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One operation of ``/api/v1`` a counterpart may call, as its page lists it."""
+
+    method: str
+    path: str
+    what: str
+
+
+def api_calls(user: User) -> list[ApiCall]:
+    """What the counterpart's page says it may call with a token (``hub/auth/policy.py`` decides;
+    a test holds the list to the URL map both ways): the reads every counterpart has, and the
+    つなぎ of a referring one (東京保護観察所). The delivered files themselves are not among them."""
+    calls = [
+        ApiCall("GET", "/api/v1/deliveries", _("配信記録（このページの一覧と同じ）")),
+        ApiCall("GET", "/api/v1/rounds", _("調査回の一覧")),
+        ApiCall("GET", "/api/v1/rounds/{round}", _("調査回")),
+        ApiCall(
+            "GET",
+            "/api/v1/rounds/{round}/summary",
+            _(
+                "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
+                minimum=sharing.minimum(),
+            ),
+        ),
+        ApiCall(
+            "GET", "/api/v1/consultations/summary", _("相談窓口の集計（少ない件数は伏せます）")
+        ),
+        ApiCall("GET", "/api/v1/referrals/summary", _("つなぎの集計（少ない件数は伏せます）")),
+        ApiCall("GET", "/api/v1/questionnaires", _("調査票とその版の一覧")),
+        ApiCall("GET", "/api/v1/questionnaires/{id}/versions/{n}", _("調査票の版（設問と選択肢）")),
+        ApiCall("GET", "/api/v1/municipalities", _("区市町村の一覧")),
+    ]
+    if has_referrals(user):
+        calls += [
+            ApiCall("POST", "/api/v1/referrals", _("つなぎの依頼")),
+            ApiCall("GET", "/api/v1/referrals", _("依頼したつなぎの一覧")),
+            ApiCall("GET", "/api/v1/referrals/{id}", _("依頼したつなぎ（経過を含む）")),
+            ApiCall("GET", "/api/v1/referrals/{id}/access-log", _("つなぎの閲覧記録")),
+            ApiCall("POST", "/api/v1/referrals/{id}/reroute", _("つなぎ先の変更")),
+            ApiCall("POST", "/api/v1/referrals/{id}/withdraw-consent", _("同意の撤回")),
+        ]
+    return calls

@@ -73,6 +73,7 @@ ACTION_LABELS: dict[str, Any] = {
     "recipient.update": _l("送付先の設定変更"),
     "delivery.create": _l("送付データの作成"),
     "delivery.request": _l("今すぐ送信の依頼"),
+    "delivery.request_outcome": _l("今すぐ送信の結果"),
     "delivery.sent": _l("送付完了"),
     "delivery.attempt_failed": _l("送付の失敗"),
     "delivery.interrupted": _l("送付の中断"),
@@ -126,6 +127,7 @@ FAMILY_LABELS: dict[str, Any] = {
 DETAIL_LABELS: dict[str, Any] = {
     "round": _l("調査回"),
     "request": _l("依頼番号"),
+    "delivery": _l("送付"),
     "recipient": _l("送付先"),
     "version": _l("版"),
     "draft": _l("下書きの番号"),

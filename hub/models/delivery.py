@@ -75,9 +75,16 @@ class DeliveryRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     picked_at: Mapped[datetime | None] = mapped_column(index=True)
     delivery_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    """What the scheduler's handling came to (``sent``, ``waiting``, ``refused`` …; see
+    :mod:`hub.services.deliveries`); NULL until handled, so staff are told what became of it."""
+    message: Mapped[str | None] = mapped_column(Text)
+    """That outcome in words staff can act on (too few responses, a character cp932 cannot
+    hold …): the service's message, which names tables, rows and characters, never a person."""
 
     recipient: Mapped[Recipient] = relationship(lazy="joined")
     round: Mapped[Round | None] = relationship("Round", lazy="joined")
+    delivery: Mapped[Delivery | None] = relationship(lazy="joined")
 
 
 class JobRun(Base):

@@ -1,5 +1,6 @@
 """Staff page for the national counterparts: profiles, their edit form, the delivery log and
-「今すぐ送信」, which queues a request row for the scheduler (the web worker never sends)."""
+「今すぐ送信」, which queues a request row for the scheduler (the web worker never sends); the
+page tells what became of the recent requests (sent, waiting for responses, refused and why)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,8 @@ def index() -> ResponseReturnValue:
         log=deliveries.delivery_log(limit=deliveries.LOG_ON_THE_PAGE),
         log_limit=deliveries.LOG_ON_THE_PAGE,
         waiting=list(waiting),
+        handled=deliveries.handled_requests(),
+        request_result=deliveries.request_result,
         send_form=_send_form(),
         describe_schedule=schedule.describe,
         channel_labels=CHANNEL_LABELS,
@@ -241,7 +244,11 @@ def send_now(name: str) -> ResponseReturnValue:
     deliveries.request_delivery(recipient.name, form.round_id.data, user=current_actor())
     db.session.commit()
     flash(
-        _("%(title)s への送信を受け付けました。まもなく送信されます。", title=recipient.title),
+        _(
+            "%(title)s への送信を受け付けました。まもなく送信され、結果はこのページの"
+            "「今すぐ送信の結果」に表示されます。",
+            title=recipient.title,
+        ),
         "success",
     )
     return redirect(url_for("recipients.index"))

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
@@ -41,6 +42,14 @@ SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "fa
 UNFINISHED = (SENDING, RETRYING)
 WAITING = "waiting"
 """An outcome, not a delivery: too few responses for the summary to leave 都 (hub.services.sharing)."""
+REFUSED = "refused"
+"""A request's outcome when the delivery could not even be made (a character the recipient's
+cp932 CSV cannot hold, no tables to send …): nothing was created, the message says why."""
+UNEXPECTED = (
+    "予期しないエラーのため送れませんでした。システム管理者にログの確認を依頼してください。"
+)
+"""What a request keeps of an error nobody foresaw: the exception's text may hold anything, so
+it goes to the log only."""
 
 STATUS_LABELS = {
     SENDING: _l("送信中"),
@@ -69,7 +78,8 @@ RECENT = timedelta(days=90)
 @dataclass(frozen=True)
 class Outcome:
     """What a call did: ``sent``, ``unchanged``, ``busy``, ``retrying``, ``failed`` or
-    ``waiting`` (too few responses to share the summary yet; nothing was created)."""
+    ``waiting`` (too few responses to share the summary yet; nothing was created); a "send now"
+    request's may also be ``refused`` (:data:`REFUSED`)."""
 
     status: str
     delivery: Delivery | None
@@ -459,27 +469,114 @@ def pick_up_requests(now: datetime | None = None) -> list[Outcome]:
 
 
 def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
+    """Deliver one request and keep its outcome on its row: a request the scheduler took must
+    never just vanish from the page — sent, waiting for responses or refused, staff read which."""
+    request_id = request.id
     try:
         outcome = deliver(
             request.recipient_name,
             request.round_id,
             force=request.force,
             trigger="request",
-            slot=f"request:{request.id}",
+            slot=f"request:{request_id}",
             now=now,
         )
     except HubError as exc:
         db.session.rollback()
-        log.warning("delivery request %s: %s", request.id, exc.message)
-        return Outcome(FAILED, None, exc.message)
-    if outcome.delivery is not None:
-        db.session.execute(
-            update(DeliveryRequest)
-            .where(DeliveryRequest.id == request.id)
-            .values(delivery_id=outcome.delivery.id)
-        )
-        db.session.commit()
+        log.warning("delivery request %s: %s", request_id, exc.message)
+        outcome = Outcome(REFUSED, None, exc.message)
+    except Exception:
+        db.session.rollback()
+        log.exception("delivery request %s failed", request_id)
+        outcome = Outcome(FAILED, None, UNEXPECTED)
+    _keep_outcome(request_id, outcome)
     return outcome
+
+
+def _keep_outcome(request_id: int, outcome: Outcome) -> None:
+    """The outcome on the request's row and in the audit log, as the request itself is."""
+    db.session.execute(
+        update(DeliveryRequest)
+        .where(DeliveryRequest.id == request_id)
+        .values(
+            outcome=outcome.status,
+            message=outcome.message[:2000],
+            delivery_id=outcome.delivery.id if outcome.delivery is not None else None,
+        )
+    )
+    request = db.session.get_one(DeliveryRequest, request_id)
+    audit.record(
+        "delivery.request_outcome",
+        user=None,
+        target=f"recipient/{request.recipient_name}",
+        round=request.round_id,
+        request=request_id,
+        outcome=outcome.status,
+        delivery=outcome.delivery.id if outcome.delivery is not None else None,
+    )
+    db.session.commit()
+
+
+RECENT_REQUESTS = 10
+"""The newest handled 「今すぐ送信」 whose outcome the recipients page tells."""
+
+
+def handled_requests(limit: int = RECENT_REQUESTS) -> list[DeliveryRequest]:
+    """The newest requests the scheduler took, newest first (their outcome, or still running)."""
+    return list(
+        db.session.scalars(
+            select(DeliveryRequest)
+            .where(DeliveryRequest.picked_at.is_not(None))
+            .order_by(DeliveryRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def request_result(request: DeliveryRequest) -> str:
+    """What became of a request, in words: its delivery's status as it is now (a retry may have
+    sent it or given up since), else the outcome kept when it was handled."""
+    delivery = request.delivery
+    if request.outcome == "unchanged":
+        return request.message or ""
+    if delivery is not None:
+        return _delivery_result(delivery)
+    if request.outcome is None:
+        return _unrecorded(request)
+    if request.outcome in (WAITING, REFUSED, FAILED):
+        return _("送れませんでした。%(why)s", why=request.message or "")
+    return request.message or ""
+
+
+def _unrecorded(request: DeliveryRequest) -> str:
+    """A request taken without an outcome: still being handled, or — past an attempt's lease —
+    handled before outcomes were kept (migration 0011) or cut off with its process."""
+    picked = request.picked_at
+    if picked is not None and picked + LEASE < utcnow():
+        return _("結果は記録されていません。配信記録をご覧ください。")
+    return _("送信の処理中です。")
+
+
+def _delivery_result(delivery: Delivery) -> str:
+    if delivery.status == SENT:
+        return _("送信しました（配信 %(id)s）。", id=delivery.id)
+    if delivery.status == RETRYING:
+        return _(
+            "送信に失敗しました（配信 %(id)s）。自動で再試行します: %(error)s",
+            id=delivery.id,
+            error=delivery.error or "",
+        )
+    if delivery.status == FAILED:
+        return _(
+            "送れませんでした（配信 %(id)s）: %(error)s", id=delivery.id, error=delivery.error or ""
+        )
+    if delivery.status == SUPERSEDED:
+        return _(
+            "配信 %(id)s は、送信前にデータが変わったため新しい配信に置き換えました。"
+            "配信記録をご覧ください。",
+            id=delivery.id,
+        )
+    return _("送信中です（配信 %(id)s）。", id=delivery.id)
 
 
 # --- scheduled deliveries ---------------------------------------------------------------------

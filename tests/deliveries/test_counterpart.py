@@ -4,6 +4,7 @@ personal data; staff read every recipient's log."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 from hub.db import db
 from hub.models import Recipient, User
 from hub.services import deliveries
-from tests.conftest import Api
+from tests.conftest import Api, make_user
 from tests.deliveries.conftest import CHUO, Seeded, submit_answers
 
 
@@ -128,3 +129,70 @@ def test_the_endpoint_is_in_the_openapi_document(client: FlaskClient):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/deliveries"]["get"]
     assert "200" in operation["responses"]
+
+
+def test_the_page_says_where_an_outbox_s_files_go_and_what_the_api_offers(login):
+    """The files of an outbox delivery stay on 都's server and 都 passes them on: the page must
+    not promise them through the API, which describes itself at /api/v1/openapi.json (there is
+    nothing at /api/v1/)."""
+    page = login("counterpart", recipient="moj").get("/counterpart")
+    text = " ".join(page.text.split())
+    assert "集計表は API（/api/v1）でも受け取れます" not in text
+    assert "東京都のサーバーの出力フォルダ（outbox）に置かれ、都の担当者からお渡しします" in text
+    assert "このページと API からはファイルを取り出せません" in text
+    assert '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>' in text
+    assert '<a href="/account/tokens">' in text
+    for call in ("GET /api/v1/deliveries", "GET /api/v1/rounds/{round}/summary"):
+        assert f"<code>{call}</code>" in text
+    assert "3団体に達するまでは 409" in text
+    assert "/api/v1/referrals</code>" not in text, "法務省 refers nobody"
+
+
+def test_a_mail_or_https_counterpart_reads_where_its_files_go(app: Flask, login):
+    with app.app_context():
+        probation = db.session.get_one(Recipient, "tokyo-probation")
+        probation.channel, probation.address = "smtp", "hogo@example.go.jp"
+        db.session.commit()
+    client = login("counterpart", recipient="tokyo-probation")
+    text = client.get("/counterpart").text
+    assert "メールの添付ファイルとして送信先のアドレスに送られます" in text
+    assert "出力フォルダ" not in text
+    assert "<code>POST /api/v1/referrals</code>" in text, "東京保護観察所 refers people"
+    with app.app_context():
+        probation = db.session.get_one(Recipient, "tokyo-probation")
+        probation.channel, probation.address = "https", "https://probation.example.go.jp/hub"
+        db.session.commit()
+    assert "HTTPS の POST で送られます" in client.get("/counterpart").text
+
+
+def _api_operations(app: Flask) -> set[str]:
+    """Every ``METHOD /api/v1/…`` a counterpart's role may call, by the URL map and the policy,
+    with each ``<…>`` written ``{}``."""
+    from hub.auth.policy import ACCESS_ATTR, PERMISSIONS, PUBLIC
+    from hub.models import Role
+
+    found = set()
+    for rule in app.url_map.iter_rules():
+        permission = getattr(app.view_functions[rule.endpoint], ACCESS_ATTR, None)
+        if not rule.rule.startswith("/api/v1/") or permission in (None, PUBLIC):
+            continue
+        if Role.COUNTERPART in PERMISSIONS[permission]:
+            path = re.sub(r"<[^>]+>", "{}", rule.rule)
+            found |= {f"{m} {path}" for m in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    return found
+
+
+def test_the_listed_api_calls_are_exactly_those_a_referring_counterpart_may_make(app: Flask):
+    from hub.account.views import api_calls
+
+    with app.app_context():
+        probation = make_user(role="counterpart", recipient="tokyo-probation")
+        moj = make_user(role="counterpart", recipient="moj")
+        with app.test_request_context():
+            listed = {
+                f"{c.method} {re.sub(r'{[^}]+}', '{}', c.path)}" for c in api_calls(probation)
+            }
+            for_moj = {f"{c.method} {re.sub(r'{[^}]+}', '{}', c.path)}" for c in api_calls(moj)}
+    assert listed == _api_operations(app)
+    assert for_moj < listed
+    assert not any("/referrals" in call and "summary" not in call for call in for_moj)

@@ -1,0 +1,165 @@
+"""「今すぐ送信」 never fails silently: once the scheduler's ``deliveries.requests`` job has
+handled a request, the recipients page says what became of it — sent, waiting for more
+responses, or refused with the message staff can act on (a character the recipient's cp932 CSV
+cannot hold) — and the request keeps that outcome, audited, with nothing personal in it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from hub import jobs
+from hub.db import db, utcnow
+from hub.models import AuditEvent, Delivery, DeliveryRequest, Recipient, User
+from hub.services import deliveries
+from tests.conftest import csrf_of, make_round, make_user
+from tests.deliveries.conftest import CHIYODA, CHUO, CODES, Seeded, submit_answers
+
+A_REQUEST = re.compile(r"令和\d+年\d+月\d+日（.）\d{1,2}:\d{2} の今すぐ送信")
+
+
+def send_now(client: FlaskClient, recipient: str, round_id: int) -> None:
+    """Press 「今すぐ送信」 on the recipients page."""
+    page = client.get("/staff/recipients/")
+    queued = client.post(
+        f"/staff/recipients/{recipient}/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(round_id)},
+    )
+    assert queued.status_code == 302
+    assert "送信を受け付けました" in client.get("/staff/recipients/").text
+
+
+def run_scheduler(app: Flask) -> None:
+    """The scheduler's job that picks up 「今すぐ送信」, run once (as every 15 s)."""
+    with app.app_context():
+        jobs.run_job("deliveries.requests")
+        db.session.remove()
+
+
+def outcome_shown(client: FlaskClient) -> str:
+    """The newest request's outcome on the page, as staff read it."""
+    page = client.get("/staff/recipients/").text
+    assert "送信待ち" not in page, "the scheduler took the request"
+    found = re.search(r'<ul id="request-outcomes">\s*<li[^>]*>(.*?)</li>', page, re.S)
+    assert found is not None, "the page tells what became of the request"
+    return " ".join(found.group(1).split())
+
+
+def stored_request(app: Flask) -> tuple[str | None, str | None, list[AuditEvent]]:
+    with app.app_context():
+        request = db.session.scalars(select(DeliveryRequest)).one()
+        events = list(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "delivery.request_outcome")
+            )
+        )
+        db.session.expunge_all()
+        return request.outcome, request.message, events
+
+
+def test_too_few_responses_say_how_many_are_missing(
+    app: Flask, login: Callable[..., FlaskClient], outbox
+):
+    with app.app_context():
+        round_id = make_round(municipalities=list(CODES)).id
+        staff = make_user(role="staff")
+        for code in (CHIYODA, CHUO):
+            submit_answers(round_id, code, staff)
+    client = login("staff")
+    send_now(client, "moj", round_id)
+    run_scheduler(app)
+
+    shown = outcome_shown(client)
+    assert A_REQUEST.search(shown), shown
+    assert "法務省 保護局" in shown
+    assert "送れませんでした。" in shown
+    assert "3団体に達するまで" in shown
+    assert "現在2団体" in shown
+    outcome, message, events = stored_request(app)
+    assert outcome == "waiting"
+    assert message is not None
+    assert "現在2団体" in message
+    assert len(events) == 1
+    assert events[0].details["outcome"] == "waiting"
+    with app.app_context():
+        assert db.session.scalars(select(Delivery)).all() == []
+
+
+def test_a_character_cp932_cannot_hold_is_named_on_the_page(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox
+):
+    with app.app_context():
+        moj = db.session.get_one(Recipient, "moj")
+        moj.csv_encoding, moj.include_detail = "cp932", True
+        db.session.commit()
+        submit_answers(
+            seeded.round_id, CHUO, db.session.get_one(User, seeded.staff_id), comments="𠮷野計画"
+        )
+    client = login("staff")
+    send_now(client, "moj", seeded.round_id)
+    run_scheduler(app)
+
+    shown = outcome_shown(client)
+    assert A_REQUEST.search(shown), shown
+    assert "送れませんでした。" in shown
+    assert "cp932 で書けません" in shown
+    assert "「𠮷」（U+20BB7）" in shown
+    assert "回答一覧" in shown
+    assert "行目" in shown
+    outcome, message, events = stored_request(app)
+    assert outcome == "refused"
+    assert message is not None
+    assert "U+20BB7" in message
+    for value in seeded.personal:
+        assert value not in message
+        assert value not in shown
+    assert [e.details["outcome"] for e in events] == ["refused"]
+    assert not outbox.exists() or not any(outbox.iterdir()), "nothing was sent"
+
+
+def test_a_channel_that_refuses_is_named_and_a_sent_request_names_its_delivery(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox, monkeypatch
+):
+    from exports.channels import CHANNELS, ChannelError
+
+    def refuse(parcel, settings):
+        raise ChannelError("宛先のフォルダに書けません", permanent=True)
+
+    client = login("staff")
+    monkeypatch.setitem(CHANNELS, "outbox", refuse)
+    send_now(client, "tokyo-probation", seeded.round_id)
+    run_scheduler(app)
+    shown = outcome_shown(client)
+    assert "東京保護観察所" in shown
+    assert "送れませんでした（配信" in shown
+    assert "宛先のフォルダに書けません" in shown
+
+    monkeypatch.undo()
+    send_now(client, "tokyo-probation", seeded.round_id)
+    run_scheduler(app)
+    shown = outcome_shown(client)
+    with app.app_context():
+        request = db.session.scalars(
+            select(DeliveryRequest).order_by(DeliveryRequest.id.desc()).limit(1)
+        ).one()
+        assert request.outcome == "sent", request.message
+        assert f"送信しました（配信 {request.delivery_id}）。" in shown
+
+
+def test_a_request_handled_before_outcomes_were_kept_does_not_say_it_is_still_running(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded
+):
+    with app.app_context():
+        request = deliveries.request_delivery("moj", seeded.round_id, user=None)
+        request.picked_at = utcnow() - timedelta(hours=1)
+        fresh = deliveries.request_delivery("moj", seeded.round_id, user=None)
+        fresh.picked_at = utcnow()
+        db.session.commit()
+    page = " ".join(login("staff").get("/staff/recipients/").text.split())
+    assert "結果は記録されていません。配信記録をご覧ください。" in page
+    assert "送信の処理中です。" in page
