@@ -124,6 +124,20 @@ FAMILY_LABELS: dict[str, Any] = {
 }
 """Every family of ``ACTION_LABELS`` has one (a test holds it): the filter never shows a code."""
 
+REQUEST_OUTCOME_LABELS: dict[str, Any] = {
+    "sending": _l("送信中"),
+    "sent": _l("送信した"),
+    "superseded": _l("新しい配信に置き換えられた"),
+    "unchanged": _l("内容に変更がないため送らなかった"),
+    "busy": _l("同じ内容を送信中のため送らなかった"),
+    "retrying": _l("送信に失敗し、再試行を待っている"),
+    "failed": _l("送れなかった"),
+    "waiting": _l("提出済みの回答が足りないため送らなかった"),
+    "refused": _l("送付データを作れなかった"),
+}
+"""A 今すぐ送信's outcome (``delivery.request_outcome``), as the audit page says it; a
+referral's ``outcome`` codes are the referral's own (:data:`OUTCOMES`)."""
+
 DETAIL_LABELS: dict[str, Any] = {
     "round": _l("調査回"),
     "request": _l("依頼番号"),
@@ -338,6 +352,8 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
         return role_label(value)
     if key == "outcome" and isinstance(value, str) and value in OUTCOMES:
         return OUTCOMES[value].get(locale_code())
+    if key == "outcome" and isinstance(value, str) and value in REQUEST_OUTCOME_LABELS:
+        return str(REQUEST_OUTCOME_LABELS[value])
     if isinstance(value, bool):
         return _("はい") if value else _("いいえ")
     if isinstance(value, list):

@@ -109,3 +109,20 @@ def test_the_counterpart_page_names_its_recipient(app, web):
     assert profile.xpath("dt[1]/text()") == ["送付先"]
     assert profile.xpath("dd[1]/text()") == ["法務省 保護局"]
     assert not re.search(r"\bmoj\b", profile.text_content())
+
+
+def test_every_outcome_of_a_send_now_request_is_said_in_words():
+    from hub.audit.views import REQUEST_OUTCOME_LABELS
+    from hub.services import deliveries
+
+    outcomes = {
+        *deliveries.UNFINISHED,
+        deliveries.SENT,
+        deliveries.FAILED,
+        deliveries.SUPERSEDED,
+        deliveries.WAITING,
+        deliveries.REFUSED,
+        "busy",
+        "unchanged",
+    }
+    assert sorted(outcomes - set(REQUEST_OUTCOME_LABELS)) == []
