@@ -44,7 +44,7 @@ was planned. Sizes are in points (1/72 inch); column widths in character units.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 A4 = 9
 A3 = 8
@@ -75,6 +75,9 @@ class Block:
 
     first: int
     last: int
+    header: int | None = None
+    """The row of the table's column headers: repeated on the pages it runs on to when it is the
+    sheet's last table and taller than a page."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ class Layout:
     is_list: bool
     """A single long list (filterable): its header rows and identifying columns repeated."""
     repeat_rows: int
-    """Rows at the top that print on every page (heading, and a list's header)."""
+    """Rows that print on every page (heading, and a list's header), from :attr:`repeat_first`."""
     extra_width: float = 0.0
     """Points beside the columns taken by charts."""
     repeat_columns: int = 0
@@ -100,6 +103,9 @@ class Layout:
     every column stands alone."""
     sections: Sequence[int] = ()
     """The first column of every section of the questionnaire: column groups break here first."""
+    repeat_first: int = 0
+    """The first row that prints on every page: 0, the sheet's heading, unless the plan repeats
+    a last table's header instead (:func:`running_header`)."""
 
 
 @dataclass(frozen=True)
@@ -108,12 +114,16 @@ class PrintPlan:
     scale: int
     """The print scale in percent (fixed: the breaks are planned at it)."""
     repeat_rows: int
+    """How many rows print on every page, from :attr:`repeat_first`."""
     breaks: tuple[int, ...]
     """0-based rows that start a new page."""
     repeat_columns: int = 0
     """Leading columns printed on every page (0: none)."""
     column_breaks: tuple[int, ...] = ()
     """0-based columns that start a new page (column groups)."""
+    repeat_first: int = 0
+    """The first repeated row: the sheet's heading (0), or the header row of a last table that
+    runs over pages (a spreadsheet repeats one range of rows, from the page after it appears)."""
 
 
 def column_points(width: float) -> float:
@@ -154,8 +164,33 @@ def plan(layout: Layout) -> PrintPlan:
             fields=layout.fields,
             sections=layout.sections,
         )
+    if not layout.is_list:
+        running = running_header(layout, scale, paper)
+        if running is not None:
+            layout = replace(layout, repeat_first=running, repeat_rows=1)
     breaks = () if layout.is_list else page_breaks(layout, scale, paper)
-    return PrintPlan(paper, scale, layout.repeat_rows, breaks, repeat_columns, columns)
+    return PrintPlan(
+        paper,
+        scale,
+        layout.repeat_rows,
+        breaks,
+        repeat_columns,
+        columns,
+        repeat_first=layout.repeat_first,
+    )
+
+
+def running_header(layout: Layout, scale: int, paper: int) -> int | None:
+    """The header row of the sheet's last table when that table is taller than a page (聞き取りの
+    記録, 定義's questions): repeated instead of the sheet's heading, so that every page it runs
+    on to says what its columns are. ``None``: the heading repeats, as on every other sheet."""
+    if not layout.blocks or layout.blocks[-1].header is None:
+        return None
+    last = layout.blocks[-1]
+    _, usable = printable(paper)
+    page = usable * 100 / scale - sum(layout.heights[: layout.repeat_rows])
+    tall = sum(layout.heights[last.first : last.last + 1])
+    return last.header if tall > page else None
 
 
 def column_breaks(
@@ -230,11 +265,12 @@ def page_breaks(layout: Layout, scale: int, paper: int = A4) -> tuple[int, ...]:
     of the page moves to the next one.
     """
     _, usable = printable(paper)
-    repeated = sum(layout.heights[: layout.repeat_rows])
+    repeated = sum(layout.heights[layout.repeat_first : layout.repeat_first + layout.repeat_rows])
     page = usable * 100 / scale - repeated
     heights = layout.heights
     breaks: list[int] = []
-    used = sum(heights[layout.repeat_rows : layout.blocks[0].first]) if layout.blocks else 0.0
+    top = layout.repeat_rows if layout.repeat_first == 0 else 0  # the first page's own rows
+    used = sum(heights[top : layout.blocks[0].first]) if layout.blocks else 0.0
     for block in layout.blocks:
         tall = sum(heights[block.first : block.last + 1])
         if used > 0 and used + tall > page:

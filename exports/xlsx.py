@@ -432,7 +432,7 @@ class _SheetWriter:
             self.filtered = True
         if table.chart is not None and table.rows:
             self._chart(table, table.chart, first, header_row)
-        self.blocks.append(print_plan.Block(first, self.row - 1))
+        self.blocks.append(print_plan.Block(first, self.row - 1, header=header_row))
         return header_row, last
 
     def _boxed_row(
@@ -582,7 +582,7 @@ def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
     ws.set_landscape()
     ws.set_paper(planned.paper)
     ws.set_print_scale(planned.scale)
-    ws.repeat_rows(0, planned.repeat_rows - 1)
+    ws.repeat_rows(planned.repeat_first, planned.repeat_first + planned.repeat_rows - 1)
     if planned.repeat_columns:
         ws.repeat_columns(0, planned.repeat_columns - 1)
     if planned.breaks:

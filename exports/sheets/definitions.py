@@ -148,6 +148,6 @@ def definition_tables(round_: Round, *, personal: bool = True) -> list[Table]:
     q = round_.questionnaire
     return [
         about_table(round_),
-        question_definition_table(q, personal=personal),
         state_definition_table(),
+        question_definition_table(q, personal=personal),  # the long one last: its header repeats
     ]

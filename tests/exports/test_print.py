@@ -183,3 +183,16 @@ def test_the_workbook_prints_legibly_in_few_pages_and_cuts_no_table(
         for table in sheet.tables:
             missing = missing_from_its_page(table, [pages[i] for i in own])
             assert not missing, f"{sheet.name}: {table.title} is cut before {missing}"
+
+    running = 0
+    for sheet in sheets:
+        if sheet.name == "回答一覧" or not sheet.tables:
+            continue
+        own = [pages[i] for i, name in enumerate(per_sheet) if name == sheet.name]
+        last = sheet.tables[-1]
+        start = next(i for i, page in enumerate(own) if squeeze(last.title) in page)
+        for page in own[start + 1 :]:
+            running += 1
+            for header in last.headers:
+                assert squeeze(header) in page, f"{sheet.name}: {header} atop every page it runs on"
+    assert running, "a last table runs on to another page (聞き取りの記録, 定義's questions)"

@@ -150,3 +150,19 @@ def test_column_groups_fit_their_page_and_break_only_where_allowed(
             assert sum(widths[field_first:field_end]) > room
     for first, end in pairwise(bounds):  # a page holds what fits, or a single wider column
         assert end - first <= 1 or sum(widths[first:end]) <= room + 1e-6, (first, end)
+
+
+def test_a_last_table_taller_than_a_page_repeats_its_header_instead_of_the_heading() -> None:
+    # about 21 rows a page: a short table, then one of 60 rows whose header is row 9
+    sheet = replace(
+        layout([(3, 6), (8, 68)], 69),
+        blocks=[Block(3, 6, header=4), Block(8, 68, header=9)],
+    )
+    planned = plan(sheet)
+    assert (planned.repeat_first, planned.repeat_rows) == (9, 1)
+    short = replace(sheet, blocks=[Block(3, 6, header=4), Block(8, 12, header=9)])
+    assert (plan(short).repeat_first, plan(short).repeat_rows) == (0, 2)
+    middle = replace(sheet, blocks=[Block(3, 63, header=4), Block(65, 68, header=66)])
+    assert plan(middle).repeat_first == 0, "only the last table's header can run on"
+    listed = replace(sheet, is_list=True, repeat_rows=10)
+    assert (plan(listed).repeat_first, plan(listed).repeat_rows) == (0, 10)
