@@ -91,7 +91,7 @@ def create_token() -> ResponseReturnValue:
         return _tokens_page(form, 422)
     token = users.create_token(user, description=form.description.data or "", actor=user)
     db.session.commit()
-    session[JUST_MINTED] = users.sealed_for_showing(token, user)
+    session[JUST_MINTED] = users.sealed_for_showing(token, users.new_token_context(user))
     return redirect(url_for("auth.new_token"))
 
 
@@ -100,7 +100,8 @@ def create_token() -> ResponseReturnValue:
 def new_token() -> ResponseReturnValue:
     """The token just minted, shown this once; opened again (a reload, a bookmark, the
     history), the list of tokens, saying why the secret is not there."""
-    token = users.opened_for_showing(session.pop(JUST_MINTED, None), require_actor())
+    kept = session.pop(JUST_MINTED, None)
+    token = users.opened_for_showing(kept, users.new_token_context(require_actor()))
     if token is None:
         flash(
             _(

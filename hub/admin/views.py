@@ -10,7 +10,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -93,8 +102,46 @@ def new_user() -> ResponseReturnValue:
         db.session.rollback()
         errors = _errors_of(exc, "email")
         return render_template("admin/new_user.html", form=form, errors=errors), 422
-    shown = None if form.password.data else password
-    return secret_page("admin/created.html", user=user, password=shown)
+    generated = None if form.password.data else password
+    admin = require_actor()
+    session[JUST_CREATED] = {
+        "user": user.id,
+        "password": users.sealed_for_showing(generated, _created_context(admin, user))
+        if generated
+        else None,
+    }
+    return redirect(url_for("admin.created", user_id=user.id), 303)
+
+
+JUST_CREATED = "just_created"
+"""The session key holding the account just added (and its generated password, sealed) until the
+page after the redirect shows it: reloading that page adds no one and shows the password no more."""
+
+
+def _created_context(admin: User, user: User) -> str:
+    return f"admin.new_user:{admin.id}:{user.id}"
+
+
+@bp.get("/users/<int:user_id>/created")
+@allow("users.manage")
+def created(user_id: int) -> ResponseReturnValue:
+    """The account just added, with a generated initial password shown this once; opened again
+    (a reload, the history), the account's page, saying why the password is not there."""
+    account = users.get_user(user_id)
+    kept = session.pop(JUST_CREATED, None)
+    if not isinstance(kept, dict) or kept.get("user") != user_id:
+        flash(
+            _(
+                "初期パスワードは、追加した直後に一度だけ表示されます。控えていないときは、"
+                "パスワードをリセットしてください。"
+            ),
+            "info",
+        )
+        return redirect(url_for("admin.user", user_id=user_id))
+    password = users.opened_for_showing(
+        kept.get("password"), _created_context(require_actor(), account)
+    )
+    return secret_page("admin/created.html", user=account, password=password)
 
 
 def _errors_of(exc: Invalid | Conflict, field: str) -> Mapping[str, list[str]]:

@@ -267,25 +267,25 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
     return token
 
 
-def sealed_for_showing(token: str, user: User) -> str:
-    """``token``, just minted, sealed with the data key for ``user`` alone: what the page that
-    mints it keeps in the session cookie (signed, not encrypted) until the page showing it."""
-    sealed = _data_keys().seal(token, _showing_context(user))
-    return base64.b64encode(sealed).decode("ascii")
+def sealed_for_showing(secret: str, context: str) -> str:
+    """``secret`` (a token just minted, a password just generated) sealed with the data key for
+    ``context`` alone (who is shown what): what a page that makes one keeps in the session cookie
+    (signed, not encrypted) for the page after its redirect, which shows it once."""
+    return base64.b64encode(_data_keys().seal(secret, context)).decode("ascii")
 
 
-def opened_for_showing(kept: object, user: User) -> str | None:
-    """The token :func:`sealed_for_showing` kept for ``user``; ``None`` for anything else
-    (nothing kept, another user's, or a data key changed meanwhile)."""
+def opened_for_showing(kept: object, context: str) -> str | None:
+    """The secret :func:`sealed_for_showing` kept for ``context``; ``None`` for anything else
+    (nothing kept, another context's, or a data key changed meanwhile)."""
     if not isinstance(kept, str):
         return None
     try:
-        return _data_keys().open(base64.b64decode(kept, validate=True), _showing_context(user))
+        return _data_keys().open(base64.b64decode(kept, validate=True), context)
     except (DataKeyError, binascii.Error):
         return None
 
 
-def _showing_context(user: User) -> str:
+def new_token_context(user: User) -> str:
     return f"account.new_token:{user.id}"
 
 

@@ -63,7 +63,7 @@ def test_an_administrator_creates_a_window_on_the_admin_page_and_rebinds_it(app,
         "/admin/users/new",
         {"email": "window@city.hachioji.example.jp", "role": "window", "municipality": "132012"},
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 303
     with app.app_context():
         user = find_by_email("window@city.hachioji.example.jp")
         assert user is not None

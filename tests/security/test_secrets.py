@@ -93,7 +93,8 @@ def test_no_secret_reaches_the_logs_or_the_audit_log(
             "password": TYPED,
         },
     )
-    assert created.status_code == 200, created.get_data(as_text=True)
+    assert created.status_code == 303, created.get_data(as_text=True)
+    assert admin.get(created.headers["Location"]).status_code == 200
     secrets.add(TYPED)
     with app.app_context():
         from hub.services.users import find_by_email

@@ -35,10 +35,21 @@ def test_create_a_respondent_with_a_generated_password_shown_once(app, web):
         "/admin/users/new",
         {"email": "Ｋｏｄａｉｒａ@Example.LG.JP", "role": "respondent", "municipality": "132110"},
     )
-    assert answer.status_code == 200
-    assert answer.headers["Cache-Control"] == "no-store"
-    password = page(answer).xpath("//code[@data-secret]")[0].text_content()
+    assert answer.status_code == 303
+    assert "secret" not in answer.get_data(as_text=True)
+    cookie = admin.client.get_cookie("session")
+    assert cookie is not None
+    kept = app.session_interface.get_signing_serializer(app).loads(cookie.value)
+    shown = admin.get(answer.headers["Location"])
+    assert shown.headers["Cache-Control"] == "no-store"
+    password = page(shown).xpath("//code[@data-secret]")[0].text_content()
     assert len(password) >= 12
+    assert password not in repr(kept), "the cookie holds the password sealed"
+    reloaded = admin.get(answer.headers["Location"])
+    assert reloaded.status_code == 302
+    again = admin.get(reloaded.headers["Location"])
+    assert password not in again.get_data(as_text=True)
+    assert "初期パスワードは、追加した直後に一度だけ表示されます。" in text_of(again)
     with app.app_context():
         user = find_by_email("Kodaira@example.lg.jp")
         assert user is not None

@@ -104,7 +104,7 @@ def test_display_name_and_token_description_keep_typography(web, ctx, runner):
             "display_name": f" {NAME}\x00 ",
         },
     )
-    assert created.status_code == 200, text_of(created)[:300]
+    assert created.status_code == 303, text_of(created)[:300]
     user = find_by_email("hanako@city.chiyoda.lg.jp")
     assert user is not None
     assert user.display_name == NAME

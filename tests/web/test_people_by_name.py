@@ -108,7 +108,7 @@ def test_the_administrator_sets_name_organisation_and_phone(app, web):
     }
     admin.get("/admin/users/new")
     created = admin.post("/admin/users/new", form)
-    assert created.status_code == 200, text_of(created)
+    assert created.status_code == 303, text_of(created)
     with app.app_context():
         user = find_by_email("suzuki@city.chiyoda.lg.jp")
         assert user is not None
