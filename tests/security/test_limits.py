@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 
 from hub.db import db
 from hub.models import AuditEvent, Response
-from tests.conftest import make_round
+from tests.conftest import make_round, response_of
 from tests.security.conftest import text_of
 
 TOO_LARGE = "ファイルまたはリクエストが大きすぎます。"
@@ -69,7 +69,7 @@ def test_an_oversized_excel_upload_leads_back_to_its_form_with_the_limit(app, we
     assert answer.headers["Location"] == url
     assert "ファイルが大きすぎます（5 MB まで）。" in text_of(respondent.get(url))
     with app.app_context():
-        assert db.session.get_one(Response, 1).version == 0
+        assert response_of(round_id, "131016").version == 0, "nothing saved"
 
 
 def test_an_oversized_api_upload_is_413_json(app, api_as) -> None:
