@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
+from flask import Response, after_this_request, has_request_context
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import lazyload, load_only
 
 from hub.db import db, utcnow
 from hub.models import ApiToken, User
+
+log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "hub_"  # noqa: S105  (a public prefix, not a secret)
 MAX_TOKEN_LENGTH = 200
@@ -42,14 +47,31 @@ busy client costs one small write an hour, not one a request."""
 
 
 def _note_use(token_id: int, last_used_at: datetime | None) -> None:
-    """Record that the token was used now, at :data:`LAST_USE_PRECISION`: in a transaction of its
-    own, as a GET's request commits nothing and a refused request rolls back (the use still
-    happened)."""
+    """Record that the token was used now, at :data:`LAST_USE_PRECISION`, in a transaction of its
+    own (a GET's request commits nothing, a refused one rolls back: the use happened all the
+    same), once the answer has gone: the client does not wait for that commit."""
     now = utcnow()
-    if (last_used_at is not None and now - last_used_at < LAST_USE_PRECISION) or not db.engine:
+    engine = db.engine
+    if (last_used_at is not None and now - last_used_at < LAST_USE_PRECISION) or engine is None:
         return
-    with db.engine.begin() as connection:
-        connection.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+    def write() -> None:
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+                )
+        except SQLAlchemyError:  # the database went away meanwhile: the next use writes it
+            log.warning("token %s: its last use was not recorded", token_id)
+
+    if not has_request_context():
+        write()
+        return
+
+    @after_this_request
+    def after_sent(response: Response) -> Response:
+        response.call_on_close(write)
+        return response
 
 
 _USER_BY_TOKEN = (
