@@ -212,10 +212,13 @@ def import_cases(
                 ]
             }
         )
+    rows = [(line, _new_consultation(case, user=user, source="import")) for line, case in cases]
     if lines is not None:
-        cases = [(line, case) for line, case in cases if line in lines]
-    added, left_out = (cases, []) if add_repeats else _leave_out_repeats(cases)
-    db.session.add_all(_new_consultation(case, user=user, source="import") for _, case in added)
+        rows = [(line, case) for line, case in rows if line in lines]
+        if not rows:
+            raise Invalid({"file": [_("このファイルに、追加すると選んだ行はありません。")]})
+    added, left_out = (rows, []) if add_repeats else _leave_out_repeats(rows)
+    db.session.add_all(case for _, case in added)
     db.session.flush()
     audit.record(
         "consultation.import",
@@ -228,7 +231,7 @@ def import_cases(
         added=len(added),
         ignored_columns=ignored,
         left_out=tuple(left_out),
-        fiscal_year=max(fiscal_year_of(case["received_on"]) for _, case in (added or cases)),
+        fiscal_year=max(case.fiscal_year for _, case in (added or rows)),
         digest=file_digest,
     )
 
@@ -237,56 +240,42 @@ CaseKey = tuple[date, str, str, str, bool, str | None, str | None, frozenset[str
 
 
 def _leave_out_repeats(
-    cases: list[tuple[int, dict[str, Any]]],
-) -> tuple[list[tuple[int, dict[str, Any]]], list[LeftOut]]:
+    rows: list[tuple[int, Consultation]],
+) -> tuple[list[tuple[int, Consultation]], list[LeftOut]]:
     """The rows to add and the rows left out: those whose every stored field equals a stored
     case's, or an earlier row's of the file (the same file imported twice, a row pasted twice)."""
-    days = [case["received_on"] for _, case in cases]
-    stored = _stored_keys(min(days), max(days))
+    days = [case.received_on for _, case in rows]
+    stored = {
+        _case_key(c)
+        for c in db.session.scalars(
+            select(Consultation).where(Consultation.received_on.between(min(days), max(days)))
+        )
+    }
     first_line: dict[CaseKey, int] = {}
-    added: list[tuple[int, dict[str, Any]]] = []
+    added: list[tuple[int, Consultation]] = []
     left_out: list[LeftOut] = []
-    for line, case in cases:
+    for line, case in rows:
         key = _case_key(case)
         if key in stored or key in first_line:
-            left_out.append(LeftOut(line, case["received_on"], first_line.get(key)))
+            left_out.append(LeftOut(line, case.received_on, first_line.get(key)))
         else:
             first_line[key] = line
             added.append((line, case))
     return added, left_out
 
 
-def _case_key(case: Mapping[str, Any]) -> CaseKey:
-    """Every field a case stores, as :func:`_new_consultation` stores it."""
+def _case_key(case: Consultation) -> CaseKey:
+    """Every field a case stores (one about to be, or one stored): equal keys, the same case."""
     return (
-        case["received_on"],
-        case["channel"],
-        case["age_group"],
-        case["caller"],
-        case["crime_related"],
-        case["crime_type"] if case["crime_related"] else None,
-        case["municipality"],
-        frozenset(case["referred_to"]),
+        case.received_on,
+        case.channel,
+        case.age_group,
+        case.caller,
+        case.crime_related,
+        case.crime_type,
+        case.municipality_code,
+        frozenset(case.referred_to),
     )
-
-
-def _stored_keys(first: date, last: date) -> set[CaseKey]:
-    stored = db.session.scalars(
-        select(Consultation).where(Consultation.received_on.between(first, last))
-    )
-    return {
-        (
-            c.received_on,
-            c.channel,
-            c.age_group,
-            c.caller,
-            c.crime_related,
-            c.crime_type,
-            c.municipality_code,
-            frozenset(c.referred_to),
-        )
-        for c in stored
-    }
 
 
 def _column_name(field: str, titles: Mapping[str, str]) -> str:

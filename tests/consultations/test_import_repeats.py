@@ -131,3 +131,19 @@ def test_adding_the_left_out_rows_needs_the_same_file(app: Flask, browser: Brows
     status, _location, _page = _import(staff, _csv(*FIRST), **confirm)
     assert status == 302
     assert _stored(app) == 6
+
+
+def test_a_confirmation_naming_no_row_of_the_file_adds_nothing_and_says_so(
+    app: Flask, browser: Browser
+) -> None:
+    staff = browser("staff")
+    assert _import(staff, _csv(*FIRST))[0] == 302
+    _status, _location, page = _import(staff, _csv(*FIRST))
+    digest = _hidden(page, "repeat_digest")
+    for lines in ("", "99", "abc"):  # a form tampered with, or kept from another file
+        status, _location, refused = _import(
+            staff, _csv(*FIRST), repeat_digest=digest, repeat_lines=lines
+        )
+        assert status == 422, lines
+        assert "このファイルに、追加すると選んだ行はありません。" in refused
+    assert _stored(app) == 3
