@@ -82,6 +82,20 @@ def _labels() -> dict[str, dict[str, str]]:
             "summary": _("概要"),
             "needs_other": _("その他の内容"),
         },
+        "steps": {
+            "reason": _("受理できない理由"),
+            "on": _("連絡日"),
+            "method": _("方法"),
+            "note": _("メモ"),
+            "next_follow_up": _("次回フォロー日"),
+            "outcome": _("結果"),
+            "municipality": _("新しいつなぎ先"),
+            "consent.scope": _("新しいつなぎ先について本人が同意した範囲"),
+            "consent.confirmed": _("新しいつなぎ先への同意の確認"),
+            "confirm": _("同意撤回の確認"),
+        },
+        # the fields of the case page's steps by their error keys: their labels, the error
+        # summary's links and the list of what was typed when a step is refused
     }
 
 
@@ -241,20 +255,12 @@ def _typed() -> list[tuple[str, str]]:
         "outcome": lambda code: labels["outcomes"].get(code, code),
         "municipality": lambda code: place(db.session.get(Municipality, code)) or code,
     }
-    names = {
-        "reason": _("受理できない理由"),
-        "on": _("連絡日"),
-        "method": _("方法"),
-        "note": _("メモ"),
-        "next_follow_up": _("次回フォロー日"),
-        "outcome": _("結果"),
-        "municipality": _("新しいつなぎ先"),
-        "consent-scope": _("新しいつなぎ先について本人が同意した範囲"),
-    }
+    ticks = ("consent.confirmed", "confirm")  # a tick is no text to keep
+    names = {key: name for key, name in labels["steps"].items() if key not in ticks}
     return [
-        (name, chosen.get(key, str)(form[key]))
+        (name, chosen.get(key, str)(form[field]))
         for key, name in names.items()
-        if form.get(key, "").strip()
+        if form.get(field := key.replace(".", "-"), "").strip()
     ]
 
 
