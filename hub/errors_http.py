@@ -5,21 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import (
-    Flask,
-    current_app,
-    flash,
-    jsonify,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hub.auth.gate import is_api_request
 from hub.db import db, discard_session
@@ -54,7 +44,7 @@ def _body(
 
 
 def handle_hub_error(exc: HubError) -> Any:
-    _rollback_quietly()
+    rollback_quietly()
     errors = exc.errors if isinstance(exc, Invalid) else None
     return _body(exc.status, exc.message, errors, _jsonable(exc.details))
 
@@ -63,7 +53,7 @@ def handle_http_exception(exc: HTTPException) -> Any:
     if exc.response is not None and not is_api_request():
         return exc.response
     status = exc.code or 500
-    _rollback_quietly()
+    rollback_quietly()
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages")
     message = _messages().get(status, exc.name)
@@ -76,26 +66,6 @@ def handle_http_exception(exc: HTTPException) -> Any:
             for field, msgs in flatten_errors(_unwrap_location(messages)).items()
         }
     return _body(status, message, errors, {})
-
-
-def handle_too_large(exc: RequestEntityTooLarge) -> Any:
-    """A page's upload over the size limit: back to the page it came from, saying the limit,
-    instead of an error page with no way back to the form (a URL that only takes the POST leads
-    on to the page above it). The API, and a page's form that is no upload (only a hostile client
-    sends megabytes of text), get 413 as before."""
-    uploading = request.mimetype == "multipart/form-data"
-    if is_api_request() or request.method != "POST" or not uploading:
-        return handle_http_exception(exc)
-    _rollback_quietly()
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    flash(
-        _(
-            "ファイルが大きすぎます（%(size)s MB まで）。小さくしてから、もう一度選んでください。",
-            size=f"{limit / (1024 * 1024):g}",
-        ),
-        "error",
-    )
-    return redirect(request.script_root + request.path, 303)
 
 
 def _is_unreadable_json(messages: Any) -> bool:
@@ -173,7 +143,7 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
     return messages
 
 
-def _rollback_quietly() -> None:
+def rollback_quietly() -> None:
     """Roll back; when the database itself is gone, there is nothing to roll back."""
     try:
         db.session.rollback()
@@ -211,7 +181,7 @@ def handle_database_unavailable(exc: Exception) -> Any:
     Nothing here may touch the database again (no signed-in user, no locale from the account),
     so the page is a standalone one in both languages.
     """
-    _rollback_quietly()
+    rollback_quietly()
     current_app.logger.warning(
         "database unavailable on %s %s: %s", request.method, request.path, type(exc).__name__
     )
@@ -230,7 +200,7 @@ def handle_unexpected(exc: Exception) -> Any:
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         return handle_database_unavailable(exc)
-    _rollback_quietly()
+    rollback_quietly()
     if isinstance(exc, RecursionError):
         current_app.logger.warning("nesting too deep on %s %s", request.method, request.path)
         return _body(400, _("リクエストの入れ子が深すぎます。"), None, {})
@@ -250,7 +220,6 @@ def init_app(app: Flask) -> None:
     """The handlers every request gets. Pages may register their own for narrower errors (the
     CSRF refusal: :func:`hub.web.init_app`); Flask picks the most specific one."""
     app.register_error_handler(HubError, handle_hub_error)
-    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

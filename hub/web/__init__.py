@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
 
 from hub.auth import sessions
 from hub.web import display, nav
@@ -24,4 +24,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(resume.bp)
     app.register_error_handler(CSRFError, expired.handle_csrf_error)
     app.register_error_handler(MethodNotAllowed, post_only.handle_method_not_allowed)
+    app.register_error_handler(RequestEntityTooLarge, post_only.handle_too_large)
     sessions.on_expired_post(app, expired.rescue_timed_out_post)

@@ -1,17 +1,18 @@
 """A page address that only a button reaches (a POST: the 督促 preview, a refused 差し戻し) opened
 again by reloading, a bookmark or the history: the nearest page above it, with a word on why,
-instead of a bare 405."""
+instead of a bare 405. And a page's upload over the size limit: back to its form, the limit
+said, instead of a bare 413."""
 
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.routing import RequestRedirect
 
 from hub.auth.gate import is_api_request
-from hub.errors_http import handle_http_exception
+from hub.errors_http import handle_http_exception, rollback_quietly
 
 
 def handle_method_not_allowed(exc: MethodNotAllowed) -> ResponseReturnValue:
@@ -49,3 +50,33 @@ def page_above(path: str) -> str | None:
                 continue
             return tried
     return None
+
+
+def handle_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+    """A page's upload over the size limit: back to the form it came from (the page itself, or
+    for an address only the upload button reaches the page above it, which holds the form),
+    saying the limit. The API, and a page's form that is no upload (only a hostile client sends
+    megabytes of text), get 413 as before."""
+    uploading = request.mimetype == "multipart/form-data"
+    if is_api_request() or request.method != "POST" or not uploading:
+        return handle_http_exception(exc)
+    rollback_quietly()
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    flash(
+        _(
+            "ファイルが大きすぎます（%(size)s MB まで）。小さくしてから、もう一度選んでください。",
+            size=f"{limit / (1024 * 1024):g}",
+        ),
+        "error",
+    )
+    form = request.path if _opens(request.path) else page_above(request.path) or "/"
+    return redirect(request.script_root + form, 303)
+
+
+def _opens(path: str) -> bool:
+    """Whether a GET of ``path`` opens a page."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except (MethodNotAllowed, NotFound, RequestRedirect):
+        return False
+    return True

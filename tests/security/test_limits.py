@@ -85,3 +85,17 @@ def test_an_oversized_api_upload_is_413_json(app, api_as) -> None:
     )
     assert answer.status_code == 413
     assert answer.get_json()["message"]
+
+
+def test_an_oversized_upload_to_a_button_only_address_leads_to_the_page_with_its_form(
+    app, web
+) -> None:
+    admin = web("admin")
+    admin.get("/admin/municipalities")
+    body, content_type = multipart({"csrf_token": admin.csrf()}, b"code,name\n" * over_limit(app))
+    answer = admin.client.post("/admin/municipalities/import", data=body, content_type=content_type)
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/admin/municipalities"
+    shown = text_of(admin.get("/admin/municipalities"))
+    assert "ファイルが大きすぎます（5 MB まで）。" in shown
+    assert "ボタンを押したときにだけ" not in shown
