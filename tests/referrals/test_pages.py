@@ -231,13 +231,18 @@ def test_re_routing_needs_the_persons_consent_to_the_new_municipality(
         unchanged = db.session.get_one(Referral, referral_id)
         assert (unchanged.municipality_code, unchanged.status) == (HACHIOJI, "declined")
         assert "八王子市" in unchanged.consent_scope
+        first_scope = unchanged.consent_scope
     assert desk.post(f"{url}/reroute", {"municipality": CHIYODA, **NEW_CONSENT}).status_code == 302
     shown = text_of(desk.get(url))
     assert f"範囲: {NEW_SCOPE}" in shown
     assert "新しいつなぎ先への本人の同意を確認" in shown
+    assert f"それまでの同意の範囲: {first_scope}" in shown
     with app.app_context():
         moved = db.session.get_one(Referral, referral_id)
         assert (moved.municipality_code, moved.consent_scope) == (CHIYODA, NEW_SCOPE)
+        kept = next(e for e in moved.events if e.action == "consent_reconfirmed")
+        assert kept.text_sealed is not None
+        assert first_scope.encode() not in kept.text_sealed
         row = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == "referral.reroute")
         ).one()

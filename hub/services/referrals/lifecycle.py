@@ -114,19 +114,25 @@ def reroute(referral: Referral, data: Mapping[str, Any], *, user: User) -> Refer
     """The referrer sends a declined (or not yet accepted) referral to another municipality;
     the new window's clock starts now. The consent recorded named the old municipality, so the
     referrer gives the scope the person agreed to for the new one (stored as the consent's scope,
-    like the first) and the timeline and the audit log say that consent was confirmed again."""
+    like the first) and the timeline and the audit log say that consent was confirmed again. The
+    scope it replaces stays on the timeline's ``consent_reconfirmed`` step, sealed like a note
+    (and erased with the person)."""
     _require(referral, ReferralStatus.SENT, ReferralStatus.DECLINED)
     if referral.erased:
         raise Conflict(_("本人の情報が消去されたつなぎは、つなぎ先を変えられません。"))
     new = intake.reroute(data)
     if new.municipality_code == referral.municipality_code:
         raise Invalid({"municipality": [_("今のつなぎ先と同じ区市町村です。")]})
+    replaced_scope = referral.consent_scope
     referral.municipality_code = new.municipality_code
     referral.consent_scope = new.consent_scope
     referral.status = ReferralStatus.SENT
     referral.sent_at = utcnow()
     referral.late_flagged_at = None
-    _event(referral, "consent_reconfirmed", user, municipality_code=new.municipality_code)
+    reconfirmed = _event(
+        referral, "consent_reconfirmed", user, municipality_code=new.municipality_code
+    )
+    personal.seal_text(reconfirmed, replaced_scope)
     _event(referral, "rerouted", user, municipality_code=new.municipality_code)
     _audit("reroute", referral, user, consent_reconfirmed=True)
     return referral

@@ -142,10 +142,17 @@ class TimelineEntry:
     the viewer may not see it, "" when erased or empty."""
 
 
+TEXT_SHOWN_TO_ALL = frozenset({"declined", "consent_reconfirmed"})
+"""Steps whose sealed text everyone who sees the case reads: the reason a window gave for not
+accepting (for the referrer, who re-routes), and the consent scope a re-route replaced. A
+window's notes of its contacts and its closing are the receiving window's alone."""
+
+
 def timeline(referral: Referral, user: User) -> list[TimelineEntry]:
     window = is_receiving_window(user, referral)
     return [
-        _entry(event, shows_text=window or event.action == "declined") for event in referral.events
+        _entry(event, shows_text=window or event.action in TEXT_SHOWN_TO_ALL)
+        for event in referral.events
     ]
 
 
