@@ -246,6 +246,11 @@ def import_cases() -> ResponseReturnValue:
     return redirect(url_for("consult.cases", fiscal_year=result.fiscal_year))
 
 
+LEFT_OUT_SHOWN = 100
+"""Left-out rows listed one by one (the same file imported twice leaves every row out); the rest
+are named by their row numbers, folded into runs."""
+
+
 @dataclass(frozen=True)
 class _Confirmed:
     """The left-out rows the clerk chose to add after all, and the file they belong to."""
@@ -297,6 +302,7 @@ def _import_page(
             questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,
+            left_out_shown=LEFT_OUT_SHOWN,
         ),
         status,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -206,8 +206,21 @@ def source_label(source: str) -> str:
     return labels.get(source, source)
 
 
+def line_ranges(lines: Iterable[int]) -> str:
+    """Row numbers as a clerk reads them: runs folded (``2〜40、45``), so a whole file's rows
+    stay one short line."""
+    runs: list[list[int]] = []
+    for line in sorted(set(lines)):
+        if runs and line == runs[-1][-1] + 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return "、".join(str(run[0]) if len(run) == 1 else f"{run[0]}〜{run[-1]}" for run in runs)
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(tokyo)
+    app.add_template_filter(line_ranges)
     app.add_template_global(days_until)
     app.add_template_filter(wareki)
     app.add_template_global(answer_text)

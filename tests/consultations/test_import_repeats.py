@@ -147,3 +147,27 @@ def test_a_confirmation_naming_no_row_of_the_file_adds_nothing_and_says_so(
         assert status == 422, lines
         assert "このファイルに、追加すると選んだ行はありません。" in refused
     assert _stored(app) == 3
+
+
+def test_a_large_file_imported_twice_lists_a_hundred_rows_and_folds_the_rest(
+    app: Flask, browser: Browser
+) -> None:
+    """A whole year's file imported again leaves every row out: the page lists the first hundred
+    one by one and names the others by their row numbers in runs, not 250 table rows; the
+    confirmation still carries every row."""
+    staff = browser("staff")
+    rows = [
+        (f"2020-{month:02d}-{day:02d}", "電話", age, "本人", "いいえ", "")
+        for month in range(6, 11)
+        for day in range(1, 26)
+        for age in ("30代", "40代")
+    ]
+    assert _import(staff, _csv(*rows))[0] == 302
+    status, _location, page = _import(staff, _csv(*rows))
+    assert status == 200
+    assert _stored(app) == 250
+    listed = re.findall(r'<tr><th scope="row">(\d+)行目</th>', page)
+    assert listed == [str(line) for line in range(2, 102)]
+    assert "ほかに150行（102〜251行目）も同じ内容です。" in page
+    assert _hidden(page, "repeat_lines") == ",".join(str(line) for line in range(2, 252))
+    assert "同じ内容の記録も追加する（250件）" in page
