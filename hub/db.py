@@ -6,6 +6,7 @@ job) commits once, or rolls back on any error. Sessions end with the app context
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -17,7 +18,7 @@ from typing import Any, ClassVar
 
 import orjson
 from flask import Flask, g
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -231,6 +232,20 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+
+
+def serialize(name: str) -> None:
+    """Hold the lock named ``name`` until the session's transaction ends, so that two requests
+    that check and then write (an import's look for rows already stored) run one after the
+    other, the second reading what the first committed. PostgreSQL: a transaction-level
+    advisory lock on the name's hash. SQLite: the database's write lock (``BEGIN IMMEDIATE``),
+    taken unless this transaction has written already and so holds it."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def discard_session(session: scoped_session[Session] | None = None) -> None:

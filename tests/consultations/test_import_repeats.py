@@ -171,3 +171,51 @@ def test_a_large_file_imported_twice_lists_a_hundred_rows_and_folds_the_rest(
     assert "ほかに150行（102〜251行目）も同じ内容です。" in page
     assert _hidden(page, "repeat_lines") == ",".join(str(line) for line in range(2, 252))
     assert "同じ内容の記録も追加する（250件）" in page
+
+
+def test_two_imports_of_one_file_at_the_same_moment_add_its_rows_once(
+    app: Flask, browser: Browser, monkeypatch
+) -> None:
+    """Two clerks import the same file at once: the second waits for the first (the import's
+    lock) and then finds its rows stored, instead of both looking before either has written.
+    The first import lingers between its look and its write, long enough for the other to reach
+    the look too if nothing held it back."""
+    import threading
+    import time
+
+    from hub.services import consultations
+
+    looked = consultations._leave_out_repeats
+    entered: list[float] = []
+
+    def slow_look(rows):
+        entered.append(time.monotonic())
+        result = looked(rows)
+        if len(entered) == 1:
+            time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(consultations, "_leave_out_repeats", slow_look)
+    clients = [browser("staff"), browser("staff")]
+    tokens = [csrf_of(c.get("/consultations/import").get_data(as_text=True)) for c in clients]
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def send(client: FlaskClient, token: str) -> None:
+        start.wait()
+        response = client.post(
+            "/consultations/import",
+            data={"csrf_token": token, "file": (io.BytesIO(_csv(*FIRST)), "相談.csv")},
+            content_type="multipart/form-data",
+        )
+        codes.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=send, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [200, 302], "one adds the rows, the other lists them as left out"
+    assert _stored(app) == len(FIRST)
