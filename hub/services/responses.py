@@ -163,17 +163,14 @@ def save_draft(
 ) -> Changed:
     """Replace the draft's answers with ``raw_answers`` (validated, normalized, may be incomplete).
 
-    ``record_unchanged=False``: a save that changes no answer of a draft writes nothing (no
-    revision, no audit row, the same version): a page's 一時保存 pressed again, or its 提出
-    pressed with blanks still to fill."""
+    ``record_unchanged=False``: a save that changes no answer writes nothing (no revision, no
+    audit row, the same version, the same state): a page's 一時保存 pressed again, or its 提出
+    pressed with blanks still to fill — and on a response not started, a form sent as it was
+    shown (empty, or its pre-filled answers), which stays 未着手 rather than counting as begun."""
     _check_editable(response, user)
     _check_version(response, version)
     answers = _load(response, raw_answers, submit=False, ignore_unknown=ignore_unknown)
-    if (
-        not record_unchanged
-        and response.state == ResponseState.DRAFT
-        and not diff(dict(response.answers or {}), answers)
-    ):
+    if not record_unchanged and not diff(dict(response.answers or {}), answers):
         return response
     _record(response, "save", answers=answers, state=ResponseState.DRAFT, user=user, source=source)
     return response

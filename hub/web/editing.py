@@ -26,7 +26,7 @@ from forms.webform import QuestionnaireForm, form_class, initial_data
 from hub.auth.gate import require_actor
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
-from hub.models import EDITABLE, Response
+from hub.models import EDITABLE, Response, ResponseState
 from hub.services import responses, rounds
 from hub.web.display import answer_text, locale_code, place
 
@@ -137,18 +137,16 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
         return _conflict(response, form, pages, exc)
     changed = response.version != seen
     if not submitting:
-        flash(_saved_message(response, pages) if changed else _unchanged_message(), "success")
+        flash(
+            _saved_message(response, pages) if changed else _unchanged_message(response), "success"
+        )
         return redirect(pages.url("form", response))
     problems = completeness_errors(
         response.round.questionnaire, response.answers, response.round.reference_date
     )
     if problems:
         form.version.data = str(response.version)
-        notice = (
-            _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
-            if changed
-            else _("入力内容は一時保存済みです。エラーのある項目を直してから提出してください。")
-        )
+        notice = _incomplete_notice(response, changed=changed)
         return render_form(response, form, pages, errors=problems, status=422, notice=notice)
     return redirect(pages.url("confirm", response))
 
@@ -291,9 +289,26 @@ def _saved_message(response: Response, pages: Pages) -> str:
     return _("一時保存しました。")
 
 
-def _unchanged_message() -> str:
-    """After 一時保存 of what was already saved: nothing was written, nothing is lost."""
+def _unchanged_message(response: Response) -> str:
+    """After 一時保存 of what was already saved (or of a form not started, as it was shown):
+    nothing was written, nothing is lost."""
+    if response.state == ResponseState.NOT_STARTED:
+        return _(
+            "入力欄が最初に表示された内容のままのため、一時保存していません（未着手のままです）。"
+        )
     return _("前回の一時保存から変更がないため、保存済みの内容のままです。")
+
+
+def _incomplete_notice(response: Response, *, changed: bool) -> str:
+    """After 提出 with blanks still to fill: whether what was typed is saved meanwhile."""
+    if changed:
+        return _("入力内容は一時保存しました。エラーのある項目を直してから提出してください。")
+    if response.state == ResponseState.NOT_STARTED:
+        return _(
+            "まだ何も入力されていないため、保存していません（未着手のままです）。"
+            "エラーのある項目を入力してから提出してください。"
+        )
+    return _("入力内容は一時保存済みです。エラーのある項目を直してから提出してください。")
 
 
 def _submitted_message(response: Response, pages: Pages) -> str:

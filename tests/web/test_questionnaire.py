@@ -195,6 +195,35 @@ def test_saving_again_without_a_change_records_nothing_and_says_so(respondent, r
         assert response_of(round_id, CHIYODA).version == version + 1
 
 
+def test_an_untouched_form_sent_stays_not_started(respondent, round_id, app):
+    """提出 or 一時保存 pressed on a form nobody has typed into saves nothing: the board must not
+    count a municipality as begun (一時保存) because someone looked at its form and pressed a
+    button; the page says that nothing was saved and why."""
+    submitted = fill(respondent, form_url(round_id), {}, action="submit")
+    assert submitted.status_code == 422
+    doc = page(submitted)
+    assert "まだ何も入力されていないため、保存していません（未着手のままです）。" in doc.xpath(
+        "string(//*[@role='status'])"
+    )
+    assert doc.xpath("//*[@id='contact_email-error']"), "the blanks are still named"
+    saved = fill(respondent, form_url(round_id), {})
+    assert saved.status_code == 302
+    shown = text_of(respondent.get(saved.headers["Location"]))
+    assert "一時保存していません（未着手のままです）。" in shown
+    with app.app_context():
+        response = response_of(round_id, CHIYODA)
+        assert (response.state, response.version) == (ResponseState.NOT_STARTED, 0)
+        assert not db.session.scalars(
+            select(Revision.number).where(Revision.response_id == response.id)
+        ).all()
+
+    typed = fill(respondent, form_url(round_id), {"cooperating_employers": "１"}, action="submit")
+    assert typed.status_code == 422
+    assert "入力内容は一時保存しました。" in page(typed).xpath("string(//*[@role='status'])")
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == ResponseState.DRAFT
+
+
 def test_submit_names_missing_and_invalid_fields_in_one_go(respondent, round_id):
     answer = fill(
         respondent,
