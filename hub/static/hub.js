@@ -393,7 +393,32 @@
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {
       summary.focus();
+      summary.addEventListener("click", followErrorLink);
     }
+  }
+
+  /* A summary's link to a text field: the browser would scroll the field itself to the top of
+     the screen, with its label, hint and message above it out of sight (on a phone, an empty
+     red box). Bring the label (or a choice group's legend) into view instead and focus the
+     field without scrolling again, as GOV.UK's error summary does. */
+  function followErrorLink(event) {
+    var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+    if (!link) { return; }
+    var field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) { return; }
+    var caption = captionOf(field);
+    if (!caption) { return; }
+    event.preventDefault();
+    caption.scrollIntoView();
+    field.focus({ preventScroll: true });
+  }
+
+  function captionOf(field) {
+    if (field.tagName === "LEGEND") { return null; }  /* focused where it is: the heading */
+    var group = field.closest("fieldset");
+    var legend = group ? group.querySelector("legend") : null;
+    if (legend && (field.type === "radio" || field.type === "checkbox")) { return legend; }
+    return document.querySelector("label[for='" + field.id + "']") || field.closest("label") || legend;
   }
 
   /* ---- The warning before the session times out (WCAG 2.2.1 Timing Adjustable) -------------

@@ -44,6 +44,28 @@ def test_a_radio_groups_link_shows_its_question_and_message(respondent, open_pag
     expect(page.locator("#plan_status-0")).to_be_focused()
 
 
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_text_fields_link_shows_its_label_and_message(respondent, open_page, viewport):
+    """Followed, a text field's link focuses the field with its label, hint and message still
+    in view above it: the browser alone scrolls the field to the top of the screen, and on a
+    phone the clerk saw an empty red box with no reason."""
+    from playwright.sync_api import expect
+
+    round_id, email = respondent
+    page = open_page(**({"viewport": viewport} if viewport else {}))
+    sign_in(page, email)
+    page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
+    page.get_by_role("button", name="提出", exact=True).click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.locator("a[href='#lead_department']").click()
+    field = page.locator("#lead_department")
+    expect(field).to_be_focused()
+    expect(page.locator("label[for='lead_department']")).to_be_in_viewport(ratio=1)
+    expect(page.locator("#lead_department-error")).to_be_in_viewport(ratio=1)
+    expect(field).to_be_in_viewport(ratio=1)
+
+
 def test_the_upload_page_has_the_forms_error_summary(respondent, open_page):
     from playwright.sync_api import expect
 
