@@ -368,3 +368,31 @@ def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):
         page.goto(url)
         no_sideways_scroll(page)
         assert page.locator(".table-scroll[role=region][tabindex='0']").count() >= 1, url
+
+
+def test_list_tables_stay_readable_on_a_phone(app, site: Site, open_page):
+    """At 390 px a list's leading title keeps a readable width and its dates stay one line: the
+    table scrolls inside its region instead of squeezing a round's name into a column of four
+    characters (17 lines) or a date into one character a line; a token's 無効にする is one
+    line too."""
+    page = open_page(viewport=PHONE)
+    sign_in(page, site.staff)
+    page.goto("/staff/")
+    no_sideways_scroll(page)
+    row = page.locator("tbody tr").first
+    title, deadline = row.locator("th"), row.locator("td").nth(1)
+    assert title.bounding_box()["width"] >= 160, title.inner_text()
+    line = float(deadline.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    text_height = deadline.evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return r.getBoundingClientRect().height; }"
+    )
+    assert text_height < 2 * line, deadline.inner_text()
+    page.goto("/account/tokens")
+    page.get_by_role("button", name="トークンを発行する").click()
+    page.goto("/account/tokens")
+    no_sideways_scroll(page)
+    button = page.get_by_role("button", name="無効にする").first
+    assert button.bounding_box()["height"] < 2 * float(
+        button.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)")
+    ), "the button's words on one line"
