@@ -61,6 +61,18 @@ def nav_items() -> list[tuple[str, str]]:
     ]
 
 
+def current_marks(urls: Iterable[str], path: str) -> dict[str, str]:
+    """``aria-current`` of the menu's links on the page at ``path``: ``page`` for the link to it,
+    else ``true`` for the section holding it — the link whose URL is the longest that starts
+    the path at a ``/`` (a referral's case page, or a step's page after an error, is in つなぎ)."""
+    urls = list(urls)
+    if path in urls:
+        return {path: "page"}
+    holding = [u for u in urls if path.startswith(u.rstrip("/") + "/") and u.rstrip("/")]
+    return {max(holding, key=len): "true"} if holding else {}
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_items)
+    app.add_template_global(current_marks)
     app.add_template_global(has_endpoint)
