@@ -30,7 +30,7 @@ from hub.models import AuditEvent, Round
 from hub.models.referral import OUTCOMES
 from hub.services import audit
 from hub.services.paging import Page
-from hub.web.display import locale_code, role_label, source_label
+from hub.web.display import locale_code, role_label, round_title, source_label
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -289,7 +289,7 @@ def target_text(event: AuditEvent, names: audit.Names) -> str:
         if round_ is None:
             text = _("取り消された調査回（番号 %(id)s）", id=parts[1])
         else:
-            text = _("調査回「%(title)s」", title=round_.title)
+            text = _("調査回「%(title)s」", title=round_title(round_))
         if len(parts) == 4 and parts[2] == "response":
             place = names.municipalities.get(parts[3], parts[3])
             text = _("%(round)sの%(name)sの回答", round=text, name=place)
@@ -336,7 +336,7 @@ def page_details(event: AuditEvent, names: audit.Names) -> str:
 def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
     if key == "round" and str(value).isdecimal():
         named = names.rounds.get(int(value))
-        return named.title if named else str(value)
+        return round_title(named) if named else str(value)
     if key == "changed" and round_ is not None and isinstance(value, list):
         questionnaire = round_.questionnaire
         locale = locale_code()

@@ -27,6 +27,7 @@ from hub.models.municipality import REGION_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
     REVISION_EVENT_LABELS,
     SHOWN_STATE_LABELS,
+    Round,
     RoundState,
     shown_state,
 )
@@ -144,6 +145,12 @@ def event_label(event: str) -> str:
     return label.get(locale_code()) if label is not None else event
 
 
+def round_title(round_: Round | None) -> str:
+    """A round's title in the page's language (:meth:`hub.models.Round.title_in`): the one the
+    hub gave it reads 「…（令和8年4月1日現在）」 or "… (as of 2026-04-01)"; one staff typed as typed."""
+    return round_.title_in(locale_code()) if round_ is not None else ""
+
+
 def place(municipality: Municipality | None) -> str:
     """A municipality's name in the page's language: 千代田区, or Chiyoda City in English (the
     reference CSV's ``name_en``; the Japanese name when it has none)."""
@@ -221,6 +228,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(event_label)
     app.add_template_global(region_label)
     app.add_template_filter(place)
+    app.add_template_filter(round_title)
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
     app.add_template_global(place_choices)
