@@ -38,7 +38,7 @@ from hub.errors import HubError, Invalid
 from hub.models import Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
-from hub.web.display import locale_code
+from hub.web.display import joined, locale_code
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
 bp = Blueprint("consult", __name__)
@@ -237,7 +237,7 @@ def import_cases() -> ResponseReturnValue:
         flash(
             _(
                 "次の列は相談記録の項目ではないため取り込んでいません: %(columns)s",
-                columns="、".join(result.ignored_columns),
+                columns=joined(result.ignored_columns),
             ),
             "info",
         )
@@ -340,9 +340,7 @@ def _hearing_page(
             municipalities=consultations.residences(),
             chosen=code,
             errors=errors,
-            topic_text=lambda codes: "、".join(
-                choice_label(TOPICS, c, locale_code()) for c in codes
-            ),
+            topic_text=lambda codes: joined(choice_label(TOPICS, c, locale_code()) for c in codes),
         ),
         status,
     )

@@ -33,7 +33,7 @@ from hub.services import (
     rounds,
 )
 from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
-from hub.web.display import locale_code, place, round_title
+from hub.web.display import joined, locale_code, place, round_title
 from hub.web.editing import (
     Pages,
     confirm_page,
@@ -669,7 +669,7 @@ def return_many(round_id: int) -> ResponseReturnValue:
 
 
 def _names(codes: Collection[str]) -> str:
-    return "、".join(place(db.session.get(Municipality, c)) for c in codes)
+    return joined(place(db.session.get(Municipality, c)) for c in codes)
 
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/extension")

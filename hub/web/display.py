@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
 from flask_babel import get_locale
@@ -76,7 +76,7 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
         return _choice_label(question, value, locale)
     if question.kind == Kind.MANY_OF:
         codes = value if isinstance(value, list) else [value]
-        return "、".join(_choice_label(question, code, locale) for code in codes)
+        return joined(_choice_label(question, code, locale) for code in codes)
     if question.kind == Kind.DATE:
         return wareki(str(value))
     if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
@@ -151,7 +151,35 @@ def round_title(round_: Round | None) -> str:
     return round_.title_in(locale_code()) if round_ is not None else ""
 
 
-def place(municipality: Municipality | None) -> str:
+def separator() -> str:
+    """What stands between the values of one cell or sentence: 「、」 on a Japanese page, ", " on
+    an English one (:func:`joined`; a loop writing links between them uses it alone)."""
+    return ", " if locale_code() == "en" else "、"
+
+
+def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> str:
+    """Several values in one cell, each by its label in ``labels`` when given (the code when it
+    has none): 「住居、就労」, "Housing, Work" in English."""
+    return separator().join(str(labels.get(v, v)) if labels is not None else str(v) for v in values)
+
+
+def noted(text: Any, note: Any) -> str:
+    """A note in brackets after a name or a state: 八王子市（132012）, 終了（支援につながった）;
+    "Hachioji (132012)" on an English page."""
+    return _("%(text)s（%(note)s）", text=text, note=note)
+
+
+class Named(Protocol):
+    """A municipality, or a row read with its ``name`` and ``name_en`` (the hearings' places)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_en(self) -> str | None: ...
+
+
+def place(municipality: Named | None) -> str:
     """A municipality's name in the page's language: 千代田区, or Chiyoda City in English (the
     reference CSV's ``name_en``; the Japanese name when it has none)."""
     if municipality is None:
@@ -229,6 +257,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(region_label)
     app.add_template_filter(place)
     app.add_template_filter(round_title)
+    app.add_template_filter(joined)
+    app.add_template_global(separator)
+    app.add_template_global(noted)
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
     app.add_template_global(place_choices)
