@@ -23,7 +23,7 @@ from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
-from hub.models.municipality import REGION_LABELS, Municipality, prefecture_name
+from hub.models.municipality import REGION_LABELS, TYPE_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
     REVISION_EVENT_LABELS,
     SHOWN_STATE_LABELS,
@@ -225,6 +225,12 @@ def region_label(region: str) -> str:
     return label.get(locale_code()) if label is not None else region
 
 
+def type_label(kind: str) -> str:
+    """A municipality's type (特別区, 市 …) in the page's language."""
+    label = TYPE_LABELS.get(kind)
+    return label.get(locale_code()) if label is not None else kind
+
+
 def role_label(role: str) -> str:
     labels = {
         "respondent": _("回答者（区市町村）"),
@@ -255,6 +261,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(mail_kind_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
+    app.add_template_global(type_label)
     app.add_template_filter(place)
     app.add_template_filter(round_title)
     app.add_template_filter(joined)
