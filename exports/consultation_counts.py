@@ -293,6 +293,10 @@ class Statistics:
     def label(self) -> str:
         return fiscal_year_label(self.fiscal_year)
 
+    def label_in(self, locale: str) -> str:
+        """The fiscal year in ``locale``: 令和2年度, FY2020."""
+        return fiscal_year_label(self.fiscal_year, locale)
+
     def summary(self) -> dict[str, Any]:
         """The body of ``GET /api/v1/consultations/summary`` (docs/api.md)."""
         return {

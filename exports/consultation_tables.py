@@ -4,6 +4,10 @@ sheets made of them.
 The numbers come from ``exports.consultation_counts`` — true for staff, suppressed by the one rule
 for everyone else (``＊`` in a table, ``null`` in JSON); this module only lays them out as the
 source document does (実績, 年代, 犯罪の種類, 紹介した支援機関等, 地域とのつながり).
+
+The tables are Japanese, as the workbook and the deliveries carry them; the statistics page asks
+for them in its language (``locale="en"``): every title, header, row label and note is a
+:class:`~forms.model.Label` pair below, the counts the same.
 """
 
 from __future__ import annotations
@@ -40,14 +44,81 @@ from forms.consultation import (
     fiscal_year_label,
     fiscal_year_of,
 )
+from forms.model import Label
 from hub.db import db
 from hub.models import Municipality, ordered_regions
+from hub.models.municipality import REGION_LABELS
 
-SUPPRESSION_NOTE = (
+SUPPRESSION = Label(
     "＊: 1〜2件の区分と、公表した数から計算で分かってしまう区分は、"
-    "個人が特定されないよう秘匿しています。"
+    "個人が特定されないよう秘匿しています。",
+    "＊: categories of 1–2 cases, and those that could be worked out from the published figures, "
+    "are hidden so that no one can be identified.",
 )
-LOCAL_WINDOW_LABEL = "地域の窓口（地域包括支援センター・区市町村窓口）"
+SUPPRESSION_NOTE = SUPPRESSION.ja
+LOCAL_WINDOW = Label(
+    "地域の窓口（地域包括支援センター・区市町村窓口）",
+    "local windows (community support centers and municipal windows)",
+)
+LOCAL_WINDOW_LABEL = LOCAL_WINDOW.ja
+L = Label
+TOTAL = L("計", "Total")
+COUNT = L("件数", "Cases")
+WORDS = {
+    "heading": L("%(year)s 犯罪お悩みなんでも相談の実績", "%(year)s: consultation desk figures"),
+    "item": L("項目", "Item"),
+    "category": L("区分", "Category"),
+    "share": L("構成比", "Share"),
+    "total": L("相談件数", "Consultations"),
+    "crime_related": L("うち犯罪に関する相談", "of which about a crime"),
+    "referred": L("支援機関等を紹介した相談", "Consultations referred to a support agency"),
+    "local_window": L("うち%(window)sを紹介", "of which referred to %(window)s"),
+    "local_share": L(
+        "地域の窓口を紹介した割合（紹介した相談に占める割合）",
+        "Share referred to local windows (of the consultations referred)",
+    ),
+    "age_group": L("%(year)s 相談対象者の年代", "%(year)s: age of the person concerned"),
+    "crime_type": L("%(year)s 相談にかかる犯罪の種類", "%(year)s: type of crime concerned"),
+    "crime_n": L("N=%(n)s（犯罪に関する相談）", "N=%(n)s (consultations about a crime)"),
+    "agency_title": L("%(year)s 紹介した支援機関等", "%(year)s: support agencies referred to"),
+    "agency": L("支援機関等", "Support agency"),
+    "referred_n": L(
+        "N=%(n)s（支援機関等を紹介した相談）", "N=%(n)s (consultations referred to an agency)"
+    ),
+    "several": L(
+        "1件の相談で複数の機関を紹介することがあるため、合計はNと一致しません。",
+        "One consultation may be referred to several agencies, so the total differs from N.",
+    ),
+    "region": L("%(year)s 相談対象者の居住地域", "%(year)s: region where the person lives"),
+    "residence": L(
+        "%(year)s 居住区市町村別の相談件数（都職員用・秘匿なし）",
+        "%(year)s: consultations by municipality of residence (staff only, not suppressed)",
+    ),
+    "code": L("コード", "Code"),
+    "municipality": L("区市町村", "Municipality"),
+    "region_header": L("地域", "Region"),
+    "unknown": L(UNKNOWN, "Unknown"),
+    "three_years": L(
+        "相談の推移（3年間）と地域とのつながり", "Consultations over three years and local links"
+    ),
+    "three_note": L(
+        "地域の窓口: 地域包括支援センター・区市町村窓口（紹介した相談に占める割合）",
+        "Local windows: community support centers and municipal windows "
+        "(share of the consultations referred)",
+    ),
+    "year": L("年度", "Fiscal year"),
+    "crime_related_header": L("犯罪に関する相談", "About a crime"),
+    "referred_header": L("支援機関等を紹介", "Referred to an agency"),
+    "local_header": L("うち地域の窓口", "of which local windows"),
+    "local_share_header": L("地域の窓口の割合", "Share of local windows"),
+    "years_total": L("%(n)s年間計（%(first)s〜%(last)s）", "%(n)s years (%(first)s–%(last)s)"),
+}
+"""Every word of the desk's tables, in Japanese (the workbook's) and in English (the page's)."""
+
+
+def _say(key: str, locale: str, **values: object) -> str:
+    text = WORDS[key].get(locale)
+    return text % values if values else text
 
 
 def shown(value: Value) -> Cell:
@@ -64,8 +135,8 @@ def _fraction_of(value: Value, whole: Value) -> Cell:
     return round(value / whole, 3)
 
 
-def _notes(stats: Statistics, *extra: str) -> tuple[str, ...]:
-    return (*extra, SUPPRESSION_NOTE) if stats.suppressed else extra
+def _notes(stats: Statistics, *extra: str, locale: str = "ja") -> tuple[str, ...]:
+    return (*extra, SUPPRESSION.get(locale)) if stats.suppressed else extra
 
 
 def _breakdown(
@@ -76,75 +147,86 @@ def _breakdown(
     whole: Value,
     labels: Mapping[str, str],
     *notes: str,
+    locale: str = "ja",
 ) -> Table:
     rows: list[list[Cell]] = [
         [labels.get(code, code), shown(v), _fraction_of(v, whole)] for code, v in values.items()
     ]
-    rows.append(["計", shown(whole), 1.0 if whole else None])
+    rows.append([TOTAL.get(locale), shown(whole), 1.0 if whole else None])
     return Table.of(
         name,
         title,
-        ("区分", "件数", "構成比"),
+        (_say("category", locale), COUNT.get(locale), _say("share", locale)),
         rows,
-        notes=_notes(stats, *notes),
+        notes=_notes(stats, *notes, locale=locale),
         shares=frozenset({2}),
         total_rows=1,
         chart=Chart(title, values=(1,)),
     )
 
 
-def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = True) -> list[Table]:
+def statistics_tables(
+    stats: Statistics, *, heading: str = "", regions: bool = True, locale: str = "ja"
+) -> list[Table]:
     """The year's tables as the source document shows them, from one audience's statistics
-    (``regions=False`` for one municipality's residents, who all live in one region)."""
-    year = stats.label
-    head = heading or f"{year} 犯罪お悩みなんでも相談の実績"
+    (``regions=False`` for one municipality's residents, who all live in one region), in
+    ``locale`` (Japanese for the workbook and the deliveries)."""
+    year = stats.label_in(locale)
+    head = heading or _say("heading", locale, year=year)
     overview = Table.of(
         "consultation_overview",
         head,
-        ("項目", "件数"),
+        (_say("item", locale), COUNT.get(locale)),
         [
-            ["相談件数", shown(stats.total)],
-            ["うち犯罪に関する相談", shown(stats.crime_related)],
-            ["支援機関等を紹介した相談", shown(stats.referred)],
-            [f"うち{LOCAL_WINDOW_LABEL}を紹介", shown(stats.local_window)],
-            ["地域の窓口を紹介した割合（紹介した相談に占める割合）", stats.local_window_share_cell],
+            [_say("total", locale), shown(stats.total)],
+            [_say("crime_related", locale), shown(stats.crime_related)],
+            [_say("referred", locale), shown(stats.referred)],
+            [
+                _say("local_window", locale, window=LOCAL_WINDOW.get(locale)),
+                shown(stats.local_window),
+            ],
+            [_say("local_share", locale), stats.local_window_share_cell],
         ],
-        notes=_notes(stats),
+        notes=_notes(stats, locale=locale),
         shares=frozenset({1}),
     )
-    ages = _labels(AGE_GROUP)
-    crimes = _labels(CRIME_TYPE)
-    agencies = _labels(REFERRED_TO)
+    ages = _labels(AGE_GROUP, locale)
+    crimes = _labels(CRIME_TYPE, locale)
+    agencies = _labels(REFERRED_TO, locale)
+    agency_title = _say("agency_title", locale, year=year)
     tables = [
         overview,
         _breakdown(
             "consultation_age_group",
-            f"{year} 相談対象者の年代",
+            _say("age_group", locale, year=year),
             stats,
             stats.by_age_group,
             stats.total,
             ages,
             f"N={_n(stats.total)}",
+            locale=locale,
         ),
         _breakdown(
             "consultation_crime_type",
-            f"{year} 相談にかかる犯罪の種類",
+            _say("crime_type", locale, year=year),
             stats,
             stats.by_crime_type,
             stats.crime_related,
             crimes,
-            f"N={_n(stats.crime_related)}（犯罪に関する相談）",
+            _say("crime_n", locale, n=_n(stats.crime_related)),
+            locale=locale,
         ),
         Table.of(
             "consultation_referral",
-            f"{year} 紹介した支援機関等",
-            ("支援機関等", "件数"),
+            agency_title,
+            (_say("agency", locale), COUNT.get(locale)),
             [[agencies[c], shown(v)] for c, v in stats.by_referral.items()],
-            chart=Chart(f"{year} 紹介した支援機関等", values=(1,)),
+            chart=Chart(agency_title, values=(1,)),
             notes=_notes(
                 stats,
-                f"N={_n(stats.referred)}（支援機関等を紹介した相談）",
-                "1件の相談で複数の機関を紹介することがあるため、合計はNと一致しません。",
+                _say("referred_n", locale, n=_n(stats.referred)),
+                _say("several", locale),
+                locale=locale,
             ),
         ),
     ]
@@ -152,11 +234,17 @@ def statistics_tables(stats: Statistics, *, heading: str = "", regions: bool = T
         tables.append(
             _breakdown(
                 "consultation_region",
-                f"{year} 相談対象者の居住地域",
+                _say("region", locale, year=year),
                 stats,
                 stats.by_region,
                 stats.total,
-                {},
+                {
+                    **{r: label.get(locale) for r, label in REGION_LABELS.items()},
+                    UNKNOWN: _say("unknown", locale),
+                }
+                if locale != "ja"
+                else {},
+                locale=locale,
             )
         )
     return tables
@@ -166,16 +254,17 @@ def _n(value: Value) -> str:
     return str(shown(value))
 
 
-def _labels(question: Any) -> dict[str, str]:
-    return {c: choice_label(question, c) for c in question.codes}
+def _labels(question: Any, locale: str = "ja") -> dict[str, str]:
+    return {c: choice_label(question, c, locale) for c in question.codes}
 
 
-def residence_table(fiscal_year: int) -> Table:
+def residence_table(fiscal_year: int, locale: str = "ja") -> Table:
     """Cases by municipality of residence, every municipality that existed in the year listed
     (and any with cases that year), staff only: true counts."""
     counts = residents_by_municipality(fiscal_year)
+    english = locale != "ja"
     municipalities = db.session.execute(
-        select(Municipality.code, Municipality.name, Municipality.region)
+        select(Municipality.code, Municipality.name, Municipality.name_en, Municipality.region)
         .where(
             Municipality.existed_on(fiscal_year_bounds(fiscal_year)[0])
             | Municipality.code.in_(list(counts))
@@ -183,39 +272,65 @@ def residence_table(fiscal_year: int) -> Table:
         .order_by(Municipality.code)
     )
     rows: list[list[Cell]] = [
-        [code, name, region, counts.get(code, 0)] for code, name, region in municipalities
+        [
+            code,
+            (name_en or name) if english else name,
+            REGION_LABELS[region].get(locale) if region in REGION_LABELS else region,
+            counts.get(code, 0),
+        ]
+        for code, name, name_en, region in municipalities
     ]
-    rows.append(["", UNKNOWN, "", counts.get("", 0)])
-    rows.append(["", "計", "", sum(counts.values())])
+    rows.append(["", _say("unknown", locale), "", counts.get("", 0)])
+    rows.append(["", TOTAL.get(locale), "", sum(counts.values())])
     return Table.of(
         "consultation_municipality",
-        f"{fiscal_year_label(fiscal_year)} 居住区市町村別の相談件数（都職員用・秘匿なし）",
-        ("コード", "区市町村", "地域", "件数"),
+        _say("residence", locale, year=fiscal_year_label(fiscal_year, locale)),
+        (
+            _say("code", locale),
+            _say("municipality", locale),
+            _say("region_header", locale),
+            COUNT.get(locale),
+        ),
         rows,
         total_rows=1,
         filterable=True,
     )
 
 
-def three_year_table(fiscal_year: int, *, suppressed: bool) -> Table:
+def three_year_table(fiscal_year: int, *, suppressed: bool, locale: str = "ja") -> Table:
     rows = three_years(fiscal_year, suppressed=suppressed)
-    notes = ["地域の窓口: 地域包括支援センター・区市町村窓口（紹介した相談に占める割合）"]
+    notes = [_say("three_note", locale)]
     if suppressed:
-        notes.append(SUPPRESSION_NOTE)
+        notes.append(SUPPRESSION.get(locale))
+    first, last = fiscal_year - THREE_YEARS + 1, fiscal_year
+
+    def label(row: Any) -> str:
+        if locale == "ja":
+            return str(row.label)
+        if row.fiscal_year is not None:
+            return fiscal_year_label(row.fiscal_year, locale)
+        return _say(
+            "years_total",
+            locale,
+            n=THREE_YEARS,
+            first=fiscal_year_label(first, locale),
+            last=fiscal_year_label(last, locale),
+        )
+
     return Table.of(
         "consultation_three_years",
-        "相談の推移（3年間）と地域とのつながり",
+        _say("three_years", locale),
         (
-            "年度",
-            "相談件数",
-            "犯罪に関する相談",
-            "支援機関等を紹介",
-            "うち地域の窓口",
-            "地域の窓口の割合",
+            _say("year", locale),
+            _say("total", locale),
+            _say("crime_related_header", locale),
+            _say("referred_header", locale),
+            _say("local_header", locale),
+            _say("local_share_header", locale),
         ),
         [
             [
-                r.label,
+                label(r),
                 shown(r.total),
                 shown(r.crime_related),
                 shown(r.referred),

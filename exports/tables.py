@@ -43,7 +43,8 @@ class Table:
     name: str
     """Stable machine name (``plan_status``, ``answers`` ...): file names and JSON keys."""
     title: str
-    """Japanese title shown above the table."""
+    """Title shown above the table: Japanese in the workbook and the deliveries; a statistics page
+    may build its tables in its own language (``locale`` of the desk and referral builders)."""
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     notes: tuple[str, ...] = ()

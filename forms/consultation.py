@@ -250,8 +250,11 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
     return date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
 
 
-def fiscal_year_label(year: int) -> str:
-    """``令和2年度`` for 2020; a fiscal year takes the era of most of its months (2019 → 令和元年度)."""
+def fiscal_year_label(year: int, locale: str = "ja") -> str:
+    """``令和2年度`` for 2020; a fiscal year takes the era of most of its months (2019 → 令和元年度).
+    ``FY2020`` in English (April 2020 to March 2021)."""
+    if locale.startswith("en"):
+        return f"FY{year}"
     era = [e for e in normalize.ERAS if e.start <= date(year, 12, 31)][-1]
     number = year - era.start.year + 1
     return f"{era.name}{'元' if number == 1 else number}年度"

@@ -10,7 +10,9 @@ goes through :func:`clean_text`, which keeps every character people typed (全�
 （全角括弧）, ｶﾀｶﾅ as typed) and only drops control characters and surrounding blanks.
 Width folding (Unicode NFKC, :func:`fold_text`) is for values with one right spelling:
 numbers, dates, phone numbers, e-mail addresses and codes.  The messages go through ``flask_babel.gettext``; outside a request it
-returns the Japanese msgid unchanged, so these functions work in CLI jobs and tests too.
+returns the Japanese msgid unchanged, so these functions work in CLI jobs and tests too.  What a
+message quotes follows the request's language as well: on an English page eras by their English
+names (Reiwa 8) and days as ISO dates (2019-05-01).
 
 The functions are pure: no I/O, no app context needed, no state.
 """
@@ -24,6 +26,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import NamedTuple
 
+from flask import has_request_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from publicsuffixlist import PublicSuffixList
 
@@ -47,11 +51,13 @@ class InvalidValue(ValueError):
 
 
 class Era(NamedTuple):
-    """A Japanese era (元号): its name, its one-letter abbreviation and its first day."""
+    """A Japanese era (元号): its name, its one-letter abbreviation, its first day and its name
+    in English messages."""
 
     name: str
     letter: str
     start: date
+    english: str
 
 
 # Each era runs from its start up to the day before the next era's start; the last one is
@@ -62,11 +68,11 @@ class Era(NamedTuple):
 # the old lunisolar calendar anyway, so converting Gregorian dates of that period to 和暦
 # is approximate at best.  明治 is here only so that old dates (e.g. a 生年月日) parse.
 ERAS: tuple[Era, ...] = (
-    Era("明治", "M", date(1868, 10, 23)),
-    Era("大正", "T", date(1912, 7, 30)),
-    Era("昭和", "S", date(1926, 12, 25)),
-    Era("平成", "H", date(1989, 1, 8)),
-    Era("令和", "R", date(2019, 5, 1)),
+    Era("明治", "M", date(1868, 10, 23), "Meiji"),
+    Era("大正", "T", date(1912, 7, 30), "Taisho"),
+    Era("昭和", "S", date(1926, 12, 25), "Showa"),
+    Era("平成", "H", date(1989, 1, 8), "Heisei"),
+    Era("令和", "R", date(2019, 5, 1), "Reiwa"),
 )
 
 MIN_YEAR = 1868
@@ -225,7 +231,48 @@ _ERA_RE = re.compile(
 _TWO_DIGIT_YEAR_RE = re.compile(r"[0-9]{2}([-/.])[0-9]{1,2}\1[0-9]{1,2}")
 _WEEKDAY_RE = re.compile(rf"\((?P<wd>[{_WEEKDAYS}])(?:曜日?)?\)$")
 
-_DATE_EXAMPLES = "2021-04-01、令和3年4月1日、R3.4.1"
+_DATE_EXAMPLES = ("2021-04-01", "令和3年4月1日", "R3.4.1")
+_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _english() -> bool:
+    """Whether the messages are read on an English page (a command or a job reads Japanese)."""
+    if not has_request_context():
+        return False
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def _examples() -> str:
+    """What a date may look like, as a message lists them (the typed forms stay Japanese: they are
+    what people type)."""
+    return (", " if _english() else "、").join(_DATE_EXAMPLES)
+
+
+def _era_name(era: Era) -> str:
+    return era.english if _english() else era.name
+
+
+def _year_text(year: int, era: Era | None = None, era_year: int | None = None) -> str:
+    """A year as a message names it: 令和8年 or 2026年; Reiwa 8 (2026) or 2026 in English."""
+    if _english():
+        return f"{era.english} {era_year} ({year})" if era is not None else str(year)
+    return f"{era.name}{era_year}年" if era is not None else f"{year}年"
+
+
+def _typed_era_day(era: Era, era_year: int, month: int, day: int) -> str:
+    """A 和暦 day as typed, which may not exist: 平成31年5月1日, Heisei 31-05-01 in English."""
+    if _english():
+        return f"{era.english} {era_year}-{month:02}-{day:02}"
+    return f"{era.name}{era_year}年{month}月{day}日"
+
+
+def _day_text(d: date, *, wareki: bool = False) -> str:
+    """A day in a message: 2019-05-01 in English; 2019年5月1日 (or 令和元年5月1日 with ``wareki``)
+    in Japanese."""
+    if _english():
+        return d.isoformat()
+    return to_wareki(d) if wareki else f"{d.year}年{d.month}月{d.day}日"
 
 
 def _era_index(d: date) -> int | None:
@@ -249,7 +296,7 @@ def _check_year(year: int) -> None:
         )
 
 
-def _make_date(year: int, month: int, day: int, year_label: str) -> date:
+def _make_date(year: int, month: int, day: int, year_label: str | None = None) -> date:
     """Build a date, explaining impossible months and days in terms of what was typed."""
     _check_year(year)
     if not 1 <= month <= 12:
@@ -261,7 +308,7 @@ def _make_date(year: int, month: int, day: int, year_label: str) -> date:
         raise InvalidValue(
             _(
                 "%(year)s%(month)s月は%(last)s日までです（%(day)s日は存在しません）",
-                year=year_label,
+                year=year_label or _year_text(year),
                 month=month,
                 last=last,
                 day=day,
@@ -271,21 +318,22 @@ def _make_date(year: int, month: int, day: int, year_label: str) -> date:
 
 
 def _from_era(era: Era, era_year: int, month: int, day: int) -> date:
-    typed = f"{era.name}{era_year}年{month}月{day}日"
+    typed = _typed_era_day(era, era_year, month, day)
     if era_year < 1:
         raise InvalidValue(
             _(
                 "%(era)s%(year)s年はありません（最初の年は%(era)s元年＝%(era)s1年です）",
-                era=era.name,
+                era=_era_name(era),
                 year=era_year,
             )
         )
-    result = _make_date(era.start.year + era_year - 1, month, day, f"{era.name}{era_year}年")
+    year = era.start.year + era_year - 1
+    result = _make_date(year, month, day, _year_text(year, era, era_year))
     if result < era.start:
         raise InvalidValue(
             _(
                 "%(era)s元年は%(month)s月%(day)s日から始まります（%(typed)sは存在しません）",
-                era=era.name,
+                era=_era_name(era),
                 month=era.start.month,
                 day=era.start.day,
                 typed=typed,
@@ -300,11 +348,11 @@ def _from_era(era: Era, era_year: int, month: int, day: int) -> date:
                 _(
                     "%(era)sは%(last)sまでです（%(typed)sは存在しません。"
                     "%(start)s以降は%(next)sで入力してください）",
-                    era=era.name,
-                    last=to_wareki(last_day),
+                    era=_era_name(era),
+                    last=_day_text(last_day, wareki=True),
                     typed=typed,
-                    start=f"{following.start.year}年{following.start.month}月{following.start.day}日",
-                    next=following.name,
+                    start=_day_text(following.start),
+                    next=_era_name(following),
                 )
             )
     return result
@@ -335,7 +383,7 @@ def parse_date(value: str | date) -> date:
         _check_year(value.year)
         return date(value.year, value.month, value.day)
     if not isinstance(value, str):
-        raise InvalidValue(_("日付を入力してください。例: %(examples)s", examples=_DATE_EXAMPLES))
+        raise InvalidValue(_("日付を入力してください。例: %(examples)s", examples=_examples()))
     text = fold_text(value).translate(_DASH_TABLE)
     if not text:
         raise InvalidValue(_("日付が入力されていません"))
@@ -349,12 +397,17 @@ def parse_date(value: str | date) -> date:
             _(
                 "%(date)sは%(actual)s曜日です（%(typed)s曜日と入力されています）。"
                 "日付を確認してください",
-                date=f"{result.year}年{result.month}月{result.day}日",
-                actual=_WEEKDAYS[result.weekday()],
-                typed=_WEEKDAYS[weekday],
+                date=_day_text(result),
+                actual=_weekday(result.weekday()),
+                typed=_weekday(weekday),
             )
         )
     return result
+
+
+def _weekday(index: int) -> str:
+    """月 (Monday in English messages)."""
+    return _WEEKDAYS_EN[index] if _english() else _WEEKDAYS[index]
 
 
 def _parse_date_text(text: str) -> date:
@@ -362,7 +415,7 @@ def _parse_date_text(text: str) -> date:
         match = pattern.fullmatch(text)
         if match:
             year = int(match.group("y"))
-            return _make_date(year, int(match.group("m")), int(match.group("d")), f"{year}年")
+            return _make_date(year, int(match.group("m")), int(match.group("d")))
     match = _ERA_RE.fullmatch(text)
     if match:
         era = _ERA_TOKENS[match.group("era").upper()]
@@ -373,9 +426,9 @@ def _parse_date_text(text: str) -> date:
         return _from_era(era, era_year, int(month), int(day))
     if _TWO_DIGIT_YEAR_RE.fullmatch(text):
         raise InvalidValue(
-            _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_DATE_EXAMPLES)
+            _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_examples())
         )
-    raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_DATE_EXAMPLES))
+    raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
 
 
 def to_wareki(d: date) -> str:
@@ -388,7 +441,7 @@ def to_wareki(d: date) -> str:
         raise InvalidValue(
             _(
                 "%(era)sより前の日付は和暦にできません",
-                era=ERAS[0].name,
+                era=_era_name(ERAS[0]),
             )
         )
     era = ERAS[index]

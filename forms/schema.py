@@ -22,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validates_schema
 
-from forms import describe, normalize, rules
+from forms import describe, normalize, rules, tokyo
 from forms.expression import Binary, Call, Current, Literal, Ref, conjuncts, disjuncts, uses_current
 from forms.expression.evaluate import string
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire, constraint_step
@@ -352,9 +352,13 @@ def _plain_message(question: Question, expr: Binary, current: Any, context: Cont
             return None
         if op == "<=":
             return _(
-                "基準日（%(date)s）より後の日付は入力できません。", date=normalize.to_wareki(day)
+                "基準日（%(date)s）より後の日付は入力できません。",
+                date=tokyo.format_day(day, _locale()),
             )
-        return _("基準日（%(date)s）より前の日付は入力できません。", date=normalize.to_wareki(day))
+        return _(
+            "基準日（%(date)s）より前の日付は入力できません。",
+            date=tokyo.format_day(day, _locale()),
+        )
     if isinstance(right, Call) and right.name == "today" and isinstance(left, Current):
         return _("未来の日付は入力できません。") if op == "<=" else None
     if not isinstance(right, Literal) or isinstance(right.value, str):

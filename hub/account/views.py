@@ -29,6 +29,7 @@ from hub.services import audit, sharing, throttle
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
+from hub.web.display import round_title
 
 bp = Blueprint("auth", __name__)
 
@@ -273,7 +274,7 @@ def counterpart_home() -> Any:
         recipient=recipient,
         log=log,
         log_limit=LOG_ON_THE_PAGE,
-        round_titles={r.id: r.title for r in rounds},
+        round_titles={r.id: round_title(r) for r in rounds},
         schedule=describe_schedule(recipient.schedule) if recipient else "",
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,

@@ -34,7 +34,7 @@ from hub.db import db
 from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
-from hub.web.display import place_choice, role_label
+from hub.web.display import noted, place_choice, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -57,7 +57,7 @@ def _recipient_choices() -> list[SelectChoice]:
     rows = db.session.execute(select(Recipient.name, Recipient.title).order_by(Recipient.name))
     return [
         SelectChoice("", "—"),
-        *(SelectChoice(name, f"{title}（{name}）") for name, title in rows),
+        *(SelectChoice(name, noted(title, name)) for name, title in rows),
     ]
 
 

@@ -30,7 +30,7 @@ from hub.models import AuditEvent, Round
 from hub.models.referral import OUTCOMES
 from hub.services import audit
 from hub.services.paging import Page
-from hub.web.display import locale_code, role_label, source_label
+from hub.web.display import joined, locale_code, place_name, role_label, round_title, source_label
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -273,7 +273,10 @@ def _action_choices() -> list[SelectChoice]:
 
 def _municipality_choices() -> list[SelectChoice]:
     rows = audit.municipality_names()
-    return [SelectChoice("", _("すべて")), *(SelectChoice(c, f"{c} {n}") for c, n in rows)]
+    return [
+        SelectChoice("", _("すべて")),
+        *(SelectChoice(c, f"{c} {place_name(n, en)}") for c, n, en in rows),
+    ]
 
 
 def event_time(value: datetime) -> str:
@@ -289,10 +292,9 @@ def target_text(event: AuditEvent, names: audit.Names) -> str:
         if round_ is None:
             text = _("取り消された調査回（番号 %(id)s）", id=parts[1])
         else:
-            text = _("調査回「%(title)s」", title=round_.title)
+            text = _("調査回「%(title)s」", title=round_title(round_))
         if len(parts) == 4 and parts[2] == "response":
-            place = names.municipalities.get(parts[3], parts[3])
-            text = _("%(round)sの%(name)sの回答", round=text, name=place)
+            text = _("%(round)sの%(name)sの回答", round=text, name=_place(names, parts[3]))
         return text
     if parts[0] == "recipient" and len(parts) == 2:
         return _("送付先「%(title)s」", title=names.recipients.get(parts[1], parts[1]))
@@ -336,14 +338,14 @@ def page_details(event: AuditEvent, names: audit.Names) -> str:
 def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
     if key == "round" and str(value).isdecimal():
         named = names.rounds.get(int(value))
-        return named.title if named else str(value)
+        return round_title(named) if named else str(value)
     if key == "changed" and round_ is not None and isinstance(value, list):
         questionnaire = round_.questionnaire
         locale = locale_code()
         labels = [
             (q.label.get(locale) if (q := questionnaire.get(str(v))) else str(v)) for v in value
         ]
-        return "、".join(labels)
+        return joined(labels)
     if key == "recipient" and isinstance(value, str):
         return names.recipients.get(value, value)
     if key == "source" and isinstance(value, str):
@@ -358,12 +360,18 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
         return _("はい") if value else _("いいえ")
     if isinstance(value, list):
         if value and all(audit.looks_like_code(v) for v in value):
-            places = "、".join(names.municipalities.get(str(v)) or str(v) for v in value)
+            places = joined(_place(names, str(v)) for v in value)
             return _("%(n)s団体（%(places)s）", n=len(value), places=places)
         return ", ".join(map(str, value))
     if isinstance(value, str) and (moment := _moment(value)) is not None:
         return format_tokyo(moment, locale_code())
     return str(value)
+
+
+def _place(names: audit.Names, code: str) -> str:
+    """A municipality named by an event, in the page's language (its code when unknown)."""
+    found = names.municipalities.get(code)
+    return place_name(*found) if found is not None else code
 
 
 def _moment(text: str) -> datetime | None:
@@ -459,9 +467,7 @@ def _csv_lines(filters: audit.Filters) -> Iterator[str]:
                     _("はい") if event.on_behalf else "",
                     event.user.label if event.user else _("（システム・未ログイン）"),
                     target_text(event, names),
-                    names.municipalities.get(event.municipality_code, event.municipality_code)
-                    if event.municipality_code
-                    else "",
+                    _place(names, event.municipality_code) if event.municipality_code else "",
                     event.address or "",
                     details_text(event, names),
                 ]
@@ -480,3 +486,4 @@ bp.add_app_template_global(action_label, "audit_action_label")
 bp.add_app_template_filter(event_time, "audit_time")
 bp.add_app_template_global(page_details, "audit_details")
 bp.add_app_template_global(target_text, "audit_target")
+bp.add_app_template_global(_place, "audit_place")

@@ -38,7 +38,7 @@ from hub.errors import HubError, Invalid
 from hub.models import Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
-from hub.web.display import locale_code
+from hub.web.display import joined, locale_code, place
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
 bp = Blueprint("consult", __name__)
@@ -81,17 +81,18 @@ def statistics() -> ResponseReturnValue:
     return render_template(
         "consult/statistics.html",
         year=year,
+        year_label=fiscal_year_text(year),
         years=_year_choices(year),
         stats=stats,
         own_municipality=own_municipality,
-        stat_tables=tables.statistics_tables(stats),
+        stat_tables=tables.statistics_tables(stats, locale=locale),
         own_tables=tables.statistics_tables(
-            own, heading=_own_heading(own_municipality, year), regions=False
+            own, heading=_own_heading(own_municipality, year), regions=False, locale=locale
         )
         if own
         else [],
-        three_years=tables.three_year_table(year, suppressed=suppressed),
-        residence=None if suppressed else tables.residence_table(year),
+        three_years=tables.three_year_table(year, suppressed=suppressed, locale=locale),
+        residence=None if suppressed else tables.residence_table(year, locale),
         age_chart=_age_chart(stats, locale),
         crime_chart=_bar_chart(
             CRIME_TYPE, stats.by_crime_type, _("相談にかかる犯罪の種類"), locale
@@ -103,7 +104,7 @@ def statistics() -> ResponseReturnValue:
 
 
 def _own_heading(municipality: Municipality | None, year: int) -> str:
-    name = municipality.name if municipality else ""
+    name = place(municipality)
     return _("%(year)s %(name)sに住む方からの相談", year=fiscal_year_text(year), name=name)
 
 
@@ -237,7 +238,7 @@ def import_cases() -> ResponseReturnValue:
         flash(
             _(
                 "次の列は相談記録の項目ではないため取り込んでいません: %(columns)s",
-                columns="、".join(result.ignored_columns),
+                columns=joined(result.ignored_columns),
             ),
             "info",
         )
@@ -346,9 +347,7 @@ def _hearing_page(
             municipalities=consultations.residences(),
             chosen=code,
             errors=errors,
-            topic_text=lambda codes: "、".join(
-                choice_label(TOPICS, c, locale_code()) for c in codes
-            ),
+            topic_text=lambda codes: joined(choice_label(TOPICS, c, locale_code()) for c in codes),
         ),
         status,
     )

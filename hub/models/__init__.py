@@ -46,6 +46,7 @@ from hub.models.survey import (
     Survey,
     deadline_of,
     round_state,
+    round_title,
 )
 from hub.models.user import (
     TOKEN_DESCRIPTION_LENGTH,
@@ -105,4 +106,5 @@ __all__ = [
     "prefecture_code",
     "prefecture_name",
     "round_state",
+    "round_title",
 ]

@@ -31,6 +31,16 @@ REGION_LABELS: dict[str, Label] = {
 }
 """Each region as people read it: the enum's value in Japanese, and its English name."""
 
+TYPE_LABELS: dict[str, Label] = {
+    "特別区": Label("特別区", "Special ward"),
+    "区": Label("区", "Ward"),
+    "市": Label("市", "City"),
+    "町": Label("町", "Town"),
+    "村": Label("村", "Village"),
+}
+"""Each type the hub keeps (``Municipality.type``, :func:`hub.services.code_list`), in Japanese
+and in English."""
+
 
 _PREFECTURE_NAMES: tuple[tuple[str, str], ...] = (
     ("北海道", "Hokkaido"), ("青森県", "Aomori"), ("岩手県", "Iwate"), ("宮城県", "Miyagi"),

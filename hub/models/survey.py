@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from forms import registry
 from forms.model import Label, Questionnaire
+from forms.tokyo import format_day
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
 from hub.models.user import User
@@ -112,8 +113,27 @@ class Round(Base):
     def questionnaire(self) -> Questionnaire:
         return self.survey.questionnaire
 
+    def title_in(self, locale: str) -> str:
+        """The title a page shows: one the hub gave (:func:`round_title`, stored in Japanese)
+        in the page's language; one staff typed as they typed it."""
+        if locale.startswith("ja"):
+            return self.title
+        title = self.questionnaire.title
+        if self.title != round_title(title, self.reference_date):
+            return self.title
+        return round_title(title, self.reference_date, locale)
+
     def state_at(self, now: datetime) -> RoundState:
         return round_state(self.opens_at, self.closed_at, now)
+
+
+def round_title(title: Label, reference_date: date, locale: str = "ja") -> str:
+    """The title of a round staff gave none, the one shape of it: the questionnaire's title and
+    the reference date, 「…取組状況調査（令和8年4月1日現在）」, "… survey (as of 2026-04-01)" in
+    English. Stored in Japanese (mails, workbook); :meth:`Round.title_in` reads it in English."""
+    if locale.startswith("en"):
+        return f"{title.en} (as of {format_day(reference_date, 'en')})"
+    return f"{title.ja}（{format_day(reference_date)}現在）"
 
 
 def round_state(opens_at: datetime, closed_at: datetime | None, now: datetime) -> RoundState:

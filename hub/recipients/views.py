@@ -36,6 +36,7 @@ from hub.services.recipients import (
     list_recipients,
     update_recipient,
 )
+from hub.web.display import round_title
 
 bp = Blueprint("recipients", __name__, url_prefix="/staff/recipients")
 
@@ -113,7 +114,10 @@ def _send_form() -> SendForm:
     rounds = db.session.scalars(
         select(Round).order_by(Round.reference_date.desc(), Round.id.desc())
     )
-    form.round_id.choices = [SelectChoice(str(r.id), f"{r.title}（ID {r.id}）") for r in rounds]
+    form.round_id.choices = [
+        SelectChoice(str(r.id), _("%(title)s（ID %(id)s）", title=round_title(r), id=r.id))
+        for r in rounds
+    ]
     return form
 
 

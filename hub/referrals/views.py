@@ -393,6 +393,12 @@ def withdraw_consent(referral_id: int) -> ResponseReturnValue:
 # ------------------------------------------------------------------------------ statistics
 
 
+def _places(codes: Any) -> dict[str, str]:
+    """The municipalities ``codes`` names, in the page's language."""
+    found = db.session.scalars(select(Municipality).where(Municipality.code.in_(list(codes))))
+    return {m.code: place(m) for m in found}
+
+
 @bp.get("/referrals/statistics")
 @allow("referrals.summary")
 def statistics() -> ResponseReturnValue:
@@ -405,7 +411,7 @@ def statistics() -> ResponseReturnValue:
         year=year,
         years=year_choices(FIRST_YEAR, year),
         counts=counts,
-        tables=referral_tables(counts),
+        tables=referral_tables(counts, locale_code(), names=_places(counts.by_municipality)),
         need_chart=charts.bars(
             [(labels["needs"][c], v) for c, v in counts.by_need.items()],
             title=_("必要な支援（複数回答）"),

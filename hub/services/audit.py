@@ -131,12 +131,14 @@ def recorded_actions() -> list[str]:
     return sorted(db.session.scalars(select(AuditEvent.action).distinct()))
 
 
-def municipality_names() -> list[tuple[str, str]]:
-    """``(code, name)`` of every municipality, active or not (old events name them too)."""
+def municipality_names() -> list[tuple[str, str, str]]:
+    """``(code, name, name_en)`` of every municipality, active or not (old events name them too)."""
     rows = db.session.execute(
-        select(Municipality.code, Municipality.name).order_by(Municipality.code)
+        select(Municipality.code, Municipality.name, Municipality.name_en).order_by(
+            Municipality.code
+        )
     )
-    return [(code, name) for code, name in rows]
+    return [(code, name, name_en) for code, name, name_en in rows]
 
 
 def is_municipality(code: str) -> bool:
@@ -148,7 +150,8 @@ class Names:
     """What the events of one page refer to, by the names people use (one query per kind)."""
 
     rounds: dict[int, Round]
-    municipalities: dict[str, str]
+    municipalities: dict[str, tuple[str, str]]
+    """``{code: (name, name_en)}``: the page names them in its language."""
     recipients: dict[str, str]
     people: dict[str, str]
     """``{e-mail: 「氏名（所属）」}`` of the accounts the targets name."""
@@ -193,7 +196,18 @@ def names_for(events: Sequence[AuditEvent]) -> Names:
                 codes.update(v for v in value if looks_like_code(v))
     return Names(
         rounds={r.id: r for r in (db.session.scalars(select(Round).where(Round.id.in_(rounds))))},
-        municipalities=_lookup(Municipality.code, Municipality.name, codes),
+        municipalities={
+            code: (name, name_en)
+            for code, name, name_en in (
+                db.session.execute(
+                    select(Municipality.code, Municipality.name, Municipality.name_en).where(
+                        Municipality.code.in_(codes)
+                    )
+                )
+                if codes
+                else []
+            )
+        },
         recipients=_lookup(Recipient.name, Recipient.title, recipients),
         people={
             u.email: u.label

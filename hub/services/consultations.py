@@ -105,10 +105,11 @@ def residences() -> Residences:
     )
 
 
-def municipality_names() -> dict[str, str]:
-    """Every municipality's name by code, retired ones too: a case keeps its residence."""
-    rows = db.session.execute(select(Municipality.code, Municipality.name))
-    return {row.code: row.name for row in rows}
+def municipality_names() -> dict[str, Any]:
+    """Every municipality's names by code (rows with ``name`` and ``name_en``), retired ones too:
+    a case keeps its residence."""
+    rows = db.session.execute(select(Municipality.code, Municipality.name, Municipality.name_en))
+    return {row.code: row for row in rows}
 
 
 def case_questionnaire(found: Residences | None = None) -> Questionnaire:

@@ -304,9 +304,9 @@ def _collect(
 
 
 def describe_schedule(schedule: str) -> str:
-    """The schedule in Japanese, for lists and pages."""
+    """The schedule in words, for lists and pages (in Japanese outside a request: commands)."""
     if schedule == OFF:
-        return "停止中（手動のみ）"
+        return _("停止中（手動のみ）")
     if schedule == ON_CLOSE:
-        return "締切時（調査回の締切後）"
-    return f"cron「{schedule}」（日本時間）"
+        return _("締切時（調査回の締切後）")
+    return _("cron「%(cron)s」（日本時間）", cron=schedule)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, or_, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke, to_wareki
+from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke
 from forms.schema import load_answers
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, flatten_errors
@@ -29,6 +29,7 @@ from hub.models import (
     Round,
     Survey,
     User,
+    round_title,
 )
 from hub.services import audit, questionnaires
 from hub.services.responses import choice_rows
@@ -62,7 +63,7 @@ def open_round(
     round_ = Round(
         survey_id=survey.id,
         survey=survey,
-        title=clean_text(title) or f"{survey.title}（{to_wareki(reference_date)}現在）",
+        title=clean_text(title) or round_title(survey.questionnaire.title, reference_date),
         reference_date=reference_date,
         opens_at=opens_at,
         deadline=deadline,

@@ -33,7 +33,7 @@ from hub.services import (
     rounds,
 )
 from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
-from hub.web.display import locale_code, place
+from hub.web.display import joined, locale_code, place, round_title
 from hub.web.editing import (
     Pages,
     confirm_page,
@@ -116,7 +116,11 @@ def new_round() -> ResponseReturnValue:
         select(func.count()).select_from(Response).where(Response.round_id == opened.id)
     )
     flash(
-        _("調査回を開始しました: %(title)s（%(count)s団体）", title=opened.title, count=asked),
+        _(
+            "調査回を開始しました: %(title)s（%(count)s団体）",
+            title=round_title(opened),
+            count=asked,
+        ),
         "success",
     )
     _say_closed_day(opened.deadline)
@@ -421,7 +425,7 @@ def remove_round(round_id: int) -> ResponseReturnValue:
     if request.method == "GET" or reasons:
         page = render_template("staff/remove_round.html", round=round_, reasons=reasons)
         return page, 409 if reasons and request.method == "POST" else 200
-    title = round_.title
+    title = round_title(round_)
     rounds.remove_round(round_, user=require_actor())
     db.session.commit()
     flash(_("調査回「%(title)s」を取り消しました。", title=title), "success")
@@ -665,7 +669,7 @@ def return_many(round_id: int) -> ResponseReturnValue:
 
 
 def _names(codes: Collection[str]) -> str:
-    return "、".join(place(db.session.get(Municipality, c)) for c in codes)
+    return joined(place(db.session.get(Municipality, c)) for c in codes)
 
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/extension")

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
 from flask_babel import get_locale
@@ -23,10 +23,11 @@ from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
-from hub.models.municipality import REGION_LABELS, Municipality, prefecture_name
+from hub.models.municipality import REGION_LABELS, TYPE_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
     REVISION_EVENT_LABELS,
     SHOWN_STATE_LABELS,
+    Round,
     RoundState,
     shown_state,
 )
@@ -75,7 +76,7 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
         return _choice_label(question, value, locale)
     if question.kind == Kind.MANY_OF:
         codes = value if isinstance(value, list) else [value]
-        return "、".join(_choice_label(question, code, locale) for code in codes)
+        return joined(_choice_label(question, code, locale) for code in codes)
     if question.kind == Kind.DATE:
         return wareki(str(value))
     if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
@@ -144,7 +145,41 @@ def event_label(event: str) -> str:
     return label.get(locale_code()) if label is not None else event
 
 
-def place(municipality: Municipality | None) -> str:
+def round_title(round_: Round | None) -> str:
+    """A round's title in the page's language (:meth:`hub.models.Round.title_in`): the one the
+    hub gave it reads 「…（令和8年4月1日現在）」 or "… (as of 2026-04-01)"; one staff typed as typed."""
+    return round_.title_in(locale_code()) if round_ is not None else ""
+
+
+def separator() -> str:
+    """What stands between the values of one cell or sentence: 「、」 on a Japanese page, ", " on
+    an English one (:func:`joined`; a loop writing links between them uses it alone)."""
+    return ", " if locale_code() == "en" else "、"
+
+
+def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> str:
+    """Several values in one cell, each by its label in ``labels`` when given (the code when it
+    has none): 「住居、就労」, "Housing, Work" in English."""
+    return separator().join(str(labels.get(v, v)) if labels is not None else str(v) for v in values)
+
+
+def noted(text: Any, note: Any) -> str:
+    """A note in brackets after a name or a state: 八王子市（132012）, 終了（支援につながった）;
+    "Hachioji (132012)" on an English page."""
+    return _("%(text)s（%(note)s）", text=text, note=note)
+
+
+class Named(Protocol):
+    """A municipality, or a row read with its ``name`` and ``name_en`` (the hearings' places)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_en(self) -> str | None: ...
+
+
+def place(municipality: Named | None) -> str:
     """A municipality's name in the page's language: 千代田区, or Chiyoda City in English (the
     reference CSV's ``name_en``; the Japanese name when it has none)."""
     if municipality is None:
@@ -190,6 +225,12 @@ def region_label(region: str) -> str:
     return label.get(locale_code()) if label is not None else region
 
 
+def type_label(kind: str) -> str:
+    """A municipality's type (特別区, 市 …) in the page's language."""
+    label = TYPE_LABELS.get(kind)
+    return label.get(locale_code()) if label is not None else kind
+
+
 def role_label(role: str) -> str:
     labels = {
         "respondent": _("回答者（区市町村）"),
@@ -207,15 +248,16 @@ def source_label(source: str) -> str:
 
 
 def line_ranges(lines: Iterable[int]) -> str:
-    """Row numbers as a clerk reads them: runs folded (``2〜40、45``), so a whole file's rows
-    stay one short line."""
+    """Row numbers as a clerk reads them: runs folded (``2〜40、45``; "2–40, 45" in English), so
+    a whole file's rows stay one short line."""
     runs: list[list[int]] = []
     for line in sorted(set(lines)):
         if runs and line == runs[-1][-1] + 1:
             runs[-1].append(line)
         else:
             runs.append([line])
-    return "、".join(str(run[0]) if len(run) == 1 else f"{run[0]}〜{run[-1]}" for run in runs)
+    dash = "–" if locale_code() == "en" else "〜"
+    return joined(str(run[0]) if len(run) == 1 else f"{run[0]}{dash}{run[-1]}" for run in runs)
 
 
 def init_app(app: Flask) -> None:
@@ -233,7 +275,12 @@ def init_app(app: Flask) -> None:
     app.add_template_global(mail_kind_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
+    app.add_template_global(type_label)
     app.add_template_filter(place)
+    app.add_template_filter(round_title)
+    app.add_template_filter(joined)
+    app.add_template_global(separator)
+    app.add_template_global(noted)
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
     app.add_template_global(place_choices)

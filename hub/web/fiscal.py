@@ -34,4 +34,4 @@ def year_choices(first: int, selected: int) -> list[tuple[int, str]]:
 
 def fiscal_year_text(year: int) -> str:
     """A fiscal year in the page's language: 令和2年度, or FY2020 (April 2020 to March 2021)."""
-    return fiscal_year_label(year) if locale_code() == "ja" else f"FY{year}"
+    return fiscal_year_label(year, locale_code())

@@ -373,7 +373,9 @@ def test_an_acceptance_made_by_mistake_is_taken_back(staff, app, web):
         response = response_of(round_id, CHIYODA)
         assert (response.state, response.accepted_at) == (ResponseState.SUBMITTED, None)
         events = db.session.scalars(
-            select(AuditEvent.action).where(AuditEvent.action.like("response.%accept"))
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("response.%accept"))
+            .order_by(AuditEvent.id)
         ).all()
         assert events == ["response.accept", "response.unaccept"]
     shown = page(staff.get(url))
