@@ -9,14 +9,21 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from exports.definition_upload import read_definition
 from forms import registry
 from forms.expression import parse
 from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
-from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.forms.xlsform_files import (
+    SURVEY_HEADER,
+    YES_NO,
+    Formula,
+    form,
+    with_computed_values,
+    xlsx,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
 
@@ -597,6 +604,7 @@ def test_formula_looking_text_is_written_as_text() -> None:
             settings=(("form_id", "form_title"), ("kenshu", "@SUM(A1)")),
         )
     )
+    assert q.question("q").label.ja == "=1+1"
     data = write_xlsform(q)
     workbook = load_workbook(io.BytesIO(data))
     cells = [c for row in workbook["survey"].iter_rows() for c in row if c.value == "=1+1"]
@@ -723,3 +731,62 @@ def test_renamed_refusals_name_the_settings_cell(text: str, cause: str) -> None:
     problem = only(refused(data))
     assert (problem.sheet, problem.row, problem.column) == ("settings", 2, "renamed")
     assert problem.message.startswith(cause)
+
+
+# ------------------------------------------------------------------- read whole, or refused
+
+
+def _survey_with_row(number: int, row: tuple[str, ...]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("text", "q", "質問"))
+    for column, text in enumerate(row, start=1):
+        sheet.cell(number, column, text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("number", [3001, 3002, 5000])
+def test_a_row_past_the_limit_refuses_the_file_after_blank_rows(number: int) -> None:
+    """Nothing past the limit is dropped quietly, even behind blank rows (row 3,001 blank)."""
+    problem = only(refused(_survey_with_row(number, ("text", "late", "後の質問"))))
+    assert (problem.sheet, problem.row) == ("survey", number)
+    assert "3000行まで" in problem.message
+
+
+def test_a_column_past_the_limit_refuses_the_file_naming_it() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("integer", "n", "件数"))
+    sheet.cell(1, 102, "relevant")
+    sheet.cell(2, 102, "false()")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    problem = only(refused(buffer.getvalue()))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 1, "CX")
+    assert "100列まで" in problem.message
+
+
+def test_a_formula_is_read_as_the_value_excel_computed() -> None:
+    data = form(
+        [("text", "q", Formula("=D2"), "", "", "", "区市町村名")],
+        settings=(("form_id", "form_title"), ("kenshu", Formula('="R"&7'))),
+        survey_header=(*SURVEY_HEADER, "memo"),
+    )
+    data = with_computed_values(data, {"D2": "区市町村名", '"R"&amp;7': "令和7年度"})
+    q = read_definition(data, "kenshu.xlsx")
+    assert q.question("q").label.ja == "区市町村名"
+    assert q.title.ja == "令和7年度"
+
+
+def test_a_formula_without_a_computed_value_is_refused_naming_the_cell() -> None:
+    problem = only(refused(form([("text", "q", Formula("=D2"), "", "", "")])))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "label")
+    assert "セル C2 は数式（=D2）" in problem.message
