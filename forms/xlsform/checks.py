@@ -50,15 +50,18 @@ def check_rules(
     groups: list[Group],
     relevant_header: str,
     unread: frozenset[str] = frozenset(),
+    partial: frozenset[str] = frozenset(),
 ) -> None:
     """Every rule's names and codes; ``unread``: questions whose own row was refused, which
-    the rules may name (their row's problem is the one to fix)."""
+    the rules may name (their row's problem is the one to fix); ``partial``: questions whose
+    choice list has a refused row, whose codes are not checked (the code may be that row's)."""
     items = [item for group in groups for item in group.items]
     names = _Names(
         questions={i.question.id: i.question for i in items if not i.question.is_note},
         notes={i.question.id for i in items if i.question.is_note},
         groups={g.name for g in groups if g.grouped},
         unread=unread,
+        partial=partial,
     )
     for group in groups:
         if group.relevant is not None:
@@ -75,6 +78,7 @@ class _Names:
     notes: set[str]
     groups: set[str]
     unread: frozenset[str]
+    partial: frozenset[str] = frozenset()
 
     def check(self, report: Report, sheet: str, row: int, header: str, expr: Expr) -> None:
         for node in walk(expr):
@@ -92,6 +96,7 @@ class _Names:
             question = self.questions.get(ref.name)
             if (
                 question is not None
+                and question.id not in self.partial
                 and question.has_choices
                 and question.choice(str(literal.value)) is None
             ):

@@ -78,6 +78,14 @@ class Reader:
         """The names of question rows refused for a problem of their own (a typo in the list
         name, an empty label): the question is meant to be there, so the rules and settings that
         name it are not refused again for naming no question (one problem, at its cause)."""
+        self.unread_lists: set[str] = set()
+        """Choice lists with a row refused (or every list, when the choices sheet lacks a
+        column): the questions using one are read without the checks that need the whole list
+        (a rule's code, a missing list), so the problem is named once, at its row."""
+        self.choices_read = True
+        """False when the choices sheet lacks a column every row needs."""
+        self.partial: set[str] = set()
+        """The questions whose list is in :attr:`unread_lists`."""
         self.survey_read = True
         """False when the survey sheet lacks a column every row needs (nothing of it is read,
         and the settings that name questions are not checked against it)."""
@@ -120,7 +128,12 @@ class Reader:
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
         check_rules(
-            self.problem, survey.name, groups, survey.header("relevant"), frozenset(self.unread)
+            self.problem,
+            survey.name,
+            groups,
+            survey.header("relevant"),
+            frozenset(self.unread),
+            frozenset(self.partial),
         )
         definition = self.build(settings, groups, survey)
         if self.problems:
@@ -150,10 +163,11 @@ class Reader:
         lists: dict[str, list[tuple[Choice, int]]] = {}
         if sheet is None:
             return lists
-        for column in ("list_name", "name", "label"):
-            if not sheet.columns_named(column):
-                self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
-        if self.problems:
+        missing = [c for c in ("list_name", "name", "label") if not sheet.columns_named(c)]
+        for column in missing:
+            self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
+        if missing:
+            self.choices_read = False
             return lists
         extra = [
             c for c in sheet.columns if c.language is None and c.name not in words.CHOICE_COLUMNS
@@ -211,18 +225,18 @@ class Reader:
             )
             ok = False
         if not ok or label is None:
+            if list_name:
+                self.unread_lists.add(list_name)
             return None
         return Choice(code, label, sheet.text(row, "mark"))
 
     # ---------------------------------------------------------------------------- survey
 
     def read_survey(self, sheet: Sheet, lists: dict[str, list[tuple[Choice, int]]]) -> list[Group]:
-        for column in ("type", "name"):
-            if not sheet.columns_named(column):
-                self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
-        if not sheet.columns_named("label"):
-            self.problem(sheet.name, 1, "label", _("label 列がありません。"))
-        if self.problems:
+        missing = [c for c in ("type", "name", "label") if not sheet.columns_named(c)]
+        for column in missing:
+            self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
+        if missing:
             self.survey_read = False
             return []
         self.check_columns(sheet)
@@ -509,7 +523,11 @@ class Reader:
         select = words.select_type(text)
         if select is not None and select[1] in lists:
             kind, list_name, _other = select
+            if list_name in self.unread_lists:
+                self.partial.add(sheet.text(row, "name"))
             return kind, tuple(choice for choice, _row in lists[list_name]), list_name
+        if select is not None and (not self.choices_read or select[1] in self.unread_lists):
+            return None, (), ""  # the list's own rows are refused: one problem, there
         self.at(sheet, row, "type", _type_problem(text, select))
         return None, (), ""
 

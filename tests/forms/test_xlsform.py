@@ -790,3 +790,45 @@ def test_a_formula_without_a_computed_value_is_refused_naming_the_cell() -> None
     problem = only(refused(form([("text", "q", Formula("=D2"), "", "", "")])))
     assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "label")
     assert "セル C2 は数式（=D2）" in problem.message
+
+
+# ------------------------------------------------------------------- every problem at once
+
+
+def test_a_choices_problem_does_not_hide_the_survey_problems() -> None:
+    data = form(
+        [
+            ("select_one yn", "q", "質問", "", "${zzz} = 1", ""),
+            ("textt", "t", "メモ", "", "", ""),
+            ("text", "u", "", "", "", ""),
+            ("text", "v", "内容", "", "${q} = 'maybe'", ""),
+        ],
+        [("yn", "yes", "はい"), ("yn", "no", None), ("yn", "maybe", "たぶん")],
+    )
+    problems = refused(data)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [
+        ("choices", 3, "label"),
+        ("survey", 3, "type"),
+        ("survey", 4, "label"),
+        ("survey", 2, "relevant"),
+    ]
+
+
+def test_a_choices_sheet_without_its_columns_and_an_entities_sheet_hide_nothing() -> None:
+    data = xlsx(
+        {
+            "survey": [
+                ("type", "name", "label"),
+                ("select_one yn", "q", "質問"),
+                ("textt", "t", "メモ"),
+            ],
+            "choices": [("list_name", "label"), ("yn", "はい")],
+            "entities": [("list_name", "label"), ("people", "${name}")],
+        }
+    )
+    problems = refused(data)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [
+        ("entities", None, ""),
+        ("choices", 1, "name"),
+        ("survey", 3, "type"),
+    ]
