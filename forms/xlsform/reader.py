@@ -360,6 +360,8 @@ class Reader:
             self.unread_question(sheet, row, kind_text, seen)
             return None
         limits = self.range_limits(sheet, row, kind_text)
+        if kind_text.lower() in words.TYPE_LIMITS:
+            limits = (kind, parse(words.TYPE_LIMITS[kind_text.lower()]))
         if limits is not None:
             kind = limits[0]
         name = self.name(sheet, row, seen)

@@ -56,9 +56,25 @@ SIMPLE_TYPES: dict[str, Kind] = {
     "phone": Kind.PHONE,
     "email": Kind.EMAIL,
     "range": Kind.INTEGER,
+    "phone number": Kind.TEXT,
+    "percentage": Kind.INTEGER,
+    "number of days in last month": Kind.INTEGER,
+    "number of days in last six months": Kind.INTEGER,
+    "number of days in last year": Kind.INTEGER,
 }
 """Types without a list, in every spelling pyxform accepts for them (``range`` is a number with
 limits: ``forms.xlsform.ranges`` makes it ``decimal`` when its parameters have decimals)."""
+
+TYPE_LIMITS: dict[str, str] = {
+    "phone number": "regex(., '^[0-9]*$')",
+    "percentage": ". >= 0 and . <= 100",
+    "number of days in last month": ". >= 0 and . <= 31",
+    "number of days in last six months": ". >= 0 and . <= 183",
+    "number of days in last year": ". >= 0 and . <= 365",
+}
+"""pyxform's input types that carry a constraint of their own (its ``bind`` constraint): the
+question is its kind in :data:`SIMPLE_TYPES` with this rule added after the row's own
+``constraint``, as a ``range``'s limits are; written back, the row is that kind with that rule."""
 
 SELECT_TYPES: dict[str, Kind] = {
     "select_one": Kind.ONE_OF,
@@ -175,7 +191,6 @@ UNSUPPORTED_TYPES: dict[str, str] = {
             "sim id",
             "get sim id",
             "phonenumber",
-            "phone number",
             "get phone number",
             "username",
             "audit",
@@ -190,10 +205,6 @@ UNSUPPORTED_TYPES: dict[str, str] = {
             "uri:phonenumber",
             "uri:username",
             "uri:email",
-            "number of days in last month",
-            "number of days in last six months",
-            "number of days in last year",
-            "percentage",
         ),
         "metadata",
     ),
