@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from openpyxl.utils import get_column_letter
 
 from forms.expression import (
     Binary,
@@ -49,7 +50,7 @@ from forms.xlsform.checks import Group, Item, at_character, check_rules
 from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
-from forms.xlsform.sheets import Row, Sheet
+from forms.xlsform.sheets import Column, Row, Sheet
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -124,6 +125,9 @@ class Reader:
             raise DefinitionError(self.problems)
         settings = read_settings(self.sheets.get(words.SETTINGS))
         self.default_language = settings.default_language
+        for name in (words.SURVEY, words.CHOICES, words.SETTINGS):
+            if name in self.sheets:
+                self.check_duplicate_columns(self.sheets[name])
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
@@ -140,6 +144,33 @@ class Reader:
             raise DefinitionError(self.problems)
         assert definition is not None
         return definition
+
+    def check_duplicate_columns(self, sheet: Sheet) -> None:
+        """Two columns the reader would read as one (``relevant`` twice; ``label`` beside
+        ``label::en`` when the default language is English): one of them would be ignored, so
+        the file is refused naming both, as pyxform refuses a duplicate column header."""
+        known = words.SHEET_COLUMNS.get(sheet.name.strip().lower())
+        first: dict[tuple[str, str | None], Column] = {}
+        for column in sheet.columns:
+            if known is not None and column.name not in known:
+                continue  # a column the hub does not read (a memo) may be there twice
+            language = column.language
+            if column.name in words.TRANSLATABLE:
+                language = language or self.default_language
+            key = (column.name, language)
+            if key not in first:
+                first[key] = column
+                continue
+            earlier = first[key]
+            message = _(
+                "%(first)s列「%(first_header)s」と%(second)s列「%(second_header)s」は同じ列として"
+                "読まれます（一方が無視されます）。どちらか一方にしてください。",
+                first=get_column_letter(earlier.index + 1),
+                first_header=earlier.header,
+                second=get_column_letter(column.index + 1),
+                second_header=column.header,
+            )
+            self.problem(sheet.name, 1, column.header, message)
 
     # --------------------------------------------------------------------------- choices
 

@@ -305,10 +305,6 @@ SURVEY_COLUMNS = frozenset(
         "choice_filter",
     }
 )
-CHOICE_COLUMNS = frozenset(
-    {"list_name", "name", "label", "mark", "image", "audio", "video", "big-image", "media"}
-)
-"""The choices sheet's own columns; any other is a column a ``choice_filter`` may read."""
 REFUSED_COLUMNS = frozenset(
     {
         "read_only",
@@ -323,6 +319,7 @@ REFUSED_COLUMNS = frozenset(
 """Survey columns that change what a form does: a value in one is refused, naming it."""
 
 CHOICE_COLUMNS = frozenset({"list_name", "name", "label", "mark"})
+"""The choices sheet's own columns; any other is a column a ``choice_filter`` may read."""
 SETTINGS_COLUMNS = frozenset(
     {
         "form_id",
@@ -334,6 +331,13 @@ SETTINGS_COLUMNS = frozenset(
         "renamed",
     }
 )
+SHEET_COLUMNS: dict[str, frozenset[str] | None] = {
+    SURVEY: SURVEY_COLUMNS | REFUSED_COLUMNS,
+    CHOICES: None,
+    SETTINGS: SETTINGS_COLUMNS,
+}
+"""The columns each sheet's reader reads (``None``: every column, a choice's other columns
+being read by ``choice_filter``); no two of them may be read as the same column."""
 
 YES = frozenset({"yes", "true", "true()", "1"})
 NO = frozenset({"no", "false", "false()", "0", ""})

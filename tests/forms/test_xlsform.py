@@ -832,3 +832,41 @@ def test_a_choices_sheet_without_its_columns_and_an_entities_sheet_hide_nothing(
         ("choices", 1, "name"),
         ("survey", 3, "type"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "settings", "column", "letters"),
+    [
+        (("type", "name", "label", "relevant", "relevant"), None, "relevant", ("D", "E")),
+        (("type", "name", "label", "Relevance", "relevant"), None, "relevant", ("D", "E")),
+        (
+            ("type", "name", "label", "label::en", "relevant"),
+            (("form_id", "default_language"), ("kenshu", "English")),
+            "label::en",
+            ("C", "D"),
+        ),
+        (("type", "name", "label::ja", "label::Japanese (ja)", "x"), None, "label::Japanese (ja)",
+         ("C", "D")),
+    ],
+)  # fmt: skip
+def test_two_columns_read_as_one_are_refused_naming_both(
+    header: tuple[str, ...], settings: tuple[tuple[str, ...], ...] | None, column: str,
+    letters: tuple[str, str],
+) -> None:  # fmt: skip
+    row = ["integer", "n", "件数", "", ""]
+    if "label::en" in header:
+        row[3] = "Count"
+    data = form(
+        [row],
+        settings=settings or (("form_id",), ("kenshu",)),
+        survey_header=header,
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 1, column)
+    assert f"{letters[0]}列" in problem.message and f"{letters[1]}列" in problem.message
+
+
+def test_a_memo_column_twice_is_still_ignored() -> None:
+    data = form([("integer", "n", "件数", "a", "b")], survey_header=("type", "name", "label",
+                "備考", "備考"))  # fmt: skip
+    assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"
