@@ -863,7 +863,8 @@ def test_two_columns_read_as_one_are_refused_naming_both(
     )
     problem = only(refused(data))
     assert (problem.sheet, problem.row, problem.column) == ("survey", 1, column)
-    assert f"{letters[0]}列" in problem.message and f"{letters[1]}列" in problem.message
+    assert f"{letters[0]}列" in problem.message
+    assert f"{letters[1]}列" in problem.message
 
 
 def test_a_memo_column_twice_is_still_ignored() -> None:
