@@ -75,6 +75,8 @@ class Reader:
         self.column_names: tuple[str, ...] = ()
         self.skipped: list[tuple[int, str]] = []
         """Device-metadata rows read past (``start``, ``end``, ``deviceid``…)."""
+        self.ignored: list[Problem] = []
+        """What else is read past and said on the upload (a media column, a setting)."""
         self.unread: set[str] = set()
         """The names of question rows refused for a problem of their own (a typo in the list
         name, an empty label): the question is meant to be there, so the rules and settings that
@@ -128,6 +130,7 @@ class Reader:
         for name in (words.SURVEY, words.CHOICES, words.SETTINGS):
             if name in self.sheets:
                 self.check_duplicate_columns(self.sheets[name])
+        self.note_unused(self.sheets.get(words.SETTINGS))
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
@@ -172,6 +175,56 @@ class Reader:
             )
             self.problem(sheet.name, 1, column.header, message)
 
+    def note_unused(self, settings: Sheet | None) -> None:
+        """Settings the hub does not use (``public_key``, ``submission_url``, ``instance_name``,
+        ``style``, ``allow_choice_duplicates``…) are said by name on the upload."""
+        if settings is None or not settings.rows:
+            return
+        row = settings.rows[0]
+        for column in settings.columns:
+            if column.name in words.SETTINGS_COLUMNS or not row.texts.get(column.index):
+                continue
+            message = _(
+                "設定 %(column)s はハブでは使いません（読み飛ばしました）。", column=column.header
+            )
+            self.ignored.append(Problem(settings.name, row.number, column.header, message))
+
+    def note_media(self, sheet: Sheet) -> None:
+        """A media column with a value (``image``, ``media::image``…) is read past and said."""
+        for column in sheet.columns:
+            if column.name not in words.MEDIA_COLUMNS:
+                continue
+            if any(row.texts.get(column.index) for row in sheet.rows):
+                message = _(
+                    "%(column)s 列（画像・音声・動画）はハブでは使いません（文字だけを表示します）。"
+                    "この列は読み飛ばしました。",
+                    column=column.header,
+                )
+                self.ignored.append(Problem(sheet.name, 1, column.header, message))
+
+    def media_only(self, sheet: Sheet, row: Row) -> str:
+        """The header of a media column with a value in ``row`` ("" when none has one)."""
+        return next(
+            (
+                c.header
+                for c in sheet.columns
+                if c.name in words.MEDIA_COLUMNS and row.texts.get(c.index)
+            ),
+            "",
+        )
+
+    def empty_label(self, sheet: Sheet, row: Row, message: str) -> None:
+        """``label`` empty: said as it is, or, when the row has a picture or a sound instead,
+        that media is not supported."""
+        media = self.media_only(sheet, row)
+        if media:
+            message = _(
+                "label が空で、%(column)s 列（画像・音声・動画）だけがあります。ハブは画像などを"
+                "表示できないため、label に文字で書いてください。",
+                column=media,
+            )
+        self.problem(sheet.name, row.number, "label", message)
+
     # --------------------------------------------------------------------------- choices
 
     def attach_choice_columns(self, groups: list[Group]) -> None:
@@ -200,8 +253,13 @@ class Reader:
         if missing:
             self.choices_read = False
             return lists
+        self.note_media(sheet)
         extra = [
-            c for c in sheet.columns if c.language is None and c.name not in words.CHOICE_COLUMNS
+            c
+            for c in sheet.columns
+            if c.language is None
+            and c.name not in words.CHOICE_COLUMNS
+            and c.name not in words.MEDIA_COLUMNS
         ]
         self.column_names = tuple(c.name for c in extra)
         for row in sheet.rows:
@@ -212,6 +270,12 @@ class Reader:
                 values = tuple((c.name, row.texts.get(c.index, "")) for c in extra)
                 self.choice_columns[(list_name, choice.code)] = values
         return lists
+
+    def allows_duplicates(self) -> bool:
+        settings = self.sheets.get(words.SETTINGS)
+        if settings is None or not settings.rows:
+            return False
+        return settings.text(settings.rows[0], "allow_choice_duplicates").lower() in words.YES
 
     def choice(
         self, sheet: Sheet, row: Row, lists: dict[str, list[tuple[Choice, int]]]
@@ -239,21 +303,22 @@ class Reader:
             )
             ok = False
         if label is None:
-            self.problem(sheet.name, row.number, "label", _("label（選択肢の表示名）が空です。"))
+            self.empty_label(sheet, row, _("label（選択肢の表示名）が空です。"))
             ok = False
         if ok and any(c.code == code for c, _row in lists.get(list_name, [])):
             first = next(r for c, r in lists[list_name] if c.code == code)
-            self.at(
-                sheet,
-                row,
-                "name",
-                _(
-                    "リスト「%(list)s」に選択肢「%(code)s」が2回あります（%(row)s行目）。",
-                    list=list_name,
-                    code=code,
-                    row=first,
-                ),
+            message = _(
+                "リスト「%(list)s」に選択肢「%(code)s」が2回あります（%(row)s行目）。",
+                list=list_name,
+                code=code,
+                row=first,
             )
+            if self.allows_duplicates():
+                message += _(
+                    "settings の allow_choice_duplicates はハブでは使えません（回答はコードで"
+                    "保存されるため、同じコードの選択肢は区別できません）。"
+                )
+            self.at(sheet, row, "name", message)
             ok = False
         if not ok or label is None:
             if list_name:
@@ -271,6 +336,7 @@ class Reader:
             self.survey_read = False
             return []
         self.check_columns(sheet)
+        self.note_media(sheet)
         groups: list[Group] = []
         current: Group | None = None
         seen: dict[str, int] = {}
@@ -398,7 +464,7 @@ class Reader:
         name = self.name(sheet, row, seen)
         label = self.label_of(sheet, row, "label")
         if label is None:
-            self.problem(sheet.name, row.number, "label", _("label（質問文）が空です。"))
+            self.empty_label(sheet, row, _("label（質問文）が空です。"))
             if name is not None:
                 self.unread.add(name)
         if name is None or label is None:
@@ -678,7 +744,15 @@ class Reader:
             return None
         try:
             questionnaire = Questionnaire(
-                form_id, version, title, sections, headline, listed, renamed, tuple(self.skipped)
+                form_id,
+                version,
+                title,
+                sections,
+                headline,
+                listed,
+                renamed,
+                tuple(self.skipped),
+                tuple(str(p) for p in self.ignored),
             )
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))

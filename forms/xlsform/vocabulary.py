@@ -331,6 +331,12 @@ SETTINGS_COLUMNS = frozenset(
         "renamed",
     }
 )
+MEDIA_COLUMNS = frozenset({"image", "big-image", "audio", "video", "media"})
+"""ODK's media columns (``image``, ``media::image``…) on the survey and choices sheets: the hub
+shows text only; a value in one is read past and said (a choice with only a picture is refused)."""
+SETTINGS_IGNORED = frozenset({"allow_choice_duplicates"})
+"""Settings read only to say they are not used (any other unknown settings column is read past
+and said too); ``allow_choice_duplicates`` refuses repeated codes all the same."""
 SHEET_COLUMNS: dict[str, frozenset[str] | None] = {
     SURVEY: SURVEY_COLUMNS | REFUSED_COLUMNS,
     CHOICES: None,

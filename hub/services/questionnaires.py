@@ -44,6 +44,7 @@ class Canonical:
     questionnaire: Questionnaire
     data: bytes
     skipped: tuple[tuple[int, str], ...] = ()
+    ignored: tuple[str, ...] = ()
     """The uploaded file's rows read past (device metadata): the stored bytes no longer hold
     them, so only the upload can say so."""
 
@@ -61,7 +62,9 @@ def read_upload(data: bytes, filename: str) -> Canonical:
     """An uploaded file, checked as a whole and against what is stored (the version)."""
     questionnaire = read_definition(data, filename)
     check_version(questionnaire)
-    return replace(canonical(questionnaire), skipped=questionnaire.skipped)
+    return replace(
+        canonical(questionnaire), skipped=questionnaire.skipped, ignored=questionnaire.ignored
+    )
 
 
 def latest_version(key: str) -> int | None:

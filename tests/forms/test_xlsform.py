@@ -871,3 +871,64 @@ def test_a_memo_column_twice_is_still_ignored() -> None:
     data = form([("integer", "n", "件数", "a", "b")], survey_header=("type", "name", "label",
                 "備考", "備考"))  # fmt: skip
     assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"
+
+
+# ------------------------------------------------------------------ what the hub does not use
+
+
+def test_media_columns_and_unused_settings_are_said_by_name() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "", "photo.jpg")],
+        [("yes_no", "yes", "はい", "yes.png"), ("yes_no", "no", "いいえ", "")],
+        settings=(
+            ("form_id", "public_key", "submission_url", "instance_name", "style"),
+            ("kenshu", "MIIB", "https://example.org", "concat(${q})", "pages"),
+        ),
+        survey_header=(*SURVEY_HEADER, "media::image"),
+        choices_header=("list_name", "name", "label", "image"),
+    )
+    q = read_definition(data, "kenshu.xlsx")
+    assert q.question("q").codes == ("yes", "no")
+    assert [text.partition("列: ")[0] for text in q.ignored] == [
+        "settingsシート 2行目 public_key",
+        "settingsシート 2行目 submission_url",
+        "settingsシート 2行目 instance_name",
+        "settingsシート 2行目 style",
+        "choicesシート 1行目 image",
+        "surveyシート 1行目 media::image",
+    ]
+    assert "設定 public_key はハブでは使いません" in q.ignored[0]
+    assert "画像・音声・動画" in q.ignored[-1]
+    plain = form([("select_one yes_no", "q", "質問")], YES_NO, settings=(("form_id",), ("kenshu",)))
+    assert q == read_definition(plain, "kenshu.xlsx")
+
+
+def test_a_choice_with_only_a_picture_names_media_as_unsupported() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        [("yes_no", "yes", "はい", ""), ("yes_no", "no", None, "no.png")],
+        choices_header=("list_name", "name", "label", "media::image"),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 3, "label")
+    assert "media::image 列（画像・音声・動画）だけがあります" in problem.message
+
+
+def test_allow_choice_duplicates_does_not_let_a_code_repeat() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        [("yes_no", "yes", "はい"), ("yes_no", "yes", "そう")],
+        settings=(("form_id", "allow_choice_duplicates"), ("kenshu", "yes")),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 3, "name")
+    assert "allow_choice_duplicates はハブでは使えません" in problem.message
+    fine = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        YES_NO,
+        settings=(("form_id", "allow_choice_duplicates"), ("kenshu", "yes")),
+    )
+    said = read_definition(fine, "kenshu.xlsx").ignored
+    assert [text.partition("列: ")[0] for text in said] == [
+        "settingsシート 2行目 allow_choice_duplicates"
+    ]

@@ -392,6 +392,20 @@ def test_metadata_rows_of_a_kobo_form_are_said_on_the_preview(app, staff):
     assert "5行目 deviceid。" in preview
 
 
+def test_what_the_hub_does_not_use_is_said_on_the_preview(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    data = form(
+        [("integer", "count", "件数")],
+        settings=(("form_id", "style", "public_key"), ("kenshu", "pages", "MIIB")),
+    )
+    got = upload(staff, data)
+    assert got.status_code == 302, text_of(got)
+    preview = text_of(staff.get(got.headers["Location"]))
+    assert "ファイルの次の部分はハブでは使わないため読み飛ばしました。" in preview
+    assert "settingsシート 2行目 style列: 設定 style はハブでは使いません" in preview
+    assert "settingsシート 2行目 public_key列" in preview
+
+
 def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     """``guidance_hint``: a question's and a note's longer explanation, in a <details> that opens
     on request; its line breaks kept."""
