@@ -425,7 +425,35 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     assert details[0].xpath("string(./p)") == "3月31日時点。\n兼務も含める。"
     assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
     field = doc.xpath("//div[@data-question='staff_count']")[0]
-    assert field.xpath(".//p[@class='hint']/text()")[0].strip() == "人数"
+    assert field.xpath(".//p[@class='hint pre-line']/text()")[0].strip() == "人数"
+
+
+def test_line_breaks_in_labels_and_hints_are_kept_on_the_form(app, staff):
+    """A label or hint written on several lines in Excel shows them (not only a note's)."""
+    definition = form(
+        [
+            ("integer", "count", "参加人数\n（延べ人数）", "3月31日時点。\n兼務も含める。"),
+            ("select_one yes_no", "held", "開催\nしましたか", "一つ\n選ぶ"),
+            ("note", "about", "説明\n二行目", "注\n二行目"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "hint"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    doc = page(staff.get(upload(staff, definition).headers["Location"]))
+    count = doc.xpath("//div[@data-question='count']")[0]
+    (label,) = count.xpath(".//label[@for='count']")
+    assert "pre-line" in label.get("class").split()
+    assert label.text_content() == "参加人数\n（延べ人数）"
+    (hint,) = count.xpath(".//p[@id='count-hint']")
+    assert "pre-line" in hint.get("class").split()
+    assert hint.text_content().startswith("3月31日時点。\n兼務も含める。")
+    held = doc.xpath("//div[@data-question='held']")[0]
+    (legend,) = held.xpath(".//legend")
+    assert "pre-line" in legend.get("class").split()
+    assert legend.text_content().startswith("開催\nしましたか")
+    note = doc.xpath("//div[@id='field-about']//p[contains(@class, 'hint')]")[0]
+    assert "pre-line" in note.get("class").split()
 
 
 def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staff):
