@@ -44,6 +44,7 @@ from forms.model import (
 )
 from forms.schema import FIELD_TYPES, load_answers
 from forms.webform import clashes
+from forms.wording import listed
 from forms.xlsform import settings as setting
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Group, Item, at_character, check_rules
@@ -89,6 +90,9 @@ class Reader:
         """False when the choices sheet lacks a column every row needs."""
         self.partial: set[str] = set()
         """The questions whose list is in :attr:`unread_lists`."""
+        self.refused_rows: dict[str, tuple[int, str]] = {}
+        """``{name: (row, type)}`` of rows of a type the hub does not do (a ``calculate``): a
+        rule naming one is refused saying so."""
         self.survey_read = True
         """False when the survey sheet lacks a column every row needs (nothing of it is read,
         and the settings that name questions are not checked against it)."""
@@ -123,7 +127,11 @@ class Reader:
             )
         survey = self.sheets.get(words.SURVEY)
         if survey is None:
-            self.problem(words.SURVEY, None, "", _("survey シートがありません。"))
+            found = listed(_("「%(name)s」", name=sheet.name) for sheet in self.sheets.values())
+            message = _(
+                "survey シートがありません（このファイルのシート: %(sheets)s）。", sheets=found
+            )
+            self.problem(words.SURVEY, None, "", message)
             raise DefinitionError(self.problems)
         settings = read_settings(self.sheets.get(words.SETTINGS))
         self.default_language = settings.default_language
@@ -141,6 +149,7 @@ class Reader:
             survey.header("relevant"),
             frozenset(self.unread),
             frozenset(self.partial),
+            self.refused_rows,
         )
         definition = self.build(settings, groups, survey)
         if self.problems:
@@ -345,6 +354,8 @@ class Reader:
         them quietly."""
         for row in sheet.rows:
             kind_text = " ".join(sheet.text(row, "type").split())
+            if not kind_text and self.comment_row(sheet, row):
+                continue
             if not kind_text:
                 self.at(sheet, row, "type", _("type が空です。"))
                 continue
@@ -408,6 +419,16 @@ class Reader:
             )
         return groups
 
+    def comment_row(self, sheet: Sheet, row: Row) -> bool:
+        """A row with text only in columns the hub does not read (no type, no name, no label:
+        a colleague's memo) is read past, as pyxform reads past it, and said on the upload."""
+        read = words.SURVEY_COLUMNS | words.REFUSED_COLUMNS | words.MEDIA_COLUMNS
+        if any(c.name in read and row.texts.get(c.index) for c in sheet.columns):
+            return False
+        message = _("type・name・label のない行（メモ）は読み飛ばしました。")
+        self.ignored.append(Problem(sheet.name, row.number, "", message))
+        return True
+
     def check_columns(self, sheet: Sheet) -> None:
         for column in sheet.columns:
             refused = column.name in words.REFUSED_COLUMNS
@@ -431,7 +452,7 @@ class Reader:
     def group(self, sheet: Sheet, row: Row, seen: dict[str, int]) -> Group:
         name = self.name(sheet, row, seen) or ""
         for column in ("required", "constraint", "default"):
-            if sheet.text(row, column):
+            if sheet.text(row, column).lower() not in words.NO:  # required = no is fine
                 self.at(
                     sheet,
                     row,
@@ -530,7 +551,11 @@ class Reader:
         ``calculate``, a ``geopoint``: the rules naming it must change too), its name still
         counts as a question's (:attr:`unread`), and is taken (a later row of the same name is
         a repeat)."""
-        if words.unsupported_type(kind_text) or words.unsupported_type(kind_text.lower()):
+        reason = words.unsupported_type(kind_text) or words.unsupported_type(kind_text.lower())
+        if reason is not None:
+            name = sheet.text(row, "name")
+            if name and name not in seen:
+                self.refused_rows.setdefault(name, (row.number, kind_text))
             return
         name = sheet.text(row, "name")
         if not _name_problem(name, seen):

@@ -932,3 +932,63 @@ def test_allow_choice_duplicates_does_not_let_a_code_repeat() -> None:
     assert [text.partition("列: ")[0] for text in said] == [
         "settingsシート 2行目 allow_choice_duplicates"
     ]
+
+
+def test_required_no_on_a_group_is_accepted_and_yes_refused() -> None:
+    rows = [("begin_group", "g", "節", "{}", "", ""), ("text", "t", "T", "", "", ""),
+            ("end_group", "", "", "", "", "")]  # fmt: skip
+    for falsy in ("no", "false", "FALSE", "false()"):
+        group_rows = [tuple(c.format(falsy) if c == "{}" else c for c in r) for r in rows]
+        assert read_definition(form(group_rows), "kenshu.xlsx").sections[0].id == "g"
+    group_rows = [tuple(c.format("yes") if c == "{}" else c for c in r) for r in rows]
+    problem = only(refused(form(group_rows)))
+    assert (problem.row, problem.column) == (2, "required")
+
+
+def test_a_comment_row_is_read_past_and_said() -> None:
+    data = form(
+        [
+            ("text", "t", "T", ""),
+            (None, None, None, "ここから第2部（メモ）"),
+            ("text", "u", "U", ""),
+        ],
+        survey_header=("type", "name", "label", "備考"),
+    )
+    q = read_definition(data, "kenshu.xlsx")
+    assert [x.id for x in q.questions] == ["t", "u"]
+    assert q.ignored == (
+        "surveyシート 3行目: type・name・label のない行（メモ）は読み飛ばしました。",
+    )
+    problem = only(refused(form([("text", "t", "T", ""), (None, None, None, "${t} = 'x'")])))
+    assert (problem.row, problem.column) == (3, "type")
+
+
+@pytest.mark.parametrize(
+    ("rule", "cause"),
+    [
+        ("jr:choice-name(${t}, '${t}') = 'x'", "関数「jr:choice-name」は使えません"),
+        ("${t} = 'a' && ${t} != 'b'", "「&&」は式に使えません。「and」と書いてください"),
+        ("${t} = 'a' || ${t} = 'b'", "「||」は式に使えません。「or」と書いてください"),
+        ("${total} > 0", "「total」は2行目の「calculate」で、ハブでは使えない種類"),
+    ],
+)
+def test_rules_ported_from_odk_say_what_to_change(rule: str, cause: str) -> None:
+    problems = refused(
+        form(
+            [
+                ("calculate", "total", "T", "", "", ""),
+                ("text", "t", "T", "", "", ""),
+                ("text", "u", "U", "", rule, ""),
+            ]
+        )
+    )
+    assert [(p.row, p.column) for p in problems] == [(2, "type"), (4, "relevant")]
+    assert cause in problems[1].message
+
+
+def test_a_file_without_a_survey_sheet_lists_the_sheets_it_has() -> None:
+    problem = only(refused(xlsx({"Sheet1": [("type", "name")], "choices": [("list_name",)]})))
+    assert (
+        problem.message
+        == "survey シートがありません（このファイルのシート: 「Sheet1」、「choices」）。"
+    )
