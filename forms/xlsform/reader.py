@@ -614,7 +614,7 @@ class Reader:
             value = FIELD_TYPES[question.kind](question).deserialize(raw)
         except ValidationError as exc:
             messages = exc.messages if isinstance(exc.messages, list) else [str(exc.messages)]
-            reason = "、".join(str(m) for m in messages)
+            reason = listed(str(m) for m in messages)
             self.at(sheet, row, "default", _("default の値を読めません: %(reason)s", reason=reason))
             return None
         return tuple(value) if isinstance(value, list) else value
@@ -799,7 +799,7 @@ class Reader:
             rows = {item.question.id: item.row for group in groups for item in group.items}
             messages = exc.messages if isinstance(exc.messages, dict) else {}
             for name, reasons in messages.items():
-                reason = "、".join(
+                reason = listed(
                     str(r) for r in (reasons if isinstance(reasons, list) else [reasons])
                 )
                 message = _("default がこの質問の規則を満たしません: %(reason)s", reason=reason)
@@ -876,7 +876,7 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
             "名前「%(name)s」は集計（summary）の項目名と重なるため使えません。"
             "%(keys)s と、_by_region・_municipalities で終わる名前は避けてください。",
             name=name,
-            keys="・".join(sorted(SUMMARY_KEYS)),
+            keys=listed(sorted(SUMMARY_KEYS)),
         )
     if name in seen:
         return _("名前「%(name)s」は%(row)s行目でも使われています。", name=name, row=seen[name])

@@ -93,6 +93,10 @@ def upload() -> ResponseReturnValue:
     return redirect(url_for("questionnaires.draft", draft_id=draft.id))
 
 
+upload.max_upload_bytes = LIMITS.max_bytes  # type: ignore[attr-defined]
+"""What the page states and the 413 handler says for a file over the app's limit."""
+
+
 def upload_notices(skipped: tuple[tuple[int, str], ...], ignored: tuple[str, ...]) -> list[str]:
     """What of an accepted file the hub read past: device-metadata rows, and the columns,
     settings and rows it does not use, each named."""
@@ -251,7 +255,7 @@ def publish(draft_id: int) -> ResponseReturnValue:
 
 def drafts_named(drafts: Sequence[QuestionnaireDraft | DraftName]) -> str:
     """``下書き5「研修会（案）.xlsx」第1版、…``: how the pages name drafts to one another."""
-    return "、".join(
+    return listed(
         _(
             "下書き%(id)s「%(file)s」第%(version)s版",
             id=d.id,

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
 from tests.conftest import response_of
-from tests.forms.xlsform_files import YES_NO, form
+from tests.forms.xlsform_files import YES_NO, form, xlsx
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.questionnaires.test_versions import CHIYODA, CHUO, open_kenshu
 from tests.web.conftest import Web, page, text_of
@@ -605,3 +605,31 @@ def test_a_draft_number_nothing_recorded_says_what_ends_a_draft(staff):
     gone = staff.get("/staff/questionnaires/drafts/999")
     assert gone.status_code == 404
     assert "同じ版の別の下書きが公開されると、この下書きは取り消されます。" in text_of(gone)
+
+
+def test_upload_refusals_speak_of_questionnaires_and_the_page_s_own_limit(app, staff):
+    """A zip that is no workbook is not told about a downloaded answer template; a file over the
+    app's 5 MB limit is told the 2 MB the page states; English pages join lists with ", "."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    staff.get("/staff/questionnaires/upload")
+    text = text_of(upload(staff, buffer.getvalue()))
+    assert "Excel ブック（.xlsx）ではありません。" in text
+    assert "テンプレート" not in text
+    from tests.security.test_limits import multipart, over_limit
+
+    body, content_type = multipart(
+        {"csrf_token": staff.csrf()}, b"PK\x03\x04" + b"\0" * over_limit(app)
+    )
+    got = staff.client.post("/staff/questionnaires/upload", data=body, content_type=content_type)
+    assert got.status_code == 303
+    shown = text_of(staff.get(got.headers["Location"]))
+    assert "ファイルが大きすぎます（2 MB まで）。" in shown
+    assert "5 MB" not in shown
+    staff.client.set_cookie("lang", "en")
+    data = xlsx({"Sheet1": [("type",)], "notes": [("x",)]})
+    english = text_of(upload(staff, data))
+    assert 'There is no survey sheet (the file\'s sheets: "Sheet1", "notes").' in english
