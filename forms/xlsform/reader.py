@@ -169,6 +169,8 @@ class Reader:
             language = column.language
             if column.name in words.TRANSLATABLE:
                 language = language or self.default_language
+            elif ":" in column.header:  # bind::relevant, bind::jr:constraintMsg: not one column
+                language = " ".join(column.header.split()).lower()
             key = (column.name, language)
             if key not in first:
                 first[key] = column

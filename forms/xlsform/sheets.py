@@ -146,6 +146,8 @@ def _sheet(worksheet: Any, name: str) -> _Read:
             if getattr(cell, "data_type", None) == "f":
                 read.formulas[(number, index)] = text
             texts[index] = text
+        if number == 1:  # a header past the limit with nothing under it holds nothing to lose
+            texts = {i: t for i, t in texts.items() if i < MAX_COLUMNS}
         if texts:
             _check_size(name, number, texts)
             read.rows[number] = texts

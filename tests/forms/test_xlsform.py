@@ -770,7 +770,7 @@ def test_a_column_past_the_limit_refuses_the_file_naming_it() -> None:
     buffer = io.BytesIO()
     workbook.save(buffer)
     problem = only(refused(buffer.getvalue()))
-    assert (problem.sheet, problem.row, problem.column) == ("survey", 1, "CX")
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "CX")
     assert "100列まで" in problem.message
 
 
@@ -992,3 +992,24 @@ def test_a_file_without_a_survey_sheet_lists_the_sheets_it_has() -> None:
         problem.message
         == "survey シートがありません（このファイルのシート: 「Sheet1」、「choices」）。"
     )
+
+
+def test_a_header_past_the_column_limit_with_nothing_under_it_is_no_content() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("integer", "n", "件数"))
+    sheet.cell(1, 256, "what four?")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert read_definition(buffer.getvalue(), "kenshu.xlsx").question("n").label.ja == "件数"
+
+
+def test_prefixed_columns_of_one_kind_are_not_one_column() -> None:
+    data = form(
+        [("integer", "n", "件数", "", "")],
+        survey_header=("type", "name", "label", "bind::relevant", "bind::constraint"),
+    )
+    assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"
