@@ -25,6 +25,8 @@ def read_definition(data: bytes, filename: str = "", limits: Limits = LIMITS) ->
     except UploadRejected as exc:
         raise DefinitionError([Problem("", None, "", exc.message)]) from exc
     try:
-        return read_workbook(workbook, filename)
+        return read_workbook(
+            workbook, filename, lambda: open_workbook(data, limits, data_only=True)
+        )
     finally:
         workbook.close()

@@ -226,8 +226,8 @@ def _check_content_types(archive: zipfile.ZipFile) -> None:
             raise NotAnXlsx(opendocument_message()) from None
         raise NotAnXlsx(
             _(
-                "Excel ブック（.xlsx）ではありません。ダウンロードしたテンプレートに入力し、"
-                "「Excel ブック（.xlsx）」形式のまま保存してアップロードしてください。"
+                "Excel ブック（.xlsx）ではありません。Excel で「Excel ブック（.xlsx）」形式で"
+                "保存したファイルをアップロードしてください。"
             )
         ) from None
     try:
@@ -262,5 +262,5 @@ def _check_no_dtd(archive: zipfile.ZipFile, entries: Iterable[zipfile.ZipInfo]) 
 def unsafe_xml_message() -> str:
     return _(
         "ファイルに安全でない XML（DTD・実体宣言）が含まれているため受け付けられません。"
-        "Excel で開いて保存し直したファイルか、ダウンロードしたテンプレートを使ってください。"
+        "Excel で開いて保存し直したファイルを使ってください。"
     )

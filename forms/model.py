@@ -236,6 +236,10 @@ class Questionnaire:
     skipped: tuple[tuple[int, str], ...] = field(default=(), compare=False, repr=False)
     """``(row, type)`` of the file's rows read past (device metadata such as ``start``, which
     ODK and KoboToolbox put in every form): said on the preview, not part of the definition."""
+    ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """What else of the file the hub read past (a media column, a setting such as
+    ``public_key``, a comment row), each located (``settingsシート 2行目 style列: …``), in the
+    language of the upload: said with :attr:`skipped`, not part of the definition."""
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)

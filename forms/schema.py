@@ -28,6 +28,7 @@ from forms.expression.evaluate import string
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire, constraint_step
 from forms.numbers import parse_decimal
 from forms.rules import Context, answer_value
+from forms.wording import listed
 
 EMPTY: tuple[Any, ...] = (None, "", [], ())
 
@@ -126,7 +127,7 @@ class OneOfField(AnswerField):
         key = _choice_key(text)
         code = self.lookup().get(key)
         if code is None and key in _shared_labels(self.question):
-            codes = "、".join(_shared_labels(self.question)[key])
+            codes = listed(_shared_labels(self.question)[key])
             raise normalize.InvalidValue(
                 _(
                     "「%(value)s」に当たる選択肢が複数あります（%(codes)s）。コードで入力してください。",
@@ -198,9 +199,7 @@ class ManyOfField(AnswerField):
             else:
                 chosen.add(code)
         if unknown:
-            raise normalize.InvalidValue(
-                _("選択肢にない値です: %(value)s", value="、".join(unknown))
-            )
+            raise normalize.InvalidValue(_("選択肢にない値です: %(value)s", value=listed(unknown)))
         return [code for code in self.question.codes if code in chosen]
 
 

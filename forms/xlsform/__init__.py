@@ -14,6 +14,7 @@ The supported subset is described in ``docs/questionnaires.md``.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from openpyxl import load_workbook
@@ -25,24 +26,30 @@ from forms.xlsform.sheets import read_sheets, unreadable
 from forms.xlsform.writer import write_xlsform, xlsform_rows
 
 
-def read_workbook(workbook: Any, filename: str = "") -> Questionnaire:
+def read_workbook(
+    workbook: Any, filename: str = "", cached: Callable[[], Any] | None = None
+) -> Questionnaire:
     """The definition in an opened (read-only) openpyxl workbook; ``filename`` gives the
-    form_id when the file has no ``settings`` sheet. Raises :class:`DefinitionError` only."""
-    return Reader(read_sheets(workbook), filename).questionnaire()
+    form_id when the file has no ``settings`` sheet; ``cached`` opens the same file with
+    ``data_only=True`` for the values of its formulas (without it, a formula is refused).
+    Raises :class:`DefinitionError` only."""
+    return Reader(read_sheets(workbook, cached), filename).questionnaire()
 
 
 def read_xlsform(data: bytes, filename: str = "") -> Questionnaire:
     """The definition in ``.xlsx`` bytes the hub trusts (no container checks)."""
     try:
-        workbook = load_workbook(
-            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-        )
+        workbook = _open(data, data_only=False)
     except Exception as exc:
         raise DefinitionError([Problem("", None, "", unreadable(exc))]) from exc
     try:
-        return read_workbook(workbook, filename)
+        return read_workbook(workbook, filename, lambda: _open(data, data_only=True))
     finally:
         workbook.close()
+
+
+def _open(data: bytes, *, data_only: bool) -> Any:
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False)
 
 
 __all__ = [

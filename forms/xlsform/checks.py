@@ -50,15 +50,21 @@ def check_rules(
     groups: list[Group],
     relevant_header: str,
     unread: frozenset[str] = frozenset(),
+    partial: frozenset[str] = frozenset(),
+    refused: dict[str, tuple[int, str]] | None = None,
 ) -> None:
     """Every rule's names and codes; ``unread``: questions whose own row was refused, which
-    the rules may name (their row's problem is the one to fix)."""
+    the rules may name (their row's problem is the one to fix); ``partial``: questions whose
+    choice list has a refused row, whose codes are not checked (the code may be that row's);
+    ``refused``: ``{name: (row, type)}`` of rows of a type the hub does not do."""
     items = [item for group in groups for item in group.items]
     names = _Names(
         questions={i.question.id: i.question for i in items if not i.question.is_note},
         notes={i.question.id for i in items if i.question.is_note},
         groups={g.name for g in groups if g.grouped},
         unread=unread,
+        partial=partial,
+        refused=refused or {},
     )
     for group in groups:
         if group.relevant is not None:
@@ -75,6 +81,8 @@ class _Names:
     notes: set[str]
     groups: set[str]
     unread: frozenset[str]
+    partial: frozenset[str] = frozenset()
+    refused: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     def check(self, report: Report, sheet: str, row: int, header: str, expr: Expr) -> None:
         for node in walk(expr):
@@ -92,6 +100,7 @@ class _Names:
             question = self.questions.get(ref.name)
             if (
                 question is not None
+                and question.id not in self.partial
                 and question.has_choices
                 and question.choice(str(literal.value)) is None
             ):
@@ -104,6 +113,15 @@ class _Names:
                 report(sheet, row, header, at_character(literal.position, message))
 
     def unknown(self, name: str) -> str:
+        if name in self.refused:
+            row, kind = self.refused[name]
+            return _(
+                "「%(name)s」は%(row)s行目の「%(type)s」で、ハブでは使えない種類のため回答が"
+                "ありません（この式も書き換えてください）。",
+                name=name,
+                row=row,
+                type=kind,
+            )
         if name in self.notes:
             return _("「%(name)s」は note（説明文）で、回答がありません。", name=name)
         if name in self.groups:

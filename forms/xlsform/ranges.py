@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from forms.expression import Binary, Current, Expr, Literal
 from forms.model import Kind
+from forms.wording import listed
 
 RANGE = "range"
 DEFAULTS = {"start": Decimal(1), "end": Decimal(10), "step": Decimal(1)}
@@ -40,7 +41,7 @@ def range_question(parameters: str) -> tuple[Kind, Expr]:
         raise RangeProblem(
             _(
                 "range の parameters で使えるのは start・end・step です（「%(names)s」は使えません）。",
-                names="、".join(unknown),
+                names=listed(unknown),
             )
         )
     values = {name: _number(name, given.get(name), default) for name, default in DEFAULTS.items()}

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from openpyxl.utils import get_column_letter
 
 from forms.expression import (
     Binary,
@@ -43,13 +44,14 @@ from forms.model import (
 )
 from forms.schema import FIELD_TYPES, load_answers
 from forms.webform import clashes
+from forms.wording import listed
 from forms.xlsform import settings as setting
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Group, Item, at_character, check_rules
 from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
-from forms.xlsform.sheets import Row, Sheet
+from forms.xlsform.sheets import Column, Row, Sheet
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -74,10 +76,23 @@ class Reader:
         self.column_names: tuple[str, ...] = ()
         self.skipped: list[tuple[int, str]] = []
         """Device-metadata rows read past (``start``, ``end``, ``deviceid``…)."""
+        self.ignored: list[Problem] = []
+        """What else is read past and said on the upload (a media column, a setting)."""
         self.unread: set[str] = set()
         """The names of question rows refused for a problem of their own (a typo in the list
         name, an empty label): the question is meant to be there, so the rules and settings that
         name it are not refused again for naming no question (one problem, at its cause)."""
+        self.unread_lists: set[str] = set()
+        """Choice lists with a row refused (or every list, when the choices sheet lacks a
+        column): the questions using one are read without the checks that need the whole list
+        (a rule's code, a missing list), so the problem is named once, at its row."""
+        self.choices_read = True
+        """False when the choices sheet lacks a column every row needs."""
+        self.partial: set[str] = set()
+        """The questions whose list is in :attr:`unread_lists`."""
+        self.refused_rows: dict[str, tuple[int, str]] = {}
+        """``{name: (row, type)}`` of rows of a type the hub does not do (a ``calculate``): a
+        rule naming one is refused saying so."""
         self.survey_read = True
         """False when the survey sheet lacks a column every row needs (nothing of it is read,
         and the settings that name questions are not checked against it)."""
@@ -112,21 +127,114 @@ class Reader:
             )
         survey = self.sheets.get(words.SURVEY)
         if survey is None:
-            self.problem(words.SURVEY, None, "", _("survey シートがありません。"))
+            found = listed(_("「%(name)s」", name=sheet.name) for sheet in self.sheets.values())
+            message = _(
+                "survey シートがありません（このファイルのシート: %(sheets)s）。", sheets=found
+            )
+            self.problem(words.SURVEY, None, "", message)
             raise DefinitionError(self.problems)
         settings = read_settings(self.sheets.get(words.SETTINGS))
         self.default_language = settings.default_language
+        for name in (words.SURVEY, words.CHOICES, words.SETTINGS):
+            if name in self.sheets:
+                self.check_duplicate_columns(self.sheets[name])
+        self.note_unused(self.sheets.get(words.SETTINGS))
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
         check_rules(
-            self.problem, survey.name, groups, survey.header("relevant"), frozenset(self.unread)
+            self.problem,
+            survey.name,
+            groups,
+            survey.header("relevant"),
+            frozenset(self.unread),
+            frozenset(self.partial),
+            self.refused_rows,
         )
         definition = self.build(settings, groups, survey)
         if self.problems:
             raise DefinitionError(self.problems)
         assert definition is not None
         return definition
+
+    def check_duplicate_columns(self, sheet: Sheet) -> None:
+        """Two columns the reader would read as one (``relevant`` twice; ``label`` beside
+        ``label::en`` when the default language is English): one of them would be ignored, so
+        the file is refused naming both, as pyxform refuses a duplicate column header."""
+        known = words.SHEET_COLUMNS.get(sheet.name.strip().lower())
+        first: dict[tuple[str, str | None], Column] = {}
+        for column in sheet.columns:
+            if known is not None and column.name not in known:
+                continue  # a column the hub does not read (a memo) may be there twice
+            language = column.language
+            if column.name in words.TRANSLATABLE:
+                language = language or self.default_language
+            elif ":" in column.header:  # bind::relevant, bind::jr:constraintMsg: not one column
+                language = " ".join(column.header.split()).lower()
+            key = (column.name, language)
+            if key not in first:
+                first[key] = column
+                continue
+            earlier = first[key]
+            message = _(
+                "%(first)s列「%(first_header)s」と%(second)s列「%(second_header)s」は同じ列として"
+                "読まれます（一方が無視されます）。どちらか一方にしてください。",
+                first=get_column_letter(earlier.index + 1),
+                first_header=earlier.header,
+                second=get_column_letter(column.index + 1),
+                second_header=column.header,
+            )
+            self.problem(sheet.name, 1, column.header, message)
+
+    def note_unused(self, settings: Sheet | None) -> None:
+        """Settings the hub does not use (``public_key``, ``submission_url``, ``instance_name``,
+        ``style``, ``allow_choice_duplicates``…) are said by name on the upload."""
+        if settings is None or not settings.rows:
+            return
+        row = settings.rows[0]
+        for column in settings.columns:
+            if column.name in words.SETTINGS_COLUMNS or not row.texts.get(column.index):
+                continue
+            message = _(
+                "設定 %(column)s はハブでは使いません（読み飛ばしました）。", column=column.header
+            )
+            self.ignored.append(Problem(settings.name, row.number, column.header, message))
+
+    def note_media(self, sheet: Sheet) -> None:
+        """A media column with a value (``image``, ``media::image``…) is read past and said."""
+        for column in sheet.columns:
+            if column.name not in words.MEDIA_COLUMNS:
+                continue
+            if any(row.texts.get(column.index) for row in sheet.rows):
+                message = _(
+                    "%(column)s 列（画像・音声・動画）はハブでは使いません（文字だけを表示します）。"
+                    "この列は読み飛ばしました。",
+                    column=column.header,
+                )
+                self.ignored.append(Problem(sheet.name, 1, column.header, message))
+
+    def media_only(self, sheet: Sheet, row: Row) -> str:
+        """The header of a media column with a value in ``row`` ("" when none has one)."""
+        return next(
+            (
+                c.header
+                for c in sheet.columns
+                if c.name in words.MEDIA_COLUMNS and row.texts.get(c.index)
+            ),
+            "",
+        )
+
+    def empty_label(self, sheet: Sheet, row: Row, message: str) -> None:
+        """``label`` empty: said as it is, or, when the row has a picture or a sound instead,
+        that media is not supported."""
+        media = self.media_only(sheet, row)
+        if media:
+            message = _(
+                "label が空で、%(column)s 列（画像・音声・動画）だけがあります。ハブは画像などを"
+                "表示できないため、label に文字で書いてください。",
+                column=media,
+            )
+        self.problem(sheet.name, row.number, "label", message)
 
     # --------------------------------------------------------------------------- choices
 
@@ -150,13 +258,19 @@ class Reader:
         lists: dict[str, list[tuple[Choice, int]]] = {}
         if sheet is None:
             return lists
-        for column in ("list_name", "name", "label"):
-            if not sheet.columns_named(column):
-                self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
-        if self.problems:
+        missing = [c for c in ("list_name", "name", "label") if not sheet.columns_named(c)]
+        for column in missing:
+            self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
+        if missing:
+            self.choices_read = False
             return lists
+        self.note_media(sheet)
         extra = [
-            c for c in sheet.columns if c.language is None and c.name not in words.CHOICE_COLUMNS
+            c
+            for c in sheet.columns
+            if c.language is None
+            and c.name not in words.CHOICE_COLUMNS
+            and c.name not in words.MEDIA_COLUMNS
         ]
         self.column_names = tuple(c.name for c in extra)
         for row in sheet.rows:
@@ -167,6 +281,12 @@ class Reader:
                 values = tuple((c.name, row.texts.get(c.index, "")) for c in extra)
                 self.choice_columns[(list_name, choice.code)] = values
         return lists
+
+    def allows_duplicates(self) -> bool:
+        settings = self.sheets.get(words.SETTINGS)
+        if settings is None or not settings.rows:
+            return False
+        return settings.text(settings.rows[0], "allow_choice_duplicates").lower() in words.YES
 
     def choice(
         self, sheet: Sheet, row: Row, lists: dict[str, list[tuple[Choice, int]]]
@@ -194,38 +314,40 @@ class Reader:
             )
             ok = False
         if label is None:
-            self.problem(sheet.name, row.number, "label", _("label（選択肢の表示名）が空です。"))
+            self.empty_label(sheet, row, _("label（選択肢の表示名）が空です。"))
             ok = False
         if ok and any(c.code == code for c, _row in lists.get(list_name, [])):
             first = next(r for c, r in lists[list_name] if c.code == code)
-            self.at(
-                sheet,
-                row,
-                "name",
-                _(
-                    "リスト「%(list)s」に選択肢「%(code)s」が2回あります（%(row)s行目）。",
-                    list=list_name,
-                    code=code,
-                    row=first,
-                ),
+            message = _(
+                "リスト「%(list)s」に選択肢「%(code)s」が2回あります（%(row)s行目）。",
+                list=list_name,
+                code=code,
+                row=first,
             )
+            if self.allows_duplicates():
+                message += _(
+                    "settings の allow_choice_duplicates はハブでは使えません（回答はコードで"
+                    "保存されるため、同じコードの選択肢は区別できません）。"
+                )
+            self.at(sheet, row, "name", message)
             ok = False
         if not ok or label is None:
+            if list_name:
+                self.unread_lists.add(list_name)
             return None
         return Choice(code, label, sheet.text(row, "mark"))
 
     # ---------------------------------------------------------------------------- survey
 
     def read_survey(self, sheet: Sheet, lists: dict[str, list[tuple[Choice, int]]]) -> list[Group]:
-        for column in ("type", "name"):
-            if not sheet.columns_named(column):
-                self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
-        if not sheet.columns_named("label"):
-            self.problem(sheet.name, 1, "label", _("label 列がありません。"))
-        if self.problems:
+        missing = [c for c in ("type", "name", "label") if not sheet.columns_named(c)]
+        for column in missing:
+            self.problem(sheet.name, 1, column, _("%(column)s 列がありません。", column=column))
+        if missing:
             self.survey_read = False
             return []
         self.check_columns(sheet)
+        self.note_media(sheet)
         groups: list[Group] = []
         current: Group | None = None
         seen: dict[str, int] = {}
@@ -234,6 +356,8 @@ class Reader:
         them quietly."""
         for row in sheet.rows:
             kind_text = " ".join(sheet.text(row, "type").split())
+            if not kind_text and self.comment_row(sheet, row):
+                continue
             if not kind_text:
                 self.at(sheet, row, "type", _("type が空です。"))
                 continue
@@ -297,6 +421,16 @@ class Reader:
             )
         return groups
 
+    def comment_row(self, sheet: Sheet, row: Row) -> bool:
+        """A row with text only in columns the hub does not read (no type, no name, no label:
+        a colleague's memo) is read past, as pyxform reads past it, and said on the upload."""
+        read = words.SURVEY_COLUMNS | words.REFUSED_COLUMNS | words.MEDIA_COLUMNS
+        if any(c.name in read and row.texts.get(c.index) for c in sheet.columns):
+            return False
+        message = _("type・name・label のない行（メモ）は読み飛ばしました。")
+        self.ignored.append(Problem(sheet.name, row.number, "", message))
+        return True
+
     def check_columns(self, sheet: Sheet) -> None:
         for column in sheet.columns:
             refused = column.name in words.REFUSED_COLUMNS
@@ -320,7 +454,7 @@ class Reader:
     def group(self, sheet: Sheet, row: Row, seen: dict[str, int]) -> Group:
         name = self.name(sheet, row, seen) or ""
         for column in ("required", "constraint", "default"):
-            if sheet.text(row, column):
+            if sheet.text(row, column).lower() not in words.NO:  # required = no is fine
                 self.at(
                     sheet,
                     row,
@@ -346,12 +480,14 @@ class Reader:
             self.unread_question(sheet, row, kind_text, seen)
             return None
         limits = self.range_limits(sheet, row, kind_text)
+        if kind_text.lower() in words.TYPE_LIMITS:
+            limits = (kind, parse(words.TYPE_LIMITS[kind_text.lower()]))
         if limits is not None:
             kind = limits[0]
         name = self.name(sheet, row, seen)
         label = self.label_of(sheet, row, "label")
         if label is None:
-            self.problem(sheet.name, row.number, "label", _("label（質問文）が空です。"))
+            self.empty_label(sheet, row, _("label（質問文）が空です。"))
             if name is not None:
                 self.unread.add(name)
         if name is None or label is None:
@@ -417,7 +553,11 @@ class Reader:
         ``calculate``, a ``geopoint``: the rules naming it must change too), its name still
         counts as a question's (:attr:`unread`), and is taken (a later row of the same name is
         a repeat)."""
-        if words.unsupported_type(kind_text) or words.unsupported_type(kind_text.lower()):
+        reason = words.unsupported_type(kind_text) or words.unsupported_type(kind_text.lower())
+        if reason is not None:
+            name = sheet.text(row, "name")
+            if name and name not in seen:
+                self.refused_rows.setdefault(name, (row.number, kind_text))
             return
         name = sheet.text(row, "name")
         if not _name_problem(name, seen):
@@ -476,7 +616,7 @@ class Reader:
             value = FIELD_TYPES[question.kind](question).deserialize(raw)
         except ValidationError as exc:
             messages = exc.messages if isinstance(exc.messages, list) else [str(exc.messages)]
-            reason = "、".join(str(m) for m in messages)
+            reason = listed(str(m) for m in messages)
             self.at(sheet, row, "default", _("default の値を読めません: %(reason)s", reason=reason))
             return None
         return tuple(value) if isinstance(value, list) else value
@@ -509,7 +649,11 @@ class Reader:
         select = words.select_type(text)
         if select is not None and select[1] in lists:
             kind, list_name, _other = select
+            if list_name in self.unread_lists:
+                self.partial.add(sheet.text(row, "name"))
             return kind, tuple(choice for choice, _row in lists[list_name]), list_name
+        if select is not None and (not self.choices_read or select[1] in self.unread_lists):
+            return None, (), ""  # the list's own rows are refused: one problem, there
         self.at(sheet, row, "type", _type_problem(text, select))
         return None, (), ""
 
@@ -627,7 +771,15 @@ class Reader:
             return None
         try:
             questionnaire = Questionnaire(
-                form_id, version, title, sections, headline, listed, renamed, tuple(self.skipped)
+                form_id,
+                version,
+                title,
+                sections,
+                headline,
+                listed,
+                renamed,
+                tuple(self.skipped),
+                tuple(str(p) for p in self.ignored),
             )
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
@@ -649,7 +801,7 @@ class Reader:
             rows = {item.question.id: item.row for group in groups for item in group.items}
             messages = exc.messages if isinstance(exc.messages, dict) else {}
             for name, reasons in messages.items():
-                reason = "、".join(
+                reason = listed(
                     str(r) for r in (reasons if isinstance(reasons, list) else [reasons])
                 )
                 message = _("default がこの質問の規則を満たしません: %(reason)s", reason=reason)
@@ -726,7 +878,7 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
             "名前「%(name)s」は集計（summary）の項目名と重なるため使えません。"
             "%(keys)s と、_by_region・_municipalities で終わる名前は避けてください。",
             name=name,
-            keys="・".join(sorted(SUMMARY_KEYS)),
+            keys=listed(sorted(SUMMARY_KEYS)),
         )
     if name in seen:
         return _("名前「%(name)s」は%(row)s行目でも使われています。", name=name, row=seen[name])

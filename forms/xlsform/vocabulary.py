@@ -56,9 +56,25 @@ SIMPLE_TYPES: dict[str, Kind] = {
     "phone": Kind.PHONE,
     "email": Kind.EMAIL,
     "range": Kind.INTEGER,
+    "phone number": Kind.TEXT,
+    "percentage": Kind.INTEGER,
+    "number of days in last month": Kind.INTEGER,
+    "number of days in last six months": Kind.INTEGER,
+    "number of days in last year": Kind.INTEGER,
 }
 """Types without a list, in every spelling pyxform accepts for them (``range`` is a number with
 limits: ``forms.xlsform.ranges`` makes it ``decimal`` when its parameters have decimals)."""
+
+TYPE_LIMITS: dict[str, str] = {
+    "phone number": "regex(., '^[0-9]*$')",
+    "percentage": ". >= 0 and . <= 100",
+    "number of days in last month": ". >= 0 and . <= 31",
+    "number of days in last six months": ". >= 0 and . <= 183",
+    "number of days in last year": ". >= 0 and . <= 365",
+}
+"""pyxform's input types that carry a constraint of their own (its ``bind`` constraint): the
+question is its kind in :data:`SIMPLE_TYPES` with this rule added after the row's own
+``constraint``, as a ``range``'s limits are; written back, the row is that kind with that rule."""
 
 SELECT_TYPES: dict[str, Kind] = {
     "select_one": Kind.ONE_OF,
@@ -175,7 +191,6 @@ UNSUPPORTED_TYPES: dict[str, str] = {
             "sim id",
             "get sim id",
             "phonenumber",
-            "phone number",
             "get phone number",
             "username",
             "audit",
@@ -190,10 +205,6 @@ UNSUPPORTED_TYPES: dict[str, str] = {
             "uri:phonenumber",
             "uri:username",
             "uri:email",
-            "number of days in last month",
-            "number of days in last six months",
-            "number of days in last year",
-            "percentage",
         ),
         "metadata",
     ),
@@ -294,10 +305,6 @@ SURVEY_COLUMNS = frozenset(
         "choice_filter",
     }
 )
-CHOICE_COLUMNS = frozenset(
-    {"list_name", "name", "label", "mark", "image", "audio", "video", "big-image", "media"}
-)
-"""The choices sheet's own columns; any other is a column a ``choice_filter`` may read."""
 REFUSED_COLUMNS = frozenset(
     {
         "read_only",
@@ -312,6 +319,7 @@ REFUSED_COLUMNS = frozenset(
 """Survey columns that change what a form does: a value in one is refused, naming it."""
 
 CHOICE_COLUMNS = frozenset({"list_name", "name", "label", "mark"})
+"""The choices sheet's own columns; any other is a column a ``choice_filter`` may read."""
 SETTINGS_COLUMNS = frozenset(
     {
         "form_id",
@@ -323,6 +331,19 @@ SETTINGS_COLUMNS = frozenset(
         "renamed",
     }
 )
+MEDIA_COLUMNS = frozenset({"image", "big-image", "audio", "video", "media"})
+"""ODK's media columns (``image``, ``media::image``…) on the survey and choices sheets: the hub
+shows text only; a value in one is read past and said (a choice with only a picture is refused)."""
+SETTINGS_IGNORED = frozenset({"allow_choice_duplicates"})
+"""Settings read only to say they are not used (any other unknown settings column is read past
+and said too); ``allow_choice_duplicates`` refuses repeated codes all the same."""
+SHEET_COLUMNS: dict[str, frozenset[str] | None] = {
+    SURVEY: SURVEY_COLUMNS | REFUSED_COLUMNS,
+    CHOICES: None,
+    SETTINGS: SETTINGS_COLUMNS,
+}
+"""The columns each sheet's reader reads (``None``: every column, a choice's other columns
+being read by ``choice_filter``); no two of them may be read as the same column."""
 
 YES = frozenset({"yes", "true", "true()", "1"})
 NO = frozenset({"no", "false", "false()", "0", ""})

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import jsonify
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
@@ -117,7 +118,7 @@ def import_questionnaire(file: FileStorage) -> ResponseReturnValue:
     except DefinitionError as exc:
         db.session.rollback()
         body = {
-            "message": "調査票の定義に問題があるため登録しませんでした。",
+            "message": _("調査票の定義に問題があるため登録しませんでした。"),
             "errors": [p.as_dict() for p in exc.problems],
         }
         return jsonify(body), 422

@@ -42,6 +42,8 @@ def questionnaire_import(file: Path) -> None:
                 click.echo(
                     f"hub: survey {row}行目 {kind}: メタデータの行は読み飛ばしました", err=True
                 )
+            for ignored in definition.ignored:
+                click.echo(f"hub: {ignored}", err=True)
             click.echo(f"{survey.title}（{file.name}）を登録しました。")
             click.echo(f"{survey.key} v{survey.version}")
     except DefinitionError as exc:

@@ -26,6 +26,7 @@ from forms.compare import Aspect
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
+from forms.wording import listed
 from forms.xlsform import DefinitionError, Problem, write_xlsform
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
@@ -87,18 +88,36 @@ def upload() -> ResponseReturnValue:
         db.session.rollback()
         return _upload_page(form, exc.problems, 422, filename=filename)
     db.session.commit()
-    if definition.skipped:
-        flash(skipped_notice(definition.skipped), "info")
+    for notice in upload_notices(definition.skipped, definition.ignored):
+        flash(notice, "info")
     return redirect(url_for("questionnaires.draft", draft_id=draft.id))
 
 
-def skipped_notice(skipped: tuple[tuple[int, str], ...]) -> str:
-    rows = "、".join(_("%(row)s行目 %(type)s", row=row, type=kind) for row, kind in skipped)
-    return _(
-        "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
-        "%(rows)s。ハブは、誰がいつ保存・提出したかを自動で記録します。",
-        rows=rows,
-    )
+upload.max_upload_bytes = LIMITS.max_bytes  # type: ignore[attr-defined]
+"""What the page states and the 413 handler says for a file over the app's limit."""
+
+
+def upload_notices(skipped: tuple[tuple[int, str], ...], ignored: tuple[str, ...]) -> list[str]:
+    """What of an accepted file the hub read past: device-metadata rows, and the columns,
+    settings and rows it does not use, each named."""
+    notices = []
+    if skipped:
+        rows = listed(_("%(row)s行目 %(type)s", row=row, type=kind) for row, kind in skipped)
+        notices.append(
+            _(
+                "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
+                "%(rows)s。ハブは、誰がいつ保存・提出したかを自動で記録します。",
+                rows=rows,
+            )
+        )
+    if ignored:
+        notices.append(
+            _(
+                "ファイルの次の部分はハブでは使わないため読み飛ばしました。%(items)s",
+                items=" ".join(ignored),
+            )
+        )
+    return notices
 
 
 def _upload_page(
@@ -236,7 +255,7 @@ def publish(draft_id: int) -> ResponseReturnValue:
 
 def drafts_named(drafts: Sequence[QuestionnaireDraft | DraftName]) -> str:
     """``下書き5「研修会（案）.xlsx」第1版、…``: how the pages name drafts to one another."""
-    return "、".join(
+    return listed(
         _(
             "下書き%(id)s「%(file)s」第%(version)s版",
             id=d.id,

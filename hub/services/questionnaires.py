@@ -44,6 +44,7 @@ class Canonical:
     questionnaire: Questionnaire
     data: bytes
     skipped: tuple[tuple[int, str], ...] = ()
+    ignored: tuple[str, ...] = ()
     """The uploaded file's rows read past (device metadata): the stored bytes no longer hold
     them, so only the upload can say so."""
 
@@ -61,7 +62,9 @@ def read_upload(data: bytes, filename: str) -> Canonical:
     """An uploaded file, checked as a whole and against what is stored (the version)."""
     questionnaire = read_definition(data, filename)
     check_version(questionnaire)
-    return replace(canonical(questionnaire), skipped=questionnaire.skipped)
+    return replace(
+        canonical(questionnaire), skipped=questionnaire.skipped, ignored=questionnaire.ignored
+    )
 
 
 def latest_version(key: str) -> int | None:
@@ -100,7 +103,22 @@ def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
 
 
 def check_version(questionnaire: Questionnaire) -> None:
-    """A new version must be higher than every stored one of the same id."""
+    """A new version must be higher than every stored one of the same id; an id that differs
+    from a stored one only in case (``TORIKUMI``, ``torikumi``) is refused naming it: ids are
+    compared exactly everywhere, and two questionnaires so named would be taken for one."""
+    twin = db.session.scalar(
+        select(Survey.key)
+        .where(func.lower(Survey.key) == questionnaire.id.lower(), Survey.key != questionnaire.id)
+        .limit(1)
+    )
+    if twin is not None:
+        message = _(
+            "form_id「%(id)s」は登録済みの「%(stored)s」と大文字・小文字だけが違います。同じ"
+            "調査票の新しい版なら「%(stored)s」と書き、別の調査票なら別の名前にしてください。",
+            id=questionnaire.id,
+            stored=twin,
+        )
+        raise DefinitionError([Problem("settings", VERSION_ROW, "form_id", message)])
     stored = latest_version(questionnaire.id)
     if stored is None or questionnaire.version > stored:
         return

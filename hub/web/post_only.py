@@ -55,13 +55,16 @@ def page_above(path: str) -> str | None:
 def handle_too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     """A page's upload over the size limit: back to the form it came from (the page itself, or
     for an address only the upload button reaches the page above it, which holds the form),
-    saying the limit. The API, and a page's form that is no upload (only a hostile client sends
+    saying the limit — the page's own (a view's ``max_upload_bytes``, as the page states it) when
+    it is lower than the app's. The API, and a page's form that is no upload (only a hostile client sends
     megabytes of text), get 413 as before."""
     uploading = request.mimetype == "multipart/form-data"
     if is_api_request() or request.method != "POST" or not uploading:
         return handle_http_exception(exc)
     rollback_quietly()
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "max_upload_bytes", None) or current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = limit or 0
     flash(
         _(
             "ファイルが大きすぎます（%(size)s MB まで）。小さくしてから、もう一度選んでください。",

@@ -9,14 +9,21 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from exports.definition_upload import read_definition
 from forms import registry
 from forms.expression import parse
 from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
-from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.forms.xlsform_files import (
+    SURVEY_HEADER,
+    YES_NO,
+    Formula,
+    form,
+    with_computed_values,
+    xlsx,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
 
@@ -597,6 +604,7 @@ def test_formula_looking_text_is_written_as_text() -> None:
             settings=(("form_id", "form_title"), ("kenshu", "@SUM(A1)")),
         )
     )
+    assert q.question("q").label.ja == "=1+1"
     data = write_xlsform(q)
     workbook = load_workbook(io.BytesIO(data))
     cells = [c for row in workbook["survey"].iter_rows() for c in row if c.value == "=1+1"]
@@ -723,3 +731,285 @@ def test_renamed_refusals_name_the_settings_cell(text: str, cause: str) -> None:
     problem = only(refused(data))
     assert (problem.sheet, problem.row, problem.column) == ("settings", 2, "renamed")
     assert problem.message.startswith(cause)
+
+
+# ------------------------------------------------------------------- read whole, or refused
+
+
+def _survey_with_row(number: int, row: tuple[str, ...]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("text", "q", "質問"))
+    for column, text in enumerate(row, start=1):
+        sheet.cell(number, column, text)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("number", [3001, 3002, 5000])
+def test_a_row_past_the_limit_refuses_the_file_after_blank_rows(number: int) -> None:
+    """Nothing past the limit is dropped quietly, even behind blank rows (row 3,001 blank)."""
+    problem = only(refused(_survey_with_row(number, ("text", "late", "後の質問"))))
+    assert (problem.sheet, problem.row) == ("survey", number)
+    assert "3000行まで" in problem.message
+
+
+def test_a_column_past_the_limit_refuses_the_file_naming_it() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("integer", "n", "件数"))
+    sheet.cell(1, 102, "relevant")
+    sheet.cell(2, 102, "false()")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    problem = only(refused(buffer.getvalue()))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "CX")
+    assert "100列まで" in problem.message
+
+
+def test_a_formula_is_read_as_the_value_excel_computed() -> None:
+    data = form(
+        [("text", "q", Formula("=D2"), "", "", "", "区市町村名")],
+        settings=(("form_id", "form_title"), ("kenshu", Formula('="R"&7'))),
+        survey_header=(*SURVEY_HEADER, "memo"),
+    )
+    data = with_computed_values(data, {"D2": "区市町村名", '"R"&amp;7': "令和7年度"})
+    q = read_definition(data, "kenshu.xlsx")
+    assert q.question("q").label.ja == "区市町村名"
+    assert q.title.ja == "令和7年度"
+
+
+def test_a_formula_without_a_computed_value_is_refused_naming_the_cell() -> None:
+    problem = only(refused(form([("text", "q", Formula("=D2"), "", "", "")])))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "label")
+    assert "セル C2 は数式（=D2）" in problem.message
+
+
+# ------------------------------------------------------------------- every problem at once
+
+
+def test_a_choices_problem_does_not_hide_the_survey_problems() -> None:
+    data = form(
+        [
+            ("select_one yn", "q", "質問", "", "${zzz} = 1", ""),
+            ("textt", "t", "メモ", "", "", ""),
+            ("text", "u", "", "", "", ""),
+            ("text", "v", "内容", "", "${q} = 'maybe'", ""),
+        ],
+        [("yn", "yes", "はい"), ("yn", "no", None), ("yn", "maybe", "たぶん")],
+    )
+    problems = refused(data)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [
+        ("choices", 3, "label"),
+        ("survey", 3, "type"),
+        ("survey", 4, "label"),
+        ("survey", 2, "relevant"),
+    ]
+
+
+def test_a_choices_sheet_without_its_columns_and_an_entities_sheet_hide_nothing() -> None:
+    data = xlsx(
+        {
+            "survey": [
+                ("type", "name", "label"),
+                ("select_one yn", "q", "質問"),
+                ("textt", "t", "メモ"),
+            ],
+            "choices": [("list_name", "label"), ("yn", "はい")],
+            "entities": [("list_name", "label"), ("people", "${name}")],
+        }
+    )
+    problems = refused(data)
+    assert [(p.sheet, p.row, p.column) for p in problems] == [
+        ("entities", None, ""),
+        ("choices", 1, "name"),
+        ("survey", 3, "type"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "settings", "column", "letters"),
+    [
+        (("type", "name", "label", "relevant", "relevant"), None, "relevant", ("D", "E")),
+        (("type", "name", "label", "Relevance", "relevant"), None, "relevant", ("D", "E")),
+        (
+            ("type", "name", "label", "label::en", "relevant"),
+            (("form_id", "default_language"), ("kenshu", "English")),
+            "label::en",
+            ("C", "D"),
+        ),
+        (("type", "name", "label::ja", "label::Japanese (ja)", "x"), None, "label::Japanese (ja)",
+         ("C", "D")),
+    ],
+)  # fmt: skip
+def test_two_columns_read_as_one_are_refused_naming_both(
+    header: tuple[str, ...], settings: tuple[tuple[str, ...], ...] | None, column: str,
+    letters: tuple[str, str],
+) -> None:  # fmt: skip
+    row = ["integer", "n", "件数", "", ""]
+    if "label::en" in header:
+        row[3] = "Count"
+    data = form(
+        [row],
+        settings=settings or (("form_id",), ("kenshu",)),
+        survey_header=header,
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 1, column)
+    assert f"{letters[0]}列" in problem.message
+    assert f"{letters[1]}列" in problem.message
+
+
+def test_a_memo_column_twice_is_still_ignored() -> None:
+    data = form([("integer", "n", "件数", "a", "b")], survey_header=("type", "name", "label",
+                "備考", "備考"))  # fmt: skip
+    assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"
+
+
+# ------------------------------------------------------------------ what the hub does not use
+
+
+def test_media_columns_and_unused_settings_are_said_by_name() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "", "photo.jpg")],
+        [("yes_no", "yes", "はい", "yes.png"), ("yes_no", "no", "いいえ", "")],
+        settings=(
+            ("form_id", "public_key", "submission_url", "instance_name", "style"),
+            ("kenshu", "MIIB", "https://example.org", "concat(${q})", "pages"),
+        ),
+        survey_header=(*SURVEY_HEADER, "media::image"),
+        choices_header=("list_name", "name", "label", "image"),
+    )
+    q = read_definition(data, "kenshu.xlsx")
+    assert q.question("q").codes == ("yes", "no")
+    assert [text.partition("列: ")[0] for text in q.ignored] == [
+        "settingsシート 2行目 public_key",
+        "settingsシート 2行目 submission_url",
+        "settingsシート 2行目 instance_name",
+        "settingsシート 2行目 style",
+        "choicesシート 1行目 image",
+        "surveyシート 1行目 media::image",
+    ]
+    assert "設定 public_key はハブでは使いません" in q.ignored[0]
+    assert "画像・音声・動画" in q.ignored[-1]
+    plain = form([("select_one yes_no", "q", "質問")], YES_NO, settings=(("form_id",), ("kenshu",)))
+    assert q == read_definition(plain, "kenshu.xlsx")
+
+
+def test_a_choice_with_only_a_picture_names_media_as_unsupported() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        [("yes_no", "yes", "はい", ""), ("yes_no", "no", None, "no.png")],
+        choices_header=("list_name", "name", "label", "media::image"),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 3, "label")
+    assert "media::image 列（画像・音声・動画）だけがあります" in problem.message
+
+
+def test_allow_choice_duplicates_does_not_let_a_code_repeat() -> None:
+    data = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        [("yes_no", "yes", "はい"), ("yes_no", "yes", "そう")],
+        settings=(("form_id", "allow_choice_duplicates"), ("kenshu", "yes")),
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 3, "name")
+    assert "allow_choice_duplicates はハブでは使えません" in problem.message
+    fine = form(
+        [("select_one yes_no", "q", "質問", "", "", "")],
+        YES_NO,
+        settings=(("form_id", "allow_choice_duplicates"), ("kenshu", "yes")),
+    )
+    said = read_definition(fine, "kenshu.xlsx").ignored
+    assert [text.partition("列: ")[0] for text in said] == [
+        "settingsシート 2行目 allow_choice_duplicates"
+    ]
+
+
+def test_required_no_on_a_group_is_accepted_and_yes_refused() -> None:
+    rows = [("begin_group", "g", "節", "{}", "", ""), ("text", "t", "T", "", "", ""),
+            ("end_group", "", "", "", "", "")]  # fmt: skip
+    for falsy in ("no", "false", "FALSE", "false()"):
+        group_rows = [tuple(c.format(falsy) if c == "{}" else c for c in r) for r in rows]
+        assert read_definition(form(group_rows), "kenshu.xlsx").sections[0].id == "g"
+    group_rows = [tuple(c.format("yes") if c == "{}" else c for c in r) for r in rows]
+    problem = only(refused(form(group_rows)))
+    assert (problem.row, problem.column) == (2, "required")
+
+
+def test_a_comment_row_is_read_past_and_said() -> None:
+    data = form(
+        [
+            ("text", "t", "T", ""),
+            (None, None, None, "ここから第2部（メモ）"),
+            ("text", "u", "U", ""),
+        ],
+        survey_header=("type", "name", "label", "備考"),
+    )
+    q = read_definition(data, "kenshu.xlsx")
+    assert [x.id for x in q.questions] == ["t", "u"]
+    assert q.ignored == (
+        "surveyシート 3行目: type・name・label のない行（メモ）は読み飛ばしました。",
+    )
+    problem = only(refused(form([("text", "t", "T", ""), (None, None, None, "${t} = 'x'")])))
+    assert (problem.row, problem.column) == (3, "type")
+
+
+@pytest.mark.parametrize(
+    ("rule", "cause"),
+    [
+        ("jr:choice-name(${t}, '${t}') = 'x'", "関数「jr:choice-name」は使えません"),
+        ("${t} = 'a' && ${t} != 'b'", "「&&」は式に使えません。「and」と書いてください"),
+        ("${t} = 'a' || ${t} = 'b'", "「||」は式に使えません。「or」と書いてください"),
+        ("${total} > 0", "「total」は2行目の「calculate」で、ハブでは使えない種類"),
+    ],
+)
+def test_rules_ported_from_odk_say_what_to_change(rule: str, cause: str) -> None:
+    problems = refused(
+        form(
+            [
+                ("calculate", "total", "T", "", "", ""),
+                ("text", "t", "T", "", "", ""),
+                ("text", "u", "U", "", rule, ""),
+            ]
+        )
+    )
+    assert [(p.row, p.column) for p in problems] == [(2, "type"), (4, "relevant")]
+    assert cause in problems[1].message
+
+
+def test_a_file_without_a_survey_sheet_lists_the_sheets_it_has() -> None:
+    problem = only(refused(xlsx({"Sheet1": [("type", "name")], "choices": [("list_name",)]})))
+    assert (
+        problem.message
+        == "survey シートがありません（このファイルのシート: 「Sheet1」、「choices」）。"
+    )
+
+
+def test_a_header_past_the_column_limit_with_nothing_under_it_is_no_content() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "survey"
+    sheet.append(("type", "name", "label"))
+    sheet.append(("integer", "n", "件数"))
+    sheet.cell(1, 256, "what four?")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert read_definition(buffer.getvalue(), "kenshu.xlsx").question("n").label.ja == "件数"
+
+
+def test_prefixed_columns_of_one_kind_are_not_one_column() -> None:
+    data = form(
+        [("integer", "n", "件数", "", "")],
+        survey_header=("type", "name", "label", "bind::relevant", "bind::constraint"),
+    )
+    assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"

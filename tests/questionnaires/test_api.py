@@ -103,3 +103,17 @@ def test_the_openapi_document_has_them(app, client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/questionnaires"])
     assert "get" in paths["/api/v1/questionnaires/{questionnaire_id}/versions/{version}"]
+
+
+def test_a_refusal_is_in_english_with_lang_en(app, api_as):
+    staff = api_as("staff")
+    got = staff.client.post(
+        "/api/v1/questionnaires?lang=en",
+        data={"file": (io.BytesIO(broken()), "broken.xlsx")},
+        headers=staff.headers(),
+        content_type="multipart/form-data",
+    )
+    assert got.status_code == 422
+    body = got.get_json()
+    assert body["message"] == "The questionnaire definition has problems and was not stored."
+    assert 'The name "memo" is also used in row 2.' in [e["message"] for e in body["errors"]]

@@ -160,3 +160,16 @@ def test_metadata_rows_of_a_kobo_form_are_read_past_and_said(app, runner, tmp_pa
         "hub: survey 2行目 start: メタデータの行は読み飛ばしました",
         "hub: survey 3行目 end: メタデータの行は読み飛ばしました",
     ]
+
+
+def test_a_form_id_differing_only_in_case_from_a_stored_one_is_refused(app, runner, tmp_path):
+    """``TORIKUMI`` beside the stored ``torikumi``: ids are compared exactly, so the second is
+    refused naming the first rather than stored as another questionnaire."""
+    from tests.forms.xlsform_files import form
+
+    data = form([("integer", "n", "件数")], settings=(("form_id", "version"), ("TORIKUMI", 9)))
+    refused = runner("questionnaire", "import", str(write(tmp_path, "upper.xlsx", data)))
+    assert refused.exit_code == 1
+    assert "settingsシート 2行目 form_id列" in refused.output
+    assert "登録済みの「torikumi」と大文字・小文字だけが違います" in refused.output
+    assert surveys(app) == 1

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
 from tests.conftest import response_of
-from tests.forms.xlsform_files import YES_NO, form
+from tests.forms.xlsform_files import YES_NO, form, xlsx
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.questionnaires.test_versions import CHIYODA, CHUO, open_kenshu
 from tests.web.conftest import Web, page, text_of
@@ -392,6 +392,20 @@ def test_metadata_rows_of_a_kobo_form_are_said_on_the_preview(app, staff):
     assert "5行目 deviceid。" in preview
 
 
+def test_what_the_hub_does_not_use_is_said_on_the_preview(app, staff):
+    staff.get("/staff/questionnaires/upload")
+    data = form(
+        [("integer", "count", "件数")],
+        settings=(("form_id", "style", "public_key"), ("kenshu", "pages", "MIIB")),
+    )
+    got = upload(staff, data)
+    assert got.status_code == 302, text_of(got)
+    preview = text_of(staff.get(got.headers["Location"]))
+    assert "ファイルの次の部分はハブでは使わないため読み飛ばしました。" in preview
+    assert "settingsシート 2行目 style列: 設定 style はハブでは使いません" in preview
+    assert "settingsシート 2行目 public_key列" in preview
+
+
 def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     """``guidance_hint``: a question's and a note's longer explanation, in a <details> that opens
     on request; its line breaks kept."""
@@ -411,7 +425,35 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     assert details[0].xpath("string(./p)") == "3月31日時点。\n兼務も含める。"
     assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
     field = doc.xpath("//div[@data-question='staff_count']")[0]
-    assert field.xpath(".//p[@class='hint']/text()")[0].strip() == "人数"
+    assert field.xpath(".//p[@class='hint pre-line']/text()")[0].strip() == "人数"
+
+
+def test_line_breaks_in_labels_and_hints_are_kept_on_the_form(app, staff):
+    """A label or hint written on several lines in Excel shows them (not only a note's)."""
+    definition = form(
+        [
+            ("integer", "count", "参加人数\n（延べ人数）", "3月31日時点。\n兼務も含める。"),
+            ("select_one yes_no", "held", "開催\nしましたか", "一つ\n選ぶ"),
+            ("note", "about", "説明\n二行目", "注\n二行目"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "hint"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    doc = page(staff.get(upload(staff, definition).headers["Location"]))
+    count = doc.xpath("//div[@data-question='count']")[0]
+    (label,) = count.xpath(".//label[@for='count']")
+    assert "pre-line" in label.get("class").split()
+    assert label.text_content() == "参加人数\n（延べ人数）"
+    (hint,) = count.xpath(".//p[@id='count-hint']")
+    assert "pre-line" in hint.get("class").split()
+    assert hint.text_content().startswith("3月31日時点。\n兼務も含める。")
+    held = doc.xpath("//div[@data-question='held']")[0]
+    (legend,) = held.xpath(".//legend")
+    assert "pre-line" in legend.get("class").split()
+    assert legend.text_content().startswith("開催\nしましたか")
+    note = doc.xpath("//div[@id='field-about']//p[contains(@class, 'hint')]")[0]
+    assert "pre-line" in note.get("class").split()
 
 
 def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staff):
@@ -563,3 +605,31 @@ def test_a_draft_number_nothing_recorded_says_what_ends_a_draft(staff):
     gone = staff.get("/staff/questionnaires/drafts/999")
     assert gone.status_code == 404
     assert "同じ版の別の下書きが公開されると、この下書きは取り消されます。" in text_of(gone)
+
+
+def test_upload_refusals_speak_of_questionnaires_and_the_page_s_own_limit(app, staff):
+    """A zip that is no workbook is not told about a downloaded answer template; a file over the
+    app's 5 MB limit is told the 2 MB the page states; English pages join lists with ", "."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    staff.get("/staff/questionnaires/upload")
+    text = text_of(upload(staff, buffer.getvalue()))
+    assert "Excel ブック（.xlsx）ではありません。" in text
+    assert "テンプレート" not in text
+    from tests.security.test_limits import multipart, over_limit
+
+    body, content_type = multipart(
+        {"csrf_token": staff.csrf()}, b"PK\x03\x04" + b"\0" * over_limit(app)
+    )
+    got = staff.client.post("/staff/questionnaires/upload", data=body, content_type=content_type)
+    assert got.status_code == 303
+    shown = text_of(staff.get(got.headers["Location"]))
+    assert "ファイルが大きすぎます（2 MB まで）。" in shown
+    assert "5 MB" not in shown
+    staff.client.set_cookie("lang", "en")
+    data = xlsx({"Sheet1": [("type",)], "notes": [("x",)]})
+    english = text_of(upload(staff, data))
+    assert 'There is no survey sheet (the file\'s sheets: "Sheet1", "notes").' in english
