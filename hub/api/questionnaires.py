@@ -57,6 +57,14 @@ class QuestionnaireOut(QuestionnaireVersionOut):
 class ImportedOut(Schema):
     id = fields.String(required=True)
     version = fields.Integer(required=True)
+    notices = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "what of the file the hub read past (device-metadata rows, columns "
+            "and settings it does not use), each named; empty when nothing was"
+        },
+    )
 
 
 def version_json(survey: Survey, rounds: list[int]) -> dict[str, Any]:
@@ -113,8 +121,10 @@ def get_questionnaire(questionnaire_id: str, version: int) -> dict[str, Any]:
 def import_questionnaire(file: FileStorage) -> ResponseReturnValue:
     """Check an XLSForm file and store it as a new version (higher than any stored one)."""
     data = file.stream.read(LIMITS.max_bytes + 1)
+    filename = file.filename or ""
     try:
-        survey = questionnaires.import_definition(data, file.filename or "", user=require_actor())
+        definition = questionnaires.read_upload(data, filename)
+        survey = questionnaires.store(definition, source_name=filename, user=require_actor())
     except DefinitionError as exc:
         db.session.rollback()
         body = {
@@ -123,4 +133,4 @@ def import_questionnaire(file: FileStorage) -> ResponseReturnValue:
         }
         return jsonify(body), 422
     db.session.commit()
-    return {"id": survey.key, "version": survey.version}
+    return {"id": survey.key, "version": survey.version, "notices": definition.notices()}

@@ -38,12 +38,8 @@ def questionnaire_import(file: Path) -> None:
         with unit_of_work():
             definition = read_upload(data, file.name)
             survey = store(definition, source_name=file.name, user=None)
-            for row, kind in definition.skipped:
-                click.echo(
-                    f"hub: survey {row}行目 {kind}: メタデータの行は読み飛ばしました", err=True
-                )
-            for ignored in definition.ignored:
-                click.echo(f"hub: {ignored}", err=True)
+            for notice in definition.notices():
+                click.echo(f"hub: {notice}", err=True)
             click.echo(f"{survey.title}（{file.name}）を登録しました。")
             click.echo(f"{survey.key} v{survey.version}")
     except DefinitionError as exc:

@@ -88,36 +88,13 @@ def upload() -> ResponseReturnValue:
         db.session.rollback()
         return _upload_page(form, exc.problems, 422, filename=filename)
     db.session.commit()
-    for notice in upload_notices(definition.skipped, definition.ignored):
+    for notice in definition.notices():
         flash(notice, "info")
     return redirect(url_for("questionnaires.draft", draft_id=draft.id))
 
 
 upload.max_upload_bytes = LIMITS.max_bytes  # type: ignore[attr-defined]
 """What the page states and the 413 handler says for a file over the app's limit."""
-
-
-def upload_notices(skipped: tuple[tuple[int, str], ...], ignored: tuple[str, ...]) -> list[str]:
-    """What of an accepted file the hub read past: device-metadata rows, and the columns,
-    settings and rows it does not use, each named."""
-    notices = []
-    if skipped:
-        rows = listed(_("%(row)s行目 %(type)s", row=row, type=kind) for row, kind in skipped)
-        notices.append(
-            _(
-                "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
-                "%(rows)s。ハブは、誰がいつ保存・提出したかを自動で記録します。",
-                rows=rows,
-            )
-        )
-    if ignored:
-        notices.append(
-            _(
-                "ファイルの次の部分はハブでは使わないため読み飛ばしました。%(items)s",
-                items=" ".join(ignored),
-            )
-        )
-    return notices
 
 
 def _upload_page(

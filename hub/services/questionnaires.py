@@ -27,6 +27,7 @@ from exports.definition_upload import read_definition
 from forms import registry
 from forms.compare import Comparison, compare
 from forms.model import Questionnaire
+from forms.wording import listed
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
 from hub.db import db
 from hub.errors import NotFound
@@ -47,6 +48,31 @@ class Canonical:
     ignored: tuple[str, ...] = ()
     """The uploaded file's rows read past (device metadata): the stored bytes no longer hold
     them, so only the upload can say so."""
+
+    def notices(self) -> list[str]:
+        """What of an accepted file the hub read past — device-metadata rows, and the columns,
+        settings and rows it does not use, each named — as the page, the API and the CLI say
+        it."""
+        notices = []
+        if self.skipped:
+            rows = listed(
+                _("%(row)s行目 %(type)s", row=row, type=kind) for row, kind in self.skipped
+            )
+            notices.append(
+                _(
+                    "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
+                    "%(rows)s。ハブは、誰がいつ保存・提出したかを自動で記録します。",
+                    rows=rows,
+                )
+            )
+        if self.ignored:
+            notices.append(
+                _(
+                    "ファイルの次の部分はハブでは使わないため読み飛ばしました。%(items)s",
+                    items=" ".join(self.ignored),
+                )
+            )
+        return notices
 
 
 def canonical(questionnaire: Questionnaire) -> Canonical:

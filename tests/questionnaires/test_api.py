@@ -25,7 +25,7 @@ def test_staff_imports_and_everyone_reads(app, api_as):
     staff = api_as("staff")
     created = upload(staff, kenshu_v1())
     assert created.status_code == 201, created.get_json()
-    assert created.get_json() == {"id": "kenshu", "version": 1}
+    assert created.get_json() == {"id": "kenshu", "version": 1, "notices": []}
 
     respondent = api_as("respondent", municipality="131016")
     listed = respondent.get("/questionnaires")
@@ -50,6 +50,20 @@ def test_staff_imports_and_everyone_reads(app, api_as):
         }
     ]
     assert respondent.get("/questionnaires/kenshu/versions/2").status_code == 404
+
+
+def test_what_the_hub_read_past_is_said_in_the_answer(app, api_as):
+    """An API client learns what the page and the CLI say of an accepted file: the rows read
+    past as device metadata, each named (the answer said only the id and version)."""
+    from tests.forms.test_metadata_rows import KOBO_HEAD
+    from tests.forms.xlsform_files import form
+
+    created = upload(api_as("staff"), form([*KOBO_HEAD[:2], ("integer", "count", "件数")]))
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["notices"] == [
+        "survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
+        "2行目 start、3行目 end。ハブは、誰がいつ保存・提出したかを自動で記録します。"
+    ]
 
 
 def test_a_broken_file_is_a_422_listing_every_problem(app, api_as):

@@ -157,9 +157,9 @@ def test_metadata_rows_of_a_kobo_form_are_read_past_and_said(app, runner, tmp_pa
     assert got.exit_code == 0, got.output
     assert got.stdout.strip().splitlines()[-1] == "kenshu v1"
     assert got.stderr.splitlines() == [
-        "hub: survey 2行目 start: メタデータの行は読み飛ばしました",
-        "hub: survey 3行目 end: メタデータの行は読み飛ばしました",
-    ]
+        "hub: survey シートの次の行は、端末や回答時刻の記録（メタデータ）のため読み飛ばしました: "
+        "2行目 start、3行目 end。ハブは、誰がいつ保存・提出したかを自動で記録します。"
+    ], "the page's notice, word for word"
 
 
 def test_a_form_id_differing_only_in_case_from_a_stored_one_is_refused(app, runner, tmp_path):
