@@ -21,8 +21,9 @@ def respondent(app) -> tuple[int, str]:
         return make_round().id, make_user(role="respondent", municipality=CHIYODA).email
 
 
-@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
-def test_a_radio_groups_link_shows_its_question_and_message(respondent, open_page, viewport):
+def _submitted_empty(respondent, open_page, viewport):
+    """The clerk's form sent with 提出 and nothing filled in: the page and its error summary,
+    which has taken the focus."""
     from playwright.sync_api import expect
 
     round_id, email = respondent
@@ -32,6 +33,14 @@ def test_a_radio_groups_link_shows_its_question_and_message(respondent, open_pag
     page.get_by_role("button", name="提出", exact=True).click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
+    return page, summary
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_radio_groups_link_shows_its_question_and_message(respondent, open_page, viewport):
+    from playwright.sync_api import expect
+
+    page, summary = _submitted_empty(respondent, open_page, viewport)
     first = summary.get_by_role("link").first
     expect(first).to_contain_text("計画の策定状況")
     first.click()
@@ -51,13 +60,7 @@ def test_a_text_fields_link_shows_its_label_and_message(respondent, open_page, v
     phone the clerk saw an empty red box with no reason."""
     from playwright.sync_api import expect
 
-    round_id, email = respondent
-    page = open_page(**({"viewport": viewport} if viewport else {}))
-    sign_in(page, email)
-    page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
-    page.get_by_role("button", name="提出", exact=True).click()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_be_focused()
+    page, summary = _submitted_empty(respondent, open_page, viewport)
     summary.locator("a[href='#lead_department']").click()
     field = page.locator("#lead_department")
     expect(field).to_be_focused()
