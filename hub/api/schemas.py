@@ -8,12 +8,20 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
+from hub.db import MAX_ID
 
 AUTH_ERRORS = {
     "401": {"description": "no or unknown token"},
     "403": {"description": "role may not"},
 }
 """The answers every authenticated operation may give, for ``@blp.doc(responses=...)``."""
+
+
+def whole_number(*, minimum: int = 1, strict: bool = False, **kwargs: Any) -> fields.Integer:
+    """Every id, version and page number a body or query string gives: ``minimum`` up to
+    ``MAX_ID`` (larger ones cannot exist), 422 otherwise. Path parameters are bounded the same
+    way by ``hub.routing`` (404)."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=minimum, max=MAX_ID), **kwargs)
 
 
 class RoundOut(Schema):
@@ -41,8 +49,7 @@ class RoundIn(Schema):
     survey = fields.String(
         required=True, metadata={"description": "questionnaire id, e.g. torikumi"}
     )
-    survey_version = fields.Integer(
-        validate=validate.Range(min=1),
+    survey_version = whole_number(
         metadata={"description": "a stored version; the latest without it"},
     )
     reference_date = fields.String(
@@ -173,12 +180,12 @@ class RevisionOut(Schema):
 
 class SaveIn(Schema):
     answers = fields.Dict(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    version = whole_number(minimum=0, strict=True, required=True)
 
 
 class SubmitIn(Schema):
     answers = fields.Dict(load_default=None)
-    version = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+    version = whole_number(minimum=0, strict=True, load_default=None)
 
 
 class ReturnIn(Schema):

@@ -22,7 +22,7 @@ from forms.model import Question
 from forms.normalize import clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
-from hub.db import db, utcnow
+from hub.db import MAX_ID, db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
     EDITABLE,
@@ -56,10 +56,6 @@ def get_response(round_id: int, municipality_code: str) -> Response:
     if response is None:
         raise NotFound(_("この調査回・自治体の回答はありません。"))
     return response
-
-
-MAX_ID = 2**31 - 1
-"""Ids beyond a 32-bit integer cannot exist; looking them up would overflow the database driver."""
 
 
 def get_round(round_id: int) -> Round:
