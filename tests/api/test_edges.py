@@ -3,10 +3,12 @@ of them is a 500, each gets the 404 or 422 a person can act on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.conftest import Api
-from tests.referrals.conftest import Cast, cast, refer  # noqa: F401  (fixtures)
+from tests.referrals.conftest import SENT_ON, Cast, cast, refer, referral_body  # noqa: F401
 
 BIG = ["2147483648", "9223372036854775808", "99999999999999999999"]
 
@@ -64,3 +66,56 @@ def test_pagination_header_is_declared_as_the_json_text_it_is(staff: Api):
     ]
     assert "application/json" in header["content"]
     assert "schema" not in header
+
+
+@pytest.mark.parametrize("needs", [[["housing"]], [{"a": 1}], ["housing", None]])
+def test_a_list_or_object_where_a_need_is_expected_is_named(
+    cast: Cast,  # noqa: F811
+    needs: list[object],
+):
+    answer = cast.staff.post("/referrals", referral_body(needs=needs))
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    message = answer.get_json()["errors"]["needs"][0]
+    assert "'" not in message  # shown as JSON, not as a Python repr
+    assert "None" not in message
+
+
+def test_a_list_where_a_method_or_outcome_is_expected_is_named(
+    cast: Cast,  # noqa: F811
+    refer: Callable[..., int],  # noqa: F811
+):
+    referral_id = refer(sent_on=SENT_ON)
+    assert cast.window.post(f"/referrals/{referral_id}/accept").status_code == 200
+    contact = cast.window.post(
+        f"/referrals/{referral_id}/contacts", {"on": "2025-04-02", "method": ["phone"]}
+    )
+    assert contact.status_code == 422
+    assert "method" in contact.get_json()["errors"]
+    closed = cast.window.post(f"/referrals/{referral_id}/close", {"outcome": ["connected"]})
+    assert closed.status_code == 422
+    assert "outcome" in closed.get_json()["errors"]
+
+
+def test_the_labels_a_refusal_lists_are_taken(
+    cast: Cast,  # noqa: F811
+    refer: Callable[..., int],  # noqa: F811
+):
+    referral_id = refer(sent_on=SENT_ON, needs=["住居", "Employment"])
+    assert cast.staff.get(f"/referrals/{referral_id}").get_json()["needs"] == [
+        "employment",
+        "housing",
+    ]
+    assert cast.window.post(f"/referrals/{referral_id}/accept").status_code == 200
+    by_label = cast.window.post(
+        f"/referrals/{referral_id}/contacts", {"on": "2025-04-02", "method": "電話"}
+    )
+    assert by_label.status_code == 201, by_label.get_json()
+    english = cast.window.post(
+        f"/referrals/{referral_id}/contacts", {"on": "2025-04-03", "method": "home visit"}
+    )
+    assert english.status_code == 201, english.get_json()
+    methods = [e.get("method") for e in english.get_json()["timeline"] if e.get("method")]
+    assert set(methods) == {"phone", "home_visit"}
+    closed = cast.window.post(f"/referrals/{referral_id}/close", {"outcome": "支援につながった"})
+    assert closed.status_code == 200, closed.get_json()
+    assert closed.get_json()["outcome"] == "connected"
