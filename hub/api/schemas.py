@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, post_dump, validate
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
+from forms.normalize import MAX_YEAR
 from hub.db import MAX_ID
 
 AUTH_ERRORS = {
@@ -283,7 +284,7 @@ class FiscalYearQuery(Schema):
 
     fiscal_year = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=1989, max=2200),
+        validate=validate.Range(min=1989, max=MAX_YEAR),
         metadata={"description": "年度 named by the year it starts in; default: the current one"},
     )
 

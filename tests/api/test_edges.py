@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.api.test_malformed import JAPANESE
 from tests.conftest import Api
 from tests.referrals.conftest import SENT_ON, Cast, cast, refer, referral_body  # noqa: F401
 
@@ -119,3 +120,17 @@ def test_the_labels_a_refusal_lists_are_taken(
     closed = cast.window.post(f"/referrals/{referral_id}/close", {"outcome": "支援につながった"})
     assert closed.status_code == 200, closed.get_json()
     assert closed.get_json()["outcome"] == "connected"
+
+
+@pytest.mark.parametrize("until", ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59+14:00"])
+def test_an_extension_past_the_years_dates_may_have_is_422(
+    staff: Api, round_id: int, until: str
+):
+    answer = staff.post(f"/rounds/{round_id}/responses/131016/extension", {"until": until})
+    assert answer.status_code == 422
+    assert "2200" in answer.get_json()["errors"]["until"][0]
+    english = staff.post(
+        f"/rounds/{round_id}/responses/131016/extension?lang=en", {"until": until}
+    )
+    assert "2200" in english.get_json()["errors"]["until"][0]
+    assert not JAPANESE.search(english.get_json()["errors"]["until"][0])
