@@ -123,14 +123,48 @@ def test_the_labels_a_refusal_lists_are_taken(
 
 
 @pytest.mark.parametrize("until", ["9999-12-31T23:59:59-12:00", "9999-12-31T23:59:59+14:00"])
-def test_an_extension_past_the_years_dates_may_have_is_422(
-    staff: Api, round_id: int, until: str
-):
+def test_an_extension_past_the_years_dates_may_have_is_422(staff: Api, round_id: int, until: str):
     answer = staff.post(f"/rounds/{round_id}/responses/131016/extension", {"until": until})
     assert answer.status_code == 422
     assert "2200" in answer.get_json()["errors"]["until"][0]
-    english = staff.post(
-        f"/rounds/{round_id}/responses/131016/extension?lang=en", {"until": until}
-    )
+    english = staff.post(f"/rounds/{round_id}/responses/131016/extension?lang=en", {"until": until})
     assert "2200" in english.get_json()["errors"]["until"][0]
     assert not JAPANESE.search(english.get_json()["errors"]["until"][0])
+
+
+def round_body(**overrides: object) -> dict[str, object]:
+    return {
+        "survey": "torikumi",
+        "reference_date": "2026-04-01",
+        "deadline": "2099-01-20T17:00",
+        **overrides,
+    }
+
+
+def test_a_title_too_long_is_refused_on_opening_as_on_changing(staff: Api, round_id: int):
+    opened = staff.post("/rounds", round_body(title="あ" * 201))
+    assert opened.status_code == 422, opened.get_data(as_text=True)
+    changed = staff.patch(f"/rounds/{round_id}", {"title": "あ" * 201})
+    assert opened.get_json()["errors"]["title"] == changed.get_json()["errors"]["title"]
+    assert staff.post("/rounds", round_body(title="あ" * 200)).status_code == 201
+
+
+def test_nul_is_refused_at_the_edge(staff: Api):
+    assert staff.get("/questionnaires/%00/versions/1").status_code == 404
+    query = staff.get("/deliveries?recipient=%00")
+    assert query.status_code == 422
+    assert "recipient" in query.get_json()["errors"]
+    assert "NUL" in query.get_json()["errors"]["recipient"][0]
+    body = staff.post("/rounds", round_body(survey="tori\u0000kumi", municipalities=["a\u0000"]))
+    assert body.status_code == 422
+    assert set(body.get_json()["errors"]) == {"survey", "municipalities"}
+    english = staff.post("/rounds?lang=en", round_body(title="\u0000"))
+    assert english.get_json()["errors"]["title"] == ["The NUL character (\\u0000) cannot be used."]
+
+
+@pytest.mark.parametrize("named", [[], [""], [" ", ""]])
+def test_a_round_for_no_municipality_named_is_refused(staff: Api, named: list[str]):
+    answer = staff.post("/rounds", round_body(municipalities=named))
+    assert answer.status_code == 422
+    assert "municipalities" in answer.get_json()["errors"]
+    assert staff.get("/rounds").get_json() == []
