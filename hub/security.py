@@ -143,7 +143,7 @@ def _fields_with_nul(document: Any) -> dict[str, list[str]]:
     if isinstance(fields.get("answers"), dict):
         fields.update(fields.pop("answers"))  # named by question, as the answers' errors are
     return {
-        name if NUL not in name else "_schema": [_nul_message()]
+        str(name): [_nul_message()]
         for name, value in fields.items()
         if NUL in name or _holds_nul(value)
     }
