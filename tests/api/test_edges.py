@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.api.test_malformed import JAPANESE
-from tests.conftest import Api
+from tests.conftest import Api, complete_answers
 from tests.referrals.conftest import SENT_ON, Cast, cast, refer, referral_body  # noqa: F401
 
 BIG = ["2147483648", "9223372036854775808", "99999999999999999999"]
@@ -168,3 +168,15 @@ def test_a_round_for_no_municipality_named_is_refused(staff: Api, named: list[st
     assert answer.status_code == 422
     assert "municipalities" in answer.get_json()["errors"]
     assert staff.get("/rounds").get_json() == []
+
+
+def test_answers_submitted_without_their_version_are_refused(chiyoda: Api, round_id: int):
+    url = f"/rounds/{round_id}/responses/131016"
+    answer = chiyoda.post(f"{url}/submit", {"answers": complete_answers()})
+    assert answer.status_code == 422
+    assert list(answer.get_json()["errors"]) == ["version"]
+    assert chiyoda.get(url).get_json()["state"] == "not_started"
+    stale = chiyoda.post(f"{url}/submit", {"answers": complete_answers(), "version": 5})
+    assert stale.status_code == 409
+    fresh = chiyoda.post(f"{url}/submit", {"answers": complete_answers(), "version": 0})
+    assert fresh.status_code == 200, fresh.get_json()
