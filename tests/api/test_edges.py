@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from flask.testing import FlaskClient
 
 from tests.api.test_malformed import JAPANESE
 from tests.conftest import Api, complete_answers
@@ -180,3 +181,31 @@ def test_answers_submitted_without_their_version_are_refused(chiyoda: Api, round
     assert stale.status_code == 409
     fresh = chiyoda.post(f"{url}/submit", {"answers": complete_answers(), "version": 0})
     assert fresh.status_code == 200, fresh.get_json()
+
+
+def test_marshmallow_choices_and_lengths_are_said_in_japanese(staff: Api):
+    status = staff.get("/municipalities?status=bogus").get_json()["errors"]["status"]
+    assert status == ["active, retired, all のいずれかで指定してください。"]
+    recipient = staff.get("/deliveries?recipient=").get_json()["errors"]["recipient"]
+    assert recipient == ["1文字以上50文字以内で指定してください。"]
+
+
+def test_refusals_are_said_in_the_language_asked_for(
+    client: FlaskClient, chiyoda: Api, round_id: int
+):
+    unauthenticated = client.get("/api/v1/rounds?lang=en")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["WWW-Authenticate"] == "Bearer"
+    assert not JAPANESE.search(unauthenticated.get_json()["message"])
+    forbidden = chiyoda.get(f"/rounds/{round_id}/responses/131024?lang=en")
+    assert forbidden.status_code == 403
+    assert not JAPANESE.search(forbidden.get_json()["message"])
+    invalid = chiyoda.post(f"/rounds/{round_id}/responses/131016/submit?lang=en", {"answers": {}})
+    assert invalid.status_code == 422
+    assert not JAPANESE.search(invalid.get_json()["message"])
+
+
+def test_a_method_not_allowed_says_which_are(staff: Api, round_id: int):
+    answer = staff.client.delete(f"/api/v1/rounds/{round_id}", headers=staff.headers())
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH"}
