@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_dump, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
@@ -187,6 +188,15 @@ class SaveIn(Schema):
 class SubmitIn(Schema):
     answers = fields.Dict(load_default=None)
     version = whole_number(minimum=0, strict=True, load_default=None)
+
+    @validates_schema
+    def version_with_answers(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Answers replace the saved ones only with the version they were based on (409 when
+        stale), as a save does: without it they would overwrite what someone saved meanwhile."""
+        if data.get("answers") is not None and data.get("version") is None:
+            raise ValidationError(
+                _("回答を送るときは、元にした version も指定してください。"), "version"
+            )
 
 
 class ReturnIn(Schema):

@@ -183,12 +183,8 @@ def submit(
     raw_answers: Mapping[str, Any] | None = None,
     version: int | None = None,
 ) -> Changed:
-    """Validate everything the questionnaire requires and mark the response submitted.
-    ``raw_answers`` replace the saved ones only with the ``version`` they were based on (409 when
-    stale), as a save does: without it, they would overwrite what someone saved meanwhile."""
+    """Validate everything the questionnaire requires and mark the response submitted."""
     _check_editable(response, user)
-    if raw_answers is not None and version is None:
-        raise Invalid({"version": [_("回答を送るときは、元にした version も指定してください。")]})
     if version is not None:
         _check_version(response, version)
     _check_deadline(response, user)
