@@ -143,6 +143,13 @@ def same_ke(text: str) -> str:
     return text.translate(_SMALL_KE)
 
 
+def choice_key(text: str) -> str:
+    """What a choice is matched by, for its code and each of its labels alike: full-width folded
+    (NFKC), surrounding blanks gone, case folded, ヶ as ケ. The questionnaire's answers and the
+    referral steps' codes (method, outcome, needs) are read the same way."""
+    return same_ke(unicodedata.normalize("NFKC", text).strip().casefold())
+
+
 # --------------------------------------------------------------------------- integers
 
 _INTEGER_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+")

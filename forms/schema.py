@@ -11,7 +11,6 @@ not asked. A draft may be incomplete.
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from functools import cache, lru_cache
@@ -115,16 +114,12 @@ class EmailField(AnswerField):
         return normalize.normalize_email(_text_of(value))
 
 
-def _choice_key(text: str) -> str:
-    return normalize.same_ke(unicodedata.normalize("NFKC", text).strip().casefold())
-
-
 class OneOfField(AnswerField):
     """A choice code; the Japanese or English label (with or without its ① mark) is accepted too."""
 
     def convert(self, value: Any) -> str:
         text = _text_of(value)
-        key = _choice_key(text)
+        key = normalize.choice_key(text)
         code = self.lookup().get(key)
         if code is None and key in _shared_labels(self.question):
             codes = listed(_shared_labels(self.question)[key])
@@ -151,14 +146,14 @@ def _label_keys(choice: Choice) -> set[str]:
         choice.display("en"),
         choice.mark,
     )
-    return {_choice_key(t) for t in texts if t}
+    return {normalize.choice_key(t) for t in texts if t}
 
 
 @cache
 def _choice_lookup(question: Question) -> dict[str, str]:
     """Each choice by its code and by every label it is written with; a label two choices share
     (府中市 of two prefectures) names neither: :func:`_shared_labels`."""
-    table = {_choice_key(c.code): c.code for c in question.choices}
+    table = {normalize.choice_key(c.code): c.code for c in question.choices}
     shared = _shared_labels(question)
     for choice in question.choices:
         for key in _label_keys(choice):
@@ -193,7 +188,7 @@ class ManyOfField(AnswerField):
         unknown: list[str] = []
         for item in value:
             text = item if isinstance(item, str) else str(item)
-            code = lookup.get(_choice_key(text))
+            code = lookup.get(normalize.choice_key(text))
             if code is None:
                 unknown.append(text[:50])
             else:

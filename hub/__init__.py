@@ -21,7 +21,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions["hub_settings"] = settings
     _trust_proxy(app, settings)
 
+    from hub import routing
     from hub.db import db
+
+    routing.init_app(app)
 
     db.init_app(app, settings.database_url)
     _init_extensions(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 class HubError(Exception):
     """A problem the user can understand and fix; ``status`` is the HTTP status it maps to."""
@@ -37,7 +39,7 @@ class Invalid(HubError):
     status = 422
 
     def __init__(self, errors: Mapping[str, Sequence[str] | Any], message: str = "") -> None:
-        super().__init__(message or "入力内容に誤りがあります。")
+        super().__init__(message or _("入力内容に誤りがあります。"))
         self.errors = flatten_errors(errors)
 
 

@@ -46,7 +46,10 @@ def _body(
 def handle_hub_error(exc: HubError) -> Any:
     rollback_quietly()
     errors = exc.errors if isinstance(exc, Invalid) else None
-    return _body(exc.status, exc.message, errors, _jsonable(exc.details))
+    body, status = _body(exc.status, exc.message, errors, _jsonable(exc.details))
+    if status == 401:
+        return body, status, {"WWW-Authenticate": "Bearer"}
+    return body, status
 
 
 def handle_http_exception(exc: HTTPException) -> Any:
@@ -65,7 +68,21 @@ def handle_http_exception(exc: HTTPException) -> Any:
             field: [japanese(m) for m in msgs]
             for field, msgs in flatten_errors(_unwrap_location(messages)).items()
         }
-    return _body(status, message, errors, {})
+    body, status = _body(status, message, errors, {})
+    return body, status, _kept_headers(exc)
+
+
+def _kept_headers(exc: HTTPException) -> dict[str, str]:
+    """The headers Werkzeug's own answer would carry that the rebuilt one must keep: ``Allow``
+    of a 405, ``WWW-Authenticate`` of a 401."""
+    kept = {
+        name: value
+        for name, value in exc.get_headers()
+        if name.lower() in ("allow", "www-authenticate")
+    }
+    if exc.code == 401 and "WWW-Authenticate" not in kept:
+        kept["WWW-Authenticate"] = "Bearer"
+    return kept
 
 
 def _is_unreadable_json(messages: Any) -> bool:
@@ -104,6 +121,9 @@ _DATETIME_RE = re.compile(r"Not a valid (?:aware |naive )?datetime\.")
 _BETWEEN_RE = re.compile(r"Must be greater than or equal to (.+) and less than or equal to (.+)\.")
 _RANGE_RE = re.compile(r"Must be (greater|less) than( or equal to)? (.+)\.")
 _LONGER_RE = re.compile(r"Longer than maximum length (\d+)\.")
+_SHORTER_RE = re.compile(r"Shorter than minimum length (\d+)\.")
+_LENGTH_BETWEEN_RE = re.compile(r"Length must be between (\d+) and (\d+)\.")
+_ONE_OF_RE = re.compile(r"Must be one of: (.*)\.")
 
 
 def japanese(message: str) -> str:
@@ -131,6 +151,13 @@ def japanese(message: str) -> str:
         )
     if match := _LONGER_RE.fullmatch(message):
         return _("%(limit)s文字以内で指定してください。", limit=match.group(1))
+    if match := _SHORTER_RE.fullmatch(message):
+        return _("%(limit)s文字以上で指定してください。", limit=match.group(1))
+    if match := _LENGTH_BETWEEN_RE.fullmatch(message):
+        low, high = match.groups()
+        return _("%(low)s文字以上%(high)s文字以内で指定してください。", low=low, high=high)
+    if match := _ONE_OF_RE.fullmatch(message):
+        return _("%(choices)s のいずれかで指定してください。", choices=match.group(1))
     return message
 
 

@@ -3,6 +3,9 @@
 - Security headers: a strict Content-Security-Policy (no inline script or style, nothing from
   outside the hub), nosniff, no framing, no referrer leaks, HSTS when served over TLS.
 - JSON bodies: a nesting limit, so a deeply nested body is a 400 and not a parser recursion error.
+- The NUL character, which PostgreSQL refuses in text: in the path (404), a query string or a JSON
+  body (422 naming where), refused here once instead of as a database error (500) wherever the
+  value would reach a query.
 
 The session rules (timeouts, the session version) are part of auth: :mod:`hub.auth.sessions`.
 """
@@ -10,10 +13,14 @@ The session rules (timeouts, the session version) are part of auth: :mod:`hub.au
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Flask, request, session
-from werkzeug.exceptions import BadRequest
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.wrappers import Response
+
+from hub.errors import Invalid
 
 CSP = "; ".join(
     (
@@ -104,6 +111,55 @@ def limit_json_depth() -> None:
         raise unreadable from exc
 
 
+NUL = "\x00"
+
+
+def _nul_message() -> str:
+    return _("NUL 文字（\\u0000）は使えません。")
+
+
+def refuse_nul() -> None:
+    """No NUL in the path (nothing is named with one: 404), a query string or a JSON body (422
+    naming the parameter, the body's field or, in ``answers``, the question)."""
+    if NUL in request.path:
+        raise NotFound()
+    errors = {
+        name: [_nul_message()]
+        for name, value in request.args.items(multi=True)
+        if NUL in name + value
+    }
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if b"\\u0000" in body:  # a JSON text holds a NUL only as this escape
+            errors.update(_fields_with_nul(json.loads(body)))
+    if errors:
+        raise Invalid(errors)
+
+
+def _fields_with_nul(document: Any) -> dict[str, list[str]]:
+    if not isinstance(document, dict):
+        return {"_schema": [_nul_message()]} if _holds_nul(document) else {}
+    fields = dict(document)
+    if isinstance(fields.get("answers"), dict):
+        fields.update(fields.pop("answers"))  # named by question, as the answers' errors are
+    return {
+        str(name): [_nul_message()]
+        for name, value in fields.items()
+        if NUL in name or _holds_nul(value)
+    }
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(NUL in key or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def init_app(app: Flask) -> None:
     app.before_request(limit_json_depth)
+    app.before_request(refuse_nul)
     app.after_request(set_security_headers)

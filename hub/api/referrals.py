@@ -8,16 +8,17 @@ same Japanese messages.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import request
-from flask_smorest.pagination import PaginationParameters
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from exports.referral_counts import summary as referral_summary
 from forms.consultation import current_fiscal_year
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
+from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field, whole_number
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
     allow,
@@ -159,6 +160,38 @@ class ListQuery(Schema):
     status = fields.String(
         load_default=None, validate=validate.OneOf(["sent", "accepted", "declined", "closed"])
     )
+    page = whole_number(load_default=1, metadata={"description": "1 by default"})
+    page_size = fields.Integer(
+        load_default=API_PAGE_SIZE,
+        validate=validate.Range(min=1, max=API_PAGE_SIZE),
+        metadata={"description": f"at most {API_PAGE_SIZE}, the default"},
+    )
+
+
+PAGINATION = "X-Pagination"
+PAGINATION_HEADER = {
+    PAGINATION: {
+        "description": "the total and the pages, as a JSON object in the header's text",
+        "content": {"application/json": {"schema": PaginationMetadataSchema}},
+    }
+}
+
+
+def _pagination(page: int, page_size: int, total: int) -> str:
+    """``X-Pagination``: ``{"total", "total_pages", "first_page", "last_page", "page",
+    "previous_page", "next_page"}`` (the pages only when there are rows; ``page`` and its
+    neighbours only up to the last page), as JSON."""
+    meta: dict[str, int] = {"total": total, "total_pages": -(-total // page_size)}
+    if total:
+        last = meta["total_pages"]
+        meta.update(first_page=1, last_page=last)
+        if page <= last:
+            meta["page"] = page
+            if page > 1:
+                meta["previous_page"] = page - 1
+            if page < last:
+                meta["next_page"] = page + 1
+    return json.dumps(meta)
 
 
 class ReferralCountsOut(Schema):
@@ -209,25 +242,22 @@ def create_referral(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/referrals", methods=["GET"])
 @blp.arguments(ListQuery, location="query")
-@blp.response(200, ReferralSummaryOut(many=True))
-@blp.paginate(page_size=API_PAGE_SIZE, max_page_size=API_PAGE_SIZE)
+@blp.response(200, ReferralSummaryOut(many=True), headers=PAGINATION_HEADER)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("referrals.list")
-def list_referrals(
-    query: dict[str, Any], pagination_parameters: PaginationParameters
-) -> list[dict[str, Any]]:
+def list_referrals(query: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The referrals the caller may see, newest first, without personal data: a page at a time
     (``page``, ``page_size`` up to 500, the default; ``X-Pagination`` tells the total and the
     pages — a page past the last is empty)."""
     found = queries.listing(
         require_actor(),
-        pagination_parameters.page,
+        query["page"],
         status=query["status"],
-        per_page=pagination_parameters.page_size,
+        per_page=query["page_size"],
         nearest=False,
     )
-    pagination_parameters.item_count = found.total
-    return [queries.summary_json(r) for r in found.items]
+    items = [queries.summary_json(r) for r in found.items]
+    return items, {PAGINATION: _pagination(query["page"], query["page_size"], found.total)}
 
 
 @blp.route("/referrals/summary", methods=["GET"])

@@ -112,6 +112,11 @@ def open_round(body: dict[str, Any]) -> dict[str, Any]:
         rounds.survey_for(body["survey"], body.get("survey_version"))
     except NotFound as exc:
         errors["survey"] = [exc.message]
+    named = body.get("municipalities")
+    if named is not None and not any(word.strip() for word in named):
+        errors["municipalities"] = [
+            _("municipalities には団体を1つ以上挙げてください（すべての団体なら省きます）。")
+        ]
     try:
         values = rounds.typed_round(
             reference_date=body["reference_date"],

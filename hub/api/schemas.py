@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, post_dump, validate
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
+from forms.normalize import MAX_YEAR
+from hub.db import MAX_ID
 
 AUTH_ERRORS = {
     "401": {"description": "no or unknown token"},
     "403": {"description": "role may not"},
 }
 """The answers every authenticated operation may give, for ``@blp.doc(responses=...)``."""
+
+
+def whole_number(*, minimum: int = 1, strict: bool = False, **kwargs: Any) -> fields.Integer:
+    """Every id, version and page number a body or query string gives: ``minimum`` up to
+    ``MAX_ID`` (larger ones cannot exist), 422 otherwise. Path parameters are bounded the same
+    way by ``hub.routing`` (404)."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=minimum, max=MAX_ID), **kwargs)
 
 
 class RoundOut(Schema):
@@ -41,8 +51,7 @@ class RoundIn(Schema):
     survey = fields.String(
         required=True, metadata={"description": "questionnaire id, e.g. torikumi"}
     )
-    survey_version = fields.Integer(
-        validate=validate.Range(min=1),
+    survey_version = whole_number(
         metadata={"description": "a stored version; the latest without it"},
     )
     reference_date = fields.String(
@@ -173,12 +182,21 @@ class RevisionOut(Schema):
 
 class SaveIn(Schema):
     answers = fields.Dict(required=True)
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    version = whole_number(minimum=0, strict=True, required=True)
 
 
 class SubmitIn(Schema):
     answers = fields.Dict(load_default=None)
-    version = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=0))
+    version = whole_number(minimum=0, strict=True, load_default=None)
+
+    @validates_schema
+    def version_with_answers(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Answers replace the saved ones only with the version they were based on (409 when
+        stale), as a save does: without it they would overwrite what someone saved meanwhile."""
+        if data.get("answers") is not None and data.get("version") is None:
+            raise ValidationError(
+                _("回答を送るときは、元にした version も指定してください。"), "version"
+            )
 
 
 class ReturnIn(Schema):
@@ -276,7 +294,7 @@ class FiscalYearQuery(Schema):
 
     fiscal_year = fields.Integer(
         load_default=None,
-        validate=validate.Range(min=1989, max=2200),
+        validate=validate.Range(min=1989, max=MAX_YEAR),
         metadata={"description": "年度 named by the year it starts in; default: the current one"},
     )
 

@@ -21,7 +21,7 @@ from hub.api.rounds import response_json
 from hub.api.schemas import ResponseOut
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
-from hub.db import db
+from hub.db import MAX_ID, db
 from hub.errors import Invalid
 from hub.files import XLSX_MIMETYPE, limits, read_upload, template_download
 from hub.services import excel, responses
@@ -62,7 +62,7 @@ def _version_field() -> int | None:
     if not raw:
         return None
     version = whole_number(raw)
-    if version is None:
+    if version is None or version > MAX_ID:
         raise Invalid({"version": ["version は0以上の整数で指定してください。"]})
     return version
 

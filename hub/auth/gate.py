@@ -7,6 +7,7 @@ A view without a declared permission is refused, so a forgotten decorator fails 
 from __future__ import annotations
 
 from flask import Flask, current_app, g, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -64,7 +65,7 @@ def check_access() -> WerkzeugResponse | None:
     permission = permission_of(endpoint)
     if permission is None:
         current_app.logger.error("view %s declares no permission; refused", endpoint)
-        raise Forbidden("このページへのアクセスは許可されていません。")
+        raise Forbidden(_("このページへのアクセスは許可されていません。"))
     if is_api_request():
         user = bearer_user()
     else:
@@ -76,10 +77,10 @@ def check_access() -> WerkzeugResponse | None:
         return redirect(url_for("auth.password"))
     if user is None:
         if is_api_request():
-            raise Unauthorized("認証が必要です（Authorization: Bearer トークン）。")
+            raise Unauthorized(_("認証が必要です（Authorization: Bearer トークン）。"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not permits(user, permission):
-        raise Forbidden("この操作を行う権限がありません。")
+        raise Forbidden(_("この操作を行う権限がありません。"))
     return None
 
 

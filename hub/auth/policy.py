@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
+
 from hub.errors import Forbidden, NotFound
 from hub.models import REFERRER_STAFF, Referral, Role, User
 
@@ -87,7 +89,7 @@ def can_see_municipality(user: User, municipality_code: str) -> bool:
 
 def ensure_municipality(user: User, municipality_code: str) -> None:
     if not can_see_municipality(user, municipality_code):
-        raise Forbidden("この自治体の回答を見る権限がありません。")
+        raise Forbidden(_("この自治体の回答を見る権限がありません。"))
 
 
 def sees_true_counts(user: User) -> bool:
@@ -116,7 +118,7 @@ def has_referrals(user: User) -> bool:
 def ensure_may_refer(user: User) -> str:
     referrer = referrer_of(user)
     if referrer is None:
-        raise Forbidden("つなぎを依頼できるのは都の相談窓口と東京保護観察所だけです。")
+        raise Forbidden(_("つなぎを依頼できるのは都の相談窓口と東京保護観察所だけです。"))
     return referrer
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
-from hub.db import db, utcnow
+from hub.db import MAX_ID, db, utcnow
 from hub.models import AuditEvent, Municipality, Recipient, Round, User
 from hub.services.paging import Page, page_of
 
@@ -159,7 +159,7 @@ class Names:
 
 def _round_id(text: Any) -> int | None:
     number = whole_number(str(text), digits=10)
-    return number if number is not None and number < 2**31 else None
+    return number if number is not None and number <= MAX_ID else None
 
 
 def looks_like_code(value: Any) -> bool:

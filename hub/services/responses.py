@@ -19,10 +19,10 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from forms.model import Question
-from forms.normalize import clean_text
+from forms.normalize import MAX_YEAR, MIN_YEAR, clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
-from hub.db import db, utcnow
+from hub.db import MAX_ID, db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import (
     EDITABLE,
@@ -56,10 +56,6 @@ def get_response(round_id: int, municipality_code: str) -> Response:
     if response is None:
         raise NotFound(_("この調査回・自治体の回答はありません。"))
     return response
-
-
-MAX_ID = 2**31 - 1
-"""Ids beyond a 32-bit integer cannot exist; looking them up would overflow the database driver."""
 
 
 def get_round(round_id: int) -> Round:
@@ -322,7 +318,13 @@ def _decide_many(
 
 
 def grant_extension(response: Response, until: datetime, *, user: User | None) -> Response:
-    """Let this municipality submit until ``until`` although the round's deadline has passed."""
+    """Let this municipality submit until ``until`` although the round's deadline has passed.
+    A day past ``MAX_YEAR`` is refused as every other date is (it could not even be stored at
+    9999-12-31 with a negative offset)."""
+    if not MIN_YEAR <= until.year <= MAX_YEAR:
+        raise Invalid(
+            {"until": [_("延長後の期限は%(max)s年までの日時で指定してください。", max=MAX_YEAR)]}
+        )
     if until <= utcnow():
         raise Invalid({"until": [_("延長後の期限は現在より後にしてください。")]})
     response.extension_until = until

@@ -159,6 +159,8 @@ def typed_round(
     them. Every problem at once, by field."""
     values: dict[str, Any] = {"title": title.strip()}
     errors: dict[str, list[str]] = {}
+    if too_long := _title_too_long(clean_text(title)):
+        errors["title"] = [too_long]
     typed = {"reference_date": reference_date, "deadline": deadline, "opens_at": opens_at}
     parsers: dict[str, Any] = {
         "reference_date": parse_date,
@@ -381,6 +383,14 @@ TITLE_LENGTH = 200
 """The longest title a round keeps (``round.title``)."""
 
 
+def _title_too_long(title: str) -> str | None:
+    """Why a title cannot be kept, when it is longer than ``TITLE_LENGTH`` (opening and changing
+    a round alike)."""
+    if len(title) > TITLE_LENGTH:
+        return _("名称は%(n)s文字以内で入力してください。", n=TITLE_LENGTH)
+    return None
+
+
 @dataclass(frozen=True)
 class RoundChange:
     reopened: bool
@@ -408,8 +418,8 @@ def change_round(
     title = clean_text(title)
     if not title:
         errors["title"] = [_("調査回の名称を入力してください。")]
-    elif len(title) > TITLE_LENGTH:
-        errors["title"] = [_("名称は%(n)s文字以内で入力してください。", n=TITLE_LENGTH)]
+    elif too_long := _title_too_long(title):
+        errors["title"] = [too_long]
     new_opening = new_deadline = None
     try:
         new_opening = _new_opening(round_, opens_at)

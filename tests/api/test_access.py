@@ -27,7 +27,9 @@ def test_respondent_cannot_read_or_write_another_municipality(
     assert chiyoda.get(response_url(round_id, CHUO, "revisions")).status_code == 403
     write = chiyoda.save(round_id, CHUO, {"plan_status": "formulated"}, version=1)
     assert write.status_code == 403
-    submit = chiyoda.post(response_url(round_id, CHUO, "submit"), {"answers": complete_answers()})
+    submit = chiyoda.post(
+        response_url(round_id, CHUO, "submit"), {"answers": complete_answers(), "version": 1}
+    )
     assert submit.status_code == 403
     after = staff.get(response_url(round_id, CHUO)).get_json()
     assert (after["version"], after["answers"]["plan_status"]) == (1, "no_plan")

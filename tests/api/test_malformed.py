@@ -157,7 +157,7 @@ def test_invalid_json_message_is_japanese(client: FlaskClient, staff: Api, round
         ({"answers": [], "version": 0}, "answers", "オブジェクト（{…}）で指定してください。"),
         ({"answers": {}, "version": "0"}, "version", "整数で指定してください。"),
         ({"answers": {}, "version": 1.5}, "version", "整数で指定してください。"),
-        ({"answers": {}, "version": -1}, "version", "0以上で指定してください。"),
+        ({"answers": {}, "version": -1}, "version", "0以上2147483647以下で指定してください。"),
         ({"answers": {}, "version": None}, "version", "null は指定できません。"),
         ({"version": 0}, "answers", "必須の項目です。"),
         ({"answers": {}, "version": 0, "extra": 1}, "extra", "この項目は受け付けていません。"),

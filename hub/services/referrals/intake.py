@@ -6,6 +6,7 @@ Every problem is collected and raised at once as ``Invalid`` keyed by field (``p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +19,14 @@ from sqlalchemy import select
 
 from forms import tokyo
 from forms.model import Label
-from forms.normalize import InvalidValue, clean_text, fold_text, normalize_phone, parse_date
+from forms.normalize import (
+    InvalidValue,
+    choice_key,
+    clean_text,
+    fold_text,
+    normalize_phone,
+    parse_date,
+)
 from forms.normalize import parse_integer as _parse_integer
 from hub.db import db
 from hub.errors import Invalid
@@ -201,7 +209,8 @@ def _needs(raw: Any, other: Any, errors: Errors) -> tuple[list[str], str]:
     if not isinstance(raw, list) or not raw:
         errors.add("needs", _("必要な支援を1つ以上選んでください。"))
         return [], ""
-    unknown = [str(c) for c in raw if c not in NEEDS]
+    codes = [code_of(c, NEEDS) for c in raw]
+    unknown = [shown(c) for c, code in zip(raw, codes, strict=True) if code is None]
     if unknown:
         errors.add(
             "needs",
@@ -211,7 +220,7 @@ def _needs(raw: Any, other: Any, errors: Errors) -> tuple[list[str], str]:
                 known=", ".join(NEEDS),
             ),
         )
-    needs = [code for code in NEEDS if code in raw]
+    needs = [code for code in NEEDS if code in codes]
     text = _text(other, "needs_other", errors, limit=200)
     if "other" in needs and not text:
         errors.add("needs_other", _("「その他」の内容を入力してください。"))
@@ -337,10 +346,31 @@ def _choice(
     if value is None or value == "":
         errors.add(field, empty)
         return ""
-    if value not in choices:
+    code = code_of(value, choices)
+    if code is None:
         errors.add(field, unknown("、".join(label.get(locale()) for label in choices.values())))
         return ""
-    return str(value)
+    return code
+
+
+def code_of(value: Any, choices: Mapping[str, Label]) -> str | None:
+    """The code ``value`` names — the code, or its Japanese or English label, read as the
+    questionnaire's answers are (``choice_key``) —, or ``None`` (a list, an object, a word that
+    names none of them)."""
+    if not isinstance(value, str):
+        return None
+    key = choice_key(value)
+    for code, label in choices.items():
+        if key in (choice_key(code), choice_key(label.ja), choice_key(label.en)):
+            return code
+    return None
+
+
+def shown(value: Any) -> str:
+    """A value someone sent, as a message quotes it: text as it is, anything else as JSON."""
+    if isinstance(value, str):
+        return value[:50]
+    return json.dumps(value, ensure_ascii=False, default=str)[:50]
 
 
 @dataclass(frozen=True)
