@@ -59,7 +59,7 @@ MAX_ID = 2**31 - 1
 """The largest id, version or page number there can be: every id column is a 32-bit integer on
 PostgreSQL, and a larger number given to the driver is an error there (and past 2**63 on SQLite)
 instead of a row not found. Path parameters are bounded by ``hub.routing`` (404) and numbers in
-bodies and query strings by ``hub.api.schemas.Id`` (422)."""
+bodies and query strings by ``hub.api.schemas.whole_number`` (422)."""
 
 
 def utcnow() -> datetime:
