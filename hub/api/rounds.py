@@ -95,8 +95,9 @@ def _response_for(round_id: int, code: str) -> Response:
 @blp.doc(responses=AUTH_ERRORS)
 @allow("rounds.read")
 def list_rounds() -> list[dict[str, Any]]:
-    """Every round, newest reference date first."""
-    return [round_json(r) for r in rounds.list_rounds()]
+    """Every round, newest reference date first; a respondent's, only those that ask its
+    municipality (a round opened for other municipalities is none of its business)."""
+    return [round_json(r) for r in rounds.list_rounds(asking=require_actor().municipality_code)]
 
 
 @blp.route("/rounds", methods=["POST"])
@@ -192,7 +193,8 @@ def remind(body: dict[str, Any], round_id: int) -> dict[str, Any]:
 @blp.response(200, RoundOut)
 @allow("rounds.read")
 def get_round(round_id: int) -> dict[str, Any]:
-    return round_json(responses.get_round(round_id))
+    """One round; a respondent's only if it asks its municipality (404 otherwise)."""
+    return round_json(rounds.round_asking(round_id, require_actor().municipality_code))
 
 
 @blp.route("/rounds/<int:round_id>/responses", methods=["GET"])

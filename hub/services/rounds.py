@@ -9,14 +9,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Exists, delete, func, insert, or_, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke
 from forms.schema import load_answers
 from hub.db import db, utcnow
-from hub.errors import Conflict, Invalid, flatten_errors
+from hub.errors import Conflict, Invalid, NotFound, flatten_errors
 from hub.models import (
     EDITABLE,
     ROUND_REMOVED,
@@ -32,7 +32,7 @@ from hub.models import (
     round_title,
 )
 from hub.services import audit, questionnaires
-from hub.services.responses import choice_rows
+from hub.services.responses import choice_rows, get_round
 
 
 def survey_for(key: str, version: int | None = None) -> Survey:
@@ -562,9 +562,30 @@ def close_round(round_: Round, *, user: User | None) -> Round:
     return round_
 
 
-def list_rounds() -> list[Round]:
-    return list(
-        db.session.scalars(select(Round).order_by(Round.reference_date.desc(), Round.id.desc()))
+def list_rounds(asking: str | None = None) -> list[Round]:
+    """Every round, newest reference date first; with ``asking``, only the rounds that ask that
+    municipality (it has a response in them): what its respondents may know of."""
+    query = select(Round).order_by(Round.reference_date.desc(), Round.id.desc())
+    if asking is not None:
+        query = query.where(_asks(asking))
+    return list(db.session.scalars(query))
+
+
+def round_asking(round_id: int, asking: str | None) -> Round:
+    """One round, as :func:`list_rounds` lists it: not found for a municipality it does not ask."""
+    round_ = get_round(round_id)
+    if asking is not None and not db.session.scalar(
+        select(_asks(asking)).where(Round.id == round_.id)
+    ):
+        raise NotFound(_("調査回 %(round)s はありません。", round=round_id))
+    return round_
+
+
+def _asks(code: str) -> Exists:
+    return (
+        select(Response.id)
+        .where(Response.round_id == Round.id, Response.municipality_code == code)
+        .exists()
     )
 
 

@@ -12,7 +12,7 @@ from hub.db import db
 from hub.models import Round
 from hub.services.responses import get_response, revisions
 from tests.api.conftest import CHIYODA, CHUO, past, response_url
-from tests.conftest import Api, complete_answers
+from tests.conftest import Api, complete_answers, make_round
 
 
 def test_round_list_has_the_interface_fields(new_round: Callable[..., int], staff: Api) -> None:
@@ -259,3 +259,20 @@ def test_opening_a_round_names_every_problem_and_opens_nothing(staff: Api, chiyo
         == 403
     )
     assert staff.get("/rounds").get_json() == []
+
+
+def test_a_respondent_lists_only_the_rounds_that_ask_its_municipality(app, api_as):
+    """A round opened for other municipalities is none of a clerk's business: its title and
+    dates are not listed to them; staff and counterparts list every round."""
+    with app.app_context():
+        everyone = make_round().id
+        others = make_round(municipalities=["132012"]).id
+    clerk = api_as("respondent", municipality="131016")
+    assert [r["id"] for r in clerk.get("/rounds").get_json()] == [everyone]
+    assert clerk.get(f"/rounds/{everyone}").status_code == 200
+    assert clerk.get(f"/rounds/{others}").status_code == 404, "as if it did not exist"
+    hachioji = api_as("respondent", municipality="132012")
+    assert {r["id"] for r in hachioji.get("/rounds").get_json()} == {everyone, others}
+    for role, extra in (("staff", {}), ("counterpart", {"recipient": "moj"})):
+        listed = {r["id"] for r in api_as(role, **extra).get("/rounds").get_json()}
+        assert listed == {everyone, others}, role
