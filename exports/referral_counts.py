@@ -112,7 +112,10 @@ def summary(fiscal_year: int, *, suppressed: bool) -> ReferralCounts:
         Relation.of("total", [f"m:{c}" for c in by_municipality]),
         Relation.of("total", [*(f"o:{c}" for c in by_outcome), OPEN]),
     ]
-    shown = suppress(cells, relations, implicit=[OPEN])
+    # a window knows how many referrals its municipality received: it must learn no other
+    shown = suppress(
+        cells, relations, implicit=[OPEN], insiders=[f"m:{c}" for c in by_municipality]
+    )
     outcomes = {c: shown[f"o:{c}"] for c in by_outcome}
     return ReferralCounts(
         fiscal_year,

@@ -16,7 +16,12 @@ exports) goes through it:
    are protected: when tables are tied together (a municipality and the rest of its region, three
    years and their sum), every cell must be tied, implicit ones included, since the rest of
    "not crime-related" is a count of people too.
-3. **Locked** cells were already published elsewhere (the regional table that every municipality
+3. **Insiders**: a cell one reader knows without being told (a municipal window knows how many
+   referrals its municipality received) is, for that reader, as good as published. For each such
+   cell that is hidden, the test of 2. is run again with that cell known, so that no reader can
+   recompute a hidden cell from the published ones and its own (a total of 5 beside two hidden
+   municipalities, one of them the reader's 3, gave the other's 2 away).
+4. **Locked** cells were already published elsewhere (the regional table that every municipality
    sees): their state is kept, and only the other cells are hidden around them, so that two
    publications of the same data never contradict each other.
 
@@ -68,16 +73,19 @@ def suppress(
     *,
     implicit: Collection[str] = (),
     locked: Mapping[str, bool] | None = None,
+    insiders: Collection[str] = (),
 ) -> dict[str, int | None]:
     """Every published cell of ``counts`` with its value, or ``None`` where it must be hidden.
 
     ``counts`` holds the true value of every cell named in ``relations``; cells in ``implicit`` are
     never published (they are left out of the result) but are protected like hidden ones.
     ``locked`` maps cells already published elsewhere to whether they were hidden there.
+    ``insiders`` are cells each known to one reader, who must learn no other hidden cell from it.
     """
     state = _State(counts, relations, frozenset(implicit), dict(locked or {}))
-    while (exposed := state.first_exposure()) is not None:
-        state.hide(state.complement_for(exposed))
+    while (found := state.first_exposure_to_anyone(insiders)) is not None:
+        exposed, known = found
+        state.hide(state.complement_for(exposed, known))
     return {c: None if c in state.hidden else counts[c] for c in state.published}
 
 
@@ -209,22 +217,46 @@ class _State:
     def hide(self, cell: str) -> None:
         self.hidden.add(cell)
 
-    def system(self, extra: str | None = None) -> _System:
-        unknown = [c for c in self.counts if c in self.hidden or c in self.implicit or c == extra]
+    def system(self, extra: str | None = None, known: str | None = None) -> _System:
+        unknown = [
+            c
+            for c in self.counts
+            if (c in self.hidden or c in self.implicit or c == extra) and c != known
+        ]
         return _System(unknown, self.relations)
 
-    def first_exposure(self, system: _System | None = None) -> tuple[str, ...] | None:
+    def first_exposure_to_anyone(
+        self, insiders: Collection[str]
+    ) -> tuple[tuple[str, ...], str | None] | None:
+        """A disclosure to the public, else to the reader of a hidden insider cell (that cell
+        known): the cells exposed and the cell known (``None``: the public)."""
+        exposed = self.first_exposure()
+        if exposed is not None:
+            return exposed, None
+        for known in insiders:
+            if known in self.hidden:
+                exposed = self.first_exposure(self.system(known=known), known=known)
+                if exposed is not None:
+                    return exposed, known
+        return None
+
+    def first_exposure(
+        self, system: _System | None = None, known: str | None = None
+    ) -> tuple[str, ...] | None:
         """A disclosure still open: ``(cell,)`` that can be recomputed, or a relation's hidden parts
-        that must all be 1. ``None`` when the cells are safe."""
+        that must all be 1. ``None`` when the cells are safe. ``known``: a cell the reader knows
+        (the system given was built without it), itself no disclosure."""
         system = system or self.system()
         for cell in self.counts:
-            protected = cell in self.hidden or (
-                cell in self.implicit and self.counts[cell] in SMALL
+            protected = cell != known and (
+                cell in self.hidden or (cell in self.implicit and self.counts[cell] in SMALL)
             )
             if protected and system.determines({cell: 1}):
                 return (cell,)
         for relation in self.relations:
-            parts = [p for p in relation.parts if p in self.hidden or p in self.implicit]
+            parts = [
+                p for p in relation.parts if (p in self.hidden or p in self.implicit) and p != known
+            ]
             if len(parts) < 2 or any(p in self.implicit for p in parts):
                 continue
             if sum(self.counts[p] for p in parts) == len(parts) and system.determines(
@@ -233,7 +265,7 @@ class _State:
                 return tuple(parts)
         return None
 
-    def complement_for(self, exposed: tuple[str, ...]) -> str:
+    def complement_for(self, exposed: tuple[str, ...], known: str | None = None) -> str:
         """The cheapest cell whose hiding closes the disclosure: first among the cells next to
         it, then among those next to any hidden cell (a two-way table needs the far corner of a
         rectangle). When no single cell closes it, the cheapest neighbour is hidden and the next
@@ -249,20 +281,20 @@ class _State:
         around = self._touching(self.hidden | self.implicit, free)
         for tier in (near, around):
             for cell in tier:
-                if cell not in self.top and not self._still_exposed(exposed, cell):
+                if cell not in self.top and not self._still_exposed(exposed, cell, known):
                     return cell
         for tier in (near, around, free):
             inner = [c for c in tier if c not in self.top]
             if inner:
                 return inner[0]
-        return next((c for c in free if not self._still_exposed(exposed, c)), free[0])
+        return next((c for c in free if not self._still_exposed(exposed, c, known)), free[0])
 
     def _touching(self, cells: set[str], free: list[str]) -> list[str]:
         related = {c for cell in cells for r in self.touching.get(cell, ()) for c in r.cells}
         return [c for c in free if c in related]
 
-    def _still_exposed(self, exposed: tuple[str, ...], cell: str) -> bool:
-        system = self.system(extra=cell)
+    def _still_exposed(self, exposed: tuple[str, ...], cell: str, known: str | None) -> bool:
+        system = self.system(extra=cell, known=known)
         return system.determines(dict.fromkeys(exposed, 1))
 
     def _cost(self, cell: str) -> tuple[bool, bool, bool, int, int]:

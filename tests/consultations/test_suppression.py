@@ -70,6 +70,29 @@ def test_hidden_parts_that_must_all_be_one_get_another_complement() -> None:
     assert result == {"T": 10, "a": None, "b": None, "c": None}
 
 
+def test_a_reader_who_knows_its_own_cell_learns_no_other() -> None:
+    """Referrals by municipality, read by each municipality's window, which knows its own count:
+    beside a total of 5, Chiyoda's 1 hidden with Hachioji's 4 as its only complement would tell
+    Hachioji's window that Chiyoda received 1. A third cell is hidden, and no window, its own
+    cell known, can recompute any other hidden cell."""
+    counts = {"T": 5, "chiyoda": 1, "hachioji": 4, "chuo": 0, "minato": 0}
+    relations = [Relation.of("T", ["chiyoda", "hachioji", "chuo", "minato"])]
+    assert suppress(counts, relations) == {
+        "T": 5,
+        "chiyoda": None,
+        "hachioji": None,
+        "chuo": 0,
+        "minato": 0,
+    }, "to the public alone, one complement is enough"
+    insiders = ["chiyoda", "hachioji", "chuo", "minato"]
+    result = suppress(counts, relations, insiders=insiders)
+    hidden = [c for c, v in result.items() if v is None]
+    assert len(hidden) == 3
+    assert result["T"] == 5
+    for own in insiders:
+        assert determined([c for c in hidden if c != own], _pairs(relations)) == set(), own
+
+
 def test_a_two_way_table_hides_a_rectangle_not_a_single_complement() -> None:
     cells = {"r1c1": 1, "r1c2": 5, "r2c1": 4, "r2c2": 6}
     counts = {**cells, "r1": 6, "r2": 10, "c1": 5, "c2": 11, "all": 16}
