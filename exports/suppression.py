@@ -183,10 +183,27 @@ class _System:
                 self.basis[other] = {k: v for k, v in reduced.items() if v}
         self.basis[pivot] = row
 
-    def determines(self, weights: Mapping[str, int]) -> bool:
-        """True when the published values fix ``Σ weight × cell`` over these unknown cells."""
-        row: Row = {self.index[c]: Fraction(w) for c, w in weights.items() if w}
-        return not self._reduce(row)
+    def determines(self, weights: Mapping[str, int], known: str | None = None) -> bool:
+        """True when the published values fix ``Σ weight × cell`` over these unknown cells —
+        with ``known`` (one of them) told too: then also when what is left of the sum, once
+        reduced, is a multiple of what is left of ``known`` (one more equation, ``known = v``)."""
+        left = self.residue(weights)
+        if not left or known is None:
+            return not left
+        return direction(left) == direction(self.residue({known: 1}))
+
+    def residue(self, weights: Mapping[str, int]) -> Row:
+        """What of ``Σ weight × cell`` the published values leave unknown (empty: fixed)."""
+        return self._reduce({self.index[c]: Fraction(w) for c, w in weights.items() if w})
+
+
+def direction(row: Row) -> frozenset[tuple[int, Fraction]]:
+    """``row`` scaled so that its first coefficient is 1: two rows that are multiples of each
+    other have the same direction (one known, the other follows)."""
+    if not row:
+        return frozenset()
+    lead = row[min(row)]
+    return frozenset((k, v / lead) for k, v in row.items())
 
 
 class _State:
@@ -217,12 +234,8 @@ class _State:
     def hide(self, cell: str) -> None:
         self.hidden.add(cell)
 
-    def system(self, extra: str | None = None, known: str | None = None) -> _System:
-        unknown = [
-            c
-            for c in self.counts
-            if (c in self.hidden or c in self.implicit or c == extra) and c != known
-        ]
+    def system(self, extra: str | None = None) -> _System:
+        unknown = [c for c in self.counts if c in self.hidden or c in self.implicit or c == extra]
         return _System(unknown, self.relations)
 
     def first_exposure_to_anyone(
@@ -230,29 +243,46 @@ class _State:
     ) -> tuple[tuple[str, ...], str | None] | None:
         """A disclosure to the public, else to the reader of a hidden insider cell (that cell
         known): the cells exposed and the cell known (``None``: the public)."""
-        exposed = self.first_exposure()
+        system = self.system()
+        exposed = self.first_exposure(system)
         if exposed is not None:
             return exposed, None
-        for known in insiders:
-            if known in self.hidden:
-                exposed = self.first_exposure(self.system(known=known), known=known)
-                if exposed is not None:
-                    return exposed, known
+        told = [k for k in insiders if k in self.hidden]
+        if not told:
+            return None
+        # a protected cell follows from a known one when what is left of both points the same
+        # way: one look-up per insider instead of a test of every cell for each of them
+        following: dict[frozenset[tuple[int, Fraction]], list[str]] = {}
+        for cell in self.counts:
+            if self._protected(cell):
+                following.setdefault(direction(system.residue({cell: 1})), []).append(cell)
+        for known in told:
+            cells = following.get(direction(system.residue({known: 1})), [])
+            cell = next((c for c in cells if c != known), None)
+            if cell is not None:
+                return (cell,), known
+            exposed = self._all_ones(system, known)
+            if exposed is not None:
+                return exposed, known
         return None
+
+    def _protected(self, cell: str) -> bool:
+        return cell in self.hidden or (cell in self.implicit and self.counts[cell] in SMALL)
 
     def first_exposure(
         self, system: _System | None = None, known: str | None = None
     ) -> tuple[str, ...] | None:
         """A disclosure still open: ``(cell,)`` that can be recomputed, or a relation's hidden parts
-        that must all be 1. ``None`` when the cells are safe. ``known``: a cell the reader knows
-        (the system given was built without it), itself no disclosure."""
+        that must all be 1. ``None`` when the cells are safe. ``known``: a hidden cell the reader
+        knows, itself no disclosure."""
         system = system or self.system()
         for cell in self.counts:
-            protected = cell != known and (
-                cell in self.hidden or (cell in self.implicit and self.counts[cell] in SMALL)
-            )
-            if protected and system.determines({cell: 1}):
+            if cell != known and self._protected(cell) and system.determines({cell: 1}, known):
                 return (cell,)
+        return self._all_ones(system, known)
+
+    def _all_ones(self, system: _System, known: str | None) -> tuple[str, ...] | None:
+        """A relation's hidden parts (but ``known``) whose sum is fixed and equals their number."""
         for relation in self.relations:
             parts = [
                 p for p in relation.parts if (p in self.hidden or p in self.implicit) and p != known
@@ -260,7 +290,7 @@ class _State:
             if len(parts) < 2 or any(p in self.implicit for p in parts):
                 continue
             if sum(self.counts[p] for p in parts) == len(parts) and system.determines(
-                dict.fromkeys(parts, 1)
+                dict.fromkeys(parts, 1), known
             ):
                 return tuple(parts)
         return None
@@ -294,8 +324,8 @@ class _State:
         return [c for c in free if c in related]
 
     def _still_exposed(self, exposed: tuple[str, ...], cell: str, known: str | None) -> bool:
-        system = self.system(extra=cell, known=known)
-        return system.determines(dict.fromkeys(exposed, 1))
+        system = self.system(extra=cell)
+        return system.determines(dict.fromkeys(exposed, 1), known)
 
     def _cost(self, cell: str) -> tuple[bool, bool, bool, int, int]:
         value = self.counts[cell]

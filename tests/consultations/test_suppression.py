@@ -93,6 +93,37 @@ def test_a_reader_who_knows_its_own_cell_learns_no_other() -> None:
         assert determined([c for c in hidden if c != own], _pairs(relations)) == set(), own
 
 
+@PROPERTY
+@given(
+    st.lists(st.integers(min_value=0, max_value=6), min_size=2, max_size=12),
+    st.lists(st.integers(min_value=0, max_value=6), min_size=2, max_size=4),
+)
+def test_no_insider_recomputes_a_hidden_cell(places: list[int], split: list[int]) -> None:
+    """Any referral year: one total, its municipalities (each known to its window) and another
+    split of the same total (outcomes). Whatever is hidden, no window — its own count known —
+    recomputes another hidden count, checked by the independent solver."""
+    total = sum(places)
+    outcomes = [*split[:-1], total - sum(split[:-1])]
+    if outcomes[-1] < 0:
+        outcomes = [total]
+    counts = {"T": total}
+    counts |= {f"m{i}": n for i, n in enumerate(places)}
+    counts |= {f"o{i}": n for i, n in enumerate(outcomes)}
+    relations = [
+        Relation.of("T", [f"m{i}" for i in range(len(places))]),
+        Relation.of("T", [f"o{i}" for i in range(len(outcomes))]),
+    ]
+    insiders = [f"m{i}" for i in range(len(places))]
+    try:
+        result = suppress(counts, relations, insiders=insiders)
+    except SuppressionError:
+        return
+    hidden = [c for c, v in result.items() if v is None]
+    for own in insiders:
+        if own in hidden:
+            assert determined([c for c in hidden if c != own], _pairs(relations)) == set(), own
+
+
 def test_a_two_way_table_hides_a_rectangle_not_a_single_complement() -> None:
     cells = {"r1c1": 1, "r1c2": 5, "r2c1": 4, "r2c2": 6}
     counts = {**cells, "r1": 6, "r2": 10, "c1": 5, "c2": 11, "all": 16}
