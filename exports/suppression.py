@@ -258,9 +258,9 @@ class _State:
                 following.setdefault(direction(system.residue({cell: 1})), []).append(cell)
         for known in told:
             cells = following.get(direction(system.residue({known: 1})), [])
-            cell = next((c for c in cells if c != known), None)
-            if cell is not None:
-                return (cell,), known
+            follows = next((c for c in cells if c != known), None)
+            if follows is not None:
+                return (follows,), known
             exposed = self._all_ones(system, known)
             if exposed is not None:
                 return exposed, known
