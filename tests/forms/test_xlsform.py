@@ -736,18 +736,24 @@ def test_renamed_refusals_name_the_settings_cell(text: str, cause: str) -> None:
 # ------------------------------------------------------------------- read whole, or refused
 
 
-def _survey_with_row(number: int, row: tuple[str, ...]) -> bytes:
+def _survey_with_cells(cells: dict[tuple[int, int], str]) -> bytes:
+    """A survey sheet of one integer question ``n`` (row 2), with text put in far cells
+    ``{(row, column): text}`` (1-based), where a reader's window would not look."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "survey"
     sheet.append(("type", "name", "label"))
-    sheet.append(("text", "q", "質問"))
-    for column, text in enumerate(row, start=1):
-        sheet.cell(number, column, text)
+    sheet.append(("integer", "n", "件数"))
+    for (row, column), text in cells.items():
+        sheet.cell(row, column, text)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _survey_with_row(number: int, row: tuple[str, ...]) -> bytes:
+    return _survey_with_cells({(number, column): text for column, text in enumerate(row, start=1)})
 
 
 @pytest.mark.parametrize("number", [3001, 3002, 5000])
@@ -759,17 +765,7 @@ def test_a_row_past_the_limit_refuses_the_file_after_blank_rows(number: int) -> 
 
 
 def test_a_column_past_the_limit_refuses_the_file_naming_it() -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "survey"
-    sheet.append(("type", "name", "label"))
-    sheet.append(("integer", "n", "件数"))
-    sheet.cell(1, 102, "relevant")
-    sheet.cell(2, 102, "false()")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    problem = only(refused(buffer.getvalue()))
+    problem = only(refused(_survey_with_cells({(1, 102): "relevant", (2, 102): "false()"})))
     assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "CX")
     assert "100列まで" in problem.message
 
@@ -995,16 +991,8 @@ def test_a_file_without_a_survey_sheet_lists_the_sheets_it_has() -> None:
 
 
 def test_a_header_past_the_column_limit_with_nothing_under_it_is_no_content() -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "survey"
-    sheet.append(("type", "name", "label"))
-    sheet.append(("integer", "n", "件数"))
-    sheet.cell(1, 256, "what four?")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    assert read_definition(buffer.getvalue(), "kenshu.xlsx").question("n").label.ja == "件数"
+    data = _survey_with_cells({(1, 256): "what four?"})
+    assert read_definition(data, "kenshu.xlsx").question("n").label.ja == "件数"
 
 
 def test_prefixed_columns_of_one_kind_are_not_one_column() -> None:
