@@ -284,10 +284,24 @@ class Statistics:
     by_referral: dict[str, Value]
     local_window: Value
     local_window_share: float | None
-    local_window_share_text: str
-    local_window_share_cell: float | str
-    """The share as a table cell: a number (shown as a percentage) when exact, else its text."""
+    local_window_ratio: Share | None
     by_region: dict[str, Value]
+
+    @property
+    def local_window_share_text(self) -> str:
+        return self.local_window_share_text_in("ja")
+
+    def local_window_share_text_in(self, locale: str) -> str:
+        """The share as shown in ``locale``: ``39.7%``, ``約40%`` / "about 40%", ``-``, ``＊``."""
+        return _share_text(self.local_window_ratio, self.referred, locale)
+
+    @property
+    def local_window_share_cell(self) -> float | str:
+        return self.local_window_share_cell_in("ja")
+
+    def local_window_share_cell_in(self, locale: str) -> float | str:
+        """The share as a table cell: a number (shown as a percentage) when exact, else its text."""
+        return share_cell(self.local_window_ratio, self.referred, locale)
 
     @property
     def label(self) -> str:
@@ -334,8 +348,7 @@ def _statistics(
         by_referral=pick("referral:", REFERRED_TO.codes),
         local_window=values.get("local_window"),
         local_window_share=ratio.value if ratio else None,
-        local_window_share_text=_share_text(ratio, values.get("referred")),
-        local_window_share_cell=share_cell(ratio, values.get("referred")),
+        local_window_ratio=ratio,
         by_region=pick("region:", list(counts.by_region)),
     )
 
@@ -391,10 +404,21 @@ class YearRow:
     crime_related: Value
     referred: Value
     local_window: Value
-    share_text: str
     share: float | None
-    share_cell: float | str
-    """The share as a table cell: a number when exact, else its text (``約40%``, ``-``, ``＊``)."""
+    ratio: Share | None
+
+    @property
+    def share_text(self) -> str:
+        return _share_text(self.ratio, self.referred)
+
+    @property
+    def share_cell(self) -> float | str:
+        return self.share_cell_in("ja")
+
+    def share_cell_in(self, locale: str) -> float | str:
+        """The share as a table cell: a number when exact, else its text (``約40%``, "about 40%",
+        ``-``, ``＊``)."""
+        return share_cell(self.ratio, self.referred, locale)
 
 
 def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
@@ -463,22 +487,21 @@ def _row_from(
         crime_related=shown["crime_related"],
         referred=shown["referred"],
         local_window=shown["local_window"],
-        share_text=_share_text(ratio, shown["referred"]),
-        share_cell=share_cell(ratio, shown["referred"]),
         share=ratio.value if ratio else None,
+        ratio=ratio,
     )
 
 
-def share_cell(ratio: Share | None, whole: Value) -> float | str:
+def share_cell(ratio: Share | None, whole: Value, locale: str = "ja") -> float | str:
     """A share for a table: the number (0.397, shown as 39.7 %) when it is exact to 0.1 %; the
     text otherwise — a coarse share keeps its 「約」, a missing one reads ``-`` or ``＊``."""
     if ratio is not None and ratio.digits == SHARE_DIGITS:
         return ratio.value
-    return _share_text(ratio, whole)
+    return _share_text(ratio, whole, locale)
 
 
-def _share_text(ratio: Share | None, whole: Value) -> str:
+def _share_text(ratio: Share | None, whole: Value, locale: str = "ja") -> str:
     """The share as shown: ``39.7%``, ``-`` when nothing was referred, ``＊`` when withheld."""
     if ratio is not None:
-        return ratio.text
+        return ratio.text_in(locale)
     return "-" if whole == 0 else SUPPRESSED_MARK

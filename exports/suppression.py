@@ -39,7 +39,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from forms.model import Label
+
 SUPPRESSED_MARK = "＊"
+ABOUT = Label("約%(share)s", "about %(share)s")
+"""A share rounded to 10 %, so that it gives away no hidden count: 約40%, "about 40%"."""
 SMALL: frozenset[int] = frozenset({1, 2})
 SHARE_DIGITS = 3
 
@@ -110,10 +114,14 @@ class Share:
 
     @property
     def text(self) -> str:
-        """``39.7%``; a share rounded to 10 % reads ``約40%``."""
+        """``39.7%``; a share rounded to 10 % reads ``約40%`` (the workbook's, in Japanese)."""
+        return self.text_in("ja")
+
+    def text_in(self, locale: str) -> str:
+        """:attr:`text` in ``locale``: a share rounded to 10 % reads "about 40%" in English."""
         percent = self.value * 100
         if self.digits <= 1:
-            return f"約{percent:.0f}%"
+            return ABOUT.get(locale) % {"share": f"{percent:.0f}%"}
         return f"{percent:.{self.digits - 2}f}%"
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from forms import tokyo
+from forms.wording import noted
 from hub.account.tokens import revoke_and_tell, secret_page
 from hub.admin.forms import BindForm, CreateUserForm, ProfileForm
 from hub.auth.gate import require_actor
@@ -34,7 +35,7 @@ from hub.db import db
 from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
-from hub.web.display import noted, place_choice, role_label
+from hub.web.display import place_choice, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -35,6 +35,7 @@ from forms.consultation import (
     load_case,
 )
 from forms.model import Questionnaire
+from forms.wording import listed, noted
 from hub.db import db, serialize
 from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
@@ -291,7 +292,7 @@ def _column_name(field: str, titles: Mapping[str, str]) -> str:
     title = titles.get(field)
     if not title or normalize.fold_text(title) == label:
         return label
-    return f"{title}（{label}）"
+    return noted(title, label)
 
 
 def _locale() -> str:
@@ -304,8 +305,8 @@ def _with_close_names(messages: list[str], typed: Any, found: Residences) -> lis
     names = close_names(typed, found)
     if not names:
         return messages
-    hint = _("%(names)sのことですか？", names="、".join(f"「{name}」" for name in names))
-    return [*messages[:-1], f"{messages[-1]}（{hint}）"]
+    hint = _("%(names)sのことですか？", names=listed(_("「%(name)s」", name=n) for n in names))
+    return [*messages[:-1], noted(messages[-1], hint)]
 
 
 def close_names(typed: Any, found: Residences, limit: int = 3) -> list[str]:
@@ -350,7 +351,7 @@ def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]
         raise Invalid({"file": [_no_known_column()]})
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
-        names = "、".join(f"{c}（{CONSULTATION.question(c).label.ja}）" for c in missing)
+        names = listed(noted(c, CONSULTATION.question(c).label.get(_locale())) for c in missing)
         errors.append(_("列が足りません: %(names)s", names=names))
     if errors:
         raise Invalid({"file": errors})

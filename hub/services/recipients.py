@@ -25,6 +25,7 @@ from exports.text import CSV_ENCODINGS
 from forms.normalize import InvalidValue, normalize_email
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
+from forms.wording import listed, noted
 from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Recipient, Round, Survey, User
@@ -137,7 +138,7 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
             {"formats": [f"使えない形式: {', '.join(unknown)}（{', '.join(FORMATS)} から選択）"]}
         )
     if not chosen:
-        raise Invalid({"formats": ["形式を1つ以上選んでください（xlsx, csv, json）。"]})
+        raise Invalid({"formats": [_("形式を1つ以上選んでください（xlsx, csv, json）。")]})
     return [f for f in FORMATS if f in chosen]
 
 
@@ -207,16 +208,14 @@ def address_problem(channel: str, address: str) -> str | None:
     if channel == "smtp":
         found = addresses(address)
         if not found:
-            return "メール送信にはメールアドレスが必要です。"
+            return _("メール送信にはメールアドレスが必要です。")
         bad = [
-            f"{typed}（{problem}）"
+            noted(typed, problem)
             for typed, problem in map(_mail_address, found)
             if problem is not None
         ]
         if bad:
-            return _(
-                "メールアドレスの形式が正しくありません: %(addresses)s", addresses="、".join(bad)
-            )
+            return _("メールアドレスの形式が正しくありません: %(addresses)s", addresses=listed(bad))
         return None
     if channel == "https":
         return url_problem(address.strip())

@@ -15,6 +15,7 @@ from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke
 from forms.schema import load_answers
+from forms.wording import listed, noted
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound, flatten_errors
 from hub.models import (
@@ -214,7 +215,7 @@ def municipalities_named(text: str) -> list[str] | None:
         if in_region or word in by_code:
             codes += in_region or [by_code[word]]
         elif len(chosen) > 1:
-            shared.append(f"{word}（{'、'.join(m.code for m in chosen)}）")
+            shared.append(noted(word, listed(m.code for m in chosen)))
         elif chosen:
             codes.append(chosen[0].code)
         else:
@@ -223,15 +224,15 @@ def municipalities_named(text: str) -> list[str] | None:
     problems = []
     if unknown:
         problems.append(
-            _("区市町村の団体コード・名称・区分ではありません: %(words)s", words="、".join(unknown))
+            _("区市町村の団体コード・名称・区分ではありません: %(words)s", words=listed(unknown))
         )
     if gone:
-        problems.append(_("廃止された区市町村です: %(names)s", names="、".join(gone)))
+        problems.append(_("廃止された区市町村です: %(names)s", names=listed(gone)))
     if shared:
         problems.append(
             _(
                 "同じ名前の区市町村が複数あります。団体コードで指定してください: %(names)s",
-                names="、".join(shared),
+                names=listed(shared),
             )
         )
     if problems:

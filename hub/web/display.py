@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from forms import describe, rules
 from forms.expression import Expr, to_json
@@ -163,10 +164,10 @@ def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> st
     return separator().join(str(labels.get(v, v)) if labels is not None else str(v) for v in values)
 
 
-def noted(text: Any, note: Any) -> str:
-    """A note in brackets after a name or a state: 八王子市（132012）, 終了（支援につながった）;
-    "Hachioji (132012)" on an English page."""
-    return _("%(text)s（%(note)s）", text=text, note=note)
+def noted_markup(text: Any, note: Any) -> Markup:
+    """:func:`forms.wording.noted` for a template (its ``noted``): a part that is already markup
+    (a message of the template's ``_()``, its values escaped) is not escaped a second time."""
+    return escape(_("%(text)s（%(note)s）")) % {"text": text, "note": note}
 
 
 class Named(Protocol):
@@ -280,7 +281,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(round_title)
     app.add_template_filter(joined)
     app.add_template_global(separator)
-    app.add_template_global(noted)
+    app.add_template_global(noted_markup, "noted")
     app.add_template_global(place_name)
     app.add_template_global(place_choice)
     app.add_template_global(place_choices)

@@ -182,7 +182,7 @@ def test_a_municipality_list_naming_none_is_refused_by_word_and_kept(staff, app)
     staff.get("/language/en")
     english = text_of(staff.post("/staff/rounds/new", typed))
     assert (
-        "Not a municipality's code or name, nor a region: 八王子 (did you mean 八王子市?)、999999"
+        "Not a municipality's code or name, nor a region: 八王子 (did you mean 八王子市?), 999999"
         in english
     )
 

@@ -28,6 +28,7 @@ from forms.normalize import (
     parse_date,
 )
 from forms.normalize import parse_integer as _parse_integer
+from forms.wording import listed
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Municipality
@@ -117,7 +118,7 @@ def municipality(value: Any, errors: Errors, field: str = "municipality") -> str
     ).all()
     found = [by_code] if by_code else [m for m in named if m.existed_on(today)]
     if len(found) > 1:
-        codes = "、".join(m.code for m in found)
+        codes = listed(m.code for m in found)
         errors.add(
             field,
             _(
@@ -348,7 +349,7 @@ def _choice(
         return ""
     code = code_of(value, choices)
     if code is None:
-        errors.add(field, unknown("、".join(label.get(locale()) for label in choices.values())))
+        errors.add(field, unknown(listed(label.get(locale()) for label in choices.values())))
         return ""
     return code
 
