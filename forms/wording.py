@@ -1,4 +1,5 @@
-"""Words shared by every message: a list joined as the page's language joins one."""
+"""Words shared by every message, page and template: a list joined, and a note in brackets, as
+the page's language writes them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,14 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 
 
+def separator() -> str:
+    """What stands between listed values: 「、」 on a Japanese page, ", " on an English one."""
+    return _("、")
+
+
 def listed(items: Iterable[str]) -> str:
     """``items`` joined for the reader: 「a、b、c」 in Japanese, "a, b, c" in English."""
-    return _("、").join(items)
+    return separator().join(items)
 
 
 def noted(text: object, note: object) -> str:

@@ -24,6 +24,7 @@ from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
+from forms.wording import noted, separator
 from hub.models.municipality import REGION_LABELS, TYPE_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
     REVISION_EVENT_LABELS,
@@ -152,12 +153,6 @@ def round_title(round_: Round | None) -> str:
     return round_.title_in(locale_code()) if round_ is not None else ""
 
 
-def separator() -> str:
-    """What stands between the values of one cell or sentence: 「、」 on a Japanese page, ", " on
-    an English one (:func:`joined`; a loop writing links between them uses it alone)."""
-    return ", " if locale_code() == "en" else "、"
-
-
 def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> str:
     """Several values in one cell, each by its label in ``labels`` when given (the code when it
     has none): 「住居、就労」, "Housing, Work" in English."""
@@ -167,7 +162,7 @@ def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> st
 def noted_markup(text: Any, note: Any) -> Markup:
     """:func:`forms.wording.noted` for a template (its ``noted``): a part that is already markup
     (a message of the template's ``_()``, its values escaped) is not escaped a second time."""
-    return escape(_("%(text)s（%(note)s）")) % {"text": text, "note": note}
+    return Markup(noted(escape(text), escape(note)))  # noqa: S704 (both parts escaped)
 
 
 class Named(Protocol):
