@@ -186,6 +186,22 @@ def build_template(info: TemplateInfo) -> bytes:
     return buffer.getvalue()
 
 
+HEADER_ROW = 9
+"""The row of sheet 回答's table header: the title and six facts above it, then a blank row."""
+
+
+def last_row(questionnaire: Questionnaire) -> int:
+    """The last row of sheet 回答 in a template of ``questionnaire``, as
+    :func:`_write_answer_sheet` lays it out: a section's heading, a row per question or note,
+    and a row per choice under a many-of's heading."""
+    row = HEADER_ROW
+    for section in questionnaire.sections:
+        row += 1 if section.title.ja else 0
+        for question in section.items:
+            row += 1 + (len(question.choices) if question.kind == Kind.MANY_OF else 0)
+    return row
+
+
 def _write_answer_sheet(sheet: Worksheet, info: TemplateInfo, lists: Lists) -> None:
     row = _write_header_block(sheet, info)
     sheet.cell(row=row, column=KEY_COLUMN).fill = _HEADING_FILL
@@ -235,7 +251,8 @@ def _write_header_block(sheet: Worksheet, info: TemplateInfo) -> int:
         put(sheet.cell(row=offset, column=LABEL_COLUMN), label)
         sheet.cell(row=offset, column=LABEL_COLUMN).font = _BOLD
         put(sheet.cell(row=offset, column=ANSWER_COLUMN), value)
-    return len(facts) + 3
+    assert len(facts) + 3 == HEADER_ROW
+    return HEADER_ROW
 
 
 def _heading(sheet: Worksheet, row: int, text: str, fill: PatternFill) -> None:

@@ -23,7 +23,7 @@ same service as the web form and the API, so an upload stores exactly what they 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -150,6 +150,13 @@ class PreparedUpload:
             source == "excel" and not on_behalf and action == "save" and user_id == uploader
             for source, on_behalf, action, user_id in since
         )
+
+
+SPARE_ROWS = 100
+"""Rows past the last row of the round's template that an upload may hold (a note typed under
+the table): the template's own rows always fit, however long its many-of lists (a
+``select_multiple`` of 1,200 organisations is a row each), and :class:`Limits`'s ``max_rows``
+still holds for a template of a few questions."""
 
 
 def cell_name(column: int, row: int) -> str:
@@ -588,7 +595,8 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
                 "（差し戻された後にアップロードできます）。"
             )
         )
-    template = read_template(data, limits)
+    rows = layout.last_row(response.round.questionnaire) + SPARE_ROWS
+    template = read_template(data, replace(limits, max_rows=max(limits.max_rows, rows)))
     carried = check_target(template.meta, response) if template.meta is not None else None
     round_ = response.round
     questionnaire = round_.questionnaire

@@ -162,7 +162,16 @@ class Question:
         return self.kind == Kind.NOTE
 
     def choice(self, code: str) -> Choice | None:
-        return next((c for c in self.choices if c.code == code), None)
+        return self._choice_by_code.get(code)
+
+    @cached_property
+    def _choice_by_code(self) -> dict[str, Choice]:
+        """Each choice by its code (the first, should one repeat): looked up per answer and per
+        cell, so a list of 1,741 municipalities is not scanned each time."""
+        found: dict[str, Choice] = {}
+        for choice in self.choices:
+            found.setdefault(choice.code, choice)
+        return found
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -324,6 +333,12 @@ class Questionnaire:
 
     def fingerprint(self) -> str:
         """A stable hash of the definition: it changes whenever any id, label or rule changes."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        """Worked out once per object (a definition never changes): an upload, its draft and its
+        publishing compare and key it several times, each a walk of every choice."""
         payload = json.dumps(_plain(self), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()
 

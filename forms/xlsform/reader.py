@@ -73,6 +73,8 @@ class Reader:
         self.default_language = "ja"
         self.choice_columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
         """The choices sheet's other columns of each choice, by (list name, code)."""
+        self.choice_rows: dict[tuple[str, str], int] = {}
+        """The row of each choice read, by (list name, code): a repeated code names it."""
         self.column_names: tuple[str, ...] = ()
         self.skipped: list[tuple[int, str]] = []
         """Device-metadata rows read past (``start``, ``end``, ``deviceid``…)."""
@@ -316,8 +318,8 @@ class Reader:
         if label is None:
             self.empty_label(sheet, row, _("label（選択肢の表示名）が空です。"))
             ok = False
-        if ok and any(c.code == code for c, _row in lists.get(list_name, [])):
-            first = next(r for c, r in lists[list_name] if c.code == code)
+        first = self.choice_rows.get((list_name, code))
+        if ok and first is not None:
             message = _(
                 "リスト「%(list)s」に選択肢「%(code)s」が2回あります（%(row)s行目）。",
                 list=list_name,
@@ -335,6 +337,7 @@ class Reader:
             if list_name:
                 self.unread_lists.add(list_name)
             return None
+        self.choice_rows[(list_name, code)] = row.number
         return Choice(code, label, sheet.text(row, "mark"))
 
     # ---------------------------------------------------------------------------- survey

@@ -55,11 +55,18 @@ class Sheet:
     columns: list[Column]
     rows: list[Row]
 
+    def __post_init__(self) -> None:
+        self._named: dict[str, list[Column]] = {}
+        """The columns of each name, in the sheet's order: a lookup per cell read, not a scan
+        of the header (every row of a 3,000-row choices sheet reads several columns)."""
+        for column in self.columns:
+            self._named.setdefault(column.name, []).append(column)
+
     def column(self, name: str, language: str | None = None) -> Column | None:
-        return next((c for c in self.columns if c.name == name and c.language == language), None)
+        return next((c for c in self._named.get(name, ()) if c.language == language), None)
 
     def columns_named(self, name: str) -> list[Column]:
-        return [c for c in self.columns if c.name == name]
+        return list(self._named.get(name, ()))
 
     def text(self, row: Row, name: str) -> str:
         column = self.column(name)
