@@ -129,7 +129,8 @@ class OutgoingMail(Base):
     reminder, a return, a new deadline, a 督促), queued by the scheduler, a page, the API or a
     command and sent by the scheduler
     (:mod:`hub.services.mail_queue`). Its text names no person and
-    holds no text anyone typed; the addresses are read when it goes."""
+    holds no text anyone typed; the addresses are read when it goes, and kept with it once it
+    went (``sent_to``, for the response's page)."""
 
     __tablename__ = "outgoing_mail"
 
@@ -145,6 +146,9 @@ class OutgoingMail(Base):
     """When it may be tried (next): its creation, a retry's pause, or the lease of a sender."""
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None]
+    sent_to: Mapped[list[str] | None]
+    """The addresses it went to (read when it went); NULL until then, and on rows sent before
+    they were kept."""
     given_up_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     """Why the last attempt failed, as staff read it."""

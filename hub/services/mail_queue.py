@@ -12,8 +12,9 @@ mark leaves the row to go again once its lease ends). A refused mail is tried ag
 pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
 names the municipality so that staff phone it. A mail that asks the municipality to submit is
 dropped if it has by then. The addresses are read when the mail goes, so an account added or
-deactivated meanwhile counts. Each mail sent is audited with codes and counts only; the
-housekeeping forgets sent rows after :data:`KEEP_SENT`.
+deactivated meanwhile counts; the row keeps the addresses it went to, for the response's page.
+Each mail sent is audited with codes and counts only; the housekeeping forgets sent rows (and
+their addresses) after :data:`KEEP_SENT`.
 """
 
 from __future__ import annotations
@@ -159,6 +160,7 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         db.session.commit()
         return Sent(mail_id, mail.municipality_code, False, mail.error), exc
     mail.sent_at = now
+    mail.sent_to = list(to)
     mail.error = None
     audit.record(
         mail.about,

@@ -352,7 +352,9 @@ class MailRecord:
     """When it went, or when it was queued."""
     state: str
     """``sent``, ``waiting`` or ``given_up``."""
-    recipients: int | None = None
+    addresses: tuple[str, ...] | None = None
+    """Whom a sent mail went to; ``None`` when not known (not sent yet, or sent before the
+    addresses were kept)."""
     error: str | None = None
 
 
@@ -361,7 +363,7 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
     mails (those sent more than ``mail_queue.KEEP_SENT`` ago are in the audit log only), and the
     scheduler's requests and reminders sent before they were queued."""
     records = [
-        MailRecord(kind, at, "sent", len(to or []))
+        MailRecord(kind, at, "sent", tuple(to or ()))
         for kind, at, to in db.session.execute(
             select(ReminderSent.kind, ReminderSent.sent_at, ReminderSent.recipients).where(
                 ReminderSent.round_id == round_id,
@@ -378,7 +380,8 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
     ):
         kind = KIND_OF.get(mail.about, mail.about)
         if mail.sent_at is not None:
-            records.append(MailRecord(kind, mail.sent_at, "sent"))
+            sent_to = tuple(mail.sent_to) if mail.sent_to is not None else None
+            records.append(MailRecord(kind, mail.sent_at, "sent", sent_to))
         elif mail.given_up_at is not None:
             records.append(MailRecord(kind, mail.given_up_at, "given_up", error=mail.error))
         else:

@@ -156,9 +156,10 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
         "invite",
     ]
     said = [" ".join(r.text_content().split()) for r in rows]
-    assert said[0].endswith("督促メール 送信待ち（前回: 451 しばらくしてから）")
-    assert "差し戻しのお知らせ 送れなかった 宛先が受け付けられませんでした" in said[1]
-    assert said[2].endswith("依頼メール 送信済み（宛先2件）")
+    assert said[0].endswith("督促メール 送るときの回答者 送信待ち（前回: 451 しばらくしてから）")
+    assert "差し戻しのお知らせ なし 送れなかった 宛先が受け付けられませんでした" in said[1]
+    assert said[2].endswith("送信済み")
+    assert rows[2].xpath("td[@data-mail-to]/text()") == ["a@example.jp", "b@example.jp"]
     other = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHUO}"))
     assert other.xpath("//*[@data-mails]//tr/@data-mail-record") == ["response.return_mail"]
     with app.app_context():
@@ -167,6 +168,35 @@ def test_the_response_page_lists_the_mails_to_its_municipality(
     assert "この調査回では、まだメールを送っていません。" in nothing.xpath(
         "string(//*[@data-mails])"
     )
+
+
+def test_the_response_page_names_whom_a_queued_mail_went_to(app: Flask, web, smtp: Inbox) -> None:
+    """The return mail goes through the real SMTP server to the municipality's respondents as
+    they are when it goes; the page lists those addresses, as the relay received them. A mail
+    sent before the addresses were kept says so rather than naming today's respondents."""
+    from tests.conftest import make_user
+    from tests.mailbox import send_queued
+
+    round_id = returned(app, CHIYODA)
+    with app.app_context():
+        make_user(role="respondent", municipality=CHIYODA, email="second-clerk@example.jp")
+        db.session.commit()
+    send_queued(app)
+    (envelope_to, _content) = smtp.envelopes[0]
+    assert sorted(envelope_to) == [f"clerk-{CHIYODA}@example.jp", "second-clerk@example.jp"]
+    staff = web("staff")
+    row = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}")).xpath(
+        "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
+    )[0]
+    assert sorted(row.xpath("td[@data-mail-to]/text()")) == sorted(envelope_to)
+    with app.app_context():
+        mail = db.session.scalars(select(OutgoingMail)).one()
+        mail.sent_to = None  # as on a row sent before the addresses were kept
+        db.session.commit()
+    row = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}")).xpath(
+        "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
+    )[0]
+    assert row.xpath("string(td[@data-mail-to])") == "記録なし"
 
 
 def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> None:
