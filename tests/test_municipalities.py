@@ -376,3 +376,48 @@ def test_a_bad_row_of_an_xlsx_is_named_by_its_row_in_the_sheet(
     path = tmp_path / "list.xlsx"
     path.write_bytes(xlsx_of(rows))
     assert_one_line_error(runner("municipalities", "import", str(path)), "4行目", "271004")
+
+
+@pytest.mark.parametrize(
+    ("cells", "read"),
+    [
+        # 中央区 without its check digit, kept as a number: 013102 would pass its check
+        # digit, 千代田区's 013101 not — so the column has no check digits
+        ([13101, 13102], ["131016", "131024"]),
+        # the same column written as text, as a CSV saved from Excel writes it
+        (["13101", "13102"], ["131016", "131024"]),
+        # 中央区 alone, beside a code written with its check digit: the zero was lost
+        ([13102, "271004"], ["013102", "271004"]),
+        # 札幌市 and 函館市 with their check digits, each without its zero: every one checks
+        ([11002, 12025], ["011002", "012025"]),
+        # a five-digit code written with its zero: the column has no check digits
+        (["01100", 11002], ["011002", "110027"]),
+        # full-width digits, and what the row's check names as it was written
+        # (four digits are no code: the row's check refuses them)
+        (["１３１０１", "abc", None, 1100], ["131016", "abc", "", "1100"]),
+    ],
+)
+def test_five_digit_codes_are_read_by_what_the_column_says(
+    cells: list[object], read: list[str]
+) -> None:
+    from hub.services.municipalities import read_codes
+
+    assert read_codes(cells) == read
+
+
+def test_tokyo_codes_kept_as_numbers_without_check_digits_are_imported_as_tokyo(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    """千代田区 and 中央区 typed as numbers without their check digits: both are Tokyo's, never
+    a Hokkaido code nobody has (013102 would pass its check digit)."""
+    rows = [
+        ["code", "name", "kana", "name_en", "region", "type"],
+        [13101, "千代田区", "ちよだく", "Chiyoda", "区部", "特別区"],
+        [13102, "中央区", "ちゅうおうく", "Chuo", "区部", "特別区"],
+    ]
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx_of(rows))
+    result = runner("municipalities", "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "013102" not in result.output
+    assert "0 added, 0 updated, 2 unchanged" in result.output

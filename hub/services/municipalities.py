@@ -182,13 +182,14 @@ def read_municipality_list(
                 ]
             }
         )
-    return _checked(
-        (
-            (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
-            for line, cells in table.rows
-        ),
-        prefectures,
-    )
+    lines = [
+        (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
+        for line, cells in table.rows
+    ]
+    codes = read_codes([cells["code"] for _line, cells in lines])
+    for (_line, cells), code in zip(lines, codes, strict=True):
+        cells["code"] = code
+    return _checked(lines, prefectures)
 
 
 def _checked(
@@ -246,6 +247,49 @@ def with_check_digit(code: str) -> str:
     if len(code) == 5 and code.isascii() and code.isdigit():
         return f"{code}{check_digit(code)}"
     return code
+
+
+def read_codes(cells: Sequence[Any]) -> list[str]:
+    """A file's code column as the hub keeps codes: six digits, the check digit last.
+
+    Excel drops a leading zero from a code kept as a number, and a CSV saved from it keeps the
+    dropped form: 11002 may be 札幌市's 011002 with its check digit, or the five-digit code 11002
+    (茨城県) without one. The column decides. Six-digit codes beside it say the file writes check
+    digits, so a five-digit one lost its zero; a five-digit one written with its zero (01100)
+    says it does not, so a check digit is added. With neither, the five-digit codes are read as
+    having lost a zero only if every one of them then carries a right check digit — which a
+    list without check digits does one time in ten per code. Anything else (four digits, a
+    typo) is left as written for the row's check to name."""
+    texts = [_code_digits(cell) for cell in cells]
+    digits = [t for t in texts if t.isascii() and t.isdigit()]
+    with_check = any(len(t) == 6 for t in digits)
+    without = any(len(t) == 5 and t[0] == "0" for t in digits)
+    unclear = [t for t in digits if len(t) == 5 and t[0] != "0"]
+    if with_check != without:
+        zero_lost = with_check
+    else:
+        zero_lost = bool(unclear) and all(_checks(f"0{t}") for t in unclear)
+    return [_code_read(t, zero_lost) for t in texts]
+
+
+def _code_digits(cell: Any) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return str(cell)
+    return code_list.code_text(cell)
+
+
+def _checks(code: str) -> bool:
+    return check_digit(code[:5]) == int(code[5])
+
+
+def _code_read(text: str, zero_lost: bool) -> str:
+    if not (text.isascii() and text.isdigit()):
+        return text
+    if len(text) == 5 and text[0] != "0" and zero_lost:
+        return f"0{text}"
+    return with_check_digit(text)
 
 
 def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
