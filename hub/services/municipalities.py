@@ -26,7 +26,7 @@ from typing import Any
 from flask import has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from forms import tokyo
 from forms.normalize import clean_text, fold_text, same_ke
@@ -494,18 +494,24 @@ def listed(*, search: str = "", status: str = "active") -> Select[Any]:
     if status != "all":
         exists = Municipality.existed_on(tokyo.today())
         query = query.where(exists if status == "active" else ~exists)
-    wanted = fold_text(search)
-    if wanted:
-        name = func.replace(func.replace(Municipality.name, "ヶ", "ケ"), "ヵ", "カ")  # same_ke
-        query = query.where(
-            or_(
-                Municipality.code.startswith(wanted, autoescape=True),
-                name.contains(same_ke(wanted), autoescape=True),
-                Municipality.kana.contains(code_list.hiragana(wanted), autoescape=True),
-                Municipality.name_en.icontains(wanted, autoescape=True),
-            )
-        )
-    return query
+    found = matching(search)
+    return query if found is None else query.where(found)
+
+
+def matching(search: str) -> ColumnElement[bool] | None:
+    """The municipalities ``search`` finds: a part of the name (ヶ or ケ alike), of the kana (in
+    hiragana or katakana) or of the English name, or the code's start (全角 or half-width);
+    ``None`` for an empty search."""
+    wanted = fold_text(search).strip()
+    if not wanted:
+        return None
+    name = func.replace(func.replace(Municipality.name, "ヶ", "ケ"), "ヵ", "カ")  # same_ke
+    return or_(
+        Municipality.code.startswith(wanted, autoescape=True),
+        name.contains(same_ke(wanted), autoescape=True),
+        Municipality.kana.contains(code_list.hiragana(wanted), autoescape=True),
+        Municipality.name_en.icontains(wanted, autoescape=True),
+    )
 
 
 def municipalities_page(

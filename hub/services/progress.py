@@ -35,6 +35,7 @@ from hub.models.survey import (
     shown_state_sql,
 )
 from hub.models.user import person_label
+from hub.services.municipalities import matching
 
 STATES: tuple[str, ...] = SHOWN_STATES
 """The board counts and filters by the states people see: a returned draft is 差し戻し."""
@@ -60,6 +61,8 @@ class Progress:
     by_region: dict[str, dict[str, int]]
     """``{region: {state: n}}``, every state of :data:`STATES` present (zero when none)."""
     overdue: int
+    prefectures: tuple[str, ...] = ()
+    """The codes of the prefectures whose municipalities the round asks, in code order."""
 
     @property
     def by_state(self) -> dict[str, int]:
@@ -104,7 +107,14 @@ def progress(round_: Round, *, now: datetime | None = None) -> Progress:
         .join(Round, Round.id == Response.round_id)
         .where(Response.round_id == round_.id, is_overdue(now))
     )
-    return Progress(round_, regions, by_region, int(overdue or 0))
+    prefectures = db.session.scalars(
+        select(Municipality.prefecture_code)
+        .distinct()
+        .join(Response, Response.municipality_code == Municipality.code)
+        .where(Response.round_id == round_.id)
+        .order_by(Municipality.prefecture_code)
+    ).all()
+    return Progress(round_, regions, by_region, int(overdue or 0), tuple(prefectures))
 
 
 @dataclass(frozen=True)
@@ -146,9 +156,12 @@ def board(
     region: str | None = None,
     state: str | None = None,
     overdue_only: bool = False,
+    prefecture: str | None = None,
+    search: str = "",
     now: datetime | None = None,
 ) -> list[BoardRow]:
-    """Every municipality asked in the round, in code order, optionally filtered."""
+    """Every municipality asked in the round, in code order, optionally filtered (``search`` as
+    :func:`hub.services.municipalities.matching` reads it)."""
     now = now or utcnow()
     editor = aliased(User)
     query = (
@@ -190,6 +203,11 @@ def board(
         query = query.where(shown_state_sql() == state)
     if overdue_only:
         query = query.where(is_overdue(now))
+    if prefecture:
+        query = query.where(Municipality.prefecture_code == prefecture)
+    found = matching(search)
+    if found is not None:
+        query = query.where(found)
     rows = [_board_row(row, round_) for row in db.session.execute(query)]
     contacts = contacts_for(round_, [r.code for r in rows])
     return [replace(r, contact=contacts.get(r.code)) for r in rows]

@@ -202,6 +202,12 @@ class BoardFilters:
     region: str | None
     state: str | None
     overdue: bool
+    prefecture: str | None = None
+    search: str = ""
+
+    @property
+    def any(self) -> bool:
+        return bool(self.region or self.state or self.overdue or self.prefecture or self.search)
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -223,16 +229,21 @@ def _board_page(
     mail = mail_queue.of_round(round_.id)
     region = request.args.get("region") or None
     state = request.args.get("state") or None
+    prefecture = request.args.get("prefecture") or None
     filters = BoardFilters(
         region=region if region in summary.regions else None,
         state=state if state in progress.STATES else None,
         overdue=request.args.get("overdue") == "1",
+        prefecture=prefecture if prefecture in summary.prefectures else None,
+        search=request.args.get("q", "").strip(),
     )
     rows = progress.board(
         round_,
         region=filters.region,
         state=filters.state,
         overdue_only=filters.overdue,
+        prefecture=filters.prefecture,
+        search=filters.search,
         now=now,
     )
     return (

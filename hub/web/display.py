@@ -33,6 +33,7 @@ from hub.models.survey import (
     RoundState,
     shown_state,
 )
+from hub.services.municipalities import prefecture_label
 
 
 def locale_code() -> str:
@@ -271,6 +272,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(mail_kind_label)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
+    app.add_template_global(prefecture_label)
     app.add_template_global(type_label)
     app.add_template_filter(place)
     app.add_template_filter(round_title)

@@ -307,6 +307,41 @@ def test_board_filters_by_region_state_and_overdue_without_scripts(staff, app):
     assert len(page(junk).xpath("//tr[@data-municipality]")) == 62
 
 
+def test_a_national_board_finds_a_prefecture_and_a_name(staff, app):
+    """A round that asks more than Tokyo: the board offers the prefectures it asks and finds a
+    municipality by a part of its name, its kana or its code's start, as the admin's list does;
+    Tokyo's own board shows no prefecture choice."""
+    from tests.conftest import add_hiroshima_fuchu
+
+    with app.app_context():
+        tokyo_only = make_round().id
+    add_hiroshima_fuchu(app)
+    with app.app_context():
+        round_id = make_round(municipalities=[CHIYODA, "132063", "342076"]).id
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+    assert board.xpath("//select[@id='filter-prefecture']/option/text()") == [
+        "すべて",
+        "東京都",
+        "広島県",
+    ]
+    hiroshima = page(staff.get(f"/staff/rounds/{round_id}?prefecture=34"))
+    assert hiroshima.xpath("//tr[@data-municipality]/@data-municipality") == ["342076"]
+    assert hiroshima.xpath("//a[normalize-space()='条件を解除']")
+    both_fuchu = page(staff.get(f"/staff/rounds/{round_id}?q=ふちゅう"))
+    assert both_fuchu.xpath("//tr[@data-municipality]/@data-municipality") == ["132063", "342076"]
+    assert both_fuchu.xpath("//tr[@data-municipality]/td[@data-prefecture]/text()") == [
+        "東京都",
+        "広島県",
+    ], "two 府中市 told apart"
+    assert both_fuchu.xpath("//input[@id='filter-search']/@value") == ["ふちゅう"]
+    by_code = page(staff.get(f"/staff/rounds/{round_id}?q=１３１&prefecture=13"))
+    assert by_code.xpath("//tr[@data-municipality]/@data-municipality") == [CHIYODA]
+    unknown = page(staff.get(f"/staff/rounds/{round_id}?prefecture=99&q=%25"))
+    assert unknown.xpath("//tr[@data-municipality]") == [], "a % is searched as written"
+    tokyo = page(staff.get(f"/staff/rounds/{tokyo_only}"))
+    assert not tokyo.xpath("//*[@id='filter-prefecture'] | //td[@data-prefecture]")
+
+
 def test_return_needs_a_reason_and_keeps_it_on_error(staff, app):
     with app.app_context():
         round_id = make_round().id
