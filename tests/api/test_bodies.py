@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from tests.api.conftest import response_url
 from tests.conftest import Api
 
+BOM = "\ufeff"
 NOT_JSON = "本文は JSON で送ってください（Content-Type: application/json）。"
 
 
@@ -94,3 +95,31 @@ def test_json_content_types_are_taken(
     answer = send(client, staff, "PUT", response_url(round_id), body, content_type)
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["answers"] == {"plan_name": "計画"}
+
+
+def test_a_byte_order_mark_before_the_json_is_ignored(
+    client: FlaskClient, staff: Api, round_id: int
+) -> None:
+    body = BOM + json.dumps({"answers": {"plan_name": "計画"}, "version": 0}, ensure_ascii=False)
+    answer = send(client, staff, "PUT", response_url(round_id), body.encode(), "application/json")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["answers"] == {"plan_name": "計画"}
+
+
+def test_a_byte_order_mark_reaches_the_nul_check_and_the_referral_checks(
+    client: FlaskClient, staff: Api, round_id: int
+) -> None:
+    nul = BOM + '{"answers": {"plan_name": "a\\u0000b"}, "version": 0}'
+    answer = send(client, staff, "PUT", response_url(round_id), nul.encode(), "application/json")
+    assert answer.status_code == 422, answer.get_json()
+    assert list(answer.get_json()["errors"]) == ["plan_name"]
+    referral = BOM + json.dumps({"municipality": "132012"})
+    answer = send(client, staff, "POST", "/referrals", referral.encode(), "application/json")
+    assert answer.status_code == 422
+    assert "consent" in answer.get_json()["errors"], "read as an object, checked field by field"
+
+
+def test_a_byte_order_mark_alone_is_no_body(client: FlaskClient, staff: Api, round_id: int) -> None:
+    answer = send(client, staff, "PUT", response_url(round_id), BOM.encode(), "application/json")
+    assert answer.status_code == 422
+    assert set(answer.get_json()["errors"]) == {"answers", "version"}
