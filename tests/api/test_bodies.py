@@ -3,6 +3,7 @@ and its size when it is sent in chunks without a Content-Length."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -123,3 +124,45 @@ def test_a_byte_order_mark_alone_is_no_body(client: FlaskClient, staff: Api, rou
     answer = send(client, staff, "PUT", response_url(round_id), BOM.encode(), "application/json")
     assert answer.status_code == 422
     assert set(answer.get_json()["errors"]) == {"answers", "version"}
+
+
+def chunked(client: FlaskClient, api: Api, path: str, body: bytes) -> Any:
+    """A body as a server hands on one sent with ``Transfer-Encoding: chunked``: no
+    Content-Length, the stream ended by the server (gunicorn and Werkzeug's own set
+    ``wsgi.input_terminated``)."""
+    return client.put(
+        f"/api/v1{path}",
+        input_stream=io.BytesIO(body),
+        headers={
+            **api.headers(),
+            "Content-Type": "application/json",
+            "Transfer-Encoding": "chunked",
+        },
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_413(
+    client: FlaskClient, staff: Api, round_id: int
+) -> None:
+    raw = json.dumps({"answers": {"comments": "x" * (6 * 1024 * 1024)}, "version": 0})
+    answer = chunked(client, staff, response_url(round_id), raw.encode())
+    assert answer.status_code == 413, answer.get_json()
+    assert answer.get_json() == {"message": "ファイルまたはリクエストが大きすぎます。"}
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(
+    app: Any, client: FlaskClient, staff: Api, round_id: int
+) -> None:
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    head = b'{"answers": {"plan_name": "'
+    tail = b'"}, "version": 0}'
+    exactly = head + b"x" * (limit - len(head) - len(tail)) + tail
+    assert len(exactly) == limit
+    answer = chunked(client, staff, response_url(round_id), exactly)
+    assert answer.status_code == 422, "read whole: the name is too long, not the JSON unreadable"
+    assert list(answer.get_json()["errors"]) == ["plan_name"]
+    small = chunked(
+        client, staff, response_url(round_id), b'{"answers": {"plan_name": "x"}, "version": 0}'
+    )
+    assert small.status_code == 200, small.get_json()
