@@ -1,8 +1,10 @@
-"""Words shared by every message: a list joined as the page's language joins one."""
+"""Words shared by every message: a list joined as the page's language joins one, and the sort
+of value someone sent, named as people read it (not as Python writes it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -10,3 +12,20 @@ from flask_babel import gettext as _
 def listed(items: Iterable[str]) -> str:
     """``items`` joined for the reader: 「a、b、c」 in Japanese, "a, b, c" in English."""
     return _("、").join(items)
+
+
+def kind_of(value: Any) -> str:
+    """What sort of value ``value`` is, for a message that says what was expected and what came
+    (「数値で入力してください（オブジェクトが送られました）。」): a JSON client's ``null``, ``true``,
+    ``{…}`` or ``[…]``, or an Excel cell's TRUE, named in the reader's language."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, Mapping):
+        return _("オブジェクト")
+    if isinstance(value, list | tuple):
+        return _("リスト")
+    if isinstance(value, int | float):
+        return _("数値")
+    return _("文字列")
