@@ -31,6 +31,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from publicsuffixlist import PublicSuffixList
 
+from forms.wording import kind_of
+
 __all__ = [
     "ERAS",
     "Era",
@@ -174,7 +176,9 @@ def parse_integer(value: str | int | float) -> int:
             return int(value)
         raise InvalidValue(_("整数で入力してください（小数は使えません）"))
     if not isinstance(value, str):
-        raise InvalidValue(_("整数を入力してください"))
+        raise InvalidValue(
+            _("整数で入力してください（%(sent)sが送られました）。", sent=kind_of(value))
+        )
     text = fold_text(value)
     if not text:
         raise InvalidValue(_("数値が入力されていません"))
@@ -685,7 +689,12 @@ def parse_bool(value: str | bool | int) -> bool:
             return value == 1
         raise InvalidValue(_("1（はい）か0（いいえ）で入力してください"))
     if not isinstance(value, str):
-        raise InvalidValue(_("「はい」か「いいえ」で入力してください"))
+        raise InvalidValue(
+            _(
+                "「はい」か「いいえ」で入力してください（%(sent)sが送られました）",
+                sent=kind_of(value),
+            )
+        )
     text = fold_text(value).lower()
     if text in _TRUE_WORDS:
         return True

@@ -15,6 +15,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from forms.normalize import InvalidValue
+from forms.wording import kind_of
 
 _DECIMAL_RE = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+")
 _MINUS_SIGNS = "-‐‑‒–—―−ー"
@@ -31,7 +32,9 @@ def parse_decimal(value: str | int | float) -> float:
             raise InvalidValue(_("NaN や Infinity は使えません。"))
         return _checked(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
     if not isinstance(value, str):
-        raise InvalidValue(_("数値を入力してください"))
+        raise InvalidValue(
+            _("数値で入力してください（%(sent)sが送られました）。", sent=kind_of(value))
+        )
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         raise InvalidValue(_("数値が入力されていません"))

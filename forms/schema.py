@@ -11,7 +11,7 @@ not asked. A draft may be incomplete.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache, lru_cache
 from typing import Any
@@ -27,7 +27,7 @@ from forms.expression.evaluate import string
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire, constraint_step
 from forms.numbers import parse_decimal
 from forms.rules import Context, answer_value
-from forms.wording import listed
+from forms.wording import kind_of, listed
 
 EMPTY: tuple[Any, ...] = (None, "", [], ())
 
@@ -63,9 +63,15 @@ class AnswerField(fields.Field):
         return value
 
 
-def _text_of(value: Any) -> str:
+def _expects_text(sent: str) -> str:
+    return _("文字で入力してください（%(sent)sが送られました）。", sent=sent)
+
+
+def _text_of(value: Any, expected: Callable[[str], str] = _expects_text) -> str:
+    """``value`` as text (a number as written); anything else — an object, a list, true/false —
+    is refused with ``expected``: what the question wants, and what sort of value came."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise normalize.InvalidValue(_("文字で入力してください。"))
+        raise normalize.InvalidValue(expected(kind_of(value)))
     if isinstance(value, float) and not math.isfinite(value):
         raise normalize.InvalidValue(_("NaN や Infinity は使えません。"))
     return normalize.clean_text(str(value))
@@ -86,14 +92,20 @@ class IntegerField(AnswerField):
 
 class DecimalField(AnswerField):
     def convert(self, value: Any) -> float:
-        return parse_decimal(value if isinstance(value, int | float) else _text_of(value))
+        return parse_decimal(_text_of(value) if isinstance(value, str) else value)
+
+
+def _expects_date(sent: str) -> str:
+    return _(
+        "日付を 2021-04-01 のような文字で入力してください（%(sent)sが送られました）。", sent=sent
+    )
 
 
 class DateField(AnswerField):
     def convert(self, value: Any) -> str:
         if isinstance(value, date):
             return value.isoformat()
-        return normalize.parse_date(_text_of(value)).isoformat()
+        return normalize.parse_date(_text_of(value, _expects_date)).isoformat()
 
 
 class BoolField(AnswerField):
@@ -114,11 +126,15 @@ class EmailField(AnswerField):
         return normalize.normalize_email(_text_of(value))
 
 
+def _expects_choice(sent: str) -> str:
+    return _("選択肢のコードか名前を文字で入力してください（%(sent)sが送られました）。", sent=sent)
+
+
 class OneOfField(AnswerField):
     """A choice code; the Japanese or English label (with or without its ① mark) is accepted too."""
 
     def convert(self, value: Any) -> str:
-        text = _text_of(value)
+        text = _text_of(value, _expects_choice)
         key = normalize.choice_key(text)
         code = self.lookup().get(key)
         if code is None and key in _shared_labels(self.question):
@@ -182,7 +198,20 @@ class ManyOfField(AnswerField):
         if isinstance(value, str):
             value = [part for part in value.replace("、", ",").split(",") if part.strip()]
         if not isinstance(value, list | tuple):
-            raise normalize.InvalidValue(_("選択肢のコードのリストで指定してください。"))
+            raise normalize.InvalidValue(
+                _(
+                    "選択肢のコードのリストで指定してください（%(sent)sが送られました）。",
+                    sent=kind_of(value),
+                )
+            )
+        wrong = [item for item in value if isinstance(item, bool) or not _is_text(item)]
+        if wrong:
+            raise normalize.InvalidValue(
+                _(
+                    "選択肢はコードか名前を文字で並べてください（リストに%(sent)sがあります）。",
+                    sent=listed(dict.fromkeys(kind_of(item) for item in wrong)),
+                )
+            )
         lookup = _choice_lookup(self.question)
         chosen: set[str] = set()
         unknown: list[str] = []
@@ -196,6 +225,11 @@ class ManyOfField(AnswerField):
         if unknown:
             raise normalize.InvalidValue(_("選択肢にない値です: %(value)s", value=listed(unknown)))
         return [code for code in self.question.codes if code in chosen]
+
+
+def _is_text(item: Any) -> bool:
+    """A list's item that names a choice: text, or a number (a code such as ``1``)."""
+    return isinstance(item, str | int | float)
 
 
 FIELD_TYPES: dict[Kind, type[AnswerField]] = {

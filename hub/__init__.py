@@ -8,7 +8,7 @@ from flask import Flask, has_request_context, request
 from flask_login import AnonymousUserMixin
 
 from hub.config import Settings, load_settings
-from hub.jsonio import OrjsonProvider
+from hub.jsonio import JsonRequest, OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         settings = settings.with_(**overrides)
     app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.json = OrjsonProvider(app)
+    app.request_class = JsonRequest
     app.config.from_mapping(settings.flask_config())
     app.extensions["hub_settings"] = settings
     _trust_proxy(app, settings)

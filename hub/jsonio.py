@@ -6,6 +6,11 @@ instead of ``\\uXXXX`` escapes. What orjson cannot write (an integer beyond 64 b
 surrogate, a ``dumps`` call with options such as ``indent``) is written by Flask's provider.
 Input stays with Python's parser: it takes what people's systems send today (a lone surrogate
 escaped in a string, which the answers then drop), where orjson would refuse the whole body.
+
+JSON into the app: :class:`JsonRequest` (Flask's ``app.request_class``) hands every reader of a
+JSON body — Flask's ``get_json``, the API's argument parser (webargs), the depth and NUL checks of
+:mod:`hub.security` — the body without a leading UTF-8 byte order mark, which PowerShell and some
+Windows tools write by default and RFC 8259 §8.1 lets a parser ignore.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from flask import Request
 from flask.json.provider import DefaultJSONProvider
+
+BOM = b"\xef\xbb\xbf"
 
 OPTIONS = (
     orjson.OPT_SORT_KEYS
@@ -35,3 +43,15 @@ class OrjsonProvider(DefaultJSONProvider):
             except orjson.JSONEncodeError:
                 pass
         return super().dumps(obj, **kwargs)
+
+
+class JsonRequest(Request):
+    """Flask's request, whose JSON body is read as if a leading byte order mark were absent."""
+
+    def get_data(
+        self, cache: bool = True, as_text: bool = False, parse_form_data: bool = False
+    ) -> Any:
+        data = super().get_data(cache=cache, as_text=False, parse_form_data=parse_form_data)
+        if data.startswith(BOM) and self.is_json:
+            data = data[len(BOM) :]
+        return data.decode(errors="replace") if as_text else data

@@ -2,6 +2,8 @@
 
 - Security headers: a strict Content-Security-Policy (no inline script or style, nothing from
   outside the hub), nosniff, no framing, no referrer leaks, HSTS when served over TLS.
+- Bodies sent in chunks (``Transfer-Encoding: chunked``, no Content-Length): over the size limit
+  (``MAX_CONTENT_LENGTH``) a 413, as for a body that says its length.
 - JSON bodies: a nesting limit, so a deeply nested body is a 400 and not a parser recursion error.
 - The NUL character, which PostgreSQL refuses in text: in the path (404), a query string or a JSON
   body (422 naming where), refused here once instead of as a database error (500) wherever the
@@ -17,8 +19,9 @@ from typing import Any
 
 from flask import Flask, request, session
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import LimitedStream
 
 from hub.errors import Invalid
 
@@ -68,6 +71,28 @@ def set_security_headers(response: Response) -> Response:
         [(name, value) for name, value in wanted.items() if name.lower() not in present]
     )
     return response
+
+
+def limit_chunked_body() -> None:
+    """Read a chunked body here, up to the limit, and refuse it (413) when more follows.
+
+    Werkzeug stops reading such a body at ``MAX_CONTENT_LENGTH`` without a word, so a JSON body
+    over the limit reached the parser cut short and was refused as unreadable (400), an upload as
+    a broken file. The byte past the limit is looked for in the server's own stream, so a body
+    of exactly the limit is still taken."""
+    if (
+        request.content_length is not None
+        or "chunked" not in request.headers.get("Transfer-Encoding", "").lower()
+    ):
+        return
+    request.get_data(cache=True)
+    stream = request.stream
+    if (
+        isinstance(stream, LimitedStream)
+        and stream.is_exhausted
+        and request.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge()
 
 
 def json_depth(body: bytes) -> int:
@@ -160,6 +185,7 @@ def _holds_nul(value: Any) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(limit_chunked_body)
     app.before_request(limit_json_depth)
     app.before_request(refuse_nul)
     app.after_request(set_security_headers)

@@ -6,26 +6,25 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 
 from exports.consultation_counts import summary
 from forms.consultation import CONSULTATION, current_fiscal_year
 from forms.model import Kind
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field
+from hub.api.schemas import (
+    AUTH_ERRORS,
+    LOAD_UNKNOWN,
+    CheckedByService,
+    FiscalYearQuery,
+    counts_field,
+)
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Municipality, Role
 from hub.services import consultations
-
-
-class _OpenSchema(Schema):
-    """Unknown fields pass through, so that the service can name them in Japanese."""
-
-    class Meta:
-        unknown = INCLUDE
 
 
 def _case_in_schema() -> type[Schema]:
@@ -39,7 +38,7 @@ def _case_in_schema() -> type[Schema]:
         )
         for q in CONSULTATION.questions
     }
-    return _OpenSchema.from_dict(declared, name="ConsultationIn")
+    return CheckedByService.from_dict(declared, name="ConsultationIn")
 
 
 ConsultationIn = _case_in_schema()
@@ -97,7 +96,7 @@ class ConsultationSummaryOut(_CountsOut):
 
 
 @blp.route("/consultations", methods=["POST"])
-@blp.arguments(ConsultationIn)
+@blp.arguments(ConsultationIn, **LOAD_UNKNOWN)
 @blp.response(201, ConsultationOut)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("consultations.write")

@@ -13,12 +13,19 @@ from typing import Any
 
 from flask import request
 from flask_smorest.pagination import PaginationMetadataSchema
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from exports.referral_counts import summary as referral_summary
 from forms.consultation import current_fiscal_year
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS, FiscalYearQuery, counts_field, whole_number
+from hub.api.schemas import (
+    AUTH_ERRORS,
+    LOAD_UNKNOWN,
+    CheckedByService,
+    FiscalYearQuery,
+    counts_field,
+    whole_number,
+)
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
     allow,
@@ -42,14 +49,7 @@ WRITE_ERRORS = {
 }
 
 
-class _Open(Schema):
-    """Unknown fields pass through, so that the service names them in Japanese."""
-
-    class Meta:
-        unknown = INCLUDE
-
-
-class PersonIn(_Open):
+class PersonIn(CheckedByService):
     name = fields.Raw(allow_none=True, metadata={"description": "氏名 (required)"})
     kana = fields.Raw(allow_none=True, metadata={"description": "ふりがな"})
     birth_year = fields.Raw(allow_none=True, metadata={"description": "生年 (1965, 昭和40年)"})
@@ -64,7 +64,7 @@ class PersonIn(_Open):
     )
 
 
-class ConsentIn(_Open):
+class ConsentIn(CheckedByService):
     obtained_on = fields.Raw(
         allow_none=True, metadata={"description": "date consent was obtained (YYYY-MM-DD)"}
     )
@@ -72,7 +72,7 @@ class ConsentIn(_Open):
     scope = fields.Raw(allow_none=True, metadata={"description": "what may be shared with whom"})
 
 
-class ReferralIn(_Open):
+class ReferralIn(CheckedByService):
     municipality = fields.Raw(
         allow_none=True, metadata={"description": "receiving municipality code"}
     )
@@ -87,11 +87,11 @@ class ReferralIn(_Open):
     )
 
 
-class ReasonIn(_Open):
+class ReasonIn(CheckedByService):
     reason = fields.Raw(allow_none=True, metadata={"description": "why the window cannot take it"})
 
 
-class RerouteIn(_Open):
+class RerouteIn(CheckedByService):
     municipality = fields.Raw(
         allow_none=True, metadata={"description": "the new receiving municipality"}
     )
@@ -104,7 +104,7 @@ class RerouteIn(_Open):
     )
 
 
-class ContactIn(_Open):
+class ContactIn(CheckedByService):
     on = fields.Raw(allow_none=True, metadata={"description": "date of the contact"})
     method = fields.Raw(
         allow_none=True, metadata={"description": "codes: " + ", ".join(CONTACT_METHODS)}
@@ -113,7 +113,7 @@ class ContactIn(_Open):
     next_follow_up = fields.Raw(allow_none=True, metadata={"description": "next follow-up date"})
 
 
-class CloseIn(_Open):
+class CloseIn(CheckedByService):
     outcome = fields.Raw(allow_none=True, metadata={"description": "codes: " + ", ".join(OUTCOMES)})
 
 
@@ -225,7 +225,7 @@ def _detail(referral: Referral) -> dict[str, Any]:
 
 
 @blp.route("/referrals", methods=["POST"])
-@blp.arguments(ReferralIn)
+@blp.arguments(ReferralIn, **LOAD_UNKNOWN)
 @blp.response(201, CreatedOut)
 @blp.doc(responses={**AUTH_ERRORS, "422": WRITE_ERRORS["422"]})
 @allow("referrals.refer")
@@ -301,7 +301,7 @@ def accept_referral(referral_id: int) -> dict[str, Any]:
 
 
 @blp.route("/referrals/<int:referral_id>/decline", methods=["POST"])
-@blp.arguments(ReasonIn)
+@blp.arguments(ReasonIn, **LOAD_UNKNOWN)
 @blp.response(200, ReferralOut)
 @blp.doc(responses=WRITE_ERRORS)
 @allow("referrals.handle")
@@ -314,7 +314,7 @@ def decline_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
 
 
 @blp.route("/referrals/<int:referral_id>/reroute", methods=["POST"])
-@blp.arguments(RerouteIn)
+@blp.arguments(RerouteIn, **LOAD_UNKNOWN)
 @blp.response(200, ReferralOut)
 @blp.doc(responses=WRITE_ERRORS)
 @allow("referrals.refer")
@@ -330,7 +330,7 @@ def reroute_referral(body: dict[str, Any], referral_id: int) -> dict[str, Any]:
 
 
 @blp.route("/referrals/<int:referral_id>/contacts", methods=["POST"])
-@blp.arguments(ContactIn)
+@blp.arguments(ContactIn, **LOAD_UNKNOWN)
 @blp.response(201, ReferralOut)
 @blp.doc(responses=WRITE_ERRORS)
 @allow("referrals.handle")
@@ -343,7 +343,7 @@ def add_referral_contact(body: dict[str, Any], referral_id: int) -> dict[str, An
 
 
 @blp.route("/referrals/<int:referral_id>/close", methods=["POST"])
-@blp.arguments(CloseIn)
+@blp.arguments(CloseIn, **LOAD_UNKNOWN)
 @blp.response(200, ReferralOut)
 @blp.doc(responses=WRITE_ERRORS)
 @allow("referrals.handle")

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    validate,
+    validates_schema,
+)
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
@@ -17,6 +26,20 @@ AUTH_ERRORS = {
     "403": {"description": "role may not"},
 }
 """The answers every authenticated operation may give, for ``@blp.doc(responses=...)``."""
+
+
+class CheckedByService(Schema):
+    """A body the service checks key by key (referrals, consultation cases), so that the web form
+    and the API say the same. It refuses keys it does not know (422 naming each, with the body's
+    other problems at once), and the OpenAPI document says so (``additionalProperties: false``);
+    to be named there, they are loaded with the rest: ``@blp.arguments(..., **LOAD_UNKNOWN)``."""
+
+    class Meta:
+        unknown = RAISE
+
+
+LOAD_UNKNOWN = {"unknown": INCLUDE}
+"""Load a :class:`CheckedByService` body with its unknown keys, which the service names."""
 
 
 def whole_number(*, minimum: int = 1, strict: bool = False, **kwargs: Any) -> fields.Integer:

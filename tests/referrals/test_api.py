@@ -238,3 +238,44 @@ def test_the_openapi_document_lists_the_referral_routes(client):
         "/api/v1/referrals/{referral_id}/access-log",
     ):
         assert path in paths, path
+
+
+def test_every_step_names_keys_it_does_not_know_and_changes_nothing(
+    cast: Cast, refer: Callable[..., int]
+):
+    """As ``POST /referrals`` does: a misspelt field is named (with the body's other problems at
+    once), not quietly dropped."""
+    referral_id = refer(sent_on=SENT_ON)
+    path = f"/referrals/{referral_id}"
+    unknown = ["この項目は受け付けていません。"]
+    declined = cast.window.post(f"{path}/decline", {"reason": "管轄外", "reson": "x"})
+    assert declined.status_code == 422
+    assert declined.get_json()["errors"] == {"reson": unknown}
+    typo_only = cast.window.post(f"{path}/decline", {"reson": "管轄外"})
+    assert set(typo_only.get_json()["errors"]) == {"reson", "reason"}
+    consent = {"scope": NEW_SCOPE, "confirmed": True}
+    rerouted = cast.staff.post(
+        f"{path}/reroute", {"municipality": CHIYODA, "consent": consent, "note": "x"}
+    )
+    assert rerouted.status_code == 422
+    assert rerouted.get_json()["errors"] == {"note": unknown}
+    assert cast.window.post(f"{path}/accept").status_code == 200
+    contact = {"on": "2025-04-03", "method": "phone", "note": "面談", "next_followup": "2025-05-01"}
+    contacted = cast.window.post(f"{path}/contacts", contact)
+    assert contacted.status_code == 422
+    assert contacted.get_json()["errors"] == {"next_followup": unknown}
+    closed = cast.window.post(f"{path}/close", {"outcome": "connected", "reason": "x"})
+    assert closed.status_code == 422
+    assert closed.get_json()["errors"] == {"reason": unknown}
+    english = cast.window.post(f"{path}/close?lang=en", {"outcome": "connected", "x": 1})
+    assert english.get_json()["errors"] == {"x": ["This field is not accepted."]}
+    seen = cast.staff.get(path).get_json()
+    assert seen["municipality"] == HACHIOJI
+    assert seen["status"] == "accepted"
+    assert [s["action"] for s in seen["timeline"]] == ["sent", "accepted"]
+
+
+def test_the_openapi_document_says_the_bodies_take_no_other_keys(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("ReferralIn", "ReasonIn", "RerouteIn", "ContactIn", "CloseIn", "ConsultationIn"):
+        assert schemas[name]["additionalProperties"] is False, name

@@ -7,7 +7,7 @@ Every problem is collected and raised at once as ``Invalid`` keyed by field (``p
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -71,6 +71,16 @@ class Errors:
     def raise_any(self) -> None:
         if self.found:
             raise Invalid(self.found)
+
+
+def _refuse_unknown(
+    data: Mapping[str, Any], known: Collection[str], errors: Errors, prefix: str = ""
+) -> None:
+    """Name each key of ``data`` that is none of ``known``: a misspelt field is said, not
+    quietly dropped (the API's bodies; the pages send only the known ones)."""
+    for key in data:
+        if key not in known:
+            errors.add(f"{prefix}{key}", _("この項目は受け付けていません。"))
 
 
 def _text(value: Any, field: str, errors: Errors, *, limit: int, fold: bool = False) -> str:
@@ -138,9 +148,7 @@ def _person(raw: Any, errors: Errors) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         errors.add("person.name", _("氏名を入力してください。"))
         return {}
-    for key in raw:
-        if key not in PERSON_FIELDS:
-            errors.add(f"person.{key}", _("この項目は受け付けていません。"))
+    _refuse_unknown(raw, PERSON_FIELDS, errors, prefix="person.")
     person: dict[str, Any] = {
         "name": _text(raw.get("name"), "person.name", errors, limit=NAME_MAX),
         "kana": _text(raw.get("kana"), "person.kana", errors, limit=NAME_MAX),
@@ -256,9 +264,7 @@ def new_referral(data: Mapping[str, Any]) -> NewReferral:
     """A referral as the API and the form send it; ``Invalid`` naming every bad field."""
     errors = Errors()
     known = {"municipality", "person", "needs", "needs_other", "summary", "consent"}
-    for key in data:
-        if key not in known:
-            errors.add(str(key), _("この項目は受け付けていません。"))
+    _refuse_unknown(data, known, errors)
     code = municipality(data.get("municipality"), errors)
     person = _person(data.get("person"), errors)
     needs, other = _needs(data.get("needs"), data.get("needs_other"), errors)
@@ -271,8 +277,9 @@ def new_referral(data: Mapping[str, Any]) -> NewReferral:
 
 def reason(data: Mapping[str, Any]) -> str:
     errors = Errors()
+    _refuse_unknown(data, ("reason",), errors)
     text = _text(data.get("reason"), "reason", errors, limit=NOTE_MAX)
-    if not text and not errors.found:
+    if not text and "reason" not in errors.found:
         errors.add("reason", _("理由を入力してください。"))
     errors.raise_any()
     return text
@@ -290,6 +297,7 @@ def contact(data: Mapping[str, Any], *, sent_on: date) -> Contact:
     """A contact of the window; ``sent_on`` is the Tokyo day the referral reached it, before
     which nobody can have been contacted about it."""
     errors = Errors()
+    _refuse_unknown(data, ("on", "method", "note", "next_follow_up"), errors)
     on = _date(data.get("on"), "on", errors, required=True)
     if on is not None and on > tokyo.today():
         errors.add("on", _("連絡日が未来の日付です。"))
@@ -320,6 +328,7 @@ def contact(data: Mapping[str, Any], *, sent_on: date) -> Contact:
 
 def outcome(data: Mapping[str, Any]) -> str:
     errors = Errors()
+    _refuse_unknown(data, ("outcome",), errors)
     value = _choice(
         data.get("outcome"),
         OUTCOMES,
@@ -386,6 +395,7 @@ def reroute(data: Mapping[str, Any]) -> Reroute:
     the old one, so the person's data (要配慮個人情報) may go to another only with a scope of
     consent for it and the referrer's word (``confirmed``, true) that the person agreed."""
     errors = Errors()
+    _refuse_unknown(data, ("municipality", "consent"), errors)
     code = municipality(data.get("municipality"), errors)
     raw = data.get("consent")
     consent: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
