@@ -139,19 +139,19 @@ def can_see_referral(user: User, referral: Referral) -> bool:
 def see_referral(user: User, referral: Referral | None) -> Referral:
     """``referral`` if ``user`` may see it; otherwise ``NotFound``, as if it did not exist."""
     if referral is None or not can_see_referral(user, referral):
-        raise NotFound("つなぎが見つかりません。")
+        raise NotFound(_("つなぎが見つかりません。"))
     return referral
 
 
 def handle_referral(user: User, referral: Referral | None) -> Referral:
     """The receiving window's own referral (accept, decline, contacts, close); else 404."""
     if referral is None or not is_receiving_window(user, referral):
-        raise NotFound("つなぎが見つかりません。")
+        raise NotFound(_("つなぎが見つかりません。"))
     return referral
 
 
 def own_referral(user: User, referral: Referral | None) -> Referral:
     """A referral of the organisation ``user`` refers for (re-route, withdraw consent); else 404."""
     if referral is None or not is_referrer(user, referral):
-        raise NotFound("つなぎが見つかりません。")
+        raise NotFound(_("つなぎが見つかりません。"))
     return referral

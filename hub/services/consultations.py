@@ -187,18 +187,20 @@ def import_cases(
     form = case_questionnaire(found)
     cases: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
+    bad_rows = 0
     for line, values in table.rows:
         row = {field: values[i] if i < len(values) else None for i, field in columns.items()}
         try:
             case = validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True)
             cases.append((line, case))
         except Invalid as exc:
+            bad_rows += 1
+            where = _("%(line)s行目", line=line)
             for field, messages in exc.errors.items():
                 if field == MUNICIPALITY.id:
                     messages = _with_close_names(messages, row.get(field), found)
-                errors[f"{line}行目 {_column_name(field, titles)}"] = messages
+                errors[f"{where} {_column_name(field, titles)}"] = messages
     if errors:
-        bad_rows = len({key.split(" ", 1)[0] for key in errors})
         raise Invalid(
             errors,
             _("%(count)s行に誤りがあるため、1件も取り込んでいません。", count=bad_rows),

@@ -556,7 +556,7 @@ def remove_round(round_: Round, *, user: User | None) -> None:
 
 def close_round(round_: Round, *, user: User | None) -> Round:
     if round_.closed_at is not None:
-        raise Conflict("この調査回は既に締め切られています。")
+        raise Conflict(_("この調査回は既に締め切られています。"))
     round_.closed_at = utcnow()
     audit.record("round.close", user=user, target=f"round/{round_.id}")
     db.session.flush()

@@ -146,3 +146,34 @@ def test_a_workbook_saved_under_a_csv_name_is_read_as_the_workbook(
     status, _page = _import(browser("staff"), out.getvalue(), "相談.csv")
     assert status == 302
     assert _stored(app) == 1
+
+
+def test_an_english_page_names_the_bad_rows_in_english_and_counts_them(
+    app: Flask, browser: Browser
+) -> None:
+    """Two bad rows of three: "row 3", "row 4" on an English page, and the count says 2 (the rows
+    were counted by the word before the first space, "row", which made every English import 1)."""
+    from hub.errors import Invalid
+    from hub.services.consultations import import_cases
+
+    data = _csv(
+        JAPANESE,
+        ("2020-06-01", "電話", "30代", "本人", "いいえ", "千代田区"),
+        ("2099-06-01", "電話", "30代", "本人", "いいえ", "千代田区"),
+        ("2099-06-02", "電話", "30代", "本人", "いいえ", "八王子"),
+    )
+    for lang, rows, summary in (
+        ("en", ("row 3 ", "row 4 "), "2 rows"),
+        ("ja", ("3行目 ", "4行目 "), "2行に誤り"),
+    ):
+        with app.test_request_context(f"/?lang={lang}"):
+            try:
+                import_cases(data, user=None)
+            except Invalid as exc:
+                caught = exc
+            else:
+                raise AssertionError("the file has bad rows")
+            db.session.rollback()
+        keys = list(caught.errors)
+        assert {key[: len(rows[0])] for key in keys} == set(rows), keys
+        assert summary in str(caught.message), caught.message

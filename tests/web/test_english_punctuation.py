@@ -133,3 +133,21 @@ def test_the_municipality_list_names_each_button_in_ascii_brackets(web):
     admin.get("/language/ja")
     row = page(admin.get("/admin/municipalities")).xpath("//tr[@data-municipality='131016']")[0]
     assert "（千代田区）" in row.text_content()
+
+
+def test_a_closed_round_and_a_hidden_referral_are_refused_in_english(app):
+    """Two refusals that reached English pages in Japanese."""
+    from hub.auth.policy import see_referral
+    from hub.errors import Conflict, NotFound
+    from hub.services.rounds import close_round
+    from tests.conftest import make_user
+
+    with app.test_request_context("/?lang=en"):
+        round_ = close_round(make_round(), user=None)
+        with pytest.raises(Conflict) as closed:
+            close_round(round_, user=None)
+        assert str(closed.value) == "This round is already closed."
+        with pytest.raises(NotFound) as hidden:
+            see_referral(make_user(role="window", municipality=CHIYODA), None)
+        assert str(hidden.value) == "No such referral."
+        db.session.rollback()
