@@ -146,9 +146,8 @@ class Validations:
                 errorStyle="stop",
                 errorTitle="選択肢にない値です",
                 error="一覧から選んでください。",
+                sqref=covering(cells),
             )
-            for coordinate in cells:
-                validation.add(coordinate)
             self.sheet.add_data_validation(validation)
         plain = [
             coordinate
@@ -165,9 +164,8 @@ class Validations:
                 promptTitle="複数選択",
                 prompt=f"該当する場合は「{MARK}」を入力（1、✓ なども可）。該当しない場合は空欄。",
                 showInputMessage=True,
+                sqref=covering(plain),
             )
-            for coordinate in plain:
-                marks.add(coordinate)
             self.sheet.add_data_validation(marks)
 
     def parent_cell(self, found: CascadeList | None) -> str | None:
@@ -223,6 +221,20 @@ class Validations:
             f"{label.lstrip('$')}:{bottom}", FormulaRule(formula=[greyed], font=_NOT_OFFERED)
         )
         return True
+
+
+def covering(cells: list[str]) -> str:
+    """``cells`` as one range list (``sqref``), each run of cells one under the other a range
+    (C12:C1211): a rule's cells added one at a time cost openpyxl a look through all the earlier
+    ones each (0.5 s for a many-of of 1,200 choices)."""
+    runs: list[tuple[str, int, int]] = []
+    for coordinate in dict.fromkeys(cells):
+        column, row = coordinate_from_string(coordinate)
+        if runs and runs[-1][0] == column and runs[-1][2] == row - 1:
+            runs[-1] = (column, runs[-1][1], row)
+        else:
+            runs.append((column, row, row))
+    return " ".join(f"{c}{a}" if a == b else f"{c}{a}:{c}{b}" for c, a, b in runs)
 
 
 def _short(label: str, limit: int = 60) -> str:

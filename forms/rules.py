@@ -21,7 +21,16 @@ from datetime import date
 from typing import Any
 
 from forms import normalize
-from forms.expression import Env, Expr, Unknowable, Value, references, truthy
+from forms.expression import (
+    Env,
+    Expr,
+    Unknowable,
+    Value,
+    column_name,
+    columns_of,
+    references,
+    truthy,
+)
 from forms.expression.evaluate import as_date
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire
 from forms.numbers import parse_decimal
@@ -199,6 +208,21 @@ class Cascade:
     """``(parent's choice, the choices offered when it is chosen)``, in the parent's order."""
 
 
+def _columns_read(rule: Expr) -> tuple[str, ...] | None:
+    """The choice columns ``rule`` reads, each by its name; ``None`` when one is named by an
+    expression (which could read any)."""
+    names = [column_name(call) for call in columns_of(rule)]
+    return None if None in names else tuple(sorted({n for n in names if n is not None}))
+
+
+def _column_key(choice: Choice, read: tuple[str, ...] | None) -> tuple[str | None, ...] | None:
+    """What a rule reading the columns ``read`` sees of ``choice``; ``None``: all of it."""
+    if read is None:
+        return None
+    values = choice.filter_values()
+    return tuple(values.get(name) for name in read)
+
+
 def cascade(
     questionnaire: Questionnaire, question: Question, *, reference_date: date | None = None
 ) -> Cascade | None:
@@ -212,6 +236,8 @@ def cascade(
     if parent is None or parent.kind != Kind.ONE_OF or parent.id == question.id:
         return None
     on = today()
+    read = _columns_read(rule)
+    keyed = [(c, _column_key(c, read)) for c in question.choices]
 
     def offered_for(chosen: Choice) -> tuple[Choice, ...]:
         def resolve(name: str) -> Value:
@@ -221,9 +247,17 @@ def cascade(
                 raise Unknowable(name)
             return reference_date
 
-        return tuple(
-            c for c in question.choices if truthy(rule, Env(resolve, "", on, c.filter_values()))
-        )
+        # the rule sees of a choice only the columns it reads: choices alike in those share
+        # one evaluation (47 prefectures' municipalities: 47 × 47, not 47 × 1,741)
+        seen: dict[tuple[str | None, ...] | Choice, bool] = {}
+        offered = []
+        for c, key in keyed:
+            shared = c if key is None else key
+            if shared not in seen:
+                seen[shared] = truthy(rule, Env(resolve, "", on, c.filter_values()))
+            if seen[shared]:
+                offered.append(c)
+        return tuple(offered)
 
     try:
         return Cascade(parent, tuple((c, offered_for(c)) for c in parent.choices))

@@ -140,3 +140,44 @@ def test_a_template_with_a_row_per_choice_of_a_long_list_uploads_back(
     answers = answers_of(chiyoda, round_id, CHIYODA)["answers"]
     assert answers["municipality"] == CHIYODA
     assert answers["partners"] == ["p1200"]
+
+
+def test_a_rules_cells_are_written_as_runs() -> None:
+    from exports.template_lists import covering
+
+    assert covering(["C12", "C13", "C14", "C16", "D16", "D17", "C13"]) == "C12:C14 C16 D16:D17"
+    assert covering([]) == ""
+
+
+def test_every_mark_cell_of_a_long_many_of_has_the_mark_rule() -> None:
+    """The 1,200 organisations' mark cells, each one row under the other, under one rule."""
+    sheet = load_workbook(io.BytesIO(template_of(national())))[SHEET]
+    top = row_of(sheet, "partners.p0001")
+    marks = [v for v in sheet.data_validations.dataValidation if v.promptTitle == "複数選択"]
+    covered = {cell for v in marks for r in v.sqref.ranges for cell in r.cells}
+    assert {(row, 3) for row in range(top, top + 1200)} <= covered
+
+
+def test_a_cascade_evaluates_its_rule_once_per_kind_of_choice(monkeypatch) -> None:
+    """Municipalities filtered by prefecture: the rule reads only the ``pref`` column, so it is
+    worked out once for each prefecture's answer and each ``pref`` value (47 × 47), not for each
+    of the 1,741 municipalities under each prefecture — with the same choices offered."""
+    from forms import rules
+
+    questionnaire = national()
+    municipality = questionnaire.question("municipality")
+    calls = []
+    counted = rules.truthy
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "truthy", counting)
+    found = rules.cascade(questionnaire, municipality)
+    assert found is not None
+    assert len(calls) == 47 * 47
+    for prefecture, offered in found.offered:
+        assert [c.code for c in offered] == [
+            c.code for c in municipality.choices if dict(c.columns or ())["pref"] == prefecture.code
+        ]
