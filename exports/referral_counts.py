@@ -5,7 +5,9 @@ True counts for 都 staff; for everyone else (windows, respondents, counterparts
 values left by ``exports.suppression.suppress`` (the one rule), run over the tables together: the
 municipalities add up to the total, and the outcomes plus the referrals still open add up to it
 too (the open ones are an implicit cell, protected but never published). Needs are many-of, so
-each need is protected on its own.
+each need is protected on its own, together with its complement: the referrals without that need
+(total − the need) are an implicit cell too, so that a total of 5 beside 住居 4 does not give
+away the one referral that did not need housing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from hub.models import NEEDS, OUTCOMES, Municipality, Referral, ReferralStatus
 
 Value = int | None
 OPEN = "open"
+WITHOUT = "without:"
+"""Implicit cells ``without:<need>``: the referrals of the year that did not name that need."""
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,16 @@ def summary(fiscal_year: int, *, suppressed: bool) -> ReferralCounts:
     cells |= {f"m:{c}": n for c, n in by_municipality.items()}
     cells |= {f"o:{c}": n for c, n in by_outcome.items()}
     cells |= {f"n:{c}": n for c, n in by_need.items()}
+    cells |= {f"{WITHOUT}{c}": total - n for c, n in by_need.items()}
     relations = [
         Relation.of("total", [f"m:{c}" for c in by_municipality]),
         Relation.of("total", [*(f"o:{c}" for c in by_outcome), OPEN]),
+        *(Relation.of("total", [f"n:{c}", f"{WITHOUT}{c}"]) for c in by_need),
     ]
+    implicit = [OPEN, *(f"{WITHOUT}{c}" for c in by_need)]
     # a window knows how many referrals its municipality received: it must learn no other
     shown = suppress(
-        cells, relations, implicit=[OPEN], insiders=[f"m:{c}" for c in by_municipality]
+        cells, relations, implicit=implicit, insiders=[f"m:{c}" for c in by_municipality]
     )
     outcomes = {c: shown[f"o:{c}"] for c in by_outcome}
     return ReferralCounts(

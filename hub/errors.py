@@ -23,6 +23,16 @@ class NotFound(HubError):
     status = 404
 
 
+class Hidden(NotFound):
+    """A 404 for something the user may not see, answered exactly as one that does not exist;
+    the error handler records the attempt in the audit log as ``action`` (who, and the ids of
+    the path) after the request's rollback, so that probing is seen by 都 staff."""
+
+    def __init__(self, message: str, *, action: str) -> None:
+        super().__init__(message)
+        self.action = action
+
+
 class Forbidden(HubError):
     status = 403
 

@@ -11,9 +11,10 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from hub.auth.gate import is_api_request
+from hub.auth.gate import current_actor, is_api_request
 from hub.db import db, discard_session
-from hub.errors import HubError, Invalid, flatten_errors
+from hub.errors import Hidden, HubError, Invalid, flatten_errors
+from hub.services import audit
 
 
 def _messages() -> dict[int, str]:
@@ -45,6 +46,8 @@ def _body(
 
 def handle_hub_error(exc: HubError) -> Any:
     rollback_quietly()
+    if isinstance(exc, Hidden):
+        record_refusal(exc)
     errors = exc.errors if isinstance(exc, Invalid) else None
     body, status = _body(exc.status, exc.message, errors, _jsonable(exc.details))
     if status == 401:
@@ -168,6 +171,18 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
         if isinstance(inner, dict):
             return inner
     return messages
+
+
+def record_refusal(exc: Hidden) -> None:
+    """The audit row of a refused look at something hidden: who, and the ids of the path (the
+    answer stays the 404 of something that does not exist; a failure to record is logged)."""
+    ids = "/".join(str(v) for v in (request.view_args or {}).values())
+    try:
+        audit.record(exc.action, user=current_actor(), target=ids)
+        db.session.commit()
+    except DBAPIError:
+        current_app.logger.exception("the refusal %s could not be recorded", exc.action)
+        rollback_quietly()
 
 
 def rollback_quietly() -> None:

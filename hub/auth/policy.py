@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
-from hub.errors import Forbidden, NotFound
+from hub.errors import Forbidden, Hidden
 from hub.models import REFERRER_STAFF, Referral, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -137,21 +137,22 @@ def can_see_referral(user: User, referral: Referral) -> bool:
 
 
 def see_referral(user: User, referral: Referral | None) -> Referral:
-    """``referral`` if ``user`` may see it; otherwise ``NotFound``, as if it did not exist."""
+    """``referral`` if ``user`` may see it; otherwise 404, as if it did not exist (``Hidden``:
+    the attempt is recorded in the audit log as ``referral.refused``)."""
     if referral is None or not can_see_referral(user, referral):
-        raise NotFound(_("つなぎが見つかりません。"))
+        raise Hidden(_("つなぎが見つかりません。"), action="referral.refused")
     return referral
 
 
 def handle_referral(user: User, referral: Referral | None) -> Referral:
     """The receiving window's own referral (accept, decline, contacts, close); else 404."""
     if referral is None or not is_receiving_window(user, referral):
-        raise NotFound(_("つなぎが見つかりません。"))
+        raise Hidden(_("つなぎが見つかりません。"), action="referral.refused")
     return referral
 
 
 def own_referral(user: User, referral: Referral | None) -> Referral:
     """A referral of the organisation ``user`` refers for (re-route, withdraw consent); else 404."""
     if referral is None or not is_referrer(user, referral):
-        raise NotFound(_("つなぎが見つかりません。"))
+        raise Hidden(_("つなぎが見つかりません。"), action="referral.refused")
     return referral

@@ -19,11 +19,14 @@ def referrals() -> None:
 @referrals.command("purge")
 @friendly
 def purge() -> None:
-    """Erase the personal data of referrals closed more than HUB_REFERRAL_RETENTION_DAYS days ago
-    (0: every closed referral); the cases and their counts stay."""
+    """Erase the personal data of referrals closed, or declined and never re-routed, more than
+    HUB_REFERRAL_RETENTION_DAYS days ago (0: every such referral); the cases and their counts
+    stay."""
     from hub.services.referrals import retention
 
     with unit_of_work():
         days = retention.retention_days()
         erased = retention.purge()
-    click.echo(f"{erased}件のつなぎの本人情報を消去しました（終了から{days}日を過ぎたもの）。")
+    click.echo(
+        f"{erased}件のつなぎの本人情報を消去しました（終了、または受理できないと伝えられたままになってから{days}日を過ぎたもの）。"
+    )

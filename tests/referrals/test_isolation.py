@@ -1,6 +1,7 @@
 """Isolation walked over every referral route (API and pages) for every outsider role: a
 referral someone may not see answers 404, exactly like one that does not exist, and a role that
-may never take a step gets 403 whatever the id. Nothing of the person ever shows."""
+may never take a step gets 403 whatever the id. Nothing of the person ever shows, and every
+404 is recorded in the audit log (``referral.refused``: who tried which number)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from hub.auth.policy import permits
 from hub.db import db
-from hub.models import User
+from hub.models import AuditEvent, User
 from hub.services.users import find_by_email
 from tests.referrals.conftest import NAME, Cast
 from tests.security.walk import api_body, form_body, permission, routes
@@ -50,6 +52,7 @@ def test_outsiders_get_404_on_every_route_of_a_referral_they_may_not_see(
     web = Web(app)
     assert web.login(email).status_code == 302
     token = getattr(cast, who).token
+    refused: list[str] = []
     for rule, method in referral_routes(app):
         needed = permission(app, rule)
         expected = 404 if permits(user, needed) else 403
@@ -67,5 +70,14 @@ def test_outsiders_get_404_on_every_route_of_a_referral_they_may_not_see(
             where = f"{who} {method} {url}: {answer.status_code}"
             assert answer.status_code == expected, where
             assert NAME not in answer.get_data(as_text=True), where
+            if expected == 404:
+                refused.append(str(target))
+    with app.app_context():
+        recorded = db.session.scalars(
+            select(AuditEvent.target).where(
+                AuditEvent.action == "referral.refused", AuditEvent.user_id == user.id
+            )
+        ).all()
+    assert sorted(recorded) == sorted(refused)
     assert cast.window.get(f"/referrals/{referral_id}").get_json()["status"] == "sent"
     assert cast.staff.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME

@@ -111,6 +111,49 @@ def test_retention_erases_closed_referrals_and_keeps_the_counts(
     assert timeline[-1]["action"] == "erased"
 
 
+def _set_event(app: Flask, referral_id: int, action: str, at: datetime) -> None:
+    with app.app_context():
+        for event in db.session.get_one(Referral, referral_id).events:
+            if event.action == action:
+                event.at = at
+        db.session.commit()
+
+
+def test_retention_erases_a_referral_declined_long_ago_and_never_re_routed(
+    app: Flask, cast: Cast, refer: Callable[..., int]
+):
+    """A declined referral waits for its referrer to re-route it; one left waiting longer than the
+    retention period is finished with, and its person erased like a closed one's. One declined
+    recently, and one re-routed after an old decline, keep theirs."""
+    stale, recent, rerouted = refer(), refer(), refer()
+    for referral_id in (stale, recent, rerouted):
+        answer = cast.window.post(f"/referrals/{referral_id}/decline", {"reason": "定員超過"})
+        assert answer.status_code == 200, answer.get_json()
+    long_ago = utcnow() - timedelta(days=400)
+    for referral_id in (stale, rerouted):
+        _set(app, referral_id, sent_at=long_ago - timedelta(days=5))
+        _set_event(app, referral_id, "declined", long_ago)
+    answer = cast.staff.post(
+        f"/referrals/{rerouted}/reroute",
+        {"municipality": "131016", "consent": {"scope": "千代田区の窓口へ", "confirmed": True}},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    with app.app_context():
+        run_job("referrals.retention")
+    erased = cast.staff.get(f"/referrals/{stale}").get_json()
+    assert erased["person"] is None
+    assert erased["erased_because"] == "retention"
+    assert erased["status"] == "declined"
+    assert [e.get("text") for e in erased["timeline"] if e["action"] == "declined"] == [""]
+    with app.app_context():
+        referral = db.session.get_one(Referral, stale)
+        assert referral.person_sealed is None
+        assert all(event.text_sealed is None for event in referral.events)
+    for kept in (recent, rerouted):
+        assert cast.staff.get(f"/referrals/{kept}").get_json()["person"]["name"] == NAME
+    assert cast.staff.get("/referrals/summary").get_json()["total"] == 3
+
+
 def test_keys_rotate_re_encrypts_with_a_new_key_file(
     app: Flask, cast: Cast, refer: Callable[..., int], runner
 ):
