@@ -420,3 +420,46 @@ def test_a_template_saved_by_libreoffice_uploads_as_typed(app: Flask, api_as, tm
         "budget": 3.14159265358979, "started_on": "2021-04-01", "remarks": "=1+1",
         "contact_name": "山田", "confirmed": True,
     }  # fmt: skip
+
+
+@pytest.mark.browser
+def test_a_respondent_fills_shuro_shien_on_a_phone(app: Flask, api_as, open_page) -> None:
+    """At 390 px: group B appears once 「はい」 is chosen, the その他 text once その他 is ticked;
+    全角 digits, a 和暦 date and formula-looking text are kept as meant."""
+    from playwright.sync_api import expect
+
+    from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+    from tests.conftest import make_user
+
+    staff = api_as("staff")
+    assert api_upload(staff, shuro_shien(), "就労支援.xlsx").status_code == 201
+    round_id = open_round(staff, SHURO_ID)
+    with app.app_context():
+        email = make_user(role="respondent", municipality=CHIYODA).email
+    phone = open_page(viewport=PHONE)
+    sign_in(phone, email)
+    phone.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
+    participants = phone.get_by_label("支援を受けた人数（人）")
+    other = phone.get_by_label("その他の支援の内容")
+    expect(participants).to_be_hidden()
+    phone.locator("#field-has_program").get_by_label("はい").check()
+    expect(participants).to_be_visible()
+    expect(participants).to_have_value("0")
+    expect(other).to_be_hidden()
+    phone.locator("#field-support_kinds").get_by_label("その他").check()
+    expect(other).to_be_visible()
+    other.fill("=1+1")
+    participants.fill("１２")
+    phone.get_by_label("関連予算（百万円）").fill("０．２５")
+    phone.get_by_label("取組の開始日").fill("令和3年4月1日")
+    phone.get_by_label("備考\n（自由記述）").fill("@SUM(A1)")
+    no_sideways_scroll(phone)
+    phone.get_by_role("button", name="一時保存").click()
+    expect(phone.locator(".notice, .flash, [role=status]").first).to_be_visible()
+    kept = staff.get(f"/rounds/{round_id}/responses/{CHIYODA}").get_json()["answers"]
+    assert kept == {
+        "has_program": "yes", "support_kinds": ["counseling", "other"],
+        "support_kinds_other": "=1+1", "participants": 12, "budget": 0.25,
+        "started_on": "2021-04-01", "remarks": "@SUM(A1)",
+    }  # fmt: skip
+    no_sideways_scroll(phone)
