@@ -183,9 +183,12 @@ class StreamedWorksheet(Worksheet):
 # --- looks -----------------------------------------------------------------------------------
 
 _BORDER = {"border": 1, "border_color": "#A6A6A6"}
+DECIMAL_FORMAT = "#,##0.0" + "#" * 14
+"""A decimal as it was typed: one decimal at least (1.0), and every digit a number holds (the
+hub keeps 15 significant digits) — ``#,##0.0`` showed 1.25 as 1.3."""
 _NUMBER_FORMATS = {
     CellKind.INTEGER: "#,##0",
-    CellKind.DECIMAL: "#,##0.0",
+    CellKind.DECIMAL: DECIMAL_FORMAT,
     CellKind.DATE: "yyyy/m/d",
     CellKind.DATETIME: "yyyy/m/d h:mm",
 }

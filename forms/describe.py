@@ -440,11 +440,14 @@ def expression_text(expr: Expr, questionnaire: Questionnaire, locale: str = "ja"
 
 
 def relevant_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
-    """``…のときに回答`` / ``Answer when …``; empty when the question is always asked."""
-    if question.relevant is None:
+    """``…のときに回答`` / ``Answer when …``; empty when the question is always asked. A question
+    of a group with a ``relevant`` is asked only when the group's rule holds too (and its own)."""
+    section = questionnaire.section_of(question.id)
+    rules = [r for r in (section.relevant if section else None, question.relevant) if r]
+    if not rules:
         return ""
     describer = _Describer(questionnaire, locale)
-    return describer.word("relevant", when=describer.when(question.relevant))
+    return describer.word("relevant", when=describer.when(_and_all(rules)))
 
 
 def required_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:

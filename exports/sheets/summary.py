@@ -12,6 +12,7 @@ from forms.model import BY_REGION, LISTED, Kind, Question
 from hub.models import Round
 
 NOTE = "備考"
+UNANSWERED = "回答なし（対象外・未選択）"
 
 
 def summary_tables(round_: Round) -> list[Table]:
@@ -88,6 +89,14 @@ def by_region_table(counts: RoundCounts, question: Question) -> Table:
         )
         for code in question.codes
     ]
+    # a question not asked of everyone (its own or its group's ``relevant``) or not required:
+    # the respondents who chose nothing, so that each column adds up to its 合計
+    unanswered = {
+        r: counts.responded_by_region.get(r, 0) - sum(per_region[r][c] for c in question.codes)
+        for r in regions
+    }
+    if any(unanswered.values()):
+        rows.append((UNANSWERED, *unanswered.values(), sum(unanswered.values())))
     rows.append(
         ("合計", *(counts.responded_by_region.get(r, 0) for r in regions), counts.responded)
     )
@@ -104,6 +113,7 @@ def by_region_table(counts: RoundCounts, question: Question) -> Table:
             f"{question.label.ja}（地域別）",
             values=tuple(range(1, len(regions) + 1)),
             stacked=True,
+            rows=len(question.codes),
         ),
     )
 
