@@ -173,7 +173,7 @@ class _Describer:
             if expr.name == REFERENCE_DATE:
                 return self.word("reference_date")
             question = self.questionnaire.get(expr.name)
-            return self.quote(question.label.get(self.locale) if question else expr.name)
+            return self.quote(question.label.inline(self.locale) if question else expr.name)
         if isinstance(expr, Current):
             return self.word("self")
         if isinstance(expr, Call) and expr.name == "today":

@@ -69,7 +69,7 @@ def headline_table(counts: RoundCounts) -> Table:
     rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else None))
     return Table.of(
         question.id,
-        f"区市町村の{question.label.ja}（{as_of(counts.round)}）",
+        f"区市町村の{question.label.inline()}（{as_of(counts.round)}）",
         (f"区市町村の{question.label.ja}", "自治体数", NOTE),
         rows,
         total_rows=1,
@@ -105,12 +105,12 @@ def by_region_table(counts: RoundCounts, question: Question) -> Table:
     )
     return Table.of(
         f"{question.id}{BY_REGION}",
-        f"{question.label.ja}（地域別）",
+        f"{question.label.inline()}（地域別）",
         (question.label.ja, *regions, "合計"),
         rows,
         total_rows=2,
         chart=Chart(
-            f"{question.label.ja}（地域別）",
+            f"{question.label.inline()}（地域別）",
             values=tuple(range(1, len(regions) + 1)),
             stacked=True,
             rows=len(question.codes),

@@ -106,3 +106,22 @@ def test_anything_else_reads_as_the_expression_with_labels() -> None:
     assert expression_text(parse("contains(${comments}, 'x')"), TORIKUMI, "en") == (
         "contains(“Comments”, 'x')"
     )
+
+
+def test_a_label_typed_on_two_lines_is_quoted_on_one() -> None:
+    """An author's line break inside a label stays on the form, but a rule that quotes the label
+    (the template's hint, the 定義 sheet) and a chart's title read it on one line."""
+    from forms.model import Label
+    from forms.xlsform import read_xlsform
+    from tests.questionnaires.authored import shuro_shien
+
+    assert Label("取組を\n実施していますか", "Do you\nrun one").inline() == "取組を実施していますか"
+    assert Label("取組を　\r\n実施", "Do you\r\n  run one").inline("en") == "Do you run one"
+    assert Label("Step 1\n事業", "").inline() == "Step 1事業"
+    authored = read_xlsform(shuro_shien(), "shuro.xlsx")
+    asked = [q for q in authored if q.id != "has_program" and relevant_text(q, authored)]
+    assert asked
+    for question in asked:
+        text = relevant_text(question, authored)
+        assert "\n" not in text
+        assert "「就労支援の取組を実施していますか」が「はい」" in text

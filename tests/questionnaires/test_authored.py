@@ -97,7 +97,7 @@ def test_a_groups_condition_is_said_beside_its_questions_in_the_template_and_the
     staff = api_as("staff")
     assert api_upload(staff, shuro_shien(), "就労支援.xlsx").status_code == 201
     round_id = open_round(staff, SHURO_ID)
-    condition = "「就労支援の取組を\n実施していますか」が「はい」のときに回答"
+    condition = "「就労支援の取組を実施していますか」が「はい」のときに回答"
 
     template = open_xlsx(download(staff, round_id, CHIYODA))
     rows = rows_by_key(template)
@@ -302,7 +302,7 @@ def test_shuro_shien_from_the_staff_page_to_the_delivered_files(
             for cell in line:
                 assert cell.data_type != "f", (sheet_.title, cell.coordinate, cell.value)
     charts = [c.title.tx.rich.p[0].r[0].t for c in book["集計"]._charts]
-    assert charts == ["就労支援の取組を\n実施していますか（地域別）"], "only a one-of by region"
+    assert charts == ["就労支援の取組を実施していますか（地域別）"], "only a one-of by region"
 
     # the summary API, from the definition
     summary = staff.get(f"/rounds/{round_id}/summary").get_json()
