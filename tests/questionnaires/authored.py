@@ -12,10 +12,9 @@ built with openpyxl as in ``bench/big_form.py``; neither is shipped.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
+from tests.forms.xlsform_files import xlsx
 
 SHURO_ID = "shuro_shien"
 SHURO_TITLE = "就労支援の取組状況調査"
@@ -128,18 +127,4 @@ def madoguchi(version: int = 1) -> bytes:
 
 
 def _workbook(survey: Any, choices: Any, settings: Any) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "survey"
-    for row in survey:
-        sheet.append(list(row))
-    choice_sheet = workbook.create_sheet("choices")
-    for row in choices:
-        choice_sheet.append(list(row))
-    settings_sheet = workbook.create_sheet("settings")
-    for row in settings:
-        settings_sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx({"survey": survey, "choices": choices, "settings": settings})

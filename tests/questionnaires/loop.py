@@ -8,7 +8,6 @@ council's next steps): one label column serving both languages, ODK's spellings 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from math import fsum
@@ -17,12 +16,12 @@ from statistics import median
 from typing import Any
 
 from flask import Flask
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from hub.db import db
 from hub.models import Municipality
 from tests.conftest import Api
+from tests.forms.xlsform_files import xlsx
 
 FORM_ID = "kyoryoku_koyonushi"
 REFERENCE_DATE = date(2026, 4, 1)
@@ -70,21 +69,16 @@ CHOICES = (
 
 
 def definition_file(*, version: int, extra_choices: tuple[tuple[str, str, str], ...] = ()) -> bytes:
-    workbook = Workbook()
-    survey = workbook.active
-    assert survey is not None
-    survey.title = "survey"
-    for row in SURVEY:
-        survey.append(list(row))
-    choices = workbook.create_sheet("choices")
-    for row in (*CHOICES, *extra_choices):
-        choices.append(list(row))
-    settings = workbook.create_sheet("settings")
-    settings.append(["form_id", "version", "form_title"])
-    settings.append([FORM_ID, version, "協力雇用主の情報に関する調査"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx(
+        {
+            "survey": SURVEY,
+            "choices": (*CHOICES, *extra_choices),
+            "settings": (
+                ("form_id", "version", "form_title"),
+                (FORM_ID, version, "協力雇用主の情報に関する調査"),
+            ),
+        }
+    )
 
 
 # --- what people type, and what the hub keeps ---------------------------------------------
