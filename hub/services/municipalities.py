@@ -160,11 +160,12 @@ def read_municipality_list(
     table = read_table(data)
     code_list_header = code_list.find_header(table.header, table.rows)
     if code_list_header is not None:
+        columns, header_line = code_list_header
+        listed = [(line, cells) for line, cells in table.rows if line > header_line]
         return _checked(
             (
-                (line, code_list.row_of(cells, code_list_header[0]))
-                for line, cells in table.rows
-                if line > code_list_header[1]
+                (line, code_list.row_of(cells, columns))
+                for line, cells in _zeros_restored(listed, columns["code"])
             ),
             prefectures,
         )
@@ -185,10 +186,64 @@ def read_municipality_list(
     return _checked(
         (
             (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
-            for line, cells in table.rows
+            for line, cells in _zeros_restored(table.rows, where["code"])
         ),
         prefectures,
     )
+
+
+def _digits(value: Any) -> str | None:
+    """A code cell's digits as the cell holds them (a number, or text in any width), or ``None``
+    when it is not digits alone."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value >= 0 else None
+    text = fold_text("" if value is None else str(value)).strip()
+    return text if text.isascii() and text.isdigit() else None
+
+
+def _zeros_restored(
+    rows: Sequence[tuple[int, list[Any]]], index: int
+) -> list[tuple[int, list[Any]]]:
+    """The rows with their codes as text, as written before a spreadsheet dropped their leading
+    zero.
+
+    Excel keeps a code as a number, or re-saves a CSV it opened, without the zero of the
+    prefectures 01–09: 北海道's 011002 becomes 11002, and 01100 (the same without its check
+    digit) 1100. A code of four digits can only be the latter (no prefecture is 00), in a list
+    of 5-digit codes (alone, or among 6-digit ones, it is more likely mistyped). One of five
+    digits is either a 6-digit code that lost its zero or a code without its check digit (13101,
+    which the hub completes); the file decides: it is read as the former when the list's other
+    codes are of six digits (a national list), or, when all are of five, when most of them are
+    then right by their check digit (a wrong one is then refused by its check digit). Read
+    otherwise, 北海道's municipalities would become codes of 埼玉県 and beyond."""
+
+    def digits_of(cells: list[Any]) -> str | None:
+        return _digits(cells[index] if index < len(cells) else None)
+
+    found = [d for _, cells in rows if (d := digits_of(cells)) is not None]
+    lengths = {len(d) for d in found}
+    if 6 in lengths and 4 not in lengths:
+        lost_zero = True
+    elif 4 in lengths and 6 not in lengths:
+        lost_zero = False
+    else:
+        fives = [d for d in found if len(d) == 5]
+        lost_zero = 2 * sum(_valid(f"0{d}") for d in fives) > len(fives)
+    five_digit_list = 5 in lengths and 6 not in lengths
+    restored = []
+    for line, cells in rows:
+        digits = digits_of(cells)
+        if digits is not None:
+            if (len(digits) == 5 and lost_zero) or (len(digits) == 4 and five_digit_list):
+                digits = f"0{digits}"
+            cells = [*cells[:index], digits, *cells[index + 1 :]]
+        restored.append((line, cells))
+    return restored
+
+
+def _valid(code: str) -> bool:
+    """Whether a 6-digit code's last digit is its check digit."""
+    return check_digit(code[:5]) == int(code[5])
 
 
 def _checked(
