@@ -220,7 +220,7 @@ def _zeros_restored(
     def digits_of(cells: list[Any]) -> str | None:
         return _digits(cells[index] if index < len(cells) else None)
 
-    found = [d for _, cells in rows if (d := digits_of(cells)) is not None]
+    found = [d for __, cells in rows if (d := digits_of(cells)) is not None]
     lengths = {len(d) for d in found}
     if 6 in lengths and 4 not in lengths:
         lost_zero = True

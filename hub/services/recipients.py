@@ -2,7 +2,7 @@
 
 A schedule is ``off``, ``on-close`` (when a round's deadline passes) or a five-field cron
 expression evaluated in Asia/Tokyo. Every change is checked here, so the CLI and the staff page
-reject the same mistakes with the same Japanese messages.
+reject the same mistakes with the same messages (Japanese, English on an English page).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -57,8 +58,10 @@ def list_recipients() -> list[Recipient]:
 def get_recipient(name: str) -> Recipient:
     recipient = db.session.get(Recipient, name)
     if recipient is None:
-        known = ", ".join(r.name for r in list_recipients()) or "なし"
-        raise NotFound(f"送付先 {name} はありません（登録済み: {known}）。")
+        known = ", ".join(r.name for r in list_recipients()) or _("なし")
+        raise NotFound(
+            _("送付先 %(name)s はありません（登録済み: %(known)s）。", name=name, known=known)
+        )
     return recipient
 
 
@@ -71,14 +74,29 @@ def cron_trigger(schedule: str) -> CronTrigger:
     fields = " ".join(schedule.split()).split(" ")
     if len(fields) != 5:
         raise Invalid(
-            {"schedule": [f"cron は「分 時 日 月 曜日」の5項目で指定してください: {schedule!r}"]}
+            {
+                "schedule": [
+                    _(
+                        "cron は「分 時 日 月 曜日」の5項目で指定してください: %(cron)s",
+                        cron=repr(schedule),
+                    )
+                ]
+            }
         )
     try:
         fields[4] = crontab_weekdays(fields[4])
         return CronTrigger.from_crontab(" ".join(fields), timezone=TOKYO)
     except ValueError as exc:
         raise Invalid(
-            {"schedule": [f"cron の書き方が正しくありません（{exc}）: {schedule!r}"]}
+            {
+                "schedule": [
+                    _(
+                        "cron の書き方が正しくありません（%(reason)s）: %(cron)s",
+                        reason=exc,
+                        cron=repr(schedule),
+                    )
+                ]
+            }
         ) from None
 
 
@@ -96,18 +114,20 @@ def crontab_weekdays(field: str) -> str:
 
 
 def _weekday_part(part: str) -> set[int]:
-    span, _, step_text = part.partition("/")
+    span, __, step_text = part.partition("/")
     step = whole_number(step_text) if step_text else 1
     if not step:
-        raise ValueError(f"曜日の間隔 {step_text!r} は正の整数で指定してください")
+        raise ValueError(
+            _("曜日の間隔 %(step)s は正の整数で指定してください", step=repr(step_text))
+        )
     if span == "*":
         first, last = 0, 6
     else:
-        low, _, high = span.partition("-")
+        low, __, high = span.partition("-")
         first = _weekday(low)
         last = _weekday(high) if high else (6 if step_text else first)
     if last < first:
-        raise ValueError(f"曜日の範囲 {part!r} は小さい方から書いてください")
+        raise ValueError(_("曜日の範囲 %(part)s は小さい方から書いてください", part=repr(part)))
     return {d % 7 for d in range(first, last + 1, step)}
 
 
@@ -117,15 +137,27 @@ def _weekday(text: str) -> int:
     number = whole_number(text, digits=2)
     if number is not None and number <= 7:
         return number
-    raise ValueError(f"曜日は 0〜7 または sun〜sat で指定してください: {text!r}")
+    raise ValueError(_("曜日は 0〜7 または sun〜sat で指定してください: %(text)s", text=repr(text)))
 
 
 def normalize_schedule(schedule: str) -> str:
-    """``off``, ``on-close`` or a valid cron text; 全角 characters typed in are made half-width."""
+    """``off``, ``on-close`` or a valid cron text that fires some day (not ``0 9 30 2 *``); 全角
+    characters typed in are made half-width."""
     text = " ".join(unicodedata.normalize("NFKC", schedule).strip().split())
     if text.lower() in (OFF, ON_CLOSE):
         return text.lower()
-    cron_trigger(text)
+    if cron_trigger(text).get_next_fire_time(None, datetime.now(TOKYO)) is None:
+        raise Invalid(
+            {
+                "schedule": [
+                    _(
+                        "cron 式 %(cron)s に当てはまる日時がなく、一度も送信されません"
+                        "（2月30日のような、ない日を指定していないか確かめてください）。",
+                        cron=repr(text),
+                    )
+                ]
+            }
+        )
     return text
 
 
@@ -134,10 +166,24 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
     unknown = sorted(set(chosen) - set(FORMATS))
     if unknown:
         raise Invalid(
-            {"formats": [f"使えない形式: {', '.join(unknown)}（{', '.join(FORMATS)} から選択）"]}
+            {
+                "formats": [
+                    _(
+                        "使えない形式: %(unknown)s（%(formats)s から選択）",
+                        unknown=", ".join(unknown),
+                        formats=", ".join(FORMATS),
+                    )
+                ]
+            }
         )
     if not chosen:
-        raise Invalid({"formats": ["形式を1つ以上選んでください（xlsx, csv, json）。"]})
+        raise Invalid(
+            {
+                "formats": [
+                    _("形式を1つ以上選んでください（%(formats)s）。", formats=", ".join(FORMATS))
+                ]
+            }
+        )
     return [f for f in FORMATS if f in chosen]
 
 
@@ -148,7 +194,13 @@ def normalize_csv_encoding(text: str) -> str:
     aliases |= dict.fromkeys(("shift-jis", "sjis", "windows-31j", "ms932", "cp-932"), "cp932")
     key = aliases.get(key, key)
     if key not in CSV_ENCODINGS:
-        raise Invalid({"csv_encoding": [f"CSVの文字コードは utf-8-sig か cp932 です: {text!r}"]})
+        raise Invalid(
+            {
+                "csv_encoding": [
+                    _("CSVの文字コードは utf-8-sig か cp932 です: %(text)s", text=repr(text))
+                ]
+            }
+        )
     return key
 
 
@@ -180,7 +232,15 @@ def normalize_tables(names: Sequence[str]) -> list[str] | None:
     unknown = [n for n in chosen if known is not None and n not in known]
     if unknown and known is not None:
         raise Invalid(
-            {"tables": [f"ない表の名前: {', '.join(unknown)}（使える名前: {', '.join(known)}）"]}
+            {
+                "tables": [
+                    _(
+                        "ない表の名前: %(unknown)s（使える名前: %(known)s）",
+                        unknown=", ".join(unknown),
+                        known=", ".join(known),
+                    )
+                ]
+            }
         )
     return chosen
 
@@ -207,7 +267,7 @@ def address_problem(channel: str, address: str) -> str | None:
     if channel == "smtp":
         found = addresses(address)
         if not found:
-            return "メール送信にはメールアドレスが必要です。"
+            return _("メール送信にはメールアドレスが必要です。")
         bad = [
             f"{typed}（{problem}）"
             for typed, problem in map(_mail_address, found)
@@ -235,7 +295,7 @@ def update_recipient(
     errors: dict[str, list[str]] = {}
     values = _validated(recipient, changes, errors)
     if errors:
-        raise Invalid(errors, message="送付先の設定に誤りがあります。")
+        raise Invalid(errors, message=_("送付先の設定に誤りがあります。"))
     new_secret = None
     if changes.new_secret or (
         values.get("channel", recipient.channel) == "https" and not recipient.secret
@@ -268,7 +328,11 @@ def _validated(
         channel = changes.channel.strip().lower()
         if channel not in CHANNELS:
             errors["channel"] = [
-                f"送信方法は {', '.join(CHANNELS)} のいずれかです: {changes.channel!r}"
+                _(
+                    "送信方法は %(channels)s のいずれかです: %(channel)s",
+                    channels=", ".join(CHANNELS),
+                    channel=repr(changes.channel),
+                )
             ]
         values["channel"] = channel
     if changes.include_detail is not None:

@@ -297,3 +297,52 @@ def test_a_log_cut_at_its_newest_rows_says_so(app, login):
     assert notice not in client.get("/staff/recipients/moj").text
     add_deliveries(1)
     assert notice in client.get("/staff/recipients/moj").text
+
+
+def test_the_edit_form_refuses_in_english_on_an_english_page(app, login):
+    """Every refusal of the recipient form reads in the page's language: with the English UI,
+    the channel's address, the formats, the CSV encoding and the cron were refused in Japanese."""
+    client = login("staff")
+    client.get("/language/en")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "off", "formats": ["xlsx"]}
+    cases = [
+        ({"channel": "smtp", "address": ""}, "Sending by mail needs an e-mail address."),
+        ({"channel": "https", "address": "http://example.jp/in"}, "must be a URL starting with"),
+        ({"channel": "https", "address": "https://u:p@example.jp/"}, "Do not put a user name"),
+        ({"channel": "https", "address": "https://[::1/in"}, "not a well-formed URL"),
+        ({"channel": "ftp"}, "The channel is one of outbox, smtp, https"),
+        ({"formats": []}, "Choose at least one format (xlsx, csv, json)."),
+        ({"formats": ["pdf"]}, "Formats that cannot be used: pdf"),
+        ({"csv_encoding": "euc-jp"}, "The CSV encoding is utf-8-sig or cp932"),
+        ({"schedule_kind": "cron", "cron": "* * * *"}, "Give cron as five fields"),
+        ({"schedule_kind": "cron", "cron": "0 9 * * 9"}, "weekdays are 0 to 7 or sun to sat"),
+    ]
+    for changed, english in cases:
+        refused = client.post("/staff/recipients/moj", data={**typed, **changed})
+        assert refused.status_code == 422, changed
+        assert english in refused.text, changed
+        errors = " ".join(refused.text.split('class="error-message"')[1:])
+        assert not any("\u3040" <= c <= "\u30ff" for c in errors), (changed, errors)
+
+
+def test_a_cron_that_never_fires_is_refused(app, login):
+    """0 9 30 2 * (30 February) was saved and described as a schedule, and nothing was ever
+    sent."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    refused = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule_kind": "cron",
+            "cron": "0 9 30 2 *",
+            "channel": "outbox",
+            "formats": ["xlsx"],
+        },
+    )
+    assert refused.status_code == 422
+    assert "当てはまる日時がなく、一度も送信されません" in refused.text
+    assert 'value="0 9 30 2 *"' in refused.text
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").schedule == "off"
