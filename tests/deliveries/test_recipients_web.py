@@ -346,3 +346,41 @@ def test_a_cron_that_never_fires_is_refused(app, login):
     assert 'value="0 9 30 2 *"' in refused.text
     with database(app) as session:
         assert session.get_one(Recipient, "moj").schedule == "off"
+
+
+def test_send_now_sent_twice_before_the_scheduler_takes_it_sends_once(
+    app, login, seeded: Seeded, outbox
+):
+    """Two posts of 「今すぐ送信」 for the same recipient and round (a double click without
+    JavaScript, a second tab, a colleague) queued two forced requests, and 法務省 received the
+    same files twice; the second is now refused, saying the first is on its way."""
+    client = login("staff")
+    page = client.get("/staff/recipients/")
+    for _ in range(2):
+        posted = client.post(
+            "/staff/recipients/moj/send",
+            data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+        )
+        assert posted.status_code == 302
+    shown = " ".join(client.get("/staff/recipients/").text.split())
+    assert "すでに受け付けて送信を待っています。二度は送りません。" in shown
+    other = client.post(
+        "/staff/recipients/tokyo-probation/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+    )
+    assert other.status_code == 302
+    with database(app) as session:
+        assert len(session.scalars(select(DeliveryRequest)).all()) == 2
+        outcomes = deliveries.pick_up_requests()
+        assert [o.status for o in outcomes] == ["sent", "sent"]
+        sent = session.scalars(select(Delivery.recipient_name).order_by(Delivery.recipient_name))
+        assert list(sent) == ["moj", "tokyo-probation"]
+    again = client.post(
+        "/staff/recipients/moj/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+    )
+    assert again.status_code == 302
+    with database(app) as session:
+        assert len(session.scalars(select(DeliveryRequest)).all()) == 3, (
+            "once taken, it may go again"
+        )
