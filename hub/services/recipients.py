@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ from exports.text import CSV_ENCODINGS
 from forms.normalize import InvalidValue, normalize_email
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
+from hub.accesslog import SECRET_NAME
 from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Recipient, Round, Survey, User
@@ -279,8 +281,23 @@ def address_problem(channel: str, address: str) -> str | None:
             )
         return None
     if channel == "https":
-        return url_problem(address.strip())
+        return url_problem(address.strip()) or _secret_in_query(address.strip())
     return None
+
+
+def _secret_in_query(url: str) -> str | None:
+    """Why a URL carrying a secret in its query string (``?token=…``, ``?api_key=…``) cannot be
+    an address: like a ``user:password@``, it would be shown on pages, printed by the CLI and
+    kept in the audit log; the receiver checks the signature instead."""
+    names = [name for name, _value in parse_qsl(urlsplit(url).query) if SECRET_NAME.search(name)]
+    if not names:
+        return None
+    return _(
+        "送信先のURLにトークンやパスワードなどの秘密（%(names)s）を含めないでください。"
+        "URLは画面と監査ログに表示されます。受け手は共有シークレットによる署名"
+        "（X-Hub-Signature-256）で送り手を確認します。",
+        names=", ".join(dict.fromkeys(names)),
+    )
 
 
 def update_recipient(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import db
-from hub.models import Delivery, DeliveryRequest, Recipient
+from hub.models import AuditEvent, Delivery, DeliveryRequest, Recipient
 from hub.services import deliveries
 from tests.conftest import csrf_of
 from tests.deliveries.conftest import CHIYODA, Seeded
@@ -311,6 +311,7 @@ def test_the_edit_form_refuses_in_english_on_an_english_page(app, login):
         ({"channel": "https", "address": "http://example.jp/in"}, "must be a URL starting with"),
         ({"channel": "https", "address": "https://u:p@example.jp/"}, "Do not put a user name"),
         ({"channel": "https", "address": "https://[::1/in"}, "not a well-formed URL"),
+        ({"channel": "https", "address": "https://x.jp/in?api_key=k"}, "Do not put a token"),
         ({"channel": "ftp"}, "The channel is one of outbox, smtp, https"),
         ({"formats": []}, "Choose at least one format (xlsx, csv, json)."),
         ({"formats": ["pdf"]}, "Formats that cannot be used: pdf"),
@@ -384,3 +385,26 @@ def test_send_now_sent_twice_before_the_scheduler_takes_it_sends_once(
         assert len(session.scalars(select(DeliveryRequest)).all()) == 3, (
             "once taken, it may go again"
         )
+
+
+def test_a_secret_in_the_address_query_is_refused_and_kept_out_of_the_audit_log(app, login):
+    """``?token=…`` in an HTTPS address was stored, shown on the pages and written whole into
+    the audit log (``recipient.update``), as a ``user:password@`` would have been."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "off", "formats": ["xlsx"]}
+    refused = client.post(
+        "/staff/recipients/moj",
+        data={**typed, "channel": "https", "address": "https://x.example.jp/in?id=7&token=s3cr3t"},
+    )
+    assert refused.status_code == 422
+    assert "トークンやパスワードなどの秘密（token）を含めないでください" in refused.text
+    plain = client.post(
+        "/staff/recipients/moj",
+        data={**typed, "channel": "https", "address": "https://x.example.jp/in?id=7"},
+    )
+    assert plain.status_code == 200, "the new secret is shown once"
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").address == "https://x.example.jp/in?id=7"
+        details = session.scalars(select(AuditEvent.details)).all()
+        assert "s3cr3t" not in repr(details)
