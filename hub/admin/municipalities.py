@@ -194,6 +194,9 @@ def municipalities_import() -> ResponseReturnValue:
         flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
         return redirect(url_for("admin.municipalities_index"))
     if plan.fingerprint != form.fingerprint.data:
+        if not plan.changes:  # applied already: a second click, another tab, a colleague
+            flash(_outcome(plan), "info")
+            return redirect(url_for("admin.municipalities_index"))
         return _preview_page(plan, data, chosen, changed=True)
     municipalities.apply_plan(plan, user=require_actor())
     db.session.commit()

@@ -159,6 +159,25 @@ def test_an_old_excel_file_is_refused_on_the_page_with_the_form(app: Flask, web)
     assert shown.xpath("//input[@name='retire_missing']/@checked")
 
 
+def test_a_preview_confirmed_twice_says_the_list_is_in_not_that_it_changed(app: Flask, web) -> None:
+    """The second press of 「この内容で取り込む」 (a double click, another tab) said the stored list
+    had changed since the preview and showed a preview with nothing to import; it says that
+    the list and what is stored are the same."""
+    admin = web("admin")
+    preview = upload(admin, csv_of(HEADER, *OSAKA))
+    assert confirm(admin, preview).status_code == 302
+    again = confirm(admin, preview)
+    assert again.status_code == 302
+    shown = text_of(admin.get(again.headers["Location"]))
+    assert "一覧と登録内容は同じでした。何も変更していません。" in shown
+    assert "登録内容が変わったため" not in shown
+    with app.app_context():
+        imports = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "municipality.import")
+        ).all()
+        assert len(imports) == 1
+
+
 def test_shift_jis_file_is_read(app: Flask, web) -> None:
     admin = web("admin")
     preview = upload(admin, csv_of(HEADER, *OSAKA, encoding="cp932"))
