@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exports.assembly import deliverable_table_names
@@ -67,8 +68,18 @@ def get_recipient(name: str) -> Recipient:
     return recipient
 
 
+CRON_FIELDS = (
+    ("minute", _l("分"), 0, 59),
+    ("hour", _l("時"), 0, 23),
+    ("day", _l("日"), 1, 31),
+    ("month", _l("月"), 1, 12),
+)
+"""The first four fields of a crontab line, each checked alone so that a refusal names it (the
+day of the week is read by :func:`crontab_weekdays`)."""
+
+
 def cron_trigger(schedule: str) -> CronTrigger:
-    """The trigger of a cron schedule, in Asia/Tokyo; ``Invalid`` with a Japanese message if bad.
+    """The trigger of a cron schedule, in Asia/Tokyo; ``Invalid`` naming the field if bad.
 
     Days of the week follow crontab (0 or 7 Sunday, 1 Monday …), which APScheduler 3 numbers
     differently (0 Monday); they are translated to names first.
@@ -85,6 +96,25 @@ def cron_trigger(schedule: str) -> CronTrigger:
                 ]
             }
         )
+    for (name, label, low, high), value in zip(CRON_FIELDS, fields, strict=False):
+        try:
+            CronTrigger(**{name: value}, timezone=TOKYO)
+        except ValueError:
+            raise Invalid(
+                {
+                    "schedule": [
+                        _(
+                            "cron の%(field)s「%(value)s」が正しくありません（%(low)s〜%(high)s の数、"
+                            "* 、範囲 1-5、間隔 */15 を、カンマで区切って書けます）: %(cron)s",
+                            field=label,
+                            value=value,
+                            low=low,
+                            high=high,
+                            cron=repr(schedule),
+                        )
+                    ]
+                }
+            ) from None
     try:
         fields[4] = crontab_weekdays(fields[4])
         return CronTrigger.from_crontab(" ".join(fields), timezone=TOKYO)

@@ -79,7 +79,7 @@ def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
         },
     )
     assert bad.status_code == 422
-    assert "cron の書き方が正しくありません" in bad.text
+    assert "cron の時「25」が正しくありません" in bad.text
     assert "メールアドレスの形式が正しくありません" in bad.text
     assert 'value="0 25 * * *"' in bad.text
     assert "moj＠example" in bad.text
@@ -318,6 +318,8 @@ def test_the_edit_form_refuses_in_english_on_an_english_page(app, login):
         ({"csv_encoding": "euc-jp"}, "The CSV encoding is utf-8-sig or cp932"),
         ({"schedule_kind": "cron", "cron": "* * * *"}, "Give cron as five fields"),
         ({"schedule_kind": "cron", "cron": "0 9 * * 9"}, "weekdays are 0 to 7 or sun to sat"),
+        ({"schedule_kind": "cron", "cron": "*/0 9 * * *"}, "The cron minute field"),
+        ({"schedule_kind": "cron", "cron": "0 24 * * *"}, "The cron hour field"),
     ]
     for changed, english in cases:
         refused = client.post("/staff/recipients/moj", data={**typed, **changed})
@@ -408,3 +410,21 @@ def test_a_secret_in_the_address_query_is_refused_and_kept_out_of_the_audit_log(
         assert session.get_one(Recipient, "moj").address == "https://x.example.jp/in?id=7"
         details = session.scalars(select(AuditEvent.details)).all()
         assert "s3cr3t" not in repr(details)
+
+
+def test_a_bad_cron_field_is_named_in_the_pages_language(app, login):
+    """APScheduler's own English (「Increment must be higher than 0」) was put inside the Japanese
+    refusal; the refusal names the field and what it takes."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "cron", "formats": ["xlsx"]}
+    for cron, field in (
+        ("*/0 9 * * *", "分「*/0」"),
+        ("0 9 32 * *", "日「32」"),
+        ("0 9 1 13 *", "月「13」"),
+    ):
+        refused = client.post("/staff/recipients/moj", data={**typed, "cron": cron})
+        assert refused.status_code == 422
+        assert f"cron の{field}が正しくありません" in refused.text
+        assert "Increment" not in refused.text
+        assert "Error validating" not in refused.text
