@@ -253,7 +253,8 @@ def _checked(
     those of ``prefectures`` when some are given."""
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    """Each code read so far, by the line it was on."""
     for line, cells in lines:
         if cells is None:
             continue
@@ -264,7 +265,7 @@ def _checked(
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
         else:
-            seen.add(row["code"])
+            seen[row["code"]] = line
             rows.append(row)
     if errors:
         raise Invalid(errors)
@@ -303,7 +304,7 @@ def with_check_digit(code: str) -> str:
     return code
 
 
-def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
+def _row_problems(row: Mapping[str, str], seen: Mapping[str, int]) -> list[str]:
     code = row["code"]
     problems = []
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
@@ -317,7 +318,13 @@ def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
             )
         )
     elif code in seen:
-        problems.append(_("code %(code)s が重複しています", code=code))
+        problems.append(
+            _(
+                "code %(code)s が重複しています（%(line)s行目と同じ）",
+                code=code,
+                line=seen[code],
+            )
+        )
     if not row["name"]:
         problems.append(_("%(column)s が空です", column="name"))
     elif len(row["name"]) > 100:
