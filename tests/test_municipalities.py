@@ -378,31 +378,48 @@ def test_a_bad_row_of_an_xlsx_is_named_by_its_row_in_the_sheet(
     assert_one_line_error(runner("municipalities", "import", str(path)), "4行目", "271004")
 
 
-@pytest.mark.parametrize(
-    ("cells", "read"),
-    [
-        # 中央区 without its check digit, kept as a number: 013102 would pass its check
-        # digit, 千代田区's 013101 not — so the column has no check digits
-        ([13101, 13102], ["131016", "131024"]),
-        # the same column written as text, as a CSV saved from Excel writes it
-        (["13101", "13102"], ["131016", "131024"]),
-        # 中央区 alone, beside a code written with its check digit: the zero was lost
-        ([13102, "271004"], ["013102", "271004"]),
-        # 札幌市 and 函館市 with their check digits, each without its zero: every one checks
-        ([11002, 12025], ["011002", "012025"]),
-        # a five-digit code written with its zero: the column has no check digits
-        (["01100", 11002], ["011002", "110027"]),
-        # full-width digits, and what the row's check names as it was written
-        # (four digits are no code: the row's check refuses them)
-        (["１３１０１", "abc", None, 1100], ["131016", "abc", "", "1100"]),
-    ],
-)
-def test_five_digit_codes_are_read_by_what_the_column_says(
-    cells: list[object], read: list[str]
+def test_codes_a_spreadsheet_took_the_leading_zero_from_keep_their_prefecture(
+    app: Flask, runner: HubRunner, tmp_path: Path
 ) -> None:
-    from hub.services.municipalities import read_codes
+    """A national list opened in Excel and saved again loses the zero of the prefectures 01–09
+    (北海道's 011002 becomes 11002): read as codes without their check digit, 北海道's towns had
+    become 埼玉県's codes (110027 …) without a word. The file's 6-digit codes say how to read it."""
+    from bench.national import made_up_rows
 
-    assert read_codes(cells) == read
+    rows = [r for r in made_up_rows() if r["code"][:2] in ("01", "02", "27")]
+    resaved = [HEADER] + [",".join(r.values()).removeprefix("0") for r in rows]
+    result = runner("municipalities", "import", "--dry-run", write(tmp_path, resaved))
+    assert result.exit_code == 0, result.output
+    added = {line.split("\t")[1] for line in result.output.splitlines() if line.startswith("added")}
+    assert added == {r["code"] for r in rows}
+
+    typo = [HEADER, OSAKA[0], "11003,札幌市,,,政令市,"]
+    assert_one_line_error(runner("municipalities", "import", write(tmp_path, typo)), "3行目")
+    with app.app_context():
+        assert db.session.get(Municipality, "110035") is None
+
+
+def test_five_digit_codes_typed_as_numbers_get_their_check_digit(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    """A prefecture's list without check digits kept in Excel as numbers (13101, and 北海道's
+    01100 as 1100): each code is completed, not given a zero that makes it another prefecture's
+    (013101) and refused by a check digit it was never meant to have."""
+    rows: list[list[object]] = [
+        ["団体コード", "団体名", "ふりがな", "英語名", "地域", "種別"],
+        [27100, "大阪市", "おおさかし", "Osaka", "政令市", "政令指定都市"],
+        [27203, "豊中市", "とよなかし", "Toyonaka", "市部", "市"],
+        [1100, "札幌市", "さっぽろし", "Sapporo", "政令市", "政令指定都市"],
+    ]
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx_of(rows))
+    result = runner("municipalities", "import", str(path))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for code, name in (("271004", "大阪市"), (TOYONAKA, "豊中市"), ("011002", "札幌市")):
+            municipality = db.session.get(Municipality, code)
+            assert municipality is not None
+            assert municipality.name == name
 
 
 def test_tokyo_codes_kept_as_numbers_without_check_digits_are_imported_as_tokyo(

@@ -177,7 +177,7 @@ def test_japanese_headers_and_five_digit_codes_are_read(
     ("lines", "fragments"),
     [
         ([HEADER, OSAKA[0], "271005,大阪市,,,政令市,"], ["3行目", "検査数字", "271004"]),
-        ([HEADER, OSAKA[0], OSAKA[1], OSAKA[0]], ["4行目", "重複"]),
+        ([HEADER, OSAKA[0], OSAKA[1], OSAKA[0]], ["4行目", "重複しています（2行目と同じ）"]),
         ([HEADER, "2710,大阪市,,,政令市,"], ["2行目", "6桁"]),
         ([HEADER, "271004,,,,政令市,"], ["2行目", "name"]),
         ([HEADER, "271004,大阪市,,,,"], ["2行目", "region"]),

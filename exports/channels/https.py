@@ -15,6 +15,8 @@ import urllib.request
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
 from exports.channels.base import ChannelError, DeliveryFile, Parcel
 from hub.config import Settings
 
@@ -33,7 +35,7 @@ def url_problem(url: str) -> str | None:
     ``/``, ``?`` or ``#`` moves the ``@`` out of the host part, where it would be stored all the same.
     """
     if "@" in url:
-        return (
+        return _(
             "送信先のURLに利用者名やパスワード（user:password@）を含めないでください"
             "（「@」は使えません）。受け手は共有シークレットによる署名（X-Hub-Signature-256）で"
             "送り手を確認します。"
@@ -43,12 +45,14 @@ def url_problem(url: str) -> str | None:
         hostname = parts.hostname
         parts.port  # noqa: B018  (urlsplit checks the port only when it is read)
     except ValueError:
-        return "送信先のURLの形式が正しくありません（https://ホスト名/パス の形にしてください）。"
+        return _(
+            "送信先のURLの形式が正しくありません（https://ホスト名/パス の形にしてください）。"
+        )
     if parts.scheme == "https" and hostname:
         return None
     if parts.scheme == "http" and hostname in LOCAL_HOSTS:
         return None
-    return "送信先は https:// で始まるURLにしてください（http:// はこのサーバー自身宛てのみ）。"
+    return _("送信先は https:// で始まるURLにしてください（http:// はこのサーバー自身宛てのみ）。")
 
 
 def signature(secret: str, body: bytes) -> str:

@@ -29,7 +29,7 @@ from hub.admin.views import bp
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
-from hub.errors import Invalid
+from hub.errors import HubError, Invalid
 from hub.models import PREFECTURES, Municipality
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
@@ -135,6 +135,8 @@ def municipalities_preview() -> ResponseReturnValue:
         plan = _plan(data, chosen)
     except Invalid as exc:
         return _index_page(form, errors=exc.errors, status=422)
+    except HubError as exc:  # a workbook refused as such (.xls, damaged, a zip bomb)
+        return _index_page(form, errors={"file": [exc.message]}, status=exc.status)
     return _preview_page(plan, data, chosen)
 
 
@@ -192,6 +194,9 @@ def municipalities_import() -> ResponseReturnValue:
         flash(_("取り込む内容が読み取れませんでした。ファイルをもう一度選んでください。"), "error")
         return redirect(url_for("admin.municipalities_index"))
     if plan.fingerprint != form.fingerprint.data:
+        if not plan.changes:  # applied already: a second click, another tab, a colleague
+            flash(_outcome(plan), "info")
+            return redirect(url_for("admin.municipalities_index"))
         return _preview_page(plan, data, chosen, changed=True)
     municipalities.apply_plan(plan, user=require_actor())
     db.session.commit()

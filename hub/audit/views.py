@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
-from forms.normalize import InvalidValue, parse_date
+from forms.normalize import InvalidValue, fold_text, parse_date
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import now as tokyo_now
 from hub.auth.gate import require_actor
@@ -244,7 +244,7 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
     start, end = days["date_from"], days["date_to"]
     if start and end and start > end:
         errors["date_to"] = [_("「まで」は「から」と同じ日か後の日にしてください。")]
-    municipality = _typed(args, "municipality")
+    municipality = fold_text(_typed(args, "municipality"))  # １３１０１６ typed into the URL
     if municipality and not audit.is_municipality(municipality):
         errors["municipality"] = [
             _("自治体コード %(code)s は登録されていません。", code=municipality)

@@ -25,7 +25,7 @@ from forms.numbers import whole_number
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
 from hub.db import db
-from hub.errors import Invalid
+from hub.errors import Conflict, Invalid
 from hub.models import DeliveryRequest, Recipient, Round
 from hub.recipients import schedule
 from hub.services import deliveries
@@ -245,7 +245,12 @@ def send_now(name: str) -> ResponseReturnValue:
     if not form.validate():
         flash(_("送信を受け付けられませんでした。ページを読み込み直してください。"), "error")
         return redirect(url_for("recipients.index"))
-    deliveries.request_delivery(recipient.name, form.round_id.data, user=current_actor())
+    try:
+        deliveries.request_delivery(recipient.name, form.round_id.data, user=current_actor())
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for("recipients.index"))
     db.session.commit()
     flash(
         _(

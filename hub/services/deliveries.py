@@ -29,7 +29,7 @@ from exports.channels import ChannelError, Parcel, channel
 from exports.delivery import Composition, Marking, changes_between, compose, render
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
-from hub.errors import HubError, NotFound
+from hub.errors import Conflict, HubError, NotFound
 from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
 from hub.services import audit, sharing
 from hub.services.claims import claim, finish
@@ -422,9 +422,29 @@ def _retry(delivery_id: str, now: datetime) -> Outcome | None:
 def request_delivery(
     recipient_name: str, round_id: int | None, *, user: User | None
 ) -> DeliveryRequest:
-    """Queue a forced delivery for the scheduler (a row, not a thread in the web worker)."""
+    """Queue a forced delivery for the scheduler (a row, not a thread in the web worker).
+
+    ``Conflict`` when the same delivery (recipient and round) is queued and not yet taken: a
+    second click, another tab or a colleague's would otherwise send the same files twice."""
     recipient = get_recipient(recipient_name)
     round_ = get_round(round_id) if round_id is not None else latest_round()
+    queued = db.session.scalar(
+        select(DeliveryRequest.id)
+        .where(
+            DeliveryRequest.recipient_name == recipient.name,
+            DeliveryRequest.round_id == round_.id,
+            DeliveryRequest.picked_at.is_(None),
+        )
+        .limit(1)
+    )
+    if queued is not None:
+        raise Conflict(
+            _(
+                "%(title)s へのこの調査回の送信は、すでに受け付けて送信を待っています。"
+                "二度は送りません。結果はこのページの「今すぐ送信の結果」に表示されます。",
+                title=recipient.title,
+            )
+        )
     request = DeliveryRequest(
         recipient_name=recipient.name,
         round_id=round_.id,

@@ -160,11 +160,12 @@ def read_municipality_list(
     table = read_table(data)
     code_list_header = code_list.find_header(table.header, table.rows)
     if code_list_header is not None:
+        columns, header_line = code_list_header
+        listed = [(line, cells) for line, cells in table.rows if line > header_line]
         return _checked(
             (
-                (line, code_list.row_of(cells, code_list_header[0]))
-                for line, cells in table.rows
-                if line > code_list_header[1]
+                (line, code_list.row_of(cells, columns))
+                for line, cells in _zeros_restored(listed, columns["code"])
             ),
             prefectures,
         )
@@ -182,14 +183,67 @@ def read_municipality_list(
                 ]
             }
         )
-    lines = [
-        (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
-        for line, cells in table.rows
-    ]
-    codes = read_codes([cells["code"] for _line, cells in lines])
-    for (_line, cells), code in zip(lines, codes, strict=True):
-        cells["code"] = code
-    return _checked(lines, prefectures)
+    return _checked(
+        (
+            (line, {c: cells[i] if i < len(cells) else None for c, i in where.items()})
+            for line, cells in _zeros_restored(table.rows, where["code"])
+        ),
+        prefectures,
+    )
+
+
+def _digits(value: Any) -> str | None:
+    """A code cell's digits as the cell holds them (a number, or text in any width), or ``None``
+    when it is not digits alone."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if value >= 0 else None
+    text = fold_text("" if value is None else str(value)).strip()
+    return text if text.isascii() and text.isdigit() else None
+
+
+def _zeros_restored(
+    rows: Sequence[tuple[int, list[Any]]], index: int
+) -> list[tuple[int, list[Any]]]:
+    """The rows with their codes as text, as written before a spreadsheet dropped their leading
+    zero.
+
+    Excel keeps a code as a number, or re-saves a CSV it opened, without the zero of the
+    prefectures 01–09: 北海道's 011002 becomes 11002, and 01100 (the same without its check
+    digit) 1100. A code of four digits can only be the latter (no prefecture is 00), in a list
+    of 5-digit codes (alone, or among 6-digit ones, it is more likely mistyped). One of five
+    digits is either a 6-digit code that lost its zero or a code without its check digit (13101,
+    which the hub completes); the file decides: it is read as the former when the list's other
+    codes are of six digits (a national list), or, when all are of five, when most of them are
+    then right by their check digit (a wrong one is then refused by its check digit). Read
+    otherwise, 北海道's municipalities would become codes of 埼玉県 and beyond."""
+
+    def digits_of(cells: list[Any]) -> str | None:
+        return _digits(cells[index] if index < len(cells) else None)
+
+    found = [d for __, cells in rows if (d := digits_of(cells)) is not None]
+    lengths = {len(d) for d in found}
+    if 6 in lengths and 4 not in lengths:
+        lost_zero = True
+    elif 4 in lengths and 6 not in lengths:
+        lost_zero = False
+    else:
+        fives = [d for d in found if len(d) == 5]
+        lost_zero = 2 * sum(_valid(f"0{d}") for d in fives) > len(fives)
+    five_digit_list = 5 in lengths and 6 not in lengths
+    restored = []
+    for line, cells in rows:
+        digits = digits_of(cells)
+        if digits is not None:
+            if (len(digits) == 5 and lost_zero) or (len(digits) == 4 and five_digit_list):
+                digits = f"0{digits}"
+            cells = [*cells[:index], digits, *cells[index + 1 :]]
+        restored.append((line, cells))
+    return restored
+
+
+def _valid(code: str) -> bool:
+    """Whether a 6-digit code's last digit is its check digit."""
+    return check_digit(code[:5]) == int(code[5])
 
 
 def _checked(
@@ -199,7 +253,8 @@ def _checked(
     those of ``prefectures`` when some are given."""
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    """Each code read so far, by the line it was on."""
     for line, cells in lines:
         if cells is None:
             continue
@@ -210,7 +265,7 @@ def _checked(
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
         else:
-            seen.add(row["code"])
+            seen[row["code"]] = line
             rows.append(row)
     if errors:
         raise Invalid(errors)
@@ -249,50 +304,7 @@ def with_check_digit(code: str) -> str:
     return code
 
 
-def read_codes(cells: Sequence[Any]) -> list[str]:
-    """A file's code column as the hub keeps codes: six digits, the check digit last.
-
-    Excel drops a leading zero from a code kept as a number, and a CSV saved from it keeps the
-    dropped form: 11002 may be 札幌市's 011002 with its check digit, or the five-digit code 11002
-    (茨城県) without one. The column decides. Six-digit codes beside it say the file writes check
-    digits, so a five-digit one lost its zero; a five-digit one written with its zero (01100)
-    says it does not, so a check digit is added. With neither, the five-digit codes are read as
-    having lost a zero only if every one of them then carries a right check digit — which a
-    list without check digits does one time in ten per code. Anything else (four digits, a
-    typo) is left as written for the row's check to name."""
-    texts = [_code_digits(cell) for cell in cells]
-    digits = [t for t in texts if t.isascii() and t.isdigit()]
-    with_check = any(len(t) == 6 for t in digits)
-    without = any(len(t) == 5 and t[0] == "0" for t in digits)
-    unclear = [t for t in digits if len(t) == 5 and t[0] != "0"]
-    if with_check != without:
-        zero_lost = with_check
-    else:
-        zero_lost = bool(unclear) and all(_checks(f"0{t}") for t in unclear)
-    return [_code_read(t, zero_lost) for t in texts]
-
-
-def _code_digits(cell: Any) -> str:
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    if isinstance(cell, int) and not isinstance(cell, bool):
-        return str(cell)
-    return code_list.code_text(cell)
-
-
-def _checks(code: str) -> bool:
-    return check_digit(code[:5]) == int(code[5])
-
-
-def _code_read(text: str, zero_lost: bool) -> str:
-    if not (text.isascii() and text.isdigit()):
-        return text
-    if len(text) == 5 and text[0] != "0" and zero_lost:
-        return f"0{text}"
-    return with_check_digit(text)
-
-
-def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
+def _row_problems(row: Mapping[str, str], seen: Mapping[str, int]) -> list[str]:
     code = row["code"]
     problems = []
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
@@ -306,7 +318,13 @@ def _row_problems(row: Mapping[str, str], seen: set[str]) -> list[str]:
             )
         )
     elif code in seen:
-        problems.append(_("code %(code)s が重複しています", code=code))
+        problems.append(
+            _(
+                "code %(code)s が重複しています（%(line)s行目と同じ）",
+                code=code,
+                line=seen[code],
+            )
+        )
     if not row["name"]:
         problems.append(_("%(column)s が空です", column="name"))
     elif len(row["name"]) > 100:

@@ -2,7 +2,7 @@
 
 A schedule is ``off``, ``on-close`` (when a round's deadline passes) or a five-field cron
 expression evaluated in Asia/Tokyo. Every change is checked here, so the CLI and the staff page
-reject the same mistakes with the same Japanese messages.
+reject the same mistakes with the same messages (Japanese, English on an English page).
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from exports.assembly import deliverable_table_names
@@ -26,6 +29,7 @@ from forms.normalize import InvalidValue, normalize_email
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
 from forms.wording import listed, noted
+from hub.accesslog import SECRET_NAME
 from hub.db import db
 from hub.errors import Invalid, NotFound
 from hub.models import Recipient, Round, Survey, User
@@ -58,13 +62,25 @@ def list_recipients() -> list[Recipient]:
 def get_recipient(name: str) -> Recipient:
     recipient = db.session.get(Recipient, name)
     if recipient is None:
-        known = ", ".join(r.name for r in list_recipients()) or "なし"
-        raise NotFound(f"送付先 {name} はありません（登録済み: {known}）。")
+        known = ", ".join(r.name for r in list_recipients()) or _("なし")
+        raise NotFound(
+            _("送付先 %(name)s はありません（登録済み: %(known)s）。", name=name, known=known)
+        )
     return recipient
 
 
+CRON_FIELDS = (
+    ("minute", _l("分"), 0, 59),
+    ("hour", _l("時"), 0, 23),
+    ("day", _l("日"), 1, 31),
+    ("month", _l("月"), 1, 12),
+)
+"""The first four fields of a crontab line, each checked alone so that a refusal names it (the
+day of the week is read by :func:`crontab_weekdays`)."""
+
+
 def cron_trigger(schedule: str) -> CronTrigger:
-    """The trigger of a cron schedule, in Asia/Tokyo; ``Invalid`` with a Japanese message if bad.
+    """The trigger of a cron schedule, in Asia/Tokyo; ``Invalid`` naming the field if bad.
 
     Days of the week follow crontab (0 or 7 Sunday, 1 Monday …), which APScheduler 3 numbers
     differently (0 Monday); they are translated to names first.
@@ -72,14 +88,48 @@ def cron_trigger(schedule: str) -> CronTrigger:
     fields = " ".join(schedule.split()).split(" ")
     if len(fields) != 5:
         raise Invalid(
-            {"schedule": [f"cron は「分 時 日 月 曜日」の5項目で指定してください: {schedule!r}"]}
+            {
+                "schedule": [
+                    _(
+                        "cron は「分 時 日 月 曜日」の5項目で指定してください: %(cron)s",
+                        cron=repr(schedule),
+                    )
+                ]
+            }
         )
+    for (name, label, low, high), value in zip(CRON_FIELDS, fields, strict=False):
+        try:
+            CronTrigger(**{name: value}, timezone=TOKYO)
+        except ValueError:
+            raise Invalid(
+                {
+                    "schedule": [
+                        _(
+                            "cron の%(field)s「%(value)s」が正しくありません（%(low)s〜%(high)s の数、"
+                            "* 、範囲 1-5、間隔 */15 を、カンマで区切って書けます）: %(cron)s",
+                            field=label,
+                            value=value,
+                            low=low,
+                            high=high,
+                            cron=repr(schedule),
+                        )
+                    ]
+                }
+            ) from None
     try:
         fields[4] = crontab_weekdays(fields[4])
         return CronTrigger.from_crontab(" ".join(fields), timezone=TOKYO)
     except ValueError as exc:
         raise Invalid(
-            {"schedule": [f"cron の書き方が正しくありません（{exc}）: {schedule!r}"]}
+            {
+                "schedule": [
+                    _(
+                        "cron の書き方が正しくありません（%(reason)s）: %(cron)s",
+                        reason=exc,
+                        cron=repr(schedule),
+                    )
+                ]
+            }
         ) from None
 
 
@@ -97,18 +147,20 @@ def crontab_weekdays(field: str) -> str:
 
 
 def _weekday_part(part: str) -> set[int]:
-    span, _, step_text = part.partition("/")
+    span, __, step_text = part.partition("/")
     step = whole_number(step_text) if step_text else 1
     if not step:
-        raise ValueError(f"曜日の間隔 {step_text!r} は正の整数で指定してください")
+        raise ValueError(
+            _("曜日の間隔 %(step)s は正の整数で指定してください", step=repr(step_text))
+        )
     if span == "*":
         first, last = 0, 6
     else:
-        low, _, high = span.partition("-")
+        low, __, high = span.partition("-")
         first = _weekday(low)
         last = _weekday(high) if high else (6 if step_text else first)
     if last < first:
-        raise ValueError(f"曜日の範囲 {part!r} は小さい方から書いてください")
+        raise ValueError(_("曜日の範囲 %(part)s は小さい方から書いてください", part=repr(part)))
     return {d % 7 for d in range(first, last + 1, step)}
 
 
@@ -118,15 +170,27 @@ def _weekday(text: str) -> int:
     number = whole_number(text, digits=2)
     if number is not None and number <= 7:
         return number
-    raise ValueError(f"曜日は 0〜7 または sun〜sat で指定してください: {text!r}")
+    raise ValueError(_("曜日は 0〜7 または sun〜sat で指定してください: %(text)s", text=repr(text)))
 
 
 def normalize_schedule(schedule: str) -> str:
-    """``off``, ``on-close`` or a valid cron text; 全角 characters typed in are made half-width."""
+    """``off``, ``on-close`` or a valid cron text that fires some day (not ``0 9 30 2 *``); 全角
+    characters typed in are made half-width."""
     text = " ".join(unicodedata.normalize("NFKC", schedule).strip().split())
     if text.lower() in (OFF, ON_CLOSE):
         return text.lower()
-    cron_trigger(text)
+    if cron_trigger(text).get_next_fire_time(None, datetime.now(TOKYO)) is None:
+        raise Invalid(
+            {
+                "schedule": [
+                    _(
+                        "cron 式 %(cron)s に当てはまる日時がなく、一度も送信されません"
+                        "（2月30日のような、ない日を指定していないか確かめてください）。",
+                        cron=repr(text),
+                    )
+                ]
+            }
+        )
     return text
 
 
@@ -135,10 +199,24 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
     unknown = sorted(set(chosen) - set(FORMATS))
     if unknown:
         raise Invalid(
-            {"formats": [f"使えない形式: {', '.join(unknown)}（{', '.join(FORMATS)} から選択）"]}
+            {
+                "formats": [
+                    _(
+                        "使えない形式: %(unknown)s（%(formats)s から選択）",
+                        unknown=", ".join(unknown),
+                        formats=", ".join(FORMATS),
+                    )
+                ]
+            }
         )
     if not chosen:
-        raise Invalid({"formats": [_("形式を1つ以上選んでください（xlsx, csv, json）。")]})
+        raise Invalid(
+            {
+                "formats": [
+                    _("形式を1つ以上選んでください（%(formats)s）。", formats=", ".join(FORMATS))
+                ]
+            }
+        )
     return [f for f in FORMATS if f in chosen]
 
 
@@ -149,7 +227,13 @@ def normalize_csv_encoding(text: str) -> str:
     aliases |= dict.fromkeys(("shift-jis", "sjis", "windows-31j", "ms932", "cp-932"), "cp932")
     key = aliases.get(key, key)
     if key not in CSV_ENCODINGS:
-        raise Invalid({"csv_encoding": [f"CSVの文字コードは utf-8-sig か cp932 です: {text!r}"]})
+        raise Invalid(
+            {
+                "csv_encoding": [
+                    _("CSVの文字コードは utf-8-sig か cp932 です: %(text)s", text=repr(text))
+                ]
+            }
+        )
     return key
 
 
@@ -181,7 +265,15 @@ def normalize_tables(names: Sequence[str]) -> list[str] | None:
     unknown = [n for n in chosen if known is not None and n not in known]
     if unknown and known is not None:
         raise Invalid(
-            {"tables": [f"ない表の名前: {', '.join(unknown)}（使える名前: {', '.join(known)}）"]}
+            {
+                "tables": [
+                    _(
+                        "ない表の名前: %(unknown)s（使える名前: %(known)s）",
+                        unknown=", ".join(unknown),
+                        known=", ".join(known),
+                    )
+                ]
+            }
         )
     return chosen
 
@@ -218,8 +310,23 @@ def address_problem(channel: str, address: str) -> str | None:
             return _("メールアドレスの形式が正しくありません: %(addresses)s", addresses=listed(bad))
         return None
     if channel == "https":
-        return url_problem(address.strip())
+        return url_problem(address.strip()) or _secret_in_query(address.strip())
     return None
+
+
+def _secret_in_query(url: str) -> str | None:
+    """Why a URL carrying a secret in its query string (``?token=…``, ``?api_key=…``) cannot be
+    an address: like a ``user:password@``, it would be shown on pages, printed by the CLI and
+    kept in the audit log; the receiver checks the signature instead."""
+    names = [name for name, _value in parse_qsl(urlsplit(url).query) if SECRET_NAME.search(name)]
+    if not names:
+        return None
+    return _(
+        "送信先のURLにトークンやパスワードなどの秘密（%(names)s）を含めないでください。"
+        "URLは画面と監査ログに表示されます。受け手は共有シークレットによる署名"
+        "（X-Hub-Signature-256）で送り手を確認します。",
+        names=", ".join(dict.fromkeys(names)),
+    )
 
 
 def update_recipient(
@@ -234,7 +341,7 @@ def update_recipient(
     errors: dict[str, list[str]] = {}
     values = _validated(recipient, changes, errors)
     if errors:
-        raise Invalid(errors, message="送付先の設定に誤りがあります。")
+        raise Invalid(errors, message=_("送付先の設定に誤りがあります。"))
     new_secret = None
     if changes.new_secret or (
         values.get("channel", recipient.channel) == "https" and not recipient.secret
@@ -267,7 +374,11 @@ def _validated(
         channel = changes.channel.strip().lower()
         if channel not in CHANNELS:
             errors["channel"] = [
-                f"送信方法は {', '.join(CHANNELS)} のいずれかです: {changes.channel!r}"
+                _(
+                    "送信方法は %(channels)s のいずれかです: %(channel)s",
+                    channels=", ".join(CHANNELS),
+                    channel=repr(changes.channel),
+                )
             ]
         values["channel"] = channel
     if changes.include_detail is not None:

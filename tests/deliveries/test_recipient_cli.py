@@ -66,7 +66,7 @@ def test_switching_to_https_prints_a_new_secret_once(runner, ctx):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--schedule", "61 * * * *"], "cron の書き方が正しくありません"),
+        (["--schedule", "61 * * * *"], "cron の分「61」が正しくありません"),
         (["--schedule", "* * * *"], "5項目"),
         (["--schedule", "0 9 * * 8"], "曜日は 0〜7"),
         (["--schedule", '=HYPERLINK("x")'], "5項目"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import db
-from hub.models import Delivery, DeliveryRequest, Recipient
+from hub.models import AuditEvent, Delivery, DeliveryRequest, Recipient
 from hub.services import deliveries
 from tests.conftest import csrf_of
 from tests.deliveries.conftest import CHIYODA, Seeded
@@ -79,7 +79,7 @@ def test_the_edit_form_refuses_mistakes_and_keeps_what_was_typed(app, login):
         },
     )
     assert bad.status_code == 422
-    assert "cron の書き方が正しくありません" in bad.text
+    assert "cron の時「25」が正しくありません" in bad.text
     assert "メールアドレスの形式が正しくありません" in bad.text
     assert 'value="0 25 * * *"' in bad.text
     assert "moj＠example" in bad.text
@@ -297,3 +297,134 @@ def test_a_log_cut_at_its_newest_rows_says_so(app, login):
     assert notice not in client.get("/staff/recipients/moj").text
     add_deliveries(1)
     assert notice in client.get("/staff/recipients/moj").text
+
+
+def test_the_edit_form_refuses_in_english_on_an_english_page(app, login):
+    """Every refusal of the recipient form reads in the page's language: with the English UI,
+    the channel's address, the formats, the CSV encoding and the cron were refused in Japanese."""
+    client = login("staff")
+    client.get("/language/en")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "off", "formats": ["xlsx"]}
+    cases = [
+        ({"channel": "smtp", "address": ""}, "Sending by e-mail needs an e-mail address."),
+        ({"channel": "https", "address": "http://example.jp/in"}, "must be a URL starting with"),
+        ({"channel": "https", "address": "https://u:p@example.jp/"}, "Do not put a user name"),
+        ({"channel": "https", "address": "https://[::1/in"}, "not a well-formed URL"),
+        ({"channel": "https", "address": "https://x.jp/in?api_key=k"}, "Do not put a token"),
+        ({"channel": "ftp"}, "The channel is one of outbox, smtp, https"),
+        ({"formats": []}, "Choose at least one format (xlsx, csv, json)."),
+        ({"formats": ["pdf"]}, "Formats that cannot be used: pdf"),
+        ({"csv_encoding": "euc-jp"}, "The CSV encoding is utf-8-sig or cp932"),
+        ({"schedule_kind": "cron", "cron": "* * * *"}, "Give cron as five fields"),
+        ({"schedule_kind": "cron", "cron": "0 9 * * 9"}, "weekdays are 0 to 7 or sun to sat"),
+        ({"schedule_kind": "cron", "cron": "*/0 9 * * *"}, "The cron minute field"),
+        ({"schedule_kind": "cron", "cron": "0 24 * * *"}, "The cron hour field"),
+    ]
+    for changed, english in cases:
+        refused = client.post("/staff/recipients/moj", data={**typed, **changed})
+        assert refused.status_code == 422, changed
+        assert english in refused.text, changed
+        errors = " ".join(refused.text.split('class="error-message"')[1:])
+        assert not any("\u3040" <= c <= "\u30ff" for c in errors), (changed, errors)
+
+
+def test_a_cron_that_never_fires_is_refused(app, login):
+    """0 9 30 2 * (30 February) was saved and described as a schedule, and nothing was ever
+    sent."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    refused = client.post(
+        "/staff/recipients/moj",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "schedule_kind": "cron",
+            "cron": "0 9 30 2 *",
+            "channel": "outbox",
+            "formats": ["xlsx"],
+        },
+    )
+    assert refused.status_code == 422
+    assert "当てはまる日時がなく、一度も送信されません" in refused.text
+    assert 'value="0 9 30 2 *"' in refused.text
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").schedule == "off"
+
+
+def test_send_now_sent_twice_before_the_scheduler_takes_it_sends_once(
+    app, login, seeded: Seeded, outbox
+):
+    """Two posts of 「今すぐ送信」 for the same recipient and round (a double click without
+    JavaScript, a second tab, a colleague) queued two forced requests, and 法務省 received the
+    same files twice; the second is now refused, saying the first is on its way."""
+    client = login("staff")
+    page = client.get("/staff/recipients/")
+    for _ in range(2):
+        posted = client.post(
+            "/staff/recipients/moj/send",
+            data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+        )
+        assert posted.status_code == 302
+    shown = " ".join(client.get("/staff/recipients/").text.split())
+    assert "すでに受け付けて送信を待っています。二度は送りません。" in shown
+    other = client.post(
+        "/staff/recipients/tokyo-probation/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+    )
+    assert other.status_code == 302
+    with database(app) as session:
+        assert len(session.scalars(select(DeliveryRequest)).all()) == 2
+        outcomes = deliveries.pick_up_requests()
+        assert [o.status for o in outcomes] == ["sent", "sent"]
+        sent = session.scalars(select(Delivery.recipient_name).order_by(Delivery.recipient_name))
+        assert list(sent) == ["moj", "tokyo-probation"]
+    again = client.post(
+        "/staff/recipients/moj/send",
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+    )
+    assert again.status_code == 302
+    with database(app) as session:
+        assert len(session.scalars(select(DeliveryRequest)).all()) == 3, (
+            "once taken, it may go again"
+        )
+
+
+def test_a_secret_in_the_address_query_is_refused_and_kept_out_of_the_audit_log(app, login):
+    """``?token=…`` in an HTTPS address was stored, shown on the pages and written whole into
+    the audit log (``recipient.update``), as a ``user:password@`` would have been."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "off", "formats": ["xlsx"]}
+    refused = client.post(
+        "/staff/recipients/moj",
+        data={**typed, "channel": "https", "address": "https://x.example.jp/in?id=7&token=s3cr3t"},
+    )
+    assert refused.status_code == 422
+    assert "トークンやパスワードなどの秘密（token）を含めないでください" in refused.text
+    plain = client.post(
+        "/staff/recipients/moj",
+        data={**typed, "channel": "https", "address": "https://x.example.jp/in?id=7"},
+    )
+    assert plain.status_code == 200, "the new secret is shown once"
+    with database(app) as session:
+        assert session.get_one(Recipient, "moj").address == "https://x.example.jp/in?id=7"
+        details = session.scalars(select(AuditEvent.details)).all()
+        assert "s3cr3t" not in repr(details)
+
+
+def test_a_bad_cron_field_is_named_in_the_pages_language(app, login):
+    """APScheduler's own English (「Increment must be higher than 0」) was put inside the Japanese
+    refusal; the refusal names the field and what it takes."""
+    client = login("staff")
+    form = client.get("/staff/recipients/moj")
+    typed = {"csrf_token": csrf_of(form.text), "schedule_kind": "cron", "formats": ["xlsx"]}
+    for cron, field in (
+        ("*/0 9 * * *", "分「*/0」"),
+        ("0 9 32 * *", "日「32」"),
+        ("0 9 1 13 *", "月「13」"),
+    ):
+        refused = client.post("/staff/recipients/moj", data={**typed, "cron": cron})
+        assert refused.status_code == 422
+        assert f"cron の{field}が正しくありません" in refused.text
+        assert "Increment" not in refused.text
+        assert "Error validating" not in refused.text

@@ -135,6 +135,7 @@ def test_filters_by_action_family_user_and_municipality(app, staff):
     assert targets("user=alice.TOCHO") == {"t1", "t3"}
     assert targets("user=%25") == set(), "a typed % is a character, not a wildcard"
     assert targets("municipality=132012") == {"t2"}
+    assert targets("municipality=１３２０１２") == {"t2"}, "全角 digits typed into the address"
     assert targets("action=response.*&user=bob") == {"t2"}
     options = page(staff.get("/audit/")).xpath("//select[@name='action']/option/@value")
     assert {"response.*", "response.submit", "auth.login_failed"} <= set(options)

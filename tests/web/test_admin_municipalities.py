@@ -140,6 +140,44 @@ def test_bad_files_are_named_by_line_and_change_nothing(app: Flask, web) -> None
         assert db.session.get(Municipality, "271004") is None
 
 
+def test_an_old_excel_file_is_refused_on_the_page_with_the_form(app: Flask, web) -> None:
+    """An .xls (Excel 97-2003) was answered by a bare error page: the form, the prefecture chosen
+    and the way back were gone. The refusal is said at the file field, the page kept."""
+    admin = web("admin")
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000
+    admin.get("/admin/municipalities")
+    refused = admin.post(
+        "/admin/municipalities/import",
+        {"file": (io.BytesIO(old_excel), "list.xls"), "prefecture": "27", "retire_missing": "y"},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 415
+    shown = page(refused)
+    assert "Excel 97-2003 形式（.xls）" in text_of(refused)
+    assert "何も変更していません" in text_of(refused)
+    assert shown.xpath("//select[@name='prefecture']/option[@selected]/@value") == ["27"]
+    assert shown.xpath("//input[@name='retire_missing']/@checked")
+
+
+def test_a_preview_confirmed_twice_says_the_list_is_in_not_that_it_changed(app: Flask, web) -> None:
+    """The second press of 「この内容で取り込む」 (a double click, another tab) said the stored list
+    had changed since the preview and showed a preview with nothing to import; it says that
+    the list and what is stored are the same."""
+    admin = web("admin")
+    preview = upload(admin, csv_of(HEADER, *OSAKA))
+    assert confirm(admin, preview).status_code == 302
+    again = confirm(admin, preview)
+    assert again.status_code == 302
+    shown = text_of(admin.get(again.headers["Location"]))
+    assert "一覧と登録内容は同じでした。何も変更していません。" in shown
+    assert "登録内容が変わったため" not in shown
+    with app.app_context():
+        imports = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "municipality.import")
+        ).all()
+        assert len(imports) == 1
+
+
 def test_shift_jis_file_is_read(app: Flask, web) -> None:
     admin = web("admin")
     preview = upload(admin, csv_of(HEADER, *OSAKA, encoding="cp932"))
