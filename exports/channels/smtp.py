@@ -107,10 +107,11 @@ def send_mail(
     subject: str,
     body: str,
     attachments: Sequence[DeliveryFile] = (),
-) -> None:
-    """Send one message through ``HUB_SMTP_URL``; raise ``ChannelError`` when it does not go."""
+) -> tuple[str, ...]:
+    """Send one message through ``HUB_SMTP_URL``; raise ``ChannelError`` when it does not go;
+    the addresses the server refused while it took the others (:meth:`MailSession.send`)."""
     with MailSession(settings) as session:
-        session.send(to=to, subject=subject, body=body, attachments=attachments)
+        return session.send(to=to, subject=subject, body=body, attachments=attachments)
 
 
 class MailServerUnavailable(ChannelError):
@@ -159,9 +160,11 @@ class MailSession:
         subject: str,
         body: str,
         attachments: Sequence[DeliveryFile] = (),
-    ) -> None:
+    ) -> tuple[str, ...]:
         """Send one message; ``MailServerUnavailable`` when the server cannot be used at all,
-        ``ChannelError`` when only this message was refused."""
+        ``ChannelError`` when only this message was refused (every address refused among them).
+        The addresses the server refused while it took the message for the others: the message
+        went, but not to them."""
         self.server  # noqa: B018 -- unset or malformed: say so before anything else
         if not to:
             raise ChannelError("宛先のメールアドレスがありません。", permanent=True)
@@ -173,10 +176,10 @@ class MailSession:
             attachments=attachments,
         )
         try:
-            self._send(message)
+            return self._send(message)
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException):
             self.close()  # a reused connection the relay closed: once more on a new one
-            self._send(message)
+            return self._send(message)
 
     def close(self) -> None:
         if self._smtp is not None:
@@ -187,12 +190,12 @@ class MailSession:
             self._smtp = None
         self._sent_on_connection = 0
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: EmailMessage) -> tuple[str, ...]:
         """One attempt. Only a reused connection that the server closed is raised as smtplib's
         own exception, for :meth:`send` to try again; every other failure is final here."""
         smtp = self._connection()
         try:
-            smtp.send_message(message)
+            refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             raise ChannelError(
                 f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}",
@@ -207,6 +210,7 @@ class MailSession:
             self.close()
             raise self._unavailable(exc) from None
         self._sent_on_connection += 1
+        return tuple(refused)
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -255,14 +259,14 @@ def send(parcel: Parcel, settings: Settings) -> str:
         raise ChannelError(
             f"{parcel.recipient_title} の送信先メールアドレスが設定されていません。", permanent=True
         )
-    send_mail(
+    refused = send_mail(
         settings,
         to=to,
         subject=delivery_subject(parcel),
         body=delivery_body(parcel),
         attachments=(*parcel.files, parcel.manifest_file()),
     )
-    return "mailto:" + ",".join(to)
+    return "mailto:" + ",".join(a for a in to if a not in refused)
 
 
 def delivery_subject(parcel: Parcel) -> str:

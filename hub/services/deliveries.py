@@ -293,10 +293,11 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         db.session.commit()
         location = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
     except ChannelError as exc:
-        return _failed(delivery, exc.message, permanent=exc.permanent, now=now)
+        return _failed(delivery, exc.message, exc.for_log, permanent=exc.permanent, now=now)
     except Exception as exc:
         log.exception("delivery %s failed", delivery.id)
-        return _failed(delivery, f"{type(exc).__name__}: {exc}", permanent=False, now=now)
+        message = f"{type(exc).__name__}: {exc}"
+        return _failed(delivery, message, type(exc).__name__, permanent=False, now=now)
     delivery.status = SENT
     delivery.sent_at = utcnow()
     delivery.location = location
@@ -337,7 +338,12 @@ def _parcel(recipient: Recipient, composition: Composition, marking: Marking) ->
     )
 
 
-def _failed(delivery: Delivery, message: str, *, permanent: bool, now: datetime) -> Outcome:
+def _failed(
+    delivery: Delivery, message: str, for_audit: str, *, permanent: bool, now: datetime
+) -> Outcome:
+    """The attempt failed: ``message`` (which may name a refused address) goes to the delivery's
+    row, which staff read to mend the recipient; the audit log keeps ``for_audit``, without
+    personal data (:attr:`exports.channels.ChannelError.for_log`)."""
     db.session.rollback()
     delivery = db.session.get_one(Delivery, delivery.id)
     delivery.error = message[:2000]
@@ -357,7 +363,7 @@ def _failed(delivery: Delivery, message: str, *, permanent: bool, now: datetime)
         user=None,
         target=f"delivery/{delivery.id}",
         attempt=delivery.attempts,
-        error=message[:500],
+        error=for_audit[:500],
         gave_up=delivery.status == FAILED,
     )
     db.session.commit()
@@ -408,7 +414,8 @@ def _retry(delivery_id: str, now: datetime) -> Outcome | None:
         )
         if delivery.attempts >= MAX_ATTEMPTS:
             db.session.commit()
-            return _failed(delivery, "送信が中断されました。", permanent=True, now=now)
+            interrupted = "送信が中断されました。"
+            return _failed(delivery, interrupted, interrupted, permanent=True, now=now)
     delivery.attempts += 1
     delivery.status = SENDING
     delivery.next_attempt_at = now + LEASE

@@ -146,7 +146,7 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     try:
         if not to:
             raise ChannelError("回答者のアカウントがありません。", permanent=True)
-        session.send(to=to, subject=mail.subject, body=mail.body)
+        refused = session.send(to=to, subject=mail.subject, body=mail.body)
     except ChannelError as exc:
         log.warning("%s %s not sent: %s", mail.about, mail.id, exc.for_log)
         mail.error = exc.message[:500]
@@ -160,8 +160,11 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         db.session.commit()
         return Sent(mail_id, mail.municipality_code, False, mail.error), exc
     mail.sent_at = now
-    mail.sent_to = list(to)
+    mail.sent_to = [address for address in to if address not in refused]
     mail.error = None
+    if refused:  # it went, but not to every respondent: the response's page says to whom not
+        log.warning("%s %s: %s of its addresses refused", mail.about, mail.id, len(refused))
+        mail.error = f"宛先が受け付けられませんでした: {', '.join(refused)}"[:500]
     audit.record(
         mail.about,
         user=None,

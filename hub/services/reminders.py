@@ -381,7 +381,7 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
         kind = KIND_OF.get(mail.about, mail.about)
         if mail.sent_at is not None:
             sent_to = tuple(mail.sent_to) if mail.sent_to is not None else None
-            records.append(MailRecord(kind, mail.sent_at, "sent", sent_to))
+            records.append(MailRecord(kind, mail.sent_at, "sent", sent_to, error=mail.error))
         elif mail.given_up_at is not None:
             records.append(MailRecord(kind, mail.given_up_at, "given_up", error=mail.error))
         else:

@@ -363,7 +363,7 @@ def reset_password(user: User, *, actor: User | None) -> None:
             _(
                 "仮パスワードのメールを送れなかったため、パスワードは再設定していません"
                 "（%(reason)s）。",
-                reason=exc.message,
+                reason=exc.message.rstrip("。"),
             )
         ) from None
 

@@ -89,3 +89,29 @@ def test_smtp_without_a_mail_server_setting_fails_at_once(ctx, app, seeded: Seed
     assert "HUB_SMTP_URL" in outcome.message
     recipient = db.session.get_one(Recipient, "tokyo-probation")
     assert recipient.channel == "smtp"
+
+
+def test_a_refused_address_is_on_the_delivery_log_and_not_in_the_audit_log(
+    ctx, app, seeded: Seeded, monkeypatch
+):
+    """The relay refuses the recipient's address: the delivery's row names it, for staff to mend
+    the recipient; the audit log counts it (an address may name a person)."""
+    from sqlalchemy import select
+
+    from hub.models import AuditEvent
+    from tests.deliveries.test_mail_session import Relay
+    from tests.mailbox import start_server
+
+    with start_server(Relay(refuse_to="moved@example.go.jp")) as url:
+        settings = app.extensions["hub_settings"]
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        use_smtp("moved@example.go.jp")
+        outcome = deliveries.deliver("tokyo-probation", seeded.round_id)
+    assert outcome.status in ("failed", "retrying"), outcome.message
+    assert outcome.delivery is not None
+    assert "moved@example.go.jp" in (outcome.delivery.error or "")
+    (details,) = db.session.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "delivery.attempt_failed")
+    )
+    assert "moved@" not in str(details)
+    assert details["error"] == "宛先1件が受け付けられませんでした"

@@ -155,6 +155,7 @@ def test_reset_password_without_mail_changes_nothing_and_says_what_to_do(app, we
     refused = admin.post(f"{url}/password")
     assert refused.status_code == 409
     assert "HUB_SMTP_URL" in text_of(refused)
+    assert "。）。" not in text_of(refused), "the reason in brackets ends without its own 。"
     assert staff.get("/staff/").status_code == 200, "nothing changed"
     with app.app_context():
         assert not db.session.get(User, staff.user.id).must_change_password
