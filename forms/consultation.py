@@ -272,11 +272,12 @@ def case_form(municipalities: Iterable[tuple[str, str, str]]) -> Questionnaire:
     return replace(CONSULTATION, sections=(replace(section, items=items),))
 
 
-_LIST_SEPARATORS = re.compile(r"[;,、]")
+_LIST_SEPARATORS = re.compile(r"[;,、\r\n]")
 
 
 def split_codes(value: Any) -> Any:
-    """``a;b`` (or ``a、b``, ``a,b``; 全角 too) as a list; lists and other values unchanged."""
+    """``a;b`` (or ``a、b``, ``a,b``; 全角 too; or one a line, as a spreadsheet cell holds several
+    lines) as a list; lists and other values unchanged."""
     if isinstance(value, str):
         text = normalize.fold_text(value)
         return [part for part in _LIST_SEPARATORS.split(text) if part.strip()]
