@@ -259,9 +259,11 @@ def test_a_time_of_day_or_a_code_of_no_municipality_is_still_refused(
         "受付日,相談方法,相談対象者の年代,相談者,犯罪に関する相談か,区市町村\r\n"
         "2020/5/1 14:30,電話,70代,本人,いいえ,\r\n"
         "2020/5/2,電話,70代,本人,いいえ,99999\r\n"
+        "H2.5.3,電話,70代,本人,いいえ,\r\n"
     ).encode()
     result = runner("consultations", "import", str(write("bad.csv", data)))
     assert result.exit_code != 0
     assert "2行目 受付日" in result.output
     assert "3行目 区市町村" in result.output
     assert "99999" in result.output
+    assert "4行目 受付日" in result.output, "1990, before the desk's first year"
