@@ -235,6 +235,11 @@ HEARING = Questionnaire(
 )
 
 
+FIRST_YEAR = 2018
+"""The desk's first fiscal year (平成30年度, as 高齢者よろず犯罪相談): no case or hearing is dated
+before it, and the year pickers start here."""
+
+
 def fiscal_year_of(day: date) -> int:
     """年度: April to March, named by the calendar year it starts in (2021-03-31 → 2020)."""
     return day.year if day.month >= 4 else day.year - 1
@@ -272,11 +277,12 @@ def case_form(municipalities: Iterable[tuple[str, str, str]]) -> Questionnaire:
     return replace(CONSULTATION, sections=(replace(section, items=items),))
 
 
-_LIST_SEPARATORS = re.compile(r"[;,、]")
+_LIST_SEPARATORS = re.compile(r"[;,、\r\n]")
 
 
 def split_codes(value: Any) -> Any:
-    """``a;b`` (or ``a、b``, ``a,b``; 全角 too) as a list; lists and other values unchanged."""
+    """``a;b`` (or ``a、b``, ``a,b``; 全角 too; or one a line, as a spreadsheet cell holds several
+    lines) as a list; lists and other values unchanged."""
     if isinstance(value, str):
         text = normalize.fold_text(value)
         return [part for part in _LIST_SEPARATORS.split(text) if part.strip()]
@@ -374,6 +380,8 @@ def _cross_field_problems(
     received = answers.get(RECEIVED_ON.id)
     if isinstance(received, str) and received > today.isoformat():
         problems.append((RECEIVED_ON.id, future_day_problem()))
+    if isinstance(received, str) and received < fiscal_year_bounds(FIRST_YEAR)[0].isoformat():
+        problems.append((RECEIVED_ON.id, before_desk_problem()))
     retired = retired_on.get(answers.get(MUNICIPALITY.id) or "")
     if isinstance(received, str) and retired is not None and received >= retired.isoformat():
         problems.append((MUNICIPALITY.id, retired_residence_problem(retired)))
@@ -384,6 +392,16 @@ def future_day_problem() -> str:
     """Why a day after today is refused: a case or a hearing is recorded once it happened, and
     one dated ahead would be counted in a year that has not come."""
     return _("未来の日付は入力できません。")
+
+
+def before_desk_problem() -> str:
+    """Why a day before the desk's first fiscal year is refused: nothing happened then, and the
+    pages, which start at that year, would never show it (H2.5.1 typed for R2.5.1 is 1990)."""
+    return _(
+        "%(day)sより前の日付です。記録は%(year)sからです。元号や年を確認してください。",
+        day=day_text(fiscal_year_bounds(FIRST_YEAR)[0]),
+        year=fiscal_year_label(FIRST_YEAR, _locale()),
+    )
 
 
 def retired_residence_problem(retired: date) -> str:
@@ -404,8 +422,11 @@ def retired_hearing_problem(retired: date) -> str:
 
 def day_text(day: date) -> str:
     """A day in a message, as the pages of the request's language write it."""
-    locale = str(get_locale()) if has_request_context() else "ja"
-    return tokyo.format_day(day, locale)
+    return tokyo.format_day(day, _locale())
+
+
+def _locale() -> str:
+    return str(get_locale()) if has_request_context() else "ja"
 
 
 def _typed_bool(value: Any) -> bool | None:
@@ -428,6 +449,8 @@ def load_hearing(data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     held = answers.get("held_on")
     if isinstance(held, str) and held > today.isoformat():
         errors.setdefault("held_on", []).append(future_day_problem())
+    if isinstance(held, str) and held < fiscal_year_bounds(FIRST_YEAR)[0].isoformat():
+        errors.setdefault("held_on", []).append(before_desk_problem())
     if errors:
         raise ValidationError(errors)
     return {

@@ -21,6 +21,7 @@ from forms.consultation import (
     CALLER,
     CHANNEL,
     CRIME_TYPE,
+    FIRST_YEAR,
     HEARING,
     MUNICIPALITY,
     REFERRED_TO,
@@ -42,9 +43,6 @@ from hub.web.display import joined, locale_code, place
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
 bp = Blueprint("consult", __name__)
-
-FIRST_YEAR = 2018
-"""The desk's first year (平成30年度, as 高齢者よろず犯罪相談); the year pickers start here."""
 
 
 def _fiscal_year_arg(*, latest_with_cases: bool = False) -> int:

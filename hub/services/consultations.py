@@ -12,6 +12,7 @@ Services only flush; the caller commits.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from forms import normalize, tokyo
 from forms.consultation import (
     CONSULTATION,
     MUNICIPALITY,
+    RECEIVED_ON,
     REQUIRED_COLUMNS,
     case_form,
     column_for,
@@ -40,6 +42,7 @@ from hub.db import db, serialize
 from hub.errors import Invalid
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
+from hub.services.municipalities import with_check_digit
 from hub.services.paging import Page, page_of
 from hub.services.uploaded_tables import read_table
 
@@ -126,12 +129,54 @@ def validate_case(
     ignore_unknown: bool = False,
 ) -> dict[str, Any]:
     """A normalized case, or ``Invalid`` with per-field messages."""
+    if MUNICIPALITY.id in data:
+        codes = {c.code for c in form.question(MUNICIPALITY.id).choices}
+        data = {**data, MUNICIPALITY.id: residence_value(data[MUNICIPALITY.id], codes)}
     try:
         return load_case(
             form, data, today=tokyo.today(), retired_on=retired_on, ignore_unknown=ignore_unknown
         )
     except ValidationError as exc:
         raise Invalid(exc.messages) from None  # type: ignore[arg-type]
+
+
+UNKNOWN_RESIDENCE = frozenset({"不明", "不詳"})
+"""What a desk's list writes for a residence nobody knows; the hub keeps it blank, which the
+statistics count as 不明."""
+
+
+def residence_value(value: Any, codes: Collection[str]) -> Any:
+    """A residence as a list writes it, as the case form reads it: 不明 (or 不詳) blank, and a
+    five-digit 団体コード — written without its check digit (13101), as lists derived from
+    総務省's often are — as the code it names (131016) when that code is one of ``codes``.
+    Anything else unchanged, for the form to accept or refuse."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = normalize.fold_text(value)
+    if text in UNKNOWN_RESIDENCE:
+        return ""
+    if text not in codes:
+        coded = with_check_digit(text)
+        if coded in codes:
+            return coded
+    return value
+
+
+_MIDNIGHT = re.compile(r"\s+0{1,2}:00(?::00)?$")
+
+
+def _cell_value(field: str, value: Any) -> Any:
+    """A cell of an imported row as the case form reads it: a 受付日 written with the midnight a
+    spreadsheet adds to a date cell saved as CSV (``2020/5/1 0:00``) is that day."""
+    if field == RECEIVED_ON.id and isinstance(value, str):
+        text = normalize.fold_text(value)
+        if _MIDNIGHT.search(text):
+            return _MIDNIGHT.sub("", text)
+    return value
 
 
 def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "web") -> Consultation:
@@ -189,7 +234,10 @@ def import_cases(
     errors: dict[str, list[str]] = {}
     bad_rows = 0
     for line, values in table.rows:
-        row = {field: values[i] if i < len(values) else None for i, field in columns.items()}
+        row = {
+            field: _cell_value(field, values[i]) if i < len(values) else None
+            for i, field in columns.items()
+        }
         try:
             case = validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True)
             cases.append((line, case))

@@ -224,3 +224,46 @@ def test_a_desks_own_headers_for_the_day_and_the_municipality_are_read(
         case = db.session.scalars(select(Consultation)).one()
     assert str(case.received_on) == "2020-05-01"
     assert case.municipality_code == "132012"
+
+
+def test_a_list_as_a_desk_keeps_it_in_excel_imports_as_written(
+    app: Flask, runner: HubRunner, write: Write
+) -> None:
+    """A date cell saved as CSV with its midnight, several agencies on lines of one cell
+    (Alt+Enter), a residence nobody knows written 不明 and a 団体コード without its check digit."""
+    data = (
+        "受付日,相談方法,相談対象者の年代,相談者,犯罪に関する相談か,相談にかかる犯罪の種類,"
+        "紹介した支援機関,区市町村\r\n"
+        '2020/5/1 0:00,電話,80代以上,家族,はい,万引き,"地域包括支援センター\n区市町村窓口",13101\r\n'
+        "2020/05/02 00:00:00,来所,70代,本人,いいえ,,,不明\r\n"
+        "令和2年5月3日,電話,70代,本人,いいえ,,,１３２０１\r\n"
+    ).encode("cp932")
+    result = runner("consultations", "import", str(write("desk.csv", data)))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stored = sorted(
+            (str(c.received_on), c.municipality_code, sorted(c.referred_to))
+            for c in db.session.scalars(select(Consultation))
+        )
+    assert stored == [
+        ("2020-05-01", "131016", ["community_support_center", "municipal_window"]),
+        ("2020-05-02", None, []),
+        ("2020-05-03", "132012", []),
+    ]
+
+
+def test_a_time_of_day_or_a_code_of_no_municipality_is_still_refused(
+    runner: HubRunner, write: Write
+) -> None:
+    data = (
+        "受付日,相談方法,相談対象者の年代,相談者,犯罪に関する相談か,区市町村\r\n"
+        "2020/5/1 14:30,電話,70代,本人,いいえ,\r\n"
+        "2020/5/2,電話,70代,本人,いいえ,99999\r\n"
+        "H2.5.3,電話,70代,本人,いいえ,\r\n"
+    ).encode()
+    result = runner("consultations", "import", str(write("bad.csv", data)))
+    assert result.exit_code != 0
+    assert "2行目 受付日" in result.output
+    assert "3行目 区市町村" in result.output
+    assert "99999" in result.output
+    assert "4行目 受付日" in result.output, "1990, before the desk's first year"

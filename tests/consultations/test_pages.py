@@ -161,6 +161,37 @@ def test_staff_record_hearings_and_see_how_many_municipalities_were_heard(
     assert _count(app, Hearing) == 1
 
 
+def test_a_day_before_the_desks_first_year_is_refused_not_stored_out_of_sight(
+    app: Flask, browser: Browser
+) -> None:
+    """H2.5.1 typed for R2.5.1 is 1990: stored, it would sit in a year no page shows."""
+    staff = browser("staff")
+    case = _post(
+        staff,
+        "/consultations/new",
+        {"received_on": "H2.5.1", "channel": "phone", "age_group": "70s", "caller": "self"},
+    )
+    assert case.status_code == 422  # type: ignore[attr-defined]
+    text = case.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "記録は平成30年度からです" in text
+    assert 'value="H2.5.1"' in text, "what was typed is kept"
+    hearing = _post(
+        staff,
+        "/hearings",
+        {"municipality": CHIYODA, "held_on": "2018-03-31", "department": "地域福祉課"},
+    )
+    assert hearing.status_code == 422  # type: ignore[attr-defined]
+    assert "記録は平成30年度からです" in hearing.get_data(as_text=True)  # type: ignore[attr-defined]
+    first_day = _post(
+        staff,
+        "/consultations/new",
+        {"received_on": "H30.4.1", "channel": "phone", "age_group": "70s", "caller": "self"},
+    )
+    assert first_day.status_code == 302  # type: ignore[attr-defined]
+    assert _count(app, Consultation) == 1
+    assert _count(app, Hearing) == 0
+
+
 def test_statistics_page_is_suppressed_for_respondents_and_counterparts_true_for_staff(
     app: Flask, browser: Browser
 ) -> None:
