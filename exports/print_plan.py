@@ -30,9 +30,17 @@ section of the questionnaire for every municipality) follow each other instead o
 with the other groups, so a reader finds a section's answers together. Rows break wherever
 they fill a page (the spreadsheet's automatic breaks).
 
+**Every page says what it is.** The sheet's heading (the survey's title, the sheet's name,
+基準日) is its first rows, repeated on every page; where other rows repeat instead (a last
+table's header, a list's header in column groups) the heading prints in the page header, and a
+list in column groups leaves its heading and title rows out of the print area (their text,
+wider than the identifying columns, would be cut on every page but the first). The footer
+holds the page number, of how many, and the sheet's name.
+
 **Tables whole.** Any other sheet (集計, 相談窓口, 定義 …) breaks its pages before every block
 (a table with its notes and its chart) that would not fit on the rest of the page, so that no
-table or chart is cut in two. A block taller than a page starts a page of its own and runs on.
+table or chart is cut in two. A block taller than a page starts a page of its own and runs on,
+and the block after it starts the next page (where the run ends depends on the program).
 
 Widths are planned with LibreOffice's column unit, 7 pt (the digit of the 11 pt font it
 substitutes for 游ゴシック where that is missing, measured from its own conversion of the
@@ -123,7 +131,14 @@ class PrintPlan:
     """0-based columns that start a new page (column groups)."""
     repeat_first: int = 0
     """The first repeated row: the sheet's heading (0), or the header row of a last table that
-    runs over pages (a spreadsheet repeats one range of rows, from the page after it appears)."""
+    runs over pages (a spreadsheet repeats one range of rows, from the page after it appears),
+    or a list's column keys when it prints in column groups."""
+    first_row: int = 0
+    """The first row printed: a list in column groups leaves out its heading and title rows,
+    whose text would be cut at its identifying columns on every page but the first."""
+    page_heading: bool = False
+    """The sheet's heading (document title, sheet, 基準日) prints in the page header: on the
+    sheets whose repeated rows are not the heading, so that every page says what it is from."""
 
 
 def column_points(width: float) -> float:
@@ -164,10 +179,17 @@ def plan(layout: Layout) -> PrintPlan:
             fields=layout.fields,
             sections=layout.sections,
         )
+    first_row = 0
     if not layout.is_list:
         running = running_header(layout, scale, paper)
         if running is not None:
             layout = replace(layout, repeat_first=running, repeat_rows=1)
+    elif grouped and layout.blocks and layout.blocks[0].header is not None:
+        # the list's column keys and header rows: the heading and title go to the page header
+        first_row = layout.blocks[0].first + 1
+        layout = replace(
+            layout, repeat_first=first_row, repeat_rows=layout.blocks[0].header - first_row + 1
+        )
     breaks = () if layout.is_list else page_breaks(layout, scale, paper)
     return PrintPlan(
         paper,
@@ -177,6 +199,8 @@ def plan(layout: Layout) -> PrintPlan:
         repeat_columns,
         columns,
         repeat_first=layout.repeat_first,
+        first_row=first_row,
+        page_heading=layout.repeat_first != 0,
     )
 
 
@@ -277,8 +301,11 @@ def page_breaks(layout: Layout, scale: int, paper: int = A4) -> tuple[int, ...]:
             breaks.append(block.first)
             used = 0.0
         used += tall
-        while used > page:  # a block taller than a page runs on; count what spills over
-            used -= page
+        if used > page:
+            # A block taller than a page runs on over pages that break where its rows fill
+            # them, and where that is depends on the program's page height: the next block
+            # starts a page of its own rather than being cut where the run ends.
+            used = page
         gap_end = next((b.first for b in layout.blocks if b.first > block.last), block.last + 1)
         used += sum(heights[block.last + 1 : gap_end])
     return tuple(breaks)

@@ -67,6 +67,11 @@ no narrower than a kanji's half, so counting two never makes a row too short for
 LIST_ROW_POINTS = 15.0
 """A row of a long list: one line, no wrapping; lower than :data:`ROW_POINTS`, so that more rows
 fit a printed page."""
+MAX_ROW_LINES = 24
+"""The most lines of wrapped text one row is made tall for: 398.25 pt, under Excel's limit of a
+row's height (409 pt). A longer text (the national list of the municipalities with a plan)
+runs on over rows beneath it (:func:`_pieces`), so that none of it is cut off on screen or on
+paper and a page can break between its rows."""
 CHART_ROWS = 16
 CHART_WIDTH_PX = 680
 CHART_HEIGHT_PX = 283
@@ -354,8 +359,34 @@ def _lines(text: str, width: float) -> int:
 
 
 def _height(lines: int) -> float | None:
-    """A row's height for ``lines`` lines of wrapped text; ``None``: the default height."""
-    return ROW_POINTS + POINTS_PER_LINE * (min(lines, 27) - 1) if lines > 1 else None
+    """A row's height for ``lines`` lines of wrapped text (at most :data:`MAX_ROW_LINES`);
+    ``None``: the default height."""
+    return ROW_POINTS + POINTS_PER_LINE * (min(lines, MAX_ROW_LINES) - 1) if lines > 1 else None
+
+
+_BREAK_AFTER = re.compile(r"(?<=[、。，,\n])")
+
+
+def _pieces(text: str, width: float, most: int = MAX_ROW_LINES) -> list[str]:
+    """``text`` cut into pieces of at most ``most`` wrapped lines in a column ``width`` wide
+    (:func:`_lines`), after a 、 or 。 or a line break where it can, else between characters;
+    joined they are ``text`` again."""
+    pieces: list[str] = []
+    piece = ""
+    for token in _BREAK_AFTER.split(text):
+        if _lines(piece + token, width) <= most:
+            piece += token
+            continue
+        if piece:
+            pieces.append(piece)
+            piece = ""
+        for character in token:  # a token longer than a whole piece: cut between characters
+            if piece and _lines(piece + character, width) > most:
+                pieces.append(piece)
+                piece = ""
+            piece += character
+    pieces.append(piece)
+    return [p for p in pieces if p] or [text]
 
 
 class _SheetWriter:
@@ -451,20 +482,65 @@ class _SheetWriter:
         number = self.row + 1
         cells = []
         lines = 1
+        rest: dict[int, list[str]] = {}
         for i, value in enumerate(row):
             safe = safe_cell(value, user_text=i in table.user_text)
-            look = Look(
-                "cell",
-                safe.kind,
-                total=total,
-                wrap=wrap[i],
-                share=i in table.shares and safe.kind is CellKind.DECIMAL,
-                quote=safe.keep_text,
-            )
-            cells.append(cell_xml(f"{self.refs[i]}{number}", safe, self.looks.style(look)))
             if wrap[i] and safe.kind is CellKind.TEXT:
+                text = str(safe.value)
+                if table.chart is None and _lines(text, self.widths[i]) > MAX_ROW_LINES:
+                    first, *rest[i] = _pieces(text, self.widths[i])
+                    safe = safe_cell(first, user_text=i in table.user_text)
                 lines = max(lines, _lines(str(safe.value), self.widths[i]))
+            cells.append(
+                cell_xml(
+                    f"{self.refs[i]}{number}",
+                    safe,
+                    self._cell_style(table, safe, wrap[i], total, i),
+                )
+            )
         self.append("".join(cells), height=_height(lines), last_column=last_column)
+        if rest:
+            self._run_on(table, rest, wrap, last_column, total=total)
+
+    def _cell_style(
+        self, table: Table, safe: SafeCell, wrap: bool, total: bool, column: int
+    ) -> int:
+        look = Look(
+            "cell",
+            safe.kind,
+            total=total,
+            wrap=wrap,
+            share=column in table.shares and safe.kind is CellKind.DECIMAL,
+            quote=safe.keep_text,
+        )
+        return self.looks.style(look)
+
+    def _run_on(
+        self,
+        table: Table,
+        rest: dict[int, list[str]],
+        wrap: list[bool],
+        last_column: int,
+        *,
+        total: bool,
+    ) -> None:
+        """Rows beneath a row whose text was too long for one (:func:`_pieces`): the rest of that
+        text, piece by piece, in its column; the other cells boxed and empty."""
+        empty = safe_cell(None)
+        for index in range(max(len(pieces) for pieces in rest.values())):
+            number = self.row + 1
+            cells = []
+            lines = 1
+            for i in range(len(table.headers)):
+                pieces = rest.get(i, [])
+                if index < len(pieces):
+                    safe = safe_cell(pieces[index], user_text=i in table.user_text)
+                    lines = max(lines, _lines(pieces[index], self.widths[i]))
+                else:
+                    safe = empty
+                style = self._cell_style(table, safe, wrap[i], total, i)
+                cells.append(cell_xml(f"{self.refs[i]}{number}", safe, style))
+            self.append("".join(cells), height=_height(lines), last_column=last_column)
 
     def _list_row(
         self,
@@ -578,9 +654,9 @@ def _chart_points() -> float:
     return (1 + CHART_WIDTH_PX / DEFAULT_COLUMN_PX) * print_plan.DEFAULT_COLUMN_POINTS
 
 
-def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
+def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout, document: Document) -> None:
     """Carry out the sheet's print plan: paper, scale, repeated rows and columns, page breaks,
-    footer. Pages print down, then over (the default order)."""
+    print area, page header and footer. Pages print down, then over (the default order)."""
     planned = print_plan.plan(layout)
     ws.set_landscape()
     ws.set_paper(planned.paper)
@@ -592,7 +668,33 @@ def _set_up_page(ws: StreamedWorksheet, layout: print_plan.Layout) -> None:
         ws.set_h_pagebreaks(list(planned.breaks))
     if planned.column_breaks:
         ws.set_v_pagebreaks(list(planned.column_breaks))
+    if planned.first_row:
+        ws.print_area(planned.first_row, 0, len(layout.heights) - 1, len(layout.widths) - 1)
+    if planned.page_heading:
+        ws.set_header(page_heading(document))
     ws.set_footer(f"&C&{BODY_SIZE}&P / &N&R&{BODY_SIZE}&A")
+
+
+PAGE_HEADER_LIMIT = 255
+"""Excel's limit of a page header's length (UTF-16 code units, codes included)."""
+
+
+def page_heading(document: Document) -> str:
+    """The page header of a sheet whose heading rows do not repeat: the survey's title and the
+    sheet's name on the left, 基準日 and the time of making on the right, as in the heading.
+    A title too long for Excel's limit is shortened (…), never dropped."""
+    right = f"&R&{BODY_SIZE}{_header_text(document.subtitle)}"
+    for title in (document.title, *(document.title[:n] + "…" for n in range(100, 0, -10))):
+        left = f"&L&{BODY_SIZE}{_header_text(title)}　&A"
+        for heading in (left + right, left):
+            if len(heading.encode("utf-16-le")) // 2 <= PAGE_HEADER_LIMIT:
+                return heading
+    return f"&L&{BODY_SIZE}&A"
+
+
+def _header_text(text: str) -> str:
+    """``text`` as literal text of a page header (``&`` starts a code there)."""
+    return text.replace("&", "&&")
 
 
 def _write_sheet(
@@ -628,7 +730,7 @@ def _write_sheet(
         fields=single.fields if single is not None else (),
         sections=single.sections if single is not None else (),
     )
-    _set_up_page(ws, layout)
+    _set_up_page(ws, layout, document)
 
 
 def write_xlsx(

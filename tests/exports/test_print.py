@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -24,12 +26,15 @@ import pytest
 from flask import Flask
 from pypdf import PdfReader
 
+from exports.print_plan import MARGIN_TOP_BOTTOM as MARGIN_TOP
 from exports.tables import Sheet, Table
 from exports.workbook import build_workbook, workbook_sheets
+from exports.xlsx import render_xlsx
 from hub.db import db
 from hub.services import responses
 from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
 from tests import libreoffice
+from tests.exports.test_paper import DOCUMENT, NAMES, long_list_tables, wide_list
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -110,11 +115,12 @@ def printed_pages(app: Flask, round_id: int, tmp_path: Path) -> tuple[list[Sheet
 
 
 def sheet_of(page: str, names: list[str]) -> str:
-    """The sheet a page belongs to: its footer (read first) is 「1/25集計」 (``&P / &N``, ``&A``)."""
-    footer = _FOOTER.match(page)
+    """The sheet a page belongs to: its footer is 「1/25集計」 (``&P / &N``, ``&A``), read first
+    or after the page header of a sheet whose heading rows do not repeat."""
+    longest_first = sorted(names, key=len, reverse=True)
+    footer = re.search(_FOOTER.pattern + "(" + "|".join(map(re.escape, longest_first)) + ")", page)
     assert footer is not None, page[:80]
-    rest = page[footer.end() :]
-    return max((name for name in names if rest.startswith(name)), key=len)
+    return footer.group(1)
 
 
 def missing_from_its_page(table: Table, pages: list[str]) -> list[str]:
@@ -196,3 +202,57 @@ def test_the_workbook_prints_legibly_in_few_pages_and_cuts_no_table(
             for header in last.headers:
                 assert squeeze(header) in page, f"{sheet.name}: {header} atop every page it runs on"
     assert running, "a last table runs on to another page (聞き取りの記録, 定義's questions)"
+
+
+def pdf_pages(sheets: list[tuple[str, list[Table]]], tmp_path: Path) -> list[str]:
+    """Each page's text (pdftotext), without white space, of ``sheets`` printed by LibreOffice."""
+    xlsx = tmp_path / "paper.xlsx"
+    xlsx.write_bytes(render_xlsx(sheets, document=DOCUMENT))
+    done = libreoffice.convert(xlsx, "pdf", tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "paper.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [squeeze(page) for page in text.split("\f") if page.strip()]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_a_long_list_of_names_prints_whole_and_the_next_table_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    """集計's 「策定済みの区市町村」 of a national round: 399 names in one region's cell were cut
+    at the row's height on paper, and the next table's title was left at the foot of the page
+    before its rows."""
+    pages = pdf_pages([("集計", long_list_tables())], tmp_path)
+    printed = "".join(pages)
+    missing = [name for name in NAMES if f"{name}、" not in printed and name != NAMES[-1]]
+    assert not missing, f"cut off on paper: {missing[:3]}…"
+    assert NAMES[-1] in printed
+    title = next(page for page in pages if "一体的に策定した計画" in page)
+    assert "地域福祉計画" in title, "a table's title prints with its rows"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_every_page_of_a_list_in_column_groups_says_what_it_is(tmp_path: Path) -> None:
+    """回答一覧 in column groups: the heading, a cell of column A, was cut at 区市町村 on every
+    page but the first; now every page carries it whole in the page header (above the top
+    margin, where no cell prints)."""
+    pages = pdf_pages([("回答一覧", [wide_list()])], tmp_path)
+    assert len(pages) > 1
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(tmp_path / "paper.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = re.compile(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<')
+    for number, page in enumerate(xml.split("<page ")[1:], start=1):
+        above = {text for bottom, text in words.findall(page) if float(bottom) < MARGIN_TOP}
+        assert {DOCUMENT.title, "回答一覧"} <= above, f"page {number} heads with {above}"
+        assert any(text.startswith("令和3年4月1") for text in above), number
+    for page in pages:
+        assert "団体コード" in page
+        assert "区市町村" in page

@@ -49,6 +49,8 @@ def test_a_block_taller_than_a_page_starts_a_page_and_runs_on() -> None:
     breaks = page_breaks(sheet, 100)
     assert breaks[0] == 7
     assert all(b > 7 for b in breaks[1:])
+    # where the run ends depends on the program's page height: the next table starts a page
+    assert breaks[-1] == 62
 
 
 def test_small_sheets_need_no_break() -> None:
@@ -62,6 +64,27 @@ def test_a_wide_list_goes_on_a3_and_a_narrow_one_on_a4() -> None:
     assert (plan(narrow).repeat_columns, plan(narrow).column_breaks) == (0, ())
     assert plan(wide).paper == A3
     assert plan(wide).repeat_rows == 6
+    assert (plan(narrow).first_row, plan(narrow).page_heading) == (0, False)
+
+
+def test_a_list_in_column_groups_repeats_its_keys_and_header_and_heads_its_pages() -> None:
+    # heading rows 0-1, a blank, the title (3), keys (4), header (5), 62 rows of data
+    wide = Layout(
+        [12.0, 10.0] + [15.0] * 52,
+        [ROW] * 69,
+        [Block(3, 68, header=5)],
+        is_list=True,
+        repeat_rows=6,
+        repeat_columns=2,
+    )
+    planned = plan(wide)
+    assert planned.column_breaks
+    assert (planned.repeat_first, planned.repeat_rows) == (4, 2)
+    assert planned.first_row == 4, "the heading and title, cut at 区市町村 on later pages, left out"
+    assert planned.page_heading, "the heading prints in the page header instead"
+    ungrouped = plan(replace(wide, widths=[12.0] * 8))
+    assert (ungrouped.repeat_first, ungrouped.repeat_rows, ungrouped.first_row) == (0, 6, 0)
+    assert not ungrouped.page_heading
 
 
 def test_every_sheet_prints_at_a_fixed_legible_scale() -> None:
@@ -160,6 +183,8 @@ def test_a_last_table_taller_than_a_page_repeats_its_header_instead_of_the_headi
     )
     planned = plan(sheet)
     assert (planned.repeat_first, planned.repeat_rows) == (9, 1)
+    assert planned.page_heading, "pages after the first say what they are from in the header"
+    assert planned.first_row == 0
     short = replace(sheet, blocks=[Block(3, 6, header=4), Block(8, 12, header=9)])
     assert (plan(short).repeat_first, plan(short).repeat_rows) == (0, 2)
     middle = replace(sheet, blocks=[Block(3, 63, header=4), Block(65, 68, header=66)])

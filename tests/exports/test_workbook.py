@@ -117,7 +117,9 @@ def test_presentation_frozen_headers_filter_print_and_properties(
     assert answers["A6"].value == "団体コード"
     assert answers.freeze_panes == "C7"
     assert answers.auto_filter.ref == f"A6:{answers.cell(6, answers.max_column).column_letter}68"
-    assert answers.print_title_rows == "$1:$6", "heading and header rows on every page"
+    assert answers.print_title_rows == "$5:$6", "key and header rows on every page"
+    assert answers.print_area.startswith("'回答一覧'!$A$5:"), "heading and title not cut at B"
+    assert answers.oddHeader.left.text.startswith("区市町村における再犯防止等"), "in the header"
     assert answers.print_title_cols == "$A:$B", "団体コード and 区市町村 on every page"
     fit = answers.sheet_properties.pageSetUpPr
     assert fit is None or not fit.fitToPage, "a fixed scale: Excel keeps manual breaks"
