@@ -78,6 +78,8 @@ ACTION_LABELS: dict[str, Any] = {
     "delivery.attempt_failed": _l("送付の失敗"),
     "delivery.interrupted": _l("送付の中断"),
     "consultation.record": _l("相談記録の登録"),
+    "consultation.correct": _l("相談記録の修正"),
+    "consultation.remove": _l("相談記録の削除"),
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("聞き取りの記録"),
     "summary_note.set": _l("集計表の備考の更新"),

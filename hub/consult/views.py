@@ -30,13 +30,13 @@ from forms.consultation import (
     choice_label,
     fiscal_year_of,
 )
-from forms.webform import form_class
+from forms.webform import form_class, initial_data
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.consult import charts
 from hub.db import db
-from hub.errors import HubError, Invalid
-from hub.models import Municipality, Role
+from hub.errors import Conflict, HubError, Invalid
+from hub.models import Consultation, Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.display import joined, locale_code, place
@@ -180,13 +180,73 @@ def new_case() -> ResponseReturnValue:
     return redirect(url_for("consult.new_case"))
 
 
+@bp.route("/consultations/<int:case_id>", methods=["GET", "POST"])
+@allow("consultations.write")
+def correct_case(case_id: int) -> ResponseReturnValue:
+    """Correct one case: the form as the case holds it; a bad field, or a change someone else
+    saved meanwhile, re-shows it with everything typed and why."""
+    case = consultations.get_case(case_id)
+    found = consultations.residences()
+    questionnaire = consultations.case_questionnaire(found)
+    form_type = form_class(questionnaire, locale_code())
+    if request.method == "GET":
+        shown = initial_data(questionnaire, consultations.case_answers(case), 0, locale_code())
+        form = form_type(formdata=None, data=shown)
+        return _case_page(form, questionnaire, found, {}, case=case)
+    form = form_type()
+    seen = request.form.get("seen", "")
+    try:
+        changed = consultations.correct_case(
+            case, form.answers(relevant_only=True), seen=seen, user=require_actor()
+        )
+        db.session.commit()
+    except (Invalid, Conflict) as exc:
+        db.session.rollback()
+        errors = exc.errors if isinstance(exc, Invalid) else {"case": [exc.message]}
+        return _case_page(
+            form, questionnaire, found, errors, case=case, seen=seen, status=exc.status
+        )
+    if changed:
+        flash(
+            _("相談記録を修正しました（受付日 %(date)s）。", date=case.received_on.isoformat()),
+            "success",
+        )
+    else:
+        flash(_("変更はありませんでした。"), "info")
+    return redirect(url_for("consult.cases", fiscal_year=case.fiscal_year))
+
+
+@bp.post("/consultations/<int:case_id>/remove")
+@allow("consultations.write")
+def remove_case(case_id: int) -> ResponseReturnValue:
+    """Remove a case entered by mistake (the page asks to confirm first)."""
+    case = consultations.get_case(case_id)
+    year, day = case.fiscal_year, case.received_on
+    try:
+        consultations.remove_case(case, seen=request.form.get("seen", ""), user=require_actor())
+        db.session.commit()
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("consult.correct_case", case_id=case_id))
+    flash(_("相談記録を削除しました（受付日 %(date)s）。", date=day.isoformat()), "success")
+    return redirect(url_for("consult.cases", fiscal_year=year))
+
+
 def _case_page(
     form: Any,
     questionnaire: Any,
     found: consultations.Residences,
     errors: dict[str, list[str]],
+    *,
+    case: Consultation | None = None,
+    seen: str | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The case form: a new case, or ``case`` to correct (``seen``: the fingerprint the page
+    was opened with, kept across a refused save)."""
+    if case is not None and seen is None:
+        seen = consultations.case_fingerprint(case)
     return (
         render_template(
             "consult/new_case.html",
@@ -194,6 +254,8 @@ def _case_page(
             questionnaire=questionnaire,
             residences=found,
             errors=errors,
+            case=case,
+            seen=seen,
         ),
         status,
     )

@@ -5,7 +5,9 @@ CSV/xlsx normalize alike. An import is all or nothing: a file with any bad row a
 error names every bad row and column as the file's header names it (``5行目 相談対象者の年代``).
 A valid file's rows identical to a stored case, or to an earlier row, are left out unless the
 clerk says they are other callers (cases carry no names, so two callers can make the same row; the
-same file imported twice must not count twice, and cases are never deleted).
+same file imported twice must not count twice, however long ago the first import was). A case
+is corrected, or removed when it was entered by mistake, on its own page (``correct_case``,
+``remove_case``: audited, and refused when someone else changed it since the page was opened).
 Services only flush; the caller commits.
 """
 
@@ -39,7 +41,7 @@ from forms.consultation import (
 from forms.model import Questionnaire
 from forms.wording import listed, noted
 from hub.db import db, serialize
-from hub.errors import Invalid
+from hub.errors import Conflict, Invalid, NotFound
 from hub.models import Consultation, ConsultationReferral, Municipality, User
 from hub.services import audit
 from hub.services.municipalities import with_check_digit
@@ -188,6 +190,89 @@ def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "we
     db.session.flush()
     audit.record("consultation.record", user=user, target=str(consultation.id), source=source)
     return consultation
+
+
+def get_case(case_id: int) -> Consultation:
+    case = db.session.get(Consultation, case_id)
+    if case is None:
+        raise NotFound(_("相談記録が見つかりません。"))
+    return case
+
+
+def case_answers(case: Consultation) -> dict[str, Any]:
+    """A stored case as the case form's answers (what the correction page starts from)."""
+    return {
+        RECEIVED_ON.id: case.received_on.isoformat(),
+        "channel": case.channel,
+        "age_group": case.age_group,
+        "caller": case.caller,
+        "crime_related": case.crime_related,
+        "crime_type": case.crime_type,
+        MUNICIPALITY.id: case.municipality_code,
+        "referred_to": sorted(case.referred_to),
+    }
+
+
+def case_fingerprint(case: Consultation) -> str:
+    """What the case holds now, as a short hash: the correction page carries the one it showed,
+    so that a change saved meanwhile by someone else is not silently overwritten."""
+    text = repr(sorted(case_answers(case).items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _unchanged_since(case: Consultation, seen: str) -> None:
+    if seen != case_fingerprint(case):
+        raise Conflict(
+            _(
+                "この相談記録は、画面を開いた後に別の人が修正しました。"
+                "最新の内容を確かめてから、もう一度修正してください。"
+            )
+        )
+
+
+def correct_case(
+    case: Consultation, data: Mapping[str, Any], *, seen: str, user: User | None
+) -> list[str]:
+    """Correct a case as the case form validates a new one; the ids of the fields that changed
+    (audited: which, not the values). ``Conflict`` when it changed since ``seen``; ``Invalid``
+    (nothing changed) when a field is wrong."""
+    _unchanged_since(case, seen)
+    found = residences()
+    corrected = validate_case(case_questionnaire(found), data, retired_on=found.retired_on)
+    before = case_answers(case)
+    replacement = _new_consultation(corrected, user=user, source=case.source)
+    case.received_on, case.fiscal_year = replacement.received_on, replacement.fiscal_year
+    case.channel, case.age_group, case.caller = (
+        replacement.channel,
+        replacement.age_group,
+        replacement.caller,
+    )
+    case.crime_related, case.crime_type = replacement.crime_related, replacement.crime_type
+    case.municipality_code = replacement.municipality_code
+    if sorted(case.referred_to) != sorted(replacement.referred_to):
+        case.referrals = [ConsultationReferral(code=code) for code in replacement.referred_to]
+    after = case_answers(case)
+    changed = [name for name in after if after[name] != before[name]]
+    if changed:
+        db.session.flush()
+        audit.record("consultation.correct", user=user, target=str(case.id), fields=changed)
+    return changed
+
+
+def remove_case(case: Consultation, *, seen: str, user: User | None) -> None:
+    """Remove a case entered by mistake (twice, or not a case of the desk): it leaves the list
+    and the statistics; the audit log keeps what it held (categories only: a case holds no
+    name), so that it can be entered again."""
+    _unchanged_since(case, seen)
+    audit.record(
+        "consultation.remove",
+        user=user,
+        target=str(case.id),
+        fiscal_year=case.fiscal_year,
+        case=case_answers(case),
+    )
+    db.session.delete(case)
+    db.session.flush()
 
 
 def _new_consultation(case: Mapping[str, Any], *, user: User | None, source: str) -> Consultation:
