@@ -10,7 +10,7 @@ or contact detail: a case record cannot carry one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -23,7 +23,8 @@ from marshmallow import ValidationError
 from forms import normalize, registry, tokyo
 from forms.expression import parse
 from forms.model import Choice, Kind, Label, Question, Questionnaire, Section
-from forms.schema import completeness_errors, is_empty, load_answers
+from forms.schema import choice_code, completeness_errors, is_empty, load_answers
+from forms.wording import listed
 
 L = Label
 ALWAYS = True
@@ -53,6 +54,96 @@ AGE_GROUP = Question(
         Choice("unknown", L("不明", "Unknown")),
     ),
 )
+
+AGE_SPANS: dict[str, tuple[int, int | None]] = {
+    "under_20": (0, 20),
+    "20s": (20, 30),
+    "30s": (30, 40),
+    "40s": (40, 50),
+    "50s": (50, 60),
+    "60s": (60, 70),
+    "70s": (70, 80),
+    "80_plus": (80, None),
+}
+"""The ages each age group covers, ``[from, to)`` (``None``: no upper end); 不明 covers none. A
+desk's own way of writing a group (``80歳以上``, ``20歳代``, ``19歳以下``) is read by the ages it
+names: :func:`age_group_value`."""
+
+_AGE = r"(?P<n>[0-9]{1,3})(?:歳|才)?"
+_AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(_AGE + r"代"), "decade"),
+    (re.compile(_AGE + r"代前半"), "early"),
+    (re.compile(_AGE + r"代後半"), "late"),
+    (re.compile(_AGE + r"代?(?:以上|~|〜|\+)"), "from"),
+    (re.compile(_AGE + r"未満"), "below"),
+    (re.compile(_AGE + r"以下"), "to"),
+    (re.compile(_AGE + r"(?:~|〜|-)(?P<m>[0-9]{1,3})(?:歳|才)"), "range"),
+)
+_OLDEST = 120
+
+
+def _age_span(text: str) -> tuple[int, int | None] | None:
+    """The ages ``text`` names, ``[from, to)``; ``None`` when it names no ages."""
+    folded = re.sub(r"\s+", "", normalize.fold_text(text))
+    for pattern, form in _AGE_FORMS:
+        match = pattern.fullmatch(folded)
+        if match is None:
+            continue
+        n = int(match.group("n"))
+        if n > _OLDEST:
+            return None
+        if form in ("decade", "early", "late") and n % 10:
+            return None
+        if form == "decade":
+            return n, n + 10
+        if form == "early":
+            return n, n + 5
+        if form == "late":
+            return n + 5, n + 10
+        if form == "from":
+            return n, None
+        if form == "below":
+            return (0, n) if n > 0 else None
+        if form == "to":
+            return 0, n + 1
+        m = int(match.group("m"))
+        return (n, m + 1) if n <= m <= _OLDEST else None
+    return None
+
+
+def age_group_value(value: Any) -> Any:
+    """An age group as a desk writes it, as its code: ``80歳以上`` (or ``90代``) is 80代以上,
+    ``20歳代`` is 20代, ``19歳以下`` 20歳未満 — whatever names ages within one group only. A value
+    naming ages of two groups or more (``70歳以上``, ``20歳以下``) raises ``InvalidValue`` saying so;
+    anything else (a code, a label, a mistake) is returned unchanged for the form to read."""
+    if not isinstance(value, str) or choice_code(AGE_GROUP, value) is not None:
+        return value
+    span = _age_span(value)
+    if span is None:
+        return value
+    low, high = span
+    within = [
+        code
+        for code, (start, end) in AGE_SPANS.items()
+        if start <= low and (end is None or (high is not None and high <= end))
+    ]
+    if len(within) == 1:
+        return within[0]
+    touched = [
+        code
+        for code, (start, end) in AGE_SPANS.items()
+        if (end is None or low < end) and (high is None or start < high)
+    ]
+    labels = [choice_label(AGE_GROUP, code, _locale()) for code in touched]
+    raise normalize.InvalidValue(
+        _(
+            "「%(value)s」は%(groups)sにまたがるため、年代を1つに決められません。"
+            "どれか1つの年代（分からなければ「不明」）を書いてください。",
+            value=normalize.fold_text(value)[:50],
+            groups=listed(labels),
+        )
+    )
+
 
 CALLER = Question(
     id="caller",
@@ -119,6 +210,47 @@ REFERRED_TO = Question(
         Choice("other", L("その他", "Other")),
     ),
 )
+
+NO_REFERRAL: frozenset[str] = frozenset({"なし", "無し", "ナシ", "特になし", "-", "ー", "―", "—"})
+"""What a desk's list writes in 紹介した支援機関 for a case referred nowhere: no agency, as an
+empty cell (the text as :func:`forms.normalize.fold_text` folds it: ``－`` is ``-``)."""
+
+_JOINED = re.compile(r"[・/]")
+"""What joins two agencies in one part of a cell (``地域包括支援センター・区市町村窓口``; ``／`` folds
+to ``/``): split only where every piece names an agency, a label holding ``・`` itself is one."""
+
+
+def referral_codes(value: Any, question: Question | None = None) -> Any:
+    """紹介した支援機関 as a desk writes it, as a list for the form to read: split as
+    :func:`split_codes` splits, one of :data:`NO_REFERRAL` alone as no agency, and a part that
+    names no agency but whose pieces joined by ``・`` or ``／`` each name one as those agencies.
+    ``InvalidValue`` when 「なし」 is written beside an agency (which is meant?)."""
+    question = question or REFERRED_TO
+    parts = split_codes(value)
+    if not isinstance(parts, list | tuple) or not all(isinstance(p, str) for p in parts):
+        return parts
+    texts = [normalize.fold_text(p) for p in parts]
+    nothing = [t for t in texts if t in NO_REFERRAL]
+    if nothing and len(nothing) == len(texts):
+        return []
+    if nothing:
+        raise normalize.InvalidValue(
+            _(
+                "「%(none)s」と支援機関が両方書かれています。紹介しなかったときは「%(none)s」だけ、"
+                "紹介したときは支援機関だけを書いてください。",
+                none=nothing[0],
+            )
+        )
+    read: list[str] = []
+    for part, text in zip(parts, texts, strict=True):
+        pieces = [p.strip() for p in _JOINED.split(text)]
+        whole = choice_code(question, text) is not None
+        if not whole and len(pieces) > 1 and all(choice_code(question, p) for p in pieces):
+            read.extend(pieces)
+        else:
+            read.append(part)
+    return read
+
 
 LOCAL_WINDOWS: frozenset[str] = frozenset({"community_support_center", "municipal_window"})
 """Agencies close to where the person lives (身近な地域の窓口), whose share the tables report."""
@@ -311,9 +443,16 @@ def load_case(
     if not ignore_unknown:
         for name in sorted(set(data) - known):
             errors[str(name)] = [_("この項目はありません。")]
-    if REFERRED_TO.id in raw:
-        raw[REFERRED_TO.id] = split_codes(raw[REFERRED_TO.id])
+    misread: dict[str, str] = {}
+    for field, reader in _READERS.items():
+        if field in raw:
+            try:
+                raw[field] = reader(raw[field])
+            except normalize.InvalidValue as exc:
+                misread[field] = str(exc)
     answers = _load_all(form, raw, errors)
+    for field, message in misread.items():
+        errors[field] = [message]
     for field, message in _cross_field_problems(raw, answers, today, retired_on or {}):
         errors.setdefault(field, []).append(message)
     if errors:
@@ -328,6 +467,15 @@ def load_case(
         "referred_to": list(answers.get("referred_to", [])),
         "municipality": answers.get("municipality"),
     }
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    AGE_GROUP.id: age_group_value,
+    REFERRED_TO.id: referral_codes,
+}
+"""How a case's fields are read before the form reads them, as desks write them: the web form,
+the API and an imported list alike. A reader's ``InvalidValue`` is the field's only message (what
+the form would say of the value is less precise)."""
 
 
 def _load_all(

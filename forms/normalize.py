@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -38,6 +38,8 @@ __all__ = [
     "Era",
     "InvalidValue",
     "clean_text",
+    "excel_serial",
+    "excel_serial_day",
     "fold_text",
     "normalize_email",
     "normalize_phone",
@@ -440,6 +442,25 @@ def _parse_date_text(text: str) -> date:
             _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_examples())
         )
     raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's dates (its 1900 date system, Windows' and today's Mac's default): a date cell
+formatted as a number, or saved as CSV so, is the count of days since (2020-05-01 is 43952)."""
+
+
+def excel_serial_day(serial: int) -> date:
+    """The day an Excel date serial names (43952 → 2020-05-01); right from 1900-03-01 (61) on,
+    Excel counting a 1900-02-29 that never was. ``InvalidValue`` outside 61 to 2958465
+    (9999-12-31)."""
+    if not 61 <= serial <= 2958465:
+        raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
+    return EXCEL_EPOCH + timedelta(days=serial)
+
+
+def excel_serial(d: date) -> int:
+    """The Excel date serial of ``d`` (2020-05-01 → 43952): :func:`excel_serial_day` reversed."""
+    return (d - EXCEL_EPOCH).days
 
 
 def to_wareki(d: date) -> str:

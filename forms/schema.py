@@ -178,6 +178,12 @@ def _choice_lookup(question: Question) -> dict[str, str]:
     return table
 
 
+def choice_code(question: Question, text: str) -> str | None:
+    """The code of the choice of ``question`` that ``text`` names, as an answer is read (its code
+    or a label, full-width and case folded); ``None`` when it names none, or more than one."""
+    return _choice_lookup(question).get(normalize.choice_key(text))
+
+
 @cache
 def _shared_labels(question: Question) -> dict[str, tuple[str, ...]]:
     """The labels more than one choice is written with, and those choices' codes."""

@@ -26,8 +26,13 @@ def fail(message: str, status: int = 1) -> None:
 
 
 def _one_line(exc: HubError) -> str:
+    """The error as one line: each field's messages after its name (``5行目 受付日: …``), those
+    about the whole file (key ``file``) without one, as the pages show them."""
     if isinstance(exc, Invalid):
-        details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.errors.items())
+        details = "; ".join(
+            " ".join(msgs) if field == "file" else f"{field}: {' '.join(msgs)}"
+            for field, msgs in exc.errors.items()
+        )
         return f"{exc.message} {details}"
     return exc.message
 

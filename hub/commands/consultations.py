@@ -37,7 +37,7 @@ def consultations() -> None:
 def import_file(file: Path, add_repeats: bool, rows: str | None) -> None:
     """Add the cases of FILE (CSV in UTF-8 or Shift_JIS, or xlsx); one bad row adds none. Rows
     identical to a stored case or an earlier row are left out and named unless --add-repeats."""
-    from hub.services.consultations import import_cases
+    from hub.services.consultations import import_cases, serial_days_note
     from hub.services.uploaded_tables import MAX_IMPORT_BYTES
 
     if file.stat().st_size > MAX_IMPORT_BYTES:
@@ -49,6 +49,9 @@ def import_file(file: Path, add_repeats: bool, rows: str | None) -> None:
             data, user=None, filename=file.name, add_repeats=add_repeats, lines=lines
         )
     click.echo(f"{result.added}件の相談記録を追加しました。")
+    if result.serial_days:
+        read = ",".join(str(day.line) for day in result.serial_days)
+        click.echo(serial_days_note(result.serial_days, read), err=True)
     if result.left_out:
         numbers = ",".join(str(row.line) for row in result.left_out)
         click.echo(

@@ -28,6 +28,8 @@ from forms.consultation import (
     REQUIRED_COLUMNS,
     TOPICS,
     choice_label,
+    day_text,
+    fiscal_year_bounds,
     fiscal_year_of,
 )
 from forms.webform import form_class, initial_data
@@ -39,7 +41,7 @@ from hub.errors import Conflict, HubError, Invalid
 from hub.models import Consultation, Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
-from hub.web.display import joined, locale_code, place
+from hub.web.display import joined, line_ranges, locale_code, place
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
 bp = Blueprint("consult", __name__)
@@ -294,6 +296,9 @@ def import_cases() -> ResponseReturnValue:
         db.session.rollback()
         return _import_page(message=exc.message, confirming=confirmed, status=exc.status)
     flash(_imported_message(result), "success")
+    if result.serial_days:
+        lines = line_ranges(day.line for day in result.serial_days)
+        flash(consultations.serial_days_note(result.serial_days, lines), "info")
     if result.ignored_columns:
         flash(
             _(
@@ -364,6 +369,7 @@ def _import_page(
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,
             left_out_shown=LEFT_OUT_SHOWN,
+            desk_start=day_text(fiscal_year_bounds(FIRST_YEAR)[0]),
         ),
         status,
     )

@@ -30,11 +30,14 @@ from sqlalchemy import func, select
 from forms import normalize, tokyo
 from forms.consultation import (
     CONSULTATION,
+    FIRST_YEAR,
     MUNICIPALITY,
     RECEIVED_ON,
     REQUIRED_COLUMNS,
     case_form,
     column_for,
+    day_text,
+    fiscal_year_bounds,
     fiscal_year_of,
     load_case,
 )
@@ -42,7 +45,14 @@ from forms.model import Questionnaire
 from forms.wording import listed, noted
 from hub.db import db, serialize
 from hub.errors import Conflict, Invalid, NotFound
-from hub.models import Consultation, ConsultationReferral, Municipality, User
+from hub.models import (
+    PREFECTURES,
+    Consultation,
+    ConsultationReferral,
+    Municipality,
+    User,
+    prefecture_name,
+)
 from hub.services import audit
 from hub.services.municipalities import with_check_digit
 from hub.services.paging import Page, page_of
@@ -74,6 +84,18 @@ class ImportResult:
     clerk looks for what was imported."""
     digest: str
     """The file's SHA-256, which a confirmation of its left-out rows names (:func:`import_cases`)."""
+    serial_days: tuple[SerialDay, ...] = ()
+    """The rows added whose 受付日 was an Excel date serial, read as the day it names."""
+
+
+@dataclass(frozen=True)
+class SerialDay:
+    """A 受付日 written as an Excel date serial (a date column formatted as a number), and the
+    day it was read as: the import says so, for the clerk to see what was read."""
+
+    line: int
+    serial: int
+    day: date
 
 
 @dataclass(frozen=True)
@@ -132,8 +154,8 @@ def validate_case(
 ) -> dict[str, Any]:
     """A normalized case, or ``Invalid`` with per-field messages."""
     if MUNICIPALITY.id in data:
-        codes = {c.code for c in form.question(MUNICIPALITY.id).choices}
-        data = {**data, MUNICIPALITY.id: residence_value(data[MUNICIPALITY.id], codes)}
+        names = {c.code: c.label.ja for c in form.question(MUNICIPALITY.id).choices}
+        data = {**data, MUNICIPALITY.id: residence_value(data[MUNICIPALITY.id], names)}
     try:
         return load_case(
             form, data, today=tokyo.today(), retired_on=retired_on, ignore_unknown=ignore_unknown
@@ -147,11 +169,14 @@ UNKNOWN_RESIDENCE = frozenset({"不明", "不詳"})
 statistics count as 不明."""
 
 
-def residence_value(value: Any, codes: Collection[str]) -> Any:
-    """A residence as a list writes it, as the case form reads it: 不明 (or 不詳) blank, and a
+def residence_value(value: Any, names: Mapping[str, str]) -> Any:
+    """A residence as a list writes it, as the case form reads it: 不明 (or 不詳) blank, a
     five-digit 団体コード — written without its check digit (13101), as lists derived from
-    総務省's often are — as the code it names (131016) when that code is one of ``codes``.
-    Anything else unchanged, for the form to accept or refuse."""
+    総務省's often are — as the code it names (131016), and a name after its prefecture's
+    (東京都千代田区) as the municipality of that name in that prefecture, when that is one of
+    ``names`` (code → Japanese name). Anything else unchanged, for the form to accept or refuse
+    (a name after another prefecture's too: 神奈川県府中市 is no 府中市 of Tokyo)."""
+    codes = names.keys()
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -165,10 +190,28 @@ def residence_value(value: Any, codes: Collection[str]) -> Any:
         coded = with_check_digit(text)
         if coded in codes:
             return coded
-    return value
+    prefixed = _prefixed_residence(text, names)
+    return prefixed if prefixed is not None else value
+
+
+def _prefixed_residence(text: str, names: Mapping[str, str]) -> str | None:
+    """The code of the municipality ``text`` names after its prefecture (東京都 千代田区), the
+    prefecture being the one of its code's first two digits; ``None`` when it names none."""
+    prefecture = next((p for p in PREFECTURES if text.startswith(p)), None)
+    if prefecture is None:
+        return None
+    key = normalize.choice_key(text[len(prefecture) :])
+    found = [
+        code
+        for code, name in names.items()
+        if normalize.choice_key(name) == key and prefecture_name(code[:2]) == prefecture
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 _MIDNIGHT = re.compile(r"\s+0{1,2}:00(?::00)?$")
+_NUMBER = re.compile(r"[0-9]{1,7}")
+"""A 受付日 of digits only that no date format reads (``20200501`` is a day: 8 digits)."""
 
 
 def _cell_value(field: str, value: Any) -> Any:
@@ -179,6 +222,34 @@ def _cell_value(field: str, value: Any) -> Any:
         if _MIDNIGHT.search(text):
             return _MIDNIGHT.sub("", text)
     return value
+
+
+def _serial_day(value: Any) -> tuple[int, date] | None:
+    """The day a 受付日 written as a number names as an Excel date serial (``43952`` is
+    2020-05-01: a date column formatted as a number), when that day is within the desk's years
+    (from its first fiscal year to today); ``None`` for a value that is no number.
+    ``InvalidValue`` for a number naming no such day, which is no date then, saying how to
+    write one. The serial and its day otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        serial = value
+    elif isinstance(value, str) and _NUMBER.fullmatch(normalize.fold_text(value)):
+        serial = int(normalize.fold_text(value))
+    else:
+        return None
+    first = fiscal_year_bounds(FIRST_YEAR)[0]
+    if normalize.excel_serial(first) <= serial <= normalize.excel_serial(tokyo.today()):
+        return serial, normalize.excel_serial_day(serial)
+    raise normalize.InvalidValue(
+        _(
+            "「%(value)s」は日付として読めません。2020-05-01 や 令和2年5月1日 のように書いてください"
+            "（Excel で日付の列の表示形式が「数値」になっていると、日付は 43952 のような数で"
+            "保存されます。%(first)sから今日までの日付を表す数は、その日付として読みます）。",
+            value=serial,
+            first=day_text(first),
+        )
+    )
 
 
 def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "web") -> Consultation:
@@ -316,6 +387,7 @@ def import_cases(
     found = residences()
     form = case_questionnaire(found)
     cases: list[tuple[int, dict[str, Any]]] = []
+    serial_days: list[SerialDay] = []
     errors: dict[str, list[str]] = {}
     bad_rows = 0
     for line, values in table.rows:
@@ -323,13 +395,24 @@ def import_cases(
             field: _cell_value(field, values[i]) if i < len(values) else None
             for i, field in columns.items()
         }
+        misread: dict[str, list[str]] = {}
+        try:
+            serial = _serial_day(row.get(RECEIVED_ON.id))
+        except normalize.InvalidValue as exc:
+            misread[RECEIVED_ON.id] = [str(exc)]
+        else:
+            if serial is not None:
+                serial_days.append(SerialDay(line, *serial))
+                row[RECEIVED_ON.id] = serial[1]
         try:
             case = validate_case(form, row, retired_on=found.retired_on, ignore_unknown=True)
+            if misread:
+                raise Invalid(misread)
             cases.append((line, case))
         except Invalid as exc:
             bad_rows += 1
             where = _("%(line)s行目", line=line)
-            for field, messages in exc.errors.items():
+            for field, messages in {**exc.errors, **misread}.items():
                 if field == MUNICIPALITY.id:
                     messages = _with_close_names(messages, row.get(field), found)
                 errors[f"{where} {_column_name(field, titles)}"] = messages
@@ -371,6 +454,23 @@ def import_cases(
         left_out=tuple(left_out),
         fiscal_year=max(case.fiscal_year for _, case in (added or rows)),
         digest=file_digest,
+        serial_days=tuple(s for s in serial_days if s.line in {line for line, _ in added}),
+    )
+
+
+def serial_days_note(serial_days: Sequence[SerialDay], lines: str) -> str:
+    """What the import says of the 受付日 it read as Excel date serials (``lines``: their row
+    numbers as the caller writes them), with the first as an example, for the clerk to check."""
+    first = serial_days[0]
+    return _(
+        "受付日が数で書かれた%(count)s行（%(lines)s行目）は、Excel の日付のシリアル値として"
+        "読みました（例: %(line)s行目の %(serial)s は %(day)s）。違っていれば、その相談記録を"
+        "修正してください。",
+        count=len(serial_days),
+        lines=lines,
+        line=first.line,
+        serial=first.serial,
+        day=day_text(first.day),
     )
 
 
@@ -446,12 +546,20 @@ def _with_close_names(messages: list[str], typed: Any, found: Residences) -> lis
 
 def close_names(typed: Any, found: Residences, limit: int = 3) -> list[str]:
     """Municipality names that begin with what was typed (八王子 → 八王子市) or that it ends with
-    (東京都八王子市 → 八王子市): the usual ways a name is written short or long. Nothing for a
-    name or code that is a choice, or for a number."""
+    (西多摩郡瑞穂町 → 瑞穂町): the usual ways a name is written short or long. Nothing for a
+    name or code that is a choice, or for a number; after a prefecture's name (広島県府中市), only
+    that prefecture's."""
     text = normalize.fold_text(str(typed or ""))
     if not text or text.isdigit():
         return []
-    names = list(dict.fromkeys(name for _code, name, _en in found.choices))
+    prefecture = next((p for p in PREFECTURES if text.startswith(p)), None)
+    names = list(
+        dict.fromkeys(
+            name
+            for code, name, _en in found.choices
+            if prefecture is None or prefecture_name(code[:2]) == prefecture
+        )
+    )
     if text in names:
         return []
     return [n for n in names if n.startswith(text) or text.endswith(n)][:limit]

@@ -80,14 +80,14 @@ def test_a_header_written_as_a_code_is_named_with_the_items_name(
         staff,
         _csv(
             CODES,
-            ("2020-06-01", "phone", "30s", "self", "1", "東京都府中市"),
+            ("2020-06-01", "phone", "30s", "self", "1", "府中"),
             ("2020-06-02", "phone", "30s", "self", "0", "131016"),
         ),
     )
     assert status == 422
     assert "2行目 相談にかかる犯罪の種類: " in page, "a field without a column: its name"
     assert (
-        "2行目 municipality（居住区市町村）: 選択肢にない値です: 東京都府中市"
+        "2行目 municipality（居住区市町村）: 選択肢にない値です: 府中"
         "（「府中市」のことですか？）" in page
     )
     assert "3行目" not in page
