@@ -151,7 +151,7 @@ def _separator(text: str, header_fits: Callable[[list[str]], bool] | None) -> st
     if header_fits is None or "," in first:
         return ","
     for separator in OTHER_SEPARATORS:
-        if separator in first and header_fits(first.split(separator)):
+        if separator in first and header_fits(next(csv.reader([first], delimiter=separator))):
             return separator
     return ","
 
