@@ -124,7 +124,7 @@ def test_a_bad_line_is_named_by_the_row_the_sheet_shows(app: Flask) -> None:
     with app.app_context(), pytest.raises(Invalid) as refused:
         read_municipality_list(xlsx(rows))
     assert refused.value.errors == {
-        "5行目": ["code 131019 の検査数字が正しくありません（正しくは 131016）"]
+        "5行目": ["団体コード 131019 の検査数字が正しくありません（正しくは 131016）"]
     }
 
 
@@ -176,3 +176,12 @@ def test_a_code_excel_keeps_as_a_number_gets_its_zero_back_before_the_type_is_de
     tokyo = code_list.row_of((131016, "東京都", "千代田区", "ﾄｳｷｮｳﾄ", "ﾁﾖﾀﾞｸ"), columns)
     assert tokyo is not None
     assert (tokyo["code"], tokyo["type"]) == ("131016", "特別区")
+
+
+def test_a_bad_value_names_its_column_as_the_header_does_on_one_line(app: Flask) -> None:
+    """The sheet's headers break their lines (市区町村名 / （カナ）): the error names the column as
+    written there, on one line (the command line's error is one line)."""
+    rows = [*tokyo_rows()[:1], ("131024", "東京都", "中央区", "ﾄｳｷｮｳﾄ", "ﾁ" * 201)]
+    with app.app_context(), pytest.raises(Invalid) as refused:
+        read_municipality_list(xlsx(rows))
+    assert refused.value.errors == {"3行目": ["市区町村名（カナ） は200文字以内です"]}

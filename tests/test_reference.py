@@ -260,3 +260,68 @@ def test_init_restores_a_renamed_tokyo_municipality(app: Flask, runner: HubRunne
     assert "1 updated" in result.output
     with app.app_context():
         assert db.session.get(Municipality, "131016").name == "千代田区"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("lines", "fragments"),
+    [
+        (  # the quote never closes: the rest of the file was one value of row 2
+            [HEADER, '271004,"大阪市,おおさかし,Osaka,政令市,政令指定都市', *OSAKA[1:]],
+            ['2行目の「"」が閉じられていない', "ファイルの終わりまで"],
+        ),
+        (  # the next row's quoted name closes it
+            [HEADER, '271004,"大阪市,おおさかし,Osaka,政令市,', '271403,"堺市",さかいし,,市部,市'],
+            ['2行目の「"」が閉じられていない', '3行目の「"」まで'],
+        ),
+    ],
+)
+def test_a_quote_left_open_is_named_where_it_opens(
+    app: Flask, runner: HubRunner, tmp_path: Path, lines: list[str], fragments: list[str]
+) -> None:
+    """The rows after an unclosed 「"」 were read as one value: the error was 「2行目: region が空
+    です」 (or too long), about a column that was there all along."""
+    err = assert_one_line_error(
+        runner("municipalities", "import", write(tmp_path, lines)), *fragments
+    )
+    assert "region" not in err
+    with app.app_context():
+        assert municipality_count() == 62
+
+
+def test_a_row_error_names_the_column_as_the_files_header_does(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    lines = [
+        "団体コード,団体名,ふりがな,英語名,地域,種別",
+        "271004,大阪市,おおさかし,Osaka,,政令指定都市",
+        "271405,堺市,さかいし,Sakai,政令市,政令指定都市",
+    ]
+    err = assert_one_line_error(runner("municipalities", "import", write(tmp_path, lines)))
+    assert "2行目: 地域 が空です" in err
+    assert "3行目: 団体コード 271405 の検査数字が正しくありません" in err
+    assert "region" not in err
+    assert "code" not in err
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_list_separated_by_semicolons_or_tabs_is_read(
+    app: Flask, runner: HubRunner, tmp_path: Path, separator: str
+) -> None:
+    quoted = '"' + HEADER.replace(",", '","') + '"'  # some tools quote every cell
+    lines = [line.replace(",", separator) for line in [quoted, *OSAKA]]
+    done = runner("municipalities", "import", write(tmp_path, lines))
+    assert done.exit_code == 0, done.stderr
+    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    with app.app_context():
+        sakai = db.session.get(Municipality, "271403")
+        assert sakai is not None
+        assert (sakai.name, sakai.name_en, sakai.type) == ("堺市", "Sakai", "政令指定都市")
+
+
+def test_a_list_separated_otherwise_by_unknown_columns_says_the_separator(
+    app: Flask, runner: HubRunner, tmp_path: Path
+) -> None:
+    lines = ["コード;名前;地域", "271004;大阪市;政令市"]
+    err = assert_one_line_error(runner("municipalities", "import", write(tmp_path, lines)))
+    assert "コンマ（,）でなくセミコロン（;）で区切られて" in err
+    assert "必要な列: code（団体コード）" in err

@@ -79,7 +79,14 @@ class Choices:
 @bp.get("/municipalities")
 @allow("municipalities.manage")
 def municipalities_index() -> ResponseReturnValue:
-    return _index_page(ImportForm(formdata=None))
+    """The page; the query's ``prefecture`` and ``retire_missing`` choose them again in the
+    import form (an upload refused as too large comes back so, :data:`KEPT_ON_TOO_LARGE`)."""
+    prefecture = request.args.get("prefecture", "")
+    chosen = {
+        "prefecture": prefecture if prefecture in PREFECTURE_CODES else "",
+        "retire_missing": bool(request.args.get("retire_missing")),
+    }
+    return _index_page(ImportForm(formdata=None, data=chosen))
 
 
 def _index_page(
@@ -138,6 +145,12 @@ def municipalities_preview() -> ResponseReturnValue:
     except HubError as exc:  # a workbook refused as such (.xls, damaged, a zip bomb)
         return _index_page(form, errors={"file": [exc.message]}, status=exc.status)
     return _preview_page(plan, data, chosen)
+
+
+KEPT_ON_TOO_LARGE = ("prefecture", "retire_missing")
+"""What an upload over the app's limit keeps (``hub.web.post_only.handle_too_large``): the
+administrator chooses only the file again, as after any other refusal."""
+municipalities_preview.kept_on_too_large = KEPT_ON_TOO_LARGE  # type: ignore[attr-defined]
 
 
 def _plan(data: bytes, chosen: Choices) -> ImportPlan:

@@ -56,7 +56,7 @@ from hub.models import (
 from hub.services import audit
 from hub.services.municipalities import with_check_digit
 from hub.services.paging import Page, page_of
-from hub.services.uploaded_tables import read_table
+from hub.services.uploaded_tables import header_titles, read_table
 
 SOURCES = ("web", "api", "import")
 CASES_PER_PAGE = 100
@@ -383,7 +383,7 @@ def import_cases(
     """
     table = read_table(data)
     columns, ignored = _map_columns(table.header)
-    titles = {field: str(table.header[i]).strip() for i, field in columns.items()}
+    titles = header_titles(table.header, {field: i for i, field in columns.items()})
     found = residences()
     form = case_questionnaire(found)
     cases: list[tuple[int, dict[str, Any]]] = []

@@ -45,7 +45,7 @@ from hub.models import (
 )
 from hub.services import audit, code_list
 from hub.services.paging import Page, page_of
-from hub.services.uploaded_tables import read_table
+from hub.services.uploaded_tables import header_titles, other_separator, read_table
 
 COLUMNS = ("code", "name", "kana", "name_en", "region", "type")
 NAME_COLUMNS = frozenset({"name", "kana", "name_en"})
@@ -157,10 +157,11 @@ def read_municipality_list(
     by its row number in the file. ``prefectures`` (two-digit codes): only their municipalities
     are read, the other lines passed over unchecked (a national list, read for one prefecture).
     """
-    table = read_table(data)
+    table = read_table(data, header_fits=_is_header, one_line_cells=True)
     code_list_header = code_list.find_header(table.header, table.rows)
     if code_list_header is not None:
         columns, header_line = code_list_header
+        header = table.header if header_line == 1 else dict(table.rows)[header_line]
         listed = [(line, cells) for line, cells in table.rows if line > header_line]
         return _checked(
             (
@@ -168,17 +169,34 @@ def read_municipality_list(
                 for line, cells in _zeros_restored(listed, columns["code"])
             ),
             prefectures,
+            header_titles(header, columns),
         )
     where = columns_of(table.header)
     missing = [c for c in COLUMNS if c not in where]
     if missing:
+        needed = ", ".join(f"{c}（{HEADER_ALIASES[c][0]}）" for c in COLUMNS)
+        separator = other_separator(table.header)
+        if separator is not None:
+            raise Invalid(
+                {
+                    "file": [
+                        _(
+                            "1行目の列がコンマ（,）でなく%(separator)sで区切られていて、必要な列を"
+                            "読み分けられません（必要な列: %(columns)s）。列名を確かめるか、Excel で"
+                            "「CSV UTF-8（コンマ区切り）」として保存し直してください。",
+                            separator=separator,
+                            columns=needed,
+                        )
+                    ]
+                }
+            )
         raise Invalid(
             {
                 "file": [
                     _(
                         "列が足りません: %(missing)s（必要な列: %(columns)s）",
                         missing=", ".join(missing),
-                        columns=", ".join(f"{c}（{HEADER_ALIASES[c][0]}）" for c in COLUMNS),
+                        columns=needed,
                     )
                 ]
             }
@@ -189,7 +207,13 @@ def read_municipality_list(
             for line, cells in _zeros_restored(table.rows, where["code"])
         ),
         prefectures,
+        header_titles(table.header, where),
     )
+
+
+def _is_header(cells: Sequence[Any]) -> bool:
+    """Whether ``cells`` are a list's header: the hub's columns, or 総務省's."""
+    return set(columns_of(cells)) == set(COLUMNS) or code_list.header_columns(cells) is not None
 
 
 def _digits(value: Any) -> str | None:
@@ -247,10 +271,13 @@ def _valid(code: str) -> bool:
 
 
 def _checked(
-    lines: Iterable[tuple[int, Mapping[str, Any] | None]], prefectures: Collection[str]
+    lines: Iterable[tuple[int, Mapping[str, Any] | None]],
+    prefectures: Collection[str],
+    titles: Mapping[str, str],
 ) -> list[dict[str, str]]:
     """The rows as text, every line checked (``None``: a line that is no municipality), only
-    those of ``prefectures`` when some are given."""
+    those of ``prefectures`` when some are given; a problem names its column by ``titles`` (as
+    the file's header names it), else by the hub's name (a column the file has none of)."""
     rows: list[dict[str, str]] = []
     errors: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
@@ -261,7 +288,7 @@ def _checked(
         row = {c: _cell_text(c, value) for c, value in cells.items()}
         if prefectures and row["code"][:2] not in prefectures:
             continue
-        problems = _row_problems(row, seen)
+        problems = _row_problems(row, seen, titles)
         if problems:
             errors[_("%(line)s行目", line=line)] = problems
         else:
@@ -304,15 +331,23 @@ def with_check_digit(code: str) -> str:
     return code
 
 
-def _row_problems(row: Mapping[str, str], seen: Mapping[str, int]) -> list[str]:
+def _row_problems(
+    row: Mapping[str, str], seen: Mapping[str, int], titles: Mapping[str, str]
+) -> list[str]:
+    def title(column: str) -> str:
+        return titles.get(column, column)
+
     code = row["code"]
     problems = []
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        problems.append(_("code は6桁の数字です: %(code)s", code=repr(code)))
+        problems.append(
+            _("%(column)s は6桁の数字です: %(code)s", column=title("code"), code=repr(code))
+        )
     elif check_digit(code[:5]) != int(code[5]):
         problems.append(
             _(
-                "code %(code)s の検査数字が正しくありません（正しくは %(right)s）",
+                "%(column)s %(code)s の検査数字が正しくありません（正しくは %(right)s）",
+                column=title("code"),
                 code=code,
                 right=f"{code[:5]}{check_digit(code[:5])}",
             )
@@ -320,22 +355,24 @@ def _row_problems(row: Mapping[str, str], seen: Mapping[str, int]) -> list[str]:
     elif code in seen:
         problems.append(
             _(
-                "code %(code)s が重複しています（%(line)s行目と同じ）",
+                "%(column)s %(code)s が重複しています（%(line)s行目と同じ）",
+                column=title("code"),
                 code=code,
                 line=seen[code],
             )
         )
-    if not row["name"]:
-        problems.append(_("%(column)s が空です", column="name"))
-    elif len(row["name"]) > 100:
-        problems.append(_("%(column)s は%(limit)s文字以内です", column="name", limit=100))
-    if not row["region"]:
-        problems.append(_("%(column)s が空です", column="region"))
-    elif len(row["region"]) > 20:
-        problems.append(_("%(column)s は%(limit)s文字以内です", column="region", limit=20))
+    for column, limit in (("name", 100), ("region", 20)):
+        if not row[column]:
+            problems.append(_("%(column)s が空です", column=title(column)))
+        elif len(row[column]) > limit:
+            problems.append(
+                _("%(column)s は%(limit)s文字以内です", column=title(column), limit=limit)
+            )
     for column, limit in (("kana", 200), ("name_en", 200), ("type", 20)):
         if len(row.get(column, "")) > limit:
-            problems.append(_("%(column)s は%(limit)s文字以内です", column=column, limit=limit))
+            problems.append(
+                _("%(column)s は%(limit)s文字以内です", column=title(column), limit=limit)
+            )
     return problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,15 +40,67 @@ class RawTable:
     """``(row number as the spreadsheet shows it, cells)``, blank rows left out."""
 
 
-def read_table(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> RawTable:
-    """The first sheet of an xlsx, or a CSV, as a header and numbered rows of plain values."""
+OTHER_SEPARATORS = (";", "\t")
+"""What a list saved by Excel in some locales (「CSV（区切り文字: ;）」) or as 「テキスト（タブ区切り）」
+separates its columns with instead of a comma."""
+
+
+def read_table(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_IMPORT_BYTES,
+    header_fits: Callable[[list[str]], bool] | None = None,
+    one_line_cells: bool = False,
+) -> RawTable:
+    """The first sheet of an xlsx, or a CSV, as a header and numbered rows of plain values.
+
+    ``header_fits``: whether a first line's cells are the caller's header; a CSV whose first line
+    has no comma is read separated by semicolons or tabs when that line, so split, fits.
+    ``one_line_cells``: a CSV cell spanning lines can only be a 「"」 left open (the caller's
+    values are never written on several lines), refused saying where it opens instead of read
+    as one value that swallowed the lines after it."""
     if len(data) > max_bytes:
         raise Invalid({"file": [_("ファイルが大きすぎます（%(mb)sMBまで）。", mb=max_bytes >> 20)]})
     if not data.strip():
         raise Invalid({"file": [_("ファイルが空です。")]})
     is_excel = data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
-    lines = _xlsx_lines(data, max_bytes) if is_excel else _csv_lines(data)
+    if is_excel:
+        lines = _xlsx_lines(data, max_bytes)
+    else:
+        lines = _csv_lines(data, header_fits=header_fits, one_line_cells=one_line_cells)
     return _numbered(lines)
+
+
+def header_titles(header: Sequence[Any], columns: Mapping[str, int]) -> dict[str, str]:
+    """Each of ``columns`` (a field and its place) as the file's header names it (``団体コード``
+    for ``code``): what a row's error names, so that the user finds the column in the file."""
+    titles = {}
+    for field, index in columns.items():
+        cell = header[index] if index < len(header) else None
+        title = _one_line("" if cell is None else str(cell))
+        if title:
+            titles[field] = title
+    return titles
+
+
+def _one_line(text: str) -> str:
+    """A header cell written on several lines (市区町村名 / （カナ）) as one, for a message that is
+    one line: Japanese joined as is (市区町村名（カナ）), words with a space."""
+    joined = ""
+    for part in (p.strip() for p in text.splitlines()):
+        if part:
+            space = joined and joined[-1].isascii() and part[0].isascii()
+            joined += (" " if space else "") + part
+    return joined
+
+
+def other_separator(header: Sequence[Any]) -> str | None:
+    """How a first line read as one cell is separated instead (「セミコロン（;）」, 「タブ」), for a
+    refusal that says so; ``None`` when it is not."""
+    if len(header) != 1 or not isinstance(header[0], str):
+        return None
+    names = {";": _("セミコロン（;）"), "\t": _("タブ")}
+    return next((names[s] for s in OTHER_SEPARATORS if s in header[0]), None)
 
 
 def _numbered(lines: Iterator[list[Any]]) -> RawTable:
@@ -72,14 +124,54 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _csv_lines(data: bytes) -> Iterator[list[Any]]:
+def _csv_lines(
+    data: bytes,
+    *,
+    header_fits: Callable[[list[str]], bool] | None = None,
+    one_line_cells: bool = False,
+) -> Iterator[list[Any]]:
     text = decode_csv(data)
     if "\x00" in text:
         raise Invalid({"file": [_not_text()]})
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text, header_fits))
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        for number, cells in enumerate(reader, start=1):
+            if one_line_cells and any("\n" in c or "\r" in c for c in cells):
+                raise Invalid({"file": [_quote_left_open(text, number, reader.line_num)]})
+            yield cells
     except csv.Error as exc:
         raise Invalid({"file": [_("CSV の形式が正しくありません: %(error)s", error=exc)]}) from None
+
+
+def _separator(text: str, header_fits: Callable[[list[str]], bool] | None) -> str:
+    """A comma, or the other separator the first line is split by when it has no comma and,
+    so split, is the caller's header (as mature import tools sniff it, but only among the
+    separators spreadsheets save and only when the header says so)."""
+    first = io.StringIO(text, newline="").readline().rstrip("\r\n")
+    if header_fits is None or "," in first:
+        return ","
+    for separator in OTHER_SEPARATORS:
+        if separator in first and header_fits(next(csv.reader([first], delimiter=separator))):
+            return separator
+    return ","
+
+
+def _quote_left_open(text: str, number: int, last_line: int) -> str:
+    """The refusal of a cell that spans lines: the row where its 「"」 opens, and where reading
+    it stopped — at the next 「"」 (necessarily on a later line: the cell spans lines), or at the
+    end of the file when none follows (the rows before are one line each, so a row's number is
+    its line's)."""
+    lines = io.StringIO(text, newline="").readlines()[number - 1 : last_line]
+    closing = next((n for n, line in enumerate(lines[1:], start=number + 1) if '"' in line), None)
+    where = (
+        _("ファイルの終わりまで") if closing is None else _('%(line)s行目の「"」まで', line=closing)
+    )
+    return _(
+        '%(line)s行目の「"」が閉じられていないため、そこから%(where)sを1つの値として読みました。'
+        '「"」で囲んだ値はその行のうちに「"」で閉じ、値の中の「"」は「""」と2つ重ねてください。',
+        line=number,
+        where=where,
+    )
 
 
 def _not_text() -> str:

@@ -490,3 +490,57 @@ def test_a_national_file_warns_of_new_prefectures_and_one_can_be_chosen(app: Fla
     in_english = text_of(preview(""))
     assert "Osaka" in in_english
     assert "大阪府" not in in_english
+
+
+def test_an_upload_over_the_apps_limit_comes_back_with_the_prefecture_and_options(
+    app: Flask, web
+) -> None:
+    """A file over 5 MB came back to the page with the limit said, but 「取り込む都道府県」 and
+    「ファイルにない団体を廃止にする」 were reset (other refusals keep them): chosen again, as the
+    browser sends them after the file."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    admin = web("admin")
+    admin.get("/admin/municipalities")
+    big = FileStorage(
+        io.BytesIO(b"code,name\n" * (app.config["MAX_CONTENT_LENGTH"] // 10 + 100)),
+        filename="national.csv",
+        name="file",
+    )
+    boundary, body = encode_multipart(
+        {"csrf_token": admin.csrf(), "file": big, "prefecture": "27", "retire_missing": "y"}
+    )
+    answer = admin.client.post(
+        "/admin/municipalities/import",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("/admin/municipalities?")
+    shown = admin.get(answer.headers["Location"])
+    assert "ファイルが大きすぎます（5 MB まで）。" in text_of(shown)
+    doc = page(shown)
+    assert doc.xpath("//select[@name='prefecture']/option[@selected]/@value") == ["27"]
+    assert doc.xpath("//input[@name='retire_missing']/@checked")
+
+
+def test_a_refused_lists_errors_speak_of_the_file_as_written(app: Flask, web) -> None:
+    """Its columns by its own header, an unclosed 「"」 where it opens (it was 「2行目: 地域 が空
+    です」), a list separated by semicolons read as it is."""
+    admin = web("admin")
+    headed = csv_of("団体コード,団体名,ふりがな,英語名,地域,種別", "271004,大阪市,,,,政令指定都市")
+    assert "2行目: 地域 が空です" in text_of(upload(admin, headed))
+    quoted = csv_of(
+        "団体コード,団体名,ふりがな,英語名,地域,種別", '271004,"大阪市,,,政令市,', OSAKA[1]
+    )
+    refused = text_of(upload(admin, quoted))
+    assert (
+        '2行目の「"」が閉じられていないため、そこからファイルの終わりまでを1つの値として読みました'
+        in refused
+    )
+    assert "地域 が空です" not in refused
+    preview = upload(admin, csv_of(*[line.replace(",", ";") for line in [HEADER, *OSAKA]]))
+    assert preview.status_code == 200
+    assert "大阪市" in text_of(preview)
+    assert "吹田市" in text_of(preview)
