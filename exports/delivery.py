@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from flask_babel import gettext as _
 
 from exports.aggregate import round_counts, summary
 from exports.assembly import round_sheets
@@ -24,6 +26,7 @@ from exports.tables import Table
 from exports.text import (
     UTF8,
     content_fingerprint,
+    place_text,
     table_csv,
     table_json,
     tables_document,
@@ -89,9 +92,8 @@ def compose(recipient: Recipient, round_: Round) -> Composition:
     formats = tuple(recipient.formats)
     chosen_tables = [t for _, tables in sheets for t in tables]
     if not chosen_tables:
-        raise Conflict(
-            f"{recipient.title} の設定では送る表がありません（tables: {', '.join(wanted)}）。"
-        )
+        refusal = {"code": "no_tables", "recipient": recipient.title, "tables": sorted(wanted)}
+        raise Conflict(no_tables_text(refusal), refusal=refusal)
     encoding = recipient.csv_encoding if "csv" in formats else UTF8
     check_encodable(recipient, chosen_tables, encoding)
     return Composition(
@@ -114,12 +116,42 @@ def check_encodable(recipient: Recipient, tables: Sequence[Table], encoding: str
     problems = unencodable(tables, encoding)
     if not problems:
         return
-    shown = "；".join(p.describe(encoding) for p in problems[:MAX_REPORTED])
-    more = f"（ほか {len(problems) - MAX_REPORTED} 件）" if len(problems) > MAX_REPORTED else ""
+    refusal = {
+        "code": "unencodable",
+        "recipient": recipient.title,
+        "encoding": encoding,
+        "places": [p.place() for p in problems[:MAX_REPORTED]],
+        "more": max(len(problems) - MAX_REPORTED, 0),
+    }
     raise Conflict(
-        f"{recipient.title} へのCSVを {encoding} で作れません: {shown}{more}。"
-        "その文字を直すか、送付先のCSVの文字コードを utf-8-sig にしてください。",
+        unencodable_text(refusal),
         problems=[p.describe(encoding) for p in problems],
+        refusal=refusal,
+    )
+
+
+def no_tables_text(refusal: Mapping[str, Any]) -> str:
+    """Why nothing was made: the recipient's profile names no table this round has."""
+    return _(
+        "%(title)s の設定では送る表がありません（tables: %(tables)s）。",
+        title=refusal["recipient"],
+        tables=", ".join(refusal["tables"]),
+    )
+
+
+def unencodable_text(refusal: Mapping[str, Any]) -> str:
+    """Why nothing was made: characters the recipient's CSV encoding cannot hold, and where
+    (the first :data:`MAX_REPORTED`, and how many more)."""
+    encoding = refusal["encoding"]
+    shown = _("；").join(place_text(p, encoding) for p in refusal["places"])
+    more = _("（ほか %(count)s 件）", count=refusal["more"]) if refusal["more"] else ""
+    return _(
+        "%(title)s へのCSVを %(encoding)s で作れません: %(places)s%(more)s。"
+        "その文字を直すか、送付先のCSVの文字コードを utf-8-sig にしてください。",
+        title=refusal["recipient"],
+        encoding=encoding,
+        places=shown,
+        more=more,
     )
 
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from exports.cells import CellKind, safe_cell
 from exports.tables import Table
 
@@ -54,10 +56,30 @@ class Unencodable:
     character: str
 
     def describe(self, encoding: str) -> str:
-        return (
-            f"表「{self.table}」の {self.row} 行目「{self.column}」の文字「{self.character}」"
-            f"（U+{ord(self.character):04X}）は {encoding} で書けません"
-        )
+        return place_text(self.place(), encoding)
+
+    def place(self) -> dict[str, Any]:
+        """The place as data (kept with a refused 「今すぐ送信」, worded when a page shows it)."""
+        return {
+            "table": self.table,
+            "row": self.row,
+            "column": self.column,
+            "character": self.character,
+        }
+
+
+def place_text(place: dict[str, Any], encoding: str) -> str:
+    """One character an encoding cannot hold, and where, in the reader's language."""
+    return _(
+        "表「%(table)s」の %(row)s 行目「%(column)s」の文字「%(character)s」（U+%(code)s）は"
+        " %(encoding)s で書けません",
+        table=place["table"],
+        row=place["row"],
+        column=place["column"],
+        character=place["character"],
+        code=f"{ord(place['character']):04X}",
+        encoding=encoding,
+    )
 
 
 def _csv_lines(table: Table) -> list[list[str]]:

@@ -78,9 +78,14 @@ class DeliveryRequest(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     """What the scheduler's handling came to (``sent``, ``waiting``, ``refused`` …; see
     :mod:`hub.services.deliveries`); NULL until handled, so staff are told what became of it."""
+    details: Mapped[dict[str, Any] | None]
+    """What the outcome says, as data: ``says`` (which sentence, a key of
+    :data:`hub.services.deliveries.SAYINGS`) and its parameters (the delivery's id, the place, the
+    counts, a character cp932 cannot hold, what a channel said …), worded when a page shows it,
+    in the page's language. Names tables, rows and characters, never a person."""
     message: Mapped[str | None] = mapped_column(Text)
-    """That outcome in words staff can act on (too few responses, a character cp932 cannot
-    hold …): the service's message, which names tables, rows and characters, never a person."""
+    """The outcome as a finished Japanese sentence, on rows handled before ``details`` was kept
+    (migration 0013): shown as stored. NULL on newer rows."""
 
     recipient: Mapped[Recipient] = relationship(lazy="joined")
     round: Mapped[Round | None] = relationship("Round", lazy="joined")

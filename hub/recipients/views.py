@@ -142,6 +142,7 @@ def index() -> ResponseReturnValue:
         channel_labels=CHANNEL_LABELS,
         status_labels=deliveries.STATUS_LABELS,
         trigger_labels=deliveries.TRIGGER_LABELS,
+        delivery_error=deliveries.delivery_error,
     )
 
 
@@ -231,6 +232,7 @@ def _edit_page(
             log_limit=deliveries.LOG_OF_ONE_RECIPIENT,
             status_labels=deliveries.STATUS_LABELS,
             trigger_labels=deliveries.TRIGGER_LABELS,
+            delivery_error=deliveries.delivery_error,
         ),
         status,
     )

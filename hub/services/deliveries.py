@@ -16,17 +16,27 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
-from exports.delivery import Composition, Marking, changes_between, compose, render
+from exports.delivery import (
+    Composition,
+    Marking,
+    changes_between,
+    compose,
+    no_tables_text,
+    render,
+    unencodable_text,
+)
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
 from hub.errors import Conflict, HubError, NotFound
@@ -45,11 +55,13 @@ WAITING = "waiting"
 REFUSED = "refused"
 """A request's outcome when the delivery could not even be made (a character the recipient's
 cp932 CSV cannot hold, no tables to send …): nothing was created, the message says why."""
-UNEXPECTED = (
-    "予期しないエラーのため送れませんでした。システム管理者にログの確認を依頼してください。"
-)
-"""What a request keeps of an error nobody foresaw: the exception's text may hold anything, so
-it goes to the log only."""
+UNEXPECTED = "unexpected"
+"""A request's outcome when an error nobody foresaw stopped it: the exception's text may hold
+anything, so it goes to the log only."""
+INTERRUPTED = _l("送信が中断されました。")
+SUPERSEDED_ERROR = _l("送信前にデータが変わったため、新しい配信に置き換えました。")
+"""The errors the hub itself writes on a delivery's row, in Japanese (:func:`_japanese`; the
+API's ``error`` says them so); a page says them in its language (:func:`delivery_error`)."""
 
 STATUS_LABELS = {
     SENDING: _l("送信中"),
@@ -77,13 +89,129 @@ RECENT = timedelta(days=90)
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a call did: ``sent``, ``unchanged``, ``busy``, ``retrying``, ``failed`` or
-    ``waiting`` (too few responses to share the summary yet; nothing was created); a "send now"
-    request's may also be ``refused`` (:data:`REFUSED`)."""
+    """What a call did: ``status`` is ``sent``, ``unchanged``, ``busy``, ``retrying``,
+    ``failed`` or ``waiting`` (too few responses to share the summary yet; nothing was created);
+    a "send now" request's may also be ``refused`` (:data:`REFUSED`).
+
+    What happened is kept as data — ``says`` names the sentence (a key of :data:`SAYINGS`) and
+    ``params`` fills it — and worded only when read (:attr:`message`, in the reader's
+    language), so a request's row (``delivery_request.details``) reads in English on an English
+    page and a change of wording reaches old rows."""
 
     status: str
     delivery: Delivery | None
-    message: str
+    says: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return outcome_text(self.says, self.params)
+
+
+def _moment(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _at(moment: str | None, pattern: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(TOKYO).strftime(pattern) if moment else ""
+
+
+def _japanese(message: Any) -> str:
+    """A message of the hub as the database keeps it: in Japanese, whatever the locale."""
+    with force_locale("ja"):
+        return str(message)
+
+
+def hub_words(text: str) -> str:
+    """A sentence stored before outcomes were kept as data (migration 0013), or an error the hub
+    wrote on a delivery's row: in the reader's language when it is one of the hub's own
+    messages, else as stored (what a channel or a receiving server said stays as it was said)."""
+    return _(text) if text else ""
+
+
+def _sent_text(p: Mapping[str, Any]) -> str:
+    if p.get("correction"):
+        return _(
+            "訂正版を配信しました: %(id)s → %(location)s", id=p["delivery"], location=p["location"]
+        )
+    return _("配信しました: %(id)s → %(location)s", id=p["delivery"], location=p["location"])
+
+
+def _unchanged_text(p: Mapping[str, Any]) -> str:
+    return _("前回の配信 %(id)s から変更がないため送信しません。", id=p["delivery"])
+
+
+def _busy_text(p: Mapping[str, Any]) -> str:
+    if p.get("next_attempt"):
+        return _(
+            "同じ内容の配信 %(id)s が送信中か再試行待ちです（次の試行 %(when)s）。",
+            id=p["delivery"],
+            when=_at(p["next_attempt"], "%m/%d %H:%M"),
+        )
+    return _("同じ内容の配信 %(id)s が送信中か再試行待ちです。", id=p["delivery"])
+
+
+def _busy_elsewhere_text(p: Mapping[str, Any]) -> str:
+    return _("別のプロセスが同じ内容を配信しています。")
+
+
+def _already_failed_text(p: Mapping[str, Any]) -> str:
+    return _(
+        "同じ内容の配信 %(id)s は失敗しています（%(error)s）。"
+        "再送するには --force（画面では「今すぐ送信」）を使ってください。",
+        id=p["delivery"],
+        error=hub_words(p.get("error") or ""),
+    )
+
+
+def _retrying_text(p: Mapping[str, Any]) -> str:
+    return _(
+        "配信 %(id)s の送信に失敗しました。%(when)s に再試行します: %(error)s",
+        id=p["delivery"],
+        when=_at(p.get("next_attempt"), "%H:%M"),
+        error=hub_words(p.get("error") or ""),
+    )
+
+
+def _failed_text(p: Mapping[str, Any]) -> str:
+    return _(
+        "配信 %(id)s は失敗しました（%(attempts)s回試行）: %(error)s",
+        id=p["delivery"],
+        attempts=p["attempts"],
+        error=hub_words(p.get("error") or ""),
+    )
+
+
+def _refused_text(p: Mapping[str, Any]) -> str:
+    """A refusal the hub has no words of its own for: the refusing message as it was raised."""
+    return str(p.get("reason") or "")
+
+
+def _unexpected_text(p: Mapping[str, Any]) -> str:
+    return _(
+        "予期しないエラーのため送れませんでした。システム管理者にログの確認を依頼してください。"
+    )
+
+
+SAYINGS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "sent": _sent_text,
+    "unchanged": _unchanged_text,
+    "busy": _busy_text,
+    "busy_elsewhere": _busy_elsewhere_text,
+    "already_failed": _already_failed_text,
+    RETRYING: _retrying_text,
+    FAILED: _failed_text,
+    WAITING: sharing.waiting_text,
+    REFUSED: _refused_text,
+    "no_tables": no_tables_text,
+    "unencodable": unencodable_text,
+    UNEXPECTED: _unexpected_text,
+}
+"""The one function that words each outcome (:attr:`Outcome.says`) from its parameters."""
+
+
+def outcome_text(says: str, params: Mapping[str, Any]) -> str:
+    return SAYINGS[says](params)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -119,15 +247,13 @@ def deliver(
     round_ = get_round(round_id) if round_id is not None else latest_round()
     if not sharing.is_shared(round_):
         db.session.commit()
-        return Outcome(WAITING, None, sharing.waiting_message(round_))
+        return Outcome(WAITING, None, WAITING, sharing.waiting_counts(round_))
     composition = compose(recipient, round_)
     last = last_sent(recipient.name, round_.id)
     if not force:
         if last is not None and last.content_hash == composition.content_hash:
             db.session.commit()
-            return Outcome(
-                "unchanged", last, f"前回の配信 {last.id} から変更がないため送信しません。"
-            )
+            return Outcome("unchanged", last, "unchanged", {"delivery": last.id})
         pending = _unfinished(recipient.name, round_.id, composition.content_hash)
         if pending is not None:
             db.session.commit()
@@ -174,9 +300,12 @@ def _unfinished(recipient_name: str, round_id: int, content_hash: str) -> Delive
 
 
 def _busy(delivery: Delivery) -> Outcome:
-    when = delivery.next_attempt_at
-    at = f"（次の試行 {when.astimezone(TOKYO):%m/%d %H:%M}）" if when else ""
-    return Outcome("busy", delivery, f"同じ内容の配信 {delivery.id} が送信中か再試行待ちです{at}。")
+    return Outcome(
+        "busy",
+        delivery,
+        "busy",
+        {"delivery": delivery.id, "next_attempt": _moment(delivery.next_attempt_at)},
+    )
 
 
 def _already_claimed(recipient_name: str, round_id: int, content_hash: str) -> Outcome:
@@ -194,14 +323,11 @@ def _already_claimed(recipient_name: str, round_id: int, content_hash: str) -> O
     db.session.commit()
     if earlier is not None and earlier.status == FAILED:
         return Outcome(
-            "failed",
-            earlier,
-            f"同じ内容の配信 {earlier.id} は失敗しています（{earlier.error}）。"
-            "再送するには --force（画面では「今すぐ送信」）を使ってください。",
+            FAILED, earlier, "already_failed", {"delivery": earlier.id, "error": earlier.error}
         )
     if earlier is not None and earlier.status in UNFINISHED:
         return _busy(earlier)
-    return Outcome("busy", earlier, "別のプロセスが同じ内容を配信しています。")
+    return Outcome("busy", earlier, "busy_elsewhere")
 
 
 def _create(
@@ -312,8 +438,16 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         location=location,
     )
     db.session.commit()
-    kind = "訂正版を" if delivery.correction_of_id else ""
-    return Outcome(SENT, delivery, f"{kind}配信しました: {delivery.id} → {location}")
+    return Outcome(
+        SENT,
+        delivery,
+        "sent",
+        {
+            "delivery": delivery.id,
+            "location": location,
+            "correction": delivery.correction_of_id is not None,
+        },
+    )
 
 
 def _round_id(delivery: Delivery) -> int:
@@ -350,14 +484,15 @@ def _failed(
     if permanent or delivery.attempts >= MAX_ATTEMPTS:
         delivery.status = FAILED
         delivery.next_attempt_at = None
-        text = f"配信 {delivery.id} は失敗しました（{delivery.attempts}回試行）: {message}"
     else:
         delivery.status = RETRYING
         delivery.next_attempt_at = now + backoff(delivery.attempts)
-        text = (
-            f"配信 {delivery.id} の送信に失敗しました。"
-            f"{delivery.next_attempt_at.astimezone(TOKYO):%H:%M} に再試行します: {message}"
-        )
+    params = {
+        "delivery": delivery.id,
+        "attempts": delivery.attempts,
+        "next_attempt": _moment(delivery.next_attempt_at),
+        "error": delivery.error,
+    }
     audit.record(
         "delivery.attempt_failed",
         user=None,
@@ -367,13 +502,13 @@ def _failed(
         gave_up=delivery.status == FAILED,
     )
     db.session.commit()
-    return Outcome(delivery.status, delivery, text)
+    return Outcome(delivery.status, delivery, delivery.status, params)
 
 
 def _supersede(delivery: Delivery, now: datetime) -> Outcome:
     delivery.status = SUPERSEDED
     delivery.next_attempt_at = None
-    delivery.error = "送信前にデータが変わったため、新しい配信に置き換えました。"
+    delivery.error = _japanese(SUPERSEDED_ERROR)
     db.session.commit()
     return deliver(
         delivery.recipient_name,
@@ -414,7 +549,7 @@ def _retry(delivery_id: str, now: datetime) -> Outcome | None:
         )
         if delivery.attempts >= MAX_ATTEMPTS:
             db.session.commit()
-            interrupted = "送信が中断されました。"
+            interrupted = _japanese(INTERRUPTED)
             return _failed(delivery, interrupted, interrupted, permanent=True, now=now)
     delivery.attempts += 1
     delivery.status = SENDING
@@ -511,13 +646,23 @@ def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
     except HubError as exc:
         db.session.rollback()
         log.warning("delivery request %s: %s", request_id, exc.message)
-        outcome = Outcome(REFUSED, None, exc.message)
+        outcome = _refusal(exc)
     except Exception:
         db.session.rollback()
         log.exception("delivery request %s failed", request_id)
         outcome = Outcome(FAILED, None, UNEXPECTED)
     _keep_outcome(request_id, outcome)
     return outcome
+
+
+def _refusal(exc: HubError) -> Outcome:
+    """A request refused before anything was made: in the hub's words when the refusal came with
+    its data (``refusal`` of :mod:`exports.delivery`), else with the refusing message."""
+    refusal = exc.details.get("refusal")
+    if isinstance(refusal, Mapping) and refusal.get("code") in SAYINGS:
+        params = {k: v for k, v in refusal.items() if k != "code"}
+        return Outcome(REFUSED, None, str(refusal["code"]), params)
+    return Outcome(REFUSED, None, REFUSED, {"reason": exc.message})
 
 
 def _keep_outcome(request_id: int, outcome: Outcome) -> None:
@@ -527,7 +672,7 @@ def _keep_outcome(request_id: int, outcome: Outcome) -> None:
         .where(DeliveryRequest.id == request_id)
         .values(
             outcome=outcome.status,
-            message=outcome.message[:2000],
+            details={"says": outcome.says, **outcome.params},
             delivery_id=outcome.delivery.id if outcome.delivery is not None else None,
         )
     )
@@ -565,14 +710,32 @@ def request_result(request: DeliveryRequest) -> str:
     sent it or given up since), else the outcome kept when it was handled."""
     delivery = request.delivery
     if request.outcome == "unchanged":
-        return request.message or ""
+        return _said(request)
     if delivery is not None:
         return _delivery_result(delivery)
     if request.outcome is None:
         return _unrecorded(request)
     if request.outcome in (WAITING, REFUSED, FAILED):
-        return _("送れませんでした。%(why)s", why=request.message or "")
-    return request.message or ""
+        return _("送れませんでした。%(why)s", why=_said(request))
+    return _said(request)
+
+
+def _said(request: DeliveryRequest) -> str:
+    """The outcome kept on the request, worded now from its data; a row from before the data was
+    kept (migration 0013) says its stored message."""
+    details = request.details or {}
+    says = details.get("says")
+    if isinstance(says, str) and says in SAYINGS:
+        return outcome_text(says, details)
+    return hub_words(request.message or "")
+
+
+def delivery_error(delivery: Delivery) -> str:
+    """A delivery's error as a page shows it: the hub's own words in the page's language, what a
+    channel or a receiving server said as it was said."""
+    if delivery.status == SUPERSEDED:
+        return str(SUPERSEDED_ERROR)
+    return hub_words(delivery.error or "")
 
 
 def _unrecorded(request: DeliveryRequest) -> str:
@@ -591,11 +754,13 @@ def _delivery_result(delivery: Delivery) -> str:
         return _(
             "送信に失敗しました（配信 %(id)s）。自動で再試行します: %(error)s",
             id=delivery.id,
-            error=delivery.error or "",
+            error=delivery_error(delivery),
         )
     if delivery.status == FAILED:
         return _(
-            "送れませんでした（配信 %(id)s）: %(error)s", id=delivery.id, error=delivery.error or ""
+            "送れませんでした（配信 %(id)s）: %(error)s",
+            id=delivery.id,
+            error=delivery_error(delivery),
         )
     if delivery.status == SUPERSEDED:
         return _(

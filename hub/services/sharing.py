@@ -9,6 +9,9 @@ so what they contain is decided elsewhere (``exports/aggregate.py``, ``exports/d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -42,11 +45,20 @@ def is_shared(round_: Round) -> bool:
 
 
 def waiting_message(round_: Round) -> str:
+    return waiting_text(waiting_counts(round_))
+
+
+def waiting_counts(round_: Round) -> dict[str, int]:
+    """What :func:`waiting_text` says, as data (kept with a 「今すぐ送信」 that had to wait)."""
+    return {"minimum": minimum(), "count": responses_counted(round_)}
+
+
+def waiting_text(counts: Mapping[str, Any]) -> str:
     return _(
         "この調査回の集計は、提出した区市町村が%(minimum)s団体に達するまで公開・送付されません"
         "（現在%(count)s団体）。",
-        minimum=minimum(),
-        count=responses_counted(round_),
+        minimum=counts["minimum"],
+        count=counts["count"],
     )
 
 

@@ -1,0 +1,186 @@
+"""What became of a 「今すぐ送信」 (and the delivery log) reads in the page's language: the outcome
+is kept as data (``delivery_request.details``) and worded when the page is shown, so an English
+page says it in English; rows from before keep their Japanese ``message``, shown as stored."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from hub.db import db, utcnow
+from hub.models import Delivery, DeliveryRequest, Recipient, User
+from hub.services import deliveries
+from tests.conftest import make_round, make_user
+from tests.deliveries.conftest import BUNKYO, CHIYODA, CHUO, CODES, Seeded, submit_answers
+from tests.deliveries.test_send_now_outcome import run_scheduler, send_now
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def outcome_on_page(client: FlaskClient, lang: str = "ja") -> str:
+    """The newest request's outcome as the recipients page says it, after its 「…の今すぐ送信（…）:」."""
+    page = client.get(f"/staff/recipients/?lang={lang}").text
+    found = re.search(r'<ul id="request-outcomes">\s*<li[^>]*>(.*?)</li>', page, re.S)
+    assert found is not None, "the page tells what became of the request"
+    return re.split(r"[)）]: ", " ".join(found.group(1).split()), maxsplit=1)[1]
+
+
+def log_on_page(client: FlaskClient, lang: str = "ja") -> str:
+    page = client.get(f"/staff/recipients/?lang={lang}").text
+    found = re.search(r'<table class="table" id="delivery-log">(.*?)</table>', page, re.S)
+    assert found is not None, "the page lists the deliveries"
+    return " ".join(found.group(1).split())
+
+
+def test_a_round_waiting_for_responses_says_so_in_either_language(
+    app: Flask, login: Callable[..., FlaskClient], outbox
+):
+    with app.app_context():
+        round_id = make_round(municipalities=list(CODES)).id
+        staff = make_user(role="staff")
+        for code in (CHIYODA, CHUO):
+            submit_answers(round_id, code, staff)
+    client = login("staff")
+    send_now(client, "moj", round_id)
+    run_scheduler(app)
+
+    ja = outcome_on_page(client)
+    assert ja.startswith("送れませんでした。この調査回の集計は、"), ja
+    assert "3団体に達するまで" in ja
+    assert "現在2団体" in ja
+    en = outcome_on_page(client, "en")
+    assert en.startswith("Not sent. "), en
+    assert "3" in en
+    assert "2" in en
+    assert not JAPANESE.search(en), en
+
+    with app.app_context():
+        submit_answers(round_id, BUNKYO, db.session.get_one(User, staff.id))
+    assert "現在2団体" in outcome_on_page(client), "the request says what it came to then"
+
+
+def test_a_refusal_names_the_character_in_either_language(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox
+):
+    with app.app_context():
+        moj = db.session.get_one(Recipient, "moj")
+        moj.csv_encoding, moj.include_detail = "cp932", True
+        db.session.commit()
+        submit_answers(
+            seeded.round_id, CHUO, db.session.get_one(User, seeded.staff_id), comments="𠮷野計画"
+        )
+    client = login("staff")
+    send_now(client, "moj", seeded.round_id)
+    run_scheduler(app)
+
+    ja = outcome_on_page(client)
+    assert "送れませんでした。" in ja
+    assert "cp932 で作れません" in ja
+    assert "「𠮷」（U+20BB7）は cp932 で書けません" in ja
+    en = outcome_on_page(client, "en")
+    assert en.startswith("Not sent. The CSV for "), en
+    assert "cannot be made in cp932" in en
+    assert "the character &#34;𠮷&#34; (U+20BB7)" in en or 'the character "𠮷" (U+20BB7)' in en
+    assert "回答一覧" in en, "a table's title is the table's, as written"
+    assert "で書けません" not in en
+    assert "作れません" not in en
+    for value in seeded.personal:
+        assert value not in en
+
+
+def test_an_unchanged_delivery_says_which_one_it_matches_in_either_language(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox
+):
+    client = login("staff")
+    send_now(client, "moj", seeded.round_id)
+    run_scheduler(app)
+    with app.app_context():
+        (first,) = db.session.scalars(select(Delivery)).all()
+        first_id = first.id
+        db.session.add(DeliveryRequest(recipient_name="moj", round_id=seeded.round_id, force=False))
+        db.session.commit()
+    run_scheduler(app)
+
+    assert outcome_on_page(client) == f"前回の配信 {first_id} から変更がないため送信しません。"
+    en = outcome_on_page(client, "en")
+    assert en == f"Not sent: nothing has changed since the previous delivery {first_id}."
+    log = log_on_page(client, "en")
+    assert "Sent" in log
+    assert first_id in log
+
+
+def test_a_delivery_replaced_before_it_was_sent_says_so_in_the_log_in_either_language(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox, monkeypatch
+):
+    from exports.channels import CHANNELS, ChannelError
+
+    def busy(parcel, settings):
+        raise ChannelError("宛先が混み合っています")
+
+    client = login("staff")
+    monkeypatch.setitem(CHANNELS, "outbox", busy)
+    send_now(client, "moj", seeded.round_id)
+    run_scheduler(app)
+    en = outcome_on_page(client, "en")
+    assert "automatically" in en.lower() or "retr" in en.lower(), en
+    assert "宛先が混み合っています" in en, "what the channel said is shown as it was said"
+    monkeypatch.undo()
+    with app.app_context():
+        submit_answers(seeded.round_id, BUNKYO, db.session.get_one(User, seeded.staff_id))
+        outcomes = deliveries.retry_due(utcnow() + timedelta(hours=1))
+        assert [o.status for o in outcomes] == ["sent"]
+        sent_id = outcomes[0].delivery.id
+        db.session.remove()
+
+    ja = log_on_page(client)
+    assert "送信前にデータが変わったため、新しい配信に置き換えました。" in ja
+    assert "送信済み" in ja
+    assert sent_id in ja
+    en = log_on_page(client, "en")
+    assert "The data changed before it was sent, so a new delivery replaced it." in en
+    assert "送信前" not in en
+    assert "Sent" in en
+    assert sent_id in en
+    with app.app_context():
+        replaced = db.session.scalars(select(Delivery).where(Delivery.status == "superseded")).one()
+        assert replaced.error == "送信前にデータが変わったため、新しい配信に置き換えました。", (
+            "the API's error keeps the Japanese text"
+        )
+
+
+def test_a_request_from_before_outcomes_were_data_shows_its_stored_message(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded
+):
+    stored = "配信しました: 20261201T010500Z-abcd → /srv/outbox/moj/20261201T010500Z-abcd"
+    with app.app_context():
+        old = DeliveryRequest(
+            recipient_name="moj",
+            round_id=seeded.round_id,
+            picked_at=utcnow() - timedelta(days=1),
+            outcome="unchanged",
+            message=stored,
+        )
+        unexpected = DeliveryRequest(
+            recipient_name="moj",
+            round_id=seeded.round_id,
+            picked_at=utcnow() - timedelta(days=1),
+            outcome="failed",
+            message="予期しないエラーのため送れませんでした。"
+            "システム管理者にログの確認を依頼してください。",
+        )
+        db.session.add_all([old, unexpected])
+        db.session.commit()
+        old_id, unexpected_id = old.id, unexpected.id
+    client = login("staff")
+    for lang in ("ja", "en"):
+        page = " ".join(client.get(f"/staff/recipients/?lang={lang}").text.split())
+        assert stored in page, lang
+        assert f'id="request-{old_id}"' in page
+        assert f'id="request-{unexpected_id}"' in page
+    en = " ".join(client.get("/staff/recipients/?lang=en").text.split())
+    assert "Not sent because of an unexpected error." in en, "the hub's own sentence is translated"
