@@ -13,21 +13,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hub.db import db, utcnow
-from hub.models import Delivery, DeliveryRequest, Recipient, User
+from hub.models import Delivery, DeliveryRequest, User
 from hub.services import deliveries
 from tests.conftest import make_round, make_user
 from tests.deliveries.conftest import BUNKYO, CHIYODA, CHUO, CODES, Seeded, submit_answers
-from tests.deliveries.test_send_now_outcome import run_scheduler, send_now
+from tests.deliveries.test_send_now_outcome import outcome_on_page, run_scheduler, send_now
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-
-def outcome_on_page(client: FlaskClient, lang: str = "ja") -> str:
-    """The newest request's outcome as the recipients page says it, after its 「…の今すぐ送信（…）:」."""
-    page = client.get(f"/staff/recipients/?lang={lang}").text
-    found = re.search(r'<ul id="request-outcomes">\s*<li[^>]*>(.*?)</li>', page, re.S)
-    assert found is not None, "the page tells what became of the request"
-    return re.split(r"[)）]: ", " ".join(found.group(1).split()), maxsplit=1)[1]
 
 
 def log_on_page(client: FlaskClient, lang: str = "ja") -> str:
@@ -62,35 +54,6 @@ def test_a_round_waiting_for_responses_says_so_in_either_language(
     with app.app_context():
         submit_answers(round_id, BUNKYO, db.session.get_one(User, staff.id))
     assert "現在2団体" in outcome_on_page(client), "the request says what it came to then"
-
-
-def test_a_refusal_names_the_character_in_either_language(
-    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox
-):
-    with app.app_context():
-        moj = db.session.get_one(Recipient, "moj")
-        moj.csv_encoding, moj.include_detail = "cp932", True
-        db.session.commit()
-        submit_answers(
-            seeded.round_id, CHUO, db.session.get_one(User, seeded.staff_id), comments="𠮷野計画"
-        )
-    client = login("staff")
-    send_now(client, "moj", seeded.round_id)
-    run_scheduler(app)
-
-    ja = outcome_on_page(client)
-    assert "送れませんでした。" in ja
-    assert "cp932 で作れません" in ja
-    assert "「𠮷」（U+20BB7）は cp932 で書けません" in ja
-    en = outcome_on_page(client, "en")
-    assert en.startswith("Not sent. The CSV for "), en
-    assert "cannot be made in cp932" in en
-    assert "the character &#34;𠮷&#34; (U+20BB7)" in en or 'the character "𠮷" (U+20BB7)' in en
-    assert "回答一覧" in en, "a table's title is the table's, as written"
-    assert "で書けません" not in en
-    assert "作れません" not in en
-    for value in seeded.personal:
-        assert value not in en
 
 
 def test_an_unchanged_delivery_says_which_one_it_matches_in_either_language(

@@ -51,6 +51,14 @@ def outcome_shown(client: FlaskClient) -> str:
     return " ".join(found.group(1).split())
 
 
+def outcome_on_page(client: FlaskClient, lang: str = "ja") -> str:
+    """The newest request's outcome as the recipients page says it, after its 「…の今すぐ送信（…）:」."""
+    page = client.get(f"/staff/recipients/?lang={lang}").text
+    found = re.search(r'<ul id="request-outcomes">\s*<li[^>]*>(.*?)</li>', page, re.S)
+    assert found is not None, "the page tells what became of the request"
+    return re.split(r"[)）]: ", " ".join(found.group(1).split()), maxsplit=1)[1]
+
+
 def stored_request(app: Flask) -> tuple[str | None, str | None, list[AuditEvent]]:
     with app.app_context():
         request = db.session.scalars(select(DeliveryRequest)).one()
@@ -120,6 +128,15 @@ def test_a_character_cp932_cannot_hold_is_named_on_the_page(
         assert value not in shown
     assert [e.details["outcome"] for e in events] == ["refused"]
     assert not outbox.exists() or not any(outbox.iterdir()), "nothing was sent"
+    en = outcome_on_page(client, "en")
+    assert en.startswith("Not sent. The CSV for "), en
+    assert "cannot be made in cp932" in en
+    assert "the character &#34;𠮷&#34; (U+20BB7)" in en or 'the character "𠮷" (U+20BB7)' in en
+    assert "回答一覧" in en, "a table's title is the table's, as written"
+    assert "で書けません" not in en
+    assert "作れません" not in en
+    for value in seeded.personal:
+        assert value not in en
 
 
 def test_a_channel_that_refuses_is_named_and_a_sent_request_names_its_delivery(
