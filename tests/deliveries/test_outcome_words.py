@@ -15,8 +15,7 @@ from sqlalchemy import select
 from hub.db import db, utcnow
 from hub.models import Delivery, DeliveryRequest, User
 from hub.services import deliveries
-from tests.conftest import make_round, make_user
-from tests.deliveries.conftest import BUNKYO, CHIYODA, CHUO, CODES, Seeded, submit_answers
+from tests.deliveries.conftest import BUNKYO, Seeded, submit_answers
 from tests.deliveries.test_send_now_outcome import outcome_on_page, run_scheduler, send_now
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -27,33 +26,6 @@ def log_on_page(client: FlaskClient, lang: str = "ja") -> str:
     found = re.search(r'<table class="table" id="delivery-log">(.*?)</table>', page, re.S)
     assert found is not None, "the page lists the deliveries"
     return " ".join(found.group(1).split())
-
-
-def test_a_round_waiting_for_responses_says_so_in_either_language(
-    app: Flask, login: Callable[..., FlaskClient], outbox
-):
-    with app.app_context():
-        round_id = make_round(municipalities=list(CODES)).id
-        staff = make_user(role="staff")
-        for code in (CHIYODA, CHUO):
-            submit_answers(round_id, code, staff)
-    client = login("staff")
-    send_now(client, "moj", round_id)
-    run_scheduler(app)
-
-    ja = outcome_on_page(client)
-    assert ja.startswith("送れませんでした。この調査回の集計は、"), ja
-    assert "3団体に達するまで" in ja
-    assert "現在2団体" in ja
-    en = outcome_on_page(client, "en")
-    assert en.startswith("Not sent. "), en
-    assert "3" in en
-    assert "2" in en
-    assert not JAPANESE.search(en), en
-
-    with app.app_context():
-        submit_answers(round_id, BUNKYO, db.session.get_one(User, staff.id))
-    assert "現在2団体" in outcome_on_page(client), "the request says what it came to then"
 
 
 def test_an_unchanged_delivery_says_which_one_it_matches_in_either_language(

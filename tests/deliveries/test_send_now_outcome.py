@@ -19,7 +19,7 @@ from hub.db import db, utcnow
 from hub.models import AuditEvent, Delivery, DeliveryRequest, Recipient, User
 from hub.services import deliveries
 from tests.conftest import csrf_of, make_round, make_user
-from tests.deliveries.conftest import CHIYODA, CHUO, CODES, Seeded, submit_answers
+from tests.deliveries.conftest import BUNKYO, CHIYODA, CHUO, CODES, Seeded, submit_answers
 
 A_REQUEST = re.compile(r"令和\d+年\d+月\d+日（.）\d{1,2}:\d{2} の今すぐ送信")
 
@@ -90,6 +90,11 @@ def test_too_few_responses_say_how_many_are_missing(
     assert "送れませんでした。" in shown
     assert "3団体に達するまで" in shown
     assert "現在2団体" in shown
+    en = outcome_on_page(client, "en")
+    assert en.startswith("Not sent. "), en
+    assert "3" in en
+    assert "2" in en
+    assert not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", en), en
     outcome, message, events = stored_request(app)
     assert outcome == "waiting"
     assert '"count": 2' in message
@@ -97,6 +102,8 @@ def test_too_few_responses_say_how_many_are_missing(
     assert events[0].details["outcome"] == "waiting"
     with app.app_context():
         assert db.session.scalars(select(Delivery)).all() == []
+        submit_answers(round_id, BUNKYO, db.session.get_one(User, staff.id))
+    assert "現在2団体" in outcome_on_page(client), "the request says what it came to then"
 
 
 def test_a_character_cp932_cannot_hold_is_named_on_the_page(
