@@ -372,7 +372,9 @@ def import_cases(
     lines: Collection[int] | None = None,
     digest: str | None = None,
 ) -> ImportResult:
-    """Add the cases of a CSV (UTF-8 with or without BOM, or Shift_JIS) or xlsx case list.
+    """Add the cases of a CSV (UTF-8 with or without BOM, or Shift_JIS) or xlsx case list; a
+    CSV whose first line has no comma is read separated by semicolons or tabs when that line, so
+    split, names a column of a case (a cell may still span lines: a note written on several).
 
     Nothing is added unless every row is valid: ``Invalid`` lists each bad row and column, keyed
     ``"5行目 相談対象者の年代"`` with the row number as the spreadsheet shows it and the column as
@@ -381,7 +383,7 @@ def import_cases(
     an earlier import left out, confirmed as other callers); ``digest``, when given, must be the
     file's (the same file as the one whose rows were confirmed), else ``Invalid``.
     """
-    table = read_table(data)
+    table = read_table(data, header_fits=_names_a_case_column)
     columns, ignored = _map_columns(table.header)
     titles = header_titles(table.header, {field: i for i, field in columns.items()})
     found = residences()
@@ -563,6 +565,12 @@ def close_names(typed: Any, found: Residences, limit: int = 3) -> list[str]:
     if text in names:
         return []
     return [n for n in names if n.startswith(text) or text.endswith(n)][:limit]
+
+
+def _names_a_case_column(cells: Sequence[str]) -> bool:
+    """Whether a first line's cells name a column of a case: the header of a list separated
+    otherwise than by commas, then read with its separator."""
+    return any(column_for(cell.strip()) is not None for cell in cells)
 
 
 def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]]:

@@ -109,9 +109,12 @@ def eras_json() -> str:
     return json.dumps([[e.name, e.start.isoformat()] for e in ERAS], ensure_ascii=False)
 
 
-def asked_questions(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, bool]:
-    """``{name: asked?}`` for the stored ``answers`` (a page shows answers of asked questions)."""
-    return rules.asked(questionnaire, answers)
+def asked_questions(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], reference_date: date | None = None
+) -> dict[str, bool]:
+    """``{name: asked?}`` for the stored ``answers`` in a round of ``reference_date`` (a page shows
+    answers of asked questions only: what a submit keeps)."""
+    return rules.asked(questionnaire, answers, reference_date=reference_date)
 
 
 def state_label(state: str, returned: bool = False) -> str:

@@ -58,10 +58,18 @@ STORED = [
 ]
 
 
-def _csv(*rows: tuple[str, ...], header: tuple[str, ...] = HEADER) -> bytes:
+def _csv(*rows: tuple[str, ...], header: tuple[str, ...] = HEADER, separator: str = ",") -> bytes:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    csv.writer(out, delimiter=separator, lineterminator="\r\n").writerows([header, *rows])
     return out.getvalue().encode("utf-8-sig")
+
+
+def _separated(separator: str) -> bytes:
+    """:data:`DESK_ROWS` separated by ``separator``, row 5's agencies written on two lines of
+    their cell (Alt+Enter in Excel), as a spreadsheet saves such a list."""
+    rows = list(DESK_ROWS)
+    rows[3] = (*rows[3][:5], "地域包括支援センター\n区市町村窓口", "")
+    return _csv(*rows, separator=separator)
 
 
 def _stored(app: Flask) -> list[tuple[str, str, list[str], str | None]]:
@@ -110,6 +118,30 @@ def test_the_page_reads_the_list_and_says_how_it_read_the_serial(
         "受付日が数で書かれた1行（2行目）は、Excel の日付のシリアル値として読みました"
         "（例: 2行目の 43952 は 令和2年5月1日）。" in page
     )
+    assert _stored(app) == _sorted(STORED)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"], ids=["semicolons", "tabs"])
+def test_a_list_separated_by_semicolons_or_tabs_is_read(app: Flask, separator: str) -> None:
+    """A list Excel saved separated by semicolons or tabs was refused as having no column of a
+    case: it is read by its separator, a cell on several lines (or holding a ;) still one value."""
+    data = _separated(separator)
+    assert "\n区市町村窓口".encode() in data, "a cell on two lines"
+    assert b"," not in data.splitlines()[0], "a first line with no comma"
+    with app.app_context():
+        result = import_cases(data, user=None, filename="desk.csv")
+        db.session.commit()
+    assert result.added == len(DESK_ROWS)
+    assert _stored(app) == _sorted(STORED)
+
+
+@pytest.mark.parametrize("separator", [";", "\t"], ids=["semicolons", "tabs"])
+def test_the_page_reads_a_list_separated_by_semicolons_or_tabs(
+    app: Flask, browser: Browser, separator: str
+) -> None:
+    status, page = _import_page(browser("staff"), _separated(separator))
+    assert status == 302, page
+    assert "5件の相談記録を追加しました。" in page
     assert _stored(app) == _sorted(STORED)
 
 

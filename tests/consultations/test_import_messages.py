@@ -122,14 +122,15 @@ def test_a_file_that_is_no_csv_is_said_to_be_one_not_a_list_short_of_columns(
     assert "CSV ファイルとして読めません（Excel などのファイルの名前だけを .csv に" in page
     assert "Excel ブック（.xlsx）のまま選んでください" in page
 
-    tabs = "\r\n".join(
-        ["\t".join(JAPANESE), "\t".join(("2020-06-01", "電話", "30代", "本人", "いいえ", ""))]
-    )
-    status, page = _import(staff, tabs.encode("utf-8"))
-    assert status == 422
-    assert "1行目に相談記録の列名が1つもありません。" in page
-    assert "列が足りません" not in page
-    assert "received_on" not in page.split('<h2 class="heading-m">')[0]
+    row = ("2020-06-01", "電話", "30代", "本人", "いいえ", "")
+    titled = _csv(("令和2年度 相談記録一覧",), JAPANESE, row)
+    tabs = "\r\n".join(["\t".join(("日付", "方法", "年代")), "\t".join(row[:3])])
+    for refused in (titled, tabs.encode("utf-8")):  # a tab-separated line naming no column
+        status, page = _import(staff, refused)
+        assert status == 422
+        assert "1行目に相談記録の列名が1つもありません。" in page
+        assert "列が足りません" not in page
+        assert "received_on" not in page.split('<h2 class="heading-m">')[0]
     assert _stored(app) == 0
 
 

@@ -12,6 +12,7 @@ built with openpyxl as in ``bench/big_form.py``; neither is shipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tests.forms.xlsform_files import xlsx
@@ -70,10 +71,18 @@ SHURO_CHOICES = (
 )
 
 
-def shuro_shien(version: int = 1) -> bytes:
-    """「就労支援の取組状況調査」 as a ``.xlsx``."""
+def shuro_shien(version: int = 1, defaults: Mapping[str, str] | None = None) -> bytes:
+    """「就労支援の取組状況調査」 as a ``.xlsx``; ``defaults`` gives questions (by name) a
+    ``default`` of their own."""
+    column = SHURO_SURVEY[0].index("default")
+    survey = tuple(
+        (*row[:column], defaults[row[1]], *row[column + 1 :])
+        if defaults and row[1] in defaults
+        else row
+        for row in SHURO_SURVEY
+    )
     return _workbook(
-        SHURO_SURVEY,
+        survey,
         SHURO_CHOICES,
         (("form_id", "version", "form_title", "form_title_en", "headline",
           "listed_choice"),

@@ -117,6 +117,74 @@ def test_a_groups_condition_is_said_beside_its_questions_in_the_template_and_the
     assert condition not in (definitions["has_program"][8] or "")
 
 
+def answers_shown(page_: Any) -> dict[str, str]:
+    """The read-only answers list of a page (``_answers.html``): label to answer, as shown."""
+    rows = page(page_).xpath("//dl[@class='summary-list']/div")
+    return {
+        " ".join(row.xpath("string(dt)").split()): " ".join(row.xpath("string(dd)").split())
+        for row in rows
+    }
+
+
+def test_a_group_not_asked_shows_no_default_on_the_answers_pages(app: Flask, api_as, web) -> None:
+    """Group B (asked when 「はい」) has defaults (0 people, 就労相談): before anything was
+    answered the respondent's 回答内容 page and staff's response page listed them under 「Ｂ．取組
+    の内容」 as if answered, though a submit drops them. A question not asked shows no answer."""
+    staff = api_as("staff")
+    assert api_upload(staff, shuro_shien(), "就労支援.xlsx").status_code == 201
+    round_id = open_round(staff, SHURO_ID)
+    respondent = web("respondent", municipality=HACHIOJI)
+    view = f"/respond/rounds/{round_id}/{HACHIOJI}/view"
+    staff_page = web("staff")
+    staff_url = f"/staff/rounds/{round_id}/responses/{HACHIOJI}"
+    asked_first = {"就労支援の取組を 実施していますか": "未回答", "備考 （自由記述）": "未回答"}
+
+    for got in (respondent.get(view), staff_page.get(staff_url)):
+        assert got.status_code == 200
+        shown = answers_shown(got)
+        assert {k: shown.get(k) for k in asked_first} == asked_first
+        for hidden in ("支援を受けた人数（人）", "実施している支援（複数選択可）"):
+            assert hidden not in shown, hidden
+        assert "Ｂ．取組の内容" not in text_of(got), "a group with nothing asked has no heading"
+        assert "まだ回答は保存されていません" not in text_of(got), "nothing asked is prefilled"
+
+    # a draft saying 「いいえ」 keeps group B's values (the form sent them) but shows none of them
+    form = f"/respond/rounds/{round_id}/{HACHIOJI}"
+    draft = field_values(respondent.get(form)) | {"has_program": "no", "action": "save"}
+    assert respondent.post(form, draft).status_code == 302
+    stored = staff.get(f"/rounds/{round_id}/responses/{HACHIOJI}").get_json()["answers"]
+    assert stored["participants"] == 0, "a draft keeps what the form sent"
+    for got in (respondent.get(view), staff_page.get(staff_url)):
+        shown = answers_shown(got)
+        assert shown["就労支援の取組を 実施していますか"] == "いいえ"
+        assert "支援を受けた人数（人）" not in shown
+
+    # 「はい」: the group is asked, and its defaults are the answers
+    draft |= {"has_program": "yes", "version": "1"}
+    assert respondent.post(form, draft).status_code == 302
+    shown = answers_shown(respondent.get(view))
+    assert shown["支援を受けた人数（人）"] == "0"
+    assert shown["実施している支援（複数選択可）"] == "就労相談"
+
+
+def test_a_not_started_response_says_its_values_are_prefilled(app: Flask, api_as, web) -> None:
+    """A default of a question that is asked is what a submit sends unless changed: shown, but
+    said to be prefilled, not answered, while nothing has been saved."""
+    staff = api_as("staff")
+    data = shuro_shien(defaults={"remarks": "特になし"})
+    assert api_upload(staff, data, "就労支援.xlsx").status_code == 201
+    round_id = open_round(staff, SHURO_ID)
+    respondent = web("respondent", municipality=HACHIOJI)
+    view = f"/respond/rounds/{round_id}/{HACHIOJI}/view"
+    staff_url = f"/staff/rounds/{round_id}/responses/{HACHIOJI}"
+    for got in (respondent.get(view), web("staff").get(staff_url)):
+        assert answers_shown(got)["備考 （自由記述）"] == "特になし"
+        assert "支援を受けた人数（人）" not in answers_shown(got)
+        assert "まだ回答は保存されていません。" in text_of(got)
+    english = respondent.get(view + "?lang=en")
+    assert "Nothing has been saved yet." in text_of(english)
+
+
 def test_decimals_in_the_summary_show_every_digit_typed(app: Flask, api_as, min_responses) -> None:
     """集計's number table wrote decimals as ``#,##0.0``: a budget of 1.25 showed as 1.3, the
     median 0.675 as 0.7."""
