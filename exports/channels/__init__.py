@@ -31,6 +31,6 @@ def channel(name: str) -> Channel:
     try:
         return CHANNELS[name]
     except KeyError:
-        raise ChannelError(
-            f"送信方法 {name!r} はありません（{', '.join(CHANNELS)}）。", permanent=True
+        raise ChannelError.saying(
+            "unknown_channel", permanent=True, name=name, channels=list(CHANNELS)
         ) from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
+from exports.channels.words import japanese
 from hub.config import Settings
 
 MANIFEST = "manifest.json"
@@ -32,15 +34,46 @@ class ChannelError(Exception):
     """Sending failed. ``permanent`` failures (bad address, no secret) are not worth retrying.
 
     ``message`` is for the people who act on it (staff, the delivery log) and may name an
-    address; ``for_log`` is the same without personal data, for the application log."""
+    address; ``for_log`` is the same without personal data, for the application log.
+    A failure raised with :meth:`saying` also keeps what it says as data: ``says`` (a key of
+    :data:`exports.channels.words.CHANNEL_SAYINGS`) and ``params`` (what it names; what a server
+    or the system said, as it was said), so that a page words it in its own language;
+    ``message`` is then that sentence in Japanese."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, for_log: str | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        for_log: str | None = None,
+        says: str | None = None,
+        params: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
         self.for_log = message if for_log is None else for_log
+        self.says = says
+        self.params: dict[str, Any] = dict(params or {})
+
+    @classmethod
+    def saying(
+        cls,
+        says: str,
+        *,
+        permanent: bool = False,
+        for_log: str | None = None,
+        **params: Any,
+    ) -> Self:
+        """The failure ``says`` with ``params``; its ``message`` is the Japanese sentence."""
+        return cls(
+            japanese(says, params), permanent=permanent, for_log=for_log, says=says, params=params
+        )
+
+    def as_data(self) -> dict[str, Any] | None:
+        """What the failure says, for a delivery's ``error_details``; ``None`` when it was raised
+        with a message only (shown as it was said)."""
+        return {"says": self.says, **self.params} if self.says else None
 
 
 @dataclass(frozen=True)

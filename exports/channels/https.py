@@ -15,9 +15,8 @@ import urllib.request
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
-
 from exports.channels.base import ChannelError, DeliveryFile, Parcel
+from exports.channels.words import URL_PROBLEMS
 from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
@@ -27,7 +26,13 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a delivery address, or ``None`` when it can.
+    """Why ``url`` cannot be a delivery address (in the current language), or ``None``."""
+    kind = url_problem_kind(url)
+    return str(URL_PROBLEMS[kind]) if kind else None
+
+
+def url_problem_kind(url: str) -> str | None:
+    """Why ``url`` cannot be a delivery address (a key of ``URL_PROBLEMS``), or ``None``.
 
     A ``user:password@`` in the URL is refused: the address is shown on pages, printed by the
     CLI and kept in the audit log, and the receiver authenticates by the signature instead. Any
@@ -35,24 +40,18 @@ def url_problem(url: str) -> str | None:
     ``/``, ``?`` or ``#`` moves the ``@`` out of the host part, where it would be stored all the same.
     """
     if "@" in url:
-        return _(
-            "送信先のURLに利用者名やパスワード（user:password@）を含めないでください"
-            "（「@」は使えません）。受け手は共有シークレットによる署名（X-Hub-Signature-256）で"
-            "送り手を確認します。"
-        )
+        return "credentials"
     try:
         parts = urlsplit(url)
         hostname = parts.hostname
         parts.port  # noqa: B018  (urlsplit checks the port only when it is read)
     except ValueError:
-        return _(
-            "送信先のURLの形式が正しくありません（https://ホスト名/パス の形にしてください）。"
-        )
+        return "malformed"
     if parts.scheme == "https" and hostname:
         return None
     if parts.scheme == "http" and hostname in LOCAL_HOSTS:
         return None
-    return _("送信先は https:// で始まるURLにしてください（http:// はこのサーバー自身宛てのみ）。")
+    return "scheme"
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -78,13 +77,13 @@ def multipart(files: Sequence[DeliveryFile]) -> tuple[bytes, str]:
 
 
 def send(parcel: Parcel, settings: Settings) -> str:
-    problem = url_problem(parcel.address)
+    problem = url_problem_kind(parcel.address)
     if problem:
-        raise ChannelError(f"{parcel.recipient_title}: {problem}", permanent=True)
-    if not parcel.secret:
-        raise ChannelError(
-            f"{parcel.recipient_title} の共有シークレットが設定されていません。", permanent=True
+        raise ChannelError.saying(
+            "https_address", permanent=True, recipient=parcel.recipient_title, problem=problem
         )
+    if not parcel.secret:
+        raise ChannelError.saying("no_secret", permanent=True, recipient=parcel.recipient_title)
     body, content_type = multipart((*parcel.files, parcel.manifest_file()))
     request = urllib.request.Request(  # noqa: S310  (the scheme is checked by url_problem)
         parcel.address,
@@ -101,9 +100,9 @@ def send(parcel: Parcel, settings: Settings) -> str:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
             answer.read()
     except urllib.error.HTTPError as exc:
-        detail = exc.read(200).decode("utf-8", "replace").strip()
-        raise ChannelError(f"送信先が {exc.code} を返しました: {detail}".rstrip(": ")) from exc
+        reply = exc.read(200).decode("utf-8", "replace").strip().rstrip(": ")
+        raise ChannelError.saying("http_status", status=exc.code, reply=reply) from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise ChannelError(f"送信先に接続できません: {reason}") from exc
+        raise ChannelError.saying("unreachable", reason=str(reason)) from exc
     return parcel.address

@@ -40,7 +40,9 @@ def send(parcel: Parcel, settings: Settings) -> str:
         _rename_into_place(partial, final)
         _fsync_dir(base)
     except OSError as exc:
-        raise ChannelError(f"出力フォルダに書き込めません: {exc.strerror or exc} ({base})") from exc
+        raise ChannelError.saying(
+            "outbox_unwritable", reason=str(exc.strerror or exc), folder=str(base)
+        ) from exc
     return str(final)
 
 
@@ -88,7 +90,5 @@ def _fsync_dir(path: Path) -> None:
 
 def _safe(name: str) -> str:
     if not SAFE_NAME.match(name) or ".." in name:
-        raise ChannelError(
-            f"ファイル名・フォルダ名に使えない文字があります: {name!r}", permanent=True
-        )
+        raise ChannelError.saying("unsafe_name", permanent=True, name=name)
     return name

@@ -35,11 +35,7 @@ class SmtpServer:
     @classmethod
     def parse(cls, url: str) -> SmtpServer:
         """The server of ``HUB_SMTP_URL``; a malformed URL is named without its password."""
-        problem = ChannelError(
-            f"HUB_SMTP_URL の形式が正しくありません（smtp://ホスト名:ポート の形にしてください）: "
-            f"{redact_url(url)}",
-            permanent=True,
-        )
+        problem = ChannelError.saying("smtp_url_malformed", permanent=True, url=redact_url(url))
         try:
             parts = urlsplit(url)
             host, port = parts.hostname, parts.port
@@ -138,13 +134,13 @@ class MailSession:
         """``HUB_SMTP_URL``'s server; when it is unset or malformed no message can go."""
         if self._server is None:
             if not self.settings.smtp_url:
-                raise MailServerUnavailable(
-                    "HUB_SMTP_URL が設定されていないため、メールを送れません。", permanent=True
-                )
+                raise MailServerUnavailable.saying("smtp_url_unset", permanent=True)
             try:
                 self._server = SmtpServer.parse(self.settings.smtp_url)
             except ChannelError as exc:
-                raise MailServerUnavailable(exc.message, permanent=True) from None
+                raise MailServerUnavailable(
+                    exc.message, permanent=True, says=exc.says, params=exc.params
+                ) from None
         return self._server
 
     def __enter__(self) -> MailSession:
@@ -167,7 +163,7 @@ class MailSession:
         went, but not to them."""
         self.server  # noqa: B018 -- unset or malformed: say so before anything else
         if not to:
-            raise ChannelError("宛先のメールアドレスがありません。", permanent=True)
+            raise ChannelError.saying("no_addresses", permanent=True)
         message = build_message(
             sender=self.settings.mail_from,
             to=to,
@@ -197,9 +193,10 @@ class MailSession:
         try:
             refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise ChannelError(
-                f"宛先が受け付けられませんでした: {', '.join(exc.recipients)}",
+            raise ChannelError.saying(
+                "addresses_refused",
                 for_log=f"宛先{len(exc.recipients)}件が受け付けられませんでした",
+                addresses=list(exc.recipients),
             ) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
             if self._sent_on_connection and self._went_away(exc):
@@ -229,16 +226,19 @@ class MailSession:
             isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
         )
 
-    def _failure(self, exc: Exception) -> str:
-        return self.server.hide_password(
-            f"メールサーバー {self.server.host}:{self.server.port} への送信に失敗: {exc}"
+    def _failure(self, says: type[ChannelError], exc: Exception) -> ChannelError:
+        """``exc`` said of the server, with what it or the library said (password hidden)."""
+        return says.saying(
+            "mail_server_failed",
+            server=f"{self.server.host}:{self.server.port}",
+            reason=self.server.hide_password(str(exc)),
         )
 
-    def _unavailable(self, exc: Exception) -> MailServerUnavailable:
-        return MailServerUnavailable(self._failure(exc))
+    def _unavailable(self, exc: Exception) -> ChannelError:
+        return self._failure(MailServerUnavailable, exc)
 
     def _refused(self, exc: Exception) -> ChannelError:
-        return ChannelError(self._failure(exc))
+        return self._failure(ChannelError, exc)
 
 
 def _connect(server: SmtpServer) -> smtplib.SMTP:
@@ -256,8 +256,8 @@ def send(parcel: Parcel, settings: Settings) -> str:
     """Mail the parcel's files (and manifest) to the recipient's address(es)."""
     to = addresses(parcel.address)
     if not to:
-        raise ChannelError(
-            f"{parcel.recipient_title} の送信先メールアドレスが設定されていません。", permanent=True
+        raise ChannelError.saying(
+            "no_recipient_address", permanent=True, recipient=parcel.recipient_title
         )
     refused = send_mail(
         settings,

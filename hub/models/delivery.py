@@ -50,6 +50,12 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    """Why the last attempt failed, in Japanese, as the API's ``error`` says it."""
+    error_details: Mapped[dict[str, Any] | None]
+    """The same as data when the channel said it so (``says``, a key of
+    :data:`exports.channels.words.CHANNEL_SAYINGS`, and what it names; migration 0014), worded
+    when a page shows it, in the page's language; NULL for rows from before and for errors
+    kept as text only."""
     forced: Mapped[bool] = mapped_column(default=False)
     correction_of_id: Mapped[str | None] = mapped_column(ForeignKey("delivery.id"))
     changes: Mapped[dict[str, Any] | None]

@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
+from exports.channels.words import CHANNEL_SAYINGS, channel_text
 from exports.delivery import (
     Composition,
     Marking,
@@ -419,7 +420,14 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         db.session.commit()
         location = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
     except ChannelError as exc:
-        return _failed(delivery, exc.message, exc.for_log, permanent=exc.permanent, now=now)
+        return _failed(
+            delivery,
+            exc.message,
+            exc.for_log,
+            permanent=exc.permanent,
+            now=now,
+            details=exc.as_data(),
+        )
     except Exception as exc:
         log.exception("delivery %s failed", delivery.id)
         message = f"{type(exc).__name__}: {exc}"
@@ -429,6 +437,7 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
     delivery.location = location
     delivery.files = [f.entry() for f in parcel.files]
     delivery.error = None
+    delivery.error_details = None
     delivery.next_attempt_at = None
     audit.record(
         "delivery.sent",
@@ -473,14 +482,23 @@ def _parcel(recipient: Recipient, composition: Composition, marking: Marking) ->
 
 
 def _failed(
-    delivery: Delivery, message: str, for_audit: str, *, permanent: bool, now: datetime
+    delivery: Delivery,
+    message: str,
+    for_audit: str,
+    *,
+    permanent: bool,
+    now: datetime,
+    details: dict[str, Any] | None = None,
 ) -> Outcome:
     """The attempt failed: ``message`` (which may name a refused address) goes to the delivery's
-    row, which staff read to mend the recipient; the audit log keeps ``for_audit``, without
-    personal data (:attr:`exports.channels.ChannelError.for_log`)."""
+    row, which staff read to mend the recipient, and ``details``, the same as data
+    (:meth:`exports.channels.ChannelError.as_data`), which the page words in its language; the
+    audit log keeps ``for_audit``, without personal data
+    (:attr:`exports.channels.ChannelError.for_log`)."""
     db.session.rollback()
     delivery = db.session.get_one(Delivery, delivery.id)
     delivery.error = message[:2000]
+    delivery.error_details = details
     if permanent or delivery.attempts >= MAX_ATTEMPTS:
         delivery.status = FAILED
         delivery.next_attempt_at = None
@@ -509,6 +527,7 @@ def _supersede(delivery: Delivery, now: datetime) -> Outcome:
     delivery.status = SUPERSEDED
     delivery.next_attempt_at = None
     delivery.error = _japanese(SUPERSEDED_ERROR)
+    delivery.error_details = None
     db.session.commit()
     return deliver(
         delivery.recipient_name,
@@ -731,10 +750,16 @@ def _said(request: DeliveryRequest) -> str:
 
 
 def delivery_error(delivery: Delivery) -> str:
-    """A delivery's error as a page shows it: the hub's own words in the page's language, what a
-    channel or a receiving server said as it was said."""
+    """A delivery's error as a page shows it: the hub's own words in the page's language (a
+    channel's failure worded now from its data, ``error_details``), what a channel or a receiving
+    server said as it was said; a row from before the data was kept (migration 0014) says its
+    stored error."""
     if delivery.status == SUPERSEDED:
         return str(SUPERSEDED_ERROR)
+    details = delivery.error_details or {}
+    says = details.get("says")
+    if isinstance(says, str) and says in CHANNEL_SAYINGS:
+        return channel_text(says, details)
     return hub_words(delivery.error or "")
 
 

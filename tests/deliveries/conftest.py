@@ -1,12 +1,15 @@
 """Fixtures for deliveries: a round with answers carrying contact details that must never leave,
-the outbox folder, a real SMTP server (aiosmtpd) and a signed-in staff browser."""
+the outbox folder, a real SMTP server (aiosmtpd), a counterpart's HTTPS endpoint and a signed-in
+staff browser."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -114,6 +117,39 @@ def respondents(app: Flask, seeded: Seeded) -> dict[str, str]:
             make_user(role="respondent", municipality=code, email=email)
     seeded.personal += list(RESPONDENT_ACCOUNTS.values())
     return dict(RESPONDENT_ACCOUNTS)
+
+
+class Receiver:
+    """A counterpart's endpoint: records each POST and answers with ``status``."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.posts.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write("受信できません".encode() if receiver.status >= 400 else b"ok")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub/deliveries"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
 
 
 @pytest.fixture

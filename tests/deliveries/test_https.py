@@ -6,54 +6,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from hub.db import db, utcnow
 from hub.models import AuditEvent
 from hub.services import deliveries
 from hub.services.recipients import Changes, update_recipient
-from tests.deliveries.conftest import Seeded
-
-
-class Receiver:
-    """A counterpart's endpoint: records each POST and answers with ``status``."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.posts: list[tuple[dict[str, str], bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.posts.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-                self.wfile.write("受信できません".encode() if receiver.status >= 400 else b"ok")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hub/deliveries"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+from tests.deliveries.conftest import Receiver, Seeded
 
 
 def use_https(url: str) -> str:
