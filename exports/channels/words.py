@@ -88,6 +88,10 @@ def _no_addresses(p: Mapping[str, Any]) -> str:
     return _("宛先のメールアドレスがありません。")
 
 
+def _no_respondent_account(p: Mapping[str, Any]) -> str:
+    return _("回答者のアカウントがありません。")
+
+
 def _no_recipient_address(p: Mapping[str, Any]) -> str:
     return _("%(recipient)s の送信先メールアドレスが設定されていません。", recipient=p["recipient"])
 
@@ -115,6 +119,7 @@ CHANNEL_SAYINGS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "smtp_url_unset": _smtp_url_unset,
     "smtp_url_malformed": _smtp_url_malformed,
     "no_addresses": _no_addresses,
+    "no_respondent_account": _no_respondent_account,
     "no_recipient_address": _no_recipient_address,
     "addresses_refused": _addresses_refused,
     "mail_server_failed": _mail_server_failed,

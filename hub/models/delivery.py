@@ -162,6 +162,12 @@ class OutgoingMail(Base):
     they were kept."""
     given_up_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
-    """Why the last attempt failed, as staff read it."""
+    """Why the last attempt failed, or which addresses the server refused while it took the
+    mail for the others, in Japanese."""
+    error_details: Mapped[dict[str, Any] | None]
+    """The same as data (``says``, a key of :data:`exports.channels.words.CHANNEL_SAYINGS`, and
+    what it names; migration 0015), worded when a page shows it, in the page's language
+    (:func:`hub.services.mail_queue.mail_error`); NULL for rows from before and for errors kept
+    as text only."""
     until_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
     """It asks the municipality to submit (督促, a return): dropped, not sent, once it has."""

@@ -23,15 +23,18 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
+from exports.channels.words import CHANNEL_SAYINGS, channel_text
 from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
+from hub.services.deliveries import hub_words
 from hub.services.mails import respondent_addresses
 
 log = logging.getLogger(__name__)
@@ -145,11 +148,12 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     to = respondent_addresses(mail.municipality_code)
     try:
         if not to:
-            raise ChannelError("回答者のアカウントがありません。", permanent=True)
+            raise ChannelError.saying("no_respondent_account", permanent=True)
         refused = session.send(to=to, subject=mail.subject, body=mail.body)
     except ChannelError as exc:
         log.warning("%s %s not sent: %s", mail.about, mail.id, exc.for_log)
         mail.error = exc.message[:500]
+        mail.error_details = exc.as_data()
         if isinstance(exc, MailServerUnavailable):  # not this mail's fault: the next run, again
             mail.attempts -= 1
             mail.not_before = now + timedelta(minutes=1)
@@ -161,10 +165,11 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         return Sent(mail_id, mail.municipality_code, False, mail.error), exc
     mail.sent_at = now
     mail.sent_to = [address for address in to if address not in refused]
-    mail.error = None
+    mail.error = mail.error_details = None
     if refused:  # it went, but not to every respondent: the response's page says to whom not
         log.warning("%s %s: %s of its addresses refused", mail.about, mail.id, len(refused))
-        mail.error = f"宛先が受け付けられませんでした: {', '.join(refused)}"[:500]
+        partly = ChannelError.saying("addresses_refused", addresses=list(refused))
+        mail.error, mail.error_details = partly.message[:500], partly.as_data()
     audit.record(
         mail.about,
         user=None,
@@ -202,7 +207,7 @@ def retry_given_up(
     again = db.session.scalars(
         update(OutgoingMail)
         .where(_given_up_to(round_id, codes))
-        .values(given_up_at=None, attempts=0, not_before=now, error=None)
+        .values(given_up_at=None, attempts=0, not_before=now, error=None, error_details=None)
         .returning(OutgoingMail.municipality_code)
     ).all()
     done = sorted(set(again))
@@ -223,6 +228,17 @@ def dismiss_given_up(round_id: int, codes: set[str], *, user: User | None) -> li
     return done
 
 
+def mail_error(error: str | None, details: dict[str, Any] | None) -> str:
+    """A mail's ``error`` as a page shows it (the board, the response's page), like a
+    delivery's (:func:`hub.services.deliveries.delivery_error`): worded now from its data,
+    ``error_details``, in the page's language, what a mail server said as it was said; a row from
+    before the data was kept (migration 0015) says its stored error."""
+    says = (details or {}).get("says")
+    if isinstance(says, str) and says in CHANNEL_SAYINGS:
+        return channel_text(says, details or {})
+    return hub_words(error or "")
+
+
 def _given_up_to(round_id: int, codes: set[str]) -> ColumnElement[bool]:
     return and_(
         OutgoingMail.round_id == round_id,
@@ -238,15 +254,25 @@ class RoundMail:
 
     waiting: int
     given_up: dict[str, str]
-    """Municipality code → why its mail was given up (the latest such mail)."""
+    """Municipality code → why its mail was given up (the latest such mail), in the page's
+    language (:func:`mail_error`)."""
 
 
 def of_round(round_id: int) -> RoundMail:
     rows = db.session.execute(
-        select(OutgoingMail.municipality_code, OutgoingMail.given_up_at, OutgoingMail.error)
+        select(
+            OutgoingMail.municipality_code,
+            OutgoingMail.given_up_at,
+            OutgoingMail.error,
+            OutgoingMail.error_details,
+        )
         .where(OutgoingMail.round_id == round_id, OutgoingMail.sent_at.is_(None))
         .order_by(OutgoingMail.id)
     ).all()
     waiting = Counter(row.given_up_at is None for row in rows)[True]
-    given_up = {row.municipality_code: row.error or "" for row in rows if row.given_up_at}
+    given_up = {
+        row.municipality_code: mail_error(row.error, row.error_details)
+        for row in rows
+        if row.given_up_at
+    }
     return RoundMail(waiting, given_up)

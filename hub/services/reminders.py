@@ -356,6 +356,8 @@ class MailRecord:
     """Whom a sent mail went to; ``None`` when not known (not sent yet, or sent before the
     addresses were kept)."""
     error: str | None = None
+    """Why it failed, or which addresses the server refused, in the page's language
+    (:func:`hub.services.mail_queue.mail_error`)."""
 
 
 def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
@@ -379,13 +381,14 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
         )
     ):
         kind = KIND_OF.get(mail.about, mail.about)
+        error = mail_queue.mail_error(mail.error, mail.error_details) if mail.error else None
         if mail.sent_at is not None:
             sent_to = tuple(mail.sent_to) if mail.sent_to is not None else None
-            records.append(MailRecord(kind, mail.sent_at, "sent", sent_to, error=mail.error))
+            records.append(MailRecord(kind, mail.sent_at, "sent", sent_to, error=error))
         elif mail.given_up_at is not None:
-            records.append(MailRecord(kind, mail.given_up_at, "given_up", error=mail.error))
+            records.append(MailRecord(kind, mail.given_up_at, "given_up", error=error))
         else:
-            records.append(MailRecord(kind, mail.created_at, "waiting", error=mail.error))
+            records.append(MailRecord(kind, mail.created_at, "waiting", error=error))
     return sorted(records, key=lambda r: r.at, reverse=True)
 
 

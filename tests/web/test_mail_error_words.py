@@ -1,0 +1,128 @@
+"""Why a mail to a municipality did not go, or to whom it did not, reads in the page's language
+on the board's 「送れなかったメール」 and the response's mail list: the failure is kept as data
+(``outgoing_mail.error_details``) and worded by the channel's sayings, like the delivery log. The
+row's ``error`` keeps the Japanese sentence; a row from before the data shows it as stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from hub.db import db, utcnow
+from hub.models import OutgoingMail
+from hub.services import mail_queue
+from tests.deliveries.test_mail_queue import CHIYODA, CHUO, returned
+from tests.deliveries.test_mail_session import Relay
+from tests.mailbox import Inbox, send_queued, start_server
+from tests.web.conftest import page
+
+RETURN_MAIL = "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
+
+
+def said(staff, round_id: int, code: str, lang: str = "ja") -> tuple[str, str]:
+    """What the board's 「送れなかったメール」 and the response's return mail say."""
+    query = "?lang=en" if lang == "en" else "?lang=ja"
+    board = page(staff.get(f"/staff/rounds/{round_id}{query}"))
+    notice = " ".join(board.xpath("string(//*[@data-mail-given-up])").split())
+    [row] = page(staff.get(f"/staff/rounds/{round_id}/responses/{code}{query}")).xpath(RETURN_MAIL)
+    return notice, " ".join(row.text_content().split())
+
+
+def test_a_mail_whose_address_the_relay_refused_is_given_up_in_the_pages_language(
+    app: Flask, web, monkeypatch
+) -> None:
+    address = f"clerk-{CHIYODA}@example.jp"
+    relay = Relay(refuse_to=address)
+    with start_server(relay) as url:
+        settings = app.extensions["hub_settings"]
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        round_id = returned(app, CHIYODA)
+        with app.app_context():
+            at = utcnow()
+            for _ in range(mail_queue.ATTEMPTS):
+                mail_queue.send_due(at)
+                at += timedelta(hours=3)
+            mail = db.session.scalars(select(OutgoingMail)).one()
+            assert mail.given_up_at is not None
+            assert mail.error == f"宛先が受け付けられませんでした: {address}", "kept as today"
+    assert relay.received == []
+    staff = web("staff")
+    notice, row = said(staff, round_id, CHIYODA)
+    assert f"千代田区（宛先が受け付けられませんでした: {address}）" in notice
+    assert f"送れなかった 宛先が受け付けられませんでした: {address}" in row
+    notice, row = said(staff, round_id, CHIYODA, "en")
+    assert f"The mail server did not accept these addresses: {address}" in notice
+    assert f"The mail server did not accept these addresses: {address}" in row
+    assert "宛先" not in notice + row
+
+    with app.app_context():  # a row given up before the failure was kept as data
+        db.session.scalars(select(OutgoingMail)).one().error_details = None
+        db.session.commit()
+    notice, row = said(staff, round_id, CHIYODA, "en")
+    assert f"宛先が受け付けられませんでした: {address}" in notice, "shown as stored"
+    assert f"宛先が受け付けられませんでした: {address}" in row
+
+
+def test_a_municipality_without_a_respondent_account_reads_in_the_pages_language(
+    app: Flask, web, smtp: Inbox
+) -> None:
+    """中央区 has no respondent: its mail is given up at once, and the pages say why."""
+    round_id = returned(app, CHIYODA)
+    with app.app_context():
+        mail_queue.queue(
+            round_id, CHUO, "【督促】", "まだ提出されていません。", about="reminder.send"
+        )
+        db.session.commit()
+    sent = send_queued(app)
+    assert sorted((s.municipality_code, s.sent) for s in sent) == [(CHIYODA, True), (CHUO, False)]
+    with app.app_context():
+        mail = db.session.scalars(
+            select(OutgoingMail).where(OutgoingMail.municipality_code == CHUO)
+        ).one()
+        assert mail.given_up_at is not None
+        assert mail.error == "回答者のアカウントがありません。"
+    staff = web("staff")
+    reminder = "//*[@data-mails]//tr[@data-mail-record='reminder.send']"
+    board = page(staff.get(f"/staff/rounds/{round_id}"))
+    assert "中央区（回答者のアカウントがありません。）" in board.xpath(
+        "string(//*[@data-mail-given-up])"
+    )
+    [row] = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHUO}")).xpath(reminder)
+    assert "送れなかった 回答者のアカウントがありません。" in " ".join(row.text_content().split())
+    board = page(staff.get(f"/staff/rounds/{round_id}?lang=en"))
+    notice = board.xpath("string(//*[@data-mail-given-up])")
+    assert "The municipality has no respondent account." in notice
+    [row] = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHUO}?lang=en")).xpath(reminder)
+    assert "The municipality has no respondent account." in row.text_content()
+    assert "回答者" not in notice + row.text_content()
+
+
+def test_a_mail_one_address_of_which_was_refused_says_so_in_the_pages_language(
+    app: Flask, web, monkeypatch
+) -> None:
+    """Sent to 千代田区's clerk, refused for the one who moved: the response's page names the
+    refused address in English too."""
+    from tests.conftest import make_user
+
+    relay = Relay(refuse_to="moved@example.jp")
+    with start_server(relay) as url:
+        settings = app.extensions["hub_settings"]
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        round_id = returned(app, CHIYODA)
+        with app.app_context():
+            make_user(role="respondent", municipality=CHIYODA, email="moved@example.jp")
+            db.session.commit()
+        send_queued(app)
+    assert [to for _peer, to in relay.received] == [[f"clerk-{CHIYODA}@example.jp"]]
+    with app.app_context():
+        mail = db.session.scalars(select(OutgoingMail)).one()
+        assert mail.error == "宛先が受け付けられませんでした: moved@example.jp", "kept as today"
+    staff = web("staff")
+    notice, row = said(staff, round_id, CHIYODA)
+    assert notice == "", "it went: nothing given up"
+    assert "送信済み（宛先が受け付けられませんでした: moved@example.jp）" in row
+    notice, row = said(staff, round_id, CHIYODA, "en")
+    assert "The mail server did not accept these addresses: moved@example.jp" in row
+    assert "宛先" not in row
