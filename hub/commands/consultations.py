@@ -1,4 +1,5 @@
-"""``hub consultations import FILE``: add consultation-desk cases from a CSV or xlsx case list."""
+"""``hub consultations import FILE``: add consultation-desk cases from a CSV, tab-separated text
+or xlsx case list."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ def consultations() -> None:
 )
 @friendly
 def import_file(file: Path, add_repeats: bool, rows: str | None) -> None:
-    """Add the cases of FILE (CSV in UTF-8 or Shift_JIS, or xlsx); one bad row adds none. Rows
-    identical to a stored case or an earlier row are left out and named unless --add-repeats."""
+    """Add the cases of FILE (CSV in UTF-8 or Shift_JIS, tab-separated text as Excel saves it —
+    .txt in Shift_JIS or UTF-16 — or xlsx); one bad row adds none. Rows identical to a stored
+    case or an earlier row are left out and named unless --add-repeats."""
     from hub.services.consultations import import_cases, serial_days_note
     from hub.services.uploaded_tables import MAX_IMPORT_BYTES
 

@@ -41,10 +41,11 @@ def municipalities() -> None:
 def municipalities_import(
     file: Path, retire_missing: bool, dry_run: bool, prefecture_texts: tuple[str, ...]
 ) -> None:
-    """Add or update municipalities from a CSV or xlsx shaped like tokyo_municipalities.csv (or
-    headed 団体コード,団体名,ふりがな,英語名,地域,種別; 5-digit codes get their check digit), or
-    from 総務省's 全国地方公共団体コード list as downloaded; a retired municipality the file lists
-    is brought back."""
+    """Add or update municipalities from a CSV, a tab-separated text (.txt as Excel saves it, in
+    Shift_JIS or UTF-16) or an xlsx shaped like tokyo_municipalities.csv (or headed
+    団体コード,団体名,ふりがな,英語名,地域,種別; 5-digit codes get their check digit), or from
+    総務省's 全国地方公共団体コード list as downloaded; a retired municipality the file lists is
+    brought back."""
     from hub.services.municipalities import (
         ChangeKind,
         apply_plan,

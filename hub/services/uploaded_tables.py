@@ -1,9 +1,11 @@
-"""An uploaded table — a CSV as Japanese offices save them, or the first sheet of an xlsx — as
-a header and numbered rows of plain values, read defensively (the xlsx container checks first,
-a size and a row limit). The desk's case import and the municipality list read through it."""
+"""An uploaded table — a CSV or tab-separated text as Japanese offices save them, or the first
+sheet of an xlsx — as a header and numbered rows of plain values, read defensively (the xlsx
+container checks first, a size and a row limit). The desk's case import and the municipality
+list read through it; what a file is, its content decides, never its name."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import warnings
@@ -20,16 +22,42 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+"""What Excel's 「Unicode テキスト」 (UTF-16 LE, tab-separated) starts with: UTF-16 is read only
+after its BOM (without one, text and a binary file cannot be told apart)."""
+
+
 def decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then Shift_JIS as Japanese Excel saves it (cp932);
-    ``Invalid`` (key ``file``) when it is neither."""
-    for encoding in ("utf-8-sig", "cp932"):
+    """UTF-16 when it starts with its BOM (Excel's 「Unicode テキスト」), else UTF-8 (with or
+    without BOM) first, then Shift_JIS as Japanese Excel saves it (cp932, also its 「テキスト
+    （タブ区切り）」); ``Invalid`` (key ``file``) when it is none of them, or holds NUL characters
+    (no text does: a workbook or another binary file under a .csv or .txt name)."""
+    if data.startswith(UTF16_BOMS):
+        text = _decoded(data, ("utf-16",))
+    elif b"\x00" in data:
+        raise Invalid({"file": [_not_text()]})
+    else:
+        text = _decoded(data, ("utf-8-sig", "cp932"))
+    if "\x00" in text:
+        raise Invalid({"file": [_not_text()]})
+    return text
+
+
+def _decoded(data: bytes, encodings: Sequence[str]) -> str:
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise Invalid(
-        {"file": [_("文字コードを判別できません（UTF-8 か Shift_JIS で保存してください）。")]}
+        {
+            "file": [
+                _(
+                    "文字コードを判別できません（UTF-8 か Shift_JIS で保存するか、"
+                    "Excel の「Unicode テキスト」で保存してください）。"
+                )
+            ]
+        }
     )
 
 
@@ -52,7 +80,8 @@ def read_table(
     header_fits: Callable[[list[str]], bool] | None = None,
     one_line_cells: bool = False,
 ) -> RawTable:
-    """The first sheet of an xlsx, or a CSV, as a header and numbered rows of plain values.
+    """The first sheet of an xlsx, or a CSV or tab-separated text (:func:`decode_csv`), as a
+    header and numbered rows of plain values.
 
     ``header_fits``: whether a first line's cells are the caller's header; a CSV whose first line
     has no comma is read separated by semicolons or tabs when that line, so split, fits.
@@ -131,8 +160,6 @@ def _csv_lines(
     one_line_cells: bool = False,
 ) -> Iterator[list[Any]]:
     text = decode_csv(data)
-    if "\x00" in text:
-        raise Invalid({"file": [_not_text()]})
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text, header_fits))
     try:
         for number, cells in enumerate(reader, start=1):
@@ -175,11 +202,13 @@ def _quote_left_open(text: str, number: int, last_line: int) -> str:
 
 
 def _not_text() -> str:
-    """A file with NUL bytes is no CSV: most often a workbook or Unicode text (UTF-16) saved
-    under a .csv name; say how to save it so that it can be read."""
+    """A file with NUL bytes is no CSV or text: most often a workbook, or a PDF or another
+    binary file, saved under a .csv or .txt name (or UTF-16 without its BOM); say how to save it
+    so that it can be read."""
     return _(
-        "CSV ファイルとして読めません（Excel などのファイルの名前だけを .csv に変えたもののようです）。"
-        "Excel で「CSV UTF-8（コンマ区切り）」として保存し直すか、Excel ブック（.xlsx）のまま選んでください。"
+        "CSV やテキストのファイルとして読めません（Excel などのファイルの名前だけを .csv や .txt に"
+        "変えたもののようです）。Excel で「CSV UTF-8（コンマ区切り）」か「テキスト（タブ区切り）」"
+        "として保存し直すか、Excel ブック（.xlsx）のまま選んでください。"
     )
 
 

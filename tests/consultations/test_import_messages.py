@@ -119,7 +119,10 @@ def test_a_file_that_is_no_csv_is_said_to_be_one_not_a_list_short_of_columns(
     utf16 = ",".join(CODES).encode("utf-16-le")  # UTF-16 without a BOM reads as UTF-8 with NULs
     status, page = _import(staff, utf16)
     assert status == 422
-    assert "CSV ファイルとして読めません（Excel などのファイルの名前だけを .csv に" in page
+    assert (
+        "CSV やテキストのファイルとして読めません（Excel などのファイルの名前だけを .csv や .txt に"
+        in page
+    )
     assert "Excel ブック（.xlsx）のまま選んでください" in page
 
     row = ("2020-06-01", "電話", "30代", "本人", "いいえ", "")

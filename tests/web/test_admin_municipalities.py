@@ -3,9 +3,12 @@ one municipality retired and brought back; refusals say what is wrong and change
 
 from __future__ import annotations
 
+import codecs
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -13,8 +16,8 @@ from forms import tokyo
 from forms.normalize import to_wareki
 from hub.db import db
 from hub.models import AuditEvent, Municipality
-from tests.conftest import make_user
-from tests.test_reference import HEADER, OSAKA
+from tests.conftest import HubRunner, make_user
+from tests.test_reference import HEADER, OSAKA, assert_one_line_error
 from tests.web.conftest import Web, page, text_of
 
 CHIYODA = "131016"
@@ -127,7 +130,7 @@ def test_bad_files_are_named_by_line_and_change_nothing(app: Flask, web) -> None
     missing = admin.post("/admin/municipalities/import", {}, content_type="multipart/form-data")
     assert missing.status_code == 422
     assert "ファイルを選択してください" in text_of(missing)
-    binary = upload(admin, b"\x81\xff\xfe\x00" * 20)
+    binary = upload(admin, b"\x81\xff\xfe\x41" * 20)  # no NUL: a file with one is no text
     assert binary.status_code == 422
     assert "文字コード" in text_of(binary)
     forged = admin.post(
@@ -544,3 +547,95 @@ def test_a_refused_lists_errors_speak_of_the_file_as_written(app: Flask, web) ->
     assert preview.status_code == 200
     assert "大阪市" in text_of(preview)
     assert "吹田市" in text_of(preview)
+
+
+def tab_text(*lines: str, encoding: str) -> bytes:
+    """Comma-separated ``lines`` as Excel saves them as text: tab-separated, CRLF; 「テキスト
+    （タブ区切り）」 in Shift_JIS, 「Unicode テキスト」 in UTF-16 LE with its BOM."""
+    text = "".join(line.replace(",", "\t") + "\r\n" for line in lines)
+    if encoding == "utf-16":
+        return codecs.BOM_UTF16_LE + text.encode("utf-16-le")
+    return text.encode(encoding)
+
+
+def upload_named(admin: Web, data: bytes, name: str):
+    admin.get("/admin/municipalities")
+    form = {"file": (io.BytesIO(data), name, "text/plain")}
+    return admin.post("/admin/municipalities/import", form, content_type="multipart/form-data")
+
+
+PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length 256 >>\nstream\n"
+    + bytes(range(256))
+    + b"\nendstream\nendobj\n%%EOF\n"
+)
+"""A PDF renamed .txt: binary, as its streams are."""
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-16"], ids=["shift_jis", "unicode"])
+def test_the_page_offers_and_reads_a_tab_separated_text_file(
+    app: Flask, web, encoding: str
+) -> None:
+    admin = web("admin")
+    index = admin.get("/admin/municipalities")
+    assert ".txt" in page(index).xpath("//input[@type='file']/@accept")[0].split(",")
+    assert "タブ区切りのテキスト" in text_of(index)
+    preview = upload_named(admin, tab_text(HEADER, *OSAKA, encoding=encoding), "一覧.txt")
+    assert preview.status_code == 200, text_of(preview)
+    assert page(preview).xpath("//section[@data-changes='added']//tr/@data-change") == [
+        "271004",
+        "271403",
+        "272035",
+        "272043",
+        "272051",
+    ]
+    assert confirm(admin, preview).status_code == 302
+    with app.app_context():
+        toyonaka = db.session.get(Municipality, "272035")
+        assert toyonaka is not None
+        assert (toyonaka.name, toyonaka.kana) == ("豊中市", "とよなかし")
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "utf-16"], ids=["shift_jis", "unicode"])
+def test_the_command_reads_a_tab_separated_text_file(
+    app: Flask, runner: HubRunner, tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "一覧.txt"
+    path.write_bytes(tab_text(HEADER, *OSAKA, encoding=encoding))
+    done = runner("municipalities", "import", str(path))
+    assert done.exit_code == 0, done.stderr
+    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    with app.app_context():
+        sakai = db.session.get(Municipality, "271403")
+        assert sakai is not None
+        assert (sakai.name, sakai.name_en) == ("堺市", "Sakai")
+
+
+def test_a_binary_file_named_txt_is_refused_saying_how_to_save_the_list(
+    app: Flask, web, runner: HubRunner, tmp_path: Path
+) -> None:
+    admin = web("admin")
+    refused = upload_named(admin, PDF, "一覧.txt")
+    assert refused.status_code == 422
+    assert "CSV やテキストのファイルとして読めません" in text_of(refused)
+    assert "「テキスト（タブ区切り）」" in text_of(refused)
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000
+    refused = upload_named(admin, old_excel, "一覧.txt")
+    assert refused.status_code == 415
+    assert "Excel 97-2003 形式（.xls）" in text_of(refused)
+
+    path = tmp_path / "一覧.txt"
+    path.write_bytes(PDF)
+    err = assert_one_line_error(runner("municipalities", "import", str(path)))
+    assert "CSV やテキストのファイルとして読めません" in err
+    with app.app_context():
+        assert db.session.get(Municipality, "271004") is None
+
+
+def test_the_english_page_says_a_text_file_works_and_why_one_is_refused(app: Flask, web) -> None:
+    admin = web("admin")
+    admin.get("/language/en")
+    assert "tab-separated text" in text_of(admin.get("/admin/municipalities"))
+    refused = upload_named(admin, PDF, "list.txt")
+    assert refused.status_code == 422
+    assert "cannot be read as CSV or text" in text_of(refused)
