@@ -756,11 +756,17 @@ def delivery_error(delivery: Delivery) -> str:
     stored error."""
     if delivery.status == SUPERSEDED:
         return str(SUPERSEDED_ERROR)
-    details = delivery.error_details or {}
-    says = details.get("says")
+    return worded_error(delivery.error, delivery.error_details)
+
+
+def worded_error(error: str | None, details: Mapping[str, Any] | None) -> str:
+    """A stored failure as a page shows it, a delivery's or a mail's: worded now, in the page's
+    language, from its data (``error_details``: a channel's code and what it names; what a
+    server said as it was said); a row from before the data was kept says its stored text."""
+    says = (details or {}).get("says")
     if isinstance(says, str) and says in CHANNEL_SAYINGS:
-        return channel_text(says, details)
-    return hub_words(delivery.error or "")
+        return channel_text(says, details or {})
+    return hub_words(error or "")
 
 
 def _unrecorded(request: DeliveryRequest) -> str:

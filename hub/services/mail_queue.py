@@ -23,18 +23,16 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
-from exports.channels.words import CHANNEL_SAYINGS, channel_text
 from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
-from hub.services.deliveries import hub_words
+from hub.services.deliveries import worded_error
 from hub.services.mails import respondent_addresses
 
 log = logging.getLogger(__name__)
@@ -228,17 +226,6 @@ def dismiss_given_up(round_id: int, codes: set[str], *, user: User | None) -> li
     return done
 
 
-def mail_error(error: str | None, details: dict[str, Any] | None) -> str:
-    """A mail's ``error`` as a page shows it (the board, the response's page), like a
-    delivery's (:func:`hub.services.deliveries.delivery_error`): worded now from its data,
-    ``error_details``, in the page's language, what a mail server said as it was said; a row from
-    before the data was kept (migration 0015) says its stored error."""
-    says = (details or {}).get("says")
-    if isinstance(says, str) and says in CHANNEL_SAYINGS:
-        return channel_text(says, details or {})
-    return hub_words(error or "")
-
-
 def _given_up_to(round_id: int, codes: set[str]) -> ColumnElement[bool]:
     return and_(
         OutgoingMail.round_id == round_id,
@@ -255,7 +242,7 @@ class RoundMail:
     waiting: int
     given_up: dict[str, str]
     """Municipality code → why its mail was given up (the latest such mail), in the page's
-    language (:func:`mail_error`)."""
+    language (:func:`hub.services.deliveries.worded_error`)."""
 
 
 def of_round(round_id: int) -> RoundMail:
@@ -271,7 +258,7 @@ def of_round(round_id: int) -> RoundMail:
     ).all()
     waiting = Counter(row.given_up_at is None for row in rows)[True]
     given_up = {
-        row.municipality_code: mail_error(row.error, row.error_details)
+        row.municipality_code: worded_error(row.error, row.error_details)
         for row in rows
         if row.given_up_at
     }

@@ -46,6 +46,7 @@ from hub.models import (
 from hub.models.survey import response_state_label
 from hub.services import audit, mail_queue
 from hub.services.claims import insert_new
+from hub.services.deliveries import worded_error
 from hub.services.mails import (
     Addressee,
     link,
@@ -357,7 +358,7 @@ class MailRecord:
     addresses were kept)."""
     error: str | None = None
     """Why it failed, or which addresses the server refused, in the page's language
-    (:func:`hub.services.mail_queue.mail_error`)."""
+    (:func:`hub.services.deliveries.worded_error`)."""
 
 
 def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
@@ -381,7 +382,7 @@ def mails_to(round_id: int, municipality_code: str) -> list[MailRecord]:
         )
     ):
         kind = KIND_OF.get(mail.about, mail.about)
-        error = mail_queue.mail_error(mail.error, mail.error_details) if mail.error else None
+        error = worded_error(mail.error, mail.error_details) if mail.error else None
         if mail.sent_at is not None:
             sent_to = tuple(mail.sent_to) if mail.sent_to is not None else None
             records.append(MailRecord(kind, mail.sent_at, "sent", sent_to, error=error))
