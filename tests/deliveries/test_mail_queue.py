@@ -50,6 +50,22 @@ class Refusing(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
+def tried_until_given_up(app: Flask) -> OutgoingMail:
+    """The scheduler's ``mail.queue`` job run every three hours until the one queued mail has
+    had its every try; that mail, given up."""
+    with app.app_context():
+        at = utcnow()
+        for _ in range(mail_queue.ATTEMPTS):
+            mail_queue.send_due(at)
+            at += timedelta(hours=3)
+        mail = db.session.scalars(select(OutgoingMail)).one()
+        assert mail.given_up_at is not None
+        assert mail.attempts == mail_queue.ATTEMPTS
+        assert mail_queue.send_due(at + timedelta(days=1)) == [], "nothing more is tried"
+        db.session.expunge(mail)
+        return mail
+
+
 def with_relay(app: Flask, monkeypatch, relay: Inbox):
     settings = app.extensions["hub_settings"]
     server = start_server(relay)

@@ -5,15 +5,13 @@ row's ``error`` keeps the Japanese sentence; a row from before the data shows it
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Flask
 from sqlalchemy import select
 
-from hub.db import db, utcnow
+from hub.db import db
 from hub.models import OutgoingMail
 from hub.services import mail_queue
-from tests.deliveries.test_mail_queue import CHIYODA, CHUO, returned
+from tests.deliveries.test_mail_queue import CHIYODA, CHUO, returned, tried_until_given_up
 from tests.deliveries.test_mail_session import Relay
 from tests.mailbox import Inbox, send_queued, start_server
 from tests.web.conftest import page
@@ -39,14 +37,8 @@ def test_a_mail_whose_address_the_relay_refused_is_given_up_in_the_pages_languag
         settings = app.extensions["hub_settings"]
         monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
         round_id = returned(app, CHIYODA)
-        with app.app_context():
-            at = utcnow()
-            for _ in range(mail_queue.ATTEMPTS):
-                mail_queue.send_due(at)
-                at += timedelta(hours=3)
-            mail = db.session.scalars(select(OutgoingMail)).one()
-            assert mail.given_up_at is not None
-            assert mail.error == f"宛先が受け付けられませんでした: {address}", "kept as today"
+        mail = tried_until_given_up(app)
+        assert mail.error == f"宛先が受け付けられませんでした: {address}", "kept as today"
     assert relay.received == []
     staff = web("staff")
     notice, row = said(staff, round_id, CHIYODA)

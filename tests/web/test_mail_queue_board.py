@@ -11,7 +11,14 @@ from sqlalchemy import select
 from hub.db import db, utcnow
 from hub.models import OutgoingMail, Round
 from hub.services import mail_queue
-from tests.deliveries.test_mail_queue import CHIYODA, CHUO, Refusing, returned, with_relay
+from tests.deliveries.test_mail_queue import (
+    CHIYODA,
+    CHUO,
+    Refusing,
+    returned,
+    tried_until_given_up,
+    with_relay,
+)
 from tests.mailbox import Inbox
 from tests.web.conftest import page
 
@@ -21,15 +28,7 @@ def test_given_up_after_its_tries_and_named_on_the_board(app: Flask, monkeypatch
     server = with_relay(app, monkeypatch, relay)
     try:
         round_id = returned(app, CHIYODA)
-        with app.app_context():
-            at = utcnow()
-            for _ in range(mail_queue.ATTEMPTS):
-                mail_queue.send_due(at)
-                at += timedelta(hours=3)
-            mail = db.session.scalars(select(OutgoingMail)).one()
-            assert mail.given_up_at is not None
-            assert mail.attempts == mail_queue.ATTEMPTS
-            assert mail_queue.send_due(at + timedelta(days=1)) == []
+        tried_until_given_up(app)
     finally:
         server.__exit__(None, None, None)
     board = page(web("staff").get(f"/staff/rounds/{round_id}"))
