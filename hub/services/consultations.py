@@ -29,10 +29,16 @@ from sqlalchemy import func, select
 
 from forms import normalize, tokyo
 from forms.consultation import (
+    AGE_GROUP,
+    CALLER,
+    CHANNEL,
     CONSULTATION,
+    CRIME_RELATED,
+    CRIME_TYPE,
     FIRST_YEAR,
     MUNICIPALITY,
     RECEIVED_ON,
+    REFERRED_TO,
     REQUIRED_COLUMNS,
     case_form,
     column_for,
@@ -274,13 +280,13 @@ def case_answers(case: Consultation) -> dict[str, Any]:
     """A stored case as the case form's answers (what the correction page starts from)."""
     return {
         RECEIVED_ON.id: case.received_on.isoformat(),
-        "channel": case.channel,
-        "age_group": case.age_group,
-        "caller": case.caller,
-        "crime_related": case.crime_related,
-        "crime_type": case.crime_type,
+        CHANNEL.id: case.channel,
+        AGE_GROUP.id: case.age_group,
+        CALLER.id: case.caller,
+        CRIME_RELATED.id: case.crime_related,
+        CRIME_TYPE.id: case.crime_type,
         MUNICIPALITY.id: case.municipality_code,
-        "referred_to": sorted(case.referred_to),
+        REFERRED_TO.id: sorted(case.referred_to),
     }
 
 
