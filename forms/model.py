@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
@@ -22,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from forms.expression import Binary, Call, Current, Expr, Literal, conjuncts, references, unparse
+from forms.wording import one_line
 
 OTHER = "other"
 OTHER_SUFFIX = "_other"
@@ -75,16 +75,6 @@ class Kind(StrEnum):
 NUMBER_KINDS = frozenset({Kind.INTEGER, Kind.DECIMAL})
 
 
-_LINE_BREAK = re.compile(r"(.?)[ \t\u3000]*(?:\r\n|\r|\n)+[ \t\u3000]*(.?)")
-_WIDE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-
-
-def _joined_lines(found: re.Match[str]) -> str:
-    before, after = found.group(1), found.group(2)
-    spaced = before and after and not (_WIDE.match(before) or _WIDE.match(after))
-    return f"{before}{' ' if spaced else ''}{after}"
-
-
 @dataclass(frozen=True)
 class Label:
     ja: str
@@ -94,10 +84,9 @@ class Label:
         return self.en if locale.startswith("en") else self.ja
 
     def inline(self, locale: str = "ja") -> str:
-        """The label on one line, for a sentence or a title that quotes it: a line break the
-        author typed goes, with a space only between two words of a language that spaces its
-        words (「就労支援の取組を\n実施していますか」 → 「就労支援の取組を実施していますか」)."""
-        return _LINE_BREAK.sub(_joined_lines, self.get(locale).strip())
+        """The label on one line (:func:`forms.wording.one_line`), for a sentence or a title that
+        quotes it."""
+        return one_line(self.get(locale))
 
     @classmethod
     def same(cls, text: str) -> Label:

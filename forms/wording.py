@@ -4,6 +4,7 @@ Python writes it)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -41,3 +42,21 @@ def kind_of(value: Any) -> str:
     if isinstance(value, int | float):
         return _("数値")
     return _("文字列")
+
+
+_LINE_BREAK = re.compile(r"(.?)[ \t\u3000]*(?:\r\n|\r|\n)+[ \t\u3000]*(.?)")
+_WIDE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def one_line(text: str) -> str:
+    """Text written on several lines (a label, a header cell) as one, for a sentence or a title
+    that quotes it: a line break goes, with a space only between two words of a language that
+    spaces its words (「就労支援の取組を\n実施していますか」 → 「就労支援の取組を実施していますか」,
+    「市区町村名\n（カナ）」 → 「市区町村名（カナ）」, "Step one\nstep two" → "Step one step two")."""
+    return _LINE_BREAK.sub(_joined_lines, text.strip())
+
+
+def _joined_lines(found: re.Match[str]) -> str:
+    before, after = found.group(1), found.group(2)
+    spaced = before and after and not (_WIDE.match(before) or _WIDE.match(after))
+    return f"{before}{' ' if spaced else ''}{after}"

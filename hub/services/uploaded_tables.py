@@ -16,6 +16,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from forms.wording import one_line
 from hub.errors import Invalid
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -106,21 +107,10 @@ def header_titles(header: Sequence[Any], columns: Mapping[str, int]) -> dict[str
     titles = {}
     for field, index in columns.items():
         cell = header[index] if index < len(header) else None
-        title = _one_line("" if cell is None else str(cell))
+        title = one_line("" if cell is None else str(cell))
         if title:
             titles[field] = title
     return titles
-
-
-def _one_line(text: str) -> str:
-    """A header cell written on several lines (市区町村名 / （カナ）) as one, for a message that is
-    one line: Japanese joined as is (市区町村名（カナ）), words with a space."""
-    joined = ""
-    for part in (p.strip() for p in text.splitlines()):
-        if part:
-            space = joined and joined[-1].isascii() and part[0].isascii()
-            joined += (" " if space else "") + part
-    return joined
 
 
 def other_separator(header: Sequence[Any]) -> str | None:
