@@ -299,3 +299,14 @@ def test_a_label_holding_a_middle_dot_is_never_split() -> None:
     assert referral_codes("保健所／児童相談所", question) == ["保健所", "児童相談所"]
     assert referral_codes("保健所・警察", question) == ["保健所・警察"]
     assert referral_codes(["なし"], question) == []
+
+
+def test_every_age_group_but_unknown_has_its_ages_and_they_follow_one_another() -> None:
+    """AGE_SPANS names the ages of the age group choices: a choice added or renamed without its
+    ages would leave a desk's 「…歳代」 unread or read as the wrong group."""
+    from forms.consultation import AGE_GROUP, AGE_SPANS
+
+    assert list(AGE_SPANS) == [c for c in AGE_GROUP.codes if c != "unknown"]
+    ends = list(AGE_SPANS.values())
+    assert ends[0][0] == 0 and ends[-1][1] is None
+    assert all(a[1] == b[0] for a, b in zip(ends, ends[1:], strict=False)), "no gap, no overlap"
