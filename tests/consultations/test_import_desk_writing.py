@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -308,5 +309,6 @@ def test_every_age_group_but_unknown_has_its_ages_and_they_follow_one_another() 
 
     assert list(AGE_SPANS) == [c for c in AGE_GROUP.codes if c != "unknown"]
     ends = list(AGE_SPANS.values())
-    assert ends[0][0] == 0 and ends[-1][1] is None
-    assert all(a[1] == b[0] for a, b in zip(ends, ends[1:], strict=False)), "no gap, no overlap"
+    assert ends[0][0] == 0
+    assert ends[-1][1] is None
+    assert all(a[1] == b[0] for a, b in pairwise(ends)), "no gap, no overlap"
