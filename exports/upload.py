@@ -91,6 +91,8 @@ class TemplateFile:
     lines: tuple[Line, ...]
     keyless_rows: tuple[int, ...] = ()
     """Rows after the first key with an answer but no key: the key was deleted."""
+    epoch: date = normalize.EXCEL_EPOCH
+    """Day 0 of the workbook's date serials (its 1900 or 1904 date system)."""
 
 
 @dataclass
@@ -173,13 +175,14 @@ def read_template(data: bytes, limits: Limits) -> TemplateFile:
     try:
         meta = _read_meta(workbook)
         lines, keyless = _read_lines(workbook, limits)
+        epoch = workbook.epoch.date()
     except HubError:
         raise
     except Exception as exc:
         raise unreadable(exc) from exc
     finally:
         workbook.close()
-    return TemplateFile(meta=meta, lines=lines, keyless_rows=keyless)
+    return TemplateFile(meta=meta, lines=lines, keyless_rows=keyless, epoch=epoch)
 
 
 def _not_a_template() -> Invalid:
@@ -304,6 +307,10 @@ def interpret(
             )
             continue
         if item.choice is None:
+            serial = _date_serial(target, line.value, template.epoch)
+            if serial is not None:
+                reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {serial}")
+                continue
             reading.raw[target.id] = cell_input(target, line.value)
             reading.cells[target.id] = line.answer_cell
             continue
@@ -319,6 +326,30 @@ def interpret(
             reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {exc}")
     _merge_current(reading, questionnaire, current, chosen, covered)
     return reading
+
+
+def _date_serial(question: Question, value: Any, epoch: date) -> str | None:
+    """Why a date question's cell holding a number is refused, when the number is the serial
+    Excel keeps a date as (a date pasted with 「値の貼り付け」 into the template's text cell shows
+    as 44286): the day it stands for, and how to write it, instead of 「日付として読めません」
+    for a number the clerk never typed. ``None`` for any other cell (``20210331``, 8 digits, is
+    read as typed, as the web form reads it)."""
+    if question.kind != Kind.DATE or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not float(value).is_integer() or len(str(int(value))) == 8:
+        return None
+    try:
+        day = normalize.excel_serial_day(int(value), epoch)
+        wareki = normalize.to_wareki(day)
+    except normalize.InvalidValue:
+        return None
+    return _(
+        "「%(number)s」は日付ではなく数として入力されています（Excel は日付を 44286 のような数で"
+        "保存していて、日付を「値の貼り付け」で貼り付けるとその数が入ります。%(number)s は "
+        "%(day)s を表す数です）。日付は %(day)s のように文字で入力してください。",
+        number=int(value),
+        day=wareki,
+    )
 
 
 def _label(item: layout.Item) -> str:
