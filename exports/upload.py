@@ -307,9 +307,9 @@ def interpret(
             )
             continue
         if item.choice is None:
-            serial = _date_serial(target, line.value, template.epoch)
-            if serial is not None:
-                reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {serial}")
+            misread = _number_misread(target, line.value, template.epoch)
+            if misread is not None:
+                reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {misread}")
                 continue
             reading.raw[target.id] = cell_input(target, line.value)
             reading.cells[target.id] = line.answer_cell
@@ -328,18 +328,47 @@ def interpret(
     return reading
 
 
-def _date_serial(question: Question, value: Any, epoch: date) -> str | None:
-    """Why a date question's cell holding a number is refused, when the number is the serial
-    Excel keeps a date as (a date pasted with 「値の貼り付け」 into the template's text cell shows
-    as 44286): the day it stands for, and how to write it, instead of 「日付として読めません」
-    for a number the clerk never typed. ``None`` for any other cell (``20210331``, 8 digits, is
-    read as typed, as the web form reads it)."""
-    if question.kind != Kind.DATE or isinstance(value, bool) or not isinstance(value, int | float):
+def _number_misread(question: Question, value: Any, epoch: date) -> str | None:
+    """Why a date's or a phone number's cell holding a number (not the text the template's cell
+    keeps: its format was lost, or a value pasted) is refused, saying what Excel made of what
+    the clerk typed, instead of a refusal of a value the clerk never typed. ``None`` for any
+    other cell, which the schema reads."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not float(value).is_integer() or len(str(int(value))) == 8:
+    if not float(value).is_integer():
+        return None
+    if question.kind == Kind.DATE:
+        return _date_serial(int(value), epoch)
+    if question.kind == Kind.PHONE:
+        return _leading_zero_dropped(int(value))
+    return None
+
+
+def _leading_zero_dropped(number: int) -> str | None:
+    """A phone number typed in a cell that reads numbers (``0353211111`` kept as 353211111):
+    Excel dropped its 0; say so and how to write it (``None`` when adding the 0 back is no
+    phone number either: the schema's refusal stands)."""
+    try:
+        phone = normalize.normalize_phone(f"0{number}")
+    except normalize.InvalidValue:
+        return None
+    return _(
+        "「%(number)s」は数として入力されているため、Excel が先頭の「0」を消しています。"
+        "%(phone)s のようにハイフンを入れて入力してください。",
+        number=number,
+        phone=phone,
+    )
+
+
+def _date_serial(number: int, epoch: date) -> str | None:
+    """A date question's cell holding the serial Excel keeps a date as (a date pasted with
+    「値の貼り付け」 into the template's text cell shows as 44286): the day it stands for, and how
+    to write it, instead of 「日付として読めません」. ``None`` for 8 digits (``20210331`` is read
+    as typed, as the web form reads it) and a number that is no day."""
+    if len(str(number)) == 8:
         return None
     try:
-        day = normalize.excel_serial_day(int(value), epoch)
+        day = normalize.excel_serial_day(number, epoch)
         wareki = normalize.to_wareki(day)
     except normalize.InvalidValue:
         return None
@@ -347,7 +376,7 @@ def _date_serial(question: Question, value: Any, epoch: date) -> str | None:
         "「%(number)s」は日付ではなく数として入力されています（Excel は日付を 44286 のような数で"
         "保存していて、日付を「値の貼り付け」で貼り付けるとその数が入ります。%(number)s は "
         "%(day)s を表す数です）。日付は %(day)s のように文字で入力してください。",
-        number=int(value),
+        number=number,
         day=wareki,
     )
 

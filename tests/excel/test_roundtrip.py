@@ -303,3 +303,20 @@ def test_a_date_pasted_as_its_serial_number_is_refused_naming_the_day_it_stands_
     typed = fill(blank, {"plan_status": "①策定済み", "plan_date": 20210331})
     assert post_file(chiyoda, round_id, CHIYODA, typed).status_code == 200
     assert answers_of(chiyoda, round_id, CHIYODA)["answers"]["plan_date"] == "2021-03-31"
+
+
+@pytest.mark.parametrize(
+    ("number", "phone"), [(353211111, "03-5321-1111"), (9012345678, "090-1234-5678")]
+)
+def test_a_phone_number_whose_zero_excel_dropped_is_refused_saying_so(
+    round_id, chiyoda: Api, number, phone
+):
+    """0353211111 typed in a cell that reads numbers (its text format lost) is kept by Excel as
+    353211111: the refusal says Excel dropped the 0 and how to write the number."""
+    blank = download(chiyoda, round_id, CHIYODA)
+    got = post_file(chiyoda, round_id, CHIYODA, fill(blank, {"contact_phone": number}))
+    assert got.status_code == 422
+    assert got.get_json()["errors"][answer_cell(blank, "contact_phone")] == [
+        f"電話番号: 「{number}」は数として入力されているため、Excel が先頭の「0」を消しています。"
+        f"{phone} のようにハイフンを入れて入力してください。"
+    ]
