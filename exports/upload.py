@@ -91,6 +91,8 @@ class TemplateFile:
     lines: tuple[Line, ...]
     keyless_rows: tuple[int, ...] = ()
     """Rows after the first key with an answer but no key: the key was deleted."""
+    epoch: date = normalize.EXCEL_EPOCH
+    """Day 0 of the workbook's date serials (its 1900 or 1904 date system)."""
 
 
 @dataclass
@@ -173,13 +175,14 @@ def read_template(data: bytes, limits: Limits) -> TemplateFile:
     try:
         meta = _read_meta(workbook)
         lines, keyless = _read_lines(workbook, limits)
+        epoch = workbook.epoch.date()
     except HubError:
         raise
     except Exception as exc:
         raise unreadable(exc) from exc
     finally:
         workbook.close()
-    return TemplateFile(meta=meta, lines=lines, keyless_rows=keyless)
+    return TemplateFile(meta=meta, lines=lines, keyless_rows=keyless, epoch=epoch)
 
 
 def _not_a_template() -> Invalid:
@@ -304,6 +307,10 @@ def interpret(
             )
             continue
         if item.choice is None:
+            misread = _number_misread(target, line.value, template.epoch)
+            if misread is not None:
+                reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {misread}")
+                continue
             reading.raw[target.id] = cell_input(target, line.value)
             reading.cells[target.id] = line.answer_cell
             continue
@@ -319,6 +326,59 @@ def interpret(
             reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {exc}")
     _merge_current(reading, questionnaire, current, chosen, covered)
     return reading
+
+
+def _number_misread(question: Question, value: Any, epoch: date) -> str | None:
+    """Why a date's or a phone number's cell holding a number (not the text the template's cell
+    keeps: its format was lost, or a value pasted) is refused, saying what Excel made of what
+    the clerk typed, instead of a refusal of a value the clerk never typed. ``None`` for any
+    other cell, which the schema reads."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not float(value).is_integer():
+        return None
+    if question.kind == Kind.DATE:
+        return _date_serial(int(value), epoch)
+    if question.kind == Kind.PHONE:
+        return _leading_zero_dropped(int(value))
+    return None
+
+
+def _leading_zero_dropped(number: int) -> str | None:
+    """A phone number typed in a cell that reads numbers (``0353211111`` kept as 353211111):
+    Excel dropped its 0; say so and how to write it (``None`` when adding the 0 back is no
+    phone number either: the schema's refusal stands)."""
+    try:
+        phone = normalize.normalize_phone(f"0{number}")
+    except normalize.InvalidValue:
+        return None
+    return _(
+        "「%(number)s」は数として入力されているため、Excel が先頭の「0」を消しています。"
+        "%(phone)s のようにハイフンを入れて入力してください。",
+        number=number,
+        phone=phone,
+    )
+
+
+def _date_serial(number: int, epoch: date) -> str | None:
+    """A date question's cell holding the serial Excel keeps a date as (a date pasted with
+    「値の貼り付け」 into the template's text cell shows as 44286): the day it stands for, and how
+    to write it, instead of 「日付として読めません」. ``None`` for 8 digits (``20210331`` is read
+    as typed, as the web form reads it) and a number that is no day."""
+    if len(str(number)) == 8:
+        return None
+    try:
+        day = normalize.excel_serial_day(number, epoch)
+        wareki = normalize.to_wareki(day)
+    except normalize.InvalidValue:
+        return None
+    return _(
+        "「%(number)s」は日付ではなく数として入力されています（Excel は日付を 44286 のような数で"
+        "保存していて、日付を「値の貼り付け」で貼り付けるとその数が入ります。%(number)s は "
+        "%(day)s を表す数です）。日付は %(day)s のように文字で入力してください。",
+        number=number,
+        day=wareki,
+    )
 
 
 def _label(item: layout.Item) -> str:

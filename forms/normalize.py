@@ -35,6 +35,8 @@ from forms.wording import kind_of
 
 __all__ = [
     "ERAS",
+    "EXCEL_1904_EPOCH",
+    "EXCEL_EPOCH",
     "Era",
     "InvalidValue",
     "clean_text",
@@ -448,19 +450,26 @@ EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's dates (its 1900 date system, Windows' and today's Mac's default): a date cell
 formatted as a number, or saved as CSV so, is the count of days since (2020-05-01 is 43952)."""
 
+EXCEL_1904_EPOCH = date(1904, 1, 1)
+"""Day 0 of Excel's 1904 date system (a workbook made by Excel for Mac 2008 or earlier, or with
+「1904 年から計算する」 ticked): the same day is 1462 days fewer (2020-05-01 is 42490). An xlsx
+says which system it counts in (openpyxl's ``Workbook.epoch``)."""
 
-def excel_serial_day(serial: int) -> date:
+
+def excel_serial_day(serial: int, epoch: date = EXCEL_EPOCH) -> date:
     """The day an Excel date serial names (43952 → 2020-05-01); right from 1900-03-01 (61) on,
-    Excel counting a 1900-02-29 that never was. ``InvalidValue`` outside 61 to 2958465
-    (9999-12-31)."""
-    if not 61 <= serial <= 2958465:
+    Excel counting a 1900-02-29 that never was. ``epoch``: :data:`EXCEL_1904_EPOCH` for a
+    workbook in the 1904 date system (42490 → 2020-05-01), whose serials start at 0.
+    ``InvalidValue`` outside them up to 9999-12-31."""
+    first = 61 if epoch == EXCEL_EPOCH else 0
+    if not first <= serial <= (date.max - epoch).days:
         raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
-    return EXCEL_EPOCH + timedelta(days=serial)
+    return epoch + timedelta(days=serial)
 
 
-def excel_serial(d: date) -> int:
+def excel_serial(d: date, epoch: date = EXCEL_EPOCH) -> int:
     """The Excel date serial of ``d`` (2020-05-01 → 43952): :func:`excel_serial_day` reversed."""
-    return (d - EXCEL_EPOCH).days
+    return (d - epoch).days
 
 
 def to_wareki(d: date) -> str:

@@ -230,10 +230,11 @@ def _cell_value(field: str, value: Any) -> Any:
     return value
 
 
-def _serial_day(value: Any) -> tuple[int, date] | None:
+def _serial_day(value: Any, epoch: date = normalize.EXCEL_EPOCH) -> tuple[int, date] | None:
     """The day a 受付日 written as a number names as an Excel date serial (``43952`` is
-    2020-05-01: a date column formatted as a number), when that day is within the desk's years
-    (from its first fiscal year to today); ``None`` for a value that is no number.
+    2020-05-01: a date column formatted as a number; counted from ``epoch``, the file's date
+    system: ``42490`` is that day in a workbook of the 1904 system), when that day is within the
+    desk's years (from its first fiscal year to today); ``None`` for a value that is no number.
     ``InvalidValue`` for a number naming no such day, which is no date then, saying how to
     write one. The serial and its day otherwise."""
     if isinstance(value, bool):
@@ -245,8 +246,12 @@ def _serial_day(value: Any) -> tuple[int, date] | None:
     else:
         return None
     first = fiscal_year_bounds(FIRST_YEAR)[0]
-    if normalize.excel_serial(first) <= serial <= normalize.excel_serial(tokyo.today()):
-        return serial, normalize.excel_serial_day(serial)
+    if (
+        normalize.excel_serial(first, epoch)
+        <= serial
+        <= normalize.excel_serial(tokyo.today(), epoch)
+    ):
+        return serial, normalize.excel_serial_day(serial, epoch)
     raise normalize.InvalidValue(
         _(
             "「%(value)s」は日付として読めません。2020-05-01 や 令和2年5月1日 のように書いてください"
@@ -405,7 +410,7 @@ def import_cases(
         }
         misread: dict[str, list[str]] = {}
         try:
-            serial = _serial_day(row.get(RECEIVED_ON.id))
+            serial = _serial_day(row.get(RECEIVED_ON.id), table.epoch)
         except normalize.InvalidValue as exc:
             misread[RECEIVED_ON.id] = [str(exc)]
         else:

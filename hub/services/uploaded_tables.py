@@ -11,13 +11,17 @@ import io
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 
+from forms.normalize import EXCEL_EPOCH
 from forms.wording import one_line
 from hub.errors import Invalid
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -67,6 +71,10 @@ class RawTable:
     header: list[Any]
     rows: list[tuple[int, list[Any]]]
     """``(row number as the spreadsheet shows it, cells)``, blank rows left out."""
+    epoch: date = EXCEL_EPOCH
+    """Day 0 of the date serials a number cell may hold: an xlsx's own date system (1900, or 1904
+    as old Excel for Mac made it: ``forms.normalize.EXCEL_1904_EPOCH``); Excel's 1900 system for
+    a CSV, which does not say."""
 
 
 OTHER_SEPARATORS = (";", "\t")
@@ -94,11 +102,13 @@ def read_table(
     if not data.strip():
         raise Invalid({"file": [_("ファイルが空です。")]})
     is_excel = data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
-    if is_excel:
-        lines = _xlsx_lines(data, max_bytes)
-    else:
-        lines = _csv_lines(data, header_fits=header_fits, one_line_cells=one_line_cells)
-    return _numbered(lines)
+    if not is_excel:
+        return _numbered(_csv_lines(data, header_fits=header_fits, one_line_cells=one_line_cells))
+    book = _xlsx_book(data, max_bytes)
+    try:
+        return _numbered(_xlsx_lines(book), epoch=book.epoch.date())
+    finally:
+        book.close()
 
 
 def header_titles(header: Sequence[Any], columns: Mapping[str, int]) -> dict[str, str]:
@@ -122,7 +132,7 @@ def other_separator(header: Sequence[Any]) -> str | None:
     return next((names[s] for s in OTHER_SEPARATORS if s in header[0]), None)
 
 
-def _numbered(lines: Iterator[list[Any]]) -> RawTable:
+def _numbered(lines: Iterator[list[Any]], epoch: date = EXCEL_EPOCH) -> RawTable:
     header: list[Any] | None = None
     rows: list[tuple[int, list[Any]]] = []
     for number, cells in enumerate(lines, start=1):
@@ -136,7 +146,7 @@ def _numbered(lines: Iterator[list[Any]]) -> RawTable:
         rows.append((number, cells))
     if header is None:
         raise Invalid({"file": [_("ファイルが空です。")]})
-    return RawTable(header=header, rows=rows)
+    return RawTable(header=header, rows=rows, epoch=epoch)
 
 
 def _is_blank(value: Any) -> bool:
@@ -202,7 +212,7 @@ def _not_text() -> str:
     )
 
 
-def _xlsx_lines(data: bytes, max_bytes: int) -> Iterator[list[Any]]:
+def _xlsx_book(data: bytes, max_bytes: int) -> Workbook:
     from openpyxl import load_workbook
 
     from exports.safe_xlsx import Limits, inspect_container
@@ -211,17 +221,16 @@ def _xlsx_lines(data: bytes, max_bytes: int) -> Iterator[list[Any]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise Invalid({"file": [_("xlsx ファイルとして読めません。")]}) from None
-    try:
-        if not book.worksheets:
-            raise Invalid({"file": [_("シートがありません。")]})
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_plain(v) for v in row]
-    finally:
-        book.close()
+
+
+def _xlsx_lines(book: Workbook) -> Iterator[list[Any]]:
+    if not book.worksheets:
+        raise Invalid({"file": [_("シートがありません。")]})
+    for row in book.worksheets[0].iter_rows(values_only=True):
+        yield [_plain(v) for v in row]
 
 
 def _plain(value: Any) -> Any:

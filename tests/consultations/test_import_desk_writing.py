@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -173,6 +173,30 @@ def test_an_xlsx_number_cell_is_read_as_its_serial_too(app: Flask) -> None:
         db.session.commit()
     assert [s.day.isoformat() for s in result.serial_days] == ["2020-05-01"]
     assert _stored(app) == [("2020-05-01", "30s", [], None)]
+
+
+def test_an_xlsx_of_the_1904_date_system_gives_its_serials_and_dates_their_own_days(
+    app: Flask,
+) -> None:
+    """A workbook made by old Excel for Mac counts its days from 1904-01-01: its 43951 is
+    2024-05-01, not the 1900 system's 2020-04-30; a date cell comes out right too."""
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(HEADER))
+    sheet.append([43951, "電話", "30代", "本人", "いいえ", "", ""])
+    sheet.append([date(2024, 5, 2), "電話", "40代", "本人", "いいえ", "", ""])
+    out = io.BytesIO()
+    book.save(out)
+    with app.app_context():
+        result = import_cases(out.getvalue(), user=None, filename="mac.xlsx")
+        db.session.commit()
+    assert [(s.serial, s.day.isoformat()) for s in result.serial_days] == [(43951, "2024-05-01")]
+    assert _stored(app) == [("2024-05-01", "30s", [], None), ("2024-05-02", "40s", [], None)]
 
 
 def test_what_has_more_than_one_meaning_is_refused_saying_what_to_write(

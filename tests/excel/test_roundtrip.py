@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from exports.template import SHEET
 from tests.conftest import Api
@@ -276,3 +277,46 @@ def test_missing_file_field_is_a_clear_422(round_id, chiyoda: Api):
     )
     assert got.status_code == 422
     assert "ファイル" in got.get_json()["errors"]["file"][0]
+
+
+def test_a_date_pasted_as_its_serial_number_is_refused_naming_the_day_it_stands_for(
+    round_id, chiyoda: Api
+):
+    """A date pasted with 「値の貼り付け」 into the date cell (text format) shows as 44286: the
+    refusal says which day that number is and how to write it, in the workbook's own date
+    system (Excel for Mac's 1904 counts the same day as 42824); 8 digits are a date as typed."""
+    blank = download(chiyoda, round_id, CHIYODA)
+    cell = answer_cell(blank, "plan_date")
+    pasted = fill(blank, {"plan_status": "①策定済み", "plan_date": 44286})
+    got = post_file(chiyoda, round_id, CHIYODA, pasted)
+    assert got.status_code == 422
+    assert got.get_json()["errors"][cell] == [
+        "策定日: 「44286」は日付ではなく数として入力されています（Excel は日付を 44286 のような数で"
+        "保存していて、日付を「値の貼り付け」で貼り付けるとその数が入ります。44286 は "
+        "令和3年3月31日 を表す数です）。日付は 令和3年3月31日 のように文字で入力してください。"
+    ]
+    mac = open_xlsx(fill(blank, {"plan_status": "①策定済み", "plan_date": 42824}))
+    mac.epoch = CALENDAR_MAC_1904
+    got = post_file(chiyoda, round_id, CHIYODA, save(mac))
+    assert got.status_code == 422
+    assert "42824 は 令和3年3月31日 を表す数です" in got.get_json()["errors"][cell][0]
+    typed = fill(blank, {"plan_status": "①策定済み", "plan_date": 20210331})
+    assert post_file(chiyoda, round_id, CHIYODA, typed).status_code == 200
+    assert answers_of(chiyoda, round_id, CHIYODA)["answers"]["plan_date"] == "2021-03-31"
+
+
+@pytest.mark.parametrize(
+    ("number", "phone"), [(353211111, "03-5321-1111"), (9012345678, "090-1234-5678")]
+)
+def test_a_phone_number_whose_zero_excel_dropped_is_refused_saying_so(
+    round_id, chiyoda: Api, number, phone
+):
+    """0353211111 typed in a cell that reads numbers (its text format lost) is kept by Excel as
+    353211111: the refusal says Excel dropped the 0 and how to write the number."""
+    blank = download(chiyoda, round_id, CHIYODA)
+    got = post_file(chiyoda, round_id, CHIYODA, fill(blank, {"contact_phone": number}))
+    assert got.status_code == 422
+    assert got.get_json()["errors"][answer_cell(blank, "contact_phone")] == [
+        f"電話番号: 「{number}」は数として入力されているため、Excel が先頭の「0」を消しています。"
+        f"{phone} のようにハイフンを入れて入力してください。"
+    ]
