@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
-from exports.channels.words import CHANNEL_SAYINGS, channel_text
+from exports.channels.words import CHANNEL_SAYINGS, channel_text, unnamed
 from exports.delivery import (
     Composition,
     Marking,
@@ -418,7 +418,7 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         parcel = _parcel(recipient, composition, marking)
         delivery.channel = recipient.channel
         db.session.commit()
-        location = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
+        went = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
     except ChannelError as exc:
         return _failed(
             delivery,
@@ -432,19 +432,24 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         log.exception("delivery %s failed", delivery.id)
         message = f"{type(exc).__name__}: {exc}"
         return _failed(delivery, message, type(exc).__name__, permanent=False, now=now)
+    location = went.location
+    partly = went.refusal()
     delivery.status = SENT
     delivery.sent_at = utcnow()
     delivery.location = location
     delivery.files = [f.entry() for f in parcel.files]
-    delivery.error = None
-    delivery.error_details = None
+    # sent, but a mail server refused some of its addresses: the log says which and why
+    delivery.error = partly.message[:2000] if partly else None
+    delivery.error_details = partly.as_data() if partly else None
     delivery.next_attempt_at = None
+    counted: dict[str, Any] = {"refused": len(went.refused)} if went.refused else {}
     audit.record(
         "delivery.sent",
         user=None,
         target=f"delivery/{delivery.id}",
         attempt=delivery.attempts,
         location=location,
+        **counted,
     )
     db.session.commit()
     return Outcome(
@@ -759,14 +764,18 @@ def delivery_error(delivery: Delivery) -> str:
     return worded_error(delivery.error, delivery.error_details)
 
 
-def worded_error(error: str | None, details: Mapping[str, Any] | None) -> str:
+def worded_error(
+    error: str | None, details: Mapping[str, Any] | None, *, addresses: bool = True
+) -> str:
     """A stored failure as a page shows it, a delivery's or a mail's: worded now, in the page's
     language, from its data (``error_details``: a channel's code and what it names; what a
-    server said as it was said); a row from before the data was kept says its stored text."""
+    server said as it was said); a row from before the data was kept says its stored text.
+    ``addresses=False`` (a page that names municipalities only): no e-mail address in it."""
     says = (details or {}).get("says")
     if isinstance(says, str) and says in CHANNEL_SAYINGS:
-        return channel_text(says, details or {})
-    return hub_words(error or "")
+        return channel_text(says, details or {}, addresses=addresses)
+    text = hub_words(error or "")
+    return text if addresses else unnamed(text)
 
 
 def _unrecorded(request: DeliveryRequest) -> str:
