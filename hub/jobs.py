@@ -88,9 +88,15 @@ def parse_slot(slot: str) -> datetime | None:
 
 
 def claimed(
-    job: str, now: datetime, work: Callable[[datetime], Any], *, slot: str | None = None
+    job: str,
+    now: datetime,
+    work: Callable[[datetime], Any],
+    *,
+    slot: str | None = None,
+    found: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Any:
-    """Run ``work(now)`` only if this process claims ``(job, slot)`` (default: this minute)."""
+    """Run ``work(now)`` only if this process claims ``(job, slot)`` (default: this minute);
+    ``found`` turns what it returned into the run's ``result`` (what it found, for pages)."""
     slot = slot or slot_of(now)
     with db.unit_of_work():
         won = claims.claim(job, slot)
@@ -105,7 +111,7 @@ def claimed(
             claims.finish(job, slot, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     with db.unit_of_work():
-        claims.finish(job, slot)
+        claims.finish(job, slot, result=found(result) if found else None)
     return result
 
 
@@ -160,12 +166,20 @@ def scheduled_deliveries(now: datetime) -> list[Any]:
     outcomes: list[Any] = []
     for name, slot in due:
         try:
-            found = claimed(f"deliveries:{name}", now, _deliver_to(name), slot=slot)
+            found = claimed(
+                f"deliveries:{name}", now, _deliver_to(name), slot=slot, found=_look_result
+            )
         except Exception:
             log.exception("scheduled delivery to %s failed", name)
             continue
         outcomes.extend(found or [])
     return outcomes
+
+
+def _look_result(outcomes: Any) -> dict[str, Any]:
+    from hub.services.deliveries import look_result
+
+    return look_result(outcomes)
 
 
 def _deliver_to(name: str) -> Callable[[datetime], Any]:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from exports.channels import https, outbox, smtp
-from exports.channels.base import Channel, ChannelError, DeliveryFile, Parcel, redact_url
+from exports.channels.base import (
+    Channel,
+    ChannelError,
+    DeliveryFile,
+    Parcel,
+    Went,
+    redact_url,
+)
 
 CHANNELS: dict[str, Channel] = {"outbox": outbox.send, "smtp": smtp.send, "https": https.send}
 CHANNEL_LABELS = {
@@ -22,6 +29,7 @@ __all__ = [
     "ChannelError",
     "DeliveryFile",
     "Parcel",
+    "Went",
     "channel",
     "redact_url",
 ]

@@ -130,9 +130,32 @@ class Parcel:
         return DeliveryFile(MANIFEST, content, "application/json")
 
 
+@dataclass(frozen=True)
+class Went:
+    """Where a parcel went (a folder, ``mailto:`` the addresses that took it, a URL), and the
+    addresses a mail server refused while it took the parcel for the others: address → the
+    server's reply (``550 5.1.1 …``), as it was said."""
+
+    location: str
+    refused: Mapping[str, str] = field(default_factory=dict)
+
+    def refusal(self) -> ChannelError | None:
+        """The refused addresses as a channel's failure says them (``addresses_refused``, with
+        each server reply), for the delivery's row; ``None`` when none was refused."""
+        if not self.refused:
+            return None
+        return ChannelError.saying(
+            "addresses_refused",
+            for_log=f"宛先{len(self.refused)}件が受け付けられませんでした",
+            addresses=list(self.refused),
+            replies=dict(self.refused),
+        )
+
+
 class Channel(Protocol):
-    def __call__(self, parcel: Parcel, settings: Settings) -> str:
-        """Send the parcel; return where it went (a folder, a mail address, a URL).
+    def __call__(self, parcel: Parcel, settings: Settings) -> Went:
+        """Send the parcel; return where it went (a folder, a mail address, a URL) and, for
+        mail, which addresses the server refused while it took the others.
 
         Raises ``ChannelError`` on failure. Sending the same parcel twice must be harmless.
         """

@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from exports.channels.base import ChannelError, DeliveryFile, Parcel
+from exports.channels.base import ChannelError, DeliveryFile, Parcel, Went
 from exports.channels.words import URL_PROBLEMS
 from hub.config import Settings
 
@@ -76,7 +76,7 @@ def multipart(files: Sequence[DeliveryFile]) -> tuple[bytes, str]:
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
-def send(parcel: Parcel, settings: Settings) -> str:
+def send(parcel: Parcel, settings: Settings) -> Went:
     problem = url_problem_kind(parcel.address)
     if problem:
         raise ChannelError.saying(
@@ -105,4 +105,4 @@ def send(parcel: Parcel, settings: Settings) -> str:
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise ChannelError.saying("unreachable", reason=str(reason)) from exc
-    return parcel.address
+    return Went(parcel.address)

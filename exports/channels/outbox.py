@@ -15,7 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-from exports.channels.base import MANIFEST, ChannelError, Parcel
+from exports.channels.base import MANIFEST, ChannelError, Parcel, Went
 from hub.config import Settings
 
 PARTIAL_PREFIX = ".partial-"
@@ -23,12 +23,12 @@ STALE_AFTER_SECONDS = 24 * 3600
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def send(parcel: Parcel, settings: Settings) -> str:
+def send(parcel: Parcel, settings: Settings) -> Went:
     """Write the parcel's folder; return its path. A folder already in place counts as sent."""
     base = recipient_folder(settings.outbox_dir, parcel.recipient)
     final = base / _safe(parcel.delivery_id)
     if (final / MANIFEST).is_file():
-        return str(final)
+        return Went(str(final))
     try:
         base.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(base, parcel.delivery_id)
@@ -43,7 +43,7 @@ def send(parcel: Parcel, settings: Settings) -> str:
         raise ChannelError.saying(
             "outbox_unwritable", reason=str(exc.strerror or exc), folder=str(base)
         ) from exc
-    return str(final)
+    return Went(str(final))
 
 
 def _rename_into_place(partial: Path, final: Path) -> None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from exports.channels.base import ChannelError, DeliveryFile, Parcel, redact_url
+from exports.channels.base import ChannelError, DeliveryFile, Parcel, Went, redact_url
 from forms.tokyo import format_datetime
 from hub.config import Settings
 
@@ -103,9 +103,10 @@ def send_mail(
     subject: str,
     body: str,
     attachments: Sequence[DeliveryFile] = (),
-) -> tuple[str, ...]:
+) -> dict[str, str]:
     """Send one message through ``HUB_SMTP_URL``; raise ``ChannelError`` when it does not go;
-    the addresses the server refused while it took the others (:meth:`MailSession.send`)."""
+    the addresses the server refused while it took the others, with its replies
+    (:meth:`MailSession.send`)."""
     with MailSession(settings) as session:
         return session.send(to=to, subject=subject, body=body, attachments=attachments)
 
@@ -156,11 +157,11 @@ class MailSession:
         subject: str,
         body: str,
         attachments: Sequence[DeliveryFile] = (),
-    ) -> tuple[str, ...]:
+    ) -> dict[str, str]:
         """Send one message; ``MailServerUnavailable`` when the server cannot be used at all,
         ``ChannelError`` when only this message was refused (every address refused among them).
-        The addresses the server refused while it took the message for the others: the message
-        went, but not to them."""
+        The addresses the server refused while it took the message for the others, each with
+        the server's reply (``550 5.1.1 …``): the message went, but not to them."""
         self.server  # noqa: B018 -- unset or malformed: say so before anything else
         if not to:
             raise ChannelError.saying("no_addresses", permanent=True)
@@ -186,7 +187,7 @@ class MailSession:
             self._smtp = None
         self._sent_on_connection = 0
 
-    def _send(self, message: EmailMessage) -> tuple[str, ...]:
+    def _send(self, message: EmailMessage) -> dict[str, str]:
         """One attempt. Only a reused connection that the server closed is raised as smtplib's
         own exception, for :meth:`send` to try again; every other failure is final here."""
         smtp = self._connection()
@@ -197,6 +198,7 @@ class MailSession:
                 "addresses_refused",
                 for_log=f"宛先{len(exc.recipients)}件が受け付けられませんでした",
                 addresses=list(exc.recipients),
+                replies=replies(exc.recipients),
             ) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
             if self._sent_on_connection and self._went_away(exc):
@@ -207,7 +209,7 @@ class MailSession:
             self.close()
             raise self._unavailable(exc) from None
         self._sent_on_connection += 1
-        return tuple(refused)
+        return replies(refused)
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -241,6 +243,15 @@ class MailSession:
         return self._failure(ChannelError, exc)
 
 
+def replies(refused: Mapping[str, tuple[int, bytes]]) -> dict[str, str]:
+    """smtplib's refused addresses (address → code and reply) as address → the reply as the
+    server said it: ``550 5.1.1 no such user``."""
+    return {
+        address: f"{code} {reply.decode('utf-8', 'replace') if isinstance(reply, bytes) else reply}"
+        for address, (code, reply) in refused.items()
+    }
+
+
 def _connect(server: SmtpServer) -> smtplib.SMTP:
     if server.scheme == "smtps":
         return smtplib.SMTP_SSL(
@@ -252,8 +263,9 @@ def _connect(server: SmtpServer) -> smtplib.SMTP:
     return smtp
 
 
-def send(parcel: Parcel, settings: Settings) -> str:
-    """Mail the parcel's files (and manifest) to the recipient's address(es)."""
+def send(parcel: Parcel, settings: Settings) -> Went:
+    """Mail the parcel's files (and manifest) to the recipient's address(es): ``mailto:`` those
+    that took it, and those the server refused while it took the others, with its replies."""
     to = addresses(parcel.address)
     if not to:
         raise ChannelError.saying(
@@ -266,7 +278,7 @@ def send(parcel: Parcel, settings: Settings) -> str:
         body=delivery_body(parcel),
         attachments=(*parcel.files, parcel.manifest_file()),
     )
-    return "mailto:" + ",".join(a for a in to if a not in refused)
+    return Went("mailto:" + ",".join(a for a in to if a not in refused), refused)
 
 
 def delivery_subject(parcel: Parcel) -> str:

@@ -9,6 +9,7 @@ delivery's row and the API's ``error`` keep.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -97,7 +98,37 @@ def _no_recipient_address(p: Mapping[str, Any]) -> str:
 
 
 def _addresses_refused(p: Mapping[str, Any]) -> str:
-    return _("宛先が受け付けられませんでした: %(addresses)s", addresses=", ".join(p["addresses"]))
+    """The refused addresses, each with the mail server's reply when it was kept."""
+    replies = p.get("replies") or {}
+    return _(
+        "宛先が受け付けられませんでした: %(addresses)s",
+        addresses=", ".join(
+            _("%(address)s（%(reply)s）", address=a, reply=replies[a]) if replies.get(a) else a
+            for a in p["addresses"]
+        ),
+    )
+
+
+def _addresses_refused_unnamed(p: Mapping[str, Any]) -> str:
+    """The same without the addresses, for a page that names municipalities only (the board):
+    how many, and the server's replies with any address in them left out."""
+    replies = sorted({unnamed(r) for r in (p.get("replies") or {}).values() if r})
+    if replies:
+        return _(
+            "メールサーバーが宛先%(n)s件を受け付けませんでした: %(replies)s",
+            n=len(p["addresses"]),
+            replies=" / ".join(replies),
+        )
+    return _("メールサーバーが宛先%(n)s件を受け付けませんでした。", n=len(p["addresses"]))
+
+
+ADDRESS = re.compile(r"<?[^\s<>@,;、，（）()]+@[^\s<>,;、，（）()]+>?")
+"""An e-mail address in a server's reply (``<moved@example.jp>: Recipient address rejected``)."""
+
+
+def unnamed(text: str) -> str:
+    """``text`` with every e-mail address in it replaced by 「…」."""
+    return ADDRESS.sub("…", text)
 
 
 def _mail_server_failed(p: Mapping[str, Any]) -> str:
@@ -127,8 +158,16 @@ CHANNEL_SAYINGS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 """The one function that words each channel failure (``ChannelError.says``) from its data."""
 
 
-def channel_text(says: str, params: Mapping[str, Any]) -> str:
-    """The failure in the current language."""
+WITHOUT_ADDRESSES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "addresses_refused": _addresses_refused_unnamed,
+}
+"""The sayings that name addresses, worded without them (:func:`channel_text`)."""
+
+
+def channel_text(says: str, params: Mapping[str, Any], *, addresses: bool = True) -> str:
+    """The failure in the current language; ``addresses=False``: without naming an address."""
+    if not addresses and says in WITHOUT_ADDRESSES:
+        return WITHOUT_ADDRESSES[says](params)
     return CHANNEL_SAYINGS[says](params)
 
 

@@ -26,7 +26,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
-from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log
+from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import authenticate, change_password, log_out_everywhere
 from hub.web.display import round_title
@@ -273,6 +273,7 @@ def counterpart_home() -> Any:
         "auth/counterpart.html",
         recipient=recipient,
         log=log,
+        look=last_look(recipient.name) if recipient else None,
         log_limit=LOG_ON_THE_PAGE,
         round_titles={r.id: round_title(r) for r in rounds},
         schedule=describe_schedule(recipient.schedule) if recipient else "",

@@ -46,6 +46,13 @@ class DeliveredFileOut(Schema):
     bytes = fields.Integer()
 
 
+class RefusedAddressOut(Schema):
+    address = fields.String()
+    reply = fields.String(
+        allow_none=True, metadata={"description": "what the mail server said, as it said it"}
+    )
+
+
 class DeliveryOut(Schema):
     id = fields.String(required=True)
     recipient = fields.String(required=True)
@@ -70,6 +77,14 @@ class DeliveryOut(Schema):
     files = fields.List(fields.Nested(DeliveredFileOut))
     error = fields.String(allow_none=True, metadata={"description": "staff only"})
     location = fields.String(allow_none=True, metadata={"description": "staff only"})
+    refused_addresses = fields.List(
+        fields.Nested(RefusedAddressOut),
+        allow_none=True,
+        metadata={
+            "description": "staff only: the addresses a mail server refused (while it took the "
+            "delivery for the others, or all of them), each with its reply; [] when none"
+        },
+    )
 
 
 def recipient_in_scope(user: User, asked: str | None) -> str | None:
@@ -109,7 +124,17 @@ def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
         ],
         "error": delivery.error if for_staff else None,
         "location": delivery.location if for_staff else None,
+        "refused_addresses": refused_addresses(delivery) if for_staff else None,
     }
+
+
+def refused_addresses(delivery: Delivery) -> list[dict[str, str | None]]:
+    """The addresses a mail server refused, kept with the delivery's error (``error_details``)."""
+    details = delivery.error_details or {}
+    if details.get("says") != "addresses_refused":
+        return []
+    replies = details.get("replies") or {}
+    return [{"address": a, "reply": replies.get(a)} for a in details.get("addresses") or []]
 
 
 @blp.route("/deliveries", methods=["GET"])

@@ -7,7 +7,7 @@ import unicodedata
 import click
 
 from hub.cli import app_context, fail, friendly, unit_of_work
-from hub.errors import Invalid
+from hub.errors import HubError, Invalid
 
 
 def register(cli: click.Group) -> None:
@@ -29,20 +29,39 @@ def _round_number(value: str | None) -> int | None:
 @click.argument("recipient_name", metavar="RECIPIENT")
 @click.option("--round", "round_text", metavar="ROUND", help="調査回の番号（省略時: 最新の調査回）")
 @click.option("--force", is_flag=True, help="前回と同じ内容でも送信する")
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default="ja",
+    show_default=True,
+    help="結果を表示する言語（ja: 日本語、en: English）",
+)
 @friendly
-def export(recipient_name: str, round_text: str | None, force: bool) -> None:
-    """Deliver RECIPIENT's export now (unchanged content is not re-sent without --force)."""
-    from hub.services.deliveries import SENT, deliver
+def export(recipient_name: str, round_text: str | None, force: bool, lang: str) -> None:
+    """Deliver RECIPIENT's export now (unchanged content is not re-sent without --force).
+
+    What came of it is printed in Japanese, or in English with ``--lang en``, as the pages word
+    it (a refusal the hub has words for — a character the cp932 CSV cannot hold, no tables —
+    too; what a channel or server said stays as it was said)."""
+    from flask_babel import force_locale
+
+    from hub.services.deliveries import SENT, deliver, refusal
 
     round_id = _round_number(round_text)
-    with app_context():
-        outcome = deliver(recipient_name, round_id, force=force, trigger="cli")
+    with app_context(), force_locale(lang):
+        try:
+            outcome = deliver(recipient_name, round_id, force=force, trigger="cli")
+        except HubError as exc:
+            if "refusal" not in exc.details:
+                raise
+            outcome = refusal(exc)
+        message = outcome.message
     if outcome.status in (SENT, "unchanged"):
-        click.echo(outcome.message)
+        click.echo(message)
         if outcome.delivery is not None and outcome.status == SENT:
             click.echo(outcome.delivery.id)
         return
-    fail(outcome.message)
+    fail(message)
 
 
 @click.group()

@@ -50,7 +50,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
-    """Why the last attempt failed, in Japanese, as the API's ``error`` says it."""
+    """Why the last attempt failed — or, on a sent delivery, which addresses the mail server
+    refused while it took the others — in Japanese, as the API's ``error`` says it."""
     error_details: Mapped[dict[str, Any] | None]
     """The same as data when the channel said it so (``says``, a key of
     :data:`exports.channels.words.CHANNEL_SAYINGS`, and what it names; migration 0014), worded
@@ -112,6 +113,10 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(20), default="running")
     error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]
+    """What the run found, as data (migration 0018): for a recipient's scheduled delivery
+    (``deliveries:<name>``) the count of its rounds per outcome
+    (:func:`hub.services.deliveries.look_result`); NULL for other jobs and older rows."""
 
 
 class ReminderSent(Base):

@@ -24,7 +24,7 @@ from exports.channels import CHANNEL_LABELS, CHANNELS
 from forms.numbers import whole_number
 from hub.auth.gate import current_actor
 from hub.auth.policy import allow
-from hub.db import db
+from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import DeliveryRequest, Recipient, Round
 from hub.recipients import schedule
@@ -222,6 +222,7 @@ def _choice_of(form: RecipientForm) -> schedule.Choice:
 def _edit_page(
     recipient: Recipient, form: RecipientForm, errors: dict[str, list[str]], status: int = 200
 ) -> ResponseReturnValue:
+    seen = deliveries.scheduler_seen()
     return (
         render_template(
             "recipients/edit.html",
@@ -229,6 +230,9 @@ def _edit_page(
             form=form,
             errors=errors,
             log=deliveries.delivery_log(recipient.name, limit=deliveries.LOG_OF_ONE_RECIPIENT),
+            look=deliveries.last_look(recipient.name),
+            seen=seen,
+            quiet=seen is None or seen < utcnow() - deliveries.SCHEDULER_QUIET,
             log_limit=deliveries.LOG_OF_ONE_RECIPIENT,
             status_labels=deliveries.STATUS_LABELS,
             trigger_labels=deliveries.TRIGGER_LABELS,

@@ -13,7 +13,7 @@ import socket
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hub.db import Base, db, utcnow
@@ -58,13 +58,31 @@ def claim(job: str, slot: str) -> bool:
     )
 
 
-def finish(job: str, slot: str, *, error: str | None = None) -> None:
-    """Record how a claimed run ended (``done`` or ``failed`` with the error text)."""
+def finish(
+    job: str, slot: str, *, error: str | None = None, result: dict[str, Any] | None = None
+) -> None:
+    """Record how a claimed run ended (``done`` or ``failed`` with the error text) and, when
+    the job says so, what it found (``result``)."""
     db.session.execute(
         update(JobRun)
         .where(JobRun.job == job, JobRun.slot == slot)
-        .values(finished_at=utcnow(), status="failed" if error else "done", error=error)
+        .values(
+            finished_at=utcnow(), status="failed" if error else "done", error=error, result=result
+        )
     )
+
+
+def last_run(job: str) -> JobRun | None:
+    """The latest claimed run of ``job`` (running, done or failed)."""
+    return db.session.scalar(
+        select(JobRun).where(JobRun.job == job).order_by(JobRun.slot.desc()).limit(1)
+    )
+
+
+def last_claimed_at(job: str) -> datetime | None:
+    """When ``job`` was last claimed by any process: for a job that runs every minute, whether a
+    scheduler is running at all."""
+    return db.session.scalar(select(func.max(JobRun.claimed_at)).where(JobRun.job == job))
 
 
 def last_slot(job: str) -> str | None:
@@ -74,7 +92,15 @@ def last_slot(job: str) -> str | None:
     )
 
 
+KEEP_LAST = "deliveries:%"
+"""Jobs whose latest run is kept however old (a monthly delivery's pages say when it last ran)."""
+
+
 def prune(before: datetime) -> int:
-    """Forget runs claimed before ``before``; returns how many rows went."""
-    result = db.session.execute(delete(JobRun).where(JobRun.claimed_at < before))
+    """Forget runs claimed before ``before``, but the latest of each recipient's scheduled
+    delivery (:data:`KEEP_LAST`); returns how many rows went."""
+    latest = select(func.max(JobRun.id)).where(JobRun.job.like(KEEP_LAST)).group_by(JobRun.job)
+    result = db.session.execute(
+        delete(JobRun).where(JobRun.claimed_at < before, JobRun.id.not_in(latest))
+    )
     return int(getattr(result, "rowcount", 0) or 0)

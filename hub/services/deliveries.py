@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from exports.channels import ChannelError, Parcel, channel
-from exports.channels.words import CHANNEL_SAYINGS, channel_text
+from exports.channels.words import CHANNEL_SAYINGS, channel_text, unnamed
 from exports.delivery import (
     Composition,
     Marking,
@@ -43,7 +43,7 @@ from hub.db import db, utcnow
 from hub.errors import Conflict, HubError, NotFound
 from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
 from hub.services import audit, sharing
-from hub.services.claims import claim, finish
+from hub.services.claims import claim, finish, last_claimed_at, last_run
 from hub.services.recipients import OFF, ON_CLOSE, get_recipient
 from hub.services.responses import get_round
 
@@ -418,7 +418,7 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         parcel = _parcel(recipient, composition, marking)
         delivery.channel = recipient.channel
         db.session.commit()
-        location = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
+        went = channel(recipient.channel)(parcel, current_app.extensions["hub_settings"])
     except ChannelError as exc:
         return _failed(
             delivery,
@@ -432,19 +432,24 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         log.exception("delivery %s failed", delivery.id)
         message = f"{type(exc).__name__}: {exc}"
         return _failed(delivery, message, type(exc).__name__, permanent=False, now=now)
+    location = went.location
+    partly = went.refusal()
     delivery.status = SENT
     delivery.sent_at = utcnow()
     delivery.location = location
     delivery.files = [f.entry() for f in parcel.files]
-    delivery.error = None
-    delivery.error_details = None
+    # sent, but a mail server refused some of its addresses: the log says which and why
+    delivery.error = partly.message[:2000] if partly else None
+    delivery.error_details = partly.as_data() if partly else None
     delivery.next_attempt_at = None
+    counted: dict[str, Any] = {"refused": len(went.refused)} if went.refused else {}
     audit.record(
         "delivery.sent",
         user=None,
         target=f"delivery/{delivery.id}",
         attempt=delivery.attempts,
         location=location,
+        **counted,
     )
     db.session.commit()
     return Outcome(
@@ -665,7 +670,7 @@ def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
     except HubError as exc:
         db.session.rollback()
         log.warning("delivery request %s: %s", request_id, exc.message)
-        outcome = _refusal(exc)
+        outcome = refusal(exc)
     except Exception:
         db.session.rollback()
         log.exception("delivery request %s failed", request_id)
@@ -674,7 +679,7 @@ def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
     return outcome
 
 
-def _refusal(exc: HubError) -> Outcome:
+def refusal(exc: HubError) -> Outcome:
     """A request refused before anything was made: in the hub's words when the refusal came with
     its data (``refusal`` of :mod:`exports.delivery`), else with the refusing message."""
     refusal = exc.details.get("refusal")
@@ -759,14 +764,18 @@ def delivery_error(delivery: Delivery) -> str:
     return worded_error(delivery.error, delivery.error_details)
 
 
-def worded_error(error: str | None, details: Mapping[str, Any] | None) -> str:
+def worded_error(
+    error: str | None, details: Mapping[str, Any] | None, *, addresses: bool = True
+) -> str:
     """A stored failure as a page shows it, a delivery's or a mail's: worded now, in the page's
     language, from its data (``error_details``: a channel's code and what it names; what a
-    server said as it was said); a row from before the data was kept says its stored text."""
+    server said as it was said); a row from before the data was kept says its stored text.
+    ``addresses=False`` (a page that names municipalities only): no e-mail address in it."""
     says = (details or {}).get("says")
     if isinstance(says, str) and says in CHANNEL_SAYINGS:
-        return channel_text(says, details or {})
-    return hub_words(error or "")
+        return channel_text(says, details or {}, addresses=addresses)
+    text = hub_words(error or "")
+    return text if addresses else unnamed(text)
 
 
 def _unrecorded(request: DeliveryRequest) -> str:
@@ -838,7 +847,83 @@ def deliver_scheduled(recipient_name: str, now: datetime | None = None) -> list[
         except HubError as exc:
             db.session.rollback()
             log.warning("scheduled delivery %s/%s: %s", recipient.name, round_id, exc.message)
+            outcomes.append(refusal(exc))
     return outcomes
+
+
+LOOKED_FOR = ("sent", "failed", "refused", "busy", "waiting", "unchanged")
+"""What a scheduled delivery may find for a round, in the order a page names them."""
+
+
+def look_result(outcomes: list[Outcome]) -> dict[str, Any]:
+    """What one scheduled look at a recipient found, kept as its run's ``result``
+    (``job_run.result``): how many rounds it covered and how many came to each of
+    :data:`LOOKED_FOR` (a delivery retrying counts as failed)."""
+    found = dict.fromkeys(LOOKED_FOR, 0)
+    for outcome in outcomes:
+        status = FAILED if outcome.status == RETRYING else outcome.status
+        if status in found:
+            found[status] += 1
+    return {"rounds": len(outcomes), **found}
+
+
+@dataclass(frozen=True)
+class Look:
+    """The scheduler's latest look at a recipient's scheduled delivery: when, and what it found
+    (:attr:`found`, in the page's language)."""
+
+    at: datetime
+    status: str
+    """``running``, ``done`` or ``failed`` (an error stopped the run; its text is in the log)."""
+    result: dict[str, Any] | None
+
+    @property
+    def found(self) -> str:
+        if self.status == "running":
+            return _("確認中です。")
+        if self.status != "done":
+            return _(
+                "確認の途中でエラーになりました。システム管理者にログの確認を依頼してください。"
+            )
+        if self.result is None:
+            return _("結果は記録されていません。")
+        if not self.result.get("rounds"):
+            return _("配信の対象になる調査回はありませんでした。")
+        said = [LOOK_WORDS[key](n=n) for key in LOOKED_FOR if (n := int(self.result.get(key) or 0))]
+        text = _("、").join(said) + _("。")
+        return text[:1].upper() + text[1:]  # English phrases start in lower case
+
+
+LOOK_WORDS: dict[str, Callable[..., str]] = {
+    "sent": lambda n: _("%(n)s件の調査回を配信しました", n=n),
+    "failed": lambda n: _("%(n)s件は送信に失敗しました（配信記録をご覧ください）", n=n),
+    "refused": lambda n: _("%(n)s件は内容に問題があり送れませんでした", n=n),
+    "busy": lambda n: _("%(n)s件は同じ内容の配信が送信中か再試行待ちでした", n=n),
+    "waiting": lambda n: _("%(n)s件は提出した団体がまだ少ないため送っていません", n=n),
+    "unchanged": lambda n: _("%(n)s件は前回の配信から変更がなく、送っていません", n=n),
+}
+"""How a page says each of :data:`LOOKED_FOR`."""
+
+
+def last_look(recipient_name: str) -> Look | None:
+    """The scheduler's latest look at the recipient's scheduled delivery (its claimed run,
+    ``deliveries:<name>``; :mod:`hub.jobs`), or ``None`` when it never looked."""
+    run = last_run(f"deliveries:{recipient_name}")
+    if run is None:
+        return None
+    return Look(run.finished_at or run.claimed_at, run.status, run.result)
+
+
+SCHEDULER_TICK = "rounds.close"
+"""A job the scheduler claims every minute: when it was last claimed is when a scheduler last
+ran at all."""
+SCHEDULER_QUIET = timedelta(minutes=5)
+"""Longer than this without a tick, a page says the scheduler seems not to be running."""
+
+
+def scheduler_seen() -> datetime | None:
+    """When a scheduler last ran (any process), or ``None`` when none ever did."""
+    return last_claimed_at(SCHEDULER_TICK)
 
 
 LOG_ON_THE_PAGE = 100

@@ -166,7 +166,7 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     mail.error = mail.error_details = None
     if refused:  # it went, but not to every respondent: the response's page says to whom not
         log.warning("%s %s: %s of its addresses refused", mail.about, mail.id, len(refused))
-        partly = ChannelError.saying("addresses_refused", addresses=list(refused))
+        partly = ChannelError.saying("addresses_refused", addresses=list(refused), replies=refused)
         mail.error, mail.error_details = partly.message[:500], partly.as_data()
     audit.record(
         mail.about,
@@ -242,7 +242,8 @@ class RoundMail:
     waiting: int
     given_up: dict[str, str]
     """Municipality code → why its mail was given up (the latest such mail), in the page's
-    language (:func:`hub.services.deliveries.worded_error`)."""
+    language (:func:`hub.services.deliveries.worded_error`), naming no address: the board names
+    municipalities; the response's page lists the addresses."""
 
 
 def of_round(round_id: int) -> RoundMail:
@@ -258,7 +259,7 @@ def of_round(round_id: int) -> RoundMail:
     ).all()
     waiting = Counter(row.given_up_at is None for row in rows)[True]
     given_up = {
-        row.municipality_code: worded_error(row.error, row.error_details)
+        row.municipality_code: worded_error(row.error, row.error_details, addresses=False)
         for row in rows
         if row.given_up_at
     }

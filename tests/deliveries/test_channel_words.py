@@ -89,7 +89,7 @@ def test_an_address_the_relay_refuses_is_named_in_the_page_language(
     assert "The mail server did not accept these addresses: moved@example.go.jp" in en
     assert "The mail server did not accept these addresses: moved@example.go.jp" in outcome
     assert "宛先が" not in en
-    assert error == "宛先が受け付けられませんでした: moved@example.go.jp"
+    assert error == "宛先が受け付けられませんでした: moved@example.go.jp（550 5.1.1 no such user）"
 
 
 def test_a_failure_stored_before_it_was_kept_as_data_shows_its_stored_text(

@@ -196,3 +196,24 @@ def test_the_listed_api_calls_are_exactly_those_a_referring_counterpart_may_make
     assert listed == _api_operations(app)
     assert for_moj < listed
     assert not any("/referrals" in call and "summary" not in call for call in for_moj)
+
+
+def test_the_page_gives_each_file_s_whole_sha256_to_check_a_received_file_against(
+    login: Callable[..., FlaskClient],
+    api_as: Callable[..., Api],
+    delivered: dict[str, list[str]],
+):
+    """The page says to check received files against the SHA-256 in its log: each file's whole
+    checksum is there as text (not cut to 16 digits, nor only in a tooltip a phone cannot show),
+    the same as the API's."""
+    from tests.web.conftest import page
+
+    listed = api_as("counterpart", recipient="moj").get("/deliveries").get_json()
+    doc = page(login("counterpart", recipient="moj").get("/counterpart?lang=en"))
+    for delivery in listed:
+        [row] = doc.xpath(f"//tr[@id='delivery-{delivery['id']}']")
+        shown = {
+            " ".join(f.xpath("string(code[1])").split()): f.xpath("string(*[@data-sha256])")
+            for f in row.xpath(".//*[@data-file]")
+        }
+        assert shown == {f["name"]: f["sha256"] for f in delivery["files"]}

@@ -16,6 +16,8 @@ from tests.deliveries.test_mail_session import Relay
 from tests.mailbox import Inbox, send_queued, start_server
 from tests.web.conftest import page
 
+REPLY = "550 5.1.1 no such user"
+"""What :class:`Relay` replies to the address it refuses."""
 RETURN_MAIL = "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
 
 
@@ -38,23 +40,51 @@ def test_a_mail_whose_address_the_relay_refused_is_given_up_in_the_pages_languag
         monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
         round_id = returned(app, CHIYODA)
         mail = tried_until_given_up(app)
-        assert mail.error == f"宛先が受け付けられませんでした: {address}", "kept as today"
+        assert mail.error == f"宛先が受け付けられませんでした: {address}（{REPLY}）"
     assert relay.received == []
     staff = web("staff")
     notice, row = said(staff, round_id, CHIYODA)
-    assert f"千代田区（宛先が受け付けられませんでした: {address}）" in notice
-    assert f"送れなかった 宛先が受け付けられませんでした: {address}" in row
+    assert f"千代田区（メールサーバーが宛先1件を受け付けませんでした: {REPLY}）" in notice
+    assert "@" not in notice, "the board names municipalities; the response's page, addresses"
+    assert f"送れなかった 宛先が受け付けられませんでした: {address}（{REPLY}）" in row
     notice, row = said(staff, round_id, CHIYODA, "en")
-    assert f"The mail server did not accept these addresses: {address}" in notice
-    assert f"The mail server did not accept these addresses: {address}" in row
+    assert f"The mail server did not accept 1 address(es): {REPLY}" in notice
+    assert "@" not in notice
+    assert f"The mail server did not accept these addresses: {address} ({REPLY})" in row
     assert "宛先" not in notice + row
 
     with app.app_context():  # a row given up before the failure was kept as data
         db.session.scalars(select(OutgoingMail)).one().error_details = None
         db.session.commit()
     notice, row = said(staff, round_id, CHIYODA, "en")
-    assert f"宛先が受け付けられませんでした: {address}" in notice, "shown as stored"
+    assert "宛先が受け付けられませんでした: …" in notice, "shown as stored, the address left out"
+    assert "@" not in notice
     assert f"宛先が受け付けられませんでした: {address}" in row
+
+
+def test_the_board_leaves_out_an_address_the_server_names_in_its_reply(
+    app: Flask, web, monkeypatch
+) -> None:
+    """Postfix names the address it refuses in its reply: the board gives the reply without it."""
+    address = f"clerk-{CHIYODA}@example.jp"
+
+    class Postfix(Relay):
+        async def handle_RCPT(self, server, session, envelope, rcpt, rcpt_options) -> str:
+            return f"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"
+
+    with start_server(Postfix()) as url:
+        settings = app.extensions["hub_settings"]
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
+        round_id = returned(app, CHIYODA)
+        tried_until_given_up(app)
+    staff = web("staff")
+    notice, row = said(staff, round_id, CHIYODA)
+    assert (
+        "千代田区（メールサーバーが宛先1件を受け付けませんでした: "
+        "550 5.1.1 …: Recipient address rejected: User unknown）"
+    ) in notice
+    assert address not in notice
+    assert f"<{address}>: Recipient address rejected" in row, "the response's page says it whole"
 
 
 def test_a_municipality_without_a_respondent_account_reads_in_the_pages_language(
@@ -110,11 +140,11 @@ def test_a_mail_one_address_of_which_was_refused_says_so_in_the_pages_language(
     assert [to for _peer, to in relay.received] == [[f"clerk-{CHIYODA}@example.jp"]]
     with app.app_context():
         mail = db.session.scalars(select(OutgoingMail)).one()
-        assert mail.error == "宛先が受け付けられませんでした: moved@example.jp", "kept as today"
+        assert mail.error == f"宛先が受け付けられませんでした: moved@example.jp（{REPLY}）"
     staff = web("staff")
     notice, row = said(staff, round_id, CHIYODA)
     assert notice == "", "it went: nothing given up"
-    assert "送信済み（宛先が受け付けられませんでした: moved@example.jp）" in row
+    assert f"送信済み（宛先が受け付けられませんでした: moved@example.jp（{REPLY}））" in row
     notice, row = said(staff, round_id, CHIYODA, "en")
-    assert "The mail server did not accept these addresses: moved@example.jp" in row
+    assert f"The mail server did not accept these addresses: moved@example.jp ({REPLY})" in row
     assert "宛先" not in row

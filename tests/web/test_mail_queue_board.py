@@ -250,4 +250,7 @@ def test_a_mail_one_respondents_address_refused_says_so_on_the_response_page(
         "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
     )[0]
     assert row.xpath("td[@data-mail-to]/text()") == [f"clerk-{CHIYODA}@example.jp"]
-    assert "送信済み（宛先が受け付けられませんでした: moved@example.jp）" in row.text_content()
+    assert (
+        "送信済み（宛先が受け付けられませんでした: moved@example.jp（550 5.1.1 no such user））"
+        in (row.text_content())
+    )
