@@ -160,6 +160,7 @@ DETAIL_LABELS: dict[str, Any] = {
     "until": _l("延長後の期限"),
     "survey": _l("調査票"),
     "consent_reconfirmed": _l("新しいつなぎ先への本人の同意"),
+    "route": _l("操作（メソッドとURL）"),
     "outcome": _l("結果"),
     "added": _l("件数"),
     "before": _l("変更前"),

@@ -18,7 +18,7 @@ from hub.models import AuditEvent, User
 from hub.services.users import find_by_email
 from tests.referrals.conftest import NAME, Cast, referral_body
 from tests.security.walk import api_body, form_body, permission, routes
-from tests.web.conftest import Web
+from tests.web.conftest import Web, text_of
 
 MISSING = 987654
 
@@ -110,3 +110,8 @@ def test_a_role_that_may_never_refer_is_refused_and_recorded(app: Flask, cast: C
         assert {row.details["route"] for row in rows} == {"POST /api/v1/referrals"}
         assert all(row.target == "" for row in rows)
         assert not any(NAME in f"{row.target} {row.details}" for row in rows)
+    staff = Web(app)
+    assert staff.login(cast.emails["staff"]).status_code == 302
+    shown = text_of(staff.get("/audit/?action=referral.forbidden"))
+    assert "権限のない役割によるつなぎの操作（403）" in shown
+    assert "操作（メソッドとURL）: POST /api/v1/referrals" in shown
