@@ -48,6 +48,7 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_integer",
+    "parse_year",
     "to_wareki",
 ]
 
@@ -381,7 +382,7 @@ def _strip_weekday(text: str) -> tuple[str, int | None]:
     return text[: match.start()], _WEEKDAYS.index(match.group("wd"))
 
 
-def parse_date(value: str | date) -> date:
+def parse_date(value: str | date, *, after: date | None = None, before: date | None = None) -> date:
     """Parse a date as typed by a person and return a plain :class:`datetime.date`.
 
     Accepted: ``2021-04-01``, ``2021/4/1``, ``2021.4.1``, ``2021年4月1日``, ``20210401``,
@@ -391,6 +392,10 @@ def parse_date(value: str | date) -> date:
     be right.  A ``datetime`` is truncated to its date.  Dates that do not exist (2月30日,
     令和1年4月30日, 平成31年5月1日) and years outside 1868–2200 raise
     :class:`InvalidValue` with a message naming the problem.
+
+    With ``after`` (or ``before``), a day typed without its year — ``12/5``, ``12月5日``,
+    ``１２月５日`` — is also read: the first such day on or after ``after`` (a follow-up to
+    come), or the last on or before ``before`` (a day that has been).
     """
     if isinstance(value, datetime):
         value = value.date()
@@ -406,7 +411,7 @@ def parse_date(value: str | date) -> date:
     # and make the value unreadable rather than silently joining numbers.
     text = re.sub(r"\s*([^0-9\s])\s*", r"\1", text)
     text, weekday = _strip_weekday(text)
-    result = _parse_date_text(text)
+    result = _parse_date_text(text, after=after, before=before)
     if weekday is not None and result.weekday() != weekday:
         raise InvalidValue(
             _(
@@ -425,7 +430,28 @@ def _weekday(index: int) -> str:
     return _WEEKDAYS_EN[index] if _english() else _WEEKDAYS[index]
 
 
-def _parse_date_text(text: str) -> date:
+_MONTH_DAY_RE = re.compile(r"(?P<m>[0-9]{1,2})(?:/(?P<d>[0-9]{1,2})|月(?P<d2>[0-9]{1,2})日?)")
+
+
+def _month_day(month: int, day: int, *, after: date | None, before: date | None) -> date:
+    """The first day ``month``/``day`` on or after ``after``, or the last on or before ``before``
+    (29 February: the nearest year that has one)."""
+    start = after or before
+    assert start is not None
+    if (month, day) != (2, 29):
+        _make_date(start.year, month, day)  # 13月, 2月30日: said as such
+    step = 1 if after is not None else -1
+    for offset in range(9):
+        year = start.year + step * offset
+        if calendar.monthrange(year, month)[1] < day:
+            continue
+        found = date(year, month, day)
+        if (after is not None and found >= after) or (before is not None and found <= before):
+            return found
+    raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
+
+
+def _parse_date_text(text: str, *, after: date | None = None, before: date | None = None) -> date:
     for pattern in (_WESTERN_RE, _WESTERN_KANJI_RE, _COMPACT_RE):
         match = pattern.fullmatch(text)
         if match:
@@ -439,11 +465,55 @@ def _parse_date_text(text: str) -> date:
         month = match.group("m") or match.group("m2")
         day = match.group("d") or match.group("d2")
         return _from_era(era, era_year, int(month), int(day))
+    match = _MONTH_DAY_RE.fullmatch(text)
+    if match and (after is not None or before is not None):
+        day = match.group("d") or match.group("d2")
+        return _month_day(int(match.group("m")), int(day), after=after, before=before)
     if _TWO_DIGIT_YEAR_RE.fullmatch(text):
         raise InvalidValue(
             _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_examples())
         )
     raise InvalidValue(_("日付として読めません。例: %(examples)s", examples=_examples()))
+
+
+_YEAR_RE = re.compile(r"(?P<y>[0-9]{4})年?")
+_ERA_YEAR_RE = re.compile(rf"(?P<era>{_ERA_ALTERNATION})(?P<y>[0-9]{{1,3}}|元)年?", re.IGNORECASE)
+
+
+def parse_year(value: str) -> int:
+    """Parse a year as typed (a 生年): ``1965``, ``1965年``, ``１９６５``, 和暦 ``昭和40年``,
+    ``昭和40``, ``S40``, ``s40``, ``平成元年``, ``H元``. An era's year counts while any day of it
+    is in that era (昭和64年 is 1989, 平成31年 2019); one past it, or 0, raises
+    :class:`InvalidValue` naming the era's last year."""
+    text = re.sub(r"\s+", "", fold_text(value))
+    match = _YEAR_RE.fullmatch(text)
+    if match:
+        return int(match.group("y"))
+    match = _ERA_YEAR_RE.fullmatch(text)
+    if not match:
+        raise InvalidValue(_("年として読めません。例: 1965、昭和40年、S40"))
+    era = _ERA_TOKENS[match.group("era").upper()]
+    era_year = 1 if match.group("y") == "元" else int(match.group("y"))
+    index = ERAS.index(era)
+    last = ERAS[index + 1].start.year - era.start.year + 1 if index + 1 < len(ERAS) else None
+    if era_year < 1:
+        raise InvalidValue(
+            _(
+                "%(era)s%(year)s年はありません（最初の年は%(era)s元年＝%(era)s1年です）",
+                era=_era_name(era),
+                year=era_year,
+            )
+        )
+    if last is not None and era_year > last:
+        raise InvalidValue(
+            _(
+                "%(era)sは%(last)s年までです（%(era)s%(year)s年はありません）。",
+                era=_era_name(era),
+                last=last,
+                year=era_year,
+            )
+        )
+    return era.start.year + era_year - 1
 
 
 EXCEL_EPOCH = date(1899, 12, 30)

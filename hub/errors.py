@@ -37,6 +37,17 @@ class Forbidden(HubError):
     status = 403
 
 
+class Refused(Forbidden):
+    """A 403 for a role that may never take a step, whatever the id; the error handler records
+    the attempt in the audit log as ``action`` (who, which route, the ids of the path — never
+    what was sent), as it does a ``Hidden``: a window or a respondent trying referral routes
+    is a signal for 都 staff."""
+
+    def __init__(self, message: str, *, action: str) -> None:
+        super().__init__(message)
+        self.action = action
+
+
 class Conflict(HubError):
     """The request clashes with the current state (stale version, locked response, deadline)."""
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hub.auth.gate import current_actor, is_api_request
 from hub.db import db, discard_session
-from hub.errors import Hidden, HubError, Invalid, flatten_errors
+from hub.errors import Hidden, HubError, Invalid, Refused, flatten_errors
 from hub.services import audit
 
 
@@ -47,7 +47,9 @@ def _body(
 def handle_hub_error(exc: HubError) -> Any:
     rollback_quietly()
     if isinstance(exc, Hidden):
-        record_refusal(exc)
+        record_refusal(exc.action)
+    elif isinstance(exc, Refused):
+        record_refusal(exc.action, route=f"{request.method} {request.url_rule}")
     errors = exc.errors if isinstance(exc, Invalid) else None
     body, status = _body(exc.status, exc.message, errors, _jsonable(exc.details))
     if status == 401:
@@ -173,15 +175,17 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
     return messages
 
 
-def record_refusal(exc: Hidden) -> None:
-    """The audit row of a refused look at something hidden: who, and the ids of the path (the
-    answer stays the 404 of something that does not exist; a failure to record is logged)."""
+def record_refusal(action: str, route: str | None = None) -> None:
+    """The audit row of a refused look at something hidden (404) or a step the role may never
+    take (403, with its ``route``): who, and the ids of the path — never the body or the query
+    (the answer stays what it is; a failure to record is logged)."""
     ids = "/".join(str(v) for v in (request.view_args or {}).values())
     try:
-        audit.record(exc.action, user=current_actor(), target=ids)
+        details: dict[str, Any] = {"route": route} if route else {}
+        audit.record(action, user=current_actor(), target=ids, **details)
         db.session.commit()
     except DBAPIError:
-        current_app.logger.exception("the refusal %s could not be recorded", exc.action)
+        current_app.logger.exception("the refusal %s could not be recorded", action)
         rollback_quietly()
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from hub.auth.policy import ACCESS_ATTR, PUBLIC, permits
+from hub.auth.policy import ACCESS_ATTR, PUBLIC, permits, refused
 from hub.auth.tokens import user_for_token
 from hub.errors import Forbidden, HubError
 from hub.models import User
@@ -80,7 +80,7 @@ def check_access() -> WerkzeugResponse | None:
             raise Unauthorized(_("認証が必要です（Authorization: Bearer トークン）。"))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if not permits(user, permission):
-        raise Forbidden(_("この操作を行う権限がありません。"))
+        raise refused(permission, _("この操作を行う権限がありません。"))
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from flask_babel import gettext as _
 
-from hub.errors import Forbidden, Hidden
+from hub.errors import Forbidden, Hidden, Refused
 from hub.models import REFERRER_STAFF, Referral, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,6 +55,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "questionnaires.read": frozenset({S, R, C}),
     "questionnaires.manage": frozenset({S}),
 }
+
+
+def refused(permission: str, message: str) -> Forbidden:
+    """The 403 of a user whose role lacks ``permission``: on a referral route (要配慮個人情報)
+    one recorded in the audit log as ``referral.forbidden``, elsewhere a plain one."""
+    if permission.startswith("referrals."):
+        return Refused(message, action="referral.forbidden")
+    return Forbidden(message)
 
 
 def allow(permission: str) -> Callable[[F], F]:
@@ -118,7 +126,10 @@ def has_referrals(user: User) -> bool:
 def ensure_may_refer(user: User) -> str:
     referrer = referrer_of(user)
     if referrer is None:
-        raise Forbidden(_("つなぎを依頼できるのは都の相談窓口と東京保護観察所だけです。"))
+        raise Refused(
+            _("つなぎを依頼できるのは都の相談窓口と東京保護観察所だけです。"),
+            action="referral.forbidden",
+        )
     return referrer
 
 

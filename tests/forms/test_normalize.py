@@ -23,6 +23,7 @@ from forms.normalize import (
     parse_bool,
     parse_date,
     parse_integer,
+    parse_year,
     to_wareki,
 )
 
@@ -664,3 +665,67 @@ def test_clean_text_removes_exactly_what_cannot_be_stored_over_all_of_unicode() 
         and (clean_text(f"a{chr(code)}b") == f"a{chr(code)}b") != storable(code)
     ]
     assert wrong == []
+
+
+# ------------------------------------------------------------------------------ years, days without a year
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1965", 1965),
+        ("１９６５年", 1965),
+        ("昭和40年", 1965),
+        ("昭和 40", 1965),
+        ("S40", 1965),
+        ("ｓ４０", 1965),
+        ("平成元年", 1989),
+        ("昭和64年", 1989),
+        ("平成31", 2019),
+        ("令和元年", 2019),
+        ("明治45", 1912),
+    ],
+)
+def test_parse_year_accepts(raw: str, expected: int) -> None:
+    assert parse_year(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        ("昭和65年", "昭和は64年まで"),
+        ("H32", "平成は31年まで"),
+        ("令和0年", "令和0年はありません"),
+        ("S", "年として読めません"),
+        ("65", "年として読めません"),
+    ],
+)
+def test_parse_year_rejects_with_reason(raw: str, fragment: str) -> None:
+    with pytest.raises(InvalidValue, match=fragment):
+        parse_year(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "after", "before", "expected"),
+    [
+        ("12/5", date(2026, 12, 1), None, date(2026, 12, 5)),
+        ("12/5", date(2026, 12, 6), None, date(2027, 12, 5)),
+        ("12/5", None, date(2026, 12, 1), date(2025, 12, 5)),
+        ("１２月５日", date(2026, 12, 5), None, date(2026, 12, 5)),
+        ("12月5日(土)", date(2026, 12, 1), None, date(2026, 12, 5)),
+        ("2/29", date(2026, 3, 1), None, date(2028, 2, 29)),
+        ("2/29", None, date(2026, 3, 1), date(2024, 2, 29)),
+        ("令和8年12月5日", date(2027, 1, 1), None, date(2026, 12, 5)),  # a year typed wins
+    ],
+)
+def test_parse_date_reads_a_day_without_its_year_near_a_day(
+    raw: str, after: date | None, before: date | None, expected: date
+) -> None:
+    assert parse_date(raw, after=after, before=before) == expected
+
+
+def test_a_day_without_its_year_is_read_only_near_a_day() -> None:
+    with pytest.raises(InvalidValue, match="日付として読めません"):
+        parse_date("12/5")
+    with pytest.raises(InvalidValue, match="2月は28日まで"):
+        parse_date("2/30", after=date(2026, 1, 1))

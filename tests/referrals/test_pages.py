@@ -170,6 +170,13 @@ def test_the_pages_read_in_english(desk: Web, refer: Callable[..., int]):
     shown = text_of(desk.get(f"/referrals/{referral_id}"))
     assert "Timeline" in shown
     assert "Access log" in shown
+    columns = page(desk.last).xpath("//h2[@id='reads']/following::table[1]//th[@scope='col']")
+    assert [th.text_content() for th in columns] == [
+        "Date and time",
+        "Viewed by",
+        "Fields viewed",
+        "Method",
+    ]
 
 
 def test_a_declined_referral_is_re_routed_from_the_case_page(

@@ -26,6 +26,7 @@ from forms.normalize import (
     fold_text,
     normalize_phone,
     parse_date,
+    parse_year,
 )
 from forms.normalize import parse_integer as _parse_integer
 from forms.wording import listed
@@ -101,13 +102,23 @@ def _text(value: Any, field: str, errors: Errors, *, limit: int, fold: bool = Fa
     return text
 
 
-def _date(value: Any, field: str, errors: Errors, *, required: bool) -> date | None:
+def _date(
+    value: Any,
+    field: str,
+    errors: Errors,
+    *,
+    required: bool,
+    after: date | None = None,
+    before: date | None = None,
+) -> date | None:
+    """A day as typed; with ``after`` or ``before``, one without its year (12/5) is the nearest
+    such day from there on, or up to there (``forms.normalize.parse_date``)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(field, _("日付を入力してください。"))
         return None
     try:
-        return parse_date(value)
+        return parse_date(value, after=after, before=before)
     except InvalidValue as exc:
         errors.add(field, str(exc))
         return None
@@ -168,17 +179,14 @@ def _person(raw: Any, errors: Errors) -> dict[str, Any]:
 def _birth_year(value: Any, errors: Errors) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        errors.add("person.birth_year", _("生年は西暦の年（例: 1965）で入力してください。"))
-        return None
     try:
-        year = _parse_integer(value) if not isinstance(value, int) else value
-    except InvalidValue:
-        try:
-            year = parse_date(f"{value}1月1日" if isinstance(value, str) else value).year
-        except InvalidValue:
-            errors.add("person.birth_year", _("生年は西暦の年（例: 1965）で入力してください。"))
-            return None
+        year = parse_year(value) if isinstance(value, str) else _parse_integer(value)
+    except InvalidValue as exc:
+        message = str(exc) if isinstance(value, str) else ""
+        errors.add(
+            "person.birth_year", message or _("生年は西暦の年（例: 1965）で入力してください。")
+        )
+        return None
     if not 1900 <= year <= tokyo.today().year:
         errors.add(
             "person.birth_year",
@@ -298,7 +306,7 @@ def contact(data: Mapping[str, Any], *, sent_on: date) -> Contact:
     which nobody can have been contacted about it."""
     errors = Errors()
     _refuse_unknown(data, ("on", "method", "note", "next_follow_up"), errors)
-    on = _date(data.get("on"), "on", errors, required=True)
+    on = _date(data.get("on"), "on", errors, required=True, before=tokyo.today())
     if on is not None and on > tokyo.today():
         errors.add("on", _("連絡日が未来の日付です。"))
     elif on is not None and on < sent_on:
@@ -318,7 +326,13 @@ def contact(data: Mapping[str, Any], *, sent_on: date) -> Contact:
         unknown=lambda known: _("方法は %(labels)s のいずれかから選んでください。", labels=known),
     )
     note = _text(data.get("note"), "note", errors, limit=NOTE_MAX)
-    follow = _date(data.get("next_follow_up"), "next_follow_up", errors, required=False)
+    follow = _date(
+        data.get("next_follow_up"),
+        "next_follow_up",
+        errors,
+        required=False,
+        after=on or tokyo.today(),
+    )
     if follow is not None and on is not None and follow < on:
         errors.add("next_follow_up", _("次回フォロー日は連絡日より後にしてください。"))
     errors.raise_any()
