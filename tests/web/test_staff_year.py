@@ -1,0 +1,89 @@
+"""A 都 staff member's survey year, walked as they type and click: a deadline written the ways
+people write it, the check before opening saying what opening would refuse, dates in messages in
+the page's language, and a decision clicked twice (or made by someone else first) leading back to
+the response as it is now, with what was typed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from forms import tokyo
+from hub.db import db
+from hub.models import Round
+from tests.web.conftest import Web, page
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def opening(deadline: str, **more: str) -> dict[str, str]:
+    return {
+        "survey": "torikumi",
+        "reference_date": "2026-04-01",
+        "deadline": deadline,
+        "opens_at": "",
+        "title": "",
+        **more,
+    }
+
+
+def deadline_error(answer) -> str:
+    return " ".join(page(answer).xpath("string(//*[@id='deadline-error'])").split())
+
+
+def test_a_deadline_with_the_time_right_after_the_day_opens_the_round(web, app) -> None:
+    """「令和81年12月25日17時」 as people write it, without a space before the time."""
+    staff: Web = web("staff")
+    answer = staff.post("/staff/rounds/new", opening("令和81年12月25日17時"))
+    assert answer.status_code == 302, deadline_error(answer)
+    with app.app_context():
+        opened = db.session.scalars(select(Round)).one()
+        assert opened.deadline.isoformat() == "2099-12-25T08:00:00+00:00"
+
+
+def test_a_month_and_day_without_their_year_are_refused_naming_the_year(web, app) -> None:
+    """12/25 or １２月２５日: the message names the year the next 25 December falls in, as an
+    example to type, and what was typed stays in the field."""
+    staff: Web = web("staff")
+    today = tokyo.today()
+    year = today.year if date(today.year, 12, 25) >= today else today.year + 1
+    for typed, example in (("12/25", "17:00"), ("１２月２５日 ９時", "09:00")):
+        refused = staff.post("/staff/rounds/new", opening(typed))
+        assert refused.status_code == 422
+        assert deadline_error(refused).endswith(
+            f"年も入力してください（例: {year}-12-25 {example}）。"
+        )
+        assert page(refused).xpath("//input[@name='deadline']/@value") == [typed]
+    staff.get("/language/en")
+    english = deadline_error(staff.post("/staff/rounds/new", opening("12/25")))
+    assert english.endswith(f"Type the year too (for example: {year}-12-25 17:00).")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_the_check_before_opening_refuses_a_past_deadline_as_opening_does(web) -> None:
+    """「依頼先を確かめる」 does not call a deadline fine that 「開始する」 then refuses."""
+    staff: Web = web("staff")
+    preview = staff.post("/staff/rounds/new", opening("2020-01-06 17:00", action="preview"))
+    assert preview.status_code == 422
+    assert deadline_error(preview).endswith(
+        "提出期限が過ぎています（令和2年1月6日（月）17:00）。これから先の日時を入力してください。"
+    )
+    assert not page(preview).xpath("//*[contains(text(), '依頼先の確認')]")
+
+
+def test_dates_in_the_opening_messages_are_written_in_the_page_s_language(web) -> None:
+    staff: Web = web("staff")
+    staff.get("/language/en")
+    past = deadline_error(staff.post("/staff/rounds/new", opening("2020-01-06 17:00")))
+    assert past.endswith(
+        "The deadline has passed (Mon 6 Jan 2020 17:00). Enter a date and time still to come."
+    )
+    preview = staff.post("/staff/rounds/new", opening("2099-12-29 17:00", action="preview"))
+    assert preview.status_code == 200
+    [note] = page(preview).xpath("//*[@data-deadline-note]")
+    said = " ".join(note.text_content().split())
+    assert "Tue 29 Dec 2099 17:00" in said
+    assert not JAPANESE.search(said), said
