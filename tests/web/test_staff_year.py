@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from forms import tokyo
 from hub.db import db
-from hub.models import Round
-from tests.web.conftest import Web, page
+from hub.models import AuditEvent, ResponseState, Round
+from tests.conftest import make_round, response_of
+from tests.web.conftest import Web, page, text_of
+from tests.web.test_staff import CHIYODA, submitted
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
@@ -87,3 +89,79 @@ def test_dates_in_the_opening_messages_are_written_in_the_page_s_language(web) -
     said = " ".join(note.text_content().split())
     assert "Tue 29 Dec 2099 17:00" in said
     assert not JAPANESE.search(said), said
+
+
+def test_a_second_click_on_a_decision_shows_the_response_as_it_is_now(web, app) -> None:
+    """受理 clicked twice (two tabs, or a colleague first): not an error page that leads to the
+    top, but the response's page saying why nothing was done, with its current actions."""
+    staff: Web = web("staff")
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    staff.get(url)
+    assert staff.post(f"{url}/accept").status_code == 302
+    again = staff.post(f"{url}/accept")
+    assert again.status_code == 409
+    shown = text_of(again)
+    assert "受理できるのは提出済みの回答だけです。" in shown
+    assert "この回答の現在の状態を確かめてください。" in shown
+    assert page(again).xpath("//*[@data-unaccept]//form"), "the accepted response's action"
+    staff.get(url)
+    assert staff.post(f"{url}/unaccept").status_code == 302
+    twice = staff.post(f"{url}/unaccept")
+    assert twice.status_code == 409
+    assert "受理を取り消せるのは受理済みの回答だけです。" in text_of(twice)
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == ResponseState.SUBMITTED
+        actions = db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.action.like("response.%accept"))
+            .order_by(AuditEvent.id)
+        ).all()
+        assert actions == ["response.accept", "response.unaccept"]
+
+
+def test_a_return_refused_because_the_response_moved_on_gives_the_reason_back(web, app) -> None:
+    """Returned twice, or accepted by a colleague while the reason was typed: the reason typed is
+    given back on the page, in the page's language."""
+    staff: Web = web("staff")
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    colleague: Web = web("staff")
+    colleague.get(url)
+    staff.get(url)
+    assert colleague.post(f"{url}/accept").status_code == 302
+    reason = "電話番号の欄に、担当者の直通番号を書いてください。"
+    refused = staff.post(f"{url}/return", {"reason": reason})
+    assert refused.status_code == 409
+    shown = text_of(refused)
+    assert "差し戻せるのは提出済みの回答だけです。" in shown
+    assert f"入力した差し戻しの理由（保存されていません）: {reason}" in shown
+    colleague.post(f"{url}/unaccept")
+    staff.get("/language/en")
+    staff.get(url)
+    staff.post(f"{url}/return", {"reason": reason})
+    again = staff.post(f"{url}/return", {"reason": reason + "（再）"})
+    assert again.status_code == 409
+    assert f"The reason for returning that you typed (not saved): {reason}（再）" in text_of(again)
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).return_reason == reason
+
+
+def test_closing_a_round_twice_leads_back_to_its_board(web, app) -> None:
+    staff: Web = web("staff")
+    with app.app_context():
+        round_id = make_round().id
+    board = f"/staff/rounds/{round_id}"
+    staff.get(board)
+    assert staff.post(f"{board}/close").status_code == 302
+    twice = staff.post(f"{board}/close")
+    assert twice.status_code == 302
+    assert twice.headers["Location"] == board
+    assert "この調査回は既に締め切られています。" in text_of(staff.get(board))
+    with app.app_context():
+        closes = db.session.scalars(select(AuditEvent).filter_by(action="round.close")).all()
+        assert len(closes) == 1
