@@ -165,3 +165,27 @@ def test_closing_a_round_twice_leads_back_to_its_board(web, app) -> None:
     with app.app_context():
         closes = db.session.scalars(select(AuditEvent).filter_by(action="round.close")).all()
         assert len(closes) == 1
+
+
+def test_what_staff_did_to_a_response_reads_in_english_on_english_pages(web, app) -> None:
+    """The board's 最終更新 and the response's history name 東京都's decisions in English, as every
+    other English page names the Tokyo Metropolitan Government."""
+    staff: Web = web("staff")
+    with app.app_context():
+        round_id = make_round().id
+    submitted(app, round_id, CHIYODA)
+    url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    staff.get("/language/en")
+    staff.get(url)
+    staff.post(f"{url}/accept")
+    staff.post(f"{url}/unaccept")
+    staff.post(f"{url}/return", {"reason": "Please give the direct line."})
+    [row] = page(staff.get(f"/staff/rounds/{round_id}")).xpath(
+        f"//tr[@data-municipality='{CHIYODA}']"
+    )
+    assert "Returned by the Tokyo Metropolitan Government" in row.text_content()
+    assert not JAPANESE.search(row.text_content()), row.text_content()
+    history = " ".join(page(staff.get(url)).xpath("//*[@id='history-title']/..//text()"))
+    for done in ("Accepted by", "Acceptance withdrawn by", "Returned by"):
+        assert f"{done} the Tokyo Metropolitan Government" in history
+    assert "東京都" not in history
