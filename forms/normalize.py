@@ -251,7 +251,7 @@ _DATE_EXAMPLES = ("2021-04-01", "令和3年4月1日", "R3.4.1")
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def _english() -> bool:
+def english_messages() -> bool:
     """Whether the messages are read on an English page (a command or a job reads Japanese)."""
     if not has_request_context():
         return False
@@ -262,23 +262,23 @@ def _english() -> bool:
 def _examples() -> str:
     """What a date may look like, as a message lists them (the typed forms stay Japanese: they are
     what people type)."""
-    return (", " if _english() else "、").join(_DATE_EXAMPLES)
+    return (", " if english_messages() else "、").join(_DATE_EXAMPLES)
 
 
 def _era_name(era: Era) -> str:
-    return era.english if _english() else era.name
+    return era.english if english_messages() else era.name
 
 
 def _year_text(year: int, era: Era | None = None, era_year: int | None = None) -> str:
     """A year as a message names it: 令和8年 or 2026年; Reiwa 8 (2026) or 2026 in English."""
-    if _english():
+    if english_messages():
         return f"{era.english} {era_year} ({year})" if era is not None else str(year)
     return f"{era.name}{era_year}年" if era is not None else f"{year}年"
 
 
 def _typed_era_day(era: Era, era_year: int, month: int, day: int) -> str:
     """A 和暦 day as typed, which may not exist: 平成31年5月1日, Heisei 31-05-01 in English."""
-    if _english():
+    if english_messages():
         return f"{era.english} {era_year}-{month:02}-{day:02}"
     return f"{era.name}{era_year}年{month}月{day}日"
 
@@ -286,7 +286,7 @@ def _typed_era_day(era: Era, era_year: int, month: int, day: int) -> str:
 def _day_text(d: date, *, wareki: bool = False) -> str:
     """A day in a message: 2019-05-01 in English; 2019年5月1日 (or 令和元年5月1日 with ``wareki``)
     in Japanese."""
-    if _english():
+    if english_messages():
         return d.isoformat()
     return to_wareki(d) if wareki else f"{d.year}年{d.month}月{d.day}日"
 
@@ -427,7 +427,7 @@ def parse_date(value: str | date, *, after: date | None = None, before: date | N
 
 def _weekday(index: int) -> str:
     """月 (Monday in English messages)."""
-    return _WEEKDAYS_EN[index] if _english() else _WEEKDAYS[index]
+    return _WEEKDAYS_EN[index] if english_messages() else _WEEKDAYS[index]
 
 
 _MONTH_DAY_RE = re.compile(r"(?P<m>[0-9]{1,2})(?:/(?P<d>[0-9]{1,2})|月(?P<d2>[0-9]{1,2})日?)")

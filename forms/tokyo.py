@@ -15,13 +15,16 @@ from zoneinfo import ZoneInfo
 import jpholiday
 from flask_babel import gettext as _
 
-from forms.normalize import InvalidValue, fold_text, parse_date, to_wareki
+from forms.normalize import InvalidValue, english_messages, fold_text, parse_date, to_wareki
 
 TIMEZONE = "Asia/Tokyo"
 TOKYO = ZoneInfo(TIMEZONE)
 
 _TIME_RE = re.compile(r"(?P<h>[0-9]{1,2})(?:[:時](?P<m>[0-9]{1,2})?分?)?")
-_SPLIT_RE = re.compile(r"^(?P<day>.+?)(?:[T\s]+(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?))$")
+_SPLIT_RE = re.compile(
+    r"^(?P<day>.+?)(?:[T\s]+|(?<=日))(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?)$"
+)
+_MONTH_DAY_RE = re.compile(r"^(?P<m>[0-9]{1,2})(?:月(?P<d>[0-9]{1,2})日|[/.-](?P<d2>[0-9]{1,2}))$")
 
 
 def now() -> datetime:
@@ -38,8 +41,10 @@ def parse_datetime(text: str) -> datetime:
     """A date and a time as people type them, in Tokyo unless an offset is given.
 
     ``2021-05-31 17:00``, ``2021-05-31T17:00``, ``２０２１／５／３１　１７：３０``,
-    ``令和3年5月31日 17時``, ``R3.6.1 0:05``, and ISO 8601 with seconds or an offset
-    (``2021-05-31T17:00:00+09:00``). A date alone is refused: a deadline needs its time.
+    ``令和3年5月31日 17時`` (or ``令和3年5月31日17時``, the time right after 日), ``R3.6.1 0:05``,
+    and ISO 8601 with seconds or an offset (``2021-05-31T17:00:00+09:00``). A date alone is
+    refused: a deadline needs its time; a month and day without their year (``12/25``,
+    ``１２月２５日 17時``) too, the message naming the year the next such day falls in.
     Raises :class:`~forms.normalize.InvalidValue` with a message naming the problem.
     """
     cleaned = fold_text(text or "")
@@ -50,6 +55,7 @@ def parse_datetime(text: str) -> datetime:
         exact = _iso_datetime(cleaned)
         if exact is not None:
             return exact
+        _refuse_without_year(cleaned, "")
         if _is_day(cleaned):
             raise InvalidValue(_("時刻も入力してください（例: 2021-05-31 17:00）。"))
         raise InvalidValue(
@@ -57,6 +63,7 @@ def parse_datetime(text: str) -> datetime:
                 "日付と時刻として読めません。2021-05-31 17:00、令和3年5月31日 17:00 のように入力してください。"
             )
         )
+    _refuse_without_year(match.group("day"), match.group("time"))
     day = parse_date(match.group("day"))
     clock = _TIME_RE.fullmatch(match.group("time"))
     if clock is None:
@@ -65,6 +72,25 @@ def parse_datetime(text: str) -> datetime:
     if hour > 23 or minute > 59:
         raise InvalidValue(_("時刻は 00:00〜23:59 で入力してください。"))
     return datetime.combine(day, time(hour, minute), tzinfo=TOKYO)
+
+
+def _refuse_without_year(day: str, clock: str) -> None:
+    """Refuse a month and day typed without their year (``12/25``, ``12月25日``), naming the next
+    such day with its year — and the time typed, or 17:00 — as the example to type."""
+    match = _MONTH_DAY_RE.fullmatch(day.replace(" ", ""))
+    if match is None:
+        return
+    month, number = int(match.group("m")), int(match.group("d") or match.group("d2"))
+    on = today()
+    try:
+        meant = date(on.year, month, number)
+        if meant < on:
+            meant = date(on.year + 1, month, number)
+    except ValueError:
+        return
+    typed = _TIME_RE.fullmatch(clock)
+    at = f"{int(typed.group('h')):02}:{int(typed.group('m') or 0):02}" if typed else "17:00"
+    raise InvalidValue(_("年も入力してください（例: %(example)s）。", example=f"{meant} {at}"))
 
 
 def _is_day(text: str) -> bool:
@@ -119,6 +145,12 @@ def format_datetime(
     except InvalidValue:
         written = f"{day.year}年{day.month}月{day.day}日"
     return f"{written}（{WEEKDAYS_JA[day.weekday()]}）{hour}"
+
+
+def in_message(value: datetime) -> str:
+    """A date-time inside a message, in the language it is read in: :func:`format_datetime` in
+    English on an English page, in Japanese on a Japanese one and in commands, jobs and mails."""
+    return format_datetime(value, "en" if english_messages() else "ja")
 
 
 def format_day(day: date, locale: str = "ja") -> str:

@@ -211,9 +211,11 @@ REVISION_EVENT_LABELS: dict[str, Label] = {
     "uploaded_on_behalf": Label(
         "東京都が代理入力（Excelから取り込み）", "Uploaded from Excel on the municipality's behalf"
     ),
-    "returned": Label("東京都が差し戻し", "Returned by 東京都"),
-    "accepted": Label("東京都が受理", "Accepted by 東京都"),
-    "unaccepted": Label("東京都が受理を取り消し", "Acceptance withdrawn by 東京都"),
+    "returned": Label("東京都が差し戻し", "Returned by the Tokyo Metropolitan Government"),
+    "accepted": Label("東京都が受理", "Accepted by the Tokyo Metropolitan Government"),
+    "unaccepted": Label(
+        "東京都が受理を取り消し", "Acceptance withdrawn by the Tokyo Metropolitan Government"
+    ),
 }
 """What one revision was, as pages say it (the one table; :func:`revision_event` picks the key)."""
 

@@ -105,7 +105,7 @@ def _deadline_problem(deadline: datetime, opens_at: datetime | None) -> str:
     if opens_at is None:
         return _(
             "提出期限が過ぎています（%(when)s）。これから先の日時を入力してください。",
-            when=tokyo.format_datetime(deadline),
+            when=tokyo.in_message(deadline),
         )
     return _("提出期限は受付開始日時より後にしてください。")
 
@@ -133,7 +133,7 @@ def closed_day_note(deadline: datetime) -> str | None:
     return _(
         "提出期限（%(when)s）は閉庁日（%(why)s）です。"
         "区市町村の担当者が期限の日に回答できないおそれがあります。",
-        when=tokyo.format_datetime(deadline),
+        when=tokyo.in_message(deadline),
         why=why,
     )
 
@@ -176,6 +176,9 @@ def typed_round(
             values[name] = parse(text)
         except InvalidValue as exc:
             errors[name] = [str(exc)]
+    deadline_at, opens = values.get("deadline"), values.get("opens_at")
+    if deadline_at is not None and "opens_at" not in errors and deadline_at <= (opens or utcnow()):
+        errors["deadline"] = [_deadline_problem(deadline_at, opens)]
     try:
         values["municipality_codes"] = municipalities_named(municipalities)
     except Invalid as exc:

@@ -20,7 +20,7 @@ from forms.tokyo import in_tokyo, parse_datetime
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
-from hub.errors import Invalid
+from hub.errors import Conflict, Invalid
 from hub.models import Municipality, Response, Revision, Round, ordered_regions
 from hub.services import (
     mail_queue,
@@ -446,7 +446,12 @@ def remove_round(round_id: int) -> ResponseReturnValue:
 @bp.post("/rounds/<int:round_id>/close")
 @allow("rounds.manage")
 def close_round(round_id: int) -> ResponseReturnValue:
-    rounds.close_round(responses.get_round(round_id), user=require_actor())
+    try:
+        rounds.close_round(responses.get_round(round_id), user=require_actor())
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for("staff.board", round_id=round_id))
     db.session.commit()
     flash(_("調査回を締め切りました。"), "success")
     return redirect(url_for("staff.board", round_id=round_id))
@@ -512,9 +517,26 @@ def return_response(round_id: int, code: str) -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, return_form=form, status=422)
+    except Conflict as exc:
+        return _changed_meanwhile(response, exc, return_form=form)
     flash(_("%(name)sの回答を差し戻しました。", name=place(response.municipality)), "success")
     _say_returned(queued)
     return redirect(url_for("staff.response", round_id=round_id, code=code))
+
+
+def _changed_meanwhile(
+    response: Response, refusal: Conflict, *, return_form: ReturnForm | None = None
+) -> ResponseReturnValue:
+    """A decision the response's state no longer allows — a second click, or another member of
+    staff (or the municipality) first: the response's page as it is now, saying why nothing was
+    done, with a return's reason given back, since its form may no longer be shown."""
+    db.session.rollback()
+    db.session.refresh(response)
+    messages = [refusal.message, _("この回答の現在の状態を確かめてください。")]
+    typed = (return_form.reason.data or "").strip() if return_form else ""
+    if typed:
+        messages.append(_("入力した差し戻しの理由（保存されていません）: %(reason)s", reason=typed))
+    return _response_page(response, errors={"state": messages}, return_form=return_form, status=409)
 
 
 def _say_returned(queued: municipal_mail.Queued) -> None:
@@ -548,7 +570,10 @@ def _say_queued(queued: municipal_mail.Queued, told: str) -> None:
 @allow("response.review")
 def accept(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
-    responses.accept(response, user=require_actor())
+    try:
+        responses.accept(response, user=require_actor())
+    except Conflict as exc:
+        return _changed_meanwhile(response, exc)
     db.session.commit()
     flash(_("%(name)sの回答を受理しました。", name=place(response.municipality)), "success")
     return redirect(url_for("staff.response", round_id=round_id, code=code))
@@ -559,7 +584,10 @@ def accept(round_id: int, code: str) -> ResponseReturnValue:
 def unaccept(round_id: int, code: str) -> ResponseReturnValue:
     """Take back an acceptance made by mistake: the response is submitted again."""
     response = load_response(round_id, code)
-    responses.unaccept(response, user=require_actor())
+    try:
+        responses.unaccept(response, user=require_actor())
+    except Conflict as exc:
+        return _changed_meanwhile(response, exc)
     db.session.commit()
     flash(
         _(
