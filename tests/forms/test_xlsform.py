@@ -508,6 +508,12 @@ def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
             "read_only",
             "note",
         ),
+        (
+            [("acknowledge", "ok", "確認"), ("text", "why", "理由", "${ok}")],
+            ("type", "name", "label", "trigger"),
+            "trigger",
+            "この列を消してください",
+        ),
     ],
 )
 def test_a_refused_type_or_column_says_what_to_write_instead(
