@@ -80,7 +80,7 @@ _JA = {
     "c_regex": "正規表現「{pattern}」に合う形",
     "column": "選択肢の{name}",
     "choice_filter": "選べる選択肢は、{rule} を満たすもの",
-    "choice_match": "選べる選択肢は、{column}が{subject}の回答と同じもの",
+    "choice_match": "選べる選択肢は、{subject}の回答に合うもの",
     "end": "。",
 }
 
@@ -135,7 +135,7 @@ _EN = {
     "c_regex": "matching the regular expression {pattern}",
     "column": "the choice's {name}",
     "choice_filter": "Choices offered: those where {rule}",
-    "choice_match": "Choices offered: those whose {column} is the answer to {subject}",
+    "choice_match": "Choices offered: those that fit the answer to {subject}",
     "end": ".",
 }
 
@@ -466,7 +466,9 @@ def constraint_text(question: Question, questionnaire: Questionnaire, locale: st
 
 
 def choice_filter_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
-    """``選べる選択肢は、選択肢のpref = 「都道府県」 を満たすもの``; empty without a filter."""
+    """``選べる選択肢は、「都道府県」の回答に合うもの`` (a choice's column equal to an answer, the
+    usual cascade), else ``選べる選択肢は、選択肢のpref = 「都道府県」 を満たすもの``; empty without
+    a filter."""
     if question.choice_filter is None:
         return ""
     describer = _Describer(questionnaire, locale)
@@ -474,11 +476,8 @@ def choice_filter_text(question: Question, questionnaire: Questionnaire, locale:
     if isinstance(rule, Binary) and rule.op == "=":
         for column, other in ((rule.left, rule.right), (rule.right, rule.left)):
             if column_name(column) is not None and isinstance(other, Ref):
-                return describer.word(
-                    "choice_match",
-                    column=str(column_name(column)),
-                    subject=describer.subject(other),
-                )
+                # said to respondents too: the choices sheet's column is not named
+                return describer.word("choice_match", subject=describer.subject(other))
     return describer.word("choice_filter", rule=describer.readable(rule))
 
 

@@ -255,6 +255,9 @@ class Questionnaire:
     """What else of the file the hub read past (a media column, a setting such as
     ``public_key``, a comment row), each located (``settingsシート 2行目 style列: …``), in the
     language of the upload: said with :attr:`skipped`, not part of the definition."""
+    headline_title: str | None = None
+    """The heading of the headline's table in 集計 (settings ``headline_title``); ``None``: the
+    headline question's label. torikumi's is 「区市町村の計画の策定状況」."""
 
     def __post_init__(self) -> None:
         problems = definition_problems(self)
@@ -349,7 +352,9 @@ class Questionnaire:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_LATER_FIELDS = frozenset({"default", "appearance", "choice_filter", "columns", "guidance"})
+_LATER_FIELDS = frozenset(
+    {"default", "appearance", "choice_filter", "columns", "guidance", "headline_title"}
+)
 """Fields added after definitions were first stored: left out while unset, so that a stored
 definition keeps the fingerprint it was stored with."""
 
@@ -531,4 +536,6 @@ def definition_problems(questionnaire: Questionnaire) -> list[str]:
             problems.append(
                 f"{questionnaire.listed_choice} is not a choice of {questionnaire.headline}"
             )
+    if questionnaire.headline_title is not None and not questionnaire.headline:
+        problems.append("headline_title without a headline")
     return problems

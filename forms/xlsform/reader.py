@@ -440,9 +440,14 @@ class Reader:
             if not refused:
                 continue
             for row in sheet.rows:
-                if row.texts.get(column.index):
-                    message = _("%(column)s 列はハブでは使えません。", column=column.header)
-                    self.problem(sheet.name, row.number, column.header, message)
+                if not row.texts.get(column.index):
+                    continue
+                kind = words.unsupported_type(sheet.text(row, "type").lower())
+                if kind is not None and kind == _COLUMN_OF_TYPE.get(column.name):
+                    continue  # a calculate's calculation: the type's refusal says it, once
+                message = _("%(column)s 列はハブでは使えません。", column=column.header)
+                instead = _column_instead(column.name)
+                self.problem(sheet.name, row.number, column.header, f"{message}{instead}")
 
     def name(self, sheet: Sheet, row: Row, seen: dict[str, int]) -> str | None:
         """The row's name, registered in ``seen``; ``None`` (with a problem) when unusable."""
@@ -764,11 +769,12 @@ class Reader:
         if not self.problems and not any(section.items for section in sections):
             self.problem(survey.name, None, "", _("質問がありません。"))
         title = settings.title or Label.same(form_id or "")
-        headline, listed = "", ""
+        headline, listed, headline_title = "", "", None
         renamed: tuple[tuple[str, str], ...] = ()
         if self.survey_read:
             unread = frozenset(self.unread)
             headline, listed = setting.summary_options(self.problem, settings, sections, unread)
+            headline_title = setting.headline_title(self.problem, settings, headline)
             renamed = setting.renamed(self.problem, settings, sections, unread)
         if self.problems or form_id is None or version is None:
             return None
@@ -783,6 +789,7 @@ class Reader:
                 renamed,
                 tuple(self.skipped),
                 tuple(str(p) for p in self.ignored),
+                headline_title=headline_title,
             )
         except ValueError as exc:  # every invariant is checked above; this names a gap
             self.problem("", None, "", str(exc))
@@ -906,10 +913,45 @@ def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
     return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint).strip()
 
 
+_COLUMN_OF_TYPE = {"calculate": "calculate", "repeat_count": "repeat"}
+"""A refused column that belongs to a refused type (the vocabulary's names): on that type's row
+only the type is refused."""
+
+
+def _column_instead(name: str) -> str:
+    """What to write instead of a value in the refused column ``name`` ('' when nothing fits)."""
+    instead = {
+        "calculate": _(
+            "計算した値は保存されません。条件や答えどうしの関係は relevant や constraint に式で"
+            "書いてください。"
+        ),
+        "read_only": _(
+            "回答者に見せるだけの文は note（説明文）に、決まった値は default に書いてください。"
+        ),
+        "trigger": _(
+            "ほかの回答が変わったときに値を入れ直す仕組みはありません。この列を消してください"
+            "（決まった値は default に書けます）。"
+        ),
+        "repeat_count": _(
+            "繰り返しはハブでは使えません。回ごとの内容は「第1回」「第2回」のように質問を分けて"
+            "書いてください。"
+        ),
+    }
+    return instead.get(name, "")
+
+
 def _unsupported(text: str, reason: str) -> str:
     reasons = {
-        "repeat": _("繰り返し（repeat）はハブでは使えません。"),
-        "calculate": _("calculate（計算項目）はハブでは使えません。"),
+        "repeat": _(
+            "繰り返し（repeat）はハブでは使えません（回答は区市町村ごとに質問1つにつき1つです）。"
+            "回数や人数は integer で尋ね、回ごとの内容は「第1回」「第2回」のように質問を分けて"
+            "書いてください。"
+        ),
+        "calculate": _(
+            "calculate（計算項目）はハブでは使えません（計算した値は保存されません）。条件や"
+            "答えどうしの関係は relevant や constraint に式で書いてください（例: constraint に"
+            " . <= ${ほかの質問の名前}）。"
+        ),
         "geo": _("位置情報（geopoint など）はハブでは使えません。"),
         "media": _("画像・音声・動画・ファイル・バーコードはハブでは使えません。"),
         "time": _("時刻（time・datetime）はハブでは使えません。日付は date を使ってください。"),

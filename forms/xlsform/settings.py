@@ -1,5 +1,5 @@
 """The ``settings`` sheet: form_id (or the file name), version, title, default language, the
-summary options ``headline`` and ``listed_choice``, and ``renamed`` (questions renamed since an
+summary options ``headline``, ``listed_choice`` and ``headline_title``, and ``renamed`` (questions renamed since an
 earlier version: ``new_name=old_name``, several separated by commas or line breaks)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from forms.model import Kind, Label, Section
 from forms.normalize import fold_text
+from forms.wording import one_line
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Report
 from forms.xlsform.sheets import Sheet
@@ -46,7 +47,7 @@ def read_settings(sheet: Sheet | None) -> Settings:
     language = sheet.text(row, "default_language")
     if language:
         settings.default_language = words.language(language)
-    for key in ("form_id", "version", "headline", "listed_choice", "renamed"):
+    for key in ("form_id", "version", "headline", "listed_choice", "headline_title", "renamed"):
         text = sheet.text(row, key)
         if text:
             settings.values[key] = Setting(text, sheet.header(key), row.number)
@@ -141,6 +142,20 @@ def summary_options(
         report(words.SETTINGS, listed.row, listed.header, message)
         return "", ""
     return headline.text, listed.text
+
+
+def headline_title(report: Report, settings: Settings, headline: str) -> str | None:
+    """The heading of the headline's table (``None``: the question's label); one line, as a
+    label reads inline. Refused without a ``headline`` (a problem of ``headline`` itself is
+    said already)."""
+    given = settings.values.get("headline_title")
+    if given is None:
+        return None
+    if "headline" not in settings.values:
+        message = _("headline_title は headline の表の見出しです。headline も書いてください。")
+        report(words.SETTINGS, given.row, given.header, message)
+        return None
+    return one_line(given.text) if headline else None
 
 
 def renamed(

@@ -328,6 +328,7 @@ SETTINGS_COLUMNS = frozenset(
         "default_language",
         "headline",
         "listed_choice",
+        "headline_title",
         "renamed",
     }
 )

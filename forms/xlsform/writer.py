@@ -85,6 +85,8 @@ def xlsform_rows(questionnaire: Questionnaire) -> dict[str, list[dict[str, str]]
 def _settings(questionnaire: Questionnaire) -> tuple[tuple[str, ...], tuple[object, ...]]:
     headers: tuple[str, ...] = SETTINGS_HEADERS
     row = _settings_row(questionnaire)
+    if questionnaire.headline_title is not None:
+        headers, row = (*headers, "headline_title"), (*row, questionnaire.headline_title)
     if questionnaire.renamed:
         headers, row = (*headers, "renamed"), (*row, _renamed_text(questionnaire))
     return headers, row

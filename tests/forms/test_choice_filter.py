@@ -114,9 +114,10 @@ def test_the_rule_is_said_in_words_in_both_languages() -> None:
 
     questionnaire = read(*CASCADE)
     city = questionnaire.question("city")
-    assert rule_texts(city, questionnaire) == ["選べる選択肢は、prefが「都道府県」の回答と同じもの"]
+    # a respondent reads it beside the field: no column of the choices sheet (「prefが…」)
+    assert rule_texts(city, questionnaire) == ["選べる選択肢は、「都道府県」の回答に合うもの"]
     assert rule_texts(city, questionnaire, "en") == [
-        "Choices offered: those whose pref is the answer to “都道府県”"
+        "Choices offered: those that fit the answer to “都道府県”"
     ]
     other = read(*CASCADE[:1], ("select_one city", "c", "市", "pref != ${pref} and name != 'x'"))
     assert rule_texts(other.question("c"), other) == [

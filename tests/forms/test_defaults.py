@@ -5,6 +5,7 @@ default), and written back so that the file reads back the same."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import pytest
 from openpyxl import load_workbook
@@ -102,8 +103,8 @@ def test_defaults_are_written_back_and_read_the_same() -> None:
 
 def test_a_definition_without_defaults_keeps_the_fingerprint_it_was_stored_with() -> None:
     """Stored rows carry the fingerprint computed before ``default`` existed; the cache of parsed
-    definitions is keyed by it."""
-    torikumi = registry.get("torikumi", 1)
+    definitions is keyed by it. (torikumi as databases stored it before its ``headline_title``.)"""
+    torikumi = replace(registry.get("torikumi", 1), headline_title=None)
     assert torikumi.fingerprint() == (
         "bef2d6c13bdd5610ee95294c63fc3c9bd6bf6b5a8797c2b304a4af37a6b96a34"
     )

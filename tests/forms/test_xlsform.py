@@ -456,6 +456,7 @@ def test_choice_refusals(choices: list[tuple[str, ...]], row: int, column: str, 
         ((("form_id",), ("研修会",)), "form_id", "form_id「研修会」は使えません"),
         ((("form_id", "headline"), ("kenshu", "q")), "headline", "select_one の質問"),
         ((("form_id", "listed_choice"), ("kenshu", "x")), "listed_choice", "headline も必要"),
+        ((("form_id", "headline_title"), ("kenshu", "見出し")), "headline_title", "headline も書"),
     ],
 )
 def test_settings_refusals(rows: tuple[tuple[object, ...], ...], column: str, cause: str) -> None:
@@ -474,6 +475,56 @@ def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
     problem = only(refused(data))
     assert (problem.row, problem.column) == (2, "read_only")
     assert "read_only 列はハブでは使えません" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("rows", "header", "column", "instead"),
+    [
+        (
+            [
+                ("begin repeat", "sessions", "研修の回"),
+                ("text", "title", "研修名"),
+                ("end repeat",),
+            ],
+            ("type", "name", "label"),
+            "type",
+            "「第1回」「第2回」のように質問を分けて",
+        ),
+        (
+            [("integer", "n", "人数"), ("calculate", "twice", "", "${n} * 2")],
+            ("type", "name", "label", "calculation"),
+            "type",
+            "relevant や constraint に式で",
+        ),
+        (
+            [("text", "q", "A", "1 + 1")],
+            ("type", "name", "label", "calculation"),
+            "calculation",
+            "relevant や constraint",
+        ),
+        (
+            [("text", "q", "A", "yes")],
+            ("type", "name", "label", "read_only"),
+            "read_only",
+            "note",
+        ),
+        (
+            [("acknowledge", "ok", "確認"), ("text", "why", "理由", "${ok}")],
+            ("type", "name", "label", "trigger"),
+            "trigger",
+            "この列を消してください",
+        ),
+    ],
+)
+def test_a_refused_type_or_column_says_what_to_write_instead(
+    rows: list[tuple[str, ...]], header: tuple[str, ...], column: str, instead: str
+) -> None:
+    """An ODK designer's ``begin repeat`` or ``calculate`` was refused with 「ハブでは使えません」
+    only, and a ``calculate`` twice (its type and its ``calculation``): one problem, with what the
+    hub takes instead."""
+    problem = only(refused(form(rows, survey_header=header)))
+    assert (problem.sheet, problem.column) == ("survey", column)
+    assert instead in problem.message
 
 
 def test_every_problem_is_listed_at_once() -> None:

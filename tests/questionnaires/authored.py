@@ -71,9 +71,11 @@ SHURO_CHOICES = (
 )
 
 
-def shuro_shien(version: int = 1, defaults: Mapping[str, str] | None = None) -> bytes:
+def shuro_shien(
+    version: int = 1, defaults: Mapping[str, str] | None = None, headline_title: str = ""
+) -> bytes:
     """「就労支援の取組状況調査」 as a ``.xlsx``; ``defaults`` gives questions (by name) a
-    ``default`` of their own."""
+    ``default`` of their own, ``headline_title`` the settings column of that name."""
     column = SHURO_SURVEY[0].index("default")
     survey = tuple(
         (*row[:column], defaults[row[1]], *row[column + 1 :])
@@ -85,8 +87,9 @@ def shuro_shien(version: int = 1, defaults: Mapping[str, str] | None = None) -> 
         survey,
         SHURO_CHOICES,
         (("form_id", "version", "form_title", "form_title_en", "headline",
-          "listed_choice"),
-         (SHURO_ID, version, SHURO_TITLE, "Employment support survey", "has_program", "yes")),
+          "listed_choice", "headline_title"),
+         (SHURO_ID, version, SHURO_TITLE, "Employment support survey", "has_program", "yes",
+          headline_title or None)),
     )  # fmt: skip
 
 

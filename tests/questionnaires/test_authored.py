@@ -117,6 +117,27 @@ def test_a_groups_condition_is_said_beside_its_questions_in_the_template_and_the
     assert condition not in (definitions["has_program"][8] or "")
 
 
+def test_the_summary_heads_the_headline_table_with_the_definitions_words(
+    app: Flask, api_as
+) -> None:
+    """集計 headed an authored headline 「区市町村の就労支援の取組を実施していますか」: the prefix
+    was written for torikumi. The heading is the question's label, or the ``headline_title`` the
+    author sets in ``settings``."""
+    staff = api_as("staff")
+    assert api_upload(staff, shuro_shien(), "就労支援.xlsx").status_code == 201
+    rows = sheet_rows(workbook_of(staff, open_round(staff, SHURO_ID)), "集計")
+    heading = table(rows, "就労支援の取組を実施していますか（令和8年4月1日現在）")
+    assert heading[0][:3] == ("就労支援の取組を\n実施していますか", "自治体数", "備考")
+    assert not [r[0] for r in rows if str(r[0]).startswith("区市町村の")]
+
+    titled = shuro_shien(version=2, headline_title="就労支援の取組の有無")
+    assert api_upload(staff, titled, "就労支援.xlsx").status_code == 201
+    rows = sheet_rows(workbook_of(staff, open_round(staff, SHURO_ID)), "集計")
+    heading = table(rows, "就労支援の取組の有無（令和8年4月1日現在）")
+    assert heading[0][:3] == ("就労支援の取組の有無", "自治体数", "備考")
+    assert heading[1][0] == "はい"
+
+
 def answers_shown(page_: Any) -> dict[str, str]:
     """The read-only answers list of a page (``_answers.html``): label to answer, as shown."""
     rows = page(page_).xpath("//dl[@class='summary-list']/div")
