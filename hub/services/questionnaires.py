@@ -210,13 +210,15 @@ def store_shipped(questionnaire: Questionnaire, source_name: str) -> Survey:
     """A definition shipped in ``forms/definitions/`` (``hub init``): stored once, then kept.
 
     A row made before definitions were stored gets its definition; a stored one is never
-    changed (a changed file must come as a new version)."""
+    changed (a changed file must come as a new version) — but for what the file adds of
+    :data:`HEADINGS_ONLY`, which heads tables and asks nothing (torikumi's 集計 heading,
+    「区市町村の計画の策定状況」, that databases storing torikumi before it had kept printing)."""
     survey = db.session.scalar(
         select(Survey).filter_by(key=questionnaire.id, version=questionnaire.version)
     )
     if survey is None:
         return store(canonical(questionnaire), source_name=source_name, user=None, audited=False)
-    if survey.definition is None:
+    if survey.definition is None or _adds_headings_only(survey, questionnaire):
         definition = canonical(questionnaire)
         survey.definition = definition.data
         survey.title = questionnaire.title.ja
@@ -224,6 +226,23 @@ def store_shipped(questionnaire: Questionnaire, source_name: str) -> Survey:
         survey.source_name = source_name
         db.session.flush()
     return survey
+
+
+HEADINGS_ONLY = ("headline_title",)
+"""Settings that head the workbook's tables and change nothing asked or answered: a shipped file
+that adds them reaches a version stored without them."""
+
+
+def _adds_headings_only(survey: Survey, shipped: Questionnaire) -> bool:
+    """Whether ``shipped`` is what ``survey`` stores but for settings of :data:`HEADINGS_ONLY` it
+    adds (the stored version having none of them)."""
+    unset: dict[str, Any] = dict.fromkeys(HEADINGS_ONLY)
+    if replace(shipped, **unset).fingerprint() != survey.fingerprint:
+        return False
+    stored = survey.questionnaire
+    return all(getattr(stored, n) is None for n in HEADINGS_ONLY) and any(
+        getattr(shipped, n) is not None for n in HEADINGS_ONLY
+    )
 
 
 # ------------------------------------------------------------------------------ finding
