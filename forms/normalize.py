@@ -43,6 +43,8 @@ __all__ = [
     "excel_serial",
     "excel_serial_day",
     "fold_text",
+    "month_and_day",
+    "nearest_day",
     "normalize_email",
     "normalize_phone",
     "parse_bool",
@@ -430,10 +432,22 @@ def _weekday(index: int) -> str:
     return _WEEKDAYS_EN[index] if english_messages() else _WEEKDAYS[index]
 
 
-_MONTH_DAY_RE = re.compile(r"(?P<m>[0-9]{1,2})(?:/(?P<d>[0-9]{1,2})|月(?P<d2>[0-9]{1,2})日?)")
+_MONTH_DAY_RE = re.compile(r"(?P<m>[0-9]{1,2})(?:[/.-](?P<d>[0-9]{1,2})|月(?P<d2>[0-9]{1,2})日?)")
 
 
-def _month_day(month: int, day: int, *, after: date | None, before: date | None) -> date:
+def month_and_day(text: str) -> tuple[int, int] | None:
+    """A month and a day typed without their year (``12/5``, ``12.5``, ``12月5日``; ``text``
+    folded, without spaces), or ``None``: what a date says, or refuses, when its year is
+    missing."""
+    match = _MONTH_DAY_RE.fullmatch(text)
+    if match is None:
+        return None
+    return int(match.group("m")), int(match.group("d") or match.group("d2"))
+
+
+def nearest_day(
+    month: int, day: int, *, after: date | None = None, before: date | None = None
+) -> date:
     """The first day ``month``/``day`` on or after ``after``, or the last on or before ``before``
     (29 February: the nearest year that has one)."""
     start = after or before
@@ -465,10 +479,9 @@ def _parse_date_text(text: str, *, after: date | None = None, before: date | Non
         month = match.group("m") or match.group("m2")
         day = match.group("d") or match.group("d2")
         return _from_era(era, era_year, int(month), int(day))
-    match = _MONTH_DAY_RE.fullmatch(text)
-    if match and (after is not None or before is not None):
-        day = match.group("d") or match.group("d2")
-        return _month_day(int(match.group("m")), int(day), after=after, before=before)
+    typed = month_and_day(text)
+    if typed and (after is not None or before is not None):
+        return nearest_day(*typed, after=after, before=before)
     if _TWO_DIGIT_YEAR_RE.fullmatch(text):
         raise InvalidValue(
             _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_examples())

@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 import jpholiday
 from flask_babel import gettext as _
 
-from forms.normalize import InvalidValue, english_messages, fold_text, parse_date, to_wareki
+from forms.normalize import (
+    InvalidValue,
+    english_messages,
+    fold_text,
+    month_and_day,
+    nearest_day,
+    parse_date,
+    to_wareki,
+)
 
 TIMEZONE = "Asia/Tokyo"
 TOKYO = ZoneInfo(TIMEZONE)
@@ -24,7 +32,6 @@ _TIME_RE = re.compile(r"(?P<h>[0-9]{1,2})(?:[:時](?P<m>[0-9]{1,2})?分?)?")
 _SPLIT_RE = re.compile(
     r"^(?P<day>.+?)(?:[T\s]+|(?<=日))(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?)$"
 )
-_MONTH_DAY_RE = re.compile(r"^(?P<m>[0-9]{1,2})(?:月(?P<d>[0-9]{1,2})日|[/.-](?P<d2>[0-9]{1,2}))$")
 
 
 def now() -> datetime:
@@ -77,16 +84,12 @@ def parse_datetime(text: str) -> datetime:
 def _refuse_without_year(day: str, clock: str) -> None:
     """Refuse a month and day typed without their year (``12/25``, ``12月25日``), naming the next
     such day with its year — and the time typed, or 17:00 — as the example to type."""
-    match = _MONTH_DAY_RE.fullmatch(day.replace(" ", ""))
-    if match is None:
+    month_day = month_and_day(day.replace(" ", ""))
+    if month_day is None:
         return
-    month, number = int(match.group("m")), int(match.group("d") or match.group("d2"))
-    on = today()
     try:
-        meant = date(on.year, month, number)
-        if meant < on:
-            meant = date(on.year + 1, month, number)
-    except ValueError:
+        meant = nearest_day(*month_day, after=today())
+    except InvalidValue:
         return
     typed = _TIME_RE.fullmatch(clock)
     at = f"{int(typed.group('h')):02}:{int(typed.group('m') or 0):02}" if typed else "17:00"
