@@ -45,6 +45,7 @@ from hub.models.survey import (
     SummaryNote,
     Survey,
     deadline_of,
+    history_events,
     round_state,
     round_title,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "User",
     "check_digit",
     "deadline_of",
+    "history_events",
     "is_valid_code",
     "ordered_regions",
     "person_label",

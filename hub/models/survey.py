@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -201,12 +202,16 @@ def response_state_label(state: str, *, returned: bool) -> Label:
 REVISION_EVENT_LABELS: dict[str, Label] = {
     "saved": Label("一時保存", "Saved as draft"),
     "submitted": Label("提出", "Submitted"),
+    "resubmitted": Label("再提出", "Resubmitted"),
     "uploaded": Label("Excelから取り込み", "Uploaded from Excel"),
     "saved_on_behalf": Label(
         "東京都が代理入力（一時保存）", "Entered on the municipality's behalf"
     ),
     "submitted_on_behalf": Label(
         "東京都が代理入力（提出）", "Submitted on the municipality's behalf"
+    ),
+    "resubmitted_on_behalf": Label(
+        "東京都が代理入力（再提出）", "Resubmitted on the municipality's behalf"
     ),
     "uploaded_on_behalf": Label(
         "東京都が代理入力（Excelから取り込み）", "Uploaded from Excel on the municipality's behalf"
@@ -217,7 +222,8 @@ REVISION_EVENT_LABELS: dict[str, Label] = {
         "東京都が受理を取り消し", "Acceptance withdrawn by the Tokyo Metropolitan Government"
     ),
 }
-"""What one revision was, as pages say it (the one table; :func:`revision_event` picks the key)."""
+"""What one revision was, as pages say it (the one table; :func:`revision_event` picks the key,
+:func:`history_events` the ``resubmitted`` ones a history shows)."""
 
 _EVENTS_BY_ACTION = {
     "save": "saved",
@@ -238,6 +244,25 @@ def revision_event(action: str, source: str, on_behalf: bool) -> str:
     if on_behalf and action in ("save", "submit"):
         event += "_on_behalf"
     return event
+
+
+def history_events(revisions: Iterable[Revision]) -> dict[int, str]:
+    """What each revision of one response did, as its history says it, by revision number: a
+    submit that follows a return (with saves between them or not) is a resubmission
+    (``resubmitted``, ``resubmitted_on_behalf``). Read from the revisions alone; the revision's own
+    :attr:`Revision.event` — the API's ``event`` — stays ``submitted``."""
+    events: dict[int, str] = {}
+    returned = False
+    for revision in sorted(revisions, key=lambda r: r.number):
+        event = revision.event
+        if revision.action == "submit":
+            if returned:
+                event = "re" + event
+            returned = False
+        elif revision.action == "return":
+            returned = True
+        events[revision.number] = event
+    return events
 
 
 class Response(Base):

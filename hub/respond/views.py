@@ -12,7 +12,7 @@ from hub.account.views import home_for
 from hub.auth.gate import current_actor, require_actor
 from hub.auth.policy import allow
 from hub.db import utcnow
-from hub.models import COUNTED, EDITABLE, Response, Role, RoundState
+from hub.models import COUNTED, EDITABLE, Response, Role, RoundState, history_events
 from hub.services import progress, responses
 from hub.web.editing import (
     Pages,
@@ -119,10 +119,12 @@ def view(round_id: int, code: str) -> ResponseReturnValue:
 def history(round_id: int, code: str) -> ResponseReturnValue:
     """Every saved version: who, when, what changed."""
     response = load_response(round_id, code)
+    revisions = responses.revisions(response)
     return render_template(
         "respond/history.html",
         response=response,
         round=response.round,
         questionnaire=response.round.questionnaire,
-        revisions=list(reversed(responses.revisions(response))),
+        revisions=list(reversed(revisions)),
+        events=history_events(revisions),
     )

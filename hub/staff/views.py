@@ -21,7 +21,7 @@ from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
-from hub.models import Municipality, Response, Revision, Round, ordered_regions
+from hub.models import Municipality, Response, Revision, Round, history_events, ordered_regions
 from hub.services import (
     mail_queue,
     mails,
@@ -481,6 +481,7 @@ def _response_page(
             round=response.round,
             questionnaire=response.round.questionnaire,
             history=list(reversed(history)),
+            events=history_events(history),
             older=older,
             newer=newer,
             changes=responses.diff(older.answers, newer.answers) if older and newer else {},

@@ -20,8 +20,9 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
+from forms import rules
 from forms.numbers import whole_number
-from forms.schema import completeness_errors
+from forms.schema import completeness_errors, rule_answers
 from forms.webform import QuestionnaireForm, form_class, initial_data
 from hub.auth.gate import require_actor
 from hub.db import db, utcnow
@@ -113,16 +114,17 @@ def form_page(response: Response, pages: Pages) -> ResponseReturnValue:
 def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> ResponseReturnValue:
     """Save what was posted as a draft; on 提出, go on to the confirmation if it is complete."""
     form = new_form(response, from_request=True)
-    raw = form.answers(relevant_only=submitting)
+    raw = form.answers()
     seen = response.version
     try:
-        responses.save_draft(
-            response,
-            raw,
-            version=form.posted_version(),
-            user=require_actor(),
-            record_unchanged=False,
-        )
+        try:
+            _save_draft(response, form, raw)
+        except Invalid as exc:
+            unasked = raw.keys() - form.answers(relevant_only=True).keys()
+            if not submitting or not exc.errors.keys() <= unasked:
+                raise
+            raw = {name: value for name, value in raw.items() if name not in exc.errors}
+            _save_draft(response, form, raw)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
@@ -149,6 +151,16 @@ def _save_posted(response: Response, pages: Pages, *, submitting: bool) -> Respo
         notice = _incomplete_notice(response, changed=changed)
         return render_form(response, form, pages, errors=problems, status=422, notice=notice)
     return redirect(pages.url("confirm", response))
+
+
+def _save_draft(response: Response, form: QuestionnaireForm, raw: Mapping[str, Any]) -> None:
+    """Keep what the page sent as the draft, the answers to questions not asked included: 提出
+    leads to the confirmation, and who goes back from it to change an answer finds what they
+    typed (the submit itself drops them). On 提出, one that cannot be kept (not a date, say) is
+    left out rather than holding up a question nobody asks (``_save_posted``)."""
+    responses.save_draft(
+        response, raw, version=form.posted_version(), user=require_actor(), record_unchanged=False
+    )
 
 
 def _unsaved(submitting: bool) -> str:
@@ -226,6 +238,7 @@ def render_form(
             form=form,
             pages=pages,
             errors=errors,
+            not_asked=_not_asked(response, form, errors),
             general_errors=[m for k, msgs in errors.items() if k not in known for m in msgs],
             problem=problem,
             notice=notice,
@@ -236,6 +249,22 @@ def render_form(
         ),
         status,
     )
+
+
+def _not_asked(
+    response: Response, form: QuestionnaireForm, errors: Mapping[str, list[str]]
+) -> frozenset[str]:
+    """The questions and notes the page shows hidden: not asked given the answers in its fields
+    (what was posted, or what is stored), unless they carry an error. The page's script decides
+    the same as answers change; without it, a save brings up what an answer asks next (a
+    hidden field still sends its value: nothing typed is lost)."""
+    questionnaire = response.round.questionnaire
+    asked = rules.asked(
+        questionnaire,
+        rule_answers(questionnaire, form.answers()),
+        reference_date=response.round.reference_date,
+    )
+    return frozenset(name for name, shown in asked.items() if not shown and not errors.get(name))
 
 
 def confirm_page(response: Response, pages: Pages) -> ResponseReturnValue:

@@ -89,3 +89,73 @@ def test_the_api_names_the_event(app, api_as):
     staff.save(round_id, CHIYODA, {"plan_status": "no_plan"})
     revisions = staff.get(f"/rounds/{round_id}/responses/{CHIYODA}/revisions").get_json()
     assert [r["event"] for r in revisions] == ["saved_on_behalf"]
+
+
+def _history_tags(answer) -> list[str]:
+    """The history's event tags, oldest first (the page lists the newest first)."""
+    tags = page(answer).xpath("//li[@class='history__item']//span[contains(@class, 'tag')]")
+    return [" ".join(tag.text_content().split()) for tag in reversed(tags)]
+
+
+def test_a_submit_after_a_return_reads_as_resubmitted(app, web, api_as):
+    """The history says 再提出 where a submit follows a return (saves between or not), on the
+    municipality's history and staff's response page; the API's ``event`` and the audit log keep
+    saying a submit."""
+    clerk = web("respondent", municipality=CHIYODA)
+    staff = web("staff")
+    with app.app_context():
+        round_id = make_round().id
+        response = response_of(round_id, CHIYODA)
+        clerk_user = db.session.get(type(clerk.user), clerk.user.id)
+        staff_user = db.session.get(type(staff.user), staff.user.id)
+        responses.submit(response, raw_answers=complete_answers(), user=clerk_user)
+        responses.return_response(response, "電話番号を直通に。", user=staff_user)
+        responses.save_draft(
+            response,
+            complete_answers(contact_phone="03-5321-1112"),
+            version=response.version,
+            user=clerk_user,
+        )
+        responses.submit(response, user=clerk_user)
+        responses.return_response(response, "部署名を正式名称で。", user=staff_user)
+        responses.submit(
+            response, raw_answers=complete_answers(lead_department="福祉局"), user=staff_user
+        )
+        db.session.commit()
+
+    tags = _history_tags(clerk.get(f"/respond/rounds/{round_id}/{CHIYODA}/history"))
+    assert tags == [
+        "提出",
+        "東京都が差し戻し",
+        "一時保存",
+        "再提出",
+        "東京都が差し戻し",
+        "東京都が代理入力（再提出）",
+    ]
+    staff_page = staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}")
+    assert _history_tags(staff_page) == tags
+    chosen = page(staff_page).xpath("//select[@name='to']/option[@selected]")[0]
+    assert "東京都が代理入力（再提出）" in chosen.text_content()
+
+    clerk.get("/language/en")
+    english = _history_tags(clerk.get(f"/respond/rounds/{round_id}/{CHIYODA}/history"))
+    assert english[3] == "Resubmitted"
+    assert english[5] == "Resubmitted on the municipality's behalf"
+    revisions = api_as("staff").get(f"/rounds/{round_id}/responses/{CHIYODA}/revisions")
+    assert [r["event"] for r in revisions.get_json()] == [
+        "submitted",
+        "returned",
+        "saved",
+        "submitted",
+        "returned",
+        "submitted_on_behalf",
+    ]
+    staff.get("/language/ja")
+    audit_page = staff.get("/audit/")
+    actions = [
+        " ".join(cell.text_content().split())
+        for cell in page(audit_page).xpath("//table//tbody/tr/td[2]")
+    ]
+    assert actions.count("回答の提出") == 2
+    assert actions.count("回答の提出 代理入力") == 1
+    assert "再提出" not in text_of(audit_page)
