@@ -139,7 +139,9 @@ def test_every_web_message_has_an_english_translation():
     assert len(counted) > 20
     missing = sorted(m for m in wanted if not single.get(m))
     assert not missing, missing
-    missing_plurals = sorted(m for m in counted if len(plural.get(m, ())) != 2 or not all(plural[m]))
+    missing_plurals = sorted(
+        m for m in counted if len(plural.get(m, ())) != 2 or not all(plural[m])
+    )
     assert not missing_plurals, missing_plurals
 
 
