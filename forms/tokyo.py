@@ -177,12 +177,57 @@ YEAR_END_CLOSURE = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
 3 January, and the municipalities' ordinances (地方自治法第4条の2) say the same."""
 
 
+HOLIDAY_NAMES = {
+    "元日": "New Year's Day",
+    "成人の日": "Coming of Age Day",
+    "建国記念の日": "National Foundation Day",
+    "天皇誕生日": "The Emperor's Birthday",
+    "春分の日": "Vernal Equinox Day",
+    "昭和の日": "Showa Day",
+    "憲法記念日": "Constitution Memorial Day",
+    "みどりの日": "Greenery Day",
+    "こどもの日": "Children's Day",
+    "海の日": "Marine Day",
+    "山の日": "Mountain Day",
+    "敬老の日": "Respect for the Aged Day",
+    "秋分の日": "Autumnal Equinox Day",
+    "体育の日": "Health and Sports Day",
+    "スポーツの日": "Sports Day",
+    "文化の日": "Culture Day",
+    "勤労感謝の日": "Labor Thanksgiving Day",
+    "国民の休日": "Citizens' Holiday",
+    "天皇の即位の日": "Day of the Emperor's Enthronement",
+    "即位礼正殿の儀": "Ceremony of the Enthronement",
+    "即位の礼正殿の儀": "Ceremony of the Enthronement",
+    "昭和天皇の大喪の礼": "Funeral of Emperor Showa",
+    "皇太子・明仁親王の結婚の儀": "Wedding of the Crown Prince",
+    "皇太子・皇太子徳仁親王の結婚の儀": "Wedding of the Crown Prince",
+}
+"""The English names of the holidays ``jpholiday`` names in Japanese (内閣府「国民の祝日」について's
+English names), for English pages; a name missing here is shown as ``jpholiday`` writes it."""
+
+TRANSFERRED = " 振替休日"
+"""How ``jpholiday`` names a 振替休日: the holiday it stands for, a space, 振替休日."""
+
+
+def holiday_name(day: date) -> str | None:
+    """The name of the national holiday ``day`` is, in the page's language (文化の日, Culture Day),
+    or ``None``."""
+    name = jpholiday.is_holiday_name(day)
+    if not name or not english_messages():
+        return name
+    if name.endswith(TRANSFERRED):
+        original = name.removesuffix(TRANSFERRED)
+        return f"substitute holiday for {HOLIDAY_NAMES.get(original, original)}"
+    return HOLIDAY_NAMES.get(name, name)
+
+
 def closed_because(day: date) -> str | None:
     """Why the offices are closed on ``day``, as a person reads it (土曜日, 祝日（元日）, 年末年始);
     ``None`` on a day they are open (:func:`is_office_day`)."""
     if (day.month, day.day) in YEAR_END_CLOSURE:
         return _("年末年始")
-    holiday = jpholiday.is_holiday_name(day)
+    holiday = holiday_name(day)
     if holiday:
         return _("祝日（%(name)s）", name=holiday)
     if day.weekday() == 5:

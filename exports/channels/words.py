@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -114,12 +114,19 @@ def _addresses_refused_unnamed(p: Mapping[str, Any]) -> str:
     how many, and the server's replies with any address in them left out."""
     replies = sorted({unnamed(r) for r in (p.get("replies") or {}).values() if r})
     if replies:
-        return _(
+        return ngettext(
             "メールサーバーが宛先%(n)s件を受け付けませんでした: %(replies)s",
+            "メールサーバーが宛先%(n)s件を受け付けませんでした: %(replies)s",
+            len(p["addresses"]),
             n=len(p["addresses"]),
             replies=" / ".join(replies),
         )
-    return _("メールサーバーが宛先%(n)s件を受け付けませんでした。", n=len(p["addresses"]))
+    return ngettext(
+        "メールサーバーが宛先%(n)s件を受け付けませんでした。",
+        "メールサーバーが宛先%(n)s件を受け付けませんでした。",
+        len(p["addresses"]),
+        n=len(p["addresses"]),
+    )
 
 
 ADDRESS = re.compile(r"<?[^\s<>@,;、，（）()]+@[^\s<>,;、，（）()]+>?")

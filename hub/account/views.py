@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -139,9 +140,12 @@ def wrong_credentials_message() -> str:
 
 
 def throttled_message() -> str:
-    return _(
+    return ngettext(
         "ログインの失敗が続いたため、このアカウントまたはこの端末からのログインを"
         "一時的に止めています。%(minutes)s分ほど待ってからやり直してください。",
+        "ログインの失敗が続いたため、このアカウントまたはこの端末からのログインを"
+        "一時的に止めています。%(minutes)s分ほど待ってからやり直してください。",
+        throttle.WINDOW_MINUTES,
         minutes=throttle.WINDOW_MINUTES,
     )
 
@@ -303,8 +307,10 @@ def api_calls(user: User) -> list[ApiCall]:
         ApiCall(
             "GET",
             "/api/v1/rounds/{round}/summary",
-            _(
+            ngettext(
                 "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
+                "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
+                sharing.minimum(),
                 minimum=sharing.minimum(),
             ),
         ),

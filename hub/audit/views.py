@@ -16,6 +16,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
@@ -366,7 +367,13 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
     if isinstance(value, list):
         if value and all(audit.looks_like_code(v) for v in value):
             places = joined(_place(names, str(v)) for v in value)
-            return _("%(n)s団体（%(places)s）", n=len(value), places=places)
+            return ngettext(
+                "%(n)s団体（%(places)s）",
+                "%(n)s団体（%(places)s）",
+                len(value),
+                n=len(value),
+                places=places,
+            )
         return ", ".join(map(str, value))
     if isinstance(value, str) and (moment := _moment(value)) is not None:
         return format_tokyo(moment, locale_code())

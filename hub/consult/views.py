@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from exports import consultation_counts as counts
 from exports import consultation_tables as tables
@@ -336,9 +337,16 @@ def _confirmed_rows(form: Any) -> _Confirmed | None:
 
 def _imported_message(result: consultations.ImportResult) -> str:
     if not result.left_out:
-        return _("%(count)s件の相談記録を追加しました。", count=result.added)
-    return _(
+        return ngettext(
+            "%(count)s件の相談記録を追加しました。",
+            "%(count)s件の相談記録を追加しました。",
+            result.added,
+            count=result.added,
+        )
+    return ngettext(
         "%(count)s件の相談記録を追加しました。登録済みの記録と同じ内容の%(left)s件は追加していません。",
+        "%(count)s件の相談記録を追加しました。登録済みの記録と同じ内容の%(left)s件は追加していません。",
+        result.added,
         count=result.added,
         left=len(result.left_out),
     )

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from flask import has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -432,7 +432,12 @@ def import_cases(
     if errors:
         raise Invalid(
             errors,
-            _("%(count)s行に誤りがあるため、1件も取り込んでいません。", count=bad_rows),
+            ngettext(
+                "%(count)s行に誤りがあるため、1件も取り込んでいません。",
+                "%(count)s行に誤りがあるため、1件も取り込んでいません。",
+                bad_rows,
+                count=bad_rows,
+            ),
         )
     if not cases:
         raise Invalid({"file": [_("相談記録が1件もありません（1行目は列名の行です）。")]})
@@ -475,10 +480,14 @@ def serial_days_note(serial_days: Sequence[SerialDay], lines: str) -> str:
     """What the import says of the 受付日 it read as Excel date serials (``lines``: their row
     numbers as the caller writes them), with the first as an example, for the clerk to check."""
     first = serial_days[0]
-    return _(
+    return ngettext(
         "受付日が数で書かれた%(count)s行（%(lines)s行目）は、Excel の日付のシリアル値として"
         "読みました（例: %(line)s行目の %(serial)s は %(day)s）。違っていれば、その相談記録を"
         "修正してください。",
+        "受付日が数で書かれた%(count)s行（%(lines)s行目）は、Excel の日付のシリアル値として"
+        "読みました（例: %(line)s行目の %(serial)s は %(day)s）。違っていれば、その相談記録を"
+        "修正してください。",
+        len(serial_days),
         count=len(serial_days),
         lines=lines,
         line=first.line,

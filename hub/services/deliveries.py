@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
@@ -175,8 +175,10 @@ def _retrying_text(p: Mapping[str, Any]) -> str:
 
 
 def _failed_text(p: Mapping[str, Any]) -> str:
-    return _(
+    return ngettext(
         "配信 %(id)s は失敗しました（%(attempts)s回試行）: %(error)s",
+        "配信 %(id)s は失敗しました（%(attempts)s回試行）: %(error)s",
+        p["attempts"],
         id=p["delivery"],
         attempts=p["attempts"],
         error=hub_words(p.get("error") or ""),
@@ -895,10 +897,17 @@ class Look:
 
 
 LOOK_WORDS: dict[str, Callable[..., str]] = {
-    "sent": lambda n: _("%(n)s件の調査回を配信しました", n=n),
+    "sent": lambda n: ngettext(
+        "%(n)s件の調査回を配信しました", "%(n)s件の調査回を配信しました", n, n=n
+    ),
     "failed": lambda n: _("%(n)s件は送信に失敗しました（配信記録をご覧ください）", n=n),
     "refused": lambda n: _("%(n)s件は内容に問題があり送れませんでした", n=n),
-    "busy": lambda n: _("%(n)s件は同じ内容の配信が送信中か再試行待ちでした", n=n),
+    "busy": lambda n: ngettext(
+        "%(n)s件は同じ内容の配信が送信中か再試行待ちでした",
+        "%(n)s件は同じ内容の配信が送信中か再試行待ちでした",
+        n,
+        n=n,
+    ),
     "waiting": lambda n: _("%(n)s件は提出した団体がまだ少ないため送っていません", n=n),
     "unchanged": lambda n: _("%(n)s件は前回の配信から変更がなく、送っていません", n=n),
 }

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -459,8 +460,10 @@ def why_gone(draft_id: int) -> str:
             other=details.get("published_draft"),
         )
     if event.action == "questionnaire.expire":
-        return _(
+        return ngettext(
             "下書き%(id)sは、アップロードから%(days)s日間公開されなかったため破棄されました。",
+            "下書き%(id)sは、アップロードから%(days)s日間公開されなかったため破棄されました。",
+            DRAFT_DAYS,
             id=draft_id,
             days=DRAFT_DAYS,
         )

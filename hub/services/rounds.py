@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import ValidationError
 from sqlalchemy import Exists, delete, func, insert, or_, select
 
@@ -521,7 +522,14 @@ def why_not_removable(round_: Round) -> list[str]:
         )
     )
     if answered:
-        reasons.append(_("%(n)s団体が既に回答を保存・提出しています。", n=answered))
+        reasons.append(
+            ngettext(
+                "%(n)s団体が既に回答を保存・提出しています。",
+                "%(n)s団体が既に回答を保存・提出しています。",
+                answered,
+                n=answered,
+            )
+        )
     delivered = db.session.scalar(
         select(func.count()).select_from(Delivery).where(Delivery.round_id == round_.id)
     ) or db.session.scalar(

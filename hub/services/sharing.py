@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from hub.auth.policy import sees_true_counts
@@ -54,9 +54,12 @@ def waiting_counts(round_: Round) -> dict[str, int]:
 
 
 def waiting_text(counts: Mapping[str, Any]) -> str:
-    return _(
+    return ngettext(
         "この調査回の集計は、提出した区市町村が%(minimum)s団体に達するまで公開・送付されません"
         "（現在%(count)s団体）。",
+        "この調査回の集計は、提出した区市町村が%(minimum)s団体に達するまで公開・送付されません"
+        "（現在%(count)s団体）。",
+        counts["minimum"],
         minimum=counts["minimum"],
         count=counts["count"],
     )

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
@@ -116,8 +117,10 @@ def new_round() -> ResponseReturnValue:
         select(func.count()).select_from(Response).where(Response.round_id == opened.id)
     )
     flash(
-        _(
+        ngettext(
             "調査回を開始しました: %(title)s（%(count)s団体）",
+            "調査回を開始しました: %(title)s（%(count)s団体）",
+            asked,
             title=round_title(opened),
             count=asked,
         ),
@@ -285,10 +288,20 @@ def given_up_mail(round_id: int) -> ResponseReturnValue:
     user = require_actor()
     if action == "retry":
         done = mail_queue.retry_given_up(round_.id, codes, utcnow(), user=user)
-        message = _("%(n)s団体へのメールを、もう一度送信待ちに入れました。", n=len(done))
+        message = ngettext(
+            "%(n)s団体へのメールを、もう一度送信待ちに入れました。",
+            "%(n)s団体へのメールを、もう一度送信待ちに入れました。",
+            len(done),
+            n=len(done),
+        )
     else:
         done = mail_queue.dismiss_given_up(round_.id, codes, user=user)
-        message = _("%(n)s団体を「送れなかったメール」の一覧から外しました。", n=len(done))
+        message = ngettext(
+            "%(n)s団体を「送れなかったメール」の一覧から外しました。",
+            "%(n)s団体を「送れなかったメール」の一覧から外しました。",
+            len(done),
+            n=len(done),
+        )
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("staff.board", round_id=round_id))
@@ -347,22 +360,32 @@ def reminders_send(round_id: int) -> ResponseReturnValue:
         )
     if outcome.queued:
         flash(
-            _(
+            ngettext(
                 "%(n)s団体への督促メールを送信待ちに入れました。1分ほどで送られます。",
+                "%(n)s団体への督促メールを送信待ちに入れました。1分ほどで送られます。",
+                len(outcome.queued),
                 n=len(outcome.queued),
             ),
             "success",
         )
     if outcome.no_address:
         flash(
-            _("宛先なしのため%(n)s団体には送信していません。", n=len(outcome.no_address)),
+            ngettext(
+                "宛先なしのため%(n)s団体には送信していません。",
+                "宛先なしのため%(n)s団体には送信していません。",
+                len(outcome.no_address),
+                n=len(outcome.no_address),
+            ),
             "warning",
         )
     if outcome.reminded_today:
         flash(
-            _(
+            ngettext(
                 "本日すでに督促した%(n)s団体には送信していません。再送するには、確認画面で"
                 "「本日送信済みの団体にも再送する」を選んでください。",
+                "本日すでに督促した%(n)s団体には送信していません。再送するには、確認画面で"
+                "「本日送信済みの団体にも再送する」を選んでください。",
+                len(outcome.reminded_today),
                 n=len(outcome.reminded_today),
             ),
             "warning",
@@ -408,7 +431,13 @@ def change_round(round_id: int) -> ResponseReturnValue:
     if round_.deadline != deadline_before:
         _say_closed_day(round_.deadline)
     _say_queued(
-        told, _("%(n)s団体の回答者に、新しい提出期限をメールで知らせます。", n=len(told.queued))
+        told,
+        ngettext(
+            "%(n)s団体の回答者に、新しい提出期限をメールで知らせます。",
+            "%(n)s団体の回答者に、新しい提出期限をメールで知らせます。",
+            len(told.queued),
+            n=len(told.queued),
+        ),
     )
     return redirect(url_for("staff.board", round_id=round_id))
 
@@ -541,7 +570,12 @@ def _changed_meanwhile(
 
 
 def _say_returned(queued: municipal_mail.Queued) -> None:
-    told = _("%(n)s団体の回答者に、差し戻したことをメールで知らせます。", n=len(queued.queued))
+    told = ngettext(
+        "%(n)s団体の回答者に、差し戻したことをメールで知らせます。",
+        "%(n)s団体の回答者に、差し戻したことをメールで知らせます。",
+        len(queued.queued),
+        n=len(queued.queued),
+    )
     _say_queued(queued, told)
 
 
@@ -660,7 +694,15 @@ def accept_many(round_id: int) -> ResponseReturnValue:
     outcome = responses.accept_many(round_, seen, user=require_actor())
     db.session.commit()
     if outcome.done:
-        flash(_("%(n)s件の回答を受理しました。", n=len(outcome.done)), "success")
+        flash(
+            ngettext(
+                "%(n)s件の回答を受理しました。",
+                "%(n)s件の回答を受理しました。",
+                len(outcome.done),
+                n=len(outcome.done),
+            ),
+            "success",
+        )
     if outcome.changed:
         flash(
             _(
@@ -694,7 +736,15 @@ def return_many(round_id: int) -> ResponseReturnValue:
     queued = municipal_mail.tell_returned(outcome.done)
     db.session.commit()
     if outcome.done:
-        flash(_("%(n)s件の回答を差し戻しました。", n=len(outcome.done)), "success")
+        flash(
+            ngettext(
+                "%(n)s件の回答を差し戻しました。",
+                "%(n)s件の回答を差し戻しました。",
+                len(outcome.done),
+                n=len(outcome.done),
+            ),
+            "success",
+        )
         _say_returned(queued)
     if outcome.changed:
         flash(

@@ -48,7 +48,7 @@ def test_a_mail_whose_address_the_relay_refused_is_given_up_in_the_pages_languag
     assert "@" not in notice, "the board names municipalities; the response's page, addresses"
     assert f"送れなかった 宛先が受け付けられませんでした: {address}（{REPLY}）" in row
     notice, row = said(staff, round_id, CHIYODA, "en")
-    assert f"The mail server did not accept 1 address(es): {REPLY}" in notice
+    assert f"The mail server did not accept 1 address: {REPLY}" in notice
     assert "@" not in notice
     assert f"The mail server did not accept these addresses: {address} ({REPLY})" in row
     assert "宛先" not in notice + row

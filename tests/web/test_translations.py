@@ -53,8 +53,28 @@ WEB_MODULES = (
 )
 
 
-def _messages(catalog) -> dict[str, str]:
-    return {m.id: m.string for m in catalog if m.id}
+def _messages(catalog) -> dict:
+    """msgid: msgstr; a plural entry as (msgid, msgid_plural): (msgstr[0], msgstr[1])."""
+
+    def key(value):
+        return value if isinstance(value, str) else tuple(value)
+
+    return {key(m.id): key(m.string) for m in catalog if m.id}
+
+
+def _entries(catalog) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The catalog's messages with one form (msgid: msgstr) and those with plural forms
+    (msgid: (msgstr[0], msgstr[1])), each by its msgid."""
+    single: dict[str, str] = {}
+    plural: dict[str, tuple[str, ...]] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if m.pluralizable:
+            plural[m.id[0]] = tuple(m.string)
+        else:
+            single[m.id] = m.string
+    return single, plural
 
 
 def test_mo_is_compiled_from_the_current_po():
@@ -62,38 +82,78 @@ def test_mo_is_compiled_from_the_current_po():
         po = _messages(read_po(f))
     with (CATALOG / "messages.mo").open("rb") as f:
         mo = _messages(read_mo(f))
-    translated = {k: v for k, v in po.items() if v}
+    translated = {k: v for k, v in po.items() if v and all(v)}
     assert mo == translated, "run: pybabel compile -d hub/translations"
 
 
-def _extracted(directory: Path, method: str, pattern: str) -> set[str]:
-    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None}
-    found = set()
+def _extracted(directory: Path, method: str, pattern: str) -> tuple[set[str], set[str]]:
+    """The messages of gettext calls and those of ngettext calls (counted: a plural entry)."""
+    keywords = {
+        "_": None,
+        "_l": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "ngettext": (1, 2),
+        "lazy_ngettext": (1, 2),
+    }
+    found: set[str] = set()
+    counted: set[str] = set()
     for _, _, message, _, _ in extract_from_dir(
         directory,
         method_map=[(pattern, method)],
         keywords=keywords,
     ):
-        found.add(message if isinstance(message, str) else message[0])
-    return found
+        if isinstance(message, str):
+            found.add(message)
+        else:
+            # the Japanese has one form: its msgid_plural repeats the msgid
+            assert message[0] == message[1], message
+            counted.add(message[0])
+    return found, counted
 
 
-def test_every_web_message_has_an_english_translation():
-    with (CATALOG / "messages.po").open("rb") as f:
-        po = _messages(read_po(f))
+def _web_messages() -> tuple[set[str], set[str]]:
     wanted: set[str] = set()
+    counted: set[str] = set()
     templates = ROOT / "hub" / "templates"
     for name in WEB_TEMPLATES:
         path = templates / name
         if path.is_dir():
-            wanted |= _extracted(path, "jinja2", "**.html")
+            found = _extracted(path, "jinja2", "**.html")
         else:
-            wanted |= set(_extracted(templates, "jinja2", name))
+            found = _extracted(templates, "jinja2", name)
+        wanted |= found[0]
+        counted |= found[1]
     for module in WEB_MODULES:
-        wanted |= _extracted(ROOT / module, "python", "**.py")
+        found = _extracted(ROOT / module, "python", "**.py")
+        wanted |= found[0]
+        counted |= found[1]
+    return wanted, counted
+
+
+def test_every_web_message_has_an_english_translation():
+    with (CATALOG / "messages.po").open("rb") as f:
+        single, plural = _entries(read_po(f))
+    wanted, counted = _web_messages()
     assert len(wanted) > 150
-    missing = sorted(m for m in wanted if not po.get(m))
+    assert len(counted) > 20
+    missing = sorted(m for m in wanted if not single.get(m))
     assert not missing, missing
+    missing_plurals = sorted(
+        m for m in counted if len(plural.get(m, ())) != 2 or not all(plural[m])
+    )
+    assert not missing_plurals, missing_plurals
+
+
+def test_a_counted_message_is_asked_for_with_its_count_only():
+    """gettext finds no translation for a message the catalog holds with plural forms (and
+    ngettext none for one it holds with one form): the English page would show the Japanese."""
+    with (CATALOG / "messages.po").open("rb") as f:
+        single, plural = _entries(read_po(f))
+    wanted, counted = _web_messages()
+    assert not sorted(wanted & set(plural)), "call ngettext for these"
+    assert not sorted(counted & set(single)), "give these msgid_plural and msgstr[0]/[1]"
+    assert not sorted(wanted & counted)
 
 
 def test_placeholders_survive_translation():
@@ -103,5 +163,8 @@ def test_placeholders_survive_translation():
     for message in catalog:
         if not message.id or not message.string:
             continue
-        names = set(re.findall(r"%\((\w+)\)s", message.id))
-        assert names == set(re.findall(r"%\((\w+)\)s", message.string)), message.id
+        msgid = message.id[0] if message.pluralizable else message.id
+        forms = message.string if message.pluralizable else (message.string,)
+        names = set(re.findall(r"%\((\w+)\)s", msgid))
+        for form in forms:
+            assert names == set(re.findall(r"%\((\w+)\)s", form)), msgid
