@@ -114,7 +114,7 @@ class JobRun(Base):
     status: Mapped[str] = mapped_column(String(20), default="running")
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None]
-    """What the run found, as data (migration 0018): for a recipient's scheduled delivery
+    """What the run found, as data (migration 0016): for a recipient's scheduled delivery
     (``deliveries:<name>``) the count of its rounds per outcome
     (:func:`hub.services.deliveries.look_result`); NULL for other jobs and older rows."""
 

@@ -3,7 +3,7 @@ many of its rounds were sent, unchanged, busy, waiting for responses, refused or
 the recipient's page and the counterpart's page say when the scheduler last looked and what it
 found, "nothing new" told apart from "not running"; NULL on rows from before and on other jobs
 
-Revision ID: 0018_job_run_result
+Revision ID: 0016_job_run_result
 Revises: 0015_outgoing_mail_error_details
 Create Date: 2026-12-01 10:00:00
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0018_job_run_result"
+revision: str = "0016_job_run_result"
 down_revision: str | None = "0015_outgoing_mail_error_details"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
