@@ -52,6 +52,7 @@ from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
 from forms.xlsform.sheets import Column, Row, Sheet
+from forms.xlsform.texts import text_problems
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -101,14 +102,7 @@ class Reader:
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
-            inserted = _INSERTED.search(row.texts.get(column.index, ""))
-            if inserted is not None:
-                message = _(
-                    "%(text)s のような回答の差し込みはハブでは使えません（質問文はどの区市町村にも"
-                    "同じ文で表示され、集計表や回答用Excelの見出しにもなります）。固定の文に"
-                    "してください。",
-                    text=inserted[0],
-                )
+            for message in text_problems(row.texts.get(column.index, "")):
                 self.problem(sheet.name, row.number, column.header, message)
         return sheet.label(row, name, self.default_language)
 
@@ -833,11 +827,6 @@ class Reader:
             name = group.name if group.grouped else ""
             sections.append(Section(name, group.title, items, group.relevant))
         return tuple(sections)
-
-
-_INSERTED = re.compile(r"\$\{[^}]*\}")
-"""``${name}`` in a label, a hint or a message: ODK puts the answer there; the hub's texts are
-the same for every municipality (the workbook's headings, the template, the rules in words)."""
 
 
 APPEARANCES: dict[Kind, tuple[str, ...]] = {

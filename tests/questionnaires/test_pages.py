@@ -56,6 +56,32 @@ def test_a_broken_file_shows_every_problem_by_sheet_and_row_and_keeps_nothing(ap
     assert count(app, QuestionnaireDraft) == 0
 
 
+def test_odk_formatting_is_refused_on_the_upload_page_naming_its_cell(app, staff):
+    """A label written for ODK Collect (``**備考**``, ``<span style=…>``) is refused in the table of
+    problems, in the page's language, and nothing is kept: no HTML reaches a page."""
+    definition = form(
+        [
+            ("text", "memo", "**備考**", None, None),
+            ("integer", "staff", "職員数", "<span style='color:red'>必須</span>", None),
+        ],
+        survey_header=("type", "name", "label", "hint", "required"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    assert [r[:3] for r in rows] == [["survey", "2", "label"], ["survey", "3", "hint"]]
+    assert rows[0][3].startswith("「**備考**」は ODK では書式")
+    assert not page(got).xpath("//*[contains(@style, 'color:red')]"), "text, never markup"
+    assert count(app, QuestionnaireDraft) == 0
+    staff.get("/language/en")
+    english = text_of(upload(staff, definition))
+    assert "“**備考**” is formatting in ODK" in english
+
+
 def test_a_missing_file_is_named(staff):
     staff.get("/staff/questionnaires/upload")
     got = staff.post("/staff/questionnaires/upload", {})
@@ -412,7 +438,7 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     definition = form(
         [
             ("integer", "staff_count", "担当職員数", "人数", "3月31日時点。\n兼務も含める。"),
-            ("note", "about", "この調査について", None, "<b>回答は公表されます</b>"),
+            ("note", "about", "この調査について", None, "<回答は公表されます>"),
         ],
         YES_NO,
         survey_header=("type", "name", "label", "hint", "guidance_hint"),
@@ -423,7 +449,7 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     details = doc.xpath("//details[@class='guidance']")
     assert [d.xpath("string(./summary)") for d in details] == ["詳しい説明", "詳しい説明"]
     assert details[0].xpath("string(./p)") == "3月31日時点。\n兼務も含める。"
-    assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
+    assert details[1].xpath("string(./p)") == "<回答は公表されます>", "text, never markup"
     field = doc.xpath("//div[@data-question='staff_count']")[0]
     assert field.xpath(".//p[@class='hint pre-line']/text()")[0].strip() == "人数"
 
