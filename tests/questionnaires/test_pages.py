@@ -16,6 +16,7 @@ from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
 from tests.conftest import response_of
 from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.questionnaires.authored import shuro_shien
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.questionnaires.test_versions import CHIYODA, CHUO, open_kenshu
 from tests.web.conftest import Web, page, text_of
@@ -512,6 +513,30 @@ def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staf
     staff.get("/language/en")
     english = text_of(staff.get(got.headers["Location"]))
     assert "Changes from version 1" in english
+
+
+def test_a_new_summary_heading_is_said_on_the_preview(app, staff):
+    """第2版 sets ``headline_title``: 集計's first table will be headed otherwise, which the
+    preview says with the heading before and after (it said 「同じです」)."""
+    from hub.services import questionnaires
+
+    with app.app_context():
+        questionnaires.import_definition(shuro_shien(), "shuro.xlsx")
+        db.session.commit()
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, shuro_shien(version=2, headline_title="就労支援の取組の有無"))
+    assert got.status_code == 302, text_of(got)
+    (section,) = page(staff.get(got.headers["Location"])).xpath("//section[@data-changes-from]")
+    assert not section.xpath(".//*[@data-no-changes]")
+    (item,) = section.xpath(".//ul[@data-settings]/li")
+    assert item.get("data-setting") == "headline_title"
+    assert " ".join(item.text_content().split()) == (
+        "集計の先頭の表の見出し（headline_title）: "
+        "「就労支援の取組を実施していますか」から「就労支援の取組の有無」に"
+    )
+    staff.get("/language/en")
+    english = text_of(staff.get(got.headers["Location"]))
+    assert "Heading of the summary's first table (headline_title): from “" in english
 
 
 def test_the_preview_also_compares_with_the_version_the_latest_round_used(app, staff):
