@@ -67,9 +67,13 @@ MAX_NAME = 64
 class Reader:
     """Reads one file's sheets; :meth:`questionnaire` returns the definition or raises."""
 
-    def __init__(self, sheets: dict[str, Sheet], filename: str = "") -> None:
+    def __init__(self, sheets: dict[str, Sheet], filename: str = "", *, plain: bool = True) -> None:
         self.sheets = sheets
         self.filename = filename
+        self.plain = plain
+        """Refuse ODK's formatting in texts (:func:`~forms.xlsform.texts.markup_problem`): a file
+        uploaded now. A stored or shipped definition was checked by the rules of its day and
+        never changes, so one stored before formatting was refused still reads, as typed."""
         self.problems: list[Problem] = []
         self.default_language = "ja"
         self.choice_columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -102,7 +106,7 @@ class Reader:
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
-            for message in text_problems(row.texts.get(column.index, "")):
+            for message in text_problems(row.texts.get(column.index, ""), plain=self.plain):
                 self.problem(sheet.name, row.number, column.header, message)
         return sheet.label(row, name, self.default_language)
 
@@ -768,7 +772,9 @@ class Reader:
         if self.survey_read:
             unread = frozenset(self.unread)
             headline, listed = setting.summary_options(self.problem, settings, sections, unread)
-            headline_title = setting.headline_title(self.problem, settings, headline)
+            headline_title = setting.headline_title(
+                self.problem, settings, headline, plain=self.plain
+            )
             renamed = setting.renamed(self.problem, settings, sections, unread)
         if self.problems or form_id is None or version is None:
             return None

@@ -145,11 +145,14 @@ def summary_options(
     return headline.text, listed.text
 
 
-def headline_title(report: Report, settings: Settings, headline: str) -> str | None:
+def headline_title(
+    report: Report, settings: Settings, headline: str, *, plain: bool = True
+) -> str | None:
     """The heading of the headline's table (``None``: the question's label); one line, as a
     label reads inline. Refused without a ``headline`` (a problem of ``headline`` itself is
     said already), and with an answer inserted (``${name}``) or ODK formatting in it, as a
-    label is: it is the same heading for every round's 集計."""
+    label is: it is the same heading for every round's 集計 (formatting only when ``plain``, as
+    in :class:`~forms.xlsform.reader.Reader`)."""
     given = settings.values.get("headline_title")
     if given is None:
         return None
@@ -157,7 +160,7 @@ def headline_title(report: Report, settings: Settings, headline: str) -> str | N
         message = _("headline_title は headline の表の見出しです。headline も書いてください。")
         report(words.SETTINGS, given.row, given.header, message)
         return None
-    problems = text_problems(given.text)
+    problems = text_problems(given.text, plain=plain)
     for problem in problems:
         report(words.SETTINGS, given.row, given.header, problem)
     return one_line(given.text) if headline and not problems else None

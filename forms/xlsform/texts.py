@@ -3,7 +3,10 @@ formatting (Markdown and HTML). The hub's texts are plain and the same for every
 a label heads the workbook's tables and the Excel template, is quoted in the rules in words and
 in messages, and is shown as typed on the web form, so ``**備考**`` would read as ``**備考**``
 everywhere. Both are refused in their cell, saying to write a plain text; read by the survey
-and choices sheets' texts (labels, hints, messages) and the settings' ``headline_title``."""
+and choices sheets' texts (labels, hints, messages) and the settings' ``headline_title`` of an
+uploaded file (:func:`forms.xlsform.read_workbook`); a stored or shipped definition
+(:func:`forms.xlsform.read_xlsform`) is not refused for formatting, which it may hold from
+before this rule: a stored version never changes and must keep serving its rounds."""
 
 from __future__ import annotations
 
@@ -59,6 +62,9 @@ def markup_problem(text: str) -> str:
     )
 
 
-def text_problems(text: str) -> list[str]:
-    """Every reason ``text`` cannot be shown as it is, each once."""
-    return [p for p in (inserted_problem(text), markup_problem(text)) if p]
+def text_problems(text: str, *, plain: bool = True) -> list[str]:
+    """Every reason ``text`` cannot be shown as it is, each once; formatting only when
+    ``plain`` (a file uploaded now: a definition stored before formatting was refused keeps
+    reading as it was stored)."""
+    found = [inserted_problem(text), markup_problem(text) if plain else ""]
+    return [p for p in found if p]

@@ -469,6 +469,17 @@ def test_formatting_in_a_choice_label_is_refused_in_its_cell() -> None:
     assert (problem.sheet, problem.row, problem.column) == ("choices", 2, "label")
 
 
+def test_a_definition_stored_before_formatting_was_refused_still_reads_as_stored() -> None:
+    """A stored version never changes and is parsed again by every process (forms.registry
+    .stored): one stored while ``**備考**`` was read as typed keeps serving its rounds, while the
+    same file uploaded now is refused."""
+    data = form([("text", "memo", "**備考**"), ("text", "other", "その他")])
+    assert only(refused(data)).column == "label"
+    stored = read_xlsform(data, "kenshu.xlsx")
+    assert stored.question("memo").label.ja == "**備考**"
+    assert read_xlsform(write_xlsform(stored), "kenshu.xlsx") == stored
+
+
 @pytest.mark.parametrize(
     "text",
     [
