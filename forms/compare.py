@@ -1,5 +1,6 @@
 """What changed between two versions of a questionnaire: the questions added, removed, renamed
-(settings ``renamed``) and changed, each change named by what it touches — what staff read
+(settings ``renamed``) and changed, each change named by what it touches, and the settings of
+the summary (``headline``, ``listed_choice``, the heading ``headline_title``) — what staff read
 before publishing a new version of a yearly survey, since a new round carries last year's
 answers only where they still fit."""
 
@@ -48,16 +49,35 @@ class ChangedQuestion:
     renamed_from: str = ""
 
 
+class Setting(StrEnum):
+    """A setting of the summary (集計) that can change between versions, by its column."""
+
+    HEADLINE = "headline"
+    LISTED_CHOICE = "listed_choice"
+    HEADLINE_TITLE = "headline_title"
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    setting: Setting
+    before: str
+    """As the file writes it: a question's name, a choice's code, the heading ("" for none)."""
+    after: str
+
+
 @dataclass(frozen=True)
 class Comparison:
     old_version: int
     added: tuple[Question, ...]
     removed: tuple[Question, ...]
     changed: tuple[ChangedQuestion, ...]
+    settings: tuple[SettingChange, ...] = ()
+    """The summary's settings that changed; the heading as 集計 prints it (``headline_title``,
+    else the headline question's label)."""
 
     @property
     def same(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed or self.settings)
 
 
 def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
@@ -79,7 +99,16 @@ def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
         if changes or renamed:
             changed.append(ChangedQuestion(question, changes, renamed))
     removed = tuple(q for q in old.questions if q.id not in matched)
-    return Comparison(old.version, tuple(added), removed, tuple(changed))
+    return Comparison(old.version, tuple(added), removed, tuple(changed), _settings(old, new))
+
+
+def _settings(old: Questionnaire, new: Questionnaire) -> tuple[SettingChange, ...]:
+    pairs = (
+        (Setting.HEADLINE, old.headline, new.headline),
+        (Setting.LISTED_CHOICE, old.listed_choice, new.listed_choice),
+        (Setting.HEADLINE_TITLE, old.headline_heading, new.headline_heading),
+    )
+    return tuple(SettingChange(s, a, b) for s, a, b in pairs if a != b)
 
 
 def _rule(expr: Expr | bool | None) -> str:

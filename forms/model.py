@@ -295,6 +295,14 @@ class Questionnaire:
     def get(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)
 
+    @property
+    def headline_heading(self) -> str:
+        """The heading of the headline's table in 集計, on one line: ``headline_title``, else
+        the headline question's label ("" without a headline)."""
+        if not self.headline:
+            return ""
+        return self.headline_title or self.question(self.headline).label.inline()
+
     def previous_name(self, question_id: str) -> str:
         """The name ``question_id`` had in earlier versions (itself unless renamed)."""
         return dict(self.renamed).get(question_id, question_id)

@@ -33,7 +33,12 @@ def _required_text(question: Question) -> str:
 
 
 def _question_note(questionnaire: Questionnaire, question: Question, personal: bool) -> str:
+    """備考: what else a reviewer of the definition reads of the question — its hint (as the
+    template and the form show it), personal data, its rules in words with the messages the
+    file gives for them, its default."""
     notes = []
+    if question.hint is not None and question.hint.ja:
+        notes.append(f"説明「{question.hint.inline()}」")
     if question.id in questionnaire.personal_fields:
         notes.append(
             "個人情報（職員用のファイルにのみ含みます）"
@@ -45,6 +50,10 @@ def _question_note(questionnaire: Questionnaire, question: Question, personal: b
             f"「{questionnaire.question(question.other_of).label.ja}」で「その他」を選んだときの内容"
         )
     notes += rule_texts(question, questionnaire)
+    if question.required_message is not None and question.required_message.ja:
+        notes.append(f"未回答のときのメッセージ「{question.required_message.inline()}」")
+    if question.constraint_message is not None and question.constraint_message.ja:
+        notes.append(f"条件に合わないときのメッセージ「{question.constraint_message.inline()}」")
     if question.default is not None:
         notes.append(f"新しい調査回の初期値「{_default_text(question)}」")
     return "。".join(notes)

@@ -68,11 +68,10 @@ def headline_table(counts: RoundCounts) -> Table:
     missing = counts.asked - counts.responded
     rows.append(("合計", sum(tally.values()), f"未回答 {missing} 自治体" if missing else None))
     # the author's words (torikumi: 区市町村の計画の策定状況), or the question's label
-    title = q.headline_title
     return Table.of(
         question.id,
-        f"{title or question.label.inline()}（{as_of(counts.round)}）",
-        (title or question.label.ja, "自治体数", NOTE),
+        f"{q.headline_heading}（{as_of(counts.round)}）",
+        (q.headline_title or question.label.ja, "自治体数", NOTE),
         rows,
         total_rows=1,
         user_text=frozenset({2}),

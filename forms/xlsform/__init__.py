@@ -27,23 +27,30 @@ from forms.xlsform.writer import write_xlsform, xlsform_rows
 
 
 def read_workbook(
-    workbook: Any, filename: str = "", cached: Callable[[], Any] | None = None
+    workbook: Any,
+    filename: str = "",
+    cached: Callable[[], Any] | None = None,
+    *,
+    plain: bool = True,
 ) -> Questionnaire:
     """The definition in an opened (read-only) openpyxl workbook; ``filename`` gives the
     form_id when the file has no ``settings`` sheet; ``cached`` opens the same file with
-    ``data_only=True`` for the values of its formulas (without it, a formula is refused).
-    Raises :class:`DefinitionError` only."""
-    return Reader(read_sheets(workbook, cached), filename).questionnaire()
+    ``data_only=True`` for the values of its formulas (without it, a formula is refused);
+    ``plain=False`` reads ODK's formatting in a text as typed instead of refusing it (a stored
+    definition: :func:`read_xlsform`). Raises :class:`DefinitionError` only."""
+    return Reader(read_sheets(workbook, cached), filename, plain=plain).questionnaire()
 
 
 def read_xlsform(data: bytes, filename: str = "") -> Questionnaire:
-    """The definition in ``.xlsx`` bytes the hub trusts (no container checks)."""
+    """The definition in ``.xlsx`` bytes the hub trusts (no container checks): a shipped or a
+    stored one, checked when it was stored and never changed since — so a text it holds that
+    the upload now refuses as ODK formatting (``**備考**``) still reads, as typed."""
     try:
         workbook = _open(data, data_only=False)
     except Exception as exc:
         raise DefinitionError([Problem("", None, "", unreadable(exc))]) from exc
     try:
-        return read_workbook(workbook, filename, lambda: _open(data, data_only=True))
+        return read_workbook(workbook, filename, lambda: _open(data, data_only=True), plain=False)
     finally:
         workbook.close()
 

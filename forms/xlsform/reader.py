@@ -52,6 +52,7 @@ from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
 from forms.xlsform.sheets import Column, Row, Sheet
+from forms.xlsform.texts import text_problems
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -66,9 +67,13 @@ MAX_NAME = 64
 class Reader:
     """Reads one file's sheets; :meth:`questionnaire` returns the definition or raises."""
 
-    def __init__(self, sheets: dict[str, Sheet], filename: str = "") -> None:
+    def __init__(self, sheets: dict[str, Sheet], filename: str = "", *, plain: bool = True) -> None:
         self.sheets = sheets
         self.filename = filename
+        self.plain = plain
+        """Refuse ODK's formatting in texts (:func:`~forms.xlsform.texts.markup_problem`): a file
+        uploaded now. A stored or shipped definition was checked by the rules of its day and
+        never changes, so one stored before formatting was refused still reads, as typed."""
         self.problems: list[Problem] = []
         self.default_language = "ja"
         self.choice_columns: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
@@ -101,14 +106,7 @@ class Reader:
 
     def label_of(self, sheet: Sheet, row: Row, name: str) -> Label | None:
         for column in sheet.columns_named(name):
-            inserted = _INSERTED.search(row.texts.get(column.index, ""))
-            if inserted is not None:
-                message = _(
-                    "%(text)s のような回答の差し込みはハブでは使えません（質問文はどの区市町村にも"
-                    "同じ文で表示され、集計表や回答用Excelの見出しにもなります）。固定の文に"
-                    "してください。",
-                    text=inserted[0],
-                )
+            for message in text_problems(row.texts.get(column.index, ""), plain=self.plain):
                 self.problem(sheet.name, row.number, column.header, message)
         return sheet.label(row, name, self.default_language)
 
@@ -774,7 +772,9 @@ class Reader:
         if self.survey_read:
             unread = frozenset(self.unread)
             headline, listed = setting.summary_options(self.problem, settings, sections, unread)
-            headline_title = setting.headline_title(self.problem, settings, headline)
+            headline_title = setting.headline_title(
+                self.problem, settings, headline, plain=self.plain
+            )
             renamed = setting.renamed(self.problem, settings, sections, unread)
         if self.problems or form_id is None or version is None:
             return None
@@ -833,11 +833,6 @@ class Reader:
             name = group.name if group.grouped else ""
             sections.append(Section(name, group.title, items, group.relevant))
         return tuple(sections)
-
-
-_INSERTED = re.compile(r"\$\{[^}]*\}")
-"""``${name}`` in a label, a hint or a message: ODK puts the answer there; the hub's texts are
-the same for every municipality (the workbook's headings, the template, the rules in words)."""
 
 
 APPEARANCES: dict[Kind, tuple[str, ...]] = {

@@ -16,6 +16,7 @@ from forms.wording import one_line
 from forms.xlsform import vocabulary as words
 from forms.xlsform.checks import Report
 from forms.xlsform.sheets import Sheet
+from forms.xlsform.texts import text_problems
 
 RENAMED_RE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 FORM_ID_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -144,10 +145,14 @@ def summary_options(
     return headline.text, listed.text
 
 
-def headline_title(report: Report, settings: Settings, headline: str) -> str | None:
+def headline_title(
+    report: Report, settings: Settings, headline: str, *, plain: bool = True
+) -> str | None:
     """The heading of the headline's table (``None``: the question's label); one line, as a
     label reads inline. Refused without a ``headline`` (a problem of ``headline`` itself is
-    said already)."""
+    said already), and with an answer inserted (``${name}``) or ODK formatting in it, as a
+    label is: it is the same heading for every round's 集計 (formatting only when ``plain``, as
+    in :class:`~forms.xlsform.reader.Reader`)."""
     given = settings.values.get("headline_title")
     if given is None:
         return None
@@ -155,7 +160,10 @@ def headline_title(report: Report, settings: Settings, headline: str) -> str | N
         message = _("headline_title は headline の表の見出しです。headline も書いてください。")
         report(words.SETTINGS, given.row, given.header, message)
         return None
-    return one_line(given.text) if headline else None
+    problems = text_problems(given.text, plain=plain)
+    for problem in problems:
+        report(words.SETTINGS, given.row, given.header, problem)
+    return one_line(given.text) if headline and not problems else None
 
 
 def renamed(

@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from exports.definition_upload import LIMITS
 from exports.template import TemplateInfo, build_template
 from forms import rules
-from forms.compare import Aspect
+from forms.compare import Aspect, Setting
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
@@ -166,6 +166,7 @@ def _preview(
         previous=None,
         comparisons=questionnaires.changes_for_draft(questionnaire) if draft else [],
         aspects=ASPECT_LABELS,
+        setting_labels=SETTING_LABELS,
     )
     return page, status
 
@@ -187,6 +188,13 @@ ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.APPEARANCE: _l("表示形式（appearance）"),
 }
 """How the preview names what changed about a question (:class:`forms.compare.Aspect`)."""
+
+SETTING_LABELS: dict[str, LazyString] = {
+    Setting.HEADLINE: _l("集計の先頭の表の質問（headline）"),
+    Setting.LISTED_CHOICE: _l("名前を挙げる区市町村の選択肢（listed_choice）"),
+    Setting.HEADLINE_TITLE: _l("集計の先頭の表の見出し（headline_title）"),
+}
+"""How the preview names a summary setting that changed (:class:`forms.compare.Setting`)."""
 
 
 def _check(questionnaire: Questionnaire, raw: dict[str, Any]) -> dict[str, list[str]]:

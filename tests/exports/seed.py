@@ -94,7 +94,7 @@ def answers_for(index: int, status: str, *, plan_date: date = date(2021, 3, 31))
         "comments": hostile,
         "contact_department": hostile,
         "contact_name": f"{hostile} 担当",
-        "contact_phone": "03-5321-1111",
+        "contact_phone": f"03-5320-{index:04d}",  # not the hint's example 03-5321-1111
         "contact_email": f"staff{index}@example.lg.jp",
     }
     if "other" in programs:
@@ -132,4 +132,4 @@ def seed_source_document(round_id: int, *, user: User | None = None) -> dict[str
 
 def contact_values() -> list[str]:
     """Every personal value :func:`answers_for` writes, to prove they are left out."""
-    return [f"staff{i}@example.lg.jp" for i in range(62)]
+    return [f"staff{i}@example.lg.jp" for i in range(62)] + [f"03-5320-{i:04d}" for i in range(62)]

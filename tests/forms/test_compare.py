@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from forms.compare import Aspect, Change, compare
+from forms.compare import Aspect, Change, Setting, SettingChange, compare
 from forms.model import Kind, Label
 from forms.xlsform import read_xlsform
+from tests.questionnaires.authored import shuro_shien
 from tests.questionnaires.files import kenshu_v1, kenshu_v2
 
 
@@ -75,3 +76,20 @@ def test_messages_and_appearance_are_changes_too() -> None:
         topics.id: (Change(Aspect.APPEARANCE, f"{topics.appearance or '—'} → minimal"),),
         people.id: (Change(Aspect.MESSAGES),),
     }
+
+
+def test_a_new_summary_heading_is_a_change_said_before_and_after() -> None:
+    """集計's first table headed by the question's label in 第1版 and by ``headline_title`` in
+    第2版: the preview said 「同じです」 and the heading changed unseen in the next workbook."""
+    old = read_xlsform(shuro_shien(), "shuro.xlsx")
+    new = read_xlsform(shuro_shien(version=2, headline_title="就労支援の取組の有無"), "s.xlsx")
+    found = compare(old, new)
+    assert not found.same
+    assert found.settings == (
+        SettingChange(
+            Setting.HEADLINE_TITLE, "就労支援の取組を実施していますか", "就労支援の取組の有無"
+        ),
+    )
+    assert compare(new, replace(new, version=3)).same
+    same_words = replace(new, headline_title=old.question("has_program").label.inline())
+    assert compare(old, same_words).same, "what 集計 prints is compared, not the column"

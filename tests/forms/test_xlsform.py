@@ -419,6 +419,97 @@ def test_a_dollar_sign_alone_is_just_text() -> None:
     assert definition.question("a").label.ja == "予算（$）"
 
 
+MARKUP_HEADER = (
+    "type",
+    "name",
+    "label::ja",
+    "hint::ja",
+    "constraint_message::ja",
+    "required_message::ja",
+    "constraint",
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "shown"),
+    [
+        ("label::ja", "**備考**を書いてください", "**備考**"),
+        ("label::ja", "__重要__ 期限内に", "__重要__"),
+        ("hint::ja", "*注* 令和7年度の実績", "*注*"),
+        ("hint::ja", "_注_ 年度末の時点", "_注_"),
+        ("label::ja", "# 見出し\n本文", "# 見"),
+        ("label::ja", "計画の<span style='color:red'>策定状況</span>", "<span style='color:red'>"),
+        ("hint::ja", "1行目<br>2行目", "<br>"),
+        ("hint::ja", "[手引き](https://example.jp/a)を参照", "[手引き](https://example.j"),
+        ("constraint_message::ja", "**0以上**で入力", "**0以上**"),
+        ("required_message::ja", "必ず<b>入力</b>してください", "<b>"),
+    ],
+)
+def test_odk_formatting_in_a_text_is_refused_in_its_cell(
+    column: str, text: str, shown: str
+) -> None:
+    """ODK Collect and Enketo draw Markdown and HTML in labels and hints; the hub shows a text as
+    typed everywhere (web form, Excel template, workbook, rules in words), so ``**備考**`` would
+    read as ``**備考**``: the cell is named and a plain text asked for, never HTML let through."""
+    values = {"label::ja": "計画名", "hint::ja": "", "constraint_message::ja": ""}
+    values |= {"required_message::ja": "", column: text}
+    row = ("integer", "a", *(values[c] for c in MARKUP_HEADER[2:6]), ". >= 0")
+    problem = only(refused(form([row], survey_header=MARKUP_HEADER)))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, column)
+    assert f"「{shown}" in problem.message
+    assert "普通の文にしてください" in problem.message
+
+
+def test_formatting_in_a_choice_label_is_refused_in_its_cell() -> None:
+    data = form(
+        [("select_one yes_no", "a", "参加しましたか")],
+        [("yes_no", "yes", "**はい**"), ("yes_no", "no", "いいえ")],
+    )
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 2, "label")
+
+
+def test_a_definition_stored_before_formatting_was_refused_still_reads_as_stored() -> None:
+    """A stored version never changes and is parsed again by every process (forms.registry
+    .stored): one stored while ``**備考**`` was read as typed keeps serving its rounds, while the
+    same file uploaded now is refused."""
+    data = form([("text", "memo", "**備考**"), ("text", "other", "その他")])
+    assert only(refused(data)).column == "label"
+    stored = read_xlsform(data, "kenshu.xlsx")
+    assert stored.question("memo").label.ja == "**備考**"
+    assert read_xlsform(write_xlsform(stored), "kenshu.xlsx") == stored
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "※1 年度末の時点、※2 予定を含む",
+        "5*3 の表",  # one asterisk between figures: no pair
+        "*印の項目は必須",  # a single asterisk
+        "#1 の会場",  # no space after #
+        "人数 < 10 のとき",
+        "予算 <= 100万円 > 実績",
+        "file_name_2 の欄",  # underscores inside a word
+        "a ** b",
+        "[別紙] 参照",
+    ],
+)
+def test_text_that_only_looks_like_formatting_is_read_as_typed(text: str) -> None:
+    definition = read_definition(form([("text", "a", text)]), "k.xlsx")
+    assert definition.question("a").label.ja == text
+
+
+def test_a_headline_title_with_an_answer_inserted_or_formatting_is_refused() -> None:
+    """The 集計 heading is the same for every round, as a label is for every municipality."""
+    settings_header = ("form_id", "headline", "listed_choice", "headline_title")
+    survey = [("select_one yes_no", "a", "参加しましたか")]
+    for title, cause in (("${a}の状況", "回答の差し込み"), ("**参加状況**", "「**参加状況**」")):
+        data = form(survey, YES_NO, ((settings_header), ("kenshu", "a", "yes", title)))
+        problem = only(refused(data))
+        assert (problem.sheet, problem.row, problem.column) == ("settings", 2, "headline_title")
+        assert cause in problem.message
+
+
 def test_a_code_not_in_the_list_is_refused_with_its_position() -> None:
     problem = only(
         refused(

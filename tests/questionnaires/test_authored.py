@@ -117,6 +117,26 @@ def test_a_groups_condition_is_said_beside_its_questions_in_the_template_and_the
     assert condition not in (definitions["has_program"][8] or "")
 
 
+def test_the_definitions_sheet_gives_each_question_s_hint_and_messages(app: Flask, api_as) -> None:
+    """A reviewer of 定義 read the rules but not what respondents are told: the hint (which the
+    template shows) and the file's ``required_message`` and ``constraint_message`` were missing."""
+    staff = api_as("staff")
+    assert api_upload(staff, shuro_shien(), "就労支援.xlsx").status_code == 201
+    rows = sheet_rows(workbook_of(staff, open_round(staff, SHURO_ID)), "定義")
+    notes = {row[1]: row[8] or "" for row in rows if row[2]}
+    assert notes["has_program"] == (
+        "説明「庁内のいずれかの部署で実施していれば「はい」」。"
+        "未回答のときのメッセージ「実施の有無を選んでください。」"
+    )
+    assert notes["participants"].startswith("説明「実人数で」。")
+    assert (
+        "0以上、9999以下。条件に合わないときのメッセージ「０〜９９９９人の範囲で入力して"
+        in (notes["participants"])
+    )
+    assert notes["remarks"] == "400文字以内", "nothing said where the file gives nothing"
+    assert "メッセージ" not in notes["contact_name"]
+
+
 def test_the_summary_heads_the_headline_table_with_the_definitions_words(
     app: Flask, api_as
 ) -> None:

@@ -16,6 +16,7 @@ from hub.db import db
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey
 from tests.conftest import response_of
 from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.questionnaires.authored import shuro_shien
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 from tests.questionnaires.test_versions import CHIYODA, CHUO, open_kenshu
 from tests.web.conftest import Web, page, text_of
@@ -54,6 +55,32 @@ def test_a_broken_file_shows_every_problem_by_sheet_and_row_and_keeps_nothing(ap
     }
     assert "何も登録されていません" in text_of(got)
     assert count(app, QuestionnaireDraft) == 0
+
+
+def test_odk_formatting_is_refused_on_the_upload_page_naming_its_cell(app, staff):
+    """A label written for ODK Collect (``**備考**``, ``<span style=…>``) is refused in the table of
+    problems, in the page's language, and nothing is kept: no HTML reaches a page."""
+    definition = form(
+        [
+            ("text", "memo", "**備考**", None, None),
+            ("integer", "staff", "職員数", "<span style='color:red'>必須</span>", None),
+        ],
+        survey_header=("type", "name", "label", "hint", "required"),
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    assert [r[:3] for r in rows] == [["survey", "2", "label"], ["survey", "3", "hint"]]
+    assert rows[0][3].startswith("「**備考**」は ODK では書式")
+    assert not page(got).xpath("//*[contains(@style, 'color:red')]"), "text, never markup"
+    assert count(app, QuestionnaireDraft) == 0
+    staff.get("/language/en")
+    english = text_of(upload(staff, definition))
+    assert "“**備考**” is formatting in ODK" in english
 
 
 def test_a_missing_file_is_named(staff):
@@ -412,7 +439,7 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     definition = form(
         [
             ("integer", "staff_count", "担当職員数", "人数", "3月31日時点。\n兼務も含める。"),
-            ("note", "about", "この調査について", None, "<b>回答は公表されます</b>"),
+            ("note", "about", "この調査について", None, "<回答は公表されます>"),
         ],
         YES_NO,
         survey_header=("type", "name", "label", "hint", "guidance_hint"),
@@ -423,7 +450,7 @@ def test_a_guidance_hint_is_folded_under_the_hint_on_the_preview(app, staff):
     details = doc.xpath("//details[@class='guidance']")
     assert [d.xpath("string(./summary)") for d in details] == ["詳しい説明", "詳しい説明"]
     assert details[0].xpath("string(./p)") == "3月31日時点。\n兼務も含める。"
-    assert details[1].xpath("string(./p)") == "<b>回答は公表されます</b>", "text, never markup"
+    assert details[1].xpath("string(./p)") == "<回答は公表されます>", "text, never markup"
     field = doc.xpath("//div[@data-question='staff_count']")[0]
     assert field.xpath(".//p[@class='hint pre-line']/text()")[0].strip() == "人数"
 
@@ -486,6 +513,30 @@ def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staf
     staff.get("/language/en")
     english = text_of(staff.get(got.headers["Location"]))
     assert "Changes from version 1" in english
+
+
+def test_a_new_summary_heading_is_said_on_the_preview(app, staff):
+    """第2版 sets ``headline_title``: 集計's first table will be headed otherwise, which the
+    preview says with the heading before and after (it said 「同じです」)."""
+    from hub.services import questionnaires
+
+    with app.app_context():
+        questionnaires.import_definition(shuro_shien(), "shuro.xlsx")
+        db.session.commit()
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, shuro_shien(version=2, headline_title="就労支援の取組の有無"))
+    assert got.status_code == 302, text_of(got)
+    (section,) = page(staff.get(got.headers["Location"])).xpath("//section[@data-changes-from]")
+    assert not section.xpath(".//*[@data-no-changes]")
+    (item,) = section.xpath(".//ul[@data-settings]/li")
+    assert item.get("data-setting") == "headline_title"
+    assert " ".join(item.text_content().split()) == (
+        "集計の先頭の表の見出し（headline_title）: "
+        "「就労支援の取組を実施していますか」から「就労支援の取組の有無」に"
+    )
+    staff.get("/language/en")
+    english = text_of(staff.get(got.headers["Location"]))
+    assert "Heading of the summary's first table (headline_title): from “" in english
 
 
 def test_the_preview_also_compares_with_the_version_the_latest_round_used(app, staff):
