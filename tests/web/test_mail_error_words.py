@@ -124,8 +124,9 @@ def test_a_municipality_without_a_respondent_account_reads_in_the_pages_language
 def test_a_mail_one_address_of_which_was_refused_says_so_in_the_pages_language(
     app: Flask, web, monkeypatch
 ) -> None:
-    """Sent to 千代田区's clerk, refused for the one who moved: the response's page names the
-    refused address in English too."""
+    """The relay takes the return mail for one of 千代田区's two respondents and refuses the
+    other (a clerk who moved): the mail went, to the one address the response's page lists, and
+    the page names the refused one, in English too — it used to list both as sent to."""
     from tests.conftest import make_user
 
     relay = Relay(refuse_to="moved@example.jp")
@@ -142,6 +143,8 @@ def test_a_mail_one_address_of_which_was_refused_says_so_in_the_pages_language(
         mail = db.session.scalars(select(OutgoingMail)).one()
         assert mail.error == f"宛先が受け付けられませんでした: moved@example.jp（{REPLY}）"
     staff = web("staff")
+    [mail_row] = page(staff.get(f"/staff/rounds/{round_id}/responses/{CHIYODA}")).xpath(RETURN_MAIL)
+    assert mail_row.xpath("td[@data-mail-to]/text()") == [f"clerk-{CHIYODA}@example.jp"]
     notice, row = said(staff, round_id, CHIYODA)
     assert notice == "", "it went: nothing given up"
     assert f"送信済み（宛先が受け付けられませんでした: moved@example.jp（{REPLY}））" in row

@@ -224,33 +224,3 @@ def test_the_board_names_the_municipalities_no_mail_reaches(app: Flask, web) -> 
     assert "港区" not in said, "retired: chased no more"
     staff.post(f"/staff/rounds/{round_id}/close", {})
     assert not page(staff.get(f"/staff/rounds/{round_id}")).xpath("//*[@data-unreachable]")
-
-
-def test_a_mail_one_respondents_address_refused_says_so_on_the_response_page(
-    app: Flask, web, monkeypatch
-) -> None:
-    """The relay takes the return mail for one of 千代田区's two respondents and refuses the
-    other (a clerk who moved): the mail went, to the one address the page lists, and the page
-    names the refused one — it used to list both as sent to."""
-    from tests.conftest import make_user
-    from tests.deliveries.test_mail_session import Relay
-    from tests.mailbox import send_queued, start_server
-
-    relay = Relay(refuse_to="moved@example.jp")
-    with start_server(relay) as url:
-        settings = app.extensions["hub_settings"]
-        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(smtp_url=url))
-        round_id = returned(app, CHIYODA)
-        with app.app_context():
-            make_user(role="respondent", municipality=CHIYODA, email="moved@example.jp")
-            db.session.commit()
-        sent = send_queued(app)
-    assert [to for _peer, to in relay.received] == [[f"clerk-{CHIYODA}@example.jp"]], sent
-    row = page(web("staff").get(f"/staff/rounds/{round_id}/responses/{CHIYODA}")).xpath(
-        "//*[@data-mails]//tr[@data-mail-record='response.return_mail']"
-    )[0]
-    assert row.xpath("td[@data-mail-to]/text()") == [f"clerk-{CHIYODA}@example.jp"]
-    assert (
-        "送信済み（宛先が受け付けられませんでした: moved@example.jp（550 5.1.1 no such user））"
-        in (row.text_content())
-    )
