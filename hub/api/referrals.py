@@ -85,6 +85,13 @@ class ReferralIn(CheckedByService):
     consent = fields.Raw(
         metadata={"description": "ConsentIn {obtained_on, obtained_by, scope}; required (422)"}
     )
+    address_outside_confirmed = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "true when person.address names another municipality than the "
+            "receiving one on purpose; without it such an address is refused (422 names this key)"
+        },
+    )
 
 
 class ReasonIn(CheckedByService):

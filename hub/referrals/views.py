@@ -159,6 +159,7 @@ def _form_data() -> dict[str, Any]:
             for key in ("obtained_on", "obtained_by", "scope")
             if form.get(f"consent-{key}", "")
         },
+        intake.ADDRESS_OUTSIDE: form.get(intake.ADDRESS_OUTSIDE) == "yes",
     }
 
 

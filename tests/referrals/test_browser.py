@@ -42,11 +42,21 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
     assert desk.get_by_role("navigation", name="ページ").is_visible()
     desk.goto("/referrals/new")
     desk.get_by_label("氏名").fill("山田 花子")
+    desk.locator("#person-address").fill("千代田区丸の内1-1")  # not 八王子市's
+    desk.select_option("#municipality", HACHIOJI)
     desk.locator("main form.form button[type=submit]").click()
     desk.wait_for_load_state()
     assert "同意" in desk.inner_text(".error-summary")
+    assert "住所は千代田区ですが" in desk.inner_text(".error-summary")
     assert desk.input_value("#person-name") == "山田 花子"
     assert_accessible(desk)
+    phone.goto("/referrals/new")  # the tick beside the address, on a phone
+    phone.locator("#person-address").fill("千代田区丸の内1-1")
+    phone.select_option("#municipality", HACHIOJI)
+    phone.locator("main form.form button[type=submit]").click()
+    phone.wait_for_load_state()
+    assert phone.locator("#address_outside_confirmed").is_visible()
+    no_sideways_scroll(phone)
     desk.goto(case)  # re-routing without the consent to the new municipality: its error state
     desk.get_by_role("button", name="このつなぎ先に送る").click()
     desk.wait_for_load_state()

@@ -58,6 +58,7 @@ def _form(municipality: str) -> dict[str, object]:
         "consent-obtained_on": "令和7年4月1日",
         "consent-obtained_by": "相談員 佐藤",
         "consent-scope": "連絡先と概要を窓口に伝えること",
+        "address_outside_confirmed": "yes",  # the address is 千代田区's, on purpose
     }
 
 
@@ -83,6 +84,7 @@ def test_every_step_leaves_nothing_personal_in_logs_mails_or_audit_and_retention
             "needs": ["housing"],
             "summary": SUMMARY,
             "consent": {"obtained_on": "2025-04-01", "obtained_by": "観察官", "scope": "窓口へ"},
+            "address_outside_confirmed": True,
         },
     )
     assert probation.status_code == 201, probation.get_json()

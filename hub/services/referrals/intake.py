@@ -33,6 +33,7 @@ from forms.wording import listed
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Municipality
+from hub.services.referrals import addresses
 
 SUMMARY_MAX = 400
 NOTE_MAX = 400
@@ -41,6 +42,8 @@ ADDRESS_MAX = 200
 SCOPE_MAX = 400
 AGE_GROUPS = ("10s", "20s", "30s", "40s", "50s", "60s", "70s", "80s+")
 PERSON_FIELDS = ("name", "kana", "birth_year", "age_group", "phone", "address")
+ADDRESS_OUTSIDE = "address_outside_confirmed"
+"""The referrer's word that an address naming another municipality is meant (true)."""
 
 
 @dataclass(frozen=True)
@@ -272,15 +275,45 @@ def new_referral(data: Mapping[str, Any]) -> NewReferral:
     """A referral as the API and the form send it; ``Invalid`` naming every bad field."""
     errors = Errors()
     known = {"municipality", "person", "needs", "needs_other", "summary", "consent"}
-    _refuse_unknown(data, known, errors)
+    _refuse_unknown(data, known | {ADDRESS_OUTSIDE}, errors)
     code = municipality(data.get("municipality"), errors)
     person = _person(data.get("person"), errors)
+    if code and person.get("address"):
+        _address_inside(person["address"], code, data.get(ADDRESS_OUTSIDE), errors)
     needs, other = _needs(data.get("needs"), data.get("needs_other"), errors)
     summary = _text(data.get("summary"), "summary", errors, limit=SUMMARY_MAX)
     on, by, scope = _consent(data.get("consent"), errors)
     errors.raise_any()
     assert on is not None
     return NewReferral(code, person, needs, other, summary, on, by, scope)
+
+
+def _address_inside(address: str, code: str, outside: Any, errors: Errors) -> None:
+    """An address that names another municipality than the receiving one is refused until the
+    referrer says it is meant (``address_outside_confirmed``: true): most often the list's
+    neighbour was picked, and the person's data would go to a window that has no business
+    with it."""
+    if outside is not None and not isinstance(outside, bool):
+        errors.add(ADDRESS_OUTSIDE, _("true か false で指定してください。"))
+        return
+    named = addresses.elsewhere(address, code)
+    if named is None or outside is True:
+        return
+    receiving = db.session.get(Municipality, code)
+    errors.add(
+        ADDRESS_OUTSIDE,
+        _(
+            "住所は%(named)sですが、つなぎ先は%(receiving)sです。つなぎ先の区市町村を確かめてください。"
+            "住所の区市町村の外の窓口につなぐときは、そのことを確かめたうえで送ってください。",
+            named=_place(named),
+            receiving=_place(receiving) if receiving is not None else code,
+        ),
+    )
+
+
+def _place(found: Municipality) -> str:
+    """A municipality's name in the message's language (Hachioji City, or 八王子市)."""
+    return found.name_en if locale() == "en" and found.name_en else found.name
 
 
 def reason(data: Mapping[str, Any]) -> str:
