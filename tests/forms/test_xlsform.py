@@ -514,7 +514,11 @@ def test_a_headline_title_with_an_answer_inserted_or_formatting_is_refused() -> 
     ("header", "title", "says"),
     [
         ("form_title", "${a}の参加状況", ("回答の差し込み", "${a}", "固定の題名")),
-        ("form_title", "**研修会**参加状況調査", ("「**研修会**」", "「研修会参加状況調査」のように")),
+        (
+            "form_title",
+            "**研修会**参加状況調査",
+            ("「**研修会**」", "「研修会参加状況調査」のように"),
+        ),
         ("form_title_en", "<b>Training</b> survey", ("「<b>", "「Training survey」のように")),
         ("form_title_ja", "# 研修会調査", ("「# 研", "「研修会調査」のように")),
         ("form_title::en", "[Survey](https://example.org)", ("「Survey」のように",)),

@@ -144,7 +144,9 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
     assert form.xpath("//input[@name='staff_count']")[0].get("value") == "4"
     assert not form.xpath("//input[@name='budget']")
     assert minato.submit(first, MINATO, {**MINATO_DRAFT, "level": "low"}).status_code == 200
-    uploaded = post_file(hachioji, first, HACHIOJI, fill(template, {"plan": "あり", "staff_count": "２"}))
+    uploaded = post_file(
+        hachioji, first, HACHIOJI, fill(template, {"plan": "あり", "staff_count": "２"})
+    )
     assert uploaded.status_code == 200, uploaded.get_json()
     assert uploaded.get_json()["answers"] == {"plan": "yes", "staff_count": 2}
     assert hachioji.post(f"/rounds/{first}/responses/{HACHIOJI}/submit", {}).status_code == 200
@@ -180,5 +182,9 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
     window = {row[0]: row[1:] for row in history(rows, "相談窓口の有無の推移")[1:]}
     assert window["回答なし（対象外・未選択）"] == (3, 0, -3)
     for column in range(3):
-        counted = [v[column] or 0 for k, v in window.items() if k not in ("合計（回答自治体数）", "対象自治体数")]
+        counted = [
+            v[column] or 0
+            for k, v in window.items()
+            if k not in ("合計（回答自治体数）", "対象自治体数")
+        ]
         assert sum(counted) == window["合計（回答自治体数）"][column]
