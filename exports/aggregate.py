@@ -423,38 +423,58 @@ def _one_of(round_: Round, name: str) -> Question | None:
     return question if question is not None and question.kind == Kind.ONE_OF else None
 
 
+def asked_as(rounds: list[Round], name: str) -> dict[int, Question]:
+    """The ``select_one`` each round (oldest first, this one last) asked as question ``name`` of
+    the last round, by its name or, going back, by the name a later version's ``renamed`` says it
+    had (``cooperation=level``: ``level`` in the rounds before): ``{round id: question}``."""
+    found: dict[int, Question] = {}
+    aliases = [name]
+    for r in reversed(rounds):
+        question = next((q for n in reversed(aliases) if (q := _one_of(r, n)) is not None), None)
+        if question is None:
+            continue
+        found[r.id] = question
+        older = r.questionnaire.previous_name(question.id)
+        if older not in aliases:
+            aliases.append(older)
+    return found
+
+
 def choice_history(round_: Round) -> list[QuestionHistory]:
-    """For each ``select_one`` of this round that the previous round also asked (by name, as a
-    ``select_one``), its counts in every round that asked it; headline first. Empty when there is
-    no previous round. Questions marked ``personal`` are left out."""
+    """For each ``select_one`` of this round that the previous round also asked (by name, or by
+    the old name ``renamed`` gives, as a ``select_one``), its counts in every round that asked it;
+    headline first. Empty when there is no previous round. Questions marked ``personal`` are
+    left out."""
     rounds = earlier_rounds(round_)
     if len(rounds) < 2:
         return []
     previous = rounds[-2]
     questionnaire = round_.questionnaire
-    names = [
-        q.id
+    asked = {
+        q.id: asked_as(rounds, q.id)
         for q in questionnaire.questions
-        if q.kind == Kind.ONE_OF and not q.personal and _one_of(previous, q.id) is not None
-    ]
+        if q.kind == Kind.ONE_OF and not q.personal
+    }
+    names = [name for name, found in asked.items() if previous.id in found]
     names.sort(key=lambda name: name != questionnaire.headline)
     if not names:
         return []
     ids = [r.id for r in rounds]
     counted = Response.state.in_([str(s) for s in COUNTED])
     sizes = {
-        round_id: (int(asked), int(responded or 0))
-        for round_id, asked, responded in db.session.execute(
+        round_id: (int(asked_), int(responded or 0))
+        for round_id, asked_, responded in db.session.execute(
             select(Response.round_id, func.count(), func.sum(case((counted, 1), else_=0)))
             .where(Response.round_id.in_(ids))
             .group_by(Response.round_id)
         )
     }
+    every_name = sorted({q.id for name in names for q in asked[name].values()})
     found: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
     for round_id, name, code, n in db.session.execute(
         select(Response.round_id, ResponseChoice.question_id, ResponseChoice.code, func.count())
         .join(ResponseChoice, ResponseChoice.response_id == Response.id)
-        .where(Response.round_id.in_(ids), counted, ResponseChoice.question_id.in_(names))
+        .where(Response.round_id.in_(ids), counted, ResponseChoice.question_id.in_(every_name))
         .group_by(Response.round_id, ResponseChoice.question_id, ResponseChoice.code)
     ):
         found[(round_id, name)][code] = int(n)
@@ -462,10 +482,10 @@ def choice_history(round_: Round) -> list[QuestionHistory]:
     for name in names:
         columns = []
         for r in rounds:
-            question = _one_of(r, name)
+            question = asked[name].get(r.id)
             if question is None:
                 continue
-            tally = found.get((r.id, name), {})
+            tally = found.get((r.id, question.id), {})
             counts = {code: tally.get(code, 0) for code in question.codes}
             columns.append(CountsOfRound(r, question, *sizes.get(r.id, (0, 0)), counts))
         histories.append(QuestionHistory(questionnaire.question(name), columns))

@@ -33,12 +33,15 @@ def _required_text(question: Question) -> str:
 
 
 def _question_note(questionnaire: Questionnaire, question: Question, personal: bool) -> str:
-    """備考: what else a reviewer of the definition reads of the question — its hint (as the
-    template and the form show it), personal data, its rules in words with the messages the
+    """備考: what else a reviewer of the definition reads of the question — its hint and its
+    ``guidance_hint`` (詳しい説明, as the template and the form show them; ODK prints the guidance
+    with the question, and 定義 is the definition on paper), personal data, its rules in words with the messages the
     file gives for them, its default."""
     notes = []
     if question.hint is not None and question.hint.ja:
         notes.append(f"説明「{question.hint.inline()}」")
+    if question.guidance is not None and question.guidance.ja:
+        notes.append(f"詳しい説明「{question.guidance.inline()}」")
     if question.id in questionnaire.personal_fields:
         notes.append(
             "個人情報（職員用のファイルにのみ含みます）"

@@ -4,6 +4,7 @@ both ask (by name, across versions), its counts in every round that asked it, wi
 from __future__ import annotations
 
 from exports.aggregate import QuestionHistory, choice_history
+from exports.sheets.summary import UNANSWERED
 from exports.tables import Cell, Table, choice_text
 from forms.normalize import to_wareki
 from hub.models import Round
@@ -47,6 +48,12 @@ def history_table(history: QuestionHistory) -> Table:
         )
         for code in codes
     ]
+    # those who chose nothing (not asked, or left empty), so that each column adds up to its
+    # 合計: a version that asks the question of fewer municipalities (another ``relevant``) is
+    # seen as such, not as fewer municipalities choosing each answer
+    unanswered = [c.responded - sum(c.counts.values()) for c in columns]
+    if any(unanswered):
+        rows.append((UNANSWERED, *unanswered, unanswered[-1] - unanswered[-2]))
     rows.append(
         (
             "合計（回答自治体数）",
@@ -58,6 +65,16 @@ def history_table(history: QuestionHistory) -> Table:
     notes = ["増減は直前の調査回との差です。各回とも提出済み・受理済みの回答を集計しています。"]
     if any(code not in c.counts for c in columns for code in codes):
         notes.append("空欄はその回の調査票にない選択肢です。")
+    renamed = [
+        f"{header}は「{c.question.id}」"
+        for header, c in zip(headers, columns, strict=True)
+        if c.question.id != question.id
+    ]
+    if renamed:
+        notes.append(
+            f"この質問の項目IDは「{question.id}」で、{'、'.join(renamed)}でした"
+            "（settings の renamed による）。"
+        )
     return Table.of(
         f"{question.id}_history",
         f"{question.label.ja}の推移",

@@ -52,7 +52,7 @@ from forms.xlsform.problems import DefinitionError, Problem
 from forms.xlsform.ranges import RANGE, RangeProblem, range_question
 from forms.xlsform.settings import Settings, read_settings
 from forms.xlsform.sheets import Column, Row, Sheet
-from forms.xlsform.texts import text_problems
+from forms.xlsform.texts import text_problems, title_problems
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 CHOICE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -139,6 +139,7 @@ class Reader:
             if name in self.sheets:
                 self.check_duplicate_columns(self.sheets[name])
         self.note_unused(self.sheets.get(words.SETTINGS))
+        self.check_title(self.sheets.get(words.SETTINGS))
         lists = self.read_choices()
         groups = self.read_survey(survey, lists)
         self.attach_choice_columns(groups)
@@ -185,6 +186,17 @@ class Reader:
                 second_header=column.header,
             )
             self.problem(sheet.name, 1, column.header, message)
+
+    def check_title(self, settings: Sheet | None) -> None:
+        """The title's cells (``form_title``, ``form_title::en``, ``form_title_en``…) hold no
+        ``${name}`` and no ODK formatting, as a label (a file uploaded now: a stored definition
+        keeps the title it was stored with)."""
+        if not self.plain or settings is None or not settings.rows:
+            return
+        row = settings.rows[0]
+        for column in settings.columns_named("form_title"):
+            for message in title_problems(row.texts.get(column.index, "")):
+                self.problem(settings.name, row.number, column.header, message)
 
     def note_unused(self, settings: Sheet | None) -> None:
         """Settings the hub does not use (``public_key``, ``submission_url``, ``instance_name``,

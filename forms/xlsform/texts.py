@@ -3,7 +3,8 @@ formatting (Markdown and HTML). The hub's texts are plain and the same for every
 a label heads the workbook's tables and the Excel template, is quoted in the rules in words and
 in messages, and is shown as typed on the web form, so ``**備考**`` would read as ``**備考**``
 everywhere. Both are refused in their cell, saying to write a plain text; read by the survey
-and choices sheets' texts (labels, hints, messages) and the settings' ``headline_title`` of an
+and choices sheets' texts (labels, hints, messages), the settings' ``headline_title`` and the
+title (``form_title``, ``form_title_en``, ``form_title_ja``: :func:`title_problems`) of an
 uploaded file (:func:`forms.xlsform.read_workbook`); a stored or shipped definition
 (:func:`forms.xlsform.read_xlsform`) is not refused for formatting, which it may hold from
 before this rule: a stored version never changes and must keep serving its rounds."""
@@ -68,3 +69,62 @@ def text_problems(text: str, *, plain: bool = True) -> list[str]:
     reading as it was stored)."""
     found = [inserted_problem(text), markup_problem(text) if plain else ""]
     return [p for p in found if p]
+
+
+PLAIN_STEPS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)"), r"\1"),  # [text](url) → text
+    (re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>"), ""),  # tags
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<!\*)\*(?=[^\s*])([^*\n]*?)(?<=[^\s*])\*(?!\*)"), r"\1"),
+    (re.compile(r"(?<![A-Za-z0-9_])_(?=[^\s_])([^_\n]*?)(?<=[^\s_])_(?![A-Za-z0-9_])"), r"\1"),
+    (re.compile(r"^[ \t　]{0,3}#{1,6}[ \t　]+", re.MULTILINE), ""),
+)
+"""How :data:`MARKUP` is taken out of a text, leaving the words it marks."""
+
+
+def without_markup(text: str) -> str:
+    """``text`` with ODK's formatting taken out, the words kept: what to write instead."""
+    for pattern, replacement in PLAIN_STEPS:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def title_problems(text: str) -> list[str]:
+    """Why ``text`` cannot be a questionnaire's title (``form_title``), each once, saying what to
+    write: the title heads the rounds, the web form, the Excel template and the workbook's 定義,
+    the same for every municipality and every round. Only for a file uploaded now: a stored
+    definition keeps the title it was stored with."""
+    problems = []
+    inserted = INSERTED.search(text)
+    if inserted is not None:
+        problems.append(
+            _(
+                "題名に %(text)s のような回答の差し込みは使えません（題名はどの区市町村にも同じ文で、"
+                "調査回の一覧・回答画面・回答用Excel・集計表に表示されます）。「研修会参加状況調査"
+                "（令和7年度）」のような固定の題名を書いてください。",
+                text=inserted[0],
+            )
+        )
+    found = MARKUP.search(text)
+    if found is not None:
+        fragment = found[0].strip()
+        if len(fragment) > SHOWN:
+            fragment = fragment[: SHOWN - 1] + "…"
+        plain = without_markup(INSERTED.sub("", text))
+        problems.append(
+            _(
+                "題名の「%(text)s」は ODK では書式（太字・斜体・見出し・リンク・HTML）になりますが、"
+                "ハブでは書式は使えず、記号のまま表示されます。「%(plain)s」のように記号やタグを"
+                "除いた題名を書いてください。",
+                text=fragment,
+                plain=plain,
+            )
+            if plain
+            else _(
+                "題名の「%(text)s」は ODK では書式（太字・斜体・見出し・リンク・HTML）になりますが、"
+                "ハブでは書式は使えず、記号のまま表示されます。記号やタグを除いた題名を書いて"
+                "ください。",
+                text=fragment,
+            )
+        )
+    return problems

@@ -77,3 +77,20 @@ def test_the_excel_template_says_the_guidance_in_its_instructions() -> None:
     assert _hint(questionnaire, questionnaire.question("staff")).endswith(
         "（詳しい説明）兼務も含める"
     )
+
+
+def test_the_definitions_sheet_gives_the_guidance_after_the_hint() -> None:
+    """定義 is the definition on paper, where ODK prints the guidance with its question."""
+    from exports.sheets.definitions import question_definition_table
+
+    questionnaire = read(
+        ("type", "name", "label", "hint", "guidance_hint"),
+        ("integer", "staff", "担当職員数", "人数", GUIDANCE),
+        ("integer", "plain", "兼務職員数", None, None),
+    )
+    table = question_definition_table(questionnaire)
+    notes = {row[1]: row[8] for row in table.rows if row[2]}
+    assert notes["staff"].startswith(
+        "説明「人数」。詳しい説明「前年度末（3月31日）時点の人数です。兼務の職員も含めます。」"
+    )
+    assert "詳しい説明" not in (notes["plain"] or "")

@@ -510,6 +510,44 @@ def test_a_headline_title_with_an_answer_inserted_or_formatting_is_refused() -> 
         assert cause in problem.message
 
 
+@pytest.mark.parametrize(
+    ("header", "title", "says"),
+    [
+        ("form_title", "${a}の参加状況", ("回答の差し込み", "${a}", "固定の題名")),
+        (
+            "form_title",
+            "**研修会**参加状況調査",
+            ("「**研修会**」", "「研修会参加状況調査」のように"),
+        ),
+        ("form_title_en", "<b>Training</b> survey", ("「<b>", "「Training survey」のように")),
+        ("form_title_ja", "# 研修会調査", ("「# 研", "「研修会調査」のように")),
+        ("form_title::en", "[Survey](https://example.org)", ("「Survey」のように",)),
+    ],
+)
+def test_a_title_with_an_answer_inserted_or_formatting_is_refused_in_its_cell(
+    header: str, title: str, says: tuple[str, ...]
+) -> None:
+    """The title heads the rounds, the form, the template and 定義, as a label heads a column:
+    refused in its own cell, saying what to write (the title without the marks)."""
+    survey = [("select_one yes_no", "a", "参加しましたか")]
+    data = form(survey, YES_NO, (("form_id", header), ("kenshu", title)))
+    problem = only(refused(data))
+    assert (problem.sheet, problem.row, problem.column) == ("settings", 2, header)
+    for words in says:
+        assert words in problem.message
+
+
+def test_a_title_that_only_looks_like_formatting_is_read_as_typed() -> None:
+    data = form([("text", "a", "A")], settings=(("form_id", "form_title"), ("k", "※ #1 5*3 調査")))
+    assert read_definition(data, "k.xlsx").title.ja == "※ #1 5*3 調査"
+
+
+def test_a_stored_title_with_formatting_still_reads() -> None:
+    """A stored version never changes: its title reads as it was stored."""
+    data = form([("text", "a", "A")], settings=(("form_id", "form_title"), ("k", "**調査**")))
+    assert read_xlsform(data, "k.xlsx").title.ja == "**調査**"
+
+
 def test_a_code_not_in_the_list_is_refused_with_its_position() -> None:
     problem = only(
         refused(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from hub.db import db
 from hub.models import Survey
 from tests.conftest import Api
+from tests.forms.xlsform_files import form
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 
 
@@ -131,3 +132,20 @@ def test_a_refusal_is_in_english_with_lang_en(app, api_as):
     body = got.get_json()
     assert body["message"] == "The questionnaire definition has problems and was not stored."
     assert 'The name "memo" is also used in row 2.' in [e["message"] for e in body["errors"]]
+
+
+def test_a_title_with_formatting_is_refused_in_its_cell_in_japanese_and_english(app, api_as):
+    """The title is checked as a label is: the cell named, and the title to write instead."""
+    staff = api_as("staff")
+    data = form([("text", "a", "A")], settings=(("form_id", "form_title_en"), ("k", "**Survey**")))
+    for lang, says in (("ja", "「Survey」のように"), ("en", "as “Survey”")):
+        got = staff.client.post(
+            f"/api/v1/questionnaires?lang={lang}",
+            data={"file": (io.BytesIO(data), "k.xlsx")},
+            headers=staff.headers(),
+            content_type="multipart/form-data",
+        )
+        assert got.status_code == 422
+        (error,) = got.get_json()["errors"]
+        assert (error["sheet"], error["row"], error["column"]) == ("settings", 2, "form_title_en")
+        assert says in error["message"]
