@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forms.expression.patterns import pattern_problem
 
@@ -358,12 +359,7 @@ class _Parser:
         low, high = arity
         if not low <= len(args) <= high:
             raise ExpressionError(
-                _(
-                    "関数「%(name)s」の引数は%(count)s個です（%(given)s個あります）。",
-                    name=name.text,
-                    count=low if low == high else f"{low}〜{high}",
-                    given=len(args),
-                ),
+                _arity_message(name.text, low, high, len(args)),
                 name.position,
             )
         if name.text == "regex":
@@ -521,3 +517,23 @@ def disjuncts(expr: Expr) -> list[Expr]:
     if isinstance(expr, Binary) and expr.op == "or":
         return disjuncts(expr.left) + disjuncts(expr.right)
     return [expr]
+
+
+def _arity_message(name: str, low: int, high: int, given: int) -> str:
+    """How many arguments ``name`` takes, said as the page's language counts (1 argument, 2
+    arguments, 1 to 10 arguments)."""
+    if low == high:
+        return ngettext(
+            "関数「%(name)s」の引数は%(num)s個です（%(given)s個あります）。",
+            "関数「%(name)s」の引数は%(num)s個です（%(given)s個あります）。",
+            low,
+            name=name,
+            given=given,
+        )
+    return _(
+        "関数「%(name)s」の引数は%(low)s〜%(high)s個です（%(given)s個あります）。",
+        name=name,
+        low=low,
+        high=high,
+        given=given,
+    )

@@ -376,3 +376,20 @@ def test_reading_rules_does_not_load_the_regex_package() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     assert loaded.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("text", "japanese", "english"),
+    [
+        ("not(1, 2)", "引数は1個です（2個あります）", "takes 1 argument (2 given)"),
+        ("selected(${a})", "引数は2個です（1個あります）", "takes 2 arguments (1 given)"),
+        ("substr('a')", "引数は2〜3個です（1個あります）", "takes 2 to 3 arguments (1 given)"),
+    ],
+)
+def test_a_wrong_number_of_arguments_is_counted_in_the_pages_language(
+    app: Any, text: str, japanese: str, english: str
+) -> None:
+    for lang, expected in (("ja", japanese), ("en", english)):
+        with app.test_request_context(f"/?lang={lang}"), pytest.raises(ExpressionError) as info:
+            parse(text)
+        assert expected in info.value.message
