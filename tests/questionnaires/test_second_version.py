@@ -7,8 +7,6 @@ next round on v2 carries what still fits; 経年比較 sets both rounds side by 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
 from tests.conftest import Api
@@ -17,6 +15,7 @@ from tests.forms.xlsform_files import xlsx
 from tests.questionnaires.test_authored import (
     sheet_rows,
     staff_uploads_on_the_page_and_publishes,
+    table,
     workbook_of,
 )
 from tests.web.conftest import Web, page
@@ -76,17 +75,6 @@ def open_round(staff: Api, reference_date: str) -> int:
     )  # fmt: skip
     assert got.status_code == 201, got.get_json()
     return int(got.get_json()["id"])
-
-
-def history(rows: list[tuple[Any, ...]], title: str) -> list[tuple[Any, ...]]:
-    """The rows of the 経年比較 table titled ``title``, header first, up to the blank row."""
-    start = next(i for i, row in enumerate(rows) if row[0] == title)
-    found = []
-    for row in rows[start + 1 :]:
-        if row[0] is None:
-            break
-        found.append(row)
-    return found
 
 
 MINATO_DRAFT = {"plan": "considering", "staff_count": 4, "memo": "下書き中"}
@@ -165,21 +153,21 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
 
     # 経年比較: both rounds side by side, by name and by the name v2 renamed.
     rows = sheet_rows(workbook_of(staff, second), "経年比較")
-    plan = history(rows, "再犯防止推進計画の策定状況の推移")
+    plan = table(rows, "再犯防止推進計画の策定状況の推移")
     assert plan[0][1:] == ("令和7年4月1日現在", "令和8年4月1日現在", "増減（前回比）")
     by_label = {row[0]: row[1:] for row in plan[1:]}
     assert by_label["あり"] == (2, 1, -1)
     assert by_label["策定予定"] == (None, 1, 1)
     assert by_label["検討中"] == (2, None, -2)
     assert by_label["合計（回答自治体数）"] == (4, 2, -2)
-    cooperation = history(rows, "連携の程度の推移")
+    cooperation = table(rows, "連携の程度の推移")
     by_label = {row[0]: row[1:] for row in cooperation[1:]}
     assert by_label["十分"] == (1, 2, 1)
     assert by_label["不十分"] == (2, 0, -2)
     assert by_label["回答なし（対象外・未選択）"] == (1, 0, -1)
     assert "「level」でした" in str(rows), "the table says the name the question had"
     # v1 asked ``window`` only with a plan, v2 unless there is none: each column adds up.
-    window = {row[0]: row[1:] for row in history(rows, "相談窓口の有無の推移")[1:]}
+    window = {row[0]: row[1:] for row in table(rows, "相談窓口の有無の推移")[1:]}
     assert window["回答なし（対象外・未選択）"] == (3, 0, -3)
     for column in range(3):
         counted = [
