@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 from exports.channels import CHANNEL_LABELS
 from forms.normalize import InvalidValue, normalize_email
 from hub.auth import sessions
+from hub.auth.passwords import typed_in_full_width
 from hub.auth.policy import SIGNED_IN, allow, has_referrals, public
 from hub.auth.sessions import start_session
 from hub.db import db
@@ -29,7 +30,6 @@ from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
 from hub.services.recipients import describe_schedule, get_recipient
-from hub.auth.passwords import typed_in_full_width
 from hub.services.users import AccountUnusable, authenticate, change_password, log_out_everywhere
 from hub.web.display import round_title
 

@@ -18,13 +18,19 @@ FULL_WIDTH_PASSWORD = "ｃｏｒｒｅｃｔ　ｈｏｒｓｅ　ｂａｔｔｅ
 
 
 def errors_on(answer) -> str:
-    return " ".join(" ".join(n.text_content().split()) for n in page(answer).xpath("//*[@role='alert']"))
+    return " ".join(
+        " ".join(n.text_content().split()) for n in page(answer).xpath("//*[@role='alert']")
+    )
 
 
 def test_an_email_typed_in_full_width_or_upper_case_with_spaces_signs_in(app):
     with app.app_context():
         make_user(role="staff", email="Yamada.Taro@example.jp")
-    for typed in ("ｙａｍａｄａ．ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ", "  YAMADA.TARO@EXAMPLE.JP ", "yamada.taro＠example.jp"):
+    for typed in (
+        "ｙａｍａｄａ．ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+        "  YAMADA.TARO@EXAMPLE.JP ",
+        "yamada.taro＠example.jp",
+    ):
         answer = Web(app).login(typed)
         assert answer.status_code == 302, typed
         assert answer.headers["Location"] == "/staff/"
@@ -132,7 +138,9 @@ def test_a_respondent_moved_to_another_municipality_keeps_no_way_into_the_old_on
     assert respondent.get(f"/respond/rounds/{round_id}/131016").status_code == 200
     admin = web("admin")
     admin.get(f"/admin/users/{respondent.user.id}")
-    moved = admin.post(f"/admin/users/{respondent.user.id}/municipality", {"municipality": "131024"})
+    moved = admin.post(
+        f"/admin/users/{respondent.user.id}/municipality", {"municipality": "131024"}
+    )
     assert moved.status_code == 302
     assert respondent.get(f"/respond/rounds/{round_id}/131016").status_code == 302, "signed out"
     assert api.get(old, headers=bearer).status_code == 403
