@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 from exports.channels import CHANNEL_LABELS
 from forms.normalize import InvalidValue, normalize_email
 from hub.auth import sessions
+from hub.auth.passwords import typed_in_full_width
 from hub.auth.policy import SIGNED_IN, allow, has_referrals, public
 from hub.auth.sessions import start_session
 from hub.db import db
@@ -29,7 +30,7 @@ from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
 from hub.services.recipients import describe_schedule, get_recipient
-from hub.services.users import authenticate, change_password, log_out_everywhere
+from hub.services.users import AccountUnusable, authenticate, change_password, log_out_everywhere
 from hub.web.display import round_title
 
 bp = Blueprint("auth", __name__)
@@ -107,24 +108,41 @@ class LoginThrottled(Exception):
     """Too many failed sign-ins for the account or the address: wait for the window to pass."""
 
 
+class LoginRefused(Exception):
+    """The right password of an account that cannot sign in (deactivated, or its temporary
+    password expired): ``message`` says so and whom to ask."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def check_login(email: str, password: str) -> User | None:
     """The user these credentials belong to, or ``None`` (the failure is counted and logged).
 
-    Raises :class:`LoginThrottled` while the account or the address is locked out; signs nobody
-    in (:func:`finish_login` does), so a caller may still refuse the user.
+    Raises :class:`LoginThrottled` while the account or the address is locked out, and
+    :class:`LoginRefused` for the right password of an account that cannot sign in (counted and
+    logged as a failure too); signs nobody in (:func:`finish_login` does), so a caller may still
+    refuse the user.
     """
     address = request.remote_addr or ""
     if throttle.is_throttled(email, address):
         audit.record("auth.login_throttled", user=None, target=typed_login(email))
         db.session.commit()
         raise LoginThrottled
-    user = authenticate(email, password)
+    refusal = None
+    try:
+        user = authenticate(email, password)
+    except AccountUnusable as exc:
+        user, refusal = None, exc.message
     if user is not None:
         throttle.clear_failures(email)
         return user
     throttle.record_failure(email, address)
     audit.record("auth.login_failed", user=None, target=typed_login(email))
     db.session.commit()
+    if refusal is not None:
+        raise LoginRefused(refusal)
     return None
 
 
@@ -135,8 +153,15 @@ def finish_login(user: User) -> None:
     db.session.commit()
 
 
-def wrong_credentials_message() -> str:
-    return _("メールアドレスまたはパスワードが正しくありません。")
+def wrong_credentials_message(password: str = "") -> str:
+    """The answer to a wrong e-mail or password; when the password was typed with the IME on
+    (全角), the likely cause is said too (passwords are never typed in 全角)."""
+    message = _("メールアドレスまたはパスワードが正しくありません。")
+    if typed_in_full_width(password):
+        message += " " + _(
+            "パスワードが全角で入力されています。入力モードを半角英数にしてから入力してください。"
+        )
+    return message
 
 
 def throttled_message() -> str:
@@ -167,10 +192,13 @@ def login() -> Any:
         except LoginThrottled:
             flash(throttled_message(), "error")
             return render_template("auth/login.html", form=form), 429, retry_after_headers()
+        except LoginRefused as exc:
+            flash(exc.message, "error")
+            return render_template("auth/login.html", form=form), 403
         if user is not None:
             finish_login(user)
             return redirect(_safe_next(request.args.get("next")) or url_for(home_for(user.role)))
-        flash(wrong_credentials_message(), "error")
+        flash(wrong_credentials_message(form.password.data or ""), "error")
     elif form.is_submitted():
         status = 422
     return render_template("auth/login.html", form=form), status

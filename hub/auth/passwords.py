@@ -22,6 +22,16 @@ from importlib import resources
 
 from flask_babel import gettext as _
 
+FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+"""全角 letters, digits, symbols and the 全角 space: what an IME left on types for ASCII keys."""
+
+
+def typed_in_full_width(text: str) -> bool:
+    """Whether ``text`` holds characters an IME left on types instead of half-width ones (a
+    password set or typed that way would not match the one typed with the IME off)."""
+    return FULL_WIDTH.search(text) is not None
+
+
 COMMON_FILE = "common_passwords.txt"
 MIN_WORD = 4
 """Shorter list entries are too common inside good passwords to count as a piece."""

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
+from forms.normalize import fold_text
 from hub.db import db, utcnow
 from hub.models import LoginAttempt
 
@@ -29,8 +30,9 @@ PER_ADDRESS = 30
 
 
 def account_key(email: str) -> str:
-    """What identifies the account in ``login_attempt``: case and outer spaces ignored."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """What identifies the account in ``login_attempt``: case, 全角 and outer spaces ignored,
+    as the sign-in itself ignores them."""
+    return hashlib.sha256(fold_text(email).lower().encode()).hexdigest()
 
 
 def is_throttled(email: str, address: str) -> bool:

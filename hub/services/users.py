@@ -23,8 +23,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
+from forms import tokyo
 from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email, normalize_phone
-from hub.auth.passwords import guessability_problems
+from hub.auth.passwords import guessability_problems, typed_in_full_width
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.crypto import DataKeyError, DataKeys
 from hub.db import db, utcnow
@@ -68,21 +69,44 @@ def _unknown_account_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
+class AccountUnusable(Exception):
+    """The password was right but the account cannot sign in: deactivated, or its temporary
+    password has expired. Said only to someone who typed the right password (which is all it
+    tells), so that they ask an administrator instead of trying again until they are locked out."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail address and password, or ``None``.
 
     An unknown address costs the same argon2 verification as a known one, so the time a
-    failed login takes does not tell an attacker which addresses have accounts.
+    failed login takes does not tell an attacker which addresses have accounts. Raises
+    :class:`AccountUnusable` for the right password of a deactivated account or an expired
+    temporary one.
     """
     user = find_by_email(email)
     if user is None:
         with contextlib.suppress(VerificationError, InvalidHashError):
             _hasher.verify(_unknown_account_hash(), password)
         return None
-    if not verify_password(user, password) or not user.active:
+    if not verify_password(user, password):
         return None
+    if not user.active:
+        raise AccountUnusable(
+            _("このアカウントは無効化されています。システム管理者に問い合わせてください。")
+        )
     if user.must_change_password and _temporary_password_expired(user):
-        return None
+        hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
+        raise AccountUnusable(
+            _(
+                "仮パスワードの有効期限（%(hours)s時間）が切れています。システム管理者に"
+                "パスワードの再設定を依頼してください。",
+                hours=hours,
+            )
+        )
     return user
 
 
@@ -95,7 +119,16 @@ def password_problems(password: str, email: str = "") -> list[str]:
     """Why a new password is not acceptable (empty when it is): too short or long, containing
     the mailbox name, or guessable (``hub.auth.passwords``: common, keyboard runs, repeats).
     A short one is told only its length: every other check is of the password one chooses once
-    it is long enough (four different characters are too few only in a long one)."""
+    it is long enough (four different characters are too few only in a long one). One typed
+    with the IME on (全角 letters or spaces) is refused first: the same keys typed later with the
+    IME off would not sign in."""
+    if typed_in_full_width(password):
+        return [
+            _(
+                "パスワードに全角の英数字・記号・空白が含まれています。入力モードを半角英数に"
+                "してから入力してください。"
+            )
+        ]
     if len(password) < MIN_PASSWORD_LENGTH:
         return [_("パスワードは%(length)s文字以上にしてください。", length=MIN_PASSWORD_LENGTH)]
     problems = []
@@ -115,8 +148,30 @@ MUNICIPAL_ROLES = frozenset({Role.RESPONDENT, Role.WINDOW})
 """Roles bound to one municipality (a respondent answers for it, a window receives its referrals)."""
 
 
+def email_key(email: str) -> str:
+    """How an account is looked up by what was typed: 全角 (an IME left on), outer spaces and
+    case do not matter (addresses are stored as :func:`~forms.normalize.normalize_email` reads
+    them, so folding the typed text finds the account it names)."""
+    return fold_text(email).lower()
+
+
+def _municipality_problem(code: str) -> str | None:
+    """Why an account cannot be bound to the municipality ``code`` (``None`` when it can): it
+    must exist today — one retired on a day still to come is offered until then, as on the
+    admin page's list — so a respondent or window is not bound to a merged one."""
+    municipality = db.session.get(Municipality, code)
+    if municipality is None:
+        return _("自治体コード %(code)s は登録されていません。", code=code)
+    if not municipality.existed_on(tokyo.today()):
+        return _(
+            "自治体コード %(code)s の区市町村は廃止されています。今ある区市町村を選んでください。",
+            code=code,
+        )
+    return None
+
+
 def find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    return db.session.scalar(select(User).where(func.lower(User.email) == email_key(email)))
 
 
 def create_user(
@@ -157,10 +212,8 @@ def create_user(
                 if role == Role.RESPONDENT
                 else _("相談窓口（window）には自治体コードが必要です。")
             ]
-        elif db.session.get(Municipality, municipality_code) is None:
-            errors["municipality"] = [
-                _("自治体コード %(code)s は登録されていません。", code=municipality_code)
-            ]
+        elif problem := _municipality_problem(municipality_code):
+            errors["municipality"] = [problem]
     elif municipality_code:
         errors["municipality"] = [
             _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
@@ -440,14 +493,10 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
                 ]
             }
         )
-    if db.session.get(Municipality, municipality_code) is None:
-        raise Invalid(
-            {
-                "municipality": [
-                    _("自治体コード %(code)s は登録されていません。", code=municipality_code)
-                ]
-            }
-        )
+    if municipality_code != user.municipality_code and (
+        problem := _municipality_problem(municipality_code)
+    ):
+        raise Invalid({"municipality": [problem]})
     before = user.municipality_code
     user.municipality_code = municipality_code
     if before != municipality_code:

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from forms.model import Questionnaire
 from hub.account.views import (
     LoginForm,
+    LoginRefused,
     LoginThrottled,
     check_login,
     finish_login,
@@ -115,10 +116,11 @@ def resume() -> ResponseReturnValue:
             problem=throttled_message(),
             headers=retry_after_headers(),
         )
+    except LoginRefused as exc:
+        return sign_in_again_page(carried, reason="", status=403, form=form, problem=exc.message)
     if user is None:
-        return sign_in_again_page(
-            carried, reason="", status=200, form=form, problem=wrong_credentials_message()
-        )
+        problem = wrong_credentials_message(form.password.data or "")
+        return sign_in_again_page(carried, reason="", status=200, form=form, problem=problem)
     pages = pages_for(user, carried)
     if pages is None:
         problem = _(

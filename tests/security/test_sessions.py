@@ -111,7 +111,7 @@ def test_deactivation_ends_the_users_sessions(app, web):
     assert admin.post(f"/admin/users/{user_id}/deactivate").status_code == 302
     assert staff.get("/staff/").status_code == 302
     assert replay(app, copied, "/staff/").status_code == 302
-    assert Web(app).login(email).status_code == 200
+    assert Web(app).login(email).status_code == 403  # told it is deactivated, not signed in
 
 
 def test_session_cookie_flags(app):

@@ -99,7 +99,9 @@ def test_deactivate_ends_sessions_and_logins(app, web):
     assert admin.post(f"/admin/users/{user_id}/deactivate").status_code == 302
     assert victim.get("/respond/").status_code == 302
     again = Web(app)
-    assert again.login(victim.user.email).status_code == 200
+    refused = again.login(victim.user.email)
+    assert refused.status_code == 403
+    assert "このアカウントは無効化されています。" in text_of(refused)
     with app.app_context():
         assert not db.session.get(User, user_id).active
         assert db.session.query(AuditEvent).filter_by(action="user.deactivate").count() == 1
@@ -175,7 +177,9 @@ def test_a_temporary_password_expires(app, web, smtp):
         user = db.session.get(User, staff.user.id)
         user.password_changed_at -= TEMPORARY_PASSWORD_LIFETIME + timedelta(minutes=1)
         db.session.commit()
-    assert Web(app).login(staff.user.email, temporary).status_code == 200
+    expired = Web(app).login(staff.user.email, temporary)
+    assert expired.status_code == 403
+    assert "仮パスワードの有効期限（72時間）が切れています。" in text_of(expired)
 
 
 def test_bind_a_respondent_to_another_municipality(app, web):
