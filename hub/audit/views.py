@@ -20,9 +20,10 @@ from flask_babel import ngettext
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
-from forms.normalize import InvalidValue, fold_text, parse_date
+from forms.normalize import InvalidValue, fold_text, month_and_day, nearest_day, parse_date
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import now as tokyo_now
+from forms.tokyo import today as tokyo_today
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -243,7 +244,7 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
         days[name] = None
         if typed:
             try:
-                days[name] = parse_date(typed)
+                days[name] = _day(typed)
             except InvalidValue as exc:
                 errors[name] = [str(exc)]
     start, end = days["date_from"], days["date_to"]
@@ -262,6 +263,20 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
         date_to=end,
     )
     return filters, errors
+
+
+def _day(typed: str) -> date:
+    """A day of the filter as typed; one typed without its year (``12/1``, ``12月1日``) is
+    refused with the year to add, the last such day so far as the example."""
+    month_day = month_and_day(fold_text(typed).replace(" ", ""))
+    if month_day is not None:
+        try:
+            meant = nearest_day(*month_day, before=tokyo_today())
+        except InvalidValue:
+            meant = None
+        if meant is not None:
+            raise InvalidValue(_("年も入力してください（例: %(example)s）。", example=meant))
+    return parse_date(typed)
 
 
 def _action_choices() -> list[SelectChoice]:
@@ -434,7 +449,9 @@ def export() -> ResponseReturnValue:
     if errors:
         return index()
     chosen: dict[str, Any] = {
-        f"by_{k}": v for k, v in request.args.items() if k in EXPORT_FILTERS and v
+        f"by_{k}": v.isoformat() if isinstance(v, date) else v
+        for k in EXPORT_FILTERS
+        if (v := getattr(filters, k))
     }
     if "by_user" in chosen:  # part of a person's name or address: said, not kept
         chosen["by_user"] = True
