@@ -20,10 +20,10 @@ from flask_babel import ngettext
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
-from forms.normalize import InvalidValue, fold_text, month_and_day, nearest_day, parse_date
+from forms.normalize import InvalidValue, fold_text
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import now as tokyo_now
-from forms.tokyo import today as tokyo_today
+from forms.tokyo import parse_day
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -244,7 +244,7 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
         days[name] = None
         if typed:
             try:
-                days[name] = _day(typed)
+                days[name] = parse_day(typed, past=True)
             except InvalidValue as exc:
                 errors[name] = [str(exc)]
     start, end = days["date_from"], days["date_to"]
@@ -263,20 +263,6 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
         date_to=end,
     )
     return filters, errors
-
-
-def _day(typed: str) -> date:
-    """A day of the filter as typed; one typed without its year (``12/1``, ``12月1日``) is
-    refused with the year to add, the last such day so far as the example."""
-    month_day = month_and_day(fold_text(typed).replace(" ", ""))
-    if month_day is not None:
-        try:
-            meant = nearest_day(*month_day, before=tokyo_today())
-        except InvalidValue:
-            meant = None
-        if meant is not None:
-            raise InvalidValue(_("年も入力してください（例: %(example)s）。", example=meant))
-    return parse_date(typed)
 
 
 def _action_choices() -> list[SelectChoice]:
