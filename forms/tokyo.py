@@ -96,6 +96,25 @@ def _refuse_without_year(day: str, clock: str) -> None:
     raise InvalidValue(_("年も入力してください（例: %(example)s）。", example=f"{meant} {at}"))
 
 
+def parse_day(text: str, *, past: bool = False) -> date:
+    """A day as people type it (:func:`forms.normalize.parse_date`); one typed without its year
+    (``12/1``, ``12月1日``, ``１２/１``) is refused with the year to add, the next such day as the
+    example — the last one so far with ``past`` (a day to look back to: the audit log's filter)."""
+    month_day = month_and_day(fold_text(text).replace(" ", ""))
+    if month_day is not None:
+        try:
+            meant = (
+                nearest_day(*month_day, before=today())
+                if past
+                else nearest_day(*month_day, after=today())
+            )
+        except InvalidValue:
+            meant = None
+        if meant is not None:
+            raise InvalidValue(_("年も入力してください（例: %(example)s）。", example=meant))
+    return parse_date(text)
+
+
 def _is_day(text: str) -> bool:
     """``text`` is a date alone (``令和3年5月31日``): what it lacks is the time."""
     try:

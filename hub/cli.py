@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -78,9 +80,94 @@ class HubGroup(click.Group):
             result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.exceptions.Abort:
             fail("中止しました。")
+        except click.exceptions.NoArgsIsHelpError as exc:  # ``hub round``: its commands
+            click.echo(exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            fail(f"{exc.format_message()}（hub --help で使い方を表示）", exc.exit_code)
+            fail(f"{usage_problem(exc)}（hub --help で使い方を表示）", exc.exit_code)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+_QUOTED = re.compile(r"'(.*)'")
+
+
+def usage_problem(exc: click.ClickException) -> str:
+    """What click refused in what was typed, in Japanese (click words it in English): an unknown
+    command or option, a missing value, a value not among the choices, not a number, or a file
+    that is not there. Anything else as click says it."""
+    if isinstance(exc, click.NoSuchOption):
+        line = f"{exc.option_name} というオプションはありません"
+        if exc.possibilities:
+            line += f"（{', '.join(sorted(exc.possibilities))} のことですか）"
+        return line + "。"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"{exc.option_name} に値を指定してください。"
+    if isinstance(exc, click.BadParameter):
+        return _bad_parameter(exc)
+    if isinstance(exc, click.UsageError) and exc.message.startswith("No such command"):
+        found = _QUOTED.search(exc.message)
+        name = found.group(1) if found else ""
+        return f"{name} というコマンドはありません。"
+    return exc.format_message()
+
+
+def _bad_parameter(exc: click.BadParameter) -> str:
+    param = exc.param
+    kind = param.type if param is not None else None
+    hint = exc.param_hint if isinstance(exc.param_hint, str) else ""
+    if not hint and param is not None:
+        is_option = param.param_type_name == "option" and param.opts
+        hint = param.opts[0] if is_option else param.human_readable_name
+    # click's words start with what was typed: "'abc' is not a valid integer."
+    typed = exc.message.split(" is not ", 1)[0] if " is not " in exc.message else ""
+    typed = f": {typed}" if typed else ""
+    if isinstance(exc, click.MissingParameter):
+        return f"{hint} を指定してください。"
+    if isinstance(kind, click.Choice):
+        choices = ", ".join(map(str, kind.choices))
+        return f"{hint} は {choices} のいずれかを指定してください{typed}"
+    if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is None:
+        return f"{hint} は {kind.min} 以上の数で指定してください{typed}"
+    if isinstance(kind, click.types.IntParamType):
+        return f"{hint} は数字で指定してください{typed}"
+    if isinstance(kind, click.Path) and (found := _QUOTED.search(exc.message)):
+        if "does not exist" in exc.message:
+            return f"ファイルがありません: {found.group(1)}"
+        return f"{hint} に使えないファイルです: {found.group(1)}"
+    return f"{hint}: {exc.message}" if hint else exc.message
+
+
+LANGUAGES = ("ja", "en")
+_language: ContextVar[str] = ContextVar("hub_cli_language", default=LANGUAGES[0])
+
+
+def lang_option(command: F) -> F:
+    """``--lang ja|en`` (ja by default), the one option of every listing and reporting command
+    that an English-speaking operator reads: what the command prints — and the hub's translated
+    messages, its refusals among them — in that language. The command reads it with
+    :func:`language`; the app context of :func:`app_context` speaks it."""
+
+    @wraps(command)
+    def run(*args: Any, lang: str, **kwargs: Any) -> Any:
+        token = _language.set(lang)
+        try:
+            return command(*args, **kwargs)
+        finally:
+            _language.reset(token)
+
+    option = click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default=LANGUAGES[0],
+        show_default=True,
+        help="表示する言語（ja: 日本語、en: English）",
+    )
+    return option(run)  # type: ignore[return-value]
+
+
+def language() -> str:
+    """``ja`` or ``en``: the language the running command prints in (``--lang``)."""
+    return _language.get()
 
 
 def current_app_or_new() -> Flask:
@@ -95,8 +182,11 @@ def current_app_or_new() -> Flask:
 
 @contextmanager
 def app_context() -> Iterator[Flask]:
+    from flask_babel import force_locale
+
     app = current_app_or_new()
-    with app.app_context():
+    lang = language()
+    with app.app_context(), force_locale(lang) if lang != LANGUAGES[0] else nullcontext():
         yield app
 
 

@@ -20,9 +20,10 @@ from flask_babel import ngettext
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
-from forms.normalize import InvalidValue, fold_text, parse_date
+from forms.normalize import InvalidValue, fold_text
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import now as tokyo_now
+from forms.tokyo import parse_day
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -243,7 +244,7 @@ def read_filters(args: Mapping[str, str]) -> tuple[audit.Filters, dict[str, list
         days[name] = None
         if typed:
             try:
-                days[name] = parse_date(typed)
+                days[name] = parse_day(typed, past=True)
             except InvalidValue as exc:
                 errors[name] = [str(exc)]
     start, end = days["date_from"], days["date_to"]
@@ -434,7 +435,9 @@ def export() -> ResponseReturnValue:
     if errors:
         return index()
     chosen: dict[str, Any] = {
-        f"by_{k}": v for k, v in request.args.items() if k in EXPORT_FILTERS and v
+        f"by_{k}": v.isoformat() if isinstance(v, date) else v
+        for k in EXPORT_FILTERS
+        if (v := getattr(filters, k))
     }
     if "by_user" in chosen:  # part of a person's name or address: said, not kept
         chosen["by_user"] = True

@@ -6,7 +6,7 @@ import unicodedata
 
 import click
 
-from hub.cli import app_context, fail, friendly, unit_of_work
+from hub.cli import app_context, fail, friendly, lang_option, unit_of_work
 from hub.errors import HubError, Invalid
 
 
@@ -29,26 +29,18 @@ def _round_number(value: str | None) -> int | None:
 @click.argument("recipient_name", metavar="RECIPIENT")
 @click.option("--round", "round_text", metavar="ROUND", help="調査回の番号（省略時: 最新の調査回）")
 @click.option("--force", is_flag=True, help="前回と同じ内容でも送信する")
-@click.option(
-    "--lang",
-    type=click.Choice(["ja", "en"]),
-    default="ja",
-    show_default=True,
-    help="結果を表示する言語（ja: 日本語、en: English）",
-)
+@lang_option
 @friendly
-def export(recipient_name: str, round_text: str | None, force: bool, lang: str) -> None:
+def export(recipient_name: str, round_text: str | None, force: bool) -> None:
     """Deliver RECIPIENT's export now (unchanged content is not re-sent without --force).
 
     What came of it is printed in Japanese, or in English with ``--lang en``, as the pages word
     it (a refusal the hub has words for — a character the cp932 CSV cannot hold, no tables —
     too; what a channel or server said stays as it was said)."""
-    from flask_babel import force_locale
-
     from hub.services.deliveries import SENT, deliver, refusal
 
     round_id = _round_number(round_text)
-    with app_context(), force_locale(lang):
+    with app_context():
         try:
             outcome = deliver(recipient_name, round_id, force=force, trigger="cli")
         except HubError as exc:
@@ -70,16 +62,20 @@ def recipient() -> None:
 
 
 @recipient.command("list")
+@lang_option
 @friendly
 def recipient_list() -> None:
-    """Show every recipient with its channel, address, schedule, formats and last delivery."""
+    """Show every recipient with its channel, address, schedule, formats and last delivery
+    (tab-separated; in English with ``--lang en``)."""
+    from flask_babel import gettext as _
+
     from hub.services.deliveries import delivery_log
     from hub.services.recipients import describe_schedule, list_recipients
 
     with app_context():
         for r in list_recipients():
             last = next(iter(delivery_log(r.name, limit=1)), None)
-            last_text = f"{last.status} {last.id}" if last else "配信なし"
+            last_text = f"{last.status} {last.id}" if last else _("配信なし")
             click.echo(
                 "\t".join(
                     [
@@ -90,8 +86,8 @@ def recipient_list() -> None:
                         describe_schedule(r.schedule),
                         ",".join(r.formats),
                         f"CSV {r.csv_encoding}",
-                        "個票あり" if r.include_detail else "集計のみ",
-                        "有効" if r.active else "無効",
+                        _("個票あり") if r.include_detail else _("集計のみ"),
+                        _("有効") if r.active else _("無効"),
                         last_text,
                     ]
                 )

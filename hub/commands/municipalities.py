@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli import app_context, friendly, unit_of_work
+from hub.cli import app_context, friendly, lang_option, language, unit_of_work
 
 
 def register(cli: click.Group) -> None:
@@ -104,13 +104,14 @@ def municipalities_retire(codes: tuple[str, ...], on_text: str) -> None:
 
 
 def _day(text: str) -> date | None:
-    from forms.normalize import InvalidValue, parse_date
+    from forms.normalize import InvalidValue
+    from forms.tokyo import parse_day
     from hub.errors import Invalid
 
     if not text:
         return None
     try:
-        return parse_date(text)
+        return parse_day(text)
     except InvalidValue as exc:
         raise Invalid({"on": [str(exc)]}) from None
 
@@ -151,17 +152,25 @@ def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None)
     show_default=True,
 )
 @click.option("--search", default="", help="コードの先頭、名称・かなの一部")
+@lang_option
 @friendly
 def municipalities_list(status: str, search: str) -> None:
     """One municipality a line: code, name, region, type, 有効/廃止予定/廃止 and the day it was
-    retired (tab-separated)."""
+    retired (tab-separated; names and words in English with ``--lang en``)."""
+    from flask_babel import gettext as _
+
     from forms import tokyo
     from hub.db import db
+    from hub.models.municipality import REGION_LABELS, TYPE_LABELS
     from hub.services.municipalities import listed
 
+    lang = language()
     with app_context():
         today = tokyo.today()
         for m in db.session.scalars(listed(search=search, status=status)):
-            state = "有効" if m.active else "廃止予定" if m.existed_on(today) else "廃止"
+            state = _("有効") if m.active else _("廃止予定") if m.existed_on(today) else _("廃止")
             day = m.retired_on.isoformat() if m.retired_on else ""
-            click.echo("\t".join((m.code, m.name, m.region, m.type, state, day)).rstrip("\t"))
+            name = m.name_en if lang == "en" and m.name_en else m.name
+            region = REGION_LABELS[m.region].get(lang) if m.region in REGION_LABELS else m.region
+            kind = TYPE_LABELS[m.type].get(lang) if m.type in TYPE_LABELS else m.type
+            click.echo("\t".join((m.code, name, region, kind, state, day)).rstrip("\t"))

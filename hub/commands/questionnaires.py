@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli import app_context, fail, friendly, unit_of_work
+from hub.cli import app_context, fail, friendly, lang_option, language, unit_of_work
 
 
 def register(cli: click.Group) -> None:
@@ -52,16 +52,25 @@ def questionnaire_import(file: Path) -> None:
 
 
 @questionnaire_group.command("list")
+@lang_option
 @friendly
 def questionnaire_list() -> None:
-    """Every stored questionnaire version: id, version, title, rounds opened on it."""
+    """Every stored questionnaire version: id, version, title, rounds opened on it
+    (tab-separated; the title in English with ``--lang en``)."""
+    from flask_babel import gettext as _
+
     from hub.services.questionnaires import rounds_by_survey, stored_versions
 
     with app_context():
         rounds = rounds_by_survey()
         for survey in stored_versions():
             used = len(rounds.get(survey.id, []))
-            click.echo(f"{survey.key}\tv{survey.version}\t{survey.title}\t調査回 {used}")
+            title = (
+                survey.title
+                if language() == "ja"
+                else survey.questionnaire.title.get("en") or survey.title
+            )
+            click.echo(f"{survey.key}\tv{survey.version}\t{title}\t{_('調査回 %(n)s', n=used)}")
 
 
 @questionnaire_group.command("export")

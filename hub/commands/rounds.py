@@ -7,9 +7,10 @@ from datetime import date, datetime
 
 import click
 
-from forms.normalize import InvalidValue, parse_date
+from forms.normalize import InvalidValue
 from forms.tokyo import TOKYO, parse_datetime
-from hub.cli import app_context, friendly, unit_of_work
+from forms.tokyo import parse_day as parse_typed_day
+from hub.cli import app_context, friendly, lang_option, language, unit_of_work
 
 
 def register(cli: click.Group) -> None:
@@ -31,7 +32,7 @@ def parse_tokyo_datetime(value: str, option: str) -> datetime:
 def parse_day(value: str, option: str) -> date:
     """A date as people type it: 2021-04-01, 2021/4/1, 令和3年4月1日, R3.4.1 ..."""
     try:
-        return parse_date(value)
+        return parse_typed_day(value)
     except InvalidValue as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
 
@@ -105,9 +106,11 @@ def _warn_closed_day(deadline: datetime) -> None:
 
 
 @round_group.command("list")
+@lang_option
 @friendly
 def round_list() -> None:
-    """Show every round with its state and deadline."""
+    """Show every round: id, questionnaire, reference date, deadline (Tokyo), state and title
+    (tab-separated; the title in English with ``--lang en``)."""
     from hub.db import utcnow
     from hub.services.rounds import list_rounds
 
@@ -116,7 +119,7 @@ def round_list() -> None:
         for r in list_rounds():
             click.echo(
                 f"{r.id}\t{r.survey.key}\t{r.reference_date}\t"
-                f"{r.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}\t{r.state_at(now).value}\t{r.title}"
+                f"{r.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}\t{r.state_at(now).value}\t{r.title_in(language())}"
             )
 
 

@@ -50,6 +50,13 @@ def test_staff_and_admin_read_the_log_others_are_refused(app, web):
         assert "監査ログ" in text_of(answer)
     assert web("respondent", municipality="131016").get("/audit/").status_code == 403
     assert web("counterpart", recipient="moj").get("/audit/").status_code == 403
+    assert web("window", municipality="131016").get("/audit/").status_code == 403
+    for role, kwargs in (
+        ("respondent", {"municipality": "131016"}),
+        ("counterpart", {"recipient": "moj"}),
+        ("window", {"municipality": "131016"}),
+    ):
+        assert web(role, **kwargs).get("/audit/export.csv").status_code == 403, role
     assert Web(app).get("/audit/").headers["Location"].startswith("/login?next=/audit/")
 
 
@@ -166,6 +173,9 @@ def test_dates_are_days_in_tokyo(app, staff, query, shown):
         ("date_from=きのう", "date_from", ""),
         ("date_from=2021-05-01&date_to=2021-04-01", "date_to", "後の日"),
         ("municipality=999999", "municipality", "999999"),
+        # a day without its year: the year to add, with the last such day as the example
+        ("date_from=12/1", "date_from", "年も入力してください（例: "),
+        ("date_to=１２月１日", "date_to", "-12-01）"),
     ],
 )
 def test_a_filter_that_cannot_be_read_says_so_and_keeps_what_was_typed(

@@ -72,6 +72,24 @@ def test_unreadable_filters_show_the_page_with_the_error(app: Flask, web) -> Non
     assert page(refused).xpath("//*[@id='date_from-error']")
 
 
+def test_the_filters_kept_with_the_download_are_as_read_not_as_typed(app: Flask, web) -> None:
+    """和暦 and 全角 typed into the filters are kept as the days and the code they were read as."""
+    answer = web("staff").get(
+        "/audit/export.csv?date_from=令和8年12月1日&date_to=２０２６／１２／３&municipality=１３１０１６"
+    )
+    assert answer.status_code == 200
+    answer.get_data()
+    with app.app_context():
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "audit.export")
+        ).one()
+        assert exported.details == {
+            "by_date_from": "2026-12-01",
+            "by_date_to": "2026-12-03",
+            "by_municipality": CHIYODA,
+        }
+
+
 def test_respondents_may_not_export(app: Flask, web) -> None:
     assert web("respondent", municipality=CHIYODA).get("/audit/export.csv").status_code == 403
 
