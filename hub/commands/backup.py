@@ -38,7 +38,7 @@ def backup_command(output: Path | None) -> None:
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
 @friendly
 def restore_command(file: Path, yes: bool) -> None:

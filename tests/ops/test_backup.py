@@ -73,7 +73,13 @@ def test_restore_refuses_a_file_that_is_not_a_backup(ctx, runner, tmp_path: Path
     assert db.session.scalar(select(func.count()).select_from(Municipality)) == 62
 
 
-def test_restore_of_a_missing_file_is_one_line(ctx, runner, tmp_path: Path) -> None:
-    result = runner("restore", str(tmp_path / "nope.bin"), "--yes")
-    assert result.exit_code == 1
-    assert result.output.count("\n") == 1
+def test_restore_of_a_missing_file_is_one_line_before_any_question(
+    ctx, runner, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nope.bin"
+    for asked in ((), ("--yes",)):
+        result = runner("restore", str(missing), *asked)
+        assert result.exit_code == 2
+        assert result.output.count("\n") == 1
+        assert f"ファイルがありません: {missing}" in result.output
+        assert "続けますか" not in result.output

@@ -10,7 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hub.db import db
-from hub.models import Municipality, Referral
+from hub.models import Referral
+from tests.conftest import add_hiroshima_fuchu
 from tests.referrals.conftest import Cast, referral_body
 from tests.referrals.test_pages import FORM
 from tests.web.conftest import Web, page, text_of
@@ -80,18 +81,7 @@ def test_a_confirmation_that_is_not_true_or_false_is_named(cast: Cast, app: Flas
 
 
 def test_a_name_two_prefectures_share_is_told_apart_by_the_prefecture(cast: Cast, app: Flask):
-    with app.app_context():
-        db.session.add(
-            Municipality(
-                code="342084",
-                prefecture_code="34",
-                name="府中市",
-                name_en="Fuchu",
-                region="広島県",
-                type="市",
-            )
-        )
-        db.session.commit()
+    add_hiroshima_fuchu(app)
     to_tokyo = {"municipality": FUCHU_TOKYO}
     same_name = cast.staff.post(
         "/referrals", referral_body(person=person("府中市宮西町2-24"), **to_tokyo)
