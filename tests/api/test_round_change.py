@@ -160,6 +160,7 @@ def test_the_openapi_document_describes_the_closed_day(staff: Api) -> None:
         "sunday",
     ]
     assert "deadline_closed_day" in schemas["RoundOut"]["properties"]
-    assert "caller's language" in (
-        schemas["RoundOut"]["properties"]["deadline_closed_because"]["description"]
+    assert (
+        "caller's language"
+        in (schemas["RoundOut"]["properties"]["deadline_closed_because"]["description"])
     )

@@ -68,7 +68,8 @@ def test_the_board_s_deadlines_read_whole_on_a_phone(app: Flask, open_page) -> N
         for line in lines[:-1]:  # a break only after the day or after the weekday
             assert line.endswith(("日", "）")), lines
         box = cell.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= window, (box, window)
+        assert box is not None
+        assert box["x"] + box["width"] <= window, (box, window)
     no_sideways_scroll(phone)
     assert_accessible(phone)
 
@@ -80,6 +81,7 @@ def test_the_board_s_deadlines_read_whole_on_a_phone(app: Flask, open_page) -> N
         assert " ".join(lines).split() == written, lines  # broken between words only
         assert written[0] in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), lines
         box = cell.bounding_box()
-        assert box is not None and box["x"] + box["width"] <= window, (box, window)
+        assert box is not None
+        assert box["x"] + box["width"] <= window, (box, window)
     no_sideways_scroll(phone)
     assert_accessible(phone)

@@ -216,11 +216,14 @@ def test_the_last_change_says_resubmitted_on_the_response_and_the_board(app, web
     staff.get("/language/ja")
     on_behalf = staff.get(f"/staff/rounds/{round_id}/responses/{minato}")
     assert "東京都が代理入力（再提出）" in _status_updated(on_behalf)
-    assert "東京都が代理入力（再提出）" in _board_cell(staff.get(f"/staff/rounds/{round_id}"), minato)
+    assert "東京都が代理入力（再提出）" in _board_cell(
+        staff.get(f"/staff/rounds/{round_id}"), minato
+    )
 
     with app.app_context():  # the revision's own event, which the API reads, is still a submit
         latest = response_of(round_id, minato).latest_revision
-        assert latest is not None and latest.event == "submitted_on_behalf"
+        assert latest is not None
+        assert latest.event == "submitted_on_behalf"
 
 
 def _status_updated_en(answer) -> str:
