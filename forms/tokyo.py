@@ -9,6 +9,7 @@ Times are stored in UTC (``hub.db.UTCDateTime``) and shown and read in :data:`TO
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -241,19 +242,50 @@ def holiday_name(day: date) -> str | None:
     return HOLIDAY_NAMES.get(name, name)
 
 
-def closed_because(day: date) -> str | None:
-    """Why the offices are closed on ``day``, as a person reads it (土曜日, 祝日（元日）, 年末年始);
-    ``None`` on a day they are open (:func:`is_office_day`)."""
+CLOSED_DAY_KINDS = ("year_end", "holiday", "substitute_holiday", "saturday", "sunday")
+"""Why the offices can be closed on a day, as programs read it (the API's ``deadline_closed_day``),
+in the order :func:`closed_day` tries them."""
+
+
+@dataclass(frozen=True)
+class ClosedDay:
+    """Why the offices are closed on a day, in words no reader's language changes."""
+
+    kind: str
+    """One of :data:`CLOSED_DAY_KINDS`."""
+    holiday: str | None = None
+    """For a national holiday, its name as the Cabinet Office lists it, in Japanese (勤労感謝の日,
+    国民の休日); for a 振替休日 (``substitute_holiday``), the holiday it stands for."""
+
+
+def closed_day(day: date) -> ClosedDay | None:
+    """Why the offices are closed on ``day`` (年末年始 first, then a national holiday, then the
+    weekend); ``None`` on a day they are open (:func:`is_office_day`)."""
     if (day.month, day.day) in YEAR_END_CLOSURE:
-        return _("年末年始")
-    holiday = holiday_name(day)
-    if holiday:
-        return _("祝日（%(name)s）", name=holiday)
+        return ClosedDay("year_end")
+    name = jpholiday.is_holiday_name(day)
+    if name and name.endswith(TRANSFERRED):
+        return ClosedDay("substitute_holiday", name.removesuffix(TRANSFERRED))
+    if name:
+        return ClosedDay("holiday", name)
     if day.weekday() == 5:
-        return _("土曜日")
+        return ClosedDay("saturday")
     if day.weekday() == 6:
-        return _("日曜日")
+        return ClosedDay("sunday")
     return None
+
+
+def closed_because(day: date) -> str | None:
+    """Why the offices are closed on ``day`` (:func:`closed_day`), as a person reads it in the
+    page's language (土曜日, 祝日（元日）, 年末年始); ``None`` on a day they are open."""
+    closed = closed_day(day)
+    if closed is None:
+        return None
+    if closed.kind == "year_end":
+        return _("年末年始")
+    if closed.holiday:
+        return _("祝日（%(name)s）", name=holiday_name(day))
+    return _("土曜日") if closed.kind == "saturday" else _("日曜日")
 
 
 def is_office_day(day: date) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, cast
 
@@ -41,6 +42,8 @@ from hub.services.response_records import AnyResponse
 
 def round_json(round_: Round) -> dict[str, Any]:
     now = utcnow()
+    day = tokyo.in_tokyo(round_.deadline).date()
+    closed = tokyo.closed_day(day)
     return {
         "id": round_.id,
         "survey": round_.survey.key,
@@ -51,7 +54,8 @@ def round_json(round_: Round) -> dict[str, Any]:
         "deadline": round_.deadline,
         "state": round_.state_at(now).value,
         "overdue": now > round_.deadline,
-        "deadline_closed_because": tokyo.closed_because(tokyo.in_tokyo(round_.deadline).date()),
+        "deadline_closed_because": tokyo.closed_because(day),
+        "deadline_closed_day": None if closed is None else asdict(closed),
     }
 
 

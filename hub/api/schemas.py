@@ -19,6 +19,7 @@ from marshmallow import (
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
 from forms.normalize import MAX_YEAR
+from forms.tokyo import CLOSED_DAY_KINDS
 from hub.db import MAX_ID
 
 AUTH_ERRORS = {
@@ -49,6 +50,25 @@ def whole_number(*, minimum: int = 1, strict: bool = False, **kwargs: Any) -> fi
     return fields.Integer(strict=strict, validate=validate.Range(min=minimum, max=MAX_ID), **kwargs)
 
 
+class ClosedDayOut(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(CLOSED_DAY_KINDS),
+        metadata={
+            "description": "year_end (年末年始, 29 December to 3 January), holiday, "
+            "substitute_holiday (振替休日), saturday or sunday — the first that applies"
+        },
+    )
+    holiday = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "for holiday and substitute_holiday, the national holiday's name as "
+            "the Cabinet Office lists it, in Japanese (勤労感謝の日, 国民の休日; for a 振替休日 the "
+            "holiday it stands for); null otherwise"
+        },
+    )
+
+
 class RoundOut(Schema):
     id = fields.Integer(required=True)
     survey = fields.String(
@@ -65,7 +85,17 @@ class RoundOut(Schema):
         allow_none=True,
         metadata={
             "description": "why the offices are closed on the deadline's day in Tokyo (日曜日, "
-            "祝日（…）, 年末年始 …), as the page warns; null on a day they are open"
+            "祝日（…）, 年末年始 …), as the page warns, in the caller's language (Sunday, "
+            "national holiday (…), year-end closure with ?lang=en); null on a day they are "
+            "open. Programs read deadline_closed_day"
+        },
+    )
+    deadline_closed_day = fields.Nested(
+        ClosedDayOut,
+        allow_none=True,
+        metadata={
+            "description": "deadline_closed_because for programs, the same whatever the "
+            "language; null on a day the offices are open"
         },
     )
 

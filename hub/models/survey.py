@@ -18,8 +18,10 @@ from sqlalchemy import (
     and_,
     case,
     false,
+    func,
+    select,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, deferred, mapped_column, object_session, relationship
 
 from forms import registry
 from forms.model import Label, Questionnaire
@@ -234,15 +236,19 @@ _EVENTS_BY_ACTION = {
 }
 
 
-def revision_event(action: str, source: str, on_behalf: bool) -> str:
+def revision_event(action: str, source: str, on_behalf: bool, *, after_return: bool = False) -> str:
     """What happened in a revision: saved or submitted by the municipality, entered on its behalf,
     uploaded from Excel, returned or accepted. Only writing answers can be on the municipality's
-    behalf; a return or an acceptance is 都's own act, whoever the revision says did it."""
+    behalf; a return or an acceptance is 都's own act, whoever the revision says did it.
+    ``after_return``: the last submit or return before it was a return, which makes a submit a
+    resubmission (``resubmitted``, as pages say it; the API's ``event`` never passes it)."""
     event = _EVENTS_BY_ACTION.get(action, action)
     if action == "save" and source == "excel":
         event = "uploaded"
     if on_behalf and action in ("save", "submit"):
         event += "_on_behalf"
+    if after_return and action == "submit":
+        event = "re" + event
     return event
 
 
@@ -254,15 +260,36 @@ def history_events(revisions: Iterable[Revision]) -> dict[int, str]:
     events: dict[int, str] = {}
     returned = False
     for revision in sorted(revisions, key=lambda r: r.number):
-        event = revision.event
-        if revision.action == "submit":
-            if returned:
-                event = "re" + event
-            returned = False
-        elif revision.action == "return":
-            returned = True
-        events[revision.number] = event
+        events[revision.number] = revision_event(
+            revision.action, revision.source, revision.on_behalf, after_return=returned
+        )
+        if revision.action in _DECISIVE:
+            returned = revision.action == "return"
     return events
+
+
+_DECISIVE = ("submit", "return")
+"""The actions that decide whether a submit is a resubmission: the last of them before it."""
+
+
+def after_return_sql(response_id: Any, number: Any) -> ColumnElement[bool]:
+    """:func:`history_events`' rule in SQL: whether the last submit or return of response
+    ``response_id`` before its revision ``number`` (values, or columns of an enclosing query,
+    which the subquery correlates to) was a return. One subquery, read in the statement that
+    asks, so a list of responses (the progress board) adds no query per row."""
+    earlier = aliased(Revision)
+    last = (
+        select(earlier.action)
+        .where(
+            earlier.response_id == response_id,
+            earlier.number < number,
+            earlier.action.in_(_DECISIVE),
+        )
+        .order_by(earlier.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(last == "return", false())
 
 
 class Response(Base):
@@ -301,6 +328,21 @@ class Response(Base):
         uselist=False,
     )
     """The revision that made the response what it is now (its number is the version)."""
+
+    @property
+    def latest_event(self) -> str | None:
+        """What :attr:`latest_revision` did, as the history says it (``resubmitted`` for a submit
+        after a return: one more query, for a submit only); ``None`` before any change."""
+        latest = self.latest_revision
+        if latest is None:
+            return None
+        after_return = False
+        session = object_session(self)
+        if latest.action == "submit" and session is not None:
+            after_return = bool(session.scalar(select(after_return_sql(self.id, latest.number))))
+        return revision_event(
+            latest.action, latest.source, latest.on_behalf, after_return=after_return
+        )
 
     def deadline_for(self) -> datetime:
         return deadline_of(self.round.deadline, self.extension_until)

@@ -30,6 +30,7 @@ from hub.models import (
 from hub.models.survey import (
     RETURNED,
     SHOWN_STATES,
+    after_return_sql,
     revision_event,
     shown_state,
     shown_state_sql,
@@ -129,7 +130,8 @@ class BoardRow:
     updated_by: str | None
     on_behalf: bool
     event: str | None
-    """What the latest revision did (a key of ``REVISION_EVENT_LABELS``); ``None`` if untouched."""
+    """What the latest revision did (a key of ``REVISION_EVENT_LABELS``, ``resubmitted`` after a
+    return as the history says it); ``None`` if untouched."""
     deadline: datetime
     extension_until: datetime | None
     overdue: bool
@@ -186,6 +188,7 @@ def board(
             Municipality.name_en,
             Municipality.existed_on(in_tokyo(now).date()),
             Municipality.retired_on,
+            after_return_sql(Response.id, Response.version),
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
@@ -254,7 +257,7 @@ def contacts_for(round_: Round, codes: list[str]) -> dict[str, Contact]:
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
     (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
-    (action, source, revision_on_behalf, name_en, exists, retired_on) = row[14:]
+    (action, source, revision_on_behalf, name_en, exists, retired_on, after_return) = row[14:]
     return BoardRow(
         code=code,
         name=name,
@@ -265,7 +268,11 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         updated_at=updated_at,
         updated_by=person_label(display_name, organisation, email) if email else None,
         on_behalf=bool(on_behalf),
-        event=revision_event(action, source, revision_on_behalf) if action else None,
+        event=(
+            revision_event(action, source, revision_on_behalf, after_return=bool(after_return))
+            if action
+            else None
+        ),
         deadline=deadline,
         extension_until=extension_until,
         overdue=bool(overdue),

@@ -102,3 +102,65 @@ def test_a_round_says_when_its_deadline_falls_on_a_day_the_offices_are_closed(
     monday = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-01 17:00"})
     assert monday.get_json()["deadline_closed_because"] is None
     assert staff.get("/rounds").get_json()[0]["deadline_closed_because"] is None
+
+
+def test_a_closed_deadline_day_is_worded_for_the_caller_and_coded_for_programs(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    """``deadline_closed_because`` is worded in the caller's language (``?lang=en``) as the API's
+    messages are; ``deadline_closed_day`` says the same in codes and Japanese holiday names that
+    no language changes, and is null on a day the offices are open."""
+    round_id = new_round()
+    cases = (
+        ("2099-05-31 17:00", "日曜日", "Sunday", {"kind": "sunday", "holiday": None}),
+        ("2099-05-30 17:00", "土曜日", "Saturday", {"kind": "saturday", "holiday": None}),
+        ("2099-12-29 17:00", "年末年始", "year-end closure", {"kind": "year_end", "holiday": None}),
+        (
+            "2099-11-23 17:00",
+            "祝日（勤労感謝の日）",
+            "national holiday (Labor Thanksgiving Day)",
+            {"kind": "holiday", "holiday": "勤労感謝の日"},
+        ),
+        (
+            "2099-05-06 17:00",
+            "祝日（憲法記念日 振替休日）",
+            "national holiday (substitute holiday for Constitution Memorial Day)",
+            {"kind": "substitute_holiday", "holiday": "憲法記念日"},
+        ),
+        (
+            "2099-09-22 17:00",
+            "祝日（国民の休日）",
+            "national holiday (Citizens' Holiday)",
+            {"kind": "holiday", "holiday": "国民の休日"},
+        ),
+    )
+    for deadline, japanese, english, coded in cases:
+        changed = staff.patch(f"/rounds/{round_id}", {"deadline": deadline})
+        assert changed.status_code == 200, changed.get_json()
+        assert changed.get_json()["deadline_closed_because"] == japanese
+        assert changed.get_json()["deadline_closed_day"] == coded
+        in_english = staff.get(f"/rounds/{round_id}?lang=en").get_json()
+        assert in_english["deadline_closed_because"] == english
+        assert in_english["deadline_closed_day"] == coded
+        listed = staff.get("/rounds?lang=en").get_json()
+        assert [r["deadline_closed_day"] for r in listed if r["id"] == round_id] == [coded]
+    open_day = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-01 17:00"}).get_json()
+    assert (open_day["deadline_closed_because"], open_day["deadline_closed_day"]) == (None, None)
+
+
+def test_the_openapi_document_describes_the_closed_day(staff: Api) -> None:
+    document = staff.get("/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    closed = schemas["ClosedDayOut"]
+    assert closed["properties"]["kind"]["enum"] == [
+        "year_end",
+        "holiday",
+        "substitute_holiday",
+        "saturday",
+        "sunday",
+    ]
+    assert "deadline_closed_day" in schemas["RoundOut"]["properties"]
+    assert (
+        "caller's language"
+        in (schemas["RoundOut"]["properties"]["deadline_closed_because"]["description"])
+    )

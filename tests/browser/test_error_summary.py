@@ -7,18 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.accessibility import assert_accessible
+from tests.browser.conftest import CHIYODA
 from tests.browser.support import PHONE, sign_in
-from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.browser
-
-CHIYODA = "131016"
-
-
-@pytest.fixture
-def respondent(app) -> tuple[int, str]:
-    with app.app_context():
-        return make_round().id, make_user(role="respondent", municipality=CHIYODA).email
 
 
 def _submitted_empty(respondent, open_page, viewport):

@@ -7,18 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import CHIYODA
 from tests.browser.support import PHONE, no_sideways_scroll, sign_in
-from tests.conftest import make_round, make_user, response_of
+from tests.conftest import response_of
 
 pytestmark = pytest.mark.browser
-
-CHIYODA = "131016"
-
-
-@pytest.fixture
-def respondent(app) -> tuple[int, str]:
-    with app.app_context():
-        return make_round().id, make_user(role="respondent", municipality=CHIYODA).email
 
 
 def _save(page):

@@ -159,3 +159,112 @@ def test_a_submit_after_a_return_reads_as_resubmitted(app, web, api_as):
     assert actions.count("回答の提出") == 2
     assert actions.count("回答の提出 代理入力") == 1
     assert "再提出" not in text_of(audit_page)
+
+
+def _board_cell(answer, code: str) -> str:
+    """The board's 最終更新 cell (the row's last-change column) of one municipality."""
+    row = page(answer).xpath(f"//tr[.//text()[contains(., '{code}')]]")[0]
+    cells = row.xpath("./td")
+    updated = next(c for c in cells if c.xpath(".//span[@class='nowrap']"))
+    return " ".join(updated.text_content().split())
+
+
+def test_the_last_change_says_resubmitted_on_the_response_and_the_board(app, web):
+    """最終更新 on the response's page and the board's last-change column read 再提出 when the
+    latest submit followed a return — as the history says it —, and 東京都が代理入力（再提出）
+    when staff submitted it on the municipality's behalf; a first submit stays 提出."""
+    clerk = web("respondent", municipality=CHIYODA)
+    staff = web("staff")
+    minato = "131032"
+    with app.app_context():
+        round_id = make_round().id
+        clerk_user = db.session.get(type(clerk.user), clerk.user.id)
+        staff_user = db.session.get(type(staff.user), staff.user.id)
+        response = response_of(round_id, CHIYODA)
+        responses.submit(response, raw_answers=complete_answers(), user=clerk_user)
+        responses.return_response(response, "電話番号を直通に。", user=staff_user)
+        responses.save_draft(
+            response, complete_answers(), version=response.version, user=clerk_user
+        )
+        responses.submit(response, user=clerk_user)
+        other = response_of(round_id, minato)
+        responses.submit(other, raw_answers=complete_answers(), user=staff_user)
+        db.session.commit()
+
+    own = f"/respond/rounds/{round_id}/{CHIYODA}"
+    staff_url = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    assert "再提出" in _status_updated(clerk.get(own, follow_redirects=True))
+    assert "再提出" in _status_updated(staff.get(staff_url))
+    board = staff.get(f"/staff/rounds/{round_id}")
+    assert "再提出" in _board_cell(board, CHIYODA)
+    assert "再提出" not in _board_cell(board, minato)
+    assert "東京都が代理入力（提出）" in _board_cell(board, minato)
+
+    clerk.get("/language/en")
+    staff.get("/language/en")
+    assert "Resubmitted" in _status_updated_en(clerk.get(own, follow_redirects=True))
+    assert "Resubmitted" in _board_cell(staff.get(f"/staff/rounds/{round_id}"), CHIYODA)
+
+    with app.app_context():
+        response = response_of(round_id, minato)
+        staff_user = db.session.get(type(staff.user), staff.user.id)
+        responses.return_response(response, "部署名を正式名称で。", user=staff_user)
+        responses.submit(response, raw_answers=complete_answers(), user=staff_user)
+        db.session.commit()
+    english_board = staff.get(f"/staff/rounds/{round_id}")
+    assert "Resubmitted on the municipality's behalf" in _board_cell(english_board, minato)
+    staff.get("/language/ja")
+    on_behalf = staff.get(f"/staff/rounds/{round_id}/responses/{minato}")
+    assert "東京都が代理入力（再提出）" in _status_updated(on_behalf)
+    assert "東京都が代理入力（再提出）" in _board_cell(
+        staff.get(f"/staff/rounds/{round_id}"), minato
+    )
+
+    with app.app_context():  # the revision's own event, which the API reads, is still a submit
+        latest = response_of(round_id, minato).latest_revision
+        assert latest is not None
+        assert latest.event == "submitted_on_behalf"
+
+
+def _status_updated_en(answer) -> str:
+    row = page(answer).xpath("//dt[normalize-space()='Last updated']/following-sibling::dd")[0]
+    return " ".join(row.text_content().split())
+
+
+def test_the_board_reads_resubmissions_in_the_same_statements_for_any_number_of_rows(app):
+    """The board's 再提出 comes from a subquery of its one query: resubmitting more responses
+    sends no more statements (1,741 rows must not mean 1,741 queries)."""
+    from hub.db import counting_statements
+    from hub.models import Round
+    from hub.services import progress
+
+    with app.app_context():
+        round_id = make_round().id
+        staff_user = make_user(role="staff")
+        codes = ["131016", "131024", "131032", "131041"]
+
+        def resubmit(code: str) -> None:
+            response = response_of(round_id, code)
+            responses.submit(response, raw_answers=complete_answers(), user=staff_user)
+            responses.return_response(response, "確認してください。", user=staff_user)
+            responses.submit(response, user=staff_user)
+
+        def board_statements() -> tuple[list[str], int]:
+            db.session.expire_all()
+            round_ = db.session.get(Round, round_id)
+            assert round_ is not None
+            with counting_statements() as log:
+                rows = progress.board(round_)
+            events = [r.event for r in rows if r.code in codes]
+            return events, len(log)
+
+        resubmit(codes[0])
+        db.session.commit()
+        events, one = board_statements()
+        assert events == ["resubmitted_on_behalf", None, None, None]
+        for code in codes[1:]:
+            resubmit(code)
+        db.session.commit()
+        events, four = board_statements()
+        assert events == ["resubmitted_on_behalf"] * 4
+        assert four == one
