@@ -5,7 +5,8 @@ Counts come from SQL GROUP BYs. :func:`statistics` turns them into what one audi
 true counts for staff, and for everyone else the values left by ``exports.suppression.suppress``
 (the one rule), run once over every table of the year together, so that no table lets a hidden
 cell of another be recomputed. A municipality's own residents are suppressed around the regional
-values every audience sees (locked), and so is the three-year view around each year's values.
+values every audience sees (locked); the three-year view shows a sum only where its three years
+show theirs (every year's page has one, and two of them side by side gave a hidden year away).
 The API summary, the statistics page and the workbook tables (``consultation_tables``) all read
 these objects.
 """
@@ -424,41 +425,26 @@ class YearRow:
 def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
     """The fiscal year and the two before it, then their sum (the document's H30〜R2 view).
 
-    Each year shows exactly what its own tables show; the three-year sums are suppressed around
-    them, so that a sum never gives away a year's hidden cell.
+    Each year shows exactly what its own tables show. A three-year sum is shown only where all
+    three years show their count, so that it tells nothing the years do not: the page of every
+    fiscal year has a three-year row, and two rows a year apart differ by the year one has and the
+    other has not — a sum shown beside hidden years (1 and 2 and 1 hidden, the sums 3 and 4 on
+    the pages of two years) gave a hidden year away, whatever each page alone held back.
     """
     years = list(range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1))
     counts = case_counts(years)
-    system = CellSystem()
-    locked: dict[str, bool] = {}
     rows: list[YearRow] = []
     for year in years:
         values = regional_values(counts[year], suppressed=suppressed)
-        year_system = cells_of(counts[year], f"{year}:")
-        system.add(year_system)
-        locked |= {f"{year}:{c}": v is None for c, v in values.items()}
         rows.append(_year_row(fiscal_year_label(year), year, counts[year], values))
-    _sum_years(system, list(cells_of(counts[fiscal_year]).counts), years)
-    total_counts = {c: system.counts[f"sum:{c}"] for c in THREE_YEAR_CELLS}
-    if suppressed:
-        values = suppress(system.counts, system.relations, implicit=system.implicit, locked=locked)
-        sums = {c: values[f"sum:{c}"] for c in THREE_YEAR_CELLS}
-    else:
-        sums = dict(total_counts)
+    total_counts = {c: sum(getattr(counts[y], c) for y in years) for c in THREE_YEAR_CELLS}
+    sums: dict[str, Value] = {
+        c: None if any(getattr(row, c) is None for row in rows) else total_counts[c]
+        for c in THREE_YEAR_CELLS
+    }
     label = f"{THREE_YEARS}年間計（{fiscal_year_label(years[0])}〜{fiscal_year_label(years[-1])}）"
     rows.append(_row_from(label, None, total_counts, sums))
     return rows
-
-
-def _sum_years(system: CellSystem, cells: Sequence[str], years: Sequence[int]) -> None:
-    """Declare ``sum:cell`` = the cell over ``years`` for every cell of a year, implicit unless the
-    three-year row shows it: a sum of hidden or implicit cells (cases referred elsewhere than a
-    local window, over three years) is a count of people that the published sums can give away."""
-    for cell in cells:
-        system.counts[f"sum:{cell}"] = sum(system.counts[f"{y}:{cell}"] for y in years)
-        system.relations.append(Relation.of(f"sum:{cell}", [f"{y}:{cell}" for y in years]))
-        if cell not in THREE_YEAR_CELLS:
-            system.implicit.add(f"sum:{cell}")
 
 
 def _year_row(label: str, year: int, counts: CaseCounts, values: Mapping[str, Value]) -> YearRow:

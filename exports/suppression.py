@@ -7,15 +7,15 @@ exports) goes through it:
 1. **Primary**: a published count of 1 or 2 is hidden (``None``, shown as ``＊``).
 2. **Complementary**: published counts are tied together by :class:`Relation` s — a total is the sum
    of its parts, within one table or across tables of the same data (the regional table and a
-   municipality's own residents, the years and their three-year sum). Further cells are hidden until
-   no hidden cell, and no *implicit* count of 1 or 2 (one never published but the difference of
-   published ones, such as "not crime-related" = total − crime-related), can be recomputed from the
-   published values by any chain of additions and subtractions (a linear-algebra test, so it also
-   covers derivations through several tables at once). Also refused: hidden parts of one total
+   municipality's own residents). Further cells are hidden until no hidden cell, and no
+   *implicit* count of 1 or 2 (one never published but the difference of published ones, such as
+   "not crime-related" = total − crime-related), can be recomputed from the published values by
+   any chain of additions and subtractions (a linear-algebra test, so it also covers derivations
+   through several tables at once). Also refused: hidden parts of one total
    whose sum is known and equals their number (each of them would have to be 1). Only named cells
-   are protected: when tables are tied together (a municipality and the rest of its region, three
-   years and their sum), every cell must be tied, implicit ones included, since the rest of
-   "not crime-related" is a count of people too.
+   are protected: when tables are tied together (a municipality and the rest of its region),
+   every cell must be tied, implicit ones included, since the rest of "not crime-related" is a
+   count of people too.
 3. **Insiders**: a cell one reader knows without being told (a municipal window knows how many
    referrals its municipality received) is, for that reader, as good as published. For each such
    cell that is hidden, the test of 2. is run again with that cell known, so that no reader can

@@ -84,6 +84,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.remove": _l("相談記録の削除"),
     "consultation.import": _l("相談記録の取込"),
     "hearing.record": _l("聞き取りの記録"),
+    "hearing.remove": _l("聞き取りの記録の削除"),
     "summary_note.set": _l("集計表の備考の更新"),
     "questionnaire.import": _l("調査票の登録"),
     "questionnaire.draft": _l("調査票のアップロード（公開前）"),

@@ -405,6 +405,28 @@ def hearings() -> ResponseReturnValue:
     return redirect(url_for("consult.hearings", fiscal_year=year))
 
 
+@bp.post("/hearings/<int:hearing_id>/remove")
+@allow("hearings.manage")
+def remove_hearing(hearing_id: int) -> ResponseReturnValue:
+    """Remove a hearing recorded by mistake (the page asks to confirm first); one removed
+    meanwhile leads back to the list with a word on why."""
+    removed = hearing_service.remove_hearing(hearing_id, user=require_actor())
+    if removed is None:
+        db.session.rollback()
+        flash(_("この聞き取りの記録は、すでに削除されています。"), "info")
+        return redirect(url_for("consult.hearings", fiscal_year=_fiscal_year_arg()))
+    said = _(
+        "聞き取りの記録を削除しました（%(day)s・%(name)s・%(department)s）。",
+        day=day_text(removed.held_on),
+        name=place(db.session.get(Municipality, removed.municipality_code)),
+        department=removed.department,
+    )
+    year = fiscal_year_of(removed.held_on)
+    db.session.commit()
+    flash(said, "success")
+    return redirect(url_for("consult.hearings", fiscal_year=year))
+
+
 def _hearing_page(
     form: Any, year: int, code: str, errors: dict[str, list[str]], status: int = 200
 ) -> ResponseReturnValue:

@@ -1,5 +1,6 @@
 """Recording hearings (聞き取り) with the municipalities; several with one municipality are all kept,
-but not one identical to a hearing already stored (a form sent twice by a double click).
+but not one identical to a hearing already stored (a form sent twice by a double click). A hearing
+recorded by mistake (the wrong municipality or day) is removed and recorded again.
 
 How far 都 has got ("n/62 heard") and the year's list are read by :mod:`exports.hearings`.
 Services only flush.
@@ -88,3 +89,24 @@ def _recorded_problem(municipality: Municipality, hearing: dict[str, Any]) -> st
         name=municipality.name,
         department=hearing["department"],
     )
+
+
+def remove_hearing(hearing_id: int, *, user: User | None) -> Hearing | None:
+    """Remove a hearing recorded by mistake: it leaves the list and "n/62 heard", and the audit
+    log keeps its municipality, day, department and topics (not its notes: free text). ``None``
+    when it is no longer stored (removed meanwhile by someone else, or a second click)."""
+    hearing = db.session.get(Hearing, hearing_id)
+    if hearing is None:
+        return None
+    audit.record(
+        "hearing.remove",
+        user=user,
+        target=str(hearing.id),
+        municipality_code=hearing.municipality_code,
+        held_on=hearing.held_on.isoformat(),
+        department=hearing.department,
+        topics=list(hearing.topics or []),
+    )
+    db.session.delete(hearing)
+    db.session.flush()
+    return hearing

@@ -372,9 +372,10 @@ def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):
     page.keyboard.press("ArrowRight")
     # the browser may animate the scroll: wait for it (a timeout fails the test)
     page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
-    for url in ("/audit/", f"/consultations/statistics?fiscal_year={_demo_year()}"):
+    for url in ("/audit/", f"/consultations/statistics?fiscal_year={_demo_year()}", "/hearings"):
         page.goto(url)
         no_sideways_scroll(page)
+        assert_accessible(page)
         assert page.locator(".table-scroll[role=region][tabindex='0']").count() >= 1, url
 
 

@@ -1,6 +1,6 @@
 """Walking the whole URL map with real ids, as each role: the world the walk needs (a round, a
 response of the respondent's own municipality, a target user with a token, a recipient, a
-consultation case) and one request per (rule, method).
+consultation case, a hearing) and one request per (rule, method).
 
 A new route whose path parameter is not known here fails the walk with a message saying what to
 add, so no route escapes the role and CSRF checks by having an unfamiliar parameter.
@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
-from hub.services import consultations, questionnaires, responses
+from hub.services import consultations, hearings, questionnaires, responses
 from hub.services.referrals import lifecycle
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
@@ -60,6 +60,9 @@ def build_world(app: Flask) -> World:
             },
             user=None,
         )
+        hearing = hearings.record_hearing(
+            OWN, {"held_on": "令和2年6月1日", "department": "地域福祉課"}, user=None
+        )
         draft = questionnaires.create_draft(kenshu_v1(), "kenshu.xlsx", user=target)
         referral = lifecycle.create(
             referral_body(OWN), referrer="staff", user=make_user(role=Role.STAFF)
@@ -81,6 +84,7 @@ def build_world(app: Flask) -> World:
             "questionnaire_id": "torikumi",
             "version": 1,
             "draft_id": draft.id,
+            "hearing_id": hearing.id,
         }
         return World(ids=ids, version=response.version)
 
