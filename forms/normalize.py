@@ -482,6 +482,8 @@ def _parse_date_text(text: str, *, after: date | None = None, before: date | Non
     typed = month_and_day(text)
     if typed and (after is not None or before is not None):
         return nearest_day(*typed, after=after, before=before)
+    if typed:  # 4/1 where no day near another gives the year: asked for, not guessed
+        raise InvalidValue(_("年も入力してください。例: %(examples)s", examples=_examples()))
     if _TWO_DIGIT_YEAR_RE.fullmatch(text):
         raise InvalidValue(
             _("年は西暦4桁か和暦で入力してください。例: %(examples)s", examples=_examples())

@@ -277,7 +277,8 @@ def test_parse_date_accepts_every_dash_variant(dash: str) -> None:
         ("令和200年1月1日", "1868年から2200年"),
         ("21/4/1", "西暦4桁"),
         ("hello", "日付として読めません。例: 2021-04-01、令和3年4月1日、R3.4.1"),
-        ("4月1日", "日付として読めません"),
+        ("4月1日", "年も入力してください。例: 2021-04-01、令和3年4月1日"),
+        ("４／１", "年も入力してください"),
         ("2021 04 01", "日付として読めません"),
         ("2021/4-1", "日付として読めません"),
         ("X3.4.1", "日付として読めません"),
@@ -725,7 +726,7 @@ def test_parse_date_reads_a_day_without_its_year_near_a_day(
 
 
 def test_a_day_without_its_year_is_read_only_near_a_day() -> None:
-    with pytest.raises(InvalidValue, match="日付として読めません"):
+    with pytest.raises(InvalidValue, match="年も入力してください"):
         parse_date("12/5")
     with pytest.raises(InvalidValue, match="2月は28日まで"):
         parse_date("2/30", after=date(2026, 1, 1))
