@@ -275,3 +275,39 @@ def test_the_preview_marks_an_added_required_question_and_says_changed_rules_in_
     (rule,) = english.xpath("//li[@data-question='window']//li[@data-rule='relevant']")
     said = [" ".join(s.text_content().split()) for s in rule.xpath("./span")]
     assert said == ["Before: Answer when “Plan” is “Yes”", "After: Answer when “Plan” is not “No”"]
+
+
+def test_last_year_s_choice_no_longer_offered_is_shown_with_its_old_label(
+    app: Flask, api_as, web
+) -> None:
+    """千代田区 answered 「検討中」 in v1, which v2 no longer offers: its v2 form does not hide
+    that answer beside the question but shows it by v1's label, saying the choice is no longer
+    offered (the field itself is left to answer again); a renamed question shows its answer."""
+    staff_page: Web = web("staff")
+    staff: Api = api_as("staff")
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(1), "協力雇用主.xlsx")
+    first = open_round(staff, "令和7年4月1日")
+    chiyoda = api_as("respondent", municipality=CHIYODA)
+    given = {"plan": "considering", "staff_count": 3, "level": "high"}
+    assert chiyoda.submit(first, CHIYODA, given).status_code == 200
+    assert staff.post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(2), "協力雇用主_v2.xlsx")
+    second = open_round(staff, "令和8年4月1日")
+    assert answers_of(chiyoda, second, CHIYODA)["answers"] == {"cooperation": "high"}
+
+    respondent = web("respondent", municipality=CHIYODA)
+    form = page(respondent.get(f"/respond/rounds/{second}/{CHIYODA}"))
+
+    def previous(name: str) -> str:
+        (hint,) = form.xpath(f"//*[@id='{name}-previous']")
+        return " ".join(hint.text_content().split())
+
+    assert previous("plan") == "前回の回答: 検討中（今回の選択肢にはありません）"
+    assert previous("cooperation") == "前回の回答: 十分"
+    assert not form.xpath("//input[@name='plan'][@checked]"), "not offered: not chosen for them"
+    legend_for = form.xpath("//fieldset[.//input[@name='plan']]")[0].get("aria-describedby")
+    assert "plan-previous" in legend_for.split()
+
+    respondent.get("/language/en")
+    form = page(respondent.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    assert previous("plan") == "Last answer: Considering (no longer offered)"
