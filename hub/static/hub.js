@@ -552,8 +552,27 @@
     schedule();
   }
 
+  /* ---- Guidance open on paper -------------------------------------------------------------
+     hub.css opens a folded guidance_hint when printing where the browser lets CSS do it; this
+     opens the <details> themselves just before printing and folds back, after, those it opened. */
+  function openGuidanceForPrint() {
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details.guidance:not([open])").forEach(function (details) {
+        details.open = true;
+        details.dataset.openedForPrint = "true";
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      document.querySelectorAll("details.guidance[data-opened-for-print]").forEach(function (details) {
+        details.open = false;
+        delete details.dataset.openedForPrint;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceQuestionnaires();
+    openGuidanceForPrint();
     confirmDangerousActions();
     sendFormsOnce();
     focusErrorSummary();
