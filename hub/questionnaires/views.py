@@ -169,7 +169,8 @@ def _preview(
         aspects=ASPECT_LABELS,
         setting_labels=SETTING_LABELS,
         rules_of=lambda q: [
-            describe.sentence(text, locale) for text in describe.rule_texts(q, questionnaire, locale)
+            describe.sentence(text, locale)
+            for text in describe.rule_texts(q, questionnaire, locale)
         ],
         rule_words=lambda compared, item: rule_words(compared, item, questionnaire, locale),
     )

@@ -120,7 +120,9 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
     assert got.status_code == 302
     preview = page(staff_page.get(got.headers["Location"]))
     added = preview.xpath("//ul[@data-added]/li")
-    assert [" ".join(li.text_content().split()) for li in added] == ["budget 関連予算額（千円） 必須"]
+    assert [" ".join(li.text_content().split()) for li in added] == [
+        "budget 関連予算額（千円） 必須"
+    ]
     removed = preview.xpath("//ul[@data-removed]/li")
     assert [" ".join(li.text_content().split()) for li in removed] == ["staff_count 担当職員数"]
     changed = {
