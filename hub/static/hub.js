@@ -557,13 +557,15 @@
      opens the <details> themselves just before printing and folds back, after, those it opened. */
   function openGuidanceForPrint() {
     window.addEventListener("beforeprint", function () {
-      document.querySelectorAll("details.guidance:not([open])").forEach(function (details) {
+      var closed = document.querySelectorAll("details.guidance:not([open])");
+      Array.prototype.forEach.call(closed, function (details) {
         details.open = true;
         details.dataset.openedForPrint = "true";
       });
     });
     window.addEventListener("afterprint", function () {
-      document.querySelectorAll("details.guidance[data-opened-for-print]").forEach(function (details) {
+      var opened = document.querySelectorAll("details.guidance[data-opened-for-print]");
+      Array.prototype.forEach.call(opened, function (details) {
         details.open = false;
         delete details.dataset.openedForPrint;
       });
