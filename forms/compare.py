@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from forms import describe
 from forms.expression import Expr, unparse
 from forms.model import Question, Questionnaire
 from forms.xlsform.vocabulary import TYPE_NAMES
@@ -47,6 +48,8 @@ class ChangedQuestion:
     """As it is in the new version."""
     changes: tuple[Change, ...]
     renamed_from: str = ""
+    previous: Question | None = None
+    """As it was in the earlier version."""
 
 
 class Setting(StrEnum):
@@ -97,9 +100,32 @@ def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
         changes = _changes(previous, question)
         renamed = previous.id if previous.id != question.id else ""
         if changes or renamed:
-            changed.append(ChangedQuestion(question, changes, renamed))
+            changed.append(ChangedQuestion(question, changes, renamed, previous))
     removed = tuple(q for q in old.questions if q.id not in matched)
     return Comparison(old.version, tuple(added), removed, tuple(changed), _settings(old, new))
+
+
+_IN_WORDS = {
+    Aspect.RELEVANT: describe.asked_text,
+    Aspect.REQUIRED: describe.requirement_text,
+    Aspect.CONSTRAINT: describe.accepts_text,
+    Aspect.CHOICE_FILTER: describe.offered_text,
+}
+"""The rules a preview says before and after in words (:mod:`forms.describe`)."""
+
+
+def in_words(
+    item: ChangedQuestion, aspect: Aspect, old: Questionnaire, new: Questionnaire, locale: str
+) -> tuple[str, str] | None:
+    """A changed rule of ``item`` as it read in ``old`` (with ``old``'s labels) and reads in
+    ``new``: ``(「計画」が「あり」のときに回答, 「計画」が「なし」以外のときに回答)``; ``None`` for
+    a change not a rule, or when the words are the same (a rule rewritten to mean the same)."""
+    describer = _IN_WORDS.get(aspect)
+    if describer is None or item.previous is None:
+        return None
+    before = describer(item.previous, old, locale)
+    after = describer(item.question, new, locale)
+    return (before, after) if before != after else None
 
 
 def _settings(old: Questionnaire, new: Questionnaire) -> tuple[SettingChange, ...]:

@@ -82,6 +82,11 @@ _JA = {
     "choice_filter": "選べる選択肢は、{rule} を満たすもの",
     "choice_match": "選べる選択肢は、{subject}の回答に合うもの",
     "end": "。",
+    "always_asked": "常に回答",
+    "always_required": "必須",
+    "optional": "任意",
+    "no_constraint": "制約なし",
+    "no_filter": "選択肢の絞り込みなし",
 }
 
 _EN = {
@@ -137,6 +142,11 @@ _EN = {
     "choice_filter": "Choices offered: those where {rule}",
     "choice_match": "Choices offered: those that fit the answer to {subject}",
     "end": ".",
+    "always_asked": "Always asked",
+    "always_required": "Required",
+    "optional": "Optional",
+    "no_constraint": "No constraint",
+    "no_filter": "All choices offered",
 }
 
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -495,6 +505,33 @@ def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "
     return [t for t in texts if t]
 
 
+def asked_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """:func:`relevant_text`, or ``常に回答`` / ``Always asked`` for a question always asked."""
+    text = relevant_text(question, questionnaire, locale)
+    return text or _words(locale)["always_asked"]
+
+
+def requirement_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """``必須``, ``任意`` or :func:`required_text` (``…のときは必須``): the ``required`` column."""
+    if question.required is True:
+        return _words(locale)["always_required"]
+    return required_text(question, questionnaire, locale) or _words(locale)["optional"]
+
+
+def accepts_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """:func:`constraint_text`, or ``制約なし`` / ``No constraint``."""
+    return constraint_text(question, questionnaire, locale) or _words(locale)["no_constraint"]
+
+
+def offered_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """:func:`choice_filter_text`, or ``選択肢の絞り込みなし`` / ``All choices offered``."""
+    return choice_filter_text(question, questionnaire, locale) or _words(locale)["no_filter"]
+
+
+def _words(locale: str) -> dict[str, str]:
+    return _EN if locale.startswith("en") else _JA
+
+
 def sentence(text: str, locale: str = "ja") -> str:
     """``text`` closed with 。 or a full stop."""
-    return text + (_EN if locale.startswith("en") else _JA)["end"] if text else ""
+    return text + _words(locale)["end"] if text else ""

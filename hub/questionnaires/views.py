@@ -21,8 +21,8 @@ from marshmallow import ValidationError
 
 from exports.definition_upload import LIMITS
 from exports.template import TemplateInfo, build_template
-from forms import rules
-from forms.compare import Aspect, Setting
+from forms import describe, rules
+from forms.compare import Aspect, ChangedQuestion, Setting, in_words
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
@@ -35,7 +35,7 @@ from hub.errors import flatten_errors
 from hub.files import xlsx_response
 from hub.models import QuestionnaireDraft
 from hub.services import questionnaires
-from hub.services.questionnaires import DraftName
+from hub.services.questionnaires import DraftName, VersionComparison
 from hub.web.display import locale_code
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/staff/questionnaires")
@@ -165,10 +165,31 @@ def _preview(
         reference_date=rules.today(),
         previous=None,
         comparisons=questionnaires.changes_for_draft(questionnaire) if draft else [],
+        unclosed=questionnaires.unclosed_rounds(questionnaire.id) if draft else [],
         aspects=ASPECT_LABELS,
         setting_labels=SETTING_LABELS,
+        rules_of=lambda q: [
+            describe.sentence(text, locale)
+            for text in describe.rule_texts(q, questionnaire, locale)
+        ],
+        rule_words=lambda compared, item: rule_words(compared, item, questionnaire, locale),
     )
     return page, status
+
+
+def rule_words(
+    compared: VersionComparison, item: ChangedQuestion, questionnaire: Questionnaire, locale: str
+) -> list[tuple[Aspect, str, str]]:
+    """Each changed rule of ``item`` (``relevant``, ``required``, …) as it read before, with the
+    earlier version's labels, and as it reads in ``questionnaire``."""
+    if compared.earlier is None:
+        return []
+    found = []
+    for change in item.changes:
+        words = in_words(item, change.aspect, compared.earlier, questionnaire, locale)
+        if words is not None:
+            found.append((change.aspect, *words))
+    return found
 
 
 ASPECT_LABELS: dict[str, LazyString] = {

@@ -103,6 +103,8 @@ class VersionComparison:
     comparison: Comparison
     last_round: Round | None = None
     """The latest round of the questionnaire, when it used the version compared with."""
+    earlier: Questionnaire | None = None
+    """The version compared with, whose labels say its rules in words."""
 
 
 def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
@@ -120,13 +122,28 @@ def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
         .limit(1)
     ).first()
     used = last_round.survey.version if last_round is not None else stored
-    return [
-        VersionComparison(
-            compare(get_version(questionnaire.id, version).questionnaire, questionnaire),
-            last_round if version == used else None,
+    found = []
+    for version in sorted({stored, used}, reverse=True):
+        earlier = get_version(questionnaire.id, version).questionnaire
+        found.append(
+            VersionComparison(
+                compare(earlier, questionnaire), last_round if version == used else None, earlier
+            )
         )
-        for version in sorted({stored, used}, reverse=True)
-    ]
+    return found
+
+
+def unclosed_rounds(key: str) -> list[Round]:
+    """The rounds of questionnaire ``key`` not closed (open, or not yet open), oldest first:
+    each keeps the version it was opened on whatever is published after it."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .join(Survey, Survey.id == Round.survey_id)
+            .where(Survey.key == key, Round.closed_at.is_(None))
+            .order_by(Round.reference_date, Round.id)
+        )
+    )
 
 
 def check_version(questionnaire: Questionnaire) -> None:

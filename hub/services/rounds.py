@@ -601,14 +601,38 @@ def _asks(code: str) -> Exists:
     )
 
 
-def previous_answers(response: Response) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Given:
+    """An answer as it was given: its value and its question as that round's version defined
+    it (the labels of choices a later version no longer offers)."""
+
+    question: Question
+    value: Any
+
+
+def previous_answers(response: Response) -> dict[str, Given]:
     """What ``response``'s municipality last answered to each question (accepted, in an earlier
-    round of the same questionnaire, by name across versions): shown beside each field."""
+    round of the same questionnaire, by name or the old name ``renamed`` gives, across
+    versions), as it was answered: shown beside each field. Unlike :func:`carried_answers`,
+    nothing is left out — a choice the round's version no longer offers is shown as such."""
     round_ = response.round
     earlier = accepted_before(
         round_.survey.key,
         round_.reference_date,
         exclude_round=round_.id,
         municipality=response.municipality_code,
-    )
-    return carried_answers(round_.questionnaire, earlier.get(response.municipality_code, []))[0]
+    ).get(response.municipality_code, [])
+    questionnaire = round_.questionnaire
+    found: dict[str, Given] = {}
+    for question in questionnaire:
+        names = (question.id, questionnaire.previous_name(question.id))
+        for given in earlier:
+            name = next((n for n in names if n in (given.answers or {})), None)
+            if name is None:
+                continue
+            value = given.answers[name]
+            if value is not None and value != "" and value != []:
+                asked = given.round.questionnaire.get(name)
+                found[question.id] = Given(asked or question, value)
+            break
+    return found

@@ -552,8 +552,29 @@
     schedule();
   }
 
+  /* ---- Guidance open on paper -------------------------------------------------------------
+     hub.css opens a folded guidance_hint when printing where the browser lets CSS do it; this
+     opens the <details> themselves just before printing and folds back, after, those it opened. */
+  function openGuidanceForPrint() {
+    window.addEventListener("beforeprint", function () {
+      var closed = document.querySelectorAll("details.guidance:not([open])");
+      Array.prototype.forEach.call(closed, function (details) {
+        details.open = true;
+        details.dataset.openedForPrint = "true";
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      var opened = document.querySelectorAll("details.guidance[data-opened-for-print]");
+      Array.prototype.forEach.call(opened, function (details) {
+        details.open = false;
+        delete details.dataset.openedForPrint;
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     enhanceQuestionnaires();
+    openGuidanceForPrint();
     confirmDangerousActions();
     sendFormsOnce();
     focusErrorSummary();

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask
 from flask_babel import get_locale
@@ -34,6 +34,9 @@ from hub.models.survey import (
     shown_state,
 )
 from hub.services.municipalities import prefecture_label
+
+if TYPE_CHECKING:
+    from hub.services.rounds import Given
 
 
 def locale_code() -> str:
@@ -85,6 +88,27 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
     if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def previous_text(question: Question, given: Given, locale: str | None = None) -> str:
+    """Last round's answer (:class:`hub.services.rounds.Given`) to ``question`` as people read
+    it: a choice ``question`` still offers by its label now, one it no longer offers by the
+    label it had then, marked 「今回の選択肢にはありません」 — nothing answered is hidden."""
+    locale = locale or locale_code()
+    asked, value = given.question, given.value
+    choices = (Kind.ONE_OF, Kind.MANY_OF)
+    if asked.kind not in choices or value is None or value == "" or value == []:
+        return answer_text(asked, value, locale)
+    codes = value if isinstance(value, list) else [value]
+    texts = []
+    for code in codes:
+        if question.kind in choices and question.choice(str(code)) is not None:
+            texts.append(_choice_label(question, code, locale))
+        elif question.kind in choices:
+            texts.append(noted(_choice_label(asked, code, locale), _("今回の選択肢にはありません")))
+        else:
+            texts.append(_choice_label(asked, code, locale))
+    return joined(texts)
 
 
 def _choice_label(question: Question, code: Any, locale: str) -> str:
@@ -266,6 +290,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(days_until)
     app.add_template_filter(wareki)
     app.add_template_global(answer_text)
+    app.add_template_global(previous_text)
     app.add_template_global(requirement_note)
     app.add_template_global(relevant_json)
     app.add_template_global(eras_json)

@@ -237,6 +237,58 @@ def test_a_guidance_hint_opens_on_request(app, open_page) -> None:
             no_sideways_scroll(page)
 
 
+def test_printing_shows_the_guidance_open_with_and_without_scripts(app, open_page) -> None:
+    """Enketo prints guidance open; so does the hub. Without scripts, Chromium's print styles
+    show the folded text (``::details-content``), the <details> left closed; with scripts, the
+    <details> opens just before printing and folds back after — one opened by hand stays open."""
+    from playwright.sync_api import expect
+
+    from tests.forms.xlsform_files import YES_NO, form
+
+    definition = form(
+        [
+            ("integer", "staff_count", "担当職員数", "人数", "3月31日時点の人数です。"),
+            ("integer", "budget", "関連予算額", "千円", "当初予算の額です。"),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "hint", "guidance_hint"),
+    )
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        draft_id = questionnaires.create_draft(definition, "kenshu.xlsx", user=user).id
+        db.session.commit()
+
+    plain = open_page(java_script_enabled=False)
+    sign_in(plain, email)
+    plain.goto(f"/staff/questionnaires/drafts/{draft_id}")
+    texts = plain.locator("details.guidance p")
+    expect(texts.first).to_be_hidden()
+    plain.emulate_media(media="print")
+    for index in range(2):
+        expect(texts.nth(index)).to_be_visible()
+    assert plain.locator("details.guidance[open]").count() == 0, "CSS only: nothing opened"
+    plain.emulate_media(media="screen")
+    expect(texts.first).to_be_hidden()
+
+    page = open_page()
+    sign_in(page, email)
+    page.goto(f"/staff/questionnaires/drafts/{draft_id}")
+    details = page.locator("details.guidance")
+    details.nth(1).locator("summary").click()  # opened by hand before printing
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("[...document.querySelectorAll('details.guidance')].map(d => d.open)") == [
+        True,
+        True,
+    ]
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("[...document.querySelectorAll('details.guidance')].map(d => d.open)") == [
+        False,
+        True,
+    ]
+    expect(page.locator("details.guidance p").first).to_be_hidden()
+
+
 def test_a_scale_and_columns_lay_the_choices_side_by_side_and_wrap_on_a_phone(
     app, open_page
 ) -> None:
@@ -306,3 +358,35 @@ def test_the_changes_from_the_stored_version_read_well_on_a_desk_and_a_phone(
         else:
             section.scroll_into_view_if_needed()
             screenshot(page, "questionnaire-changes-desk")
+
+
+def test_the_preview_of_a_second_version_reads_well_on_a_desk_and_a_phone(app, open_page) -> None:
+    """The rounds still open, an added required question, a ``relevant`` before and after in
+    words: axe-clean, nothing scrolling sideways at 390 px."""
+    from datetime import date, timedelta
+
+    from playwright.sync_api import expect
+
+    from hub.db import utcnow
+    from hub.services.rounds import open_round
+    from tests.browser.support import PHONE
+    from tests.questionnaires.test_second_version import koyo
+
+    with app.app_context():
+        email = make_user(role="staff").email
+        user = db.session.scalars(select(User).filter_by(email=email)).one()
+        questionnaires.import_definition(koyo(1), "協力雇用主.xlsx")
+        open_round("koyo", reference_date=date(2025, 4, 1), deadline=utcnow() + timedelta(days=9))
+        draft_id = questionnaires.create_draft(koyo(2), "協力雇用主_v2.xlsx", user=user).id
+        db.session.commit()
+    for viewport in (None, PHONE):
+        page = open_page(viewport=viewport) if viewport else open_page()
+        sign_in(page, email)
+        page.goto(f"/staff/questionnaires/drafts/{draft_id}")
+        expect(page.locator("[data-open-rounds]")).to_contain_text("第1版のまま")
+        expect(page.locator("[data-rule='relevant']")).to_contain_text("変更後")
+        assert_accessible(page)
+        if viewport:
+            no_sideways_scroll(page)
+        else:
+            screenshot(page, "questionnaire_second_version_preview", top=True)

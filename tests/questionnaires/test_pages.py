@@ -499,15 +499,16 @@ def test_a_new_version_s_preview_says_what_changed_from_the_stored_one(app, staf
     assert "第1版との違い" in section.text_content()
     assert [
         " ".join(li.text_content().split()) for li in section.xpath(".//ul[@data-added]/li")
-    ] == ["liaison_meetings 連絡会の開催回数"]
+    ] == ["liaison_meetings 連絡会の開催回数 0以上。"]
     changed = {
         li.get("data-question"): " ".join(li.text_content().split())
         for li in section.xpath(".//ul[@data-changed]/li")
     }
     assert changed["participants"].endswith(
         "名前の変更（people から）、入力の制約（constraint）、"
-        "エラー文（constraint_message・required_message）"
-    )
+        "エラー文（constraint_message・required_message） "
+        "入力の制約（constraint） 変更前: 1以上、500以下 変更後: 1以上、300以下"
+    ), "the constraint before and after, in words"
     assert changed["topics"].endswith("選択肢の追加（welfare）、選択肢の削除（housing）")
     assert not section.xpath(".//ul[@data-removed]")
     staff.get("/language/en")
@@ -565,7 +566,7 @@ def test_the_preview_also_compares_with_the_version_the_latest_round_used(app, s
     ]
     assert used.xpath("string(h2)") == f"第1版（前回の調査回「{title}」で使用）との違い"
     assert [" ".join(li.text_content().split()) for li in used.xpath(".//ul[@data-added]/li")] == [
-        "liaison_meetings 連絡会の開催回数"
+        "liaison_meetings 連絡会の開催回数 0以上。"
     ]
 
 

@@ -108,7 +108,9 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
     assert got.status_code == 302
     preview = page(staff_page.get(got.headers["Location"]))
     added = preview.xpath("//ul[@data-added]/li")
-    assert [" ".join(li.text_content().split()) for li in added] == ["budget 関連予算額（千円）"]
+    assert [" ".join(li.text_content().split()) for li in added] == [
+        "budget 関連予算額（千円） 必須"
+    ]
     removed = preview.xpath("//ul[@data-removed]/li")
     assert [" ".join(li.text_content().split()) for li in removed] == ["staff_count 担当職員数"]
     changed = {
@@ -176,3 +178,126 @@ def test_a_second_version_leaves_the_first_round_whole_and_compares_across_both(
             if k not in ("合計（回答自治体数）", "対象自治体数")
         ]
         assert sum(counted) == window["合計（回答自治体数）"][column]
+
+
+def upload_v2(staff_page: Web) -> str:
+    """The preview's address of v2 uploaded on the staff page (a draft, nothing published)."""
+    import io
+
+    staff_page.get("/staff/questionnaires/upload")
+    got = staff_page.post(
+        "/staff/questionnaires/upload",
+        {"file": (io.BytesIO(koyo(2)), "協力雇用主_v2.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert got.status_code == 302
+    return str(got.headers["Location"])
+
+
+def test_the_preview_names_the_rounds_still_open_and_says_they_keep_their_version(
+    app: Flask, api_as, web
+) -> None:
+    """A designer from ODK Central first asks whether the open v1 rounds change: the preview
+    names each round not closed (by title, with its version) and says it keeps its version —
+    drafts, submissions and its Excel template —; a closed round is not named; the next round
+    opened uses v2. In English too."""
+    staff_page: Web = web("staff")
+    staff: Api = api_as("staff")
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(1), "協力雇用主.xlsx")
+    closed = open_round(staff, "令和6年4月1日")
+    assert staff_page.post(f"/staff/rounds/{closed}/close", {}).status_code == 302
+    still_open = open_round(staff, "令和7年4月1日")
+
+    location = upload_v2(staff_page)
+    preview = page(staff_page.get(location))
+    (section,) = preview.xpath("//section[@data-open-rounds]")
+    said = " ".join(section.text_content().split())
+    assert [li.get("data-round") for li in section.xpath(".//li")] == [str(still_open)]
+    assert "「協力雇用主との連携状況調査（令和7年4月1日現在）」: 第1版のまま" in said
+    assert "令和6年" not in said, "a closed round is not named"
+    assert "一時保存・提出済みの回答も、回答用Excelも、そのまま使えます" in said
+    assert "この第2版は、公開したあとに開始する調査回から使われます。" in said
+
+    staff_page.get("/language/en")
+    english = page(staff_page.get(location))
+    (section,) = english.xpath("//section[@data-open-rounds]")
+    said = " ".join(section.text_content().split())
+    assert "“協力雇用主との連携状況調査 (as of 2025-04-01)”: stays on version 1" in said, said
+    assert "Version 2 is used by the rounds opened after it is published." in said
+
+
+def test_with_no_round_open_the_preview_says_so(app: Flask, api_as, web) -> None:
+    staff_page: Web = web("staff")
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(1), "協力雇用主.xlsx")
+    preview = page(staff_page.get(upload_v2(staff_page)))
+    (section,) = preview.xpath("//section[@data-open-rounds]")
+    said = " ".join(section.text_content().split())
+    assert "受付中・開始前の調査回はありません。" in said
+    assert not section.xpath(".//li")
+
+
+def test_the_preview_marks_an_added_required_question_and_says_changed_rules_in_words(
+    app: Flask, web
+) -> None:
+    """v2 adds the required ``budget``: the preview marks it 必須. v2 asks ``window`` unless
+    there is no plan, and makes ``plan`` relabelled: the changed ``relevant`` reads before (with
+    v1's label) and after (with v2's) in words, as the form's notes say rules."""
+    staff_page: Web = web("staff")
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(1), "協力雇用主.xlsx")
+    location = upload_v2(staff_page)
+    preview = page(staff_page.get(location))
+    (budget,) = preview.xpath("//ul[@data-added]/li[@data-question='budget']")
+    assert budget.xpath(".//*[contains(@class, 'tag--required')]")[0].text == "必須"
+    (window,) = preview.xpath("//ul[@data-changed]/li[@data-question='window']")
+    (rule,) = window.xpath(".//li[@data-rule='relevant']")
+    said = [" ".join(s.text_content().split()) for s in rule.xpath("./span")]
+    assert said == [
+        "変更前: 「計画の有無」が「あり」のときに回答",
+        "変更後: 「再犯防止推進計画の策定状況」が「なし」以外のときに回答",
+    ]
+    (plan,) = preview.xpath("//ul[@data-changed]/li[@data-question='plan']")
+    assert not plan.xpath(".//li[@data-rule]"), "plan's rules did not change"
+
+    staff_page.get("/language/en")
+    english = page(staff_page.get(location))
+    (budget,) = english.xpath("//ul[@data-added]/li[@data-question='budget']")
+    assert "Required" in budget.text_content()
+    (rule,) = english.xpath("//li[@data-question='window']//li[@data-rule='relevant']")
+    said = [" ".join(s.text_content().split()) for s in rule.xpath("./span")]
+    assert said == ["Before: Answer when “Plan” is “Yes”", "After: Answer when “Plan” is not “No”"]
+
+
+def test_last_year_s_choice_no_longer_offered_is_shown_with_its_old_label(
+    app: Flask, api_as, web
+) -> None:
+    """千代田区 answered 「検討中」 in v1, which v2 no longer offers: its v2 form does not hide
+    that answer beside the question but shows it by v1's label, saying the choice is no longer
+    offered (the field itself is left to answer again); a renamed question shows its answer."""
+    staff_page: Web = web("staff")
+    staff: Api = api_as("staff")
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(1), "協力雇用主.xlsx")
+    first = open_round(staff, "令和7年4月1日")
+    chiyoda = api_as("respondent", municipality=CHIYODA)
+    given = {"plan": "considering", "staff_count": 3, "level": "high"}
+    assert chiyoda.submit(first, CHIYODA, given).status_code == 200
+    assert staff.post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    staff_uploads_on_the_page_and_publishes(staff_page, koyo(2), "協力雇用主_v2.xlsx")
+    second = open_round(staff, "令和8年4月1日")
+    assert answers_of(chiyoda, second, CHIYODA)["answers"] == {"cooperation": "high"}
+
+    respondent = web("respondent", municipality=CHIYODA)
+    form = page(respondent.get(f"/respond/rounds/{second}/{CHIYODA}"))
+
+    def previous(name: str) -> str:
+        (hint,) = form.xpath(f"//*[@id='{name}-previous']")
+        return " ".join(hint.text_content().split())
+
+    assert previous("plan") == "前回の回答: 検討中（今回の選択肢にはありません）"
+    assert previous("cooperation") == "前回の回答: 十分"
+    assert not form.xpath("//input[@name='plan'][@checked]"), "not offered: not chosen for them"
+    legend_for = form.xpath("//fieldset[.//input[@name='plan']]")[0].get("aria-describedby")
+    assert "plan-previous" in legend_for.split()
+
+    respondent.get("/language/en")
+    form = page(respondent.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    assert previous("plan") == "Last answer: Considering (no longer offered)"

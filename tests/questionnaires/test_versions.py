@@ -89,7 +89,7 @@ def test_v2_leaves_a_v1_round_and_its_template_unchanged_and_prefills_a_v2_round
     with app.app_context():
         response = response_of(second, CHIYODA)
         assert response.prefilled_from_id == response_of(first, CHIYODA).id
-        assert previous_answers(response)["participants"] == 12
+        assert previous_answers(response)["participants"].value == 12
 
 
 def test_a_v1_template_uploads_into_the_v1_round_after_v2(app, api_as):
