@@ -645,7 +645,8 @@ def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]
                 func.lower(User.email).contains(wanted, autoescape=True),
                 _spaceless(User.display_name).contains(wanted, autoescape=True),
                 _spaceless(User.organisation).contains(wanted, autoescape=True),
-                User.municipality.has(in_municipality),
+                # the municipalities found, once (62 names), not a lookup for each account
+                User.municipality_code.in_(select(Municipality.code).where(in_municipality)),
             )
         )
     return page_of(query, wanted_page, USERS_PER_PAGE)
