@@ -23,10 +23,10 @@ from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -101,7 +101,7 @@ def write_json(value: Any) -> str:
         return json.dumps(value)
 
 
-class nfkc(GenericFunction[str]):  # noqa: N801 - a SQL function, named as SQL names them
+class nfkc(GenericFunction[str]):
     """A text in Unicode NFKC, in SQL: what ``forms.normalize.fold_text`` does to what is typed
     (half-width ｶﾅ → カナ, full-width ＡＢＣ → ABC, U+3000 → space), so that a search folds both
     sides. PostgreSQL's ``normalize(…, NFKC)`` (a UTF-8 database, as the hub's are); on SQLite

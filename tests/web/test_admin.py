@@ -106,6 +106,7 @@ def test_deactivate_ends_sessions_and_logins(app, web):
         assert not db.session.get(User, user_id).active
         assert db.session.query(AuditEvent).filter_by(action="user.deactivate").count() == 1
 
+
 def test_a_second_deactivation_leads_back_to_the_account_as_it_is(app, web):
     """A page left open, or two administrators at once: the account's page as it is now, with
     a word of what happened, not a bare 409 page."""
@@ -409,9 +410,7 @@ def mint_token(owner: Web) -> str:
     return page(owner.get("/account/tokens/new")).xpath("//code[@data-secret]")[0].text_content()
 
 
-def test_deactivation_revokes_tokens_and_reactivation_brings_none_of_the_old_back(
-    app, web, smtp
-):
+def test_deactivation_revokes_tokens_and_reactivation_brings_none_of_the_old_back(app, web, smtp):
     admin = web("admin")
     staff = web("staff")
     token = mint_token(staff)
@@ -547,7 +546,9 @@ def test_a_deactivated_address_added_again_is_told_to_reactivate(app, web):
     twice = admin.post("/admin/users/new", {"email": email, "role": "staff"})
     assert twice.status_code == 422
     said = page(twice).xpath("//*[@id='email-error']")[0].text_content()
-    assert "無効化されています。もう一度使うときは、そのユーザーの画面で再有効化してください。" in said
+    assert (
+        "無効化されています。もう一度使うときは、そのユーザーの画面で再有効化してください。" in said
+    )
 
 
 def test_half_width_kana_is_found_in_either_width(app, web):
