@@ -1,5 +1,5 @@
-"""The administrator's pages: users (create, deactivate, reset password, bind to a municipality)
-and their API tokens (list, revoke).
+"""The administrator's pages: users (create, deactivate, reactivate, reset password, bind to a
+municipality) and their API tokens (list, revoke).
 
 An administrator reads no survey data, so holds no working credential of anyone else: tokens are
 minted by their owners (``hub.account.tokens``), a reset mails a temporary password to the user,
