@@ -10,6 +10,7 @@ import hashlib
 import json
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,11 +19,14 @@ from typing import Any, ClassVar
 
 import orjson
 from flask import Flask, g
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -97,6 +101,30 @@ def write_json(value: Any) -> str:
         return json.dumps(value)
 
 
+class nfkc(GenericFunction[str]):
+    """A text in Unicode NFKC, in SQL: what ``forms.normalize.fold_text`` does to what is typed
+    (half-width ｶﾅ → カナ, full-width ＡＢＣ → ABC, U+3000 → space), so that a search folds both
+    sides. PostgreSQL's ``normalize(…, NFKC)`` (a UTF-8 database, as the hub's are); on SQLite
+    the function :func:`make_engine` registers on each connection."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(nfkc)
+def _nfkc_sqlite(element: nfkc, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"hub_nfkc({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(nfkc, "postgresql")
+def _nfkc_postgresql(element: nfkc, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"normalize({compiler.process(element.clauses, **kw)}, NFKC)"
+
+
+def _nfkc(value: object) -> object:
+    return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     """An engine that survives restarts of the database (pre-ping) and enforces SQLite FKs."""
     if url.startswith("sqlite"):
@@ -114,6 +142,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            dbapi_connection.create_function("hub_nfkc", 1, _nfkc, deterministic=True)
 
         return engine
     engine = create_engine(

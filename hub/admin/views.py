@@ -1,5 +1,5 @@
-"""The administrator's pages: users (create, deactivate, reset password, bind to a municipality)
-and their API tokens (list, revoke).
+"""The administrator's pages: users (create, deactivate, reactivate, reset password, bind to a
+municipality) and their API tokens (list, revoke).
 
 An administrator reads no survey data, so holds no working credential of anyone else: tokens are
 minted by their owners (``hub.account.tokens``), a reset mails a temporary password to the user,
@@ -167,9 +167,13 @@ def _user_page(
 ) -> ResponseReturnValue:
     if profile_form is None:
         profile_form = ProfileForm(formdata=None, obj=account)
+    # a deactivated account whose municipality was retired meanwhile is reactivated with
+    # another one (the same field, in the reactivation's form), the retired one not offered
+    new_municipality = not account.active and users.needs_new_municipality(account)
+    current = None if new_municipality else account.municipality_code
     if bind_form is None:
-        bind_form = BindForm(formdata=None, data={"municipality": account.municipality_code})
-    bind_form.municipality.choices = _municipality_choices(account.municipality_code)
+        bind_form = BindForm(formdata=None, data={"municipality": current})
+    bind_form.municipality.choices = _municipality_choices(current)
     return (
         render_template(
             "admin/user.html",
@@ -179,18 +183,66 @@ def _user_page(
             bind_form=bind_form,
             profile_form=profile_form,
             mail_configured=bool(current_app.extensions["hub_settings"].smtp_url),
+            retired_meanwhile=users.retired_meanwhile(account) if new_municipality else None,
         ),
         status,
     )
 
 
+def _changed_meanwhile(account: User, refusal: Conflict) -> ResponseReturnValue:
+    """An action the account's state no longer allows — a second click on a page left open, or
+    another administrator first: the account's page as it is now, saying why nothing was done
+    (as staff's accept and return do), instead of a bare 409."""
+    db.session.rollback()
+    db.session.refresh(account)
+    messages = [refusal.message, _("このアカウントの現在の状態を確かめてください。")]
+    return _user_page(account, errors={"state": messages}, status=409)
+
+
 @bp.post("/users/<int:user_id>/deactivate")
 @allow("users.manage")
 def deactivate(user_id: int) -> ResponseReturnValue:
+    """Deactivate: no login, every session ended, every API token revoked."""
     account = users.get_user(user_id)
-    users.deactivate(account, actor=require_actor())
+    try:
+        users.deactivate(account, actor=require_actor())
+    except Conflict as exc:
+        return _changed_meanwhile(account, exc)
     db.session.commit()
     flash(_("%(email)s を無効化しました。", email=account.email), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@allow("users.manage")
+def reactivate(user_id: int) -> ResponseReturnValue:
+    """Undo a deactivation: a temporary password mailed as a reset does (the old password and
+    tokens are gone), and another municipality for one whose own was retired meanwhile."""
+    account = users.get_user(user_id)
+    form = BindForm()
+    try:
+        users.reactivate(
+            account, actor=require_actor(), municipality_code=form.municipality.data or None
+        )
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        return _user_page(account, errors=exc.errors, bind_form=form, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        db.session.refresh(account)
+        if account.active:  # a second click, or another administrator first
+            return _changed_meanwhile(account, exc)
+        # the mail did not go: nothing changed, the municipality chosen stays chosen
+        return _user_page(account, errors={"reactivate": [exc.message]}, bind_form=form, status=409)
+    flash(
+        _(
+            "%(email)s を再有効化しました。仮パスワードをメールで送りました。次のログインで"
+            "新しいパスワードを決めてもらいます。以前のAPIトークンは使えません。",
+            email=account.email,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.user", user_id=user_id))
 
 

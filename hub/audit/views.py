@@ -44,6 +44,7 @@ ACTION_LABELS: dict[str, Any] = {
     "auth.logout": _l("ログアウト"),
     "user.create": _l("ユーザー作成"),
     "user.deactivate": _l("ユーザー無効化"),
+    "user.reactivate": _l("ユーザー再有効化"),
     "user.reset_password": _l("パスワード再設定"),
     "user.change_password": _l("パスワード変更"),
     "user.bind_municipality": _l("自治体の設定"),

@@ -1,4 +1,5 @@
-"""``hub user add``, ``hub user reset-password`` and ``hub token add``: accounts and API tokens."""
+"""``hub user add``, ``hub user set``, ``hub user reset-password``, ``hub user reactivate`` and
+``hub token add``: accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -117,6 +118,35 @@ def user_reset_password(email: str) -> None:
         set_temporary_password(account, password)
         address = account.email
     click.echo(f"{address}: 次のログインで新しいパスワードを決めてもらいます")
+
+
+@user.command("reactivate")
+@click.argument("email")
+@click.option(
+    "--municipality",
+    "municipality_code",
+    help="6-digit code: another municipality, when the account's was retired meanwhile",
+)
+@friendly
+def user_reactivate(email: str, municipality_code: str | None) -> None:
+    """Reactivate a deactivated account with a temporary password (read from stdin) that the
+    user must replace at the next login; its old API tokens stay revoked."""
+    from hub.errors import NotFound
+    from hub.services.users import find_by_email, reactivate
+
+    password = _read_password()
+    with unit_of_work():
+        account = find_by_email(email)
+        if account is None:
+            raise NotFound(f"ユーザー {email} は登録されていません。")
+        reactivate(
+            account,
+            actor=None,
+            municipality_code=municipality_code,
+            temporary_password=password,
+        )
+        address = account.email
+    click.echo(f"{address}: 再有効化しました。次のログインで新しいパスワードを決めてもらいます")
 
 
 @click.group()

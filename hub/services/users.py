@@ -28,7 +28,7 @@ from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email
 from hub.auth.passwords import guessability_problems, typed_in_full_width
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.crypto import DataKeyError, DataKeys
-from hub.db import db, utcnow
+from hub.db import db, nfkc, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
     TOKEN_DESCRIPTION_LENGTH,
@@ -215,9 +215,7 @@ def create_user(
         elif problem := _municipality_problem(municipality_code):
             errors["municipality"] = [problem]
     elif municipality_code:
-        errors["municipality"] = [
-            _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
-        ]
+        errors["municipality"] = [_not_municipal()]
     if role == Role.COUNTERPART:
         if not recipient_name:
             errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
@@ -231,7 +229,15 @@ def create_user(
     errors.update(profile_errors)
     if errors:
         raise Invalid(errors)
-    if find_by_email(email) is not None:
+    if (existing := find_by_email(email)) is not None:
+        if not existing.active:
+            raise Conflict(
+                _(
+                    "%(email)s は既に登録されていて、無効化されています。もう一度使うときは、"
+                    "そのユーザーの画面で再有効化してください。",
+                    email=email,
+                )
+            )
         raise Conflict(_("%(email)s は既に登録されています。", email=email))
     user = User(
         email=email,
@@ -356,9 +362,21 @@ def revoke_token(token_id: int, *, actor: User | None) -> ApiToken:
         raise NotFound(_("トークンが見つかりません。"))
     if api_token.revoked_at is not None:
         raise Conflict(_("このトークンは既に無効です。"))
+    _revoke(api_token, actor=actor)
+    return api_token
+
+
+def _revoke(api_token: ApiToken, *, actor: User | None) -> None:
     api_token.revoked_at = utcnow()
     audit.record("token.revoke", user=actor, target=api_token.user.email, prefix=api_token.prefix)
-    return api_token
+
+
+def _revoke_every_token(user: User, *, actor: User | None) -> None:
+    """Revoke each token of ``user`` still in force, audited one by one as any revocation."""
+    for api_token in db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        _revoke(api_token, actor=actor)
 
 
 def _may_revoke(actor: User | None, api_token: ApiToken) -> bool:
@@ -379,7 +397,8 @@ def log_out_everywhere(user: User) -> None:
 
 
 def deactivate(user: User, *, actor: User | None) -> User:
-    """Sign the user out everywhere and refuse their logins and API tokens from now on."""
+    """Sign the user out everywhere, refuse their logins from now on and revoke their API tokens
+    (each revocation audited), so that a later :func:`reactivate` brings none of them back."""
     if actor is not None and actor.id == user.id:
         raise Conflict(_("自分自身のアカウントは無効化できません。"))
     if not user.active:
@@ -387,8 +406,86 @@ def deactivate(user: User, *, actor: User | None) -> User:
     user.active = False
     _end_sessions(user)
     audit.record("user.deactivate", user=actor, target=user.email)
+    _revoke_every_token(user, actor=actor)
     db.session.flush()
     return user
+
+
+def reactivate(
+    user: User,
+    *,
+    actor: User | None,
+    municipality_code: str | None = None,
+    temporary_password: str | None = None,
+) -> User:
+    """Undo a deactivation: the account signs in again, but with none of what it had.
+
+    Its API tokens stay revoked (any still in force from before deactivation revoked them are
+    revoked now), and its password is replaced by a temporary one that must be changed at the
+    next login: mailed to the user as an administrator's reset does (``temporary_password``
+    ``None``: the admin page), or the operator's (``hub user reactivate``). A respondent or
+    window whose municipality was retired meanwhile needs ``municipality_code``, one that exists
+    today. Raises ``Conflict`` for an active account or a mail that does not go (the caller
+    rolls back: the account stays deactivated), ``Invalid`` for the municipality or password.
+    """
+    if user.active:
+        raise Conflict(_("%(email)s は既に有効です。", email=user.email))
+    wanted = fold_text(municipality_code) if municipality_code else None
+    if user.role in MUNICIPAL_ROLES:
+        problem = (
+            _municipality_problem(wanted)
+            if wanted
+            else retired_meanwhile(user)
+            if needs_new_municipality(user)
+            else None
+        )
+        if problem:
+            raise Invalid({"municipality": [problem]})
+    elif wanted:
+        raise Invalid({"municipality": [_not_municipal()]})
+    if temporary_password is not None and (
+        problems := password_problems(temporary_password, user.email)
+    ):
+        raise Invalid({"password": problems})
+    if wanted and wanted != user.municipality_code:
+        bind_municipality(user, wanted, actor=actor)
+    user.active = True
+    audit.record(
+        "user.reactivate",
+        user=actor,
+        target=user.email,
+        municipality_code=user.municipality_code,
+    )
+    _revoke_every_token(user, actor=actor)
+    if temporary_password is None:
+        _mail_temporary_password(user, actor=actor, reactivated=True)
+    else:
+        set_temporary_password(user, temporary_password)
+    db.session.flush()
+    return user
+
+
+def needs_new_municipality(user: User) -> bool:
+    """Whether ``user`` (deactivated) must be given another municipality to be reactivated: a
+    respondent or window whose municipality was retired meanwhile."""
+    return (
+        user.role in MUNICIPAL_ROLES
+        and user.municipality_code is not None
+        and _municipality_problem(user.municipality_code) is not None
+    )
+
+
+def retired_meanwhile(user: User) -> str:
+    """What a reactivation of such an account is told."""
+    return _(
+        "自治体コード %(code)s の区市町村は廃止されています。再有効化するには、"
+        "今ある区市町村を選んでください。",
+        code=user.municipality_code,
+    )
+
+
+def _not_municipal() -> str:
+    return _("自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。")
 
 
 def reset_password(user: User, *, actor: User | None) -> None:
@@ -402,21 +499,34 @@ def reset_password(user: User, *, actor: User | None) -> None:
         raise Conflict(_("自分のパスワードは「パスワード変更」で変更してください。"))
     if not user.active:
         raise Conflict(_("%(email)s は無効化されています。", email=user.email))
+    _mail_temporary_password(user, actor=actor)
+
+
+def _mail_temporary_password(user: User, *, actor: User | None, reactivated: bool = False) -> None:
+    """The administrator's reset itself (and a reactivation's): a new temporary password, every
+    session ended, audited, and the mail sent; ``Conflict`` when it does not go."""
     temporary = secrets.token_urlsafe(12)
     _set_temporary_password(user, temporary)
     audit.record("user.reset_password", user=actor, target=user.email, delivered="mail")
     db.session.flush()
-    subject, body = reset_message(user, temporary)
+    subject, body = reset_message(user, temporary, reactivated=reactivated)
     try:
         send_mail(
             current_app.extensions["hub_settings"], to=[user.email], subject=subject, body=body
         )
     except ChannelError as exc:
+        reason = exc.message.rstrip("。")
         raise Conflict(
             _(
+                "仮パスワードのメールを送れなかったため、アカウントは再有効化していません"
+                "（%(reason)s）。",
+                reason=reason,
+            )
+            if reactivated
+            else _(
                 "仮パスワードのメールを送れなかったため、パスワードは再設定していません"
                 "（%(reason)s）。",
-                reason=exc.message.rstrip("。"),
+                reason=reason,
             )
         ) from None
 
@@ -438,15 +548,22 @@ def _set_temporary_password(user: User, password: str) -> None:
     _end_sessions(user)
 
 
-def reset_message(user: User, temporary: str) -> tuple[str, str]:
-    """The Japanese subject and body of the mail that carries a temporary password."""
+def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> tuple[str, str]:
+    """The Japanese subject and body of the mail that carries a temporary password (of a reset,
+    or of a reactivated account)."""
     hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
+    what = (
+        f"管理者が、無効になっていた再犯防止 連携調査ハブのアカウント（{user.email}）を"
+        "再び有効にしました。以前のパスワードとAPIトークンは使えません。"
+        if reactivated
+        else f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）のパスワードを"
+        "再設定しました。"
+    )
     body = "\n".join(
         [
             f"{user.label} 様",
             "",
-            f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）のパスワードを"
-            "再設定しました。",
+            what,
             "次の仮パスワードでログインし、表示される画面で新しいパスワードを決めてください。",
             "",
             f"仮パスワード: {temporary}",
@@ -457,7 +574,12 @@ def reset_message(user: User, temporary: str) -> tuple[str, str]:
             "東京都 再犯防止 連携調査ハブ",
         ]
     )
-    return "【再犯防止 連携調査ハブ】パスワードが再設定されました", body + "\n"
+    subject = (
+        "【再犯防止 連携調査ハブ】アカウントが再び有効になりました"
+        if reactivated
+        else "【再犯防止 連携調査ハブ】パスワードが再設定されました"
+    )
+    return subject, body + "\n"
 
 
 def change_password(user: User, current: str, new: str) -> User:
@@ -484,15 +606,7 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
     """Bind a respondent to the one municipality whose responses they answer, or a window to the
     one whose referrals it receives."""
     if user.role not in MUNICIPAL_ROLES:
-        raise Invalid(
-            {
-                "municipality": [
-                    _(
-                        "自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。"
-                    )
-                ]
-            }
-        )
+        raise Invalid({"municipality": [_not_municipal()]})
     if municipality_code != user.municipality_code and (
         problem := _municipality_problem(municipality_code)
     ):
@@ -517,8 +631,9 @@ USERS_PER_PAGE = 50
 
 def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]:
     """A page of the accounts by role and e-mail, those ``search`` finds when it is given: a
-    part of the e-mail, the name or the organisation (any case, 全角 or half-width, spaces
-    ignored on both sides), or of the municipality's name, or its code."""
+    part of the e-mail, the name or the organisation (any case, 全角 or half-width letters and
+    kana, spaces ignored: both sides folded to NFKC), or of the municipality's name, or its
+    code."""
     query = select(User).order_by(User.role, User.email)
     wanted = "".join(fold_text(search).casefold().split())
     if wanted:
@@ -530,17 +645,19 @@ def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]
                 func.lower(User.email).contains(wanted, autoescape=True),
                 _spaceless(User.display_name).contains(wanted, autoescape=True),
                 _spaceless(User.organisation).contains(wanted, autoescape=True),
-                User.municipality.has(in_municipality),
+                # the municipalities found, once (62 names), not a lookup for each account
+                User.municipality_code.in_(select(Municipality.code).where(in_municipality)),
             )
         )
     return page_of(query, wanted_page, USERS_PER_PAGE)
 
 
 def _spaceless(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
-    """``column`` lower-cased without its spaces, half- or full-width, in SQL (SQLite and
-    PostgreSQL alike): a name is found whether it was written 千代田　花子 or 千代田花子, and
-    whether it is searched for with the space or without."""
-    lowered = func.lower(column, type_=String)
+    """``column`` folded as the search is (NFKC: ﾌｸｼ stored is フクシ, ＡＢＣ is ABC), lower-cased,
+    without its spaces, in SQL (SQLite and PostgreSQL alike): a name is found whether it was
+    written 千代田　花子 or 千代田花子, or in half-width kana, and whether it is searched for with
+    the space or without, in either width."""
+    lowered = func.lower(nfkc(column), type_=String)
     return func.replace(func.replace(lowered, " ", "", type_=String), "\u3000", "", type_=String)
 
 

@@ -202,3 +202,57 @@ def test_no_account_is_bound_to_a_retired_municipality(app, web):
 def make_user_in(app, code: str) -> int:
     with app.app_context():
         return make_user(role="respondent", municipality=code).id
+
+
+def test_an_account_whose_municipality_was_retired_is_reactivated_with_another(app, web, smtp):
+    with app.app_context():
+        respondent = make_user(role="respondent", municipality="132012")
+        respondent.active = False
+        user_id, email = respondent.id, respondent.email
+        retire("132012")
+    admin = web("admin")
+    url = f"/admin/users/{user_id}"
+    shown = page(admin.get(url))
+    said = shown.xpath("//section[@aria-labelledby='account-actions']")[0].text_content()
+    assert "自治体コード 132012 の区市町村は廃止されています。再有効化するには" in said
+    offered = shown.xpath("//form[contains(@action,'/reactivate')]//select/option/@value")
+    assert "131016" in offered
+    assert "132012" not in offered, "the retired one is not offered"
+    for chosen in ({}, {"municipality": "132012"}, {"municipality": "999999"}):
+        refused = admin.post(f"{url}/reactivate", chosen)
+        assert refused.status_code == 422, chosen
+        assert page(refused).xpath("//*[@id='municipality-error']"), chosen
+    with app.app_context():
+        assert not db.session.get(User, user_id).active
+    assert smtp.to(email) == []
+    admin.client.set_cookie("lang", "en")
+    assert "has been retired" in errors_on(admin.post(f"{url}/reactivate"))
+    done = admin.post(f"{url}/reactivate", {"municipality": "１３１０１６"})
+    assert done.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user.active
+        assert user.municipality_code == "131016"
+        bound = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "user.bind_municipality")
+        )
+        assert bound is not None
+        assert bound.details == {"before": "132012"}
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reactivate"))
+        assert event is not None
+        assert event.municipality_code == "131016"
+    assert len(smtp.to(email)) == 1
+
+
+def test_an_account_of_a_municipality_still_there_is_reactivated_where_it_was(app, web, smtp):
+    with app.app_context():
+        respondent = make_user(role="window", municipality="131016")
+        respondent.active = False
+        db.session.commit()
+        user_id = respondent.id
+    admin = web("admin")
+    url = f"/admin/users/{user_id}"
+    assert not page(admin.get(url)).xpath("//form[contains(@action,'/reactivate')]//select")
+    assert admin.post(f"{url}/reactivate").status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user_id).municipality_code == "131016"

@@ -105,8 +105,28 @@ def test_deactivate_ends_sessions_and_logins(app, web):
     with app.app_context():
         assert not db.session.get(User, user_id).active
         assert db.session.query(AuditEvent).filter_by(action="user.deactivate").count() == 1
-    admin.get(f"/admin/users/{user_id}")
-    assert admin.post(f"/admin/users/{user_id}/deactivate").status_code == 409
+
+
+def test_a_second_deactivation_leads_back_to_the_account_as_it_is(app, web):
+    """A page left open, or two administrators at once: the account's page as it is now, with
+    a word of what happened, not a bare 409 page."""
+    admin, other_admin = web("admin"), web("admin")
+    victim = web("staff")
+    url = f"/admin/users/{victim.user.id}"
+    admin.get(url)
+    other_admin.get(url)
+    assert other_admin.post(f"{url}/deactivate").status_code == 302
+    late = admin.post(f"{url}/deactivate")
+    assert late.status_code == 409
+    said = text_of(late)
+    assert f"{victim.user.email} は既に無効化されています。" in said
+    assert "このアカウントの現在の状態を確かめてください。" in said
+    doc = page(late)
+    assert doc.xpath("//h1")[0].text_content() == victim.user.email
+    assert doc.xpath("//h3[.='再有効化']"), "the page as it is now"
+    assert not doc.xpath("//form[contains(@action,'/deactivate')]")
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="user.deactivate").count() == 1
 
 
 def test_admin_cannot_deactivate_themselves(web):
@@ -382,3 +402,168 @@ def test_a_short_password_is_told_its_length_and_nothing_else(app, web):
         said = text_of(refused)
         assert wanted in said, new
         assert unwanted not in said, new
+
+
+def mint_token(owner: Web) -> str:
+    owner.get("/account/tokens")
+    owner.post("/account/tokens", {"description": "庁内システム"})
+    return page(owner.get("/account/tokens/new")).xpath("//code[@data-secret]")[0].text_content()
+
+
+def test_deactivation_revokes_tokens_and_reactivation_brings_none_of_the_old_back(app, web, smtp):
+    admin = web("admin")
+    staff = web("staff")
+    token = mint_token(staff)
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 200
+    url = f"/admin/users/{staff.user.id}"
+    admin.get(url)
+    assert admin.post(f"{url}/deactivate").status_code == 302
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 401
+    with app.app_context():
+        assert db.session.scalars(select(ApiToken.revoked_at)).one() is not None
+        revoked = db.session.query(AuditEvent).filter_by(action="token.revoke").one()
+        assert revoked.target == staff.user.email
+    shown = page(admin.get(url))
+    assert "無効（" in shown.xpath("//section[@aria-labelledby='tokens-title']")[0].text_content()
+    form = shown.xpath("//form[contains(@action,'/reactivate')]")[0]
+    assert form.get("data-confirm") == f"{staff.user.email} を再有効化しますか。"
+
+    answer = admin.post(f"{url}/reactivate")
+    assert answer.status_code == 302
+    said = text_of(admin.get(answer.headers["Location"]))
+    assert "を再有効化しました。仮パスワードをメールで送りました。" in said
+    (mail,) = smtp.to(staff.user.email)
+    assert mail["Subject"] == "【再犯防止 連携調査ハブ】アカウントが再び有効になりました"
+    assert "以前のパスワードとAPIトークンは使えません。" in mail.get_content()
+    temporary = temporary_password_in(mail)
+    assert temporary not in said
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 401, "no old token is back"
+    old_password = Web(app).login(staff.user.email)
+    assert old_password.status_code == 200, "the old password is gone"
+    again = Web(app)
+    assert again.login(staff.user.email, temporary).status_code == 302
+    assert again.get("/staff/").headers["Location"] == "/password"
+    assert choose_password(again, temporary, "okutama mist at noon 4").status_code == 302
+    assert again.get("/staff/").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, staff.user.id)
+        assert user.active
+        logged = [e.action for e in db.session.query(AuditEvent).order_by(AuditEvent.id)]
+        assert logged.count("user.reactivate") == 1
+        assert logged.index("user.deactivate") < logged.index("user.reactivate")
+        assert logged.index("user.reactivate") < logged.index("user.reset_password")
+        event = db.session.query(AuditEvent).filter_by(action="user.reactivate").one()
+        assert temporary not in f"{event.target} {event.details}"
+    assert "ユーザー再有効化" in text_of(admin.get("/audit/"))
+
+
+def test_an_account_deactivated_before_tokens_were_revoked_gets_none_back(app, web, smtp):
+    """Accounts deactivated when deactivation only refused tokens still hold some in force:
+    reactivation revokes them, audited like any revocation."""
+    admin = web("admin")
+    staff = web("staff")
+    token = mint_token(staff)
+    with app.app_context():
+        db.session.get(User, staff.user.id).active = False
+        db.session.commit()
+    url = f"/admin/users/{staff.user.id}"
+    admin.get(url)
+    assert admin.post(f"{url}/reactivate").status_code == 302
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/rounds", headers=bearer).status_code == 401
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="token.revoke").count() == 1
+
+
+def test_reactivating_twice_leads_back_to_the_account_as_it_is(app, web, smtp):
+    admin, other_admin = web("admin"), web("admin")
+    staff = web("staff")
+    url = f"/admin/users/{staff.user.id}"
+    admin.get(url)
+    admin.post(f"{url}/deactivate")
+    admin.get(url)
+    other_admin.get(url)
+    assert other_admin.post(f"{url}/reactivate").status_code == 302
+    late = admin.post(f"{url}/reactivate")
+    assert late.status_code == 409
+    said = text_of(late)
+    assert f"{staff.user.email} は既に有効です。" in said
+    assert "このアカウントの現在の状態を確かめてください。" in said
+    assert page(late).xpath("//form[contains(@action,'/deactivate')]")
+    assert len(smtp.to(staff.user.email)) == 1, "one temporary password, not two"
+
+
+def test_reactivation_without_mail_changes_nothing_and_names_the_command(app, web):
+    admin = web("admin")
+    staff = web("staff")
+    url = f"/admin/users/{staff.user.id}"
+    admin.get(url)
+    admin.post(f"{url}/deactivate")
+    shown = text_of(admin.get(url))
+    assert f"hub user reactivate {staff.user.email}" in shown
+    refused = admin.post(f"{url}/reactivate")
+    assert refused.status_code == 409
+    said = text_of(refused)
+    assert "仮パスワードのメールを送れなかったため、アカウントは再有効化していません" in said
+    assert "HUB_SMTP_URL" in said
+    assert "現在の状態を確かめて" not in said
+    with app.app_context():
+        user = db.session.get(User, staff.user.id)
+        assert not user.active
+        assert not user.must_change_password
+        assert not db.session.query(AuditEvent).filter_by(action="user.reactivate").count()
+    assert Web(app).login(staff.user.email).status_code == 403, "still deactivated"
+
+
+def test_reactivation_is_said_in_english_too(app, web, smtp):
+    admin = web("admin")
+    staff = web("staff")
+    url = f"/admin/users/{staff.user.id}"
+    admin.get(url)
+    admin.post(f"{url}/deactivate")
+    admin.client.set_cookie("lang", "en")
+    shown = page(admin.get(url))
+    assert shown.xpath("//form[contains(@action,'/reactivate')]//button")[0].text_content() == (
+        "Reactivate"
+    )
+    assert "Reactivate" in shown.xpath("//form[contains(@action,'/reactivate')]/@data-confirm")[0]
+    done = admin.get(admin.post(f"{url}/reactivate").headers["Location"])
+    assert "has been reactivated" in text_of(done)
+    late = admin.post(f"{url}/reactivate")
+    assert "is already active" in text_of(late)
+
+
+def test_a_deactivated_address_added_again_is_told_to_reactivate(app, web):
+    admin = web("admin")
+    with app.app_context():
+        user = make_user(role="staff")
+        user.active = False
+        db.session.commit()
+        email = user.email
+    admin.get("/admin/users/new")
+    twice = admin.post("/admin/users/new", {"email": email, "role": "staff"})
+    assert twice.status_code == 422
+    said = page(twice).xpath("//*[@id='email-error']")[0].text_content()
+    assert (
+        "無効化されています。もう一度使うときは、そのユーザーの画面で再有効化してください。" in said
+    )
+
+
+def test_half_width_kana_is_found_in_either_width(app, web):
+    """A name or organisation typed in half-width kana (ﾌｸｼｷｮｸ, as old systems export it) is
+    found by ﾌｸｼ or フクシ, and one stored in full width by a half-width search."""
+    admin = web("admin")
+    with app.app_context():
+        listed = {}
+        for name, organisation in (("ﾔﾏﾀﾞ ﾊﾅｺ", "ﾌｸｼｷｮｸ ｾｲｶﾂﾌｸｼﾌﾞ"), ("カトウ　タロウ", "総務局")):
+            user = make_user(role="staff")
+            user.display_name, user.organisation = name, organisation
+            listed[name] = user.email
+        db.session.commit()
+    for typed in ("ﾌｸｼ", "フクシ", "フクシキョク", "ﾌｸｼｷｮｸｾｲｶﾂ", "ヤマダハナコ"):
+        assert emails_listed(admin, f"?q={typed}") == [listed["ﾔﾏﾀﾞ ﾊﾅｺ"]], typed
+    for typed in ("ｶﾄｳ", "ｶﾄｳ ﾀﾛｳ", "カトウタロウ"):
+        assert emails_listed(admin, f"?q={typed}") == [listed["カトウ　タロウ"]], typed
+    assert emails_listed(admin, "?q=ﾌｸｼﾌﾞﾌﾞ") == []
