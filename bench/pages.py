@@ -53,15 +53,15 @@ def _csrf(html: str) -> str:
 
 
 def seed(app: Any) -> dict[str, Any]:
+    from forms import tokyo
+    from forms.consultation import fiscal_year_of
     from hub.db import db
     from hub.models import Municipality, User
     from hub.services import reference
     from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
     from hub.services.municipalities import read_municipality_list
-    from hub.services.users import create_user, hash_password
     from hub.services.referrals import lifecycle
-    from forms import tokyo
-    from forms.consultation import fiscal_year_of
+    from hub.services.users import create_user, hash_password
 
     with app.app_context():
         with db.unit_of_work():
@@ -118,9 +118,7 @@ def seed(app: Any) -> dict[str, Any]:
                     referrer="staff",
                     user=staff,
                 )
-        ids = {
-            role: user.id for role, user in people.items()
-        }
+        ids = {role: user.id for role, user in people.items()}
     return {"codes": codes, "ids": ids}
 
 
@@ -235,7 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         app = migrated_app(url, Path(tmp))
         started = time.perf_counter()
         facts = seed(app)
-        print(f"seeded {len(facts['codes'])} municipalities in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {len(facts['codes'])} municipalities in {time.perf_counter() - started:.1f} s"
+        )
         staff = signed_in(app, "staff@bench.example.jp")
         round_id, seconds, statements = open_round_by_page(app, staff)
         print(
@@ -251,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             "respondent": signed_in(app, f"r{CHIYODA}@bench.example.jp"),
             "admin": signed_in(app, "admin@bench.example.jp"),
         }
-        print(f"| role | path | status | statements | ms | KB |\n| --- | --- | --- | --- | --- | --- |")
+        print(
+            "| role | path | status | statements | ms | KB |\n| --- | --- | --- | --- | --- | --- |"
+        )
         for role, client in clients.items():
             walk(app, role, client, urls[:3])  # warm the templates and caches
             for row in walk(app, role, client, urls):

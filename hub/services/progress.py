@@ -214,7 +214,7 @@ def _board_query(
     prefecture: str | None,
     search: str,
     now: datetime,
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     editor = aliased(User)
     query = (
         select(

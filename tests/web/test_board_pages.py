@@ -50,7 +50,8 @@ def test_the_boards_statements_do_not_grow_with_the_municipalities(app, web, ten
     }
     assert len(set(counted.values())) == 1, counted
     last = rows(staff.get(f"/staff/rounds/{every}?page=7"))
-    assert len(last) == 2 and last == sorted(last)  # 62 = six pages of ten and two
+    assert len(last) == 2  # 62 = six pages of ten and two
+    assert last == sorted(last)
 
 
 def test_each_page_keeps_the_filters_and_says_how_many(app, web, ten_a_page):
@@ -60,7 +61,8 @@ def test_each_page_keeps_the_filters_and_says_how_many(app, web, ten_a_page):
     first = staff.get(f"/staff/rounds/{round_id}?region=区部&state=not_started")
     assert "23件中 1〜10件目を表示しています。" in text_of(first)
     following = page(first).xpath("//nav//a[@rel='next']/@href")[0]
-    assert "region=" in following and "state=not_started" in following
+    assert "region=" in following
+    assert "state=not_started" in following
     assert following.endswith("#municipalities")
     second = staff.get(following)
     assert "23件中 11〜20件目を表示しています。" in text_of(second)
@@ -83,7 +85,8 @@ def test_all_late_chooses_every_late_municipality_from_any_page(app, web, ten_a_
     assert len(rows(board)) == 10
     form = page(board).xpath("//form[@data-remind]")[0]
     # the form comes back to the same page and filters when nothing could be chosen
-    assert "page=2" in form.get("action") and "state=not_started" in form.get("action")
+    assert "page=2" in form.get("action")
+    assert "state=not_started" in form.get("action")
     preview = staff.post(form.get("action"), {"all_late": "1"})
     assert preview.status_code == 200
     chosen = page(preview).xpath(
