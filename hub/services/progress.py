@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from forms.model import Kind
@@ -37,6 +37,7 @@ from hub.models.survey import (
 )
 from hub.models.user import person_label
 from hub.services.municipalities import matching
+from hub.services.paging import Page, last_page, page_number
 
 STATES: tuple[str, ...] = SHOWN_STATES
 """The board counts and filters by the states people see: a returned draft is 差し戻し."""
@@ -152,6 +153,12 @@ class Contact:
     """``answers`` or ``account``: where the department and phone were found."""
 
 
+BOARD_PER_PAGE = 100
+"""Rows of the progress board a page: Tokyo's 62 on one page, as before; a national round's 1,741
+in 18 pages of about 55 KB instead of one page of 900 KB that took a second to draw
+(docs/performance.md, "Every page at national scale")."""
+
+
 def board(
     round_: Round,
     *,
@@ -165,6 +172,49 @@ def board(
     """Every municipality asked in the round, in code order, optionally filtered (``search`` as
     :func:`hub.services.municipalities.matching` reads it)."""
     now = now or utcnow()
+    query = _board_query(round_, region, state, overdue_only, prefecture, search, now)
+    return _with_contacts(round_, [_board_row(row, round_) for row in db.session.execute(query)])
+
+
+def board_page(
+    round_: Round,
+    wanted: str | int | None,
+    *,
+    per_page: int | None = None,
+    region: str | None = None,
+    state: str | None = None,
+    overdue_only: bool = False,
+    prefecture: str | None = None,
+    search: str = "",
+    now: datetime | None = None,
+) -> Page[BoardRow]:
+    """Page ``wanted`` (as typed; :func:`hub.services.paging.page_number`) of :func:`board`'s
+    rows with the same filters, and how many rows match in all: three statements however many
+    municipalities the round asks (the count, the page, its contacts)."""
+    now = now or utcnow()
+    per_page = per_page or BOARD_PER_PAGE
+    query = _board_query(round_, region, state, overdue_only, prefecture, search, now)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    number = page_number(wanted, last_page(total or 0, per_page))
+    found = db.session.execute(query.limit(per_page).offset((number - 1) * per_page))
+    rows = _with_contacts(round_, [_board_row(row, round_) for row in found])
+    return Page(items=rows, number=number, total=total or 0, per_page=per_page)
+
+
+def _with_contacts(round_: Round, rows: list[BoardRow]) -> list[BoardRow]:
+    contacts = contacts_for(round_, [r.code for r in rows])
+    return [replace(r, contact=contacts.get(r.code)) for r in rows]
+
+
+def _board_query(
+    round_: Round,
+    region: str | None,
+    state: str | None,
+    overdue_only: bool,
+    prefecture: str | None,
+    search: str,
+    now: datetime,
+) -> Select[*tuple[Any, ...]]:
     editor = aliased(User)
     query = (
         select(
@@ -211,9 +261,7 @@ def board(
     found = matching(search)
     if found is not None:
         query = query.where(found)
-    rows = [_board_row(row, round_) for row in db.session.execute(query)]
-    contacts = contacts_for(round_, [r.code for r in rows])
-    return [replace(r, contact=contacts.get(r.code)) for r in rows]
+    return query
 
 
 def contacts_for(round_: Round, codes: list[str]) -> dict[str, Contact]:

@@ -43,7 +43,7 @@ from hub.models import (
     Round,
     User,
 )
-from hub.models.survey import response_state_label
+from hub.models.survey import deadline_of, response_state_label
 from hub.services import audit, mail_queue
 from hub.services.claims import insert_new
 from hub.services.deliveries import worded_error
@@ -472,12 +472,19 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
     """The municipalities of ``round_`` that staff may chase now: late, and still existing (a
     municipality retired while the round was open keeps its response but is not chased; the
     scheduled reminders leave it out too)."""
-    pending = db.session.scalars(
-        select(Response)
+    pending = db.session.execute(
+        select(Response.municipality_code, Response.extension_until)
         .join(Municipality, Municipality.code == Response.municipality_code)
         .where(_still_to_submit(round_, now))
     )
-    return {r.municipality_code for r in pending if is_late(r, now)}
+    # codes and dates only (no Response objects: 1,741 of them took 0.2 s on the board); the
+    # same rule as is_late, whose state test _still_to_submit has made in SQL
+    due_from = now + timedelta(days=DAYS_BEFORE)
+    return {
+        code
+        for code, extension_until in pending
+        if due_from >= deadline_of(round_.deadline, extension_until)
+    }
 
 
 def _still_to_submit(round_: Round, now: datetime) -> ColumnElement[bool]:

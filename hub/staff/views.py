@@ -212,6 +212,18 @@ class BoardFilters:
     def any(self) -> bool:
         return bool(self.region or self.state or self.overdue or self.prefecture or self.search)
 
+    @property
+    def args(self) -> dict[str, str]:
+        """The filters as the query string carries them, for the links to the board's pages."""
+        given = {
+            "q": self.search,
+            "prefecture": self.prefecture or "",
+            "region": self.region or "",
+            "state": self.state or "",
+            "overdue": "1" if self.overdue else "",
+        }
+        return {name: value for name, value in given.items() if value}
+
 
 @bp.get("/rounds/<int:round_id>")
 @allow("response.review")
@@ -240,8 +252,9 @@ def _board_page(
         prefecture=prefecture if prefecture in summary.prefectures else None,
         search=request.args.get("q", "").strip(),
     )
-    rows = progress.board(
+    rows = progress.board_page(
         round_,
+        request.args.get("page"),
         region=filters.region,
         state=filters.state,
         overdue_only=filters.overdue,
@@ -262,16 +275,23 @@ def _board_page(
             invited=reminders.invited(round_) if round_.invite else 0,
             unreachable=reminders.unreachable(round_),
             mail=mail,
-            given_up=[
-                (code, place(db.session.get(Municipality, code)), error)
-                for code, error in mail.given_up.items()
-            ],
+            given_up=_named(mail.given_up),
             chosen=set(chosen),
             errors=dict(errors or {}),
             now=now,
         ),
         status,
     )
+
+
+def _named(errors: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(code, name, error)`` of the municipalities the queue gave up on, read in one query
+    (a mail server that refused a whole national round's mails gives up on 1,741)."""
+    if not errors:
+        return []
+    found = db.session.scalars(select(Municipality).where(Municipality.code.in_(list(errors))))
+    names = {m.code: place(m) for m in found}
+    return [(code, names.get(code, code), error) for code, error in errors.items()]
 
 
 @bp.post("/rounds/<int:round_id>/mail/given-up")
