@@ -459,9 +459,13 @@ def same_day(at: datetime, now: datetime) -> bool:
 
 def is_late(response: Response, now: datetime, *, days_before: int = DAYS_BEFORE) -> bool:
     """Not submitted, and its deadline passed or is at most ``days_before`` days away."""
-    return response.state in PENDING and now >= response.deadline_for() - timedelta(
-        days=days_before
-    )
+    return response.state in PENDING and _chase_due(response.deadline_for(), now, days_before)
+
+
+def _chase_due(deadline: datetime, now: datetime, days_before: int = DAYS_BEFORE) -> bool:
+    """A deadline passed, or at most ``days_before`` days away: when a municipality still to
+    submit is late enough to chase."""
+    return now >= deadline - timedelta(days=days_before)
 
 
 def chosen_kind(response: Response, now: datetime) -> str:
@@ -479,11 +483,10 @@ def late_codes(round_: Round, now: datetime) -> set[str]:
     )
     # codes and dates only (no Response objects: 1,741 of them took 0.2 s on the board); the
     # same rule as is_late, whose state test _still_to_submit has made in SQL
-    due_from = now + timedelta(days=DAYS_BEFORE)
     return {
         code
         for code, extension_until in pending
-        if due_from >= deadline_of(round_.deadline, extension_until)
+        if _chase_due(deadline_of(round_.deadline, extension_until), now)
     }
 
 
