@@ -83,6 +83,7 @@ def test_all_late_chooses_every_late_municipality_from_any_page(app, web, ten_a_
         round_id = round_.id
     board = staff.get(f"/staff/rounds/{round_id}?page=2&state=not_started")
     assert len(rows(board)) == 10
+    assert "このページに表示している団体の分だけです" in text_of(board)
     form = page(board).xpath("//form[@data-remind]")[0]
     # the form comes back to the same page and filters when nothing could be chosen
     assert "page=2" in form.get("action")
@@ -93,3 +94,15 @@ def test_all_late_chooses_every_late_municipality_from_any_page(app, web, ten_a_
         "//form[contains(@action, '/reminders/send')]//input[@name='municipality']/@value"
     )
     assert len(set(chosen)) == 62
+
+
+def test_one_page_says_nothing_of_pages_beside_the_ticks(app, web):
+    staff = web("staff")
+    with app.app_context():
+        round_ = make_round(opens_at=utcnow() - timedelta(days=10))
+        round_.deadline = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        round_id = round_.id
+    board = text_of(staff.get(f"/staff/rounds/{round_id}"))  # Tokyo's 62 on one page
+    assert "督促メール" in board
+    assert "このページに表示している団体の分だけです" not in board
