@@ -17,11 +17,11 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from hub.db import db
-from hub.services import reference
+from hub.services import reference, responses
 from hub.services.referrals import lifecycle
 from tests.browser.conftest import CHIYODA
 from tests.browser.support import PHONE, sign_in
-from tests.conftest import make_round, make_user
+from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.referrals.conftest import HACHIOJI, referral_body
 from tests.web.test_remind import late_round
 
@@ -81,6 +81,13 @@ def test_an_answer_that_brings_up_questions_says_so_and_they_come_next(responden
     page.keyboard.press("ArrowDown")  # 関係機関等との協議会等で検討中: they go
     expect(page.locator("#plan_name")).to_be_hidden()
     expect(status).to_have_text("この回答により、答える必要がなくなった質問を非表示にしました。")
+
+    in_english(page)
+    tab_to(page, "#plan_status-0")
+    page.keyboard.press("Space")
+    expect(status).to_have_text("Your answer brings up more questions below.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#plan_name")).to_be_focused()
 
 
 def test_saving_is_a_status_message_and_an_error_state_says_so_in_the_title(
@@ -191,3 +198,42 @@ def test_the_window_accepts_a_referral_with_the_keyboard(app: Flask, open_page):
     page.wait_for_load_state()
     expect(page.get_by_role("status").first).to_be_visible()
     assert not page.title().startswith("エラー")
+
+
+def test_staff_return_accept_and_take_back_with_the_keyboard(app: Flask, open_page):
+    """A return without a reason is an error state (title, summary, link to the field); with
+    one, a status message. An acceptance is confirmed and taken back with Enter alone."""
+    with app.app_context():
+        round_id = make_round().id
+        staff = make_user(role="staff").email
+        clerk = make_user(role="respondent", municipality=HACHIOJI)
+        response = response_of(round_id, HACHIOJI)
+        responses.submit(response, raw_answers=complete_answers(), user=clerk)
+        db.session.commit()
+    page = open_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # data-confirm's question: OK
+    sign_in(page, staff)
+    url = f"/staff/rounds/{round_id}/responses/{HACHIOJI}"
+    page.goto(url)
+    title = page.title()
+    tab_to(page, "main button:has-text('差し戻す')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    assert page.title() == f"エラー: {title}"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("差し戻しの理由")).to_be_focused()
+
+    page.goto(url)
+    tab_to(page, "main button:has-text('受理する')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("status").filter(has_text="受理しました")).to_have_count(1)
+    assert page.title() == title
+    tab_to(page, "main button:has-text('受理を取り消す')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.get_by_role("status").filter(has_text="取り消しました")).to_have_count(1)
+    expect(page.get_by_role("button", name="受理する")).to_be_visible()
