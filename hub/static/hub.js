@@ -429,13 +429,26 @@
   function followErrorLink(event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
     if (!link) { return; }
-    var field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
-    if (!field) { return; }
-    var caption = captionOf(field);
-    if (!caption) { return; }
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) { return; }
+    var field = target, caption;
+    if (isControl(target)) {
+      caption = captionOf(target);
+    } else {
+      /* A link to a field's wrapper (the referral pages name a field by its block): the
+         browser would only scroll, the focus left on the page. Focus the wrapper's first
+         control, with the wrapper — its label and message — in view. */
+      field = target.querySelector("input:not([type=hidden]), select, textarea");
+      caption = target;
+    }
+    if (!field || !caption) { return; }
     event.preventDefault();
     caption.scrollIntoView();
     field.focus({ preventScroll: true });
+  }
+
+  function isControl(element) {
+    return /^(INPUT|SELECT|TEXTAREA|BUTTON|LEGEND)$/.test(element.tagName) || element.hasAttribute("tabindex");
   }
 
   function captionOf(field) {

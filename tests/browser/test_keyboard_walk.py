@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
+from forms import tokyo
 from hub.db import db
 from hub.services import reference, responses
 from hub.services.referrals import lifecycle
@@ -196,8 +197,36 @@ def test_the_window_accepts_a_referral_with_the_keyboard(app: Flask, open_page):
     tab_to(page, "main button:has-text('受理する')")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    expect(page.get_by_role("status").first).to_be_visible()
-    assert not page.title().startswith("エラー")
+    expect(page.get_by_role("status").filter(has_text="受理しました")).to_have_count(1)
+    title = page.title()
+    assert not title.startswith("エラー")
+
+    tab_to(page, "main button:has-text('連絡を記録する')")  # nothing typed: an error state
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    assert page.title() == f"エラー: {title}"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the summary's first link: the day of the contact
+    expect(page.locator("#on")).to_be_focused()
+    page.keyboard.type(tokyo.today().isoformat())
+    page.keyboard.press("Tab")
+    expect(page.locator("#method")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "main button:has-text('連絡を記録する')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page).to_have_title(title)
+    expect(page.locator("main [role=status]")).not_to_have_count(0)
+
+    tab_to(page, "#outcome")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "main button:has-text('終了する')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page).to_have_title(title)
+    expect(page.locator("main [role=status]")).not_to_have_count(0)
+    expect(page.get_by_role("button", name="終了する")).to_have_count(0)
 
 
 def test_staff_return_accept_and_take_back_with_the_keyboard(app: Flask, open_page):
