@@ -91,9 +91,7 @@ def test_an_answer_that_brings_up_questions_says_so_and_they_come_next(responden
     expect(page.locator("#plan_name")).to_be_focused()
 
 
-def test_saving_is_a_status_message_and_an_error_state_says_so_in_the_title(
-    respondent, open_page
-):
+def test_saving_is_a_status_message_and_an_error_state_says_so_in_the_title(respondent, open_page):
     round_id, email = respondent
     page = open_page()
     sign_in(page, email)
@@ -163,7 +161,9 @@ def test_the_boards_count_links_and_ticks_are_told_apart(app: Flask, open_page):
     sign_in(phone, email)
     phone.goto(f"/staff/rounds/{round_id}")
     box = phone.get_by_role("checkbox", name="千代田区に督促メールを送る").bounding_box()
-    assert box and box["width"] >= 24 and box["height"] >= 24, box
+    assert box is not None
+    assert box["width"] >= 24, box
+    assert box["height"] >= 24, box
 
 
 def test_each_recipients_send_now_is_named_for_its_recipient(app: Flask, open_page):
@@ -178,7 +178,9 @@ def test_each_recipients_send_now_is_named_for_its_recipient(app: Flask, open_pa
     assert buttons.count() >= 2
     names = [b.evaluate("el => el.textContent.trim()") for b in buttons.all()]
     assert len(names) == len(set(names)), names
-    expect(page.get_by_role("button", name=re.compile(r"^今すぐ送信 ?（法務省 保護局）$"))).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(r"^今すぐ送信 ?（法務省 保護局）$"))
+    ).to_be_visible()
     labels = page.locator("main label").filter(has_text="調査回")
     texts = [label.evaluate("el => el.textContent.trim()") for label in labels.all()]
     assert len(texts) == len(set(texts)), texts
