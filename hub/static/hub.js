@@ -302,6 +302,7 @@
       });
       if (!changed) { break; }
     }
+    var before = visibleQuestions(form);
     fields.forEach(function (field) {
       var name = field.dataset.question || field.id;
       field.hidden = hidden[name] && field.dataset.hasError !== "true";
@@ -310,6 +311,30 @@
     Array.prototype.forEach.call(form.querySelectorAll("section[data-relevant]"), function (section) {
       section.hidden = !holds(ruleOf(section)) && !section.querySelector('[data-has-error="true"]');
     });
+    announceConditions(form, before, visibleQuestions(form));
+  }
+
+  /* The questions a person can see now (a hidden group hides its questions too). */
+  function visibleQuestions(form) {
+    return Array.prototype.filter.call(form.querySelectorAll("[data-question]"), function (field) {
+      return !field.closest("[hidden]");
+    });
+  }
+
+  /* An answer that brings up questions below it, or hides some, is said in the form's status
+     region (WCAG 4.1.3): a screen reader hears it without the focus moving from the answer. Not
+     on the first run, when the page only shows what the server already showed. */
+  function announceConditions(form, before, after) {
+    var status = form.querySelector("[data-conditions-status]");
+    if (!status) { return; }
+    if (!form.dataset.conditionsReady) { form.dataset.conditionsReady = "1"; return; }
+    var more = after.some(function (f) { return before.indexOf(f) < 0; });
+    var fewer = before.some(function (f) { return after.indexOf(f) < 0; });
+    if (!more && !fewer) { return; }
+    var text = more ? status.dataset.more : status.dataset.fewer;
+    if (status.textContent !== text) { status.textContent = text; return; }
+    status.textContent = "";  /* the same words again: emptied first, so they are said again */
+    window.setTimeout(function () { status.textContent = text; }, 100);
   }
 
   /* `choice_filter`: a choice is offered when the rule holds for it (its columns in
@@ -404,13 +429,26 @@
   function followErrorLink(event) {
     var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
     if (!link) { return; }
-    var field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
-    if (!field) { return; }
-    var caption = captionOf(field);
-    if (!caption) { return; }
+    var target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!target) { return; }
+    var field = target, caption;
+    if (isControl(target)) {
+      caption = captionOf(target);
+    } else {
+      /* A link to a field's wrapper (the referral pages name a field by its block): the
+         browser would only scroll, the focus left on the page. Focus the wrapper's first
+         control, with the wrapper — its label and message — in view. */
+      field = target.querySelector("input:not([type=hidden]), select, textarea");
+      caption = target;
+    }
+    if (!field || !caption) { return; }
     event.preventDefault();
     caption.scrollIntoView();
     field.focus({ preventScroll: true });
+  }
+
+  function isControl(element) {
+    return /^(INPUT|SELECT|TEXTAREA|BUTTON|LEGEND)$/.test(element.tagName) || element.hasAttribute("tabindex");
   }
 
   function captionOf(field) {
