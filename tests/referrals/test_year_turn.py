@@ -1,0 +1,37 @@
+"""Referrals across the turn of a fiscal year and of a calendar year, with the clock moved: the
+fiscal year a referral counts in is Tokyo's, and its 5 working days skip 年末年始."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.clock import TokyoClock
+from tests.referrals.conftest import Cast
+
+
+def test_a_referral_counts_in_the_fiscal_year_of_its_tokyo_day(
+    cast: Cast, refer: Callable[..., int], tokyo_clock: TokyoClock
+) -> None:
+    tokyo_clock.set("2027-03-31 23:30")  # 14:30 UTC, the same day
+    last_of_year = refer()
+    tokyo_clock.set("2027-04-01 08:30")  # 23:30 UTC on 31 March
+    first_of_year = refer()
+
+    assert cast.staff.get(f"/referrals/{last_of_year}").get_json()["fiscal_year"] == 2026
+    assert cast.staff.get(f"/referrals/{first_of_year}").get_json()["fiscal_year"] == 2027
+    counts = {
+        year: cast.staff.get(f"/referrals/summary?fiscal_year={year}").get_json()["total"]
+        for year in (2026, 2027)
+    }
+    assert counts == {2026: 1, 2027: 1}
+
+
+def test_five_working_days_skip_the_year_end_closure(
+    cast: Cast, refer: Callable[..., int], tokyo_clock: TokyoClock
+) -> None:
+    tokyo_clock.set("2026-12-28 16:00")  # the last office day of 2026
+    referral = refer()
+    tokyo_clock.set("2027-01-08 12:00")  # 4 Jan is the 1st working day after, 8 Jan the 5th
+    assert cast.staff.get(f"/referrals/{referral}").get_json()["late"] is False
+    tokyo_clock.set("2027-01-12 09:00")  # 11 Jan is 成人の日
+    assert cast.staff.get(f"/referrals/{referral}").get_json()["late"] is True
