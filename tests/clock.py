@@ -6,7 +6,6 @@ it — to that Tokyo wall-clock time, for the rest of the test (sessions and CSR
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -42,5 +41,5 @@ class TokyoClock:
 
 
 @pytest.fixture
-def tokyo_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[TokyoClock]:
-    yield TokyoClock(monkeypatch)
+def tokyo_clock(monkeypatch: pytest.MonkeyPatch) -> TokyoClock:
+    return TokyoClock(monkeypatch)
