@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from tests.clock import TokyoClock
 from tests.referrals.conftest import Cast
+from tests.web.conftest import Web, page
 
 
 def test_a_referral_counts_in_the_fiscal_year_of_its_tokyo_day(
@@ -35,3 +36,23 @@ def test_five_working_days_skip_the_year_end_closure(
     assert cast.staff.get(f"/referrals/{referral}").get_json()["late"] is False
     tokyo_clock.set("2027-01-12 09:00")  # 11 Jan is 成人の日
     assert cast.staff.get(f"/referrals/{referral}").get_json()["late"] is True
+
+
+def test_the_statistics_page_opens_on_the_year_just_closed_until_the_new_one_has_a_referral(
+    desk: Web, refer: Callable[..., int], tokyo_clock: TokyoClock
+) -> None:
+    tokyo_clock.set("2027-03-31 23:30")
+    refer()
+    tokyo_clock.set("2027-04-01 09:00")
+    assert _selected_year(desk) == "2026", "the new year has no referral yet"
+    assert _selected_year(desk, "?fiscal_year=2027") == "2027", "a year asked for wins"
+    refer()
+    assert _selected_year(desk) == "2027"
+
+
+def _selected_year(client: Web, query: str = "") -> str:
+    years = page(client.get(f"/referrals/statistics{query}")).xpath(
+        "//select[@name='fiscal_year']/option[@selected]/@value"
+    )
+    assert len(years) == 1
+    return str(years[0])
