@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.clock import TokyoClock
+from tests.conftest import HubRunner
 from tests.referrals.conftest import Cast
 from tests.web.conftest import Web, page
 
@@ -56,3 +57,24 @@ def _selected_year(client: Web, query: str = "") -> str:
     )
     assert len(years) == 1
     return str(years[0])
+
+
+def test_retention_counts_days_across_the_year_end_and_a_leap_day(
+    runner: HubRunner, cast: Cast, refer: Callable[..., int], tokyo_clock: TokyoClock
+) -> None:
+    """Closed at 23:30 on 31 March 2027 (Tokyo), a referral is kept 365 days: 2028 has a 29
+    February, so the last day is 30 March 2028, and ``hub referrals purge`` erases it after."""
+    tokyo_clock.set("2027-03-20 10:00")
+    referral = refer()
+    assert cast.window.post(f"/referrals/{referral}/accept").status_code == 200
+    tokyo_clock.set("2027-03-31 23:30")
+    assert (
+        cast.window.post(f"/referrals/{referral}/close", {"outcome": "connected"}).status_code
+        == 200
+    )
+    tokyo_clock.set("2028-03-30 23:29")
+    assert runner("referrals", "purge").exit_code == 0
+    assert cast.staff.get(f"/referrals/{referral}").get_json()["erased"] is False
+    tokyo_clock.set("2028-03-30 23:31")
+    assert runner("referrals", "purge").exit_code == 0
+    assert cast.staff.get(f"/referrals/{referral}").get_json()["erased"] is True
