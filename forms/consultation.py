@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context
@@ -375,6 +375,12 @@ before it, and the year pickers start here."""
 def fiscal_year_of(day: date) -> int:
     """年度: April to March, named by the calendar year it starts in (2021-03-31 → 2020)."""
     return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_at(moment: datetime) -> int:
+    """The fiscal year of a moment (stored in UTC) by its day in Tokyo: 2027-03-31 23:30 JST is
+    still 2026, 2027-04-01 08:30 JST (23:30 UTC on 31 March) already 2027."""
+    return fiscal_year_of(tokyo.in_tokyo(moment).date())
 
 
 def current_fiscal_year() -> int:

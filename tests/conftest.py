@@ -33,7 +33,7 @@ from hub.services import reference
 from hub.services.rounds import open_round
 from hub.services.users import create_token, create_user
 
-pytest_plugins = ["tests.browser.support", "tests.mailbox"]
+pytest_plugins = ["tests.browser.support", "tests.mailbox", "tests.clock"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -168,3 +168,32 @@ def test_a_round_s_number_is_never_given_again_and_its_table_s_rebuild_keeps_wha
     downgrade(empty_engine, "0007_outgoing_mail")
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT round_id FROM response")).scalars().all() == [first]
+
+
+def test_a_referral_of_the_first_morning_of_april_moves_to_its_fiscal_year(
+    empty_engine: Engine,
+) -> None:
+    """0017: a referral created at 8:30 on 1 April in Tokyo (23:30 UTC on 31 March) had been
+    counted in the fiscal year before; one at 23:30 on 31 March in Tokyo stays there."""
+    upgrade(empty_engine, "0016_job_run_result")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
+                " type, active) VALUES ('131016', '13', '千代田区', '', '', '区部', '', true)"
+            )
+        )
+        for created_at in ("2027-03-31 23:30:00", "2027-03-31 14:30:00"):
+            conn.execute(
+                text(
+                    "INSERT INTO referral (municipality_code, referrer, status, needs,"
+                    " fiscal_year, consent_obtained_on, consent_obtained_by, consent_scope,"
+                    " created_at, sent_at) VALUES ('131016', 'staff', 'sent', '[]', 2026,"
+                    " '2027-03-31', '都', '八王子市', :at, :at)"
+                ),
+                {"at": created_at},
+            )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        years = conn.execute(text("SELECT fiscal_year FROM referral ORDER BY id")).scalars().all()
+    assert years == [2027, 2026]

@@ -404,7 +404,7 @@ def _places(codes: Any) -> dict[str, str]:
 @allow("referrals.summary")
 def statistics() -> ResponseReturnValue:
     """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
-    year = fiscal_year_arg(FIRST_YEAR)
+    year = fiscal_year_arg(FIRST_YEAR, default=queries.latest_referral_year)
     counts = referral_summary(year, suppressed=not sees_true_counts(require_actor()))
     labels = _labels()
     return render_template(

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from forms import tokyo
-from forms.consultation import fiscal_year_label, fiscal_year_of
+from forms.consultation import fiscal_year_bounds, fiscal_year_label, fiscal_year_of
 from hub.db import db
 from hub.models import Consultation, Hearing, Round
 from hub.services.demo_consultations import add_demo_cases, add_demo_hearings
@@ -80,7 +80,7 @@ def demo_deadline(today: date) -> datetime:
 
 
 def _fiscal_year_start(today: date) -> date:
-    return date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    return fiscal_year_bounds(fiscal_year_of(today))[0]
 
 
 def ensure_demo(instance_dir: Path) -> list[str]:

@@ -14,7 +14,7 @@ from sqlalchemy import Exists, delete, func, insert, or_, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import InvalidValue, clean_text, fold_text, parse_date, same_ke
+from forms.normalize import InvalidValue, clean_text, fold_text, same_ke
 from forms.schema import load_answers
 from forms.wording import listed, noted
 from hub.db import db, utcnow
@@ -165,7 +165,7 @@ def typed_round(
         errors["title"] = [too_long]
     typed = {"reference_date": reference_date, "deadline": deadline, "opens_at": opens_at}
     parsers: dict[str, Any] = {
-        "reference_date": parse_date,
+        "reference_date": tokyo.parse_day,
         "deadline": tokyo.parse_datetime,
         "opens_at": tokyo.parse_datetime,
     }

@@ -246,9 +246,19 @@ def render_form(
             conflict=conflict,
             past_deadline=utcnow() > response.deadline_for(),
             previous=rounds.previous_answers(response),
+            prefilled_from=_prefilled_from(response),
         ),
         status,
     )
+
+
+def _prefilled_from(response: Response) -> Response | None:
+    """The earlier response a draft not yet saved was prefilled from — the latest accepted, which
+    is not always last year's (a year not answered, or not accepted, is passed over) —, so that
+    the page names its round instead of saying 「前回」."""
+    if response.prefilled_from_id is None or response.version != 0:
+        return None
+    return db.session.get(Response, response.prefilled_from_id)
 
 
 def _not_asked(

@@ -373,7 +373,10 @@ def test_previous_accepted_answers_are_prefilled(respondent, app):
         db.session.commit()
         new_id = make_round(reference_date=date(2021, 4, 1)).id
     shown = respondent.get(form_url(new_id))
-    assert "前回の調査で受理された回答をあらかじめ入力しています" in text_of(shown)
+    assert (
+        "「区市町村における再犯防止等の推進に向けた取組状況調査（令和2年4月1日現在）」で受理された回答をあらかじめ入力しています"
+        in text_of(shown)
+    )
     values = field_values(shown)
     assert values["cooperating_employers"] == "7"
     assert values["plan_status"] == "no_plan"
@@ -448,3 +451,26 @@ def test_saving_after_it_was_submitted_elsewhere_keeps_the_input(respondent, rou
     assert answer.status_code == 409
     assert "提出済み・受理済みの回答は編集できません" in text_of(answer)
     assert field_values(answer)["comments"] == "別のタブで書いていた長い文章"
+
+
+def test_the_prefill_names_the_round_it_came_from_when_last_year_was_not_accepted(respondent, app):
+    """Three years of one survey: 令和2年 accepted, 令和3年 submitted but never accepted. 令和4年's
+    draft carries 令和2年's answers, and the page says so instead of 「前回の調査」."""
+    with app.app_context():
+        staff = make_user(role="staff")
+        oldest = make_round(reference_date=date(2020, 4, 1))
+        accepted = response_of(oldest.id, CHIYODA)
+        responses.submit(accepted, raw_answers=complete_answers(cooperating_employers=7), user=None)
+        responses.accept(accepted, user=staff)
+        last_year = make_round(reference_date=date(2021, 4, 1))
+        submitted = response_of(last_year.id, CHIYODA)
+        responses.submit(
+            submitted, raw_answers=complete_answers(cooperating_employers=9), user=None
+        )
+        db.session.commit()
+        new_id = make_round(reference_date=date(2022, 4, 1)).id
+    shown = respondent.get(form_url(new_id))
+    text = text_of(shown)
+    assert "（令和2年4月1日現在）」で受理された回答をあらかじめ入力しています" in text
+    assert "前回の調査" not in text
+    assert field_values(shown)["cooperating_employers"] == "7"

@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from forms import tokyo
-from forms.consultation import fiscal_year_of
+from forms.consultation import fiscal_year_at
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import REFERRAL_STATUS_LABELS, Referral, ReferralEvent, ReferralStatus, User
@@ -52,7 +52,7 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
         referrer=referrer,
         status=ReferralStatus.SENT,
         needs=new.needs,
-        fiscal_year=fiscal_year_of(now.date()),
+        fiscal_year=fiscal_year_at(now),
         consent_obtained_on=new.consent_obtained_on,
         consent_obtained_by=new.consent_obtained_by,
         consent_scope=new.consent_scope,

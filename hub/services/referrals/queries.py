@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, false, select
+from sqlalchemy import Select, case, false, func, select
 
 from forms import tokyo
 from hub.auth.policy import is_receiving_window, referrer_of, see_referral
@@ -91,6 +91,17 @@ def inbox(user: User) -> list[Referral]:
             )
         )
     )
+
+
+def latest_referral_year(current: int) -> int:
+    """The fiscal year the statistics page opens on: ``current`` when it has referrals or when no
+    year up to it has any, else the latest year before it that has (on 1 April the new year has
+    none yet, and the year just closed is what people come to read; the desk's pages do the same,
+    :func:`hub.services.consultations.latest_case_year`)."""
+    latest = db.session.scalar(
+        select(func.max(Referral.fiscal_year)).where(Referral.fiscal_year <= current)
+    )
+    return latest if latest is not None else current
 
 
 def is_overdue(referral: Referral, today: date | None = None) -> bool:
