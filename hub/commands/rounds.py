@@ -93,15 +93,14 @@ def round_open(
         click.echo(
             f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
         )
-        _warn_closed_day(opened.deadline)
+        _warn_about_deadline(opened.deadline, opened.reference_date)
         click.echo(str(opened.id))
 
 
-def _warn_closed_day(deadline: datetime) -> None:
-    from hub.services.rounds import closed_day_note
+def _warn_about_deadline(deadline: datetime, reference_date: date) -> None:
+    from hub.services.rounds import deadline_notes
 
-    note = closed_day_note(deadline)
-    if note:
+    for note in deadline_notes(deadline, reference_date):
         click.echo(f"warning: {note}", err=True)
 
 
@@ -180,7 +179,7 @@ def round_change(
             + ("; reopened" if change.reopened else "")
         )
         if deadline is not None:
-            _warn_closed_day(round_.deadline)
+            _warn_about_deadline(round_.deadline, round_.reference_date)
         if notify:
             click.echo(
                 f"mails queued: {len(queued.queued)}; no account: {len(queued.no_address)}"

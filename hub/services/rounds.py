@@ -14,7 +14,7 @@ from sqlalchemy import Exists, delete, func, insert, or_, select
 
 from forms import tokyo
 from forms.model import Kind, Question, Questionnaire
-from forms.normalize import InvalidValue, clean_text, fold_text, same_ke
+from forms.normalize import InvalidValue, clean_text, english_messages, fold_text, same_ke
 from forms.schema import load_answers
 from forms.wording import listed, noted
 from hub.db import db, utcnow
@@ -137,6 +137,24 @@ def closed_day_note(deadline: datetime) -> str | None:
         when=tokyo.in_message(deadline),
         why=why,
     )
+
+
+def deadline_notes(deadline: datetime, reference_date: date | None = None) -> list[str]:
+    """The warnings about a deadline staff seldom mean, each a sentence: on a day the offices
+    are closed (:func:`closed_day_note`), or before the round's 基準日 — the day whose state the
+    municipalities report, which a deadline before it asks them to foresee (a year typed wrong,
+    most often). Not refusals."""
+    notes = [closed_day_note(deadline)]
+    if reference_date is not None and tokyo.in_tokyo(deadline).date() < reference_date:
+        notes.append(
+            _(
+                "提出期限（%(when)s）が基準日（%(day)s）より前です。基準日は、いつ現在の状況を"
+                "答えてもらうかの日付です。どちらの日付も確かめてください。",
+                when=tokyo.in_message(deadline),
+                day=tokyo.format_day(reference_date, "en" if english_messages() else "ja"),
+            )
+        )
+    return [note for note in notes if note]
 
 
 def to_be_asked(codes: list[str] | None) -> list[Municipality]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -98,7 +98,7 @@ def new_round() -> ResponseReturnValue:
             form,
             {},
             preview=rounds.to_be_asked(values["municipality_codes"]),
-            deadline_note=rounds.closed_day_note(values["deadline"]),
+            deadline_notes=rounds.deadline_notes(values["deadline"], values["reference_date"]),
         )
     key, version = chosen or ("", None)
     try:
@@ -126,14 +126,14 @@ def new_round() -> ResponseReturnValue:
         ),
         "success",
     )
-    _say_closed_day(opened.deadline)
+    _say_deadline_notes(opened.deadline, opened.reference_date)
     return redirect(url_for("staff.board", round_id=opened.id))
 
 
-def _say_closed_day(deadline: datetime) -> None:
-    """Flash a warning when a deadline just set falls on a day the offices are closed."""
-    note = rounds.closed_day_note(deadline)
-    if note:
+def _say_deadline_notes(deadline: datetime, reference_date: date | None = None) -> None:
+    """Flash a warning for each thing staff seldom mean about a deadline just set: a day the
+    offices are closed, a day before the round's 基準日 (``rounds.deadline_notes``)."""
+    for note in rounds.deadline_notes(deadline, reference_date):
         flash(note, "warning")
 
 
@@ -142,7 +142,7 @@ def _new_round_page(
     errors: Mapping[str, list[str]],
     *,
     preview: list[Municipality] | None = None,
-    deadline_note: str | None = None,
+    deadline_notes: list[str] | None = None,
 ) -> str:
     """The form, saying how many municipalities the round will ask and which of them are to be
     retired (asked until their day); with ``preview``, the municipalities what was typed asks,
@@ -156,7 +156,7 @@ def _new_round_page(
         leaving=[m for m in asked if not m.active],
         preview=preview,
         preview_regions=ordered_regions({m.region for m in preview or ()}),
-        deadline_note=deadline_note,
+        deadline_notes=deadline_notes or [],
     )
 
 
@@ -449,7 +449,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
     if change.reopened:
         flash(_("締め切っていた調査回の受付を再開しました。"), "info")
     if round_.deadline != deadline_before:
-        _say_closed_day(round_.deadline)
+        _say_deadline_notes(round_.deadline, round_.reference_date)
     _say_queued(
         told,
         ngettext(
@@ -799,7 +799,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, extension_form=form, status=422)
     flash(_("%(name)sの提出期限を延長しました。", name=place(response.municipality)), "success")
-    _say_closed_day(until)
+    _say_deadline_notes(until)
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 

@@ -107,3 +107,47 @@ def test_the_cli_warns_on_stderr_and_opens(runner: HubRunner) -> None:
     moved = runner("round", "change", round_id, "--deadline", MONDAY)
     assert moved.exit_code == 0, moved.output
     assert "閉庁日" not in moved.stderr
+
+
+BEFORE_REFERENCE = "2099-03-16 17:00"  # a Monday, before the 基準日 令和81年4月1日 (2099)
+
+
+def test_a_deadline_before_the_reference_date_is_warned_of_but_opens(app: Flask, web) -> None:
+    staff = web("staff")
+    staff.get("/staff/rounds/new")
+    typed = new_round(BEFORE_REFERENCE, reference_date="令和81年4月1日")
+    checked = staff.post("/staff/rounds/new", {**typed, "action": "preview"})
+    [note] = page(checked).xpath("//*[@data-deadline-note]")
+    assert " ".join(note.text_content().split()) == (
+        "注意 提出期限（令和81年3月16日（月）17:00）が基準日（令和81年4月1日）より前です。"
+        "基準日は、いつ現在の状況を答えてもらうかの日付です。どちらの日付も確かめてください。"
+    )
+    opened = staff.post("/staff/rounds/new", typed)
+    assert opened.status_code == 302
+    assert "が基準日（令和81年4月1日）より前です。" in text_of(
+        staff.get(opened.headers["Location"])
+    )
+    fine = staff.post("/staff/rounds/new", new_round(MONDAY, action="preview"))
+    assert not page(fine).xpath("//*[@data-deadline-note]")
+    staff.get("/language/en")
+    english = staff.post("/staff/rounds/new", {**typed, "action": "preview"})
+    [note] = page(english).xpath("//*[@data-deadline-note]")
+    assert "is before the reference date (2099-04-01)" in note.text_content()
+
+
+def test_moving_a_deadline_before_the_reference_date_warns(app: Flask, web, runner) -> None:
+    with app.app_context():
+        round_ = make_round(municipalities=["131016"])
+        round_.reference_date = date(2099, 4, 1)
+        db.session.commit()
+        round_id = round_.id
+    staff = web("staff")
+    staff.get(f"/staff/rounds/{round_id}/change")
+    moved = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "調査", "deadline": BEFORE_REFERENCE}
+    )
+    assert moved.status_code == 302
+    assert "より前です。" in text_of(staff.get(moved.headers["Location"]))
+    by_cli = runner("round", "change", str(round_id), "--deadline", "2099-03-17 17:00")
+    assert by_cli.exit_code == 0, by_cli.output
+    assert "が基準日（令和81年4月1日）より前です。" in by_cli.stderr
