@@ -150,8 +150,9 @@ def datasets() -> Iterator[tuple[str, Callable[[], Result]]]:
     for seed, places in ((1, 62), (2, 62), (3, 400), (4, NATIONAL), (5, 12), (6, 3)):
         rng = random.Random(seed)
         by_municipality = [_small(rng) for _ in range(places)]
-        yield f"referrals-{places}-{seed}", lambda b=by_municipality, s=seed: referral_year(
-            b, random.Random(s * 1000)
+        yield (
+            f"referrals-{places}-{seed}",
+            lambda b=by_municipality, s=seed: referral_year(b, random.Random(s * 1000)),
         )
     for seed in range(20):
         size = 3 + int(random.Random(seed).random() * 80)
@@ -195,7 +196,9 @@ def test_every_pinned_dataset_is_checked_and_many_cells_are_small() -> None:
 
 if __name__ == "__main__":
     PINNED.write_text(
-        json.dumps({name: computed(make) for name, make in datasets()}, ensure_ascii=False, indent=1)
+        json.dumps(
+            {name: computed(make) for name, make in datasets()}, ensure_ascii=False, indent=1
+        )
         + "\n",
         encoding="utf-8",
     )
