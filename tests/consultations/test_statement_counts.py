@@ -9,6 +9,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exports.consultation_counts import case_counts
 from hub.db import counting_statements, db
 from hub.services.consultations import record_case
 
@@ -60,9 +61,21 @@ def test_a_respondents_statistics_page_reads_its_own_counts_once_however_much_is
     few = _statements(app, clients)
     assert few["respondent"] == few["counterpart"] + OWN_COUNTS, few
     # the user; the regions and the year's 6 counts; the residents' 6; the regions and the
-    # three years' 6 counts together (28 when the year's counts were read twice)
+    # three years' 6 counts together (31 before: the year's counts read twice, the regions once
+    # for each year asked)
     assert few["respondent"] == 21, few
 
     others = sorted(set(municipalities) - {CHIYODA})[:40]
     _cases(app, [CHIYODA, *others, None], [2018, 2019, 2020, 2021, 2022])
     assert _statements(app, clients) == few, "more municipalities and years, the same reads"
+
+
+def test_the_counts_of_many_years_take_as_many_statements_as_one_year(app: Flask) -> None:
+    """The regions were read once for each year asked (the three-year table read them thrice)."""
+    _cases(app, [CHIYODA, "131024", None], [2018, 2019, 2020])
+    with app.app_context():
+        with counting_statements() as one:
+            case_counts([2020])
+        with counting_statements() as five:
+            case_counts([2018, 2019, 2020, 2021, 2022])
+    assert len(five) == len(one) == 7, (len(one), len(five))
