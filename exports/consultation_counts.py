@@ -77,9 +77,16 @@ def all_regions() -> tuple[str, ...]:
     return ordered_regions(set(found))
 
 
-def case_counts(years: Sequence[int], *, municipality: str | None = None) -> dict[int, CaseCounts]:
-    """``{fiscal_year: CaseCounts}`` for each year asked, zeros where nothing was recorded."""
-    data = {y: _empty(all_regions()) for y in years}
+def case_counts(
+    years: Sequence[int],
+    *,
+    municipality: str | None = None,
+    regions: Sequence[str] | None = None,
+) -> dict[int, CaseCounts]:
+    """``{fiscal_year: CaseCounts}`` for each year asked, zeros where nothing was recorded.
+    ``regions``: :func:`all_regions`, when the caller has already read them."""
+    regions = all_regions() if regions is None else regions
+    data = {y: _empty(regions) for y in years}
     where: list[ColumnElement[bool]] = [Consultation.fiscal_year.in_(list(years))]
     if municipality is not None:
         where.append(Consultation.municipality_code == municipality)
@@ -364,31 +371,41 @@ def statistics(fiscal_year: int, *, suppressed: bool) -> Statistics:
 
 def municipality_statistics(fiscal_year: int, code: str, *, suppressed: bool) -> Statistics:
     """One municipality's own residents, consistent with the regional tables that audience sees."""
+    return statistics_with_own(fiscal_year, code, suppressed=suppressed)[1]
+
+
+def statistics_with_own(
+    fiscal_year: int, code: str, *, suppressed: bool
+) -> tuple[Statistics, Statistics]:
+    """:func:`statistics` and :func:`municipality_statistics` together, the year's counts read
+    once: the regional tables, and the municipality's residents suppressed around them."""
     municipality = db.session.get(Municipality, code)
     region = municipality.region if municipality is not None else UNKNOWN
-    regional = case_counts([fiscal_year])[fiscal_year]
-    own = case_counts([fiscal_year], municipality=code)[fiscal_year]
+    regions = all_regions()
+    regional = case_counts([fiscal_year], regions=regions)[fiscal_year]
+    own = case_counts([fiscal_year], municipality=code, regions=regions)[fiscal_year]
+    published = regional_values(regional, suppressed=suppressed)
     if suppressed:
-        values = own_values(regional, own, region, regional_values(regional, suppressed=True))
+        values = own_values(regional, own, region, published)
     else:
         system = cells_of(own, regions=False)
         values = {c: system.counts[c] for c in system.published()}
-    return _statistics(fiscal_year, own, values, suppressed=suppressed)
+    return (
+        _statistics(fiscal_year, regional, published, suppressed=suppressed),
+        _statistics(fiscal_year, own, values, suppressed=suppressed),
+    )
 
 
 def summary(
     fiscal_year: int, *, suppressed: bool, municipality: Municipality | None = None
 ) -> dict[str, Any]:
     """The API summary; with ``municipality``, also ``"municipality"``: its residents' counts."""
-    body = statistics(fiscal_year, suppressed=suppressed).summary()
-    if municipality is not None:
-        own = municipality_statistics(fiscal_year, municipality.code, suppressed=suppressed)
-        body["municipality"] = {
-            "code": municipality.code,
-            "name": municipality.name,
-            **own.summary(),
-        }
-    return body
+    if municipality is None:
+        return statistics(fiscal_year, suppressed=suppressed).summary()
+    regional, own = statistics_with_own(fiscal_year, municipality.code, suppressed=suppressed)
+    return regional.summary() | {
+        "municipality": {"code": municipality.code, "name": municipality.name, **own.summary()}
+    }
 
 
 # ------------------------------------------------------------------------------ three years

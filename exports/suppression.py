@@ -157,6 +157,8 @@ class _System:
     def __init__(self, unknown: Sequence[str], relations: Sequence[Relation]) -> None:
         self.index = {c: i for i, c in enumerate(unknown)}
         self.basis: dict[int, Row] = {}
+        self._residues: dict[str, Row] = {}
+        self._directions: dict[str, frozenset[tuple[int, Fraction]]] = {}
         for relation in relations:
             row: Row = {}
             for cell, sign in ((relation.total, 1), *((p, -1) for p in relation.parts)):
@@ -166,6 +168,8 @@ class _System:
             self._add({k: v for k, v in row.items() if v})
 
     def _reduce(self, row: Row) -> Row:
+        if not any(pivot in row for pivot in self.basis):
+            return {k: v for k, v in row.items() if v}  # nothing to subtract
         row = dict(row)
         for pivot, base in self.basis.items():
             factor = row.get(pivot)
@@ -198,11 +202,32 @@ class _System:
         left = self.residue(weights)
         if not left or known is None:
             return not left
-        return direction(left) == direction(self.residue({known: 1}))
+        return direction(left) == self.direction_of(known)
 
     def residue(self, weights: Mapping[str, int]) -> Row:
-        """What of ``Σ weight × cell`` the published values leave unknown (empty: fixed)."""
+        """What of ``Σ weight × cell`` the published values leave unknown (empty: fixed).
+
+        The row returned is shared: read it, never change it."""
+        if len(weights) == 1:
+            ((cell, weight),) = weights.items()
+            if weight == 1:
+                return self.residue_of(cell)
         return self._reduce({self.index[c]: Fraction(w) for c, w in weights.items() if w})
+
+    def residue_of(self, cell: str) -> Row:
+        """:meth:`residue` of one cell, reduced once per system (the basis never changes after
+        :meth:`__init__`, and the rule asks for the same cells again and again)."""
+        found = self._residues.get(cell)
+        if found is None:
+            found = self._residues[cell] = self._reduce({self.index[cell]: Fraction(1)})
+        return found
+
+    def direction_of(self, cell: str) -> frozenset[tuple[int, Fraction]]:
+        """:func:`direction` of :meth:`residue_of`, also computed once per system."""
+        found = self._directions.get(cell)
+        if found is None:
+            found = self._directions[cell] = direction(self.residue_of(cell))
+        return found
 
 
 def direction(row: Row) -> frozenset[tuple[int, Fraction]]:
@@ -211,7 +236,20 @@ def direction(row: Row) -> frozenset[tuple[int, Fraction]]:
     if not row:
         return frozenset()
     lead = row[min(row)]
+    if lead == 1:  # most rows: the same pairs, without a division per coefficient
+        return frozenset(row.items())
+    if lead == -1:
+        return frozenset((k, -v) for k, v in row.items())
     return frozenset((k, v / lead) for k, v in row.items())
+
+
+@dataclass(frozen=True)
+class _HiddenParts:
+    """One relation's hidden parts, how often each is named, and the sum of their counts."""
+
+    parts: list[str]
+    copies: dict[str, int]
+    total: int
 
 
 class _State:
@@ -234,10 +272,11 @@ class _State:
         self.totals = {r.total for r in self.relations}
         self.top = self.totals - {p for r in self.relations for p in r.parts}
         self.position = {c: i for i, c in enumerate(counts)}
-        self.touching: dict[str, list[Relation]] = {}
-        for relation in self.relations:
+        self.touching: dict[str, list[int]] = {}
+        """For each cell, the positions in :attr:`relations` of the relations that name it."""
+        for i, relation in enumerate(self.relations):
             for cell in relation.cells:
-                self.touching.setdefault(cell, []).append(relation)
+                self.touching.setdefault(cell, []).append(i)
 
     def hide(self, cell: str) -> None:
         self.hidden.add(cell)
@@ -263,13 +302,14 @@ class _State:
         following: dict[frozenset[tuple[int, Fraction]], list[str]] = {}
         for cell in self.counts:
             if self._protected(cell):
-                following.setdefault(direction(system.residue({cell: 1})), []).append(cell)
+                following.setdefault(system.direction_of(cell), []).append(cell)
+        groups = self._hidden_parts()
         for known in told:
-            cells = following.get(direction(system.residue({known: 1})), [])
+            cells = following.get(system.direction_of(known), [])
             follows = next((c for c in cells if c != known), None)
             if follows is not None:
                 return (follows,), known
-            exposed = self._all_ones(system, known)
+            exposed = self._all_ones(system, known, groups)
             if exposed is not None:
                 return exposed, known
         return None
@@ -289,19 +329,39 @@ class _State:
                 return (cell,)
         return self._all_ones(system, known)
 
-    def _all_ones(self, system: _System, known: str | None) -> tuple[str, ...] | None:
-        """A relation's hidden parts (but ``known``) whose sum is fixed and equals their number."""
-        for relation in self.relations:
-            parts = [
-                p for p in relation.parts if (p in self.hidden or p in self.implicit) and p != known
-            ]
-            if len(parts) < 2 or any(p in self.implicit for p in parts):
+    def _all_ones(
+        self, system: _System, known: str | None, groups: list[_HiddenParts] | None = None
+    ) -> tuple[str, ...] | None:
+        """A relation's hidden parts (but ``known``) whose sum is fixed and equals their number.
+
+        ``groups``: :meth:`_hidden_parts` of the current hidden cells, when the caller asks for
+        many readers in turn (each relation's hidden parts are then gathered once, not per reader).
+        """
+        for group in groups if groups is not None else self._hidden_parts():
+            copies = group.copies.get(known, 0) if known is not None else 0
+            number = len(group.parts) - copies
+            if number < 2:
                 continue
-            if sum(self.counts[p] for p in parts) == len(parts) and system.determines(
-                dict.fromkeys(parts, 1), known
-            ):
+            if group.total - (copies * self.counts[known] if known and copies else 0) != number:
+                continue
+            parts = [p for p in group.parts if p != known]
+            if system.determines(dict.fromkeys(parts, 1), known):
                 return tuple(parts)
         return None
+
+    def _hidden_parts(self) -> list[_HiddenParts]:
+        """For each relation in order, its hidden parts — none of them implicit, since a group
+        with an implicit part is never all ones by the rule (an implicit count is no answer)."""
+        groups = []
+        for relation in self.relations:
+            parts = [p for p in relation.parts if p in self.hidden or p in self.implicit]
+            if any(p in self.implicit for p in parts):
+                continue
+            copies: dict[str, int] = {}
+            for p in parts:
+                copies[p] = copies.get(p, 0) + 1
+            groups.append(_HiddenParts(parts, copies, sum(self.counts[p] for p in parts)))
+        return groups
 
     def complement_for(self, exposed: tuple[str, ...], known: str | None = None) -> str:
         """The cheapest cell whose hiding closes the disclosure: first among the cells next to
@@ -328,7 +388,10 @@ class _State:
         return next((c for c in free if not self._still_exposed(exposed, c, known)), free[0])
 
     def _touching(self, cells: set[str], free: list[str]) -> list[str]:
-        related = {c for cell in cells for r in self.touching.get(cell, ()) for c in r.cells}
+        """The cells of ``free`` that share a relation with one of ``cells`` (each relation
+        gathered once, however many of ``cells`` it holds)."""
+        relations = {i for cell in cells for i in self.touching.get(cell, ())}
+        related = {c for i in relations for c in self.relations[i].cells}
         return [c for c in free if c in related]
 
     def _still_exposed(self, exposed: tuple[str, ...], cell: str, known: str | None) -> bool:

@@ -72,12 +72,13 @@ def statistics() -> ResponseReturnValue:
     user = require_actor()
     year = _fiscal_year_arg(latest_with_cases=True)
     suppressed = not sees_true_counts(user)
-    stats = counts.statistics(year, suppressed=suppressed)
     own = None
     own_municipality = None
     if user.role == Role.RESPONDENT and user.municipality_code:
         own_municipality = db.session.get(Municipality, user.municipality_code)
-        own = counts.municipality_statistics(year, user.municipality_code, suppressed=suppressed)
+        stats, own = counts.statistics_with_own(year, user.municipality_code, suppressed=suppressed)
+    else:
+        stats = counts.statistics(year, suppressed=suppressed)
     locale = locale_code()
     return render_template(
         "consult/statistics.html",
