@@ -36,7 +36,9 @@ def reseal_all(keys: DataKeys) -> int:
     for referral in db.session.scalars(select(Referral).where(Referral.person_sealed.is_not(None))):
         assert referral.person_sealed is not None
         context = personal.person_context(referral.id)
-        referral.person_sealed = keys.seal(personal.open_with(keys, referral.person_sealed, context), context)
+        referral.person_sealed = keys.seal(
+            personal.open_with(keys, referral.person_sealed, context), context
+        )
         count += 1
     for event in db.session.scalars(
         select(ReferralEvent).where(ReferralEvent.text_sealed.is_not(None))
