@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import orjson
 from flask import Flask, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import NullPool
