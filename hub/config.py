@@ -244,7 +244,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         max_upload_bytes=_int(
             env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
         ),
-        default_locale=env.get("HUB_LOCALE") or "ja",
         behind_proxy=behind_proxy,
         secure_cookies=_bool(env, "HUB_SECURE_COOKIES", behind_proxy),
         data_keys=data_keys,

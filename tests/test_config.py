@@ -153,3 +153,19 @@ def test_a_key_file_that_cannot_be_read_or_made_names_the_folder(
     (tmp_path / kept).mkdir()
     with pytest.raises(ConfigError, match=f"HUB_INSTANCE_DIR.*{variable}"):
         load_settings({"HUB_INSTANCE_DIR": str(tmp_path)})
+
+
+def test_the_documented_settings_are_the_settings_read() -> None:
+    """README's Settings, security.md's table and operations.md name exactly the HUB_*
+    variables hub/config.py reads: none documented that does nothing, none read in secret."""
+    import re
+
+    from hub.config import PROJECT_ROOT
+
+    read = set(re.findall(r'"(HUB_[A-Z_]+)"', (PROJECT_ROOT / "hub" / "config.py").read_text()))
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    settings = readme[readme.index("## Settings") : readme.index("## Production")]
+    assert set(re.findall(r"HUB_[A-Z_]+", settings)) == read
+    for doc in ("security.md", "operations.md"):
+        named = set(re.findall(r"`(HUB_[A-Z_]+)", (PROJECT_ROOT / "docs" / doc).read_text()))
+        assert named <= read, (doc, named - read)
