@@ -17,9 +17,12 @@ def register(cli: click.Group) -> None:
 @friendly
 def scheduler() -> None:
     """Run the scheduler in the foreground (one per deployment); Ctrl-C stops it."""
+    from hub.commands.keys import warn_if_keys_are_missing
     from hub.jobs import build_scheduler
 
     app = current_app_or_new()
+    with app.app_context():
+        warn_if_keys_are_missing()
     sched = build_scheduler(app, blocking=True)
     click.echo(f"scheduler running with {len(sched.get_jobs())} job(s); Ctrl-C stops it", err=True)
     try:

@@ -21,6 +21,7 @@ def init() -> None:
 
 def initialize_database() -> None:
     """What ``hub init`` does (also ``hub run --demo``)."""
+    from hub.commands.keys import warn_if_keys_are_missing
     from hub.db import db
     from hub.migrate import upgrade
     from hub.services.reference import initialize
@@ -30,6 +31,7 @@ def initialize_database() -> None:
         upgrade(db.engine)
         with db.unit_of_work():
             result = initialize()
+        warn_if_keys_are_missing()
     click.echo(
         f"schema up to date; municipalities: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged; questionnaires and recipients loaded"

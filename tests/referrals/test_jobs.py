@@ -244,6 +244,16 @@ def test_a_lost_key_file_gives_one_clear_answer_everywhere_not_a_traceback(
         with app.app_context():
             assert db.session.get_one(Referral, referral_id).person_sealed == sealed
         assert any(str(key_file) in r.getMessage() for r in caplog.records)
+        init = runner("init")
+        assert init.exit_code == 0, init.output
+        assert f"つなぎの個人情報 1 件を開く鍵が、データ鍵（{key_file}）にありません" in init.output
         assert not any(NAME in r.getMessage() for r in caplog.records)
     finally:
         key_file.write_text(kept)
+
+
+def test_hub_init_says_nothing_of_keys_when_they_open_everything(refer: Callable[..., int], runner):
+    refer()
+    result = runner("init")
+    assert result.exit_code == 0, result.output
+    assert "データ鍵" not in result.output

@@ -51,6 +51,21 @@ def reseal_all(keys: DataKeys) -> int:
     return count
 
 
+def sealed_without_key() -> int:
+    """How many sealed values name a key the hub does not hold (a lost or replaced key file,
+    instances with different keys, a backup from before a rotation); nothing is opened."""
+    keys = personal.data_keys()
+    blobs = [
+        *db.session.scalars(
+            select(Referral.person_sealed).where(Referral.person_sealed.is_not(None))
+        ),
+        *db.session.scalars(
+            select(ReferralEvent.text_sealed).where(ReferralEvent.text_sealed.is_not(None))
+        ),
+    ]
+    return sum(1 for blob in blobs if blob is not None and not keys.holds_key_of(blob))
+
+
 def rotate() -> Rotation:
     """Re-seal everything with a new key (key file) or with the first key of HUB_DATA_KEY.
     Commits (it must order the key file's writes around the commit, see the module docstring)."""
