@@ -435,3 +435,17 @@ def test_user_add_takes_a_full_width_municipality_code(runner: HubRunner) -> Non
     assert result.exit_code == 0, result.stderr
     with runner.app.app_context():
         assert find_by_email("zenkaku@example.jp").municipality_code == "131016"
+
+
+@pytest.mark.slow
+def test_hub_init_says_when_it_migrated(tmp_path: Path) -> None:
+    """An upgrade's ``hub init`` names the revisions it went between; a second one does not."""
+    from hub.migrate import head_revision
+
+    first = run_module(tmp_path, "init")
+    assert first.returncode == 0, first.stderr
+    assert f"(migrated from an empty database to {head_revision()})" in first.stdout
+    again = run_module(tmp_path, "init")
+    assert again.returncode == 0, again.stderr
+    assert "schema up to date;" in again.stdout
+    assert "migrated" not in again.stdout
