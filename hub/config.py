@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from forms.tokyo import TIMEZONE
 from hub.crypto import DataKeyError, DataKeys, load_or_create
 
@@ -110,13 +113,29 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {env.get(name)!r}")
 
 
+DATABASE_URL_SHAPE = (
+    "postgresql://user[:password]@host[:port]/database or sqlite:////path/hub.sqlite3"
+)
+DATABASE_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+"""The schemes written without the driver, and the driver the hub installs (psycopg 3)."""
+KNOWN_DRIVERS = frozenset({"postgresql+psycopg", "sqlite", "sqlite+pysqlite"})
+
+
 def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
+    """The database URL; a mistyped scheme, driver or port is named here, at start, never
+    repeating the URL (it may hold a password)."""
     url = env.get("HUB_DATABASE_URL") or f"sqlite:///{instance_dir / 'hub.sqlite3'}"
-    scheme = urlsplit(url).scheme
-    if scheme.startswith("postgres"):
-        if scheme in ("postgres", "postgresql"):
-            url = "postgresql+psycopg" + url[len(scheme) :]
-    elif not scheme.startswith("sqlite"):
+    try:
+        parsed = make_url(url)
+        _port = parsed.port
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"HUB_DATABASE_URL is not a database URL; write it as {DATABASE_URL_SHAPE}"
+        ) from None
+    scheme = parsed.drivername
+    if scheme in DATABASE_DRIVERS:
+        return DATABASE_DRIVERS[scheme] + url[len(scheme) :]
+    if scheme not in KNOWN_DRIVERS:
         raise ConfigError(
             f"HUB_DATABASE_URL must be a postgresql:// or sqlite:// URL, got {scheme!r}"
         )
@@ -187,16 +206,37 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
     return url
 
 
+def _instance_file_problem(exc: OSError, variable: str) -> ConfigError:
+    """A key file under the instance folder that cannot be made or read (an unwritable folder)."""
+    return ConfigError(
+        f"{exc.filename}: {exc.strerror}; the hub's user must be able to write HUB_INSTANCE_DIR "
+        f"(or set {variable})"
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read and validate the settings; raise ``ConfigError`` naming the bad variable."""
     env = os.environ if env is None else env
     instance_dir = Path(env.get("HUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
-    instance_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"HUB_INSTANCE_DIR {instance_dir} cannot be made a folder: {exc.strerror}"
+        ) from None
     behind_proxy = _bool(env, "HUB_BEHIND_PROXY", False)
+    try:
+        secret_key = _secret_key(env, instance_dir)
+    except OSError as exc:
+        raise _instance_file_problem(exc, "HUB_SECRET_KEY") from None
+    try:
+        data_keys = _data_keys(env, instance_dir)
+    except OSError as exc:
+        raise _instance_file_problem(exc, "HUB_DATA_KEY") from None
     settings = Settings(
         instance_dir=instance_dir,
         database_url=_database_url(env, instance_dir),
-        secret_key=_secret_key(env, instance_dir),
+        secret_key=secret_key,
         port=_int(env, "HUB_PORT", 5000, 1, 65535),
         outbox_dir=Path(env.get("HUB_OUTBOX_DIR") or instance_dir / "outbox").resolve(),
         smtp_url=_smtp_url(env),
@@ -204,10 +244,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         max_upload_bytes=_int(
             env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
         ),
-        default_locale=env.get("HUB_LOCALE") or "ja",
         behind_proxy=behind_proxy,
         secure_cookies=_bool(env, "HUB_SECURE_COOKIES", behind_proxy),
-        data_keys=_data_keys(env, instance_dir),
+        data_keys=data_keys,
         public_url=_public_url(env),
         referral_retention_days=_int(env, "HUB_REFERRAL_RETENTION_DAYS", 365, 0, 36500),
         min_responses_shared=_int(env, "HUB_MIN_RESPONSES", 3, 1, 10000),

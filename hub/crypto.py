@@ -110,6 +110,10 @@ class DataKeys:
             raise DataKeyError("a sealed value failed its integrity check") from None
         return plain.decode("utf-8")
 
+    def holds_key_of(self, blob: bytes) -> bool:
+        """Whether one of these keys sealed ``blob`` (by the key id it names; nothing opened)."""
+        return blob[1 : 1 + KEY_ID_BYTES] in self._by_id
+
     def is_current(self, blob: bytes) -> bool:
         return blob[1 : 1 + KEY_ID_BYTES] == self.current_id
 

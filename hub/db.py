@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import threading
 import time
 import unicodedata
@@ -21,6 +23,7 @@ import orjson
 from flask import Flask, g
 from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -125,9 +128,25 @@ def _nfkc(value: object) -> object:
     return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
+def private_sqlite_file(url: str) -> None:
+    """The SQLite file readable by the hub's user only (0600, like a backup): created so when
+    missing, tightened when an older release left it to the umask. SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode. Problems are left for SQLite to report."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+        if stat.S_IMODE(os.stat(database).st_mode) & 0o077:
+            os.chmod(database, 0o600)
+    except OSError:
+        return
+
+
 def make_engine(url: str) -> Engine:
     """An engine that survives restarts of the database (pre-ping) and enforces SQLite FKs."""
     if url.startswith("sqlite"):
+        private_sqlite_file(url)
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},

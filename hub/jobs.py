@@ -34,6 +34,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from forms.tokyo import TOKYO
 from hub.db import db, utcnow
@@ -293,12 +294,28 @@ def build_scheduler(app: Flask, *, blocking: bool) -> BaseScheduler:
     return scheduler
 
 
+def _database_trouble(exc: Exception) -> str | None:
+    """The driver's own first line when ``exc`` is the database being unreachable or refusing
+    (“database … does not exist”, “Connection refused”), never the statement or its
+    parameters; None for any other error."""
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        lines = str(exc.orig).strip().splitlines()
+        return lines[0] if lines else type(exc.orig).__name__
+    return None
+
+
 def _in_context(app: Flask, job: Job) -> Callable[[], None]:
     def run() -> None:
         with app.app_context():
             try:
                 job.run(utcnow())
-            except Exception:
-                log.exception("job %s failed", job.id)
+            except Exception as exc:
+                trouble = _database_trouble(exc)
+                if trouble is None:
+                    log.exception("job %s failed", job.id)
+                else:
+                    log.warning("job %s failed (database: %s)", job.id, trouble)
 
     return run

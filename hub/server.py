@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import errno
 import signal
+import socket
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from hub.accesslog import RedactingGunicornLogger, RedactingRequestHandler
+from hub.errors import HubError
 from hub.security import ACCESS_LOG_FORMAT
+
+
+class PortUnavailable(HubError):
+    """The address the server would listen on is taken (or not this machine's)."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind ``host:port`` once and let it go, so that a port in use is one line at start
+    (gunicorn would retry five times, a line each, and werkzeug would print after the banner)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortUnavailable(
+                    f"{host}:{port} は他のプログラムが使用中です。そのプログラムを止めるか、"
+                    "HUB_PORT で別のポートを指定してください。"
+                ) from None
+            raise PortUnavailable(
+                f"{host}:{port} で待ち受けできません（{exc.strerror}）。--host と HUB_PORT を"
+                "確かめてください。"
+            ) from None
 
 
 class _Gunicorn(BaseApplication):

@@ -46,11 +46,26 @@ def test_good_ports(tmp_path: Path, port: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["mysql://u@h/db", "http://example.jp/db", "hub.sqlite3", "oracle+cx://x", "://x"]
+    "url",
+    [
+        "mysql://u@h/db",
+        "http://example.jp/db",
+        "hub.sqlite3",
+        "oracle+cx://x",
+        "://x",
+        "postgresq://u:s3cret@h/db",
+        "postgresqll://u:s3cret@h/db",
+        "postgresql+psycopg2://u:s3cret@h/db",
+        "postgresql://u:s3cret@h:54x2/db",
+        "postgresql//u:s3cret@h/db",
+    ],
 )
 def test_bad_database_url_scheme_names_the_variable(tmp_path: Path, url: str) -> None:
-    with pytest.raises(ConfigError, match="HUB_DATABASE_URL"):
+    """Typos in the scheme, the driver or the port are refused at start, never later by
+    SQLAlchemy in the first request; the message does not repeat the password."""
+    with pytest.raises(ConfigError, match="HUB_DATABASE_URL") as refused:
         load_settings(env(tmp_path, HUB_DATABASE_URL=url))
+    assert "s3cret" not in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -118,3 +133,39 @@ def test_flask_config_carries_the_secret_and_upload_limit(tmp_path: Path) -> Non
     assert config["SECRET_KEY"] == KEY
     assert config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
     assert config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_an_instance_folder_that_cannot_be_made_names_the_variable(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    with pytest.raises(ConfigError, match="HUB_INSTANCE_DIR"):
+        load_settings({"HUB_INSTANCE_DIR": str(a_file / "instance")})
+
+
+@pytest.mark.parametrize(
+    ("kept", "variable"), [("secret_key", "HUB_SECRET_KEY"), ("data_key", "HUB_DATA_KEY")]
+)
+def test_a_key_file_that_cannot_be_read_or_made_names_the_folder(
+    tmp_path: Path, kept: str, variable: str
+) -> None:
+    """An instance folder the hub's user cannot write (here: the key file's name taken by a
+    folder) is a setting problem, said at start with the way out."""
+    (tmp_path / kept).mkdir()
+    with pytest.raises(ConfigError, match=f"HUB_INSTANCE_DIR.*{variable}"):
+        load_settings({"HUB_INSTANCE_DIR": str(tmp_path)})
+
+
+def test_the_documented_settings_are_the_settings_read() -> None:
+    """README's Settings, security.md's table and operations.md name exactly the HUB_*
+    variables hub/config.py reads: none documented that does nothing, none read in secret."""
+    import re
+
+    from hub.config import PROJECT_ROOT
+
+    read = set(re.findall(r'"(HUB_[A-Z_]+)"', (PROJECT_ROOT / "hub" / "config.py").read_text()))
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    settings = readme[readme.index("## Settings") : readme.index("## Production")]
+    assert set(re.findall(r"HUB_[A-Z_]+", settings)) == read
+    for doc in ("security.md", "operations.md"):
+        named = set(re.findall(r"`(HUB_[A-Z_]+)", (PROJECT_ROOT / "docs" / doc).read_text()))
+        assert named <= read, (doc, named - read)

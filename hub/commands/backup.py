@@ -47,10 +47,16 @@ def restore_command(file: Path, yes: bool) -> None:
         "現在のデータはすべてバックアップの内容で置き換えられます。続けますか？"
     ):
         raise click.Abort()
+    from hub.services.users import end_every_session, highest_session_version
+
     with app_context() as app:
+        issued = highest_session_version()
         db.session.remove()
         assert db.engine is not None
         db.engine.dispose()
         backups.restore(app.extensions["hub_settings"].database_url, file)
         db.engine.dispose()
+        end_every_session(above=issued)
+        db.session.commit()
     click.echo(f"restored from {file}")
+    click.echo("すべての利用者のログインを終了しました（次に使うときに、もう一度ログインします）。")

@@ -35,6 +35,28 @@ def rotate() -> None:
         click.echo("HUB_DATA_KEY から古い鍵を外し、新しい鍵だけにしてください。")
 
 
+def warn_if_keys_are_missing() -> None:
+    """One line on stderr when sealed personal data names a key the hub does not hold (said at
+    ``hub init`` and when ``hub scheduler`` starts); a database not ready yet says nothing here."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from hub.db import db
+    from hub.services.referrals.keys import sealed_without_key
+    from hub.services.referrals.personal import data_keys
+
+    try:
+        missing = sealed_without_key()
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return
+    if missing:
+        click.echo(
+            f"hub: 警告: つなぎの個人情報 {missing} 件を開く鍵が、データ鍵（{data_keys().source}）に"
+            "ありません。鍵のバックアップから戻してください（docs/operations.md の Keys）。",
+            err=True,
+        )
+
+
 @keys.command("generate")
 def generate() -> None:
     """Print a new random key (base64url, 32 bytes) for HUB_DATA_KEY="NEW,OLD" before a rotation."""

@@ -17,9 +17,12 @@ def register(cli: click.Group) -> None:
 @friendly
 def scheduler() -> None:
     """Run the scheduler in the foreground (one per deployment); Ctrl-C stops it."""
+    from hub.commands.keys import warn_if_keys_are_missing
     from hub.jobs import build_scheduler
 
     app = current_app_or_new()
+    with app.app_context():
+        warn_if_keys_are_missing()
     sched = build_scheduler(app, blocking=True)
     click.echo(f"scheduler running with {len(sched.get_jobs())} job(s); Ctrl-C stops it", err=True)
     try:
@@ -46,9 +49,10 @@ def scheduler() -> None:
 def serve(workers: int, threads: int, host: str) -> None:
     """The production server (gunicorn) on HUB_PORT. Run `hub scheduler` beside it."""
     from hub.config import load_settings
-    from hub.server import run_gunicorn
+    from hub.server import check_port, run_gunicorn
 
     settings = load_settings()
+    check_port(host, settings.port)
     run_gunicorn(host=host, port=settings.port, workers=workers, threads=threads)
 
 
@@ -65,8 +69,10 @@ def run(host: str, with_demo: bool) -> None:
     """One development process: the web app on HUB_PORT with the scheduler inside."""
     from hub.commands.demo import create_demo
     from hub.commands.reference import initialize_database
-    from hub.server import run_development
+    from hub.config import load_settings
+    from hub.server import check_port, run_development
 
+    check_port(host, load_settings().port)
     if with_demo:
         initialize_database()
         create_demo()

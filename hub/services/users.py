@@ -18,7 +18,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, String, func, or_, select
+from sqlalchemy import ColumnElement, String, func, or_, select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import InstrumentedAttribute
 
 from exports.channels import ChannelError
@@ -386,6 +387,28 @@ def _may_revoke(actor: User | None, api_token: ApiToken) -> bool:
 def _end_sessions(user: User) -> None:
     """Every session signed in before this point stops working (see ``User.get_id``)."""
     user.session_version += 1
+
+
+def highest_session_version() -> int:
+    """The highest session version of any account; 0 when the database has no accounts' table
+    yet (an empty database a backup is restored into)."""
+    try:
+        return db.session.scalar(select(func.max(User.session_version))) or 0
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return 0
+
+
+def end_every_session(above: int) -> int:
+    """After a restore: every account's version is moved past ``above`` (the highest before the
+    restore), so that no session cookie issued before — a sign-out or deactivation since the
+    backup included, or an account since gone whose id comes again — signs anyone in. Plain SQL:
+    the restored database may be an older release's, still to be migrated. Returns the accounts."""
+    result = db.session.execute(
+        text("UPDATE user_account SET session_version = session_version + :step"),
+        {"step": above + 1},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def log_out_everywhere(user: User) -> None:

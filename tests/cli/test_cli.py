@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -360,6 +361,47 @@ def test_python_m_hub_help(tmp_path: Path) -> None:
         assert command in result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["serve", "scheduler"])
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"HUB_DATABASE_URL": "postgresq://u:s3cret@127.0.0.1/hub"}, "HUB_DATABASE_URL"),
+        ({"HUB_DATABASE_URL": "postgresql://u:s3cret@127.0.0.1:54x2/hub"}, "HUB_DATABASE_URL"),
+        ({"HUB_PUBLIC_URL": "hub.example.lg.jp"}, "HUB_PUBLIC_URL"),
+        ({"HUB_INSTANCE_DIR": "/dev/null/instance"}, "HUB_INSTANCE_DIR"),
+    ],
+)
+def test_the_long_running_processes_refuse_a_bad_setting_in_one_line(
+    tmp_path: Path, command: str, env: dict[str, str], fragment: str
+) -> None:
+    """What the service manager's log shows when a setting is wrong: one line naming it (no
+    gunicorn worker traceback, no password), and the process ends."""
+    result = run_module(tmp_path, command, **env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert fragment in result.stderr
+    assert "s3cret" not in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["serve", "run"])
+def test_a_port_in_use_is_one_line_at_start(tmp_path: Path, command: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_module(tmp_path, command, HUB_PORT=str(port))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"hub: 127.0.0.1:{port} は他のプログラムが使用中です。そのプログラムを止めるか、"
+        "HUB_PORT で別のポートを指定してください。"
+    ]
+    assert "http://" not in result.stdout
+
+
 @pytest.mark.parametrize(
     ("env", "fragment"),
     [
@@ -393,3 +435,17 @@ def test_user_add_takes_a_full_width_municipality_code(runner: HubRunner) -> Non
     assert result.exit_code == 0, result.stderr
     with runner.app.app_context():
         assert find_by_email("zenkaku@example.jp").municipality_code == "131016"
+
+
+@pytest.mark.slow
+def test_hub_init_says_when_it_migrated(tmp_path: Path) -> None:
+    """An upgrade's ``hub init`` names the revisions it went between; a second one does not."""
+    from hub.migrate import head_revision
+
+    first = run_module(tmp_path, "init")
+    assert first.returncode == 0, first.stderr
+    assert f"(migrated from an empty database to {head_revision()})" in first.stdout
+    again = run_module(tmp_path, "init")
+    assert again.returncode == 0, again.stderr
+    assert "schema up to date;" in again.stdout
+    assert "migrated" not in again.stdout

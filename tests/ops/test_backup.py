@@ -83,3 +83,64 @@ def test_restore_of_a_missing_file_is_one_line_before_any_question(
         assert result.output.count("\n") == 1
         assert f"ファイルがありません: {missing}" in result.output
         assert "続けますか" not in result.output
+
+
+def test_a_restore_signs_everyone_out_and_revives_no_ended_session(
+    app, runner, tmp_path: Path
+) -> None:
+    """A cookie copied before a sign-out that happened after the backup, and a session signed in
+    before the restore, are both refused after it: the backup's older session versions must not
+    bring an ended session back (a shared PC, a cookie in a proxy log)."""
+    from tests.web.conftest import Web
+
+    with app.app_context():
+        make_user(role="staff", email="signed-in@example.jp")
+    target = tmp_path / "backup.bin"
+    assert runner("backup", "-o", str(target)).exit_code == 0
+    name = app.config["SESSION_COOKIE_NAME"]
+    staying, leaving = Web(app), Web(app)
+    assert staying.login("signed-in@example.jp").status_code == 302
+    assert leaving.login("signed-in@example.jp").status_code == 302
+    copied = Web(app)
+    cookie = leaving.client.get_cookie(name)
+    assert cookie is not None
+    copied.client.set_cookie(name, cookie.value)
+    assert copied.get("/staff/").status_code == 200
+    assert leaving.post("/logout").status_code == 302
+    assert copied.get("/staff/").status_code == 302
+
+    result = runner("restore", str(target), "--yes")
+    assert result.exit_code == 0, result.output
+    assert "ログインを終了しました" in result.output
+    for client in (copied, staying):
+        answer = client.get("/staff/")
+        assert answer.status_code == 302
+        assert "/login" in answer.headers["Location"]
+    fresh = Web(app)
+    assert fresh.login("signed-in@example.jp").status_code == 302
+    assert fresh.get("/staff/").status_code == 200
+
+
+def test_the_sqlite_database_is_a_private_file_like_its_backups(tmp_path: Path) -> None:
+    """Created 0600 whatever the umask, and an older release's 0644 file tightened: the live
+    database holds what a backup holds. SQLite gives its WAL the database file's mode."""
+    from sqlalchemy import text
+
+    from hub.db import make_engine
+
+    fresh, older = tmp_path / "fresh.sqlite3", tmp_path / "older.sqlite3"
+    older.touch(mode=0o644)
+    older.chmod(0o644)
+    before = os.umask(0o022)
+    try:
+        for path in (fresh, older):
+            engine = make_engine(f"sqlite:///{path}")
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE t (x INTEGER)"))
+                connection.execute(text("INSERT INTO t VALUES (1)"))
+                wal = path.with_name(path.name + "-wal")
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+                assert not wal.exists() or stat.S_IMODE(wal.stat().st_mode) == 0o600, wal
+            engine.dispose()
+    finally:
+        os.umask(before)

@@ -208,3 +208,52 @@ def test_a_running_hub_reads_the_rotated_key_file_by_itself(
     assert runner("keys", "rotate").exit_code == 0
     monkeypatch.setitem(app.extensions, "hub_settings", stale)
     assert cast.window.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME
+
+
+def test_a_lost_key_file_gives_one_clear_answer_everywhere_not_a_traceback(
+    app: Flask, cast: Cast, refer: Callable[..., int], desk, runner, monkeypatch, caplog
+):
+    """The key file was lost and the hub made itself a new one at start: the case page, the
+    API and ``hub keys rotate`` say the key is missing (the log says which key source), and
+    nothing that would need the old key is changed."""
+    from hub.crypto import load_or_create
+
+    referral_id = refer()
+    settings = app.extensions["hub_settings"]
+    key_file = settings.instance_dir / "data_key"
+    kept = key_file.read_text()
+    key_file.unlink()
+    try:
+        replaced = load_or_create(None, settings.instance_dir)
+        monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(data_keys=replaced))
+        with app.app_context():
+            sealed = db.session.get_one(Referral, referral_id).person_sealed
+        page = desk.get(f"/referrals/{referral_id}")
+        assert page.status_code == 503
+        shown = page.get_data(as_text=True)
+        assert "つなぎの個人情報を開く鍵がハブにありません" in shown
+        assert NAME not in shown
+        assert "Traceback" not in shown
+        answer = cast.window.get(f"/referrals/{referral_id}")
+        assert answer.status_code == 503
+        assert "鍵のバックアップから戻す" in answer.get_json()["message"]
+        result = runner("keys", "rotate")
+        assert result.exit_code == 1
+        assert "つなぎの個人情報を開く鍵がハブにありません" in result.output
+        assert "Traceback" not in result.output
+        with app.app_context():
+            assert db.session.get_one(Referral, referral_id).person_sealed == sealed
+        assert any(str(key_file) in r.getMessage() for r in caplog.records)
+        init = runner("init")
+        assert init.exit_code == 0, init.output
+        assert f"つなぎの個人情報 1 件を開く鍵が、データ鍵（{key_file}）にありません" in init.output
+        assert not any(NAME in r.getMessage() for r in caplog.records)
+    finally:
+        key_file.write_text(kept)
+
+
+def test_hub_init_says_nothing_of_keys_when_they_open_everything(refer: Callable[..., int], runner):
+    refer()
+    result = runner("init")
+    assert result.exit_code == 0, result.output
+    assert "データ鍵" not in result.output

@@ -36,17 +36,34 @@ def reseal_all(keys: DataKeys) -> int:
     for referral in db.session.scalars(select(Referral).where(Referral.person_sealed.is_not(None))):
         assert referral.person_sealed is not None
         context = personal.person_context(referral.id)
-        referral.person_sealed = keys.seal(keys.open(referral.person_sealed, context), context)
+        referral.person_sealed = keys.seal(
+            personal.open_with(keys, referral.person_sealed, context), context
+        )
         count += 1
     for event in db.session.scalars(
         select(ReferralEvent).where(ReferralEvent.text_sealed.is_not(None))
     ):
         assert event.text_sealed is not None
         context = personal.text_context(event.id)
-        event.text_sealed = keys.seal(keys.open(event.text_sealed, context), context)
+        event.text_sealed = keys.seal(personal.open_with(keys, event.text_sealed, context), context)
         count += 1
     db.session.flush()
     return count
+
+
+def sealed_without_key() -> int:
+    """How many sealed values name a key the hub does not hold (a lost or replaced key file,
+    instances with different keys, a backup from before a rotation); nothing is opened."""
+    keys = personal.data_keys()
+    blobs = [
+        *db.session.scalars(
+            select(Referral.person_sealed).where(Referral.person_sealed.is_not(None))
+        ),
+        *db.session.scalars(
+            select(ReferralEvent.text_sealed).where(ReferralEvent.text_sealed.is_not(None))
+        ),
+    ]
+    return sum(1 for blob in blobs if blob is not None and not keys.holds_key_of(blob))
 
 
 def rotate() -> Rotation:

@@ -9,13 +9,46 @@ the same unit of work as the read.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from hub.crypto import DataKeyError, DataKeys, load_or_create
 from hub.db import db, utcnow
+from hub.errors import HubError
 from hub.models import Referral, ReferralEvent, ReferralRead, User
+
+log = logging.getLogger(__name__)
+
+
+class SealedDataUnreadable(HubError):
+    """A sealed value the hub's data keys do not open: the key that sealed it is not held (a
+    lost or replaced ``instance/data_key``, a ``HUB_DATA_KEY`` without the old key, a backup
+    from before a rotation) or the value was altered. One clear answer, never a traceback."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "つなぎの個人情報を開く鍵がハブにありません。システム管理者がデータ鍵を"
+                "鍵のバックアップから戻すまで、個人情報は開けません。"
+            )
+        )
+
+
+def open_with(keys: DataKeys, blob: bytes, context: str) -> str:
+    """``keys.open``, with a key that does not open the value as ``SealedDataUnreadable`` (logged
+    without the value, the key or the person)."""
+    try:
+        return keys.open(blob, context)
+    except DataKeyError as exc:
+        log.warning(
+            "sealed value %s not opened with the data keys of %s: %s", context, keys.source, exc
+        )
+        raise SealedDataUnreadable() from None
 
 
 def data_keys() -> DataKeys:
@@ -39,10 +72,10 @@ def _open(blob: bytes, context: str) -> str:
         return keys.open(blob, context)
     except DataKeyError:
         if keys.source == "HUB_DATA_KEY":
-            raise
+            return open_with(keys, blob, context)
         fresh = load_or_create(None, current_app.extensions["hub_settings"].instance_dir)
         use_keys(fresh)
-        return fresh.open(blob, context)
+        return open_with(fresh, blob, context)
 
 
 def person_context(referral_id: int) -> str:
