@@ -170,8 +170,13 @@ def scheduled_deliveries(now: datetime) -> list[Any]:
             found = claimed(
                 f"deliveries:{name}", now, _deliver_to(name), slot=slot, found=_look_result
             )
-        except Exception:
-            log.exception("scheduled delivery to %s failed", name)
+        except Exception as exc:
+            trouble = _database_trouble(exc)
+            if trouble is None:
+                log.exception("scheduled delivery to %s failed", name)
+            else:
+                log.warning("scheduled delivery to %s failed (database: %s)", name, trouble)
+            db.session.rollback()
             continue
         outcomes.extend(found or [])
     return outcomes

@@ -101,3 +101,21 @@ def test_a_job_survives_an_outage_and_catches_up_afterwards(app, ctx, database_d
     run()
     db.session.remove()
     assert get_round(round_id).closed_at is not None
+
+
+def test_a_scheduled_delivery_in_an_outage_is_one_line(ctx, monkeypatch, caplog):
+    from hub import jobs
+    from hub.services.recipients import Changes, update_recipient
+
+    update_recipient("moj", Changes(schedule="on-close"), user=None)
+    db.session.commit()
+
+    def refused(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(jobs, "claimed", refused)
+    assert jobs.scheduled_deliveries(utcnow()) == []
+    assert "scheduled delivery to moj failed (database: server closed the connection)" in (
+        caplog.text
+    )
+    assert "Traceback" not in caplog.text
