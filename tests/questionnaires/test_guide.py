@@ -90,7 +90,7 @@ def test_the_guide_is_in_english_on_english_pages(staff):
     text = text_of(got)
     assert "How to write a questionnaire" in text
     assert "Download the starter file (with examples)" in text
-    assert "Repeats (repeat) cannot be used in the hub" in text
+    assert "The hub does not support repeats" in text
     assert "Whole numbers (full-width digits and 1,234 are accepted too)" in text
     staff.get("/language/ja")
 
