@@ -34,7 +34,9 @@ def starter() -> Questionnaire:
     partners = Question(
         id="partners",
         kind=Kind.MANY_OF,
-        label=Label("連携している機関（当てはまるものすべて）", "Partner organisations (all that apply)"),
+        label=Label(
+            "連携している機関（当てはまるものすべて）", "Partner organisations (all that apply)"
+        ),
         list_name="partners",
         relevant=asked,
         choices=(
@@ -98,7 +100,10 @@ def starter() -> Questionnaire:
             Question(
                 id="has_program",
                 kind=Kind.ONE_OF,
-                label=Label("就労支援の事業を実施していますか", "Do you run an employment support programme?"),
+                label=Label(
+                    "就労支援の事業を実施していますか",
+                    "Do you run an employment support programme?",
+                ),
                 list_name="yes_no",
                 choices=_yes_no(),
                 required=True,

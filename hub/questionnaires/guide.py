@@ -126,7 +126,9 @@ SURVEY_MEANINGS: dict[str, LazyString] = {
 
 CHOICE_MEANINGS: dict[str, LazyString] = {
     "list_name": _l("リスト名（survey の select_one LIST の LIST）"),
-    "name": _l("選択肢のコード（半角英数字と _ . -。1、2 でもかまいません）。回答はコードで保存します"),
+    "name": _l(
+        "選択肢のコード（半角英数字と _ . -。1、2 でもかまいません）。回答はコードで保存します"
+    ),
     "label": _l("回答者に見える選択肢の文"),
     "mark": _l("ハブ独自: 選択肢の前に付ける記号（①など）"),
 }
@@ -144,7 +146,9 @@ SETTING_MEANINGS: dict[str, LazyString] = {
     "headline": _l(
         "ハブ独自: 集計の最初に地域別の表を作る select_one の質問の名前（listed_choice と組で書きます）"
     ),
-    "listed_choice": _l("ハブ独自: headline の選択肢のうち、選んだ区市町村の名前を並べるもののコード"),
+    "listed_choice": _l(
+        "ハブ独自: headline の選択肢のうち、選んだ区市町村の名前を並べるもののコード"
+    ),
     "headline_title": _l("ハブ独自: headline の表の見出し（書かなければ質問文）"),
     "renamed": _l(
         "ハブ独自: 前の版から名前を変えた質問。「新しい名前=前の名前」をコンマで区切って書くと、"
@@ -165,7 +169,7 @@ REFUSAL_ORDER = ("repeat", "calculate", "time", "geo", "media", "external", "oth
 
 def type_rows() -> list[TypeRow]:
     """Every type the reader takes, each once with its other spellings."""
-    canonical = {name for name in words.TYPE_NAMES.values()}
+    canonical = set(words.TYPE_NAMES.values())
     limited = {"range", *words.TYPE_LIMITS}
     rows = []
     for kind, name in words.TYPE_NAMES.items():
@@ -229,7 +233,7 @@ def choice_columns() -> list[ColumnRow]:
 
 
 def setting_columns() -> list[ColumnRow]:
-    read = words.SETTINGS_COLUMNS | {column for column in words.TITLE_COLUMNS}
+    read = words.SETTINGS_COLUMNS | set(words.TITLE_COLUMNS)
     # the title's languages are columns of their own (pyxform fails on form_title::en)
     return _columns(SETTINGS_HEADERS, frozenset(read), SETTING_MEANINGS, languages=False)
 

@@ -38,7 +38,8 @@ def test_the_guide_shows_every_type_spelling_the_reader_takes(staff):
     assert not missing, f"the guide does not show the types {sorted(missing)}"
     assert set(facts.accepted_type_words()) == accepted
     for kind in Kind:
-        assert kind in facts.KIND_MEANINGS and kind in facts.KIND_EXAMPLES, kind
+        assert kind in facts.KIND_MEANINGS, kind
+        assert kind in facts.KIND_EXAMPLES, kind
 
 
 def test_the_guide_shows_every_column_setting_and_appearance_read(staff):
@@ -58,7 +59,7 @@ def test_the_guide_shows_every_column_setting_and_appearance_read(staff):
     assert shown == {w for ws in APPEARANCES.values() for w in ws}
 
 
-def test_the_guide_gives_each_refusal_in_the_reader_s_words(staff, web):
+def test_the_guide_gives_each_refusal_in_the_reader_s_words(staff):
     """The refusal a staff member meets on the upload page is the one the guide shows."""
     doc = page(staff.get(GUIDE))
     refused = codes(doc, "//table[@id='refused-types']//code")
