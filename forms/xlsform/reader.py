@@ -927,7 +927,13 @@ only the type is refused."""
 
 def _column_instead(name: str) -> str:
     """What to write instead of a value in the refused column ``name`` ('' when nothing fits)."""
-    instead = {
+    return column_advice().get(name, "")
+
+
+def column_advice() -> dict[str, str]:
+    """What to write instead, by refused column (:data:`~forms.xlsform.vocabulary.REFUSED_COLUMNS`
+    that have advice), in the request's language: the refusals' words, and the guide's."""
+    return {
         "calculate": _(
             "計算した値は保存されません。条件や答えどうしの関係は relevant や constraint に式で"
             "書いてください。"
@@ -944,11 +950,22 @@ def _column_instead(name: str) -> str:
             "書いてください。"
         ),
     }
-    return instead.get(name, "")
 
 
 def _unsupported(text: str, reason: str) -> str:
-    reasons = {
+    reason_text = type_refusals().get(reason, other_refusal())
+    return _("種類「%(type)s」: %(reason)s", type=text, reason=reason_text)
+
+
+def other_refusal() -> str:
+    return _("この種類はハブでは使えません。")
+
+
+def type_refusals() -> dict[str, str]:
+    """Why a type is refused, by the reason key of
+    :data:`~forms.xlsform.vocabulary.UNSUPPORTED_TYPES` (``other``: :func:`other_refusal`), in the
+    request's language: the refusals' words, and the guide's."""
+    return {
         "repeat": _(
             "繰り返し（repeat）はハブでは使えません（回答は区市町村ごとに質問1つにつき1つです）。"
             "回数や人数は integer で尋ね、回ごとの内容は「第1回」「第2回」のように質問を分けて"
@@ -965,5 +982,3 @@ def _unsupported(text: str, reason: str) -> str:
         "metadata": _("端末や回答時刻の記録（メタデータ）はハブでは使えません。"),
         "external": _("外部ファイルの選択肢はハブでは使えません。choices シートに書いてください。"),
     }
-    reason_text = reasons.get(reason, _("この種類はハブでは使えません。"))
-    return _("種類「%(type)s」: %(reason)s", type=text, reason=reason_text)

@@ -28,12 +28,15 @@ from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
 from forms.wording import listed
 from forms.xlsform import DefinitionError, Problem, write_xlsform
+from forms.xlsform.starter import FILENAME as STARTER_NAME
+from forms.xlsform.starter import starter_file
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
 from hub.errors import flatten_errors
 from hub.files import xlsx_response
 from hub.models import QuestionnaireDraft
+from hub.questionnaires import guide as facts
 from hub.services import questionnaires
 from hub.services.questionnaires import DraftName, VersionComparison
 from hub.web.display import locale_code
@@ -95,6 +98,37 @@ def upload() -> ResponseReturnValue:
 
 upload.max_upload_bytes = LIMITS.max_bytes  # type: ignore[attr-defined]
 """What the page states and the 413 handler says for a file over the app's limit."""
+
+
+@bp.get("/guide")
+@allow("questionnaires.manage")
+def guide() -> ResponseReturnValue:
+    """調査票の書き方: how to write a definition, its facts taken from the reader's own."""
+    begin, end = facts.group_spellings()
+    return render_template(
+        "questionnaires/guide.html",
+        sheet_names=facts.sheets(),
+        survey_columns=facts.survey_columns(),
+        choice_columns=facts.choice_columns(),
+        setting_columns=facts.setting_columns(),
+        types=facts.type_rows(),
+        group_begin=begin,
+        group_end=end,
+        appearances=facts.appearances(),
+        functions=facts.functions(),
+        refused_types=facts.refused_types(),
+        refused_columns=facts.refused_columns(),
+        refused_sheets=facts.refused_sheets(),
+        read_past=facts.read_past_types(),
+        starter_name=STARTER_NAME,
+    )
+
+
+@bp.get("/starter.xlsx")
+@allow("questionnaires.manage")
+def starter() -> ResponseReturnValue:
+    """ひな形（記入例つき）: the guide's example questionnaire as an XLSForm file."""
+    return xlsx_response(starter_file(), filename=STARTER_NAME, fallback=STARTER_NAME)
 
 
 def _upload_page(
