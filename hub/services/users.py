@@ -39,6 +39,7 @@ from hub.models import (
     User,
 )
 from hub.services import audit
+from hub.services.mails import closing, link
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -568,10 +569,12 @@ def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> t
             "",
             f"仮パスワード: {temporary}",
             "",
+            "ログイン画面:",
+            link("auth.login"),
+            "",
             f"仮パスワードは{hours}時間有効です。新しいパスワードを決めるまで、ほかの画面は使えません。",
             "心当たりがない場合は、このメールを破棄し、管理者に連絡してください。",
-            "",
-            "東京都 再犯防止 連携調査ハブ",
+            *closing(),
         ]
     )
     subject = (
