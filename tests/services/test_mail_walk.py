@@ -139,6 +139,28 @@ def test_a_temporary_password_mail_reads_as_written(app: Flask, ctx: Flask, smtp
     ]
 
 
+def test_a_temporary_password_comes_in_english_too_for_a_user_who_chose_it(
+    app: Flask, ctx: Flask, smtp: Inbox
+):
+    admin = make_user(role="admin")
+    staff = make_user(role="staff", email="english-walk@example.metro.tokyo.lg.jp")
+    staff.locale = "en"
+    db.session.commit()
+    users.reset_password(staff, actor=admin)
+    db.session.commit()
+    (raw,) = smtp.raw_to(staff.email)
+    message, text = read_as_received(raw, app.extensions["hub_settings"].public_url)
+    assert (
+        str(message["Subject"])
+        == "【再犯防止 連携調査ハブ】パスワードが再設定されました / Password reset"
+    )
+    japanese, _, english = text.partition("-- English --")
+    assert "仮パスワード: " in japanese
+    assert "reset the password of your account" in english
+    assert "72 hours" in english
+    assert link_in(text) == "/login"
+
+
 def test_a_named_sender_keeps_its_name_and_a_sound_message_id(
     app: Flask, ctx: Flask, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
 ):
