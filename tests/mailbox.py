@@ -120,7 +120,7 @@ def read_as_received(raw: bytes, public_url: str) -> tuple[EmailMessage, str]:
     assert message["Message-ID"]
     assert str(message["Message-ID"]).count(">") == 1
     assert message["Auto-Submitted"] == "auto-generated"
-    assert message["X-Auto-Response-Suppress"] == "All"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
     (sender,) = message["From"].addresses
     assert sender.display_name
     assert sender.addr_spec

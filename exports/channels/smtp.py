@@ -113,7 +113,7 @@ def build_message(
     message["Date"] = email_date(in_tokyo(datetime.now(UTC)))
     message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "localhost")
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
+    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"  # not NDR: a bounce still comes back
     message.set_content(body, charset="utf-8", cte="base64")
     for item in attachments:
         kind, _, parameters = item.media_type.partition(";")
