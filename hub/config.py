@@ -10,6 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,11 @@ class Settings:
     outbox_dir: Path = Path("instance/outbox")
     smtp_url: str | None = None
     mail_from: str = "saihan-hub@localhost"
+    """The sender of every mail (``HUB_MAIL_FROM``): an address, or ``名前 <address>``; a bare
+    address is shown with the hub's name (``exports/channels/smtp.py::SENDER_NAME``)."""
+    mail_reply_to: str | None = None
+    """Whom the readers of a mail may write to (``HUB_MAIL_REPLY_TO``: the 担当's shared
+    address): the mails' Reply-To, and named in their closing lines."""
     testing: bool = False
     max_upload_bytes: int = 5 * 1024 * 1024
     default_locale: str = "ja"
@@ -181,6 +187,21 @@ def _data_keys(env: Mapping[str, str], instance_dir: Path) -> DataKeys:
         raise ConfigError(str(exc)) from None
 
 
+def _mail_address(env: Mapping[str, str], name: str) -> str | None:
+    """An address for a mail header: ``someone@example.lg.jp`` or ``東京都 福祉局 <someone@…>``."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    found = getaddresses([value])
+    address = found[0][1] if len(found) == 1 else ""
+    local, _at, domain = address.rpartition("@")
+    if not local or not domain or any(c in address for c in " <>,;"):
+        raise ConfigError(
+            f"{name} must be an e-mail address, or a name and one: 東京都 福祉局 <hub@example.lg.jp>"
+        )
+    return value
+
+
 def _smtp_url(env: Mapping[str, str]) -> str | None:
     """The mail server URL, which must name a host (and a numeric port, if any).
 
@@ -240,7 +261,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         port=_int(env, "HUB_PORT", 5000, 1, 65535),
         outbox_dir=Path(env.get("HUB_OUTBOX_DIR") or instance_dir / "outbox").resolve(),
         smtp_url=_smtp_url(env),
-        mail_from=env.get("HUB_MAIL_FROM") or "saihan-hub@localhost",
+        mail_from=_mail_address(env, "HUB_MAIL_FROM") or "saihan-hub@localhost",
+        mail_reply_to=_mail_address(env, "HUB_MAIL_REPLY_TO"),
         max_upload_bytes=_int(
             env, "HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024
         ),

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -38,6 +39,25 @@ class Inbox:
             message_from_bytes(raw, policy=policy.default)  # type: ignore[misc]
             for _, raw in self.envelopes
         ]
+
+    @property
+    def as_read(self) -> bytes:
+        """Every message as a reader sees it — each header and text part decoded (a body in
+        base64 hides its words from a search of the raw bytes) —, in UTF-8: what to search for
+        words a mail must not hold."""
+        texts = []
+        for message in self.messages:
+            texts += [f"{name}: {value}" for name, value in message.items()]
+            texts += [
+                part.get_content()
+                for part in message.walk()
+                if part.get_content_maintype() == "text" and not part.is_attachment()
+            ]
+        return "\n".join(texts).encode("utf-8")
+
+    def raw_to(self, address: str) -> list[bytes]:
+        """The messages to ``address`` as the server received them, byte for byte."""
+        return [raw for rcpts, raw in self.envelopes if address in rcpts]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [
@@ -76,3 +96,56 @@ def send_queued(app: Flask) -> list[Any]:
 
     with app.app_context():
         return send_due(utcnow())
+
+
+SPECIAL = "〜①髙﨑"
+"""Characters that a careless encoding loses: the wave dash (cp932 maps it to ～), a circled
+digit, and two 異体字 (﨑 is a compatibility ideograph that NFKC would turn into 崎)."""
+
+
+def read_as_received(raw: bytes, public_url: str) -> tuple[EmailMessage, str]:
+    """``raw`` checked as a Japanese office's mail program would receive it, and its message and
+    text: headers ASCII (Japanese RFC 2047-encoded), no line over 998 octets, dated in Tokyo's
+    time, with a Message-ID, a named sender, marked as sent by a machine (RFC 3834) so that
+    不在通知 do not answer it, a UTF-8 text in base64 ending with the closing lines, and every
+    link absolute on ``public_url`` on a line of its own."""
+    from exports.channels.smtp import AUTOMATIC, SENDER_NAME
+
+    head, _, _rest = raw.partition(b"\r\n\r\n")
+    head.decode("ascii")  # raises on an unencoded header
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n")), "a line over 998 octets"
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert str(message["Date"]).endswith("+0900"), message["Date"]
+    assert message["Message-ID"]
+    assert str(message["Message-ID"]).count(">") == 1
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+    (sender,) = message["From"].addresses
+    assert sender.display_name
+    assert sender.addr_spec
+    subject = str(message["Subject"])
+    assert "=?" not in subject, subject
+    assert "@" not in subject, subject
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    assert part.get_content_charset() == "utf-8"
+    assert part["Content-Transfer-Encoding"] == "base64"
+    text = part.get_content()
+    assert isinstance(text, str)
+    lines = text.splitlines()
+    assert lines[-1] == SENDER_NAME
+    assert any(line.startswith(AUTOMATIC) for line in lines)
+    for line in lines:
+        if "://" in line:
+            assert line == line.strip(), f"a link not alone: {line}"
+            assert " " not in line, f"a link not alone: {line}"
+            assert line.startswith(public_url + "/"), line
+            assert urlsplit(line).netloc == urlsplit(public_url).netloc
+    return message, text
+
+
+def link_in(text: str) -> str:
+    """The one link in a mail's text, as a path (what the browser asks for after sign-in)."""
+    (line,) = [line for line in text.splitlines() if "://" in line]
+    return urlsplit(line).path

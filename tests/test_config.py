@@ -120,6 +120,24 @@ def test_bad_smtp_url_names_the_variable(tmp_path: Path, url: str) -> None:
         load_settings(env(tmp_path, HUB_SMTP_URL=url))
 
 
+@pytest.mark.parametrize("name", ["HUB_MAIL_FROM", "HUB_MAIL_REPLY_TO"])
+@pytest.mark.parametrize("value", ["saihan", "東京都 福祉局", "a@b, c@d", "名前 <>", "@example.jp"])
+def test_a_mail_address_that_is_none_names_the_variable(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings(env(tmp_path, **{name: value}))
+
+
+def test_mail_addresses_with_or_without_a_name_are_read(tmp_path: Path) -> None:
+    named = "東京都 福祉局 再犯防止担当 <saihan@example.metro.tokyo.lg.jp>"
+    settings = load_settings(
+        env(tmp_path, HUB_MAIL_FROM="hub@example.lg.jp", HUB_MAIL_REPLY_TO=f" {named} ")
+    )
+    assert (settings.mail_from, settings.mail_reply_to) == ("hub@example.lg.jp", named)
+    assert load_settings(env(tmp_path)).mail_reply_to is None
+
+
 def test_outbox_and_smtp_are_read(tmp_path: Path) -> None:
     settings = load_settings(
         env(tmp_path, HUB_OUTBOX_DIR=str(tmp_path / "out"), HUB_SMTP_URL="smtp://127.0.0.1:2525")

@@ -2,7 +2,8 @@
 
 ``smtp://host:port`` (plain), ``smtp+starttls://`` (STARTTLS) or ``smtps://`` (TLS from the start),
 with optional ``user:password@``. Japanese subjects and bodies are encoded by
-``email.message.EmailMessage`` (RFC 2047 headers, UTF-8 bodies).
+``email.message.EmailMessage`` (RFC 2047 headers, UTF-8 bodies in base64): :func:`build_message`
+writes every mail the hub sends, and :func:`closing` the lines every mail ends with.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import smtplib
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime as email_date
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
 from exports.channels.base import ChannelError, DeliveryFile, Parcel, Went, redact_url
-from forms.tokyo import format_datetime
+from forms.tokyo import format_datetime, in_tokyo
 from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
@@ -67,6 +70,25 @@ def addresses(text: str) -> list[str]:
     return [a.strip() for a in ADDRESS_SEPARATORS.split(text) if a.strip()]
 
 
+SENDER_NAME = "東京都 再犯防止 連携調査ハブ"
+"""Who sends: the From's name when ``HUB_MAIL_FROM`` is a bare address, and every mail's last
+line."""
+AUTOMATIC = "このメールはシステムから自動送信されています。"
+
+
+def closing(settings: Settings, *, note: str = "") -> list[str]:
+    """The closing lines every mail ends with, written once: sent by the system (``note`` added,
+    such as 「行き違いの場合はご容赦ください。」), whom to ask or to tell to stop — the
+    ``HUB_MAIL_REPLY_TO`` address when set —, and the sender."""
+    reply_to = settings.mail_reply_to and parseaddr(settings.mail_reply_to)[1]
+    ask = (
+        f"ご不明な点、宛先の変更や配信の停止は {reply_to} までご連絡ください。"
+        if reply_to
+        else "ご不明な点、宛先の変更や配信の停止は、東京都の担当者にご連絡ください。"
+    )
+    return ["", AUTOMATIC + note, ask, "", SENDER_NAME]
+
+
 def build_message(
     *,
     sender: str,
@@ -74,14 +96,25 @@ def build_message(
     subject: str,
     body: str,
     attachments: Sequence[DeliveryFile] = (),
+    reply_to: str | None = None,
 ) -> EmailMessage:
+    """One message as a Japanese office's mail program reads it: the sender named (Japanese
+    names RFC 2047-encoded by ``EmailMessage``), the date in Tokyo's time, marked as sent by a
+    machine (``Auto-Submitted``, RFC 3834; ``X-Auto-Response-Suppress`` for Exchange) so that
+    不在通知 do not come back, and a UTF-8 body in base64, which every relay passes unchanged
+    (no 8-bit text, no line over 76 characters)."""
+    name, address = parseaddr(sender)
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = sender if name else formataddr((SENDER_NAME, address))
     message["To"] = ", ".join(to)
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    message.set_content(body, charset="utf-8")
+    message["Date"] = email_date(in_tokyo(datetime.now(UTC)))
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or "localhost")
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "OOF, AutoReply"  # not NDR: a bounce still comes back
+    message.set_content(body, charset="utf-8", cte="base64")
     for item in attachments:
         kind, _, parameters = item.media_type.partition(";")
         maintype, _, subtype = kind.strip().partition("/")
@@ -171,6 +204,7 @@ class MailSession:
             subject=subject,
             body=body,
             attachments=attachments,
+            reply_to=self.settings.mail_reply_to,
         )
         try:
             return self._send(message)
@@ -275,7 +309,7 @@ def send(parcel: Parcel, settings: Settings) -> Went:
         settings,
         to=to,
         subject=delivery_subject(parcel),
-        body=delivery_body(parcel),
+        body=delivery_body(parcel, settings),
         attachments=(*parcel.files, parcel.manifest_file()),
     )
     return Went("mailto:" + ",".join(a for a in to if a not in refused), refused)
@@ -286,7 +320,7 @@ def delivery_subject(parcel: Parcel) -> str:
     return f"{marker}再犯防止 連携調査ハブ: {parcel.round_title} 集計データ（{parcel.recipient_title}）"
 
 
-def delivery_body(parcel: Parcel) -> str:
+def delivery_body(parcel: Parcel, settings: Settings) -> str:
     lines = [
         f"{parcel.recipient_title} 御中",
         "",
@@ -302,5 +336,5 @@ def delivery_body(parcel: Parcel) -> str:
         ]
     lines += ["", "添付ファイル（SHA-256）:"]
     lines += [f"  {f.name}  {f.size} bytes  {f.sha256}" for f in parcel.files]
-    lines += ["", "このメールはシステムから自動送信されています。"]
+    lines += closing(settings)
     return "\n".join(lines) + "\n"

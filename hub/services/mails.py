@@ -1,4 +1,5 @@
-"""What the mails the hub sends share: links to its pages, and the respondents they go to."""
+"""What the mails the hub sends share: links to its pages, their closing lines, and the
+respondents they go to. Every mail is written by ``exports/channels/smtp.py::build_message``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from exports.channels import smtp
 from hub.db import db
 from hub.models import Role, User
 
@@ -18,6 +20,12 @@ def link(endpoint: str, **values: Any) -> str:
     base = current_app.extensions["hub_settings"].public_url
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
+
+
+def closing(*, note: str = "") -> list[str]:
+    """The lines every mail ends with (:func:`exports.channels.smtp.closing`): sent by the system,
+    whom to ask (``HUB_MAIL_REPLY_TO``), the sender."""
+    return smtp.closing(current_app.extensions["hub_settings"], note=note)
 
 
 def mail_configured() -> bool:

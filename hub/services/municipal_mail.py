@@ -20,11 +20,10 @@ from forms.tokyo import format_datetime
 from hub.db import utcnow
 from hub.models import Response
 from hub.services import mail_queue
-from hub.services.mails import link, mail_configured, respondents
+from hub.services.mails import closing, link, mail_configured, respondents
 
 RETURN_MAIL = "response.return_mail"
 DEADLINE_MAIL = "round.deadline_mail"
-SIGNATURE = ["", "このメールはシステムから自動送信されています。", "東京都 再犯防止 連携調査ハブ"]
 
 
 def return_mail(response: Response) -> tuple[str, str]:
@@ -75,7 +74,7 @@ def _page(response: Response) -> list[str]:
         "",
         "回答画面（ログインが必要です）:",
         link("respond.form", round_id=response.round_id, code=response.municipality_code),
-        *SIGNATURE,
+        *closing(),
     ]
 
 

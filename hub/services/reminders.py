@@ -29,8 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from forms.normalize import to_wareki
-from forms.tokyo import format_datetime, in_tokyo
+from forms.tokyo import format_datetime, format_day, in_tokyo
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import (
@@ -49,6 +48,7 @@ from hub.services.claims import insert_new
 from hub.services.deliveries import worded_error
 from hub.services.mails import (
     Addressee,
+    closing,
     link,
     mail_configured,
     respondents,
@@ -264,10 +264,7 @@ def reminder_message(response: Response, kind: str) -> tuple[str, str]:
             "",
             "回答画面（ログインが必要です）:",
             link("respond.form", round_id=response.round_id, code=response.municipality_code),
-            "",
-            "このメールはシステムから自動送信されています。行き違いの場合はご容赦ください。",
-            "",
-            "東京都 再犯防止 連携調査ハブ",
+            *closing(note="行き違いの場合はご容赦ください。"),
         ]
     )
     return subject, body + "\n"
@@ -281,7 +278,7 @@ def invitation(response: Response) -> tuple[str, str]:
         f"{response.municipality.name} ご担当者様",
         "",
         f"東京都から「{round_.title}」への回答をお願いします。",
-        f"基準日: {to_wareki(round_.reference_date)}",
+        f"基準日: {format_day(round_.reference_date)}",
         f"提出期限: {when}",
     ]
     if response.prefilled_from_id is not None:
@@ -291,9 +288,7 @@ def invitation(response: Response) -> tuple[str, str]:
         "回答画面（ログインが必要です。Excel で回答するときは、回答画面から回答用の Excel を"
         "ダウンロードできます）:",
         link("respond.form", round_id=response.round_id, code=response.municipality_code),
-        "",
-        "このメールはシステムから自動送信されています。",
-        "東京都 再犯防止 連携調査ハブ",
+        *closing(),
     ]
     return f"【回答のお願い】{round_.title}（締切 {when}）", "\n".join(lines) + "\n"
 

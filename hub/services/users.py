@@ -40,6 +40,7 @@ from hub.models import (
     User,
 )
 from hub.services import audit
+from hub.services.mails import closing, link
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -573,7 +574,8 @@ def _set_temporary_password(user: User, password: str) -> None:
 
 def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> tuple[str, str]:
     """The Japanese subject and body of the mail that carries a temporary password (of a reset,
-    or of a reactivated account)."""
+    or of a reactivated account), with English after the Japanese for a user who chose English."""
+    english = (user.locale or "ja").startswith("en")
     hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
     what = (
         f"管理者が、無効になっていた再犯防止 連携調査ハブのアカウント（{user.email}）を"
@@ -591,10 +593,13 @@ def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> t
             "",
             f"仮パスワード: {temporary}",
             "",
+            "ログイン画面:",
+            link("auth.login"),
+            "",
             f"仮パスワードは{hours}時間有効です。新しいパスワードを決めるまで、ほかの画面は使えません。",
             "心当たりがない場合は、このメールを破棄し、管理者に連絡してください。",
-            "",
-            "東京都 再犯防止 連携調査ハブ",
+            *(_in_english(user, hours, reactivated=reactivated) if english else ()),
+            *closing(),
         ]
     )
     subject = (
@@ -602,7 +607,29 @@ def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> t
         if reactivated
         else "【再犯防止 連携調査ハブ】パスワードが再設定されました"
     )
+    if english:
+        subject += " / Account reactivated" if reactivated else " / Password reset"
     return subject, body + "\n"
+
+
+def _in_english(user: User, hours: int, *, reactivated: bool) -> list[str]:
+    """The same, after the Japanese, for a user who chose English (the only mail whose reader's
+    language the hub knows: it goes to one account)."""
+    what = (
+        f"An administrator has reactivated your account ({user.email}) on the hub; "
+        "your former password and API tokens no longer work."
+        if reactivated
+        else f"An administrator has reset the password of your account ({user.email}) on the hub."
+    )
+    return [
+        "",
+        "-- English --",
+        what,
+        "Sign in with the temporary password above on the page linked above, then choose "
+        "your own password.",
+        f"The temporary password is valid for {hours} hours. If you did not expect this mail, "
+        "delete it and tell your administrator.",
+    ]
 
 
 def change_password(user: User, current: str, new: str) -> User:

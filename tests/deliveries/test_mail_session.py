@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
@@ -41,7 +42,7 @@ class Relay:
         count = self.counts.get(session.peer, 0)
         if self.per_connection < 0 or (self.per_connection and count >= self.per_connection):
             return "421 4.7.0 too many messages in this connection"
-        if self.refuse_data and self.refuse_data.encode() in envelope.original_content:
+        if self.refuse_data and self.refuse_data in _text(envelope.original_content):
             return "554 5.6.0 content refused"
         self.counts[session.peer] = count + 1
         self.received.append((session.peer, list(envelope.rcpt_tos)))
@@ -49,6 +50,13 @@ class Relay:
 
     def connections(self) -> int:
         return len({peer for peer, _ in self.received})
+
+
+def _text(raw: bytes) -> str:
+    """The text of a message, decoded as a content filter reads it (the body is base64)."""
+    message = message_from_bytes(raw, policy=policy.default)
+    body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    return str(body.get_content()) if body is not None else ""
 
 
 @pytest.fixture

@@ -115,3 +115,23 @@ def test_a_refused_address_is_on_the_delivery_log_and_not_in_the_audit_log(
     )
     assert "moved@" not in str(details)
     assert details["error"] == "宛先1件が受け付けられませんでした"
+
+
+def test_a_delivery_mail_reads_as_written_with_the_closing_lines(
+    app, ctx, seeded: Seeded, smtp: Inbox
+):
+    from exports.channels.smtp import closing
+    from hub.models import Round
+    from tests.mailbox import SPECIAL, read_as_received
+
+    db.session.get_one(Round, seeded.round_id).title = f"取組状況{SPECIAL}"
+    use_smtp("kansatsu@example.go.jp")
+    outcome = deliveries.deliver("tokyo-probation", seeded.round_id)
+    assert outcome.status == "sent", outcome.message
+    (raw,) = smtp.raw_to("kansatsu@example.go.jp")
+    settings = app.extensions["hub_settings"]
+    message, text = read_as_received(raw, settings.public_url)
+    assert SPECIAL in str(message["Subject"])
+    assert f"「取組状況{SPECIAL}」" in text
+    assert text.endswith("\n".join(closing(settings)) + "\n")
+    assert message["Auto-Submitted"] == "auto-generated"

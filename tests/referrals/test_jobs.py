@@ -38,7 +38,7 @@ def test_overdue_follow_ups_are_mailed_to_the_window_once(
     mails = smtp.to(cast.emails["window"])
     assert len(mails) == 1
     assert mails[0]["Subject"] == "フォロー予定日を過ぎたつなぎがあります"
-    raw = b"".join(data for _, data in smtp.envelopes)
+    raw = smtp.as_read
     assert NAME.encode() not in raw
     assert PHONE.encode() not in raw
     assert {a for rcpts, _ in smtp.envelopes for a in rcpts} == {cast.emails["window"]}

@@ -67,9 +67,7 @@ def remind_overdue(today: date) -> int:
                 "",
                 "受付箱で確認し、連絡を記録してください:",
                 notify.link("referrals.index"),
-                "",
-                "このメールはシステムから自動送信されています。",
-                "東京都 再犯防止 連携調査ハブ",
+                *notify.closing(),
             ]
         )
         if notify.send(
@@ -104,9 +102,7 @@ def flag_late(today: date, now: datetime) -> int:
                 f"つなぎ No.{referral.id} は、依頼から5営業日を過ぎても受理されていません。",
                 "つなぎ先に確認するか、別の区市町村につなぎ直してください:",
                 notify.link("referrals.case", referral_id=referral.id),
-                "",
-                "このメールはシステムから自動送信されています。",
-                "東京都 再犯防止 連携調査ハブ",
+                *notify.closing(),
             ]
         )
         sent = notify.send(to, LATE_SUBJECT, body + "\n", about=f"referral {referral.id} late")

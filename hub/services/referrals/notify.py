@@ -18,7 +18,7 @@ from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db
 from hub.models import Referral, Role, User
-from hub.services.mails import link
+from hub.services.mails import closing, link
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,7 @@ def new_referral(referral: Referral) -> bool:
             "",
             "再犯防止 連携調査ハブにログインして確認してください:",
             link("referrals.case", referral_id=referral.id),
-            "",
-            "このメールはシステムから自動送信されています。",
-            "東京都 再犯防止 連携調査ハブ",
+            *closing(),
         ]
     )
     return send(
