@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.cli import fail, friendly, unit_of_work
+
+if TYPE_CHECKING:
+    from hub.models import User
 
 
 def register(cli: click.Group) -> None:
@@ -19,6 +23,17 @@ def register(cli: click.Group) -> None:
 @click.group()
 def user() -> None:
     """Accounts."""
+
+
+def _account(email: str) -> User:
+    """The account of ``email`` (typed as people type it), or the one-line refusal naming it."""
+    from hub.errors import NotFound
+    from hub.services.users import find_by_email
+
+    account = find_by_email(email)
+    if account is None:
+        raise NotFound(f"ユーザー {email} は登録されていません。")
+    return account
 
 
 def _read_password() -> str:
@@ -85,13 +100,10 @@ def user_set(
     email: str, display_name: str | None, organisation: str | None, phone: str | None
 ) -> None:
     """Change an account's display name, organisation/department or phone (others stay)."""
-    from hub.errors import NotFound
-    from hub.services.users import find_by_email, update_profile
+    from hub.services.users import update_profile
 
     with unit_of_work():
-        account = find_by_email(email)
-        if account is None:
-            raise NotFound(f"ユーザー {email} は登録されていません。")
+        account = _account(email)
         update_profile(
             account,
             display_name=account.display_name if display_name is None else display_name,
@@ -107,14 +119,11 @@ def user_set(
 @friendly
 def user_reset_password(email: str) -> None:
     """Set a temporary password (read from stdin) that the user must replace at the next login."""
-    from hub.errors import NotFound
-    from hub.services.users import find_by_email, set_temporary_password
+    from hub.services.users import set_temporary_password
 
     password = _read_password()
     with unit_of_work():
-        account = find_by_email(email)
-        if account is None:
-            raise NotFound(f"ユーザー {email} は登録されていません。")
+        account = _account(email)
         set_temporary_password(account, password)
         address = account.email
     click.echo(f"{address}: 次のログインで新しいパスワードを決めてもらいます")
@@ -131,14 +140,11 @@ def user_reset_password(email: str) -> None:
 def user_reactivate(email: str, municipality_code: str | None) -> None:
     """Reactivate a deactivated account with a temporary password (read from stdin) that the
     user must replace at the next login; its old API tokens stay revoked."""
-    from hub.errors import NotFound
-    from hub.services.users import find_by_email, reactivate
+    from hub.services.users import reactivate
 
     password = _read_password()
     with unit_of_work():
-        account = find_by_email(email)
-        if account is None:
-            raise NotFound(f"ユーザー {email} は登録されていません。")
+        account = _account(email)
         reactivate(
             account,
             actor=None,
@@ -160,12 +166,9 @@ def token() -> None:
 @friendly
 def token_add(email: str, description: str) -> None:
     """Print a new API token for that user (last line of stdout)."""
-    from hub.errors import NotFound
-    from hub.services.users import create_token, find_by_email
+    from hub.services.users import create_token
 
     with unit_of_work():
-        account = find_by_email(email)
-        if account is None:
-            raise NotFound(f"ユーザー {email} は登録されていません。")
+        account = _account(email)
         value = create_token(account, description=description)
     click.echo(value)
