@@ -76,6 +76,18 @@ def multipart(files: Sequence[DeliveryFile]) -> tuple[bytes, str]:
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a place to go: urllib would follow a 301/302/303 with a GET
+    that carries no files (and the signature header, perhaps to another host), and a 200 there
+    would count as delivered. Refused here, the 3xx comes back as an ``HTTPError``."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def send(parcel: Parcel, settings: Settings) -> Went:
     problem = url_problem_kind(parcel.address)
     if problem:
@@ -97,9 +109,12 @@ def send(parcel: Parcel, settings: Settings) -> Went:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as answer:
             answer.read()
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            where = (exc.headers.get("Location") or "")[:200]
+            raise ChannelError.saying("http_redirect", status=exc.code, location=where) from exc
         reply = exc.read(200).decode("utf-8", "replace").strip().rstrip(": ")
         raise ChannelError.saying("http_status", status=exc.code, reply=reply) from exc
     except (urllib.error.URLError, OSError) as exc:

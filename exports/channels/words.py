@@ -69,6 +69,15 @@ def _http_status(p: Mapping[str, Any]) -> str:
     return _("送信先が %(status)s を返しました", status=p["status"])
 
 
+def _http_redirect(p: Mapping[str, Any]) -> str:
+    return _(
+        "送信先が %(status)s で別の場所（%(location)s）に転送しようとしました。ファイルは届いていません。"
+        "転送先ではなく、受け取る URL そのものを送付先に設定してください。",
+        status=p["status"],
+        location=p.get("location") or "-",
+    )
+
+
 def _unreachable(p: Mapping[str, Any]) -> str:
     return _("送信先に接続できません: %(reason)s", reason=p["reason"])
 
@@ -153,6 +162,7 @@ CHANNEL_SAYINGS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "https_address": _https_address,
     "no_secret": _no_secret,
     "http_status": _http_status,
+    "http_redirect": _http_redirect,
     "unreachable": _unreachable,
     "smtp_url_unset": _smtp_url_unset,
     "smtp_url_malformed": _smtp_url_malformed,

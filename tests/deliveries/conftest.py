@@ -124,16 +124,30 @@ class Receiver:
 
     def __init__(self) -> None:
         self.status = 200
+        self.redirect_to: str | None = None
+        """A ``Location`` to answer the POST with (302) instead of taking the files."""
         self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.gets: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.posts.append((dict(self.headers), body))
+                if receiver.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect_to)
+                    self.end_headers()
+                    return
                 self.send_response(receiver.status)
                 self.end_headers()
                 self.wfile.write("受信できません".encode() if receiver.status >= 400 else b"ok")
+
+            def do_GET(self) -> None:
+                receiver.gets.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"a page")
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None

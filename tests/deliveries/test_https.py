@@ -110,3 +110,18 @@ def test_an_endpoint_that_does_not_answer_is_retried(ctx, seeded: Seeded):
     outcome = deliveries.deliver("moj", seeded.round_id)
     assert outcome.status == "retrying"
     assert "送信先に接続できません" in outcome.message
+
+
+def test_a_redirect_is_not_followed_and_not_counted_as_delivered(
+    ctx, seeded: Seeded, receiver: Receiver
+):
+    use_https(receiver.url)
+    receiver.redirect_to = "/moved-here"
+    outcome = deliveries.deliver("moj", seeded.round_id)
+    assert outcome.status == "retrying", "the files never reached anyone"
+    assert receiver.gets == [], "no GET without the files (and the signature) to wherever it points"
+    assert len(receiver.posts) == 1
+    assert outcome.delivery is not None
+    assert "302" in (outcome.delivery.error or "")
+    assert "/moved-here" in (outcome.delivery.error or "")
+    assert "ファイルは届いていません" in (outcome.delivery.error or "")
