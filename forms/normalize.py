@@ -279,10 +279,12 @@ def _year_text(year: int, era: Era | None = None, era_year: int | None = None) -
 
 
 def _typed_era_day(era: Era, era_year: int, month: int, day: int) -> str:
-    """A 和暦 day as typed, which may not exist: 平成31年5月1日, Heisei 31-05-01 in English."""
+    """A 和暦 day as typed, which may not exist: 平成31年5月1日, Heisei 31-05-01 in English; the
+    first year as 元年 (令和元年4月30日), as the era's first year is written and read."""
     if english_messages():
         return f"{era.english} {era_year}-{month:02}-{day:02}"
-    return f"{era.name}{era_year}年{month}月{day}日"
+    year = "元" if era_year == 1 else str(era_year)
+    return f"{era.name}{year}年{month}月{day}日"
 
 
 def _day_text(d: date, *, wareki: bool = False) -> str:

@@ -40,6 +40,7 @@ def test_every_referral_mail_reads_as_written(
     referral_id = refer(sent_on=SENT_ON)
     [(subject, text)] = read(app, smtp, cast.emails["window"])
     assert subject == "新しいつなぎ依頼が1件あります"
+    assert text.startswith("八王子市 相談窓口 ご担当者様\n\n新しいつなぎ依頼が1件あります。")
     assert link_in(text) == f"/referrals/{referral_id}"
     assert lands_on(app, cast.emails["window"], link_in(text))
 
@@ -58,7 +59,9 @@ def test_every_referral_mail_reads_as_written(
         run_job("referrals.follow_up", utcnow() + timedelta(minutes=1))
     [(subject, text)] = read(app, smtp, cast.emails["window"])
     assert subject == "フォロー予定日を過ぎたつなぎがあります"
-    assert text.startswith("フォロー予定日を過ぎたつなぎが1件あります。")
+    assert text.startswith(
+        "八王子市 相談窓口 ご担当者様\n\nフォロー予定日を過ぎたつなぎが1件あります。"
+    )
     assert lands_on(app, cast.emails["window"], link_in(text))
     assert link_in(text) == "/referrals"
     [(subject, text)] = read(app, smtp, cast.emails["staff"])

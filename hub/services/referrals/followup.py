@@ -63,6 +63,7 @@ def remind_overdue(today: date) -> int:
         db.session.commit()
         body = "\n".join(
             [
+                *notify.greeting(code),
                 f"フォロー予定日を過ぎたつなぎが{len(ids)}件あります。",
                 "",
                 "受付箱で確認し、連絡を記録してください:",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db
-from hub.models import Referral, Role, User
+from hub.models import Municipality, Referral, Role, User
 from hub.services.mails import closing, link
 
 log = logging.getLogger(__name__)
@@ -55,11 +55,20 @@ def send(to: Sequence[str], subject: str, body: str, *, about: str) -> bool:
     return True
 
 
+def greeting(municipality_code: str) -> list[str]:
+    """The lines a mail to a municipality's windows opens with, as the hub's mails to a
+    municipality open: 「八王子市 相談窓口 ご担当者様」."""
+    municipality = db.session.get(Municipality, municipality_code)
+    name = municipality.name if municipality is not None else municipality_code
+    return [f"{name} 相談窓口 ご担当者様", ""]
+
+
 def new_referral(referral: Referral) -> bool:
     """Tell the receiving municipality's window users that a referral arrived (call after the
     commit). True if the mail went."""
     body = "\n".join(
         [
+            *greeting(referral.municipality_code),
             f"{NEW_REFERRAL_SUBJECT}。",
             "",
             "再犯防止 連携調査ハブにログインして確認してください:",
