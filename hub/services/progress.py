@@ -159,23 +159,6 @@ in 18 pages of about 55 KB instead of one page of 900 KB that took a second to d
 (docs/performance.md, "Every page at national scale")."""
 
 
-def board(
-    round_: Round,
-    *,
-    region: str | None = None,
-    state: str | None = None,
-    overdue_only: bool = False,
-    prefecture: str | None = None,
-    search: str = "",
-    now: datetime | None = None,
-) -> list[BoardRow]:
-    """Every municipality asked in the round, in code order, optionally filtered (``search`` as
-    :func:`hub.services.municipalities.matching` reads it)."""
-    now = now or utcnow()
-    query = _board_query(round_, region, state, overdue_only, prefecture, search, now)
-    return _with_contacts(round_, [_board_row(row, round_) for row in db.session.execute(query)])
-
-
 def board_page(
     round_: Round,
     wanted: str | int | None,
@@ -188,8 +171,9 @@ def board_page(
     search: str = "",
     now: datetime | None = None,
 ) -> Page[BoardRow]:
-    """Page ``wanted`` (as typed; :func:`hub.services.paging.page_number`) of :func:`board`'s
-    rows with the same filters, and how many rows match in all: three statements however many
+    """Page ``wanted`` (as typed; :func:`hub.services.paging.page_number`) of the municipalities
+    asked in the round, in code order, optionally filtered (``search`` as
+    :func:`hub.services.municipalities.matching` reads it), and how many rows match in all: three statements however many
     municipalities the round asks (the count, the page, its contacts)."""
     now = now or utcnow()
     per_page = per_page or BOARD_PER_PAGE

@@ -61,13 +61,13 @@ def test_overdue_respects_extensions(ctx):
     db.session.commit()
     summary = progress.progress(round_)
     assert summary.overdue == 60
-    rows = {r.code: r for r in progress.board(round_)}
+    rows = {r.code: r for r in progress.board_page(round_, None).items}
     assert not rows[CHIYODA].overdue
     assert not rows[HACHIOJI].overdue
     assert rows[HACHIOJI].deadline > round_.deadline
     assert rows[OKUTAMA].overdue
     assert rows[OKUTAMA].deadline == round_.deadline
-    overdue_codes = {r.code for r in progress.board(round_, overdue_only=True)}
+    overdue_codes = {r.code for r in progress.board_page(round_, None, overdue_only=True).items}
     assert len(overdue_codes) == 60
     assert HACHIOJI not in overdue_codes
 
@@ -79,7 +79,7 @@ def test_board_rows_and_filters(ctx):
     submit(round_.id, CHIYODA)
     responses.return_response(response_of(round_.id, CHIYODA), "理由", user=staff)
     db.session.commit()
-    rows = progress.board(round_)
+    rows = progress.board_page(round_, None).items
     assert [r.code for r in rows] == sorted(r.code for r in rows)
     okutama = next(r for r in rows if r.code == OKUTAMA)
     assert okutama.name == "奥多摩町"
@@ -88,10 +88,12 @@ def test_board_rows_and_filters(ctx):
     assert okutama.on_behalf
     assert okutama.updated_at is not None
     assert okutama.updated_at.tzinfo is not None
-    assert [r.code for r in progress.board(round_, state="returned")] == [CHIYODA]
-    assert [r.code for r in progress.board(round_, state="draft", region="町村部")] == [OKUTAMA]
-    assert CHIYODA not in {r.code for r in progress.board(round_, state="draft")}
-    assert len(progress.board(round_, region="市部")) == 26
+    assert [r.code for r in progress.board_page(round_, None, state="returned").items] == [CHIYODA]
+    assert [
+        r.code for r in progress.board_page(round_, None, state="draft", region="町村部").items
+    ] == [OKUTAMA]
+    assert CHIYODA not in {r.code for r in progress.board_page(round_, None, state="draft").items}
+    assert len(progress.board_page(round_, None, region="市部").items) == 26
 
 
 def test_overview_and_municipality_rounds(ctx):

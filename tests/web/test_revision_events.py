@@ -254,7 +254,7 @@ def test_the_board_reads_resubmissions_in_the_same_statements_for_any_number_of_
             round_ = db.session.get(Round, round_id)
             assert round_ is not None
             with counting_statements() as log:
-                rows = progress.board(round_)
+                rows = progress.board_page(round_, None).items
             events = [r.event for r in rows if r.code in codes]
             return events, len(log)
 
