@@ -28,9 +28,10 @@ def _postgres_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
-def _throwaway_postgres() -> Iterator[Engine]:
+def _throwaway_postgres(suffix: str = "mig") -> Iterator[Engine]:
+    """A new empty PostgreSQL database ``<that name>_<suffix>``, dropped afterwards."""
     base = make_url(_postgres_url() or "").set(drivername="postgresql+psycopg")
-    name = f"{base.database}_mig"
+    name = f"{base.database}_{suffix}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
