@@ -254,17 +254,22 @@ class Database:
         self._factory = sessionmaker(expire_on_commit=False)
         self.session: scoped_session[Session] = scoped_session(self._factory, scopefunc=_scope)
 
-    def init_app(self, app: Flask, url: str) -> None:
-        self.engine = make_engine(url)
-        self._factory.configure(bind=self.engine)
-        app.extensions["hub_db"] = self
-
         @event.listens_for(self._factory, "after_begin")
         def _connected(session: Session, _transaction: Any, connection: Any) -> None:
             # those of earlier transactions are closed: keep the list to the current one (a
             # scheduler's or a command's session lives for many transactions)
             held = [c for c in session.info.get(CONNECTIONS, ()) if not c.closed]
             session.info[CONNECTIONS] = [*held, connection]
+
+    def bind(self, engine: Engine) -> None:
+        """Sessions made from now on use ``engine`` (``init_app``; a test that made a second app
+        on another database binds the first one's engine again)."""
+        self.engine = engine
+        self._factory.configure(bind=engine)
+
+    def init_app(self, app: Flask, url: str) -> None:
+        self.bind(make_engine(url))
+        app.extensions["hub_db"] = self
 
         @app.teardown_appcontext
         def _remove_session(exc: BaseException | None) -> None:

@@ -351,8 +351,7 @@ def upgraded_app(tmp_path: Path) -> Iterator[list[Flask]]:
     if db.engine is not None and db.engine is not before:
         db.engine.dispose()
     if before is not None:
-        db.engine = before
-        db._factory.configure(bind=before)
+        db.bind(before)
 
 
 # --- the test ---------------------------------------------------------------------------------
