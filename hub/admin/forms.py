@@ -50,3 +50,17 @@ class ProfileForm(FlaskForm):
     display_name = CreateUserForm.display_name
     organisation = CreateUserForm.organisation
     phone = CreateUserForm.phone
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("役割"), validate_choice=False)
+    municipality = SelectField(
+        CreateUserForm.municipality.args[0],
+        validate_choice=False,
+        description=_l("回答者と相談窓口は必ず選びます。ほかの役割では「—」にします。"),
+    )
+    recipient = SelectField(
+        CreateUserForm.recipient.args[0],
+        validate_choice=False,
+        description=_l("連携先は必ず選びます。ほかの役割では「—」にします。"),
+    )

@@ -1,5 +1,5 @@
-"""The administrator's pages: users (create, deactivate, reactivate, reset password, bind to a
-municipality) and their API tokens (list, revoke).
+"""The administrator's pages: users (create, deactivate, reactivate, reset password, change the
+role or the municipality or recipient bound to it) and their API tokens (list, revoke).
 
 An administrator reads no survey data, so holds no working credential of anyone else: tokens are
 minted by their owners (``hub.account.tokens``), a reset mails a temporary password to the user,
@@ -28,7 +28,7 @@ from wtforms import SelectChoice
 from forms import tokyo
 from forms.wording import noted
 from hub.account.tokens import revoke_and_tell, secret_page
-from hub.admin.forms import BindForm, CreateUserForm, ProfileForm
+from hub.admin.forms import BindForm, CreateUserForm, ProfileForm, RoleForm
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -70,9 +70,13 @@ def home() -> ResponseReturnValue:
     return render_template("admin/users.html", page=found, search=search.strip())
 
 
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role_label(role.value)) for role in Role]
+
+
 def _create_form() -> CreateUserForm:
     form = CreateUserForm()
-    form.role.choices = [SelectChoice(role.value, role_label(role.value)) for role in Role]
+    form.role.choices = _role_choices()
     form.municipality.choices = _municipality_choices()
     form.recipient.choices = _recipient_choices()
     return form
@@ -163,6 +167,7 @@ def _user_page(
     errors: Mapping[str, list[str]] | None = None,
     bind_form: BindForm | None = None,
     profile_form: ProfileForm | None = None,
+    role_form: RoleForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     if profile_form is None:
@@ -174,6 +179,13 @@ def _user_page(
     if bind_form is None:
         bind_form = BindForm(formdata=None, data={"municipality": current})
     bind_form.municipality.choices = _municipality_choices(current)
+    if role_form is None:
+        role_form = RoleForm(formdata=None, obj=account)
+        role_form.municipality.data = account.municipality_code
+        role_form.recipient.data = account.recipient_name
+    role_form.role.choices = _role_choices()
+    role_form.municipality.choices = _municipality_choices(account.municipality_code)
+    role_form.recipient.choices = _recipient_choices()
     return (
         render_template(
             "admin/user.html",
@@ -182,6 +194,7 @@ def _user_page(
             errors=dict(errors or {}),
             bind_form=bind_form,
             profile_form=profile_form,
+            role_form=role_form,
             mail_configured=bool(current_app.extensions["hub_settings"].smtp_url),
             retired_meanwhile=users.retired_meanwhile(account) if new_municipality else None,
         ),
@@ -290,18 +303,51 @@ def profile(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/municipality")
+@bp.post("/users/<int:user_id>/role")
 @allow("users.manage")
-def bind(user_id: int) -> ResponseReturnValue:
+def change_role(user_id: int) -> ResponseReturnValue:
+    """Another role, municipality or recipient: the account signs in again (every session ended,
+    every API token revoked) and is told by mail, after the change is committed."""
     account = users.get_user(user_id)
-    form = BindForm()
+    form = RoleForm()
     try:
-        users.bind_municipality(account, form.municipality.data or "", actor=require_actor())
+        before = users.change_role(
+            account,
+            role=form.role.data or "",
+            municipality_code=form.municipality.data or None,
+            recipient_name=form.recipient.data or None,
+            actor=require_actor(),
+        )
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
-        return _user_page(account, errors=exc.errors, bind_form=form, status=422)
-    flash(_("自治体を設定しました。"), "success")
+        return _user_page(account, errors=exc.errors, role_form=form, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        db.session.refresh(account)
+        return _user_page(account, errors={"role": [exc.message]}, role_form=form, status=409)
+    if before is None:
+        flash(_("役割・自治体・送付先は変わっていないため、何も変更していません。"), "info")
+        return redirect(url_for("admin.user", user_id=user_id))
+    flash(
+        _(
+            "%(email)s の役割・所属を変更しました。今のログインはすべて終了し、APIトークンは"
+            "すべて無効にしました。",
+            email=account.email,
+        ),
+        "success",
+    )
+    if (unsent := users.tell_role_changed(account, before)) is None:
+        flash(_("本人に、もう一度ログインするようメールで知らせました。"), "info")
+    else:
+        flash(
+            _(
+                "本人へのお知らせメールは送れませんでした（%(reason)s）。もう一度ログインする"
+                "よう、本人に直接伝えてください。",
+                reason=unsent.rstrip("。"),
+            ),
+            "warning",
+        )
     return redirect(url_for("admin.user", user_id=user_id))
 
 

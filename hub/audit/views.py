@@ -48,6 +48,7 @@ ACTION_LABELS: dict[str, Any] = {
     "user.reset_password": _l("パスワード再設定"),
     "user.change_password": _l("パスワード変更"),
     "user.bind_municipality": _l("自治体の設定"),
+    "user.change_role": _l("役割・所属の変更"),
     "user.profile": _l("氏名・所属の変更"),
     "token.create": _l("APIトークン発行"),
     "token.revoke": _l("APIトークン無効化"),
@@ -158,6 +159,9 @@ DETAIL_LABELS: dict[str, Any] = {
     "source": _l("入力方法"),
     "file": _l("ファイル名"),
     "role": _l("役割"),
+    "role_before": _l("変更前の役割"),
+    "municipality_before": _l("変更前の区市町村"),
+    "recipient_before": _l("変更前の送付先"),
     "attempt": _l("試行回数"),
     "prefix": _l("トークンの先頭"),
     "delivered": _l("伝え方"),
@@ -355,11 +359,13 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
             (q.label.get(locale) if (q := questionnaire.get(str(v))) else str(v)) for v in value
         ]
         return joined(labels)
-    if key == "recipient" and isinstance(value, str):
+    if key in ("recipient", "recipient_before") and isinstance(value, str):
         return names.recipients.get(value, value)
+    if key == "municipality_before" and isinstance(value, str):
+        return _place(names, value)
     if key == "source" and isinstance(value, str):
         return source_label(value)
-    if key == "role" and isinstance(value, str):
+    if key in ("role", "role_before") and isinstance(value, str):
         return role_label(value)
     if key == "outcome" and isinstance(value, str) and value in OUTCOMES:
         return OUTCOMES[value].get(locale_code())

@@ -1,5 +1,5 @@
-"""``hub user add``, ``hub user set``, ``hub user reset-password``, ``hub user reactivate`` and
-``hub token add``: accounts and API tokens."""
+"""``hub user add``, ``hub user set``, ``hub user set-role``, ``hub user reset-password``,
+``hub user reactivate`` and ``hub token add``: accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hub.cli import fail, friendly, unit_of_work
+from hub.cli import app_context, fail, friendly, lang_option, unit_of_work
 
 if TYPE_CHECKING:
     from hub.models import User
@@ -112,6 +112,64 @@ def user_set(
             actor=None,
         )
         click.echo(f"updated {account.email}: {account.label}")
+
+
+@user.command("set-role")
+@click.argument("email")
+@click.argument(
+    "role", type=click.Choice(["respondent", "staff", "counterpart", "admin", "window"])
+)
+@click.option("--municipality", "municipality_code", help="6-digit code (respondents, windows)")
+@click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
+@lang_option
+@friendly
+def user_set_role(
+    email: str, role: str, municipality_code: str | None, recipient_name: str | None
+) -> None:
+    """Give an account another role, municipality or recipient: every session of it ends, every
+    API token is revoked, and the user is mailed to sign in again (when a mail server is set)."""
+    from flask_babel import gettext as _
+
+    from hub.services.users import change_role, tell_role_changed
+
+    with unit_of_work():
+        account = _account(email)
+        before = change_role(
+            account,
+            role=role,
+            municipality_code=municipality_code,
+            recipient_name=recipient_name,
+            actor=None,
+        )
+        address, user_id = account.email, account.id
+    with app_context():
+        if before is None:
+            click.echo(
+                _(
+                    "%(email)s: 役割・自治体・送付先は変わっていないため、何も変更していません。",
+                    email=address,
+                )
+            )
+            return
+        from hub.services.users import get_user
+
+        click.echo(
+            _(
+                "%(email)s: 役割・所属を変更しました。今のログインはすべて終了し、APIトークンは"
+                "すべて無効にしました。",
+                email=address,
+            )
+        )
+        unsent = tell_role_changed(get_user(user_id), before)
+        click.echo(
+            _("本人に、もう一度ログインするようメールで知らせました。")
+            if unsent is None
+            else _(
+                "本人へのお知らせメールは送れませんでした（%(reason)s）。もう一度ログインする"
+                "よう、本人に直接伝えてください。",
+                reason=unsent.rstrip("。"),
+            )
+        )
 
 
 @user.command("reset-password")

@@ -50,6 +50,7 @@ from hub.models.survey import (
     round_title,
 )
 from hub.models.user import (
+    ROLE_LABELS,
     TOKEN_DESCRIPTION_LENGTH,
     ApiToken,
     LoginAttempt,
@@ -68,6 +69,7 @@ __all__ = [
     "REFERRAL_STATUS_LABELS",
     "REFERRER_STAFF",
     "REGIONS",
+    "ROLE_LABELS",
     "ROUND_REMOVED",
     "TOKEN_DESCRIPTION_LENGTH",
     "ApiToken",

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forms.model import Label
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
 
@@ -28,6 +29,16 @@ class Role(StrEnum):
     ADMIN = "admin"
     WINDOW = "window"
     """区市町村の相談窓口: bound to one municipality, receives its referrals (つなぎ)."""
+
+
+ROLE_LABELS: dict[str, Label] = {
+    Role.RESPONDENT: Label("回答者（区市町村）", "Respondent (municipality)"),
+    Role.STAFF: Label("都職員", "Metropolitan staff"),
+    Role.COUNTERPART: Label("連携先（国）", "Counterpart (national)"),
+    Role.ADMIN: Label("システム管理者", "System administrator"),
+    Role.WINDOW: Label("相談窓口（区市町村）", "Municipal window"),
+}
+"""How pages, the audit log and mails name each role, in either language."""
 
 
 class User(UserMixin, Base):

@@ -189,8 +189,11 @@ def names_for(events: Sequence[AuditEvent]) -> Names:
         details = event.details or {}
         if (rid := _round_id(details.get("round", ""))) is not None:
             rounds.add(rid)
-        if isinstance(details.get("recipient"), str):
-            recipients.add(details["recipient"])
+        for key in ("recipient", "recipient_before"):
+            if isinstance(details.get(key), str):
+                recipients.add(details[key])
+        if looks_like_code(details.get("municipality_before")):
+            codes.add(details["municipality_before"])
         for value in details.values():
             if isinstance(value, list):
                 codes.update(v for v in value if looks_like_code(v))

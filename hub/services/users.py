@@ -11,8 +11,10 @@ import base64
 import binascii
 import contextlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,6 +34,7 @@ from hub.crypto import DataKeyError, DataKeys
 from hub.db import db, nfkc, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
+    ROLE_LABELS,
     TOKEN_DESCRIPTION_LENGTH,
     ApiToken,
     Municipality,
@@ -157,6 +160,40 @@ def email_key(email: str) -> str:
     return fold_text(email).lower()
 
 
+def _role_problem(role: str) -> str | None:
+    if role in {r.value for r in Role}:
+        return None
+    return _("役割は %(roles)s のいずれかです。", roles=", ".join(r.value for r in Role))
+
+
+def _binding_errors(
+    role: str, municipality_code: str | None, recipient_name: str | None
+) -> dict[str, list[str]]:
+    """What is wrong with binding an account of ``role`` to a municipality and a recipient, by
+    field: respondents and windows need a municipality that exists today and others take none;
+    counterparts need a registered recipient and others take none."""
+    errors: dict[str, list[str]] = {}
+    if role in MUNICIPAL_ROLES:
+        if not municipality_code:
+            errors["municipality"] = [
+                _("回答者には自治体コードが必要です。")
+                if role == Role.RESPONDENT
+                else _("相談窓口（window）には自治体コードが必要です。")
+            ]
+        elif problem := _municipality_problem(municipality_code):
+            errors["municipality"] = [problem]
+    elif municipality_code:
+        errors["municipality"] = [_not_municipal()]
+    if role == Role.COUNTERPART:
+        if not recipient_name:
+            errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
+        elif db.session.get(Recipient, recipient_name) is None:
+            errors["recipient"] = [_("送付先 %(name)s は登録されていません。", name=recipient_name)]
+    elif recipient_name:
+        errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
+    return errors
+
+
 def _municipality_problem(code: str) -> str | None:
     """Why an account cannot be bound to the municipality ``code`` (``None`` when it can): it
     must exist today — one retired on a day still to come is offered until then, as on the
@@ -196,35 +233,11 @@ def create_user(
         email = normalize_email(email)
     except InvalidValue as exc:
         raise Invalid({"email": [str(exc)]}) from exc
-    if role not in {r.value for r in Role}:
-        raise Invalid(
-            {
-                "role": [
-                    _("役割は %(roles)s のいずれかです。", roles=", ".join(r.value for r in Role))
-                ]
-            }
-        )
+    if problem := _role_problem(role):
+        raise Invalid({"role": [problem]})
     if municipality_code:
         municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
-    errors: dict[str, list[str]] = {}
-    if role in MUNICIPAL_ROLES:
-        if not municipality_code:
-            errors["municipality"] = [
-                _("回答者には自治体コードが必要です。")
-                if role == Role.RESPONDENT
-                else _("相談窓口（window）には自治体コードが必要です。")
-            ]
-        elif problem := _municipality_problem(municipality_code):
-            errors["municipality"] = [problem]
-    elif municipality_code:
-        errors["municipality"] = [_not_municipal()]
-    if role == Role.COUNTERPART:
-        if not recipient_name:
-            errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
-        elif db.session.get(Recipient, recipient_name) is None:
-            errors["recipient"] = [_("送付先 %(name)s は登録されていません。", name=recipient_name)]
-    elif recipient_name:
-        errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
+    errors = _binding_errors(role, municipality_code, recipient_name)
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
     profile, profile_errors = read_profile(display_name, organisation, phone)
@@ -674,6 +687,188 @@ def bind_municipality(user: User, municipality_code: str, *, actor: User | None)
     )
     db.session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What an account is and acts for: its role, and the municipality (respondents, windows) or
+    the recipient (counterparts) bound to it."""
+
+    role: str
+    municipality_code: str | None = None
+    recipient_name: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Binding:
+        return cls(user.role, user.municipality_code, user.recipient_name)
+
+
+def change_role(
+    user: User,
+    *,
+    role: str,
+    municipality_code: str | None = None,
+    recipient_name: str | None = None,
+    actor: User | None,
+) -> Binding | None:
+    """Give an active account another role, or bind it to another municipality or recipient (a
+    respondent moved to the 都 office, a window to another municipality's window): what it made
+    stays its own, but every session of it ends and every API token is revoked, as a deactivation
+    does, so that nothing signed in for the old binding reads with the new one. Audited with the
+    codes before and after. Returns the binding before, or ``None`` when nothing changes.
+
+    Refused: an administrator's own account (another administrator changes it), the last active
+    administrator losing the role, and what account creation refuses (a municipality only for
+    respondents and windows, one that exists today; a recipient only for counterparts). The
+    caller commits, then tells the user with :func:`tell_role_changed`."""
+    if actor is not None and actor.id == user.id:
+        raise Conflict(
+            _("自分自身の役割は変更できません。ほかのシステム管理者に変更を依頼してください。")
+        )
+    if not user.active:
+        raise Conflict(
+            _(
+                "%(email)s は無効化されています。役割を変更するときは、先に再有効化してください。",
+                email=user.email,
+            )
+        )
+    role = fold_text(role or "").lower()
+    if problem := _role_problem(role):
+        raise Invalid({"role": [problem]})
+    wanted = Binding(
+        role,
+        fold_text(municipality_code) if municipality_code else None,
+        clean_text(recipient_name) if recipient_name else None,
+    )
+    before = Binding.of(user)
+    if wanted == before:
+        return None
+    if errors := _binding_errors(role, wanted.municipality_code, wanted.recipient_name):
+        raise Invalid(errors)
+    if before.role == Role.ADMIN and role != Role.ADMIN and not _other_active_admins(user):
+        raise Invalid(
+            {
+                "role": [
+                    _(
+                        "有効なシステム管理者はこのアカウントだけのため、役割を変更できません。"
+                        "先にほかのシステム管理者のアカウントを作成してください。"
+                    )
+                ]
+            }
+        )
+    user.role = wanted.role
+    user.municipality_code = wanted.municipality_code
+    user.recipient_name = wanted.recipient_name
+    _end_sessions(user)
+    # codes only, each said when there is one (the new municipality is the event's own)
+    bound: dict[str, Any] = {
+        "municipality_before": before.municipality_code,
+        "recipient": wanted.recipient_name,
+        "recipient_before": before.recipient_name,
+    }
+    audit.record(
+        "user.change_role",
+        user=actor,
+        target=user.email,
+        municipality_code=wanted.municipality_code,
+        role=wanted.role,
+        role_before=before.role,
+        **{key: value for key, value in bound.items() if value},
+    )
+    _revoke_every_token(user, actor=actor)
+    db.session.flush()
+    return before
+
+
+def _other_active_admins(user: User) -> int:
+    """The active administrators besides ``user``, their rows locked (PostgreSQL) until the
+    caller commits, so that two administrators taking the role from each other at once do not
+    leave none."""
+    others = db.session.scalars(
+        select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).all()
+    return len(others)
+
+
+def tell_role_changed(user: User, before: Binding) -> str | None:
+    """Mail ``user`` that an administrator changed their role or municipality and that they sign
+    in again (after the change is committed: a change rolled back tells nobody). ``None`` when it
+    went, else why not, for the administrator to tell the user another way; the change stands."""
+    if not current_app.extensions["hub_settings"].smtp_url:
+        return _("メール送信（HUB_SMTP_URL）が設定されていません。")
+    subject, body = role_change_message(user, before)
+    try:
+        send_mail(
+            current_app.extensions["hub_settings"], to=[user.email], subject=subject, body=body
+        )
+    except ChannelError as exc:
+        return exc.message
+    return None
+
+
+def role_change_message(user: User, before: Binding) -> tuple[str, str]:
+    """The Japanese subject and body of the mail :func:`tell_role_changed` sends, with English
+    after the Japanese for a user who chose English (as :func:`reset_message`)."""
+    english = (user.locale or "ja").startswith("en")
+    after = Binding.of(user)
+    body = "\n".join(
+        [
+            f"{user.label} 様",
+            "",
+            f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）の役割または所属を"
+            "変更しました。",
+            "",
+            f"変更前: {_binding_words(before, 'ja')}",
+            f"変更後: {_binding_words(after, 'ja')}",
+            "",
+            "今のログインはすべて終了し、APIトークンはすべて無効になりました。パスワードは"
+            "変わりません。もう一度ログインしてください。APIトークンが必要なときは、"
+            "ログイン後に発行し直してください。",
+            "",
+            "ログイン画面:",
+            link("auth.login"),
+            "",
+            "心当たりがない場合は、管理者に連絡してください。",
+            *(
+                [
+                    "",
+                    "-- English --",
+                    f"An administrator has changed the role of your account ({user.email}) "
+                    "on the hub.",
+                    f"Before: {_binding_words(before, 'en')}",
+                    f"Now: {_binding_words(after, 'en')}",
+                    "You have been signed out everywhere and your API tokens no longer work; "
+                    "your password is unchanged. Sign in again on the page linked above and "
+                    "mint new API tokens if you need them. If you did not expect this mail, "
+                    "tell your administrator.",
+                ]
+                if english
+                else []
+            ),
+            *closing(),
+        ]
+    )
+    subject = "【再犯防止 連携調査ハブ】アカウントの役割が変更されました"
+    if english:
+        subject += " / Your role has changed"
+    return subject, body + "\n"
+
+
+def _binding_words(binding: Binding, locale: str) -> str:
+    """A binding as a mail says it: 「回答者（区市町村） 八王子市」, 「都職員」."""
+    label = ROLE_LABELS.get(binding.role)
+    words = [label.get(locale) if label is not None else binding.role]
+    if binding.municipality_code and (
+        municipality := db.session.get(Municipality, binding.municipality_code)
+    ):
+        words.append(
+            municipality.name_en if locale == "en" and municipality.name_en else municipality.name
+        )
+    if binding.recipient_name and (recipient := db.session.get(Recipient, binding.recipient_name)):
+        words.append(recipient.title or recipient.name)
+    return " ".join(words)
 
 
 USERS_PER_PAGE = 50

@@ -33,6 +33,7 @@ from hub.models.survey import (
     RoundState,
     shown_state,
 )
+from hub.models.user import ROLE_LABELS
 from hub.services.municipalities import prefecture_label
 
 if TYPE_CHECKING:
@@ -256,14 +257,9 @@ def type_label(kind: str) -> str:
 
 
 def role_label(role: str) -> str:
-    labels = {
-        "respondent": _("回答者（区市町村）"),
-        "staff": _("都職員"),
-        "counterpart": _("連携先（国）"),
-        "admin": _("システム管理者"),
-        "window": _("相談窓口（区市町村）"),
-    }
-    return labels.get(role, role)
+    """A role in the page's language (``ROLE_LABELS``); an unknown value as it is."""
+    label = ROLE_LABELS.get(role)
+    return label.get(locale_code()) if label is not None else role
 
 
 def source_label(source: str) -> str:

@@ -70,8 +70,8 @@ def test_an_administrator_creates_a_window_on_the_admin_page_and_rebinds_it(app,
         assert (user.role, user.municipality_code) == ("window", "132012")
         user_id = user.id
     shown = admin.get(f"/admin/users/{user_id}")
-    assert page(shown).xpath("//form[contains(@action, '/municipality')]")
-    moved = admin.post(f"/admin/users/{user_id}/municipality", {"municipality": "131016"})
+    assert page(shown).xpath("//form[contains(@action, '/role')]//select[@name='municipality']")
+    moved = admin.post(f"/admin/users/{user_id}/role", {"role": "window", "municipality": "131016"})
     assert moved.status_code == 302
     with app.app_context():
         assert find_by_email("window@city.hachioji.example.jp").municipality_code == "131016"

@@ -139,23 +139,27 @@ def test_a_respondent_moved_to_another_municipality_keeps_no_way_into_the_old_on
     admin = web("admin")
     admin.get(f"/admin/users/{respondent.user.id}")
     moved = admin.post(
-        f"/admin/users/{respondent.user.id}/municipality", {"municipality": "131024"}
+        f"/admin/users/{respondent.user.id}/role",
+        {"role": "respondent", "municipality": "131024"},
     )
     assert moved.status_code == 302
     assert respondent.get(f"/respond/rounds/{round_id}/131016").status_code == 302, "signed out"
-    assert api.get(old, headers=bearer).status_code == 403
-    assert api.get(new, headers=bearer).status_code == 200
+    # the token minted for the old municipality's system reads neither one
+    assert api.get(old, headers=bearer).status_code == 401
+    assert api.get(new, headers=bearer).status_code == 401
     again = Web(app)
     again.login(respondent.user.email)
     assert again.get(f"/respond/rounds/{round_id}/131016").status_code == 403
     assert again.get(f"/respond/rounds/{round_id}/131024").status_code == 200
     with app.app_context():
-        event = db.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "user.bind_municipality")
-        )
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.change_role"))
         assert event is not None
         assert event.municipality_code == "131024"
-        assert event.details == {"before": "131016"}
+        assert event.details == {
+            "role": "respondent",
+            "role_before": "respondent",
+            "municipality_before": "131016",
+        }
 
 
 def retire(code: str) -> None:
@@ -189,11 +193,20 @@ def test_no_account_is_bound_to_a_retired_municipality(app, web):
     assert "has been retired" in errors_on(answer)
     elsewhere = make_user_in(app, "131016")
     admin.get(f"/admin/users/{elsewhere}")
-    moved = admin.post(f"/admin/users/{elsewhere}/municipality", {"municipality": "132012"})
+    moved = admin.post(
+        f"/admin/users/{elsewhere}/role", {"role": "respondent", "municipality": "132012"}
+    )
     assert moved.status_code == 422
     admin.get(f"/admin/users/{user_id}")
-    kept = admin.post(f"/admin/users/{user_id}/municipality", {"municipality": "132012"})
+    kept = admin.post(
+        f"/admin/users/{user_id}/role", {"role": "respondent", "municipality": "132012"}
+    )
     assert kept.status_code == 302, "an account of a retired municipality may keep it"
+    admin.get(f"/admin/users/{user_id}")
+    became = admin.post(
+        f"/admin/users/{user_id}/role", {"role": "window", "municipality": "132012"}
+    )
+    assert became.status_code == 422, "but is not given it again with another role"
     with app.app_context():
         assert db.session.get(User, elsewhere).municipality_code == "131016"
         assert not db.session.scalar(select(User).where(User.email == "window@example.jp"))

@@ -207,11 +207,12 @@ def test_bind_a_respondent_to_another_municipality(app, web):
     respondent = web("respondent", municipality="131016")
     url = f"/admin/users/{respondent.user.id}"
     admin.get(url)
-    bad = admin.post(f"{url}/municipality", {"municipality": "999999"})
+    bad = admin.post(f"{url}/role", {"role": "respondent", "municipality": "999999"})
     assert bad.status_code == 422
     assert page(bad).xpath("//*[@id='municipality-error']")
     admin.get(url)
-    assert admin.post(f"{url}/municipality", {"municipality": "132012"}).status_code == 302
+    moved = admin.post(f"{url}/role", {"role": "respondent", "municipality": "132012"})
+    assert moved.status_code == 302
     with app.app_context():
         assert db.session.get(User, respondent.user.id).municipality_code == "132012"
     assert "八王子市" in text_of(admin.get(url))
