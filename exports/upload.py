@@ -36,6 +36,7 @@ from exports.safe_xlsx import Limits, open_workbook, unreadable
 from forms import normalize, registry
 from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
+from forms.wording import listed
 from hub.db import db
 from hub.errors import Conflict, HubError, Invalid, flatten_errors
 from hub.models import (
@@ -105,6 +106,9 @@ class Reading:
     ignored: list[str] = field(default_factory=list)
     """Keys of an earlier questionnaire version that the round's version no longer has."""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    renamed: dict[str, str] = field(default_factory=dict)
+    """``{old name: new name}`` of the questions read under a name the round's version renamed
+    (settings ``renamed``)."""
 
 
 @dataclass(frozen=True)
@@ -282,8 +286,10 @@ def interpret(
 
     Keys are checked against the definition the template was made from (``lookup`` of its meta),
     so an edited key is refused with its cell named, while keys of an earlier version that the
-    round's version no longer has are ignored and listed. Questions the file does not cover keep
-    their ``current`` answers.
+    round's version no longer has are ignored and listed. A question's old name that the round's
+    version gives in its settings ``renamed`` is read as the renamed question (as 経年比較 and the
+    previous round's answers follow it), and :attr:`Reading.renamed` says so. Questions the file
+    does not cover keep their ``current`` answers.
     """
     source = (
         questionnaire
@@ -291,16 +297,24 @@ def interpret(
         else _source_definition(template.meta, questionnaire, lookup or stored_questionnaire)
     )
     known = layout.item_map(source)
-    _check_keys(template, known)
-    reading = Reading()
+    new_of = {old: new for new, old in questionnaire.renamed}
+    template, followed = _follow_renamed(template, new_of, known)
+    _check_keys(template, known, new_of)
+    reading = Reading(renamed=followed)
     chosen: dict[str, set[str]] = {}
     covered: dict[str, set[str]] = {}
     for line in template.lines:
         item = known[line.key]
-        target = questionnaire.get(item.question.id)
+        name = item.question.id
+        if source is not questionnaire and name in new_of:
+            # a template of an earlier version: its old name is the renamed question's
+            name = new_of[name]
+        target = questionnaire.get(name)
         if target is None or target.kind != item.question.kind:
             reading.ignored.append(line.key)
             continue
+        if name != item.question.id:
+            reading.renamed[item.question.id] = name
         if line.formula:
             reading.errors.setdefault(line.answer_cell, []).append(
                 _("%(label)s: 数式は使えません。値を直接入力してください。", label=_label(item))
@@ -417,11 +431,49 @@ def _source_definition(
         raise Invalid({"file": [message]}, message) from None
 
 
-def _check_keys(template: TemplateFile, known: Mapping[str, layout.Item]) -> None:
+def _follow_renamed(
+    template: TemplateFile, new_of: Mapping[str, str], known: Mapping[str, layout.Item]
+) -> tuple[TemplateFile, dict[str, str]]:
+    """The file with each key of a question's old name (``new_of``: the settings ``renamed``
+    of the round's version, old name to new) written as the new name's key (``people`` →
+    ``participants``, ``topics_old.housing`` → ``topics.housing``), and the names followed.
+    A key whose new name's row the file also has is left for :func:`_check_keys` to refuse:
+    which of the two answers was meant cannot be told."""
+    if not new_of:
+        return template, {}
+    present = {line.key for line in template.lines}
+    lines = []
+    followed: dict[str, str] = {}
+    for line in template.lines:
+        name, dot, rest = line.key.partition(".")
+        key = f"{new_of[name]}{dot}{rest}" if name in new_of else ""
+        if line.key in known or key not in known or key in present:
+            lines.append(line)
+            continue
+        lines.append(replace(line, key=key))
+        followed[name] = new_of[name]
+    return replace(template, lines=tuple(lines)), followed
+
+
+def _check_keys(
+    template: TemplateFile, known: Mapping[str, layout.Item], new_of: Mapping[str, str]
+) -> None:
     errors: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
     for line in template.lines:
-        if line.key not in known:
+        name, dot, rest = line.key.partition(".")
+        if line.key not in known and name in new_of:
+            errors.setdefault(line.key_cell, []).append(
+                _(
+                    "項目ID「%(key)s」は、この調査票の版では「%(new)s」です"
+                    "（settings シートの renamed 列による名前の変更）。"
+                    "同じファイルに「%(new)s」の行もあるため、どちらの回答か決められません。"
+                    "どちらかの行を削除してください。",
+                    key=line.key,
+                    new=f"{new_of[name]}{dot}{rest}",
+                )
+            )
+        elif line.key not in known:
             shown = line.key[:60]
             errors.setdefault(line.key_cell, []).append(
                 _(
@@ -674,7 +726,19 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
         ),
         identified=template.meta is not None,
         notices=(
-            (carried,) if carried else () if template.meta else (unidentified_notice(response),)
+            *((carried,) if carried else () if template.meta else (unidentified_notice(response),)),
+            *((renamed_notice(reading.renamed),) if reading.renamed else ()),
+        ),
+    )
+
+
+def renamed_notice(renamed: Mapping[str, str]) -> str:
+    """What the preview and the API say of answers read under a question's old name."""
+    return _(
+        "A列の項目ID %(names)s は、この調査票の版で名前が変わった質問です"
+        "（settings シートの renamed 列）。新しい名前の質問の回答として読み込みました。",
+        names=listed(
+            _("「%(old)s」→「%(new)s」", old=old, new=new) for old, new in renamed.items()
         ),
     )
 

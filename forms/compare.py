@@ -1,5 +1,6 @@
 """What changed between two versions of a questionnaire: the questions added, removed, renamed
-(settings ``renamed``) and changed, each change named by what it touches, and the settings of
+(settings ``renamed``) and changed, each change named by what it touches, the groups
+(``begin_group`` rows) added, removed, retitled or asked under another ``relevant``, and the settings of
 the summary (``headline``, ``listed_choice``, the heading ``headline_title``) — what staff read
 before publishing a new version of a yearly survey, since a new round carries last year's
 answers only where they still fit."""
@@ -11,7 +12,7 @@ from enum import StrEnum
 
 from forms import describe
 from forms.expression import Expr, unparse
-from forms.model import Question, Questionnaire
+from forms.model import Question, Questionnaire, Section
 from forms.xlsform.vocabulary import TYPE_NAMES
 
 
@@ -68,6 +69,34 @@ class SettingChange:
     after: str
 
 
+class GroupAspect(StrEnum):
+    """One thing about a group (a ``begin_group`` row) that can change between versions."""
+
+    LABEL = "label"
+    RELEVANT = "relevant"
+
+
+@dataclass(frozen=True)
+class ChangedGroup:
+    group: Section
+    """As it is in the new version."""
+    previous: Section
+    """As it was in the earlier version (the group of the same name)."""
+    changes: tuple[GroupAspect, ...]
+
+
+@dataclass(frozen=True)
+class GroupChanges:
+    """The groups of the new version against the earlier one, matched by name."""
+
+    added: tuple[Section, ...] = ()
+    removed: tuple[Section, ...] = ()
+    changed: tuple[ChangedGroup, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
 @dataclass(frozen=True)
 class Comparison:
     old_version: int
@@ -77,10 +106,13 @@ class Comparison:
     settings: tuple[SettingChange, ...] = ()
     """The summary's settings that changed; the heading as 集計 prints it (``headline_title``,
     else the headline question's label)."""
+    groups: GroupChanges = GroupChanges()
+    """A group's ``relevant`` hides or shows every question in it: a new condition there changes
+    who answers a whole section though no question's own row changed."""
 
     @property
     def same(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.settings)
+        return not (self.added or self.removed or self.changed or self.settings or self.groups)
 
 
 def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
@@ -102,7 +134,32 @@ def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
         if changes or renamed:
             changed.append(ChangedQuestion(question, changes, renamed, previous))
     removed = tuple(q for q in old.questions if q.id not in matched)
-    return Comparison(old.version, tuple(added), removed, tuple(changed), _settings(old, new))
+    return Comparison(
+        old.version, tuple(added), removed, tuple(changed), _settings(old, new), _groups(old, new)
+    )
+
+
+def _groups(old: Questionnaire, new: Questionnaire) -> GroupChanges:
+    """The groups by name (a run of questions outside any group is no group)."""
+    before = {s.id: s for s in old.sections if s.grouped}
+    after = {s.id: s for s in new.sections if s.grouped}
+    changed = []
+    for name, group in after.items():
+        previous = before.get(name)
+        if previous is None:
+            continue
+        changes = []
+        if previous.title != group.title:
+            changes.append(GroupAspect.LABEL)
+        if _rule(previous.relevant) != _rule(group.relevant):
+            changes.append(GroupAspect.RELEVANT)
+        if changes:
+            changed.append(ChangedGroup(group, previous, tuple(changes)))
+    return GroupChanges(
+        added=tuple(g for name, g in after.items() if name not in before),
+        removed=tuple(g for name, g in before.items() if name not in after),
+        changed=tuple(changed),
+    )
 
 
 _IN_WORDS = {
@@ -126,6 +183,17 @@ def in_words(
     before = describer(item.previous, old, locale)
     after = describer(item.question, new, locale)
     return (before, after) if before != after else None
+
+
+def group_in_words(
+    item: ChangedGroup, old: Questionnaire, new: Questionnaire, locale: str
+) -> tuple[str, str]:
+    """A group's ``relevant`` as it read in ``old`` (with ``old``'s labels) and reads in
+    ``new``: ``(常に回答, 「事業の実施」が「はい」のときに回答)``."""
+    return (
+        describe.group_asked_text(item.previous, old, locale),
+        describe.group_asked_text(item.group, new, locale),
+    )
 
 
 def _settings(old: Questionnaire, new: Questionnaire) -> tuple[SettingChange, ...]:

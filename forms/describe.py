@@ -27,7 +27,7 @@ from forms.expression import (
 )
 from forms.expression.evaluate import string
 from forms.expression.syntax import PRECEDENCE, precedence
-from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire, constraint_step
+from forms.model import REFERENCE_DATE, Kind, Question, Questionnaire, Section, constraint_step
 
 _JA = {
     "quote": "「{}」",
@@ -509,6 +509,15 @@ def asked_text(question: Question, questionnaire: Questionnaire, locale: str = "
     """:func:`relevant_text`, or ``常に回答`` / ``Always asked`` for a question always asked."""
     text = relevant_text(question, questionnaire, locale)
     return text or _words(locale)["always_asked"]
+
+
+def group_asked_text(section: Section, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """A group's ``relevant`` as its questions' rules say it (``…のときに回答``), or ``常に回答`` /
+    ``Always asked`` for a group without one."""
+    if section.relevant is None:
+        return _words(locale)["always_asked"]
+    describer = _Describer(questionnaire, locale)
+    return describer.word("relevant", when=describer.when(section.relevant))
 
 
 def requirement_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:

@@ -135,6 +135,21 @@ def starter() -> Questionnaire:
     )
 
 
+def left_as_starter(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """The settings of ``questionnaire`` still as the starter file has them (``form_id``,
+    ``form_title``): a file uploaded without changing them would be published as the example
+    questionnaire ``kinyurei``, which nobody meant to make."""
+    example = starter()
+    left = []
+    if questionnaire.id == example.id:
+        left.append("form_id")
+    if example.title.ja in (questionnaire.title.ja, questionnaire.title.en) or (
+        example.title.en == questionnaire.title.en
+    ):
+        left.append("form_title")
+    return tuple(left)
+
+
 @cache
 def starter_file() -> bytes:
     """The example as an XLSForm ``.xlsx`` file."""

@@ -22,13 +22,22 @@ from marshmallow import ValidationError
 from exports.definition_upload import LIMITS
 from exports.template import TemplateInfo, build_template
 from forms import describe, rules
-from forms.compare import Aspect, ChangedQuestion, Setting, in_words
+from forms.compare import (
+    Aspect,
+    ChangedGroup,
+    ChangedQuestion,
+    GroupAspect,
+    Setting,
+    group_in_words,
+    in_words,
+)
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
 from forms.webform import form_class, initial_data
 from forms.wording import listed
 from forms.xlsform import DefinitionError, Problem, write_xlsform
 from forms.xlsform.starter import FILENAME as STARTER_NAME
+from forms.xlsform.starter import FORM_ID as STARTER_ID
 from forms.xlsform.starter import starter_file
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
@@ -91,7 +100,7 @@ def upload() -> ResponseReturnValue:
         db.session.rollback()
         return _upload_page(form, exc.problems, 422, filename=filename)
     db.session.commit()
-    for notice in definition.notices():
+    for notice in definition.read_past():
         flash(notice, "info")
     return redirect(url_for("questionnaires.draft", draft_id=draft.id))
 
@@ -121,6 +130,7 @@ def guide() -> ResponseReturnValue:
         refused_sheets=facts.refused_sheets(),
         read_past=facts.read_past_types(),
         starter_name=STARTER_NAME,
+        starter_id=STARTER_ID,
     )
 
 
@@ -193,6 +203,7 @@ def _preview(
         checked=checked,
         draft=draft,
         rivals_notice=rivals_notice(draft, rivals) if draft and rivals else "",
+        starter_notice=questionnaires.starter_warning(questionnaire) if draft else "",
         rounds=rounds or [],
         problems=problems or [],
         actions=ActionForm(),
@@ -202,11 +213,14 @@ def _preview(
         unclosed=questionnaires.unclosed_rounds(questionnaire.id) if draft else [],
         aspects=ASPECT_LABELS,
         setting_labels=SETTING_LABELS,
+        group_aspects=GROUP_ASPECT_LABELS,
         rules_of=lambda q: [
             describe.sentence(text, locale)
             for text in describe.rule_texts(q, questionnaire, locale)
         ],
         rule_words=lambda compared, item: rule_words(compared, item, questionnaire, locale),
+        group_words=lambda compared, item: group_words(compared, item, questionnaire, locale),
+        group_rule=lambda group: describe.group_asked_text(group, questionnaire, locale),
     )
     return page, status
 
@@ -226,6 +240,15 @@ def rule_words(
     return found
 
 
+def group_words(
+    compared: VersionComparison, item: ChangedGroup, questionnaire: Questionnaire, locale: str
+) -> tuple[str, str] | None:
+    """A group's changed ``relevant`` as it read before and reads in ``questionnaire``."""
+    if compared.earlier is None:
+        return None
+    return group_in_words(item, compared.earlier, questionnaire, locale)
+
+
 ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.LABEL: _l("質問文"),
     Aspect.KIND: _l("形式"),
@@ -243,6 +266,12 @@ ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.APPEARANCE: _l("表示形式（appearance）"),
 }
 """How the preview names what changed about a question (:class:`forms.compare.Aspect`)."""
+
+GROUP_ASPECT_LABELS: dict[str, LazyString] = {
+    GroupAspect.LABEL: _l("見出し（label）"),
+    GroupAspect.RELEVANT: _l("グループの表示条件（relevant）"),
+}
+"""How the preview names what changed about a group (:class:`forms.compare.GroupAspect`)."""
 
 SETTING_LABELS: dict[str, LazyString] = {
     Setting.HEADLINE: _l("集計の先頭の表の質問（headline）"),

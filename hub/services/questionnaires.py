@@ -30,6 +30,7 @@ from forms.compare import Comparison, compare
 from forms.model import Questionnaire
 from forms.wording import listed
 from forms.xlsform import DefinitionError, Problem, read_xlsform, write_xlsform
+from forms.xlsform.starter import left_as_starter, starter
 from hub.db import db
 from hub.errors import NotFound
 from hub.models import AuditEvent, QuestionnaireDraft, Round, Survey, User
@@ -51,9 +52,15 @@ class Canonical:
     them, so only the upload can say so."""
 
     def notices(self) -> list[str]:
+        """What the API and the CLI say of an accepted file: :meth:`read_past`, and that its id
+        or title is still the starter file's (:func:`starter_warning`)."""
+        warning = starter_warning(self.questionnaire)
+        return [*([warning] if warning else []), *self.read_past()]
+
+    def read_past(self) -> list[str]:
         """What of an accepted file the hub read past — device-metadata rows, and the columns,
         settings and rows it does not use, each named — as the page, the API and the CLI say
-        it."""
+        it (the page shows the starter's warning on the draft's preview itself)."""
         notices = []
         if self.skipped:
             rows = listed(
@@ -74,6 +81,36 @@ class Canonical:
                 )
             )
         return notices
+
+
+def starter_warning(questionnaire: Questionnaire) -> str:
+    """Said when a file's ``form_id`` or ``form_title`` is still the starter file's (ひな形):
+    published as is, it would be the example questionnaire, which nobody meant; empty otherwise.
+    A warning, not a refusal: the guide promises the starter uploads as it is."""
+    left = left_as_starter(questionnaire)
+    if not left:
+        return ""
+    example = starter()
+    if "form_id" in left:
+        text = _(
+            "settings シートの form_id が、ひな形の記入例のまま（%(id)s）です。"
+            "このファイルは、調査票「%(id)s」（記入例）の第%(version)s版として扱われます。",
+            id=example.id,
+            version=questionnaire.version,
+        )
+    else:
+        text = ""
+    if "form_title" in left:
+        text += _(
+            "settings シートの form_title が、ひな形の記入例のまま（「%(title)s」）です。"
+            "回答者にはこの名前が表示されます。",
+            title=questionnaire.title.ja,
+        )
+    return text + _(
+        "ひな形から調査票を作るときは、settings シートの %(columns)s を"
+        "その調査票のものに書き換えてからアップロードしてください。",
+        columns=listed(left),
+    )
 
 
 def canonical(questionnaire: Questionnaire) -> Canonical:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from forms.compare import Aspect, Change, Setting, SettingChange, compare
+from forms.compare import (
+    Aspect,
+    Change,
+    GroupAspect,
+    Setting,
+    SettingChange,
+    compare,
+    group_in_words,
+)
 from forms.model import Kind, Label
 from forms.xlsform import read_xlsform
 from tests.questionnaires.authored import shuro_shien
@@ -93,3 +101,89 @@ def test_a_new_summary_heading_is_a_change_said_before_and_after() -> None:
     assert compare(new, replace(new, version=3)).same
     same_words = replace(new, headline_title=old.question("has_program").label.inline())
     assert compare(old, same_words).same, "what 集計 prints is compared, not the column"
+
+
+GROUP_HEADER = ("type", "name", "label::ja", "label::en", "relevant")
+
+
+def _grouped(version: int) -> bytes:
+    """v1: 事業 asked always, a closing group; v2: 事業 retitled and asked only when the
+    municipality runs a programme, the closing group gone, a 連携 group added under a rule."""
+    from tests.forms.xlsform_files import xlsx
+
+    rule = "${has_program} = 'yes'" if version == 2 else ""
+    title = (
+        ("就労支援の事業（令和７年度）", "Programme (FY2025)")
+        if version == 2
+        else ("就労支援の事業", "Programme")
+    )
+    survey = [
+        GROUP_HEADER,
+        ("select_one yes_no", "has_program", "事業を実施していますか", "Do you run one?", ""),
+        ("begin_group", "program", *title, rule),
+        ("integer", "participants", "参加者数", "Participants", ""),
+        ("end_group", "", "", "", ""),
+    ]
+    if version == 1:
+        survey += [
+            ("begin_group", "closing", "最後に", "Finally", ""),
+            ("text", "memo", "備考", "Notes", ""),
+            ("end_group", "", "", "", ""),
+        ]
+    else:
+        survey += [
+            ("begin_group", "liaison", "連携", "Liaison", "${participants} >= 10"),
+            ("text", "memo", "備考", "Notes", ""),
+            ("end_group", "", "", "", ""),
+        ]
+    return xlsx(
+        {
+            "survey": survey,
+            "choices": [
+                ("list_name", "name", "label::ja", "label::en"),
+                ("yes_no", "yes", "はい", "Yes"),
+                ("yes_no", "no", "いいえ", "No"),
+            ],
+            "settings": [("form_id", "version"), ("groups", version)],
+        }
+    )  # fmt: skip
+
+
+def test_a_group_s_new_rule_title_and_groups_added_or_removed_are_changes() -> None:
+    """A ``begin_group`` row's ``relevant`` hides every question in it: a new one is a change
+    though no question's own row changed; so are a group added, removed or retitled."""
+    old = read_xlsform(_grouped(1), "groups.xlsx")
+    new = read_xlsform(_grouped(2), "groups.xlsx")
+    found = compare(old, new)
+    assert not found.same
+    assert found.changed == (), "no question's own row changed"
+    assert [g.id for g in found.groups.added] == ["liaison"]
+    assert [g.id for g in found.groups.removed] == ["closing"]
+    (program,) = found.groups.changed
+    assert program.group.id == "program"
+    assert program.changes == (GroupAspect.LABEL, GroupAspect.RELEVANT)
+    assert group_in_words(program, old, new, "ja") == (
+        "常に回答",
+        "「事業を実施していますか」が「はい」のときに回答",
+    )
+    assert group_in_words(program, old, new, "en") == (
+        "Always asked",
+        "Answer when “Do you run one?” is “Yes”",
+    )
+
+
+def test_a_group_with_the_same_rule_and_title_is_no_change() -> None:
+    old = read_xlsform(_grouped(2), "groups.xlsx")
+    assert not compare(old, replace(old, version=3)).groups
+    assert compare(old, replace(old, version=3)).same
+    dropped = replace(
+        old,
+        version=3,
+        sections=tuple(replace(s, relevant=None) if s.id == "liaison" else s for s in old.sections),
+    )
+    (liaison,) = compare(old, dropped).groups.changed
+    assert liaison.changes == (GroupAspect.RELEVANT,)
+    assert group_in_words(liaison, old, dropped, "ja") == (
+        "「参加者数」が10以上のときに回答",
+        "常に回答",
+    )

@@ -1,6 +1,7 @@
 """調査票の書き方 and its starter file: the page states what the reader reads (every type
 spelling, column and setting, the refusals in the reader's own words), and the starter file,
-uploaded unchanged through the upload page, previews with no problem and no notice."""
+uploaded unchanged through the upload page, previews with no problem and no notice but the
+warning that its form_id and form_title are still the example's."""
 
 from __future__ import annotations
 
@@ -128,6 +129,10 @@ def test_the_starter_uploads_unchanged_to_a_clean_preview(staff):
     assert not doc.xpath("//*[contains(@class, 'notice--info') and not(@role='note')]"), text_of(
         preview
     )
+    (left,) = doc.xpath("//div[@data-starter-left]")
+    said = " ".join(left.text_content().split())
+    assert "form_id が、ひな形の記入例のまま（kinyurei）です" in said
+    assert "settings シートの form_id、form_title を" in said
     assert "読み飛ばし" not in text_of(preview)
     assert not doc.xpath("//div[contains(@class, 'error-summary')]")
     assert doc.xpath("//h1")[0].text_content().strip() == starter().title.ja
@@ -164,3 +169,35 @@ def test_only_staff_read_the_guide_and_the_starter(web):
     respondent = web("respondent", municipality="131016")
     assert respondent.get(GUIDE).status_code == 403
     assert respondent.get(STARTER).status_code == 403
+
+
+def test_the_type_examples_are_in_the_page_s_language_and_the_page_says_why(staff):
+    """The example labels are the guide's words, not data: English on the English page, the
+    ``type`` and ``name`` cells as the file writes them, and the page says which label column
+    each language goes in. The starter's settings to change are named on the guide."""
+
+    def example(doc, kind: str) -> str:
+        (row,) = doc.xpath(f"//table[@id='type-table']//tr[@data-type='{kind}']")
+        return " ".join(row.xpath("./td")[1].text_content().split())
+
+    doc = page(staff.get(GUIDE))
+    assert example(doc, "integer") == "integer | staff_count | 担当職員数（人）"
+    assert example(doc, "range") == "range | satisfaction | 満足度（1〜5）"
+    (said,) = doc.xpath("//p[@data-starter-settings]")
+    assert "form_id（kinyurei）と form_title" in said.text_content()
+
+    staff.get("/language/en")
+    doc = page(staff.get(GUIDE))
+    assert example(doc, "integer") == "integer | staff_count | Staff in charge (people)"
+    assert example(doc, "select_one LIST") == "select_one yes_no | has_plan | Do you have a plan?"
+    assert example(doc, "range") == "range | satisfaction | Satisfaction (1–5)"
+    assert "| program | Employment support" in example(doc, "group")
+    rows = doc.xpath("//table[@id='type-table']//tr[@data-type]")
+    cells = " ".join(row.xpath("./td")[1].text_content() for row in rows)
+    assert not any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in cells), cells
+    (why,) = doc.xpath("//p[@data-example-language]")
+    assert "label::en" in why.text_content()
+    assert "default_language" in why.text_content()
+    (said,) = doc.xpath("//p[@data-starter-settings]")
+    assert "form_id (kinyurei) and form_title" in said.text_content()
+    staff.get("/language/ja")

@@ -104,7 +104,9 @@ def test_a_v1_template_uploads_into_the_v1_round_after_v2(app, api_as):
 
 
 def test_a_v2_template_made_for_an_earlier_version_uploads_by_name(app, api_as):
-    """A v1 template uploaded to a v2 round: keys of v1 resolve through the stored v1."""
+    """A v1 template uploaded to a v2 round: keys of v1 resolve through the stored v1, and
+    ``people``, which v2 renamed (``participants=people``), is read as ``participants`` and
+    said, not dropped."""
     import_file(app, kenshu_v1(), "kenshu.xlsx")
     import_file(app, kenshu_v2(), "kenshu_v2.xlsx")
     second = open_kenshu(app, date(2025, 6, 1))
@@ -121,11 +123,13 @@ def test_a_v2_template_made_for_an_earlier_version_uploads_by_name(app, api_as):
                 reference_date=date(2025, 6, 1),
             )
         )
-    got = post_file(chiyoda, second, CHIYODA, fill(old, {"attended": "はい", "memo": "旧版で記入"}))
+    filled = fill(old, {"attended": "はい", "people": "３", "memo": "旧版で記入"})
+    got = post_file(chiyoda, second, CHIYODA, filled)
     assert got.status_code == 200, got.get_json()
     body = got.get_json()
-    assert body["answers"] == {"attended": "yes", "memo": "旧版で記入"}
-    assert "people" in body["ignored_keys"]
+    assert body["answers"] == {"attended": "yes", "participants": 3, "memo": "旧版で記入"}
+    assert body["ignored_keys"] == []
+    assert any("「people」→「participants」" in n for n in body["notices"]), body["notices"]
 
 
 def test_carried_answers_drop_what_the_new_version_refuses(app, api_as):
