@@ -27,12 +27,14 @@ def user() -> None:
 
 def _account(email: str) -> User:
     """The account of ``email`` (typed as people type it), or the one-line refusal naming it."""
+    from flask_babel import gettext as _
+
     from hub.errors import NotFound
     from hub.services.users import find_by_email
 
     account = find_by_email(email)
     if account is None:
-        raise NotFound(f"ユーザー {email} は登録されていません。")
+        raise NotFound(_("ユーザー %(email)s は登録されていません。", email=email))
     return account
 
 

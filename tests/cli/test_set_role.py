@@ -67,6 +67,9 @@ def test_refusals_are_one_line_in_japanese_or_english(runner, ctx):
     unknown = runner("user", "set-role", "nobody@example.jp", "staff")
     assert unknown.exit_code == 1
     assert "ユーザー nobody@example.jp は登録されていません。" in unknown.output
+    unknown_en = runner("user", "set-role", "nobody@example.jp", "staff", "--lang", "en")
+    assert unknown_en.exit_code == 1
+    assert "No account is registered for nobody@example.jp." in unknown_en.output
     not_a_role = runner("user", "set-role", "sato@example.jp", "boss")
     assert not_a_role.exit_code == 2
     assert reread("sato@example.jp").role == "staff"
