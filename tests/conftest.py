@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from werkzeug.test import TestResponse
 
 from hub import create_app
+from hub.auth import sessions
 from hub.cli import cli
 from hub.config import Settings, load_settings
 from hub.db import Base, db, utcnow
@@ -323,3 +324,23 @@ def min_responses(app: Flask) -> Iterator[Callable[[int], None]]:
 def shared_always(min_responses: Callable[[int], None]) -> None:
     """Summaries and deliveries of rounds however few answered (tests of the mechanics)."""
     min_responses(0)
+
+
+class Clock:
+    """Stands in for the ``time`` module inside ``hub.auth.sessions``: the session timeouts' clock."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, minutes: float) -> None:
+        self.now += minutes * 60
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(sessions, "time", fake)
+    return fake

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, logout_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from forms.normalize import InvalidValue, normalize_email
 from hub.auth import sessions
 from hub.auth.passwords import typed_in_full_width
 from hub.auth.policy import SIGNED_IN, allow, has_referrals, public
-from hub.auth.sessions import start_session
+from hub.auth.sessions import end_session, start_session
 from hub.db import db
 from hub.errors import Invalid
 from hub.models import Role, Round, User
@@ -210,8 +210,7 @@ def logout() -> Any:
     """Sign out: the session is revoked (a copied cookie stops working), on every device."""
     log_out_everywhere(current_user._get_current_object())
     db.session.commit()
-    logout_user()
-    session.clear()
+    end_session()
     flash(_("ログアウトしました。"), "info")
     return redirect(url_for("auth.login"))
 

@@ -35,6 +35,7 @@ from hub.db import db
 from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
+from hub.web.carried import carries, refill_form
 from hub.web.display import place_choice, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -84,10 +85,11 @@ def _create_form() -> CreateUserForm:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow("users.manage")
+@carries()
 def new_user() -> ResponseReturnValue:
     form = _create_form()
     if not form.is_submitted():
-        return render_template("admin/new_user.html", form=form, errors={})
+        return render_template("admin/new_user.html", form=refill_form(form), errors={})
     password = form.password.data or secrets.token_urlsafe(12)
     try:
         user = users.create_user(

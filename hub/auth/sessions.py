@@ -31,6 +31,10 @@ Adjustable asks for a warning and at least 20 seconds to extend with a simple ac
 STATUS_ENDPOINT = "auth.session_status"
 """A page asking how long its session has left: not activity, so it keeps no session alive."""
 EXPIRED_POST_HANDLERS = "hub_expired_post_handlers"
+PREVIOUS_USER = "previous_user"
+"""The id of the account this browser was signed in as before (kept across a sign-out and the
+next sign-in, nothing else): whose typing a form posted from an ended session holds
+(``hub.web.carried``). It gives no authority."""
 
 
 def load_user(session_id: str) -> User | None:
@@ -49,10 +53,13 @@ def start_session(user: User) -> None:
     its idle and absolute timeouts start now. A CSRF token made earlier in this request (and
     cached by Flask-WTF in ``g``) belonged to the old session, so a page rendered after this
     gets a new one."""
+    before = _session_user_id()
     session.clear()
     g.pop("csrf_token", None)
     login_user(user)
     mark_session_start()
+    if before is not None:
+        session[PREVIOUS_USER] = before
 
 
 def mark_session_start() -> None:
@@ -90,10 +97,29 @@ def time_left() -> dict[str, Any]:
 
 def end_session() -> None:
     """Sign out and forget the session, its CSRF token included (also the one Flask-WTF caches
-    in ``g`` for this request, so a page rendered after this gets a token for the new one)."""
+    in ``g`` for this request, so a page rendered after this gets a token for the new one).
+    Only who it was is kept (:data:`PREVIOUS_USER`)."""
+    before = _session_user_id()
     logout_user()
     session.clear()
     g.pop("csrf_token", None)
+    if before is not None:
+        session[PREVIOUS_USER] = before
+
+
+def _session_user_id() -> int | None:
+    """Who this browser's session is (or last was) signed in as."""
+    if current_user.is_authenticated:
+        return int(current_user.id)
+    kept = session.get(PREVIOUS_USER)
+    return kept if isinstance(kept, int) else None
+
+
+def previous_user_id() -> int | None:
+    """The account this browser was signed in as before its current session (or, signed out,
+    before it signed out); ``None`` when it is not known."""
+    kept = session.get(PREVIOUS_USER)
+    return kept if isinstance(kept, int) else None
 
 
 def on_expired_post(app: Flask, handler: Callable[[], Any]) -> None:

@@ -42,6 +42,7 @@ from hub.errors import Conflict, HubError, Invalid
 from hub.models import Consultation, Municipality, Role
 from hub.services import consultations
 from hub.services import hearings as hearing_service
+from hub.web.carried import carries, refill_form, refilled
 from hub.web.display import joined, line_ranges, locale_code, place
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
 
@@ -158,13 +159,14 @@ def _case_labels(locale: str) -> dict[str, Any]:
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @allow("consultations.write")
+@carries()
 def new_case() -> ResponseReturnValue:
     """Enter one case; a bad field re-shows the form with everything typed and the error."""
     found = consultations.residences()
     questionnaire = consultations.case_questionnaire(found)
     form = form_class(questionnaire, locale_code())()
     if request.method == "GET":
-        return _case_page(form, questionnaire, found, {})
+        return _case_page(refill_form(form), questionnaire, found, {})
     try:
         case = consultations.record_case(
             form.answers(relevant_only=True), user=require_actor(), source="web"
@@ -186,6 +188,7 @@ def new_case() -> ResponseReturnValue:
 
 @bp.route("/consultations/<int:case_id>", methods=["GET", "POST"])
 @allow("consultations.write")
+@carries()
 def correct_case(case_id: int) -> ResponseReturnValue:
     """Correct one case: the form as the case holds it; a bad field, or a change someone else
     saved meanwhile, re-shows it with everything typed and why."""
@@ -195,8 +198,11 @@ def correct_case(case_id: int) -> ResponseReturnValue:
     form_type = form_class(questionnaire, locale_code())
     if request.method == "GET":
         shown = initial_data(questionnaire, consultations.case_answers(case), 0, locale_code())
-        form = form_type(formdata=None, data=shown)
-        return _case_page(form, questionnaire, found, {}, case=case)
+        form = refill_form(form_type(formdata=None, data=shown))
+        # typing given back keeps the case as it was when it began: a change saved meanwhile
+        # is still caught
+        seen = refilled("seen")
+        return _case_page(form, questionnaire, found, {}, case=case, seen=seen)
     form = form_type()
     seen = request.form.get("seen", "")
     try:
@@ -389,12 +395,14 @@ def _import_page(
 
 @bp.route("/hearings", methods=["GET", "POST"])
 @allow("hearings.manage")
+@carries()
 def hearings() -> ResponseReturnValue:
     """Record a hearing, and see "n/62 heard" with the municipalities not heard yet."""
     form = form_class(HEARING, locale_code())()
     code = (request.form.get("municipality") or "").strip()
     if request.method == "GET":
-        return _hearing_page(form, _fiscal_year_arg(), "", {})
+        chosen = refilled("municipality") or ""
+        return _hearing_page(refill_form(form), _fiscal_year_arg(), chosen, {})
     try:
         hearing = hearing_service.record_hearing(code, form.answers(), user=require_actor())
         db.session.commit()

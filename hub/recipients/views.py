@@ -36,6 +36,7 @@ from hub.services.recipients import (
     list_recipients,
     update_recipient,
 )
+from hub.web.carried import carries, refill_form
 from hub.web.display import round_title
 
 bp = Blueprint("recipients", __name__, url_prefix="/staff/recipients")
@@ -148,10 +149,11 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/<name>", methods=["GET", "POST"])
 @allow("recipients.manage")
+@carries()
 def edit(name: str) -> ResponseReturnValue:
     recipient = get_recipient(name)
     if request.method == "GET":
-        return _edit_page(recipient, _filled_form(recipient), {})
+        return _edit_page(recipient, refill_form(_filled_form(recipient)), {})
     form = RecipientForm()
     choice = _choice_of(form)
     schedule_errors: dict[str, list[str]] = {}

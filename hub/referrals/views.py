@@ -41,6 +41,7 @@ from hub.models import (
     Role,
 )
 from hub.services.referrals import intake, lifecycle, notify, queries
+from hub.web.carried import carries, typed_values
 from hub.web.display import locale_code, place
 from hub.web.fiscal import fiscal_year_arg, year_choices
 
@@ -165,12 +166,13 @@ def _form_data() -> dict[str, Any]:
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
 @allow("referrals.refer")
+@carries(sensitive=True)
 def new() -> ResponseReturnValue:
     """The referral form (都's desk, 東京保護観察所). A bad field re-shows everything typed."""
     user = require_actor()
     referrer = ensure_may_refer(user)
     if request.method == "GET":
-        return _form_page({}, {})
+        return _form_page(typed_values(), {})
     data = _form_data()
     try:
         referral = lifecycle.create(data, referrer=referrer, user=user)
@@ -239,7 +241,7 @@ def _case_page(
             errors=errors,
             problem=problem,
             typed=_typed() if problem else [],
-            values=request.form if request.method == "POST" else {},
+            values=typed_values(),
             today=tokyo.today(),
         ),
         status,
@@ -313,6 +315,7 @@ def accept(referral_id: int) -> ResponseReturnValue:
 
 @bp.post("/referrals/<int:referral_id>/decline")
 @allow("referrals.handle")
+@carries(page="referrals.case", sensitive=True)
 def decline(referral_id: int) -> ResponseReturnValue:
     user = require_actor()
     return _act(
@@ -325,6 +328,7 @@ def decline(referral_id: int) -> ResponseReturnValue:
 
 @bp.post("/referrals/<int:referral_id>/contact")
 @allow("referrals.handle")
+@carries(page="referrals.case", sensitive=True)
 def contact(referral_id: int) -> ResponseReturnValue:
     user = require_actor()
     body = {
@@ -340,6 +344,7 @@ def contact(referral_id: int) -> ResponseReturnValue:
 
 @bp.post("/referrals/<int:referral_id>/close")
 @allow("referrals.handle")
+@carries(page="referrals.case", sensitive=True)
 def close(referral_id: int) -> ResponseReturnValue:
     user = require_actor()
     return _act(

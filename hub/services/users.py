@@ -344,7 +344,8 @@ def create_token(user: User, *, description: str = "", actor: User | None = None
 def sealed_for_showing(secret: str, context: str) -> str:
     """``secret`` (a token just minted, a password just generated) sealed with the data key for
     ``context`` alone (who is shown what): what a page that makes one keeps in the session cookie
-    (signed, not encrypted) for the page after its redirect, which shows it once."""
+    (signed, not encrypted) for the page after its redirect, which shows it once; also a
+    referral form's typing carried across a new sign-in (``hub.web.carried``)."""
     return base64.b64encode(_data_keys().seal(secret, context)).decode("ascii")
 
 

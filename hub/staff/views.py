@@ -34,6 +34,7 @@ from hub.services import (
     rounds,
 )
 from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
+from hub.web.carried import carries, refill_form
 from hub.web.display import joined, locale_code, place, round_title
 from hub.web.editing import (
     Pages,
@@ -67,6 +68,7 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
 @allow("rounds.manage")
+@carries()
 def new_round() -> ResponseReturnValue:
     form = OpenRoundForm()
     offered = _stored_choices()
@@ -75,7 +77,7 @@ def new_round() -> ResponseReturnValue:
         asked = request.args.get("survey", "")
         if asked in offered:
             form.survey.data = asked
-        return _new_round_page(form, {})
+        return _new_round_page(refill_form(form), {})
     errors: dict[str, list[str]] = {}
     chosen = _chosen_version(form.survey.data or "", offered)
     if chosen is None:

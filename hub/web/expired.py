@@ -1,19 +1,20 @@
 """Page POSTs whose session ended or whose CSRF token was refused: nothing is saved, and nothing
 typed is lost.
 
-- A questionnaire POST (a respondent's form or staff 代理入力) gives the typed answers back: to a
-  person still signed in, the questionnaire with their values in the fields; to one whose
-  session ended (timed out, or logged out in another tab), a sign-in page that keeps them
-  (``hub.web.resume``).
+- A questionnaire POST (a respondent's form or staff 代理入力), or a POST to a view marked with
+  ``hub.web.carried.carries``, gives the typing back: to a person still signed in as the account
+  that typed, the page with their values in the fields; to one whose session ended (timed out,
+  or logged out in another tab), a sign-in page that keeps them (``hub.web.resume``).
 - Any other page POST refused for its CSRF token gets a page that says what happened in
-  Japanese, not a bare 400.
+  Japanese, not a bare 400 (and a timed-out one the sign-in page): a confirmation, a removal or
+  another one-step button is not refilled.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, get_flashed_messages, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,9 +28,23 @@ from hub.errors import HubError
 from hub.errors_http import handle_http_exception
 from hub.models import Round, User
 from hub.web import carried as carrying
-from hub.web.editing import Pages, load_response, new_form, pages_posted_to, pages_submitted_to
+from hub.web.carried import Carry, carry_of
+from hub.web.editing import (
+    REGISTERED,
+    Pages,
+    load_response,
+    new_form,
+    pages_posted_to,
+    pages_submitted_to,
+)
 from hub.web.editing import render_form as render_questionnaire
-from hub.web.resume import pages_for, sign_in_again_page, typed_answers_form
+from hub.web.resume import (
+    pages_for,
+    refilled_notice,
+    refilled_page,
+    sign_in_again_page,
+    typed_answers_form,
+)
 
 RESUME_ENDPOINT = "resume.resume"
 
@@ -60,6 +75,11 @@ def rescue_timed_out_post() -> ResponseReturnValue | None:
         )
         confirm = url_for(pages.confirm, **(request.view_args or {}))
         return redirect(url_for("auth.login", next=confirm))
+    rule = carry_of(request.endpoint)
+    typist = sessions.previous_user_id()
+    if rule is not None and typist is not None:
+        carried = carrying.from_page_request(rule, typist)
+        return sign_in_again_page(carried, reason=timed_out_reason(), status=401)
     return None
 
 
@@ -74,10 +94,42 @@ def handle_csrf_error(exc: CSRFError) -> ResponseReturnValue:
         user = _signed_in_user()
         if user is None:
             return _sign_in_again(pages, reason=signed_out_reason(), status=400)
+        if sessions.previous_user_id() not in (None, user.id):
+            return refused_page()  # typed in another account's session
         return _typed_back(pages, user)
     if request.endpoint == RESUME_ENDPOINT:
         return _resume_again(status=400)
+    rule = carry_of(request.endpoint)
+    if rule is not None and request.method == "POST":
+        return _page_typing_back(rule)
     return refused_page()
+
+
+def _page_typing_back(rule: Carry) -> ResponseReturnValue:
+    """A marked page's POST refused for its token: signed out, the sign-in page that keeps the
+    typing; still signed in as the account that typed, the page again with it. Typing of
+    another account's session (someone else signed in since) is not shown: the refusal page."""
+    user = _signed_in_user()
+    typist = sessions.previous_user_id()
+    if user is None:
+        if typist is None:
+            return refused_page()
+        carried = carrying.from_page_request(rule, typist)
+        return sign_in_again_page(carried, reason=signed_out_reason(), status=400)
+    if typist != user.id and (typist is not None or rule.sensitive):
+        return refused_page()
+    if not permits(user, permission_of(request.endpoint or "") or ""):
+        return refused_page()
+    carried = carrying.from_page_request(rule, user.id)
+    problem = _(
+        "画面を開いてから時間がたったか、別の画面でログインし直したため、保存できませんでした。"
+        "入力した内容は入力欄に残っています。確かめてから、もう一度ボタンを押してください。"
+    )
+    shown = refilled_page(carried, notice=problem, status=400)
+    if shown.status_code != 400:  # the page itself is not this user's (or not there): refused
+        get_flashed_messages()  # the notice was for that page
+        return refused_page()
+    return shown
 
 
 def _signed_in_user() -> User | None:
@@ -97,6 +149,7 @@ def _sign_in_again(pages: Pages, *, reason: str, status: int) -> ResponseReturnV
     if round_ is None:
         return refused_page()
     carried = carrying.from_request(pages.form, round_.id, str(args["code"]), round_.questionnaire)
+    carried = carrying.with_typist(carried, sessions.previous_user_id())
     return sign_in_again_page(carried, reason=reason, status=status)
 
 
@@ -128,9 +181,12 @@ def _resume_again(*, status: int) -> ResponseReturnValue:
     if carried is None:
         return refused_page()
     user = _signed_in_user()
-    pages = pages_for(user, carried) if user is not None else None
-    if user is not None and pages is not None:
-        return typed_answers_form(user, carried, pages)
+    if user is not None and carried.user_id in (None, user.id):
+        if carried.endpoint not in REGISTERED:
+            return refilled_page(carried, notice=refilled_notice())
+        pages = pages_for(user, carried)
+        if pages is not None:
+            return typed_answers_form(user, carried, pages)
     return sign_in_again_page(carried, reason=signed_out_reason(), status=status)
 
 

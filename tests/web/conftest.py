@@ -90,6 +90,9 @@ def field_values(response: TestResponse, form_xpath: str = "//form[@data-questio
                 values[name].append(node.get("value"))
         elif node.tag == "textarea":
             values[name] = textarea_value(node)
+        elif node.tag == "select":
+            chosen = node.xpath(".//option[@selected]/@value")
+            values[name] = chosen if node.get("multiple") is not None else next(iter(chosen), "")
         else:
             values[name] = node.get("value", "")
     return values

@@ -4,7 +4,9 @@ nothing but gives the typed answers back, and signing in again puts them into th
 
 from __future__ import annotations
 
+import json
 import time
+import zlib
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,7 +14,6 @@ import itsdangerous.timed
 import pytest
 from werkzeug.test import TestResponse
 
-from hub.auth import sessions
 from hub.db import db
 from hub.models import ResponseState, Revision
 from hub.web import carried as carrying
@@ -33,26 +34,6 @@ TYPED = {
     "comments": '=HYPERLINK("http://example.com","押して")',
 }
 NOT_SAVED = "入力した内容はまだ保存されていません。"
-
-
-class Clock:
-    """Stands in for the ``time`` module inside ``hub.auth.sessions``: the session timeouts' clock."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-    def advance(self, minutes: float) -> None:
-        self.now += minutes * 60
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(sessions, "time", fake)
-    return fake
 
 
 @pytest.fixture
@@ -223,25 +204,39 @@ def test_staff_entering_on_behalf_get_their_answers_back_too(app, web, round_id,
         assert response.answers["programs_other"] == "独自の就労支援"
 
 
-def test_the_kept_answers_go_to_nobody_who_may_not_edit_that_response(app, web, round_id, clock):
+def test_the_kept_answers_go_to_nobody_but_the_account_that_typed_them(app, web, round_id, clock):
     respondent = web("respondent", municipality=CHIYODA)
     posted = open_form(respondent, form_url(round_id))
     clock.advance(minutes=31)
     answer = respondent.client.post(form_url(round_id), data=posted)
     respondent.last = answer
-    with app.app_context():
-        other = make_user(role="respondent", municipality=HACHIOJI).email
-    refused = sign_in_again(respondent, answer, other)
-    assert refused.status_code == 403
-    assert "このアカウントではこの回答を入力できません。" in text_of(refused)
-    assert_typed_listed(refused)
-    assert respondent.client.get("/respond/").status_code == 302, "not signed in"
-    wrong = sign_in_again(respondent, refused, respondent.user.email + "x")
+    wrong = sign_in_again(respondent, answer, respondent.user.email + "x")
     assert "メールアドレスまたはパスワードが正しくありません。" in text_of(wrong)
     assert_typed_listed(wrong)
     back = sign_in_again(respondent, wrong, respondent.user.email)
     assert back.status_code == 200
     assert_typed_in_fields(back)
+    assert_nothing_saved(app, round_id)
+
+    with app.app_context():
+        colleague = make_user(role="respondent", municipality=CHIYODA).email
+        other = make_user(role="respondent", municipality=HACHIOJI).email
+    for email, lands_on in ((colleague, form_url(round_id)), (other, "/respond/")):
+        stranger = Web(app)
+        kept = stranger.client.post(
+            "/resume",
+            data={
+                "email": email,
+                "password": PASSWORD,
+                "carried": page(answer).xpath("//input[@name='carried']/@value")[0],
+                "csrf_token": stranger.get("/login") and stranger.csrf(),
+            },
+        )
+        assert kept.status_code == 302, "signed in, the typing dropped"
+        assert kept.headers["Location"] == lands_on
+        shown = stranger.get(lands_on)
+        assert "入力されていた内容は破棄しました" in text_of(shown)
+        assert "独自の就労支援" not in shown.get_data(as_text=True)
     assert_nothing_saved(app, round_id)
 
 
@@ -270,14 +265,30 @@ def test_a_changed_or_expired_token_is_refused_and_signs_nobody_in(
     assert_nothing_saved(app, round_id)
 
 
-def test_the_token_is_size_limited(app):
+def test_the_token_is_size_limited_and_a_sensitive_one_is_sealed(app):
+    args = {"round_id": 1, "code": CHIYODA}
     with app.test_request_context():
-        huge = carrying.Carried("respond.form", 1, CHIYODA, {"comments": [PASSWORD * 40_000]})
+        huge = carrying.Carried("respond.form", args, {"comments": [PASSWORD * 40_000]}, 7)
         assert carrying.sign(huge) is not None, "repetitive text compresses"
         noise = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(120_000))
-        assert carrying.sign(carrying.Carried("respond.form", 1, CHIYODA, {"c": [noise]})) is None
-        small = carrying.Carried("respond.form", 1, CHIYODA, {"comments": ["=1+1"]})
+        assert carrying.sign(carrying.Carried("respond.form", args, {"c": [noise]}, 7)) is None
+        small = carrying.Carried("respond.form", args, {"comments": ["=1+1"]}, 7)
         assert carrying.load(carrying.sign(small) or "") == small
+        fields = {"person-name": ["山田 花子"]}
+        plain = carrying.sign(carrying.Carried("consult.new_case", {}, fields, 7)) or ""
+        assert "山田 花子" in json.dumps(_payload(plain), ensure_ascii=False)
+        secret = carrying.Carried("referrals.new", {}, fields, 7, True)
+        token = carrying.sign(secret) or ""
+        assert "山田" not in json.dumps(_payload(token), ensure_ascii=False)
+        opened = carrying.load(token)
+        assert opened == secret
+        assert opened.sensitive
+
+
+def _payload(token: str) -> object:
+    """What a signed token holds, read as anyone holding it could (signed, not encrypted)."""
+    data = itsdangerous.encoding.base64_decode(token.lstrip(".").split(".")[0])
+    return json.loads(zlib.decompress(data) if token.startswith(".") else data)
 
 
 def test_a_final_submit_after_the_timeout_leads_back_to_its_confirmation(app, web, round_id, clock):
