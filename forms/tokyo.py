@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import jpholiday
@@ -297,3 +297,41 @@ def is_office_day(day: date) -> bool:
         and (day.month, day.day) not in YEAR_END_CLOSURE
         and not jpholiday.is_holiday(day)
     )
+
+
+OFFICE_OPENS = time(8, 30)
+"""When an office day starts (開庁時刻), in Tokyo: the scheduler's own mails — deadline reminders,
+the つなぎ follow-ups — go on office days from this time (:func:`office_open`) and wait otherwise."""
+
+
+def office_open(moment: datetime) -> bool:
+    """``moment`` is on an office day (:func:`is_office_day`) at or after :data:`OFFICE_OPENS`,
+    in Tokyo: when the scheduler may send a mail of its own."""
+    local = in_tokyo(moment)
+    return is_office_day(local.date()) and local.time() >= OFFICE_OPENS
+
+
+def _opening(day: date) -> datetime:
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=TOKYO).astimezone(UTC)
+
+
+def next_opening(moment: datetime) -> datetime:
+    """The first moment at or after ``moment`` when :func:`office_open` holds (in UTC)."""
+    if office_open(moment):
+        return moment
+    day = in_tokyo(moment).date()
+    if in_tokyo(moment).time() >= OFFICE_OPENS:
+        day += timedelta(days=1)
+    while not is_office_day(day):
+        day += timedelta(days=1)
+    return _opening(day)
+
+
+def last_opening_before(moment: datetime) -> datetime:
+    """The start (:data:`OFFICE_OPENS`) of the last office day that starts before ``moment``."""
+    day = in_tokyo(moment).date()
+    if in_tokyo(moment).time() <= OFFICE_OPENS:
+        day -= timedelta(days=1)
+    while not is_office_day(day):
+        day -= timedelta(days=1)
+    return _opening(day)

@@ -15,6 +15,13 @@ submitted). A municipality without a respondent account is left for the next run
 may be added meanwhile. A municipality's deadline counts its extension, if staff granted one; a
 round that staff closed before its deadline sends no reminders (nobody could act on them),
 except to municipalities holding an extension.
+
+The reminders are the scheduler's own mails, so they go only when the offices are open
+(:func:`forms.tokyo.office_open`: an office day — no weekend, national holiday or 29 December to
+3 January — from 8:30 Tokyo); a point reached meanwhile waits for the next opening. A due-soon
+point whose days before the deadline are all closed starts at the last opening before them (a
+deadline on Monday 4 January at 8:00 is reminded of on Monday 28 December), so none is skipped.
+The request to answer goes when the round opens, at the time staff chose.
 """
 
 from __future__ import annotations
@@ -29,7 +36,15 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from forms.tokyo import format_datetime, format_day, in_tokyo
+from forms.tokyo import (
+    OFFICE_OPENS,
+    format_datetime,
+    format_day,
+    in_tokyo,
+    last_opening_before,
+    next_opening,
+    office_open,
+)
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import (
@@ -60,6 +75,9 @@ DUE_SOON, OVERDUE, INVITE = "due_soon", "overdue", "invite"
 DAYS_BEFORE = 3
 OVERDUE_WINDOW = timedelta(days=14)
 """Rounds whose deadline passed longer ago get no overdue reminder (say, after a long outage)."""
+HELD_AT_MOST = timedelta(days=14)
+"""Longer than the offices are ever closed in a row: how far a due-soon point can start before
+its ``days_before`` (:func:`due_soon_from`)."""
 PENDING = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
 
 
@@ -158,6 +176,18 @@ class Due:
         return (self.round_id, self.municipality_code, self.kind)
 
 
+def when_reminders_go() -> str:
+    """When the scheduler's reminders go, in the page's language: said once, for the board and
+    the page that moves a round's deadline."""
+    return _(
+        "提出していない区市町村には、提出期限の%(days)s日前と期限を過ぎたときに、"
+        "お知らせメールを自動で送ります。土日・祝日・年末年始（12月29日〜1月3日）には送らず、"
+        "次の開庁日の%(opens)s以降に送ります。",
+        days=DAYS_BEFORE,
+        opens=f"{OFFICE_OPENS.hour}:{OFFICE_OPENS.minute:02}",
+    )
+
+
 def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | None:
     """Which reminder point ``response`` has reached at ``now`` (``None``: none, or submitted)."""
     if response.state not in PENDING:
@@ -168,11 +198,20 @@ def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | N
     )
     if closed_early and deadline <= response.round.deadline:
         return None
-    if deadline - lead <= now < deadline:
+    if due_soon_from(deadline, lead) <= now < deadline:
         return DUE_SOON
     if deadline <= now < deadline + OVERDUE_WINDOW:
         return OVERDUE
     return None
+
+
+def due_soon_from(deadline: datetime, lead: timedelta) -> datetime:
+    """When the due-soon point of ``deadline`` starts: ``lead`` before it, or, when the offices
+    are closed from then until the deadline, at the last opening before (never skipped)."""
+    start = deadline - lead
+    if next_opening(start) < deadline:
+        return start
+    return last_opening_before(start)
 
 
 def _due(now: datetime, lead: timedelta) -> list[Due]:
@@ -186,7 +225,10 @@ def _due(now: datetime, lead: timedelta) -> list[Due]:
                 Municipality.existed_on(in_tokyo(now).date()),
                 Round.opens_at <= now,
                 or_(
-                    and_(Round.deadline <= now + lead, Round.deadline > now - OVERDUE_WINDOW),
+                    and_(
+                        Round.deadline <= now + lead + HELD_AT_MOST,
+                        Round.deadline > now - OVERDUE_WINDOW,
+                    ),
                     Response.extension_until.is_not(None),
                     and_(Round.invite.is_(True), Round.closed_at.is_(None)),
                 ),
@@ -233,7 +275,11 @@ def _point(
     kind = reminder_kind(response, now, lead)
     if kind is None or any(d is None or d == deadline for d, _at in rows(kind)):
         return None
-    if kind == DUE_SOON and any(d == deadline and at >= deadline - lead for d, at in rows(INVITE)):
+    if kind == DUE_SOON and any(
+        d == deadline and at >= due_soon_from(deadline, lead) for d, at in rows(INVITE)
+    ):
+        return None
+    if not office_open(now):  # the point waits, unclaimed, for the offices to open
         return None
     return kind
 

@@ -35,6 +35,7 @@ from hub.models.survey import (
 )
 from hub.models.user import ROLE_LABELS
 from hub.services.municipalities import prefecture_label
+from hub.services.reminders import when_reminders_go
 
 if TYPE_CHECKING:
     from hub.services.rounds import Given
@@ -294,6 +295,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(rules.today, "rule_today")
     app.add_template_global(state_label)
     app.add_template_global(mail_kind_label)
+    app.add_template_global(when_reminders_go)
     app.add_template_global(event_label)
     app.add_template_global(region_label)
     app.add_template_global(prefecture_label)

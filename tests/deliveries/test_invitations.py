@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -16,6 +17,9 @@ from hub.services import reminders, rounds
 from tests.conftest import make_user
 from tests.deliveries.conftest import remind
 from tests.mailbox import Inbox
+
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
 
 CHIYODA, CHUO, HACHIOJI = "131016", "131024", "132012"
 
@@ -84,7 +88,7 @@ def test_a_round_opened_close_to_its_deadline_sends_the_request_not_also_the_rem
 ) -> None:
     clerks()
     round_id = open_for_three(
-        invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=2)
+        invite=True, opens_in=timedelta(minutes=-1), deadline_in=timedelta(days=1)
     )
     first = reminders.queue_reminders(utcnow())
     assert {(r.municipality_code, r.kind) for r in first if r.queued} == {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from forms.tokyo import format_datetime
@@ -14,6 +15,9 @@ from hub.models import OutgoingMail, ReminderSent, Round, User
 from hub.services import reminders, responses
 from tests.conftest import make_user
 from tests.deliveries.conftest import BUNKYO, SHINJUKU, Inbox, Seeded, free_port, remind
+
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
 
 
 def reached(inbox: Inbox) -> dict[str, list[str]]:
@@ -69,7 +73,8 @@ def test_reminders_reach_exactly_those_who_have_not_submitted_once_per_point(
         f"【提出のお願い】{db.session.get_one(Round, seeded.round_id).title}（締切 {extended}）"
     )
     assert remind(deadline + timedelta(hours=1)) == []
-    late = remind(deadline + timedelta(days=2, minutes=1))
+    assert remind(deadline + timedelta(days=2, minutes=1)) == [], "Saturday: held"
+    late = remind(deadline + timedelta(days=4, hours=-1, minutes=-30))  # Monday, 8:30
     assert [(r.municipality_code, r.kind) for r in late] == [(BUNKYO, "overdue")]
     assert len(smtp.messages) == 5
     rows = db.session.scalars(select(ReminderSent.municipality_code, ReminderSent.kind)).all()

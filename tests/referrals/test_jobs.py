@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from flask import Flask
 
 from hub.db import db, utcnow
@@ -12,6 +13,9 @@ from hub.jobs import run_job
 from hub.models import Referral, ReferralStatus
 from hub.services.referrals import queries
 from tests.referrals.conftest import NAME, PHONE, SENT_ON, SURELY_LATE, Cast
+
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
 
 
 def _set(app: Flask, referral_id: int, **values) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 
 from hub.db import db, utcnow
@@ -16,6 +17,9 @@ from hub.models import Referral
 from tests.conftest import sign_in
 from tests.mailbox import Inbox, link_in, read_as_received
 from tests.referrals.conftest import NAME, PHONE, SENT_ON, SURELY_LATE, Cast
+
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
 
 
 def read(app: Flask, smtp: Inbox, address: str) -> list[tuple[str, str]]:

@@ -21,6 +21,9 @@ from hub.services import mail_queue, municipal_mail, reminders, users
 from tests.conftest import make_round, make_user, response_of, sign_in
 from tests.mailbox import SPECIAL, Inbox, link_in, read_as_received
 
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
+
 CHIYODA, CHUO = "131016", "131024"
 CLERK = "clerk-chiyoda@example.lg.jp"
 TITLE = f"再犯防止の取組状況調査{SPECIAL}"

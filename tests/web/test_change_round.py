@@ -20,6 +20,9 @@ from tests.deliveries.conftest import remind
 from tests.mailbox import Inbox, send_queued
 from tests.web.conftest import Web, page, text_of
 
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
+
 CHIYODA, CHUO, HACHIOJI = "131016", "131024", "132012"
 
 

@@ -3,6 +3,7 @@ board says how many it reached, and names those it could not reach as it does fo
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -12,6 +13,9 @@ from hub.services import reminders
 from tests.deliveries.test_invitations import clerks
 from tests.mailbox import Inbox, send_queued, start_server
 from tests.web.conftest import Web, page
+
+pytestmark = pytest.mark.usefixtures("office_clock")
+"""The scheduler's own mails go only while the offices are open: a fixed office morning."""
 
 
 def test_the_page_opens_with_the_request_ticked_and_the_board_counts_it(

@@ -688,6 +688,7 @@ def test_a_refused_address_is_named_on_the_board_and_not_in_the_log(app, web, ca
         assert reminders.last_reminded(db.session.get_one(Round, round_id)) == {}
 
 
+@pytest.mark.usefixtures("office_clock")  # the scheduler's reminders: an office morning
 def test_a_municipality_retired_while_the_round_is_open_is_marked_and_not_chased(app, web, smtp):
     """Retired on a day that has passed: its response stays on the board, marked, but neither
     staff's 督促 nor the scheduled reminders go to it. Retired on a day still to come: chased."""

@@ -4,7 +4,9 @@ accepted within 5 working days to the person who referred them.
 Each is sent once: the referral is marked (``follow_up_reminded_on`` for the follow-up date it
 was reminded of, ``late_flagged_at``) and committed before the mail goes; if the mail server
 refuses, the mark is taken back and the next run retries. The mails say how many and link to
-the hub — never who, or what they need. Runs from ``hub.jobs`` (claimed per minute).
+the hub — never who, or what they need. Runs from ``hub.jobs`` (claimed per minute), and does
+nothing while the offices are closed (:func:`forms.tokyo.office_open`: weekends, holidays, 29
+December to 3 January, and before 8:30): what came due meanwhile goes at the next opening.
 """
 
 from __future__ import annotations
@@ -13,15 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from forms import tokyo
 from hub.db import db, utcnow
 from hub.models import Referral, ReferralStatus
 from hub.services.referrals import notify, queries
-
-OVERDUE_SUBJECT = "フォロー予定日を過ぎたつなぎがあります"
-LATE_SUBJECT = "5営業日以内に受理されていないつなぎがあります"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class FollowUpRun:
 
 def run(now: datetime | None = None) -> FollowUpRun:
     now = now or utcnow()
+    if not tokyo.office_open(now):  # held, not lost: the next opening finds them all
+        return FollowUpRun(0, 0)
     today = now.astimezone(tokyo.TOKYO).date()
     return FollowUpRun(remind_overdue(today), flag_late(today, now))
 
@@ -61,19 +64,21 @@ def remind_overdue(today: date) -> int:
         for referral in referrals:
             referral.follow_up_reminded_on = referral.next_follow_up
         db.session.commit()
-        body = "\n".join(
-            [
-                *notify.greeting(code),
-                f"フォロー予定日を過ぎたつなぎが{len(ids)}件あります。",
+
+        def write(english: bool, code: str = code, count: int = len(ids)) -> tuple[str, list[str]]:
+            return _("フォロー予定日を過ぎたつなぎがあります"), [
+                *notify.greeting(code, english=english),
+                ngettext(
+                    "フォロー予定日を過ぎたつなぎが%(num)d件あります。",
+                    "フォロー予定日を過ぎたつなぎが%(num)d件あります。",
+                    count,
+                ),
                 "",
-                "受付箱で確認し、連絡を記録してください:",
+                _("受付箱で確認し、連絡を記録してください:"),
                 notify.link("referrals.index"),
-                *notify.closing(),
             ]
-        )
-        if notify.send(
-            notify.window_addresses(code), OVERDUE_SUBJECT, body + "\n", about=f"follow-up {code}"
-        ):
+
+        if notify.send_to_users(notify.window_users(code), write, about=f"follow-up {code}"):
             sent += 1
             continue
         for referral_id in ids:
@@ -97,16 +102,23 @@ def flag_late(today: date, now: datetime) -> int:
         referral.late_flagged_at = now
         db.session.commit()
         creator = referral.created_by
-        to = [creator.email] if creator is not None and creator.active else []
-        body = "\n".join(
-            [
-                f"つなぎ No.{referral.id} は、依頼から5営業日を過ぎても受理されていません。",
-                "つなぎ先に確認するか、別の区市町村につなぎ直してください:",
-                notify.link("referrals.case", referral_id=referral.id),
-                *notify.closing(),
+        to = [creator] if creator is not None and creator.active else []
+
+        def write(
+            english: bool, referral_id: int = referral.id, person: str = to[0].label if to else ""
+        ) -> tuple[str, list[str]]:
+            return _("5営業日以内に受理されていないつなぎがあります"), [
+                _("%(person)s 様", person=person),
+                "",
+                _(
+                    "つなぎ No.%(id)s は、依頼から5営業日を過ぎても受理されていません。",
+                    id=referral_id,
+                ),
+                _("つなぎ先に確認するか、別の区市町村につなぎ直してください:"),
+                notify.link("referrals.case", referral_id=referral_id),
             ]
-        )
-        sent = notify.send(to, LATE_SUBJECT, body + "\n", about=f"referral {referral.id} late")
+
+        sent = notify.send_to_users(to, write, about=f"referral {referral.id} late")
         if to and not sent:  # the mail server refused or is not set: the next run retries
             referral.late_flagged_at = None
             db.session.commit()
