@@ -333,9 +333,12 @@ class Statistics:
         }
 
 
-def _statistics(
+def statistics_of(
     fiscal_year: int, counts: CaseCounts, values: Mapping[str, Value], *, suppressed: bool
 ) -> Statistics:
+    """What an audience sees of a year (or of one municipality's residents): ``values`` as
+    published to it, and the share, from the true ``counts``, as far as ``values`` allow it."""
+
     def pick(prefix: str, codes: Sequence[str]) -> dict[str, Value]:
         return {c: values.get(prefix + c) for c in codes}
 
@@ -364,7 +367,7 @@ def _statistics(
 def statistics(fiscal_year: int, *, suppressed: bool) -> Statistics:
     """The regional tables of a fiscal year, for one audience."""
     counts = case_counts([fiscal_year])[fiscal_year]
-    return _statistics(
+    return statistics_of(
         fiscal_year, counts, regional_values(counts, suppressed=suppressed), suppressed=suppressed
     )
 
@@ -391,8 +394,8 @@ def statistics_with_own(
         system = cells_of(own, regions=False)
         values = {c: system.counts[c] for c in system.published()}
     return (
-        _statistics(fiscal_year, regional, published, suppressed=suppressed),
-        _statistics(fiscal_year, own, values, suppressed=suppressed),
+        statistics_of(fiscal_year, regional, published, suppressed=suppressed),
+        statistics_of(fiscal_year, own, values, suppressed=suppressed),
     )
 
 
@@ -449,7 +452,12 @@ def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
     the pages of two years) gave a hidden year away, whatever each page alone held back.
     """
     years = list(range(fiscal_year - THREE_YEARS + 1, fiscal_year + 1))
-    counts = case_counts(years)
+    return year_rows(case_counts(years), suppressed=suppressed)
+
+
+def year_rows(counts: Mapping[int, CaseCounts], *, suppressed: bool) -> list[YearRow]:
+    """:func:`three_years` from the years' counts (in order): each year's row, then their sum."""
+    years = list(counts)
     rows: list[YearRow] = []
     for year in years:
         values = regional_values(counts[year], suppressed=suppressed)
@@ -459,7 +467,7 @@ def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
         c: None if any(getattr(row, c) is None for row in rows) else total_counts[c]
         for c in THREE_YEAR_CELLS
     }
-    label = f"{THREE_YEARS}年間計（{fiscal_year_label(years[0])}〜{fiscal_year_label(years[-1])}）"
+    label = f"{len(years)}年間計（{fiscal_year_label(years[0])}〜{fiscal_year_label(years[-1])}）"
     rows.append(_row_from(label, None, total_counts, sums))
     return rows
 

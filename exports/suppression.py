@@ -25,9 +25,9 @@ exports) goes through it:
    sees): their state is kept, and only the other cells are hidden around them, so that two
    publications of the same data never contradict each other.
 
-Shares are computed from the true counts, before suppression, with :func:`share`: exact to 0.1 %
-when both counts are published, coarser (1 % or 10 %) when the numerator is hidden and the rounding
-still leaves at least two possible numerators, ``None`` otherwise.
+Shares are computed with :func:`share`: exact to 0.1 % when both counts are published, ``None``
+(``＊``) otherwise — a rounded share beside a hidden count narrowed it enough, with the relations,
+to give it away.
 
 Complements are chosen to lose little: cells of 3 or more before anything else, parts before
 totals, smaller counts first, and only cells that actually remove the disclosure when one does.
@@ -128,21 +128,19 @@ class Share:
 def share(
     part: int, whole: int, *, part_hidden: bool = False, whole_hidden: bool = False
 ) -> Share | None:
-    """``part / whole`` from true counts, rounded so that it gives away no hidden count.
+    """``part / whole`` exact to 0.1 %, only when both counts are published; ``None`` otherwise.
 
-    With ``whole`` hidden or zero there is no share. With ``part`` hidden the share is rounded to
-    two, then one decimal, and published only if at least two numerators round to it.
+    A share beside a hidden count is never shown, not even rounded: a rounded share narrows the
+    hidden count to the few numerators that round to it, and the relations do the rest — 12 of 14
+    referred cases sent to a local window, hidden, read 約90% (12 or 13), and the 12 sent to
+    地域包括支援センター with none to 区市町村窓口 bound it to at most 12: it was 12, and the 2
+    sent elsewhere were given away. The three-year sums of the pages of three fiscal years, each
+    rounded, narrowed a hidden year further still. Shown only beside its two counts, a share
+    follows from them and tells nothing they do not.
     """
-    if whole <= 0 or whole_hidden:
+    if whole <= 0 or whole_hidden or part_hidden:
         return None
-    if not part_hidden:
-        return Share(_rounded(part, whole, SHARE_DIGITS), SHARE_DIGITS)
-    for digits in (2, 1):
-        value = _rounded(part, whole, digits)
-        candidates = sum(1 for n in range(whole + 1) if _rounded(n, whole, digits) == value)
-        if candidates >= 2:
-            return Share(value, digits)
-    return None
+    return Share(_rounded(part, whole, SHARE_DIGITS), SHARE_DIGITS)
 
 
 def _rounded(part: int, whole: int, digits: int) -> float:

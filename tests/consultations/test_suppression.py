@@ -9,29 +9,36 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exports.consultation_counts import (
+    THREE_YEAR_CELLS,
     UNKNOWN,
     CaseCounts,
     CellSystem,
+    Statistics,
+    YearRow,
     cells_of,
     own_values,
     regional_values,
+    statistics_of,
+    year_rows,
 )
 from exports.suppression import (
     SMALL,
     Relation,
+    Share,
     SuppressionError,
     derivable,
     share,
     suppress,
 )
 from forms.consultation import AGE_GROUP, CRIME_TYPE, LOCAL_WINDOWS, REFERRED_TO
-from tests.consultations.disclosure import determined, solvable
+from tests.consultations.disclosure import Narrowing, Observed, determined, pinned, solvable
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -161,29 +168,13 @@ def test_share_is_exact_to_a_tenth_of_a_percent_when_both_counts_are_published()
     assert half_up.value == 0.063
 
 
-def test_share_of_a_hidden_count_is_coarse_or_withheld() -> None:
-    coarse = share(2, 100, part_hidden=True)
-    assert coarse is not None
-    assert coarse.digits == 1
-    assert coarse.text == "約0%"
-    assert share(2, 5, part_hidden=True) is None, "0.4 of 5 could only be 2"
+def test_share_beside_a_hidden_count_is_withheld() -> None:
+    """12 of 14 referred sent to a local window, hidden: 約90% (12 or 13) once read beside the
+    12 sent to 地域包括支援センター (and none to 区市町村窓口), which allow at most 12."""
+    assert share(12, 14, part_hidden=True) is None
+    assert share(2, 100, part_hidden=True) is None
     assert share(3, 7, whole_hidden=True) is None
     assert share(0, 0) is None
-
-
-@given(st.integers(0, 400), st.integers(1, 400))
-@PROPERTY
-def test_a_withheld_numerator_always_has_at_least_two_candidates(part: int, whole: int) -> None:
-    part = min(part, whole)
-    ratio = share(part, whole, part_hidden=True)
-    if ratio is None:
-        return
-    scale = 10**ratio.digits
-    candidates = [
-        n for n in range(whole + 1) if (2 * n * scale + whole) // (2 * whole) / scale == ratio.value
-    ]
-    assert part in candidates
-    assert len(candidates) >= 2
 
 
 # --------------------------------------------------------------------------------- properties
@@ -339,3 +330,156 @@ def test_any_two_way_table_with_margins_discloses_nothing(grid: list[list[int]])
     system.relations.append(Relation.of("all", [f"col{j}" for j in range(cols)]))
     published = suppress(system.counts, system.relations)
     assert_nothing_disclosed(published, system)
+
+
+# ------------------------------------------------------------------------- shares beside counts
+#
+# Every page, the API, the workbook and the deliveries publish the share of ``referred`` sent to a
+# local window beside the counts: each year's, each municipality's own and each three-year sum's
+# (the page of every fiscal year has one). The attacker of ``disclosure.pinned`` reads all of them
+# together — shares as the numerators they allow, a withheld one (＊) as those it would withhold —
+# over non-negative integers, and no hidden count may come out with a single possible value.
+
+FIVE_YEARS = range(2018, 2023)
+
+
+def _observed(ratio: Share | None) -> Observed:
+    return None if ratio is None else (round(ratio.value * 10**ratio.digits), ratio.digits)
+
+
+def _share_narrowing(prefix: str, stats: Statistics | YearRow, whole: int) -> list[Narrowing]:
+    """What the share beside ``stats`` tells about ``prefix + local_window``, read through the
+    hub's own rule (nothing when the whole is hidden: then no share is ever shown)."""
+    if stats.referred is None:
+        return []
+    ratio = stats.local_window_ratio if isinstance(stats, Statistics) else stats.ratio
+    hidden = stats.local_window is None
+
+    def publish(n: int) -> Observed:
+        return _observed(share(n, whole, part_hidden=hidden))
+
+    return [Narrowing.of_share([prefix + "local_window"], whole, _observed(ratio), publish)]
+
+
+def assert_shares_pin_nothing(
+    published: Mapping[str, int | None],
+    system: CellSystem,
+    narrowings: Sequence[Narrowing],
+    *,
+    also_without_shares: bool = True,
+) -> None:
+    """No hidden cell (nor small implicit one) takes one value in every integer solution of the
+    counts and the shares; ``also_without_shares=False``: none the shares pin that the counts
+    alone leave open (for the reader of a municipality's own residents, whose hidden cells the
+    counts alone sometimes bound to one value over non-negative integers: a limit of the linear
+    rule, left to it)."""
+    relations = _pairs(system.relations)
+
+    def protected(cell: str) -> bool:
+        return published.get(cell, 0) is None or (
+            cell in system.implicit and system.counts[cell] in SMALL
+        )
+
+    cells = [c for c in system.counts if protected(c)]
+    with_shares = pinned(published, relations, system.counts, narrowings, cells=cells)
+    if not also_without_shares:
+        with_shares = {
+            c: v
+            for c, v in with_shares.items()
+            if c not in pinned(published, relations, system.counts, cells=[c])
+        }
+    assert not with_shares, f"pinned by the shares and the counts: {with_shares}"
+
+
+@given(records)
+@PROPERTY
+def test_a_years_share_pins_no_hidden_count(rows: list[Record]) -> None:
+    counts = counts_of(rows)
+    published = regional_values(counts, suppressed=True)
+    stats = statistics_of(2020, counts, published, suppressed=True)
+    narrowings = _share_narrowing("", stats, counts.referred)
+    assert_shares_pin_nothing(published, cells_of(counts), narrowings)
+
+
+@given(records, st.sampled_from(HOMES[:-1]))
+@PROPERTY
+def test_a_respondent_reads_no_hidden_count_from_the_two_shares(
+    rows: list[Record], home: str
+) -> None:
+    """The respondent of ``home`` sees the regional tables and its residents', each with its
+    share; both shares together tell nothing the counts do not."""
+    published, system = regional_and_own(rows, home)
+    regional = counts_of(rows)
+    own = counts_of([r for r in rows if r[3] == home])
+    mine = {c.removeprefix("own:"): v for c, v in published.items() if c.startswith("own:")}
+    narrowings = [
+        *_share_narrowing(
+            "", statistics_of(2020, regional, published, suppressed=True), regional.referred
+        ),
+        *_share_narrowing("own:", statistics_of(2020, own, mine, suppressed=True), own.referred),
+    ]
+    assert_shares_pin_nothing(published, system, narrowings, also_without_shares=False)
+
+
+def five_years_as_read(
+    years: Sequence[Sequence[Record]],
+) -> tuple[dict[str, int | None], CellSystem, list[Narrowing]]:
+    """Everything the statistics pages of five fiscal years publish (the workbook and the
+    deliveries carry the same tables): each year's tables and share, and on the page of each
+    year from the third on, the three-year row — its sums and their share."""
+    counts = {year: counts_of(rows) for year, rows in zip(FIVE_YEARS, years, strict=True)}
+    published: dict[str, int | None] = {}
+    system = CellSystem()
+    narrowings: list[Narrowing] = []
+    for year, c in counts.items():
+        prefix = f"{year}:"
+        values = regional_values(c, suppressed=True)
+        published |= {prefix + k: v for k, v in values.items()}
+        system.add(cells_of(c, prefix))
+        stats = statistics_of(year, c, values, suppressed=True)
+        narrowings += _share_narrowing(prefix, stats, c.referred)
+    for last in list(counts)[2:]:
+        window = {y: counts[y] for y in range(last - 2, last + 1)}
+        *each, summed = year_rows(window, suppressed=True)
+        for row in each:
+            assert row.local_window == published[f"{row.fiscal_year}:local_window"]
+        prefix = f"sum{last}:"
+        for cell in THREE_YEAR_CELLS:
+            system.counts[prefix + cell] = sum(getattr(c, cell) for c in window.values())
+            system.relations.append(Relation.of(prefix + cell, [f"{y}:{cell}" for y in window]))
+            published[prefix + cell] = getattr(summed, cell)
+        narrowings += _share_narrowing(prefix, summed, system.counts[prefix + "referred"])
+    return published, system, narrowings
+
+
+small_years = st.lists(records.map(lambda rows: rows[:30]), min_size=5, max_size=5)
+
+
+@given(small_years)
+@PROPERTY
+def test_the_pages_of_five_years_with_their_shares_pin_no_hidden_count(
+    years: list[list[Record]],
+) -> None:
+    published, system, narrowings = five_years_as_read(years)
+    assert_shares_pin_nothing(published, system, narrowings)
+
+
+@given(
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.booleans(),
+    st.booleans(),
+)
+@PROPERTY
+def test_a_share_tells_nothing_the_published_counts_do_not(
+    part: int, whole: int, part_hidden: bool, whole_hidden: bool
+) -> None:
+    """Every share the hub shows (consultations' and referrals' alike) goes through ``share``:
+    one is shown only beside both of its counts, so it follows from them."""
+    part = min(part, whole)
+    ratio = share(part, whole, part_hidden=part_hidden, whole_hidden=whole_hidden)
+    if part_hidden or whole_hidden or whole == 0:
+        assert ratio is None
+    else:
+        assert ratio is not None
+        assert ratio.value == Fraction(2 * part * 1000 + whole, 2 * whole).__floor__() / 1000
