@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -168,3 +169,33 @@ def test_placeholders_survive_translation():
         names = set(re.findall(r"%\((\w+)\)s", msgid))
         for form in forms:
             assert names == set(re.findall(r"%\((\w+)\)s", form)), msgid
+
+
+def _code_messages() -> set[str]:
+    """Every msgid the code asks for, extracted as hub/translations/babel.cfg says (with the
+    keywords its header names: ``_l`` and ``lazy_gettext`` beside gettext's own)."""
+    with (ROOT / "hub" / "translations" / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    found: set[str] = set()
+    for _, _, message, _, _ in extract_from_dir(
+        ROOT, method_map=method_map, options_map=options_map, keywords=keywords
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_the_catalog_holds_what_the_code_asks_for_and_nothing_else():
+    """Every message of the code — pages, services, exports, the commands' ``--lang en`` — has
+    its English, and every msgid of the .po is still asked for: a message reworded in the code
+    leaves no dead entry behind (a translator would keep translating it) and gets a new one.
+    A message the extractor cannot see (inside an f-string) counts as missing: ask for it on a
+    line of its own."""
+    with (CATALOG / "messages.po").open("rb") as f:
+        single, plural = _entries(read_po(f))
+    asked = _code_messages()
+    assert len(asked) > 1500
+    untranslated = sorted(m for m in asked if not (single.get(m) or all(plural.get(m, ()))))
+    assert not untranslated, untranslated
+    unused = sorted((set(single) | set(plural)) - asked)
+    assert not unused, f"{len(unused)} msgids no code asks for: {unused}"
