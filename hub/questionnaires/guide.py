@@ -62,17 +62,17 @@ KIND_MEANINGS: dict[Kind, LazyString] = {
 }
 """What each kind asks, for staff who write the file."""
 
-KIND_EXAMPLES: dict[Kind, tuple[str, str]] = {
-    Kind.TEXT: ("remarks", "備考"),
-    Kind.INTEGER: ("staff_count", "担当職員数（人）"),
-    Kind.DECIMAL: ("budget", "予算額（百万円）"),
-    Kind.DATE: ("started_on", "事業を始めた日"),
-    Kind.BOOL: ("confirmed", "内容を確認しました"),
-    Kind.PHONE: ("contact_phone", "担当者の電話番号"),
-    Kind.EMAIL: ("contact_email", "担当者のメールアドレス"),
-    Kind.ONE_OF: ("has_plan", "計画を策定していますか"),
-    Kind.MANY_OF: ("partners", "連携している機関"),
-    Kind.NOTE: ("intro", "この調査は毎年4月1日現在で回答します。"),
+KIND_EXAMPLES: dict[Kind, tuple[str, LazyString]] = {
+    Kind.TEXT: ("remarks", _l("備考")),
+    Kind.INTEGER: ("staff_count", _l("担当職員数（人）")),
+    Kind.DECIMAL: ("budget", _l("予算額（百万円）")),
+    Kind.DATE: ("started_on", _l("事業を始めた日")),
+    Kind.BOOL: ("confirmed", _l("内容を確認しました")),
+    Kind.PHONE: ("contact_phone", _l("担当者の電話番号")),
+    Kind.EMAIL: ("contact_email", _l("担当者のメールアドレス")),
+    Kind.ONE_OF: ("has_plan", _l("計画を策定していますか")),
+    Kind.MANY_OF: ("partners", _l("連携している機関")),
+    Kind.NOTE: ("intro", _l("この調査は毎年4月1日現在で回答します。")),
 }
 """``(name, label)`` of each kind's example row (a select's list is ``yes_no`` / ``partners``)."""
 
@@ -91,13 +91,13 @@ LIMITED_MEANINGS: dict[str, LazyString] = {
 }
 """The types read as a kind with a limit of their own (``range`` and ``TYPE_LIMITS``)."""
 
-LIMITED_EXAMPLES: dict[str, tuple[str, str]] = {
-    "range": ("satisfaction", "満足度（1〜5）"),
-    "phone number": ("office_number", "事務所の番号（数字のみ）"),
-    "percentage": ("employment_rate", "就職率（％）"),
-    "number of days in last month": ("days_open", "先月の開所日数"),
-    "number of days in last six months": ("days_open_half", "この6か月の開所日数"),
-    "number of days in last year": ("days_open_year", "この1年の開所日数"),
+LIMITED_EXAMPLES: dict[str, tuple[str, LazyString]] = {
+    "range": ("satisfaction", _l("満足度（1〜5）")),
+    "phone number": ("office_number", _l("事務所の番号（数字のみ）")),
+    "percentage": ("employment_rate", _l("就職率（％）")),
+    "number of days in last month": ("days_open", _l("先月の開所日数")),
+    "number of days in last six months": ("days_open_half", _l("この6か月の開所日数")),
+    "number of days in last year": ("days_open_year", _l("この1年の開所日数")),
 }
 
 SURVEY_MEANINGS: dict[str, LazyString] = {
@@ -184,11 +184,11 @@ def type_rows() -> list[TypeRow]:
         written = f"{name} {_LIST_OF[kind]}" if kind in _LIST_OF else name
         row_name, label = KIND_EXAMPLES[kind]
         type_cell = f"{name} LIST" if kind in _LIST_OF else name
-        rows.append(TypeRow(type_cell, KIND_MEANINGS[kind], (written, row_name, label), also))
+        rows.append(TypeRow(type_cell, KIND_MEANINGS[kind], (written, row_name, str(label)), also))
     for name in ("range", *words.TYPE_LIMITS):
         row_name, label = LIMITED_EXAMPLES[name]
         note = words.TYPE_LIMITS.get(name, "")
-        rows.append(TypeRow(name, LIMITED_MEANINGS[name], (name, row_name, label), (), note))
+        rows.append(TypeRow(name, LIMITED_MEANINGS[name], (name, row_name, str(label)), (), note))
     return rows
 
 
