@@ -1,0 +1,186 @@
+"""Every page of every role in English: walk each GET page of the URL map (the ids of the role
+walk, tests/security/walk.py) as each role with English chosen, and fail on Japanese that is the
+hub's own words — text, titles, labels, ``aria-label``s, placeholders, the values forms are
+filled with — and on a page not marked ``<html lang="en">``.
+
+What may stay Japanese is named precisely, never a whole page:
+- data, as stored: the municipalities' names and kana, the recipients' names, questionnaire and
+  round titles, the answers, a hearing's department and a referral's person and consent (read
+  from the database and from the walk's own body, so a new datum is not let through by a guess);
+- the Japanese the English catalogue writes on purpose: the 和暦 and full-width examples of what
+  may be typed (``e.g. 2021-04-01 or 令和3年4月1日``), read from the .po's msgstrs;
+- an element marked ``lang="ja"`` (the language switch's 日本語).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from sqlalchemy import select
+
+from hub.db import db
+from hub.models import Municipality, Recipient, Role
+from hub.models.consultation import Hearing
+from hub.models.survey import QuestionnaireDraft, Response, Round, Survey
+from tests.security.test_roles import actor, allowed
+from tests.security.walk import (
+    OWN,
+    ROLES,
+    World,
+    build_world,
+    is_api,
+    permission,
+    referral_body,
+    routes,
+    url_of,
+)
+
+CATALOG = Path(__file__).parents[2] / "hub" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+_LETTER = (
+    r"[\u3001\u3002\u3005\u300c-\u300f\u3040-\u30ff\u3400-\u9fff\uff08\uff09\uff1a\uff66-\uff9f]"
+)
+JAPANESE = re.compile(rf"{_LETTER}(?:[0-9\uff10-\uff19]*{_LETTER})*")
+"""A run of kana, kanji and the Japanese punctuation that goes with them (、。「」『』（）：), with
+the digits inside it: 令和8年12月1日 is one run, not 令和 … 年 … 月 … 日 that an example allows."""
+
+SHOWN_ATTRIBUTES = ("title", "aria-label", "aria-description", "placeholder", "alt")
+"""Attributes a reader sees or hears (``value`` too, on the fields and buttons that show it)."""
+
+
+def runs(texts: Iterable[Any]) -> set[str]:
+    return {run for text in texts if text for run in JAPANESE.findall(str(text))}
+
+
+def strings_in(value: Any) -> Iterable[str]:
+    """Every string inside an answer or a body (dicts, lists, scalars)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings_in(item)
+
+
+def data_runs(app: Flask) -> set[str]:
+    """The Japanese the walk's world holds as data, as stored."""
+    with app.app_context():
+        session = db.session
+        texts: list[Any] = [
+            *session.scalars(select(Municipality.name)),
+            *session.scalars(select(Municipality.kana)),
+            *session.scalars(select(Recipient.title)),
+            *session.scalars(select(Survey.title)),
+            *session.scalars(select(QuestionnaireDraft.title)),
+            *session.scalars(select(Round.title)),
+            *session.scalars(select(Hearing.department)),
+        ]
+        for answers in session.scalars(select(Response.answers)):
+            texts.extend(strings_in(answers))
+    texts.extend(strings_in(referral_body(OWN)))
+    return runs(texts)
+
+
+def catalogue_runs() -> set[str]:
+    """The Japanese the English translations hold on purpose (examples of what may be typed)."""
+    with CATALOG.open("rb") as f:
+        catalog = read_po(f)
+    return runs(
+        form
+        for message in catalog
+        if message.id
+        for form in (message.string if message.pluralizable else (message.string,))
+    )
+
+
+def shown_values(element: Any) -> Iterable[str]:
+    for name in SHOWN_ATTRIBUTES:
+        if element.get(name):
+            yield element.get(name)
+    kind = (element.get("type") or "text").lower()
+    shows_value = element.tag == "button" or (
+        element.tag == "input" and kind not in ("hidden", "checkbox", "radio")
+    )
+    if shows_value and element.get("value"):
+        yield element.get("value")
+
+
+def japanese_on(html: str, allowed_runs: set[str]) -> tuple[str | None, list[str]]:
+    """The page's ``<html lang>`` and each piece of its own words that is Japanese, with the tag
+    it sits in."""
+    doc = lxml.html.fromstring(html)
+    for node in doc.xpath("//script|//style|//body//*[@lang='ja']"):
+        node.drop_tree()
+    found = []
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        # a tail is the parent's text after the element; read here, the tag it follows shows
+        texts = [element.text, *shown_values(element), element.tail]
+        for text in texts:
+            left = runs([text]) - allowed_runs
+            if left:
+                found.append(f"<{element.tag}> {' '.join(str(text).split())[:120]} {sorted(left)}")
+    return doc.get("lang"), found
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world(app)
+
+
+def walk_in(app: Flask, world: World, role: str, language: str) -> dict[str, list[str]]:
+    """``{url: problems}`` over every GET page ``role`` may open, in ``language``."""
+    web, _token = actor(app, role)
+    assert web.get(f"/language/{language}").status_code == 302
+    allowed_runs = data_runs(app) | catalogue_runs()
+    ids = {**world.ids, "lang": language}
+    problems: dict[str, list[str]] = {}
+    pages = 0
+    urls = [
+        url_of(rule, ids)
+        for rule, method in routes(app)
+        if method == "GET"
+        and not is_api(rule)
+        and rule.endpoint != "auth.logout"
+        and allowed(role, permission(app, rule))
+    ]
+    urls.append("/no-such-page")  # the error page
+    for url in urls:
+        answer = web.get(url, follow_redirects=True)
+        if answer.mimetype != "text/html":
+            continue
+        pages += 1
+        lang, found = japanese_on(answer.get_data(as_text=True), allowed_runs)
+        if lang != language:
+            found.insert(0, f'<html lang="{lang}">')
+        if found:
+            problems[f"{url} ({answer.status_code})"] = found
+    assert pages >= 3, pages
+    return problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_every_role_reads_in_english(app: Flask, world: World, role: str):
+    problems = walk_in(app, world, role, "en")
+    assert not problems, "\n".join(f"{url}\n  " + "\n  ".join(p) for url, p in problems.items())
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, "anonymous"])
+def test_the_walk_sees_japanese_when_there_is_some(app: Flask, world: World, role: str):
+    """The same walk in Japanese finds the hub's own words on every page (and the lang="ja"):
+    the check reads what the English walk would miss."""
+    problems = walk_in(app, world, role, "ja")
+    assert "/login (200)" in problems or role != "anonymous"
+    flagged = [p for found in problems.values() for p in found]
+    assert any("<h1>" in p for p in flagged)
+    assert not any(p.startswith("<html lang=") for p in flagged)
