@@ -25,10 +25,15 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from sqlalchemy import select
 
+from forms import tokyo
 from hub.db import db
 from hub.models import Municipality, Recipient, Role
 from hub.models.consultation import Hearing
+from hub.models.referral import Referral
 from hub.models.survey import QuestionnaireDraft, Response, Round, Survey
+from hub.services import deliveries, responses
+from hub.services.referrals import lifecycle
+from tests.conftest import complete_answers, make_user, response_of
 from tests.security.test_roles import actor, allowed
 from tests.security.walk import (
     OWN,
@@ -87,6 +92,7 @@ def data_runs(app: Flask) -> set[str]:
         for answers in session.scalars(select(Response.answers)):
             texts.extend(strings_in(answers))
     texts.extend(strings_in(referral_body(OWN)))
+    texts.extend(TYPED)
     return runs(texts)
 
 
@@ -133,9 +139,49 @@ def japanese_on(html: str, allowed_runs: set[str]) -> tuple[str | None, list[str
     return doc.get("lang"), found
 
 
+RETURN_REASON = "「連携している機関」の数を確かめてください。"
+CONTACT_NOTE = "本人に電話で連絡"
+TYPED = (RETURN_REASON, CONTACT_NOTE)
+"""What the walk's people type on top of the role walk's world (data, allowed as typed)."""
+
+
 @pytest.fixture
-def world(app: Flask) -> World:
-    return build_world(app)
+def world(app: Flask, shared_always: None) -> World:
+    """The role walk's world, and what makes more of the pages speak: a response returned with a
+    reason (history, the respondent's home), others submitted and accepted (the board's states,
+    the summary), a delivery (the logs), a referral accepted with a contact (the case page)."""
+    walked = build_world(app)
+    round_id = walked.ids["round_id"]
+    with app.app_context():
+        staff = make_user(role=Role.STAFF)
+        respondent = make_user(role=Role.RESPONDENT, municipality=OWN)
+        window = make_user(role=Role.WINDOW, municipality=OWN)
+        returned = response_of(round_id, OWN)
+        responses.submit(returned, user=respondent)
+        responses.return_response(returned, RETURN_REASON, user=staff)
+        for code, accepted in (("131024", True), ("131032", False)):
+            other = response_of(round_id, code)
+            responses.save_draft(other, complete_answers(), version=other.version, user=staff)
+            responses.submit(other, user=staff)
+            if accepted:
+                responses.accept(other, user=staff)
+        referral = db.session.get(Referral, walked.ids["referral_id"])
+        lifecycle.accept(referral, user=window)
+        lifecycle.add_contact(
+            referral,
+            {
+                "on": str(tokyo.today()),
+                "method": "phone",
+                "note": CONTACT_NOTE,
+                "next_follow_up": None,
+            },
+            user=window,
+        )
+        db.session.commit()
+        deliveries.deliver("moj", round_id, force=True)
+        db.session.commit()
+        walked.version = returned.version
+    return walked
 
 
 def walk_in(app: Flask, world: World, role: str, language: str) -> dict[str, list[str]]:
@@ -184,3 +230,20 @@ def test_the_walk_sees_japanese_when_there_is_some(app: Flask, world: World, rol
     flagged = [p for found in problems.values() for p in found]
     assert any("<h1>" in p for p in flagged)
     assert not any(p.startswith("<html lang=") for p in flagged)
+
+
+def test_the_referral_timeline_says_what_happened_in_english(app: Flask, world: World):
+    """Its entries read as events (Sent, Accepted, Closed), not as the buttons' verbs."""
+    web, _token = actor(app, Role.WINDOW)
+    web.get("/language/en")
+    url = f"/referrals/{world.ids['referral_id']}"
+    entries = [
+        " ".join(li.text_content().split())
+        for li in lxml.html.fromstring(web.get(url).get_data(as_text=True)).xpath(
+            "//ol[@class='timeline']/li"
+        )
+    ]
+    assert [e.split(" ")[0] for e in entries] == ["Sent", "Accepted", "Contact"], entries
+    web.get("/language/ja")
+    doc = lxml.html.fromstring(web.get(url).get_data(as_text=True))
+    assert doc.xpath("//ol[@class='timeline']/li")[1].text_content().split()[0] == "受理"
