@@ -247,3 +247,22 @@ def test_the_referral_timeline_says_what_happened_in_english(app: Flask, world: 
     web.get("/language/ja")
     doc = lxml.html.fromstring(web.get(url).get_data(as_text=True))
     assert doc.xpath("//ol[@class='timeline']/li")[1].text_content().split()[0] == "受理"
+
+
+def test_the_audit_log_and_the_delivery_log_count_and_name_in_english(app: Flask, world: World):
+    """An audit entry says what happened (Hearing recorded, as Consultation case recorded), and
+    the delivery log counts its files with the right form (not "3 Files")."""
+    web, _token = actor(app, Role.STAFF)
+    web.get("/language/en")
+    audit = lxml.html.fromstring(web.get("/audit/").get_data(as_text=True))
+    actions = {" ".join(td.text_content().split()) for td in audit.xpath("//td")}
+    assert "Hearing recorded" in actions
+    assert "Hearing records" not in actions
+    log = " ".join(
+        lxml.html.fromstring(web.get("/staff/recipients/moj").get_data(as_text=True))
+        .text_content()
+        .split()
+    )
+    counted = re.findall(r"\b(\d+) (files?|Files?)\b", log)
+    assert counted, log
+    assert all(word == ("file" if n == "1" else "files") for n, word in counted), counted

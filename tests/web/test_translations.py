@@ -174,10 +174,17 @@ def test_placeholders_survive_translation():
 
 def _code_messages() -> set[tuple[str | None, str]]:
     """Every (msgctxt, msgid) the code asks for, extracted as hub/translations/babel.cfg says
-    (with the keywords its header names: ``_l`` and ``lazy_gettext`` beside gettext's own)."""
+    (with the keywords its header names: ``_l``, ``lazy_gettext`` and ``lazy_pgettext`` beside
+    gettext's own)."""
     with (ROOT / "hub" / "translations" / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    keywords = {
+        **DEFAULT_KEYWORDS,
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_ngettext": (1, 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
     found: set[tuple[str | None, str]] = set()
     for _, _, message, _, context in extract_from_dir(
         ROOT, method_map=method_map, options_map=options_map, keywords=keywords
