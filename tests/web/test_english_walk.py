@@ -266,3 +266,21 @@ def test_the_audit_log_and_the_delivery_log_count_and_name_in_english(app: Flask
     counted = re.findall(r"\b(\d+) (files?|Files?)\b", log)
     assert counted, log
     assert all(word == ("file" if n == "1" else "files") for n, word in counted), counted
+
+
+def test_the_municipalities_page_is_named_in_the_plural_in_english(app: Flask, world: World):
+    """The list's menu entry, tab title and heading read "Municipalities" (区市町村 alone, a field's
+    label, stays "Municipality"); in Japanese all read 区市町村."""
+    web, _token = actor(app, Role.ADMIN)
+    for language, name in (("en", "Municipalities"), ("ja", "区市町村")):
+        web.get(f"/language/{language}")
+        doc = lxml.html.fromstring(web.get("/admin/municipalities").get_data(as_text=True))
+        assert doc.findtext(".//h1").strip() == name
+        assert doc.findtext(".//title").startswith(f"{name} |")
+        assert (
+            doc.xpath("//nav//a[@href='/admin/municipalities']")[0].text_content().strip() == name
+        )
+        retire = lxml.html.fromstring(
+            web.get(f"/admin/municipalities/{OWN}/retire").get_data(as_text=True)
+        )
+        assert name in [a.text_content().strip() for a in retire.xpath("//nav//li/a")]
