@@ -56,7 +56,19 @@ JAPANESE = re.compile(rf"{_LETTER}(?:[0-9\uff10-\uff19]*{_LETTER})*")
 """A run of kana, kanji and the Japanese punctuation that goes with them (、。「」『』（）：), with
 the digits inside it: 令和8年12月1日 is one run, not 令和 … 年 … 月 … 日 that an example allows."""
 
-SHOWN_ATTRIBUTES = ("title", "aria-label", "aria-description", "placeholder", "alt")
+SHOWN_ATTRIBUTES = (
+    "title",
+    "aria-label",
+    "aria-description",
+    "placeholder",
+    "alt",
+    # the words hub.js shows: a confirmation, the questions shown or hidden, the countdown
+    "data-confirm",
+    "data-more",
+    "data-fewer",
+    "data-minutes",
+    "data-seconds",
+)
 """Attributes a reader sees or hears (``value`` too, on the fields and buttons that show it)."""
 
 
