@@ -109,12 +109,14 @@ def _no_recipient_address(p: Mapping[str, Any]) -> str:
 def _addresses_refused(p: Mapping[str, Any]) -> str:
     """The refused addresses, each with the mail server's reply when it was kept."""
     replies = p.get("replies") or {}
+
+    def named(address: str) -> str:
+        reply = replies.get(address)
+        return _("%(address)s（%(reply)s）", address=address, reply=reply) if reply else address
+
     return _(
         "宛先が受け付けられませんでした: %(addresses)s",
-        addresses=", ".join(
-            _("%(address)s（%(reply)s）", address=a, reply=replies[a]) if replies.get(a) else a
-            for a in p["addresses"]
-        ),
+        addresses=", ".join(named(a) for a in p["addresses"]),
     )
 
 

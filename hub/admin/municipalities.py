@@ -24,7 +24,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField
 
 from forms import tokyo
-from forms.normalize import InvalidValue, parse_date, to_wareki
+from forms.normalize import InvalidValue, parse_date
 from hub.admin.views import bp
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
@@ -250,7 +250,7 @@ def municipality_retire(code: str) -> ResponseReturnValue:
     municipality = municipalities.get(code)
     form = RetireForm()
     if request.method == "GET":
-        form.on.data = to_wareki(municipality.retired_on or tokyo.today())
+        form.on.data = wareki(municipality.retired_on or tokyo.today())
         return _retire_page(municipality, form)
     try:
         day = parse_date(form.on.data or "")

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import lazy_pgettext, ngettext
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
@@ -85,7 +85,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.correct": _l("相談記録の修正"),
     "consultation.remove": _l("相談記録の削除"),
     "consultation.import": _l("相談記録の取込"),
-    "hearing.record": _l("聞き取りの記録"),
+    "hearing.record": lazy_pgettext("audit action", "聞き取りの記録"),
     "hearing.remove": _l("聞き取りの記録の削除"),
     "summary_note.set": _l("集計表の備考の更新"),
     "questionnaire.import": _l("調査票の登録"),

@@ -70,7 +70,8 @@ def questionnaire_list() -> None:
                 if language() == "ja"
                 else survey.questionnaire.title.get("en") or survey.title
             )
-            click.echo(f"{survey.key}\tv{survey.version}\t{title}\t{_('調査回 %(n)s', n=used)}")
+            rounds_used = _("調査回 %(n)s", n=used)
+            click.echo(f"{survey.key}\tv{survey.version}\t{title}\t{rounds_used}")
 
 
 @questionnaire_group.command("export")

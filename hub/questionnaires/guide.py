@@ -186,11 +186,11 @@ def type_rows() -> list[TypeRow]:
         written = f"{name} {_LIST_OF[kind]}" if kind in _LIST_OF else name
         row_name, label = KIND_EXAMPLES[kind]
         type_cell = f"{name} LIST" if kind in _LIST_OF else name
-        rows.append(TypeRow(type_cell, KIND_MEANINGS[kind], (written, row_name, label), also))
+        rows.append(TypeRow(type_cell, KIND_MEANINGS[kind], (written, row_name, str(label)), also))
     for name in ("range", *words.TYPE_LIMITS):
         row_name, label = LIMITED_EXAMPLES[name]
         note = words.TYPE_LIMITS.get(name, "")
-        rows.append(TypeRow(name, LIMITED_MEANINGS[name], (name, row_name, label), (), note))
+        rows.append(TypeRow(name, LIMITED_MEANINGS[name], (name, row_name, str(label)), (), note))
     return rows
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import select
 
 from exports.referral_counts import summary as referral_summary
@@ -59,12 +60,12 @@ def _labels() -> dict[str, dict[str, str]]:
         "methods": {k: v.get(locale) for k, v in CONTACT_METHODS.items()},
         "actions": {
             "sent": _("依頼"),
-            "accepted": _("受理"),
+            "accepted": pgettext("referral timeline", "受理"),
             "declined": _("受理できず"),
             "rerouted": _("つなぎ先を変更"),
             "consent_reconfirmed": _("新しいつなぎ先への本人の同意を確認"),
             "contact": _("連絡"),
-            "closed": _("終了"),
+            "closed": pgettext("referral timeline", "終了"),
             "consent_withdrawn": _("同意撤回（本人情報を消去）"),
             "erased": _("保存期間の経過により本人情報を消去"),
         },

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -54,12 +55,13 @@ WEB_MODULES = (
 
 
 def _messages(catalog) -> dict:
-    """msgid: msgstr; a plural entry as (msgid, msgid_plural): (msgstr[0], msgstr[1])."""
+    """(msgctxt, msgid): msgstr; a plural entry's msgid as (msgid, msgid_plural) and its msgstr as
+    (msgstr[0], msgstr[1])."""
 
     def key(value):
         return value if isinstance(value, str) else tuple(value)
 
-    return {key(m.id): key(m.string) for m in catalog if m.id}
+    return {(m.context, key(m.id)): key(m.string) for m in catalog if m.id}
 
 
 def _entries(catalog) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
@@ -168,3 +170,47 @@ def test_placeholders_survive_translation():
         names = set(re.findall(r"%\((\w+)\)s", msgid))
         for form in forms:
             assert names == set(re.findall(r"%\((\w+)\)s", form)), msgid
+
+
+def _code_messages() -> set[tuple[str | None, str]]:
+    """Every (msgctxt, msgid) the code asks for, extracted as hub/translations/babel.cfg says
+    (with the keywords its header names: ``_l``, ``lazy_gettext`` and ``lazy_pgettext`` beside
+    gettext's own)."""
+    with (ROOT / "hub" / "translations" / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    keywords = {
+        **DEFAULT_KEYWORDS,
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_ngettext": (1, 2),
+        "lazy_pgettext": ((1, "c"), 2),
+    }
+    found: set[tuple[str | None, str]] = set()
+    for _, _, message, _, context in extract_from_dir(
+        ROOT, method_map=method_map, options_map=options_map, keywords=keywords
+    ):
+        found.add((context, message if isinstance(message, str) else message[0]))
+    return found
+
+
+def test_the_catalog_holds_what_the_code_asks_for_and_nothing_else():
+    """Every message of the code — pages, services, exports, the commands' ``--lang en`` — has
+    its English, and every msgid of the .po is still asked for: a message reworded in the code
+    leaves no dead entry behind (a translator would keep translating it) and gets a new one.
+    A message the extractor cannot see (inside an f-string) counts as missing: ask for it on a
+    line of its own."""
+    with (CATALOG / "messages.po").open("rb") as f:
+        translated = {
+            (m.context, m.id[0] if m.pluralizable else m.id): (
+                all(m.string) if m.pluralizable else bool(m.string)
+            )
+            for m in read_po(f)
+            if m.id
+        }
+    asked = _code_messages()
+    assert len(asked) > 1500
+    assert ("referral timeline", "受理") in asked
+    untranslated = sorted(str(m) for m in asked if not translated.get(m))
+    assert not untranslated, untranslated
+    unused = sorted(str(m) for m in set(translated) - asked)
+    assert not unused, f"{len(unused)} msgids no code asks for: {unused}"

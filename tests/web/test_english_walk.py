@@ -1,0 +1,300 @@
+"""Every page of every role in English: walk each GET page of the URL map (the ids of the role
+walk, tests/security/walk.py) as each role with English chosen, and fail on Japanese that is the
+hub's own words — text, titles, labels, ``aria-label``s, placeholders, the values forms are
+filled with — and on a page not marked ``<html lang="en">``.
+
+What may stay Japanese is named precisely, never a whole page:
+- data, as stored: the municipalities' names and kana, the recipients' names, questionnaire and
+  round titles, the answers, a hearing's department and a referral's person and consent (read
+  from the database and from the walk's own body, so a new datum is not let through by a guess);
+- the Japanese the English catalogue writes on purpose: the 和暦 and full-width examples of what
+  may be typed (``e.g. 2021-04-01 or 令和3年4月1日``), read from the .po's msgstrs;
+- an element marked ``lang="ja"`` (the language switch's 日本語).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from sqlalchemy import select
+
+from forms import tokyo
+from hub.db import db
+from hub.models import Municipality, Recipient, Role
+from hub.models.consultation import Hearing
+from hub.models.referral import Referral
+from hub.models.survey import QuestionnaireDraft, Response, Round, Survey
+from hub.services import deliveries, responses
+from hub.services.referrals import lifecycle
+from tests.conftest import complete_answers, make_user, response_of
+from tests.security.test_roles import actor, allowed
+from tests.security.walk import (
+    OWN,
+    ROLES,
+    World,
+    build_world,
+    is_api,
+    permission,
+    referral_body,
+    routes,
+    url_of,
+)
+
+CATALOG = Path(__file__).parents[2] / "hub" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+_LETTER = (
+    r"[\u3001\u3002\u3005\u300c-\u300f\u3040-\u30ff\u3400-\u9fff\uff08\uff09\uff1a\uff66-\uff9f]"
+)
+JAPANESE = re.compile(rf"{_LETTER}(?:[0-9\uff10-\uff19]*{_LETTER})*")
+"""A run of kana, kanji and the Japanese punctuation that goes with them (、。「」『』（）：), with
+the digits inside it: 令和8年12月1日 is one run, not 令和 … 年 … 月 … 日 that an example allows."""
+
+SHOWN_ATTRIBUTES = (
+    "title",
+    "aria-label",
+    "aria-description",
+    "placeholder",
+    "alt",
+    # the words hub.js shows: a confirmation, the questions shown or hidden, the countdown
+    "data-confirm",
+    "data-more",
+    "data-fewer",
+    "data-minutes",
+    "data-seconds",
+)
+"""Attributes a reader sees or hears (``value`` too, on the fields and buttons that show it)."""
+
+
+def runs(texts: Iterable[Any]) -> set[str]:
+    return {run for text in texts if text for run in JAPANESE.findall(str(text))}
+
+
+def strings_in(value: Any) -> Iterable[str]:
+    """Every string inside an answer or a body (dicts, lists, scalars)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings_in(item)
+
+
+def data_runs(app: Flask) -> set[str]:
+    """The Japanese the walk's world holds as data, as stored."""
+    with app.app_context():
+        session = db.session
+        texts: list[Any] = [
+            *session.scalars(select(Municipality.name)),
+            *session.scalars(select(Municipality.kana)),
+            *session.scalars(select(Recipient.title)),
+            *session.scalars(select(Survey.title)),
+            *session.scalars(select(QuestionnaireDraft.title)),
+            *session.scalars(select(Round.title)),
+            *session.scalars(select(Hearing.department)),
+        ]
+        for answers in session.scalars(select(Response.answers)):
+            texts.extend(strings_in(answers))
+    texts.extend(strings_in(referral_body(OWN)))
+    texts.extend(TYPED)
+    return runs(texts)
+
+
+def catalogue_runs() -> set[str]:
+    """The Japanese the English translations hold on purpose (examples of what may be typed)."""
+    with CATALOG.open("rb") as f:
+        catalog = read_po(f)
+    return runs(
+        form
+        for message in catalog
+        if message.id
+        for form in (message.string if message.pluralizable else (message.string,))
+    )
+
+
+def shown_values(element: Any) -> Iterable[str]:
+    for name in SHOWN_ATTRIBUTES:
+        if element.get(name):
+            yield element.get(name)
+    kind = (element.get("type") or "text").lower()
+    shows_value = element.tag == "button" or (
+        element.tag == "input" and kind not in ("hidden", "checkbox", "radio")
+    )
+    if shows_value and element.get("value"):
+        yield element.get("value")
+
+
+def japanese_on(html: str, allowed_runs: set[str]) -> tuple[str | None, list[str]]:
+    """The page's ``<html lang>`` and each piece of its own words that is Japanese, with the tag
+    it sits in."""
+    doc = lxml.html.fromstring(html)
+    for node in doc.xpath("//script|//style|//body//*[@lang='ja']"):
+        node.drop_tree()
+    found = []
+    for element in doc.iter():
+        if not isinstance(element.tag, str):
+            continue
+        # a tail is the parent's text after the element; read here, the tag it follows shows
+        texts = [element.text, *shown_values(element), element.tail]
+        for text in texts:
+            left = runs([text]) - allowed_runs
+            if left:
+                found.append(f"<{element.tag}> {' '.join(str(text).split())[:120]} {sorted(left)}")
+    return doc.get("lang"), found
+
+
+RETURN_REASON = "「連携している機関」の数を確かめてください。"
+CONTACT_NOTE = "本人に電話で連絡"
+TYPED = (RETURN_REASON, CONTACT_NOTE)
+"""What the walk's people type on top of the role walk's world (data, allowed as typed)."""
+
+
+@pytest.fixture
+def world(app: Flask, shared_always: None) -> World:
+    """The role walk's world, and what makes more of the pages speak: a response returned with a
+    reason (history, the respondent's home), others submitted and accepted (the board's states,
+    the summary), a delivery (the logs), a referral accepted with a contact (the case page)."""
+    walked = build_world(app)
+    round_id = walked.ids["round_id"]
+    with app.app_context():
+        staff = make_user(role=Role.STAFF)
+        respondent = make_user(role=Role.RESPONDENT, municipality=OWN)
+        window = make_user(role=Role.WINDOW, municipality=OWN)
+        returned = response_of(round_id, OWN)
+        responses.submit(returned, user=respondent)
+        responses.return_response(returned, RETURN_REASON, user=staff)
+        for code, accepted in (("131024", True), ("131032", False)):
+            other = response_of(round_id, code)
+            responses.save_draft(other, complete_answers(), version=other.version, user=staff)
+            responses.submit(other, user=staff)
+            if accepted:
+                responses.accept(other, user=staff)
+        referral = db.session.get(Referral, walked.ids["referral_id"])
+        lifecycle.accept(referral, user=window)
+        lifecycle.add_contact(
+            referral,
+            {
+                "on": str(tokyo.today()),
+                "method": "phone",
+                "note": CONTACT_NOTE,
+                "next_follow_up": None,
+            },
+            user=window,
+        )
+        db.session.commit()
+        deliveries.deliver("moj", round_id, force=True)
+        db.session.commit()
+        walked.version = returned.version
+    return walked
+
+
+def walk_in(app: Flask, world: World, role: str, language: str) -> tuple[list[str], dict]:
+    """The HTML pages ``role`` may open with GET (and the error page), in ``language``, and
+    ``{page: problems}`` for those with any."""
+    web, _token = actor(app, role)
+    assert web.get(f"/language/{language}").status_code == 302
+    allowed_runs = data_runs(app) | catalogue_runs()
+    ids = {**world.ids, "lang": language}
+    urls = [
+        url_of(rule, ids)
+        for rule, method in routes(app)
+        if method == "GET"
+        and not is_api(rule)
+        and rule.endpoint != "auth.logout"
+        and allowed(role, permission(app, rule))
+    ]
+    urls.append("/no-such-page")  # the error page
+    pages: list[str] = []
+    problems: dict[str, list[str]] = {}
+    for url in urls:
+        answer = web.get(url, follow_redirects=True)
+        if answer.mimetype != "text/html":
+            continue
+        page = f"{url} ({answer.status_code})"
+        pages.append(page)
+        lang, found = japanese_on(answer.get_data(as_text=True), allowed_runs)
+        if lang != language:
+            found.insert(0, f'<html lang="{lang}">')
+        if found:
+            problems[page] = found
+    return pages, problems
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_every_role_reads_in_english(app: Flask, world: World, role: str):
+    pages, problems = walk_in(app, world, role, "en")
+    assert len(pages) >= (3 if role == "anonymous" else 6), pages
+    assert not problems, "\n".join(f"{url}\n  " + "\n  ".join(p) for url, p in problems.items())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_walk_sees_japanese_when_there_is_some(app: Flask, world: World, role: str):
+    """The same walk in Japanese finds the hub's own words on every one of the pages (and no
+    page that is not lang="ja"): the check reads what the English walk would miss."""
+    pages, problems = walk_in(app, world, role, "ja")
+    assert sorted(problems) == sorted(pages)
+    flagged = [p for found in problems.values() for p in found]
+    assert not any(p.startswith("<html lang=") for p in flagged)
+    assert any(p.startswith("<h1>") for p in flagged)
+
+
+def test_the_referral_timeline_says_what_happened_in_english(app: Flask, world: World):
+    """Its entries read as events (Sent, Accepted, Closed), not as the buttons' verbs."""
+    web, _token = actor(app, Role.WINDOW)
+    web.get("/language/en")
+    url = f"/referrals/{world.ids['referral_id']}"
+    entries = [
+        " ".join(li.text_content().split())
+        for li in lxml.html.fromstring(web.get(url).get_data(as_text=True)).xpath(
+            "//ol[@class='timeline']/li"
+        )
+    ]
+    assert [e.split(" ")[0] for e in entries] == ["Sent", "Accepted", "Contact"], entries
+    web.get("/language/ja")
+    doc = lxml.html.fromstring(web.get(url).get_data(as_text=True))
+    assert doc.xpath("//ol[@class='timeline']/li")[1].text_content().split()[0] == "受理"
+
+
+def test_the_audit_log_and_the_delivery_log_count_and_name_in_english(app: Flask, world: World):
+    """An audit entry says what happened (Hearing recorded, as Consultation case recorded), and
+    the delivery log counts its files with the right form (not "3 Files")."""
+    web, _token = actor(app, Role.STAFF)
+    web.get("/language/en")
+    audit = lxml.html.fromstring(web.get("/audit/").get_data(as_text=True))
+    actions = {" ".join(td.text_content().split()) for td in audit.xpath("//td")}
+    assert "Hearing recorded" in actions
+    assert "Hearing records" not in actions
+    log = " ".join(
+        lxml.html.fromstring(web.get("/staff/recipients/moj").get_data(as_text=True))
+        .text_content()
+        .split()
+    )
+    counted = re.findall(r"\b(\d+) (files?|Files?)\b", log)
+    assert counted, log
+    assert all(word == ("file" if n == "1" else "files") for n, word in counted), counted
+
+
+def test_the_municipalities_page_is_named_in_the_plural_in_english(app: Flask, world: World):
+    """The list's menu entry, tab title and heading read "Municipalities" (区市町村 alone, a field's
+    label, stays "Municipality"); in Japanese all read 区市町村."""
+    web, _token = actor(app, Role.ADMIN)
+    for language, name in (("en", "Municipalities"), ("ja", "区市町村")):
+        web.get(f"/language/{language}")
+        doc = lxml.html.fromstring(web.get("/admin/municipalities").get_data(as_text=True))
+        assert doc.findtext(".//h1").strip() == name
+        assert doc.findtext(".//title").startswith(f"{name} |")
+        assert (
+            doc.xpath("//nav//a[@href='/admin/municipalities']")[0].text_content().strip() == name
+        )
+        retire = lxml.html.fromstring(
+            web.get(f"/admin/municipalities/{OWN}/retire").get_data(as_text=True)
+        )
+        assert name in [a.text_content().strip() for a in retire.xpath("//nav//li/a")]
