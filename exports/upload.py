@@ -737,10 +737,12 @@ def renamed_notice(renamed: Mapping[str, str]) -> str:
     return _(
         "A列の項目ID %(names)s は、この調査票の版で名前が変わった質問です"
         "（settings シートの renamed 列）。新しい名前の質問の回答として読み込みました。",
-        names=listed(
-            _("「%(old)s」→「%(new)s」", old=old, new=new) for old, new in renamed.items()
-        ),
+        names=listed(_renaming(old, new) for old, new in renamed.items()),
     )
+
+
+def _renaming(old: str, new: str) -> str:
+    return _("「%(old)s」→「%(new)s」", old=old, new=new)
 
 
 def unidentified_notice(response: Response) -> str:
