@@ -44,8 +44,6 @@ from hub.services import claims, questionnaires
 log = logging.getLogger(__name__)
 
 TICK_ENV = "HUB_SCHEDULER_TICK_SECONDS"
-CATCH_UP = timedelta(days=1)
-"""How far back a missed cron fire time of a recipient is still delivered."""
 KEEP_RUNS = timedelta(days=14)
 
 
@@ -158,9 +156,12 @@ def scheduled_deliveries(now: datetime) -> list[Any]:
         if recipient.schedule == ON_CLOSE:
             due.append((recipient.name, slot_of(now)))
             continue
-        after = max(now - CATCH_UP, recipient.updated_at)
+        # missed fire times since the last run (kept however old: claims.KEEP_LAST) or since the
+        # schedule was set coalesce into one run of the latest: a weekly delivery missed during
+        # a week-long outage goes once when the hub is back
         last = parse_slot(claims.last_slot(f"deliveries:{recipient.name}") or "")
-        fire = due_fire_time(recipient.schedule, after=max(after, last or after), now=now)
+        after = max(recipient.updated_at, last or recipient.updated_at)
+        fire = due_fire_time(recipient.schedule, after=after, now=now)
         if fire is not None:
             due.append((recipient.name, slot_of(fire)))
     db.session.commit()

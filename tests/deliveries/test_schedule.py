@@ -101,6 +101,25 @@ def test_every_minute_a_change_leads_to_exactly_one_delivery(ctx, seeded: Seeded
 
 
 @pytest.mark.usefixtures("shared_always")
+def test_a_weekly_slot_missed_during_a_long_outage_is_delivered_once_on_return(ctx, outbox):
+    """Monday 9:00 weekly; the hub down from Sunday to Tuesday of the week after next: the two
+    missed Mondays coalesce into one run of the latest, however long the outage."""
+    monday_9 = datetime(2026, 11, 16, 9, 0, tzinfo=TOKYO)
+    make_round(opens_at=monday_9 - timedelta(days=10))
+    set_schedule("moj", "0 9 * * 1", since=monday_9 - timedelta(days=3))
+    jobs.scheduled_deliveries(monday_9 + timedelta(seconds=30))
+    assert count("moj") == 1
+
+    back = monday_9 + timedelta(days=15, hours=1)  # Tuesday 1 December, 10:00
+    jobs.scheduled_deliveries(back)
+    jobs.scheduled_deliveries(back + timedelta(minutes=1))
+    slots = db.session.scalars(
+        select(JobRun.slot).where(JobRun.job == "deliveries:moj").order_by(JobRun.slot)
+    ).all()
+    assert slots == [jobs.slot_of(monday_9), jobs.slot_of(monday_9 + timedelta(days=14))]
+
+
+@pytest.mark.usefixtures("shared_always")
 def test_a_slot_missed_while_down_is_delivered_once_on_return(ctx, outbox):
     now = utcnow()
     make_round(opens_at=now - timedelta(days=10))
