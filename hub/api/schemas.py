@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,8 +19,8 @@ from marshmallow import (
 
 from forms import registry
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
-from forms.normalize import MAX_YEAR
-from forms.tokyo import CLOSED_DAY_KINDS
+from forms.normalize import MAX_YEAR, InvalidValue
+from forms.tokyo import CLOSED_DAY_KINDS, parse_datetime
 from hub.db import MAX_ID
 
 AUTH_ERRORS = {
@@ -256,8 +257,28 @@ class ReturnIn(Schema):
     reason = fields.String(required=True)
 
 
+class TokyoDateTime(fields.Field):
+    """A date and time as staff type it, read as opening a round reads its deadline
+    (:func:`forms.tokyo.parse_datetime`): in Asia/Tokyo unless an offset is given."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise ValidationError(_("日時は文字列で指定してください（例: 2021-05-31T17:00）。"))
+        try:
+            return parse_datetime(value)
+        except InvalidValue as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 class ExtensionIn(Schema):
-    until = fields.AwareDateTime(required=True)
+    until = TokyoDateTime(
+        required=True,
+        metadata={
+            "type": "string",
+            "description": "2021-05-31T17:00 (Asia/Tokyo unless an offset is given), or as staff "
+            "type it (令和3年5月31日 17時)",
+        },
+    )
 
 
 class NoteIn(Schema):

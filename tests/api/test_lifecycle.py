@@ -186,8 +186,18 @@ def test_extension_must_lie_in_the_future(round_id: int, staff: Api) -> None:
     r = staff.post(response_url(round_id, action="extension"), {"until": past(hours=1).isoformat()})
     assert r.status_code == 422
     assert "until" in r.get_json()["errors"]
-    naive = staff.post(response_url(round_id, action="extension"), {"until": "2031-01-01T10:00"})
-    assert naive.status_code == 422
+    for typed in ("2031-01-01T10:00", "令和13年1月1日 10時", "２０３１／１／１　１０：００"):
+        tokyo = staff.post(response_url(round_id, action="extension"), {"until": typed})
+        assert tokyo.status_code == 200, (typed, tokyo.get_json())
+        assert tokyo.get_json()["extension_until"] == "2031-01-01T10:00:00+09:00", typed
+    for wrong, problem in [
+        ("12/25 17:00", "年"),
+        ("2031-01-01", "時刻"),
+        (20310101, "文字列"),
+    ]:
+        refused = staff.post(response_url(round_id, action="extension"), {"until": wrong})
+        assert refused.status_code == 422, wrong
+        assert problem in " ".join(refused.get_json()["errors"]["until"]), wrong
 
 
 def test_closed_round_refuses_saves_unless_extended(
