@@ -111,6 +111,10 @@ def get_questionnaire(questionnaire_id: str, version: int) -> dict[str, Any]:
 @blp.doc(
     responses={
         **AUTH_ERRORS,
+        "200": {
+            "description": "the same id, version and definition is stored already (the same "
+            "file sent again, or one written by hub questionnaire export): nothing stored"
+        },
         "422": {
             "description": "refused, nothing stored: "
             '{"errors": [{"sheet", "row", "column", "message"}]}'
@@ -123,8 +127,10 @@ def import_questionnaire(file: FileStorage) -> ResponseReturnValue:
     data = file.stream.read(LIMITS.max_bytes + 1)
     filename = file.filename or ""
     try:
-        definition = questionnaires.read_upload(data, filename)
+        definition = questionnaires.read_upload(data, filename, stored_ok=True)
         survey = questionnaires.store(definition, source_name=filename, user=require_actor())
+    except questionnaires.AlreadyStored as same:  # exported and sent back: nothing to store
+        return {"id": same.key, "version": same.version, "notices": []}, 200
     except DefinitionError as exc:
         db.session.rollback()
         body = {

@@ -28,7 +28,7 @@ def questionnaire_import(file: Path) -> None:
     A broken file is refused as a whole: one line per problem on stderr, nothing stored."""
     from exports.definition_upload import LIMITS
     from forms.xlsform import DefinitionError
-    from hub.services.questionnaires import read_upload, store
+    from hub.services.questionnaires import AlreadyStored, read_upload, store
 
     if not file.is_file():
         fail(f"ファイルがありません: {file}")
@@ -36,12 +36,18 @@ def questionnaire_import(file: Path) -> None:
         data = source.read(LIMITS.max_bytes + 1)
     try:
         with unit_of_work():
-            definition = read_upload(data, file.name)
+            definition = read_upload(data, file.name, stored_ok=True)
             survey = store(definition, source_name=file.name, user=None)
             for notice in definition.notices():
                 click.echo(f"hub: {notice}", err=True)
             click.echo(f"{survey.title}（{file.name}）を登録しました。")
             click.echo(f"{survey.key} v{survey.version}")
+    except AlreadyStored as same:
+        click.echo(
+            f"{same.title}（{file.name}）は登録済みの第{same.version}版と同じ内容です。"
+            "何も変更していません。"
+        )
+        click.echo(f"{same.key} v{same.version}")
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(f"hub: {problem}", err=True)

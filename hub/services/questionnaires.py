@@ -122,9 +122,34 @@ def canonical(questionnaire: Questionnaire) -> Canonical:
     return Canonical(stored, data)
 
 
-def read_upload(data: bytes, filename: str) -> Canonical:
-    """An uploaded file, checked as a whole and against what is stored (the version)."""
+class AlreadyStored(Exception):
+    """The file is a version already stored, unchanged (``hub questionnaire export`` of it): for
+    the CLI and the API nothing to do, and not an error."""
+
+    def __init__(self, survey: Survey) -> None:
+        super().__init__(f"{survey.key} v{survey.version}")
+        self.key, self.version, self.title = survey.key, survey.version, survey.title
+
+
+def identical_stored(questionnaire: Questionnaire) -> Survey | None:
+    """The stored version of the same id and version whose definition is the same."""
+    survey = db.session.scalar(
+        select(Survey).where(
+            Survey.key == questionnaire.id, Survey.version == questionnaire.version
+        )
+    )
+    if survey is None or survey.fingerprint != questionnaire.fingerprint():
+        return None
+    return survey
+
+
+def read_upload(data: bytes, filename: str, *, stored_ok: bool = False) -> Canonical:
+    """An uploaded file, checked as a whole and against what is stored (the version). With
+    ``stored_ok`` a version already stored unchanged raises :class:`AlreadyStored` instead of
+    the version's refusal (an exported questionnaire imports back)."""
     questionnaire = read_definition(data, filename)
+    if stored_ok and (same := identical_stored(questionnaire)) is not None:
+        raise AlreadyStored(same)
     check_version(questionnaire)
     return replace(
         canonical(questionnaire), skipped=questionnaire.skipped, ignored=questionnaire.ignored

@@ -1,4 +1,5 @@
-"""``/api/v1/questionnaires``: list, one version, import (staff only; 201 or 422 with problems)."""
+"""``/api/v1/questionnaires``: list, one version, import (staff only; 201, 200 for a version stored
+unchanged, or 422 with problems)."""
 
 from __future__ import annotations
 
@@ -91,9 +92,16 @@ def test_a_broken_file_is_a_422_listing_every_problem(app, api_as):
 def test_versions_must_go_up(app, api_as):
     staff = api_as("staff")
     assert upload(staff, kenshu_v1()).status_code == 201
-    again = upload(staff, kenshu_v1())
-    assert again.status_code == 422
-    assert again.get_json()["errors"][0]["column"] == "version"
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(Survey))
+    same = upload(staff, kenshu_v1())
+    assert same.status_code == 200, "the same file again is stored already: nothing to do"
+    assert same.get_json() == {"id": "kenshu", "version": 1, "notices": []}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Survey)) == stored
+    changed = upload(staff, kenshu_v2(version=1))
+    assert changed.status_code == 422
+    assert changed.get_json()["errors"][0]["column"] == "version"
     assert upload(staff, kenshu_v2()).status_code == 201
 
 

@@ -54,9 +54,14 @@ def test_a_version_not_higher_than_the_stored_one_is_refused(app, runner, tmp_pa
     path = write(tmp_path, "kenshu.xlsx", kenshu_v1())
     assert runner("questionnaire", "import", str(path)).exit_code == 0
     again = runner("questionnaire", "import", str(path))
-    assert again.exit_code == 1
-    assert "settingsシート 2行目 version列" in again.output
-    assert "第1版" in again.output
+    assert again.exit_code == 0, "the same file again is stored already: nothing to do"
+    assert again.output.splitlines()[-1] == "kenshu v1"
+    changed = runner(
+        "questionnaire", "import", str(write(tmp_path, "k1b.xlsx", kenshu_v2(version=1)))
+    )
+    assert changed.exit_code == 1
+    assert "settingsシート 2行目 version列" in changed.output
+    assert "第1版" in changed.output
     assert (
         runner("questionnaire", "import", str(write(tmp_path, "k2.xlsx", kenshu_v2()))).exit_code
         == 0
@@ -78,6 +83,22 @@ def test_export_round_trips_and_torikumi_imports_back_under_another_id(app, runn
     assert got.exit_code == 0, got.output
     exported = read_xlsform(out.read_bytes(), out.name)
     assert exported.fingerprint() == registry.latest("torikumi").fingerprint()
+    before = surveys(app)
+    again = runner("questionnaire", "import", str(out))
+    assert again.exit_code == 0, again.output
+    assert "登録済みの第1版と同じ内容です。何も変更していません。" in again.output
+    assert again.output.splitlines()[-1] == "torikumi v1"
+    assert surveys(app) == before
+
+    changed = load_workbook(io.BytesIO(out.read_bytes()))
+    survey_sheet = changed["survey"]
+    label = next(n for n, c in enumerate(survey_sheet[1], 1) if str(c.value).startswith("label"))
+    survey_sheet.cell(row=2, column=label, value="書き換えたラベル")
+    edited = tmp_path / "torikumi_edited.xlsx"
+    changed.save(edited)
+    refused = runner("questionnaire", "import", str(edited))
+    assert refused.exit_code == 1
+    assert "登録済みの版（第1版）より大きい version" in refused.output
 
     workbook = load_workbook(io.BytesIO(out.read_bytes()))
     settings = workbook["settings"]
