@@ -17,7 +17,7 @@ from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from exports.definition_upload import LIMITS
-from forms.xlsform import DefinitionError, xlsform_rows
+from forms.xlsform import DefinitionError, Problem, xlsform_rows
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS
 from hub.auth.gate import require_actor
@@ -29,9 +29,11 @@ from hub.services import questionnaires
 
 class DefinitionFileIn(Schema):
     file = Upload(
-        required=True,
-        metadata={"description": "the definition (.xlsx in XLSForm layout)"},
-        error_messages={"required": "ファイルを選択してください（multipart の file 欄）。"},
+        load_default=None,
+        metadata={
+            "description": "the definition (.xlsx in XLSForm layout); without it 422 in the "
+            "same shape as a refused file"
+        },
     )
 
 
@@ -122,11 +124,14 @@ def get_questionnaire(questionnaire_id: str, version: int) -> dict[str, Any]:
     }
 )
 @allow("questionnaires.manage")
-def import_questionnaire(file: FileStorage) -> ResponseReturnValue:
+def import_questionnaire(file: FileStorage | None) -> ResponseReturnValue:
     """Check an XLSForm file and store it as a new version (higher than any stored one)."""
-    data = file.stream.read(LIMITS.max_bytes + 1)
-    filename = file.filename or ""
     try:
+        if file is None:
+            missing = _("ファイルを選択してください（multipart の file 欄）。")
+            raise DefinitionError([Problem("", None, "", missing)])
+        data = file.stream.read(LIMITS.max_bytes + 1)
+        filename = file.filename or ""
         definition = questionnaires.read_upload(data, filename, stored_ok=True)
         survey = questionnaires.store(definition, source_name=filename, user=require_actor())
     except questionnaires.AlreadyStored as same:  # exported and sent back: nothing to store

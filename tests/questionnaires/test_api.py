@@ -112,6 +112,16 @@ def test_hostile_and_missing_files(app, api_as):
     assert got.get_json()["errors"][0]["sheet"] == ""
     none = staff.client.post("/api/v1/questionnaires", headers=staff.headers(), data={})
     assert none.status_code == 422
+    assert none.get_json()["errors"] == [
+        {
+            "sheet": "",
+            "row": None,
+            "column": "",
+            "message": "ファイルを選択してください（multipart の file 欄）。",
+        }
+    ], "the same shape as a refused file"
+    english = staff.client.post("/api/v1/questionnaires?lang=en", headers=staff.headers(), data={})
+    assert english.get_json()["errors"][0]["message"].startswith("Choose a file")
 
 
 def test_only_staff_may_import(app, api_as):
