@@ -128,6 +128,8 @@ def _bad_parameter(exc: click.BadParameter) -> str:
         return f"{hint} は {choices} のいずれかを指定してください{typed}"
     if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is None:
         return f"{hint} は {kind.min} 以上の数で指定してください{typed}"
+    if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
+        return f"{hint} は {kind.min}〜{kind.max} の数で指定してください{typed}"
     if isinstance(kind, click.types.IntParamType):
         return f"{hint} は数字で指定してください{typed}"
     if isinstance(kind, click.Path) and (found := _QUOTED.search(exc.message)):

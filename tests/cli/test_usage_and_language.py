@@ -19,6 +19,7 @@ from tests.conftest import HubRunner
         (("municipalities", "list", "--status", "nope"), ("--status は active, retired, all",)),
         (("recipient", "list", "--lang", "fr"), ("--lang は ja, en のいずれか",)),
         (("round", "close", "abc"), ("ROUND_ID は数字で指定してください: 'abc'",)),
+        (("serve", "--workers", "0"), ("--workers は 1〜64 の数で指定してください: 0",)),
         (("questionnaire", "export", "torikumi", "--version", "０", "-o", "x.xlsx"), ("1 以上",)),
         (("municipalities", "import", "/nonexistent/list.csv"), ("ファイルがありません: /nonexistent/list.csv",)),
         (("consultations", "import", "/nonexistent/cases.csv"), ("ファイルがありません",)),
