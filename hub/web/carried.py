@@ -141,11 +141,17 @@ def from_page_request(rule: Carry, user_id: int) -> Carried:
     }
     return Carried(
         endpoint=request.endpoint or "",
-        args={**request.args.to_dict(), **(request.view_args or {})},
+        args={**_query(), **(request.view_args or {})},
         fields=fields,
         user_id=user_id,
         sensitive=rule.sensitive,
     )
+
+
+def _query() -> dict[str, str]:
+    """The query's arguments, less those ``url_for`` would read as its own (``_external``,
+    ``_scheme``, ``_anchor``…: the page's address is built from these and stays ours)."""
+    return {name: value for name, value in request.args.items() if not name.startswith("_")}
 
 
 def with_typist(carried: Carried, user_id: int | None) -> Carried:
