@@ -33,6 +33,7 @@ from hub.errors import HubError, Invalid
 from hub.models import PREFECTURES, Municipality
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
+from hub.web.carried import carries, refill_form
 from hub.web.display import wareki
 
 PREFECTURE_CODES = frozenset(f"{number:02d}" for number in range(1, len(PREFECTURES) + 1))
@@ -86,7 +87,7 @@ def municipalities_index() -> ResponseReturnValue:
         "prefecture": prefecture if prefecture in PREFECTURE_CODES else "",
         "retire_missing": bool(request.args.get("retire_missing")),
     }
-    return _index_page(ImportForm(formdata=None, data=chosen))
+    return _index_page(refill_form(ImportForm(formdata=None, data=chosen)))
 
 
 def _index_page(
@@ -125,6 +126,7 @@ def _problems(errors: Mapping[str, list[str]]) -> list[str]:
 
 @bp.post("/municipalities/import")
 @allow("municipalities.manage")
+@carries(page="admin.municipalities_index")
 def municipalities_preview() -> ResponseReturnValue:
     """The uploaded list read and compared with what is stored; nothing is changed yet."""
     form = ImportForm()

@@ -160,6 +160,8 @@ def _errors_of(exc: Invalid | Conflict, field: str) -> Mapping[str, list[str]]:
 @bp.get("/users/<int:user_id>")
 @allow("users.manage")
 def user(user_id: int) -> ResponseReturnValue:
+    """An account's page; its profile or role typed before the session ended given back in its
+    form (``hub.web.carried``)."""
     return _user_page(users.get_user(user_id))
 
 
@@ -174,6 +176,7 @@ def _user_page(
 ) -> ResponseReturnValue:
     if profile_form is None:
         profile_form = ProfileForm(formdata=None, obj=account)
+        refill_form(profile_form, posted_to="admin.profile")
     # a deactivated account whose municipality was retired meanwhile is reactivated with
     # another one (the same field, in the reactivation's form), the retired one not offered
     new_municipality = not account.active and users.needs_new_municipality(account)
@@ -185,6 +188,7 @@ def _user_page(
         role_form = RoleForm(formdata=None, obj=account)
         role_form.municipality.data = account.municipality_code
         role_form.recipient.data = account.recipient_name
+        refill_form(role_form, posted_to="admin.change_role")
     role_form.role.choices = _role_choices()
     role_form.municipality.choices = _municipality_choices(account.municipality_code)
     role_form.recipient.choices = _recipient_choices()
@@ -285,6 +289,7 @@ def reset_password(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/profile")
 @allow("users.manage")
+@carries(page="admin.user")
 def profile(user_id: int) -> ResponseReturnValue:
     """Name, organisation/department and phone: how pages name and staff reach the person."""
     account = users.get_user(user_id)
@@ -307,6 +312,7 @@ def profile(user_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/role")
 @allow("users.manage")
+@carries(page="admin.user")
 def change_role(user_id: int) -> ResponseReturnValue:
     """Another role, municipality or recipient: the account signs in again (every session ended,
     every API token revoked) and is told by mail, after the change is committed."""

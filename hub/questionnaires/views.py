@@ -48,6 +48,7 @@ from hub.models import QuestionnaireDraft
 from hub.questionnaires import guide as facts
 from hub.services import questionnaires
 from hub.services.questionnaires import DraftName, VersionComparison
+from hub.web.carried import carries, refill_form
 from hub.web.display import locale_code
 
 bp = Blueprint("questionnaires", __name__, url_prefix="/staff/questionnaires")
@@ -159,6 +160,7 @@ def _upload_page(
 
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
 @allow("questionnaires.manage")
+@carries()
 def draft(draft_id: int) -> ResponseReturnValue:
     """A draft as respondents will see it; POST checks what was typed (nothing is stored)."""
     found = questionnaires.get_draft(draft_id)
@@ -167,6 +169,7 @@ def draft(draft_id: int) -> ResponseReturnValue:
 
 @bp.route("/<questionnaire_id>/versions/<int:version>", methods=["GET", "POST"])
 @allow("questionnaires.manage")
+@carries()
 def version(questionnaire_id: str, version: int) -> ResponseReturnValue:
     """A stored version as respondents see it."""
     survey = questionnaires.get_version(questionnaire_id, version)
@@ -194,7 +197,7 @@ def _preview(
         status = 422 if errors else 200
     else:
         shown = initial_data(questionnaire, questionnaire.defaults(), 0, locale)
-        form = form_type(formdata=None, data=shown)
+        form = refill_form(form_type(formdata=None, data=shown))
     page = render_template(
         "questionnaires/preview.html",
         questionnaire=questionnaire,

@@ -34,7 +34,7 @@ from hub.services import (
     rounds,
 )
 from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
-from hub.web.carried import carries, refill_form
+from hub.web.carried import carries, refill_form, refilled_list
 from hub.web.display import joined, locale_code, place, round_title
 from hub.web.editing import (
     Pages,
@@ -230,8 +230,10 @@ class BoardFilters:
 @bp.get("/rounds/<int:round_id>")
 @allow("response.review")
 def board(round_id: int) -> ResponseReturnValue:
-    """The progress board: counts by state and region, and every municipality (filterable)."""
-    return _board_page(responses.get_round(round_id))
+    """The progress board: counts by state and region, and every municipality (filterable);
+    the municipalities ticked for a reminder ticked again when that typing is given back."""
+    ticked = refilled_list("municipality", posted_to="staff.reminders_preview")
+    return _board_page(responses.get_round(round_id), chosen=ticked or ())
 
 
 def _board_page(
@@ -331,6 +333,7 @@ def given_up_mail(round_id: int) -> ResponseReturnValue:
 
 @bp.post("/rounds/<int:round_id>/reminders")
 @allow("reminders.send")
+@carries(page="staff.board")
 def reminders_preview(round_id: int) -> ResponseReturnValue:
     """督促メール: the chosen late municipalities, their addressees and the mail, to confirm.
     「遅れている団体をすべて選んで確認へ」 (``all_late``) chooses every late municipality of the
@@ -422,6 +425,7 @@ def _no_choice(round_: Round, codes: list[str], *, all_late: bool = False) -> Re
 
 @bp.route("/rounds/<int:round_id>/change", methods=["GET", "POST"])
 @allow("rounds.manage")
+@carries()
 def change_round(round_id: int) -> ResponseReturnValue:
     """A new title or deadline for an opened round; a closed one takes answers again."""
     round_ = responses.get_round(round_id)
@@ -430,7 +434,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
         form.title.data = round_.title
         form.opens_at.data = f"{in_tokyo(round_.opens_at):%Y-%m-%d %H:%M}"
         form.deadline.data = f"{in_tokyo(round_.deadline):%Y-%m-%d %H:%M}"
-        return _change_round_page(round_, form, {})
+        return _change_round_page(round_, refill_form(form), {})
     deadline_before = round_.deadline
     try:
         change = rounds.change_round(
@@ -511,7 +515,13 @@ def close_round(round_id: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:round_id>/responses/<code>")
 @allow("response.review")
 def response(round_id: int, code: str) -> ResponseReturnValue:
-    return _response_page(load_response(round_id, code))
+    """One response; a return's reason or an extension's date typed before the session ended
+    given back in its form (``hub.web.carried``)."""
+    return _response_page(
+        load_response(round_id, code),
+        return_form=refill_form(ReturnForm(formdata=None), posted_to="staff.return_response"),
+        extension_form=refill_form(ExtensionForm(formdata=None), posted_to="staff.extension"),
+    )
 
 
 def _response_page(
@@ -559,6 +569,7 @@ def _compared(history: list[Revision]) -> tuple[Revision | None, Revision | None
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/return")
 @allow("response.review")
+@carries(page="staff.response")
 def return_response(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     form = ReturnForm()
@@ -666,8 +677,15 @@ def accept_many_preview(round_id: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:round_id>/return")
 @allow("response.review")
 def return_many_preview(round_id: int) -> ResponseReturnValue:
-    """The submitted responses, none ticked, to return together with one reason."""
-    return _decide_many_page(responses.get_round(round_id), "return")
+    """The submitted responses, none ticked, to return together with one reason (those ticked
+    and the reason typed before the session ended when they are given back)."""
+    ticked = refilled_list("municipality", posted_to="staff.return_many")
+    return _decide_many_page(
+        responses.get_round(round_id),
+        "return",
+        ticked=None if ticked is None else set(ticked),
+        return_form=refill_form(ReturnForm(formdata=None), posted_to="staff.return_many"),
+    )
 
 
 def _decide_many_page(
@@ -676,6 +694,7 @@ def _decide_many_page(
     *,
     errors: Mapping[str, list[str]] | None = None,
     ticked: Collection[str] | None = None,
+    return_form: ReturnForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     waiting = responses.submitted_in(round_)
@@ -687,7 +706,7 @@ def _decide_many_page(
         action=action,
         waiting=waiting,
         ticked=ticked,
-        return_form=ReturnForm(),
+        return_form=return_form or ReturnForm(),
         errors=errors or {},
     )
     return page, status
@@ -739,6 +758,7 @@ def accept_many(round_id: int) -> ResponseReturnValue:
 
 @bp.post("/rounds/<int:round_id>/return")
 @allow("response.review")
+@carries(page="staff.return_many_preview")
 def return_many(round_id: int) -> ResponseReturnValue:
     """Return the ticked responses that are still the version the list showed, with one reason,
     and tell their municipalities by mail."""
@@ -786,6 +806,7 @@ def _names(codes: Collection[str]) -> str:
 
 @bp.post("/rounds/<int:round_id>/responses/<code>/extension")
 @allow("response.review")
+@carries(page="staff.response")
 def extension(round_id: int, code: str) -> ResponseReturnValue:
     response = load_response(round_id, code)
     form = ExtensionForm()

@@ -36,6 +36,7 @@ VERSION_FIELD = "version"
 NEVER_CARRIED = ("csrf_token", "carried")
 CARRY_ATTR = "_hub_carry"
 REFILL = "hub_refill"
+REFILL_FROM = "hub_refill_from"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -130,7 +131,9 @@ def from_request(endpoint: str, round_id: int, code: str, questionnaire: Questio
 
 def from_page_request(rule: Carry, user_id: int) -> Carried:
     """This request's typed fields for a view marked with :func:`carries`: everything posted
-    but the CSRF token and passwords (files are not in ``request.form``)."""
+    but the CSRF token and passwords (files are not in ``request.form``). The arguments are
+    the path's and the query's the form posted to (a page and its filters: the board's page of
+    municipalities ticked for a reminder opens again on that page)."""
     fields = {
         name: request.form.getlist(name)
         for name in request.form
@@ -138,11 +141,17 @@ def from_page_request(rule: Carry, user_id: int) -> Carried:
     }
     return Carried(
         endpoint=request.endpoint or "",
-        args=dict(request.view_args or {}),
+        args={**_query(), **(request.view_args or {})},
         fields=fields,
         user_id=user_id,
         sensitive=rule.sensitive,
     )
+
+
+def _query() -> dict[str, str]:
+    """The query's arguments, less those ``url_for`` would read as its own (``_external``,
+    ``_scheme``, ``_anchor``…: the page's address is built from these and stays ours)."""
+    return {name: value for name, value in request.args.items() if not name.startswith("_")}
 
 
 def with_typist(carried: Carried, user_id: int | None) -> Carried:
@@ -223,18 +232,30 @@ def _fields_well_formed(fields: Any) -> TypeGuard[dict[str, list[str]]]:
 # ------------------------------------------------------------- the page opened with the typing
 
 
-def refill() -> MultiDict[str, str] | None:
+def refill(posted_to: str | None = None) -> MultiDict[str, str] | None:
     """The typing being given back to this GET of a form's page after a new sign-in
     (``hub.web.resume``), or ``None``: a view shows these in its fields instead of its
-    defaults, and saves nothing."""
+    defaults, and saves nothing. A page with several carried forms names the one it asks
+    about by the endpoint it posts to (``posted_to``): the typing of another is not its."""
     typed = g.get(REFILL)
-    return typed if isinstance(typed, MultiDict) else None
+    if not isinstance(typed, MultiDict):
+        return None
+    if posted_to is not None and g.get(REFILL_FROM) != posted_to:
+        return None
+    return typed
 
 
-def refilled(name: str) -> str | None:
+def refilled(name: str, posted_to: str | None = None) -> str | None:
     """What was typed into field ``name``, on a GET giving typing back (``None`` otherwise)."""
-    typed = refill()
+    typed = refill(posted_to)
     return typed.get(name) if typed is not None else None
+
+
+def refilled_list(name: str, posted_to: str | None = None) -> list[str] | None:
+    """Every value typed or ticked under ``name`` (check boxes), on a GET giving typing back
+    (``None`` otherwise)."""
+    typed = refill(posted_to)
+    return typed.getlist(name) if typed is not None else None
 
 
 def typed_values() -> Any:
@@ -248,10 +269,10 @@ def typed_values() -> Any:
 FormT = TypeVar("FormT")
 
 
-def refill_form(form: FormT) -> FormT:
+def refill_form(form: FormT, posted_to: str | None = None) -> FormT:
     """``form`` (a WTForms form built for a GET) with the typing given back in its fields, when
-    there is some."""
-    typed = refill()
+    there is some (and, with ``posted_to``, when it was typed into the form posting there)."""
+    typed = refill(posted_to)
     if typed is not None:
         form.process(formdata=typed)  # type: ignore[attr-defined]
     return form

@@ -37,7 +37,7 @@ from hub.auth.policy import can_see_municipality, permits, public
 from hub.db import db
 from hub.models import Role, Round, User
 from hub.web import carried as carrying
-from hub.web.carried import REFILL, Carried
+from hub.web.carried import REFILL, REFILL_FROM, Carried
 from hub.web.editing import REGISTERED, Pages, load_response, new_form, render_form
 
 bp = Blueprint("resume", __name__)
@@ -194,6 +194,7 @@ def refilled_page(carried: Carried, *, notice: str, status: int | None = None) -
     ctx.request = inner
     ctx.url_adapter = current_app.create_url_adapter(inner)
     g.setdefault(REFILL, carried.formdata())
+    g.setdefault(REFILL_FROM, carried.endpoint)
     flash(notice, "info")
     try:
         ctx.match_request()
@@ -208,6 +209,7 @@ def refilled_page(carried: Carried, *, notice: str, status: int | None = None) -
     finally:
         ctx.request, ctx.url_adapter = outer_request, outer_adapter
         g.pop(REFILL, None)
+        g.pop(REFILL_FROM, None)
     if status is not None and response.status_code == 200:
         response.status_code = status
     response.headers["Cache-Control"] = "no-store"
