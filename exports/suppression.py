@@ -46,11 +46,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from forms.model import Label
-
 SUPPRESSED_MARK = "＊"
-ABOUT = Label("約%(share)s", "about %(share)s")
-"""A share rounded to 10 %, so that it gives away no hidden count: 約40%, "about 40%"."""
 SMALL: frozenset[int] = frozenset({1, 2})
 SHARE_DIGITS = 3
 
@@ -120,22 +116,16 @@ def derivable(
 
 @dataclass(frozen=True)
 class Share:
-    """A rounded share: ``value`` in 0..1 and the number of decimals it was rounded to."""
+    """A share as shown: ``value`` in 0..1 and the number of decimals it was rounded to (always
+    :data:`SHARE_DIGITS`: a share is shown exact to 0.1 % or not at all)."""
 
     value: float
     digits: int
 
     @property
     def text(self) -> str:
-        """``39.7%``; a share rounded to 10 % reads ``約40%`` (the workbook's, in Japanese)."""
-        return self.text_in("ja")
-
-    def text_in(self, locale: str) -> str:
-        """:attr:`text` in ``locale``: a share rounded to 10 % reads "about 40%" in English."""
-        percent = self.value * 100
-        if self.digits <= 1:
-            return ABOUT.get(locale) % {"share": f"{percent:.0f}%"}
-        return f"{percent:.{self.digits - 2}f}%"
+        """``39.7%``, the same in every language."""
+        return f"{self.value * 100:.{self.digits - 2}f}%"
 
 
 def share(
