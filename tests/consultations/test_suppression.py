@@ -108,7 +108,8 @@ def test_a_reader_who_knows_its_own_cell_learns_no_other() -> None:
 def test_no_insider_recomputes_a_hidden_cell(places: list[int], split: list[int]) -> None:
     """Any referral year: one total, its municipalities (each known to its window) and another
     split of the same total (outcomes). Whatever is hidden, no window — its own count known —
-    recomputes another hidden count, checked by the independent solver."""
+    recomputes another hidden count, nor finds one with a single whole-number value, checked by
+    the independent solvers."""
     total = sum(places)
     outcomes = [*split[:-1], total - sum(split[:-1])]
     if outcomes[-1] < 0:
@@ -129,6 +130,9 @@ def test_no_insider_recomputes_a_hidden_cell(places: list[int], split: list[int]
     for own in insiders:
         if own in hidden:
             assert determined([c for c in hidden if c != own], _pairs(relations)) == set(), own
+            told = {**result, own: counts[own]}
+            others = [c for c in hidden if c != own]
+            assert not pinned(told, _pairs(relations), counts, cells=others), own
 
 
 def test_a_two_way_table_hides_a_rectangle_not_a_single_complement() -> None:
