@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from exports.suppression import (
-    SHARE_DIGITS,
     SUPPRESSED_MARK,
     Relation,
     Share,
@@ -297,19 +296,13 @@ class Statistics:
 
     @property
     def local_window_share_text(self) -> str:
-        return self.local_window_share_text_in("ja")
-
-    def local_window_share_text_in(self, locale: str) -> str:
-        """The share as shown in ``locale``: ``39.7%``, ``約40%`` / "about 40%", ``-``, ``＊``."""
-        return _share_text(self.local_window_ratio, self.referred, locale)
+        """The share as shown, the same in every language: ``39.7%``, ``-``, ``＊``."""
+        return _share_text(self.local_window_ratio, self.referred)
 
     @property
     def local_window_share_cell(self) -> float | str:
-        return self.local_window_share_cell_in("ja")
-
-    def local_window_share_cell_in(self, locale: str) -> float | str:
-        """The share as a table cell: a number (shown as a percentage) when exact, else its text."""
-        return share_cell(self.local_window_ratio, self.referred, locale)
+        """The share as a table cell: a number (shown as a percentage), else ``-`` or ``＊``."""
+        return share_cell(self.local_window_ratio, self.referred)
 
     @property
     def label(self) -> str:
@@ -434,12 +427,8 @@ class YearRow:
 
     @property
     def share_cell(self) -> float | str:
-        return self.share_cell_in("ja")
-
-    def share_cell_in(self, locale: str) -> float | str:
-        """The share as a table cell: a number when exact, else its text (``約40%``, "about 40%",
-        ``-``, ``＊``)."""
-        return share_cell(self.ratio, self.referred, locale)
+        """The share as a table cell: a number, else ``-`` or ``＊``."""
+        return share_cell(self.ratio, self.referred)
 
 
 def three_years(fiscal_year: int, *, suppressed: bool) -> list[YearRow]:
@@ -503,16 +492,16 @@ def _row_from(
     )
 
 
-def share_cell(ratio: Share | None, whole: Value, locale: str = "ja") -> float | str:
-    """A share for a table: the number (0.397, shown as 39.7 %) when it is exact to 0.1 %; the
-    text otherwise — a coarse share keeps its 「約」, a missing one reads ``-`` or ``＊``."""
-    if ratio is not None and ratio.digits == SHARE_DIGITS:
+def share_cell(ratio: Share | None, whole: Value) -> float | str:
+    """A share for a table: the number (0.397, shown as 39.7 %; every share shown is exact to
+    0.1 %, :func:`exports.suppression.share`), else ``-`` or ``＊`` as :func:`_share_text`."""
+    if ratio is not None:
         return ratio.value
-    return _share_text(ratio, whole, locale)
+    return _share_text(ratio, whole)
 
 
-def _share_text(ratio: Share | None, whole: Value, locale: str = "ja") -> str:
+def _share_text(ratio: Share | None, whole: Value) -> str:
     """The share as shown: ``39.7%``, ``-`` when nothing was referred, ``＊`` when withheld."""
     if ratio is not None:
-        return ratio.text_in(locale)
+        return ratio.text
     return "-" if whole == 0 else SUPPRESSED_MARK

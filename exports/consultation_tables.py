@@ -185,7 +185,7 @@ def statistics_tables(
                 _say("local_window", locale, window=LOCAL_WINDOW.get(locale)),
                 shown(stats.local_window),
             ],
-            [_say("local_share", locale), stats.local_window_share_cell_in(locale)],
+            [_say("local_share", locale), stats.local_window_share_cell],
         ],
         notes=_notes(stats, locale=locale),
         shares=frozenset({1}),
@@ -335,7 +335,7 @@ def three_year_table(fiscal_year: int, *, suppressed: bool, locale: str = "ja") 
                 shown(r.crime_related),
                 shown(r.referred),
                 shown(r.local_window),
-                r.share_cell_in(locale),
+                r.share_cell,
             ]
             for r in rows
         ],

@@ -78,7 +78,7 @@ def referral_tables(
     year = fiscal_year_label(counts.fiscal_year, locale)
     closed = list(counts.by_outcome.values())
     closed_total: Value = None if any(v is None for v in closed) else sum(v or 0 for v in closed)
-    share = share_cell(counts.connected_share, closed_total, locale)
+    share = share_cell(counts.connected_share, closed_total)
     count = _say("count", locale)
     overview = Table.of(
         "referral_overview",

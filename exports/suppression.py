@@ -21,7 +21,14 @@ exports) goes through it:
    cell that is hidden, the test of 2. is run again with that cell known, so that no reader can
    recompute a hidden cell from the published ones and its own (a total of 5 beside two hidden
    municipalities, one of them the reader's 3, gave the other's 2 away).
-4. **Locked** cells were already published elsewhere (the regional table that every municipality
+4. **Whole numbers**: every count, implicit ones too, is a whole number ≥ 0, which sums and
+   differences alone do not use: a municipality's hidden count bounded below by its published
+   parts and above by its region's count (whose rest is no count below 0) can be pinned without
+   being recomputable. Once 2. and 3. hold, every protected cell needs a second solution of the
+   relations in whole numbers ≥ 0, the published cells as they are, that gives it another value
+   (for a reader of an insider cell, one that leaves that cell alone); a cell for which none is
+   found gets one more complement, by the same preference, and 2. is checked again.
+5. **Locked** cells were already published elsewhere (the regional table that every municipality
    sees): their state is kept, and only the other cells are hidden around them, so that two
    publications of the same data never contradict each other.
 
@@ -39,11 +46,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from forms.model import Label
-
 SUPPRESSED_MARK = "＊"
-ABOUT = Label("約%(share)s", "about %(share)s")
-"""A share rounded to 10 %, so that it gives away no hidden count: 約40%, "about 40%"."""
 SMALL: frozenset[int] = frozenset({1, 2})
 SHARE_DIGITS = 3
 
@@ -87,9 +90,15 @@ def suppress(
     ``insiders`` are cells each known to one reader, who must learn no other hidden cell from it.
     """
     state = _State(counts, relations, frozenset(implicit), dict(locked or {}))
-    while (found := state.first_exposure_to_anyone(insiders)) is not None:
-        exposed, known = found
-        state.hide(state.complement_for(exposed, known))
+    while True:
+        while (found := state.first_exposure_to_anyone(insiders)) is not None:
+            exposed, known = found
+            state.hide(state.complement_for(exposed, known))
+        pinned = state.first_pinned(insiders)
+        if pinned is None:
+            break
+        cell, known = pinned
+        state.hide(state.complement_for((cell,), known, whole=True))
     return {c: None if c in state.hidden else counts[c] for c in state.published}
 
 
@@ -107,22 +116,16 @@ def derivable(
 
 @dataclass(frozen=True)
 class Share:
-    """A rounded share: ``value`` in 0..1 and the number of decimals it was rounded to."""
+    """A share as shown: ``value`` in 0..1 and the number of decimals it was rounded to (always
+    :data:`SHARE_DIGITS`: a share is shown exact to 0.1 % or not at all)."""
 
     value: float
     digits: int
 
     @property
     def text(self) -> str:
-        """``39.7%``; a share rounded to 10 % reads ``約40%`` (the workbook's, in Japanese)."""
-        return self.text_in("ja")
-
-    def text_in(self, locale: str) -> str:
-        """:attr:`text` in ``locale``: a share rounded to 10 % reads "about 40%" in English."""
-        percent = self.value * 100
-        if self.digits <= 1:
-            return ABOUT.get(locale) % {"share": f"{percent:.0f}%"}
-        return f"{percent:.{self.digits - 2}f}%"
+        """``39.7%``, the same in every language."""
+        return f"{self.value * 100:.{self.digits - 2}f}%"
 
 
 def share(
@@ -275,9 +278,33 @@ class _State:
         for i, relation in enumerate(self.relations):
             for cell in relation.cells:
                 self.touching.setdefault(cell, []).append(i)
+        self.whole = _WholeNumbers(self)
 
     def hide(self, cell: str) -> None:
         self.hidden.add(cell)
+
+    def first_pinned(self, insiders: Collection[str]) -> tuple[str, str | None] | None:
+        """A protected cell that takes one value in every solution in whole numbers ≥ 0 of the
+        relations, the published cells given (to the public, else to the reader of a hidden
+        insider cell, that cell known too): the cell and the cell known (``None``: the public).
+        Safe only with a second solution found (:class:`_WholeNumbers`), so that a search that
+        gives up hides one cell more rather than too few."""
+        whole = self.whole
+        protected = [c for c in self.counts if self._protected(c)]
+        for cell in protected:
+            if whole.other_value(cell, None) is None:
+                return cell, None
+        for known in insiders:
+            if known not in self.hidden:
+                continue
+            for cell in whole.relying_on(known):
+                if (
+                    cell != known
+                    and self._protected(cell)
+                    and whole.other_value(cell, known) is None
+                ):
+                    return cell, known
+        return None
 
     def system(self, extra: str | None = None) -> _System:
         unknown = [c for c in self.counts if c in self.hidden or c in self.implicit or c == extra]
@@ -361,12 +388,16 @@ class _State:
             groups.append(_HiddenParts(parts, copies, sum(self.counts[p] for p in parts)))
         return groups
 
-    def complement_for(self, exposed: tuple[str, ...], known: str | None = None) -> str:
+    def complement_for(
+        self, exposed: tuple[str, ...], known: str | None = None, *, whole: bool = False
+    ) -> str:
         """The cheapest cell whose hiding closes the disclosure: first among the cells next to
         it, then among those next to any hidden cell (a two-way table needs the far corner of a
         rectangle). When no single cell closes it, the cheapest neighbour is hidden and the next
         round goes on from there. Grand totals (totals that are no part of anything) are hidden
-        only when nothing else is left."""
+        only when nothing else is left. ``whole``: the disclosure is ``exposed``'s one cell
+        pinned over whole numbers ≥ 0 (:meth:`first_pinned`), closed when it can take another
+        value."""
         free = sorted(
             (c for c in self.published if c not in self.hidden and c not in self.locked),
             key=self._cost,
@@ -375,15 +406,26 @@ class _State:
             raise SuppressionError(f"cannot protect {', '.join(exposed)}: every cell is locked")
         near = self._touching(set(exposed), free)
         around = self._touching(self.hidden | self.implicit, free)
+        if whole:
+            pinned = exposed[0]
+
+            def still_exposed(cell: str) -> bool:
+                return self.whole.other_value(pinned, known, extra=cell) is None
+
+        else:
+
+            def still_exposed(cell: str) -> bool:
+                return self._still_exposed(exposed, cell, known)
+
         for tier in (near, around):
             for cell in tier:
-                if cell not in self.top and not self._still_exposed(exposed, cell, known):
+                if cell not in self.top and not still_exposed(cell):
                     return cell
         for tier in (near, around, free):
             inner = [c for c in tier if c not in self.top]
             if inner:
                 return inner[0]
-        return next((c for c in free if not self._still_exposed(exposed, c, known)), free[0])
+        return next((c for c in free if not still_exposed(c)), free[0])
 
     def _touching(self, cells: set[str], free: list[str]) -> list[str]:
         """The cells of ``free`` that share a relation with one of ``cells`` (each relation
@@ -399,3 +441,144 @@ class _State:
     def _cost(self, cell: str) -> tuple[bool, bool, bool, int, int]:
         value = self.counts[cell]
         return (cell in self.top, value < 3, cell in self.totals, value, self.position[cell])
+
+
+_SEARCH_STEPS = 400
+"""Steps a search for a second solution may take before the cell counts as pinned."""
+
+
+class _WholeNumbers:
+    """Second solutions in whole numbers ≥ 0: what the linear test of :class:`_System` misses.
+
+    Every count is a whole number ≥ 0, and so is every implicit one (the rest of a region's count
+    is never negative): a hidden own-residents' count of 3 beside its region's 3, with the 3 of
+    them sent to a local window published, has no other value, though no sum of published cells
+    gives it. A cell is safe when some other assignment of the unknown cells (hidden, implicit)
+    fits every relation with the published cells as they are and gives it another value: the
+    true counts changed by a *move* (+1 on the cell, or −1, then, relation by relation, the one
+    change of another unknown cell that balances it again, none below 0). A move found stays
+    valid while more cells are hidden (they are unknown, unchanged by it), so each cell's is
+    searched once; the reader of an insider cell needs one that leaves that cell alone.
+    """
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.moves: dict[tuple[str, str | None], dict[str, int]] = {}
+        self.relying: dict[str, list[str]] = {}
+        """For each cell, the cells whose public move changes it (its reader needs another)."""
+        self.coefficients: list[dict[str, int]] = []
+        for relation in state.relations:
+            row: dict[str, int] = {}
+            for cell, sign in ((relation.total, 1), *((p, -1) for p in relation.parts)):
+                row[cell] = row.get(cell, 0) + sign
+            self.coefficients.append({c: a for c, a in row.items() if a})
+        self.related = {c: sorted(set(ix)) for c, ix in state.touching.items()}
+        self._unknown: list[list[str]] = []
+        self._hidden_seen = -1
+
+    def relying_on(self, known: str) -> list[str]:
+        return self.relying.get(known, [])
+
+    def other_value(
+        self, cell: str, known: str | None, extra: str | None = None
+    ) -> dict[str, int] | None:
+        """A move that changes ``cell`` and leaves ``known`` alone (``None``: none found);
+        ``extra``: a published cell to treat as hidden (a candidate complement, not kept)."""
+        found = self.moves.get((cell, known))
+        if found is not None:
+            return found
+        if known is not None:
+            public = self.moves.get((cell, None))
+            if public is not None and known not in public:
+                return public
+        found = self._search(cell, known, extra)
+        if found is not None and extra is None:
+            self.moves[(cell, known)] = found
+            if known is None:
+                for other in found:
+                    self.relying.setdefault(other, []).append(cell)
+        return found
+
+    def _unknown_in(self) -> list[list[str]]:
+        """Each relation's unknown cells, those in fewer relations first (they balance one
+        relation without unbalancing another); gathered again only after a cell was hidden."""
+        state = self.state
+        if self._hidden_seen != len(state.hidden):
+            self._hidden_seen = len(state.hidden)
+            unknown = state.hidden | state.implicit
+            self._unknown = [
+                sorted(
+                    (c for c in row if c in unknown),
+                    key=lambda c: (len(self.related[c]), state.position[c]),
+                )
+                for row in self.coefficients
+            ]
+        return self._unknown
+
+    def _search(self, cell: str, known: str | None, extra: str | None) -> dict[str, int] | None:
+        counts = self.state.counts
+        unknown_in = self._unknown_in()
+        for step in (1, -1):
+            if counts[cell] + step < 0:
+                continue
+            move = {cell: step}
+            residual: dict[int, int] = {}
+            for i in self.related.get(cell, ()):
+                residual[i] = self.coefficients[i][cell] * step
+            residual = {i: r for i, r in residual.items() if r}
+            budget = [_SEARCH_STEPS]
+            if self._balance(move, residual, unknown_in, known, extra, budget):
+                return dict(move)
+        return None
+
+    def _balance(
+        self,
+        move: dict[str, int],
+        residual: dict[int, int],
+        unknown_in: list[list[str]],
+        known: str | None,
+        extra: str | None,
+        budget: list[int],
+    ) -> bool:
+        if not residual:
+            return True
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        i = min(residual)
+        need = residual[i]
+        row = self.coefficients[i]
+        candidates = unknown_in[i]
+        if extra is not None and extra in row:
+            candidates = [extra, *candidates]
+        counts = self.state.counts
+        for other in candidates:
+            if other in move or other == known:
+                continue
+            a = row[other]
+            if need % a:
+                continue
+            change = -need // a
+            if counts[other] + change < 0:
+                continue
+            move[other] = change
+            touched = []
+            for j in self.related[other]:
+                before = residual.get(j, 0)
+                after = before + self.coefficients[j][other] * change
+                touched.append((j, before))
+                if after:
+                    residual[j] = after
+                else:
+                    residual.pop(j, None)
+            if self._balance(move, residual, unknown_in, known, extra, budget):
+                return True
+            del move[other]
+            for j, before in touched:
+                if before:
+                    residual[j] = before
+                else:
+                    residual.pop(j, None)
+            if budget[0] < 0:
+                return False
+        return False

@@ -3,8 +3,11 @@ the referral statistics at national scale (1,741 municipalities, each window an 
 referral and consultation years of every size, and for two-way tables with insiders.
 
 ``suppression_pinned.json`` holds, for every dataset, the hidden cells and a digest of the
-published cells in order, as the rule computed them before it was made faster (2026-12-01). Any
-change to what is hidden, for anyone, fails here: a faster rule must hide exactly the same cells.
+published cells in order, as the rule computed them before it was made faster (2026-12-01), then
+rewritten once when the rule learnt that counts are whole numbers ≥ 0 (2026-12-01: 7 more cells
+hidden in the own-residents views of consultations-3, -10 and -11, each of which the integer
+attacker of ``tests/consultations/disclosure.py`` pinned before). Any change to what is hidden,
+for anyone, fails here: a faster rule must hide exactly the same cells.
 The datasets are made from ``random.Random(seed).random()`` only, whose sequence Python keeps
 stable across versions. Rewrite the file only for an intended change of the rule:
 

@@ -1,14 +1,12 @@
 """English pages and messages put notes in ASCII brackets and lists between ", " (not 「（）」 and
-「、」), read a coarse share as "about 40%" (not 「約40%」) and name the round in English in the
-Excel page's breadcrumbs; the Japanese pages and messages stay as they were. The names inside
-(municipalities', recipients', people's labels) stay as they are."""
+「、」) and name the round in English in the Excel page's breadcrumbs; the Japanese pages and
+messages stay as they were. The names inside (municipalities', recipients', people's labels) stay
+as they are."""
 
 from __future__ import annotations
 
 import pytest
 
-from exports.consultation_counts import share_cell
-from exports.suppression import Share
 from hub.db import db
 from hub.errors import Invalid
 from hub.services.consultations import record_case
@@ -19,15 +17,6 @@ from tests.web.conftest import page, text_of
 
 CHIYODA = "131016"
 ENGLISH_TITLE = "Survey of municipal efforts to prevent recidivism (as of 2021-04-01)"
-
-
-def test_a_coarse_share_reads_about_in_english():
-    coarse = Share(0.4, 1)
-    assert coarse.text == "約40%"
-    assert coarse.text_in("en") == "about 40%"
-    assert share_cell(coarse, 10, "en") == "about 40%"
-    assert share_cell(coarse, 10) == "約40%"
-    assert share_cell(Share(0.397, 3), 10, "en") == 0.397
 
 
 def _problems(app, lang: str, typed: str) -> list[str]:
