@@ -85,6 +85,7 @@ ACTION_LABELS: dict[str, Any] = {
     "consultation.correct": _l("相談記録の修正"),
     "consultation.remove": _l("相談記録の削除"),
     "consultation.import": _l("相談記録の取込"),
+    "consultation.statistics_download": _l("相談窓口の統計のダウンロード"),
     "hearing.record": lazy_pgettext("audit action", "聞き取りの記録"),
     "hearing.remove": _l("聞き取りの記録の削除"),
     "summary_note.set": _l("集計表の備考の更新"),

@@ -17,6 +17,8 @@ from flask_babel import ngettext
 from exports import consultation_counts as counts
 from exports import consultation_tables as tables
 from exports import hearings as heard
+from exports.tables import Table
+from exports.xlsx import Document, render_xlsx
 from forms.consultation import (
     AGE_GROUP,
     CALLER,
@@ -33,13 +35,15 @@ from forms.consultation import (
     fiscal_year_bounds,
     fiscal_year_of,
 )
+from forms.tokyo import format_datetime
 from forms.webform import form_class, initial_data
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.consult import charts
-from hub.db import db
+from hub.db import db, utcnow
 from hub.errors import Conflict, HubError, Invalid
-from hub.models import Consultation, Municipality, Role
+from hub.files import xlsx_response
+from hub.models import Consultation, Municipality, Role, User
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.carried import carries, refill_form, refilled
@@ -65,13 +69,32 @@ def _year_choices(selected: int) -> list[tuple[int, str]]:
 # ------------------------------------------------------------------------------ statistics
 
 
-@bp.get("/consultations/statistics")
-@allow("consultations.summary")
-def statistics() -> ResponseReturnValue:
-    """The shared statistics: regional tables, charts, three years; a respondent also sees their
-    own residents' counts; staff also the table by municipality (true counts)."""
-    user = require_actor()
-    year = _fiscal_year_arg(latest_with_cases=True)
+@dataclass(frozen=True)
+class _Shown:
+    """What the statistics page shows one reader, in the page's language: the tables are built
+    once here, for the page and for its download alike."""
+
+    year: int
+    stats: counts.Statistics
+    own_municipality: Municipality | None
+    stat_tables: list[Table]
+    three_years: Table
+    own_tables: list[Table]
+    residence: Table | None
+
+    def tables(self) -> list[Table]:
+        """Every table, in the page's order."""
+        return [
+            *self.stat_tables,
+            self.three_years,
+            *self.own_tables,
+            *([self.residence] if self.residence is not None else []),
+        ]
+
+
+def _shown_to(user: User, year: int, locale: str) -> _Shown:
+    """The year's statistics as ``user`` may see them: suppressed for all but staff; a
+    respondent's own residents (their municipality only); staff's table by municipality."""
     suppressed = not sees_true_counts(user)
     own = None
     own_municipality = None
@@ -80,22 +103,41 @@ def statistics() -> ResponseReturnValue:
         stats, own = counts.statistics_with_own(year, user.municipality_code, suppressed=suppressed)
     else:
         stats = counts.statistics(year, suppressed=suppressed)
+    return _Shown(
+        year=year,
+        stats=stats,
+        own_municipality=own_municipality,
+        stat_tables=tables.statistics_tables(stats, locale=locale),
+        three_years=tables.three_year_table(year, suppressed=suppressed, locale=locale),
+        own_tables=tables.statistics_tables(
+            own, heading=_own_heading(own_municipality, year), regions=False, locale=locale
+        )
+        if own
+        else [],
+        residence=None if suppressed else tables.residence_table(year, locale),
+    )
+
+
+@bp.get("/consultations/statistics")
+@allow("consultations.summary")
+def statistics() -> ResponseReturnValue:
+    """The shared statistics: regional tables, charts, three years; a respondent also sees their
+    own residents' counts; staff also the table by municipality (true counts)."""
+    year = _fiscal_year_arg(latest_with_cases=True)
     locale = locale_code()
+    shown = _shown_to(require_actor(), year, locale)
+    stats = shown.stats
     return render_template(
         "consult/statistics.html",
         year=year,
         year_label=fiscal_year_text(year),
         years=_year_choices(year),
         stats=stats,
-        own_municipality=own_municipality,
-        stat_tables=tables.statistics_tables(stats, locale=locale),
-        own_tables=tables.statistics_tables(
-            own, heading=_own_heading(own_municipality, year), regions=False, locale=locale
-        )
-        if own
-        else [],
-        three_years=tables.three_year_table(year, suppressed=suppressed, locale=locale),
-        residence=None if suppressed else tables.residence_table(year, locale),
+        own_municipality=shown.own_municipality,
+        stat_tables=shown.stat_tables,
+        own_tables=shown.own_tables,
+        three_years=shown.three_years,
+        residence=shown.residence,
         age_chart=_age_chart(stats, locale),
         crime_chart=_bar_chart(
             CRIME_TYPE, stats.by_crime_type, _("相談にかかる犯罪の種類"), locale
@@ -104,6 +146,49 @@ def statistics() -> ResponseReturnValue:
             REFERRED_TO, stats.by_referral, _("紹介した支援機関等（複数回答）"), locale
         ),
     )
+
+
+@bp.get("/consultations/statistics.xlsx")
+@allow("consultations.summary")
+def statistics_download() -> ResponseReturnValue:
+    """The statistics page of the fiscal year as an Excel file: the same tables for the same
+    reader (suppressed cells as ＊), titled with the year and whom it was made for; audited."""
+    user = require_actor()
+    year = _fiscal_year_arg(latest_with_cases=True)
+    shown = _shown_to(user, year, locale_code())
+    created = utcnow()
+    title = _("%(year)s 犯罪お悩みなんでも相談の実績", year=fiscal_year_text(year))
+    document = Document(
+        title=title,
+        subtitle=_(
+            "%(audience)s　作成: %(when)s（日本時間）",
+            audience=_audience(user, shown),
+            when=format_datetime(created, locale_code()),
+        ),
+        created=created,
+        subject=title,
+    )
+    data = render_xlsx([(_("相談窓口の統計"), shown.tables())], document=document)
+    consultations.record_statistics_download(
+        user, fiscal_year=year, municipality_code=user.municipality_code
+    )
+    db.session.commit()
+    return xlsx_response(
+        data,
+        filename=_("犯罪お悩みなんでも相談の実績_%(year)s.xlsx", year=fiscal_year_text(year)),
+        fallback=f"consultation-statistics-{year}.xlsx",
+    )
+
+
+def _audience(user: User, shown: _Shown) -> str:
+    """Whom a downloaded file was made for, in the page's language."""
+    if not shown.stats.suppressed:
+        return _("都職員用（秘匿処理なし・外部に共有しないでください）")
+    if shown.own_municipality is not None:
+        return _("%(name)s向け（秘匿処理済み）", name=place(shown.own_municipality))
+    if user.role == Role.COUNTERPART:
+        return _("国の関係機関向け（秘匿処理済み）")
+    return _("区市町村向け（秘匿処理済み）")
 
 
 def _own_heading(municipality: Municipality | None, year: int) -> str:
