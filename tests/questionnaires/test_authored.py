@@ -281,7 +281,8 @@ SHURO_YES = {"has_program": "yes", "support_kinds": ["counseling"], "participant
              "contact_name": "担当", "confirmed": True}  # fmt: skip
 
 
-def staff_uploads_on_the_page_and_publishes(staff: Web, data: bytes, name: str) -> None:
+def upload_on_page(staff: Web, data: bytes, name: str) -> str:
+    """Staff upload a definition on the 調査票 page; the URL of its preview."""
     staff.get("/staff/questionnaires/upload")
     got = staff.post(
         "/staff/questionnaires/upload",
@@ -289,7 +290,11 @@ def staff_uploads_on_the_page_and_publishes(staff: Web, data: bytes, name: str) 
         content_type="multipart/form-data",
     )
     assert got.status_code == 302, text_of(got)[:2000]
-    preview_url = got.headers["Location"]
+    return str(got.headers["Location"])
+
+
+def staff_uploads_on_the_page_and_publishes(staff: Web, data: bytes, name: str) -> None:
+    preview_url = upload_on_page(staff, data, name)
     preview = staff.get(preview_url)
     assert preview.status_code == 200
     draft_id = int(preview_url.rstrip("/").split("/")[-1])

@@ -16,19 +16,11 @@ from tests.conftest import HubRunner
 from tests.forms.test_compare import _grouped
 from tests.forms.xlsform_files import xlsx
 from tests.questionnaires.test_api import upload
-from tests.questionnaires.test_authored import staff_uploads_on_the_page_and_publishes
-from tests.web.conftest import Web, page, text_of
-
-
-def _upload(staff: Web, data: bytes, name: str) -> str:
-    staff.get("/staff/questionnaires/upload")
-    got = staff.post(
-        "/staff/questionnaires/upload",
-        {"file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-    assert got.status_code == 302, text_of(got)[:2000]
-    return str(got.headers["Location"])
+from tests.questionnaires.test_authored import (
+    staff_uploads_on_the_page_and_publishes,
+    upload_on_page,
+)
+from tests.web.conftest import Web, page
 
 
 def _said(node) -> str:  # type: ignore[no-untyped-def]
@@ -43,7 +35,7 @@ def test_the_preview_says_a_group_asked_under_a_new_rule_and_groups_added_or_rem
     removed is named. In English too."""
     staff: Web = web("staff")
     staff_uploads_on_the_page_and_publishes(staff, _grouped(1), "groups.xlsx")
-    location = _upload(staff, _grouped(2), "groups_v2.xlsx")
+    location = upload_on_page(staff, _grouped(2), "groups_v2.xlsx")
     doc = page(staff.get(location))
     (groups,) = doc.xpath("//ul[@data-groups]")
     (program,) = groups.xpath("./li[@data-group='program']")
@@ -98,7 +90,7 @@ def test_a_group_whose_rule_only_is_new_is_the_one_change_the_preview_names(
     wb["settings"]["B2"] = 3
     out = io.BytesIO()
     wb.save(out)
-    doc = page(staff.get(_upload(staff, out.getvalue(), "groups_v3.xlsx")))
+    doc = page(staff.get(upload_on_page(staff, out.getvalue(), "groups_v3.xlsx")))
     assert not doc.xpath("//ul[@data-changed]")
     assert not doc.xpath("//*[@data-no-changes]")
     (liaison,) = doc.xpath("//ul[@data-groups]/li")
@@ -115,7 +107,7 @@ def test_the_starter_left_as_it_is_warns_which_settings_to_change(app: Flask, we
     warns and names the settings sheet's form_id and form_title; with a new form_id but the
     example's title only form_title is named; a file of one's own is not warned about."""
     staff: Web = web("staff")
-    doc = page(staff.get(_upload(staff, starter_file(), FILENAME)))
+    doc = page(staff.get(upload_on_page(staff, starter_file(), FILENAME)))
     (warning,) = doc.xpath("//div[@data-starter-left]")
     said = _said(warning)
     assert "form_id が、ひな形の記入例のまま（kinyurei）です" in said
@@ -129,13 +121,13 @@ def test_the_starter_left_as_it_is_warns_which_settings_to_change(app: Flask, we
     settings.cell(2, headers.index("form_id") + 1, "shuro_2026")
     out = io.BytesIO()
     wb.save(out)
-    doc = page(staff.get(_upload(staff, out.getvalue(), "shuro.xlsx")))
+    doc = page(staff.get(upload_on_page(staff, out.getvalue(), "shuro.xlsx")))
     said = _said(doc.xpath("//div[@data-starter-left]")[0])
     assert "form_id が" not in said
     assert "settings シートの form_title を" in said
 
     staff.get("/language/en")
-    english = page(staff.get(_upload(staff, starter_file(), FILENAME)))
+    english = page(staff.get(upload_on_page(staff, starter_file(), FILENAME)))
     said = _said(english.xpath("//div[@data-starter-left]")[0])
     assert (
         "The form_id on the settings sheet is still the starter file's example (kinyurei)" in said
@@ -149,7 +141,7 @@ def test_the_starter_left_as_it_is_warns_which_settings_to_change(app: Flask, we
             "settings": [("form_id", "version", "form_title"), ("memo_survey", 1, "備考調査")],
         }
     )
-    doc = page(staff.get(_upload(staff, own, "memo.xlsx")))
+    doc = page(staff.get(upload_on_page(staff, own, "memo.xlsx")))
     assert not doc.xpath("//div[@data-starter-left]")
 
 

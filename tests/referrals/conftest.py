@@ -117,3 +117,17 @@ def window(app: Flask, cast: Cast) -> Web:
     answer = web.login(cast.emails["window"])
     assert answer.headers["Location"] == "/referrals"
     return web
+
+
+@pytest.fixture
+def overdue(app: Flask, cast: Cast, smtp, refer: Callable[..., int]) -> int:
+    """A referral sent on :data:`SENT_ON`, accepted, its follow-up due 2025-04-08; no mail yet."""
+    referral_id = refer(sent_on=SENT_ON)
+    cast.window.post(f"/referrals/{referral_id}/accept")
+    cast.window.post(
+        f"/referrals/{referral_id}/contacts",
+        {"on": "2025-04-01", "method": "phone", "note": "初回", "next_follow_up": "2025-04-08"},
+    )
+    smtp.envelopes.clear()
+    smtp.messages.clear()
+    return referral_id

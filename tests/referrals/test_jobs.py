@@ -26,16 +26,7 @@ def _set(app: Flask, referral_id: int, **values) -> None:
         db.session.commit()
 
 
-def test_overdue_follow_ups_are_mailed_to_the_window_once(
-    app: Flask, cast: Cast, smtp, refer: Callable[..., int]
-):
-    referral_id = refer(sent_on=SENT_ON)
-    cast.window.post(f"/referrals/{referral_id}/accept")
-    cast.window.post(
-        f"/referrals/{referral_id}/contacts",
-        {"on": "2025-04-01", "method": "phone", "note": "初回", "next_follow_up": "2025-04-08"},
-    )
-    smtp.envelopes.clear()
+def test_overdue_follow_ups_are_mailed_to_the_window_once(app: Flask, cast: Cast, smtp, overdue):
     with app.app_context():
         run_job("referrals.follow_up")
         run_job("referrals.follow_up", utcnow() + timedelta(minutes=1))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-import pytest
 from flask import Flask
 
 from hub.db import db
@@ -15,7 +14,7 @@ from hub.jobs import run_job
 from hub.models import Referral, User
 from tests.clock import TokyoClock
 from tests.conftest import make_user
-from tests.referrals.conftest import NAME, PHONE, SENT_ON, Cast
+from tests.referrals.conftest import NAME, PHONE, Cast
 
 
 def body_of(message) -> str:
@@ -25,19 +24,6 @@ def body_of(message) -> str:
 def follow_up(app: Flask, clock: TokyoClock, at: str) -> None:
     with app.app_context():
         run_job("referrals.follow_up", clock.set(at))
-
-
-@pytest.fixture
-def overdue(app: Flask, cast: Cast, smtp, refer: Callable[..., int]) -> int:
-    referral_id = refer(sent_on=SENT_ON)
-    cast.window.post(f"/referrals/{referral_id}/accept")
-    cast.window.post(
-        f"/referrals/{referral_id}/contacts",
-        {"on": "2025-04-01", "method": "phone", "note": "初回", "next_follow_up": "2025-04-08"},
-    )
-    smtp.envelopes.clear()
-    smtp.messages.clear()
-    return referral_id
 
 
 def test_overdue_follow_ups_wait_over_the_year_end_and_go_once_on_the_fourth(
