@@ -16,6 +16,7 @@ from statistics import median
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind, Question, Questionnaire
 from hub.db import db
@@ -24,13 +25,14 @@ from hub.models import (
     Municipality,
     Response,
     ResponseChoice,
+    Revision,
     Round,
     SummaryNote,
     Survey,
     User,
     ordered_regions,
 )
-from hub.models.survey import SHOWN_STATES, shown_state
+from hub.models.survey import SHOWN_STATES, answers_revision, shown_state
 from hub.models.user import person_label
 
 
@@ -245,14 +247,22 @@ class SubmissionRow:
     accepted_at: datetime | None
     updated_at: datetime | None
     updated_by: str | None
-    """The last editor's display name or e-mail address: personal data."""
+    """Who changed the response last in any way (accepting or returning it too), as pages name
+    people: personal data."""
+    answers_updated_at: datetime | None
+    answers_updated_by: str | None
+    """Who last entered or changed the answers (:data:`hub.models.survey.ANSWERING`): whom to
+    call about them; personal data."""
     on_behalf: bool
+    """Those answers were entered by 都 staff on the municipality's behalf (代理入力)."""
     extension_until: datetime | None
     return_reason: str | None
 
 
 def submission_rows(round_: Round) -> list[SubmissionRow]:
-    """Every municipality's state in the round, with who touched it last, by code."""
+    """Every municipality's state in the round, with who touched it last and who last entered
+    its answers, by code: one statement."""
+    entered, enterer = aliased(Revision), aliased(User)
     rows = db.session.execute(
         select(
             Municipality.code,
@@ -266,12 +276,18 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             User.display_name,
             User.organisation,
             User.email,
-            Response.updated_on_behalf,
+            entered.created_at,
+            enterer.display_name,
+            enterer.organisation,
+            enterer.email,
+            entered.on_behalf,
             Response.extension_until,
             Response.return_reason,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .outerjoin(User, User.id == Response.updated_by_id)
+        .outerjoin(entered, answers_revision(entered.response_id, entered.number, Response.id))
+        .outerjoin(enterer, enterer.id == entered.user_id)
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
     )
@@ -286,6 +302,12 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             accepted_at=accepted_at,
             updated_at=updated_at,
             updated_by=person_label(display_name, organisation, email) if email else None,
+            answers_updated_at=entered_at,
+            answers_updated_by=(
+                person_label(entered_name, entered_organisation, entered_email)
+                if entered_email
+                else None
+            ),
             on_behalf=bool(on_behalf),
             extension_until=extension_until,
             return_reason=return_reason,
@@ -302,6 +324,10 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             display_name,
             organisation,
             email,
+            entered_at,
+            entered_name,
+            entered_organisation,
+            entered_email,
             on_behalf,
             extension_until,
             return_reason,

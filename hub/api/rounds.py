@@ -60,7 +60,10 @@ def round_json(round_: Round) -> dict[str, Any]:
 
 
 def response_json(response: AnyResponse) -> dict[str, Any]:
-    """A response (ORM object or record) as ``ResponseOut`` documents it (times as ``datetime``)."""
+    """A response (ORM object or record) as ``ResponseOut`` documents it (times as ``datetime``):
+    ``updated_*`` the last change of any kind (an acceptance, a return too), ``answers_updated_*``
+    the last that wrote the answers."""
+    entered = response.answers_entered
     return {
         "round": response.round_id,
         "municipality": response.municipality_code,
@@ -76,6 +79,8 @@ def response_json(response: AnyResponse) -> dict[str, Any]:
         "updated_at": response.updated_at,
         "updated_by": response.updated_by_label,
         "updated_on_behalf": response.updated_on_behalf,
+        "answers_updated_at": entered.at if entered else None,
+        "answers_updated_by": entered.by if entered else None,
     }
 
 
@@ -216,6 +221,8 @@ def list_responses(round_id: int) -> list[dict[str, Any]]:
             "submitted_at": row.submitted_at,
             "updated_at": row.updated_at,
             "updated_by": row.updated_by,
+            "answers_updated_at": row.answers_updated_at,
+            "answers_updated_by": row.answers_updated_by,
             "extension_until": row.extension_until,
         }
         for row in submission_rows(responses.get_round(round_id))

@@ -200,8 +200,16 @@ class ResponseOut(Schema):
     submitted_at = fields.AwareDateTime(allow_none=True)
     accepted_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime(allow_none=True)
-    updated_by = fields.String(allow_none=True)
+    updated_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who changed the response last in any way (also accepting it)"},
+    )
     updated_on_behalf = fields.Boolean()
+    answers_updated_at = fields.AwareDateTime(allow_none=True)
+    answers_updated_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who last entered or changed the answers (save, submit, upload)"},
+    )
 
 
 class ResponseListItem(Schema):
@@ -212,7 +220,15 @@ class ResponseListItem(Schema):
     version = fields.Integer()
     submitted_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime(allow_none=True)
-    updated_by = fields.String(allow_none=True)
+    updated_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who changed the response last in any way (also accepting it)"},
+    )
+    answers_updated_at = fields.AwareDateTime(allow_none=True)
+    answers_updated_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who last entered or changed the answers (save, submit, upload)"},
+    )
     extension_until = fields.AwareDateTime(allow_none=True)
 
 

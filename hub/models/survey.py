@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -28,7 +29,7 @@ from forms.model import Label, Questionnaire
 from forms.tokyo import format_day
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
-from hub.models.user import User
+from hub.models.user import User, person_label
 
 
 class Survey(Base):
@@ -227,6 +228,44 @@ REVISION_EVENT_LABELS: dict[str, Label] = {
 """What one revision was, as pages say it (the one table; :func:`revision_event` picks the key,
 :func:`history_events` the ``resubmitted`` ones a history shows)."""
 
+ANSWERING = ("save", "submit")
+"""The actions that write answers — a save, a submit, an Excel upload, 代理入力 —: whoever did the
+last of them entered the answers as they stand (:attr:`Response.answers_entered`), whoever
+returned or accepted them since."""
+
+ANSWERS_ENTERED_BY = Label("最終入力者", "Answers last entered by")
+ANSWERS_ENTERED_AT = Label("最終入力日時", "Answers last entered at")
+"""The columns of who last entered or changed the answers, and when, as the workbook's 提出状況
+and the progress board head them (the one wording)."""
+
+
+@dataclass(frozen=True)
+class Entered:
+    """The last revision that wrote a response's answers (:data:`ANSWERING`)."""
+
+    at: datetime
+    by: str | None
+    """The person, as pages name people (personal data); ``None`` for a change no account made."""
+    on_behalf: bool
+    """Entered by 都 staff on the municipality's behalf (代理入力)."""
+
+
+def answers_revision(
+    revision_response_id: Any, revision_number: Any, response_id: Any
+) -> ColumnElement[bool]:
+    """The join condition that makes a revision (an alias of :class:`Revision`, by its
+    ``response_id`` and ``number`` columns) the last revision of ``response_id`` (a column of the
+    enclosing query) that wrote answers: one correlated subquery in the statement that asks, so
+    a list of responses (the board, the workbook) adds no query per row."""
+    earlier = Revision.__table__.alias()
+    last = (
+        select(func.max(earlier.c.number))
+        .where(earlier.c.response_id == response_id, earlier.c.action.in_(ANSWERING))
+        .scalar_subquery()
+    )
+    return and_(revision_response_id == response_id, revision_number == last)
+
+
 _EVENTS_BY_ACTION = {
     "save": "saved",
     "submit": "submitted",
@@ -245,7 +284,7 @@ def revision_event(action: str, source: str, on_behalf: bool, *, after_return: b
     event = _EVENTS_BY_ACTION.get(action, action)
     if action == "save" and source == "excel":
         event = "uploaded"
-    if on_behalf and action in ("save", "submit"):
+    if on_behalf and action in ANSWERING:
         event += "_on_behalf"
     if after_return and action == "submit":
         event = "re" + event
@@ -353,8 +392,34 @@ class Response(Base):
 
     @property
     def updated_by_label(self) -> str | None:
-        """Who changed it last, as pages name people (``None`` before anyone did)."""
+        """Who changed it last, as pages name people (``None`` before anyone did): also who
+        accepted or returned it."""
         return self.updated_by.label if self.updated_by else None
+
+    @property
+    def answers_entered(self) -> Entered | None:
+        """Who last entered or changed the answers, when (one query; ``None`` while no one
+        has): unlike :attr:`updated_by_label`, an acceptance or a return leaves it as it was."""
+        session = object_session(self)
+        if session is None:
+            return None
+        row = session.execute(
+            select(
+                Revision.created_at,
+                User.display_name,
+                User.organisation,
+                User.email,
+                Revision.on_behalf,
+            )
+            .outerjoin(User, User.id == Revision.user_id)
+            .where(Revision.response_id == self.id, Revision.action.in_(ANSWERING))
+            .order_by(Revision.number.desc())
+            .limit(1)
+        ).one_or_none()
+        if row is None:
+            return None
+        at, name, organisation, email, on_behalf = row
+        return Entered(at, person_label(name, organisation, email) if email else None, on_behalf)
 
 
 def shown_state_sql() -> ColumnElement[str]:

@@ -31,6 +31,7 @@ from hub.models.survey import (
     RETURNED,
     SHOWN_STATES,
     after_return_sql,
+    answers_revision,
     revision_event,
     shown_state,
     shown_state_sql,
@@ -130,6 +131,10 @@ class BoardRow:
     updated_at: datetime | None
     updated_by: str | None
     on_behalf: bool
+    answers_updated_at: datetime | None
+    answers_updated_by: str | None
+    """Who last entered or changed the answers (an acceptance or a return leaves it): whom to
+    call about them."""
     event: str | None
     """What the latest revision did (a key of ``REVISION_EVENT_LABELS``, ``resubmitted`` after a
     return as the history says it); ``None`` if untouched."""
@@ -199,7 +204,7 @@ def _board_query(
     search: str,
     now: datetime,
 ) -> Select[*tuple[Any, ...]]:
-    editor = aliased(User)
+    editor, entered, enterer = aliased(User), aliased(Revision), aliased(User)
     query = (
         select(
             Municipality.code,
@@ -223,6 +228,10 @@ def _board_query(
             Municipality.existed_on(in_tokyo(now).date()),
             Municipality.retired_on,
             after_return_sql(Response.id, Response.version),
+            entered.created_at,
+            enterer.display_name,
+            enterer.organisation,
+            enterer.email,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .join(Round, Round.id == Response.round_id)
@@ -231,6 +240,8 @@ def _board_query(
             Revision,
             and_(Revision.response_id == Response.id, Revision.number == Response.version),
         )
+        .outerjoin(entered, answers_revision(entered.response_id, entered.number, Response.id))
+        .outerjoin(enterer, enterer.id == entered.user_id)
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
     )
@@ -289,7 +300,8 @@ def contacts_for(round_: Round, codes: list[str]) -> dict[str, Contact]:
 def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
     (code, name, region, state, has_reason, submitted_at, updated_at) = row[:7]
     (display_name, organisation, email, on_behalf, deadline, extension_until, overdue) = row[7:14]
-    (action, source, revision_on_behalf, name_en, exists, retired_on, after_return) = row[14:]
+    (action, source, revision_on_behalf, name_en, exists, retired_on, after_return) = row[14:21]
+    (entered_at, entered_name, entered_organisation, entered_email) = row[21:]
     return BoardRow(
         code=code,
         name=name,
@@ -300,6 +312,12 @@ def _board_row(row: Sequence[Any], round_: Round) -> BoardRow:
         updated_at=updated_at,
         updated_by=person_label(display_name, organisation, email) if email else None,
         on_behalf=bool(on_behalf),
+        answers_updated_at=entered_at,
+        answers_updated_by=(
+            person_label(entered_name, entered_organisation, entered_email)
+            if entered_email
+            else None
+        ),
         event=(
             revision_event(action, source, revision_on_behalf, after_return=bool(after_return))
             if action

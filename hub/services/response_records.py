@@ -22,6 +22,7 @@ from hub.db import db
 from hub.models import (
     Municipality,
     Response,
+    Revision,
     Round,
     RoundState,
     Survey,
@@ -30,6 +31,7 @@ from hub.models import (
     person_label,
     round_state,
 )
+from hub.models.survey import Entered, answers_revision
 from hub.services.response_writes import table_of
 
 
@@ -62,6 +64,17 @@ def read_record(round_id: int, municipality_code: str) -> ResponseRecord | None:
             else None
         ),
         updated_on_behalf=row.updated_on_behalf,
+        answers_entered=(
+            Entered(
+                row.entered_at,
+                person_label(row.entered_name, row.entered_organisation, row.entered_email)
+                if row.entered_email is not None
+                else None,
+                row.entered_on_behalf,
+            )
+            if row.entered_at is not None
+            else None
+        ),
         round=RoundFacts(
             id=round_id,
             survey_id=row.survey_id,
@@ -125,6 +138,8 @@ class ResponseRecord:
     updated_at: datetime | None
     updated_by_label: str | None
     updated_on_behalf: bool
+    answers_entered: Entered | None
+    """Who last entered or changed the answers (:attr:`Response.answers_entered`)."""
     round: RoundFacts
 
     def deadline_for(self) -> datetime:
@@ -139,6 +154,7 @@ Changed = TypeVar("Changed", Response, ResponseRecord)
 _RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(
     table_of, (Response, Round, Survey, Municipality, User)
 )
+_ENTERED, _ENTERERS = table_of(Revision).alias("entered"), _USERS.alias("enterer")
 _RECORD = (
     select(
         _RESPONSES.c.id,
@@ -164,12 +180,22 @@ _RECORD = (
         _USERS.c.display_name,
         _USERS.c.organisation,
         _USERS.c.email,
+        _ENTERED.c.created_at.label("entered_at"),
+        _ENTERED.c.on_behalf.label("entered_on_behalf"),
+        _ENTERERS.c.display_name.label("entered_name"),
+        _ENTERERS.c.organisation.label("entered_organisation"),
+        _ENTERERS.c.email.label("entered_email"),
     )
     .select_from(
         _RESPONSES.join(_ROUNDS, _ROUNDS.c.id == _RESPONSES.c.round_id)
         .join(_SURVEYS, _SURVEYS.c.id == _ROUNDS.c.survey_id)
         .join(_MUNICIPALITIES, _MUNICIPALITIES.c.code == _RESPONSES.c.municipality_code)
         .outerjoin(_USERS, _USERS.c.id == _RESPONSES.c.updated_by_id)
+        .outerjoin(
+            _ENTERED,
+            answers_revision(_ENTERED.c.response_id, _ENTERED.c.number, _RESPONSES.c.id),
+        )
+        .outerjoin(_ENTERERS, _ENTERERS.c.id == _ENTERED.c.user_id)
     )
     .where(
         _RESPONSES.c.round_id == bindparam("round_id"),

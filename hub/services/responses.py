@@ -37,6 +37,7 @@ from hub.models import (
     User,
     is_valid_code,
 )
+from hub.models.survey import Entered
 from hub.services import audit
 from hub.services.response_records import (
     AnyResponse,
@@ -517,6 +518,8 @@ def _record(
             if key != "updated_by_id":
                 setattr(response, key, value)
         response.updated_by_label = user.label if user else None
+        if answers is not None:
+            response.answers_entered = Entered(now, response.updated_by_label, on_behalf)
         return
     for key, value in values.items():
         set_committed_value(response, key, value)

@@ -27,6 +27,7 @@ from forms.tokyo import format_day
 from forms.wording import noted, separator
 from hub.models.municipality import REGION_LABELS, TYPE_LABELS, Municipality, prefecture_name
 from hub.models.survey import (
+    ANSWERS_ENTERED_BY,
     REVISION_EVENT_LABELS,
     SHOWN_STATE_LABELS,
     Round,
@@ -177,6 +178,12 @@ def event_label(event: str) -> str:
     return label.get(locale_code()) if label is not None else event
 
 
+def answers_entered_label() -> str:
+    """The head of who last entered or changed the answers, in the page's language: the words of
+    the workbook's 提出状況 (:data:`hub.models.survey.ANSWERS_ENTERED_BY`)."""
+    return ANSWERS_ENTERED_BY.get(locale_code())
+
+
 def round_title(round_: Round | None) -> str:
     """A round's title in the page's language (:meth:`hub.models.Round.title_in`): the one the
     hub gave it reads 「…（令和8年4月1日現在）」 or "… (as of 2026-04-01)"; one staff typed as typed."""
@@ -297,6 +304,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(mail_kind_label)
     app.add_template_global(when_reminders_go)
     app.add_template_global(event_label)
+    app.add_template_global(answers_entered_label)
     app.add_template_global(region_label)
     app.add_template_global(prefecture_label)
     app.add_template_global(type_label)

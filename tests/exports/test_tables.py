@@ -183,11 +183,11 @@ def test_a_returned_answer_is_counted_as_returned_not_as_a_draft(
 def test_personal_fields_appear_only_in_the_staff_tables(app: Flask, seeded_round: int) -> None:
     staff = tables_of(app, seeded_round, personal=True)
     assert "contact_email" in staff["answers"].keys
-    assert "最終更新者" in staff["submissions"].headers
+    assert "最終入力者" in staff["submissions"].headers
     shared = tables_of(app, seeded_round, personal=False)
     for name in ("contact_name", "contact_phone", "contact_email", "contact_department"):
         assert name not in shared["answers"].keys
-    assert "最終更新者" not in shared["submissions"].headers
+    assert "最終入力者" not in shared["submissions"].headers
     cells = {str(c) for t in shared.values() for row in t.rows for c in row}
     assert not cells & set(contact_values())
 

@@ -189,7 +189,7 @@ def test_the_shared_workbook_carries_no_personal_data(app: Flask, seeded_round: 
         assert value not in shared_xml
     assert "03-5320-0000" in staff_xml
     assert "説明「例: 03-5321-1111」" in shared_xml, "the hint is the definition's, not an answer"
-    assert "最終更新者" not in shared_xml
+    assert "最終入力者" not in shared_xml
 
 
 def test_extra_sheets_go_before_the_definitions(app: Flask, seeded_round: int) -> None:
