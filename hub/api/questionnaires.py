@@ -12,14 +12,13 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
 from exports.definition_upload import LIMITS
 from forms.xlsform import DefinitionError, xlsform_rows
 from hub.api import blp
-from hub.api.schemas import AUTH_ERRORS
+from hub.api.schemas import AUTH_ERRORS, UploadedFile
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import db
@@ -28,11 +27,7 @@ from hub.services import questionnaires
 
 
 class DefinitionFileIn(Schema):
-    file = Upload(
-        required=True,
-        metadata={"description": "the definition (.xlsx in XLSForm layout)"},
-        error_messages={"required": "ファイルを選択してください（multipart の file 欄）。"},
-    )
+    file = UploadedFile(metadata={"description": "the definition (.xlsx in XLSForm layout)"})
 
 
 class QuestionnaireVersionOut(Schema):
