@@ -327,20 +327,22 @@ def api_calls(user: User) -> list[ApiCall]:
     """What the counterpart's page says it may call with a token (``hub/auth/policy.py`` decides;
     a test holds the list to the URL map both ways): the reads every counterpart has, and the
     つなぎ of a referring one (東京保護観察所). The delivered files themselves are not among them."""
+    minimum = sharing.minimum()
+    summary = (
+        ngettext(
+            "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
+            "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
+            minimum,
+            minimum=minimum,
+        )
+        if minimum > 0
+        else _("調査回の集計（JSON）")  # shared however few submitted: never a 409 for that
+    )
     calls = [
         ApiCall("GET", "/api/v1/deliveries", _("配信記録（このページの一覧と同じ）")),
         ApiCall("GET", "/api/v1/rounds", _("調査回の一覧")),
         ApiCall("GET", "/api/v1/rounds/{round}", _("調査回")),
-        ApiCall(
-            "GET",
-            "/api/v1/rounds/{round}/summary",
-            ngettext(
-                "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
-                "調査回の集計（JSON。提出した区市町村が%(minimum)s団体に達するまでは 409）",
-                sharing.minimum(),
-                minimum=sharing.minimum(),
-            ),
-        ),
+        ApiCall("GET", "/api/v1/rounds/{round}/summary", summary),
         ApiCall(
             "GET", "/api/v1/consultations/summary", _("相談窓口の集計（少ない件数は伏せます）")
         ),

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from marshmallow import Schema, fields
 
 from exports.consultation_counts import summary
@@ -104,7 +105,7 @@ def create_consultation(body: dict[str, Any]) -> dict[str, Any]:
     """Record one consultation-desk case (staff). Labels are accepted where codes are expected;
     ``referred_to`` is a list of codes or a string separated by ``;``. No names or contacts."""
     if not isinstance(request.get_json(silent=True), dict):
-        raise Invalid({"_schema": ["JSON のオブジェクトを送ってください。"]})
+        raise Invalid({"_schema": [_("JSON オブジェクト（{…}）で送ってください。")]})
     case = consultations.record_case(body, user=require_actor(), source="api")
     db.session.commit()
     return consultations.case_json(case)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
 from hub.api import blp
@@ -95,9 +96,9 @@ def recipient_in_scope(user: User, asked: str | None) -> str | None:
     if user.role != Role.COUNTERPART:
         return get_recipient(asked).name if asked else None
     if not user.recipient_name:
-        raise Forbidden("この利用者には送付先（連携先）が割り当てられていません。")
+        raise Forbidden(_("この利用者には送付先（連携先）が割り当てられていません。"))
     if asked and asked != user.recipient_name:
-        raise Forbidden("他の連携先の配信記録は見られません。")
+        raise Forbidden(_("他の連携先の配信記録は見られません。"))
     return user.recipient_name
 
 

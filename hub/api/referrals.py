@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
 
@@ -214,7 +215,7 @@ class ReferralCountsOut(Schema):
 
 def _body() -> None:
     if not isinstance(request.get_json(silent=True), dict):
-        raise Invalid({"_schema": ["JSON のオブジェクトを送ってください。"]})
+        raise Invalid({"_schema": [_("JSON オブジェクト（{…}）で送ってください。")]})
 
 
 def _for_window(referral_id: int) -> Referral:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_smorest.fields import Upload
 from marshmallow import (
     INCLUDE,
     RAISE,
@@ -49,6 +50,20 @@ def whole_number(*, minimum: int = 1, strict: bool = False, **kwargs: Any) -> fi
     ``MAX_ID`` (larger ones cannot exist), 422 otherwise. Path parameters are bounded the same
     way by ``hub.routing`` (404)."""
     return fields.Integer(strict=strict, validate=validate.Range(min=minimum, max=MAX_ID), **kwargs)
+
+
+class UploadedFile(Upload):
+    """A multipart file the operation needs: without one, 422 saying where to put it, in the
+    caller's language — worded when the request is read (a string of ``error_messages`` is fixed
+    when the schema is defined, and a lazy one marshmallow splits into its characters)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=True, **kwargs)
+
+    def make_error(self, key: str, **kwargs: Any) -> ValidationError:
+        if key == "required":
+            return ValidationError(_("ファイルを選択してください（multipart の file 欄）。"))
+        return super().make_error(key, **kwargs)
 
 
 class ClosedDayOut(Schema):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_smorest.fields import Upload
+from flask_babel import gettext as _
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -18,7 +18,7 @@ from exports import upload
 from forms.numbers import whole_number
 from hub.api import blp
 from hub.api.rounds import response_json
-from hub.api.schemas import ResponseOut
+from hub.api.schemas import ResponseOut, UploadedFile
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import MAX_ID, db
@@ -36,11 +36,7 @@ FILE_ERRORS = {
 
 
 class TemplateFileIn(Schema):
-    file = Upload(
-        required=True,
-        metadata={"description": "the filled template (.xlsx)"},
-        error_messages={"required": "ファイルを選択してください（multipart の file 欄）。"},
-    )
+    file = UploadedFile(metadata={"description": "the filled template (.xlsx)"})
 
 
 class TemplateUploadOut(ResponseOut):
@@ -63,7 +59,7 @@ def _version_field() -> int | None:
         return None
     version = whole_number(raw)
     if version is None or version > MAX_ID:
-        raise Invalid({"version": ["version は0以上の整数で指定してください。"]})
+        raise Invalid({"version": [_("version は0以上の整数で指定してください。")]})
     return version
 
 

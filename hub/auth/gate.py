@@ -54,7 +54,7 @@ def require_actor() -> User:
     the gate has already turned anonymous requests away, so this only guards a mistake)."""
     user = current_actor()
     if user is None:
-        raise Unauthorized("認証が必要です。")
+        raise Unauthorized(_("認証が必要です。"))
     return user
 
 

@@ -227,7 +227,7 @@ def latest_round() -> Round:
         select(Round).order_by(Round.reference_date.desc(), Round.id.desc()).limit(1)
     )
     if round_ is None:
-        raise NotFound("調査回がまだありません（hub round open で開始してください）。")
+        raise NotFound(_("調査回がまだありません（hub round open で開始してください）。"))
     return round_
 
 
@@ -468,7 +468,7 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
 
 def _round_id(delivery: Delivery) -> int:
     if delivery.round_id is None:
-        raise NotFound(f"配信 {delivery.id} の調査回がありません。")
+        raise NotFound(_("配信 %(id)s の調査回がありません。", id=delivery.id))
     return delivery.round_id
 
 

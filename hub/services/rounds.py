@@ -276,7 +276,7 @@ def _municipalities(codes: list[str] | None) -> list[str]:
     existing = [m.code for m in asked_by_a_new_round()]
     if codes is None:
         if not existing:
-            raise Conflict("自治体が登録されていません（hub init を実行してください）。")
+            raise Conflict(_("自治体が登録されていません（hub init を実行してください）。"))
         return existing
     missing = set(codes) - set(existing)
     retired = sorted(
@@ -285,9 +285,9 @@ def _municipalities(codes: list[str] | None) -> list[str]:
     unknown = sorted(missing - set(retired))
     problems = []
     if unknown:
-        problems.append(f"登録されていない自治体コード: {', '.join(unknown)}")
+        problems.append(_("登録されていない自治体コード: %(codes)s", codes=listed(unknown)))
     if retired:
-        problems.append(f"廃止された自治体コード: {', '.join(retired)}")
+        problems.append(_("廃止された自治体コード: %(codes)s", codes=listed(retired)))
     if problems:
         raise Invalid({"municipalities": problems})
     return sorted(set(codes))

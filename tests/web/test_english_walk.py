@@ -298,3 +298,67 @@ def test_the_municipalities_page_is_named_in_the_plural_in_english(app: Flask, w
             web.get(f"/admin/municipalities/{OWN}/retire").get_data(as_text=True)
         )
         assert name in [a.text_content().strip() for a in retire.xpath("//nav//li/a")]
+
+
+def test_the_questionnaires_page_is_named_in_the_plural_in_english(app: Flask, world: World):
+    """The list of questionnaires (menu entry, tab title, heading, the breadcrumbs back to it)
+    reads "Questionnaires"; 調査票 as a field's label stays "Questionnaire"; in Japanese all
+    read 調査票."""
+    web, _token = actor(app, Role.STAFF)
+    for language, name in (("en", "Questionnaires"), ("ja", "調査票")):
+        web.get(f"/language/{language}")
+        doc = lxml.html.fromstring(web.get("/staff/questionnaires/").get_data(as_text=True))
+        assert doc.findtext(".//h1").strip() == name
+        assert doc.findtext(".//title").startswith(f"{name} |")
+        menu = doc.xpath("//nav//a[@href='/staff/questionnaires/']")
+        assert [a.text_content().strip() for a in menu] == [name]
+        guide = lxml.html.fromstring(web.get("/staff/questionnaires/guide").get_data(as_text=True))
+        assert name in [a.text_content().strip() for a in guide.xpath("//nav//li/a")]
+    web.get("/language/en")
+    opening = lxml.html.fromstring(web.get("/staff/rounds/new").get_data(as_text=True))
+    assert "Questionnaire" in [" ".join(x.text_content().split()) for x in opening.xpath("//label")]
+
+
+def test_the_board_s_count_links_name_their_state_without_brackets_in_brackets(
+    app: Flask, world: World
+):
+    """A screen reader reads each total of the board as "0 – Saved as draft (not submitted)":
+    the visible count and the state it links to, not "0 (Saved as draft (not submitted))"."""
+    web, _token = actor(app, Role.STAFF)
+    url = f"/staff/rounds/{world.ids['round_id']}"
+    for language, draft in (
+        ("en", "0 – Saved as draft (not submitted)"),
+        ("ja", "0（一時保存（未提出））"),
+    ):
+        web.get(f"/language/{language}")
+        doc = lxml.html.fromstring(web.get(url).get_data(as_text=True))
+        links = [
+            a.text_content()
+            for a in doc.xpath("//table[contains(@class,'table--counts')]/tfoot//td/a")
+        ]
+        assert draft in links, links
+        if language == "en":
+            assert not [name for name in links if "((" in name or "))" in name], links
+
+
+@pytest.mark.parametrize(
+    ("minimum", "said"),
+    [
+        (0, "A round's summary (JSON)"),
+        (1, "A round's summary (JSON; 409 until 1 municipality has submitted)"),
+        (3, "A round's summary (JSON; 409 until 3 municipalities have submitted)"),
+    ],
+)
+def test_the_counterpart_page_says_when_the_summary_is_409_as_it_is(
+    app: Flask, world: World, min_responses: Any, minimum: int, said: str
+):
+    """Shared however few submitted (``HUB_MIN_RESPONSES`` 0), the summary is never 409 for
+    that: the page does not say "409 until 0 municipalities have submitted"."""
+    min_responses(minimum)
+    web, _token = actor(app, Role.COUNTERPART)
+    web.get("/language/en")
+    doc = lxml.html.fromstring(web.get("/counterpart").get_data(as_text=True))
+    rows = [" ".join(tr.text_content().split()) for tr in doc.xpath("//tr")]
+    summary = [row for row in rows if "/api/v1/rounds/{round}/summary" in row]
+    assert len(summary) == 1, rows
+    assert summary[0].endswith(said), summary

@@ -75,7 +75,7 @@ def _require(referral: Referral, *states: str) -> None:
     """A step that does not fit the state (409): taken from a page opened before someone else
     took another step, so the message says in words what has happened since."""
     if referral.status not in states:
-        raise Conflict(_already(referral) + _("この操作はできません。"))
+        raise Conflict(_("%(already)sこの操作はできません。", already=_already(referral)))
 
 
 def _already(referral: Referral) -> str:
