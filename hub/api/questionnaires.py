@@ -12,6 +12,7 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 from werkzeug.datastructures import FileStorage
 
