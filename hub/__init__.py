@@ -84,4 +84,5 @@ def _register_blueprints(app: Flask) -> None:
     api.init_app(app)
     api.document_bearer_auth()
     api.register_blueprint(api_blp)
+    health.describe(api.spec, app)
     csrf.exempt(api_blp)

@@ -15,6 +15,9 @@ from forms import tokyo
 from hub.api import blp
 from hub.api.schemas import (
     AUTH_ERRORS,
+    CHANGE_ERRORS,
+    RESPONSE_ERRORS,
+    ROUND_ERRORS,
     ExtensionIn,
     NoteIn,
     NoteOut,
@@ -200,6 +203,7 @@ def remind(body: dict[str, Any], round_id: int) -> dict[str, Any]:
 
 @blp.route("/rounds/<int:round_id>", methods=["GET"])
 @blp.response(200, RoundOut)
+@blp.doc(responses=ROUND_ERRORS)
 @allow("rounds.read")
 def get_round(round_id: int) -> dict[str, Any]:
     """One round; a respondent's only if it asks its municipality (404 otherwise)."""
@@ -208,6 +212,7 @@ def get_round(round_id: int) -> dict[str, Any]:
 
 @blp.route("/rounds/<int:round_id>/responses", methods=["GET"])
 @blp.response(200, ResponseListItem(many=True))
+@blp.doc(responses=ROUND_ERRORS)
 @allow("response.review")
 def list_responses(round_id: int) -> list[dict[str, Any]]:
     """Every municipality's state in the round (staff): the progress board as data."""
@@ -231,6 +236,7 @@ def list_responses(round_id: int) -> list[dict[str, Any]]:
 
 @blp.route("/rounds/<int:round_id>/responses/<code>", methods=["GET"])
 @blp.response(200, ResponseOut)
+@blp.doc(responses=RESPONSE_ERRORS)
 @allow("response.read")
 def get_response(round_id: int, code: str) -> WerkzeugResponse:
     """One municipality's response; ``version`` is what a later PUT must send back."""
@@ -240,6 +246,7 @@ def get_response(round_id: int, code: str) -> WerkzeugResponse:
 @blp.route("/rounds/<int:round_id>/responses/<code>", methods=["PUT"])
 @blp.arguments(SaveIn)
 @blp.response(200, ResponseOut)
+@blp.doc(responses=CHANGE_ERRORS)
 @allow("response.write")
 def put_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugResponse:
     """Save a draft (incomplete is fine). A stale ``version`` gets 409 and saves nothing."""
@@ -255,6 +262,7 @@ def put_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugResp
 @blp.route("/rounds/<int:round_id>/responses/<code>/submit", methods=["POST"])
 @blp.arguments(SubmitIn)
 @blp.response(200, ResponseOut)
+@blp.doc(responses=CHANGE_ERRORS)
 @allow("response.write")
 def submit_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugResponse:
     """Submit with full validation: 422 with per-field errors, 409 after the deadline."""
@@ -274,6 +282,7 @@ def submit_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugR
 @blp.route("/rounds/<int:round_id>/responses/<code>/return", methods=["POST"])
 @blp.arguments(ReturnIn)
 @blp.response(200, ResponseOut)
+@blp.doc(responses=CHANGE_ERRORS)
 @allow("response.review")
 def return_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugResponse:
     """Send a submitted response back to the municipality with a reason (staff)."""
@@ -286,6 +295,7 @@ def return_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugR
 
 @blp.route("/rounds/<int:round_id>/responses/<code>/accept", methods=["POST"])
 @blp.response(200, ResponseOut)
+@blp.doc(responses={**RESPONSE_ERRORS, "409": {"description": "not submitted"}})
 @allow("response.review")
 def accept_response(round_id: int, code: str) -> WerkzeugResponse:
     """Accept a submitted response; it is locked from then on (staff)."""
@@ -297,6 +307,7 @@ def accept_response(round_id: int, code: str) -> WerkzeugResponse:
 
 @blp.route("/rounds/<int:round_id>/responses/<code>/unaccept", methods=["POST"])
 @blp.response(200, ResponseOut)
+@blp.doc(responses={**RESPONSE_ERRORS, "409": {"description": "not accepted"}})
 @allow("response.review")
 def unaccept_response(round_id: int, code: str) -> WerkzeugResponse:
     """Take back an acceptance made by mistake: the response is submitted again, still locked
@@ -310,6 +321,7 @@ def unaccept_response(round_id: int, code: str) -> WerkzeugResponse:
 @blp.route("/rounds/<int:round_id>/responses/<code>/extension", methods=["POST"])
 @blp.arguments(ExtensionIn)
 @blp.response(200, ResponseOut)
+@blp.doc(responses={**RESPONSE_ERRORS, "422": CHANGE_ERRORS["422"]})
 @allow("response.review")
 def extend_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugResponse:
     """Let one municipality submit after the deadline, until ``until`` (staff)."""
@@ -321,6 +333,7 @@ def extend_response(body: dict[str, Any], round_id: int, code: str) -> WerkzeugR
 
 @blp.route("/rounds/<int:round_id>/responses/<code>/revisions", methods=["GET"])
 @blp.response(200, RevisionOut(many=True))
+@blp.doc(responses=RESPONSE_ERRORS)
 @allow("response.read")
 def list_revisions(round_id: int, code: str) -> list[dict[str, Any]]:
     """Every saved version of the response: who, when, what changed."""
@@ -345,6 +358,15 @@ def _revision_json(revision: Revision) -> dict[str, Any]:
 
 @blp.route("/rounds/<int:round_id>/summary", methods=["GET"])
 @blp.response(200, SummaryOut)
+@blp.doc(
+    responses={
+        **ROUND_ERRORS,
+        "409": {
+            "description": "to a respondent or a counterpart, until HUB_MIN_RESPONSES "
+            "municipalities have submitted"
+        },
+    }
+)
 @allow("summary.read")
 def round_summary(round_id: int) -> dict[str, Any]:
     """The aggregated tables, counted over submitted and accepted responses (409 for

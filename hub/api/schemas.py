@@ -30,6 +30,24 @@ AUTH_ERRORS = {
 }
 """The answers every authenticated operation may give, for ``@blp.doc(responses=...)``."""
 
+ROUND_ERRORS = {**AUTH_ERRORS, "404": {"description": "no such round"}}
+RESPONSE_ERRORS = {
+    **AUTH_ERRORS,
+    "403": {"description": "role may not, or another municipality's response"},
+    "404": {"description": "no such round, or no response of that municipality in it"},
+}
+"""What every operation on one response may answer besides its own success."""
+CHANGE_ERRORS = {
+    **RESPONSE_ERRORS,
+    "409": {
+        "description": "stale version (current_version and current_answers in the body), or "
+        "the response's state does not allow it: submitted or accepted until staff return it, "
+        "the round closed, the deadline passed without an extension (respondents)"
+    },
+    "422": {"description": "the answers or the body refused, each field named (errors)"},
+}
+"""What a change of a response may answer besides 200."""
+
 
 class CheckedByService(Schema):
     """A body the service checks key by key (referrals, consultation cases), so that the web form

@@ -18,7 +18,7 @@ from exports import upload
 from forms.numbers import whole_number
 from hub.api import blp
 from hub.api.rounds import response_json
-from hub.api.schemas import ResponseOut, UploadedFile
+from hub.api.schemas import RESPONSE_ERRORS, ResponseOut, UploadedFile
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.db import MAX_ID, db
@@ -69,7 +69,8 @@ def _version_field() -> int | None:
         "200": {
             "description": "the municipality's pre-filled Excel template",
             "content": {XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
+        **RESPONSE_ERRORS,
     }
 )
 @allow("template.use")
