@@ -1,6 +1,6 @@
 """Walking the whole URL map with real ids, as each role: the world the walk needs (a round, a
-response of the respondent's own municipality, a target user with a token, a recipient, a
-consultation case, a hearing) and one request per (rule, method).
+response of the respondent's own municipality, a target user with a token, a recipient and a
+delivery to it in the outbox, a consultation case, a hearing) and one request per (rule, method).
 
 A new route whose path parameter is not known here fails the walk with a message saying what to
 add, so no route escapes the role and CSRF checks by having an unfamiliar parameter.
@@ -20,13 +20,15 @@ from werkzeug.test import TestResponse
 from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
-from hub.services import consultations, hearings, questionnaires, responses
+from hub.services import consultations, deliveries, hearings, questionnaires, responses
 from hub.services.referrals import lifecycle
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.questionnaires.files import kenshu_v1
 
 OWN = "131016"
+SUBMITTED = ("131024", "131032", "131041")
+"""Three other municipalities that submitted, so that the round's summary may be delivered."""
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ("anonymous", Role.COUNTERPART, Role.RESPONDENT, Role.STAFF, Role.ADMIN, Role.WINDOW)
 
@@ -67,7 +69,11 @@ def build_world(app: Flask) -> World:
         referral = lifecycle.create(
             referral_body(OWN), referrer="staff", user=make_user(role=Role.STAFF)
         )
+        for code in SUBMITTED:
+            responses.submit(response_of(round_id, code), raw_answers=complete_answers(), user=None)
         db.session.commit()
+        delivered = deliveries.deliver("moj", round_id)
+        assert delivered.delivery is not None, delivered.message
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == target.id))
         ids = {
             "round_id": round_id,
@@ -85,6 +91,8 @@ def build_world(app: Flask) -> World:
             "version": 1,
             "draft_id": draft.id,
             "hearing_id": hearing.id,
+            "delivery_id": delivered.delivery.id,
+            "file_name": delivered.delivery.files[0]["name"],
         }
         return World(ids=ids, version=response.version)
 
