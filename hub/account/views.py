@@ -313,7 +313,7 @@ def counterpart_home() -> Any:
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,
         api_calls=api_calls(user),
-        downloadable={d.id for d in log if files_kept(d)},
+        files_kept=files_kept,
     )
 
 

@@ -128,18 +128,25 @@ def test_the_api_hands_out_the_files_the_log_lists_with_their_checksums(
             assert json.loads(body)["delivery_id"] == listed["id"]
 
 
-def test_staff_download_any_recipient_s_files(app: Flask, api_as, delivered: dict[str, Any]):
+def test_staff_download_any_recipient_s_files_from_their_log_and_the_api(
+    app: Flask, api_as: Callable[..., Api], delivered: dict[str, Any]
+):
     staff_api = api_as("staff")
     staff_page = browser(app, "staff")
+    doc = page(staff_page.get("/staff/recipients/"))
+    links = [a.get("href") for a in doc.xpath("//table[@id='delivery-log']//a[@data-download]")]
+    expected = {
+        file_url(delivery, name, api=False)
+        for delivery in delivered.values()
+        for name in delivery["files"]
+    }
+    assert set(links) == expected
     for delivery in delivered.values():
         name = next(iter(delivery["files"]))
-        assert (
-            staff_api.client.get(
-                file_url(delivery, name, api=True), headers=staff_api.headers()
-            ).get_data()
-            == (delivery["folder"] / name).read_bytes()
-        )
-        assert staff_page.get(file_url(delivery, name, api=False)).status_code == 200
+        on_disk = (delivery["folder"] / name).read_bytes()
+        url = file_url(delivery, name, api=True)
+        assert staff_api.client.get(url, headers=staff_api.headers()).get_data() == on_disk
+        assert staff_page.get(file_url(delivery, name, api=False)).get_data() == on_disk
     assert {e.user.role for e in audited(app, "delivery.download")} == {"staff"}
 
 
