@@ -43,6 +43,17 @@ MEDIA_TYPES = {
     "json": "application/json",
 }
 CSV_MEDIA_TYPES = {UTF8: MEDIA_TYPES["csv"], "cp932": "text/csv; charset=Shift_JIS"}
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def media_type_of(name: str, content: bytes) -> str:
+    """The type a delivered file was sent with, told again from its name and bytes (the files
+    handed out later, when the recipient's CSV encoding may have changed since): a CSV with the
+    BOM ``utf-8-sig`` writes is UTF-8, one without it cp932; anything else by its extension."""
+    extension = name.rpartition(".")[2].lower()
+    if extension == "csv":
+        return CSV_MEDIA_TYPES[UTF8 if content.startswith(UTF8_BOM) else "cp932"]
+    return MEDIA_TYPES.get(extension, "application/octet-stream")
 
 
 @dataclass(frozen=True)

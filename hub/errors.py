@@ -48,6 +48,13 @@ class Refused(Forbidden):
         self.action = action
 
 
+class Gone(HubError):
+    """What the user asked for existed but is no longer there as it was (a delivered file moved,
+    removed or changed on the server since): 410."""
+
+    status = 410
+
+
 class Conflict(HubError):
     """The request clashes with the current state (stale version, locked response, deadline)."""
 

@@ -175,11 +175,15 @@ def _unwrap_location(messages: dict[str, Any]) -> dict[str, Any]:
     return messages
 
 
+TARGET_LENGTH = 200
+"""The audit log's ``target`` column: the ids of a probing path longer than that are cut."""
+
+
 def record_refusal(action: str, route: str | None = None) -> None:
     """The audit row of a refused look at something hidden (404) or a step the role may never
     take (403, with its ``route``): who, and the ids of the path — never the body or the query
     (the answer stays what it is; a failure to record is logged)."""
-    ids = "/".join(str(v) for v in (request.view_args or {}).values())
+    ids = "/".join(str(v) for v in (request.view_args or {}).values())[:TARGET_LENGTH]
     try:
         details: dict[str, Any] = {"route": route} if route else {}
         audit.record(action, user=current_actor(), target=ids, **details)

@@ -1,4 +1,5 @@
-"""Files over HTTP, for the pages and the API alike: xlsx attachments and upload limits.
+"""Files over HTTP, for the pages and the API alike: xlsx attachments, delivered files and upload
+limits.
 
 The consolidated workbook and a municipality's template are served through here whichever way
 they are fetched (the staff board's button, a respondent's page, ``/api/v1``), so the file and its
@@ -16,16 +17,18 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from exports import safe_xlsx, template
 from exports.workbook import build_workbook, workbook_filename
 from exports.xlsx import XLSX_MIMETYPE
-from hub.auth.gate import current_actor
+from hub.auth.gate import current_actor, require_actor
+from hub.auth.policy import see_delivery
 from hub.db import db
 from hub.models import Response as SurveyResponse
 from hub.models import User
-from hub.services import audit, excel
+from hub.services import audit, delivered_files, excel
 from hub.services.responses import get_round
 
 __all__ = [
     "XLSX_MIMETYPE",
     "content_disposition",
+    "delivered_file_response",
     "limits",
     "read_upload",
     "round_workbook_response",
@@ -43,6 +46,23 @@ def xlsx_response(data: bytes, *, filename: str, fallback: str) -> Response:
     """An xlsx download that no shared cache keeps (the workbook holds personal data)."""
     response = Response(data, mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = content_disposition(filename, fallback)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def delivered_file_response(delivery_id: str, name: str) -> Response:
+    """One file of a delivery as it was delivered, to staff or the delivery's own counterpart
+    (404 to everyone else, as if it did not exist); the download is audited. The file name is
+    the delivery's own ASCII one (``r12_20261001_moj.xlsx``), given both ways for safety."""
+    user = require_actor()
+    delivery = see_delivery(user, delivered_files.find_delivery(delivery_id))
+    found = delivered_files.delivered_file(
+        delivery, name, user=user, outbox_dir=current_app.extensions["hub_settings"].outbox_dir
+    )
+    db.session.commit()
+    response = Response(found.content, content_type=found.media_type)
+    response.headers["Content-Disposition"] = content_disposition(found.name, found.name)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -60,6 +60,21 @@ def recipient_folder(outbox_dir: Path, recipient: str) -> Path:
     return outbox_dir / _safe(recipient)
 
 
+def read_delivered(outbox_dir: Path, recipient: str, delivery_id: str, name: str) -> bytes | None:
+    """The bytes of one file of a delivery as they lie in the outbox now, or ``None`` when the
+    file (or its folder) is no longer there. Every part of the path must be a name the channel
+    itself would write (no ``..``, no separator), so nothing outside the outbox can be read; the
+    caller checks the bytes against the delivery's recorded SHA-256."""
+    try:
+        path = recipient_folder(outbox_dir, recipient) / _safe(delivery_id) / _safe(name)
+    except ChannelError:
+        return None
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
 def write_file(path: Path, content: bytes) -> None:
     """Write and fsync one file, so that a renamed folder never holds a half-written file."""
     with open(path, "xb") as handle:

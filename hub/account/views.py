@@ -26,8 +26,10 @@ from hub.auth.policy import SIGNED_IN, allow, has_referrals, public
 from hub.auth.sessions import end_session, start_session
 from hub.db import db
 from hub.errors import Invalid
+from hub.files import delivered_file_response
 from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
+from hub.services.delivered_files import files_kept
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import AccountUnusable, authenticate, change_password, log_out_everywhere
@@ -311,7 +313,16 @@ def counterpart_home() -> Any:
         channel_labels=CHANNEL_LABELS,
         status_labels=STATUS_LABELS,
         api_calls=api_calls(user),
+        files_kept=files_kept,
     )
+
+
+@bp.get("/counterpart/deliveries/<delivery_id>/files/<file_name>")
+@allow("deliveries.files")
+def delivered_file(delivery_id: str, file_name: str) -> Any:
+    """One file of a delivery in the counterpart's log, as it was delivered (staff too; 404 to
+    anyone else)."""
+    return delivered_file_response(delivery_id, file_name)
 
 
 @dataclass(frozen=True)
@@ -326,7 +337,7 @@ class ApiCall:
 def api_calls(user: User) -> list[ApiCall]:
     """What the counterpart's page says it may call with a token (``hub/auth/policy.py`` decides;
     a test holds the list to the URL map both ways): the reads every counterpart has, and the
-    つなぎ of a referring one (東京保護観察所). The delivered files themselves are not among them."""
+    つなぎ of a referring one (東京保護観察所)."""
     minimum = sharing.minimum()
     summary = (
         ngettext(
@@ -340,6 +351,11 @@ def api_calls(user: User) -> list[ApiCall]:
     )
     calls = [
         ApiCall("GET", "/api/v1/deliveries", _("配信記録（このページの一覧と同じ）")),
+        ApiCall(
+            "GET",
+            "/api/v1/deliveries/{id}/files/{name}",
+            _("配信したファイル（ハブに保管している配信のみ。配信したときのまま）"),
+        ),
         ApiCall("GET", "/api/v1/rounds", _("調査回の一覧")),
         ApiCall("GET", "/api/v1/rounds/{round}", _("調査回")),
         ApiCall("GET", "/api/v1/rounds/{round}/summary", summary),

@@ -1,4 +1,5 @@
-"""The delivery log over the API: a counterpart reads its own recipient's deliveries, staff all.
+"""The delivery log over the API: a counterpart reads its own recipient's deliveries, staff all;
+and the files of an outbox delivery, handed out again as they were delivered.
 
 A delivery is described by what was sent (files with their SHA-256 sums, the tables, the 訂正版
 marker) and how it went; never by the tables' content. Error messages and the place a delivery
@@ -9,14 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 
+from exports.delivery import CSV_MEDIA_TYPES, MEDIA_TYPES
 from hub.api import blp
 from hub.api.schemas import AUTH_ERRORS
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
 from hub.errors import Forbidden
+from hub.files import delivered_file_response
 from hub.models import Delivery, Role, User
 from hub.services.deliveries import delivery_log
 from hub.services.recipients import get_recipient
@@ -150,3 +154,37 @@ def list_deliveries(query: dict[str, Any]) -> list[dict[str, Any]]:
     name = recipient_in_scope(user, query["recipient"])
     staff = user.role == Role.STAFF
     return [delivery_json(d, for_staff=staff) for d in delivery_log(name, limit=query["limit"])]
+
+
+_ANY_FILE = {
+    media: {"schema": {"type": "string", "format": "binary"}}
+    for media in dict.fromkeys((*MEDIA_TYPES.values(), *CSV_MEDIA_TYPES.values()))
+}
+
+
+@blp.route("/deliveries/<delivery_id>/files/<file_name>", methods=["GET"])
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the file, byte for byte as it was delivered (its SHA-256 is the one "
+            "`GET /deliveries` lists), as an attachment named as delivered",
+            "content": _ANY_FILE,
+        },
+        "401": AUTH_ERRORS["401"],
+        "404": {
+            "description": "no such delivery, or one the caller may not see (another "
+            "recipient's; any role but staff and the addressee's counterpart); no such file in "
+            "it; or a delivery by mail or HTTPS, whose files the hub does not keep"
+        },
+        "410": {
+            "description": "the file is no longer in 都's outbox, or no longer the bytes that "
+            "were delivered (checked against the recorded SHA-256): nothing is sent"
+        },
+    }
+)
+@allow("deliveries.files")
+def delivered_file(delivery_id: str, file_name: str) -> Response:
+    """One file of an outbox delivery (`files[].name` of `GET /deliveries`), as it was
+    delivered: a counterpart fetches those addressed to its own recipient, staff any. Each
+    download is written to the audit log."""
+    return delivered_file_response(delivery_id, file_name)

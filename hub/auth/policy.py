@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from flask_babel import gettext as _
 
 from hub.errors import Forbidden, Hidden, Refused
-from hub.models import REFERRER_STAFF, Referral, Role, User
+from hub.models import REFERRER_STAFF, Delivery, Referral, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,6 +37,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "template.use": frozenset({S, R}),
     "recipients.manage": frozenset({S}),
     "deliveries.read": frozenset({S, C}),
+    # The files of a delivery: every role reaches the object rule (see_delivery), which answers
+    # 404 to all but staff and the delivery's own counterpart, as for referrals.
+    "deliveries.files": frozenset({S, R, C, A, W}),
     "consultations.write": frozenset({S}),
     "consultations.summary": frozenset({S, R, C}),
     "hearings.manage": frozenset({S}),
@@ -103,6 +106,28 @@ def ensure_municipality(user: User, municipality_code: str) -> None:
 def sees_true_counts(user: User) -> bool:
     """Only staff see small counts; everyone else gets suppressed cells."""
     return user.role == Role.STAFF
+
+
+def can_see_delivery(user: User, delivery: Delivery) -> bool:
+    """Staff see every delivery; a counterpart those addressed to its own recipient; nobody else
+    any (not another recipient's counterpart, respondents, windows or administrators)."""
+    if not user.active:
+        return False
+    if user.role == Role.STAFF:
+        return True
+    return (
+        user.role == Role.COUNTERPART
+        and user.recipient_name is not None
+        and user.recipient_name == delivery.recipient_name
+    )
+
+
+def see_delivery(user: User, delivery: Delivery | None) -> Delivery:
+    """``delivery`` if ``user`` may see it; otherwise 404, as if it did not exist (``Hidden``:
+    the attempt is recorded in the audit log as ``delivery.refused``)."""
+    if delivery is None or not can_see_delivery(user, delivery):
+        raise Hidden(_("配信が見つかりません。"), action="delivery.refused")
+    return delivery
 
 
 REFERRING_RECIPIENTS = frozenset({"tokyo-probation"})

@@ -29,6 +29,7 @@ from hub.errors import Conflict, Invalid
 from hub.models import DeliveryRequest, Recipient, Round
 from hub.recipients import schedule
 from hub.services import deliveries
+from hub.services.delivered_files import files_kept
 from hub.services.recipients import (
     FORMATS,
     Changes,
@@ -135,6 +136,7 @@ def index() -> ResponseReturnValue:
         recipients=list_recipients(),
         log=deliveries.delivery_log(limit=deliveries.LOG_ON_THE_PAGE),
         log_limit=deliveries.LOG_ON_THE_PAGE,
+        files_kept=files_kept,
         waiting=list(waiting),
         handled=deliveries.handled_requests(),
         request_result=deliveries.request_result,
@@ -236,6 +238,7 @@ def _edit_page(
             seen=seen,
             quiet=seen is None or seen < utcnow() - deliveries.SCHEDULER_QUIET,
             log_limit=deliveries.LOG_OF_ONE_RECIPIENT,
+            files_kept=files_kept,
             status_labels=deliveries.STATUS_LABELS,
             trigger_labels=deliveries.TRIGGER_LABELS,
             delivery_error=deliveries.delivery_error,

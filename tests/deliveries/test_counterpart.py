@@ -132,14 +132,15 @@ def test_the_endpoint_is_in_the_openapi_document(client: FlaskClient):
 
 
 def test_the_page_says_where_an_outbox_s_files_go_and_what_the_api_offers(login):
-    """The files of an outbox delivery stay on 都's server and 都 passes them on: the page must
-    not promise them through the API, which describes itself at /api/v1/openapi.json (there is
-    nothing at /api/v1/)."""
+    """The files of an outbox delivery stay on 都's server, where the counterpart downloads them
+    from its log (or the API, which describes itself at /api/v1/openapi.json: there is nothing
+    at /api/v1/)."""
     page = login("counterpart", recipient="moj").get("/counterpart")
     text = " ".join(page.text.split())
     assert "集計表は API（/api/v1）でも受け取れます" not in text
-    assert "東京都のサーバーの出力フォルダ（outbox）に置かれ、都の担当者からお渡しします" in text
-    assert "このページと API からはファイルを取り出せません" in text
+    assert "東京都のサーバーの出力フォルダ（outbox）に置かれます" in text
+    assert "下の配信記録のファイル名からダウンロードできます（API からも取り出せます）" in text
+    assert "取り出せません" not in text
     assert '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>' in text
     assert '<a href="/account/tokens">' in text
     for call in ("GET /api/v1/deliveries", "GET /api/v1/rounds/{round}/summary"):
@@ -156,13 +157,16 @@ def test_a_mail_or_https_counterpart_reads_where_its_files_go(app: Flask, login)
     client = login("counterpart", recipient="tokyo-probation")
     text = client.get("/counterpart").text
     assert "メールの添付ファイルとして送信先のアドレスに送られます" in text
+    assert "このページと API からはメールで送ったファイルを取り出せません" in text
     assert "出力フォルダ" not in text
     assert "<code>POST /api/v1/referrals</code>" in text, "東京保護観察所 refers people"
     with app.app_context():
         probation = db.session.get_one(Recipient, "tokyo-probation")
         probation.channel, probation.address = "https", "https://probation.example.go.jp/hub"
         db.session.commit()
-    assert "HTTPS の POST で送られます" in client.get("/counterpart").text
+    text = client.get("/counterpart").text
+    assert "HTTPS の POST で送られます" in text
+    assert "このページと API からは HTTPS で送ったファイルを取り出せません" in text
 
 
 def _api_operations(app: Flask) -> set[str]:
@@ -213,7 +217,7 @@ def test_the_page_gives_each_file_s_whole_sha256_to_check_a_received_file_agains
     for delivery in listed:
         [row] = doc.xpath(f"//tr[@id='delivery-{delivery['id']}']")
         shown = {
-            " ".join(f.xpath("string(code[1])").split()): f.xpath("string(*[@data-sha256])")
+            " ".join(f.xpath("string((.//code)[1])").split()): f.xpath("string(*[@data-sha256])")
             for f in row.xpath(".//*[@data-file]")
         }
         assert shown == {f["name"]: f["sha256"] for f in delivery["files"]}

@@ -1,6 +1,6 @@
 """Walking the whole URL map with real ids, as each role: the world the walk needs (a round, a
-response of the respondent's own municipality, a target user with a token, a recipient, a
-consultation case, a hearing) and one request per (rule, method).
+response of the respondent's own municipality, a target user with a token, a recipient and a
+delivery to it in the outbox, a consultation case, a hearing) and one request per (rule, method).
 
 A new route whose path parameter is not known here fails the walk with a message saying what to
 add, so no route escapes the role and CSRF checks by having an unfamiliar parameter.
@@ -20,13 +20,15 @@ from werkzeug.test import TestResponse
 from hub.auth.gate import PUBLIC_ENDPOINTS, permission_of
 from hub.db import db
 from hub.models import ApiToken, Role
-from hub.services import consultations, hearings, questionnaires, responses
+from hub.services import consultations, deliveries, hearings, questionnaires, responses
 from hub.services.referrals import lifecycle
 from hub.services.users import create_token
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.questionnaires.files import kenshu_v1
 
 OWN = "131016"
+SUBMITTED = ("131059", "131067", "131075")
+"""Three other municipalities that submitted, so that the round's summary may be delivered."""
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ("anonymous", Role.COUNTERPART, Role.RESPONDENT, Role.STAFF, Role.ADMIN, Role.WINDOW)
 
@@ -37,7 +39,9 @@ class World:
     version: int
 
 
-def build_world(app: Flask) -> World:
+def build_world(app: Flask, *, delivery: bool = True) -> World:
+    """The world; ``delivery=False`` leaves out the delivery (and the three submissions it
+    needs) for a walk that makes its own: the file route's ids then name none."""
     with app.app_context():
         round_id = make_round().id
         target = make_user(role=Role.STAFF, email="target@example.jp")
@@ -68,6 +72,9 @@ def build_world(app: Flask) -> World:
             referral_body(OWN), referrer="staff", user=make_user(role=Role.STAFF)
         )
         db.session.commit()
+        delivered = {"delivery_id": "20261201T000000Z-00000000", "file_name": "none.csv"}
+        if delivery:
+            delivered = deliver_to_moj(round_id)
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == target.id))
         ids = {
             "round_id": round_id,
@@ -85,8 +92,20 @@ def build_world(app: Flask) -> World:
             "version": 1,
             "draft_id": draft.id,
             "hearing_id": hearing.id,
+            **delivered,
         }
         return World(ids=ids, version=response.version)
+
+
+def deliver_to_moj(round_id: int) -> dict[str, str]:
+    """An outbox delivery of the round to 法務省 (the walk's counterpart), through the real
+    service, after three other municipalities submit: the ids of its first file."""
+    for code in SUBMITTED:
+        responses.submit(response_of(round_id, code), raw_answers=complete_answers(), user=None)
+    db.session.commit()
+    outcome = deliveries.deliver("moj", round_id)
+    assert outcome.delivery is not None, outcome.message
+    return {"delivery_id": outcome.delivery.id, "file_name": outcome.delivery.files[0]["name"]}
 
 
 def referral_body(municipality: str) -> dict[str, Any]:

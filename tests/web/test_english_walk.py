@@ -162,7 +162,7 @@ def world(app: Flask, shared_always: None) -> World:
     """The role walk's world, and what makes more of the pages speak: a response returned with a
     reason (history, the respondent's home), others submitted and accepted (the board's states,
     the summary), a delivery (the logs), a referral accepted with a contact (the case page)."""
-    walked = build_world(app)
+    walked = build_world(app, delivery=False)  # its own delivery, below, is the logs' one
     round_id = walked.ids["round_id"]
     with app.app_context():
         staff = make_user(role=Role.STAFF)
