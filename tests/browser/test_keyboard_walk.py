@@ -155,7 +155,7 @@ def test_the_boards_count_links_and_ticks_are_told_apart(app: Flask, open_page):
     page.keyboard.press("Space")
     expect(tick).to_be_checked()
     in_english(page)
-    expect(page.get_by_role("link", name=re.compile(r"^1 \(Submitted\)$"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^1 – Submitted$"))).to_be_visible()
 
     phone = open_page(viewport=PHONE)
     sign_in(phone, email)
