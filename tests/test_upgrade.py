@@ -7,9 +7,13 @@ migration files, not from today's models), answers as that release normalized wh
 (全角, 和暦), a referral sealed as that release sealed it — then ``hub init`` through the CLI, as
 an operator runs it, and the app used through the HTTP client by its users.
 
-Two releases: the first (``0001``: rounds, responses, deliveries, the audit log) and the first
+Three releases: the first (``0001``: rounds, responses, deliveries, the audit log), the first
 with referrals (``0003_referrals``, whose ``referral.fiscal_year`` was still read from the UTC
-date: 0017 corrects it). On SQLite, and on PostgreSQL when ``HUB_TEST_DATABASE_URL`` names one
+date: 0017 corrects it), and ``0007_outgoing_mail``, just before the migration that moves the
+most stored data (:data:`MIDDLE`), with the desk's cases and a hearing, a sent and a queued mail,
+a reminder its scheduler sent at once, a scheduled delivery's claim, a delivery waiting for its
+retry and a questionnaire draft — there the scheduler's jobs run after the upgrade too, at a
+fixed moment (``tests/clock.py``). On SQLite, and on PostgreSQL when ``HUB_TEST_DATABASE_URL`` names one
 (a database of its own, ``<that name>_upgrade``).
 """
 
@@ -21,7 +25,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,19 +38,33 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import Connection, Engine
 
-from hub import create_app
+from exports.delivery import compose
+from hub import create_app, jobs
 from hub.cli import cli
 from hub.config import load_settings
 from hub.crypto import encode_key
 from hub.db import db, make_engine
 from hub.migrate import current_revision, head_revision, upgrade
+from hub.models import Delivery, JobRun
+from hub.services.recipients import get_recipient
+from hub.services.rounds import get_round
+from tests.clock import TokyoClock
 from tests.conftest import PASSWORD, sign_in
+from tests.consultations.test_pages import NUMBER_CELL
+from tests.mailbox import Inbox, start_server
 from tests.test_migrations import _postgres_url, _throwaway_postgres
 
 pytestmark = pytest.mark.slow
 
 FIRST = "0001"
 FIRST_WITH_REFERRALS = "0003_referrals"
+MIDDLE = "0007_outgoing_mail"
+"""The release just before the migration that moves the most stored data: 0008_ids_never_reused
+copies every row of ``round`` and ``questionnaire_draft`` into rebuilt tables on SQLite, with the
+rows of a dozen tables (responses, revisions, mails, reminders, deliveries, claims …) naming a
+round across it; the others add a column or a constraint (0005 also rebuilds ``reminder_sent``)
+or fix one value (0017). 0007 is also the first release with ``outgoing_mail``, and the last
+whose scheduler sent its reminders at once (``reminder_sent`` without ``queued``: 0010)."""
 
 # The test data key, 32 bytes as HUB_DATA_KEY takes them (base64url): the format of 0003_referrals
 # (hub/crypto.py then and now).
@@ -162,12 +180,11 @@ audit_event = sa.table(
 delivery = sa.table(
     "delivery",
     *(sa.column(c) for c in ("id", "recipient_name", "round_id", "content_hash", "channel")),
-    *(sa.column(c) for c in ("status", "attempts", "location", "trigger")),
+    *(sa.column(c) for c in ("status", "attempts", "location", "trigger", "error")),
     sa.column("files", JSON),
     sa.column("changes", JSON),
     sa.column("forced", sa.Boolean),
-    sa.column("created_at", STAMP),
-    sa.column("sent_at", STAMP),
+    *(sa.column(c, STAMP) for c in ("created_at", "sent_at", "next_attempt_at")),
 )
 referral = sa.table(
     "referral",
@@ -178,6 +195,59 @@ referral = sa.table(
     *(sa.column(c) for c in ("consent_obtained_by", "consent_scope", "created_by_id")),
     sa.column("person_sealed", sa.LargeBinary),
     *(sa.column(c, STAMP) for c in ("created_at", "sent_at")),
+)
+consultation = sa.table(
+    "consultation",
+    sa.column("id", sa.Integer),
+    sa.column("received_on", sa.Date),
+    *(sa.column(c) for c in ("fiscal_year", "channel", "age_group", "caller", "crime_type")),
+    sa.column("crime_related", sa.Boolean),
+    *(sa.column(c) for c in ("municipality_code", "source", "created_by_id")),
+    sa.column("created_at", STAMP),
+)
+consultation_referral = sa.table(
+    "consultation_referral", *(sa.column(c) for c in ("consultation_id", "code"))
+)
+hearing = sa.table(
+    "hearing",
+    sa.column("id", sa.Integer),
+    *(sa.column(c) for c in ("municipality_code", "department", "notes", "created_by_id")),
+    sa.column("held_on", sa.Date),
+    sa.column("topics", JSON),
+    sa.column("created_at", STAMP),
+)
+# 0005_reminder_deadline's reminder_sent: the deadline reminded of, no ``queued`` yet (0010)
+reminder_sent = sa.table(
+    "reminder_sent",
+    sa.column("id", sa.Integer),
+    *(sa.column(c) for c in ("round_id", "municipality_code", "kind")),
+    sa.column("recipients", JSON),
+    *(sa.column(c, STAMP) for c in ("sent_at", "deadline")),
+)
+# 0007_outgoing_mail: no until_submitted (0009), sent_to (0012) nor error_details (0015)
+outgoing_mail = sa.table(
+    "outgoing_mail",
+    sa.column("id", sa.Integer),
+    *(sa.column(c) for c in ("about", "round_id", "municipality_code", "subject", "body")),
+    sa.column("attempts"),
+    sa.column("error"),
+    *(sa.column(c, STAMP) for c in ("created_at", "not_before", "sent_at", "given_up_at")),
+)
+# 0001's job_run: no ``result`` yet (0016)
+job_run = sa.table(
+    "job_run",
+    sa.column("id", sa.Integer),
+    *(sa.column(c) for c in ("job", "slot", "owner", "status", "error")),
+    *(sa.column(c, STAMP) for c in ("claimed_at", "finished_at")),
+)
+# 0003_qstore's questionnaire_draft
+questionnaire_draft = sa.table(
+    "questionnaire_draft",
+    sa.column("id", sa.Integer),
+    *(sa.column(c) for c in ("key", "version", "title", "fingerprint", "source_name")),
+    sa.column("definition", sa.LargeBinary),
+    sa.column("uploaded_by_id"),
+    sa.column("uploaded_at", STAMP),
 )
 referral_event = sa.table(
     "referral_event",
@@ -190,6 +260,18 @@ referral_event = sa.table(
 class OldData:
     round_id: int
     referral_id: int | None
+    middle: MiddleData | None = None
+
+
+@dataclass
+class MiddleData:
+    """What the middle release (:data:`MIDDLE`) left besides the first release's rows."""
+
+    round_id: int
+    """A round open in late November, its deadline on Thursday 3 December (Tokyo)."""
+    retrying_id: str
+    """A delivery to 東京保護観察所 whose first attempt failed, waiting for its retry."""
+    draft_id: int
 
 
 def _insert(conn: Connection, table: sa.TableClause, **values: object) -> int:
@@ -295,7 +377,107 @@ def fill_as_released(engine: Engine, release: str) -> OldData:
         if release == FIRST_WITH_REFERRALS:
             referral_id = _referral(conn, staff)
             _user(conn, "window@city.hachioji.lg.jp", "window", HACHIOJI)
-    return OldData(round_id, referral_id)
+        middle = None
+        if release == MIDDLE:
+            middle = _middle(conn, survey_id, round_id, staff=staff)
+    return OldData(round_id, referral_id, middle)
+
+
+SECOND_ROUND = "令和8年度 再犯防止の取組状況調査（追加調査）"
+HEARD_DEPARTMENT = "健康福祉部　福祉政策課"  # 全角 space, kept as typed
+HEARD_NOTES = "=cmd|' /C calc'!A0 と書かれた資料を受領"
+DRAFT_TITLE = "再犯防止の取組状況調査（令和9年度案）"
+NOW = "2026-12-01 10:00"
+"""When the scheduler runs again after the upgrade: a Tuesday morning, the offices open."""
+
+
+def _middle(conn: Connection, survey_id: int, round_id: int, *, staff: int) -> MiddleData:
+    """What :data:`MIDDLE` also held, as its services wrote it (tables of its migrations)."""
+    # the desk's cases of 令和7年度 as that release stored what was typed (「令和7年５月１日」 →
+    # 2025-05-01; 年度 from the Tokyo day), a residence 不明 as NULL, the agencies one row each
+    cases = (
+        ("2025-05-01", "phone", "40s", "self", "shoplifting", HACHIOJI, "web", ["municipal_window"]),
+        ("2025-06-12", "visit", "40s", "family", None, HACHIOJI, "import", []),
+        ("2025-09-30", "phone", "40s", "self", "drugs", CHIYODA, "import",
+         ["mental_health_center", "self_help_group"]),
+        ("2026-03-31", "phone", "70s", "agency", None, None, "web", []),
+    )  # fmt: skip
+    for day, channel, age, caller, crime, home, source, agencies in cases:
+        case_id = _insert(
+            conn, consultation, received_on=date.fromisoformat(day), fiscal_year=2025,
+            channel=channel, age_group=age, caller=caller, crime_related=crime is not None,
+            crime_type=crime, municipality_code=home, source=source, created_by_id=staff,
+            created_at=utc(f"{day} 18:00"),
+        )  # fmt: skip
+        for code in agencies:
+            _insert(conn, consultation_referral, consultation_id=case_id, code=code)
+    # a hearing typed 「令和８年６月１０日」
+    _insert(
+        conn, hearing, municipality_code=HACHIOJI, held_on=date(2026, 6, 10),
+        department=HEARD_DEPARTMENT, topics=["plan_challenges.no_lead_department"],
+        notes=HEARD_NOTES, created_at=utc("2026-06-10 16:00"), created_by_id=staff,
+    )  # fmt: skip
+    # a second round, open, neither municipality has started it
+    second = _insert(
+        conn, round_, survey_id=survey_id, title=SECOND_ROUND, reference_date=date(2026, 11, 1),
+        opens_at=utc("2026-11-16 09:00"), deadline=utc("2026-12-03 17:00"), closed_at=None,
+        created_at=utc("2026-11-16 09:00"), created_by_id=staff,
+    )  # fmt: skip
+    for code in (HACHIOJI, CHIYODA):
+        _insert(conn, response, round_id=second, municipality_code=code, state="not_started",
+                version=0, answers={}, updated_on_behalf=False)  # fmt: skip
+    # that release's scheduler mailed 八王子市 its due-soon reminder at once (3 days before)
+    _insert(
+        conn, reminder_sent, round_id=second, municipality_code=HACHIOJI, kind="due_soon",
+        sent_at=utc("2026-11-30 17:00"), recipients=["hachioji@city.hachioji.lg.jp"],
+        deadline=utc("2026-12-03 17:00"),
+    )  # fmt: skip
+    # a mail that went (the first round's return) and the board's 督促 to 千代田区, still queued
+    _insert(
+        conn, outgoing_mail, about="response.return_mail", round_id=round_id,
+        municipality_code=HACHIOJI, subject="【差戻し】令和8年度 再犯防止の取組状況調査",
+        body="回答を差し戻しました。", created_at=utc("2026-05-25 10:00"),
+        not_before=utc("2026-05-25 10:00"), attempts=1, sent_at=utc("2026-05-25 10:01"),
+    )  # fmt: skip
+    _insert(
+        conn, outgoing_mail, about="reminder.send", round_id=second, municipality_code=CHIYODA,
+        subject=f"【督促】{SECOND_ROUND}", body="提出期限が近づいています。",
+        created_at=utc("2026-12-01 09:25"), not_before=utc("2026-12-01 09:25"), attempts=0,
+    )  # fmt: skip
+    # 法務省's weekly delivery (Mondays 9:00) ran on 30 November: its claim
+    conn.execute(recipient.update().where(recipient.c.name == "moj").values(schedule="0 9 * * 1"))
+    conn.execute(
+        recipient.update().where(recipient.c.name == "tokyo-probation").values(schedule="off")
+    )
+    _insert(
+        conn, job_run, job="deliveries:moj", slot="2026-11-30T00:00Z", owner="hub-old:4242",
+        status="done", claimed_at=utc("2026-11-30 09:00"), finished_at=utc("2026-11-30 09:00"),
+    )  # fmt: skip
+    # a delivery to 東京保護観察所 whose first attempt failed at 9:20, the upgrade before its retry
+    failed_at = utc("2026-12-01 09:20")
+    retrying = f"{failed_at:%Y%m%dT%H%M%SZ}-5e6f7a8b"
+    error = "出力先フォルダに書き込めませんでした: [Errno 28] No space left on device"
+    _insert(
+        conn, delivery, id=retrying, recipient_name="tokyo-probation", round_id=round_id,
+        content_hash="f" * 64, channel="outbox", status="retrying", attempts=1, location=None,
+        trigger="manual", forced=False, files=[], changes={"snapshot": {}}, error=error,
+        created_at=failed_at, sent_at=None, next_attempt_at=utc("2026-12-01 09:21"),
+    )  # fmt: skip
+    for action, details in (
+        ("delivery.create", {"round": round_id, "channel": "outbox"}),
+        ("delivery.attempt_failed", {"attempt": 1, "error": error, "gave_up": False}),
+    ):
+        _insert(conn, audit_event, at=failed_at, user_id=None, action=action,
+                target=f"delivery/{retrying}", municipality_code=None, address=None,
+                on_behalf=False, details=details)  # fmt: skip
+    # a questionnaire uploaded and not yet published
+    definition = Path(__file__).parents[1] / "forms" / "definitions" / "torikumi.xlsx"
+    draft_id = _insert(
+        conn, questionnaire_draft, key="torikumi", version=2, title=DRAFT_TITLE,
+        fingerprint="9" * 64, definition=definition.read_bytes(), source_name="torikumi_r9.xlsx",
+        uploaded_by_id=staff, uploaded_at=utc("2026-11-28 15:00"),
+    )  # fmt: skip
+    return MiddleData(second, retrying, draft_id)
 
 
 def _referral(conn: Connection, staff: int) -> int:
@@ -363,10 +545,27 @@ def _words(client: FlaskClient, path: str) -> str:
     return page.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("release", [FIRST, FIRST_WITH_REFERRALS])
+@pytest.fixture
+def mail_server() -> Iterator[tuple[str, Inbox]]:
+    inbox = Inbox()
+    with start_server(inbox) as url:
+        yield url, inbox
+
+
+@pytest.mark.parametrize("release", [FIRST, FIRST_WITH_REFERRALS, MIDDLE])
 def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_data(
-    release: str, database_url: str, tmp_path: Path, upgraded_app: list[Flask]
+    release: str,
+    database_url: str,
+    tmp_path: Path,
+    upgraded_app: list[Flask],
+    request: pytest.FixtureRequest,
 ) -> None:
+    clock: TokyoClock | None = None
+    env = {}
+    if release == MIDDLE:  # the scheduler's jobs run at a fixed moment, mailing a local server
+        clock = request.getfixturevalue("tokyo_clock")
+        clock.set(NOW)
+        env["HUB_SMTP_URL"], inbox = request.getfixturevalue("mail_server")
     old = make_engine(database_url)
     upgrade(old, release)
     data = fill_as_released(old, release)
@@ -380,6 +579,7 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
             "HUB_SECRET_KEY": "upgrade-test-secret-key-long-enough-0123456789",
             "HUB_OUTBOX_DIR": str(instance / "outbox"),
             "HUB_DATA_KEY": encode_key(DATA_KEY),
+            **env,
         },
         testing=True,
     )
@@ -435,6 +635,9 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
     for shown in ("回答の受理", "八王子市の回答", "10.0.0.7", "版: 3"):
         assert shown in audit
 
+    if data.middle is not None:
+        assert clock is not None
+        _check_middle(app, data.middle, clock.moment, inbox, respondent, staff)
     if data.referral_id is None:
         return
     with app.app_context():
@@ -456,3 +659,89 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
         ).all()
     assert len(reads) == 1  # the read is logged as today's are
     assert "person.name" in reads[0][0]
+
+
+def _check_middle(
+    app: Flask, middle: MiddleData, now: datetime, inbox: Inbox, respondent: FlaskClient,
+    staff: FlaskClient,
+) -> None:  # fmt: skip
+    """The middle release's rows, upgraded: the desk's cases and hearings as users see them,
+    the scheduler's claims and reminders honoured, the queued mail and the failed delivery
+    carried on where the old release left them."""
+    # the desk's statistics open on 令和7年度, the old release's cases
+    shown = _words(staff, "/consultations/statistics")
+    assert "令和7年度" in shown
+    assert '<td class="numeric">4</td>' in shown  # 4 cases
+    assert '<td class="numeric">1</td>' in shown  # staff see the true small cells
+    own = _words(respondent, "/consultations/statistics")
+    assert "令和7年度" in own
+    assert "八王子市に住む方からの相談" in own  # the two cases of its residents
+    assert "＊" in own
+    assert not {int(n) for n in NUMBER_CELL.findall(own)} & {1, 2}, "suppressed for respondents"
+    assert "居住区市町村別" not in own
+
+    # the hearing of 令和8年6月10日, in 令和8年度, as typed
+    heard = _words(staff, "/hearings?fiscal_year=2026")
+    assert "1/62" in heard
+    for typed in ("八王子市", HEARD_DEPARTMENT, "所管部署が決まらない", "令和8年6月10日"):
+        assert typed in heard, typed
+
+    # the draft uploaded before the upgrade is still there to publish (0008 rebuilt its table)
+    drafts = _words(staff, "/staff/questionnaires/")
+    assert DRAFT_TITLE in drafts
+    assert f"/staff/questionnaires/drafts/{middle.draft_id}" in drafts
+
+    # the board: 八王子市 reminded on 30 November by the old scheduler, 千代田区 today by staff
+    board = _words(staff, f"/staff/rounds/{middle.round_id}")
+    assert "最終督促 令和8年11月30日" in board
+    assert "最終督促 令和8年12月1日" in board
+
+    with app.app_context():
+        # the reminders job: 八王子市's due-soon point was sent by the old release, not again;
+        # 千代田区 reached it without one and is queued its reminder now
+        queued = jobs.reminders(now)
+        assert [(r.municipality_code, r.kind, r.queued) for r in queued] == [
+            (CHIYODA, "due_soon", True)
+        ]
+        assert jobs.reminders(now + timedelta(minutes=1)) == []
+
+        # 法務省's weekly delivery: the slot of Monday 9:00 was claimed by the old release
+        assert jobs.scheduled_deliveries(now) == []
+        runs = db.session.scalars(sa.select(JobRun).where(JobRun.job == "deliveries:moj")).all()
+        assert [(r.slot, r.status, r.result) for r in runs] == [("2026-11-30T00:00Z", "done", None)]
+        moj = db.session.scalars(sa.select(Delivery.id).where(Delivery.recipient_name == "moj"))
+        assert list(moj) == ["20260601T000000Z-0a1b2c3d"], "the claimed slot does not run again"
+
+        # the failed delivery: the retry job tries it a second time, and it goes. The release's
+        # hash was of the same tables; this test cannot run its code, so the row gets today's
+        # hash of them (a release whose tables differ supersedes it: tests/deliveries)
+        retrying = db.session.get_one(Delivery, middle.retrying_id)
+        assert (retrying.status, retrying.attempts, retrying.error_details) == ("retrying", 1, None)
+        assert retrying.round_id is not None
+        composed = compose(get_recipient("tokyo-probation"), get_round(retrying.round_id))
+        retrying.content_hash = composed.content_hash
+        db.session.commit()
+        outcomes = jobs.delivery_retries(now)
+        assert [o.status for o in outcomes] == ["sent"]
+        db.session.expire_all()
+        retried = db.session.get_one(Delivery, middle.retrying_id)
+        assert (retried.status, retried.attempts, retried.error) == ("sent", 2, None)
+
+        # the mail queue: the 督促 queued before the upgrade goes as queued, with the new reminder
+        jobs.mail_queue(now)
+    chiyoda = inbox.to("chiyoda@city.chiyoda.lg.jp")
+    assert sorted(str(m["Subject"]) for m in chiyoda) == [
+        f"【提出のお願い】{SECOND_ROUND}（締切 令和8年12月3日（木）17:00）",  # the due-soon point
+        f"【督促】{SECOND_ROUND}",  # queued by staff before the upgrade, sent as queued
+    ]
+    assert inbox.to("hachioji@city.hachioji.lg.jp") == []
+
+    log = _words(staff, "/staff/recipients/tokyo-probation")
+    assert middle.retrying_id in log
+    assert '<td class="numeric">2</td>' in log  # 試行
+    # the audit log: the old release's failed first attempt, and the second that sent it
+    failed = _words(staff, "/audit/?action=delivery.attempt_failed")
+    sent = _words(staff, "/audit/?action=delivery.sent")
+    for page, attempt in ((failed, 1), (sent, 2)):
+        assert middle.retrying_id in page
+        assert f"試行回数: {attempt}" in page
