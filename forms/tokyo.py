@@ -31,7 +31,7 @@ TOKYO = ZoneInfo(TIMEZONE)
 
 _TIME_RE = re.compile(r"(?P<h>[0-9]{1,2})(?:[:時](?P<m>[0-9]{1,2})?分?)?")
 _SPLIT_RE = re.compile(
-    r"^(?P<day>.+?)(?:[T\s]+|(?<=日))(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?)$"
+    r"^(?P<day>.+?)(?:[T\s]+|(?<=[日)]))(?P<time>[0-9]{1,2}(?:[:時][0-9]{0,2}分?)?)$"
 )
 
 
@@ -50,7 +50,8 @@ def parse_datetime(text: str) -> datetime:
 
     ``2021-05-31 17:00``, ``2021-05-31T17:00``, ``２０２１／５／３１　１７：３０``,
     ``令和3年5月31日 17時`` (or ``令和3年5月31日17時``, the time right after 日), ``R3.6.1 0:05``,
-    and ISO 8601 with seconds or an offset (``2021-05-31T17:00:00+09:00``). A date alone is
+    the way the pages write one back (``令和3年5月31日（月）17:00``: a weekday typed must be the
+    day's) and ISO 8601 with seconds or an offset (``2021-05-31T17:00:00+09:00``). A date alone is
     refused: a deadline needs its time; a month and day without their year (``12/25``,
     ``１２月２５日 17時``) too, the message naming the year the next such day falls in.
     Raises :class:`~forms.normalize.InvalidValue` with a message naming the problem.

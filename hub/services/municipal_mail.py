@@ -13,14 +13,17 @@ The mails are queued with what caused them, in its transaction, and the schedule
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import select
+
 from forms.tokyo import format_datetime
-from hub.db import utcnow
-from hub.models import Response
+from hub.db import db, utcnow
+from hub.models import ReminderSent, Response
 from hub.services import mail_queue
 from hub.services.mails import closing, link, mail_configured, respondents
+from hub.services.reminders import INVITE
 
 RETURN_MAIL = "response.return_mail"
 DEADLINE_MAIL = "round.deadline_mail"
@@ -87,6 +90,9 @@ class Queued:
     """No active respondent account to write to: nothing queued."""
     no_server: bool = False
     """``HUB_SMTP_URL`` is not set: nothing queued."""
+    by_invitation: tuple[str, ...] = ()
+    """Not yet sent the round's request to answer, which will name the new deadline: no mail
+    about a change to a deadline they were never told."""
 
 
 def tell_returned(responses: Sequence[Response]) -> Queued:
@@ -96,8 +102,32 @@ def tell_returned(responses: Sequence[Response]) -> Queued:
 
 def tell_new_deadline(moved: Sequence[tuple[Response, datetime]]) -> Queued:
     """Queue the mail telling each response's municipality its new deadline, with the one it had
-    before (the caller commits with the change)."""
-    return _queue([(r, *deadline_mail(r, before)) for r, before in moved], about=DEADLINE_MAIL)
+    before (the caller commits with the change) — except to a municipality whose request to
+    answer (依頼メール) is still to go: that mail names the new deadline, and a 【提出期限の変更】
+    before it would tell of a survey and a deadline it never heard of."""
+    waiting = _invitation_to_come([r for r, _before in moved])
+    told = [(r, *deadline_mail(r, before)) for r, before in moved if r.id not in waiting]
+    queued = _queue(told, about=DEADLINE_MAIL) if told else Queued()
+    by_invitation = tuple(r.municipality_code for r, _before in moved if r.id in waiting)
+    return replace(queued, by_invitation=by_invitation)
+
+
+def _invitation_to_come(responses: Sequence[Response]) -> set[int]:
+    """The responses of a round that invites whose request to answer the scheduler has not
+    yet queued (``reminder_sent`` holds a row once it has: :mod:`hub.services.reminders`)."""
+    inviting = [r for r in responses if r.round.invite]
+    if not inviting:
+        return set()
+    claimed = {
+        (round_id, code)
+        for round_id, code in db.session.execute(
+            select(ReminderSent.round_id, ReminderSent.municipality_code).where(
+                ReminderSent.round_id.in_({r.round_id for r in inviting}),
+                ReminderSent.kind == INVITE,
+            )
+        )
+    }
+    return {r.id for r in inviting if (r.round_id, r.municipality_code) not in claimed}
 
 
 def _queue(mails: Sequence[tuple[Response, str, str]], *, about: str) -> Queued:

@@ -465,6 +465,18 @@ def change_round(round_id: int) -> ResponseReturnValue:
             n=len(told.queued),
         ),
     )
+    if told.by_invitation:
+        flash(
+            ngettext(
+                "%(n)s団体にはまだ依頼メールを送っていないため、期限の変更はメールで知らせず、"
+                "依頼メールに新しい提出期限を書きます。",
+                "%(n)s団体にはまだ依頼メールを送っていないため、期限の変更はメールで知らせず、"
+                "依頼メールに新しい提出期限を書きます。",
+                len(told.by_invitation),
+                n=len(told.by_invitation),
+            ),
+            "info",
+        )
     return redirect(url_for("staff.board", round_id=round_id))
 
 
