@@ -316,18 +316,6 @@ def _opening(day: date) -> datetime:
     return datetime.combine(day, OFFICE_OPENS, tzinfo=TOKYO).astimezone(UTC)
 
 
-def next_opening(moment: datetime) -> datetime:
-    """The first moment at or after ``moment`` when :func:`office_open` holds (in UTC)."""
-    if office_open(moment):
-        return moment
-    day = in_tokyo(moment).date()
-    if in_tokyo(moment).time() >= OFFICE_OPENS:
-        day += timedelta(days=1)
-    while not is_office_day(day):
-        day += timedelta(days=1)
-    return _opening(day)
-
-
 def last_opening_before(moment: datetime) -> datetime:
     """The start (:data:`OFFICE_OPENS`) of the last office day that starts before ``moment``."""
     day = in_tokyo(moment).date()

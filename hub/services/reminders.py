@@ -19,8 +19,9 @@ except to municipalities holding an extension.
 The reminders are the scheduler's own mails, so they go only when the offices are open
 (:func:`forms.tokyo.office_open`: an office day — no weekend, national holiday or 29 December to
 3 January — from 8:30 Tokyo); a point reached meanwhile waits for the next opening. A due-soon
-point whose days before the deadline are all closed starts at the last opening before them (a
-deadline on Monday 4 January at 8:00 is reminded of on Monday 28 December), so none is skipped.
+point that would start on a closed day starts at the opening of the last office day before it (a
+deadline on Tuesday is reminded of on the Friday before, one on Monday 4 January on Monday 28
+December), so none is skipped and none comes on the deadline's own morning.
 The request to answer goes when the round opens, at the time staff chose.
 """
 
@@ -41,8 +42,8 @@ from forms.tokyo import (
     format_datetime,
     format_day,
     in_tokyo,
+    is_office_day,
     last_opening_before,
-    next_opening,
     office_open,
 )
 from hub.db import db, utcnow
@@ -180,9 +181,9 @@ def when_reminders_go() -> str:
     """When the scheduler's reminders go, in the page's language: said once, for the board and
     the page that moves a round's deadline."""
     return _(
-        "提出していない区市町村には、提出期限の%(days)s日前と期限を過ぎたときに、"
-        "お知らせメールを自動で送ります。土日・祝日・年末年始（12月29日〜1月3日）には送らず、"
-        "次の開庁日の%(opens)s以降に送ります。",
+        "提出していない区市町村には、提出期限の%(days)s日前（その日が土日・祝日・年末年始なら、"
+        "その前の開庁日）と期限を過ぎたときに、お知らせメールを自動で送ります。"
+        "土日・祝日・年末年始（12月29日〜1月3日）には送らず、次の開庁日の%(opens)s以降に送ります。",
         days=DAYS_BEFORE,
         opens=f"{OFFICE_OPENS.hour}:{OFFICE_OPENS.minute:02}",
     )
@@ -206,10 +207,13 @@ def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | N
 
 
 def due_soon_from(deadline: datetime, lead: timedelta) -> datetime:
-    """When the due-soon point of ``deadline`` starts: ``lead`` before it, or, when the offices
-    are closed from then until the deadline, at the last opening before (never skipped)."""
+    """When the due-soon point of ``deadline`` starts: ``lead`` before it, or, when that day the
+    offices are closed, at the opening of the last office day before — a reminder that would fall
+    on a Saturday goes on the Friday, one in 年末年始 on 28 December, so that the municipality
+    reads it with office days left before the deadline (waiting for the next opening instead gave
+    a deadline of Monday 4 January 17:00 its reminder that very morning)."""
     start = deadline - lead
-    if next_opening(start) < deadline:
+    if is_office_day(in_tokyo(start).date()):
         return start
     return last_opening_before(start)
 

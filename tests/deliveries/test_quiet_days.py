@@ -46,29 +46,37 @@ def sent(smtp: Inbox) -> int:
     return len(smtp.messages)
 
 
-def test_a_point_reached_on_saturday_waits_for_monday_half_past_eight_and_goes_once(
+def test_a_reminder_that_would_fall_on_saturday_goes_on_friday_once(
     ctx, seeded: Seeded, respondents, smtp: Inbox, tokyo_clock: TokyoClock
 ):
     deadline_at(seeded, "2027-02-16 17:00")  # Tuesday: its 3 days before start on Saturday
-    assert tick(tokyo_clock, "2027-02-13 17:01") == []  # Saturday
-    assert tick(tokyo_clock, "2027-02-14 12:00") == []  # Sunday
-    assert tick(tokyo_clock, "2027-02-15 08:29") == []  # Monday, before the offices open
+    assert tick(tokyo_clock, "2027-02-12 08:29") == []  # Friday, before the offices open
     assert sent(smtp) == 0
     assert db.session.scalars(select(ReminderSent)).all() == [], "nothing claimed while held"
-    assert tick(tokyo_clock, "2027-02-15 08:30") == BOTH_SOON
+    assert tick(tokyo_clock, "2027-02-12 08:30") == BOTH_SOON
     assert sent(smtp) == 2
-    assert tick(tokyo_clock, "2027-02-15 08:31") == []
-    assert tick(tokyo_clock, "2027-02-16 09:00") == []
+    for later in ("2027-02-12 08:31", "2027-02-13 17:01", "2027-02-15 08:30", "2027-02-16 09:00"):
+        assert tick(tokyo_clock, later) == [], later
     assert sent(smtp) == 2, "each point once"
 
 
-def test_the_year_end_holds_the_reminders_until_the_fourth_of_january(
+def test_a_point_reached_before_the_offices_open_waits_for_half_past_eight(
     ctx, seeded: Seeded, respondents, smtp: Inbox, tokyo_clock: TokyoClock
 ):
-    deadline_at(seeded, "2027-01-05 17:00")  # due soon from Saturday 2 January
-    for closed in ("2027-01-02 17:00", "2027-01-03 09:00", "2027-01-04 08:00"):
+    deadline_at(seeded, "2027-02-19 07:00")  # Friday 7:00: its 3 days before start Tuesday 7:00
+    assert tick(tokyo_clock, "2027-02-16 07:00") == []
+    assert tick(tokyo_clock, "2027-02-16 08:29") == []
+    assert tick(tokyo_clock, "2027-02-16 08:30") == BOTH_SOON
+
+
+def test_the_year_end_brings_the_reminders_forward_to_the_twenty_eighth(
+    ctx, seeded: Seeded, respondents, smtp: Inbox, tokyo_clock: TokyoClock
+):
+    deadline_at(seeded, "2027-01-05 17:00")  # due soon from Saturday 2 January: closed
+    assert tick(tokyo_clock, "2026-12-25 17:00") == []  # Friday: too early
+    assert tick(tokyo_clock, "2026-12-28 08:30") == BOTH_SOON
+    for closed in ("2026-12-29 09:00", "2027-01-02 17:00", "2027-01-04 08:30"):
         assert tick(tokyo_clock, closed) == [], closed
-    assert tick(tokyo_clock, "2027-01-04 08:30") == BOTH_SOON
     assert tick(tokyo_clock, "2027-01-05 10:00") == []
     assert tick(tokyo_clock, "2027-01-05 17:01") == BOTH_OVERDUE
     assert tick(tokyo_clock, "2027-01-06 09:00") == []

@@ -182,17 +182,16 @@ def test_the_year_walk(app: Flask, web, tokyo_clock: TokyoClock, smtp: Inbox, ou
     tick(app, tokyo_clock, "2026-12-25 17:00")
     assert len(smtp.messages) == 3, "the invitations and the return's mail; nothing yet"
     tick(app, tokyo_clock, "2026-12-28 08:30")
-    # Not on the last office day before 年末年始: the 3 days before Monday 4 January 17:00 hold
-    # that Monday's morning, so the due-soon reminder waits for it (reported, left as designed).
-    assert len(smtp.messages) == 3
-    for day in ("2026-12-29 09:00", "2027-01-02 09:00", "2027-01-04 08:00"):
-        tick(app, tokyo_clock, day)
-    assert len(smtp.messages) == 3, "nothing while the offices are closed"
-    tick(app, tokyo_clock, "2027-01-04 08:30")
+    # the 3 days before Monday 4 January 17:00 start on 1 January, a closed day: the reminder goes
+    # on the last office day before 年末年始, not on the deadline's own morning
     assert smtp.messages[-1]["Subject"].startswith("【提出のお願い】")
     assert smtp.messages[-1]["To"].count("hachioji") == 1
+    reminded = len(smtp.messages)
+    for day in ("2026-12-29 09:00", "2027-01-02 09:00", "2027-01-04 08:00", "2027-01-04 08:30"):
+        tick(app, tokyo_clock, day)
+    assert len(smtp.messages) == reminded, "once, and nothing while the offices are closed"
     board = text_of(staff.get(url))
-    assert "最終督促 令和9年1月4日（月）" in board
+    assert "最終督促 令和8年12月28日（月）" in board
     # 八王子市 asks for more time; staff extend it to Friday 8 January
     tokyo_clock.set("2027-01-04 10:00")
     staff.get(f"{url}/responses/{HACHIOJI}")
@@ -250,7 +249,7 @@ def test_the_year_walk(app: Flask, web, tokyo_clock: TokyoClock, smtp: Inbox, ou
         assert staff.post(f"{url}/responses/{code}/accept").status_code == 302
     board = text_of(staff.get(url))
     assert "2/2 区市町村が提出済み（受理を含む）" in board
-    assert "八王子市 受理済み最終督促 令和9年1月4日（月） 令和9年1月8日（金）17:00 延長" in board
+    assert "八王子市 受理済み最終督促 令和8年12月28日（月） 令和9年1月8日（金）17:00 延長" in board
     book = staff.get(f"/rounds/{round_id}/workbook.xlsx")
     assert book.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(book.data))
