@@ -6,6 +6,7 @@ not for sharing), audited, never kept by a cache; other roles are refused as on 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from forms.consultation import current_fiscal_year, fiscal_year_label
 from hub.db import db
 from hub.models import AuditEvent, Municipality
+from tests import libreoffice
 from tests.referrals.conftest import CHIYODA, HACHIOJI, NAME, PHONE, Cast
 from tests.statistics_files import (
     PageTable,
@@ -208,3 +210,24 @@ def test_the_page_and_its_link_read_the_year_shown(
     web = _reader(app, cast, "staff")
     (href,) = page(web.get(PAGE)).xpath(f"//main//a[starts-with(@href, '{DOWNLOAD}')]/@href")
     assert href == f"{DOWNLOAD}?fiscal_year={current_fiscal_year()}"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(libreoffice.SOFFICE is None, reason=libreoffice.MISSING)
+def test_libreoffice_opens_the_file(
+    app: Flask, cast: Cast, refer: Callable[..., int], tmp_path: Path
+) -> None:
+    _seed(cast, refer)
+    with app.app_context():
+        db.session.get_one(Municipality, HACHIOJI).name = "+1+2"
+        db.session.commit()
+    for reader in ("other_window", "staff"):
+        source = tmp_path / f"{reader}.xlsx"
+        source.write_bytes(downloaded(_reader(app, cast, reader).get(DOWNLOAD)).data)
+        done = libreoffice.convert(source, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path)
+        assert done.returncode == 0, done.stderr
+        text = (tmp_path / f"{reader}.csv").read_text(encoding="utf-8")
+        assert "つなぎの実績" in text
+        assert "+1+2" in text, "the name as typed, not its sum"
+        assert ",3," not in text.split("+1+2", 1)[1].split("\n", 1)[0]
+        assert ("＊" in text) == (reader != "staff")
