@@ -107,6 +107,7 @@ ACTION_LABELS: dict[str, Any] = {
     "referral.purge": _l("つなぎの個人情報の消去（保存期間の経過）"),
     "referral.refused": _l("見られないつなぎの番号への閲覧・操作（404）"),
     "referral.forbidden": _l("権限のない役割によるつなぎの操作（403）"),
+    "referral.statistics_download": _l("つなぎの統計のダウンロード"),
     "keys.rotate": _l("個人情報の暗号鍵の切り替え"),
     "municipality.import": _l("区市町村一覧の取り込み"),
     "municipality.retire": _l("区市町村の廃止（合併など）"),

@@ -18,7 +18,6 @@ from exports import consultation_counts as counts
 from exports import consultation_tables as tables
 from exports import hearings as heard
 from exports.tables import Table
-from exports.xlsx import Document, render_xlsx
 from forms.consultation import (
     AGE_GROUP,
     CALLER,
@@ -35,20 +34,19 @@ from forms.consultation import (
     fiscal_year_bounds,
     fiscal_year_of,
 )
-from forms.tokyo import format_datetime
 from forms.webform import form_class, initial_data
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow, sees_true_counts
 from hub.consult import charts
-from hub.db import db, utcnow
+from hub.db import db
 from hub.errors import Conflict, HubError, Invalid
-from hub.files import xlsx_response
 from hub.models import Consultation, Municipality, Role, User
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.carried import carries, refill_form, refilled
 from hub.web.display import joined, line_ranges, locale_code, place
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
+from hub.web.statistics_file import statistics_file
 
 bp = Blueprint("consult", __name__)
 
@@ -156,39 +154,18 @@ def statistics_download() -> ResponseReturnValue:
     user = require_actor()
     year = _fiscal_year_arg(latest_with_cases=True)
     shown = _shown_to(user, year, locale_code())
-    created = utcnow()
-    title = _("%(year)s 犯罪お悩みなんでも相談の実績", year=fiscal_year_text(year))
-    document = Document(
-        title=title,
-        subtitle=_(
-            "%(audience)s　作成: %(when)s（日本時間）",
-            audience=_audience(user, shown),
-            when=format_datetime(created, locale_code()),
-        ),
-        created=created,
-        subject=title,
-    )
-    data = render_xlsx([(_("相談窓口の統計"), shown.tables())], document=document)
-    consultations.record_statistics_download(
-        user, fiscal_year=year, municipality_code=user.municipality_code
-    )
-    db.session.commit()
-    return xlsx_response(
-        data,
+    return statistics_file(
+        user,
+        fiscal_year=year,
+        title=_("%(year)s 犯罪お悩みなんでも相談の実績", year=fiscal_year_text(year)),
+        sheet=_("相談窓口の統計"),
+        tables=shown.tables(),
+        suppressed=shown.stats.suppressed,
+        municipality=shown.own_municipality,
+        action="consultation.statistics_download",
         filename=_("犯罪お悩みなんでも相談の実績_%(year)s.xlsx", year=fiscal_year_text(year)),
         fallback=f"consultation-statistics-{year}.xlsx",
     )
-
-
-def _audience(user: User, shown: _Shown) -> str:
-    """Whom a downloaded file was made for, in the page's language."""
-    if not shown.stats.suppressed:
-        return _("都職員用（秘匿処理なし・外部に共有しないでください）")
-    if shown.own_municipality is not None:
-        return _("%(name)s向け（秘匿処理済み）", name=place(shown.own_municipality))
-    if user.role == Role.COUNTERPART:
-        return _("国の関係機関向け（秘匿処理済み）")
-    return _("区市町村向け（秘匿処理済み）")
 
 
 def _own_heading(municipality: Municipality | None, year: int) -> str:

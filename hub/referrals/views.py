@@ -7,6 +7,7 @@ opens the person's data, so every view of it is logged in the access log it also
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,8 +16,10 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy import select
 
+from exports.referral_counts import ReferralCounts
 from exports.referral_counts import summary as referral_summary
 from exports.referral_tables import referral_tables
+from exports.tables import Table
 from forms import tokyo
 from hub.auth.gate import require_actor
 from hub.auth.policy import (
@@ -40,11 +43,13 @@ from hub.models import (
     Municipality,
     Referral,
     Role,
+    User,
 )
 from hub.services.referrals import intake, lifecycle, notify, queries
 from hub.web.carried import carries, typed_values
 from hub.web.display import locale_code, place
-from hub.web.fiscal import fiscal_year_arg, year_choices
+from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
+from hub.web.statistics_file import statistics_file
 
 bp = Blueprint("referrals", __name__)
 
@@ -406,19 +411,49 @@ def _places(codes: Any) -> dict[str, str]:
     return {m.code: place(m) for m in found}
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What the statistics page shows one reader, in the page's language: built once here, for
+    the page and for its download alike."""
+
+    year: int
+    counts: ReferralCounts
+    tables: list[Table]
+    municipality: Municipality | None
+    """The reader's own municipality (a window's, a respondent's), whom a file is made for."""
+
+
+def _shown_to(user: User, year: int, locale: str) -> _Shown:
+    """The year's referral statistics as ``user`` may see them: exact for staff, suppressed for
+    everyone else (a window's own municipality no differently from the others)."""
+    counts = referral_summary(year, suppressed=not sees_true_counts(user))
+    own = user.municipality_code
+    return _Shown(
+        year=year,
+        counts=counts,
+        tables=referral_tables(counts, locale, names=_places(counts.by_municipality)),
+        municipality=db.session.get(Municipality, own) if own else None,
+    )
+
+
+def _statistics_year() -> int:
+    return fiscal_year_arg(FIRST_YEAR, default=queries.latest_referral_year)
+
+
 @bp.get("/referrals/statistics")
 @allow("referrals.summary")
 def statistics() -> ResponseReturnValue:
     """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
-    year = fiscal_year_arg(FIRST_YEAR, default=queries.latest_referral_year)
-    counts = referral_summary(year, suppressed=not sees_true_counts(require_actor()))
+    year = _statistics_year()
+    shown = _shown_to(require_actor(), year, locale_code())
+    counts = shown.counts
     labels = _labels()
     return render_template(
         "referrals/statistics.html",
         year=year,
         years=year_choices(FIRST_YEAR, year),
         counts=counts,
-        tables=referral_tables(counts, locale_code(), names=_places(counts.by_municipality)),
+        tables=shown.tables,
         need_chart=charts.bars(
             [(labels["needs"][c], v) for c, v in counts.by_need.items()],
             title=_("必要な支援（複数回答）"),
@@ -427,4 +462,26 @@ def statistics() -> ResponseReturnValue:
             [(labels["outcomes"][c], v) for c, v in counts.by_outcome.items()],
             title=_("終了時の結果"),
         ),
+    )
+
+
+@bp.get("/referrals/statistics.xlsx")
+@allow("referrals.summary")
+def statistics_download() -> ResponseReturnValue:
+    """The statistics page of the fiscal year as an Excel file: the same tables for the same
+    reader (suppressed cells as ＊), titled with the year and whom it was made for; audited."""
+    user = require_actor()
+    year = _statistics_year()
+    shown = _shown_to(user, year, locale_code())
+    return statistics_file(
+        user,
+        fiscal_year=year,
+        title=_("%(year)s つなぎの実績", year=fiscal_year_text(year)),
+        sheet=_("つなぎの統計"),
+        tables=shown.tables,
+        suppressed=shown.counts.suppressed,
+        municipality=shown.municipality,
+        action="referral.statistics_download",
+        filename=_("つなぎの実績_%(year)s.xlsx", year=fiscal_year_text(year)),
+        fallback=f"referral-statistics-{year}.xlsx",
     )

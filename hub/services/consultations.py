@@ -274,20 +274,6 @@ def record_case(data: Mapping[str, Any], *, user: User | None, source: str = "we
     return consultation
 
 
-def record_statistics_download(
-    user: User, *, fiscal_year: int, municipality_code: str | None
-) -> None:
-    """Write a download of the statistics page's file to the audit log: who, which fiscal year
-    (and, for a respondent, the municipality whose residents' block it held); no count."""
-    audit.record(
-        "consultation.statistics_download",
-        user=user,
-        target=f"fiscal_year/{fiscal_year}",
-        municipality_code=municipality_code,
-        fiscal_year=fiscal_year,
-    )
-
-
 def get_case(case_id: int) -> Consultation:
     case = db.session.get(Consultation, case_id)
     if case is None:
