@@ -142,8 +142,11 @@ def test_the_statistics_page_shows_tables_and_charts(
     doc = page(staff_page)
     assert doc.xpath("//svg[@role='img']")
     assert "八王子市" in text_of(staff_page)
+    exact = "都職員向けの表示です（秘匿処理なし）。外部に共有するときは"
+    assert exact in text_of(staff_page), "staff are told their counts are not for sharing"
     window_text = text_of(window.get("/referrals/statistics"))
     assert "＊" in window_text
+    assert exact not in window_text
 
 
 def test_a_fiscal_year_that_is_not_one_shows_this_year(desk: Web) -> None:
