@@ -57,10 +57,12 @@ class RoleForm(FlaskForm):
     municipality = SelectField(
         CreateUserForm.municipality.args[0],
         validate_choice=False,
-        description=_l("回答者と相談窓口は必ず選びます。ほかの役割では「—」にします。"),
+        description=_l(
+            "回答者と相談窓口は必ず選びます。ほかの役割に変えると、今の区市町村は外れます。"
+        ),
     )
     recipient = SelectField(
         CreateUserForm.recipient.args[0],
         validate_choice=False,
-        description=_l("連携先は必ず選びます。ほかの役割では「—」にします。"),
+        description=_l("連携先は必ず選びます。ほかの役割に変えると、今の送付先は外れます。"),
     )

@@ -310,6 +310,15 @@ def profile(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
+def _still_bound(chosen: str | None, present: str | None, taken: bool) -> str | None:
+    """The municipality or recipient the role form sends: the form comes filled with the
+    account's present one, which a new role that takes none lets go (a respondent joining the 都
+    office) rather than have it refused; one the administrator chose is passed on as chosen."""
+    if not taken and chosen and chosen == present:
+        return None
+    return chosen or None
+
+
 @bp.post("/users/<int:user_id>/role")
 @allow("users.manage")
 @carries(page="admin.user")
@@ -318,12 +327,17 @@ def change_role(user_id: int) -> ResponseReturnValue:
     every API token revoked) and is told by mail, after the change is committed."""
     account = users.get_user(user_id)
     form = RoleForm()
+    role = form.role.data or ""
     try:
         before = users.change_role(
             account,
-            role=form.role.data or "",
-            municipality_code=form.municipality.data or None,
-            recipient_name=form.recipient.data or None,
+            role=role,
+            municipality_code=_still_bound(
+                form.municipality.data, account.municipality_code, users.takes_municipality(role)
+            ),
+            recipient_name=_still_bound(
+                form.recipient.data, account.recipient_name, users.takes_recipient(role)
+            ),
             actor=require_actor(),
         )
         db.session.commit()

@@ -160,6 +160,21 @@ def email_key(email: str) -> str:
     return fold_text(email).lower()
 
 
+def _role_of(typed: str) -> str:
+    """A role as typed (ｓｔａｆｆ, Staff) as its code."""
+    return fold_text(typed or "").lower()
+
+
+def takes_municipality(role: str) -> bool:
+    """Whether an account of ``role`` (as typed) is bound to a municipality."""
+    return _role_of(role) in MUNICIPAL_ROLES
+
+
+def takes_recipient(role: str) -> bool:
+    """Whether an account of ``role`` (as typed) is bound to a recipient."""
+    return _role_of(role) == Role.COUNTERPART
+
+
 def _role_problem(role: str) -> str | None:
     if role in {r.value for r in Role}:
         return None
@@ -733,7 +748,7 @@ def change_role(
                 email=user.email,
             )
         )
-    role = fold_text(role or "").lower()
+    role = _role_of(role)
     if problem := _role_problem(role):
         raise Invalid({"role": [problem]})
     wanted = Binding(

@@ -67,19 +67,11 @@ def test_a_respondent_who_joins_the_tokyo_office_keeps_their_answers_and_signs_i
         "respondent",
         HACHIOJI,
     ]
-    # the municipality left chosen: refused, what was chosen given back
-    kept = admin.post(f"/admin/users/{user_id}/role", {"role": "staff", "municipality": HACHIOJI})
-    assert kept.status_code == 422
-    assert "自治体を結び付けられるのは回答者（respondent）と相談窓口（window）だけです。" in (
-        errors_on(kept)
-    )
-    assert page(kept).xpath("//select[@name='role']/option[@selected]/@value") == ["staff"]
+    # only the role changed, the municipality left as the form showed it: it lets go
+    moved = admin.post(f"/admin/users/{user_id}/role", {"role": "staff", "municipality": HACHIOJI})
+    assert moved.status_code == 302, errors_on(moved)
     with app.app_context():
-        assert db.session.get(User, user_id).role == "respondent"
-    assert smtp.to(email) == []
-
-    moved = change(admin, user_id, role="staff")
-    assert moved.status_code == 302
+        assert db.session.get(User, user_id).municipality_code is None
     said = text_of(admin.get(moved.headers["Location"]))
     assert "役割・所属を変更しました" in said
     assert "本人に、もう一度ログインするようメールで知らせました。" in said
@@ -281,3 +273,24 @@ def test_the_mail_is_in_english_too_for_a_user_who_chose_it_and_the_change_stand
     assert "本人に直接伝えてください" in said
     with app.app_context():
         assert db.session.get(User, quiet_id).role == "window"
+
+
+def test_the_present_municipality_lets_go_with_a_role_that_takes_none(app, web, smtp):
+    """The form comes filled with the account's present municipality: changing only the role to
+    staff lets it go instead of refusing it; a municipality the administrator picks for staff is
+    still refused, and so is the present one kept for a role that takes none but chosen anew."""
+    respondent = web("respondent", municipality=HACHIOJI)
+    other = web("respondent", municipality=CHIYODA)
+    admin = web("admin")
+    form = page(admin.get(f"/admin/users/{respondent.user.id}"))
+    prefilled = form.xpath("//select[@name='municipality']/option[@selected]/@value")
+    assert prefilled == [HACHIOJI], "the form shows the present municipality"
+    picked = change(admin, other.user.id, role="staff", municipality=HACHIOJI)
+    assert picked.status_code == 422, "a municipality chosen for staff is refused"
+    assert "自治体を結び付けられるのは回答者" in errors_on(picked)
+    moved = change(admin, respondent.user.id, role="staff", municipality=HACHIOJI)
+    assert moved.status_code == 302, errors_on(moved)
+    with app.app_context():
+        account = db.session.get(User, respondent.user.id)
+        assert (account.role, account.municipality_code) == ("staff", None)
+        assert db.session.get(User, other.user.id).role == "respondent"
