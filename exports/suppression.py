@@ -27,7 +27,9 @@ exports) goes through it:
    being recomputable. Once 2. and 3. hold, every protected cell needs a second solution of the
    relations in whole numbers ≥ 0, the published cells as they are, that gives it another value
    (for a reader of an insider cell, one that leaves that cell alone); a cell for which none is
-   found gets one more complement, by the same preference, and 2. is checked again.
+   found gets one more complement, by the same preference, and 2. is checked again. When every
+   cell that may be hidden already is, the search's giving up hides nothing more: the reader sees
+   no cell of this publication but the locked ones, already checked where they were published.
 5. **Locked** cells were already published elsewhere (the regional table that every municipality
    sees): their state is kept, and only the other cells are hidden around them, so that two
    publications of the same data never contradict each other.
@@ -97,6 +99,8 @@ def suppress(
         pinned = state.first_pinned(insiders)
         if pinned is None:
             break
+        if not state.free():
+            break  # every cell that may be hidden is: the reader is told nothing more
         cell, known = pinned
         state.hide(state.complement_for((cell,), known, whole=True))
     return {c: None if c in state.hidden else counts[c] for c in state.published}
@@ -398,10 +402,7 @@ class _State:
         only when nothing else is left. ``whole``: the disclosure is ``exposed``'s one cell
         pinned over whole numbers ≥ 0 (:meth:`first_pinned`), closed when it can take another
         value."""
-        free = sorted(
-            (c for c in self.published if c not in self.hidden and c not in self.locked),
-            key=self._cost,
-        )
+        free = self.free()
         if not free:
             raise SuppressionError(f"cannot protect {', '.join(exposed)}: every cell is locked")
         near = self._touching(set(exposed), free)
@@ -426,6 +427,13 @@ class _State:
             if inner:
                 return inner[0]
         return next((c for c in free if not still_exposed(c)), free[0])
+
+    def free(self) -> list[str]:
+        """The published cells that may still be hidden, cheapest first."""
+        return sorted(
+            (c for c in self.published if c not in self.hidden and c not in self.locked),
+            key=self._cost,
+        )
 
     def _touching(self, cells: set[str], free: list[str]) -> list[str]:
         """The cells of ``free`` that share a relation with one of ``cells`` (each relation

@@ -321,6 +321,23 @@ def test_a_hidden_own_count_is_not_pinned_between_its_region_and_its_parts() -> 
     assert_shares_pin_nothing(published, system, [])
 
 
+def test_a_search_that_gives_up_with_every_own_cell_hidden_publishes_nothing_more() -> None:
+    """Found by CI: four cases, the whole regional table hidden, 八王子市's one resident hidden in
+    every cell. The search for a second value of its referred count gave up within its steps
+    (one exists: the resident could live elsewhere in the region), and no cell was left to hide:
+    the rule raised, and the respondent's statistics page would have failed. Every cell that may
+    be hidden is, so the rule stops there; the attacker finds nothing pinned."""
+    rows: list[Record] = [
+        ("under_20", None, frozenset({"community_support_center"}), None),
+        ("20s", None, frozenset(), "133035"),
+        ("under_20", "theft", frozenset(), "131016"),
+        ("under_20", "shoplifting", frozenset({"community_support_center"}), "132012"),
+    ]
+    published, system = regional_and_own(rows, "132012")
+    assert all(v is None for c, v in published.items() if c.startswith("own:"))
+    assert_shares_pin_nothing(published, system, [])
+
+
 @given(records, st.sampled_from(HOMES[:-1]))
 @settings(PROPERTY, max_examples=600)
 def test_a_respondent_reads_no_hidden_count_over_whole_numbers(
