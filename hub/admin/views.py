@@ -310,12 +310,13 @@ def profile(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user", user_id=user_id))
 
 
-def _still_bound(chosen: str | None, present: str | None, taken: bool) -> str | None:
+def _as_shown(chosen: str | None, present: str | None) -> str | users.Shown | None:
     """The municipality or recipient the role form sends: the form comes filled with the
-    account's present one, which a new role that takes none lets go (a respondent joining the 都
-    office) rather than have it refused; one the administrator chose is passed on as chosen."""
-    if not taken and chosen and chosen == present:
-        return None
+    account's present one, which :func:`hub.services.users.change_role` keeps or lets go as the
+    new role asks (:data:`~hub.services.users.PRESENT`); one the administrator chose is passed on
+    as chosen."""
+    if (chosen or None) == present:
+        return users.PRESENT
     return chosen or None
 
 
@@ -327,17 +328,12 @@ def change_role(user_id: int) -> ResponseReturnValue:
     every API token revoked) and is told by mail, after the change is committed."""
     account = users.get_user(user_id)
     form = RoleForm()
-    role = form.role.data or ""
     try:
         before = users.change_role(
             account,
-            role=role,
-            municipality_code=_still_bound(
-                form.municipality.data, account.municipality_code, users.takes_municipality(role)
-            ),
-            recipient_name=_still_bound(
-                form.recipient.data, account.recipient_name, users.takes_recipient(role)
-            ),
+            role=form.role.data or "",
+            municipality_code=_as_shown(form.municipality.data, account.municipality_code),
+            recipient_name=_as_shown(form.recipient.data, account.recipient_name),
             actor=require_actor(),
         )
         db.session.commit()
@@ -359,6 +355,8 @@ def change_role(user_id: int) -> ResponseReturnValue:
         ),
         "success",
     )
+    if released := users.let_go(before, account):
+        flash(released, "info")
     if (unsent := users.tell_role_changed(account, before)) is None:
         flash(_("本人に、もう一度ログインするようメールで知らせました。"), "info")
     else:

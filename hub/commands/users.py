@@ -129,21 +129,25 @@ def user_set_role(
     email: str, role: str, municipality_code: str | None, recipient_name: str | None
 ) -> None:
     """Give an account another role, municipality or recipient: every session of it ends, every
-    API token is revoked, and the user is mailed to sign in again (when a mail server is set)."""
+    API token is revoked, and the user is mailed to sign in again (when a mail server is set).
+    A municipality or recipient not given stays when the new role takes one and is let go (and
+    said) when it takes none, as on the account's page; one given for a role that takes none is
+    refused."""
     from flask_babel import gettext as _
 
-    from hub.services.users import change_role, tell_role_changed
+    from hub.services.users import PRESENT, change_role, let_go, tell_role_changed
 
     with unit_of_work():
         account = _account(email)
         before = change_role(
             account,
             role=role,
-            municipality_code=municipality_code,
-            recipient_name=recipient_name,
+            municipality_code=municipality_code or PRESENT,
+            recipient_name=recipient_name or PRESENT,
             actor=None,
         )
         address, user_id = account.email, account.id
+        released = let_go(before, account) if before is not None else None
     with app_context():
         if before is None:
             click.echo(
@@ -162,6 +166,8 @@ def user_set_role(
                 email=address,
             )
         )
+        if released:
+            click.echo(released)
         unsent = tell_role_changed(get_user(user_id), before)
         click.echo(
             _("本人に、もう一度ログインするようメールで知らせました。")

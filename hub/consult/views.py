@@ -360,11 +360,13 @@ def import_cases() -> ResponseReturnValue:
     except Invalid as exc:
         db.session.rollback()
         return _import_page(
-            message=exc.message, errors=exc.errors, confirming=confirmed, status=422
+            message=exc.message, errors=exc.errors, confirming=confirmed, refused=True, status=422
         )
     except HubError as exc:
         db.session.rollback()
-        return _import_page(message=exc.message, confirming=confirmed, status=exc.status)
+        return _import_page(
+            message=exc.message, confirming=confirmed, refused=True, status=exc.status
+        )
     flash(_imported_message(result), "success")
     if result.serial_days:
         lines = line_ranges(day.line for day in result.serial_days)
@@ -428,16 +430,19 @@ def _import_page(
     result: consultations.ImportResult | None = None,
     filename: str = "",
     confirming: _Confirmed | None = None,
+    refused: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The import form; after an import that left rows out, those rows and the way to add them;
-    after a refused confirmation, that way again (the rows by number)."""
+    after a refused confirmation, that way again (the rows by number). ``refused``: a chosen
+    file was refused, which the browser no longer holds (the page asks for it again)."""
     questionnaire = consultations.case_questionnaire()
     return (
         render_template(
             "consult/import.html",
             message=message,
             errors=errors or {},
+            refused=refused,
             result=result,
             filename=filename,
             confirming=confirming,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
+    cast,
     false,
     func,
     select,
@@ -230,8 +231,10 @@ REVISION_EVENT_LABELS: dict[str, Label] = {
 
 ANSWERING = ("save", "submit")
 """The actions that write answers — a save, a submit, an Excel upload, 代理入力 —: whoever did the
-last of them entered the answers as they stand (:attr:`Response.answers_entered`), whoever
-returned or accepted them since."""
+last of them that changed the answers entered them as they stand
+(:attr:`Response.answers_entered`), whoever returned or accepted them, or saved or submitted
+them unchanged (都 staff submitting a municipality's draft on its behalf), since. While none
+changed them (a draft carried from the last round, submitted as it was), the first of them."""
 
 ANSWERS_ENTERED_BY = Label("最終入力者", "Answers last entered by")
 ANSWERS_ENTERED_AT = Label("最終入力日時", "Answers last entered at")
@@ -241,7 +244,7 @@ and the progress board head them (the one wording)."""
 
 @dataclass(frozen=True)
 class Entered:
-    """The last revision that wrote a response's answers (:data:`ANSWERING`)."""
+    """The last revision that changed a response's answers (:data:`ANSWERING`)."""
 
     at: datetime
     by: str | None
@@ -255,15 +258,28 @@ def answers_revision(
 ) -> ColumnElement[bool]:
     """The join condition that makes a revision (an alias of :class:`Revision`, by its
     ``response_id`` and ``number`` columns) the last revision of ``response_id`` (a column of the
-    enclosing query) that wrote answers: one correlated subquery in the statement that asks, so
-    a list of responses (the board, the workbook) adds no query per row."""
-    earlier = Revision.__table__.alias()
-    last = (
-        select(func.max(earlier.c.number))
-        .where(earlier.c.response_id == response_id, earlier.c.action.in_(ANSWERING))
+    enclosing query) that changed its answers — the first that wrote them while none changed
+    them (:data:`ANSWERING`): correlated subqueries in the statement that asks, so a list of
+    responses (the board, the workbook) adds no query per row."""
+    changed, first = Revision.__table__.alias(), Revision.__table__.alias()
+    last_change = (
+        select(func.max(changed.c.number))
+        .where(
+            changed.c.response_id == response_id,
+            changed.c.action.in_(ANSWERING),
+            cast(changed.c.changes, Text) != "{}",
+        )
         .scalar_subquery()
     )
-    return and_(revision_response_id == response_id, revision_number == last)
+    first_write = (
+        select(func.min(first.c.number))
+        .where(first.c.response_id == response_id, first.c.action.in_(ANSWERING))
+        .scalar_subquery()
+    )
+    return and_(
+        revision_response_id == response_id,
+        revision_number == func.coalesce(last_change, first_write),
+    )
 
 
 _EVENTS_BY_ACTION = {
@@ -412,9 +428,7 @@ class Response(Base):
                 Revision.on_behalf,
             )
             .outerjoin(User, User.id == Revision.user_id)
-            .where(Revision.response_id == self.id, Revision.action.in_(ANSWERING))
-            .order_by(Revision.number.desc())
-            .limit(1)
+            .where(answers_revision(Revision.response_id, Revision.number, self.id))
         ).one_or_none()
         if row is None:
             return None

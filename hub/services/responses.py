@@ -518,7 +518,8 @@ def _record(
             if key != "updated_by_id":
                 setattr(response, key, value)
         response.updated_by_label = user.label if user else None
-        if answers is not None:
+        # only a change moves who entered the answers (the first write, while none did)
+        if answers is not None and (changes or response.answers_entered is None):
             response.answers_entered = Entered(now, response.updated_by_label, on_behalf)
         return
     for key, value in values.items():

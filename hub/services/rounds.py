@@ -328,8 +328,20 @@ def carried_answers(
 ) -> tuple[dict[str, Any], Response | None]:
     """The latest accepted answer to each question, found by its name (or the old name the
     definition's ``renamed`` gives) across versions, and the newest response that gave one."""
-    answers: dict[str, Any] = {}
+    found = _carried(questionnaire, earlier)
+    answers = {name: value for name, (value, _given_in) in found.items()}
     source: Response | None = None
+    for _value, response in found.values():
+        if source is None or _newer(response, source):
+            source = response
+    return answers, source
+
+
+def _carried(
+    questionnaire: Questionnaire, earlier: list[Response]
+) -> dict[str, tuple[Any, Response]]:
+    """:func:`carried_answers` question by question: each answer and the response that gave it."""
+    found: dict[str, tuple[Any, Response]] = {}
     for question in questionnaire:
         names = (question.id, questionnaire.previous_name(question.id))
         for response in earlier:
@@ -338,11 +350,32 @@ def carried_answers(
                 continue
             value = _fitting(question, response.answers[name])
             if value is not None:
-                answers[question.id] = value
-                if source is None or _newer(response, source):
-                    source = response
+                found[question.id] = (value, response)
             break
-    return answers, source
+    return found
+
+
+def still_carried(response: Response) -> dict[str, Response]:
+    """The questions of a draft prefilled from an earlier round whose answer is still the one
+    carried from it (nobody changed it since), each with the response it came from: the form
+    marks them and the confirmation lists those that hold personal data — the contact person,
+    who changes as people move every April — to be checked before submitting. Empty for a
+    response not prefilled, or no longer editable."""
+    if response.prefilled_from_id is None or response.state not in EDITABLE:
+        return {}
+    round_ = response.round
+    earlier = accepted_before(
+        round_.survey.key,
+        round_.reference_date,
+        exclude_round=round_.id,
+        municipality=response.municipality_code,
+    ).get(response.municipality_code, [])
+    answers = response.answers or {}
+    return {
+        name: given_in
+        for name, (value, given_in) in _carried(round_.questionnaire, earlier).items()
+        if name in answers and answers[name] == value
+    }
 
 
 def _newer(a: Response, b: Response) -> bool:

@@ -13,12 +13,14 @@ import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, String, func, or_, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -719,12 +721,33 @@ class Binding:
         return cls(user.role, user.municipality_code, user.recipient_name)
 
 
+class Shown(Enum):
+    """What a role change is given for a municipality or recipient it was not told of: the
+    account's present one, as the page's form comes filled with it and as ``hub user set-role``
+    keeps what it is not given."""
+
+    PRESENT = "present"
+
+
+PRESENT = Shown.PRESENT
+
+
+def _asked(asked: str | Shown | None, present: str | None, taken: bool) -> str | None:
+    """The municipality or recipient a role change binds: the present one (:data:`PRESENT`)
+    stays when the new role takes one and is let go when it takes none (a respondent joining the
+    都 office); one named is passed on as named, so that one named for a role that takes none is
+    refused."""
+    if asked is PRESENT:
+        return present if taken else None
+    return asked or None
+
+
 def change_role(
     user: User,
     *,
     role: str,
-    municipality_code: str | None = None,
-    recipient_name: str | None = None,
+    municipality_code: str | Shown | None = None,
+    recipient_name: str | Shown | None = None,
     actor: User | None,
 ) -> Binding | None:
     """Give an active account another role, or bind it to another municipality or recipient (a
@@ -736,7 +759,9 @@ def change_role(
     Refused: an administrator's own account (another administrator changes it), the last active
     administrator losing the role, and what account creation refuses (a municipality only for
     respondents and windows, one that exists today; a recipient only for counterparts). The
-    caller commits, then tells the user with :func:`tell_role_changed`."""
+    caller commits, then tells the user with :func:`tell_role_changed` and the one who changed it
+    with :func:`let_go`. :data:`PRESENT` for the municipality or the recipient: the account's
+    present one, kept or — when the new role takes none — let go."""
     if actor is not None and actor.id == user.id:
         raise Conflict(
             _("自分自身の役割は変更できません。ほかのシステム管理者に変更を依頼してください。")
@@ -751,6 +776,8 @@ def change_role(
     role = _role_of(role)
     if problem := _role_problem(role):
         raise Invalid({"role": [problem]})
+    municipality_code = _asked(municipality_code, user.municipality_code, takes_municipality(role))
+    recipient_name = _asked(recipient_name, user.recipient_name, takes_recipient(role))
     wanted = Binding(
         role,
         fold_text(municipality_code) if municipality_code else None,
@@ -794,6 +821,28 @@ def change_role(
     _revoke_every_token(user, actor=actor)
     db.session.flush()
     return before
+
+
+def let_go(before: Binding, user: User) -> str | None:
+    """What a role change let go, for whoever made it (``None``: nothing): the municipality or
+    the recipient of the account's former role, which its new role does not take."""
+    after = Binding.of(user)
+    words = []
+    if before.municipality_code and not after.municipality_code:
+        municipality = db.session.get(Municipality, before.municipality_code)
+        name = municipality.name if municipality is not None else ""
+        if municipality is not None and municipality.name_en and str(get_locale() or "ja") == "en":
+            name = municipality.name_en
+        words.append(
+            _(
+                "区市町村 %(name)s（%(code)s）との結び付きを外しました。",
+                name=name,
+                code=before.municipality_code,
+            )
+        )
+    if before.recipient_name and not after.recipient_name:
+        words.append(_("送付先 %(name)s との結び付きを外しました。", name=before.recipient_name))
+    return " ".join(words) or None
 
 
 def _other_active_admins(user: User) -> int:

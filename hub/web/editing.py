@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField
 
 from forms import rules
+from forms.model import Question
 from forms.numbers import whole_number
 from forms.schema import completeness_errors, rule_answers
 from forms.webform import QuestionnaireForm, form_class, initial_data
@@ -247,6 +248,7 @@ def render_form(
             past_deadline=utcnow() > response.deadline_for(),
             previous=rounds.previous_answers(response),
             prefilled_from=_prefilled_from(response),
+            carried=_carried_unsaved(response),
         ),
         status,
     )
@@ -259,6 +261,24 @@ def _prefilled_from(response: Response) -> Response | None:
     if response.prefilled_from_id is None or response.version != 0:
         return None
     return db.session.get(Response, response.prefilled_from_id)
+
+
+def _carried_unsaved(response: Response) -> dict[str, Response]:
+    """The fields whose answer was carried from an earlier round and not yet saved (a draft
+    nobody saved yet), each with the response it came from: each says so beside it."""
+    if response.version != 0:
+        return {}
+    return rounds.still_carried(response)
+
+
+def _carried_personal(response: Response) -> list[tuple[Question, Response]]:
+    """The questions holding personal data (the contact person) whose answer is still the one
+    carried from an earlier round, with the response it came from: listed on the confirmation
+    to be checked before submitting (people change every April)."""
+    carried = rounds.still_carried(response)
+    return [
+        (q, carried[q.id]) for q in response.round.questionnaire if q.personal and q.id in carried
+    ]
 
 
 def _not_asked(
@@ -296,6 +316,7 @@ def confirm_page(response: Response, pages: Pages) -> ResponseReturnValue:
         form=form,
         pages=pages,
         past_deadline=utcnow() > response.deadline_for(),
+        carried_personal=_carried_personal(response),
     )
 
 

@@ -94,3 +94,31 @@ def test_the_last_active_administrator_keeps_the_role(runner, ctx):
     assert done.exit_code == 0, done.output
     assert "メール送信（HUB_SMTP_URL）が設定されていません" in done.output
     assert reread("kanri@example.jp").role == "staff"
+
+
+def test_what_the_new_role_takes_none_of_is_let_go_and_said_as_on_the_page(runner, ctx):
+    make_user(role="respondent", municipality="132012", email="suzuki@example.jp")
+    # a municipality named for a role that takes none is refused, even the account's own
+    named = runner("user", "set-role", "suzuki@example.jp", "staff", "--municipality", "132012")
+    assert named.exit_code == 1
+    assert "自治体を結び付けられるのは回答者" in named.output
+    assert reread("suzuki@example.jp").municipality_code == "132012"
+    # a role that takes one keeps the present municipality when none is named
+    window = runner("user", "set-role", "suzuki@example.jp", "window")
+    assert window.exit_code == 0, window.output
+    assert "結び付きを外しました" not in window.output
+    assert (reread("suzuki@example.jp").role, reread("suzuki@example.jp").municipality_code) == (
+        "window",
+        "132012",
+    )
+    # one that takes none lets it go, and says so
+    staff = runner("user", "set-role", "suzuki@example.jp", "staff")
+    assert staff.exit_code == 0, staff.output
+    assert "区市町村 八王子市（132012）との結び付きを外しました。" in staff.output
+    assert reread("suzuki@example.jp").municipality_code is None
+
+    make_user(role="counterpart", recipient="moj", email="moj@example.jp")
+    english = runner("user", "set-role", "moj@example.jp", "admin", "--lang", "en")
+    assert english.exit_code == 0, english.output
+    assert "The link to the recipient moj has been removed." in english.output
+    assert reread("moj@example.jp").recipient_name is None

@@ -84,12 +84,13 @@ def test_an_acceptance_leaves_the_respondent_named_as_the_one_who_entered(app, w
     typed = complete_answers(cooperating_employers="１２", plan_status="formulated")
     typed |= {"plan_name": "=SUM(A1)", "plan_date": "令和元年5月1日"}
     assert fill_form(clerk, url, typed).status_code == 302
+    with app.app_context():
+        saved_at = response_of(round_id, CHIYODA).updated_at
+    # saved again and submitted as they stand: the answers were entered when they were saved
     to_confirm = fill_form(clerk, url, typed, action="submit")
     assert to_confirm.status_code == 302
     version = page(clerk.get(to_confirm.headers["Location"])).xpath("//input[@name='version']")
     assert clerk.post(f"{url}/submit", {"version": version[0].get("value")}).status_code == 302
-    with app.app_context():
-        submitted_at = response_of(round_id, CHIYODA).updated_at
 
     review = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
     staff.get(review)
@@ -119,7 +120,7 @@ def test_an_acceptance_leaves_the_respondent_named_as_the_one_who_entered(app, w
     assert (one["updated_by"], one["answers_updated_by"]) == (staff_label, clerk_label)
     assert one["answers_updated_at"] == listed["answers_updated_at"]
     entered_at = datetime.fromisoformat(one["answers_updated_at"])
-    assert entered_at == submitted_at.replace(tzinfo=submitted_at.tzinfo or UTC)
+    assert entered_at == saved_at.replace(tzinfo=saved_at.tzinfo or UTC)
 
     staff.get(review)
     assert staff.post(f"{review}/unaccept").status_code == 302
@@ -166,3 +167,59 @@ def test_proxy_entry_names_staff_and_an_upload_the_uploader(app, web, api_as: Ca
     assert row["代理入力"] in (None, "")
     assert uploader_label in board_cells(staff, round_id, CHIYODA)[1]
     assert "Traceback" not in text_of(staff.get(f"/staff/rounds/{round_id}"))
+
+
+def test_staff_submitting_a_draft_unchanged_leave_the_clerk_named(app, web, api_as):
+    """代理入力 of a submit only: 都 staff who submit (or save) a municipality's draft without
+    changing an answer are not the ones who entered it; a change of one answer makes them so."""
+    clerk, staff = web("respondent", municipality=CHIYODA), web("staff")
+    clerk_label = named(clerk, app, CLERK, CLERK_ORG)
+    staff_label = named(staff, app, STAFF, STAFF_ORG)
+    with app.app_context():
+        round_id = make_round().id
+    url = f"/respond/rounds/{round_id}/{CHIYODA}"
+    assert fill_form(clerk, url, complete_answers()).status_code == 302
+    with app.app_context():
+        entered_at = response_of(round_id, CHIYODA).updated_at
+
+    # the API's submit (the burst path, a record not an ORM object) with no answers sent
+    reader = api_as("staff")
+    submitted = reader.submit(round_id, CHIYODA)
+    assert submitted.status_code == 200, submitted.get_json()
+    assert submitted.get_json()["answers_updated_by"] == clerk_label
+    one = reader.get(f"/rounds/{round_id}/responses/{CHIYODA}").get_json()
+    assert one["updated_on_behalf"] is True
+    assert one["answers_updated_by"] == clerk_label
+    assert datetime.fromisoformat(one["answers_updated_at"]) == entered_at.replace(
+        tzinfo=entered_at.tzinfo or UTC
+    )
+    row = status_row(staff_workbook(staff, round_id), CHIYODA)
+    assert (row["最終入力者"], row["代理入力"] in (None, "")) == (clerk_label, True)
+    assert clerk_label in board_cells(staff, round_id, CHIYODA)[1]
+
+    # returned, then saved and submitted on the page by staff as it stands
+    review = f"/staff/rounds/{round_id}/responses/{CHIYODA}"
+    staff.get(review)
+    assert staff.post(f"{review}/return", {"reason": "確認のため"}).status_code == 302
+    edit = f"{review}/edit"
+    to_confirm = fill_form(staff, edit, {}, action="submit")
+    assert to_confirm.status_code == 302
+    version = page(staff.get(to_confirm.headers["Location"])).xpath("//input[@name='version']")
+    assert staff.post(f"{edit}/submit", {"version": version[0].get("value")}).status_code == 302
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).state == "submitted"
+    assert status_row(staff_workbook(staff, round_id), CHIYODA)["最終入力者"] == clerk_label
+    _, entered = board_cells(staff, round_id, CHIYODA)
+    assert clerk_label in entered
+    assert staff_label not in entered
+
+    # one answer changed by staff: now theirs, 代理入力
+    staff.get(review)
+    assert staff.post(f"{review}/return", {"reason": "直します"}).status_code == 302
+    assert fill_form(staff, edit, {"comments": "都が補記"}).status_code == 302
+    row = status_row(staff_workbook(staff, round_id), CHIYODA)
+    assert (row["最終入力者"], row["代理入力"]) == (staff_label, "○")
+    assert (
+        reader.get(f"/rounds/{round_id}/responses/{CHIYODA}").get_json()["answers_updated_by"]
+        == staff_label
+    )

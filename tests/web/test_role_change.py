@@ -75,6 +75,7 @@ def test_a_respondent_who_joins_the_tokyo_office_keeps_their_answers_and_signs_i
     said = text_of(admin.get(moved.headers["Location"]))
     assert "役割・所属を変更しました" in said
     assert "本人に、もう一度ログインするようメールで知らせました。" in said
+    assert "区市町村 八王子市（132012）との結び付きを外しました。" in said
     assert "都職員" in said
 
     assert respondent.get(form).status_code == 302, "the old session has ended"
