@@ -34,7 +34,7 @@ from hub.models import PREFECTURES, Municipality
 from hub.services import municipalities
 from hub.services.municipalities import ChangeKind, ImportPlan
 from hub.web.carried import carries, refill_form
-from hub.web.display import wareki
+from hub.web.display import place, wareki
 
 PREFECTURE_CODES = frozenset(f"{number:02d}" for number in range(1, len(PREFECTURES) + 1))
 
@@ -263,7 +263,7 @@ def municipality_retire(code: str) -> ResponseReturnValue:
         message = _(
             "%(name)s（%(code)s）を%(day)s付けで廃止にしました。これまでの回答や記録は残り、"
             "新しい調査回とつなぎの対象から外れます。",
-            name=municipality.name,
+            name=place(municipality),
             code=municipality.code,
             day=wareki(day),
         )
@@ -271,7 +271,7 @@ def municipality_retire(code: str) -> ResponseReturnValue:
         municipalities.set_retired_on([municipality.code], day, user=require_actor())
         message = _(
             "%(name)s（%(code)s）の廃止日を%(day)sにしました。",
-            name=municipality.name,
+            name=place(municipality),
             code=municipality.code,
             day=wareki(day),
         )
@@ -308,7 +308,7 @@ def municipality_reactivate(code: str) -> ResponseReturnValue:
     flash(
         _(
             "%(name)s（%(code)s）を再開しました。新しい調査回から回答を依頼します。",
-            name=municipality.name,
+            name=place(municipality),
             code=municipality.code,
         ),
         "success",

@@ -22,7 +22,7 @@ from hub.auth.policy import allow
 from hub.errors import Forbidden
 from hub.files import delivered_file_response
 from hub.models import Delivery, Role, User
-from hub.services.deliveries import delivery_log
+from hub.services.deliveries import delivery_error, delivery_error_code, delivery_log
 from hub.services.recipients import get_recipient
 
 ERRORS = {
@@ -80,7 +80,24 @@ class DeliveryOut(Schema):
     )
     tables = fields.List(fields.String(), metadata={"description": "names of the tables sent"})
     files = fields.List(fields.Nested(DeliveredFileOut))
-    error = fields.String(allow_none=True, metadata={"description": "staff only"})
+    error = fields.String(
+        allow_none=True, metadata={"description": "staff only: why it failed, in Japanese"}
+    )
+    error_code = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "staff only: what the error is, as a code (outbox_unwritable, "
+            "http_status, unreachable, addresses_refused …, superseded, interrupted, or other "
+            "for an error kept as text only); null without one"
+        },
+    )
+    error_text = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "staff only: the error as the delivery log says it, in the caller's "
+            "language (?lang=en); null without one"
+        },
+    )
     location = fields.String(allow_none=True, metadata={"description": "staff only"})
     refused_addresses = fields.List(
         fields.Nested(RefusedAddressOut),
@@ -108,6 +125,7 @@ def recipient_in_scope(user: User, asked: str | None) -> str | None:
 
 def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
     changes = delivery.changes or {}
+    code = delivery_error_code(delivery)
     return {
         "id": delivery.id,
         "recipient": delivery.recipient_name,
@@ -128,6 +146,8 @@ def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
             for f in delivery.files or []
         ],
         "error": delivery.error if for_staff else None,
+        "error_code": code if for_staff else None,
+        "error_text": delivery_error(delivery) if for_staff and code else None,
         "location": delivery.location if for_staff else None,
         "refused_addresses": refused_addresses(delivery) if for_staff else None,
     }

@@ -1,12 +1,14 @@
-"""``hub backup`` and ``hub restore``."""
+"""``hub backup`` and ``hub restore``: what they say in Japanese, or in English with
+``--lang en`` (the shared option of the commands an operator reads)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 
-from hub.cli import app_context, friendly
+from hub.cli import app_context, fail, friendly, lang_option
 from hub.db import db, utcnow
 from hub.services import backup as backups
 
@@ -24,6 +26,7 @@ def register(cli: click.Group) -> None:
     default=None,
     help="file to write (default: instance/backups/hub-<time>.*)",
 )
+@lang_option
 @friendly
 def backup_command(output: Path | None) -> None:
     """Write a consistent copy of the whole database."""
@@ -40,16 +43,17 @@ def backup_command(output: Path | None) -> None:
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="do not ask for confirmation")
+@lang_option
 @friendly
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the database's content with a backup made by `hub backup`."""
-    if not yes and not click.confirm(
-        "現在のデータはすべてバックアップの内容で置き換えられます。続けますか？"
-    ):
-        raise click.Abort()
     from hub.services.users import end_every_session, highest_session_version
 
     with app_context() as app:
+        if not yes and not click.confirm(
+            _("現在のデータはすべてバックアップの内容で置き換えられます。続けますか？")
+        ):
+            fail(_("中止しました。"))  # as the group says it on an abort, in --lang's language
         issued = highest_session_version()
         db.session.remove()
         assert db.engine is not None
@@ -58,5 +62,7 @@ def restore_command(file: Path, yes: bool) -> None:
         db.engine.dispose()
         end_every_session(above=issued)
         db.session.commit()
-    click.echo(f"restored from {file}")
-    click.echo("すべての利用者のログインを終了しました（次に使うときに、もう一度ログインします）。")
+        click.echo(_("%(file)s から復元しました。", file=file))
+        click.echo(
+            _("すべての利用者のログインを終了しました（次に使うときに、もう一度ログインします）。")
+        )

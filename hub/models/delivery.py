@@ -157,6 +157,11 @@ class OutgoingMail(Base):
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    subject_en: Mapped[str | None] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
+    """The same in English (without the closing lines), added after the Japanese when one of the
+    municipality's respondents chose English (:func:`hub.services.mails.with_english`); NULL on
+    rows from before migration 0018, which go in Japanese only."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     not_before: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     """When it may be tried (next): its creation, a retry's pause, or the lease of a sender."""

@@ -2,6 +2,7 @@
 
 SQLite is copied with SQLite's online backup API (a consistent copy even while the hub runs);
 PostgreSQL goes through ``pg_dump``/``pg_restore`` in the custom format, when they are installed.
+What goes wrong is said in the command's language (``--lang``, :func:`hub.cli.app_context`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.engine import make_url
 
 from hub.errors import HubError, Invalid
@@ -52,13 +54,13 @@ def backup(url: str, target: Path) -> Path:
     Folders the target needs are created 0700; folders that exist are left as they are."""
     dialect = _dialect(url)
     if dialect not in BACKUP_SUFFIX:
-        raise BackupError(f"{dialect} のバックアップには対応していません。")
+        raise BackupError(_("%(dialect)s のバックアップには対応していません。", dialect=dialect))
     _make_folders(target.parent)
     try:
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     except FileExistsError:
         raise Invalid(
-            {"file": [f"{target} は既に存在します。別の名前を指定してください。"]}
+            {"file": [_("%(file)s は既に存在します。別の名前を指定してください。", file=target)]}
         ) from None
     try:
         if dialect == "sqlite":
@@ -85,7 +87,7 @@ def _make_folders(folder: Path) -> None:
 def restore(url: str, source: Path) -> None:
     """Replace the database's content with the backup in ``source``."""
     if not source.is_file():
-        raise Invalid({"file": [f"{source} が見つかりません。"]})
+        raise Invalid({"file": [_("%(file)s が見つかりません。", file=source)]})
     dialect = _dialect(url)
     if dialect == "sqlite":
         _check_sqlite_backup(source)
@@ -93,7 +95,14 @@ def restore(url: str, source: Path) -> None:
     elif dialect == "postgresql":
         if source.read_bytes()[:5] != b"PGDMP":
             raise Invalid(
-                {"file": [f"{source} は pg_dump のカスタム形式のバックアップではありません。"]}
+                {
+                    "file": [
+                        _(
+                            "%(file)s は pg_dump のカスタム形式のバックアップではありません。",
+                            file=source,
+                        )
+                    ]
+                }
             )
         _run(
             [
@@ -108,13 +117,13 @@ def restore(url: str, source: Path) -> None:
             "pg_restore",
         )
     else:
-        raise BackupError(f"{dialect} の復元には対応していません。")
+        raise BackupError(_("%(dialect)s の復元には対応していません。", dialect=dialect))
 
 
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("メモリ上のデータベースはバックアップできません。")
+        raise BackupError(_("メモリ上のデータベースはバックアップできません。"))
     return Path(database)
 
 
@@ -138,7 +147,7 @@ def _check_sqlite_backup(source: Path) -> None:
             conn.close()
     except sqlite3.DatabaseError:
         raise Invalid(
-            {"file": [f"{source} はハブのバックアップ（SQLite）ではありません。"]}
+            {"file": [_("%(file)s はハブのバックアップ（SQLite）ではありません。", file=source)]}
         ) from None
 
 
@@ -155,7 +164,10 @@ LOCK_TIMEOUT = "30s"
 def _run(command: list[str], tool: str) -> None:
     if shutil.which(tool) is None:
         raise BackupError(
-            f"{tool} が見つかりません（PostgreSQL のクライアントをインストールしてください）。"
+            _(
+                "%(tool)s が見つかりません（PostgreSQL のクライアントをインストールしてください）。",
+                tool=tool,
+            )
         )
     env = {**os.environ, "PGOPTIONS": f"-c lock_timeout={LOCK_TIMEOUT}"}
     result = subprocess.run(
@@ -163,9 +175,13 @@ def _run(command: list[str], tool: str) -> None:
     )
     if result.returncode != 0 and "lock timeout" in result.stderr:
         raise BackupError(
-            f"{tool}: 他の接続がテーブルを使用中です。ハブ（hub serve / hub scheduler）を止めてから"
-            "やり直してください。"
+            _(
+                "%(tool)s: 他の接続がテーブルを使用中です。ハブ（hub serve / hub scheduler）を"
+                "止めてからやり直してください。",
+                tool=tool,
+            )
         )
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines()
-        raise BackupError(f"{tool} が失敗しました: {lines[-1] if lines else result.returncode}")
+        said = lines[-1] if lines else result.returncode
+        raise BackupError(_("%(tool)s が失敗しました: %(said)s", tool=tool, said=said))

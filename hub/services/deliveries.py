@@ -62,7 +62,8 @@ anything, so it goes to the log only."""
 INTERRUPTED = _l("送信が中断されました。")
 SUPERSEDED_ERROR = _l("送信前にデータが変わったため、新しい配信に置き換えました。")
 """The errors the hub itself writes on a delivery's row, in Japanese (:func:`_japanese`; the
-API's ``error`` says them so); a page says them in its language (:func:`delivery_error`)."""
+API's ``error`` says them so); a page says them in its language (:func:`delivery_error`; the
+API's ``error_text``, with their code in ``error_code``: :func:`delivery_error_code`)."""
 
 STATUS_LABELS = {
     SENDING: _l("送信中"),
@@ -764,6 +765,23 @@ def delivery_error(delivery: Delivery) -> str:
     if delivery.status == SUPERSEDED:
         return str(SUPERSEDED_ERROR)
     return worded_error(delivery.error, delivery.error_details)
+
+
+def delivery_error_code(delivery: Delivery) -> str | None:
+    """What a delivery's error is, as a code a program can test (the API's ``error_code``):
+    the channel's (``outbox_unwritable``, ``http_status``, ``addresses_refused`` …, a key of
+    ``CHANNEL_SAYINGS``), ``superseded`` or ``interrupted`` for the hub's own, ``other`` for an
+    error kept as text only (a row from before migration 0014); ``None`` without an error."""
+    if delivery.status == SUPERSEDED:
+        return "superseded"
+    if not delivery.error:
+        return None
+    says = (delivery.error_details or {}).get("says")
+    if isinstance(says, str) and says in CHANNEL_SAYINGS:
+        return says
+    if delivery.error == _japanese(INTERRUPTED):
+        return "interrupted"
+    return "other"
 
 
 def worded_error(

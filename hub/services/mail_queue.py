@@ -12,7 +12,8 @@ mark leaves the row to go again once its lease ends). A refused mail is tried ag
 pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
 names the municipality so that staff phone it. A mail that asks the municipality to submit is
 dropped if it has by then. The addresses are read when the mail goes, so an account added or
-deactivated meanwhile counts; the row keeps the addresses it went to, for the response's page.
+deactivated meanwhile counts; so is their language: a mail is one mail to all the municipality's
+respondents, in Japanese, with its English after it when any of them chose English; the row keeps the addresses it went to, for the response's page.
 Each mail sent is audited with codes and counts only; the housekeeping forgets sent rows (and
 their addresses) after :data:`KEEP_SENT`.
 """
@@ -33,7 +34,7 @@ from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
 from hub.services.deliveries import worded_error
-from hub.services.mails import respondent_addresses
+from hub.services.mails import respondents_of, with_english
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +57,15 @@ def queue(
     about: str,
     until_submitted: bool = False,
     at: datetime | None = None,
+    subject_en: str | None = None,
+    body_en: str | None = None,
 ) -> None:
     """Queue one mail about ``round_id`` to a municipality's respondents (the caller commits it
     with its change). ``until_submitted``: it asks them to submit, and is dropped instead of sent
     if they have by the time it would go (a mail server down for an hour would otherwise deliver
     「まだ提出されていません」 after the answer came). ``at``: the moment it is queued (the
-    scheduler's run; default now)."""
+    scheduler's run; default now). ``subject_en`` and ``body_en``: the same in English (without
+    the closing lines), added after the Japanese when one of the respondents chose English."""
     at = at or utcnow()
     db.session.add(
         OutgoingMail(
@@ -70,6 +74,8 @@ def queue(
             municipality_code=municipality_code,
             subject=subject,
             body=body,
+            subject_en=subject_en,
+            body_en=body_en,
             until_submitted=until_submitted,
             created_at=at,
             not_before=at,
@@ -143,11 +149,15 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         db.session.delete(mail)
         db.session.commit()
         return dropped, None
-    to = respondent_addresses(mail.municipality_code)
+    readers = respondents_of(mail.municipality_code)
+    to = [reader.email for reader in readers]
+    subject, body = mail.subject, mail.body
+    if mail.subject_en and mail.body_en and any(reader.english for reader in readers):
+        subject, body = with_english(subject, body, mail.subject_en, mail.body_en)
     try:
         if not to:
             raise ChannelError.saying("no_respondent_account", permanent=True)
-        refused = session.send(to=to, subject=mail.subject, body=mail.body)
+        refused = session.send(to=to, subject=subject, body=body)
     except ChannelError as exc:
         log.warning("%s %s not sent: %s", mail.about, mail.id, exc.for_log)
         mail.error = exc.message[:500]

@@ -4,15 +4,18 @@ respondents they go to. Every mail is written by ``exports/channels/smtp.py::bui
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exports.channels import smtp
 from hub.db import db
-from hub.models import Role, User
+from hub.models import Response, Role, User
 
 
 def link(endpoint: str, **values: Any) -> str:
@@ -33,18 +36,54 @@ def mail_configured() -> bool:
     return bool(current_app.extensions["hub_settings"].smtp_url)
 
 
+ENGLISH_AFTER = "-- English --"
+"""The line between a mail's Japanese and its English."""
+
+
+def reads_english(locale: str | None) -> bool:
+    """Whether an account that chose ``locale`` reads the hub in English: the one rule for the
+    language of what the hub mails to a person (its pages choose the same way)."""
+    return (locale or "ja").startswith("en")
+
+
+def with_english(subject: str, body: str, subject_en: str, body_en: str) -> tuple[str, str]:
+    """A mail in Japanese with the same in English after it (the subject too), for readers of
+    whom some chose English: Japanese is the hub's first language, and a mail to several people
+    is one mail."""
+    return f"{subject} / {subject_en}", f"{body.rstrip()}\n\n{ENGLISH_AFTER}\n{body_en}"
+
+
+def locale_of(english: bool) -> str:
+    return "en" if english else "ja"
+
+
+def in_language(english: bool) -> AbstractContextManager[None]:
+    """Write a mail's Japanese, or (``english``) its English: ``_()`` inside speaks it."""
+    return force_locale(locale_of(english))
+
+
+def addressed_to(response: Response, english: bool) -> list[str]:
+    """The lines a mail to a municipality's respondents opens with: 「八王子市 ご担当者様」, in
+    English with its English name."""
+    municipality = response.municipality
+    name = (municipality.name_en if english else "") or municipality.name
+    return [_("%(name)s ご担当者様", name=name), ""]
+
+
 @dataclass(frozen=True)
 class Addressee:
     name: str
     email: str
+    english: bool = False
+    """The account chose English (:func:`reads_english`)."""
 
 
 def respondents(codes: Iterable[str]) -> dict[str, tuple[Addressee, ...]]:
     """The active respondent accounts of each of ``codes`` that has any, in one query: whom a
     mail to a municipality goes to."""
     found: dict[str, list[Addressee]] = {}
-    for code, name, email in db.session.execute(
-        select(User.municipality_code, User.display_name, User.email)
+    for code, name, email, locale in db.session.execute(
+        select(User.municipality_code, User.display_name, User.email, User.locale)
         .where(
             User.role == Role.RESPONDENT,
             User.active.is_(True),
@@ -53,10 +92,11 @@ def respondents(codes: Iterable[str]) -> dict[str, tuple[Addressee, ...]]:
         .order_by(User.email)
     ):
         if code is not None:
-            found.setdefault(code, []).append(Addressee(name, email))
+            found.setdefault(code, []).append(Addressee(name, email, reads_english(locale)))
     return {code: tuple(people) for code, people in found.items()}
 
 
-def respondent_addresses(municipality_code: str) -> list[str]:
-    """The addresses of ``municipality_code``'s active respondent accounts, read as a mail goes."""
-    return [a.email for a in respondents([municipality_code]).get(municipality_code, ())]
+def respondents_of(municipality_code: str) -> tuple[Addressee, ...]:
+    """``municipality_code``'s active respondent accounts, read as a mail goes: their addresses
+    and whether any of them chose English."""
+    return respondents([municipality_code]).get(municipality_code, ())

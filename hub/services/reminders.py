@@ -64,8 +64,11 @@ from hub.services.claims import insert_new
 from hub.services.deliveries import worded_error
 from hub.services.mails import (
     Addressee,
+    addressed_to,
     closing,
+    in_language,
     link,
+    locale_of,
     mail_configured,
     respondents,
 )
@@ -120,6 +123,7 @@ def queue_reminders(
             outcome.append(Reminder(*point.key, to, queued=False, error=CLAIMED_ELSEWHERE))
         else:
             subject, body = reminder_message(point.response, point.kind)
+            subject_en, body_en = reminder_message(point.response, point.kind, english=True)
             mail_queue.queue(
                 point.round_id,
                 point.municipality_code,
@@ -128,6 +132,8 @@ def queue_reminders(
                 about=SCHEDULED[point.kind],
                 until_submitted=True,
                 at=now,
+                subject_en=subject_en,
+                body_en=body_en,
             )
             outcome.append(Reminder(*point.key, to, queued=True))
     db.session.commit()
@@ -288,59 +294,78 @@ def _point(
     return kind
 
 
-def reminder_message(response: Response, kind: str) -> tuple[str, str]:
-    """The Japanese subject and body of one reminder."""
+def reminder_message(response: Response, kind: str, *, english: bool = False) -> tuple[str, str]:
+    """The Japanese subject and body of one reminder (``english``: its English, without the
+    closing lines, which the mail has once, after the Japanese)."""
     if kind == INVITE:
-        return invitation(response)
-    round_ = response.round
-    when = format_datetime(response.deadline_for())
-    name = response.municipality.name
-    if kind == DUE_SOON:
-        subject = f"【提出のお願い】{round_.title}（締切 {when}）"
-        lead = f"「{round_.title}」の提出期限は {when} です。まだ提出されていません。"
-        ask = "期限までに回答を入力し、「提出」を押してください。"
-    else:
-        subject = f"【提出期限超過】{round_.title}（締切 {when}）"
-        lead = f"「{round_.title}」の提出期限（{when}）を過ぎましたが、まだ提出されていません。"
-        ask = "期限の延長が必要な場合は、東京都の担当者にご相談ください。"
-    state = response_state_label(response.state, returned=response.return_reason is not None).ja
-    body = "\n".join(
-        [
-            f"{name} ご担当者様",
-            "",
-            lead,
-            f"現在の状態: {state}",
-            ask,
-            "",
-            "回答画面（ログインが必要です）:",
-            link("respond.form", round_id=response.round_id, code=response.municipality_code),
-            *closing(note="行き違いの場合はご容赦ください。"),
+        return invitation(response, english=english)
+    with in_language(english):
+        locale = locale_of(english)
+        title = response.round.title_in(locale)
+        when = format_datetime(response.deadline_for(), locale)
+        if kind == DUE_SOON:
+            subject = _("【提出のお願い】%(title)s（締切 %(when)s）", title=title, when=when)
+            lead = _(
+                "「%(title)s」の提出期限は %(when)s です。まだ提出されていません。",
+                title=title,
+                when=when,
+            )
+            ask = _("期限までに回答を入力し、「提出」を押してください。")
+        else:
+            subject = _("【提出期限超過】%(title)s（締切 %(when)s）", title=title, when=when)
+            lead = _(
+                "「%(title)s」の提出期限（%(when)s）を過ぎましたが、まだ提出されていません。",
+                title=title,
+                when=when,
+            )
+            ask = _("期限の延長が必要な場合は、東京都の担当者にご相談ください。")
+        state = response_state_label(response.state, returned=response.return_reason is not None)
+        body = "\n".join(
+            [
+                *addressed_to(response, english),
+                lead,
+                _("現在の状態: %(state)s", state=state.en if english else state.ja),
+                ask,
+                "",
+                _("回答画面（ログインが必要です）:"),
+                link("respond.form", round_id=response.round_id, code=response.municipality_code),
+                *(
+                    [_("行き違いの場合はご容赦ください。")]
+                    if english
+                    else closing(note="行き違いの場合はご容赦ください。")
+                ),
+            ]
+        )
+        return subject, body + "\n"
+
+
+def invitation(response: Response, *, english: bool = False) -> tuple[str, str]:
+    """The Japanese subject and body of the request to answer (依頼メール) a round opening
+    (``english``: as :func:`reminder_message`)."""
+    with in_language(english):
+        locale = locale_of(english)
+        round_ = response.round
+        title = round_.title_in(locale)
+        when = format_datetime(response.deadline_for(), locale)
+        lines = [
+            *addressed_to(response, english),
+            _("東京都から「%(title)s」への回答をお願いします。", title=title),
+            _("基準日: %(day)s", day=format_day(round_.reference_date, locale)),
+            _("提出期限: %(when)s", when=when),
         ]
-    )
-    return subject, body + "\n"
-
-
-def invitation(response: Response) -> tuple[str, str]:
-    """The Japanese subject and body of the request to answer (依頼メール) a round opening."""
-    round_ = response.round
-    when = format_datetime(response.deadline_for())
-    lines = [
-        f"{response.municipality.name} ご担当者様",
-        "",
-        f"東京都から「{round_.title}」への回答をお願いします。",
-        f"基準日: {format_day(round_.reference_date)}",
-        f"提出期限: {when}",
-    ]
-    if response.prefilled_from_id is not None:
-        lines.append("前回の調査で受理された回答が、あらかじめ入力されています。")
-    lines += [
-        "",
-        "回答画面（ログインが必要です。Excel で回答するときは、回答画面から回答用の Excel を"
-        "ダウンロードできます）:",
-        link("respond.form", round_id=response.round_id, code=response.municipality_code),
-        *closing(),
-    ]
-    return f"【回答のお願い】{round_.title}（締切 {when}）", "\n".join(lines) + "\n"
+        if response.prefilled_from_id is not None:
+            lines.append(_("前回の調査で受理された回答が、あらかじめ入力されています。"))
+        lines += [
+            "",
+            _(
+                "回答画面（ログインが必要です。Excel で回答するときは、回答画面から回答用の Excel を"
+                "ダウンロードできます）:"
+            ),
+            link("respond.form", round_id=response.round_id, code=response.municipality_code),
+            *([] if english else closing()),
+        ]
+        subject = _("【回答のお願い】%(title)s（締切 %(when)s）", title=title, when=when)
+        return subject, "\n".join(lines) + "\n"
 
 
 # 督促: staff choose late municipalities on the board, preview the mails, then queue them: the
@@ -363,6 +388,10 @@ class ChosenReminder:
     reminded_today: bool = False
     """Last reminded on the same calendar day in Tokyo as the preview: not sent again unless
     staff choose 「本日送信済みの団体にも再送する」."""
+    subject_en: str = ""
+    body_en: str = ""
+    """The mail in English (without the closing lines), added after the Japanese when one of the
+    respondents chose English."""
 
     @property
     def to(self) -> list[str]:
@@ -610,6 +639,7 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
             continue
         kind = chosen_kind(response, now)
         subject, body = reminder_message(response, kind)
+        subject_en, body_en = reminder_message(response, kind, english=True)
         chosen.append(
             ChosenReminder(
                 municipality_code=response.municipality_code,
@@ -618,6 +648,8 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
                 addressees=addressees.get(response.municipality_code, ()),
                 subject=subject,
                 body=body,
+                subject_en=subject_en,
+                body_en=body_en,
                 last_reminded=last.get(response.municipality_code),
                 reminded_today=(
                     response.municipality_code in last
@@ -693,6 +725,8 @@ def queue_chosen(
                 reminder.body,
                 about=MANUAL_SEND,
                 until_submitted=True,
+                subject_en=reminder.subject_en,
+                body_en=reminder.body_en,
             )
             queued.append(code)
     audit.record(

@@ -45,7 +45,7 @@ from hub.models import (
     User,
 )
 from hub.services import audit
-from hub.services.mails import closing, link
+from hub.services.mails import closing, link, reads_english
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -606,7 +606,7 @@ def _set_temporary_password(user: User, password: str) -> None:
 def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> tuple[str, str]:
     """The Japanese subject and body of the mail that carries a temporary password (of a reset,
     or of a reactivated account), with English after the Japanese for a user who chose English."""
-    english = (user.locale or "ja").startswith("en")
+    english = reads_english(user.locale)
     hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
     what = (
         f"管理者が、無効になっていた再犯防止 連携調査ハブのアカウント（{user.email}）を"
@@ -876,7 +876,7 @@ def tell_role_changed(user: User, before: Binding) -> str | None:
 def role_change_message(user: User, before: Binding) -> tuple[str, str]:
     """The Japanese subject and body of the mail :func:`tell_role_changed` sends, with English
     after the Japanese for a user who chose English (as :func:`reset_message`)."""
-    english = (user.locale or "ja").startswith("en")
+    english = reads_english(user.locale)
     after = Binding.of(user)
     body = "\n".join(
         [

@@ -114,3 +114,24 @@ def test_a_failure_stored_before_it_was_kept_as_data_shows_its_stored_text(
     client = login("staff")
     assert stored in log_on_page(client)
     assert stored in log_on_page(client, "en")
+
+
+def test_the_api_gives_the_error_as_a_code_and_in_the_caller_s_language(
+    app: Flask, login: Callable[..., FlaskClient], api_as, seeded: Seeded, outbox: Path
+):
+    """``GET /api/v1/deliveries``: ``error`` keeps the Japanese sentence, ``error_code`` says
+    what it is, ``error_text`` says it as the log does, in Japanese or with ``?lang=en``;
+    a counterpart gets none of them."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    (outbox / "moj").write_text("a file where the recipient's folder should be")
+    failed_on_the_page(app, login("staff"), "moj", seeded.round_id)
+    said = f"File exists ({outbox / 'moj'})"
+    staff = api_as("staff")
+    [english] = staff.get("/deliveries?lang=en").get_json()
+    assert english["error"] == f"出力フォルダに書き込めません: {said}"
+    assert english["error_code"] == "outbox_unwritable"
+    assert english["error_text"] == f"Cannot write to the outbox folder: {said}"
+    [japanese] = staff.get("/deliveries").get_json()
+    assert japanese["error_text"] == japanese["error"]
+    [theirs] = api_as("counterpart", recipient="moj").get("/deliveries?lang=en").get_json()
+    assert (theirs["error"], theirs["error_code"], theirs["error_text"]) == (None, None, None)

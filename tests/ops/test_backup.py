@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -144,3 +145,31 @@ def test_the_sqlite_database_is_a_private_file_like_its_backups(tmp_path: Path) 
             engine.dispose()
     finally:
         os.umask(before)
+
+
+def test_backup_and_restore_speak_english_with_lang_en(ctx, runner, tmp_path: Path) -> None:
+    """``--lang en``, as the other commands an operator reads: what they say, the question
+    and the refusals; Japanese without it."""
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    target = tmp_path / "backup.bin"
+    assert runner("backup", "-o", str(target), "--lang", "en").exit_code == 0
+    refused = runner("backup", "-o", str(target), "--lang", "en")
+    assert refused.exit_code == 1
+    assert "already exists" in refused.output
+    assert not japanese.search(refused.output), refused.output
+    bogus = tmp_path / "bogus.bin"
+    bogus.write_bytes(b"this is not a database")
+    wrong = runner("restore", str(bogus), "--yes", "--lang", "en")
+    assert wrong.exit_code == 1
+    assert not japanese.search(wrong.output), wrong.output
+    asked = runner("restore", str(target), "--lang", "en", input="n\n")
+    assert "Continue?" in asked.output
+    assert not japanese.search(asked.output), asked.output
+    restored = runner("restore", str(target), "--yes", "--lang", "en")
+    assert restored.exit_code == 0, restored.output
+    assert "signed out" in restored.output
+    assert not japanese.search(restored.output), restored.output
+    db.session.remove()
+    again = runner("restore", str(target), "--yes")
+    assert "すべての利用者のログインを終了しました" in again.output
+    assert "既に存在します" in runner("backup", "-o", str(target)).output

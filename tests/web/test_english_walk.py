@@ -362,3 +362,38 @@ def test_the_counterpart_page_says_when_the_summary_is_409_as_it_is(
     summary = [row for row in rows if "/api/v1/rounds/{round}/summary" in row]
     assert len(summary) == 1, rows
     assert summary[0].endswith(said), summary
+
+
+def test_the_administrator_s_municipality_pages_name_them_in_english(app: Flask, web: Any):
+    """The list, the page that retires one and what retiring says name the municipality by its
+    English name (the registered Japanese name beside it, marked Japanese); in Japanese, as
+    registered. The walk lets names through as data: this reads the English one is there."""
+    chiyoda = "131016"
+    admin = web("admin")
+    admin.get("/language/en")
+    listed = lxml.html.fromstring(admin.get("/admin/municipalities").get_data(as_text=True))
+    [row] = listed.xpath(f"//tr[@data-municipality='{chiyoda}']")
+    name = row.xpath("./th")[0]
+    assert name.text.strip() == "Chiyoda"
+    assert name.xpath("./span[@lang='ja']")[0].text == "千代田区"
+    hidden = [s.text_content() for s in row.xpath(".//*[@class='visually-hidden']")]
+    assert hidden
+    assert all("Chiyoda" in h and "千代田区" not in h for h in hidden), hidden
+    opened = lxml.html.fromstring(
+        admin.get(f"/admin/municipalities/{chiyoda}/retire").get_data(as_text=True)
+    )
+    assert "Chiyoda" in opened.findtext(".//h1")
+    assert not runs([opened.findtext(".//h1"), opened.findtext(".//title")])
+    day = opened.xpath("//input[@name='on']/@value")[0]
+    retired = admin.post(f"/admin/municipalities/{chiyoda}/retire", {"on": day})
+    said = lxml.html.fromstring(
+        admin.get(retired.headers["Location"]).get_data(as_text=True)
+    ).xpath("string(//*[contains(@class,'flash--success')])")
+    assert "Chiyoda (131016)" in said
+    assert not runs([said]), said
+    admin.get("/language/ja")
+    listed = lxml.html.fromstring(
+        admin.get("/admin/municipalities?status=all").get_data(as_text=True)
+    )
+    [row] = listed.xpath(f"//tr[@data-municipality='{chiyoda}']")
+    assert row.xpath("./th")[0].text_content().strip() == "千代田区"

@@ -24,7 +24,7 @@ from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db
 from hub.models import Municipality, Referral, Role, User
-from hub.services.mails import closing, link
+from hub.services.mails import ENGLISH_AFTER, closing, link, reads_english
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def send_to_users(users: Sequence[User], write: Writer, *, about: str) -> bool:
     went (False, and nothing sent, without users or a mail server)."""
     by_language: dict[bool, list[str]] = {}
     for user in users:
-        by_language.setdefault((user.locale or "ja").startswith("en"), []).append(user.email)
+        by_language.setdefault(reads_english(user.locale), []).append(user.email)
     if not by_language:
         return send([], "", "", about=about)
     went = True
@@ -81,7 +81,7 @@ def send_to_users(users: Sequence[User], write: Writer, *, about: str) -> bool:
             with force_locale("en"):
                 subject_en, lines_en = write(True)
             subject = f"{subject} / {subject_en}"
-            lines = [*lines, "", "-- English --", *lines_en]
+            lines = [*lines, "", ENGLISH_AFTER, *lines_en]
         body = "\n".join([*lines, *closing()]) + "\n"
         went = send(to, subject, body, about=about) and went
     return went
