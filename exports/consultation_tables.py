@@ -46,7 +46,7 @@ from forms.consultation import (
 )
 from forms.model import Label
 from hub.db import db
-from hub.models import Municipality, ordered_regions
+from hub.models import Municipality, municipality_name, ordered_regions
 from hub.models.municipality import REGION_LABELS
 
 SUPPRESSION = Label(
@@ -274,7 +274,7 @@ def residence_table(fiscal_year: int, locale: str = "ja") -> Table:
     rows: list[list[Cell]] = [
         [
             code,
-            (name_en or name) if english else name,
+            municipality_name(name, name_en, english=english),
             REGION_LABELS[region].get(locale) if region in REGION_LABELS else region,
             counts.get(code, 0),
         ]

@@ -72,6 +72,12 @@ def prefecture_name(code: str, *, english: bool = False) -> str:
     return name_en if english else name
 
 
+def municipality_name(name: str, name_en: str | None, *, english: bool) -> str:
+    """A municipality's name for a reader: its English name (the reference CSV's ``name_en``,
+    Chiyoda City) when the reader reads English and one is known, else its Japanese (千代田区)."""
+    return name_en if english and name_en else name
+
+
 def prefecture_code(text: str) -> str | None:
     """The two-digit code of a prefecture named by its code (``13``, ``１３``), its name
     (``東京都``, or ``東京`` without 都道府県) or its English name (``Tokyo``, any case); ``None``
@@ -133,6 +139,10 @@ class Municipality(Base):
     """Active, or retired after ``day``: it still existed that day. A fiscal year that began on
     ``day`` counts it; a case received or a hearing held that day may name it. On a row a
     ``bool``; on the class (``Municipality.existed_on(day)``) the same rule as SQL."""
+
+    def name_for(self, *, english: bool) -> str:
+        """:func:`municipality_name` of this one."""
+        return municipality_name(self.name, self.name_en, english=english)
 
     def __repr__(self) -> str:
         return f"<Municipality {self.code} {self.name}>"

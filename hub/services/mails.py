@@ -66,7 +66,7 @@ def addressed_to(response: Response, english: bool) -> list[str]:
     """The lines a mail to a municipality's respondents opens with: 「八王子市 ご担当者様」, in
     English with its English name."""
     municipality = response.municipality
-    name = (municipality.name_en if english else "") or municipality.name
+    name = municipality.name_for(english=english)
     return [_("%(name)s ご担当者様", name=name), ""]
 
 

@@ -830,9 +830,8 @@ def let_go(before: Binding, user: User) -> str | None:
     words = []
     if before.municipality_code and not after.municipality_code:
         municipality = db.session.get(Municipality, before.municipality_code)
-        name = municipality.name if municipality is not None else ""
-        if municipality is not None and municipality.name_en and str(get_locale() or "ja") == "en":
-            name = municipality.name_en
+        english = str(get_locale() or "ja") == "en"
+        name = municipality.name_for(english=english) if municipality is not None else ""
         words.append(
             _(
                 "区市町村 %(name)s（%(code)s）との結び付きを外しました。",
@@ -928,9 +927,7 @@ def _binding_words(binding: Binding, locale: str) -> str:
     if binding.municipality_code and (
         municipality := db.session.get(Municipality, binding.municipality_code)
     ):
-        words.append(
-            municipality.name_en if locale == "en" and municipality.name_en else municipality.name
-        )
+        words.append(municipality.name_for(english=locale == "en"))
     if binding.recipient_name and (recipient := db.session.get(Recipient, binding.recipient_name)):
         words.append(recipient.title or recipient.name)
     return " ".join(words)

@@ -25,7 +25,13 @@ from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
 from forms.wording import noted, separator
-from hub.models.municipality import REGION_LABELS, TYPE_LABELS, Municipality, prefecture_name
+from hub.models.municipality import (
+    REGION_LABELS,
+    TYPE_LABELS,
+    Municipality,
+    municipality_name,
+    prefecture_name,
+)
 from hub.models.survey import (
     ANSWERS_ENTERED_BY,
     REVISION_EVENT_LABELS,
@@ -222,7 +228,7 @@ def place(municipality: Named | None) -> str:
 
 def place_name(name: str, name_en: str | None) -> str:
     """:func:`place` for a name and English name read by a query (the board's rows)."""
-    return name_en if locale_code() == "en" and name_en else name
+    return municipality_name(name, name_en, english=locale_code() == "en")
 
 
 def place_choice(municipality: Municipality, *, with_prefecture: bool = False) -> str:

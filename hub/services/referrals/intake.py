@@ -313,7 +313,7 @@ def _address_inside(address: str, code: str, outside: Any, errors: Errors) -> No
 
 def _place(found: Municipality) -> str:
     """A municipality's name in the message's language (Hachioji City, or 八王子市)."""
-    return found.name_en if locale() == "en" and found.name_en else found.name
+    return found.name_for(english=locale() == "en")
 
 
 def reason(data: Mapping[str, Any]) -> str:

@@ -93,7 +93,7 @@ def greeting(municipality_code: str, *, english: bool = False) -> list[str]:
     municipality = db.session.get(Municipality, municipality_code)
     name = municipality_code
     if municipality is not None:
-        name = (municipality.name_en if english else "") or municipality.name
+        name = municipality.name_for(english=english)
     return [_("%(name)s 相談窓口 ご担当者様", name=name), ""]
 
 
