@@ -53,7 +53,11 @@ def api_client(app: Flask, role: str, **kwargs: Any) -> Api:
 
 def audited(app: Flask, action: str) -> list[AuditEvent]:
     with app.app_context():
-        events = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        events = list(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            )
+        )
         db.session.expunge_all()
         return events
 
