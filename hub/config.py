@@ -35,6 +35,12 @@ class Settings:
     secret_key: str
     port: int = 5000
     outbox_dir: Path = Path("instance/outbox")
+    delivery_copies_dir: Path = Path("instance/delivery-copies")
+    """Where the hub keeps a copy of what it sent by mail or HTTPS, for the counterpart to download
+    again (``HUB_DELIVERY_COPIES_DIR``; ``<recipient>/<delivery-id>/`` as in the outbox)."""
+    delivery_copy_days: int = 90
+    """How long those copies are kept after they were sent (``HUB_DELIVERY_COPY_DAYS``); the
+    hourly housekeeping removes older ones."""
     smtp_url: str | None = None
     mail_from: str = "saihan-hub@localhost"
     """The sender of every mail (``HUB_MAIL_FROM``): an address, or ``名前 <address>``; a bare
@@ -260,6 +266,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         secret_key=secret_key,
         port=_int(env, "HUB_PORT", 5000, 1, 65535),
         outbox_dir=Path(env.get("HUB_OUTBOX_DIR") or instance_dir / "outbox").resolve(),
+        delivery_copies_dir=Path(
+            env.get("HUB_DELIVERY_COPIES_DIR") or instance_dir / "delivery-copies"
+        ).resolve(),
+        delivery_copy_days=_int(env, "HUB_DELIVERY_COPY_DAYS", 90, 1, 36500),
         smtp_url=_smtp_url(env),
         mail_from=_mail_address(env, "HUB_MAIL_FROM") or "saihan-hub@localhost",
         mail_reply_to=_mail_address(env, "HUB_MAIL_REPLY_TO"),

@@ -57,9 +57,7 @@ def delivered_file_response(delivery_id: str, name: str) -> Response:
     the delivery's own ASCII one (``r12_20261001_moj.xlsx``), given both ways for safety."""
     user = require_actor()
     delivery = see_delivery(user, delivered_files.find_delivery(delivery_id))
-    found = delivered_files.delivered_file(
-        delivery, name, user=user, outbox_dir=current_app.extensions["hub_settings"].outbox_dir
-    )
+    found = delivered_files.delivered_file(delivery, name, user=user)
     db.session.commit()
     response = Response(found.content, content_type=found.media_type)
     response.headers["Content-Disposition"] = content_disposition(found.name, found.name)

@@ -226,8 +226,9 @@ def rounds_closing(now: datetime) -> Any:
 
 
 def housekeeping(now: datetime) -> Any:
-    """Old claims and mails sent long ago pruned, and questionnaire drafts nobody published
-    discarded."""
+    """Old claims and mails sent long ago pruned, questionnaire drafts nobody published
+    discarded, and the copies of mail and HTTPS deliveries past their keeping removed."""
+    from hub.services.delivered_files import prune_copies
     from hub.services.mail_queue import prune as prune_sent_mail
 
     def prune(at: datetime) -> int:
@@ -236,6 +237,7 @@ def housekeeping(now: datetime) -> Any:
                 claims.prune(at - KEEP_RUNS)
                 + prune_sent_mail(at)
                 + questionnaires.expire_drafts(at)
+                + prune_copies(at)
             )
 
     return claimed("housekeeping", now, prune, slot=f"{now.astimezone(UTC):%Y-%m-%dT%H}h")

@@ -119,6 +119,7 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
             empty_tables()
         # and no delivery left in the outbox for the next test to find
         shutil.rmtree(request.getfixturevalue("settings").outbox_dir, ignore_errors=True)
+        shutil.rmtree(request.getfixturevalue("settings").delivery_copies_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, Self
@@ -113,21 +113,48 @@ class Parcel:
 
     def manifest(self) -> dict[str, Any]:
         """``manifest.json`` as docs/deliveries.md fixes it, plus the correction marker when there is one."""
-        manifest: dict[str, Any] = {
-            "recipient": self.recipient,
-            "round": self.round_id,
-            "created_at": self.created_at.isoformat(),
-            "files": [f.entry() for f in self.files],
-            "delivery_id": self.delivery_id,
-        }
-        if self.correction_of:
-            manifest["correction_of"] = self.correction_of
-            manifest["changes"] = self.changes or {}
-        return manifest
+        return manifest_of(
+            recipient=self.recipient,
+            round_id=self.round_id,
+            created_at=self.created_at,
+            files=[f.entry() for f in self.files],
+            delivery_id=self.delivery_id,
+            correction_of=self.correction_of,
+            changes=self.changes,
+        )
 
     def manifest_file(self) -> DeliveryFile:
-        content = json.dumps(self.manifest(), ensure_ascii=False, indent=2).encode("utf-8")
-        return DeliveryFile(MANIFEST, content, "application/json")
+        return DeliveryFile(MANIFEST, manifest_bytes(self.manifest()), "application/json")
+
+
+def manifest_of(
+    *,
+    recipient: str,
+    round_id: int | None,
+    created_at: datetime,
+    files: Sequence[Mapping[str, Any]],
+    delivery_id: str,
+    correction_of: str | None,
+    changes: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The one shape of ``manifest.json``: what a parcel sends, and what the hub writes again from
+    a delivery's record (its recorded checksums) for a counterpart to download."""
+    manifest: dict[str, Any] = {
+        "recipient": recipient,
+        "round": round_id,
+        "created_at": created_at.isoformat(),
+        "files": [{"name": f["name"], "sha256": f["sha256"], "bytes": f["bytes"]} for f in files],
+        "delivery_id": delivery_id,
+    }
+    if correction_of:
+        manifest["correction_of"] = correction_of
+        manifest["changes"] = dict(changes or {})
+    return manifest
+
+
+def manifest_bytes(manifest: Mapping[str, Any]) -> bytes:
+    """``manifest.json``'s bytes, as every channel writes them."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 The receiver checks ``X-Hub-Signature-256: sha256=<hex>``, the HMAC-SHA256 of the exact request
 body under the recipient's secret, and may use ``X-Hub-Delivery`` to ignore a repeated delivery.
+Beside it (never instead: receivers verify that header as it is), ``X-Hub-Signature-256-v2``
+signs ``X-Hub-Timestamp`` (the attempt's Unix time, in seconds), a ``.`` and the body, so that a
+receiver can refuse a replayed request, and ``X-Hub-Key-Id`` names the secret that signed
+(:func:`key_id`), so that it knows which one to check while a secret is being replaced.
 Plain ``http://`` is accepted only for the local machine (tests, a relay on the same host).
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -21,6 +26,11 @@ from hub.config import Settings
 
 TIMEOUT_SECONDS = 30
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+"""The HMAC of the body alone, as it always was (a stable interface)."""
+TIMESTAMPED_SIGNATURE_HEADER = "X-Hub-Signature-256-v2"
+"""The HMAC of ``<timestamp>.<body>``."""
+TIMESTAMP_HEADER = "X-Hub-Timestamp"
+KEY_ID_HEADER = "X-Hub-Key-Id"
 DELIVERY_HEADER = "X-Hub-Delivery"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -56,6 +66,17 @@ def url_problem_kind(url: str) -> str | None:
 
 def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def timestamped_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``X-Hub-Signature-256-v2``: the HMAC-SHA256 of ``<timestamp>.`` followed by the body."""
+    return signature(secret, str(timestamp).encode("ascii") + b"." + body)
+
+
+def key_id(secret: str) -> str:
+    """``X-Hub-Key-Id``: the first 16 hex digits of the SHA-256 of the secret's UTF-8 bytes. The
+    receiver works it out from each secret it holds; it tells nothing of the secret itself."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
 
 
 def multipart(files: Sequence[DeliveryFile]) -> tuple[bytes, str]:
@@ -97,6 +118,7 @@ def send(parcel: Parcel, settings: Settings) -> Went:
     if not parcel.secret:
         raise ChannelError.saying("no_secret", permanent=True, recipient=parcel.recipient_title)
     body, content_type = multipart((*parcel.files, parcel.manifest_file()))
+    timestamp = int(time.time())
     request = urllib.request.Request(  # noqa: S310  (the scheme is checked by url_problem)
         parcel.address,
         data=body,
@@ -104,6 +126,9 @@ def send(parcel: Parcel, settings: Settings) -> Went:
         headers={
             "Content-Type": content_type,
             SIGNATURE_HEADER: signature(parcel.secret, body),
+            TIMESTAMP_HEADER: str(timestamp),
+            KEY_ID_HEADER: key_id(parcel.secret),
+            TIMESTAMPED_SIGNATURE_HEADER: timestamped_signature(parcel.secret, timestamp, body),
             DELIVERY_HEADER: parcel.delivery_id,
             "User-Agent": "saihan-hub",
         },

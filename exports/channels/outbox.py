@@ -25,10 +25,17 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 def send(parcel: Parcel, settings: Settings) -> Went:
     """Write the parcel's folder; return its path. A folder already in place counts as sent."""
-    base = recipient_folder(settings.outbox_dir, parcel.recipient)
+    return Went(str(write_folder(settings.outbox_dir, parcel)))
+
+
+def write_folder(root: Path, parcel: Parcel) -> Path:
+    """``root/<recipient>/<delivery-id>/`` with the parcel's files and its manifest, complete or
+    not at all; a folder already in place is left as it is. The outbox's folders, and the copies
+    the hub keeps of what it sent by mail or HTTPS (:mod:`exports.channels.copies`)."""
+    base = recipient_folder(root, parcel.recipient)
     final = base / _safe(parcel.delivery_id)
     if (final / MANIFEST).is_file():
-        return Went(str(final))
+        return final
     try:
         base.mkdir(parents=True, exist_ok=True)
         remove_stale_partials(base, parcel.delivery_id)
@@ -43,7 +50,7 @@ def send(parcel: Parcel, settings: Settings) -> Went:
         raise ChannelError.saying(
             "outbox_unwritable", reason=str(exc.strerror or exc), folder=str(base)
         ) from exc
-    return Went(str(final))
+    return final
 
 
 def _rename_into_place(partial: Path, final: Path) -> None:
@@ -60,13 +67,14 @@ def recipient_folder(outbox_dir: Path, recipient: str) -> Path:
     return outbox_dir / _safe(recipient)
 
 
-def read_delivered(outbox_dir: Path, recipient: str, delivery_id: str, name: str) -> bytes | None:
-    """The bytes of one file of a delivery as they lie in the outbox now, or ``None`` when the
-    file (or its folder) is no longer there. Every part of the path must be a name the channel
-    itself would write (no ``..``, no separator), so nothing outside the outbox can be read; the
-    caller checks the bytes against the delivery's recorded SHA-256."""
+def read_delivered(root: Path, recipient: str, delivery_id: str, name: str) -> bytes | None:
+    """The bytes of one file of a delivery as they lie in ``root`` (the outbox, or the copies'
+    folder) now, or ``None`` when the file (or its folder) is no longer there. Every part of the
+    path must be a name the channel itself would write (no ``..``, no separator), so nothing
+    outside ``root`` can be read; the caller checks the bytes against the delivery's recorded
+    SHA-256."""
     try:
-        path = recipient_folder(outbox_dir, recipient) / _safe(delivery_id) / _safe(name)
+        path = recipient_folder(root, recipient) / _safe(delivery_id) / _safe(name)
     except ChannelError:
         return None
     try:

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -29,7 +38,7 @@ from hub.errors import Invalid
 from hub.files import delivered_file_response
 from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
-from hub.services.delivered_files import files_kept
+from hub.services.delivered_files import files_kept, manifest_offered
 from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import AccountUnusable, authenticate, change_password, log_out_everywhere
@@ -314,6 +323,8 @@ def counterpart_home() -> Any:
         status_labels=STATUS_LABELS,
         api_calls=api_calls(user),
         files_kept=files_kept,
+        manifest_offered=manifest_offered,
+        copy_days=current_app.extensions["hub_settings"].delivery_copy_days,
     )
 
 
@@ -354,7 +365,9 @@ def api_calls(user: User) -> list[ApiCall]:
         ApiCall(
             "GET",
             "/api/v1/deliveries/{id}/files/{name}",
-            _("配信したファイル（ハブに保管している配信のみ。配信したときのまま）"),
+            _(
+                "配信したファイルと manifest.json（配信したときのまま。メール・HTTPS の控えは保管期間内のみ）"
+            ),
         ),
         ApiCall("GET", "/api/v1/rounds", _("調査回の一覧")),
         ApiCall("GET", "/api/v1/rounds/{round}", _("調査回")),

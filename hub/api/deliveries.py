@@ -1,5 +1,6 @@
 """The delivery log over the API: a counterpart reads its own recipient's deliveries, staff all;
-and the files of an outbox delivery, handed out again as they were delivered.
+and the files of a delivery (an outbox folder's, or the copy kept of a mail or HTTPS delivery)
+and its ``manifest.json``, handed out again as they were delivered.
 
 A delivery is described by what was sent (files with their SHA-256 sums, the tables, the 訂正版
 marker) and how it went; never by the tables' content. Error messages and the place a delivery
@@ -194,17 +195,19 @@ _ANY_FILE = {
         "404": {
             "description": "no such delivery, or one the caller may not see (another "
             "recipient's; any role but staff and the addressee's counterpart); no such file in "
-            "it; or a delivery by mail or HTTPS, whose files the hub does not keep"
+            "it (its files, or `manifest.json`)"
         },
         "410": {
-            "description": "the file is no longer in 都's outbox, or no longer the bytes that "
-            "were delivered (checked against the recorded SHA-256): nothing is sent"
+            "description": "the file is no longer in 都's outbox or in the copy kept of a mail "
+            "or HTTPS delivery (kept HUB_DELIVERY_COPY_DAYS), or no longer the bytes that were "
+            "delivered (checked against the recorded SHA-256): nothing is sent"
         },
     }
 )
 @allow("deliveries.files")
 def delivered_file(delivery_id: str, file_name: str) -> Response:
-    """One file of an outbox delivery (`files[].name` of `GET /deliveries`), as it was
-    delivered: a counterpart fetches those addressed to its own recipient, staff any. Each
+    """One file of a delivery (`files[].name` of `GET /deliveries`, or `manifest.json`), as it
+    was delivered — an outbox delivery's from its folder, a mail or HTTPS one's from the copy the
+    hub keeps —: a counterpart fetches those addressed to its own recipient, staff any. Each
     download is written to the audit log."""
     return delivered_file_response(delivery_id, file_name)

@@ -29,7 +29,7 @@ from hub.errors import Conflict, Invalid
 from hub.models import DeliveryRequest, Recipient, Round
 from hub.recipients import schedule
 from hub.services import deliveries
-from hub.services.delivered_files import files_kept
+from hub.services.delivered_files import files_kept, manifest_offered
 from hub.services.recipients import (
     FORMATS,
     Changes,
@@ -137,6 +137,7 @@ def index() -> ResponseReturnValue:
         log=deliveries.delivery_log(limit=deliveries.LOG_ON_THE_PAGE),
         log_limit=deliveries.LOG_ON_THE_PAGE,
         files_kept=files_kept,
+        manifest_offered=manifest_offered,
         waiting=list(waiting),
         handled=deliveries.handled_requests(),
         request_result=deliveries.request_result,
@@ -239,6 +240,7 @@ def _edit_page(
             quiet=seen is None or seen < utcnow() - deliveries.SCHEDULER_QUIET,
             log_limit=deliveries.LOG_OF_ONE_RECIPIENT,
             files_kept=files_kept,
+            manifest_offered=manifest_offered,
             status_labels=deliveries.STATUS_LABELS,
             trigger_labels=deliveries.TRIGGER_LABELS,
             delivery_error=deliveries.delivery_error,

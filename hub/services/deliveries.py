@@ -27,7 +27,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
-from exports.channels import ChannelError, Parcel, channel
+from exports.channels import ChannelError, Parcel, channel, copies
+from exports.channels.base import manifest_of
 from exports.channels.words import CHANNEL_SAYINGS, channel_text, unnamed
 from exports.delivery import (
     Composition,
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 
 SENDING, RETRYING, SENT, FAILED, SUPERSEDED = "sending", "retrying", "sent", "failed", "superseded"
 UNFINISHED = (SENDING, RETRYING)
+OUTBOX = "outbox"
+"""The channel whose folder is the delivery itself; the others' are kept as copies."""
 WAITING = "waiting"
 """An outcome, not a delivery: too few responses for the summary to leave 都 (hub.services.sharing)."""
 REFUSED = "refused"
@@ -436,6 +439,8 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
         message = f"{type(exc).__name__}: {exc}"
         return _failed(delivery, message, type(exc).__name__, permanent=False, now=now)
     location = went.location
+    if delivery.channel != OUTBOX:
+        _keep_copy(delivery, parcel)
     partly = went.refusal()
     delivery.status = SENT
     delivery.sent_at = utcnow()
@@ -464,6 +469,31 @@ def _send(delivery: Delivery, composition: Composition | None, now: datetime) ->
             "location": location,
             "correction": delivery.correction_of_id is not None,
         },
+    )
+
+
+def _keep_copy(delivery: Delivery, parcel: Parcel) -> None:
+    """A copy of what mail or HTTPS just delivered, for the counterpart to download again
+    (:mod:`exports.channels.copies`). One that cannot be written is logged, without personal
+    data; the delivery went all the same, and its files are then refused as gone (410)."""
+    try:
+        copies.keep(parcel, current_app.extensions["hub_settings"])
+    except ChannelError as exc:
+        log.warning("delivery %s: no copy kept: %s", delivery.id, exc.for_log)
+
+
+def recorded_manifest(delivery: Delivery) -> dict[str, Any]:
+    """``manifest.json`` of a delivery as the hub writes it again from its record (the files'
+    recorded checksums, its id, round, time and 訂正版 marker): the shape every channel sent."""
+    marking = _marking(delivery)
+    return manifest_of(
+        recipient=delivery.recipient_name,
+        round_id=delivery.round_id,
+        created_at=delivery.created_at,
+        files=delivery.files or [],
+        delivery_id=delivery.id,
+        correction_of=marking.correction_of,
+        changes=marking.changes,
     )
 
 

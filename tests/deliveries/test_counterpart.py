@@ -149,7 +149,9 @@ def test_the_page_says_where_an_outbox_s_files_go_and_what_the_api_offers(login)
     assert "/api/v1/referrals</code>" not in text, "法務省 refers nobody"
 
 
-def test_a_mail_or_https_counterpart_reads_where_its_files_go(app: Flask, login):
+def test_a_mail_or_https_counterpart_reads_where_its_files_go_and_how_long_a_copy_is_kept(
+    app: Flask, login
+):
     with app.app_context():
         probation = db.session.get_one(Recipient, "tokyo-probation")
         probation.channel, probation.address = "smtp", "hogo@example.go.jp"
@@ -157,7 +159,9 @@ def test_a_mail_or_https_counterpart_reads_where_its_files_go(app: Flask, login)
     client = login("counterpart", recipient="tokyo-probation")
     text = client.get("/counterpart").text
     assert "メールの添付ファイルとして送信先のアドレスに送られます" in text
-    assert "このページと API からはメールで送ったファイルを取り出せません" in text
+    kept = "ハブは送ったファイルの控えを送信から90日間保管します。その間は下の配信記録のファイル名からもう一度ダウンロードできます"
+    assert kept in text
+    assert "manifest.json をダウンロードできます" in text
     assert "出力フォルダ" not in text
     assert "<code>POST /api/v1/referrals</code>" in text, "東京保護観察所 refers people"
     with app.app_context():
@@ -166,7 +170,7 @@ def test_a_mail_or_https_counterpart_reads_where_its_files_go(app: Flask, login)
         db.session.commit()
     text = client.get("/counterpart").text
     assert "HTTPS の POST で送られます" in text
-    assert "このページと API からは HTTPS で送ったファイルを取り出せません" in text
+    assert kept in text
 
 
 def _api_operations(app: Flask) -> set[str]:

@@ -20,9 +20,8 @@ from sqlalchemy import select
 from hub.db import db
 from hub.models import AuditEvent, Recipient
 from hub.services import deliveries
-from hub.services.recipients import Changes, update_recipient
 from tests.conftest import Api, make_user, sign_in
-from tests.deliveries.conftest import CHUO, Receiver, Seeded
+from tests.deliveries.conftest import CHUO, Seeded
 from tests.web.conftest import page
 
 
@@ -250,7 +249,6 @@ def test_a_file_or_folder_no_longer_in_the_outbox_is_refused_with_410(
 @pytest.mark.parametrize(
     "name",
     [
-        "manifest.json",
         "..",
         "%2E%2E",
         "..%2F..%2Fsecret_key",
@@ -262,7 +260,7 @@ def test_a_file_or_folder_no_longer_in_the_outbox_is_refused_with_410(
 def test_a_name_the_delivery_did_not_send_is_404(
     app: Flask, api_as: Callable[..., Api], delivered: dict[str, Any], name: str
 ):
-    """Only the files the delivery recorded are handed out: not its manifest, nothing beside
+    """Only the files the delivery recorded (and its manifest) are handed out: nothing beside
     or above its folder, never a 500."""
     api = api_as("counterpart", recipient="moj")
     answer = api.get(f"/deliveries/{delivered['moj']['id']}/files/{name}")
@@ -288,34 +286,6 @@ def test_odd_delivery_ids_are_404(api_as: Callable[..., Api], delivered: dict[st
     for delivery_id in ("x" * 200, "２０２６", "'; drop table delivery; --", "%00"):
         answer = api.get(f"/deliveries/{quote(delivery_id)}/files/{name}")
         assert answer.status_code == 404, delivery_id
-
-
-def test_files_sent_by_https_are_not_kept_and_the_page_says_so(
-    app: Flask, api_as: Callable[..., Api], seeded: Seeded, receiver: Receiver, outbox: Path
-):
-    """The hub keeps no copy of what it sent by mail or HTTPS: no link, a word on why, and the
-    API says the same with a 404."""
-    with app.app_context():
-        update_recipient(
-            "tokyo-probation", Changes(channel="https", address=receiver.url), user=None
-        )
-        db.session.commit()
-        outcome = deliveries.deliver("tokyo-probation", seeded.round_id)
-        assert outcome.status == "sent", outcome.message
-        assert outcome.delivery is not None
-        delivery_id, name = outcome.delivery.id, outcome.delivery.files[0]["name"]
-        db.session.remove()
-    assert not (outbox / "tokyo-probation").exists()
-    doc = page(browser(app, "counterpart", recipient="tokyo-probation").get("/counterpart"))
-    [row] = doc.xpath(f"//tr[@id='delivery-{delivery_id}']")
-    assert row.xpath(".//a[@data-download]") == []
-    assert name in row.text_content()
-    assert "ここからは取り出せません" in row.text_content()
-    answer = api_as("counterpart", recipient="tokyo-probation").get(
-        f"/deliveries/{delivery_id}/files/{name}"
-    )
-    assert answer.status_code == 404
-    assert "ハブには保管していません" in answer.get_json()["message"]
 
 
 def test_the_operation_is_in_the_openapi_document(client: FlaskClient):
