@@ -243,9 +243,46 @@ def holiday_name(day: date) -> str | None:
     return HOLIDAY_NAMES.get(name, name)
 
 
-CLOSED_DAY_KINDS = ("year_end", "holiday", "substitute_holiday", "saturday", "sunday")
+OFFICE_OPENS = time(8, 30)
+"""When an office day starts (開庁時刻), in Tokyo, unless the hub's ``HUB_OFFICE_OPENS`` says
+otherwise (:class:`OfficeDays`): the scheduler's own mails — deadline reminders, the つなぎ
+follow-ups — go on office days from this time (:func:`office_open`) and wait otherwise."""
+
+LONGEST_CLOSURE = 14
+"""The most days in a row the offices are ever closed (年末年始 with a weekend is 6, a Golden
+Week 5): the reminders look this far ahead for a due-soon point brought forward
+(``hub.services.reminders.HELD_AT_MOST``), and ``HUB_CLOSED_DAYS`` may not close more."""
+
+
+@dataclass(frozen=True)
+class OfficeDays:
+    """When the offices are open: every day but the national calendar's closed ones
+    (:data:`CLOSED_DAY_KINDS`) and the days 都 closes on its own (``closed``), from ``opens``.
+
+    The hub builds its own from ``HUB_OFFICE_OPENS`` and ``HUB_CLOSED_DAYS`` (``hub.config``) and
+    hands it to the functions below; without one they use :data:`NATIONAL` (8:30, no day of
+    都's own)."""
+
+    opens: time = OFFICE_OPENS
+    closed: frozenset[date] = frozenset()
+    """Days 都 closes its offices on besides the national calendar (``HUB_CLOSED_DAYS``)."""
+
+
+NATIONAL = OfficeDays()
+"""The offices as the national calendar alone opens them, from :data:`OFFICE_OPENS`."""
+
+
+CLOSED_DAY_KINDS = (
+    "year_end",
+    "holiday",
+    "substitute_holiday",
+    "closed_by_tokyo",
+    "saturday",
+    "sunday",
+)
 """Why the offices can be closed on a day, as programs read it (the API's ``deadline_closed_day``),
-in the order :func:`closed_day` tries them."""
+in the order :func:`closed_day` tries them: ``closed_by_tokyo`` is a day 都 named
+(``HUB_CLOSED_DAYS``)."""
 
 
 @dataclass(frozen=True)
@@ -259,9 +296,10 @@ class ClosedDay:
     国民の休日); for a 振替休日 (``substitute_holiday``), the holiday it stands for."""
 
 
-def closed_day(day: date) -> ClosedDay | None:
-    """Why the offices are closed on ``day`` (年末年始 first, then a national holiday, then the
-    weekend); ``None`` on a day they are open (:func:`is_office_day`)."""
+def closed_day(day: date, office: OfficeDays = NATIONAL) -> ClosedDay | None:
+    """Why the offices are closed on ``day`` (年末年始 first, then a national holiday, then a day
+    都 named in ``office``, then the weekend); ``None`` on a day they are open
+    (:func:`is_office_day`)."""
     if (day.month, day.day) in YEAR_END_CLOSURE:
         return ClosedDay("year_end")
     name = jpholiday.is_holiday_name(day)
@@ -269,6 +307,8 @@ def closed_day(day: date) -> ClosedDay | None:
         return ClosedDay("substitute_holiday", name.removesuffix(TRANSFERRED))
     if name:
         return ClosedDay("holiday", name)
+    if day in office.closed:
+        return ClosedDay("closed_by_tokyo")
     if day.weekday() == 5:
         return ClosedDay("saturday")
     if day.weekday() == 6:
@@ -276,51 +316,58 @@ def closed_day(day: date) -> ClosedDay | None:
     return None
 
 
-def closed_because(day: date) -> str | None:
+def closed_because(day: date, office: OfficeDays = NATIONAL) -> str | None:
     """Why the offices are closed on ``day`` (:func:`closed_day`), as a person reads it in the
-    page's language (土曜日, 祝日（元日）, 年末年始); ``None`` on a day they are open."""
-    closed = closed_day(day)
+    page's language (土曜日, 祝日（元日）, 年末年始, 都の指定); ``None`` on a day they are open."""
+    closed = closed_day(day, office)
     if closed is None:
         return None
     if closed.kind == "year_end":
         return _("年末年始")
+    if closed.kind == "closed_by_tokyo":
+        return _("都の指定")
     if closed.holiday:
         return _("祝日（%(name)s）", name=holiday_name(day))
     return _("土曜日") if closed.kind == "saturday" else _("日曜日")
 
 
-def is_office_day(day: date) -> bool:
-    """Whether Tokyo's and the municipalities' offices are open on ``day`` (開庁日): not a
-    Saturday or Sunday, not a national holiday (国民の祝日, 振替休日 and 国民の休日, as
-    ``jpholiday`` knows them from the Cabinet Office's list), not the year-end closure."""
-    return (
-        day.weekday() < 5
-        and (day.month, day.day) not in YEAR_END_CLOSURE
-        and not jpholiday.is_holiday(day)
-    )
+def is_office_day(day: date, office: OfficeDays = NATIONAL) -> bool:
+    """Whether Tokyo's and the municipalities' offices are open on ``day`` (開庁日): no reason of
+    :func:`closed_day` — not a Saturday or Sunday, not a national holiday (国民の祝日, 振替休日 and
+    国民の休日, as ``jpholiday`` knows them from the Cabinet Office's list), not the year-end
+    closure, not a day 都 named in ``office``."""
+    return closed_day(day, office) is None
 
 
-OFFICE_OPENS = time(8, 30)
-"""When an office day starts (開庁時刻), in Tokyo: the scheduler's own mails — deadline reminders,
-the つなぎ follow-ups — go on office days from this time (:func:`office_open`) and wait otherwise."""
-
-
-def office_open(moment: datetime) -> bool:
-    """``moment`` is on an office day (:func:`is_office_day`) at or after :data:`OFFICE_OPENS`,
-    in Tokyo: when the scheduler may send a mail of its own."""
+def office_open(moment: datetime, office: OfficeDays = NATIONAL) -> bool:
+    """``moment`` is on an office day (:func:`is_office_day`) at or after the offices open
+    (``office.opens``), in Tokyo: when the scheduler may send a mail of its own."""
     local = in_tokyo(moment)
-    return is_office_day(local.date()) and local.time() >= OFFICE_OPENS
+    return is_office_day(local.date(), office) and local.time() >= office.opens
 
 
-def _opening(day: date) -> datetime:
-    return datetime.combine(day, OFFICE_OPENS, tzinfo=TOKYO).astimezone(UTC)
+def _opening(day: date, office: OfficeDays) -> datetime:
+    return datetime.combine(day, office.opens, tzinfo=TOKYO).astimezone(UTC)
 
 
-def last_opening_before(moment: datetime) -> datetime:
-    """The start (:data:`OFFICE_OPENS`) of the last office day that starts before ``moment``."""
+def last_opening_before(moment: datetime, office: OfficeDays = NATIONAL) -> datetime:
+    """The start (``office.opens``) of the last office day that starts before ``moment``."""
     day = in_tokyo(moment).date()
-    if in_tokyo(moment).time() <= OFFICE_OPENS:
+    if in_tokyo(moment).time() <= office.opens:
         day -= timedelta(days=1)
-    while not is_office_day(day):
+    while not is_office_day(day, office):
         day -= timedelta(days=1)
-    return _opening(day)
+    return _opening(day, office)
+
+
+def next_opening(moment: datetime, office: OfficeDays = NATIONAL) -> datetime:
+    """``moment`` itself while the offices are open (:func:`office_open`), else the next time they
+    open: the same morning, or the next office day's."""
+    if office_open(moment, office):
+        return moment
+    day = in_tokyo(moment).date()
+    if in_tokyo(moment).time() >= office.opens:
+        day += timedelta(days=1)
+    while not is_office_day(day, office):
+        day += timedelta(days=1)
+    return _opening(day, office)

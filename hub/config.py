@@ -7,18 +7,21 @@ request or a scheduled job.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date, time, timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from forms.tokyo import TIMEZONE
+from forms.tokyo import LONGEST_CLOSURE, NATIONAL, OFFICE_OPENS, TIMEZONE, OfficeDays, closed_day
 from hub.crypto import DataKeyError, DataKeys, load_or_create
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +71,9 @@ class Settings:
     """Below this many submitted responses a round's summary is not shown to respondents or
     counterparts nor delivered: it would be one municipality's unpublished answer
     (``HUB_MIN_RESPONSES``; staff see everything)."""
+    office_days: OfficeDays = NATIONAL
+    """When the offices are open (``HUB_OFFICE_OPENS``, ``HUB_CLOSED_DAYS``): the scheduler's own
+    mails wait for them, deadlines on other days are warned of, working days count them."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def with_(self, **changes: Any) -> Settings:
@@ -233,6 +239,62 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
     return url
 
 
+def _office_opens(env: Mapping[str, str]) -> time:
+    """``HUB_OFFICE_OPENS``: when the offices open, ``08:30`` (:data:`forms.tokyo.OFFICE_OPENS`)
+    unless set."""
+    raw = (env.get("HUB_OFFICE_OPENS") or "").strip()
+    if not raw:
+        return OFFICE_OPENS
+    found = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", raw)
+    if found is None or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        raise ConfigError(
+            f"HUB_OFFICE_OPENS must be a time of day in Tokyo as HH:MM (08:30), got {raw!r}"
+        )
+    return time(int(found.group(1)), int(found.group(2)))
+
+
+def _closed_days(env: Mapping[str, str], opens: time) -> OfficeDays:
+    """``HUB_CLOSED_DAYS``: the days 都 closes its offices on besides the national calendar, as
+    ``YYYY-MM-DD`` separated by commas or spaces; none may make the offices closed more than
+    :data:`forms.tokyo.LONGEST_CLOSURE` days in a row (the reminders look no further ahead)."""
+    days = set()
+    for word in re.split(r"[\s,、]+", (env.get("HUB_CLOSED_DAYS") or "").strip()):
+        if not word:
+            continue
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", word):
+                raise ValueError(word)
+            days.add(date.fromisoformat(word))
+        except ValueError:
+            raise ConfigError(
+                "HUB_CLOSED_DAYS must list days as YYYY-MM-DD separated by commas "
+                f"(2027-08-13,2027-08-14), got {word!r}"
+            ) from None
+    office = OfficeDays(opens=opens, closed=frozenset(days))
+    for day in sorted(days):
+        first = last = day
+        while closed_day(first - timedelta(days=1), office) is not None:
+            first -= timedelta(days=1)
+        while closed_day(last + timedelta(days=1), office) is not None:
+            last += timedelta(days=1)
+        if (last - first).days + 1 > LONGEST_CLOSURE:
+            raise ConfigError(
+                f"HUB_CLOSED_DAYS closes the offices from {first} to {last}, more than "
+                f"{LONGEST_CLOSURE} days in a row; the hub's reminders look no further ahead"
+            )
+    return office
+
+
+def office_days() -> OfficeDays:
+    """The running hub's office days (``Settings.office_days``): what every service hands to
+    :mod:`forms.tokyo`'s ``is_office_day``, ``office_open``, ``closed_day`` …; outside a running
+    hub (no app context: a calculation on its own), the national calendar."""
+    if not has_app_context():
+        return NATIONAL
+    settings: Settings = current_app.extensions["hub_settings"]
+    return settings.office_days
+
+
 def _instance_file_problem(exc: OSError, variable: str) -> ConfigError:
     """A key file under the instance folder that cannot be made or read (an unwritable folder)."""
     return ConfigError(
@@ -282,5 +344,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         public_url=_public_url(env),
         referral_retention_days=_int(env, "HUB_REFERRAL_RETENTION_DAYS", 365, 0, 36500),
         min_responses_shared=_int(env, "HUB_MIN_RESPONSES", 3, 1, 10000),
+        office_days=_closed_days(env, _office_opens(env)),
     )
     return settings.with_(**overrides) if overrides else settings

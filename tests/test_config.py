@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,40 @@ def test_the_documented_settings_are_the_settings_read() -> None:
     for doc in ("security.md", "operations.md"):
         named = set(re.findall(r"`(HUB_[A-Z_]+)", (PROJECT_ROOT / "docs" / doc).read_text()))
         assert named <= read, (doc, named - read)
+
+
+def test_the_offices_open_at_half_past_eight_with_no_day_of_tokyo_s_own(tmp_path: Path) -> None:
+    office = load_settings(env(tmp_path)).office_days
+    assert (office.opens, office.closed) == (time(8, 30), frozenset())
+
+
+def test_the_office_hour_and_tokyo_s_closed_days_are_read(tmp_path: Path) -> None:
+    office = load_settings(
+        env(tmp_path, HUB_OFFICE_OPENS="9:15", HUB_CLOSED_DAYS="2027-08-13, 2027-08-16 2027-08-17")
+    ).office_days
+    assert office.opens == time(9, 15)
+    assert office.closed == {date(2027, 8, 13), date(2027, 8, 16), date(2027, 8, 17)}
+
+
+@pytest.mark.parametrize("value", ["8", "8:3", "24:00", "08:60", "8時30分", "08:30:00", "noon"])
+def test_a_bad_office_hour_names_the_variable(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=r"HUB_OFFICE_OPENS must be a time of day .*HH:MM"):
+        load_settings(env(tmp_path, HUB_OFFICE_OPENS=value))
+
+
+@pytest.mark.parametrize("value", ["2027-02-30", "2027/08/13", "20270813", "Aug-13", "R9.8.13"])
+def test_a_closed_day_that_is_no_day_is_named(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"HUB_CLOSED_DAYS must list days as YYYY-MM-DD.*{value}"):
+        load_settings(env(tmp_path, HUB_CLOSED_DAYS=f"2027-08-12,{value}"))
+
+
+def test_closed_days_may_not_close_the_offices_longer_than_the_reminders_look_ahead(
+    tmp_path: Path,
+) -> None:
+    """Two weeks of 都's own days with the weekends around them: the due-soon reminders of a
+    deadline after them could not be brought forward, so the hub refuses to start."""
+    fortnight = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(12))
+    with pytest.raises(ConfigError, match="from 2027-07-31 to 2027-08-15, more than 14 days"):
+        load_settings(env(tmp_path, HUB_CLOSED_DAYS=fortnight))
+    week = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(5))
+    assert len(load_settings(env(tmp_path, HUB_CLOSED_DAYS=week)).office_days.closed) == 5

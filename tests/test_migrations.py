@@ -198,3 +198,42 @@ def test_a_referral_of_the_first_morning_of_april_moves_to_its_fiscal_year(
     with empty_engine.connect() as conn:
         years = conn.execute(text("SELECT fiscal_year FROM referral ORDER BY id")).scalars().all()
     assert years == [2027, 2026]
+
+
+def test_the_reminders_waiting_when_0019_runs_wait_for_the_offices(empty_engine: Engine) -> None:
+    """0019: the due-soon and overdue reminders still to go are marked ``office_hours``; a
+    return mail and a reminder already sent keep false."""
+    upgrade(empty_engine, "0018_outgoing_mail_english")
+    with empty_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
+                " type, active) VALUES ('131016', '13', '千代田区', '', '', '区部', '', true)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO survey (id, key, version, title, fingerprint, loaded_at,"
+                " source_name) VALUES (1, 'torikumi', 1, '取組調査', 'f', '2026-04-01', '')"
+            )
+        )
+        round_id = _round(conn, "令和8年度")
+        for about, sent_at in (
+            ("reminder.overdue", None),
+            ("reminder.due_soon", "2026-04-28 00:00:00"),
+            ("response.return_mail", None),
+            ("reminder.due_soon", None),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO outgoing_mail (about, round_id, municipality_code, subject, body,"
+                    " created_at, not_before, attempts, sent_at, until_submitted)"
+                    " VALUES (:about, :round, '131016', 's', 'b', '2026-04-28 00:00:00',"
+                    " '2026-04-28 00:00:00', 0, :sent_at, true)"
+                ),
+                {"about": about, "round": round_id, "sent_at": sent_at},
+            )
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        marked = conn.execute(text("SELECT office_hours FROM outgoing_mail ORDER BY id"))
+        assert [bool(v) for v in marked.scalars()] == [True, False, False, True]

@@ -36,6 +36,7 @@ from hub.api.schemas import (
 )
 from hub.auth.gate import require_actor
 from hub.auth.policy import allow
+from hub.config import office_days
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound
 from hub.models import Response, Revision, Round
@@ -46,7 +47,8 @@ from hub.services.response_records import AnyResponse
 def round_json(round_: Round) -> dict[str, Any]:
     now = utcnow()
     day = tokyo.in_tokyo(round_.deadline).date()
-    closed = tokyo.closed_day(day)
+    office = office_days()
+    closed = tokyo.closed_day(day, office)
     return {
         "id": round_.id,
         "survey": round_.survey.key,
@@ -57,7 +59,7 @@ def round_json(round_: Round) -> dict[str, Any]:
         "deadline": round_.deadline,
         "state": round_.state_at(now).value,
         "overdue": now > round_.deadline,
-        "deadline_closed_because": tokyo.closed_because(day),
+        "deadline_closed_because": tokyo.closed_because(day, office),
         "deadline_closed_day": None if closed is None else asdict(closed),
     }
 

@@ -90,7 +90,8 @@ class ClosedDayOut(Schema):
         validate=validate.OneOf(CLOSED_DAY_KINDS),
         metadata={
             "description": "year_end (年末年始, 29 December to 3 January), holiday, "
-            "substitute_holiday (振替休日), saturday or sunday — the first that applies"
+            "substitute_holiday (振替休日), closed_by_tokyo (a day 都 closes its offices on, "
+            "HUB_CLOSED_DAYS), saturday or sunday — the first that applies"
         },
     )
     holiday = fields.String(

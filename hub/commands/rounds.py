@@ -178,7 +178,7 @@ def round_change(
             f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
             + ("; reopened" if change.reopened else "")
         )
-        if deadline is not None:
+        if change.deadline_moved:
             _warn_about_deadline(round_.deadline, round_.reference_date)
         if notify:
             click.echo(

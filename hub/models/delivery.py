@@ -181,3 +181,7 @@ class OutgoingMail(Base):
     as text only."""
     until_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
     """It asks the municipality to submit (督促, a return): dropped, not sent, once it has."""
+    office_hours: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """It goes only while the offices are open, a retry too (the scheduler's reminders;
+    migration 0018): ``forms.tokyo.office_open`` with the hub's ``HUB_OFFICE_OPENS`` and
+    ``HUB_CLOSED_DAYS``."""

@@ -10,10 +10,15 @@ connection. Each goes once: a sender leases a row with an UPDATE only one proces
 marks it sent after the mail went (a sender killed between the mail server's acceptance and that
 mark leaves the row to go again once its lease ends). A refused mail is tried again after a
 pause that doubles each time, until :data:`ATTEMPTS` tries; then it is given up, and the board
-names the municipality so that staff phone it. A mail that asks the municipality to submit is
-dropped if it has by then. The addresses are read when the mail goes, so an account added or
+names the municipality so that staff phone it. A mail that waits for the offices to open (the
+scheduler's reminders, ``office_hours``) goes only while they are: its next try after a refusal,
+an unreachable server or a crashed sender's lease that would fall on a closed day or before the
+opening waits for the next opening (:func:`forms.tokyo.next_opening`); the mails a person chose to
+send at once — 督促, a return, a new deadline — and the request to answer keep their pauses. A
+mail that asks the municipality to submit is dropped if it has by then. The addresses are read when the mail goes, so an account added or
 deactivated meanwhile counts; so is their language: a mail is one mail to all the municipality's
-respondents, in Japanese, with its English after it when any of them chose English; the row keeps the addresses it went to, for the response's page.
+respondents, in Japanese, with its English after it when any of them chose English; the row keeps
+the addresses it went to, for the response's page.
 Each mail sent is audited with codes and counts only; the housekeeping forgets sent rows (and
 their addresses) after :data:`KEEP_SENT`.
 """
@@ -30,6 +35,8 @@ from sqlalchemy import ColumnElement, and_, delete, select, update
 
 from exports.channels import ChannelError
 from exports.channels.smtp import MailServerUnavailable, MailSession
+from forms.tokyo import next_opening, office_open
+from hub.config import office_days
 from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
@@ -56,6 +63,7 @@ def queue(
     *,
     about: str,
     until_submitted: bool = False,
+    office_hours: bool = False,
     at: datetime | None = None,
     subject_en: str | None = None,
     body_en: str | None = None,
@@ -63,9 +71,11 @@ def queue(
     """Queue one mail about ``round_id`` to a municipality's respondents (the caller commits it
     with its change). ``until_submitted``: it asks them to submit, and is dropped instead of sent
     if they have by the time it would go (a mail server down for an hour would otherwise deliver
-    「まだ提出されていません」 after the answer came). ``at``: the moment it is queued (the
-    scheduler's run; default now). ``subject_en`` and ``body_en``: the same in English (without
-    the closing lines), added after the Japanese when one of the respondents chose English."""
+    「まだ提出されていません」 after the answer came). ``office_hours``: it goes only while the
+    offices are open, a retry too (the scheduler's reminders). ``at``: the moment it is queued
+    (the scheduler's run; default now). ``subject_en`` and ``body_en``: the same in English
+    (without the closing lines), added after the Japanese when one of the respondents chose
+    English."""
     at = at or utcnow()
     db.session.add(
         OutgoingMail(
@@ -77,6 +87,7 @@ def queue(
             subject_en=subject_en,
             body_en=body_en,
             until_submitted=until_submitted,
+            office_hours=office_hours,
             created_at=at,
             not_before=at,
         )
@@ -100,6 +111,7 @@ def send_due(now: datetime) -> list[Sent]:
     if not settings.smtp_url:
         log.info("mail queue skipped: HUB_SMTP_URL is not set")
         return []
+    waiting = [] if office_open(now, office_days()) else [OutgoingMail.office_hours.is_(False)]
     due = list(
         db.session.scalars(
             select(OutgoingMail.id)
@@ -107,6 +119,7 @@ def send_due(now: datetime) -> list[Sent]:
                 OutgoingMail.sent_at.is_(None),
                 OutgoingMail.given_up_at.is_(None),
                 OutgoingMail.not_before <= now,
+                *waiting,
             )
             .order_by(OutgoingMail.id)
             .limit(BATCH)
@@ -164,11 +177,11 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         mail.error_details = exc.as_data()
         if isinstance(exc, MailServerUnavailable):  # not this mail's fault: the next run, again
             mail.attempts -= 1
-            mail.not_before = now + timedelta(minutes=1)
+            mail.not_before = _next_try(mail, now + timedelta(minutes=1))
         elif mail.attempts >= ATTEMPTS or exc.permanent:
             mail.given_up_at = now
         else:
-            mail.not_before = now + timedelta(minutes=2 ** (mail.attempts - 1))
+            mail.not_before = _next_try(mail, now + timedelta(minutes=2 ** (mail.attempts - 1)))
         db.session.commit()
         return Sent(mail_id, mail.municipality_code, False, mail.error), exc
     mail.sent_at = now
@@ -187,6 +200,12 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
     )
     db.session.commit()
     return Sent(mail_id, mail.municipality_code, True), None
+
+
+def _next_try(mail: OutgoingMail, after_pause: datetime) -> datetime:
+    """When a mail not sent is tried again: after its pause, or — one that waits for the offices
+    (``office_hours``) when that falls while they are closed — at their next opening."""
+    return next_opening(after_pause, office_days()) if mail.office_hours else after_pause
 
 
 def _submitted(mail: OutgoingMail) -> bool:

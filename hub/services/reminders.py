@@ -18,7 +18,9 @@ except to municipalities holding an extension.
 
 The reminders are the scheduler's own mails, so they go only when the offices are open
 (:func:`forms.tokyo.office_open`: an office day — no weekend, national holiday or 29 December to
-3 January — from 8:30 Tokyo); a point reached meanwhile waits for the next opening. A due-soon
+3 January, no day 都 names in ``HUB_CLOSED_DAYS`` — from ``HUB_OFFICE_OPENS``, 8:30 Tokyo); a point
+reached meanwhile waits for the next opening, and its mail, refused, is tried again only while
+the offices are open (``mail_queue.queue(office_hours=True)``). A due-soon
 point that would start on a closed day starts at the opening of the last office day before it (a
 deadline on Tuesday is reminded of on the Friday before, one on Monday 4 January on Monday 28
 December), so none is skipped and none comes on the deadline's own morning.
@@ -38,7 +40,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forms.tokyo import (
-    OFFICE_OPENS,
+    LONGEST_CLOSURE,
     format_datetime,
     format_day,
     in_tokyo,
@@ -46,6 +48,7 @@ from forms.tokyo import (
     last_opening_before,
     office_open,
 )
+from hub.config import office_days
 from hub.db import db, utcnow
 from hub.errors import Invalid
 from hub.models import (
@@ -79,8 +82,8 @@ DUE_SOON, OVERDUE, INVITE = "due_soon", "overdue", "invite"
 DAYS_BEFORE = 3
 OVERDUE_WINDOW = timedelta(days=14)
 """Rounds whose deadline passed longer ago get no overdue reminder (say, after a long outage)."""
-HELD_AT_MOST = timedelta(days=14)
-"""Longer than the offices are ever closed in a row: how far a due-soon point can start before
+HELD_AT_MOST = timedelta(days=LONGEST_CLOSURE)
+"""As long as the offices are ever closed in a row: how far a due-soon point can start before
 its ``days_before`` (:func:`due_soon_from`)."""
 PENDING = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
 
@@ -88,6 +91,10 @@ PENDING = (ResponseState.NOT_STARTED, ResponseState.DRAFT)
 SCHEDULED = {INVITE: "reminder.invite", DUE_SOON: "reminder.due_soon", OVERDUE: "reminder.overdue"}
 """The ``about`` of the scheduler's queued mails, by point: their audit action once they go."""
 KIND_OF = {about: kind for kind, about in SCHEDULED.items()}
+OFFICE_HOURS = frozenset({DUE_SOON, OVERDUE})
+"""The points that wait for the offices to open (:func:`forms.tokyo.office_open`), and whose
+mails, refused, are tried again only while they are open (``mail_queue.queue(office_hours=…)``);
+the request to answer goes when the round opens, at the time staff chose."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,7 @@ def queue_reminders(
                 body,
                 about=SCHEDULED[point.kind],
                 until_submitted=True,
+                office_hours=point.kind in OFFICE_HOURS,
                 at=now,
                 subject_en=subject_en,
                 body_en=body_en,
@@ -185,14 +193,19 @@ class Due:
 
 def when_reminders_go() -> str:
     """When the scheduler's reminders go, in the page's language: said once, for the board and
-    the page that moves a round's deadline."""
-    return _(
+    the page that moves a round's deadline (the hour the offices open, and the days 都 closes
+    them on, as the hub is set: ``HUB_OFFICE_OPENS``, ``HUB_CLOSED_DAYS``)."""
+    office = office_days()
+    said = _(
         "提出していない区市町村には、提出期限の%(days)s日前（その日が土日・祝日・年末年始なら、"
         "その前の開庁日）と期限を過ぎたときに、お知らせメールを自動で送ります。"
         "土日・祝日・年末年始（12月29日〜1月3日）には送らず、次の開庁日の%(opens)s以降に送ります。",
         days=DAYS_BEFORE,
-        opens=f"{OFFICE_OPENS.hour}:{OFFICE_OPENS.minute:02}",
+        opens=f"{office.opens.hour}:{office.opens.minute:02}",
     )
+    if not office.closed:
+        return said
+    return _("%(said)s都が指定した閉庁日も、土日・祝日と同じように扱います。", said=said)
 
 
 def reminder_kind(response: Response, now: datetime, lead: timedelta) -> str | None:
@@ -219,9 +232,10 @@ def due_soon_from(deadline: datetime, lead: timedelta) -> datetime:
     reads it with office days left before the deadline (waiting for the next opening instead gave
     a deadline of Monday 4 January 17:00 its reminder that very morning)."""
     start = deadline - lead
-    if is_office_day(in_tokyo(start).date()):
+    office = office_days()
+    if is_office_day(in_tokyo(start).date(), office):
         return start
-    return last_opening_before(start)
+    return last_opening_before(start, office)
 
 
 def _due(now: datetime, lead: timedelta) -> list[Due]:
@@ -289,8 +303,8 @@ def _point(
         d == deadline and at >= due_soon_from(deadline, lead) for d, at in rows(INVITE)
     ):
         return None
-    if not office_open(now):  # the point waits, unclaimed, for the offices to open
-        return None
+    if kind in OFFICE_HOURS and not office_open(now, office_days()):
+        return None  # the point waits, unclaimed, for the offices to open
     return kind
 
 

@@ -17,6 +17,7 @@ from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, clean_text, english_messages, fold_text, same_ke
 from forms.schema import load_answers
 from forms.wording import listed, noted
+from hub.config import office_days
 from hub.db import db, utcnow
 from hub.errors import Conflict, Invalid, NotFound, flatten_errors
 from hub.models import (
@@ -128,7 +129,7 @@ def closed_day_note(deadline: datetime) -> str | None:
     """A warning when ``deadline`` falls on a day the offices are closed (a Sunday, a holiday,
     29 December …): staff seldom mean it, and the municipalities may not be at work to answer.
     Not a refusal — a round may well close on a Saturday."""
-    why = tokyo.closed_because(tokyo.in_tokyo(deadline).date())
+    why = tokyo.closed_because(tokyo.in_tokyo(deadline).date(), office_days())
     if why is None:
         return None
     return _(
@@ -143,7 +144,13 @@ def deadline_notes(deadline: datetime, reference_date: date | None = None) -> li
     """The warnings about a deadline staff seldom mean, each a sentence: on a day the offices
     are closed (:func:`closed_day_note`), or before the round's 基準日 — the day whose state the
     municipalities report, which a deadline before it asks them to foresee (a year typed wrong,
-    most often). Not refusals."""
+    most often). Not refusals.
+
+    Said when one of the two is set: when a round is opened (and on 「依頼先を確かめる」 before),
+    when its deadline moves (:attr:`RoundChange.deadline_moved`: the page, ``hub round change``)
+    and when a municipality is given an extension — never on a change that moves neither (a new
+    title or opening time, or the deadline sent back as it was): staff were told when they set
+    them. The 基準日 is set once, when the round opens."""
     notes = [closed_day_note(deadline)]
     if reference_date is not None and tokyo.in_tokyo(deadline).date() < reference_date:
         notes.append(
@@ -454,6 +461,8 @@ class RoundChange:
     newly_due: tuple[tuple[Response, datetime], ...]
     """The responses still to be submitted whose deadline moved (an extension later than both
     deadlines keeps theirs), each with its deadline before: those to tell."""
+    deadline_moved: bool = False
+    """The round was given a new deadline: what to warn of (:func:`deadline_notes`)."""
 
 
 def change_round(
@@ -517,7 +526,7 @@ def change_round(
     )
     db.session.flush()
     newly_due = tuple((r, deadlines[r.id]) for r in pending if r.deadline_for() != deadlines[r.id])
-    return RoundChange(reopened, newly_due)
+    return RoundChange(reopened, newly_due, deadline_moved=new_deadline is not None)
 
 
 def _new_deadline(round_: Round, typed: str | None) -> datetime | None:

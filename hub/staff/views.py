@@ -435,7 +435,6 @@ def change_round(round_id: int) -> ResponseReturnValue:
         form.opens_at.data = f"{in_tokyo(round_.opens_at):%Y-%m-%d %H:%M}"
         form.deadline.data = f"{in_tokyo(round_.deadline):%Y-%m-%d %H:%M}"
         return _change_round_page(round_, refill_form(form), {})
-    deadline_before = round_.deadline
     try:
         change = rounds.change_round(
             round_,
@@ -454,7 +453,7 @@ def change_round(round_id: int) -> ResponseReturnValue:
     flash(_("調査回の設定を変更しました。"), "success")
     if change.reopened:
         flash(_("締め切っていた調査回の受付を再開しました。"), "info")
-    if round_.deadline != deadline_before:
+    if change.deadline_moved:
         _say_deadline_notes(round_.deadline, round_.reference_date)
     _say_queued(
         told,
@@ -834,7 +833,7 @@ def extension(round_id: int, code: str) -> ResponseReturnValue:
         db.session.rollback()
         return _response_page(response, errors=exc.errors, extension_form=form, status=422)
     flash(_("%(name)sの提出期限を延長しました。", name=place(response.municipality)), "success")
-    _say_deadline_notes(until)
+    _say_deadline_notes(until, response.round.reference_date)
     return redirect(url_for("staff.response", round_id=round_id, code=code))
 
 

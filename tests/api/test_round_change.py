@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from flask import Flask
 
+from forms.tokyo import OfficeDays
 from hub.db import db
 from hub.models import Round
 from hub.services import rounds
@@ -156,6 +158,7 @@ def test_the_openapi_document_describes_the_closed_day(staff: Api) -> None:
         "year_end",
         "holiday",
         "substitute_holiday",
+        "closed_by_tokyo",
         "saturday",
         "sunday",
     ]
@@ -164,3 +167,26 @@ def test_the_openapi_document_describes_the_closed_day(staff: Api) -> None:
         "caller's language"
         in (schemas["RoundOut"]["properties"]["deadline_closed_because"]["description"])
     )
+
+
+def test_a_day_tokyo_closes_on_is_named_as_such(
+    app: Flask, new_round: Callable[..., int], staff: Api, monkeypatch
+) -> None:
+    """A day 都 names in ``HUB_CLOSED_DAYS`` (a Wednesday here) is a closed day of its own kind;
+    a national holiday 都 names too stays the holiday."""
+    settings = app.extensions["hub_settings"]
+    named = frozenset({date(2099, 6, 3), date(2099, 11, 23)})
+    office = OfficeDays(closed=named)
+    monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(office_days=office))
+    round_id = new_round()
+    changed = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-03 17:00"}).get_json()
+    assert changed["deadline_closed_because"] == "都の指定"
+    assert changed["deadline_closed_day"] == {"kind": "closed_by_tokyo", "holiday": None}
+    in_english = staff.get(f"/rounds/{round_id}?lang=en").get_json()
+    assert in_english["deadline_closed_because"] == "designated by Tokyo"
+    holiday = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-11-23 17:00"}).get_json()
+    assert holiday["deadline_closed_day"] == {"kind": "holiday", "holiday": "勤労感謝の日"}
+    monkeypatch.setitem(app.extensions, "hub_settings", settings)
+    assert staff.get(f"/rounds/{round_id}").get_json()["deadline_closed_day"]["kind"] == "holiday"
+    plain = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-03 17:00"}).get_json()
+    assert plain["deadline_closed_day"] is None, "without the setting, an ordinary Wednesday"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -11,9 +11,14 @@ from forms.normalize import InvalidValue
 from forms.tokyo import (
     TIMEZONE,
     TOKYO,
+    ClosedDay,
+    OfficeDays,
+    closed_day,
     days_until,
     format_datetime,
     is_office_day,
+    next_opening,
+    office_open,
     parse_datetime,
 )
 
@@ -121,3 +126,30 @@ def test_offices_are_closed_on_weekends_holidays_and_the_year_end(day: date, why
 )
 def test_offices_are_open_on_the_other_weekdays(day: date) -> None:
     assert is_office_day(day)
+
+
+@pytest.mark.parametrize(
+    ("moment", "opening"),
+    [
+        ("2027-02-16 10:00", "2027-02-16 10:00"),  # Tuesday, open: at once
+        ("2027-02-16 07:00", "2027-02-16 08:30"),  # the same morning
+        ("2027-02-19 23:59", "2027-02-19 23:59"),  # Friday night: still the office day
+        ("2027-02-20 00:00", "2027-02-22 08:30"),  # Saturday: Monday
+        ("2026-12-29 09:00", "2027-01-04 08:30"),  # over 年末年始
+    ],
+)
+def test_next_opening(moment: str, opening: str) -> None:
+    at = datetime.fromisoformat(moment).replace(tzinfo=TOKYO)
+    assert next_opening(at) == datetime.fromisoformat(opening).replace(tzinfo=TOKYO)
+
+
+def test_a_day_tokyo_names_and_its_own_hour_close_and_open_the_offices() -> None:
+    office = OfficeDays(opens=time(9, 0), closed=frozenset({date(2027, 2, 22)}))
+    assert closed_day(date(2027, 2, 22), office) == ClosedDay("closed_by_tokyo")
+    assert is_office_day(date(2027, 2, 22))
+    assert not is_office_day(date(2027, 2, 22), office)
+    saturday = datetime(2027, 2, 20, 0, 0, tzinfo=TOKYO)
+    # Monday 22nd is 都's, Tuesday 23rd 天皇誕生日: Wednesday at 9:00
+    assert next_opening(saturday, office) == datetime(2027, 2, 24, 9, 0, tzinfo=TOKYO)
+    assert not office_open(datetime(2027, 2, 25, 8, 45, tzinfo=TOKYO), office)
+    assert office_open(datetime(2027, 2, 25, 8, 45, tzinfo=TOKYO))

@@ -151,3 +151,56 @@ def test_moving_a_deadline_before_the_reference_date_warns(app: Flask, web, runn
     by_cli = runner("round", "change", str(round_id), "--deadline", "2099-03-17 17:00")
     assert by_cli.exit_code == 0, by_cli.output
     assert "が基準日（令和81年4月1日）より前です。" in by_cli.stderr
+
+
+def test_a_deadline_on_a_day_tokyo_closes_on_is_warned_of(app: Flask, web, monkeypatch) -> None:
+    """A day 都 names in ``HUB_CLOSED_DAYS`` is warned of as a holiday is, in its own words."""
+    settings = app.extensions["hub_settings"]
+    office = tokyo.OfficeDays(closed=frozenset({date(2099, 6, 1)}))
+    monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(office_days=office))
+    staff = web("staff")
+    staff.get("/staff/rounds/new")
+    checked = staff.post("/staff/rounds/new", new_round(MONDAY, action="preview"))
+    [note] = page(checked).xpath("//*[@data-deadline-note]")
+    assert "提出期限（令和81年6月1日（月）17:00）は閉庁日（都の指定）です。" in note.text_content()
+    staff.get("/language/en")
+    english = staff.post("/staff/rounds/new", new_round(MONDAY, action="preview"))
+    [note] = page(english).xpath("//*[@data-deadline-note]")
+    assert "the offices are closed (designated by Tokyo)" in note.text_content()
+
+
+def test_the_reference_date_is_warned_of_when_the_deadline_moves_not_on_other_edits(
+    app: Flask, web, runner
+) -> None:
+    """The warning that the deadline is before 基準日 comes when one of the two is set — the
+    round opened, its deadline moved, an extension granted — and not when staff change only
+    the title, or send the deadline back as it is."""
+    with app.app_context():
+        round_ = make_round(municipalities=["131016"])
+        round_.reference_date = date(2099, 4, 1)
+        round_.deadline = tokyo.parse_datetime(BEFORE_REFERENCE)
+        db.session.commit()
+        round_id = round_.id
+    staff = web("staff")
+    staff.get(f"/staff/rounds/{round_id}/change")
+    titled = staff.post(
+        f"/staff/rounds/{round_id}/change", {"title": "改題", "deadline": BEFORE_REFERENCE}
+    )
+    assert titled.status_code == 302
+    board = text_of(staff.get(titled.headers["Location"]))
+    assert "調査回の設定を変更しました。" in board
+    assert "より前です。" not in board
+    by_cli = runner(
+        "round", "change", str(round_id), "--title", "再改題", "--deadline", BEFORE_REFERENCE
+    )
+    assert by_cli.exit_code == 0, by_cli.output
+    assert "より前です。" not in by_cli.stderr, "the deadline did not move"
+
+    staff.get(f"/staff/rounds/{round_id}/responses/131016")
+    extended = staff.post(
+        f"/staff/rounds/{round_id}/responses/131016/extension", {"until": "2099-03-20 17:00"}
+    )
+    assert extended.status_code == 302
+    assert "が基準日（令和81年4月1日）より前です。" in text_of(
+        staff.get(extended.headers["Location"])
+    )

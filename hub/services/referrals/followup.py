@@ -6,7 +6,8 @@ was reminded of, ``late_flagged_at``) and committed before the mail goes; if the
 refuses, the mark is taken back and the next run retries. The mails say how many and link to
 the hub — never who, or what they need. Runs from ``hub.jobs`` (claimed per minute), and does
 nothing while the offices are closed (:func:`forms.tokyo.office_open`: weekends, holidays, 29
-December to 3 January, and before 8:30): what came due meanwhile goes at the next opening.
+December to 3 January, the days 都 names in ``HUB_CLOSED_DAYS``, and before ``HUB_OFFICE_OPENS``,
+8:30): what came due meanwhile goes at the next opening.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from forms import tokyo
+from hub.config import office_days
 from hub.db import db, utcnow
 from hub.models import Referral, ReferralStatus
 from hub.services.referrals import notify, queries
@@ -35,7 +37,7 @@ class FollowUpRun:
 
 def run(now: datetime | None = None) -> FollowUpRun:
     now = now or utcnow()
-    if not tokyo.office_open(now):  # held, not lost: the next opening finds them all
+    if not tokyo.office_open(now, office_days()):  # held, not lost: the next opening finds them all
         return FollowUpRun(0, 0)
     today = now.astimezone(tokyo.TOKYO).date()
     return FollowUpRun(remind_overdue(today), flag_late(today, now))

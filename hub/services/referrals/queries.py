@@ -16,6 +16,7 @@ from sqlalchemy import Select, case, false, func, select
 
 from forms import tokyo
 from hub.auth.policy import is_receiving_window, referrer_of, see_referral
+from hub.config import office_days
 from hub.db import db
 from hub.models import (
     Municipality,
@@ -116,11 +117,12 @@ def is_overdue(referral: Referral, today: date | None = None) -> bool:
 
 def add_working_days(start: date, days: int) -> date:
     """``days`` working days after ``start``: days the offices are open (``tokyo.is_office_day``:
-    no weekend, national holiday or year-end closure)."""
+    no weekend, national holiday, year-end closure or day 都 closes on, ``HUB_CLOSED_DAYS``)."""
+    office = office_days()
     day = start
     while days > 0:
         day += timedelta(days=1)
-        if tokyo.is_office_day(day):
+        if tokyo.is_office_day(day, office):
             days -= 1
     return day
 
