@@ -15,11 +15,10 @@ from exports.template import ANSWER_COLUMN, HINT_COLUMN
 from forms.rules import calculated
 from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
-from hub.services import questionnaires
 from tests.conftest import response_of
 from tests.excel.conftest import download, fill, post_file, rows_by_key
 from tests.forms.xlsform_files import YES_NO, form
-from tests.questionnaires.test_versions import CHIYODA, open_kenshu
+from tests.questionnaires.test_versions import CHIYODA, import_file, open_kenshu
 from tests.web.conftest import field_values, page
 
 HEADER = ("type", "name", "label", "relevant", "calculation")
@@ -113,8 +112,7 @@ def test_written_back_it_reads_back_the_same() -> None:
 
 @pytest.fixture
 def round_id(app) -> int:
-    with app.app_context():
-        questionnaires.import_definition(definition(), "kenshu.xlsx")
+    import_file(app, definition(), "kenshu.xlsx")
     return open_kenshu(app, date(2025, 6, 1))
 
 
@@ -200,8 +198,7 @@ def test_the_workbook_and_the_summary_read_it_as_an_answer(app, api_as, round_id
 
 
 def test_export_writes_it_back_and_imports_unchanged(app, runner, tmp_path) -> None:
-    with app.app_context():
-        questionnaires.import_definition(definition(), "kenshu.xlsx")
+    import_file(app, definition(), "kenshu.xlsx")
     out = str(tmp_path / "exported.xlsx")
     exported = runner("questionnaire", "export", "kenshu", "-o", out)
     assert exported.exit_code == 0, exported.output
