@@ -275,6 +275,14 @@ def _write_single(
     hint = sheet.cell(row=row, column=HINT_COLUMN)
     put(hint, _hint(info.questionnaire, question, validations.lists))
     hint.alignment = _WRAP
+    if question.is_calculated:
+        # read-only: the value saved last, grey and locked; the hub works it out on upload
+        answer = sheet.cell(row=row, column=ANSWER_COLUMN)
+        answer.fill = _QUESTION_FILL
+        answer.alignment = _WRAP
+        answer.number_format = "@" if question.kind == Kind.TEXT else "General"
+        put(answer, display_value(question, info.answers.get(question.id)), user_text=True)
+        return
     answer = _input_cell(sheet, row)
     if question.kind in (Kind.TEXT, Kind.DATE, Kind.PHONE, Kind.EMAIL):
         answer.number_format = "@"
@@ -350,6 +358,8 @@ def _hint(questionnaire: Questionnaire, question: Question, lists: Lists | None 
 
 
 def _kind_hint(question: Question) -> str:
+    if question.is_calculated:
+        return ""  # rule_texts says it: 入力不要（ほかの回答からハブが計算: …）
     if question.kind == Kind.ONE_OF:
         return "一覧から1つ選択"
     if question.kind == Kind.MANY_OF:

@@ -315,6 +315,8 @@ def interpret(
             continue
         if name != item.question.id:
             reading.renamed[item.question.id] = name
+        if target.is_calculated:
+            continue  # a read-only row: the hub works it out from the other answers
         if line.formula:
             reading.errors.setdefault(line.answer_cell, []).append(
                 _("%(label)s: 数式は使えません。値を直接入力してください。", label=_label(item))
@@ -573,6 +575,8 @@ def _merge_current(
 ) -> None:
     for question in questionnaire:
         before = current.get(question.id)
+        if question.is_calculated:
+            continue  # worked out again from the answers read
         if question.kind == Kind.MANY_OF:
             if question.id not in covered:
                 if before:

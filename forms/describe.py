@@ -87,6 +87,7 @@ _JA = {
     "optional": "任意",
     "no_constraint": "制約なし",
     "no_filter": "選択肢の絞り込みなし",
+    "calculation": "入力不要（ほかの回答からハブが計算: {rule}）",
 }
 
 _EN = {
@@ -147,6 +148,7 @@ _EN = {
     "optional": "Optional",
     "no_constraint": "No constraint",
     "no_filter": "All choices offered",
+    "calculation": "Not typed (the hub calculates it from the other answers: {rule})",
 }
 
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -491,13 +493,22 @@ def choice_filter_text(question: Question, questionnaire: Questionnaire, locale:
     return describer.word("choice_filter", rule=describer.readable(rule))
 
 
+def calculation_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """``入力不要（ほかの回答からハブが計算: 「…」 + 「…」）`` for a ``calculate``, else empty."""
+    if question.calculation is None:
+        return ""
+    rule = expression_text(question.calculation, questionnaire, locale)
+    return _words(locale)["calculation"].format(rule=rule)
+
+
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:
     """Every rule of ``question`` in words: when it is asked, when required, what it accepts.
 
     A conditional requirement equal to the question's ``relevant`` goes without saying (asked
     exactly then, required whenever asked) and is left out.
     """
-    texts = [relevant_text(question, questionnaire, locale)]
+    texts = [calculation_text(question, questionnaire, locale)]
+    texts.append(relevant_text(question, questionnaire, locale))
     if question.required_if is not None and question.required_if != question.relevant:
         texts.append(required_text(question, questionnaire, locale))
     texts.append(constraint_text(question, questionnaire, locale))

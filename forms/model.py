@@ -158,6 +158,10 @@ class Question:
     guidance: Label | None = None
     """XLSForm ``guidance_hint``: a longer explanation for whoever needs it, shown folded under
     the hint (as ODK Collect and Enketo show it) and in the Excel template's 入力のしかた."""
+    calculation: Expr | None = None
+    """XLSForm ``calculate``: the value is this expression of the other answers, worked out by
+    the hub on every save (:func:`forms.rules.calculated`), never typed. Its kind is
+    ``DECIMAL`` when the expression gives a number, else ``TEXT``."""
 
     @property
     def has_choices(self) -> bool:
@@ -166,6 +170,11 @@ class Question:
     @property
     def is_note(self) -> bool:
         return self.kind == Kind.NOTE
+
+    @property
+    def is_calculated(self) -> bool:
+        """A ``calculate``: its answer is worked out from the others, never sent."""
+        return self.calculation is not None
 
     def choice(self, code: str) -> Choice | None:
         return self._choice_by_code.get(code)
@@ -210,7 +219,13 @@ class Question:
 
     def rules(self) -> tuple[Expr, ...]:
         """Every expression of the question."""
-        candidates = (self.relevant, self.required_if, self.constraint, self.choice_filter)
+        candidates = (
+            self.relevant,
+            self.required_if,
+            self.constraint,
+            self.choice_filter,
+            self.calculation,
+        )
         return tuple(e for e in candidates if e is not None)
 
 
@@ -318,9 +333,11 @@ class Questionnaire:
         return _relevance_order(self)[0]
 
     def relevance_dependencies(self, item: Question) -> frozenset[str]:
-        """The questions whose answers decide whether ``item`` is asked."""
+        """The questions whose answers decide whether ``item`` is asked (and, for a
+        ``calculate``, its value: it is worked out before the rules that read it)."""
         section = self.section_of(item.id)
-        rules = [r for r in (item.relevant, section.relevant if section else None) if r]
+        candidates = (item.relevant, section.relevant if section else None, item.calculation)
+        rules = [r for r in candidates if r]
         names = frozenset().union(*(references(r) for r in rules)) if rules else frozenset()
         return names - {REFERENCE_DATE}
 
@@ -344,6 +361,15 @@ class Questionnaire:
         }
 
     @cached_property
+    def calculated(self) -> tuple[Question, ...]:
+        """The ``calculate`` questions, in :attr:`relevance_order` (each after what it reads)."""
+        return tuple(q for q in self.relevance_order if q.is_calculated)
+
+    @cached_property
+    def calculated_ids(self) -> frozenset[str]:
+        return frozenset(q.id for q in self.calculated)
+
+    @cached_property
     def personal_fields(self) -> frozenset[str]:
         """Questions holding personal data (names, phone numbers, e-mail) that no delivery may carry."""
         return frozenset(q.id for q in self.questions if q.personal)
@@ -361,7 +387,15 @@ class Questionnaire:
 
 
 _LATER_FIELDS = frozenset(
-    {"default", "appearance", "choice_filter", "columns", "guidance", "headline_title"}
+    {
+        "default",
+        "appearance",
+        "choice_filter",
+        "columns",
+        "guidance",
+        "headline_title",
+        "calculation",
+    }
 )
 """Fields added after definitions were first stored: left out while unset, so that a stored
 definition keeps the fingerprint it was stored with."""
@@ -532,7 +566,7 @@ def definition_problems(questionnaire: Questionnaire) -> list[str]:
                     f"{section.id or 'survey'} refers to unknown question(s) {sorted(unknown)}"
                 )
     if not problems and (cycle := relevance_cycle(questionnaire)):
-        problems.append(f"relevant rules form a cycle: {' → '.join(cycle)}")
+        problems.append(f"relevant or calculate rules form a cycle: {' → '.join(cycle)}")
     for name, _old in questionnaire.renamed:
         if name not in answerable:
             problems.append(f"renamed {name} is not a question")

@@ -15,6 +15,7 @@ asked, the constraint holds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +32,7 @@ from forms.expression import (
     references,
     truthy,
 )
-from forms.expression.evaluate import as_date
+from forms.expression.evaluate import as_date, evaluate, number, string
 from forms.model import REFERENCE_DATE, Choice, Kind, Question, Questionnaire
 from forms.numbers import parse_decimal
 from forms.tokyo import today
@@ -53,6 +54,37 @@ def answer_value(question: Question, value: Any) -> Value:
     if kind == Kind.DATE:
         return _date(value)
     return str(value)
+
+
+def stored_value(question: Question, value: Value) -> Any:
+    """A ``calculate``'s result as its answer is stored: a number (a whole one as an integer)
+    for a ``DECIMAL``, text for a ``TEXT``; ``None`` for nothing (an empty text, NaN, infinity —
+    ``${a} + ${b}`` while one is unanswered)."""
+    if question.kind == Kind.DECIMAL:
+        x = number(value)
+        if not math.isfinite(x):
+            return None
+        x = float(f"{x:.15g}")  # the digits a decimal answer may hold: 0.1 + 0.2 is 0.3
+        return int(x) if x.is_integer() and abs(x) < 2**53 else x
+    text = string(value)
+    return text or None
+
+
+def calculated(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    *,
+    reference_date: date | None = None,
+) -> dict[str, Any]:
+    """``answers`` with each ``calculate`` worked out from the others (a value sent for one is
+    replaced; an empty result is left out): what every save stores, from the web, the API and
+    the Excel upload alike."""
+    if not questionnaire.calculated:
+        return dict(answers)
+    kept = {k: v for k, v in answers.items() if k not in questionnaire.calculated_ids}
+    context = Context(questionnaire, kept, reference_date=reference_date, on=today())
+    values = context.calculated()
+    return {**kept, **{k: v for k, v in values.items() if v is not None}}
 
 
 def _ticked(value: Any) -> bool:
@@ -102,6 +134,7 @@ class Context:
         self.reference_date = reference_date
         self.on = on
         self._asked: dict[str, bool] | None = None
+        self._calculated: dict[str, Any] = {}
 
     def resolve(self, name: str) -> Value:
         if name == REFERENCE_DATE:
@@ -111,7 +144,32 @@ class Context:
         question = self.questionnaire.get(name)
         if question is None or not self.asked().get(name, True):
             return ""
+        if question.calculation is not None:
+            return answer_value(question, self._value_of(question))
         return answer_value(question, self.answers.get(name))
+
+    def calculated(self) -> dict[str, Any]:
+        """``{name: value}`` of every ``calculate`` as it is stored (``None``: empty, or not
+        asked), worked out from these answers — never from a value sent for it."""
+        self.asked()
+        return {q.id: self._value_of(q) for q in self.questionnaire.calculated}
+
+    def _value_of(self, question: Question) -> Any:
+        """One ``calculate``'s value, once. It comes after what it reads in
+        ``relevance_order``, so whatever asks for it (a rule deciding a later question's
+        relevance) finds what it reads decided already."""
+        if question.id not in self._calculated:
+            asked = self.asked().get(question.id, True)
+            self._calculated[question.id] = self._calculate(question) if asked else None
+        return self._calculated[question.id]
+
+    def _calculate(self, question: Question) -> Any:
+        assert question.calculation is not None
+        try:
+            value = evaluate(question.calculation, self.env())
+        except Unknowable:
+            return None
+        return stored_value(question, value)
 
     def env(self, current: Value = "") -> Env:
         return Env(self.resolve, current, self.on)

@@ -451,7 +451,9 @@ def _value_message(question: Question, op: str, limit: str) -> str | None:
 @cache
 def schema_for(questionnaire: Questionnaire) -> type[AnswersSchema]:
     """The schema class for a questionnaire: one field per question, named by its id."""
-    declared: dict[str, Any] = {q.id: FIELD_TYPES[q.kind](q) for q in questionnaire.questions}
+    declared: dict[str, Any] = {
+        q.id: FIELD_TYPES[q.kind](q) for q in questionnaire.questions if not q.is_calculated
+    }
     declared["questionnaire"] = questionnaire
     name = f"{questionnaire.id.title()}V{questionnaire.version}Schema"
     return type(name, (AnswersSchema,), declared)
@@ -482,13 +484,18 @@ def load_answers(
     The result holds only answered questions (empty answers are dropped), so a draft stores exactly
     what was typed. On submit, answers to questions that are not asked (say, the plan's name when
     no plan is being made) are dropped too, as ODK drops non-relevant answers.
+
+    Each ``calculate`` is worked out from the loaded answers (:func:`forms.rules.calculated`);
+    a value given for one here is passed over (a stored response's own, a carried one): the
+    services refuse one a client sends (``hub.services.responses``).
     """
     schema = _schema(questionnaire, submit, reference_date, ignore_unknown)
-    loaded: dict[str, Any] = schema.load(dict(data))
+    given = {k: v for k, v in data.items() if k not in questionnaire.calculated_ids}
+    loaded: dict[str, Any] = schema.load(given)
     answers = {k: v for k, v in loaded.items() if not _unanswered(v)}
     if submit:
         answers = rules.without_hidden(questionnaire, answers, reference_date=reference_date)
-    return answers
+    return rules.calculated(questionnaire, answers, reference_date=reference_date)
 
 
 def completeness_errors(

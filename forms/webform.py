@@ -60,13 +60,14 @@ class QuestionnaireForm(FlaskForm):
     version = HiddenField()
 
     def answers(self, *, relevant_only: bool = False) -> dict[str, Any]:
-        """The raw answers as typed, keyed by question id, for ``responses.save_draft``.
+        """The raw answers as typed, keyed by question id, for ``responses.save_draft`` (a
+        ``calculate`` left out: the server works it out from the others).
 
         ``relevant_only`` leaves out questions that are not asked given what was typed (with
         scripts off every field is on the page; on submit those are ignored). Relevance is
         decided on the values the schema can read; an unreadable value counts as unanswered.
         """
-        raw = {q.id: _raw_value(self[q.id], q) for q in self.questionnaire}
+        raw = {q.id: _raw_value(self[q.id], q) for q in self.questionnaire if not q.is_calculated}
         if relevant_only:
             asked = rules.asked(self.questionnaire, rule_answers(self.questionnaire, raw))
             raw = {name: value for name, value in raw.items() if asked.get(name, True)}
@@ -122,6 +123,9 @@ def field_for(question: Question, locale: str) -> Field:
     label = question.label.get(locale)
     description = question.hint.get(locale) if question.hint else ""
     common: dict[str, Any] = {"label": label, "description": description}
+    if question.is_calculated:
+        # shown, never sent back as typed: hub.js works it out live, the server on every save
+        return StringField(render_kw={"readonly": True, "tabindex": "-1"}, **common)
     if question.kind == Kind.ONE_OF and question.appearance == "minimal":
         unchosen = SelectChoice("", UNCHOSEN.get(locale))
         choices = [unchosen, *_choices(question, locale, options=True)]

@@ -26,6 +26,12 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
+def _kind_label(question: Question) -> str:
+    """The type as 定義 says it; a ``calculate`` as 計算（…）: its rule is in 備考."""
+    label = KIND_LABELS.get(question.kind, str(question.kind))
+    return f"計算（{label}）" if question.is_calculated else label
+
+
 def _required_text(question: Question) -> str:
     if question.required_if is not None:
         return "条件付き必須"
@@ -86,7 +92,7 @@ def question_definition_table(questionnaire: Questionnaire, *, personal: bool = 
                     section.title.ja,
                     q.id,
                     q.label.ja,
-                    KIND_LABELS.get(q.kind, str(q.kind)),
+                    _kind_label(q),
                     _required_text(q),
                     None,
                     None,

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from forms.expression.patterns import matches
 from forms.expression.syntax import (
@@ -277,6 +277,23 @@ def _selected_at(answer: Value, index: Value) -> str:
     return codes[int(at)] if not math.isnan(at) and 0 <= at < len(codes) else ""
 
 
+def _round(value: Value, digits: Value = 0.0) -> float:
+    """ODK's ``round(x, digits)``: to ``digits`` decimals (0 without it; a negative number
+    rounds to tens, hundreds), halves away from zero, on the number as it is written (so
+    ``round(1.005, 2)`` is 1.01, as hub.js rounds it)."""
+    x, places = number(value), _int(digits)
+    if math.isnan(x) or math.isinf(x) or math.isnan(places) or math.isinf(places):
+        return x if not math.isnan(places) else math.nan
+    if abs(x) >= 1e15 and places >= 0:
+        return x  # no decimals left to round (a double holds 15-17 digits)
+    places = max(-15.0, min(15.0, places))
+    exponent = Decimal(1).scaleb(-int(places))
+    with localcontext() as context:
+        context.prec = 400  # room for any double's digits
+        rounded = Decimal(repr(x)).quantize(exponent, rounding=ROUND_HALF_UP)
+    return math.copysign(float(rounded), x) if rounded == 0 else float(rounded)
+
+
 FIRST_DAY = (date.min - EPOCH).days
 LAST_DAY = (date.max - EPOCH).days
 
@@ -313,4 +330,5 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "substr": _substr,
     "normalize-space": lambda text: " ".join(_words(text)),
     "selected-at": _selected_at,
+    "round": _round,
 }

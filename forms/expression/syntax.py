@@ -49,6 +49,7 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "substr": (2, 3),
     "normalize-space": (1, 1),
     "selected-at": (2, 2),
+    "round": (1, 2),
 }
 """The functions the hub evaluates, with their least and greatest number of arguments."""
 

@@ -1,5 +1,6 @@
 """The checks on a definition's rules once every survey row is read: each ``${name}`` names a
-question, each compared code is in its question's list, and ``relevant`` rules form no cycle."""
+question, each compared code is in its question's list, and ``relevant`` rules and ``calculate``
+rows' ``calculation`` form no cycle."""
 
 from __future__ import annotations
 
@@ -139,21 +140,30 @@ class _Names:
 def _check_cycle(report: Report, sheet: str, groups: list[Group], header: str) -> None:
     needs: dict[str, frozenset[str]] = {}
     rows: dict[str, int] = {}
+    calculation_headers: dict[str, str] = {}
     for group in groups:
         outer = references(group.relevant) if group.relevant is not None else frozenset()
         for item in group.items:
             own = references(item.question.relevant) if item.question.relevant else frozenset()
-            needs[item.question.id] = own | outer
+            calculation = item.question.calculation
+            worked = references(calculation) if calculation is not None else frozenset()
+            needs[item.question.id] = own | outer | worked
             rows[item.question.id] = item.row
+            if worked:
+                calculation_headers[item.question.id] = item.sources.get("calculation", header)
     _order, cycle = dependency_order(list(needs), needs)
     if cycle:
         first = min(cycle, key=lambda name: rows[name])
-        report(
-            sheet,
-            rows[first],
-            header,
-            _("relevant が循環しています: %(cycle)s", cycle=" → ".join(cycle)),
-        )
+        column = calculation_headers.get(first, header)
+        if calculation_headers.keys() & set(cycle):
+            message = _(
+                "relevant と calculation（計算式）が循環しています（計算項目の値が、"
+                "自分自身を使って決まることになります）: %(cycle)s",
+                cycle=" → ".join(cycle),
+            )
+        else:
+            message = _("relevant が循環しています: %(cycle)s", cycle=" → ".join(cycle))
+        report(sheet, rows[first], column, message)
 
 
 def _rule_of(question: Question, column: str) -> Expr:
@@ -162,6 +172,7 @@ def _rule_of(question: Question, column: str) -> Expr:
         "required": question.required_if,
         "constraint": question.constraint,
         "choice_filter": question.choice_filter,
+        "calculation": question.calculation,
     }[column]
     assert expr is not None
     return expr

@@ -21,14 +21,19 @@ from openpyxl.utils import get_column_letter
 
 from forms.expression import (
     Binary,
+    Call,
     Current,
     Expr,
     ExpressionError,
+    Literal,
+    Negative,
+    Ref,
     column_name,
     parse,
     walk,
 )
 from forms.model import (
+    NUMBER_KINDS,
     OTHER,
     OTHER_SUFFIX,
     REFERENCE_DATE,
@@ -493,6 +498,15 @@ class Reader:
         lists: dict[str, list[tuple[Choice, int]]],
         seen: dict[str, int],
     ) -> Item | None:
+        if kind_text.lower() in words.CALCULATE_TYPES:
+            return self.calculate(sheet, row, seen)
+        if sheet.text(row, "calculation"):
+            self.at(
+                sheet,
+                row,
+                "calculation",
+                _("calculation（計算式）は type が calculate の行だけに書けます。"),
+            )
         kind, choices, list_name = self.kind(sheet, row, kind_text, lists)
         if kind is None:
             self.unread_question(sheet, row, kind_text, seen)
@@ -564,6 +578,64 @@ class Reader:
         )
         if item.question.choice_filter is not None:
             item.sources["choice_filter"] = sheet.header("choice_filter")
+        return item
+
+    def calculate(self, sheet: Sheet, row: Row, seen: dict[str, int]) -> Item | None:
+        """A ``calculate`` row: its value is its ``calculation`` of the other answers, worked
+        out by the hub on every save, never typed. ``label`` is optional (the name stands in);
+        ``relevant``, ``hint`` and ``guidance_hint`` are read; the columns of a typed answer
+        are refused. Its kind (a number or a text) is decided once every row is read."""
+        name = self.name(sheet, row, seen)
+        for column in (
+            "required",
+            "constraint",
+            "constraint_message",
+            "required_message",
+            "default",
+            "choice_filter",
+            "parameters",
+            "personal",
+        ):
+            if sheet.text(row, column).lower() not in words.NO:
+                self.at(
+                    sheet,
+                    row,
+                    column,
+                    _(
+                        "calculate（計算項目）には %(column)s を付けられません（値はハブが"
+                        "計算し、入力されません）。",
+                        column=column,
+                    ),
+                )
+        label = self.label_of(sheet, row, "label")
+        relevant = self.rule(sheet, row, "relevant")
+        calculation = self.rule(sheet, row, "calculation")
+        if not sheet.text(row, "calculation"):
+            self.at(
+                sheet,
+                row,
+                "calculation",
+                _(
+                    "calculate（計算項目）には calculation（計算式）を書いてください（例: ${a} + ${b}）。"
+                ),
+            )
+        if name is None or calculation is None:
+            if name is not None:
+                self.unread.add(name)
+            return None
+        question = Question(
+            id=name,
+            kind=Kind.DECIMAL,
+            label=label or Label.same(name),
+            hint=self.label_of(sheet, row, "hint"),
+            guidance=self.label_of(sheet, row, "guidance_hint"),
+            relevant=relevant,
+            calculation=calculation,
+        )
+        item = Item(row.number, question)
+        item.sources["calculation"] = sheet.header("calculation")
+        if relevant is not None:
+            item.sources["relevant"] = sheet.header("relevant")
         return item
 
     def unread_question(self, sheet: Sheet, row: Row, kind_text: str, seen: dict[str, int]) -> None:
@@ -830,6 +902,7 @@ class Reader:
                 self.problem(survey.name, rows.get(str(name)), survey.header("default"), message)
 
     def sections(self, groups: list[Group]) -> tuple[Section, ...]:
+        _settle_calculations(groups)
         choice_questions = {
             i.question.id: i.question for g in groups for i in g.items if i.question.has_choices
         }
@@ -845,6 +918,64 @@ class Reader:
             name = group.name if group.grouped else ""
             sections.append(Section(name, group.title, items, group.relevant))
         return tuple(sections)
+
+
+NUMBER_FUNCTIONS = frozenset(
+    {
+        "number",
+        "int",
+        "abs",
+        "floor",
+        "ceiling",
+        "min",
+        "max",
+        "round",
+        "count-selected",
+        "string-length",
+    }
+)
+"""The functions whose result is a number."""
+
+
+def _settle_calculations(groups: list[Group]) -> None:
+    """Each ``calculate``'s kind: ``DECIMAL`` when its ``calculation`` gives a number (an
+    arithmetic, a number function, a number question, or an ``if``/``coalesce`` of such), so it
+    is stored, written to the workbook and summarised as a number; else ``TEXT``."""
+    items = {i.question.id: i for g in groups for i in g.items}
+    settled: dict[str, bool] = {}
+
+    def numeric_name(name: str, seen: frozenset[str]) -> bool:
+        item = items.get(name)
+        if item is None:
+            return False
+        question = item.question
+        if question.calculation is None:
+            return question.kind in NUMBER_KINDS
+        if name not in settled:
+            if name in seen:  # a cycle: refused by the checks
+                return False
+            settled[name] = numeric(question.calculation, seen | {name})
+        return settled[name]
+
+    def numeric(expr: Expr, seen: frozenset[str]) -> bool:
+        if isinstance(expr, Literal):
+            return not isinstance(expr.value, str)
+        if isinstance(expr, Negative):
+            return True
+        if isinstance(expr, Binary):
+            return expr.op in ("+", "-", "*", "div", "mod")
+        if isinstance(expr, Ref):
+            return numeric_name(expr.name, seen)
+        if isinstance(expr, Call) and expr.name in ("if", "coalesce"):
+            branches = expr.args[1:] if expr.name == "if" else expr.args
+            typed = [b for b in branches if b != Literal("")]  # '' is empty in either
+            return bool(typed) and all(numeric(b, seen) for b in typed)
+        return isinstance(expr, Call) and expr.name in NUMBER_FUNCTIONS
+
+    for item in items.values():
+        if item.question.calculation is not None:
+            number = numeric_name(item.question.id, frozenset())
+            item.question = replace(item.question, kind=Kind.DECIMAL if number else Kind.TEXT)
 
 
 APPEARANCES: dict[Kind, tuple[str, ...]] = {
@@ -920,7 +1051,7 @@ def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
     return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint).strip()
 
 
-_COLUMN_OF_TYPE = {"calculate": "calculate", "repeat_count": "repeat"}
+_COLUMN_OF_TYPE = {"repeat_count": "repeat"}
 """A refused column that belongs to a refused type (the vocabulary's names): on that type's row
 only the type is refused."""
 
@@ -934,10 +1065,6 @@ def column_advice() -> dict[str, str]:
     """What to write instead, by refused column (:data:`~forms.xlsform.vocabulary.REFUSED_COLUMNS`
     that have advice), in the request's language: the refusals' words, and the guide's."""
     return {
-        "calculate": _(
-            "計算した値は保存されません。条件や答えどうしの関係は relevant や constraint に式で"
-            "書いてください。"
-        ),
         "read_only": _(
             "回答者に見せるだけの文は note（説明文）に、決まった値は default に書いてください。"
         ),
@@ -970,11 +1097,6 @@ def type_refusals() -> dict[str, str]:
             "繰り返し（repeat）はハブでは使えません（回答は区市町村ごとに質問1つにつき1つです）。"
             "回数や人数は integer で尋ね、回ごとの内容は「第1回」「第2回」のように質問を分けて"
             "書いてください。"
-        ),
-        "calculate": _(
-            "calculate（計算項目）はハブでは使えません（計算した値は保存されません）。条件や"
-            "答えどうしの関係は relevant や constraint に式で書いてください（例: constraint に"
-            " . <= ${ほかの質問の名前}）。"
         ),
         "geo": _("位置情報（geopoint など）はハブでは使えません。"),
         "media": _("画像・音声・動画・ファイル・バーコードはハブでは使えません。"),

@@ -100,6 +100,11 @@ _SELECT_RE = re.compile(
     + r") (?P<list>\S+)(?: (?P<other>or_other|or other|or specify other))?$"
 )
 
+CALCULATE = "calculate"
+CALCULATE_TYPES = frozenset({CALCULATE, "q calculate", "add calculate prompt"})
+"""``calculate`` and pyxform's other spellings of it: a value worked out from the other answers
+by its ``calculation`` (:attr:`forms.model.Question.calculation`)."""
+
 GROUP_BEGIN = frozenset({"begin group", "begin_group"})
 GROUP_END = frozenset({"end group", "end_group"})
 
@@ -121,7 +126,6 @@ UNSUPPORTED_TYPES: dict[str, str] = {
         ),
         "repeat",
     ),
-    **dict.fromkeys(("calculate", "q calculate", "add calculate prompt"), "calculate"),
     **dict.fromkeys(
         (
             "geopoint",
@@ -257,7 +261,16 @@ def unsupported_type(text: str) -> str | None:
 
 def known_type_words() -> list[str]:
     """Every spelling the reader takes or refuses by name (for "did you mean" suggestions)."""
-    return sorted({*SIMPLE_TYPES, *SELECT_TYPES, *GROUP_BEGIN, *GROUP_END, *UNSUPPORTED_TYPES})
+    return sorted(
+        {
+            *SIMPLE_TYPES,
+            *SELECT_TYPES,
+            *CALCULATE_TYPES,
+            *GROUP_BEGIN,
+            *GROUP_END,
+            *UNSUPPORTED_TYPES,
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------- columns
@@ -272,7 +285,7 @@ COLUMN_ALIASES: dict[str, str] = {
     "list name": "list_name",
     "value": "name",
     "readonly": "read_only",
-    "calculation": "calculate",
+    "calculate": "calculation",
     "jr:count": "repeat_count",
     "count": "repeat_count",
     "set_form_id": "form_id",
@@ -303,12 +316,12 @@ SURVEY_COLUMNS = frozenset(
         "default",
         "appearance",
         "choice_filter",
+        "calculation",
     }
 )
 REFUSED_COLUMNS = frozenset(
     {
         "read_only",
-        "calculate",
         "repeat_count",
         "trigger",
         "save_to",

@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from forms.expression import Expr, unparse
 from forms.model import Choice, Label, Question, Questionnaire
-from forms.xlsform.vocabulary import CHOICES, SETTINGS, SURVEY, TYPE_NAMES
+from forms.xlsform.vocabulary import CALCULATE, CHOICES, SETTINGS, SURVEY, TYPE_NAMES
 
 SURVEY_HEADERS = (
     "type",
@@ -124,6 +124,7 @@ OPTIONAL_HEADERS = (
     "choice_filter",
     "guidance_hint::ja",
     "guidance_hint::en",
+    "calculation",
 )
 """Written only when a question has one, after the others (files written before them stay the
 same)."""
@@ -176,7 +177,7 @@ def _survey_rows(questionnaire: Questionnaire) -> list[tuple[object, ...]]:
 
 
 def _question_row(question: Question, optional: tuple[str, ...]) -> tuple[object, ...]:
-    kind = TYPE_NAMES[question.kind]
+    kind = CALCULATE if question.is_calculated else TYPE_NAMES[question.kind]
     if question.has_choices:
         kind = f"{kind} {question.list_name or question.id}"
     required = question.required if isinstance(question.required, bool) else None
@@ -211,12 +212,17 @@ def _guidance_en(question: Question) -> object:
     return _texts(question.guidance)[1]
 
 
+def _calculation_text(question: Question) -> object:
+    return _rule(question.calculation)
+
+
 _OPTIONAL_TEXTS = {
     "default": _default_text,
     "appearance": _appearance_text,
     "choice_filter": _choice_filter_text,
     "guidance_hint::ja": _guidance_ja,
     "guidance_hint::en": _guidance_en,
+    "calculation": _calculation_text,
 }
 _FIELD_OF = {"guidance_hint::ja": "guidance", "guidance_hint::en": "guidance"}
 """The question's field an optional header writes, where the header is not its name."""

@@ -102,6 +102,12 @@ LIMITED_EXAMPLES: dict[str, tuple[str, LazyString]] = {
     "number of days in last year": ("days_open_year", _l("この1年の開所日数")),
 }
 
+CALCULATE_MEANING = _l(
+    "ほかの回答から計算する値。calculation 列に式を書きます（例: ${a} + ${b}、"
+    "if(${x} > 0, 'yes', 'no')）。入力はされず、保存のたびにハブが計算します（label は省略可）"
+)
+CALCULATE_EXAMPLE = _l("参加者の合計")
+
 SURVEY_MEANINGS: dict[str, LazyString] = {
     "type": _l("行の種類（下の「質問の種類」の表）"),
     "name": _l(
@@ -124,6 +130,7 @@ SURVEY_MEANINGS: dict[str, LazyString] = {
         "選択肢を絞り込む式（連動する選択肢）。choices シートの列名をそのまま書き、"
         "ほかの回答は ${名前} で書きます"
     ),
+    "calculation": _l("calculate の行だけ: 値を計算する式（例: ${a} + ${b}）"),
 }
 
 CHOICE_MEANINGS: dict[str, LazyString] = {
@@ -165,7 +172,7 @@ APPEARANCE_MEANINGS: dict[str, LazyString] = {
     "columns": _l("選択肢を段組みにする（columns-3 で3列）"),
 }
 
-REFUSAL_ORDER = ("repeat", "calculate", "time", "geo", "media", "external", "other")
+REFUSAL_ORDER = ("repeat", "time", "geo", "media", "external", "other")
 """The order of the refused types on the page (``metadata`` rows are read past, not refused)."""
 
 
@@ -191,6 +198,9 @@ def type_rows() -> list[TypeRow]:
         row_name, label = LIMITED_EXAMPLES[name]
         note = words.TYPE_LIMITS.get(name, "")
         rows.append(TypeRow(name, LIMITED_MEANINGS[name], (name, row_name, str(label)), (), note))
+    also = tuple(sorted(words.CALCULATE_TYPES - {words.CALCULATE}))
+    example = (words.CALCULATE, "total", str(CALCULATE_EXAMPLE))
+    rows.append(TypeRow(words.CALCULATE, CALCULATE_MEANING, example, also))
     return rows
 
 
@@ -200,7 +210,15 @@ def group_spellings() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def accepted_type_words() -> list[str]:
     """Every spelling of a type the reader takes (the test's list of what the page must show)."""
-    return sorted({*words.SIMPLE_TYPES, *words.SELECT_TYPES, *words.GROUP_BEGIN, *words.GROUP_END})
+    return sorted(
+        {
+            *words.SIMPLE_TYPES,
+            *words.SELECT_TYPES,
+            *words.CALCULATE_TYPES,
+            *words.GROUP_BEGIN,
+            *words.GROUP_END,
+        }
+    )
 
 
 def _aliases(column: str) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from forms.model import Question
+from forms.model import Question, Questionnaire
 from forms.normalize import MAX_YEAR, MIN_YEAR, clean_text
 from forms.schema import load_answers
 from hub.auth.policy import ensure_municipality
@@ -187,7 +187,7 @@ def submit(
         _check_version(response, version)
     _check_deadline(response, user)
     source_answers = response.answers if raw_answers is None else raw_answers
-    answers = _load(response, source_answers, submit=True)
+    answers = _load(response, source_answers, submit=True, sent=raw_answers is not None)
     _record(
         response,
         "submit",
@@ -341,14 +341,23 @@ def grant_extension(response: Response, until: datetime, *, user: User | None) -
 
 
 def _load(
-    response: AnyResponse, raw: Mapping[str, Any], *, submit: bool, ignore_unknown: bool = False
+    response: AnyResponse,
+    raw: Mapping[str, Any],
+    *,
+    submit: bool,
+    ignore_unknown: bool = False,
+    sent: bool = True,
 ) -> dict[str, Any]:
+    """``raw`` validated and normalized, each ``calculate`` worked out; ``sent``: ``raw`` came
+    from a client (not the stored answers), so a value given for a ``calculate`` is refused."""
     if not isinstance(raw, Mapping):
         raise Invalid(
             {"answers": [_("answers は項目IDをキーとするオブジェクトで指定してください。")]}
         )
     if not ignore_unknown:
         _refuse_many_unknown(response.round.questionnaire.get, raw)
+    if sent:
+        _refuse_calculated(response.round.questionnaire, raw)
     try:
         return load_answers(
             response.round.questionnaire,
@@ -360,6 +369,17 @@ def _load(
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"answers": exc.messages}
         raise Invalid(_unknown_field_messages(messages)) from exc
+
+
+def _refuse_calculated(questionnaire: Questionnaire, raw: Mapping[str, Any]) -> None:
+    """A value sent for a ``calculate`` is refused, naming it: the hub works it out."""
+    given = [key for key in raw if key in questionnaire.calculated_ids]
+    if given:
+        message = _(
+            "この項目は計算項目（calculate）で、値はほかの回答からハブが計算します。"
+            "送らないでください。"
+        )
+        raise Invalid({key: [message] for key in given})
 
 
 UNKNOWN_LISTED = 20

@@ -101,6 +101,13 @@
     return !(isNaN(m) || isNaN(n)) && ordered(op, m, n);
   }
 
+  /* x × 10^d on the number as written (1.005 shifted by 2 is 100.5, not 100.49999…), as the
+     server's round() reads repr(x) as a Decimal. */
+  function shifted(x, d) {
+    var parts = String(x).split("e");
+    return Number(parts[0] + "e" + (Number(parts[1] || 0) + d));
+  }
+
   function whole(v) { var x = toNumber(v); return isFinite(x) ? Math.trunc(x) : x; }
 
   /* min/max of numbers: NaN when any argument is not one (an empty answer), as ODK. */
@@ -144,6 +151,14 @@
       return first < last ? chars.slice(first, last).join("") : "";
     },
     "normalize-space": function (v) { return words(v).join(" "); },
+    "round": function (v, digits) {
+      var x = toNumber(v), d = digits === undefined ? 0 : whole(digits);
+      if (isNaN(d)) { return NaN; }
+      if (!isFinite(x) || !isFinite(d) || (Math.abs(x) >= 1e15 && d >= 0)) { return x; }
+      d = Math.max(-15, Math.min(15, d));
+      var r = shifted(Math.round(shifted(Math.abs(x), d)), -d);
+      return x < 0 || Object.is(x, -0) ? -r : r;
+    },
     "selected-at": function (a, index) {
       var codes = words(a), at = whole(index);
       return !isNaN(at) && at >= 0 && at < codes.length ? codes[at] : "";
@@ -299,6 +314,7 @@
         var name = field.dataset.question || field.id;
         if (hidden[name] !== !shown) { changed = true; }
         hidden[name] = !shown;
+        if (field.dataset.calculation && calculate(field, shown, env)) { changed = true; }
       });
       if (!changed) { break; }
     }
@@ -312,6 +328,30 @@
       section.hidden = !holds(ruleOf(section)) && !section.querySelector('[data-has-error="true"]');
     });
     announceConditions(form, before, visibleQuestions(form));
+  }
+
+  /* A `calculate` (read-only) shows its value worked out as the server works it out on saving
+     (forms.rules.stored_value): a number to 15 digits, text as it is, nothing when it is not
+     asked or cannot be worked out here. Whether its shown value changed. */
+  function calculate(field, shown, env) {
+    var input = field.querySelector("input");
+    var text = "";
+    if (shown) {
+      try {
+        var value = evaluate(JSON.parse(field.dataset.calculation), env);
+        if (field.dataset.kind === "decimal") {
+          var x = toNumber(value);
+          text = isFinite(x) ? toText(Number(x.toPrecision(15))) : "";
+        } else {
+          text = toText(value);
+        }
+      } catch (e) {
+        if (e !== UNKNOWN) { throw e; }
+      }
+    }
+    if (!input || input.value === text) { return false; }
+    input.value = text;
+    return true;
   }
 
   /* The questions a person can see now (a hidden group hides its questions too). */

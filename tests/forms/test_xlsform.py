@@ -251,7 +251,7 @@ def test_summary_options_from_the_settings() -> None:
         ([("text", "q_by_region", "A")], 2, "name", "_by_region・_municipalities で終わる"),
         ([("text", "yes_municipalities", "A")], 2, "name", "集計（summary）の項目名と重なる"),
         ([("geopoint", "where", "場所")], 2, "type", "位置情報"),
-        ([("calculate", "c", "計算")], 2, "type", "calculate"),
+        ([("calculate", "c", "計算")], 2, "calculation", "calculation（計算式）を書いて"),
         ([("begin repeat", "r", "繰り返し"), ("end repeat",)], 2, "type", "repeat"),
         ([("image", "p", "写真")], 2, "type", "画像"),
         ([("time", "t", "時刻")], 2, "type", "時刻"),
@@ -620,16 +620,10 @@ def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
             "「第1回」「第2回」のように質問を分けて",
         ),
         (
-            [("integer", "n", "人数"), ("calculate", "twice", "", "${n} * 2")],
-            ("type", "name", "label", "calculation"),
-            "type",
-            "relevant や constraint に式で",
-        ),
-        (
             [("text", "q", "A", "1 + 1")],
             ("type", "name", "label", "calculation"),
             "calculation",
-            "relevant や constraint",
+            "type が calculate の行だけに書けます",
         ),
         (
             [("text", "q", "A", "yes")],
@@ -648,9 +642,9 @@ def test_a_column_that_changes_meaning_is_refused_by_name() -> None:
 def test_a_refused_type_or_column_says_what_to_write_instead(
     rows: list[tuple[str, ...]], header: tuple[str, ...], column: str, instead: str
 ) -> None:
-    """An ODK designer's ``begin repeat`` or ``calculate`` was refused with 「ハブでは使えません」
-    only, and a ``calculate`` twice (its type and its ``calculation``): one problem, with what the
-    hub takes instead."""
+    """An ODK designer's ``begin repeat`` was refused with 「ハブでは使えません」 only: one
+    problem, with what the hub takes instead (a ``calculation`` outside a ``calculate``: where it
+    belongs)."""
     problem = only(refused(form(rows, survey_header=header)))
     assert (problem.sheet, problem.column) == ("survey", column)
     assert instead in problem.message
@@ -725,10 +719,10 @@ def test_a_question_without_a_label_still_counts_as_named_by_rules() -> None:
 
 
 def test_a_rule_naming_a_refused_kind_of_question_is_still_refused() -> None:
-    """A ``calculate`` is refused, and so is the rule that counts on it: it must change too."""
+    """A ``geopoint`` is refused, and so is the rule that counts on it: it must change too."""
     problems = refused(
         form(
-            [("calculate", "total", "T", "", "", ""), ("text", "memo", "M", "", "${total} > 0", "")]
+            [("geopoint", "total", "T", "", "", ""), ("text", "memo", "M", "", "${total} > 0", "")]
         )
     )
     assert [(p.row, p.column) for p in problems] == [(2, "type"), (3, "relevant")]
@@ -1145,14 +1139,14 @@ def test_a_comment_row_is_read_past_and_said() -> None:
         ("jr:choice-name(${t}, '${t}') = 'x'", "関数「jr:choice-name」は使えません"),
         ("${t} = 'a' && ${t} != 'b'", "「&&」は式に使えません。「and」と書いてください"),
         ("${t} = 'a' || ${t} = 'b'", "「||」は式に使えません。「or」と書いてください"),
-        ("${total} > 0", "「total」は2行目の「calculate」で、ハブでは使えない種類"),
+        ("${total} > 0", "「total」は2行目の「geopoint」で、ハブでは使えない種類"),
     ],
 )
 def test_rules_ported_from_odk_say_what_to_change(rule: str, cause: str) -> None:
     problems = refused(
         form(
             [
-                ("calculate", "total", "T", "", "", ""),
+                ("geopoint", "total", "T", "", "", ""),
                 ("text", "t", "T", "", "", ""),
                 ("text", "u", "U", "", rule, ""),
             ]

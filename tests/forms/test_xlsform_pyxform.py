@@ -19,7 +19,13 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from forms import registry
 from forms.model import Kind, Questionnaire
 from forms.xlsform import read_xlsform, write_xlsform
-from forms.xlsform.vocabulary import SELECT_TYPES, SIMPLE_TYPES, select_type, unsupported_type
+from forms.xlsform.vocabulary import (
+    CALCULATE_TYPES,
+    SELECT_TYPES,
+    SIMPLE_TYPES,
+    select_type,
+    unsupported_type,
+)
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "kenshu_sanka.xlsx"
 EXTENSIONS = {"phone", "email"}
@@ -30,6 +36,7 @@ def _read_or_refused(type_text: str) -> bool:
     lowered = type_text.lower()
     return (
         lowered in SIMPLE_TYPES
+        or lowered in CALCULATE_TYPES
         or select_type(f"{type_text} some_list") is not None
         or unsupported_type(type_text) is not None
         or unsupported_type(lowered) is not None

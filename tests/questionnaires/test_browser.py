@@ -390,3 +390,35 @@ def test_the_preview_of_a_second_version_reads_well_on_a_desk_and_a_phone(app, o
             no_sideways_scroll(page)
         else:
             screenshot(page, "questionnaire_second_version_preview", top=True)
+
+
+def test_a_calculate_is_worked_out_live_on_the_preview(app, open_page, tmp_path) -> None:
+    """hub.js works a ``calculate`` out as the answers are typed, with the server's rules (a
+    number to 15 digits, ``if`` giving text, a question asked on its value)."""
+    from playwright.sync_api import expect
+
+    from tests.questionnaires.test_calculate import definition
+
+    path = tmp_path / "kenshu.xlsx"
+    path.write_bytes(definition())
+    with app.app_context():
+        staff_email = make_user(role="staff").email
+    staff = open_page()
+    sign_in(staff, staff_email)
+    staff.goto(staff.url.split("/staff")[0] + "/staff/questionnaires/upload")
+    staff.get_by_label("調査票の定義ファイル").set_input_files(str(path))
+    staff.get_by_role("button", name="アップロードして検査").click()
+    total = staff.locator("input[name='total']")
+    busy = staff.locator("input[name='busy']")
+    why = staff.get_by_label("多かった理由")
+    expect(total).to_have_value("0")
+    expect(busy).to_have_value("no")
+    expect(why).to_be_hidden()
+    staff.get_by_label("参加者（男性）").fill("７")
+    staff.get_by_label("参加者（女性）").fill("5")
+    expect(total).to_have_value("12")
+    expect(busy).to_have_value("yes")
+    expect(why).to_be_visible()
+    staff.get_by_label("予算（千円）").fill("100")
+    expect(staff.locator("input[name='per_head']")).to_have_value("8.33")
+    assert_accessible(staff)

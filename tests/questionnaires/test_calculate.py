@@ -1,0 +1,211 @@
+"""XLSForm ``calculate``: a value the hub works out from the other answers on every save — read
+from the file (and refused when broken, located), stored with the answers whatever the channel
+(API, web form, Excel template), refused when a client sends it, in the workbook and the summary
+like any answer, and written back by ``hub questionnaire export`` unchanged."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from exports.template import ANSWER_COLUMN, HINT_COLUMN
+from forms.rules import calculated
+from forms.schema import load_answers
+from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
+from tests.conftest import response_of
+from tests.excel.conftest import download, fill, post_file, rows_by_key
+from tests.forms.xlsform_files import YES_NO, form
+from tests.questionnaires.test_versions import CHIYODA, import_file, open_kenshu
+from tests.web.conftest import field_values, page
+
+HEADER = ("type", "name", "label", "relevant", "calculation")
+ROWS = [
+    ("integer", "men", "参加者（男性）"),
+    ("integer", "women", "参加者（女性）"),
+    ("calculate", "total", "", "", "coalesce(${men}, 0) + coalesce(${women}, 0)"),
+    ("calculate", "busy", "多かったか", "", "if(${total} > 10, 'yes', 'no')"),
+    ("calculate", "per_head", "1人あたり予算", "${total} > 0", "round(${budget} div ${total}, 2)"),
+    ("decimal", "budget", "予算（千円）"),
+    ("text", "why", "多かった理由", "${busy} = 'yes'"),
+]
+
+
+def definition(rows=ROWS) -> bytes:
+    return form(rows, YES_NO, survey_header=HEADER)
+
+
+def refused(rows) -> list[tuple[int | None, str, str]]:
+    with pytest.raises(DefinitionError) as caught:
+        read_xlsform(definition(rows), "kenshu.xlsx")
+    return [(p.row, p.column, p.message) for p in caught.value.problems]
+
+
+def test_a_calculate_is_read_as_a_number_or_a_text_and_worked_out() -> None:
+    q = read_xlsform(definition(), "kenshu.xlsx")
+    assert [(x.id, x.kind.value) for x in q.calculated] == [
+        ("total", "decimal"),
+        ("busy", "text"),
+        ("per_head", "decimal"),
+    ]
+    assert q.question("total").label.ja == "total"  # no label: its name stands in
+    answers = load_answers(q, {"men": "７", "women": "5", "budget": "100"})
+    assert answers == {
+        "men": 7,
+        "women": 5,
+        "budget": 100,
+        "total": 12,
+        "busy": "yes",
+        "per_head": 8.33,
+    }
+    # a value given for it is passed over: worked out again; nothing when not asked
+    assert calculated(q, {"total": 99, "busy": "no"}) == {"total": 0, "busy": "no"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [("calculate", "a", "", "", "${b} + 1"), ("calculate", "b", "", "", "${a} * 2")],
+            (2, "calculation", "循環しています"),
+        ),
+        ([("calculate", "a", "", "", "${a} + 1")], (2, "calculation", "a → a")),
+        ([("calculate", "a", "", "", "${nothere} + 1")], (2, "calculation", "「nothere」という")),
+        ([("calculate", "a", "", "", "1 +")], (2, "calculation", "")),
+        ([("calculate", "a", "A")], (2, "calculation", "calculation（計算式）を書いて")),
+        ([("text", "t", "T", "", "1 + 1")], (2, "calculation", "calculate の行だけ")),
+        (
+            [("integer", "n", "N"), ("calculate", "a", "", "${a} > 0", "${n}")],
+            (3, "calculation", "循環しています"),
+        ),
+    ],
+)
+def test_a_broken_calculate_is_refused_by_sheet_row_and_cause(rows, expected) -> None:
+    problems = refused(rows)
+    row, column, cause = expected
+    assert [(p[0], p[1]) for p in problems] == [(row, column)], problems
+    assert cause in problems[0][2]
+
+
+def test_a_calculate_takes_no_required_or_constraint() -> None:
+    header = (*HEADER, "required", "constraint")
+    data = form(
+        [("integer", "n", "N"), ("calculate", "a", "", "", "${n}", "yes", ". > 0")],
+        survey_header=header,
+    )
+    with pytest.raises(DefinitionError) as caught:
+        read_xlsform(data, "kenshu.xlsx")
+    assert [(p.row, p.column) for p in caught.value.problems] == [
+        (3, "required"),
+        (3, "constraint"),
+    ]
+
+
+def test_written_back_it_reads_back_the_same() -> None:
+    q = read_xlsform(definition(), "kenshu.xlsx")
+    again = read_xlsform(write_xlsform(q), "kenshu.xlsx")
+    assert again == q
+    assert again.fingerprint() == q.fingerprint()
+
+
+@pytest.fixture
+def round_id(app) -> int:
+    import_file(app, definition(), "kenshu.xlsx")
+    return open_kenshu(app, date(2025, 6, 1))
+
+
+def test_the_api_stores_it_and_refuses_a_value_sent_for_it(app, api_as, round_id) -> None:
+    respondent = api_as("respondent", municipality=CHIYODA)
+    saved = respondent.save(round_id, CHIYODA, {"men": 3, "women": "４", "budget": 70})
+    assert saved.status_code == 200, saved.get_json()
+    got = respondent.get(f"/rounds/{round_id}/responses/{CHIYODA}").get_json()
+    assert got["answers"] == {
+        "men": 3,
+        "women": 4,
+        "budget": 70,
+        "total": 7,
+        "busy": "no",
+        "per_head": 10,
+    }
+    sent = respondent.save(round_id, CHIYODA, {"men": 3, "total": 100})
+    assert sent.status_code == 422
+    assert list(sent.get_json()["errors"]) == ["total"]
+    assert "計算項目" in sent.get_json()["errors"]["total"][0]
+    # submitting the stored answers works each out again
+    assert respondent.submit(round_id, CHIYODA, {"men": 9, "women": 9}).status_code == 200
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).answers == {
+            "men": 9,
+            "women": 9,
+            "total": 18,
+            "busy": "yes",
+        }
+
+
+def test_the_web_form_shows_it_read_only_and_the_server_works_it_out(web, round_id) -> None:
+    respondent = web("respondent", municipality=CHIYODA)
+    url = f"/respond/rounds/{round_id}/{CHIYODA}"
+    shown = respondent.get(url)
+    doc = page(shown)
+    (total,) = doc.xpath("//input[@name='total']")
+    assert total.get("readonly") is not None
+    assert doc.xpath("//div[@data-question='total']/@data-calculation")
+    values = {k: v for k, v in field_values(shown).items() if v not in (None, [])}
+    # a page tampered with (or an old one) sends a value: passed over, worked out again
+    values.update({"men": "2", "women": "3", "total": "999", "action": "save"})
+    assert respondent.post(url, values).status_code == 302
+    assert page(respondent.get(url)).xpath("//input[@name='total']/@value") == ["5"]
+
+
+def test_the_template_shows_it_read_only_and_the_upload_works_it_out(app, api_as, round_id) -> None:
+    respondent = api_as("respondent", municipality=CHIYODA)
+    data = download(respondent, round_id, CHIYODA)
+    sheet = load_workbook(io.BytesIO(data))["回答"]
+    row = rows_by_key(load_workbook(io.BytesIO(data)))["total"]
+    answer = sheet.cell(row=row, column=ANSWER_COLUMN)
+    assert answer.protection.locked
+    assert "ハブが計算" in sheet.cell(row=row, column=HINT_COLUMN).value
+    filled = fill(data, {"men": "１１", "women": 1, "total": "=A1"})
+    uploaded = post_file(respondent, round_id, CHIYODA, filled)
+    assert uploaded.status_code == 200, uploaded.get_json()
+    with app.app_context():
+        answers = response_of(round_id, CHIYODA).answers
+    assert (answers["total"], answers["busy"]) == (12, "yes")
+
+
+def test_the_workbook_and_the_summary_read_it_as_an_answer(app, api_as, round_id) -> None:
+    respondent = api_as("respondent", municipality=CHIYODA)
+    assert respondent.submit(round_id, CHIYODA, {"men": 4, "women": 2}).status_code == 200
+    staff = api_as("staff")
+    workbook = load_workbook(io.BytesIO(staff.get(f"/rounds/{round_id}/workbook").data))
+    listing = workbook["回答一覧"]
+    header_row = next(
+        r for r in listing.iter_rows(values_only=True) if r and "total" in [str(c) for c in r]
+    )
+    column = [str(c) for c in header_row].index("total")
+    values = [r[column] for r in listing.iter_rows(values_only=True) if r and r[column] == 6]
+    assert values == [6]
+    definitions = [
+        [str(c) for c in r if c is not None] for r in workbook["定義"].iter_rows(values_only=True)
+    ]
+    total_row = next(r for r in definitions if "total" in r)
+    assert any(c.startswith("計算") for c in total_row)
+    assert any("ハブが計算" in c for c in total_row)
+    summary = staff.get(f"/rounds/{round_id}/summary").get_json()
+    assert "total" in summary, sorted(summary)
+
+
+def test_export_writes_it_back_and_imports_unchanged(app, runner, tmp_path) -> None:
+    import_file(app, definition(), "kenshu.xlsx")
+    out = str(tmp_path / "exported.xlsx")
+    exported = runner("questionnaire", "export", "kenshu", "-o", out)
+    assert exported.exit_code == 0, exported.output
+    again = runner("questionnaire", "import", out)
+    assert again.exit_code == 0, again.output
+    written = (tmp_path / "exported.xlsx").read_bytes()
+    sheet = load_workbook(io.BytesIO(written))["survey"]
+    survey = {r[1]: r for r in sheet.iter_rows(values_only=True)}
+    assert survey["total"][0] == "calculate"
+    assert read_xlsform(written, "k.xlsx") == read_xlsform(definition(), "k.xlsx")
