@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
+from forms.lineage import Lineage
 from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind, Question, Questionnaire
 from hub.db import db
 from hub.models import (
@@ -449,26 +450,24 @@ def _one_of(round_: Round, name: str) -> Question | None:
     return question if question is not None and question.kind == Kind.ONE_OF else None
 
 
-def asked_as(rounds: list[Round], name: str) -> dict[int, Question]:
+def asked_as(rounds: list[Round], name: str, lineage: Lineage) -> dict[int, Question]:
     """The ``select_one`` each round (oldest first, this one last) asked as question ``name`` of
-    the last round, by its name or, going back, by the name a later version's ``renamed`` says it
-    had (``cooperation=level``: ``level`` in the rounds before): ``{round id: question}``."""
+    the last round: by the name it had in that round's version (settings ``renamed`` followed
+    across every stored version, ``lineage``: ``c=b`` in v3 and ``b=a`` in v2 find ``a`` in a
+    round on v1, though no round used v2): ``{round id: question}``."""
+    version = rounds[-1].survey.version
     found: dict[int, Question] = {}
-    aliases = [name]
-    for r in reversed(rounds):
-        question = next((q for n in reversed(aliases) if (q := _one_of(r, n)) is not None), None)
-        if question is None:
-            continue
-        found[r.id] = question
-        older = r.questionnaire.previous_name(question.id)
-        if older not in aliases:
-            aliases.append(older)
+    for r in rounds:
+        older = lineage.name_in(version, name, r.survey.version)
+        question = _one_of(r, older) if older is not None else None
+        if question is not None:
+            found[r.id] = question
     return found
 
 
 def choice_history(round_: Round) -> list[QuestionHistory]:
-    """For each ``select_one`` of this round that the previous round also asked (by name, or by
-    the old name ``renamed`` gives, as a ``select_one``), its counts in every round that asked it;
+    """For each ``select_one`` of this round that the previous round also asked (by the name it
+    had there, :func:`asked_as`, as a ``select_one``), its counts in every round that asked it;
     headline first. Empty when there is no previous round. Questions marked ``personal`` are
     left out."""
     rounds = earlier_rounds(round_)
@@ -476,8 +475,9 @@ def choice_history(round_: Round) -> list[QuestionHistory]:
         return []
     previous = rounds[-2]
     questionnaire = round_.questionnaire
+    lineage = round_.survey.lineage()
     asked = {
-        q.id: asked_as(rounds, q.id)
+        q.id: asked_as(rounds, q.id, lineage)
         for q in questionnaire.questions
         if q.kind == Kind.ONE_OF and not q.personal
     }

@@ -7,11 +7,13 @@ answers only where they still fit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from forms import describe
 from forms.expression import Expr, unparse
+from forms.lineage import step_names
 from forms.model import Question, Questionnaire, Section
 from forms.xlsform.vocabulary import TYPE_NAMES
 
@@ -33,6 +35,9 @@ class Aspect(StrEnum):
     HINT = "hint"
     MESSAGES = "messages"
     APPEARANCE = "appearance"
+    GROUP = "group"
+    """Moved to another group (``begin_group``), or into or out of one: the detail is the
+    groups' names before and after (``basic → contact``; ``—`` for none)."""
 
 
 @dataclass(frozen=True)
@@ -115,21 +120,28 @@ class Comparison:
         return not (self.added or self.removed or self.changed or self.settings or self.groups)
 
 
-def compare(old: Questionnaire, new: Questionnaire) -> Comparison:
+def compare(
+    old: Questionnaire, new: Questionnaire, names: Mapping[str, str | None] | None = None
+) -> Comparison:
     """``new`` against ``old`` (an earlier version of the same questionnaire), in ``new``'s
-    order; a question renamed in ``new``'s settings is compared with its old name."""
+    order; each question is compared with the one it was in ``old``: ``names`` gives, for each
+    question of ``new``, its name in ``old`` (:class:`forms.lineage.Lineage`: ``renamed``
+    followed across the versions between), else ``new``'s own ``renamed`` says it (one step).
+    A name reused for another question after a rename is not that question (``None``)."""
     before = {q.id: q for q in old.questions}
+    if names is None:
+        names = step_names(old, new)
     matched: set[str] = set()
     added: list[Question] = []
     changed: list[ChangedQuestion] = []
     for question in new.questions:
-        old_name = new.previous_name(question.id)
-        previous = before.get(old_name) or before.get(question.id)
+        old_name = names.get(question.id)
+        previous = before.get(old_name) if old_name is not None else None
         if previous is None:
             added.append(question)
             continue
         matched.add(previous.id)
-        changes = _changes(previous, question)
+        changes = _changes(previous, question) + _moved(old, new, previous, question)
         renamed = previous.id if previous.id != question.id else ""
         if changes or renamed:
             changed.append(ChangedQuestion(question, changes, renamed, previous))
@@ -203,6 +215,32 @@ def _settings(old: Questionnaire, new: Questionnaire) -> tuple[SettingChange, ..
         (Setting.HEADLINE_TITLE, old.headline_heading, new.headline_heading),
     )
     return tuple(SettingChange(s, a, b) for s, a, b in pairs if a != b)
+
+
+def _moved(
+    old: Questionnaire, new: Questionnaire, previous: Question, question: Question
+) -> tuple[Change, ...]:
+    """A question now in another group than before (groups matched by name, as
+    :func:`_groups` matches them): its group's ``relevant`` now decides whether it is asked."""
+    before, after = old.section_of(previous.id), new.section_of(question.id)
+    before_name = before.id if before is not None else ""
+    after_name = after.id if after is not None else ""
+    if before_name == after_name:
+        return ()
+    return (Change(Aspect.GROUP, f"{before_name or '—'} → {after_name or '—'}"),)
+
+
+def moved_groups(
+    old: Questionnaire, new: Questionnaire, item: ChangedQuestion
+) -> tuple[Section | None, Section | None]:
+    """The groups a moved question was in (in ``old``) and is in (in ``new``), ``None`` for no
+    group: what the preview names (「グループ「…」から「…」へ移動」)."""
+    before = old.section_of(item.previous.id) if item.previous is not None else None
+    after = new.section_of(item.question.id)
+    return (
+        before if before is not None and before.grouped else None,
+        after if after is not None and after.grouped else None,
+    )
 
 
 def _rule(expr: Expr | bool | None) -> str:

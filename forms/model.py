@@ -319,7 +319,8 @@ class Questionnaire:
         return self.headline_title or self.question(self.headline).label.inline()
 
     def previous_name(self, question_id: str) -> str:
-        """The name ``question_id`` had in earlier versions (itself unless renamed)."""
+        """The name ``question_id`` had in the version before (itself unless renamed), by this
+        version's ``renamed`` alone; across every stored version: :mod:`forms.lineage`."""
         return dict(self.renamed).get(question_id, question_id)
 
     @cached_property

@@ -12,9 +12,10 @@ never answered from the cache.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from forms.lineage import Lineage, key_of, lineage
 from forms.model import Questionnaire
 from forms.xlsform import read_xlsform
 
@@ -89,3 +90,20 @@ def remember(questionnaire: Questionnaire) -> None:
     key = (questionnaire.id, questionnaire.version, questionnaire.fingerprint())
     with _STORED_LOCK:
         _STORED.setdefault(key, questionnaire)
+
+
+_LINEAGES: dict[tuple[tuple[str, int, str], ...], Lineage] = {}
+
+
+def lineage_of(versions: Sequence[Questionnaire]) -> Lineage:
+    """The names each question of ``versions`` (every stored version of one questionnaire id)
+    had in the others (:func:`forms.lineage.lineage`), worked out once per process for a series
+    of versions: keyed by each version's fingerprint, so a new version (a longer series) or a
+    database rebuilt with other content is worked out afresh, and never answered from another."""
+    key = key_of(versions)
+    found = _LINEAGES.get(key)
+    if found is None:
+        found = lineage(versions)
+        with _STORED_LOCK:
+            _LINEAGES.setdefault(key, found)
+    return found

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, aliased, deferred, mapped_column, object_session, relationship
 
 from forms import registry
+from forms.lineage import Lineage
 from forms.model import Label, Questionnaire
 from forms.tokyo import format_day
 from hub.db import Base, utcnow
@@ -64,6 +65,19 @@ class Survey(Base):
 
     def _definition(self) -> bytes | None:
         return self.definition
+
+    def lineage(self) -> Lineage:
+        """The names each question had in every other stored version of this questionnaire
+        (settings ``renamed`` followed across all of them, :mod:`forms.lineage`): one query for
+        the versions' rows; their definitions and the lineage itself are worked out once per
+        process (:func:`forms.registry.lineage_of`)."""
+        session = object_session(self)
+        if session is None:
+            return registry.lineage_of([self.questionnaire])
+        versions = session.scalars(
+            select(Survey).where(Survey.key == self.key).order_by(Survey.version)
+        )
+        return registry.lineage_of([s.questionnaire for s in versions])
 
 
 class QuestionnaireDraft(Base):

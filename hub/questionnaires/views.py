@@ -30,6 +30,7 @@ from forms.compare import (
     Setting,
     group_in_words,
     in_words,
+    moved_groups,
 )
 from forms.model import Questionnaire
 from forms.schema import completeness_errors, load_answers
@@ -223,6 +224,7 @@ def _preview(
         ],
         rule_words=lambda compared, item: rule_words(compared, item, questionnaire, locale),
         group_words=lambda compared, item: group_words(compared, item, questionnaire, locale),
+        moved_words=lambda compared, item: moved_words(compared, item, questionnaire, locale),
         group_rule=lambda group: describe.group_asked_text(group, questionnaire, locale),
     )
     return page, status
@@ -252,6 +254,26 @@ def group_words(
     return group_in_words(item, compared.earlier, questionnaire, locale)
 
 
+def moved_words(
+    compared: VersionComparison, item: ChangedQuestion, questionnaire: Questionnaire, locale: str
+) -> str:
+    """A question moved to another group, in words: 「グループ「研修会」から「連携」へ移動」."""
+    if compared.earlier is None:
+        return str(ASPECT_LABELS[Aspect.GROUP])
+    before, after = moved_groups(compared.earlier, questionnaire, item)
+    if before is not None and after is not None:
+        return _(
+            "グループ「%(before)s」から「%(after)s」へ移動",
+            before=before.title.inline(locale),
+            after=after.title.inline(locale),
+        )
+    if after is not None:
+        return _("グループの外から「%(after)s」へ移動", after=after.title.inline(locale))
+    if before is not None:
+        return _("グループ「%(before)s」からグループの外へ移動", before=before.title.inline(locale))
+    return str(ASPECT_LABELS[Aspect.GROUP])
+
+
 ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.LABEL: _l("質問文"),
     Aspect.KIND: _l("形式"),
@@ -267,6 +289,7 @@ ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.HINT: _l("説明（hint・guidance_hint）"),
     Aspect.MESSAGES: _l("エラー文（constraint_message・required_message）"),
     Aspect.APPEARANCE: _l("表示形式（appearance）"),
+    Aspect.GROUP: _l("グループ（begin_group）の移動"),
 }
 """How the preview names what changed about a question (:class:`forms.compare.Aspect`)."""
 

@@ -172,7 +172,9 @@ class VersionComparison:
 def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
     """What ``questionnaire`` (a draft) changes from the latest stored version of its id and,
     when the latest round used an earlier version, from that one too: the answers a new round
-    carries were given on that version. Empty for a questionnaire stored for the first time."""
+    carries were given on that version. Each question is compared with the one it was there,
+    ``renamed`` followed across every stored version between (:mod:`forms.lineage`). Empty
+    for a questionnaire stored for the first time."""
     stored = latest_version(questionnaire.id)
     if stored is None:
         return []
@@ -184,12 +186,26 @@ def changes_for_draft(questionnaire: Questionnaire) -> list[VersionComparison]:
         .limit(1)
     ).first()
     used = last_round.survey.version if last_round is not None else stored
+    lineage = None
+    if questionnaire.version > stored:
+        versions = db.session.scalars(
+            select(Survey).where(Survey.key == questionnaire.id).order_by(Survey.version)
+        )
+        lineage = registry.lineage_of([*(s.questionnaire for s in versions), questionnaire])
     found = []
     for version in sorted({stored, used}, reverse=True):
         earlier = get_version(questionnaire.id, version).questionnaire
+        names = None
+        if lineage is not None:
+            names = {
+                q.id: lineage.name_in(questionnaire.version, q.id, version)
+                for q in questionnaire.questions
+            }
         found.append(
             VersionComparison(
-                compare(earlier, questionnaire), last_round if version == used else None, earlier
+                compare(earlier, questionnaire, names),
+                last_round if version == used else None,
+                earlier,
             )
         )
     return found

@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Exists, delete, func, insert, or_, select
 
 from forms import tokyo
+from forms.lineage import Lineage
 from forms.model import Kind, Question, Questionnaire
 from forms.normalize import InvalidValue, clean_text, english_messages, fold_text, same_ke
 from forms.schema import load_answers
@@ -78,8 +79,9 @@ def open_round(
     previous = _previous_accepted(round_)
     questionnaire = survey.questionnaire
     start = _valid_only(questionnaire, questionnaire.defaults(), round_.reference_date)
+    lineage = survey.lineage()
     responses = [
-        _new_response(round_, code, previous.get(code, []), questionnaire, start)
+        _new_response(round_, code, previous.get(code, []), questionnaire, start, lineage)
         for code in municipalities
     ]
     db.session.add_all(responses)
@@ -331,11 +333,12 @@ def accepted_before(
 
 
 def carried_answers(
-    questionnaire: Questionnaire, earlier: list[Response]
+    questionnaire: Questionnaire, earlier: list[Response], lineage: Lineage
 ) -> tuple[dict[str, Any], Response | None]:
-    """The latest accepted answer to each question, found by its name (or the old name the
-    definition's ``renamed`` gives) across versions, and the newest response that gave one."""
-    found = _carried(questionnaire, earlier)
+    """The latest accepted answer to each question, found by the name it had in the version of
+    the round that gave it (settings ``renamed`` followed across every stored version,
+    :mod:`forms.lineage`), and the newest response that gave one."""
+    found = _carried(questionnaire, earlier, lineage)
     answers = {name: value for name, (value, _given_in) in found.items()}
     source: Response | None = None
     for _value, response in found.values():
@@ -345,14 +348,13 @@ def carried_answers(
 
 
 def _carried(
-    questionnaire: Questionnaire, earlier: list[Response]
+    questionnaire: Questionnaire, earlier: list[Response], lineage: Lineage
 ) -> dict[str, tuple[Any, Response]]:
     """:func:`carried_answers` question by question: each answer and the response that gave it."""
     found: dict[str, tuple[Any, Response]] = {}
     for question in questionnaire:
-        names = (question.id, questionnaire.previous_name(question.id))
         for response in earlier:
-            name = next((n for n in names if n in (response.answers or {})), None)
+            name = _name_in(lineage, questionnaire, question, response)
             if name is None:
                 continue
             value = _fitting(question, response.answers[name])
@@ -378,11 +380,23 @@ def still_carried(response: Response) -> dict[str, Response]:
         municipality=response.municipality_code,
     ).get(response.municipality_code, [])
     answers = response.answers or {}
+    if not earlier:
+        return {}
+    carried = _carried(round_.questionnaire, earlier, round_.survey.lineage())
     return {
         name: given_in
-        for name, (value, given_in) in _carried(round_.questionnaire, earlier).items()
+        for name, (value, given_in) in carried.items()
         if name in answers and answers[name] == value
     }
+
+
+def _name_in(
+    lineage: Lineage, questionnaire: Questionnaire, question: Question, given: Response
+) -> str | None:
+    """The name ``question`` had in the version ``given`` was answered on, when ``given``
+    answered it under that name."""
+    name = lineage.name_in(questionnaire.version, question.id, given.round.survey.version)
+    return name if name is not None and name in (given.answers or {}) else None
 
 
 def _newer(a: Response, b: Response) -> bool:
@@ -423,10 +437,11 @@ def _new_response(
     earlier: list[Response],
     questionnaire: Questionnaire,
     start: dict[str, Any],
+    lineage: Lineage,
 ) -> Response:
     """A municipality's response: the definition's defaults (``start``), each replaced by the
     answer last accepted from the municipality."""
-    carried, source = carried_answers(questionnaire, earlier)
+    carried, source = carried_answers(questionnaire, earlier, lineage)
     answers = dict(start)
     if carried:
         answers = _valid_only(questionnaire, {**start, **carried}, round_.reference_date)
@@ -672,8 +687,8 @@ class Given:
 
 def previous_answers(response: Response) -> dict[str, Given]:
     """What ``response``'s municipality last answered to each question (accepted, in an earlier
-    round of the same questionnaire, by name or the old name ``renamed`` gives, across
-    versions), as it was answered: shown beside each field. Unlike :func:`carried_answers`,
+    round of the same questionnaire, by the name it had in that round's version: settings
+    ``renamed`` followed across every stored version), as it was answered: shown beside each field. Unlike :func:`carried_answers`,
     nothing is left out — a choice the round's version no longer offers is shown as such."""
     round_ = response.round
     earlier = accepted_before(
@@ -683,11 +698,11 @@ def previous_answers(response: Response) -> dict[str, Given]:
         municipality=response.municipality_code,
     ).get(response.municipality_code, [])
     questionnaire = round_.questionnaire
+    lineage = round_.survey.lineage() if earlier else None
     found: dict[str, Given] = {}
     for question in questionnaire:
-        names = (question.id, questionnaire.previous_name(question.id))
         for given in earlier:
-            name = next((n for n in names if n in (given.answers or {})), None)
+            name = _name_in(lineage, questionnaire, question, given) if lineage else None
             if name is None:
                 continue
             value = given.answers[name]

@@ -156,7 +156,9 @@ def test_a_group_s_new_rule_title_and_groups_added_or_removed_are_changes() -> N
     new = read_xlsform(_grouped(2), "groups.xlsx")
     found = compare(old, new)
     assert not found.same
-    assert found.changed == (), "no question's own row changed"
+    (memo,) = found.changed  # its row is the same; the group around it is another
+    assert memo.question.id == "memo"
+    assert memo.changes == (Change(Aspect.GROUP, "closing → liaison"),)
     assert [g.id for g in found.groups.added] == ["liaison"]
     assert [g.id for g in found.groups.removed] == ["closing"]
     (program,) = found.groups.changed
