@@ -89,6 +89,8 @@ class HubGroup(click.Group):
 
 
 _QUOTED = re.compile(r"'(.*)'")
+# click's "Got unexpected extra argument (花子)" / "… extra arguments (a b)"
+_EXTRA = re.compile(r"Got unexpected extra arguments? \((.*)\)$")
 
 
 def usage_problem(exc: click.ClickException) -> str:
@@ -108,6 +110,11 @@ def usage_problem(exc: click.ClickException) -> str:
         found = _QUOTED.search(exc.message)
         name = found.group(1) if found else ""
         return f"{name} というコマンドはありません。"
+    if isinstance(exc, click.UsageError) and (extra := _EXTRA.match(exc.message)):
+        return (
+            f"余分な引数があります: {extra.group(1)}"
+            "（空白を含む値は引用符で囲んでください。例: --name '都 花子'）"
+        )
     return exc.format_message()
 
 

@@ -102,11 +102,9 @@ def ensure_demo(instance_dir: Path) -> list[str]:
         )
         lines.append(f"  {role:<12} {email:<36} {password}")
     if lines:
-        lines.insert(
-            0,
-            "デモ用アカウント (demo accounts; shown once, also saved in instance/demo-accounts.txt):",
-        )
         path = instance_dir / "demo-accounts.txt"
+        # Where the file really is: HUB_INSTANCE_DIR moves it out of instance/.
+        lines.insert(0, f"デモ用アカウント (demo accounts; shown once, also saved in {path}):")
         with path.open("a", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
         path.chmod(0o600)

@@ -52,6 +52,20 @@ def test_demo_fills_the_consultation_desk_once(app, runner):
         assert (_count(Consultation), _count(Hearing), _count(User)) == (239, 49, 7)
 
 
+def test_the_demo_accounts_line_names_the_file_they_are_saved_in(app, runner, settings):
+    """The console says where the passwords are kept: under HUB_INSTANCE_DIR when it is set, not
+    a fixed instance/ that may not exist."""
+    saved = settings.instance_dir / "demo-accounts.txt"
+    result = runner("demo")
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if "デモ用アカウント" in line)
+    assert f"also saved in {saved}" in header
+    accounts = [line for line in result.output.splitlines() if "@demo.saihan-hub.jp" in line]
+    assert len(accounts) == 7
+    kept = saved.read_text(encoding="utf-8")
+    assert all(line in kept for line in accounts), "the file holds the passwords printed"
+
+
 def test_the_demo_desk_shows_on_the_pages(app, runner):
     assert runner("demo").exit_code == 0
     with app.app_context():

@@ -25,13 +25,15 @@ from tests.conftest import HubRunner
         (("consultations", "import", "/nonexistent/cases.csv"), ("ファイルがありません",)),
         (("user", "add", "a@example.jp"), ("--role を指定してください。",)),
         (("export", "moj", "--round"), ("--round に値を指定してください。",)),
+        (("user", "add", "a@example.jp", "--role", "staff", "--name", "都", "花子"),
+         ("余分な引数があります: 花子", "引用符")),
     ],
 )  # fmt: skip
 def test_a_usage_mistake_is_one_japanese_line(
     runner: HubRunner, args: tuple[str, ...], fragments: tuple[str, ...]
 ) -> None:
     err = one_line_error(runner(*args), *fragments, status=2)
-    for english in ("Invalid value", "No such", "Missing", "does not exist"):
+    for english in ("Invalid value", "No such", "Missing", "does not exist", "unexpected"):
         assert english not in err
 
 
