@@ -17,7 +17,9 @@ from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
 from tests.conftest import response_of
 from tests.excel.conftest import download, fill, post_file, rows_by_key
-from tests.forms.xlsform_files import YES_NO, form
+from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.questionnaires.test_authored import staff_uploads_on_the_page_and_publishes
+from tests.questionnaires.test_rename_chain import changed_in, upload
 from tests.questionnaires.test_versions import CHIYODA, import_file, open_kenshu
 from tests.web.conftest import field_values, page
 
@@ -209,3 +211,58 @@ def test_export_writes_it_back_and_imports_unchanged(app, runner, tmp_path) -> N
     survey = {r[1]: r for r in sheet.iter_rows(values_only=True)}
     assert survey["total"][0] == "calculate"
     assert read_xlsform(written, "k.xlsx") == read_xlsform(definition(), "k.xlsx")
+
+
+def sanka(version: int) -> bytes:
+    """「研修会の参加状況」: v1 asks the total (``total``) and works out ``per_head`` and the flag
+    ``busy``; v2 works the total out, rounds ``per_head`` and asks ``busy`` of the respondent."""
+    header = ("type", "name", "label::ja", "label::en", "calculation")
+    total = (
+        ("integer", "total", "合計", "Total", "")
+        if version == 1
+        else ("calculate", "total", "合計", "Total", "${men} + ${women}")
+    )
+    per_head = "${budget} div ${total}" if version == 1 else "round(${budget} div ${total}, 1)"
+    busy = (
+        ("calculate", "busy", "多かったか", "Busy", "if(${total} > 10, 'yes', 'no')")
+        if version == 1
+        else ("text", "busy", "多かったか", "Busy", "")
+    )
+    survey = [
+        header,
+        ("integer", "men", "男性", "Men", ""),
+        ("integer", "women", "女性", "Women", ""),
+        total,
+        ("decimal", "budget", "予算", "Budget", ""),
+        ("calculate", "per_head", "1人あたり予算", "Budget per head", per_head),
+        busy,
+    ]
+    settings = [("form_id", "version", "form_title"), ("sanka", version, "研修会の参加状況")]
+    return xlsx({"survey": survey, "settings": settings})
+
+
+def test_the_preview_says_a_new_calculation_and_a_question_now_or_no_longer_worked_out(
+    web,
+) -> None:
+    staff = web("staff")
+    staff_uploads_on_the_page_and_publishes(staff, sanka(1), "sanka.xlsx")
+    location = upload(staff, sanka(2), "sanka_v2.xlsx")
+    preview = page(staff.get(location))
+    assert changed_in(preview, 1) == {
+        "total": "total 合計: 形式（integer → calculate）、計算式（calculation） 計算式（calculation）"
+        " 変更前: 回答者が入力 変更後: 入力不要（ほかの回答からハブが計算: 「男性」 + 「女性」）",
+        "per_head": "per_head 1人あたり予算: 計算式（calculation） 計算式（calculation）"
+        " 変更前: 入力不要（ほかの回答からハブが計算: 「予算」 div 「合計」）"
+        " 変更後: 入力不要（ほかの回答からハブが計算: round(「予算」 div 「合計」, 1)）",
+        "busy": "busy 多かったか: 形式（calculate → text）、計算式（calculation） 計算式（calculation）"
+        " 変更前: 入力不要（ほかの回答からハブが計算: if(「合計」 > 10, 'yes', 'no')）"
+        " 変更後: 回答者が入力",
+    }
+    staff.get("/language/en")
+    english = changed_in(page(staff.get(location)), 1)
+    assert english["total"] == (
+        "total Total: Formats (integer → calculate), Calculation (calculation) Calculation"
+        " (calculation) Before: Typed by the respondent After: Not typed (the hub calculates it"
+        " from the other answers: “Men” + “Women”)"
+    ), english
+    assert english["busy"].startswith("busy Busy: Formats (calculate → text), Calculation"), english
