@@ -6,7 +6,7 @@ like any answer, and written back by ``hub questionnaire export`` unchanged."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -15,6 +15,8 @@ from exports.template import ANSWER_COLUMN, HINT_COLUMN
 from forms.rules import calculated
 from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
+from hub.db import db, utcnow
+from hub.services.rounds import open_round
 from tests.conftest import response_of
 from tests.excel.conftest import download, fill, post_file, rows_by_key
 from tests.forms.xlsform_files import YES_NO, form, xlsx
@@ -266,3 +268,47 @@ def test_the_preview_says_a_new_calculation_and_a_question_now_or_no_longer_work
         " from the other answers: “Men” + “Women”)"
     ), english
     assert english["busy"].startswith("busy Busy: Formats (calculate → text), Calculation"), english
+
+
+def test_the_form_shows_last_round_s_worked_out_value_beside_a_calculate(app, api_as, web) -> None:
+    """A calculate's value of the last round is 前回の回答 like any answer: one worked out then,
+    one typed then (v1's ``total``) and one worked out by another calculation."""
+    import_file(app, sanka(1), "sanka.xlsx")
+    first = open_sanka(app, date(2024, 6, 1))
+    chiyoda, staff = api_as("respondent", municipality=CHIYODA), api_as("staff")
+    given = {"men": 4, "women": 2, "total": 6, "budget": 125}
+    assert chiyoda.submit(first, CHIYODA, given).status_code == 200
+    assert staff.post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    import_file(app, sanka(2), "sanka_v2.xlsx")
+    second = open_sanka(app, date(2025, 6, 1))
+
+    browser = web("respondent", municipality=CHIYODA)
+    doc = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    said = {
+        name: " ".join(doc.xpath(f"//p[@id='{name}-previous']")[0].text_content().split())
+        for name in ("total", "per_head", "busy")
+    }
+    assert said == {
+        "total": "前回の回答: 6",
+        "per_head": "前回の回答: 20.8333333333333",
+        "busy": "前回の回答: no",
+    }
+    (total,) = doc.xpath("//input[@name='total']")
+    assert total.get("readonly") is not None
+    assert "total-previous" in total.get("aria-describedby")
+    browser.get("/language/en")
+    english = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    (per_head,) = english.xpath("//p[@id='per_head-previous']")
+    assert " ".join(per_head.text_content().split()) == "Last answer: 20.8333333333333"
+
+
+def open_sanka(app, reference_date: date) -> int:
+    with app.app_context():
+        round_ = open_round(
+            "sanka",
+            reference_date=reference_date,
+            deadline=utcnow() + timedelta(days=14),
+            opens_at=utcnow() - timedelta(days=1),
+        )
+        db.session.commit()
+        return round_.id
