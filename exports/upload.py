@@ -34,6 +34,7 @@ from sqlalchemy import select
 from exports import template as layout
 from exports.safe_xlsx import Limits, open_workbook, unreadable
 from forms import normalize, registry
+from forms.lineage import Lineage
 from forms.model import Kind, Question, Questionnaire
 from forms.schema import is_empty, load_answers
 from forms.wording import listed
@@ -107,8 +108,8 @@ class Reading:
     """Keys of an earlier questionnaire version that the round's version no longer has."""
     errors: dict[str, list[str]] = field(default_factory=dict)
     renamed: dict[str, str] = field(default_factory=dict)
-    """``{old name: new name}`` of the questions read under a name the round's version renamed
-    (settings ``renamed``)."""
+    """``{old name: new name}`` of the questions read under a name they had in an earlier
+    version (settings ``renamed`` followed across every stored version)."""
 
 
 @dataclass(frozen=True)
@@ -281,15 +282,19 @@ def interpret(
     current: Mapping[str, Any],
     *,
     lookup: Callable[[str, int], Questionnaire] | None = None,
+    lineage: Lineage | None = None,
 ) -> Reading:
     """The raw answers for ``questionnaire`` held by ``template``.
 
     Keys are checked against the definition the template was made from (``lookup`` of its meta),
     so an edited key is refused with its cell named, while keys of an earlier version that the
-    round's version no longer has are ignored and listed. A question's old name that the round's
-    version gives in its settings ``renamed`` is read as the renamed question (as 経年比較 and the
-    previous round's answers follow it), and :attr:`Reading.renamed` says so. Questions the file
-    does not cover keep their ``current`` answers.
+    round's version no longer has are ignored and listed. A question is read as the question it
+    is in the round's version by the names it had across every stored version (``lineage``, the
+    stored versions' :class:`forms.lineage.Lineage`, as 経年比較 and the previous round's answers
+    follow settings ``renamed``): a v1 template's ``a`` is v3's ``c`` when v2 says ``b=a`` and
+    v3 ``c=b``, and a key typed back to an earlier name is read as its question's. Both are
+    said (:attr:`Reading.renamed`). Questions the file does not cover keep their ``current``
+    answers.
     """
     source = (
         questionnaire
@@ -297,24 +302,24 @@ def interpret(
         else _source_definition(template.meta, questionnaire, lookup or stored_questionnaire)
     )
     known = layout.item_map(source)
-    new_of = {old: new for new, old in questionnaire.renamed}
-    template, followed = _follow_renamed(template, new_of, known)
-    _check_keys(template, known, new_of)
-    reading = Reading(renamed=followed)
+    chains = _chains(source, questionnaire, lineage)
+    earlier = _earlier_names(chains, source)
+    template, followed = _follow_renamed(template, earlier, known)
+    _check_keys(template, known, earlier)
+    reading = Reading()
+    now_named: dict[str, str] = {}
     chosen: dict[str, set[str]] = {}
     covered: dict[str, set[str]] = {}
     for line in template.lines:
         item = known[line.key]
-        name = item.question.id
-        if source is not questionnaire and name in new_of:
-            # a template of an earlier version: its old name is the renamed question's
-            name = new_of[name]
-        target = questionnaire.get(name)
+        # a template of an earlier version: the name its question has in the round's version
+        name = chains.name_in(source.version, item.question.id, questionnaire.version)
+        target = questionnaire.get(name) if name is not None else None
         if target is None or target.kind != item.question.kind:
             reading.ignored.append(line.key)
             continue
-        if name != item.question.id:
-            reading.renamed[item.question.id] = name
+        if target.id != item.question.id:
+            now_named[item.question.id] = target.id
         if target.is_calculated:
             continue  # a read-only row: the hub works it out from the other answers
         if line.formula:
@@ -340,8 +345,49 @@ def interpret(
                 chosen.setdefault(target.id, set()).add(item.choice.code)
         except normalize.InvalidValue as exc:
             reading.errors.setdefault(line.answer_cell, []).append(f"{_label(item)}: {exc}")
+    reading.renamed = _renamings(followed, now_named)
     _merge_current(reading, questionnaire, current, chosen, covered)
     return reading
+
+
+def _chains(
+    source: Questionnaire, questionnaire: Questionnaire, lineage: Lineage | None
+) -> Lineage:
+    """The stored versions' chains of names when they hold both the template's and the round's
+    version, else those of the two alone (a shipped definition never stored: the round's own
+    ``renamed``, one step)."""
+    if lineage is not None and {source.version, questionnaire.version} <= set(lineage.versions):
+        return lineage
+    return registry.lineage_of(
+        [questionnaire] if source is questionnaire else [source, questionnaire]
+    )
+
+
+def _earlier_names(chains: Lineage, source: Questionnaire) -> dict[str, str]:
+    """``{earlier name: its name in source}`` of every question of ``source`` (the version the
+    file was made from) by the names it had in the stored versions before, and by ``source``'s
+    own settings ``renamed``; a name two questions had (one renamed, the other reusing it
+    later) is left out: which one a key of it meant cannot be told."""
+    found: dict[str, str] = {}
+    twice: set[str] = set()
+    pairs = [
+        (old, q.id) for q in source.questions for old in chains.earlier_names(source.version, q.id)
+    ]
+    pairs += [(old, new) for new, old in source.renamed if source.get(old) is None]
+    for old, new in pairs:
+        if found.setdefault(old, new) != new:
+            twice.add(old)
+    return {old: new for old, new in found.items() if old not in twice}
+
+
+def _renamings(followed: Mapping[str, str], now_named: Mapping[str, str]) -> dict[str, str]:
+    """``{name in the file: name in the round's version}``: a key typed back to an earlier name
+    (``followed``, to the template's version) then renamed again by the round's version is said
+    once, from the name the file holds to the one it was read as."""
+    renamed = {old: now_named.get(mid, mid) for old, mid in followed.items()}
+    through = set(followed.values())
+    renamed.update({old: new for old, new in now_named.items() if old not in through})
+    return renamed
 
 
 def _number_misread(question: Question, value: Any, epoch: date) -> str | None:
@@ -436,8 +482,8 @@ def _source_definition(
 def _follow_renamed(
     template: TemplateFile, new_of: Mapping[str, str], known: Mapping[str, layout.Item]
 ) -> tuple[TemplateFile, dict[str, str]]:
-    """The file with each key of a question's old name (``new_of``: the settings ``renamed``
-    of the round's version, old name to new) written as the new name's key (``people`` →
+    """The file with each key of a question's earlier name (``new_of``: :func:`_earlier_names`,
+    old name to the name in the template's version) written as that name's key (``people`` →
     ``participants``, ``topics_old.housing`` → ``topics.housing``), and the names followed.
     A key whose new name's row the file also has is left for :func:`_check_keys` to refuse:
     which of the two answers was meant cannot be told."""
@@ -717,7 +763,7 @@ def prepare_upload(response: Response, data: bytes, limits: Limits) -> PreparedU
     round_ = response.round
     questionnaire = round_.questionnaire
     current = dict(response.answers or {})
-    reading = interpret(template, questionnaire, current)
+    reading = interpret(template, questionnaire, current, lineage=round_.survey.lineage())
     answers = validate(reading, questionnaire, round_.reference_date)
     return PreparedUpload(
         raw=reading.raw,

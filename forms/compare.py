@@ -15,7 +15,7 @@ from forms import describe
 from forms.expression import Expr, unparse
 from forms.lineage import step_names
 from forms.model import Question, Questionnaire, Section
-from forms.xlsform.vocabulary import TYPE_NAMES
+from forms.xlsform.vocabulary import CALCULATE, TYPE_NAMES
 
 
 class Aspect(StrEnum):
@@ -23,6 +23,11 @@ class Aspect(StrEnum):
 
     LABEL = "label"
     KIND = "kind"
+    """The type as the file writes it (``integer → decimal``; ``integer → calculate`` for a
+    question now worked out, ``calculate → integer`` for one typed again)."""
+    CALCULATION = "calculation"
+    """A ``calculate``'s ``calculation``, or a question that became or stopped being one (what
+    it is worked out from, before and after: :func:`in_words`)."""
     CHOICES_ADDED = "choices_added"
     CHOICES_REMOVED = "choices_removed"
     CHOICE_LABELS = "choice_labels"
@@ -45,7 +50,7 @@ class Change:
     aspect: Aspect
     detail: str = ""
     """The codes of the choices added, removed or relabelled (``a, b``), or the types before and
-    after as the file writes them (``integer → decimal``)."""
+    after as the file writes them (``integer → decimal``, ``integer → calculate``)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,7 @@ _IN_WORDS = {
     Aspect.REQUIRED: describe.requirement_text,
     Aspect.CONSTRAINT: describe.accepts_text,
     Aspect.CHOICE_FILTER: describe.offered_text,
+    Aspect.CALCULATION: describe.worked_out_text,
 }
 """The rules a preview says before and after in words (:mod:`forms.describe`)."""
 
@@ -253,8 +259,8 @@ def _changes(old: Question, new: Question) -> tuple[Change, ...]:
     changes: list[Change] = []
     if old.label != new.label:
         changes.append(Change(Aspect.LABEL))
-    if old.kind != new.kind:
-        changes.append(Change(Aspect.KIND, f"{TYPE_NAMES[old.kind]} → {TYPE_NAMES[new.kind]}"))
+    if (old_type := _type_name(old)) != (new_type := _type_name(new)):
+        changes.append(Change(Aspect.KIND, f"{old_type} → {new_type}"))
     old_codes, new_codes = old.codes, new.codes
     if added := [c for c in new_codes if c not in old_codes]:
         changes.append(Change(Aspect.CHOICES_ADDED, ", ".join(added)))
@@ -272,6 +278,8 @@ def _changes(old: Question, new: Question) -> tuple[Change, ...]:
         (Aspect.CHOICE_FILTER, old.choice_filter, new.choice_filter),
     )
     changes += [Change(aspect) for aspect, a, b in rules if _rule(a) != _rule(b)]
+    if _rule(old.calculation) != _rule(new.calculation):
+        changes.append(Change(Aspect.CALCULATION))
     if old.default != new.default:
         changes.append(Change(Aspect.DEFAULT))
     if old.personal != new.personal:
@@ -287,3 +295,9 @@ def _changes(old: Question, new: Question) -> tuple[Change, ...]:
         before, after = old.appearance or "—", new.appearance or "—"
         changes.append(Change(Aspect.APPEARANCE, f"{before} → {after}"))
     return tuple(changes)
+
+
+def _type_name(question: Question) -> str:
+    """The type as the file writes it: ``calculate`` for a value worked out (whatever the kind
+    its ``calculation`` gives it), else its kind's (``integer``)."""
+    return CALCULATE if question.is_calculated else TYPE_NAMES[question.kind]

@@ -88,6 +88,7 @@ _JA = {
     "no_constraint": "制約なし",
     "no_filter": "選択肢の絞り込みなし",
     "calculation": "入力不要（ほかの回答からハブが計算: {rule}）",
+    "typed": "回答者が入力",
 }
 
 _EN = {
@@ -149,6 +150,7 @@ _EN = {
     "no_constraint": "No constraint",
     "no_filter": "All choices offered",
     "calculation": "Not typed (the hub calculates it from the other answers: {rule})",
+    "typed": "Typed by the respondent",
 }
 
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -499,6 +501,12 @@ def calculation_text(question: Question, questionnaire: Questionnaire, locale: s
         return ""
     rule = expression_text(question.calculation, questionnaire, locale)
     return _words(locale)["calculation"].format(rule=rule)
+
+
+def worked_out_text(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> str:
+    """:func:`calculation_text`, or ``回答者が入力`` / ``Typed by the respondent`` for a question
+    that is not a ``calculate``."""
+    return calculation_text(question, questionnaire, locale) or _words(locale)["typed"]
 
 
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:

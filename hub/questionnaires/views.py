@@ -277,6 +277,7 @@ def moved_words(
 ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.LABEL: _l("質問文"),
     Aspect.KIND: _l("形式"),
+    Aspect.CALCULATION: _l("計算式（calculation）"),
     Aspect.CHOICES_ADDED: _l("選択肢の追加"),
     Aspect.CHOICES_REMOVED: _l("選択肢の削除"),
     Aspect.CHOICE_LABELS: _l("選択肢の表示名"),

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from exports.template_layout import KEY_COLUMN, SHEET
-from tests.conftest import Api
+from tests.conftest import Api, HubRunner
 from tests.excel.conftest import answers_of, download, fill, open_xlsx, post_file, rows_by_key, save
 from tests.excel.test_pages import send
 from tests.questionnaires.test_authored import staff_uploads_on_the_page_and_publishes
+from tests.questionnaires.test_rename_chain import CHIYODA, imported, renkei
+from tests.questionnaires.test_rename_chain import open_round as renkei_round
 from tests.questionnaires.test_second_version import HACHIOJI, koyo, open_round
 from tests.web.conftest import Web, web
 
@@ -126,3 +129,46 @@ def test_a_file_with_both_the_old_and_the_new_name_is_refused_naming_the_renamed
     assert "項目ID「level」は、この調査票の版では「cooperation」です" in said
     assert "renamed 列" in said
     assert answers_of(hachioji, second, HACHIOJI)["answers"] == {}, "nothing saved"
+
+
+def _renamed_twice(
+    api_as: Callable[..., Api], runner: HubRunner, tmp_path: Path
+) -> tuple[int, bytes]:
+    """「保護観察所との連携状況調査」 v1 (``a``) with a round and Chiyoda's template downloaded,
+    then v2 (``b=a``, no round used it) and v3 (``c=b``, and a new question under the free name
+    ``b``) stored and a round opened on v3."""
+    imported(runner, tmp_path, renkei(1), "renkei_v1.xlsx")
+    staff: Api = api_as("staff")
+    first = renkei_round(staff, "令和6年4月1日")
+    v1_template = download(api_as("respondent", municipality=CHIYODA), first, CHIYODA)
+    imported(runner, tmp_path, renkei(2), "renkei_v2.xlsx")
+    imported(runner, tmp_path, renkei(3, reuse=True), "renkei_v3.xlsx")
+    return renkei_round(staff, "令和7年4月1日"), v1_template
+
+
+def test_a_v1_template_in_a_round_of_v3_reads_a_as_c_across_the_renames(
+    app: Flask, api_as, runner: HubRunner, tmp_path: Path
+) -> None:
+    third, v1_template = _renamed_twice(api_as, runner, tmp_path)
+    chiyoda = api_as("respondent", municipality=CHIYODA)
+    handmade = _meta(fill(v1_template, {"a": "不十分", "memo": "月1回"}), round_id=str(third))
+    got = post_file(chiyoda, third, CHIYODA, handmade)
+    assert got.status_code == 200, got.get_json()
+    body = got.get_json()
+    assert body["answers"] == {"c": "low", "memo": "月1回"}, "v1's a is v3's c, not the new b"
+    assert body["ignored_keys"] == []
+    assert any("「a」→「c」" in n and "renamed" in n for n in body["notices"]), body["notices"]
+    assert answers_of(chiyoda, third, CHIYODA)["answers"] == {"c": "low", "memo": "月1回"}
+
+
+def test_a_v3_key_typed_back_to_the_name_of_two_versions_ago_is_read_and_said(
+    app: Flask, api_as, runner: HubRunner, tmp_path: Path
+) -> None:
+    third, _v1 = _renamed_twice(api_as, runner, tmp_path)
+    chiyoda = api_as("respondent", municipality=CHIYODA)
+    template = fill(download(chiyoda, third, CHIYODA), {"c": "十分", "b": "不十分"})
+    got = post_file(chiyoda, third, CHIYODA, _retyped(template, {"c": "a"}))
+    assert got.status_code == 200, got.get_json()
+    body = got.get_json()
+    assert body["answers"] == {"c": "high", "b": "low"}
+    assert any("「a」→「c」" in n for n in body["notices"]), body["notices"]

@@ -6,7 +6,7 @@ like any answer, and written back by ``hub questionnaire export`` unchanged."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -15,9 +15,13 @@ from exports.template import ANSWER_COLUMN, HINT_COLUMN
 from forms.rules import calculated
 from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
+from hub.db import db, utcnow
+from hub.services.rounds import open_round
 from tests.conftest import response_of
 from tests.excel.conftest import download, fill, post_file, rows_by_key
-from tests.forms.xlsform_files import YES_NO, form
+from tests.forms.xlsform_files import YES_NO, form, xlsx
+from tests.questionnaires.test_authored import staff_uploads_on_the_page_and_publishes
+from tests.questionnaires.test_rename_chain import changed_in, upload
 from tests.questionnaires.test_versions import CHIYODA, import_file, open_kenshu
 from tests.web.conftest import field_values, page
 
@@ -209,3 +213,102 @@ def test_export_writes_it_back_and_imports_unchanged(app, runner, tmp_path) -> N
     survey = {r[1]: r for r in sheet.iter_rows(values_only=True)}
     assert survey["total"][0] == "calculate"
     assert read_xlsform(written, "k.xlsx") == read_xlsform(definition(), "k.xlsx")
+
+
+def sanka(version: int) -> bytes:
+    """「研修会の参加状況」: v1 asks the total (``total``) and works out ``per_head`` and the flag
+    ``busy``; v2 works the total out, rounds ``per_head`` and asks ``busy`` of the respondent."""
+    header = ("type", "name", "label::ja", "label::en", "calculation")
+    total = (
+        ("integer", "total", "合計", "Total", "")
+        if version == 1
+        else ("calculate", "total", "合計", "Total", "${men} + ${women}")
+    )
+    per_head = "${budget} div ${total}" if version == 1 else "round(${budget} div ${total}, 1)"
+    busy = (
+        ("calculate", "busy", "多かったか", "Busy", "if(${total} > 10, 'yes', 'no')")
+        if version == 1
+        else ("text", "busy", "多かったか", "Busy", "")
+    )
+    survey = [
+        header,
+        ("integer", "men", "男性", "Men", ""),
+        ("integer", "women", "女性", "Women", ""),
+        total,
+        ("decimal", "budget", "予算", "Budget", ""),
+        ("calculate", "per_head", "1人あたり予算", "Budget per head", per_head),
+        busy,
+    ]
+    settings = [("form_id", "version", "form_title"), ("sanka", version, "研修会の参加状況")]
+    return xlsx({"survey": survey, "settings": settings})
+
+
+def test_the_preview_says_a_new_calculation_and_a_question_now_or_no_longer_worked_out(
+    web,
+) -> None:
+    staff = web("staff")
+    staff_uploads_on_the_page_and_publishes(staff, sanka(1), "sanka.xlsx")
+    location = upload(staff, sanka(2), "sanka_v2.xlsx")
+    preview = page(staff.get(location))
+    assert changed_in(preview, 1) == {
+        "total": "total 合計: 形式（integer → calculate）、計算式（calculation） 計算式（calculation）"
+        " 変更前: 回答者が入力 変更後: 入力不要（ほかの回答からハブが計算: 「男性」 + 「女性」）",
+        "per_head": "per_head 1人あたり予算: 計算式（calculation） 計算式（calculation）"
+        " 変更前: 入力不要（ほかの回答からハブが計算: 「予算」 div 「合計」）"
+        " 変更後: 入力不要（ほかの回答からハブが計算: round(「予算」 div 「合計」, 1)）",
+        "busy": "busy 多かったか: 形式（calculate → text）、計算式（calculation） 計算式（calculation）"
+        " 変更前: 入力不要（ほかの回答からハブが計算: if(「合計」 > 10, 'yes', 'no')）"
+        " 変更後: 回答者が入力",
+    }
+    staff.get("/language/en")
+    english = changed_in(page(staff.get(location)), 1)
+    assert english["total"] == (
+        "total Total: Formats (integer → calculate), Calculation (calculation) Calculation"
+        " (calculation) Before: Typed by the respondent After: Not typed (the hub calculates it"
+        " from the other answers: “Men” + “Women”)"
+    ), english
+    assert english["busy"].startswith("busy Busy: Formats (calculate → text), Calculation"), english
+
+
+def test_the_form_shows_last_round_s_worked_out_value_beside_a_calculate(app, api_as, web) -> None:
+    """A calculate's value of the last round is 前回の回答 like any answer: one worked out then,
+    one typed then (v1's ``total``) and one worked out by another calculation."""
+    import_file(app, sanka(1), "sanka.xlsx")
+    first = open_sanka(app, date(2024, 6, 1))
+    chiyoda, staff = api_as("respondent", municipality=CHIYODA), api_as("staff")
+    given = {"men": 4, "women": 2, "total": 6, "budget": 125}
+    assert chiyoda.submit(first, CHIYODA, given).status_code == 200
+    assert staff.post(f"/rounds/{first}/responses/{CHIYODA}/accept", {}).status_code == 200
+    import_file(app, sanka(2), "sanka_v2.xlsx")
+    second = open_sanka(app, date(2025, 6, 1))
+
+    browser = web("respondent", municipality=CHIYODA)
+    doc = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    said = {
+        name: " ".join(doc.xpath(f"//p[@id='{name}-previous']")[0].text_content().split())
+        for name in ("total", "per_head", "busy")
+    }
+    assert said == {
+        "total": "前回の回答: 6",
+        "per_head": "前回の回答: 20.8333333333333",
+        "busy": "前回の回答: no",
+    }
+    (total,) = doc.xpath("//input[@name='total']")
+    assert total.get("readonly") is not None
+    assert "total-previous" in total.get("aria-describedby")
+    browser.get("/language/en")
+    english = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
+    (per_head,) = english.xpath("//p[@id='per_head-previous']")
+    assert " ".join(per_head.text_content().split()) == "Last answer: 20.8333333333333"
+
+
+def open_sanka(app, reference_date: date) -> int:
+    with app.app_context():
+        round_ = open_round(
+            "sanka",
+            reference_date=reference_date,
+            deadline=utcnow() + timedelta(days=14),
+            opens_at=utcnow() - timedelta(days=1),
+        )
+        db.session.commit()
+        return round_.id
