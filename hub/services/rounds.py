@@ -368,8 +368,9 @@ def still_carried(response: Response) -> dict[str, Response]:
     """The questions of a draft prefilled from an earlier round whose answer is still the one
     carried from it (nobody changed it since), each with the response it came from: the form
     marks them and the confirmation lists those that hold personal data — the contact person,
-    who changes as people move every April — to be checked before submitting. Empty for a
-    response not prefilled, or no longer editable."""
+    who changes as people move every April — to be checked before submitting. A ``calculate``
+    is never among them: the hub works it out again, nobody types it. Empty for a response not
+    prefilled, or no longer editable."""
     if response.prefilled_from_id is None or response.state not in EDITABLE:
         return {}
     round_ = response.round
@@ -382,11 +383,12 @@ def still_carried(response: Response) -> dict[str, Response]:
     answers = response.answers or {}
     if not earlier:
         return {}
-    carried = _carried(round_.questionnaire, earlier, round_.survey.lineage())
+    questionnaire = round_.questionnaire
+    carried = _carried(questionnaire, earlier, round_.survey.lineage())
     return {
         name: given_in
         for name, (value, given_in) in carried.items()
-        if name in answers and answers[name] == value
+        if name in answers and answers[name] == value and name not in questionnaire.calculated_ids
     }
 
 

@@ -296,6 +296,12 @@ def test_the_form_shows_last_round_s_worked_out_value_beside_a_calculate(app, ap
     (total,) = doc.xpath("//input[@name='total']")
     assert total.get("readonly") is not None
     assert "total-previous" in total.get("aria-describedby")
+    carried = {
+        n.xpath("ancestor::*[starts-with(@id, 'field-')]")[-1].get("id")
+        for n in doc.xpath("//*[@data-carried]")
+    }
+    assert {"field-men", "field-busy"} <= carried, "a typed answer carried is marked for checking"
+    assert not carried & {"field-total", "field-per_head"}, "a worked-out one is nobody's to check"
     browser.get("/language/en")
     english = page(browser.get(f"/respond/rounds/{second}/{CHIYODA}"))
     (per_head,) = english.xpath("//p[@id='per_head-previous']")
