@@ -88,6 +88,7 @@ _JA = {
     "no_constraint": "制約なし",
     "no_filter": "選択肢の絞り込みなし",
     "calculation": "入力不要（ほかの回答からハブが計算: {rule}）",
+    "calculated": "入力不要（ほかの回答からハブが計算）",
 }
 
 _EN = {
@@ -149,6 +150,7 @@ _EN = {
     "no_constraint": "No constraint",
     "no_filter": "All choices offered",
     "calculation": "Not typed (the hub calculates it from the other answers: {rule})",
+    "calculated": "Not typed (the hub calculates it from the other answers)",
 }
 
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -499,6 +501,12 @@ def calculation_text(question: Question, questionnaire: Questionnaire, locale: s
         return ""
     rule = expression_text(question.calculation, questionnaire, locale)
     return _words(locale)["calculation"].format(rule=rule)
+
+
+def calculated_text(question: Question, locale: str = "ja") -> str:
+    """``入力不要（ほかの回答からハブが計算）`` for a ``calculate``, else empty: what a respondent
+    reads beside its read-only box (the rule itself is for staff, :func:`calculation_text`)."""
+    return _words(locale)["calculated"] if question.calculation is not None else ""
 
 
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:

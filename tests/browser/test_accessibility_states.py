@@ -132,7 +132,14 @@ def calculated_values_shown(page: Any) -> None:
     expect(page.locator("input[name=total]")).to_have_value("12")
     expect(page.locator("input[name=per_head]")).to_have_value("8.33")
     expect(page.locator("input[name=why]")).to_be_visible()
-    assert page.locator("input[name=total]").get_attribute("readonly") is not None
+    total = page.locator("input[name=total]")
+    assert total.get_attribute("readonly") is not None
+    # said beside it, and seen: it is not typed (a grey box, as the template's locked cell)
+    hint = page.locator(f"#{total.get_attribute('aria-describedby')}")
+    english = page.locator("html").get_attribute("lang") == "en"
+    assert hint.inner_text().startswith("Not typed" if english else "入力不要"), hint.inner_text()
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert total.evaluate(background) != page.locator("input[name=men]").evaluate(background)
 
 
 def test_a_calculated_value_on_the_respondent_s_form(app: Flask, open_page) -> None:
