@@ -89,6 +89,7 @@ _JA = {
     "no_filter": "選択肢の絞り込みなし",
     "calculation": "入力不要（ほかの回答からハブが計算: {rule}）",
     "typed": "回答者が入力",
+    "calculated": "入力不要（ほかの回答からハブが計算）",
 }
 
 _EN = {
@@ -151,6 +152,7 @@ _EN = {
     "no_filter": "All choices offered",
     "calculation": "Not typed (the hub calculates it from the other answers: {rule})",
     "typed": "Typed by the respondent",
+    "calculated": "Not typed (the hub calculates it from the other answers)",
 }
 
 _NEGATED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
@@ -507,6 +509,12 @@ def worked_out_text(question: Question, questionnaire: Questionnaire, locale: st
     """:func:`calculation_text`, or ``回答者が入力`` / ``Typed by the respondent`` for a question
     that is not a ``calculate``."""
     return calculation_text(question, questionnaire, locale) or _words(locale)["typed"]
+
+
+def calculated_text(question: Question, locale: str = "ja") -> str:
+    """``入力不要（ほかの回答からハブが計算）`` for a ``calculate``, else empty: what a respondent
+    reads beside its read-only box (the rule itself is for staff, :func:`calculation_text`)."""
+    return _words(locale)["calculated"] if question.calculation is not None else ""
 
 
 def rule_texts(question: Question, questionnaire: Questionnaire, locale: str = "ja") -> list[str]:

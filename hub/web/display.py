@@ -126,9 +126,13 @@ def _choice_label(question: Question, code: Any, locale: str) -> str:
 
 
 def requirement_note(questionnaire: Questionnaire, question: Question) -> str:
-    """When a conditionally required question must be answered, in words (empty otherwise)."""
+    """When a conditionally required question must be answered, in words; that a ``calculate``
+    is not typed (its box is read-only); empty otherwise."""
     locale = locale_code()
-    return describe.sentence(describe.required_text(question, questionnaire, locale), locale)
+    text = describe.calculated_text(question, locale) or describe.required_text(
+        question, questionnaire, locale
+    )
+    return describe.sentence(text, locale)
 
 
 def relevant_json(rule: Expr) -> str:
