@@ -118,7 +118,7 @@ def test_the_municipality_list_names_each_button_in_ascii_brackets(web):
     admin = web("admin")
     admin.get("/language/en")
     row = page(admin.get("/admin/municipalities")).xpath("//tr[@data-municipality='131016']")[0]
-    assert "Retire (千代田区)" in " ".join(row.text_content().split())
+    assert "Retire (Chiyoda)" in " ".join(row.text_content().split())
     admin.get("/language/ja")
     row = page(admin.get("/admin/municipalities")).xpath("//tr[@data-municipality='131016']")[0]
     assert "（千代田区）" in row.text_content()
