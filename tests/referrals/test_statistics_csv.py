@@ -181,7 +181,10 @@ def test_every_year_with_referrals_and_the_current_one_is_offered(
     a year before the page's first that has referrals (moved there) is offered and shown."""
     _seed(cast, refer)
     with app.app_context():
-        db.session.execute(update(Referral).where(Referral.id <= 2).values(fiscal_year=2023))
+        first_two = db.session.scalars(select(Referral.id).order_by(Referral.id).limit(2)).all()
+        db.session.execute(
+            update(Referral).where(Referral.id.in_(first_two)).values(fiscal_year=2023)
+        )
         db.session.commit()
     first_of_april = datetime(2031, 4, 1, 0, 30, tzinfo=tokyo.TOKYO)
     monkeypatch.setattr(tokyo, "now", lambda: first_of_april)
