@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from exports.suppression import (
+    NO_SHARE,
     SUPPRESSED_MARK,
     Relation,
     Share,
@@ -504,4 +505,4 @@ def _share_text(ratio: Share | None, whole: Value) -> str:
     """The share as shown: ``39.7%``, ``-`` when nothing was referred, ``＊`` when withheld."""
     if ratio is not None:
         return ratio.text
-    return "-" if whole == 0 else SUPPRESSED_MARK
+    return NO_SHARE if whole == 0 else SUPPRESSED_MARK

@@ -32,7 +32,7 @@ from exports.hearings import list_hearings, progress
 from exports.referral_counts import has_referrals
 from exports.referral_counts import summary as referral_summary
 from exports.referral_tables import referral_tables
-from exports.suppression import SUPPRESSED_MARK
+from exports.suppression import NO_SHARE, SHARE_DIGITS, SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
 from forms.consultation import (
     AGE_GROUP,
@@ -127,12 +127,13 @@ def shown(value: Value) -> Cell:
 
 
 def _fraction_of(value: Value, whole: Value) -> Cell:
-    """A part's share of its published total (from published numbers only), ``＊`` if hidden."""
+    """A part's share of its published total (from published numbers only): ``＊`` if either is
+    hidden, ``-`` when the total is 0 — as every share cell (``share_cell``)."""
     if value is None or whole is None:
         return SUPPRESSED_MARK
     if whole == 0:
-        return None
-    return round(value / whole, 3)
+        return NO_SHARE
+    return round(value / whole, SHARE_DIGITS)
 
 
 def _notes(stats: Statistics, *extra: str, locale: str = "ja") -> tuple[str, ...]:
@@ -152,7 +153,7 @@ def _breakdown(
     rows: list[list[Cell]] = [
         [labels.get(code, code), shown(v), _fraction_of(v, whole)] for code, v in values.items()
     ]
-    rows.append([TOTAL.get(locale), shown(whole), 1.0 if whole else None])
+    rows.append([TOTAL.get(locale), shown(whole), _fraction_of(whole, whole)])
     return Table.of(
         name,
         title,

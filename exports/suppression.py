@@ -49,6 +49,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 SUPPRESSED_MARK = "＊"
+NO_SHARE = "-"
+"""A share of nothing (its whole is 0): shown as a dash, wherever a share is shown."""
 SMALL: frozenset[int] = frozenset({1, 2})
 SHARE_DIGITS = 3
 
@@ -129,7 +131,12 @@ class Share:
     @property
     def text(self) -> str:
         """``39.7%``, the same in every language."""
-        return f"{self.value * 100:.{self.digits - 2}f}%"
+        return share_text(self.value, self.digits)
+
+
+def share_text(value: float, digits: int = SHARE_DIGITS) -> str:
+    """A share in 0..1 as every page and file writes it as text: ``0.397`` → ``39.7%``."""
+    return f"{value * 100:.{digits - 2}f}%"
 
 
 def share(

@@ -26,6 +26,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from exports.cells import CellKind, safe_cell
+from exports.suppression import share_text
 from exports.tables import Table
 
 BOM = "\ufeff"
@@ -100,6 +101,52 @@ def table_csv(table: Table, encoding: str = UTF8) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerows(_csv_lines(table))
+    if encoding == CP932:
+        return out.getvalue().translate(CP932_SAME).encode(CP932)
+    return (BOM + out.getvalue()).encode("utf-8")
+
+
+class UnwritableCharacter(ValueError):
+    """A character of a CSV document that its encoding cannot hold, and the line it is on."""
+
+    def __init__(self, line: int, character: str, encoding: str) -> None:
+        super().__init__(f"line {line}: U+{ord(character):04X} not in {encoding}")
+        self.line = line
+        self.character = character
+        self.encoding = encoding
+
+
+def _shown_cell(value: object, table: Table, column: int) -> str:
+    """A cell of a document as its page shows it: a share as ``39.7%`` (a spreadsheet reads it
+    back as the same number), everything else as :func:`exports.cells.safe_cell` writes it."""
+    if column in table.shares and isinstance(value, float):
+        return share_text(value)
+    return safe_cell(value, user_text=column in table.user_text).csv()
+
+
+def document_csv(heading: Sequence[str], tables: Sequence[Table], encoding: str = UTF8) -> bytes:
+    """Several tables as one CSV file, as a page shows them one below the other: the
+    ``heading`` lines first (one cell each), then for each table after a blank row its title,
+    its header row, its rows and its notes (``※ …``). Every cell goes through
+    :func:`exports.cells.safe_cell`; a share is written as the page writes it (``39.7%``).
+    Raises :class:`UnwritableCharacter` for the first character ``encoding`` cannot hold."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(f"unknown CSV encoding {encoding!r}")
+    lines: list[list[str]] = [[safe_cell(text).csv()] for text in heading]
+    for table in tables:
+        lines.append([])
+        lines.append([safe_cell(table.title).csv()])
+        lines.append([safe_cell(h).csv() for h in table.headers])
+        lines.extend([_shown_cell(v, table, i) for i, v in enumerate(row)] for row in table.rows)
+        lines.extend([safe_cell(f"※ {note}").csv()] for note in table.notes)
+    if encoding == CP932:
+        for number, line in enumerate(lines, start=1):
+            for text in line:
+                character = _first_unencodable(text)
+                if character is not None:
+                    raise UnwritableCharacter(number, character, encoding)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(lines)
     if encoding == CP932:
         return out.getvalue().translate(CP932_SAME).encode(CP932)
     return (BOM + out.getvalue()).encode("utf-8")

@@ -44,7 +44,16 @@ def content_disposition(filename: str, fallback: str) -> str:
 
 def xlsx_response(data: bytes, *, filename: str, fallback: str) -> Response:
     """An xlsx download that no shared cache keeps (the workbook holds personal data)."""
-    response = Response(data, mimetype=XLSX_MIMETYPE)
+    return _download(Response(data, mimetype=XLSX_MIMETYPE), filename, fallback)
+
+
+def csv_response(data: bytes, *, charset: str, filename: str, fallback: str) -> Response:
+    """A CSV download (``charset``: ``utf-8`` or ``shift_jis``), kept by no shared cache."""
+    response = Response(data, content_type=f"text/csv; charset={charset}")
+    return _download(response, filename, fallback)
+
+
+def _download(response: Response, filename: str, fallback: str) -> Response:
     response.headers["Content-Disposition"] = content_disposition(filename, fallback)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -6,7 +6,9 @@ and the same tables found in the file's one sheet at the page's captions. The de
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 import zipfile
 from typing import Any
 
@@ -18,12 +20,10 @@ PageTable = tuple[str, list[str], list[list[str]]]
 
 
 def cell_text(cell: Any) -> str:
-    """A cell as the page shows it; its dash for a share of nothing as empty: the file leaves
-    such a share's cell empty, as the workbook's 相談窓口 sheet does."""
+    """A cell as the page shows it: ＊ where hidden, ``-`` for a share of nothing, ``39.7%``."""
     if "suppressed" in (cell.get("class") or ""):
         return "＊"
-    text = " ".join(cell.text_content().split())
-    return "" if text == "-" else text
+    return " ".join(cell.text_content().split())
 
 
 def page_tables(response: TestResponse) -> list[PageTable]:
@@ -44,10 +44,9 @@ def page_cells(page: list[PageTable]) -> list[str]:
 
 
 def shown(cell: Any) -> str:
-    """A cell as Excel shows it: a share formatted ``0.0%`` as 39.7%; a dash (the three years'
-    share of nothing) as empty, like the page's (:func:`cell_text`)."""
+    """A cell as Excel shows it: a share formatted ``0.0%`` as 39.7%; text (＊, ``-``) as it is."""
     value = cell.value
-    if value is None or value == "-":
+    if value is None:
         return ""
     if isinstance(value, float) and cell.number_format.endswith("%"):
         return f"{value * 100:.1f}%"
@@ -97,6 +96,43 @@ def titles(sheet: Any) -> list[str]:
         and all(v is None for v in row[1:])
         and sum(v is not None for v in rows[i + 1]) >= 2
     ]
+
+
+def csv_rows(data: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
+    """The CSV file's rows as a spreadsheet reads them (UTF-8 files begin with a BOM)."""
+    if encoding == "utf-8-sig":
+        assert data.startswith(b"\xef\xbb\xbf"), "a BOM, so that Excel reads Japanese"
+    return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+
+
+def csv_tables(rows: list[list[str]], page: list[PageTable]) -> list[PageTable]:
+    """The CSV's tables at the page's captions: a blank row, the title alone on its row, the
+    header row, the rows, then notes (※) or the next blank row."""
+    found = []
+    start = 0
+    for caption, _headers, body in page:
+        at = rows.index([caption], start)
+        assert rows[at - 1] == [], ("a blank row before each table", caption)
+        file_rows = rows[at + 2 : at + 2 + len(body)]
+        after = rows[at + 2 + len(body) :][:1]
+        assert after in ([], [[]]) or after[0][0].startswith("※"), (caption, after)
+        found.append((caption, rows[at + 1], file_rows))
+        start = at + 1
+    return found
+
+
+def csv_titles(rows: list[list[str]]) -> list[str]:
+    """Every table title of the CSV: a row of one cell right after a blank row."""
+    return [row[0] for before, row in itertools.pairwise(rows) if before == [] and row]
+
+
+def csv_downloaded(response: TestResponse) -> TestResponse:
+    """``response`` checked as a statistics CSV: 200, an attachment, CSV, never kept by a cache."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.mimetype == "text/csv"
+    return response
 
 
 def downloaded(response: TestResponse) -> TestResponse:

@@ -6,6 +6,7 @@ counterparts read the statistics page, suppressed for everyone but staff by the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,23 +46,31 @@ from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.carried import carries, refill_form, refilled
 from hub.web.display import joined, line_ranges, locale_code, place
-from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
-from hub.web.statistics_file import statistics_file
+from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices, year_notices
+from hub.web.statistics_file import StatisticsFile, statistics_csv, statistics_file
 
 bp = Blueprint("consult", __name__)
 
 
-def _fiscal_year_arg(*, latest_with_cases: bool = False) -> int:
+def _fiscal_year_arg(
+    *, latest_with_cases: bool = False, with_cases: Collection[int] | None = None
+) -> int:
     """``?fiscal_year=``; when absent or unreadable the current fiscal year or, with
     ``latest_with_cases``, the latest fiscal year up to it that has cases (the current one when
-    it has any)."""
+    it has any). ``with_cases``: the years with cases, when the caller has read them."""
     return fiscal_year_arg(
-        FIRST_YEAR, default=consultations.latest_case_year if latest_with_cases else None
+        FIRST_YEAR,
+        default=consultations.latest_case_year if latest_with_cases else None,
+        with_data=consultations.case_years() if with_cases is None else with_cases,
     )
 
 
-def _year_choices(selected: int) -> list[tuple[int, str]]:
-    return year_choices(FIRST_YEAR, selected)
+def _year_choices(
+    selected: int, with_cases: Collection[int] | None = None
+) -> list[tuple[int, str]]:
+    """Every year from the desk's first to the current one, and every year with cases."""
+    years = consultations.case_years() if with_cases is None else with_cases
+    return year_choices(FIRST_YEAR, selected, years)
 
 
 # ------------------------------------------------------------------------------ statistics
@@ -121,7 +130,8 @@ def _shown_to(user: User, year: int, locale: str) -> _Shown:
 def statistics() -> ResponseReturnValue:
     """The shared statistics: regional tables, charts, three years; a respondent also sees their
     own residents' counts; staff also the table by municipality (true counts)."""
-    year = _fiscal_year_arg(latest_with_cases=True)
+    with_cases = consultations.case_years()
+    year = _fiscal_year_arg(latest_with_cases=True, with_cases=with_cases)
     locale = locale_code()
     shown = _shown_to(require_actor(), year, locale)
     stats = shown.stats
@@ -129,7 +139,15 @@ def statistics() -> ResponseReturnValue:
         "consult/statistics.html",
         year=year,
         year_label=fiscal_year_text(year),
-        years=_year_choices(year),
+        years=_year_choices(year, with_cases),
+        notices=year_notices(
+            year,
+            has_data=stats.total != 0,
+            nothing=_(
+                "%(year)sの相談の記録はありません。",
+                year=fiscal_year_text(year),
+            ),
+        ),
         stats=stats,
         own_municipality=shown.own_municipality,
         stat_tables=shown.stat_tables,
@@ -152,10 +170,22 @@ def statistics_download() -> ResponseReturnValue:
     """The statistics page of the fiscal year as an Excel file: the same tables for the same
     reader (suppressed cells as ＊), titled with the year and whom it was made for; audited."""
     user = require_actor()
+    return statistics_file(user, _statistics_file(user))
+
+
+@bp.get("/consultations/statistics.csv")
+@allow("consultations.summary")
+def statistics_csv_download() -> ResponseReturnValue:
+    """The same file as CSV (UTF-8 with a BOM; ``?encoding=cp932``: Shift_JIS); audited."""
+    user = require_actor()
+    return statistics_csv(user, _statistics_file(user), request.args.get("encoding"))
+
+
+def _statistics_file(user: User) -> StatisticsFile:
+    """The year's file for ``user``, whatever its format: the page's tables as they see them."""
     year = _fiscal_year_arg(latest_with_cases=True)
     shown = _shown_to(user, year, locale_code())
-    return statistics_file(
-        user,
+    return StatisticsFile(
         fiscal_year=year,
         title=_("%(year)s 犯罪お悩みなんでも相談の実績", year=fiscal_year_text(year)),
         sheet=_("相談窓口の統計"),
@@ -163,8 +193,9 @@ def statistics_download() -> ResponseReturnValue:
         suppressed=shown.stats.suppressed,
         municipality=shown.own_municipality,
         action="consultation.statistics_download",
-        filename=_("犯罪お悩みなんでも相談の実績_%(year)s.xlsx", year=fiscal_year_text(year)),
-        fallback=f"consultation-statistics-{year}.xlsx",
+        name=_("犯罪お悩みなんでも相談の実績_%(year)s", year=fiscal_year_text(year)),
+        fallback=f"consultation-statistics-{year}",
+        page="consult.statistics",
     )
 
 

@@ -6,7 +6,7 @@ opens the person's data, so every view of it is logged in the access log it also
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +48,8 @@ from hub.models import (
 from hub.services.referrals import intake, lifecycle, notify, queries
 from hub.web.carried import carries, typed_values
 from hub.web.display import locale_code, place
-from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices
-from hub.web.statistics_file import statistics_file
+from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices, year_notices
+from hub.web.statistics_file import StatisticsFile, statistics_csv, statistics_file
 
 bp = Blueprint("referrals", __name__)
 
@@ -436,22 +436,33 @@ def _shown_to(user: User, year: int, locale: str) -> _Shown:
     )
 
 
-def _statistics_year() -> int:
-    return fiscal_year_arg(FIRST_YEAR, default=queries.latest_referral_year)
+def _statistics_year(with_referrals: Collection[int] | None = None) -> int:
+    """``?fiscal_year=`` (``with_referrals``: the years with referrals, when already read)."""
+    years = queries.referral_years() if with_referrals is None else with_referrals
+    return fiscal_year_arg(FIRST_YEAR, default=queries.latest_referral_year, with_data=years)
 
 
 @bp.get("/referrals/statistics")
 @allow("referrals.summary")
 def statistics() -> ResponseReturnValue:
     """Referrals of a fiscal year by municipality, need and outcome; suppressed for non-staff."""
-    year = _statistics_year()
+    with_referrals = queries.referral_years()
+    year = _statistics_year(with_referrals)
     shown = _shown_to(require_actor(), year, locale_code())
     counts = shown.counts
     labels = _labels()
     return render_template(
         "referrals/statistics.html",
         year=year,
-        years=year_choices(FIRST_YEAR, year),
+        years=year_choices(FIRST_YEAR, year, with_referrals),
+        notices=year_notices(
+            year,
+            has_data=counts.total != 0,
+            nothing=_(
+                "%(year)sのつなぎはありません。",
+                year=fiscal_year_text(year),
+            ),
+        ),
         counts=counts,
         tables=shown.tables,
         need_chart=charts.bars(
@@ -471,10 +482,22 @@ def statistics_download() -> ResponseReturnValue:
     """The statistics page of the fiscal year as an Excel file: the same tables for the same
     reader (suppressed cells as ＊), titled with the year and whom it was made for; audited."""
     user = require_actor()
+    return statistics_file(user, _statistics_file(user))
+
+
+@bp.get("/referrals/statistics.csv")
+@allow("referrals.summary")
+def statistics_csv_download() -> ResponseReturnValue:
+    """The same file as CSV (UTF-8 with a BOM; ``?encoding=cp932``: Shift_JIS); audited."""
+    user = require_actor()
+    return statistics_csv(user, _statistics_file(user), request.args.get("encoding"))
+
+
+def _statistics_file(user: User) -> StatisticsFile:
+    """The year's file for ``user``, whatever its format: the page's tables as they see them."""
     year = _statistics_year()
     shown = _shown_to(user, year, locale_code())
-    return statistics_file(
-        user,
+    return StatisticsFile(
         fiscal_year=year,
         title=_("%(year)s つなぎの実績", year=fiscal_year_text(year)),
         sheet=_("つなぎの統計"),
@@ -482,6 +505,7 @@ def statistics_download() -> ResponseReturnValue:
         suppressed=shown.counts.suppressed,
         municipality=shown.municipality,
         action="referral.statistics_download",
-        filename=_("つなぎの実績_%(year)s.xlsx", year=fiscal_year_text(year)),
-        fallback=f"referral-statistics-{year}.xlsx",
+        name=_("つなぎの実績_%(year)s", year=fiscal_year_text(year)),
+        fallback=f"referral-statistics-{year}",
+        page="referrals.statistics",
     )

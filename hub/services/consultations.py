@@ -640,6 +640,12 @@ def _no_known_column() -> str:
     )
 
 
+def case_years() -> list[int]:
+    """Every fiscal year that has cases, oldest first (the statistics page offers each)."""
+    found = select(Consultation.fiscal_year).distinct().order_by(Consultation.fiscal_year)
+    return list(db.session.scalars(found))
+
+
 def latest_case_year(current: int) -> int:
     """The fiscal year the desk's pages open on: ``current`` when it has cases or when no year
     up to it has any, else the latest fiscal year before it that has cases (a new fiscal year

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from exports.suppression import share_text
 from forms import describe, rules
 from forms.expression import Expr, to_json
 from forms.model import Kind, Question, Questionnaire
@@ -321,6 +322,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(place)
     app.add_template_filter(round_title)
     app.add_template_filter(joined)
+    app.add_template_filter(share_text)
     app.add_template_global(separator)
     app.add_template_global(noted_markup, "noted")
     app.add_template_global(place_name)

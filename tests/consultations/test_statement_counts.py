@@ -60,10 +60,10 @@ def test_a_respondents_statistics_page_reads_its_own_counts_once_however_much_is
     _cases(app, [CHIYODA, "131024", None], [2020])
     few = _statements(app, clients)
     assert few["respondent"] == few["counterpart"] + OWN_COUNTS, few
-    # the user; the regions and the year's 6 counts; the residents' 6; the regions and the
-    # three years' 6 counts together (31 before: the year's counts read twice, the regions once
-    # for each year asked)
-    assert few["respondent"] == 21, few
+    # the user; the years with cases (the year picker's); the regions and the year's 6 counts;
+    # the residents' 6; the regions and the three years' 6 counts together (31 before: the
+    # year's counts read twice, the regions once for each year asked)
+    assert few["respondent"] == 22, few
 
     others = sorted(set(municipalities) - {CHIYODA})[:40]
     _cases(app, [CHIYODA, *others, None], [2018, 2019, 2020, 2021, 2022])

@@ -94,6 +94,12 @@ def inbox(user: User) -> list[Referral]:
     )
 
 
+def referral_years() -> list[int]:
+    """Every fiscal year that has referrals, oldest first (the statistics page offers each)."""
+    found = select(Referral.fiscal_year).distinct().order_by(Referral.fiscal_year)
+    return list(db.session.scalars(found))
+
+
 def latest_referral_year(current: int) -> int:
     """The fiscal year the statistics page opens on: ``current`` when it has referrals or when no
     year up to it has any, else the latest year before it that has (on 1 April the new year has
