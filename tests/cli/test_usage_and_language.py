@@ -124,11 +124,13 @@ def test_a_usage_mistake_is_said_in_english_with_lang_en(
 def test_a_cancelled_confirmation_says_so_in_the_chosen_language(
     runner: HubRunner, tmp_path
 ) -> None:
+    """No answer to the question (the input ends, as after Ctrl-D or Ctrl-C): the group's
+    「中止しました」, in --lang's language."""
     backup = runner("backup", "-o", str(tmp_path / "hub.zip"))
     assert backup.exit_code == 0, backup.stderr
-    english = runner("restore", str(tmp_path / "hub.zip"), "--lang", "en", input="n\n")
+    english = runner("restore", str(tmp_path / "hub.zip"), "--lang", "en", input="")
     assert english.stderr.strip().splitlines()[-1] == "hub: Cancelled."
-    japanese = runner("restore", str(tmp_path / "hub.zip"), input="n\n")
+    japanese = runner("restore", str(tmp_path / "hub.zip"), input="")
     assert japanese.stderr.strip().splitlines()[-1] == "hub: 中止しました。"
 
 
