@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exports.aggregate import RoundCounts, round_counts
-from exports.consultation_tables import sheets_for_reference_date
+from exports.consultation_tables import desk_table_title, sheets_for_reference_date
 from exports.sheets import answers, definitions, history, submissions, summary
-from exports.tables import Sheet, Table
+from exports.tables import TITLES, Sheet, Table, question_table_title
 from hub.models import Round
 
 SUMMARY = "集計"
@@ -87,3 +87,15 @@ def deliverable_table_names(round_: Round) -> list[str]:
         *last.tables,
     ]
     return [t.name for t in tables]
+
+
+def table_title(round_: Round, name: str, locale: str) -> str | None:
+    """The title of ``round_``'s table ``name`` in ``locale``, worded from the labels the tables
+    are built from (without the 基準日 or the counts some titles end with): how a page names a
+    table by its name, e.g. a 訂正版's changed tables (``Delivery.changes["tables"]``) in the
+    reader's language. ``None`` when no table of a round is named so."""
+    if name in TITLES:
+        return TITLES[name].get(locale)
+    return desk_table_title(name, round_.reference_date, locale) or question_table_title(
+        round_.questionnaire, name, locale
+    )

@@ -31,7 +31,7 @@ from exports.consultation_counts import (
 from exports.hearings import list_hearings, progress
 from exports.referral_counts import has_referrals
 from exports.referral_counts import summary as referral_summary
-from exports.referral_tables import referral_tables
+from exports.referral_tables import referral_table_title, referral_tables
 from exports.suppression import NO_SHARE, SHARE_DIGITS, SUPPRESSED_MARK
 from exports.tables import Cell, Chart, Table
 from forms.consultation import (
@@ -112,8 +112,39 @@ WORDS = {
     "local_header": L("うち地域の窓口", "of which local windows"),
     "local_share_header": L("地域の窓口の割合", "Share of local windows"),
     "years_total": L("%(n)s年間計（%(first)s〜%(last)s）", "%(n)s years (%(first)s–%(last)s)"),
+    "hearing_progress": L("%(year)s 区市町村への聞き取り", "%(year)s: hearings of municipalities"),
+    "hearing_not_heard": L(
+        "%(year)s 聞き取りが済んでいない区市町村", "%(year)s: municipalities not yet heard"
+    ),
+    "hearing_records": L("%(year)s 聞き取りの記録", "%(year)s: records of the hearings"),
 }
 """Every word of the desk's tables, in Japanese (the workbook's) and in English (the page's)."""
+
+
+TABLE_TITLES = {
+    "consultation_overview": "heading",
+    "consultation_age_group": "age_group",
+    "consultation_crime_type": "crime_type",
+    "consultation_referral": "agency_title",
+    "consultation_region": "region",
+    "consultation_municipality": "residence",
+    "consultation_three_years": "three_years",
+}
+"""The word of :data:`WORDS` that titles each of the desk's tables, by the table's name (a
+hearings table's word is its name)."""
+
+
+def desk_table_title(name: str, reference_date: date, locale: str) -> str | None:
+    """The title of the desk's, the referrals' or the hearings' table ``name`` as it goes with a
+    survey round of ``reference_date`` (the years of :func:`sheets_for_reference_date`), in
+    ``locale``; without the hearings' progress after it. ``None``: not one of them."""
+    desk_year = fiscal_year_of(reference_date - timedelta(days=1))
+    if name.startswith("hearing_") and name in WORDS:
+        year = fiscal_year_label(fiscal_year_of(reference_date), locale)
+        return _say(name, locale, year=year)
+    if name in TABLE_TITLES:
+        return _say(TABLE_TITLES[name], locale, year=fiscal_year_label(desk_year, locale))
+    return referral_table_title(name, desk_year, locale)
 
 
 def _say(key: str, locale: str, **values: object) -> str:
@@ -369,7 +400,7 @@ def hearing_tables(fiscal_year: int, *, detail: bool) -> list[Table]:
     tables = [
         Table.of(
             "hearing_progress",
-            f"{year} 区市町村への聞き取り（{state.label()}）",
+            f"{_say('hearing_progress', 'ja', year=year)}（{state.label()}）",
             ("地域", "聞き取り済み", "区市町村数"),
             rows,
         )
@@ -378,7 +409,7 @@ def hearing_tables(fiscal_year: int, *, detail: bool) -> list[Table]:
         tables.append(
             Table.of(
                 "hearing_not_heard",
-                f"{year} 聞き取りが済んでいない区市町村（{len(state.not_heard)}）",
+                f"{_say('hearing_not_heard', 'ja', year=year)}（{len(state.not_heard)}）",
                 ("コード", "区市町村", "地域"),
                 [[m.code, m.name, m.region] for m in state.not_heard],
             )
@@ -386,7 +417,7 @@ def hearing_tables(fiscal_year: int, *, detail: bool) -> list[Table]:
         tables.append(
             Table.of(
                 "hearing_records",
-                f"{year} 聞き取りの記録",
+                _say("hearing_records", "ja", year=year),
                 ("実施日", "コード", "区市町村", "聞き取り先の部署", "聞き取った課題", "メモ"),
                 [
                     [h.held_on, m.code, m.name, h.department, topic_labels(h.topics), h.notes]

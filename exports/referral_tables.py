@@ -52,6 +52,22 @@ WORDS = {
 SUPPRESSION_NOTE = WORDS["suppression"].ja
 
 
+TABLE_TITLES = {
+    "referral_overview": "overview",
+    "referral_need": "need_title",
+    "referral_outcome": "outcome_title",
+    "referral_municipality": "municipality_title",
+}
+"""The word of :data:`WORDS` that titles each table, by the table's name."""
+
+
+def referral_table_title(name: str, fiscal_year: int, locale: str) -> str | None:
+    """The title of the referral table ``name`` of ``fiscal_year`` in ``locale`` (``None``: not
+    one of them)."""
+    key = TABLE_TITLES.get(name)
+    return _say(key, locale, year=fiscal_year_label(fiscal_year, locale)) if key else None
+
+
 def _say(key: str, locale: str, **values: object) -> str:
     text = WORDS[key].get(locale)
     return text % values if values else text

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from forms.model import Question
+from forms.model import BY_REGION, LISTED, Label, Question, Questionnaire
 from forms.normalize import to_wareki
 from hub.models import Round
 from hub.models.survey import SHOWN_STATE_LABELS
@@ -101,6 +101,48 @@ class Sheet(NamedTuple):
 
     name: str
     tables: Sequence[Table]
+
+
+TITLES: dict[str, Label] = {
+    "response_status": Label("回答状況", "Response status"),
+    "numbers": Label("数値の回答", "Number answers"),
+    "submissions": Label("提出状況", "Submissions"),
+    "answers": Label("回答一覧", "Answers"),
+    "definitions": Label("調査項目の定義", "Definitions of the questions"),
+    "states": Label("回答の状態", "Response states"),
+    "about": Label("この資料について", "About this document"),
+}
+"""The title of every table of a round's sheets named alike in every round, by its name: the
+workbook's (Japanese, the 基準日 after some) and the one a page names it with in English."""
+HISTORY = "_history"
+"""The name of a question's table in 経年比較: ``<question id>_history``."""
+QUESTION_TITLES: dict[str, Label] = {
+    BY_REGION: Label("%(label)s（地域別）", "%(label)s (by region)"),
+    HISTORY: Label("%(label)sの推移", "%(label)s over the rounds"),
+    LISTED: Label("%(label)sの区市町村", "Municipalities: %(label)s"),
+}
+"""The title of a table of one question (or, for the listed municipalities, of one choice), by
+the end of its name: ``%(label)s`` is the question's or the choice's label."""
+
+
+def question_table_title(questionnaire: Questionnaire, name: str, locale: str) -> str | None:
+    """The title of the question table ``name`` (a choice question's counts, by region, over
+    the rounds, the listed municipalities) in ``locale``, from the questionnaire's labels;
+    ``None`` when no question of ``questionnaire`` gives it."""
+    for ending, title in QUESTION_TITLES.items():
+        if not name.endswith(ending):
+            continue
+        key = name.removesuffix(ending)
+        if ending == LISTED and questionnaire.headline:
+            choice = questionnaire.question(questionnaire.headline).choice(key)
+            label = choice.label if choice is not None else None
+        else:
+            question = questionnaire.get(key)
+            label = question.label if question is not None else None
+        if label is not None:
+            return title.get(locale) % {"label": label.inline(locale)}
+    question = questionnaire.get(name)
+    return question.label.inline(locale) if question is not None else None
 
 
 STATE_LABELS: dict[str, str] = {state: label.ja for state, label in SHOWN_STATE_LABELS.items()}

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from babel.support import NullTranslations, Translations
 from flask import Flask
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -20,6 +22,20 @@ from hub.errors import HubError, Invalid
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("hub.cli")
+
+
+def _(text: str, **values: Any) -> str:
+    """``text`` (Japanese, its msgid in the hub's catalog) in the command's language
+    (:func:`language`), its values put in: read from the catalog directly, as these messages are
+    said where no app may be (the settings did not load, the command line was not understood)."""
+    lang = language()
+    said = text if lang == LANGUAGES[0] else _catalog(lang).gettext(text)
+    return said % values if values else said
+
+
+@cache
+def _catalog(lang: str) -> NullTranslations:
+    return Translations.load(str(Path(__file__).parent / "translations"), [lang])
 
 
 def fail(message: str, status: int = 1) -> None:
@@ -49,7 +65,7 @@ def friendly(command: F) -> F:
         except HubError as exc:
             fail(_one_line(exc))
         except ConfigError as exc:
-            fail(f"設定エラー: {exc}")
+            fail(_("設定エラー: %(error)s", error=exc))
         except (OperationalError, ProgrammingError) as exc:
             fail(_database_problem(exc))
         except OSError as exc:
@@ -58,7 +74,13 @@ def friendly(command: F) -> F:
             raise
         except Exception as exc:
             log.debug("hub %s failed", command.__name__, exc_info=True)
-            fail(f"予期しないエラーが発生しました（{type(exc).__name__}）: {str(exc)[:200]}")
+            fail(
+                _(
+                    "予期しないエラーが発生しました（%(kind)s）: %(error)s",
+                    kind=type(exc).__name__,
+                    error=str(exc)[:200],
+                )
+            )
 
     return run  # type: ignore[return-value]
 
@@ -66,8 +88,8 @@ def friendly(command: F) -> F:
 def _database_problem(exc: OperationalError | ProgrammingError) -> str:
     detail = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
     if "no such table" in detail or ("relation" in detail and "does not exist" in detail):
-        return "データベースが初期化されていません。先に hub init を実行してください。"
-    return f"データベースに接続できません: {detail}"
+        return _("データベースが初期化されていません。先に hub init を実行してください。")
+    return _("データベースに接続できません: %(detail)s", detail=detail)
 
 
 class HubGroup(click.Group):
@@ -76,16 +98,40 @@ class HubGroup(click.Group):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
+        typed = args[0] if args else kwargs.get("args")
+        token = _language.set(typed_language(sys.argv[1:] if typed is None else typed))
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.exceptions.Abort:
-            fail("中止しました。")
+            fail(_("中止しました。"))
         except click.exceptions.NoArgsIsHelpError as exc:  # ``hub round``: its commands
             click.echo(exc.format_message(), err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            fail(f"{usage_problem(exc)}（hub --help で使い方を表示）", exc.exit_code)
+            fail(
+                _("%(problem)s（hub --help で使い方を表示）", problem=usage_problem(exc)),
+                exc.exit_code,
+            )
+        finally:
+            _language.reset(token)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def typed_language(args: Sequence[str]) -> str:
+    """The language ``--lang`` asks for on the command line as typed (the last one, before a
+    ``--``), ``ja`` without one: what the messages said before or around the command — a usage
+    mistake, 中止しました — are said in, as the command's own are (:func:`lang_option`)."""
+    found = LANGUAGES[0]
+    words = list(args)
+    for number, word in enumerate(words):
+        if word == "--":
+            break
+        value = words[number + 1] if word == "--lang" and number + 1 < len(words) else None
+        if word.startswith("--lang="):
+            value = word.removeprefix("--lang=")
+        if value in LANGUAGES:
+            found = value
+    return found
 
 
 _QUOTED = re.compile(r"'(.*)'")
@@ -94,26 +140,30 @@ _EXTRA = re.compile(r"Got unexpected extra arguments? \((.*)\)$")
 
 
 def usage_problem(exc: click.ClickException) -> str:
-    """What click refused in what was typed, in Japanese (click words it in English): an unknown
-    command or option, a missing value, a value not among the choices, not a number, or a file
-    that is not there. Anything else as click says it."""
+    """What click refused in what was typed, in the command's language (click words it in
+    English): an unknown command or option, a missing value, a value not among the choices, not
+    a number, or a file that is not there. Anything else as click says it."""
     if isinstance(exc, click.NoSuchOption):
-        line = f"{exc.option_name} というオプションはありません"
         if exc.possibilities:
-            line += f"（{', '.join(sorted(exc.possibilities))} のことですか）"
-        return line + "。"
+            return _(
+                "%(option)s というオプションはありません（%(similar)s のことですか）。",
+                option=exc.option_name,
+                similar=", ".join(sorted(exc.possibilities)),
+            )
+        return _("%(option)s というオプションはありません。", option=exc.option_name)
     if isinstance(exc, click.BadOptionUsage):
-        return f"{exc.option_name} に値を指定してください。"
+        return _("%(option)s に値を指定してください。", option=exc.option_name)
     if isinstance(exc, click.BadParameter):
         return _bad_parameter(exc)
     if isinstance(exc, click.UsageError) and exc.message.startswith("No such command"):
         found = _QUOTED.search(exc.message)
         name = found.group(1) if found else ""
-        return f"{name} というコマンドはありません。"
+        return _("%(name)s というコマンドはありません。", name=name)
     if isinstance(exc, click.UsageError) and (extra := _EXTRA.match(exc.message)):
-        return (
-            f"余分な引数があります: {extra.group(1)}"
-            "（空白を含む値は引用符で囲んでください。例: --name '都 花子'）"
+        return _(
+            "余分な引数があります: %(extra)s（空白を含む値は引用符で囲んでください。"
+            "例: --name '都 花子'）",
+            extra=extra.group(1),
         )
     return exc.format_message()
 
@@ -129,20 +179,36 @@ def _bad_parameter(exc: click.BadParameter) -> str:
     typed = exc.message.split(" is not ", 1)[0] if " is not " in exc.message else ""
     typed = f": {typed}" if typed else ""
     if isinstance(exc, click.MissingParameter):
-        return f"{hint} を指定してください。"
+        return _("%(name)s を指定してください。", name=hint)
     if isinstance(kind, click.Choice):
         choices = ", ".join(map(str, kind.choices))
-        return f"{hint} は {choices} のいずれかを指定してください{typed}"
+        return _(
+            "%(name)s は %(choices)s のいずれかを指定してください%(typed)s",
+            name=hint,
+            choices=choices,
+            typed=typed,
+        )
     if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is None:
-        return f"{hint} は {kind.min} 以上の数で指定してください{typed}"
+        return _(
+            "%(name)s は %(min)s 以上の数で指定してください%(typed)s",
+            name=hint,
+            min=kind.min,
+            typed=typed,
+        )
     if isinstance(kind, click.IntRange) and kind.min is not None and kind.max is not None:
-        return f"{hint} は {kind.min}〜{kind.max} の数で指定してください{typed}"
+        return _(
+            "%(name)s は %(min)s〜%(max)s の数で指定してください%(typed)s",
+            name=hint,
+            min=kind.min,
+            max=kind.max,
+            typed=typed,
+        )
     if isinstance(kind, click.types.IntParamType):
-        return f"{hint} は数字で指定してください{typed}"
+        return _("%(name)s は数字で指定してください%(typed)s", name=hint, typed=typed)
     if isinstance(kind, click.Path) and (found := _QUOTED.search(exc.message)):
         if "does not exist" in exc.message:
-            return f"ファイルがありません: {found.group(1)}"
-        return f"{hint} に使えないファイルです: {found.group(1)}"
+            return _("ファイルがありません: %(file)s", file=found.group(1))
+        return _("%(name)s に使えないファイルです: %(file)s", name=hint, file=found.group(1))
     return f"{hint}: {exc.message}" if hint else exc.message
 
 
@@ -151,27 +217,34 @@ _language: ContextVar[str] = ContextVar("hub_cli_language", default=LANGUAGES[0]
 
 
 def lang_option(command: F) -> F:
-    """``--lang ja|en`` (ja by default), the one option of every listing and reporting command
-    that an English-speaking operator reads: what the command prints — and the hub's translated
-    messages, its refusals among them — in that language. The command reads it with
-    :func:`language`; the app context of :func:`app_context` speaks it."""
+    """``--lang ja|en`` (ja by default, or what ``hub --lang`` says), the one option of every
+    listing and reporting command that an English-speaking operator reads: what the command
+    prints — and the hub's translated messages, its refusals among them — in that language. The
+    command reads it with :func:`language`; the app context of :func:`app_context` speaks it;
+    the messages every command shares (:func:`friendly`, :class:`HubGroup`) say it too."""
 
     @wraps(command)
-    def run(*args: Any, lang: str, **kwargs: Any) -> Any:
-        token = _language.set(lang)
+    def run(*args: Any, lang: str | None, **kwargs: Any) -> Any:
+        token = _language.set(lang or language())
         try:
             return command(*args, **kwargs)
         finally:
             _language.reset(token)
 
-    option = click.option(
-        "--lang",
-        type=click.Choice(LANGUAGES),
-        default=LANGUAGES[0],
-        show_default=True,
-        help="表示する言語（ja: 日本語、en: English）",
-    )
-    return option(run)  # type: ignore[return-value]
+    return LANG_OPTION(run)  # type: ignore[return-value]
+
+
+LANG_OPTION = click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    show_default=LANGUAGES[0],
+    help="表示する言語（ja: 日本語、en: English）",
+)
+"""``--lang``, of a command or of ``hub`` itself (``hub --lang en …``: every command, and the
+messages every command shares). Its value is read from the command line as typed
+(:func:`typed_language`, in :class:`HubGroup`) and, for a command that has it, by
+:func:`lang_option`."""
 
 
 def language() -> str:
@@ -209,7 +282,8 @@ def unit_of_work() -> Iterator[Flask]:
 
 
 @click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@LANG_OPTION
+def cli(lang: str | None) -> None:
     """再犯防止 連携調査ハブ: surveys, consolidation and deliveries."""
 
 

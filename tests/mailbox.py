@@ -10,13 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from babel.support import Translations
 from flask import Flask
 
+import hub
 from tests.servers import free_port
 
 
@@ -103,6 +106,17 @@ SPECIAL = "〜①髙﨑"
 digit, and two 異体字 (﨑 is a compatibility ideograph that NFKC would turn into 崎)."""
 
 
+def english_catalog() -> Translations:
+    """The hub's English catalog, read as the hub reads it (no app needed)."""
+    return Translations.load(str(Path(hub.__file__).parent / "translations"), ["en"])
+
+
+def split_at(lines: list[str], marker: str) -> tuple[list[str], list[str]]:
+    """The lines before the first ``marker`` line and those after it."""
+    at = lines.index(marker)
+    return lines[:at], lines[at + 1 :]
+
+
 def read_as_received(raw: bytes, public_url: str) -> tuple[EmailMessage, str]:
     """``raw`` checked as a Japanese office's mail program would receive it, and its message and
     text: headers ASCII (Japanese RFC 2047-encoded), no line over 998 octets, dated in Tokyo's
@@ -110,6 +124,7 @@ def read_as_received(raw: bytes, public_url: str) -> tuple[EmailMessage, str]:
     不在通知 do not answer it, a UTF-8 text in base64 ending with the closing lines, and every
     link absolute on ``public_url`` on a line of its own."""
     from exports.channels.smtp import AUTOMATIC, SENDER_NAME
+    from hub.services.mails import ENGLISH_AFTER
 
     head, _, _rest = raw.partition(b"\r\n\r\n")
     head.decode("ascii")  # raises on an unencoded header
@@ -134,6 +149,13 @@ def read_as_received(raw: bytes, public_url: str) -> tuple[EmailMessage, str]:
     text = part.get_content()
     assert isinstance(text, str)
     lines = text.splitlines()
+    if ENGLISH_AFTER in lines:  # each part ends as a mail does, the English in English
+        japanese, english = split_at(lines, ENGLISH_AFTER)
+        in_english = english_catalog().gettext
+        assert english[-1] == in_english(SENDER_NAME) != SENDER_NAME, english
+        assert any(line.startswith(in_english(AUTOMATIC)) for line in english), english
+        assert not any(line.startswith(AUTOMATIC) for line in english), english
+        lines = [line for line in japanese if line] or [""]
     assert lines[-1] == SENDER_NAME
     assert any(line.startswith(AUTOMATIC) for line in lines)
     for line in lines:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -72,21 +72,38 @@ def addresses(text: str) -> list[str]:
 
 SENDER_NAME = "東京都 再犯防止 連携調査ハブ"
 """Who sends: the From's name when ``HUB_MAIL_FROM`` is a bare address, and every mail's last
-line."""
-AUTOMATIC = "このメールはシステムから自動送信されています。"
+line (in English, the hub's English name: the same message of the catalog as the pages' footer)."""
+
+Say = Callable[..., str]
+"""A message written in Japanese, in the language it is said in: ``flask_babel.gettext`` for the
+hub's mails, :func:`as_written` (Japanese) for the deliveries' mails."""
 
 
-def closing(settings: Settings, *, note: str = "") -> list[str]:
+def as_written(text: str, **values: object) -> str:
+    """A message as written, in Japanese, its values put in (as ``gettext`` puts them)."""
+    return text % values if values else text
+
+
+def automatic(_: Say = as_written) -> str:
+    """The line that says a mail was sent by the system."""
+    return _("このメールはシステムから自動送信されています。")
+
+
+AUTOMATIC = automatic()
+
+
+def closing(settings: Settings, *, note: str = "", _: Say = as_written) -> list[str]:
     """The closing lines every mail ends with, written once: sent by the system (``note`` added,
     such as 「行き違いの場合はご容赦ください。」), whom to ask or to tell to stop — the
-    ``HUB_MAIL_REPLY_TO`` address when set —, and the sender."""
+    ``HUB_MAIL_REPLY_TO`` address when set —, and the sender; in Japanese, or said by ``_`` (the
+    English part of a mail to readers of whom some chose English ends with them in English)."""
     reply_to = settings.mail_reply_to and parseaddr(settings.mail_reply_to)[1]
     ask = (
-        f"ご不明な点、宛先の変更や配信の停止は {reply_to} までご連絡ください。"
+        _("ご不明な点、宛先の変更や配信の停止は %(address)s までご連絡ください。", address=reply_to)
         if reply_to
-        else "ご不明な点、宛先の変更や配信の停止は、東京都の担当者にご連絡ください。"
+        else _("ご不明な点、宛先の変更や配信の停止は、東京都の担当者にご連絡ください。")
     )
-    return ["", AUTOMATIC + note, ask, "", SENDER_NAME]
+    return ["", automatic(_) + note, ask, "", _(SENDER_NAME)]
 
 
 def build_message(

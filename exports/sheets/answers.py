@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from exports.aggregate import AnswerRow, answer_rows
-from exports.tables import Cell, Table, as_of
+from exports.tables import TITLES, Cell, Table, as_of
 from forms.model import Kind, Question, Questionnaire
 from hub.models import Round
 from hub.models.survey import response_state_label
@@ -115,7 +115,7 @@ def answers_table(round_: Round, *, personal: bool = True) -> Table:
     fields, sections = _column_groups(round_.questionnaire, columns, first=len(fixed))
     return Table.of(
         "answers",
-        f"回答一覧（{as_of(round_)}）",
+        f"{TITLES['answers'].ja}（{as_of(round_)}）",
         (*(h for _, h in fixed), *(c.header for c in columns)),
         rows,
         keys=(*(k for k, _ in fixed), *(c.key for c in columns)),

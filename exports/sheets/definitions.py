@@ -3,7 +3,7 @@ generated from the questionnaire definition so that the workbook explains itself
 
 from __future__ import annotations
 
-from exports.tables import STATE_LABELS, Cell, Table
+from exports.tables import STATE_LABELS, TITLES, Cell, Table
 from forms.describe import rule_texts
 from forms.model import OTHER_SUFFIX, Kind, Question, Questionnaire
 from hub.models import Round
@@ -107,7 +107,7 @@ def question_definition_table(questionnaire: Questionnaire, *, personal: bool = 
                 )
     return Table.of(
         "definitions",
-        f"調査項目の定義（{questionnaire.title.ja}　調査票ID {questionnaire.id} 第{questionnaire.version}版）",
+        f"{TITLES['definitions'].ja}（{questionnaire.title.ja}　調査票ID {questionnaire.id} 第{questionnaire.version}版）",
         (
             "区分",
             "項目ID",
@@ -131,7 +131,7 @@ def question_definition_table(questionnaire: Questionnaire, *, personal: bool = 
 def state_definition_table() -> Table:
     return Table.of(
         "states",
-        "回答の状態",
+        TITLES["states"].ja,
         ("コード", "状態"),
         [(str(code), label) for code, label in STATE_LABELS.items()],
         max_column_width=DEFINITION_WIDTH,
@@ -154,7 +154,7 @@ def about_table(round_: Round) -> Table:
     ]
     return Table.of(
         "about",
-        "この資料について",
+        TITLES["about"].ja,
         ("項目", "内容"),
         rows,
         user_text=frozenset({1}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from exports.aggregate import QuestionHistory, choice_history
 from exports.sheets.summary import UNANSWERED
-from exports.tables import Cell, Table, choice_text
+from exports.tables import HISTORY, QUESTION_TITLES, Cell, Table, choice_text
 from forms.normalize import to_wareki
 from hub.models import Round
 
@@ -76,8 +76,8 @@ def history_table(history: QuestionHistory) -> Table:
             "（settings の renamed による）。"
         )
     return Table.of(
-        f"{question.id}_history",
-        f"{question.label.ja}の推移",
+        f"{question.id}{HISTORY}",
+        QUESTION_TITLES[HISTORY].ja % {"label": question.label.ja},
         (question.label.ja, *headers, "増減（前回比）"),
         rows,
         total_rows=2,

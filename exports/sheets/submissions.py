@@ -4,7 +4,7 @@ reason."""
 from __future__ import annotations
 
 from exports.aggregate import submission_rows
-from exports.tables import Cell, Table, as_of
+from exports.tables import TITLES, Cell, Table, as_of
 from hub.models import Round
 from hub.models.survey import ANSWERS_ENTERED_AT, ANSWERS_ENTERED_BY, response_state_label
 
@@ -43,7 +43,7 @@ def submission_table(round_: Round, *, personal: bool = True) -> Table:
         user_text.add(headers.index(entered_by))
     return Table.of(
         "submissions",
-        f"提出状況（{as_of(round_)}）",
+        f"{TITLES['submissions'].ja}（{as_of(round_)}）",
         headers,
         rows,
         user_text=frozenset(user_text),

@@ -7,7 +7,16 @@ the 備考 staff wrote for it."""
 from __future__ import annotations
 
 from exports.aggregate import RoundCounts, round_counts, state_counts
-from exports.tables import STATE_LABELS, Cell, Chart, Table, as_of, choice_text
+from exports.tables import (
+    QUESTION_TITLES,
+    STATE_LABELS,
+    TITLES,
+    Cell,
+    Chart,
+    Table,
+    as_of,
+    choice_text,
+)
 from forms.model import BY_REGION, LISTED, Kind, Question
 from hub.models import Round
 
@@ -45,7 +54,7 @@ def response_status_table(counts: RoundCounts) -> Table:
     rows.append(("対象自治体数", counts.asked))
     return Table.of(
         "response_status",
-        f"回答状況（{as_of(counts.round)}）",
+        f"{TITLES['response_status'].ja}（{as_of(counts.round)}）",
         ("状態", "自治体数"),
         rows,
         total_rows=1,
@@ -104,14 +113,15 @@ def by_region_table(counts: RoundCounts, question: Question) -> Table:
     rows.append(
         ("対象自治体数", *(counts.asked_by_region.get(r, 0) for r in regions), counts.asked)
     )
+    by_region = QUESTION_TITLES[BY_REGION].ja % {"label": question.label.inline()}
     return Table.of(
         f"{question.id}{BY_REGION}",
-        f"{question.label.inline()}（地域別）",
+        by_region,
         (question.label.ja, *regions, "合計"),
         rows,
         total_rows=2,
         chart=Chart(
-            f"{question.label.inline()}（地域別）",
+            by_region,
             values=tuple(range(1, len(regions) + 1)),
             stacked=True,
             rows=len(question.codes),
@@ -135,10 +145,11 @@ def listed_table(counts: RoundCounts) -> Table:
         for region, names in counts.listed.items()
     ]
     rows.append((share,))
+    listed = QUESTION_TITLES[LISTED].ja % {"label": label}
     return Table.of(
         f"{q.listed_choice}{LISTED}",
-        f"{label}の区市町村　{share}",
-        (f"{label}の区市町村",),
+        f"{listed}　{share}",
+        (listed,),
         rows,
         total_rows=1,
     )
@@ -188,7 +199,7 @@ def number_table(counts: RoundCounts, *, personal: bool = True) -> Table | None:
         return None
     return Table.of(
         "numbers",
-        "数値の回答",
+        TITLES["numbers"].ja,
         ("項目", "回答した自治体数", "合計", "最小", "中央値", "最大"),
         rows,
         notes=("数値を回答した自治体だけで集計しています。",),

@@ -39,7 +39,13 @@ from hub.files import delivered_file_response
 from hub.models import Role, Round, User
 from hub.services import audit, sharing, throttle
 from hub.services.delivered_files import files_kept, manifest_offered
-from hub.services.deliveries import LOG_ON_THE_PAGE, STATUS_LABELS, delivery_log, last_look
+from hub.services.deliveries import (
+    LOG_ON_THE_PAGE,
+    STATUS_LABELS,
+    changed_tables,
+    delivery_log,
+    last_look,
+)
 from hub.services.recipients import describe_schedule, get_recipient
 from hub.services.users import AccountUnusable, authenticate, change_password, log_out_everywhere
 from hub.web.display import round_title
@@ -324,6 +330,7 @@ def counterpart_home() -> Any:
         api_calls=api_calls(user),
         files_kept=files_kept,
         manifest_offered=manifest_offered,
+        changed_tables=changed_tables,
         copy_days=current_app.extensions["hub_settings"].delivery_copy_days,
     )
 

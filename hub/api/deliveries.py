@@ -23,7 +23,12 @@ from hub.auth.policy import allow
 from hub.errors import Forbidden
 from hub.files import delivered_file_response
 from hub.models import Delivery, Role, User
-from hub.services.deliveries import delivery_error, delivery_error_code, delivery_log
+from hub.services.deliveries import (
+    changed_tables,
+    delivery_error,
+    delivery_error_code,
+    delivery_log,
+)
 from hub.services.recipients import get_recipient
 
 ERRORS = {
@@ -78,6 +83,20 @@ class DeliveryOut(Schema):
     )
     changed_tables = fields.List(
         fields.String(), metadata={"description": "訂正版: titles of the tables that changed"}
+    )
+    changed_table_keys = fields.List(
+        fields.String(),
+        metadata={
+            "description": "訂正版: names of the tables that changed (as in tables), in the "
+            "order of changed_tables"
+        },
+    )
+    changed_table_titles = fields.List(
+        fields.String(),
+        metadata={
+            "description": "訂正版: the tables that changed, titled in the caller's language "
+            "(?lang=en); in Japanese, changed_tables"
+        },
     )
     tables = fields.List(fields.String(), metadata={"description": "names of the tables sent"})
     files = fields.List(fields.Nested(DeliveredFileOut))
@@ -141,6 +160,10 @@ def delivery_json(delivery: Delivery, *, for_staff: bool) -> dict[str, Any]:
         "next_attempt_at": delivery.next_attempt_at,
         "correction_of": delivery.correction_of_id,
         "changed_tables": list(changes.get("titles") or []) if delivery.correction_of_id else [],
+        "changed_table_keys": list(changes.get("tables") or [])
+        if delivery.correction_of_id
+        else [],
+        "changed_table_titles": changed_tables(delivery),
         "tables": list(changes.get("snapshot") or {}),
         "files": [
             {"name": f.get("name"), "sha256": f.get("sha256"), "bytes": f.get("bytes")}

@@ -147,6 +147,7 @@ def index() -> ResponseReturnValue:
         status_labels=deliveries.STATUS_LABELS,
         trigger_labels=deliveries.TRIGGER_LABELS,
         delivery_error=deliveries.delivery_error,
+        changed_tables=deliveries.changed_tables,
     )
 
 
@@ -244,6 +245,7 @@ def _edit_page(
             status_labels=deliveries.STATUS_LABELS,
             trigger_labels=deliveries.TRIGGER_LABELS,
             delivery_error=deliveries.delivery_error,
+            changed_tables=deliveries.changed_tables,
         ),
         status,
     )

@@ -22,11 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
+from exports.assembly import table_title
 from exports.channels import ChannelError, Parcel, channel, copies
 from exports.channels.base import manifest_of
 from exports.channels.words import CHANNEL_SAYINGS, channel_text, unnamed
@@ -795,6 +796,29 @@ def delivery_error(delivery: Delivery) -> str:
     if delivery.status == SUPERSEDED:
         return str(SUPERSEDED_ERROR)
     return worded_error(delivery.error, delivery.error_details)
+
+
+def changed_tables(delivery: Delivery, locale: str | None = None) -> list[str]:
+    """A 訂正版's changed tables as a page or the API names them in ``locale`` (the page's by
+    default): the titles stored with it (``changes["titles"]``, Japanese as the delivery carried
+    them) for a Japanese reader; for another, each worded from its name (``changes["tables"]``)
+    by :func:`exports.assembly.table_title`, the stored title where the name is not one a round's
+    table has. Empty for a delivery that corrects none."""
+    if not delivery.correction_of_id:
+        return []
+    changes = delivery.changes or {}
+    titles = [str(t) for t in changes.get("titles") or []]
+    names = [str(n) for n in changes.get("tables") or []]
+    locale = locale or _page_locale()
+    if locale == "ja" or len(names) != len(titles) or delivery.round is None:
+        return titles
+    round_ = delivery.round
+    return [table_title(round_, n, locale) or t for n, t in zip(names, titles, strict=True)]
+
+
+def _page_locale() -> str:
+    found = get_locale()
+    return found.language if found is not None else "ja"
 
 
 def delivery_error_code(delivery: Delivery) -> str | None:

@@ -41,7 +41,7 @@ from hub.db import db, utcnow
 from hub.models import EDITABLE, OutgoingMail, Response, User
 from hub.services import audit
 from hub.services.deliveries import worded_error
-from hub.services.mails import respondents_of, with_english
+from hub.services.mails import as_sent, respondents_of
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +164,7 @@ def _send(session: MailSession, mail_id: int, now: datetime) -> tuple[Sent, Chan
         return dropped, None
     readers = respondents_of(mail.municipality_code)
     to = [reader.email for reader in readers]
-    subject, body = mail.subject, mail.body
-    if mail.subject_en and mail.body_en and any(reader.english for reader in readers):
-        subject, body = with_english(subject, body, mail.subject_en, mail.body_en)
+    subject, body = as_sent(mail.subject, mail.body, mail.subject_en, mail.body_en, readers)
     try:
         if not to:
             raise ChannelError.saying("no_respondent_account", permanent=True)

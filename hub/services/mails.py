@@ -25,10 +25,12 @@ def link(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def closing(*, note: str = "") -> list[str]:
+def closing(*, note: str = "", english: bool = False) -> list[str]:
     """The lines every mail ends with (:func:`exports.channels.smtp.closing`): sent by the system,
-    whom to ask (``HUB_MAIL_REPLY_TO``), the sender."""
-    return smtp.closing(current_app.extensions["hub_settings"], note=note)
+    whom to ask (``HUB_MAIL_REPLY_TO``), the sender; in Japanese, or (``english``) in English, as
+    the English part of a mail ends."""
+    with in_language(english):
+        return smtp.closing(current_app.extensions["hub_settings"], note=note, _=_)
 
 
 def mail_configured() -> bool:
@@ -49,8 +51,25 @@ def reads_english(locale: str | None) -> bool:
 def with_english(subject: str, body: str, subject_en: str, body_en: str) -> tuple[str, str]:
     """A mail in Japanese with the same in English after it (the subject too), for readers of
     whom some chose English: Japanese is the hub's first language, and a mail to several people
-    is one mail."""
-    return f"{subject} / {subject_en}", f"{body.rstrip()}\n\n{ENGLISH_AFTER}\n{body_en}"
+    is one mail. ``body`` ends with the closing lines (:func:`closing`); ``body_en`` is written
+    without them, and gets them here in English, so that each part ends as a mail does."""
+    english = "\n".join([body_en.rstrip(), *closing(english=True)])
+    return f"{subject} / {subject_en}", f"{body.rstrip()}\n\n{ENGLISH_AFTER}\n{english}\n"
+
+
+def as_sent(
+    subject: str,
+    body: str,
+    subject_en: str | None,
+    body_en: str | None,
+    readers: Iterable[Addressee],
+) -> tuple[str, str]:
+    """The subject and body a mail to a municipality's ``readers`` goes with: its Japanese, and
+    its English after it (:func:`with_english`) when one of them chose English; what the 督促
+    preview shows and what the mail queue sends."""
+    if subject_en and body_en and any(reader.english for reader in readers):
+        return with_english(subject, body, subject_en, body_en)
+    return subject, body
 
 
 def locale_of(english: bool) -> str:

@@ -68,6 +68,7 @@ from hub.services.deliveries import worded_error
 from hub.services.mails import (
     Addressee,
     addressed_to,
+    as_sent,
     closing,
     in_language,
     link,
@@ -404,12 +405,19 @@ class ChosenReminder:
     staff choose 「本日送信済みの団体にも再送する」."""
     subject_en: str = ""
     body_en: str = ""
-    """The mail in English (without the closing lines), added after the Japanese when one of the
-    respondents chose English."""
+    """The mail in English (without the closing lines, which it gets in English as it goes),
+    added after the Japanese when one of the respondents chose English."""
+    municipality_name_en: str = ""
+    """The municipality's name in the English part of the mail."""
 
     @property
     def to(self) -> list[str]:
         return [a.email for a in self.addressees]
+
+    def as_sent(self) -> tuple[str, str]:
+        """The subject and body as the mail goes: with the English after the Japanese when one
+        of the addressees chose English (:func:`hub.services.mails.as_sent`)."""
+        return as_sent(self.subject, self.body, self.subject_en, self.body_en, self.addressees)
 
 
 @dataclass(frozen=True)
@@ -621,15 +629,17 @@ class MailText:
 def mail_texts(chosen: list[ChosenReminder]) -> list[MailText]:
     """The distinct mails of ``chosen`` (those with an addressee), each once, in order: the
     preview shows a text once for all the municipalities that get it (the round's deadline or an
-    extension, the response's state and whether it is overdue make the differences)."""
+    extension, the response's state and whether it is overdue make the differences), as it goes:
+    with its English after the Japanese when a respondent of the municipality chose English."""
     groups: dict[tuple[str, str], list[str]] = {}
     for reminder in chosen:
         if not reminder.addressees:
             continue
-        body = reminder.body.replace(reminder.municipality_name, NAME_SLOT).replace(
-            reminder.municipality_code, CODE_SLOT
-        )
-        groups.setdefault((reminder.subject, body), []).append(reminder.municipality_code)
+        subject, body = reminder.as_sent()
+        for name in filter(None, (reminder.municipality_name, reminder.municipality_name_en)):
+            body = body.replace(name, NAME_SLOT)
+        body = body.replace(reminder.municipality_code, CODE_SLOT)
+        groups.setdefault((subject, body), []).append(reminder.municipality_code)
     return [
         MailText(number, subject, body, tuple(codes))
         for number, ((subject, body), codes) in enumerate(groups.items(), start=1)
@@ -664,6 +674,7 @@ def preview_chosen(round_: Round, codes: list[str], now: datetime) -> list[Chose
                 body=body,
                 subject_en=subject_en,
                 body_en=body_en,
+                municipality_name_en=response.municipality.name_for(english=True),
                 last_reminded=last.get(response.municipality_code),
                 reminded_today=(
                     response.municipality_code in last

@@ -629,8 +629,9 @@ def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> t
             "",
             f"仮パスワードは{hours}時間有効です。新しいパスワードを決めるまで、ほかの画面は使えません。",
             "心当たりがない場合は、このメールを破棄し、管理者に連絡してください。",
-            *(_in_english(user, hours, reactivated=reactivated) if english else ()),
             *closing(),
+            *(_in_english(user, hours, reactivated=reactivated) if english else ()),
+            *(closing(english=True) if english else ()),
         ]
     )
     subject = (
@@ -895,6 +896,7 @@ def role_change_message(user: User, before: Binding) -> tuple[str, str]:
             link("auth.login"),
             "",
             "心当たりがない場合は、管理者に連絡してください。",
+            *closing(),
             *(
                 [
                     "",
@@ -911,7 +913,7 @@ def role_change_message(user: User, before: Binding) -> tuple[str, str]:
                 if english
                 else []
             ),
-            *closing(),
+            *(closing(english=True) if english else ()),
         ]
     )
     subject = "【再犯防止 連携調査ハブ】アカウントの役割が変更されました"

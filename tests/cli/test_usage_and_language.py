@@ -1,7 +1,8 @@
 """The ``hub`` command as an operator types it wrongly — an unknown command or option, a value not
 among the choices, not a number, a missing file, a day without its year — answered in one
 Japanese line with a non-zero status; and the listing commands' ``--lang en`` (one shared option,
-Japanese by default)."""
+Japanese by default), of a command or of ``hub`` itself, which the messages every command shares
+(usage mistakes, 中止しました, the shared error handler's) follow too."""
 
 from __future__ import annotations
 
@@ -92,3 +93,72 @@ def test_the_listing_commands_speak_english_with_lang_en(runner: HubRunner) -> N
         shown = runner(*command, "--help")
         assert shown.exit_code == 0
         assert "--lang [ja|en]" in shown.output, command
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "japanese"),
+    [
+        (("--lang", "en", "municipalities", "import", "/nonexistent/list.csv"),
+         "No such file: /nonexistent/list.csv", "ファイルがありません"),
+        (("restore", "--lang", "en", "/nonexistent/backup.zip"),
+         "No such file: /nonexistent/backup.zip", "ファイルがありません"),
+        (("--lang", "en", "round", "list", "--nope"), "There is no option --nope.", "オプション"),
+        (("round", "list", "--lang", "en", "--nope"), "There is no option --nope.", "オプション"),
+        (("recipient", "list", "--lang=en", "--lang", "fr"), "--lang must be one of ja, en", "いずれか"),
+        (("--lang", "en", "nope"), "There is no command nope.", "コマンド"),
+        (("--lang", "en", "round", "close", "abc"), "ROUND_ID must be a number: 'abc'", "数字"),
+        (("--lang", "en", "serve", "--workers", "0"), "--workers must be a number from 1 to 64: 0", "数"),
+        (("--lang", "en", "user", "add", "a@example.jp"), "Give --role.", "指定"),
+        (("export", "moj", "--lang", "en", "--round"), "Give a value for --round.", "指定"),
+    ],
+)  # fmt: skip
+def test_a_usage_mistake_is_said_in_english_with_lang_en(
+    runner: HubRunner, args: tuple[str, ...], english: str, japanese: str
+) -> None:
+    err = one_line_error(runner(*args), english, "(hub --help shows how to use it)", status=2)
+    assert japanese not in err
+    assert not any("\u3040" <= c <= "\u9fff" for c in err), err
+    without = [a for a in args if a not in ("--lang", "en", "--lang=en")]
+    if "fr" not in without:  # the same mistake without --lang: Japanese, as before
+        one_line_error(runner(*without), japanese, "（hub --help で使い方を表示）", status=2)
+
+
+def test_a_cancelled_confirmation_says_so_in_the_chosen_language(
+    runner: HubRunner, tmp_path
+) -> None:
+    """No answer to the question (the input ends, as after Ctrl-D or Ctrl-C): the group's
+    「中止しました」, in --lang's language."""
+    backup = runner("backup", "-o", str(tmp_path / "hub.zip"))
+    assert backup.exit_code == 0, backup.stderr
+    english = runner("restore", str(tmp_path / "hub.zip"), "--lang", "en", input="")
+    assert english.stderr.strip().splitlines()[-1] == "hub: Cancelled."
+    japanese = runner("restore", str(tmp_path / "hub.zip"), input="")
+    assert japanese.stderr.strip().splitlines()[-1] == "hub: 中止しました。"
+
+
+def test_the_shared_error_handler_speaks_the_chosen_language(
+    runner: HubRunner, monkeypatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from hub.services import rounds
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("select", {}, Exception("no such table: round"))
+
+    monkeypatch.setattr(rounds, "list_rounds", broken)
+    one_line_error(
+        runner("round", "list", "--lang", "en"),
+        "hub: The database has not been set up. Run hub init first.",
+    )
+    one_line_error(runner("round", "list"), "データベースが初期化されていません。")
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rounds, "list_rounds", failing)
+    one_line_error(
+        runner("--lang", "en", "round", "list"),
+        "hub: An unexpected error occurred (RuntimeError): boom",
+    )
+    one_line_error(runner("round", "list"), "予期しないエラーが発生しました（RuntimeError）: boom")

@@ -225,3 +225,41 @@ def test_the_page_gives_each_file_s_whole_sha256_to_check_a_received_file_agains
             for f in row.xpath(".//*[@data-file]")
         }
         assert shown == {f["name"]: f["sha256"] for f in delivery["files"]}
+
+
+CHANGED = re.compile(r"<span data-changed-tables>([^<]*)</span>")
+
+
+def _kana_or_kanji(text: str) -> bool:
+    return any("\u3040" <= c <= "\u9fff" for c in text)
+
+
+def test_a_correction_names_its_changed_tables_in_the_reader_s_language(
+    login: Callable[..., FlaskClient],
+    api_as: Callable[..., Api],
+    delivered: dict[str, list[str]],
+):
+    moj = api_as("counterpart", recipient="moj")
+    japanese = moj.get("/deliveries").get_json()[0]
+    english = moj.get("/deliveries?lang=en").get_json()[0]
+    assert japanese["changed_tables"] == english["changed_tables"]  # as today: the stored titles
+    assert japanese["changed_table_titles"] == japanese["changed_tables"]
+    keys = english["changed_table_keys"]
+    assert {"plan_status", "answers"} <= set(keys), keys
+    titles = english["changed_table_titles"]
+    assert len(titles) == len(keys) == len(english["changed_tables"])
+    assert titles[keys.index("answers")] == "Answers"
+    assert not any(_kana_or_kanji(t) for t in titles), titles
+
+    client = login("counterpart", recipient="moj")
+    page = client.get("/counterpart?lang=en").text
+    assert CHANGED.findall(page) == [", ".join(titles)]
+    shown = CHANGED.findall(client.get("/counterpart?lang=ja").text)
+    assert shown == [
+        "、".join(japanese["changed_tables"])
+    ]  # Japanese: as the delivery carried them
+    staff = login("staff")
+    log = staff.get("/staff/recipients/?lang=en").text
+    assert ", ".join(titles) in CHANGED.findall(log)
+    one = staff.get("/staff/recipients/moj?lang=en").text
+    assert ", ".join(titles) in CHANGED.findall(one)

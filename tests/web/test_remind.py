@@ -771,3 +771,42 @@ def test_hub_round_remind_queues_as_the_board_does(app, runner, smtp):
     nobody = runner("round", "remind", str(round_id), "--municipality", MINATO)
     assert nobody.exit_code == 1
     assert "督促の対象ではありません" in nobody.output
+
+
+def test_the_preview_shows_the_english_part_as_it_goes_when_a_respondent_reads_english(
+    app, web, smtp
+):
+    """A respondent of 千代田区 chose English: the preview shows the mail as it goes, the English
+    after the Japanese, each part ending with its closing lines, the English one in English."""
+    from hub.models import Municipality
+    from hub.services.mails import ENGLISH_AFTER
+    from tests.mailbox import english_catalog
+
+    staff = web("staff")
+    round_id = late_round(app)
+    with app.app_context():
+        reader = make_user(role="respondent", municipality=CHIYODA, email="english@example.jp")
+        reader.locale = "en"
+        db.session.commit()
+        english_name = db.session.get_one(Municipality, CHIYODA).name_for(english=True)
+    staff.get(f"/staff/rounds/{round_id}")
+    doc = page(staff.post(f"/staff/rounds/{round_id}/reminders", {"municipality": [CHIYODA]}))
+    subject = doc.xpath("//*[@data-subject]")[0].text_content()
+    shown = doc.xpath("//*[@data-body]")[0].text_content()
+    assert " / " in subject
+    japanese, english = shown.split(ENGLISH_AFTER)
+    in_english = english_catalog().gettext
+    assert japanese.rstrip().endswith("東京都 再犯防止 連携調査ハブ")
+    assert english.rstrip().endswith(in_english("東京都 再犯防止 連携調査ハブ"))
+    assert in_english("このメールはシステムから自動送信されています。") in english
+    assert "このメール" not in english
+    assert "東京都" not in english
+
+    staff.post(f"/staff/rounds/{round_id}/reminders/send", {"municipality": [CHIYODA]})
+    send_queued(app)
+    [mail] = [m for m in smtp.messages if "english@example.jp" in str(m["To"])]
+    assert str(mail["Subject"]) == subject
+    sent = mail.get_content()
+    for name in ("千代田区", english_name):
+        sent = sent.replace(name, reminders.NAME_SLOT)
+    assert sent.replace(CHIYODA, reminders.CODE_SLOT) == shown, "the preview is what goes"

@@ -24,7 +24,7 @@ from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from hub.db import db
 from hub.models import Municipality, Referral, Role, User
-from hub.services.mails import ENGLISH_AFTER, closing, link, reads_english
+from hub.services.mails import closing, link, reads_english, with_english
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,11 @@ def send_to_users(users: Sequence[User], write: Writer, *, about: str) -> bool:
     for english, to in sorted(by_language.items()):
         with force_locale("ja"):
             subject, lines = write(False)
+        body = "\n".join([*lines, *closing()]) + "\n"
         if english:
             with force_locale("en"):
                 subject_en, lines_en = write(True)
-            subject = f"{subject} / {subject_en}"
-            lines = [*lines, "", ENGLISH_AFTER, *lines_en]
-        body = "\n".join([*lines, *closing()]) + "\n"
+            subject, body = with_english(subject, body, subject_en, "\n".join(lines_en))
         went = send(to, subject, body, about=about) and went
     return went
 
