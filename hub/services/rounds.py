@@ -374,12 +374,7 @@ def still_carried(response: Response) -> dict[str, Response]:
     if response.prefilled_from_id is None or response.state not in EDITABLE:
         return {}
     round_ = response.round
-    earlier = accepted_before(
-        round_.survey.key,
-        round_.reference_date,
-        exclude_round=round_.id,
-        municipality=response.municipality_code,
-    ).get(response.municipality_code, [])
+    earlier = accepted_earlier(response)
     answers = response.answers or {}
     if not earlier:
         return {}
@@ -687,18 +682,25 @@ class Given:
     value: Any
 
 
-def previous_answers(response: Response) -> dict[str, Given]:
-    """What ``response``'s municipality last answered to each question (accepted, in an earlier
-    round of the same questionnaire, by the name it had in that round's version: settings
-    ``renamed`` followed across every stored version), as it was answered: shown beside each field. Unlike :func:`carried_answers`,
-    nothing is left out — a choice the round's version no longer offers is shown as such."""
+def accepted_earlier(response: Response) -> list[Response]:
+    """``response``'s municipality's accepted responses in earlier rounds of the same
+    questionnaire id, newest first (:func:`accepted_before`)."""
     round_ = response.round
-    earlier = accepted_before(
+    return accepted_before(
         round_.survey.key,
         round_.reference_date,
         exclude_round=round_.id,
         municipality=response.municipality_code,
     ).get(response.municipality_code, [])
+
+
+def previous_answers(response: Response) -> dict[str, Given]:
+    """What ``response``'s municipality last answered to each question (accepted, in an earlier
+    round of the same questionnaire, by the name it had in that round's version: settings
+    ``renamed`` followed across every stored version), as it was answered: shown beside each
+    field. Unlike :func:`carried_answers`, nothing is left out — a choice the round's version no longer offers is shown as such."""
+    round_ = response.round
+    earlier = accepted_earlier(response)
     questionnaire = round_.questionnaire
     lineage = round_.survey.lineage() if earlier else None
     found: dict[str, Given] = {}
