@@ -36,7 +36,7 @@ from hub.errors import Conflict, Invalid
 from hub.models import ApiToken, Municipality, Recipient, Role, User
 from hub.services import users
 from hub.web.carried import carries, refill_form
-from hub.web.display import place_choice, role_label
+from hub.web.display import data_choice, place_choice, role_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,7 +59,7 @@ def _recipient_choices() -> list[SelectChoice]:
     rows = db.session.execute(select(Recipient.name, Recipient.title).order_by(Recipient.name))
     return [
         SelectChoice("", "—"),
-        *(SelectChoice(name, noted(title, name)) for name, title in rows),
+        *(data_choice(name, noted(title, name), title) for name, title in rows),
     ]
 
 

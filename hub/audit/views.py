@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, ngettext
+from markupsafe import Markup, escape
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from exports.cells import safe_cell
@@ -32,7 +34,15 @@ from hub.models import AuditEvent, Round
 from hub.models.referral import OUTCOMES
 from hub.services import audit
 from hub.services.paging import Page
-from hub.web.display import joined, locale_code, place_name, role_label, round_title, source_label
+from hub.web.display import (
+    data_text,
+    joined,
+    locale_code,
+    place_name,
+    role_label,
+    round_title,
+    source_label,
+)
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -304,30 +314,59 @@ def event_time(value: datetime) -> str:
     return format_tokyo(value, locale_code(), seconds=True)
 
 
-def target_text(event: AuditEvent, names: audit.Names) -> str:
-    """What an event was about, by name: 調査回「…」の千代田区の回答, 送付先「法務省」, a person."""
+OPEN, CLOSE = "\ue000", "\ue001"
+"""Around a name inside a page's audit text (private-use characters no datum holds): where
+:func:`marked` puts ``<span lang="ja">`` when the name is Japanese on an English page."""
+
+
+def datum(text: str) -> str:
+    return f"{OPEN}{text}{CLOSE}"
+
+
+def marked(text: str) -> Markup:
+    """A text built with :func:`datum`'s names, escaped, each name marked as :func:`data_text`
+    marks it (the CSV's text is built without them)."""
+    pieces = re.split(f"{OPEN}(.*?){CLOSE}", text, flags=re.DOTALL)
+    return Markup("").join(
+        data_text(piece) if i % 2 else escape(piece) for i, piece in enumerate(pieces)
+    )
+
+
+def page_target(event: AuditEvent, names: audit.Names) -> Markup:
+    """:func:`target_text` as the page shows it, its names marked Japanese where they are."""
+    return marked(target_text(event, names, name=datum))
+
+
+def target_text(event: AuditEvent, names: audit.Names, name: Callable[[str], str] = str) -> str:
+    """What an event was about, by name: 調査回「…」の千代田区の回答, 送付先「法務省」, a person
+    (each passed through ``name``)."""
     parts = event.target.split("/")
     if parts[0] == "round" and len(parts) > 1 and parts[1].isdecimal():
         round_ = names.rounds.get(int(parts[1]))
         if round_ is None:
             text = _("取り消された調査回（番号 %(id)s）", id=parts[1])
         else:
-            text = _("調査回「%(title)s」", title=round_title(round_))
+            text = _("調査回「%(title)s」", title=name(round_title(round_)))
         if len(parts) == 4 and parts[2] == "response":
-            text = _("%(round)sの%(name)sの回答", round=text, name=_place(names, parts[3]))
+            text = _("%(round)sの%(name)sの回答", round=text, name=name(_place(names, parts[3])))
         return text
     if parts[0] == "recipient" and len(parts) == 2:
-        return _("送付先「%(title)s」", title=names.recipients.get(parts[1], parts[1]))
+        return _("送付先「%(title)s」", title=name(names.recipients.get(parts[1], parts[1])))
     if parts[0] == "delivery" and len(parts) == 2:
         return _("送付 %(id)s", id=parts[1])
-    return names.people.get(event.target, event.target)
+    return name(names.people.get(event.target, event.target))
 
 
 SHOWN_DETAIL = 200
 """Characters of one detail the page shows; the CSV download holds it whole."""
 
 
-def details_text(event: AuditEvent, names: audit.Names, limit: int | None = None) -> str:
+def details_text(
+    event: AuditEvent,
+    names: audit.Names,
+    limit: int | None = None,
+    name: Callable[[str], str] = str,
+) -> str:
     """The event's details with labels and names in the reader's language (the questions a
     response event changed by their labels in the round's questionnaire, municipalities by
     name, times in Tokyo's); ``limit``: each detail cut there, saying so (the page)."""
@@ -346,13 +385,20 @@ def details_text(event: AuditEvent, names: audit.Names, limit: int | None = None
         label = DETAIL_LABELS.get(key, key)
         if limit is not None and len(shown) > limit:
             shown = shown[:limit] + _("…（続きはCSVで）")
+        elif key in NAMES:
+            shown = name(shown)
         parts.append(f"{label}: {shown}")
     return " / ".join(parts)
 
 
-def page_details(event: AuditEvent, names: audit.Names) -> str:
-    """The details as the audit page shows them: each cut at :data:`SHOWN_DETAIL`."""
-    return details_text(event, names, SHOWN_DETAIL)
+NAMES = ("round", "recipient", "recipient_before", "municipality_before")
+"""The details that name a datum (marked Japanese on an English page)."""
+
+
+def page_details(event: AuditEvent, names: audit.Names) -> Markup:
+    """The details as the audit page shows them: each cut at :data:`SHOWN_DETAIL`, the names
+    marked Japanese where they are."""
+    return marked(details_text(event, names, SHOWN_DETAIL, name=datum))
 
 
 def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
@@ -515,5 +561,5 @@ def _csv_row(values: list[Any]) -> str:
 bp.add_app_template_global(action_label, "audit_action_label")
 bp.add_app_template_filter(event_time, "audit_time")
 bp.add_app_template_global(page_details, "audit_details")
-bp.add_app_template_global(target_text, "audit_target")
+bp.add_app_template_global(page_target, "audit_target")
 bp.add_app_template_global(_place, "audit_place")

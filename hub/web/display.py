@@ -7,6 +7,7 @@ Flask-Babel. Labels come from the questionnaire definition in the page's languag
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from wtforms import SelectChoice
 
 from exports.suppression import share_text
 from forms import describe, rules
@@ -53,6 +55,52 @@ def locale_code() -> str:
     """``ja`` or ``en``: the language of the current page."""
     locale = get_locale()
     return locale.language if locale is not None else "ja"
+
+
+JAPANESE_SCRIPT = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f]"
+)
+"""Japanese script: hiragana, katakana (and its half-width and phonetic extension forms), the
+kanji (CJK ideographs, their extensions and compatibility forms). Punctuation (「」、。), full-width
+Latin letters and digits alone are not: a screen reader reads them in any voice."""
+
+
+def in_japanese(value: Any) -> bool:
+    """Whether ``value`` holds any Japanese script (:data:`JAPANESE_SCRIPT`)."""
+    return value is not None and JAPANESE_SCRIPT.search(str(value)) is not None
+
+
+def speaks_japanese(value: Any) -> bool:
+    """Whether ``value``, printed on the current page, is Japanese inside a page of another
+    language: it must be marked ``lang="ja"`` (WCAG 2.1 SC 3.1.2, Language of Parts)."""
+    return locale_code() != "ja" and in_japanese(value)
+
+
+def data_text(value: Any) -> Markup:
+    """A datum as the page prints it (a name, a title, what somebody typed), escaped; on a page
+    not in Japanese, one holding Japanese script is wrapped in ``<span lang="ja">`` so that a
+    screen reader reads it with a Japanese voice. Markup already marked ``lang="ja"`` is not
+    wrapped twice. For an element that cannot hold a span (``<option>``, ``<textarea>``), mark
+    the element itself with :func:`data_lang`."""
+    if value is None:
+        return Markup("")
+    if not speaks_japanese(value) or (isinstance(value, Markup) and 'lang="ja"' in value):
+        return escape(value)
+    return Markup('<span lang="ja">{}</span>').format(value)
+
+
+def data_lang(value: Any) -> Markup:
+    """`` lang="ja"`` for the element printing ``value`` when :func:`speaks_japanese` (an
+    ``<option>`` or a ``<textarea>``, which hold no markup), else nothing."""
+    return Markup(' lang="ja"') if speaks_japanese(value) else Markup("")
+
+
+def data_choice(value: str, label: str, datum: Any = None) -> SelectChoice:
+    """An option of a WTForms select whose label prints ``datum`` (the label itself unless
+    given): marked ``lang="ja"`` as :func:`data_lang` says."""
+    marked = speaks_japanese(label if datum is None else datum)
+    return SelectChoice(value, label, render_kw={"lang": "ja"} if marked else None)
 
 
 def tokyo(value: datetime | None, clock: bool = True) -> str:
@@ -332,3 +380,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(role_label)
     app.add_template_global(source_label)
     app.add_template_global(locale_code)
+    app.add_template_filter(data_text)
+    app.add_template_global(data_lang)
