@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from hub.db import db
+from hub.models import Round
 from hub.services import responses
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.web.conftest import page, text_of
@@ -86,3 +89,23 @@ def test_the_confirmation_lists_the_contact_fields_still_as_carried(web, app):
     )
     assert not page(respondent.get(f"{url}/confirm")).xpath("//*[@data-carried-personal]")
     assert "前回の回答のままの連絡先" not in text_of(respondent.get(f"{url}/confirm"))
+
+
+def test_in_english_the_note_marks_a_typed_japanese_round_title_as_japanese(web, app):
+    """On an English page a round title staff typed in Japanese, inside each note, is read with
+    a Japanese voice (lang="ja", WCAG 3.1.2); the sentence around it is English."""
+    respondent = web("respondent", municipality=CHIYODA)
+    round_id = carried_round(app)
+    typed = "令和2年度 取組状況調査"
+    with app.app_context():
+        old = db.session.scalars(
+            select(Round).where(Round.reference_date == date(2020, 4, 1))
+        ).one()
+        old.title = typed
+        db.session.commit()
+    respondent.get("/language/en")
+    doc = page(respondent.get(form_url(round_id)))
+    [note] = doc.xpath("//*[@id='field-contact_name']//*[@data-carried]")
+    [title] = note.xpath(".//*[@lang='ja']")
+    assert title.text_content() == typed
+    assert " ".join(note.text_content().split()).startswith("Carried over from the last answer")
