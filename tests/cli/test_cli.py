@@ -386,6 +386,52 @@ def test_the_long_running_processes_refuse_a_bad_setting_in_one_line(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ((), "hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"),
+        (("--lang", "en"), "hub: Settings error: HUB_PORT must be a whole number, got 'abc'"),
+    ],
+)
+def test_hub_serve_with_a_bad_port_says_so_in_one_line_in_its_language(
+    tmp_path: Path, lang: tuple[str, ...], line: str
+) -> None:
+    result = run_module(tmp_path, *lang, "serve", HUB_PORT="abc")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [line]
+    assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_gunicorn_on_wsgi_py_with_a_bad_setting_says_so_in_one_line_and_stops(
+    tmp_path: Path,
+) -> None:
+    """``gunicorn wsgi:app`` without ``hub serve`` (which reads the settings before gunicorn
+    starts): the worker says the setting's problem as ``hub`` does, no traceback, and gunicorn
+    stops ("App failed to load.") instead of booting workers again."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_INSTANCE_DIR": str(tmp_path),
+        "HUB_PORT": "abc",
+        "HOME": str(tmp_path),
+    }
+    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", "1", "wsgi:app")
+    result = subprocess.run(
+        [sys.executable, "-m", *gunicorn],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("hub: ")]
+    assert said == ["hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"]
+    assert "App failed to load." in result.stderr
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["serve", "run"])
 def test_a_port_in_use_is_one_line_at_start(tmp_path: Path, command: str) -> None:
     with socket.socket() as taken:

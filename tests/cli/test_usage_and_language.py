@@ -162,3 +162,55 @@ def test_the_shared_error_handler_speaks_the_chosen_language(
         "hub: An unexpected error occurred (RuntimeError): boom",
     )
     one_line_error(runner("round", "list"), "予期しないエラーが発生しました（RuntimeError）: boom")
+
+
+BAD_SETTINGS = [
+    (
+        {"HUB_PORT": "abc"},
+        "設定エラー: HUB_PORT は整数で指定してください: 'abc'",
+        "Settings error: HUB_PORT must be a whole number, got 'abc'",
+    ),
+    (
+        {"HUB_PORT": "99999"},
+        "設定エラー: HUB_PORT は 1〜65535 の数で指定してください: 99999",
+        "Settings error: HUB_PORT must be between 1 and 65535, got 99999",
+    ),
+    (
+        {"HUB_BEHIND_PROXY": "maybe"},
+        "HUB_BEHIND_PROXY は 1/true/yes/on か 0/false/no/off で指定してください: 'maybe'",
+        "HUB_BEHIND_PROXY must be 1/true/yes/on or 0/false/no/off, got 'maybe'",
+    ),
+    (
+        {"HUB_DATA_KEY": "not-a-key"},
+        "HUB_DATA_KEY の 1 番目の鍵が base64url の文字列ではありません。",
+        "Key 1 of HUB_DATA_KEY is not base64url text.",
+    ),
+    (
+        {"HUB_SMTP_URL": "ftp://mail.example.jp"},
+        "HUB_SMTP_URL は smtp://[user:password@]host[:port] の形で指定してください",
+        "HUB_SMTP_URL must look like smtp://[user:password@]host[:port] (or smtps://",
+    ),
+]
+
+
+@pytest.mark.parametrize(("env", "japanese", "english"), BAD_SETTINGS)
+@pytest.mark.parametrize(
+    "args", [("serve",), ("round", "list"), ("recipient", "list")], ids=" ".join
+)
+def test_a_bad_setting_is_one_line_in_the_commands_language(
+    tmp_path, env: dict[str, str], japanese: str, english: str, args: tuple[str, ...]
+) -> None:
+    """The settings are read before any app or language exists; the message is still said in
+    Japanese, or in English with ``--lang en``, the variable named, never half and half."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    settings = {"HUB_INSTANCE_DIR": str(tmp_path), "HUB_SECRET_KEY": "k" * 40, **env}
+    said = CliRunner().invoke(cli, list(args), env=settings)
+    err = one_line_error(said, japanese)
+    assert " must " not in err
+    assert "Settings error" not in err
+    said = CliRunner().invoke(cli, ["--lang", "en", *args], env=settings)
+    err = one_line_error(said, english)
+    assert not any("\u3040" <= c <= "\u30ff" for c in err), err  # no kana left
