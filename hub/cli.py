@@ -32,6 +32,13 @@ def _(text: str, **values: Any) -> str:
     return said % values if values else said
 
 
+def words(text: str, **values: Any) -> str:
+    """A message of the hub's catalog in the command's language, in an app context or out of
+    one — what a command prints after its work (``from hub.cli import words as _``, so that the
+    extractor sees the message)."""
+    return _(text, **values)
+
+
 def _said(text: str) -> str:
     """``text`` from the catalog in the command's language, nothing put in."""
     lang = language()
