@@ -109,6 +109,7 @@ def run_development(*, host: str) -> None:
     from werkzeug.serving import run_simple
 
     from hub import create_app
+    from hub.cli import words as _
     from hub.jobs import build_scheduler
 
     app = create_app()
@@ -116,7 +117,8 @@ def run_development(*, host: str) -> None:
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    print(f"再犯防止 連携調査ハブ: http://{host}:{settings.port}/  (Ctrl-C で停止)", flush=True)
+    url = f"http://{host}:{settings.port}/"
+    print(_("再犯防止 連携調査ハブ: %(url)s（Ctrl-C で停止）", url=url), flush=True)
     try:
         run_simple(
             host,
@@ -130,4 +132,4 @@ def run_development(*, host: str) -> None:
         pass
     finally:
         scheduler.shutdown(wait=False)
-        print("stopped", flush=True)
+        print(_("停止しました。"), flush=True)
