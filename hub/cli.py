@@ -28,9 +28,21 @@ def _(text: str, **values: Any) -> str:
     """``text`` (Japanese, its msgid in the hub's catalog) in the command's language
     (:func:`language`), its values put in: read from the catalog directly, as these messages are
     said where no app may be (the settings did not load, the command line was not understood)."""
-    lang = language()
-    said = text if lang == LANGUAGES[0] else _catalog(lang).gettext(text)
+    said = _said(text)
     return said % values if values else said
+
+
+def words(text: str, **values: Any) -> str:
+    """A message of the hub's catalog in the command's language, in an app context or out of
+    one — what a command prints after its work (``from hub.cli import words as _``, so that the
+    extractor sees the message)."""
+    return _(text, **values)
+
+
+def _said(text: str) -> str:
+    """``text`` from the catalog in the command's language, nothing put in."""
+    lang = language()
+    return text if lang == LANGUAGES[0] else _catalog(lang).gettext(text)
 
 
 @cache
@@ -65,7 +77,7 @@ def friendly(command: F) -> F:
         except HubError as exc:
             fail(_one_line(exc))
         except ConfigError as exc:
-            fail(_("設定エラー: %(error)s", error=exc))
+            fail(config_problem(exc))
         except (OperationalError, ProgrammingError) as exc:
             fail(_database_problem(exc))
         except OSError as exc:
@@ -83,6 +95,12 @@ def friendly(command: F) -> F:
             )
 
     return run  # type: ignore[return-value]
+
+
+def config_problem(exc: ConfigError) -> str:
+    """A setting's problem as every entry point says it, in the command's language (Japanese
+    where there is no command: ``wsgi.py``, gunicorn's workers)."""
+    return _("設定エラー: %(error)s", error=exc.worded(_said))
 
 
 def _database_problem(exc: OperationalError | ProgrammingError) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from email.utils import getaddresses
@@ -27,8 +27,27 @@ from hub.crypto import DataKeyError, DataKeys, load_or_create
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def N_(text: str) -> str:
+    """Marks ``text`` as a message of the hub's catalog (for the extractor) without translating
+    it: the settings are read before any app or language exists."""
+    return text
+
+
 class ConfigError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
+    """A setting is missing or malformed. ``message`` is the Japanese text naming the variable —
+    the msgid of the hub's catalog, ``%(name)s`` placeholders filled from ``values`` — so that
+    the entry points (the ``hub`` command, ``wsgi.py``, ``hub serve``'s workers) say it in their
+    language (:meth:`worded`); ``str()`` is the Japanese."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(self.worded())
+
+    def worded(self, gettext: Callable[[str], str] | None = None) -> str:
+        """The message through ``gettext`` (a catalog's; none: the Japanese), values put in."""
+        said = gettext(self.message) if gettext is not None else self.message
+        return said % self.values if self.values else said
 
 
 @dataclass(frozen=True)
@@ -110,9 +129,17 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+        raise ConfigError(
+            N_("%(name)s は整数で指定してください: %(value)s"), name=name, value=repr(raw)
+        ) from None
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value}")
+        raise ConfigError(
+            N_("%(name)s は %(low)s〜%(high)s の数で指定してください: %(value)s"),
+            name=name,
+            low=low,
+            high=high,
+            value=value,
+        )
     return value
 
 
@@ -128,12 +155,17 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if raw in FALSE_WORDS:
         return False
-    raise ConfigError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {env.get(name)!r}")
+    raise ConfigError(
+        N_("%(name)s は 1/true/yes/on か 0/false/no/off で指定してください: %(value)s"),
+        name=name,
+        value=repr(env.get(name)),
+    )
 
 
-DATABASE_URL_SHAPE = (
-    "postgresql://user[:password]@host[:port]/database or sqlite:////path/hub.sqlite3"
-)
+DATABASE_URL_SHAPES = {
+    "postgresql": "postgresql://user[:password]@host[:port]/database",
+    "sqlite": "sqlite:////path/hub.sqlite3",
+}
 DATABASE_DRIVERS = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
 """The schemes written without the driver, and the driver the hub installs (psycopg 3)."""
 KNOWN_DRIVERS = frozenset({"postgresql+psycopg", "sqlite", "sqlite+pysqlite"})
@@ -148,33 +180,50 @@ def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
         _port = parsed.port
     except (ArgumentError, ValueError):
         raise ConfigError(
-            f"HUB_DATABASE_URL is not a database URL; write it as {DATABASE_URL_SHAPE}"
+            N_(
+                "HUB_DATABASE_URL がデータベースの URL として読めません。"
+                "%(postgresql)s か %(sqlite)s の形で指定してください。"
+            ),
+            **DATABASE_URL_SHAPES,
         ) from None
     scheme = parsed.drivername
     if scheme in DATABASE_DRIVERS:
         return DATABASE_DRIVERS[scheme] + url[len(scheme) :]
     if scheme not in KNOWN_DRIVERS:
         raise ConfigError(
-            f"HUB_DATABASE_URL must be a postgresql:// or sqlite:// URL, got {scheme!r}"
+            N_(
+                "HUB_DATABASE_URL は postgresql:// か sqlite:// の URL で指定してください: %(scheme)s"
+            ),
+            scheme=repr(scheme),
         )
     return url
+
+
+SECRET_KEY_LENGTH = 32
 
 
 def _secret_key(env: Mapping[str, str], instance_dir: Path) -> str:
     key = env.get("HUB_SECRET_KEY")
     if key:
-        if len(key) < 32:
-            raise ConfigError("HUB_SECRET_KEY must be at least 32 characters long")
+        if len(key) < SECRET_KEY_LENGTH:
+            raise ConfigError(
+                N_("HUB_SECRET_KEY は %(length)s 文字以上で指定してください。"),
+                length=SECRET_KEY_LENGTH,
+            )
         return key
     path = instance_dir / "secret_key"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         kept = path.read_text().strip()
-        if len(kept) < 32:
+        if len(kept) < SECRET_KEY_LENGTH:
             raise ConfigError(
-                f"{path} (the generated HUB_SECRET_KEY) is shorter than 32 characters; "
-                "delete it to generate a new one"
+                N_(
+                    "%(path)s（生成した HUB_SECRET_KEY）が %(length)s 文字より短くなっています。"
+                    "削除すると新しい鍵が生成されます。"
+                ),
+                path=str(path),
+                length=SECRET_KEY_LENGTH,
             ) from None
         return kept
     key = secrets.token_urlsafe(48)
@@ -188,7 +237,10 @@ def _public_url(env: Mapping[str, str]) -> str:
     url = (env.get("HUB_PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ConfigError("HUB_PUBLIC_URL must look like https://hub.example.lg.jp[/path]")
+        raise ConfigError(
+            N_("HUB_PUBLIC_URL は %(shape)s の形で指定してください。"),
+            shape="https://hub.example.lg.jp[/path]",
+        )
     return url
 
 
@@ -196,7 +248,7 @@ def _data_keys(env: Mapping[str, str], instance_dir: Path) -> DataKeys:
     try:
         return load_or_create(env.get("HUB_DATA_KEY") or None, instance_dir)
     except DataKeyError as exc:
-        raise ConfigError(str(exc)) from None
+        raise ConfigError(exc.message, **exc.values) from None
 
 
 def _mail_address(env: Mapping[str, str], name: str) -> str | None:
@@ -209,7 +261,12 @@ def _mail_address(env: Mapping[str, str], name: str) -> str | None:
     local, _at, domain = address.rpartition("@")
     if not local or not domain or any(c in address for c in " <>,;"):
         raise ConfigError(
-            f"{name} must be an e-mail address, or a name and one: 東京都 福祉局 <hub@example.lg.jp>"
+            N_(
+                "%(name)s はメールアドレスか、名前とメールアドレス（%(example)s）で"
+                "指定してください。"
+            ),
+            name=name,
+            example="東京都 福祉局 <hub@example.lg.jp>",
         )
     return value
 
@@ -222,19 +279,37 @@ def _smtp_url(env: Mapping[str, str]) -> str | None:
     url = env.get("HUB_SMTP_URL") or None
     if url is None:
         return None
-    shape = "smtp://[user:password@]host[:port] (or smtps://, smtp+starttls://)"
+    shape = {"shape": "smtp://[user:password@]host[:port]", "others": "smtps://, smtp+starttls://"}
     try:
         parts = urlsplit(url)
         host, _port = parts.hostname, parts.port
     except ValueError:
-        raise ConfigError(f"HUB_SMTP_URL is not a valid URL; write it as {shape}") from None
+        raise ConfigError(
+            N_(
+                "HUB_SMTP_URL が URL として読めません。%(shape)s の形で指定してください"
+                "（%(others)s も使えます）。"
+            ),
+            **shape,
+        ) from None
     if parts.scheme not in ("smtp", "smtps", "smtp+starttls"):
-        raise ConfigError(f"HUB_SMTP_URL must look like {shape}")
+        raise ConfigError(
+            N_("HUB_SMTP_URL は %(shape)s の形で指定してください（%(others)s も使えます）。"),
+            **shape,
+        )
     if not host:
-        raise ConfigError(f"HUB_SMTP_URL names no mail server host; write it as {shape}")
+        raise ConfigError(
+            N_(
+                "HUB_SMTP_URL にメールサーバーのホスト名がありません。%(shape)s の形で"
+                "指定してください（%(others)s も使えます）。"
+            ),
+            **shape,
+        )
     if parts.path.strip("/") or parts.query or parts.fragment:
         raise ConfigError(
-            "HUB_SMTP_URL has text after host:port; percent-encode /, ? and # in the password"
+            N_(
+                "HUB_SMTP_URL の host:port の後に文字があります。パスワードの /、?、# は"
+                "パーセントエンコードしてください。"
+            )
         )
     return url
 
@@ -248,7 +323,8 @@ def _office_opens(env: Mapping[str, str]) -> time:
     found = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", raw)
     if found is None or int(found.group(1)) > 23 or int(found.group(2)) > 59:
         raise ConfigError(
-            f"HUB_OFFICE_OPENS must be a time of day in Tokyo as HH:MM (08:30), got {raw!r}"
+            N_("HUB_OFFICE_OPENS は東京の時刻を HH:MM（08:30）で指定してください: %(value)s"),
+            value=repr(raw),
         )
     return time(int(found.group(1)), int(found.group(2)))
 
@@ -267,8 +343,11 @@ def _closed_days(env: Mapping[str, str], opens: time) -> OfficeDays:
             days.add(date.fromisoformat(word))
         except ValueError:
             raise ConfigError(
-                "HUB_CLOSED_DAYS must list days as YYYY-MM-DD separated by commas "
-                f"(2027-08-13,2027-08-14), got {word!r}"
+                N_(
+                    "HUB_CLOSED_DAYS は日付を YYYY-MM-DD で、カンマで区切って指定してください"
+                    "（2027-08-13,2027-08-14）: %(value)s"
+                ),
+                value=repr(word),
             ) from None
     office = OfficeDays(opens=opens, closed=frozenset(days))
     for day in sorted(days):
@@ -279,8 +358,13 @@ def _closed_days(env: Mapping[str, str], opens: time) -> OfficeDays:
             last += timedelta(days=1)
         if (last - first).days + 1 > LONGEST_CLOSURE:
             raise ConfigError(
-                f"HUB_CLOSED_DAYS closes the offices from {first} to {last}, more than "
-                f"{LONGEST_CLOSURE} days in a row; the hub's reminders look no further ahead"
+                N_(
+                    "HUB_CLOSED_DAYS では %(first)s から %(last)s まで閉庁日が %(days)s 日を"
+                    "超えて続きます。ハブのリマインドはそれより先を見ません。"
+                ),
+                first=first.isoformat(),
+                last=last.isoformat(),
+                days=LONGEST_CLOSURE,
             )
     return office
 
@@ -298,8 +382,13 @@ def office_days() -> OfficeDays:
 def _instance_file_problem(exc: OSError, variable: str) -> ConfigError:
     """A key file under the instance folder that cannot be made or read (an unwritable folder)."""
     return ConfigError(
-        f"{exc.filename}: {exc.strerror}; the hub's user must be able to write HUB_INSTANCE_DIR "
-        f"(or set {variable})"
+        N_(
+            "%(file)s: %(problem)s。ハブを動かすユーザーが HUB_INSTANCE_DIR に書き込めるように"
+            "してください（または %(variable)s を指定してください）。"
+        ),
+        file=str(exc.filename),
+        problem=exc.strerror,
+        variable=variable,
     )
 
 
@@ -311,7 +400,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         instance_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(
-            f"HUB_INSTANCE_DIR {instance_dir} cannot be made a folder: {exc.strerror}"
+            N_("HUB_INSTANCE_DIR の %(path)s をフォルダーにできません: %(problem)s"),
+            path=str(instance_dir),
+            problem=exc.strerror,
         ) from None
     behind_proxy = _bool(env, "HUB_BEHIND_PROXY", False)
     try:

@@ -18,6 +18,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,8 +31,23 @@ HEADER = len(VERSION) + KEY_ID_BYTES + NONCE_BYTES
 KEY_FILE = "data_key"
 
 
+def N_(text: str) -> str:
+    """Marks ``text`` as a message of the hub's catalog without translating it (see
+    ``hub.config.ConfigError``, which says a key's problem at start)."""
+    return text
+
+
 class DataKeyError(ValueError):
-    """A key is malformed or missing for a sealed value; the message never holds a key."""
+    """A key is malformed or missing for a sealed value; the message never holds a key.
+
+    ``message`` with ``values`` (``%(name)s`` placeholders): the Japanese msgid of the hub's
+    catalog for a key the settings read (``HUB_DATA_KEY``, the key file), said at start as a
+    ``ConfigError``; a value that does not open says why in English, for the log only."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(message % values if values else message)
 
 
 def key_id(key: bytes) -> bytes:
@@ -42,13 +58,26 @@ def encode_key(key: bytes) -> str:
     return base64.urlsafe_b64encode(key).decode("ascii")
 
 
-def decode_key(text: str, *, name: str) -> bytes:
+def decode_key(text: str, *, name: str, number: int = 1) -> bytes:
+    """The key ``text``, the ``number``th of those in ``name`` (a variable or a file)."""
     try:
         key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise DataKeyError(f"{name} is not base64url text") from None
+        raise DataKeyError(
+            N_("%(name)s の %(number)s 番目の鍵が base64url の文字列ではありません。"),
+            name=name,
+            number=number,
+        ) from None
     if len(key) != KEY_BYTES:
-        raise DataKeyError(f"{name} must be {KEY_BYTES} bytes of base64url (44 characters)")
+        raise DataKeyError(
+            N_(
+                "%(name)s の %(number)s 番目の鍵は %(bytes)s バイトを base64url にしたもの"
+                "（44 文字）で指定してください。"
+            ),
+            name=name,
+            number=number,
+            bytes=KEY_BYTES,
+        )
     return key
 
 
@@ -121,21 +150,27 @@ class DataKeys:
 def parse_keys(text: str, *, name: str) -> list[bytes]:
     """Keys separated by commas or new lines (the first seals), as in ``HUB_DATA_KEY``."""
     parts = [p for p in text.replace("\n", ",").split(",") if p.strip()]
-    return [decode_key(p, name=f"{name} (key {i})") for i, p in enumerate(parts, start=1)]
+    return [decode_key(p, name=name, number=i) for i, p in enumerate(parts, start=1)]
 
 
 def load_or_create(env_value: str | None, instance_dir: Path) -> DataKeys:
     """The keys of ``HUB_DATA_KEY``; when it is unset, those kept in ``instance/data_key``
     (created 0600 with a new key the first time, like the secret key)."""
     if env_value:
-        return DataKeys(parse_keys(env_value, name="HUB_DATA_KEY"), source="HUB_DATA_KEY")
+        keys = parse_keys(env_value, name="HUB_DATA_KEY")
+        if not keys:
+            raise DataKeyError(N_("HUB_DATA_KEY に鍵がありません。"))
+        return DataKeys(keys, source="HUB_DATA_KEY")
     path = instance_dir / KEY_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         keys = parse_keys(path.read_text(), name=str(path))
         if not keys:
-            raise DataKeyError(f"{path} holds no key; restore it from your key backup") from None
+            raise DataKeyError(
+                N_("%(path)s に鍵がありません。鍵のバックアップから戻してください。"),
+                path=str(path),
+            ) from None
         return DataKeys(keys, source=str(path))
     key = new_key()
     with os.fdopen(fd, "w") as f:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import errno
 import signal
 import socket
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from hub.accesslog import RedactingGunicornLogger, RedactingRequestHandler
+from hub.config import ConfigError
 from hub.errors import HubError
 from hub.security import ACCESS_LOG_FORMAT
 
@@ -48,12 +50,30 @@ class _Gunicorn(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from forms.normalize import normalize_email
-        from hub import create_app
+        return web_app()
 
+
+APP_LOAD_ERROR = 4
+"""The exit status with which a gunicorn worker tells its master that the app cannot be loaded:
+the master stops ("App failed to load.") instead of starting workers again and again."""
+
+
+def web_app() -> Any:
+    """The app a gunicorn worker serves (``hub serve``, ``gunicorn wsgi:app``). A wrong setting
+    is one line on stderr — ``hub: 設定エラー: …``, as the ``hub`` command says it — and the
+    server stops, never a traceback per worker."""
+    from forms.normalize import normalize_email
+    from hub import create_app
+
+    try:
         app = create_app()
-        normalize_email("warm-up@example.jp")  # reads the Public Suffix List before requests do
-        return app
+    except ConfigError as exc:
+        from hub.cli import config_problem
+
+        print(f"hub: {config_problem(exc)}", file=sys.stderr, flush=True)
+        raise SystemExit(APP_LOAD_ERROR) from None
+    normalize_email("warm-up@example.jp")  # reads the Public Suffix List before requests do
+    return app
 
 
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 8) -> None:
@@ -89,6 +109,7 @@ def run_development(*, host: str) -> None:
     from werkzeug.serving import run_simple
 
     from hub import create_app
+    from hub.cli import words as _
     from hub.jobs import build_scheduler
 
     app = create_app()
@@ -96,7 +117,8 @@ def run_development(*, host: str) -> None:
     scheduler = build_scheduler(app, blocking=False)
     scheduler.start()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    print(f"再犯防止 連携調査ハブ: http://{host}:{settings.port}/  (Ctrl-C で停止)", flush=True)
+    url = f"http://{host}:{settings.port}/"
+    print(_("再犯防止 連携調査ハブ: %(url)s（Ctrl-C で停止）", url=url), flush=True)
     try:
         run_simple(
             host,
@@ -110,4 +132,4 @@ def run_development(*, host: str) -> None:
         pass
     finally:
         scheduler.shutdown(wait=False)
-        print("stopped", flush=True)
+        print(_("停止しました。"), flush=True)

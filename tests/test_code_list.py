@@ -100,7 +100,7 @@ def test_a_new_municipality_is_added_with_its_type_region_and_no_english_name(
     path.write_bytes(xlsx(osaka))
     done = runner("municipalities", "import", str(path))
     assert done.exit_code == 0, done.output
-    assert done.output.splitlines()[-1] == "2 added, 0 updated, 0 unchanged"
+    assert done.output.splitlines()[-1] == "追加 2、更新 0、変更なし 0"
     with app.app_context():
         toyonaka = db.session.get(Municipality, "272035")
         assert toyonaka is not None
@@ -145,10 +145,10 @@ def test_one_prefecture_of_a_national_file_is_read_and_the_rest_passed_over(
     assert "272036" in whole.output
     tokyo = runner("municipalities", "import", str(path), "--prefecture", "東京都")
     assert tokyo.exit_code == 0, tokyo.output
-    assert tokyo.output.splitlines()[-1] == "0 added, 0 updated, 62 unchanged"
+    assert tokyo.output.splitlines()[-1] == "追加 0、更新 0、変更なし 62"
     for named in ("１３", "tokyo", "東京"):
         again = runner("municipalities", "import", str(path), "--prefecture", named, "--dry-run")
-        assert again.output.splitlines()[0] == "0 added, 0 updated, 62 unchanged", named
+        assert again.output.splitlines()[0] == "追加 0、更新 0、変更なし 62", named
     with app.app_context():
         assert db.session.get(Municipality, "272035") is None
 

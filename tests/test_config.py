@@ -7,10 +7,18 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
+from babel.support import Translations
 
+import hub
 from hub.config import ConfigError, Settings, load_settings
 
 KEY = "k" * 40
+
+
+def english(refused: ConfigError) -> str:
+    """The refusal as an English-speaking operator reads it (``hub --lang en``), from the catalog."""
+    catalog = Translations.load(str(Path(hub.__file__).parent / "translations"), ["en"])
+    return refused.worded(catalog.gettext)
 
 
 def env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -205,14 +213,20 @@ def test_the_office_hour_and_tokyo_s_closed_days_are_read(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("value", ["8", "8:3", "24:00", "08:60", "8時30分", "08:30:00", "noon"])
 def test_a_bad_office_hour_names_the_variable(tmp_path: Path, value: str) -> None:
-    with pytest.raises(ConfigError, match=r"HUB_OFFICE_OPENS must be a time of day .*HH:MM"):
+    with pytest.raises(ConfigError, match=r"HUB_OFFICE_OPENS は東京の時刻を HH:MM") as refused:
         load_settings(env(tmp_path, HUB_OFFICE_OPENS=value))
+    assert english(refused.value) == (
+        f"HUB_OFFICE_OPENS must be a time of day in Tokyo as HH:MM (08:30), got {value!r}"
+    )
 
 
 @pytest.mark.parametrize("value", ["2027-02-30", "2027/08/13", "20270813", "Aug-13", "R9.8.13"])
 def test_a_closed_day_that_is_no_day_is_named(tmp_path: Path, value: str) -> None:
-    with pytest.raises(ConfigError, match=f"HUB_CLOSED_DAYS must list days as YYYY-MM-DD.*{value}"):
+    with pytest.raises(
+        ConfigError, match=f"HUB_CLOSED_DAYS は日付を YYYY-MM-DD で.*{value}"
+    ) as refused:
         load_settings(env(tmp_path, HUB_CLOSED_DAYS=f"2027-08-12,{value}"))
+    assert english(refused.value).startswith("HUB_CLOSED_DAYS must list days as YYYY-MM-DD")
 
 
 def test_closed_days_may_not_close_the_offices_longer_than_the_reminders_look_ahead(
@@ -221,7 +235,10 @@ def test_closed_days_may_not_close_the_offices_longer_than_the_reminders_look_ah
     """Two weeks of 都's own days with the weekends around them: the due-soon reminders of a
     deadline after them could not be brought forward, so the hub refuses to start."""
     fortnight = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(12))
-    with pytest.raises(ConfigError, match="from 2027-07-31 to 2027-08-15, more than 14 days"):
+    with pytest.raises(
+        ConfigError, match="2027-07-31 から 2027-08-15 まで閉庁日が 14 日を"
+    ) as refused:
         load_settings(env(tmp_path, HUB_CLOSED_DAYS=fortnight))
+    assert "from 2027-07-31 to 2027-08-15, more than 14 days" in english(refused.value)
     week = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(5))
     assert len(load_settings(env(tmp_path, HUB_CLOSED_DAYS=week)).office_days.closed) == 5

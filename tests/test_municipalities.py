@@ -45,8 +45,8 @@ def test_retire_missing_retires_only_the_files_prefectures(
     result = runner("municipalities", "import", "--retire-missing", write(tmp_path, merged))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"retired\t{IKEDA}\t池田市",
-        "0 added, 0 updated, 4 unchanged, 1 retired",
+        f"廃止\t{IKEDA}\t池田市",
+        "追加 0、更新 0、変更なし 4、廃止 1",
     ]
     with app.app_context():
         assert not active(IKEDA)
@@ -66,7 +66,7 @@ def test_without_the_option_nothing_is_retired(
 ) -> None:
     runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
     result = runner("municipalities", "import", write(tmp_path, [HEADER, OSAKA[0]]))
-    assert result.output.strip() == "0 added, 0 updated, 1 unchanged"
+    assert result.output.strip() == "追加 0、更新 0、変更なし 1"
     with app.app_context():
         assert active(IKEDA)
 
@@ -81,11 +81,11 @@ def test_dry_run_says_what_would_change_and_changes_nothing(
     )
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "updated\t272035\t豊中市\tname_en: Toyonaka → Toyonaka City",
-        f"retired\t{IKEDA}\t池田市",
-        "retired\t272051\t吹田市",
-        "0 added, 1 updated, 2 unchanged, 2 retired",
-        "dry run: nothing was changed",
+        "更新\t272035\t豊中市\tname_en: Toyonaka → Toyonaka City",
+        f"廃止\t{IKEDA}\t池田市",
+        "廃止\t272051\t吹田市",
+        "追加 0、更新 1、変更なし 2、廃止 2",
+        "確認のみ: 何も変更していません。",
     ]
     with app.app_context():
         assert active(IKEDA)
@@ -103,13 +103,13 @@ def test_a_listed_retired_municipality_comes_back_but_not_by_init(
     runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
     assert runner("municipalities", "retire", IKEDA, CHIYODA).exit_code == 0
     init = runner("init")
-    assert "0 added, 0 updated, 62 unchanged" in init.output
+    assert "追加 0、更新 0、変更なし 62" in init.output
     with app.app_context():
         assert not active(CHIYODA), "hub init loads the shipped Tokyo list, retiring nothing back"
     again = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
     assert again.output.splitlines() == [
-        f"reactivated\t{IKEDA}\t池田市",
-        "0 added, 0 updated, 4 unchanged, 1 reactivated",
+        f"再開\t{IKEDA}\t池田市",
+        "追加 0、更新 0、変更なし 4、再開 1",
     ]
     with app.app_context():
         assert active(IKEDA)
@@ -127,7 +127,7 @@ def test_a_list_that_still_holds_one_retired_on_a_day_to_come_keeps_its_day(
     again = runner(
         "municipalities", "import", "--retire-missing", write(tmp_path, [HEADER, *OSAKA])
     )
-    assert again.output.splitlines() == ["0 added, 0 updated, 5 unchanged"]
+    assert again.output.splitlines() == ["追加 0、更新 0、変更なし 5"]
     with app.app_context():
         ikeda = db.session.get(Municipality, IKEDA)
         assert ikeda is not None
@@ -138,18 +138,18 @@ def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
     retired = runner("municipalities", "retire", "１３１０１６", CHIYODA)
     assert retired.exit_code == 0, retired.output
     assert retired.output.splitlines() == [
-        f"retired\t{CHIYODA}\t千代田区",
-        "1 retired, 0 already so",
+        f"廃止\t{CHIYODA}\t千代田区",
+        "廃止 1、変更不要 0",
     ]
     again = runner("municipalities", "retire", CHIYODA)
-    assert again.output.splitlines() == ["0 retired, 1 already so"]
+    assert again.output.splitlines() == ["廃止 0、変更不要 1"]
     listed = runner("municipalities", "list", "--status", "retired")
     today = tokyo.today().isoformat()
     assert listed.output.splitlines() == [f"{CHIYODA}\t千代田区\t区部\t特別区\t廃止\t{today}"]
     back = runner("municipalities", "reactivate", CHIYODA)
     assert back.output.splitlines() == [
-        f"reactivated\t{CHIYODA}\t千代田区",
-        "1 reactivated, 0 already so",
+        f"再開\t{CHIYODA}\t千代田区",
+        "再開 1、変更不要 0",
     ]
     with app.app_context():
         assert active(CHIYODA)
@@ -182,12 +182,12 @@ def test_the_day_of_one_already_retired_is_changed_with_on(app: Flask, runner: H
     moved = runner("municipalities", "retire", CHIYODA, "131024", "--on", "R7.4.1")
     assert moved.exit_code == 0, moved.output
     assert moved.output.splitlines() == [
-        "retired\t131024\t中央区",
-        f"redated\t{CHIYODA}\t千代田区\t2025-04-01",
-        "1 retired, 1 redated, 0 already so",
+        "廃止\t131024\t中央区",
+        f"廃止日を変更\t{CHIYODA}\t千代田区\t2025-04-01",
+        "廃止 1、廃止日を変更 1、変更不要 0",
     ]
     same = runner("municipalities", "retire", CHIYODA, "--on", "2025-04-01")
-    assert same.output.splitlines() == ["0 retired, 1 already so"]
+    assert same.output.splitlines() == ["廃止 0、変更不要 1"]
     with app.app_context():
         chiyoda = db.session.get(Municipality, CHIYODA)
         assert chiyoda is not None
@@ -361,7 +361,7 @@ def test_an_xlsx_list_is_read_with_codes_excel_kept_as_numbers(
     path.write_bytes(xlsx_of(rows))
     result = runner("municipalities", "import", str(path))
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "2 added, 0 updated, 0 unchanged"
+    assert result.output.strip() == "追加 2、更新 0、変更なし 0"
     with app.app_context():
         sapporo = db.session.get(Municipality, "011002")
         assert sapporo is not None
@@ -390,7 +390,9 @@ def test_codes_a_spreadsheet_took_the_leading_zero_from_keep_their_prefecture(
     resaved = [HEADER] + [",".join(r.values()).removeprefix("0") for r in rows]
     result = runner("municipalities", "import", "--dry-run", write(tmp_path, resaved))
     assert result.exit_code == 0, result.output
-    added = {line.split("\t")[1] for line in result.output.splitlines() if line.startswith("added")}
+    added = {
+        line.split("\t")[1] for line in result.output.splitlines() if line.startswith("追加\t")
+    }
     assert added == {r["code"] for r in rows}
 
     typo = [HEADER, OSAKA[0], "11003,札幌市,,,政令市,"]
@@ -437,4 +439,4 @@ def test_tokyo_codes_kept_as_numbers_without_check_digits_are_imported_as_tokyo(
     result = runner("municipalities", "import", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
     assert "013102" not in result.output
-    assert "0 added, 0 updated, 2 unchanged" in result.output
+    assert "追加 0、更新 0、変更なし 2" in result.output

@@ -69,13 +69,14 @@ def recipient_list() -> None:
     (tab-separated; in English with ``--lang en``)."""
     from flask_babel import gettext as _
 
-    from hub.services.deliveries import delivery_log
+    from hub.services.deliveries import STATUS_LABELS, delivery_log
     from hub.services.recipients import describe_schedule, list_recipients
 
     with app_context():
         for r in list_recipients():
             last = next(iter(delivery_log(r.name, limit=1)), None)
-            last_text = f"{last.status} {last.id}" if last else _("配信なし")
+            status = STATUS_LABELS.get(last.status, last.status) if last else None
+            last_text = f"{status} {last.id}" if last else _("配信なし")
             click.echo(
                 "\t".join(
                     [

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from hub.cli import app_context, friendly, lang_option, language, unit_of_work
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -62,12 +63,37 @@ def municipalities_import(
     for change in plan.changes:
         if dry_run or change.kind in (ChangeKind.RETIRED, ChangeKind.REACTIVATED):
             fields = "; ".join(f"{f.column}: {f.before} → {f.after}" for f in change.fields)
-            click.echo(
-                "\t".join(filter(None, (change.kind.value, change.code, change.name, fields)))
-            )
-    click.echo(plan.summary())
+            kind = _change_word(change.kind)
+            click.echo("\t".join(filter(None, (kind, change.code, change.name, fields))))
+    counts = [
+        _("追加 %(n)s", n=plan.count(ChangeKind.ADDED)),
+        _("更新 %(n)s", n=plan.count(ChangeKind.UPDATED)),
+        _("変更なし %(n)s", n=plan.unchanged),
+    ]
+    if plan.count(ChangeKind.REACTIVATED):
+        counts.append(_("再開 %(n)s", n=plan.count(ChangeKind.REACTIVATED)))
+    if plan.count(ChangeKind.RETIRED):
+        counts.append(_("廃止 %(n)s", n=plan.count(ChangeKind.RETIRED)))
+    click.echo(_list_of(counts))
     if dry_run:
-        click.echo("dry run: nothing was changed")
+        click.echo(_("確認のみ: 何も変更していません。"))
+
+
+def _change_word(kind: str) -> str:
+    """What a change does to a municipality, in the command's language (``added``, … as words)."""
+    words = {
+        "added": _("追加"),
+        "updated": _("更新"),
+        "reactivated": _("再開"),
+        "retired": _("廃止"),
+        "redated": _("廃止日を変更"),
+    }
+    return words.get(kind, kind)
+
+
+def _list_of(parts: list[str]) -> str:
+    """Counts side by side: 「追加 2、更新 0」, "2 added, 0 updated"."""
+    return (", " if language() == "en" else "、").join(parts)
 
 
 def _prefectures(texts: tuple[str, ...]) -> tuple[str, ...]:
@@ -128,20 +154,22 @@ def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None)
     from forms.normalize import fold_text
     from hub.services.municipalities import set_active, set_retired_on
 
-    word = "reactivated" if active else "retired"
+    kind = "reactivated" if active else "retired"
     wanted = list(dict.fromkeys(fold_text(code) for code in codes))
     with unit_of_work():
         changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None, on=on)]
         redated = [] if active or on is None else set_retired_on(wanted, on, user=None)
         redated_rows = [(m.code, m.name, m.retired_on) for m in redated]
     for code, name in changed:
-        click.echo(f"{word}\t{code}\t{name}")
+        click.echo(f"{_change_word(kind)}\t{code}\t{name}")
     for code, name, day in redated_rows:
-        click.echo(f"redated\t{code}\t{name}\t{day}")
-    line = f"{len(changed)} {word}"
+        click.echo(f"{_change_word('redated')}\t{code}\t{name}\t{day}")
+    counts = [_("再開 %(n)s", n=len(changed)) if active else _("廃止 %(n)s", n=len(changed))]
     if redated_rows:
-        line += f", {len(redated_rows)} redated"
-    click.echo(f"{line}, {len(wanted) - len(changed) - len(redated_rows)} already so")
+        counts.append(_("廃止日を変更 %(n)s", n=len(redated_rows)))
+    already = len(wanted) - len(changed) - len(redated_rows)
+    counts.append(_("変更不要 %(n)s", n=already))
+    click.echo(_list_of(counts))
 
 
 @municipalities.command("list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hub.cli import current_app_or_new, friendly
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -24,7 +25,13 @@ def scheduler() -> None:
     with app.app_context():
         warn_if_keys_are_missing()
     sched = build_scheduler(app, blocking=True)
-    click.echo(f"scheduler running with {len(sched.get_jobs())} job(s); Ctrl-C stops it", err=True)
+    click.echo(
+        _(
+            "スケジューラーを開始しました（ジョブ %(jobs)s 件）。Ctrl-C で停止します。",
+            jobs=len(sched.get_jobs()),
+        ),
+        err=True,
+    )
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
@@ -32,7 +39,7 @@ def scheduler() -> None:
     finally:
         if sched.running:
             sched.shutdown(wait=False)
-    click.echo("scheduler stopped", err=True)
+    click.echo(_("スケジューラーを停止しました。"), err=True)
 
 
 @click.command()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import app_context, friendly
+from hub.cli import app_context, friendly, language
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -34,10 +35,19 @@ def initialize_database() -> None:
         with db.unit_of_work():
             result = initialize()
         warn_if_keys_are_missing()
-    migrated = (
-        "" if before == after else f" (migrated from {before or 'an empty database'} to {after})"
+    if before == after:
+        schema = _("データベースは最新です。")
+    elif before is None:
+        schema = _("空のデータベースに %(after)s までのスキーマを作りました。", after=after)
+    else:
+        schema = _(
+            "データベースを %(before)s から %(after)s に更新しました。", before=before, after=after
+        )
+    loaded = _(
+        "区市町村: 追加 %(added)s、更新 %(updated)s、変更なし %(unchanged)s。"
+        "調査票と配信先を読み込みました。",
+        added=result.added,
+        updated=result.updated,
+        unchanged=result.unchanged,
     )
-    click.echo(
-        f"schema up to date{migrated}; municipalities: {result.added} added, {result.updated} updated, "
-        f"{result.unchanged} unchanged; questionnaires and recipients loaded"
-    )
+    click.echo(f"{schema} {loaded}" if language() == "en" else schema + loaded)

@@ -11,6 +11,7 @@ from forms.normalize import InvalidValue
 from forms.tokyo import TOKYO, parse_datetime
 from forms.tokyo import parse_day as parse_typed_day
 from hub.cli import app_context, friendly, lang_option, language, unit_of_work
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -91,7 +92,13 @@ def round_open(
             invite=invite,
         )
         click.echo(
-            f"opened {opened.title} ({survey} v{opened.survey.version}); deadline {opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
+            _(
+                "%(title)s（%(survey)s v%(version)s）を開始しました。提出期限: %(deadline)s（日本時間）",
+                title=opened.title,
+                survey=survey,
+                version=opened.survey.version,
+                deadline=f"{opened.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}",
+            )
         )
         _warn_about_deadline(opened.deadline, opened.reference_date)
         click.echo(str(opened.id))
@@ -101,7 +108,7 @@ def _warn_about_deadline(deadline: datetime, reference_date: date) -> None:
     from hub.services.rounds import deadline_notes
 
     for note in deadline_notes(deadline, reference_date):
-        click.echo(f"warning: {note}", err=True)
+        click.echo(_("注意: %(note)s", note=note), err=True)
 
 
 @round_group.command("list")
@@ -111,14 +118,16 @@ def round_list() -> None:
     """Show every round: id, questionnaire, reference date, deadline (Tokyo), state and title
     (tab-separated; the title in English with ``--lang en``)."""
     from hub.db import utcnow
+    from hub.models.survey import ROUND_STATE_LABELS
     from hub.services.rounds import list_rounds
 
     with app_context():
         now = utcnow()
         for r in list_rounds():
+            state = ROUND_STATE_LABELS[r.state_at(now)].get(language())
             click.echo(
                 f"{r.id}\t{r.survey.key}\t{r.reference_date}\t"
-                f"{r.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}\t{r.state_at(now).value}\t{r.title_in(language())}"
+                f"{r.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}\t{state}\t{r.title_in(language())}"
             )
 
 
@@ -132,7 +141,7 @@ def round_close(round_id: int) -> None:
 
     with unit_of_work():
         close_round(get_round(round_id), user=None)
-    click.echo(f"closed round {round_id}")
+    click.echo(_("調査回 %(id)s を締め切りました。", id=round_id))
 
 
 @round_group.command("change")
@@ -173,17 +182,32 @@ def round_change(
         if notify and change.newly_due:
             queued = municipal_mail.tell_new_deadline(change.newly_due)
         db.session.commit()
+        deadline_text = f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M}"
         click.echo(
-            f"changed round {round_id}: deadline "
-            f"{round_.deadline.astimezone(TOKYO):%Y-%m-%d %H:%M} JST"
-            + ("; reopened" if change.reopened else "")
+            _(
+                "調査回 %(id)s を変更しました。提出期限: %(deadline)s（日本時間）。"
+                "受付を再開しました。",
+                id=round_id,
+                deadline=deadline_text,
+            )
+            if change.reopened
+            else _(
+                "調査回 %(id)s を変更しました。提出期限: %(deadline)s（日本時間）",
+                id=round_id,
+                deadline=deadline_text,
+            )
         )
         if change.deadline_moved:
             _warn_about_deadline(round_.deadline, round_.reference_date)
         if notify:
             click.echo(
-                f"mails queued: {len(queued.queued)}; no account: {len(queued.no_address)}"
-                + ("; HUB_SMTP_URL is not set, nothing queued" if queued.no_server else "")
+                _("HUB_SMTP_URL が設定されていないため、メールは送信待ちに入れていません。")
+                if queued.no_server
+                else _(
+                    "送信待ちに入れたメール: %(queued)s、アカウントのない団体: %(none)s",
+                    queued=len(queued.queued),
+                    none=len(queued.no_address),
+                )
             )
 
 
@@ -208,8 +232,13 @@ def round_remind(round_id: int, codes: tuple[str, ...], resend: bool) -> None:
         if outcome.no_server:
             raise click.ClickException("HUB_SMTP_URL が設定されていないため送信できません。")
     click.echo(
-        f"reminders queued: {len(outcome.queued)}; no account: {len(outcome.no_address)}; "
-        f"reminded today already: {len(outcome.reminded_today)}"
+        _(
+            "送信待ちに入れた督促: %(queued)s、アカウントのない団体: %(none)s、"
+            "今日督促済みの団体: %(today)s",
+            queued=len(outcome.queued),
+            none=len(outcome.no_address),
+            today=len(outcome.reminded_today),
+        )
     )
 
 
@@ -223,4 +252,4 @@ def round_remove(round_id: int) -> None:
 
     with unit_of_work():
         remove_round(get_round(round_id), user=None)
-    click.echo(f"removed round {round_id}")
+    click.echo(_("調査回 %(id)s を取り消しました。", id=round_id))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hub.cli import app_context, fail, friendly, lang_option, unit_of_work
+from hub.cli import app_context, fail, friendly, lang_option, language, unit_of_work
+from hub.cli import words as _
 
 if TYPE_CHECKING:
     from hub.models import User
@@ -75,6 +76,7 @@ def user_add(
     phone: str,
 ) -> None:
     """Create an account; the password is read from stdin."""
+    from hub.models.user import ROLE_LABELS
     from hub.services.users import create_user
 
     password = _read_password()
@@ -89,7 +91,13 @@ def user_add(
             organisation=organisation,
             phone=phone,
         )
-        click.echo(f"created {created.email} ({created.role})")
+        click.echo(
+            _(
+                "%(email)s を作成しました（%(role)s）。",
+                email=created.email,
+                role=ROLE_LABELS[created.role].get(language()),
+            )
+        )
 
 
 @user.command("set")
@@ -113,7 +121,9 @@ def user_set(
             phone=account.phone if phone is None else phone,
             actor=None,
         )
-        click.echo(f"updated {account.email}: {account.label}")
+        click.echo(
+            _("%(email)s を変更しました: %(label)s", email=account.email, label=account.label)
+        )
 
 
 @user.command("set-role")

@@ -53,6 +53,7 @@ def _check_target(path: Path) -> None:
 
 def register(cli: click.Group) -> None:
     from hub.cli import app_context, fail, friendly
+    from hub.cli import words as _
 
     @cli.command("workbook")
     @click.argument("round_id", metavar="ROUND")
@@ -88,4 +89,6 @@ def register(cli: click.Group) -> None:
             write_atomically(output, data)
         except OSError as exc:
             fail(f"出力先に書き込めません: {output}（{exc.strerror or exc}）")
-        click.echo(f"wrote {output} ({len(data):,} bytes)")
+        click.echo(
+            _("%(file)s を書き出しました（%(size)s バイト）。", file=output, size=f"{len(data):,}")
+        )

@@ -109,6 +109,14 @@ class RoundState(StrEnum):
     CLOSED = "closed"
 
 
+ROUND_STATE_LABELS: dict[str, Label] = {
+    RoundState.UPCOMING: Label("開始前", "Upcoming"),
+    RoundState.OPEN: Label("受付中", "Open"),
+    RoundState.CLOSED: Label("締切済み", "Closed"),
+}
+"""How a round's state reads to people: the pages (``state_label``) and ``hub round list``."""
+
+
 class Round(Base):
     __tablename__ = "round"
     __table_args__ = ({"sqlite_autoincrement": True},)  # a removed round's number is never reused

@@ -105,18 +105,6 @@ class ImportPlan:
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-    def summary(self) -> str:
-        """One line, as ``hub municipalities import`` has always printed it, plus what retiring
-        or reactivating did when anything."""
-        line = (
-            f"{self.count(ChangeKind.ADDED)} added, {self.count(ChangeKind.UPDATED)} updated, "
-            f"{self.unchanged} unchanged"
-        )
-        for kind in (ChangeKind.REACTIVATED, ChangeKind.RETIRED):
-            if self.count(kind):
-                line += f", {self.count(kind)} {kind.value}"
-        return line
-
 
 # --------------------------------------------------------------------------- reading a list
 

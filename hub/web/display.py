@@ -38,9 +38,9 @@ from hub.models.municipality import (
 from hub.models.survey import (
     ANSWERS_ENTERED_BY,
     REVISION_EVENT_LABELS,
+    ROUND_STATE_LABELS,
     SHOWN_STATE_LABELS,
     Round,
-    RoundState,
     shown_state,
 )
 from hub.models.user import ROLE_LABELS
@@ -209,12 +209,8 @@ def state_label(state: str, returned: bool = False) -> str:
     label = SHOWN_STATE_LABELS.get(shown_state(state, returned=returned))
     if label is not None:
         return label.get(locale_code())
-    round_labels: dict[str, str] = {
-        RoundState.UPCOMING: _("開始前"),
-        RoundState.OPEN: _("受付中"),
-        RoundState.CLOSED: _("締切済み"),
-    }
-    return round_labels.get(state, state)
+    round_label = ROUND_STATE_LABELS.get(state)
+    return round_label.get(locale_code()) if round_label is not None else state
 
 
 def mail_kind_label(kind: str) -> str:

@@ -55,7 +55,7 @@ def test_user_add_reads_the_password_from_stdin(app: Flask, runner: HubRunner) -
         runner, "Tanaka@Example.LG.JP", "--role", "respondent", "--municipality", "131016"
     )
     assert result.exit_code == 0, result.stderr
-    assert result.output.strip() == "created Tanaka@example.lg.jp (respondent)"
+    assert result.output.strip() == "Tanaka@example.lg.jp を作成しました（回答者（区市町村））。"
     assert PASSWORD not in result.output + result.stderr
     with app.app_context():
         user = find_by_email("tanaka@example.lg.jp")
@@ -152,7 +152,7 @@ def test_round_open_prints_the_id_last(app: Flask, runner: HubRunner) -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.output.strip().splitlines()
     round_id = int(lines[-1])
-    assert "2099-05-31 17:00 JST" in lines[0]
+    assert "提出期限: 2099-05-31 17:00（日本時間）" in lines[0]
     with app.app_context():
         opened = db.session.get(Round, round_id)
         assert opened is not None
@@ -172,7 +172,7 @@ def test_two_rounds_of_one_survey_may_be_open(runner: HubRunner) -> None:
     assert first.output.splitlines()[-1] != late.output.splitlines()[-1]
     listing = runner("round", "list").output.strip().splitlines()
     assert len(listing) == 2
-    assert all("\topen\t" in line for line in listing)
+    assert all("\t受付中\t" in line for line in listing)
 
 
 def test_a_round_for_the_municipalities_named(app: Flask, runner: HubRunner) -> None:
@@ -223,7 +223,7 @@ def test_round_open_takes_the_deadline_as_the_staff_page_does(
         "round", "open", "torikumi", "--reference-date", "2026-04-01", "--deadline", typed
     )
     assert result.exit_code == 0, result.stderr
-    assert f"deadline {shown} JST" in result.output
+    assert f"提出期限: {shown}（日本時間）" in result.output
 
 
 @pytest.mark.parametrize("typed", ["2021/4/1", "令和3年4月1日", "R3.4.1", "２０２１－０４－０１"])
@@ -296,10 +296,10 @@ def test_round_open_asks_for_the_request_to_answer_only_when_told(
 def test_round_close_and_list(runner: HubRunner) -> None:
     round_id = open_round(runner).output.strip().splitlines()[-1]
     listed = runner("round", "list").output.strip().split("\t")
-    assert listed[:5] == [round_id, "torikumi", "2021-04-01", "2099-05-31 17:00", "open"]
+    assert listed[:5] == [round_id, "torikumi", "2021-04-01", "2099-05-31 17:00", "受付中"]
     closed = runner("round", "close", round_id)
     assert closed.exit_code == 0, closed.stderr
-    assert "\tclosed\t" in runner("round", "list").output
+    assert "\t締切済み\t" in runner("round", "list").output
     one_line_error(runner("round", "close", round_id), "既に締め切られて")
     one_line_error(runner("round", "close", "424242"), "424242")
     one_line_error(runner("round", "close", "abc"), "abc", status=2)
@@ -310,8 +310,10 @@ def test_round_change_reopens_and_remove_takes_back(runner: HubRunner) -> None:
     assert runner("round", "close", round_id).exit_code == 0
     changed = runner("round", "change", round_id, "--deadline", "令和81年6月1日 17時")
     assert changed.exit_code == 0, changed.stderr
-    assert "2099-06-01 17:00 JST; reopened" in changed.output
-    assert "\t2099-06-01 17:00\topen\t" in runner("round", "list").output
+    assert changed.output == (
+        f"調査回 {round_id} を変更しました。提出期限: 2099-06-01 17:00（日本時間）。受付を再開しました。\n"
+    )
+    assert "\t2099-06-01 17:00\t受付中\t" in runner("round", "list").output
     one_line_error(
         runner("round", "change", round_id, "--deadline", "2001-01-01T00:00"), "今より後"
     )
@@ -386,6 +388,52 @@ def test_the_long_running_processes_refuse_a_bad_setting_in_one_line(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ((), "hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"),
+        (("--lang", "en"), "hub: Settings error: HUB_PORT must be a whole number, got 'abc'"),
+    ],
+)
+def test_hub_serve_with_a_bad_port_says_so_in_one_line_in_its_language(
+    tmp_path: Path, lang: tuple[str, ...], line: str
+) -> None:
+    result = run_module(tmp_path, *lang, "serve", HUB_PORT="abc")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [line]
+    assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_gunicorn_on_wsgi_py_with_a_bad_setting_says_so_in_one_line_and_stops(
+    tmp_path: Path,
+) -> None:
+    """``gunicorn wsgi:app`` without ``hub serve`` (which reads the settings before gunicorn
+    starts): the worker says the setting's problem as ``hub`` does, no traceback, and gunicorn
+    stops ("App failed to load.") instead of booting workers again."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_INSTANCE_DIR": str(tmp_path),
+        "HUB_PORT": "abc",
+        "HOME": str(tmp_path),
+    }
+    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", "1", "wsgi:app")
+    result = subprocess.run(
+        [sys.executable, "-m", *gunicorn],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("hub: ")]
+    assert said == ["hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"]
+    assert "App failed to load." in result.stderr
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["serve", "run"])
 def test_a_port_in_use_is_one_line_at_start(tmp_path: Path, command: str) -> None:
     with socket.socket() as taken:
@@ -425,7 +473,7 @@ def test_python_m_hub_init_on_a_fresh_sqlite_twice(tmp_path: Path) -> None:
     for _ in range(2):
         result = run_module(tmp_path, "init", HUB_DATABASE_URL=url)
         assert result.returncode == 0, result.stderr
-    assert "62 unchanged" in result.stdout
+    assert "変更なし 62" in result.stdout
 
 
 def test_user_add_takes_a_full_width_municipality_code(runner: HubRunner) -> None:
@@ -444,8 +492,12 @@ def test_hub_init_says_when_it_migrated(tmp_path: Path) -> None:
 
     first = run_module(tmp_path, "init")
     assert first.returncode == 0, first.stderr
-    assert f"(migrated from an empty database to {head_revision()})" in first.stdout
-    again = run_module(tmp_path, "init")
+    assert first.stdout.startswith(
+        f"空のデータベースに {head_revision()} までのスキーマを作りました。"
+    )
+    again = run_module(tmp_path, "--lang", "en", "init")
     assert again.returncode == 0, again.stderr
-    assert "schema up to date;" in again.stdout
-    assert "migrated" not in again.stdout
+    assert again.stdout == (
+        "The database schema is up to date. Municipalities: 0 added, 0 updated, 62 unchanged. "
+        "Questionnaires and recipients loaded.\n"
+    )

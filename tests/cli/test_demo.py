@@ -87,7 +87,7 @@ def test_hub_run_with_demo_prepares_everything_in_one_process(app, settings, tmp
         output = log.read_text()
     assert status == 200
     assert "ログイン" in body
-    assert "schema up to date" in output
+    assert "調査票と配信先を読み込みました。" in output
     assert "デモ用アカウント" in output
     assert "相談記録を追加しました" in output
     with app.app_context():

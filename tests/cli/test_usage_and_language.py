@@ -73,6 +73,7 @@ def test_the_listing_commands_speak_english_with_lang_en(runner: HubRunner) -> N
     rounds = runner("round", "list", "--lang", "en")
     assert rounds.exit_code == 0, rounds.stderr
     assert "(as of 2021-04-01)" in rounds.output
+    assert "\tOpen\t" in rounds.output  # the round's state as the pages word it
     refused = runner("export", "nobody", "--lang", "en")
     one_line_error(refused, "There is no recipient nobody")
     for args in (
@@ -162,3 +163,92 @@ def test_the_shared_error_handler_speaks_the_chosen_language(
         "hub: An unexpected error occurred (RuntimeError): boom",
     )
     one_line_error(runner("round", "list"), "予期しないエラーが発生しました（RuntimeError）: boom")
+
+
+BAD_SETTINGS = [
+    (
+        {"HUB_PORT": "abc"},
+        "設定エラー: HUB_PORT は整数で指定してください: 'abc'",
+        "Settings error: HUB_PORT must be a whole number, got 'abc'",
+    ),
+    (
+        {"HUB_PORT": "99999"},
+        "設定エラー: HUB_PORT は 1〜65535 の数で指定してください: 99999",
+        "Settings error: HUB_PORT must be between 1 and 65535, got 99999",
+    ),
+    (
+        {"HUB_BEHIND_PROXY": "maybe"},
+        "HUB_BEHIND_PROXY は 1/true/yes/on か 0/false/no/off で指定してください: 'maybe'",
+        "HUB_BEHIND_PROXY must be 1/true/yes/on or 0/false/no/off, got 'maybe'",
+    ),
+    (
+        {"HUB_DATA_KEY": "not-a-key"},
+        "HUB_DATA_KEY の 1 番目の鍵が base64url の文字列ではありません。",
+        "Key 1 of HUB_DATA_KEY is not base64url text.",
+    ),
+    (
+        {"HUB_SMTP_URL": "ftp://mail.example.jp"},
+        "HUB_SMTP_URL は smtp://[user:password@]host[:port] の形で指定してください",
+        "HUB_SMTP_URL must look like smtp://[user:password@]host[:port] (or smtps://",
+    ),
+]
+
+
+@pytest.mark.parametrize(("env", "japanese", "english"), BAD_SETTINGS)
+@pytest.mark.parametrize(
+    "args", [("serve",), ("round", "list"), ("recipient", "list")], ids=" ".join
+)
+def test_a_bad_setting_is_one_line_in_the_commands_language(
+    tmp_path, env: dict[str, str], japanese: str, english: str, args: tuple[str, ...]
+) -> None:
+    """The settings are read before any app or language exists; the message is still said in
+    Japanese, or in English with ``--lang en``, the variable named, never half and half."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    settings = {"HUB_INSTANCE_DIR": str(tmp_path), "HUB_SECRET_KEY": "k" * 40, **env}
+    said = CliRunner().invoke(cli, list(args), env=settings)
+    err = one_line_error(said, japanese)
+    assert " must " not in err
+    assert "Settings error" not in err
+    said = CliRunner().invoke(cli, ["--lang", "en", *args], env=settings)
+    err = one_line_error(said, english)
+    assert not any("\u3040" <= c <= "\u30ff" for c in err), err  # no kana left
+
+
+def test_what_a_command_prints_after_its_work_is_in_english_with_lang_en(runner: HubRunner):
+    """``hub --lang en``: a command's closing lines in English (the names it quotes as stored),
+    a role or a change in words, not its code."""
+    from tests.conftest import PASSWORD
+
+    def english(*args: str, input: str | None = None) -> list[str]:
+        done = runner("--lang", "en", *args, input=input)
+        assert done.exit_code == 0, done.output + done.stderr
+        return done.output.strip().splitlines()
+
+    opened = english(
+        "round",
+        "open",
+        "torikumi",
+        "--reference-date",
+        "2021-04-01",
+        "--deadline",
+        "2099-05-31T17:00",
+    )
+    assert opened[0].startswith("Opened ")
+    assert opened[0].endswith("(torikumi v1); deadline 2099-05-31 17:00 (Tokyo time)")
+    assert english("round", "close", opened[-1]) == [f"Closed round {opened[-1]}."]
+    assert english("round", "change", opened[-1], "--deadline", "2099-06-01T17:00") == [
+        f"Changed round {opened[-1]}: deadline 2099-06-01 17:00 (Tokyo time); it takes answers again."
+    ]
+    assert english("municipalities", "retire", "131016") == [
+        "Retired\t131016\t千代田区",
+        "1 retired, 0 already so",
+    ]
+    assert english("municipalities", "reactivate", "131016", "131024") == [
+        "Reactivated\t131016\t千代田区",
+        "1 reactivated, 1 already so",
+    ]
+    created = english("user", "add", "a@example.lg.jp", "--role", "staff", input=PASSWORD + "\n")
+    assert created == ["Created a@example.lg.jp (Metropolitan staff)."]

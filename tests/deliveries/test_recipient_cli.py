@@ -7,6 +7,7 @@ import pytest
 
 from hub.db import db
 from hub.models import Recipient
+from tests.deliveries.conftest import Seeded
 
 
 def test_init_made_both_recipients_and_list_shows_them(runner):
@@ -98,3 +99,17 @@ def test_unknown_recipient_and_nothing_to_change(runner):
     nothing = runner("recipient", "set", "moj")
     assert nothing.exit_code == 2
     assert "変更する設定を指定してください" in nothing.output
+
+
+def test_list_words_the_last_deliverys_status_as_the_recipients_page_does(
+    runner, seeded: Seeded
+) -> None:
+    """The last delivery's status in the command's language (``STATUS_LABELS``, as on 国への配信),
+    never its code."""
+    sent = runner("export", "moj", "--round", str(seeded.round_id))
+    assert sent.exit_code == 0, sent.output
+    delivery_id = sent.output.strip().splitlines()[-1]
+    moj = runner("recipient", "list").output.splitlines()[0].split("\t")
+    assert moj[-1] == f"送信済み {delivery_id}"
+    moj = runner("recipient", "list", "--lang", "en").output.splitlines()[0].split("\t")
+    assert moj[-1] == f"Sent {delivery_id}"

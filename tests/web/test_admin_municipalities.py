@@ -604,7 +604,7 @@ def test_the_command_reads_a_tab_separated_text_file(
     path.write_bytes(tab_text(HEADER, *OSAKA, encoding=encoding))
     done = runner("municipalities", "import", str(path))
     assert done.exit_code == 0, done.stderr
-    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    assert done.output.strip() == "追加 5、更新 0、変更なし 0"
     with app.app_context():
         sakai = db.session.get(Municipality, "271403")
         assert sakai is not None

@@ -100,7 +100,7 @@ def test_the_cli_warns_on_stderr_and_opens(runner: HubRunner) -> None:
         "round", "open", "torikumi", "--reference-date", "2026-04-01", "--deadline", SUNDAY
     )
     assert result.exit_code == 0, result.output
-    assert "warning: 提出期限（" in result.stderr
+    assert "注意: 提出期限（" in result.stderr
     assert "閉庁日（日曜日）" in result.stderr
     assert result.stdout.strip().splitlines()[-1].isdigit()
     round_id = result.stdout.strip().splitlines()[-1]

@@ -764,9 +764,9 @@ def test_hub_round_remind_queues_as_the_board_does(app, runner, smtp):
     round_id = late_round(app)
     done = runner("round", "remind", str(round_id), "--municipality", CHIYODA)
     assert done.exit_code == 0, done.output
-    assert "reminders queued: 1; no account: 0; reminded today already: 0" in done.output
+    assert "送信待ちに入れた督促: 1、アカウントのない団体: 0、今日督促済みの団体: 0" in done.output
     again = runner("round", "remind", str(round_id))
-    assert "reminded today already: 1" in again.output
+    assert "今日督促済みの団体: 1" in again.output
     assert queued_mails(app) == [("reminder.send", CHIYODA)]
     nobody = runner("round", "remind", str(round_id), "--municipality", MINATO)
     assert nobody.exit_code == 1
