@@ -490,11 +490,14 @@ def load_answers(
     services refuse one a client sends (``hub.services.responses``).
     """
     schema = _schema(questionnaire, submit, reference_date, ignore_unknown)
-    given = {k: v for k, v in data.items() if k not in questionnaire.calculated_ids}
+    worked_out = questionnaire.calculated_ids
+    given = {k: v for k, v in data.items() if k not in worked_out} if worked_out else dict(data)
     loaded: dict[str, Any] = schema.load(given)
     answers = {k: v for k, v in loaded.items() if not _unanswered(v)}
     if submit:
         answers = rules.without_hidden(questionnaire, answers, reference_date=reference_date)
+    if not worked_out:
+        return answers
     return rules.calculated(questionnaire, answers, reference_date=reference_date)
 
 
