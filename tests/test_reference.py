@@ -90,7 +90,7 @@ def test_exactly_one_last_digit_is_valid(first_five: str, last: int) -> None:
 def test_import_another_prefecture(app: Flask, runner: HubRunner, tmp_path: Path) -> None:
     result = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "5 added, 0 updated, 0 unchanged"
+    assert result.output.strip() == "追加 5、更新 0、変更なし 0"
     with app.app_context():
         assert municipality_count() == 67
         sakai = db.session.get(Municipality, "271403")
@@ -109,10 +109,10 @@ def test_reimport_is_unchanged_and_edits_update(
     path = write(tmp_path, [HEADER, *OSAKA])
     runner("municipalities", "import", path)
     again = runner("municipalities", "import", path)
-    assert again.output.strip() == "0 added, 0 updated, 5 unchanged"
+    assert again.output.strip() == "追加 0、更新 0、変更なし 5"
     renamed = [HEADER, *OSAKA[:4], "272051,吹田市,すいたし,Suita City,市部,市"]
     edited = runner("municipalities", "import", write(tmp_path, renamed))
-    assert edited.output.strip() == "0 added, 1 updated, 4 unchanged"
+    assert edited.output.strip() == "追加 0、更新 1、変更なし 4"
     with app.app_context():
         suita = db.session.get(Municipality, "272051")
         assert suita is not None
@@ -144,7 +144,7 @@ def test_shift_jis_and_bom_and_full_width_codes_are_read(
     with app.app_context():
         assert db.session.get(Municipality, "272035").name == "豊中市"  # type: ignore[union-attr]
     bom = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA], "utf-8-sig"))
-    assert bom.output.strip() == "0 added, 0 updated, 5 unchanged"
+    assert bom.output.strip() == "追加 0、更新 0、変更なし 5"
     wide = [HEADER, "２７１００４,大阪市,おおさかし,Osaka,政令市,政令指定都市"]
     assert runner("municipalities", "import", write(tmp_path, wide)).exit_code == 0
 
@@ -158,7 +158,7 @@ def test_japanese_headers_and_five_digit_codes_are_read(
     five = [line[:5] + line[6:] for line in OSAKA]
     done = runner("municipalities", "import", write(tmp_path, japanese + five, "cp932"))
     assert done.exit_code == 0, done.output
-    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    assert done.output.strip() == "追加 5、更新 0、変更なし 0"
     with app.app_context():
         osaka = db.session.get(Municipality, "271004")
         assert osaka is not None
@@ -166,7 +166,7 @@ def test_japanese_headers_and_five_digit_codes_are_read(
             "大阪市", "おおさかし", "政令市", "政令指定都市",
         )  # fmt: skip
     six = runner("municipalities", "import", write(tmp_path, [HEADER, *OSAKA]))
-    assert six.output.strip() == "0 added, 0 updated, 5 unchanged"
+    assert six.output.strip() == "追加 0、更新 0、変更なし 5"
     short = runner("municipalities", "import", write(tmp_path, ["団体コード,団体名", five[0]]))
     assert short.exit_code != 0
     assert "列が足りません: kana, name_en, region, type" in short.output
@@ -239,7 +239,7 @@ def test_init_twice_is_safe(app: Flask, runner: HubRunner) -> None:
     second = runner("init")
     for result in (first, second):
         assert result.exit_code == 0, result.output
-        assert "0 added, 0 updated, 62 unchanged" in result.output
+        assert "追加 0、更新 0、変更なし 62" in result.output
     with app.app_context():
         assert municipality_count() == 62
         assert db.session.scalar(select(func.count()).select_from(Survey)) == 1
@@ -257,7 +257,7 @@ def test_init_restores_a_renamed_tokyo_municipality(app: Flask, runner: HubRunne
         assert chiyoda is not None
         chiyoda.name = "千代田"
     result = runner("init")
-    assert "1 updated" in result.output
+    assert "更新 1" in result.output
     with app.app_context():
         assert db.session.get(Municipality, "131016").name == "千代田区"  # type: ignore[union-attr]
 
@@ -311,7 +311,7 @@ def test_a_list_separated_by_semicolons_or_tabs_is_read(
     lines = [line.replace(",", separator) for line in [quoted, *OSAKA]]
     done = runner("municipalities", "import", write(tmp_path, lines))
     assert done.exit_code == 0, done.stderr
-    assert done.output.strip() == "5 added, 0 updated, 0 unchanged"
+    assert done.output.strip() == "追加 5、更新 0、変更なし 0"
     with app.app_context():
         sakai = db.session.get(Municipality, "271403")
         assert sakai is not None

@@ -588,7 +588,7 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
 
     init = CliRunner().invoke(cli, ["init"], obj=app)
     assert init.exit_code == 0, init.output
-    assert f"migrated from {release} to {head_revision()}" in init.output
+    assert f"データベースを {release} から {head_revision()} に更新しました" in init.output
     assert "データ鍵" not in init.output  # every sealed value opens with the key it had
     assert db.engine is not None
     assert current_revision(db.engine) == head_revision()

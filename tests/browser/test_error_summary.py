@@ -87,5 +87,7 @@ def test_the_upload_page_has_the_forms_error_summary(respondent, open_page):
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("ファイルは保存されていません")
     expect(page.locator("#file-error")).not_to_be_empty()
-    expect(file_input).to_have_attribute("aria-describedby", "file-hint file-error")
+    # the browser dropped the refused file: the note beside the field says to choose it again
+    expect(file_input).to_have_attribute("aria-describedby", "file-hint file-error file-again")
+    expect(page.locator("#file-again")).to_contain_text("もう一度選んでください")
     assert_accessible(page)
