@@ -2,7 +2,8 @@
 
 The database is built once per session by the real migrations (SQLite in a temporary folder, or
 the PostgreSQL database named by ``HUB_TEST_DATABASE_URL``). After each test every table is
-emptied and the reference data reloaded, so tests never see each other's rows — this also holds
+emptied and the reference data put back as ``hub init`` first stored it, so tests never see
+each other's rows — this also holds
 for tests that use several processes or threads, which a rolled-back transaction would not allow.
 """
 
@@ -96,16 +97,36 @@ def app(settings: Settings) -> Iterator[Flask]:
         upgrade(db.engine)
         with db.unit_of_work():
             reference.initialize()
+        _REFERENCE_ROWS.update(_rows_of_every_table())
     yield application
     assert db.engine is not None
     db.engine.dispose()
 
 
+_REFERENCE_ROWS: dict[str, list[dict[str, Any]]] = {}
+"""What ``reference.initialize()`` stored in the session's new database, by table: each test
+ends with these rows again, put back in one statement a table — the same as running it again
+(municipalities, the shipped questionnaires, the default recipients) at a fraction of the cost
+(a quarter of a second a test, ~15 minutes of the suite)."""
+
+
+def _rows_of_every_table() -> dict[str, list[dict[str, Any]]]:
+    with db.unit_of_work() as session:
+        rows = {
+            table.name: [dict(row._mapping) for row in session.execute(table.select())]
+            for table in Base.metadata.sorted_tables
+        }
+    return {name: table_rows for name, table_rows in rows.items() if table_rows}
+
+
 def empty_tables() -> None:
+    """Every table emptied, then the reference data as ``hub init`` first stored it."""
     with db.unit_of_work() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
-        reference.initialize()
+        for table in Base.metadata.sorted_tables:
+            if table.name in _REFERENCE_ROWS:
+                session.execute(table.insert(), _REFERENCE_ROWS[table.name])
 
 
 @pytest.fixture(autouse=True)

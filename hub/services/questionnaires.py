@@ -313,15 +313,31 @@ def store_shipped(questionnaire: Questionnaire, source_name: str) -> Survey:
         select(Survey).filter_by(key=questionnaire.id, version=questionnaire.version)
     )
     if survey is None:
-        return store(canonical(questionnaire), source_name=source_name, user=None, audited=False)
+        return store(
+            _shipped_canonical(questionnaire), source_name=source_name, user=None, audited=False
+        )
     if survey.definition is None or _adds_headings_only(survey, questionnaire):
-        definition = canonical(questionnaire)
+        definition = _shipped_canonical(questionnaire)
         survey.definition = definition.data
         survey.title = questionnaire.title.ja
         survey.fingerprint = questionnaire.fingerprint()
         survey.source_name = source_name
         db.session.flush()
     return survey
+
+
+_SHIPPED_CANONICAL: dict[str, Canonical] = {}
+
+
+def _shipped_canonical(questionnaire: Questionnaire) -> Canonical:
+    """:func:`canonical` of a shipped definition, worked out once per process (by its
+    fingerprint, which any change to the file changes): writing and reading it back costs a
+    third of a second, and every fresh database — ``hub init``, each test's — stores the same
+    files."""
+    key = questionnaire.fingerprint()
+    if key not in _SHIPPED_CANONICAL:
+        _SHIPPED_CANONICAL[key] = canonical(questionnaire)
+    return _SHIPPED_CANONICAL[key]
 
 
 HEADINGS_ONLY = ("headline_title",)
