@@ -39,6 +39,19 @@ def words(text: str, **values: Any) -> str:
     return _(text, **values)
 
 
+def counted(singular: str, plural: str, count: int, **values: Any) -> str:
+    """A message with a count, in the command's language: ``ngettext`` of the hub's catalog (the
+    Japanese twice, one form; the English's singular for one), ``count`` put in as ``count``
+    with the other values — in an app context or out of one, as :func:`words`."""
+    lang = language()
+    said = (
+        (singular if count == 1 else plural)
+        if lang == LANGUAGES[0]
+        else _catalog(lang).ngettext(singular, plural, count)
+    )
+    return said % {"count": count, **values}
+
+
 def _said(text: str) -> str:
     """``text`` from the catalog in the command's language, nothing put in."""
     lang = language()

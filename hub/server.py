@@ -6,18 +6,29 @@ import errno
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from hub.accesslog import RedactingGunicornLogger, RedactingRequestHandler
-from hub.config import ConfigError
+from hub.config import N_, ConfigError
 from hub.errors import HubError
 from hub.security import ACCESS_LOG_FORMAT
 
 
 class PortUnavailable(HubError):
-    """The address the server would listen on is taken (or not this machine's)."""
+    """The address the server would listen on is taken (or not this machine's). ``msgid`` is
+    the Japanese text (a message of the hub's catalog, said before any app exists), ``values``
+    what it names; the message is the Japanese, :meth:`worded` it in a command's language."""
+
+    def __init__(self, msgid: str, **values: Any) -> None:
+        self.msgid = msgid
+        self.values = values
+        super().__init__(msgid % values)
+
+    def worded(self, gettext: Callable[[str], str]) -> str:
+        return gettext(self.msgid) % self.values
 
 
 def check_port(host: str, port: int) -> None:
@@ -30,12 +41,19 @@ def check_port(host: str, port: int) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortUnavailable(
-                    f"{host}:{port} は他のプログラムが使用中です。そのプログラムを止めるか、"
-                    "HUB_PORT で別のポートを指定してください。"
+                    N_(
+                        "%(address)s は他のプログラムが使用中です。そのプログラムを止めるか、"
+                        "HUB_PORT で別のポートを指定してください。"
+                    ),
+                    address=f"{host}:{port}",
                 ) from None
             raise PortUnavailable(
-                f"{host}:{port} で待ち受けできません（{exc.strerror}）。--host と HUB_PORT を"
-                "確かめてください。"
+                N_(
+                    "%(address)s で待ち受けできません（%(reason)s）。--host と HUB_PORT を"
+                    "確かめてください。"
+                ),
+                address=f"{host}:{port}",
+                reason=exc.strerror,
             ) from None
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from hub.cli import counted as ngettext
 from hub.cli import friendly, unit_of_work
+from hub.cli import words as _
 from hub.errors import HubError
 
 
@@ -43,34 +45,63 @@ def import_file(file: Path, add_repeats: bool, rows: str | None) -> None:
     from hub.services.uploaded_tables import MAX_IMPORT_BYTES
 
     if file.stat().st_size > MAX_IMPORT_BYTES:
-        raise HubError(f"ファイルが大きすぎます（{MAX_IMPORT_BYTES >> 20}MBまで）: {file}")
+        raise HubError(
+            _(
+                "ファイルが大きすぎます（%(mb)sMBまで）: %(file)s",
+                mb=MAX_IMPORT_BYTES >> 20,
+                file=file,
+            )
+        )
     lines = _row_numbers(rows) if rows is not None else None
     data = file.read_bytes()
     with unit_of_work():
         result = import_cases(
             data, user=None, filename=file.name, add_repeats=add_repeats, lines=lines
         )
-    click.echo(f"{result.added}件の相談記録を追加しました。")
-    if result.serial_days:
-        read = ",".join(str(day.line) for day in result.serial_days)
-        click.echo(serial_days_note(result.serial_days, read), err=True)
-    if result.left_out:
-        numbers = ",".join(str(row.line) for row in result.left_out)
-        click.echo(
-            f"登録済みの記録と同じ内容の{len(result.left_out)}件は追加していません"
-            f"（{numbers}行目）。別々の相談であれば: "
-            f"hub consultations import {file} --add-repeats --rows {numbers}",
-            err=True,
+        serial_days = (
+            serial_days_note(result.serial_days, ",".join(str(d.line) for d in result.serial_days))
+            if result.serial_days
+            else None
+        )  # worded in the app context, which speaks the command's language
+    click.echo(
+        ngettext(
+            "%(count)s件の相談記録を追加しました。",
+            "%(count)s件の相談記録を追加しました。",
+            result.added,
         )
+    )
+    if serial_days:
+        click.echo(serial_days, err=True)
+    if result.left_out:
+        click.echo(_left_out(file, [row.line for row in result.left_out]), err=True)
     if result.ignored_columns:
         click.echo(
-            f"取り込んでいない列（相談記録の項目ではありません）: {'、'.join(result.ignored_columns)}",
+            _(
+                "取り込んでいない列（相談記録の項目ではありません）: %(columns)s",
+                columns=_("、").join(result.ignored_columns),
+            ),
             err=True,
         )
+
+
+def _left_out(file: Path, lines: list[int]) -> str:
+    """The rows left out as repeats, and the command that adds them after all."""
+    numbers = ",".join(map(str, lines))
+    return ngettext(
+        "登録済みの記録と同じ内容の%(count)s件は追加していません（%(lines)s行目）。"
+        "別々の相談であれば: %(command)s",
+        "登録済みの記録と同じ内容の%(count)s件は追加していません（%(lines)s行目）。"
+        "別々の相談であれば: %(command)s",
+        len(lines),
+        lines=numbers,
+        command=f"hub consultations import {file} --add-repeats --rows {numbers}",
+    )
 
 
 def _row_numbers(text: str) -> frozenset[int]:
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(p.isdigit() and len(p) <= 7 for p in parts):
-        raise HubError(f"--rows は行番号をコンマで区切って書きます（例: 5,9,12）: {text}")
+        raise HubError(
+            _("--rows は行番号をコンマで区切って書きます（例: 5,9,12）: %(rows)s", rows=text)
+        )
     return frozenset(int(p) for p in parts)

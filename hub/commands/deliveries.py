@@ -7,6 +7,7 @@ import unicodedata
 import click
 
 from hub.cli import app_context, fail, friendly, lang_option, unit_of_work
+from hub.cli import words as _
 from hub.errors import HubError, Invalid
 
 
@@ -21,7 +22,14 @@ def _round_number(value: str | None) -> int | None:
         return None
     text = unicodedata.normalize("NFKC", value).strip()
     if not (text.isascii() and text.isdigit()):
-        raise Invalid({"--round": [f"調査回の番号（数字）を指定してください: {value!r}"]})
+        raise Invalid(
+            {
+                "--round": [
+                    _("調査回の番号（数字）を指定してください: %(value)s", value=repr(value))
+                ]
+            },
+            message=_("入力内容に誤りがあります。"),
+        )
     return int(text)
 
 
@@ -67,8 +75,6 @@ def recipient() -> None:
 def recipient_list() -> None:
     """Show every recipient with its channel, address, schedule, formats and last delivery
     (tab-separated; in English with ``--lang en``)."""
-    from flask_babel import gettext as _
-
     from hub.services.deliveries import STATUS_LABELS, delivery_log
     from hub.services.recipients import describe_schedule, list_recipients
 
@@ -139,7 +145,9 @@ def recipient_set(
     )
     if changes == Changes():
         fail(
-            "変更する設定を指定してください（--schedule, --channel, --address, --formats など）。",
+            _(
+                "変更する設定を指定してください（--schedule, --channel, --address, --formats など）。"
+            ),
             2,
         )
     with unit_of_work():
@@ -151,7 +159,7 @@ def recipient_set(
         )
     if secret:
         click.echo(
-            "共有シークレット（この一度だけ表示します。送付先に安全な方法で伝えてください）:"
+            _("共有シークレット（この一度だけ表示します。送付先に安全な方法で伝えてください）:")
         )
         click.echo(secret)
 

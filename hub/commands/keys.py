@@ -6,6 +6,8 @@ from __future__ import annotations
 import click
 
 from hub.cli import app_context, friendly
+from hub.cli import counted as ngettext
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -26,13 +28,22 @@ def rotate() -> None:
 
     with app_context():
         rotation = key_service.rotate()
-    click.echo(f"{rotation.values}件の暗号化された値を新しい鍵で暗号化し直しました。")
+    click.echo(
+        ngettext(
+            "%(count)s件の暗号化された値を新しい鍵で暗号化し直しました。",
+            "%(count)s件の暗号化された値を新しい鍵で暗号化し直しました。",
+            rotation.values,
+        )
+    )
     if rotation.key_file is not None:
         click.echo(
-            f"新しい鍵は {rotation.key_file} にあります。この鍵のバックアップを取り直してください。"
+            _(
+                "新しい鍵は %(file)s にあります。この鍵のバックアップを取り直してください。",
+                file=rotation.key_file,
+            )
         )
     else:
-        click.echo("HUB_DATA_KEY から古い鍵を外し、新しい鍵だけにしてください。")
+        click.echo(_("HUB_DATA_KEY から古い鍵を外し、新しい鍵だけにしてください。"))
 
 
 def warn_if_keys_are_missing() -> None:
@@ -50,11 +61,15 @@ def warn_if_keys_are_missing() -> None:
         db.session.rollback()
         return
     if missing:
-        click.echo(
-            f"hub: 警告: つなぎの個人情報 {missing} 件を開く鍵が、データ鍵（{data_keys().source}）に"
-            "ありません。鍵のバックアップから戻してください（docs/operations.md の Keys）。",
-            err=True,
+        warning = ngettext(
+            "警告: つなぎの個人情報 %(count)s 件を開く鍵が、データ鍵（%(source)s）にありません。"
+            "鍵のバックアップから戻してください（docs/operations.md の Keys）。",
+            "警告: つなぎの個人情報 %(count)s 件を開く鍵が、データ鍵（%(source)s）にありません。"
+            "鍵のバックアップから戻してください（docs/operations.md の Keys）。",
+            missing,
+            source=data_keys().source,
         )
+        click.echo(f"hub: {warning}", err=True)
 
 
 @keys.command("generate")

@@ -104,7 +104,12 @@ def _prefectures(texts: tuple[str, ...]) -> tuple[str, ...]:
     unknown = [text for text, code in codes if code is None]
     if unknown:
         raise Invalid(
-            {"prefecture": [f"都道府県のコードか名称ではありません: {', '.join(unknown)}"]}
+            {
+                "prefecture": [
+                    _("都道府県のコードか名称ではありません: %(texts)s", texts=", ".join(unknown))
+                ]
+            },
+            message=_("入力内容に誤りがあります。"),
         )
     return tuple(code for _, code in codes if code is not None)
 

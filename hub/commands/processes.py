@@ -56,10 +56,10 @@ def scheduler() -> None:
 def serve(workers: int, threads: int, host: str) -> None:
     """The production server (gunicorn) on HUB_PORT. Run `hub scheduler` beside it."""
     from hub.config import load_settings
-    from hub.server import check_port, run_gunicorn
+    from hub.server import run_gunicorn
 
     settings = load_settings()
-    check_port(host, settings.port)
+    _check_port(host, settings.port)
     run_gunicorn(host=host, port=settings.port, workers=workers, threads=threads)
 
 
@@ -77,10 +77,21 @@ def run(host: str, with_demo: bool) -> None:
     from hub.commands.demo import create_demo
     from hub.commands.reference import initialize_database
     from hub.config import load_settings
-    from hub.server import check_port, run_development
+    from hub.server import run_development
 
-    check_port(host, load_settings().port)
+    _check_port(host, load_settings().port)
     if with_demo:
         initialize_database()
         create_demo()
     run_development(host=host)
+
+
+def _check_port(host: str, port: int) -> None:
+    """:func:`hub.server.check_port`, its refusal said in the command's language."""
+    from hub.errors import HubError
+    from hub.server import PortUnavailable, check_port
+
+    try:
+        check_port(host, port)
+    except PortUnavailable as exc:
+        raise HubError(exc.worded(_)) from None

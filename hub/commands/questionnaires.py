@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from hub.cli import app_context, fail, friendly, lang_option, language, unit_of_work
+from hub.cli import counted as ngettext
+from hub.cli import words as _
 
 
 def register(cli: click.Group) -> None:
@@ -31,7 +33,7 @@ def questionnaire_import(file: Path) -> None:
     from hub.services.questionnaires import AlreadyStored, read_upload, store
 
     if not file.is_file():
-        fail(f"ファイルがありません: {file}")
+        fail(_("ファイルがありません: %(file)s", file=file))
     with file.open("rb") as source:  # never more than the limit (plus one byte to refuse it)
         data = source.read(LIMITS.max_bytes + 1)
     try:
@@ -40,20 +42,31 @@ def questionnaire_import(file: Path) -> None:
             survey = store(definition, source_name=file.name, user=None)
             for notice in definition.notices():
                 click.echo(f"hub: {notice}", err=True)
-            click.echo(f"{survey.title}（{file.name}）を登録しました。")
+            click.echo(
+                _("%(title)s（%(file)s）を登録しました。", title=survey.title, file=file.name)
+            )
             click.echo(f"{survey.key} v{survey.version}")
     except AlreadyStored as same:
         click.echo(
-            f"{same.title}（{file.name}）は登録済みの第{same.version}版と同じ内容です。"
-            "何も変更していません。"
+            _(
+                "%(title)s（%(file)s）は登録済みの第%(version)s版と同じ内容です。"
+                "何も変更していません。",
+                title=same.title,
+                file=file.name,
+                version=same.version,
+            )
         )
         click.echo(f"{same.key} v{same.version}")
     except DefinitionError as exc:
         for problem in exc.problems:
             click.echo(f"hub: {problem}", err=True)
-        click.echo(
-            f"hub: {file.name} は登録しませんでした（問題 {len(exc.problems)} 件）。", err=True
+        refused = ngettext(
+            "%(file)s は登録しませんでした（問題 %(count)s 件）。",
+            "%(file)s は登録しませんでした（問題 %(count)s 件）。",
+            len(exc.problems),
+            file=file.name,
         )
+        click.echo(f"hub: {refused}", err=True)
         sys.exit(1)
 
 
@@ -63,8 +76,6 @@ def questionnaire_import(file: Path) -> None:
 def questionnaire_list() -> None:
     """Every stored questionnaire version: id, version, title, rounds opened on it
     (tab-separated; the title in English with ``--lang en``)."""
-    from flask_babel import gettext as _
-
     from hub.services.questionnaires import rounds_by_survey, stored_versions
 
     with app_context():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from hub.cli import counted as ngettext
 from hub.cli import friendly, unit_of_work
 
 
@@ -28,5 +29,12 @@ def purge() -> None:
         days = retention.retention_days()
         erased = retention.purge()
     click.echo(
-        f"{erased}件のつなぎの本人情報を消去しました（終了、または受理できないと伝えられたままになってから{days}日を過ぎたもの）。"
+        ngettext(
+            "%(count)s件のつなぎの本人情報を消去しました（終了、または受理できないと伝えられたまま"
+            "になってから%(days)s日を過ぎたもの）。",
+            "%(count)s件のつなぎの本人情報を消去しました（終了、または受理できないと伝えられたまま"
+            "になってから%(days)s日を過ぎたもの）。",
+            erased,
+            days=days,
+        )
     )

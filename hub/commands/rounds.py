@@ -25,7 +25,12 @@ def parse_tokyo_datetime(value: str, option: str) -> datetime:
         return parse_datetime(value)
     except InvalidValue as exc:
         raise click.BadParameter(
-            f"{exc} YYYY-MM-DDTHH:MM や 令和8年12月28日 17時 の形で指定してください: {value!r}",
+            _(
+                "%(problem)s YYYY-MM-DDTHH:MM や 令和8年12月28日 17時 の形で指定してください: "
+                "%(value)s",
+                problem=exc,
+                value=repr(value),
+            ),
             param_hint=option,
         ) from None
 
@@ -168,7 +173,7 @@ def round_change(
     from hub.services.rounds import change_round
 
     if deadline is None and title is None and opens_at is None:
-        raise click.UsageError("--deadline・--title・--opens-at のどれかを指定してください。")
+        raise click.UsageError(_("--deadline・--title・--opens-at のどれかを指定してください。"))
     with app_context():
         round_ = get_round(round_id)
         change = change_round(
@@ -230,7 +235,7 @@ def round_remind(round_id: int, codes: tuple[str, ...], resend: bool) -> None:
     with unit_of_work():
         outcome = chase(get_round(round_id), list(codes) or None, user=None, resend=resend)
         if outcome.no_server:
-            raise click.ClickException("HUB_SMTP_URL が設定されていないため送信できません。")
+            raise click.ClickException(_("HUB_SMTP_URL が設定されていないため送信できません。"))
     click.echo(
         _(
             "送信待ちに入れた督促: %(queued)s、アカウントのない団体: %(none)s、"

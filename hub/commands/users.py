@@ -43,11 +43,13 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("Password: ")
         if first != getpass.getpass("Password (again): "):
-            fail("パスワードが一致しません。")
+            fail(_("パスワードが一致しません。"))
         return first
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
-        fail("パスワードを標準入力から渡してください（例: echo 'PASSWORD' | hub user add ...）。")
+        fail(
+            _("パスワードを標準入力から渡してください（例: echo 'PASSWORD' | hub user add ...）。")
+        )
     return line
 
 
@@ -202,7 +204,7 @@ def user_reset_password(email: str) -> None:
         account = _account(email)
         set_temporary_password(account, password)
         address = account.email
-    click.echo(f"{address}: 次のログインで新しいパスワードを決めてもらいます")
+    click.echo(_("%(email)s: 次のログインで新しいパスワードを決めてもらいます", email=address))
 
 
 @user.command("reactivate")
@@ -228,7 +230,12 @@ def user_reactivate(email: str, municipality_code: str | None) -> None:
             temporary_password=password,
         )
         address = account.email
-    click.echo(f"{address}: 再有効化しました。次のログインで新しいパスワードを決めてもらいます")
+    click.echo(
+        _(
+            "%(email)s: 再有効化しました。次のログインで新しいパスワードを決めてもらいます",
+            email=address,
+        )
+    )
 
 
 @click.group()

@@ -33,22 +33,30 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _round_id(value: str) -> int:
     from hub.cli import fail
+    from hub.cli import words as _
 
     text = value.strip()
     if not text.isascii() or not text.isdigit():
-        fail(f"調査回は番号で指定してください（hub round list で確認できます）: {value!r}", 2)
+        fail(
+            _(
+                "調査回は番号で指定してください（hub round list で確認できます）: %(value)s",
+                value=repr(value),
+            ),
+            2,
+        )
     return int(text)
 
 
 def _check_target(path: Path) -> None:
     from hub.cli import fail
+    from hub.cli import words as _
 
     if path.is_dir():
-        fail(f"出力先がフォルダです。ファイル名を指定してください: {path}", 2)
+        fail(_("出力先がフォルダです。ファイル名を指定してください: %(path)s", path=path), 2)
     if not path.parent.is_dir():
-        fail(f"出力先のフォルダがありません: {path.parent}")
+        fail(_("出力先のフォルダがありません: %(path)s", path=path.parent))
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        fail(f"出力先に書き込めません: {path}")
+        fail(_("出力先に書き込めません: %(path)s", path=path))
 
 
 def register(cli: click.Group) -> None:
@@ -88,7 +96,13 @@ def register(cli: click.Group) -> None:
         try:
             write_atomically(output, data)
         except OSError as exc:
-            fail(f"出力先に書き込めません: {output}（{exc.strerror or exc}）")
+            fail(
+                _(
+                    "出力先に書き込めません: %(path)s（%(reason)s）",
+                    path=output,
+                    reason=exc.strerror or exc,
+                )
+            )
         click.echo(
             _("%(file)s を書き出しました（%(size)s バイト）。", file=output, size=f"{len(data):,}")
         )

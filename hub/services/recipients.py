@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 from apscheduler.triggers.cron import CronTrigger
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from exports.assembly import deliverable_table_names
@@ -201,8 +202,10 @@ def normalize_formats(formats: Sequence[str]) -> list[str]:
         raise Invalid(
             {
                 "formats": [
-                    _(
+                    ngettext(
                         "使えない形式: %(unknown)s（%(formats)s から選択）",
+                        "使えない形式: %(unknown)s（%(formats)s から選択）",
+                        len(unknown),
                         unknown=", ".join(unknown),
                         formats=", ".join(FORMATS),
                     )
@@ -267,8 +270,10 @@ def normalize_tables(names: Sequence[str]) -> list[str] | None:
         raise Invalid(
             {
                 "tables": [
-                    _(
+                    ngettext(
                         "ない表の名前: %(unknown)s（使える名前: %(known)s）",
+                        "ない表の名前: %(unknown)s（使える名前: %(known)s）",
+                        len(unknown),
                         unknown=", ".join(unknown),
                         known=", ".join(known),
                     )
@@ -307,7 +312,12 @@ def address_problem(channel: str, address: str) -> str | None:
             if problem is not None
         ]
         if bad:
-            return _("メールアドレスの形式が正しくありません: %(addresses)s", addresses=listed(bad))
+            return ngettext(
+                "メールアドレスの形式が正しくありません: %(addresses)s",
+                "メールアドレスの形式が正しくありません: %(addresses)s",
+                len(bad),
+                addresses=listed(bad),
+            )
         return None
     if channel == "https":
         return url_problem(address.strip()) or _secret_in_query(address.strip())

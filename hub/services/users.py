@@ -45,7 +45,7 @@ from hub.models import (
     User,
 )
 from hub.services import audit
-from hub.services.mails import closing, link, reads_english
+from hub.services.mails import closing, in_language, link, reads_english, with_english
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -605,63 +605,78 @@ def _set_temporary_password(user: User, password: str) -> None:
 
 def reset_message(user: User, temporary: str, *, reactivated: bool = False) -> tuple[str, str]:
     """The Japanese subject and body of the mail that carries a temporary password (of a reset,
-    or of a reactivated account), with English after the Japanese for a user who chose English."""
-    english = reads_english(user.locale)
+    or of a reactivated account), with English after the Japanese for a user who chose English
+    (:func:`hub.services.mails.with_english`; the English from the catalog)."""
+    with in_language(False):
+        subject, body = _reset_mail(user, temporary, reactivated=reactivated)
+    if not reads_english(user.locale):
+        return subject, body
+    with in_language(True):
+        return with_english(subject, body, *_reset_mail_in_english(user, reactivated=reactivated))
+
+
+def _reset_mail(user: User, temporary: str, *, reactivated: bool) -> tuple[str, str]:
     hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
-    what = (
-        f"管理者が、無効になっていた再犯防止 連携調査ハブのアカウント（{user.email}）を"
-        "再び有効にしました。以前のパスワードとAPIトークンは使えません。"
-        if reactivated
-        else f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）のパスワードを"
-        "再設定しました。"
-    )
-    body = "\n".join(
-        [
-            f"{user.label} 様",
-            "",
-            what,
-            "次の仮パスワードでログインし、表示される画面で新しいパスワードを決めてください。",
-            "",
-            f"仮パスワード: {temporary}",
-            "",
-            "ログイン画面:",
-            link("auth.login"),
-            "",
-            f"仮パスワードは{hours}時間有効です。新しいパスワードを決めるまで、ほかの画面は使えません。",
-            "心当たりがない場合は、このメールを破棄し、管理者に連絡してください。",
-            *closing(),
-            *(_in_english(user, hours, reactivated=reactivated) if english else ()),
-            *(closing(english=True) if english else ()),
-        ]
-    )
-    subject = (
-        "【再犯防止 連携調査ハブ】アカウントが再び有効になりました"
-        if reactivated
-        else "【再犯防止 連携調査ハブ】パスワードが再設定されました"
-    )
-    if english:
-        subject += " / Account reactivated" if reactivated else " / Password reset"
-    return subject, body + "\n"
-
-
-def _in_english(user: User, hours: int, *, reactivated: bool) -> list[str]:
-    """The same, after the Japanese, for a user who chose English (the only mail whose reader's
-    language the hub knows: it goes to one account)."""
-    what = (
-        f"An administrator has reactivated your account ({user.email}) on the hub; "
-        "your former password and API tokens no longer work."
-        if reactivated
-        else f"An administrator has reset the password of your account ({user.email}) on the hub."
-    )
-    return [
+    lines = [
+        _("%(name)s 様", name=user.label),
         "",
-        "-- English --",
-        what,
-        "Sign in with the temporary password above on the page linked above, then choose "
-        "your own password.",
-        f"The temporary password is valid for {hours} hours. If you did not expect this mail, "
-        "delete it and tell your administrator.",
+        _what_was_reset(user, reactivated=reactivated),
+        _("次の仮パスワードでログインし、表示される画面で新しいパスワードを決めてください。"),
+        "",
+        _("仮パスワード: %(password)s", password=temporary),
+        "",
+        _("ログイン画面:"),
+        link("auth.login"),
+        "",
+        _("仮パスワードは%(hours)s時間有効です。", hours=hours)
+        + _("新しいパスワードを決めるまで、ほかの画面は使えません。"),
+        _("心当たりがない場合は、このメールを破棄し、管理者に連絡してください。"),
+        *closing(),
     ]
+    return _subject(_reset_subject(reactivated)), "\n".join(lines) + "\n"
+
+
+def _reset_mail_in_english(user: User, *, reactivated: bool) -> tuple[str, str]:
+    """The English after the Japanese (without the closing lines, which :func:`with_english`
+    adds): shorter, as it follows the temporary password and the link, which it points to (the
+    catalog's English of a line both parts share is worded for its place, after the Japanese)."""
+    hours = int(TEMPORARY_PASSWORD_LIFETIME.total_seconds() // 3600)
+    lines = [
+        _what_was_reset(user, reactivated=reactivated),
+        _("次の仮パスワードでログインし、表示される画面で新しいパスワードを決めてください。"),
+        " ".join(
+            [
+                _("仮パスワードは%(hours)s時間有効です。", hours=hours),
+                _("心当たりがない場合は、このメールを破棄し、管理者に連絡してください。"),
+            ]
+        ),
+    ]
+    return _reset_subject(reactivated), "\n".join(lines)
+
+
+def _what_was_reset(user: User, *, reactivated: bool) -> str:
+    if reactivated:
+        return _(
+            "管理者が、無効になっていた再犯防止 連携調査ハブのアカウント（%(email)s）を"
+            "再び有効にしました。以前のパスワードとAPIトークンは使えません。",
+            email=user.email,
+        )
+    return _(
+        "管理者が、再犯防止 連携調査ハブのアカウント（%(email)s）のパスワードを再設定しました。",
+        email=user.email,
+    )
+
+
+def _reset_subject(reactivated: bool) -> str:
+    if reactivated:
+        return _("アカウントが再び有効になりました")
+    return _("パスワードが再設定されました")
+
+
+def _subject(what: str) -> str:
+    """A mail's Japanese subject: what happened, after the hub's name (the English subject,
+    after the Japanese, says only what happened)."""
+    return f"【再犯防止 連携調査ハブ】{what}"
 
 
 def change_password(user: User, current: str, new: str) -> User:
@@ -876,50 +891,63 @@ def tell_role_changed(user: User, before: Binding) -> str | None:
 def role_change_message(user: User, before: Binding) -> tuple[str, str]:
     """The Japanese subject and body of the mail :func:`tell_role_changed` sends, with English
     after the Japanese for a user who chose English (as :func:`reset_message`)."""
-    english = reads_english(user.locale)
     after = Binding.of(user)
-    body = "\n".join(
-        [
-            f"{user.label} 様",
-            "",
-            f"管理者が、再犯防止 連携調査ハブのアカウント（{user.email}）の役割または所属を"
-            "変更しました。",
-            "",
-            f"変更前: {_binding_words(before, 'ja')}",
-            f"変更後: {_binding_words(after, 'ja')}",
-            "",
-            "今のログインはすべて終了し、APIトークンはすべて無効になりました。パスワードは"
-            "変わりません。もう一度ログインしてください。APIトークンが必要なときは、"
-            "ログイン後に発行し直してください。",
-            "",
-            "ログイン画面:",
-            link("auth.login"),
-            "",
-            "心当たりがない場合は、管理者に連絡してください。",
-            *closing(),
-            *(
-                [
-                    "",
-                    "-- English --",
-                    f"An administrator has changed the role of your account ({user.email}) "
-                    "on the hub.",
-                    f"Before: {_binding_words(before, 'en')}",
-                    f"Now: {_binding_words(after, 'en')}",
-                    "You have been signed out everywhere and your API tokens no longer work; "
-                    "your password is unchanged. Sign in again on the page linked above and "
-                    "mint new API tokens if you need them. If you did not expect this mail, "
-                    "tell your administrator.",
-                ]
-                if english
-                else []
-            ),
-            *(closing(english=True) if english else ()),
-        ]
+    with in_language(False):
+        subject, body = _role_change_mail(user, before, after)
+    if not reads_english(user.locale):
+        return subject, body
+    with in_language(True):
+        return with_english(subject, body, *_role_change_mail_in_english(user, before, after))
+
+
+def _role_change_mail(user: User, before: Binding, after: Binding) -> tuple[str, str]:
+    lines = [
+        _("%(name)s 様", name=user.label),
+        "",
+        _what_role_changed(user),
+        "",
+        _("変更前: %(binding)s", binding=_binding_words(before, "ja")),
+        _("変更後: %(binding)s", binding=_binding_words(after, "ja")),
+        "",
+        _signed_out(),
+        "",
+        _("ログイン画面:"),
+        link("auth.login"),
+        "",
+        _("心当たりがない場合は、管理者に連絡してください。"),
+        *closing(),
+    ]
+    return _subject(_role_change_subject()), "\n".join(lines) + "\n"
+
+
+def _role_change_mail_in_english(user: User, before: Binding, after: Binding) -> tuple[str, str]:
+    """The English after the Japanese (without the closing lines), after the link."""
+    lines = [
+        _what_role_changed(user),
+        _("変更前: %(binding)s", binding=_binding_words(before, "en")),
+        _("変更後: %(binding)s", binding=_binding_words(after, "en")),
+        " ".join([_signed_out(), _("心当たりがない場合は、管理者に連絡してください。")]),
+    ]
+    return _role_change_subject(), "\n".join(lines)
+
+
+def _what_role_changed(user: User) -> str:
+    return _(
+        "管理者が、再犯防止 連携調査ハブのアカウント（%(email)s）の役割または所属を変更しました。",
+        email=user.email,
     )
-    subject = "【再犯防止 連携調査ハブ】アカウントの役割が変更されました"
-    if english:
-        subject += " / Your role has changed"
-    return subject, body + "\n"
+
+
+def _signed_out() -> str:
+    return _(
+        "今のログインはすべて終了し、APIトークンはすべて無効になりました。パスワードは"
+        "変わりません。もう一度ログインしてください。APIトークンが必要なときは、"
+        "ログイン後に発行し直してください。"
+    )
+
+
+def _role_change_subject() -> str:
+    return _("アカウントの役割が変更されました")
 
 
 def _binding_words(binding: Binding, locale: str) -> str:

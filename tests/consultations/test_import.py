@@ -267,3 +267,34 @@ def test_a_time_of_day_or_a_code_of_no_municipality_is_still_refused(
     assert "3行目 区市町村" in result.output
     assert "99999" in result.output
     assert "4行目 受付日" in result.output, "1990, before the desk's first year"
+
+
+def test_what_the_import_says_follows_hub_lang(
+    app: Flask, runner: HubRunner, write: Write, r2: list[Case], names: dict[str, str]
+) -> None:
+    """``hub --lang en consultations import``: the count, the repeats left out (one: singular)
+    and a bad ``--rows`` in English; Japanese by default, as before."""
+    path = write("one.csv", csv_bytes(r2[:1], names))
+    english = runner("--lang", "en", "consultations", "import", str(path))
+    assert english.exit_code == 0, english.stderr
+    assert english.stdout == "1 consultation record added.\n"
+    again = runner("--lang", "en", "consultations", "import", str(path))
+    assert again.stdout == "0 consultation records added.\n"
+    assert again.stderr == (
+        "Not added: 1 row identical to a registered record (row 2). If it is a separate "
+        f"consultation: hub consultations import {path} --add-repeats --rows 2\n"
+    )
+    japanese = runner("consultations", "import", str(path))
+    assert japanese.stdout == "0件の相談記録を追加しました。\n"
+    assert japanese.stderr == (
+        "登録済みの記録と同じ内容の1件は追加していません（2行目）。別々の相談であれば: "
+        f"hub consultations import {path} --add-repeats --rows 2\n"
+    )
+    refused = runner("--lang", "en", "consultations", "import", str(path), "--rows", "3-5")
+    assert refused.stderr == (
+        "hub: --rows takes row numbers separated by commas (for example 5,9,12): 3-5\n"
+    )
+    assert runner("consultations", "import", str(path), "--rows", "3-5").stderr == (
+        "hub: --rows は行番号をコンマで区切って書きます（例: 5,9,12）: 3-5\n"
+    )
+    assert _stored(app) == 1

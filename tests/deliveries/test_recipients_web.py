@@ -314,7 +314,7 @@ def test_the_edit_form_refuses_in_english_on_an_english_page(app, login):
         ({"channel": "https", "address": "https://x.jp/in?api_key=k"}, "Do not put a token"),
         ({"channel": "ftp"}, "The channel is one of outbox, smtp, https"),
         ({"formats": []}, "Choose at least one format (xlsx, csv, json)."),
-        ({"formats": ["pdf"]}, "Formats that cannot be used: pdf"),
+        ({"formats": ["pdf"]}, "Format that cannot be used: pdf"),
         ({"csv_encoding": "euc-jp"}, "The CSV encoding is utf-8-sig or cp932"),
         ({"schedule_kind": "cron", "cron": "* * * *"}, "Give cron as five fields"),
         ({"schedule_kind": "cron", "cron": "0 9 * * 9"}, "weekdays are 0 to 7 or sun to sat"),

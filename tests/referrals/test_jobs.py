@@ -96,7 +96,15 @@ def test_retention_erases_closed_referrals_and_keeps_the_counts(
     monkeypatch.setitem(app.extensions, "hub_settings", settings.with_(referral_retention_days=0))
     result = runner("referrals", "purge")
     assert result.exit_code == 0, result.output
-    assert "1件" in result.output
+    assert result.output.startswith(
+        "1件のつなぎの本人情報を消去しました（終了、または受理できないと伝えられたままになってから"
+        "0日を過ぎたもの）。"
+    )
+    english = runner("--lang", "en", "referrals", "purge")
+    assert english.output == (
+        "Erased the personal data of 0 referrals (closed, or declined and never re-routed, more "
+        "than 0 days ago).\n"
+    )
     assert cast.staff.get(f"/referrals/{recent}").get_json()["person"] is None
     assert cast.staff.get(f"/referrals/{still_open}").get_json()["person"]["name"] == NAME
     summary = cast.staff.get("/referrals/summary").get_json()
@@ -165,7 +173,10 @@ def test_keys_rotate_re_encrypts_with_a_new_key_file(
         sealed_before = db.session.get_one(Referral, referral_id).person_sealed
     result = runner("keys", "rotate")
     assert result.exit_code == 0, result.output
-    assert "2件" in result.output
+    assert result.output == (
+        "2件の暗号化された値を新しい鍵で暗号化し直しました。\n"
+        f"新しい鍵は {key_file} にあります。この鍵のバックアップを取り直してください。\n"
+    )
     after = key_file.read_text()
     assert after != before
     assert before.strip() not in after
@@ -176,6 +187,12 @@ def test_keys_rotate_re_encrypts_with_a_new_key_file(
     body = cast.window.get(f"/referrals/{referral_id}").get_json()
     assert body["person"]["name"] == NAME
     assert body["timeline"][-1]["text"] == "メモ"
+    english = runner("--lang", "en", "keys", "rotate")
+    assert english.output == (
+        "Re-encrypted 2 encrypted values with the new key.\n"
+        f"The new key is in {key_file}. Make a new backup of this key.\n"
+    )
+    assert cast.window.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME
 
 
 def test_keys_rotate_with_a_single_env_key_explains_what_to_do(app: Flask, runner, monkeypatch):
@@ -191,6 +208,10 @@ def test_keys_rotate_with_a_single_env_key_explains_what_to_do(app: Flask, runne
     assert result.exit_code == 1
     assert "新しい鍵,古い鍵" in result.output
     assert "Traceback" not in result.output
+    english = runner("--lang", "en", "keys", "rotate")
+    assert english.exit_code == 1
+    assert "set it to “NEW,OLD”, the new key first" in english.stderr
+    assert "新しい鍵" not in english.stderr
 
 
 def test_a_running_hub_reads_the_rotated_key_file_by_itself(
@@ -242,6 +263,11 @@ def test_a_lost_key_file_gives_one_clear_answer_everywhere_not_a_traceback(
         init = runner("init")
         assert init.exit_code == 0, init.output
         assert f"つなぎの個人情報 1 件を開く鍵が、データ鍵（{key_file}）にありません" in init.output
+        english = runner("--lang", "en", "init")
+        assert (
+            f"hub: Warning: the data key ({key_file}) holds no key that opens 1 value of "
+            "referrals' personal data." in english.output
+        )
         assert not any(NAME in r.getMessage() for r in caplog.records)
     finally:
         key_file.write_text(kept)

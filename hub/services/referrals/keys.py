@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hub.crypto import DataKeys, encode_key, new_key, write_key_file
@@ -75,8 +76,10 @@ def rotate() -> Rotation:
             raise Invalid(
                 {
                     "HUB_DATA_KEY": [
-                        "HUB_DATA_KEY で鍵を渡しているときは、新しい鍵を先頭に「新しい鍵,古い鍵」"
-                        "と設定してから実行してください（新しい鍵は hub keys generate で作れます）。"
+                        _(
+                            "HUB_DATA_KEY で鍵を渡しているときは、新しい鍵を先頭に「新しい鍵,古い鍵」"
+                            "と設定してから実行してください（新しい鍵は hub keys generate で作れます）。"
+                        )
                     ]
                 }
             )
