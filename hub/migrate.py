@@ -1,16 +1,24 @@
-"""Schema changes go through Alembic only; nothing calls ``create_all``."""
+"""Schema changes go through Alembic only; nothing calls ``create_all``.
+
+A migration that seals or opens referrals' personal data (0020: the scope of consent) uses the
+data keys given here (``hub init`` gives the hub's); without them it refuses when there is
+something to seal or open, and nothing changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from hub.crypto import DataKeys
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -22,18 +30,36 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    with _migrating(engine) as connection:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+DATA_KEYS = "data_keys"
+"""The name under which a migration finds the data keys (``context.config.attributes``)."""
 
 
-def downgrade(engine: Engine, revision: str) -> None:
+def upgrade(engine: Engine, revision: str = "head", *, data_keys: DataKeys | None = None) -> None:
     with _migrating(engine) as connection:
-        config = alembic_config(engine.url.render_as_string(hide_password=False))
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        command.upgrade(_config(engine, connection, data_keys), revision)
+
+
+def downgrade(engine: Engine, revision: str, *, data_keys: DataKeys | None = None) -> None:
+    with _migrating(engine) as connection:
+        command.downgrade(_config(engine, connection, data_keys), revision)
+
+
+def _config(engine: Engine, connection: Connection, data_keys: DataKeys | None) -> Config:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    config.attributes["connection"] = connection
+    config.attributes[DATA_KEYS] = data_keys
+    return config
+
+
+class DataKeysNeeded(RuntimeError):
+    """A migration must seal or open referrals' personal data and was given no data keys (run
+    it with ``hub init``, which gives the hub's); nothing of it was kept."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"{revision}: つなぎの個人情報を暗号化するためのデータ鍵が渡されていません。"
+            "hub init で実行してください（HUB_DATA_KEY または instance/data_key を使います）。"
+        )
 
 
 class BrokenReferences(RuntimeError):

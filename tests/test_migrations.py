@@ -17,8 +17,16 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from hub.crypto import DataKeys, new_key
 from hub.db import Base, make_engine
-from hub.migrate import alembic_config, current_revision, downgrade, head_revision, upgrade
+from hub.migrate import (
+    DataKeysNeeded,
+    alembic_config,
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +79,12 @@ def test_there_is_exactly_one_head() -> None:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
     assert head_revision() == script.get_current_head()
+
+
+def test_every_revision_id_fits_the_version_table() -> None:
+    """``alembic_version.version_num`` is ``VARCHAR(32)``: PostgreSQL refuses a longer id (SQLite
+    would not say so)."""
+    assert [r for r in revisions_base_to_head() if len(r) > 32] == []
 
 
 def test_models_equal_the_migration_head(empty_engine: Engine) -> None:
@@ -194,7 +208,7 @@ def test_a_referral_of_the_first_morning_of_april_moves_to_its_fiscal_year(
                 ),
                 {"at": created_at},
             )
-    upgrade(empty_engine)
+    upgrade(empty_engine, data_keys=DataKeys([new_key()], source="test"))  # 0020 seals scopes
     with empty_engine.connect() as conn:
         years = conn.execute(text("SELECT fiscal_year FROM referral ORDER BY id")).scalars().all()
     assert years == [2027, 2026]
@@ -237,3 +251,88 @@ def test_the_reminders_waiting_when_0019_runs_wait_for_the_offices(empty_engine:
     with empty_engine.connect() as conn:
         marked = conn.execute(text("SELECT office_hours FROM outgoing_mail ORDER BY id"))
         assert [bool(v) for v in marked.scalars()] == [True, False, False, True]
+
+
+SCOPES = {
+    "kept": "氏名・連絡先を八王子市の窓口へ。母（山田 良子）と同居",
+    "erased": "氏名と概要を八王子市の窓口へ。弟（山田 次郎）には伝えない",
+}
+"""What two people agreed to (names and family written in, as people do): one referral still
+open, one whose person was erased before 0020."""
+
+
+def _referrals_of_0019(conn: Connection) -> dict[str, int]:
+    conn.execute(
+        text(
+            "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
+            " type, active) VALUES ('132012', '13', '八王子市', '', '', '市部', '', true)"
+        )
+    )
+    ids = {}
+    for which, scope in SCOPES.items():
+        conn.execute(
+            text(
+                "INSERT INTO referral (municipality_code, referrer, status, needs, fiscal_year,"
+                " consent_obtained_on, consent_obtained_by, consent_scope, created_at, sent_at,"
+                " erased_at, erased_because) VALUES ('132012', 'staff', 'sent', '[]', 2026,"
+                " '2026-05-01', '都 相談員', :scope, '2026-05-01 01:00:00',"
+                " '2026-05-01 01:00:00', :erased_at, :because)"
+            ),
+            {
+                "scope": scope,
+                "erased_at": "2026-06-01 01:00:00" if which == "erased" else None,
+                "because": "withdrawn" if which == "erased" else None,
+            },
+        )
+        ids[which] = int(conn.execute(text("SELECT max(id) FROM referral")).scalar_one())
+    return ids
+
+
+def _rows_as_text(conn: Connection) -> str:
+    return repr(conn.execute(text("SELECT * FROM referral")).all())
+
+
+def test_0020_seals_each_stored_scope_of_consent_and_its_downgrade_opens_them_again(
+    empty_engine: Engine,
+) -> None:
+    """0020: a referral's scope of consent is sealed with the data keys ``hub init`` gives (its
+    own column, bound to its row); the scope of a referral erased before is not kept; the plain
+    column is gone. The downgrade opens each scope into the plain column again."""
+    keys = DataKeys([new_key()], source="test")
+    upgrade(empty_engine, "0019_mail_office_hours")
+    with empty_engine.begin() as conn:
+        ids = _referrals_of_0019(conn)
+    upgrade(empty_engine, data_keys=keys)
+    columns = {c["name"] for c in inspect(empty_engine).get_columns("referral")}
+    assert "consent_scope" not in columns
+    with empty_engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, consent_scope_sealed FROM referral")).all())
+        everything = _rows_as_text(conn)
+    kept = bytes(rows[ids["kept"]])
+    assert keys.open(kept, f"referral:{ids['kept']}:consent_scope") == SCOPES["kept"]
+    assert rows[ids["erased"]] is None
+    for scope in SCOPES.values():
+        assert scope not in everything
+        assert "山田" not in everything
+        assert scope.encode() not in kept
+    downgrade(empty_engine, "0019_mail_office_hours", data_keys=keys)
+    with empty_engine.connect() as conn:
+        restored = dict(conn.execute(text("SELECT id, consent_scope FROM referral")).all())
+    assert restored == {ids["kept"]: SCOPES["kept"], ids["erased"]: ""}
+    assert "consent_scope_sealed" not in {
+        c["name"] for c in inspect(empty_engine).get_columns("referral")
+    }
+
+
+def test_0020_without_the_data_keys_refuses_and_changes_nothing(empty_engine: Engine) -> None:
+    """Only ``hub init`` gives a migration the data keys; run without them where there are scopes
+    to seal, 0020 says so and the database stays at 0019 with its scopes as they were."""
+    upgrade(empty_engine, "0019_mail_office_hours")
+    with empty_engine.begin() as conn:
+        ids = _referrals_of_0019(conn)
+    with pytest.raises(DataKeysNeeded, match="hub init"):
+        upgrade(empty_engine)
+    assert current_revision(empty_engine) == "0019_mail_office_hours"
+    with empty_engine.connect() as conn:
+        scopes = dict(conn.execute(text("SELECT id, consent_scope FROM referral")).all())
+    assert scopes == {ids["kept"]: SCOPES["kept"], ids["erased"]: SCOPES["erased"]}

@@ -480,6 +480,10 @@ def _middle(conn: Connection, survey_id: int, round_id: int, *, staff: int) -> M
     return MiddleData(second, retrying, draft_id)
 
 
+CONSENT_SCOPE = "八王子市の窓口に氏名と連絡先を伝える（母 山田良子と同居）"
+"""Stored in clear by that release; 0020 seals it with the key ``hub init`` holds."""
+
+
 def _referral(conn: Connection, staff: int) -> int:
     """A referral made by 都's desk at 08:00 on 1 April (Tokyo): that release read its fiscal
     year from the UTC date, 31 March, and stored 2025."""
@@ -487,7 +491,7 @@ def _referral(conn: Connection, staff: int) -> int:
     referral_id = _insert(
         conn, referral, municipality_code=HACHIOJI, referrer="staff", status="sent",
         fiscal_year=2025, needs=["employment", "housing"], consent_obtained_on=date(2026, 3, 31),
-        consent_obtained_by="都庁　相談員", consent_scope="八王子市の窓口に氏名と連絡先を伝える",
+        consent_obtained_by="都庁　相談員", consent_scope=CONSENT_SCOPE,
         created_by_id=staff, created_at=created, sent_at=created, person_sealed=None,
     )  # fmt: skip
     plain = json.dumps(
@@ -652,13 +656,17 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
     case = _words(window, f"/referrals/{data.referral_id}")
     for field in (PERSON["name"], PERSON["kana"], PERSON["phone"], SUMMARY, "都庁　相談員"):
         assert field in case
+    assert f"範囲: {CONSENT_SCOPE}" in case  # 0020 sealed it with the key hub init holds
     with app.app_context():
         reads = db.session.execute(
             sa.text("SELECT fields, via FROM referral_read WHERE referral_id = :id"),
             {"id": data.referral_id},
         ).all()
+        stored = repr(db.session.execute(sa.text("SELECT * FROM referral")).all())
     assert len(reads) == 1  # the read is logged as today's are
     assert "person.name" in reads[0][0]
+    assert "consent.scope" in reads[0][0]
+    assert "山田良子" not in stored  # the scope is no longer anywhere in clear text
 
 
 def _check_middle(

@@ -26,11 +26,12 @@ def initialize_database() -> None:
     from hub.db import db
     from hub.migrate import current_revision, upgrade
     from hub.services.reference import initialize
+    from hub.services.referrals.personal import data_keys
 
     with app_context():
         assert db.engine is not None
         before = current_revision(db.engine)
-        upgrade(db.engine)
+        upgrade(db.engine, data_keys=data_keys())  # 0020 seals the scopes of consent
         after = current_revision(db.engine)
         with db.unit_of_work():
             result = initialize()

@@ -1,9 +1,10 @@
 """つなぎ: a person referred, with consent, from 都's desk or 東京保護観察所 to a municipal window.
 
-Personal fields (the person, the summary, the window's notes and decline reasons) are stored only
-as AES-GCM ciphertexts (``*_sealed`` columns, written and read by ``hub.services.referrals``);
-erasing them (consent withdrawn, retention) sets them to NULL and keeps the case, its needs,
-status, outcome and dates, so the counts stay. Codes and their labels are defined once here.
+Personal fields (the person, the summary, the scope of the person's consent, the window's notes
+and decline reasons) are stored only as AES-GCM ciphertexts (``*_sealed`` columns, written and
+read by ``hub.services.referrals``); erasing them (consent withdrawn, retention) sets them to
+NULL and keeps the case, its needs, status, outcome and dates, so the counts stay. Codes and their
+labels are defined once here.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ class Referral(Base):
     fiscal_year: Mapped[int] = mapped_column(index=True)
     consent_obtained_on: Mapped[date]
     consent_obtained_by: Mapped[str] = mapped_column(String(100))
-    consent_scope: Mapped[str] = mapped_column(String(400))
+    consent_scope_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """What the person agreed may be shared with whom (free text, at most 400 characters: people
+    write names and family situations there), sealed on its own — a re-route replaces it without
+    opening the person —; NULL once erased (migration 0020 sealed the plain ``consent_scope``)."""
     person_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     """The person (name, kana, birth year or age band, phone, address), the needs' free text and
     the summary, as one sealed JSON object; NULL once erased."""

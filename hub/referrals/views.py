@@ -88,6 +88,7 @@ def _labels() -> dict[str, dict[str, str]]:
             "person.address": _("住所"),
             "summary": _("概要"),
             "needs_other": _("その他の内容"),
+            "consent.scope": _("同意の範囲"),
         },
         "steps": {
             "reason": _("受理できない理由"),

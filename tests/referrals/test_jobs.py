@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 
+from hub.crypto import DataKeys, parse_keys
 from hub.db import db, utcnow
 from hub.jobs import run_job
 from hub.models import Referral, ReferralStatus
 from hub.services.referrals import queries
-from tests.referrals.conftest import NAME, PHONE, SENT_ON, SURELY_LATE, Cast
+from tests.referrals.conftest import NAME, PHONE, SENT_ON, SURELY_LATE, Cast, referral_body
 
 pytestmark = pytest.mark.usefixtures("office_clock")
 """The scheduler's own mails go only while the offices are open: a fixed office morning."""
@@ -148,9 +149,11 @@ def test_retention_erases_a_referral_declined_long_ago_and_never_re_routed(
     assert erased["erased_because"] == "retention"
     assert erased["status"] == "declined"
     assert [e.get("text") for e in erased["timeline"] if e["action"] == "declined"] == [""]
+    assert erased["consent"]["scope"] is None
     with app.app_context():
         referral = db.session.get_one(Referral, stale)
         assert referral.person_sealed is None
+        assert referral.consent_scope_sealed is None
         assert all(event.text_sealed is None for event in referral.events)
     for kept in (recent, rerouted):
         assert cast.staff.get(f"/referrals/{kept}").get_json()["person"]["name"] == NAME
@@ -170,11 +173,12 @@ def test_keys_rotate_re_encrypts_with_a_new_key_file(
     key_file = settings.instance_dir / "data_key"
     before = key_file.read_text()
     with app.app_context():
-        sealed_before = db.session.get_one(Referral, referral_id).person_sealed
+        stored = db.session.get_one(Referral, referral_id)
+        sealed_before, scope_before = stored.person_sealed, stored.consent_scope_sealed
     result = runner("keys", "rotate")
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "2件の暗号化された値を新しい鍵で暗号化し直しました。\n"
+        "3件の暗号化された値を新しい鍵で暗号化し直しました。\n"
         f"新しい鍵は {key_file} にあります。この鍵のバックアップを取り直してください。\n"
     )
     after = key_file.read_text()
@@ -183,13 +187,20 @@ def test_keys_rotate_re_encrypts_with_a_new_key_file(
     assert before.strip() not in result.output
     assert after.strip() not in result.output
     with app.app_context():
-        assert db.session.get_one(Referral, referral_id).person_sealed != sealed_before
+        stored = db.session.get_one(Referral, referral_id)
+        assert stored.person_sealed != sealed_before
+        assert stored.consent_scope_sealed is not None
+        assert stored.consent_scope_sealed != scope_before
+        assert not DataKeys(parse_keys(before, name="old"), source="old").holds_key_of(
+            stored.consent_scope_sealed
+        )
     body = cast.window.get(f"/referrals/{referral_id}").get_json()
     assert body["person"]["name"] == NAME
+    assert body["consent"]["scope"] == referral_body()["consent"]["scope"]
     assert body["timeline"][-1]["text"] == "メモ"
     english = runner("--lang", "en", "keys", "rotate")
     assert english.output == (
-        "Re-encrypted 2 encrypted values with the new key.\n"
+        "Re-encrypted 3 encrypted values with the new key.\n"
         f"The new key is in {key_file}. Make a new backup of this key.\n"
     )
     assert cast.window.get(f"/referrals/{referral_id}").get_json()["person"]["name"] == NAME
@@ -262,10 +273,10 @@ def test_a_lost_key_file_gives_one_clear_answer_everywhere_not_a_traceback(
         assert any(str(key_file) in r.getMessage() for r in caplog.records)
         init = runner("init")
         assert init.exit_code == 0, init.output
-        assert f"つなぎの個人情報 1 件を開く鍵が、データ鍵（{key_file}）にありません" in init.output
+        assert f"つなぎの個人情報 2 件を開く鍵が、データ鍵（{key_file}）にありません" in init.output
         english = runner("--lang", "en", "init")
         assert (
-            f"hub: Warning: the data key ({key_file}) holds no key that opens 1 value of "
+            f"hub: Warning: the data key ({key_file}) holds no key that opens 2 values of "
             "referrals' personal data." in english.output
         )
         assert not any(NAME in r.getMessage() for r in caplog.records)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from forms import tokyo
 from hub.db import db, utcnow
 from hub.models import AuditEvent, Referral, ReferralRead
+from hub.services.referrals import personal
 from hub.services.referrals.queries import READS_PER_PAGE
 from tests.referrals.conftest import CHIYODA, HACHIOJI, NAME, SENT_ON, SURELY_LATE, Cast
 from tests.web.conftest import Web, page, text_of
@@ -244,8 +245,9 @@ def test_re_routing_needs_the_persons_consent_to_the_new_municipality(
     with app.app_context():
         unchanged = db.session.get_one(Referral, referral_id)
         assert (unchanged.municipality_code, unchanged.status) == (HACHIOJI, "declined")
-        assert "八王子市" in unchanged.consent_scope
-        first_scope = unchanged.consent_scope
+        first_scope = personal.open_scope(unchanged)
+        assert first_scope is not None
+        assert "八王子市" in first_scope
     assert desk.post(f"{url}/reroute", {"municipality": CHIYODA, **NEW_CONSENT}).status_code == 302
     shown = text_of(desk.get(url))
     assert f"範囲: {NEW_SCOPE}" in shown
@@ -253,7 +255,9 @@ def test_re_routing_needs_the_persons_consent_to_the_new_municipality(
     assert f"それまでの同意の範囲: {first_scope}" in shown
     with app.app_context():
         moved = db.session.get_one(Referral, referral_id)
-        assert (moved.municipality_code, moved.consent_scope) == (CHIYODA, NEW_SCOPE)
+        assert (moved.municipality_code, personal.open_scope(moved)) == (CHIYODA, NEW_SCOPE)
+        assert moved.consent_scope_sealed is not None
+        assert NEW_SCOPE.encode() not in moved.consent_scope_sealed
         kept = next(e for e in moved.events if e.action == "consent_reconfirmed")
         assert kept.text_sealed is not None
         assert first_scope.encode() not in kept.text_sealed

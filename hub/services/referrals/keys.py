@@ -9,8 +9,10 @@ removes the old key from the variable. Running hubs pick up a rotated key file b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -32,22 +34,16 @@ class Rotation:
 
 
 def reseal_all(keys: DataKeys) -> int:
-    """Every sealed value opened with ``keys`` and sealed again with the first of them."""
+    """Every sealed value (``personal.SEALED``) opened with ``keys`` and sealed again with the
+    first of them."""
     count = 0
-    for referral in db.session.scalars(select(Referral).where(Referral.person_sealed.is_not(None))):
-        assert referral.person_sealed is not None
-        context = personal.person_context(referral.id)
-        referral.person_sealed = keys.seal(
-            personal.open_with(keys, referral.person_sealed, context), context
-        )
-        count += 1
-    for event in db.session.scalars(
-        select(ReferralEvent).where(ReferralEvent.text_sealed.is_not(None))
-    ):
-        assert event.text_sealed is not None
-        context = personal.text_context(event.id)
-        event.text_sealed = keys.seal(personal.open_with(keys, event.text_sealed, context), context)
-        count += 1
+    for model, name, context_of in personal.SEALED:
+        found = db.session.scalars(select(model).where(getattr(model, name).is_not(None)))
+        for row in cast(Iterable[Referral | ReferralEvent], found):
+            context = context_of(row.id)
+            opened = personal.open_with(keys, getattr(row, name), context)
+            setattr(row, name, keys.seal(opened, context))
+            count += 1
     db.session.flush()
     return count
 
@@ -57,12 +53,11 @@ def sealed_without_key() -> int:
     instances with different keys, a backup from before a rotation); nothing is opened."""
     keys = personal.data_keys()
     blobs = [
-        *db.session.scalars(
-            select(Referral.person_sealed).where(Referral.person_sealed.is_not(None))
-        ),
-        *db.session.scalars(
-            select(ReferralEvent.text_sealed).where(ReferralEvent.text_sealed.is_not(None))
-        ),
+        blob
+        for model, name, _ in personal.SEALED
+        for blob in db.session.scalars(
+            select(getattr(model, name)).where(getattr(model, name).is_not(None))
+        )
     ]
     return sum(1 for blob in blobs if blob is not None and not keys.holds_key_of(blob))
 

@@ -55,7 +55,6 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
         fiscal_year=fiscal_year_at(now),
         consent_obtained_on=new.consent_obtained_on,
         consent_obtained_by=new.consent_obtained_by,
-        consent_scope=new.consent_scope,
         created_at=now,
         created_by_id=user.id,
         sent_at=now,
@@ -66,6 +65,7 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
         referral,
         {"person": new.person, "summary": new.summary, "needs_other": new.needs_other},
     )
+    personal.seal_scope(referral, new.consent_scope)
     _event(referral, "sent", user, municipality_code=new.municipality_code)
     _audit("create", referral, user)
     return referral
@@ -113,19 +113,19 @@ def decline(referral: Referral, data: Mapping[str, Any], *, user: User) -> Refer
 def reroute(referral: Referral, data: Mapping[str, Any], *, user: User) -> Referral:
     """The referrer sends a declined (or not yet accepted) referral to another municipality;
     the new window's clock starts now. The consent recorded named the old municipality, so the
-    referrer gives the scope the person agreed to for the new one (stored as the consent's scope,
+    referrer gives the scope the person agreed to for the new one (sealed as the consent's scope,
     like the first) and the timeline and the audit log say that consent was confirmed again. The
     scope it replaces stays on the timeline's ``consent_reconfirmed`` step, sealed like a note
-    (and erased with the person)."""
+    (and erased with the person). The person's own data is not opened."""
     _require(referral, ReferralStatus.SENT, ReferralStatus.DECLINED)
     if referral.erased:
         raise Conflict(_("本人の情報が消去されたつなぎは、つなぎ先を変えられません。"))
     new = intake.reroute(data)
     if new.municipality_code == referral.municipality_code:
         raise Invalid({"municipality": [_("今のつなぎ先と同じ区市町村です。")]})
-    replaced_scope = referral.consent_scope
+    replaced_scope = personal.open_scope(referral) or ""
     referral.municipality_code = new.municipality_code
-    referral.consent_scope = new.consent_scope
+    personal.seal_scope(referral, new.consent_scope)
     referral.status = ReferralStatus.SENT
     referral.sent_at = utcnow()
     referral.late_flagged_at = None

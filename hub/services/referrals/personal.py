@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -82,14 +83,32 @@ def person_context(referral_id: int) -> str:
     return f"referral:{referral_id}:person"
 
 
+def scope_context(referral_id: int) -> str:
+    return f"referral:{referral_id}:consent_scope"
+
+
 def text_context(event_id: int) -> str:
     return f"referral_event:{event_id}:text"
+
+
+SEALED: tuple[tuple[type[Referral] | type[ReferralEvent], str, Callable[[int], str]], ...] = (
+    (Referral, "person_sealed", person_context),
+    (Referral, "consent_scope_sealed", scope_context),
+    (ReferralEvent, "text_sealed", text_context),
+)
+"""Every sealed column with the associated data of its values (by the row's id): what a key
+rotation re-seals and what ``hub init`` counts when no key opens a value."""
 
 
 def seal_person(referral: Referral, person: dict[str, Any]) -> None:
     """``{"person": {...}, "summary", "needs_other"}`` sealed into ``referral`` (flushed)."""
     plain = json.dumps(person, ensure_ascii=False, sort_keys=True)
     referral.person_sealed = data_keys().seal(plain, person_context(referral.id))
+
+
+def seal_scope(referral: Referral, scope: str) -> None:
+    """The scope of the person's consent sealed into ``referral`` (flushed, so it has an id)."""
+    referral.consent_scope_sealed = data_keys().seal(scope, scope_context(referral.id))
 
 
 def seal_text(event: ReferralEvent, text: str) -> None:
@@ -103,6 +122,12 @@ def open_person(referral: Referral) -> dict[str, Any] | None:
     return opened
 
 
+def open_scope(referral: Referral) -> str | None:
+    if referral.consent_scope_sealed is None:
+        return None
+    return _open(referral.consent_scope_sealed, scope_context(referral.id))
+
+
 def open_text(event: ReferralEvent) -> str:
     if event.text_sealed is None:
         return ""
@@ -110,20 +135,25 @@ def open_text(event: ReferralEvent) -> str:
 
 
 def read_person(referral: Referral, *, user: User, via: str) -> dict[str, Any] | None:
-    """The personal data (None once erased); the read is logged unless there was nothing."""
+    """The personal data — the person, ``summary``, ``needs_other`` and ``consent_scope`` —
+    (None once erased); the read is logged unless there was nothing."""
     personal = open_person(referral)
-    if personal is not None:
-        fields = [f"person.{k}" for k in sorted(personal.get("person", {}))]
-        fields += [k for k in ("summary", "needs_other") if personal.get(k)]
-        db.session.add(
-            ReferralRead(
-                referral_id=referral.id,
-                user_id=user.id,
-                at=utcnow(),
-                fields=",".join(fields)[:200],
-                via=via,
-            )
+    scope = open_scope(referral)
+    if personal is None and scope is None:
+        return None
+    personal = {**(personal or {}), "consent_scope": scope}
+    fields = [f"person.{k}" for k in sorted(personal.get("person", {}))]
+    fields += [k for k in ("summary", "needs_other") if personal.get(k)]
+    fields += ["consent.scope"] if scope else []
+    db.session.add(
+        ReferralRead(
+            referral_id=referral.id,
+            user_id=user.id,
+            at=utcnow(),
+            fields=",".join(fields)[:200],
+            via=via,
         )
+    )
     return personal
 
 
@@ -132,6 +162,7 @@ def erase(referral: Referral, *, because: str) -> bool:
     if referral.erased_at is not None:
         return False
     referral.person_sealed = None
+    referral.consent_scope_sealed = None
     for event in referral.events:
         event.text_sealed = None
     referral.erased_at = utcnow()

@@ -245,13 +245,13 @@ def detail_json(referral: Referral, *, user: User, via: str) -> dict[str, Any]:
     personal_data = personal.read_person(referral, user=user, via=via)
     return {
         **summary_json(referral),
-        "person": personal_data["person"] if personal_data is not None else None,
+        "person": personal_data.get("person") if personal_data is not None else None,
         "summary": personal_data.get("summary", "") if personal_data is not None else None,
         "needs_other": personal_data.get("needs_other", "") if personal_data is not None else None,
         "consent": {
             "obtained_on": _iso(referral.consent_obtained_on),
             "obtained_by": referral.consent_obtained_by,
-            "scope": referral.consent_scope,
+            "scope": personal_data["consent_scope"] if personal_data is not None else None,
         },
         "erased_at": _iso(referral.erased_at),
         "erased_because": referral.erased_because,
