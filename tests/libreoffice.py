@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import subprocess
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -12,16 +15,25 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 MISSING = "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
 
 
+@cache
+def _profile() -> Path:
+    """This test run's own LibreOffice user profile, made by its first conversion and reused by
+    the others (a new profile costs each start ~2 s more); no other run shares it."""
+    folder = Path(tempfile.mkdtemp(prefix="hub-lo-profile-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def convert(
     source: Path, target: str, outdir: Path, *, infilter: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Convert ``source`` to the ``--convert-to`` ``target`` into ``outdir``, with a private
-    profile (so that parallel or earlier runs never share LibreOffice's user settings);
+    """Convert ``source`` to the ``--convert-to`` ``target`` into ``outdir``, with this run's
+    private profile (so that parallel or earlier runs never share LibreOffice's user settings);
     ``infilter`` names the import filter and its options (CSV: separators, formula evaluation)."""
     if SOFFICE is None:
         pytest.skip(MISSING)
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = outdir / "lo-profile"
+    profile = _profile()
     return subprocess.run(
         [
             SOFFICE,
