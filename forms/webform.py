@@ -34,6 +34,7 @@ from forms.model import Choice, Kind, Label, Question, Questionnaire
 from forms.numbers import whole_number
 from forms.schema import rule_answers
 from forms.tokyo import format_day
+from forms.wording import in_japanese
 
 LONG_TEXT = 200
 """Text questions allowing more characters than this get a multi-line box."""
@@ -153,10 +154,21 @@ def _choices(question: Question, locale: str, *, options: bool = False) -> list[
         SelectChoice(
             choice.code,
             choice.display(locale),
-            render_kw=_filter_values(choice) if options and question.choice_filter else {},
+            render_kw=_option_attributes(question, choice, locale) if options else {},
         )
         for choice in question.choices
     ]
+
+
+def _option_attributes(question: Question, choice: Choice, locale: str) -> dict[str, str]:
+    """A drop-down's option: what ``choice_filter`` reads of it, and ``lang="ja"`` when its
+    label falls back to the Japanese on a page in another language (an ``<option>`` holds no
+    markup: the pages mark the radios' and check boxes' labels themselves)."""
+    attributes = _filter_values(choice) if question.choice_filter else {}
+    text = choice.display(locale)
+    if locale != "ja" and in_japanese(text):
+        attributes["lang"] = "ja"
+    return attributes
 
 
 def _filter_values(choice: Choice) -> dict[str, str]:
