@@ -263,11 +263,13 @@ def test_the_preview_says_a_new_calculation_and_a_question_now_or_no_longer_work
     staff.get("/language/en")
     english = changed_in(page(staff.get(location)), 1)
     assert english["total"] == (
-        "total Total: Formats (integer → calculate), Calculation (calculation) Calculation"
+        "total Total: Type (integer → calculate), Calculation (calculation) Calculation"
         " (calculation) Before: Typed by the respondent After: Not typed (the hub calculates it"
         " from the other answers: “Men” + “Women”)"
     ), english
-    assert english["busy"].startswith("busy Busy: Formats (calculate → text), Calculation"), english
+    assert english["busy"].startswith("busy Busy: Type (calculate → text), Calculation"), english
+    recipients = page(staff.get("/staff/recipients/"))
+    assert "Formats" in [" ".join(th.text_content().split()) for th in recipients.xpath("//th")]
 
 
 def test_the_form_shows_last_round_s_worked_out_value_beside_a_calculate(app, api_as, web) -> None:
@@ -318,3 +320,4 @@ def open_sanka(app, reference_date: date) -> int:
         )
         db.session.commit()
         return round_.id
+
