@@ -93,13 +93,16 @@ def initial_data(
 ) -> dict[str, Any]:
     """What a form built for a GET shows: the stored (normalized) answers and their version, a
     date as the pages write it (令和3年4月1日 in Japanese: what was typed as 和暦 comes back as
-    和暦, and reads back as the same day)."""
+    和暦, and reads back as the same day), a decimal without an exponent (0.00001, as
+    :func:`forms.rules.number_text` writes it and ``hub.js`` works a calculation out)."""
     shown = dict(answers)
     for question in questionnaire:
         value = shown.get(question.id)
         if question.kind == Kind.DATE and isinstance(value, str):
             with suppress(ValueError):  # not a stored date: shown as it is
                 shown[question.id] = format_day(date.fromisoformat(value), locale)
+        elif question.kind == Kind.DECIMAL and isinstance(value, float):
+            shown[question.id] = rules.number_text(value)
     return {**shown, "version": str(version)}
 
 

@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from exports.suppression import share_text
 from forms import describe, rules
 from forms.expression import Expr, to_json
-from forms.model import Kind, Label, Question, Questionnaire
+from forms.model import NUMBER_KINDS, Kind, Label, Question, Questionnaire
 from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
@@ -158,8 +158,8 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
         return joined(_choice_label(question, code, locale) for code in codes)
     if question.kind == Kind.DATE:
         return wareki(str(value))
-    if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if question.kind in NUMBER_KINDS and isinstance(value, int | float):
+        return rules.number_text(value)
     return str(value)
 
 
