@@ -59,15 +59,36 @@ def answer_value(question: Question, value: Any) -> Value:
 def stored_value(question: Question, value: Value) -> Any:
     """A ``calculate``'s result as its answer is stored: a number (a whole one as an integer)
     for a ``DECIMAL``, text for a ``TEXT``; ``None`` for nothing (an empty text, NaN, infinity —
-    ``${a} + ${b}`` while one is unanswered)."""
+    ``${a} + ${b}`` while one is unanswered). A number is kept to :func:`calculated_number`'s
+    digits either way: ``if(${b} > 0, ${a} + ${b}, '')`` (a ``TEXT``, for its ``''``) keeps
+    0.1 + 0.2 as ``0.3``, as the same sum in a ``DECIMAL`` does."""
     if question.kind == Kind.DECIMAL:
-        x = number(value)
-        if not math.isfinite(x):
-            return None
-        x = float(f"{x:.15g}")  # the digits a decimal answer may hold: 0.1 + 0.2 is 0.3
-        return int(x) if x.is_integer() and abs(x) < 2**53 else x
+        return calculated_number(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return number_text(calculated_number(value))
     text = string(value)
     return text or None
+
+
+def calculated_number(value: Value) -> int | float | None:
+    """A number a calculation yields, as it is kept and shown: to 15 significant digits (the
+    digits a decimal answer may hold: 0.1 + 0.2 is 0.3, 100 div 3 is 33.3333333333333; what
+    ``round()`` rounded stays as rounded), a whole one as an integer; ``None`` for NaN and
+    infinity. ``hub/static/hub.js`` works out the same (``calculate``)."""
+    x = number(value)
+    if not math.isfinite(x):
+        return None
+    x = float(f"{x:.15g}")
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def number_text(value: int | float | None) -> str:
+    """A number as the pages write it: positional, never with an exponent (0.00001, not
+    ``1e-05``; 20000000000000000, not ``2e+16``), as ``hub/static/hub.js`` writes a
+    calculation's value; empty for ``None``."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else string(float(value))
 
 
 def calculated(

@@ -34,6 +34,7 @@ from forms.model import Choice, Kind, Label, Question, Questionnaire
 from forms.numbers import whole_number
 from forms.schema import rule_answers
 from forms.tokyo import format_day
+from forms.wording import in_japanese
 
 LONG_TEXT = 200
 """Text questions allowing more characters than this get a multi-line box."""
@@ -92,13 +93,16 @@ def initial_data(
 ) -> dict[str, Any]:
     """What a form built for a GET shows: the stored (normalized) answers and their version, a
     date as the pages write it (令和3年4月1日 in Japanese: what was typed as 和暦 comes back as
-    和暦, and reads back as the same day)."""
+    和暦, and reads back as the same day), a decimal without an exponent (0.00001, as
+    :func:`forms.rules.number_text` writes it and ``hub.js`` works a calculation out)."""
     shown = dict(answers)
     for question in questionnaire:
         value = shown.get(question.id)
         if question.kind == Kind.DATE and isinstance(value, str):
             with suppress(ValueError):  # not a stored date: shown as it is
                 shown[question.id] = format_day(date.fromisoformat(value), locale)
+        elif question.kind == Kind.DECIMAL and isinstance(value, float):
+            shown[question.id] = rules.number_text(value)
     return {**shown, "version": str(version)}
 
 
@@ -153,10 +157,21 @@ def _choices(question: Question, locale: str, *, options: bool = False) -> list[
         SelectChoice(
             choice.code,
             choice.display(locale),
-            render_kw=_filter_values(choice) if options and question.choice_filter else {},
+            render_kw=_option_attributes(question, choice, locale) if options else {},
         )
         for choice in question.choices
     ]
+
+
+def _option_attributes(question: Question, choice: Choice, locale: str) -> dict[str, str]:
+    """A drop-down's option: what ``choice_filter`` reads of it, and ``lang="ja"`` when its
+    label falls back to the Japanese on a page in another language (an ``<option>`` holds no
+    markup: the pages mark the radios' and check boxes' labels themselves)."""
+    attributes = _filter_values(choice) if question.choice_filter else {}
+    text = choice.display(locale)
+    if locale != "ja" and in_japanese(text):
+        attributes["lang"] = "ja"
+    return attributes
 
 
 def _filter_values(choice: Choice) -> dict[str, str]:

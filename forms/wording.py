@@ -1,6 +1,7 @@
 """Words shared by every message, page and template: a list joined and a note in brackets as the
-page's language writes them, and the sort of value someone sent, named as people read it (not as
-Python writes it)."""
+page's language writes them, the sort of value someone sent, named as people read it (not as
+Python writes it), and whether a text is in Japanese script (a page in another language marks it
+``lang="ja"``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+
+JAPANESE_SCRIPT = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f]"
+)
+"""Japanese script: hiragana, katakana (and its half-width and phonetic extension forms), the
+kanji (CJK ideographs, their extensions and compatibility forms). Punctuation (「」、。), full-width
+Latin letters and digits alone are not: a screen reader reads them in any voice."""
+
+
+def in_japanese(value: Any) -> bool:
+    """Whether ``value`` holds any Japanese script (:data:`JAPANESE_SCRIPT`)."""
+    return value is not None and JAPANESE_SCRIPT.search(str(value)) is not None
 
 
 def separator() -> str:

@@ -113,8 +113,10 @@ def _number_text(value: float) -> str:
         return "NaN"
     if math.isinf(value):
         return "Infinity" if value > 0 else "-Infinity"
-    if value == int(value):
+    if value == int(value) and abs(value) < 2**53:
         return str(int(value))
+    # the shortest digits that read back as ``value``, as JavaScript's String(x) writes them
+    # (6.66666666666667e17 is 666666666666667000, not its binary value 666666666666667008)
     return format(Decimal(repr(value)), "f")
 
 

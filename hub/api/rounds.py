@@ -28,6 +28,7 @@ from hub.api.schemas import (
     ReturnIn,
     RevisionOut,
     RoundChangeIn,
+    RoundChangeOut,
     RoundIn,
     RoundOut,
     SaveIn,
@@ -157,13 +158,14 @@ def open_round(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/rounds/<int:round_id>", methods=["PATCH"])
 @blp.arguments(RoundChangeIn)
-@blp.response(200, RoundOut)
+@blp.response(200, RoundChangeOut)
 @blp.doc(responses=AUTH_ERRORS)
 @allow("rounds.manage")
 def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
     """A new title or deadline (staff), as 期限・名称の変更 does: a closed round with a deadline
     still to come takes answers again; ``notify`` mails the municipalities still to submit whose
-    deadline moved. Every problem at once by field (422), nothing changed."""
+    deadline moved. Every problem at once by field (422), nothing changed. The round, with
+    ``deadline_notes``: when the deadline moved, what the page warns of then."""
     round_ = responses.get_round(round_id)
     if not {"title", "deadline", "opens_at"} & set(body):
         raise Invalid({"_schema": [_("title・deadline・opens_at のどれかを指定してください。")]})
@@ -177,7 +179,12 @@ def change_round(body: dict[str, Any], round_id: int) -> dict[str, Any]:
     if body["notify"] and change.newly_due:
         municipal_mail.tell_new_deadline(change.newly_due)
     db.session.commit()
-    return round_json(round_)
+    notes = (
+        rounds.deadline_warnings(round_.deadline, round_.reference_date)
+        if change.deadline_moved
+        else []
+    )
+    return {**round_json(round_), "deadline_notes": [asdict(note) for note in notes]}
 
 
 @blp.route("/rounds/<int:round_id>/reminders", methods=["POST"])

@@ -23,6 +23,7 @@ from forms.model import BY_REGION, LISTED, NUMBER_KINDS, Kind
 from forms.normalize import MAX_YEAR, InvalidValue
 from forms.tokyo import CLOSED_DAY_KINDS, parse_datetime
 from hub.db import MAX_ID
+from hub.services.rounds import DEADLINE_NOTE_CODES
 
 AUTH_ERRORS = {
     "401": {"description": "no or unknown token"},
@@ -131,6 +132,34 @@ class RoundOut(Schema):
         metadata={
             "description": "deadline_closed_because for programs, the same whatever the "
             "language; null on a day the offices are open"
+        },
+    )
+
+
+class DeadlineNoteOut(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf(DEADLINE_NOTE_CODES),
+        metadata={
+            "description": "closed_day (the offices are closed on the deadline's day: "
+            "deadline_closed_day says why) or before_reference_date (the deadline comes before "
+            "the round's 基準日)"
+        },
+    )
+    message = fields.String(
+        required=True,
+        metadata={"description": "the warning as the page words it, in the caller's language"},
+    )
+
+
+class RoundChangeOut(RoundOut):
+    deadline_notes = fields.List(
+        fields.Nested(DeadlineNoteOut),
+        required=True,
+        metadata={
+            "description": "what the page and hub round change warn of when the deadline "
+            "moved (a day the offices are closed, a deadline before the 基準日): not refusals; "
+            "empty when the deadline did not move or there is nothing to warn of"
         },
     )
 

@@ -381,17 +381,17 @@ def details_text(
         )
     parts = []
     for key, value in details.items():
-        shown = _detail_value(key, value, names, round_=round_)
+        shown = _detail_value(key, value, names, round_=round_, name=name)
         label = DETAIL_LABELS.get(key, key)
-        if limit is not None and len(shown) > limit:
-            shown = shown[:limit] + _("…（続きはCSVで）")
+        if limit is not None and len(unmarked(shown)) > limit:
+            shown = unmarked(shown)[:limit] + _("…（続きはCSVで）")
         elif key in NAMES:
             shown = name(shown)
         parts.append(f"{label}: {shown}")
     return " / ".join(parts)
 
 
-NAMES = ("round", "recipient", "recipient_before", "municipality_before")
+NAMES = ("round", "recipient", "recipient_before", "municipality_before", "file")
 """The details that name a datum (marked Japanese on an English page)."""
 
 
@@ -401,7 +401,19 @@ def page_details(event: AuditEvent, names: audit.Names) -> Markup:
     return marked(details_text(event, names, SHOWN_DETAIL, name=datum))
 
 
-def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | None) -> str:
+def unmarked(text: str) -> str:
+    """``text`` without :func:`datum`'s marks (a detail cut short is not marked)."""
+    return text.replace(OPEN, "").replace(CLOSE, "")
+
+
+def _detail_value(
+    key: str,
+    value: Any,
+    names: audit.Names,
+    *,
+    round_: Round | None,
+    name: Callable[[str], str] = str,
+) -> str:
     if key == "round" and str(value).isdecimal():
         named = names.rounds.get(int(value))
         return round_title(named) if named else str(value)
@@ -409,7 +421,8 @@ def _detail_value(key: str, value: Any, names: audit.Names, *, round_: Round | N
         questionnaire = round_.questionnaire
         locale = locale_code()
         labels = [
-            (q.label.get(locale) if (q := questionnaire.get(str(v))) else str(v)) for v in value
+            (name(q.label.get(locale)) if (q := questionnaire.get(str(v))) else str(v))
+            for v in value
         ]
         return joined(labels)
     if key in ("recipient", "recipient_before") and isinstance(value, str):

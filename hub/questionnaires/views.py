@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import LazyString
+from flask_babel import LazyString, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -276,7 +276,7 @@ def moved_words(
 
 ASPECT_LABELS: dict[str, LazyString] = {
     Aspect.LABEL: _l("質問文"),
-    Aspect.KIND: _l("形式"),
+    Aspect.KIND: lazy_pgettext("question aspect", "形式"),
     Aspect.CALCULATION: _l("計算式（calculation）"),
     Aspect.CHOICES_ADDED: _l("選択肢の追加"),
     Aspect.CHOICES_REMOVED: _l("選択肢の削除"),

@@ -142,28 +142,51 @@ def closed_day_note(deadline: datetime) -> str | None:
     )
 
 
-def deadline_notes(deadline: datetime, reference_date: date | None = None) -> list[str]:
-    """The warnings about a deadline staff seldom mean, each a sentence: on a day the offices
-    are closed (:func:`closed_day_note`), or before the round's 基準日 — the day whose state the
+CLOSED_DAY, BEFORE_REFERENCE_DATE = "closed_day", "before_reference_date"
+DEADLINE_NOTE_CODES = (CLOSED_DAY, BEFORE_REFERENCE_DATE)
+"""What :class:`DeadlineNote` ``code`` may be (the API's ``deadline_notes``)."""
+
+
+@dataclass(frozen=True)
+class DeadlineNote:
+    """One warning about a deadline (:func:`deadline_warnings`): what programs read, and the
+    sentence people read, in the request's language."""
+
+    code: str
+    """:data:`CLOSED_DAY` (the offices are closed that day; the API's ``deadline_closed_day``
+    says why) or :data:`BEFORE_REFERENCE_DATE`."""
+    message: str
+
+
+def deadline_warnings(deadline: datetime, reference_date: date | None = None) -> list[DeadlineNote]:
+    """The warnings about a deadline staff seldom mean: on a day the offices are closed
+    (:func:`closed_day_note`), or before the round's 基準日 — the day whose state the
     municipalities report, which a deadline before it asks them to foresee (a year typed wrong,
     most often). Not refusals.
 
     Said when one of the two is set: when a round is opened (and on 「依頼先を確かめる」 before),
-    when its deadline moves (:attr:`RoundChange.deadline_moved`: the page, ``hub round change``)
-    and when a municipality is given an extension — never on a change that moves neither (a new
-    title or opening time, or the deadline sent back as it was): staff were told when they set
-    them. The 基準日 is set once, when the round opens."""
-    notes = [closed_day_note(deadline)]
+    when its deadline moves (:attr:`RoundChange.deadline_moved`: the page, ``hub round change``,
+    ``PATCH /api/v1/rounds/{id}``) and when a municipality is given an extension — never on a
+    change that moves neither (a new title or opening time, or the deadline sent back as it
+    was): staff were told when they set them. The 基準日 is set once, when the round opens."""
+    notes = []
+    closed = closed_day_note(deadline)
+    if closed is not None:
+        notes.append(DeadlineNote(CLOSED_DAY, closed))
     if reference_date is not None and tokyo.in_tokyo(deadline).date() < reference_date:
-        notes.append(
-            _(
-                "提出期限（%(when)s）が基準日（%(day)s）より前です。基準日は、いつ現在の状況を"
-                "答えてもらうかの日付です。どちらの日付も確かめてください。",
-                when=tokyo.in_message(deadline),
-                day=tokyo.format_day(reference_date, "en" if english_messages() else "ja"),
-            )
+        message = _(
+            "提出期限（%(when)s）が基準日（%(day)s）より前です。基準日は、いつ現在の状況を"
+            "答えてもらうかの日付です。どちらの日付も確かめてください。",
+            when=tokyo.in_message(deadline),
+            day=tokyo.format_day(reference_date, "en" if english_messages() else "ja"),
         )
-    return [note for note in notes if note]
+        notes.append(DeadlineNote(BEFORE_REFERENCE_DATE, message))
+    return notes
+
+
+def deadline_notes(deadline: datetime, reference_date: date | None = None) -> list[str]:
+    """:func:`deadline_warnings` as sentences (the pages, the command line)."""
+    return [note.message for note in deadline_warnings(deadline, reference_date)]
 
 
 def to_be_asked(codes: list[str] | None) -> list[Municipality]:

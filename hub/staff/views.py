@@ -35,7 +35,7 @@ from hub.services import (
 )
 from hub.staff.forms import ChangeRoundForm, ExtensionForm, OpenRoundForm, ReturnForm
 from hub.web.carried import carries, refill_form, refilled_list
-from hub.web.display import joined, locale_code, place, round_title
+from hub.web.display import data_choice, joined, locale_code, place, round_title
 from hub.web.editing import (
     Pages,
     confirm_page,
@@ -72,7 +72,7 @@ def home() -> ResponseReturnValue:
 def new_round() -> ResponseReturnValue:
     form = OpenRoundForm()
     offered = _stored_choices()
-    form.survey.choices = [SelectChoice(value, label) for value, label in offered.items()]
+    form.survey.choices = list(offered.values())
     if request.method == "GET":
         asked = request.args.get("survey", "")
         if asked in offered:
@@ -162,8 +162,9 @@ def _new_round_page(
     )
 
 
-def _stored_choices() -> dict[str, str]:
-    """``{"id@version": label}`` for every stored questionnaire version, newest version first."""
+def _stored_choices() -> dict[str, SelectChoice]:
+    """``{"id@version": option}`` for every stored questionnaire version, newest version first
+    (an option marked Japanese when its title is, on an English page)."""
     versions = sorted(
         questionnaires.stored_versions(), key=lambda s: (s.key != "torikumi", s.key, -s.version)
     )
@@ -186,11 +187,12 @@ def _stored_choices() -> dict[str, str]:
                 id=survey.key,
                 version=survey.version,
             )
-        choices[f"{survey.key}@{survey.version}"] = label
+        value = f"{survey.key}@{survey.version}"
+        choices[value] = data_choice(value, label, title)
     return choices
 
 
-def _chosen_version(value: str, offered: dict[str, str]) -> tuple[str, int | None] | None:
+def _chosen_version(value: str, offered: dict[str, SelectChoice]) -> tuple[str, int | None] | None:
     """``(id, version)`` of the chosen option; a bare id (``torikumi``) means its latest."""
     if value in offered:
         key, _at, version = value.rpartition("@")

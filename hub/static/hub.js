@@ -331,8 +331,10 @@
   }
 
   /* A `calculate` (read-only) shows its value worked out as the server works it out on saving
-     (forms.rules.stored_value): a number to 15 digits, text as it is, nothing when it is not
-     asked or cannot be worked out here. Whether its shown value changed. */
+     (forms.rules.stored_value): a number to 15 digits (forms.rules.calculated_number: 0.1 + 0.2
+     is 0.3), written without an exponent, whether the question is a number or a text; other
+     text as it is; nothing when it is not asked or cannot be worked out here. Whether its
+     shown value changed. */
   function calculate(field, shown, env) {
     var input = field.querySelector("input");
     var text = "";
@@ -341,9 +343,9 @@
         var value = evaluate(JSON.parse(field.dataset.calculation), env);
         if (field.dataset.kind === "decimal") {
           var x = toNumber(value);
-          text = isFinite(x) ? toText(Number(x.toPrecision(15))) : "";
+          text = isFinite(x) ? toText(fifteenDigits(x)) : "";
         } else {
-          text = toText(value);
+          text = toText(typeof value === "number" && isFinite(value) ? fifteenDigits(value) : value);
         }
       } catch (e) {
         if (e !== UNKNOWN) { throw e; }
@@ -353,6 +355,8 @@
     input.value = text;
     return true;
   }
+
+  function fifteenDigits(x) { return Number(x.toPrecision(15)); }
 
   /* The questions a person can see now (a hidden group hides its questions too). */
   function visibleQuestions(form) {

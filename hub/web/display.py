@@ -22,12 +22,12 @@ from wtforms import SelectChoice
 from exports.suppression import share_text
 from forms import describe, rules
 from forms.expression import Expr, to_json
-from forms.model import Kind, Question, Questionnaire
+from forms.model import NUMBER_KINDS, Kind, Label, Question, Questionnaire
 from forms.normalize import ERAS, InvalidValue, parse_date
 from forms.tokyo import days_until as tokyo_days_until
 from forms.tokyo import format_datetime as format_tokyo
 from forms.tokyo import format_day
-from forms.wording import noted, separator
+from forms.wording import in_japanese, noted, separator
 from hub.models.municipality import (
     REGION_LABELS,
     TYPE_LABELS,
@@ -55,20 +55,6 @@ def locale_code() -> str:
     """``ja`` or ``en``: the language of the current page."""
     locale = get_locale()
     return locale.language if locale is not None else "ja"
-
-
-JAPANESE_SCRIPT = re.compile(
-    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\U00020000-\U0003134f]"
-)
-"""Japanese script: hiragana, katakana (and its half-width and phonetic extension forms), the
-kanji (CJK ideographs, their extensions and compatibility forms). Punctuation (「」、。), full-width
-Latin letters and digits alone are not: a screen reader reads them in any voice."""
-
-
-def in_japanese(value: Any) -> bool:
-    """Whether ``value`` holds any Japanese script (:data:`JAPANESE_SCRIPT`)."""
-    return value is not None and JAPANESE_SCRIPT.search(str(value)) is not None
 
 
 def speaks_japanese(value: Any) -> bool:
@@ -101,6 +87,35 @@ def data_choice(value: str, label: str, datum: Any = None) -> SelectChoice:
     given): marked ``lang="ja"`` as :func:`data_lang` says."""
     marked = speaks_japanese(label if datum is None else datum)
     return SelectChoice(value, label, render_kw={"lang": "ja"} if marked else None)
+
+
+def label_text(wording: Label | str | None) -> Markup:
+    """A questionnaire's wording — a question's label, hint or guidance, a group's title, a
+    choice's label — in the page's language, printed as :func:`data_text` prints data: one
+    that falls back to the Japanese (a definition written without ``label::en``) is marked
+    ``lang="ja"`` on an English page. A WTForms field built from the questionnaire
+    (:mod:`forms.webform`) gives its label or description as the text itself."""
+    text = wording.get(locale_code()) if isinstance(wording, Label) else wording
+    return data_text(text)
+
+
+QUOTED = re.compile("“([^”]*)”")
+"""A quotation in an English sentence (:mod:`forms.describe` quotes a question's or a choice's
+label so)."""
+
+
+def quoted_data(sentence: str) -> Markup:
+    """A sentence of the hub's own words quoting a questionnaire's wording (「…」 in Japanese,
+    “…” in English: a rule in words, :mod:`forms.describe`), escaped; on an English page each
+    quotation holding Japanese script is marked as :func:`label_text` marks it, the words
+    around it left as they are."""
+    if not speaks_japanese(sentence):
+        return escape(sentence)
+    pieces = QUOTED.split(sentence)
+    return Markup("").join(
+        Markup("“{}”").format(data_text(piece)) if i % 2 else escape(piece)
+        for i, piece in enumerate(pieces)
+    )
 
 
 def tokyo(value: datetime | None, clock: bool = True) -> str:
@@ -143,8 +158,8 @@ def answer_text(question: Question, value: Any, locale: str | None = None) -> st
         return joined(_choice_label(question, code, locale) for code in codes)
     if question.kind == Kind.DATE:
         return wareki(str(value))
-    if question.kind == Kind.DECIMAL and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if question.kind in NUMBER_KINDS and isinstance(value, int | float):
+        return rules.number_text(value)
     return str(value)
 
 
@@ -377,4 +392,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(source_label)
     app.add_template_global(locale_code)
     app.add_template_filter(data_text)
+    app.add_template_filter(label_text)
+    app.add_template_filter(quoted_data)
     app.add_template_global(data_lang)

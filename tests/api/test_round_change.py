@@ -14,6 +14,7 @@ from hub.services import rounds
 from tests.api.conftest import CHIYODA, CHUO, future, past, response_url
 from tests.conftest import Api, complete_answers, make_user
 from tests.mailbox import Inbox, send_queued
+from tests.web.test_english_walk import runs
 
 
 def test_a_closed_round_gets_a_new_deadline_and_those_still_to_submit_are_told(
@@ -190,3 +191,42 @@ def test_a_day_tokyo_closes_on_is_named_as_such(
     assert staff.get(f"/rounds/{round_id}").get_json()["deadline_closed_day"]["kind"] == "holiday"
     plain = staff.patch(f"/rounds/{round_id}", {"deadline": "2099-06-03 17:00"}).get_json()
     assert plain["deadline_closed_day"] is None, "without the setting, an ordinary Wednesday"
+
+
+def test_a_moved_deadline_is_answered_with_what_the_page_warns_of(
+    new_round: Callable[..., int], staff: Api
+) -> None:
+    """``deadline_notes``, as the page and ``hub round change`` say them when the deadline
+    moves: a day the offices are closed, a deadline before the 基準日, each coded for programs
+    and worded in the caller's language; none when the deadline did not move."""
+    round_id = new_round(reference_date=date(2099, 7, 1))
+    url = f"/rounds/{round_id}"
+    sunday = staff.patch(url, {"deadline": "2099-05-31 17:00"})
+    assert sunday.status_code == 200, sunday.get_json()
+    notes = sunday.get_json()["deadline_notes"]
+    assert [n["code"] for n in notes] == ["closed_day", "before_reference_date"]
+    assert "閉庁日（日曜日）" in notes[0]["message"]
+    assert "基準日（令和81年7月1日）より前" in notes[1]["message"]
+    assert sunday.get_json()["deadline_closed_day"] == {"kind": "sunday", "holiday": None}
+    monday = staff.patch(f"{url}?lang=en", {"deadline": "2099-06-01 17:00"}).get_json()
+    [note] = monday["deadline_notes"]
+    assert note["code"] == "before_reference_date"
+    assert "2099-07-01" in note["message"]
+    assert not runs([note["message"]]), note
+    for unmoved in ({"title": "新しい名称"}, {"deadline": "2099-06-01 17:00"}):
+        answer = staff.patch(url, unmoved)
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["deadline_notes"] == [], unmoved
+    later = staff.patch(url, {"deadline": "2099-07-06 17:00"}).get_json()
+    assert later["deadline_notes"] == []
+    assert staff.get(url).get_json().keys() == later.keys() - {"deadline_notes"}
+
+
+def test_the_openapi_document_describes_the_deadline_notes(staff: Api) -> None:
+    schemas = staff.get("/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["DeadlineNoteOut"]["properties"]["code"]["enum"] == [
+        "closed_day",
+        "before_reference_date",
+    ]
+    assert "deadline_notes" in schemas["RoundChangeOut"]["properties"]
+    assert "deadline_notes" not in schemas["RoundOut"]["properties"]

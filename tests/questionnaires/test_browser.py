@@ -422,3 +422,27 @@ def test_a_calculate_is_worked_out_live_on_the_preview(app, open_page, tmp_path)
     staff.get_by_label("予算（千円）").fill("100")
     expect(staff.locator("input[name='per_head']")).to_have_value("8.33")
     assert_accessible(staff)
+
+
+def test_a_calculated_value_is_shown_live_as_the_server_keeps_it(app, open_page, tmp_path) -> None:
+    """hub.js writes a calculation's value as the server's pages do (test_calculate.FIGURES):
+    to 15 digits in a number and in a text alike (0.1 + 0.2 is 0.3), as ``round()`` rounded it,
+    without an exponent."""
+    from playwright.sync_api import expect
+
+    from tests.questionnaires.test_calculate import FIGURES, figures
+
+    path = tmp_path / "kenshu.xlsx"
+    path.write_bytes(figures())
+    with app.app_context():
+        staff_email = make_user(role="staff").email
+    staff = open_page()
+    sign_in(staff, staff_email)
+    staff.goto(staff.url.split("/staff")[0] + "/staff/questionnaires/upload")
+    staff.get_by_label("調査票の定義ファイル").set_input_files(str(path))
+    staff.get_by_role("button", name="アップロードして検査").click()
+    for (a, b), shown in FIGURES.items():
+        staff.get_by_label("数A").fill(a)
+        staff.get_by_label("数B").fill(b)
+        for name, value in shown.items():
+            expect(staff.locator(f"input[name='{name}']")).to_have_value(value)

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from exports.template import ANSWER_COLUMN, HINT_COLUMN
-from forms.rules import calculated
+from forms.rules import calculated, number_text
 from forms.schema import load_answers
 from forms.xlsform import DefinitionError, read_xlsform, write_xlsform
 from hub.db import db, utcnow
@@ -263,11 +263,13 @@ def test_the_preview_says_a_new_calculation_and_a_question_now_or_no_longer_work
     staff.get("/language/en")
     english = changed_in(page(staff.get(location)), 1)
     assert english["total"] == (
-        "total Total: Formats (integer → calculate), Calculation (calculation) Calculation"
+        "total Total: Type (integer → calculate), Calculation (calculation) Calculation"
         " (calculation) Before: Typed by the respondent After: Not typed (the hub calculates it"
         " from the other answers: “Men” + “Women”)"
     ), english
-    assert english["busy"].startswith("busy Busy: Formats (calculate → text), Calculation"), english
+    assert english["busy"].startswith("busy Busy: Type (calculate → text), Calculation"), english
+    recipients = page(staff.get("/staff/recipients/"))
+    assert "Formats" in [" ".join(th.text_content().split()) for th in recipients.xpath("//th")]
 
 
 def test_the_form_shows_last_round_s_worked_out_value_beside_a_calculate(app, api_as, web) -> None:
@@ -318,3 +320,79 @@ def open_sanka(app, reference_date: date) -> int:
         )
         db.session.commit()
         return round_.id
+
+
+FIGURE_ROWS = [
+    ("decimal", "a", "数A"),
+    ("decimal", "b", "数B"),
+    ("calculate", "ratio", "比", "", "${a} div ${b}"),
+    ("calculate", "rounded", "比（小数第1位）", "", "round(${a} div ${b}, 1)"),
+    ("calculate", "sum_text", "和（Bがなければ「なし」）", "", "if(${b} > 0, ${a} + ${b}, 'なし')"),
+    ("calculate", "tiny", "Aの10万分の1", "", "${a} div 100000"),
+]
+FIGURES = {
+    ("0.1", "0.2"): {"ratio": "0.5", "rounded": "0.5", "sum_text": "0.3", "tiny": "0.000001"},
+    ("100", "3"): {
+        "ratio": "33.3333333333333",
+        "rounded": "33.3",
+        "sum_text": "103",
+        "tiny": "0.001",
+    },
+}
+"""``(A, B)`` as typed, and each calculation's value as every page shows it — the server's
+pages and hub.js alike (tests/questionnaires/test_browser.py): to 15 digits (0.1 + 0.2 is 0.3,
+in a text as in a number), rounded where ``round()`` rounds, never with an exponent."""
+
+
+def figures() -> bytes:
+    return definition(FIGURE_ROWS)
+
+
+def test_a_calculated_number_is_kept_to_fifteen_digits_and_written_without_an_exponent() -> None:
+    q = read_xlsform(figures(), "kenshu.xlsx")
+    assert q.question("sum_text").kind.value == "text"
+    worked = calculated(q, {"a": 0.1, "b": 0.2})
+    assert (worked["sum_text"], worked["ratio"], worked["tiny"]) == ("0.3", 0.5, 1e-06)
+    assert calculated(q, {"a": 1, "b": 3})["ratio"] == 0.333333333333333
+    assert [number_text(x) for x in (1e-06, 2e16, 6.66666666666667e17, -0.5, 12, 3.0)] == [
+        "0.000001",
+        "20000000000000000",
+        "666666666666667000",
+        "-0.5",
+        "12",
+        "3",
+    ]
+
+
+@pytest.mark.parametrize(("typed", "shown"), list(FIGURES.items()))
+def test_a_calculated_value_reads_the_same_on_every_page_and_in_the_api(
+    app, web, api_as, typed, shown
+) -> None:
+    """The form's read-only box, the confirmation and the answers, and the API: the value the
+    calculation yields, as hub.js shows it live."""
+    import_file(app, figures(), "kenshu.xlsx")
+    round_id = open_kenshu(app, date(2025, 6, 1))
+    respondent = web("respondent", municipality=CHIYODA)
+    url = f"/respond/rounds/{round_id}/{CHIYODA}"
+    values = {k: v for k, v in field_values(respondent.get(url)).items() if v not in (None, [])}
+    values.update({"a": typed[0], "b": typed[1], "action": "save"})
+    assert respondent.post(url, values).status_code == 302
+    doc = page(respondent.get(url))
+    assert {name: doc.xpath(f"//input[@name='{name}']/@value")[0] for name in shown} == shown
+    q = read_xlsform(figures(), "kenshu.xlsx")
+    labels = {q.question(name).label.ja: name for name in shown}
+    confirm = page(respondent.get(f"{url}/confirm"))
+    listed = {
+        labels[row.findtext("dt").strip()]: row.findtext("dd").strip()
+        for row in confirm.xpath("//div[contains(@class,'summary-list__row')]")
+        if row.findtext("dt").strip() in labels
+    }
+    assert listed == shown
+    answers = api_as("respondent", municipality=CHIYODA).get(
+        f"/rounds/{round_id}/responses/{CHIYODA}"
+    )
+    got = answers.get_json()["answers"]
+    assert {name: number_text(got[name]) for name in ("ratio", "rounded", "tiny")} == {
+        name: shown[name] for name in ("ratio", "rounded", "tiny")
+    }
+    assert got["sum_text"] == shown["sum_text"]

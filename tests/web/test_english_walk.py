@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from forms import tokyo
-from hub.db import db
+from hub.db import db, utcnow
 from hub.models import Municipality, Recipient, Role, User
 from hub.models.consultation import Hearing
 from hub.models.referral import Referral
 from hub.models.survey import QuestionnaireDraft, Response, Round, Survey
-from hub.services import deliveries, responses
+from hub.services import deliveries, questionnaires, responses, rounds
 from hub.services.referrals import lifecycle
 from tests.conftest import complete_answers, make_user, response_of
+from tests.forms.xlsform_files import xlsx
 from tests.security.test_roles import actor, allowed
 from tests.security.walk import (
     OWN,
@@ -493,3 +495,123 @@ def test_the_language_of_parts_check_sees_what_is_not_marked(app: Flask, parts: 
     )
     _lang, found = unmarked_japanese(html.replace('<span lang="ja">', "<span>"), allowed_runs)
     assert found[0] == "<span> 法務省 保護局", found  # the heading's
+
+
+UNLABELLED_ID = "kyoryoku_kikan"
+UNLABELLED_SURVEY = (
+    ("type", "name", "label", "hint", "guidance_hint", "required", "relevant", "appearance",
+     "calculation"),
+    ("note", "intro", "協力機関の状況をお答えください。", "令和8年4月1日現在", None, None, None,
+     None, None),
+    ("begin group", "partners", "A. 協力機関", None, None, None, None, None, None),
+    ("select_one yes_no", "has_partners", "協力機関の有無", "庁内で把握していれば「はい」",
+     "名簿がなくても、担当課が把握していれば「はい」を選んでください。", "yes", None, None,
+     None),
+    ("select_one area", "area", "主な所在地域", None, None, None, "${has_partners} = 'yes'",
+     "minimal", None),
+    ("select_multiple kinds", "kinds", "協力機関の種類", "当てはまるものすべて", None,
+     "${has_partners} = 'yes'", "${has_partners} = 'yes'", None, None),
+    ("integer", "partner_count", "協力機関の数", "実数で", None, "${has_partners} = 'yes'",
+     "${has_partners} = 'yes'", None, None),
+    ("calculate", "kind_count", "選んだ種類の数", None, None, None, None, None,
+     "count-selected(${kinds})"),
+    ("acknowledge", "checked", "回答内容を確認しました", None, None, None, None, None, None),
+    ("end group", None, None, None, None, None, None, None, None),
+    ("text", "remarks", "備考", None, None, None, None, None, None),
+)  # fmt: skip
+UNLABELLED_CHOICES = (
+    ("list_name", "name", "label"),
+    ("yes_no", "yes", "はい"),
+    ("yes_no", "no", "いいえ"),
+    ("area", "ku", "区部"),
+    ("area", "tama", "多摩地域"),
+    ("kinds", "employer", "協力雇用主"),
+    ("kinds", "ngo", "更生保護団体"),
+    ("kinds", "welfare", "福祉事業所"),
+)
+UNLABELLED_ANSWERS = {
+    "has_partners": "yes",
+    "area": "ku",
+    "kinds": ["employer", "ngo"],
+    "partner_count": "12",
+    "checked": True,
+    "remarks": "名簿は年1回更新",
+}
+
+
+def unlabelled_definition(version: int) -> bytes:
+    """A questionnaire written with one label column, in Japanese (as 都 staff often write
+    one): on an English page every label, hint, group title and choice falls back to it. Its
+    version 2 adds a choice, asks ``area`` on another rule and moves ``remarks`` into the group
+    (the preview's differences quote labels)."""
+    choices = UNLABELLED_CHOICES + ((("kinds", "school", "学校"),) if version > 1 else ())
+    survey = UNLABELLED_SURVEY
+    if version > 1:
+        area = [row[1] for row in survey].index("area")
+        end, remarks = survey[-2], survey[-1]
+        changed = (*survey[area][:6], "${partner_count} > 0", *survey[area][7:])
+        survey = (*survey[:area], changed, *survey[area + 1 : -2], remarks, end)
+    settings = (("form_id", "version", "form_title"), (UNLABELLED_ID, version, "協力機関の調査"))
+    return xlsx({"survey": survey, "choices": choices, "settings": settings})
+
+
+@pytest.fixture
+def unlabelled(app: Flask, parts: World) -> World:
+    """The walk's world asking :func:`unlabelled_definition` instead: a round on it with the
+    respondent's answers saved twice (the form, the confirmation, the history, the staff's
+    review), and a second version waiting as a draft (the preview and its differences)."""
+    with app.app_context():
+        staff = make_user(role=Role.STAFF)
+        questionnaires.import_definition(unlabelled_definition(1), "協力機関.xlsx", user=staff)
+        round_id = rounds.open_round(
+            UNLABELLED_ID,
+            reference_date=tokyo.today(),
+            deadline=utcnow() + timedelta(days=14),
+            opens_at=utcnow() - timedelta(days=1),
+            title=TYPED_TITLE,
+        ).id
+        respondent = make_user(role=Role.RESPONDENT, municipality=OWN)
+        response = response_of(round_id, OWN)
+        for count in ("3", "12"):
+            answers = {**UNLABELLED_ANSWERS, "partner_count": count}
+            responses.save_draft(response, answers, version=response.version, user=respondent)
+        draft = questionnaires.create_draft(unlabelled_definition(2), "協力機関.xlsx", user=staff)
+        db.session.commit()
+        ids = {
+            **parts.ids,
+            "round_id": round_id,
+            "questionnaire_id": UNLABELLED_ID,
+            "version": 1,
+            "draft_id": draft.id,
+            "question": "has_partners",
+        }
+    return World(ids=ids, version=response.version)
+
+
+@pytest.mark.parametrize("role", [Role.RESPONDENT, Role.STAFF])
+def test_a_questionnaire_labelled_in_japanese_alone_is_marked_japanese_on_english_pages(
+    app: Flask, unlabelled: World, role: str
+):
+    """WCAG 2.1 SC 3.1.2 for a questionnaire without English labels: its questions, hints,
+    guidance, group titles and choices — on the form, the confirmation, the answers, the history,
+    the staff's review and the preview of a new version — are marked ``lang="ja"`` where an
+    English page falls back to them."""
+    allowed_runs = catalogue_runs()
+    pages, problems = walk_in(
+        app, unlabelled, role, "en", lambda html: unmarked_japanese(html, allowed_runs)
+    )
+    assert not problems, "\n".join(f"{url}\n  " + "\n  ".join(p) for url, p in problems.items())
+    shown = " ".join(pages)
+    assert f"/{unlabelled.ids['round_id']}" in shown, pages
+    if role == Role.STAFF:  # the preview's differences were walked: a rule and a move quoted
+        web, _token = actor(app, role)
+        web.get("/language/en")
+        draft = f"/staff/questionnaires/drafts/{unlabelled.ids['draft_id']}"
+        doc = lxml.html.fromstring(web.get(draft).get_data(as_text=True))
+        [rule] = doc.xpath("//li[@data-question='area']//li[@data-rule='relevant']")
+        assert rule.xpath(".//span[@lang='ja']/text()") == [
+            "協力機関の有無",
+            "はい",
+            "協力機関の数",
+        ]
+        assert doc.xpath("//li[@data-question='remarks']//*[@data-moved]//span[@lang='ja']")
