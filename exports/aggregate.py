@@ -26,14 +26,13 @@ from hub.models import (
     Municipality,
     Response,
     ResponseChoice,
-    Revision,
     Round,
     SummaryNote,
     Survey,
     User,
     ordered_regions,
 )
-from hub.models.survey import SHOWN_STATES, answers_revision, shown_state
+from hub.models.survey import SHOWN_STATES, shown_state
 from hub.models.user import person_label
 
 
@@ -263,7 +262,7 @@ class SubmissionRow:
 def submission_rows(round_: Round) -> list[SubmissionRow]:
     """Every municipality's state in the round, with who touched it last and who last entered
     its answers, by code: one statement."""
-    entered, enterer = aliased(Revision), aliased(User)
+    enterer = aliased(User)
     rows = db.session.execute(
         select(
             Municipality.code,
@@ -277,18 +276,17 @@ def submission_rows(round_: Round) -> list[SubmissionRow]:
             User.display_name,
             User.organisation,
             User.email,
-            entered.created_at,
+            Response.answers_entered_at,
             enterer.display_name,
             enterer.organisation,
             enterer.email,
-            entered.on_behalf,
+            Response.answers_entered_on_behalf,
             Response.extension_until,
             Response.return_reason,
         )
         .join(Response, Response.municipality_code == Municipality.code)
         .outerjoin(User, User.id == Response.updated_by_id)
-        .outerjoin(entered, answers_revision(entered.response_id, entered.number, Response.id))
-        .outerjoin(enterer, enterer.id == entered.user_id)
+        .outerjoin(enterer, enterer.id == Response.answers_entered_by_id)
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
     )

@@ -336,3 +336,114 @@ def test_0020_without_the_data_keys_refuses_and_changes_nothing(empty_engine: En
     with empty_engine.connect() as conn:
         scopes = dict(conn.execute(text("SELECT id, consent_scope FROM referral")).all())
     assert scopes == {ids["kept"]: SCOPES["kept"], ids["erased"]: SCOPES["erased"]}
+
+
+def _user(conn: Connection, email: str, role: str, code: str | None) -> int:
+    conn.execute(
+        text(
+            "INSERT INTO user_account (email, display_name, password_hash, role,"
+            " municipality_code, active, locale, session_version, created_at)"
+            " VALUES (:email, '', 'x', :role, :code, true, 'ja', 1, '2026-04-01 00:00:00')"
+        ),
+        {"email": email, "role": role, "code": code},
+    )
+    return int(conn.execute(text("SELECT max(id) FROM user_account")).scalar_one())
+
+
+def _answered(
+    conn: Connection, round_id: int, code: str, steps: list[tuple[str, str, int, bool, bool]]
+) -> int:
+    """A response with its revisions, as ``_record`` wrote them before 0021: each step is
+    (action, state, user, changed an answer, on the municipality's behalf), an hour apart."""
+    conn.execute(
+        text(
+            "INSERT INTO response (round_id, municipality_code, state, version, answers,"
+            " updated_on_behalf) VALUES (:round, :code, :state, :version, '{}', false)"
+        ),
+        {"round": round_id, "code": code, "state": steps[-1][1] if steps else "not_started",
+         "version": len(steps)},
+    )  # fmt: skip
+    response_id = int(conn.execute(text("SELECT max(id) FROM response")).scalar_one())
+    for number, (action, state, user, changed, on_behalf) in enumerate(steps, start=1):
+        conn.execute(
+            text(
+                "INSERT INTO revision (response_id, number, action, state, answers, changes,"
+                " source, user_id, on_behalf, created_at) VALUES (:response, :number, :action,"
+                " :state, '{}', :changes, 'web', :user, :on_behalf, :at)"
+            ),
+            {"response": response_id, "number": number, "action": action, "state": state,
+             "changes": '{"comments": [null, "x"]}' if changed else "{}", "user": user,
+             "on_behalf": on_behalf, "at": f"2026-05-01 {number:02}:00:00"},
+        )  # fmt: skip
+    return response_id
+
+
+def test_0021_names_who_entered_the_answers_as_the_revisions_did(empty_engine: Engine) -> None:
+    """0021 fills the new columns by the rule the reads applied to the revisions: the last save
+    or submit that changed an answer; while none did, the first save or submit; nothing for a
+    response no one wrote. Acceptances, returns and unchanged submits on the municipality's
+    behalf leave it."""
+    upgrade(empty_engine, "0020_referral_scope_sealed")
+    with empty_engine.begin() as conn:
+        for code, name in (("131016", "千代田区"), ("132012", "八王子市"), ("132039", "武蔵野市")):
+            conn.execute(
+                text(
+                    "INSERT INTO municipality (code, prefecture_code, name, kana, name_en,"
+                    " region, type, active) VALUES (:code, '13', :name, '', '', '区部', '', true)"
+                ),
+                {"code": code, "name": name},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO survey (id, key, version, title, fingerprint, loaded_at,"
+                " source_name) VALUES (1, 'torikumi', 1, '取組調査', 'f', '2026-04-01', '')"
+            )
+        )
+        round_id = _round(conn, "令和8年度")
+        staff = _user(conn, "staff@metro.tokyo.lg.jp", "staff", None)
+        clerk = _user(conn, "clerk@city.chiyoda.lg.jp", "respondent", "131016")
+        other = _user(conn, "clerk@city.hachioji.lg.jp", "respondent", "132012")
+        entered_then_kept = _answered(conn, round_id, "131016", [
+            ("save", "draft", clerk, True, False),
+            ("save", "draft", clerk, True, False),
+            ("submit", "submitted", staff, False, True),  # 都 submits the draft as it stands
+            ("return", "draft", staff, False, False),
+            ("save", "draft", staff, False, True),  # saved again unchanged on its behalf
+            ("submit", "submitted", clerk, False, False),
+            ("accept", "accepted", staff, False, False),
+        ])  # fmt: skip
+        carried_as_it_was = _answered(conn, round_id, "132012", [
+            ("submit", "submitted", other, False, False),  # a carried draft, submitted as is
+            ("return", "draft", staff, False, False),
+            ("submit", "submitted", staff, False, True),
+        ])  # fmt: skip
+        changed_on_behalf = _answered(conn, round_id, "132039", [
+            ("save", "draft", other, False, False),
+            ("save", "draft", staff, True, True),
+            ("submit", "submitted", other, False, False),
+        ])  # fmt: skip
+        second = _round(conn, "令和8年度（追加）")
+        untouched = _answered(conn, second, "131016", [])
+    upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT id, answers_entered_at, answers_entered_by_id, answers_entered_on_behalf"
+                " FROM response"
+            )
+        )
+        found = {
+            id_: (str(at)[:16] if at is not None else None, by, bool(on_behalf))
+            for id_, at, by, on_behalf in rows
+        }
+    assert found == {
+        entered_then_kept: ("2026-05-01 02:00", clerk, False),
+        carried_as_it_was: ("2026-05-01 01:00", other, False),
+        changed_on_behalf: ("2026-05-01 02:00", staff, True),
+        untouched: (None, None, False),
+    }
+    downgrade(empty_engine, "0020_referral_scope_sealed")
+    with empty_engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("response")}
+        assert not {c for c in columns if c.startswith("answers_entered")}
+        assert conn.execute(text("SELECT count(*) FROM revision")).scalar_one() == 13

@@ -630,6 +630,19 @@ def test_a_database_an_old_release_left_upgrades_with_hub_init_and_serves_its_da
     assert "総務部　総務課" in cells
     assert COMMENT in cells  # a formula-looking answer stays text
     assert not any(str(c).startswith("=SUM") and c != COMMENT for c in cells)
+    # 最終入力者 (0021 read it from the revisions): the respondents who saved the answers, when
+    # they saved them; 都 staff who accepted 八王子市's are not named
+    status = list(workbook["提出状況"].iter_rows(values_only=True))
+    header = next(row for row in status if row and row[0] == "団体コード")
+    entered = {
+        row[0]: (row[header.index("最終入力者")], row[header.index("最終入力日時")])
+        for row in status
+        if row and row[0] in (HACHIOJI, CHIYODA)
+    }
+    assert entered == {
+        HACHIOJI: ("hachioji", datetime(2026, 5, 20, 10, 0)),
+        CHIYODA: ("chiyoda", datetime(2026, 5, 20, 10, 0)),
+    }
 
     # the delivery log of the old release's delivery, and the audit log's old row
     log = _words(staff, "/staff/recipients/moj")

@@ -18,7 +18,6 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     case,
-    cast,
     false,
     func,
     select,
@@ -31,7 +30,7 @@ from forms.model import Label, Questionnaire
 from forms.tokyo import format_day
 from hub.db import Base, utcnow
 from hub.models.municipality import Municipality
-from hub.models.user import User, person_label
+from hub.models.user import User
 
 
 class Survey(Base):
@@ -256,7 +255,18 @@ ANSWERING = ("save", "submit")
 last of them that changed the answers entered them as they stand
 (:attr:`Response.answers_entered`), whoever returned or accepted them, or saved or submitted
 them unchanged (都 staff submitting a municipality's draft on its behalf), since. While none
-changed them (a draft carried from the last round, submitted as it was), the first of them."""
+changed them (a draft carried from the last round, submitted as it was), the first of them
+(:func:`moves_answers_entered`)."""
+
+
+def moves_answers_entered(*, changed: bool, entered_before: bool) -> bool:
+    """Whether a write of answers (:data:`ANSWERING`) makes its author the one who entered them
+    (:attr:`Response.answers_entered_at` and its two columns, written by the change's one
+    statement): when it changed an answer, or when no write did before it (the first write
+    counts while none changed them). Migration 0021 filled the columns from the revisions by the
+    same rule."""
+    return changed or not entered_before
+
 
 ANSWERS_ENTERED_BY = Label("最終入力者", "Answers last entered by")
 ANSWERS_ENTERED_AT = Label("最終入力日時", "Answers last entered at")
@@ -266,42 +276,13 @@ and the progress board head them (the one wording)."""
 
 @dataclass(frozen=True)
 class Entered:
-    """The last revision that changed a response's answers (:data:`ANSWERING`)."""
+    """Who last entered or changed a response's answers, and when (:data:`ANSWERING`)."""
 
     at: datetime
     by: str | None
     """The person, as pages name people (personal data); ``None`` for a change no account made."""
     on_behalf: bool
     """Entered by 都 staff on the municipality's behalf (代理入力)."""
-
-
-def answers_revision(
-    revision_response_id: Any, revision_number: Any, response_id: Any
-) -> ColumnElement[bool]:
-    """The join condition that makes a revision (an alias of :class:`Revision`, by its
-    ``response_id`` and ``number`` columns) the last revision of ``response_id`` (a column of the
-    enclosing query) that changed its answers — the first that wrote them while none changed
-    them (:data:`ANSWERING`): correlated subqueries in the statement that asks, so a list of
-    responses (the board, the workbook) adds no query per row."""
-    changed, first = Revision.__table__.alias(), Revision.__table__.alias()
-    last_change = (
-        select(func.max(changed.c.number))
-        .where(
-            changed.c.response_id == response_id,
-            changed.c.action.in_(ANSWERING),
-            cast(changed.c.changes, Text) != "{}",
-        )
-        .scalar_subquery()
-    )
-    first_write = (
-        select(func.min(first.c.number))
-        .where(first.c.response_id == response_id, first.c.action.in_(ANSWERING))
-        .scalar_subquery()
-    )
-    return and_(
-        revision_response_id == response_id,
-        revision_number == func.coalesce(last_change, first_write),
-    )
 
 
 _EVENTS_BY_ACTION = {
@@ -389,6 +370,12 @@ class Response(Base):
     updated_at: Mapped[datetime | None]
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_on_behalf: Mapped[bool] = mapped_column(default=False)
+    answers_entered_at: Mapped[datetime | None]
+    """When the answers were last entered or changed (:func:`moves_answers_entered`): kept on
+    the row by every change that writes answers, so that no reader looks for the revision."""
+    answers_entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answers_entered_on_behalf: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Those answers were entered by 都 staff on the municipality's behalf (代理入力)."""
 
     __mapper_args__ = {  # noqa: RUF012  (SQLAlchemy reads it as a plain class attribute)
         "version_id_col": version,
@@ -397,7 +384,8 @@ class Response(Base):
 
     round: Mapped[Round] = relationship(lazy="joined")
     municipality: Mapped[Municipality] = relationship(lazy="joined")
-    updated_by: Mapped[User | None] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    answers_entered_by: Mapped[User | None] = relationship(foreign_keys=[answers_entered_by_id])
     latest_revision: Mapped[Revision | None] = relationship(
         primaryjoin="and_(Response.id == foreign(Revision.response_id), "
         "Response.version == foreign(Revision.number))",
@@ -436,26 +424,17 @@ class Response(Base):
 
     @property
     def answers_entered(self) -> Entered | None:
-        """Who last entered or changed the answers, when (one query; ``None`` while no one
-        has): unlike :attr:`updated_by_label`, an acceptance or a return leaves it as it was."""
-        session = object_session(self)
-        if session is None:
+        """Who last entered or changed the answers, when (``None`` while no one has; the person
+        is loaded on first use): unlike :attr:`updated_by_label`, an acceptance or a return
+        leaves it as it was."""
+        if self.answers_entered_at is None:
             return None
-        row = session.execute(
-            select(
-                Revision.created_at,
-                User.display_name,
-                User.organisation,
-                User.email,
-                Revision.on_behalf,
-            )
-            .outerjoin(User, User.id == Revision.user_id)
-            .where(answers_revision(Revision.response_id, Revision.number, self.id))
-        ).one_or_none()
-        if row is None:
-            return None
-        at, name, organisation, email, on_behalf = row
-        return Entered(at, person_label(name, organisation, email) if email else None, on_behalf)
+        enterer = self.answers_entered_by
+        return Entered(
+            self.answers_entered_at,
+            enterer.label if enterer is not None else None,
+            self.answers_entered_on_behalf,
+        )
 
 
 def shown_state_sql() -> ColumnElement[str]:

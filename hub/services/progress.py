@@ -31,7 +31,6 @@ from hub.models.survey import (
     RETURNED,
     SHOWN_STATES,
     after_return_sql,
-    answers_revision,
     revision_event,
     shown_state,
     shown_state_sql,
@@ -204,7 +203,7 @@ def _board_query(
     search: str,
     now: datetime,
 ) -> Select[*tuple[Any, ...]]:
-    editor, entered, enterer = aliased(User), aliased(Revision), aliased(User)
+    editor, enterer = aliased(User), aliased(User)
     query = (
         select(
             Municipality.code,
@@ -228,7 +227,7 @@ def _board_query(
             Municipality.existed_on(in_tokyo(now).date()),
             Municipality.retired_on,
             after_return_sql(Response.id, Response.version),
-            entered.created_at,
+            Response.answers_entered_at,
             enterer.display_name,
             enterer.organisation,
             enterer.email,
@@ -240,8 +239,7 @@ def _board_query(
             Revision,
             and_(Revision.response_id == Response.id, Revision.number == Response.version),
         )
-        .outerjoin(entered, answers_revision(entered.response_id, entered.number, Response.id))
-        .outerjoin(enterer, enterer.id == entered.user_id)
+        .outerjoin(enterer, enterer.id == Response.answers_entered_by_id)
         .where(Response.round_id == round_.id)
         .order_by(Municipality.code)
     )

@@ -22,7 +22,6 @@ from hub.db import db
 from hub.models import (
     Municipality,
     Response,
-    Revision,
     Round,
     RoundState,
     Survey,
@@ -31,7 +30,7 @@ from hub.models import (
     person_label,
     round_state,
 )
-from hub.models.survey import Entered, answers_revision
+from hub.models.survey import Entered
 from hub.services.response_writes import table_of
 
 
@@ -145,6 +144,11 @@ class ResponseRecord:
     def deadline_for(self) -> datetime:
         return deadline_of(self.round.deadline, self.extension_until)
 
+    @property
+    def answers_entered_at(self) -> datetime | None:
+        """When the answers were last entered (:attr:`Response.answers_entered_at`)."""
+        return self.answers_entered.at if self.answers_entered is not None else None
+
 
 AnyResponse = Response | ResponseRecord
 Changed = TypeVar("Changed", Response, ResponseRecord)
@@ -154,7 +158,7 @@ Changed = TypeVar("Changed", Response, ResponseRecord)
 _RESPONSES, _ROUNDS, _SURVEYS, _MUNICIPALITIES, _USERS = map(
     table_of, (Response, Round, Survey, Municipality, User)
 )
-_ENTERED, _ENTERERS = table_of(Revision).alias("entered"), _USERS.alias("enterer")
+_ENTERERS = _USERS.alias("enterer")
 _RECORD = (
     select(
         _RESPONSES.c.id,
@@ -180,8 +184,8 @@ _RECORD = (
         _USERS.c.display_name,
         _USERS.c.organisation,
         _USERS.c.email,
-        _ENTERED.c.created_at.label("entered_at"),
-        _ENTERED.c.on_behalf.label("entered_on_behalf"),
+        _RESPONSES.c.answers_entered_at.label("entered_at"),
+        _RESPONSES.c.answers_entered_on_behalf.label("entered_on_behalf"),
         _ENTERERS.c.display_name.label("entered_name"),
         _ENTERERS.c.organisation.label("entered_organisation"),
         _ENTERERS.c.email.label("entered_email"),
@@ -191,11 +195,7 @@ _RECORD = (
         .join(_SURVEYS, _SURVEYS.c.id == _ROUNDS.c.survey_id)
         .join(_MUNICIPALITIES, _MUNICIPALITIES.c.code == _RESPONSES.c.municipality_code)
         .outerjoin(_USERS, _USERS.c.id == _RESPONSES.c.updated_by_id)
-        .outerjoin(
-            _ENTERED,
-            answers_revision(_ENTERED.c.response_id, _ENTERED.c.number, _RESPONSES.c.id),
-        )
-        .outerjoin(_ENTERERS, _ENTERERS.c.id == _ENTERED.c.user_id)
+        .outerjoin(_ENTERERS, _ENTERERS.c.id == _RESPONSES.c.answers_entered_by_id)
     )
     .where(
         _RESPONSES.c.round_id == bindparam("round_id"),

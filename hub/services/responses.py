@@ -37,7 +37,7 @@ from hub.models import (
     User,
     is_valid_code,
 )
-from hub.models.survey import Entered
+from hub.models.survey import Entered, moves_answers_entered
 from hub.services import audit
 from hub.services.response_records import (
     AnyResponse,
@@ -479,6 +479,10 @@ def _record(
     on_behalf = answers is not None and is_on_behalf(user, response)
     seen = response.version
     now = utcnow()
+    changes = diff(before, after)
+    entered = answers is not None and moves_answers_entered(
+        changed=bool(changes), entered_before=response.answers_entered_at is not None
+    )
     values: dict[str, Any] = {
         "answers": after,
         "state": state,
@@ -486,9 +490,9 @@ def _record(
         "updated_at": now,
         "updated_by_id": user.id if user else None,
         "updated_on_behalf": on_behalf,
+        **(_entered_columns(now, user, on_behalf) if entered else {}),
         **(columns or {}),
     }
-    changes = diff(before, after)
     questions = response.round.questionnaire.choice_questions
     old = set(_choice_pairs(questions, before)) if answers is not None else set()
     new = set(_choice_pairs(questions, after)) if answers is not None else set()
@@ -535,16 +539,37 @@ def _record(
         )
     if isinstance(response, ResponseRecord):
         for key, value in values.items():
-            if key != "updated_by_id":
+            if key not in _NAMED_ON_RECORD:
                 setattr(response, key, value)
         response.updated_by_label = user.label if user else None
-        # only a change moves who entered the answers (the first write, while none did)
-        if answers is not None and (changes or response.answers_entered is None):
+        if entered:
             response.answers_entered = Entered(now, response.updated_by_label, on_behalf)
         return
     for key, value in values.items():
         set_committed_value(response, key, value)
     set_committed_value(response, "updated_by", user)
+    if entered:
+        set_committed_value(response, "answers_entered_by", user)
+
+
+def _entered_columns(now: datetime, user: User | None, on_behalf: bool) -> dict[str, Any]:
+    """The columns of who entered the answers (:attr:`Response.answers_entered`), set by the
+    change's own write when it moves them."""
+    return {
+        "answers_entered_at": now,
+        "answers_entered_by_id": user.id if user else None,
+        "answers_entered_on_behalf": on_behalf,
+    }
+
+
+_NAMED_ON_RECORD = (
+    "updated_by_id",
+    "answers_entered_at",
+    "answers_entered_by_id",
+    "answers_entered_on_behalf",
+)
+"""Columns a :class:`ResponseRecord` holds as what pages read of them (``updated_by_label``,
+``answers_entered``), not as written."""
 
 
 def _choice_pairs(questions: Iterable[Question], answers: Mapping[str, Any]) -> Iterator[Pair]:
