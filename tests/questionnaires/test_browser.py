@@ -399,15 +399,7 @@ def test_a_calculate_is_worked_out_live_on_the_preview(app, open_page, tmp_path)
 
     from tests.questionnaires.test_calculate import definition
 
-    path = tmp_path / "kenshu.xlsx"
-    path.write_bytes(definition())
-    with app.app_context():
-        staff_email = make_user(role="staff").email
-    staff = open_page()
-    sign_in(staff, staff_email)
-    staff.goto(staff.url.split("/staff")[0] + "/staff/questionnaires/upload")
-    staff.get_by_label("調査票の定義ファイル").set_input_files(str(path))
-    staff.get_by_role("button", name="アップロードして検査").click()
+    staff = _preview_of_upload(app, open_page, tmp_path / "kenshu.xlsx", definition())
     total = staff.locator("input[name='total']")
     busy = staff.locator("input[name='busy']")
     why = staff.get_by_label("多かった理由")
@@ -432,8 +424,18 @@ def test_a_calculated_value_is_shown_live_as_the_server_keeps_it(app, open_page,
 
     from tests.questionnaires.test_calculate import FIGURES, figures
 
-    path = tmp_path / "kenshu.xlsx"
-    path.write_bytes(figures())
+    staff = _preview_of_upload(app, open_page, tmp_path / "kenshu.xlsx", figures())
+    for (a, b), shown in FIGURES.items():
+        staff.get_by_label("数A").fill(a)
+        staff.get_by_label("数B").fill(b)
+        for name, value in shown.items():
+            expect(staff.locator(f"input[name='{name}']")).to_have_value(value)
+
+
+def _preview_of_upload(app, open_page, path, data: bytes):
+    """A staff member's page after uploading the definition ``data`` (saved as ``path``) for
+    its preview, where the form can be tried."""
+    path.write_bytes(data)
     with app.app_context():
         staff_email = make_user(role="staff").email
     staff = open_page()
@@ -441,8 +443,4 @@ def test_a_calculated_value_is_shown_live_as_the_server_keeps_it(app, open_page,
     staff.goto(staff.url.split("/staff")[0] + "/staff/questionnaires/upload")
     staff.get_by_label("調査票の定義ファイル").set_input_files(str(path))
     staff.get_by_role("button", name="アップロードして検査").click()
-    for (a, b), shown in FIGURES.items():
-        staff.get_by_label("数A").fill(a)
-        staff.get_by_label("数B").fill(b)
-        for name, value in shown.items():
-            expect(staff.locator(f"input[name='{name}']")).to_have_value(value)
+    return staff
