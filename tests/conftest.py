@@ -150,6 +150,7 @@ def _rows_of_every_table() -> dict[str, list[dict[str, Any]]]:
 
 def empty_tables() -> None:
     """Every table emptied, then the reference data as ``hub init`` first stored it."""
+    assert _REFERENCE_ROWS, "the app fixture records the reference rows when it makes the database"
     with db.unit_of_work() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
