@@ -60,12 +60,14 @@ def stored_value(question: Question, value: Value) -> Any:
     """A ``calculate``'s result as its answer is stored: a number (a whole one as an integer)
     for a ``DECIMAL``, text for a ``TEXT``; ``None`` for nothing (an empty text, NaN, infinity —
     ``${a} + ${b}`` while one is unanswered). A number is kept to :func:`calculated_number`'s
-    digits either way: ``if(${b} > 0, ${a} + ${b}, '')`` (a ``TEXT``, for its ``''``) keeps
-    0.1 + 0.2 as ``0.3``, as the same sum in a ``DECIMAL`` does."""
+    digits either way: ``if(${b} > 0, ${a} + ${b}, 'なし')`` (a ``TEXT``, for its ``'なし'``)
+    keeps 0.1 + 0.2 as ``0.3``, as the same sum in a ``DECIMAL`` does, and stores nothing for
+    ``0 div 0`` or ``number()`` of an unanswered question, as a ``DECIMAL`` does — never the
+    text ``NaN`` or ``Infinity`` (a text the calculation writes, ``string(0 div 0)``, is kept)."""
     if question.kind == Kind.DECIMAL:
         return calculated_number(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return number_text(calculated_number(value))
+    if isinstance(value, float):
+        return number_text(calculated_number(value)) or None
     text = string(value)
     return text or None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -18,18 +19,25 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        return self.worded(_)
+
+    def worded(self, gettext: Callable[..., str]) -> str:
+        """Where the problem is (``survey シート 3行目 relevant列``) and what it is, the place
+        worded through ``gettext`` — flask_babel's on a page; ``hub questionnaire import``
+        passes the command's (:func:`hub.cli.words`), as it prints once no app context is left.
+        One wording for the page and the command; the message was worded where it was found."""
         if not self.sheet:
             return self.message
         if self.row is None:
-            return _("%(sheet)sシート: %(message)s", sheet=self.sheet, message=self.message)
+            return gettext("%(sheet)sシート: %(message)s", sheet=self.sheet, message=self.message)
         if not self.column:
-            return _(
+            return gettext(
                 "%(sheet)sシート %(row)s行目: %(message)s",
                 sheet=self.sheet,
                 row=self.row,
                 message=self.message,
             )
-        return _(
+        return gettext(
             "%(sheet)sシート %(row)s行目 %(column)s列: %(message)s",
             sheet=self.sheet,
             row=self.row,

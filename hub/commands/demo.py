@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hub.cli import friendly, unit_of_work
+from hub.cli import friendly, lang_option, unit_of_work
 
 
 def register(cli: click.Group) -> None:
@@ -12,10 +12,11 @@ def register(cli: click.Group) -> None:
 
 
 @click.command()
+@lang_option
 @friendly
 def demo() -> None:
     """Create demo accounts, a demo round, consultation cases and hearings, once; prints the
-    accounts the first time."""
+    accounts the first time (in English with ``--lang en``)."""
     create_demo()
 
 

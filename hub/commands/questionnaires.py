@@ -58,8 +58,8 @@ def questionnaire_import(file: Path) -> None:
         )
         click.echo(f"{same.key} v{same.version}")
     except DefinitionError as exc:
-        for problem in exc.problems:
-            click.echo(f"hub: {problem}", err=True)
+        for problem in exc.problems:  # its place in the command's language, as its message
+            click.echo(f"hub: {problem.worded(_)}", err=True)
         refused = ngettext(
             "%(file)s は登録しませんでした（問題 %(count)s 件）。",
             "%(file)s は登録しませんでした（問題 %(count)s 件）。",

@@ -332,9 +332,9 @@
 
   /* A `calculate` (read-only) shows its value worked out as the server works it out on saving
      (forms.rules.stored_value): a number to 15 digits (forms.rules.calculated_number: 0.1 + 0.2
-     is 0.3), written without an exponent, whether the question is a number or a text; other
-     text as it is; nothing when it is not asked or cannot be worked out here. Whether its
-     shown value changed. */
+     is 0.3), written without an exponent, whether the question is a number or a text — NaN or
+     infinity (0 div 0) nothing in either, never "NaN" —; other text as it is; nothing when it
+     is not asked or cannot be worked out here. Whether its shown value changed. */
   function calculate(field, shown, env) {
     var input = field.querySelector("input");
     var text = "";
@@ -345,7 +345,8 @@
           var x = toNumber(value);
           text = isFinite(x) ? toText(fifteenDigits(x)) : "";
         } else {
-          text = toText(typeof value === "number" && isFinite(value) ? fifteenDigits(value) : value);
+          text = typeof value !== "number" ? toText(value)
+            : isFinite(value) ? toText(fifteenDigits(value)) : "";
         }
       } catch (e) {
         if (e !== UNKNOWN) { throw e; }

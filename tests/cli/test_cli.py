@@ -434,6 +434,51 @@ def test_gunicorn_on_wsgi_py_with_a_bad_setting_says_so_in_one_line_and_stops(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"HUB_PORT": "abc"}, "hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"),
+        (
+            {"HUB_DATABASE_URL": "nonsense://x"},
+            "hub: 設定エラー: HUB_DATABASE_URL は postgresql:// か sqlite:// の URL で指定して"
+            "ください: 'nonsense'",
+        ),
+    ],
+)
+def test_gunicorn_on_wsgi_py_with_several_workers_and_a_bad_setting_says_it_once(
+    tmp_path: Path, env: dict[str, str], line: str
+) -> None:
+    """Every worker fails on the same setting at about the same moment; the master halted at
+    the first one's APP_LOAD_ERROR and again, with a traceback of its own, at the next one's
+    while stopping. One worker says it, the others leave when told to, and the marker by
+    which they agreed is gone."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
+        "HUB_INSTANCE_DIR": str(tmp_path),
+        "HOME": str(tmp_path),
+        "TMPDIR": str(temporary),
+        **env,
+    }
+    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", "4", "wsgi:app")
+    result = subprocess.run(
+        [sys.executable, "-m", *gunicorn],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [row for row in result.stderr.splitlines() if row.startswith("hub: ")]
+    assert said == [line], result.stderr
+    assert result.stderr.count("App failed to load.") == 1, result.stderr
+    assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["serve", "run"])
 def test_a_port_in_use_is_one_line_at_start(tmp_path: Path, command: str) -> None:
     with socket.socket() as taken:

@@ -46,11 +46,23 @@ def test_questionnaire_import_says_what_it_stored_in_the_chosen_language(
     bad.write_bytes(broken())
     refused = runner("--lang", "en", "questionnaire", "import", str(bad))
     assert refused.exit_code == 1
-    last = refused.stderr.strip().splitlines()[-1]
-    assert last.startswith("hub: broken.xlsx was not stored (")
-    assert not _kana_in(last), last  # each problem's place is still worded in Japanese
-    japanese = runner("questionnaire", "import", str(bad)).stderr.strip().splitlines()[-1]
-    assert japanese.startswith("hub: broken.xlsx は登録しませんでした（問題 ")
+    said = refused.stderr.strip().splitlines()
+    assert said[-1] == "hub: broken.xlsx was not stored (3 problems)."
+    assert sorted(said[:-1]) == [  # each problem's place in English, as its cause
+        'hub: Sheet survey, row 3, column name: The name "memo" is also used in row 2.',
+        "hub: Sheet survey, row 4, column relevant: At character 1: There is no question named "
+        '"nothere".',
+        'hub: Sheet survey, row 5, column type: The choice list "missing_list" is not on the '
+        "choices sheet.",
+    ]
+    assert not any(_kana_in(line) for line in said), said
+    japanese = runner("questionnaire", "import", str(bad)).stderr.strip().splitlines()
+    assert japanese[-1] == "hub: broken.xlsx は登録しませんでした（問題 3 件）。"
+    assert sorted(japanese[:-1]) == [
+        "hub: surveyシート 3行目 name列: 名前「memo」は2行目でも使われています。",
+        "hub: surveyシート 4行目 relevant列: 1文字目: 「nothere」という名前の質問はありません。",
+        "hub: surveyシート 5行目 type列: 選択肢リスト「missing_list」が choices シートにありません。",
+    ]
     missing = runner("--lang", "en", "questionnaire", "import", str(tmp_path / "none.xlsx"))
     one_line_error(missing, f"hub: No such file: {tmp_path / 'none.xlsx'}")
     one_line_error(
