@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
 import signal
 import socket
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.workers.base import Worker
 
 from hub.accesslog import RedactingGunicornLogger, RedactingRequestHandler
 from hub.config import N_, ConfigError
@@ -92,70 +86,33 @@ def web_app() -> Any:
     try:
         app = create_app()
     except ConfigError as exc:
-        from hub.cli import config_problem
-
-        _refuse_to_serve(f"hub: {config_problem(exc)}")
+        _say_and_stop(exc)
     normalize_email("warm-up@example.jp")  # reads the Public Suffix List before requests do
     return app
 
 
-SAYER_WAIT_SECONDS = 15.0
-"""How long a worker whose sibling already said the setting's problem waits for the master to
-stop it before saying it itself (the sibling's exit and the master's answer take a few seconds at
-most on a busy machine; this bounds a marker left behind by a master killed outright)."""
+def check_settings(_server: Any = None) -> None:
+    """gunicorn's ``on_starting`` hook (``gunicorn.conf.py``, which ``gunicorn wsgi:app`` reads
+    from the project's folder): the settings read once, in the master, before any worker starts.
+    A wrong setting is then one line and gunicorn stops — with several workers, each would fail
+    on it at the same moment, and gunicorn's master, halting at the first, halted again with a
+    traceback of its own at the next. :func:`web_app` still says it in a worker started under
+    another configuration file."""
+    from hub.config import load_settings
 
-
-def _refuse_to_serve(line: str) -> NoReturn:
-    """Say ``line`` and end the worker with :data:`APP_LOAD_ERROR`, once per gunicorn master.
-
-    Every worker reads the same settings, so with several workers they all fail, at about the
-    same moment. The master stops at the first worker that exits with ``APP_LOAD_ERROR`` and,
-    while stopping, halts again (a traceback of gunicorn's own) at any other worker that exits
-    with it: so one worker says it and exits so — the one that creates a marker file named by
-    the master's pid —, the others wait for the master's SIGTERM and leave quietly (status 0),
-    as does a worker that the master already told to stop."""
-    worker = _gunicorn_worker()
-    if worker is None or worker.cfg.workers <= 1:
-        _say_and_stop(line)
-    marker = Path(tempfile.gettempdir()) / f"hub-settings-error-{worker.ppid}"
-    if worker.alive and _first_to_say(marker):
-        _say_and_stop(line)
-    deadline = time.monotonic() + SAYER_WAIT_SECONDS
-    while worker.alive and time.monotonic() < deadline:
-        worker.notify()  # alive to the master, which would otherwise time the wait out
-        time.sleep(0.05)
-    _forget(marker)
-    if worker.alive:  # no master's answer: the marker is an earlier master's, left behind
-        _say_and_stop(line)
-    raise SystemExit(0)  # the master is stopping every worker: no one else says it
-
-
-def _first_to_say(marker: Path) -> bool:
     try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        return False  # a sibling says it
-    except OSError:
-        return True  # no marker can be made: better said twice than not at all
-    return True
+        load_settings()
+    except ConfigError as exc:
+        _say_and_stop(exc)
 
 
-def _forget(marker: Path) -> None:
-    with contextlib.suppress(OSError):  # gone already, or another user's
-        marker.unlink()
+def _say_and_stop(problem: ConfigError) -> NoReturn:
+    """``hub: 設定エラー: …`` as the ``hub`` command says it, and the exit status that stops
+    gunicorn."""
+    from hub.cli import config_problem
 
-
-def _say_and_stop(line: str) -> NoReturn:
-    print(line, file=sys.stderr, flush=True)
+    print(f"hub: {config_problem(problem)}", file=sys.stderr, flush=True)
     raise SystemExit(APP_LOAD_ERROR) from None
-
-
-def _gunicorn_worker() -> Worker | None:
-    """The gunicorn worker this process is, found by the SIGTERM handler gunicorn installs
-    before it loads the app (``Worker.handle_exit``: it marks the worker told to stop)."""
-    handler = signal.getsignal(signal.SIGTERM)
-    worker = getattr(handler, "__self__", None)
-    return worker if isinstance(worker, Worker) else None
 
 
 def run_gunicorn(*, host: str, port: int, workers: int, threads: int = 8) -> None:

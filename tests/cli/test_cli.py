@@ -404,33 +404,24 @@ def test_hub_serve_with_a_bad_port_says_so_in_one_line_in_its_language(
     assert result.stdout == ""
 
 
-@pytest.mark.slow
-def test_gunicorn_on_wsgi_py_with_a_bad_setting_says_so_in_one_line_and_stops(
-    tmp_path: Path,
-) -> None:
-    """``gunicorn wsgi:app`` without ``hub serve`` (which reads the settings before gunicorn
-    starts): the worker says the setting's problem as ``hub`` does, no traceback, and gunicorn
-    stops ("App failed to load.") instead of booting workers again."""
+def _gunicorn_on_wsgi_py(
+    tmp_path: Path, workers: int, *options: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
         "HUB_INSTANCE_DIR": str(tmp_path),
-        "HUB_PORT": "abc",
         "HOME": str(tmp_path),
+        **env,
     }
-    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", "1", "wsgi:app")
-    result = subprocess.run(
-        [sys.executable, "-m", *gunicorn],
+    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", str(workers))
+    return subprocess.run(
+        [sys.executable, "-m", *gunicorn, *options, "wsgi:app"],
         cwd=PROJECT,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
-    assert result.returncode == 4, result.stderr
-    assert "Traceback" not in result.stderr
-    said = [line for line in result.stderr.splitlines() if line.startswith("hub: ")]
-    assert said == ["hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"]
-    assert "App failed to load." in result.stderr
 
 
 @pytest.mark.slow
@@ -448,34 +439,33 @@ def test_gunicorn_on_wsgi_py_with_a_bad_setting_says_so_in_one_line_and_stops(
 def test_gunicorn_on_wsgi_py_with_several_workers_and_a_bad_setting_says_it_once(
     tmp_path: Path, env: dict[str, str], line: str
 ) -> None:
-    """Every worker fails on the same setting at about the same moment; the master halted at
-    the first one's APP_LOAD_ERROR and again, with a traceback of its own, at the next one's
-    while stopping. One worker says it, the others leave when told to, and the marker by
-    which they agreed is gone."""
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")} | {
-        "HUB_INSTANCE_DIR": str(tmp_path),
-        "HOME": str(tmp_path),
-        "TMPDIR": str(temporary),
-        **env,
-    }
-    gunicorn = ("gunicorn", "--no-control-socket", "-b", "127.0.0.1:0", "-w", "4", "wsgi:app")
-    result = subprocess.run(
-        [sys.executable, "-m", *gunicorn],
-        cwd=PROJECT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """``gunicorn wsgi:app`` without ``hub serve`` (which reads the settings before gunicorn
+    starts): gunicorn.conf.py has the master read them before any worker starts — each of four
+    workers failed on the same setting at once, and the master, halting at the first, halted
+    again with a traceback of its own at the next. One line, as ``hub`` says it; no worker."""
+    result = _gunicorn_on_wsgi_py(tmp_path, 4, **env)
     assert result.returncode == 4, result.stderr
     assert "Traceback" not in result.stderr
     said = [row for row in result.stderr.splitlines() if row.startswith("hub: ")]
     assert said == [line], result.stderr
-    assert result.stderr.count("App failed to load.") == 1, result.stderr
-    assert list(temporary.iterdir()) == []
+    assert "Booting worker" not in result.stderr
+
+
+@pytest.mark.slow
+def test_gunicorn_under_a_configuration_file_of_its_own_still_stops_at_a_bad_setting(
+    tmp_path: Path,
+) -> None:
+    """A deployment's own configuration file replaces gunicorn.conf.py: the worker says the
+    setting's problem (``hub.server.web_app``), no traceback, and gunicorn stops ("App failed
+    to load.") instead of booting workers again."""
+    own = tmp_path / "deployment.conf.py"
+    own.write_text("timeout = 60\n", encoding="utf-8")
+    result = _gunicorn_on_wsgi_py(tmp_path, 1, "-c", str(own), HUB_PORT="abc")
+    assert result.returncode == 4, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [row for row in result.stderr.splitlines() if row.startswith("hub: ")]
+    assert said == ["hub: 設定エラー: HUB_PORT は整数で指定してください: 'abc'"]
+    assert "App failed to load." in result.stderr
 
 
 @pytest.mark.slow
