@@ -4,7 +4,8 @@ A pytest plugin loaded by tests/conftest.py, so that every area's browser tests 
 session-wide Playwright instance (Playwright's sync API cannot be started twice at once).
 
 The app is served by werkzeug on 127.0.0.1 (a free port) in a thread, on the ``app`` fixture's
-database. Every page opened through ``open_page`` is watched: a request for anything outside the
+database: one server for the session, as the ``app`` is one for the session (each test's rows are
+still its own: the database is emptied after each test, and the server reads it per request). Every page opened through ``open_page`` is watched: a request for anything outside the
 hub (a CDN, a web font, an analytics beacon) or a script error fails the test.
 """
 
@@ -52,8 +53,11 @@ def chromium() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
+    """The hub served for the session. Started and stopped once: stopping a werkzeug server
+    waits for its poll (up to half a second), which every browser test paid when each had its
+    own."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -114,6 +118,24 @@ def sign_in(page: Any, email: str) -> None:
     page.get_by_label("パスワード").fill(PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_load_state()
+
+
+def sign_in_directly(page: Any, email: str) -> None:
+    """Sign in as the login form does — its CSRF token, the POST — through the page's own cookie
+    jar, without showing the login page and the page it leads to (two page loads and a click
+    saved): for a test that goes on to a page of its own. The form itself is walked by
+    :func:`sign_in` and by the tests of the login page."""
+    from tests.conftest import PASSWORD, csrf_of
+
+    login = page.request.get("/login")
+    assert login.ok, login.status
+    done = page.request.post(
+        "/login",
+        form={"email": email, "password": PASSWORD, "csrf_token": csrf_of(login.text())},
+        max_redirects=0,
+    )
+    assert done.status == 302, done.text()[:500]
+    assert "/login" not in done.headers["location"], done.headers["location"]
 
 
 def no_sideways_scroll(page: Any) -> None:

@@ -17,7 +17,7 @@ from hub.models import OutgoingMail, Round
 from hub.services import responses
 from hub.services.demo import ensure_demo
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in_directly
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.test_reference import HEADER, OSAKA
 
@@ -76,7 +76,7 @@ def walk(open_page: Callable[..., Any], email: str | None, urls: list[str]) -> A
     phone = open_page(viewport=PHONE)
     for page in (desk, phone):
         if email:
-            sign_in(page, email)
+            sign_in_directly(page, email)
     for url in urls:
         check(desk, url)
         phone.goto(url)
@@ -354,7 +354,7 @@ def test_board_audit_and_statistics_fit_a_phone(app, site: Site, open_page):
         round_.deadline = utcnow() - timedelta(hours=1)  # every unsubmitted one is overdue
         db.session.commit()
     page = open_page(viewport=PHONE)
-    sign_in(page, site.staff)
+    sign_in_directly(page, site.staff)
     page.goto(f"/staff/rounds/{site.round_id}")
     no_sideways_scroll(page)
     row = page.locator("tr[data-municipality='131016']")
@@ -385,7 +385,7 @@ def test_list_tables_stay_readable_on_a_phone(app, site: Site, open_page):
     characters (17 lines) or a date into one character a line; a token's 無効にする is one
     line too."""
     page = open_page(viewport=PHONE)
-    sign_in(page, site.staff)
+    sign_in_directly(page, site.staff)
     page.goto("/staff/")
     no_sideways_scroll(page)
     row = page.locator("tbody tr").first

@@ -33,7 +33,7 @@ from hub.models import User
 from hub.services import deliveries, questionnaires, responses
 from hub.services.recipients import Changes, update_recipient
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.test_reference import HEADER, OSAKA
 
@@ -51,7 +51,7 @@ def signed_in(open_page: Callable[..., Any], email: str) -> tuple[Any, Any]:
     """A desk (1280 × 800) and a phone (390 px) page, both signed in as ``email``."""
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, email)
+        sign_in_directly(page, email)
     return desk, phone
 
 

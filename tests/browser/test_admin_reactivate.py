@@ -13,7 +13,7 @@ import pytest
 from hub.db import db
 from hub.models import Municipality, User
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.browser
@@ -45,7 +45,7 @@ def test_a_deactivated_account_s_page(app, open_page, smtp):
         db.session.commit()
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, admin)
+        sign_in_directly(page, admin)
         page.on("dialog", lambda dialog: dialog.accept())
     checked(desk, phone, f"/admin/users/{staff}")
     assert desk.get_by_role("button", name="再有効化する").is_visible()
@@ -76,6 +76,6 @@ def test_without_a_mail_server_the_page_names_the_command(app, open_page):
         staff = deactivated("staff")
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, admin)
+        sign_in_directly(page, admin)
     checked(desk, phone, f"/admin/users/{staff}")
     assert desk.locator("code", has_text="hub user reactivate").is_visible()

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in_directly
 from tests.conftest import add_hiroshima_fuchu, make_round, make_user
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_staff_find_a_municipality_on_a_national_board(app: Flask, open_page) ->
         round_id = make_round(municipalities=[CHIYODA, TOKYO_FUCHU, HIROSHIMA_FUCHU]).id
         email = make_user(role="staff").email
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/rounds/{round_id}")
     page.get_by_label("都道府県").select_option(label="広島県")
     with page.expect_navigation():
@@ -46,7 +46,7 @@ def test_staff_find_a_municipality_on_a_national_board(app: Flask, open_page) ->
     assert rows(page) == [TOKYO_FUCHU, HIROSHIMA_FUCHU]
 
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto(f"/staff/rounds/{round_id}?q=ふちゅう&prefecture=34")
     assert rows(phone) == [HIROSHIMA_FUCHU]
     no_sideways_scroll(phone)

@@ -13,7 +13,7 @@ from flask import Flask
 from hub.db import db, utcnow
 from hub.services import responses
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_the_board_s_deadlines_read_whole_on_a_phone(app: Flask, open_page) -> N
         db.session.commit()
         email = staff.email
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto(f"/staff/rounds/{round_id}")
     overdue, extended = deadline_cells(phone)
     assert "日超過" in overdue.inner_text()

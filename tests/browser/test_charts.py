@@ -20,7 +20,7 @@ from tests.browser.support import (
     SCREENSHOTS,
     VIEWPORT,
     no_sideways_scroll,
-    sign_in,
+    sign_in_directly,
 )
 from tests.conftest import make_user
 from tests.referrals.conftest import referral_body
@@ -85,7 +85,7 @@ def test_bar_charts_keep_labels_whole_and_readable(
     email, urls = _pages(app, tmp_path)
     desk, phone = open_page(viewport=VIEWPORT), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, email)
+        sign_in_directly(page, email)
         page.goto(f"/language/{lang}")
     for url in urls:
         name = url.split("/")[1]

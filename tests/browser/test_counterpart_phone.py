@@ -10,7 +10,7 @@ from flask import Flask
 from hub.db import db
 from hub.services import deliveries, responses
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import complete_answers, make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_the_counterpart_reads_its_deliveries_checksums_on_a_phone(app: Flask, o
         email = make_user(role="counterpart", recipient="moj").email
         db.session.commit()
     page = open_page(viewport=PHONE)
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto("/counterpart?lang=en")
     no_sideways_scroll(page)
     assert_accessible(page)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import CHIYODA
-from tests.browser.support import PHONE, sign_in
+from tests.browser.support import PHONE, sign_in_directly
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def _submitted_empty(respondent, open_page, viewport):
 
     round_id, email = respondent
     page = open_page(**({"viewport": viewport} if viewport else {}))
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     page.get_by_role("button", name="提出", exact=True).click()
     summary = page.locator("[data-error-summary]")
@@ -66,7 +66,7 @@ def test_the_upload_page_has_the_forms_error_summary(respondent, open_page):
 
     round_id, email = respondent
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/rounds/{round_id}/responses/{CHIYODA}/template/upload")
     page.get_by_role("button", name="アップロードして確認").click()
     summary = page.locator("[data-error-summary]")

@@ -21,7 +21,7 @@ from hub.db import db
 from hub.services import reference, responses
 from hub.services.referrals import lifecycle
 from tests.browser.conftest import CHIYODA
-from tests.browser.support import PHONE, sign_in
+from tests.browser.support import PHONE, sign_in_directly
 from tests.conftest import complete_answers, make_round, make_user, response_of
 from tests.referrals.conftest import HACHIOJI, referral_body
 from tests.web.test_remind import late_round
@@ -49,7 +49,7 @@ def in_english(page: Any) -> None:
 def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_main(respondent, open_page):
     round_id, email = respondent
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="本文へ移動")
@@ -64,7 +64,7 @@ def test_the_skip_link_is_the_first_stop_and_takes_the_focus_to_main(respondent,
 def test_an_answer_that_brings_up_questions_says_so_and_they_come_next(respondent, open_page):
     round_id, email = respondent
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     status = page.locator("[data-conditions-status]")
     expect(status).to_have_attribute("role", "status")
@@ -94,7 +94,7 @@ def test_an_answer_that_brings_up_questions_says_so_and_they_come_next(responden
 def test_saving_is_a_status_message_and_an_error_state_says_so_in_the_title(respondent, open_page):
     round_id, email = respondent
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     title = page.title()
     assert not title.startswith("エラー")
@@ -128,7 +128,7 @@ def test_a_bad_excel_file_says_so_in_the_title(respondent, open_page, tmp_path):
     bad = tmp_path / "回答.xlsx"
     bad.write_bytes(b"not a workbook")
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/rounds/{round_id}/responses/{CHIYODA}/template/upload")
     assert not page.title().startswith("エラー")
     page.get_by_label("記入したExcelファイル（.xlsx）").set_input_files(str(bad))
@@ -144,7 +144,7 @@ def test_the_boards_count_links_and_ticks_are_told_apart(app: Flask, open_page):
     with app.app_context():
         email = make_user(role="staff").email
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/rounds/{round_id}")
     zero_links = page.locator("table.table--counts a").filter(has_text="0")
     names = [link.evaluate("el => el.textContent") for link in zero_links.all()]
@@ -158,7 +158,7 @@ def test_the_boards_count_links_and_ticks_are_told_apart(app: Flask, open_page):
     expect(page.get_by_role("link", name=re.compile(r"^1 – Submitted$"))).to_be_visible()
 
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto(f"/staff/rounds/{round_id}")
     box = phone.get_by_role("checkbox", name="千代田区に督促メールを送る").bounding_box()
     assert box is not None
@@ -172,7 +172,7 @@ def test_each_recipients_send_now_is_named_for_its_recipient(app: Flask, open_pa
         make_round()
         email = make_user(role="staff").email
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto("/staff/recipients/")
     buttons = page.locator("main button").filter(has_text="今すぐ送信")
     assert buttons.count() >= 2
@@ -194,7 +194,7 @@ def test_the_window_accepts_a_referral_with_the_keyboard(app: Flask, open_page):
         db.session.commit()
         email, case = window.email, f"/referrals/{referral.id}"
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(case)
     tab_to(page, "main button:has-text('受理する')")
     page.keyboard.press("Enter")
@@ -243,7 +243,7 @@ def test_staff_return_accept_and_take_back_with_the_keyboard(app: Flask, open_pa
         db.session.commit()
     page = open_page()
     page.on("dialog", lambda dialog: dialog.accept())  # data-confirm's question: OK
-    sign_in(page, staff)
+    sign_in_directly(page, staff)
     url = f"/staff/rounds/{round_id}/responses/{HACHIOJI}"
     page.goto(url)
     title = page.title()

@@ -11,7 +11,7 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in_directly
 from tests.conftest import make_user
 from tests.mailbox import send_queued
 from tests.web.test_remind import CHIYODA, CHUO, CLERK, MINATO, late_round
@@ -24,7 +24,7 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     with app.app_context():
         email = make_user(role="staff").email
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/rounds/{round_id}")
     assert_accessible(page)
 
@@ -44,7 +44,7 @@ def test_staff_remind_a_late_municipality_from_the_board(app: Flask, open_page, 
     assert_accessible(page)
 
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto(f"/staff/rounds/{round_id}")
     no_sideways_scroll(phone)
     tick_on_phone = phone.get_by_label("千代田区に督促メールを送る")

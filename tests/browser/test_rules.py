@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from forms.expression import Binary, Current, Env, Expr, Literal, Ref, evaluate, parse, to_json
 from forms.expression.evaluate import EPOCH
 from forms.expression.syntax import LEVELS
-from tests.browser.support import sign_in
+from tests.browser.support import sign_in_directly
 from tests.conftest import make_user
 from tests.forms.example import example_round
 from tests.forms.test_expression import ANSWERS, NAMES, ODK_CASES, TODAY, current_for, trees
@@ -222,7 +222,7 @@ def test_conditions_appear_and_disappear_as_the_file_says(app, open_page, monkey
     with app.app_context():
         email = make_user(role="respondent", municipality="131016").email
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/131016")
 
     participants = page.get_by_label("参加した職員数")

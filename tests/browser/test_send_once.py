@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from hub.db import db
-from tests.browser.support import sign_in
+from tests.browser.support import sign_in_directly
 from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_a_second_click_while_the_first_is_on_its_way_sends_nothing(app: Flask, 
         db.session.commit()
     path = f"/staff/rounds/{round_id}/summary"
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(path)
     page.locator("#note-plan_status-public_comment").fill("令和3年8月時点策定済")
     held: list = []  # the POSTs, held back as a slow server would
@@ -63,7 +63,7 @@ def test_a_cancelled_confirmation_does_not_hold_the_form_back(app: Flask, open_p
         email = make_user(role="staff").email
         db.session.commit()
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/rounds/{round_id}")
     sent = posts_to(page, f"/staff/rounds/{round_id}/close")
     page.once("dialog", lambda dialog: dialog.dismiss())

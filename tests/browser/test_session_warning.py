@@ -12,7 +12,7 @@ import pytest
 
 from hub.auth import sessions
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import no_sideways_scroll, screenshot, sign_in, sign_in_directly
 from tests.conftest import make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def typing_respondent(app, open_page, **options) -> Typing:
         round_id = make_round().id
         email = make_user(role="respondent", municipality=CHIYODA).email
     page = open_page(**options)
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     page.get_by_label("①策定済み").check()
     field = page.get_by_label("計画の名称")

@@ -9,7 +9,7 @@ from flask import Flask
 
 from hub.db import db
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, sign_in
+from tests.browser.support import PHONE, sign_in_directly
 from tests.conftest import make_round, make_user
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_staff_write_a_note_and_see_a_refused_one_explained(app: Flask, open_pag
         db.session.commit()
     url = f"/staff/rounds/{round_id}/summary"
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/rounds/{round_id}")
     page.get_by_role("link", name="集計と備考").click()
     page.wait_for_load_state()
@@ -48,7 +48,7 @@ def test_staff_write_a_note_and_see_a_refused_one_explained(app: Flask, open_pag
     assert page.evaluate("() => document.activeElement.id") == "note-plan_status-no_plan"
 
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto(url)
     width = phone.evaluate("() => document.documentElement.scrollWidth")
     assert width <= phone.evaluate("() => window.innerWidth")

@@ -8,7 +8,7 @@ import pytest
 
 from hub.db import db
 from hub.models import ResponseState
-from tests.browser.support import screenshot, sign_in
+from tests.browser.support import screenshot, sign_in, sign_in_directly
 from tests.conftest import make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
@@ -130,7 +130,7 @@ def test_questionnaire_works_with_scripts_off(app, open_page):
         round_id = make_round().id
         respondent = make_user(role="respondent", municipality="132012").email
     page = open_page(java_script_enabled=False)
-    sign_in(page, respondent)
+    sign_in_directly(page, respondent)
     page.goto(f"/respond/rounds/{round_id}/132012")
     # not asked until an answer asks for them: the server hides them too (test_webform_walk.py)
     expect(page.get_by_label("計画の名称")).to_be_hidden()

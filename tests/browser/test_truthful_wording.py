@@ -8,7 +8,7 @@ import pytest
 from hub.db import db
 from hub.services import responses
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import sign_in
+from tests.browser.support import sign_in, sign_in_directly
 from tests.conftest import complete_answers, make_round, make_user, response_of
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,14 @@ def test_the_clerk_sees_a_return_as_a_return(app, open_page):
         clerk_email, staff_email = clerk.email, staff.email
 
     staff_page = open_page()
-    sign_in(staff_page, staff_email)
+    sign_in_directly(staff_page, staff_email)
     staff_page.goto(f"/staff/rounds/{round_id}/responses/{CHIYODA}")
     staff_page.get_by_label("差し戻しの理由").fill("電話番号は直通番号にしてください。")
     staff_page.get_by_role("button", name="差し戻す").click()
     expect(staff_page.locator("main")).to_contain_text("東京都が差し戻し")
 
     page = open_page()
-    sign_in(page, clerk_email)
+    sign_in_directly(page, clerk_email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     updated = page.locator("dt:text-is('最終更新') + dd")
     expect(updated).to_contain_text("東京都が差し戻し")
@@ -56,7 +56,7 @@ def test_deadlines_read_one_way_with_the_days_left(app, open_page):
     from playwright.sync_api import expect
 
     from forms import tokyo
-    from tests.browser.support import PHONE, sign_in
+    from tests.browser.support import PHONE
 
     deadline = datetime.combine(tokyo.today() + timedelta(days=3), time(17), tzinfo=tokyo.TOKYO)
     written = tokyo.format_datetime(deadline)
@@ -73,7 +73,7 @@ def test_deadlines_read_one_way_with_the_days_left(app, open_page):
     assert_accessible(page)
 
     board = open_page()
-    sign_in(board, staff)
+    sign_in_directly(board, staff)
     board.goto(f"/staff/rounds/{round_id}")
     row = board.locator(f"tr[data-municipality='{CHIYODA}']")
     expect(row).to_contain_text(written)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import CHIYODA
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import response_of
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ def test_without_scripts_a_save_brings_up_what_an_answer_asks(app, respondent, o
 
     round_id, email = respondent
     page = open_page(java_script_enabled=False, viewport=PHONE)
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     no_sideways_scroll(page)
     plan_name = page.get_by_label("計画の名称")
@@ -72,7 +72,7 @@ def test_with_scripts_off_a_submit_shows_what_the_answers_ask(respondent, open_p
 
     round_id, email = respondent
     page = open_page(java_script_enabled=False)
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     page.get_by_label("③関係機関等との協議会等で検討中").check()
     page.locator("#field-plan_challenges").get_by_label("その他").check()
@@ -92,7 +92,7 @@ def test_going_back_from_the_confirmation_keeps_a_hidden_answer(app, respondent,
 
     round_id, email = respondent
     page = open_page(viewport=PHONE)
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/respond/rounds/{round_id}/{CHIYODA}")
     page.locator("#plan_status-0").focus()
     page.keyboard.press("Space")

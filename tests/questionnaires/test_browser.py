@@ -13,7 +13,7 @@ from hub.db import db
 from hub.models import User
 from hub.services import questionnaires
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import no_sideways_scroll, screenshot, sign_in, sign_in_directly
 from tests.conftest import make_user
 from tests.questionnaires.files import broken, kenshu_v1
 
@@ -113,7 +113,7 @@ def test_the_questionnaire_pages_fit_a_phone_and_pass_axe(app, open_page, tmp_pa
     ]
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, email)
+        sign_in_directly(page, email)
     for url in urls:
         desk.goto(url)
         assert_accessible(desk)
@@ -132,7 +132,7 @@ def previews(app, open_page, definition: bytes):
         db.session.commit()
     for viewport in (None, PHONE):
         page = open_page(viewport=viewport) if viewport else open_page()
-        sign_in(page, email)
+        sign_in_directly(page, email)
         page.goto(f"/staff/questionnaires/drafts/{draft_id}")
         yield viewport, page
 
@@ -260,7 +260,7 @@ def test_printing_shows_the_guidance_open_with_and_without_scripts(app, open_pag
         db.session.commit()
 
     plain = open_page(java_script_enabled=False)
-    sign_in(plain, email)
+    sign_in_directly(plain, email)
     plain.goto(f"/staff/questionnaires/drafts/{draft_id}")
     texts = plain.locator("details.guidance p")
     expect(texts.first).to_be_hidden()
@@ -272,7 +272,7 @@ def test_printing_shows_the_guidance_open_with_and_without_scripts(app, open_pag
     expect(texts.first).to_be_hidden()
 
     page = open_page()
-    sign_in(page, email)
+    sign_in_directly(page, email)
     page.goto(f"/staff/questionnaires/drafts/{draft_id}")
     details = page.locator("details.guidance")
     details.nth(1).locator("summary").click()  # opened by hand before printing
@@ -381,7 +381,7 @@ def test_the_preview_of_a_second_version_reads_well_on_a_desk_and_a_phone(app, o
         db.session.commit()
     for viewport in (None, PHONE):
         page = open_page(viewport=viewport) if viewport else open_page()
-        sign_in(page, email)
+        sign_in_directly(page, email)
         page.goto(f"/staff/questionnaires/drafts/{draft_id}")
         expect(page.locator("[data-open-rounds]")).to_contain_text("第1版のまま")
         expect(page.locator("[data-rule='relevant']")).to_contain_text("変更後")

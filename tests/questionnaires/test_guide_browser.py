@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, screenshot, sign_in_directly
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -16,7 +16,7 @@ def test_the_guide_reads_on_a_phone_and_prints(app, open_page) -> None:
     with app.app_context():
         email = make_user(role="staff").email
     phone = open_page(viewport=PHONE)
-    sign_in(phone, email)
+    sign_in_directly(phone, email)
     phone.goto("/staff/questionnaires/upload")
     phone.get_by_role("link", name="調査票の書き方").click()
     phone.get_by_role("heading", name="調査票の書き方", level=1).wait_for()
@@ -33,7 +33,7 @@ def test_the_guide_reads_on_a_phone_and_prints(app, open_page) -> None:
     no_sideways_scroll(phone)
 
     wide = open_page()
-    sign_in(wide, email)
+    sign_in_directly(wide, email)
     wide.goto("/staff/questionnaires/guide")
     assert_accessible(wide)
     screenshot(wide, "staff-questionnaire-guide", top=True)

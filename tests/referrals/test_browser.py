@@ -12,7 +12,7 @@ from flask import Flask
 from hub.db import db
 from hub.services.referrals import lifecycle, queries
 from tests.browser.accessibility import assert_accessible
-from tests.browser.support import PHONE, no_sideways_scroll, sign_in
+from tests.browser.support import PHONE, no_sideways_scroll, sign_in_directly
 from tests.conftest import make_user
 from tests.referrals.conftest import HACHIOJI, referral_body
 
@@ -31,7 +31,7 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
         emails, case = (staff.email, window.email), f"/referrals/{referral.id}"
     desk, phone = open_page(), open_page(viewport=PHONE)
     for page in (desk, phone):
-        sign_in(page, emails[0])
+        sign_in_directly(page, emails[0])
     paged = ("/referrals", "/referrals?page=2")
     for url in (*paged, "/referrals/new", case, "/referrals/statistics"):
         desk.goto(url)
@@ -65,7 +65,7 @@ def test_referral_pages_are_accessible_and_reflow(app: Flask, open_page: Callabl
 
     inbox, small = open_page(), open_page(viewport=PHONE)
     for page in (inbox, small):
-        sign_in(page, emails[1])
+        sign_in_directly(page, emails[1])
     for url in (*paged, case):
         inbox.goto(url)
         assert_accessible(inbox)
