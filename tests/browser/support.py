@@ -4,9 +4,10 @@ A pytest plugin loaded by tests/conftest.py, so that every area's browser tests 
 session-wide Playwright instance (Playwright's sync API cannot be started twice at once).
 
 The app is served by werkzeug on 127.0.0.1 (a free port) in a thread, on the ``app`` fixture's
-database: one server for the session, as the ``app`` is one for the session (each test's rows are
-still its own: the database is emptied after each test, and the server reads it per request). Every page opened through ``open_page`` is watched: a request for anything outside the
-hub (a CDN, a web font, an analytics beacon) or a script error fails the test.
+database: one server for the session, as the ``app`` is one for the session (each test's rows
+are still its own: the database is emptied after each test, and the server reads it per
+request). Every page opened through ``open_page`` is watched: a request for anything outside
+the hub (a CDN, a web font, an analytics beacon) or a script error fails the test.
 """
 
 from __future__ import annotations
