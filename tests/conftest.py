@@ -41,12 +41,33 @@ pytest_plugins = ["tests.browser.support", "tests.mailbox", "tests.clock"]
 PASSWORD = "correct horse battery staple"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+DATABASE_TESTS_ONLY = "HUB_TEST_DATABASE_TESTS_ONLY"
+"""Set to ``1`` (``.ci/run`` does, for its PostgreSQL half): only the tests that touch the
+suite's database run — every other test is the same on either database and runs in the SQLite
+half."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that drive Chromium or LibreOffice are slow too: ``pytest -m "not slow"`` is the
-    fast local loop (README); ``make test`` runs everything."""
+    fast local loop (README); ``make test`` runs everything — or, with
+    :data:`DATABASE_TESTS_ONLY`, the tests that touch the database."""
     for item in items:
         if item.get_closest_marker("browser") or item.get_closest_marker("libreoffice"):
             item.add_marker(pytest.mark.slow)
+    if os.environ.get(DATABASE_TESTS_ONLY) == "1":
+        elsewhere = [item for item in items if not touches_the_database(item)]
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if touches_the_database(item)]
+
+
+def touches_the_database(item: pytest.Item) -> bool:
+    """Whether a test reaches the suite's database: through the ``settings`` fixture (which
+    ``app``, ``client``, ``ctx``, the live server and the servers and commands tests start all
+    take), or by reading ``HUB_TEST_DATABASE_URL`` itself (marked ``database``; a test checks
+    that every module naming it is)."""
+    return "settings" in getattr(item, "fixturenames", ()) or bool(
+        item.get_closest_marker("database")
+    )
 
 
 def database_url(tmp_dir: Path) -> str:

@@ -28,7 +28,7 @@ from hub.migrate import (
     upgrade,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database]
 
 
 def _postgres_url() -> str | None:

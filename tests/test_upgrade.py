@@ -54,7 +54,7 @@ from tests.consultations.test_pages import NUMBER_CELL
 from tests.mailbox import Inbox, start_server
 from tests.test_migrations import _postgres_url, _throwaway_postgres
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.database]
 
 FIRST = "0001"
 FIRST_WITH_REFERRALS = "0003_referrals"

@@ -16,10 +16,13 @@ from hub.db import PING_AFTER_IDLE_SECONDS, make_engine
 
 URL = os.environ.get("HUB_TEST_DATABASE_URL", "")
 
-pytestmark = pytest.mark.skipif(
-    not URL.startswith("postgres"),
-    reason="SQLite opens a connection per use (NullPool): there is no pool to ping",
-)
+pytestmark = [
+    pytest.mark.database,
+    pytest.mark.skipif(
+        not URL.startswith("postgres"),
+        reason="SQLite opens a connection per use (NullPool): there is no pool to ping",
+    ),
+]
 
 
 @pytest.fixture
