@@ -46,10 +46,10 @@ def test_questionnaire_import_says_what_it_stored_in_the_chosen_language(
     bad.write_bytes(broken())
     refused = runner("--lang", "en", "questionnaire", "import", str(bad))
     assert refused.exit_code == 1
-    last = refused.stderr.strip().splitlines()[-1]
+    last = refused.stdout.strip().splitlines()[-1]
     assert last.startswith("hub: broken.xlsx was not stored (")
     assert not _kana_in(last), last  # each problem's place is still worded in Japanese
-    japanese = runner("questionnaire", "import", str(bad)).stderr.strip().splitlines()[-1]
+    japanese = runner("questionnaire", "import", str(bad)).stdout.strip().splitlines()[-1]
     assert japanese.startswith("hub: broken.xlsx は登録しませんでした（問題 ")
     missing = runner("--lang", "en", "questionnaire", "import", str(tmp_path / "none.xlsx"))
     one_line_error(missing, f"hub: No such file: {tmp_path / 'none.xlsx'}")
