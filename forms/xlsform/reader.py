@@ -557,7 +557,7 @@ class Reader:
         if limits is not None:
             constraint = limits[1] if constraint is None else Binary("and", constraint, limits[1])
         constraint_message = self.label_of(sheet, row, "constraint_message")
-        if constraint_message is not None and constraint is None:
+        if constraint_message is not None and not sheet.text(row, "constraint"):
             self.at(
                 sheet,
                 row,

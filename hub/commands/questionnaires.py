@@ -27,7 +27,8 @@ def questionnaire_group() -> None:
 def questionnaire_import(file: Path) -> None:
     """Check and store a definition as a new version; prints `<form_id> v<version>` (last line).
 
-    A broken file is refused as a whole: one line per problem on stderr, nothing stored."""
+    A broken file is refused as a whole: exit 1, nothing stored, stderr exactly one line per
+    problem (a checker counts them); the closing 「登録しませんでした（問題 N 件）」 goes to stdout."""
     from exports.definition_upload import LIMITS
     from forms.xlsform import DefinitionError
     from hub.services.questionnaires import AlreadyStored, read_upload, store
@@ -66,7 +67,7 @@ def questionnaire_import(file: Path) -> None:
             len(exc.problems),
             file=file.name,
         )
-        click.echo(f"hub: {refused}", err=True)
+        click.echo(f"hub: {refused}")  # stdout: stderr holds the problems and nothing else
         sys.exit(1)
 
 

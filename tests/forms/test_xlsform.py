@@ -318,6 +318,22 @@ def test_each_refusal_names_sheet_row_and_cause(
     assert str(problem).startswith(f"surveyシート {row}行目 {column}列: ")
 
 
+def test_a_constraint_that_does_not_parse_is_its_one_problem_not_also_its_message() -> None:
+    """The message is beside a constraint typed wrong, not an empty one: one line, the true cause."""
+    header = (*SURVEY_HEADER, "constraint_message")
+    problem = only(
+        refused(form([("integer", "n", "人数", "", "", ". >= (", "1以上")], survey_header=header))
+    )
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "constraint")
+    alone = only(
+        refused(form([("integer", "n", "人数", "", "", "", "1以上")], survey_header=header))
+    )
+    assert (alone.column, alone.message) == (
+        "constraint_message",
+        "constraint_message がありますが constraint が空です。",
+    )
+
+
 RANGE_HEADER = ("type", "name", "label", "constraint", "parameters")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -48,6 +49,18 @@ def test_a_broken_file_names_each_problem_and_stores_nothing(app, runner, tmp_pa
     assert any("4行目 relevant列" in line and "nothere" in line for line in lines)
     assert any("5行目 type列" in line and "missing_list" in line for line in lines)
     assert surveys(app) == before
+
+
+def test_a_broken_file_writes_one_stderr_line_per_problem_and_nothing_else(app, runner, tmp_path):
+    """INTERFACES.md: "a broken file: exit 1, one line per problem naming sheet, row and cause" —
+    an outside checker counts stderr's lines; the closing summary is stdout's last line."""
+    got = runner("questionnaire", "import", str(write(tmp_path, "broken.xlsx", broken())))
+    assert got.exit_code == 1
+    problems = got.stderr.splitlines()
+    assert len(problems) == 3, problems  # broken(): a repeated name, an unknown ${}, a list
+    for line in problems:
+        assert re.match(r"^hub: survey\S* ?[0-9]+行目 \S+列: \S", line), line
+    assert got.stdout.splitlines()[-1] == "hub: broken.xlsx は登録しませんでした（問題 3 件）。"
 
 
 def test_a_version_not_higher_than_the_stored_one_is_refused(app, runner, tmp_path):
