@@ -6,6 +6,7 @@ import atexit
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -24,14 +25,23 @@ def _profile() -> Path:
     return folder
 
 
+def profile() -> Path:
+    """This run's LibreOffice user profile, for a LibreOffice a test starts itself (one at a time:
+    a LibreOffice started on a profile in use hands its work to the one using it)."""
+    return _profile()
+
+
 def convert(
-    source: Path, target: str, outdir: Path, *, infilter: str | None = None
+    source: Path | Sequence[Path], target: str, outdir: Path, *, infilter: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Convert ``source`` to the ``--convert-to`` ``target`` into ``outdir``, with this run's
     private profile (so that parallel or earlier runs never share LibreOffice's user settings);
-    ``infilter`` names the import filter and its options (CSV: separators, formula evaluation)."""
+    ``infilter`` names the import filter and its options (CSV: separators, formula evaluation).
+    Several sources are converted by one start of LibreOffice (each start costs seconds), each
+    into its own file named after it."""
     if SOFFICE is None:
         pytest.skip(MISSING)
+    sources = [source] if isinstance(source, Path) else list(source)
     outdir.mkdir(parents=True, exist_ok=True)
     profile = _profile()
     return subprocess.run(
@@ -45,7 +55,7 @@ def convert(
             target,
             "--outdir",
             str(outdir),
-            str(source),
+            *map(str, sources),
         ],
         capture_output=True,
         text=True,

@@ -1,11 +1,12 @@
 """Run by the system's Python, which has LibreOffice's UNO bridge (python3-uno), not by the tests'
 virtual environment: open an xlsx in headless LibreOffice, type each value into one cell and ask
 LibreOffice's own validity check (Tools ▸ Detective ▸ Mark Invalid Data) whether it accepts it,
-then empty the cell again.
+then empty the cell again; then the next file, in the same LibreOffice (each start costs seconds).
 
-    python3 libreoffice_validity.py FILE.xlsx SHEET PORT PROFILE_DIR CELL=VALUE...
+    python3 libreoffice_validity.py SHEET PORT PROFILE_DIR FILE.xlsx CELL=VALUE... [FILE.xlsx CELL=VALUE...]...
 
-prints one line of JSON: ``{"CELL=VALUE": true when LibreOffice marks it invalid}``."""
+prints one line of JSON: ``{"FILE.xlsx": {"CELL=VALUE": true when LibreOffice marks it invalid}}``
+(an argument without ``=`` names the file the values after it are typed into)."""
 
 import json
 import subprocess
@@ -17,7 +18,13 @@ from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
 
-def main(path: str, sheet_name: str, port: str, profile: str, *typed: str) -> None:
+def main(sheet_name: str, port: str, profile: str, *arguments: str) -> None:
+    files: dict[str, list[str]] = {}
+    for argument in arguments:
+        if "=" in argument:
+            files[list(files)[-1]].append(argument)
+        else:
+            files[argument] = []
     office = subprocess.Popen(
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
          f"--accept=socket,host=127.0.0.1,port={port};urp;"],
@@ -40,20 +47,22 @@ def main(path: str, sheet_name: str, port: str, profile: str, *typed: str) -> No
         )
         hidden = PropertyValue()
         hidden.Name, hidden.Value = "Hidden", True
-        document = desktop.loadComponentFromURL(f"file://{path}", "_blank", 0, (hidden,))
-        sheet = document.Sheets.getByName(sheet_name)
-        marked = {}
-        for item in typed:
-            cell_name, value = item.split("=", 1)
-            cell = sheet.getCellRangeByName(cell_name)
-            cell.setString(value)
-            shapes = sheet.DrawPage
-            for index in range(shapes.Count - 1, -1, -1):
-                shapes.remove(shapes.getByIndex(index))
-            sheet.showInvalid()
-            marked[item] = shapes.Count > 0
-            cell.setString("")
-        document.close(True)
+        marked: dict[str, dict[str, bool]] = {}
+        for path, typed in files.items():
+            document = desktop.loadComponentFromURL(f"file://{path}", "_blank", 0, (hidden,))
+            sheet = document.Sheets.getByName(sheet_name)
+            marked[path] = {}
+            for item in typed:
+                cell_name, value = item.split("=", 1)
+                cell = sheet.getCellRangeByName(cell_name)
+                cell.setString(value)
+                shapes = sheet.DrawPage
+                for index in range(shapes.Count - 1, -1, -1):
+                    shapes.remove(shapes.getByIndex(index))
+                sheet.showInvalid()
+                marked[path][item] = shapes.Count > 0
+                cell.setString("")
+            document.close(True)
         print(json.dumps(marked, ensure_ascii=False))
     finally:
         office.terminate()

@@ -2,12 +2,18 @@
 
 Runs on a throwaway SQLite file, and on PostgreSQL when ``HUB_TEST_DATABASE_URL`` names one (in a
 database of its own, ``<that name>_mig``, so the session's database is left alone).
+
+A test that starts at a revision with rows of its own gets a copy of a database the module migrated
+to that revision once (:class:`Databases`), not a walk of its own from the base: each test still
+has its own database, and the walks themselves are what the tests of walks check.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,14 +42,16 @@ def _postgres_url() -> str | None:
     return url if url.startswith("postgres") else None
 
 
-def _throwaway_postgres(suffix: str = "mig") -> Iterator[Engine]:
-    """A new empty PostgreSQL database ``<that name>_<suffix>``, dropped afterwards."""
+def _throwaway_postgres(suffix: str = "mig", template: str | None = None) -> Iterator[Engine]:
+    """A new empty PostgreSQL database ``<that name>_<suffix>`` (a copy of the database named
+    ``template`` when one is), dropped afterwards."""
     base = make_url(_postgres_url() or "").set(drivername="postgresql+psycopg")
     name = f"{base.database}_{suffix}"
     admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
     try:
         yield engine
@@ -54,21 +62,98 @@ def _throwaway_postgres(suffix: str = "mig") -> Iterator[Engine]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'migrations.sqlite3'}")
-        yield engine
-        engine.dispose()
-        return
-    if _postgres_url() is None:
-        pytest.skip("HUB_TEST_DATABASE_URL does not name a PostgreSQL database")
-    yield from _throwaway_postgres()
-
-
 def revisions_base_to_head() -> list[str]:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+class Databases:
+    """The module's databases of one kind: an empty one for a test, or a copy of one migrated to
+    a revision. A revision's database is made once — the nearest earlier one already made (or
+    an empty one) copied and taken up to it — and kept unused till the module's end; each test
+    gets a copy of its own (SQLite: SQLite's backup into a new file; PostgreSQL: ``CREATE
+    DATABASE … TEMPLATE``), dropped after the test."""
+
+    def __init__(self, kind: str, folder: Path) -> None:
+        self.kind = kind
+        self.folder = folder
+        self.order = revisions_base_to_head()
+        self.kept: dict[str, Engine] = {}  # revision: its database, never used by a test
+        self.drops: dict[Engine, Callable[[], None]] = {}
+        self.count = 0
+
+    def empty(self, copy_of: Engine | None = None) -> Engine:
+        """A new database: empty, or a copy of ``copy_of``."""
+        self.count += 1
+        if self.kind == "sqlite":
+            engine = make_engine(f"sqlite:///{self.folder / f'migrations-{self.count}.sqlite3'}")
+            self.drops[engine] = engine.dispose
+            if copy_of is not None:
+                with (
+                    closing(sqlite3.connect(str(copy_of.url.database))) as source,
+                    closing(sqlite3.connect(str(engine.url.database))) as target,
+                ):
+                    source.backup(target)
+            return engine
+        template = str(copy_of.url.database) if copy_of is not None else None
+        made = _throwaway_postgres(f"mig_{self.count}", template)
+        engine = next(made)
+
+        def drop() -> None:
+            next(made, None)  # the generator's ``finally``: disposed, and the database dropped
+
+        self.drops[engine] = drop
+        return engine
+
+    def at(self, revision: str) -> Engine:
+        """A new database at ``revision`` (an id, not ``head``)."""
+        if revision not in self.kept:
+            earlier = [r for r in self.order[: self.order.index(revision)] if r in self.kept]
+            kept = self.empty(self.kept[earlier[-1]] if earlier else None)
+            upgrade(kept, revision)
+            kept.dispose()  # no connection left open: PostgreSQL copies only an idle database
+            self.kept[revision] = kept
+        return self.empty(self.kept[revision])
+
+    def drop(self, engine: Engine) -> None:
+        self.drops.pop(engine)()
+
+    def drop_all(self) -> None:
+        for engine in list(self.drops):
+            self.drop(engine)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Databases]:
+    if request.param == "postgresql" and _postgres_url() is None:
+        pytest.skip("HUB_TEST_DATABASE_URL does not name a PostgreSQL database")
+    made = Databases(request.param, tmp_path_factory.mktemp("migrations"))
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def empty_engine(databases: Databases) -> Iterator[Engine]:
+    engine = databases.empty()
+    yield engine
+    databases.drop(engine)
+
+
+@pytest.fixture
+def engine_at(databases: Databases) -> Iterator[Callable[[str], Engine]]:
+    """``engine_at(revision)``: a database of the test's own at ``revision``, a copy of the one
+    the module migrated there (:class:`Databases`)."""
+    engines: list[Engine] = []
+
+    def at(revision: str) -> Engine:
+        engines.append(databases.at(revision))
+        return engines[-1]
+
+    yield at
+    for engine in engines:
+        databases.drop(engine)
 
 
 def tables(engine: Engine) -> set[str]:
@@ -87,13 +172,13 @@ def test_every_revision_id_fits_the_version_table() -> None:
     assert [r for r in revisions_base_to_head() if len(r) > 32] == []
 
 
-def test_models_equal_the_migration_head(empty_engine: Engine) -> None:
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
+def test_models_equal_the_migration_head(engine_at: Callable[[str], Engine]) -> None:
+    engine = engine_at(head_revision())
+    with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
-    assert tables(empty_engine) == set(Base.metadata.tables)
+    assert tables(engine) == set(Base.metadata.tables)
 
 
 def test_base_head_base_head(empty_engine: Engine) -> None:
@@ -121,17 +206,17 @@ def test_every_migration_upgrades_and_downgrades_one_step_at_a_time(empty_engine
     assert current_revision(empty_engine) is None
 
 
-def test_upgrade_keeps_rows(empty_engine: Engine) -> None:
-    upgrade(empty_engine)
-    with empty_engine.begin() as conn:
+def test_upgrade_keeps_rows(engine_at: Callable[[str], Engine]) -> None:
+    engine = engine_at(head_revision())
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
                 " type, active) VALUES ('131016', '13', '千代田区', '', '', '区部', '', true)"
             )
         )
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
+    upgrade(engine)
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM municipality")).scalar_one() == "千代田区"
 
 
@@ -148,13 +233,13 @@ def _round(conn: Connection, title: str) -> int:
 
 
 def test_a_round_s_number_is_never_given_again_and_its_table_s_rebuild_keeps_what_names_it(
-    empty_engine: Engine,
+    engine_at: Callable[[str], Engine],
 ) -> None:
     """0008 rebuilds ``round`` on SQLite; the responses that name a round survive it (foreign
     keys are off while migrations run: dropping the old table would otherwise delete them).
     Afterwards a round taken back leaves its number unused, on both databases."""
-    upgrade(empty_engine, "0007_outgoing_mail")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0007_outgoing_mail")
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
@@ -175,23 +260,23 @@ def test_a_round_s_number_is_never_given_again_and_its_table_s_rebuild_keeps_wha
             ),
             {"round": first},
         )
-    upgrade(empty_engine)
-    with empty_engine.begin() as conn:
+    upgrade(engine)
+    with engine.begin() as conn:
         assert conn.execute(text("SELECT round_id FROM response")).scalars().all() == [first]
         conn.execute(text("DELETE FROM round WHERE id = :id"), {"id": second})
         assert _round(conn, "令和8年度（やり直し）") > second
-    downgrade(empty_engine, "0007_outgoing_mail")
-    with empty_engine.connect() as conn:
+    downgrade(engine, "0007_outgoing_mail")
+    with engine.connect() as conn:
         assert conn.execute(text("SELECT round_id FROM response")).scalars().all() == [first]
 
 
 def test_a_referral_of_the_first_morning_of_april_moves_to_its_fiscal_year(
-    empty_engine: Engine,
+    engine_at: Callable[[str], Engine],
 ) -> None:
     """0017: a referral created at 8:30 on 1 April in Tokyo (23:30 UTC on 31 March) had been
     counted in the fiscal year before; one at 23:30 on 31 March in Tokyo stays there."""
-    upgrade(empty_engine, "0016_job_run_result")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0016_job_run_result")
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
@@ -208,17 +293,19 @@ def test_a_referral_of_the_first_morning_of_april_moves_to_its_fiscal_year(
                 ),
                 {"at": created_at},
             )
-    upgrade(empty_engine, data_keys=DataKeys([new_key()], source="test"))  # 0020 seals scopes
-    with empty_engine.connect() as conn:
+    upgrade(engine, data_keys=DataKeys([new_key()], source="test"))  # 0020 seals scopes
+    with engine.connect() as conn:
         years = conn.execute(text("SELECT fiscal_year FROM referral ORDER BY id")).scalars().all()
     assert years == [2027, 2026]
 
 
-def test_the_reminders_waiting_when_0019_runs_wait_for_the_offices(empty_engine: Engine) -> None:
+def test_the_reminders_waiting_when_0019_runs_wait_for_the_offices(
+    engine_at: Callable[[str], Engine],
+) -> None:
     """0019: the due-soon and overdue reminders still to go are marked ``office_hours``; a
     return mail and a reminder already sent keep false."""
-    upgrade(empty_engine, "0018_outgoing_mail_english")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0018_outgoing_mail_english")
+    with engine.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO municipality (code, prefecture_code, name, kana, name_en, region,"
@@ -247,8 +334,8 @@ def test_the_reminders_waiting_when_0019_runs_wait_for_the_offices(empty_engine:
                 ),
                 {"about": about, "round": round_id, "sent_at": sent_at},
             )
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
+    upgrade(engine)
+    with engine.connect() as conn:
         marked = conn.execute(text("SELECT office_hours FROM outgoing_mail ORDER BY id"))
         assert [bool(v) for v in marked.scalars()] == [True, False, False, True]
 
@@ -293,19 +380,19 @@ def _rows_as_text(conn: Connection) -> str:
 
 
 def test_0020_seals_each_stored_scope_of_consent_and_its_downgrade_opens_them_again(
-    empty_engine: Engine,
+    engine_at: Callable[[str], Engine],
 ) -> None:
     """0020: a referral's scope of consent is sealed with the data keys ``hub init`` gives (its
     own column, bound to its row); the scope of a referral erased before is not kept; the plain
     column is gone. The downgrade opens each scope into the plain column again."""
     keys = DataKeys([new_key()], source="test")
-    upgrade(empty_engine, "0019_mail_office_hours")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0019_mail_office_hours")
+    with engine.begin() as conn:
         ids = _referrals_of_0019(conn)
-    upgrade(empty_engine, data_keys=keys)
-    columns = {c["name"] for c in inspect(empty_engine).get_columns("referral")}
+    upgrade(engine, data_keys=keys)
+    columns = {c["name"] for c in inspect(engine).get_columns("referral")}
     assert "consent_scope" not in columns
-    with empty_engine.connect() as conn:
+    with engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT id, consent_scope_sealed FROM referral")).all())
         everything = _rows_as_text(conn)
     kept = bytes(rows[ids["kept"]])
@@ -315,25 +402,27 @@ def test_0020_seals_each_stored_scope_of_consent_and_its_downgrade_opens_them_ag
         assert scope not in everything
         assert "山田" not in everything
         assert scope.encode() not in kept
-    downgrade(empty_engine, "0019_mail_office_hours", data_keys=keys)
-    with empty_engine.connect() as conn:
+    downgrade(engine, "0019_mail_office_hours", data_keys=keys)
+    with engine.connect() as conn:
         restored = dict(conn.execute(text("SELECT id, consent_scope FROM referral")).all())
     assert restored == {ids["kept"]: SCOPES["kept"], ids["erased"]: ""}
     assert "consent_scope_sealed" not in {
-        c["name"] for c in inspect(empty_engine).get_columns("referral")
+        c["name"] for c in inspect(engine).get_columns("referral")
     }
 
 
-def test_0020_without_the_data_keys_refuses_and_changes_nothing(empty_engine: Engine) -> None:
+def test_0020_without_the_data_keys_refuses_and_changes_nothing(
+    engine_at: Callable[[str], Engine],
+) -> None:
     """Only ``hub init`` gives a migration the data keys; run without them where there are scopes
     to seal, 0020 says so and the database stays at 0019 with its scopes as they were."""
-    upgrade(empty_engine, "0019_mail_office_hours")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0019_mail_office_hours")
+    with engine.begin() as conn:
         ids = _referrals_of_0019(conn)
     with pytest.raises(DataKeysNeeded, match="hub init"):
-        upgrade(empty_engine)
-    assert current_revision(empty_engine) == "0019_mail_office_hours"
-    with empty_engine.connect() as conn:
+        upgrade(engine)
+    assert current_revision(engine) == "0019_mail_office_hours"
+    with engine.connect() as conn:
         scopes = dict(conn.execute(text("SELECT id, consent_scope FROM referral")).all())
     assert scopes == {ids["kept"]: SCOPES["kept"], ids["erased"]: SCOPES["erased"]}
 
@@ -378,13 +467,15 @@ def _answered(
     return response_id
 
 
-def test_0021_names_who_entered_the_answers_as_the_revisions_did(empty_engine: Engine) -> None:
+def test_0021_names_who_entered_the_answers_as_the_revisions_did(
+    engine_at: Callable[[str], Engine],
+) -> None:
     """0021 fills the new columns by the rule the reads applied to the revisions: the last save
     or submit that changed an answer; while none did, the first save or submit; nothing for a
     response no one wrote. Acceptances, returns and unchanged submits on the municipality's
     behalf leave it."""
-    upgrade(empty_engine, "0020_referral_scope_sealed")
-    with empty_engine.begin() as conn:
+    engine = engine_at("0020_referral_scope_sealed")
+    with engine.begin() as conn:
         for code, name in (("131016", "千代田区"), ("132012", "八王子市"), ("132039", "武蔵野市")):
             conn.execute(
                 text(
@@ -424,8 +515,8 @@ def test_0021_names_who_entered_the_answers_as_the_revisions_did(empty_engine: E
         ])  # fmt: skip
         second = _round(conn, "令和8年度（追加）")
         untouched = _answered(conn, second, "131016", [])
-    upgrade(empty_engine)
-    with empty_engine.connect() as conn:
+    upgrade(engine)
+    with engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT id, answers_entered_at, answers_entered_by_id, answers_entered_on_behalf"
@@ -442,8 +533,8 @@ def test_0021_names_who_entered_the_answers_as_the_revisions_did(empty_engine: E
         changed_on_behalf: ("2026-05-01 02:00", staff, True),
         untouched: (None, None, False),
     }
-    downgrade(empty_engine, "0020_referral_scope_sealed")
-    with empty_engine.connect() as conn:
+    downgrade(engine, "0020_referral_scope_sealed")
+    with engine.connect() as conn:
         columns = {c["name"] for c in inspect(conn).get_columns("response")}
         assert not {c for c in columns if c.startswith("answers_entered")}
         assert conn.execute(text("SELECT count(*) FROM revision")).scalar_one() == 13

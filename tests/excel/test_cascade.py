@@ -80,37 +80,51 @@ def test_a_rule_reading_more_than_one_answer_keeps_every_choice() -> None:
     assert "先に" not in sheet.cell(row_of(sheet, "city"), 5).value
 
 
-@pytest.mark.libreoffice
-@pytest.mark.parametrize(
-    ("pref", "offered"),
-    [
-        ("大阪府", ["大阪市"]),
-        ("東京都", ["千代田区", "八王子市"]),
-        (None, ["千代田区", "八王子市", "大阪市"]),
-    ],
-)
-def test_libreoffice_works_out_the_list_from_the_cell(
-    tmp_path: Path, pref: str | None, offered: list[str]
-) -> None:
-    """LibreOffice computes the drop-down's rule as the list it shows: the rule is copied into
+OFFERED = {
+    "大阪府": ["大阪市"],
+    "東京都": ["千代田区", "八王子市"],
+    None: ["千代田区", "八王子市", "大阪市"],
+}
+"""What the city's drop-down offers with each answer to the prefecture (none: every city)."""
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, tuple[Path, Path]]:
+    """For each answer of :data:`OFFERED`: the template with the drop-down's rule copied into
     cells of a scratch sheet (how many choices, and each of them; the answer cell it reads named
-    with its sheet) and the file recalculated."""
+    with its sheet), and that file as LibreOffice recalculated and saved it — the three files by
+    one start of LibreOffice."""
+    folder = tmp_path_factory.mktemp("cascade")
     questionnaire = read(*CASCADE)
-    answers = {"pref": {"大阪府": "27", "東京都": "13"}[pref]} if pref else {}
-    workbook = load_workbook(io.BytesIO(template_of(questionnaire, answers)))
-    sheet = workbook[SHEET]
+    sources = {}
+    for number, pref in enumerate(OFFERED):
+        answers = {"pref": {"大阪府": "27", "東京都": "13"}[pref]} if pref else {}
+        workbook = load_workbook(io.BytesIO(template_of(questionnaire, answers)))
+        sheet = workbook[SHEET]
+        parent = f"$C${row_of(sheet, 'pref')}"
+        rule = rule_of(sheet, f"C{row_of(sheet, 'city')}").replace(parent, f"'{SHEET}'!{parent}")
+        scratch = workbook.create_sheet("scratch")
+        scratch["A1"] = f"=ROWS({rule})"
+        for index in range(1, 4):
+            scratch.cell(index + 1, 1).value = f"=INDEX({rule},{index})"
+        sources[pref] = folder / f"cascade-{number}.xlsx"
+        workbook.save(sources[pref])
+    libreoffice.convert(list(sources.values()), "xlsx", folder / "out")
+    return {pref: (source, folder / "out" / source.name) for pref, source in sources.items()}
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("pref", list(OFFERED))
+def test_libreoffice_works_out_the_list_from_the_cell(
+    recalculated: dict[str | None, tuple[Path, Path]], pref: str | None
+) -> None:
+    """LibreOffice computes the drop-down's rule as the list it shows (:func:`recalculated`)."""
+    source, saved = recalculated[pref]
+    sheet = load_workbook(source)[SHEET]
     assert sheet[f"C{row_of(sheet, 'pref')}"].value == pref
-    parent = f"$C${row_of(sheet, 'pref')}"
-    rule = rule_of(sheet, f"C{row_of(sheet, 'city')}").replace(parent, f"'{SHEET}'!{parent}")
-    scratch = workbook.create_sheet("scratch")
-    scratch["A1"] = f"=ROWS({rule})"
-    for index in range(1, 4):
-        scratch.cell(index + 1, 1).value = f"=INDEX({rule},{index})"
-    source = tmp_path / "cascade.xlsx"
-    workbook.save(source)
-    libreoffice.convert(source, "xlsx", tmp_path / "out")
-    computed = load_workbook(tmp_path / "out" / "cascade.xlsx", data_only=True)["scratch"]
+    computed = load_workbook(saved, data_only=True)["scratch"]
     count = computed["A1"].value
+    offered = OFFERED[pref]
     assert count == len(offered)
     assert [computed.cell(index + 1, 1).value for index in range(1, count + 1)] == offered
 
@@ -125,22 +139,32 @@ def uno_bridge() -> bool:
     return found.returncode == 0
 
 
-def marked_invalid(tmp_path: Path, data: bytes, typed: dict[str, str]) -> dict[str, bool]:
+def marked_invalid(
+    tmp_path: Path, files: list[tuple[bytes, list[tuple[str, str]]]]
+) -> list[dict[tuple[str, str], bool]]:
     """LibreOffice's own check of what is typed (Mark Invalid Data), through its Python bridge:
-    ``{cell: marked invalid}`` for each ``{cell: value}`` typed, one at a time."""
+    for each file, and the ``(cell, value)`` pairs typed into it one at a time, ``{(cell, value):
+    marked invalid}`` — every file in one start of LibreOffice."""
     if libreoffice.SOFFICE is None or not Path(SYSTEM_PYTHON).exists() or not uno_bridge():
         pytest.skip("LibreOffice's Python bridge is not installed: apt-get install python3-uno")
-    source = tmp_path / f"typed-{len(list(tmp_path.iterdir()))}.xlsx"
-    source.write_bytes(data)
+    sources = [tmp_path / f"typed-{number}.xlsx" for number in range(len(files))]
+    arguments = []
+    for source, (data, typed) in zip(sources, files, strict=True):
+        source.write_bytes(data)
+        arguments += [str(source), *(f"{cell}={value}" for cell, value in typed)]
     script = Path(__file__).parent.parent / "libreoffice_validity.py"
     done = subprocess.run(
-        [SYSTEM_PYTHON, str(script), str(source), SHEET, str(free_port()),
-         str(tmp_path / f"{source.stem}-profile"), *(f"{c}={v}" for c, v in typed.items())],
+        [SYSTEM_PYTHON, str(script), SHEET, str(free_port()), str(tmp_path / "profile"),
+         *arguments],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    return {item.split("=", 1)[0]: invalid for item, invalid in found.items()}
+    return [
+        {(item.split("=", 1)[0], item.split("=", 1)[1]): invalid
+         for item, invalid in found[str(source)].items()}
+        for source in sources
+    ]  # fmt: skip
 
 
 @pytest.mark.libreoffice
@@ -148,13 +172,14 @@ def test_libreoffice_refuses_a_city_of_another_prefecture_in_the_cell(tmp_path: 
     """With 大阪府 chosen, 大阪市 is accepted and 千代田区 is not; with the prefecture empty, both
     are."""
     questionnaire = read(*CASCADE)
-    for answers, chiyoda_refused in (({"pref": "27"}, True), ({}, False)):
-        data = template_of(questionnaire, answers)
-        city = f"C{row_of(load_workbook(io.BytesIO(data))[SHEET], 'city')}"
-        found = [
-            marked_invalid(tmp_path, data, {city: label})[city] for label in ("千代田区", "大阪市")
-        ]
-        assert found == [chiyoda_refused, False], answers
+    osaka_chosen, none_chosen = (template_of(questionnaire, a) for a in ({"pref": "27"}, {}))
+    city = f"C{row_of(load_workbook(io.BytesIO(osaka_chosen))[SHEET], 'city')}"
+    typed = [(city, "千代田区"), (city, "大阪市")]
+    found = marked_invalid(tmp_path, [(osaka_chosen, typed), (none_chosen, typed)])
+    assert found == [
+        {(city, "千代田区"): True, (city, "大阪市"): False},
+        {(city, "千代田区"): False, (city, "大阪市"): False},
+    ]
 
 
 MANY = (
@@ -188,10 +213,12 @@ def test_libreoffice_refuses_a_mark_on_a_row_that_does_not_fit(tmp_path: Path) -
     data = template_of(read(*MANY), {"pref": "27"})
     sheet = load_workbook(io.BytesIO(data))[SHEET]
     chiyoda, osaka = (f"C{row_of(sheet, f'cities.{code}')}" for code in ("131016", "271004"))
-    found = marked_invalid(tmp_path, data, {chiyoda: "○", osaka: "○"})
-    assert found == {chiyoda: True, osaka: False}
-    free = marked_invalid(tmp_path, template_of(read(*MANY)), {chiyoda: "○"})
-    assert free == {chiyoda: False}
+    found, free = marked_invalid(
+        tmp_path,
+        [(data, [(chiyoda, "○"), (osaka, "○")]), (template_of(read(*MANY)), [(chiyoda, "○")])],
+    )
+    assert found == {(chiyoda, "○"): True, (osaka, "○"): False}
+    assert free == {(chiyoda, "○"): False}
 
 
 def test_a_long_label_is_shortened_where_excel_keeps_messages_short() -> None:
