@@ -15,8 +15,9 @@ means something else.
 
 A file's response does not vary with the session cookie, and does not set it: nothing a static
 request does is kept in the session (the session rules pass ``/static/`` by), but Flask-Login
-looks into the session after every request, which would add ``Vary: Cookie`` — and as the cookie
-changes at each page (``seen_at``), a browser would then ask for every file again.
+looks into the session after every request, which would add ``Vary: Cookie``: the cookie changes
+at each page (``seen_at``), so a proxy would keep a copy of the file per cookie, and a browser may
+ask again once it changed (Chromium revalidated the favicon at each page).
 """
 
 from __future__ import annotations

@@ -144,8 +144,9 @@ def test_each_file_is_hashed_once_not_at_each_request(
 
 
 def test_a_signed_in_users_files_neither_vary_with_nor_set_the_session_cookie(web) -> None:
-    """The session cookie changes at each page (``seen_at``): a file that varied with it would
-    be asked for again at each page. The pages themselves still vary with it and are not kept."""
+    """The session cookie changes at each page (``seen_at``): a file that varied with it would be
+    kept by a proxy once per cookie, and asked for again by a browser once the cookie changed. The
+    pages themselves still vary with it and are not kept."""
     staff = web("staff")
     home = staff.get("/staff/")
     assert "Cookie" in home.headers.get("Vary", "")
