@@ -31,9 +31,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from hub import auth, errors_http, security
+    from hub import auth, errors_http, security, statics
 
     security.init_app(app)
+    statics.init_app(app)
     auth.init_app(app)
     errors_http.init_app(app)
     return app
