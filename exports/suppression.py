@@ -105,6 +105,7 @@ def suppress(
             break  # every cell that may be hidden is: the reader is told nothing more
         cell, known = pinned
         state.hide(state.complement_for((cell,), known, whole=True))
+    state.show_known_zeros()
     return {c: None if c in state.hidden else counts[c] for c in state.published}
 
 
@@ -293,6 +294,23 @@ class _State:
 
     def hide(self, cell: str) -> None:
         self.hidden.add(cell)
+
+    def show_known_zeros(self) -> None:
+        """A hidden cell that every reader knows to be 0 is shown as 0: a part of a relation whose
+        total is shown as 0, or is such a part itself (no count is below 0). Hidden, it protects
+        nothing and tells nothing it does not tell shown — the counts' solutions are the same —,
+        and ＊ would say there is something to hide (found by the integer attacker: 千代田区's
+        own 50代 hidden beside the region's 50代 of 0). A cell locked by another table is left
+        as that table shows it."""
+        zero = {c for c in self.published if c not in self.hidden and self.counts[c] == 0}
+        grew = True
+        while grew:
+            grew = False
+            for relation in self.relations:
+                if relation.total in zero and not zero.issuperset(relation.parts):
+                    zero.update(relation.parts)
+                    grew = True
+        self.hidden -= {c for c in zero if c not in self.locked}
 
     def first_pinned(self, insiders: Collection[str]) -> tuple[str, str | None] | None:
         """A protected cell that takes one value in every solution in whole numbers ≥ 0 of the

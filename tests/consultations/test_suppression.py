@@ -276,6 +276,22 @@ def regional_and_own(rows: Sequence[Record], home: str) -> tuple[dict[str, int |
     return {**shared, **{"own:" + c: v for c, v in mine.items()}}, system
 
 
+def test_an_own_count_under_a_regional_zero_is_shown_as_zero() -> None:
+    """Found by the integer attacker (a CI run's property test): 千代田区 has all 3 of the
+    region's cases, each of another age, none about a crime. Its own table was hidden whole (＊),
+    its 50代 too — which every reader pins to 0 beside the region's published 50代 of 0 (no count
+    below 0). Such a cell protects nothing: it is shown as 0, and no hidden count is pinned."""
+    rows: list[Record] = [
+        (age, None, frozenset({"municipal_window"}), "131016") for age in ("under_20", "20s", "30s")
+    ]
+    published, system = regional_and_own(rows, "131016")
+    assert (published["age:50s"], published["own:age:50s"]) == (0, 0)
+    assert (published["crime_related"], published["own:crime_related"]) == (0, 0)
+    assert published["own:age:under_20"] is None
+    assert_nothing_disclosed(published, system)
+    assert_shares_pin_nothing(published, system, [])
+
+
 def test_the_rest_of_an_implicit_count_is_protected_too() -> None:
     """Found by the API property test: 3 cases of 千代田区 not about a crime; in 中央区 1 not about
     a crime and 3 shoplifting. Publishing 千代田区's total (3) and crime-related (0) next to the
