@@ -16,6 +16,8 @@ import lxml.html
 from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
+from exports.suppression import SUPPRESSED_MARK
+
 PageTable = tuple[str, list[str], list[list[str]]]
 
 
@@ -150,3 +152,9 @@ def has_formula(data: bytes) -> bool:
         sheets = [n for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets
         return any(b"<f>" in package.read(n) for n in sheets)
+
+
+def hidden_cells(rows: list[list[str]]) -> int:
+    """How many cells of a file read as rows are a hidden count (``＊`` alone): the note that
+    explains the mark is not one."""
+    return sum(cell.strip() == SUPPRESSED_MARK for row in rows for cell in row)
