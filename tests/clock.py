@@ -7,6 +7,7 @@ time, for the rest of the test (sessions and CSRF keep real time).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,21 +28,30 @@ def _clocked_now() -> datetime:
     return _clocked_utcnow().astimezone(tokyo.TOKYO)
 
 
+def replace_clocks(
+    utcnow: Callable[[], datetime],
+    now: Callable[[], datetime],
+    set_to: Callable[[object, str, object], None] = setattr,
+) -> None:
+    """``hub.db.utcnow`` and ``forms.tokyo.now`` replaced by ``utcnow`` and ``now`` wherever a
+    module of the hub (or of the tests) holds them: the same two functions everywhere, since a
+    module first imported later binds them from ``hub.db`` and ``forms.tokyo``, patched too."""
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if name == __name__ or not name.startswith(("hub", "exports", "forms", "tests")):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if value is _ORIGINAL_UTCNOW:
+                set_to(module, attribute, utcnow)
+            elif value is _ORIGINAL_NOW:
+                set_to(module, attribute, now)
+
+
 class TokyoClock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.moment = datetime.now(UTC)
         monkeypatch.setattr(sys.modules[__name__], "_active", self)
-        # The same two functions everywhere: a module first imported during a test binds them
-        # (``hub.db`` and ``forms.tokyo`` are patched too) and reads real time once it is over.
-        for module in list(sys.modules.values()):
-            name = getattr(module, "__name__", "")
-            if name == __name__ or not name.startswith(("hub", "exports", "forms", "tests")):
-                continue
-            for attribute, value in list(vars(module).items()):
-                if value is _ORIGINAL_UTCNOW:
-                    monkeypatch.setattr(module, attribute, _clocked_utcnow)
-                elif value is _ORIGINAL_NOW:
-                    monkeypatch.setattr(module, attribute, _clocked_now)
+        replace_clocks(_clocked_utcnow, _clocked_now, monkeypatch.setattr)
 
     def set(self, tokyo_time: str) -> datetime:
         """Move to ``2027-03-31 23:30`` (Tokyo); returns the moment in UTC."""
