@@ -18,6 +18,7 @@ from hub.services import consultations
 from hub.services.consultations import record_case
 from tests.conftest import csrf_of
 from tests.consultations.cases import Case, csv_bytes
+from tests.statistics_files import page_tables
 
 Browser = Callable[..., FlaskClient]
 CHIYODA = "131016"
@@ -331,3 +332,41 @@ def test_the_case_list_comes_a_page_at_a_time_keeping_the_year(
     second = staff.get(f"/consultations?fiscal_year={year}&page=2").get_data(as_text=True)
     assert second.count("<tr>") == 2
     assert f"{per_page + 1}件中 {per_page + 1}〜{per_page + 1}件目を表示しています。" in second
+
+
+def test_a_residents_count_under_a_regional_zero_reads_0_not_hidden(
+    app: Flask, browser: Browser
+) -> None:
+    """千代田区 has all 3 of the year's cases, each of another age: its own table hides its total
+    and its ages, but its 50代 reads 0 as the region's 50代 does (every reader knows it is 0; ＊
+    would say there is something to hide), and its share of a hidden total stays ＊."""
+    with app.app_context():
+        for age in ("under_20", "20s", "30s"):
+            record_case(
+                {
+                    "received_on": "2020-08-01",
+                    "channel": "phone",
+                    "age_group": age,
+                    "caller": "self",
+                    "municipality": CHIYODA,
+                    "referred_to": ["municipal_window"],
+                },
+                user=None,
+            )
+        db.session.commit()
+    page = browser("respondent", municipality=CHIYODA).get(
+        "/consultations/statistics?fiscal_year=2020"
+    )
+    tables = page_tables(page)
+    captions = [caption for caption, _, _ in tables]
+    own_summary = captions.index("令和2年度 千代田区に住む方からの相談")
+    regional_ages, own_ages = (
+        {row[0]: row[1:] for row in rows}
+        for caption, _, rows in tables
+        if caption == "令和2年度 相談対象者の年代"
+    )
+    assert captions.index("令和2年度 相談対象者の年代", own_summary) > own_summary
+    assert regional_ages["50代"] == ["0", "0.0%"]
+    assert own_ages["50代"] == ["0", "＊"]
+    assert own_ages["20歳未満"] == ["＊", "＊"]
+    assert own_ages["計"] == ["＊", "＊"]
