@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from hub import statics
+from hub.db import counting_statements
 from hub.errors_http import _unavailable_page
 from hub.security import HEADERS
 from tests.web.conftest import page
@@ -163,3 +164,20 @@ def test_a_signed_in_users_files_neither_vary_with_nor_set_the_session_cookie(we
 def test_the_database_unavailable_page_names_the_stylesheets_version(app: Flask) -> None:
     with app.test_request_context("/staff/"):
         assert f"/static/hub.css?v={content_hash(STATIC / 'hub.css')}" in _unavailable_page()
+
+
+def test_a_signed_in_users_file_is_served_without_asking_the_database(web) -> None:
+    """A file is the same for everyone: the gate does not load who asks for it (one query a file
+    before), nor does anything else. A page still loads the user."""
+    staff = web("staff")
+    home = staff.get("/staff/")
+    urls = static_urls(home)
+    assert urls
+    for url in urls:
+        with counting_statements() as log:
+            answer = fetch(staff.client, url)
+        assert answer.status_code == 200, url
+        assert log.statements == [], (url, log.statements)
+    with counting_statements() as log:
+        assert staff.get("/staff/").status_code == 200
+    assert len(log) > 0
