@@ -193,13 +193,35 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("name", match.group(), position))
         else:
             assert kind is not None
+            if kind == "op" and (spelled := _other_language_operator(text, match.start())):
+                raise ExpressionError(spelled, position)
             tokens.append(Token(kind, match.group(), position))
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
 
 
+def _other_language_operator(text: str, index: int) -> str:
+    """What to write instead of ``==`` (JavaScript, Python) or ``<>`` (Excel's 等しくない) at
+    ``index``, the comparisons an author brings from elsewhere ("" for any other operator)."""
+    if text.startswith("==", index):
+        return _("「==」は式に使えません。等しいことは「=」ひとつで書いてください。")
+    if text.startswith("<>", index):
+        return _("「<>」は式に使えません。等しくないことは「!=」と書いてください。")
+    return ""
+
+
+_TYPOGRAPHIC_QUOTES = "\u2018\u2019\u201c\u201d"
+"""‘ ’ “ ”: what Word and a Mac turn ' and " into as they are typed."""
+
+
 def _unexpected_character(text: str, index: int) -> str:
     char = text[index]
+    if char in _TYPOGRAPHIC_QUOTES:
+        return _(
+            "「%(char)s」は式に使えません。文字は半角の ' か \" で囲んでください"
+            "（例: ${q} = 'yes'）。",
+            char=char,
+        )
     if char == "&" or text.startswith("||", index):
         word = "and" if char == "&" else "or"
         return _(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -469,6 +471,13 @@ class Reader:
         name = sheet.text(row, "name")
         problem = _name_problem(name, seen)
         if problem:
+            meant = _half_width(name)
+            if meant and not _name_problem(meant, seen):
+                # ｍｅｎ for men: said what to write, and still the question the rules name
+                # (${men}), which are not refused again for naming no question
+                problem += _("「%(name)s」（半角）と書いてください。", name=meant)
+                seen[meant] = row.number
+                self.unread.add(meant)
             self.at(sheet, row, "name", problem)
             return None
         seen[name] = row.number
@@ -744,7 +753,7 @@ class Reader:
             return kind, tuple(choice for choice, _row in lists[list_name]), list_name
         if select is not None and (not self.choices_read or select[1] in self.unread_lists):
             return None, (), ""  # the list's own rows are refused: one problem, there
-        self.at(sheet, row, "type", _type_problem(text, select))
+        self.at(sheet, row, "type", _type_problem(text, select, lists))
         return None, (), ""
 
     def or_other(
@@ -1008,6 +1017,13 @@ def _appearance(text: str, kind: Kind) -> str | None:
     return None
 
 
+def _half_width(name: str) -> str:
+    """``name`` typed in 全角 (ｍｅｎ, ｑ１, ＿, a 全角 space around it) as the half-width name
+    it means; "" when it has other characters (漢字, かな) or is no different."""
+    folded = unicodedata.normalize("NFKC", name).strip()
+    return folded if folded != name and NAME_RE.fullmatch(folded) else ""
+
+
 def _name_problem(name: str, seen: dict[str, int]) -> str:
     """Why ``name`` cannot name a question, note or group ("" when it can)."""
     if not name:
@@ -1033,10 +1049,14 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
     return ""
 
 
-def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
-    """Why the type ``text`` is not read: a missing list, a refused or an unknown type."""
+def _type_problem(
+    text: str, select: tuple[Kind, str, bool] | None, lists: Mapping[str, object]
+) -> str:
+    """Why the type ``text`` is not read: a missing list (with the list of the ``choices``
+    sheet it most looks like, or the lists there are), a refused or an unknown type."""
     if select is not None:
-        return _("選択肢リスト「%(list)s」が choices シートにありません。", list=select[1])
+        missing = _("選択肢リスト「%(list)s」が choices シートにありません。", list=select[1])
+        return f"{missing}{_lists_instead(select[1], lists)}"
     lowered = text.lower()
     reason = words.unsupported_type(text) or words.unsupported_type(lowered)
     if reason is not None:
@@ -1049,6 +1069,24 @@ def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
     close = difflib.get_close_matches(lowered, words.known_type_words(), n=1)
     hint = _("「%(word)s」のことですか？", word=close[0]) if close else ""
     return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint).strip()
+
+
+LISTS_NAMED = 10
+"""A missing list's refusal names the ``choices`` sheet's lists when there are no more than this."""
+
+
+def _lists_instead(missing: str, lists: Mapping[str, object]) -> str:
+    """What a type naming a list the ``choices`` sheet lacks may have meant: the list it most
+    looks like (「yes_no」のことですか？, a letter missed or added, another case), else the
+    sheet's lists when they are few ("" when there are none)."""
+    names = sorted(lists)
+    by_case = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(missing.casefold(), list(by_case), n=1, cutoff=0.6)
+    if close:
+        return _("「%(word)s」のことですか？", word=by_case[close[0]])
+    if names and len(names) <= LISTS_NAMED:
+        return _("choices シートのリスト: %(lists)s。", lists=listed(names))
+    return ""
 
 
 _COLUMN_OF_TYPE = {"repeat_count": "repeat"}
