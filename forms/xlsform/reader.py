@@ -825,6 +825,20 @@ class Reader:
             return True
         if text.lower() in words.NO:
             return False
+        meant = _yes_or_no(text)
+        if meant:
+            self.at(
+                sheet,
+                row,
+                "required",
+                _(
+                    "「%(text)s」は required に書けません。「%(word)s」と半角で書いてください"
+                    "（必須は yes、必須でなければ空欄か no、条件つきの必須は式）。",
+                    text=text,
+                    word=meant,
+                ),
+            )
+            return False
         return self.rule(sheet, row, "required") or False
 
     def rule(self, sheet: Sheet, row: Row, column: str) -> Expr | None:
@@ -1015,6 +1029,22 @@ def _appearance(text: str, kind: Kind) -> str | None:
         if word in honoured:
             return word
     return None
+
+
+_SAID_YES = frozenset({"はい", "必須", "○", "〇", "◯", "✓", "✔", "レ"})
+_SAID_NO = frozenset({"いいえ", "任意", "×", "✕", "✖", "なし"})
+
+
+def _yes_or_no(text: str) -> str:
+    """``yes`` or ``no`` for a ``required`` cell that says it in Japanese, by a mark or in 全角
+    (はい, 必須, ○, ｙｅｓ; いいえ, 任意, ×); "" for anything else (a rule, or a word that is none
+    of these)."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    if folded in _SAID_YES or (folded != text.lower() and folded in words.YES):
+        return "yes"
+    if folded in _SAID_NO or (folded != text.lower() and folded in words.NO):
+        return "no"
+    return ""
 
 
 def _half_width(name: str) -> str:
