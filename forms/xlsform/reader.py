@@ -386,6 +386,11 @@ class Reader:
             if control[0] == "end" and refused and refused[-1] == control[1]:
                 refused.pop()
                 continue
+            if (meant := _group_typo(lowered)) is not None:
+                hint = _("「%(word)s」のことですか？", word=meant)
+                message = _("種類「%(type)s」はありません。%(hint)s", type=kind_text, hint=hint)
+                self.at(sheet, row, "type", message)
+                lowered = meant  # read as what it means: its group is not refused again
             if control[0] == "begin" and lowered not in words.GROUP_BEGIN:
                 reason = (
                     "repeat" if control[1] in ("repeat", "loop", "lgroup", "looped") else "other"
@@ -1047,6 +1052,18 @@ def _yes_or_no(text: str) -> str:
     return ""
 
 
+def _group_typo(lowered: str) -> str | None:
+    """``begin_group`` or ``end_group`` for a type a letter or two from it (``begin_groop``,
+    ``end_gruop``, ``begingroup``); ``None`` for any other type, those spellings included."""
+    spellings = (*words.GROUP_BEGIN, *words.GROUP_END)
+    if lowered in spellings or lowered.split(" ")[-1] in ("repeat", "loop"):
+        return None
+    close = difflib.get_close_matches(lowered, spellings, n=1, cutoff=0.8)
+    if not close:
+        return None
+    return "begin_group" if close[0] in words.GROUP_BEGIN else "end_group"
+
+
 def _half_width(name: str) -> str:
     """``name`` typed in 全角 (ｍｅｎ, ｑ１, ＿, a 全角 space around it) as the half-width name
     it means; "" when it has other characters (漢字, かな) or is no different."""
@@ -1096,9 +1113,50 @@ def _type_problem(
             "「%(type)s」の後に選択肢リストの名前を書いてください（例: select_one yes_no）。",
             type=text,
         )
+    meant = _select_instead(text, lists)
+    if meant:
+        hint = _("「%(word)s」のことですか？", word=meant)
+        return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint)
     close = difflib.get_close_matches(lowered, words.known_type_words(), n=1)
     hint = _("「%(word)s」のことですか？", word=close[0]) if close else ""
     return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint).strip()
+
+
+_SELECTS = ("select_one", "select_multiple")
+_OR_OTHER = "or_other"
+
+
+def _select_instead(text: str, lists: Mapping[str, object]) -> str:
+    """The ``select_one LIST`` a mistyped select row means, its list one of ``lists``:
+    ``select_one_yes_no`` (no space), ``selectone yes_no``, ``select_mutiple yes_no``,
+    ``Select_One Yes_No``, ``select_one yes_no or_othr``; "" when it looks like no select."""
+    words_typed = text.split(" ")
+    head = words_typed[0].lower()
+    rest = words_typed[1:]
+    if not rest:  # select_one_yes_no: the list joined to the type by "_"
+        for select in _SELECTS:
+            if head.startswith(f"{select}_") and (
+                joined := _list_named(text[len(select) + 1 :], lists)
+            ):
+                return f"{select} {joined}"
+        return ""
+    close = difflib.get_close_matches(head, _SELECTS, n=1, cutoff=0.75)
+    if not close or len(rest) > 2:
+        return ""
+    list_name = _list_named(rest[0], lists) or rest[0]
+    other = rest[1:]
+    if other and not difflib.get_close_matches(other[0].lower(), [_OR_OTHER], n=1, cutoff=0.7):
+        return ""
+    return " ".join([close[0], list_name, *([_OR_OTHER] if other else [])])
+
+
+def _list_named(typed: str, lists: Mapping[str, object]) -> str:
+    """The list of ``lists`` named ``typed``, in another case or a letter apart ("" for none)."""
+    if typed in lists:
+        return typed
+    by_case = {name.casefold(): name for name in lists}
+    close = difflib.get_close_matches(typed.casefold(), list(by_case), n=1, cutoff=0.8)
+    return by_case[close[0]] if close else ""
 
 
 LISTS_NAMED = 10

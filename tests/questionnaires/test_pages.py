@@ -764,3 +764,45 @@ def test_an_author_s_usual_slips_are_refused_saying_what_to_write_instead(app, s
         "Put a text between straight quotes",
     ):
         assert said in english, said
+
+
+def test_a_mistyped_select_or_group_type_is_refused_with_the_type_meant(app, staff):
+    """``select_one_yes_no``, ``selectone``, ``Select_One Yes_No``, ``or_othr``,
+    ``begin_groop``: each was refused with a suggestion of another type (「select one using」,
+    「select one from」, 「select_one」) or none, and a mistyped ``begin_group`` as a type the hub
+    does not do, with its ``end_group`` refused again as closing no group."""
+    definition = form(
+        [
+            ("select_one_yes_no", "a", "A", None, None, None),
+            ("selectone yes_no", "b", "B", None, None, None),
+            ("Select_One Yes_No", "c", "C", None, None, None),
+            ("select_multiple yes_no or_othr", "d", "D", None, None, None),
+            ("begin_groop", "g", "G", None, None, None),
+            ("text", "e", "E", None, None, None),
+            ("end_group", "", "", None, None, None),
+        ],
+        YES_NO,
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    meant = "種類「%s」はありません。「%s」のことですか？"
+    assert rows == [
+        ["survey", "2", "type", meant % ("select_one_yes_no", "select_one yes_no")],
+        ["survey", "3", "type", meant % ("selectone yes_no", "select_one yes_no")],
+        ["survey", "4", "type", meant % ("Select_One Yes_No", "select_one yes_no")],
+        [
+            "survey",
+            "5",
+            "type",
+            meant % ("select_multiple yes_no or_othr", "select_multiple yes_no or_other"),
+        ],
+        ["survey", "6", "type", meant % ("begin_groop", "begin_group")],
+    ], rows
+    staff.get("/language/en")
+    english = text_of(upload(staff, definition))
+    assert 'There is no type "selectone yes_no". Did you mean "select_one yes_no"?' in english
