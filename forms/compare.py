@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from forms import describe
-from forms.expression import Expr, unparse
+from forms.expression import Binary, Call, Expr, Negative, Ref, unparse
 from forms.lineage import step_names
 from forms.model import Question, Questionnaire, Section
 from forms.xlsform.vocabulary import CALCULATE, TYPE_NAMES
@@ -146,17 +146,24 @@ def compare(
             added.append(question)
             continue
         matched.add(previous.id)
-        changes = _changes(previous, question) + _moved(old, new, previous, question)
+        changes = _changes(previous, question, names) + _moved(old, new, previous, question)
         renamed = previous.id if previous.id != question.id else ""
         if changes or renamed:
             changed.append(ChangedQuestion(question, changes, renamed, previous))
     removed = tuple(q for q in old.questions if q.id not in matched)
     return Comparison(
-        old.version, tuple(added), removed, tuple(changed), _settings(old, new), _groups(old, new)
+        old.version,
+        tuple(added),
+        removed,
+        tuple(changed),
+        _settings(old, new),
+        _groups(old, new, names),
     )
 
 
-def _groups(old: Questionnaire, new: Questionnaire) -> GroupChanges:
+def _groups(
+    old: Questionnaire, new: Questionnaire, names: Mapping[str, str | None]
+) -> GroupChanges:
     """The groups by name (a run of questions outside any group is no group)."""
     before = {s.id: s for s in old.sections if s.grouped}
     after = {s.id: s for s in new.sections if s.grouped}
@@ -168,7 +175,7 @@ def _groups(old: Questionnaire, new: Questionnaire) -> GroupChanges:
         changes = []
         if previous.title != group.title:
             changes.append(GroupAspect.LABEL)
-        if _rule(previous.relevant) != _rule(group.relevant):
+        if _rule(previous.relevant) != _rule(group.relevant, names):
             changes.append(GroupAspect.RELEVANT)
         if changes:
             changed.append(ChangedGroup(group, previous, tuple(changes)))
@@ -249,13 +256,39 @@ def moved_groups(
     )
 
 
-def _rule(expr: Expr | bool | None) -> str:
+def _rule(expr: Expr | bool | None, names: Mapping[str, str | None] | None = None) -> str:
+    """A rule as text to compare; with ``names`` (a newer version's question → its name in the
+    older one), each ``${name}`` of the newer rule written by the older name, so a rule rewritten
+    only because a question it names was renamed reads as it did (no change)."""
     if expr is None or isinstance(expr, bool):
         return str(expr)
-    return unparse(expr)
+    return unparse(_in_old_names(expr, names) if names else expr)
 
 
-def _changes(old: Question, new: Question) -> tuple[Change, ...]:
+_NEW_QUESTION = "\u0000"
+"""Marks a name a newer version reuses for a new question: never equal to an older rule's."""
+
+
+def _in_old_names(expr: Expr, names: Mapping[str, str | None]) -> Expr:
+    """``expr`` with each ``${name}`` of a question of the newer version written by its name in
+    the older one (a question new under a reused name is no older question's)."""
+    if isinstance(expr, Ref):
+        if expr.name not in names:
+            return expr
+        old_name = names[expr.name]
+        return Ref(old_name if old_name is not None else expr.name + _NEW_QUESTION)
+    if isinstance(expr, Call):
+        return Call(expr.name, tuple(_in_old_names(a, names) for a in expr.args))
+    if isinstance(expr, Negative):
+        return Negative(_in_old_names(expr.operand, names))
+    if isinstance(expr, Binary):
+        return Binary(expr.op, _in_old_names(expr.left, names), _in_old_names(expr.right, names))
+    return expr
+
+
+def _changes(
+    old: Question, new: Question, names: Mapping[str, str | None] | None = None
+) -> tuple[Change, ...]:
     changes: list[Change] = []
     if old.label != new.label:
         changes.append(Change(Aspect.LABEL))
@@ -277,8 +310,8 @@ def _changes(old: Question, new: Question) -> tuple[Change, ...]:
         (Aspect.CONSTRAINT, old.constraint, new.constraint),
         (Aspect.CHOICE_FILTER, old.choice_filter, new.choice_filter),
     )
-    changes += [Change(aspect) for aspect, a, b in rules if _rule(a) != _rule(b)]
-    if _rule(old.calculation) != _rule(new.calculation):
+    changes += [Change(aspect) for aspect, a, b in rules if _rule(a) != _rule(b, names)]
+    if _rule(old.calculation) != _rule(new.calculation, names):
         changes.append(Change(Aspect.CALCULATION))
     if old.default != new.default:
         changes.append(Change(Aspect.DEFAULT))

@@ -193,13 +193,35 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("name", match.group(), position))
         else:
             assert kind is not None
+            if kind == "op" and (spelled := _other_language_operator(text, match.start())):
+                raise ExpressionError(spelled, position)
             tokens.append(Token(kind, match.group(), position))
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
 
 
+def _other_language_operator(text: str, index: int) -> str:
+    """What to write instead of ``==`` (JavaScript, Python) or ``<>`` (Excel's 等しくない) at
+    ``index``, the comparisons an author brings from elsewhere ("" for any other operator)."""
+    if text.startswith("==", index):
+        return _("「==」は式に使えません。等しいことは「=」ひとつで書いてください。")
+    if text.startswith("<>", index):
+        return _("「<>」は式に使えません。等しくないことは「!=」と書いてください。")
+    return ""
+
+
+_TYPOGRAPHIC_QUOTES = "\u2018\u2019\u201c\u201d"
+"""‘ ’ “ ”: what Word and a Mac turn ' and " into as they are typed."""
+
+
 def _unexpected_character(text: str, index: int) -> str:
     char = text[index]
+    if char in _TYPOGRAPHIC_QUOTES:
+        return _(
+            "「%(char)s」は式に使えません。文字は半角の ' か \" で囲んでください"
+            "（例: ${q} = 'yes'）。",
+            char=char,
+        )
     if char == "&" or text.startswith("||", index):
         word = "and" if char == "&" else "or"
         return _(
@@ -245,6 +267,8 @@ def _binary_operator(token: Token) -> str | None:
 def _unexpected_token(token: Token) -> str:
     if token.kind == "end":
         return _("式が途中で終わっています。")
+    if token.kind == "name" and (spelled := _excel_spelling(token.text, call=False)):
+        return spelled
     if token.kind == "name" and token.text not in OPERATOR_NAMES:
         return _(
             "「%(name)s」は使えません。質問は ${%(name)s} のように参照します。", name=token.text
@@ -348,6 +372,8 @@ class _Parser:
                 args.append(self.expression())
         self.expect(")")
         arity = FUNCTIONS.get(name.text)
+        if arity is None and (spelled := _excel_spelling(name.text, call=True)):
+            raise ExpressionError(spelled, name.position)
         if arity is None:
             raise ExpressionError(
                 _(
@@ -366,6 +392,29 @@ class _Parser:
         if name.text == "regex":
             _check_pattern(args[1], name.position)
         return Call(name.text, tuple(args), name.position)
+
+
+def _excel_spelling(word: str, *, call: bool) -> str:
+    """What to write instead of a word as Excel spells it (``AND``, ``IF(…)``, ``TRUE``, Excel's
+    ``AND(a, b)``): the rules' words are lower case, and ``and``/``or`` go between conditions;
+    "" for any other word."""
+    lowered = word.lower()
+    if lowered == word:
+        return ""
+    if lowered in ("and", "or") and call:
+        return _(
+            "「%(name)s(…)」（Excel の関数）は使えません。条件は「${a} > 1 %(word)s ${b} < 5」の"
+            "ように %(word)s でつないで書いてください。",
+            name=word,
+            word=lowered,
+        )
+    if lowered in OPERATOR_NAMES and not call:
+        return _("「%(name)s」は小文字で「%(word)s」と書いてください。", name=word, word=lowered)
+    if lowered in ("true", "false") and not call:
+        return _("「%(name)s」は「%(word)s()」と書いてください。", name=word, word=lowered)
+    if lowered in FUNCTIONS and call:
+        return _("「%(name)s」は小文字で「%(word)s」と書いてください。", name=word, word=lowered)
+    return ""
 
 
 def _check_pattern(pattern: Expr, position: int) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -384,6 +386,11 @@ class Reader:
             if control[0] == "end" and refused and refused[-1] == control[1]:
                 refused.pop()
                 continue
+            if (meant := _group_typo(lowered)) is not None:
+                hint = _("「%(word)s」のことですか？", word=meant)
+                message = _("種類「%(type)s」はありません。%(hint)s", type=kind_text, hint=hint)
+                self.at(sheet, row, "type", message)
+                lowered = meant  # read as what it means: its group is not refused again
             if control[0] == "begin" and lowered not in words.GROUP_BEGIN:
                 reason = (
                     "repeat" if control[1] in ("repeat", "loop", "lgroup", "looped") else "other"
@@ -469,6 +476,13 @@ class Reader:
         name = sheet.text(row, "name")
         problem = _name_problem(name, seen)
         if problem:
+            meant = _half_width(name)
+            if meant and not _name_problem(meant, seen):
+                # ｍｅｎ for men: said what to write, and still the question the rules name
+                # (${men}), which are not refused again for naming no question
+                problem += _("「%(name)s」（半角）と書いてください。", name=meant)
+                seen[meant] = row.number
+                self.unread.add(meant)
             self.at(sheet, row, "name", problem)
             return None
         seen[name] = row.number
@@ -744,7 +758,7 @@ class Reader:
             return kind, tuple(choice for choice, _row in lists[list_name]), list_name
         if select is not None and (not self.choices_read or select[1] in self.unread_lists):
             return None, (), ""  # the list's own rows are refused: one problem, there
-        self.at(sheet, row, "type", _type_problem(text, select))
+        self.at(sheet, row, "type", _type_problem(text, select, lists))
         return None, (), ""
 
     def or_other(
@@ -815,6 +829,20 @@ class Reader:
         if text.lower() in words.YES:
             return True
         if text.lower() in words.NO:
+            return False
+        meant = _yes_or_no(text)
+        if meant:
+            self.at(
+                sheet,
+                row,
+                "required",
+                _(
+                    "「%(text)s」は required に書けません。「%(word)s」と半角で書いてください"
+                    "（必須は yes、必須でなければ空欄か no、条件つきの必須は式）。",
+                    text=text,
+                    word=meant,
+                ),
+            )
             return False
         return self.rule(sheet, row, "required") or False
 
@@ -1008,6 +1036,41 @@ def _appearance(text: str, kind: Kind) -> str | None:
     return None
 
 
+_SAID_YES = frozenset({"はい", "必須", "○", "〇", "◯", "✓", "✔", "レ"})
+_SAID_NO = frozenset({"いいえ", "任意", "×", "✕", "✖", "なし"})
+
+
+def _yes_or_no(text: str) -> str:
+    """``yes`` or ``no`` for a ``required`` cell that says it in Japanese, by a mark or in 全角
+    (はい, 必須, ○, ｙｅｓ; いいえ, 任意, ×); "" for anything else (a rule, or a word that is none
+    of these)."""
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    if folded in _SAID_YES or (folded != text.lower() and folded in words.YES):
+        return "yes"
+    if folded in _SAID_NO or (folded != text.lower() and folded in words.NO):
+        return "no"
+    return ""
+
+
+def _group_typo(lowered: str) -> str | None:
+    """``begin_group`` or ``end_group`` for a type a letter or two from it (``begin_groop``,
+    ``end_gruop``, ``begingroup``); ``None`` for any other type, those spellings included."""
+    spellings = (*words.GROUP_BEGIN, *words.GROUP_END)
+    if lowered in spellings or lowered.split(" ")[-1] in ("repeat", "loop"):
+        return None
+    close = difflib.get_close_matches(lowered, spellings, n=1, cutoff=0.8)
+    if not close:
+        return None
+    return "begin_group" if close[0] in words.GROUP_BEGIN else "end_group"
+
+
+def _half_width(name: str) -> str:
+    """``name`` typed in 全角 (ｍｅｎ, ｑ１, ＿, a 全角 space around it) as the half-width name
+    it means; "" when it has other characters (漢字, かな) or is no different."""
+    folded = unicodedata.normalize("NFKC", name).strip()
+    return folded if folded != name and NAME_RE.fullmatch(folded) else ""
+
+
 def _name_problem(name: str, seen: dict[str, int]) -> str:
     """Why ``name`` cannot name a question, note or group ("" when it can)."""
     if not name:
@@ -1033,10 +1096,14 @@ def _name_problem(name: str, seen: dict[str, int]) -> str:
     return ""
 
 
-def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
-    """Why the type ``text`` is not read: a missing list, a refused or an unknown type."""
+def _type_problem(
+    text: str, select: tuple[Kind, str, bool] | None, lists: Mapping[str, object]
+) -> str:
+    """Why the type ``text`` is not read: a missing list (with the list of the ``choices``
+    sheet it most looks like, or the lists there are), a refused or an unknown type."""
     if select is not None:
-        return _("選択肢リスト「%(list)s」が choices シートにありません。", list=select[1])
+        missing = _("選択肢リスト「%(list)s」が choices シートにありません。", list=select[1])
+        return f"{missing}{_lists_instead(select[1], lists)}"
     lowered = text.lower()
     reason = words.unsupported_type(text) or words.unsupported_type(lowered)
     if reason is not None:
@@ -1046,9 +1113,68 @@ def _type_problem(text: str, select: tuple[Kind, str, bool] | None) -> str:
             "「%(type)s」の後に選択肢リストの名前を書いてください（例: select_one yes_no）。",
             type=text,
         )
+    meant = _select_instead(text, lists)
+    if meant:
+        hint = _("「%(word)s」のことですか？", word=meant)
+        return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint)
     close = difflib.get_close_matches(lowered, words.known_type_words(), n=1)
     hint = _("「%(word)s」のことですか？", word=close[0]) if close else ""
     return _("種類「%(type)s」はありません。%(hint)s", type=text, hint=hint).strip()
+
+
+_SELECTS = ("select_one", "select_multiple")
+_OR_OTHER = "or_other"
+
+
+def _select_instead(text: str, lists: Mapping[str, object]) -> str:
+    """The ``select_one LIST`` a mistyped select row means, its list one of ``lists``:
+    ``select_one_yes_no`` (no space), ``selectone yes_no``, ``select_mutiple yes_no``,
+    ``Select_One Yes_No``, ``select_one yes_no or_othr``; "" when it looks like no select."""
+    words_typed = text.split(" ")
+    head = words_typed[0].lower()
+    rest = words_typed[1:]
+    if not rest:  # select_one_yes_no: the list joined to the type by "_"
+        for select in _SELECTS:
+            if head.startswith(f"{select}_") and (
+                joined := _list_named(text[len(select) + 1 :], lists)
+            ):
+                return f"{select} {joined}"
+        return ""
+    close = difflib.get_close_matches(head, _SELECTS, n=1, cutoff=0.75)
+    if not close or len(rest) > 2:
+        return ""
+    list_name = _list_named(rest[0], lists) or rest[0]
+    other = rest[1:]
+    if other and not difflib.get_close_matches(other[0].lower(), [_OR_OTHER], n=1, cutoff=0.7):
+        return ""
+    return " ".join([close[0], list_name, *([_OR_OTHER] if other else [])])
+
+
+def _list_named(typed: str, lists: Mapping[str, object]) -> str:
+    """The list of ``lists`` named ``typed``, in another case or a letter apart ("" for none)."""
+    if typed in lists:
+        return typed
+    by_case = {name.casefold(): name for name in lists}
+    close = difflib.get_close_matches(typed.casefold(), list(by_case), n=1, cutoff=0.8)
+    return by_case[close[0]] if close else ""
+
+
+LISTS_NAMED = 10
+"""A missing list's refusal names the ``choices`` sheet's lists when there are no more than this."""
+
+
+def _lists_instead(missing: str, lists: Mapping[str, object]) -> str:
+    """What a type naming a list the ``choices`` sheet lacks may have meant: the list it most
+    looks like (「yes_no」のことですか？, a letter missed or added, another case), else the
+    sheet's lists when they are few ("" when there are none)."""
+    names = sorted(lists)
+    by_case = {name.casefold(): name for name in names}
+    close = difflib.get_close_matches(missing.casefold(), list(by_case), n=1, cutoff=0.6)
+    if close:
+        return _("「%(word)s」のことですか？", word=by_case[close[0]])
+    if names and len(names) <= LISTS_NAMED:
+        return _("choices シートのリスト: %(lists)s。", lists=listed(names))
+    return ""
 
 
 _COLUMN_OF_TYPE = {"repeat_count": "repeat"}

@@ -39,6 +39,11 @@ def save_upload(
 ) -> Response:
     """Save uploaded answers as the draft; errors are keyed by the cell they came from. An upload
     that changes nothing changes nothing: no new version, no revision (a file uploaded twice)."""
+    # The page's preview keeps the answers as read, each ``calculate`` worked out to show it; the
+    # template's cell for one is never read, so none of these is a value the person typed: the
+    # save works it out again (sent on, it would be refused as a client's value for a calculate).
+    calculated = response.round.questionnaire.calculated_ids
+    answers = {key: value for key, value in answers.items() if key not in calculated}
     try:
         if response.state in EDITABLE and normalized(response, answers) == (response.answers or {}):
             return response

@@ -717,7 +717,9 @@ def test_a_typo_in_a_list_name_is_one_problem_not_one_per_rule_naming_the_questi
     )
     problem = only(refused(data))
     assert (problem.sheet, problem.row, problem.column) == ("survey", 2, "type")
-    assert problem.message == "選択肢リスト「statuss」が choices シートにありません。"
+    assert problem.message == (
+        "選択肢リスト「statuss」が choices シートにありません。「status」のことですか？"
+    )
 
 
 def test_a_question_without_a_label_still_counts_as_named_by_rules() -> None:

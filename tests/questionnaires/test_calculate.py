@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,7 @@ from hub.db import db, utcnow
 from hub.services.rounds import open_round
 from tests.conftest import response_of
 from tests.excel.conftest import download, fill, post_file, rows_by_key
+from tests.excel.test_pages import press_confirm, send
 from tests.forms.xlsform_files import YES_NO, form, xlsx
 from tests.questionnaires.test_authored import staff_uploads_on_the_page_and_publishes
 from tests.questionnaires.test_rename_chain import changed_in, upload
@@ -177,6 +179,23 @@ def test_the_template_shows_it_read_only_and_the_upload_works_it_out(app, api_as
     with app.app_context():
         answers = response_of(round_id, CHIYODA).answers
     assert (answers["total"], answers["busy"]) == (12, "yes")
+
+
+def test_the_upload_page_confirms_a_template_whose_calculate_it_worked_out(
+    app, api_as, web, round_id
+) -> None:
+    """The page's preview works the total out and shows it; confirming saved nothing but a 422
+    「計算項目…送らないでください」 keyed by the bare id, for a value the respondent never typed."""
+    respondent = api_as("respondent", municipality=CHIYODA)
+    filled = fill(download(respondent, round_id, CHIYODA), {"men": "１１", "women": 1})
+    browser = web("respondent", municipality=CHIYODA).client
+    status, preview = send(browser, round_id, CHIYODA, filled)
+    assert status == 200, preview[:2000]
+    done = press_confirm(browser, round_id, CHIYODA, preview)
+    assert done.status_code == 302, unescape(done.get_data(as_text=True))[:3000]
+    with app.app_context():
+        answers = response_of(round_id, CHIYODA).answers
+    assert (answers["men"], answers["total"], answers["busy"]) == (11, 12, "yes")
 
 
 def test_the_workbook_and_the_summary_read_it_as_an_answer(app, api_as, round_id) -> None:

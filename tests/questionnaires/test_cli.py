@@ -14,6 +14,7 @@ from forms.xlsform import read_xlsform
 from hub.db import db
 from hub.models import Round, Survey
 from tests.conftest import HubRunner
+from tests.forms.xlsform_files import YES_NO, form
 from tests.questionnaires.files import broken, kenshu_v1, kenshu_v2
 
 
@@ -207,3 +208,42 @@ def test_a_form_id_differing_only_in_case_from_a_stored_one_is_refused(app, runn
     assert "settingsシート 2行目 form_id列" in refused.output
     assert "登録済みの「torikumi」と大文字・小文字だけが違います" in refused.output
     assert surveys(app) == 1
+
+
+def test_excel_habits_in_a_file_are_refused_saying_the_rules_spelling(app, runner, tmp_path):
+    """One who writes Excel formulas writes the rules so: ``AND``, ``AND(…, …)``, ``IF(…)``,
+    ``TRUE``, and はい or ○ in ``required``. Each was refused as a question named ${AND}, an
+    unknown function or a character a rule cannot hold (「は」は式に使えない文字です)."""
+    data = form(
+        [
+            ("integer", "men", "男性", "はい", None),
+            ("integer", "women", "女性", "○", None),
+            ("text", "a", "A", None, "${men} > 1 AND ${women} < 5"),
+            ("text", "b", "B", None, "AND(${men} > 1, ${women} < 5)"),
+            ("text", "c", "C", None, "IF(${men} > 1, true(), false())"),
+            ("text", "d", "D", None, "TRUE"),
+            ("text", "e", "E", "任意", None),
+        ],
+        YES_NO,
+        survey_header=("type", "name", "label", "required", "relevant"),
+    )
+    before = surveys(app)
+    got = runner("questionnaire", "import", str(write(tmp_path, "shien.xlsx", data)))
+    assert got.exit_code == 1
+    assert got.stderr.splitlines() == [
+        "hub: surveyシート 2行目 required列: 「はい」は required に書けません。「yes」と半角で"
+        "書いてください（必須は yes、必須でなければ空欄か no、条件つきの必須は式）。",
+        "hub: surveyシート 3行目 required列: 「○」は required に書けません。「yes」と半角で"
+        "書いてください（必須は yes、必須でなければ空欄か no、条件つきの必須は式）。",
+        "hub: surveyシート 4行目 relevant列: 12文字目: 「AND」は小文字で「and」と書いてください。",
+        "hub: surveyシート 5行目 relevant列: 1文字目: 「AND(…)」（Excel の関数）は使えません。"
+        "条件は「${a} > 1 and ${b} < 5」のように and でつないで書いてください。",
+        "hub: surveyシート 6行目 relevant列: 1文字目: 「IF」は小文字で「if」と書いてください。",
+        "hub: surveyシート 7行目 relevant列: 1文字目: 「TRUE」は「true()」と書いてください。",
+        "hub: surveyシート 8行目 required列: 「任意」は required に書けません。「no」と半角で"
+        "書いてください（必須は yes、必須でなければ空欄か no、条件つきの必須は式）。",
+    ], got.stderr
+    assert surveys(app) == before
+    english = runner("--lang", "en", "questionnaire", "import", str(tmp_path / "shien.xlsx"))
+    assert 'Write "AND" in lower case: "and".' in english.stderr
+    assert '"はい" cannot be written in required. Write "yes"' in english.stderr

@@ -685,3 +685,124 @@ def test_upload_refusals_speak_of_questionnaires_and_the_page_s_own_limit(app, s
     data = xlsx({"Sheet1": [("type",)], "notes": [("x",)]})
     english = text_of(upload(staff, data))
     assert 'There is no survey sheet (the file\'s sheets: "Sheet1", "notes").' in english
+
+
+def test_an_author_s_usual_slips_are_refused_saying_what_to_write_instead(app, staff):
+    """What a person who knows Excel writes: a name in 全角 (ｍｅｎ, still named by ${men}
+    elsewhere), a list name misspelt on either sheet, ``==`` and Excel's ``<>``, quotes an
+    autocorrect curled. Each refusal said what to write only for some (the name's rule, 「=」の
+    位置が正しくありません, 「’」は式に使えない文字です); the 全角 name also refused every rule
+    naming ${men} again, suggesting another question (「women」のことですか？)."""
+    definition = form(
+        [
+            ("integer", "ｍｅｎ", "男性", None, None, None),
+            ("integer", "women", "女性", None, None, None),
+            ("select_one yes_noo", "jisshi", "実施", None, None, None),
+            ("select_one area", "area", "地域", None, None, None),
+            ("text", "why", "理由", None, "${men} > 10", None),
+            ("text", "how", "方法", None, "${women} == 1", None),
+            ("text", "who", "担当", None, "${women} <> 1", None),
+            ("text", "what", "内容", None, "${women} = ‘1’", None),
+        ],
+        (*YES_NO, ("areas", "ku", "区部"), ("areas", "tama", "多摩")),
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    assert rows == [
+        [
+            "survey",
+            "2",
+            "name",
+            "名前「ｍｅｎ」は使えません。半角英字か _ で始まる半角英数字と _ の64文字以内に"
+            "してください。「men」（半角）と書いてください。",
+        ],
+        [
+            "survey",
+            "4",
+            "type",
+            "選択肢リスト「yes_noo」が choices シートにありません。「yes_no」のことですか？",
+        ],
+        [
+            "survey",
+            "5",
+            "type",
+            "選択肢リスト「area」が choices シートにありません。「areas」のことですか？",
+        ],
+        [
+            "survey",
+            "7",
+            "relevant",
+            "10文字目: 「==」は式に使えません。等しいことは「=」ひとつで書いてください。",
+        ],
+        [
+            "survey",
+            "8",
+            "relevant",
+            "10文字目: 「<>」は式に使えません。等しくないことは「!=」と書いてください。",
+        ],
+        [
+            "survey",
+            "9",
+            "relevant",
+            "12文字目: 「‘」は式に使えません。文字は半角の ' か \" で囲んでください"
+            "（例: ${q} = 'yes'）。",
+        ],
+    ], rows
+    assert count(app, QuestionnaireDraft) == 0
+    staff.get("/language/en")
+    english = text_of(upload(staff, definition))
+    for said in (
+        'Write "men" (half-width).',
+        'Did you mean "yes_no"?',
+        '"==" cannot be used in a rule.',
+        '"<>" cannot be used in a rule. Write "not equal to" as "!=".',
+        "Put a text between straight quotes",
+    ):
+        assert said in english, said
+
+
+def test_a_mistyped_select_or_group_type_is_refused_with_the_type_meant(app, staff):
+    """``select_one_yes_no``, ``selectone``, ``Select_One Yes_No``, ``or_othr``,
+    ``begin_groop``: each was refused with a suggestion of another type (「select one using」,
+    「select one from」, 「select_one」) or none, and a mistyped ``begin_group`` as a type the hub
+    does not do, with its ``end_group`` refused again as closing no group."""
+    definition = form(
+        [
+            ("select_one_yes_no", "a", "A", None, None, None),
+            ("selectone yes_no", "b", "B", None, None, None),
+            ("Select_One Yes_No", "c", "C", None, None, None),
+            ("select_multiple yes_no or_othr", "d", "D", None, None, None),
+            ("begin_groop", "g", "G", None, None, None),
+            ("text", "e", "E", None, None, None),
+            ("end_group", "", "", None, None, None),
+        ],
+        YES_NO,
+    )
+    staff.get("/staff/questionnaires/upload")
+    got = upload(staff, definition)
+    assert got.status_code == 422
+    rows = [
+        [cell.text_content().strip() for cell in row.xpath("./td")]
+        for row in page(got).xpath("//table[@id='definition-problems']/tbody/tr")
+    ]
+    meant = "種類「%s」はありません。「%s」のことですか？"
+    assert rows == [
+        ["survey", "2", "type", meant % ("select_one_yes_no", "select_one yes_no")],
+        ["survey", "3", "type", meant % ("selectone yes_no", "select_one yes_no")],
+        ["survey", "4", "type", meant % ("Select_One Yes_No", "select_one yes_no")],
+        [
+            "survey",
+            "5",
+            "type",
+            meant % ("select_multiple yes_no or_othr", "select_multiple yes_no or_other"),
+        ],
+        ["survey", "6", "type", meant % ("begin_groop", "begin_group")],
+    ], rows
+    staff.get("/language/en")
+    english = text_of(upload(staff, definition))
+    assert 'There is no type "selectone yes_no". Did you mean "select_one yes_no"?' in english

@@ -225,3 +225,40 @@ def test_a_renamed_copied_on_from_an_earlier_file_changes_nothing() -> None:
     chain = lineage([v1, left_out, copied_on])
     assert chain.name_in(3, "b", 2) is None
     assert chain.name_in(3, "b", 1) == "a", "followed through a version without it"
+
+
+def shien(version: int) -> bytes:
+    """「就労支援の実施状況調査」: ``men`` is renamed ``men_count`` in v2 (``men_count=men``), and
+    every rule that names it — a ``calculate``, a question's ``relevant``, a group's
+    ``relevant``, a ``constraint`` and a ``required`` — is rewritten to the new name only."""
+    men = "men" if version == 1 else "men_count"
+    header = ("type", "name", "label::ja", "relevant", "constraint", "required", "calculation")
+    survey = [
+        header,
+        ("integer", men, "支援人数（男性）", "", "", "", ""),
+        ("integer", "women", "支援人数（女性）", "", f". <= ${{{men}}} + 100", "", ""),
+        ("calculate", "total", "合計", "", "", "", f"coalesce(${{{men}}}, 0) + ${{women}}"),
+        ("text", "why", "男性が多い理由", f"${{{men}}} > 10", "", f"${{{men}}} > 20", ""),
+        ("begin_group", "detail", "内訳", f"${{{men}}} > 0", "", "", ""),
+        ("text", "memo", "内訳のメモ", "", "", "", ""),
+        ("end_group", "", "", "", "", "", ""),
+    ]
+    settings = [
+        ("form_id", "version", "form_title", "renamed"),
+        ("shien", version, "就労支援の実施状況調査", "" if version == 1 else "men_count=men"),
+    ]
+    return xlsx({"survey": survey, "settings": settings})
+
+
+def test_a_rule_rewritten_only_for_a_rename_is_no_change_in_the_preview(web) -> None:
+    """Renaming a question rewrites the rules that name it; they mean what they meant: the
+    preview said 「計算式（calculation）」「回答する条件（relevant）」… changed for each (with the
+    same words before and after, or none), and the group's rule changed, for a pure rename."""
+    staff = web("staff")
+    staff_uploads_on_the_page_and_publishes(staff, shien(1), "shien.xlsx")
+    location = upload(staff, shien(2), "shien_v2.xlsx")
+    preview = page(staff.get(location))
+    assert changed_in(preview, 1) == {
+        "men_count": "men_count 支援人数（男性）: 名前の変更（men から）"
+    }
+    assert preview.xpath("//li[@data-group-change]/@data-group") == []
