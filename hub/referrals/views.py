@@ -364,9 +364,12 @@ def close(referral_id: int) -> ResponseReturnValue:
 
 @bp.post("/referrals/<int:referral_id>/reroute")
 @allow("referrals.refer")
+@carries(page="referrals.case", sensitive=True)
 def reroute(referral_id: int) -> ResponseReturnValue:
     """A new municipality, with the scope of consent for it and the tick that the person agreed
-    (the API's body: ``consent: {scope, confirmed}``)."""
+    (the API's body: ``consent: {scope, confirmed}``). Posted past the session's end, the
+    municipality and the scope come back on the case after signing in again (the tick is asked
+    again, as after any refusal)."""
     user = require_actor()
     form = request.form
     body = {
