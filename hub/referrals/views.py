@@ -207,8 +207,7 @@ def new() -> ResponseReturnValue:
 
 
 def _sent_already(referral: Referral) -> ResponseReturnValue:
-    """The same form sent a second time (Back and the button again, a second click on a slow
-    line): its referral, with nothing stored again and no second mail to the window."""
+    """The same form sent a second time (a second click on a slow line, a resend): its referral, with nothing stored again and no second mail to the window."""
     flash(
         _(
             "このつなぎ依頼は送信済みです（No.%(id)s）。同じ依頼が二重にならないよう、"

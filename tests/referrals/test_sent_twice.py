@@ -1,5 +1,5 @@
-"""A referral form sent twice — the browser's Back to the form and its button again, or a second
-click after the page's five seconds on a slow line — makes one referral: the form carries a key
+"""A referral form sent twice — a second click after the page's five seconds on a slow line or
+without its script, or a browser or proxy sending it again — makes one referral: the form carries a key
 of its own (``submission``), stored with the referral it made, and the second send leads to that
 referral, saying so. A duplicate would count twice in the statistics and mail the window twice,
 and could only be taken back as a withdrawal of consent (本人辞退), which it is not."""

@@ -1,6 +1,6 @@
 """referral.submission_key: the key of the page form that made a referral (つなぎ依頼), unique, so
-that the same form sent twice (the browser's Back and the button again, a second click on a slow
-line) leads to the referral it made instead of making another; empty for the referrals made
+that the same form sent twice (a second click on a slow line or without the page's script, a
+resend) leads to the referral it made instead of making another; empty for the referrals made
 before and for those of the API
 
 Revision ID: 0022_referral_submission
