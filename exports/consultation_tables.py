@@ -52,7 +52,7 @@ from hub.models.municipality import REGION_LABELS
 SUPPRESSION = Label(
     "＊: 1〜2件の区分と、公表した数から計算で分かってしまう区分は、"
     "個人が特定されないよう秘匿しています。",
-    "＊: categories of 1–2 cases, and those that could be worked out from the published figures, "
+    "＊: categories of 1 or 2 cases, and those that could be worked out from the published figures, "
     "are hidden so that no one can be identified.",
 )
 SUPPRESSION_NOTE = SUPPRESSION.ja
@@ -111,7 +111,7 @@ WORDS = {
     "referred_header": L("支援機関等を紹介", "Referred to an agency"),
     "local_header": L("うち地域の窓口", "of which local windows"),
     "local_share_header": L("地域の窓口の割合", "Share of local windows"),
-    "years_total": L("%(n)s年間計（%(first)s〜%(last)s）", "%(n)s years (%(first)s–%(last)s)"),
+    "years_total": L("%(n)s年間計（%(first)s〜%(last)s）", "%(n)s years (%(first)s to %(last)s)"),
     "hearing_progress": L("%(year)s 区市町村への聞き取り", "%(year)s: hearings of municipalities"),
     "hearing_not_heard": L(
         "%(year)s 聞き取りが済んでいない区市町村", "%(year)s: municipalities not yet heard"

@@ -22,7 +22,7 @@ L = Label
 WORDS = {
     "suppression": L(
         "＊は1〜2件の区分、またはそこから逆算できる区分を秘匿した値です。",
-        "＊ marks a category of 1–2 referrals, or one that could be worked out from them, hidden.",
+        "＊ marks a category of 1 or 2 referrals, or one that could be worked out from them, hidden.",
     ),
     "overview": L(
         "%(year)s つなぎ（区市町村の相談窓口への支援の依頼）",

@@ -5,7 +5,8 @@ A character that cp932 cannot hold (𠮷, 髙 in some forms, emoji, Hangul …) 
 tables are checked first (:func:`unencodable`) and the caller refuses to send, naming the table,
 the row, the column and the character. The only characters written differently are the few
 that Unicode has twice and cp932 once, which Windows itself maps on conversion: 〜 (U+301C) as
-～, − (U+2212) as －, ‖ (U+2016) as ∥, ¢ £ ¬ as their full-width forms.
+～, − (U+2212) as －, ‖ (U+2016) as ∥, — (U+2014, the em dash) as ― (U+2015), ¢ £ ¬ as their
+full-width forms.
 
 CSV cells go through :func:`exports.cells.safe_cell` like every other renderer: text that a
 spreadsheet would run as a formula gets a leading ``'``; numbers stay plain numbers. JSON carries
@@ -38,6 +39,7 @@ CP932_SAME = str.maketrans(
         "\u301c": "\uff5e",
         "\u2212": "\uff0d",
         "\u2016": "\u2225",
+        "\u2014": "\u2015",
         "\xa2": "\uffe0",
         "\xa3": "\uffe1",
         "\xac": "\uffe2",

@@ -105,6 +105,9 @@ class Referral(Base):
     """``withdrawn`` (consent withdrawn) or ``retention``."""
     late_flagged_at: Mapped[datetime | None]
     """When the referrer was told that it was not accepted within 5 working days."""
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    """The key of the page form that made it (``hub.referrals.views.new``): the same form sent
+    twice leads here instead of making another referral. ``None`` for the API's."""
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined")

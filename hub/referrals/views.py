@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from exports.referral_counts import ReferralCounts
 from exports.referral_counts import summary as referral_summary
@@ -52,6 +53,9 @@ from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices, year
 from hub.web.statistics_file import StatisticsFile, statistics_csv, statistics_file
 
 bp = Blueprint("referrals", __name__)
+
+SUBMISSION = "submission"
+"""The referral form's own key (hidden): the same form sent twice makes one referral."""
 
 FIRST_YEAR = 2024
 
@@ -181,14 +185,38 @@ def new() -> ResponseReturnValue:
     if request.method == "GET":
         return _form_page(typed_values(), {})
     data = _form_data()
+    key = request.form.get(SUBMISSION) or None
+    earlier = lifecycle.sent_before(key, user=user)
+    if earlier is not None:
+        return _sent_already(earlier)
     try:
-        referral = lifecycle.create(data, referrer=referrer, user=user)
+        referral = lifecycle.create(data, referrer=referrer, user=user, submission_key=key)
         db.session.commit()
     except Invalid as exc:
         db.session.rollback()
         return _form_page(request.form, exc.errors, status=422)
+    except IntegrityError:
+        db.session.rollback()  # the same form's other send was stored first
+        earlier = lifecycle.sent_before(key, user=user)
+        if earlier is None:
+            raise
+        return _sent_already(earlier)
     notify.new_referral(referral)
     flash(_("つなぎ依頼（No.%(id)s）を送りました。", id=referral.id), "success")
+    return redirect(url_for("referrals.case", referral_id=referral.id))
+
+
+def _sent_already(referral: Referral) -> ResponseReturnValue:
+    """The same form sent a second time (a second click on a slow line, a resend): its referral, with nothing stored again and no second mail to the window."""
+    flash(
+        _(
+            "このつなぎ依頼は送信済みです（No.%(id)s）。同じ依頼が二重にならないよう、"
+            "今回の送信では何も保存していません。別の依頼として送るときは、"
+            "「つなぎ依頼を作る」から新しく入力してください。",
+            id=referral.id,
+        ),
+        "info",
+    )
     return redirect(url_for("referrals.case", referral_id=referral.id))
 
 
@@ -197,6 +225,7 @@ def _form_page(values: Any, errors: dict[str, list[str]], status: int = 200) -> 
         render_template(
             "referrals/new.html",
             values=values,
+            submission=values.get(SUBMISSION) or lifecycle.new_submission_key(),
             chosen_needs=values.getlist("needs") if hasattr(values, "getlist") else [],
             errors=errors,
             municipalities=_municipalities(),
@@ -364,9 +393,12 @@ def close(referral_id: int) -> ResponseReturnValue:
 
 @bp.post("/referrals/<int:referral_id>/reroute")
 @allow("referrals.refer")
+@carries(page="referrals.case", sensitive=True)
 def reroute(referral_id: int) -> ResponseReturnValue:
     """A new municipality, with the scope of consent for it and the tick that the person agreed
-    (the API's body: ``consent: {scope, confirmed}``)."""
+    (the API's body: ``consent: {scope, confirmed}``). Posted past the session's end, the
+    municipality and the scope come back on the case after signing in again (the tick is asked
+    again, as after any refusal)."""
     user = require_actor()
     form = request.form
     body = {

@@ -81,6 +81,24 @@ def test_the_csv_holds_the_pages_tables_for_the_same_reader(
         assert [e.target for e in events] == ["fiscal_year/2020"] * 2
 
 
+@pytest.mark.parametrize(("role", "extra"), READERS)
+def test_the_shift_jis_csv_is_made_on_english_pages_too(
+    app: Flask, browser: Browser, role: str, extra: dict[str, str]
+) -> None:
+    """The English page's Shift_JIS CSV is made: the audience row's em dash is written as cp932's
+    ―, the note under a suppressed table says 「1 or 2」, not 「1–2」, and the years' total
+    「5 years (FY2016 to FY2020)」 (an en dash, U+2013, that Shift_JIS has not). Before, every English reader was sent back to the page, whatever the counts."""
+    _seed(app)
+    reader = browser(role, **extra)
+    reader.get("/language/en")
+    response = csv_downloaded(reader.get(f"{CSV}?fiscal_year=2020&encoding=cp932"))
+    rows = csv_rows(response.data, "cp932")
+    assert rows[1][0].startswith("For "), rows[1]
+    assert " ― made " in rows[1][0], "the em dash as Shift_JIS holds it"
+    page = page_tables(reader.get(f"{PAGE}?fiscal_year=2020"))
+    assert csv_tables(rows, page) == page
+
+
 def test_a_window_gets_no_csv(app: Flask, browser: Browser) -> None:
     assert browser("window", municipality=CHIYODA).get(CSV).status_code == 403
 

@@ -89,6 +89,32 @@ def test_the_csv_in_shift_jis_and_its_refusal(
     assert "🌸" in csv_rows(csv_downloaded(web.get(CSV)).data)[1][0], "UTF-8 holds it"
 
 
+@pytest.mark.parametrize("reader", ["staff", "window", "probation"])
+def test_the_shift_jis_csv_is_made_on_english_pages_too(
+    app: Flask, cast: Cast, refer: Callable[..., int], reader: str
+) -> None:
+    """The English page's 「Download as CSV (Shift_JIS)」 gives the file: the hub's own English
+    words (the audience row's dash, the note under a suppressed table) are all in Shift_JIS.
+    Before, the row 「For Hachioji (suppressed) — made …」 (U+2014) and the note 「1–2」
+    (U+2013) sent every English reader back to the page with 「cannot be written in Shift_JIS」."""
+    _seed(cast, refer)
+    web = _reader(app, cast, reader)
+    web.get("/language/en")
+    shown = web.get(PAGE)
+    (href,) = page(shown).xpath("//main//a[contains(@href, 'encoding=cp932')]/@href")
+    response = csv_downloaded(web.get(href))
+    assert response.headers["Content-Type"] == "text/csv; charset=shift_jis"
+    rows = csv_rows(response.data, "cp932")
+    assert rows[1][0].startswith("For "), rows[1]
+    assert " ― made " in rows[1][0], "the em dash as Shift_JIS holds it"
+    assert rows[1][0].endswith("(Tokyo time)")
+    tables = page_tables(shown)
+    assert csv_tables(rows, tables) == tables
+    if reader != "staff":
+        notes = [row[0] for row in rows if row and row[0].startswith("※ ")]
+        assert any("＊ marks a category" in note for note in notes), notes
+
+
 def test_the_csv_is_audited_apart_from_the_xlsx(
     app: Flask, cast: Cast, refer: Callable[..., int]
 ) -> None:

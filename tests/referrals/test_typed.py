@@ -51,6 +51,68 @@ def test_a_year_the_era_never_had_is_named_and_everything_typed_stays(
         assert db.session.query(Referral).count() == 0
 
 
+@pytest.mark.parametrize(
+    ("typed", "year"),
+    [
+        ("昭和64年1月7日", 1989),
+        ("平成元年1月8日", 1989),
+        ("令和元年５月１日", 2019),
+        ("S40.4.1", 1965),
+        ("1965/4/1", 1965),
+        ("１９６５年４月１日", 1965),
+    ],
+)
+def test_a_whole_birth_date_keeps_its_year_only(
+    desk: Web, app: Flask, typed: str, year: int
+) -> None:
+    """The clerk copies the 生年月日 from a record as it is written: the form takes it and keeps
+    the year, as the hint says, never the day (the least the window needs). Before, every whole
+    date was refused with 「年として読めません」."""
+    desk.get("/referrals/new")
+    answer = desk.post("/referrals/new", {**FORM, "person-birth_year": typed})
+    assert answer.status_code == 302, text_of(answer)
+    with app.app_context():
+        (referral,) = db.session.query(Referral).all()
+        referral_id = referral.id
+    shown = desk.get(f"/referrals/{referral_id}")
+    assert f"{year}" in text_of(shown)
+    assert typed not in text_of(shown)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("昭和64年1月8日", "昭和は昭和64年1月7日までです"),
+        ("12月5日", "年も入力してください"),
+        ("昭和40年ごろ", "年として読めません。例: 1965、昭和40年、S40、昭和40年4月1日"),
+    ],
+)
+def test_a_birth_date_that_cannot_be_read_says_why(
+    desk: Web, app: Flask, typed: str, said: str
+) -> None:
+    desk.get("/referrals/new")
+    answer = desk.post("/referrals/new", {**FORM, "person-birth_year": typed})
+    assert answer.status_code == 422
+    assert said in text_of(answer)
+    assert page(answer).xpath("//input[@id='person-birth_year']/@value") == [typed]
+    with app.app_context():
+        assert db.session.query(Referral).count() == 0
+
+
+def test_a_birth_date_in_the_api_keeps_its_year_only(cast: Cast) -> None:
+    body = referral_body()
+    body["person"] = {**body["person"], "birth_year": "昭和64年1月7日"}
+    made = cast.probation.post("/referrals", body)
+    assert made.status_code == 201, made.get_json()
+    shown = cast.probation.get(f"/referrals/{made.get_json()['id']}").get_json()
+    assert shown["person"]["birth_year"] == 1989
+    tomorrow = tokyo.today() + timedelta(days=1)
+    body["person"] = {**body["person"], "birth_year": tomorrow.isoformat()}
+    refused = cast.probation.post("/referrals", body)
+    assert refused.status_code == 422
+    assert "person.birth_year" in refused.get_json()["errors"], refused.get_json()
+
+
 def _month_day(day: date, *, wide: bool = False) -> str:
     if wide:
         return f"{day.month}月{day.day}日".translate(

@@ -7,6 +7,7 @@ Every problem is collected and raised at once as ``Invalid`` keyed by field (``p
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -179,17 +180,43 @@ def _person(raw: Any, errors: Errors) -> dict[str, Any]:
     return {k: v for k, v in person.items() if v not in ("", None)}
 
 
+_A_DAY = re.compile(r"月|\d[/.\-]\d+[/.\-]\d")
+"""A 生年 typed as a whole day (昭和40年4月1日, S40.4.1, 1965/4/1): its day, not only its year."""
+
+
 def _birth_year(value: Any, errors: Errors) -> int | None:
+    """The year of birth: a year as typed (1965, 昭和40年, S40), or the year of a whole birth
+    date copied from a record (昭和64年1月7日, 1965/4/1) — the day itself is not kept."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        year = parse_year(value) if isinstance(value, str) else _parse_integer(value)
-    except InvalidValue as exc:
-        message = str(exc) if isinstance(value, str) else ""
-        errors.add(
-            "person.birth_year", message or _("生年は西暦の年（例: 1965）で入力してください。")
-        )
-        return None
+    if not isinstance(value, str):
+        try:
+            year = _parse_integer(value)
+        except InvalidValue:
+            errors.add("person.birth_year", _("生年は西暦の年（例: 1965）で入力してください。"))
+            return None
+    else:
+        try:
+            year = parse_year(value)
+        except InvalidValue as exc:
+            if not _A_DAY.search(fold_text(value)):
+                unread = str(exc) == _("年として読めません。例: 1965、昭和40年、S40")
+                errors.add(
+                    "person.birth_year",
+                    _("年として読めません。例: 1965、昭和40年、S40、昭和40年4月1日")
+                    if unread
+                    else str(exc),  # an era's year it never had (昭和65年), named
+                )
+                return None
+            try:
+                born = parse_date(value)
+            except InvalidValue as day_exc:
+                errors.add("person.birth_year", str(day_exc))
+                return None
+            if born > tokyo.today():
+                errors.add("person.birth_year", _("生年月日が今日より後になっています。"))
+                return None
+            year = born.year
     if not 1900 <= year <= tokyo.today().year:
         errors.add(
             "person.birth_year",

@@ -9,10 +9,13 @@ log gets the action, the id and the municipality — never personal text. Servic
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from forms import tokyo
 from forms.consultation import fiscal_year_at
@@ -42,9 +45,12 @@ def _audit(action: str, referral: Referral, user: User | None, **details: Any) -
     )
 
 
-def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
+def create(
+    data: Mapping[str, Any], *, referrer: str, user: User, submission_key: str | None = None
+) -> Referral:
     """A new referral from ``referrer`` (``staff`` or a recipient name); ``Invalid`` without
-    consent or with any bad field (nothing stored)."""
+    consent or with any bad field (nothing stored). ``submission_key`` is the page form's own
+    key (:func:`sent_before` finds the referral it made)."""
     new = intake.new_referral(data)
     now = utcnow()
     referral = Referral(
@@ -58,6 +64,7 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
         created_at=now,
         created_by_id=user.id,
         sent_at=now,
+        submission_key=_stored_key(submission_key, user),
     )
     db.session.add(referral)
     db.session.flush()
@@ -69,6 +76,32 @@ def create(data: Mapping[str, Any], *, referrer: str, user: User) -> Referral:
     _event(referral, "sent", user, municipality_code=new.municipality_code)
     _audit("create", referral, user)
     return referral
+
+
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
+"""A page form's key as :func:`new_submission_key` makes it; anything else is not kept."""
+
+
+def new_submission_key() -> str:
+    """A fresh key for a page form that makes a referral."""
+    return secrets.token_urlsafe(16)
+
+
+def _stored_key(submission_key: str | None, user: User) -> str | None:
+    """The key as stored: the user's own (another user's form with the same key is another
+    referral), ``None`` for none or one not made here."""
+    if not submission_key or not SUBMISSION_KEY.fullmatch(submission_key):
+        return None
+    return f"{user.id}:{submission_key}"
+
+
+def sent_before(submission_key: str | None, *, user: User) -> Referral | None:
+    """The referral ``user`` made with the page form of this key, if it was sent already (the
+    same form sent twice)."""
+    stored = _stored_key(submission_key, user)
+    if stored is None:
+        return None
+    return db.session.scalar(select(Referral).where(Referral.submission_key == stored))
 
 
 def _require(referral: Referral, *states: str) -> None:
