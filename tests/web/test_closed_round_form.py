@@ -5,8 +5,10 @@ fields, and to ask 都 for an extension; once an extension is granted the form s
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from flask import Flask
 
@@ -89,3 +91,29 @@ def test_the_closed_round_reads_in_english(app: Flask, web, round_id: int) -> No
     assert "Nothing was saved. What you typed is still in the fields below" in said
     assert "You can still save a draft" not in said
     assert "締め切" not in said
+
+
+def test_the_excel_pages_say_the_round_closed_before_the_file_is_filled_in(
+    app: Flask, web, round_id: int
+) -> None:
+    clerk: Web = web("respondent", municipality=CHIYODA)
+    base = f"/rounds/{round_id}/responses/{CHIYODA}/template"
+    book = openpyxl.load_workbook(io.BytesIO(clerk.get(f"{base}.xlsx").data))
+    sheet = book["回答"]
+    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "comments")
+    sheet.cell(row, 3).value = "締切後に記入した文章"
+    filled = io.BytesIO()
+    book.save(filled)
+    close(app, round_id)
+
+    upload_page = clerk.get(f"{base}/upload")
+    assert page(upload_page).xpath("//*[@data-round-closed]")
+    preview = clerk.post(f"{base}/upload", {"file": (io.BytesIO(filled.getvalue()), "filled.xlsx")})
+    assert preview.status_code == 200
+    assert page(preview).xpath("//*[@data-round-closed]")
+    token = page(preview).xpath("//input[@name='token']/@value")[0]
+    refused = clerk.post(f"{base}/confirm", {"token": token})
+    assert refused.status_code == 409
+    assert "この調査は締め切られたため、回答を保存できません。" in text_of(refused)
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).version == 0
