@@ -81,6 +81,7 @@ def upload_page(round_id: int, code: str) -> ResponseReturnValue:
         stale=prepared.is_stale(response, user.id),
         confirm=ConfirmForm(token=token),
         on_behalf=_on_behalf(user, response),
+        closed=_closed(user, response),
     )
 
 
@@ -122,9 +123,16 @@ def _upload_page(
             cell_errors=cell_errors,
             max_megabytes=f"{limits().max_bytes / (1024 * 1024):g}",
             on_behalf=_on_behalf(require_actor(), response),
+            closed=_closed(require_actor(), response),
         ),
         status,
     )
+
+
+def _closed(user: User, response: Response) -> bool:
+    """A respondent's round closed (no extension running): say so before they fill a file in,
+    not only when the upload is refused."""
+    return user.role != Role.STAFF and responses.closed_to_respondents(response)
 
 
 def _on_behalf(user: User, response: Response) -> bool:

@@ -104,12 +104,14 @@ def submit(round_id: int, code: str) -> ResponseReturnValue:
 def view(round_id: int, code: str) -> ResponseReturnValue:
     """The answers read-only (after submitting, or any time), with the state and deadline."""
     response = load_response(round_id, code)
+    closed = response.state in EDITABLE and responses.closed_to_respondents(response)
     return render_template(
         "respond/view.html",
         response=response,
         round=response.round,
         questionnaire=response.round.questionnaire,
-        editable=response.state in EDITABLE,
+        editable=response.state in EDITABLE and not closed,
+        closed=closed,
         now=utcnow(),
     )
 

@@ -419,11 +419,15 @@ def _check_editable(response: AnyResponse, user: User | None) -> None:
         raise Conflict(_("提出済み・受理済みの回答は編集できません（差し戻し後に編集できます）。"))
     if _is_staff(user):
         return
-    state = response.round.state_at(utcnow())
-    if state == RoundState.UPCOMING:
+    if response.round.state_at(utcnow()) == RoundState.UPCOMING:
         raise Conflict(_("この調査はまだ開始されていません。"))
-    if state == RoundState.CLOSED and not _has_open_extension(response):
-        raise Conflict(_("この調査は締め切られました。"))
+    if closed_to_respondents(response):
+        raise Conflict(
+            _(
+                "この調査は締め切られたため、回答を保存できません。続けて入力・提出するには、"
+                "東京都の担当者に提出期限の延長を依頼してください。"
+            )
+        )
 
 
 def _check_deadline(response: AnyResponse, user: User | None) -> None:
@@ -431,6 +435,14 @@ def _check_deadline(response: AnyResponse, user: User | None) -> None:
         return
     if utcnow() > response.deadline_for():
         raise Conflict(_("提出期限を過ぎています。期限の延長は東京都の担当者にご相談ください。"))
+
+
+def closed_to_respondents(response: AnyResponse, now: datetime | None = None) -> bool:
+    """The round is closed (by staff, or by the scheduler at the deadline) and this
+    municipality holds no extension still running: its respondents can neither save nor
+    submit (staff still can, 代理入力)."""
+    state = response.round.state_at(now or utcnow())
+    return state == RoundState.CLOSED and not _has_open_extension(response)
 
 
 def _has_open_extension(response: AnyResponse) -> bool:

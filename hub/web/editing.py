@@ -194,7 +194,17 @@ def _conflict(
 ) -> ResponseReturnValue:
     current = exc.details.get("current_answers")
     if not isinstance(current, Mapping):
-        return render_form(response, form, pages, status=409, problem=exc.message)
+        return render_form(
+            response,
+            form,
+            pages,
+            status=409,
+            problem=exc.message,
+            problem_note=_(
+                "一時保存していません。入力した内容は下の入力欄に残っています"
+                "（この画面を閉じると消えます）。"
+            ),
+        )
     form.version.data = str(exc.details.get("current_version", response.version))
     theirs = form.answers()
     rows = []
@@ -223,6 +233,7 @@ def render_form(
     errors: Mapping[str, list[str]] | None = None,
     status: int = 200,
     problem: str | None = None,
+    problem_note: str = "",
     notice: str | None = None,
     error_note: str = "",
     conflict: Mapping[str, Any] | None = None,
@@ -242,10 +253,12 @@ def render_form(
             not_asked=_not_asked(response, form, errors),
             general_errors=[m for k, msgs in errors.items() if k not in known for m in msgs],
             problem=problem,
+            problem_note=problem_note,
             notice=notice,
             error_note=error_note,
             conflict=conflict,
             past_deadline=utcnow() > response.deadline_for(),
+            closed=not pages.on_behalf and responses.closed_to_respondents(response),
             previous=rounds.previous_answers(response),
             prefilled_from=_prefilled_from(response),
             carried=_carried_unsaved(response),

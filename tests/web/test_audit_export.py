@@ -148,3 +148,29 @@ def test_details_name_municipalities_give_times_in_tokyo_and_say_where_the_rest_
     (chosen,) = [row for row in rows if row[1] == "督促メール（選択した団体）"]
     assert names[codes[59]] in chosen[-1], "the CSV holds every name"
     assert "続きはCSVで" not in chosen[-1]
+
+
+def test_a_submit_that_changed_no_answer_says_so(app: Flask, web) -> None:
+    """A draft saved, then submitted as it was: the submit's row said 「変更した項目: 」 with
+    nothing after it, on the page and in the CSV."""
+    from hub.services import responses
+    from tests.conftest import complete_answers, response_of
+
+    with app.app_context():
+        round_id = make_round(municipalities=[CHIYODA]).id
+        clerk = make_user(role="respondent", municipality=CHIYODA)
+        response = response_of(round_id, CHIYODA)
+        responses.save_draft(response, complete_answers(), version=0, user=clerk)
+        responses.submit(response, user=clerk, version=response.version)
+        db.session.commit()
+    auditor = web("staff")
+    shown = page(auditor.get("/audit/?action=response.submit"))
+    (row,) = shown.xpath("//tr[@data-audit-event]")
+    text = " ".join(row.text_content().split())
+    assert "変更した項目: なし（回答の変更はありません）" in text
+    link = shown.xpath("//a[@data-audit-export]/@href")[0]
+    _header, *rows = rows_of(auditor.get(link))
+    assert "変更した項目: なし（回答の変更はありません）" in rows[0][-1]
+    auditor.get("/language/en")
+    english = page(auditor.get("/audit/?action=response.submit"))
+    assert "None (no answer changed)" in english.xpath("string(//tr[@data-audit-event])")
