@@ -66,11 +66,13 @@ AGE_SPANS: dict[str, tuple[int, int | None]] = {
     "80_plus": (80, None),
 }
 """The ages each age group covers, ``[from, to)`` (``None``: no upper end); 不明 covers none. A
-desk's own way of writing a group (``80歳以上``, ``20歳代``, ``19歳以下``) is read by the ages it
+desk's own way of writing a group (``80歳以上``, ``20歳代``, ``19歳以下``, or one age, ``45歳``) is read by the ages it
 names: :func:`age_group_value`."""
 
 _AGE = r"(?P<n>[0-9]{1,3})(?:歳|才)?"
 _AGE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # one age (``45歳``); a bare number is not read as an age: lists also number the groups
+    (re.compile(r"(?P<n>[0-9]{1,3})(?:歳|才)"), "age"),
     (re.compile(_AGE + r"代"), "decade"),
     (re.compile(_AGE + r"代前半"), "early"),
     (re.compile(_AGE + r"代後半"), "late"),
@@ -94,6 +96,8 @@ def _age_span(text: str) -> tuple[int, int | None] | None:
             return None
         if form in ("decade", "early", "late") and n % 10:
             return None
+        if form == "age":
+            return n, n + 1
         if form == "decade":
             return n, n + 10
         if form == "early":
@@ -113,7 +117,7 @@ def _age_span(text: str) -> tuple[int, int | None] | None:
 
 def age_group_value(value: Any) -> Any:
     """An age group as a desk writes it, as its code: ``80歳以上`` (or ``90代``) is 80代以上,
-    ``20歳代`` is 20代, ``19歳以下`` 20歳未満 — whatever names ages within one group only. A value
+    ``20歳代`` is 20代, ``19歳以下`` 20歳未満, ``45歳`` 40代 — whatever names ages within one group only. A value
     naming ages of two groups or more (``70歳以上``, ``20歳以下``) raises ``InvalidValue`` saying so;
     anything else (a code, a label, a mistake) is returned unchanged for the form to read."""
     if not isinstance(value, str) or choice_code(AGE_GROUP, value) is not None:
@@ -617,6 +621,11 @@ def load_hearing(data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "received_on": ("相談日", "受付年月日", "相談年月日"),
+    "channel": ("相談手段", "受付方法", "相談の方法"),
+    "age_group": ("年代", "年齢", "年齢層", "年齢区分", "対象者の年代"),
+    "crime_related": ("犯罪に関する相談", "犯罪関係", "犯罪関連"),
+    "crime_type": ("犯罪の種類", "犯罪種別", "罪種", "罪名"),
+    "referred_to": ("紹介先", "紹介機関", "紹介した機関", "紹介した支援機関等", "支援機関"),
     "municipality": ("区市町村", "市区町村", "居住地", "住所地"),
 }
 """Other headers a desk's own list gives a column, besides the item's id and labels: without

@@ -82,6 +82,14 @@ def import_file(file: Path, add_repeats: bool, rows: str | None) -> None:
             ),
             err=True,
         )
+    if result.unread_note:
+        click.echo(
+            _(
+                "%(note)s 今回の取り込みでは、列がない項目を空欄として登録しました。",
+                note=result.unread_note,
+            ),
+            err=True,
+        )
 
 
 def _left_out(file: Path, lines: list[int]) -> str:

@@ -25,6 +25,7 @@ from forms.consultation import (
     CHANNEL,
     CRIME_TYPE,
     FIRST_YEAR,
+    HEADER_ALIASES,
     HEARING,
     MUNICIPALITY,
     REFERRED_TO,
@@ -284,7 +285,11 @@ def new_case() -> ResponseReturnValue:
 @carries()
 def correct_case(case_id: int) -> ResponseReturnValue:
     """Correct one case: the form as the case holds it; a bad field, or a change someone else
-    saved meanwhile, re-shows it with everything typed and why."""
+    saved meanwhile, re-shows it with everything typed and why. A case someone else removed
+    meanwhile gives the typing back as a new case's form, saying so (nothing is added unless
+    the clerk registers it)."""
+    if request.method == "POST" and db.session.get(Consultation, case_id) is None:
+        return _removed_meanwhile()
     case = consultations.get_case(case_id)
     found = consultations.residences()
     questionnaire = consultations.case_questionnaire(found)
@@ -322,7 +327,11 @@ def correct_case(case_id: int) -> ResponseReturnValue:
 @bp.post("/consultations/<int:case_id>/remove")
 @allow("consultations.write")
 def remove_case(case_id: int) -> ResponseReturnValue:
-    """Remove a case entered by mistake (the page asks to confirm first)."""
+    """Remove a case entered by mistake (the page asks to confirm first); one removed meanwhile
+    (a second click, a colleague first) leads back to the list with a word on why."""
+    if db.session.get(Consultation, case_id) is None:
+        flash(_("この相談記録は、すでに削除されています。"), "info")
+        return redirect(url_for("consult.cases"))
     case = consultations.get_case(case_id)
     year, day = case.fiscal_year, case.received_on
     try:
@@ -336,6 +345,26 @@ def remove_case(case_id: int) -> ResponseReturnValue:
     return redirect(url_for("consult.cases", fiscal_year=year))
 
 
+def _removed_meanwhile() -> ResponseReturnValue:
+    """A correction of a case removed since its page was opened: what was typed, as a new
+    case's form posting to the new case's page, and why."""
+    found = consultations.residences()
+    questionnaire = consultations.case_questionnaire(found)
+    form = form_class(questionnaire, locale_code())()
+    said = _(
+        "この相談記録は、画面を開いた後に別の人が削除しました。修正は保存していません。"
+        "別の相談として登録するときは、内容を確かめて「登録する」を押してください。"
+    )
+    return _case_page(
+        form,
+        questionnaire,
+        found,
+        {"case": [said]},
+        status=409,
+        action=url_for("consult.new_case"),
+    )
+
+
 def _case_page(
     form: Any,
     questionnaire: Any,
@@ -345,6 +374,7 @@ def _case_page(
     case: Consultation | None = None,
     seen: str | None = None,
     status: int = 200,
+    action: str | None = None,
 ) -> ResponseReturnValue:
     """The case form: a new case, or ``case`` to correct (``seen``: the fingerprint the page
     was opened with, kept across a refused save)."""
@@ -359,6 +389,7 @@ def _case_page(
             errors=errors,
             case=case,
             seen=seen,
+            action=action,
         ),
         status,
     )
@@ -410,9 +441,19 @@ def import_cases() -> ResponseReturnValue:
             ),
             "info",
         )
+    if result.unread_note:
+        flash(_unread_stored_empty(result.unread_note), "info")
     if result.left_out:
         return _import_page(result=result, filename=upload.filename or "")
     return redirect(url_for("consult.cases", fiscal_year=result.fiscal_year))
+
+
+def _unread_stored_empty(note: str) -> str:
+    """What an import that read some columns as nothing stored: those items empty."""
+    return _(
+        "%(note)s 今回の取り込みでは、列がない項目を空欄として登録しました。",
+        note=note,
+    )
 
 
 LEFT_OUT_SHOWN = 100
@@ -481,6 +522,10 @@ def _import_page(
             questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,
+            header_aliases={
+                field: joined(_("「%(name)s」", name=name) for name in names)
+                for field, names in HEADER_ALIASES.items()
+            },
             left_out_shown=LEFT_OUT_SHOWN,
             desk_start=day_text(fiscal_year_bounds(FIRST_YEAR)[0]),
         ),

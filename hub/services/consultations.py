@@ -92,6 +92,9 @@ class ImportResult:
     """The file's SHA-256, which a confirmation of its left-out rows names (:func:`import_cases`)."""
     serial_days: tuple[SerialDay, ...] = ()
     """The rows added whose 受付日 was an Excel date serial, read as the day it names."""
+    unread_note: str | None = None
+    """With ``ignored_columns``: which items the file had no column of, so were stored empty
+    (:func:`unread_columns_note`); ``None`` when every item had its column."""
 
 
 @dataclass(frozen=True)
@@ -396,6 +399,7 @@ def import_cases(
     """
     table = read_table(data, header_fits=_names_a_case_column)
     columns, ignored = _map_columns(table.header)
+    unread = unread_columns_note(ignored, set(columns.values()))
     titles = header_titles(table.header, {field: i for i, field in columns.items()})
     found = residences()
     form = case_questionnaire(found)
@@ -428,8 +432,12 @@ def import_cases(
             for field, messages in {**exc.errors, **misread}.items():
                 if field == MUNICIPALITY.id:
                     messages = _with_close_names(messages, row.get(field), found)
+                else:
+                    messages = _with_choices(field, messages)
                 errors[f"{where} {_column_name(field, titles)}"] = messages
     if errors:
+        if unread:
+            errors["file"] = [unread]
         raise Invalid(
             errors,
             ngettext(
@@ -473,6 +481,7 @@ def import_cases(
         fiscal_year=max(case.fiscal_year for _, case in (added or rows)),
         digest=file_digest,
         serial_days=tuple(s for s in serial_days if s.line in {line for line, _ in added}),
+        unread_note=unread,
     )
 
 
@@ -566,6 +575,21 @@ def _with_close_names(messages: list[str], typed: Any, found: Residences) -> lis
     return [*messages[:-1], noted(messages[-1], hint)]
 
 
+CHOICES_NAMED = (CHANNEL, AGE_GROUP, CALLER, CRIME_TYPE, REFERRED_TO)
+"""The items whose every choice an unknown value's message lists: a handful each, which a clerk
+would otherwise look up in the table below the form (メール → 電話、来所; 警察 → …、その他)."""
+
+
+def _with_choices(field: str, messages: list[str]) -> list[str]:
+    """The message of a value that is none of ``field``'s choices, with the choices it may be."""
+    question = next((q for q in CHOICES_NAMED if q.id == field), None)
+    unknown = _("選択肢にない値です: %(value)s", value="")
+    if question is None or not any(m.startswith(unknown) for m in messages):
+        return messages
+    choices = listed(c.display(_locale()) for c in question.choices)
+    return [*messages, _("書けるのは次のどれかです: %(choices)s", choices=choices)]
+
+
 def close_names(typed: Any, found: Residences, limit: int = 3) -> list[str]:
     """Municipality names that begin with what was typed (八王子 → 八王子市) or that it ends with
     (西多摩郡瑞穂町 → 瑞穂町): the usual ways a name is written short or long. Nothing for a
@@ -624,9 +648,28 @@ def _map_columns(header: Sequence[Any]) -> tuple[dict[int, str], tuple[str, ...]
     if missing:
         names = listed(noted(c, CONSULTATION.question(c).label.get(_locale())) for c in missing)
         errors.append(_("列が足りません: %(names)s", names=names))
+        unread = unread_columns_note(tuple(ignored), set(seen))
+        if unread:
+            errors.append(unread)
     if errors:
         raise Invalid({"file": errors})
     return columns, tuple(ignored)
+
+
+def unread_columns_note(ignored: Sequence[str], read: Collection[str]) -> str | None:
+    """The file's columns that name no item, beside the items it has no column of: a desk's own
+    header (``罪名``, ``紹介機関名``) is read as nothing, and without this the clerk is told only
+    that a crime type is required on each crime-related row, or nothing at all of its agencies.
+    ``None`` when no column was left unread or every item has its column."""
+    absent = [q for q in CONSULTATION.questions if q.id not in read]
+    if not ignored or not absent:
+        return None
+    return _(
+        "読まなかった列: %(columns)s。このファイルには次の項目の列がありません: %(items)s。"
+        "読まなかった列がその項目のものであれば、列名をその項目名かコードに直してください。",
+        columns=listed(_("「%(name)s」", name=title) for title in ignored),
+        items=listed(noted(q.id, q.label.get(_locale())) for q in absent),
+    )
 
 
 def _no_known_column() -> str:

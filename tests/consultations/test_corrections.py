@@ -149,3 +149,59 @@ def test_only_staff_correct_or_remove_cases(app: Flask, browser: Browser) -> Non
     assert refused.status_code == 403
     with app.app_context():
         assert db.session.get(Consultation, case_id) is not None
+
+
+def test_a_case_removed_twice_leads_back_to_the_list_saying_so(
+    app: Flask, browser: Browser
+) -> None:
+    case_id = a_case(app)
+    staff = browser("staff")
+    url = f"/consultations/{case_id}"
+    values, _ = shown_form(staff, url)
+    data = {"seen": values["seen"], "csrf_token": values["csrf_token"]}
+    assert staff.post(f"{url}/remove", data=data).status_code == 302
+    again = staff.post(f"{url}/remove", data=data)  # a double click, or a colleague first
+    assert again.status_code == 302, "not a 404 page"
+    assert again.headers["Location"].endswith("/consultations")
+    page = staff.get(again.headers["Location"]).get_data(as_text=True)
+    assert "この相談記録は、すでに削除されています。" in page
+
+
+def test_a_correction_of_a_case_removed_meanwhile_gives_the_typing_back_as_a_new_case(
+    app: Flask, browser: Browser
+) -> None:
+    case_id = a_case(app)
+    first, second = browser("staff"), browser("staff")
+    url = f"/consultations/{case_id}"
+    first_values, _ = shown_form(first, url)
+    second_values, _ = shown_form(second, url)
+    removed = first.post(
+        f"{url}/remove",
+        data={"seen": first_values["seen"], "csrf_token": first_values["csrf_token"]},
+    )
+    assert removed.status_code == 302
+    late = second.post(url, data={**second_values, "age_group": "60s"})
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "画面を開いた後に別の人が削除しました。修正は保存していません。" in page
+    (form,) = html.fromstring(page).xpath("//form[.//input[@name='received_on']]")
+    assert form.get("action") == "/consultations/new"
+    kept: dict[str, object] = {"referred_to": []}
+    for name, value in form.form_values():
+        if name == "referred_to":
+            kept[name].append(value)  # type: ignore[union-attr]
+        else:
+            kept[name] = value
+    assert (kept["age_group"], kept["received_on"], kept["caller"]) == (
+        "60s",
+        "令和2年6月1日",
+        "family",
+    )
+    assert "seen" not in kept
+    with app.app_context():
+        assert db.session.scalars(select(Consultation)).all() == [], "nothing added unasked"
+    added = second.post("/consultations/new", data=kept)
+    assert added.status_code == 302
+    with app.app_context():
+        (case,) = db.session.scalars(select(Consultation)).all()
+        assert case.age_group == "60s"

@@ -127,7 +127,7 @@ def test_a_file_that_is_no_csv_is_said_to_be_one_not_a_list_short_of_columns(
 
     row = ("2020-06-01", "電話", "30代", "本人", "いいえ", "")
     titled = _csv(("令和2年度 相談記録一覧",), JAPANESE, row)
-    tabs = "\r\n".join(["\t".join(("日付", "方法", "年代")), "\t".join(row[:3])])
+    tabs = "\r\n".join(["\t".join(("日付", "方法", "備考")), "\t".join(row[:3])])
     for refused in (titled, tabs.encode("utf-8")):  # a tab-separated line naming no column
         status, page = _import(staff, refused)
         assert status == 422
