@@ -57,6 +57,7 @@ def read_record(round_id: int, municipality_code: str) -> ResponseRecord | None:
         submitted_at=row.submitted_at,
         accepted_at=row.accepted_at,
         updated_at=row.updated_at,
+        updated_by_id=row.updated_by_id,
         updated_by_label=(
             person_label(row.display_name, row.organisation, row.email)
             if row.updated_by_id is not None
@@ -135,6 +136,7 @@ class ResponseRecord:
     submitted_at: datetime | None
     accepted_at: datetime | None
     updated_at: datetime | None
+    updated_by_id: int | None
     updated_by_label: str | None
     updated_on_behalf: bool
     answers_entered: Entered | None

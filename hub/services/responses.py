@@ -165,7 +165,7 @@ def save_draft(
     pressed with blanks still to fill — and on a response not started, a form sent as it was
     shown (empty, or its pre-filled answers), which stays 未着手 rather than counting as begun."""
     _check_editable(response, user)
-    _check_version(response, version)
+    _check_version(response, version, user)
     answers = _load(response, raw_answers, submit=False, ignore_unknown=ignore_unknown)
     if not record_unchanged and not diff(dict(response.answers or {}), answers):
         return response
@@ -184,7 +184,7 @@ def submit(
     """Validate everything the questionnaire requires and mark the response submitted."""
     _check_editable(response, user)
     if version is not None:
-        _check_version(response, version)
+        _check_version(response, version, user)
     _check_deadline(response, user)
     source_answers = response.answers if raw_answers is None else raw_answers
     answers = _load(response, source_answers, submit=True, sent=raw_answers is not None)
@@ -453,10 +453,17 @@ def _is_staff(user: User | None) -> bool:
     return user is not None and user.role == Role.STAFF
 
 
-def _check_version(response: AnyResponse, version: int) -> None:
+def _check_version(response: AnyResponse, version: int, user: User | None) -> None:
     if version != response.version:
         raise Conflict(
-            _("他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。"),
+            _(
+                "この回答は、あなたが別の画面で先に保存しています。"
+                "最新の内容を確認してから保存し直してください。"
+            )
+            if user is not None and response.updated_by_id == user.id
+            else _(
+                "他の人が先にこの回答を保存しました。最新の内容を確認してから保存し直してください。"
+            ),
             current_version=response.version,
             current_answers=response.answers,
             updated_by=response.updated_by_label,
@@ -575,7 +582,6 @@ def _entered_columns(now: datetime, user: User | None, on_behalf: bool) -> dict[
 
 
 _NAMED_ON_RECORD = (
-    "updated_by_id",
     "answers_entered_at",
     "answers_entered_by_id",
     "answers_entered_on_behalf",

@@ -287,6 +287,27 @@ def test_irrelevant_answers_typed_with_scripts_off_are_dropped_on_submit(respond
         assert "plan_date" not in saved.answers
 
 
+def test_a_stale_version_saved_by_oneself_in_another_tab_says_so(respondent, round_id, app):
+    """The same clerk with the form open in two tabs: the later save is refused as any stale one,
+    without telling them that somebody else saved first (the name on the page is their own)."""
+    shown = respondent.get(form_url(round_id))
+    values = {k: v for k, v in field_values(shown).items() if v not in (None, [])}
+    first = respondent.post(
+        form_url(round_id), {**values, "contact_name": "一つ目のタブ", "action": "save"}
+    )
+    assert first.status_code == 302, text_of(first)
+    answer = respondent.post(
+        form_url(round_id), {**values, "contact_name": "二つ目のタブ", "action": "save"}
+    )
+    assert answer.status_code == 409
+    text = text_of(answer)
+    assert "あなたが別の画面で先に保存しています" in text
+    assert "他の人" not in text
+    assert field_values(answer)["contact_name"] == "二つ目のタブ"
+    with app.app_context():
+        assert response_of(round_id, CHIYODA).answers["contact_name"] == "一つ目のタブ"
+
+
 def test_a_stale_version_shows_both_versions_and_keeps_the_input(respondent, round_id, app):
     shown = respondent.get(form_url(round_id))
     with app.app_context():
