@@ -479,6 +479,13 @@ def _confirmed_rows(form: Any) -> _Confirmed | None:
 
 
 def _imported_message(result: consultations.ImportResult) -> str:
+    if result.left_out and not result.added:  # the same file again: nothing new in it
+        return ngettext(
+            "ファイルの%(left)s件はどれも登録済みの記録と同じ内容のため、1件も追加していません。",
+            "ファイルの%(left)s件はどれも登録済みの記録と同じ内容のため、1件も追加していません。",
+            len(result.left_out),
+            left=len(result.left_out),
+        )
     if not result.left_out:
         return ngettext(
             "%(count)s件の相談記録を追加しました。",

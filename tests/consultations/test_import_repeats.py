@@ -219,3 +219,22 @@ def test_two_imports_of_one_file_at_the_same_moment_add_its_rows_once(
         thread.join(60)
     assert sorted(codes) == [200, 302], "one adds the rows, the other lists them as left out"
     assert _stored(app) == len(FIRST)
+
+
+def test_the_same_file_again_with_nothing_new_says_nothing_was_added(
+    app: Flask, browser: Browser
+) -> None:
+    """A list imported a second time as it was: the page says that the file holds no new row,
+    not 「0件の相談記録を追加しました」 and 「新しい行は追加しました」."""
+    staff = browser("staff")
+    status, _location, _page = _import(staff, _csv(*FIRST))
+    assert status == 302
+    stored = _stored(app)
+    status, _location, page = _import(staff, _csv(*FIRST))
+    assert status == 200
+    assert _stored(app) == stored
+    said = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "ファイルの3件はどれも登録済みの記録と同じ内容のため、1件も追加していません。" in said
+    assert "には新しい行がありません" in said
+    assert "0件" not in said
+    assert "新しい行は追加しました" not in said
