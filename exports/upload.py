@@ -234,6 +234,13 @@ def _read_lines(workbook: Any, limits: Limits) -> tuple[tuple[Line, ...], tuple[
             "（A列に項目ID、C列に回答を並べた「%(sheet)s」シートが必要です）。",
             sheet=layout.SHEET,
         )
+        # a sheet renamed (「回答 (2)」, 「Sheet1」): its name now, to rename it back
+        names = [name for name in workbook.sheetnames if name != layout.META_SHEET]
+        if names:
+            message += _(
+                "このファイルのシート: %(names)s。",
+                names=listed(_("「%(name)s」", name=name[:40]) for name in names[:10]),
+            )
         raise Invalid({"file": [message]}, message)
     sheet = workbook[layout.SHEET]
     lines: list[Line] = []

@@ -214,6 +214,19 @@ def test_zip_without_content_types(round_id, chiyoda, template, saved_draft):
     still_serving(chiyoda, round_id, saved_draft, template)
 
 
+def test_a_template_whose_answer_sheet_was_renamed_names_the_sheet_it_has(
+    round_id, chiyoda, template, saved_draft
+):
+    """A clerk renamed 回答 (or Excel made a copy, 「回答 (2)」, and the original was deleted):
+    the refusal says which sheet the file has now, so it can be renamed back."""
+    workbook = openpyxl.load_workbook(io.BytesIO(template))
+    workbook["回答"].title = "回答 (2)"
+    body = refused(chiyoda, round_id, save(workbook), 422, "「回答」シートがありません")
+    assert "このファイルのシート: 「回答 (2)」" in body["message"], body
+    assert "_meta" not in body["message"]
+    still_serving(chiyoda, round_id, saved_draft, template)
+
+
 def test_workbook_without_an_answer_sheet(round_id, chiyoda, template, saved_draft):
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = "plan_status"
