@@ -65,8 +65,11 @@ def parse_datetime(text: str) -> datetime:
         if exact is not None:
             return exact
         _refuse_without_year(cleaned, "")
-        if _is_day(cleaned):
-            raise InvalidValue(_("時刻も入力してください（例: 2021-05-31 17:00）。"))
+        day = _day_alone(cleaned)
+        if day is not None:  # the example is the day typed, at the usual closing time
+            raise InvalidValue(
+                _("時刻も入力してください（例: %(example)s）。", example=f"{day.isoformat()} 17:00")
+            )
         raise InvalidValue(
             _(
                 "日付と時刻として読めません。2021-05-31 17:00、令和3年5月31日 17:00 のように入力してください。"
@@ -117,13 +120,13 @@ def parse_day(text: str, *, past: bool = False) -> date:
     return parse_date(text)
 
 
-def _is_day(text: str) -> bool:
-    """``text`` is a date alone (``令和3年5月31日``): what it lacks is the time."""
+def _day_alone(text: str) -> date | None:
+    """The day of ``text`` when it is a date alone (``令和3年5月31日``), what lacks is the time;
+    ``None`` otherwise."""
     try:
-        parse_date(text)
+        return parse_date(text)
     except InvalidValue:
-        return False
-    return True
+        return None
 
 
 def _iso_datetime(text: str) -> datetime | None:
