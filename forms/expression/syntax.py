@@ -214,6 +214,10 @@ _TYPOGRAPHIC_QUOTES = "\u2018\u2019\u201c\u201d"
 """‘ ’ “ ”: what Word and a Mac turn ' and " into as they are typed."""
 
 
+_BRACED_NAME = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.-]*\}")
+"""``{name}``: a question's reference without its ``$``."""
+
+
 def _unexpected_character(text: str, index: int) -> str:
     char = text[index]
     if char in _TYPOGRAPHIC_QUOTES:
@@ -235,6 +239,11 @@ def _unexpected_character(text: str, index: int) -> str:
         return _("引用符 %(char)s が閉じられていません。", char=char)
     if char == "$":
         return _("質問の参照は ${名前} の形で書いてください。")
+    if char == "{" and (braced := _BRACED_NAME.match(text, index)):
+        return _(
+            "「%(typed)s」は「$%(typed)s」と書いてください（$ が抜けています）。",
+            typed=braced.group(),
+        )
     if char in "/[]@|":
         return _(
             "「%(char)s」（XPath のパス）は使えません。質問は ${名前} で参照します。", char=char
