@@ -77,7 +77,9 @@ class DeliveryRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient_name: Mapped[str] = mapped_column(ForeignKey("recipient.name"))
     round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
-    force: Mapped[bool] = mapped_column(default=True)
+    force: Mapped[bool] = mapped_column(default=False)
+    """「送信済みと同じ内容でも送る」: send even when the recipient already received this content
+    for the round (else such a request sends nothing and says which delivery carried it)."""
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     picked_at: Mapped[datetime | None] = mapped_column(index=True)

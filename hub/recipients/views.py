@@ -109,6 +109,9 @@ class RecipientForm(FlaskForm):
 
 class SendForm(FlaskForm):
     round_id = SelectField(_l("調査回"), coerce=int, validate_choice=False)
+    force = BooleanField(_l("送信済みと同じ内容でも送る"))
+    """Set only by 「同じ内容をもう一度送る」 beside a request that found nothing new (a choice
+    made after the page asked to confirm it); without it the same content is not sent again."""
 
 
 def _send_form() -> SendForm:
@@ -131,6 +134,7 @@ def index() -> ResponseReturnValue:
         .where(DeliveryRequest.picked_at.is_(None))
         .order_by(DeliveryRequest.id)
     )
+    handled = deliveries.handled_requests()
     return render_template(
         "recipients/index.html",
         recipients=list_recipients(),
@@ -139,7 +143,8 @@ def index() -> ResponseReturnValue:
         files_kept=files_kept,
         manifest_offered=manifest_offered,
         waiting=list(waiting),
-        handled=deliveries.handled_requests(),
+        handled=handled,
+        resend_offered=_resend_offered(handled),
         request_result=deliveries.request_result,
         send_form=_send_form(),
         describe_schedule=schedule.describe,
@@ -149,6 +154,20 @@ def index() -> ResponseReturnValue:
         delivery_error=deliveries.delivery_error,
         changed_tables=deliveries.changed_tables,
     )
+
+
+def _resend_offered(handled: list[DeliveryRequest]) -> set[int]:
+    """The requests beside which the page offers 「同じ内容をもう一度送る」: those that sent
+    nothing because the recipient already had the content, each the newest request for its
+    recipient and round (an older one's answer may no longer hold)."""
+    newest: dict[tuple[str, int | None], DeliveryRequest] = {}
+    for request_ in handled:  # newest first
+        newest.setdefault((request_.recipient_name, request_.round_id), request_)
+    return {
+        r.id
+        for r in newest.values()
+        if r.outcome == "unchanged" and r.round_id is not None and r.delivery is not None
+    }
 
 
 @bp.route("/<name>", methods=["GET", "POST"])
@@ -254,19 +273,34 @@ def _edit_page(
 @bp.post("/<name>/send")
 @allow("recipients.manage")
 def send_now(name: str) -> ResponseReturnValue:
-    """Queue a forced delivery; the scheduler sends it within a few seconds."""
+    """Queue a delivery; the scheduler sends it within a few seconds — unless the recipient
+    already has this content for the round, then it says which delivery carried it. ``force``
+    (「同じ内容をもう一度送る」) sends it again all the same."""
     recipient = get_recipient(name)
     form = _send_form()
     if not form.validate():
         flash(_("送信を受け付けられませんでした。ページを読み込み直してください。"), "error")
         return redirect(url_for("recipients.index"))
+    forced = bool(form.force.data)
     try:
-        deliveries.request_delivery(recipient.name, form.round_id.data, user=current_actor())
+        deliveries.request_delivery(
+            recipient.name, form.round_id.data, user=current_actor(), force=forced
+        )
     except Conflict as exc:
         db.session.rollback()
         flash(exc.message, "info")
         return redirect(url_for("recipients.index"))
     db.session.commit()
+    if forced:
+        flash(
+            _(
+                "%(title)s へ、送信済みと同じ内容をもう一度送る依頼を受け付けました。まもなく送信され、"
+                "結果はこのページの「今すぐ送信の結果」に表示されます。",
+                title=recipient.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("recipients.index"))
     flash(
         _(
             "%(title)s への送信を受け付けました。まもなく送信され、結果はこのページの"

@@ -40,7 +40,7 @@ from exports.delivery import (
     render,
     unencodable_text,
 )
-from forms.tokyo import TOKYO
+from forms.tokyo import TOKYO, in_message
 from hub.db import db, utcnow
 from hub.errors import Conflict, HubError, NotFound
 from hub.models import Delivery, DeliveryRequest, Recipient, Round, User
@@ -63,6 +63,10 @@ cp932 CSV cannot hold, no tables to send …): nothing was created, the message 
 UNEXPECTED = "unexpected"
 """A request's outcome when an error nobody foresaw stopped it: the exception's text may hold
 anything, so it goes to the log only."""
+ALREADY_SENT = "already_sent"
+"""What a 「今すぐ送信」 says when its content is what the recipient last received for the round
+(outcome ``unchanged``): nothing was sent, the delivery that carried it is named; a request
+made with 「送信済みと同じ内容でも送る」 (``force``) sends it again."""
 INTERRUPTED = _l("送信が中断されました。")
 SUPERSEDED_ERROR = _l("送信前にデータが変わったため、新しい配信に置き換えました。")
 """The errors the hub itself writes on a delivery's row, in Japanese (:func:`_japanese`; the
@@ -147,6 +151,19 @@ def _unchanged_text(p: Mapping[str, Any]) -> str:
     return _("前回の配信 %(id)s から変更がないため送信しません。", id=p["delivery"])
 
 
+def _already_sent_text(p: Mapping[str, Any]) -> str:
+    """A 「今すぐ送信」 that found the recipient already holds this content: which delivery
+    carried it and when, in the page's language (how to send it again is the page's button)."""
+    moment = p.get("sent_at")
+    if not moment:
+        return _("配信 %(id)s と同じ内容のため、送りませんでした。", id=p["delivery"])
+    return _(
+        "%(when)s の送信（配信 %(id)s）と同じ内容のため、送りませんでした。",
+        when=in_message(datetime.fromisoformat(moment)),
+        id=p["delivery"],
+    )
+
+
 def _busy_text(p: Mapping[str, Any]) -> str:
     if p.get("next_attempt"):
         return _(
@@ -204,6 +221,7 @@ def _unexpected_text(p: Mapping[str, Any]) -> str:
 SAYINGS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "sent": _sent_text,
     "unchanged": _unchanged_text,
+    ALREADY_SENT: _already_sent_text,
     "busy": _busy_text,
     "busy_elsewhere": _busy_elsewhere_text,
     "already_failed": _already_failed_text,
@@ -261,7 +279,12 @@ def deliver(
     if not force:
         if last is not None and last.content_hash == composition.content_hash:
             db.session.commit()
-            return Outcome("unchanged", last, "unchanged", {"delivery": last.id})
+            return Outcome(
+                "unchanged",
+                last,
+                "unchanged",
+                {"delivery": last.id, "sent_at": _moment(last.sent_at)},
+            )
         pending = _unfinished(recipient.name, round_.id, composition.content_hash)
         if pending is not None:
             db.session.commit()
@@ -620,9 +643,14 @@ def _retry(delivery_id: str, now: datetime) -> Outcome | None:
 
 
 def request_delivery(
-    recipient_name: str, round_id: int | None, *, user: User | None
+    recipient_name: str, round_id: int | None, *, user: User | None, force: bool = False
 ) -> DeliveryRequest:
-    """Queue a forced delivery for the scheduler (a row, not a thread in the web worker).
+    """Queue a delivery for the scheduler (a row, not a thread in the web worker).
+
+    Like any delivery it sends nothing when the content is what the recipient last received for
+    the round (the outcome names that delivery, :data:`ALREADY_SENT`): a second press after the
+    first was sent, or a colleague's, does not send the ministry the same files again. ``force``
+    (「送信済みと同じ内容でも送る」, a deliberate choice) sends it all the same.
 
     ``Conflict`` when the same delivery (recipient and round) is queued and not yet taken: a
     second click, another tab or a colleague's would otherwise send the same files twice."""
@@ -648,7 +676,7 @@ def request_delivery(
     request = DeliveryRequest(
         recipient_name=recipient.name,
         round_id=round_.id,
-        force=True,
+        force=force,
         requested_by_id=user.id if user else None,
     )
     db.session.add(request)
@@ -659,6 +687,7 @@ def request_delivery(
         target=f"recipient/{recipient.name}",
         round=round_.id,
         request=request.id,
+        forced=force,
     )
     return request
 
@@ -701,6 +730,8 @@ def _serve(request: DeliveryRequest, now: datetime) -> Outcome:
             slot=f"request:{request_id}",
             now=now,
         )
+        if outcome.status == "unchanged":
+            outcome = Outcome(outcome.status, outcome.delivery, ALREADY_SENT, outcome.params)
     except HubError as exc:
         db.session.rollback()
         log.warning("delivery request %s: %s", request_id, exc.message)

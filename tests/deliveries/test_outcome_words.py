@@ -37,13 +37,21 @@ def test_an_unchanged_delivery_says_which_one_it_matches_in_either_language(
     with app.app_context():
         (first,) = db.session.scalars(select(Delivery)).all()
         first_id = first.id
-        db.session.add(DeliveryRequest(recipient_name="moj", round_id=seeded.round_id, force=False))
-        db.session.commit()
+    send_now(client, "moj", seeded.round_id)
     run_scheduler(app)
 
-    assert outcome_on_page(client) == f"前回の配信 {first_id} から変更がないため送信しません。"
+    ja = outcome_on_page(client)
+    assert re.fullmatch(
+        rf"令和\d+年\d+月\d+日（.）\d{{1,2}}:\d{{2}} の送信（配信 {first_id}）と同じ内容のため、"
+        r"送りませんでした。",
+        ja,
+    ), ja
     en = outcome_on_page(client, "en")
-    assert en == f"Not sent: nothing has changed since the previous delivery {first_id}."
+    assert re.fullmatch(
+        rf"Not sent: the content is the same as what was sent on \w{{3}} \d+ \w{{3}} \d{{4}} "
+        rf"\d{{2}}:\d{{2}} \(delivery {first_id}\)\.",
+        en,
+    ), en
     log = log_on_page(client, "en")
     assert "Sent" in log
     assert first_id in log

@@ -186,10 +186,10 @@ def test_send_now_queues_a_request_that_the_scheduler_delivers(app, login, seede
     page = client.get("/staff/recipients/")
     queued = client.post(
         "/staff/recipients/moj/send",
-        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id)},
+        data={"csrf_token": csrf_of(page.text), "round_id": str(seeded.round_id), "force": "y"},
     )
     assert queued.status_code == 302
-    assert "送信を受け付けました" in client.get("/staff/recipients/").text
+    assert "同じ内容をもう一度送る依頼を受け付けました" in client.get("/staff/recipients/").text
     with database(app) as session:
         request = session.scalars(select(DeliveryRequest)).one()
         assert request.picked_at is None

@@ -177,7 +177,7 @@ def test_on_close_delivers_once_when_the_deadline_has_passed(ctx, outbox):
 
 def test_send_now_requests_are_picked_up_once(ctx, seeded: Seeded, outbox):
     assert deliveries.deliver("moj", seeded.round_id).status == "sent"
-    deliveries.request_delivery("moj", None, user=None)
+    deliveries.request_delivery("moj", None, user=None, force=True)
     db.session.commit()
     (outcome,) = jobs.run_job("deliveries.requests")
     assert outcome.status == "sent"
