@@ -22,18 +22,24 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, String, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import InstrumentedAttribute
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from forms import tokyo
-from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email, normalize_phone
+from forms.normalize import (
+    InvalidValue,
+    clean_text,
+    fold_text,
+    normalize_email,
+    normalize_phone,
+    search_key,
+)
 from hub.auth.passwords import guessability_problems, typed_in_full_width
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.crypto import DataKeyError, DataKeys
-from hub.db import db, nfkc, utcnow
+from hub.db import db, searchable, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
     ROLE_LABELS,
@@ -969,33 +975,24 @@ USERS_PER_PAGE = 50
 def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]:
     """A page of the accounts by role and e-mail, those ``search`` finds when it is given: a
     part of the e-mail, the name or the organisation (any case, 全角 or half-width letters and
-    kana, spaces ignored: both sides folded to NFKC), or of the municipality's name, or its
-    code."""
+    kana, spaces ignored, 髙橋 found by 高橋: both sides folded, ``search_key`` and
+    ``searchable``), or of the municipality's name, or its code."""
     query = select(User).order_by(User.role, User.email)
-    wanted = "".join(fold_text(search).casefold().split())
+    wanted = search_key(search)
     if wanted:
-        in_municipality = _spaceless(Municipality.name).contains(wanted, autoescape=True) | (
+        in_municipality = searchable(Municipality.name).contains(wanted, autoescape=True) | (
             Municipality.code == wanted
         )
         query = query.where(
             or_(
                 func.lower(User.email).contains(wanted, autoescape=True),
-                _spaceless(User.display_name).contains(wanted, autoescape=True),
-                _spaceless(User.organisation).contains(wanted, autoescape=True),
+                searchable(User.display_name).contains(wanted, autoescape=True),
+                searchable(User.organisation).contains(wanted, autoescape=True),
                 # the municipalities found, once (62 names), not a lookup for each account
                 User.municipality_code.in_(select(Municipality.code).where(in_municipality)),
             )
         )
     return page_of(query, wanted_page, USERS_PER_PAGE)
-
-
-def _spaceless(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
-    """``column`` folded as the search is (NFKC: ﾌｸｼ stored is フクシ, ＡＢＣ is ABC), lower-cased,
-    without its spaces, in SQL (SQLite and PostgreSQL alike): a name is found whether it was
-    written 千代田　花子 or 千代田花子, or in half-width kana, and whether it is searched for with
-    the space or without, in either width."""
-    lowered = func.lower(nfkc(column), type_=String)
-    return func.replace(func.replace(lowered, " ", "", type_=String), "\u3000", "", type_=String)
 
 
 def get_user(user_id: int) -> User:
