@@ -34,6 +34,7 @@ from forms.normalize import (
     fold_text,
     normalize_email,
     normalize_phone,
+    same_ke,
     search_key,
 )
 from hub.auth.passwords import guessability_problems, typed_in_full_width
@@ -52,6 +53,7 @@ from hub.models import (
 )
 from hub.services import audit
 from hub.services.mails import closing, in_language, link, reads_english, with_english
+from hub.services.municipalities import with_check_digit
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -211,10 +213,47 @@ def _binding_errors(
         if not recipient_name:
             errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
         elif db.session.get(Recipient, recipient_name) is None:
-            errors["recipient"] = [_("送付先 %(name)s は登録されていません。", name=recipient_name)]
+            known = db.session.scalars(select(Recipient).order_by(Recipient.name))
+            errors["recipient"] = [
+                _(
+                    "送付先 %(name)s は登録されていません（登録されている送付先: %(names)s）。",
+                    name=recipient_name,
+                    names=_("、").join(f"{r.name}（{r.title}）" for r in known),
+                )
+            ]
     elif recipient_name:
         errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
     return errors
+
+
+def municipality_typed(typed: str) -> str:
+    """The code of the municipality an operator typed for an account (``hub user add``,
+    ``set-role``, ``reactivate``; the admin page posts the code): its six digits, 総務省's five
+    without the check digit (13201), 全角 too, or its name (八王子市; ヶ or ケ alike), as the office's
+    list of people writes it. What names no one municipality comes back folded, for
+    :func:`_municipality_problem` to refuse."""
+    text = fold_text(typed)
+    if text.isascii() and text.isdigit():
+        return with_check_digit(text)
+    named = [
+        m
+        for m in db.session.scalars(select(Municipality).order_by(Municipality.code))
+        if same_ke(m.name) == same_ke(text)
+    ]
+    today = tokyo.today()
+    existing = [m for m in named if m.existed_on(today)] or named  # 府中市: two prefectures
+    return existing[0].code if len(existing) == 1 else text
+
+
+def recipient_typed(typed: str) -> str:
+    """The recipient an operator typed for a counterpart's account: its name (``moj``, any
+    case or width) or its title as the pages show it (東京保護観察所); what names none comes back
+    folded, to be refused with the names there are."""
+    text = fold_text(typed)
+    for recipient in db.session.scalars(select(Recipient)):
+        if text.casefold() in (recipient.name.casefold(), fold_text(recipient.title).casefold()):
+            return recipient.name
+    return text
 
 
 def _municipality_problem(code: str) -> str | None:
@@ -222,6 +261,20 @@ def _municipality_problem(code: str) -> str | None:
     must exist today — one retired on a day still to come is offered until then, as on the
     admin page's list — so a respondent or window is not bound to a merged one."""
     municipality = db.session.get(Municipality, code)
+    if municipality is None and not code.isdigit():
+        named = sum(
+            same_ke(name) == same_ke(code) for name in db.session.scalars(select(Municipality.name))
+        )
+        if named > 1:
+            return _(
+                "%(name)s という名前の区市町村が複数あります。団体コード（6桁）で指定してください。",
+                name=code,
+            )
+        return _(
+            "「%(typed)s」という区市町村はありません。団体コード（6桁、例: 132012）か名前（例: 八王子市）"
+            "で指定してください。",
+            typed=code,
+        )
     if municipality is None:
         return _("自治体コード %(code)s は登録されていません。", code=code)
     if not municipality.existed_on(tokyo.today()):
@@ -259,7 +312,9 @@ def create_user(
     if problem := _role_problem(role):
         raise Invalid({"role": [problem]})
     if municipality_code:
-        municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
+        municipality_code = municipality_typed(municipality_code)  # １３１０１６, 八王子市
+    if recipient_name:
+        recipient_name = recipient_typed(recipient_name)
     errors = _binding_errors(role, municipality_code, recipient_name)
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
@@ -491,7 +546,7 @@ def reactivate(
     """
     if user.active:
         raise Conflict(_("%(email)s は既に有効です。", email=user.email))
-    wanted = fold_text(municipality_code) if municipality_code else None
+    wanted = municipality_typed(municipality_code) if municipality_code else None
     if user.role in MUNICIPAL_ROLES:
         problem = (
             _municipality_problem(wanted)
@@ -802,8 +857,8 @@ def change_role(
     recipient_name = _asked(recipient_name, user.recipient_name, takes_recipient(role))
     wanted = Binding(
         role,
-        fold_text(municipality_code) if municipality_code else None,
-        clean_text(recipient_name) if recipient_name else None,
+        municipality_typed(municipality_code) if municipality_code else None,
+        recipient_typed(recipient_name) if recipient_name else None,
     )
     before = Binding.of(user)
     if wanted == before:
