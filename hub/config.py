@@ -392,10 +392,29 @@ def _instance_file_problem(exc: OSError, variable: str) -> ConfigError:
     )
 
 
+def _default_instance_dir() -> Path:
+    """``instance/`` beside the code: the checkout's (``make run``, a clone, an editable install).
+    A release installed into a virtual environment has no checkout around its code: there the
+    folder would be inside ``site-packages``, and the data key, the secret key, the SQLite
+    database and the backups would go with the next fresh virtual environment — so a new
+    installation must name its folder. One an earlier release already made there is used."""
+    beside = PROJECT_ROOT / "instance"
+    if (PROJECT_ROOT / "pyproject.toml").is_file() or beside.is_dir():
+        return beside
+    raise ConfigError(
+        N_(
+            "HUB_INSTANCE_DIR を指定してください（例: HUB_INSTANCE_DIR=/var/lib/hub）。"
+            "インストールしたハブの既定のフォルダー %(path)s は仮想環境の中にあり、データの鍵や"
+            "バックアップが仮想環境を作り直すと失われます。"
+        ),
+        path=str(beside),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read and validate the settings; raise ``ConfigError`` naming the bad variable."""
     env = os.environ if env is None else env
-    instance_dir = Path(env.get("HUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    instance_dir = Path(env.get("HUB_INSTANCE_DIR") or _default_instance_dir()).resolve()
     try:
         instance_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

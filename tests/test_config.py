@@ -242,3 +242,39 @@ def test_closed_days_may_not_close_the_offices_longer_than_the_reminders_look_ah
     assert "from 2027-07-31 to 2027-08-15, more than 14 days" in english(refused.value)
     week = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(5))
     assert len(load_settings(env(tmp_path, HUB_CLOSED_DAYS=week)).office_days.closed) == 5
+
+
+def test_an_installed_hub_without_its_instance_folder_asks_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release installed into a virtual environment (``pip install``, as operations.md's
+    upgrade does) has no checkout around its code: without HUB_INSTANCE_DIR its keys, SQLite
+    database and backups went into ``site-packages/instance``, lost with the next fresh virtual
+    environment — the data key with them. Now the first ``hub init`` asks for the folder in one
+    line; a folder an earlier release made there goes on being used."""
+    from click.testing import CliRunner
+
+    from hub import config
+    from hub.cli import cli
+
+    site_packages = tmp_path / "lib" / "python3.11" / "site-packages"
+    site_packages.mkdir(parents=True)
+    monkeypatch.setattr(config, "PROJECT_ROOT", site_packages)
+    database = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    env = {"HUB_INSTANCE_DIR": None, "HUB_DATABASE_URL": database, "HUB_DATA_KEY": None}
+    for lang, said in (
+        ("ja", "hub: 設定エラー: HUB_INSTANCE_DIR を指定してください（例: HUB_INSTANCE_DIR=/var/lib/hub）。"),
+        ("en", "hub: Settings error: Set HUB_INSTANCE_DIR (for example HUB_INSTANCE_DIR=/var/lib/hub)."),
+    ):  # fmt: skip
+        refused = CliRunner().invoke(cli, ["--lang", lang, "init"], env=env)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr.startswith(said), refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert str(site_packages / "instance") in refused.stderr
+    assert not (site_packages / "instance").exists(), "no key made where it would be lost"
+    with pytest.raises(ConfigError, match="HUB_INSTANCE_DIR"):
+        load_settings({})
+    named = load_settings({"HUB_INSTANCE_DIR": str(tmp_path / "var-lib-hub")})
+    assert named.instance_dir == tmp_path / "var-lib-hub"
+    (site_packages / "instance").mkdir()
+    assert load_settings({}).instance_dir == site_packages / "instance"
