@@ -186,6 +186,17 @@ def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
             ),
             **DATABASE_URL_SHAPES,
         ) from None
+    if "@" in (parsed.host or ""):
+        # pa@ss read as the password "pa" and the host "ss@db…": the connection's error would
+        # print the host, the password's end with it
+        raise ConfigError(
+            N_(
+                "HUB_DATABASE_URL のユーザー名かパスワードに「@」があります。URL の中では「@」を"
+                "%(encoded)s と書いてください（例: パスワード pa@ss は %(example)s）。"
+            ),
+            encoded="%40",
+            example="pa%40ss",
+        )
     scheme = parsed.drivername
     if scheme in DATABASE_DRIVERS:
         return DATABASE_DRIVERS[scheme] + url[len(scheme) :]

@@ -278,3 +278,33 @@ def test_an_installed_hub_without_its_instance_folder_asks_for_one(
     assert named.instance_dir == tmp_path / "var-lib-hub"
     (site_packages / "instance").mkdir()
     assert load_settings({}).instance_dir == site_packages / "instance"
+
+
+def test_an_at_sign_in_the_database_password_is_named_without_printing_the_password(
+    tmp_path: Path,
+) -> None:
+    """``postgresql://hub:S3c@et@db/hub``: the URL reads the password as ``S3c`` and the host as
+    ``et@db``, and the connection's refusal printed that host — the password's end — in the
+    terminal and the journal, without saying why. Now the setting is refused at start, saying
+    how to write the ``@``, and nothing of the password is printed."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    env = {
+        "HUB_DATABASE_URL": "postgresql://hub:S3cr@etPw@127.0.0.1:5432/hub",
+        "HUB_INSTANCE_DIR": str(tmp_path),
+    }
+    for lang, said in (
+        ("ja", "hub: 設定エラー: HUB_DATABASE_URL のユーザー名かパスワードに「@」があります。"
+               "URL の中では「@」を%40 と書いてください（例: パスワード pa@ss は pa%40ss）。"),
+        ("en", 'hub: Settings error: HUB_DATABASE_URL has an "@" in its user name or password. '
+               'Inside the URL, write "@" as %40 (the password pa@ss as pa%40ss).'),
+    ):  # fmt: skip
+        refused = CliRunner().invoke(cli, ["--lang", lang, "init"], env=env)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr == said + "\n"
+        assert "etPw" not in refused.output
+        assert "S3cr" not in refused.output
+    encoded = load_settings({**env, "HUB_DATABASE_URL": "postgresql://hub:S3cr%40etPw@db/hub"})
+    assert encoded.database_url.endswith("@db/hub")
