@@ -53,7 +53,7 @@ from hub.models import (
 )
 from hub.services import audit
 from hub.services.mails import closing, in_language, link, reads_english, with_english
-from hub.services.municipalities import with_check_digit
+from hub.services.municipalities import municipality_typed
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -224,25 +224,6 @@ def _binding_errors(
     elif recipient_name:
         errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
     return errors
-
-
-def municipality_typed(typed: str) -> str:
-    """The code of the municipality an operator typed for an account (``hub user add``,
-    ``set-role``, ``reactivate``; the admin page posts the code): its six digits, 総務省's five
-    without the check digit (13201), 全角 too, or its name (八王子市; ヶ or ケ alike), as the office's
-    list of people writes it. What names no one municipality comes back folded, for
-    :func:`_municipality_problem` to refuse."""
-    text = fold_text(typed)
-    if text.isascii() and text.isdigit():
-        return with_check_digit(text)
-    named = [
-        m
-        for m in db.session.scalars(select(Municipality).order_by(Municipality.code))
-        if same_ke(m.name) == same_ke(text)
-    ]
-    today = tokyo.today()
-    existing = [m for m in named if m.existed_on(today)] or named  # 府中市: two prefectures
-    return existing[0].code if len(existing) == 1 else text
 
 
 def recipient_typed(typed: str) -> str:
