@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli import app_context, friendly, lang_option, language, unit_of_work
-from hub.cli import counted as ngettext
+from hub.cli import app_context, counted, friendly, lang_option, language, unit_of_work
 from hub.cli import words as _
 
 
@@ -113,7 +112,7 @@ def _other_prefectures(codes: tuple[str, ...], *, stored: tuple[str, ...]) -> st
     shown = _list_of(names[:SHOWN_PREFECTURES])
     if len(names) > SHOWN_PREFECTURES:
         more = len(names) - SHOWN_PREFECTURES
-        shown = ngettext(
+        shown = counted(
             "%(names)s ほか%(count)s都道府県", "%(names)s ほか%(count)s都道府県", more, names=shown
         )
     own = " ".join(f"--prefecture {code}" for code in stored) or "--prefecture 13"
