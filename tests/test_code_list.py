@@ -17,7 +17,7 @@ from hub.db import db
 from hub.errors import Invalid
 from hub.models import Municipality
 from hub.services import code_list
-from hub.services.municipalities import plan_import, read_municipality_list, with_check_digit
+from hub.services.municipalities import plan_import, read_municipality_list
 from tests.conftest import HubRunner
 
 SHIPPED = Path(__file__).parents[1] / "hub" / "data" / "tokyo_municipalities.csv"
@@ -185,62 +185,3 @@ def test_a_bad_value_names_its_column_as_the_header_does_on_one_line(app: Flask)
     with app.app_context(), pytest.raises(Invalid) as refused:
         read_municipality_list(xlsx(rows))
     assert refused.value.errors == {"3行目": ["市区町村名（カナ） は200文字以内です"]}
-
-
-HOKKAIDO_ROWS = [
-    ("010006", "北海道", None, "ﾎｯｶｲﾄﾞｳ", None),
-    ("012025", "北海道", "函館市", "ﾎｯｶｲﾄﾞｳ", "ﾊｺﾀﾞﾃｼ"),
-]
-OSAKA_GOOD_ROWS = [OSAKA_ROWS[0], OSAKA_ROWS[1]]
-
-
-def test_a_national_file_read_whole_into_tokyos_hub_is_refused_until_a_prefecture_is_named(
-    app: Flask, runner: HubRunner, tmp_path: Path
-) -> None:
-    """The administrator who forgets ``--prefecture 13`` with 総務省's whole list: the dry run
-    says that other prefectures' municipalities would come in (and every new round ask them),
-    and the import itself stores nothing until the prefecture is named — naming every one reads
-    them all, as a hub of several prefectures would."""
-    path = tmp_path / "000925835.xlsx"
-    path.write_bytes(xlsx([*HOKKAIDO_ROWS, *tokyo_rows(), *OSAKA_GOOD_ROWS]))
-    looked = runner("municipalities", "import", str(path), "--dry-run")
-    assert looked.exit_code == 0, looked.output
-    assert "追加 2、更新 0、変更なし 62" in looked.stdout
-    assert "まだ登録していない都道府県（北海道、大阪府）の団体が含まれています" in looked.stderr
-    assert "--prefecture 13 を付けてください" in looked.stderr
-    refused = runner("municipalities", "import", str(path), "--retire-missing")
-    assert refused.exit_code == 1
-    assert refused.stdout == ""
-    assert refused.stderr.count("\n") == 1
-    assert "hub: このファイルには、まだ登録していない都道府県（北海道、大阪府）" in refused.stderr
-    english = runner("--lang", "en", "municipalities", "import", str(path))
-    assert english.exit_code == 1
-    assert "(Hokkaido, Osaka)" in english.stderr
-    assert "--prefecture 13" in english.stderr
-    with app.app_context():
-        assert db.session.get(Municipality, "012025") is None
-        assert db.session.get(Municipality, "272035") is None
-    tokyo = runner("municipalities", "import", str(path), "--prefecture", "13", "--retire-missing")
-    assert tokyo.exit_code == 0, tokyo.output
-    assert tokyo.stderr == ""
-    every = ("--prefecture", "13", "--prefecture", "北海道", "--prefecture", "27")
-    both = runner("municipalities", "import", str(path), *every)
-    assert both.exit_code == 0, both.output
-    with app.app_context():
-        assert db.session.get(Municipality, "012025") is not None
-
-
-def test_a_national_file_of_many_prefectures_names_five_and_counts_the_rest(
-    runner: HubRunner, tmp_path: Path
-) -> None:
-    rows: list[tuple[object, ...]] = []
-    for prefecture, name in ((1, "北海道"), (2, "青森県"), (3, "岩手県"), (4, "宮城県"),
-                             (5, "秋田県"), (6, "山形県"), (7, "福島県")):  # fmt: skip
-        code = f"{prefecture:02d}201"
-        rows.append((with_check_digit(code), name, f"架空{prefecture}市", "ｹﾝ", "ｶｸｳｼ"))
-    path = tmp_path / "national.xlsx"
-    path.write_bytes(xlsx([*rows, *tokyo_rows()]))
-    refused = runner("municipalities", "import", str(path))
-    assert "（北海道、青森県、岩手県、宮城県、秋田県 ほか2都道府県）" in refused.stderr
-    english = runner("--lang", "en", "municipalities", "import", str(path))
-    assert "(Hokkaido, Aomori, Iwate, Miyagi, Akita and 2 more prefectures)" in english.stderr

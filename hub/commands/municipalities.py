@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from hub.cli import app_context, counted, friendly, lang_option, language, unit_of_work
+from hub.cli import app_context, friendly, lang_option, language, unit_of_work
 from hub.cli import words as _
 
 
@@ -47,11 +47,9 @@ def municipalities_import(
     団体コード,団体名,ふりがな,英語名,地域,種別; 5-digit codes get their check digit), or from
     総務省's 全国地方公共団体コード list as downloaded; a retired municipality the file lists is
     brought back."""
-    from hub.errors import Conflict
     from hub.services.municipalities import (
         ChangeKind,
         apply_plan,
-        new_prefectures,
         plan_import,
         read_municipality_list,
     )
@@ -60,16 +58,6 @@ def municipalities_import(
     rows = read_municipality_list(file.read_bytes(), prefectures=prefectures)
     with app_context() if dry_run else unit_of_work():
         plan = plan_import(rows, retire_missing=retire_missing)
-        # A national list read whole into a prefecture's hub — the hub's own prefecture and
-        # others it has none of: every new round would ask their municipalities too. Named with
-        # --prefecture, they are meant; so is a list without the hub's own (another
-        # prefecture's list, added on purpose).
-        stored = _stored_prefectures()
-        beyond = not prefectures and set(plan.prefectures) & set(stored)
-        unasked = new_prefectures(plan) if beyond else ()
-        warning = _other_prefectures(unasked, stored=stored) if unasked else ""
-        if warning and not dry_run:
-            raise Conflict(warning)
         if not dry_run:
             apply_plan(plan, user=None)
     for change in plan.changes:
@@ -89,44 +77,6 @@ def municipalities_import(
     click.echo(_list_of(counts))
     if dry_run:
         click.echo(_("確認のみ: 何も変更していません。"))
-        if warning:
-            click.echo(warning, err=True)
-
-
-def _stored_prefectures() -> tuple[str, ...]:
-    from sqlalchemy import select
-
-    from hub.db import db
-    from hub.models import Municipality
-
-    return tuple(sorted(set(db.session.scalars(select(Municipality.prefecture_code).distinct()))))
-
-
-def _other_prefectures(codes: tuple[str, ...], *, stored: tuple[str, ...]) -> str:
-    """What a file with municipalities of prefectures the hub has none of would do, and the
-    ``--prefecture`` that reads only the hub's own (``13`` for Tokyo's)."""
-    from hub.models import prefecture_name
-
-    english = language() == "en"
-    names = [prefecture_name(code, english=english) for code in codes]
-    shown = _list_of(names[:SHOWN_PREFECTURES])
-    if len(names) > SHOWN_PREFECTURES:
-        more = len(names) - SHOWN_PREFECTURES
-        shown = counted(
-            "%(names)s ほか%(count)s都道府県", "%(names)s ほか%(count)s都道府県", more, names=shown
-        )
-    own = " ".join(f"--prefecture {code}" for code in stored) or "--prefecture 13"
-    return _(
-        "このファイルには、まだ登録していない都道府県（%(names)s）の団体が含まれています。"
-        "取り込むと、新しい調査回はそれらの団体にも依頼します。登録済みの都道府県の団体だけを"
-        "取り込むときは %(option)s を付けてください（ほかの都道府県も取り込むときは、その"
-        "都道府県も --prefecture で指定します）。",
-        names=shown,
-        option=own,
-    )
-
-
-SHOWN_PREFECTURES = 5
 
 
 def _change_word(kind: str) -> str:
