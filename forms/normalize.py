@@ -152,6 +152,28 @@ def same_ke(text: str) -> str:
     return text.translate(_SMALL_KE)
 
 
+_VARIANT_KANJI = "髙高 﨑崎 嵜崎 碕崎 邊辺 邉辺 齋斎 齊斉 濵浜 濱浜 澤沢 櫻桜 廣広 國国 德徳 瀨瀬 槇槙 冨富 眞真 惠恵 藪薮 籔薮 曻昇 𠮷吉"
+VARIANTS_FROM = "".join(pair[0] for pair in _VARIANT_KANJI.split())
+"""The variant forms of kanji in people's names (異体字) that a search folds, in order…"""
+VARIANTS_TO = "".join(pair[1] for pair in _VARIANT_KANJI.split())
+"""…and the everyday form each is folded to, at the same place."""
+_SAME_KANJI = str.maketrans(VARIANTS_FROM, VARIANTS_TO)
+
+
+def same_kanji(text: str) -> str:
+    """``text`` with the variant kanji of names (髙, 﨑, 邉, 齋, 𠮷 …) as their everyday forms (高,
+    崎, 辺, 斎, 吉): the IME writes 高橋 for the 髙橋 an account is named, so what is searched for
+    and what is searched fold them alike. Only for matching: never store what it returns."""
+    return text.translate(_SAME_KANJI)
+
+
+def search_key(text: str) -> str:
+    """What a search for a person is matched by: folded (NFKC: ｶﾅ → カナ, ＡＢＣ → ABC), lower
+    case, without spaces, variant kanji as everyday ones (:func:`same_kanji`); ``hub.db.searchable``
+    folds a column the same way in SQL."""
+    return same_kanji("".join(fold_text(text).casefold().split()))
+
+
 def choice_key(text: str) -> str:
     """What a choice is matched by, for its code and each of its labels alike: full-width folded
     (NFKC), surrounding blanks gone, case folded, ヶ as ケ. The questionnaire's answers and the

@@ -186,6 +186,17 @@ def _database_url(env: Mapping[str, str], instance_dir: Path) -> str:
             ),
             **DATABASE_URL_SHAPES,
         ) from None
+    if "@" in (parsed.host or ""):
+        # pa@ss read as the password "pa" and the host "ss@db…": the connection's error would
+        # print the host, the password's end with it
+        raise ConfigError(
+            N_(
+                "HUB_DATABASE_URL のユーザー名かパスワードに「@」があります。URL の中では「@」を"
+                "%(encoded)s と書いてください（例: パスワード pa@ss は %(example)s）。"
+            ),
+            encoded="%40",
+            example="pa%40ss",
+        )
     scheme = parsed.drivername
     if scheme in DATABASE_DRIVERS:
         return DATABASE_DRIVERS[scheme] + url[len(scheme) :]
@@ -392,10 +403,29 @@ def _instance_file_problem(exc: OSError, variable: str) -> ConfigError:
     )
 
 
+def _default_instance_dir() -> Path:
+    """``instance/`` beside the code: the checkout's (``make run``, a clone, an editable install).
+    A release installed into a virtual environment has no checkout around its code: there the
+    folder would be inside ``site-packages``, and the data key, the secret key, the SQLite
+    database and the backups would go with the next fresh virtual environment — so a new
+    installation must name its folder. One an earlier release already made there is used."""
+    beside = PROJECT_ROOT / "instance"
+    if (PROJECT_ROOT / "pyproject.toml").is_file() or beside.is_dir():
+        return beside
+    raise ConfigError(
+        N_(
+            "HUB_INSTANCE_DIR を指定してください（例: HUB_INSTANCE_DIR=/var/lib/hub）。"
+            "インストールしたハブの既定のフォルダー %(path)s は仮想環境の中にあり、データの鍵や"
+            "バックアップが仮想環境を作り直すと失われます。"
+        ),
+        path=str(beside),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read and validate the settings; raise ``ConfigError`` naming the bad variable."""
     env = os.environ if env is None else env
-    instance_dir = Path(env.get("HUB_INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+    instance_dir = Path(env.get("HUB_INSTANCE_DIR") or _default_instance_dir()).resolve()
     try:
         instance_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -21,16 +21,37 @@ from typing import Any, ClassVar
 
 import orjson
 from flask import Flask, g
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    func,
+    literal,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    InstrumentedAttribute,
+    Session,
+    scoped_session,
+    sessionmaker,
+)
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
+
+from forms.normalize import VARIANTS_FROM, VARIANTS_TO
+from forms.normalize import same_kanji as same_kanji_text
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -128,6 +149,40 @@ def _nfkc(value: object) -> object:
     return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
 
+class same_kanji(GenericFunction[str]):
+    """A text with the variant kanji of names as their everyday forms, in SQL: what
+    ``forms.normalize.same_kanji`` does to what is typed (髙 → 高, 﨑 → 崎). PostgreSQL's
+    ``translate``; on SQLite the function :func:`make_engine` registers on each connection."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(same_kanji)
+def _same_kanji_sqlite(element: same_kanji, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"hub_same_kanji({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(same_kanji, "postgresql")
+def _same_kanji_postgresql(element: same_kanji, compiler: SQLCompiler, **kw: Any) -> str:
+    variants = compiler.process(literal(VARIANTS_FROM), **kw)
+    everyday = compiler.process(literal(VARIANTS_TO), **kw)
+    return f"translate({compiler.process(element.clauses, **kw)}, {variants}, {everyday})"
+
+
+def _same_kanji(value: object) -> object:
+    return same_kanji_text(value) if isinstance(value, str) else value
+
+
+def searchable(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
+    """``column`` folded as a search for a person is (``forms.normalize.search_key``), in SQL
+    (SQLite and PostgreSQL alike): NFKC (ﾌｸｼ stored is フクシ, ＡＢＣ is ABC), lower-cased, the
+    variant kanji of names as everyday ones (髙橋 is found by 高橋), without its spaces (千代田　花子
+    by 千代田花子)."""
+    lowered = func.lower(same_kanji(nfkc(column)), type_=String)
+    return func.replace(func.replace(lowered, " ", "", type_=String), "\u3000", "", type_=String)
+
+
 def private_sqlite_file(url: str) -> None:
     """The SQLite file readable by the hub's user only (0600, like a backup): created so when
     missing, tightened when an older release left it to the umask. SQLite gives its ``-wal`` and
@@ -162,6 +217,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
             dbapi_connection.create_function("hub_nfkc", 1, _nfkc, deterministic=True)
+            dbapi_connection.create_function("hub_same_kanji", 1, _same_kanji, deterministic=True)
 
         return engine
     engine = create_engine(

@@ -242,3 +242,69 @@ def test_closed_days_may_not_close_the_offices_longer_than_the_reminders_look_ah
     assert "from 2027-07-31 to 2027-08-15, more than 14 days" in english(refused.value)
     week = ",".join(str(date(2027, 8, 2) + timedelta(days=n)) for n in range(5))
     assert len(load_settings(env(tmp_path, HUB_CLOSED_DAYS=week)).office_days.closed) == 5
+
+
+def test_an_installed_hub_without_its_instance_folder_asks_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release installed into a virtual environment (``pip install``, as operations.md's
+    upgrade does) has no checkout around its code: without HUB_INSTANCE_DIR its keys, SQLite
+    database and backups went into ``site-packages/instance``, lost with the next fresh virtual
+    environment — the data key with them. Now the first ``hub init`` asks for the folder in one
+    line; a folder an earlier release made there goes on being used."""
+    from click.testing import CliRunner
+
+    from hub import config
+    from hub.cli import cli
+
+    site_packages = tmp_path / "lib" / "python3.11" / "site-packages"
+    site_packages.mkdir(parents=True)
+    monkeypatch.setattr(config, "PROJECT_ROOT", site_packages)
+    database = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    env = {"HUB_INSTANCE_DIR": None, "HUB_DATABASE_URL": database, "HUB_DATA_KEY": None}
+    for lang, said in (
+        ("ja", "hub: 設定エラー: HUB_INSTANCE_DIR を指定してください（例: HUB_INSTANCE_DIR=/var/lib/hub）。"),
+        ("en", "hub: Settings error: Set HUB_INSTANCE_DIR (for example HUB_INSTANCE_DIR=/var/lib/hub)."),
+    ):  # fmt: skip
+        refused = CliRunner().invoke(cli, ["--lang", lang, "init"], env=env)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr.startswith(said), refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert str(site_packages / "instance") in refused.stderr
+    assert not (site_packages / "instance").exists(), "no key made where it would be lost"
+    with pytest.raises(ConfigError, match="HUB_INSTANCE_DIR"):
+        load_settings({})
+    named = load_settings({"HUB_INSTANCE_DIR": str(tmp_path / "var-lib-hub")})
+    assert named.instance_dir == tmp_path / "var-lib-hub"
+    (site_packages / "instance").mkdir()
+    assert load_settings({}).instance_dir == site_packages / "instance"
+
+
+def test_an_at_sign_in_the_database_password_is_named_without_printing_the_password(
+    tmp_path: Path,
+) -> None:
+    """``postgresql://hub:S3c@et@db/hub``: the URL reads the password as ``S3c`` and the host as
+    ``et@db``, and the connection's refusal printed that host — the password's end — in the
+    terminal and the journal, without saying why. Now the setting is refused at start, saying
+    how to write the ``@``, and nothing of the password is printed."""
+    from click.testing import CliRunner
+
+    from hub.cli import cli
+
+    env = {
+        "HUB_DATABASE_URL": "postgresql://hub:S3cr@etPw@127.0.0.1:5432/hub",
+        "HUB_INSTANCE_DIR": str(tmp_path),
+    }
+    for lang, said in (
+        ("ja", "hub: 設定エラー: HUB_DATABASE_URL のユーザー名かパスワードに「@」があります。"
+               "URL の中では「@」を%40 と書いてください（例: パスワード pa@ss は pa%40ss）。"),
+        ("en", 'hub: Settings error: HUB_DATABASE_URL has an "@" in its user name or password. '
+               'Inside the URL, write "@" as %40 (the password pa@ss as pa%40ss).'),
+    ):  # fmt: skip
+        refused = CliRunner().invoke(cli, ["--lang", lang, "init"], env=env)
+        assert refused.exit_code == 1, refused.output
+        assert refused.stderr == said + "\n"
+        assert "etPw" not in refused.output
+        assert "S3cr" not in refused.output
+    encoded = load_settings({**env, "HUB_DATABASE_URL": "postgresql://hub:S3cr%40etPw@db/hub"})
+    assert encoded.database_url.endswith("@db/hub")

@@ -134,6 +134,25 @@ def test_a_list_that_still_holds_one_retired_on_a_day_to_come_keeps_its_day(
         assert (ikeda.active, ikeda.retired_on) == (False, ahead)
 
 
+def test_retire_and_reactivate_by_name_or_soumus_five_digits(app: Flask, runner: HubRunner) -> None:
+    """A merger as the notice writes it: the municipalities by name, or by 総務省's code
+    without its check digit; brought back by name too, though retired."""
+    retired = runner("municipalities", "retire", "千代田区", "13102", "--on", "2027-04-01")
+    assert retired.exit_code == 0, retired.output
+    assert retired.output.splitlines() == [
+        f"廃止\t{CHIYODA}\t千代田区",
+        "廃止\t131024\t中央区",
+        "廃止 2、変更不要 0",
+    ]
+    back = runner("municipalities", "reactivate", "千代田区", "１３１０２")
+    assert back.exit_code == 0, back.output
+    assert back.output.splitlines()[-1] == "再開 2、変更不要 0"
+    assert_one_line_error(runner("municipalities", "retire", "千代田"), "千代田")
+    with app.app_context():
+        assert active(CHIYODA)
+        assert active("131024")
+
+
 def test_retire_and_reactivate_by_code(app: Flask, runner: HubRunner) -> None:
     retired = runner("municipalities", "retire", "１３１０１６", CHIYODA)
     assert retired.exit_code == 0, retired.output

@@ -156,12 +156,11 @@ def municipalities_reactivate(codes: tuple[str, ...]) -> None:
 
 
 def _set_active(codes: tuple[str, ...], *, active: bool, on: date | None = None) -> None:
-    from forms.normalize import fold_text
-    from hub.services.municipalities import set_active, set_retired_on
+    from hub.services.municipalities import municipality_typed, set_active, set_retired_on
 
     kind = "reactivated" if active else "retired"
-    wanted = list(dict.fromkeys(fold_text(code) for code in codes))
     with unit_of_work():
+        wanted = list(dict.fromkeys(municipality_typed(code) for code in codes))
         changed = [(m.code, m.name) for m in set_active(wanted, active=active, user=None, on=on)]
         redated = [] if active or on is None else set_retired_on(wanted, on, user=None)
         redated_rows = [(m.code, m.name, m.retired_on) for m in redated]

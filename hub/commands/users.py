@@ -60,7 +60,11 @@ def _read_password() -> str:
     required=True,
     type=click.Choice(["respondent", "staff", "counterpart", "admin", "window"]),
 )
-@click.option("--municipality", "municipality_code", help="6-digit code (respondents, windows)")
+@click.option(
+    "--municipality",
+    "municipality_code",
+    help="code (132012, or 13201) or name (八王子市): respondents, windows",
+)
 @click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
 @click.option("--name", "display_name", default="", help="display name (山田 花子)")
 @click.option(
@@ -133,7 +137,11 @@ def user_set(
 @click.argument(
     "role", type=click.Choice(["respondent", "staff", "counterpart", "admin", "window"])
 )
-@click.option("--municipality", "municipality_code", help="6-digit code (respondents, windows)")
+@click.option(
+    "--municipality",
+    "municipality_code",
+    help="code (132012, or 13201) or name (八王子市): respondents, windows",
+)
 @click.option("--recipient", "recipient_name", help="recipient name (counterparts)")
 @lang_option
 @friendly
@@ -212,7 +220,7 @@ def user_reset_password(email: str) -> None:
 @click.option(
     "--municipality",
     "municipality_code",
-    help="6-digit code: another municipality, when the account's was retired meanwhile",
+    help="code or name: another municipality, when the account's was retired meanwhile",
 )
 @friendly
 def user_reactivate(email: str, municipality_code: str | None) -> None:

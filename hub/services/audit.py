@@ -11,9 +11,10 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import Select, func, or_, select
 
+from forms.normalize import search_key
 from forms.numbers import whole_number
 from forms.tokyo import TOKYO
-from hub.db import MAX_ID, db, utcnow
+from hub.db import MAX_ID, db, searchable, utcnow
 from hub.models import AuditEvent, Municipality, Recipient, Round, User
 from hub.services.paging import Page, page_of
 
@@ -94,12 +95,12 @@ def filtered(filters: Filters) -> Select[Any]:
     elif filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.user:
-        wanted = filters.user.lower()
+        wanted = search_key(filters.user)  # 高橋 finds 髙橋, as on ユーザー管理
         query = query.where(
             or_(
                 func.lower(User.email).contains(wanted, autoescape=True),
-                func.lower(User.display_name).contains(wanted, autoescape=True),
-                func.lower(User.organisation).contains(wanted, autoescape=True),
+                searchable(User.display_name).contains(wanted, autoescape=True),
+                searchable(User.organisation).contains(wanted, autoescape=True),
             )
         )
     if filters.municipality:

@@ -505,6 +505,25 @@ def set_retired_on(codes: Sequence[str], on: date, *, user: User | None) -> list
     return changed
 
 
+def municipality_typed(typed: str) -> str:
+    """The code of the municipality an operator typed (``hub user add``, ``set-role``,
+    ``reactivate``, ``hub municipalities retire``/``reactivate``; the pages post the code): its
+    six digits, 総務省's five without the check digit (13201), 全角 too, or its name (八王子市; ヶ
+    or ケ alike; one that exists today before a retired one of the same name), as an office's
+    list writes it. What names no one municipality comes back folded, for the caller to refuse."""
+    text = fold_text(typed)
+    if text.isascii() and text.isdigit():
+        return with_check_digit(text)
+    named = [
+        m
+        for m in db.session.scalars(select(Municipality).order_by(Municipality.code))
+        if same_ke(m.name) == same_ke(text)
+    ]
+    today = tokyo.today()
+    existing = [m for m in named if m.existed_on(today)] or named  # 府中市: two prefectures
+    return existing[0].code if len(existing) == 1 else text
+
+
 def _found(codes: Sequence[str]) -> dict[str, Municipality]:
     found = {
         m.code: m

@@ -22,18 +22,25 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, String, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import InstrumentedAttribute
 
 from exports.channels import ChannelError
 from exports.channels.smtp import send_mail
 from forms import tokyo
-from forms.normalize import InvalidValue, clean_text, fold_text, normalize_email, normalize_phone
+from forms.normalize import (
+    InvalidValue,
+    clean_text,
+    fold_text,
+    normalize_email,
+    normalize_phone,
+    same_ke,
+    search_key,
+)
 from hub.auth.passwords import guessability_problems, typed_in_full_width
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.crypto import DataKeyError, DataKeys
-from hub.db import db, nfkc, utcnow
+from hub.db import db, searchable, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
     ROLE_LABELS,
@@ -46,6 +53,7 @@ from hub.models import (
 )
 from hub.services import audit
 from hub.services.mails import closing, in_language, link, reads_english, with_english
+from hub.services.municipalities import municipality_typed
 from hub.services.paging import Page, page_of
 
 _hasher = PasswordHasher()
@@ -205,10 +213,28 @@ def _binding_errors(
         if not recipient_name:
             errors["recipient"] = [_("連携先（counterpart）には送付先名が必要です。")]
         elif db.session.get(Recipient, recipient_name) is None:
-            errors["recipient"] = [_("送付先 %(name)s は登録されていません。", name=recipient_name)]
+            known = db.session.scalars(select(Recipient).order_by(Recipient.name))
+            errors["recipient"] = [
+                _(
+                    "送付先 %(name)s は登録されていません（登録されている送付先: %(names)s）。",
+                    name=recipient_name,
+                    names=_("、").join(f"{r.name}（{r.title}）" for r in known),
+                )
+            ]
     elif recipient_name:
         errors["recipient"] = [_("送付先を結び付けられるのは連携先（counterpart）だけです。")]
     return errors
+
+
+def recipient_typed(typed: str) -> str:
+    """The recipient an operator typed for a counterpart's account: its name (``moj``, any
+    case or width) or its title as the pages show it (東京保護観察所); what names none comes back
+    folded, to be refused with the names there are."""
+    text = fold_text(typed)
+    for recipient in db.session.scalars(select(Recipient)):
+        if text.casefold() in (recipient.name.casefold(), fold_text(recipient.title).casefold()):
+            return recipient.name
+    return text
 
 
 def _municipality_problem(code: str) -> str | None:
@@ -216,6 +242,20 @@ def _municipality_problem(code: str) -> str | None:
     must exist today — one retired on a day still to come is offered until then, as on the
     admin page's list — so a respondent or window is not bound to a merged one."""
     municipality = db.session.get(Municipality, code)
+    if municipality is None and not code.isdigit():
+        named = sum(
+            same_ke(name) == same_ke(code) for name in db.session.scalars(select(Municipality.name))
+        )
+        if named > 1:
+            return _(
+                "%(name)s という名前の区市町村が複数あります。団体コード（6桁）で指定してください。",
+                name=code,
+            )
+        return _(
+            "「%(typed)s」という区市町村はありません。団体コード（6桁、例: 132012）か名前（例: 八王子市）"
+            "で指定してください。",
+            typed=code,
+        )
     if municipality is None:
         return _("自治体コード %(code)s は登録されていません。", code=code)
     if not municipality.existed_on(tokyo.today()):
@@ -253,7 +293,9 @@ def create_user(
     if problem := _role_problem(role):
         raise Invalid({"role": [problem]})
     if municipality_code:
-        municipality_code = fold_text(municipality_code)  # １３１０１６ as typed
+        municipality_code = municipality_typed(municipality_code)  # １３１０１６, 八王子市
+    if recipient_name:
+        recipient_name = recipient_typed(recipient_name)
     errors = _binding_errors(role, municipality_code, recipient_name)
     if check_password and (problems := password_problems(password, email)):
         errors["password"] = problems
@@ -485,7 +527,7 @@ def reactivate(
     """
     if user.active:
         raise Conflict(_("%(email)s は既に有効です。", email=user.email))
-    wanted = fold_text(municipality_code) if municipality_code else None
+    wanted = municipality_typed(municipality_code) if municipality_code else None
     if user.role in MUNICIPAL_ROLES:
         problem = (
             _municipality_problem(wanted)
@@ -796,8 +838,8 @@ def change_role(
     recipient_name = _asked(recipient_name, user.recipient_name, takes_recipient(role))
     wanted = Binding(
         role,
-        fold_text(municipality_code) if municipality_code else None,
-        clean_text(recipient_name) if recipient_name else None,
+        municipality_typed(municipality_code) if municipality_code else None,
+        recipient_typed(recipient_name) if recipient_name else None,
     )
     before = Binding.of(user)
     if wanted == before:
@@ -969,33 +1011,24 @@ USERS_PER_PAGE = 50
 def users_page(wanted_page: str | int | None, *, search: str = "") -> Page[User]:
     """A page of the accounts by role and e-mail, those ``search`` finds when it is given: a
     part of the e-mail, the name or the organisation (any case, 全角 or half-width letters and
-    kana, spaces ignored: both sides folded to NFKC), or of the municipality's name, or its
-    code."""
+    kana, spaces ignored, 髙橋 found by 高橋: both sides folded, ``search_key`` and
+    ``searchable``), or of the municipality's name, or its code."""
     query = select(User).order_by(User.role, User.email)
-    wanted = "".join(fold_text(search).casefold().split())
+    wanted = search_key(search)
     if wanted:
-        in_municipality = _spaceless(Municipality.name).contains(wanted, autoescape=True) | (
+        in_municipality = searchable(Municipality.name).contains(wanted, autoescape=True) | (
             Municipality.code == wanted
         )
         query = query.where(
             or_(
                 func.lower(User.email).contains(wanted, autoescape=True),
-                _spaceless(User.display_name).contains(wanted, autoescape=True),
-                _spaceless(User.organisation).contains(wanted, autoescape=True),
+                searchable(User.display_name).contains(wanted, autoescape=True),
+                searchable(User.organisation).contains(wanted, autoescape=True),
                 # the municipalities found, once (62 names), not a lookup for each account
                 User.municipality_code.in_(select(Municipality.code).where(in_municipality)),
             )
         )
     return page_of(query, wanted_page, USERS_PER_PAGE)
-
-
-def _spaceless(column: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[str]:
-    """``column`` folded as the search is (NFKC: ﾌｸｼ stored is フクシ, ＡＢＣ is ABC), lower-cased,
-    without its spaces, in SQL (SQLite and PostgreSQL alike): a name is found whether it was
-    written 千代田　花子 or 千代田花子, or in half-width kana, and whether it is searched for with
-    the space or without, in either width."""
-    lowered = func.lower(nfkc(column), type_=String)
-    return func.replace(func.replace(lowered, " ", "", type_=String), "\u3000", "", type_=String)
 
 
 def get_user(user_id: int) -> User:

@@ -109,6 +109,49 @@ def test_counterpart_bound_to_a_recipient(app: Flask, runner: HubRunner) -> None
         assert user.recipient_name == "moj"
 
 
+def test_an_offices_list_of_people_names_municipalities_and_recipients_as_it_writes_them(
+    app: Flask, runner: HubRunner
+) -> None:
+    """April's list of new respondents and windows, read into ``hub user add`` line by line:
+    the municipality by its name (青ケ島村 for 青ヶ島村 too) or 総務省's five digits in 全角 as
+    well as by the six, and 東京保護観察所 by the name the pages show; what names none says what
+    to write instead, and the recipients there are."""
+    from tests.conftest import add_hiroshima_fuchu
+
+    for email, options, code in (
+        ("takahashi@city.hachioji.lg.jp", ("--municipality", "八王子市"), "132012"),
+        ("yamazaki@city.hachioji.lg.jp", ("--municipality", "１３２０１"), "132012"),
+        ("aogashima@vill.aogashima.lg.jp", ("--municipality", "青ケ島村"), "134023"),
+    ):
+        done = add_user(runner, email, "--role", "window", *options)
+        assert done.exit_code == 0, done.stderr
+        with app.app_context():
+            assert find_by_email(email).municipality_code == code, options  # type: ignore[union-attr]
+    moved = runner("user", "set-role", "takahashi@city.hachioji.lg.jp", "respondent",
+                   "--municipality", "立川市")  # fmt: skip
+    assert moved.exit_code == 0, moved.stderr
+    hogo = add_user(
+        runner, "hogo@moj.go.jp", "--role", "counterpart", "--recipient", "東京保護観察所"
+    )
+    assert hogo.exit_code == 0, hogo.stderr
+    with app.app_context():
+        assert find_by_email("takahashi@city.hachioji.lg.jp").municipality_code == "132021"  # type: ignore[union-attr]
+        assert find_by_email("hogo@moj.go.jp").recipient_name == "tokyo-probation"  # type: ignore[union-attr]
+    one_line_error(
+        add_user(runner, "x@city.hachioji.lg.jp", "--role", "window", "--municipality", "八王子"),
+        "「八王子」という区市町村はありません。団体コード（6桁、例: 132012）か名前（例: 八王子市）",
+    )
+    add_hiroshima_fuchu(app)
+    one_line_error(
+        add_user(runner, "x@city.fuchu.lg.jp", "--role", "respondent", "--municipality", "府中市"),
+        "府中市 という名前の区市町村が複数あります。団体コード（6桁）で指定してください。",
+    )
+    one_line_error(
+        add_user(runner, "x@moj.go.jp", "--role", "counterpart", "--recipient", "保護観察所"),
+        "登録されている送付先: moj（法務省 保護局）、tokyo-probation（東京保護観察所）",
+    )
+
+
 # --------------------------------------------------------------------------- token add
 
 

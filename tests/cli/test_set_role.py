@@ -55,7 +55,10 @@ def test_refusals_are_one_line_in_japanese_or_english(runner, ctx):
         (("window",), "相談窓口（window）には自治体コードが必要です。"),
         (("respondent", "--municipality", "999999"), "自治体コード 999999 は登録されていません。"),
         (("staff", "--municipality", "131016"), "自治体を結び付けられるのは回答者"),
-        (("counterpart", "--recipient", "nobody"), "送付先 nobody は登録されていません。"),
+        (
+            ("counterpart", "--recipient", "nobody"),
+            "送付先 nobody は登録されていません（登録されている送付先: moj（法務省 保護局）",
+        ),
     ]:
         result = runner("user", "set-role", "sato@example.jp", *args)
         assert result.exit_code == 1, args

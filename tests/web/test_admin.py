@@ -568,3 +568,45 @@ def test_half_width_kana_is_found_in_either_width(app, web):
     for typed in ("ｶﾄｳ", "ｶﾄｳ ﾀﾛｳ", "カトウタロウ"):
         assert emails_listed(admin, f"?q={typed}") == [listed["カトウ　タロウ"]], typed
     assert emails_listed(admin, "?q=ﾌｸｼﾌﾞﾌﾞ") == []
+
+
+def test_a_name_written_with_variant_kanji_is_found_by_its_everyday_form(app, web):
+    """Accounts carry people's names as they write them (髙橋, 山﨑, 渡邉, 齋藤); the administrator
+    told a name on the phone types it as the IME offers it (高橋, 山崎, 渡辺, 斎藤), and the other
+    way round: both find the account, as the audit log's filter by person does."""
+    from hub.services import audit
+
+    admin = web("admin")
+    with app.app_context():
+        listed = {}
+        for name, organisation in (
+            ("髙橋 一郎", "八王子市 福祉部"),
+            ("山﨑 花子", "中央区 福祉保健部"),
+            ("渡邉 次郎", "福祉局"),
+            ("高田 三郎", "總務局"),
+        ):
+            user = make_user(role="staff")
+            user.display_name, user.organisation = name, organisation
+            listed[name] = user.email
+        audit.record("user.profile", user=user_by_email(listed["髙橋 一郎"]), target="x")
+        db.session.commit()
+    for typed, name in (
+        ("高橋", "髙橋 一郎"),
+        ("髙橋", "髙橋 一郎"),
+        ("高橋一郎", "髙橋 一郎"),
+        ("山崎", "山﨑 花子"),
+        ("山﨑 花子", "山﨑 花子"),
+        ("渡辺", "渡邉 次郎"),
+        ("渡部", None),
+    ):
+        assert emails_listed(admin, f"?q={typed}") == ([listed[name]] if name else []), typed
+    found = page(admin.get("/audit/?user=高橋一郎"))
+    who = [" ".join(c.split()) for c in found.xpath("//tr[@data-audit-event]/td[3]//text()")]
+    assert who
+    assert set(who) == {"髙橋 一郎（八王子市 福祉部）"}
+
+
+def user_by_email(email):
+    from hub.services.users import find_by_email
+
+    return find_by_email(email)
