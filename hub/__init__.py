@@ -33,9 +33,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     from hub import auth, errors_http, security, statics
 
-    security.init_app(app)
     statics.init_app(app)
     auth.init_app(app)
+    # The body's checks after the gate: a caller without a token or whose role may not is told
+    # so (401, 403) whatever it sent, not that its body is unreadable or holds a NUL.
+    security.init_app(app)
     errors_http.init_app(app)
     return app
 
