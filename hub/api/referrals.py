@@ -57,6 +57,8 @@ class Said(fields.Raw):
     the body's other problems."""
 
     def __init__(self, shape: dict[str, Any], *, required: bool = False, **kwargs: Any) -> None:
+        if required and shape.get("type") == "string":
+            shape = {**shape, "minLength": 1}  # empty is refused as missing is
         super().__init__(required=required, metadata=shape, **kwargs)
 
     def _validate_missing(self, value: Any) -> None:
@@ -136,7 +138,10 @@ class ReferralIn(CheckedByService):
     person = Said(documented(PersonIn, "the person referred"), required=True)
     needs = Said(
         {
-            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                {"type": "string", "minLength": 1},
+            ],
             "description": CODES + ", ".join(NEEDS) + " (a list; one alone also as a string)",
         },
         required=True,

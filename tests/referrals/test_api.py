@@ -290,6 +290,7 @@ def test_the_openapi_document_says_what_each_referral_body_takes(client):
     referral = schemas["ReferralIn"]
     assert sorted(referral["required"]) == ["consent", "municipality", "needs", "person"]
     assert referral["properties"]["municipality"]["type"] == "string"
+    assert referral["properties"]["municipality"]["minLength"] == 1
     person = referral["properties"]["person"]
     assert person["required"] == ["name"]
     assert person["additionalProperties"] is False
