@@ -33,9 +33,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     from hub import auth, errors_http, security, statics
 
-    security.init_app(app)
     statics.init_app(app)
     auth.init_app(app)
+    # The body's checks after the gate: a caller without a token or whose role may not is told
+    # so (401, 403) whatever it sent, not that its body is unreadable or holds a NUL.
+    security.init_app(app)
     errors_http.init_app(app)
     return app
 
@@ -70,6 +72,12 @@ def _select_locale() -> str:
     chosen = request.args.get("lang") or request.cookies.get("lang")
     if chosen in ("ja", "en"):
         return chosen
+    if request.path.startswith("/api/"):
+        # A program says its language the HTTP way too (Accept-Language: en). Not the pages:
+        # a browser set to English would turn them English for staff who chose nothing.
+        asked = request.accept_languages.best_match(("ja", "en"))
+        if asked is not None:
+            return str(asked)
     if getattr(current_user, "is_authenticated", False) and current_user.locale in ("ja", "en"):
         return str(current_user.locale)
     return "ja"

@@ -50,79 +50,136 @@ WRITE_ERRORS = {
 }
 
 
+class Said(fields.Raw):
+    """A key of a body the service reads (:class:`CheckedByService`), documented in the OpenAPI
+    document as the service takes it (``type``, ``nullable``; ``required`` in the body's list),
+    while a missing or null value is left to the service, which names it in its own words beside
+    the body's other problems."""
+
+    def __init__(self, shape: dict[str, Any], *, required: bool = False, **kwargs: Any) -> None:
+        if required and shape.get("type") == "string":
+            shape = {**shape, "minLength": 1}  # empty is refused as missing is
+        super().__init__(required=required, metadata=shape, **kwargs)
+
+    def _validate_missing(self, value: Any) -> None:
+        return None
+
+
+TEXT = {"type": "string"}
+OPTIONAL_TEXT = {"type": "string", "nullable": True}
+
+
+def date_text(what: str, *, optional: bool = False, nearest: bool = False) -> dict[str, Any]:
+    """A day as people write it: 2026-12-05, 令和8年12月5日 (and 12/5 where ``nearest``)."""
+    also = ", or 12/5 (the nearest such day)" if nearest else ""
+    written = f"{what}: 2026-12-05 or as people write it (令和8年12月5日{also})"
+    return text(written, optional=optional)
+
+
+def text(description: str, *, optional: bool = False) -> dict[str, Any]:
+    return {**(OPTIONAL_TEXT if optional else TEXT), "description": description}
+
+
+def documented(schema: type[Schema], description: str) -> dict[str, Any]:
+    """The OpenAPI shape of an object nested in a body (``person``, ``consent``), from its
+    fields; ``additionalProperties: false`` when the service refuses other keys in it (a
+    :class:`CheckedByService`: ``person``)."""
+    fields_ = schema().fields
+    shape: dict[str, Any] = {
+        "type": "object",
+        "description": description,
+        "properties": {name: dict(field.metadata) for name, field in fields_.items()},
+    }
+    if issubclass(schema, CheckedByService):
+        shape["additionalProperties"] = False
+    if required := [name for name, field in fields_.items() if field.required]:
+        shape["required"] = required
+    return shape
+
+
 class PersonIn(CheckedByService):
-    name = fields.Raw(allow_none=True, metadata={"description": "氏名 (required)"})
-    kana = fields.Raw(allow_none=True, metadata={"description": "ふりがな"})
-    birth_year = fields.Raw(allow_none=True, metadata={"description": "生年 (1965, 昭和40年)"})
-    age_group = fields.Raw(
-        allow_none=True, metadata={"description": "年代 (instead of birth_year): 10s … 80s+"}
+    name = Said(text("氏名"), required=True)
+    kana = Said(text("ふりがな", optional=True))
+    birth_year = Said(
+        {
+            "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "nullable": True,
+            "description": "生年: 1965, or as people write it (昭和40年)",
+        }
     )
-    phone = fields.Raw(
-        allow_none=True, metadata={"description": "電話 (phone or address required)"}
+    age_group = Said(text("年代 (instead of birth_year): 10s … 80s+", optional=True))
+    phone = Said(text("電話 (phone or address required)", optional=True))
+    address = Said(text("住所, in the receiving municipality", optional=True))
+
+
+class ConsentIn(Schema):
+    """``consent`` of ``POST /referrals`` (the service names each key missing)."""
+
+    obtained_on = Said(date_text("the day consent was obtained"), required=True)
+    obtained_by = Said(text("who obtained it"), required=True)
+    scope = Said(text("what may be shared with whom"), required=True)
+
+
+class RerouteConsentIn(Schema):
+    scope = Said(
+        text("what the person agreed may be passed to the new municipality"), required=True
     )
-    address = fields.Raw(
-        allow_none=True, metadata={"description": "住所 in the receiving municipality"}
+    confirmed = Said(
+        {"type": "boolean", "enum": [True], "description": "true: the person agreed"},
+        required=True,
     )
 
 
-class ConsentIn(CheckedByService):
-    obtained_on = fields.Raw(
-        allow_none=True, metadata={"description": "date consent was obtained (YYYY-MM-DD)"}
-    )
-    obtained_by = fields.Raw(allow_none=True, metadata={"description": "who obtained it"})
-    scope = fields.Raw(allow_none=True, metadata={"description": "what may be shared with whom"})
+CODES = "a code or its Japanese or English label: "
 
 
 class ReferralIn(CheckedByService):
-    municipality = fields.Raw(
-        allow_none=True, metadata={"description": "receiving municipality code"}
-    )
-    person = fields.Raw(allow_none=True, metadata={"description": "PersonIn"})
-    needs = fields.Raw(allow_none=True, metadata={"description": "codes: " + ", ".join(NEEDS)})
-    needs_other = fields.Raw(allow_none=True, metadata={"description": "text when needs has other"})
-    summary = fields.Raw(
-        allow_none=True, metadata={"description": "short summary, at most 400 characters"}
-    )
-    consent = fields.Raw(
-        metadata={"description": "ConsentIn {obtained_on, obtained_by, scope}; required (422)"}
-    )
-    address_outside_confirmed = fields.Raw(
-        allow_none=True,
-        metadata={
-            "description": "true when person.address names another municipality than the "
-            "receiving one on purpose; without it such an address is refused (422 names this key)"
+    municipality = Said(text("the receiving municipality: its code or its name"), required=True)
+    person = Said(documented(PersonIn, "the person referred"), required=True)
+    needs = Said(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                {"type": "string", "minLength": 1},
+            ],
+            "description": CODES + ", ".join(NEEDS) + " (a list; one alone also as a string)",
         },
+        required=True,
+    )
+    needs_other = Said(text("text when needs has other", optional=True))
+    summary = Said(text("short summary, at most 400 characters", optional=True))
+    consent = Said(documented(ConsentIn, "the person's consent (422 without it)"), required=True)
+    address_outside_confirmed = Said(
+        {
+            "type": "boolean",
+            "nullable": True,
+            "description": "true when person.address names another municipality than the "
+            "receiving one on purpose; without it such an address is refused (422 names this key)",
+        }
     )
 
 
 class ReasonIn(CheckedByService):
-    reason = fields.Raw(allow_none=True, metadata={"description": "why the window cannot take it"})
+    reason = Said(text("why the window cannot take it"), required=True)
 
 
 class RerouteIn(CheckedByService):
-    municipality = fields.Raw(
-        allow_none=True, metadata={"description": "the new receiving municipality"}
-    )
-    consent = fields.Raw(
-        allow_none=True,
-        metadata={
-            "description": "the person's consent to the new municipality: {scope (what may be"
-            " passed to it), confirmed (true: the person agreed)}; required (422)"
-        },
+    municipality = Said(text("the new receiving municipality: its code or its name"), required=True)
+    consent = Said(
+        documented(RerouteConsentIn, "the person's consent to the new municipality"),
+        required=True,
     )
 
 
 class ContactIn(CheckedByService):
-    on = fields.Raw(allow_none=True, metadata={"description": "date of the contact"})
-    method = fields.Raw(
-        allow_none=True, metadata={"description": "codes: " + ", ".join(CONTACT_METHODS)}
-    )
-    note = fields.Raw(allow_none=True, metadata={"description": "short note (window only)"})
-    next_follow_up = fields.Raw(allow_none=True, metadata={"description": "next follow-up date"})
+    on = Said(date_text("the day of the contact", nearest=True), required=True)
+    method = Said(text(CODES + ", ".join(CONTACT_METHODS)), required=True)
+    note = Said(text("short note (window only)", optional=True))
+    next_follow_up = Said(date_text("the next follow-up day", optional=True, nearest=True))
 
 
 class CloseIn(CheckedByService):
-    outcome = fields.Raw(allow_none=True, metadata={"description": "codes: " + ", ".join(OUTCOMES)})
+    outcome = Said(text(CODES + ", ".join(OUTCOMES)), required=True)
 
 
 class CreatedOut(Schema):

@@ -30,7 +30,8 @@ from hub.models import ApiToken, Role, User
 from hub.services import responses
 from hub.services.rounds import close_round
 from hub.services.users import create_token, revoke_token
-from tests.conftest import complete_answers, make_round, make_user, response_of
+from tests.api.test_malformed import JAPANESE
+from tests.conftest import Api, complete_answers, make_round, make_user, response_of
 from tests.security.test_roles import actor, allowed
 from tests.security.walk import (
     OWN,
@@ -316,3 +317,31 @@ def test_the_errors_a_walk_cannot_reach_by_chance_read_in_english(
             assert not walk.run_together
         else:
             assert sorted(walk.japanese) == sorted(walk.messages)
+
+
+@pytest.mark.parametrize(
+    ("header", "english"),
+    [
+        ("en", True),
+        ("en-US,en;q=0.9", True),
+        ("fr, en;q=0.5", True),
+        ("ja,en;q=0.8", False),
+        ("fr", False),
+        ("*", False),
+    ],
+)
+def test_an_api_caller_may_ask_for_english_by_accept_language(
+    client: FlaskClient, staff: Api, header: str, english: bool
+) -> None:
+    """A program that says ``Accept-Language: en`` is answered in English, as with ``?lang=en``
+    (before: Japanese whatever it asked); ``?lang=ja`` still wins, and the pages do not follow the
+    header."""
+    headers = {**staff.headers(), "Accept-Language": header}
+    refused = client.post("/api/v1/rounds", json={"survey": 1}, headers=headers)
+    assert refused.status_code == 422
+    message = refused.get_json()["message"]
+    assert (JAPANESE.search(message) is None) is english, message
+    asked_ja = client.post("/api/v1/rounds?lang=ja", json={"survey": 1}, headers=headers)
+    assert JAPANESE.search(asked_ja.get_json()["message"])
+    page = client.get("/login", headers={"Accept-Language": header})
+    assert "ログイン" in page.get_data(as_text=True)

@@ -282,6 +282,45 @@ def test_the_openapi_document_says_the_bodies_take_no_other_keys(client):
         assert schemas[name]["additionalProperties"] is False, name
 
 
+def test_the_openapi_document_says_what_each_referral_body_takes(client):
+    """Found by schemathesis (docs/api.md, "How the API was fuzzed"): the document gave every
+    key of the referral bodies as "anything, or null", none required, and ``person`` and
+    ``consent`` without their keys, so a generated client could send ``consent: null`` (422)."""
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    referral = schemas["ReferralIn"]
+    assert sorted(referral["required"]) == ["consent", "municipality", "needs", "person"]
+    assert referral["properties"]["municipality"]["type"] == "string"
+    assert referral["properties"]["municipality"]["minLength"] == 1
+    person = referral["properties"]["person"]
+    assert person["required"] == ["name"]
+    assert person["additionalProperties"] is False
+    assert set(person["properties"]) == {
+        "name",
+        "kana",
+        "birth_year",
+        "age_group",
+        "phone",
+        "address",
+    }
+    consent = referral["properties"]["consent"]
+    assert sorted(consent["required"]) == ["obtained_by", "obtained_on", "scope"]
+    reroute = schemas["RerouteIn"]["properties"]["consent"]
+    assert reroute["properties"]["confirmed"]["enum"] == [True]
+    assert sorted(schemas["ContactIn"]["required"]) == ["method", "on"]
+    assert schemas["CloseIn"]["required"] == ["outcome"]
+    assert schemas["ReasonIn"]["required"] == ["reason"]
+
+
+def test_a_null_consent_is_said_with_the_bodys_other_problems(cast: Cast):
+    """``consent: null`` was refused alone, in marshmallow's words (「null は指定できません。」),
+    the body's other problems unsaid; the service now says it as for a body without consent."""
+    refused = cast.probation.post("/referrals", referral_body(consent=None, municipality=None))
+    assert refused.status_code == 422
+    errors = refused.get_json()["errors"]
+    assert set(errors) == {"consent", "municipality"}
+    assert "同意" in errors["consent"][0]
+
+
 def test_a_need_shown_beside_the_total_gives_away_no_small_rest(
     cast: Cast, refer: Callable[..., int]
 ):
