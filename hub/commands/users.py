@@ -1,5 +1,6 @@
 """``hub user add``, ``hub user set``, ``hub user set-role``, ``hub user reset-password``,
-``hub user reactivate`` and ``hub token add``: accounts and API tokens."""
+``hub user deactivate``, ``hub user reactivate``, ``hub token add``, ``hub token list`` and
+``hub token revoke``: accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from hub.cli import app_context, fail, friendly, lang_option, language, unit_of_
 from hub.cli import words as _
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from hub.models import User
 
 
@@ -215,6 +218,29 @@ def user_reset_password(email: str) -> None:
     click.echo(_("%(email)s: 次のログインで新しいパスワードを決めてもらいます", email=address))
 
 
+@user.command("deactivate")
+@click.argument("email")
+@lang_option
+@friendly
+def user_deactivate(email: str) -> None:
+    """Deactivate an account, as its page does: no login from now on, every session ended, every
+    API token revoked (each audited). Refused for an account already inactive and for the last
+    active administrator; ``hub user reactivate`` brings it back."""
+    from hub.services.users import deactivate
+
+    with unit_of_work():
+        account = _account(email)
+        deactivate(account, actor=None)
+        address = account.email
+    click.echo(
+        _(
+            "%(email)s を無効化しました。今のログインはすべて終了し、APIトークンはすべて"
+            "無効にしました。",
+            email=address,
+        )
+    )
+
+
 @user.command("reactivate")
 @click.argument("email")
 @click.option(
@@ -263,3 +289,59 @@ def token_add(email: str, description: str) -> None:
         account = _account(email)
         value = create_token(account, description=description)
     click.echo(value)
+
+
+@token.command("list")
+@click.argument("email")
+@lang_option
+@friendly
+def token_list(email: str) -> None:
+    """One API token of that user a line, the newest first: id (for ``hub token revoke``), its
+    first characters, what it is for, issued, last used and 有効 or 無効 with when (Tokyo time;
+    tab-separated; in English with ``--lang en``). Never the token itself."""
+    from forms.tokyo import format_datetime
+    from hub.services.users import tokens_of
+
+    def when(value: datetime | None) -> str:
+        return format_datetime(value, language()) if value is not None else "-"
+
+    with app_context():
+        tokens = tokens_of(_account(email))
+        if not tokens:
+            click.echo(_("トークンはありません。"))
+        for t in tokens:
+            state = _("無効（%(at)s）", at=when(t.revoked_at)) if t.revoked_at else _("有効")
+            fields = (str(t.id), f"{t.prefix}…", t.description or "-")
+            click.echo("\t".join((*fields, when(t.created_at), when(t.last_used_at), state)))
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@lang_option
+@friendly
+def token_revoke(token_id: int) -> None:
+    """Revoke an API token at once (its id from ``hub token list EMAIL``), as the pages do:
+    the next request with it is refused (401). Audited (``token.revoke``)."""
+    from hub.errors import NotFound
+    from hub.services.users import revoke_token
+
+    with unit_of_work():
+        try:
+            revoked = revoke_token(token_id, actor=None)
+        except NotFound:
+            raise NotFound(
+                _(
+                    "トークン %(id)s はありません（番号は hub token list EMAIL で確かめて"
+                    "ください）。",
+                    id=token_id,
+                )
+            ) from None
+        prefix, owner = revoked.prefix, revoked.user.email
+    click.echo(
+        _(
+            "トークン %(id)s（%(prefix)s…、%(email)s）を無効にしました。",
+            id=token_id,
+            prefix=prefix,
+            email=owner,
+        )
+    )

@@ -495,11 +495,20 @@ def log_out_everywhere(user: User) -> None:
 
 def deactivate(user: User, *, actor: User | None) -> User:
     """Sign the user out everywhere, refuse their logins from now on and revoke their API tokens
-    (each revocation audited), so that a later :func:`reactivate` brings none of them back."""
+    (each revocation audited), so that a later :func:`reactivate` brings none of them back.
+    Refused: one's own account, one already inactive, and the last active administrator."""
     if actor is not None and actor.id == user.id:
         raise Conflict(_("自分自身のアカウントは無効化できません。"))
     if not user.active:
         raise Conflict(_("%(email)s は既に無効化されています。", email=user.email))
+    if user.role == Role.ADMIN and not _other_active_admins(user):
+        # the page's administrator is always another one; the command line has none
+        raise Conflict(
+            _(
+                "有効なシステム管理者はこのアカウントだけのため、無効化できません。"
+                "先にほかのシステム管理者のアカウントを作成してください。"
+            )
+        )
     user.active = False
     _end_sessions(user)
     audit.record("user.deactivate", user=actor, target=user.email)
