@@ -217,3 +217,43 @@ def test_the_openapi_document_describes_the_header(cast: Cast) -> None:
     assert parameter["required"] is False
     assert parameter["schema"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
     assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"]
+
+
+def test_one_key_with_two_bodies_at_the_same_moment_makes_one_referral(
+    cast: Cast, app: Flask, smtp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests with one key and different bodies at once (a client's bug): the second waits
+    for the first (the key's lock) and then finds its referral, instead of both looking before
+    either has written — their stored values differ, so the unique column alone would take
+    both. The first lingers between its look and its write long enough for the other to look
+    too if nothing held it back."""
+    import threading
+    import time
+
+    looked = lifecycle.Idempotency.earlier
+    entered: list[float] = []
+
+    def slow_look(self: lifecycle.Idempotency) -> Referral | None:
+        found = looked(self)
+        entered.append(time.monotonic())
+        if len(entered) == 1:
+            time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(lifecycle.Idempotency, "earlier", slow_look)
+    bodies = [referral_body(), referral_body(summary="別の概要")]
+    start = threading.Barrier(2)
+    codes: list[int] = []
+
+    def send(body: dict[str, Any]) -> None:
+        start.wait()
+        codes.append(post(Api(app.test_client(), cast.staff.token), body).status_code)
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(codes) == [201, 422], "one makes the referral, the other is told the key is used"
+    assert _count(app) == 1
+    assert len(smtp.to(cast.emails["window"])) == 1

@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 
 from forms import tokyo
 from forms.consultation import fiscal_year_at
-from hub.db import db, utcnow
+from hub.db import db, serialize, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import REFERRAL_STATUS_LABELS, Referral, ReferralEvent, ReferralStatus, User
 from hub.services import audit
@@ -145,7 +145,11 @@ class Idempotency:
         self.stored = f"{self.prefix}:{_digest(canonical.encode(), secret)}"
 
     def earlier(self) -> Referral | None:
-        """The referral this user made with this key, whatever the body."""
+        """The referral this user made with this key, whatever the body; the key's lock
+        (:func:`hub.db.serialize`) is held from this look to the commit, so that two requests
+        with one key at once — the same body or not — run one after the other (the unique
+        column is the net under it)."""
+        serialize(f"referral idempotency {self.prefix}")
         return db.session.scalar(
             select(Referral).where(
                 or_(
