@@ -15,6 +15,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import Schema, fields, validate
+from sqlalchemy.exc import IntegrityError
 
 from exports.referral_counts import summary as referral_summary
 from forms.consultation import current_fiscal_year
@@ -37,7 +38,7 @@ from hub.auth.policy import (
 )
 from hub.db import db
 from hub.errors import Invalid
-from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Referral
+from hub.models import CONTACT_METHODS, NEEDS, OUTCOMES, Referral, User
 from hub.services.referrals import lifecycle, notify, queries
 
 API_PAGE_SIZE = 500
@@ -289,18 +290,96 @@ def _detail(referral: Referral) -> dict[str, Any]:
     return out
 
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_KEY,
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+    "description": "optional; a key of the caller's choosing (a UUID) for this referral: a "
+    "retry with the same key and the same body makes nothing new and answers 201 with the "
+    f"same id (and {REPLAYED}: true); the same key with another body is 422 naming the "
+    "header. Keys are the caller's own: another user's same key is another referral.",
+}
+
+REPLAYED_HEADER = {
+    REPLAYED: {
+        "description": "true when the answer repeats an earlier one (the same Idempotency-Key "
+        "and body): nothing was made or mailed this time; absent otherwise",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
+def _idempotency(user: User) -> lifecycle.Idempotency | None:
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return None
+    if not lifecycle.IDEMPOTENCY_KEY.fullmatch(key):
+        raise Invalid(
+            {
+                IDEMPOTENCY_KEY: [
+                    _(
+                        "Idempotency-Key は 1〜64 文字の半角英数字・「_」・「-」で"
+                        "指定してください（UUID など）。"
+                    )
+                ]
+            }
+        )
+    return lifecycle.Idempotency(key, request.get_json(), user)
+
+
+def _made_before(
+    idempotency: lifecycle.Idempotency, referral: Referral
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answer to a retry: the first answer again (201, its id), or 422 when the key made a
+    referral from another body (or one whose personal data has since been erased)."""
+    if idempotency.same_body(referral):
+        return {"id": referral.id}, {REPLAYED: "true"}
+    if referral.erased:
+        message = _(
+            "この Idempotency-Key は既につなぎ依頼（No.%(id)s）に使われています"
+            "（その個人情報は消去済みです）。新しい依頼には新しいキーを使ってください。",
+            id=referral.id,
+        )
+    else:
+        message = _(
+            "この Idempotency-Key は、別の内容で送られたつなぎ依頼（No.%(id)s）に既に"
+            "使われています。新しい依頼には新しいキーを使ってください。",
+            id=referral.id,
+        )
+    raise Invalid({IDEMPOTENCY_KEY: [message]})
+
+
 @blp.route("/referrals", methods=["POST"])
 @blp.arguments(ReferralIn, **LOAD_UNKNOWN)
-@blp.response(201, CreatedOut)
-@blp.doc(responses={**AUTH_ERRORS, "422": WRITE_ERRORS["422"]})
+@blp.response(201, CreatedOut, headers=REPLAYED_HEADER)
+@blp.doc(
+    parameters=[IDEMPOTENCY_PARAMETER],
+    responses={**AUTH_ERRORS, "422": WRITE_ERRORS["422"]},
+)
 @allow("referrals.refer")
-def create_referral(body: dict[str, Any]) -> dict[str, Any]:
+def create_referral(body: dict[str, Any]) -> Any:
     """Refer a person to a municipality's window (都 staff, 東京保護観察所). Consent is required:
-    without it 422 names ``consent``. The window's users get a mail without personal data."""
+    without it 422 names ``consent``. The window's users get a mail without personal data. With
+    ``Idempotency-Key``, a retry (a timeout, a lost answer) makes no second referral and no
+    second mail: it answers 201 with the first referral's id."""
     _body()
     user = require_actor()
-    referral = lifecycle.create(body, referrer=ensure_may_refer(user), user=user)
-    db.session.commit()
+    referrer = ensure_may_refer(user)
+    idempotency = _idempotency(user)
+    if idempotency is not None and (earlier := idempotency.earlier()) is not None:
+        return _made_before(idempotency, earlier)
+    try:
+        referral = lifecycle.create(body, referrer=referrer, user=user, idempotency=idempotency)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the same key's other request was stored first
+        earlier = idempotency.earlier() if idempotency is not None else None
+        if idempotency is None or earlier is None:
+            raise
+        return _made_before(idempotency, earlier)
     notify.new_referral(referral)
     return {"id": referral.id}
 

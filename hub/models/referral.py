@@ -106,8 +106,11 @@ class Referral(Base):
     late_flagged_at: Mapped[datetime | None]
     """When the referrer was told that it was not accepted within 5 working days."""
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
-    """The key of the page form that made it (``hub.referrals.views.new``): the same form sent
-    twice leads here instead of making another referral. ``None`` for the API's."""
+    """The key of the page form that made it (``hub.referrals.views.new``, ``<user id>:<key>``):
+    the same form sent twice leads here instead of making another referral; or, for the API's,
+    ``api:<digest of user id and Idempotency-Key>:<HMAC of the body>`` (the HMAC dropped when
+    the personal data is erased), so that a retry makes none either
+    (:class:`hub.services.referrals.lifecycle.Idempotency`). ``None`` when neither was sent."""
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined")

@@ -9,17 +9,22 @@ log gets the action, the id and the municipality — never personal text. Servic
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from forms import tokyo
 from forms.consultation import fiscal_year_at
-from hub.db import db, utcnow
+from hub.db import db, serialize, utcnow
 from hub.errors import Conflict, Invalid
 from hub.models import REFERRAL_STATUS_LABELS, Referral, ReferralEvent, ReferralStatus, User
 from hub.services import audit
@@ -46,11 +51,17 @@ def _audit(action: str, referral: Referral, user: User | None, **details: Any) -
 
 
 def create(
-    data: Mapping[str, Any], *, referrer: str, user: User, submission_key: str | None = None
+    data: Mapping[str, Any],
+    *,
+    referrer: str,
+    user: User,
+    submission_key: str | None = None,
+    idempotency: Idempotency | None = None,
 ) -> Referral:
     """A new referral from ``referrer`` (``staff`` or a recipient name); ``Invalid`` without
     consent or with any bad field (nothing stored). ``submission_key`` is the page form's own
-    key (:func:`sent_before` finds the referral it made)."""
+    key (:func:`sent_before` finds the referral it made); ``idempotency`` the API's
+    ``Idempotency-Key`` with the body it came with (:func:`made_with` finds the referral)."""
     new = intake.new_referral(data)
     now = utcnow()
     referral = Referral(
@@ -64,7 +75,7 @@ def create(
         created_at=now,
         created_by_id=user.id,
         sent_at=now,
-        submission_key=_stored_key(submission_key, user),
+        submission_key=idempotency.stored if idempotency else _stored_key(submission_key, user),
     )
     db.session.add(referral)
     db.session.flush()
@@ -102,6 +113,55 @@ def sent_before(submission_key: str | None, *, user: User) -> Referral | None:
     if stored is None:
         return None
     return db.session.scalar(select(Referral).where(Referral.submission_key == stored))
+
+
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""An API caller's ``Idempotency-Key``: 1 to 64 letters, digits, ``_`` and ``-``."""
+API_PREFIX = personal.API_KEY_PREFIX
+
+
+def _digest(data: bytes, key: bytes | None = None) -> str:
+    """128 bits of SHA-256 (HMAC-SHA-256 with ``key``), as 22 URL-safe characters."""
+    raw = hmac.digest(key, data, "sha256") if key else hashlib.sha256(data).digest()
+    return base64.urlsafe_b64encode(raw[:16]).decode().rstrip("=")
+
+
+class Idempotency:
+    """An API caller's ``Idempotency-Key`` and the body sent with it, as stored in
+    ``referral.submission_key``: ``api:<key>:<body>``, where ``<key>`` is a digest of the user's
+    id and the key (so another user's same key is another referral, and an API key can never
+    meet a page form's ``<user id>:<key>``) and ``<body>`` a keyed HMAC (the app's secret key) of
+    the body as sent, in a canonical form: the body's personal data is never kept in clear or
+    as a plain hash that a guess could be checked against, and goes when the referral's personal
+    data is erased (:func:`personal.erase`). Both are 22 characters; the whole at most 49."""
+
+    def __init__(self, key: str, body: Any, user: User) -> None:
+        self.prefix = API_PREFIX + _digest(f"{user.id}:{key}".encode())
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        app_secret = current_app.secret_key or ""
+        if isinstance(app_secret, str):
+            app_secret = app_secret.encode()
+        secret = b"referral idempotency:" + app_secret
+        self.stored = f"{self.prefix}:{_digest(canonical.encode(), secret)}"
+
+    def earlier(self) -> Referral | None:
+        """The referral this user made with this key, whatever the body; the key's lock
+        (:func:`hub.db.serialize`) is held from this look to the commit, so that two requests
+        with one key at once — the same body or not — run one after the other (the unique
+        column is the net under it)."""
+        serialize(f"referral idempotency {self.prefix}")
+        return db.session.scalar(
+            select(Referral).where(
+                or_(
+                    Referral.submission_key == self.prefix,
+                    Referral.submission_key.startswith(f"{self.prefix}:", autoescape=True),
+                )
+            )
+        )
+
+    def same_body(self, referral: Referral) -> bool:
+        """Whether ``referral`` was made with this very body (not one since erased)."""
+        return referral.submission_key == self.stored
 
 
 def _require(referral: Referral, *states: str) -> None:

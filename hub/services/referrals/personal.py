@@ -167,4 +167,19 @@ def erase(referral: Referral, *, because: str) -> bool:
         event.text_sealed = None
     referral.erased_at = utcnow()
     referral.erased_because = because
+    _forget_body(referral)
     return True
+
+
+API_KEY_PREFIX = "api:"
+"""What ``referral.submission_key`` starts with when an API ``Idempotency-Key`` made it
+(``api:<key>:<body>``, :class:`hub.services.referrals.lifecycle.Idempotency`); a page form's
+starts with the user id (digits)."""
+
+
+def _forget_body(referral: Referral) -> None:
+    """Drop the body's HMAC of an API key with the personal data it was computed from; the
+    key stays, so that a late retry still makes no second referral."""
+    key = referral.submission_key
+    if key is not None and key.startswith(API_KEY_PREFIX):
+        referral.submission_key = key.rsplit(":", 1)[0]
