@@ -46,7 +46,7 @@ from hub.models import Consultation, Municipality, Role, User
 from hub.services import consultations
 from hub.services import hearings as hearing_service
 from hub.web.carried import carries, refill_form, refilled
-from hub.web.display import joined, line_ranges, locale_code, place
+from hub.web.display import joined, line_ranges, locale_code, place, quoted_list
 from hub.web.fiscal import fiscal_year_arg, fiscal_year_text, year_choices, year_notices
 from hub.web.statistics_file import StatisticsFile, statistics_csv, statistics_file
 
@@ -529,10 +529,7 @@ def _import_page(
             questions=[q for q in questionnaire.questions if q.id != MUNICIPALITY.id],
             required_columns=REQUIRED_COLUMNS,
             municipality_question=MUNICIPALITY,
-            header_aliases={
-                field: joined(_("「%(name)s」", name=name) for name in names)
-                for field, names in HEADER_ALIASES.items()
-            },
+            header_aliases={field: quoted_list(names) for field, names in HEADER_ALIASES.items()},
             left_out_shown=LEFT_OUT_SHOWN,
             desk_start=day_text(fiscal_year_bounds(FIRST_YEAR)[0]),
         ),

@@ -266,6 +266,13 @@ def joined(values: Iterable[Any], labels: Mapping[Any, str] | None = None) -> st
     return separator().join(str(labels.get(v, v)) if labels is not None else str(v) for v in values)
 
 
+def quoted_list(values: Iterable[str]) -> Markup:
+    """Words of Japanese data quoted and listed in the page's language (「年代」、「年齢」;
+    "年代", "年齢" in English), each marked Japanese on an English page (:func:`data_text`)."""
+    quote = escape(_("「%(name)s」", name="{}"))
+    return escape(separator()).join(quote.format(data_text(value)) for value in values)
+
+
 def noted_markup(text: Any, note: Any) -> Markup:
     """:func:`forms.wording.noted` for a template (its ``noted``): a part that is already markup
     (a message of the template's ``_()``, its values escaped) is not escaped a second time."""

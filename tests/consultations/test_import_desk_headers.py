@@ -183,3 +183,20 @@ def test_a_value_none_of_the_choices_is_given_the_choices(app: Flask, browser: B
     status, page = _import(english, data)
     assert "row 2 相談方法 (Channel): You can write one of: Phone, Visit" in _errors(page)
     assert _stored(app) == []
+
+
+def test_the_import_page_names_the_headings_it_also_reads(browser: Browser) -> None:
+    """Beside each item, the desk's own headings the import reads too: quoted in the page's
+    language, and on an English page each marked Japanese (WCAG 3.1.2)."""
+    staff = browser("staff")
+    japanese = html.fromstring(staff.get("/consultations/import").get_data(as_text=True))
+    said = " ".join(japanese.text_content().split())
+    assert (
+        "列名は「年代」、「年齢」、「年齢層」、「年齢区分」、「対象者の年代」でも読みます。" in said
+    )
+    english = html.fromstring(staff.get("/consultations/import?lang=en").get_data(as_text=True))
+    said = " ".join(english.text_content().split())
+    assert 'The column may also be headed "年代", "年齢", "年齢層"' in said
+    marked = english.xpath("//td[contains(., 'may also be headed')]//span[@lang='ja']/text()")
+    assert "年代" in marked
+    assert "紹介先" in marked
