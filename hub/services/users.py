@@ -40,7 +40,7 @@ from forms.normalize import (
 from hub.auth.passwords import guessability_problems, typed_in_full_width
 from hub.auth.tokens import TOKEN_PREFIX, new_token, token_hash
 from hub.crypto import DataKeyError, DataKeys
-from hub.db import db, searchable, utcnow
+from hub.db import MAX_ID, db, searchable, utcnow
 from hub.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.models import (
     ROLE_LABELS,
@@ -432,7 +432,8 @@ def _data_keys() -> DataKeys:
 
 def revoke_token(token_id: int, *, actor: User | None) -> ApiToken:
     """Revoke a token: its owner, an administrator or the command line may."""
-    api_token = db.session.get(ApiToken, token_id)
+    # a number no id can be (hub token revoke 99999999999) is no token, not a database error
+    api_token = db.session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if api_token is None or not _may_revoke(actor, api_token):
         raise NotFound(_("トークンが見つかりません。"))
     if api_token.revoked_at is not None:
