@@ -311,7 +311,8 @@ def token_list(email: str) -> None:
             click.echo(_("トークンはありません。"))
         for t in tokens:
             state = _("無効（%(at)s）", at=when(t.revoked_at)) if t.revoked_at else _("有効")
-            fields = (str(t.id), f"{t.prefix}…", t.description or "-")
+            # one line a token: a tab or line break typed in its description would split it
+            fields = (str(t.id), f"{t.prefix}…", " ".join((t.description or "-").split()))
             click.echo("\t".join((*fields, when(t.created_at), when(t.last_used_at), state)))
 
 

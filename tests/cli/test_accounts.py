@@ -96,7 +96,7 @@ def test_deactivate_refusals_are_one_line_in_japanese_or_english(ctx, runner):
 
 def test_token_list_shows_each_token_without_the_secret(ctx, runner, client):
     user = make_user(role="staff", email="sato@example.jp")
-    old = create_token(user, description="都の集計システム")
+    old = create_token(user, description="都の集計\tシステム\n（本番）")
     new = create_token(user)
     db.session.commit()
     used = Api(client, new).get("/rounds")
@@ -124,7 +124,7 @@ def test_token_list_shows_each_token_without_the_secret(ctx, runner, client):
     assert oldest == [
         str(old_id),
         f"{old[:8]}…",
-        "都の集計システム",
+        "都の集計 システム （本番）",  # its tab and line break as spaces: one line a token
         format_datetime(kept[old_id].created_at),
         "-",
         f"無効（{format_datetime(kept[old_id].revoked_at)}）",  # type: ignore[arg-type]
@@ -185,5 +185,9 @@ def test_token_revoke_works_at_once_and_is_audited(ctx, runner, client):
         "トークン 999999 はありません（番号は hub token list EMAIL で確かめてください）。",
     )
     one_line_error(runner("token", "revoke", "999999", "--lang", "en"), "There is no token 999999")
+    one_line_error(  # beyond any id (PostgreSQL's integer): no token, not a database error
+        runner("token", "revoke", "99999999999"),
+        "トークン 99999999999 はありません（番号は hub token list EMAIL で確かめてください）。",
+    )
     one_line_error(runner("token", "revoke", "hub_abcd"), "TOKEN_ID", status=2)
     assert len(audit("token.revoke")) == 1
