@@ -417,8 +417,8 @@ def _detail_value(
     if key == "round" and str(value).isdecimal():
         named = names.rounds.get(int(value))
         return round_title(named) if named else str(value)
-    if key == "changed" and value == []:
-        return _("なし（回答の変更はありません）")
+    if key == "changed" and value == []:  # a response's change (it has a round), or another's
+        return _("なし（回答の変更はありません）") if round_ is not None else _("なし")
     if key == "changed" and round_ is not None and isinstance(value, list):
         questionnaire = round_.questionnaire
         locale = locale_code()

@@ -174,3 +174,25 @@ def test_a_submit_that_changed_no_answer_says_so(app: Flask, web) -> None:
     auditor.get("/language/en")
     english = page(auditor.get("/audit/?action=response.submit"))
     assert "None (no answer changed)" in english.xpath("string(//tr[@data-audit-event])")
+
+
+def test_a_profile_saved_unchanged_is_not_said_to_change_no_answer(app: Flask, web) -> None:
+    """「なし（回答の変更はありません）」 is a response's: a user's profile saved as it was
+    (``user.profile``, no round) reads 「変更した項目: なし」."""
+    from hub.services.users import update_profile
+
+    with app.app_context():
+        person = make_user(role="respondent", municipality=CHIYODA)
+        update_profile(
+            person,
+            display_name=person.display_name or "",
+            organisation=person.organisation or "",
+            phone=person.phone or "",
+            actor=None,
+        )
+        db.session.commit()
+    shown = page(web("admin").get("/audit/?action=user.profile"))
+    (row,) = shown.xpath("//tr[@data-audit-event]")
+    text = " ".join(row.text_content().split())
+    assert "変更した項目: なし" in text
+    assert "回答" not in text
