@@ -265,8 +265,9 @@ def deliver(
 ) -> Outcome:
     """Send the recipient's export of the round (default: the latest round) unless unchanged.
 
-    ``force`` sends even identical content. ``slot`` names this intent for the claim (a "send
-    now" request's id); two processes with the same intent create one delivery between them.
+    ``force`` sends even identical content. ``slot`` names a "send now" request's own intent for
+    the claim, used when it is forced or retries failed content (:func:`_claimed_intent`); two
+    processes with the same intent create one delivery between them.
     """
     now = now or utcnow()
     recipient = get_recipient(recipient_name)
@@ -289,19 +290,60 @@ def deliver(
         if pending is not None:
             db.session.commit()
             return _busy(pending)
-    intent = slot or (
-        f"forced:{secrets.token_hex(8)}"
-        if force
-        else f"{composition.content_hash[:32]}:after:{last.id if last else '-'}"
-    )
     job = f"deliver:{recipient.name}:{round_.id}"
-    if not claim(job, intent):
+    intent = _claimed_intent(job, recipient.name, composition, last, force=force, slot=slot)
+    if intent is None:
         db.session.rollback()
         return _already_claimed(recipient.name, round_.id, composition.content_hash)
     delivery = _create(recipient, composition, last, force=force, trigger=trigger, now=now)
     finish(job, intent)
     db.session.commit()
     return _send(delivery, composition, now)
+
+
+def _claimed_intent(
+    job: str,
+    recipient_name: str,
+    composition: Composition,
+    last: Delivery | None,
+    *,
+    force: bool,
+    slot: str | None,
+) -> str | None:
+    """Claim this delivery's intent for ``job``; the intent claimed, or ``None`` when another
+    process (or an earlier delivery) holds it.
+
+    Content not sent yet is claimed by what it is — its hash after the last delivery sent — from
+    the schedule and from a 「今すぐ送信」 alike: the two at the same moment, each having seen
+    nothing sent, make one delivery between them. A request's own ``slot`` is claimed when it is
+    forced (sending the same again is what was asked), or to try again content whose delivery
+    failed (「今すぐ送信」 is how staff send it again; the schedule does not retry it)."""
+    if force:
+        intent = slot or f"forced:{secrets.token_hex(8)}"
+        return intent if claim(job, intent) else None
+    content = f"{composition.content_hash[:32]}:after:{last.id if last else '-'}"
+    if claim(job, content):
+        return content
+    if slot is None:
+        return None
+    earlier = _newest_of(recipient_name, composition.round.id, composition.content_hash)
+    if earlier is not None and earlier.status == FAILED and claim(job, slot):
+        return slot
+    return None
+
+
+def _newest_of(recipient_name: str, round_id: int, content_hash: str) -> Delivery | None:
+    """The newest delivery of this content to the recipient for the round."""
+    return db.session.scalar(
+        select(Delivery)
+        .where(
+            Delivery.recipient_name == recipient_name,
+            Delivery.round_id == round_id,
+            Delivery.content_hash == content_hash,
+        )
+        .order_by(Delivery.created_at.desc())
+        .limit(1)
+    )
 
 
 def last_sent(recipient_name: str, round_id: int) -> Delivery | None:
@@ -340,18 +382,17 @@ def _busy(delivery: Delivery) -> Outcome:
 
 
 def _already_claimed(recipient_name: str, round_id: int, content_hash: str) -> Outcome:
-    """The intent was claimed before: by a failed delivery of this content, or a process now."""
-    earlier = db.session.scalar(
-        select(Delivery)
-        .where(
-            Delivery.recipient_name == recipient_name,
-            Delivery.round_id == round_id,
-            Delivery.content_hash == content_hash,
-        )
-        .order_by(Delivery.created_at.desc())
-        .limit(1)
-    )
+    """The intent was claimed before: by a failed delivery of this content, by one another
+    process sent a moment ago, or by a process now."""
+    earlier = _newest_of(recipient_name, round_id, content_hash)
     db.session.commit()
+    if earlier is not None and earlier.status == SENT:
+        return Outcome(
+            "unchanged",
+            earlier,
+            "unchanged",
+            {"delivery": earlier.id, "sent_at": _moment(earlier.sent_at)},
+        )
     if earlier is not None and earlier.status == FAILED:
         return Outcome(
             FAILED, earlier, "already_failed", {"delivery": earlier.id, "error": earlier.error}

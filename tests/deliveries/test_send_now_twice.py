@@ -7,15 +7,17 @@ forced. Pressed through the HTTP client, delivered by the scheduler's job run in
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import html
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.db import db
 from hub.models import AuditEvent, Delivery, DeliveryRequest, User
+from hub.services import deliveries
 from tests.conftest import csrf_of
 from tests.deliveries.conftest import BUNKYO, Seeded, submit_answers
 from tests.deliveries.test_send_now_outcome import (
@@ -182,3 +184,69 @@ def test_a_second_press_while_the_first_waits_is_still_refused(
         assert len(db.session.scalars(select(DeliveryRequest)).all()) == 1
     run_scheduler(app)
     assert len(deliveries_of(app)) == 1
+
+
+def test_a_press_and_the_schedule_at_the_same_moment_send_once(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox, monkeypatch
+):
+    """The scheduler takes 「今すぐ送信」 while the schedule's own look (another scheduler, another
+    process) delivers the same round: both read that nothing was sent yet, then both claim. The
+    schedule's delivery lands first (in a thread of its own, as another process's commit would);
+    the request claims the same content after it and sends nothing."""
+    client = login("staff")
+    send_now(client, "moj", seeded.round_id)
+    claim = deliveries.claim
+    scheduled: list[Delivery] = []
+    raced: list[bool] = []
+
+    def the_schedule_first(job: str, slot: str) -> bool:
+        if job.startswith("deliver:") and not raced:
+            raced.append(True)
+
+            def the_other_process() -> None:
+                with app.app_context():
+                    outcome = deliveries.deliver("moj", seeded.round_id, trigger="schedule")
+                    assert outcome.delivery is not None
+                    scheduled.append(outcome.delivery)
+                    db.session.remove()
+
+            other = threading.Thread(target=the_other_process)
+            other.start()
+            other.join()
+        return claim(job, slot)
+
+    monkeypatch.setattr(deliveries, "claim", the_schedule_first)
+    run_scheduler(app)
+
+    (only,) = deliveries_of(app)
+    assert (only.id, only.status, only.trigger) == (scheduled[0].id, "sent", "schedule")
+    said = outcome_on_page(client)
+    assert re.fullmatch(
+        rf"{A_MOMENT} の送信（配信 {only.id}）と同じ内容のため、送りませんでした。", said
+    ), said
+
+
+def test_a_press_after_a_failed_delivery_tries_the_same_content_again(
+    app: Flask, login: Callable[..., FlaskClient], seeded: Seeded, outbox
+):
+    """「今すぐ送信」 is how staff send content whose delivery failed again (the failure's own text
+    says so); the schedule does not retry it."""
+    client = login("staff")
+    with app.app_context():
+        first = deliveries.deliver("moj", seeded.round_id, trigger="schedule")
+        assert first.delivery is not None
+        db.session.execute(
+            update(Delivery).where(Delivery.id == first.delivery.id).values(status="failed")
+        )
+        db.session.commit()
+        again = deliveries.deliver("moj", seeded.round_id, trigger="schedule")
+        assert (again.status, again.says) == ("failed", "already_failed")
+        db.session.remove()
+
+    send_now(client, "moj", seeded.round_id)
+    run_scheduler(app)
+
+    failed, retried = deliveries_of(app)
+    assert failed.content_hash == retried.content_hash
+    assert (retried.status, retried.forced, retried.trigger) == ("sent", False, "request")
+    assert f"送信しました（配信 {retried.id}）。" in outcome_shown(client)
